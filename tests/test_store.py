@@ -1,0 +1,84 @@
+import sqlite3
+
+import pytest
+
+from weicha_desktop.core.errors import StoreLocked, WeichaError
+from weicha_desktop.core.store import SCHEMA_VERSION, Store
+from weicha_desktop.core.users import UserService
+
+from tests.support import PASSWORD, new_store
+
+
+def test_open_sets_pragmas_and_schema(tmp_path):
+    with Store.open(tmp_path / "d") as store:
+        conn = store.conn
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert (tmp_path / "d" / "blobs").is_dir()
+        assert not store.is_initialized()
+
+
+def test_second_open_of_same_folder_is_refused_in_chinese(tmp_path):
+    first = Store.open(tmp_path)
+    try:
+        with pytest.raises(StoreLocked) as err:
+            Store.open(tmp_path)
+        assert "正被另一个微察程序使用" in str(err.value)
+        assert "进程" in str(err.value)
+    finally:
+        first.close()
+    Store.open(tmp_path).close()  # released on close
+
+
+def test_change_must_log_and_rolls_back_everything_on_error(tmp_path):
+    store = new_store(tmp_path)
+    admin = UserService(store).authenticate("admin", PASSWORD)
+    before = [store.db[t].count for t in ("audit_log", "outbox", "meta")]
+    with pytest.raises(RuntimeError, match="audit"):
+        with store.change(admin) as ch:
+            ch.set_meta("x", "1")  # no log → refused
+    with pytest.raises(ZeroDivisionError):
+        with store.change(admin) as ch:
+            ch.set_meta("y", "1")
+            ch.log("t.test", "meta", "y", "测试")
+            ch.enqueue("meta", "y", "set", {"y": 1})
+            1 / 0
+    assert [store.db[t].count for t in ("audit_log", "outbox", "meta")] == before
+    with store.change(admin) as ch:
+        ch.set_meta("z", "1")
+        ch.log("t.test", "meta", "z", "测试")
+        ch.enqueue("meta", "z", "set", {"z": 1})
+    assert [store.db[t].count for t in ("audit_log", "outbox", "meta")] == [b + 1 for b in before]
+    assert store.pending_outbox()[-1]["payload"] == {"z": 1}
+    store.close()
+
+
+def test_audit_log_refuses_update_and_delete(tmp_path):
+    store = new_store(tmp_path)
+    with pytest.raises(sqlite3.IntegrityError, match="只能追加"):
+        store.conn.execute("UPDATE audit_log SET summary = 'x'")
+    with pytest.raises(sqlite3.IntegrityError, match="只能追加"):
+        store.conn.execute("DELETE FROM audit_log")
+    store.close()
+
+
+def test_every_entry_names_its_user(tmp_path):
+    store = new_store(tmp_path)
+    admin = UserService(store).authenticate("admin", PASSWORD)
+    store.log_read(admin, "check.person", "person", None, "核查人员 张三")
+    entries = store.audit_entries()
+    assert [e.user_name for e in entries] == ["admin", "admin"]
+    assert entries[0].user_id == admin.id and entries[1].user_id == admin.id
+    assert entries[1].action == "check.person"
+    store.close()
+
+
+def test_readonly_store_cannot_change(tmp_path):
+    new_store(tmp_path).close()
+    with Store.open(tmp_path, readonly=True) as ro:
+        assert ro.is_initialized()
+        with pytest.raises(WeichaError, match="只读"):
+            with ro.change(ro and UserService(ro).get("admin")):
+                pass

@@ -1,0 +1,103 @@
+"""Official numbers, allocated offline.
+
+Format (DOMAIN.md): a kind letter + the 12-digit unit code + ``yyyyMM`` + a 4-digit serial
+that restarts each month per unit and kind — 23 characters, e.g. ``K450702000000202611 0007``
+without the space. Kinds: K 勘验号, H 痕迹物证, W 物品, J 尸体.
+
+Offline scheme (docs/numbering.md): the unit's 9,999 monthly serials are split into
+``slots`` equal blocks; the device that holds slot ``d`` (1-based) issues only serials
+``(d-1)*B + 1 … d*B`` with ``B = 9999 // slots``, in order. Two laptops of one unit set up
+with different slots can never produce the same number, and nobody is asked for the next one.
+The counter lives in the same transaction as the record that takes the number, so a crash
+either issues the number with its record or not at all; ``issued_numbers`` (primary key,
+delete refused by trigger) makes reuse impossible even if a counter were rolled back."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from weicha_desktop.core.errors import NumberingExhausted, WeichaError
+
+KINDS = {"K": "勘验号", "H": "痕迹物证编号", "W": "物品编号", "J": "尸体编号"}
+MAX_SERIAL = 9999
+UNIT_CODE_RE = re.compile(r"^\d{12}$")
+NUMBER_RE = re.compile(r"^([KHWJ])(\d{12})(\d{4})(0[1-9]|1[0-2])(\d{4})$")
+
+
+@dataclass(frozen=True)
+class SlotPlan:
+    slot: int
+    slots: int
+
+    def __post_init__(self) -> None:
+        if not (1 <= self.slots <= 99):
+            raise WeichaError("设备编号段总数须在 1–99 之间。")
+        if not (1 <= self.slot <= self.slots):
+            raise WeichaError(f"设备编号段须在 1–{self.slots} 之间。")
+
+    @property
+    def block_size(self) -> int:
+        return MAX_SERIAL // self.slots
+
+    @property
+    def first(self) -> int:
+        return (self.slot - 1) * self.block_size + 1
+
+    @property
+    def last(self) -> int:
+        return self.slot * self.block_size
+
+
+def check_unit_code(code: str) -> str:
+    if not UNIT_CODE_RE.match(code or ""):
+        raise WeichaError(f"单位代码须为 12 位数字（收到“{code}”）。")
+    return code
+
+
+def format_number(kind: str, unit_code: str, when: datetime, serial: int) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"unknown number kind {kind!r}")
+    if not 1 <= serial <= MAX_SERIAL:
+        raise ValueError(f"serial out of range: {serial}")
+    return f"{kind}{check_unit_code(unit_code)}{when:%Y%m}{serial:04d}"
+
+
+def parse_number(number: str) -> tuple[str, str, str, int]:
+    """-> (kind, unit_code, yyyyMM, serial); WeichaError if malformed."""
+    m = NUMBER_RE.match(number or "")
+    if not m:
+        raise WeichaError(f"编号格式不对：“{number}”（应为 1 个字母 + 12 位单位代码 + 年月 + 4 位序号）。")
+    kind, unit, year, month, serial = m.groups()
+    return kind, unit, year + month, int(serial)
+
+
+def allocate(ch, kind: str, object_id: str, when: datetime | None = None) -> str:
+    """Issue the next number of ``kind`` inside the open change ``ch``."""
+    store = ch.store
+    unit = check_unit_code(store.meta("unit_code") or "")
+    plan = SlotPlan(int(store.meta("device_slot", "1")), int(store.meta("device_slots", "1")))
+    when = when or store.clock.now()
+    period = f"{when:%Y%m}"
+    row = ch.conn.execute(
+        "SELECT last_serial FROM serials WHERE kind = ? AND unit_code = ? AND period = ?",
+        (kind, unit, period)).fetchone()
+    serial = max(row[0] + 1 if row else plan.first, plan.first)
+    while True:
+        if serial > plan.last:
+            raise NumberingExhausted(
+                f"本机本月的{KINDS[kind]}编号段（{plan.first:04d}–{plan.last:04d}）已用完，"
+                "请管理员为本机分配新的设备编号段。")
+        number = format_number(kind, unit, when, serial)
+        taken = ch.conn.execute("SELECT 1 FROM issued_numbers WHERE number = ?", (number,)).fetchone()
+        if not taken:
+            break
+        serial += 1
+    ch.conn.execute(
+        "INSERT INTO serials (kind, unit_code, period, last_serial) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (kind, unit_code, period) DO UPDATE SET last_serial = excluded.last_serial",
+        (kind, unit, period, serial))
+    ch.conn.execute(
+        "INSERT INTO issued_numbers (number, kind, object_id, issued_at) VALUES (?, ?, ?, ?)",
+        (number, kind, object_id, ch.now))
+    return number

@@ -1,0 +1,37 @@
+"""First run: make the data folder belong to a unit, a device slot and its first admin."""
+from __future__ import annotations
+
+from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.ids import new_id
+from weicha_desktop.core.numbering import SlotPlan, check_unit_code
+from weicha_desktop.core.store import Actor, Store
+from weicha_desktop.core.users import UserService, validate_new_user
+
+
+def initialize(store: Store, *, unit_code: str, unit_name: str, admin_name: str,
+               admin_password: str, device_slot: int = 1, device_slots: int = 1) -> Actor:
+    """Set up an empty data folder. Returns the admin, who is the author of the first entry."""
+    if store.is_initialized():
+        raise WeichaError(f"数据文件夹 {store.data_dir} 已经初始化过（单位 {store.meta('unit_name')}）。")
+    check_unit_code(unit_code)
+    if not (unit_name or "").strip():
+        raise WeichaError("请填写单位名称。")
+    plan = SlotPlan(device_slot, device_slots)
+    validate_new_user(admin_name, "admin", admin_password)
+    users = UserService(store)
+    # The admin does not exist until this transaction commits: the entry names them anyway.
+    with store.change(Actor(None, admin_name, "admin", admin_name)) as ch:
+        admin = users.insert(ch, admin_name, "admin", admin_password)
+        ch.actor = admin
+        device_id = new_id()
+        for key, value in {
+            "unit_code": unit_code, "unit_name": unit_name.strip(), "device_id": device_id,
+            "device_slot": str(plan.slot), "device_slots": str(plan.slots),
+            "initialized_at": ch.now,
+        }.items():
+            ch.set_meta(key, value)
+        ch.log("system.init", "unit", unit_code,
+               f"初始化：{unit_name.strip()}（{unit_code}），设备编号段 {plan.slot}/{plan.slots}，管理员 {admin_name}",
+               {"unit_code": unit_code, "unit_name": unit_name.strip(), "device_id": device_id,
+                "device_slot": plan.slot, "device_slots": plan.slots, "admin": admin_name})
+    return admin

@@ -1,0 +1,125 @@
+"""The audit log (工作日志 / 执法留痕): append-only, hash-chained.
+
+Each entry's hash is SHA-256 over the previous entry's hash (hex, ASCII) followed by the
+canonical JSON of the entry's own fields (everything but ``hash`` and ``prev_hash``). The first
+entry chains from ``GENESIS``. Triggers refuse UPDATE and DELETE on the table; the chain makes
+any edit done around them visible to ``weicha verify``."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from weicha_desktop.core.canonical import canonical_json, sha256_hex
+
+GENESIS = "0" * 64
+HASHED_FIELDS = (
+    "seq", "id", "at", "user_id", "user_name", "action", "object_kind", "object_id",
+    "summary", "details",
+)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    id: str
+    at: str
+    user_id: str | None
+    user_name: str
+    action: str
+    object_kind: str
+    object_id: str | None
+    summary: str
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row | tuple) -> "AuditEntry":
+        values = dict(zip(_COLUMNS, row))
+        values["details"] = json.loads(values["details"])
+        return cls(**values)
+
+
+_COLUMNS = ("seq",) + HASHED_FIELDS[1:] + ("prev_hash", "hash")
+
+
+def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    body = {k: fields[k] for k in HASHED_FIELDS}
+    return sha256_hex(prev_hash.encode("ascii") + canonical_json(body))
+
+
+def append(conn: sqlite3.Connection, fields: dict[str, Any]) -> AuditEntry:
+    """Append one entry inside the caller's (IMMEDIATE) transaction."""
+    row = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
+    seq = max(seq, _sequence(conn) + 1)
+    full = dict(fields, seq=seq)
+    h = entry_hash(prev, full)
+    conn.execute(
+        f"INSERT INTO audit_log ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+        [full[k] if k != "details" else json.dumps(full[k], ensure_ascii=False, sort_keys=True)
+         for k in HASHED_FIELDS] + [prev, h],
+    )
+    return AuditEntry(**{**full, "prev_hash": prev, "hash": h})
+
+
+def _sequence(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").fetchone()
+    return row[0] if row else 0
+
+
+def entries(conn: sqlite3.Connection, *, object_kind: str | None = None,
+            object_id: str | None = None, newest_first: bool = False,
+            limit: int | None = None, offset: int = 0) -> list[AuditEntry]:
+    sql = f"SELECT {', '.join(_COLUMNS)} FROM audit_log"
+    where, args = [], []
+    if object_kind:
+        where.append("object_kind = ?")
+        args.append(object_kind)
+    if object_id:
+        where.append("object_id = ?")
+        args.append(object_id)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY seq " + ("DESC" if newest_first else "ASC")
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        args += [limit, offset]
+    return [AuditEntry.from_row(r) for r in conn.execute(sql, args)]
+
+
+@dataclass(frozen=True)
+class ChainFault:
+    seq: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"工作日志第 {self.seq} 条：{self.message}"
+
+
+def verify_chain(conn: sqlite3.Connection) -> Iterator[ChainFault]:
+    """Walk the whole chain; yield every fault found (altered, inserted, deleted entries)."""
+    prev = GENESIS
+    expected_seq = 1
+    cur = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM audit_log ORDER BY seq")
+    for row in cur:
+        values = dict(zip(_COLUMNS, row))
+        seq = values["seq"]
+        if seq != expected_seq:
+            yield ChainFault(expected_seq, f"缺失（下一条为第 {seq} 条），日志被删除过")
+        try:
+            values["details"] = json.loads(values["details"])
+        except (TypeError, ValueError):
+            yield ChainFault(seq, "详情字段不是有效的 JSON，已被改动")
+            prev, expected_seq = values["hash"], seq + 1
+            continue
+        if values["prev_hash"] != prev:
+            yield ChainFault(seq, "与上一条的哈希链接不符，日志被改动或插入过")
+        if entry_hash(values["prev_hash"], values) != values["hash"]:
+            yield ChainFault(seq, "内容与哈希不符，该条日志被改动过")
+        prev, expected_seq = values["hash"], seq + 1
+    last_issued = _sequence(conn)
+    if last_issued >= expected_seq:
+        yield ChainFault(expected_seq, f"末尾缺失（曾写到第 {last_issued} 条），日志被删除过")

@@ -1,0 +1,188 @@
+"""Named, numbered schema migrations. ``PRAGMA user_version`` holds the number of the last
+one applied; each runs in its own transaction, so a crash leaves the schema at a whole step.
+
+Never edit a migration that has shipped: add a new one. tests/test_migrations.py builds a
+database at every earlier version and upgrades it."""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "base: meta, users, audit log (hash chain, append-only), sync outbox", """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE users (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('technician', 'supervisor', 'admin')),
+    password_hash TEXT NOT NULL,
+    active        INTEGER NOT NULL DEFAULT 1,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE audit_log (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          TEXT NOT NULL UNIQUE,
+    at          TEXT NOT NULL,
+    user_id     TEXT,
+    user_name   TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    object_kind TEXT NOT NULL,
+    object_id   TEXT,
+    summary     TEXT NOT NULL,
+    details     TEXT NOT NULL DEFAULT '{}',
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+CREATE INDEX audit_log_object ON audit_log (object_kind, object_id);
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, '工作日志只能追加，不能修改'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, '工作日志只能追加，不能删除'); END;
+CREATE TABLE outbox (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    op_id       TEXT NOT NULL UNIQUE,
+    created_at  TEXT NOT NULL,
+    entity      TEXT NOT NULL,
+    entity_id   TEXT NOT NULL,
+    op          TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sent', 'rejected')),
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT
+);
+CREATE INDEX outbox_state ON outbox (state, seq);
+"""),
+    Migration(2, "records: versioned captured records, cases list projection, reviews", """
+CREATE TABLE record_versions (
+    id            TEXT PRIMARY KEY,
+    record_id     TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    version       INTEGER NOT NULL CHECK (version >= 1),
+    form_id       TEXT NOT NULL,
+    form_version  INTEGER NOT NULL,
+    data          TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    created_by    TEXT NOT NULL REFERENCES users (id),
+    updated_at    TEXT NOT NULL,
+    amends_id     TEXT REFERENCES record_versions (id),
+    amend_reason  TEXT,
+    finalized_at  TEXT,
+    finalized_by  TEXT REFERENCES users (id),
+    content_hash  TEXT,
+    UNIQUE (record_id, version),
+    CHECK ((finalized_at IS NULL) = (content_hash IS NULL))
+);
+CREATE TRIGGER record_versions_finalized_no_update BEFORE UPDATE ON record_versions
+WHEN OLD.finalized_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, '已定稿的记录不能修改，请用补正生成新版本'); END;
+CREATE TRIGGER record_versions_finalized_no_delete BEFORE DELETE ON record_versions
+WHEN OLD.finalized_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, '已定稿的记录不能删除'); END;
+CREATE TABLE cases (
+    id               TEXT PRIMARY KEY,
+    number           TEXT NOT NULL UNIQUE,
+    status           TEXT NOT NULL CHECK (status IN ('draft', 'finalized', 'reviewed')),
+    current_version  INTEGER NOT NULL,
+    returned_comment TEXT,
+    case_type        TEXT,
+    address          TEXT,
+    investigated_at  TEXT,
+    investigator     TEXT,
+    created_at       TEXT NOT NULL,
+    created_by       TEXT NOT NULL REFERENCES users (id),
+    updated_at       TEXT NOT NULL
+);
+CREATE INDEX cases_status ON cases (status, updated_at);
+CREATE INDEX cases_investigated_at ON cases (investigated_at);
+CREATE INDEX cases_updated_at ON cases (updated_at);
+CREATE TRIGGER cases_no_delete_after_finalize BEFORE DELETE ON cases
+WHEN OLD.status <> 'draft' OR OLD.current_version > 1
+BEGIN SELECT RAISE(ABORT, '已定稿过的勘验不能删除'); END;
+CREATE TABLE reviews (
+    id          TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL REFERENCES cases (id),
+    version     INTEGER NOT NULL,
+    decision    TEXT NOT NULL CHECK (decision IN ('approved', 'returned')),
+    comment     TEXT NOT NULL DEFAULT '',
+    reviewer_id TEXT NOT NULL REFERENCES users (id),
+    at          TEXT NOT NULL
+);
+CREATE INDEX reviews_case ON reviews (case_id, version);
+"""),
+    Migration(3, "numbering: per-device serial counters and the register of issued numbers", """
+CREATE TABLE serials (
+    kind        TEXT NOT NULL,
+    unit_code   TEXT NOT NULL,
+    period      TEXT NOT NULL,
+    last_serial INTEGER NOT NULL,
+    PRIMARY KEY (kind, unit_code, period)
+);
+CREATE TABLE issued_numbers (
+    number     TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    object_id  TEXT,
+    issued_at  TEXT NOT NULL
+);
+CREATE TRIGGER issued_numbers_no_delete BEFORE DELETE ON issued_numbers
+BEGIN SELECT RAISE(ABORT, '已发出的编号不能收回'); END;
+"""),
+]
+
+LATEST = MIGRATIONS[-1].version
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST) -> list[Migration]:
+    """Apply every migration above the database's version up to ``target``. The connection
+    must be in autocommit mode (isolation_level=None). Returns what was applied."""
+    have = current_version(conn)
+    if have > LATEST:
+        from weicha_desktop.core.errors import WeichaError
+
+        raise WeichaError(
+            f"数据库版本（{have}）比本程序支持的（{LATEST}）更新，请升级微察桌面版后再打开。"
+        )
+    applied = []
+    for m in MIGRATIONS:
+        if have < m.version <= target:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(m.sql):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {m.version}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            applied.append(m)
+    return applied
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies (BEGIN … END;) whole."""
+    out, buf = [], ""
+    for line in sql.strip().splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        raise ValueError(f"incomplete SQL in migration: {buf!r}")
+    return out

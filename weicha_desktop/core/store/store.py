@@ -1,0 +1,214 @@
+"""The local store: one data folder, one SQLite file, one write path.
+
+    data_dir/
+      weicha.db        SQLite (WAL, foreign keys on, synchronous=FULL)
+      weicha.lock      single-instance lock (held while a program has the folder open)
+      blobs/           content-addressed photo originals (photos issue)
+
+Every change to captured data goes through ``Store.change(actor)``: ONE transaction in which
+the caller writes its rows, appends the audit entry (``Change.log``, mandatory) and the sync
+outbox operation (``Change.enqueue``). A crash leaves all of them or none."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import filelock
+import sqlite_utils
+
+from weicha_desktop.core.clock import Clock
+from weicha_desktop.core.errors import NotInitialized, StoreLocked, WeichaError
+from weicha_desktop.core.ids import new_id
+from weicha_desktop.core.store import audit
+from weicha_desktop.core.store.migrations import migrate
+
+DB_NAME = "weicha.db"
+LOCK_NAME = "weicha.lock"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does a change: a logged-in user (or the system for housekeeping)."""
+
+    id: str | None
+    name: str
+    role: str = "system"
+    display_name: str = ""
+
+
+SYSTEM = Actor(None, "system", "system", "系统")
+
+
+class Store:
+    """Open with ``Store.open(data_dir)``; close with ``close()`` or use as a context manager."""
+
+    def __init__(self, data_dir: Path, conn: sqlite3.Connection, lock: filelock.BaseFileLock | None,
+                 clock: Clock, readonly: bool):
+        self.data_dir = data_dir
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.clock = clock
+        self.readonly = readonly
+        self._lock = lock
+        self._write_lock = threading.RLock()
+
+    # ---- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, data_dir: str | os.PathLike, *, clock: Clock | None = None,
+             readonly: bool = False, lock: bool = True) -> "Store":
+        data_dir = Path(data_dir).expanduser().resolve()
+        db_path = data_dir / DB_NAME
+        if readonly:
+            if not db_path.exists():
+                raise NotInitialized(f"数据文件夹 {data_dir} 中没有数据库（{DB_NAME}），请先初始化。")
+            conn = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True,
+                                   isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA query_only = ON")
+            return cls(data_dir, conn, None, clock or Clock(), True)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        (data_dir / "blobs").mkdir(exist_ok=True)
+        file_lock = acquire_folder_lock(data_dir) if lock else None
+        try:
+            conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False,
+                                   timeout=10)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn)
+        except BaseException:
+            if file_lock is not None:
+                file_lock.release()
+            raise
+        return cls(data_dir, conn, file_lock, clock or Clock(), False)
+
+    def close(self) -> None:
+        self.conn.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def blobs_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    # ---- meta ------------------------------------------------------------------------------
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def is_initialized(self) -> bool:
+        return self.meta("unit_code") is not None
+
+    def require_initialized(self) -> None:
+        if not self.is_initialized():
+            raise NotInitialized(
+                f"数据文件夹 {self.data_dir} 尚未初始化：请先运行首次使用向导或 `weicha init`。")
+
+    # ---- the one write path ----------------------------------------------------------------
+    @contextmanager
+    def change(self, actor: Actor) -> Iterator["Change"]:
+        """One transaction: the caller's writes + audit entry (required) + outbox ops."""
+        if self.readonly:
+            raise WeichaError("以只读方式打开的数据不能修改。")
+        with self._write_lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            ch = Change(self, actor)
+            try:
+                yield ch
+                if not ch.logged:
+                    raise RuntimeError("a change must append an audit entry (Change.log)")
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    def log_read(self, actor: Actor, action: str, object_kind: str, object_id: str | None,
+                 summary: str, details: dict[str, Any] | None = None) -> audit.AuditEntry:
+        """Log a read worth keeping (核查 lookups, exports, report prints)."""
+        with self.change(actor) as ch:
+            return ch.log(action, object_kind, object_id, summary, details)
+
+    def audit_entries(self, **filters: Any) -> list[audit.AuditEntry]:
+        return audit.entries(self.conn, **filters)
+
+    def pending_outbox(self, limit: int = 1000) -> list[dict[str, Any]]:
+        rows = self.db.query(
+            "SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?", [limit])
+        return [dict(r, payload=json.loads(r["payload"])) for r in rows]
+
+
+class Change:
+    """Handed out by ``Store.change``; valid only inside its ``with`` block."""
+
+    def __init__(self, store: Store, actor: Actor):
+        self.store = store
+        self.conn = store.conn
+        self.db = store.db
+        self.actor = actor
+        self.now = store.clock.iso()
+        self.entries: list[audit.AuditEntry] = []
+
+    @property
+    def logged(self) -> bool:
+        return bool(self.entries)
+
+    def log(self, action: str, object_kind: str, object_id: str | None, summary: str,
+            details: dict[str, Any] | None = None) -> audit.AuditEntry:
+        entry = audit.append(self.conn, {
+            "id": new_id(), "at": self.now, "user_id": self.actor.id,
+            "user_name": self.actor.name, "action": action, "object_kind": object_kind,
+            "object_id": object_id, "summary": summary, "details": details or {},
+        })
+        self.entries.append(entry)
+        return entry
+
+    def enqueue(self, entity: str, entity_id: str, op: str, payload: dict[str, Any]) -> str:
+        op_id = new_id()
+        self.conn.execute(
+            "INSERT INTO outbox (op_id, created_at, entity, entity_id, op, payload) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (op_id, self.now, entity, entity_id, op,
+             json.dumps(payload, ensure_ascii=False, sort_keys=True)),
+        )
+        return op_id
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def acquire_folder_lock(data_dir: Path) -> filelock.BaseFileLock:
+    """Hold the data folder for this process. A second program on the same folder gets a
+    StoreLocked that says who holds it, instead of two writers racing on one file."""
+    lock = filelock.FileLock(str(data_dir / LOCK_NAME), timeout=0)
+    owner_file = data_dir / (LOCK_NAME + ".owner")
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        owner = ""
+        try:
+            owner = owner_file.read_text(encoding="utf-8").strip()
+        except OSError:
+            pass
+        raise StoreLocked(
+            f"数据文件夹 {data_dir} 正被另一个微察程序使用{('（' + owner + '）') if owner else ''}。"
+            "请切换到那个窗口，或先关闭它。") from None
+    try:
+        owner_file.write_text(f"进程 {os.getpid()}，主机 {socket.gethostname()}", encoding="utf-8")
+    except OSError:
+        pass
+    return lock

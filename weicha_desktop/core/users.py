@@ -1,0 +1,99 @@
+"""Users and roles. Passwords are hashed with scrypt (memory-hard, in the standard library):
+``scrypt$n$r$p$salt$hash`` with base64 salt and hash, 16 MiB of memory per check."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+
+from weicha_desktop.core.errors import AuthError, PermissionDenied, WeichaError
+from weicha_desktop.core.ids import new_id
+from weicha_desktop.core.store import Actor, Store
+
+ROLES = {"technician": "勘验员", "supervisor": "审核人", "admin": "管理员"}
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+MIN_PASSWORD = 6
+_NAME_RE = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,32}$")
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, dklen=32,
+                            maxmem=64 * 1024 * 1024, **_SCRYPT)
+    b64 = lambda b: base64.b64encode(b).decode("ascii")  # noqa: E731
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${b64(salt)}${b64(digest)}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt),
+                             n=int(n), r=int(r), p=int(p), dklen=len(expected),
+                             maxmem=64 * 1024 * 1024)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, expected)
+
+
+def validate_new_user(name: str, role: str, password: str) -> None:
+    if not _NAME_RE.match(name or ""):
+        raise WeichaError("用户名须为 2–32 个字符：汉字、字母、数字、下划线、点或连字符。")
+    if role not in ROLES:
+        raise WeichaError(f"未知角色“{role}”，可选：{', '.join(ROLES)}。")
+    if len(password or "") < MIN_PASSWORD:
+        raise WeichaError(f"密码至少 {MIN_PASSWORD} 位。")
+
+
+class UserService:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def _actor(self, row: dict) -> Actor:
+        return Actor(row["id"], row["name"], row["role"], row["display_name"])
+
+    def get(self, name: str) -> Actor | None:
+        rows = list(self.store.db.query("SELECT * FROM users WHERE name = ?", [name]))
+        return self._actor(rows[0]) if rows else None
+
+    def list(self) -> list[Actor]:
+        return [self._actor(r) for r in self.store.db.query("SELECT * FROM users ORDER BY name")]
+
+    def count(self) -> int:
+        return self.store.db["users"].count
+
+    def authenticate(self, name: str, password: str) -> Actor:
+        rows = list(self.store.db.query("SELECT * FROM users WHERE name = ?", [name]))
+        if not rows or not rows[0]["active"] or not check_password(password, rows[0]["password_hash"]):
+            # the same words whether the name or the password was wrong
+            raise AuthError("用户名或密码错误。")
+        return self._actor(rows[0])
+
+    def add(self, actor: Actor, name: str, role: str, password: str,
+            display_name: str | None = None) -> Actor:
+        """Add a user. Only an admin may (the first admin is made by ``insert_first_admin``)."""
+        if actor.role != "admin":
+            raise PermissionDenied("只有管理员可以添加用户。")
+        validate_new_user(name, role, password)
+        with self.store.change(actor) as ch:
+            user = self.insert(ch, name, role, password, display_name)
+            ch.log("user.add", "user", user.id, f"添加用户 {name}（{ROLES[role]}）",
+                   {"name": name, "role": role})
+        return user
+
+    def insert(self, ch, name: str, role: str, password: str,
+               display_name: str | None = None) -> Actor:
+        """Insert inside an open change (init uses this to make the first admin)."""
+        validate_new_user(name, role, password)
+        if self.get(name) is not None:
+            raise WeichaError(f"用户“{name}”已存在。")
+        user = Actor(new_id(), name, role, display_name or name)
+        ch.db["users"].insert({
+            "id": user.id, "name": name, "display_name": user.display_name, "role": role,
+            "password_hash": hash_password(password), "active": 1, "created_at": ch.now,
+        })
+        return user
