@@ -149,15 +149,17 @@ def current_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
-def migrate(conn: sqlite3.Connection, target: int = LATEST) -> list[Migration]:
+def migrate(conn: sqlite3.Connection, target: int | None = None) -> list[Migration]:
     """Apply every migration above the database's version up to ``target``. The connection
     must be in autocommit mode (isolation_level=None). Returns what was applied."""
     have = current_version(conn)
-    if have > LATEST:
+    latest = MIGRATIONS[-1].version
+    target = latest if target is None else target
+    if have > latest:
         from weicha_desktop.core.errors import WeichaError
 
         raise WeichaError(
-            f"数据库版本（{have}）比本程序支持的（{LATEST}）更新，请升级微察桌面版后再打开。"
+            f"数据库版本（{have}）比本程序支持的（{latest}）更新，请升级微察桌面版后再打开。"
         )
     applied = []
     for m in MIGRATIONS:

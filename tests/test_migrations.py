@@ -1,0 +1,77 @@
+"""A database made by every earlier schema version opens and upgrades, keeping its data."""
+import sqlite3
+
+import pytest
+
+from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.store import SCHEMA_VERSION, Store, verify_chain
+from weicha_desktop.core.store import audit
+from weicha_desktop.core.store.migrations import MIGRATIONS, migrate
+from weicha_desktop.core.users import hash_password
+
+
+def _old_database(path, version):
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, version)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == version
+    if version >= 1:
+        conn.execute("BEGIN")
+        conn.execute("INSERT INTO meta VALUES ('unit_code', '450702000000')")
+        conn.execute("INSERT INTO users VALUES ('u1', 'admin', 'admin', 'admin', ?, 1, "
+                     "'2026-01-01T08:00:00+08:00')", (hash_password("secret-1"),))
+        audit.append(conn, {"id": "e1", "at": "2026-01-01T08:00:00+08:00", "user_id": "u1",
+                            "user_name": "admin", "action": "system.init", "object_kind": "unit",
+                            "object_id": "450702000000", "summary": "初始化", "details": {}})
+        conn.execute("COMMIT")
+    if version >= 2:
+        conn.execute("INSERT INTO record_versions (id, record_id, kind, version, form_id, "
+                     "form_version, data, created_at, created_by, updated_at) VALUES "
+                     "('v1', 'c1', 'case', 1, 'scene_investigation', 1, '{}', 't', 'u1', 't')")
+        conn.execute("INSERT INTO cases (id, number, status, current_version, created_at, "
+                     "created_by, updated_at) VALUES ('c1', 'K4507020000002026010001', 'draft', 1, "
+                     "'t', 'u1', 't')")
+    conn.close()
+
+
+@pytest.mark.parametrize("version", range(0, SCHEMA_VERSION))
+def test_every_earlier_version_upgrades(tmp_path, version):
+    _old_database(tmp_path / "weicha.db", version)
+    with Store.open(tmp_path) as store:
+        conn = store.conn
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert {"meta", "users", "audit_log", "outbox", "record_versions", "cases", "reviews",
+                "serials", "issued_numbers"} <= tables
+        if version >= 1:
+            assert store.meta("unit_code") == "450702000000"
+            assert list(verify_chain(conn)) == []
+        if version >= 2:
+            assert store.db["cases"].count == 1
+
+
+def test_migrations_are_numbered_one_by_one_and_named():
+    assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
+    assert all(m.name.strip() for m in MIGRATIONS)
+
+
+def test_a_failing_migration_leaves_the_previous_version(tmp_path, monkeypatch):
+    from weicha_desktop.core.store import migrations
+
+    broken = migrations.Migration(SCHEMA_VERSION + 1, "broken", "CREATE TABLE x (a);\nSELECT * FROM nope;")
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS + [broken])
+    conn = sqlite3.connect(tmp_path / "weicha.db", isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError):
+        migrations.migrate(conn)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'x'").fetchone()
+
+
+def test_a_newer_database_is_refused_plainly(tmp_path):
+    conn = sqlite3.connect(tmp_path / "weicha.db")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.close()
+    with pytest.raises(WeichaError, match="请升级"):
+        Store.open(tmp_path)
+    with pytest.raises(WeichaError, match="请升级"):  # not "locked": the refusal let go of it
+        Store.open(tmp_path)
