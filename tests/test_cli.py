@@ -1,0 +1,167 @@
+"""The `weicha` command line, run as a user would: a real process per command."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from weicha_desktop.core.demo import scene_values
+from weicha_desktop.resources import forms_dir
+
+from tests.support import PASSWORD, UNIT, tamper
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def weicha(data, *args, user=None, password=PASSWORD, input=None, env=None):
+    cmd = [sys.executable, "-m", "weicha_desktop", "--data-dir", str(data)]
+    if user:
+        cmd += ["--user", user]
+    full_env = dict(os.environ, WEICHA_PASSWORD=password, **(env or {}))
+    return subprocess.run(cmd + list(args), capture_output=True, text=True, env=full_env,
+                          input=input, cwd=ROOT, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli")
+    r = weicha(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局刑侦大队", "--admin", "admin")
+    assert r.returncode == 0, r.stderr
+    r = weicha(d, "user", "add", "李明", "--role", "technician", user="admin",
+               env={"WEICHA_NEW_PASSWORD": "tech-pass"})
+    assert r.returncode == 0, r.stderr
+    r = weicha(d, "user", "add", "周审", "--role", "supervisor", user="admin",
+               env={"WEICHA_NEW_PASSWORD": "super-pass"})
+    assert r.returncode == 0, r.stderr
+    return d
+
+
+def test_init_twice_is_refused(data):
+    r = weicha(data, "init", "--unit-code", UNIT, "--unit-name", "x", "--admin", "admin")
+    assert r.returncode == 1 and "已经初始化" in r.stderr
+
+
+def test_init_rejects_a_bad_unit_code(tmp_path):
+    r = weicha(tmp_path, "init", "--unit-code", "4507", "--unit-name", "x", "--admin", "admin")
+    assert r.returncode == 1 and "12 位数字" in r.stderr
+
+
+def test_wrong_password_and_missing_user(data):
+    r = weicha(data, "case", "new", "--json", user="李明", password="nope-nope")
+    assert r.returncode == 1 and "用户名或密码错误" in r.stderr
+    r = weicha(data, "case", "new", "--json")
+    assert r.returncode == 1 and "--user" in r.stderr
+
+
+def test_case_life_cycle_through_the_cli(data, tmp_path):
+    r = weicha(data, "case", "new", "--json", user="李明", password="tech-pass")
+    assert r.returncode == 0, r.stderr
+    made = json.loads(r.stdout)
+    assert set(made) == {"id", "number"}
+    assert made["number"].startswith("K" + UNIT) and len(made["number"]) == 23
+
+    r = weicha(data, "case", "finalize", made["number"], user="李明", password="tech-pass")
+    assert r.returncode == 1 and "不能定稿" in r.stderr
+    assert "必采" in r.stderr or "痕迹物证" in r.stderr
+
+    bad = tmp_path / "bad.json"
+    values = scene_values(seed=3)
+    witness = dict(values["witnesses"][0], id_number=values["witnesses"][0]["id_number"][:-1] + "0")
+    if witness["id_number"] == values["witnesses"][0]["id_number"]:
+        witness["id_number"] = witness["id_number"][:-1] + "1"
+    bad.write_text(json.dumps({"witnesses": [witness]}, ensure_ascii=False), encoding="utf-8")
+    r = weicha(data, "case", "update", made["id"], "--json-file", str(bad), user="李明", password="tech-pass")
+    assert r.returncode == 1 and "校验" in r.stderr and "witnesses[0].id_number" in r.stderr
+
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
+    r = weicha(data, "case", "update", made["id"], "--json-file", str(good), user="李明", password="tech-pass")
+    assert r.returncode == 0, r.stderr
+
+    r = weicha(data, "case", "show", made["id"], "--json", user="李明", password="tech-pass")
+    shown = json.loads(r.stdout)
+    assert shown["data"]["case_number"] == made["number"]
+    assert shown["data"]["scene_address"] == values["scene_address"]
+    assert shown["status"] == "draft"
+
+    r = weicha(data, "case", "finalize", made["id"], user="李明", password="tech-pass")
+    assert r.returncode == 0, r.stderr
+    shown = json.loads(weicha(data, "case", "show", made["id"], "--json", user="李明",
+                              password="tech-pass").stdout)
+    assert shown["status"] == "finalized" and len(shown["content_hash"]) == 64
+
+    r = weicha(data, "case", "update", made["id"], "--json-file", str(good), user="李明", password="tech-pass")
+    assert r.returncode == 1 and "已定稿" in r.stderr
+
+    r = weicha(data, "case", "review", made["id"], "--return", "--comment", "补充现场访问", user="周审",
+               password="super-pass")
+    assert r.returncode == 0 and "退回补正" in r.stdout
+    r = weicha(data, "case", "finalize", made["id"], user="李明", password="tech-pass")
+    assert r.returncode == 0, r.stderr
+    r = weicha(data, "case", "review", made["id"], "--approve", user="周审", password="super-pass")
+    assert r.returncode == 0 and "已审核" in r.stdout
+    r = weicha(data, "case", "amend", made["id"], "--reason", "更正发案地点", user="李明", password="tech-pass")
+    assert r.returncode == 0 and "第 3 版" in r.stdout
+    r = weicha(data, "case", "history", made["id"], user="李明", password="tech-pass")
+    assert r.stdout.count("第 ") == 3 and "更正发案地点" in r.stdout
+
+    r = weicha(data, "verify")
+    assert r.returncode == 0 and "校验通过" in r.stdout, r.stderr
+
+
+def test_verify_names_an_altered_finalized_record_and_audit_row(tmp_path):
+    d = tmp_path / "d"
+    assert weicha(d, "demo", "--cases", "6").returncode == 0
+    assert weicha(d, "verify").returncode == 0
+    copy = tmp_path / "copy"
+    shutil.copytree(d, copy)
+    # one byte of one finalized record: 勘 → 堪 in the data of the first finalized version
+    import sqlite3
+    conn = sqlite3.connect(d / "weicha.db")
+    vid, number, version = conn.execute(
+        "SELECT v.id, c.number, v.version FROM record_versions v JOIN cases c ON c.id = v.record_id "
+        "WHERE v.finalized_at IS NOT NULL ORDER BY v.id LIMIT 1").fetchone()
+    conn.close()
+    tamper(d / "weicha.db", "UPDATE record_versions SET data = replace(data, '。', '，') WHERE id = ?", vid)
+    r = weicha(d, "verify")
+    assert r.returncode == 1
+    assert number in r.stderr and f"第 {version} 版" in r.stderr
+    # one byte of one audit row
+    tamper(copy / "weicha.db", "UPDATE audit_log SET summary = summary || ' ' WHERE seq = 5")
+    r = weicha(copy, "verify")
+    assert r.returncode == 1 and "第 5 条" in r.stderr
+
+
+def test_verify_needs_no_login_and_changes_nothing(data):
+    before = (data / "weicha.db").stat().st_mtime_ns
+    r = weicha(data, "verify", password="")
+    assert r.returncode == 0
+    assert (data / "weicha.db").stat().st_mtime_ns == before
+
+
+def test_forms_check_passes_and_names_file_line_field_on_a_broken_copy(tmp_path):
+    r = weicha(tmp_path, "forms", "check")
+    assert r.returncode == 0, r.stderr
+    broken = tmp_path / "forms"
+    shutil.copytree(forms_dir(), broken)
+    path = broken / "scene_investigation.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("type: textarea", "type: essay", 1)
+    path.write_text(text, encoding="utf-8")
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "type: essay" in l)
+    r = weicha(tmp_path, "forms", "check", str(broken))
+    assert r.returncode == 1
+    assert f"scene_investigation.yaml:{line}" in r.stderr or f"scene_investigation.yaml:{line - 1}" in r.stderr \
+        or f"scene_investigation.yaml:{line - 2}" in r.stderr, r.stderr
+    assert "essay" in r.stderr
+
+
+def test_second_program_on_the_same_folder_is_told(data):
+    from weicha_desktop.core.store import Store
+
+    with Store.open(data):
+        r = weicha(data, "case", "new", user="李明", password="tech-pass")
+    assert r.returncode == 1 and "正被另一个微察程序使用" in r.stderr

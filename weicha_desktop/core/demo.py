@@ -1,0 +1,168 @@
+"""Realistic Chinese demo data: a unit in 钦州, its technicians and a supervisor, and scene
+cases in every state. For trying the app, screenshots and benchmarks. Everything goes through
+the same services (and so the same write path) as real work."""
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.forms import FormRegistry
+from weicha_desktop.core.forms.validators import id_check_char
+from weicha_desktop.core.setup import initialize
+from weicha_desktop.core.store import Store
+from weicha_desktop.core.users import UserService
+
+CST = timezone(timedelta(hours=8))
+DEMO_UNIT = ("450702000000", "钦州市公安局钦南分局刑事侦查大队")
+TECHNICIANS = [("李明", "技术员"), ("黄志强", "副中队长"), ("陆海燕", "技术员"), ("韦国栋", "主检法医")]
+SUPERVISOR = ("周建国", "大队长")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韦覃陆蒙莫"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英海燕志国华建文玉梅"
+STREETS = ["文峰路", "永福西大街", "扬帆路", "南珠大街", "北部湾大道", "子材东大街", "人民路",
+           "新兴街", "二马路", "建设路", "钦州湾大道", "安州大道", "白石湖路", "鸿亭路"]
+PLACES = ["小区", "花园", "商住楼", "综合市场", "城中村", "工业园", "停车场", "临街商铺"]
+STATIONS = ["向阳派出所", "南珠派出所", "尖山派出所", "水东派出所", "沙埠派出所", "康熙岭派出所"]
+CASE_TYPES = ["入室盗窃"] * 5 + ["盗窃电动车"] * 3 + ["盗窃机动车", "盗窃非机动车", "扒窃", "抢夺",
+                                                      "故意毁坏财物", "诈骗", "抢劫"]
+TRACES = [
+    ("手印", "灰尘减层手印", "窗台内侧", "粉末显现"),
+    ("手印", "汗潜手印", "被撬抽屉面板", "502 熏显"),
+    ("足迹", "鞋印（网状花纹）", "卧室地面", "静电吸附"),
+    ("足迹", "立体鞋印", "院墙外泥土地面", "石膏灌注"),
+    ("工具痕迹", "撬压痕迹", "入户门锁舌处", "硅胶/胶带提取"),
+    ("生物检材", "烟头", "客厅茶几", "原物提取"),
+    ("生物检材", "可疑血迹", "窗户玻璃破口处", "棉签擦拭"),
+    ("视听资料", "监控录像", "小区门口监控", "拍照固定"),
+]
+
+
+def _person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def _id_number(rng: random.Random) -> tuple[str, str, str]:
+    """-> (id_number, gender, birth_date) with a correct check character."""
+    born = date(1960, 1, 1) + timedelta(days=rng.randrange(0, 365 * 45))
+    seq = rng.randrange(0, 1000)
+    first17 = f"450702{born:%Y%m%d}{seq:03d}"
+    return first17 + id_check_char(first17), ("男" if seq % 2 else "女"), born.isoformat()
+
+
+def _phone(rng: random.Random) -> str:
+    return rng.choice(["138", "139", "137", "158", "186", "177"]) + f"{rng.randrange(10**8):08d}"
+
+
+def _iso(dt: datetime) -> str:
+    return dt.replace(second=0, microsecond=0).isoformat()
+
+
+def scene_values(seed: int = 0, *, start: datetime | None = None,
+                 technicians: list[tuple[str, str]] | None = None,
+                 unit_name: str = DEMO_UNIT[1]) -> dict[str, Any]:
+    """A complete, finalizable 现场勘验检查笔录 (all but the system-filled 勘验号)."""
+    rng = random.Random(seed)
+    technicians = technicians or TECHNICIANS
+    start = start or datetime(2026, 11, 20, 9, 30, tzinfo=CST) - timedelta(
+        days=rng.randrange(0, 180), minutes=rng.randrange(0, 600))
+    case_type = rng.choice(CASE_TYPES)
+    street = rng.choice(STREETS)
+    address = f"钦州市钦南区{street}{rng.randrange(1, 300)}号{rng.choice(PLACES)}" + (
+        f"{rng.randrange(1, 20)}栋{rng.randrange(1, 30)}0{rng.randrange(1, 6)}室" if case_type == "入室盗窃" else "")
+    received = start - timedelta(minutes=rng.randrange(20, 90))
+    reported = received - timedelta(minutes=rng.randrange(1, 10))
+    occurred_to = reported - timedelta(minutes=rng.randrange(10, 300))
+    crew = rng.sample(technicians, k=min(2, len(technicians)))
+    evidence = []
+    for n, (cat, name, where, method) in enumerate(rng.sample(TRACES, k=rng.randrange(1, 4)), 1):
+        status = rng.choice(["已送检", "已送检", "比中", "未比中"])
+        row = {"name": name, "category": cat, "features": f"{where}提取，{name}，完整程度一般",
+               "quantity": 1 if cat != "足迹" else rng.randrange(1, 4), "location": where,
+               "method": method, "collector": crew[0][0],
+               "collected_at": _iso(start + timedelta(minutes=20 + 10 * n)),
+               "comparison_status": status}
+        if status in ("比中", "未比中"):
+            row["compared_on"] = (start + timedelta(days=rng.randrange(2, 20))).date().isoformat()
+            row["comparison_result"] = "比中前科人员指纹库" if status == "比中" else "全国库比对未比中"
+        evidence.append(row)
+    wid, wgender, wborn = _id_number(rng)
+    witness = {"name": _person_name(rng), "gender": wgender, "birth_date": wborn,
+               "address": f"钦州市钦南区{rng.choice(STREETS)}{rng.randrange(1, 200)}号",
+               "id_number": wid, "phone": _phone(rng)}
+    victim = _person_name(rng)
+    return {
+        "investigating_unit": unit_name,
+        "assigning_unit": f"钦州市公安局{rng.choice(STATIONS)}",
+        "received_at": _iso(received), "reported_at": _iso(reported),
+        "reporter": {"name": victim, "phone": _phone(rng)},
+        "incident_address": address, "case_type": case_type,
+        "occurred_from": _iso(occurred_to - timedelta(hours=rng.randrange(2, 12))),
+        "occurred_to": _iso(occurred_to),
+        "started_at": _iso(start), "ended_at": _iso(start + timedelta(minutes=rng.randrange(40, 150))),
+        "scene_address": address,
+        "scene_location": {"lat": round(21.95 + rng.random() * 0.05, 6),
+                           "lon": round(108.60 + rng.random() * 0.06, 6)},
+        "protector": {"name": _person_name(rng), "unit": rng.choice(STATIONS), "title": "民警"},
+        "protection_measures": ["警戒带", "专人看守"],
+        "scene_state": "原始现场",
+        "weather": rng.choice(["晴", "阴", "多云", "雨"]),
+        "temperature": float(rng.randrange(8, 34)), "humidity": rng.randrange(45, 95),
+        "wind_direction": rng.choice(["无风", "东南风", "南风", "北风"]),
+        "lighting": "自然光" if 7 <= start.hour < 18 else "灯光",
+        "commander": {"name": crew[-1][0], "unit": unit_name, "title": crew[-1][1]},
+        "narrative_location": f"现场位于{address}，东邻{rng.choice(STREETS)}，西侧为居民住宅区。",
+        "narrative_overview": f"报案人{victim}称{case_type}。现场为{rng.choice(PLACES)}，周围环境清静。",
+        "narrative_center": "中心现场位于室内卧室，衣柜门敞开，抽屉被翻动，物品散落于地面。",
+        "narrative_process": "勘验人员按照由外向内、先静后动的顺序进行勘验，对现场进行拍照固定。",
+        "narrative_extraction": "、".join(e["name"] for e in evidence) + "，均已登记于提取痕迹物证登记表。",
+        "narrative_search": "对现场周边 200 米范围进行搜索，未发现遗留作案工具。",
+        "narrative_visit": f"访问报案人{victim}及邻居，了解案发前后情况。",
+        "sketch_count": rng.randrange(1, 3), "photo_total": rng.randrange(8, 40),
+        "recorder": crew[0][0], "photographer": crew[-1][0], "sketcher": crew[0][0],
+        "investigators": [{"name": n, "unit": unit_name, "title": t} for n, t in crew],
+        "witnesses": [witness],
+        "evidence": evidence,
+    }
+
+
+def fill_demo(store: Store, forms: FormRegistry, *, cases: int, seed: int = 7,
+              password: str = "weicha123") -> str:
+    """Fill ``store`` with ``cases`` demo cases (about half finalized, some reviewed, some
+    returned, the rest drafts). Initializes an empty folder with the demo unit first."""
+    rng = random.Random(seed)
+    users = UserService(store)
+    if not store.is_initialized():
+        initialize(store, unit_code=DEMO_UNIT[0], unit_name=DEMO_UNIT[1], admin_name="admin",
+                   admin_password=password)
+    admin = users.authenticate("admin", password)
+    unit_name = store.meta("unit_name") or DEMO_UNIT[1]
+    techs = []
+    for name, _title in TECHNICIANS:
+        techs.append(users.get(name) or users.add(admin, name, "technician", password))
+    supervisor = users.get(SUPERVISOR[0]) or users.add(admin, SUPERVISOR[0], "supervisor", password)
+    review = CaseService(store, forms, supervisor)
+    counts = {"draft": 0, "finalized": 0, "reviewed": 0, "returned": 0}
+    for i in range(cases):
+        tech = rng.choice(techs)
+        svc = CaseService(store, forms, tech)
+        values = scene_values(seed * 100_003 + i, unit_name=unit_name)
+        roll = rng.random()
+        if roll < 0.3:  # a draft still being written: the first tabs only
+            keep = list(values)[:rng.randrange(4, 14)]
+            svc.new_case({k: values[k] for k in keep})
+            counts["draft"] += 1
+            continue
+        case = svc.new_case(values)
+        svc.finalize(case.id)
+        if roll < 0.75:
+            counts["finalized"] += 1
+        elif roll < 0.92:
+            review.review(case.id, approve=True, comment="符合要求")
+            counts["reviewed"] += 1
+        else:
+            review.review(case.id, approve=False, comment="现场访问情况过简，请补充访问对象")
+            counts["returned"] += 1
+    return (f"演示数据已生成：{cases} 起勘验（草稿 {counts['draft']}，已定稿 {counts['finalized']}，"
+            f"已审核 {counts['reviewed']}，退回补正 {counts['returned']}）。"
+            f"用户 admin、{'、'.join(n for n, _ in TECHNICIANS)}、{SUPERVISOR[0]}，密码 {password}")
