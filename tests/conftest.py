@@ -1,0 +1,106 @@
+"""Project-wide test set-up.
+
+- Qt runs offscreen (no display needed) unless QT_QPA_PLATFORM is already set.
+- Nothing is ever skipped: a skip (skip marker, skipif, pytest.skip, importorskip, also at
+  module level) is reported as a failure. xfail is untouched.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Before any QApplication exists (pytest-qt creates it lazily in the qapp fixture).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+pytest_plugins = ["pytester"]
+
+SKIP_IS_FAILURE = "skips are failures in this project: install the dependency"
+
+
+def _skip_reason(longrepr) -> str:
+    # A skip's longrepr is (path, lineno, "Skipped: reason").
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        path, lineno, reason = longrepr
+        return f"{reason} ({path}:{lineno})"
+    return str(longrepr)
+
+
+def _fail_skip(report) -> None:
+    report.longrepr = f"{SKIP_IS_FAILURE}\n{_skip_reason(report.longrepr)}"
+    report.outcome = "failed"
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    # tryfirst makes this the outermost wrapper: it sees the report after pytest's own
+    # skipping plugin has turned xfail outcomes into skipped-with-wasxfail.
+    report = yield
+    if report.skipped and not hasattr(report, "wasxfail"):
+        _fail_skip(report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_make_collect_report(collector):
+    # pytest.importorskip / pytest.skip(allow_module_level=True) at module level.
+    report = yield
+    if report.skipped:
+        _fail_skip(report)
+    return report
+
+
+def pytest_collect_file(file_path: Path, parent):
+    # Collect this file's own test (below) in every run, not only when named on the
+    # command line (then pytest's python plugin collects it already).
+    if file_path == Path(__file__) and not parent.session.isinitpath(file_path):
+        return pytest.Module.from_parent(parent, path=file_path)
+    return None
+
+
+# --- self-test of the hooks above; the inner run gets everything above this line ---
+
+
+def test_skips_are_failures(pytester: pytest.Pytester) -> None:
+    hooks = Path(__file__).read_text(encoding="utf-8").split("# --- self-test")[0]
+    pytester.makeconftest(hooks)
+    pytester.makepyfile(
+        test_inner="""
+        import pytest
+
+        def test_skip_call():
+            pytest.skip("no tool")
+
+        @pytest.mark.skip(reason="marker")
+        def test_skip_marker():
+            pass
+
+        def test_importorskip():
+            pytest.importorskip("surely_not_an_installed_module_xyz")
+
+        @pytest.mark.xfail(reason="known bug", strict=True)
+        def test_xfail():
+            assert False
+
+        def test_imperative_xfail():
+            pytest.xfail("known")
+
+        def test_ok():
+            pass
+        """,
+        test_module_skip="""
+        import pytest
+        pytest.importorskip("surely_not_an_installed_module_xyz")
+
+        def test_never_runs():
+            pass
+        """,
+    )
+    # A subprocess, so the inner run's conftest cannot clash with this one.
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--continue-on-collection-errors")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.assert_outcomes(passed=1, failed=2, errors=2, xfailed=2, skipped=0)
+    result.stdout.fnmatch_lines([f"*{SKIP_IS_FAILURE}*"])
+    result.stdout.fnmatch_lines(["*Skipped: no tool*"])
+    result.stdout.fnmatch_lines(["*surely_not_an_installed_module_xyz*"])
