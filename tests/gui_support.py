@@ -1,0 +1,178 @@
+"""Helpers and fixtures for the GUI tests (import the fixtures into a test module to use them).
+
+``dialogs`` replaces QMessageBox's static functions so no test can hang on a modal box: it
+records every box and answers from ``dialogs.answers`` (default: Discard / Ok)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtGui import QFont, QRawFont
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QGroupBox, QLabel,
+                               QLineEdit, QMessageBox, QTabWidget, QWidget)
+
+from support import PASSWORD, new_store
+from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.forms import FormRegistry
+from weicha_desktop.core.users import UserService
+from weicha_desktop.gui.app import make_app
+from weicha_desktop.resources import forms_dir
+
+UNIT_NAME = "钦州市公安局钦南分局刑侦大队"
+
+
+@lru_cache(maxsize=1)
+def forms() -> FormRegistry:
+    return FormRegistry(forms_dir())
+
+
+@dataclass
+class Dialogs:
+    shown: list[tuple[str, str, str]] = field(default_factory=list)
+    answers: list[QMessageBox.StandardButton] = field(default_factory=list)
+
+    def texts(self) -> str:
+        return "\n".join(f"{title}\n{text}" for _, title, text in self.shown)
+
+
+@pytest.fixture
+def dialogs(monkeypatch) -> Dialogs:
+    record = Dialogs()
+
+    def box(kind: str, default: QMessageBox.StandardButton):
+        def show(parent, title, text, *args, **kwargs):
+            record.shown.append((kind, title, text))
+            return record.answers.pop(0) if record.answers else default
+        return show
+
+    buttons = QMessageBox.StandardButton
+    monkeypatch.setattr(QMessageBox, "question", box("question", buttons.Discard))
+    for kind in ("critical", "warning", "information"):
+        monkeypatch.setattr(QMessageBox, kind, box(kind, buttons.Ok))
+    return record
+
+
+@pytest.fixture
+def app(qapp):
+    """The QApplication as the program sets it up (name, Chinese font)."""
+    return make_app()
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = new_store(tmp_path / "data")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def admin(store):
+    return UserService(store).authenticate("admin", PASSWORD)
+
+
+@pytest.fixture
+def cases(store, admin) -> CaseService:
+    return CaseService(store, forms(), admin)
+
+
+def child(parent: QWidget, cls: type, name: str):
+    found = parent.findChild(cls, name)
+    assert found is not None, f"no {cls.__name__} named {name!r}"
+    return found
+
+
+def type_into(qtbot, edit: QLineEdit, text: str) -> None:
+    """Type like a user. QTest can only send Latin-1 keys (it aborts on 汉字), so Chinese
+    goes in the way an input method commits it: inserted at the cursor."""
+    edit.setFocus()
+    if text.isascii():
+        qtbot.keyClicks(edit, text)
+    else:
+        edit.insert(text)
+
+
+def complete_values() -> dict[str, Any]:
+    """A scene record that satisfies every required field and rule (no photos yet)."""
+    return {
+        "investigating_unit": "钦州市公安局刑事科学技术室", "assigning_unit": "钦南派出所",
+        "received_at": "2026-11-27T08:10:00+08:00", "reported_at": "2026-11-27T08:02:00+08:00",
+        "reporter": {"name": "李娜", "phone": "13807770001"},
+        "incident_address": "钦州市钦南区南珠街道永福路 12 号 3 单元 501 室",
+        "case_type": "入室盗窃", "occurred_from": "2026-11-26T22:00:00+08:00",
+        "occurred_to": "2026-11-27T07:30:00+08:00",
+        "started_at": "2026-11-27T09:00:00+08:00", "ended_at": "2026-11-27T11:20:00+08:00",
+        "scene_address": "钦州市钦南区南珠街道永福路 12 号 3 单元 501 室",
+        "scene_state": "原始现场", "weather": "晴", "lighting": "自然光",
+        "commander": {"name": "黄志强", "unit": "刑侦大队", "title": "副大队长"},
+        "narrative_location": "现场位于永福路 12 号小区 3 单元五楼。",
+        "narrative_overview": "室内两室一厅，客厅抽屉被翻动。",
+        "narrative_center": "主卧床头柜抽屉被撬开。",
+        "narrative_process": "按先静后动、先下后上的顺序勘验。",
+        "narrative_extraction": "未发现可提取的痕迹物证。",
+        "sketch_count": 1, "photo_total": 0, "recorder": "张伟",
+        "investigators": [{"name": "张伟", "unit": "刑侦大队"}],
+        "no_witness_reason": "事主家中无其他人员，邻居外出。",
+        "no_evidence_reason": "现场被清扫，未发现可提取的痕迹。",
+    }
+
+
+# ---- what a person sees -----------------------------------------------------------------------
+_TAG = re.compile(r"<[^>]+>")
+
+
+def visible_texts(root: QWidget) -> set[str]:
+    """Every text the widgets under ``root`` put on screen (labels, buttons, tabs, combo
+    items, table headers and cells, placeholders, window title)."""
+    texts = {root.windowTitle()}
+    for w in [root, *root.findChildren(QWidget)]:
+        if isinstance(w, QLabel):
+            texts.add(_TAG.sub("", w.text()).replace("&lt;", "<"))
+        elif isinstance(w, QAbstractButton):
+            texts.add(w.text())
+        elif isinstance(w, QLineEdit):
+            texts.update((w.text(), w.placeholderText()))
+        elif isinstance(w, QGroupBox):
+            texts.add(w.title())
+        if isinstance(w, QTabWidget):
+            texts.update(w.tabText(i) for i in range(w.count()))
+        if isinstance(w, QComboBox):
+            texts.update(w.itemText(i) for i in range(w.count()))
+        if isinstance(w, QAbstractItemView) and w.model() is not None:
+            texts.update(_model_texts(w.model()))
+        if hasattr(w, "suffix"):
+            texts.add(w.suffix())
+    return {t for t in texts if t and t.strip()}
+
+
+def _model_texts(model: QAbstractItemModel) -> set[str]:
+    out = set()
+    try:
+        columns = model.columnCount()
+    except TypeError:  # a list model: one column, columnCount not public
+        columns = 1
+    for c in range(columns):
+        out.add(str(model.headerData(c, Qt.Orientation.Horizontal) or ""))
+        for r in range(min(model.rowCount(), 50)):
+            out.add(str(model.data(model.index(r, c)) or ""))
+    return out
+
+
+def invisible_chars(text: str, family: str) -> set[str]:
+    """Characters the font has no glyph for, or whose glyph is empty (draws nothing)."""
+    font = QFont(family)
+    font.setPixelSize(32)
+    font.setStyleStrategy(QFont.StyleStrategy.NoFontMerging)
+    raw = QRawFont.fromFont(font)
+    bad = set()
+    for ch in set(text):
+        if ch.isspace():
+            continue
+        glyphs = raw.glyphIndexesForString(ch)
+        if not raw.supportsCharacter(ord(ch)) or not glyphs or glyphs[0] == 0 \
+                or raw.pathForGlyph(glyphs[0]).elementCount() == 0:
+            bad.add(ch)
+    return bad

@@ -1,0 +1,249 @@
+"""Input widgets that can be empty, and text ⇄ value conversion for table cells.
+
+Qt's spin boxes and date edits always hold a value; a form field may be unfilled. These
+subclasses use their minimum as "empty" (shown as blank via specialValueText): the first
+arrow step or click from empty jumps to a sensible start, Delete on a fully selected
+input empties it again."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QDate, QDateTime, QEvent, Qt, QTime
+from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QDoubleSpinBox, QSpinBox
+
+from weicha_desktop.core.forms.spec import Field
+
+EMPTY_TEXT = " "  # specialValueText must be non-empty to take effect; a space shows blank
+EMPTY_DATE = QDate(1900, 1, 1)
+CLEAR_TIP = "全选后按 Delete 键清空"
+
+
+def _wants_clear(widget, event: QKeyEvent) -> bool:
+    edit = widget.lineEdit()
+    return (event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+            and edit.hasSelectedText() and edit.selectedText() == edit.text())
+
+
+class OptionalSpinBox(QSpinBox):
+    def __init__(self, lo: int, hi: int, parent=None):
+        super().__init__(parent)
+        self._start = 0 if lo <= 0 <= hi else lo
+        self.setRange(lo - 1, hi)
+        self.setSpecialValueText(EMPTY_TEXT)
+        self.setToolTip(CLEAR_TIP)
+        self.clear_value()
+
+    def is_empty(self) -> bool:
+        return self.value() == self.minimum()
+
+    def clear_value(self) -> None:
+        self.setValue(self.minimum())
+
+    def set_number(self, value: int) -> None:
+        if value <= self.minimum() or value > self.maximum():  # keep wrong data visible
+            self.setRange(min(self.minimum(), value - 1), max(self.maximum(), value))
+        self.setValue(value)
+
+    def stepBy(self, steps: int) -> None:
+        if self.is_empty():
+            self.setValue(self._start)
+        else:
+            super().stepBy(steps)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if _wants_clear(self, event):
+            self.clear_value()
+        else:
+            super().keyPressEvent(event)
+
+
+class OptionalDoubleSpinBox(QDoubleSpinBox):
+    def __init__(self, lo: float, hi: float, decimals: int = 2, parent=None):
+        super().__init__(parent)
+        self.setDecimals(decimals)
+        self._start = 0.0 if lo <= 0 <= hi else lo
+        self.setRange(lo - 1, hi)
+        self.setSpecialValueText(EMPTY_TEXT)
+        self.setToolTip(CLEAR_TIP)
+        self.clear_value()
+
+    def is_empty(self) -> bool:
+        return self.value() == self.minimum()
+
+    def clear_value(self) -> None:
+        self.setValue(self.minimum())
+
+    def set_number(self, value: float) -> None:
+        if value <= self.minimum() or value > self.maximum():
+            self.setRange(min(self.minimum(), value - 1), max(self.maximum(), value))
+        self.setValue(value)
+
+    def stepBy(self, steps: int) -> None:
+        if self.is_empty():
+            self.setValue(self._start)
+        else:
+            super().stepBy(steps)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if _wants_clear(self, event):
+            self.clear_value()
+        else:
+            super().keyPressEvent(event)
+
+
+class _OptionalDateMixin:
+    """Shared by the date and date-time edits: empty = the minimum, a click fills "now"."""
+
+    def _setup(self) -> None:
+        self.setCalendarPopup(True)
+        self.setMinimumDate(EMPTY_DATE)
+        self.setSpecialValueText(EMPTY_TEXT)
+        self.setToolTip("点击填入当前日期；" + CLEAR_TIP)
+        self.clear_value()
+        # a click on the text lands on the inner line edit, not on this widget
+        self.lineEdit().installEventFilter(self)
+
+    def _may_fill(self) -> bool:
+        return self.is_empty() and self.isEnabled() and not self.isReadOnly()
+
+    def eventFilter(self, watched, event) -> bool:
+        if (watched is self.lineEdit() and event.type() == QEvent.Type.MouseButtonPress
+                and self._may_fill()):
+            self.fill_now()
+        return super().eventFilter(watched, event)
+
+    def is_empty(self) -> bool:
+        return self.dateTime() == self.minimumDateTime()
+
+    def clear_value(self) -> None:
+        self.setDateTime(self.minimumDateTime())
+
+    def fill_now(self) -> None:
+        now = QDateTime.currentDateTime()
+        self.setDateTime(QDateTime(now.date(), QTime(now.time().hour(), now.time().minute())))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # the calendar arrow
+        if self._may_fill():
+            self.fill_now()
+        super().mousePressEvent(event)
+
+    def stepBy(self, steps: int) -> None:
+        if self.is_empty():
+            self.fill_now()
+        else:
+            super().stepBy(steps)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if _wants_clear(self, event):
+            self.clear_value()
+            return
+        if event.text().isdigit() and self._may_fill():
+            self.fill_now()  # typing into an empty date starts from today, section by section
+            self.setSelectedSection(self.sectionAt(0))
+        super().keyPressEvent(event)
+
+
+class OptionalDateEdit(_OptionalDateMixin, QDateEdit):
+    def __init__(self, parent=None):
+        QDateEdit.__init__(self, parent)
+        self.setDisplayFormat("yyyy-MM-dd")
+        self._setup()
+
+
+class OptionalDateTimeEdit(_OptionalDateMixin, QDateTimeEdit):
+    def __init__(self, parent=None):
+        QDateTimeEdit.__init__(self, parent)
+        self.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self._setup()
+
+
+# ---- time values ------------------------------------------------------------------------------
+def iso_with_offset(wall: datetime, like: str | None = None) -> str:
+    """A wall-clock time as ISO-8601 with an offset: the offset of ``like`` (the value it
+    replaces) if that had one, else this computer's local offset at that time."""
+    wall = wall.replace(second=0, microsecond=0, tzinfo=None)
+    if like:
+        try:
+            tz = datetime.fromisoformat(like).tzinfo
+        except ValueError:
+            tz = None
+        if tz is not None:
+            return wall.replace(tzinfo=tz).isoformat()
+    return wall.astimezone().isoformat()
+
+
+def wall_time(value: str) -> datetime | None:
+    """The wall-clock time of an ISO string, as recorded (its offset is not converted)."""
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=None)
+    except (TypeError, ValueError):
+        return None
+
+
+# ---- table cells (repeat groups) --------------------------------------------------------------
+_LIST_SPLIT = re.compile(r"[、,，;；]\s*|\s+")
+
+
+def cell_text(field: Field, value: Any) -> str:
+    """How a sub-field's value is shown in a repeat table cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field.type == "choice":
+        return _choice_label(field, value)
+    if isinstance(value, list):
+        return "、".join(_choice_label(field, v) if field.choices else str(v) for v in value)
+    if field.type == "datetime" and isinstance(value, str):
+        wall = wall_time(value)
+        return wall.strftime("%Y-%m-%d %H:%M") if wall else value
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if field.type == "integer" else str(value)
+    return str(value)
+
+
+def parse_cell(field: Field, text: str) -> Any:
+    """A cell's text as the sub-field's value (None if blank). Text that does not parse is
+    returned as is, so the core's validation names the problem in Chinese."""
+    text = text.strip()
+    if not text:
+        return None
+    kind = field.type
+    if kind == "integer":
+        return _number(text, int)
+    if kind == "decimal":
+        return _number(text, float)
+    if kind == "boolean":
+        return {"是": True, "否": False, "有": True, "无": False}.get(text, text)
+    if kind == "choice":
+        return _choice_value(field, text)
+    if kind == "multichoice":
+        return [_choice_value(field, part) for part in _LIST_SPLIT.split(text) if part]
+    if kind == "datetime":
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            return text
+        return parsed.isoformat() if parsed.tzinfo else iso_with_offset(parsed)
+    return text
+
+
+def _number(text: str, kind: type) -> Any:
+    try:
+        return kind(text)
+    except ValueError:
+        return text
+
+
+def _choice_label(field: Field, value: Any) -> str:
+    return next((c.label.zh for c in field.choices if c.value == value), str(value))
+
+
+def _choice_value(field: Field, text: str) -> str:
+    return next((c.value for c in field.choices if text in (c.value, c.label.zh)), text)
