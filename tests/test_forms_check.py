@@ -1,0 +1,143 @@
+"""forms check (file:line: field: message), load_form errors, and the versioned registry."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from weicha_desktop.core.errors import NotFound, WeichaError
+from weicha_desktop.core.forms import FormError, FormRegistry, check_forms, load_form
+
+FORMS = Path(__file__).parents[1] / "forms"
+SCENE = "scene_investigation.yaml"
+
+
+@pytest.fixture
+def forms(tmp_path):
+    target = tmp_path / "forms"
+    shutil.copytree(FORMS, target)
+    return target
+
+
+def line_of(text: str, needle: str) -> int:
+    assert text.count(needle) == 1, needle
+    return text[:text.index(needle)].count("\n") + 1
+
+
+def replace_once(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+def test_the_shipped_forms_are_clean():
+    assert check_forms(FORMS) == []
+
+
+def test_a_broken_copy_reports_file_line_and_field(forms):
+    path = forms / SCENE
+    text = path.read_text(encoding="utf-8")
+    text = replace_once(text, "      - id: narrative_visit\n        type: textarea",
+                        "      - id: narrative_visit\n        type: essay")
+    text = replace_once(text, "relevant: \"scene_state == '变动现场'\"",
+                        "relevant: \"scene_state === '变动现场'\"")
+    text = replace_once(text, "      - id: no_witness_reason\n", "      - id: no_witnes_reason\n")
+    text = replace_once(text, "      - id: sketcher\n", "      - id: recorder\n")
+    text = replace_once(text, "choices: weather\n", "choices: climate\n")
+    path.write_text(text, encoding="utf-8")
+    found = check_forms(forms)
+    witness_rule = "  - id: witness  "
+    expected = {
+        (line_of(text, "type: essay"), "narrative_visit", "未知的字段类型“essay”"),
+        (line_of(text, "- id: change_reason"), "change_reason", "relevant 表达式有误"),
+        (line_of(text, "      - id: recorder\n        type: text\n        label: {zh: 制图人"),
+         "recorder", "字段 id 重复：recorder"),
+        (line_of(text, "choices: climate"), "weather", "找不到选项表“climate”"),
+        (line_of(text, witness_rule), "rule witness", "引用了不存在的字段“no_witness_reason”"),
+        (line_of(text, witness_rule), "rule witness", "field 路径无效：no_witness_reason"),
+    }
+    for line, field_id, fragment in expected:
+        prefix = f"{path}:{line}: {field_id}: "
+        assert any(p.startswith(prefix) and fragment in p for p in found), (prefix, found)
+    assert len(found) == len(expected), found
+    with pytest.raises(FormError) as err:
+        load_form(path)
+    assert err.value.problems == found and isinstance(err.value, WeichaError)
+
+
+def test_more_mistakes_are_caught(forms):
+    path = forms / SCENE
+    text = path.read_text(encoding="utf-8")
+    text = replace_once(text, "        unit: ℃\n", "        unit: ℃\n        colour: red\n")
+    text = replace_once(text, "constraint: {min: -50, max: 60}", "constraint: {min: 60, max: -50}")
+    text = replace_once(text, "            default: 1\n", "            default: 0\n")
+    text = replace_once(text, "        person_fields: [name, phone]",
+                        "        person_fields: [phone, email]")
+    text = replace_once(text, "    require: \"count(investigators) > 0\"",
+                        "    require: \"count(investigator) > 0\"")
+    text = replace_once(text, "    field: \"evidence[{index}].comparison_result\"",
+                        "    field: \"evidence[{index}].result\"")
+    path.write_text(text, encoding="utf-8")
+    found = "\n".join(check_forms(forms))
+    for fragment in (f"{line_of(text, 'colour: red')}: temperature: 未知的键“colour”",
+                     "temperature: 下限大于上限",
+                     "evidence.quantity: 默认值不符：数量：不能小于 1",
+                     "reporter: person_fields 应为不重复的列表",
+                     "rule investigators: require 引用了不存在的字段“investigator”",
+                     "rule bizhong_result: field 路径无效"):
+        assert fragment in found, fragment
+
+
+def test_yaml_syntax_error_has_its_line(forms):
+    path = forms / SCENE
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[40] = "      - id: [broken"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    found = check_forms(forms)
+    assert len(found) == 1 and found[0].startswith(f"{path}:") and ": yaml: " in found[0]
+    assert int(found[0].split(":")[1]) in (41, 42)
+
+
+def test_broken_choice_list_and_duplicate_version(forms):
+    (forms / "choices" / "lighting.yaml").write_text(
+        "id: lights\nchoices: [自然光, 自然光]\n", encoding="utf-8")
+    shutil.copy(forms / SCENE, forms / "archive" / "copy.yaml")
+    found = "\n".join(check_forms(forms))
+    assert "lighting.yaml:1: lighting: id 须与文件名一致（lighting）" in found
+    assert "lighting.yaml:2: lighting: 选项重复：自然光" in found
+    assert "找不到选项表“lighting”" in found
+    assert "表单 scene_investigation 第1版重复" in found
+    with pytest.raises(FormError):
+        FormRegistry(forms)
+
+
+def test_registry_keeps_every_version(forms):
+    v1 = (forms / SCENE).read_text(encoding="utf-8")
+    (forms / "archive" / "scene_investigation.v1.yaml").write_text(v1, encoding="utf-8")
+    v2 = replace_once(v1, "version: 1\n", "version: 2\n")
+    v2 = replace_once(v2, "      - id: narrative_visit\n",
+                      "      - id: narrative_video\n        type: textarea\n"
+                      "        label: {zh: 视频监控, en: CCTV}\n      - id: narrative_visit\n")
+    (forms / SCENE).write_text(v2, encoding="utf-8")
+    registry = FormRegistry(forms)
+    assert registry.ids() == ["scene_investigation"]
+    assert registry.versions("scene_investigation") == [1, 2]
+    assert registry.latest("scene_investigation").version == 2
+    assert registry.get("scene_investigation", 2).field("narrative_video").label.en == "CCTV"
+    old = registry.get("scene_investigation", 1)
+    with pytest.raises(KeyError):
+        old.field("narrative_video")
+    assert old.path.endswith("scene_investigation.v1.yaml")
+
+
+def test_registry_missing_form_is_a_chinese_not_found():
+    registry = FormRegistry(FORMS)
+    with pytest.raises(NotFound, match="找不到表单“scene_investigation”第9版"):
+        registry.get("scene_investigation", 9)
+    with pytest.raises(NotFound, match="找不到表单“nope”"):
+        registry.latest("nope")
+    assert registry.versions("nope") == []
+
+
+def test_load_form_finds_the_shared_choice_lists(forms):
+    archived = forms / "archive" / "scene_investigation.v1.yaml"
+    shutil.copy(forms / SCENE, archived)
+    assert load_form(archived).field("weather").choice_values[0] == "晴"

@@ -1,0 +1,271 @@
+"""validate(): the real scene form against good and bad records."""
+import copy
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from weicha_desktop.core.forms import check_rules, load_form, validate
+from weicha_desktop.core.forms.validators import id_check_char
+
+FORMS = Path(__file__).parents[1] / "forms"
+
+
+def make_id(region: str, born: str, seq: str) -> str:
+    first17 = region + born.replace("-", "") + seq
+    return first17 + id_check_char(first17)
+
+
+def good_record() -> dict:
+    """A complete, valid 入室盗窃 scene record (also used by test_forms_rules.py)."""
+    return {
+        "case_number": "K450702000000" + "202611" + "0001",
+        "investigating_unit": "钦州市公安局钦南分局刑事侦查大队",
+        "assigning_unit": "钦南分局指挥中心",
+        "received_at": "2026-11-27T09:12:00+08:00",
+        "reported_at": "2026-11-27T09:05:00+08:00",
+        "reporter": {"name": "李秀英", "phone": "13877712345"},
+        "incident_address": "钦州市钦南区永福西大街18号3单元502室",
+        "case_type": "入室盗窃",
+        "occurred_from": "2026-11-26T22:00:00+08:00",
+        "occurred_to": "2026-11-27T07:30:00+08:00",
+        "started_at": "2026-11-27T09:40:00+08:00",
+        "ended_at": "2026-11-27T11:15:00+08:00",
+        "scene_address": "钦州市钦南区永福西大街18号3单元502室",
+        "scene_location": {"lat": 21.9817, "lon": 108.6544},
+        "protector": {"name": "黄建国", "unit": "钦南派出所", "title": "民警"},
+        "protection_measures": ["警戒带", "专人看守"],
+        "scene_state": "原始现场",
+        "weather": "晴",
+        "temperature": 18.5,
+        "humidity": 65,
+        "wind_direction": "东北风",
+        "lighting": "自然光",
+        "commander": {"name": "韦志强", "unit": "钦南分局刑侦大队", "title": "副大队长"},
+        "narrative_location": "现场位于永福西大街18号小区3单元五楼东户。",
+        "narrative_overview": "两室一厅住宅，入户门完好，阳台窗户防盗网被剪断。",
+        "narrative_center": "主卧衣柜门打开，抽屉被翻动。",
+        "narrative_process": "按先外后内、先静后动顺序勘验。",
+        "narrative_extraction": "在衣柜门把手提取指纹一枚。",
+        "sketch_count": 1,
+        "photo_total": 24,
+        "video_minutes": 0,
+        "recorder": "覃海燕",
+        "photographer": "覃海燕",
+        "investigators": [{"name": "覃海燕", "unit": "钦南分局刑侦大队", "title": "技术员"}],
+        "witnesses": [{
+            "name": "陈国平", "gender": "男", "birth_date": "1975-04-12",
+            "address": "钦州市钦南区永福西大街18号", "phone": "13907771234",
+            "id_number": make_id("450702", "1975-04-12", "153"),
+        }],
+        "evidence": [{
+            "number": "H450702000000202611000101", "name": "指纹", "category": "手印",
+            "features": "右手拇指，纹线清晰", "quantity": 1, "location": "主卧衣柜门把手",
+            "method": "粉末显现", "collector": "覃海燕",
+            "collected_at": "2026-11-27T10:20:00+08:00", "comparison_status": "已送检",
+        }],
+    }
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_form(FORMS / "scene_investigation.yaml")
+
+
+def problems(spec, record, complete=True):
+    return {p.path: p.message for p in validate(spec, record, complete=complete)}
+
+
+def test_good_record_has_no_problems(spec):
+    assert validate(spec, good_record(), complete=True) == []
+
+
+def test_draft_does_not_need_required_fields_but_finalize_does(spec):
+    assert validate(spec, {}) == []
+    found = validate(spec, {}, complete=True)
+    assert {p.rule for p in found} == {"required"}
+    assert {p.path for p in found} >= {"case_number", "started_at", "reporter", "commander"}
+    assert "勘验开始时间：必填" in [p.message for p in found]
+
+
+def test_wrong_id_check_char_names_the_expected_char(spec):
+    record = good_record()
+    right = record["witnesses"][0]["id_number"]
+    wrong = right[:-1] + ("0" if right[-1] != "0" else "1")
+    record["witnesses"][0]["id_number"] = wrong
+    assert problems(spec, record) == {
+        "witnesses[0].id_number": f"见证人 第1行 身份证号：校验位不符（应为 {right[-1]}）"}
+
+
+def test_id_number_must_agree_with_birth_date_and_gender(spec):
+    record = good_record()
+    record["witnesses"][0].update(birth_date="1975-04-13", gender="女")
+    assert problems(spec, record) == {
+        "witnesses[0].birth_date": "见证人 第1行 出生日期：与身份证号不符（应为 1975-04-12）",
+        "witnesses[0].gender": "见证人 第1行 性别：与身份证号不符（应为 男）",
+    }
+
+
+def test_bad_phone_in_a_person(spec):
+    record = good_record()
+    record["reporter"]["phone"] = "0777-2812345"
+    assert problems(spec, record) == {"reporter.phone": "报警人 电话：只能含数字（11位手机号）"}
+
+
+def test_datetime_needs_an_offset_and_dates_must_exist(spec):
+    record = good_record()
+    record["received_at"] = "2026-11-27T09:12:00"
+    record["evidence"][0].update(comparison_status="比中", compared_on="2026-02-30",
+                                 comparison_result="比中前科人员指纹")
+    assert problems(spec, record) == {
+        "received_at": "接警时间：须带时区偏移，如 2026-11-27T14:05:00+08:00",
+        "evidence[0].compared_on": "痕迹物证 第1行 比对日期：日期不存在：2026-02-30",
+    }
+
+
+def test_choices_must_be_in_the_list(spec):
+    record = good_record()
+    record.update(weather="大风", protection_measures=["警戒带", "拉网"], lighting=["灯光"])
+    assert problems(spec, record) == {
+        "weather": "天气：“大风”不在可选项中",
+        "protection_measures": "保护措施：“拉网”不在可选项中",
+        "lighting": "光线：应为一个选项",
+    }
+
+
+def test_min_max_and_integer_types(spec):
+    record = good_record()
+    record.update(temperature=61, humidity=-1, sketch_count=1.5, video_minutes=True)
+    assert problems(spec, record) == {
+        "temperature": "温度：不能大于 60℃",
+        "humidity": "湿度：不能小于 0%",
+        "sketch_count": "现场图：应为整数",
+        "video_minutes": "录像：应为整数",
+    }
+
+
+def test_relevant_hides_a_required_field_and_ignores_its_value(spec):
+    record = good_record()
+    record["change_reason"] = 123           # wrong type, but irrelevant for 原始现场
+    assert problems(spec, record) == {}
+    record["scene_state"] = "变动现场"
+    assert problems(spec, record) == {"change_reason": "变动原因：应为文字"}
+    del record["change_reason"]
+    assert problems(spec, record) == {"change_reason": "变动原因：必填"}
+    assert problems(spec, record, complete=False) == {}
+
+
+def test_repeat_rows_have_indexed_paths(spec):
+    record = good_record()
+    second = dict(record["evidence"][0], name="撬痕", category="工具痕迹", quantity=0, foo=1)
+    del second["collector"]
+    record["evidence"].append(second)
+    record["investigators"].append("覃海燕")
+    assert problems(spec, record) == {
+        "evidence[1].quantity": "痕迹物证 第2行 数量：不能小于 1",
+        "evidence[1].collector": "痕迹物证 第2行 提取人：必填",
+        "evidence[1].foo": "痕迹物证 第2行：未知字段“foo”",
+        "investigators[1]": "勘验人员 第2行：应为对象",
+    }
+
+
+def test_fields_inside_rows_see_their_own_row(spec):
+    record = good_record()
+    record["evidence"][0]["comparison_status"] = "未比中"
+    assert problems(spec, record) == {"evidence[0].compared_on": "痕迹物证 第1行 比对日期：必填"}
+    record["evidence"][0]["compared_on"] = date(2026, 12, 1).isoformat()
+    assert problems(spec, record) == {}
+
+
+def test_other_text_companion(spec):
+    record = good_record()
+    record["case_type"] = "其他"
+    assert problems(spec, record) == {"case_type_other": "案件性质/类别：选择“其他”时须注明"}
+    record["case_type_other"] = "盗窃井盖"
+    assert problems(spec, record) == {}
+    record["case_type"] = "入室盗窃"
+    assert problems(spec, record) == {
+        "case_type_other": "案件性质/类别：未选“其他”，不应填写其他说明"}
+    record = good_record()
+    record["evidence"][0].update(method="其他", method_other="真空吸附")
+    record["protection_measures"] = ["其他"]
+    record["protection_measures_other"] = "临时围挡"
+    assert problems(spec, record) == {}
+
+
+def test_geopoint_ranges_and_shape(spec):
+    record = good_record()
+    record["scene_location"] = {"lat": 91, "lon": "108", "speed": 3}
+    assert problems(spec, record) == {
+        "scene_location.lat": "现场坐标 纬度：应在 -90 到 90 之间",
+        "scene_location.lon": "现场坐标 经度：应为数值",
+        "scene_location.speed": "现场坐标：未知字段“speed”",
+    }
+    record["scene_location"] = {"lat": 21.98}
+    assert problems(spec, record) == {"scene_location.lon": "现场坐标 经度：缺少"}
+
+
+def test_unknown_keys_and_wrong_shapes(spec):
+    record = good_record()
+    record.update(weather_note="多云转晴", reporter="李秀英", witnesses={"name": "陈国平"})
+    record["protector"]["phone"] = "13877712345"   # not among this person's fields
+    found = {p.path: p for p in validate(spec, record)}
+    assert found["weather_note"].message == "未知字段“weather_note”"
+    assert found["weather_note"].rule == "unknown"
+    assert found["reporter"].message == "报警人：应为人员信息（对象）"
+    assert found["witnesses"].message == "见证人：应为列表"
+    assert found["protector.phone"].message == "现场保护人：未知字段“phone”"
+    assert validate(spec, ["not", "a", "record"])[0].message == "记录须为 JSON 对象"
+
+
+def test_case_number_format(spec):
+    record = good_record()
+    record["case_number"] = "K4507"
+    assert problems(spec, record) == {"case_number": "勘验号：格式不符"}
+
+
+def test_plate_and_vin_fields_in_a_form(tmp_path):
+    (tmp_path / "vehicle.yaml").write_text(
+        "id: vehicle\nversion: 1\ntitle: {zh: 车辆, en: Vehicle}\nsections:\n"
+        "  - id: main\n    title: {zh: 车辆, en: Vehicle}\n    fields:\n"
+        "      - {id: plate, type: text, label: {zh: 号牌, en: Plate},"
+        " constraint: {validator: plate}}\n"
+        "      - {id: vin, type: text, label: {zh: 车辆识别代号, en: VIN},"
+        " constraint: {validator: vin}}\n", encoding="utf-8")
+    vehicle = load_form(tmp_path / "vehicle.yaml")
+    assert validate(vehicle, {"plate": "桂N12345", "vin": "1M8GDM9AXKP042788"}) == []
+    assert problems(vehicle, {"plate": "桂N1234", "vin": "1M8GDM9A1KP042788"}) == {
+        "plate": "号牌：普通号牌7位、新能源号牌8位（现为6位）",
+        "vin": "车辆识别代号：第9位校验位不符（应为 X）",
+    }
+
+
+def test_validate_does_not_modify_the_record(spec):
+    record = good_record()
+    record["evidence"][0]["quantity"] = -3
+    before = copy.deepcopy(record)
+    validate(spec, record, complete=True)
+    assert record == before
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8)
+    | st.sampled_from(["其他", "变动现场", "2026-11-27T09:12:00+08:00", "2026-02-30"]),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.sampled_from(["name", "id_number", "lat", "lon", "x", "quantity",
+                                       "comparison_status", "birth_date", "gender"]), inner,
+                      max_size=4),
+    max_leaves=8)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.sampled_from(["reporter", "witnesses", "evidence", "scene_location",
+                                        "temperature", "case_type", "case_type_other",
+                                        "protection_measures", "scene_state", "change_reason",
+                                        "unknown"]), json_values))
+def test_validate_and_rules_never_crash_on_arbitrary_json(spec, changes):
+    record = {**good_record(), **changes}
+    for found in (validate(spec, record, complete=True), check_rules(spec, record, {})):
+        assert all(isinstance(p.message, str) and p.message for p in found)

@@ -1,0 +1,376 @@
+"""Build FormSpec objects from YAML, collecting ``file:line: where: message`` problems."""
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Any
+
+from .lint import lint_form
+from .spec import (
+    FIELD_TYPES,
+    OTHER,
+    PERSON_FIELDS,
+    Choice,
+    Constraint,
+    Field,
+    FormError,
+    FormSpec,
+    Label,
+    Rule,
+    Section,
+)
+from .validators import VALIDATORS
+from .yamlsrc import LineDict, YamlError, read_yaml
+
+ChoiceLists = dict[str, tuple[Choice, ...]]
+
+_ID = re.compile(r"[a-z][a-z0-9_]*\Z", re.ASCII)
+_FORM_KEYS = {"id", "version", "title", "sections", "rules"}
+_SECTION_KEYS = {"id", "title", "fields"}
+_FIELD_KEYS = {"id", "type", "label", "required", "readonly", "constraint", "relevant",
+               "default", "help", "choices", "other_text", "unit", "fields", "person_fields",
+               "person_required"}
+_RULE_KEYS = {"id", "message", "require", "when", "each", "field"}
+_CHOICE_LIST_KEYS = {"id", "title", "choices"}
+_CHOICE_KEYS = {"value", "zh", "en"}
+_CONSTRAINTS = {"text": {"minlength", "maxlength", "regex", "validator"},
+                "integer": {"min", "max"}}
+_CONSTRAINTS.update(textarea=_CONSTRAINTS["text"], decimal=_CONSTRAINTS["integer"])
+def load_form(path: str | Path, choices_dir: str | Path | None = None) -> FormSpec:
+    """Load one form file; raise :class:`FormError` listing every problem in it.
+
+    Shared choice lists come from ``choices_dir``, by default the nearest ``choices/`` folder
+    at or above the file's folder.
+    """
+    path = Path(path)
+    if choices_dir is None:
+        choices_dir = next((p / "choices" for p in path.parents if (p / "choices").is_dir()), None)
+    choices, problems = load_choice_lists(choices_dir) if choices_dir else ({}, [])
+    spec, form_problems = parse_form(path, choices)
+    problems += form_problems
+    if problems:
+        raise FormError(problems)
+    return spec
+
+
+def parse_form(path: Path, choices: ChoiceLists) -> tuple[FormSpec | None, list[str]]:
+    """The form in ``path`` and the problems found in it. With problems, the form is only
+    what could be built (for reporting); None if the file is not a YAML mapping."""
+    builder = _Builder(str(path), choices)
+    try:
+        raw = read_yaml(path)
+    except YamlError as exc:
+        builder.err(exc.line, "yaml", str(exc))
+        return None, builder.problems
+    spec = builder.form(raw)
+    if spec is not None:
+        for line, where, message in lint_form(spec, builder.top_ids):
+            builder.err(line, where, message)
+    return spec, builder.problems
+
+
+def load_choice_lists(choices_dir: str | Path) -> tuple[ChoiceLists, list[str]]:
+    """Every ``*.yaml`` choice list in ``choices_dir`` by its ``id``, and the problems found."""
+    lists: ChoiceLists = {}
+    problems: list[str] = []
+    for path in sorted(Path(choices_dir).glob("*.yaml")):
+        builder = _Builder(str(path), {})
+        try:
+            raw = read_yaml(path)
+        except YamlError as exc:
+            builder.err(exc.line, "yaml", str(exc))
+            raw = None
+        if raw is not None and builder.mapping(raw, 1, path.stem, _CHOICE_LIST_KEYS):
+            if raw.get("id") != path.stem:
+                builder.err(raw.line_of("id"), path.stem, f"id 须与文件名一致（{path.stem}）")
+            if "title" in raw:
+                builder.label(raw, "title", path.stem)
+            options = builder.choice_items(raw, path.stem)
+            if not builder.problems:
+                lists[path.stem] = options
+        problems += builder.problems
+    return lists, problems
+
+
+class _Builder:
+    def __init__(self, file: str, choices: ChoiceLists):
+        self.file, self.choices, self.problems = file, choices, []
+        self.top_ids: set[str] = set()  # every top-level id seen, even of a broken field
+
+    def err(self, line: int, where: str, message: str) -> None:
+        self.problems.append(f"{self.file}:{line}: {where}: {message}")
+
+    def mapping(self, raw: Any, line: int, where: str, allowed: set[str]) -> bool:
+        """Report a non-mapping, unknown keys and repeated keys; True if ``raw`` is a mapping."""
+        if not isinstance(raw, LineDict):
+            self.err(line, where, "应为映射（key: value）")
+            return False
+        for key in raw:
+            if key not in allowed:
+                self.err(raw.line_of(key), where, f"未知的键“{key}”")
+        for key, key_line in raw.duplicates:
+            self.err(key_line, where, f"重复的键“{key}”")
+        return True
+
+    def entry(self, raw: Any, line: int, kind: str, allowed: set[str],
+              where_format: str) -> tuple[str | None, str] | None:
+        """A list entry (section, field, rule): its id (None if invalid) and the ``where``
+        its problems name, from ``where_format`` (``"rule {}"``); None if not a mapping."""
+        unnamed = where_format.format("?")
+        if not isinstance(raw, LineDict):
+            self.err(line, unnamed, f"{kind} 应为映射（key: value）")
+            return None
+        entry_id = self.ident(raw, unnamed)
+        where = where_format.format(entry_id) if entry_id else unnamed
+        self.mapping(raw, line, where, allowed)
+        return entry_id, where
+
+    def ident(self, raw: LineDict, where: str) -> str | None:
+        value = raw.get("id")
+        if not isinstance(value, str) or not _ID.match(value):
+            self.err(raw.line_of("id"), where, f"id 须为小写英文标识（现为“{value}”）")
+            return None
+        return value
+
+    def label(self, raw: LineDict, key: str, where: str, required: bool = True) -> Label | None:
+        value = raw.get(key)
+        if value is None and not required:
+            return None
+        extra = sorted(map(str, set(value) - {"zh", "en"})) if isinstance(value, LineDict) else []
+        if extra:
+            self.err(raw.line_of(key), where,
+                     f"{key} 含未知的键“{'、'.join(extra)}”（文字含逗号时请加引号）")
+            return None
+        if (not isinstance(value, LineDict)
+                or not isinstance(value.get("zh"), str) or not value["zh"].strip()
+                or not isinstance(value.get("en", ""), str)):
+            self.err(raw.line_of(key), where, f"{key} 应为 {{zh: 中文, en: English}}")
+            return None
+        return Label(value["zh"], value.get("en", ""))
+
+    def flag(self, raw: LineDict, key: str, where: str) -> bool:
+        value = raw.get(key, False)
+        if not isinstance(value, bool):
+            self.err(raw.line_of(key), where, f"{key} 应为 true 或 false")
+            return False
+        return value
+
+    def text(self, raw: LineDict, key: str, where: str, required: bool = False) -> str | None:
+        value = raw.get(key)
+        if (value is None and not required) or (isinstance(value, str) and value.strip()):
+            return value
+        self.err(raw.line_of(key), where, f"{key} 应为非空文字")
+        return None
+
+    def form(self, raw: Any) -> FormSpec | None:
+        if not self.mapping(raw, 1, "form", _FORM_KEYS):
+            return None
+        form_id = self.ident(raw, "form") or "form"
+        version = raw.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            self.err(raw.line_of("version"), form_id, "version 应为正整数")
+            version = 0
+        title = self.label(raw, "title", form_id)
+        sections = self.sections(raw, form_id)
+        rules = self.rules(raw, form_id)
+        return FormSpec(form_id, version, title, sections, rules, self.file)
+
+    def sections(self, raw: LineDict, form_id: str) -> tuple[Section, ...]:
+        items = raw.get("sections")
+        if not isinstance(items, list) or not items:
+            self.err(raw.line_of("sections"), form_id, "sections 应为非空列表")
+            return ()
+        sections, seen_sections, scope = [], set(), self.top_ids
+        for item in items:
+            found = self.entry(item, raw.line_of("sections"), "section", _SECTION_KEYS,
+                               "section {}")
+            if found is None:
+                continue
+            section_id, where = found
+            if section_id in seen_sections:
+                self.err(item.line_of("id"), where, "分区 id 重复")
+            seen_sections.add(section_id)
+            title = self.label(item, "title", where)
+            fields = self.fields(item, where, scope, "")
+            sections.append(Section(section_id, title, fields, item.line))
+        return tuple(sections)
+
+    def fields(self, raw: LineDict, where: str, scope: set[str], prefix: str) -> tuple[Field, ...]:
+        items = raw.get("fields")
+        if not isinstance(items, list) or not items:
+            self.err(raw.line_of("fields"), where, "fields 应为非空列表")
+            return ()
+        built = [self.field(item, raw.line_of("fields"), scope, prefix) for item in items]
+        return tuple(f for f in built if f is not None)
+
+    def field(self, raw: Any, line: int, scope: set[str], prefix: str) -> Field | None:
+        found = self.entry(raw, line, "field", _FIELD_KEYS, prefix + "{}")
+        if found is None:
+            return None
+        field_id, where = found
+        ids = [field_id, f"{field_id}_other" if raw.get("other_text") else None] if field_id else []
+        for key in filter(None, ids):
+            if key in scope:
+                self.err(raw.line_of("id"), where, f"字段 id 重复：{key}")
+            scope.add(key)
+        ftype = raw.get("type")
+        if ftype is None:
+            self.err(raw.line, where, "缺少字段类型 type")
+            return None
+        if ftype not in FIELD_TYPES:
+            self.err(raw.line_of("type"), where,
+                     f"未知的字段类型“{ftype}”（可用：{'、'.join(FIELD_TYPES)}）")
+            return None
+        label = self.label(raw, "label", where)
+        options = dict(
+            required=self.flag(raw, "required", where),
+            readonly=self.flag(raw, "readonly", where),
+            relevant=self.text(raw, "relevant", where),
+            unit=self.text(raw, "unit", where),
+            help=self.label(raw, "help", where, required=False),
+            default=raw.get("default"),
+            constraint=self.constraint(raw, ftype, where),
+            choices=self.field_choices(raw, ftype, where),
+            other_text=self.flag(raw, "other_text", where),
+            fields=self.sub_fields(raw, ftype, where),
+        )
+        choice_values = [c.value for c in options["choices"]]
+        if options["other_text"] and ftype not in ("choice", "multichoice"):
+            self.err(raw.line_of("other_text"), where, "other_text 只用于 choice、multichoice")
+        elif options["other_text"] and choice_values and OTHER not in choice_values:
+            self.err(raw.line_of("other_text"), where, f"other_text 需要选项中有“{OTHER}”")
+        if field_id is None or label is None:
+            return None
+        return Field(field_id, ftype, label, line=raw.line, **options)
+
+    def constraint(self, raw: LineDict, ftype: str, where: str) -> Constraint:
+        """The constraint of a field; invalid parts are reported and left out."""
+        value = raw.get("constraint")
+        allowed = _CONSTRAINTS.get(ftype, set())
+        if value is None or not self.mapping(value, raw.line_of("constraint"), where, allowed):
+            return Constraint()
+        good = {k: value[k] for k in allowed if k in value and self.constraint_ok(value, k, where)}
+        low, high = good.get("min", good.get("minlength")), good.get("max", good.get("maxlength"))
+        if low is not None and high is not None and low > high:
+            self.err(value.line, where, "下限大于上限")
+            return Constraint()
+        return Constraint(**good)
+
+    def constraint_ok(self, constraint: LineDict, key: str, where: str) -> bool:
+        problem = _constraint_problem(key, constraint[key])
+        if problem:
+            self.err(constraint.line_of(key), where, problem)
+        return problem is None
+
+    def field_choices(self, raw: LineDict, ftype: str, where: str) -> tuple[Choice, ...]:
+        value = raw.get("choices")
+        if ftype not in ("choice", "multichoice"):
+            if value is not None:
+                self.err(raw.line_of("choices"), where, f"{ftype} 类型不用 choices")
+            return ()
+        if value is None:
+            self.err(raw.line, where, "缺少选项表 choices")
+            return ()
+        if isinstance(value, str):
+            if value not in self.choices:
+                self.err(raw.line_of("choices"), where, f"找不到选项表“{value}”（forms/choices/）")
+            return self.choices.get(value, ())
+        return self.choice_items(raw, where)
+
+    def choice_items(self, raw: LineDict, where: str) -> tuple[Choice, ...]:
+        """An inline list: plain strings (value = zh) or {value, zh?, en?} mappings."""
+        items, line = raw.get("choices"), raw.line_of("choices")
+        if not isinstance(items, list) or not items:
+            self.err(line, where, "choices 应为非空列表或选项表名")
+            return ()
+        choices = []
+        for item in items:
+            if isinstance(item, str) and item.strip():
+                choices.append(Choice(item, Label(item)))
+            elif (isinstance(item, LineDict) and self.mapping(item, line, where, _CHOICE_KEYS)
+                  and isinstance(item.get("value"), str) and item["value"].strip()):
+                zh, en = item.get("zh", item["value"]), item.get("en", "")
+                choices.append(Choice(item["value"], Label(str(zh), str(en))))
+            else:
+                self.err(getattr(item, "line", line), where, f"选项无效：{item!r}")
+        values = [c.value for c in choices]
+        for dup in sorted({v for v in values if values.count(v) > 1}):
+            self.err(line, where, f"选项重复：{dup}")
+        return tuple(choices)
+
+    def sub_fields(self, raw: LineDict, ftype: str, where: str) -> tuple[Field, ...]:
+        """A repeat's row fields (``fields``, or ``person_fields`` for rows that are people),
+        or a person's sub-fields."""
+        keys = [k for k in ("fields", "person_fields", "person_required") if k in raw]
+        if ftype == "repeat" and keys == ["fields"]:
+            subs = self.fields(raw, where, set(), where + ".")
+            for sub in subs:
+                if sub.type == "repeat":
+                    self.err(sub.line, f"{where}.{sub.id}", "重复组内不能再嵌套重复组")
+            return subs
+        if "fields" not in keys and (ftype == "person" or "person_fields" in keys):
+            return self.person(raw, where)
+        if ftype == "repeat":
+            self.err(raw.line, where, "重复组须有 fields 或 person_fields（二选一）")
+        for key in keys:
+            self.err(raw.line_of(key), where, f"{ftype} 类型不用 {key}")
+        return ()
+
+    def person(self, raw: LineDict, where: str) -> tuple[Field, ...]:
+        """Person sub-fields: ``person_fields`` (default all) and ``person_required`` (default
+        [name])."""
+        shown = raw.get("person_fields", list(PERSON_FIELDS))
+        required = raw.get("person_required", ["name"])
+        for key, names in (("person_fields", shown), ("person_required", required)):
+            if (not isinstance(names, list) or len(set(map(str, names))) != len(names)
+                    or any(not isinstance(n, str) or n not in PERSON_FIELDS for n in names)):
+                self.err(raw.line_of(key), where,
+                         f"{key} 应为不重复的列表，只能取：{'、'.join(PERSON_FIELDS)}")
+                return ()
+        if "name" not in shown:
+            self.err(raw.line_of("person_fields"), where, "person_fields 须包含 name")
+        if set(required) - set(shown):
+            self.err(raw.line_of("person_required"), where,
+                     "person_required 须在 person_fields 之中")
+        return tuple(dataclasses.replace(PERSON_FIELDS[n], required=n in required, line=raw.line)
+                     for n in shown)
+
+    def rules(self, raw: LineDict, form_id: str) -> tuple[Rule, ...]:
+        items = raw.get("rules", [])
+        if not isinstance(items, list):
+            self.err(raw.line_of("rules"), form_id, "rules 应为列表")
+            return ()
+        rules, seen = [], set()
+        for item in items:
+            found = self.entry(item, raw.line_of("rules"), "rule", _RULE_KEYS, "rule {}")
+            if found is None:
+                continue
+            rule_id, where = found
+            if rule_id in seen:
+                self.err(item.line_of("id"), where, "规则 id 重复")
+            seen.add(rule_id)
+            parts = {k: self.text(item, k, where, required=k in ("message", "require"))
+                     for k in ("message", "require", "when", "each", "field")}
+            if rule_id and parts["message"] and parts["require"]:
+                rules.append(Rule(rule_id, line=item.line, **parts))
+        return tuple(rules)
+
+
+def _constraint_problem(key: str, value: Any) -> str | None:
+    if key in ("min", "max"):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return None if ok else f"{key} 应为数值"
+    if key in ("minlength", "maxlength"):
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        return None if ok else f"{key} 应为非负整数"
+    if key == "validator":
+        ok = isinstance(value, str) and value in VALIDATORS
+        return None if ok else f"未知的校验器“{value}”（可用：{'、'.join(VALIDATORS)}）"
+    if not isinstance(value, str):
+        return "regex 应为文字"
+    try:
+        re.compile(value)
+    except re.error as exc:
+        return f"regex 无效：{exc}"
+    return None

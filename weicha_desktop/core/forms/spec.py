@@ -1,0 +1,169 @@
+"""What a form is: frozen dataclasses built from ``forms/*.yaml`` (see loader.py)."""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from weicha_desktop.core.errors import WeichaError
+
+FIELD_TYPES = (
+    "text", "textarea", "integer", "decimal", "date", "datetime", "choice", "multichoice",
+    "boolean", "geopoint", "person", "photos", "repeat",
+)
+OTHER = "其他"  # the choice value that opens the ``<field>_other`` free-text companion
+FACT_NAMES = ("photo_count", "photo_classes")  # rule facts, merged into the expression env
+
+
+class FormError(WeichaError):
+    """A form definition that cannot be used. ``problems`` are ``file:line: field: message``."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass(frozen=True)
+class Label:
+    """A bilingual text; ``label.zh``, ``label["en"]``, ``label.text("en")`` (falls back to zh)."""
+
+    zh: str
+    en: str = ""
+
+    def __getitem__(self, lang: str) -> str:
+        if lang not in ("zh", "en"):
+            raise KeyError(lang)
+        return getattr(self, lang)
+
+    def text(self, lang: str = "zh") -> str:
+        return (self.en if lang == "en" else "") or self.zh
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: Label
+
+
+@dataclass(frozen=True)
+class Constraint:
+    min: float | None = None
+    max: float | None = None
+    minlength: int | None = None
+    maxlength: int | None = None
+    regex: str | None = None
+    validator: str | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field. ``fields`` are the sub-fields of a person or of a repeat group's rows."""
+
+    id: str
+    type: str
+    label: Label
+    required: bool = False
+    readonly: bool = False  # filled by the system (勘验号, 物证编号), shown but not edited
+    constraint: Constraint = Constraint()
+    relevant: str | None = None
+    default: Any = dataclasses.field(default=None, hash=False)  # a list for multichoice
+    help: Label | None = None
+    choices: tuple[Choice, ...] = ()
+    other_text: bool = False
+    unit: str | None = None
+    fields: tuple[Field, ...] = ()
+    line: int = dataclasses.field(default=0, compare=False)
+
+    @property
+    def other_key(self) -> str | None:
+        """Data key of the "其他" free text (``<id>_other``), if this field has one."""
+        return f"{self.id}_other" if self.other_text else None
+
+    @property
+    def choice_values(self) -> tuple[str, ...]:
+        return tuple(c.value for c in self.choices)
+
+    def sub(self, field_id: str) -> Field:
+        for f in self.fields:
+            if f.id == field_id:
+                return f
+        raise KeyError(f"{self.id}.{field_id}")
+
+    def row_defaults(self) -> dict[str, Any]:
+        """Defaults for a new row of a repeat group (or a new person)."""
+        return {f.id: copy.deepcopy(f.default) for f in self.fields if f.default is not None}
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Label
+    fields: tuple[Field, ...]
+    line: int = dataclasses.field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A finalize rule (一长四必). ``each`` names a repeat group checked row by row."""
+
+    id: str
+    message: str
+    require: str
+    when: str | None = None
+    each: str | None = None
+    field: str | None = None  # path template, e.g. ``evidence[{index}].comparison_status``
+    line: int = dataclasses.field(default=0, compare=False)
+
+
+_GENDERS = (Choice("男", Label("男", "Male")), Choice("女", Label("女", "Female")))
+
+# The fixed sub-fields of a person; a form picks some with ``person_fields``.
+PERSON_FIELDS: dict[str, Field] = {f.id: f for f in (
+    Field("name", "text", Label("姓名", "Name")),
+    Field("gender", "choice", Label("性别", "Gender"), choices=_GENDERS),
+    Field("birth_date", "date", Label("出生日期", "Date of birth")),
+    Field("id_number", "text", Label("身份证号", "ID number"),
+          constraint=Constraint(validator="id_card")),
+    Field("phone", "text", Label("电话", "Phone"), constraint=Constraint(validator="phone")),
+    Field("address", "text", Label("住址", "Address")),
+    Field("unit", "text", Label("单位", "Unit")),
+    Field("title", "text", Label("职务", "Title")),
+)}
+
+
+_INDEX = re.compile(r"\[\d+\]")
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    id: str
+    version: int
+    title: Label
+    sections: tuple[Section, ...]
+    rules: tuple[Rule, ...] = ()
+    path: str = dataclasses.field(default="", compare=False)
+
+    def all_fields(self) -> list[Field]:
+        """Top-level fields in print order."""
+        return [f for s in self.sections for f in s.fields]
+
+    def field(self, path: str) -> Field:
+        """The field at ``path`` (``witnesses[0].id_number``, ``protector.name``); KeyError."""
+        first, *rest = _INDEX.sub("", path).split(".")
+        field = next((f for f in self.all_fields() if f.id == first), None)
+        if field is None:
+            raise KeyError(path)
+        for part in rest:
+            field = field.sub(part)
+        return field
+
+    def section_of(self, path: str) -> Section:
+        top = self.field(path.split(".")[0].split("[")[0])
+        return next(s for s in self.sections if any(f.id == top.id for f in s.fields))
+
+
+def default_values(spec: FormSpec) -> dict[str, Any]:
+    """A new record: every top-level field that declares a ``default``."""
+    return {f.id: copy.deepcopy(f.default) for f in spec.all_fields() if f.default is not None}
