@@ -108,6 +108,12 @@ def test_case_life_cycle_through_the_cli(data, tmp_path):
     r = weicha(data, "case", "history", made["id"], user="李明", password="tech-pass")
     assert r.stdout.count("第 ") == 3 and "更正发案地点" in r.stdout
 
+    r = weicha(data, "log", "--json", "--limit", "200", user="admin")
+    actions = [e["action"] for e in json.loads(r.stdout) if e["object_id"] == made["id"]]
+    assert actions[::-1] == ["case.create", "case.update", "case.export", "case.finalize",
+                             "case.export", "case.return", "case.finalize", "case.approve",
+                             "case.amend"], actions
+
     r = weicha(data, "verify")
     assert r.returncode == 0 and "校验通过" in r.stdout, r.stderr
 

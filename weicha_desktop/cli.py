@@ -259,7 +259,10 @@ def cmd_case_show(args) -> int:
     with _open(args) as store:
         svc = _cases(args, store)
         case = svc.get(args.case, args.version)
-        if args.json:
+        if args.json:  # the whole record leaves the program: an export, logged
+            store.log_read(svc.actor, "case.export", "case", case.id,
+                           f"导出勘验 {case.number} 第 {case.version} 版（JSON）",
+                           {"version": case.version, "format": "json"})
             _print_json(case.as_json())
             return 0
         spec = svc.spec_for(case)
