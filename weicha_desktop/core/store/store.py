@@ -71,6 +71,9 @@ class Store:
             conn = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True,
                                    isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA query_only = ON")
+            # Bytes altered on disk may not be UTF-8 any more: read them as replacement
+            # characters so the hash checks report the row instead of the reader crashing.
+            conn.text_factory = lambda b: b.decode("utf-8", "replace")
             return cls(data_dir, conn, None, clock or Clock(), True)
         data_dir.mkdir(parents=True, exist_ok=True)
         (data_dir / "blobs").mkdir(exist_ok=True)
