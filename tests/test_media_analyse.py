@@ -1,0 +1,71 @@
+from pathlib import Path
+
+import pytest
+
+from weicha_desktop.core.media.analyse import analyse, thumbnail_path
+
+from tests.media_support import bomb_png, garbage_exif_jpeg, make_photo, random_bytes, truncated
+
+
+def run(tmp_path, path):
+    return analyse(str(path), str(tmp_path / "blobs"), str(tmp_path / "thumbs"))
+
+
+@pytest.mark.parametrize("fmt,suffix", [("JPEG", "jpg"), ("PNG", "png"), ("TIFF", "tif"), ("HEIF", "heic")])
+def test_each_supported_format_is_staged_hashed_and_thumbnailed(tmp_path, fmt, suffix):
+    import hashlib
+
+    src = make_photo(tmp_path / f"p.{suffix}", size=(800, 600), fmt=fmt)
+    r = run(tmp_path, src)
+    assert r["status"] == "ok", r
+    assert r["format"] == fmt
+    assert r["sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
+    assert Path(r["temp_path"]).read_bytes() == src.read_bytes()  # byte for byte
+    thumb = thumbnail_path(tmp_path / "thumbs", r["sha256"])
+    from PIL import Image
+
+    with Image.open(thumb) as t:
+        assert max(t.size) == 320
+    assert (r["width"], r["height"]) == (800, 600)
+
+
+def test_heic_exif_is_read(tmp_path):
+    r = run(tmp_path, make_photo(tmp_path / "p.heic", fmt="HEIF", make="Apple", model="iPhone 15"))
+    assert (r["make"], r["model"]) == ("Apple", "iPhone 15")
+
+
+@pytest.mark.parametrize("maker,reason", [
+    (lambda d: _write(d / "z.jpg", b""), "文件为空"),
+    (lambda d: random_bytes(d / "r.jpg"), "不是可识别的图像文件"),
+    (lambda d: _write(d / "n.txt", "现场勘验笔录".encode()), "不是可识别的图像文件"),
+    (lambda d: truncated(d / "t.jpg", make_photo(d / "full.jpg", size=(1600, 1200)), 0.4), "不完整或已损坏"),
+    (lambda d: bomb_png(d / "bomb.png"), "解压炸弹"),
+    (lambda d: (Image_gif(d / "a.gif")), "不支持的图像格式：GIF"),
+])
+def test_bad_files_get_a_chinese_reason_and_leave_nothing_behind(tmp_path, maker, reason):
+    path = maker(tmp_path)
+    r = run(tmp_path, path)
+    assert r["status"] == "rejected" and reason in r["reason"], r
+    assert list((tmp_path / "blobs").glob("*.part")) == []
+
+
+def _write(path, data):
+    path.write_bytes(data)
+    return path
+
+
+def Image_gif(path):
+    from PIL import Image
+
+    Image.new("RGB", (10, 10)).save(path, "GIF")
+    return path
+
+
+def test_broken_exif_still_imports_with_missing_metadata(tmp_path):
+    r = run(tmp_path, garbage_exif_jpeg(tmp_path / "g.jpg"))
+    assert r["status"] == "ok" and r["taken_at"] is None and r["gps"] is None
+
+
+def test_unreadable_source_is_a_reason_not_a_crash(tmp_path):
+    r = run(tmp_path, tmp_path / "missing.jpg")
+    assert r["status"] == "rejected" and "无法读取" in r["reason"]

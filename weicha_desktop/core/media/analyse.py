@@ -1,0 +1,136 @@
+"""One file → a staged original, its EXIF, its upright size and a thumbnail — or a reason.
+
+Runs in a worker process (see pool.py): a decoder that crashes or hangs on a hostile file
+takes down only its worker. Never raises: every outcome is a dict with ``status``."""
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, UnidentifiedImageError
+
+from weicha_desktop.core.media.blobs import BlobStore
+from weicha_desktop.core.media.exif import ExifInfo, read_exif, read_exif_bytes
+
+try:  # HEIC/HEIF from phones
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+except ImportError:  # pragma: no cover - pillow-heif is a hard dependency; kept importable
+    pillow_heif = None
+
+ALLOWED_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "TIFF": "TIFF", "HEIF": "HEIF"}
+MAX_PIXELS = 200_000_000          # larger than any camera; beyond: a decompression bomb
+MAX_BYTES = 512 * 1024 * 1024
+THUMB_SIZE = 320
+# EXIF orientation → the transpose that makes the image stand upright
+TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+             4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+             6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+             8: Image.Transpose.ROTATE_90}
+SUPPORTED_TEXT = "支持 JPEG、PNG、TIFF、HEIC/HEIF"
+
+
+class Rejected(Exception):
+    """A file that cannot be kept as a photo; the message is the Chinese reason."""
+
+
+def upright_size(width: int, height: int, orientation: int | None) -> tuple[int, int]:
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
+def open_image(path: Path) -> Image.Image:
+    """Open (header only) and check format and size; Rejected with a reason otherwise."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            img = Image.open(path)
+        except UnidentifiedImageError:
+            raise Rejected(f"不是可识别的图像文件（{SUPPORTED_TEXT}）") from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise Rejected("图像尺寸过大，疑似解压炸弹，已拒绝") from None
+        except (OSError, SyntaxError, ValueError) as e:
+            raise Rejected(f"图像文件头已损坏，无法读取（{e}）") from None
+    if img.format not in ALLOWED_FORMATS:
+        img.close()
+        raise Rejected(f"不支持的图像格式：{img.format}（{SUPPORTED_TEXT}）")
+    w, h = img.size
+    if w <= 0 or h <= 0 or w * h > MAX_PIXELS:
+        img.close()
+        raise Rejected(f"图像尺寸过大（{w}×{h} 像素），疑似解压炸弹，已拒绝")
+    return img
+
+
+def render_upright(path: Path, orientation: int | None, max_side: int) -> Image.Image:
+    """Decode at reduced scale where the format allows (JPEG draft mode), stand the image
+    upright and fit it into ``max_side``. Raises Rejected when the data cannot be decoded."""
+    img = open_image(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            if img.format in ("JPEG", "MPO"):
+                img.draft("RGB", (max_side, max_side))
+            img.load()
+            out = img.convert("RGB") if img.mode not in ("RGB", "L") else img.copy()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as e:
+        raise Rejected(f"图像数据不完整或已损坏，无法解码（{e}）") from None
+    finally:
+        img.close()
+    if orientation in TRANSPOSE:
+        out = out.transpose(TRANSPOSE[orientation])
+    out.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return out
+
+
+def thumbnail_path(thumbs_dir: Path, sha256: str, size: int = THUMB_SIZE) -> Path:
+    return Path(thumbs_dir) / sha256[:2] / f"{sha256}-{size}.jpg"
+
+
+def analyse(source: str, blob_root: str, thumbs_dir: str) -> dict[str, Any]:
+    src = Path(source)
+    try:
+        size = src.stat().st_size
+    except OSError as e:
+        return {"status": "rejected", "reason": f"无法读取文件（{e.strerror or e}）"}
+    if size == 0:
+        return {"status": "rejected", "reason": "文件为空（0 字节）"}
+    if size > MAX_BYTES:
+        return {"status": "rejected", "reason": f"文件过大（{size // (1024 * 1024)} MB）"}
+    blobs = BlobStore(Path(blob_root))
+    try:
+        staged = blobs.stage(src, max_bytes=MAX_BYTES)
+    except OSError as e:
+        return {"status": "rejected", "reason": f"无法读取文件（{e.strerror or e}）"}
+    try:
+        with open(staged.temp_path, "rb") as fh:
+            info = read_exif(fh)
+        img = open_image(staged.temp_path)
+        fmt, (w, h) = ALLOWED_FORMATS[img.format], img.size
+        turn = info.orientation
+        if fmt == "HEIF":
+            # pillow-heif applies the file's own rotation (irot/imir) on decode, so the
+            # pixels already stand upright; exifread cannot always find HEIF EXIF itself.
+            if info == ExifInfo():
+                info = read_exif_bytes(img.info.get("exif"))
+            turn = None
+        img.close()
+        thumb = render_upright(staged.temp_path, turn, THUMB_SIZE)
+        target = thumbnail_path(Path(thumbs_dir), staged.sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        thumb.save(tmp, "JPEG", quality=85)
+        os.replace(tmp, target)
+    except Rejected as e:
+        blobs.discard(staged)
+        return {"status": "rejected", "reason": str(e)}
+    except Exception as e:  # any other decoder failure: the file is not usable, say so
+        blobs.discard(staged)
+        return {"status": "rejected", "reason": f"图像无法处理（{type(e).__name__}: {e}）"}
+    width, height = upright_size(w, h, turn)
+    return {"status": "ok", "sha256": staged.sha256, "size": staged.size,
+            "temp_path": str(staged.temp_path), "format": fmt, "width": width,
+            "height": height, **{k: v for k, v in info.as_dict().items()
+                                 if k not in ("width", "height")}}

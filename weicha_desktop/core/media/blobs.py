@@ -1,0 +1,103 @@
+"""Content-addressed store for originals: ``blobs/<sha256[:2]>/<sha256>``.
+
+A file is copied once: streamed into a temporary file in the same folder while hashing,
+fsynced, renamed to its hash (atomic on one file system), made read-only, and never written
+again. A crash leaves at most a ``*.part`` file, which ``sweep_partials`` removes."""
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A copy of a source file, hashed, waiting to be committed under its hash."""
+
+    sha256: str
+    size: int
+    temp_path: Path
+
+
+class BlobStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    def has(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def stage(self, source: Path, max_bytes: int | None = None) -> Staged:
+        """Copy ``source`` into a temp file beside the store while hashing it."""
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp = tempfile.mkstemp(dir=self.root, suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+                while chunk := src.read(CHUNK):
+                    size += len(chunk)
+                    if max_bytes is not None and size > max_bytes:
+                        raise ValueError(f"file larger than {max_bytes} bytes")
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        return Staged(digest.hexdigest(), size, Path(tmp))
+
+    def commit(self, staged: Staged) -> Path:
+        """Move a staged copy to its final name (or drop it if that content is already here)."""
+        final = self.path(staged.sha256)
+        if final.exists():
+            staged.temp_path.unlink(missing_ok=True)
+            return final
+        final.parent.mkdir(exist_ok=True)
+        os.replace(staged.temp_path, final)
+        os.chmod(final, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        _fsync_dir(final.parent)
+        return final
+
+    def discard(self, staged: Staged) -> None:
+        staged.temp_path.unlink(missing_ok=True)
+
+    def rehash(self, sha256: str) -> str | None:
+        """The SHA-256 of the stored file now, or None when it is gone."""
+        try:
+            return file_sha256(self.path(sha256))
+        except FileNotFoundError:
+            return None
+
+    def sweep_partials(self) -> int:
+        n = 0
+        for p in self.root.glob("*.part"):
+            p.unlink(missing_ok=True)
+            n += 1
+        return n
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":  # Windows cannot open a directory to fsync it
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
