@@ -1,0 +1,33 @@
+"""Looking at PDFs as a reader would: fonts (pdffonts), text (pypdf), pixels (pdftoppm)."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from PIL import Image
+from pypdf import PdfReader
+
+
+def fonts(pdf: Path) -> list[dict[str, str]]:
+    out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    lines = out.splitlines()[2:]
+    rows = []
+    for line in lines:
+        parts = line.split()
+        # name type encoding emb sub uni object ID — the type may be two words ("Type 1")
+        rows.append({"name": parts[0], "emb": parts[-5], "sub": parts[-4], "uni": parts[-3]})
+    return rows
+
+
+def text(pdf: Path) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(str(pdf)).pages]
+
+
+def page_images(pdf: Path, dpi: int = 150, first: int = 1, last: int | None = None) -> list[Image.Image]:
+    prefix = Path(pdf).with_suffix("")
+    cmd = ["pdftoppm", "-r", str(dpi), "-png", "-f", str(first)]
+    if last:
+        cmd += ["-l", str(last)]
+    subprocess.run(cmd + [str(pdf), str(prefix)], check=True)
+    pages = sorted(prefix.parent.glob(prefix.name + "-*.png"))
+    return [Image.open(p) for p in pages]
