@@ -86,3 +86,22 @@ def test_random_exif_payloads_never_raise(payload):
     data = b"\xff\xd8\xff\xe1" + (len(payload) + 8).to_bytes(2, "big") + b"Exif\x00\x00" + payload + b"\xff\xd9"
     info = read_exif(io.BytesIO(data))
     assert info.taken_at is None or isinstance(info.taken_at, str)
+
+
+def test_sixty_seconds_from_rounding_is_kept_but_nonsense_is_not():
+    from exifread.utils import Ratio
+
+    from weicha_desktop.core.media.exif import parse_tags
+
+    class Tag:
+        def __init__(self, values):
+            self.values = values
+
+    base = {"GPS GPSLatitudeRef": Tag("N"), "GPS GPSLongitudeRef": Tag("E"),
+            "GPS GPSLongitude": Tag([Ratio(108, 1), Ratio(37, 1), Ratio(12, 1)])}
+    ok = parse_tags({**base, "GPS GPSLatitude": Tag([Ratio(21, 1), Ratio(56, 1), Ratio(60, 1)])})
+    assert ok.gps["lat"] == pytest.approx(21.95)
+    bad = parse_tags({**base, "GPS GPSLatitude": Tag([Ratio(21, 1), Ratio(75, 1), Ratio(0, 1)])})
+    assert bad.gps is None
+    zero = parse_tags({**base, "GPS GPSLatitude": Tag([Ratio(21, 0), Ratio(5, 1), Ratio(0, 1)])})
+    assert zero.gps is None

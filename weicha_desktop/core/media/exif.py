@@ -4,6 +4,7 @@ What is missing or garbage is recorded as missing (None), never invented."""
 from __future__ import annotations
 
 import io
+import logging
 import math
 import re
 from dataclasses import asdict, dataclass
@@ -11,6 +12,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, BinaryIO
 
 import exifread
+
+# exifread logs "File format not recognized" and the like as warnings for every non-EXIF file;
+# the outcome (no EXIF) is recorded, so its log is noise.
+logging.getLogger("exifread").setLevel(logging.ERROR)
 
 _TIME = re.compile(r"^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 _OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
@@ -131,7 +136,8 @@ def _dms(tag: Any) -> float | None:
         d, m, s = (float(x.num) / float(x.den) if hasattr(x, "den") else float(x) for x in v)
     except (ZeroDivisionError, TypeError, ValueError):
         return None
-    if not all(math.isfinite(x) and x >= 0 for x in (d, m, s)) or m >= 60 or s >= 60:
+    # 60 (rather than 59.999…) is a rounding artefact some cameras write; more is garbage
+    if not all(math.isfinite(x) and x >= 0 for x in (d, m, s)) or m > 60 or s > 60:
         return None
     return d + m / 60 + s / 3600
 
