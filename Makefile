@@ -4,8 +4,12 @@ VENV := .venv
 DATA ?= $(CURDIR)/data
 PYTEST_ARGS ?=
 STAMP := $(VENV)/.stamp
+# Interface translations: Chinese is the source language; English from weicha_en.ts, whose
+# compiled .qm is a build artefact (git-ignored), rebuilt whenever the .ts changes.
+TS := resources/translations/weicha_en.ts
+QM := $(TS:.ts=.qm)
 
-.PHONY: venv run test check clean
+.PHONY: venv run test check clean translations ts screenshots
 
 venv: $(STAMP)
 
@@ -16,11 +20,37 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/python -m pip install -e '.[test]'
 	touch $@
 
-run: venv
+run: venv translations
 	$(VENV)/bin/weicha --data-dir "$(DATA)"
 
-test: venv
+test: venv translations
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+translations: $(QM)
+
+$(QM): $(TS) | $(STAMP)
+	$(VENV)/bin/pyside6-lrelease $(TS) -qm $(QM)
+
+# After adding or changing tr() strings in weicha_desktop/gui/: collect them into the .ts
+# (existing translations are kept), then give every new entry its English (Qt Linguist:
+# .venv/bin/pyside6-linguist $(TS)). tests/test_i18n.py fails while any is missing.
+ts: venv
+	$(VENV)/bin/pyside6-lupdate weicha_desktop/gui/*.py -source-language zh_CN \
+	  -target-language en -locations none -no-obsolete -ts $(TS)
+
+# docs/screenshots/: the main screens rendered offscreen from 200 demo cases (build/shots).
+SHOTS := build/shots
+WEICHA := $(VENV)/bin/weicha --data-dir $(SHOTS)
+first_case = $$(WEICHA_PASSWORD=weicha123 $(WEICHA) --user admin case list --status $(1) --limit 1 | cut -f1)
+screenshots: venv translations
+	rm -rf $(SHOTS) && $(WEICHA) demo --cases 200
+	$(WEICHA) screenshot -o docs/screenshots/main.png
+	$(WEICHA) screenshot -o docs/screenshots/case-form.png --case $(call first_case,returned)
+	$(WEICHA) screenshot -o docs/screenshots/review.png --page review --user 周建国 \
+	  --case $(call first_case,finalized)
+	$(WEICHA) screenshot -o docs/screenshots/main-en.png --lang en
+	$(WEICHA) screenshot -o docs/screenshots/review-en.png --lang en --page review --user 周建国 \
+	  --case $(call first_case,finalized)
 
 check: venv
 	$(VENV)/bin/weicha forms check

@@ -151,3 +151,120 @@ def test_reportlab_embeds_the_font() -> None:
     cmap = font.face.charToGlyph
     text = "".join(UI_STRINGS)
     assert {ch for ch in text if not ch.isspace() and ord(ch) not in cmap} == set()
+
+
+# ---- every text the windows put on screen -----------------------------------------------------
+def screen_texts(root) -> set[str]:
+    """What ``root`` shows: gui_support.visible_texts plus menus, tool tips, placeholders of
+    text boxes and the status bar's passing message."""
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QPlainTextEdit, QStatusBar, QWidget
+
+    from gui_support import visible_texts
+
+    texts = visible_texts(root)
+    for action in root.findChildren(QAction):
+        texts.add(action.text().replace("&", ""))
+        texts.add(action.toolTip())
+    for w in [root, *root.findChildren(QWidget)]:
+        texts.add(w.toolTip())
+        if isinstance(w, QPlainTextEdit):
+            texts.add(w.placeholderText())
+        if isinstance(w, QStatusBar):
+            texts.add(w.currentMessage())
+    return {t for t in texts if t and t.strip()}
+
+
+@pytest.fixture
+def shell_windows(qapp, qtbot, tmp_path, request):
+    """The main window of a supervisor with cases in every state (a form tab and the review
+    queue open), the settings, login and first-run dialogs — in the language asked for."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QWizard
+
+    from gui_support import complete_values, forms
+    from support import PASSWORD, new_store
+    from weicha_desktop.core.cases import CaseService
+    from weicha_desktop.core.store import Store
+    from weicha_desktop.core.users import UserService
+    from weicha_desktop.gui import i18n
+    from weicha_desktop.gui.app import make_app
+    from weicha_desktop.gui.first_run import FirstRunWizard
+    from weicha_desktop.gui.login import LoginDialog
+    from weicha_desktop.gui.main_window import MainWindow
+    from weicha_desktop.gui.settings import Settings
+    from weicha_desktop.gui.settings_dialog import SettingsDialog
+
+    app = make_app()
+    language = request.param
+    if language == "en":
+        import subprocess
+
+        ts = resources.resources_dir() / "translations" / "weicha_en.ts"
+        subprocess.run([str(Path(sys.executable).parent / "pyside6-lrelease"), str(ts), "-qm",
+                        str(tmp_path / "weicha_en.qm")], check=True, capture_output=True)
+    i18n.install_language(app, language, tmp_path)
+    store = new_store(tmp_path / "data")
+    admin = UserService(store).authenticate("admin", PASSWORD)
+    UserService(store).add(admin, "zhou", "supervisor", PASSWORD, display_name="周建国")
+    supervisor = UserService(store).authenticate("zhou", PASSWORD)
+    cases = CaseService(store, forms(), supervisor)
+    done = [cases.finalize(cases.new_case(complete_values()).id) for _ in range(3)]
+    cases.review(done[0].id, approve=True)
+    cases.review(done[1].id, approve=False, comment="补充见证人身份证号码")
+    draft = cases.new_case({"incident_address": "钦南区永福路 12 号", "case_type": "入室盗窃"})
+
+    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(store, forms(), supervisor, settings)
+    window.workspace.open_case(draft.id)
+    window.show()
+    window.show_page("review")  # opens the case waiting for review
+    window.case_reviewed(cases.get(done[0].id))  # its passing message
+    dialogs = [SettingsDialog(settings, store.data_dir, window),
+               LoginDialog(UserService(store), "钦州市公安局钦南分局刑侦大队", "zhou", window)]
+    fresh = Store.open(tmp_path / "fresh")
+    wizard = FirstRunWizard(fresh)
+    for w in [window, *dialogs, wizard]:
+        qtbot.addWidget(w)
+    pages = []
+    for page_id in wizard.pageIds():  # every page's own texts, and the buttons it shows
+        wizard.setStartId(page_id)
+        wizard.restart()
+        pages.append(screen_texts(wizard) | {wizard.buttonText(b) for b in (
+            QWizard.WizardButton.NextButton, QWizard.WizardButton.BackButton,
+            QWizard.WizardButton.FinishButton, QWizard.WizardButton.CancelButton)})
+    yield window, dialogs, set().union(*pages)
+    window.close()
+    i18n.install_language(app, "zh")
+    fresh.close()
+    store.close()
+
+
+@pytest.mark.parametrize("shell_windows", ["zh", "en"], indirect=True)
+def test_every_text_of_the_shell_is_drawn_by_the_shipped_font(family, shell_windows) -> None:
+    from gui_support import invisible_chars
+
+    from gui_support import forms
+    from weicha_desktop.gui.i18n import current_language
+
+    window, dialogs, wizard_texts = shell_windows
+    texts = screen_texts(window) | wizard_texts
+    for dialog in dialogs:
+        texts |= screen_texts(dialog)
+    joined = "".join(texts)
+    form_title = forms().latest("scene_investigation").title.text(current_language())
+    for expected in (form_title, "周建国", "钦州市公安局钦南分局刑侦大队"):
+        assert expected in joined  # the form, the status bar and the dialogs were walked
+    bad = {t: chars for t in texts if (chars := invisible_chars(t, family))}
+    assert not bad, f"characters drawn as nothing or as boxes: {bad}"
+
+
+def test_the_check_catches_an_empty_glyph(family, qtbot) -> None:
+    """WenQuanYi Micro Hei maps ℃ to a glyph with no outline: the cmap says yes, the screen
+    shows nothing. The walk above must see such a character."""
+    from gui_support import invisible_chars
+
+    assert missing_glyphs("℃", family) == set()  # the cmap check alone is fooled
+    label = QLabel("室温 25℃")
+    qtbot.addWidget(label)
+    assert {ch for t in screen_texts(label) for ch in invisible_chars(t, family)} == {"℃"}

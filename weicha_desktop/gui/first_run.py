@@ -38,10 +38,8 @@ def _error_label(name: str) -> QLabel:
 class _Page(QWizardPage):
     """A page with a form and an error line under it."""
 
-    def __init__(self, title: str, subtitle: str, error_name: str):
+    def __init__(self, error_name: str):
         super().__init__()
-        self.setTitle(title)
-        self.setSubTitle(subtitle)
         self.form = QFormLayout()
         self.error = _error_label(error_name)
         layout = QVBoxLayout(self)
@@ -56,25 +54,28 @@ class _Page(QWizardPage):
 
 class UnitPage(_Page):
     def __init__(self):
-        super().__init__("本单位", "这台电脑上的勘验记录属于哪个单位。", "unitError")
+        super().__init__("unitError")
+        self.setTitle(self.tr("本单位"))
+        self.setSubTitle(self.tr("这台电脑上的勘验记录属于哪个单位。"))
         self.code = QLineEdit()
         self.code.setObjectName("unitCodeEdit")
         self.code.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,12}")))
-        self.code.setPlaceholderText("例如 450702000000")
+        self.code.setPlaceholderText(self.tr("例如 450702000000"))
         self.code.setMaxLength(12)
         self.name = QLineEdit()
         self.name.setObjectName("unitNameEdit")
-        self.name.setPlaceholderText("例如 钦州市公安局钦南分局刑侦大队")
-        self.form.addRow("单位代码：", self.code)
-        self.form.addRow("", _hint("12 位数字的公安机关机构代码，是勘验号的一部分"
-                                   "（勘验号 = K + 单位代码 + 年月 + 4 位序号），初始化后不能更改。"))
-        self.form.addRow("单位名称：", self.name)
+        self.name.setPlaceholderText(self.tr("例如 钦州市公安局钦南分局刑侦大队"))
+        self.form.addRow(self.tr("单位代码："), self.code)
+        self.form.addRow("", _hint(self.tr(
+            "12 位数字的公安机关机构代码，是勘验号的一部分"
+            "（勘验号 = K + 单位代码 + 年月 + 4 位序号），初始化后不能更改。")))
+        self.form.addRow(self.tr("单位名称："), self.name)
 
     def validatePage(self) -> bool:
         try:
             check_unit_code(self.code.text().strip())
             if not self.name.text().strip():
-                raise WeichaError("请填写单位名称。")
+                raise WeichaError(self.tr("请填写单位名称。"))
         except WeichaError as e:
             self.show_error(str(e))
             return False
@@ -84,7 +85,9 @@ class UnitPage(_Page):
 
 class DevicePage(_Page):
     def __init__(self):
-        super().__init__("本机编号段", "本单位每台勘验电脑各占一个编号段。", "deviceError")
+        super().__init__("deviceError")
+        self.setTitle(self.tr("本机编号段"))
+        self.setSubTitle(self.tr("本单位每台勘验电脑各占一个编号段。"))
         self.slot = QSpinBox()
         self.slot.setObjectName("deviceSlotSpin")
         self.slot.setRange(1, 99)
@@ -95,10 +98,11 @@ class DevicePage(_Page):
             spin.setMaximumWidth(120)
         self.slots.valueChanged.connect(self._update)
         self.slot.valueChanged.connect(self._update)
-        self.form.addRow("本单位共几台：", self.slots)
-        self.form.addRow("本机是第几台：", self.slot)
-        self.form.addRow("", _hint("本单位的每台笔记本选用不同的编号段（第 d 台，共 n 台），"
-                                   "各自离线分配勘验号，两台电脑的勘验号永不重复。"))
+        self.form.addRow(self.tr("本单位共几台："), self.slots)
+        self.form.addRow(self.tr("本机是第几台："), self.slot)
+        self.form.addRow("", _hint(self.tr(
+            "本单位的每台笔记本选用不同的编号段（第 d 台，共 n 台），"
+            "各自离线分配勘验号，两台电脑的勘验号永不重复。")))
         self.range_label = _hint("")
         self.range_label.setObjectName("deviceRangeLabel")
         self.form.addRow("", self.range_label)
@@ -110,7 +114,8 @@ class DevicePage(_Page):
         slot = self.slot.value()
         block = MAX_SERIAL // slots
         self.range_label.setText(
-            f"本机每月使用序号 {(slot - 1) * block + 1:04d}–{slot * block:04d}（每月 {block} 个）。")
+            self.tr("本机每月使用序号 {first}–{last}（每月 {block} 个）。").format(
+                first=f"{(slot - 1) * block + 1:04d}", last=f"{slot * block:04d}", block=block))
 
     def validatePage(self) -> bool:
         try:
@@ -124,28 +129,30 @@ class DevicePage(_Page):
 
 class AdminPage(_Page):
     def __init__(self, wizard: "FirstRunWizard"):
-        super().__init__("管理员账号", "第一位用户是管理员，之后由其添加勘验员和审核人。", "adminError")
+        super().__init__("adminError")
+        self.setTitle(self.tr("管理员账号"))
+        self.setSubTitle(self.tr("第一位用户是管理员，之后由其添加勘验员和审核人。"))
         self._wizard = wizard
         self.name = QLineEdit()
         self.name.setObjectName("adminNameEdit")
-        self.name.setPlaceholderText("2–32 个字符：汉字、字母、数字")
+        self.name.setPlaceholderText(self.tr("2–32 个字符：汉字、字母、数字"))
         self.password = QLineEdit()
         self.password.setObjectName("adminPasswordEdit")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText(f"至少 {MIN_PASSWORD} 位")
+        self.password.setPlaceholderText(self.tr("至少 {n} 位").format(n=MIN_PASSWORD))
         self.repeat = QLineEdit()
         self.repeat.setObjectName("adminPasswordRepeatEdit")
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.form.addRow("用户名：", self.name)
-        self.form.addRow("密码：", self.password)
-        self.form.addRow("再输入一次：", self.repeat)
-        self.form.addRow("", _hint("请牢记密码：本程序离线运行，忘记后无法找回。"))
+        self.form.addRow(self.tr("用户名："), self.name)
+        self.form.addRow(self.tr("密码："), self.password)
+        self.form.addRow(self.tr("再输入一次："), self.repeat)
+        self.form.addRow("", _hint(self.tr("请牢记密码：本程序离线运行，忘记后无法找回。")))
 
     def validatePage(self) -> bool:
         try:
             validate_new_user(self.name.text().strip(), "admin", self.password.text())
             if self.password.text() != self.repeat.text():
-                raise WeichaError("两次输入的密码不一致。")
+                raise WeichaError(self.tr("两次输入的密码不一致。"))
             self._wizard.create()
         except WeichaError as e:
             self.show_error(str(e))
@@ -161,12 +168,12 @@ class FirstRunWizard(QWizard):
         super().__init__(parent)
         self.store = store
         self.admin: Actor | None = None
-        self.setWindowTitle("微察桌面版 — 首次使用向导")
+        self.setWindowTitle(self.tr("微察桌面版 — 首次使用向导"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
-        self.setButtonText(QWizard.WizardButton.NextButton, "下一步 >")
-        self.setButtonText(QWizard.WizardButton.BackButton, "< 上一步")
-        self.setButtonText(QWizard.WizardButton.FinishButton, "完成")
-        self.setButtonText(QWizard.WizardButton.CancelButton, "取消")
+        self.setButtonText(QWizard.WizardButton.NextButton, self.tr("下一步 >"))
+        self.setButtonText(QWizard.WizardButton.BackButton, self.tr("< 上一步"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("完成"))
+        self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("取消"))
         self.unit_page = UnitPage()
         self.device_page = DevicePage()
         self.admin_page = AdminPage(self)

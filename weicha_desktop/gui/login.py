@@ -16,9 +16,9 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.users = users
         self.user: Actor | None = None
-        self.setWindowTitle("微察桌面版 — 登录")
+        self.setWindowTitle(self.tr("微察桌面版 — 登录"))
 
-        title = QLabel("微察桌面版")
+        title = QLabel(self.tr("微察桌面版"))
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
@@ -39,17 +39,17 @@ class LoginDialog(QDialog):
         self.error_label.setStyleSheet("color: #b00020;")
         self.error_label.setWordWrap(True)
 
-        self.login_button = QPushButton("登录")
+        self.login_button = QPushButton(self.tr("登录"))
         self.login_button.setObjectName("loginButton")
         self.login_button.setDefault(True)
         self.login_button.clicked.connect(self.try_login)
-        cancel = QPushButton("退出")
+        cancel = QPushButton(self.tr("退出"))
         cancel.setObjectName("cancelButton")
         cancel.clicked.connect(self.reject)
 
         form = QFormLayout()
-        form.addRow("用户名：", self.user_edit)
-        form.addRow("密码：", self.password_edit)
+        form.addRow(self.tr("用户名："), self.user_edit)
+        form.addRow(self.tr("密码："), self.password_edit)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.login_button)
@@ -67,7 +67,7 @@ class LoginDialog(QDialog):
     def try_login(self) -> None:
         name = self.user_edit.text().strip()
         if not name or not self.password_edit.text():
-            self.error_label.setText("请输入用户名和密码。")
+            self.error_label.setText(self.tr("请输入用户名和密码。"))
             return
         try:
             self.user = self.users.authenticate(name, self.password_edit.text())

@@ -1,136 +1,185 @@
-"""The main window: navigation on the left, the case list and open cases in tabs."""
+"""The main window: navigation on the left, one page per module, the status bar.
+
+Only modules that work are listed (later issues add 采集, 巡逻, 核查, 互动, 工作日志, 统计,
+同步 to ``MODULES``). A page is built the first time it is shown. With ``settings`` the
+window restores and keeps its geometry, navigation width and last page; without (tests,
+``weicha screenshot``) it keeps nothing."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (QLabel, QListWidget, QMainWindow, QMessageBox, QSplitter,
-                               QStackedWidget, QTabBar, QTabWidget, QWidget)
+from dataclasses import dataclass
+from typing import Callable
+
+from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QDialog, QListWidget, QListWidgetItem, QMainWindow, QSplitter,
+                               QStackedWidget, QWidget)
 
 from weicha_desktop.core.cases import CaseRecord, CaseService
-from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.store import Actor, Store
-from weicha_desktop.core.users import ROLES
-from weicha_desktop.gui.case_list import CaseListView
-from weicha_desktop.gui.form_view import FormView
+from weicha_desktop.gui.case_workspace import CaseWorkspace
+from weicha_desktop.gui.labels import status_name
+from weicha_desktop.gui.review_queue import ReviewQueue
+from weicha_desktop.gui.settings import Settings
+from weicha_desktop.gui.settings_dialog import SettingsDialog
+from weicha_desktop.gui.status_bar import StatusBar
 
-SYNC_OFFLINE = "同步：未配置（离线）"
-NAV_ITEMS = ("现场勘验",)
+PAGE_KEY = Qt.ItemDataRole.UserRole
+STATUS_MESSAGE_MS = 6000
+
+
+@dataclass(frozen=True)
+class Module:
+    key: str
+    title: str  # source text, translated in the "MainWindow" context
+    roles: frozenset[str]
+    build: Callable[["MainWindow"], QWidget]
+
+
+def _build_review(window: "MainWindow") -> QWidget:
+    page = ReviewQueue(window.cases)
+    page.reviewed.connect(window.case_reviewed)
+    return page
+
+
+MODULES = (
+    Module("cases", QT_TRANSLATE_NOOP("MainWindow", "现场勘验"),
+           frozenset({"technician", "supervisor", "admin"}), lambda w: w.workspace),
+    Module("review", QT_TRANSLATE_NOOP("MainWindow", "审核"),
+           frozenset({"supervisor", "admin"}), _build_review),
+)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store, forms, actor: Actor, parent: QWidget | None = None):
+    def __init__(self, store: Store, forms, actor: Actor, settings: Settings | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
         self.actor = actor
+        self.settings = settings
         self.cases = CaseService(store, forms, actor)
-        self.unit_name = store.meta("unit_name") or ""
-        self.setWindowTitle(f"微察桌面版 — {self.unit_name}" if self.unit_name else "微察桌面版")
+        unit_name = store.meta("unit_name") or ""
+        title = self.tr("微察桌面版")
+        self.setWindowTitle(f"{title} — {unit_name}" if unit_name else title)
         self.resize(1280, 800)
+
+        self.modules = [m for m in MODULES if actor.role in m.roles]
+        self._pages: dict[str, QWidget] = {}
+        self.workspace = CaseWorkspace(self.cases)
+        self.workspace.changed.connect(self._data_changed)
+        self.workspace.message.connect(self.show_message)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navList")
-        self.nav.addItems(list(NAV_ITEMS))
+        for module in self.modules:
+            item = QListWidgetItem(QCoreApplication.translate("MainWindow", module.title))
+            item.setData(PAGE_KEY, module.key)
+            self.nav.addItem(item)
         self.nav.setMinimumWidth(120)
-        self.nav.setMaximumWidth(200)
+        self.nav.setMaximumWidth(220)
         self.nav.setStyleSheet("QListWidget#navList::item { padding: 8px 12px; }")
-
-        self.case_list = CaseListView(self.cases)
-        self.case_list.setObjectName("caseListView")
-        self.case_list.openCase.connect(self.open_case)
-        self.case_list.newCaseRequested.connect(self.new_case)
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("mainTabs")
-        self.tabs.setTabsClosable(True)
-        self.tabs.setMovable(True)
-        self.tabs.addTab(self.case_list, "勘验列表")
-        for side in (QTabBar.ButtonPosition.LeftSide, QTabBar.ButtonPosition.RightSide):
-            self.tabs.tabBar().setTabButton(0, side, None)  # the list itself stays open
-        self.tabs.tabCloseRequested.connect(self.close_tab)
-
         self.stack = QStackedWidget()
         self.stack.setObjectName("mainStack")
-        self.stack.addWidget(self.tabs)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
-        self.nav.setCurrentRow(0)
+        self.nav.currentRowChanged.connect(self._nav_changed)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([150, 1130])
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([150, 1130])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
 
-        role = ROLES.get(actor.role, actor.role)
-        self.user_label = QLabel(f"用户：{actor.display_name or actor.name}（{role}）")
-        self.user_label.setObjectName("userLabel")
-        self.unit_label = QLabel(f"单位：{self.unit_name}")
-        self.unit_label.setObjectName("unitLabel")
-        self.sync_label = QLabel(SYNC_OFFLINE)
-        self.sync_label.setObjectName("syncLabel")
-        bar = self.statusBar()
-        bar.addWidget(self.user_label)
-        bar.addWidget(self.unit_label)
-        bar.addPermanentWidget(self.sync_label)
-        self.case_list.search.setFocus()
+        self.status = StatusBar(store, actor, unit_name)
+        self.setStatusBar(self.status)
+        self._build_menu()
+        self._restore()
+        self.workspace.case_list.search.setFocus()
 
-    # ---- cases -----------------------------------------------------------------------------
-    def form_views(self) -> list[FormView]:
-        return [w for i in range(self.tabs.count())
-                if isinstance(w := self.tabs.widget(i), FormView)]
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu(self.tr("文件(&F)"))
+        settings = QAction(self.tr("设置(&S)…"), self)
+        settings.setObjectName("settingsAction")
+        settings.setShortcut(QKeySequence.StandardKey.Preferences)
+        settings.triggered.connect(self.open_settings)
+        settings.setEnabled(self.settings is not None)
+        quit_ = QAction(self.tr("退出(&X)"), self)
+        quit_.setObjectName("quitAction")
+        quit_.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_.triggered.connect(self.close)
+        menu.addAction(settings)
+        menu.addSeparator()
+        menu.addAction(quit_)
 
-    def open_case(self, case_id: str) -> FormView | None:
-        for view in self.form_views():
-            if view.case.id == case_id:
-                self.tabs.setCurrentWidget(view)
-                return view
-        try:
-            case = self.cases.get(case_id)
-            view = FormView(self.cases, case)
-        except WeichaError as e:
-            QMessageBox.warning(self, "打开勘验", str(e))
-            return None
-        return self._add_view(view, case)
+    # ---- navigation ------------------------------------------------------------------------
+    def page_keys(self) -> list[str]:
+        return [m.key for m in self.modules]
 
-    def new_case(self) -> FormView | None:
-        try:
-            case = self.cases.new_case()
-        except WeichaError as e:
-            QMessageBox.warning(self, "新建勘验", str(e))
-            return None
-        self.case_list.refresh()
-        self.statusBar().showMessage(f"已新建勘验 {case.number}", 5000)
-        return self._add_view(FormView(self.cases, case), case)
+    def page(self, key: str) -> QWidget:
+        """The page of module ``key``, built on first use (KeyError if not for this user)."""
+        if key not in self._pages:
+            module = next((m for m in self.modules if m.key == key), None)
+            if module is None:
+                raise KeyError(key)
+            self._pages[key] = module.build(self)
+            self.stack.addWidget(self._pages[key])
+        return self._pages[key]
 
-    def _add_view(self, view: FormView, case: CaseRecord) -> FormView:
-        view.saved.connect(lambda _case: self.case_list.refresh())
-        index = self.tabs.addTab(view, case.number)
-        self.tabs.setTabToolTip(index, f"{case.number}（{case.status_label}）")
-        self.tabs.setCurrentIndex(index)
-        return view
+    def show_page(self, key: str) -> QWidget:
+        self.nav.setCurrentRow(self.page_keys().index(key))
+        return self.page(key)
 
-    def close_tab(self, index: int) -> None:
-        view = self.tabs.widget(index)
-        if not isinstance(view, FormView) or not self._may_close(view):
+    def current_page_key(self) -> str:
+        item = self.nav.currentItem()
+        return item.data(PAGE_KEY) if item is not None else self.page_keys()[0]
+
+    def _nav_changed(self, row: int) -> None:
+        if row >= 0:
+            self.stack.setCurrentWidget(self.page(self.modules[row].key))
+
+    # ---- keeping in step -------------------------------------------------------------------
+    def _data_changed(self) -> None:
+        self.status.refresh()
+
+    def case_reviewed(self, case: CaseRecord) -> None:
+        self.workspace.reload_case(case)
+        self.status.refresh()
+        self.show_message(self.tr("勘验 {number}：{status}").format(
+            number=case.number, status=status_name(case)))
+
+    def show_message(self, text: str) -> None:
+        self.status.showMessage(text, STATUS_MESSAGE_MS)
+
+    def open_settings(self) -> None:
+        if self.settings is None:
             return
-        self.tabs.removeTab(index)
-        view.deleteLater()
+        before = self.settings.language
+        dialog = SettingsDialog(self.settings, self.store.data_dir, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and self.settings.language != before:
+            self.show_message(self.tr("界面语言已更改，重新启动程序后生效。"))
 
-    def _may_close(self, view: FormView) -> bool:
-        """Unsaved changes: ask 保存 / 不保存 / 取消."""
-        if not view.is_dirty():
-            return True
-        self.tabs.setCurrentWidget(view)
-        buttons = QMessageBox.StandardButton
-        answer = QMessageBox.question(
-            self, "未保存的修改", f"勘验 {view.case.number} 有未保存的修改，要保存吗？",
-            buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
-        if answer == buttons.Save:
-            return view.save()
-        return answer == buttons.Discard
+    # ---- settings --------------------------------------------------------------------------
+    def _restore(self) -> None:
+        key = self.settings.last_page if self.settings is not None else ""
+        self.show_page(key if key in self.page_keys() else self.page_keys()[0])
+        if self.settings is None:
+            return
+        if not self.settings.window_geometry.isEmpty():
+            self.restoreGeometry(self.settings.window_geometry)
+        if not self.settings.splitter_state.isEmpty():
+            self.splitter.restoreState(self.settings.splitter_state)
+
+    def _keep(self) -> None:
+        if self.settings is None:
+            return
+        self.settings.window_geometry = self.saveGeometry()
+        self.settings.splitter_state = self.splitter.saveState()
+        self.settings.last_page = self.current_page_key()
+        self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if all(self._may_close(view) for view in self.form_views()):
-            event.accept()
-        else:
+        if not self.workspace.may_close_all():
             event.ignore()
+            return
+        self._keep()
+        event.accept()

@@ -1,0 +1,91 @@
+"""`weicha screenshot`: the real command in a subprocess, on a data folder it must not change."""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from gui_support import complete_values, forms
+from support import PASSWORD, new_store
+from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.users import UserService
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> tuple[Path, str]:
+    """A data folder with a few cases; returns it and a finalized case's number."""
+    folder = tmp_path_factory.mktemp("shots") / "data"
+    store = new_store(folder)
+    admin = UserService(store).authenticate("admin", PASSWORD)
+    UserService(store).add(admin, "zhou", "supervisor", PASSWORD)
+    UserService(store).add(admin, "liming", "technician", PASSWORD)
+    cases = CaseService(store, forms(), admin)
+    for address in ("钦南区永福路 12 号", "钦北区大垌镇 3 号"):
+        cases.new_case({"incident_address": address, "case_type": "入室盗窃"})
+    number = cases.finalize(cases.new_case(complete_values()).id).number
+    store.close()
+    return folder, number
+
+
+def weicha(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}  # the command sets it
+    return subprocess.run([sys.executable, "-m", "weicha_desktop", *args], capture_output=True,
+                          text=True, encoding="utf-8", env=env, timeout=60)
+
+
+def snapshot(folder: Path) -> str:
+    """The database itself (a read-only SQLite reader may leave its -shm/-wal side files)."""
+    return hashlib.sha256((folder / "weicha.db").read_bytes()).hexdigest()
+
+
+def assert_drawn(png: Path, size: tuple[int, int]) -> Image.Image:
+    image = Image.open(png).convert("RGB")
+    assert image.size == size
+    colours = image.getcolors(maxcolors=1 << 16)
+    assert colours is None or len(colours) > 50, "a blank or nearly blank picture"
+    dark = sum(n for n, (r, g, b) in colours or [] if r + g + b < 200)
+    assert colours is None or dark > 2000, "no text drawn"
+    return image
+
+
+def test_screenshot_writes_the_main_window_at_the_size_asked(data, tmp_path):
+    folder, _ = data
+    before = snapshot(folder)
+    out = tmp_path / "deep" / "main.png"
+    done = weicha("--data-dir", str(folder), "screenshot", "-o", str(out), "--size", "1024x700")
+    assert done.returncode == 0, done.stderr
+    assert f"已写入 {out}（1024×700）" in done.stdout
+    assert_drawn(out, (1024, 700))
+    assert snapshot(folder) == before  # read-only: the data folder is untouched
+
+
+def test_screenshot_of_a_case_form_and_of_the_review_queue(data, tmp_path):
+    folder, number = data
+    main, form, review = (tmp_path / f"{n}.png" for n in ("main", "form", "review"))
+    for out, extra in ((main, []), (form, ["--case", number]),
+                       (review, ["--page", "review", "--case", number, "--user", "zhou"])):
+        done = weicha("--data-dir", str(folder), "screenshot", "-o", str(out), "--size", "1024x700",
+                      *extra)
+        assert done.returncode == 0, done.stderr
+    pictures = [assert_drawn(p, (1024, 700)).tobytes() for p in (main, form, review)]
+    assert len(set(pictures)) == 3  # three different screens
+
+
+def test_screenshot_refuses_clearly(data, tmp_path):
+    folder, _ = data
+    out = str(tmp_path / "x.png")
+    done = weicha("--data-dir", str(folder), "screenshot", "-o", out, "--case", "K000")
+    assert done.returncode == 1 and "找不到勘验“K000”" in done.stderr
+    done = weicha("--data-dir", str(folder), "--user", "liming", "screenshot", "-o", out,
+                  "--page", "review")
+    assert done.returncode == 1 and "没有“review”页面" in done.stderr
+    done = weicha("--data-dir", str(folder), "screenshot", "-o", out, "--size", "big")
+    assert done.returncode == 2 and "宽x高" in done.stderr
+    assert not Path(out).exists()

@@ -1,0 +1,92 @@
+"""``weicha screenshot``: render the main window offscreen to a PNG, for docs and checks.
+
+The data folder is opened read-only (no lock, so it works while the program has it open,
+and nothing is written: no login, no work-log entry, no settings). The window is shown as
+the first administrator, or as ``user``; no password is asked, since nothing can change.
+The caller sets QT_QPA_PLATFORM before Qt starts (the command uses ``offscreen``)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+
+from weicha_desktop.core.errors import NotFound, WeichaError
+from weicha_desktop.core.store import Actor, Store
+from weicha_desktop.core.users import ROLES, UserService
+
+PAGES = ("cases", "review")
+
+
+def screen_user(store: Store, name: str | None) -> Actor:
+    users = UserService(store)
+    if name:
+        actor = users.get(name)
+        if actor is None:
+            raise NotFound(f"找不到用户“{name}”。")
+        return actor
+    admins = [u for u in users.list() if u.role == "admin"]
+    if not admins:
+        raise WeichaError("数据文件夹中没有管理员账号。")
+    return admins[0]
+
+
+def take_screenshot(data_dir: Path, out: Path, *, size: tuple[int, int] = (1280, 800),
+                    case: str | None = None, user: str | None = None, page: str = "cases",
+                    language: str = "zh") -> tuple[int, int]:
+    """Write the PNG; return its size in pixels. WeichaError (Chinese) when refused."""
+    from weicha_desktop.core.forms import FormRegistry
+    from weicha_desktop.gui.app import make_app
+    from weicha_desktop.gui.i18n import install_language
+    from weicha_desktop.gui.main_window import MainWindow
+    from weicha_desktop.resources import forms_dir
+
+    if page not in PAGES:
+        raise WeichaError(f"未知页面“{page}”，可选：{'、'.join(PAGES)}。")
+    app = make_app()
+    try:
+        install_language(app, language)
+    except FileNotFoundError as e:
+        raise WeichaError(str(e)) from None
+    with Store.open(data_dir, readonly=True) as store:
+        store.require_initialized()
+        actor = screen_user(store, user)
+        window = MainWindow(store, FormRegistry(forms_dir()), actor)
+        try:
+            if page not in window.page_keys():
+                raise WeichaError(f"用户 {actor.name}（{ROLES.get(actor.role, actor.role)}）"
+                                  f"没有“{page}”页面。")
+            shown = window.show_page(page)
+            window.resize(*size)
+            window.show()
+            _settle(app)
+            if case and not _open(shown, window.cases.resolve(case)):
+                raise WeichaError(f"无法打开勘验“{case}”。")
+            _settle(app)
+            image = window.grab().toImage()
+        finally:
+            window.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(out), "PNG"):
+        raise WeichaError(f"无法写入 {out}。")
+    return image.width(), image.height()
+
+
+def _open(page, case_id: str) -> bool:
+    """Open the case on the page: in its own tab, or in the review queue (selected there,
+    as a click would, when it is waiting for review)."""
+    from weicha_desktop.gui.review_queue import ReviewQueue
+
+    if isinstance(page, ReviewQueue):
+        for row in range(page.model.rowCount()):
+            if page.model.case_id(row) == case_id:
+                page.table.selectRow(row)
+                return page.view is not None and page.view.case.id == case_id
+    return page.open_case(case_id) is not None
+
+
+def _settle(app: QApplication) -> None:
+    """Let layouts, polishing and deferred updates run before grabbing."""
+    for _ in range(5):
+        app.processEvents()
+        QCoreApplication.sendPostedEvents()

@@ -1,0 +1,68 @@
+"""The status bar: who is logged in (name and role), the unit, and the sync state with the
+number of operations waiting in the outbox.
+
+The count is refreshed on request (after a save, a review, …) and, while the window is
+shown, whenever the store's connection has written anything since the last count (checked
+every few seconds: ``sqlite3.Connection.total_changes`` costs nothing, so an idle program
+runs no query)."""
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from weicha_desktop.core.store import Actor, Store
+from weicha_desktop.gui.labels import role_name
+
+POLL_MS = 3000
+
+
+def pending_operations(store: Store) -> int:
+    """Operations in the sync outbox not yet acknowledged by a server.
+
+    A count, not ``Store.pending_outbox`` (which loads and parses every payload)."""
+    return store.conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+
+
+class StatusBar(QStatusBar):
+    def __init__(self, store: Store, actor: Actor, unit_name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self._seen_changes = -1
+        self.user_label = self._label("userLabel", self.tr("用户：{name}（{role}）").format(
+            name=actor.display_name or actor.name, role=role_name(actor.role)))
+        self.unit_label = self._label("unitLabel", self.tr("单位：{unit}").format(unit=unit_name))
+        self.sync_label = self._label("syncLabel", self.tr("同步：未配置（离线）"))
+        self.sync_label.setToolTip(self.tr("尚未设置同步服务器：所有记录保存在本机，"
+                                           "待同步的操作留在队列中，设置后再发送。"))
+        self.pending_label = self._label("pendingLabel", "")
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._refresh_if_changed)
+        self.refresh()
+
+    def _label(self, name: str, text: str) -> QLabel:
+        label = QLabel(text)
+        label.setObjectName(name)
+        label.setContentsMargins(6, 0, 6, 0)
+        self.addPermanentWidget(label)  # permanent: a passing message never hides them
+        return label
+
+    def refresh(self) -> None:
+        """Count the pending sync operations again."""
+        self._seen_changes = self.store.conn.total_changes
+        n = pending_operations(self.store)
+        self.pending_label.setText(self.tr("待同步 %n 项", "", n) if n else self.tr("无待同步数据"))
+
+    def _refresh_if_changed(self) -> None:
+        if self.store.conn.total_changes != self._seen_changes:
+            self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._refresh_if_changed()
+        self._timer.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
