@@ -7,14 +7,17 @@
 
 Every transition is one change: the version row, the ``cases`` list row, the audit entry and
 the outbox operation commit together. Finalized versions are never edited; returning or
-amending copies the data into version + 1 linked to the one it amends."""
+amending copies the data into version + 1 linked to the one it amends.
+
+Editing in the form is a *session*: unsaved edits go to the recovery journal (``autosave``,
+core/drafts.py, no audit, no outbox) and are committed once (``commit_session``)."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from weicha_desktop.core import numbering
+from weicha_desktop.core import drafts, numbering
 from weicha_desktop.core.errors import (FinalizeBlocked, InvalidState, NotFound, PermissionDenied,
                                         Problem, ValidationFailed, WeichaError)
 from weicha_desktop.core.forms import FormRegistry, FormSpec, check_rules, default_values, validate
@@ -133,12 +136,22 @@ class CaseService:
     def blockers(self, number_or_id: str) -> list[Problem]:
         """Everything that blocks finalizing, in Chinese: required fields and 一长四必 rules."""
         case = self.get(number_or_id)
+        return self.check_data(case, case.data, complete=True)
+
+    def check_data(self, case: CaseRecord, data: dict[str, Any], *, complete: bool) -> list[Problem]:
+        """Problems of ``data`` (e.g. what a form shows) as if it were ``case``'s record: wrong
+        formats; with ``complete`` also the blockers (required fields, 一长四必 rules)."""
         spec = self.spec_for(case)
-        return validate(spec, case.data, complete=True) + check_rules(spec, case.data, self._facts(case))
+        problems = validate(spec, data, complete=complete)
+        return problems + (check_rules(spec, data, self._facts(case)) if complete else [])
 
     def _facts(self, case: CaseRecord) -> dict[str, Any]:
-        # Photos arrive with the photos issue; until then a case has none.
-        return {"photo_count": 0, "photo_classes": []}
+        """What the rules know beyond the record: the photo log (classes present)."""
+        rows = self.store.conn.execute(
+            "SELECT photo_class FROM photos WHERE case_id = ? AND removed_at IS NULL",
+            (case.id,)).fetchall()
+        return {"photo_count": len(rows),
+                "photo_classes": sorted({r[0] for r in rows if r[0]})}
 
     # ---- changing --------------------------------------------------------------------------
     def new_case(self, values: dict[str, Any] | None = None) -> CaseRecord:
@@ -167,20 +180,47 @@ class CaseService:
     def update(self, number_or_id: str, values: dict[str, Any]) -> CaseRecord:
         """Merge ``values`` into the current draft (a key set to None is cleared). Values are
         validated as a draft: wrong formats are refused, missing required fields are not."""
+        return self._update(self.get(number_or_id), values, session=False)
+
+    # ---- editing sessions (docs/autosave.md) -----------------------------------------------
+    def autosave(self, number_or_id: str, values: dict[str, Any]) -> str:
+        """Journal the form's unsaved edits (no audit, outbox or validation); returns when."""
         case = self.get(number_or_id)
+        self._require_draft(case)
+        return drafts.save(self.store, case.id, case.version, self.actor, values)
+
+    def recovered(self, number_or_id: str) -> drafts.Recovery | None:
+        """Unsaved edits of this draft left in the journal (after a crash), if any."""
+        case = self.get(number_or_id)
+        found = drafts.load(self.store.conn, case.id)
+        current = found and found.version == case.version and case.status == "draft"
+        return found if current and not case.locked else None
+
+    def discard_recovery(self, number_or_id: str) -> None:
+        """Forget the journalled edits (the user chose 放弃恢复); the record is untouched."""
+        drafts.delete(self.store.conn, self.resolve(number_or_id))
+
+    def commit_session(self, number_or_id: str) -> CaseRecord:
+        """End the editing session: the journalled edits go into the record as ONE change
+        (one audit entry, one ``case.draft`` operation) that also deletes the journal row.
+        Invalid values raise ValidationFailed and stay in the journal: nothing is lost."""
+        case = self.get(number_or_id)
+        found = drafts.load(self.store.conn, case.id)
+        return self._update(case, found.values, session=True) if found else case
+
+    def _update(self, case: CaseRecord, values: dict[str, Any], *, session: bool) -> CaseRecord:
         self._require_draft(case)
         spec = self.spec_for(case)
         values = self._checked_input(spec, values)
-        data = dict(case.data)
-        for key, value in values.items():
-            if value is None:
-                data.pop(key, None)
-            else:
-                data[key] = value
+        data = drafts.apply(case.data, values)
         changed = sorted(k for k in values if case.data.get(k) != data.get(k))
         if not changed:
+            if session:
+                drafts.delete(self.store.conn, case.id)  # edits undone: nothing to record
             return case
         with self.store.change(self.actor) as ch:
+            if session:
+                drafts.delete(ch.conn, case.id)
             self._number_rows(ch, case.id, case.data, data)
             self._raise_problems(validate(spec, data, complete=False))
             ch.conn.execute(
@@ -197,6 +237,9 @@ class CaseService:
     def finalize(self, number_or_id: str) -> CaseRecord:
         case = self.get(number_or_id)
         self._require_draft(case)
+        if drafts.load(self.store.conn, case.id):
+            raise InvalidState(f"勘验 {case.number} 有尚未存入记录的编辑（自动保存），"
+                               "请先在表单中保存或放弃恢复，再定稿。")
         problems = self.blockers(case.id)
         if problems:
             raise FinalizeBlocked(problems)
@@ -325,8 +368,7 @@ class CaseService:
                     rows[i] = {**row, "number": numbering.allocate(ch, kind, case_id)}
                 elif row["number"] not in known:
                     problems.append(Problem(f"{group}[{i}].number", "编号由系统生成，不能填写", "readonly"))
-            if problems:
-                raise ValidationFailed(problems)
+            CaseService._raise_problems(problems)
 
     @staticmethod
     def _raise_problems(problems: list[Problem]) -> None:
@@ -354,9 +396,7 @@ def _choice_label(spec: FormSpec, field_id: str, value: Any) -> str | None:
     if value is None:
         return None
     try:
-        for choice in spec.field(field_id).choices:
-            if choice.value == value:
-                return choice.label.zh
-    except (KeyError, LookupError, AttributeError):
-        pass
-    return str(value)
+        choices = spec.field(field_id).choices
+    except KeyError:
+        return str(value)
+    return next((c.label.zh for c in choices if c.value == value), str(value))

@@ -3,13 +3,16 @@ types here; geopoint, person, photos, repeat and ``make_editor`` in form_groups.
 
 An editor shows a value (``set_value``), reads it back (``value``: None when empty), and
 turns read-only. ``widget`` is the input named ``field_<path>``; ``row_widget`` is what the
-form layout holds (the input plus companions such as the “其他” text)."""
+form layout holds (the input plus companions such as the “其他” text). ``signals()`` are the
+Qt signals that fire when the user edits it (the form view listens to them for autosave and
+live ``relevant``); ``focus_widgets()`` are its inputs in tab order. Labels follow ``lang``
+("zh" / "en", from the form's YAML); fixed texts go through Qt's translation."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QCoreApplication, QDate, Qt, SignalInstance
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLineEdit,
                                QPlainTextEdit, QWidget)
 
@@ -38,23 +41,24 @@ def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def label_html(field: Field) -> str:
+def label_html(field: Field, lang: str = "zh") -> str:
     numeric = field.type in ("integer", "decimal")  # those show the unit as a suffix
     unit = display_unit(field.unit)
-    text = field.label.zh + (f"（{unit}）" if unit and not numeric else "")
+    text = field.label.text(lang) + (f"（{unit}）" if unit and not numeric else "")
     return (REQUIRED_MARK if field.required else "") + text.replace("<", "&lt;")
 
 
 class Editor:
     wide = False  # placed across the whole form width, label above
 
-    def __init__(self, field: Field, name: str):
+    def __init__(self, field: Field, name: str, lang: str = "zh"):
         self.field = field
         self.name = name  # "field_<path>"
+        self.lang = lang
         self.widget: QWidget = self.build()
         self.widget.setObjectName(name)
         if field.help:
-            self.widget.setToolTip(field.help.zh)
+            self.widget.setToolTip(field.help.text(lang))
         self.row_widget: QWidget = self.widget
 
     def build(self) -> QWidget:
@@ -83,10 +87,26 @@ class Editor:
     def focus(self, rest: str = "") -> None:
         self.widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def signals(self) -> list[SignalInstance]:
+        raise NotImplementedError
+
+    def focus_widgets(self) -> list[QWidget]:
+        return [self.widget]
+
+    def show_problems(self, problems: list[tuple[str, str]]) -> None:
+        """Mark the parts named by ``(rest of path, message)`` pairs (``[0].id_number``);
+        the form view shows the messages under the field. Tables mark their cells."""
+
+    def update_relevance(self, env: dict[str, Any]) -> None:
+        """Sub-fields whose ``relevant`` reads row values (repeat tables) follow ``env``."""
+
 
 class TextEditor(Editor):
     def build(self) -> QWidget:
         return QLineEdit()
+
+    def signals(self) -> list[SignalInstance]:
+        return [self.widget.textChanged]
 
     def value(self) -> Any:
         text = self.widget.text()
@@ -114,6 +134,9 @@ class TextAreaEditor(TextEditor):
     def set_value(self, value: Any) -> None:
         self.widget.setPlainText("" if value is None else str(value))
 
+    def signals(self) -> list[SignalInstance]:
+        return [self.widget.textChanged]
+
 
 class IntegerEditor(Editor):
     def build(self) -> QWidget:
@@ -137,6 +160,9 @@ class IntegerEditor(Editor):
 
     def set_readonly(self, readonly: bool) -> None:
         self.widget.setReadOnly(readonly)
+
+    def signals(self) -> list[SignalInstance]:
+        return [self.widget.valueChanged]
 
 
 class DecimalEditor(IntegerEditor):
@@ -189,6 +215,9 @@ class DateEditor(Editor):
     def set_readonly(self, readonly: bool) -> None:
         self.widget.setReadOnly(readonly)
 
+    def signals(self) -> list[SignalInstance]:
+        return [self.widget.dateTimeChanged]
+
 
 class DateTimeEditor(DateEditor):
     """Shows the time as recorded; saves ISO-8601 with the recorded (or local) offset."""
@@ -223,9 +252,15 @@ class _OtherMixin:
     def _make_other(self) -> QLineEdit:
         self.other = QLineEdit()
         self.other.setObjectName(f"{self.name}_other")
-        self.other.setPlaceholderText("选“其他”时请注明")
+        self.other.setPlaceholderText(QCoreApplication.translate("FormEditors", "选“其他”时请注明"))
         self.other.setEnabled(False)
         return self.other
+
+    def _other_signals(self) -> list[SignalInstance]:
+        return [self.other.textChanged] if self.field.other_key else []
+
+    def _other_focus(self) -> list[QWidget]:
+        return [self.other] if self.field.other_key else []
 
     def _other_values(self, chose_other: bool) -> dict[str, Any]:
         text = self.other.text() if self.field.other_key else ""
@@ -233,16 +268,18 @@ class _OtherMixin:
 
 
 class ChoiceEditor(_OtherMixin, Editor):
+    """The values live in a Python list, not in Qt item data: see “None and PySide6” in
+    docs/autosave.md (each Qt call that hands back None costs a reference to None)."""
+
     def build(self) -> QWidget:
         combo = QComboBox()
-        combo.addItem("", None)
-        for choice in self.field.choices:
-            combo.addItem(choice.label.zh, choice.value)
+        self._values: list[Any] = [None] + [c.value for c in self.field.choices]
+        combo.addItems([""] + [c.label.text(self.lang) for c in self.field.choices])
         combo.setMinimumWidth(160)
         return combo
 
-    def __init__(self, field: Field, name: str):
-        super().__init__(field, name)
+    def __init__(self, field: Field, name: str, lang: str = "zh"):
+        super().__init__(field, name, lang)
         if field.other_key:
             box = QWidget()
             row = QHBoxLayout(box)
@@ -254,14 +291,20 @@ class ChoiceEditor(_OtherMixin, Editor):
             self.row_widget = box
 
     def value(self) -> Any:
-        return self.widget.currentData()
+        index = self.widget.currentIndex()
+        return self._values[index] if index >= 0 else None
+
+    def signals(self) -> list[SignalInstance]:
+        return [self.widget.currentIndexChanged, *self._other_signals()]
+
+    def focus_widgets(self) -> list[QWidget]:
+        return [self.widget, *self._other_focus()]
 
     def set_value(self, value: Any) -> None:
-        index = self.widget.findData(value) if value is not None else 0
-        if index < 0:  # a value the form does not offer: show it, let validation say so
-            self.widget.addItem(str(value), value)
-            index = self.widget.count() - 1
-        self.widget.setCurrentIndex(index)
+        if value not in self._values:  # a value the form does not offer: show it, let
+            self._values.append(value)  # validation say so
+            self.widget.addItem(str(value))
+        self.widget.setCurrentIndex(self._values.index(value))
 
     def values(self) -> dict[str, Any]:
         value = self.value()
@@ -289,7 +332,7 @@ class MultiChoiceEditor(_OtherMixin, Editor):
         grid.setContentsMargins(0, 0, 0, 0)
         self.boxes: list[QCheckBox] = []
         for i, choice in enumerate(self.field.choices):
-            check = QCheckBox(choice.label.zh)
+            check = QCheckBox(choice.label.text(self.lang))
             check.setObjectName(f"{self.name}_{i}")
             check.setProperty("choiceValue", choice.value)
             grid.addWidget(check, i // self.COLUMNS, i % self.COLUMNS)
@@ -306,6 +349,15 @@ class MultiChoiceEditor(_OtherMixin, Editor):
     def value(self) -> Any:
         chosen = [c.property("choiceValue") for c in self.boxes if c.isChecked()]
         return chosen or None
+
+    def signals(self) -> list[SignalInstance]:
+        return [c.toggled for c in self.boxes] + self._other_signals()
+
+    def focus_widgets(self) -> list[QWidget]:
+        return [*self.boxes, *self._other_focus()]
+
+    def focus(self, rest: str = "") -> None:
+        self.boxes[0].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def set_value(self, value: Any) -> None:
         chosen = value if isinstance(value, list) else []
@@ -326,13 +378,16 @@ class BooleanEditor(Editor):
     """Unset until loaded with a value or clicked: an untouched box is not a “否”."""
 
     def build(self) -> QWidget:
-        check = QCheckBox("是")
+        check = QCheckBox(QCoreApplication.translate("FormEditors", "是"))
         self._set = False
         check.clicked.connect(self._touch)
         return check
 
     def _touch(self) -> None:
         self._set = True
+
+    def signals(self) -> list[SignalInstance]:
+        return [self.widget.clicked]
 
     def value(self) -> Any:
         return self.widget.isChecked() if self._set else None

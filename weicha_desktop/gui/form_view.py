@@ -1,138 +1,153 @@
-"""A case's form: one tab per section of its FormSpec, 保存 / 检查 / 定稿, problems listed.
+"""A case's form: one tab per section of its FormSpec; 保存 / 检查 / 定稿, 补正 when locked.
 
 Rendering is driven entirely by the FormSpec (a field added to the YAML appears here with no
-Python change). This first window saves on request; autosave, live ``relevant``, 补正 and
-review belong to the capture window that replaces it."""
+Python change). Editing is a *session* (docs/autosave.md): every edit restarts a short timer
+after which the unsaved edits go to the recovery journal (``CaseService.autosave``: no work
+log, no sync); the session is committed to the record once, on 保存 (Ctrl+S), 定稿, or when
+the main window closes the tab or the program (``commit_session``). A case reopened with
+journalled edits (after a crash) shows them with a notice. ``relevant`` conditions show and
+hide fields as values change; validation messages appear under the fields."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFormLayout, QFrame, QHBoxLayout, QLabel, QListWidget,
-                               QListWidgetItem, QMessageBox, QPushButton, QScrollArea, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
+from weicha_desktop.core import drafts
 from weicha_desktop.core.cases import CaseRecord, CaseService
 from weicha_desktop.core.errors import FinalizeBlocked, Problem, ValidationFailed, WeichaError
-from weicha_desktop.core.forms.spec import FormSpec, Section
-from weicha_desktop.gui.form_fields import Editor, label_html
+from weicha_desktop.core.forms import compile_expr
+from weicha_desktop.core.forms.spec import FormSpec
+from weicha_desktop.core.forms.templates import CASE_TYPE_FIELD, NARRATIVE_SECTION
+from weicha_desktop.gui.amend_dialog import AmendDialog
+from weicha_desktop.gui.form_fields import Editor
 from weicha_desktop.gui.form_groups import make_editor
+from weicha_desktop.gui.form_header import FormHeader
+from weicha_desktop.gui.form_problems import ProblemPanel
+from weicha_desktop.gui.form_sections import SectionPage
+from weicha_desktop.gui.templates import TemplateBar
 
-PATH_ROLE = Qt.ItemDataRole.UserRole
+AUTOSAVE_MS = 1000  # pause in typing after which the edits are journalled
 STYLE = """
 QLineEdit[readOnly="true"], QPlainTextEdit[readOnly="true"],
 QAbstractSpinBox[readOnly="true"] { background: #f2f2f2; color: #333; }
 QLabel#formMessage[kind="error"] { color: #b00020; }
 QLabel#formMessage[kind="ok"] { color: #1b5e20; }
-QLabel#returnedLabel { color: #b00020; }
+QLabel[role="fieldError"] { color: #b00020; }
+QLabel#autosaveLabel, QLabel#versionNote { color: #666; }
+QLabel#returnedLabel { background: #fdecea; color: #8e0000; border-left: 5px solid #c62828;
+                       padding: 8px 10px; font-weight: bold; }
+QFrame#recoveryNotice { background: #fff8e1; border: 1px solid #f0c36d; border-radius: 3px; }
 """
 
 
 class FormView(QWidget):
-    saved = Signal(object)  # the CaseRecord after a save or finalize
+    saved = Signal(object)    # the CaseRecord after a commit, finalize or 补正
+    autosaved = Signal(str)   # when the unsaved edits were journalled (ISO time)
 
-    def __init__(self, cases: CaseService, case: CaseRecord, parent: QWidget | None = None):
+    def __init__(self, cases: CaseService, case: CaseRecord, parent: QWidget | None = None, *,
+                 lang: str = "zh", amendable: bool = True, autosave_ms: int = AUTOSAVE_MS):
+        """``lang``: labels from the form ("zh" / "en"); ``amendable``: a locked case offers
+        补正 (not where it is only looked at, e.g. in the review queue)."""
         super().__init__(parent)
-        self.cases = cases
-        self.case = case
+        self.cases, self.case, self.lang, self.amendable = cases, case, lang, amendable
         self.spec: FormSpec = cases.spec_for(case)
         self.editors: dict[str, Editor] = {}
+        self.pages: list[SectionPage] = []
         self._section_of: dict[str, int] = {}  # data key (field id, “其他” text) → tab
         self._owner: dict[str, Editor] = {}     # data key → the editor that shows it
+        self._relevant = {f.id: compile_expr(f.relevant) for f in self.spec.all_fields() if f.relevant}
+        self._loading = False
+        self._pending = False    # edits since the last autosave
+        self._last_edit = 0.0    # time.monotonic() of the last edit
+        self._buffered = False   # the journal holds edits of this case
+        self._listing: str | None = None  # what the problem list follows: "draft" / "complete"
         self.setStyleSheet(STYLE)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._autosave_ms = autosave_ms
+        self._timer.timeout.connect(self._timeout)
 
-        self.title = QLabel()
-        self.title.setObjectName("formTitle")
-        font = self.title.font()
-        font.setBold(True)
-        self.title.setFont(font)
-        self.returned = QLabel()
-        self.returned.setObjectName("returnedLabel")
-        self.returned.setWordWrap(True)
-        self.save_button = self._button("保存", "saveButton", self.save)
-        self.check_button = self._button("检查", "checkButton", self.check)
-        self.finalize_button = self._button("定稿", "finalizeButton", self.finalize)
-        self.check_button.setToolTip("列出阻止定稿的问题：必填项与一长四必")
-        self.finalize_button.setToolTip("定稿后记录锁定并计算哈希，不能再直接修改")
-
+        self.header = FormHeader()
+        for button, slot in ((self.header.save_button, self.save),
+                             (self.header.check_button, self.check),
+                             (self.header.finalize_button, self.finalize),
+                             (self.header.amend_button, self.amend),
+                             (self.header.discard_button, self.discard_recovery)):
+            button.clicked.connect(slot)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("formTabs")
         self.tabs.setDocumentMode(True)
         for index, section in enumerate(self.spec.sections):
-            self.tabs.addTab(self._section_page(section, index), section.title.zh)
+            for field in section.fields:
+                editor = make_editor(field, lang=lang)
+                self.editors[field.id] = editor
+                for key in editor.keys():
+                    self._section_of[key], self._owner[key] = index, editor
+                for signal in editor.signals():
+                    signal.connect(lambda *_, e=editor: self._edited(e))
+            page = SectionPage(section, self.editors, lang)
+            self.pages.append(page)
+            self.tabs.addTab(page, section.title.text(lang))
+        self.template_bar = TemplateBar.for_form(
+            cases.forms.forms_dir, self.spec, self.editors, self.current_data, lang)
+        if self.template_bar is not None:
+            self.pages[[s.id for s in self.spec.sections].index(NARRATIVE_SECTION)].add_above(
+                self.template_bar, self.template_bar.focus_widgets())
+        self.tabs.currentChanged.connect(self.flush)
+        self.panel = ProblemPanel(self._problem_text)
+        self.panel.pathChosen.connect(self.focus_path)
 
-        self.message = QLabel()
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
-        self.problems = QListWidget()
-        self.problems.setObjectName("problemList")
-        self.problems.setMaximumHeight(150)
-        self.problems.setAlternatingRowColors(True)
-        self.problems.itemActivated.connect(lambda item: self.focus_path(item.data(PATH_ROLE)))
-        self.problems.hide()
-
-        bar = QHBoxLayout()
-        bar.addWidget(self.title)
-        bar.addStretch(1)
-        for button in (self.save_button, self.check_button, self.finalize_button):
-            bar.addWidget(button)
         layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.returned)
+        layout.addWidget(self.header)
         layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.message)
-        layout.addWidget(self.problems)
+        layout.addWidget(self.panel)
+        self._shortcuts()
         self.load(case)
 
     # ---- building --------------------------------------------------------------------------
-    def _button(self, text: str, name: str, slot) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.clicked.connect(slot)
-        return button
+    def _shortcuts(self) -> None:
+        save = self._shortcut(QKeySequence(QKeySequence.StandardKey.Save), self.save)
+        final = self._shortcut(QKeySequence("Ctrl+Shift+F"), self.finalize)
+        nxt = self._shortcut(QKeySequence("Ctrl+PgDown"), lambda: self.next_section(1))
+        prev = self._shortcut(QKeySequence("Ctrl+PgUp"), lambda: self.next_section(-1))
+        self.header.save_button.setToolTip(self.tr("保存到记录（{keys}）").format(keys=save))
+        self.header.finalize_button.setToolTip(self.tr(
+            "定稿后记录锁定并计算哈希，不能再直接修改（{keys}）").format(keys=final))
+        self.tabs.tabBar().setToolTip(self.tr("下一个 / 上一个标签页：{next} / {prev}").format(next=nxt, prev=prev))
 
-    def _section_page(self, section: Section, index: int) -> QScrollArea:
-        page = QWidget()
-        page.setObjectName(f"section_{section.id}")
-        outer = QVBoxLayout(page)
-        form = QFormLayout()
-        outer.addLayout(form)
-        outer.addStretch(1)  # rows keep their height; spare room goes below the last one
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setVerticalSpacing(10)
-        for field in section.fields:
-            editor = make_editor(field)
-            self.editors[field.id] = editor
-            for key in editor.keys():
-                self._section_of[key] = index
-                self._owner[key] = editor
-            if editor.wide:
-                form.addRow(QLabel(label_html(field)))
-                form.addRow(editor.row_widget)
-            else:
-                label = QLabel(label_html(field))
-                label.setBuddy(editor.widget)
-                form.addRow(label, editor.row_widget)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(page)
-        return scroll
+    def _shortcut(self, keys: QKeySequence, slot) -> str:
+        """A shortcut active while the focus is in this form; returns its text for tooltips."""
+        shortcut = QShortcut(keys, self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)
+        return keys.toString(QKeySequence.SequenceFormat.NativeText)
 
     # ---- data ------------------------------------------------------------------------------
     def load(self, case: CaseRecord) -> None:
+        """Show ``case``; a draft with journalled edits shows them, with the notice."""
+        self._timer.stop()
         self.case = case
-        for editor in self.editors.values():
-            editor.load(case.data)
-        self.set_readonly(case.locked or case.status != "draft")
-        self._update_title()
-
-    def _update_title(self) -> None:
-        c = self.case
-        self.title.setText(f"{self.spec.title.zh}　{c.number}　第 {c.version} 版　{c.status_label}")
-        self.returned.setText(f"退回意见：{c.returned_comment}" if c.returned_comment else "")
-        self.returned.setVisible(bool(c.returned_comment))
+        recovery = self.cases.recovered(case.id) if self.is_editable() else None
+        data = drafts.apply(case.data, recovery.values) if recovery else case.data
+        self._loading = True
+        try:
+            for editor in self.editors.values():
+                editor.load(data)
+        finally:
+            self._loading = False
+        self._pending, self._buffered = False, recovery is not None
+        self.set_readonly(not self.is_editable())
+        self.header.show_recovery(recovery, self.cases.actor.id)
+        self.header.show_case(case, self.spec.title.text(self.lang), self.is_editable(),
+                              self.amendable)
+        self._refresh_relevance()
+        self._show_inline([])
+        if self.template_bar is not None:
+            self.template_bar.refresh()
 
     def values(self) -> dict[str, Any]:
         """The form's data as the record holds it; empty inputs and system fields left out."""
@@ -150,7 +165,12 @@ class FormView(QWidget):
         out.update({k: None for k in keys if k not in new and k in self.case.data})
         return out
 
+    def current_data(self) -> dict[str, Any]:
+        """The record as it would be with the form's edits."""
+        return drafts.apply(self.case.data, self.changes())
+
     def is_dirty(self) -> bool:
+        """Edits not yet committed to the record (they may be in the recovery journal)."""
         return self.is_editable() and bool(self.changes())
 
     def is_editable(self) -> bool:
@@ -159,83 +179,201 @@ class FormView(QWidget):
     def set_readonly(self, readonly: bool) -> None:
         for editor in self.editors.values():
             editor.set_readonly(readonly or editor.field.readonly)
-        for button in (self.save_button, self.check_button, self.finalize_button):
-            button.setEnabled(not readonly)
+        if self.template_bar is not None:
+            self.template_bar.setVisible(not readonly)
 
-    # ---- actions ---------------------------------------------------------------------------
-    def save(self) -> bool:
-        """Save the changes; True if saved (or nothing to save)."""
+    # ---- live: relevance, autosave, validation ---------------------------------------------
+    def _edited(self, editor: Editor) -> None:
+        if self._loading or not self.is_editable():
+            return
+        self._pending = True
+        self._last_edit = time.monotonic()
+        if not self._timer.isActive():  # not restarted per keystroke: see _timeout
+            self._timer.start(self._autosave_ms)
+        self._refresh_relevance()
+        if editor.field.id == CASE_TYPE_FIELD and self.template_bar is not None:
+            self.template_bar.refresh()
+
+    def _refresh_relevance(self) -> None:
+        env = self.current_data()
+        for field_id, expr in self._relevant.items():
+            self.pages[self._section_of[field_id]].set_field_visible(field_id, expr.holds(env))
+        for editor in self.editors.values():
+            editor.update_relevance(env)
+
+    def _timeout(self) -> None:
+        """The pause after the last edit is over, or more edits came: wait for the rest."""
+        rest = self._autosave_ms - int((time.monotonic() - self._last_edit) * 1000)
+        if rest > 0:
+            self._timer.start(rest)
+        else:
+            self._tick()
+
+    def _tick(self) -> None:
+        if self.autosave_now():
+            self._validate_live()
+
+    def flush(self) -> None:
+        """Journal pending edits now (tab change, hidden, before a commit)."""
+        if self._pending:
+            self._tick()
+
+    def autosave_now(self) -> bool:
+        """Write the unsaved edits to the recovery journal (no work log, no sync)."""
+        self._timer.stop()
+        if not self.is_editable():
+            return False
+        self._pending = False
         changes = self.changes()
-        if not changes:
-            self.show_message("没有需要保存的修改。", "ok")
-            return True
         try:
-            case = self.cases.update(self.case.id, changes)
-        except ValidationFailed as e:
-            self.show_problems(e.problems, f"未保存：{len(e.problems)} 处数据有误，请更正后再保存。")
-            return False
+            if changes:
+                saved_at = self.cases.autosave(self.case.id, changes)
+                self._buffered = True
+                self.header.show_autosaved(saved_at)
+                self.autosaved.emit(saved_at)
+            elif self._buffered:  # every edit undone: nothing left to recover
+                self.cases.discard_recovery(self.case.id)
+                self._buffered = False
         except WeichaError as e:
-            self.show_problems([], f"未保存：{e}")
+            self.panel.show_message(self.tr("自动保存失败：{error}").format(error=e))
             return False
-        self.load(case)  # what the system added (物证编号 H…) shows, and is sent back next time
-        self.show_problems([], f"已保存（{case.updated_at[:16].replace('T', ' ')}）。", "ok")
-        self.saved.emit(case)
         return True
 
-    def check(self) -> list[Problem]:
-        """Save pending changes, then list what still blocks finalizing."""
-        if not self.save():
-            return []
-        problems = self.cases.blockers(self.case.id)
-        if problems:
-            self.show_problems(problems, f"尚不能定稿：{len(problems)} 项待补充（双击定位）。")
+    def _validate_live(self) -> list[Problem]:
+        """Problems of what the form shows now: under the fields, and in the list if it is
+        open (blockers too after 检查 / 定稿, so fixed items disappear as they are fixed)."""
+        complete = self._listing == "complete"
+        problems = self.cases.check_data(self.case, self.current_data(), complete=complete)
+        self._show_inline(problems)
+        if self._listing is None:
+            return problems
+        if complete:
+            message = self.tr("尚不能定稿：{n} 项待补充（单击定位）。") if problems \
+                else self.tr("检查通过：可以定稿。")
         else:
-            self.show_problems([], "检查通过：可以定稿。", "ok")
+            message = self.tr("{n} 处数据有误，请更正后保存（修改已自动保存，不会丢失）。") if problems \
+                else self.tr("数据已更正，可以保存（Ctrl+S）。")
+        self.panel.show_problems(problems, message.format(n=len(problems)),
+                                 "error" if problems else "ok")
         return problems
 
-    def confirm_finalize(self) -> bool:
-        answer = QMessageBox.question(
-            self, "定稿", f"定稿后勘验 {self.case.number} 第 {self.case.version} 版将被锁定，"
-            "不能再直接修改（如需更正须“补正”）。\n确定定稿吗？")
-        return answer == QMessageBox.StandardButton.Yes
+    def _show_inline(self, problems: list[Problem]) -> None:
+        """Messages under their fields (without the field's own name), cells marked."""
+        by_field: dict[str, list[Problem]] = {}
+        for problem in problems:
+            top = problem.path.split(".")[0].split("[")[0]
+            if top in self._owner:
+                by_field.setdefault(self._owner[top].field.id, []).append(problem)
+        for field_id, editor in self.editors.items():
+            found = by_field.get(field_id, [])
+            label = editor.field.label.zh
+            texts = [p.message[len(label):].lstrip("： ") if p.message.startswith(label)
+                     else p.message for p in found]
+            self.pages[self._section_of[field_id]].show_errors(field_id, texts)
+            editor.show_problems([(p.path[len(field_id):], p.message) for p in found])
+
+    # ---- actions ---------------------------------------------------------------------------
+    def commit_session(self) -> bool:
+        """Commit the editing session to the record: ONE work-log entry and ONE sync operation
+        for everything edited since the last commit. True when the record now holds every
+        edit; False when some values are invalid: they stay in the recovery journal (nothing
+        is lost, they come back when the case is opened again) and the problems are shown."""
+        if not self.is_editable():
+            return True
+        self.autosave_now()
+        changed = bool(self.changes())
+        try:
+            case = self.cases.commit_session(self.case.id)
+        except ValidationFailed as e:
+            self._listing = self._listing or "draft"
+            self._show_inline(e.problems)
+            self.panel.show_problems(e.problems, self.tr(
+                "未保存到记录：{n} 处数据有误，请更正（修改已自动保存，不会丢失）。").format(n=len(e.problems)))
+            return False
+        except WeichaError as e:
+            self.panel.show_problems([], self.tr("未保存：{error}").format(error=e))
+            return False
+        self.load(case)  # what the system added (物证编号 H…) shows, and is sent back next time
+        if changed:
+            self.panel.show_problems([], self.tr("已保存（{time}）。").format(
+                time=case.updated_at[:16].replace("T", " ")), "ok")
+            self.saved.emit(case)
+        else:
+            self.panel.show_problems([], self.tr("没有需要保存的修改。"), "ok")
+        self._listing = None
+        return True
+
+    def save(self) -> bool:
+        """保存 (Ctrl+S): the same as ``commit_session``."""
+        return self.commit_session()
+
+    def discard_recovery(self) -> None:
+        """放弃恢复: forget the journalled edits and show the record as last saved."""
+        self.cases.discard_recovery(self.case.id)
+        self.load(self.case)
+        self.panel.show_problems([], self.tr("已放弃恢复，显示上次保存的记录。"), "ok")
+
+    def check(self) -> list[Problem]:
+        """Save, then list what still blocks finalizing (the list then follows the edits)."""
+        if not self.commit_session():
+            return []
+        self._listing = "complete"
+        return self._validate_live()
 
     def finalize(self) -> bool:
-        if not self.save():
+        if not self.is_editable() or not self.commit_session():
             return False
         blockers = self.cases.blockers(self.case.id)
         if blockers:
-            self.show_problems(blockers, f"不能定稿：尚缺 {len(blockers)} 项（双击定位）。")
+            self._listing = "complete"
+            self._show_inline(blockers)
+            self.panel.show_problems(blockers, self.tr("不能定稿：尚缺 {n} 项（单击定位）。").format(
+                n=len(blockers)))
             return False
-        if not self.confirm_finalize():
+        answer = QMessageBox.question(self, self.tr("定稿"), self.tr(
+            "定稿后勘验 {number} 第 {version} 版将被锁定，不能再直接修改（如需更正须“补正”）。\n"
+            "确定定稿吗？").format(number=self.case.number, version=self.case.version))
+        if answer != QMessageBox.StandardButton.Yes:
             return False
         try:
             case = self.cases.finalize(self.case.id)
         except FinalizeBlocked as e:
-            self.show_problems(e.problems, f"不能定稿：尚缺 {len(e.problems)} 项（双击定位）。")
+            self.panel.show_problems(e.problems, self.tr("不能定稿：尚缺 {n} 项（单击定位）。").format(
+                n=len(e.problems)))
             return False
         except WeichaError as e:
-            self.show_problems([], f"不能定稿：{e}")
+            self.panel.show_problems([], self.tr("不能定稿：{error}").format(error=e))
             return False
         self.load(case)
-        self.show_problems([], f"已定稿，内容哈希 {case.content_hash[:16]}…", "ok")
+        self.panel.show_problems([], self.tr("已定稿，内容哈希 {hash}…").format(
+            hash=case.content_hash[:16]), "ok")
         self.saved.emit(case)
         return True
 
-    # ---- problems --------------------------------------------------------------------------
-    def show_message(self, text: str, kind: str = "error") -> None:
-        self.message.setText(text)
-        self.message.setProperty("kind", kind)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
+    def amend(self) -> bool:
+        """补正: ask for the reason, then open the new draft version here."""
+        if not self.case.locked:
+            return False
+        reason = AmendDialog.ask(self.case, self)
+        if reason is None:
+            return False
+        try:
+            case = self.cases.amend(self.case.id, reason)
+        except WeichaError as e:
+            self.panel.show_problems([], self.tr("不能补正：{error}").format(error=e))
+            return False
+        self.load(case)
+        self.panel.show_problems([], self.tr("已生成第 {n} 版草稿，可以修改。").format(n=case.version), "ok")
+        self.saved.emit(case)
+        self.pages[self.tabs.currentIndex()].focus_first()
+        return True
 
-    def show_problems(self, problems: list[Problem], message: str, kind: str = "error") -> None:
-        self.show_message(message, kind)
-        self.problems.clear()
-        for problem in problems:
-            item = QListWidgetItem(self._problem_text(problem))
-            item.setData(PATH_ROLE, problem.path)
-            self.problems.addItem(item)
-        self.problems.setVisible(bool(problems))
+    # ---- navigation ------------------------------------------------------------------------
+    def next_section(self, step: int) -> None:
+        """Ctrl+PgDown / Ctrl+PgUp: the next / previous tab, focus on its first input."""
+        index = (self.tabs.currentIndex() + step) % self.tabs.count()
+        self.tabs.setCurrentIndex(index)
+        self.pages[index].focus_first()
 
     def _problem_text(self, problem: Problem) -> str:
         """The Chinese message, prefixed with its tab when it names a field."""
@@ -245,15 +383,16 @@ class FormView(QWidget):
         return problem.message
 
     def focus_path(self, path: str | None) -> None:
-        """Show the tab and input of a problem's field path (``witnesses[0].id_number``)."""
-        if not path:
-            return
-        top = path.split(".")[0].split("[")[0]
+        """Show the tab and input of a problem's field path (``evidence[1].comparison_status``)."""
+        top = (path or "").split(".")[0].split("[")[0]
         editor = self._owner.get(top)
         if editor is None:
             return
-        self.tabs.setCurrentIndex(self._section_of[top])
-        scroll = self.tabs.currentWidget()
-        if isinstance(scroll, QScrollArea):
-            scroll.ensureWidgetVisible(editor.row_widget)
+        page = self.pages[self._section_of[top]]
+        self.tabs.setCurrentWidget(page)
+        page.ensureWidgetVisible(editor.row_widget)
         editor.focus(path[len(top):])
+
+    def hideEvent(self, event: QHideEvent) -> None:  # another tab of the main window, closing
+        self.flush()
+        super().hideEvent(event)

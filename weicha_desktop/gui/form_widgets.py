@@ -188,16 +188,16 @@ def wall_time(value: str) -> datetime | None:
 _LIST_SPLIT = re.compile(r"[、,，;；]\s*|\s+")
 
 
-def cell_text(field: Field, value: Any) -> str:
+def cell_text(field: Field, value: Any, lang: str = "zh") -> str:
     """How a sub-field's value is shown in a repeat table cell."""
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return "是" if value else "否"  # the form's own words, as parse_cell reads them
     if field.type == "choice":
-        return _choice_label(field, value)
+        return _choice_label(field, value, lang)
     if isinstance(value, list):
-        return "、".join(_choice_label(field, v) if field.choices else str(v) for v in value)
+        return "、".join(_choice_label(field, v, lang) if field.choices else str(v) for v in value)
     if field.type == "datetime" and isinstance(value, str):
         wall = wall_time(value)
         return wall.strftime("%Y-%m-%d %H:%M") if wall else value
@@ -241,9 +241,11 @@ def _number(text: str, kind: type) -> Any:
         return text
 
 
-def _choice_label(field: Field, value: Any) -> str:
-    return next((c.label.zh for c in field.choices if c.value == value), str(value))
+def _choice_label(field: Field, value: Any, lang: str) -> str:
+    return next((c.label.text(lang) for c in field.choices if c.value == value), str(value))
 
 
 def _choice_value(field: Field, text: str) -> str:
-    return next((c.value for c in field.choices if text in (c.value, c.label.zh)), text)
+    """A choice typed as its value or its label in either language."""
+    return next((c.value for c in field.choices
+                 if text in (c.value, c.label.zh, c.label.en)), text)

@@ -5,14 +5,16 @@ from pathlib import Path
 
 from .loader import load_choice_lists, parse_form
 from .spec import FormSpec
+from .templates import TEMPLATES_DIR, check_templates
 
 CHOICES_DIR = "choices"
 
 
 def form_files(forms_dir: Path) -> list[Path]:
-    """Every ``*.yaml`` under ``forms_dir``, recursively, except the shared ``choices/``."""
+    """Every ``*.yaml`` under ``forms_dir``, recursively, except the shared ``choices/`` and
+    the narrative ``templates/`` (not forms; checked by ``check_forms`` on their own)."""
     return sorted(p for p in forms_dir.rglob("*.yaml")
-                  if p.relative_to(forms_dir).parts[0] != CHOICES_DIR)
+                  if p.relative_to(forms_dir).parts[0] not in (CHOICES_DIR, TEMPLATES_DIR))
 
 
 def load_all(forms_dir: str | Path) -> tuple[dict[tuple[str, int], FormSpec], list[str]]:
@@ -37,5 +39,11 @@ def load_all(forms_dir: str | Path) -> tuple[dict[tuple[str, int], FormSpec], li
 
 
 def check_forms(forms_dir: str | Path) -> list[str]:
-    """``file:line: field: message`` for every problem under ``forms_dir`` (empty when fine)."""
-    return load_all(forms_dir)[1]
+    """``file:line: field: message`` for every problem under ``forms_dir`` (empty when fine),
+    narrative templates included (checked against the latest version of each form, once
+    the forms themselves are sound)."""
+    specs, problems = load_all(forms_dir)
+    if problems:
+        return problems
+    latest = {form_id: spec for (form_id, _), spec in sorted(specs.items())}
+    return problems + check_templates(Path(forms_dir) / TEMPLATES_DIR, latest)

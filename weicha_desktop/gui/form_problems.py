@@ -1,0 +1,58 @@
+"""The message line and the problem list under the case form. A click (or Enter) on a
+problem asks the form to show its field: ``pathChosen(path)``."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from weicha_desktop.core.errors import Problem
+
+PATH_ROLE = Qt.ItemDataRole.UserRole
+
+
+class ProblemPanel(QWidget):
+    pathChosen = Signal(str)
+
+    def __init__(self, describe: Callable[[Problem], str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.describe = describe
+        self.message = QLabel()
+        self.message.setObjectName("formMessage")
+        self.message.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.setObjectName("problemList")
+        self.list.setMaximumHeight(160)
+        self.list.setAlternatingRowColors(True)
+        self.list.itemClicked.connect(self._chosen)
+        self.list.itemActivated.connect(self._chosen)  # Enter on the keyboard
+        self.list.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.message)
+        layout.addWidget(self.list)
+
+    def _chosen(self, item: QListWidgetItem) -> None:
+        if item.data(PATH_ROLE):
+            self.pathChosen.emit(item.data(PATH_ROLE))
+
+    def show_message(self, text: str, kind: str = "error") -> None:
+        self.message.setText(text)
+        self.message.setProperty("kind", kind)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+
+    def show_problems(self, problems: list[Problem], message: str, kind: str = "error") -> None:
+        self.show_message(message, kind)
+        row = self.list.currentRow()
+        self.list.clear()
+        for problem in problems:
+            item = QListWidgetItem(self.describe(problem))
+            item.setData(PATH_ROLE, problem.path)
+            if problem.path:
+                item.setToolTip(self.tr("单击或按回车定位到该栏目"))
+            self.list.addItem(item)
+        if 0 <= row < self.list.count():
+            self.list.setCurrentRow(row)
+        self.list.setVisible(bool(problems))
