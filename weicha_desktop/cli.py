@@ -1,7 +1,8 @@
 """`weicha` — the headless command line, on the same core services as the GUI.
 
 Global options come before the sub-command: ``--data-dir DIR`` and ``--user NAME`` (the
-password from ``WEICHA_PASSWORD``, else a prompt). With no sub-command the GUI starts.
+password from ``WEICHA_PASSWORD``, else a prompt; ``screenshot`` only reads and asks none).
+With no sub-command the GUI starts.
 Exit codes: 0 done, 1 refused or failed (the reason in Chinese on stderr), 2 usage."""
 from __future__ import annotations
 
@@ -93,6 +94,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=7)
     s.set_defaults(func=cmd_demo)
 
+    s = sub.add_parser("screenshot", help="把主窗口（或某件勘验的表单）离屏渲染为 PNG（只读，无需登录）")
+    s.add_argument("-o", "--output", required=True, type=Path, help="PNG 文件")
+    s.add_argument("--size", type=_size, default=(1280, 800), help="宽x高，默认 1280x800")
+    s.add_argument("--case", help="勘验号或 id：打开其表单（在审核页则在审核队列中打开）")
+    s.add_argument("--page", choices=["cases", "review"], default="cases",
+                   help="cases 现场勘验（默认）或 review 审核")
+    s.add_argument("--lang", choices=["zh", "en"], default="zh", help="界面语言")
+    s.add_argument("--user", default=argparse.SUPPRESS,  # also before the command, as elsewhere
+                   help="以该用户的角色显示（默认第一位管理员；无需密码）")
+    s.set_defaults(func=cmd_screenshot)
+
     forms = sub.add_parser("forms", help="表单定义").add_subparsers(dest="forms_cmd", required=True)
     s = forms.add_parser("check", help="校验 forms/ 中的每个表单文件")
     s.add_argument("dir", nargs="?", type=Path)
@@ -172,6 +184,17 @@ def _cases(args, store):
     from weicha_desktop.resources import forms_dir
 
     return CaseService(store, FormRegistry(forms_dir()), _login(args, store))
+
+
+def _size(text: str) -> tuple[int, int]:
+    """``1280x800`` → (1280, 800), for argparse."""
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"尺寸应为 宽x高，例如 1280x800，而不是“{text}”") from None
+    if not (200 <= width <= 8000 and 200 <= height <= 8000):
+        raise argparse.ArgumentTypeError(f"尺寸 {text} 超出范围（每边 200–8000 像素）")
+    return width, height
 
 
 def _print_json(value: Any) -> None:
@@ -362,7 +385,8 @@ def cmd_verify(args) -> int:
     with _open(args, readonly=True) as store:
         report = verify(store)
     if report.ok:
-        print(f"校验通过：工作日志 {report.audit_entries} 条，定稿记录 {report.finalized_versions} 版，均未被改动。")
+        print(f"校验通过：工作日志 {report.audit_entries} 条，定稿记录 {report.finalized_versions} 版，"
+              f"原始照片 {report.originals} 张，均未被改动。")
         return 0
     print(f"校验失败：发现 {len(report.faults)} 处改动或损坏", file=sys.stderr)
     for fault in report.faults:
@@ -379,6 +403,18 @@ def cmd_demo(args) -> int:
         summary = fill_demo(store, FormRegistry(forms_dir()), cases=args.cases, seed=args.seed,
                             password=os.environ.get("WEICHA_PASSWORD") or "weicha123")
     print(summary)
+    return 0
+
+
+def cmd_screenshot(args) -> int:
+    # Before Qt starts: render without a display (and without flashing a window on one),
+    # unless the caller chose a platform.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from weicha_desktop.gui.screenshot import take_screenshot
+
+    width, height = take_screenshot(_data_dir(args), args.output, size=args.size, case=args.case,
+                                    user=args.user, page=args.page, language=args.lang)
+    print(f"已写入 {args.output}（{width}×{height}）")
     return 0
 
 

@@ -3,12 +3,14 @@
 1. SQLite's own ``PRAGMA integrity_check``.
 2. The audit chain: every entry's hash, its link to the previous one, no gaps, no lost tail.
 3. Every finalized record version: its content hash recomputed, and equal to the hash the
-   audit log recorded when it was finalized (so rewriting a record *and* its hash is caught)."""
+   audit log recorded when it was finalized (so rewriting a record *and* its hash is caught).
+4. Every photo original re-hashed: changed or vanished files are named."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 
+from weicha_desktop.core.media.blobs import BlobStore
 from weicha_desktop.core.records import finalized_hash
 from weicha_desktop.core.store import Store, verify_chain
 
@@ -18,6 +20,7 @@ class VerifyReport:
     faults: list[str] = field(default_factory=list)
     audit_entries: int = 0
     finalized_versions: int = 0
+    originals: int = 0
 
     @property
     def ok(self) -> bool:
@@ -56,4 +59,23 @@ def verify(store: Store) -> VerifyReport:
             report.faults.append(f"定稿记录 {name}：内容与定稿时的哈希不符，已被改动")
         elif row["kind"] == "case" and logged.get(row["id"]) != row["content_hash"]:
             report.faults.append(f"定稿记录 {name}：哈希与工作日志中定稿时记下的不一致，已被改动")
+    _check_originals(store, report, numbers)
     return report
+
+
+def _check_originals(store: Store, report: VerifyReport, numbers: dict[str, str]) -> None:
+    has_photos = store.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'photos'").fetchone()
+    if not has_photos:
+        return
+    blobs = BlobStore(store.blobs_dir, create=False)
+    rows = store.conn.execute(
+        "SELECT sha256, min(case_id), min(position) FROM photos GROUP BY sha256 ORDER BY sha256")
+    for sha, case_id, position in rows:
+        report.originals += 1
+        where = f"（勘验 {numbers.get(case_id, case_id)} 第 {position} 号照片）"
+        actual = blobs.rehash(sha)
+        if actual is None:
+            report.faults.append(f"原始照片 {sha[:16]} 丢失{where}")
+        elif actual != sha:
+            report.faults.append(f"原始照片 {sha[:16]} 内容已被改动{where}")

@@ -140,6 +140,61 @@ CREATE TABLE issued_numbers (
 CREATE TRIGGER issued_numbers_no_delete BEFORE DELETE ON issued_numbers
 BEGIN SELECT RAISE(ABORT, '已发出的编号不能收回'); END;
 """),
+    Migration(4, "draft_buffer: recovery journal of a draft's unsaved edits (docs/autosave.md)", """
+CREATE TABLE draft_buffer (
+    case_id  TEXT PRIMARY KEY REFERENCES cases (id) ON DELETE CASCADE,
+    version  INTEGER NOT NULL,
+    user_id  TEXT REFERENCES users (id),
+    data     TEXT NOT NULL,
+    saved_at TEXT NOT NULL
+);
+"""),
+    Migration(5, "case list: an index per sort key, (key, id), for keyset pages (docs/performance.md)", """
+CREATE INDEX cases_list_returned_first ON cases ((CASE WHEN status = 'draft' AND returned_comment IS NOT NULL
+    THEN '1' ELSE '0' END || updated_at), id);
+CREATE INDEX cases_list_case_type ON cases (IFNULL(case_type, ''), id);
+CREATE INDEX cases_list_address ON cases (IFNULL(address, ''), id);
+CREATE INDEX cases_list_investigated_at ON cases (IFNULL(investigated_at, ''), id);
+CREATE INDEX cases_list_status ON cases ((CASE status WHEN 'draft' THEN returned_comment IS NULL
+    WHEN 'finalized' THEN 2 ELSE 3 END), id);
+CREATE INDEX cases_list_investigator ON cases (IFNULL(investigator, ''), id);
+DROP INDEX cases_investigated_at;
+"""),
+    Migration(6, "photos: the photo log of a case over write-once originals in blobs/", """
+CREATE TABLE photos (
+    id              TEXT PRIMARY KEY,
+    case_id         TEXT NOT NULL REFERENCES cases (id),
+    position        INTEGER NOT NULL,
+    sha256          TEXT NOT NULL,
+    original_name   TEXT NOT NULL,
+    size            INTEGER NOT NULL,
+    format          TEXT NOT NULL,
+    width           INTEGER NOT NULL,
+    height          INTEGER NOT NULL,
+    orientation     INTEGER,
+    taken_at        TEXT,
+    time_source     TEXT,
+    make            TEXT,
+    model           TEXT,
+    gps_lat         REAL,
+    gps_lon         REAL,
+    gps_alt         REAL,
+    photo_class     TEXT,
+    caption         TEXT NOT NULL DEFAULT '',
+    photographer    TEXT,
+    evidence_number TEXT,
+    derived_from    TEXT REFERENCES photos (id),
+    edits           TEXT,
+    imported_at     TEXT NOT NULL,
+    imported_by     TEXT NOT NULL REFERENCES users (id),
+    removed_at      TEXT,
+    UNIQUE (case_id, sha256)
+);
+CREATE INDEX photos_case ON photos (case_id, position);
+CREATE INDEX photos_sha ON photos (sha256);
+CREATE TRIGGER photos_no_delete BEFORE DELETE ON photos
+BEGIN SELECT RAISE(ABORT, '照片记录不能删除'); END;
+"""),
 ]
 
 LATEST = MIGRATIONS[-1].version

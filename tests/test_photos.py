@@ -1,0 +1,157 @@
+import hashlib
+import os
+import stat
+
+import pytest
+
+from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.demo import scene_values
+from weicha_desktop.core.errors import InvalidState, WeichaError
+from weicha_desktop.core.forms import FormRegistry
+from weicha_desktop.core.photos import PhotoService
+from weicha_desktop.core.users import UserService
+from weicha_desktop.core.verify import verify
+from weicha_desktop.resources import forms_dir
+
+from tests.media_support import bomb_png, make_photo, random_bytes, truncated
+from tests.support import PASSWORD, new_store
+
+
+@pytest.fixture
+def env(tmp_path):
+    store = new_store(tmp_path / "data")
+    actor = UserService(store).authenticate("admin", PASSWORD)
+    cases = CaseService(store, FormRegistry(forms_dir()), actor)
+    yield store, cases, PhotoService(store, actor)
+    store.close()
+
+
+def _card(folder, n=3):
+    folder.mkdir()
+    return [make_photo(folder / f"IMG_{i:04d}.JPG", seed=i, orientation=6 if i == 1 else 1,
+                       gps=(21.95, 108.62, 5.0)) for i in range(n)]
+
+
+def test_import_a_card_with_bad_files_keeps_the_good_ones(env, tmp_path):
+    store, cases, photos = env
+    case = cases.new_case()
+    good = _card(tmp_path / "DCIM", 3)
+    bad = [random_bytes(tmp_path / "DCIM" / "junk.jpg"),
+           truncated(tmp_path / "DCIM" / "cut.jpg", good[0], 0.3),
+           bomb_png(tmp_path / "DCIM" / "bomb.png")]
+    (tmp_path / "DCIM" / "empty.jpg").write_bytes(b"")
+    before = {t: store.db[t].count for t in ("audit_log", "outbox")}
+    seen = []
+    results = photos.import_files(case.id, [tmp_path / "DCIM", good[2]],
+                                  progress=lambda done, total, r: seen.append((done, total)))
+    by_name = {os.path.basename(r.file): r for r in results}
+    assert [r.status for r in results].count("imported") == 3
+    assert by_name["junk.jpg"].status == "rejected" and "不是可识别" in by_name["junk.jpg"].reason
+    assert "解压炸弹" in by_name["bomb.png"].reason and "为空" in by_name["empty.jpg"].reason
+    assert "损坏" in by_name["cut.jpg"].reason
+    assert results[-1].status == "duplicate"  # IMG_0002 given twice
+    assert seen[-1] == (len(results), len(results))
+    listed = photos.list(case.id)
+    assert [p.position for p in listed] == [1, 2, 3]
+    for p, src in zip(listed, good):
+        original = photos.original_path(p)
+        assert original.read_bytes() == src.read_bytes()
+        assert p.sha256 == hashlib.sha256(src.read_bytes()).hexdigest()
+        assert not os.stat(original).st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+        assert photos.thumbnail(p).is_file()
+    assert (listed[1].width, listed[1].height) == (480, 640)  # orientation 6 stands upright
+    assert listed[0].gps == {"lat": pytest.approx(21.95, abs=1e-5), "lon": pytest.approx(108.62, abs=1e-5),
+                             "alt": 5.0}
+    after = {t: store.db[t].count for t in ("audit_log", "outbox")}
+    assert after["audit_log"] - before["audit_log"] == 3 and after["outbox"] - before["outbox"] == 3
+    assert not list(store.blobs_dir.glob("*.part"))
+    assert verify(store).ok and verify(store).originals == 3
+
+
+def test_the_same_file_in_two_cases_is_stored_once(env, tmp_path):
+    store, cases, photos = env
+    src = make_photo(tmp_path / "a.jpg")
+    a, b = cases.new_case(), cases.new_case()
+    assert photos.import_files(a.id, [src])[0].status == "imported"
+    assert photos.import_files(b.id, [src])[0].status == "imported"
+    assert photos.import_files(b.id, [src])[0].status == "duplicate"
+    blobs = [p for p in store.blobs_dir.rglob("*") if p.is_file()]
+    assert len(blobs) == 1
+
+
+def test_classes_captions_order_and_the_finalize_rules(env, tmp_path):
+    store, cases, photos = env
+    case = cases.new_case(scene_values(4))
+    photos.import_files(case.id, _card(tmp_path / "c", 4))
+    ps = photos.list(case.id)
+    for p, cls in zip(ps, ["方位", "概貌", "重点部位", "物证照片"]):
+        photos.update(p.id, photo_class=cls, caption=f"{cls}照片")
+    assert cases._facts(cases.get(case.id)) == {
+        "photo_count": 4, "photo_classes": sorted(["方位", "物证照片", "概貌", "重点部位"])}
+    assert [p.message for p in cases.blockers(case.id)] == ["缺少细目照片"]
+    photos.update(ps[3].id, photo_class="细目")
+    assert cases.blockers(case.id) == []
+    reordered = photos.reorder(case.id, [ps[3].id, ps[0].id, ps[1].id, ps[2].id])
+    assert [p.id for p in reordered] == [ps[3].id, ps[0].id, ps[1].id, ps[2].id]
+    assert [p.position for p in reordered] == [1, 2, 3, 4]
+    with pytest.raises(WeichaError):
+        photos.reorder(case.id, [ps[0].id])
+    cases.finalize(case.id)
+    with pytest.raises(InvalidState, match="补正"):
+        photos.update(ps[0].id, caption="改")
+    with pytest.raises(InvalidState):
+        photos.import_files(case.id, [make_photo(tmp_path / "late.jpg", seed=99)])
+    actions = [e.action for e in store.audit_entries(object_kind="photo")]
+    assert actions.count("photo.add") == 4 and actions.count("photo.update") == 5
+
+
+def test_a_working_copy_leaves_the_original_untouched(env, tmp_path):
+    store, cases, photos = env
+    case = cases.new_case()
+    src = make_photo(tmp_path / "o.jpg", size=(800, 600))
+    photos.import_files(case.id, [src])
+    original = photos.list(case.id)[0]
+    copy = photos.derive(original.id, [{"op": "rotate", "degrees": 90},
+                                       {"op": "crop", "box": [0, 0, 1, 0.5]},
+                                       {"op": "arrow", "from": [0.1, 0.1], "to": [0.5, 0.5]},
+                                       {"op": "marker", "at": [0.7, 0.3], "label": "1"},
+                                       {"op": "note", "at": [0.05, 0.8], "text": "比例尺 1:1"}])
+    assert copy.derived_from == original.id and copy.edits[0] == {"op": "rotate", "degrees": 90}
+    assert (copy.width, copy.height) == (600, 400)
+    assert photos.original_path(original).read_bytes() == src.read_bytes()
+    assert copy.sha256 != original.sha256 and photos.thumbnail(copy).is_file()
+    assert store.audit_entries()[-1].action == "photo.edit"
+    with pytest.raises(WeichaError, match="旋转角度"):
+        photos.derive(original.id, [{"op": "rotate", "degrees": 45}])
+
+
+def test_verify_names_a_changed_and_a_vanished_original(env, tmp_path):
+    store, cases, photos = env
+    case = cases.new_case()
+    photos.import_files(case.id, _card(tmp_path / "v", 2))
+    first, second = photos.list(case.id)
+    path = photos.original_path(first)
+    os.chmod(path, 0o644)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    photos.original_path(second).unlink()
+    report = verify(store)
+    assert not report.ok
+    assert any(first.sha256[:16] in f and "改动" in f and case.number in f for f in report.faults)
+    assert any(second.sha256[:16] in f and "丢失" in f for f in report.faults)
+
+
+def test_cancel_leaves_nothing_half_stored(env, tmp_path):
+    store, cases, photos = env
+    case = cases.new_case()
+    files = [make_photo(tmp_path / f"c{i}.jpg", size=(2000, 1500), seed=i) for i in range(16)]
+    done = []
+    results = photos.import_files(case.id, files, progress=lambda d, t, r: done.append(r),
+                                  cancelled=lambda: len(done) >= 1)
+    assert 1 <= len(results) < 16
+    stored = photos.list(case.id)
+    assert len(stored) == len([r for r in results if r.status == "imported"])
+    assert not list(store.blobs_dir.glob("*.part"))
+    on_disk = {p.name for p in store.blobs_dir.rglob("*") if p.is_file()}
+    assert on_disk == {p.sha256 for p in stored}

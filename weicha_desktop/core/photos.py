@@ -1,0 +1,313 @@
+"""The photo log of a case: import (originals kept byte for byte), numbering and order,
+classes, captions, links to evidence items. Every change goes through the one write path.
+
+Import runs the per-file work (copy + hash + EXIF + decode + thumbnail) in worker processes
+(media/pool.py) and does the database writes here, one change per photo, in input order."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from weicha_desktop.core.errors import InvalidState, NotFound, WeichaError
+from weicha_desktop.core.ids import new_id
+from weicha_desktop.core.media.analyse import THUMB_SIZE, thumbnail_path
+from weicha_desktop.core.media.blobs import BlobStore, Staged
+from weicha_desktop.core.media.pool import WorkerPool
+from weicha_desktop.core.store import Actor, Store
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".heic", ".heif", ".hif"}
+REQUIRED_CLASSES = ("方位", "概貌", "重点部位", "细目")
+EDITABLE = ("photo_class", "caption", "photographer", "evidence_number")
+_COLUMNS = ("id", "case_id", "position", "sha256", "original_name", "size", "format", "width",
+            "height", "orientation", "taken_at", "time_source", "make", "model", "gps_lat",
+            "gps_lon", "gps_alt", "photo_class", "caption", "photographer", "evidence_number",
+            "derived_from", "edits", "imported_at", "imported_by")
+
+
+@dataclass(frozen=True)
+class Photo:
+    id: str
+    case_id: str
+    position: int
+    sha256: str
+    original_name: str
+    size: int
+    format: str
+    width: int
+    height: int
+    orientation: int | None
+    taken_at: str | None
+    time_source: str | None
+    make: str | None
+    model: str | None
+    gps_lat: float | None
+    gps_lon: float | None
+    gps_alt: float | None
+    photo_class: str | None
+    caption: str
+    photographer: str | None
+    evidence_number: str | None
+    derived_from: str | None
+    edits: list | None
+    imported_at: str
+    imported_by: str
+
+    @property
+    def gps(self) -> dict[str, float | None] | None:
+        if self.gps_lat is None:
+            return None
+        return {"lat": self.gps_lat, "lon": self.gps_lon, "alt": self.gps_alt}
+
+
+@dataclass
+class ImportResult:
+    """One line of the import report (the JSON of ``weicha photos import``)."""
+
+    file: str
+    status: str                      # imported | duplicate | rejected
+    reason: str | None = None
+    sha256: str | None = None
+    taken_at: str | None = None
+    time_source: str | None = None
+    make: str | None = None
+    model: str | None = None
+    orientation: int | None = None
+    width: int | None = None
+    height: int | None = None
+    gps: dict[str, float | None] | None = None
+    photo_id: str | None = field(default=None, repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("photo_id")
+        return d
+
+
+def expand_inputs(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """Files as given; folders (a camera card) walked for image files, in name order."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES
+                          and not any(part.startswith(".") for part in f.relative_to(p).parts))
+        else:
+            out.append(p)
+    return out
+
+
+def _timeout(args: tuple) -> float:
+    try:
+        size = os.path.getsize(args[0])
+    except OSError:
+        size = 0
+    return 30.0 + size / (2 * 1024 * 1024)  # generous: 2 MB/s on a slow laptop disk
+
+
+class PhotoService:
+    def __init__(self, store: Store, actor: Actor):
+        self.store = store
+        self.actor = actor
+        self.blobs = BlobStore(store.blobs_dir)
+        self.thumbs_dir = store.data_dir / "cache" / "thumbs"
+
+    # ---- reading ---------------------------------------------------------------------------
+    def list(self, case_id: str) -> list[Photo]:
+        rows = self.store.conn.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM photos WHERE case_id = ? AND removed_at IS NULL "
+            "ORDER BY position", (case_id,)).fetchall()
+        return [self._photo(r) for r in rows]
+
+    def get(self, photo_id: str) -> Photo:
+        row = self.store.conn.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM photos WHERE id = ?", (photo_id,)).fetchone()
+        if not row:
+            raise NotFound(f"找不到照片 {photo_id}。")
+        return self._photo(row)
+
+    @staticmethod
+    def _photo(row: tuple) -> Photo:
+        values = dict(zip(_COLUMNS, row))
+        values["edits"] = json.loads(values["edits"]) if values["edits"] else None
+        return Photo(**values)
+
+    def original_path(self, photo: Photo) -> Path:
+        return self.blobs.path(photo.sha256)
+
+    def thumbnail(self, photo: Photo) -> Path:
+        return thumbnail_path(self.thumbs_dir, photo.sha256, THUMB_SIZE)
+
+
+    # ---- importing -------------------------------------------------------------------------
+    def import_files(self, case_id: str, inputs: Iterable[str | os.PathLike], *,
+                     progress: Callable[[int, int, ImportResult], None] | None = None,
+                     cancelled: Callable[[], bool] = lambda: False,
+                     workers: int | None = None) -> list[ImportResult]:
+        """Import files and folders into a draft case. Bad files are reported and skipped;
+        the rest are kept. Results come back in input order."""
+        self._require_draft(case_id)
+        files = expand_inputs(inputs)
+        results: list[ImportResult | None] = [None] * len(files)
+        arrived: dict[int, dict[str, Any]] = {}
+        known = {p.sha256 for p in self.list(case_id)}
+        photographer = self._default_photographer(case_id)
+        done = 0
+
+        def on_result(index: int, r: dict[str, Any]) -> None:
+            # workers finish out of order; photos are numbered in the order given
+            nonlocal done
+            arrived[index] = r
+            while done in arrived:
+                results[done] = self._store_one(case_id, files[done], arrived.pop(done), known,
+                                                photographer)
+                done += 1
+                if progress:
+                    progress(done, len(files), results[done - 1])
+
+        pool = WorkerPool("weicha_desktop.core.media.analyse:analyse", workers=workers,
+                          timeout=_timeout)
+        tasks = [(str(f), str(self.blobs.root), str(self.thumbs_dir)) for f in files]
+        try:
+            pool.run(tasks, on_result, cancelled)
+        finally:
+            for r in arrived.values():  # finished after a cancelled one: not kept
+                if r.get("temp_path"):
+                    Path(r["temp_path"]).unlink(missing_ok=True)
+            self.blobs.sweep_partials()  # copies of files whose worker was killed or cancelled
+        return [r for r in results if r is not None]
+
+    def _store_one(self, case_id: str, path: Path, r: dict[str, Any], known: set[str],
+                   photographer: str | None) -> ImportResult:
+        if r["status"] != "ok":
+            return ImportResult(str(path), "rejected", r["reason"])
+        staged = Staged(r["sha256"], r["size"], Path(r["temp_path"]))
+        meta = {k: r.get(k) for k in ("taken_at", "time_source", "make", "model", "orientation",
+                                      "width", "height", "gps")}
+        if r["sha256"] in known:
+            self.blobs.discard(staged)
+            return ImportResult(str(path), "duplicate", "该照片已在本案中（内容完全相同）",
+                                sha256=r["sha256"], **meta)
+        try:
+            self.blobs.commit(staged)
+            photo_id = self._insert(case_id, path.name, r, photographer)
+        except (OSError, WeichaError) as e:
+            self.blobs.discard(staged)
+            return ImportResult(str(path), "rejected", f"保存失败：{e}")
+        known.add(r["sha256"])
+        return ImportResult(str(path), "imported", None, sha256=r["sha256"], photo_id=photo_id, **meta)
+
+    def _insert(self, case_id: str, name: str, r: dict[str, Any], photographer: str | None) -> str:
+        photo_id = new_id()
+        gps = r.get("gps") or {}
+        with self.store.change(self.actor) as ch:
+            position = ch.conn.execute(
+                "SELECT COALESCE(MAX(position), 0) + 1 FROM photos WHERE case_id = ?",
+                (case_id,)).fetchone()[0]
+            row = {
+                "id": photo_id, "case_id": case_id, "position": position, "sha256": r["sha256"],
+                "original_name": name, "size": r["size"], "format": r["format"],
+                "width": r["width"], "height": r["height"], "orientation": r.get("orientation"),
+                "taken_at": r.get("taken_at"), "time_source": r.get("time_source"),
+                "make": r.get("make"), "model": r.get("model"), "gps_lat": gps.get("lat"),
+                "gps_lon": gps.get("lon"), "gps_alt": gps.get("alt"), "photo_class": None,
+                "caption": "", "photographer": photographer, "evidence_number": None,
+                "derived_from": None, "edits": None, "imported_at": ch.now,
+                "imported_by": self.actor.id,
+            }
+            ch.db["photos"].insert(row)
+            ch.log("photo.add", "photo", photo_id, f"导入照片 {position} 号：{name}",
+                   {"case_id": case_id, "sha256": r["sha256"], "size": r["size"]})
+            ch.enqueue("photo", photo_id, "photo.add", row)
+        return photo_id
+
+    # ---- describing ------------------------------------------------------------------------
+    def update(self, photo_id: str, **values: Any) -> Photo:
+        unknown = set(values) - set(EDITABLE)
+        if unknown:
+            raise WeichaError(f"照片没有这些可改的项：{'、'.join(sorted(unknown))}")
+        photo = self.get(photo_id)
+        self._require_draft(photo.case_id)
+        changed = {k: v for k, v in values.items() if getattr(photo, k) != v}
+        if not changed:
+            return photo
+        with self.store.change(self.actor) as ch:
+            sets = ", ".join(f"{k} = ?" for k in changed)
+            ch.conn.execute(f"UPDATE photos SET {sets} WHERE id = ?", [*changed.values(), photo_id])
+            ch.log("photo.update", "photo", photo_id,
+                   f"修改照片 {photo.position} 号：{'、'.join(changed)}", {"changes": changed})
+            ch.enqueue("photo", photo_id, "photo.update", {"id": photo_id, **changed})
+        return self.get(photo_id)
+
+    def reorder(self, case_id: str, photo_ids: list[str]) -> list[Photo]:
+        """Renumber the case's photos in the given order (drag to reorder)."""
+        self._require_draft(case_id)
+        current = [p.id for p in self.list(case_id)]
+        if sorted(current) != sorted(photo_ids):
+            raise WeichaError("排序须包含本案的全部照片，且每张一次。")
+        if current == photo_ids:
+            return self.list(case_id)
+        with self.store.change(self.actor) as ch:
+            # two passes so the (case, position) order never collides mid-way
+            for pos, pid in enumerate(photo_ids, 1):
+                ch.conn.execute("UPDATE photos SET position = ? WHERE id = ?", (-pos, pid))
+            ch.conn.execute("UPDATE photos SET position = -position WHERE case_id = ?", (case_id,))
+            ch.log("photo.reorder", "case", case_id, "调整照片顺序", {"order": photo_ids})
+            ch.enqueue("case", case_id, "photo.reorder", {"case_id": case_id, "order": photo_ids})
+        return self.list(case_id)
+
+    def derive(self, photo_id: str, ops: list[dict[str, Any]]) -> Photo:
+        """A working copy (rotate / crop / annotate) as a new photo linked to its source; the
+        original stays untouched. The edit list is kept with the copy and logged."""
+        from weicha_desktop.core.media.analyse import render_upright
+        from weicha_desktop.core.media.edits import render_edit
+
+        src = self.get(photo_id)
+        self._require_draft(src.case_id)
+        image = render_edit(self.original_path(src), src.orientation, ops,
+                            upright_already=src.format == "HEIF" or src.derived_from is not None)
+        tmp = self.blobs.root / f"edit-{new_id()}.jpg.part"
+        try:
+            image.save(tmp, "JPEG", quality=92)
+            staged = self.blobs.stage(tmp)
+        finally:
+            tmp.unlink(missing_ok=True)
+        self.blobs.commit(staged)
+        thumb = self.thumbnail(Photo(**{**asdict(src), "sha256": staged.sha256}))
+        thumb.parent.mkdir(parents=True, exist_ok=True)
+        render_upright(self.blobs.path(staged.sha256), None, THUMB_SIZE).save(thumb, "JPEG", quality=85)
+        new = new_id()
+        with self.store.change(self.actor) as ch:
+            position = ch.conn.execute(
+                "SELECT COALESCE(MAX(position), 0) + 1 FROM photos WHERE case_id = ?",
+                (src.case_id,)).fetchone()[0]
+            row = {**{k: getattr(src, k) for k in _COLUMNS if k != "edits"},
+                   "id": new, "position": position, "sha256": staged.sha256,
+                   "original_name": f"{Path(src.original_name).stem}-编辑.jpg", "size": staged.size,
+                   "format": "JPEG", "width": image.width, "height": image.height,
+                   "orientation": None, "derived_from": src.id,
+                   "edits": json.dumps(ops, ensure_ascii=False), "imported_at": ch.now,
+                   "imported_by": self.actor.id}
+            ch.db["photos"].insert(row)
+            ch.log("photo.edit", "photo", new,
+                   f"由 {src.position} 号照片生成工作副本 {position} 号（{'、'.join(o['op'] for o in ops)}）",
+                   {"source": src.id, "sha256": staged.sha256, "ops": ops})
+            ch.enqueue("photo", new, "photo.add", {**row, "edits": ops})
+        return self.get(new)
+
+    # ---- helpers ---------------------------------------------------------------------------
+    def _require_draft(self, case_id: str) -> None:
+        row = self.store.conn.execute("SELECT number, status FROM cases WHERE id = ?",
+                                      (case_id,)).fetchone()
+        if not row:
+            raise NotFound(f"找不到勘验 {case_id}。")
+        if row[1] != "draft":
+            raise InvalidState(f"勘验 {row[0]} 已定稿，照片不能再改动；如需更正请先“补正”。")
+
+    def _default_photographer(self, case_id: str) -> str | None:
+        row = self.store.conn.execute(
+            "SELECT v.data FROM cases c JOIN record_versions v ON v.record_id = c.id "
+            "AND v.version = c.current_version WHERE c.id = ?", (case_id,)).fetchone()
+        data = json.loads(row[0]) if row else {}
+        return data.get("photographer") or self.actor.display_name or self.actor.name
