@@ -155,3 +155,27 @@ def test_cancel_leaves_nothing_half_stored(env, tmp_path):
     assert not list(store.blobs_dir.glob("*.part"))
     on_disk = {p.name for p in store.blobs_dir.rglob("*") if p.is_file()}
     assert on_disk == {p.sha256 for p in stored}
+
+
+def test_finalize_hashes_the_photo_log_and_verify_sees_later_changes(env, tmp_path):
+    from tests.support import tamper
+
+    store, cases, photos = env
+    case = cases.new_case(scene_values(6))
+    photos.import_files(case.id, _card(tmp_path / "f", 4))
+    for p, cls in zip(photos.list(case.id), ["方位", "概貌", "重点部位", "细目"]):
+        photos.update(p.id, photo_class=cls)
+    done = cases.finalize(case.id)
+    row = next(store.db.query("SELECT manifest FROM record_versions WHERE id = ?", [done.version_id]))
+    import json
+    assert [m["photo_class"] for m in json.loads(row["manifest"])] == ["方位", "概貌", "重点部位", "细目"]
+    import sqlite3
+    with pytest.raises(sqlite3.IntegrityError, match="已定稿"):
+        store.conn.execute("UPDATE photos SET caption = 'x' WHERE case_id = ?", (case.id,))
+    assert verify(store).ok
+    store.close()
+    tamper(tmp_path / "data" / "weicha.db", "UPDATE photos SET photo_class = '其他' WHERE position = 4")
+    from weicha_desktop.core.store import Store
+    with Store.open(tmp_path / "data", readonly=True) as ro:
+        faults = verify(ro).faults
+    assert any(case.number in f and "照片记录" in f for f in faults), faults

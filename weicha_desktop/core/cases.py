@@ -22,7 +22,7 @@ from weicha_desktop.core.errors import (FinalizeBlocked, InvalidState, NotFound,
                                         Problem, ValidationFailed, WeichaError)
 from weicha_desktop.core.forms import FormRegistry, FormSpec, check_rules, default_values, validate
 from weicha_desktop.core.ids import new_id
-from weicha_desktop.core.records import finalized_hash, insert_version
+from weicha_desktop.core.records import finalized_hash, insert_version, photo_manifest
 from weicha_desktop.core.store import Actor, Store
 
 FORM_ID = "scene_investigation"
@@ -247,12 +247,14 @@ class CaseService:
         with self.store.change(self.actor) as ch:
             row = dict(next(iter(ch.db.query(
                 "SELECT * FROM record_versions WHERE id = ?", [case.version_id]))))
-            row.update(finalized_at=ch.now, finalized_by=self.actor.id)
+            manifest = json.dumps(photo_manifest(ch.conn, case.id), ensure_ascii=False,
+                                  sort_keys=True)
+            row.update(finalized_at=ch.now, finalized_by=self.actor.id, manifest=manifest)
             digest = finalized_hash(row)
             ch.conn.execute(
                 "UPDATE record_versions SET finalized_at = ?, finalized_by = ?, content_hash = ?, "
-                "updated_at = ? WHERE id = ?",
-                (ch.now, self.actor.id, digest, ch.now, case.version_id))
+                "manifest = ?, updated_at = ? WHERE id = ?",
+                (ch.now, self.actor.id, digest, manifest, ch.now, case.version_id))
             ch.conn.execute(
                 "UPDATE cases SET status = 'finalized', returned_comment = NULL, updated_at = ? "
                 "WHERE id = ?", (ch.now, case.id))

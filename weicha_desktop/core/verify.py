@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 
 from weicha_desktop.core.media.blobs import BlobStore
-from weicha_desktop.core.records import finalized_hash
+from weicha_desktop.core.records import finalized_hash, photo_manifest
 from weicha_desktop.core.store import Store, verify_chain
 
 
@@ -59,14 +59,36 @@ def verify(store: Store) -> VerifyReport:
             report.faults.append(f"定稿记录 {name}：内容与定稿时的哈希不符，已被改动")
         elif row["kind"] == "case" and logged.get(row["id"]) != row["content_hash"]:
             report.faults.append(f"定稿记录 {name}：哈希与工作日志中定稿时记下的不一致，已被改动")
+    _check_photo_log(store, report, numbers)
     _check_originals(store, report, numbers)
     return report
 
 
+def _check_photo_log(store: Store, report: VerifyReport, numbers: dict[str, str]) -> None:
+    """A finalized case's photo rows must still be what its last finalized version recorded."""
+    if not _has_table(store, "photos"):
+        return
+    rows = store.conn.execute(
+        "SELECT c.id, v.version, v.manifest FROM cases c JOIN record_versions v "
+        "ON v.record_id = c.id AND v.version = c.current_version "
+        "WHERE c.status <> 'draft' AND v.manifest IS NOT NULL")
+    for case_id, version, manifest in rows:
+        try:
+            recorded = json.loads(manifest)
+        except ValueError:
+            continue  # the version's own hash check has reported it
+        if photo_manifest(store.conn, case_id) != recorded:
+            report.faults.append(
+                f"勘验 {numbers.get(case_id, case_id)} 第 {version} 版：照片记录与定稿时不一致，已被改动")
+
+
+def _has_table(store: Store, name: str) -> bool:
+    return bool(store.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone())
+
+
 def _check_originals(store: Store, report: VerifyReport, numbers: dict[str, str]) -> None:
-    has_photos = store.conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'photos'").fetchone()
-    if not has_photos:
+    if not _has_table(store, "photos"):
         return
     blobs = BlobStore(store.blobs_dir, create=False)
     rows = store.conn.execute(

@@ -195,6 +195,15 @@ CREATE INDEX photos_sha ON photos (sha256);
 CREATE TRIGGER photos_no_delete BEFORE DELETE ON photos
 BEGIN SELECT RAISE(ABORT, '照片记录不能删除'); END;
 """),
+    Migration(7, "finalized photo manifest: hashed with the version; photos locked once finalized", """
+ALTER TABLE record_versions ADD COLUMN manifest TEXT;
+CREATE TRIGGER photos_locked_after_finalize BEFORE UPDATE ON photos
+WHEN (SELECT status FROM cases WHERE id = OLD.case_id) <> 'draft'
+BEGIN SELECT RAISE(ABORT, '勘验已定稿，照片记录不能修改'); END;
+CREATE TRIGGER photos_no_insert_after_finalize BEFORE INSERT ON photos
+WHEN (SELECT status FROM cases WHERE id = NEW.case_id) <> 'draft'
+BEGIN SELECT RAISE(ABORT, '勘验已定稿，不能再加照片'); END;
+"""),
 ]
 
 LATEST = MIGRATIONS[-1].version
