@@ -156,24 +156,40 @@ def test_review_approve_and_return(env):
 
 
 def test_a_newer_form_version_still_opens_older_records(env, tmp_path):
+    import re
+
     store, cases, _ = env
     old = cases.new_case({"remarks": "旧版表单"})
+    current = cases.forms.latest("scene_investigation").version
     newer = tmp_path / "forms"
     shutil.copytree(forms_dir(), newer)
-    (newer / "archive").mkdir(exist_ok=True)
-    shutil.copy(newer / "scene_investigation.yaml", newer / "archive" / "scene_investigation.v1.yaml")
+    shutil.copy(newer / "scene_investigation.yaml",
+                newer / "archive" / f"scene_investigation.v{current}.yaml")
     text = (newer / "scene_investigation.yaml").read_text(encoding="utf-8")
-    text = text.replace("version: 1", "version: 2", 1).replace(
+    text = re.sub(r"(?m)^version: \d+", f"version: {current + 1}", text, count=1).replace(
         "      - id: remarks\n        type: textarea",
         "      - id: weather_source\n        type: text\n        label: {zh: 气象来源, en: Weather source}\n"
         "      - id: remarks\n        type: textarea", 1)
     (newer / "scene_investigation.yaml").write_text(text, encoding="utf-8")
     svc = CaseService(store, FormRegistry(newer), cases.actor)
-    assert svc.forms.latest("scene_investigation").version == 2
+    assert svc.forms.latest("scene_investigation").version == current + 1
     reopened = svc.get(old.id)
-    assert svc.spec_for(reopened).version == 1 and reopened.data["remarks"] == "旧版表单"
-    svc.update(old.id, {"remarks": "仍按第 1 版表单校验"})
+    assert svc.spec_for(reopened).version == current and reopened.data["remarks"] == "旧版表单"
+    svc.update(old.id, {"remarks": "仍按原版表单校验"})
     with pytest.raises(ValidationFailed, match="未知字段"):
         svc.update(old.id, {"weather_source": "气象台"})
     fresh = svc.new_case({"weather_source": "气象台"})
-    assert fresh.form_version == 2
+    assert fresh.form_version == current + 1
+
+
+def test_records_of_form_version_1_still_open_check_and_finalize(env):
+    """Cases captured before 附件4 was added (form v1) keep their version and its rules."""
+    store, cases, _ = env
+    v1 = cases.forms.get("scene_investigation", 1)
+    case = cases.new_case(scene_values(8))
+    store.conn.execute("UPDATE record_versions SET form_version = 1 WHERE record_id = ?", (case.id,))
+    reopened = cases.get(case.id)
+    assert cases.spec_for(reopened) == v1
+    with pytest.raises(ValidationFailed, match="未知字段"):
+        cases.update(case.id, {"analyst": "李明"})  # a v2 field
+    assert cases.finalize(case.id).form_version == 1

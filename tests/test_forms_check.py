@@ -104,28 +104,32 @@ def test_broken_choice_list_and_duplicate_version(forms):
     assert "lighting.yaml:1: lighting: id 须与文件名一致（lighting）" in found
     assert "lighting.yaml:2: lighting: 选项重复：自然光" in found
     assert "找不到选项表“lighting”" in found
-    assert "表单 scene_investigation 第1版重复" in found
+    assert "表单 scene_investigation 第2版重复" in found
     with pytest.raises(FormError):
         FormRegistry(forms)
 
 
 def test_registry_keeps_every_version(forms):
-    v1 = (forms / SCENE).read_text(encoding="utf-8")
-    (forms / "archive" / "scene_investigation.v1.yaml").write_text(v1, encoding="utf-8")
-    v2 = replace_once(v1, "version: 1\n", "version: 2\n")
-    v2 = replace_once(v2, "      - id: narrative_visit\n",
+    v2 = (forms / SCENE).read_text(encoding="utf-8")
+    (forms / "archive" / "scene_investigation.v2.yaml").write_text(v2, encoding="utf-8")
+    v3 = replace_once(v2, "\nversion: 2", "\nversion: 3")
+    v3 = replace_once(v3, "      - id: narrative_visit\n",
                       "      - id: narrative_video\n        type: textarea\n"
                       "        label: {zh: 视频监控, en: CCTV}\n      - id: narrative_visit\n")
-    (forms / SCENE).write_text(v2, encoding="utf-8")
+    (forms / SCENE).write_text(v3, encoding="utf-8")
     registry = FormRegistry(forms)
     assert registry.ids() == ["scene_investigation"]
-    assert registry.versions("scene_investigation") == [1, 2]
-    assert registry.latest("scene_investigation").version == 2
-    assert registry.get("scene_investigation", 2).field("narrative_video").label.en == "CCTV"
-    old = registry.get("scene_investigation", 1)
+    assert registry.versions("scene_investigation") == [1, 2, 3]
+    assert registry.latest("scene_investigation").version == 3
+    assert registry.get("scene_investigation", 3).field("narrative_video").label.en == "CCTV"
+    old = registry.get("scene_investigation", 2)
     with pytest.raises(KeyError):
         old.field("narrative_video")
-    assert old.path.endswith("scene_investigation.v1.yaml")
+    assert old.path.endswith("scene_investigation.v2.yaml")
+    v1 = registry.get("scene_investigation", 1)
+    assert v1.path.endswith("scene_investigation.v1.yaml")
+    with pytest.raises(KeyError):
+        v1.field("analyst")  # 附件4 arrived with version 2
 
 
 def test_registry_missing_form_is_a_chinese_not_found():

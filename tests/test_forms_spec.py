@@ -14,7 +14,7 @@ def spec():
 
 
 def test_identity(spec):
-    assert (spec.id, spec.version) == ("scene_investigation", 1)
+    assert (spec.id, spec.version) == ("scene_investigation", 2)
     assert spec.title == Label("现场勘验检查笔录", "Scene Investigation Record")
     assert spec.title["zh"] == spec.title.zh and spec.title.text("en").startswith("Scene")
 
@@ -22,7 +22,7 @@ def test_identity(spec):
 def test_sections_in_print_order(spec):
     assert [s.title.zh for s in spec.sections] == [
         "笔录头", "勘验事由", "勘验时间与地点", "现场保护", "勘验条件", "现场勘验情况",
-        "图像资料", "参加人员", "提取痕迹物证登记表（附件1）", "备注"]
+        "图像资料", "参加人员", "提取痕迹物证登记表（附件1）", "备注", "现场勘验情况分析（附件4）"]
     assert all(s.title.en for s in spec.sections)
 
 
