@@ -1,0 +1,154 @@
+"""PDF scene reports, read back as a reader would: text, fonts, glyphs, pages, images, QR."""
+import json
+import re
+
+import pytest
+import zxingcpp
+from pypdf import PdfReader
+from reportlab.pdfbase.ttfonts import TTFont
+
+from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.demo import scene_values
+from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.forms import FormRegistry
+from weicha_desktop.core.photos import PhotoService
+from weicha_desktop.core.reports.fonts import missing_glyphs
+from weicha_desktop.core.reports.service import ReportService
+from weicha_desktop.core.users import UserService
+from weicha_desktop.resources import forms_dir
+
+from tests.media_support import make_photo
+from tests.pdf_support import fonts, page_images, text
+from tests.support import PASSWORD, new_store
+
+CLASSES = ["方位", "概貌", "重点部位", "细目"]
+
+
+@pytest.fixture
+def env(tmp_path):
+    store = new_store(tmp_path / "data")
+    actor = UserService(store).authenticate("admin", PASSWORD)
+    cases = CaseService(store, FormRegistry(forms_dir()), actor)
+    photos = PhotoService(store, actor)
+    yield store, cases, photos, ReportService(cases, photos)
+    store.close()
+
+
+def _case(cases, photos, tmp_path, n_photos=6, **extra):
+    values = scene_values(11)
+    values.update(protection_measures=["警戒带", "其他"], protection_measures_other="拉设隔离网",
+                  temperature=21.5, analysis_target="室内现金及首饰", analyst="黄志强", **extra)
+    case = cases.new_case(values)
+    files = [make_photo(tmp_path / f"p{i}.jpg", size=(1600, 1200), seed=i * 31,
+                        orientation=6 if i == 1 else 1) for i in range(n_photos)]
+    photos.import_files(case.id, files)
+    for i, p in enumerate(photos.list(case.id)):
+        photos.update(p.id, photo_class=CLASSES[i % 4], caption=f"现场照片说明{i + 1}")
+    return cases.get(case.id)
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """Every string reportlab encodes with a TrueType font, as drawn."""
+    seen = []
+    original = TTFont.splitString
+
+    def spy(self, text_, doc, encoding="utf-8"):
+        seen.append(text_)
+        return original(self, text_, doc, encoding)
+
+    monkeypatch.setattr(TTFont, "splitString", spy)
+    return seen
+
+
+def test_the_record_prints_every_section_in_order_with_its_values(env, tmp_path, drawn):
+    store, cases, photos, reports = env
+    case = _case(cases, photos, tmp_path)
+    out = tmp_path / "r.pdf"
+    result = reports.render(case.id, out)
+    pages = text(out)
+    whole = "\n".join(pages)
+    heads = ["一、笔录头", "二、勘验事由", "三、勘验时间与地点", "四、现场保护", "五、勘验条件",
+             "六、现场勘验情况", "七、图像资料", "八、参加人员", "九、提取痕迹物证登记表", "十、备注"]
+    positions = [whole.find(h) for h in heads]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
+    d = case.data
+    cause = whole[positions[1]:positions[2]]
+    assert d["incident_address"] in cause and d["reporter"]["name"] in cause
+    assert "21.5 °C" in whole and "℃" not in whole
+    people = whole[positions[7]:positions[8]]
+    assert d["witnesses"][0]["id_number"] in people and "签名" in people
+    assert "√\n警戒带\n专人看守" in whole and "√\n其他：拉设隔离网" in whole  # ticked, not ticked
+    register = next(p for p in pages if "提取痕迹、物证登记表" in p and "编号" in p)
+    for row in d["evidence"]:
+        assert row["number"] in register.replace("\n", "")
+    for p in photos.list(case.id):
+        assert f"SHA-256：{p.sha256[:16]}" in whole
+    assert "不随案移交" in pages[-1] and "室内现金及首饰" in pages[-1]
+    # fonts: all embedded, no base-14 font sneaked in; every drawn character has a glyph
+    listed = fonts(out)
+    assert listed and all(f["emb"] == "yes" for f in listed)
+    assert missing_glyphs("".join(drawn)) == set()
+    assert result.pages == len(pages)
+    assert store.audit_entries()[-1].action == "report.print"
+
+
+def test_footers_count_true_totals_on_a_50_photo_case(env, tmp_path):
+    _, cases, photos, reports = env
+    case = _case(cases, photos, tmp_path, n_photos=50)
+    out = tmp_path / "big.pdf"
+    result = reports.render(case.id, out, parts=["note", "register", "photos"], photos_per_page=4)
+    pages = text(out)
+    assert len(pages) == result.pages
+    for n, page in enumerate(pages, 1):
+        assert re.search(rf"第\s*{n}\s*页\s*共\s*{len(pages)}\s*页", page), (n, page[-80:])
+    photo_pages = [p for p in pages if "附件3" in p]
+    assert len(photo_pages) == 13  # 50 photos, 4 per page
+
+
+@pytest.mark.parametrize("per_page,max_long", [(1, 2200), (2, 1550), (4, 1100)])
+def test_photos_are_upright_and_downsampled_for_print(env, tmp_path, per_page, max_long):
+    _, cases, photos, reports = env
+    case = _case(cases, photos, tmp_path, n_photos=2)
+    out = tmp_path / f"p{per_page}.pdf"
+    reports.render(case.id, out, parts=["photos"], photos_per_page=per_page)
+    images = [img.image.size for page in PdfReader(str(out)).pages for img in page.images]
+    assert len(images) == 2
+    # photo 2 was stored sideways with orientation 6: one landscape, one portrait on paper
+    assert sorted(w > h for w, h in images) == [False, True]
+    assert max(max(size) for size in images) <= max_long
+    raw = out.read_bytes()
+    for p in photos.list(case.id):
+        assert photos.original_path(p).read_bytes()[:4000] not in raw  # never the original
+
+
+def test_draft_has_the_watermark_and_finalized_has_not_but_the_hash(env, tmp_path):
+    _, cases, photos, reports = env
+    case = _case(cases, photos, tmp_path, n_photos=4)
+    draft = tmp_path / "draft.pdf"
+    reports.render(case.id, draft, parts=["note"])
+    assert all("草稿" in p for p in text(draft))
+    done = cases.finalize(case.id)
+    final = tmp_path / "final.pdf"
+    reports.render(case.id, final, parts=["note"])
+    pages = text(final)
+    assert not any("草稿" in p for p in pages)
+    assert done.content_hash in pages[-1].replace("\n", "")
+    last = page_images(final, dpi=200, first=len(pages), last=len(pages))[0]
+    codes = zxingcpp.read_barcodes(last)
+    payload = json.loads(codes[0].text)
+    assert payload == {"app": "weicha", "case": done.id, "number": done.number, "version": 1,
+                       "sha256": done.content_hash, "final": True}
+
+
+def test_parts_are_chosen_and_checked(env, tmp_path):
+    _, cases, photos, reports = env
+    case = _case(cases, photos, tmp_path, n_photos=1)
+    out = tmp_path / "a.pdf"
+    reports.render(case.id, out, parts="analysis,register")
+    pages = text(out)
+    assert "提取痕迹、物证登记表" in pages[0] and "不随案移交" in pages[-1]
+    with pytest.raises(WeichaError, match="报告部分"):
+        reports.render(case.id, out, parts="note,cover")
+    with pytest.raises(WeichaError, match="1、2 或 4"):
+        reports.render(case.id, out, photos_per_page=3)

@@ -1,0 +1,137 @@
+"""附件3 现场照片: 1, 2 or 4 photos per A4 page, each upright, downsampled for print (about
+300 dpi at the size it is placed, never the original bytes), captioned with its number,
+class, caption, photographer, capture time and the first 16 hex digits of its SHA-256."""
+from __future__ import annotations
+
+import io
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Table, TableStyle
+
+from weicha_desktop.core.photos import Photo
+from weicha_desktop.core.media.analyse import render_upright
+from weicha_desktop.core.reports.fonts import cjk_font
+from weicha_desktop.core.reports.note import WIDTH
+from weicha_desktop.core.reports.styles import styles, text
+from weicha_desktop.core.reports.values import fmt_datetime
+
+DPI = 300
+JPEG_QUALITY = 80
+# per page → (columns, rows, image box height in mm, caption height in mm)
+LAYOUTS = {1: (1, 1, 180.0, 30.0), 2: (1, 2, 95.0, 24.0), 4: (2, 2, 88.0, 30.0)}
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Prepared:
+    photo: Photo
+    jpeg: bytes | None
+    size: tuple[int, int]
+    error: str | None = None
+
+
+def _box(per_page: int) -> tuple[float, float]:
+    cols, _, box_h, _ = LAYOUTS[per_page]
+    return (WIDTH - (cols - 1) * 6 * mm) / cols, box_h * mm
+
+
+def prepare(photo: Photo, path: Path, per_page: int) -> Prepared:
+    """Decode at reduced scale, stand upright, fit the placed size at ~300 dpi, encode JPEG."""
+    box_w, box_h = _box(per_page)
+    scale = min(box_w / photo.width, box_h / photo.height)
+    long_px = round(max(photo.width, photo.height) * scale / 72 * DPI)
+    turn = None if (photo.format == "HEIF" or photo.derived_from) else photo.orientation
+    try:
+        img = render_upright(path, turn, max(64, long_px))
+    except Exception as e:  # a vanished or damaged original: print the gap and say why
+        return Prepared(photo, None, (0, 0), f"无法读取原始照片（{e}）")
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return Prepared(photo, buf.getvalue(), img.size)
+
+
+class PhotoCell(Flowable):
+    def __init__(self, item: Prepared, width: float, box_h: float, cap_h: float):
+        super().__init__()
+        self.item, self.width, self.box_h, self.cap_h = item, width, box_h, cap_h
+        self.height = box_h + cap_h
+
+    def wrap(self, *_):
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        item = self.item
+        top = self.height
+        if item.jpeg:
+            w, h = item.size
+            scale = min(self.width / w, self.box_h / h)
+            dw, dh = w * scale, h * scale
+            c.drawImage(ImageReader(io.BytesIO(item.jpeg)), (self.width - dw) / 2,
+                        top - self.box_h + (self.box_h - dh) / 2, dw, dh)
+        else:
+            c.setStrokeGray(0.6)
+            c.rect(0, top - self.box_h, self.width, self.box_h)
+        c.setStrokeGray(0.75)
+        c.setLineWidth(0.4)
+        c.rect(0, top - self.box_h, self.width, self.box_h)
+        para = Paragraph(text(caption(item)), styles()["small"])
+        _, ph = para.wrap(self.width, self.cap_h)
+        para.drawOn(c, 0, top - self.box_h - 1.5 * mm - ph)
+
+
+def caption(item: Prepared) -> str:
+    p = item.photo
+    lines = [f"第 {p.position} 号　〔{p.photo_class or '未分类'}〕　{p.caption or ''}".rstrip()]
+    when = fmt_datetime(p.taken_at) if p.taken_at else "拍摄时间不详"
+    source = f"（{p.time_source}）" if p.time_source else ""
+    lines.append(f"照相人：{p.photographer or '/'}　拍摄时间：{when}{source}")
+    extra = f"　关联物证：{p.evidence_number}" if p.evidence_number else ""
+    copy = f"　工作副本（源自编辑）" if p.derived_from else ""
+    lines.append(f"SHA-256：{p.sha256[:16]}{extra}{copy}")
+    if item.error:
+        lines.append(item.error)
+    return "\n".join(lines)
+
+
+def build_photo_sheets(photos: list[Photo], path_of: Callable[[Photo], Path], per_page: int = 2,
+                       progress: Progress | None = None,
+                       cancelled: Callable[[], bool] = lambda: False) -> list:
+    if per_page not in LAYOUTS:
+        raise ValueError("每页照片数只能是 1、2 或 4")
+    cols, rows, box_h, cap_h = LAYOUTS[per_page]
+    prepared: list[Prepared] = []
+    with ThreadPoolExecutor(max_workers=2) as pool:  # Pillow decodes without the GIL
+        futures = [pool.submit(prepare, p, path_of(p), per_page) for p in photos]
+        for n, f in enumerate(futures, 1):
+            if cancelled():
+                for rest in futures:
+                    rest.cancel()
+                raise InterruptedError("已取消")
+            prepared.append(f.result())
+            if progress:
+                progress(n, len(photos))
+    cell_w = _box(per_page)[0]
+    story: list = []
+    per = cols * rows
+    for start in range(0, len(prepared), per):
+        chunk = prepared[start:start + per]
+        cells = [PhotoCell(item, cell_w, box_h * mm, cap_h * mm) for item in chunk]
+        cells += [""] * (per - len(cells))
+        table = Table([cells[r * cols:(r + 1) * cols] for r in range(rows)],
+                      colWidths=[cell_w + (6 * mm if cols > 1 else 0)] * cols)
+        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), cjk_font()),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                   ("TOPPADDING", (0, 0), (-1, -1), 0),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 4 * mm),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        story.append(table)
+        if start + per < len(prepared):
+            story.append(PageBreak())
+    return story

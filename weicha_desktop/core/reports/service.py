@@ -1,0 +1,101 @@
+"""Printing a case: the parts chosen, in one PDF, logged in the work log.
+
+    ReportService(store, cases, photos).render(case, path, parts=("note", "register",
+        "photos", "analysis"), photos_per_page=2, progress=cb(fraction, message))"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from reportlab.platypus import CondPageBreak, PageBreak, Spacer
+
+from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.photos import PhotoService
+from weicha_desktop.core.reports.analysis import build_analysis
+from weicha_desktop.core.reports.integrity import IntegrityBlock, QR_SIZE, integrity_payload
+from weicha_desktop.core.reports.note import build_note
+from weicha_desktop.core.reports.pdfdoc import Part, ReportDoc
+from weicha_desktop.core.reports.photosheets import build_photo_sheets
+from weicha_desktop.core.reports.register import build_register
+
+PARTS = {"note": "现场勘验检查笔录", "register": "附件1 提取痕迹、物证登记表",
+         "photos": "附件3 现场照片", "analysis": "附件4 现场勘验情况分析报告"}
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    path: Path
+    pages: int
+    size: int
+    parts: tuple[str, ...]
+    sha256: str
+
+
+def parse_parts(value: str | Iterable[str]) -> tuple[str, ...]:
+    items = [v.strip() for v in (value.split(",") if isinstance(value, str) else value) if v.strip()]
+    unknown = [v for v in items if v not in PARTS]
+    if unknown or not items:
+        raise WeichaError(f"报告部分只能是 {', '.join(PARTS)}（收到：{', '.join(unknown) or '空'}）。")
+    return tuple(p for p in PARTS if p in items)  # always in the official order
+
+
+class ReportService:
+    def __init__(self, cases: CaseService, photos: PhotoService):
+        self.cases = cases
+        self.photos = photos
+        self.store = cases.store
+
+    def render(self, number_or_id: str, path: str | os.PathLike, *,
+               parts: Iterable[str] = tuple(PARTS), photos_per_page: int = 2,
+               progress: Progress | None = None,
+               cancelled: Callable[[], bool] = lambda: False) -> ReportResult:
+        parts = parse_parts(parts)
+        if photos_per_page not in (1, 2, 4):
+            raise WeichaError("每页照片数只能是 1、2 或 4。")
+        case = self.cases.get(number_or_id)
+        spec = self.cases.spec_for(case)
+        report = lambda f, m: progress(f, m) if progress else None  # noqa: E731
+        path = Path(path)
+        tmp = path.with_name(f".{path.name}.part")
+        printed_at = self.store.clock.iso()
+        story: list = []
+        for part in parts:
+            if story:
+                story.append(PageBreak())
+            story.append(Part(PARTS[part], internal=part == "analysis"))
+            if part == "note":
+                story += build_note(spec, case)
+            elif part == "register":
+                story += build_register(case)
+            elif part == "analysis":
+                story += build_analysis(spec, case)
+            else:
+                photos = self.photos.list(case.id)
+                report(0.05, f"准备照片 0/{len(photos)}")
+                story += build_photo_sheets(
+                    photos, self.photos.original_path, photos_per_page,
+                    progress=lambda n, t: report(0.05 + 0.8 * n / max(t, 1), f"准备照片 {n}/{t}"),
+                    cancelled=cancelled)
+        story += [Spacer(1, 4), CondPageBreak(QR_SIZE + 12), IntegrityBlock(case, printed_at)]
+        if cancelled():
+            raise InterruptedError("已取消")
+        report(0.88, "排版")
+        doc = ReportDoc(tmp, unit_name=self.store.meta("unit_name") or "", case_number=case.number,
+                        draft=not case.locked, title=f"{PARTS[parts[0]]} {case.number}")
+        try:
+            doc.build_story(story)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        pages = doc.page
+        digest = integrity_payload(case)["sha256"]
+        self.store.log_read(self.cases.actor, "report.print", "case", case.id,
+                            f"生成报告 {case.number} 第 {case.version} 版：{'、'.join(PARTS[p] for p in parts)}（{pages} 页）",
+                            {"version": case.version, "parts": list(parts), "pages": pages,
+                             "sha256": digest, "draft": not case.locked})
+        report(1.0, "完成")
+        return ReportResult(path, pages, path.stat().st_size, parts, digest)
