@@ -52,3 +52,18 @@ def test_evidence_labels_command(tmp_path):
     assert r.returncode == 0 and (tmp_path / "l.pdf").stat().st_size > 1000
     log = json.loads(weicha(d, "log", "--json", user="admin").stdout)
     assert log[0]["action"] == "evidence.labels"
+
+
+def test_report_command_writes_the_chosen_parts(tmp_path):
+    from tests.pdf_support import text
+
+    d = tmp_path / "d"
+    weicha(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局", "--admin", "admin")
+    case = json.loads(weicha(d, "case", "new", "--json", user="admin").stdout)
+    out = tmp_path / "r.pdf"
+    r = weicha(d, "report", case["number"], "-o", str(out), "--parts", "note,analysis", user="admin")
+    assert r.returncode == 0, r.stderr
+    pages = text(out)
+    assert "现场勘验检查笔录" in pages[0] and "不随案移交" in pages[-1] and "草稿" in pages[0]
+    r = weicha(d, "report", case["number"], "-o", str(out), "--parts", "cover", user="admin")
+    assert r.returncode == 1 and "报告部分" in r.stderr
