@@ -4,7 +4,6 @@ class, caption, photographer, capture time and the first 16 hex digits of its SH
 from __future__ import annotations
 
 import io
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -15,6 +14,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Table, TableStyle
 
 from weicha_desktop.core.photos import Photo
 from weicha_desktop.core.media.analyse import render_upright
+from weicha_desktop.core.media.pool import WorkerPool
 from weicha_desktop.core.reports.fonts import cjk_font
 from weicha_desktop.core.reports.note import WIDTH
 from weicha_desktop.core.reports.styles import styles, text
@@ -40,19 +40,29 @@ def _box(per_page: int) -> tuple[float, float]:
     return (WIDTH - (cols - 1) * 6 * mm) / cols, box_h * mm
 
 
-def prepare(photo: Photo, path: Path, per_page: int) -> Prepared:
-    """Decode at reduced scale, stand upright, fit the placed size at ~300 dpi, encode JPEG."""
+def target_px(photo: Photo, per_page: int) -> int:
+    """Pixels along the long side for ~300 dpi at the size the photo is placed."""
     box_w, box_h = _box(per_page)
     scale = min(box_w / photo.width, box_h / photo.height)
-    long_px = round(max(photo.width, photo.height) * scale / 72 * DPI)
-    turn = None if (photo.format == "HEIF" or photo.derived_from) else photo.orientation
+    return max(64, round(max(photo.width, photo.height) * scale / 72 * DPI))
+
+
+def prepare_task(path: str, turn: int | None, long_px: int) -> dict:
+    """Worker-process side: decode at reduced scale (JPEG draft picks a scale at or above
+    90 % of the target, i.e. ≥ 270 dpi), stand upright, fit, encode JPEG."""
     try:
-        img = render_upright(path, turn, max(64, long_px))
+        img = render_upright(Path(path), turn, round(long_px * 0.9))
+        if max(img.size) > long_px:
+            img.thumbnail((long_px, long_px))
+        buf = io.BytesIO()
+        img.save(buf, "JPEG", quality=JPEG_QUALITY)
+        return {"status": "ok", "jpeg": buf.getvalue(), "size": img.size}
     except Exception as e:  # a vanished or damaged original: print the gap and say why
-        return Prepared(photo, None, (0, 0), f"无法读取原始照片（{e}）")
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=True)
-    return Prepared(photo, buf.getvalue(), img.size)
+        return {"status": "rejected", "reason": f"无法读取原始照片（{e}）"}
+
+
+def _turn(photo: Photo) -> int | None:
+    return None if (photo.format == "HEIF" or photo.derived_from) else photo.orientation
 
 
 class PhotoCell(Flowable):
@@ -105,17 +115,24 @@ def build_photo_sheets(photos: list[Photo], path_of: Callable[[Photo], Path], pe
     if per_page not in LAYOUTS:
         raise ValueError("每页照片数只能是 1、2 或 4")
     cols, rows, box_h, cap_h = LAYOUTS[per_page]
-    prepared: list[Prepared] = []
-    with ThreadPoolExecutor(max_workers=2) as pool:  # Pillow decodes without the GIL
-        futures = [pool.submit(prepare, p, path_of(p), per_page) for p in photos]
-        for n, f in enumerate(futures, 1):
+    tasks = [(str(path_of(p)), _turn(p), target_px(p, per_page)) for p in photos]
+    results: dict[int, dict] = {}
+
+    def done(index: int, result: dict) -> None:
+        results[index] = result
+        if progress:
+            progress(len(results), len(photos))
+
+    if len(tasks) <= 3:  # not worth starting worker processes
+        for i, task in enumerate(tasks):
             if cancelled():
-                for rest in futures:
-                    rest.cancel()
                 raise InterruptedError("已取消")
-            prepared.append(f.result())
-            if progress:
-                progress(n, len(photos))
+            done(i, prepare_task(*task))
+    elif not WorkerPool("weicha_desktop.core.reports.photosheets:prepare_task",
+                        timeout=lambda a: 60.0).run(tasks, done, cancelled):
+        raise InterruptedError("已取消")
+    prepared = [Prepared(p, r.get("jpeg"), tuple(r.get("size") or (0, 0)), r.get("reason"))
+                for p, r in ((p, results.get(i, {})) for i, p in enumerate(photos))]
     cell_w = _box(per_page)[0]
     story: list = []
     per = cols * rows
