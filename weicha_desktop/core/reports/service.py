@@ -11,9 +11,10 @@ from typing import Callable, Iterable
 
 from reportlab.platypus import CondPageBreak, PageBreak, Spacer
 
-from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.cases import CaseRecord, CaseService
 from weicha_desktop.core.errors import WeichaError
-from weicha_desktop.core.photos import PhotoService
+from weicha_desktop.core.forms.spec import FormSpec
+from weicha_desktop.core.photos import Photo, PhotoService
 from weicha_desktop.core.reports.analysis import build_analysis
 from weicha_desktop.core.reports.integrity import IntegrityBlock, QR_SIZE, integrity_payload
 from weicha_desktop.core.reports.note import build_note
@@ -43,59 +44,91 @@ def parse_parts(value: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(p for p in PARTS if p in items)  # always in the official order
 
 
+@dataclass
+class ReportJob:
+    """Everything a rendering needs, read from the store up front: running it touches no
+    database, so it can run on a worker thread while the window goes on."""
+
+    case: CaseRecord
+    spec: FormSpec
+    unit_name: str
+    parts: tuple[str, ...]
+    photos_per_page: int
+    photos: list[Photo]
+    originals: dict[str, Path]
+    printed_at: str
+
+    def run(self, path: str | os.PathLike, progress: Progress | None = None,
+            cancelled: Callable[[], bool] = lambda: False) -> ReportResult:
+        report = lambda f, m: progress(f, m) if progress else None  # noqa: E731
+        case, path = self.case, Path(path)
+        story: list = []
+        for part in self.parts:
+            if story:
+                story.append(PageBreak())
+            story.append(Part(PARTS[part], internal=part == "analysis"))
+            if part == "note":
+                story += build_note(self.spec, case)
+            elif part == "register":
+                story += build_register(case)
+            elif part == "analysis":
+                story += build_analysis(self.spec, case)
+            else:
+                report(0.05, f"准备照片 0/{len(self.photos)}")
+                story += build_photo_sheets(
+                    self.photos, lambda p: self.originals[p.id], self.photos_per_page,
+                    progress=lambda n, t: report(0.05 + 0.8 * n / max(t, 1), f"准备照片 {n}/{t}"),
+                    cancelled=cancelled)
+        story += [Spacer(1, 4), CondPageBreak(QR_SIZE + 12), IntegrityBlock(case, self.printed_at)]
+        if cancelled():
+            raise InterruptedError("已取消")
+        report(0.88, "排版")
+        tmp = path.with_name(f".{path.name}.part")
+        doc = ReportDoc(tmp, unit_name=self.unit_name, case_number=case.number,
+                        draft=not case.locked, title=f"{PARTS[self.parts[0]]} {case.number}")
+        try:
+            doc.build_story(story)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        report(1.0, "完成")
+        return ReportResult(path, doc.page, path.stat().st_size, self.parts,
+                            integrity_payload(case)["sha256"])
+
+
 class ReportService:
     def __init__(self, cases: CaseService, photos: PhotoService):
         self.cases = cases
         self.photos = photos
         self.store = cases.store
 
-    def render(self, number_or_id: str, path: str | os.PathLike, *,
-               parts: Iterable[str] = tuple(PARTS), photos_per_page: int = 2,
-               progress: Progress | None = None,
-               cancelled: Callable[[], bool] = lambda: False) -> ReportResult:
+    def plan(self, number_or_id: str, *, parts: Iterable[str] = tuple(PARTS),
+             photos_per_page: int = 2) -> ReportJob:
         parts = parse_parts(parts)
         if photos_per_page not in (1, 2, 4):
             raise WeichaError("每页照片数只能是 1、2 或 4。")
         case = self.cases.get(number_or_id)
-        spec = self.cases.spec_for(case)
-        report = lambda f, m: progress(f, m) if progress else None  # noqa: E731
-        path = Path(path)
-        tmp = path.with_name(f".{path.name}.part")
-        printed_at = self.store.clock.iso()
-        story: list = []
-        for part in parts:
-            if story:
-                story.append(PageBreak())
-            story.append(Part(PARTS[part], internal=part == "analysis"))
-            if part == "note":
-                story += build_note(spec, case)
-            elif part == "register":
-                story += build_register(case)
-            elif part == "analysis":
-                story += build_analysis(spec, case)
-            else:
-                photos = self.photos.list(case.id)
-                report(0.05, f"准备照片 0/{len(photos)}")
-                story += build_photo_sheets(
-                    photos, self.photos.original_path, photos_per_page,
-                    progress=lambda n, t: report(0.05 + 0.8 * n / max(t, 1), f"准备照片 {n}/{t}"),
-                    cancelled=cancelled)
-        story += [Spacer(1, 4), CondPageBreak(QR_SIZE + 12), IntegrityBlock(case, printed_at)]
-        if cancelled():
-            raise InterruptedError("已取消")
-        report(0.88, "排版")
-        doc = ReportDoc(tmp, unit_name=self.store.meta("unit_name") or "", case_number=case.number,
-                        draft=not case.locked, title=f"{PARTS[parts[0]]} {case.number}")
-        try:
-            doc.build_story(story)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        pages = doc.page
-        digest = integrity_payload(case)["sha256"]
-        self.store.log_read(self.cases.actor, "report.print", "case", case.id,
-                            f"生成报告 {case.number} 第 {case.version} 版：{'、'.join(PARTS[p] for p in parts)}（{pages} 页）",
-                            {"version": case.version, "parts": list(parts), "pages": pages,
-                             "sha256": digest, "draft": not case.locked})
-        report(1.0, "完成")
-        return ReportResult(path, pages, path.stat().st_size, parts, digest)
+        listed = self.photos.list(case.id) if "photos" in parts else []
+        return ReportJob(case, self.cases.spec_for(case), self.store.meta("unit_name") or "",
+                         parts, photos_per_page, listed,
+                         {p.id: self.photos.original_path(p) for p in listed},
+                         self.store.clock.iso())
+
+    def record(self, job: ReportJob, result: ReportResult, action: str = "report.print") -> None:
+        """The work-log entry of a rendering (print, preview or export)."""
+        case = job.case
+        names = "、".join(PARTS[p] for p in result.parts)
+        self.store.log_read(self.cases.actor, action, "case", case.id,
+                            f"生成报告 {case.number} 第 {case.version} 版：{names}（{result.pages} 页）",
+                            {"version": case.version, "parts": list(result.parts),
+                             "pages": result.pages, "sha256": result.sha256,
+                             "draft": not case.locked})
+
+    def render(self, number_or_id: str, path: str | os.PathLike, *,
+               parts: Iterable[str] = tuple(PARTS), photos_per_page: int = 2,
+               progress: Progress | None = None,
+               cancelled: Callable[[], bool] = lambda: False) -> ReportResult:
+        job = self.plan(number_or_id, parts=parts, photos_per_page=photos_per_page)
+        result = job.run(path, progress, cancelled)
+        self.record(job, result)
+        return result
