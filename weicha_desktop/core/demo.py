@@ -3,18 +3,23 @@ cases in every state. For trying the app, screenshots and benchmarks. Everything
 the same services (and so the same write path) as real work."""
 from __future__ import annotations
 
+import math
 import random
+from contextlib import nullcontext
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 
 from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.clock import Clock
 from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.forms.validators import id_check_char
 from weicha_desktop.core.setup import initialize
-from weicha_desktop.core.store import Store
+from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.core.users import UserService
 
 CST = timezone(timedelta(hours=8))
+DEMO_END = datetime(2026, 11, 20, 9, 30, tzinfo=CST)
+CASES_PER_MONTH = 2500  # K and H serials restart monthly; one device has 9,999 of each
 DEMO_UNIT = ("450702000000", "钦州市公安局钦南分局刑事侦查大队")
 TECHNICIANS = [("李明", "技术员"), ("黄志强", "副中队长"), ("陆海燕", "技术员"), ("韦国栋", "主检法医")]
 SUPERVISOR = ("周建国", "大队长")
@@ -64,7 +69,7 @@ def scene_values(seed: int = 0, *, start: datetime | None = None,
     """A complete, finalizable 现场勘验检查笔录 (all but the system-filled 勘验号)."""
     rng = random.Random(seed)
     technicians = technicians or TECHNICIANS
-    start = start or datetime(2026, 11, 20, 9, 30, tzinfo=CST) - timedelta(
+    start = start or DEMO_END - timedelta(
         days=rng.randrange(0, 180), minutes=rng.randrange(0, 600))
     case_type = rng.choice(CASE_TYPES)
     street = rng.choice(STREETS)
@@ -126,43 +131,100 @@ def scene_values(seed: int = 0, *, start: datetime | None = None,
     }
 
 
+class StoryClock(Clock):
+    """The demo's time: each case is written during its scene work (and finalized, reviewed
+    after it), so the audit log, the list's times and the numbers' months (K…/H… serials
+    restart monthly) follow the story instead of all falling into the month the demo is run.
+    Never goes back."""
+
+    def __init__(self, start: datetime):
+        self._t = start
+
+    def advance_to(self, t: datetime) -> None:
+        self._t = max(self._t, t)
+
+    def now(self) -> datetime:
+        self._t += timedelta(seconds=1)
+        return self._t
+
+
+def timeline(count: int, rng: random.Random) -> list[datetime]:
+    """When each demo case was investigated, oldest first: day time (07:00–22:00) on days
+    spread back from DEMO_END, at most about CASES_PER_MONTH a month."""
+    days = max(180, math.ceil(count / CASES_PER_MONTH * 30.4))
+    first = DEMO_END.replace(hour=0, minute=0) - timedelta(days=days)
+    return sorted(first + timedelta(days=rng.randrange(days), minutes=rng.randrange(7 * 60, 22 * 60))
+                  for _ in range(count))
+
+
 def fill_demo(store: Store, forms: FormRegistry, *, cases: int, seed: int = 7,
-              password: str = "weicha123") -> str:
+              password: str = "weicha123", batch: int = 500,
+              progress: Callable[[int, int], None] | None = None) -> str:
     """Fill ``store`` with ``cases`` demo cases (about half finalized, some reviewed, some
-    returned, the rest drafts). Initializes an empty folder with the demo unit first."""
+    returned, the rest drafts). Initializes an empty folder with the demo unit first.
+
+    Every case goes through CaseService (record + audit entry + outbox operation per change);
+    ``batch`` cases share one commit (``Store.batch``; 1 = a commit per change, as in real
+    work). ``progress(done, cases)`` is called after each commit. The same seed gives the same
+    cases, numbers and times. Cases are spread over the months before DEMO_END, at most about
+    CASES_PER_MONTH a month (each month has 9,999 serials per device); a second fill of the
+    same folder adds to the same months."""
     rng = random.Random(seed)
+    when = timeline(cases, rng)
+    story = StoryClock((when[0] if when else DEMO_END) - timedelta(days=1))
+    clock, store.clock = store.clock, story
+    try:
+        techs, supervisor = _demo_users(store, password)
+        review = CaseService(store, forms, supervisor)
+        unit_name = store.meta("unit_name") or DEMO_UNIT[1]
+        counts = dict.fromkeys(("draft", "finalized", "reviewed", "returned"), 0)
+        step = max(1, batch)
+        for first in range(0, cases, step):
+            with store.batch() if step > 1 else nullcontext():
+                for i in range(first, min(first + step, cases)):
+                    svc = CaseService(store, forms, rng.choice(techs))
+                    values = scene_values(seed * 100_003 + i, start=when[i], unit_name=unit_name)
+                    counts[_story(story, svc, review, values, rng.random(), rng)] += 1
+            if progress:
+                progress(min(first + step, cases), cases)
+    finally:
+        store.clock = clock
+    return (f"演示数据已生成：{cases} 起勘验（草稿 {counts['draft']}，已定稿 {counts['finalized']}，"
+            f"已审核 {counts['reviewed']}，退回补正 {counts['returned']}）。"
+            f"用户 admin、{'、'.join(n for n, _ in TECHNICIANS)}、{SUPERVISOR[0]}，密码 {password}")
+
+
+def _demo_users(store: Store, password: str) -> tuple[list[Actor], Actor]:
     users = UserService(store)
     if not store.is_initialized():
         initialize(store, unit_code=DEMO_UNIT[0], unit_name=DEMO_UNIT[1], admin_name="admin",
                    admin_password=password)
     admin = users.authenticate("admin", password)
-    unit_name = store.meta("unit_name") or DEMO_UNIT[1]
-    techs = []
-    for name, _title in TECHNICIANS:
-        techs.append(users.get(name) or users.add(admin, name, "technician", password))
+    techs = [users.get(name) or users.add(admin, name, "technician", password)
+             for name, _title in TECHNICIANS]
     supervisor = users.get(SUPERVISOR[0]) or users.add(admin, SUPERVISOR[0], "supervisor", password)
-    review = CaseService(store, forms, supervisor)
-    counts = {"draft": 0, "finalized": 0, "reviewed": 0, "returned": 0}
-    for i in range(cases):
-        tech = rng.choice(techs)
-        svc = CaseService(store, forms, tech)
-        values = scene_values(seed * 100_003 + i, unit_name=unit_name)
-        roll = rng.random()
-        if roll < 0.3:  # a draft still being written: the first tabs only
-            keep = list(values)[:rng.randrange(4, 14)]
-            svc.new_case({k: values[k] for k in keep})
-            counts["draft"] += 1
-            continue
-        case = svc.new_case(values)
-        svc.finalize(case.id)
-        if roll < 0.75:
-            counts["finalized"] += 1
-        elif roll < 0.92:
-            review.review(case.id, approve=True, comment="符合要求")
-            counts["reviewed"] += 1
-        else:
-            review.review(case.id, approve=False, comment="现场访问情况过简，请补充访问对象")
-            counts["returned"] += 1
-    return (f"演示数据已生成：{cases} 起勘验（草稿 {counts['draft']}，已定稿 {counts['finalized']}，"
-            f"已审核 {counts['reviewed']}，退回补正 {counts['returned']}）。"
-            f"用户 admin、{'、'.join(n for n, _ in TECHNICIANS)}、{SUPERVISOR[0]}，密码 {password}")
+    return techs, supervisor
+
+
+def _story(clock: StoryClock, svc: CaseService, review: CaseService, values: dict[str, Any],
+           roll: float, rng: random.Random) -> str:
+    """One case's life: written on scene, then (70 %) finalized after the work, and some of
+    those reviewed by the supervisor. -> the state it ends in."""
+    started = datetime.fromisoformat(values["started_at"])
+    ended = datetime.fromisoformat(values["ended_at"])
+    clock.advance_to(started + timedelta(minutes=10))
+    if roll < 0.3:  # a draft still being written: the first tabs only
+        keep = list(values)[:rng.randrange(4, 14)]
+        svc.new_case({k: values[k] for k in keep})
+        return "draft"
+    case = svc.new_case(values)
+    clock.advance_to(ended + timedelta(minutes=30))
+    svc.finalize(case.id)
+    if roll < 0.75:
+        return "finalized"
+    clock.advance_to(ended + timedelta(hours=3))
+    if roll < 0.92:
+        review.review(case.id, approve=True, comment="符合要求")
+        return "reviewed"
+    review.review(case.id, approve=False, comment="现场访问情况过简，请补充访问对象")
+    return "returned"

@@ -1,0 +1,52 @@
+"""Rows of the ``cases`` list projection for the case-list tests, inserted directly: these
+tests are about reading the list (paging, sorting, filtering), not about writing cases."""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from weicha_desktop.core.clock import Clock
+from weicha_desktop.core.store import Store
+from weicha_desktop.core.store.migrations import migrate
+
+USER = "u-admin"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    number: str
+    status: str = "draft"
+    returned_comment: str | None = None
+    case_type: str | None = None
+    address: str | None = None
+    investigated_at: str | None = None
+    investigator: str | None = None
+    updated_at: str = "2026-11-27T09:00:00+08:00"
+
+
+def memory_store() -> Store:
+    """A store on an in-memory database at the latest schema, with one user."""
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    migrate(conn)
+    conn.execute("INSERT INTO users VALUES (?, 'admin', 'admin', 'admin', 'x', 1, 't')", (USER,))
+    return Store(Path("."), conn, None, Clock(), False)
+
+
+def insert(store: Store, cases: list[Case]) -> None:
+    if not store.conn.execute("SELECT 1 FROM users WHERE id = ?", (USER,)).fetchone():
+        store.conn.execute("INSERT INTO users VALUES (?, 'list-test', 'list-test', 'admin', 'x', 1, 't')",
+                           (USER,))
+    store.conn.executemany(
+        "INSERT INTO cases (id, number, status, current_version, returned_comment, case_type, "
+        "address, investigated_at, investigator, created_at, created_by, updated_at) "
+        "VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(c.id, c.number, c.status, c.returned_comment, c.case_type, c.address,
+          c.investigated_at, c.investigator, c.updated_at, USER, c.updated_at) for c in cases])
+
+
+def numbered(n: int, **fields) -> list[Case]:
+    """``n`` cases K…0001, K…0002, … (ids in the same order)."""
+    return [Case(id=f"id-{i:05d}", number=f"K450702000000202611{i:04d}", **fields)
+            for i in range(1, n + 1)]
