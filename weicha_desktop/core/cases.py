@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from weicha_desktop.core import drafts, numbering
+from weicha_desktop.core.case_query import DEFAULT_SORT, CaseFilters, CaseQuery
 from weicha_desktop.core.errors import (FinalizeBlocked, InvalidState, NotFound, PermissionDenied,
                                         Problem, ValidationFailed, WeichaError)
 from weicha_desktop.core.forms import FormRegistry, FormSpec, check_rules, default_values, validate
@@ -112,20 +113,12 @@ class CaseService:
         return self.forms.get(case.form_id, case.form_version)
 
     def list(self, *, status: str | None = None, text: str | None = None,
-             limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
-        where, args = [], []
-        if status == "returned":
-            where.append("status = 'draft' AND returned_comment IS NOT NULL")
-        elif status:
-            where.append("status = ?")
-            args.append(status)
-        if text:
-            where.append("(number LIKE ? OR address LIKE ? OR case_type LIKE ? OR investigator LIKE ?)")
-            args += [f"%{text}%"] * 4
-        sql = "SELECT * FROM cases" + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY (returned_comment IS NOT NULL AND status = 'draft') DESC, updated_at DESC, id DESC"
-        sql += " LIMIT ? OFFSET ?"
-        return list(self.store.db.query(sql, args + [limit, offset]))
+             limit: int = 200) -> list[dict[str, Any]]:
+        """The first ``limit`` cases in list order (returned first, then latest change); the
+        GUI pages through CaseQuery itself. ``status`` "draft" excludes returned drafts."""
+        rows, _ = CaseQuery(self.store).page(CaseFilters(status=status, text=text or None),
+                                             DEFAULT_SORT, limit=limit)
+        return [r._asdict() for r in rows]
 
     def history(self, number_or_id: str) -> list[dict[str, Any]]:
         case_id = self.resolve(number_or_id)

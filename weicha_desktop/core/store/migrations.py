@@ -204,6 +204,10 @@ CREATE TRIGGER photos_no_insert_after_finalize BEFORE INSERT ON photos
 WHEN (SELECT status FROM cases WHERE id = NEW.case_id) <> 'draft'
 BEGIN SELECT RAISE(ABORT, '勘验已定稿，不能再加照片'); END;
 """),
+    Migration(8, "drop the list indexes of migration 2 that the keyset indexes (5) replaced", """
+DROP INDEX cases_status;
+DROP INDEX cases_updated_at;
+"""),
 ]
 
 LATEST = MIGRATIONS[-1].version
