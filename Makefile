@@ -9,7 +9,7 @@ STAMP := $(VENV)/.stamp
 TS := resources/translations/weicha_en.ts
 QM := $(TS:.ts=.qm)
 
-.PHONY: venv run test check clean translations ts screenshots
+.PHONY: venv run test check clean translations ts screenshots bench
 
 venv: $(STAMP)
 
@@ -59,3 +59,10 @@ check: venv
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis
 	find . \( -path ./.git -o -path ./data \) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Benchmarks (not tests): each prints ratios to a floor measured in the same run and writes
+# benchmarks/results/*.json. The case-list one builds a 100k-case data folder once (~5 min).
+bench: venv
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python benchmarks/bench_case_list.py
+	$(VENV)/bin/python benchmarks/bench_photo_import.py
+	$(VENV)/bin/python benchmarks/bench_report.py
