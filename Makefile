@@ -38,7 +38,8 @@ ts: venv
 	$(VENV)/bin/pyside6-lupdate weicha_desktop/gui/*.py -source-language zh_CN \
 	  -target-language en -locations none -no-obsolete -ts $(TS)
 
-# docs/screenshots/: the main screens rendered offscreen from 200 demo cases (build/shots).
+# docs/screenshots/: the main screens rendered offscreen from 200 demo cases (build/shots);
+# the photo log and the evidence register of a draft given sample photos (tools/sample_photos.py).
 SHOTS := build/shots
 WEICHA := $(VENV)/bin/weicha --data-dir $(SHOTS)
 first_case = $$(WEICHA_PASSWORD=weicha123 $(WEICHA) --user admin case list --status $(1) --limit 1 | cut -f1)
@@ -51,6 +52,15 @@ screenshots: venv translations
 	$(WEICHA) screenshot -o docs/screenshots/main-en.png --lang en
 	$(WEICHA) screenshot -o docs/screenshots/review-en.png --lang en --page review --user 周建国 \
 	  --case $(call first_case,finalized)
+	$(VENV)/bin/python tools/sample_photos.py --data-dir $(SHOTS) > $(SHOTS)/photo-case
+	$(WEICHA) screenshot -o docs/screenshots/photo-log.png --case $$(cat $(SHOTS)/photo-case) \
+	  --view photos --photo 6
+	$(WEICHA) screenshot -o docs/screenshots/evidence-register.png --case $$(cat $(SHOTS)/photo-case) \
+	  --view evidence
+	$(WEICHA) screenshot -o docs/screenshots/photo-log-en.png --lang en \
+	  --case $$(cat $(SHOTS)/photo-case) --view photos --photo 6
+	$(WEICHA) screenshot -o docs/screenshots/evidence-register-en.png --lang en \
+	  --case $$(cat $(SHOTS)/photo-case) --view evidence
 
 check: venv
 	$(VENV)/bin/weicha forms check

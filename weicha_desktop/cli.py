@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--page", choices=["cases", "review"], default="cases",
                    help="cases 现场勘验（默认）或 review 审核")
     s.add_argument("--lang", choices=["zh", "en"], default="zh", help="界面语言")
+    s.add_argument("--view", choices=["form", "photos", "evidence"], default="form",
+                   help="打开的勘验显示：form 笔录（默认）、photos 照片、evidence 物证登记")
+    s.add_argument("--photo", type=int, help="照片视图中选中第几号照片（显示大图与 EXIF）")
     s.add_argument("--user", default=argparse.SUPPRESS,  # also before the command, as elsewhere
                    help="以该用户的角色显示（默认第一位管理员；无需密码）")
     s.set_defaults(func=cmd_screenshot)
@@ -417,7 +420,8 @@ def cmd_screenshot(args) -> int:
     from weicha_desktop.gui.screenshot import take_screenshot
 
     width, height = take_screenshot(_data_dir(args), args.output, size=args.size, case=args.case,
-                                    user=args.user, page=args.page, language=args.lang)
+                                    user=args.user, page=args.page, language=args.lang,
+                                    view=args.view, photo=args.photo)
     print(f"已写入 {args.output}（{width}×{height}）")
     return 0
 

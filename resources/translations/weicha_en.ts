@@ -146,7 +146,54 @@ Please reinstall the application.</translation>
     </message>
 </context>
 <context>
+    <name>CasePages</name>
+    <message>
+        <source>照片</source>
+        <translation>Photos</translation>
+    </message>
+    <message>
+        <source>物证登记</source>
+        <translation>Evidence</translation>
+    </message>
+    <message>
+        <source>正在导入照片，导入完成后才能定稿</source>
+        <translation>Photos are being imported: finalize when the import is done</translation>
+    </message>
+    <message>
+        <source>照片（{n}）</source>
+        <translation>Photos ({n})</translation>
+    </message>
+    <message>
+        <source>物证登记（{n}）</source>
+        <translation>Evidence ({n})</translation>
+    </message>
+</context>
+<context>
     <name>CaseTableModel</name>
+    <message>
+        <source>勘验号</source>
+        <translation>Investigation No.</translation>
+    </message>
+    <message>
+        <source>案件性质</source>
+        <translation>Case type</translation>
+    </message>
+    <message>
+        <source>发案地点</source>
+        <translation>Place of the incident</translation>
+    </message>
+    <message>
+        <source>勘验时间</source>
+        <translation>Investigated</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>勘验人</source>
+        <translation>Investigators</translation>
+    </message>
     <message>
         <source>草稿</source>
         <translation>Draft</translation>
@@ -213,6 +260,43 @@ They are autosaved and come back when the case is opened again. Close anyway?</t
     </message>
 </context>
 <context>
+    <name>ComparisonDialog</name>
+    <message>
+        <source>登记比对结果：{status}</source>
+        <translation>Record the comparison: {status}</translation>
+    </message>
+    <message>
+        <source>{number}&#x3000;{name}
+必比状态将改为“{status}”。</source>
+        <translation>{number}  {name}
+The comparison status becomes “{status}”.</translation>
+    </message>
+    <message>
+        <source>必填：写明比中对象，如“比中前科人员张某右手拇指”</source>
+        <translation>Required: what it matched, e.g. “right thumb of previous offender Zhang”</translation>
+    </message>
+    <message>
+        <source>可写明比对范围，如“全国库比对未比中”</source>
+        <translation>Optional: what it was compared with, e.g. “national database, no match”</translation>
+    </message>
+    <message>
+        <source>比对日期：</source>
+        <translation>Date compared:</translation>
+    </message>
+    <message>
+        <source>比对结果：</source>
+        <translation>Result:</translation>
+    </message>
+    <message>
+        <source>结果说明：</source>
+        <translation>Note:</translation>
+    </message>
+    <message>
+        <source>比中须写明比对结果（比中对象），否则不能保存。</source>
+        <translation>A match needs its result (what it matched); it cannot be saved without.</translation>
+    </message>
+</context>
+<context>
     <name>DevicePage</name>
     <message>
         <source>本机编号段</source>
@@ -237,6 +321,165 @@ They are autosaved and come back when the case is opened again. Close anyway?</t
     <message>
         <source>本机每月使用序号 {first}–{last}（每月 {block} 个）。</source>
         <translation>This computer uses serials {first}–{last} each month ({block} per month).</translation>
+    </message>
+</context>
+<context>
+    <name>EvidenceRegister</name>
+    <message>
+        <source>送检</source>
+        <translation>Submit</translation>
+    </message>
+    <message>
+        <source>未送检 → 已送检</source>
+        <translation>Not submitted → Submitted</translation>
+    </message>
+    <message>
+        <source>比中…</source>
+        <translation>Match…</translation>
+    </message>
+    <message>
+        <source>未比中…</source>
+        <translation>No match…</translation>
+    </message>
+    <message>
+        <source>打印标签…</source>
+        <translation>Print labels…</translation>
+    </message>
+    <message>
+        <source>生成 A4 标签纸 PDF：每件物证一张，含编号二维码</source>
+        <translation>Make an A4 label sheet PDF: one label per item, with its number as a QR code</translation>
+    </message>
+    <message>
+        <source>勘验已定稿，登记表只能查看和打印标签；如需更正请先“补正”。</source>
+        <translation>The investigation is finalized: the register can be viewed and labels printed; to correct it, amend first.</translation>
+    </message>
+    <message>
+        <source>序号</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>编号</source>
+        <translation>Evidence No.</translation>
+    </message>
+    <message>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>类别</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <source>数量</source>
+        <translation>Qty</translation>
+    </message>
+    <message>
+        <source>提取部位</source>
+        <translation>Where collected</translation>
+    </message>
+    <message>
+        <source>提取方法</source>
+        <translation>Method</translation>
+    </message>
+    <message>
+        <source>提取人</source>
+        <translation>Collected by</translation>
+    </message>
+    <message>
+        <source>提取时间</source>
+        <translation>Time collected</translation>
+    </message>
+    <message>
+        <source>必比状态</source>
+        <translation>Comparison</translation>
+    </message>
+    <message>
+        <source>比对日期/结果</source>
+        <translation>Date / result</translation>
+    </message>
+    <message>
+        <source>关联照片</source>
+        <translation>Photos</translation>
+    </message>
+    <message>
+        <source>（保存后编号）</source>
+        <translation>(numbered when saved)</translation>
+    </message>
+    <message>
+        <source>共 {n} 件</source>
+        <translation>{n} items</translation>
+    </message>
+    <message>
+        <source>基本特征</source>
+        <translation>Characteristics</translation>
+    </message>
+    <message>
+        <source>比对结果</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>备注</source>
+        <translation>Remarks</translation>
+    </message>
+    <message>
+        <source>{label}：{text}</source>
+        <translation>{label}: {text}</translation>
+    </message>
+    <message>
+        <source>没有登记痕迹物证（在“笔录”的提取痕迹物证登记表中添加）。</source>
+        <translation>No evidence registered (add items in the record&apos;s evidence table).</translation>
+    </message>
+    <message>
+        <source>{number} 的关联照片：{n} 张</source>
+        <translation>Photos of {number}: {n}</translation>
+    </message>
+    <message>
+        <source>没有关联照片（在“照片”中为照片选择关联物证）。</source>
+        <translation>No linked photos (link a photo to the item under Photos).</translation>
+    </message>
+    <message>
+        <source>{n} 号</source>
+        <translation>No. {n}</translation>
+    </message>
+    <message>
+        <source>比中须写明比对结果（比中对象）。</source>
+        <translation>A match needs its result (what it matched).</translation>
+    </message>
+    <message>
+        <source>表单中有数据有误，未能保存；请先在“笔录”中更正，再登记必比状态。</source>
+        <translation>The record has wrong values and could not be saved: correct them in the record first, then change the comparison status.</translation>
+    </message>
+    <message>
+        <source>找不到物证 {number}，可能已在表单中删除。</source>
+        <translation>Evidence {number} not found; it may have been removed in the record.</translation>
+    </message>
+    <message>
+        <source>{number} 必比状态已改为“{status}”。</source>
+        <translation>{number}: comparison status is now “{status}”.</translation>
+    </message>
+    <message>
+        <source>还没有编号的痕迹物证：在表单中保存后，系统会给物证编号。</source>
+        <translation>No numbered evidence yet: items get their numbers when the record is saved.</translation>
+    </message>
+    <message>
+        <source>物证标签-{number}.pdf</source>
+        <translation>evidence-labels-{number}.pdf</translation>
+    </message>
+    <message>
+        <source>保存物证标签</source>
+        <translation>Save evidence labels</translation>
+    </message>
+    <message>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+    <message>
+        <source>未能生成标签：{error}</source>
+        <translation>Labels not made: {error}</translation>
+    </message>
+    <message>
+        <source>已生成 {file}：{n} 张标签，{pages} 页。</source>
+        <translation>Wrote {file}: {n} labels, {pages} page(s).</translation>
     </message>
 </context>
 <context>
@@ -342,6 +585,10 @@ They are autosaved and come back when the case is opened again. Close anyway?</t
     <message>
         <source>丢弃这些未保存的修改，回到上次保存的记录</source>
         <translation>Discard these unsaved edits and go back to the last saved record</translation>
+    </message>
+    <message>
+        <source>笔录</source>
+        <translation>Record</translation>
     </message>
     <message>
         <source>已定稿</source>
@@ -470,6 +717,123 @@ Finalize now?</translation>
     </message>
 </context>
 <context>
+    <name>ImportBar</name>
+    <message>
+        <source>取消导入</source>
+        <translation>Cancel import</translation>
+    </message>
+    <message>
+        <source>添加照片</source>
+        <translation>Add photos</translation>
+    </message>
+    <message>
+        <source>照片（{pattern}）</source>
+        <translation>Photos ({pattern})</translation>
+    </message>
+    <message>
+        <source>所有文件 (*)</source>
+        <translation>All files (*)</translation>
+    </message>
+    <message>
+        <source>导入文件夹（相机存储卡）</source>
+        <translation>Import a folder (camera card)</translation>
+    </message>
+    <message>
+        <source>正在准备导入…</source>
+        <translation>Preparing the import…</translation>
+    </message>
+    <message>
+        <source>正在取消…</source>
+        <translation>Cancelling…</translation>
+    </message>
+    <message>
+        <source>正在导入 {done} / {total}：{name}</source>
+        <translation>Importing {done} / {total}: {name}</translation>
+    </message>
+    <message>
+        <source>已导入 {n} 张照片</source>
+        <translation>{n} photo(s) imported</translation>
+    </message>
+    <message>
+        <source>{n} 张已在本案中（重复，未再保存）</source>
+        <translation>{n} already in this case (duplicates, not stored again)</translation>
+    </message>
+    <message>
+        <source>{n} 个文件无法导入</source>
+        <translation>{n} file(s) could not be imported</translation>
+    </message>
+    <message>
+        <source>已取消，{n} 个文件未处理</source>
+        <translation>cancelled, {n} file(s) not processed</translation>
+    </message>
+    <message>
+        <source>，</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>。</source>
+        <translation>.</translation>
+    </message>
+</context>
+<context>
+    <name>ImportReport</name>
+    <message>
+        <source>导入报告</source>
+        <translation>Import report</translation>
+    </message>
+    <message>
+        <source>重复</source>
+        <translation>Duplicate</translation>
+    </message>
+    <message>
+        <source>未导入</source>
+        <translation>Not imported</translation>
+    </message>
+    <message>
+        <source>文件</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>结果</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+</context>
+<context>
+    <name>LabelDialog</name>
+    <message>
+        <source>打印物证标签</source>
+        <translation>Print evidence labels</translation>
+    </message>
+    <message>
+        <source> 张</source>
+        <translation> labels</translation>
+    </message>
+    <message>
+        <source>标签纸已用过一部分时，跳过前面已用掉的标签位置</source>
+        <translation>On a partly used sheet, skip the label positions already used</translation>
+    </message>
+    <message>
+        <source>共 {n} 件已编号的痕迹物证，每件一张标签（含编号二维码）。</source>
+        <translation>{n} numbered evidence items, one label each (with a QR code of the number).</translation>
+    </message>
+    <message>
+        <source>标签纸：</source>
+        <translation>Label sheet:</translation>
+    </message>
+    <message>
+        <source>跳过已用：</source>
+        <translation>Skip used:</translation>
+    </message>
+    <message>
+        <source>生成 PDF…</source>
+        <translation>Make PDF…</translation>
+    </message>
+</context>
+<context>
     <name>Labels</name>
     <message>
         <source>勘验员</source>
@@ -564,6 +928,331 @@ Finalize now?</translation>
     <message>
         <source>界面语言已更改，重新启动程序后生效。</source>
         <translation>Interface language changed; it takes effect when the program is restarted.</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoDetails</name>
+    <message>
+        <source>（未分类）</source>
+        <translation>(no class)</translation>
+    </message>
+    <message>
+        <source>照片说明，如：被撬的主卧床头柜抽屉</source>
+        <translation>Caption, e.g. the pried bedside drawer in the main bedroom</translation>
+    </message>
+    <message>
+        <source>这张照片拍的是哪件痕迹物证（物证登记中有编号的）</source>
+        <translation>The evidence item this photo shows (numbered items of the register)</translation>
+    </message>
+    <message>
+        <source>分类：</source>
+        <translation>Class:</translation>
+    </message>
+    <message>
+        <source>说明：</source>
+        <translation>Caption:</translation>
+    </message>
+    <message>
+        <source>照相人：</source>
+        <translation>Photographed by:</translation>
+    </message>
+    <message>
+        <source>关联物证：</source>
+        <translation>Evidence item:</translation>
+    </message>
+    <message>
+        <source>（无）</source>
+        <translation>(none)</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoEditor</name>
+    <message>
+        <source>编辑工作副本 — {n} 号照片</source>
+        <translation>Working copy — photo {n}</translation>
+    </message>
+    <message>
+        <source>向左旋转 90°</source>
+        <translation>Rotate left 90°</translation>
+    </message>
+    <message>
+        <source>向右旋转 90°</source>
+        <translation>Rotate right 90°</translation>
+    </message>
+    <message>
+        <source>裁剪</source>
+        <translation>Crop</translation>
+    </message>
+    <message>
+        <source>箭头</source>
+        <translation>Arrow</translation>
+    </message>
+    <message>
+        <source>标号</source>
+        <translation>Marker</translation>
+    </message>
+    <message>
+        <source>文字</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>比例尺 1:1</source>
+        <translation>Scale 1:1</translation>
+    </message>
+    <message>
+        <source>撤销</source>
+        <translation>Undo</translation>
+    </message>
+    <message>
+        <source>保存为工作副本</source>
+        <translation>Save as working copy</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>裁剪：在图上拖出要保留的范围。</source>
+        <translation>Crop: drag over the part to keep.</translation>
+    </message>
+    <message>
+        <source>箭头：从起点拖到箭头所指处。</source>
+        <translation>Arrow: drag from its start to what it points at.</translation>
+    </message>
+    <message>
+        <source>标号：在图上单击，依次放置 1、2、3… 号标记。</source>
+        <translation>Marker: click to place markers 1, 2, 3… in turn.</translation>
+    </message>
+    <message>
+        <source>文字：先在上方框中写好文字（如比例尺），再在图上单击放置。</source>
+        <translation>Text: write it in the box above (e.g. a scale), then click where it goes.</translation>
+    </message>
+    <message>
+        <source>请先写好要标注的文字。</source>
+        <translation>Write the text first.</translation>
+    </message>
+    <message>
+        <source>旋转</source>
+        <translation>rotate</translation>
+    </message>
+    <message>
+        <source>步骤：{steps}</source>
+        <translation>Steps: {steps}</translation>
+    </message>
+    <message>
+        <source>尚未编辑。</source>
+        <translation>No edits yet.</translation>
+    </message>
+    <message>
+        <source>正在保存工作副本…</source>
+        <translation>Saving the working copy…</translation>
+    </message>
+    <message>
+        <source>未能保存：{error}</source>
+        <translation>Not saved: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoListModel</name>
+    <message>
+        <source>{n} 号</source>
+        <translation>No. {n}</translation>
+    </message>
+    <message>
+        <source>未分类</source>
+        <translation>No class</translation>
+    </message>
+    <message>
+        <source>（副本）</source>
+        <translation> (copy)</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoLog</name>
+    <message>
+        <source>添加照片…</source>
+        <translation>Add photos…</translation>
+    </message>
+    <message>
+        <source>导入文件夹…</source>
+        <translation>Import folder…</translation>
+    </message>
+    <message>
+        <source>导入相机存储卡或文件夹中的全部照片（含子文件夹）</source>
+        <translation>Import every photo of a camera card or folder (subfolders too)</translation>
+    </message>
+    <message>
+        <source>编辑工作副本…</source>
+        <translation>Working copy…</translation>
+    </message>
+    <message>
+        <source>旋转、裁剪、加箭头/标号/文字，另存为工作副本；原件不变</source>
+        <translation>Rotate, crop, add arrows/markers/text and save as a working copy; the original stays unchanged</translation>
+    </message>
+    <message>
+        <source>勘验已定稿，照片只能查看；如需更正请先“补正”。</source>
+        <translation>The investigation is finalized: photos can only be viewed; to correct them, amend first.</translation>
+    </message>
+    <message>
+        <source>照片说明</source>
+        <translation>About this photo</translation>
+    </message>
+    <message>
+        <source>还没有照片。点“添加照片…”或“导入文件夹…”，
+也可以把照片或文件夹拖到这里。</source>
+        <translation>No photos yet. Use “Add photos…” or “Import folder…”,
+or drop photos or folders here.</translation>
+    </message>
+    <message>
+        <source>没有照片。</source>
+        <translation>No photos.</translation>
+    </message>
+    <message>
+        <source>共 {n} 张</source>
+        <translation>{n} photos</translation>
+    </message>
+    <message>
+        <source> · 拖动缩略图调整顺序</source>
+        <translation> · drag a thumbnail to reorder</translation>
+    </message>
+    <message>
+        <source>正在导入，请等这一批完成或取消后再添加。</source>
+        <translation>An import is running: add more when it has finished or was cancelled.</translation>
+    </message>
+    <message>
+        <source>导入中断：{error}</source>
+        <translation>Import stopped: {error}</translation>
+    </message>
+    <message>
+        <source>已保存 {n} 号照片的说明。</source>
+        <translation>Saved the description of photo {n}.</translation>
+    </message>
+    <message>
+        <source>已调整照片顺序并重新编号。</source>
+        <translation>Photos reordered and renumbered.</translation>
+    </message>
+    <message>
+        <source>已保存工作副本 {n} 号（源自 {src} 号，原件未改动）。</source>
+        <translation>Saved working copy no. {n} (from no. {src}; the original is unchanged).</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoPreview</name>
+    <message>
+        <source>拍摄时间</source>
+        <translation>Taken</translation>
+    </message>
+    <message>
+        <source>相机</source>
+        <translation>Camera</translation>
+    </message>
+    <message>
+        <source>方向</source>
+        <translation>Orientation</translation>
+    </message>
+    <message>
+        <source>像素</source>
+        <translation>Pixels</translation>
+    </message>
+    <message>
+        <source>GPS</source>
+        <translation>GPS</translation>
+    </message>
+    <message>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <source>原文件名</source>
+        <translation>File name</translation>
+    </message>
+    <message>
+        <source>：</source>
+        <translation>:</translation>
+    </message>
+    <message>
+        <source>选择一张照片查看大图</source>
+        <translation>Choose a photo to see it large</translation>
+    </message>
+    <message>
+        <source>正在载入…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>无法显示这张照片：{error}</source>
+        <translation>This photo cannot be shown: {error}</translation>
+    </message>
+    <message>
+        <source>无</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <source>未知</source>
+        <translation>unknown</translation>
+    </message>
+    <message>
+        <source>{time}（来源：{source}）</source>
+        <translation>{time} (from {source})</translation>
+    </message>
+    <message>
+        <source>无（相机未记录拍摄时间）</source>
+        <translation>none (the camera recorded no time)</translation>
+    </message>
+    <message>
+        <source>{w} × {h}（{format}，{size}）</source>
+        <translation>{w} × {h} ({format}, {size})</translation>
+    </message>
+    <message>
+        <source>纬度 {lat:.6f}°，经度 {lon:.6f}°</source>
+        <translation>lat {lat:.6f}°, lon {lon:.6f}°</translation>
+    </message>
+    <message>
+        <source>，海拔 {alt:.1f} 米</source>
+        <translation>, alt {alt:.1f} m</translation>
+    </message>
+    <message>
+        <source>工作副本，源自 {n} 号（原件未改动）</source>
+        <translation>Working copy of no. {n} (the original is unchanged)</translation>
+    </message>
+    <message>
+        <source>正向（工作副本）</source>
+        <translation>upright (working copy)</translation>
+    </message>
+    <message>
+        <source>无（按原样显示）</source>
+        <translation>none (shown as stored)</translation>
+    </message>
+    <message>
+        <source>正常</source>
+        <translation>normal</translation>
+    </message>
+    <message>
+        <source>水平翻转</source>
+        <translation>mirrored</translation>
+    </message>
+    <message>
+        <source>旋转 180°</source>
+        <translation>rotated 180°</translation>
+    </message>
+    <message>
+        <source>垂直翻转</source>
+        <translation>flipped</translation>
+    </message>
+    <message>
+        <source>翻转并旋转</source>
+        <translation>mirrored and turned</translation>
+    </message>
+    <message>
+        <source>顺时针旋转 90°</source>
+        <translation>turned 90° clockwise</translation>
+    </message>
+    <message>
+        <source>逆时针旋转 90°</source>
+        <translation>turned 90° anticlockwise</translation>
+    </message>
+    <message>
+        <source>EXIF {n}：{name}（已转正显示）</source>
+        <translation>EXIF {n}: {name} (shown upright)</translation>
     </message>
 </context>
 <context>

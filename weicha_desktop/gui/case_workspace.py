@@ -1,4 +1,5 @@
-"""现场勘验: the case list and one tab per open case (``mainTabs``).
+"""现场勘验: the case list and one tab per open case (``mainTabs``). A case's tab is its form,
+with its photo log and evidence register as views beside it (case_pages.py).
 
 Above the list a banner names the cases a reviewer returned for correction (the list itself
 puts them first and marks their status in red), with a button that shows only those."""
@@ -11,7 +12,9 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMessageBox, QPushBu
 from weicha_desktop.core.case_query import CaseFilters, CaseQuery
 from weicha_desktop.core.cases import CaseRecord, CaseService
 from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.gui.case_list import CaseListView
+from weicha_desktop.gui.case_pages import CasePages
 from weicha_desktop.gui.form_view import FormView
 from weicha_desktop.gui.i18n import current_language
 from weicha_desktop.gui.labels import status_name
@@ -24,9 +27,12 @@ class CaseWorkspace(QTabWidget):
     changed = Signal()  # a case was created, saved, finalized or amended here
     message = Signal(str)  # a passing note for the status bar
 
-    def __init__(self, cases: CaseService, parent: QWidget | None = None):
+    def __init__(self, cases: CaseService, parent: QWidget | None = None, *,
+                 photos: PhotoService | None = None):
         super().__init__(parent)
         self.cases = cases
+        self.photos = photos or PhotoService(cases.store, cases.actor)
+        self.case_pages: dict[FormView, CasePages] = {}
         self.query = CaseQuery(cases.store)
         self.setObjectName("mainTabs")
         self.setTabsClosable(True)
@@ -107,6 +113,8 @@ class CaseWorkspace(QTabWidget):
 
     def _add_view(self, view: FormView, case: CaseRecord) -> FormView:
         view.saved.connect(self._saved)
+        self.case_pages[view] = CasePages(view, self.photos, current_language())
+        self.case_pages[view].photo_log.changed.connect(self.changed)  # the status bar's count
         index = self.addTab(view, case.number)
         self.setTabToolTip(index, self._tab_tip(case))
         self.setCurrentIndex(index)
@@ -135,7 +143,13 @@ class CaseWorkspace(QTabWidget):
         if not isinstance(view, FormView) or not self._may_close(view):
             return
         self.removeTab(index)
+        self.case_pages.pop(view).shutdown()
         view.deleteLater()
+
+    def shutdown(self) -> None:
+        """The program closes: stop imports and decoders of every open case."""
+        for pages in self.case_pages.values():
+            pages.shutdown()
 
     def may_close_all(self) -> bool:
         return all(self._may_close(view) for view in self.form_views())

@@ -1,22 +1,32 @@
-"""The top of the case form: title line with the autosave time and the action buttons
+"""The top of the case form: title line with the autosave time, the switch between the views
+of the case (笔录 / 照片 / 物证登记, once other views are added) and the action buttons
 (保存 / 检查 / 定稿, or 补正 for a locked case), the supervisor's return comment, the notice
 of recovered edits (with 放弃恢复) and, for an amended version, why it was amended."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
+                               QWidget)
 
 from weicha_desktop.core.cases import CaseRecord
 from weicha_desktop.core.drafts import Recovery
 
 
+VIEW_STYLE = """
+QPushButton[role="viewSwitch"] { padding: 4px 14px; border: 1px solid #9aa7b4; background: #f4f6f8; }
+QPushButton[role="viewSwitch"]:checked { background: #1a5fb4; color: white; border-color: #1a5fb4; }
+"""
+
+
 class FormHeader(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setStyleSheet(VIEW_STYLE)
         self.title = QLabel()
         self.title.setObjectName("formTitle")
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
+        self.title.setWordWrap(True)  # two lines rather than a wider window (the view switch)
         self.autosave_label = QLabel()
         self.autosave_label.setObjectName("autosaveLabel")
         self.save_button = self._button(self.tr("保存"), "saveButton")
@@ -26,10 +36,14 @@ class FormHeader(QWidget):
         self.amend_button = self._button(self.tr("补正"), "amendButton")
         self.amend_button.setToolTip(self.tr("已定稿的勘验不能直接修改：补正生成新版本，须写明原因"))
         bar = QHBoxLayout()
-        bar.addWidget(self.title)
+        bar.addWidget(self.title, 1)
         bar.addSpacing(12)
         bar.addWidget(self.autosave_label)
-        bar.addStretch(1)
+        self.views = QHBoxLayout()  # 笔录 / 照片 / 物证登记: see add_view
+        self.views.setSpacing(0)
+        bar.addLayout(self.views)
+        bar.addSpacing(16)
+        self.view_group = QButtonGroup(self)
         for button in (self.save_button, self.check_button, self.finalize_button, self.amend_button):
             bar.addWidget(button)
 
@@ -61,6 +75,21 @@ class FormHeader(QWidget):
     def _button(text: str, name: str) -> QPushButton:
         button = QPushButton(text)
         button.setObjectName(name)
+        return button
+
+    def add_view(self, title: str, name: str) -> QPushButton:
+        """A checkable button that shows a view of the case (the first is the form itself)."""
+        if not self.view_group.buttons():
+            self.add_view_button(self.tr("笔录"), "view_form")
+        return self.add_view_button(title, name)
+
+    def add_view_button(self, title: str, name: str) -> QPushButton:
+        button = self._button(title, name)
+        button.setCheckable(True)
+        button.setChecked(not self.view_group.buttons())
+        button.setProperty("role", "viewSwitch")
+        self.view_group.addButton(button, len(self.view_group.buttons()))
+        self.views.addWidget(button)
         return button
 
     def show_case(self, case: CaseRecord, form_title: str, editable: bool, amendable: bool) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from weicha_desktop.core import drafts
 from weicha_desktop.core.cases import CaseRecord, CaseService
@@ -47,6 +47,7 @@ QFrame#recoveryNotice { background: #fff8e1; border: 1px solid #f0c36d; border-r
 class FormView(QWidget):
     saved = Signal(object)    # the CaseRecord after a commit, finalize or 补正
     autosaved = Signal(str)   # when the unsaved edits were journalled (ISO time)
+    loaded = Signal(object)   # the CaseRecord now shown (views added with add_view follow it)
 
     def __init__(self, cases: CaseService, case: CaseRecord, parent: QWidget | None = None, *,
                  lang: str = "zh", amendable: bool = True, autosave_ms: int = AUTOSAVE_MS):
@@ -101,9 +102,13 @@ class FormView(QWidget):
         self.panel = ProblemPanel(self._problem_text)
         self.panel.pathChosen.connect(self.focus_path)
 
+        self.views = QStackedWidget()  # the form's tabs, then the views of add_view
+        self.views.setObjectName("caseViews")
+        self.views.addWidget(self.tabs)
+        self.header.view_group.idClicked.connect(self.views.setCurrentIndex)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
-        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.views, 1)
         layout.addWidget(self.panel)
         self._shortcuts()
         self.load(case)
@@ -148,6 +153,12 @@ class FormView(QWidget):
         self._show_inline([])
         if self.template_bar is not None:
             self.template_bar.refresh()
+        self.loaded.emit(case)
+
+    def add_view(self, widget: QWidget, title: str, name: str) -> None:
+        """Another view of the case beside the form (照片, 物证登记), switched in the header."""
+        self.views.addWidget(widget)
+        self.header.add_view(title, name)
 
     def values(self) -> dict[str, Any]:
         """The form's data as the record holds it; empty inputs and system fields left out."""
@@ -389,6 +400,8 @@ class FormView(QWidget):
         if editor is None:
             return
         page = self.pages[self._section_of[top]]
+        if self.header.view_group.buttons():
+            self.header.view_group.button(0).click()
         self.tabs.setCurrentWidget(page)
         page.ensureWidgetVisible(editor.row_widget)
         editor.focus(path[len(top):])

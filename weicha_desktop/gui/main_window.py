@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QDialog, QListWidget, QListWidgetItem, QMainWindo
                                QStackedWidget, QWidget)
 
 from weicha_desktop.core.cases import CaseRecord, CaseService
+from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.gui.case_workspace import CaseWorkspace
 from weicha_desktop.gui.labels import status_name
@@ -36,7 +37,7 @@ class Module:
 
 
 def _build_review(window: "MainWindow") -> QWidget:
-    page = ReviewQueue(window.cases)
+    page = ReviewQueue(window.cases, photos=window.photos)
     page.reviewed.connect(window.case_reviewed)
     return page
 
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self.actor = actor
         self.settings = settings
         self.cases = CaseService(store, forms, actor)
+        self.photos = PhotoService(store, actor)
         unit_name = store.meta("unit_name") or ""
         title = self.tr("微察桌面版")
         self.setWindowTitle(f"{title} — {unit_name}" if unit_name else title)
@@ -64,7 +66,7 @@ class MainWindow(QMainWindow):
 
         self.modules = [m for m in MODULES if actor.role in m.roles]
         self._pages: dict[str, QWidget] = {}
-        self.workspace = CaseWorkspace(self.cases)
+        self.workspace = CaseWorkspace(self.cases, photos=self.photos)
         self.workspace.changed.connect(self._data_changed)
         self.workspace.message.connect(self.show_message)
 
@@ -182,4 +184,5 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._keep()
+        self.workspace.shutdown()
         event.accept()

@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeade
 
 from weicha_desktop.core.cases import CaseRecord, CaseService
 from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.gui.case_list import COLUMNS, CaseTableModel
+from weicha_desktop.gui.case_pages import CasePages
 from weicha_desktop.gui.form_view import FormView
 from weicha_desktop.gui.i18n import current_language
 from weicha_desktop.gui.labels import status_name
@@ -31,11 +33,14 @@ COLUMN_WIDTHS = {"勘验号": 220, "案件性质": 120, "勘验时间": 140, "�
 class ReviewQueue(QWidget):
     reviewed = Signal(object)  # the CaseRecord after approval or return
 
-    def __init__(self, cases: CaseService, parent: QWidget | None = None):
+    def __init__(self, cases: CaseService, parent: QWidget | None = None, *,
+                 photos: PhotoService | None = None):
         super().__init__(parent)
         self.setObjectName("reviewPage")
         self.cases = cases
+        self.photos = photos or PhotoService(cases.store, cases.actor)
         self.view: FormView | None = None
+        self.pages: CasePages | None = None  # the case's photos and evidence, read-only
 
         title = QLabel(self.tr("待审核的勘验（已定稿）"))
         title.setObjectName("reviewTitle")
@@ -175,10 +180,12 @@ class ReviewQueue(QWidget):
         try:
             case = self.cases.get(number_or_id)
             view = FormView(self.cases, case, lang=current_language(), amendable=False)
+            pages = CasePages(view, self.photos, current_language())
         except WeichaError as e:
             self.close_case(str(e))
             return None
         self._replace_view(view)
+        self.pages = pages
         self.case_label.setText(self.tr("勘验 {number}\n第 {version} 版（{status}）").format(
             number=case.number, version=case.version, status=status_name(case)))
         self.comment.clear()
@@ -196,6 +203,9 @@ class ReviewQueue(QWidget):
         self.detail.setCurrentIndex(0)
 
     def _replace_view(self, view: FormView | None) -> None:
+        if self.pages is not None:
+            self.pages.shutdown()
+            self.pages = None
         if self.view is not None:
             self.form_area.removeWidget(self.view)
             self.view.hide()  # until deleted it would still be drawn under the new one

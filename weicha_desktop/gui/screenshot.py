@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication
 
 from weicha_desktop.core.errors import NotFound, WeichaError
@@ -16,6 +16,7 @@ from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.core.users import ROLES, UserService
 
 PAGES = ("cases", "review")
+VIEWS = ("form", "photos", "evidence")  # the views of an open case (case_pages.py)
 
 
 def screen_user(store: Store, name: str | None) -> Actor:
@@ -33,8 +34,10 @@ def screen_user(store: Store, name: str | None) -> Actor:
 
 def take_screenshot(data_dir: Path, out: Path, *, size: tuple[int, int] = (1280, 800),
                     case: str | None = None, user: str | None = None, page: str = "cases",
-                    language: str = "zh") -> tuple[int, int]:
-    """Write the PNG; return its size in pixels. WeichaError (Chinese) when refused."""
+                    language: str = "zh", view: str = "form", photo: int | None = None) -> tuple[int, int]:
+    """Write the PNG; return its size in pixels. WeichaError (Chinese) when refused.
+    ``view``: which view of the open case (form, photos, evidence); ``photo``: the number of
+    the photo selected in the photo log (its preview and EXIF shown)."""
     from weicha_desktop.core.forms import FormRegistry
     from weicha_desktop.gui.app import make_app
     from weicha_desktop.gui.i18n import install_language
@@ -43,6 +46,8 @@ def take_screenshot(data_dir: Path, out: Path, *, size: tuple[int, int] = (1280,
 
     if page not in PAGES:
         raise WeichaError(f"未知页面“{page}”，可选：{'、'.join(PAGES)}。")
+    if view not in VIEWS or (view != "form" and not case):
+        raise WeichaError(f"视图须为 {'、'.join(VIEWS)} 之一；照片、物证登记须同时给出 --case。")
     app = make_app()
     try:
         install_language(app, language)
@@ -63,6 +68,8 @@ def take_screenshot(data_dir: Path, out: Path, *, size: tuple[int, int] = (1280,
             if case and not _open(shown, window.cases.resolve(case)):
                 raise WeichaError(f"无法打开勘验“{case}”。")
             _settle(app)
+            if view != "form":
+                _show_view(app, shown, view, photo)
             image = window.grab().toImage()
         finally:
             window.close()
@@ -83,6 +90,32 @@ def _open(page, case_id: str) -> bool:
                 page.table.selectRow(row)
                 return page.view is not None and page.view.case.id == case_id
     return page.open_case(case_id) is not None
+
+
+def _show_view(app: QApplication, page, view: str, photo: int | None) -> None:
+    """Switch the open case to its photo log or register; wait for the pictures to decode."""
+    import time
+
+    pages = page.pages if hasattr(page, "pages") else page.case_pages[page.currentWidget()]
+    if view == "evidence":
+        pages.show_register()
+        waiting = lambda: False  # noqa: E731 - thumbnails of linked photos come when they come
+    else:
+        log = pages.show_photos()
+        chosen = next((p for p in log.model.photos if p.position == photo), None)
+        if photo is not None and chosen is None:
+            raise WeichaError(f"这件勘验没有第 {photo} 号照片。")
+        log.select(chosen.id if chosen else None)
+        waiting = lambda: (log.preview.photo is not None and log.preview.image.isNull()) or any(  # noqa: E731
+            log.model.thumbnail(p) is None for p in log.model.photos)
+        for row in range(log.model.rowCount()):  # ask for every thumbnail, painted or not
+            log.model.data(log.model.index(row), Qt.ItemDataRole.DecorationRole)
+    deadline = time.monotonic() + 20
+    _settle(app)
+    while (waiting() or pages.register.loader.pool.activeThreadCount()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+        _settle(app)
+    _settle(app)
 
 
 def _settle(app: QApplication) -> None:

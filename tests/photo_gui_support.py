@@ -1,0 +1,65 @@
+"""Helpers for the photo log and evidence register tests (test_gui_photo*.py, test_gui_evidence.py)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from media_support import make_photo
+from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.photos import PhotoService
+from weicha_desktop.gui.case_pages import CasePages
+from weicha_desktop.gui.form_view import FormView
+
+_EVIDENCE = [
+    {"name": "右手拇指指纹", "category": "手印", "quantity": 1, "location": "主卧床头柜抽屉面板",
+     "method": "粉末显现", "collector": "张伟", "collected_at": "2026-11-27T09:40:00+08:00",
+     "comparison_status": "未送检"},
+    {"name": "运动鞋足迹", "category": "足迹", "quantity": 2, "location": "客厅地面",
+     "method": "静电吸附", "collector": "张伟", "collected_at": "2026-11-27T09:50:00+08:00",
+     "comparison_status": "未送检"},
+]
+
+
+def evidence() -> list[dict]:
+    """Two evidence rows, fresh each time (the core writes their H numbers into the list)."""
+    return [dict(row) for row in _EVIDENCE]
+
+
+def open_pages(qtbot, cases: CaseService, case_id: str) -> tuple[FormView, CasePages]:
+    """A case's form with its 照片 and 物证登记 views, shown at 1280x800."""
+    view = FormView(cases, cases.get(case_id))
+    pages = CasePages(view, PhotoService(cases.store, cases.actor))
+    pages.photo_log.import_bar.workers = 1  # one worker process: quicker to start in tests
+    qtbot.addWidget(view)
+    view.resize(1280, 800)
+    view.show()
+    return view, pages
+
+
+def card(folder: Path, n: int, *, size=(640, 480), **exif) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    return [make_photo(folder / f"IMG_{i:04d}.JPG", size=size, seed=i * 37, **exif) for i in range(n)]
+
+
+def wait_import(qtbot, pages: CasePages, timeout: int = 30000) -> None:
+    log = pages.photo_log
+    qtbot.waitUntil(lambda: not log.import_bar.is_running(), timeout=timeout)
+
+
+def on_next_dialog(fn: Callable[[QWidget], None]) -> None:
+    """Run ``fn(dialog)`` on the next modal dialog once it is open (an exec() is waiting)."""
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(10, poll)
+        else:
+            fn(dialog)
+    QTimer.singleShot(0, poll)
+
+
+def logged(store, action: str) -> list:
+    """The work-log entries of one action."""
+    return [e for e in store.audit_entries() if e.action == action]
