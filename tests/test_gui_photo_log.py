@@ -249,3 +249,28 @@ def test_screenshots_of_the_photo_log_and_the_register(app, qtbot, cases, tmp_pa
         take_screenshot(folder, tmp_path / "x.png", case=case.number, view="photos", photo=9)
     with pytest.raises(WeichaError, match="--case"):
         take_screenshot(folder, tmp_path / "x.png", view="evidence")
+
+
+def test_finalize_shortcut_is_refused_while_photos_import(app, qtbot, cases, tmp_path, dialogs):
+    case = cases.new_case(complete_values())
+    view, pages = open_pages(qtbot, cases, case.id)
+    files = card(tmp_path / "busy", 6, size=(2400, 1800))
+    assert pages.photo_log.import_paths([str(f) for f in files])
+    qtbot.waitUntil(lambda: not view.header.finalize_button.isEnabled(), timeout=5000)
+    dialogs.answers = [QMessageBox.StandardButton.Yes] * 3
+    checked = []
+    real = view.cases.blockers
+    view.cases.blockers = lambda ref: checked.append(ref) or real(ref)
+    assert view.finalize() is False  # what Ctrl+Shift+F calls
+    assert checked == [] and dialogs.shown == []  # refused before anything was asked
+    view.cases.blockers = real
+    wait_import(qtbot, pages)
+    assert cases.get(case.id).status == "draft"
+    assert view.header.finalize_button.isEnabled()
+
+
+def test_new_case_leaves_the_callers_rows_alone(cases):
+    rows = evidence()
+    made = cases.new_case({"evidence": rows})
+    assert all("number" not in r for r in rows)
+    assert all(r["number"].startswith("H") for r in made.data["evidence"])

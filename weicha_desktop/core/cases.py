@@ -354,6 +354,7 @@ class CaseService:
             rows = new.get(group)
             if not isinstance(rows, list):
                 continue
+            rows = new[group] = list(rows)  # never write numbers into the caller's list
             known = {r.get("number") for r in old.get(group) or [] if isinstance(r, dict)}
             problems = []
             for i, row in enumerate(rows):

@@ -332,7 +332,9 @@ class FormView(QWidget):
         return self._validate_live()
 
     def finalize(self) -> bool:
-        if not self.is_editable() or not self.commit_session():
+        # the shortcut obeys the button: it is disabled while photos are being imported
+        if not self.is_editable() or not self.header.finalize_button.isEnabled() \
+                or not self.commit_session():
             return False
         blockers = self.cases.blockers(self.case.id)
         if blockers:
