@@ -10,8 +10,8 @@ from weicha_desktop.core.reports.note import WIDTH, date_line, grid
 from weicha_desktop.core.reports.styles import styles, text
 from weicha_desktop.core.reports.values import EMPTY, fmt_datetime, is_empty
 
-COLUMNS = [("序号", 8), ("编号", 29), ("名称", 19), ("基本特征", 26), ("数量", 9),
-           ("提取部位", 18), ("提取方法", 16), ("提取人", 13), ("提取时间", 18), ("备注", 14)]
+COLUMNS = [("序号", 7), ("编号", 33), ("名称", 18), ("基本特征", 24), ("数量", 8),
+           ("提取部位", 17), ("提取方法", 15), ("提取人", 12), ("提取时间", 18), ("备注", 18)]
 
 
 def _cell(value, style: str = "small") -> Paragraph:
@@ -37,7 +37,7 @@ def build_register(case: CaseRecord) -> list:
         method = row.get("method")
         if method == "其他" and row.get("method_other"):
             method = f"其他：{row['method_other']}"
-        body.append([_cell(i), _cell(row.get("number")), _cell(row.get("name")),
+        body.append([_cell(i), _cell(row.get("number"), "number"), _cell(row.get("name")),
                      _cell(row.get("features")), _cell(row.get("quantity")),
                      _cell(row.get("location")), _cell(method), _cell(row.get("collector")),
                      _cell(fmt_datetime(row["collected_at"]) if row.get("collected_at") else None),
@@ -47,8 +47,9 @@ def build_register(case: CaseRecord) -> list:
     story: list = [Paragraph(text("提取痕迹、物证登记表"), st["title"]),
                    Paragraph(text(f"勘验号 {case.number}　共 {len(rows)} 件"), st["subtitle"]),
                    grid(body, widths, header=True, repeat=1), Spacer(1, 8 * mm)]
-    signs = grid([[_cell("见证人", "label"), _cell(""), _cell("持有人", "label"), _cell(""),
-                   _cell("提取人", "label"), _cell("")]],
+    blank = Paragraph("", st["small"])  # for the signature, by hand
+    signs = grid([[_cell("见证人", "label"), blank, _cell("持有人", "label"), blank,
+                   _cell("提取人", "label"), blank]],
                  [18 * mm, (WIDTH - 54 * mm) / 3] * 3)
     story.append(KeepTogether([signs, Spacer(1, 4 * mm), date_line()]))
     return story

@@ -36,6 +36,7 @@ def styles() -> dict[str, ParagraphStyle]:
         "label": ParagraphStyle("label", parent=base, fontSize=9.5, leading=13),
         "cell": ParagraphStyle("cell", parent=base, fontSize=9.5, leading=13),
         "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=10),
+        "number": ParagraphStyle("number", parent=base, fontSize=6.6, leading=9),  # 23 chars in one line
         "narrative": ParagraphStyle("narrative", parent=base, firstLineIndent=21, spaceAfter=1 * mm),
         "date": ParagraphStyle("date", parent=base, alignment=TA_RIGHT, rightIndent=6 * mm),
         "internal": ParagraphStyle("internal", parent=base, fontSize=12, leading=16,
