@@ -579,6 +579,14 @@ The comparison status becomes “{status}”.</translation>
         <translation>A finalized case cannot be edited: amending creates a new version and needs a reason</translation>
     </message>
     <message>
+        <source>报告…</source>
+        <translation>Report…</translation>
+    </message>
+    <message>
+        <source>预览、打印或导出 PDF：笔录、登记表、现场照片、分析报告</source>
+        <translation>Preview, print or export as PDF: record, register, scene photos, analysis</translation>
+    </message>
+    <message>
         <source>放弃恢复</source>
         <translation>Discard recovered edits</translation>
     </message>
@@ -1263,6 +1271,165 @@ or drop photos or folders here.</translation>
     </message>
 </context>
 <context>
+    <name>ReportDialog</name>
+    <message>
+        <source>报告 — {number}</source>
+        <translation>Report — {number}</translation>
+    </message>
+    <message>
+        <source>勘验 {number}&#x3000;第 {version} 版&#x3000;{status}</source>
+        <translation>Case {number}  version {version}  {status}</translation>
+    </message>
+    <message>
+        <source>草稿：打印件带“草稿”水印</source>
+        <translation>Draft: printouts carry a “草稿” (draft) watermark</translation>
+    </message>
+    <message>
+        <source>打印内容</source>
+        <translation>Contents</translation>
+    </message>
+    <message>
+        <source>现场勘验检查笔录</source>
+        <translation>Scene investigation record</translation>
+    </message>
+    <message>
+        <source>附件1 提取痕迹、物证登记表</source>
+        <translation>Annex 1 Register of traces and physical evidence collected</translation>
+    </message>
+    <message>
+        <source>附件3 现场照片</source>
+        <translation>Annex 3 Scene photos</translation>
+    </message>
+    <message>
+        <source>附件4 现场勘验情况分析报告</source>
+        <translation>Annex 4 Scene investigation analysis report</translation>
+    </message>
+    <message>
+        <source>共 {n} 张</source>
+        <translation>{n} photos</translation>
+    </message>
+    <message>
+        <source>本案没有照片</source>
+        <translation>No photos in this case</translation>
+    </message>
+    <message>
+        <source>每页 {n} 张</source>
+        <translation>{n} per page</translation>
+    </message>
+    <message>
+        <source>每张 A4 纸上排几张照片</source>
+        <translation>How many photos go on each A4 page</translation>
+    </message>
+    <message>
+        <source>内部资料&#x3000;不随案移交</source>
+        <translation>Internal  not handed over with the case file</translation>
+    </message>
+    <message>
+        <source>请至少选择一项。</source>
+        <translation>Choose at least one part.</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>预览</source>
+        <translation>Preview</translation>
+    </message>
+    <message>
+        <source>生成 PDF 并用本机的 PDF 阅读器打开</source>
+        <translation>Make the PDF and open it in this computer&apos;s PDF viewer</translation>
+    </message>
+    <message>
+        <source>打印…</source>
+        <translation>Print…</translation>
+    </message>
+    <message>
+        <source>选择打印机和份数，生成 PDF 后送往打印机</source>
+        <translation>Choose printer and copies; the PDF is made and sent to the printer</translation>
+    </message>
+    <message>
+        <source>导出 PDF…</source>
+        <translation>Export PDF…</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>导出 PDF</source>
+        <translation>Export PDF</translation>
+    </message>
+    <message>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+    <message>
+        <source>正在送往打印机…</source>
+        <translation>Sending to the printer…</translation>
+    </message>
+    <message>
+        <source>正在生成报告…</source>
+        <translation>Making the report…</translation>
+    </message>
+    <message>
+        <source>正在取消…</source>
+        <translation>Cancelling…</translation>
+    </message>
+    <message>
+        <source>报告已生成，但未能记入工作日志：{error}</source>
+        <translation>The report was made but could not be entered in the work log: {error}</translation>
+    </message>
+    <message>
+        <source>已在 PDF 阅读器中打开预览（{pages} 页）。</source>
+        <translation>Preview opened in the PDF viewer ({pages} pages).</translation>
+    </message>
+    <message>
+        <source>无法打开 PDF 阅读器。预览文件在：{path}</source>
+        <translation>Could not open a PDF viewer. The preview is at: {path}</translation>
+    </message>
+    <message>
+        <source>已送往打印机 {printer}：{pages} 页，{copies} 份。</source>
+        <translation>Sent to printer {printer}: {pages} pages, {copies} copies.</translation>
+    </message>
+    <message>
+        <source>已导出 {pages} 页：{path}</source>
+        <translation>Exported {pages} pages: {path}</translation>
+    </message>
+    <message>
+        <source>（默认打印机）</source>
+        <translation>(default printer)</translation>
+    </message>
+    <message>
+        <source>已取消，没有生成文件。</source>
+        <translation>Cancelled; no file was made.</translation>
+    </message>
+    <message>
+        <source>生成报告时出错：{error}</source>
+        <translation>Error while making the report: {error}</translation>
+    </message>
+    <message>
+        <source>没有写入权限</source>
+        <translation>no permission to write</translation>
+    </message>
+    <message>
+        <source>磁盘空间不足</source>
+        <translation>disk full</translation>
+    </message>
+    <message>
+        <source>文件夹不存在</source>
+        <translation>folder does not exist</translation>
+    </message>
+    <message>
+        <source>磁盘只读</source>
+        <translation>read-only disk</translation>
+    </message>
+    <message>
+        <source>无法写入 PDF 文件（{reason}）：{path}</source>
+        <translation>Cannot write the PDF file ({reason}): {path}</translation>
+    </message>
+</context>
+<context>
     <name>ReviewQueue</name>
     <message>
         <source>待审核的勘验（已定稿）</source>
@@ -1370,6 +1537,33 @@ version {version} ({status})</translation>
     <message>
         <source>无待同步数据</source>
         <translation>Nothing to sync</translation>
+    </message>
+</context>
+<context>
+    <name>SystemPrint</name>
+    <message>
+        <source>本机没有安装打印机。请用“导出 PDF…”保存后，在连接打印机的电脑上打印。</source>
+        <translation>No printer is installed on this computer. Use “Export PDF…” and print from a computer with a printer.</translation>
+    </message>
+    <message>
+        <source>Windows 无法打印这个 PDF（{error}）：本机可能没有能打印 PDF 的阅读器。请用“导出 PDF…”保存后，在 PDF 阅读器中打印。</source>
+        <translation>Windows cannot print this PDF ({error}): there may be no PDF reader that can print. Use “Export PDF…” and print from a PDF reader.</translation>
+    </message>
+    <message>
+        <source>本机没有 lp 打印命令（CUPS 打印系统），无法直接打印。请用“导出 PDF…”保存后，在 PDF 阅读器中打印。</source>
+        <translation>This computer has no lp print command (CUPS), so it cannot print directly. Use “Export PDF…” and print from a PDF reader.</translation>
+    </message>
+    <message>
+        <source>打印系统 {n} 秒内没有响应。请检查打印机，或用“导出 PDF…”保存后打印。</source>
+        <translation>The printing system did not answer within {n} seconds. Check the printer, or use “Export PDF…” and print that.</translation>
+    </message>
+    <message>
+        <source>无法运行打印命令 lp（{error}）。请用“导出 PDF…”保存后，在 PDF 阅读器中打印。</source>
+        <translation>Cannot run the print command lp ({error}). Use “Export PDF…” and print from a PDF reader.</translation>
+    </message>
+    <message>
+        <source>打印系统拒绝了打印任务：{error}。请检查打印机，或用“导出 PDF…”保存后打印。</source>
+        <translation>The printing system refused the job: {error}. Check the printer, or use “Export PDF…” and print that.</translation>
     </message>
 </context>
 <context>

@@ -4,22 +4,26 @@
     form loaded / saved / finalized / amended ──► both views take the new record
     register changed a 必比 status ──► the form shows the saved record (and the list hears it)
     photos added, described, reordered ──► the register's linked-photo counts, the titles
-    a click on 缺少概貌照片 (the 一长四必 list under the form) ──► the photo log"""
+    a click on 缺少概貌照片 (the 一长四必 list under the form) ──► the photo log
+    报告… in the header ──► the form's edits committed, then ReportDialog (report_dialog.py)"""
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QListWidgetItem
 
 from weicha_desktop.core.cases import CaseRecord
 from weicha_desktop.core.forms.loader import load_choice_lists
 from weicha_desktop.core.forms.spec import Choice
 from weicha_desktop.core.photos import PhotoService
+from weicha_desktop.core.reports.service import ReportService
 from weicha_desktop.gui.evidence_register import EvidenceRegister
 from weicha_desktop.gui.form_problems import PATH_ROLE
 from weicha_desktop.gui.form_view import FormView
 from weicha_desktop.gui.photo_log import PhotoLog
+from weicha_desktop.gui.report_dialog import ReportDialog
+from weicha_desktop.gui.settings import Settings
 
 PHOTO_CLASSES = "photo_classes"
 
@@ -31,9 +35,14 @@ def photo_classes(forms_dir: Path) -> list[Choice]:
 
 
 class CasePages(QObject):
-    def __init__(self, view: FormView, photos: PhotoService, lang: str = "zh"):
+    def __init__(self, view: FormView, photos: PhotoService, lang: str = "zh", *,
+                 settings: Settings | None = None):
+        """``settings``: where the report dialog keeps its last choices (None: nowhere)."""
         super().__init__(view)
         self.view = view
+        self.settings = settings
+        self.reports = ReportService(view.cases, photos)
+        self.report_dialog: ReportDialog | None = None
         self._finalize_tip = ""
         self.photo_log = PhotoLog(photos, view.case, photo_classes(view.cases.forms.forms_dir), lang)
         self.register = EvidenceRegister(view.cases, photos, view.case, lang,
@@ -46,6 +55,8 @@ class CasePages(QObject):
         self.photo_log.importing.connect(self._importing)
         view.panel.list.itemClicked.connect(self._problem_chosen)
         view.panel.list.itemActivated.connect(self._problem_chosen)
+        view.header.report_button.clicked.connect(self.open_report)
+        view.header.report_button.show()
         self._update_titles()
 
     def show_photos(self) -> PhotoLog:
@@ -55,6 +66,26 @@ class CasePages(QObject):
     def show_register(self) -> EvidenceRegister:
         self.view.header.view_group.button(2).click()
         return self.register
+
+    def open_report(self) -> ReportDialog | None:
+        """报告…: the report dialog of this case (window-modal; one at a time). A draft's
+        unsaved edits are saved first, so the paper shows what the form shows."""
+        if self.report_dialog is not None:
+            self.report_dialog.raise_()
+            self.report_dialog.activateWindow()
+            return self.report_dialog
+        if not self._commit_form():  # the problem list says what is wrong
+            return None
+        dialog = ReportDialog(self.reports, self.view.case, self.view, settings=self.settings)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.finished.connect(self._report_closed)
+        self.report_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _report_closed(self) -> None:
+        self.report_dialog = None
 
     def _problem_chosen(self, item: QListWidgetItem) -> None:
         """A 一长四必 photo problem (缺少方位照片 …) names no field of the form: show the photos."""
@@ -85,6 +116,7 @@ class CasePages(QObject):
             self._finalize_tip = button.toolTip()
         button.setEnabled(not running and self.view.is_editable())
         button.setToolTip(self.tr("正在导入照片，导入完成后才能定稿") if running else self._finalize_tip)
+        self.view.header.report_button.setEnabled(not running)  # the report would miss photos
 
     def _update_titles(self) -> None:
         group = self.view.header.view_group
@@ -92,6 +124,8 @@ class CasePages(QObject):
         group.button(2).setText(self.tr("物证登记（{n}）").format(n=len(self.register.rows)))
 
     def shutdown(self) -> None:
-        """Before the case's tab goes: stop an import, the decoders."""
+        """Before the case's tab goes: stop an import, the decoders, a report being rendered."""
+        if self.report_dialog is not None:
+            self.report_dialog.shutdown()
         self.photo_log.shutdown()
         self.register.shutdown()

@@ -18,6 +18,7 @@ from weicha_desktop.gui.case_pages import CasePages
 from weicha_desktop.gui.form_view import FormView
 from weicha_desktop.gui.i18n import current_language
 from weicha_desktop.gui.labels import status_name
+from weicha_desktop.gui.settings import Settings
 
 BANNER_STYLE = ("QFrame#returnedBanner { background: #fdecea; border: 1px solid #f5c2c0; "
                 "border-radius: 4px; } QLabel#returnedBannerText { color: #8a1c12; }")
@@ -28,10 +29,11 @@ class CaseWorkspace(QTabWidget):
     message = Signal(str)  # a passing note for the status bar
 
     def __init__(self, cases: CaseService, parent: QWidget | None = None, *,
-                 photos: PhotoService | None = None):
+                 photos: PhotoService | None = None, settings: Settings | None = None):
         super().__init__(parent)
         self.cases = cases
         self.photos = photos or PhotoService(cases.store, cases.actor)
+        self.settings = settings  # handed to each case's pages (the report dialog's choices)
         self.case_pages: dict[FormView, CasePages] = {}
         self.query = CaseQuery(cases.store)
         self.setObjectName("mainTabs")
@@ -113,7 +115,7 @@ class CaseWorkspace(QTabWidget):
 
     def _add_view(self, view: FormView, case: CaseRecord) -> FormView:
         view.saved.connect(self._saved)
-        self.case_pages[view] = CasePages(view, self.photos, current_language())
+        self.case_pages[view] = CasePages(view, self.photos, current_language(), settings=self.settings)
         self.case_pages[view].photo_log.changed.connect(self.changed)  # the status bar's count
         index = self.addTab(view, case.number)
         self.setTabToolTip(index, self._tab_tip(case))

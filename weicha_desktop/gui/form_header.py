@@ -1,6 +1,6 @@
 """The top of the case form: title line with the autosave time, the switch between the views
 of the case (笔录 / 照片 / 物证登记, once other views are added) and the action buttons
-(保存 / 检查 / 定稿, or 补正 for a locked case), the supervisor's return comment, the notice
+(保存 / 检查 / 定稿, or 补正 for a locked case; 报告… once case_pages.py wires it), the supervisor's return comment, the notice
 of recovered edits (with 放弃恢复) and, for an amended version, why it was amended."""
 from __future__ import annotations
 
@@ -35,6 +35,9 @@ class FormHeader(QWidget):
         self.finalize_button = self._button(self.tr("定稿"), "finalizeButton")
         self.amend_button = self._button(self.tr("补正"), "amendButton")
         self.amend_button.setToolTip(self.tr("已定稿的勘验不能直接修改：补正生成新版本，须写明原因"))
+        self.report_button = self._button(self.tr("报告…"), "reportButton")
+        self.report_button.setToolTip(self.tr("预览、打印或导出 PDF：笔录、登记表、现场照片、分析报告"))
+        self.report_button.hide()  # shown by whoever handles it (CasePages)
         bar = QHBoxLayout()
         bar.addWidget(self.title, 1)
         bar.addSpacing(12)
@@ -44,7 +47,8 @@ class FormHeader(QWidget):
         bar.addLayout(self.views)
         bar.addSpacing(16)
         self.view_group = QButtonGroup(self)
-        for button in (self.save_button, self.check_button, self.finalize_button, self.amend_button):
+        for button in (self.save_button, self.check_button, self.finalize_button, self.amend_button,
+                       self.report_button):
             bar.addWidget(button)
 
         self.returned = QLabel()

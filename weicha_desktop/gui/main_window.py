@@ -37,7 +37,7 @@ class Module:
 
 
 def _build_review(window: "MainWindow") -> QWidget:
-    page = ReviewQueue(window.cases, photos=window.photos)
+    page = ReviewQueue(window.cases, photos=window.photos, settings=window.settings)
     page.reviewed.connect(window.case_reviewed)
     return page
 
@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
 
         self.modules = [m for m in MODULES if actor.role in m.roles]
         self._pages: dict[str, QWidget] = {}
-        self.workspace = CaseWorkspace(self.cases, photos=self.photos)
+        self.workspace = CaseWorkspace(self.cases, photos=self.photos, settings=settings)
         self.workspace.changed.connect(self._data_changed)
         self.workspace.message.connect(self.show_message)
 
@@ -185,4 +185,6 @@ class MainWindow(QMainWindow):
             return
         self._keep()
         self.workspace.shutdown()
+        if isinstance(review := self._pages.get("review"), ReviewQueue):
+            review.shutdown()
         event.accept()

@@ -25,6 +25,7 @@ from weicha_desktop.gui.case_pages import CasePages
 from weicha_desktop.gui.form_view import FormView
 from weicha_desktop.gui.i18n import current_language
 from weicha_desktop.gui.labels import status_name
+from weicha_desktop.gui.settings import Settings
 
 ERROR_STYLE = "color: #b00020;"
 COLUMN_WIDTHS = {"勘验号": 220, "案件性质": 120, "勘验时间": 140, "勘验人": 160}
@@ -34,10 +35,11 @@ class ReviewQueue(QWidget):
     reviewed = Signal(object)  # the CaseRecord after approval or return
 
     def __init__(self, cases: CaseService, parent: QWidget | None = None, *,
-                 photos: PhotoService | None = None):
+                 photos: PhotoService | None = None, settings: Settings | None = None):
         super().__init__(parent)
         self.setObjectName("reviewPage")
         self.cases = cases
+        self.settings = settings  # the report dialog's last choices
         self.photos = photos or PhotoService(cases.store, cases.actor)
         self.view: FormView | None = None
         self.pages: CasePages | None = None  # the case's photos and evidence, read-only
@@ -180,7 +182,7 @@ class ReviewQueue(QWidget):
         try:
             case = self.cases.get(number_or_id)
             view = FormView(self.cases, case, lang=current_language(), amendable=False)
-            pages = CasePages(view, self.photos, current_language())
+            pages = CasePages(view, self.photos, current_language(), settings=self.settings)
         except WeichaError as e:
             self.close_case(str(e))
             return None
@@ -213,6 +215,11 @@ class ReviewQueue(QWidget):
         self.view = view
         if view is not None:
             self.form_area.addWidget(view)
+
+    def shutdown(self) -> None:
+        """The program closes: stop the open case's decoders and a report being rendered."""
+        if self.pages is not None:
+            self.pages.shutdown()
 
     def approve(self) -> CaseRecord | None:
         if self.view is None:

@@ -1,5 +1,5 @@
-"""The program's own settings (window geometry, navigation width, last navigation page, language),
-typed, with defaults, over QSettings.
+"""The program's own settings (window geometry, navigation width, last navigation page, language,
+the last report choices), typed, with defaults, over QSettings.
 
 They are kept apart from user data: an INI file in the per-user configuration folder
 (``~/.config/WeiCha/WeiChaDesktop.ini`` on Linux, ``%APPDATA%\\WeiCha\\WeiChaDesktop.ini``
@@ -52,6 +52,35 @@ class Settings:
     @last_page.setter
     def last_page(self, value: str) -> None:
         self._q.setValue("ui/last_page", value)
+
+    # ---- reports (report_dialog.py) --------------------------------------------------------
+    @property
+    def report_parts(self) -> tuple[str, ...]:
+        """The parts last printed (``note``, ``register``, …); empty when never chosen."""
+        value = self._q.value("report/parts", "", type=str) or ""
+        return tuple(p for p in value.split(",") if p)
+
+    @report_parts.setter
+    def report_parts(self, value: tuple[str, ...] | list[str]) -> None:
+        self._q.setValue("report/parts", ",".join(value))
+
+    @property
+    def report_photos_per_page(self) -> int:
+        value = self._q.value("report/photos_per_page", 2, type=int)
+        return value if value in (1, 2, 4) else 2
+
+    @report_photos_per_page.setter
+    def report_photos_per_page(self, value: int) -> None:
+        self._q.setValue("report/photos_per_page", int(value))
+
+    @property
+    def report_dir(self) -> str:
+        """The folder a report was last exported to ("" = none yet)."""
+        return self._q.value("report/export_dir", "", type=str) or ""
+
+    @report_dir.setter
+    def report_dir(self, value: str) -> None:
+        self._q.setValue("report/export_dir", value)
 
     # ---- the main window -------------------------------------------------------------------
     @property

@@ -1,4 +1,5 @@
-"""Work off the GUI thread: decoding images (``ImageLoader``) and store jobs (``StoreJob``).
+"""Work off the GUI thread: decoding images (``ImageLoader``), store jobs (``StoreJob``) and
+work that needs no store at all (``PureJob``: rendering a report already read from the store).
 
 ``StoreJob`` runs a function that writes to the store (photo import, working copies) on its
 own QThread **with its own SQLite connection**: ``Store.open(data_dir, lock=False)`` in the
@@ -101,6 +102,43 @@ class StoreJob(QThread):
 
     def report(self, done: int, total: int, item: object) -> None:
         self.progress.emit(done, total, item)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+
+class PureJob(QThread):
+    """``work(job)`` on a worker thread, for work that touches no database (everything it
+    needs was read on the GUI thread before, e.g. a ``ReportJob``).
+
+    ``job.report(fraction, message)`` → ``progress``; ``job.cancelled()`` for the work to
+    poll; the result → ``done``; any exception → ``failed`` with the exception itself, so the
+    window can say in its own words what went wrong (never a traceback). Like ``StoreJob``
+    it belongs to the application object and deletes itself when finished."""
+
+    progress = Signal(float, str)
+    done = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, work: Callable[["PureJob"], Any]):
+        super().__init__(QCoreApplication.instance())
+        self.work = work
+        self._cancel = threading.Event()
+        self.finished.connect(self.deleteLater)
+
+    def run(self) -> None:
+        try:
+            result = self.work(self)
+        except Exception as e:  # handed to the GUI thread, which explains it
+            self.failed.emit(e)
+            return
+        self.done.emit(result)
+
+    def report(self, fraction: float, message: str) -> None:
+        self.progress.emit(fraction, message)
 
     def cancel(self) -> None:
         self._cancel.set()
