@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -60,8 +61,13 @@ class ReportJob:
 
     def run(self, path: str | os.PathLike, progress: Progress | None = None,
             cancelled: Callable[[], bool] = lambda: False) -> ReportResult:
+        with tempfile.TemporaryDirectory(prefix="weicha-report-") as work:
+            return self._run(Path(path), Path(work), progress, cancelled)
+
+    def _run(self, path: Path, work: Path, progress: Progress | None,
+             cancelled: Callable[[], bool]) -> ReportResult:
         report = lambda f, m: progress(f, m) if progress else None  # noqa: E731
-        case, path = self.case, Path(path)
+        case = self.case
         story: list = []
         for part in self.parts:
             if story:
@@ -76,7 +82,7 @@ class ReportJob:
             else:
                 report(0.05, f"准备照片 0/{len(self.photos)}")
                 story += build_photo_sheets(
-                    self.photos, lambda p: self.originals[p.id], self.photos_per_page,
+                    self.photos, lambda p: self.originals[p.id], work, self.photos_per_page,
                     progress=lambda n, t: report(0.05 + 0.8 * n / max(t, 1), f"准备照片 {n}/{t}"),
                     cancelled=cancelled)
         story += [Spacer(1, 4), CondPageBreak(QR_SIZE + 12), IntegrityBlock(case, self.printed_at)]
