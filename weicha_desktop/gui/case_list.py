@@ -16,7 +16,7 @@ from PySide6.QtCore import (QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplica
                             QModelIndex, QObject, QPersistentModelIndex, QRunnable, Qt,
                             QThreadPool, QTimer, Signal)
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QHBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
@@ -24,6 +24,7 @@ from weicha_desktop.core.case_query import (DEFAULT_SORT, CaseFilters, CaseQuery
                                             CaseSort)
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.store import Store
+from weicha_desktop.gui.tables import record_rows
 
 PAGE_SIZE = 200
 FETCH_BUDGET = 0.004  # seconds a fetch may walk through a rare filter before it yields
@@ -267,12 +268,7 @@ class CaseListView(QWidget):
         self.table = QTableView()
         self.table.setObjectName("caseTable")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
+        record_rows(self.table)
         header = self.table.horizontalHeader()
         for column, width in enumerate((220, 110, 0, 140, 80, 140)):
             if width:

@@ -19,7 +19,7 @@ from typing import Callable
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QFont, QFontMetrics, QIcon, QImage, QPixmap
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QListWidget, QListWidgetItem, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
@@ -30,6 +30,7 @@ from weicha_desktop.core.reports.labels import items_from_case, write_labels
 from weicha_desktop.gui.evidence_dialogs import ComparisonDialog, LabelDialog
 from weicha_desktop.gui.photo_model import load_thumbnail
 from weicha_desktop.gui.workers import ImageLoader
+from weicha_desktop.gui.tables import record_rows
 
 SENT, MATCH, NO_MATCH, NOT_SENT = "已送检", "比中", "未比中", "未送检"
 STATUS_COLORS = {NOT_SENT: "#b00020", SENT: "#8a5a00", MATCH: "#1b5e20", NO_MATCH: "#444444"}
@@ -84,12 +85,7 @@ class EvidenceRegister(QWidget):
         self.table = QTableWidget(0, len(self.headers))
         self.table.setObjectName("evidenceTable")
         self.table.setHorizontalHeaderLabels(self.headers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
+        record_rows(self.table)
         header = self.table.horizontalHeader()
         bold = QFont(header.font())
         bold.setBold(True)

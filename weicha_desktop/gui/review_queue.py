@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
+from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
                                QPlainTextEdit, QPushButton, QSplitter, QStackedWidget, QTableView,
                                QVBoxLayout, QWidget)
 
@@ -26,6 +26,7 @@ from weicha_desktop.gui.form_view import FormView
 from weicha_desktop.gui.i18n import current_language
 from weicha_desktop.gui.labels import status_name
 from weicha_desktop.gui.settings import Settings
+from weicha_desktop.gui.tables import record_rows
 
 ERROR_STYLE = "color: #b00020;"
 COLUMN_WIDTHS = {"勘验号": 220, "案件性质": 120, "勘验时间": 140, "勘验人": 160}
@@ -56,12 +57,7 @@ class ReviewQueue(QWidget):
         self.table = QTableView()
         self.table.setObjectName("reviewQueue")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
+        record_rows(self.table)
         header = self.table.horizontalHeader()
         for column, name in enumerate(COLUMNS):
             header.resizeSection(column, COLUMN_WIDTHS.get(name, 140))

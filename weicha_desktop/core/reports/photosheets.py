@@ -101,7 +101,7 @@ def caption(item: Prepared) -> str:
     source = f"（{p.time_source}）" if p.time_source else ""
     lines.append(f"照相人：{p.photographer or '/'}　拍摄时间：{when}{source}")
     extra = f"　关联物证：{p.evidence_number}" if p.evidence_number else ""
-    copy = f"　工作副本（源自编辑）" if p.derived_from else ""
+    copy = "　工作副本（原件未改动，另存）" if p.derived_from else ""
     lines.append(f"SHA-256：{p.sha256[:16]}{extra}{copy}")
     if item.error:
         lines.append(item.error)
