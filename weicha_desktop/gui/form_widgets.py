@@ -28,9 +28,10 @@ def _wants_clear(widget, event: QKeyEvent) -> bool:
             and edit.hasSelectedText() and edit.selectedText() == edit.text())
 
 
-class OptionalSpinBox(QSpinBox):
-    def __init__(self, lo: int, hi: int, parent=None):
-        super().__init__(parent)
+class _OptionalNumberMixin:
+    """Shared by the two spin boxes: empty = one below the allowed minimum."""
+
+    def _setup(self, lo, hi) -> None:
         self._start = 0 if lo <= 0 <= hi else lo
         self.setRange(lo - 1, hi)
         self.setSpecialValueText(EMPTY_TEXT)
@@ -43,7 +44,7 @@ class OptionalSpinBox(QSpinBox):
     def clear_value(self) -> None:
         self.setValue(self.minimum())
 
-    def set_number(self, value: int) -> None:
+    def set_number(self, value) -> None:
         if value <= self.minimum() or value > self.maximum():  # keep wrong data visible
             self.setRange(min(self.minimum(), value - 1), max(self.maximum(), value))
         self.setValue(value)
@@ -61,38 +62,17 @@ class OptionalSpinBox(QSpinBox):
             super().keyPressEvent(event)
 
 
-class OptionalDoubleSpinBox(QDoubleSpinBox):
+class OptionalSpinBox(_OptionalNumberMixin, QSpinBox):
+    def __init__(self, lo: int, hi: int, parent=None):
+        super().__init__(parent)
+        self._setup(lo, hi)
+
+
+class OptionalDoubleSpinBox(_OptionalNumberMixin, QDoubleSpinBox):
     def __init__(self, lo: float, hi: float, decimals: int = 2, parent=None):
         super().__init__(parent)
         self.setDecimals(decimals)
-        self._start = 0.0 if lo <= 0 <= hi else lo
-        self.setRange(lo - 1, hi)
-        self.setSpecialValueText(EMPTY_TEXT)
-        self.setToolTip(CLEAR_TIP)
-        self.clear_value()
-
-    def is_empty(self) -> bool:
-        return self.value() == self.minimum()
-
-    def clear_value(self) -> None:
-        self.setValue(self.minimum())
-
-    def set_number(self, value: float) -> None:
-        if value <= self.minimum() or value > self.maximum():
-            self.setRange(min(self.minimum(), value - 1), max(self.maximum(), value))
-        self.setValue(value)
-
-    def stepBy(self, steps: int) -> None:
-        if self.is_empty():
-            self.setValue(self._start)
-        else:
-            super().stepBy(steps)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if _wants_clear(self, event):
-            self.clear_value()
-        else:
-            super().keyPressEvent(event)
+        self._setup(float(lo), float(hi))
 
 
 class _OptionalDateMixin:
