@@ -5,6 +5,7 @@ records every box and answers from ``dialogs.answers`` (default: Discard / Ok)."
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -176,3 +177,30 @@ def invisible_chars(text: str, family: str) -> set[str]:
                 or raw.pathForGlyph(glyphs[0]).elementCount() == 0:
             bad.add(ch)
     return bad
+
+
+class Heartbeat:
+    """A 10 ms timer on the GUI thread; ``worst`` is the longest gap between its ticks while
+    the ``with`` block ran (a stalled GUI thread shows as a long gap)."""
+
+    def __init__(self, qtbot, interval_ms: int = 10):
+        from PySide6.QtCore import QTimer
+
+        self.qtbot, self.beats, self.worst = qtbot, [], 0.0
+        self.timer = QTimer()
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(lambda: self.beats.append(time.monotonic()))
+
+    def __enter__(self) -> "Heartbeat":
+        self.timer.start()
+        self.qtbot.wait(100)
+        self.start = time.monotonic()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.end = time.monotonic()
+        self.qtbot.wait(50)
+        self.timer.stop()
+        during = [t for t in self.beats if self.start <= t <= self.end]
+        self.ticks = len(during)
+        self.worst = max(b - a for a, b in zip([self.start, *during], [*during, self.end]))

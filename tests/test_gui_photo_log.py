@@ -3,16 +3,16 @@ drop), order, description, preview with EXIF, read-only once finalized, a GUI th
 breathing while it imports."""
 from __future__ import annotations
 
-import time
 
 import pytest
 from PIL import Image as PILImage
-from PySide6.QtCore import QMimeData, QModelIndex, QPoint, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QLabel, QLineEdit, QListWidget,
                                QMessageBox, QPushButton, QTableWidget)
 
-from gui_support import admin, app, cases, child, complete_values, dialogs, store, type_into  # noqa: F401
+from gui_support import (Heartbeat, admin, app, cases, child, complete_values, dialogs,  # noqa: F401
+                         store, type_into)
 from media_support import exif_block, pattern, random_bytes
 from photo_gui_support import card, evidence, logged, open_pages, wait_import
 from weicha_desktop.core.errors import WeichaError
@@ -216,25 +216,13 @@ def test_the_gui_keeps_breathing_while_20_photos_import(app, qtbot, cases, tmp_p
     log = pages.show_photos()
     log.import_bar.workers = None  # as in the program: one worker process per core
     card(tmp_path / "DCIM", 20, size=(2400, 1800), gps=(21.95, 108.62, 5.0))
-    beats: list[float] = []
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(lambda: beats.append(time.monotonic()))
-    timer.start()
-    qtbot.wait(100)
-    start = time.monotonic()
-    assert log.import_paths([str(tmp_path / "DCIM")])
-    wait_import(qtbot, pages, timeout=60000)
-    end = time.monotonic()
-    qtbot.wait(50)
-    timer.stop()
-    during = [t for t in beats if start <= t <= end]
-    gaps = [b - a for a, b in zip([start, *during], [*during, end])]
-    worst = max(gaps)
-    print(f"import of 20 photos: {end - start:.2f} s, {len(during)} beats, longest GUI gap "
-          f"{worst * 1000:.0f} ms")
+    with Heartbeat(qtbot) as beat:
+        assert log.import_paths([str(tmp_path / "DCIM")])
+        wait_import(qtbot, pages, timeout=60000)
+    print(f"import of 20 photos: {beat.end - beat.start:.2f} s, {beat.ticks} beats, longest GUI gap "
+          f"{beat.worst * 1000:.0f} ms")
     assert log.model.rowCount() == 20
-    assert worst < 0.150, f"the GUI thread stalled {worst * 1000:.0f} ms"
+    assert beat.worst < 0.150, f"the GUI thread stalled {beat.worst * 1000:.0f} ms"
 
 
 def test_screenshots_of_the_photo_log_and_the_register(app, qtbot, cases, tmp_path):
