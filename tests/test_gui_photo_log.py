@@ -262,3 +262,23 @@ def test_new_case_leaves_the_callers_rows_alone(cases):
     made = cases.new_case({"evidence": rows})
     assert all("number" not in r for r in rows)
     assert all(r["number"].startswith("H") for r in made.data["evidence"])
+
+
+def test_remove_a_photo_asks_why_and_renumbers(app, qtbot, cases, tmp_path, monkeypatch):
+    case = cases.new_case()
+    _view, pages = open_pages(qtbot, cases, case.id)
+    log = pages.show_photos()
+    assert log.import_paths([str(f) for f in card(tmp_path / "rm", 3)])
+    wait_import(qtbot, pages)
+    second = PhotoService(cases.store, cases.actor).list(case.id)[1]
+    log.select(second.id)
+    button = log.findChild(QPushButton, "removePhotoButton")
+    assert button.isEnabled()
+    from PySide6.QtWidgets import QInputDialog
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", False))  # cancelled
+    assert log.remove_photo() is False and log.model.rowCount() == 3
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("拍重了", True))
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert log.model.rowCount() == 2
+    assert [p.position for p in PhotoService(cases.store, cases.actor).list(case.id)] == [1, 2]
+    assert "原件仍保存" in log.message.text()

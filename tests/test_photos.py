@@ -179,3 +179,24 @@ def test_finalize_hashes_the_photo_log_and_verify_sees_later_changes(env, tmp_pa
     with Store.open(tmp_path / "data", readonly=True) as ro:
         faults = verify(ro).faults
     assert any(case.number in f and "照片记录" in f for f in faults), faults
+
+
+def test_remove_a_photo_from_a_draft_and_bring_it_back(env, tmp_path):
+    store, cases, photos = env
+    case = cases.new_case()
+    files = _card(tmp_path / "r", 3)
+    photos.import_files(case.id, files)
+    first, second, third = photos.list(case.id)
+    with pytest.raises(WeichaError, match="原因"):
+        photos.remove(second.id, " ")
+    left = photos.remove(second.id, "重复拍摄")
+    assert [(p.id, p.position) for p in left] == [(first.id, 1), (third.id, 2)]
+    assert photos.original_path(second).is_file()  # the original is kept
+    entry = store.audit_entries()[-1]
+    assert entry.action == "photo.remove" and "重复拍摄" in entry.summary
+    photos.reorder(case.id, [third.id, first.id])  # removed rows stay out of the numbering
+    again = photos.import_files(case.id, [files[1]])
+    assert again[0].status == "imported" and again[0].photo_id == second.id
+    assert [(p.id, p.position) for p in photos.list(case.id)] == [(third.id, 1), (first.id, 2), (second.id, 3)]
+    assert cases._facts(cases.get(case.id))["photo_count"] == 3
+    assert verify(store).ok

@@ -1098,6 +1098,14 @@ Finalize now?</translation>
         <translation>Rotate, crop, add arrows/markers/text and save as a working copy; the original stays unchanged</translation>
     </message>
     <message>
+        <source>移除照片…</source>
+        <translation>Remove photo…</translation>
+    </message>
+    <message>
+        <source>从本案照片记录中移除（须写原因）；原件仍保存，可重新导入</source>
+        <translation>Take it out of this case's photo log (a reason is required); the original is kept and can be imported again</translation>
+    </message>
+    <message>
         <source>勘验已定稿，照片只能查看；如需更正请先“补正”。</source>
         <translation>The investigation is finalized: photos can only be viewed; to correct them, amend first.</translation>
     </message>
@@ -1142,6 +1150,18 @@ or drop photos or folders here.</translation>
     <message>
         <source>已保存工作副本 {n} 号（源自 {src} 号，原件未改动）。</source>
         <translation>Saved working copy no. {n} (from no. {src}; the original is unchanged).</translation>
+    </message>
+    <message>
+        <source>移除照片</source>
+        <translation>Remove photo</translation>
+    </message>
+    <message>
+        <source>移除第 {n} 号照片（{name}）的原因：</source>
+        <translation>Reason for removing photo {n} ({name}):</translation>
+    </message>
+    <message>
+        <source>已移除第 {n} 号照片；原件仍保存在数据文件夹中。</source>
+        <translation>Photo {n} removed; the original is still kept in the data folder.</translation>
     </message>
 </context>
 <context>

@@ -191,20 +191,40 @@ class PhotoService:
                                 sha256=r["sha256"], **meta)
         try:
             self.blobs.commit(staged)
-            photo_id = self._insert(case_id, path.name, r, photographer)
+            photo_id = self._restore(case_id, r["sha256"]) or \
+                self._insert(case_id, path.name, r, photographer)
         except (OSError, WeichaError) as e:
             self.blobs.discard(staged)
             return ImportResult(str(path), "rejected", f"保存失败：{e}")
         known.add(r["sha256"])
         return ImportResult(str(path), "imported", None, sha256=r["sha256"], photo_id=photo_id, **meta)
 
+    def _restore(self, case_id: str, sha256: str) -> str | None:
+        """The same content imported again after it was removed: the old row comes back
+        (one row per content and case), numbered last."""
+        row = self.store.conn.execute(
+            "SELECT id FROM photos WHERE case_id = ? AND sha256 = ? AND removed_at IS NOT NULL",
+            (case_id, sha256)).fetchone()
+        if not row:
+            return None
+        with self.store.change(self.actor) as ch:
+            position = ch.conn.execute(
+                "SELECT COALESCE(MAX(position), 0) + 1 FROM photos WHERE case_id = ? "
+                "AND removed_at IS NULL", (case_id,)).fetchone()[0]
+            ch.conn.execute("UPDATE photos SET removed_at = NULL, position = ? WHERE id = ?",
+                            (position, row[0]))
+            ch.log("photo.restore", "photo", row[0], f"重新导入已移除的照片，编为 {position} 号",
+                   {"case_id": case_id, "sha256": sha256})
+            ch.enqueue("photo", row[0], "photo.restore", {"id": row[0], "position": position})
+        return row[0]
+
     def _insert(self, case_id: str, name: str, r: dict[str, Any], photographer: str | None) -> str:
         photo_id = new_id()
         gps = r.get("gps") or {}
         with self.store.change(self.actor) as ch:
             position = ch.conn.execute(
-                "SELECT COALESCE(MAX(position), 0) + 1 FROM photos WHERE case_id = ?",
-                (case_id,)).fetchone()[0]
+                "SELECT COALESCE(MAX(position), 0) + 1 FROM photos WHERE case_id = ? "
+                "AND removed_at IS NULL", (case_id,)).fetchone()[0]
             row = {
                 "id": photo_id, "case_id": case_id, "position": position, "sha256": r["sha256"],
                 "original_name": name, "size": r["size"], "format": r["format"],
@@ -250,12 +270,36 @@ class PhotoService:
             return self.list(case_id)
         with self.store.change(self.actor) as ch:
             # two passes so the (case, position) order never collides mid-way
-            for pos, pid in enumerate(photo_ids, 1):
-                ch.conn.execute("UPDATE photos SET position = ? WHERE id = ?", (-pos, pid))
-            ch.conn.execute("UPDATE photos SET position = -position WHERE case_id = ?", (case_id,))
+            self._renumber(ch, case_id, photo_ids)
             ch.log("photo.reorder", "case", case_id, "调整照片顺序", {"order": photo_ids})
             ch.enqueue("case", case_id, "photo.reorder", {"case_id": case_id, "order": photo_ids})
         return self.list(case_id)
+
+    @staticmethod
+    def _renumber(ch, case_id: str, photo_ids: list[str]) -> None:
+        # two passes so the (case, position) order never collides mid-way
+        for pos, pid in enumerate(photo_ids, 1):
+            ch.conn.execute("UPDATE photos SET position = ? WHERE id = ?", (-pos, pid))
+        ch.conn.execute("UPDATE photos SET position = -position WHERE case_id = ? AND position < 0",
+                        (case_id,))
+
+    def remove(self, photo_id: str, reason: str) -> list[Photo]:
+        """Take a photo out of a draft case's log (a wrong or doubled shot). The original stays
+        in the store and the row stays in the database, marked removed; the rest renumber."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise WeichaError("移除照片须写明原因。")
+        photo = self.get(photo_id)
+        self._require_draft(photo.case_id)
+        rest = [p.id for p in self.list(photo.case_id) if p.id != photo_id]
+        with self.store.change(self.actor) as ch:
+            ch.conn.execute("UPDATE photos SET removed_at = ? WHERE id = ?", (ch.now, photo_id))
+            self._renumber(ch, photo.case_id, rest)
+            ch.log("photo.remove", "photo", photo_id,
+                   f"移除照片 {photo.position} 号（{photo.original_name}）：{reason}",
+                   {"case_id": photo.case_id, "sha256": photo.sha256, "reason": reason})
+            ch.enqueue("photo", photo_id, "photo.remove", {"id": photo_id, "reason": reason})
+        return self.list(photo.case_id)
 
     def derive(self, photo_id: str, ops: list[dict[str, Any]]) -> Photo:
         """A working copy (rotate / crop / annotate) as a new photo linked to its source; the
@@ -280,8 +324,8 @@ class PhotoService:
         new = new_id()
         with self.store.change(self.actor) as ch:
             position = ch.conn.execute(
-                "SELECT COALESCE(MAX(position), 0) + 1 FROM photos WHERE case_id = ?",
-                (src.case_id,)).fetchone()[0]
+                "SELECT COALESCE(MAX(position), 0) + 1 FROM photos WHERE case_id = ? "
+                "AND removed_at IS NULL", (src.case_id,)).fetchone()[0]
             row = {**{k: getattr(src, k) for k in _COLUMNS if k != "edits"},
                    "id": new, "position": position, "sha256": staged.sha256,
                    "original_name": f"{Path(src.original_name).stem}-编辑.jpg", "size": staged.size,

@@ -12,7 +12,7 @@ photo_import.py). A case that is not a draft shows its photos read-only."""
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QPushButton, QScrollArea,
                                QSplitter, QVBoxLayout, QWidget)
 
 from weicha_desktop.core.cases import CaseRecord
@@ -51,10 +51,12 @@ class PhotoLog(QWidget):
         self.folder_button.setToolTip(self.tr("导入相机存储卡或文件夹中的全部照片（含子文件夹）"))
         self.edit_button = self._button(self.tr("编辑工作副本…"), "editCopyButton", self.edit_copy)
         self.edit_button.setToolTip(self.tr("旋转、裁剪、加箭头/标号/文字，另存为工作副本；原件不变"))
+        self.remove_button = self._button(self.tr("移除照片…"), "removePhotoButton", self.remove_photo)
+        self.remove_button.setToolTip(self.tr("从本案照片记录中移除（须写原因）；原件仍保存，可重新导入"))
         self.count_label = QLabel()
         self.count_label.setObjectName("photoCountLabel")
         bar = QHBoxLayout()
-        for button in (self.add_button, self.folder_button, self.edit_button):
+        for button in (self.add_button, self.folder_button, self.edit_button, self.remove_button):
             bar.addWidget(button)
         bar.addStretch(1)
         bar.addWidget(self.count_label)
@@ -174,7 +176,9 @@ class PhotoLog(QWidget):
         importing = self.import_bar.is_running()
         for button in (self.add_button, self.folder_button):
             button.setEnabled(self.editable and not importing)
-        self.edit_button.setEnabled(self.editable and self.current_photo() is not None)
+        selected = self.current_photo() is not None
+        self.edit_button.setEnabled(self.editable and selected)
+        self.remove_button.setEnabled(self.editable and selected and not importing)
 
     def _update_count(self) -> None:
         n = self.model.rowCount()
@@ -267,6 +271,28 @@ class PhotoLog(QWidget):
                 n=copy.position, src=photo.position))
             self.changed.emit()
         return copy
+
+    def remove_photo(self, *_args, reason: str | None = None) -> bool:
+        """Take the selected photo out of the log after asking why (``reason`` for tests)."""
+        photo = self.current_photo()
+        if photo is None or not self.editable or self.import_bar.is_running():
+            return False
+        if reason is None:
+            reason, ok = QInputDialog.getText(
+                self, self.tr("移除照片"),
+                self.tr("移除第 {n} 号照片（{name}）的原因：").format(n=photo.position,
+                                                             name=photo.original_name))
+            if not ok:
+                return False
+        try:
+            self.photos.remove(photo.id, reason)
+        except WeichaError as e:
+            self.show_message(str(e), "error")
+            return False
+        self.reload()
+        self.show_message(self.tr("已移除第 {n} 号照片；原件仍保存在数据文件夹中。").format(n=photo.position))
+        self.changed.emit()
+        return True
 
     def shutdown(self) -> None:
         """Before the page goes: stop an import and the decoders."""
