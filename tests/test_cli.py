@@ -171,3 +171,10 @@ def test_second_program_on_the_same_folder_is_told(data):
     with Store.open(data):
         r = weicha(data, "case", "new", user="李明", password="tech-pass")
     assert r.returncode == 1 and "正被另一个微察程序使用" in r.stderr
+
+
+def test_a_long_demo_fill_reports_progress(tmp_path):
+    r = weicha(tmp_path / "d", "demo", "--cases", "1000")
+    assert r.returncode == 0, r.stderr
+    assert "已生成 500/1000 起" in r.stderr and "已生成 1000/1000 起" in r.stderr
+    assert "1000 起勘验" in r.stdout

@@ -406,9 +406,14 @@ def cmd_demo(args) -> int:
     from weicha_desktop.core.forms import FormRegistry
     from weicha_desktop.resources import forms_dir
 
+    def progress(done: int, total: int) -> None:
+        if total >= 1000:  # a long fill says how far (once per batch of 500)
+            print(f"已生成 {done}/{total} 起", file=sys.stderr, flush=True)
+
     with _open(args) as store:
         summary = fill_demo(store, FormRegistry(forms_dir()), cases=args.cases, seed=args.seed,
-                            password=os.environ.get("WEICHA_PASSWORD") or "weicha123")
+                            password=os.environ.get("WEICHA_PASSWORD") or "weicha123",
+                            progress=progress)
     print(summary)
     return 0
 
