@@ -62,3 +62,12 @@ def test_a_new_entry_after_reopen_continues_the_chain(tmp_path):
         _fill(store, 2)
         assert list(verify_chain(store.conn)) == []
         assert [e.seq for e in store.audit_entries()] == [1, 2, 3]
+
+
+def test_a_non_hex_previous_hash_is_reported_not_a_crash(tmp_path):
+    store = new_store(tmp_path)
+    _fill(store, 3)
+    store.close()
+    tamper(tmp_path / "weicha.db", "UPDATE audit_log SET prev_hash = '篡改' WHERE seq = 2")
+    faults = list(verify_chain(sqlite3.connect(tmp_path / "weicha.db")))
+    assert faults and faults[0].seq == 2

@@ -64,7 +64,8 @@ def test_import_a_card_with_bad_files_keeps_the_good_ones(env, tmp_path):
                              "alt": 5.0}
     after = {t: store.db[t].count for t in ("audit_log", "outbox")}
     assert after["audit_log"] - before["audit_log"] == 3 and after["outbox"] - before["outbox"] == 3
-    assert not list(store.blobs_dir.glob("*.part"))
+    assert not list(store.blobs_dir.rglob("*.part"))
+    assert not any((store.blobs_dir / ".staging").iterdir())
     assert verify(store).ok and verify(store).originals == 3
 
 
@@ -152,7 +153,8 @@ def test_cancel_leaves_nothing_half_stored(env, tmp_path):
     assert 1 <= len(results) < 16
     stored = photos.list(case.id)
     assert len(stored) == len([r for r in results if r.status == "imported"])
-    assert not list(store.blobs_dir.glob("*.part"))
+    assert not list(store.blobs_dir.rglob("*.part"))
+    assert not any((store.blobs_dir / ".staging").iterdir())
     on_disk = {p.name for p in store.blobs_dir.rglob("*") if p.is_file()}
     assert on_disk == {p.sha256 for p in stored}
 
@@ -200,3 +202,75 @@ def test_remove_a_photo_from_a_draft_and_bring_it_back(env, tmp_path):
     assert [(p.id, p.position) for p in photos.list(case.id)] == [(third.id, 1), (first.id, 2), (second.id, 3)]
     assert cases._facts(cases.get(case.id))["photo_count"] == 3
     assert verify(store).ok
+
+
+def test_photo_descriptions_are_checked(env, tmp_path):
+    store, cases, photos = env
+    case = cases.new_case({"evidence": scene_values(2)["evidence"][:1]})
+    number = cases.get(case.id).data["evidence"][0]["number"]
+    photos.import_files(case.id, _card(tmp_path / "d", 1))
+    p = photos.list(case.id)[0]
+    with pytest.raises(WeichaError, match="分类"):
+        photos.update(p.id, photo_class="垃圾")
+    with pytest.raises(WeichaError, match="没有编号"):
+        photos.update(p.id, evidence_number="H4507020000002026119999")
+    done = photos.update(p.id, caption=None, photo_class="细目", evidence_number=number)
+    assert (done.caption, done.photo_class, done.evidence_number) == ("", "细目", number)
+    assert photos.update(p.id, evidence_number="").evidence_number is None
+
+
+def test_the_same_working_copy_twice_is_refused_plainly(env, tmp_path):
+    store, cases, photos = env
+    case = cases.new_case()
+    photos.import_files(case.id, _card(tmp_path / "w", 1))
+    src = photos.list(case.id)[0]
+    copy = photos.derive(src.id, [{"op": "rotate", "degrees": 90}])
+    with pytest.raises(WeichaError, match=f"第 {copy.position} 号"):
+        photos.derive(src.id, [{"op": "rotate", "degrees": 90}])
+    photos.remove(copy.id, "不需要")
+    again = photos.derive(src.id, [{"op": "rotate", "degrees": 90}])
+    assert again.id == copy.id and again.position == 2  # the removed copy comes back
+    assert not any((store.blobs_dir / ".staging").iterdir())
+
+
+def test_two_imports_at_once_keep_each_others_copies(env, tmp_path):
+    """Two batches (two case tabs) import at the same time: neither deletes the other's
+    copies in progress."""
+    import threading
+
+    from weicha_desktop.core.store import Store
+
+    store, cases, photos = env
+    a, b = cases.new_case(), cases.new_case()
+    small = _card(tmp_path / "small", 2)
+    big = [make_photo(tmp_path / f"big{i}.jpg", size=(2400, 1800), seed=i * 37) for i in range(10)]
+    other = Store.open(store.data_dir, lock=False)
+    results = {}
+    t = threading.Thread(target=lambda: results.__setitem__(
+        "big", PhotoService(other, photos.actor).import_files(b.id, big, workers=1)))
+    t.start()
+    results["small"] = photos.import_files(a.id, small, workers=1)
+    t.join(120)
+    other.close()
+    assert [r.status for r in results["small"]] == ["imported"] * 2
+    assert [r.status for r in results["big"]] == ["imported"] * 10, [r.reason for r in results["big"]]
+
+
+def test_edited_evidence_rows_cannot_share_a_number(env):
+    _, cases, _ = env
+    case = cases.new_case({"evidence": scene_values(2)["evidence"][:1]})
+    row = cases.get(case.id).data["evidence"][0]
+    from weicha_desktop.core.errors import ValidationFailed
+    with pytest.raises(ValidationFailed, match="重复"):
+        cases.update(case.id, {"evidence": [row, {**row, "name": "另一个"}]})
+
+
+def test_verify_reports_an_original_replaced_by_a_folder(env, tmp_path):
+    store, cases, photos = env
+    case = cases.new_case()
+    photos.import_files(case.id, _card(tmp_path / "x", 1))
+    path = photos.original_path(photos.list(case.id)[0])
+    path.unlink()
+    path.mkdir()
+    faults = verify(store).faults
+    assert any("无法读取" in f for f in faults), faults

@@ -253,9 +253,12 @@ class CaseService:
                 "WHERE id = ?", (ch.now, case.id))
             ch.log("case.finalize", "case", case.id, f"定稿勘验 {case.number} 第 {case.version} 版",
                    {"version": case.version, "version_id": case.version_id, "content_hash": digest})
+            # everything the content hash covers, so the receiver can check it
             self._enqueue(ch, case.id, "case.finalize", case.number, case.version,
-                          case.version_id, spec, case.data,
-                          finalized_at=ch.now, finalized_by=self.actor.id, content_hash=digest)
+                          case.version_id, spec, case.data, kind="case",
+                          amends_id=case.amends_id, amend_reason=case.amend_reason,
+                          manifest=json.loads(manifest), finalized_at=ch.now,
+                          finalized_by=self.actor.id, content_hash=digest)
         return self.get(case.id)
 
     def review(self, number_or_id: str, *, approve: bool, comment: str = "") -> CaseRecord:
@@ -356,7 +359,7 @@ class CaseService:
                 continue
             rows = new[group] = list(rows)  # never write numbers into the caller's list
             known = {r.get("number") for r in old.get(group) or [] if isinstance(r, dict)}
-            problems = []
+            problems, seen = [], set()
             for i, row in enumerate(rows):
                 if not isinstance(row, dict):
                     continue
@@ -364,6 +367,10 @@ class CaseService:
                     rows[i] = {**row, "number": numbering.allocate(ch, kind, case_id)}
                 elif row["number"] not in known:
                     problems.append(Problem(f"{group}[{i}].number", "编号由系统生成，不能填写", "readonly"))
+                elif row["number"] in seen:
+                    problems.append(Problem(f"{group}[{i}].number",
+                                            f"编号 {row['number']} 重复：一个编号只属于一件物证", "readonly"))
+                seen.add(rows[i]["number"])
             CaseService._raise_problems(problems)
 
     @staticmethod

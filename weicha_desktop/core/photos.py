@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sqlite3
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -168,14 +170,14 @@ class PhotoService:
 
         pool = WorkerPool("weicha_desktop.core.media.analyse:analyse", workers=workers,
                           timeout=_timeout)
-        tasks = [(str(f), str(self.blobs.root), str(self.thumbs_dir)) for f in files]
+        self.blobs.sweep_stale()
+        staging = self.blobs.new_staging()  # this batch's copies only: other imports go on
+        tasks = [(str(f), str(self.blobs.root), str(self.thumbs_dir), str(staging)) for f in files]
         try:
             pool.run(tasks, on_result, cancelled)
         finally:
-            for r in arrived.values():  # finished after a cancelled one: not kept
-                if r.get("temp_path"):
-                    Path(r["temp_path"]).unlink(missing_ok=True)
-            self.blobs.sweep_partials()  # copies of files whose worker was killed or cancelled
+            # copies of files finished after a cancel, or whose worker was killed
+            shutil.rmtree(staging, ignore_errors=True)
         return [r for r in results if r is not None]
 
     def _store_one(self, case_id: str, path: Path, r: dict[str, Any], known: set[str],
@@ -193,7 +195,7 @@ class PhotoService:
             self.blobs.commit(staged)
             photo_id = self._restore(case_id, r["sha256"]) or \
                 self._insert(case_id, path.name, r, photographer)
-        except (OSError, WeichaError) as e:
+        except (OSError, WeichaError, sqlite3.Error) as e:
             self.blobs.discard(staged)
             return ImportResult(str(path), "rejected", f"保存失败：{e}")
         known.add(r["sha256"])
@@ -249,6 +251,7 @@ class PhotoService:
             raise WeichaError(f"照片没有这些可改的项：{'、'.join(sorted(unknown))}")
         photo = self.get(photo_id)
         self._require_draft(photo.case_id)
+        values = self._checked(photo.case_id, values)
         changed = {k: v for k, v in values.items() if getattr(photo, k) != v}
         if not changed:
             return photo
@@ -259,6 +262,37 @@ class PhotoService:
                    f"修改照片 {photo.position} 号：{'、'.join(changed)}", {"changes": changed})
             ch.enqueue("photo", photo_id, "photo.update", {"id": photo_id, **changed})
         return self.get(photo_id)
+
+    def _checked(self, case_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Descriptions as the photo log accepts them: a known class, an issued H number."""
+        values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+        if "caption" in values and values["caption"] is None:
+            values["caption"] = ""
+        for key in ("photo_class", "photographer", "evidence_number"):
+            if values.get(key) == "":
+                values[key] = None
+        cls = values.get("photo_class")
+        if cls is not None and cls not in self.photo_classes():
+            raise WeichaError(f"照片分类“{cls}”不在分类表中（{'、'.join(self.photo_classes())}）。")
+        number = values.get("evidence_number")
+        if number is not None and number not in self._evidence_numbers(case_id):
+            raise WeichaError(f"本案没有编号为 {number} 的痕迹物证，不能关联。")
+        return values
+
+    @staticmethod
+    def photo_classes() -> tuple[str, ...]:
+        from weicha_desktop.core.forms.loader import load_choice_lists
+        from weicha_desktop.resources import forms_dir
+
+        lists, _ = load_choice_lists(forms_dir() / "choices")
+        return tuple(c.value for c in lists.get("photo_classes", ()))
+
+    def _evidence_numbers(self, case_id: str) -> set[str]:
+        row = self.store.conn.execute(
+            "SELECT v.data FROM cases c JOIN record_versions v ON v.record_id = c.id "
+            "AND v.version = c.current_version WHERE c.id = ?", (case_id,)).fetchone()
+        rows = json.loads(row[0]).get("evidence") or [] if row else []
+        return {r.get("number") for r in rows if isinstance(r, dict) and r.get("number")}
 
     def reorder(self, case_id: str, photo_ids: list[str]) -> list[Photo]:
         """Renumber the case's photos in the given order (drag to reorder)."""
@@ -311,13 +345,21 @@ class PhotoService:
         self._require_draft(src.case_id)
         image = render_edit(self.original_path(src), src.orientation, ops,
                             upright_already=src.format == "HEIF" or src.derived_from is not None)
-        tmp = self.blobs.root / f"edit-{new_id()}.jpg.part"
+        staging = self.blobs.new_staging()
         try:
+            tmp = staging / "edit.jpg"
             image.save(tmp, "JPEG", quality=92)
-            staged = self.blobs.stage(tmp)
+            staged = self.blobs.stage(tmp, into=staging)
+            same = self.store.conn.execute(
+                "SELECT id, position, removed_at FROM photos WHERE case_id = ? AND sha256 = ?",
+                (src.case_id, staged.sha256)).fetchone()
+            if same and same[2] is None:
+                raise WeichaError(f"相同的工作副本已经存在：第 {same[1]} 号照片。")
+            self.blobs.commit(staged)
         finally:
-            tmp.unlink(missing_ok=True)
-        self.blobs.commit(staged)
+            shutil.rmtree(staging, ignore_errors=True)
+        if same:  # the same copy was made before and removed: bring it back
+            return self.get(self._restore(src.case_id, staged.sha256))
         thumb = self.thumbnail(Photo(**{**asdict(src), "sha256": staged.sha256}))
         thumb.parent.mkdir(parents=True, exist_ok=True)
         render_upright(self.blobs.path(staged.sha256), None, THUMB_SIZE).save(thumb, "JPEG", quality=85)

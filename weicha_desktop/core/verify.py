@@ -99,5 +99,7 @@ def _check_originals(store: Store, report: VerifyReport, numbers: dict[str, str]
         actual = blobs.rehash(sha)
         if actual is None:
             report.faults.append(f"原始照片 {sha[:16]} 丢失{where}")
+        elif actual.startswith("unreadable"):
+            report.faults.append(f"原始照片 {sha[:16]} 无法读取（{actual.split(': ', 1)[-1]}）{where}")
         elif actual != sha:
             report.faults.append(f"原始照片 {sha[:16]} 内容已被改动{where}")

@@ -89,7 +89,7 @@ def thumbnail_path(thumbs_dir: Path, sha256: str, size: int = THUMB_SIZE) -> Pat
     return Path(thumbs_dir) / sha256[:2] / f"{sha256}-{size}.jpg"
 
 
-def analyse(source: str, blob_root: str, thumbs_dir: str) -> dict[str, Any]:
+def analyse(source: str, blob_root: str, thumbs_dir: str, staging: str | None = None) -> dict[str, Any]:
     src = Path(source)
     try:
         size = src.stat().st_size
@@ -101,7 +101,7 @@ def analyse(source: str, blob_root: str, thumbs_dir: str) -> dict[str, Any]:
         return {"status": "rejected", "reason": f"文件过大（{size // (1024 * 1024)} MB）"}
     blobs = BlobStore(Path(blob_root))
     try:
-        staged = blobs.stage(src, max_bytes=MAX_BYTES)
+        staged = blobs.stage(src, max_bytes=MAX_BYTES, into=Path(staging) if staging else None)
     except OSError as e:
         return {"status": "rejected", "reason": f"无法读取文件（{e.strerror or e}）"}
     try:
@@ -121,8 +121,11 @@ def analyse(source: str, blob_root: str, thumbs_dir: str) -> dict[str, Any]:
         target = thumbnail_path(Path(thumbs_dir), staged.sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        thumb.save(tmp, "JPEG", quality=85)
-        os.replace(tmp, target)
+        try:
+            thumb.save(tmp, "JPEG", quality=85)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
     except Rejected as e:
         blobs.discard(staged)
         return {"status": "rejected", "reason": str(e)}

@@ -2,7 +2,9 @@
 
 A file is copied once: streamed into a temporary file in the same folder while hashing,
 fsynced, renamed to its hash (atomic on one file system), made read-only, and never written
-again. A crash leaves at most a ``*.part`` file, which ``sweep_partials`` removes."""
+again. Copies in progress live in a staging folder of their own batch (``blobs/.staging/<id>``),
+removed when the batch ends — never another batch's; a crash leaves a stale folder, which
+``sweep_stale`` removes a day later."""
 from __future__ import annotations
 
 import hashlib
@@ -36,11 +38,17 @@ class BlobStore:
     def has(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
 
-    def stage(self, source: Path, max_bytes: int | None = None) -> Staged:
-        """Copy ``source`` into a temp file beside the store while hashing it."""
+    def new_staging(self) -> Path:
+        """A folder for one batch's copies in progress (same file system: renames are atomic)."""
+        base = self.root / ".staging"
+        base.mkdir(exist_ok=True)
+        return Path(tempfile.mkdtemp(dir=base))
+
+    def stage(self, source: Path, max_bytes: int | None = None, *, into: Path | None = None) -> Staged:
+        """Copy ``source`` into a temp file in ``into`` (a staging folder) while hashing it."""
         digest = hashlib.sha256()
         size = 0
-        fd, tmp = tempfile.mkstemp(dir=self.root, suffix=".part")
+        fd, tmp = tempfile.mkstemp(dir=into or self.root, suffix=".part")
         try:
             with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
                 while chunk := src.read(CHUNK):
@@ -77,12 +85,22 @@ class BlobStore:
             return file_sha256(self.path(sha256))
         except FileNotFoundError:
             return None
+        except OSError as e:  # replaced by a folder, unreadable: not the original any more
+            return f"unreadable: {e.strerror or e}"
 
-    def sweep_partials(self) -> int:
+    def sweep_stale(self, max_age: float = 86400.0) -> int:
+        """Remove staging folders left by a crash (older than ``max_age`` seconds)."""
+        import shutil
+        import time
+
         n = 0
-        for p in self.root.glob("*.part"):
-            p.unlink(missing_ok=True)
-            n += 1
+        for folder in (self.root / ".staging").glob("*"):
+            try:
+                if time.time() - folder.stat().st_mtime > max_age:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    n += 1
+            except OSError:
+                continue
         return n
 
 

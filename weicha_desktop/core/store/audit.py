@@ -47,7 +47,8 @@ _COLUMNS = ("seq",) + HASHED_FIELDS[1:] + ("prev_hash", "hash")
 
 def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     body = {k: fields[k] for k in HASHED_FIELDS}
-    return sha256_hex(prev_hash.encode("ascii") + canonical_json(body))
+    # a real previous hash is 64 hex digits (ASCII = UTF-8); a tampered one must not crash verify
+    return sha256_hex(str(prev_hash).encode("utf-8") + canonical_json(body))
 
 
 def append(conn: sqlite3.Connection, fields: dict[str, Any]) -> AuditEntry:
