@@ -9,7 +9,7 @@ STAMP := $(VENV)/.stamp
 TS := resources/translations/weicha_en.ts
 QM := $(TS:.ts=.qm)
 
-.PHONY: venv run test check clean translations ts screenshots bench
+.PHONY: venv run test check clean translations ts screenshots bench bundle
 
 venv: $(STAMP)
 
@@ -76,3 +76,9 @@ bench: venv
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python benchmarks/bench_case_list.py
 	$(VENV)/bin/python benchmarks/bench_photo_import.py
 	$(VENV)/bin/python benchmarks/bench_report.py
+
+# A self-contained program folder (dist/weicha: weicha + weicha-cli) with PyInstaller; the
+# installer issue wraps it for Windows/macOS. Not part of `make test`.
+bundle: venv translations
+	$(VENV)/bin/python -m pip install pyinstaller
+	$(VENV)/bin/pyinstaller --noconfirm build_installer.spec
