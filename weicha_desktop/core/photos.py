@@ -10,6 +10,7 @@ import os
 import shutil
 import sqlite3
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -86,6 +87,16 @@ class ImportResult:
         d = asdict(self)
         d.pop("photo_id")
         return d
+
+
+@lru_cache(maxsize=1)
+def _photo_classes() -> tuple[str, ...]:
+    """The shipped photo class list (forms/choices/photo_classes.yaml), read once."""
+    from weicha_desktop.core.forms.loader import load_choice_lists
+    from weicha_desktop.resources import forms_dir
+
+    lists, _ = load_choice_lists(forms_dir() / "choices")
+    return tuple(c.value for c in lists.get("photo_classes", ()))
 
 
 def expand_inputs(paths: Iterable[str | os.PathLike]) -> list[Path]:
@@ -281,17 +292,17 @@ class PhotoService:
 
     @staticmethod
     def photo_classes() -> tuple[str, ...]:
-        from weicha_desktop.core.forms.loader import load_choice_lists
-        from weicha_desktop.resources import forms_dir
+        return _photo_classes()
 
-        lists, _ = load_choice_lists(forms_dir() / "choices")
-        return tuple(c.value for c in lists.get("photo_classes", ()))
-
-    def _evidence_numbers(self, case_id: str) -> set[str]:
+    def _case_data(self, case_id: str) -> dict[str, Any]:
+        """The record data of the case's current version."""
         row = self.store.conn.execute(
             "SELECT v.data FROM cases c JOIN record_versions v ON v.record_id = c.id "
             "AND v.version = c.current_version WHERE c.id = ?", (case_id,)).fetchone()
-        rows = json.loads(row[0]).get("evidence") or [] if row else []
+        return json.loads(row[0]) if row else {}
+
+    def _evidence_numbers(self, case_id: str) -> set[str]:
+        rows = self._case_data(case_id).get("evidence") or []
         return {r.get("number") for r in rows if isinstance(r, dict) and r.get("number")}
 
     def reorder(self, case_id: str, photo_ids: list[str]) -> list[Photo]:
@@ -392,8 +403,4 @@ class PhotoService:
             raise InvalidState(f"勘验 {row[0]} 已定稿，照片不能再改动；如需更正请先“补正”。")
 
     def _default_photographer(self, case_id: str) -> str | None:
-        row = self.store.conn.execute(
-            "SELECT v.data FROM cases c JOIN record_versions v ON v.record_id = c.id "
-            "AND v.version = c.current_version WHERE c.id = ?", (case_id,)).fetchone()
-        data = json.loads(row[0]) if row else {}
-        return data.get("photographer") or self.actor.display_name or self.actor.name
+        return self._case_data(case_id).get("photographer") or self.actor.display_name or self.actor.name
