@@ -73,6 +73,9 @@ class Editor:
     def set_readonly(self, readonly: bool) -> None:
         self.widget.setEnabled(not readonly)
 
+    def commit_open_edit(self) -> None:
+        """Take in what is typed but not yet committed (a table's open cell editor)."""
+
     def values(self) -> dict[str, Any]:
         """The data keys this editor fills, empty ones left out."""
         value = self.value()

@@ -7,8 +7,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt, SignalInstance
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+                               QLabel, QPushButton, QStyledItemDelegate, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from weicha_desktop.core.forms import compile_expr
 from weicha_desktop.core.forms.spec import Field
@@ -157,6 +157,31 @@ class PhotosEditor(Editor):
         return []
 
 
+class _CellDelegate(QStyledItemDelegate):
+    """The default cell delegate, which knows its open cell editors, so that every way out of
+    the form (保存, 定稿, autosave, closing) can take what is typed in one that is still open."""
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.open_editors: list[QWidget] = []
+
+    def createEditor(self, parent, option, index):  # noqa: N802 (Qt's name)
+        editor = super().createEditor(parent, option, index)
+        self.open_editors.append(editor)
+        return editor
+
+    def destroyEditor(self, editor, index) -> None:  # noqa: N802
+        if editor in self.open_editors:
+            self.open_editors.remove(editor)
+        super().destroyEditor(editor, index)
+
+    def commit_open(self) -> None:
+        """Write the text of open editors into their cells; the editors stay open (typing
+        goes on). A cell whose text is unchanged is not touched (no itemChanged)."""
+        for editor in list(self.open_editors):
+            self.commitData.emit(editor)
+
+
 class RepeatEditor(Editor):
     """A table, one row per entry, one text cell per sub-field, with 添加/删除 row buttons.
     A sub-field whose ``relevant`` is false for a row (比对日期 before 比中) is greyed out in
@@ -182,6 +207,8 @@ class RepeatEditor(Editor):
         header.setMinimumSectionSize(80)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         table.setMinimumHeight(150)
+        self._delegate = _CellDelegate(table)
+        table.setItemDelegate(self._delegate)
         self._loaded: list[dict[str, Any]] = []  # each row as loaded: unchanged text keeps it
         self._painted: dict[str, Any] = {}       # what the cells show now ("marks", "relevance")
         return table
@@ -269,6 +296,9 @@ class RepeatEditor(Editor):
             if not is_empty(value):
                 row[sub.id] = value
         return row
+
+    def commit_open_edit(self) -> None:
+        self._delegate.commit_open()
 
     def value(self) -> Any:
         rows = [row for r in range(self.widget.rowCount()) if (row := self._row_value(r))]

@@ -161,8 +161,12 @@ class FormView(QWidget):
         self.header.add_view(title, name)
 
     def values(self) -> dict[str, Any]:
-        """The form's data as the record holds it; empty inputs and system fields left out."""
+        """The form's data as the record holds it; empty inputs and system fields left out.
+        Text typed into a table cell whose editor is still open counts: every save path,
+        autosave and the close prompt read the form through here."""
         out: dict[str, Any] = {}
+        for editor in self.editors.values():
+            editor.commit_open_edit()
         for editor in self.editors.values():
             if not editor.field.readonly:
                 out.update(editor.values())
