@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, SignalInstance
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
+from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
                                QLabel, QPushButton, QStyledItemDelegate, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -182,6 +182,50 @@ class _CellDelegate(QStyledItemDelegate):
             self.commitData.emit(editor)
 
 
+class FormTable(QTableWidget):
+    """Tab walks the cells a person types into (not 编号, not cells greyed out as not
+    applicable), then leaves the table (to 添加一行); Shift+Tab leaves it from the first such
+    cell. Qt's table would visit every cell and wrap around, keeping the focus for ever."""
+
+    def _typable(self) -> list[tuple[int, int]]:
+        return [(r, c) for r in range(self.rowCount()) for c in range(self.columnCount())
+                if (item := self.item(r, c)) is not None
+                and item.flags() & Qt.ItemFlag.ItemIsEditable]
+
+    def _step(self, forward: bool) -> tuple[int, int] | None:
+        """The next (previous) typable cell after the current one; None past the last."""
+        here = (self.currentRow(), self.currentColumn())
+        cells = self._typable()
+        if not self.currentIndex().isValid():
+            return (cells[0] if forward else cells[-1]) if cells else None
+        after = [c for c in cells if (c > here if forward else c < here)]
+        return (after[0] if forward else after[-1]) if after else None
+
+    def moveCursor(self, action, modifiers):  # noqa: N802 (Qt's name)
+        actions = QAbstractItemView.CursorAction
+        if action in (actions.MoveNext, actions.MovePrevious):
+            target = self._step(action == actions.MoveNext)
+            if target is None:
+                return self.currentIndex()
+            return self.model().index(*target)
+        return super().moveCursor(action, modifiers)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002,N802
+        if self._step(next) is None:
+            return QWidget.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)
+
+    def closeEditor(self, editor, hint) -> None:  # noqa: N802
+        """Tab / Shift+Tab out of an open cell editor: committed, then the same rule."""
+        hints = QAbstractItemDelegate.EndEditHint
+        forward = hint == hints.EditNextItem
+        if hint in (hints.EditNextItem, hints.EditPreviousItem) and self._step(forward) is None:
+            super().closeEditor(editor, hints.NoHint)
+            QWidget.focusNextPrevChild(self, forward)
+            return
+        super().closeEditor(editor, hint)
+
+
 class RepeatEditor(Editor):
     """A table, one row per entry, one text cell per sub-field, with 添加/删除 row buttons.
     A sub-field whose ``relevant`` is false for a row (比对日期 before 比中) is greyed out in
@@ -193,7 +237,7 @@ class RepeatEditor(Editor):
 
     def build(self) -> QWidget:
         subs = self.field.fields
-        table = QTableWidget(0, len(subs))
+        table = FormTable(0, len(subs))
         table.setHorizontalHeaderLabels([("* " if s.required else "") + s.label.text(self.lang)
                                          for s in subs])
         for col, sub in enumerate(subs):

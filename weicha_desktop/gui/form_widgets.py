@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, QEvent, Qt, QTime
 from PySide6.QtGui import QKeyEvent, QMouseEvent
-from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QDoubleSpinBox, QSpinBox
+from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QDoubleSpinBox, QSpinBox, QWidget
 
 from weicha_desktop.core.forms.spec import Field
 
@@ -125,6 +125,13 @@ class _OptionalDateMixin:
             self.fill_now()  # typing into an empty date starts from today, section by section
             self.setSelectedSection(self.sectionAt(0))
         super().keyPressEvent(event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002,N802 (Qt's names)
+        """Tab walks the sections (年 → 月 → 日 …) of a filled date; an empty one shows no
+        sections, and Qt would keep Tab on its year forever: leave it instead."""
+        if self.is_empty():
+            return QWidget.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)
 
 
 class OptionalDateEdit(_OptionalDateMixin, QDateEdit):

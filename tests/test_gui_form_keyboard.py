@@ -1,0 +1,91 @@
+"""Issue 10 §2: no Tab traps. An empty date / date-time field lets Tab and Shift+Tab leave it;
+a table with rows lets Tab leave after its last cell (to 添加一行) and Shift+Tab before its
+first cell, typing or not."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QDateEdit, QDateTimeEdit,
+                               QLineEdit, QPushButton, QTableWidget)
+
+from form_support import focused, open_view
+from gui_support import admin, app, cases, child, dialogs, store  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("dialogs")
+
+
+def tab(qtbot, back: bool = False) -> None:
+    qtbot.keyClick(focused(), Qt.Key.Key_Backtab if back else Qt.Key.Key_Tab,
+                   Qt.KeyboardModifier.ShiftModifier if back else Qt.KeyboardModifier.NoModifier)
+
+
+def inside(widget) -> bool:
+    f = focused()
+    return f is widget or (f is not None and widget.isAncestorOf(f))
+
+
+@pytest.mark.parametrize("field,cls", [("reported_at", QDateTimeEdit),
+                                       ("started_at", QDateTimeEdit)])
+def test_tab_leaves_an_empty_date_time_field(app, qtbot, cases, field, cls):
+    view = open_view(qtbot, cases, cases.new_case().id)
+    view.focus_path(field)
+    edit = child(view, cls, f"field_{field}")
+    assert inside(edit) and edit.is_empty()
+    tab(qtbot)
+    assert not inside(edit), "Tab stays in the empty date field"
+    view.focus_path(field)
+    tab(qtbot, back=True)
+    assert not inside(edit), "Shift+Tab stays in the empty date field"
+    assert edit.is_empty()  # leaving does not fill it
+
+
+def test_tab_leaves_an_empty_date_field_in_a_person_group(app, qtbot, cases):
+    view = open_view(qtbot, cases, cases.new_case().id)
+    dates = [w for w in view.findChildren(QDateEdit) if w.objectName().startswith("field_")
+             and w.isEnabled()]
+    assert dates, "the scene form has date fields"
+    for edit in dates:
+        view.tabs.setCurrentIndex(next(i for i, p in enumerate(view.pages) if p.isAncestorOf(edit)))
+        edit.setFocus(Qt.FocusReason.TabFocusReason)
+        tab(qtbot)
+        assert not inside(edit), f"Tab stays in {edit.objectName()}"
+
+
+def test_tab_leaves_a_table_with_rows_to_its_add_button(app, qtbot, cases):
+    view = open_view(qtbot, cases, cases.new_case({"evidence": [{"name": "指纹"}, {"name": "足迹"}]}).id)
+    view.focus_path("evidence")
+    table = child(view, QTableWidget, "field_evidence")
+    add = child(view, QPushButton, "field_evidence_add")
+    assert table.rowCount() == 2
+    table.setCurrentCell(0, 1)
+    presses = 0
+    while inside(table) and presses < 200:
+        tab(qtbot)
+        presses += 1
+    assert focused() is add, f"after {presses} Tabs the focus is on {focused()}"
+    typable = [(r, c) for r in range(2) for c in range(table.columnCount())
+               if table.item(r, c).flags() & Qt.ItemFlag.ItemIsEditable]
+    assert (0, 1) == typable[0]  # 编号 (col 0) is filled by the system
+    assert presses == len(typable)  # one Tab per cell a person types into, none wasted
+    tab(qtbot, back=True)
+    assert inside(table)
+    table.setCurrentCell(0, 1)  # the first cell a person types into
+    tab(qtbot, back=True)
+    assert not inside(table), "Shift+Tab stays in the table"
+
+
+def test_tab_from_an_open_editor_in_the_last_cell_leaves_the_table(app, qtbot, cases):
+    view = open_view(qtbot, cases, cases.new_case().id)
+    view.focus_path("evidence")
+    table = child(view, QTableWidget, "field_evidence")
+    qtbot.mouseClick(child(view, QPushButton, "field_evidence_add"), Qt.MouseButton.LeftButton)
+    last = table.columnCount() - 1
+    table.setCurrentCell(0, last)
+    table.editItem(table.item(0, last))
+    line = QApplication.focusWidget()
+    assert isinstance(line, QLineEdit) and table.isAncestorOf(line)
+    line.insert("备注一")
+    tab(qtbot)
+    assert table.item(0, last).text() == "备注一"  # committed, not lost
+    assert table.state() != QAbstractItemView.State.EditingState
+    assert focused() is child(view, QPushButton, "field_evidence_add")
