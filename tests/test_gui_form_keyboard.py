@@ -89,3 +89,31 @@ def test_tab_from_an_open_editor_in_the_last_cell_leaves_the_table(app, qtbot, c
     assert table.item(0, last).text() == "备注一"  # committed, not lost
     assert table.state() != QAbstractItemView.State.EditingState
     assert focused() is child(view, QPushButton, "field_evidence_add")
+
+
+def test_new_case_puts_the_focus_on_the_first_empty_required_field(app, qtbot, store, admin):
+    from PySide6.QtWidgets import QTabWidget
+
+    from gui_support import forms
+    from weicha_desktop.gui.main_window import MainWindow
+
+    win = MainWindow(store, forms(), admin)
+    qtbot.addWidget(win)
+    win.show()
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    qtbot.mouseClick(child(win, QPushButton, "newCaseButton"), Qt.MouseButton.LeftButton)
+    view = child(win, QTabWidget, "mainTabs").currentWidget()
+    widget = focused()
+    assert widget is not None and not isinstance(widget, QPushButton)
+    editor = next((e for e in view.editors.values()
+                   if e.widget is widget or e.widget.isAncestorOf(widget)), None)
+    assert editor is not None, f"focus on {widget!r}, not on a field"
+    assert editor.field.required and not editor.field.readonly
+    assert editor.field.id not in view.values()  # empty
+    # no required, empty field comes before it in the form's order
+    order = [f.id for s in view.spec.sections for f in s.fields]
+    before = order[:order.index(editor.field.id)]
+    skipped = [f for f in before if view.spec.field(f).required and not view.spec.field(f).readonly
+               and f not in view.values() and not any(p.is_hidden(f) for p in view.pages)]
+    assert not skipped, skipped

@@ -111,7 +111,9 @@ class CaseWorkspace(QTabWidget):
         self.refresh_list()
         self.changed.emit()
         self.message.emit(self.tr("已新建勘验 {number}").format(number=case.number))
-        return self._add_view(FormView(self.cases, case, lang=current_language()), case)
+        view = self._add_view(FormView(self.cases, case, lang=current_language()), case)
+        view.focus_first_empty()
+        return view
 
     def _add_view(self, view: FormView, case: CaseRecord) -> FormView:
         view.saved.connect(self._saved)

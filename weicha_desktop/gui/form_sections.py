@@ -72,6 +72,9 @@ class SectionPage(QScrollArea):
         self.top.insertWidget(0, widget)
         self._chain_tab_order(focus_widgets)
 
+    def is_hidden(self, field_id: str) -> bool:
+        return field_id in self._hidden
+
     def set_field_visible(self, field_id: str, visible: bool) -> None:
         if visible == (field_id not in self._hidden):
             return

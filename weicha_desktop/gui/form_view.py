@@ -392,6 +392,19 @@ class FormView(QWidget):
         self.tabs.setCurrentIndex(index)
         self.pages[index].focus_first()
 
+    def focus_first_empty(self) -> None:
+        """After 新建勘验: the first required field a person still has to fill, in form order
+        (not the 保存 button, which would otherwise take the focus first)."""
+        data = self.values()
+        for index, section in enumerate(self.spec.sections):
+            page = self.pages[index]
+            for field in section.fields:
+                if field.required and not field.readonly and field.id not in data \
+                        and not page.is_hidden(field.id) and field.id in self.editors:
+                    self.focus_path(field.id)
+                    return
+        self.pages[self.tabs.currentIndex()].focus_first()
+
     def _problem_text(self, problem: Problem) -> str:
         """The Chinese message, prefixed with its tab when it names a field."""
         top = problem.path.split(".")[0].split("[")[0]
