@@ -117,3 +117,52 @@ def test_new_case_puts_the_focus_on_the_first_empty_required_field(app, qtbot, s
     skipped = [f for f in before if view.spec.field(f).required and not view.spec.field(f).readonly
                and f not in view.values() and not any(p.is_hidden(f) for p in view.pages)]
     assert not skipped, skipped
+
+
+def key(qtbot, keys: str) -> None:
+    from PySide6.QtGui import QKeySequence
+    qtbot.keySequence(focused(), QKeySequence(keys))
+
+
+def test_keys_for_check_problems_views_and_report(app, qtbot, cases, monkeypatch):
+    from PySide6.QtWidgets import QListWidget, QStackedWidget
+
+    from photo_gui_support import open_pages
+    from weicha_desktop.gui.case_pages import CasePages
+
+    opened = []
+    monkeypatch.setattr(CasePages, "open_report", lambda self: opened.append(self) or None)
+    view, pages = open_pages(qtbot, cases, cases.new_case().id)
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow, timeout=2000)
+    view.focus_first_empty()
+    key(qtbot, "F7")  # 检查: the list of what blocks finalizing
+    problems = child(view, QListWidget, "problemList")
+    assert problems.isVisible() and problems.count() > 2
+    key(qtbot, "F8")  # the first problem, shown at its field
+    first = problems.item(0).data(Qt.ItemDataRole.UserRole)
+    assert problems.currentRow() == 0 and view.editors[first.split("[")[0].split(".")[0]]
+    key(qtbot, "F8")
+    assert problems.currentRow() == 1
+    key(qtbot, "Shift+F8")
+    key(qtbot, "Shift+F8")  # wraps to the last
+    assert problems.currentRow() == problems.count() - 1
+    stack = child(view, QStackedWidget, "caseViews")
+    key(qtbot, "Ctrl+2")
+    assert stack.currentWidget() is pages.photo_log
+    key(qtbot, "Ctrl+3")
+    assert stack.currentWidget() is pages.register
+    key(qtbot, "Ctrl+1")
+    assert stack.currentIndex() == 0 and view.tabs.isAncestorOf(focused())
+    key(qtbot, "Ctrl+P")
+    assert opened == [pages]
+
+
+def test_buttons_carry_alt_mnemonics(app, qtbot, cases):
+    view = open_view(qtbot, cases, cases.new_case().id)
+    h = view.header
+    texts = [b.text() for b in (h.save_button, h.check_button, h.finalize_button,
+                                h.amend_button, h.report_button, h.discard_button)]
+    letters = [t[t.index("&") + 1].lower() for t in texts if "&" in t]
+    assert len(letters) == len(texts) and len(set(letters)) == len(letters), texts
+    assert "f" not in letters  # Alt+F is the 文件 menu

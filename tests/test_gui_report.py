@@ -326,7 +326,7 @@ def test_the_case_header_opens_the_report_after_saving_the_form(app, qtbot, case
     type_into(qtbot, child(view, QLineEdit, "field_recorder"), "张伟")
     assert view.is_dirty()
     button = child(view, QPushButton, "reportButton")
-    assert button.isVisible() and button.text() == "报告…"
+    assert button.isVisible() and button.text() == "报告(&R)…"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     dialog = pages.report_dialog
     assert dialog is not None and dialog.isVisible() and dialog.isModal()

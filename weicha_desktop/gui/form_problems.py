@@ -37,6 +37,18 @@ class ProblemPanel(QWidget):
         if item.data(PATH_ROLE):
             self.pathChosen.emit(item.data(PATH_ROLE))
 
+    def step(self, delta: int) -> bool:
+        """F8 / Shift+F8: the next / previous problem of the list (wrapping), shown at its
+        field. False when there is no list to step through."""
+        count = self.list.count()
+        if not self.list.isVisible() or count == 0:
+            return False
+        row = self.list.currentRow()
+        row = (0 if delta > 0 else count - 1) if row < 0 else (row + delta) % count
+        self.list.setCurrentRow(row)
+        self._chosen(self.list.item(row))
+        return True
+
     def show_message(self, text: str, kind: str = "error") -> None:
         self.message.setText(text)
         self.message.setProperty("kind", kind)

@@ -66,6 +66,7 @@ class FormView(QWidget):
         self._last_edit = 0.0    # time.monotonic() of the last edit
         self._buffered = False   # the journal holds edits of this case
         self._listing: str | None = None  # what the problem list follows: "draft" / "complete"
+        self._refusal: str | None = None  # why this user may not edit the draft (read-only)
         self.setStyleSheet(STYLE)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -115,14 +116,44 @@ class FormView(QWidget):
 
     # ---- building --------------------------------------------------------------------------
     def _shortcuts(self) -> None:
+        """The form's keys (docs/gui.md lists them; so does 帮助 → 快捷键)."""
         save = self._shortcut(QKeySequence(QKeySequence.StandardKey.Save), self.save)
+        check = self._shortcut(QKeySequence("F7"), self._check_key)
         final = self._shortcut(QKeySequence("Ctrl+Shift+F"), self.finalize)
         nxt = self._shortcut(QKeySequence("Ctrl+PgDown"), lambda: self.next_section(1))
         prev = self._shortcut(QKeySequence("Ctrl+PgUp"), lambda: self.next_section(-1))
+        problem = self._shortcut(QKeySequence("F8"), lambda: self.panel.step(1))
+        back = self._shortcut(QKeySequence("Shift+F8"), lambda: self.panel.step(-1))
+        report = self._shortcut(QKeySequence("Ctrl+P"), self._report_key)
+        for n in range(1, 4):  # 笔录 / 照片 / 物证登记
+            self._shortcut(QKeySequence(f"Ctrl+{n}"), lambda n=n: self.show_view(n - 1))
         self.header.save_button.setToolTip(self.tr("保存到记录（{keys}）").format(keys=save))
+        self.header.check_button.setToolTip(self.tr(
+            "列出阻止定稿的问题：必填项与一长四必（{keys}；下一个 / 上一个问题：{next} / {prev}）").format(
+            keys=check, next=problem, prev=back))
         self.header.finalize_button.setToolTip(self.tr(
             "定稿后记录锁定并计算哈希，不能再直接修改（{keys}）").format(keys=final))
+        self.header.report_button.setToolTip(self.tr(
+            "预览、打印或导出 PDF：笔录、登记表、现场照片、分析报告（{keys}）").format(keys=report))
         self.tabs.tabBar().setToolTip(self.tr("下一个 / 上一个标签页：{next} / {prev}").format(next=nxt, prev=prev))
+
+    def _check_key(self) -> None:
+        if self.header.check_button.isVisible() and self.header.check_button.isEnabled():
+            self.check()
+
+    def _report_key(self) -> None:
+        if self.header.report_button.isVisible() and self.header.report_button.isEnabled():
+            self.header.report_button.click()
+
+    def show_view(self, index: int) -> bool:
+        """Ctrl+1 / 2 / 3: 笔录 / 照片 / 物证登记 (when the case has those views)."""
+        button = self.header.view_group.button(index)
+        if button is None:
+            return False
+        button.click()
+        if index == 0:
+            self.pages[self.tabs.currentIndex()].focus_first()
+        return True
 
     def _shortcut(self, keys: QKeySequence, slot) -> str:
         """A shortcut active while the focus is in this form; returns its text for tooltips."""
@@ -136,6 +167,9 @@ class FormView(QWidget):
         """Show ``case``; a draft with journalled edits shows them, with the notice."""
         self._timer.stop()
         self.case = case
+        # only the case's investigators or a supervisor edit a draft (core/duties.py)
+        self._refusal = None if case.locked or case.status != "draft" \
+            else self.cases.edit_refusal(case)
         recovery = self.cases.recovered(case.id) if self.is_editable() else None
         data = drafts.apply(case.data, recovery.values) if recovery else case.data
         self._loading = True
@@ -151,6 +185,8 @@ class FormView(QWidget):
                               self.amendable)
         self._refresh_relevance()
         self._show_inline([])
+        if self._refusal:
+            self.panel.show_message(self.tr("只读：{reason}").format(reason=self._refusal))
         if self.template_bar is not None:
             self.template_bar.refresh()
         self.loaded.emit(case)
@@ -189,7 +225,7 @@ class FormView(QWidget):
         return self.is_editable() and bool(self.changes())
 
     def is_editable(self) -> bool:
-        return not self.case.locked and self.case.status == "draft"
+        return not self.case.locked and self.case.status == "draft" and self._refusal is None
 
     def set_readonly(self, readonly: bool) -> None:
         for editor in self.editors.values():
