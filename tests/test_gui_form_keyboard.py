@@ -166,3 +166,21 @@ def test_buttons_carry_alt_mnemonics(app, qtbot, cases):
     letters = [t[t.index("&") + 1].lower() for t in texts if "&" in t]
     assert len(letters) == len(texts) and len(set(letters)) == len(letters), texts
     assert "f" not in letters  # Alt+F is the 文件 menu
+
+
+def test_ctrl_n_makes_a_new_case_from_the_case_list(app, qtbot, store, admin, cases):
+    from PySide6.QtWidgets import QTableView, QTabWidget
+
+    from gui_support import forms
+    from weicha_desktop.gui.main_window import MainWindow
+
+    win = MainWindow(store, forms(), admin)
+    qtbot.addWidget(win)
+    win.show()
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    child(win, QTableView, "caseTable").setFocus()
+    key(qtbot, "Ctrl+N")
+    tabs = child(win, QTabWidget, "mainTabs")
+    assert tabs.count() == 2 and len(cases.list()) == 1
+    assert "&N" in child(win, QPushButton, "newCaseButton").text()

@@ -249,7 +249,7 @@ class CaseListView(QWidget):
         today = QDate.currentDate()
         self.date_from = self._date_edit("caseDateFrom", today.addMonths(-1))
         self.date_to = self._date_edit("caseDateTo", today)
-        self.new_button = QPushButton(self.tr("新建勘验"))
+        self.new_button = QPushButton(self.tr("新建勘验(&N)"))
         self.new_button.setObjectName("newCaseButton")
         self.new_button.clicked.connect(self.newCaseRequested)
 

@@ -5,7 +5,8 @@ Above the list a banner names the cases a reviewer returned for correction (the 
 puts them first and marks their status in red), with a button that shows only those."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QTabBar, QTabWidget,
                                QVBoxLayout, QWidget)
 
@@ -44,6 +45,12 @@ class CaseWorkspace(QTabWidget):
         self.case_list.setObjectName("caseListView")
         self.case_list.openCase.connect(self.open_case)
         self.case_list.newCaseRequested.connect(self.new_case)
+        new_keys = QKeySequence(QKeySequence.StandardKey.New)  # Ctrl+N, from anywhere in 现场勘验
+        new_shortcut = QShortcut(new_keys, self)
+        new_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        new_shortcut.activated.connect(self.new_case)
+        self.case_list.new_button.setToolTip(self.tr("新建勘验（{keys}）").format(
+            keys=new_keys.toString(QKeySequence.SequenceFormat.NativeText)))
 
         self.banner = QFrame()
         self.banner.setObjectName("returnedBanner")
