@@ -1,0 +1,418 @@
+"""Backups and restores (core/backup.py, core/restore.py, `weicha backup` / `weicha restore`):
+one verified file, taken while the program writes, restored only whole and only into an
+empty folder; plus the reminder."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from weicha_desktop.core.backup import (BadBackup, BackupCancelled, backup_state, check_archive,
+                                        create_backup)
+from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.demo import fill_demo
+from weicha_desktop.core.errors import PermissionDenied, WeichaError
+from weicha_desktop.core.forms import FormRegistry
+from weicha_desktop.core.media.blobs import file_sha256
+from weicha_desktop.core.photos import PhotoService
+from weicha_desktop.core.restore import restore_backup
+from weicha_desktop.core.store import SYSTEM, Store
+from weicha_desktop.core.users import UserService
+from weicha_desktop.core.verify import verify
+from weicha_desktop.resources import forms_dir
+
+from tests.media_support import make_photo
+from tests.support import PASSWORD, fixed_clock, new_store, tamper
+from tests.test_cli import weicha
+
+
+def _fill(store: Store, folder: Path, photos: int = 3):
+    """Finalized demo cases, and a draft of the admin's own with ``photos`` originals."""
+    admin = UserService(store).authenticate("admin", PASSWORD)
+    registry = FormRegistry(forms_dir())
+    fill_demo(store, registry, cases=6, seed=3, admin=admin, password="demo-pass-2026")
+    case = CaseService(store, registry, admin).new_case()
+    folder.mkdir()
+    files = [make_photo(folder / f"P{i}.jpg", seed=i) for i in range(photos)]
+    PhotoService(store, admin).import_files(case.id, files, workers=1)
+    return admin
+
+
+@pytest.fixture
+def env(tmp_path):
+    store = new_store(tmp_path / "data")
+    admin = _fill(store, tmp_path / "card")
+    yield store, admin
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    """One backup file (and the folder it came from) for the restore tests."""
+    root = tmp_path_factory.mktemp("made")
+    with new_store(root / "data") as store:
+        admin = _fill(store, root / "card")
+        result = create_backup(store, admin, root / "b.wcbak")
+    return root, result
+
+
+def _head(store: Store) -> tuple[int, str]:
+    return store.conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+# ---- backing up ------------------------------------------------------------------------------
+def test_backup_holds_the_database_and_every_original_with_a_manifest(env, tmp_path):
+    store, admin = env
+    seq, head = _head(store)
+    shas = {r[0] for r in store.conn.execute("SELECT sha256 FROM photos")}
+    seen = []
+    result = create_backup(store, admin, tmp_path / "b.wcbak",
+                           progress=lambda f, m: seen.append(f))
+    m = result.manifest
+    assert (m["format"], m["format_version"]) == ("weicha-backup", 1)
+    assert m["device_id"] == store.meta("device_id") and m["unit_code"] == store.meta("unit_code")
+    assert m["audit_head"] == {"seq": seq, "hash": head} and m["created_by"] == "admin"
+    assert m["created_at"].endswith("+08:00")
+    paths = [e["path"] for e in m["entries"]]
+    assert paths[0] == "weicha.db" and {p.rsplit("/", 1)[1] for p in paths[1:]} == shas and len(shas) == 3
+    with zipfile.ZipFile(result.path) as zf:
+        assert sorted(zf.namelist()) == sorted(paths + ["manifest.json"])
+        for e in m["entries"][1:]:
+            assert zf.getinfo(e["path"]).file_size == e["size"]
+            assert (store.blobs_dir / e["path"][len("blobs/"):]).read_bytes() == zf.read(e["path"])
+    assert check_archive(result.path) == m
+    assert seen[-1] == 1.0 and seen == sorted(seen)
+    entry = store.audit_entries(newest_first=True, limit=1)[0]
+    assert (entry.action, entry.user_name) == ("data.backup", "admin")
+    assert entry.details["file"] == "b.wcbak" and entry.details["head_seq"] == seq
+    assert _leftovers(tmp_path) == [] and list((store.data_dir / "cache" / "backup").iterdir()) == []
+
+
+def test_backup_needs_a_logged_in_user_and_a_target_outside_the_data_folder(env, tmp_path):
+    store, admin = env
+    with pytest.raises(PermissionDenied, match="登录"):
+        create_backup(store, SYSTEM, tmp_path / "b.wcbak")
+    for target in (store.data_dir / "b.wcbak", store.blobs_dir / "b.wcbak", store.data_dir / "weicha.db",
+                   store.data_dir):
+        with pytest.raises(WeichaError, match="数据文件夹"):
+            create_backup(store, admin, target)
+    with pytest.raises(WeichaError, match="不存在"):
+        create_backup(store, admin, tmp_path / "no" / "b.wcbak")
+    assert verify(store).ok
+    assert not any(e.action == "data.backup" for e in store.audit_entries())
+
+
+def test_a_cancelled_backup_leaves_no_file(env, tmp_path):
+    store, admin = env
+    calls = []
+    with pytest.raises(BackupCancelled, match="已取消"):
+        create_backup(store, admin, tmp_path / "b.wcbak", progress=lambda f, m: calls.append(f),
+                      cancelled=lambda: len(calls) > 3)
+    assert sorted(os.listdir(tmp_path)) == ["card", "data"]
+    assert list((store.data_dir / "cache" / "backup").iterdir()) == []
+    assert not any(e.action == "data.backup" for e in store.audit_entries())
+
+
+def test_backup_while_another_thread_writes_is_one_consistent_snapshot(env, tmp_path, monkeypatch):
+    """The copy is the database at one moment: everything committed before the backup began
+    (also what sits in the WAL only), its audit chain whole, its head the manifest's."""
+    import weicha_desktop.core.backup as backup
+
+    store, admin = env
+    monkeypatch.setattr(backup, "SNAPSHOT_PAGES", 1)  # many steps: the writer gets in between
+    before, _ = _head(store)
+    stop, written = threading.Event(), []
+
+    def writer():
+        with Store.open(store.data_dir, lock=False) as other:
+            while not stop.is_set():
+                other.log_read(admin, "check.person", "person", None, f"核查 {len(written)}",
+                               {"pad": "。" * 3000})
+                written.append(1)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    slow = lambda f, m: time.sleep(0.002)  # noqa: E731
+    try:
+        while len(written) < 5:
+            time.sleep(0.01)
+        result = create_backup(store, admin, tmp_path / "b.wcbak", progress=slow)
+        during = len(written)
+    finally:
+        stop.set()
+        thread.join()
+    assert during > 10  # the writer really wrote while the copy ran
+    restored = restore_backup(result.path, tmp_path / "new")
+    with Store.open(restored.data_dir, readonly=True) as copy:
+        report = verify(copy)
+        assert report.ok, report.faults
+        seq = copy.conn.execute("SELECT max(seq) FROM audit_log WHERE action <> 'data.restore'").fetchone()[0]
+    assert seq == result.manifest["audit_head"]["seq"] >= before + 5
+    assert verify(store).ok
+
+
+KILLED = r"""
+import sys, time
+from weicha_desktop.core.backup import create_backup
+from weicha_desktop.core.store import Store
+from weicha_desktop.core.users import UserService
+
+store = Store.open(sys.argv[1])
+admin = UserService(store).authenticate("admin", "secret-123")
+def progress(fraction, message):
+    if fraction > 0.35:
+        print("writing", flush=True)
+        time.sleep(60)
+create_backup(store, admin, sys.argv[2], progress=progress)
+"""
+
+
+def test_kill_9_during_a_backup_leaves_no_target_file(tmp_path):
+    with new_store(tmp_path / "data") as store:
+        _fill(store, tmp_path / "card")
+    target = tmp_path / "b.wcbak"
+    proc = subprocess.Popen([sys.executable, "-c", KILLED, str(tmp_path / "data"), str(target)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing", proc.stderr.read()
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    assert not target.exists()
+    assert [p.name for p in (tmp_path / "data" / "cache" / "backup").iterdir()]  # the copy, left
+    with Store.open(tmp_path / "data") as again:
+        assert verify(again).ok
+        admin = UserService(again).authenticate("admin", PASSWORD)
+        result = create_backup(again, admin, target)
+        assert check_archive(target) == result.manifest
+        assert list((again.data_dir / "cache" / "backup").iterdir()) == []  # the dead one's swept
+
+
+def test_a_damaged_or_missing_original_is_named_and_the_rest_backed_up(env, tmp_path):
+    store, admin = env
+    first, second, third = [store.blobs_dir / r[0][:2] / r[0] for r in
+                            store.conn.execute("SELECT sha256 FROM photos ORDER BY position")]
+    os.chmod(first, 0o644)
+    first.write_bytes(first.read_bytes()[:-10] + b"0123456789")
+    second.unlink()
+    result = create_backup(store, admin, tmp_path / "b.wcbak")
+    assert len(result.problems) == 2
+    assert any(first.name[:16] in p and "损坏" in p for p in result.problems)
+    assert any(second.name[:16] in p and "丢失" in p for p in result.problems)
+    assert result.manifest["missing_originals"] == [second.name]
+    restored = restore_backup(result.path, tmp_path / "new")
+    assert len(restored.problems) == 2
+    assert (tmp_path / "new" / "blobs" / third.name[:2] / third.name).read_bytes() == third.read_bytes()
+    with Store.open(tmp_path / "new", readonly=True) as copy:
+        faults = verify(copy).faults
+    assert any(first.name[:16] in f for f in faults) and any(second.name[:16] in f for f in faults)
+
+
+# ---- restoring -------------------------------------------------------------------------------
+def test_restore_brings_back_everything_and_verify_is_clean(made, tmp_path):
+    root, result = made
+    restored = restore_backup(result.path, tmp_path / "new")
+    assert restored.problems == []
+    with Store.open(root / "data", readonly=True) as old, Store.open(tmp_path / "new", readonly=True) as new:
+        report = verify(new)
+        assert report.ok and report.originals == 3, report.faults
+        for sql in ("SELECT * FROM cases ORDER BY id", "SELECT * FROM photos ORDER BY id",
+                    "SELECT * FROM record_versions ORDER BY id", "SELECT * FROM meta ORDER BY key"):
+            assert old.conn.execute(sql).fetchall() == new.conn.execute(sql).fetchall()
+        for (sha,) in old.conn.execute("SELECT sha256 FROM photos"):
+            assert file_sha256(new.blobs_dir / sha[:2] / sha) == sha
+        last = new.audit_entries(newest_first=True, limit=1)[0]
+    assert last.action == "data.restore" and last.user_id is None and last.user_name == "system"
+    assert last.details["backup_file"] == "b.wcbak"
+    assert last.details["manifest"]["audit_head"] == result.manifest["audit_head"]
+    assert last.seq == result.manifest["audit_head"]["seq"] + 1
+    assert _leftovers(tmp_path) == []
+
+
+def test_restore_only_into_an_empty_or_new_folder(made, tmp_path):
+    root, result = made
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("keep me")
+    for folder in (busy, root / "data"):
+        with pytest.raises(WeichaError, match="不是空的"):
+            restore_backup(result.path, folder)
+    with pytest.raises(WeichaError, match="是一个文件"):
+        restore_backup(result.path, root / "b.wcbak")
+    assert [p.name for p in busy.iterdir()] == ["notes.txt"]
+    (tmp_path / "empty").mkdir()
+    assert restore_backup(result.path, tmp_path / "empty").data_dir == tmp_path / "empty"
+    assert (tmp_path / "empty" / "weicha.db").is_file()
+
+
+def _flip(path: Path, entry: str, at: float = 0.5) -> None:
+    """Flip one byte in the stored data of ``entry`` (its CRC then no longer fits)."""
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(entry)
+    data = bytearray(path.read_bytes())
+    name_len = int.from_bytes(data[info.header_offset + 26:info.header_offset + 28], "little")
+    extra_len = int.from_bytes(data[info.header_offset + 28:info.header_offset + 30], "little")
+    start = info.header_offset + 30 + name_len + extra_len
+    data[start + int(info.compress_size * at)] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def _rewrite(src: Path, dst: Path, change) -> None:
+    """A well-formed zip (right CRCs) with ``change(name, data) -> data`` applied to each entry."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            data = change(info.filename, zin.read(info.filename))
+            if data is not None:
+                zout.writestr(info, data)
+
+
+def _refused(path: Path, target: Path, match: str) -> None:
+    with pytest.raises(BadBackup, match=match):
+        restore_backup(path, target)
+    assert not target.exists()
+    assert _leftovers(target.parent) == []
+
+
+def test_a_flipped_byte_in_an_original_or_the_database_is_refused(made, tmp_path):
+    root, result = made
+    blob = result.manifest["entries"][1]["path"]
+    for entry in ("weicha.db", blob):
+        bad = tmp_path / f"bad-{entry[-4:]}.wcbak"
+        shutil.copy(result.path, bad)
+        _flip(bad, entry)
+        _refused(bad, tmp_path / "new", "已损坏")
+    # the same with the zip's own checksum made right again: the manifest's SHA-256 catches it
+    flipped = lambda name, data: (data[:100] + bytes([data[100] ^ 1]) + data[101:]  # noqa: E731
+                                  if name == blob else data)
+    _rewrite(result.path, tmp_path / "crc.wcbak", flipped)
+    _refused(tmp_path / "crc.wcbak", tmp_path / "new", "与清单记录的哈希不符")
+
+
+def test_a_truncated_garbage_or_foreign_file_is_refused_plainly(made, tmp_path):
+    root, result = made
+    data = result.path.read_bytes()
+    for name, content in [("half.wcbak", data[: len(data) // 2]), ("tail.wcbak", data[:-200]),
+                          ("noise.wcbak", os.urandom(5000)), ("empty.wcbak", b"")]:
+        (tmp_path / name).write_bytes(content)
+        _refused(tmp_path / name, tmp_path / "new", "已损坏或不完整|不是微察备份")
+    with zipfile.ZipFile(tmp_path / "other.zip", "w") as zf:
+        zf.writestr("hello.txt", "hi")
+    _refused(tmp_path / "other.zip", tmp_path / "new", "不是微察备份文件")
+
+
+def test_an_edited_manifest_or_extra_files_are_refused(made, tmp_path):
+    root, result = made
+
+    def manifest(edit):
+        def change(name, data):
+            if name != "manifest.json":
+                return data
+            m = json.loads(data)
+            edit(m)
+            return json.dumps(m).encode()
+        return change
+
+    def slip(m):
+        m["entries"].append({"path": "../evil.txt", "size": 1, "sha256": "0" * 64})
+
+    _rewrite(result.path, tmp_path / "slip.wcbak", manifest(slip))
+    _refused(tmp_path / "slip.wcbak", tmp_path / "new", "清单不完整")
+    with zipfile.ZipFile(tmp_path / "slip.wcbak", "a") as zf:  # an extra file the manifest hides
+        zf.writestr("blobs/../../evil.txt", "x")
+    _refused(tmp_path / "slip.wcbak", tmp_path / "new", "清单")
+
+    def newer(m):
+        m["format_version"] = 99
+
+    _rewrite(result.path, tmp_path / "newer.wcbak", manifest(newer))
+    _refused(tmp_path / "newer.wcbak", tmp_path / "new", "升级")
+    assert not (tmp_path.parent / "evil.txt").exists() and not (tmp_path / "evil.txt").exists()
+
+
+def test_a_rewritten_database_with_a_matching_manifest_is_refused(made, tmp_path):
+    """Whoever edits the copied database and recomputes the manifest still meets the audit
+    chain and the head the manifest names."""
+    root, result = made
+    work = tmp_path / "work"
+    work.mkdir()
+    with zipfile.ZipFile(result.path) as zf:
+        zf.extract("weicha.db", work)
+    tamper(work / "weicha.db", "UPDATE audit_log SET summary = 'x' WHERE seq = 3")
+    edited = (work / "weicha.db").read_bytes()
+
+    def change(name, data):
+        if name == "weicha.db":
+            return edited
+        if name == "manifest.json":
+            m = json.loads(data)
+            m["entries"][0].update(size=len(edited), sha256=file_sha256(work / "weicha.db"))
+            return json.dumps(m).encode()
+        return data
+
+    _rewrite(result.path, tmp_path / "edited.wcbak", change)
+    _refused(tmp_path / "edited.wcbak", tmp_path / "new", "哈希链")
+
+
+# ---- the reminder ----------------------------------------------------------------------------
+def test_the_reminder_comes_a_week_after_the_last_backup(tmp_path):
+    clock = fixed_clock()
+    store = new_store(tmp_path / "data", clock=clock)
+    admin = UserService(store).authenticate("admin", PASSWORD)
+    start = clock.now()
+    assert not backup_state(store, start).due  # nothing finalized: nothing to lose yet
+    fill_demo(store, FormRegistry(forms_dir()), cases=4, seed=2, admin=admin, password="demo-pass-2026")
+    state = backup_state(store, start)
+    assert state.due and state.last is None and "还没有备份" in state.message()
+    create_backup(store, admin, tmp_path / "b.wcbak")
+    made_at = backup_state(store).last
+    assert made_at is not None and not backup_state(store, made_at + timedelta(days=6, hours=23)).due
+    late = backup_state(store, made_at + timedelta(days=8))
+    assert late.due and late.days == 8 and "8 天前" in late.message()
+    store.close()
+    restore_backup(tmp_path / "b.wcbak", tmp_path / "new")
+    with Store.open(tmp_path / "new", readonly=True) as copy:  # a restored folder starts afresh
+        assert copy.audit_entries(newest_first=True, limit=1)[0].action == "data.restore"
+        assert backup_state(copy).last is not None and not backup_state(copy).due
+
+
+# ---- the command line ------------------------------------------------------------------------
+def test_backup_and_restore_on_the_command_line(made, tmp_path):
+    root, _ = made
+    out = tmp_path / "cli.wcbak"
+    r = weicha(root / "data", "backup", "-o", str(out))
+    assert r.returncode == 1 and "--user" in r.stderr and not out.exists()
+    r = weicha(root / "data", "backup", "-o", str(root / "data" / "x.wcbak"), user="admin")
+    assert r.returncode == 1 and "数据文件夹" in r.stderr and "Traceback" not in r.stderr
+    r = weicha(root / "data", "backup", "-o", str(out), user="admin")
+    assert r.returncode == 0, r.stderr
+    assert "已备份" in r.stdout and "原始照片 3 张" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "weicha_desktop", "restore", str(out), "--data-dir",
+                        str(tmp_path / "new")], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "已从备份" in r.stdout and "校验通过" in r.stdout and "编号" in r.stdout
+    for folder in (tmp_path / "new", root / "data"):  # the copy, and the original beside it
+        r = weicha(folder, "verify")
+        assert r.returncode == 0 and "校验通过" in r.stdout, r.stderr
+    r = weicha(tmp_path / "new", "restore", str(out))
+    assert r.returncode == 1 and "不是空的" in r.stderr
+    (tmp_path / "junk.wcbak").write_bytes(out.read_bytes()[:5000])
+    r = weicha(tmp_path / "other", "restore", str(tmp_path / "junk.wcbak"))
+    assert r.returncode == 1 and "已损坏或不完整" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "other").exists()
+
+
+def test_backup_from_the_command_line_while_the_window_holds_the_folder(made, tmp_path):
+    root, _ = made
+    with Store.open(root / "data"):  # as the desktop program does
+        r = weicha(root / "data", "backup", "-o", str(tmp_path / "b.wcbak"), user="admin")
+    assert r.returncode == 1 and "文件 → 备份" in r.stderr and not (tmp_path / "b.wcbak").exists()
