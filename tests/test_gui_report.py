@@ -249,7 +249,8 @@ def test_an_unwritable_place_is_explained_in_chinese(app, qtbot, cases, tmp_path
     export_to(monkeypatch, tmp_path / "no-such-folder" / "r.pdf")
     click(qtbot, dialog, "exportButton")
     message = wait_done(qtbot, dialog)
-    assert message == f"无法写入 PDF 文件（文件夹不存在）：{tmp_path / 'no-such-folder' / 'r.pdf'}"
+    assert message == (f"无法写入 {tmp_path / 'no-such-folder' / 'r.pdf'}：文件夹 "  # core/safe_output.py
+                       f"{tmp_path / 'no-such-folder'} 不存在。请先创建该文件夹，或换一个位置。")
     assert "Traceback" not in message and logged(cases.store, "report.export") == []
 
 

@@ -59,6 +59,7 @@ def test_screenshot_writes_the_main_window_at_the_size_asked(data, tmp_path):
     folder, _ = data
     before = snapshot(folder)
     out = tmp_path / "deep" / "main.png"
+    out.parent.mkdir()  # a missing folder is refused, not made (tests/test_safe_output.py)
     done = weicha("--data-dir", str(folder), "screenshot", "-o", str(out), "--size", "1024x700")
     assert done.returncode == 0, done.stderr
     assert f"已写入 {out}（1024×700）" in done.stdout

@@ -423,6 +423,9 @@ def cmd_screenshot(args) -> int:
     # Before Qt starts: render without a display (and without flashing a window on one),
     # unless the caller chose a platform.
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from weicha_desktop.core.safe_output import check_output
+
+    check_output(args.output, data_dir=_data_dir(args))  # a bad -o fails before Qt starts
     from weicha_desktop.gui.screenshot import take_screenshot
 
     width, height = take_screenshot(_data_dir(args), args.output, size=args.size, case=args.case,

@@ -16,10 +16,12 @@ def register(sub) -> None:
 
 
 def cmd_report(args) -> int:
-    from weicha_desktop.cli import _cases, _open
+    from weicha_desktop.cli import _cases, _data_dir, _open
     from weicha_desktop.core.photos import PhotoService
     from weicha_desktop.core.reports.service import ReportService
+    from weicha_desktop.core.safe_output import check_output
 
+    check_output(args.output, data_dir=_data_dir(args))  # refused before login and rendering
     with _open(args) as store:
         cases = _cases(args, store)
         reports = ReportService(cases, PhotoService(store, cases.actor))

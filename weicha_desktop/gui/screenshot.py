@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication
 
 from weicha_desktop.core.errors import NotFound, WeichaError
+from weicha_desktop.core.safe_output import OutputError, atomic_output, check_output
 from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.core.users import ROLES, UserService
 
@@ -44,6 +45,7 @@ def take_screenshot(data_dir: Path, out: Path, *, size: tuple[int, int] = (1280,
     from weicha_desktop.gui.main_window import MainWindow
     from weicha_desktop.resources import forms_dir
 
+    check_output(out, data_dir=data_dir)  # before any rendering: a bad -o fails at once
     if page not in PAGES:
         raise WeichaError(f"未知页面“{page}”，可选：{'、'.join(PAGES)}。")
     if view not in VIEWS or (view != "form" and not case):
@@ -73,9 +75,9 @@ def take_screenshot(data_dir: Path, out: Path, *, size: tuple[int, int] = (1280,
             image = window.grab().toImage()
         finally:
             window.close()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if not image.save(str(out), "PNG"):
-        raise WeichaError(f"无法写入 {out}。")
+    with atomic_output(out, data_dir=data_dir) as tmp:  # whole or not at all
+        if not image.save(str(tmp), "PNG"):
+            raise OutputError(f"无法写入 {out}（图片未能保存：磁盘已满或没有写入权限？），没有生成文件。")
     return image.width(), image.height()
 
 

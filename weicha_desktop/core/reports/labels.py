@@ -15,6 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from weicha_desktop.core.reports.fonts import cjk_font
 from weicha_desktop.core.reports.qr import draw_qr
+from weicha_desktop.core.safe_output import atomic_output
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,15 @@ def items_from_case(case_number: str, evidence: Iterable[dict]) -> list[LabelIte
 
 
 def write_labels(items: list[LabelItem], path: Path, layout: str = "3x8", *,
-                 skip: int = 0, outline: bool = False) -> int:
+                 skip: int = 0, outline: bool = False, data_dir: Path | None = None) -> int:
     """Write the label sheet PDF; ``skip`` leaves that many labels of the first sheet empty
-    (a sheet already partly used). Returns the number of pages."""
-    spec = LAYOUTS[layout]
+    (a sheet already partly used). Returns the number of pages. Written whole or not at all,
+    never into the data folder (core/safe_output.py; OutputError says why)."""
+    with atomic_output(path, data_dir=data_dir) as tmp:
+        return _write_labels(items, tmp, LAYOUTS[layout], skip, outline)
+
+
+def _write_labels(items: list[LabelItem], path: Path, spec: Layout, skip: int, outline: bool) -> int:
     font = cjk_font()
     c = Canvas(str(path), pagesize=A4, initialFontName=font, initialFontSize=8)
     c.setTitle("痕迹物证标签")

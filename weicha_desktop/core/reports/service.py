@@ -22,6 +22,7 @@ from weicha_desktop.core.reports.note import build_note
 from weicha_desktop.core.reports.pdfdoc import Part, ReportDoc
 from weicha_desktop.core.reports.photosheets import build_photo_sheets
 from weicha_desktop.core.reports.register import build_register
+from weicha_desktop.core.safe_output import atomic_output, check_output
 
 PARTS = {"note": "现场勘验检查笔录", "register": "附件1 提取痕迹、物证登记表",
          "photos": "附件3 现场照片", "analysis": "附件4 现场勘验情况分析报告"}
@@ -61,6 +62,7 @@ class ReportJob:
 
     def run(self, path: str | os.PathLike, progress: Progress | None = None,
             cancelled: Callable[[], bool] = lambda: False) -> ReportResult:
+        check_output(path)  # a bad target fails before the photos are prepared
         with tempfile.TemporaryDirectory(prefix="weicha-report-") as work:
             return self._run(Path(path), Path(work), progress, cancelled)
 
@@ -89,14 +91,10 @@ class ReportJob:
         if cancelled():
             raise InterruptedError("已取消")
         report(0.88, "排版")
-        tmp = path.with_name(f".{path.name}.part")
-        doc = ReportDoc(tmp, unit_name=self.unit_name, case_number=case.number,
-                        draft=not case.locked, title=f"{PARTS[self.parts[0]]} {case.number}")
-        try:
+        with atomic_output(path) as tmp:  # whole or not at all; never into the data folder
+            doc = ReportDoc(tmp, unit_name=self.unit_name, case_number=case.number,
+                            draft=not case.locked, title=f"{PARTS[self.parts[0]]} {case.number}")
             doc.build_story(story)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
         report(1.0, "完成")
         return ReportResult(path, doc.page, path.stat().st_size, self.parts,
                             integrity_payload(case)["sha256"])
