@@ -360,16 +360,22 @@ class BackupState:
         return f"上次备份是 {self.days} 天前（{self.last:%Y-%m-%d}）"
 
 
-def last_backup(store: Store) -> datetime | None:
-    """When the folder was last backed up (or restored from a backup): the newest
-    ``data.backup`` / ``data.restore`` entry of the audit log."""
+def last_backup_entry(store: Store) -> tuple[datetime, dict[str, Any]] | None:
+    """The newest ``data.backup`` / ``data.restore`` entry of the audit log (when the folder
+    was last backed up, or restored from a backup) as (time, details); None = never."""
     row = store.conn.execute(
-        f"SELECT at FROM audit_log WHERE action IN ({', '.join('?' * len(BACKUP_ACTIONS))}) "
+        f"SELECT at, details FROM audit_log WHERE action IN ({', '.join('?' * len(BACKUP_ACTIONS))}) "
         "ORDER BY seq DESC LIMIT 1", BACKUP_ACTIONS).fetchone()
     try:
-        return parse_iso(row[0]) if row else None
-    except ValueError:
+        details = json.loads(row[1]) if row else {}
+        return (parse_iso(row[0]), details if isinstance(details, dict) else {}) if row else None
+    except (ValueError, TypeError):
         return None
+
+
+def last_backup(store: Store) -> datetime | None:
+    entry = last_backup_entry(store)
+    return entry[0] if entry else None
 
 
 def backup_state(store: Store, now: datetime | None = None) -> BackupState:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QDialog, QListWidget, QListWidgetItem, QMainWindo
 from weicha_desktop.core.cases import CaseRecord, CaseService
 from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.store import Actor, Store
+from weicha_desktop.gui.backup_dialog import BackupDialog
 from weicha_desktop.gui.case_workspace import CaseWorkspace
 from weicha_desktop.gui.labels import status_name
 from weicha_desktop.gui.review_queue import ReviewQueue
@@ -93,13 +94,20 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self.status = StatusBar(store, actor, unit_name)
+        self.status.backupRequested.connect(self.open_backup)
         self.setStatusBar(self.status)
+        self.backup_dialog: BackupDialog | None = None
         self._build_menu()
         self._restore()
         self.workspace.case_list.search.setFocus()
 
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu(self.tr("文件(&F)"))
+        backup = QAction(self.tr("备份(&B)…"), self)
+        backup.setObjectName("backupAction")
+        backup.setToolTip(self.tr("把全部勘验记录和原始照片备份到一个文件"))
+        backup.triggered.connect(self.open_backup)
+        menu.addAction(backup)
         settings = QAction(self.tr("设置(&S)…"), self)
         settings.setObjectName("settingsAction")
         settings.setShortcut(QKeySequence.StandardKey.Preferences)
@@ -160,6 +168,22 @@ class MainWindow(QMainWindow):
         if dialog.exec() == QDialog.DialogCode.Accepted and self.settings.language != before:
             self.show_message(self.tr("界面语言已更改，重新启动程序后生效。"))
 
+    def open_backup(self) -> BackupDialog:
+        """文件 → 备份… (or 立即备份 in the status bar): not modal, the work goes on beside it."""
+        if self.backup_dialog is None:
+            self.backup_dialog = BackupDialog(self.store, self.actor, self)
+            self.backup_dialog.backedUp.connect(self._backed_up)
+        elif not self.backup_dialog.isVisible():
+            self.backup_dialog.reset()
+        self.backup_dialog.show()
+        self.backup_dialog.raise_()
+        self.backup_dialog.activateWindow()
+        return self.backup_dialog
+
+    def _backed_up(self, result) -> None:
+        self.status.refresh_backup()
+        self.show_message(self.tr("备份完成：{path}").format(path=result.path))
+
     # ---- settings --------------------------------------------------------------------------
     def _restore(self) -> None:
         key = self.settings.last_page if self.settings is not None else ""
@@ -184,6 +208,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._keep()
+        if self.backup_dialog is not None:
+            self.backup_dialog.shutdown()  # a running backup is cancelled, its worker awaited
         self.workspace.shutdown()
         if isinstance(review := self._pages.get("review"), ReviewQueue):
             review.shutdown()
