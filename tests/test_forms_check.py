@@ -145,3 +145,23 @@ def test_load_form_finds_the_shared_choice_lists(forms):
     archived = forms / "archive" / "scene_investigation.v1.yaml"
     shutil.copy(forms / SCENE, archived)
     assert load_form(archived).field("weather").choice_values[0] == "晴"
+
+
+def test_maxlength_is_checked_as_a_text_length_limit(forms):
+    """The shipped form declares ``maxlength`` (names: 50); forms check accepts it, refuses a
+    limit past 100000 or under a minlength, and a default longer than the limit."""
+    path = forms / SCENE
+    text = path.read_text(encoding="utf-8")
+    assert "constraint: {maxlength: 50}" in text and check_forms(forms) == []
+    text = replace_once(text, "        label: {zh: 分析人, en: Analyst}\n        constraint: {maxlength: 50}",
+                        "        label: {zh: 分析人, en: Analyst}\n        constraint: {maxlength: 200000}")
+    text = replace_once(text, "        label: {zh: 录音人, en: Audio by}\n        constraint: {maxlength: 50}",
+                        "        label: {zh: 录音人, en: Audio by}\n        constraint: {minlength: 300}")
+    text = replace_once(text, "        label: {zh: 录像人, en: Video by}\n",
+                        "        label: {zh: 录像人, en: Video by}\n        default: 一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
+                        "一二三四五六七八九十一二三四五六七八九十一\n")
+    path.write_text(text, encoding="utf-8")
+    found = "\n".join(check_forms(forms))
+    for fragment in ("analyst: maxlength 应为 0–100000 的整数", "audio_recorder: 下限大于上限",
+                     "video_recorder: 默认值不符：录像人：不能超过 50 个字"):
+        assert fragment in found, found

@@ -269,3 +269,56 @@ def test_validate_and_rules_never_crash_on_arbitrary_json(spec, changes):
     record = {**good_record(), **changes}
     for found in (validate(spec, record, complete=True), check_rules(spec, record, {})):
         assert all(isinstance(p.message, str) and p.message for p in found)
+
+
+# ---- length limits and short quotes (issue 8) -------------------------------------------------
+@pytest.mark.parametrize("complete", [False, True], ids=["draft", "finalize"])
+def test_text_lengths_have_limits_from_the_form_or_the_type(spec, complete):
+    record = good_record()
+    record.update(scene_address="路" * 200, narrative_overview="字" * 5000, recorder="王" * 50)
+    record["reporter"]["name"] = "李" * 50
+    record["evidence"][0]["collector"] = "覃" * 50
+    assert problems(spec, record, complete) == {}  # exactly at each limit: fine
+    record.update(scene_address="路" * 201, narrative_overview="字" * 5001, recorder="王" * 51)
+    record["reporter"]["name"] = "李" * 51
+    record["evidence"][0]["collector"] = "覃" * 51
+    found = problems(spec, record, complete)
+    assert found["scene_address"] == f"现场地点：不能超过 200 个字（现为 201 个，开头是“{'路' * 20}…”）"
+    assert found["narrative_overview"].startswith("现场概貌：不能超过 5000 个字（现为 5001 个")
+    assert found["recorder"].startswith("笔录人：不能超过 50 个字")          # a name: the form's 50
+    assert found["reporter.name"].startswith("报警人 姓名：不能超过 50 个字")  # a person's name
+    assert found["evidence[0].collector"].startswith("痕迹物证 第1行 提取人：不能超过 50 个字")
+    assert spec.field("scene_address").max_length == 200
+    assert spec.field("narrative_overview").max_length == 5000
+    assert spec.field("temperature").max_length is None
+
+
+def test_a_megabyte_value_is_refused_and_quoted_by_twenty_characters(spec):
+    huge = "窃" * 1_000_000
+    record = good_record()
+    record.update(scene_address=huge, weather=huge, protection_measures=[huge],
+                  case_type="其他", case_type_other=huge, **{huge: 1})
+    record["protector"][huge] = "x"
+    found = validate(spec, record)
+    assert len(found) == 6
+    assert all(len(p.message) < 120 and len(p.path) < 80 for p in found), [str(p)[:200] for p in found]
+    assert {"“" + "窃" * 20 + "…”" in p.message for p in found} == {True}
+    assert problems(spec, record)["case_type_other"].startswith("案件性质/类别（其他）：不能超过 200 个字")
+
+
+def test_lone_surrogates_in_text_are_refused(spec):
+    record = good_record()
+    record.update(scene_address="永福路\ud800", weather="\udfff")
+    found = problems(spec, record)
+    assert found["scene_address"] == "现场地点：含无效字符（单独的代理码位），请重新输入"
+    assert found["weather"] == "天气：“?”不在可选项中"
+    assert all(p.message.encode("utf-8") for p in validate(spec, record))  # printable
+
+
+def test_rule_messages_quote_values_shortly(tmp_path):
+    from weicha_desktop.core.forms.rules import fill
+
+    assert fill("第{n}件物证“{name}”未送检", {"n": 1, "name": "指" * 500}, quote=True) == \
+        f"第1件物证“{'指' * 20}…”未送检"
+    assert fill("evidence[{index}].name", {"index": 12345678901234567890123}) == \
+        "evidence[12345678901234567890123].name"  # paths are never shortened

@@ -259,11 +259,10 @@ def cmd_case_new(args) -> int:
 
 
 def cmd_case_update(args) -> int:
-    text = sys.stdin.read() if str(args.json_file) == "-" else _read(args.json_file)
-    try:
-        values = json.loads(text)
-    except ValueError as e:
-        raise WeichaError(f"{args.json_file} 不是有效的 JSON：{e}") from None
+    from weicha_desktop.core.json_input import read_json_object
+
+    # capped at 4 MiB, strict UTF-8, no lone surrogates, bounded nesting (core/json_input.py)
+    values = read_json_object(args.json_file, getattr(sys.stdin, "buffer", None))
     with _open(args) as store:
         try:
             case = _cases(args, store).update(args.case, values)
@@ -277,13 +276,6 @@ def cmd_case_update(args) -> int:
         else:
             print(f"已保存勘验 {case.number} 第 {case.version} 版")
     return 0
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise WeichaError(f"读不到文件 {path}：{e.strerror}") from None
 
 
 def cmd_case_show(args) -> int:

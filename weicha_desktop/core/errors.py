@@ -36,6 +36,14 @@ class NumberingExhausted(WeichaError):
     pass
 
 
+def shorten(value: object, limit: int = 20) -> str:
+    """A value as quoted in a message: at most ``limit`` characters, then "…"; characters
+    that cannot be printed (lone surrogates) shown as "?". A 1 MB paste never floods."""
+    text = str(value)
+    cut = text[:limit] + "…" if len(text) > limit else text
+    return cut.encode("utf-8", "replace").decode("utf-8")
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a record: where (a field path such as ``witnesses[0].id_number``,

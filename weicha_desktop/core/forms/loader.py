@@ -8,6 +8,7 @@ from typing import Any
 
 from .lint import lint_form
 from .spec import (
+    DEFAULT_MAX_LENGTH,
     FIELD_TYPES,
     OTHER,
     PERSON_FIELDS,
@@ -24,6 +25,7 @@ from .validators import VALIDATORS
 from .yamlsrc import LineDict, YamlError, read_yaml
 
 ChoiceLists = dict[str, tuple[Choice, ...]]
+MAX_TEXT_LENGTH = 100_000  # no field takes more, whatever its maxlength says
 
 _ID = re.compile(r"[a-z][a-z0-9_]*\Z", re.ASCII)
 _FORM_KEYS = {"id", "version", "title", "sections", "rules"}
@@ -251,7 +253,8 @@ class _Builder:
         if value is None or not self.mapping(value, raw.line_of("constraint"), where, allowed):
             return Constraint()
         good = {k: value[k] for k in allowed if k in value and self.constraint_ok(value, k, where)}
-        low, high = good.get("min", good.get("minlength")), good.get("max", good.get("maxlength"))
+        low = good.get("min", good.get("minlength"))
+        high = good.get("max", good.get("maxlength", DEFAULT_MAX_LENGTH.get(ftype)))
         if low is not None and high is not None and low > high:
             self.err(value.line, where, "下限大于上限")
             return Constraint()
@@ -362,8 +365,8 @@ def _constraint_problem(key: str, value: Any) -> str | None:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
         return None if ok else f"{key} 应为数值"
     if key in ("minlength", "maxlength"):
-        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
-        return None if ok else f"{key} 应为非负整数"
+        ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_TEXT_LENGTH
+        return None if ok else f"{key} 应为 0–{MAX_TEXT_LENGTH} 的整数"
     if key == "validator":
         ok = isinstance(value, str) and value in VALIDATORS
         return None if ok else f"未知的校验器“{value}”（可用：{'、'.join(VALIDATORS)}）"

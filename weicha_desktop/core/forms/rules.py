@@ -5,7 +5,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from weicha_desktop.core.errors import Problem
+from weicha_desktop.core.errors import Problem, shorten
 
 from .expr import compile_expr
 from .spec import FormSpec, Rule
@@ -25,7 +25,7 @@ def check_rules(spec: FormSpec, data: Mapping[str, Any],
     for rule in spec.rules:
         if rule.each is None:
             if _fails(rule, env):
-                problems.append(Problem(fill(rule.field or "", env), fill(rule.message, env),
+                problems.append(Problem(fill(rule.field or "", env), fill(rule.message, env, quote=True),
                                         rule.id))
             continue
         rows = data.get(rule.each)
@@ -36,7 +36,7 @@ def check_rules(spec: FormSpec, data: Mapping[str, Any],
             if _fails(rule, row_env):
                 names = {**row_env, "index": i, "n": i + 1}
                 path = fill(rule.field, names) if rule.field else f"{rule.each}[{i}]"
-                problems.append(Problem(path, fill(rule.message, names), rule.id))
+                problems.append(Problem(path, fill(rule.message, names, quote=True), rule.id))
     return problems
 
 
@@ -46,9 +46,10 @@ def _fails(rule: Rule, env: Mapping[str, Any]) -> bool:
     return not compile_expr(rule.require).holds(env)
 
 
-def fill(template: str, names: Mapping[str, Any]) -> str:
-    """Replace ``{name}`` placeholders with values (no ``str.format``: no attribute access)."""
+def fill(template: str, names: Mapping[str, Any], quote: bool = False) -> str:
+    """Replace ``{name}`` placeholders with values (no ``str.format``: no attribute access);
+    ``quote``: each value shortened as a message quotes it (errors.shorten)."""
     def value(match: re.Match) -> str:
         found = names.get(match.group(1))
-        return "" if found is None else str(found)
+        return "" if found is None else shorten(found) if quote else str(found)
     return PLACEHOLDER.sub(value, template)

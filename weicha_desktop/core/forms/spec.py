@@ -14,6 +14,10 @@ FIELD_TYPES = (
     "boolean", "geopoint", "person", "photos", "repeat",
 )
 OTHER = "其他"  # the choice value that opens the ``<field>_other`` free-text companion
+# Longest text a field takes unless its ``constraint: {maxlength: N}`` says otherwise (in
+# characters); the "其他" free text takes as much as a text field.
+DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 5000}
+OTHER_MAX_LENGTH = DEFAULT_MAX_LENGTH["text"]
 FACT_NAMES = ("photo_count", "photo_classes")  # rule facts, merged into the expression env
 
 
@@ -82,6 +86,14 @@ class Field:
         return f"{self.id}_other" if self.other_text else None
 
     @property
+    def max_length(self) -> int | None:
+        """The most characters a text/textarea value may have: the form's ``maxlength``, else
+        the default for the type (text 200, textarea 5000); None for other types."""
+        if self.constraint.maxlength is not None:
+            return self.constraint.maxlength
+        return DEFAULT_MAX_LENGTH.get(self.type)
+
+    @property
     def choice_values(self) -> tuple[str, ...]:
         return tuple(c.value for c in self.choices)
 
@@ -121,15 +133,15 @@ _GENDERS = (Choice("男", Label("男", "Male")), Choice("女", Label("女", "Fem
 
 # The fixed sub-fields of a person; a form picks some with ``person_fields``.
 PERSON_FIELDS: dict[str, Field] = {f.id: f for f in (
-    Field("name", "text", Label("姓名", "Name")),
+    Field("name", "text", Label("姓名", "Name"), constraint=Constraint(maxlength=50)),
     Field("gender", "choice", Label("性别", "Gender"), choices=_GENDERS),
     Field("birth_date", "date", Label("出生日期", "Date of birth")),
     Field("id_number", "text", Label("身份证号", "ID number"),
           constraint=Constraint(validator="id_card")),
     Field("phone", "text", Label("电话", "Phone"), constraint=Constraint(validator="phone")),
     Field("address", "text", Label("住址", "Address")),
-    Field("unit", "text", Label("单位", "Unit")),
-    Field("title", "text", Label("职务", "Title")),
+    Field("unit", "text", Label("单位", "Unit"), constraint=Constraint(maxlength=100)),
+    Field("title", "text", Label("职务", "Title"), constraint=Constraint(maxlength=50)),
 )}
 
 

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from weicha_desktop.core.errors import Problem
+from weicha_desktop.core.errors import Problem, shorten
 
 from .expr import compile_expr
 from .expr_eval import is_empty
-from .spec import OTHER, Field, FormSpec
+from .spec import OTHER, OTHER_MAX_LENGTH, Field, FormSpec
 from .validators import VALIDATORS, id_birth_date, id_card, id_gender
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -50,7 +50,7 @@ def _check_fields(fields, data: Mapping, env: Mapping, prefix: str, where: str,
                                      prefix + field.other_key, where, complete)
     problems += _identity_consistency(fields, data, prefix, where, {p.path for p in problems})
     head = f"{where.strip()}：" if where else ""
-    problems += [Problem(prefix + str(key), f"{head}未知字段“{key}”", "unknown")
+    problems += [Problem(prefix + shorten(key, 40), f"{head}未知字段“{shorten(key)}”", "unknown")
                  for key in data if key not in known]
     return problems
 
@@ -78,6 +78,9 @@ def _check_other(field: Field, value: Any, other: Any, path: str, where: str,
     chose_other = value == OTHER or (isinstance(value, list) and OTHER in value)
     if other is not None and not isinstance(other, str):
         return [Problem(path, f"{name}（其他）：应为文字")]
+    wrong = _text_problem(other, OTHER_MAX_LENGTH) if other is not None else None
+    if wrong:
+        return [Problem(path, f"{name}（其他）：{wrong}")]
     if chose_other and complete and is_empty(other):
         return [Problem(path, f"{name}：选择“其他”时须注明", "required")]
     if not chose_other and not is_empty(other):
@@ -129,7 +132,7 @@ def _check_repeat(field: Field, rows: Any, env: Mapping, path: str, name: str,
 def _check_geopoint(value: Any, path: str, name: str) -> list[Problem]:
     if not isinstance(value, Mapping):
         return [Problem(path, f"{name}：应为坐标（lat、lon）")]
-    problems = [Problem(f"{path}.{key}", f"{name}：未知字段“{key}”", "unknown")
+    problems = [Problem(f"{path}.{shorten(key, 40)}", f"{name}：未知字段“{shorten(key)}”", "unknown")
                 for key in value if key not in ("lat", "lon", "alt")]
     for key, zh, limit, required in (("lat", "纬度", 90, True), ("lon", "经度", 180, True),
                                      ("alt", "海拔", None, False)):
@@ -152,14 +155,26 @@ def _is_number(value: Any) -> bool:
 def _check_text(field: Field, value: Any) -> str | None:
     if not isinstance(value, str):
         return "应为文字"
+    wrong = _text_problem(value, field.max_length)
+    if wrong:
+        return wrong
     c = field.constraint
     if c.minlength is not None and len(value) < c.minlength:
         return f"至少 {c.minlength} 个字"
-    if c.maxlength is not None and len(value) > c.maxlength:
-        return f"不能超过 {c.maxlength} 个字（现为 {len(value)} 个）"
     if c.regex is not None and not re.fullmatch(c.regex, value):
         return "格式不符"
     return VALIDATORS[c.validator](value) if c.validator else None
+
+
+def _text_problem(value: str, limit: int | None) -> str | None:
+    """Too long (the form's maxlength, else the type's default), or not storable text."""
+    if limit is not None and len(value) > limit:
+        return f"不能超过 {limit} 个字（现为 {len(value)} 个，开头是“{shorten(value)}”）"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "含无效字符（单独的代理码位），请重新输入"
+    return None
 
 
 def _check_number(field: Field, value: Any) -> str | None:
@@ -201,7 +216,7 @@ def _check_datetime(_field: Field, value: Any) -> str | None:
 def _check_choice(field: Field, value: Any) -> str | None:
     if not isinstance(value, str):
         return "应为一个选项"
-    return None if value in field.choice_values else f"“{value}”不在可选项中"
+    return None if value in field.choice_values else f"“{shorten(value)}”不在可选项中"
 
 
 def _check_multichoice(field: Field, value: Any) -> str | None:
@@ -209,7 +224,7 @@ def _check_multichoice(field: Field, value: Any) -> str | None:
         return "应为选项列表"
     wrong = [v for v in value if v not in field.choice_values]
     if wrong:
-        return f"“{wrong[0]}”不在可选项中"
+        return f"“{shorten(wrong[0])}”不在可选项中"
     return "选项重复" if len(set(value)) != len(value) else None
 
 
@@ -218,7 +233,7 @@ def _check_boolean(_field: Field, value: Any) -> str | None:
 
 
 def _check_photos(_field: Field, value: Any) -> str | None:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+    if not isinstance(value, list) or not all(isinstance(v, str) and 0 < len(v) <= 64 for v in value):
         return "应为照片编号列表"
     return "照片重复" if len(set(value)) != len(value) else None
 

@@ -1,0 +1,128 @@
+"""`weicha case update --json-file`: hostile input is refused in Chinese, with exit 1, nothing
+saved, never a traceback and never a hang (core/json_input.py; the real command, a process
+each, with a timeout and a memory limit)."""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.forms import FormRegistry
+from weicha_desktop.core.json_input import MAX_BYTES
+from weicha_desktop.core.users import UserService
+from weicha_desktop.resources import forms_dir
+
+from tests.support import PASSWORD, new_store
+
+ROOT = Path(__file__).resolve().parent.parent
+MEMORY_LIMIT = 1 << 30  # a command that read /dev/zero into memory would die here
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory) -> tuple[Path, str]:
+    d = tmp_path_factory.mktemp("input") / "data"
+    store = new_store(d)
+    admin = UserService(store).authenticate("admin", PASSWORD)
+    number = CaseService(store, FormRegistry(forms_dir()), admin).new_case(
+        {"scene_address": "钦南区永福路 12 号"}).number
+    store.close()
+    return d, number
+
+
+def update(d: Path, number: str, json_file: str, stdin=subprocess.DEVNULL) -> tuple[subprocess.CompletedProcess, float]:
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "weicha_desktop", "--data-dir", str(d), "--user", "admin",
+         "case", "update", number, "--json-file", json_file],
+        stdin=stdin, capture_output=True, env=dict(os.environ, WEICHA_PASSWORD=PASSWORD),
+        cwd=ROOT, timeout=30, preexec_fn=limit_memory)
+    return done, time.monotonic() - started
+
+
+def saved(d: Path) -> list[tuple]:
+    conn = sqlite3.connect(d / "weicha.db")
+    try:
+        return conn.execute("SELECT id, data, updated_at FROM record_versions ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def refused(d: Path, number: str, json_file: str, *, stdin=subprocess.DEVNULL) -> str:
+    before = saved(d)
+    done, seconds = update(d, number, json_file, stdin)
+    err = done.stderr.decode("utf-8")
+    assert done.returncode == 1, err
+    assert "Traceback" not in err and err.startswith(("错误：", "未保存：")), err
+    assert len(err) < 2000, "the bad value is echoed back"
+    assert seconds < 20
+    assert saved(d) == before  # nothing saved
+    return err
+
+
+def nested(depth: int) -> bytes:
+    return ('{"scene_address": ' + "[" * depth + "]" * depth + "}").encode()
+
+
+BAD = {
+    "invalid UTF-8": (b'{"scene_address": "\xc3\x28 road"}', "不是有效的 UTF-8"),
+    "GBK": ('{"scene_address": "钦南区"}'.encode("gbk"), "可能是 GBK"),
+    "UTF-16 with BOM": ('{"scene_address": "钦南区"}'.encode("utf-16"), "UTF-16 编码"),
+    "UTF-16 without BOM": ('{"scene_address": "钦南区"}'.encode("utf-16-le"), "像是 UTF-16"),
+    "lone surrogate in a value": (b'{"scene_address": "\\ud800"}', "代理码位"),
+    "lone surrogate in a key": (b'{"\\udc00": 1}', "代理码位"),
+    "lone surrogate deep inside": (b'{"witnesses": [{"name": "a\\udfffb"}]}', "代理码位"),
+    "nesting 100000 deep": (nested(100_000), "嵌套太深"),
+    "nesting 40 deep": (nested(40), "嵌套太深"),
+    "NaN": (b'{"temperature": NaN}', "不支持 NaN"),
+    "a number of 5000 digits": (b'{"temperature": ' + b"9" * 5000 + b"}", "不是可用的 JSON"),
+    "top-level array": (b'["scene_address", "x"]', "最外层应为 JSON 对象"),
+    "top-level string": (b'"x"', "而不是文字"),
+    "empty file": (b"", "不是有效的 JSON"),
+    "broken JSON": (b'{"scene_address": "x",}', "第 1 行第 23 列"),
+    "a 1 MB value": (json.dumps({"scene_address": "窃" * 1_000_000}, ensure_ascii=False).encode(),
+                     "不能超过 200 个字（现为 1000000 个"),
+    "a 1 MB key": (json.dumps({"x" * 1_000_000: 1}).encode(), "未知字段“xxxxxxxxxxxxxxxxxxxx…”"),
+    "too big": (b'{"remarks": "' + b"a" * MAX_BYTES + b'"}', "太大（超过 4 MB）"),
+}
+
+
+@pytest.mark.parametrize("name", BAD)
+def test_bad_json_files_are_refused_clearly(case, tmp_path, name):
+    content, message = BAD[name]
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+    assert message in refused(*case, str(bad))
+
+
+def test_dev_zero_neither_hangs_nor_eats_memory(case):
+    assert "太大（超过 4 MB）" in refused(*case, "/dev/zero")
+    with open("/dev/zero", "rb") as zero:  # and as standard input
+        assert "标准输入 太大" in refused(*case, "-", stdin=zero)
+
+
+def test_standard_input_is_checked_the_same_and_good_input_still_saves(case, tmp_path):
+    d, number = case
+    bad = tmp_path / "bad.json"
+    bad.write_bytes('{"scene_address": "钦南区"}'.encode("utf-16"))
+    with open(bad, "rb") as stdin:
+        assert "标准输入 是 UTF-16 编码" in refused(d, number, "-", stdin=stdin)
+    assert "是一个文件夹" in refused(d, number, str(tmp_path))
+    assert "找不到文件" in refused(d, number, str(tmp_path / "none.json"))
+    good = tmp_path / "good.json"
+    good.write_bytes(b'\xef\xbb\xbf{"scene_address": "\xe9\x92\xa6\xe5\x8d\x97\xe5\x8c\xba 1 \xe5\x8f\xb7"}')  # BOM ok
+    with open(good, "rb") as stdin:
+        done, _ = update(d, number, "-", stdin)
+    assert done.returncode == 0, done.stderr.decode()
+    assert "钦南区 1 号" in saved(d)[0][1]
