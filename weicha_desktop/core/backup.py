@@ -251,6 +251,10 @@ def _write_archive(part: Path, db: Path, blobs: list[tuple[str, Path]], manifest
                 manifest["entries"].append(entry.as_json())
             zf.writestr(zipfile.ZipInfo(MANIFEST, stamp),
                         json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
+        raw.flush()
+        os.fsync(raw.fileno())
+        if hasattr(os, "posix_fadvise"):  # the read-back check then reads the disk, not the cache
+            os.posix_fadvise(raw.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
     return problems
 
 
