@@ -73,8 +73,9 @@ def test_every_way_into_the_data_folder_is_refused(data_dir, tmp_path, told):
 
 
 def test_the_database_names_and_a_hard_link_to_the_database_are_refused(data_dir, tmp_path):
-    with pytest.raises(OutputError, match="留给勘验数据库"):
-        write_output(tmp_path / "weicha.db-wal", b"x")
+    for name in ("weicha.db-wal", "WeiCha.DB"):  # case-blind file systems too
+        with pytest.raises(OutputError, match="留给勘验数据库"):
+            write_output(tmp_path / name, b"x")
     os.link(data_dir / "weicha.db", tmp_path / "copy.pdf")
     with pytest.raises(OutputError, match="硬链接"):
         write_output(tmp_path / "copy.pdf", b"x", data_dir=data_dir)
@@ -92,7 +93,8 @@ def test_the_programs_own_cache_folder_may_be_written(data_dir):
 
 @pytest.mark.parametrize("target, message", [
     ("/dev/null", "不是普通文件"), ("/dev/full", "不是普通文件"), ("{tmp}", "是一个文件夹"),
-    ("{tmp}/no-such/r.pdf", "不存在"), ("{tmp}/a-file/r.pdf", "不是文件夹"), ("", "没有给出")])
+    ("{tmp}/no-such/r.pdf", "不存在"), ("{tmp}/a-file/r.pdf", "不是文件夹"), ("", "没有给出"),
+    ("{tmp}/out/", "文件夹的写法"), ("{tmp}/" + "长" * 200 + ".pdf", "文件名太长")])
 def test_targets_that_cannot_take_a_file(tmp_path, target, message):
     (tmp_path / "a-file").write_text("x")
     path = target.format(tmp=tmp_path)
@@ -114,6 +116,12 @@ def full_disk_after(n: int):
         room[0] -= done
         return done
     return write
+
+
+def test_windows_device_names_are_devices_there_only():
+    assert all(safe_output.windows_device(n, "nt") for n in ("NUL", "con.pdf", "Com1.png", "lpt9"))
+    assert not any(safe_output.windows_device(n, "nt") for n in ("null.pdf", "com10", "报告.pdf"))
+    assert not safe_output.windows_device("nul.pdf", "posix")
 
 
 def test_a_full_disk_leaves_the_old_file_and_no_part(tmp_path):
@@ -162,6 +170,12 @@ def test_a_read_only_folder(tmp_path, monkeypatch):
     finally:
         folder.chmod(0o755)
     assert list(folder.iterdir()) == []
+
+
+def test_a_long_chinese_name_near_the_limit_is_written(tmp_path):
+    out = tmp_path / ("𠀀" * 60 + ".pdf")  # 244 bytes: the temporary name must stay shorter
+    write_output(out, b"x")
+    assert out.read_bytes() == b"x" and leftovers(tmp_path) == []
 
 
 def test_a_symlinked_target_replaces_the_file_it_points_to(tmp_path):

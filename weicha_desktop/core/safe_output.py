@@ -50,6 +50,8 @@ def check_output(path: str | os.PathLike, *, data_dir: str | os.PathLike | None 
     given = Path(os.fspath(path)).expanduser()
     if not str(path).strip():
         raise OutputError("没有给出输出文件的路径。")
+    if str(path).endswith(("/", os.sep)):  # "out/" means a folder, not a file called out
+        raise OutputError(f"{path} 是文件夹的写法：请给出文件名，例如 {given / ('输出' + _suffix(given))}。")
     try:
         target = given.resolve()
     except (OSError, RuntimeError) as e:  # a symlink loop, an unreadable folder
@@ -60,10 +62,11 @@ def check_output(path: str | os.PathLike, *, data_dir: str | os.PathLike | None 
     except FileNotFoundError:
         st = None
     except OSError as e:
-        raise OutputError(f"无法访问 {given}：{_reason(e)}。请换一个位置。") from None
+        advice = "请换一个较短的文件名" if e.errno == errno.ENAMETOOLONG else "请换一个位置"
+        raise OutputError(f"无法访问 {given}：{_reason(e)}。{advice}。") from None
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise OutputError(f"{given} 是一个文件夹：请给出文件名，例如 {given / ('输出' + _suffix(given))}。")
-    if st is not None and not stat.S_ISREG(st.st_mode):
+    if (st is not None and not stat.S_ISREG(st.st_mode)) or windows_device(target.name):
         raise OutputError(f"{given} 不是普通文件（是设备、管道或套接字），不能写入：请给出一个普通文件的路径。")
     folder = target.parent
     if not folder.exists():
@@ -124,7 +127,7 @@ def _refuse_data_folder(given: Path, target: Path, data_dir) -> None:
             raise OutputError(
                 f"不能写入 {given}：{where}（那里存放勘验数据库和原始照片，写入会损坏证据）。"
                 "请换一个位置，例如桌面或“文档”文件夹。")
-    if target.name in PROTECTED_NAMES:
+    if target.name.lower() in PROTECTED_NAMES:  # case-blind file systems (Windows, macOS)
         raise OutputError(f"文件名 {target.name} 留给勘验数据库使用，不能作为输出文件：请换一个文件名。")
     for folder in folders[:1]:
         for name in PROTECTED_NAMES:
@@ -133,6 +136,14 @@ def _refuse_data_folder(given: Path, target: Path, data_dir) -> None:
                     raise OutputError(f"{given} 就是数据文件夹中的 {name}（硬链接），不能写入：请换一个位置。")
             except OSError:
                 continue
+
+
+_WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10))}
+
+
+def windows_device(name: str, system: str = os.name) -> bool:
+    """``NUL``, ``CON.pdf``, ``com1.txt`` …: a device on Windows whatever the extension."""
+    return system == "nt" and name.split(".")[0].strip().lower() in _WINDOWS_DEVICES
 
 
 def _is_data_folder(folder: Path) -> bool:
@@ -151,7 +162,7 @@ def _create_temp(target: Path, shown: Path) -> Path:
     """An empty new file beside the target (the same mode a plain create would give, or the
     existing target's)."""
     for _ in range(20):
-        tmp = target.with_name(f".{target.name[:80]}.{secrets.token_hex(4)}{PART}")
+        tmp = target.with_name(f".{target.name[:40]}.{secrets.token_hex(4)}{PART}")  # bytes < 255
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         except FileExistsError:
