@@ -23,7 +23,7 @@ from weicha_desktop.core.errors import PermissionDenied, WeichaError
 from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.media.blobs import file_sha256
 from weicha_desktop.core.photos import PhotoService
-from weicha_desktop.core.restore import restore_backup
+from weicha_desktop.core.restore import check_backup, restore_backup
 from weicha_desktop.core.store import SYSTEM, Store
 from weicha_desktop.core.users import UserService
 from weicha_desktop.core.verify import verify
@@ -154,13 +154,13 @@ def test_backup_while_another_thread_writes_is_one_consistent_snapshot(env, tmp_
         stop.set()
         thread.join()
     assert during > 10  # the writer really wrote while the copy ran
+    assert verify(store).ok
     restored = restore_backup(result.path, tmp_path / "new")
     with Store.open(restored.data_dir, readonly=True) as copy:
         report = verify(copy)
         assert report.ok, report.faults
         seq = copy.conn.execute("SELECT max(seq) FROM audit_log WHERE action <> 'data.restore'").fetchone()[0]
     assert seq == result.manifest["audit_head"]["seq"] >= before + 5
-    assert verify(store).ok
 
 
 KILLED = r"""
@@ -221,6 +221,9 @@ def test_a_damaged_or_missing_original_is_named_and_the_rest_backed_up(env, tmp_
 # ---- restoring -------------------------------------------------------------------------------
 def test_restore_brings_back_everything_and_verify_is_clean(made, tmp_path):
     root, result = made
+    checked = check_backup(result.path)  # a check alone writes no data folder
+    assert checked.manifest == result.manifest and checked.problems == []
+    assert sorted(os.listdir(tmp_path)) == []
     restored = restore_backup(result.path, tmp_path / "new")
     assert restored.problems == []
     with Store.open(root / "data", readonly=True) as old, Store.open(tmp_path / "new", readonly=True) as new:
@@ -255,6 +258,44 @@ def test_restore_only_into_an_empty_or_new_folder(made, tmp_path):
     assert (tmp_path / "empty" / "weicha.db").is_file()
 
 
+KILLED_RESTORE = r"""
+import sys, time
+from weicha_desktop.core.restore import restore_backup
+
+def progress(fraction, message):
+    if fraction > 0.6:
+        print("writing", flush=True)
+        time.sleep(60)
+restore_backup(sys.argv[1], sys.argv[2], progress=progress)
+"""
+
+
+def test_kill_9_during_a_restore_leaves_no_target_folder(made, tmp_path):
+    root, result = made
+    target = tmp_path / "new"
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_RESTORE, str(result.path), str(target)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing", proc.stderr.read()
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    assert not target.exists()
+    assert len(_leftovers(tmp_path)) == 1  # the hidden staging folder of the killed restore
+    assert restore_backup(result.path, target).problems == []  # the next one sweeps it
+    assert _leftovers(tmp_path) == []
+    with Store.open(target, readonly=True) as copy:
+        assert verify(copy).ok
+
+
+def test_a_restore_that_cannot_fit_is_refused_before_writing(made, tmp_path, monkeypatch):
+    import weicha_desktop.core.restore as restore
+
+    root, result = made
+    monkeypatch.setattr(restore.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 1000, 1000))
+    with pytest.raises(WeichaError, match="磁盘空间不足"):
+        restore_backup(result.path, tmp_path / "new")
+    assert sorted(os.listdir(tmp_path)) == []
+
+
 def _flip(path: Path, entry: str, at: float = 0.5) -> None:
     """Flip one byte in the stored data of ``entry`` (its CRC then no longer fits)."""
     with zipfile.ZipFile(path) as zf:
@@ -277,6 +318,9 @@ def _rewrite(src: Path, dst: Path, change) -> None:
 
 
 def _refused(path: Path, target: Path, match: str) -> None:
+    """Refused by a restore (nothing left behind) and by a check alone."""
+    with pytest.raises(BadBackup, match=match):
+        check_backup(path)
     with pytest.raises(BadBackup, match=match):
         restore_backup(path, target)
     assert not target.exists()
@@ -386,8 +430,10 @@ def test_the_reminder_comes_a_week_after_the_last_backup(tmp_path):
 
 
 # ---- the command line ------------------------------------------------------------------------
-def test_backup_and_restore_on_the_command_line(made, tmp_path):
-    root, _ = made
+def test_backup_and_restore_on_the_command_line(tmp_path):
+    root = tmp_path / "src"  # a folder of its own: the restores of `made` re-anchored its device
+    with new_store(root / "data") as store:
+        _fill(store, root / "card")
     out = tmp_path / "cli.wcbak"
     r = weicha(root / "data", "backup", "-o", str(out))
     assert r.returncode == 1 and "--user" in r.stderr and not out.exists()
@@ -396,17 +442,24 @@ def test_backup_and_restore_on_the_command_line(made, tmp_path):
     r = weicha(root / "data", "backup", "-o", str(out), user="admin")
     assert r.returncode == 0, r.stderr
     assert "已备份" in r.stdout and "原始照片 3 张" in r.stdout
+    r = weicha(tmp_path, "restore", str(out), "--check")
+    assert r.returncode == 0 and "备份文件完好" in r.stdout and sorted(os.listdir(tmp_path)) == ["cli.wcbak", "src"]
+    laptop = {"WEICHA_CONFIG_DIR": str(tmp_path / "new-laptop")}  # restored on another machine
     r = subprocess.run([sys.executable, "-m", "weicha_desktop", "restore", str(out), "--data-dir",
-                        str(tmp_path / "new")], capture_output=True, text=True, timeout=120)
+                        str(tmp_path / "new")], capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, **laptop))
     assert r.returncode == 0, r.stderr
     assert "已从备份" in r.stdout and "校验通过" in r.stdout and "编号" in r.stdout
-    for folder in (tmp_path / "new", root / "data"):  # the copy, and the original beside it
-        r = weicha(folder, "verify")
-        assert r.returncode == 0 and "校验通过" in r.stdout, r.stderr
+    r = weicha(tmp_path / "new", "verify", env=laptop)
+    assert r.returncode == 0 and "校验通过" in r.stdout, r.stderr
+    r = weicha(root / "data", "verify")  # the original, on its own machine
+    assert r.returncode == 0 and "校验通过" in r.stdout, r.stderr
     r = weicha(tmp_path / "new", "restore", str(out))
     assert r.returncode == 1 and "不是空的" in r.stderr
     (tmp_path / "junk.wcbak").write_bytes(out.read_bytes()[:5000])
     r = weicha(tmp_path / "other", "restore", str(tmp_path / "junk.wcbak"))
+    assert r.returncode == 1 and "已损坏或不完整" in r.stderr and "Traceback" not in r.stderr
+    r = weicha(tmp_path / "other", "restore", str(tmp_path / "junk.wcbak"), "--check")
     assert r.returncode == 1 and "已损坏或不完整" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "other").exists()
 

@@ -2,6 +2,7 @@
 
     weicha --user NAME backup -o FILE          the data folder into one verified file
     weicha restore FILE --data-dir NEW         into an empty or new folder, then verified
+    weicha restore FILE --check                only check the file (every hash, the database)
 
 While the desktop program has the folder open, the command line cannot (one program per
 folder): back up from the window then (文件 → 备份…)."""
@@ -22,6 +23,8 @@ def register(sub) -> None:
     s.add_argument("file", type=Path, help="备份文件（weicha backup 生成）")
     s.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,  # also before the command
                    help="恢复到的数据文件夹（必须是新的或空的）")
+    s.add_argument("--check", action="store_true",
+                   help="只核对备份文件（全部哈希与其中的数据库），不恢复、不写入任何数据文件夹")
     s.set_defaults(func=cmd_restore)
 
 
@@ -63,10 +66,22 @@ def cmd_backup(args) -> int:
 
 def cmd_restore(args) -> int:
     from weicha_desktop.cli import _data_dir
-    from weicha_desktop.core.restore import restore_backup
+    from weicha_desktop.core.restore import check_backup, restore_backup
     from weicha_desktop.core.store import Store
     from weicha_desktop.core.verify import verify
 
+    if args.check:
+        try:
+            checked = check_backup(args.file, progress=_progress)
+        finally:
+            _end_progress()
+        m = checked.manifest
+        print(f"备份文件完好：{args.file.name}（{m['created_at']} 由 {m['created_by']} 制作）：勘验 "
+              f"{m['counts']['cases']} 起，原始照片 {len(m['entries']) - 1} 张，工作日志至第 "
+              f"{m['audit_head']['seq']} 条，各项哈希与数据库均已核对。")
+        for problem in checked.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1 if checked.problems else 0
     try:
         result = restore_backup(args.file, _data_dir(args), progress=_progress)
     finally:

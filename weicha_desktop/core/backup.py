@@ -146,7 +146,7 @@ def _snapshot_file(data_dir: Path) -> Path:
     scratch.mkdir(parents=True, exist_ok=True)
     for old in scratch.glob("*.db*"):
         pid = old.name.split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             _remove(old)
     fd, name = tempfile.mkstemp(dir=scratch, prefix=f"{os.getpid()}-", suffix=".db")
     os.close(fd)
@@ -158,7 +158,7 @@ def _remove(db: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     if pid == os.getpid() or os.name != "posix":
         return True  # ours, or cannot tell cheaply: keep it
     try:

@@ -17,11 +17,12 @@ import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
 from weicha_desktop.core.backup import (CHUNK, BadBackup, Cancelled, Progress, check_archive, fsync_dir,
-                                        os_message, zip_reason)
+                                        os_message, process_alive, zip_reason)
 from weicha_desktop.core.canonical import canonical_json, sha256_hex
 from weicha_desktop.core.checkpoint import acknowledge_restore
 from weicha_desktop.core.errors import WeichaError
@@ -53,7 +54,12 @@ def restore_backup(source: str | os.PathLike, data_dir: str | os.PathLike, *,
         raise BadBackup(f"备份来自更新版本的微察桌面版（数据库版本 {manifest['schema_version']}），请升级后再恢复。")
     try:
         data_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=data_dir.parent, prefix=f".{data_dir.name}.restoring-"))
+        _sweep_staging(data_dir)
+        need, free = sum(e["size"] for e in manifest["entries"]), shutil.disk_usage(data_dir.parent).free
+        if need > free:
+            raise WeichaError(f"磁盘空间不足：恢复需要约 {need / 1e9:.2f} GB，{data_dir.parent} 所在磁盘只剩 "
+                              f"{free / 1e9:.2f} GB。没有恢复任何数据：请腾出空间或换一个磁盘。")
+        staging = Path(tempfile.mkdtemp(dir=data_dir.parent, prefix=f".{data_dir.name}.restoring-{os.getpid()}-"))
     except OSError as e:
         raise WeichaError(os_message(e, data_dir)) from None
     try:
@@ -74,14 +80,44 @@ def restore_backup(source: str | os.PathLike, data_dir: str | os.PathLike, *,
     return RestoreResult(data_dir, manifest, problems)
 
 
+def _sweep_staging(data_dir: Path) -> None:
+    """Staging folders an earlier, killed restore to the same folder left (its process gone)."""
+    for old in data_dir.parent.glob(f".{glob_escape(data_dir.name)}.restoring-*"):
+        pid = old.name.rsplit(".restoring-", 1)[-1].split("-", 1)[0]
+        if old.is_dir() and pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(old, onerror=_force_remove)
+
+
+def check_backup(source: str | os.PathLike, *, progress: Progress | None = None,
+                 cancelled: Cancelled | None = None) -> RestoreResult:
+    """Check a backup file as a restore would — every hash, then the database (integrity,
+    audit chain, head, originals named) in a temporary folder — without restoring it: the way
+    to test a backup, also on the machine whose data it holds (a restore there would make a
+    second folder with the same device identity). ``data_dir`` of the result is the file."""
+    source = Path(source).expanduser()
+    report = progress or (lambda fraction, message: None)
+    if not source.is_file():
+        raise WeichaError(f"找不到备份文件 {source}。")
+    manifest = check_archive(source, progress=report, stop=cancelled, span=(0.0, 0.8))
+    try:
+        with tempfile.TemporaryDirectory(prefix="weicha-check-") as tmp:
+            _extract(source, manifest, Path(tmp), report, cancelled, only_db=True)
+            problems = _check_restored(Path(tmp), manifest, source.name)
+    except OSError as e:
+        raise WeichaError(f"无法在临时文件夹中检查数据库（{e.strerror or e}）。") from None
+    report(1.0, "核对完成")
+    return RestoreResult(source, manifest, problems)
+
+
 def _extract(source: Path, manifest: dict[str, Any], staging: Path, report: Progress,
-             cancelled: Cancelled | None) -> None:
+             cancelled: Cancelled | None, only_db: bool = False) -> None:
     """Write each entry, hashing again as it is written (the file may change between the
     check and now: what lands on disk must be what was checked)."""
-    total = sum(e["size"] for e in manifest["entries"]) or 1
+    entries = manifest["entries"][:1] if only_db else manifest["entries"]
+    total = sum(e["size"] for e in entries) or 1
     done = 0
     with zipfile.ZipFile(source) as zf:
-        for e in manifest["entries"]:
+        for e in entries:
             dest = staging / e["path"]
             dest.parent.mkdir(parents=True, exist_ok=True)
             digest = hashlib.sha256()
