@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -181,14 +180,11 @@ class PhotoService:
 
         pool = WorkerPool("weicha_desktop.core.media.analyse:analyse", workers=workers,
                           timeout=_timeout)
-        self.blobs.sweep_stale()
-        staging = self.blobs.new_staging()  # this batch's copies only: other imports go on
-        tasks = [(str(f), str(self.blobs.root), str(self.thumbs_dir), str(staging)) for f in files]
-        try:
+        # this batch's copies only, removed when it ends (also those of files finished after
+        # a cancel, or whose worker was killed); other imports go on with theirs
+        with self.blobs.staging() as staging:
+            tasks = [(str(f), str(self.blobs.root), str(self.thumbs_dir), str(staging)) for f in files]
             pool.run(tasks, on_result, cancelled)
-        finally:
-            # copies of files finished after a cancel, or whose worker was killed
-            shutil.rmtree(staging, ignore_errors=True)
         return [r for r in results if r is not None]
 
     def _store_one(self, case_id: str, path: Path, r: dict[str, Any], known: set[str],
@@ -356,8 +352,7 @@ class PhotoService:
         self._require_draft(src.case_id)
         image = render_edit(self.original_path(src), src.orientation, ops,
                             upright_already=src.format == "HEIF" or src.derived_from is not None)
-        staging = self.blobs.new_staging()
-        try:
+        with self.blobs.staging() as staging:
             tmp = staging / "edit.jpg"
             image.save(tmp, "JPEG", quality=92)
             staged = self.blobs.stage(tmp, into=staging)
@@ -367,8 +362,6 @@ class PhotoService:
             if same and same[2] is None:
                 raise WeichaError(f"相同的工作副本已经存在：第 {same[1]} 号照片。")
             self.blobs.commit(staged)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
         if same:  # the same copy was made before and removed: bring it back
             return self.get(self._restore(src.case_id, staged.sha256))
         thumb = self.thumbnail(Photo(**{**asdict(src), "sha256": staged.sha256}))

@@ -25,6 +25,7 @@ ALLOWED_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "TIFF": "TIFF", 
 MAX_PIXELS = 200_000_000          # larger than any camera; beyond: a decompression bomb
 MAX_BYTES = 512 * 1024 * 1024
 THUMB_SIZE = 320
+THUMBS_TMP = ".tmp"  # under the thumbnail folder: thumbnails being written
 # EXIF orientation → the transpose that makes the image stand upright
 TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
              4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
@@ -120,7 +121,10 @@ def analyse(source: str, blob_root: str, thumbs_dir: str, staging: str | None = 
         thumb = render_upright(staged.temp_path, turn, THUMB_SIZE)
         target = thumbnail_path(Path(thumbs_dir), staged.sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        # written aside, then renamed: one small folder for the next start to clear after a
+        # crash (media/staging.py) instead of a search through every thumbnail
+        tmp = Path(thumbs_dir) / THUMBS_TMP / f"{target.name}.{os.getpid()}.tmp"
+        tmp.parent.mkdir(exist_ok=True)
         try:
             thumb.save(tmp, "JPEG", quality=85)
             os.replace(tmp, target)

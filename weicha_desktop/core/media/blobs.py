@@ -3,8 +3,8 @@
 A file is copied once: streamed into a temporary file in the same folder while hashing,
 fsynced, renamed to its hash (atomic on one file system), made read-only, and never written
 again. Copies in progress live in a staging folder of their own batch (``blobs/.staging/<id>``),
-removed when the batch ends — never another batch's; a crash leaves a stale folder, which
-``sweep_stale`` removes a day later."""
+removed when the batch ends — never another batch's; what a crash leaves is removed the next
+time the data folder is opened (media/staging.py)."""
 from __future__ import annotations
 
 import hashlib
@@ -13,6 +13,9 @@ import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ContextManager
+
+from weicha_desktop.core.media.staging import work_folder
 
 CHUNK = 1 << 20
 
@@ -38,11 +41,10 @@ class BlobStore:
     def has(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
 
-    def new_staging(self) -> Path:
-        """A folder for one batch's copies in progress (same file system: renames are atomic)."""
-        base = self.root / ".staging"
-        base.mkdir(exist_ok=True)
-        return Path(tempfile.mkdtemp(dir=base))
+    def staging(self) -> ContextManager[Path]:
+        """``with blobs.staging() as folder``: one batch's copies in progress (same file
+        system: renames are atomic), held while the batch runs, removed when it ends."""
+        return work_folder(self.root / ".staging")
 
     def stage(self, source: Path, max_bytes: int | None = None, *, into: Path | None = None) -> Staged:
         """Copy ``source`` into a temp file in ``into`` (a staging folder) while hashing it."""
@@ -87,21 +89,6 @@ class BlobStore:
             return None
         except OSError as e:  # replaced by a folder, unreadable: not the original any more
             return f"unreadable: {e.strerror or e}"
-
-    def sweep_stale(self, max_age: float = 86400.0) -> int:
-        """Remove staging folders left by a crash (older than ``max_age`` seconds)."""
-        import shutil
-        import time
-
-        n = 0
-        for folder in (self.root / ".staging").glob("*"):
-            try:
-                if time.time() - folder.stat().st_mtime > max_age:
-                    shutil.rmtree(folder, ignore_errors=True)
-                    n += 1
-            except OSError:
-                continue
-        return n
 
 
 def file_sha256(path: Path) -> str:

@@ -15,6 +15,7 @@ from reportlab.platypus import CondPageBreak, PageBreak, Spacer
 from weicha_desktop.core.cases import CaseRecord, CaseService
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.forms.spec import FormSpec
+from weicha_desktop.core.media.staging import REPORT_WORK, work_folder
 from weicha_desktop.core.photos import Photo, PhotoService
 from weicha_desktop.core.reports.analysis import build_analysis
 from weicha_desktop.core.reports.integrity import IntegrityBlock, QR_SIZE, integrity_payload
@@ -59,12 +60,19 @@ class ReportJob:
     photos: list[Photo]
     originals: dict[str, Path]
     printed_at: str
+    # where the prepared (downsampled) photos are kept while laying out: the data folder's
+    # cache/tmp, held while the job runs and cleared on the next start after a crash —
+    # evidence photos do not go to the shared system temp folder
+    work_root: Path | None = None
 
     def run(self, path: str | os.PathLike, progress: Progress | None = None,
             cancelled: Callable[[], bool] = lambda: False) -> ReportResult:
         check_output(path)  # a bad target fails before the photos are prepared
-        with tempfile.TemporaryDirectory(prefix="weicha-report-") as work:
-            return self._run(Path(path), Path(work), progress, cancelled)
+        if self.work_root is None:
+            with tempfile.TemporaryDirectory(prefix="weicha-report-") as work:
+                return self._run(Path(path), Path(work), progress, cancelled)
+        with work_folder(self.work_root) as work:
+            return self._run(Path(path), work, progress, cancelled)
 
     def _run(self, path: Path, work: Path, progress: Progress | None,
              cancelled: Callable[[], bool]) -> ReportResult:
@@ -116,7 +124,7 @@ class ReportService:
         return ReportJob(case, self.cases.spec_for(case), self.store.meta("unit_name") or "",
                          parts, photos_per_page, listed,
                          {p.id: self.photos.original_path(p) for p in listed},
-                         self.store.clock.iso())
+                         self.store.clock.iso(), self.store.data_dir / REPORT_WORK)
 
     def record(self, job: ReportJob, result: ReportResult, action: str = "report.print") -> None:
         """The work-log entry of a rendering (print, preview or export)."""

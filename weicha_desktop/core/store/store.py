@@ -26,6 +26,7 @@ import sqlite_utils
 from weicha_desktop.core.clock import Clock
 from weicha_desktop.core.errors import NotInitialized, StoreLocked, WeichaError
 from weicha_desktop.core.ids import new_id
+from weicha_desktop.core.media.staging import clean_leftovers
 from weicha_desktop.core.store import audit
 from weicha_desktop.core.store.migrations import migrate
 
@@ -90,6 +91,8 @@ class Store:
             if file_lock is not None:
                 file_lock.release()
             raise
+        if file_lock is not None:  # no other program can be using the folder: a crash's
+            clean_leftovers(data_dir)  # temporary files go now (core/media/staging.py)
         return cls(data_dir, conn, file_lock, clock or Clock(), False)
 
     def close(self) -> None:

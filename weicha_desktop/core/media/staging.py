@@ -1,0 +1,117 @@
+"""Work in progress inside the data folder, and what a crash leaves of it.
+
+Three kinds of temporary files live in the data folder:
+
+- ``blobs/.staging/<batch>/``: copies of one import (or one working copy) being hashed;
+- ``cache/tmp/<job>/``: the downsampled photos of one report being laid out;
+- ``cache/thumbs/.tmp/<sha>-320.jpg.<pid>.tmp``: a thumbnail being written.
+
+Each work folder ``<base>/<name>/`` is held by a lock file beside it, ``<base>/<name>.lock``,
+for as long as its batch runs (``work_folder``). ``clean_leftovers`` runs right after the
+data folder's own lock is taken (``Store.open``): no other program can be using the folder
+then, so everything temporary there is a crash's leftover and goes at once — except a work
+folder whose lock is still held, i.e. a batch of this same process still running (a second
+lock object on the same file is refused within one process too). It never touches an
+original (``blobs/<xx>/<sha256>``), a finished thumbnail or anything else."""
+from __future__ import annotations
+
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import filelock
+
+from weicha_desktop.core.ids import new_id
+
+STAGING = Path("blobs") / ".staging"
+REPORT_WORK = Path("cache") / "tmp"
+THUMBS_TMP = Path("cache") / "thumbs" / ".tmp"  # media/analyse.py writes thumbnails there
+LOCK_SUFFIX = ".lock"
+
+
+@contextmanager
+def work_folder(base: Path) -> Iterator[Path]:
+    """A new, empty folder under ``base``, held for this batch and removed when it ends."""
+    base = Path(base)
+    base.mkdir(parents=True, exist_ok=True)
+    while True:
+        name = new_id()
+        lock = filelock.FileLock(str(base / f"{name}{LOCK_SUFFIX}"), timeout=10)
+        lock.acquire()
+        if (base / f"{name}{LOCK_SUFFIX}").exists():  # not swept away while being taken
+            break
+        lock.release()
+    folder = base / name
+    try:
+        folder.mkdir()
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        lock.release()
+        _unlink(base / f"{name}{LOCK_SUFFIX}")
+
+
+def sweep(base: Path) -> int:
+    """Remove the work folders under ``base`` that no running batch holds; how many."""
+    base = Path(base)
+    try:
+        entries = list(base.iterdir())
+    except OSError:
+        return 0
+    removed = 0
+    locks = {e.name[:-len(LOCK_SUFFIX)] for e in entries if e.name.endswith(LOCK_SUFFIX)}
+    for entry in entries:
+        if entry.name.endswith(LOCK_SUFFIX):
+            continue
+        if entry.name in locks or (base / f"{entry.name}{LOCK_SUFFIX}").exists():
+            continue  # taken below, with its lock (or a batch starting this instant)
+        _remove(entry)  # no lock beside it: a crash's (or an older version's) leftover
+        removed += 1
+    for name in locks:
+        lock = filelock.FileLock(str(base / f"{name}{LOCK_SUFFIX}"), timeout=0)
+        try:
+            lock.acquire()
+        except (filelock.Timeout, OSError):
+            continue  # a batch of this process is still running
+        try:
+            if (base / name).exists():
+                _remove(base / name)
+                removed += 1
+            _unlink(base / f"{name}{LOCK_SUFFIX}")
+        finally:
+            lock.release()
+            _unlink(base / f"{name}{LOCK_SUFFIX}")  # Windows: only once released
+    return removed
+
+
+def clean_leftovers(data_dir: Path) -> int:
+    """Everything temporary a crash left in the data folder (see the module docstring).
+    Call only while holding the data folder's lock. Best effort: never raises."""
+    data_dir = Path(data_dir)
+    removed = sweep(data_dir / STAGING) + sweep(data_dir / REPORT_WORK)
+    blobs = data_dir / "blobs"
+    for pattern, root in (("*.part", blobs), ("*.tmp", data_dir / THUMBS_TMP)):
+        try:
+            found = [p for p in root.glob(pattern) if p.is_file() and not p.is_symlink()]
+        except OSError:
+            continue
+        for path in found:  # copies outside a batch folder (older versions), thumbnails
+            _unlink(path)
+            removed += 1
+    return removed
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        _unlink(path)
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
