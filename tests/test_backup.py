@@ -104,8 +104,9 @@ def test_backup_needs_a_logged_in_user_and_a_target_outside_the_data_folder(env,
     store, admin = env
     with pytest.raises(PermissionDenied, match="登录"):
         create_backup(store, SYSTEM, tmp_path / "b.wcbak")
+    (store.data_dir / "cache").mkdir(exist_ok=True)
     for target in (store.data_dir / "b.wcbak", store.blobs_dir / "b.wcbak", store.data_dir / "weicha.db",
-                   store.data_dir):
+                   store.data_dir, store.data_dir / "cache" / "b.wcbak"):
         with pytest.raises(WeichaError, match="数据文件夹"):
             create_backup(store, admin, target)
     with pytest.raises(WeichaError, match="不存在"):
@@ -123,6 +124,26 @@ def test_a_cancelled_backup_leaves_no_file(env, tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["card", "data"]
     assert list((store.data_dir / "cache" / "backup").iterdir()) == []
     assert not any(e.action == "data.backup" for e in store.audit_entries())
+
+
+def test_a_full_disk_during_a_backup_leaves_no_file(env, tmp_path, monkeypatch):
+    import errno
+
+    import weicha_desktop.core.backup as backup
+
+    store, admin = env
+    real = backup._add
+
+    def full(zf, name, *args):
+        if name.startswith("blobs/"):  # the database went in; the disk fills on an original
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(zf, name, *args)
+
+    monkeypatch.setattr(backup, "_add", full)
+    with pytest.raises(WeichaError, match="磁盘空间不足"):
+        create_backup(store, admin, tmp_path / "b.wcbak")
+    assert sorted(os.listdir(tmp_path)) == ["card", "data"]
+    assert list((store.data_dir / "cache" / "backup").iterdir()) == []
 
 
 def test_backup_while_another_thread_writes_is_one_consistent_snapshot(env, tmp_path, monkeypatch):
@@ -291,7 +312,7 @@ def test_a_restore_that_cannot_fit_is_refused_before_writing(made, tmp_path, mon
 
     root, result = made
     monkeypatch.setattr(restore.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 1000, 1000))
-    with pytest.raises(WeichaError, match="磁盘空间不足"):
+    with pytest.raises(WeichaError, match="磁盘空间不足：恢复需要约 .* MB.*只剩 0.0 MB"):
         restore_backup(result.path, tmp_path / "new")
     assert sorted(os.listdir(tmp_path)) == []
 

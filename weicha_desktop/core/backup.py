@@ -99,6 +99,10 @@ def create_backup(store: Store, actor: Actor, target: str | os.PathLike, *,
     report = progress or (lambda fraction, message: None)
     stop = cancelled or (lambda: False)
     target = check_output(target, data_dir=store.data_dir)  # a bad target fails before the work
+    data = Path(os.path.realpath(store.data_dir))
+    if data in target.parents:  # also <data>/cache, which other exports may use as scratch
+        raise WeichaError(f"不能把备份写进数据文件夹 {data} 里：笔记本丢失或损坏时它会一起丢失。"
+                          "请选择移动硬盘或 U 盘上的位置。")
     try:
         db_part = _snapshot_file(store.data_dir)
     except OSError as e:

@@ -57,8 +57,8 @@ def restore_backup(source: str | os.PathLike, data_dir: str | os.PathLike, *,
         _sweep_staging(data_dir)
         need, free = sum(e["size"] for e in manifest["entries"]), shutil.disk_usage(data_dir.parent).free
         if need > free:
-            raise WeichaError(f"磁盘空间不足：恢复需要约 {need / 1e9:.2f} GB，{data_dir.parent} 所在磁盘只剩 "
-                              f"{free / 1e9:.2f} GB。没有恢复任何数据：请腾出空间或换一个磁盘。")
+            raise WeichaError(f"磁盘空间不足：恢复需要约 {_amount(need)}，{data_dir.parent} 所在磁盘只剩 "
+                              f"{_amount(free)}。没有恢复任何数据：请腾出空间或换一个磁盘。")
         staging = Path(tempfile.mkdtemp(dir=data_dir.parent, prefix=f".{data_dir.name}.restoring-{os.getpid()}-"))
     except OSError as e:
         raise WeichaError(os_message(e, data_dir)) from None
@@ -78,6 +78,10 @@ def restore_backup(source: str | os.PathLike, data_dir: str | os.PathLike, *,
         _acknowledge(store, source, manifest)
     report(1.0, "恢复完成")
     return RestoreResult(data_dir, manifest, problems)
+
+
+def _amount(size: int) -> str:
+    return f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.1f} MB"
 
 
 def _sweep_staging(data_dir: Path) -> None:
