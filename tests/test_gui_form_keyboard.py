@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QDateEdit, QDateTimeEdit,
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QDateEdit, QDateTimeEdit, QWidget,
                                QLineEdit, QPushButton, QTableWidget)
 
 from form_support import focused, open_view
@@ -184,3 +184,29 @@ def test_ctrl_n_makes_a_new_case_from_the_case_list(app, qtbot, store, admin, ca
     tabs = child(win, QTabWidget, "mainTabs")
     assert tabs.count() == 2 and len(cases.list()) == 1
     assert "&N" in child(win, QPushButton, "newCaseButton").text()
+
+
+def test_help_lists_every_key_and_docs_agree(app, qtbot, store, admin):
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QTableWidget
+
+    from gui_support import forms
+    from weicha_desktop.gui.main_window import MainWindow
+    from weicha_desktop.gui.shortcuts import key_list
+
+    win = MainWindow(store, forms(), admin)
+    qtbot.addWidget(win)
+    action = next(a for a in win.findChildren(type(win.menuBar().actions()[0]))
+                  if a.objectName() == "shortcutsAction")
+    action.trigger()
+    dialog = win.findChild(QWidget, "shortcutsDialog")
+    table = child(dialog, QTableWidget, "shortcutsTable")
+    shown = [table.item(r, 0).text() for r in range(table.rowCount())]
+    assert shown == [k for k, _ in key_list()]
+    for k in ("Ctrl+N", "F7", "F8 / Shift+F8", "Ctrl+P", "Ctrl+1 / Ctrl+2 / Ctrl+3"):
+        assert k in shown
+    docs = (Path(__file__).parent.parent / "docs" / "gui.md").read_text(encoding="utf-8")
+    for k, _ in key_list():
+        for part in k.replace("Alt+S C D A R X N", "Alt+letter").split(" / "):
+            assert part in docs, f"{part} missing from docs/gui.md"

@@ -23,6 +23,7 @@ from weicha_desktop.gui.labels import status_name
 from weicha_desktop.gui.review_queue import ReviewQueue
 from weicha_desktop.gui.settings import Settings
 from weicha_desktop.gui.settings_dialog import SettingsDialog
+from weicha_desktop.gui.shortcuts import ShortcutsDialog
 from weicha_desktop.gui.status_bar import StatusBar
 
 PAGE_KEY = Qt.ItemDataRole.UserRole
@@ -120,6 +121,17 @@ class MainWindow(QMainWindow):
         menu.addAction(settings)
         menu.addSeparator()
         menu.addAction(quit_)
+        help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
+        keys = QAction(self.tr("快捷键(&K)…"), self)
+        keys.setObjectName("shortcutsAction")
+        keys.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(keys)
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     # ---- navigation ------------------------------------------------------------------------
     def page_keys(self) -> list[str]:
