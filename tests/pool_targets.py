@@ -13,3 +13,69 @@ def behave(name: str) -> dict:
     if name.startswith("slow"):
         time.sleep(0.3)
     return {"status": "ok", "name": name, "pid": os.getpid()}
+
+
+def die(how: str = "kill") -> None:
+    """End this worker the hard way: kill -9 of itself, or a real segfault in native code."""
+    if how == "segv":
+        import ctypes
+
+        ctypes.string_at(0)
+    import signal
+
+    os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+    time.sleep(10)
+
+
+def once(marker: str) -> bool:
+    """True the first time it is asked about ``marker`` (a file), across processes."""
+    try:
+        with open(marker, "x"):
+            return True
+    except FileExistsError:
+        return False
+
+
+def behave_or_die(name: str, marker_dir: str) -> dict:
+    if name.startswith("segv"):
+        die("segv")
+    if name.startswith("killed-once") and once(os.path.join(marker_dir, name)):
+        die()
+    return behave(name)
+
+
+def analyse_or_die(source: str, *rest) -> dict:
+    """The real import worker, except that ``segv-*`` files crash the decoder and
+    ``killed-once-*`` files get their worker killed the first time."""
+    from weicha_desktop.core.media.analyse import analyse
+
+    name = os.path.basename(source)
+    if name.startswith("segv"):
+        die("segv")
+    if name.startswith("killed-once") and once(source + ".died"):
+        die()
+    return analyse(source, *rest)
+
+
+def prepare_or_die(path: str, turn, long_px: int, out: str) -> dict:
+    """The real report worker; the third photo's worker dies once (WEICHA_TEST_DIE=once)
+    or every time (=always)."""
+    from weicha_desktop.core.reports.photosheets import prepare_task
+
+    mode = os.environ.get("WEICHA_TEST_DIE")
+    if os.path.basename(out) == "2.jpg" and (mode == "always" or (mode == "once" and once(out + ".died"))):
+        die()
+    return prepare_task(path, turn, long_px, out)
+
+
+def kill_workers() -> int:
+    """kill -9 every worker process of this process and wait until they are gone."""
+    import multiprocessing
+    import signal
+
+    children = multiprocessing.active_children()
+    for p in children:
+        os.kill(p.pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+    for p in children:
+        p.join(10)
+    return len(children)

@@ -3,7 +3,9 @@
 Global options come before the sub-command: ``--data-dir DIR`` and ``--user NAME`` (the
 password from ``WEICHA_PASSWORD``, else a prompt; ``screenshot`` only reads and asks none).
 With no sub-command the GUI starts.
-Exit codes: 0 done, 1 refused or failed (the reason in Chinese on stderr), 2 usage."""
+Exit codes: 0 done, 1 refused or failed (the reason in Chinese on stderr), 2 usage. A closed
+stdout (`weicha … | head`) ends a command quietly with 0; any other broken pipe (to a worker
+process) is a failure, 1."""
 from __future__ import annotations
 
 import argparse
@@ -127,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         from weicha_desktop.gui.app import run_gui  # Qt only when the GUI is wanted
 
         return run_gui(data_dir=args.data_dir)
+    watched = sys.stdout = _WatchedStdout(sys.stdout)
     try:
         return args.func(args)
     except FinalizeBlocked as e:
@@ -139,12 +142,55 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # `weicha … | head`
-        sys.stderr.close()
-        return 0
+    except BrokenPipeError as e:
+        if watched.broken:  # `weicha … | head`: the reader has what it wanted
+            _discard_stdout(watched.stream)
+            return 0
+        # a pipe to another process (a worker) broke: the command did not finish
+        print(f"错误：与其他进程的连接（管道）意外中断，操作未完成，请重试（{e}）。", file=sys.stderr)
+        return 1
+    finally:
+        if sys.stdout is watched:
+            sys.stdout = watched.stream
 
 
 # ---- plumbing ----------------------------------------------------------------------------------
+class _WatchedStdout:
+    """sys.stdout, noting when it is stdout itself that breaks: only then is a
+    BrokenPipeError a closed reader (`weicha … | head`) and not a failure."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.broken = False
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            self.broken = True
+            raise
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            self.broken = True
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def _discard_stdout(stream) -> None:
+    """What is still buffered for a closed stdout goes nowhere (no second error at exit)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        sys.stderr.close()  # no descriptor to redirect: at least no traceback at exit
+
+
 def _utf8_stdio() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:

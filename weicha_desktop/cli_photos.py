@@ -9,7 +9,10 @@ from pathlib import Path
 
 def register(sub) -> None:
     photos = sub.add_parser("photos", help="现场照片").add_subparsers(dest="photos_cmd", required=True)
-    s = photos.add_parser("import", help="把照片文件或文件夹（相机存储卡）导入勘验")
+    s = photos.add_parser("import", help="把照片文件或文件夹（相机存储卡）导入勘验",
+                          epilog="每个输入文件报告一次（--json 时每个一行）。退出码：0 全部已导入"
+                                 "（或本案已有相同照片）；1 有文件未导入（不是图像、已损坏、后台"
+                                 "处理进程意外终止或无法启动）或没有文件；2 用法错误。")
     s.add_argument("case")
     s.add_argument("inputs", nargs="+", type=Path, metavar="FILE_OR_DIR")
     s.add_argument("--json", action="store_true", help="每个输入文件输出一行 JSON")
@@ -64,6 +67,12 @@ def cmd_photos_import(args) -> int:
     if not args.json:
         print(f"共 {len(results)} 个文件：导入 {sum(r.status == 'imported' for r in results)}，"
               f"重复 {sum(r.status == 'duplicate' for r in results)}，未导入 {rejected}")
+    failed = [r for r in results if r.failure]
+    if failed:  # not the files' fault (as far as we know): say so, and which to import again
+        print(f"错误：{len(failed)} 个文件因后台处理失败未导入（工作进程意外终止、超时或无法启动），"
+              "请检查后重新导入：", file=sys.stderr)
+        for r in failed:
+            print(f"  - {r.file}：{r.reason}", file=sys.stderr)
     return 1 if rejected or not results else 0
 
 

@@ -17,9 +17,10 @@ from weicha_desktop.core.errors import InvalidState, NotFound, WeichaError
 from weicha_desktop.core.ids import new_id
 from weicha_desktop.core.media.analyse import THUMB_SIZE, thumbnail_path
 from weicha_desktop.core.media.blobs import BlobStore, Staged
-from weicha_desktop.core.media.pool import WorkerPool
+from weicha_desktop.core.media.pool import WorkerPool, WorkerStartError
 from weicha_desktop.core.store import Actor, Store
 
+ANALYSE = "weicha_desktop.core.media.analyse:analyse"  # what the import's workers run
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".heic", ".heif", ".hif"}
 REQUIRED_CLASSES = ("方位", "概貌", "重点部位", "细目")
 EDITABLE = ("photo_class", "caption", "photographer", "evidence_number")
@@ -81,10 +82,14 @@ class ImportResult:
     height: int | None = None
     gps: dict[str, float | None] | None = None
     photo_id: str | None = field(default=None, repr=False)
+    # rejected not for the file's content but because its worker died twice, timed out or
+    # could not start ("crash", "timeout", "start"; media/pool.py): worth importing again
+    failure: str | None = field(default=None, repr=False)
 
     def as_json(self) -> dict[str, Any]:
         d = asdict(self)
         d.pop("photo_id")
+        d.pop("failure")
         return d
 
 
@@ -158,7 +163,9 @@ class PhotoService:
                      cancelled: Callable[[], bool] = lambda: False,
                      workers: int | None = None) -> list[ImportResult]:
         """Import files and folders into a draft case. Bad files are reported and skipped;
-        the rest are kept. Results come back in input order."""
+        the rest are kept. Results come back in input order, one per file (fewer only when
+        cancelled). A file whose worker died twice, or that no worker could be started for,
+        is ``rejected`` with the reason (media/pool.py) — never left out."""
         self._require_draft(case_id)
         files = expand_inputs(inputs)
         results: list[ImportResult | None] = [None] * len(files)
@@ -178,19 +185,24 @@ class PhotoService:
                 if progress:
                     progress(done, len(files), results[done - 1])
 
-        pool = WorkerPool("weicha_desktop.core.media.analyse:analyse", workers=workers,
-                          timeout=_timeout)
+        pool = WorkerPool(ANALYSE, workers=workers, timeout=_timeout)
         # this batch's copies only, removed when it ends (also those of files finished after
         # a cancel, or whose worker was killed); other imports go on with theirs
         with self.blobs.staging() as staging:
             tasks = [(str(f), str(self.blobs.root), str(self.thumbs_dir), str(staging)) for f in files]
-            pool.run(tasks, on_result, cancelled)
+            try:
+                pool.run(tasks, on_result, cancelled)
+            except WorkerStartError as e:  # every file without a result: said, never dropped
+                for index in range(len(files)):
+                    if results[index] is None and index not in arrived:
+                        on_result(index, {"status": "rejected", "failure": "start",
+                                          "reason": f"未处理：{e}"})
         return [r for r in results if r is not None]
 
     def _store_one(self, case_id: str, path: Path, r: dict[str, Any], known: set[str],
                    photographer: str | None) -> ImportResult:
         if r["status"] != "ok":
-            return ImportResult(str(path), "rejected", r["reason"])
+            return ImportResult(str(path), "rejected", r["reason"], failure=r.get("failure"))
         staged = Staged(r["sha256"], r["size"], Path(r["temp_path"]))
         meta = {k: r.get(k) for k in ("taken_at", "time_source", "make", "model", "orientation",
                                       "width", "height", "gps")}

@@ -10,9 +10,10 @@ from typing import Callable
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Table, TableStyle
 
+from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.photos import Photo
 from weicha_desktop.core.media.analyse import render_upright
-from weicha_desktop.core.media.pool import WorkerPool
+from weicha_desktop.core.media.pool import WorkerPool, WorkerStartError
 from weicha_desktop.core.reports.fonts import cjk_font
 from weicha_desktop.core.reports.note import WIDTH
 from weicha_desktop.core.reports.styles import styles, text
@@ -23,6 +24,7 @@ JPEG_QUALITY = 80
 # per page → (columns, rows, image box height in mm, caption height in mm)
 LAYOUTS = {1: (1, 1, 180.0, 30.0), 2: (1, 2, 95.0, 24.0), 4: (2, 2, 88.0, 30.0)}
 Progress = Callable[[int, int], None]
+PREPARE = "weicha_desktop.core.reports.photosheets:prepare_task"  # what the workers run
 
 
 @dataclass
@@ -62,6 +64,32 @@ def prepare_task(path: str, turn: int | None, long_px: int, out: str) -> dict:
 
 def _turn(photo: Photo) -> int | None:
     return None if (photo.format == "HEIF" or photo.derived_from) else photo.orientation
+
+
+def _prepare_in_workers(photos: list[Photo], tasks: list[tuple], done: Callable[[int, dict], None],
+                        cancelled: Callable[[], bool]) -> None:
+    """Prepare in worker processes. A photo its worker died on (twice) or timed out on, or
+    workers that cannot start, fail the whole report: a report never goes out with a photo
+    missing for a reason that is not the photo's own (a damaged or vanished original still
+    prints as a captioned gap, as it says why)."""
+    failed: dict[int, dict] = {}
+
+    def collect(index: int, result: dict) -> None:
+        if result.get("failure"):
+            failed[index] = result
+        done(index, result)
+
+    try:
+        finished = WorkerPool(PREPARE, timeout=lambda a: 60.0).run(tasks, collect, cancelled)
+    except WorkerStartError as e:
+        raise WeichaError(f"未生成报告：{e}") from None
+    if not finished:
+        raise InterruptedError("已取消")
+    if failed:
+        index = min(failed)
+        raise WeichaError(f"未生成报告：准备第 {photos[index].position} 号照片时出错——"
+                          f"{failed[index]['reason']}。原始照片未受影响，请重试；"
+                          "如仍失败，请重新启动微察。")
 
 
 class PhotoCell(Flowable):
@@ -129,9 +157,8 @@ def build_photo_sheets(photos: list[Photo], path_of: Callable[[Photo], Path], wo
             if cancelled():
                 raise InterruptedError("已取消")
             done(i, prepare_task(*task))
-    elif not WorkerPool("weicha_desktop.core.reports.photosheets:prepare_task",
-                        timeout=lambda a: 60.0).run(tasks, done, cancelled):
-        raise InterruptedError("已取消")
+    else:
+        _prepare_in_workers(photos, tasks, done, cancelled)
     prepared = [Prepared(p, r.get("jpeg"), tuple(r.get("size") or (0, 0)), r.get("reason"))
                 for p, r in ((p, results.get(i, {})) for i, p in enumerate(photos))]
     cell_w = _box(per_page)[0]

@@ -1,0 +1,267 @@
+"""Failures never look like success: worker processes that die or cannot start, a broken pipe
+that is not stdout, leftovers of a crash (issue 8). Every test is bounded in time: pool runs
+in a thread joined with a limit, commands as processes with a timeout."""
+import json
+import multiprocessing.spawn
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.forms import FormRegistry
+from weicha_desktop.core.media.pool import WorkerPool, WorkerStartError
+from weicha_desktop.core.photos import PhotoService
+from weicha_desktop.core.users import UserService
+from weicha_desktop.resources import forms_dir
+
+from tests.media_support import make_photo
+from tests.pool_targets import kill_workers
+from tests.support import PASSWORD, new_store
+from tests.test_cli import ROOT
+
+LIMIT = 60  # seconds any one pool run or command may take before the test fails
+
+
+def within(fn, seconds=LIMIT):
+    """Run ``fn`` in a thread; fail (instead of hanging the suite) if it takes too long."""
+    box = {}
+
+    def go():
+        try:
+            box["value"] = fn()
+        except BaseException as e:  # handed to the test thread
+            box["error"] = e
+
+    t = threading.Thread(target=go, daemon=True)
+    t.start()
+    t.join(seconds)
+    assert not t.is_alive(), f"still running after {seconds} s"
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def run_pool(names, on_result=None, target="tests.pool_targets:behave", extra=()):
+    got = {}
+
+    def record(i, r):
+        got[i] = r
+        if on_result:
+            on_result(i, r)
+
+    pool = WorkerPool(target, workers=2, timeout=lambda args: 20.0)
+    assert within(lambda: pool.run([(n, *extra) for n in names], record))
+    return [got[i] for i in range(len(names))]
+
+
+def broken_executable(monkeypatch, exe):
+    """Workers that cannot start: the interpreter the pool spawns is missing or exits at once."""
+    monkeypatch.setattr(multiprocessing.spawn, "_python_exe", os.fsencode(exe))
+
+
+@pytest.fixture
+def data(tmp_path):
+    """An initialised data folder (closed again) with one draft case: (folder, case number)."""
+    store = new_store(tmp_path / "data")
+    actor = UserService(store).authenticate("admin", PASSWORD)
+    number = CaseService(store, FormRegistry(forms_dir()), actor).new_case().number
+    store.close()
+    return tmp_path / "data", number
+
+
+def weicha_with(prelude, data_dir, *args, env=None, **popen):
+    """`weicha --data-dir D --user admin ARGS` as a process, after running ``prelude`` in it
+    (the way a test sets up a failure inside the real program)."""
+    code = f"import sys\n{prelude}\nfrom weicha_desktop.cli import main\nsys.exit(main(sys.argv[1:]))"
+    cmd = [sys.executable, "-c", code, "--data-dir", str(data_dir), "--user", "admin", *args]
+    full_env = dict(os.environ, WEICHA_PASSWORD=PASSWORD, **(env or {}))
+    if popen:
+        return subprocess.Popen(cmd, env=full_env, cwd=ROOT, **popen)
+    return subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=ROOT, timeout=LIMIT * 2)
+
+
+def photos_in(folder, names):
+    folder.mkdir(exist_ok=True)
+    return [make_photo(folder / name, size=(320 + i, 240), seed=i) for i, name in enumerate(names)]
+
+
+def json_lines(stdout):
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+# ---- the pool ------------------------------------------------------------------------------------
+def test_workers_killed_between_tasks_are_replaced_and_every_task_runs():
+    killed = []
+
+    def on_result(i, _):
+        if i == 1:  # both workers idle or busy: kill -9 them all, as a user with `kill` might
+            killed.append(kill_workers())
+
+    results = run_pool([f"slow-{i}" for i in range(8)], on_result)
+    assert killed and killed[0] >= 1
+    assert [r["status"] for r in results] == ["ok"] * 8
+
+
+def test_a_worker_dying_mid_task_gets_the_task_again_a_decoder_crash_twice_is_reported(tmp_path):
+    names = ["a", "killed-once-1", "segv-1", "b", "killed-once-2", "c"]
+    results = run_pool(names, target="tests.pool_targets:behave_or_die", extra=(str(tmp_path),))
+    assert [r["status"] for r in results] == ["ok", "ok", "rejected", "ok", "ok", "ok"]
+    assert results[2]["failure"] == "crash" and "意外终止" in results[2]["reason"]
+    assert "-11" in results[2]["reason"]  # SIGSEGV, said as the exit code
+    assert all("failure" not in r for i, r in enumerate(results) if i != 2)
+
+
+@pytest.mark.parametrize("exe", ["/bin/false", "/nonexistent/python3"])
+def test_workers_that_cannot_start_raise_a_clear_error(monkeypatch, exe):
+    broken_executable(monkeypatch, exe)
+    pool = WorkerPool("tests.pool_targets:behave", workers=2)
+    got = []
+    with pytest.raises(WorkerStartError, match="无法启动后台工作进程"):
+        within(lambda: pool.run([("a",), ("b",)], lambda i, r: got.append(r)))
+    assert got == []
+
+
+BROKEN_EXE = "import multiprocessing\nmultiprocessing.set_executable('/bin/false')"
+
+
+# ---- photo import --------------------------------------------------------------------------------
+def test_import_reports_every_file_as_not_done_when_workers_cannot_start(tmp_path, monkeypatch):
+    store = new_store(tmp_path / "d")
+    actor = UserService(store).authenticate("admin", PASSWORD)
+    case = CaseService(store, FormRegistry(forms_dir()), actor).new_case()
+    files = photos_in(tmp_path / "card", [f"IMG_{i}.JPG" for i in range(3)])
+    broken_executable(monkeypatch, "/bin/false")
+    seen = []
+    photos = PhotoService(store, actor)
+    results = within(lambda: photos.import_files(case.id, files, progress=lambda d, t, r: seen.append(d)))
+    assert [r.file for r in results] == [str(f) for f in files] and seen == [1, 2, 3]
+    assert all(r.status == "rejected" and "未处理" in r.reason and "无法启动" in r.reason for r in results)
+    assert photos.list(case.id) == [] and not any((store.blobs_dir / ".staging").iterdir())
+    store.close()
+
+
+KILL_AFTER_THIRD = """
+from tests.pool_targets import kill_workers
+from weicha_desktop.core import photos
+_store_one = photos.PhotoService._store_one
+def _killing(self, *a, _n=[0]):
+    _n[0] += 1
+    if _n[0] == 3:
+        kill_workers()
+    return _store_one(self, *a)
+photos.PhotoService._store_one = _killing
+"""
+
+
+def test_import_goes_on_when_its_workers_are_killed_mid_batch(data, tmp_path):
+    """Today: the next task is sent to a dead worker, the BrokenPipeError ends the command
+    and cli.main takes it for `| head`: exit 0 after 3 of 12 files."""
+    folder, number = data
+    files = photos_in(tmp_path / "card", [f"IMG_{i:02d}.JPG" for i in range(12)])
+    r = weicha_with(KILL_AFTER_THIRD, folder, "photos", "import", number, str(tmp_path / "card"), "--json")
+    lines = json_lines(r.stdout)
+    assert [x["file"] for x in lines] == [str(f) for f in files], r.stderr
+    assert [x["status"] for x in lines] == ["imported"] * 12 and r.returncode == 0
+
+
+def test_import_with_a_file_that_crashes_its_worker_is_an_error_naming_it(data, tmp_path):
+    folder, number = data
+    names = ["IMG_01.JPG", "segv-IMG_02.JPG", "killed-once-IMG_03.JPG", "IMG_04.JPG"]
+    files = photos_in(tmp_path / "card", names)
+    prelude = "from weicha_desktop.core import photos\nphotos.ANALYSE = 'tests.pool_targets:analyse_or_die'"
+    r = weicha_with(prelude, folder, "photos", "import", number, *map(str, files), "--json")
+    lines = json_lines(r.stdout)
+    assert r.returncode == 1
+    assert [x["file"] for x in lines] == [str(f) for f in files]
+    assert [x["status"] for x in lines] == ["imported", "rejected", "imported", "imported"]
+    assert "意外终止" in lines[1]["reason"]
+    assert "segv-IMG_02.JPG" in r.stderr and "未导入" in r.stderr
+
+
+def test_import_with_workers_that_cannot_start_fails_and_lists_every_file(data, tmp_path):
+    folder, number = data
+    files = photos_in(tmp_path / "card", ["a.jpg", "b.jpg"])
+    prelude = BROKEN_EXE
+    r = weicha_with(prelude, folder, "photos", "import", number, str(tmp_path / "card"))
+    assert r.returncode == 1
+    assert "无法启动后台工作进程" in r.stderr and "a.jpg" in r.stderr and "b.jpg" in r.stderr
+    assert "共 2 个文件：导入 0，重复 0，未导入 2" in r.stdout
+
+
+# ---- reports -------------------------------------------------------------------------------------
+@pytest.fixture
+def case_with_photos(data, tmp_path):
+    folder, number = data
+    files = photos_in(tmp_path / "card", [f"IMG_{i}.JPG" for i in range(5)])
+    r = weicha_with("", folder, "photos", "import", number, *map(str, files))
+    assert r.returncode == 0, r.stderr
+    return folder, number
+
+
+PREPARE_OR_DIE = ("from weicha_desktop.core.reports import photosheets\n"
+                  "photosheets.PREPARE = 'tests.pool_targets:prepare_or_die'")
+
+
+def _report(case, tmp_path, prelude, env=None):
+    folder, number = case
+    out = tmp_path / "out" / "r.pdf"
+    out.parent.mkdir(exist_ok=True)
+    r = weicha_with(prelude, folder, "report", number, "-o", str(out), "--parts", "photos", env=env)
+    return r, out
+
+
+def test_a_report_whose_workers_cannot_start_fails_and_leaves_no_pdf(case_with_photos, tmp_path):
+    prelude = BROKEN_EXE
+    r, out = _report(case_with_photos, tmp_path, prelude)
+    assert r.returncode == 1 and "无法启动后台工作进程" in r.stderr and "未生成报告" in r.stderr
+    assert list(out.parent.iterdir()) == []
+
+
+def test_a_report_worker_killed_once_is_replaced_and_the_pdf_is_complete(case_with_photos, tmp_path):
+    from pypdf import PdfReader
+
+    r, out = _report(case_with_photos, tmp_path, PREPARE_OR_DIE, env={"WEICHA_TEST_DIE": "once"})
+    assert r.returncode == 0, r.stderr
+    pages = PdfReader(str(out)).pages
+    assert sum(len(p.images) for p in pages) == 5
+    assert not any("无法读取" in (p.extract_text() or "") for p in pages)
+    # the prepared photos were kept in the data folder (not the shared temp folder), and went
+    assert not any((case_with_photos[0] / "cache" / "tmp").iterdir())
+
+
+def test_a_report_whose_worker_dies_on_a_photo_every_time_fails_naming_it(case_with_photos, tmp_path):
+    r, out = _report(case_with_photos, tmp_path, PREPARE_OR_DIE, env={"WEICHA_TEST_DIE": "always"})
+    assert r.returncode == 1 and "第 3 号照片" in r.stderr and "未生成报告" in r.stderr
+    assert list(out.parent.iterdir()) == []
+
+
+# ---- a broken pipe that is not stdout ------------------------------------------------------------
+def test_a_broken_pipe_that_is_not_stdout_is_an_error(monkeypatch, capsys):
+    from weicha_desktop import cli
+
+    def worker_pipe_broke(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "cmd_forms_check", worker_pipe_broke)
+    assert cli.main(["forms", "check"]) == 1
+    err = capsys.readouterr().err
+    assert "错误" in err and "未完成" in err
+
+
+def test_a_closed_stdout_still_ends_quietly(tmp_path):
+    prelude = ("from weicha_desktop import cli\n"
+               "def _chatty(args):\n"
+               "    for i in range(200_000):\n"
+               "        print('第', i, '行')\n"
+               "    return 0\n"
+               "cli.cmd_forms_check = _chatty\n")
+    p = weicha_with(prelude, tmp_path, "forms", "check", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.readline()
+    p.stdout.close()  # `| head -1`
+    assert p.wait(LIMIT) == 0
+    assert p.stderr.read() == b""
+
