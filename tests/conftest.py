@@ -104,3 +104,16 @@ def test_skips_are_failures(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines([f"*{SKIP_IS_FAILURE}*"])
     result.stdout.fnmatch_lines(["*Skipped: no tool*"])
     result.stdout.fnmatch_lines(["*surely_not_an_installed_module_xyz*"])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _config_dir_in_tmp(tmp_path_factory):
+    """No test touches the real ~/.config or the OS keyring: the device key and the signed
+    checkpoints (core/checkpoint.py) go into a folder of this test run, also for module
+    fixtures and for the programs a test starts (they inherit the environment). Checkpoints
+    are per device id, so tests do not meet each other's; a test that needs an empty key
+    store passes its own ``Anchor`` or sets WEICHA_CONFIG_DIR itself."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WEICHA_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+        mp.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+        yield

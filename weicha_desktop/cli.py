@@ -91,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_log)
     s = sub.add_parser("verify", help="只读校验：工作日志哈希链与定稿记录哈希")
     s.set_defaults(func=cmd_verify)
-    s = sub.add_parser("demo", help="填入逼真的演示数据")
+    s = sub.add_parser("demo", help="填入逼真的演示数据（演示用户密码取自 WEICHA_DEMO_PASSWORD，"
+                                    "默认 weicha-demo-2026；已初始化的文件夹须以管理员 --user 登录）")
     s.add_argument("--cases", type=int, default=50)
     s.add_argument("--seed", type=int, default=7)
     s.set_defaults(func=cmd_demo)
@@ -211,6 +212,9 @@ def _open(args, *, readonly: bool = False):
     return Store.open(_data_dir(args), readonly=readonly)
 
 
+_POLICY = "至少 8 位，不含用户名，不用常见密码"  # core/passwords.py
+
+
 def _password(prompt: str, confirm: bool = False) -> str:
     pw = os.environ.get("WEICHA_PASSWORD")
     if pw is not None:
@@ -261,7 +265,8 @@ def cmd_init(args) -> int:
 
     with _open(args) as store:
         initialize(store, unit_code=args.unit_code, unit_name=args.unit_name,
-                   admin_name=args.admin, admin_password=_password("管理员密码：", confirm=True),
+                   admin_name=args.admin,
+                   admin_password=_password(f"管理员密码（{_POLICY}）：", confirm=True),
                    device_slot=args.device_slot, device_slots=args.device_slots)
         print(f"已初始化：{args.unit_name}（{args.unit_code}），数据文件夹 {store.data_dir}")
     return 0
@@ -276,7 +281,7 @@ def cmd_user_add(args) -> int:
         if pw is None:
             if not sys.stdin.isatty():
                 raise WeichaError("需要新用户的密码：请设置环境变量 WEICHA_NEW_PASSWORD，或在终端中运行。")
-            pw = getpass.getpass(f"新用户 {args.name} 的密码：")
+            pw = getpass.getpass(f"新用户 {args.name} 的密码（{_POLICY}）：")
             if getpass.getpass("再输入一次：") != pw:
                 raise WeichaError("两次输入的密码不一致。")
         user = UserService(store).add(admin, args.name, args.role, pw, args.display_name)
@@ -441,7 +446,7 @@ def cmd_verify(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from weicha_desktop.core.demo import fill_demo
+    from weicha_desktop.core.demo import DEMO_PASSWORD, fill_demo
     from weicha_desktop.core.forms import FormRegistry
     from weicha_desktop.resources import forms_dir
 
@@ -450,9 +455,12 @@ def cmd_demo(args) -> int:
             print(f"已生成 {done}/{total} 起", file=sys.stderr, flush=True)
 
     with _open(args) as store:
+        # a folder already set up: an administrator logs in (WEICHA_PASSWORD) to add the
+        # demo users, who get the demo password, never the administrator's
+        admin = _login(args, store) if store.is_initialized() and args.user else None
         summary = fill_demo(store, FormRegistry(forms_dir()), cases=args.cases, seed=args.seed,
-                            password=os.environ.get("WEICHA_PASSWORD") or "weicha123",
-                            progress=progress)
+                            password=os.environ.get("WEICHA_DEMO_PASSWORD") or DEMO_PASSWORD,
+                            admin=admin, progress=progress)
     print(summary)
     return 0
 

@@ -394,7 +394,7 @@ class PhotoService:
             ch.db["photos"].insert(row)
             ch.log("photo.edit", "photo", new,
                    f"由 {src.position} 号照片生成工作副本 {position} 号（{'、'.join(o['op'] for o in ops)}）",
-                   {"source": src.id, "sha256": staged.sha256, "ops": ops})
+                   {"source": src.id, "case_id": src.case_id, "sha256": staged.sha256, "ops": ops})
             ch.enqueue("photo", new, "photo.add", {**row, "edits": ops})
         return self.get(new)
 

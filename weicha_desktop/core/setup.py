@@ -33,5 +33,6 @@ def initialize(store: Store, *, unit_code: str, unit_name: str, admin_name: str,
         ch.log("system.init", "unit", unit_code,
                f"初始化：{unit_name.strip()}（{unit_code}），设备编号段 {plan.slot}/{plan.slots}，管理员 {admin_name}",
                {"unit_code": unit_code, "unit_name": unit_name.strip(), "device_id": device_id,
-                "device_slot": plan.slot, "device_slots": plan.slots, "admin": admin_name})
+                "device_slot": plan.slot, "device_slots": plan.slots, "admin": admin_name,
+                "admin_id": admin.id, "admin_state": ch.user_state(admin.id)})
     return admin

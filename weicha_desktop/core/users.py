@@ -1,5 +1,9 @@
 """Users and roles. Passwords are hashed with scrypt (memory-hard, in the standard library):
-``scrypt$n$r$p$salt$hash`` with base64 salt and hash, 16 MiB of memory per check."""
+``scrypt$n$r$p$salt$hash`` with base64 salt and hash, 16 MiB of memory per check.
+
+New passwords follow core/passwords.py; every login attempt is logged and repeated failures
+make the next try wait (core/logins.py). An unknown name costs the same scrypt check as a
+wrong password (against ``DUMMY_HASH``), so timing does not tell which names exist."""
 from __future__ import annotations
 
 import base64
@@ -8,13 +12,18 @@ import hmac
 import re
 import secrets
 
-from weicha_desktop.core.errors import AuthError, PermissionDenied, WeichaError
+from weicha_desktop.core import duties, logins
+from weicha_desktop.core.errors import AuthError, WeichaError
 from weicha_desktop.core.ids import new_id
+from weicha_desktop.core.passwords import check_new_password
 from weicha_desktop.core.store import Actor, Store
 
 ROLES = {"technician": "勘验员", "supervisor": "审核人", "admin": "管理员"}
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-MIN_PASSWORD = 6
+# What an unknown name is checked against: a hash of a random password with the same
+# parameters as real ones, so the check costs the same (no password matches it).
+DUMMY_HASH = ("scrypt$16384$8$1$95eP5/utkh7VIpOcoHYC4w==$"
+              "YYnjNeVP78eHrMnxnspoRRX+XnUdE7cX1Onvvw3D2o4=")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,32}$")
 
 
@@ -45,8 +54,7 @@ def validate_new_user(name: str, role: str, password: str) -> None:
         raise WeichaError("用户名须为 2–32 个字符：汉字、字母、数字、下划线、点或连字符。")
     if role not in ROLES:
         raise WeichaError(f"未知角色“{role}”，可选：{', '.join(ROLES)}。")
-    if len(password or "") < MIN_PASSWORD:
-        raise WeichaError(f"密码至少 {MIN_PASSWORD} 位。")
+    check_new_password(name, password)
 
 
 class UserService:
@@ -67,17 +75,39 @@ class UserService:
         return self.store.db["users"].count
 
     def authenticate(self, name: str, password: str) -> Actor:
+        """The user, or AuthError. Every attempt is an audit entry; after repeated failures
+        of ``name`` a try during the wait is refused with the seconds left (core/logins.py)."""
+        now = self.store.clock.now()
+        before = logins.state(self.store, name)
+        wait = before.wait(now)
+        if wait:
+            logins.record(self.store, name, "locked", logins.while_locked(before, now))
+            raise logins.LoginLocked(
+                f"用户名或密码已连续错误 {before.failures} 次，请在 {wait} 秒后再试。", wait)
         rows = list(self.store.db.query("SELECT * FROM users WHERE name = ?", [name]))
-        if not rows or not rows[0]["active"] or not check_password(password, rows[0]["password_hash"]):
-            # the same words whether the name or the password was wrong
-            raise AuthError("用户名或密码错误。")
-        return self._actor(rows[0])
+        row = rows[0] if rows else None
+        # an unknown name is checked against DUMMY_HASH: the same time as a wrong password
+        right = check_password(password or "", row["password_hash"] if row else DUMMY_HASH)
+        if row is not None and row["active"] and right:
+            user = self._actor(row)
+            logins.record(self.store, name, "ok", logins.LoginState(), user=user)
+            return user
+        after = logins.after_failure(before, now)
+        reason = "unknown" if row is None else ("inactive" if not row["active"] else "password")
+        logins.record(self.store, name, "fail", after, reason=reason)
+        # the same words whether the name or the password was wrong
+        wait = after.wait(now)
+        if wait:
+            raise logins.LoginLocked(
+                f"用户名或密码错误。已连续错误 {after.failures} 次，请在 {wait} 秒后再试。", wait)
+        raise AuthError("用户名或密码错误。")
 
     def add(self, actor: Actor, name: str, role: str, password: str,
             display_name: str | None = None) -> Actor:
         """Add a user. Only an admin may (the first admin is made by ``insert_first_admin``)."""
-        if actor.role != "admin":
-            raise PermissionDenied("只有管理员可以添加用户。")
+        if actor.role != "admin":  # a refusal is logged (core/duties.py)
+            raise duties.refuse(self.store, actor, "user", None, f"添加用户 {(name or '')[:40]}",
+                                "只有管理员可以添加用户。")
         validate_new_user(name, role, password)
         with self.store.change(actor) as ch:
             user = self.insert(ch, name, role, password, display_name)

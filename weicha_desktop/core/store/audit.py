@@ -44,6 +44,31 @@ class AuditEntry:
 
 _COLUMNS = ("seq",) + HASHED_FIELDS[1:] + ("prev_hash", "hash")
 
+# The details key under which a change's entry lists its outbox operations (Store.Change):
+# [{"op_id", "sha256": op_digest(...)}, ...]. Entries from before it have none.
+OUTBOX_KEY = "outbox"
+# The columns of a user that decide what they may do: logged as ``state`` (user_state) by
+# every change to a user, so verify finds a role raised or a password replaced behind the
+# program's back.
+USER_STATE_COLUMNS = ("id", "name", "role", "active", "password_hash")
+
+
+def op_digest(entity: str, entity_id: str, op: str, payload_text: str) -> str:
+    """SHA-256 of one outbox operation as stored (the payload's exact JSON text)."""
+    return sha256_hex(canonical_json([entity, entity_id, op]) + b"\n"
+                      + payload_text.encode("utf-8", "surrogatepass"))
+
+
+def user_state(conn: sqlite3.Connection, user_id: str) -> str | None:
+    """SHA-256 of a user's security-relevant columns (USER_STATE_COLUMNS), None if no row."""
+    row = conn.execute(f"SELECT {', '.join(USER_STATE_COLUMNS)} FROM users WHERE id = ?",
+                       (user_id,)).fetchone()
+    return user_state_of(row) if row else None
+
+
+def user_state_of(row: sqlite3.Row | tuple) -> str:
+    return sha256_hex(canonical_json(dict(zip(USER_STATE_COLUMNS, row))))
+
 
 def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     body = {k: fields[k] for k in HASHED_FIELDS}

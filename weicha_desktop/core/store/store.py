@@ -23,6 +23,7 @@ from typing import Any, Iterator
 import filelock
 import sqlite_utils
 
+from weicha_desktop.core.checkpoint import Anchor
 from weicha_desktop.core.clock import Clock
 from weicha_desktop.core.errors import NotInitialized, StoreLocked, WeichaError
 from weicha_desktop.core.ids import new_id
@@ -51,8 +52,9 @@ class Store:
     """Open with ``Store.open(data_dir)``; close with ``close()`` or use as a context manager."""
 
     def __init__(self, data_dir: Path, conn: sqlite3.Connection, lock: filelock.BaseFileLock | None,
-                 clock: Clock, readonly: bool):
+                 clock: Clock, readonly: bool, anchor: Anchor | None = None):
         self.data_dir = data_dir
+        self.anchor = anchor  # signed checkpoints of the chain head (core/checkpoint.py)
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self.clock = clock
@@ -60,12 +62,16 @@ class Store:
         self._lock = lock
         self._write_lock = threading.RLock()
         self._batching = False
+        self._reanchor = False
 
     # ---- opening ---------------------------------------------------------------------------
     @classmethod
     def open(cls, data_dir: str | os.PathLike, *, clock: Clock | None = None,
-             readonly: bool = False, lock: bool = True) -> "Store":
+             readonly: bool = False, lock: bool = True, anchor: Anchor | None = None) -> "Store":
+        """``anchor``: where the device key and checkpoints live (default: WEICHA_CONFIG_DIR
+        or the user's config folder, never inside the data folder)."""
         data_dir = Path(data_dir).expanduser().resolve()
+        anchor = anchor or Anchor.default()
         db_path = data_dir / DB_NAME
         if readonly:
             if not db_path.exists():
@@ -76,7 +82,7 @@ class Store:
             # Bytes altered on disk may not be UTF-8 any more: read them as replacement
             # characters so the hash checks report the row instead of the reader crashing.
             conn.text_factory = lambda b: b.decode("utf-8", "replace")
-            return cls(data_dir, conn, None, clock or Clock(), True)
+            return cls(data_dir, conn, None, clock or Clock(), True, anchor)
         data_dir.mkdir(parents=True, exist_ok=True)
         (data_dir / "blobs").mkdir(exist_ok=True)
         file_lock = acquire_folder_lock(data_dir) if lock else None
@@ -93,9 +99,16 @@ class Store:
             raise
         if file_lock is not None:  # no other program can be using the folder: a crash's
             clean_leftovers(data_dir)  # temporary files go now (core/media/staging.py)
-        return cls(data_dir, conn, file_lock, clock or Clock(), False)
+        store = cls(data_dir, conn, file_lock, clock or Clock(), False, anchor)
+        store._advance_checkpoint()  # a folder from before checkpoints gets its first one
+        return store
 
     def close(self) -> None:
+        try:
+            if not self.readonly and not self.conn.in_transaction:
+                self._advance_checkpoint()  # a checkpoint a failed write left behind
+        except sqlite3.ProgrammingError:  # closed already
+            pass
         self.conn.close()
         if self._lock is not None:
             self._lock.release()
@@ -140,6 +153,7 @@ class Store:
                 yield ch
                 if not ch.logged:
                     raise RuntimeError("a change must append an audit entry (Change.log)")
+                ch.flush()
                 self.conn.execute("RELEASE change" if batched else "COMMIT")
             except BaseException:
                 if self.conn.in_transaction:  # some errors (disk full) end it themselves
@@ -147,6 +161,9 @@ class Store:
                     if batched:
                         self.conn.execute("RELEASE change")
                 raise
+            self._reanchor = self._reanchor or ch.reanchor
+            if not batched:
+                self._advance_checkpoint()
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -170,15 +187,24 @@ class Store:
                 self._batching = False
                 if self.conn.in_transaction:
                     self.conn.execute("COMMIT")
+                    self._advance_checkpoint()
 
     def log_read(self, actor: Actor, action: str, object_kind: str, object_id: str | None,
                  summary: str, details: dict[str, Any] | None = None) -> audit.AuditEntry:
         """Log a read worth keeping (核查 lookups, exports, report prints)."""
         with self.change(actor) as ch:
-            return ch.log(action, object_kind, object_id, summary, details)
+            ch.log(action, object_kind, object_id, summary, details)
+        return ch.entries[-1]
 
     def audit_entries(self, **filters: Any) -> list[audit.AuditEntry]:
         return audit.entries(self.conn, **filters)
+
+    def _advance_checkpoint(self) -> None:
+        """After a commit: the signed checkpoint outside the folder follows the chain head
+        (never backwards: see core/checkpoint.py). Failures do not undo the commit."""
+        if self.anchor is not None:
+            force, self._reanchor = self._reanchor, False
+            self.anchor.advance(self.conn, self.data_dir, force=force)
 
     def pending_outbox(self, limit: int = 1000) -> list[dict[str, Any]]:
         rows = self.db.query(
@@ -187,7 +213,12 @@ class Store:
 
 
 class Change:
-    """Handed out by ``Store.change``; valid only inside its ``with`` block."""
+    """Handed out by ``Store.change``; valid only inside its ``with`` block.
+
+    The audit entries are appended when the change commits (``flush``), after everything
+    else: the last entry's details then carry ``outbox`` — the id and SHA-256 of every
+    outbox operation the change enqueued — so verify can tell an edited payload, with no
+    call site having to pass anything."""
 
     def __init__(self, store: Store, actor: Actor):
         self.store = store
@@ -196,30 +227,47 @@ class Change:
         self.actor = actor
         self.now = store.clock.iso()
         self.entries: list[audit.AuditEntry] = []
+        self.reanchor = False  # acknowledge_restore: move the checkpoint even backwards
+        self._pending: list[dict[str, Any]] = []
+        self._ops: list[dict[str, str]] = []
 
     @property
     def logged(self) -> bool:
-        return bool(self.entries)
+        return bool(self._pending or self.entries)
 
     def log(self, action: str, object_kind: str, object_id: str | None, summary: str,
-            details: dict[str, Any] | None = None) -> audit.AuditEntry:
-        entry = audit.append(self.conn, {
+            details: dict[str, Any] | None = None) -> None:
+        """The audit entry of this change (appended, hashed and numbered at commit)."""
+        details = dict(details or {})
+        if audit.OUTBOX_KEY in details:
+            raise ValueError(f"details key {audit.OUTBOX_KEY!r} is the store's own")
+        self._pending.append({
             "id": new_id(), "at": self.now, "user_id": self.actor.id,
             "user_name": self.actor.name, "action": action, "object_kind": object_kind,
-            "object_id": object_id, "summary": summary, "details": details or {},
+            "object_id": object_id, "summary": summary, "details": details,
         })
-        self.entries.append(entry)
-        return entry
 
     def enqueue(self, entity: str, entity_id: str, op: str, payload: dict[str, Any]) -> str:
         op_id = new_id()
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
         self.conn.execute(
             "INSERT INTO outbox (op_id, created_at, entity, entity_id, op, payload) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (op_id, self.now, entity, entity_id, op,
-             json.dumps(payload, ensure_ascii=False, sort_keys=True)),
-        )
+            "VALUES (?, ?, ?, ?, ?, ?)", (op_id, self.now, entity, entity_id, op, text))
+        self._ops.append({"op_id": op_id, "sha256": audit.op_digest(entity, entity_id, op, text)})
         return op_id
+
+    def flush(self) -> None:
+        """Append the logged entries (the store calls this just before it commits)."""
+        pending, self._pending = self._pending, []
+        for i, fields in enumerate(pending):
+            if i == len(pending) - 1 and self._ops:
+                fields["details"][audit.OUTBOX_KEY] = self._ops
+            self.entries.append(audit.append(self.conn, fields))
+        self._ops = []
+
+    def user_state(self, user_id: str) -> str | None:
+        """For the details of an entry that changes a user: verify compares it with the row."""
+        return audit.user_state(self.conn, user_id)
 
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute(
