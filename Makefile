@@ -38,11 +38,12 @@ ts: venv
 	$(VENV)/bin/pyside6-lupdate weicha_desktop/gui/*.py -source-language zh_CN \
 	  -target-language en -locations none -no-obsolete -ts $(TS)
 
-# docs/screenshots/: the main screens rendered offscreen from 200 demo cases (build/shots);
+# docs/screenshots/: the main screens rendered offscreen from 200 demo cases (build/shots; the
+# demo sets that folder up itself, so its admin has the demo password weicha-demo-2026);
 # the photo log and the evidence register of a draft given sample photos (tools/sample_photos.py).
 SHOTS := build/shots
 WEICHA := $(VENV)/bin/weicha --data-dir $(SHOTS)
-first_case = $$(WEICHA_PASSWORD=weicha123 $(WEICHA) --user admin case list --status $(1) --limit 1 | cut -f1)
+first_case = $$(WEICHA_PASSWORD=weicha-demo-2026 $(WEICHA) --user admin case list --status $(1) --limit 1 | cut -f1)
 screenshots: venv translations
 	rm -rf $(SHOTS) && $(WEICHA) demo --cases 200
 	$(WEICHA) screenshot -o docs/screenshots/main.png

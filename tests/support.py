@@ -17,6 +17,19 @@ def fixed_clock(start: datetime | None = None) -> FixedClock:
     return FixedClock(start or datetime(2026, 11, 27, 9, 0, 0, tzinfo=CST))
 
 
+class ManualClock(FixedClock):
+    """A clock that stands still until the test moves it (``advance``, or ``set`` back)."""
+
+    def __init__(self, start: datetime | None = None):
+        super().__init__(start or datetime(2026, 11, 27, 9, 0, 0, tzinfo=CST), timedelta(0))
+
+    def advance(self, seconds: float) -> None:
+        self._t += timedelta(seconds=seconds)
+
+    def set(self, when: datetime) -> None:
+        self._t = when
+
+
 def new_store(path: Path, *, slot: int = 1, slots: int = 1, clock=None) -> Store:
     store = Store.open(path, clock=clock or fixed_clock())
     initialize(store, unit_code=UNIT, unit_name="钦州市公安局钦南分局刑侦大队", admin_name="admin",

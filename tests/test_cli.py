@@ -178,3 +178,23 @@ def test_a_long_demo_fill_reports_progress(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "已生成 500/1000 起" in r.stderr and "已生成 1000/1000 起" in r.stderr
     assert "1000 起勘验" in r.stdout
+
+
+def test_demo_in_a_real_folder_needs_the_admin_and_never_shows_or_reuses_his_password(tmp_path):
+    d, secret = tmp_path / "d", "Admin-Geheim-77"
+    r = weicha(d, "init", "--unit-code", UNIT, "--unit-name", "某单位", "--admin", "boss",
+               password="qwerty123")  # the policy: a common password is refused
+    assert r.returncode == 1 and "常见密码" in r.stderr
+    assert weicha(d, "init", "--unit-code", UNIT, "--unit-name", "某单位", "--admin", "boss",
+                  password=secret).returncode == 0
+    r = weicha(d, "demo", "--cases", "2", password=secret)
+    assert r.returncode == 1 and "请以管理员身份登录" in r.stderr
+    r = weicha(d, "demo", "--cases", "2", user="boss", password=secret)
+    assert r.returncode == 0, r.stderr
+    assert secret not in r.stdout + r.stderr and "weicha-demo-2026" in r.stdout
+    assert weicha(d, "case", "list", user="李明", password=secret).returncode == 1
+    assert weicha(d, "case", "list", user="李明", password="weicha-demo-2026").returncode == 0
+    assert weicha(d, "user", "list", user="boss", password=secret).returncode == 0
+    r = weicha(d, "user", "add", "新人", "--role", "technician", user="boss", password=secret,
+               env={"WEICHA_NEW_PASSWORD": "新人-2026-pw"})
+    assert r.returncode == 1 and "不能包含用户名" in r.stderr

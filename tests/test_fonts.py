@@ -209,10 +209,11 @@ def shell_windows(qapp, qtbot, tmp_path, request):
     UserService(store).add(admin, "zhou", "supervisor", PASSWORD, display_name="周建国")
     supervisor = UserService(store).authenticate("zhou", PASSWORD)
     cases = CaseService(store, forms(), supervisor)
-    done = [cases.finalize(cases.new_case(complete_values()).id) for _ in range(3)]
+    written = CaseService(store, forms(), admin)  # a supervisor reviews only others' cases
+    done = [written.finalize(written.new_case(complete_values()).id) for _ in range(3)]
     cases.review(done[0].id, approve=True)
     cases.review(done[1].id, approve=False, comment="补充见证人身份证号码")
-    draft = cases.new_case({"incident_address": "钦南区永福路 12 号", "case_type": "入室盗窃"})
+    draft = written.new_case({"incident_address": "钦南区永福路 12 号", "case_type": "入室盗窃"})
 
     settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     window = MainWindow(store, forms(), supervisor, settings)

@@ -92,7 +92,12 @@ def test_wizard_pages_refuse_bad_input_in_chinese(app, qtbot, tmp_path):
         fill(qtbot, wizard, "adminPasswordEdit", "abc")
         fill(qtbot, wizard, "adminPasswordRepeatEdit", "abc")
         click(qtbot, wizard.button(QWizard.WizardButton.FinishButton))
-        assert "至少 6 位" in child(wizard, QLabel, "adminError").text()
+        assert "至少 8 位" in child(wizard, QLabel, "adminError").text()
+        for weak, reason in (("woaini1314", "常见密码"), ("admin-2026", "不能包含用户名")):
+            fill(qtbot, wizard, "adminPasswordEdit", weak)
+            fill(qtbot, wizard, "adminPasswordRepeatEdit", weak)
+            click(qtbot, wizard.button(QWizard.WizardButton.FinishButton))
+            assert reason in child(wizard, QLabel, "adminError").text()
 
         fill(qtbot, wizard, "adminPasswordEdit", "secret-1")
         fill(qtbot, wizard, "adminPasswordRepeatEdit", "secret-2")

@@ -130,7 +130,8 @@ def test_returned_cases_stand_out(qtbot, app, store, admin, cases):
     make_cases(cases, 2)
     returned = cases.new_case(complete_values())
     cases.finalize(returned.id)
-    cases.review(returned.id, approve=False, comment="补充见证人身份证号码")
+    boss = user(store, admin, "zhou", "supervisor")  # not the admin who wrote it
+    CaseService(store, forms(), boss).review(returned.id, approve=False, comment="补充见证人身份证号码")
     tech = user(store, admin, "liming", "technician")
     win = MainWindow(store, forms(), tech)
     qtbot.addWidget(win)

@@ -1,9 +1,15 @@
+from pathlib import Path
+
 import pytest
 
 from weicha_desktop.core.errors import AuthError, PermissionDenied, WeichaError
+from weicha_desktop.core.ids import new_id
+from weicha_desktop.core.passwords import common_passwords, password_problem
+from weicha_desktop.core.setup import initialize
+from weicha_desktop.core.store import Store
 from weicha_desktop.core.users import UserService, check_password, hash_password
 
-from tests.support import PASSWORD, new_store
+from tests.support import PASSWORD, UNIT, new_store
 
 
 def test_password_hash_is_salted_scrypt_and_checks():
@@ -27,14 +33,91 @@ def test_roles_and_authentication(tmp_path):
         users.authenticate("nobody", "tech-pass")
     with pytest.raises(PermissionDenied):
         users.add(tech, "王五", "technician", "abcdef")
+    refused = store.audit_entries()[-1]  # a refusal is logged
+    assert (refused.action, refused.user_name) == ("access.denied", "李明")
+    assert "只有管理员" in refused.details["reason"]
     with pytest.raises(WeichaError, match="已存在"):
-        users.add(admin, "李明", "technician", "abcdef")
+        users.add(admin, "李明", "technician", "another-pass-1")
     with pytest.raises(WeichaError, match="未知角色"):
         users.add(admin, "赵六", "boss", "abcdef")
     with pytest.raises(WeichaError, match="至少"):
         users.add(admin, "赵六", "supervisor", "123")
-    last = store.audit_entries()[-1]
+    last = [e for e in store.audit_entries() if e.action == "user.add"][-1]
     assert last.action == "user.add" and last.user_name == "admin" and "李明" in last.summary
     row = next(store.db.query("SELECT password_hash FROM users WHERE name = '李明'"))
     assert "tech-pass" not in row["password_hash"]
     store.close()
+
+
+@pytest.mark.parametrize("password, reason", [
+    ("short-7", "至少 8 位（现在 7 位）"),
+    ("李明的密码是这个", "不能包含用户名“李明”"),
+    ("my-LiMing-2026", "不能包含用户名“liming”"),
+    ("woaini1314", "常见密码"),
+    ("Password123", "常见密码"),
+    ("88888888", "常见密码"),
+    ("qwerty123", "常见密码"),
+    ("a1234567", "常见密码"),
+    ("123456789", "常见密码"),
+    ("bad\udcff-bytes", "无法识别的字符"),
+])
+def test_new_passwords_follow_the_policy_with_a_chinese_reason(tmp_path, password, reason):
+    store = new_store(tmp_path)
+    users = UserService(store)
+    admin = users.authenticate("admin", PASSWORD)
+    name = "liming" if "LiMing" in password else "李明"
+    with pytest.raises(WeichaError, match=reason):
+        users.add(admin, name, "technician", password)
+    assert users.get(name) is None
+    assert users.add(admin, name, "technician", "chuan-shan-jia-9").name == name
+    store.close()
+
+
+def test_the_common_list_is_shipped_and_init_obeys_the_policy(tmp_path):
+    common = common_passwords()
+    assert len(common) >= 100
+    assert {"123456789", "password", "qwerty123", "a1234567", "woaini1314", "88888888"} <= common
+    assert password_problem("admin", "weicha-demo-2026") is None  # the demo password passes
+    spec = (Path(__file__).resolve().parent.parent / "build_installer.spec").read_text(encoding="utf-8")
+    assert '"resources" / "passwords"' in spec  # the bundle carries the list
+    with Store.open(tmp_path) as store:
+        for weak, reason in (("1qaz2wsx", "常见密码"), ("my-admin-pw", "用户名"), ("1234567", "至少 8 位")):
+            with pytest.raises(WeichaError, match=reason):
+                initialize(store, unit_code=UNIT, unit_name="某单位", admin_name="admin",
+                           admin_password=weak)
+        assert not store.is_initialized()
+
+
+def test_a_user_with_an_older_short_password_still_logs_in(tmp_path):
+    store = new_store(tmp_path)
+    store.conn.execute(  # made before the policy: 6 characters
+        "INSERT INTO users (id, name, display_name, role, password_hash, active, created_at) "
+        "VALUES (?, 'laowang', '老王', 'technician', ?, 1, '2026-01-01T08:00:00+08:00')",
+        (new_id(), hash_password("abc123")))
+    assert UserService(store).authenticate("laowang", "abc123").name == "laowang"
+    store.close()
+
+
+def test_demo_users_never_get_the_administrators_password(tmp_path):
+    from weicha_desktop.core.demo import DEMO_PASSWORD, fill_demo
+    from weicha_desktop.core.forms import FormRegistry
+    from weicha_desktop.resources import forms_dir
+
+    forms = FormRegistry(forms_dir())
+    store = new_store(tmp_path / "real")  # set up by init: admin / PASSWORD
+    with pytest.raises(WeichaError, match="请以管理员身份登录"):
+        fill_demo(store, forms, cases=1)
+    admin = UserService(store).authenticate("admin", PASSWORD)
+    summary = fill_demo(store, forms, cases=2, admin=admin)
+    assert PASSWORD not in summary and DEMO_PASSWORD in summary and "管理员密码未改动" in summary
+    users = UserService(store)
+    assert users.authenticate("李明", DEMO_PASSWORD).name == "李明"
+    with pytest.raises(AuthError):
+        users.authenticate("周建国", PASSWORD)
+    assert users.authenticate("admin", PASSWORD).id == admin.id  # unchanged
+    assert "密码未改动" in fill_demo(store, forms, cases=1)  # users exist: no admin needed
+    store.close()
+
+    with Store.open(tmp_path / "fresh") as fresh:  # a folder the demo sets up itself
+        assert f"密码均为演示密码 {DEMO_PASSWORD}" in fill_demo(fresh, forms, cases=1)
+        assert UserService(fresh).authenticate("admin", DEMO_PASSWORD).role == "admin"

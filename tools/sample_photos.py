@@ -157,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
             drafts = [cases.get(r["id"]) for r in cases.list(status="draft", limit=50)]
             case = max((c for c in drafts if not c.returned_comment),
                        key=lambda c: len(c.data.get("evidence") or []))
+        # the case's own investigator does the work (only they or a supervisor may edit a draft)
+        creator = store.conn.execute("SELECT created_by FROM cases WHERE id = ?", (case.id,)).fetchone()[0]
+        actor = next(u for u in UserService(store).list() if u.id == creator)
+        cases = CaseService(store, FormRegistry(forms_dir()), actor)
         if len(case.data.get("evidence") or []) < 2:
             start = case.data.get("started_at") or "2026-11-27T09:00:00+08:00"
             crew = [r.get("name") for r in case.data.get("investigators") or [] if r.get("name")] or ["张伟"] or ["张伟"]

@@ -16,8 +16,12 @@
         <translation>2–32 characters: Chinese characters, letters, digits</translation>
     </message>
     <message>
-        <source>至少 {n} 位</source>
-        <translation>At least {n} characters</translation>
+        <source>至少 {n} 位，不含用户名，不用常见密码</source>
+        <translation>At least {n} characters, not containing the user name, not a common password</translation>
+    </message>
+    <message>
+        <source>密码至少 {n} 位，不能包含用户名，也不能是 12345678、password 这类常见密码。请牢记密码：本程序离线运行，忘记后无法找回。</source>
+        <translation>The password needs at least {n} characters, must not contain the user name and must not be a common password such as 12345678 or password. Remember it: this program works offline, a forgotten password cannot be recovered.</translation>
     </message>
     <message>
         <source>用户名：</source>
@@ -30,10 +34,6 @@
     <message>
         <source>再输入一次：</source>
         <translation>Repeat password:</translation>
-    </message>
-    <message>
-        <source>请牢记密码：本程序离线运行，忘记后无法找回。</source>
-        <translation>Remember the password: this program works offline, a forgotten password cannot be recovered.</translation>
     </message>
     <message>
         <source>两次输入的密码不一致。</source>
@@ -95,6 +95,88 @@ Please reinstall the application.</translation>
     </message>
 </context>
 <context>
+    <name>BackupDialog</name>
+    <message>
+        <source>备份</source>
+        <translation>Backup</translation>
+    </message>
+    <message>
+        <source>把全部勘验记录、工作日志和原始照片写入一个备份文件，写完后逐项核对。请备份到移动硬盘或 U 盘，并与笔记本分开保管。备份时可以继续工作。</source>
+        <translation>Writes every case record, the work log and the original photos into one backup file and checks each item afterwards. Back up to an external disk or USB stick and keep it apart from the laptop. You can keep working during the backup.</translation>
+    </message>
+    <message>
+        <source>选择…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>备份文件</source>
+        <translation>Backup file</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>恢复备份：在命令行运行 weicha restore 备份文件 --data-dir 新的数据文件夹</source>
+        <translation>To restore a backup, run on the command line: weicha restore BACKUP_FILE --data-dir NEW_DATA_FOLDER</translation>
+    </message>
+    <message>
+        <source>开始备份</source>
+        <translation>Start backup</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>上次备份：尚未备份过</source>
+        <translation>Last backup: never</translation>
+    </message>
+    <message numerus="yes">
+        <source>上次备份：{when}（%n 天前）</source>
+        <translation>
+            <numerusform>Last backup: {when} (%n day ago)</numerusform>
+            <numerusform>Last backup: {when} (%n days ago)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>备份到</source>
+        <translation>Back up to</translation>
+    </message>
+    <message>
+        <source>微察备份 (*{suffix})</source>
+        <translation>WeiCha backup (*{suffix})</translation>
+    </message>
+    <message>
+        <source>请给出备份文件的位置和名字。</source>
+        <translation>Please give the location and name of the backup file.</translation>
+    </message>
+    <message>
+        <source>{path} 已经存在。用新的备份替换它吗？</source>
+        <translation>{path} already exists. Replace it with the new backup?</translation>
+    </message>
+    <message>
+        <source>正在备份…</source>
+        <translation>Backing up…</translation>
+    </message>
+    <message>
+        <source>正在取消…</source>
+        <translation>Cancelling…</translation>
+    </message>
+    <message>
+        <source>已备份到 {path}：{size:.1f} MB，原始照片 {n} 张，已逐项核对。</source>
+        <translation>Backed up to {path}: {size:.1f} MB, {n} original photos, every item checked.</translation>
+    </message>
+    <message>
+        <source>但有 {n} 张原始照片有问题：</source>
+        <translation>but {n} original photos have problems:</translation>
+    </message>
+    <message>
+        <source>已取消，没有写入备份文件。</source>
+        <translation>Cancelled; no backup file was written.</translation>
+    </message>
+</context>
+<context>
     <name>CaseListView</name>
     <message>
         <source>搜索勘验号、案件性质、地点、勘验人…</source>
@@ -125,8 +207,8 @@ Please reinstall the application.</translation>
         <translation>By investigation time</translation>
     </message>
     <message>
-        <source>新建勘验</source>
-        <translation>New case</translation>
+        <source>新建勘验(&amp;N)</source>
+        <translation>&amp;New case</translation>
     </message>
     <message>
         <source>状态：</source>
@@ -217,6 +299,10 @@ Please reinstall the application.</translation>
 </context>
 <context>
     <name>CaseWorkspace</name>
+    <message>
+        <source>新建勘验（{keys}）</source>
+        <translation>New case ({keys})</translation>
+    </message>
     <message>
         <source>只看退回补正的</source>
         <translation>Show only returned cases</translation>
@@ -555,40 +641,32 @@ The comparison status becomes “{status}”.</translation>
 <context>
     <name>FormHeader</name>
     <message>
-        <source>保存</source>
-        <translation>Save</translation>
-    </message>
-    <message>
-        <source>检查</source>
-        <translation>Check</translation>
-    </message>
-    <message>
-        <source>列出阻止定稿的问题：必填项与一长四必</source>
-        <translation>List what blocks finalizing: required fields and the 一长四必 rules</translation>
-    </message>
-    <message>
-        <source>定稿</source>
-        <translation>Finalize</translation>
-    </message>
-    <message>
-        <source>补正</source>
-        <translation>Amend</translation>
-    </message>
-    <message>
         <source>已定稿的勘验不能直接修改：补正生成新版本，须写明原因</source>
         <translation>A finalized case cannot be edited: amending creates a new version and needs a reason</translation>
     </message>
     <message>
-        <source>报告…</source>
-        <translation>Report…</translation>
+        <source>保存(&amp;S)</source>
+        <translation>&amp;Save</translation>
     </message>
     <message>
-        <source>预览、打印或导出 PDF：笔录、登记表、现场照片、分析报告</source>
-        <translation>Preview, print or export as PDF: record, register, scene photos, analysis</translation>
+        <source>检查(&amp;C)</source>
+        <translation>&amp;Check</translation>
     </message>
     <message>
-        <source>放弃恢复</source>
-        <translation>Discard recovered edits</translation>
+        <source>定稿(&amp;D)</source>
+        <translation>Finalize (&amp;D)</translation>
+    </message>
+    <message>
+        <source>补正(&amp;A)</source>
+        <translation>&amp;Amend</translation>
+    </message>
+    <message>
+        <source>报告(&amp;R)…</source>
+        <translation>&amp;Report…</translation>
+    </message>
+    <message>
+        <source>放弃恢复(&amp;X)</source>
+        <translation>Discard recovered edits (&amp;X)</translation>
     </message>
     <message>
         <source>丢弃这些未保存的修改，回到上次保存的记录</source>
@@ -646,12 +724,24 @@ The comparison status becomes “{status}”.</translation>
         <translation>Save to the record ({keys})</translation>
     </message>
     <message>
+        <source>列出阻止定稿的问题：必填项与一长四必（{keys}；下一个 / 上一个问题：{next} / {prev}）</source>
+        <translation>List what blocks finalizing: required fields and the scene rules ({keys}; next / previous problem: {next} / {prev})</translation>
+    </message>
+    <message>
         <source>定稿后记录锁定并计算哈希，不能再直接修改（{keys}）</source>
         <translation>Finalizing locks the record and computes its hash; it can no longer be edited ({keys})</translation>
     </message>
     <message>
+        <source>预览、打印或导出 PDF：笔录、登记表、现场照片、分析报告（{keys}）</source>
+        <translation>Preview, print or export a PDF: record, register, scene photos, analysis report ({keys})</translation>
+    </message>
+    <message>
         <source>下一个 / 上一个标签页：{next} / {prev}</source>
         <translation>Next / previous tab: {next} / {prev}</translation>
+    </message>
+    <message>
+        <source>只读：{reason}</source>
+        <translation>Read-only: {reason}</translation>
     </message>
     <message>
         <source>自动保存失败：{error}</source>
@@ -922,6 +1012,14 @@ Finalize now?</translation>
         <translation>&amp;File</translation>
     </message>
     <message>
+        <source>备份(&amp;B)…</source>
+        <translation>&amp;Backup…</translation>
+    </message>
+    <message>
+        <source>把全部勘验记录和原始照片备份到一个文件</source>
+        <translation>Back up every case record and the original photos into one file</translation>
+    </message>
+    <message>
         <source>设置(&amp;S)…</source>
         <translation>&amp;Settings…</translation>
     </message>
@@ -936,6 +1034,10 @@ Finalize now?</translation>
     <message>
         <source>界面语言已更改，重新启动程序后生效。</source>
         <translation>Interface language changed; it takes effect when the program is restarted.</translation>
+    </message>
+    <message>
+        <source>备份完成：{path}</source>
+        <translation>Backup done: {path}</translation>
     </message>
 </context>
 <context>
@@ -1103,7 +1205,7 @@ Finalize now?</translation>
     </message>
     <message>
         <source>从本案照片记录中移除（须写原因）；原件仍保存，可重新导入</source>
-        <translation>Take it out of this case's photo log (a reason is required); the original is kept and can be imported again</translation>
+        <translation>Take it out of this case&apos;s photo log (a reason is required); the original is kept and can be imported again</translation>
     </message>
     <message>
         <source>勘验已定稿，照片只能查看；如需更正请先“补正”。</source>
@@ -1530,6 +1632,21 @@ version {version} ({status})</translation>
     </message>
 </context>
 <context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <source>快捷键</source>
+        <translation>Keyboard shortcuts</translation>
+    </message>
+    <message>
+        <source>按键</source>
+        <translation>Keys</translation>
+    </message>
+    <message>
+        <source>作用</source>
+        <translation>Action</translation>
+    </message>
+</context>
+<context>
     <name>StatusBar</name>
     <message>
         <source>用户：{name}（{role}）</source>
@@ -1547,6 +1664,14 @@ version {version} ({status})</translation>
         <source>尚未设置同步服务器：所有记录保存在本机，待同步的操作留在队列中，设置后再发送。</source>
         <translation>No sync server is set up: all records are kept on this computer; operations wait in the queue and are sent once sync is set up.</translation>
     </message>
+    <message>
+        <source>笔记本丢失或损坏时，没有备份的勘验记录和原始照片无法找回。请备份到移动硬盘或 U 盘，并与笔记本分开保管。</source>
+        <translation>If the laptop is lost or broken, case records and original photos without a backup cannot be recovered. Back up to an external disk or USB stick and keep it apart from the laptop.</translation>
+    </message>
+    <message>
+        <source>立即备份</source>
+        <translation>Back up now</translation>
+    </message>
     <message numerus="yes">
         <source>待同步 %n 项</source>
         <translation>
@@ -1557,6 +1682,17 @@ version {version} ({status})</translation>
     <message>
         <source>无待同步数据</source>
         <translation>Nothing to sync</translation>
+    </message>
+    <message>
+        <source>尚未备份</source>
+        <translation>Never backed up</translation>
+    </message>
+    <message numerus="yes">
+        <source>上次备份已是 %n 天前</source>
+        <translation>
+            <numerusform>The last backup was %n day ago</numerusform>
+            <numerusform>The last backup was %n days ago</numerusform>
+        </translation>
     </message>
 </context>
 <context>

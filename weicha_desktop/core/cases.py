@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from weicha_desktop.core import drafts, numbering
+from weicha_desktop.core import drafts, duties, numbering
 from weicha_desktop.core.case_query import DEFAULT_SORT, CaseFilters, CaseQuery
 from weicha_desktop.core.errors import (FinalizeBlocked, InvalidState, NotFound, PermissionDenied,
                                         Problem, ValidationFailed, WeichaError)
@@ -180,6 +180,7 @@ class CaseService:
         """Journal the form's unsaved edits (no audit, outbox or validation); returns when."""
         case = self.get(number_or_id)
         self._require_draft(case)
+        self._require_editor(case, "修改")
         return drafts.save(self.store, case.id, case.version, self.actor, values)
 
     def recovered(self, number_or_id: str) -> drafts.Recovery | None:
@@ -191,7 +192,9 @@ class CaseService:
 
     def discard_recovery(self, number_or_id: str) -> None:
         """Forget the journalled edits (the user chose 放弃恢复); the record is untouched."""
-        drafts.delete(self.store.conn, self.resolve(number_or_id))
+        case = self.get(number_or_id)
+        self._require_editor(case, "放弃恢复")
+        drafts.delete(self.store.conn, case.id)
 
     def commit_session(self, number_or_id: str) -> CaseRecord:
         """End the editing session: the journalled edits go into the record as ONE change
@@ -203,6 +206,7 @@ class CaseService:
 
     def _update(self, case: CaseRecord, values: dict[str, Any], *, session: bool) -> CaseRecord:
         self._require_draft(case)
+        self._require_editor(case, "修改")
         spec = self.spec_for(case)
         values = self._checked_input(spec, values)
         data = drafts.apply(case.data, values)
@@ -230,6 +234,7 @@ class CaseService:
     def finalize(self, number_or_id: str) -> CaseRecord:
         case = self.get(number_or_id)
         self._require_draft(case)
+        self._require_editor(case, "定稿")
         if drafts.load(self.store.conn, case.id):
             raise InvalidState(f"勘验 {case.number} 有尚未存入记录的编辑（自动保存），"
                                "请先在表单中保存或放弃恢复，再定稿。")
@@ -263,11 +268,15 @@ class CaseService:
 
     def review(self, number_or_id: str, *, approve: bool, comment: str = "") -> CaseRecord:
         """A supervisor approves a finalized case, or returns it for correction with a comment
-        (the technician then works on a new draft version)."""
-        self._require_role("supervisor", "admin", action="审核勘验")
+        (the technician then works on a new draft version). Nobody reviews a case they took
+        part in (core/duties.py)."""
         case = self.get(number_or_id)
         if case.status != "finalized":
             raise InvalidState(f"勘验 {case.number} 状态为“{case.status_label}”，只有已定稿的勘验可以审核。")
+        refusal = duties.review_refusal(self.store, case.id, case.number, self.actor)
+        if refusal:
+            raise duties.refuse(self.store, self.actor, "case", case.id,
+                                f"{'审核通过' if approve else '退回'}勘验 {case.number}", refusal)
         comment = (comment or "").strip()
         if not approve and not comment:
             raise WeichaError("退回补正时请写明需要补正的内容。")
@@ -295,6 +304,7 @@ class CaseService:
         case = self.get(number_or_id)
         if not case.locked:
             raise InvalidState(f"勘验 {case.number} 尚未定稿，直接修改即可，无需补正。")
+        self._require_editor(case, "补正")
         reason = (reason or "").strip()
         if not reason:
             raise WeichaError("补正须写明原因。")
@@ -382,6 +392,21 @@ class CaseService:
         if case.locked or case.status != "draft":
             raise InvalidState(
                 f"勘验 {case.number} 第 {case.version} 版已定稿，不能修改；如需更正请“补正”。")
+
+    def edit_refusal(self, case: CaseRecord) -> str | None:
+        """Why this user may not change ``case`` (a draft) or amend it, or None (the form
+        shows it read-only with the reason)."""
+        return duties.edit_refusal(self.store, case.id, case.number, self.actor)
+
+    def review_refusal(self, case: CaseRecord) -> str | None:
+        """Why this user may not review ``case`` (not a reviewer, or took part), or None."""
+        return duties.review_refusal(self.store, case.id, case.number, self.actor)
+
+    def _require_editor(self, case: CaseRecord, attempt: str) -> None:
+        refusal = self.edit_refusal(case)
+        if refusal:
+            raise duties.refuse(self.store, self.actor, "case", case.id,
+                                f"{attempt}勘验 {case.number}", refusal)
 
     def _require_role(self, *roles: str, action: str = "此操作") -> None:
         if self.actor.role not in roles:

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.clock import Clock
+from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.forms.validators import id_check_char
 from weicha_desktop.core.setup import initialize
@@ -21,6 +22,10 @@ CST = timezone(timedelta(hours=8))
 DEMO_END = datetime(2026, 11, 20, 9, 30, tzinfo=CST)
 CASES_PER_MONTH = 2500  # K and H serials restart monthly; one device has 9,999 of each
 DEMO_UNIT = ("450702000000", "钦州市公安局钦南分局刑事侦查大队")
+# The demo users' password (admin too, in a folder the demo sets up itself). Never the
+# password of a real administrator: in a folder made by init / the first-run wizard the
+# admin's password is neither used for nor given to the demo users, nor changed.
+DEMO_PASSWORD = "weicha-demo-2026"
 TECHNICIANS = [("李明", "技术员"), ("黄志强", "副中队长"), ("陆海燕", "技术员"), ("韦国栋", "主检法医")]
 SUPERVISOR = ("周建国", "大队长")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韦覃陆蒙莫"
@@ -158,10 +163,13 @@ def timeline(count: int, rng: random.Random) -> list[datetime]:
 
 
 def fill_demo(store: Store, forms: FormRegistry, *, cases: int, seed: int = 7,
-              password: str = "weicha123", batch: int = 500,
+              password: str = DEMO_PASSWORD, admin: Actor | None = None, batch: int = 500,
               progress: Callable[[int, int], None] | None = None) -> str:
     """Fill ``store`` with ``cases`` demo cases (about half finalized, some reviewed, some
-    returned, the rest drafts). Initializes an empty folder with the demo unit first.
+    returned, the rest drafts). Initializes an empty folder with the demo unit first (its
+    admin "admin" gets ``password``, as the demo users do). In a folder already set up, the
+    demo users missing are added by ``admin`` (a logged-in administrator) with ``password``;
+    the administrator's own password is never used, changed or shown.
 
     Every case goes through CaseService (record + audit entry + outbox operation per change);
     ``batch`` cases share one commit (``Store.batch``; 1 = a commit per change, as in real
@@ -174,7 +182,8 @@ def fill_demo(store: Store, forms: FormRegistry, *, cases: int, seed: int = 7,
     story = StoryClock((when[0] if when else DEMO_END) - timedelta(days=1))
     clock, store.clock = store.clock, story
     try:
-        techs, supervisor = _demo_users(store, password)
+        fresh = not store.is_initialized()
+        techs, supervisor, added = _demo_users(store, password, admin)
         review = CaseService(store, forms, supervisor)
         unit_name = store.meta("unit_name") or DEMO_UNIT[1]
         counts = dict.fromkeys(("draft", "finalized", "reviewed", "returned"), 0)
@@ -189,21 +198,33 @@ def fill_demo(store: Store, forms: FormRegistry, *, cases: int, seed: int = 7,
                 progress(min(first + step, cases), cases)
     finally:
         store.clock = clock
+    if fresh:
+        users = f"用户 admin、{'、'.join(added)}，密码均为演示密码 {password}"
+    elif added:
+        users = f"新添加的演示用户 {'、'.join(added)}，密码为演示密码 {password}（管理员密码未改动）"
+    else:
+        users = "演示用户已存在，密码未改动"
     return (f"演示数据已生成：{cases} 起勘验（草稿 {counts['draft']}，已定稿 {counts['finalized']}，"
-            f"已审核 {counts['reviewed']}，退回补正 {counts['returned']}）。"
-            f"用户 admin、{'、'.join(n for n, _ in TECHNICIANS)}、{SUPERVISOR[0]}，密码 {password}")
+            f"已审核 {counts['reviewed']}，退回补正 {counts['returned']}）。{users}")
 
 
-def _demo_users(store: Store, password: str) -> tuple[list[Actor], Actor]:
+def _demo_users(store: Store, password: str,
+                admin: Actor | None) -> tuple[list[Actor], Actor, list[str]]:
+    """The demo technicians and supervisor, added where missing, and the names added."""
     users = UserService(store)
     if not store.is_initialized():
-        initialize(store, unit_code=DEMO_UNIT[0], unit_name=DEMO_UNIT[1], admin_name="admin",
-                   admin_password=password)
-    admin = users.authenticate("admin", password)
-    techs = [users.get(name) or users.add(admin, name, "technician", password)
-             for name, _title in TECHNICIANS]
-    supervisor = users.get(SUPERVISOR[0]) or users.add(admin, SUPERVISOR[0], "supervisor", password)
-    return techs, supervisor
+        admin = initialize(store, unit_code=DEMO_UNIT[0], unit_name=DEMO_UNIT[1],
+                           admin_name="admin", admin_password=password)
+    wanted = [(name, "technician") for name, _title in TECHNICIANS] + [(SUPERVISOR[0], "supervisor")]
+    missing = [(name, role) for name, role in wanted if users.get(name) is None]
+    if missing and (admin is None or admin.role != "admin"):
+        raise WeichaError(
+            f"数据文件夹已初始化，演示用户（{'、'.join(n for n, _ in missing)}）尚不存在："
+            "请以管理员身份登录（在 demo 前加 --user 管理员用户名）后再填入演示数据。")
+    for name, role in missing:
+        users.add(admin, name, role, password)
+    found = [users.get(name) for name, _role in wanted]
+    return found[:-1], found[-1], [n for n, _ in missing]
 
 
 def _story(clock: StoryClock, svc: CaseService, review: CaseService, values: dict[str, Any],

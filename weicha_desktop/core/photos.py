@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from weicha_desktop.core import duties
 from weicha_desktop.core.errors import InvalidState, NotFound, WeichaError
 from weicha_desktop.core.ids import new_id
 from weicha_desktop.core.media.analyse import THUMB_SIZE, thumbnail_path
@@ -406,6 +407,10 @@ class PhotoService:
             raise NotFound(f"找不到勘验 {case_id}。")
         if row[1] != "draft":
             raise InvalidState(f"勘验 {row[0]} 已定稿，照片不能再改动；如需更正请先“补正”。")
+        refusal = duties.edit_refusal(self.store, case_id, row[0], self.actor)
+        if refusal:  # only the case's investigators or a supervisor (core/duties.py)
+            raise duties.refuse(self.store, self.actor, "case", case_id,
+                                f"改动勘验 {row[0]} 的照片", refusal)
 
     def _default_photographer(self, case_id: str) -> str | None:
         return self._case_data(case_id).get("photographer") or self.actor.display_name or self.actor.name

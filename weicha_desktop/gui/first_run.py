@@ -13,7 +13,8 @@ from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.numbering import MAX_SERIAL, SlotPlan, check_unit_code
 from weicha_desktop.core.setup import initialize
 from weicha_desktop.core.store import Actor, Store
-from weicha_desktop.core.users import MIN_PASSWORD, validate_new_user
+from weicha_desktop.core.passwords import MIN_PASSWORD
+from weicha_desktop.core.users import validate_new_user
 
 ERROR_STYLE = "color: #b00020;"
 HINT_STYLE = "color: #555;"
@@ -139,14 +140,17 @@ class AdminPage(_Page):
         self.password = QLineEdit()
         self.password.setObjectName("adminPasswordEdit")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText(self.tr("至少 {n} 位").format(n=MIN_PASSWORD))
+        self.password.setPlaceholderText(
+            self.tr("至少 {n} 位，不含用户名，不用常见密码").format(n=MIN_PASSWORD))
         self.repeat = QLineEdit()
         self.repeat.setObjectName("adminPasswordRepeatEdit")
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
         self.form.addRow(self.tr("用户名："), self.name)
         self.form.addRow(self.tr("密码："), self.password)
         self.form.addRow(self.tr("再输入一次："), self.repeat)
-        self.form.addRow("", _hint(self.tr("请牢记密码：本程序离线运行，忘记后无法找回。")))
+        self.form.addRow("", _hint(self.tr(
+            "密码至少 {n} 位，不能包含用户名，也不能是 12345678、password 这类常见密码。"
+            "请牢记密码：本程序离线运行，忘记后无法找回。").format(n=MIN_PASSWORD)))
 
     def validatePage(self) -> bool:
         try:

@@ -1,11 +1,15 @@
-"""登录: user name + password against ``UserService.authenticate``; ``.user`` is the Actor."""
+"""登录: user name + password against ``UserService.authenticate``; ``.user`` is the Actor.
+
+After repeated failures the core refuses with the seconds to wait (``LoginLocked``, every
+attempt is logged, core/logins.py): the message says so and 登录 stays grey until then."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
 from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.logins import LoginLocked
 from weicha_desktop.core.store import Actor
 from weicha_desktop.core.users import UserService
 
@@ -65,6 +69,8 @@ class LoginDialog(QDialog):
         (self.password_edit if user_name else self.user_edit).setFocus()
 
     def try_login(self) -> None:
+        if not self.login_button.isEnabled():  # Enter during the wait
+            return
         name = self.user_edit.text().strip()
         if not name or not self.password_edit.text():
             self.error_label.setText(self.tr("请输入用户名和密码。"))
@@ -75,6 +81,9 @@ class LoginDialog(QDialog):
             self.error_label.setText(str(e))
             self.password_edit.clear()
             self.password_edit.setFocus()
+            if isinstance(e, LoginLocked):  # no try until the wait is over
+                self.login_button.setEnabled(False)
+                QTimer.singleShot(e.wait * 1000, self, lambda: self.login_button.setEnabled(True))
             return
         self.error_label.clear()
         self.accept()

@@ -187,8 +187,10 @@ class ReviewQueue(QWidget):
         self.case_label.setText(self.tr("勘验 {number}\n第 {version} 版（{status}）").format(
             number=case.number, version=case.version, status=status_name(case)))
         self.comment.clear()
-        self._show_error("")
-        reviewable = case.status == "finalized"
+        # nobody reviews a case they took part in (core/duties.py): say so before a try
+        conflict = self.cases.review_refusal(case) if case.status == "finalized" else None
+        self._show_error(conflict or "")
+        reviewable = case.status == "finalized" and conflict is None
         self.approve_button.setEnabled(reviewable)
         self.return_button.setEnabled(reviewable)
         self.comment.setReadOnly(not reviewable)

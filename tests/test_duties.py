@@ -1,0 +1,149 @@
+"""Separation of duties (core/duties.py): nobody reviews a case they took part in; only the
+case's investigators or a supervisor edit its draft or open a 补正. Every refusal is a
+PermissionDenied with a Chinese reason and an ``access.denied`` entry of its own."""
+from __future__ import annotations
+
+import pytest
+
+from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.demo import scene_values
+from weicha_desktop.core.errors import PermissionDenied
+from weicha_desktop.core.forms import FormRegistry
+from weicha_desktop.core.photos import PhotoService
+from weicha_desktop.core.users import UserService
+from weicha_desktop.core.verify import verify
+from weicha_desktop.resources import forms_dir
+
+from tests.media_support import make_photo
+from tests.support import PASSWORD, new_store
+
+CREW = [("黄志强", "副中队长"), ("陆海燕", "技术员")]  # named in the records, no accounts
+
+
+@pytest.fixture
+def env(tmp_path):
+    store = new_store(tmp_path / "data")
+    users = UserService(store)
+    admin = users.authenticate("admin", PASSWORD)
+    people = {"admin": admin}
+    for name, role, display in (("liming", "technician", "李明"), ("wangfang", "technician", "王芳"),
+                                ("zhou", "supervisor", "周建国"), ("chen", "supervisor", "陈国平")):
+        people[name] = users.add(admin, name, role, PASSWORD, display_name=display)
+    forms = FormRegistry(forms_dir())
+    svc = {name: CaseService(store, forms, actor) for name, actor in people.items()}
+    yield store, svc
+    store.close()
+
+
+def values(seed: int = 3, **extra):
+    return {**scene_values(seed, technicians=CREW), **extra}
+
+
+def finalized(svc, who="liming", **extra):
+    case = svc[who].new_case(values(**extra))
+    return svc[who].finalize(case.id)
+
+
+def refused(store, call, match: str):
+    """``call`` is refused with ``match`` in the reason, logged in one entry of its own
+    (nothing else written: no record change, no outbox operation)."""
+    before_log = store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    before_out = store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    cases_before = store.conn.execute("SELECT * FROM cases ORDER BY id").fetchall()
+    with pytest.raises(PermissionDenied, match=match) as e:
+        call()
+    assert store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == before_log + 1
+    assert store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == before_out
+    assert store.conn.execute("SELECT * FROM cases ORDER BY id").fetchall() == cases_before
+    entry = store.audit_entries()[-1]
+    assert entry.action == "access.denied" and entry.details["reason"] == str(e.value)
+    return entry
+
+
+def test_a_supervisor_who_created_a_case_cannot_approve_or_return_it(env):
+    store, svc = env
+    case = finalized(svc, "zhou")
+    entry = refused(store, lambda: svc["zhou"].review(case.id, approve=True), "创建了该勘验.*职责分离")
+    assert (entry.object_kind, entry.object_id, entry.user_name) == ("case", case.id, "zhou")
+    assert entry.details["attempt"] == f"审核通过勘验 {case.number}"
+    refused(store, lambda: svc["zhou"].review(case.id, approve=False, comment="补充"), "不能审核自己参与")
+    assert svc["chen"].review(case.id, approve=True).status == "reviewed"  # another supervisor may
+    assert verify(store).ok
+
+
+@pytest.mark.parametrize("how, match", [
+    ("edited", "修改过该勘验"),
+    ("finalized", "定稿过该勘验"),
+    ("investigator", "在笔录中被列为勘验人员"),
+    ("recorder", "在笔录中被列为笔录人"),
+    ("photos", "导入或改动过该勘验的照片"),
+])
+def test_a_supervisor_who_took_part_in_any_way_cannot_review(env, tmp_path, how, match):
+    store, svc = env
+    extra = {}
+    if how == "investigator":
+        extra["investigators"] = [{"name": "周建国", "unit": "刑侦大队"}, {"name": "黄志强", "unit": "刑侦大队"}]
+    if how == "recorder":
+        extra["recorder"] = "周建国"
+    case = svc["liming"].new_case(values(**extra))
+    if how == "edited":
+        svc["zhou"].update(case.id, {"weather": "阴"})
+    if how == "photos":  # the technician imports, the supervisor gives the classes
+        files = [make_photo(tmp_path / f"p{i}.jpg", seed=i) for i in range(4)]
+        PhotoService(store, svc["liming"].actor).import_files(case.id, files, workers=1)
+        boss = PhotoService(store, svc["zhou"].actor)
+        for photo, cls in zip(boss.list(case.id), ["方位", "概貌", "重点部位", "细目"]):
+            boss.update(photo.id, photo_class=cls)
+    finisher = "zhou" if how == "finalized" else "liming"
+    svc[finisher].finalize(case.id)
+    refused(store, lambda: svc["zhou"].review(case.id, approve=True), match)
+    assert svc["chen"].review(case.id, approve=True).status == "reviewed"
+
+
+def test_returning_is_not_taking_part(env):
+    store, svc = env
+    case = finalized(svc)
+    svc["zhou"].review(case.id, approve=False, comment="请补充现场访问情况")
+    svc["liming"].finalize(case.id)
+    assert svc["zhou"].review(case.id, approve=True).status == "reviewed"
+
+
+def test_only_investigators_or_a_supervisor_edit_a_draft_or_amend(env):
+    store, svc = env
+    case = svc["liming"].new_case(values())
+    for call in (lambda: svc["wangfang"].update(case.id, {"weather": "阴"}),
+                 lambda: svc["wangfang"].autosave(case.id, {"weather": "阴"}),
+                 lambda: svc["wangfang"].finalize(case.id),
+                 lambda: svc["admin"].update(case.id, {"weather": "阴"})):
+        refused(store, call, "不是勘验 .* 的勘验人员.*请由本案勘验人员或审核人")
+    assert svc["wangfang"].recovered(case.id) is None  # the refused autosave left nothing
+    # a supervisor may; a technician named in the record may
+    assert svc["zhou"].update(case.id, {"weather": "阴"}).data["weather"] == "阴"
+    svc["liming"].update(case.id, {"investigators": [{"name": "王芳"}, {"name": "黄志强"}]})
+    assert svc["wangfang"].update(case.id, {"weather": "晴"}).data["weather"] == "晴"
+
+    done = finalized(svc, "liming", seed=4)
+    refused(store, lambda: svc["wangfang"].amend(done.id, "更正地址"), "不能修改或补正")
+    assert svc["zhou"].amend(done.id, "更正地址").version == 2
+
+
+def test_photos_of_a_draft_only_by_its_investigators(env, tmp_path):
+    store, svc = env
+    case = svc["liming"].new_case(values())
+    photo = make_photo(tmp_path / "a.jpg")
+    outsider = PhotoService(store, svc["wangfang"].actor)
+    refused(store, lambda: outsider.import_files(case.id, [photo], workers=1), "的照片|勘验人员")
+    PhotoService(store, svc["liming"].actor).import_files(case.id, [photo], workers=1)
+    first = PhotoService(store, svc["liming"].actor).list(case.id)[0]
+    refused(store, lambda: outsider.update(first.id, caption="改"), "勘验人员")
+    entry = store.audit_entries()[-1]
+    assert entry.details["attempt"] == f"改动勘验 {case.number} 的照片"
+
+
+def test_admins_review_only_what_they_took_no_part_in_and_technicians_never(env):
+    store, svc = env
+    theirs, mine = finalized(svc, "liming"), finalized(svc, "admin", seed=5)
+    refused(store, lambda: svc["admin"].review(mine.id, approve=True), "创建了该勘验")
+    assert svc["admin"].review(theirs.id, approve=True).status == "reviewed"
+    other = finalized(svc, "liming", seed=6)
+    refused(store, lambda: svc["wangfang"].review(other.id, approve=True), "只有审核人")

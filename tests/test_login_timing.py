@@ -1,0 +1,57 @@
+"""An unknown user name costs the same time as a wrong password: the program runs the same
+scrypt check against a dummy hash, so timing does not tell which names exist."""
+from __future__ import annotations
+
+import statistics
+import time
+
+import pytest
+
+from weicha_desktop.core import users as users_module
+from weicha_desktop.core.errors import AuthError
+from weicha_desktop.core.users import DUMMY_HASH, UserService, check_password, hash_password
+
+from tests.support import PASSWORD, ManualClock, new_store
+
+
+@pytest.fixture
+def users(tmp_path):
+    store = new_store(tmp_path, clock=ManualClock())
+    yield UserService(store)
+    store.close()
+
+
+def test_an_unknown_name_goes_through_the_same_check(users, monkeypatch):
+    calls = []
+    real = users_module.check_password
+    monkeypatch.setattr(users_module, "check_password",
+                        lambda password, stored: calls.append(stored) or real(password, stored))
+    with pytest.raises(AuthError):
+        users.authenticate("nobody", "some-password-1")
+    with pytest.raises(AuthError):
+        users.authenticate("admin", "some-password-1")
+    admin_hash = users.store.conn.execute(
+        "SELECT password_hash FROM users WHERE name = 'admin'").fetchone()[0]
+    assert calls == [DUMMY_HASH, admin_hash]
+    # the dummy has the real parameters and a real digest: the check does the full work
+    assert DUMMY_HASH.split("$")[:4] == hash_password("x").split("$")[:4]
+    assert not check_password("", DUMMY_HASH) and not check_password(PASSWORD, DUMMY_HASH)
+
+
+def _timed(call) -> float:
+    start = time.perf_counter()
+    with pytest.raises(AuthError):
+        call()
+    return time.perf_counter() - start
+
+
+def test_an_unknown_name_takes_as_long_as_a_wrong_password(users):
+    users.authenticate("admin", PASSWORD)  # warm up (first queries, page cache)
+    known, unknown = [], []
+    for i in range(7):  # interleaved, so a busy moment of the machine hits both
+        known.append(_timed(lambda: users.authenticate("admin", "wrong-pass-9")))
+        unknown.append(_timed(lambda: users.authenticate(f"ghost{i}", "wrong-pass-9")))
+        users.authenticate("admin", PASSWORD)  # no lockout builds up (not timed)
+    a, b = statistics.median(known), statistics.median(unknown)
+    assert abs(a - b) / max(a, b) < 0.3, (known, unknown)
+    assert b > 0.005  # a real scrypt check ran (it takes tens of milliseconds)

@@ -1,0 +1,103 @@
+"""Separation of duties (职责分离) for cases.
+
+Who took part in a case (参与人员): its creator, everyone who changed it (saved a draft,
+finalized, opened a 补正, imported or changed its photos — from the audit log and the rows),
+and everyone named in any version of the record as 勘验人员 / 笔录人 / 照相人 / 绘图人 /
+指挥人 (matched on the user name or display name).
+
+- Editing a draft (save, autosave, finalize, photos) and opening a 补正: the people who took
+  part, or a supervisor (审核人). A supervisor who edits takes part from then on.
+- Reviewing (approve or return): a supervisor or an admin who did NOT take part.
+- An admin has no extra rights over cases: they may review like a supervisor (small units),
+  and edit only what they took part in.
+
+Returning a case (退回补正) is a review, not taking part: the supervisor may review the
+corrected version. Every refusal is logged as ``access.denied`` in its own change before the
+PermissionDenied is raised."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from weicha_desktop.core.errors import PermissionDenied
+from weicha_desktop.core.store import Actor, Store
+
+# audit actions on a case (object_kind "case") that change its content
+EDIT_ACTIONS = ("case.create", "case.update", "case.finalize", "case.amend", "photo.reorder")
+NAMED = {"investigators": "勘验人员", "recorder": "笔录人", "photographer": "照相人",
+         "sketcher": "绘图人", "commander": "指挥人"}
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    return []
+
+
+def took_part(store: Store, case_id: str, actor: Actor) -> str | None:
+    """How ``actor`` took part in the case (Chinese, e.g. "修改过该勘验"), or None."""
+    conn = store.conn
+    if actor.id is not None:
+        if conn.execute("SELECT 1 FROM cases WHERE id = ? AND created_by = ?",
+                        (case_id, actor.id)).fetchone():
+            return "创建了该勘验"
+        if conn.execute("SELECT 1 FROM record_versions WHERE record_id = ? AND finalized_by = ?",
+                        (case_id, actor.id)).fetchone():
+            return "定稿过该勘验"
+        marks = ", ".join("?" * len(EDIT_ACTIONS))
+        if conn.execute(f"SELECT 1 FROM audit_log WHERE object_kind = 'case' AND object_id = ? "
+                        f"AND user_id = ? AND action IN ({marks}) LIMIT 1",
+                        (case_id, actor.id, *EDIT_ACTIONS)).fetchone():
+            return "修改过该勘验"
+        if conn.execute("SELECT 1 FROM photos WHERE case_id = ? AND imported_by = ? LIMIT 1",
+                        (case_id, actor.id)).fetchone() or conn.execute(
+                "SELECT 1 FROM audit_log WHERE object_kind = 'photo' AND user_id = ? AND "
+                "object_id IN (SELECT id FROM photos WHERE case_id = ?) LIMIT 1",
+                (actor.id, case_id)).fetchone():
+            return "导入或改动过该勘验的照片"
+    mine = {n.strip() for n in (actor.name, actor.display_name) if n and n.strip()}
+    for (data,) in conn.execute("SELECT data FROM record_versions WHERE record_id = ? "
+                                "ORDER BY version DESC", (case_id,)):
+        try:
+            record = json.loads(data)
+        except (TypeError, ValueError):
+            continue
+        if not isinstance(record, dict):
+            continue
+        for field, title in NAMED.items():
+            if mine & {n.strip() for n in _names(record.get(field))}:
+                return f"在笔录中被列为{title}"
+    return None
+
+
+def edit_refusal(store: Store, case_id: str, number: str, actor: Actor) -> str | None:
+    """Why ``actor`` may not change the case's draft or open a 补正 (Chinese), or None."""
+    if actor.role == "supervisor" or took_part(store, case_id, actor):
+        return None
+    return (f"{actor.name} 不是勘验 {number} 的勘验人员（创建、修改过或在笔录中列名的人），"
+            "不能修改或补正；请由本案勘验人员或审核人办理。")
+
+
+def review_refusal(store: Store, case_id: str, number: str, actor: Actor) -> str | None:
+    """Why ``actor`` may not approve or return the case (Chinese), or None."""
+    if actor.role not in ("supervisor", "admin"):
+        return f"只有审核人可以审核勘验，当前用户（{actor.name}）无权审核。"
+    how = took_part(store, case_id, actor)
+    if how:
+        return (f"{actor.name} {how}，不能审核自己参与的勘验 {number}（职责分离）；"
+                "请由未参与本案的审核人审核。")
+    return None
+
+
+def refuse(store: Store, actor: Actor, object_kind: str, object_id: str | None, attempt: str,
+           reason: str) -> PermissionDenied:
+    """Log the refused attempt (its own change) and return the error for the caller to raise."""
+    if not store.readonly:
+        with store.change(actor) as ch:
+            ch.log("access.denied", object_kind, object_id, f"拒绝{attempt}：{reason}",
+                   {"attempt": attempt, "reason": reason})
+    return PermissionDenied(reason)
