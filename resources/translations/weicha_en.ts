@@ -1028,6 +1028,14 @@ Finalize now?</translation>
         <translation>E&amp;xit</translation>
     </message>
     <message>
+        <source>帮助(&amp;H)</source>
+        <translation>&amp;Help</translation>
+    </message>
+    <message>
+        <source>快捷键(&amp;K)…</source>
+        <translation>&amp;Keyboard shortcuts…</translation>
+    </message>
+    <message>
         <source>勘验 {number}：{status}</source>
         <translation>Case {number}: {status}</translation>
     </message>
