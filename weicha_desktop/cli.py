@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--limit", type=int, default=30)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_log)
-    s = sub.add_parser("verify", help="只读校验：工作日志哈希链与定稿记录哈希")
+    s = sub.add_parser("verify", help="只读校验：工作日志哈希链、签名检查点、记录与日志是否一致、原始照片")
     s.set_defaults(func=cmd_verify)
     s = sub.add_parser("demo", help="填入逼真的演示数据（演示用户密码取自 WEICHA_DEMO_PASSWORD，"
                                     "默认 weicha-demo-2026；已初始化的文件夹须以管理员 --user 登录）")
@@ -431,13 +431,18 @@ def cmd_log(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from weicha_desktop.core.verify import verify
+    from weicha_desktop.core.verify import open_for_verify, verify
 
-    with _open(args, readonly=True) as store:
+    # never writes; a corrupt or foreign file is an Unreadable (WeichaError): exit 1
+    with open_for_verify(_data_dir(args)) as store:
         report = verify(store)
+    for line in report.notices:
+        print(f"说明：{line}")
+    for line in report.warnings:  # what could not be checked: said, but not a failure
+        print(f"注意：{line}", file=sys.stderr)
     if report.ok:
         print(f"校验通过：工作日志 {report.audit_entries} 条，定稿记录 {report.finalized_versions} 版，"
-              f"原始照片 {report.originals} 张，均未被改动。")
+              f"用户 {report.users} 位，原始照片 {report.originals} 张，均未被改动。")
         return 0
     print(f"校验失败：发现 {len(report.faults)} 处改动或损坏", file=sys.stderr)
     for fault in report.faults:

@@ -1,26 +1,44 @@
 """`weicha verify`: read-only checks that the data has not been altered behind the program.
 
-1. SQLite's own ``PRAGMA integrity_check``.
+1. The file is a sound SQLite database (``open_for_verify``: never writes, no traceback on a
+   corrupt, truncated or foreign file) and ``PRAGMA integrity_check`` passes.
 2. The audit chain: every entry's hash, its link to the previous one, no gaps, no lost tail.
-3. Every finalized record version: its content hash recomputed, and equal to the hash the
-   audit log recorded when it was finalized (so rewriting a record *and* its hash is caught).
-4. Every photo original re-hashed: changed or vanished files are named."""
+3. The signed checkpoint outside the data folder (core/checkpoint.py): the chain still
+   reaches its seq with its hash — a cut tail, a re-hashed chain, an older copy are named.
+4. The log against the rows, both ways (log.py reads it once): cases, versions, finalized
+   hashes, the list projection, reviews (records.py); photos (photos.py); users (users.py);
+   the sync outbox (outbox.py).
+5. Photo originals re-hashed; files no row names are a notice, never deleted.
+
+Faults make verify fail (exit 1). Warnings say what could not be checked (no checkpoint for
+this data on this computer) and notices what is worth knowing (orphan originals, outbox
+operations from before their hashes): neither changes the exit code."""
 from __future__ import annotations
 
-import json
+import sqlite3
 from dataclasses import dataclass, field
 
-from weicha_desktop.core.media.blobs import BlobStore
-from weicha_desktop.core.records import finalized_hash, photo_manifest
 from weicha_desktop.core.store import Store, verify_chain
+from weicha_desktop.core.verify.anchor import check_anchor
+from weicha_desktop.core.verify.log import LogIndex, read_log
+from weicha_desktop.core.verify.opening import RESTORE_ADVICE, Unreadable, open_for_verify
+from weicha_desktop.core.verify.outbox import check_outbox
+from weicha_desktop.core.verify.photos import check_manifests, check_originals, check_photo_rows
+from weicha_desktop.core.verify.records import check_records
+from weicha_desktop.core.verify.users import check_users
+
+__all__ = ["Unreadable", "VerifyReport", "open_for_verify", "verify"]
 
 
 @dataclass
 class VerifyReport:
     faults: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     audit_entries: int = 0
     finalized_versions: int = 0
     originals: int = 0
+    users: int = 0
 
     @property
     def ok(self) -> bool:
@@ -29,77 +47,42 @@ class VerifyReport:
 
 def verify(store: Store) -> VerifyReport:
     report = VerifyReport()
+    try:
+        _verify(store, report)
+    except sqlite3.DatabaseError as e:
+        report.faults.append(f"数据库文件读到一半出错（{e}），已损坏。{RESTORE_ADVICE}")
+    return report
+
+
+def _verify(store: Store, report: VerifyReport) -> None:
     conn = store.conn
     integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
     if integrity != ["ok"]:
         report.faults += [f"数据库结构损坏：{msg}" for msg in integrity[:10]]
-        return report
+        report.faults.append(RESTORE_ADVICE)
+        return
     report.faults += [str(f) for f in verify_chain(conn)]
     report.audit_entries = conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
-
-    logged: dict[str, str] = {}
-    for (details,) in conn.execute("SELECT details FROM audit_log WHERE action = 'case.finalize'"):
-        try:
-            d = json.loads(details)
-            logged[d["version_id"]] = d["content_hash"]
-        except (ValueError, KeyError, TypeError):
-            continue  # already reported by the chain check
-    numbers = dict(conn.execute("SELECT id, number FROM cases"))
-    rows = store.db.query(
-        "SELECT * FROM record_versions WHERE finalized_at IS NOT NULL ORDER BY record_id, version")
-    for row in rows:
-        report.finalized_versions += 1
-        name = f"{numbers.get(row['record_id'], row['record_id'])} 第 {row['version']} 版"
-        try:
-            actual = finalized_hash(row)
-        except (ValueError, TypeError):
-            report.faults.append(f"定稿记录 {name}：内容不是有效的 JSON，已被改动")
-            continue
-        if actual != row["content_hash"]:
-            report.faults.append(f"定稿记录 {name}：内容与定稿时的哈希不符，已被改动")
-        elif row["kind"] == "case" and logged.get(row["id"]) != row["content_hash"]:
-            report.faults.append(f"定稿记录 {name}：哈希与工作日志中定稿时记下的不一致，已被改动")
-    _check_photo_log(store, report, numbers)
-    _check_originals(store, report, numbers)
-    return report
+    if store.anchor is not None:
+        anchored = check_anchor(store.anchor, conn, store.data_dir)
+        report.faults += anchored.faults
+        report.warnings += anchored.warnings
+        report.notices += anchored.notes
+    log = read_log(conn)
+    _check_device(conn, log, report.faults)
+    numbers = log.numbers | dict(conn.execute("SELECT id, number FROM cases"))
+    report.finalized_versions = check_records(conn, log, report.faults)
+    report.users = check_users(conn, log, report.faults)
+    check_photo_rows(conn, log, numbers, report.faults)
+    check_manifests(conn, numbers, report.faults)
+    check_outbox(conn, log, report.faults, report.notices)
+    report.originals = check_originals(conn, store.blobs_dir, numbers, report.faults, report.notices)
 
 
-def _check_photo_log(store: Store, report: VerifyReport, numbers: dict[str, str]) -> None:
-    """A finalized case's photo rows must still be what its last finalized version recorded."""
-    if not _has_table(store, "photos"):
-        return
-    rows = store.conn.execute(
-        "SELECT c.id, v.version, v.manifest FROM cases c JOIN record_versions v "
-        "ON v.record_id = c.id AND v.version = c.current_version "
-        "WHERE c.status <> 'draft' AND v.manifest IS NOT NULL")
-    for case_id, version, manifest in rows:
-        try:
-            recorded = json.loads(manifest)
-        except ValueError:
-            continue  # the version's own hash check has reported it
-        if photo_manifest(store.conn, case_id) != recorded:
-            report.faults.append(
-                f"勘验 {numbers.get(case_id, case_id)} 第 {version} 版：照片记录与定稿时不一致，已被改动")
-
-
-def _has_table(store: Store, name: str) -> bool:
-    return bool(store.conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone())
-
-
-def _check_originals(store: Store, report: VerifyReport, numbers: dict[str, str]) -> None:
-    if not _has_table(store, "photos"):
-        return
-    blobs = BlobStore(store.blobs_dir, create=False)
-    rows = store.conn.execute(
-        "SELECT sha256, min(case_id), min(position) FROM photos GROUP BY sha256 ORDER BY sha256")
-    for sha, case_id, position in rows:
-        report.originals += 1
-        where = f"（勘验 {numbers.get(case_id, case_id)} 第 {position} 号照片）"
-        actual = blobs.rehash(sha)
-        if actual is None:
-            report.faults.append(f"原始照片 {sha[:16]} 丢失{where}")
-        elif actual.startswith("unreadable"):
-            report.faults.append(f"原始照片 {sha[:16]} 无法读取（{actual.split(': ', 1)[-1]}）{where}")
-        elif actual != sha:
-            report.faults.append(f"原始照片 {sha[:16]} 内容已被改动{where}")
+def _check_device(conn: sqlite3.Connection, log: LogIndex, faults: list[str]) -> None:
+    """The device id the checkpoint is found by is the one ``system.init`` logged."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
+    logged = log.init.details.get("device_id") if log.init else None
+    if logged and (row is None or row[0] != logged):
+        faults.append(f"设备编号被改动：数据中为 {row[0] if row else '（无）'}，"
+                      f"工作日志初始化时记下的是 {logged}。")

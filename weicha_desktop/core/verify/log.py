@@ -1,0 +1,84 @@
+"""What the audit log says happened, read once for all the cross-checks.
+
+The chain check has already judged each entry; here an entry whose details cannot be read is
+skipped (it is reported there), and every other check compares rows with these events."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from weicha_desktop.core.store.audit import OUTBOX_KEY
+
+CASE_EVENTS = ("case.create", "case.finalize", "case.approve", "case.return", "case.amend")
+PHOTO_EVENTS = ("photo.add", "photo.edit", "photo.remove", "photo.restore")
+# The sync issue logs the operations the server acknowledged (and may then prune) under
+# this details key: a list of op ids. A logged operation missing from the outbox is a
+# fault unless an entry acknowledged it.
+ACKED_KEY = "acknowledged_ops"
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    at: str
+    user_id: str | None
+    action: str
+    object_id: str | None
+    details: dict[str, Any]
+
+
+@dataclass
+class LogIndex:
+    cases: dict[str, list[Event]] = field(default_factory=dict)      # case id → its events
+    numbers: dict[str, str] = field(default_factory=dict)            # case id → 勘验号
+    finalized: dict[str, Event] = field(default_factory=dict)        # version id → finalize
+    photos: dict[str, list[Event]] = field(default_factory=dict)     # photo id → its events
+    users: dict[str, list[Event]] = field(default_factory=dict)      # user id → its events
+    init: Event | None = None
+    ops: dict[str, tuple[str, int]] = field(default_factory=dict)    # op id → (sha256, seq)
+    unhashed: set[tuple[str, str | None]] = field(default_factory=set)  # (at, object) before op hashes
+    acked: set[str] = field(default_factory=set)
+
+
+def read_log(conn: sqlite3.Connection) -> LogIndex:
+    log = LogIndex()
+    rows = conn.execute(
+        "SELECT seq, at, user_id, action, object_kind, object_id, details FROM audit_log ORDER BY seq")
+    for seq, at, user_id, action, kind, object_id, details in rows:
+        try:
+            d = json.loads(details)
+            if not isinstance(d, dict):
+                continue
+        except (TypeError, ValueError):
+            continue  # the chain check names it
+        e = Event(seq, at, user_id, action, object_id, d)
+        ops = d.get(OUTBOX_KEY)
+        if isinstance(ops, list):
+            for op in ops:
+                if isinstance(op, dict):
+                    log.ops[str(op.get("op_id"))] = (str(op.get("sha256")), seq)
+        else:
+            log.unhashed.add((at, object_id))
+        acked = d.get(ACKED_KEY)
+        if isinstance(acked, list):
+            log.acked.update(str(a) for a in acked)
+        if kind == "case" and action in CASE_EVENTS and object_id:
+            log.cases.setdefault(object_id, []).append(e)
+            if action == "case.create":
+                log.numbers[object_id] = str(d.get("number", object_id))
+            elif action == "case.finalize" and d.get("version_id"):
+                log.finalized[str(d["version_id"])] = e
+        elif action in PHOTO_EVENTS and kind == "photo" and object_id:
+            log.photos.setdefault(object_id, []).append(e)
+        elif kind == "user" and object_id:
+            log.users.setdefault(object_id, []).append(e)
+        elif action == "system.init":
+            log.init = e
+    return log
+
+
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return bool(conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone())
