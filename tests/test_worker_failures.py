@@ -265,3 +265,43 @@ def test_a_closed_stdout_still_ends_quietly(tmp_path):
     assert p.wait(LIMIT) == 0
     assert p.stderr.read() == b""
 
+
+
+SLOW_STORE = """
+import time
+from weicha_desktop.core import photos
+_store_one = photos.PhotoService._store_one
+photos.PhotoService._store_one = lambda self, *a: (time.sleep(0.2), _store_one(self, *a))[1]
+"""
+
+
+def test_an_import_piped_into_head_still_imports_the_whole_card(data, tmp_path):
+    """`weicha photos import … --json | head -1`: the reader leaving is no reason to stop
+    half way through a camera card (before: 2 of 8 imported, exit 0)."""
+    folder, number = data
+    photos_in(tmp_path / "card", [f"IMG_{i}.JPG" for i in range(8)])
+    p = weicha_with(SLOW_STORE, folder, "photos", "import", number, str(tmp_path / "card"), "--json",
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert json.loads(p.stdout.readline())["status"] == "imported"
+    p.stdout.close()
+    assert p.wait(LIMIT) == 0 and p.stderr.read() == b""
+    listed = weicha_with("", folder, "photos", "list", number, "--json")
+    assert len(json.loads(listed.stdout)) == 8
+
+
+def test_kill_9_of_the_program_mid_import_leaves_no_worker_and_nothing_for_long(data, tmp_path):
+    """The workers of a killed import end quietly (no traceback on the terminal), and what
+    the import had staged is gone when the next command opens the folder."""
+    import signal
+
+    folder, number = data
+    photos_in(tmp_path / "card", [f"IMG_{i}.JPG" for i in range(8)])
+    p = weicha_with(SLOW_STORE, folder, "photos", "import", number, str(tmp_path / "card"), "--json",
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.readline()
+    os.kill(p.pid, signal.SIGKILL)
+    _, err = p.communicate(timeout=LIMIT)  # ends once every worker has let go of the pipes
+    assert b"Traceback" not in err
+    assert any((folder / "blobs" / ".staging").iterdir())  # the crash left its copies
+    assert weicha_with("", folder, "photos", "list", number).returncode == 0
+    assert not any((folder / "blobs" / ".staging").iterdir())

@@ -48,7 +48,7 @@ def _services(args, store):
 
 
 def cmd_photos_import(args) -> int:
-    from weicha_desktop.cli import _open
+    from weicha_desktop.cli import _discard_stdout, _open
 
     with _open(args) as store:
         cases, photos = _services(args, store)
@@ -56,11 +56,15 @@ def cmd_photos_import(args) -> int:
 
         def progress(done, total, result):
             if args.json:
-                print(json.dumps(result.as_json(), ensure_ascii=False), flush=True)
+                line = json.dumps(result.as_json(), ensure_ascii=False)
             else:
                 mark = {"imported": "已导入", "duplicate": "重复", "rejected": "未导入"}[result.status]
                 extra = f"：{result.reason}" if result.reason else ""
-                print(f"[{done}/{total}] {mark} {result.file}{extra}", flush=True)
+                line = f"[{done}/{total}] {mark} {result.file}{extra}"
+            try:
+                print(line, flush=True)
+            except BrokenPipeError:  # `… | head`: the reader left, the card is still imported
+                _discard_stdout(sys.stdout)  # whole; the exit code still says how it went
 
         results = photos.import_files(case.id, args.inputs, progress=progress)
     rejected = sum(r.status == "rejected" for r in results)

@@ -44,20 +44,20 @@ class WorkerStartError(WeichaError):
 def _worker(conn: Connection, target: str) -> None:
     module, name = target.split(":")
     fn = getattr(importlib.import_module(module), name)
-    conn.send(("ready", os.getpid()))  # the parent tells "cannot start" from "died on a file"
-    while True:
-        try:
+    try:
+        conn.send(("ready", os.getpid()))  # the parent tells "cannot start" from "died on a file"
+        while True:
             msg = conn.recv()
-        except EOFError:
-            return
-        if msg is None:
-            return
-        index, args = msg
-        try:
-            result = fn(*args)
-        except Exception as e:  # the function promises not to raise; keep the pool alive anyway
-            result = {"status": "rejected", "reason": f"处理失败（{type(e).__name__}: {e}）"}
-        conn.send((index, result))
+            if msg is None:
+                return
+            index, args = msg
+            try:
+                result = fn(*args)
+            except Exception as e:  # the function promises not to raise; keep the pool alive
+                result = {"status": "rejected", "reason": f"处理失败（{type(e).__name__}: {e}）"}
+            conn.send((index, result))
+    except (EOFError, OSError):  # the program is gone (closed, or killed): end quietly
+        return
 
 
 @dataclass
