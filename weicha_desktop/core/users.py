@@ -112,7 +112,7 @@ class UserService:
         with self.store.change(actor) as ch:
             user = self.insert(ch, name, role, password, display_name)
             ch.log("user.add", "user", user.id, f"添加用户 {name}（{ROLES[role]}）",
-                   {"name": name, "role": role})
+                   {"name": name, "role": role, "active": 1, "state": ch.user_state(user.id)})
         return user
 
     def insert(self, ch, name: str, role: str, password: str,
