@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from weicha_desktop.core.store import Store, verify_chain
 from weicha_desktop.core.verify.anchor import check_anchor
-from weicha_desktop.core.verify.log import LogIndex, read_log
+from weicha_desktop.core.verify.log import LogIndex, has_table, read_log
 from weicha_desktop.core.verify.opening import RESTORE_ADVICE, Unreadable, open_for_verify
 from weicha_desktop.core.verify.outbox import check_outbox
 from weicha_desktop.core.verify.photos import check_manifests, check_originals, check_photo_rows
@@ -70,8 +70,10 @@ def _verify(store: Store, report: VerifyReport) -> None:
         report.notices += anchored.notes
     log = read_log(conn)
     _check_device(conn, log, report.faults)
-    numbers = log.numbers | dict(conn.execute("SELECT id, number FROM cases"))
-    report.finalized_versions = check_records(conn, log, report.faults)
+    records = has_table(conn, "cases") and has_table(conn, "record_versions")  # schema 2 on
+    numbers = log.numbers | (dict(conn.execute("SELECT id, number FROM cases")) if records else {})
+    if records:
+        report.finalized_versions = check_records(conn, log, report.faults)
     report.users = check_users(conn, log, report.faults)
     check_photo_rows(conn, log, numbers, report.faults)
     check_manifests(conn, numbers, report.faults)

@@ -57,7 +57,8 @@ def check_photo_rows(conn: sqlite3.Connection, log: LogIndex, numbers: dict[str,
 
 def check_manifests(conn: sqlite3.Connection, numbers: dict[str, str], faults: list[str]) -> None:
     """A finalized case's photo rows must still be what its last finalized version recorded."""
-    if not has_table(conn, "photos"):
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(record_versions)")}
+    if not has_table(conn, "photos") or "manifest" not in columns:  # schema 6 had no manifest
         return
     rows = conn.execute(
         "SELECT c.id, v.version, v.manifest FROM cases c JOIN record_versions v "
