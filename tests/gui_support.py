@@ -132,8 +132,8 @@ def visible_texts(root: QWidget) -> set[str]:
     for w in [root, *root.findChildren(QWidget)]:
         if isinstance(w, QLabel):
             texts.add(_TAG.sub("", w.text()).replace("&lt;", "<"))
-        elif isinstance(w, QAbstractButton):
-            texts.add(w.text())
+        elif isinstance(w, QAbstractButton):  # "保存(&S)" is drawn "保存(S)", S underlined
+            texts.add(w.text().replace("&&", "\0").replace("&", "").replace("\0", "&"))
         elif isinstance(w, QLineEdit):
             texts.update((w.text(), w.placeholderText()))
         elif isinstance(w, QGroupBox):

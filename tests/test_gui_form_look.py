@@ -34,7 +34,7 @@ def test_recovered_and_blocked_forms_draw_every_character(app, qtbot, cases, tmp
     view = open_view(qtbot, cases, case.id)
     view.tabs.setCurrentIndex(3)
     texts = drawn(view, app, tmp_path / "form_recovered.png")
-    assert any(t.startswith("已恢复上次未保存的草稿") for t in texts) and "放弃恢复" in texts
+    assert any(t.startswith("已恢复上次未保存的草稿") for t in texts) and "放弃恢复(X)" in texts
 
     assert not view.finalize()
     view.focus_path("evidence[0].comparison_status")

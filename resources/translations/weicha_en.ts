@@ -1640,6 +1640,53 @@ version {version} ({status})</translation>
     </message>
 </context>
 <context>
+    <name>Shortcuts</name>
+    <message>
+        <source>新建勘验（光标停在第一个待填的必填项）</source>
+        <translation>New case (the cursor goes to the first required field to fill)</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>检查：列出阻止定稿的问题</source>
+        <translation>Check: list what blocks finalizing</translation>
+    </message>
+    <message>
+        <source>下一个 / 上一个问题，并定位到该栏目</source>
+        <translation>Next / previous problem, shown at its field</translation>
+    </message>
+    <message>
+        <source>定稿</source>
+        <translation>Finalize</translation>
+    </message>
+    <message>
+        <source>下一个 / 上一个标签页</source>
+        <translation>Next / previous section tab</translation>
+    </message>
+    <message>
+        <source>笔录 / 照片 / 物证登记</source>
+        <translation>Record / Photos / Evidence register</translation>
+    </message>
+    <message>
+        <source>报告：预览、打印或导出 PDF</source>
+        <translation>Report: preview, print or export PDF</translation>
+    </message>
+    <message>
+        <source>下一个 / 上一个输入项（表格中跳过系统填写的格）</source>
+        <translation>Next / previous input (tables skip cells the system fills)</translation>
+    </message>
+    <message>
+        <source>保存、检查、定稿、补正、报告、放弃恢复、新建勘验</source>
+        <translation>Save, Check, Finalize, Amend, Report, Discard recovery, New case</translation>
+    </message>
+    <message>
+        <source>清空数字或日期</source>
+        <translation>Clear a number or date</translation>
+    </message>
+</context>
+<context>
     <name>ShortcutsDialog</name>
     <message>
         <source>快捷键</source>

@@ -7,24 +7,32 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QTableWid
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Shortcuts", text)
-
-
 def key_list() -> list[tuple[str, str]]:
-    """(keys, what they do), in the order a case is worked."""
+    """(keys, what they do), in the order a case is worked. ``translate`` is spelled out per
+    string: lupdate finds only that form."""
     return [
-        ("Ctrl+N", _t("新建勘验（光标停在第一个待填的必填项）")),
-        ("Ctrl+S", _t("保存")),
-        ("F7", _t("检查：列出阻止定稿的问题")),
-        ("F8 / Shift+F8", _t("下一个 / 上一个问题，并定位到该栏目")),
-        ("Ctrl+Shift+F", _t("定稿")),
-        ("Ctrl+PgDown / Ctrl+PgUp", _t("下一个 / 上一个标签页")),
-        ("Ctrl+1 / Ctrl+2 / Ctrl+3", _t("笔录 / 照片 / 物证登记")),
-        ("Ctrl+P", _t("报告：预览、打印或导出 PDF")),
-        ("Tab / Shift+Tab", _t("下一个 / 上一个输入项（表格中跳过系统填写的格）")),
-        ("Alt+S C D A R X N", _t("保存、检查、定稿、补正、报告、放弃恢复、新建勘验")),
-        ("Delete", _t("清空数字或日期")),
+        ("Ctrl+N",
+         QCoreApplication.translate("Shortcuts", "新建勘验（光标停在第一个待填的必填项）")),
+        ("Ctrl+S",
+         QCoreApplication.translate("Shortcuts", "保存")),
+        ("F7",
+         QCoreApplication.translate("Shortcuts", "检查：列出阻止定稿的问题")),
+        ("F8 / Shift+F8",
+         QCoreApplication.translate("Shortcuts", "下一个 / 上一个问题，并定位到该栏目")),
+        ("Ctrl+Shift+F",
+         QCoreApplication.translate("Shortcuts", "定稿")),
+        ("Ctrl+PgDown / Ctrl+PgUp",
+         QCoreApplication.translate("Shortcuts", "下一个 / 上一个标签页")),
+        ("Ctrl+1 / Ctrl+2 / Ctrl+3",
+         QCoreApplication.translate("Shortcuts", "笔录 / 照片 / 物证登记")),
+        ("Ctrl+P",
+         QCoreApplication.translate("Shortcuts", "报告：预览、打印或导出 PDF")),
+        ("Tab / Shift+Tab",
+         QCoreApplication.translate("Shortcuts", "下一个 / 上一个输入项（表格中跳过系统填写的格）")),
+        ("Alt+S C D A R X N",
+         QCoreApplication.translate("Shortcuts", "保存、检查、定稿、补正、报告、放弃恢复、新建勘验")),
+        ("Delete",
+         QCoreApplication.translate("Shortcuts", "清空数字或日期")),
     ]
 
 
