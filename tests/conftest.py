@@ -117,3 +117,28 @@ def _config_dir_in_tmp(tmp_path_factory):
         mp.setenv("WEICHA_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
         mp.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
         yield
+
+
+from weicha_desktop.core import users  # noqa: E402 — below the hooks the self-test copies
+
+# scrypt at n=2**4 instead of the product's 2**14: a hash or login costs microseconds, not
+# ~30 ms (hundreds of them per run). Hashes carry their cost, so checks need no switch.
+CHEAP_HASH_COST = users.HashCost(n=2**4, r=8, p=1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes():
+    """New password hashes in this process are cheap (programs a test starts use the
+    product's cost unless they choose otherwise). A test about the real cost asks for
+    ``strong_password_hashes``."""
+    previous = users.use_hash_cost(CHEAP_HASH_COST)
+    yield
+    users.use_hash_cost(previous)
+
+
+@pytest.fixture
+def strong_password_hashes():
+    """The product's scrypt cost (users.STRONG) for this test: its timing or stored hashes."""
+    previous = users.use_hash_cost(users.STRONG)
+    yield users.STRONG
+    users.use_hash_cost(previous)

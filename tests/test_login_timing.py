@@ -15,7 +15,7 @@ from tests.support import PASSWORD, ManualClock, new_store
 
 
 @pytest.fixture
-def users(tmp_path):
+def users(tmp_path, strong_password_hashes):  # the program's cost: its timing is the point
     store = new_store(tmp_path, clock=ManualClock())
     yield UserService(store)
     store.close()

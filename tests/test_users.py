@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -7,17 +9,46 @@ from weicha_desktop.core.ids import new_id
 from weicha_desktop.core.passwords import common_passwords, password_problem
 from weicha_desktop.core.setup import initialize
 from weicha_desktop.core.store import Store
+from weicha_desktop.core import users as users_module
 from weicha_desktop.core.users import UserService, check_password, hash_password
 
 from tests.support import PASSWORD, UNIT, new_store
 
 
-def test_password_hash_is_salted_scrypt_and_checks():
+def test_password_hash_is_salted_scrypt_and_checks(strong_password_hashes):
     h1, h2 = hash_password("正确的密码1"), hash_password("正确的密码1")
     assert h1.startswith("scrypt$16384$8$1$") and h1 != h2
     assert check_password("正确的密码1", h1)
     assert not check_password("正确的密码2", h1)
     assert not check_password("x", "garbage")
+
+
+def test_the_program_hashes_with_the_strong_cost():
+    """The suite hashes cheaply (tests/conftest.py); the program, in a process of its own,
+    never does: n=2**14, r=8, p=1 in what it stores, and the dummy of unknown names alike."""
+    code = ("from weicha_desktop.core import users\n"
+            "print(users.hash_cost() == users.STRONG, users.dummy_hash() == users.DUMMY_HASH)\n"
+            "print(users.hash_password('x'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         timeout=60).stdout.split()
+    assert out[:2] == ["True", "True"]
+    assert out[2].startswith("scrypt$16384$8$1$") and users_module.DUMMY_HASH.startswith("scrypt$16384$8$1$")
+    assert users_module.STRONG == users_module.HashCost(n=2**14, r=8, p=1)
+    assert check_password("x", out[2])  # a strong hash checks under any cost chosen for new ones
+
+
+def test_a_cheaper_cost_changes_new_hashes_and_the_dummy_alike():
+    cheap = users_module.HashCost(n=2**3, r=1, p=1)
+    previous = users_module.use_hash_cost(cheap)
+    try:
+        h = hash_password("正确的密码1")
+        assert h.startswith("scrypt$8$1$1$") and check_password("正确的密码1", h)
+        dummy = users_module.dummy_hash()
+        assert dummy.split("$")[:4] == h.split("$")[:4] and dummy != users_module.DUMMY_HASH
+        assert not check_password("", dummy)
+    finally:
+        users_module.use_hash_cost(previous)
+    assert users_module.hash_cost() == previous
 
 
 def test_roles_and_authentication(tmp_path):

@@ -3,7 +3,12 @@
 
 New passwords follow core/passwords.py; every login attempt is logged and repeated failures
 make the next try wait (core/logins.py). An unknown name costs the same scrypt check as a
-wrong password (against ``DUMMY_HASH``), so timing does not tell which names exist."""
+wrong password (against ``dummy_hash()``), so timing does not tell which names exist.
+
+The scrypt cost of NEW hashes is ``STRONG`` (n=2**14) unless a test suite chooses a cheaper one
+with ``use_hash_cost`` (tests/conftest.py does, for speed); a stored hash carries its own cost,
+so checking a password always uses the cost it was made with. The product never calls
+``use_hash_cost``."""
 from __future__ import annotations
 
 import base64
@@ -11,6 +16,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import dataclass
 
 from weicha_desktop.core import duties, logins
 from weicha_desktop.core.errors import AuthError, WeichaError
@@ -19,20 +25,54 @@ from weicha_desktop.core.passwords import check_new_password
 from weicha_desktop.core.store import Actor, Store
 
 ROLES = {"technician": "勘验员", "supervisor": "审核人", "admin": "管理员"}
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+@dataclass(frozen=True)
+class HashCost:
+    """scrypt parameters of new password hashes (memory 128 * n * r bytes)."""
+    n: int
+    r: int
+    p: int
+
+
+STRONG = HashCost(n=2**14, r=8, p=1)  # the product's: 16 MiB, tens of milliseconds per check
+_cost = STRONG
 # What an unknown name is checked against: a hash of a random password with the same
 # parameters as real ones, so the check costs the same (no password matches it).
 DUMMY_HASH = ("scrypt$16384$8$1$95eP5/utkh7VIpOcoHYC4w==$"
               "YYnjNeVP78eHrMnxnspoRRX+XnUdE7cX1Onvvw3D2o4=")
+_dummies = {STRONG: DUMMY_HASH}
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,32}$")
 
 
+def hash_cost() -> HashCost:
+    """The cost new hashes are made with (``STRONG`` in the product)."""
+    return _cost
+
+
+def use_hash_cost(cost: HashCost) -> HashCost:
+    """FOR TESTS ONLY: make new hashes (and the dummy check) with ``cost``; returns the cost
+    before, to put back. Never called by the program."""
+    global _cost
+    previous, _cost = _cost, cost
+    return previous
+
+
+def dummy_hash() -> str:
+    """``DUMMY_HASH``, or under a test's cheaper cost a dummy made with that cost, so an
+    unknown name still costs what a wrong password costs."""
+    if _cost not in _dummies:
+        _dummies[_cost] = hash_password(secrets.token_urlsafe(24))
+    return _dummies[_cost]
+
+
 def hash_password(password: str) -> str:
+    cost = _cost
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, dklen=32,
-                            maxmem=64 * 1024 * 1024, **_SCRYPT)
+                            maxmem=64 * 1024 * 1024, n=cost.n, r=cost.r, p=cost.p)
     b64 = lambda b: base64.b64encode(b).decode("ascii")  # noqa: E731
-    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${b64(salt)}${b64(digest)}"
+    return f"scrypt${cost.n}${cost.r}${cost.p}${b64(salt)}${b64(digest)}"
 
 
 def check_password(password: str, stored: str) -> bool:
@@ -86,8 +126,8 @@ class UserService:
                 f"用户名或密码已连续错误 {before.failures} 次，请在 {wait} 秒后再试。", wait)
         rows = list(self.store.db.query("SELECT * FROM users WHERE name = ?", [name]))
         row = rows[0] if rows else None
-        # an unknown name is checked against DUMMY_HASH: the same time as a wrong password
-        right = check_password(password or "", row["password_hash"] if row else DUMMY_HASH)
+        # an unknown name is checked against the dummy: the same time as a wrong password
+        right = check_password(password or "", row["password_hash"] if row else dummy_hash())
         if row is not None and row["active"] and right:
             user = self._actor(row)
             logins.record(self.store, name, "ok", logins.LoginState(), user=user)
