@@ -1,6 +1,10 @@
 """Shared test helpers (plain functions; fixtures that use them live in conftest.py)."""
 from __future__ import annotations
 
+import io
+import os
+import sys
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -35,6 +39,48 @@ def new_store(path: Path, *, slot: int = 1, slots: int = 1, clock=None) -> Store
     initialize(store, unit_code=UNIT, unit_name="钦州市公安局钦南分局刑侦大队", admin_name="admin",
                admin_password=PASSWORD, device_slot=slot, device_slots=slots)
     return store
+
+
+@dataclass
+class CliResult:
+    """What a `weicha` command did: the fields of subprocess.CompletedProcess tests read."""
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(data: Path, *args: str, user: str | None = None, password: str = PASSWORD,
+            input: str | None = None, env: dict[str, str] | None = None) -> CliResult:
+    """`weicha --data-dir DATA [--user USER] ARGS` in THIS process (cli.main), as a user would
+    type it but without a process start: the password in WEICHA_PASSWORD, ``env`` on top of
+    the environment (restored after), stdin ``input`` (never a terminal), UTF-8 stdout and
+    stderr captured. An exception cli.main lets out fails the test (a process would print a
+    traceback). For what only a real process shows (locks between programs, kill -9, pipes,
+    the entry point itself) tests start one instead."""
+    from weicha_desktop import cli
+
+    argv = ["--data-dir", str(data), *(["--user", user] if user else []), *args]
+    streams = {name: io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+               for name in ("stdout", "stderr")}
+    stdin = io.TextIOWrapper(io.BytesIO((input or "").encode("utf-8")), encoding="utf-8")
+    saved = {name: getattr(sys, name) for name in ("stdin", "stdout", "stderr")}
+    saved_env = dict(os.environ)
+    os.environ.update({"WEICHA_PASSWORD": password, **(env or {})})
+    sys.stdin, sys.stdout, sys.stderr = stdin, streams["stdout"], streams["stderr"]
+    try:
+        try:
+            code = cli.main(argv)
+        except SystemExit as e:  # argparse: usage errors (2), --help (0)
+            code = e.code if isinstance(e.code, int) else 1
+        out = {}
+        for name, stream in streams.items():
+            stream.flush()
+            out[name] = stream.buffer.getvalue().decode("utf-8")
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved["stdin"], saved["stdout"], saved["stderr"]
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return CliResult(code, out["stdout"], out["stderr"])
 
 
 def tamper(db_path: Path, sql: str, *args) -> None:

@@ -1,8 +1,7 @@
 import json
 
 from tests.media_support import make_photo, random_bytes
-from tests.test_cli import weicha
-from tests.support import UNIT
+from tests.support import UNIT, run_cli
 
 KEYS = {"file", "status", "reason", "sha256", "taken_at", "time_source", "make", "model",
         "orientation", "width", "height", "gps"}
@@ -10,14 +9,14 @@ KEYS = {"file", "status", "reason", "sha256", "taken_at", "time_source", "make",
 
 def test_photos_import_prints_one_json_object_per_file(tmp_path):
     d = tmp_path / "d"
-    assert weicha(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局", "--admin", "admin").returncode == 0
-    case = json.loads(weicha(d, "case", "new", "--json", user="admin").stdout)
+    assert run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局", "--admin", "admin").returncode == 0
+    case = json.loads(run_cli(d, "case", "new", "--json", user="admin").stdout)
     card = tmp_path / "DCIM"
     card.mkdir()
     make_photo(card / "IMG_0001.JPG", orientation=6, gps=(-21.5, -108.25, 3.0))
     make_photo(card / "IMG_0002.JPG", seed=2, taken=None, offset=None)
     random_bytes(card / "IMG_0003.JPG")
-    r = weicha(d, "photos", "import", case["number"], str(card), str(card / "IMG_0001.JPG"), "--json",
+    r = run_cli(d, "photos", "import", case["number"], str(card), str(card / "IMG_0001.JPG"), "--json",
                user="admin")
     lines = [json.loads(line) for line in r.stdout.splitlines()]
     assert r.returncode == 1  # something was not imported
@@ -29,11 +28,11 @@ def test_photos_import_prints_one_json_object_per_file(tmp_path):
     assert first["gps"]["lat"] < 0 and first["gps"]["lon"] < 0 and first["gps"]["alt"] == 3.0
     assert lines[1]["taken_at"] is None and lines[1]["gps"] is None
     assert "不是可识别" in lines[2]["reason"]
-    listed = weicha(d, "photos", "list", case["id"], "--json", user="admin")
+    listed = run_cli(d, "photos", "list", case["id"], "--json", user="admin")
     assert [p["position"] for p in json.loads(listed.stdout)] == [1, 2]
-    assert weicha(d, "photos", "set", case["id"], "1", "--class", "方位", "--caption", "现场方位",
+    assert run_cli(d, "photos", "set", case["id"], "1", "--class", "方位", "--caption", "现场方位",
                   user="admin").returncode == 0
-    r = weicha(d, "verify")
+    r = run_cli(d, "verify")
     assert r.returncode == 0 and "原始照片 2 张" in r.stdout
 
 
@@ -41,16 +40,16 @@ def test_evidence_labels_command(tmp_path):
     from weicha_desktop.core.demo import scene_values
 
     d = tmp_path / "d"
-    weicha(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局", "--admin", "admin")
-    case = json.loads(weicha(d, "case", "new", "--json", user="admin").stdout)
-    r = weicha(d, "evidence", "labels", case["id"], "-o", str(tmp_path / "l.pdf"), user="admin")
+    run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局", "--admin", "admin")
+    case = json.loads(run_cli(d, "case", "new", "--json", user="admin").stdout)
+    r = run_cli(d, "evidence", "labels", case["id"], "-o", str(tmp_path / "l.pdf"), user="admin")
     assert r.returncode == 1 and "还没有编号的痕迹物证" in r.stderr
     values = tmp_path / "v.json"
     values.write_text(json.dumps({"evidence": scene_values(1)["evidence"]}, ensure_ascii=False), "utf-8")
-    assert weicha(d, "case", "update", case["id"], "--json-file", str(values), user="admin").returncode == 0
-    r = weicha(d, "evidence", "labels", case["id"], "-o", str(tmp_path / "l.pdf"), user="admin")
+    assert run_cli(d, "case", "update", case["id"], "--json-file", str(values), user="admin").returncode == 0
+    r = run_cli(d, "evidence", "labels", case["id"], "-o", str(tmp_path / "l.pdf"), user="admin")
     assert r.returncode == 0 and (tmp_path / "l.pdf").stat().st_size > 1000
-    log = json.loads(weicha(d, "log", "--json", user="admin").stdout)
+    log = json.loads(run_cli(d, "log", "--json", user="admin").stdout)
     assert [e["action"] for e in log if not e["action"].startswith("login.")][0] == "evidence.labels"
 
 
@@ -58,12 +57,12 @@ def test_report_command_writes_the_chosen_parts(tmp_path):
     from tests.pdf_support import text
 
     d = tmp_path / "d"
-    weicha(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局", "--admin", "admin")
-    case = json.loads(weicha(d, "case", "new", "--json", user="admin").stdout)
+    run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局", "--admin", "admin")
+    case = json.loads(run_cli(d, "case", "new", "--json", user="admin").stdout)
     out = tmp_path / "r.pdf"
-    r = weicha(d, "report", case["number"], "-o", str(out), "--parts", "note,analysis", user="admin")
+    r = run_cli(d, "report", case["number"], "-o", str(out), "--parts", "note,analysis", user="admin")
     assert r.returncode == 0, r.stderr
     pages = text(out)
     assert "现场勘验检查笔录" in pages[0] and "不随案移交" in pages[-1] and "草稿" in pages[0]
-    r = weicha(d, "report", case["number"], "-o", str(out), "--parts", "cover", user="admin")
+    r = run_cli(d, "report", case["number"], "-o", str(out), "--parts", "cover", user="admin")
     assert r.returncode == 1 and "报告部分" in r.stderr
