@@ -251,13 +251,17 @@ def test_restore_brings_back_everything_and_verify_is_clean(made, tmp_path):
         report = verify(new)
         assert report.ok and report.originals == 3, report.faults
         for sql in ("SELECT * FROM cases ORDER BY id", "SELECT * FROM photos ORDER BY id",
-                    "SELECT * FROM record_versions ORDER BY id", "SELECT * FROM meta ORDER BY key"):
+                    "SELECT * FROM record_versions ORDER BY id",
+                    "SELECT * FROM meta WHERE key <> 'folder_id' ORDER BY key"):
             assert old.conn.execute(sql).fetchall() == new.conn.execute(sql).fetchall()
+        assert new.meta("folder_id") != old.meta("folder_id")  # a line of its own (core/lineage.py)
         for (sha,) in old.conn.execute("SELECT sha256 FROM photos"):
             assert file_sha256(new.blobs_dir / sha[:2] / sha) == sha
         last = new.audit_entries(newest_first=True, limit=1)[0]
     assert last.action == "data.restore" and last.user_id is None and last.user_name == "system"
     assert last.details["backup_file"] == "b.wcbak"
+    assert last.details["folder_id"] != last.details["previous_folder_id"]
+    assert last.details["backup_head"] == result.manifest["audit_head"]
     assert last.details["manifest"]["audit_head"] == result.manifest["audit_head"]
     assert last.seq == result.manifest["audit_head"]["seq"] + 1
     assert _leftovers(tmp_path) == []

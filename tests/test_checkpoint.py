@@ -33,10 +33,16 @@ def _commit(data, n=1):
             store.log_read(SYSTEM, "check.person", "person", None, f"核查 {i}")
 
 
+def _line(data):
+    """(device id, folder id): whose checkpoint the folder's is."""
+    meta = dict(query(data, "SELECT key, value FROM meta WHERE key IN ('device_id', 'folder_id')"))
+    return meta["device_id"], meta.get("folder_id")
+
+
 def _checkpoint(data):
     anchor = Anchor.default()
-    device = query(data, "SELECT value FROM meta WHERE key = 'device_id'")[0][0]
-    return anchor, anchor.path(device), json.loads(anchor.path(device).read_text("utf-8"))["checkpoint"]
+    path = anchor.path(*_line(data))
+    return anchor, path, json.loads(path.read_text("utf-8"))["checkpoint"]
 
 
 def _head(data):
@@ -51,14 +57,15 @@ def test_every_commit_moves_the_signed_checkpoint_to_the_head(tmp_path):
         store.log_read(SYSTEM, "check.person", "person", None, f"核查 {i}")
         device, (seq, head, _) = store.meta("device_id"), store.conn.execute(
             "SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-        cp = anchor.read(device)
-        assert (cp.seq, cp.head) == (seq, head) and anchor.signature_ok(device, cp)
+        folder = store.meta("folder_id")
+        cp = anchor.read(device, folder)
+        assert (cp.seq, cp.head) == (seq, head) and anchor.signature_ok(device, cp, folder)
     counter = cp.counter
     store.log_read(SYSTEM, "check.person", "person", None, "核查")
-    assert anchor.read(device).counter == counter + 1
+    assert anchor.read(device, folder).counter == counter + 1
     store.close()
     files = sorted(p.name for p in (tmp_path / "config").rglob("*"))
-    assert files == sorted(["checkpoints", f"{device}.json", f"{device}.lock", "device_key.pem"]), files
+    assert files == sorted(["checkpoints", f"{device}.{folder}.json", f"{device}.lock", "device_key.pem"]), files
     assert not [p for p in (tmp_path / "data").rglob("*") if "key" in p.name or p.suffix == ".json"]
 
 
@@ -161,7 +168,7 @@ def test_a_changed_device_id_cannot_hide_the_checkpoint(data):
             entry["details"]["device_id"] = new
     rehash_chain(data / "weicha.db", same_id)
     _commit(data)  # opening it does not start a fresh checkpoint for the new id
-    assert not Anchor.default().path(new).exists()
+    assert not list(Anchor.default().checkpoints_dir.glob(f"{new}*.json"))
     assert any("数据被替换" in f and "设备编号" in f for f in check(data).faults)
 
 
@@ -182,13 +189,13 @@ def test_the_key_lives_in_the_os_keyring_where_one_works(tmp_path):
     store.log_read(SYSTEM, "check.person", "person", None, "核查")
     assert ring.secrets and not (tmp_path / "config" / "device_key.pem").exists()
     assert (tmp_path / "config" / "device_key.keyring").exists()
-    device = store.meta("device_id")
+    line = store.meta("device_id"), store.meta("folder_id")
     assert check_anchor(Anchor(tmp_path / "config", keyring=ring), store.conn, store.data_dir).faults == []
     # the keyring gone: no new key is made behind its back; verify says what it could not check
-    before = store.anchor.read(device)
+    before = store.anchor.read(*line)
     store.anchor = gone = Anchor(tmp_path / "config", keyring=None)
     store.log_read(SYSTEM, "check.person", "person", None, "核查")
-    assert "钥匙串" in gone.problem and gone.read(device) == before
+    assert "钥匙串" in gone.problem and gone.read(*line) == before
     assert not (tmp_path / "config" / "device_key.pem").exists()
     assert any("钥匙串" in w for w in check_anchor(gone, store.conn, store.data_dir).warnings)
     store.close()

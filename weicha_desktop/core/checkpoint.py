@@ -10,15 +10,23 @@ chain still reaches that seq with that hash and that the signature holds.
       device_key.pem                   Ed25519 private key (0600; the folder is 0700) — or,
       device_key.keyring               where the OS keyring works, a marker naming the key
                                        that lives there (service "WeiChaDesktop")
-      checkpoints/<device_id>.json     {"checkpoint": {...}, "signature": hex}
+      checkpoints/<device_id>.<folder_id>.json   {"checkpoint": {...}, "signature": hex}
+      checkpoints/<device_id>.json     a folder's from before folder ids (once it has one:
+                                       frozen, naming the folder id that took it over)
       checkpoints/<device_id>.lock
 
-A checkpoint is ``{format, device_id, seq, head, head_at, counter, written_at, data_dir,
-public_key}``; ``counter`` grows by one with every write. It is written atomically (temp file,
+A checkpoint belongs to one LINE of a folder's history: device id + folder id (core/lineage.py).
+A restore starts a new line, so restoring on the computer that holds the original leaves the
+original's checkpoint alone. A checkpoint is ``{format, device_id, seq, head, head_at,
+counter, written_at, data_dir, public_key, folder_id}``; ``counter`` grows by one with every
+write. It is written atomically (temp file,
 fsync, rename, fsync of the folder) and NEVER moved back or sideways by an ordinary commit:
 when the checkpoint is ahead of the database, or names a different entry at its seq, the
-database was rolled back or replaced, and overwriting it would launder that. Only
-``acknowledge_restore`` (a deliberate restore, logged as ``data.restore``) re-anchors.
+database was rolled back or replaced, and overwriting it would launder that; nor is a fresh
+one started for a folder while this device has a checkpoint of another line here (a copy
+whose folder id was changed) or another device's names this very folder. The reason is kept
+in ``Anchor.suspected`` (the GUI shows it). Only ``acknowledge_restore`` (a deliberate
+restore, logged as ``data.restore``) starts a line without those checks.
 
 What it cannot tell: a copy verified on another computer, or after this user's config folder
 was wiped or restored together with the data, has no (or an equally old) checkpoint; verify
@@ -42,6 +50,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from weicha_desktop.core.canonical import canonical_json
+from weicha_desktop.core.lineage import FOLDER_ID, FOLDER_KEY, folder_of, new_folder_id
 from weicha_desktop.core.media.blobs import _fsync_dir
 from weicha_desktop.core.paths import APP_AUTHOR, APP_NAME, default_data_dir
 
@@ -57,6 +66,11 @@ AUTO = object()  # Anchor(keyring=AUTO): the OS keyring if one is usable
 
 class CheckpointError(Exception):
     """A checkpoint file that cannot be read as one (the message is Chinese)."""
+
+
+class RollbackSuspected(CheckpointError):
+    """The data does not continue this computer's checkpoint (rolled back or replaced): the
+    checkpoint is left as it is. The message is the reason, in Chinese, without advice."""
 
 
 def default_config_dir() -> Path:
@@ -86,9 +100,13 @@ class Checkpoint:
     written_at: str
     data_dir: str
     public_key: str
+    folder_id: str | None = None  # None: written before folder ids (core/lineage.py)
 
     def body(self) -> dict[str, Any]:
-        return {"format": FORMAT, **self.__dict__}
+        body = {"format": FORMAT, **self.__dict__}
+        if self.folder_id is None:  # as signed before folder ids existed
+            del body["folder_id"]
+        return body
 
 
 class Anchor:
@@ -100,6 +118,7 @@ class Anchor:
         self._keyring = keyring
         self._private: Ed25519PrivateKey | None = None
         self.problem: str | None = None
+        self.suspected: str | None = None  # the problem is a suspected rollback: why
 
     @classmethod
     def default(cls) -> "Anchor":
@@ -109,8 +128,10 @@ class Anchor:
     def checkpoints_dir(self) -> Path:
         return self.config_dir / "checkpoints"
 
-    def path(self, device_id: str) -> Path:
-        return self.checkpoints_dir / f"{device_id}.json"
+    def path(self, device_id: str, folder_id: str | None = None) -> Path:
+        """The checkpoint of one line (device id + folder id); without a folder id, the one
+        written before folder ids."""
+        return self.checkpoints_dir / (f"{device_id}.{folder_id}.json" if folder_id else f"{device_id}.json")
 
     def usable_for(self, data_dir: Path) -> bool:
         """A checkpoint inside the data folder would be copied (and rolled back) with it."""
@@ -183,10 +204,13 @@ class Anchor:
         return f"系统钥匙串（{KEYRING_SERVICE}）"
 
     # ---- reading -----------------------------------------------------------------------
-    def read(self, device_id: str) -> Checkpoint | None:
-        """The checkpoint of ``device_id`` as stored (signature NOT checked), or None."""
+    def read(self, device_id: str, folder_id: str | None = None) -> Checkpoint | None:
+        """The checkpoint of that line as stored (signature NOT checked), or None."""
+        return self._read(self.path(device_id, folder_id))
+
+    def _read(self, path: Path) -> Checkpoint | None:
         try:
-            raw = self.path(device_id).read_bytes()
+            raw = path.read_bytes()
         except FileNotFoundError:
             return None
         except OSError as e:
@@ -199,80 +223,148 @@ class Anchor:
         except (ValueError, KeyError, TypeError, AttributeError):
             raise CheckpointError("内容不是有效的检查点") from None
 
-    def signature_ok(self, device_id: str, cp: Checkpoint) -> bool:
+    def signature_ok(self, device_id: str, cp: Checkpoint, folder_id: str | None = None) -> bool:
         key = self.private_key(create=False)
         if key is None:
             raise CheckpointError("找不到本机的设备密钥")
         try:
-            signature = bytes.fromhex(json.loads(self.path(device_id).read_bytes())["signature"])
+            raw = self.path(device_id, folder_id).read_bytes()
+            signature = bytes.fromhex(json.loads(raw)["signature"])
             key.public_key().verify(signature, canonical_json(cp.body()))
         except (InvalidSignature, ValueError, KeyError, TypeError, OSError):
             return False
         return _public_hex(key) == cp.public_key
 
-    def for_folder(self, data_dir: Path, device_id: str) -> Checkpoint | None:
-        """Another device id's checkpoint written for this very folder (the database's device
-        id was changed, or the folder holds another database now)."""
-        for path in sorted(self.checkpoints_dir.glob("*.json")) if self.checkpoints_dir.is_dir() else []:
-            other = path.stem
-            if other == device_id:
+    def for_folder(self, data_dir: Path, device_id: str, folder_id: str | None = None,
+                   *, same_device: bool = True) -> Checkpoint | None:
+        """The checkpoint of another line written for this very folder (the database's device
+        or folder id was changed, or the folder holds another database now). This device's
+        checkpoint from before folder ids is not counted (the caller looks at it first)."""
+        mine = {f"{device_id}.{folder_id}", device_id}
+        for path in self._files():
+            if path.stem in mine or (not same_device and path.stem.split(".")[0] == device_id):
                 continue
-            try:
-                cp = self.read(other)
-            except CheckpointError:
-                continue
+            cp = self._try_read(path)
             if cp is not None and cp.data_dir == str(data_dir):
                 return cp
         return None
+
+    def other_lines(self, device_id: str, folder_id: str | None) -> list[Checkpoint]:
+        """This device's checkpoints of other lines (folder ids) on this computer."""
+        out = []
+        for path in self._files():
+            device, _, folder = path.stem.partition(".")
+            if device == device_id and folder and folder != folder_id:
+                cp = self._try_read(path)
+                if cp is not None:
+                    out.append(cp)
+        return out
+
+    def _files(self) -> list[Path]:
+        return sorted(self.checkpoints_dir.glob("*.json")) if self.checkpoints_dir.is_dir() else []
+
+    def _try_read(self, path: Path) -> Checkpoint | None:
+        try:
+            return self._read(path)
+        except CheckpointError:
+            return None
 
     # ---- writing -----------------------------------------------------------------------
     def advance(self, conn: sqlite3.Connection, data_dir: Path, *, force: bool = False) -> bool:
         """Move the checkpoint to the database's head, after a commit. Never raises: the data
         is committed already; a checkpoint not written is remembered in ``problem`` (and
-        verify sees the checkpoint behind or ahead). ``force`` re-anchors after a restore."""
+        verify sees the checkpoint behind or ahead), a suspected rollback also in
+        ``suspected``. ``force`` anchors the new line of a restored folder."""
         try:
             return self._advance(conn, data_dir, force)
-        except Exception as e:  # noqa: BLE001 — disk full, no key, a checkpoint ahead …
+        except RollbackSuspected as e:
+            self.suspected = str(e)
+            self.problem = f"检查点未能写入：{e}，数据可能被回滚或替换；检查点保持不变，请运行 weicha verify"
+            return False
+        except Exception as e:  # noqa: BLE001 — disk full, no key …
             self.problem = f"检查点未能写入：{getattr(e, 'strerror', None) or e}"
             return False
 
     def _advance(self, conn: sqlite3.Connection, data_dir: Path, force: bool) -> bool:
         device_id, head = device_and_head(conn)
+        folder_id = folder_of(conn)
         if device_id is None or head is None or not self.usable_for(data_dir):
             return False
         if not DEVICE_ID.match(device_id):
             raise CheckpointError(f"数据中的设备编号“{device_id[:40]}”无效")
+        if folder_id is not None and not FOLDER_ID.match(folder_id):
+            raise RollbackSuspected(f"数据中的文件夹编号“{folder_id[:40]}”无效，已被改动")
         _private_dir(self.checkpoints_dir)
         with filelock.FileLock(str(self.checkpoints_dir / f"{device_id}.lock"), timeout=10):
             try:
-                old = self.read(device_id)
+                old = self.read(device_id, folder_id)
             except CheckpointError:
                 if not force:
                     raise
                 old = None
             if old is not None and not force:
-                state = compare(conn, old)
-                if state == "same":
+                if self._still_same(conn, old, folder_id):
                     return True
-                if state != "behind":
-                    raise CheckpointError(f"本机检查点（第 {old.seq} 条）与数据不符，数据可能被回滚；"
-                                          "检查点保持不变，请运行 weicha verify")
-            if old is None and not force:
-                other = self.for_folder(data_dir, device_id)
-                if other is not None:
-                    raise CheckpointError(f"这个数据文件夹原有设备 {other.device_id} 的检查点，"
-                                          "数据可能被整体替换；请运行 weicha verify")
+            taken_over = self._may_start(conn, data_dir, device_id, folder_id) if old is None and not force else None
             key = self.private_key(create=True)
-            cp = Checkpoint(device_id=device_id, seq=head[0], head=head[1], head_at=head[2],
-                            counter=(old.counter + 1) if old else 1,
-                            written_at=datetime.now().astimezone().isoformat(timespec="seconds"),
-                            data_dir=str(data_dir), public_key=_public_hex(key))
-            signature = key.sign(canonical_json(cp.body())).hex()
-            text = json.dumps({"checkpoint": cp.body(), "signature": signature},
-                              ensure_ascii=False, indent=1, sort_keys=True)
-            _write_atomic(self.path(device_id), text.encode("utf-8"))
-        self.problem = None
+            previous = old or taken_over
+            self._write(key, device_id, folder_id, head, (previous.counter + 1) if previous else 1, data_dir)
+            if taken_over is not None:  # frozen from now on, naming the line that took it over
+                self._write(key, device_id, None, head, taken_over.counter + 1, data_dir, folder_id)
+        self.problem = self.suspected = None
         return True
+
+    def _still_same(self, conn: sqlite3.Connection, old: Checkpoint, folder_id: str | None) -> bool:
+        """True when the data is at the checkpoint; False when it went on from it; else raises."""
+        if folder_id is None and old.folder_id is not None:
+            raise RollbackSuspected(f"这个数据文件夹在 {old.written_at} 已编号为 {old.folder_id}（工作日志第 "
+                                    f"{old.seq} 条），而这份数据没有编号：是那之前的副本")
+        if old.folder_id != folder_id:
+            raise CheckpointError(f"本机检查点文件 {self.path(old.device_id, folder_id).name} 被改动过")
+        state = compare(conn, old)
+        if state == "same":
+            self.problem = self.suspected = None
+            return True
+        if state != "behind":
+            raise RollbackSuspected(f"本机签名检查点记下工作日志已到第 {old.seq} 条（{old.written_at}），"
+                                    "与这份数据不符")
+        return False
+
+    def _may_start(self, conn: sqlite3.Connection, data_dir: Path, device_id: str,
+                   folder_id: str | None) -> Checkpoint | None:
+        """May a line with no checkpoint here start one? A folder that just got its folder id
+        takes over this device's checkpoint from before folder ids (returned) if the data
+        continues it. Refused: a checkpoint from before folder ids that the data does not
+        continue or that another folder took over; a checkpoint of another line of this
+        device (only a restore starts a second one); another device's for this folder."""
+        if folder_id is not None:
+            legacy = self.read(device_id)
+            if legacy is not None:
+                if legacy.folder_id is not None:
+                    raise RollbackSuspected(
+                        f"本机的检查点已于 {legacy.written_at} 转给编号为 {legacy.folder_id} 的数据文件夹"
+                        f"（工作日志第 {legacy.seq} 条），这份数据是另一份副本")
+                self._still_same(conn, legacy, None)
+                return legacy
+        others = self.other_lines(device_id, folder_id)
+        if others:
+            raise RollbackSuspected(
+                f"本机已有这台设备另一个数据文件夹（编号 {others[0].folder_id}，{others[0].data_dir}）的检查点，"
+                "却没有这个文件夹的：这份数据可能是较早的副本被改了编号")
+        other = self.for_folder(data_dir, device_id, folder_id)
+        if other is not None:
+            raise RollbackSuspected(f"这个数据文件夹原有设备 {other.device_id} 的检查点，数据可能被整体替换")
+        return None
+
+    def _write(self, key: Ed25519PrivateKey, device_id: str, folder_id: str | None,
+               head: tuple[int, str, str], counter: int, data_dir: Path, taken_by: str | None = None) -> None:
+        cp = Checkpoint(device_id=device_id, seq=head[0], head=head[1], head_at=head[2], counter=counter,
+                        written_at=datetime.now().astimezone().isoformat(timespec="seconds"),
+                        data_dir=str(data_dir), public_key=_public_hex(key), folder_id=folder_id or taken_by)
+        signature = key.sign(canonical_json(cp.body())).hex()
+        text = json.dumps({"checkpoint": cp.body(), "signature": signature},
+                          ensure_ascii=False, indent=1, sort_keys=True)
+        _write_atomic(self.path(device_id, folder_id), text.encode("utf-8"))
 
 
 def device_and_head(conn: sqlite3.Connection) -> tuple[str | None, tuple[int, str, str] | None]:
@@ -293,25 +385,41 @@ def compare(conn: sqlite3.Connection, cp: Checkpoint) -> str:
 
 
 def acknowledge_restore(store: Any, actor: Any, details: dict[str, Any]) -> None:
-    """After a deliberate restore: ONE change that logs ``data.restore`` (with the checkpoint
-    it supersedes, if any, and ``details``) and re-anchors the checkpoint to the new head, so
-    verify is clean afterwards while the log keeps what was lost."""
+    """After a deliberate restore: ONE change that gives the restored folder a new folder id
+    (a new line of history, core/lineage.py) and logs ``data.restore`` with the folder id it
+    had, the head it was restored to, the checkpoint this computer holds of the original line
+    (if any: "restored to entry N; the original had reached entry M") and ``details``; then a
+    checkpoint of the new line is written. The original's checkpoint is left alone, so the
+    original folder, if it is still here, verifies clean."""
     from weicha_desktop.core.errors import WeichaError
 
     anchor: Anchor | None = store.anchor
-    device_id, _ = device_and_head(store.conn)
+    device_id, head = device_and_head(store.conn)
+    previous = folder_of(store.conn)
     superseded = None
-    if anchor is not None and device_id and DEVICE_ID.match(device_id):
+    if anchor is not None and device_id and DEVICE_ID.match(device_id) and (
+            previous is None or FOLDER_ID.match(previous)):
         try:
-            old = anchor.read(device_id)
+            old = anchor.read(device_id, previous)
+            if old is None and previous is not None:  # the original's from before folder ids
+                legacy = anchor.read(device_id)
+                old = legacy if legacy is not None and legacy.folder_id in (None, previous) else None
             superseded = old and {"seq": old.seq, "head": old.head, "counter": old.counter,
-                                  "written_at": old.written_at, "data_dir": old.data_dir}
+                                  "written_at": old.written_at, "data_dir": old.data_dir,
+                                  "folder_id": old.folder_id}
         except CheckpointError as e:
             superseded = {"unreadable": str(e)}
-    gone = f"，取代本机检查点（工作日志第 {superseded['seq']} 条）" if superseded and "seq" in superseded else ""
+    folder_id = new_folder_id()
+    reached = head[0] if head else 0
+    original = (f"；本机原数据文件夹的检查点已到第 {superseded['seq']} 条"
+                if superseded and "seq" in superseded else "")
     with store.change(actor) as ch:
-        ch.log("data.restore", "data", device_id, f"从备份恢复数据{gone}",
-               {**details, "superseded_checkpoint": superseded})
+        ch.set_meta(FOLDER_KEY, folder_id)
+        ch.log("data.restore", "data", device_id,
+               f"从备份恢复数据（备份中的工作日志到第 {reached} 条{original}），文件夹编号改为 {folder_id}",
+               {**details, "folder_id": folder_id, "previous_folder_id": previous,
+                "backup_head": {"seq": head[0], "hash": head[1]} if head else None,
+                "superseded_checkpoint": superseded})
         ch.reanchor = True
     if anchor is not None and anchor.problem:
         raise WeichaError(f"数据已恢复，但{anchor.problem}。")

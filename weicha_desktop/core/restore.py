@@ -4,8 +4,8 @@ before anything is written; the files go into a hidden staging folder next to th
 are hashed again as they are written, the database is checked (integrity, audit chain, head =
 the manifest's, every original it names present), and only then is the staging folder
 renamed to the target. Any error removes the staging folder: a broken, truncated or altered
-backup leaves nothing behind. The restore is logged (``data.restore``, by the system) and the
-audit checkpoint re-anchored through core/checkpoint.py."""
+backup leaves nothing behind. The restore is logged (``data.restore``, by the system), the
+folder gets a new folder id and its own checkpoint (core/checkpoint.py ``acknowledge_restore``)."""
 from __future__ import annotations
 
 import hashlib
@@ -74,7 +74,7 @@ def restore_backup(source: str | os.PathLike, data_dir: str | os.PathLike, *,
         if isinstance(e, OSError):
             raise WeichaError(os_message(e, data_dir) + " 没有恢复任何数据。") from None
         raise
-    with Store.open(data_dir) as store:
+    with Store.open(data_dir, restoring=True) as store:  # its folder id and checkpoint: below
         _acknowledge(store, source, manifest)
     report(1.0, "恢复完成")
     return RestoreResult(data_dir, manifest, problems)
@@ -176,9 +176,10 @@ def _check_restored(staging: Path, manifest: dict[str, Any], name: str) -> list[
 
 
 def _acknowledge(store: Store, source: Path, manifest: dict[str, Any]) -> None:
-    """A restore goes back in time on purpose: say so in the log and re-anchor the audit
-    checkpoint kept outside the folder (core/checkpoint.py), so verify does not take the
-    older head for a rollback. The entry is the system's: nobody is logged in to a folder
+    """A restore goes back in time on purpose: say so in the log, give the folder a new folder
+    id (a line of its own, core/lineage.py) and anchor its checkpoint outside the folder
+    (core/checkpoint.py), so verify takes neither the copy nor the original, if it is still
+    on this computer, for a rollback. The entry is the system's: nobody is logged in to a folder
     that did not exist; the backup's own maker and head are in the details."""
     details = {"backup_file": source.name, "backup_folder": str(source.parent.resolve()),
                "manifest_sha256": sha256_hex(canonical_json(manifest)),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.ids import new_id
+from weicha_desktop.core.lineage import FOLDER_KEY, new_folder_id
 from weicha_desktop.core.numbering import SlotPlan, check_unit_code
 from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.core.users import UserService, validate_new_user
@@ -23,9 +24,10 @@ def initialize(store: Store, *, unit_code: str, unit_name: str, admin_name: str,
     with store.change(Actor(None, admin_name, "admin", admin_name)) as ch:
         admin = users.insert(ch, admin_name, "admin", admin_password)
         ch.actor = admin
-        device_id = new_id()
+        device_id, folder_id = new_id(), new_folder_id()
         for key, value in {
             "unit_code": unit_code, "unit_name": unit_name.strip(), "device_id": device_id,
+            FOLDER_KEY: folder_id,
             "device_slot": str(plan.slot), "device_slots": str(plan.slots),
             "initialized_at": ch.now,
         }.items():
@@ -33,6 +35,7 @@ def initialize(store: Store, *, unit_code: str, unit_name: str, admin_name: str,
         ch.log("system.init", "unit", unit_code,
                f"初始化：{unit_name.strip()}（{unit_code}），设备编号段 {plan.slot}/{plan.slots}，管理员 {admin_name}",
                {"unit_code": unit_code, "unit_name": unit_name.strip(), "device_id": device_id,
+                FOLDER_KEY: folder_id,
                 "device_slot": plan.slot, "device_slots": plan.slots, "admin": admin_name,
                 "admin_id": admin.id, "admin_state": ch.user_state(admin.id)})
     return admin

@@ -27,6 +27,7 @@ from weicha_desktop.core.checkpoint import Anchor
 from weicha_desktop.core.clock import Clock
 from weicha_desktop.core.errors import NotInitialized, StoreLocked, WeichaError
 from weicha_desktop.core.ids import new_id
+from weicha_desktop.core.lineage import ensure_folder_id
 from weicha_desktop.core.media.staging import clean_leftovers
 from weicha_desktop.core.store import audit
 from weicha_desktop.core.store.migrations import migrate
@@ -63,13 +64,17 @@ class Store:
         self._write_lock = threading.RLock()
         self._batching = False
         self._reanchor = False
+        self._restoring = False  # no checkpoint until acknowledge_restore gives the folder its line
 
     # ---- opening ---------------------------------------------------------------------------
     @classmethod
     def open(cls, data_dir: str | os.PathLike, *, clock: Clock | None = None,
-             readonly: bool = False, lock: bool = True, anchor: Anchor | None = None) -> "Store":
+             readonly: bool = False, lock: bool = True, anchor: Anchor | None = None,
+             restoring: bool = False) -> "Store":
         """``anchor``: where the device key and checkpoints live (default: WEICHA_CONFIG_DIR
-        or the user's config folder, never inside the data folder)."""
+        or the user's config folder, never inside the data folder). ``restoring``: a folder
+        just restored from a backup (core/restore.py), which gets its folder id and its
+        checkpoint from ``checkpoint.acknowledge_restore`` and none before."""
         data_dir = Path(data_dir).expanduser().resolve()
         anchor = anchor or Anchor.default()
         db_path = data_dir / DB_NAME
@@ -100,7 +105,14 @@ class Store:
         if file_lock is not None:  # no other program can be using the folder: a crash's
             clean_leftovers(data_dir)  # temporary files go now (core/media/staging.py)
         store = cls(data_dir, conn, file_lock, clock or Clock(), False, anchor)
-        store._advance_checkpoint()  # a folder from before checkpoints gets its first one
+        store._restoring = restoring
+        if not restoring:
+            try:
+                ensure_folder_id(store, SYSTEM)  # a folder from before folder ids gets one (logged)
+            except BaseException:
+                store.close()
+                raise
+            store._advance_checkpoint()  # a folder from before checkpoints gets its first one
         return store
 
     def close(self) -> None:
@@ -202,8 +214,9 @@ class Store:
     def _advance_checkpoint(self) -> None:
         """After a commit: the signed checkpoint outside the folder follows the chain head
         (never backwards: see core/checkpoint.py). Failures do not undo the commit."""
-        if self.anchor is not None:
+        if self.anchor is not None and (self._reanchor or not self._restoring):
             force, self._reanchor = self._reanchor, False
+            self._restoring = self._restoring and not force
             self.anchor.advance(self.conn, self.data_dir, force=force)
 
     def pending_outbox(self, limit: int = 1000) -> list[dict[str, Any]]:

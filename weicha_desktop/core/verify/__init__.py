@@ -3,8 +3,10 @@
 1. The file is a sound SQLite database (``open_for_verify``: never writes, no traceback on a
    corrupt, truncated or foreign file) and ``PRAGMA integrity_check`` passes.
 2. The audit chain: every entry's hash, its link to the previous one, no gaps, no lost tail.
-3. The signed checkpoint outside the data folder (core/checkpoint.py): the chain still
-   reaches its seq with its hash — a cut tail, a re-hashed chain, an older copy are named.
+3. The signed checkpoint outside the data folder (core/checkpoint.py) of this folder's line
+   (device id + folder id, as logged: core/lineage.py): the chain still reaches its seq with
+   its hash — a cut tail, a re-hashed chain, an older copy are named; a restored folder is
+   named as one, with what it may lack.
 4. The log against the rows, both ways (log.py reads it once): cases, versions, finalized
    hashes, the list projection, reviews (records.py); photos (photos.py); users (users.py);
    the sync outbox (outbox.py).
@@ -19,7 +21,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from weicha_desktop.core.store import Store, verify_chain
-from weicha_desktop.core.verify.anchor import check_anchor
+from weicha_desktop.core.verify.anchor import check_anchor, check_lineage
 from weicha_desktop.core.verify.log import LogIndex, has_table, read_log
 from weicha_desktop.core.verify.opening import RESTORE_ADVICE, Unreadable, open_for_verify
 from weicha_desktop.core.verify.outbox import check_outbox
@@ -70,6 +72,9 @@ def _verify(store: Store, report: VerifyReport) -> None:
         report.notices += anchored.notes
     log = read_log(conn)
     _check_device(conn, log, report.faults)
+    lineage = check_lineage(conn, log)  # the folder id the checkpoint is found by, as logged
+    report.faults += lineage.faults
+    report.notices += lineage.notes
     records = has_table(conn, "cases") and has_table(conn, "record_versions")  # schema 2 on
     numbers = log.numbers | (dict(conn.execute("SELECT id, number FROM cases")) if records else {})
     if records:

@@ -1,14 +1,18 @@
-"""verify's side of the signed checkpoint (core/checkpoint.py): does the chain still reach
-the checkpoint's seq with its hash, and does its signature hold? Where this computer has no
-checkpoint for the data, say plainly what that leaves open."""
+"""verify's side of the signed checkpoint (core/checkpoint.py): does the chain still reach the
+checkpoint of this folder's line — device id + folder id (core/lineage.py) — with its hash,
+and does its signature hold? Is the folder id the one the audit log gave the folder? Where
+this computer has no checkpoint for the data, say plainly what that leaves open; a folder
+restored from a backup is named as one, with what it may lack."""
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from weicha_desktop.core.checkpoint import (DEVICE_ID, Anchor, CheckpointError, compare,
+from weicha_desktop.core.checkpoint import (DEVICE_ID, Anchor, Checkpoint, CheckpointError, compare,
                                             device_and_head)
+from weicha_desktop.core.lineage import FOLDER_ID, FOLDER_KEY, folder_of
+from weicha_desktop.core.verify.log import Event, LogIndex
 
 
 @dataclass
@@ -22,6 +26,7 @@ class AnchorCheck:
 def check_anchor(anchor: Anchor, conn: sqlite3.Connection, data_dir: Path) -> AnchorCheck:
     out = AnchorCheck()
     device_id, head = device_and_head(conn)
+    folder_id = folder_of(conn)
     if head is None:
         return out
     if device_id is None:
@@ -30,50 +35,151 @@ def check_anchor(anchor: Anchor, conn: sqlite3.Connection, data_dir: Path) -> An
     if not DEVICE_ID.match(device_id):
         out.faults.append(f"数据中的设备编号“{device_id[:40]}”无效，已被改动。")
         return out
+    if folder_id is not None and not FOLDER_ID.match(folder_id):
+        out.faults.append(f"数据中的文件夹编号“{folder_id[:40]}”无效，已被改动。")
+        return out
     if not anchor.usable_for(data_dir):
         out.warnings.append(f"检查点文件夹 {anchor.config_dir} 位于数据文件夹之内，会随数据一起被替换，"
                             "不能用来发现回滚。")
         return out
-    where = anchor.path(device_id)
     try:
-        cp = anchor.read(device_id)
+        cp = anchor.read(device_id, folder_id)
     except CheckpointError as e:
-        out.faults.append(f"本机检查点文件 {where} {e}，已被改动或损坏。")
+        out.faults.append(f"本机检查点文件 {anchor.path(device_id, folder_id)} {e}，已被改动或损坏。")
         return out
     if cp is None:
-        other = anchor.for_folder(data_dir, device_id)
-        if other is not None:
-            out.faults.append(
-                f"数据被替换：本机为这个数据文件夹记下的检查点属于设备编号 {other.device_id}"
-                f"（工作日志第 {other.seq} 条，{other.written_at}），而现在的数据的设备编号为 "
-                f"{device_id}。数据库被整体换过，或设备编号被改动。")
-        else:
-            out.warnings.append(
-                f"本机没有这份数据（设备编号 {device_id}）的签名检查点（{anchor.config_dir}）："
-                "无法排除整个数据库或数据文件夹被换成较早的副本、或工作日志末尾被截去后重算了哈希链。"
-                "在另一台电脑上、或本用户的配置文件夹被清除后核对时会这样。")
-        return out
+        _without_own(out, anchor, conn, data_dir, device_id, folder_id)
+    elif _signed(out, anchor, cp, device_id, folder_id):
+        _compare(out, conn, cp, head[0], folder_id)
+    return out
+
+
+def _signed(out: AnchorCheck, anchor: Anchor, cp: Checkpoint, device_id: str, folder_id: str | None) -> bool:
+    where = anchor.path(device_id, folder_id)
     try:
-        if not anchor.signature_ok(device_id, cp):
+        if not anchor.signature_ok(device_id, cp, folder_id):
             out.faults.append(f"本机检查点 {where} 的签名不符：检查点被伪造或改动过。")
-            return out
+            return False
     except CheckpointError as e:
         out.warnings.append(f"{e}（{anchor.key_location()}），检查点的签名无法核对。")
     if cp.device_id != device_id:
         out.faults.append(f"本机检查点 {where} 属于设备编号 {cp.device_id}，与数据不符，已被改动。")
-        return out
+        return False
+    if folder_id is not None and cp.folder_id != folder_id:
+        out.faults.append(f"本机检查点 {where} 属于文件夹编号 {cp.folder_id}，与数据不符，已被改动。")
+        return False
+    return True
+
+
+def _compare(out: AnchorCheck, conn: sqlite3.Connection, cp: Checkpoint, last: int, folder_id: str | None) -> None:
     state = compare(conn, cp)
-    if state == "ahead":
+    if folder_id is None and cp.folder_id is not None:
+        out.faults.append(
+            f"数据被回滚：这个数据文件夹在 {cp.written_at} 已编号为 {cp.folder_id}（工作日志第 {cp.seq} 条），"
+            "而这份数据没有文件夹编号：它是那之前的一份副本。")
+    elif state == "ahead":
         out.faults.append(
             f"数据被回滚：本机签名检查点（{cp.written_at}）记下工作日志已写到第 {cp.seq} 条，"
-            f"而现有数据只到第 {head[0]} 条。数据库或整个数据文件夹被换成了较早的副本，"
+            f"而现有数据只到第 {last} 条。数据库或整个数据文件夹被换成了较早的副本，"
             "或工作日志末尾被删除。若是有意从备份恢复，请用 weicha restore（会记入日志并重建检查点）。")
     elif state == "diverged":
         out.faults.append(
             f"数据被回滚或替换：工作日志第 {cp.seq} 条的哈希与本机签名检查点（{cp.written_at}）"
             "记下的不一致。数据库被换成了另一份副本，或日志被改写后重算了哈希链。")
     else:
-        later = head[0] - cp.seq
+        later = last - cp.seq
         out.notes.append(f"签名检查点相符：工作日志第 {cp.seq} 条（{cp.written_at}）"
                          + (f"，其后 {later} 条尚未写入检查点" if later else ""))
+
+
+def _without_own(out: AnchorCheck, anchor: Anchor, conn: sqlite3.Connection, data_dir: Path,
+                 device_id: str, folder_id: str | None) -> None:
+    """No checkpoint of this folder's line: the device's from before folder ids, another
+    line's written for this very folder, another line of this device, or none at all."""
+    last = device_and_head(conn)[1][0]
+    if folder_id is not None:
+        try:
+            legacy = anchor.read(device_id)
+        except CheckpointError as e:
+            out.faults.append(f"本机检查点文件 {anchor.path(device_id)} {e}，已被改动或损坏。")
+            return
+        if legacy is not None and _signed(out, anchor, legacy, device_id, None):
+            if legacy.folder_id not in (None, folder_id):
+                out.faults.append(
+                    f"数据被替换：本机的检查点已于 {legacy.written_at} 转给编号为 {legacy.folder_id} 的数据文件夹"
+                    f"（工作日志第 {legacy.seq} 条），而这份数据的文件夹编号为 {folder_id}：它是另一份副本。")
+                return
+            _compare(out, conn, legacy, last, None)
+            if legacy.folder_id == folder_id:
+                out.warnings.append(f"本机这个数据文件夹的检查点文件 {anchor.path(device_id, folder_id)} 不见了："
+                                    f"只能核对到 {legacy.written_at}，无法排除此后的回滚。")
+            return
+        if legacy is not None:
+            return
+    other = anchor.for_folder(data_dir, device_id, folder_id)
+    lines = anchor.other_lines(device_id, folder_id)
+    if other is not None:
+        whose = (f"这台设备的另一个数据文件夹（文件夹编号 {other.folder_id}）" if other.device_id == device_id
+                 else f"设备编号 {other.device_id}")
+        out.faults.append(
+            f"数据被替换：本机为这个数据文件夹记下的检查点属于{whose}（工作日志第 {other.seq} 条，"
+            f"{other.written_at}），而现在的数据的设备编号为 {device_id}、文件夹编号为 {folder_id or '（无）'}。"
+            "数据库被整体换过，或设备编号、文件夹编号被改动。")
+    elif lines:
+        out.warnings.append(
+            f"本机有这台设备另一个数据文件夹（文件夹编号 {lines[0].folder_id}，{lines[0].data_dir}）的签名检查点，"
+            f"却没有这个文件夹（编号 {folder_id or '无'}）的：无法排除这是一份较早的副本被改了编号、"
+            "或工作日志末尾被截去后重算了哈希链。从另一台电脑拷来的数据文件夹也会这样。")
+    else:
+        out.warnings.append(
+            f"本机没有这份数据（设备编号 {device_id}）的签名检查点（{anchor.config_dir}）："
+            "无法排除整个数据库或数据文件夹被换成较早的副本、或工作日志末尾被截去后重算了哈希链。"
+            "在另一台电脑上、或本用户的配置文件夹被清除后核对时会这样。")
+
+
+def check_lineage(conn: sqlite3.Connection, log: LogIndex) -> AnchorCheck:
+    """The folder id in meta is the one the last system.init / data.lineage / data.restore
+    logged (an edited one would escape its checkpoint); a restored folder is named."""
+    out = AnchorCheck()
+    actual = folder_of(conn)
+    last = log.lineage[-1] if log.lineage else None
+    if last is None:
+        if actual is not None:
+            out.faults.append(f"数据中的文件夹编号 {actual[:40]} 在工作日志中没有记载：是绕过程序写入的"
+                              "（可能是为了避开本机的签名检查点）。")
+        return out
+    again = next((e for e in log.lineage[1:] if e.action == "data.lineage"), None)
+    if again is not None:  # the program numbers only a folder that never had a number
+        out.faults.append(f"工作日志第 {again.seq} 条给已有文件夹编号的数据重新编号：日志被改写过。")
+    logged = str(last.details.get(FOLDER_KEY))
+    if actual != logged:
+        out.faults.append(f"文件夹编号被改动：数据中为 {actual[:40] if actual else '（无）'}，"
+                          f"工作日志第 {last.seq} 条记下的是 {logged[:40]}。")
+    elif last.action == "data.restore":
+        out.notes.append(restored_notice(last))
     return out
+
+
+def restored_notice(entry: Event) -> str:
+    """"Restored from a backup reaching entry N on DATE; this computer's checkpoint of the
+    original had reached entry M": what the folder may lack."""
+    d = entry.details
+    manifest = d.get("manifest") if isinstance(d.get("manifest"), dict) else {}
+    head = d.get("backup_head") or manifest.get("audit_head") or {}
+    reached = head.get("seq") if isinstance(head, dict) else None
+    made = str(manifest.get("created_at") or "")
+    text = (f"这个数据文件夹是 {_when(entry.at)} 从备份{'“' + str(d['backup_file']) + '”' if d.get('backup_file') else ''}"
+            f"恢复的{'（备份制作于 ' + _when(made) + '）' if made else ''}：其中只有备份时已有的记录"
+            f"{'（工作日志到第 ' + str(reached) + ' 条）' if isinstance(reached, int) else ''}，"
+            "此后在原数据文件夹中新增或修改的记录不在这里。")
+    lost = d.get("superseded_checkpoint")
+    if isinstance(lost, dict) and isinstance(lost.get("seq"), int) and isinstance(reached, int) \
+            and lost["seq"] > reached:
+        span = f"第 {lost['seq']} 条" if lost["seq"] == reached + 1 else f"第 {reached + 1}–{lost['seq']} 条"
+        text += (f"恢复时，本机原数据文件夹的检查点已到第 {lost['seq']} 条（{_when(str(lost.get('written_at') or ''))}）："
+                 f"原文件夹中{span}工作日志记录的内容不在这里。")
+    return text
+
+
+def _when(iso: str) -> str:
+    return iso[:16].replace("T", " ")

@@ -9,6 +9,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from weicha_desktop.core.lineage import FOLDER_KEY, LINEAGE_ACTIONS
 from weicha_desktop.core.store.audit import OUTBOX_KEY
 
 CASE_EVENTS = ("case.create", "case.finalize", "case.approve", "case.return", "case.amend")
@@ -37,6 +38,7 @@ class LogIndex:
     photos: dict[str, list[Event]] = field(default_factory=dict)     # photo id → its events
     users: dict[str, list[Event]] = field(default_factory=dict)      # user id → its events
     init: Event | None = None
+    lineage: list[Event] = field(default_factory=list)               # entries naming a folder id
     ops: dict[str, tuple[str, int]] = field(default_factory=dict)    # op id → (sha256, seq)
     unhashed: set[tuple[str, str | None]] = field(default_factory=set)  # (at, object) before op hashes
     acked: set[str] = field(default_factory=set)
@@ -61,6 +63,8 @@ def read_log(conn: sqlite3.Connection) -> LogIndex:
                     log.ops[str(op.get("op_id"))] = (str(op.get("sha256")), seq)
         else:
             log.unhashed.add((at, object_id))
+        if action in LINEAGE_ACTIONS and FOLDER_KEY in d:
+            log.lineage.append(e)
         acked = d.get(ACKED_KEY)
         if isinstance(acked, list):
             log.acked.update(str(a) for a in acked)
