@@ -1720,6 +1720,10 @@ version {version} ({status})</translation>
         <translation>No sync server is set up: all records are kept on this computer; operations wait in the queue and are sent once sync is set up.</translation>
     </message>
     <message>
+        <source>本机在数据文件夹之外保存了工作日志的签名检查点，现在的数据与它不符：数据库或整个数据文件夹可能被换成了较早的副本或另一份数据。检查点保持不变，直到查明原因。校验：在命令行运行 weicha verify。</source>
+        <translation>This computer keeps a signed checkpoint of the audit log outside the data folder, and the data no longer matches it: the database or the whole data folder may have been replaced with an older copy or with other data. The checkpoint stays as it is until the cause is found. To verify: run weicha verify on the command line.</translation>
+    </message>
+    <message>
         <source>笔记本丢失或损坏时，没有备份的勘验记录和原始照片无法找回。请备份到移动硬盘或 U 盘，并与笔记本分开保管。</source>
         <translation>If the laptop is lost or broken, case records and original photos without a backup cannot be recovered. Back up to an external disk or USB stick and keep it apart from the laptop.</translation>
     </message>
@@ -1737,6 +1741,10 @@ version {version} ({status})</translation>
     <message>
         <source>无待同步数据</source>
         <translation>Nothing to sync</translation>
+    </message>
+    <message>
+        <source>数据可能被回滚或替换：{reason}。请运行“校验”并联系管理员。</source>
+        <translation>The data may have been rolled back or replaced: {reason}. Please run “Verify” and contact your administrator.</translation>
     </message>
     <message>
         <source>尚未备份</source>

@@ -6,6 +6,10 @@ finalized records), a notice with 立即备份 appears (``backupRequested``); it
 start, after a backup (``refresh_backup``), hourly, and — while the folder has neither a
 backup nor a finalized record — with the outbox count (the first finalize brings it).
 
+When the store refused to move the signed checkpoint because the data does not continue it
+(``store.anchor.suspected``: an older copy, or a replaced database — core/checkpoint.py), a
+red notice says so, first in the bar, from start-up on (checked again with the count).
+
 The count is refreshed on request (after a save, a review, …) and, while the window is
 shown, whenever the store's connection has written anything since the last count (checked
 every few seconds: ``sqlite3.Connection.total_changes`` costs nothing, so an idle program
@@ -44,6 +48,17 @@ class StatusBar(QStatusBar):
         self.sync_label = self._label("syncLabel", self.tr("同步：未配置（离线）"))
         self.sync_label.setToolTip(self.tr("尚未设置同步服务器：所有记录保存在本机，"
                                            "待同步的操作留在队列中，设置后再发送。"))
+        self.anchor_label = QLabel("")
+        self.anchor_label.setObjectName("anchorWarning")
+        self.anchor_label.setContentsMargins(6, 0, 6, 0)
+        self.anchor_label.setStyleSheet(
+            "QLabel { background: #f8d7da; color: #842029; font-weight: bold; padding: 1px 6px; }")
+        self.anchor_label.setToolTip(self.tr(
+            "本机在数据文件夹之外保存了工作日志的签名检查点，现在的数据与它不符：数据库或整个数据文件夹"
+            "可能被换成了较早的副本或另一份数据。检查点保持不变，直到查明原因。"
+            "校验：在命令行运行 weicha verify。"))
+        self.insertPermanentWidget(0, self.anchor_label)
+        self.refresh_anchor()
         self.pending_label = self._label("pendingLabel", "")
         self.backup_label = self._label("backupReminder", "")
         self.backup_label.setStyleSheet("QLabel { background: #fff3cd; color: #7a4b00; padding: 1px 6px; }")
@@ -77,6 +92,15 @@ class StatusBar(QStatusBar):
         self.pending_label.setText(self.tr("待同步 %n 项", "", n) if n else self.tr("无待同步数据"))
         if self.backup.last is None and not self.backup.due:
             self.refresh_backup()
+        self.refresh_anchor()
+
+    def refresh_anchor(self) -> None:
+        """Show the suspected rollback the store's checkpoint keeper met, if any."""
+        reason = getattr(self.store.anchor, "suspected", None)
+        if reason:
+            self.anchor_label.setText(self.tr(
+                "数据可能被回滚或替换：{reason}。请运行“校验”并联系管理员。").format(reason=reason))
+        self.anchor_label.setVisible(bool(reason))
 
     def refresh_backup(self) -> None:
         """Show or hide the backup reminder (core.backup.backup_state, on the store's clock)."""
