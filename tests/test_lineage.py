@@ -13,9 +13,8 @@ from weicha_desktop.core.restore import restore_backup
 from weicha_desktop.core.store import SYSTEM, Store
 from weicha_desktop.core.users import UserService
 
-from tests.support import new_store, tamper
+from tests.support import new_store, run_cli, tamper
 from tests.test_checkpoint import _commit, _head, _line
-from tests.test_cli import weicha
 from tests.verify_support import check, make_golden, rehash_chain, working_copy
 
 EDITED = "01900000-0000-7000-8000-000000000000"
@@ -193,12 +192,12 @@ def test_restore_then_verify_both_on_the_command_line(tmp_path, monkeypatch):
     monkeypatch.setenv("WEICHA_CONFIG_DIR", str(tmp_path / "cfg"))
     with new_store(tmp_path / "d") as store:
         store.log_read(SYSTEM, "check.person", "person", None, "核查")
-    r = weicha(tmp_path / "d", "backup", "-o", str(tmp_path / "b.wcbak"), user="admin")
+    r = run_cli(tmp_path / "d", "backup", "-o", str(tmp_path / "b.wcbak"), user="admin")
     assert r.returncode == 0, r.stderr
-    r = weicha(tmp_path / "r", "restore", str(tmp_path / "b.wcbak"))
+    r = run_cli(tmp_path / "r", "restore", str(tmp_path / "b.wcbak"))
     assert r.returncode == 0 and "校验通过" in r.stdout, r.stderr
-    r = weicha(tmp_path / "d", "verify")
+    r = run_cli(tmp_path / "d", "verify")
     assert r.returncode == 0 and "校验通过" in r.stdout and "回滚" not in r.stderr, r.stderr
-    r = weicha(tmp_path / "r", "verify")
+    r = run_cli(tmp_path / "r", "verify")
     assert r.returncode == 0 and "校验通过" in r.stdout, r.stderr
     assert "说明：这个数据文件夹是" in r.stdout and "从备份“b.wcbak”恢复的" in r.stdout
