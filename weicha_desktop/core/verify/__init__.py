@@ -12,6 +12,9 @@
    the sync outbox (outbox.py).
 5. Photo originals re-hashed; files no row names are a notice, never deleted.
 
+Everything is read from ONE state of the data (snapshot.py): the checkpoint first, then all
+queries in one read transaction, so a program writing meanwhile causes no false alarm.
+
 Faults make verify fail (exit 1). Warnings say what could not be checked (no checkpoint for
 this data on this computer) and notices what is worth knowing (orphan originals, outbox
 operations from before their hashes): neither changes the exit code."""
@@ -27,6 +30,7 @@ from weicha_desktop.core.verify.opening import RESTORE_ADVICE, Unreadable, open_
 from weicha_desktop.core.verify.outbox import check_outbox
 from weicha_desktop.core.verify.photos import check_manifests, check_originals, check_photo_rows
 from weicha_desktop.core.verify.records import check_records
+from weicha_desktop.core.verify.snapshot import SnapshotAnchor, read_transaction
 from weicha_desktop.core.verify.users import check_users
 
 __all__ = ["Unreadable", "VerifyReport", "open_for_verify", "verify"]
@@ -50,13 +54,15 @@ class VerifyReport:
 def verify(store: Store) -> VerifyReport:
     report = VerifyReport()
     try:
-        _verify(store, report)
+        anchor = None if store.anchor is None else SnapshotAnchor.before_snapshot(store.anchor, store.conn)
+        with read_transaction(store.conn):
+            _verify(store, anchor, report)
     except sqlite3.DatabaseError as e:
         report.faults.append(f"数据库文件读到一半出错（{e}），已损坏。{RESTORE_ADVICE}")
     return report
 
 
-def _verify(store: Store, report: VerifyReport) -> None:
+def _verify(store: Store, anchor: SnapshotAnchor | None, report: VerifyReport) -> None:
     conn = store.conn
     integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
     if integrity != ["ok"]:
@@ -65,8 +71,8 @@ def _verify(store: Store, report: VerifyReport) -> None:
         return
     report.faults += [str(f) for f in verify_chain(conn)]
     report.audit_entries = conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
-    if store.anchor is not None:
-        anchored = check_anchor(store.anchor, conn, store.data_dir)
+    if anchor is not None:
+        anchored = check_anchor(anchor, conn, store.data_dir)
         report.faults += anchored.faults
         report.warnings += anchored.warnings
         report.notices += anchored.notes
