@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import pytest
@@ -16,19 +15,12 @@ from PySide6.QtGui import QFont, QRawFont
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QGroupBox, QLabel,
                                QLineEdit, QMessageBox, QTabWidget, QWidget)
 
-from support import PASSWORD, new_store
+from support import PASSWORD, forms, new_store  # noqa: F401  (forms: used by importers)
 from weicha_desktop.core.cases import CaseService
-from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.users import UserService
 from weicha_desktop.gui.app import make_app
-from weicha_desktop.resources import forms_dir
 
 UNIT_NAME = "钦州市公安局钦南分局刑侦大队"
-
-
-@lru_cache(maxsize=1)
-def forms() -> FormRegistry:
-    return FormRegistry(forms_dir())
 
 
 @dataclass

@@ -6,11 +6,14 @@ import os
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 
 from weicha_desktop.core.clock import FixedClock
+from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.setup import initialize
 from weicha_desktop.core.store import Store
+from weicha_desktop.resources import forms_dir
 
 CST = timezone(timedelta(hours=8))
 UNIT = "450702000000"
@@ -32,6 +35,13 @@ class ManualClock(FixedClock):
 
     def set(self, when: datetime) -> None:
         self._t = when
+
+
+@lru_cache(maxsize=1)
+def forms() -> FormRegistry:
+    """The shipped forms, read once per test run (a registry is read-only once loaded, and
+    reading the YAML takes ~60 ms)."""
+    return FormRegistry(forms_dir())
 
 
 def new_store(path: Path, *, slot: int = 1, slots: int = 1, clock=None) -> Store:

@@ -7,11 +7,10 @@ from weicha_desktop.core import drafts
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.demo import scene_values
 from weicha_desktop.core.errors import InvalidState, ValidationFailed, WeichaError
-from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.users import UserService
-from weicha_desktop.resources import forms_dir
 
 from tests.support import PASSWORD, new_store
+from tests.support import forms as shipped_forms
 
 
 @pytest.fixture
@@ -20,7 +19,7 @@ def env(tmp_path):
     users = UserService(store)
     admin = users.authenticate("admin", PASSWORD)
     tech = users.add(admin, "李明", "technician", "tech-pass")
-    forms = FormRegistry(forms_dir())
+    forms = shipped_forms()
     yield store, CaseService(store, forms, tech), CaseService(store, forms, admin)
     store.close()
 

@@ -13,6 +13,7 @@ from weicha_desktop.core.verify import verify
 from weicha_desktop.resources import forms_dir
 
 from tests.support import PASSWORD, UNIT, new_store
+from tests.support import forms as shipped_forms
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def env(tmp_path):
     admin = users.authenticate("admin", PASSWORD)
     tech = users.add(admin, "李明", "technician", "tech-pass")
     boss = users.add(admin, "周建国", "supervisor", "boss-pass")
-    forms = FormRegistry(forms_dir())
+    forms = shipped_forms()
     yield store, CaseService(store, forms, tech), CaseService(store, forms, boss)
     store.close()
 

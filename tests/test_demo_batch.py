@@ -7,13 +7,12 @@ import sqlite3
 import pytest
 
 from support import PASSWORD, new_store
+from support import forms as shipped_forms
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.demo import scene_values
-from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.store import Store, verify_chain
 from weicha_desktop.core.users import UserService
-from weicha_desktop.resources import forms_dir
 
 TABLES = ("record_versions", "cases", "audit_log", "outbox")
 
@@ -22,7 +21,7 @@ TABLES = ("record_versions", "cases", "audit_log", "outbox")
 def env(tmp_path):
     store = new_store(tmp_path / "d")
     admin = UserService(store).authenticate("admin", PASSWORD)
-    yield store, CaseService(store, FormRegistry(forms_dir()), admin), tmp_path / "d"
+    yield store, CaseService(store, shipped_forms(), admin), tmp_path / "d"
     store.close()
 
 

@@ -8,14 +8,13 @@ import pytest
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.demo import scene_values
 from weicha_desktop.core.errors import PermissionDenied
-from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.users import UserService
 from weicha_desktop.core.verify import verify
-from weicha_desktop.resources import forms_dir
 
 from tests.media_support import make_photo
 from tests.support import PASSWORD, new_store
+from tests.support import forms as shipped_forms
 
 CREW = [("黄志强", "副中队长"), ("陆海燕", "技术员")]  # named in the records, no accounts
 
@@ -29,7 +28,7 @@ def env(tmp_path):
     for name, role, display in (("liming", "technician", "李明"), ("wangfang", "technician", "王芳"),
                                 ("zhou", "supervisor", "周建国"), ("chen", "supervisor", "陈国平")):
         people[name] = users.add(admin, name, role, PASSWORD, display_name=display)
-    forms = FormRegistry(forms_dir())
+    forms = shipped_forms()
     svc = {name: CaseService(store, forms, actor) for name, actor in people.items()}
     yield store, svc
     store.close()

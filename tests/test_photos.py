@@ -7,21 +7,20 @@ import pytest
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.demo import scene_values
 from weicha_desktop.core.errors import InvalidState, WeichaError
-from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.users import UserService
 from weicha_desktop.core.verify import verify
-from weicha_desktop.resources import forms_dir
 
 from tests.media_support import bomb_png, make_photo, random_bytes, truncated
 from tests.support import PASSWORD, new_store
+from tests.support import forms as shipped_forms
 
 
 @pytest.fixture
 def env(tmp_path):
     store = new_store(tmp_path / "data")
     actor = UserService(store).authenticate("admin", PASSWORD)
-    cases = CaseService(store, FormRegistry(forms_dir()), actor)
+    cases = CaseService(store, shipped_forms(), actor)
     yield store, cases, PhotoService(store, actor)
     store.close()
 

@@ -10,16 +10,15 @@ from reportlab.pdfbase.ttfonts import TTFont
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.demo import scene_values
 from weicha_desktop.core.errors import WeichaError
-from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.reports.fonts import missing_glyphs
 from weicha_desktop.core.reports.service import ReportService
 from weicha_desktop.core.users import UserService
-from weicha_desktop.resources import forms_dir
 
 from tests.media_support import make_photo
 from tests.pdf_support import fonts, page_images, text
 from tests.support import PASSWORD, new_store
+from tests.support import forms as shipped_forms
 
 CLASSES = ["方位", "概貌", "重点部位", "细目"]
 
@@ -28,18 +27,18 @@ CLASSES = ["方位", "概貌", "重点部位", "细目"]
 def env(tmp_path):
     store = new_store(tmp_path / "data")
     actor = UserService(store).authenticate("admin", PASSWORD)
-    cases = CaseService(store, FormRegistry(forms_dir()), actor)
+    cases = CaseService(store, shipped_forms(), actor)
     photos = PhotoService(store, actor)
     yield store, cases, photos, ReportService(cases, photos)
     store.close()
 
 
-def _case(cases, photos, tmp_path, n_photos=6, **extra):
+def _case(cases, photos, tmp_path, n_photos=6, size=(1600, 1200), **extra):
     values = scene_values(11)
     values.update(protection_measures=["警戒带", "其他"], protection_measures_other="拉设隔离网",
                   temperature=21.5, analysis_target="室内现金及首饰", analyst="黄志强", **extra)
     case = cases.new_case(values)
-    files = [make_photo(tmp_path / f"p{i}.jpg", size=(1600, 1200), seed=i * 31,
+    files = [make_photo(tmp_path / f"p{i}.jpg", size=size, seed=i * 31,
                         orientation=6 if i == 1 else 1) for i in range(n_photos)]
     photos.import_files(case.id, files)
     for i, p in enumerate(photos.list(case.id)):
@@ -95,7 +94,7 @@ def test_the_record_prints_every_section_in_order_with_its_values(env, tmp_path,
 
 def test_footers_count_true_totals_on_a_50_photo_case(env, tmp_path):
     _, cases, photos, reports = env
-    case = _case(cases, photos, tmp_path, n_photos=50)
+    case = _case(cases, photos, tmp_path, n_photos=50, size=(400, 300))  # the count, not the pixels
     out = tmp_path / "big.pdf"
     result = reports.render(case.id, out, parts=["note", "register", "photos"], photos_per_page=4)
     pages = text(out)
@@ -124,7 +123,7 @@ def test_photos_are_upright_and_downsampled_for_print(env, tmp_path, per_page, m
 
 def test_draft_has_the_watermark_and_finalized_has_not_but_the_hash(env, tmp_path):
     _, cases, photos, reports = env
-    case = _case(cases, photos, tmp_path, n_photos=4)
+    case = _case(cases, photos, tmp_path, n_photos=4, size=(400, 300))  # printed: the note only
     draft = tmp_path / "draft.pdf"
     reports.render(case.id, draft, parts=["note"])
     assert all("草稿" in p for p in text(draft))
@@ -143,7 +142,7 @@ def test_draft_has_the_watermark_and_finalized_has_not_but_the_hash(env, tmp_pat
 
 def test_parts_are_chosen_and_checked(env, tmp_path):
     _, cases, photos, reports = env
-    case = _case(cases, photos, tmp_path, n_photos=1)
+    case = _case(cases, photos, tmp_path, n_photos=1, size=(400, 300))  # no photo part printed
     out = tmp_path / "a.pdf"
     reports.render(case.id, out, parts="analysis,register")
     pages = text(out)

@@ -2,15 +2,14 @@
 next time the data folder is opened — not a day later — and never an original, never the
 folder of a batch this program is still running."""
 from weicha_desktop.core.cases import CaseService
-from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.media.blobs import BlobStore
 from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.store import Store
 from weicha_desktop.core.users import UserService
-from weicha_desktop.resources import forms_dir
 
 from tests.media_support import make_photo
 from tests.support import PASSWORD, new_store
+from tests.support import forms as shipped_forms
 
 
 def _leftovers(folder):
@@ -31,7 +30,7 @@ def _leftovers(folder):
 def test_leftovers_of_a_crash_go_when_the_folder_is_next_opened_originals_stay(tmp_path):
     store = new_store(tmp_path / "d")
     actor = UserService(store).authenticate("admin", PASSWORD)
-    case = CaseService(store, FormRegistry(forms_dir()), actor).new_case()
+    case = CaseService(store, shipped_forms(), actor).new_case()
     photos = PhotoService(store, actor)
     src = make_photo(tmp_path / "a.jpg")
     photos.import_files(case.id, [src])
@@ -70,7 +69,7 @@ def test_an_import_running_while_leftovers_are_cleared_keeps_its_copies(tmp_path
 
     store = new_store(tmp_path / "d")
     actor = UserService(store).authenticate("admin", PASSWORD)
-    case = CaseService(store, FormRegistry(forms_dir()), actor).new_case()
+    case = CaseService(store, shipped_forms(), actor).new_case()
     files = [make_photo(tmp_path / f"p{i}.jpg", seed=i * 17) for i in range(6)]
     swept = []
     results = PhotoService(store, actor).import_files(

@@ -13,6 +13,7 @@ from weicha_desktop.core import users as users_module
 from weicha_desktop.core.users import UserService, check_password, hash_password
 
 from tests.support import PASSWORD, UNIT, new_store
+from tests.support import forms as shipped_forms
 
 
 def test_password_hash_is_salted_scrypt_and_checks(strong_password_hashes):
@@ -131,10 +132,8 @@ def test_a_user_with_an_older_short_password_still_logs_in(tmp_path):
 
 def test_demo_users_never_get_the_administrators_password(tmp_path):
     from weicha_desktop.core.demo import DEMO_PASSWORD, fill_demo
-    from weicha_desktop.core.forms import FormRegistry
-    from weicha_desktop.resources import forms_dir
 
-    forms = FormRegistry(forms_dir())
+    forms = shipped_forms()
     store = new_store(tmp_path / "real")  # set up by init: admin / PASSWORD
     with pytest.raises(WeichaError, match="请以管理员身份登录"):
         fill_demo(store, forms, cases=1)

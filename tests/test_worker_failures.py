@@ -12,15 +12,13 @@ from pathlib import Path
 import pytest
 
 from weicha_desktop.core.cases import CaseService
-from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.media.pool import WorkerPool, WorkerStartError
 from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.users import UserService
-from weicha_desktop.resources import forms_dir
 
 from tests.media_support import make_photo
 from tests.pool_targets import kill_workers
-from tests.support import PASSWORD, new_store
+from tests.support import PASSWORD, forms, new_store, run_cli
 from tests.test_cli import ROOT
 
 LIMIT = 60  # seconds any one pool run or command may take before the test fails
@@ -68,7 +66,7 @@ def data(tmp_path):
     """An initialised data folder (closed again) with one draft case: (folder, case number)."""
     store = new_store(tmp_path / "data")
     actor = UserService(store).authenticate("admin", PASSWORD)
-    number = CaseService(store, FormRegistry(forms_dir()), actor).new_case().number
+    number = CaseService(store, forms(), actor).new_case().number
     store.close()
     return tmp_path / "data", number
 
@@ -132,7 +130,7 @@ BROKEN_EXE = "import multiprocessing\nmultiprocessing.set_executable('/bin/false
 def test_import_reports_every_file_as_not_done_when_workers_cannot_start(tmp_path, monkeypatch):
     store = new_store(tmp_path / "d")
     actor = UserService(store).authenticate("admin", PASSWORD)
-    case = CaseService(store, FormRegistry(forms_dir()), actor).new_case()
+    case = CaseService(store, forms(), actor).new_case()
     files = photos_in(tmp_path / "card", [f"IMG_{i}.JPG" for i in range(3)])
     broken_executable(monkeypatch, "/bin/false")
     seen = []
@@ -197,7 +195,7 @@ def test_import_with_workers_that_cannot_start_fails_and_lists_every_file(data, 
 def case_with_photos(data, tmp_path):
     folder, number = data
     files = photos_in(tmp_path / "card", [f"IMG_{i}.JPG" for i in range(5)])
-    r = weicha_with("", folder, "photos", "import", number, *map(str, files))
+    r = run_cli(folder, "photos", "import", number, *map(str, files), user="admin")
     assert r.returncode == 0, r.stderr
     return folder, number
 
@@ -271,7 +269,7 @@ SLOW_STORE = """
 import time
 from weicha_desktop.core import photos
 _store_one = photos.PhotoService._store_one
-photos.PhotoService._store_one = lambda self, *a: (time.sleep(0.2), _store_one(self, *a))[1]
+photos.PhotoService._store_one = lambda self, *a: (time.sleep(0.1), _store_one(self, *a))[1]
 """
 
 
@@ -285,7 +283,7 @@ def test_an_import_piped_into_head_still_imports_the_whole_card(data, tmp_path):
     assert json.loads(p.stdout.readline())["status"] == "imported"
     p.stdout.close()
     assert p.wait(LIMIT) == 0 and p.stderr.read() == b""
-    listed = weicha_with("", folder, "photos", "list", number, "--json")
+    listed = run_cli(folder, "photos", "list", number, "--json", user="admin")
     assert len(json.loads(listed.stdout)) == 8
 
 
@@ -303,5 +301,5 @@ def test_kill_9_of_the_program_mid_import_leaves_no_worker_and_nothing_for_long(
     _, err = p.communicate(timeout=LIMIT)  # ends once every worker has let go of the pipes
     assert b"Traceback" not in err
     assert any((folder / "blobs" / ".staging").iterdir())  # the crash left its copies
-    assert weicha_with("", folder, "photos", "list", number).returncode == 0
+    assert run_cli(folder, "photos", "list", number, user="admin").returncode == 0  # the next command
     assert not any((folder / "blobs" / ".staging").iterdir())
