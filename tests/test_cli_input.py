@@ -1,6 +1,6 @@
 """`weicha case update --json-file`: hostile input is refused in Chinese, with exit 1, nothing
-saved, never a traceback and never a hang (core/json_input.py; the real command, a process
-each, with a timeout and a memory limit)."""
+saved, never a traceback and never a hang (core/json_input.py; the real command — a process
+each, with a timeout and a memory limit, for big, deep and endless input)."""
 from __future__ import annotations
 
 import json
@@ -20,7 +20,7 @@ from weicha_desktop.core.json_input import MAX_BYTES
 from weicha_desktop.core.users import UserService
 from weicha_desktop.resources import forms_dir
 
-from tests.support import PASSWORD, new_store
+from tests.support import PASSWORD, new_store, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMORY_LIMIT = 1 << 30  # a command that read /dev/zero into memory would die here
@@ -59,11 +59,22 @@ def saved(d: Path) -> list[tuple]:
         conn.close()
 
 
-def refused(d: Path, number: str, json_file: str, *, stdin=subprocess.DEVNULL) -> str:
+def update_here(d: Path, number: str, json_file: str) -> tuple[int, str, float]:
+    """The same command in this process (support.run_cli): for input that is merely wrong,
+    not big or deep enough to need a time and memory limit."""
+    started = time.monotonic()
+    done = run_cli(d, "case", "update", number, "--json-file", json_file, user="admin")
+    return done.returncode, done.stderr, time.monotonic() - started
+
+
+def refused(d: Path, number: str, json_file: str, *, stdin=subprocess.DEVNULL, here=False) -> str:
     before = saved(d)
-    done, seconds = update(d, number, json_file, stdin)
-    err = done.stderr.decode("utf-8")
-    assert done.returncode == 1, err
+    if here:
+        code, err, seconds = update_here(d, number, json_file)
+    else:
+        done, seconds = update(d, number, json_file, stdin)
+        code, err = done.returncode, done.stderr.decode("utf-8")
+    assert code == 1, err
     assert "Traceback" not in err and err.startswith(("错误：", "未保存：")), err
     assert len(err) < 2000, "the bad value is echoed back"
     assert seconds < 20
@@ -96,6 +107,8 @@ BAD = {
     "a 1 MB key": (json.dumps({"x" * 1_000_000: 1}).encode(), "未知字段“xxxxxxxxxxxxxxxxxxxx…”"),
     "too big": (b'{"remarks": "' + b"a" * MAX_BYTES + b'"}', "太大（超过 4 MB）"),
 }
+# big or deep enough to need the process's time and memory limit; the rest run in this process
+HOSTILE = {"nesting 100000 deep", "a number of 5000 digits", "a 1 MB value", "a 1 MB key", "too big"}
 
 
 @pytest.mark.parametrize("name", BAD)
@@ -103,7 +116,7 @@ def test_bad_json_files_are_refused_clearly(case, tmp_path, name):
     content, message = BAD[name]
     bad = tmp_path / "bad.json"
     bad.write_bytes(content)
-    assert message in refused(*case, str(bad))
+    assert message in refused(*case, str(bad), here=name not in HOSTILE)
 
 
 def test_dev_zero_neither_hangs_nor_eats_memory(case):
