@@ -1,9 +1,12 @@
 """Shared test helpers (plain functions; fixtures that use them live in conftest.py)."""
 from __future__ import annotations
 
+import atexit
 import io
 import os
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -44,7 +47,23 @@ def forms() -> FormRegistry:
     return FormRegistry(forms_dir())
 
 
+@lru_cache(maxsize=1)
+def _migrated_empty() -> Path:
+    """A database with every migration applied and nothing else (no unit, device or folder
+    id: those ``initialize`` makes in each copy), made once per test run."""
+    folder = Path(tempfile.mkdtemp(prefix="weicha-migrated-"))
+    atexit.register(shutil.rmtree, folder, True)
+    Store.open(folder / "data").close()
+    return folder / "data"
+
+
 def new_store(path: Path, *, slot: int = 1, slots: int = 1, clock=None) -> Store:
+    """An initialized data folder at ``path`` (admin / PASSWORD), open. A new folder starts as
+    a copy of the migrated empty database (the same as migrating afresh, ~5 ms less)."""
+    if not (Path(path) / "weicha.db").exists():
+        Path(path).mkdir(parents=True, exist_ok=True)
+        for db in _migrated_empty().glob("weicha.db*"):  # the database (no -wal once closed)
+            shutil.copyfile(db, Path(path) / db.name)
     store = Store.open(path, clock=clock or fixed_clock())
     initialize(store, unit_code=UNIT, unit_name="钦州市公安局钦南分局刑侦大队", admin_name="admin",
                admin_password=PASSWORD, device_slot=slot, device_slots=slots)
