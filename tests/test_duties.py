@@ -70,20 +70,31 @@ def test_a_supervisor_who_created_a_case_cannot_approve_or_return_it(env):
     assert verify(store).ok
 
 
+NAMED_AS = {  # how a record names the supervisor 周建国 (user zhou) → the reason given
+    "investigator": ({"investigators": [{"name": "周建国", "unit": "刑侦大队"},
+                                        {"name": "黄志强", "unit": "刑侦大队"}]}, "勘验人员"),
+    "recorder": ({"recorder": "周建国"}, "笔录人"),
+    "video_recorder": ({"video_recorder": "周建国"}, "录像人"),
+    "audio_recorder": ({"audio_recorder": "zhou"}, "录音人"),  # the user name counts too
+    "sketcher": ({"sketcher": "周建国"}, "制图人"),
+    "photographer": ({"photographer": "黄志强、周建国"}, "照相人"),  # one of several
+    "commander": ({"commander": {"name": "周建国", "unit": "刑侦大队", "title": "大队长"}}, "指挥人"),
+    "collector": (None, "提取人"),  # in a row of the evidence list
+}
+
+
 @pytest.mark.parametrize("how, match", [
     ("edited", "修改过该勘验"),
     ("finalized", "定稿过该勘验"),
-    ("investigator", "在笔录中被列为勘验人员"),
-    ("recorder", "在笔录中被列为笔录人"),
+    *[(how, f"在笔录中被列为{title}") for how, (_, title) in NAMED_AS.items()],
     ("photos", "导入或改动过该勘验的照片"),
 ])
 def test_a_supervisor_who_took_part_in_any_way_cannot_review(env, tmp_path, how, match):
     store, svc = env
-    extra = {}
-    if how == "investigator":
-        extra["investigators"] = [{"name": "周建国", "unit": "刑侦大队"}, {"name": "黄志强", "unit": "刑侦大队"}]
-    if how == "recorder":
-        extra["recorder"] = "周建国"
+    extra = dict(NAMED_AS[how][0] or {}) if how in NAMED_AS else {}
+    if how == "collector":
+        rows = values()["evidence"]
+        extra["evidence"] = [{**rows[0], "collector": "周建国"}, *rows[1:]]
     case = svc["liming"].new_case(values(**extra))
     if how == "edited":
         svc["zhou"].update(case.id, {"weather": "阴"})
@@ -146,3 +157,22 @@ def test_admins_review_only_what_they_took_no_part_in_and_technicians_never(env)
     assert svc["admin"].review(theirs.id, approve=True).status == "reviewed"
     other = finalized(svc, "liming", seed=6)
     refused(store, lambda: svc["wangfang"].review(other.id, approve=True), "只有审核人")
+
+
+def test_autosave_checks_who_took_part_once_until_the_log_moves(env, monkeypatch):
+    """An autosave every few seconds does not re-run took_part (audit and photo queries,
+    every version's JSON) while nothing was logged since; any logged change (a name
+    removed, say) makes the next one check again — the rule is not weakened."""
+    from weicha_desktop.core import duties
+
+    store, svc = env
+    calls = []
+    real = duties.took_part
+    monkeypatch.setattr(duties, "took_part", lambda *a: calls.append(a[-1].name) or real(*a))
+    case = svc["liming"].new_case(values(investigators=[{"name": "王芳", "unit": "刑侦大队"}]))
+    for i in range(10):
+        svc["wangfang"].autosave(case.id, {"weather": "阴" if i % 2 else "晴"})
+    assert calls == ["wangfang"]
+    svc["liming"].update(case.id, {"investigators": [{"name": "黄志强", "unit": "刑侦大队"}]})
+    refused(store, lambda: svc["wangfang"].autosave(case.id, {"weather": "雨"}), "不是勘验 .* 的勘验人员")
+    assert calls == ["wangfang", "liming", "wangfang"]

@@ -165,3 +165,31 @@ def test_maxlength_is_checked_as_a_text_length_limit(forms):
     for fragment in ("analyst: maxlength 应为 0–100000 的整数", "audio_recorder: 下限大于上限",
                      "video_recorder: 默认值不符：录像人：不能超过 50 个字"):
         assert fragment in found, found
+
+
+def test_participant_marks_only_names_and_is_checked(forms):
+    """``participant: true`` (who took part: core/duties.py) is read from the form: on a
+    text, a person or a repeat group of people; anywhere else ``forms check`` says why."""
+    shipped = load_form(FORMS / SCENE)
+    marked = {f.id for f in shipped.all_fields() if f.participant}
+    assert marked == {"commander", "recorder", "sketcher", "photographer", "video_recorder",
+                      "audio_recorder", "investigators"}
+    assert shipped.field("evidence.collector").participant and not shipped.field("witnesses").participant
+    path = forms / SCENE
+    text = path.read_text(encoding="utf-8")
+    text = replace_once(text, "        label: {zh: 现场概貌, en: Overview}\n",
+                        "        label: {zh: 现场概貌, en: Overview}\n        participant: true\n")
+    text = replace_once(text, "        label: {zh: 痕迹物证, en: Evidence}\n",
+                        "        label: {zh: 痕迹物证, en: Evidence}\n        participant: true\n")
+    text = replace_once(text, "        label: {zh: 见证人, en: Witnesses}\n",
+                        "        label: {zh: 见证人, en: Witnesses}\n        participant: 是\n")
+    path.write_text(text, encoding="utf-8")
+    found = check_forms(forms)
+    expected = [
+        (line_of(text, "{zh: 现场概貌, en: Overview}") + 1, "narrative_overview", "participant 只用于人名"),
+        (line_of(text, "{zh: 痕迹物证, en: Evidence}") + 1, "evidence", "participant 用于每行是一个人的重复组"),
+        (line_of(text, "participant: 是"), "witnesses", "participant 应为 true 或 false")]
+    for line, field_id, fragment in expected:
+        prefix = f"{path}:{line}: {field_id}: "
+        assert any(p.startswith(prefix) and fragment in p for p in found), (prefix, found)
+    assert len(found) == len(expected), found

@@ -44,7 +44,7 @@ def _services(args, store):
     from weicha_desktop.core.photos import PhotoService
 
     cases = _cases(args, store)
-    return cases, PhotoService(store, cases.actor)
+    return cases, PhotoService(store, cases.actor, cases.forms)
 
 
 def cmd_photos_import(args) -> int:

@@ -24,7 +24,7 @@ def cmd_report(args) -> int:
     check_output(args.output, data_dir=_data_dir(args))  # refused before login and rendering
     with _open(args) as store:
         cases = _cases(args, store)
-        reports = ReportService(cases, PhotoService(store, cases.actor))
+        reports = ReportService(cases, PhotoService(store, cases.actor, cases.forms))
         result = reports.render(args.case, args.output, parts=args.parts,
                                 photos_per_page=args.photos_per_page)
     print(f"已生成 {result.path}：{result.pages} 页，{result.size / 1e6:.1f} MB", file=sys.stderr)

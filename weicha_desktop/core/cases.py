@@ -79,6 +79,7 @@ class CaseService:
         self.store = store
         self.forms = forms
         self.actor = actor
+        self._editor = duties.EditCheck(store, forms, actor)
 
     # ---- reading ---------------------------------------------------------------------------
     def resolve(self, number_or_id: str) -> str:
@@ -273,7 +274,7 @@ class CaseService:
         case = self.get(number_or_id)
         if case.status != "finalized":
             raise InvalidState(f"勘验 {case.number} 状态为“{case.status_label}”，只有已定稿的勘验可以审核。")
-        refusal = duties.review_refusal(self.store, case.id, case.number, self.actor)
+        refusal = duties.review_refusal(self.store, self.forms, case.id, case.number, self.actor)
         if refusal:
             raise duties.refuse(self.store, self.actor, "case", case.id,
                                 f"{'审核通过' if approve else '退回'}勘验 {case.number}", refusal)
@@ -396,11 +397,11 @@ class CaseService:
     def edit_refusal(self, case: CaseRecord) -> str | None:
         """Why this user may not change ``case`` (a draft) or amend it, or None (the form
         shows it read-only with the reason)."""
-        return duties.edit_refusal(self.store, case.id, case.number, self.actor)
+        return self._editor.refusal(case.id, case.number)
 
     def review_refusal(self, case: CaseRecord) -> str | None:
         """Why this user may not review ``case`` (not a reviewer, or took part), or None."""
-        return duties.review_refusal(self.store, case.id, case.number, self.actor)
+        return duties.review_refusal(self.store, self.forms, case.id, case.number, self.actor)
 
     def _require_editor(self, case: CaseRecord, attempt: str) -> None:
         refusal = self.edit_refusal(case)

@@ -2,8 +2,9 @@
 
 Who took part in a case (参与人员): its creator, everyone who changed it (saved a draft,
 finalized, opened a 补正, imported or changed its photos — from the audit log and the rows),
-and everyone named in any version of the record as 勘验人员 / 笔录人 / 照相人 / 绘图人 /
-指挥人 (matched on the user name or display name).
+and everyone any version of the record names in a field its form marks ``participant: true``
+(forms/*.yaml: 勘验人员, 指挥人, 笔录人, 制图人, 照相人, 录像人, 录音人, 提取人 — matched on the
+user name or display name, also inside "李明、周建国").
 
 - Editing a draft (save, autosave, finalize, photos) and opening a 补正: the people who took
   part, or a supervisor (审核人). A supervisor who edits takes part from then on.
@@ -17,20 +18,22 @@ PermissionDenied is raised."""
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from typing import Any
 
 from weicha_desktop.core.errors import PermissionDenied
+from weicha_desktop.core.forms import FormNotFound, FormRegistry, FormSpec
 from weicha_desktop.core.store import Actor, Store
 
 # audit actions on a case (object_kind "case") that change its content
 EDIT_ACTIONS = ("case.create", "case.update", "case.finalize", "case.amend", "photo.reorder")
-NAMED = {"investigators": "勘验人员", "recorder": "笔录人", "photographer": "照相人",
-         "sketcher": "绘图人", "commander": "指挥人"}
+_SEPARATORS = re.compile(r"[、，,；;/／\s]+")
 
 
 def _names(value: Any) -> list[str]:
     if isinstance(value, str):
-        return [value]
+        return [value, *_SEPARATORS.split(value)]  # one name, or several in one field
     if isinstance(value, dict):
         return _names(value.get("name"))
     if isinstance(value, list):
@@ -38,7 +41,31 @@ def _names(value: Any) -> list[str]:
     return []
 
 
-def took_part(store: Store, case_id: str, actor: Actor) -> str | None:
+def participants(spec: FormSpec, data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(label, name) for every name ``data`` gives in a field ``spec`` marks as a participant
+    (top level, or a field of a repeat group's rows)."""
+    for field in spec.all_fields():
+        value = data.get(field.id)
+        if field.participant:
+            yield from ((field.label.zh, n) for n in _names(value))
+        elif field.type == "repeat" and isinstance(value, list):
+            for sub in (f for f in field.fields if f.participant):
+                for row in value:
+                    if isinstance(row, dict):
+                        yield from ((sub.label.zh, n) for n in _names(row.get(sub.id)))
+
+
+def _spec(forms: FormRegistry, form_id: str, version: int) -> FormSpec | None:
+    try:
+        return forms.get(form_id, version)
+    except FormNotFound:  # a version this program does not have: its newest one names the same
+        try:
+            return forms.latest(form_id)
+        except FormNotFound:
+            return None
+
+
+def took_part(store: Store, forms: FormRegistry, case_id: str, actor: Actor) -> str | None:
     """How ``actor`` took part in the case (Chinese, e.g. "修改过该勘验"), or None."""
     conn = store.conn
     if actor.id is not None:
@@ -60,33 +87,58 @@ def took_part(store: Store, case_id: str, actor: Actor) -> str | None:
                 (actor.id, case_id)).fetchone():
             return "导入或改动过该勘验的照片"
     mine = {n.strip() for n in (actor.name, actor.display_name) if n and n.strip()}
-    for (data,) in conn.execute("SELECT data FROM record_versions WHERE record_id = ? "
-                                "ORDER BY version DESC", (case_id,)):
+    for form_id, version, data in conn.execute(
+            "SELECT form_id, form_version, data FROM record_versions WHERE record_id = ? "
+            "ORDER BY version DESC", (case_id,)):
+        spec = _spec(forms, form_id, version)
         try:
             record = json.loads(data)
         except (TypeError, ValueError):
             continue
-        if not isinstance(record, dict):
+        if spec is None or not isinstance(record, dict):
             continue
-        for field, title in NAMED.items():
-            if mine & {n.strip() for n in _names(record.get(field))}:
+        for title, name in participants(spec, record):
+            if name.strip() in mine:
                 return f"在笔录中被列为{title}"
     return None
 
 
-def edit_refusal(store: Store, case_id: str, number: str, actor: Actor) -> str | None:
+class EditCheck:
+    """``edit_refusal`` for one logged-in actor, remembered until the audit log moves on.
+
+    Every change logs an entry (the one write path), so while the log's last entry and the
+    draft's version are the same, so is the answer: an autosave every few seconds costs one
+    query instead of the whole ``took_part`` (audit and photo queries, every version's JSON)."""
+
+    def __init__(self, store: Store, forms: FormRegistry, actor: Actor):
+        self.store, self.forms, self.actor = store, forms, actor
+        self._last: tuple[tuple[Any, ...], str | None] | None = None
+
+    def refusal(self, case_id: str, number: str) -> str | None:
+        head = self.store.conn.execute("SELECT max(seq) FROM audit_log").fetchone()[0]
+        version = self.store.conn.execute("SELECT current_version FROM cases WHERE id = ?",
+                                          (case_id,)).fetchone()
+        key = (case_id, number, version, head)
+        if self._last is None or self._last[0] != key:
+            self._last = (key, edit_refusal(self.store, self.forms, case_id, number, self.actor))
+        return self._last[1]
+
+
+def edit_refusal(store: Store, forms: FormRegistry, case_id: str, number: str,
+                 actor: Actor) -> str | None:
     """Why ``actor`` may not change the case's draft or open a 补正 (Chinese), or None."""
-    if actor.role == "supervisor" or took_part(store, case_id, actor):
+    if actor.role == "supervisor" or took_part(store, forms, case_id, actor):
         return None
     return (f"{actor.name} 不是勘验 {number} 的勘验人员（创建、修改过或在笔录中列名的人），"
             "不能修改或补正；请由本案勘验人员或审核人办理。")
 
 
-def review_refusal(store: Store, case_id: str, number: str, actor: Actor) -> str | None:
+def review_refusal(store: Store, forms: FormRegistry, case_id: str, number: str,
+                   actor: Actor) -> str | None:
     """Why ``actor`` may not approve or return the case (Chinese), or None."""
     if actor.role not in ("supervisor", "admin"):
         return f"只有审核人可以审核勘验，当前用户（{actor.name}）无权审核。"
-    how = took_part(store, case_id, actor)
+    how = took_part(store, forms, case_id, actor)
     if how:
         return (f"{actor.name} {how}，不能审核自己参与的勘验 {number}（职责分离）；"
                 "请由未参与本案的审核人审核。")

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 
 from weicha_desktop.core import duties
 from weicha_desktop.core.errors import InvalidState, NotFound, WeichaError
+from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.ids import new_id
 from weicha_desktop.core.media.analyse import THUMB_SIZE, thumbnail_path
 from weicha_desktop.core.media.blobs import BlobStore, Staged
@@ -124,12 +125,23 @@ def _timeout(args: tuple) -> float:
     return 30.0 + size / (2 * 1024 * 1024)  # generous: 2 MB/s on a slow laptop disk
 
 
+@lru_cache(maxsize=1)
+def _shipped_forms() -> FormRegistry:
+    """The shipped forms, read once: who took part in a case (core/duties.py) when the caller
+    passed no registry."""
+    from weicha_desktop.resources import forms_dir
+
+    return FormRegistry(forms_dir())
+
+
 class PhotoService:
-    def __init__(self, store: Store, actor: Actor):
+    def __init__(self, store: Store, actor: Actor, forms: FormRegistry | None = None):
         self.store = store
         self.actor = actor
         self.blobs = BlobStore(store.blobs_dir)
         self.thumbs_dir = store.data_dir / "cache" / "thumbs"
+        self._forms = forms
+        self._editor: duties.EditCheck | None = None
 
     # ---- reading ---------------------------------------------------------------------------
     def list(self, case_id: str) -> list[Photo]:
@@ -407,7 +419,9 @@ class PhotoService:
             raise NotFound(f"找不到勘验 {case_id}。")
         if row[1] != "draft":
             raise InvalidState(f"勘验 {row[0]} 已定稿，照片不能再改动；如需更正请先“补正”。")
-        refusal = duties.edit_refusal(self.store, case_id, row[0], self.actor)
+        if self._editor is None:
+            self._editor = duties.EditCheck(self.store, self._forms or _shipped_forms(), self.actor)
+        refusal = self._editor.refusal(case_id, row[0])
         if refusal:  # only the case's investigators or a supervisor (core/duties.py)
             raise duties.refuse(self.store, self.actor, "case", case_id,
                                 f"改动勘验 {row[0]} 的照片", refusal)

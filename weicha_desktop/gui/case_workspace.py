@@ -33,7 +33,7 @@ class CaseWorkspace(QTabWidget):
                  photos: PhotoService | None = None, settings: Settings | None = None):
         super().__init__(parent)
         self.cases = cases
-        self.photos = photos or PhotoService(cases.store, cases.actor)
+        self.photos = photos or PhotoService(cases.store, cases.actor, cases.forms)
         self.settings = settings  # handed to each case's pages (the report dialog's choices)
         self.case_pages: dict[FormView, CasePages] = {}
         self.query = CaseQuery(cases.store)

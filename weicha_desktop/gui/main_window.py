@@ -60,7 +60,7 @@ class MainWindow(QMainWindow):
         self.actor = actor
         self.settings = settings
         self.cases = CaseService(store, forms, actor)
-        self.photos = PhotoService(store, actor)
+        self.photos = PhotoService(store, actor, forms)
         unit_name = store.meta("unit_name") or ""
         title = self.tr("微察桌面版")
         self.setWindowTitle(f"{title} — {unit_name}" if unit_name else title)

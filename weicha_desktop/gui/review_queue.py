@@ -41,7 +41,7 @@ class ReviewQueue(QWidget):
         self.setObjectName("reviewPage")
         self.cases = cases
         self.settings = settings  # the report dialog's last choices
-        self.photos = photos or PhotoService(cases.store, cases.actor)
+        self.photos = photos or PhotoService(cases.store, cases.actor, cases.forms)
         self.view: FormView | None = None
         self.pages: CasePages | None = None  # the case's photos and evidence, read-only
 

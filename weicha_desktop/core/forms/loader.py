@@ -32,7 +32,7 @@ _FORM_KEYS = {"id", "version", "title", "sections", "rules"}
 _SECTION_KEYS = {"id", "title", "fields"}
 _FIELD_KEYS = {"id", "type", "label", "required", "readonly", "constraint", "relevant",
                "default", "help", "choices", "other_text", "unit", "fields", "person_fields",
-               "person_required"}
+               "person_required", "participant"}
 _RULE_KEYS = {"id", "message", "require", "when", "each", "field"}
 _CHOICE_LIST_KEYS = {"id", "title", "choices"}
 _CHOICE_KEYS = {"value", "zh", "en"}
@@ -236,7 +236,9 @@ class _Builder:
             choices=self.field_choices(raw, ftype, where),
             other_text=self.flag(raw, "other_text", where),
             fields=self.sub_fields(raw, ftype, where),
+            participant=self.flag(raw, "participant", where),
         )
+        self.check_participant(raw, ftype, options, where)
         choice_values = [c.value for c in options["choices"]]
         if options["other_text"] and ftype not in ("choice", "multichoice"):
             self.err(raw.line_of("other_text"), where, "other_text 只用于 choice、multichoice")
@@ -245,6 +247,20 @@ class _Builder:
         if field_id is None or label is None:
             return None
         return Field(field_id, ftype, label, line=raw.line, **options)
+
+    def check_participant(self, raw: LineDict, ftype: str, options: dict[str, Any], where: str) -> None:
+        """``participant: true`` marks where a record names the people who took part (core/
+        duties.py): a text field holding names, a person, a repeat group whose rows are people."""
+        if not options["participant"]:
+            return
+        rows_are_people = ftype == "repeat" and any(f.id == "name" for f in options["fields"]) \
+            and "fields" not in raw
+        if ftype == "repeat" and not rows_are_people:
+            self.err(raw.line_of("participant"), where,
+                     "participant 用于每行是一个人的重复组（person_fields）；其他重复组请标在行内的人名字段上")
+        elif ftype not in ("text", "person", "repeat"):
+            self.err(raw.line_of("participant"), where,
+                     "participant 只用于人名：text、person 或每行是一个人的 repeat")
 
     def constraint(self, raw: LineDict, ftype: str, where: str) -> Constraint:
         """The constraint of a field; invalid parts are reported and left out."""

@@ -78,6 +78,8 @@ class Field:
     other_text: bool = False
     unit: str | None = None
     fields: tuple[Field, ...] = ()
+    participant: bool = False  # names a person who took part (core/duties.py): the name field,
+    # the person, or each person of a repeat group
     line: int = dataclasses.field(default=0, compare=False)
 
     @property
