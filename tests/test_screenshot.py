@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from gui_support import complete_values, forms
-from support import PASSWORD, new_store
+from support import PASSWORD, new_store, run_cli
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.users import UserService
 
@@ -55,28 +55,20 @@ def assert_drawn(png: Path, size: tuple[int, int]) -> Image.Image:
     return image
 
 
-def test_screenshot_writes_the_main_window_at_the_size_asked(data, tmp_path):
-    folder, _ = data
-    before = snapshot(folder)
-    out = tmp_path / "deep" / "main.png"
-    out.parent.mkdir()  # a missing folder is refused, not made (tests/test_safe_output.py)
-    done = weicha("--data-dir", str(folder), "screenshot", "-o", str(out), "--size", "1024x700")
-    assert done.returncode == 0, done.stderr
-    assert f"已写入 {out}（1024×700）" in done.stdout
-    assert_drawn(out, (1024, 700))
-    assert snapshot(folder) == before  # read-only: the data folder is untouched
-
-
-def test_screenshot_of_a_case_form_and_of_the_review_queue(data, tmp_path):
+def test_screenshots_of_the_main_window_a_case_form_and_the_review_queue(data, tmp_path):
     folder, number = data
-    main, form, review = (tmp_path / f"{n}.png" for n in ("main", "form", "review"))
+    before = snapshot(folder)
+    (tmp_path / "deep").mkdir()  # a missing folder is refused, not made (tests/test_safe_output.py)
+    main, form, review = (tmp_path / "deep" / f"{n}.png" for n in ("main", "form", "review"))
     for out, extra in ((main, []), (form, ["--case", number]),
                        (review, ["--page", "review", "--case", number, "--user", "zhou"])):
         done = weicha("--data-dir", str(folder), "screenshot", "-o", str(out), "--size", "1024x700",
                       *extra)
         assert done.returncode == 0, done.stderr
+        assert f"已写入 {out}（1024×700）" in done.stdout
     pictures = [assert_drawn(p, (1024, 700)).tobytes() for p in (main, form, review)]
     assert len(set(pictures)) == 3  # three different screens
+    assert snapshot(folder) == before  # read-only: the data folder is untouched
 
 
 def test_screenshot_refuses_clearly(data, tmp_path):
@@ -87,6 +79,6 @@ def test_screenshot_refuses_clearly(data, tmp_path):
     done = weicha("--data-dir", str(folder), "--user", "liming", "screenshot", "-o", out,
                   "--page", "review")
     assert done.returncode == 1 and "没有“review”页面" in done.stderr
-    done = weicha("--data-dir", str(folder), "screenshot", "-o", out, "--size", "big")
+    done = run_cli(folder, "screenshot", "-o", out, "--size", "big")  # argparse: no Qt, no process
     assert done.returncode == 2 and "宽x高" in done.stderr
     assert not Path(out).exists()
