@@ -212,11 +212,31 @@ def test_kill_9_during_a_backup_leaves_no_target_file(tmp_path):
     assert not target.exists()
     assert [p.name for p in (tmp_path / "data" / "cache" / "backup").iterdir()]  # the copy, left
     with Store.open(tmp_path / "data") as again:
+        assert list((again.data_dir / "cache" / "backup").iterdir()) == []  # swept at the start
         assert verify(again).ok
         admin = UserService(again).authenticate("admin", PASSWORD)
         result = create_backup(again, admin, target)
         assert check_archive(target) == result.manifest
-        assert list((again.data_dir / "cache" / "backup").iterdir()) == []  # the dead one's swept
+        assert list((again.data_dir / "cache" / "backup").iterdir()) == []
+
+
+def test_a_sweep_while_this_program_backs_up_keeps_its_copy(env, tmp_path):
+    """The start-up sweep (media/staging.py) spares the copy of a backup this same process
+    is still making: its work folder is held."""
+    from weicha_desktop.core.media.staging import clean_leftovers
+
+    store, admin = env
+    seen = []
+
+    def progress(fraction, message):
+        if not seen and fraction > 0.3:
+            copies = list((store.data_dir / "cache" / "backup").rglob("*.db"))
+            clean_leftovers(store.data_dir)
+            seen.append([p for p in copies if p.exists()])
+
+    result = create_backup(store, admin, tmp_path / "b.wcbak", progress=progress)
+    assert seen and seen[0], "the sweep ran while the copy was there, and left it"
+    assert check_archive(result.path) == result.manifest
 
 
 def test_a_damaged_or_missing_original_is_named_and_the_rest_backed_up(env, tmp_path):

@@ -43,6 +43,42 @@ def test_writes_whole_file_with_a_plain_mode_and_leaves_no_temp(tmp_path):
     assert out.read_bytes() == b"new" and stat.S_IMODE(out.stat().st_mode) == 0o640
 
 
+def test_stale_parts_a_killed_write_left_go_at_the_next_write_of_that_name(tmp_path):
+    """A kill -9 mid-write leaves ``.NAME.<hex>.part``; the next write of NAME into that
+    folder removes it once it is stale (10 minutes old and, on POSIX, not held by a write
+    in progress). Fresh or held parts, other names' parts and the user's files stay."""
+    import time
+
+    from weicha_desktop.core import fileio
+
+    def part(name: str, age: float) -> Path:
+        path = tmp_path / name
+        path.write_bytes(b"half")
+        old = time.time() - age
+        os.utime(path, (old, old))
+        return path
+
+    hour = 3600
+    stale = part(".报告.pdf.0badc0de.part", hour)
+    fresh = part(".报告.pdf.1badc0de.part", 60)
+    held = part(".报告.pdf.2badc0de.part", hour)
+    other = part(".其他.pdf.3badc0de.part", hour)
+    mine = part(".报告.pdf.我的笔记.part", hour)  # not the pattern: the user's own file
+    fd = os.open(held, os.O_RDONLY)
+    try:
+        if os.name == "posix":  # a write in progress holds its part (fileio.part_beside)
+            import fcntl
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        write_output(tmp_path / "报告.pdf", b"whole")
+    finally:
+        os.close(fd)
+    assert (tmp_path / "报告.pdf").read_bytes() == b"whole"
+    assert not stale.exists()
+    assert fresh.exists() and other.exists() and mine.exists()
+    assert held.exists() == (os.name == "posix")
+    assert fileio.sweep_stale_parts(tmp_path / "其他.pdf") == [other]
+
+
 @pytest.fixture
 def data_dir(tmp_path) -> Path:
     """A folder that looks like a data folder: the database and a blobs/ folder."""

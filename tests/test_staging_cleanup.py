@@ -20,7 +20,10 @@ def _leftovers(folder):
             staging / "0190aaaa-dead" / "tmpb.part", staging / "0190aaaa-dead.lock",  # a batch's
             folder / "blobs" / "tmpc.part",                                # copied outside a batch
             folder / "cache" / "thumbs" / ".tmp" / f"{'ab' * 32}-320.jpg.4242.tmp",
-            folder / "cache" / "tmp" / "0190bbbb-dead" / "0.jpg", folder / "cache" / "tmp" / "0190bbbb-dead.lock"]
+            folder / "cache" / "tmp" / "0190bbbb-dead" / "0.jpg", folder / "cache" / "tmp" / "0190bbbb-dead.lock",
+            folder / "cache" / "backup" / "0190cccc-dead" / "copy.db",   # a backup's database copy
+            folder / "cache" / "backup" / "0190cccc-dead.lock",
+            folder / "cache" / "backup" / "4242-tmpx1y2.db"]              # an older version's
     for path in made:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"half")
@@ -47,6 +50,7 @@ def test_leftovers_of_a_crash_go_when_the_folder_is_next_opened_originals_stay(t
     assert [p for p in made if p.exists()] == []
     assert not any((tmp_path / "d" / "blobs" / ".staging").iterdir())
     assert not any((tmp_path / "d" / "cache" / "tmp").iterdir())
+    assert not any((tmp_path / "d" / "cache" / "backup").iterdir())
     assert photos.original_path(photo).read_bytes() == src.read_bytes()
     assert orphan.read_bytes() == b"evidence nobody registered"
     assert photos.thumbnail(photo).is_file()

@@ -11,7 +11,8 @@ A backup file (``*.wcbak``) is a zip archive:
     blobs/ab/ab…       every photo original the copied database names (thumbnails are not
                        kept: they are rebuilt from the originals)
 
-Writing: the database copy goes to the program's scratch folder (``<data>/cache/backup``),
+Writing: the database copy goes to the program's scratch folder (``<data>/cache/backup/<id>/``,
+held while the backup runs; what a killed backup left goes at the next start: media/staging.py),
 the archive to a temp file beside the target (core/safe_output.py), fsynced and renamed to the
 target only after it was read back and every hash checked; a target inside the data folder
 is refused. The audit log gets a ``data.backup`` entry (file, head seq, manifest hash),
@@ -20,15 +21,14 @@ which is also where the reminder (``backup_state``) finds the last backup.
 Restoring: core/restore.py."""
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
 import re
 import sqlite3
-import tempfile
 import zipfile
 import zlib
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -38,6 +38,8 @@ from weicha_desktop import __version__
 from weicha_desktop.core.canonical import canonical_json, sha256_hex
 from weicha_desktop.core.clock import parse_iso
 from weicha_desktop.core.errors import PermissionDenied, WeichaError
+from weicha_desktop.core.fileio import fsync_dir, os_error_message  # fsync_dir: for restore.py
+from weicha_desktop.core.media.staging import BACKUP_WORK, work_folder
 from weicha_desktop.core.safe_output import atomic_output, check_output
 from weicha_desktop.core.store import DB_NAME, Actor, Store
 
@@ -103,8 +105,9 @@ def create_backup(store: Store, actor: Actor, target: str | os.PathLike, *,
     if data in target.parents:  # also <data>/cache, which other exports may use as scratch
         raise WeichaError(f"不能把备份写进数据文件夹 {data} 里：笔记本丢失或损坏时它会一起丢失。"
                           "请选择移动硬盘或 U 盘上的位置。")
+    scratch = ExitStack()  # the copy of the database: <data>/cache/backup/<id>/ (staging.py)
     try:
-        db_part = _snapshot_file(store.data_dir)
+        db_part = scratch.enter_context(work_folder(store.data_dir / BACKUP_WORK)) / "copy.db"
     except OSError as e:
         raise WeichaError(os_message(e, store.data_dir / "cache") + " 备份未完成。") from None
     try:
@@ -130,6 +133,7 @@ def create_backup(store: Store, actor: Actor, target: str | os.PathLike, *,
         raise WeichaError(f"无法复制数据库（{e}），备份未完成。请确认磁盘空间足够后重试。") from None
     finally:
         _remove(db_part)
+        scratch.close()
     size = target.stat().st_size
     manifest_sha = sha256_hex(canonical_json(manifest))
     store.log_read(actor, "data.backup", "backup", None,
@@ -140,21 +144,6 @@ def create_backup(store: Store, actor: Actor, target: str | os.PathLike, *,
                     "missing_originals": len(manifest["missing_originals"])})
     report(1.0, "备份完成")
     return BackupResult(target, size, manifest, manifest_sha, problems)
-
-
-def _snapshot_file(data_dir: Path) -> Path:
-    """A new file for the database copy in the program's scratch folder (``<data>/cache``,
-    never backed up): the user's target folder only ever sees the archive. Copies an earlier,
-    killed backup left there (their process is gone) are removed first."""
-    scratch = data_dir / "cache" / "backup"
-    scratch.mkdir(parents=True, exist_ok=True)
-    for old in scratch.glob("*.db*"):
-        pid = old.name.split("-", 1)[0]
-        if pid.isdigit() and not process_alive(int(pid)):
-            _remove(old)
-    fd, name = tempfile.mkstemp(dir=scratch, prefix=f"{os.getpid()}-", suffix=".db")
-    os.close(fd)
-    return Path(name)
 
 
 def _remove(db: Path) -> None:
@@ -400,17 +389,4 @@ def backup_state(store: Store, now: datetime | None = None) -> BackupState:
 
 # ---- shared --------------------------------------------------------------------------------
 def os_message(error: OSError, path: Path) -> str:
-    reasons = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
-               errno.EROFS: "磁盘只读", errno.ENOENT: "文件夹不存在", errno.EIO: "磁盘读写出错"}
-    reason = reasons.get(error.errno or 0, error.strerror or str(error))
-    return f"无法写入 {path}（{reason}）。"
-
-
-def fsync_dir(path: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    return f"无法写入 {path}（{os_error_message(error)}）。"

@@ -15,28 +15,31 @@ Refused, with a Chinese :class:`OutputError` (a WeichaError) and nothing written
 - a folder, a device (/dev/null, /dev/full), a pipe or socket as the target;
 - a folder that does not exist (it is not created: a typo must not make folders).
 
-Writing: a new hidden file ``.<name>.<random>.part`` in the target's folder (same disk, so
-the rename is atomic), flushed and fsynced, then renamed over the target and the folder
-fsynced where the system allows. On any error — read-only folder, disk full, quota, the
-writer failing — the temporary file is removed and the old target (if any) is untouched.
-A symlink target is followed: the file it points to is replaced, the link stays."""
+Writing (core/fileio.py): a new hidden file ``.<name>.<random>.part`` in the target's folder
+(same disk, so the rename is atomic), flushed and fsynced, then renamed over the target and
+the folder fsynced where the system allows. On any error — read-only folder, disk full,
+quota, the writer failing — the temporary file is removed and the old target (if any) is
+untouched. A part file a killed program left is removed by the next write of the same name
+into that folder once it is stale (fileio.sweep_stale_parts: 10 minutes old and not held
+by a write in progress). A symlink target is followed: the file it points to is replaced,
+the link stays."""
 from __future__ import annotations
 
 import errno
 import os
-import secrets
 import stat
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
 from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.fileio import PART, commit, os_error_message, part_beside
 from weicha_desktop.core.store.store import DB_NAME, LOCK_NAME
 
 PROTECTED_NAMES = frozenset({DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal",
                              LOCK_NAME, f"{LOCK_NAME}.owner"})
 SCRATCH = "cache"  # <data>/cache/: the program's own temporary files (report previews)
-PART = ".part"
+__all__ = ["PART", "OutputError", "atomic_output", "check_output", "write_output", "windows_device"]
 
 
 class OutputError(WeichaError):
@@ -55,7 +58,7 @@ def check_output(path: str | os.PathLike, *, data_dir: str | os.PathLike | None 
     try:
         target = given.resolve()
     except (OSError, RuntimeError) as e:  # a symlink loop, an unreadable folder
-        raise OutputError(f"无法确定输出位置 {given}：{_reason(e)}。请换一个位置。") from None
+        raise OutputError(f"无法确定输出位置 {given}：{os_error_message(e)}。请换一个位置。") from None
     _refuse_data_folder(given, target, data_dir)
     try:
         st = os.stat(target)
@@ -63,7 +66,7 @@ def check_output(path: str | os.PathLike, *, data_dir: str | os.PathLike | None 
         st = None
     except OSError as e:
         advice = "请换一个较短的文件名" if e.errno == errno.ENAMETOOLONG else "请换一个位置"
-        raise OutputError(f"无法访问 {given}：{_reason(e)}。{advice}。") from None
+        raise OutputError(f"无法访问 {given}：{os_error_message(e)}。{advice}。") from None
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise OutputError(f"{given} 是一个文件夹：请给出文件名，例如 {given / ('输出' + _suffix(given))}。")
     if (st is not None and not stat.S_ISREG(st.st_mode)) or windows_device(target.name):
@@ -84,20 +87,15 @@ def atomic_output(path: str | os.PathLike, *,
     OSErrors (disk full, no permission, …) become :class:`OutputError`; others pass through."""
     target = check_output(path, data_dir=data_dir)
     shown = Path(os.fspath(path))
-    tmp = _create_temp(target, shown)
     try:
-        try:
+        with part_beside(target) as tmp:
+            _keep_mode(tmp, target)
             yield tmp
-            _commit(tmp, target)
-        except OSError as e:
-            if isinstance(e, InterruptedError) and e.errno is None:  # a cancel, not EINTR
-                raise
-            raise OutputError(_write_failed(e, shown)) from None
-    finally:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
+            commit(tmp, target)
+    except OSError as e:
+        if isinstance(e, InterruptedError) and e.errno is None:  # a cancel, not EINTR
+            raise
+        raise OutputError(_write_failed(e, shown)) from None
 
 
 def write_output(path: str | os.PathLike, data: bytes, *,
@@ -158,80 +156,19 @@ def _suffix(path: Path) -> str:
 
 
 # ---- writing -----------------------------------------------------------------------------------
-def _create_temp(target: Path, shown: Path) -> Path:
-    """An empty new file beside the target (the same mode a plain create would give, or the
-    existing target's)."""
-    for _ in range(20):
-        tmp = target.with_name(f".{target.name[:40]}.{secrets.token_hex(4)}{PART}")  # bytes < 255
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        except FileExistsError:
-            continue
-        except OSError as e:
-            raise OutputError(_write_failed(e, shown)) from None
-        os.close(fd)
-        try:
-            os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
-        except OSError:
-            pass  # no target yet (or a system without modes): the create's own mode stays
-        return tmp
-    raise OutputError(f"无法在 {shown.parent} 中建立临时文件，{shown.name} 未写入：请重试或换一个位置。")
-
-
-def _commit(tmp: Path, target: Path) -> None:
-    fd = os.open(tmp, os.O_RDWR | getattr(os, "O_BINARY", 0))
+def _keep_mode(tmp: Path, target: Path) -> None:
+    """The existing target's mode on the new file (none yet: a plain create's stays)."""
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, target)
-    _fsync_folder(target.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); Windows cannot open a folder, and some
-    file systems refuse: the file is written either way."""
-    if os.name == "nt":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
+        os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
     except OSError:
         pass
-    finally:
-        os.close(fd)
 
 
 # ---- messages ----------------------------------------------------------------------------------
-_REASONS = {
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EDQUOT: "磁盘配额已用完",
-    errno.EACCES: "没有写入权限（文件夹只读，或文件正被其他程序打开）",
-    errno.EPERM: "没有写入权限",
-    errno.EROFS: "磁盘是只读的",
-    errno.ENOENT: "文件夹不存在",
-    errno.ENOTDIR: "路径中有一部分不是文件夹",
-    errno.EISDIR: "目标是一个文件夹",
-    errno.ENAMETOOLONG: "文件名太长",
-    errno.EIO: "磁盘读写错误",
-    errno.EFBIG: "文件太大",
-    errno.ELOOP: "符号链接循环",
-}
 _ADVICE = {errno.ENOSPC: "请腾出磁盘空间或换一个磁盘后重试", errno.EDQUOT: "请腾出空间后重试",
            errno.EIO: "请检查磁盘后重试"}
 
 
-def _reason(e: BaseException) -> str:
-    if isinstance(e, OSError) and e.errno in _REASONS:
-        return _REASONS[e.errno]
-    if isinstance(e, OSError) and e.strerror:
-        return e.strerror
-    return str(e) or type(e).__name__
-
-
 def _write_failed(e: OSError, shown: Path) -> str:
     advice = _ADVICE.get(e.errno or 0, "请换一个位置后重试")
-    return f"无法写入 {shown}（{_reason(e)}），没有生成文件，原有文件未被改动：{advice}。"
+    return f"无法写入 {shown}（{os_error_message(e)}），没有生成文件，原有文件未被改动：{advice}。"

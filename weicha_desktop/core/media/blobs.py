@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ContextManager
 
+from weicha_desktop.core.fileio import fsync_dir
 from weicha_desktop.core.media.staging import work_folder
 
 CHUNK = 1 << 20
@@ -75,7 +76,7 @@ class BlobStore:
         final.parent.mkdir(exist_ok=True)
         os.replace(staged.temp_path, final)
         os.chmod(final, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
         return final
 
     def discard(self, staged: Staged) -> None:
@@ -99,11 +100,4 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fsync_dir(path: Path) -> None:
-    if os.name != "posix":  # Windows cannot open a directory to fsync it
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+_fsync_dir = fsync_dir  # the name core/checkpoint.py imports; new code: core.fileio.fsync_dir

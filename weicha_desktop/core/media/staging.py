@@ -1,9 +1,11 @@
 """Work in progress inside the data folder, and what a crash leaves of it.
 
-Three kinds of temporary files live in the data folder:
+Four kinds of temporary files live in the data folder:
 
 - ``blobs/.staging/<batch>/``: copies of one import (or one working copy) being hashed;
 - ``cache/tmp/<job>/``: the downsampled photos of one report being laid out;
+- ``cache/backup/<job>/``: the database copy of one backup (core/backup.py) — as large as
+  the database; loose files there are from versions before work folders;
 - ``cache/thumbs/.tmp/<sha>-320.jpg.<pid>.tmp``: a thumbnail being written.
 
 Each work folder ``<base>/<name>/`` is held by a lock file beside it, ``<base>/<name>.lock``,
@@ -27,6 +29,7 @@ from weicha_desktop.core.ids import new_id
 
 STAGING = Path("blobs") / ".staging"
 REPORT_WORK = Path("cache") / "tmp"
+BACKUP_WORK = Path("cache") / "backup"
 THUMBS_TMP = Path("cache") / "thumbs" / ".tmp"  # media/analyse.py writes thumbnails there
 LOCK_SUFFIX = ".lock"
 
@@ -90,7 +93,7 @@ def clean_leftovers(data_dir: Path) -> int:
     """Everything temporary a crash left in the data folder (see the module docstring).
     Call only while holding the data folder's lock. Best effort: never raises."""
     data_dir = Path(data_dir)
-    removed = sweep(data_dir / STAGING) + sweep(data_dir / REPORT_WORK)
+    removed = sum(sweep(data_dir / work) for work in (STAGING, REPORT_WORK, BACKUP_WORK))
     blobs = data_dir / "blobs"
     for pattern, root in (("*.part", blobs), ("*.tmp", data_dir / THUMBS_TMP)):
         try:
