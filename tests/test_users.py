@@ -38,6 +38,14 @@ def test_the_program_hashes_with_the_strong_cost():
     assert check_password("x", out[2])  # a strong hash checks under any cost chosen for new ones
 
 
+def test_nothing_in_the_program_lowers_the_cost():
+    package = Path(users_module.__file__).resolve().parents[1]
+    calls = [f"{path.relative_to(package)}:{n}" for path in sorted(package.rglob("*.py"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if "use_hash_cost(" in line and not line.lstrip().startswith("def use_hash_cost(")]
+    assert calls == []
+
+
 def test_a_cheaper_cost_changes_new_hashes_and_the_dummy_alike():
     cheap = users_module.HashCost(n=2**3, r=1, p=1)
     previous = users_module.use_hash_cost(cheap)
