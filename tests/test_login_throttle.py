@@ -187,3 +187,28 @@ def test_the_wait_is_counted_from_the_failure_not_from_later_tries(env):
     clock.advance(1)
     with pytest.raises(LoginLocked, match="已连续错误 7 次，请在 4 秒后再试"):
         users.authenticate("admin", WRONG)
+
+
+@pytest.mark.parametrize("name, fragment, stored", [
+    ("\udcff", "无法识别的字符", "\\xff"),            # what a terminal's byte 0xFF becomes
+    ("boss\x1b[31m", "无法识别的字符", "boss\\x1b[31m"),   # a control character
+    ("a" * 5000, "用户名太长", "a" * logins.NAME_LIMIT),
+])
+def test_a_name_that_cannot_be_anyones_is_refused_in_chinese_and_logged_safely(env, name, fragment, stored):
+    store, users, _ = env
+    with pytest.raises(AuthError, match=fragment) as e:
+        users.authenticate(name, PASSWORD)
+    assert "\udcff" not in str(e.value) and "\x1b" not in str(e.value)
+    entry = last(store)
+    assert (entry.action, entry.object_id, entry.details["reason"]) == ("login.fail", stored, "invalid_name")
+    assert entry.details["name"] == stored and stored in entry.summary
+    json.dumps(store.audit_entries()[-1].__dict__, ensure_ascii=False).encode("utf-8")  # storable, printable
+
+
+def test_the_command_line_refuses_an_undecodable_user_name_with_exit_1(tmp_path):
+    from tests.support import run_cli
+
+    new_store(tmp_path / "d").close()
+    result = run_cli(tmp_path / "d", "case", "list", user="\udcff", password="x")
+    assert result.returncode == 1 and "无法识别的字符" in result.stderr and "\\xff" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -233,7 +233,9 @@ def _login(args, store):
     store.require_initialized()
     if not args.user:
         raise WeichaError("此命令需要登录：请在子命令前加 --user 用户名。")
-    return UserService(store).authenticate(args.user, _password(f"{args.user} 的密码："))
+    from weicha_desktop.core.logins import safe_name
+
+    return UserService(store).authenticate(args.user, _password(f"{safe_name(args.user)} 的密码："))
 
 
 def _cases(args, store):

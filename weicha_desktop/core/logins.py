@@ -16,13 +16,18 @@ Refusing with the remaining time (instead of sleeping) suits both the desktop (t
 stays responsive and says when to try again) and the CLI (a script gets exit 1 at once, not
 a hang). The clock is the store's (tests inject a FixedClock). If the computer's clock is set
 back, a wait never lasts longer than its own length from the next try (``locked_until`` is
-pulled in and logged). Passwords are never written anywhere."""
+pulled in and logged). Passwords are never written anywhere.
+
+A name that cannot be anyone's (bytes a terminal could not decode, control characters, longer
+than ``NAME_LIMIT``) is refused before anything else, with a Chinese reason (``bad_name``),
+and logged as a failure under a safe form of it (``safe_name``: backslash-x-ff for such a byte)."""
 from __future__ import annotations
 
 import getpass
 import json
 import math
 import socket
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -67,6 +72,45 @@ class LoginState:
 
 def key(name: str) -> str:
     return (name or "")[:NAME_LIMIT]
+
+
+def safe_name(name: str) -> str:
+    """``name`` as it can be stored, printed and shown: a byte the terminal could not decode
+    (a lone surrogate from Python's surrogateescape) as backslash-x-ff, other surrogates and
+    control characters escaped the same way (backslash-u for those past U+00FF); cut to
+    ``NAME_LIMIT``."""
+    out = []
+    for c in name or "":
+        code = ord(c)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif unicodedata.category(c) in ("Cs", "Cc"):
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(c)
+    return key("".join(out))
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a user name at all (Chinese), or None."""
+    if len(name or "") > NAME_LIMIT:
+        return f"用户名太长（{len(name)} 个字符，最多 {NAME_LIMIT} 个）：请检查后重新输入。"
+    if any(unicodedata.category(c) in ("Cs", "Cc") for c in name or ""):
+        return ("用户名中有无法识别的字符（终端的编码可能不是 UTF-8，或粘贴进了控制字符）："
+                f"收到的是“{safe_name(name)}”。请检查后重新输入。")
+    return None
+
+
+def bad_name(store: Store, name: str) -> AuthError | None:
+    """For a name that cannot be anyone's: the attempt logged (a failure of its safe form,
+    reason ``invalid_name``) and the error to raise; None for a possible name."""
+    problem = name_problem(name)
+    if problem is None:
+        return None
+    shown = safe_name(name)
+    record(store, shown, "fail", after_failure(state(store, shown), store.clock.now()),
+           reason="invalid_name")
+    return AuthError(problem)
 
 
 def state(store: Store, name: str) -> LoginState:

@@ -117,6 +117,9 @@ class UserService:
     def authenticate(self, name: str, password: str) -> Actor:
         """The user, or AuthError. Every attempt is an audit entry; after repeated failures
         of ``name`` a try during the wait is refused with the seconds left (core/logins.py)."""
+        refused = logins.bad_name(self.store, name)  # undecodable bytes, control characters, too long
+        if refused is not None:
+            raise refused
         now = self.store.clock.now()
         before = logins.state(self.store, name)
         wait = before.wait(now)
