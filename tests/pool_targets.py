@@ -10,6 +10,8 @@ def behave(name: str) -> dict:
         os._exit(3)
     if name.startswith("raise"):
         raise RuntimeError("boom")
+    if name.startswith("full"):
+        raise OSError(28, "No space left on device")  # errno.ENOSPC
     if name.startswith("slow"):
         time.sleep(0.3)
     return {"status": "ok", "name": name, "pid": os.getpid()}

@@ -69,3 +69,28 @@ def test_broken_exif_still_imports_with_missing_metadata(tmp_path):
 def test_unreadable_source_is_a_reason_not_a_crash(tmp_path):
     r = run(tmp_path, tmp_path / "missing.jpg")
     assert r["status"] == "rejected" and "无法读取" in r["reason"]
+
+
+def test_disk_errors_are_said_in_chinese_not_as_os_error_text(tmp_path, monkeypatch):
+    """A full disk while the thumbnail is written, a source the user may not read: the
+    reason says so in Chinese (no "OSError: [Errno 28] …"), and nothing is left behind."""
+    import errno
+    import os
+
+    from weicha_desktop.core.media import analyse as module
+    from weicha_desktop.core.media.blobs import BlobStore
+
+    src = make_photo(tmp_path / "p.jpg")
+    with monkeypatch.context() as m:
+        m.setattr(module.os, "replace", lambda a, b: (_ for _ in ()).throw(
+            OSError(errno.ENOSPC, "No space left on device")))
+        full = run(tmp_path, src)
+    denied_error = PermissionError(errno.EACCES, "Permission denied")
+    monkeypatch.setattr(BlobStore, "stage", lambda *a, **k: (_ for _ in ()).throw(denied_error))
+    denied = run(tmp_path, src)
+    assert full["status"] == "rejected" and "磁盘空间不足" in full["reason"], full
+    assert denied["status"] == "rejected" and "没有读取权限" in denied["reason"], denied
+    for r in (full, denied):
+        assert "Errno" not in r["reason"] and "OSError" not in r["reason"] and "Permission" not in r["reason"]
+    assert not any(p.is_file() for p in (tmp_path / "blobs").rglob("*")), "a staged copy was left"
+    assert os.path.exists(src)

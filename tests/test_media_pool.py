@@ -14,12 +14,13 @@ def _run(names, **kw):
 
 def test_a_hanging_and_a_crashing_file_cost_only_themselves():
     t0 = time.monotonic()
-    finished, results = _run(["a", "hang-1", "b", "crash-1", "raise-1", "c"])
+    finished, results = _run(["a", "hang-1", "b", "crash-1", "raise-1", "c", "full-1"])
     assert finished
-    assert [r["status"] for r in results] == ["ok", "rejected", "ok", "rejected", "rejected", "ok"]
+    assert [r["status"] for r in results] == ["ok", "rejected", "ok", "rejected", "rejected", "ok", "rejected"]
     assert "超时" in results[1]["reason"]
     assert "崩溃" in results[3]["reason"]
-    assert "boom" in results[4]["reason"]
+    assert "程序内部错误" in results[4]["reason"] and "boom" in results[4]["reason"]  # for support
+    assert results[6]["reason"] == "处理失败：磁盘空间不足"  # a system error: its reason, in Chinese
     assert time.monotonic() - t0 < 15
 
 

@@ -123,6 +123,18 @@ def test_workers_that_cannot_start_raise_a_clear_error(monkeypatch, exe):
     assert got == []
 
 
+def test_a_system_error_starting_workers_is_said_in_chinese(monkeypatch):
+    """No memory for a process, say: the reason in Chinese, not "OSError: [Errno 12] …"."""
+    import errno
+
+    monkeypatch.setattr(WorkerPool, "_start", lambda self: (_ for _ in ()).throw(
+        OSError(errno.ENOMEM, "Cannot allocate memory")))
+    pool = WorkerPool("tests.pool_targets:behave", workers=2)
+    with pytest.raises(WorkerStartError, match="无法启动后台工作进程") as e:
+        within(lambda: pool.run([("a",)], lambda i, r: None))
+    assert "内存不足" in str(e.value) and "Errno" not in str(e.value) and "OSError" not in str(e.value)
+
+
 BROKEN_EXE = "import multiprocessing\nmultiprocessing.set_executable('/bin/false')"
 
 

@@ -172,6 +172,8 @@ _REASONS = {
     errno.ENXIO: "设备不存在或已拔出",
     errno.ENODEV: "设备不存在或已拔出",
     errno.ETIMEDOUT: "网络或设备超时",
+    errno.ENOMEM: "内存不足",
+    errno.EAGAIN: "系统资源暂时不足",
 }
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from weicha_desktop.core.errors import WeichaError, shorten
+from weicha_desktop.core.fileio import os_error_message
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 32  # the deepest real record: record → repeat → row → person → field is 5
@@ -37,15 +38,18 @@ def read_json_object(source: str | os.PathLike, stdin: BinaryIO | None = None) -
 
 def parse_json_object(data: bytes, name: str = "输入") -> dict[str, Any]:
     text = _decode(data, name)
+    if not text.strip():
+        raise JsonInputError(f"{name} 是空的，不是有效的 JSON：应为 {{\"字段名\": 值, …}}，未保存。")
     try:
         value = json.loads(text, parse_constant=_no_constant)
     except RecursionError:
         raise JsonInputError(f"{name} 中的 JSON 嵌套太深（最多 {MAX_DEPTH} 层），未保存。") from None
     except json.JSONDecodeError as e:
-        raise JsonInputError(f"{name} 不是有效的 JSON：第 {e.lineno} 行第 {e.colno} 列附近有误"
-                             f"（{e.msg}），未保存。") from None
+        raise JsonInputError(f"{name} 不是有效的 JSON：第 {e.lineno} 行第 {e.colno} 列附近有误："
+                             f"{_syntax(e.msg)}，未保存。") from None
     except ValueError as e:  # NaN/Infinity (below), a number of thousands of digits
-        raise JsonInputError(f"{name} 不是可用的 JSON：{shorten(str(e), 60)}，未保存。") from None
+        why = str(e) if str(e).startswith("不支持") else "数字位数太多（整数最多 4300 位）"
+        raise JsonInputError(f"{name} 不是可用的 JSON：{why}，未保存。") from None
     if not isinstance(value, dict):
         kind = {list: "数组", str: "文字", int: "数字", float: "数字", bool: "true/false"}.get(
             type(value), "null")
@@ -70,7 +74,7 @@ def _read_capped(source: str | os.PathLike, stdin: BinaryIO | None) -> bytes:
         except FileNotFoundError:
             raise JsonInputError(f"找不到文件 {name}。") from None
         except OSError as e:
-            raise JsonInputError(f"读不到文件 {name}：{e.strerror or e}。") from None
+            raise JsonInputError(f"读不到文件 {name}：{os_error_message(e, reading=True)}。") from None
     if len(data) > MAX_BYTES:
         raise JsonInputError(f"{name} 太大（超过 {MAX_BYTES // (1024 * 1024)} MB），未读取："
                              "一件勘验的字段值远小于此，请检查给出的文件。")
@@ -87,6 +91,24 @@ def _decode(data: bytes, name: str) -> str:
         guess = "（像是 UTF-16 编码）" if b"\x00" in data[:64] else "（可能是 GBK 等其他编码）"
         raise JsonInputError(f"{name} 不是有效的 UTF-8 文本：第 {e.start + 1} 个字节无法解码{guess}，"
                              "请另存为 UTF-8 后再试。") from None
+
+
+# what the json module says (English), said in Chinese; anything else: "语法错误"
+_SYNTAX = {
+    "Extra data": "在完整的 JSON 之后还有多余的内容（例如两个对象连在一起，或多了一个括号）",
+    "Expecting value": "缺少一个值（可能多了逗号，或少了引号）",
+    "Expecting ',' delimiter": "缺少逗号",
+    "Expecting ':' delimiter": "缺少冒号",
+    "Expecting property name enclosed in double quotes": "字段名须用英文双引号括起（或最后一项后多了逗号）",
+    "Unterminated string starting at": "文字缺少结尾的双引号",
+    "Invalid control character at": "文字中有换行等控制字符（应写作 \\n）",
+    "Invalid \\escape": "文字中有无效的反斜杠转义",
+    "Invalid \\uXXXX escape": "文字中有无效的 \\u 转义",
+}
+
+
+def _syntax(msg: str) -> str:
+    return _SYNTAX.get(msg, "语法错误")
 
 
 def _no_constant(word: str) -> Any:

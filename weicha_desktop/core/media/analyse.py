@@ -11,6 +11,8 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from weicha_desktop.core.errors import shorten
+from weicha_desktop.core.fileio import os_error_message
 from weicha_desktop.core.media.blobs import BlobStore
 from weicha_desktop.core.media.exif import ExifInfo, read_exif, read_exif_bytes
 
@@ -95,7 +97,7 @@ def analyse(source: str, blob_root: str, thumbs_dir: str, staging: str | None = 
     try:
         size = src.stat().st_size
     except OSError as e:
-        return {"status": "rejected", "reason": f"无法读取文件（{e.strerror or e}）"}
+        return {"status": "rejected", "reason": f"无法读取文件（{os_error_message(e, reading=True)}）"}
     if size == 0:
         return {"status": "rejected", "reason": "文件为空（0 字节）"}
     if size > MAX_BYTES:
@@ -104,7 +106,7 @@ def analyse(source: str, blob_root: str, thumbs_dir: str, staging: str | None = 
     try:
         staged = blobs.stage(src, max_bytes=MAX_BYTES, into=Path(staging) if staging else None)
     except OSError as e:
-        return {"status": "rejected", "reason": f"无法读取文件（{e.strerror or e}）"}
+        return {"status": "rejected", "reason": f"无法读取文件（{os_error_message(e, reading=True)}）"}
     try:
         with open(staged.temp_path, "rb") as fh:
             info = read_exif(fh)
@@ -133,9 +135,13 @@ def analyse(source: str, blob_root: str, thumbs_dir: str, staging: str | None = 
     except Rejected as e:
         blobs.discard(staged)
         return {"status": "rejected", "reason": str(e)}
+    except OSError as e:  # reading the copy or writing the thumbnail: the disk, not the image
+        blobs.discard(staged)
+        return {"status": "rejected", "reason": f"无法处理该文件（{os_error_message(e)}）"}
     except Exception as e:  # any other decoder failure: the file is not usable, say so
         blobs.discard(staged)
-        return {"status": "rejected", "reason": f"图像无法处理（{type(e).__name__}: {e}）"}
+        return {"status": "rejected",
+                "reason": f"图像无法处理，文件可能已损坏（{type(e).__name__}: {shorten(str(e), 60)}）"}
     width, height = upright_size(w, h, turn)
     return {"status": "ok", "sha256": staged.sha256, "size": staged.size,
             "temp_path": str(staged.temp_path), "format": fmt, "width": width,

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Sequence
 
-from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.errors import WeichaError, shorten
+from weicha_desktop.core.fileio import os_error_message
 
 ResultFn = Callable[[int, dict[str, Any]], None]
 START_TIMEOUT = 60.0  # a cold start of a frozen build under a virus scanner can take long
@@ -39,6 +40,14 @@ TRIES = 2             # a task whose worker dies is tried this often in all
 
 class WorkerStartError(WeichaError):
     """No worker process could be started; the message is the Chinese reason."""
+
+
+def failure_reason(e: Exception) -> str:
+    """Why a file failed, in Chinese: a system error by its reason; anything else is a fault
+    of the program, named for support in parentheses."""
+    if isinstance(e, OSError):
+        return f"处理失败：{os_error_message(e)}"
+    return f"处理失败：程序内部错误（{type(e).__name__}: {shorten(str(e), 80)}），请告知技术支持"
 
 
 def _worker(conn: Connection, target: str) -> None:
@@ -54,7 +63,7 @@ def _worker(conn: Connection, target: str) -> None:
             try:
                 result = fn(*args)
             except Exception as e:  # the function promises not to raise; keep the pool alive
-                result = {"status": "rejected", "reason": f"处理失败（{type(e).__name__}: {e}）"}
+                result = {"status": "rejected", "reason": failure_reason(e)}
             conn.send((index, result))
     except (EOFError, OSError):  # the program is gone (closed, or killed): end quietly
         return
@@ -170,7 +179,7 @@ class WorkerPool:
             try:
                 slots.append(self._start())
             except OSError as e:  # the program file missing or not executable, no memory
-                self._start_failed(f"{type(e).__name__}: {e}")
+                self._start_failed(os_error_message(e))
 
     def _start(self) -> _Slot:
         parent, child = self._ctx.Pipe()
