@@ -116,6 +116,24 @@ def test_labels_pdf_has_every_h_number_and_the_print_is_logged(app, qtbot, cases
     assert "2 张标签" in child(register, QLabel, "evidenceMessage").text()
 
 
+def test_labels_are_never_written_into_the_data_folder(app, qtbot, cases, monkeypatch):
+    """The register passes the store's data folder to the output checks (not only the
+    fallback that finds a data folder by its database file)."""
+    from weicha_desktop.core import safe_output
+
+    case = cases.new_case({"evidence": evidence()})
+    _view, pages = open_pages(qtbot, cases, case.id)
+    register = pages.show_register()
+    inside = cases.store.data_dir / "blobs" / "labels.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(inside), a[-1]))
+    monkeypatch.setattr(safe_output, "_is_data_folder", lambda folder: False)
+    on_next_dialog(lambda dialog: dialog.accept())
+    click(qtbot, register, "labelsButton")
+    assert not inside.exists()
+    assert "数据文件夹" in child(register, QLabel, "evidenceMessage").text()
+    assert logged(cases.store, "evidence.labels") == []
+
+
 def test_a_finalized_case_has_a_read_only_register_that_still_prints(app, qtbot, cases, dialogs):
     values = complete_values()
     values.pop("no_evidence_reason")

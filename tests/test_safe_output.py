@@ -276,6 +276,20 @@ def test_no_command_writes_into_the_data_folder(folder, command, tmp_path, capsy
 
 
 @pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_names_its_data_folder_to_the_checks(folder, command, tmp_path, capsys, monkeypatch):
+    """Finding a data folder by its database file is only the fallback: every command passes
+    its own data folder, so a target in it is refused even when that lookup sees nothing."""
+    d, number = folder
+    monkeypatch.setenv("WEICHA_PASSWORD", PASSWORD)
+    monkeypatch.setattr(safe_output, "_is_data_folder", lambda f: False)
+    for target in (d / f"{command}.pdf", d / "blobs" / f"{command}.pdf"):
+        code, err = weicha(capsys, COMMANDS[command](d, number, target))
+        assert code == 1 and "数据文件夹" in err, err
+        assert not target.exists() and leftovers(target.parent) == []
+    database_intact(d, capsys)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("case, message", [
     ("missing folder", "不存在"), ("a folder", "是一个文件夹"), ("/dev/null", "不是普通文件"),
     ("/dev/full", "不是普通文件"), ("read-only folder", "没有写入权限"), ("full disk", "磁盘空间不足"),

@@ -123,7 +123,7 @@ def cmd_evidence_labels(args) -> int:
         items = items_from_case(case.number, case.data.get("evidence") or [])
         if not items:
             raise WeichaError(f"勘验 {case.number} 还没有编号的痕迹物证。")
-        pages = write_labels(items, args.output, args.layout, skip=args.skip)
+        pages = write_labels(items, args.output, args.layout, skip=args.skip, data_dir=store.data_dir)
         store.log_read(cases.actor, "evidence.labels", "case", case.id,
                        f"打印物证标签 {case.number}：{len(items)} 张", {"count": len(items)})
     print(f"已生成 {args.output}：{len(items)} 张标签，{pages} 页", file=sys.stderr)

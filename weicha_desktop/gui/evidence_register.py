@@ -329,7 +329,8 @@ class EvidenceRegister(QWidget):
             return None
         out = Path(path) if path.lower().endswith(".pdf") else Path(path + ".pdf")
         try:
-            pages = write_labels(items, out, dialog.layout_key, skip=dialog.skip.value())
+            pages = write_labels(items, out, dialog.layout_key, skip=dialog.skip.value(),
+                                 data_dir=self.cases.store.data_dir)
             self.cases.store.log_read(self.cases.actor, "evidence.labels", "case", self.case.id,
                                       f"打印物证标签 {self.case.number}：{len(items)} 张",
                                       {"count": len(items), "layout": dialog.layout_key,

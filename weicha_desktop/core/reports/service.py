@@ -64,10 +64,12 @@ class ReportJob:
     # cache/tmp, held while the job runs and cleared on the next start after a crash —
     # evidence photos do not go to the shared system temp folder
     work_root: Path | None = None
+    # the data folder: the target is refused inside it (core/safe_output.py)
+    data_dir: Path | None = None
 
     def run(self, path: str | os.PathLike, progress: Progress | None = None,
             cancelled: Callable[[], bool] = lambda: False) -> ReportResult:
-        check_output(path)  # a bad target fails before the photos are prepared
+        check_output(path, data_dir=self.data_dir)  # a bad target fails before the photos
         if self.work_root is None:
             with tempfile.TemporaryDirectory(prefix="weicha-report-") as work:
                 return self._run(Path(path), Path(work), progress, cancelled)
@@ -99,7 +101,7 @@ class ReportJob:
         if cancelled():
             raise InterruptedError("已取消")
         report(0.88, "排版")
-        with atomic_output(path) as tmp:  # whole or not at all; never into the data folder
+        with atomic_output(path, data_dir=self.data_dir) as tmp:  # whole or not at all
             doc = ReportDoc(tmp, unit_name=self.unit_name, case_number=case.number,
                             draft=not case.locked, title=f"{PARTS[self.parts[0]]} {case.number}")
             doc.build_story(story)
@@ -124,7 +126,7 @@ class ReportService:
         return ReportJob(case, self.cases.spec_for(case), self.store.meta("unit_name") or "",
                          parts, photos_per_page, listed,
                          {p.id: self.photos.original_path(p) for p in listed},
-                         self.store.clock.iso(), self.store.data_dir / REPORT_WORK)
+                         self.store.clock.iso(), self.store.data_dir / REPORT_WORK, self.store.data_dir)
 
     def record(self, job: ReportJob, result: ReportResult, action: str = "report.print") -> None:
         """The work-log entry of a rendering (print, preview or export)."""
