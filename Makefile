@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 DATA ?= $(CURDIR)/data
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test` (the suite is CPU-bound; 2 = this project's machines)
+JOBS ?= 2
 STAMP := $(VENV)/.stamp
 # Interface translations: Chinese is the source language; English from weicha_en.ts, whose
 # compiled .qm is a build artefact (git-ignored), rebuilt whenever the .ts changes.
@@ -24,7 +26,7 @@ run: venv translations
 	$(VENV)/bin/weicha --data-dir "$(DATA)"
 
 test: venv translations
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -n $(JOBS) $(PYTEST_ARGS)
 
 translations: $(QM)
 
