@@ -30,8 +30,11 @@ from weicha_desktop.core.verify import verify
 from weicha_desktop.resources import forms_dir
 
 from tests.media_support import make_photo
-from tests.support import PASSWORD, fixed_clock, new_store, tamper
+from tests.support import PASSWORD, fixed_clock, new_store, run_cli, tamper
 from tests.test_cli import weicha
+
+
+ADMIN = {"user": "admin", "password": PASSWORD}  # who restores: the backup's administrator
 
 
 def _fill(store: Store, folder: Path, photos: int = 3):
@@ -176,11 +179,11 @@ def test_backup_while_another_thread_writes_is_one_consistent_snapshot(env, tmp_
         thread.join()
     assert during > 10  # the writer really wrote while the copy ran
     assert verify(store).ok
-    restored = restore_backup(result.path, tmp_path / "new")
+    restored = restore_backup(result.path, tmp_path / "new", **ADMIN)
     with Store.open(restored.data_dir, readonly=True) as copy:
         report = verify(copy)
         assert report.ok, report.faults
-        seq = copy.conn.execute("SELECT max(seq) FROM audit_log WHERE action <> 'data.restore'").fetchone()[0]
+        seq = copy.conn.execute("SELECT max(seq) FROM audit_log WHERE action NOT IN ('data.restore', 'data.anchor')").fetchone()[0]
     assert seq == result.manifest["audit_head"]["seq"] >= before + 5
 
 
@@ -251,7 +254,7 @@ def test_a_damaged_or_missing_original_is_named_and_the_rest_backed_up(env, tmp_
     assert any(first.name[:16] in p and "损坏" in p for p in result.problems)
     assert any(second.name[:16] in p and "丢失" in p for p in result.problems)
     assert result.manifest["missing_originals"] == [second.name]
-    restored = restore_backup(result.path, tmp_path / "new")
+    restored = restore_backup(result.path, tmp_path / "new", **ADMIN)
     assert len(restored.problems) == 2
     assert (tmp_path / "new" / "blobs" / third.name[:2] / third.name).read_bytes() == third.read_bytes()
     with Store.open(tmp_path / "new", readonly=True) as copy:
@@ -265,7 +268,7 @@ def test_restore_brings_back_everything_and_verify_is_clean(made, tmp_path):
     checked = check_backup(result.path)  # a check alone writes no data folder
     assert checked.manifest == result.manifest and checked.problems == []
     assert sorted(os.listdir(tmp_path)) == []
-    restored = restore_backup(result.path, tmp_path / "new")
+    restored = restore_backup(result.path, tmp_path / "new", **ADMIN)
     assert restored.problems == []
     with Store.open(root / "data", readonly=True) as old, Store.open(tmp_path / "new", readonly=True) as new:
         report = verify(new)
@@ -277,8 +280,11 @@ def test_restore_brings_back_everything_and_verify_is_clean(made, tmp_path):
         assert new.meta("folder_id") != old.meta("folder_id")  # a line of its own (core/lineage.py)
         for (sha,) in old.conn.execute("SELECT sha256 FROM photos"):
             assert file_sha256(new.blobs_dir / sha[:2] / sha) == sha
-        last = new.audit_entries(newest_first=True, limit=1)[0]
-    assert last.action == "data.restore" and last.user_id is None and last.user_name == "system"
+        last, anchored = new.audit_entries(newest_first=True, limit=2)[::-1]
+        admin_id = old.conn.execute("SELECT id FROM users WHERE name = 'admin'").fetchone()[0]
+    assert last.action == "data.restore" and last.user_id == admin_id and last.user_name == "admin"
+    assert anchored.action == "data.anchor" and anchored.details["reason"] == "first"  # its checkpoint
+    assert anchored.details["folder_id"] == last.details["folder_id"]
     assert last.details["backup_file"] == "b.wcbak"
     assert last.details["folder_id"] != last.details["previous_folder_id"]
     assert last.details["backup_head"] == result.manifest["audit_head"]
@@ -294,13 +300,38 @@ def test_restore_only_into_an_empty_or_new_folder(made, tmp_path):
     (busy / "notes.txt").write_text("keep me")
     for folder in (busy, root / "data"):
         with pytest.raises(WeichaError, match="不是空的"):
-            restore_backup(result.path, folder)
+            restore_backup(result.path, folder, **ADMIN)
     with pytest.raises(WeichaError, match="是一个文件"):
-        restore_backup(result.path, root / "b.wcbak")
+        restore_backup(result.path, root / "b.wcbak", **ADMIN)
     assert [p.name for p in busy.iterdir()] == ["notes.txt"]
     (tmp_path / "empty").mkdir()
-    assert restore_backup(result.path, tmp_path / "empty").data_dir == tmp_path / "empty"
+    assert restore_backup(result.path, tmp_path / "empty", **ADMIN).data_dir == tmp_path / "empty"
     assert (tmp_path / "empty" / "weicha.db").is_file()
+
+
+def test_only_an_administrator_of_the_backup_may_restore_it(made, tmp_path):
+    """Checked against the users IN THE BACKUP, before the folder is put in place; the entry
+    names who restored it."""
+    from weicha_desktop.core.demo import TECHNICIANS
+
+    root, result = made
+    target = tmp_path / "new"
+    for user, password, words in [("admin", "wrong-pass-77", "用户名或密码错误"),
+                                  ("nobody", PASSWORD, "用户名或密码错误"),
+                                  (TECHNICIANS[0][0], "demo-pass-2026", "只有管理员")]:
+        with pytest.raises(WeichaError, match=words):
+            restore_backup(result.path, target, user=user, password=password)
+        assert not target.exists() and _leftovers(tmp_path) == []
+    r = run_cli(target, "restore", str(result.path))
+    assert r.returncode == 1 and "--user" in r.stderr and "管理员" in r.stderr and not target.exists()
+    r = run_cli(target, "restore", str(result.path), user="admin", password="wrong-pass-77")
+    assert r.returncode == 1 and "用户名或密码错误" in r.stderr and not target.exists()
+    r = run_cli(target, "restore", str(result.path), user="admin")
+    assert r.returncode == 0 and "校验通过" in r.stdout, r.stderr
+    with Store.open(target, readonly=True) as copy:
+        entry = copy.audit_entries(object_kind="data", newest_first=True, limit=1)[0]
+        admin = UserService(copy).get("admin")
+    assert entry.action == "data.restore" and (entry.user_id, entry.user_name) == (admin.id, "admin")
 
 
 KILLED_RESTORE = r"""
@@ -311,7 +342,7 @@ def progress(fraction, message):
     if fraction > 0.6:
         print("writing", flush=True)
         time.sleep(60)
-restore_backup(sys.argv[1], sys.argv[2], progress=progress)
+restore_backup(sys.argv[1], sys.argv[2], user="admin", password="secret-123", progress=progress)
 """
 
 
@@ -325,7 +356,7 @@ def test_kill_9_during_a_restore_leaves_no_target_folder(made, tmp_path):
     proc.wait(10)
     assert not target.exists()
     assert len(_leftovers(tmp_path)) == 1  # the hidden staging folder of the killed restore
-    assert restore_backup(result.path, target).problems == []  # the next one sweeps it
+    assert restore_backup(result.path, target, **ADMIN).problems == []  # the next one sweeps it
     assert _leftovers(tmp_path) == []
     with Store.open(target, readonly=True) as copy:
         assert verify(copy).ok
@@ -337,7 +368,7 @@ def test_a_restore_that_cannot_fit_is_refused_before_writing(made, tmp_path, mon
     root, result = made
     monkeypatch.setattr(restore.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 1000, 1000))
     with pytest.raises(WeichaError, match="磁盘空间不足：恢复需要约 .* MB.*只剩 0.0 MB"):
-        restore_backup(result.path, tmp_path / "new")
+        restore_backup(result.path, tmp_path / "new", **ADMIN)
     assert sorted(os.listdir(tmp_path)) == []
 
 
@@ -367,7 +398,7 @@ def _refused(path: Path, target: Path, match: str) -> None:
     with pytest.raises(BadBackup, match=match):
         check_backup(path)
     with pytest.raises(BadBackup, match=match):
-        restore_backup(path, target)
+        restore_backup(path, target, **ADMIN)
     assert not target.exists()
     assert _leftovers(target.parent) == []
 
@@ -468,9 +499,9 @@ def test_the_reminder_comes_a_week_after_the_last_backup(tmp_path):
     late = backup_state(store, made_at + timedelta(days=8))
     assert late.due and late.days == 8 and "8 天前" in late.message()
     store.close()
-    restore_backup(tmp_path / "b.wcbak", tmp_path / "new")
+    restore_backup(tmp_path / "b.wcbak", tmp_path / "new", **ADMIN)
     with Store.open(tmp_path / "new", readonly=True) as copy:  # a restored folder starts afresh
-        assert copy.audit_entries(newest_first=True, limit=1)[0].action == "data.restore"
+        assert copy.audit_entries(object_kind="data", newest_first=True, limit=1)[0].action == "data.restore"
         assert backup_state(copy).last is not None and not backup_state(copy).due
 
 
@@ -491,18 +522,18 @@ def test_backup_and_restore_on_the_command_line(tmp_path):
     assert r.returncode == 0 and "备份文件完好" in r.stdout and sorted(os.listdir(tmp_path)) == ["cli.wcbak", "src"]
     laptop = {"WEICHA_CONFIG_DIR": str(tmp_path / "new-laptop")}  # restored on another machine
     r = subprocess.run([sys.executable, "-m", "weicha_desktop", "restore", str(out), "--data-dir",
-                        str(tmp_path / "new")], capture_output=True, text=True, timeout=120,
-                       env=dict(os.environ, **laptop))
+                        str(tmp_path / "new"), "--user", "admin"], capture_output=True, text=True,
+                       timeout=120, env=dict(os.environ, WEICHA_PASSWORD=PASSWORD, **laptop))
     assert r.returncode == 0, r.stderr
     assert "已从备份" in r.stdout and "校验通过" in r.stdout and "编号" in r.stdout
     r = weicha(tmp_path / "new", "verify", env=laptop)
     assert r.returncode == 0 and "校验通过" in r.stdout, r.stderr
     r = weicha(root / "data", "verify")  # the original, on its own machine
     assert r.returncode == 0 and "校验通过" in r.stdout, r.stderr
-    r = weicha(tmp_path / "new", "restore", str(out))
+    r = weicha(tmp_path / "new", "restore", str(out), user="admin")
     assert r.returncode == 1 and "不是空的" in r.stderr
     (tmp_path / "junk.wcbak").write_bytes(out.read_bytes()[:5000])
-    r = weicha(tmp_path / "other", "restore", str(tmp_path / "junk.wcbak"))
+    r = weicha(tmp_path / "other", "restore", str(tmp_path / "junk.wcbak"), user="admin")
     assert r.returncode == 1 and "已损坏或不完整" in r.stderr and "Traceback" not in r.stderr
     r = weicha(tmp_path / "other", "restore", str(tmp_path / "junk.wcbak"), "--check")
     assert r.returncode == 1 and "已损坏或不完整" in r.stderr and "Traceback" not in r.stderr

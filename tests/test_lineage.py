@@ -37,7 +37,7 @@ def _backup_and_restore(data, tmp_path) -> tuple[int, object]:
         admin = UserService(store).authenticate("admin", DEMO_PASSWORD)
         result = create_backup(store, admin, tmp_path / "b.wcbak")
         store.log_read(admin, "check.person", "person", None, "备份之后的核查")
-    restore_backup(tmp_path / "b.wcbak", tmp_path / "restored")
+    restore_backup(tmp_path / "b.wcbak", tmp_path / "restored", user="admin", password=DEMO_PASSWORD)
     return result.manifest["audit_head"]["seq"], tmp_path / "restored"
 
 
@@ -67,7 +67,7 @@ def test_a_restore_beside_the_original_leaves_the_original_clean_and_names_itsel
     assert f"第 {reached + 1}–{original_seq} 条" in notice[0] and "不在这里" in notice[0]
     assert _line(restored)[0] == _line(data)[0] and _line(restored)[1] != _line(data)[1]
     with Store.open(restored, readonly=True) as store:
-        entry = store.audit_entries(newest_first=True, limit=1)[0]
+        entry = store.audit_entries(object_kind="data", newest_first=True, limit=1)[0]
     assert entry.action == "data.restore" and entry.details["previous_folder_id"] == _line(data)[1]
     assert entry.details["folder_id"] == _line(restored)[1]
     assert entry.details["backup_head"]["seq"] == reached
@@ -169,7 +169,7 @@ def test_a_folder_from_before_folder_ids_gets_one_logged_and_keeps_its_checkpoin
     before = shutil.copytree(data, tmp_path / "before")  # a copy from before the upgrade
     with Store.open(data) as store:
         folder = store.meta("folder_id")
-        entry = store.audit_entries(newest_first=True, limit=1)[0]
+        entry = store.audit_entries(object_kind="data", newest_first=True, limit=1)[0]
     assert folder and entry.action == "data.lineage" and entry.user_name == "system"
     assert entry.details["folder_id"] == folder
     assert anchor.read(device, folder).counter == then.counter + 1
@@ -194,7 +194,7 @@ def test_restore_then_verify_both_on_the_command_line(tmp_path, monkeypatch):
         store.log_read(SYSTEM, "check.person", "person", None, "核查")
     r = run_cli(tmp_path / "d", "backup", "-o", str(tmp_path / "b.wcbak"), user="admin")
     assert r.returncode == 0, r.stderr
-    r = run_cli(tmp_path / "r", "restore", str(tmp_path / "b.wcbak"))
+    r = run_cli(tmp_path / "r", "restore", str(tmp_path / "b.wcbak"), user="admin")
     assert r.returncode == 0 and "校验通过" in r.stdout, r.stderr
     r = run_cli(tmp_path / "d", "verify")
     assert r.returncode == 0 and "校验通过" in r.stdout and "回滚" not in r.stderr, r.stderr

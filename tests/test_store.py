@@ -69,9 +69,10 @@ def test_every_entry_names_its_user(tmp_path):
     admin = UserService(store).authenticate("admin", PASSWORD)
     store.log_read(admin, "check.person", "person", None, "核查人员 张三")
     entries = store.audit_entries()
-    assert [e.user_name for e in entries] == ["admin", "admin", "admin"]
-    assert all(e.user_id == admin.id for e in entries)
-    assert [e.action for e in entries[1:]] == ["login.ok", "check.person"]
+    assert [e.action for e in entries] == ["system.init", "data.anchor", "login.ok", "check.person"]
+    # data.anchor: the checkpoint keeper's own entry (core/checkpoint_log.py), by the system
+    assert [e.user_name for e in entries] == ["admin", "system", "admin", "admin"]
+    assert [e.user_id for e in entries] == [admin.id, None, admin.id, admin.id]
     store.close()
 
 

@@ -1,7 +1,8 @@
 """`weicha backup` and `weicha restore` (core/backup.py, core/restore.py).
 
     weicha --user NAME backup -o FILE          the data folder into one verified file
-    weicha restore FILE --data-dir NEW         into an empty or new folder, then verified
+    weicha --user ADMIN restore FILE --data-dir NEW   into an empty or new folder, then
+                                               verified; ADMIN: an administrator in the backup
     weicha restore FILE --check                only check the file (every hash, the database)
 
 While the desktop program has the folder open, the command line cannot (one program per
@@ -25,6 +26,8 @@ def register(sub) -> None:
                    help="恢复到的数据文件夹（必须是新的或空的）")
     s.add_argument("--check", action="store_true",
                    help="只核对备份文件（全部哈希与其中的数据库），不恢复、不写入任何数据文件夹")
+    s.add_argument("--user", default=argparse.SUPPRESS,  # also before the command, as elsewhere
+                   help="备份中一位管理员的用户名（密码为备份时的，取自 WEICHA_PASSWORD 或提示输入）")
     s.set_defaults(func=cmd_restore)
 
 
@@ -65,7 +68,7 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from weicha_desktop.cli import _data_dir
+    from weicha_desktop.cli import _data_dir, _password
     from weicha_desktop.core.restore import check_backup, restore_backup
     from weicha_desktop.core.store import Store
     from weicha_desktop.core.verify import verify
@@ -82,8 +85,13 @@ def cmd_restore(args) -> int:
         for problem in checked.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1 if checked.problems else 0
+    if not args.user:
+        raise WeichaError("恢复须由备份中的一位管理员进行：请加 --user 用户名（备份时的管理员；"
+                          "密码取自 WEICHA_PASSWORD 或提示输入）。")
+    password = _password(f"{args.user}（备份中的管理员）的密码：")
     try:
-        result = restore_backup(args.file, _data_dir(args), progress=_progress)
+        result = restore_backup(args.file, _data_dir(args), user=args.user, password=password,
+                                progress=_progress)
     finally:
         _end_progress()
     m = result.manifest

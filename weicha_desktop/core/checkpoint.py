@@ -1,57 +1,47 @@
-"""Signed checkpoints of the audit chain head, kept OUTSIDE the data folder.
+"""Signed checkpoints of the audit chain head, kept OUTSIDE the data folder (the design and
+what it cannot tell: docs/architecture.md, "Signed checkpoint").
 
-The hash chain alone cannot tell an honest short log from a log whose tail was cut and whose
-entries were re-hashed with the published algorithm, nor today's database from last month's
-copy. So after every commit the head of the chain (seq + hash) is written, signed with this
-computer's device key, to a file outside the data folder; ``weicha verify`` checks that the
+After every commit the head of the chain (seq + hash) is written, signed with this
+computer's Ed25519 device key, outside the data folder; ``weicha verify`` checks that the
 chain still reaches that seq with that hash and that the signature holds.
 
     <config dir>/                      WEICHA_CONFIG_DIR, else the platform's user config
-      device_key.pem                   Ed25519 private key (0600; the folder is 0700) — or,
-      device_key.keyring               where the OS keyring works, a marker naming the key
-                                       that lives there (service "WeiChaDesktop")
+      device_key.pem | .keyring        the key (0600, folder 0700), or a marker: in the keyring
       checkpoints/<device_id>.<folder_id>.json   {"checkpoint": {...}, "signature": hex}
-      checkpoints/<device_id>.json     a folder's from before folder ids (once it has one:
-                                       frozen, naming the folder id that took it over)
+      checkpoints/<device_id>.json     a folder's from before folder ids (frozen once taken over)
       checkpoints/<device_id>.lock
 
-A checkpoint belongs to one LINE of a folder's history: device id + folder id (core/lineage.py).
-A restore starts a new line, so restoring on the computer that holds the original leaves the
-original's checkpoint alone. A checkpoint is ``{format, device_id, seq, head, head_at,
-counter, written_at, data_dir, public_key, folder_id}``; ``counter`` grows by one with every
-write. It is written atomically (temp file,
-fsync, rename, fsync of the folder) and NEVER moved back or sideways by an ordinary commit:
-when the checkpoint is ahead of the database, or names a different entry at its seq, the
-database was rolled back or replaced, and overwriting it would launder that; nor is a fresh
-one started for a folder while this device has a checkpoint of another line here (a copy
-whose folder id was changed) or another device's names this very folder. The reason is kept
-in ``Anchor.suspected`` (the GUI shows it). Only ``acknowledge_restore`` (a deliberate
-restore, logged as ``data.restore``) starts a line without those checks.
-
-What it cannot tell: a copy verified on another computer, or after this user's config folder
-was wiped or restored together with the data, has no (or an equally old) checkpoint; verify
-then says what it cannot rule out. The sync issue adds the server's anchor."""
+One checkpoint per LINE of a folder's history (device id + folder id, core/lineage.py). It is
+written whole (core/fileio.py) and NEVER moved back or sideways by an ordinary commit (that
+would launder a rollback): the reason is kept in ``Anchor.suspected``. Only
+``acknowledge_restore`` starts a line without those checks. Before a line's checkpoint is
+started, or signed with a key the log does not name for it, the store logs ``data.anchor``
+(core/checkpoint_log.py), so a wiped config folder or a lost key stays visible in verify.
+A commit re-reads the file only when it changed (inode, size, mtime) and pays the lock and
+the two fsyncs (file, folder)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
+from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-import filelock
 import platformdirs
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from weicha_desktop.core import checkpoint_log
 from weicha_desktop.core.canonical import canonical_json
+from weicha_desktop.core.checkpoint_lock import DeviceLock, private_dir
+from weicha_desktop.core.fileio import PART, write_atomic
 from weicha_desktop.core.lineage import FOLDER_ID, FOLDER_KEY, folder_of, new_folder_id
-from weicha_desktop.core.media.blobs import _fsync_dir
 from weicha_desktop.core.paths import APP_AUTHOR, APP_NAME, default_data_dir
 
 ENV_CONFIG_DIR = "WEICHA_CONFIG_DIR"
@@ -62,6 +52,7 @@ KEYRING_SERVICE = APP_NAME
 KEYRING_USER = "device-signing-key"
 DEVICE_ID = re.compile(r"^[0-9A-Za-z-]{8,64}$")
 AUTO = object()  # Anchor(keyring=AUTO): the OS keyring if one is usable
+StartLogger = Callable[[str, dict[str, Any]], None]  # (summary, details): commits data.anchor
 
 
 class CheckpointError(Exception):
@@ -117,8 +108,20 @@ class Anchor:
         self.config_dir = Path(config_dir).expanduser().resolve()
         self._keyring = keyring
         self._private: Ed25519PrivateKey | None = None
+        self._key_created = False  # the key was made by this instance (logged as such)
         self.problem: str | None = None
         self.suspected: str | None = None  # the problem is a suspected rollback: why
+        # what a commit needs not find out again (core/checkpoint.py "Cost"):
+        self._known: dict[Path, tuple[tuple[int, int, int], Checkpoint]] = {}  # as last written/read
+        self._dir_ready = False  # checkpoints/ made and owner-only
+        self._locks: dict[str, DeviceLock] = {}
+        self._usable: dict[Path, bool] = {}
+        self._swept: set[str] = set()  # devices whose stale temp files were removed
+        self._logged: set[tuple[str, str, str]] = set()  # lines (+ key) the log names a start of
+
+    def reader(self) -> "Anchor":
+        """A fresh Anchor on the same key store, for another thread (verify in the window)."""
+        return Anchor(self.config_dir, keyring=self._keyring)
 
     @classmethod
     def default(cls) -> "Anchor":
@@ -135,7 +138,9 @@ class Anchor:
 
     def usable_for(self, data_dir: Path) -> bool:
         """A checkpoint inside the data folder would be copied (and rolled back) with it."""
-        return not _inside(self.config_dir, data_dir)
+        if data_dir not in self._usable:
+            self._usable[data_dir] = not _inside(self.config_dir, data_dir)
+        return self._usable[data_dir]
 
     # ---- the device key ----------------------------------------------------------------
     def _backend(self) -> Any:
@@ -182,19 +187,19 @@ class Anchor:
             raise CheckpointError("设备密钥应在系统钥匙串中，但现在读不到（钥匙串被清除或不可用）")
         if not create:
             return None
+        self._key_created = True
         key = Ed25519PrivateKey.generate()
-        _private_dir(self.config_dir)
+        private_dir(self.config_dir)
         raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                                 serialization.NoEncryption())
         try:
             if backend is None:
                 raise RuntimeError("no keyring")
             backend.set_password(KEYRING_SERVICE, KEYRING_USER, raw.hex())
-            _write_new(marker, _public_hex(key).encode("ascii") + b"\n")
+            write_atomic(marker, _public_hex(key).encode("ascii") + b"\n", mode=0o600, exclusive=True)
         except Exception:  # noqa: BLE001 — no keyring, or it refused: an owner-only file
-            _write_new(key_file, key.private_bytes(serialization.Encoding.PEM,
-                                                   serialization.PrivateFormat.PKCS8,
-                                                   serialization.NoEncryption()))
+            write_atomic(key_file, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                     serialization.NoEncryption()), mode=0o600, exclusive=True)
         self._private = key
         return key
 
@@ -270,13 +275,17 @@ class Anchor:
             return None
 
     # ---- writing -----------------------------------------------------------------------
-    def advance(self, conn: sqlite3.Connection, data_dir: Path, *, force: bool = False) -> bool:
+    def advance(self, conn: sqlite3.Connection, data_dir: Path, *, force: bool = False,
+                log: StartLogger | None = None) -> bool:
         """Move the checkpoint to the database's head, after a commit. Never raises: the data
         is committed already; a checkpoint not written is remembered in ``problem`` (and
         verify sees the checkpoint behind or ahead), a suspected rollback also in
-        ``suspected``. ``force`` anchors the new line of a restored folder."""
+        ``suspected``. ``force`` anchors the new line of a restored folder. ``log(summary,
+        details)`` commits a ``data.anchor`` entry (core/checkpoint_log.py) before a line's
+        checkpoint is started or signed with a key the log does not name for it; without it
+        (a bare connection) nothing is logged."""
         try:
-            return self._advance(conn, data_dir, force)
+            return self._advance(conn, data_dir, force, log)
         except RollbackSuspected as e:
             self.suspected = str(e)
             self.problem = f"检查点未能写入：{e}，数据可能被回滚或替换；检查点保持不变，请运行 weicha verify"
@@ -285,7 +294,7 @@ class Anchor:
             self.problem = f"检查点未能写入：{getattr(e, 'strerror', None) or e}"
             return False
 
-    def _advance(self, conn: sqlite3.Connection, data_dir: Path, force: bool) -> bool:
+    def _advance(self, conn: sqlite3.Connection, data_dir: Path, force: bool, log: StartLogger | None) -> bool:
         device_id, head = device_and_head(conn)
         folder_id = folder_of(conn)
         if device_id is None or head is None or not self.usable_for(data_dir):
@@ -294,19 +303,25 @@ class Anchor:
             raise CheckpointError(f"数据中的设备编号“{device_id[:40]}”无效")
         if folder_id is not None and not FOLDER_ID.match(folder_id):
             raise RollbackSuspected(f"数据中的文件夹编号“{folder_id[:40]}”无效，已被改动")
-        _private_dir(self.checkpoints_dir)
-        with filelock.FileLock(str(self.checkpoints_dir / f"{device_id}.lock"), timeout=10):
+        if not self._dir_ready:
+            private_dir(self.checkpoints_dir)
+            self._dir_ready = True
+        with self._lock(device_id):
+            self._sweep(device_id)
             try:
-                old = self.read(device_id, folder_id)
+                old = self._current(self.path(device_id, folder_id))
             except CheckpointError:
                 if not force:
                     raise
                 old = None
             if old is not None and not force:
-                if self._still_same(conn, old, folder_id):
+                if self._still_same(conn, old, folder_id, head[0]):
                     return True
             taken_over = self._may_start(conn, data_dir, device_id, folder_id) if old is None and not force else None
             key = self.private_key(create=True)
+            if log is not None and folder_id is not None and self._log_start(
+                    conn, log, device_id, folder_id, key, old or taken_over, taken_over is not None):
+                head = device_and_head(conn)[1]  # the data.anchor entry is the head now
             previous = old or taken_over
             self._write(key, device_id, folder_id, head, (previous.counter + 1) if previous else 1, data_dir)
             if taken_over is not None:  # frozen from now on, naming the line that took it over
@@ -314,14 +329,85 @@ class Anchor:
         self.problem = self.suspected = None
         return True
 
-    def _still_same(self, conn: sqlite3.Connection, old: Checkpoint, folder_id: str | None) -> bool:
+    def _lock(self, device_id: str) -> "DeviceLock":
+        if device_id not in self._locks:
+            self._locks[device_id] = DeviceLock(self.checkpoints_dir / f"{device_id}.lock")
+        return self._locks[device_id]
+
+    def _sweep(self, device_id: str) -> None:
+        """Under the device's lock no one else writes its checkpoints: a temp file of its is
+        what a writer killed mid-write left. Once per device and instance (a kill leaves at
+        most one; the next program to write removes it)."""
+        if device_id in self._swept:
+            return
+        for suffix in (PART, ".tmp"):  # core/fileio.py's part files; .tmp: this module's before it
+            for tmp in self.checkpoints_dir.glob(f".{glob_escape(device_id)}.*{suffix}"):
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+        self._swept.add(device_id)
+
+    def _current(self, path: Path) -> Checkpoint | None:
+        """The checkpoint at ``path`` as this instance last wrote or read it, read again only
+        when the file changed (inode, size, mtime). Gone since this instance wrote it (the
+        config folder wiped while the program runs): the one it wrote, rewritten next."""
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            known = self._known.get(path)
+            self._dir_ready = False
+            return known[1] if known else None
+        except OSError as e:
+            raise CheckpointError(f"无法读取（{e.strerror or e}）") from None
+        stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+        known = self._known.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        cp = self._read(path)
+        if cp is not None:
+            self._known[path] = (stamp, cp)
+        return cp
+
+    def _log_start(self, conn: sqlite3.Connection, log: StartLogger, device_id: str, folder_id: str,
+                   key: Ed25519PrivateKey, went_on: Checkpoint | None, takeover: bool) -> bool:
+        """Log a data.anchor entry when the line's checkpoint starts from nothing here or is
+        signed with a key the log does not name for it (core/checkpoint_log.py). True if
+        logged. Once the log names this line and key (or this instance logged it, also if
+        the write then failed), no query: the steady state costs nothing."""
+        public = _public_hex(key)
+        line = (device_id, folder_id, public)
+        if line in self._logged:
+            return False
+        earlier = checkpoint_log.starts(conn, device_id, folder_id)
+        previous = earlier[-1] if earlier else None
+        if went_on is None:
+            reason = "restart" if previous else "first"
+        elif takeover:
+            reason = "takeover"
+        elif went_on.public_key != public or (previous is not None and previous.public_key != public):
+            reason = "new_key"
+        elif previous is None:
+            reason = "adopted"
+        else:
+            self._logged.add(line)
+            return False
+        summary, details = checkpoint_log.start_entry(
+            reason, device_id=device_id, folder_id=folder_id, public_key=public,
+            key_created=self._key_created, previous=previous, continues=went_on,
+            config_dir=str(self.config_dir))
+        log(summary, details)
+        self._key_created = False
+        self._logged.add(line)
+        return True
+
+    def _still_same(self, conn: sqlite3.Connection, old: Checkpoint, folder_id: str | None,
+                    last: int | None = None) -> bool:
         """True when the data is at the checkpoint; False when it went on from it; else raises."""
         if folder_id is None and old.folder_id is not None:
             raise RollbackSuspected(f"这个数据文件夹在 {old.written_at} 已编号为 {old.folder_id}（工作日志第 "
                                     f"{old.seq} 条），而这份数据没有编号：是那之前的副本")
         if old.folder_id != folder_id:
             raise CheckpointError(f"本机检查点文件 {self.path(old.device_id, folder_id).name} 被改动过")
-        state = compare(conn, old)
+        state = compare(conn, old, last)
         if state == "same":
             self.problem = self.suspected = None
             return True
@@ -336,7 +422,9 @@ class Anchor:
         takes over this device's checkpoint from before folder ids (returned) if the data
         continues it. Refused: a checkpoint from before folder ids that the data does not
         continue or that another folder took over; a checkpoint of another line of this
-        device (only a restore starts a second one); another device's for this folder."""
+        device (only a restore starts a second one); another device's for this folder —
+        unless the data is a folder just set up (its log holds only its own system.init):
+        a folder deleted and set up again at the same path is a new line, not a replacement."""
         if folder_id is not None:
             legacy = self.read(device_id)
             if legacy is not None:
@@ -352,7 +440,7 @@ class Anchor:
                 f"本机已有这台设备另一个数据文件夹（编号 {others[0].folder_id}，{others[0].data_dir}）的检查点，"
                 "却没有这个文件夹的：这份数据可能是较早的副本被改了编号")
         other = self.for_folder(data_dir, device_id, folder_id)
-        if other is not None:
+        if other is not None and not just_set_up(conn, device_id, folder_id):
             raise RollbackSuspected(f"这个数据文件夹原有设备 {other.device_id} 的检查点，数据可能被整体替换")
         return None
 
@@ -364,7 +452,13 @@ class Anchor:
         signature = key.sign(canonical_json(cp.body())).hex()
         text = json.dumps({"checkpoint": cp.body(), "signature": signature},
                           ensure_ascii=False, indent=1, sort_keys=True)
-        _write_atomic(self.path(device_id, folder_id), text.encode("utf-8"))
+        path = self.path(device_id, folder_id)
+        if not self._dir_ready:
+            private_dir(self.checkpoints_dir)
+            self._dir_ready = True
+        write_atomic(path, text.encode("utf-8"), mode=0o600)  # part file, fsync, rename, fsync of the folder
+        st = os.stat(path)
+        self._known[path] = ((st.st_ino, st.st_size, st.st_mtime_ns), cp)
 
 
 def device_and_head(conn: sqlite3.Connection) -> tuple[str | None, tuple[int, str, str] | None]:
@@ -373,10 +467,25 @@ def device_and_head(conn: sqlite3.Connection) -> tuple[str | None, tuple[int, st
     return (row[0] if row else None), (tuple(head) if head else None)
 
 
-def compare(conn: sqlite3.Connection, cp: Checkpoint) -> str:
-    """same / behind (the chain went on from it) / ahead (the chain is shorter) / diverged."""
+def just_set_up(conn: sqlite3.Connection, device_id: str, folder_id: str | None) -> bool:
+    """The log holds one entry, the system.init that gave the folder this device and folder id."""
+    rows = conn.execute("SELECT action, details FROM audit_log ORDER BY seq LIMIT 2").fetchall()
+    if len(rows) != 1 or rows[0][0] != "system.init":
+        return False
+    try:
+        details = json.loads(rows[0][1])
+    except (TypeError, ValueError):
+        return False
+    return (folder_id is not None and isinstance(details, dict)
+            and details.get("device_id") == device_id and details.get(FOLDER_KEY) == folder_id)
+
+
+def compare(conn: sqlite3.Connection, cp: Checkpoint, last: int | None = None) -> str:
+    """same / behind (the chain went on from it) / ahead (the chain is shorter) / diverged.
+    ``last``: the head's seq, when the caller knows it."""
     row = conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (cp.seq,)).fetchone()
-    last = conn.execute("SELECT max(seq) FROM audit_log").fetchone()[0] or 0
+    if last is None:
+        last = conn.execute("SELECT max(seq) FROM audit_log").fetchone()[0] or 0
     if row is None:
         return "ahead" if cp.seq > last else "diverged"
     if row[0] != cp.head:
@@ -427,42 +536,4 @@ def acknowledge_restore(store: Any, actor: Any, details: dict[str, Any]) -> None
 
 # ---- files ---------------------------------------------------------------------------------
 def _public_hex(key: Ed25519PrivateKey) -> str:
-    pub: Ed25519PublicKey = key.public_key()
-    return pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
-
-
-def _private_dir(path: Path) -> None:
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if os.name == "posix" and path.stat().st_mode & 0o077:
-        os.chmod(path, 0o700)
-
-
-def _write_new(path: Path, data: bytes) -> None:
-    """A new owner-only file, complete or not at all (on Windows the profile's ACL applies)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o600)
-        os.link(tmp, path) if os.name == "posix" else os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    _fsync_dir(path.parent)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
+    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()

@@ -4,8 +4,11 @@ before anything is written; the files go into a hidden staging folder next to th
 are hashed again as they are written, the database is checked (integrity, audit chain, head =
 the manifest's, every original it names present), and only then is the staging folder
 renamed to the target. Any error removes the staging folder: a broken, truncated or altered
-backup leaves nothing behind. The restore is logged (``data.restore``, by the system), the
-folder gets a new folder id and its own checkpoint (core/checkpoint.py ``acknowledge_restore``)."""
+backup leaves nothing behind. Who restores is an administrator OF THE BACKUP: the name and
+password are checked against the users of the restored database before it is put in place
+(a wrong one leaves nothing either). The restore is logged (``data.restore``, by that
+administrator), the folder gets a new folder id and its own checkpoint (core/checkpoint.py
+``acknowledge_restore``)."""
 from __future__ import annotations
 
 import hashlib
@@ -25,8 +28,9 @@ from weicha_desktop.core.backup import (CHUNK, BadBackup, Cancelled, Progress, c
                                         os_message, process_alive, zip_reason)
 from weicha_desktop.core.canonical import canonical_json, sha256_hex
 from weicha_desktop.core.checkpoint import acknowledge_restore
-from weicha_desktop.core.errors import WeichaError
-from weicha_desktop.core.store import DB_NAME, SCHEMA_VERSION, SYSTEM, Store, verify_chain
+from weicha_desktop.core.errors import AuthError, PermissionDenied, WeichaError
+from weicha_desktop.core.store import DB_NAME, SCHEMA_VERSION, Actor, Store, verify_chain
+from weicha_desktop.core.users import ROLES, check_password, dummy_hash
 
 
 @dataclass
@@ -36,9 +40,10 @@ class RestoreResult:
     problems: list[str] = field(default_factory=list)
 
 
-def restore_backup(source: str | os.PathLike, data_dir: str | os.PathLike, *,
+def restore_backup(source: str | os.PathLike, data_dir: str | os.PathLike, *, user: str, password: str,
                    progress: Progress | None = None, cancelled: Cancelled | None = None) -> RestoreResult:
-    """Restore the backup file ``source`` into ``data_dir``, which must be empty or new."""
+    """Restore the backup file ``source`` into ``data_dir``, which must be empty or new, as
+    ``user``: an active administrator in the backup, with the password they had then."""
     source, data_dir = Path(source).expanduser(), Path(os.path.abspath(Path(data_dir).expanduser()))
     report = progress or (lambda fraction, message: None)
     if not source.is_file():
@@ -65,6 +70,7 @@ def restore_backup(source: str | os.PathLike, data_dir: str | os.PathLike, *,
     try:
         _extract(source, manifest, staging, report, cancelled)
         problems = _check_restored(staging, manifest, source.name)
+        restorer = _restorer(staging, user, password, source.name)
         if data_dir.exists():
             data_dir.rmdir()  # empty (checked above); a rename cannot replace a folder everywhere
         os.replace(staging, data_dir)
@@ -75,7 +81,7 @@ def restore_backup(source: str | os.PathLike, data_dir: str | os.PathLike, *,
             raise WeichaError(os_message(e, data_dir) + " 没有恢复任何数据。") from None
         raise
     with Store.open(data_dir, restoring=True) as store:  # its folder id and checkpoint: below
-        _acknowledge(store, source, manifest)
+        _acknowledge(store, restorer, source, manifest)
     report(1.0, "恢复完成")
     return RestoreResult(data_dir, manifest, problems)
 
@@ -175,17 +181,40 @@ def _check_restored(staging: Path, manifest: dict[str, Any], name: str) -> list[
             + [f"原始照片 {sha[:16]} 在备份时已损坏，按备份时的现状恢复" for sha in damaged])
 
 
-def _acknowledge(store: Store, source: Path, manifest: dict[str, Any]) -> None:
+def _restorer(staging: Path, name: str, password: str, file: str) -> Actor:
+    """The administrator of the backup who restores it, checked against the users of the
+    restored database BEFORE it is put in place. An unknown name costs the same scrypt check
+    as a wrong password and gets the same words. Nothing can be logged yet (there is no live
+    folder), nor throttled: whoever holds the file can read its hashes anyway."""
+    conn = sqlite3.connect(f"{(staging / DB_NAME).as_uri()}?mode=ro", uri=True, isolation_level=None)
+    try:
+        row = conn.execute("SELECT id, name, role, display_name, active, password_hash FROM users "
+                           "WHERE name = ?", (name or "",)).fetchone()
+    except sqlite3.DatabaseError as e:
+        raise BadBackup(f"备份文件 {file} 中的用户无法读取（{e}），没有恢复任何数据。") from None
+    finally:
+        conn.close()
+    right = check_password(password or "", row[5] if row else dummy_hash())
+    if row is None or not row[4] or not right:
+        raise AuthError(f"用户名或密码错误：恢复须由备份 {file} 中的一位管理员进行（用备份时的用户名和密码）。"
+                        "没有恢复任何数据。")
+    if row[2] != "admin":
+        raise PermissionDenied(f"只有管理员可以恢复备份：{row[1]} 在备份中是{ROLES.get(row[2], row[2])}。"
+                               "没有恢复任何数据。")
+    return Actor(row[0], row[1], row[2], row[3] or "")
+
+
+def _acknowledge(store: Store, restorer: Actor, source: Path, manifest: dict[str, Any]) -> None:
     """A restore goes back in time on purpose: say so in the log, give the folder a new folder
     id (a line of its own, core/lineage.py) and anchor its checkpoint outside the folder
     (core/checkpoint.py), so verify takes neither the copy nor the original, if it is still
-    on this computer, for a rollback. The entry is the system's: nobody is logged in to a folder
-    that did not exist; the backup's own maker and head are in the details."""
+    on this computer, for a rollback. The entry is the restoring administrator's (checked
+    against the backup's users); the backup's own maker and head are in the details."""
     details = {"backup_file": source.name, "backup_folder": str(source.parent.resolve()),
                "manifest_sha256": sha256_hex(canonical_json(manifest)),
                "manifest": {k: v for k, v in manifest.items() if k != "entries"}
                | {"entries": len(manifest["entries"])}}
-    acknowledge_restore(store, SYSTEM, details)
+    acknowledge_restore(store, restorer, details)
 
 
 def _force_remove(func, path, _exc) -> None:

@@ -65,6 +65,7 @@ class Store:
         self._batching = False
         self._reanchor = False
         self._restoring = False  # no checkpoint until acknowledge_restore gives the folder its line
+        self._anchoring = False  # committing the checkpoint's own data.anchor entry
 
     # ---- opening ---------------------------------------------------------------------------
     @classmethod
@@ -214,10 +215,20 @@ class Store:
     def _advance_checkpoint(self) -> None:
         """After a commit: the signed checkpoint outside the folder follows the chain head
         (never backwards: see core/checkpoint.py). Failures do not undo the commit."""
-        if self.anchor is not None and (self._reanchor or not self._restoring):
+        if self.anchor is not None and not self._anchoring and (self._reanchor or not self._restoring):
             force, self._reanchor = self._reanchor, False
             self._restoring = self._restoring and not force
-            self.anchor.advance(self.conn, self.data_dir, force=force)
+            self.anchor.advance(self.conn, self.data_dir, force=force, log=self._log_anchor)
+
+    def _log_anchor(self, summary: str, details: dict[str, Any]) -> None:
+        """The checkpoint keeper's ``data.anchor`` entry (core/checkpoint_log.py): a change of
+        its own, by the system, committed before the checkpoint that names it is written."""
+        self._anchoring = True
+        try:
+            with self.change(SYSTEM) as ch:
+                ch.log("data.anchor", "checkpoint", details["folder_id"], summary, details)
+        finally:
+            self._anchoring = False
 
     def pending_outbox(self, limit: int = 1000) -> list[dict[str, Any]]:
         rows = self.db.query(

@@ -2,16 +2,25 @@
 checkpoint of this folder's line — device id + folder id (core/lineage.py) — with its hash,
 and does its signature hold? Is the folder id the one the audit log gave the folder? Where
 this computer has no checkpoint for the data, say plainly what that leaves open; a folder
-restored from a backup is named as one, with what it may lack."""
+restored from a backup is named as one, with what it may lack.
+
+The log's ``data.anchor`` entries (core/checkpoint_log.py) say since when the line was
+anchored and with which key: a checkpoint started again (the config folder wiped, the key
+lost) stays a warning for good, naming since when the line was unanchored, and so does a
+checkpoint signed with a key the log does not name, or a line anchored only long after it
+began."""
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from weicha_desktop.core import checkpoint_log
 from weicha_desktop.core.checkpoint import (DEVICE_ID, Anchor, Checkpoint, CheckpointError, compare,
                                             device_and_head)
-from weicha_desktop.core.lineage import FOLDER_ID, FOLDER_KEY, folder_of
+from weicha_desktop.core.checkpoint_log import Start
+from weicha_desktop.core.lineage import FOLDER_ID, FOLDER_KEY, LINEAGE_ACTIONS, folder_of
 from weicha_desktop.core.verify.log import Event, LogIndex
 
 
@@ -42,16 +51,77 @@ def check_anchor(anchor: Anchor, conn: sqlite3.Connection, data_dir: Path) -> An
         out.warnings.append(f"检查点文件夹 {anchor.config_dir} 位于数据文件夹之内，会随数据一起被替换，"
                             "不能用来发现回滚。")
         return out
+    starts = checkpoint_log.starts(conn, device_id, folder_id) if folder_id else []
+    _gaps(out, conn, starts, folder_id)
     try:
         cp = anchor.read(device_id, folder_id)
     except CheckpointError as e:
         out.faults.append(f"本机检查点文件 {anchor.path(device_id, folder_id)} {e}，已被改动或损坏。")
         return out
     if cp is None:
-        _without_own(out, anchor, conn, data_dir, device_id, folder_id)
+        _without_own(out, anchor, conn, data_dir, device_id, folder_id, starts)
     elif _signed(out, anchor, cp, device_id, folder_id):
         _compare(out, conn, cp, head[0], folder_id)
+        if starts and cp.public_key != starts[-1].public_key:
+            out.warnings.append(
+                f"本机检查点 {anchor.path(device_id, folder_id)} 由设备密钥 {cp.public_key[:16]}… 签名，而工作日志"
+                f"第 {starts[-1].seq} 条记下这个数据文件夹的检查点由密钥 {starts[-1].public_key[:16]}… 签名："
+                "密钥和检查点在程序之外被换过。无法排除这个检查点是伪造的，因此也无法排除数据库或整个数据文件夹"
+                "被换成了较早的副本、或工作日志末尾被截去后重算了哈希链。")
+        _others_here(out, anchor, data_dir, device_id, folder_id)
     return out
+
+
+def _gaps(out: AnchorCheck, conn: sqlite3.Connection, starts: list[Start], folder_id: str | None) -> None:
+    """What the log's data.anchor entries leave open for good: a checkpoint started again
+    (its predecessor or its key lost), or one started only long after the line began."""
+    if len(starts) > 1:
+        last, before = starts[-1], starts[-2]
+        cause = ("签它的设备密钥不见了，原检查点的签名已无法核对" if last.reason == "new_key"
+                 else "本机找不到原来的检查点了（配置文件夹被清除、换了电脑或检查点被删除）")
+        text = (f"这个数据文件夹的签名检查点中断过：自 {_when(before.at)}（工作日志第 {before.seq} 条）起保存在本机的"
+                f"检查点，到 {_when(last.at)}（第 {last.seq} 条）时{cause}，检查点从那时起重新开始"
+                f"{'，由新生成的设备密钥签名' if last.key_created else ''}。因此无法排除：在第 {last.seq} 条之前，"
+                "数据库或整个数据文件夹曾被换成较早的副本，或工作日志末尾连同记录被删去后重算了哈希链。"
+                f"第 {last.seq} 条及以后仍由检查点核对。")
+        if len(starts) > 2:
+            text += f"（共中断 {len(starts) - 1} 次，以上是最近一次。）"
+        out.warnings.append(text)
+    first = starts[0] if starts else None
+    if first is None or first.reason in checkpoint_log.CONTINUED:
+        return
+    begun = _line_began(conn, folder_id)
+    if first.seq > begun + 1:
+        out.warnings.append(
+            f"本机从 {_when(first.at)}（工作日志第 {first.seq} 条）起才为这个数据文件夹保存签名检查点，"
+            f"而它的工作日志从第 {begun} 条起就有记录：无法排除在第 {first.seq} 条之前，工作日志末尾连同记录"
+            "被删去后重算了哈希链，或数据被换成了较早的副本。")
+
+
+def _line_began(conn: sqlite3.Connection, folder_id: str | None) -> int:
+    """The entry that began the line: its system.init or data.restore; 1 for a folder
+    numbered later (data.lineage: its entries before had no checkpoint of this line)."""
+    marks = ", ".join("?" * len(LINEAGE_ACTIONS))
+    for seq, action, details in conn.execute(
+            f"SELECT seq, action, details FROM audit_log WHERE action IN ({marks}) ORDER BY seq", LINEAGE_ACTIONS):
+        try:
+            named = json.loads(details).get(FOLDER_KEY)
+        except (TypeError, ValueError, AttributeError):
+            continue  # the chain check names it
+        if action != "data.lineage" and named == folder_id:
+            return seq
+    return 1
+
+
+def _others_here(out: AnchorCheck, anchor: Anchor, data_dir: Path, device_id: str, folder_id: str | None) -> None:
+    """Another device's checkpoint names this folder's path: a folder that was here before
+    and was deleted (or moved) before this one was set up. Worth knowing, not a fault."""
+    other = anchor.for_folder(data_dir, device_id, folder_id, same_device=False)
+    if other is not None:
+        out.notes.append(
+            f"本机还保存着以前在这个位置的另一个数据文件夹（设备编号 {other.device_id}，工作日志到第 {other.seq} 条，"
+            f"{_when(other.written_at)}）的签名检查点：那份数据已不在这里（被删除或移走后，在此重新初始化了现在的数据）。"
+            "现在的数据与它无关；若那份数据仍需保留，请找回它或它的备份。")
 
 
 def _signed(out: AnchorCheck, anchor: Anchor, cp: Checkpoint, device_id: str, folder_id: str | None) -> bool:
@@ -93,7 +163,7 @@ def _compare(out: AnchorCheck, conn: sqlite3.Connection, cp: Checkpoint, last: i
 
 
 def _without_own(out: AnchorCheck, anchor: Anchor, conn: sqlite3.Connection, data_dir: Path,
-                 device_id: str, folder_id: str | None) -> None:
+                 device_id: str, folder_id: str | None, starts: list[Start]) -> None:
     """No checkpoint of this folder's line: the device's from before folder ids, another
     line's written for this very folder, another line of this device, or none at all."""
     last = device_and_head(conn)[1][0]
@@ -130,6 +200,12 @@ def _without_own(out: AnchorCheck, anchor: Anchor, conn: sqlite3.Connection, dat
             f"本机有这台设备另一个数据文件夹（文件夹编号 {lines[0].folder_id}，{lines[0].data_dir}）的签名检查点，"
             f"却没有这个文件夹（编号 {folder_id or '无'}）的：无法排除这是一份较早的副本被改了编号、"
             "或工作日志末尾被截去后重算了哈希链。从另一台电脑拷来的数据文件夹也会这样。")
+    elif starts:
+        out.warnings.append(
+            f"本机自 {_when(starts[0].at)}（工作日志第 {starts[0].seq} 条）起为这个数据文件夹保存签名检查点，"
+            f"现在找不到了（{anchor.path(device_id, folder_id)}）：配置文件夹被清除、换了电脑，或检查点被删除。"
+            "无法排除整个数据库或数据文件夹被换成较早的副本、或工作日志末尾被截去后重算了哈希链。"
+            "程序下次打开这个数据文件夹时会重新开始保存检查点，并在工作日志中记下这次中断，此后每次校验都会提示。")
     else:
         out.warnings.append(
             f"本机没有这份数据（设备编号 {device_id}）的签名检查点（{anchor.config_dir}）："
