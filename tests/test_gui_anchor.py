@@ -39,7 +39,7 @@ def test_a_suspected_rollback_is_a_red_notice_from_start_up(app, qtbot, tmp_path
         label = child(win, QLabel, "anchorWarning")
         assert label.isVisibleTo(win)
         text = label.text()
-        assert text.startswith("数据可能被回滚或替换：") and text.endswith("请运行“校验”并联系管理员。")
+        assert text.startswith("数据可能被回滚或替换：") and text.endswith("请用“文件 → 校验数据…”核对，并联系管理员。")
         assert f"第 {seq} 条" in text, text  # the reason: how far this computer's checkpoint reached
         assert "#842029" in label.styleSheet() and "weicha verify" in label.toolTip()
         user = child(win, QLabel, "userLabel")

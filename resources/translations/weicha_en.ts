@@ -1020,6 +1020,14 @@ Finalize now?</translation>
         <translation>Back up every case record and the original photos into one file</translation>
     </message>
     <message>
+        <source>校验数据(&amp;V)…</source>
+        <translation>&amp;Verify data…</translation>
+    </message>
+    <message>
+        <source>核对数据是否被改动、回滚或损坏（weicha verify）</source>
+        <translation>Check whether the data was altered, rolled back or damaged (weicha verify)</translation>
+    </message>
+    <message>
         <source>设置(&amp;S)…</source>
         <translation>&amp;Settings…</translation>
     </message>
@@ -1720,8 +1728,12 @@ version {version} ({status})</translation>
         <translation>No sync server is set up: all records are kept on this computer; operations wait in the queue and are sent once sync is set up.</translation>
     </message>
     <message>
-        <source>本机在数据文件夹之外保存了工作日志的签名检查点，现在的数据与它不符：数据库或整个数据文件夹可能被换成了较早的副本或另一份数据。检查点保持不变，直到查明原因。校验：在命令行运行 weicha verify。</source>
-        <translation>This computer keeps a signed checkpoint of the audit log outside the data folder, and the data no longer matches it: the database or the whole data folder may have been replaced with an older copy or with other data. The checkpoint stays as it is until the cause is found. To verify: run weicha verify on the command line.</translation>
+        <source>本机在数据文件夹之外保存了工作日志的签名检查点，现在的数据与它不符：数据库或整个数据文件夹可能被换成了较早的副本或另一份数据。检查点保持不变，直到查明原因。校验：文件 → 校验数据…，或在命令行运行 weicha verify。</source>
+        <translation>This computer keeps a signed checkpoint of the audit log outside the data folder, and the data no longer matches it: the database or the whole data folder may have been replaced with an older copy or with other data. The checkpoint stays as it is until the cause is found. To verify: File → Verify data…, or run weicha verify on the command line.</translation>
+    </message>
+    <message>
+        <source>数据可能被回滚或替换：{reason}。请用“文件 → 校验数据…”核对，并联系管理员。</source>
+        <translation>The data may have been rolled back or replaced: {reason}. Please check it with “File → Verify data…” and contact your administrator.</translation>
     </message>
     <message>
         <source>笔记本丢失或损坏时，没有备份的勘验记录和原始照片无法找回。请备份到移动硬盘或 U 盘，并与笔记本分开保管。</source>
@@ -1741,10 +1753,6 @@ version {version} ({status})</translation>
     <message>
         <source>无待同步数据</source>
         <translation>Nothing to sync</translation>
-    </message>
-    <message>
-        <source>数据可能被回滚或替换：{reason}。请运行“校验”并联系管理员。</source>
-        <translation>The data may have been rolled back or replaced: {reason}. Please run “Verify” and contact your administrator.</translation>
     </message>
     <message>
         <source>尚未备份</source>
@@ -1845,6 +1853,44 @@ Replace it with the template? (“No” fills only the empty fields)</translatio
     <message>
         <source>请填写单位名称。</source>
         <translation>Please enter the unit name.</translation>
+    </message>
+</context>
+<context>
+    <name>VerifyDialog</name>
+    <message>
+        <source>校验数据</source>
+        <translation>Verify data</translation>
+    </message>
+    <message>
+        <source>核对工作日志的哈希链、本机保存的签名检查点、各项记录与工作日志是否一致，以及原始照片是否完好。只读取，不改动任何数据；校验时可以继续工作。</source>
+        <translation>Checks the hash chain of the audit log, the signed checkpoint kept on this computer, whether every record agrees with the audit log, and whether the original photos are intact. It only reads and changes no data; you can keep working meanwhile.</translation>
+    </message>
+    <message>
+        <source>重新校验</source>
+        <translation>Check again</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>正在校验…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>校验通过：工作日志 {entries} 条，定稿记录 {versions} 版，用户 {users} 位，原始照片 {originals} 张，均未被改动。</source>
+        <translation>Verified: {entries} audit log entries, {versions} finalized versions, {users} users and {originals} original photos, none altered.</translation>
+    </message>
+    <message numerus="yes">
+        <source>校验失败：发现 %n 处改动或损坏。请保留这台电脑上的数据原样，并联系管理员。</source>
+        <translation>
+            <numerusform>Verification failed: %n alteration or damage found. Keep the data on this computer as it is and contact your administrator.</numerusform>
+            <numerusform>Verification failed: %n alterations or damages found. Keep the data on this computer as it is and contact your administrator.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>校验时出错：{error}</source>
+        <translation>The check failed with an error: {error}</translation>
     </message>
 </context>
 </TS>

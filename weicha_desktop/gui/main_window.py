@@ -25,6 +25,7 @@ from weicha_desktop.gui.settings import Settings
 from weicha_desktop.gui.settings_dialog import SettingsDialog
 from weicha_desktop.gui.shortcuts import ShortcutsDialog
 from weicha_desktop.gui.status_bar import StatusBar
+from weicha_desktop.gui.verify_dialog import VerifyDialog
 
 PAGE_KEY = Qt.ItemDataRole.UserRole
 STATUS_MESSAGE_MS = 6000
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self.status.backupRequested.connect(self.open_backup)
         self.setStatusBar(self.status)
         self.backup_dialog: BackupDialog | None = None
+        self.verify_dialog: VerifyDialog | None = None
         self._build_menu()
         self._restore()
         self.workspace.case_list.search.setFocus()
@@ -109,6 +111,11 @@ class MainWindow(QMainWindow):
         backup.setToolTip(self.tr("把全部勘验记录和原始照片备份到一个文件"))
         backup.triggered.connect(self.open_backup)
         menu.addAction(backup)
+        check = QAction(self.tr("校验数据(&V)…"), self)
+        check.setObjectName("verifyAction")
+        check.setToolTip(self.tr("核对数据是否被改动、回滚或损坏（weicha verify）"))
+        check.triggered.connect(self.open_verify)
+        menu.addAction(check)
         settings = QAction(self.tr("设置(&S)…"), self)
         settings.setObjectName("settingsAction")
         settings.setShortcut(QKeySequence.StandardKey.Preferences)
@@ -192,6 +199,16 @@ class MainWindow(QMainWindow):
         self.backup_dialog.activateWindow()
         return self.backup_dialog
 
+    def open_verify(self) -> VerifyDialog:
+        """文件 → 校验数据…: checks at once, on a worker (the status bar's red notice asks for it)."""
+        if self.verify_dialog is None:
+            self.verify_dialog = VerifyDialog(self.store, self)
+        self.verify_dialog.start()
+        self.verify_dialog.show()
+        self.verify_dialog.raise_()
+        self.verify_dialog.activateWindow()
+        return self.verify_dialog
+
     def _backed_up(self, result) -> None:
         self.status.refresh_backup()
         self.show_message(self.tr("备份完成：{path}").format(path=result.path))
@@ -222,6 +239,8 @@ class MainWindow(QMainWindow):
         self._keep()
         if self.backup_dialog is not None:
             self.backup_dialog.shutdown()  # a running backup is cancelled, its worker awaited
+        if self.verify_dialog is not None:
+            self.verify_dialog.shutdown()  # a check under way (it only reads) is awaited
         self.workspace.shutdown()
         if isinstance(review := self._pages.get("review"), ReviewQueue):
             review.shutdown()

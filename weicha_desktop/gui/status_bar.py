@@ -8,7 +8,8 @@ backup nor a finalized record — with the outbox count (the first finalize brin
 
 When the store refused to move the signed checkpoint because the data does not continue it
 (``store.anchor.suspected``: an older copy, or a replaced database — core/checkpoint.py), a
-red notice says so, first in the bar, from start-up on (checked again with the count).
+red notice says so, first in the bar, from start-up on (checked again with the count), and
+points to 文件 → 校验数据… (gui/verify_dialog.py).
 
 The count is refreshed on request (after a save, a review, …) and, while the window is
 shown, whenever the store's connection has written anything since the last count (checked
@@ -56,7 +57,7 @@ class StatusBar(QStatusBar):
         self.anchor_label.setToolTip(self.tr(
             "本机在数据文件夹之外保存了工作日志的签名检查点，现在的数据与它不符：数据库或整个数据文件夹"
             "可能被换成了较早的副本或另一份数据。检查点保持不变，直到查明原因。"
-            "校验：在命令行运行 weicha verify。"))
+            "校验：文件 → 校验数据…，或在命令行运行 weicha verify。"))
         self.insertPermanentWidget(0, self.anchor_label)
         self.refresh_anchor()
         self.pending_label = self._label("pendingLabel", "")
@@ -99,7 +100,7 @@ class StatusBar(QStatusBar):
         reason = getattr(self.store.anchor, "suspected", None)
         if reason:
             self.anchor_label.setText(self.tr(
-                "数据可能被回滚或替换：{reason}。请运行“校验”并联系管理员。").format(reason=reason))
+                "数据可能被回滚或替换：{reason}。请用“文件 → 校验数据…”核对，并联系管理员。").format(reason=reason))
         self.anchor_label.setVisible(bool(reason))
 
     def refresh_backup(self) -> None:
