@@ -13,8 +13,6 @@ import time
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-import pytest
-
 import weicha_desktop.core.checkpoint as checkpoint
 import weicha_desktop.core.checkpoint_lock as checkpoint_lock
 from weicha_desktop.core.canonical import canonical_json
@@ -25,18 +23,8 @@ from weicha_desktop.core.store import SYSTEM, Store
 from weicha_desktop.core.users import UserService
 
 from tests.support import forms, new_store, tamper
-from tests.test_checkpoint import _commit, _head, _line
-from tests.verify_support import check, make_golden, query, rehash_chain, working_copy
-
-
-@pytest.fixture(scope="module")
-def golden(tmp_path_factory):
-    return make_golden(tmp_path_factory.mktemp("golden"))
-
-
-@pytest.fixture
-def data(golden, tmp_path, monkeypatch):
-    return working_copy(golden, tmp_path, monkeypatch)
+from tests.test_checkpoint import _commit, _head, _line, data, golden  # noqa: F401  (fixtures)
+from tests.verify_support import check, query, rehash_chain
 
 
 def _anchor_entries(data) -> list[dict]:

@@ -23,7 +23,9 @@ def shown(qtbot, store, actor) -> MainWindow:
     return win
 
 
-def test_a_suspected_rollback_is_a_red_notice_from_start_up(app, qtbot, tmp_path):
+def older_copy_in_place(tmp_path) -> tuple[Store, int]:
+    """A folder whose checkpoint went past an older copy, then that copy put in its place and
+    opened as the program opens it: (the store, the seq the checkpoint had reached)."""
     data = tmp_path / "data"
     new_store(data).close()
     older = shutil.copytree(data, tmp_path / "older")
@@ -33,7 +35,11 @@ def test_a_suspected_rollback_is_a_red_notice_from_start_up(app, qtbot, tmp_path
         seq = store.conn.execute("SELECT max(seq) FROM audit_log").fetchone()[0]
     shutil.rmtree(data)
     shutil.copytree(older, data)  # an older copy put in place of the folder
-    store = Store.open(data)  # as the program opens it
+    return Store.open(data), seq
+
+
+def test_a_suspected_rollback_is_a_red_notice_from_start_up(app, qtbot, tmp_path):
+    store, seq = older_copy_in_place(tmp_path)
     try:
         win = shown(qtbot, store, UserService(store).authenticate("admin", PASSWORD))
         label = child(win, QLabel, "anchorWarning")

@@ -3,26 +3,17 @@ through the real menu and widgets."""
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QLabel, QMenu, QPushButton, QTextBrowser
 
-from gui_support import admin, app, child, dialogs, forms, store  # noqa: F401
-from support import PASSWORD, new_store, tamper
-from weicha_desktop.core.store import SYSTEM, Store
+from gui_support import admin, app, child, dialogs, store  # noqa: F401
+from support import PASSWORD, tamper
+from test_gui_anchor import older_copy_in_place, shown
 from weicha_desktop.core.users import UserService
-from weicha_desktop.gui.main_window import MainWindow
 
 pytestmark = pytest.mark.usefixtures("dialogs")
-
-
-def shown(qtbot, store, actor) -> MainWindow:
-    win = MainWindow(store, forms(), actor)
-    qtbot.addWidget(win)
-    win.show()
-    return win
 
 
 def checked(qtbot, win) -> QDialog:
@@ -79,15 +70,7 @@ def test_tampering_behind_the_program_shows_red_faults(app, qtbot, store, admin)
 def test_the_red_notice_leads_to_the_check(app, qtbot, tmp_path):
     """An older copy put in place: the status bar says so and names 文件 → 校验数据…, which
     shows the rollback in red."""
-    data = tmp_path / "data"
-    new_store(data).close()
-    older = shutil.copytree(data, tmp_path / "older")
-    with Store.open(data) as store:
-        for i in range(3):
-            store.log_read(SYSTEM, "check.person", "person", None, f"核查 {i}")
-    shutil.rmtree(data)
-    shutil.copytree(older, data)
-    store = Store.open(data)
+    store, _ = older_copy_in_place(tmp_path)
     try:
         win = shown(qtbot, store, UserService(store).authenticate("admin", PASSWORD))
         notice = child(win, QLabel, "anchorWarning").text()
