@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -54,7 +55,8 @@ def test_a_cut_log_with_the_config_folder_wiped_stays_a_warning_for_good(data, t
     rehash_chain(db, lambda e: False if e["seq"] > kept else None)  # the tail cut, sqlite_sequence too
     assert any("数据被回滚" in f for f in check(data).faults)  # the checkpoint still catches it
     shutil.rmtree(tmp_path / "config")  # … so the config folder goes too
-    assert "找不到了" in _only_warning(data, "无法排除", "工作日志第 2 条")
+    text = _only_warning(data, "无法排除", "工作日志第 2 条", "本机找不到它")
+    assert f"电脑 {socket.gethostname()} 上的 {first[0]['config_dir']}" in text  # where it was kept
     with Store.open(data) as store:  # log in once: a new key and a new checkpoint
         UserService(store).authenticate("admin", DEMO_PASSWORD)
     restart = _anchor_entries(data)[-1]
@@ -111,7 +113,7 @@ def test_a_folder_anchored_only_later_says_since_when(tmp_path, monkeypatch):
     assert not _anchor_entries(data)
     _commit(data)  # the first open with a usable key store: its first checkpoint
     assert [e["reason"] for e in _anchor_entries(data)] == ["first"]
-    _only_warning(data, "起才为这个数据文件夹保存签名检查点", "从第 1 条起", "无法排除")
+    _only_warning(data, "起才有签名检查点", "从第 1 条起", "无法排除")
 
 
 def test_a_checkpoint_from_before_these_entries_is_adopted_quietly(tmp_path, monkeypatch):

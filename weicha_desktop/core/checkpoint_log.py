@@ -12,7 +12,7 @@ folder id), and the checkpoint it then writes has that entry (or a later one) as
              previous   {seq, at, public_key}  the line's data.anchor entry before this one
              continues  {seq, counter, written_at, public_key}  the checkpoint file it goes
                         on from (takeover, adopted, new_key), else None
-             config_dir where the checkpoint is kept
+             config_dir, host   where the checkpoint is kept: folder, computer name
 
     reason   first     a new line: a folder just set up, or restored (its first checkpoint)
              takeover  a folder from before folder ids takes over the device's checkpoint
@@ -28,6 +28,7 @@ came long after the line began says which entries no checkpoint ever covered."""
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +47,12 @@ class Start:
     reason: str
     public_key: str
     key_created: bool
+    config_dir: str = ""
+    host: str = ""
+
+    def where(self) -> str:
+        """"电脑 HOST 上的 FOLDER": where this line's checkpoint was kept from then on."""
+        return f"电脑 {self.host} 上的 {self.config_dir}" if self.host else (self.config_dir or "配置文件夹")
 
 
 def starts(conn: sqlite3.Connection, device_id: str, folder_id: str) -> list[Start]:
@@ -61,7 +68,8 @@ def starts(conn: sqlite3.Connection, device_id: str, folder_id: str) -> list[Sta
         if action != ACTION or not isinstance(d, dict) or d.get("device_id") != device_id \
                 or d.get("folder_id") != folder_id:
             continue
-        out.append(Start(seq, at, str(d.get("reason")), str(d.get("public_key")), d.get("key_created") is True))
+        out.append(Start(seq, at, str(d.get("reason")), str(d.get("public_key")), d.get("key_created") is True,
+                         str(d.get("config_dir") or "")[:200], str(d.get("host") or "")[:64]))
     return out
 
 
@@ -70,7 +78,7 @@ def start_entry(reason: str, *, device_id: str, folder_id: str, public_key: str,
     """(summary, details) of the data.anchor entry; ``continues`` a Checkpoint or None."""
     details = {
         "device_id": device_id, "folder_id": folder_id, "public_key": public_key, "reason": reason,
-        "key_created": key_created, "config_dir": config_dir,
+        "key_created": key_created, "config_dir": config_dir, "host": socket.gethostname(),
         "previous": previous and {"seq": previous.seq, "at": previous.at, "public_key": previous.public_key},
         "continues": continues and {"seq": continues.seq, "counter": continues.counter,
                                     "written_at": continues.written_at, "public_key": continues.public_key},

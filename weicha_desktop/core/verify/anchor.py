@@ -78,9 +78,10 @@ def _gaps(out: AnchorCheck, conn: sqlite3.Connection, starts: list[Start], folde
     if len(starts) > 1:
         last, before = starts[-1], starts[-2]
         cause = ("签它的设备密钥不见了，原检查点的签名已无法核对" if last.reason == "new_key"
-                 else "本机找不到原来的检查点了（配置文件夹被清除、换了电脑或检查点被删除）")
-        text = (f"这个数据文件夹的签名检查点中断过：自 {_when(before.at)}（工作日志第 {before.seq} 条）起保存在本机的"
-                f"检查点，到 {_when(last.at)}（第 {last.seq} 条）时{cause}，检查点从那时起重新开始"
+                 else "找不到原来的检查点了（配置文件夹被清除、换了电脑或检查点被删除）")
+        text = (f"这个数据文件夹的签名检查点中断过：自 {_when(before.at)}（工作日志第 {before.seq} 条）起保存在"
+                f"{before.where()}的检查点，到 {_when(last.at)}（第 {last.seq} 条）时{cause}，"
+                f"检查点从那时起在{last.where()}重新开始"
                 f"{'，由新生成的设备密钥签名' if last.key_created else ''}。因此无法排除：在第 {last.seq} 条之前，"
                 "数据库或整个数据文件夹曾被换成较早的副本，或工作日志末尾连同记录被删去后重算了哈希链。"
                 f"第 {last.seq} 条及以后仍由检查点核对。")
@@ -93,7 +94,7 @@ def _gaps(out: AnchorCheck, conn: sqlite3.Connection, starts: list[Start], folde
     begun = _line_began(conn, folder_id)
     if first.seq > begun + 1:
         out.warnings.append(
-            f"本机从 {_when(first.at)}（工作日志第 {first.seq} 条）起才为这个数据文件夹保存签名检查点，"
+            f"这个数据文件夹从 {_when(first.at)}（工作日志第 {first.seq} 条）起才有签名检查点（{first.where()}），"
             f"而它的工作日志从第 {begun} 条起就有记录：无法排除在第 {first.seq} 条之前，工作日志末尾连同记录"
             "被删去后重算了哈希链，或数据被换成了较早的副本。")
 
@@ -202,8 +203,9 @@ def _without_own(out: AnchorCheck, anchor: Anchor, conn: sqlite3.Connection, dat
             "或工作日志末尾被截去后重算了哈希链。从另一台电脑拷来的数据文件夹也会这样。")
     elif starts:
         out.warnings.append(
-            f"本机自 {_when(starts[0].at)}（工作日志第 {starts[0].seq} 条）起为这个数据文件夹保存签名检查点，"
-            f"现在找不到了（{anchor.path(device_id, folder_id)}）：配置文件夹被清除、换了电脑，或检查点被删除。"
+            f"这个数据文件夹自 {_when(starts[0].at)}（工作日志第 {starts[0].seq} 条）起有签名检查点，"
+            f"最近保存在{starts[-1].where()}；本机找不到它（{anchor.path(device_id, folder_id)}）："
+            "配置文件夹被清除、换了电脑，或检查点被删除。"
             "无法排除整个数据库或数据文件夹被换成较早的副本、或工作日志末尾被截去后重算了哈希链。"
             "程序下次打开这个数据文件夹时会重新开始保存检查点，并在工作日志中记下这次中断，此后每次校验都会提示。")
     else:
