@@ -248,3 +248,15 @@ def test_a_config_folder_wiped_while_the_program_runs(data, tmp_path):
     _commit(data)
     assert _anchor_entries(data)[-1]["reason"] == "new_key"
     _only_warning(data, "中断过", "密钥不见了")
+
+
+def test_stripping_the_anchor_entries_as_well_still_leaves_a_warning(data, tmp_path):
+    """Whoever also drops the log's data.anchor entries and re-hashes the chain: the line's
+    checkpoint then starts long after the line began, which verify says for good."""
+    rehash_chain(data / "weicha.db", lambda e: False if e["action"] == "data.anchor" else None)
+    shutil.rmtree(tmp_path / "config")
+    _commit(data)
+    assert [e["reason"] for e in _anchor_entries(data)] == ["first"]
+    for _ in range(2):
+        _only_warning(data, "起才有签名检查点", "无法排除")
+        _commit(data)
