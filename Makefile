@@ -33,11 +33,13 @@ translations: $(QM)
 $(QM): $(TS) | $(STAMP)
 	$(VENV)/bin/pyside6-lrelease $(TS) -qm $(QM)
 
-# After adding or changing tr() strings in weicha_desktop/gui/: collect them into the .ts
-# (existing translations are kept), then give every new entry its English (Qt Linguist:
-# .venv/bin/pyside6-linguist $(TS)). tests/test_i18n.py fails while any is missing.
+# After adding or changing tr() strings in weicha_desktop/gui/ (every .py below it, in all
+# its packages): collect them into the .ts (existing translations are kept), then give every
+# new entry its English (Qt Linguist: .venv/bin/pyside6-linguist $(TS)). tests/test_i18n.py
+# fails while any is missing.
+GUI_SOURCES = $(shell find weicha_desktop/gui -name '*.py' | LC_ALL=C sort)
 ts: venv
-	$(VENV)/bin/pyside6-lupdate weicha_desktop/gui/*.py -source-language zh_CN \
+	$(VENV)/bin/pyside6-lupdate $(GUI_SOURCES) -source-language zh_CN \
 	  -target-language en -locations none -no-obsolete -ts $(TS)
 
 # docs/screenshots/: the main screens rendered offscreen from 200 demo cases (build/shots; the

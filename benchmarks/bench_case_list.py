@@ -42,7 +42,7 @@ from weicha_desktop.core.demo import DEMO_PASSWORD, fill_demo  # noqa: E402
 from weicha_desktop.core.forms import FormRegistry  # noqa: E402
 from weicha_desktop.core.store import Store  # noqa: E402
 from weicha_desktop.core.users import UserService  # noqa: E402
-from weicha_desktop.gui.case_list import COLUMN_SORTS, CaseListView  # noqa: E402
+from weicha_desktop.gui.cases.list import COLUMN_SORTS, CaseListView  # noqa: E402
 from weicha_desktop.resources import forms_dir  # noqa: E402
 
 HERE = Path(__file__).resolve().parent

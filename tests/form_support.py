@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QApplication, QListWidget, QPushButton, QWidget
 
 from gui_support import child
 from weicha_desktop.core.cases import CaseService
-from weicha_desktop.gui.form_view import FormView
+from weicha_desktop.gui.forms.view import FormView
 
 
 def open_view(qtbot, cases: CaseService, case_id: str, **kwargs) -> FormView:

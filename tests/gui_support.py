@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QG
 from support import PASSWORD, forms, new_store  # noqa: F401  (forms: used by importers)
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.users import UserService
-from weicha_desktop.gui.app import make_app
+from weicha_desktop.gui.shell.app import make_app
 
 UNIT_NAME = "钦州市公安局钦南分局刑侦大队"
 

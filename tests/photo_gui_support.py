@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from media_support import make_photo
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.photos import PhotoService
-from weicha_desktop.gui.case_pages import CasePages
-from weicha_desktop.gui.form_view import FormView
+from weicha_desktop.gui.cases.pages import CasePages
+from weicha_desktop.gui.forms.view import FormView
 
 _EVIDENCE = [
     {"name": "右手拇指指纹", "category": "手印", "quantity": 1, "location": "主卧床头柜抽屉面板",

@@ -123,8 +123,8 @@ from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.store import Store
 from weicha_desktop.core.users import UserService
-from weicha_desktop.gui.app import make_app
-from weicha_desktop.gui.form_view import FormView
+from weicha_desktop.gui.forms.view import FormView
+from weicha_desktop.gui.shell.app import make_app
 from weicha_desktop.resources import forms_dir
 
 app = make_app()

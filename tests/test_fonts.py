@@ -10,8 +10,8 @@ from PySide6.QtGui import QColor, QFont, QFontInfo, QImage, QPainter
 from PySide6.QtWidgets import QLabel
 
 from weicha_desktop import resources
-from weicha_desktop.gui import fonts
-from weicha_desktop.gui.fonts import install_app_font, missing_glyphs
+from weicha_desktop.gui.common import fonts
+from weicha_desktop.gui.common.fonts import install_app_font, missing_glyphs
 
 FAMILY = "WenQuanYi Micro Hei"
 
@@ -187,13 +187,13 @@ def shell_windows(qapp, qtbot, tmp_path, request):
     from weicha_desktop.core.cases import CaseService
     from weicha_desktop.core.store import Store
     from weicha_desktop.core.users import UserService
-    from weicha_desktop.gui import i18n
-    from weicha_desktop.gui.app import make_app
-    from weicha_desktop.gui.first_run import FirstRunWizard
-    from weicha_desktop.gui.login import LoginDialog
-    from weicha_desktop.gui.main_window import MainWindow
-    from weicha_desktop.gui.settings import Settings
-    from weicha_desktop.gui.settings_dialog import SettingsDialog
+    from weicha_desktop.gui.common import i18n
+    from weicha_desktop.gui.common.settings import Settings
+    from weicha_desktop.gui.shell.app import make_app
+    from weicha_desktop.gui.shell.first_run import FirstRunWizard
+    from weicha_desktop.gui.shell.login import LoginDialog
+    from weicha_desktop.gui.shell.main_window import MainWindow
+    from weicha_desktop.gui.shell.settings_dialog import SettingsDialog
 
     app = make_app()
     language = request.param
@@ -246,7 +246,7 @@ def test_every_text_of_the_shell_is_drawn_by_the_shipped_font(family, shell_wind
     from gui_support import invisible_chars
 
     from gui_support import forms
-    from weicha_desktop.gui.i18n import current_language
+    from weicha_desktop.gui.common.i18n import current_language
 
     window, dialogs, wizard_texts = shell_windows
     texts = screen_texts(window) | wizard_texts

@@ -11,7 +11,7 @@ from gui_support import admin, app, child, dialogs, forms, store  # noqa: F401
 from support import PASSWORD, new_store
 from weicha_desktop.core.store import SYSTEM, Store
 from weicha_desktop.core.users import UserService
-from weicha_desktop.gui.main_window import MainWindow
+from weicha_desktop.gui.shell.main_window import MainWindow
 
 pytestmark = pytest.mark.usefixtures("dialogs")
 

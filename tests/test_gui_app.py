@@ -12,11 +12,11 @@ from support import PASSWORD, new_store
 from weicha_desktop.core import paths
 from weicha_desktop.core.store import Store
 from weicha_desktop.core.users import UserService
-from weicha_desktop.gui import app as gui_app
-from weicha_desktop.gui.first_run import FirstRunWizard
-from weicha_desktop.gui.login import LoginDialog
-from weicha_desktop.gui.main_window import MainWindow
-from weicha_desktop.gui.settings import Settings
+from weicha_desktop.gui.common.settings import Settings
+from weicha_desktop.gui.shell import app as gui_app
+from weicha_desktop.gui.shell.first_run import FirstRunWizard
+from weicha_desktop.gui.shell.login import LoginDialog
+from weicha_desktop.gui.shell.main_window import MainWindow
 
 
 @pytest.fixture

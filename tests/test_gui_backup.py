@@ -17,8 +17,8 @@ from support import fixed_clock
 from weicha_desktop.core import backup as core_backup
 from weicha_desktop.core.backup import check_archive, create_backup
 from weicha_desktop.core.photos import PhotoService
-from weicha_desktop.gui import backup_dialog
-from weicha_desktop.gui.main_window import MainWindow
+from weicha_desktop.gui.shell import backup_dialog
+from weicha_desktop.gui.shell.main_window import MainWindow
 
 pytestmark = pytest.mark.usefixtures("dialogs")
 

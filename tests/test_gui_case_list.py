@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QLabel, QLineEdi
 from case_rows import Case, insert, numbered
 from gui_support import admin, app, cases, child, dialogs, store, type_into  # noqa: F401
 from weicha_desktop.core.case_query import DEFAULT_SORT, CaseQuery, CaseSort
-from weicha_desktop.gui.case_list import CaseListView, CaseTableModel
+from weicha_desktop.gui.cases.list import CaseListView, CaseTableModel
 
 pytestmark = pytest.mark.usefixtures("dialogs")
 

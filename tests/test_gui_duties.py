@@ -12,8 +12,8 @@ from support import PASSWORD
 from test_gui_review import click, open_in_queue
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.users import UserService
-from weicha_desktop.gui.form_view import FormView
-from weicha_desktop.gui.main_window import MainWindow
+from weicha_desktop.gui.forms.view import FormView
+from weicha_desktop.gui.shell.main_window import MainWindow
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from gui_support import UNIT_NAME, app, child, dialogs, store, type_into  # noqa
 from support import PASSWORD, fixed_clock
 from weicha_desktop.core.store import Store
 from weicha_desktop.core.users import UserService
-from weicha_desktop.gui.first_run import FirstRunWizard
-from weicha_desktop.gui.login import LoginDialog
+from weicha_desktop.gui.shell.first_run import FirstRunWizard
+from weicha_desktop.gui.shell.login import LoginDialog
 
 pytestmark = pytest.mark.usefixtures("dialogs")
 

@@ -95,7 +95,7 @@ def test_new_case_puts_the_focus_on_the_first_empty_required_field(app, qtbot, s
     from PySide6.QtWidgets import QTabWidget
 
     from gui_support import forms
-    from weicha_desktop.gui.main_window import MainWindow
+    from weicha_desktop.gui.shell.main_window import MainWindow
 
     win = MainWindow(store, forms(), admin)
     qtbot.addWidget(win)
@@ -128,7 +128,7 @@ def test_keys_for_check_problems_views_and_report(app, qtbot, cases, monkeypatch
     from PySide6.QtWidgets import QListWidget, QStackedWidget
 
     from photo_gui_support import open_pages
-    from weicha_desktop.gui.case_pages import CasePages
+    from weicha_desktop.gui.cases.pages import CasePages
 
     opened = []
     monkeypatch.setattr(CasePages, "open_report", lambda self: opened.append(self) or None)
@@ -172,7 +172,7 @@ def test_ctrl_n_makes_a_new_case_from_the_case_list(app, qtbot, store, admin, ca
     from PySide6.QtWidgets import QTableView, QTabWidget
 
     from gui_support import forms
-    from weicha_desktop.gui.main_window import MainWindow
+    from weicha_desktop.gui.shell.main_window import MainWindow
 
     win = MainWindow(store, forms(), admin)
     qtbot.addWidget(win)
@@ -192,8 +192,8 @@ def test_help_lists_every_key_and_docs_agree(app, qtbot, store, admin):
     from PySide6.QtWidgets import QTableWidget
 
     from gui_support import forms
-    from weicha_desktop.gui.main_window import MainWindow
-    from weicha_desktop.gui.shortcuts import key_list
+    from weicha_desktop.gui.shell.main_window import MainWindow
+    from weicha_desktop.gui.shell.shortcuts import key_list
 
     win = MainWindow(store, forms(), admin)
     qtbot.addWidget(win)

@@ -10,7 +10,7 @@ from gui_support import (admin, app, cases, complete_values, dialogs, forms,  # 
                          invisible_chars, store, visible_texts)
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.users import UserService
-from weicha_desktop.gui.amend_dialog import AmendDialog
+from weicha_desktop.gui.forms.amend_dialog import AmendDialog
 
 pytestmark = pytest.mark.usefixtures("dialogs")
 

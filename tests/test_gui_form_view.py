@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDateTimeEdit, Q
 
 from gui_support import (admin, app, cases, child, complete_values, dialogs, forms,  # noqa: F401
                          store, type_into)
-from weicha_desktop.gui.form_view import FormView
+from weicha_desktop.gui.forms.view import FormView
 
 pytestmark = pytest.mark.usefixtures("dialogs")
 

@@ -13,13 +13,13 @@ from gui_support import (UNIT_NAME, admin, app, cases, child, complete_values, d
 from support import PASSWORD
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.users import UserService
-from weicha_desktop.gui.case_list import CaseTableModel
-from weicha_desktop.gui.form_view import FormView
-from weicha_desktop.gui.main_window import MainWindow
-from weicha_desktop.gui.review_queue import ReviewQueue
-from weicha_desktop.gui.settings import Settings
-from weicha_desktop.gui import status_bar
-from weicha_desktop.gui.status_bar import pending_operations
+from weicha_desktop.gui.cases.list import CaseTableModel
+from weicha_desktop.gui.common.settings import Settings
+from weicha_desktop.gui.forms.view import FormView
+from weicha_desktop.gui.review.queue import ReviewQueue
+from weicha_desktop.gui.shell import status_bar
+from weicha_desktop.gui.shell.main_window import MainWindow
+from weicha_desktop.gui.shell.status_bar import pending_operations
 
 pytestmark = pytest.mark.usefixtures("dialogs")
 

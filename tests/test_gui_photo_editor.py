@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 from gui_support import admin, app, cases, child, store  # noqa: F401
 from photo_gui_support import card, logged, on_next_dialog, open_pages
 from weicha_desktop.core.photos import PhotoService
-from weicha_desktop.gui.photo_editor import PhotoEditor
+from weicha_desktop.gui.photos.editor import PhotoEditor
 
 
 def sha(path) -> str:

@@ -18,7 +18,7 @@ from photo_gui_support import card, evidence, logged, open_pages, wait_import
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.media.analyse import TRANSPOSE
 from weicha_desktop.core.photos import PhotoService
-from weicha_desktop.gui.screenshot import take_screenshot
+from weicha_desktop.gui.shell.screenshot import take_screenshot
 
 
 def drop_files(grid, files) -> tuple[bool, bool]:

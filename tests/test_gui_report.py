@@ -24,11 +24,11 @@ from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.reports import photosheets
 from weicha_desktop.core.reports.service import PARTS, ReportService
 from weicha_desktop.core.users import UserService
-from weicha_desktop.gui import report_print
-from weicha_desktop.gui.main_window import MainWindow
-from weicha_desktop.gui.report_dialog import ReportDialog
-from weicha_desktop.gui.report_print import PrintChoice, PrintFailed, sweep_cache, system_print
-from weicha_desktop.gui.settings import Settings
+from weicha_desktop.gui.common.settings import Settings
+from weicha_desktop.gui.reports import printing as report_print
+from weicha_desktop.gui.reports.dialog import ReportDialog
+from weicha_desktop.gui.reports.printing import PrintChoice, PrintFailed, sweep_cache, system_print
+from weicha_desktop.gui.shell.main_window import MainWindow
 
 PRINTER = "刑侦大队-HP4250"
 

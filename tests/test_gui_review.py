@@ -10,10 +10,10 @@ from gui_support import (admin, app, cases, child, complete_values, dialogs, for
                          store, type_into)
 from support import PASSWORD
 from weicha_desktop.core.users import UserService
-from weicha_desktop.gui.form_view import FormView
-from weicha_desktop.gui.main_window import MainWindow
-from weicha_desktop.gui.review_queue import ReviewQueue
-from weicha_desktop.gui.status_bar import pending_operations
+from weicha_desktop.gui.forms.view import FormView
+from weicha_desktop.gui.review.queue import ReviewQueue
+from weicha_desktop.gui.shell.main_window import MainWindow
+from weicha_desktop.gui.shell.status_bar import pending_operations
 
 
 @pytest.fixture

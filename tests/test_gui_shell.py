@@ -9,12 +9,12 @@ from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QMainWindow
 
 from gui_support import admin, app, child, dialogs, forms, store  # noqa: F401  (fixtures)
 from support import new_store
-from weicha_desktop.gui import app as gui_app
-from weicha_desktop.gui import single_instance
-from weicha_desktop.gui.main_window import MainWindow
-from weicha_desktop.gui.settings import Settings
-from weicha_desktop.gui.settings_dialog import SettingsDialog
-from weicha_desktop.gui.single_instance import InstanceServer, ask_running_instance, server_name
+from weicha_desktop.gui.common.settings import Settings
+from weicha_desktop.gui.shell import app as gui_app
+from weicha_desktop.gui.shell import single_instance
+from weicha_desktop.gui.shell.main_window import MainWindow
+from weicha_desktop.gui.shell.settings_dialog import SettingsDialog
+from weicha_desktop.gui.shell.single_instance import InstanceServer, ask_running_instance, server_name
 
 
 def temp_settings(tmp_path) -> Settings:

@@ -20,10 +20,10 @@ from gui_support import UNIT_NAME, admin, app, child, dialogs, forms, store  # n
 from support import PASSWORD
 from weicha_desktop.core.cases import RETURNED_LABEL, STATUS_LABELS
 from weicha_desktop.core.users import ROLES, UserService
-from weicha_desktop.gui import app as gui_app
-from weicha_desktop.gui import i18n
-from weicha_desktop.gui.main_window import MainWindow
-from weicha_desktop.gui.labels import RETURNED_NAME, ROLE_NAMES, STATUS_NAMES
+from weicha_desktop.gui.common import i18n
+from weicha_desktop.gui.common.labels import RETURNED_NAME, ROLE_NAMES, STATUS_NAMES
+from weicha_desktop.gui.shell import app as gui_app
+from weicha_desktop.gui.shell.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parent.parent
 TS = ROOT / "resources" / "translations" / "weicha_en.ts"
@@ -83,7 +83,7 @@ def test_translations_keep_the_placeholders():
 
 def test_every_tr_string_of_the_gui_is_in_the_ts(tmp_path):
     fresh = tmp_path / "fresh.ts"
-    subprocess.run([str(TOOLS / "pyside6-lupdate"), *sorted(map(str, GUI.glob("*.py"))),
+    subprocess.run([str(TOOLS / "pyside6-lupdate"), *sorted(map(str, GUI.rglob("*.py"))),
                     "-source-language", "zh_CN", "-target-language", "en", "-locations", "none",
                     "-ts", str(fresh)], check=True, capture_output=True)
     have = {(c, m.findtext("source")) for c, m in messages(TS)}

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton
 from gui_support import app, child, type_into  # noqa: F401  (fixtures)
 from support import PASSWORD, ManualClock, new_store
 from weicha_desktop.core.users import UserService
-from weicha_desktop.gui.login import LoginDialog
+from weicha_desktop.gui.shell.login import LoginDialog
 
 
 @pytest.fixture

@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     _utf8_stdio()
     args = build_parser().parse_args(argv)
     if args.command is None:
-        from weicha_desktop.gui.app import run_gui  # Qt only when the GUI is wanted
+        from weicha_desktop.gui.shell.app import run_gui  # Qt only when the GUI is wanted
 
         return run_gui(data_dir=args.data_dir)
     watched = sys.stdout = _WatchedStdout(sys.stdout)
@@ -479,7 +479,7 @@ def cmd_screenshot(args) -> int:
     from weicha_desktop.core.safe_output import check_output
 
     check_output(args.output, data_dir=_data_dir(args))  # a bad -o fails before Qt starts
-    from weicha_desktop.gui.screenshot import take_screenshot
+    from weicha_desktop.gui.shell.screenshot import take_screenshot
 
     width, height = take_screenshot(_data_dir(args), args.output, size=args.size, case=args.case,
                                     user=args.user, page=args.page, language=args.lang,

@@ -1,0 +1,339 @@
+"""勘验列表: a lazily fetched table over ``CaseQuery`` and the view around it.
+
+The model holds only the rows fetched so far. Pages are keyset pages (core/case_query.py):
+each fetch costs a few milliseconds on the GUI thread whatever the depth, sort or filter (a
+filter that matches rarely is walked in slices, ``FETCH_BUDGET`` of work per fetch, and
+continued on the next turn of the event loop). Sorting by a header re-queries; the total
+("共 M 条") is counted on a worker thread with its own read-only connection and arrives by
+signal. Measurements: docs/performance.md, benchmarks/bench_case_list.py."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QDate,
+                            QModelIndex, QObject, QPersistentModelIndex, QRunnable, Qt,
+                            QThreadPool, QTimer, Signal)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QPushButton, QTableView,
+                               QVBoxLayout, QWidget)
+
+from weicha_desktop.core.case_query import (DEFAULT_SORT, CaseFilters, CaseQuery, CaseRow,
+                                            CaseSort)
+from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.store import Store
+from weicha_desktop.gui.common.tables import record_rows
+
+PAGE_SIZE = 200
+FETCH_BUDGET = 0.004  # seconds a fetch may walk through a rare filter before it yields
+COLUMNS = (QT_TRANSLATE_NOOP("CaseTableModel", "勘验号"),  # literal, for lupdate
+           QT_TRANSLATE_NOOP("CaseTableModel", "案件性质"),
+           QT_TRANSLATE_NOOP("CaseTableModel", "发案地点"),
+           QT_TRANSLATE_NOOP("CaseTableModel", "勘验时间"),
+           QT_TRANSLATE_NOOP("CaseTableModel", "状态"),
+           QT_TRANSLATE_NOOP("CaseTableModel", "勘验人"))
+COLUMN_SORTS = ("number", "case_type", "address", "investigated_at", "status", "investigator")
+NEWEST_FIRST = {"number", "investigated_at"}  # the first click on these sorts descending
+CASE_ID_ROLE = Qt.ItemDataRole.UserRole
+RETURNED_COLOR = "#b00020"
+DATE_FORMAT = "yyyy-MM-dd"
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def short_time(value: str | None) -> str:
+    """``2026-11-27T14:05:00+08:00`` → ``2026-11-27 14:05`` (as recorded, offset dropped)."""
+    if not value:
+        return ""
+    return value[:16].replace("T", " ")
+
+
+class _CountSignals(QObject):
+    counted = Signal(int, int)  # generation, count (-1: the count failed)
+
+
+class _CountTask(QRunnable):
+    """Counts on a worker thread with its own read-only connection."""
+
+    def __init__(self, data_dir: Path, filters: CaseFilters, generation: int,
+                 signals: _CountSignals):
+        super().__init__()
+        self.data_dir, self.filters, self.generation = data_dir, filters, generation
+        self.signals = signals
+
+    def run(self) -> None:
+        try:
+            with Store.open(self.data_dir, readonly=True) as store:
+                n = CaseQuery(store).count(self.filters)
+        except Exception:  # noqa: BLE001 - a list without its total is still a list
+            n = -1
+        self.signals.counted.emit(self.generation, n)
+
+
+class CaseTableModel(QAbstractTableModel):
+    """The rows of the list, fetched a page at a time. ``total`` is None until counted."""
+
+    totalChanged = Signal()
+
+    def __init__(self, cases: CaseService, page_size: int = PAGE_SIZE, parent=None, *,
+                 budget: float | None = FETCH_BUDGET, query: CaseQuery | None = None):
+        super().__init__(parent)
+        self.query = query or CaseQuery(cases.store)
+        self.data_dir = cases.store.data_dir
+        self.page_size = page_size
+        self.budget = budget
+        self.filters = CaseFilters()
+        self.sort_order = DEFAULT_SORT
+        self.total: int | None = None
+        self._rows: list[CaseRow] = []
+        self._cursor: Any = None
+        self._more = True
+        self._generation = 0
+        self._pool = QThreadPool(self)  # first child: destroyed (and waited for) first
+        self._pool.setMaxThreadCount(1)
+        self._signals = _CountSignals(self)
+        self._signals.counted.connect(self._counted)
+        # a walk through a rare filter that found nothing yet goes on by itself (a view asks
+        # again only after rows arrive)
+        self._resume = QTimer(self)
+        self._resume.setSingleShot(True)
+        self._resume.setInterval(0)
+        self._resume.timeout.connect(self.fetchMore)
+        # the count starts on the next turn of the event loop, after the page is painted: the
+        # worker's start (its share of the GIL) then does not add to the refresh's own pause
+        self._count_later = QTimer(self)
+        self._count_later.setSingleShot(True)
+        self._count_later.setInterval(0)
+        self._count_later.timeout.connect(self._start_count)
+        self._labels = {"draft": self.tr("草稿"), "returned": self.tr("退回补正"),
+                        "finalized": self.tr("已定稿"), "reviewed": self.tr("已审核")}
+        self.refresh()
+
+    # ---- what is shown ---------------------------------------------------------------------
+    def set_filter(self, text: str | None = None, status: str | None = None,
+                   date_from: date | str | None = None, date_to: date | str | None = None) -> None:
+        self.filters = CaseFilters(status=status or None, date_from=date_from or None,
+                                   date_to=date_to or None, text=(text or "").strip() or None)
+        self.refresh()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """A header click: re-query in the column's order (-1: returned first, latest first)."""
+        sort = (CaseSort(COLUMN_SORTS[column], order == Qt.SortOrder.DescendingOrder)
+                if 0 <= column < len(COLUMN_SORTS) else DEFAULT_SORT)
+        if sort != self.sort_order:
+            self.sort_order = sort
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Drop what is loaded, read the first page again and count anew."""
+        self._resume.stop()
+        self._count_later.stop()
+        self.beginResetModel()
+        self._rows, self._cursor, self._more = [], None, True
+        self._rows = self._next_page()
+        self.endResetModel()
+        self._generation += 1
+        self.total = None
+        if self._more:
+            self._count_later.start()
+        self._page_done(bool(self._rows))
+
+    # ---- paging ----------------------------------------------------------------------------
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:
+        return not parent.isValid() and self._more
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:
+        if parent.isValid() or not self._more:
+            return
+        rows = self._next_page()
+        if rows:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+        self._page_done(bool(rows))
+
+    def _next_page(self) -> list[CaseRow]:
+        rows, self._cursor = self.query.page(self.filters, self.sort_order, self._cursor,
+                                             self.page_size, budget=self.budget)
+        self._more = self._cursor is not None
+        return rows
+
+    def _page_done(self, found: bool) -> None:
+        if not self._more:
+            self.total = len(self._rows)
+        elif not found:
+            self._resume.start()
+        self.totalChanged.emit()
+
+    def _start_count(self) -> None:
+        if self._more:
+            self._pool.clear()  # a count not started yet is of no use any more
+            self._pool.start(_CountTask(self.data_dir, self.filters, self._generation,
+                                        self._signals))
+
+    def _counted(self, generation: int, n: int) -> None:
+        if generation == self._generation and self._more and n >= 0:
+            self.total = n
+            self.totalChanged.emit()
+
+    # ---- the table -------------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return QCoreApplication.translate("CaseTableModel", COLUMNS[section])
+        if role == Qt.ItemDataRole.InitialSortOrderRole:
+            newest = COLUMN_SORTS[section] in NEWEST_FIRST
+            return (Qt.SortOrder.DescendingOrder if newest else Qt.SortOrder.AscendingOrder).value
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cell_text(row, index.column())
+        if role == CASE_ID_ROLE:
+            return row.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if index.column() == 4 and row.returned:
+                return self.tr("退回意见：{comment}").format(comment=row.returned_comment)
+            return self.cell_text(row, index.column()) or None
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 4 and row.returned:
+            return QColor(RETURNED_COLOR)
+        return None
+
+    def cell_text(self, row: CaseRow, column: int) -> str:
+        if column == 3:
+            return short_time(row.investigated_at)
+        if column == 4:
+            return self._labels["returned" if row.returned else row.status]
+        return (row.number, row.case_type, row.address, "", "", row.investigator)[column] or ""
+
+    def case_id(self, row: int) -> str:
+        return self._rows[row].id
+
+
+class CaseListView(QWidget):
+    """The list with its search box, status and date filters and 新建勘验 button."""
+
+    openCase = Signal(str)        # case id
+    newCaseRequested = Signal()
+
+    def __init__(self, cases: CaseService, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = CaseTableModel(cases, parent=self)
+
+        self.search = QLineEdit()
+        self.search.setObjectName("caseSearch")
+        self.search.setPlaceholderText(self.tr("搜索勘验号、案件性质、地点、勘验人…"))
+        self.search.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        self.status_filter.setObjectName("caseStatusFilter")
+        for label, value in ((self.tr("全部"), None), (self.tr("草稿"), "draft"),
+                             (self.tr("退回补正"), "returned"), (self.tr("已定稿"), "finalized"),
+                             (self.tr("已审核"), "reviewed")):
+            self.status_filter.addItem(label, value)
+        self.date_filter = QCheckBox(self.tr("按勘验时间"))
+        self.date_filter.setObjectName("caseDateFilter")
+        today = QDate.currentDate()
+        self.date_from = self._date_edit("caseDateFrom", today.addMonths(-1))
+        self.date_to = self._date_edit("caseDateTo", today)
+        self.new_button = QPushButton(self.tr("新建勘验(&N)"))
+        self.new_button.setObjectName("newCaseButton")
+        self.new_button.clicked.connect(self.newCaseRequested)
+
+        # typing waits a moment before querying: one query per pause, not per key
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(self._debounce.start)
+        self.search.returnPressed.connect(self.apply_filter)
+        self.status_filter.currentIndexChanged.connect(self.apply_filter)
+        self.date_filter.toggled.connect(self._date_filter_toggled)
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(self._debounce.start)
+
+        self.table = QTableView()
+        self.table.setObjectName("caseTable")
+        self.table.setModel(self.model)
+        record_rows(self.table)
+        header = self.table.horizontalHeader()
+        for column, width in enumerate((220, 110, 0, 140, 80, 140)):
+            if width:
+                header.resizeSection(column, width)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # no column sorted: the default order (returned first); a third click goes back to it
+        header.setSortIndicatorClearable(True)
+        header.setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
+        # activated = double-click (or the platform's single click) and Enter
+        self.table.activated.connect(self._open_index)
+
+        self.count_label = QLabel()
+        self.count_label.setObjectName("caseCountLabel")
+        self.model.totalChanged.connect(self._update_count)
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 1)
+        bar.addWidget(QLabel(self.tr("状态：")))
+        bar.addWidget(self.status_filter)
+        bar.addWidget(self.date_filter)
+        bar.addWidget(self.date_from)
+        bar.addWidget(QLabel("—"))
+        bar.addWidget(self.date_to)
+        bar.addStretch(0)
+        bar.addWidget(self.new_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+        self._update_count()
+
+    def _date_edit(self, name: str, value: QDate) -> QDateEdit:
+        edit = QDateEdit(value)
+        edit.setObjectName(name)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat(DATE_FORMAT)
+        edit.setEnabled(False)
+        return edit
+
+    def _date_filter_toggled(self, on: bool) -> None:
+        self.date_from.setEnabled(on)
+        self.date_to.setEnabled(on)
+        self.apply_filter()
+
+    def apply_filter(self) -> None:
+        self._debounce.stop()
+        dates = (self.date_from.date(), self.date_to.date())
+        low, high = (min(dates), max(dates)) if self.date_filter.isChecked() else (None, None)
+        self.model.set_filter(self.search.text(), self.status_filter.currentData(),
+                              low.toPython() if low else None, high.toPython() if high else None)
+
+    def refresh(self) -> None:
+        self.model.refresh()
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.openCase.emit(self.model.case_id(index.row()))
+
+    def _update_count(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total
+        if total == 0:
+            text = self.tr("没有符合条件的勘验。")
+        elif total is None:
+            text = self.tr("已显示 {shown} / 正在统计…").format(shown=shown)
+        else:
+            text = self.tr("已显示 {shown} / 共 {total} 条").format(shown=shown, total=total)
+        self.count_label.setText(text)

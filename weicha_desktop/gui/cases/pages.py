@@ -1,0 +1,131 @@
+"""The views of an open case beside its form: 照片 (photos/log.py) and 物证登记
+(evidence/register.py), switched in the form's header, kept in step with the form.
+
+    form loaded / saved / finalized / amended ──► both views take the new record
+    register changed a 必比 status ──► the form shows the saved record (and the list hears it)
+    photos added, described, reordered ──► the register's linked-photo counts, the titles
+    a click on 缺少概貌照片 (the 一长四必 list under the form) ──► the photo log
+    报告… in the header ──► the form's edits committed, then ReportDialog (reports/dialog.py)"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QListWidgetItem
+
+from weicha_desktop.core.cases import CaseRecord
+from weicha_desktop.core.forms.loader import load_choice_lists
+from weicha_desktop.core.forms.spec import Choice
+from weicha_desktop.core.photos import PhotoService
+from weicha_desktop.core.reports.service import ReportService
+from weicha_desktop.gui.common.settings import Settings
+from weicha_desktop.gui.evidence.register import EvidenceRegister
+from weicha_desktop.gui.forms.problems import PATH_ROLE
+from weicha_desktop.gui.forms.view import FormView
+from weicha_desktop.gui.photos.log import PhotoLog
+from weicha_desktop.gui.reports.dialog import ReportDialog
+
+PHOTO_CLASSES = "photo_classes"
+
+
+def photo_classes(forms_dir: Path) -> list[Choice]:
+    """The photo classes of forms/choices/photo_classes.yaml (方位, 概貌, 重点部位, 细目 …)."""
+    lists, _problems = load_choice_lists(Path(forms_dir) / "choices")
+    return list(lists.get(PHOTO_CLASSES, []))
+
+
+class CasePages(QObject):
+    def __init__(self, view: FormView, photos: PhotoService, lang: str = "zh", *,
+                 settings: Settings | None = None):
+        """``settings``: where the report dialog keeps its last choices (None: nowhere)."""
+        super().__init__(view)
+        self.view = view
+        self.settings = settings
+        self.reports = ReportService(view.cases, photos)
+        self.report_dialog: ReportDialog | None = None
+        self._finalize_tip = ""
+        self.photo_log = PhotoLog(photos, view.case, photo_classes(view.cases.forms.forms_dir), lang)
+        self.register = EvidenceRegister(view.cases, photos, view.case, lang,
+                                         commit_pending=self._commit_form)
+        view.add_view(self.photo_log, self.tr("照片"), "view_photos")
+        view.add_view(self.register, self.tr("物证登记"), "view_evidence")
+        view.loaded.connect(self._loaded)
+        self.register.changed.connect(self._register_changed)
+        self.photo_log.changed.connect(self._photos_changed)
+        self.photo_log.importing.connect(self._importing)
+        view.panel.list.itemClicked.connect(self._problem_chosen)
+        view.panel.list.itemActivated.connect(self._problem_chosen)
+        view.header.report_button.clicked.connect(self.open_report)
+        view.header.report_button.show()
+        self._update_titles()
+
+    def show_photos(self) -> PhotoLog:
+        self.view.header.view_group.button(1).click()
+        return self.photo_log
+
+    def show_register(self) -> EvidenceRegister:
+        self.view.header.view_group.button(2).click()
+        return self.register
+
+    def open_report(self) -> ReportDialog | None:
+        """报告…: the report dialog of this case (window-modal; one at a time). A draft's
+        unsaved edits are saved first, so the paper shows what the form shows."""
+        if self.report_dialog is not None:
+            self.report_dialog.raise_()
+            self.report_dialog.activateWindow()
+            return self.report_dialog
+        if not self._commit_form():  # the problem list says what is wrong
+            return None
+        dialog = ReportDialog(self.reports, self.view.case, self.view, settings=self.settings)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.finished.connect(self._report_closed)
+        self.report_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _report_closed(self) -> None:
+        self.report_dialog = None
+
+    def _problem_chosen(self, item: QListWidgetItem) -> None:
+        """A 一长四必 photo problem (缺少方位照片 …) names no field of the form: show the photos."""
+        if not item.data(PATH_ROLE) and "照片" in item.text():
+            self.show_photos()
+
+    def _commit_form(self) -> bool:
+        """The form's own edits go into the record first (only if there are any)."""
+        return self.view.commit_session() if self.view.is_dirty() else True
+
+    def _loaded(self, case: CaseRecord) -> None:
+        self.photo_log.set_case(case)
+        self.register.set_case(case)
+        self._update_titles()
+
+    def _register_changed(self, case: CaseRecord) -> None:
+        self.view.load(case)
+        self.view.saved.emit(case)  # the case list and the status bar follow
+
+    def _photos_changed(self) -> None:
+        self.register.refresh_photos()
+        self._update_titles()
+
+    def _importing(self, running: bool) -> None:
+        """No 定稿 while photos are still being added (the manifest would miss them)."""
+        button = self.view.header.finalize_button
+        if running:
+            self._finalize_tip = button.toolTip()
+        button.setEnabled(not running and self.view.is_editable())
+        button.setToolTip(self.tr("正在导入照片，导入完成后才能定稿") if running else self._finalize_tip)
+        self.view.header.report_button.setEnabled(not running)  # the report would miss photos
+
+    def _update_titles(self) -> None:
+        group = self.view.header.view_group
+        group.button(1).setText(self.tr("照片（{n}）").format(n=self.photo_log.model.rowCount()))
+        group.button(2).setText(self.tr("物证登记（{n}）").format(n=len(self.register.rows)))
+
+    def shutdown(self) -> None:
+        """Before the case's tab goes: stop an import, the decoders, a report being rendered."""
+        if self.report_dialog is not None:
+            self.report_dialog.shutdown()
+        self.photo_log.shutdown()
+        self.register.shutdown()

@@ -1,0 +1,1 @@
+"""What every screen shares: fonts, language, settings, names of codes, tables, workers."""

@@ -1,0 +1,1 @@
+"""A case's form, rendered from its FormSpec: sections, field editors, header, problems."""

@@ -1,0 +1,400 @@
+"""One editor per form field type: plain Python objects that own Qt widgets (the scalar
+types here; geopoint, person, photos, repeat and ``make_editor`` in groups.py).
+
+An editor shows a value (``set_value``), reads it back (``value``: None when empty), and
+turns read-only. ``widget`` is the input named ``field_<path>``; ``row_widget`` is what the
+form layout holds (the input plus companions such as the “其他” text). ``signals()`` are the
+Qt signals that fire when the user edits it (the form view listens to them for autosave and
+live ``relevant``); ``focus_widgets()`` are its inputs in tab order. Labels follow ``lang``
+("zh" / "en", from the form's YAML); fixed texts go through Qt's translation."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QDate, Qt, SignalInstance
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLineEdit,
+                               QPlainTextEdit, QWidget)
+
+from weicha_desktop.core.forms.spec import OTHER, Field
+from weicha_desktop.gui.forms.widgets import (OptionalDateEdit, OptionalDateTimeEdit,
+                                              OptionalDoubleSpinBox, OptionalSpinBox,
+                                              iso_with_offset, wall_time)
+
+REQUIRED_MARK = '<span style="color:#d32f2f;">*</span> '
+NUMBER_LIMIT = 10**9
+
+
+# WenQuanYi Micro Hei maps these to an EMPTY glyph: no box, just nothing on screen (and in
+# a PDF). Show a look-alike the font draws; the data keeps the form's own unit.
+DISPLAY_SUBSTITUTES = {"℃": "°C"}
+
+
+def display_unit(unit: str | None) -> str:
+    text = unit or ""
+    for char, shown in DISPLAY_SUBSTITUTES.items():
+        text = text.replace(char, shown)
+    return text
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def label_html(field: Field, lang: str = "zh") -> str:
+    numeric = field.type in ("integer", "decimal")  # those show the unit as a suffix
+    unit = display_unit(field.unit)
+    text = field.label.text(lang) + (f"（{unit}）" if unit and not numeric else "")
+    return (REQUIRED_MARK if field.required else "") + text.replace("<", "&lt;")
+
+
+class Editor:
+    wide = False  # placed across the whole form width, label above
+
+    def __init__(self, field: Field, name: str, lang: str = "zh"):
+        self.field = field
+        self.name = name  # "field_<path>"
+        self.lang = lang
+        self.widget: QWidget = self.build()
+        self.widget.setObjectName(name)
+        if field.help:
+            self.widget.setToolTip(field.help.text(lang))
+        self.row_widget: QWidget = self.widget
+
+    def build(self) -> QWidget:
+        raise NotImplementedError
+
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def set_value(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def set_readonly(self, readonly: bool) -> None:
+        self.widget.setEnabled(not readonly)
+
+    def commit_open_edit(self) -> None:
+        """Take in what is typed but not yet committed (a table's open cell editor)."""
+
+    def values(self) -> dict[str, Any]:
+        """The data keys this editor fills, empty ones left out."""
+        value = self.value()
+        return {} if is_empty(value) else {self.field.id: value}
+
+    def load(self, data: dict[str, Any]) -> None:
+        self.set_value(data.get(self.field.id))
+
+    def keys(self) -> tuple[str, ...]:
+        return tuple(k for k in (self.field.id, self.field.other_key) if k)
+
+    def focus(self, rest: str = "") -> None:
+        self.widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def signals(self) -> list[SignalInstance]:
+        raise NotImplementedError
+
+    def focus_widgets(self) -> list[QWidget]:
+        return [self.widget]
+
+    def show_problems(self, problems: list[tuple[str, str]]) -> None:
+        """Mark the parts named by ``(rest of path, message)`` pairs (``[0].id_number``);
+        the form view shows the messages under the field. Tables mark their cells."""
+
+    def update_relevance(self, env: dict[str, Any]) -> None:
+        """Sub-fields whose ``relevant`` reads row values (repeat tables) follow ``env``."""
+
+
+class TextEditor(Editor):
+    def build(self) -> QWidget:
+        return QLineEdit()
+
+    def signals(self) -> list[SignalInstance]:
+        return [self.widget.textChanged]
+
+    def value(self) -> Any:
+        text = self.widget.text()
+        return text if text.strip() else None
+
+    def set_value(self, value: Any) -> None:
+        self.widget.setText("" if value is None else str(value))
+
+    def set_readonly(self, readonly: bool) -> None:
+        self.widget.setReadOnly(readonly or self.field.readonly)
+
+
+class TextAreaEditor(TextEditor):
+    def build(self) -> QWidget:
+        edit = QPlainTextEdit()
+        edit.setMinimumHeight(84)
+        edit.setMaximumHeight(160)
+        edit.setTabChangesFocus(True)
+        return edit
+
+    def value(self) -> Any:
+        text = self.widget.toPlainText()
+        return text if text.strip() else None
+
+    def set_value(self, value: Any) -> None:
+        self.widget.setPlainText("" if value is None else str(value))
+
+    def signals(self) -> list[SignalInstance]:
+        return [self.widget.textChanged]
+
+
+class IntegerEditor(Editor):
+    def build(self) -> QWidget:
+        c = self.field.constraint
+        lo = int(c.min) if c.min is not None else -NUMBER_LIMIT
+        hi = int(c.max) if c.max is not None else NUMBER_LIMIT
+        spin = OptionalSpinBox(lo, hi)
+        if self.field.unit:
+            spin.setSuffix(f" {display_unit(self.field.unit)}")
+        spin.setMinimumWidth(120)
+        return spin
+
+    def value(self) -> Any:
+        return None if self.widget.is_empty() else self.widget.value()
+
+    def set_value(self, value: Any) -> None:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            self.widget.set_number(int(value))
+        else:
+            self.widget.clear_value()
+
+    def set_readonly(self, readonly: bool) -> None:
+        self.widget.setReadOnly(readonly)
+
+    def signals(self) -> list[SignalInstance]:
+        return [self.widget.valueChanged]
+
+
+class DecimalEditor(IntegerEditor):
+    DECIMALS = 2
+
+    def build(self) -> QWidget:
+        c = self.field.constraint
+        lo = float(c.min) if c.min is not None else -NUMBER_LIMIT
+        hi = float(c.max) if c.max is not None else NUMBER_LIMIT
+        spin = OptionalDoubleSpinBox(lo, hi, self.DECIMALS)
+        if self.field.unit:
+            spin.setSuffix(f" {display_unit(self.field.unit)}")
+        spin.setMinimumWidth(120)
+        self._loaded: Any = None
+        return spin
+
+    def value(self) -> Any:
+        if self.widget.is_empty():
+            return None
+        shown = round(self.widget.value(), self.DECIMALS)
+        loaded = self._loaded
+        if isinstance(loaded, (int, float)) and round(loaded, self.DECIMALS) == shown:
+            return loaded  # unchanged: keep the stored value exactly (int stays int)
+        return shown
+
+    def set_value(self, value: Any) -> None:
+        self._loaded = value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            self.widget.set_number(float(value))
+        else:
+            self.widget.clear_value()
+
+
+class DateEditor(Editor):
+    def build(self) -> QWidget:
+        edit = OptionalDateEdit()
+        edit.setMinimumWidth(140)
+        return edit
+
+    def value(self) -> Any:
+        return None if self.widget.is_empty() else self.widget.date().toString(Qt.DateFormat.ISODate)
+
+    def set_value(self, value: Any) -> None:
+        date = QDate.fromString(value, Qt.DateFormat.ISODate) if isinstance(value, str) else QDate()
+        if date.isValid():
+            self.widget.setDate(date)
+        else:
+            self.widget.clear_value()
+
+    def set_readonly(self, readonly: bool) -> None:
+        self.widget.setReadOnly(readonly)
+
+    def signals(self) -> list[SignalInstance]:
+        return [self.widget.dateTimeChanged]
+
+
+class DateTimeEditor(DateEditor):
+    """Shows the time as recorded; saves ISO-8601 with the recorded (or local) offset."""
+
+    def build(self) -> QWidget:
+        self._loaded: str | None = None
+        edit = OptionalDateTimeEdit()
+        edit.setMinimumWidth(170)
+        return edit
+
+    def value(self) -> Any:
+        if self.widget.is_empty():
+            return None
+        wall: datetime = self.widget.dateTime().toPython().replace(second=0, microsecond=0)
+        loaded = wall_time(self._loaded) if self._loaded else None
+        if loaded is not None and loaded.replace(second=0, microsecond=0) == wall:
+            return self._loaded  # unchanged: the stored string, offset and seconds included
+        return iso_with_offset(wall, self._loaded)
+
+    def set_value(self, value: Any) -> None:
+        self._loaded = value if isinstance(value, str) else None
+        wall = wall_time(value) if isinstance(value, str) else None
+        if wall is None:
+            self.widget.clear_value()
+        else:
+            self.widget.setDateTime(wall)
+
+
+class _OtherMixin:
+    """The free text that goes with a “其他” choice (data key ``<id>_other``)."""
+
+    def _make_other(self) -> QLineEdit:
+        self.other = QLineEdit()
+        self.other.setObjectName(f"{self.name}_other")
+        self.other.setPlaceholderText(QCoreApplication.translate("FormEditors", "选“其他”时请注明"))
+        self.other.setEnabled(False)
+        return self.other
+
+    def _other_signals(self) -> list[SignalInstance]:
+        return [self.other.textChanged] if self.field.other_key else []
+
+    def _other_focus(self) -> list[QWidget]:
+        return [self.other] if self.field.other_key else []
+
+    def _other_values(self, chose_other: bool) -> dict[str, Any]:
+        text = self.other.text() if self.field.other_key else ""
+        return {self.field.other_key: text} if chose_other and text.strip() else {}
+
+
+class ChoiceEditor(_OtherMixin, Editor):
+    """The values live in a Python list, not in Qt item data: see “None and PySide6” in
+    docs/autosave.md (each Qt call that hands back None costs a reference to None)."""
+
+    def build(self) -> QWidget:
+        combo = QComboBox()
+        self._values: list[Any] = [None] + [c.value for c in self.field.choices]
+        combo.addItems([""] + [c.label.text(self.lang) for c in self.field.choices])
+        combo.setMinimumWidth(160)
+        return combo
+
+    def __init__(self, field: Field, name: str, lang: str = "zh"):
+        super().__init__(field, name, lang)
+        if field.other_key:
+            box = QWidget()
+            row = QHBoxLayout(box)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.addWidget(self.widget)
+            row.addWidget(self._make_other(), 1)
+            self.widget.currentIndexChanged.connect(
+                lambda: self.other.setEnabled(self.value() == OTHER and self.widget.isEnabled()))
+            self.row_widget = box
+
+    def value(self) -> Any:
+        index = self.widget.currentIndex()
+        return self._values[index] if index >= 0 else None
+
+    def signals(self) -> list[SignalInstance]:
+        return [self.widget.currentIndexChanged, *self._other_signals()]
+
+    def focus_widgets(self) -> list[QWidget]:
+        return [self.widget, *self._other_focus()]
+
+    def set_value(self, value: Any) -> None:
+        if value not in self._values:  # a value the form does not offer: show it, let
+            self._values.append(value)  # validation say so
+            self.widget.addItem(str(value))
+        self.widget.setCurrentIndex(self._values.index(value))
+
+    def values(self) -> dict[str, Any]:
+        value = self.value()
+        out = {} if is_empty(value) else {self.field.id: value}
+        chose_other = value == OTHER or (isinstance(value, list) and OTHER in value)
+        return out | (self._other_values(chose_other) if self.field.other_key else {})
+
+    def load(self, data: dict[str, Any]) -> None:
+        self.set_value(data.get(self.field.id))
+        if self.field.other_key:
+            self.other.setText(data.get(self.field.other_key) or "")
+
+    def set_readonly(self, readonly: bool) -> None:
+        self.widget.setEnabled(not readonly)
+        if self.field.other_key:
+            self.other.setEnabled(not readonly and self.value() == OTHER)
+
+
+class MultiChoiceEditor(_OtherMixin, Editor):
+    COLUMNS = 4
+
+    def build(self) -> QWidget:
+        box = QWidget()
+        grid = QGridLayout(box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.boxes: list[QCheckBox] = []
+        for i, choice in enumerate(self.field.choices):
+            check = QCheckBox(choice.label.text(self.lang))
+            check.setObjectName(f"{self.name}_{i}")
+            check.setProperty("choiceValue", choice.value)
+            grid.addWidget(check, i // self.COLUMNS, i % self.COLUMNS)
+            self.boxes.append(check)
+        if self.field.other_key:
+            grid.addWidget(self._make_other(), grid.rowCount(), 0, 1, self.COLUMNS)
+            for check in self.boxes:
+                check.toggled.connect(self._update_other)
+        return box
+
+    def _update_other(self) -> None:
+        self.other.setEnabled(OTHER in (self.value() or []) and self.boxes[0].isEnabled())
+
+    def value(self) -> Any:
+        chosen = [c.property("choiceValue") for c in self.boxes if c.isChecked()]
+        return chosen or None
+
+    def signals(self) -> list[SignalInstance]:
+        return [c.toggled for c in self.boxes] + self._other_signals()
+
+    def focus_widgets(self) -> list[QWidget]:
+        return [*self.boxes, *self._other_focus()]
+
+    def focus(self, rest: str = "") -> None:
+        self.boxes[0].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def set_value(self, value: Any) -> None:
+        chosen = value if isinstance(value, list) else []
+        for check in self.boxes:
+            check.setChecked(check.property("choiceValue") in chosen)
+
+    values = ChoiceEditor.values
+    load = ChoiceEditor.load
+
+    def set_readonly(self, readonly: bool) -> None:
+        for check in self.boxes:
+            check.setEnabled(not readonly)
+        if self.field.other_key:
+            self.other.setEnabled(not readonly and OTHER in (self.value() or []))
+
+
+class BooleanEditor(Editor):
+    """Unset until loaded with a value or clicked: an untouched box is not a “否”."""
+
+    def build(self) -> QWidget:
+        check = QCheckBox(QCoreApplication.translate("FormEditors", "是"))
+        self._set = False
+        check.clicked.connect(self._touch)
+        return check
+
+    def _touch(self) -> None:
+        self._set = True
+
+    def signals(self) -> list[SignalInstance]:
+        return [self.widget.clicked]
+
+    def value(self) -> Any:
+        return self.widget.isChecked() if self._set else None
+
+    def set_value(self, value: Any) -> None:
+        self._set = isinstance(value, bool)
+        self.widget.setChecked(value is True)

@@ -1,0 +1,444 @@
+"""Editors for compound fields (geopoint, person, photos, repeat) and ``make_editor``, which
+picks the editor for a field's type. Person sub-fields use the same editors, recursively."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt, SignalInstance
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
+                               QLabel, QPushButton, QStyledItemDelegate, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from weicha_desktop.core.forms import compile_expr
+from weicha_desktop.core.forms.spec import Field
+from weicha_desktop.gui.forms.fields import (BooleanEditor, ChoiceEditor, DateEditor,
+                                             DateTimeEditor, DecimalEditor, Editor, IntegerEditor,
+                                             MultiChoiceEditor, TextAreaEditor, TextEditor,
+                                             is_empty, label_html)
+from weicha_desktop.gui.forms.widgets import OptionalDoubleSpinBox, cell_text, parse_cell
+
+READONLY_CELL = QColor("#f2f2f2")
+INVALID_CELL = QColor("#fde7e9")
+NOT_APPLICABLE = QBrush(QColor("#9e9e9e"))  # text of a cell whose sub-field does not apply
+
+
+class GeoPointEditor(Editor):
+    def build(self) -> QWidget:
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.lat = OptionalDoubleSpinBox(-90.0, 90.0, 6)
+        self.lon = OptionalDoubleSpinBox(-180.0, 180.0, 6)
+        self._loaded: dict[str, Any] = {}
+        for label, spin, key in ((QCoreApplication.translate("FormEditors", "纬度"), self.lat, "lat"),
+                                 (QCoreApplication.translate("FormEditors", "经度"), self.lon, "lon")):
+            spin.setObjectName(f"{self.name}.{key}")
+            spin.setMinimumWidth(130)
+            row.addWidget(QLabel(label))
+            row.addWidget(spin)
+        row.addWidget(QLabel(QCoreApplication.translate("FormEditors", "（WGS-84，度；南纬、西经为负）")))
+        row.addStretch(1)
+        return box
+
+    def value(self) -> Any:
+        out = {}
+        for key, spin in (("lat", self.lat), ("lon", self.lon)):
+            if spin.is_empty():
+                continue
+            shown, loaded = round(spin.value(), 6), self._loaded.get(key)
+            same = isinstance(loaded, (int, float)) and round(loaded, 6) == shown
+            out[key] = loaded if same else shown  # unchanged keeps its full precision
+        if out and self._loaded.get("alt") is not None:
+            out["alt"] = self._loaded["alt"]  # not edited here, kept
+        return out or None
+
+    def set_value(self, value: Any) -> None:
+        value = value if isinstance(value, dict) else {}
+        self._loaded = value
+        for key, spin in (("lat", self.lat), ("lon", self.lon)):
+            number = value.get(key)
+            if isinstance(number, (int, float)) and not isinstance(number, bool):
+                spin.set_number(float(number))
+            else:
+                spin.clear_value()
+
+    def set_readonly(self, readonly: bool) -> None:
+        self.lat.setReadOnly(readonly)
+        self.lon.setReadOnly(readonly)
+
+    def focus(self, rest: str = "") -> None:
+        (self.lon if rest.endswith("lon") else self.lat).setFocus()
+
+    def signals(self) -> list[SignalInstance]:
+        return [self.lat.valueChanged, self.lon.valueChanged]
+
+    def focus_widgets(self) -> list[QWidget]:
+        return [self.lat, self.lon]
+
+
+class PersonEditor(Editor):
+    """A group box with one editor per sub-field (named ``field_<id>.<sub id>``)."""
+
+    wide = True
+
+    def build(self) -> QWidget:
+        box = QGroupBox()  # untitled: the form shows the label (with its red *) above
+        form = QFormLayout(box)
+        self.subs: dict[str, Editor] = {}
+        for sub in self.field.fields:
+            editor = make_editor(sub, f"{self.name}.{sub.id}", self.lang)
+            self.subs[sub.id] = editor
+            label = QLabel(label_html(sub, self.lang))
+            label.setBuddy(editor.widget)
+            form.addRow(label, editor.row_widget)
+        return box
+
+    def value(self) -> Any:
+        out: dict[str, Any] = {}
+        for editor in self.subs.values():
+            out.update(editor.values())
+        return out or None
+
+    def set_value(self, value: Any) -> None:
+        value = value if isinstance(value, dict) else {}
+        for editor in self.subs.values():
+            editor.load(value)
+
+    def set_readonly(self, readonly: bool) -> None:
+        for editor in self.subs.values():
+            editor.set_readonly(readonly)
+
+    def focus(self, rest: str = "") -> None:
+        rest = rest.lstrip(".")
+        key = rest.split(".")[0].split("[")[0]
+        editor = self.subs.get(key)
+        if editor is None:
+            next(iter(self.subs.values())).focus()
+        else:
+            editor.focus(rest[len(key):])
+
+    def signals(self) -> list[SignalInstance]:
+        return [sig for editor in self.subs.values() for sig in editor.signals()]
+
+    def focus_widgets(self) -> list[QWidget]:
+        return [w for editor in self.subs.values() for w in editor.focus_widgets()]
+
+
+class PhotosEditor(Editor):
+    """Photos arrive with the photos issue: the value is kept as it is, never edited here."""
+
+    def build(self) -> QLabel:
+        label = QLabel(self._placeholder())
+        label.setStyleSheet("color: #666;")
+        self._kept: Any = None
+        return label
+
+    @staticmethod
+    def _placeholder() -> str:
+        return QCoreApplication.translate("FormEditors", "照片在“照片”页管理（后续版本）")
+
+    def value(self) -> Any:
+        return self._kept
+
+    def set_value(self, value: Any) -> None:
+        self._kept = value
+        if isinstance(value, list) and value:
+            linked = QCoreApplication.translate("FormEditors", "已关联 {n} 张").format(n=len(value))
+            self.widget.setText(f"{self._placeholder()}　{linked}")
+
+    def set_readonly(self, readonly: bool) -> None:
+        pass
+
+    def signals(self) -> list[SignalInstance]:
+        return []
+
+    def focus_widgets(self) -> list[QWidget]:
+        return []
+
+
+class _CellDelegate(QStyledItemDelegate):
+    """The default cell delegate, which knows its open cell editors, so that every way out of
+    the form (保存, 定稿, autosave, closing) can take what is typed in one that is still open."""
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.open_editors: list[QWidget] = []
+
+    def createEditor(self, parent, option, index):  # noqa: N802 (Qt's name)
+        editor = super().createEditor(parent, option, index)
+        self.open_editors.append(editor)
+        return editor
+
+    def destroyEditor(self, editor, index) -> None:  # noqa: N802
+        if editor in self.open_editors:
+            self.open_editors.remove(editor)
+        super().destroyEditor(editor, index)
+
+    def commit_open(self) -> None:
+        """Write the text of open editors into their cells; the editors stay open (typing
+        goes on). A cell whose text is unchanged is not touched (no itemChanged)."""
+        for editor in list(self.open_editors):
+            self.commitData.emit(editor)
+
+
+class FormTable(QTableWidget):
+    """Tab walks the cells a person types into (not 编号, not cells greyed out as not
+    applicable), then leaves the table (to 添加一行); Shift+Tab leaves it from the first such
+    cell. Qt's table would visit every cell and wrap around, keeping the focus for ever."""
+
+    def _typable(self) -> list[tuple[int, int]]:
+        return [(r, c) for r in range(self.rowCount()) for c in range(self.columnCount())
+                if (item := self.item(r, c)) is not None
+                and item.flags() & Qt.ItemFlag.ItemIsEditable]
+
+    def _step(self, forward: bool) -> tuple[int, int] | None:
+        """The next (previous) typable cell after the current one; None past the last."""
+        here = (self.currentRow(), self.currentColumn())
+        cells = self._typable()
+        if not self.currentIndex().isValid():
+            return (cells[0] if forward else cells[-1]) if cells else None
+        after = [c for c in cells if (c > here if forward else c < here)]
+        return (after[0] if forward else after[-1]) if after else None
+
+    def moveCursor(self, action, modifiers):  # noqa: N802 (Qt's name)
+        actions = QAbstractItemView.CursorAction
+        if action in (actions.MoveNext, actions.MovePrevious):
+            target = self._step(action == actions.MoveNext)
+            if target is None:
+                return self.currentIndex()
+            return self.model().index(*target)
+        return super().moveCursor(action, modifiers)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002,N802
+        if self._step(next) is None:
+            return QWidget.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)
+
+    def closeEditor(self, editor, hint) -> None:  # noqa: N802
+        """Tab / Shift+Tab out of an open cell editor: committed, then the same rule."""
+        hints = QAbstractItemDelegate.EndEditHint
+        forward = hint == hints.EditNextItem
+        if hint in (hints.EditNextItem, hints.EditPreviousItem) and self._step(forward) is None:
+            super().closeEditor(editor, hints.NoHint)
+            QWidget.focusNextPrevChild(self, forward)
+            return
+        super().closeEditor(editor, hint)
+
+
+class RepeatEditor(Editor):
+    """A table, one row per entry, one text cell per sub-field, with 添加/删除 row buttons.
+    A sub-field whose ``relevant`` is false for a row (比对日期 before 比中) is greyed out in
+    that row; cells named by problems are tinted and carry the message as their tooltip.
+    The loaded values stay on the Python side (``_loaded``) and cells are repainted only when
+    their state changes: Qt calls that return None are not free here (docs/autosave.md)."""
+
+    wide = True
+
+    def build(self) -> QWidget:
+        subs = self.field.fields
+        table = FormTable(0, len(subs))
+        table.setHorizontalHeaderLabels([("* " if s.required else "") + s.label.text(self.lang)
+                                         for s in subs])
+        for col, sub in enumerate(subs):
+            tip = "、".join(c.label.text(self.lang) for c in sub.choices)
+            if tip:
+                table.horizontalHeaderItem(col).setToolTip(
+                    QCoreApplication.translate("FormEditors", "可选：{choices}").format(choices=tip))
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(80)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        table.setMinimumHeight(150)
+        self._delegate = _CellDelegate(table)
+        table.setItemDelegate(self._delegate)
+        self._loaded: list[dict[str, Any]] = []  # each row as loaded: unchanged text keeps it
+        self._painted: dict[str, Any] = {}       # what the cells show now ("marks", "relevance")
+        return table
+
+    def fit_columns(self) -> None:
+        """Wide enough for the header and the cells (an 18-digit 身份证号 is not cut)."""
+        table: QTableWidget = self.widget
+        header = table.horizontalHeader()
+        for col, sub in enumerate(self.field.fields):
+            base = 100
+            if sub.constraint.validator == "id_card":
+                base = 180
+            elif sub.type in ("datetime", "textarea"):
+                base = 150
+            width = max(base, header.sectionSizeHint(col), table.sizeHintForColumn(col) + 16)
+            table.setColumnWidth(col, min(width, 320))
+
+    def __init__(self, field: Field, name: str, lang: str = "zh"):
+        super().__init__(field, name, lang)
+        self.add_button = QPushButton(QCoreApplication.translate("FormEditors", "添加一行"))
+        self.add_button.setObjectName(f"{name}_add")
+        self.add_button.clicked.connect(self._add_clicked)
+        self.remove_button = QPushButton(QCoreApplication.translate("FormEditors", "删除所选行"))
+        self.remove_button.setObjectName(f"{name}_remove")
+        self.remove_button.clicked.connect(self.remove_selected)
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.widget)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.row_widget = box
+        self.fit_columns()
+
+    def add_row(self, row: dict[str, Any] | None = None) -> int:
+        """Append a row; quietly (the 添加一行 click is the edit the form view hears of)."""
+        table: QTableWidget = self.widget
+        row = row if row is not None else self.field.row_defaults()
+        index = table.rowCount()
+        self._loaded.append(row)
+        self._painted.clear()
+        blocked = table.blockSignals(True)
+        try:
+            table.insertRow(index)
+            for col, sub in enumerate(self.field.fields):
+                item = QTableWidgetItem(cell_text(sub, row.get(sub.id), self.lang))
+                if sub.readonly:  # filled by the system (物证编号 H…): shown, never typed
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                    item.setBackground(READONLY_CELL)
+                    item.setToolTip(sub.help.text(self.lang) if sub.help
+                                    else QCoreApplication.translate("FormEditors", "由系统填写"))
+                table.setItem(index, col, item)
+        finally:
+            table.blockSignals(blocked)
+        return index
+
+    def _add_clicked(self) -> None:
+        """A new row, ready for typing into its first cell a person fills (keyboard use)."""
+        table: QTableWidget = self.widget
+        index = self.add_row()
+        table.setCurrentCell(index, next(
+            (c for c, s in enumerate(self.field.fields) if not s.readonly), 0))
+        table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def remove_selected(self) -> None:
+        table: QTableWidget = self.widget
+        for index in sorted({i.row() for i in table.selectedIndexes()}, reverse=True):
+            del self._loaded[index]
+            self._painted.clear()
+            table.removeRow(index)
+
+    def _row_value(self, r: int) -> dict[str, Any]:
+        table: QTableWidget = self.widget
+        row: dict[str, Any] = {}
+        for col, sub in enumerate(self.field.fields):
+            item = table.item(r, col)
+            if item is None:
+                continue
+            original = self._loaded[r].get(sub.id)
+            same = item.text() == cell_text(sub, original, self.lang)
+            value = original if same else parse_cell(sub, item.text())
+            if not is_empty(value):
+                row[sub.id] = value
+        return row
+
+    def commit_open_edit(self) -> None:
+        self._delegate.commit_open()
+
+    def value(self) -> Any:
+        rows = [row for r in range(self.widget.rowCount()) if (row := self._row_value(r))]
+        return rows or None
+
+    def set_value(self, value: Any) -> None:
+        self.widget.setRowCount(0)
+        self._loaded.clear()
+        for row in value if isinstance(value, list) else []:
+            self.add_row(row if isinstance(row, dict) else {})
+        self.fit_columns()
+
+    def set_readonly(self, readonly: bool) -> None:
+        table: QTableWidget = self.widget
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers if readonly
+                              else QAbstractItemView.EditTrigger.AllEditTriggers)
+        self.add_button.setVisible(not readonly)
+        self.remove_button.setVisible(not readonly)
+
+    def signals(self) -> list[SignalInstance]:
+        # after _add_clicked (connected first) has added the row
+        return [self.widget.itemChanged, self.add_button.clicked, self.widget.model().rowsRemoved]
+
+    def focus_widgets(self) -> list[QWidget]:
+        return [self.widget, self.add_button, self.remove_button]
+
+    def focus(self, rest: str = "") -> None:
+        table: QTableWidget = self.widget
+        table.setFocus(Qt.FocusReason.OtherFocusReason)
+        if rest.startswith("["):
+            index, _, sub = rest[1:].partition("]")
+            sub_id = sub.lstrip(".").split(".")[0]
+            col = next((i for i, s in enumerate(self.field.fields) if s.id == sub_id), 0)
+            if index.isdigit() and int(index) < table.rowCount():
+                table.setCurrentCell(int(index), col)
+                table.scrollToItem(table.item(int(index), col))
+
+    def _each_cell(self, kind: str, state: Any, paint) -> None:
+        """Call ``paint(item, row, sub)`` on every cell when the ``kind`` of state the cells
+        show changes, with the table's signals blocked (marking a cell is not an edit)."""
+        if self._painted.get(kind) == state:
+            return
+        self._painted[kind] = state
+        table: QTableWidget = self.widget
+        blocked = table.blockSignals(True)
+        try:
+            for r in range(table.rowCount()):
+                for col, sub in enumerate(self.field.fields):
+                    item = table.item(r, col)
+                    if item is not None and not sub.readonly:
+                        paint(item, r, sub)
+        finally:
+            table.blockSignals(blocked)
+
+    def show_problems(self, problems: list[tuple[str, str]]) -> None:
+        marks: dict[tuple[int, str], str] = {}
+        for rest, message in problems:
+            index, _, sub = rest.lstrip("[").partition("]")
+            if index.isdigit():
+                marks[(int(index), sub.lstrip(".").split(".")[0])] = message
+
+        def paint(item: QTableWidgetItem, r: int, sub: Field) -> None:
+            message = marks.get((r, sub.id))
+            item.setBackground(QBrush(INVALID_CELL) if message else QBrush())  # none: as usual
+            item.setToolTip(message or "")
+        self._each_cell("marks", marks, paint)
+
+    def update_relevance(self, env: dict[str, Any]) -> None:
+        conditional = [s for s in self.field.fields if s.relevant]
+        if not conditional:
+            return
+        applies = {(r, sub.id): compile_expr(sub.relevant).holds({**env, **self._row_value(r)})
+                   for r in range(self.widget.rowCount()) for sub in conditional}
+        editable = Qt.ItemFlag.ItemIsEditable
+        normal = self.widget.palette().text()
+
+        def paint(item: QTableWidgetItem, r: int, sub: Field) -> None:
+            if sub.relevant:
+                on = applies[(r, sub.id)]
+                item.setFlags(item.flags() | editable if on else item.flags() & ~editable)
+                item.setForeground(normal if on else NOT_APPLICABLE)
+        self._each_cell("relevance", applies, paint)
+
+
+EDITORS: dict[str, type[Editor]] = {
+    "text": TextEditor, "textarea": TextAreaEditor, "integer": IntegerEditor,
+    "decimal": DecimalEditor, "date": DateEditor, "datetime": DateTimeEditor,
+    "choice": ChoiceEditor, "multichoice": MultiChoiceEditor, "boolean": BooleanEditor,
+    "geopoint": GeoPointEditor, "person": PersonEditor, "photos": PhotosEditor,
+    "repeat": RepeatEditor,
+}
+
+
+def make_editor(field: Field, name: str | None = None, lang: str = "zh") -> Editor:
+    editor = EDITORS[field.type](field, name or f"field_{field.id}", lang)
+    if field.type == "textarea":
+        editor.wide = True
+    editor.set_readonly(field.readonly)
+    return editor

@@ -1,0 +1,104 @@
+"""One tab of the case form: a section's fields in a form layout. Each field's row holds its
+editor and, under it, a small red label for its validation messages (``error_<field id>``).
+Rows of fields whose ``relevant`` is false are hidden; the tab order follows the fields.
+Both are updated on every edit, so only what changes is handed to Qt (docs/autosave.md,
+“None and PySide6”)."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget)
+
+from weicha_desktop.core.forms.spec import Section
+from weicha_desktop.gui.forms.fields import Editor, label_html
+
+
+class SectionPage(QScrollArea):
+    def __init__(self, section: Section, editors: dict[str, Editor], lang: str = "zh",
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.section = section
+        self.editors = {f.id: editors[f.id] for f in section.fields}
+        self.errors: dict[str, QLabel] = {}
+        self._rows: dict[str, list[int]] = {}  # field id → its form-layout rows
+        self._hidden: set[str] = set()          # fields whose rows are hidden
+        self._shown_errors: dict[str, str] = {}
+        page = QWidget()
+        page.setObjectName(f"section_{section.id}")
+        self.top = QVBoxLayout(page)  # room above the fields (the template bar)
+        self.form = QFormLayout()
+        self.top.addLayout(self.form)
+        self.top.addStretch(1)  # rows keep their height; spare room goes below the last one
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.form.setVerticalSpacing(10)
+        for field in section.fields:
+            self._add_row(field.id, self.editors[field.id], lang)
+        self._chain_tab_order([])
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidget(page)
+
+    def _add_row(self, field_id: str, editor: Editor, lang: str) -> None:
+        error = QLabel()
+        error.setObjectName(f"error_{field_id}")
+        error.setProperty("role", "fieldError")
+        error.setWordWrap(True)
+        error.hide()
+        self.errors[field_id] = error
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(editor.row_widget)
+        column.addWidget(error)
+        label = QLabel(label_html(editor.field, lang))
+        first = self.form.rowCount()
+        if editor.wide:
+            self.form.addRow(label)
+            self.form.addRow(box)
+        else:
+            label.setBuddy(editor.widget)
+            self.form.addRow(label, box)
+        self._rows[field_id] = list(range(first, self.form.rowCount()))
+
+    def _chain_tab_order(self, first: list[QWidget]) -> None:
+        """Tab goes from input to input in the order of the fields (``first`` before them)."""
+        chain = first + [w for editor in self.editors.values() for w in editor.focus_widgets()]
+        for before, after in zip(chain, chain[1:]):
+            QWidget.setTabOrder(before, after)
+
+    def add_above(self, widget: QWidget, focus_widgets: list[QWidget]) -> None:
+        """Put ``widget`` above the fields, its inputs first in the tab order of this page."""
+        self.top.insertWidget(0, widget)
+        self._chain_tab_order(focus_widgets)
+
+    def is_hidden(self, field_id: str) -> bool:
+        return field_id in self._hidden
+
+    def set_field_visible(self, field_id: str, visible: bool) -> None:
+        if visible == (field_id not in self._hidden):
+            return
+        (self._hidden.discard if visible else self._hidden.add)(field_id)
+        for row in self._rows[field_id]:
+            self.form.setRowVisible(row, visible)
+
+    def show_errors(self, field_id: str, messages: list[str]) -> None:
+        text = "\n".join(messages)
+        if self._shown_errors.get(field_id, "") == text:
+            return
+        self._shown_errors[field_id] = text
+        label = self.errors[field_id]
+        label.setText(text)
+        label.setVisible(bool(text))
+
+    def focus_first(self) -> None:
+        """Focus the first input of the page a person can type into."""
+        for editor in self.editors.values():
+            if editor.field.id in self._hidden:
+                continue
+            for widget in editor.focus_widgets():
+                if widget.isEnabled() and widget.focusPolicy() != Qt.FocusPolicy.NoFocus \
+                        and not getattr(widget, "isReadOnly", lambda: False)():
+                    widget.setFocus(Qt.FocusReason.TabFocusReason)
+                    self.ensureWidgetVisible(widget)
+                    return

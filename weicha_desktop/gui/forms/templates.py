@@ -1,0 +1,106 @@
+"""插入模板: above the 现场勘验情况 fields, a choice of narrative templates (those for the
+case type first, then the generic one, then the rest) and a button that fills the empty
+narrative fields from the chosen one. Text already written is replaced only when the user
+agrees."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
+
+from weicha_desktop.core.forms import FormError
+from weicha_desktop.core.forms.spec import FormSpec
+from weicha_desktop.core.forms.templates import (CASE_TYPE_FIELD, NARRATIVE_SECTION, TEMPLATES_DIR,
+                                                 NarrativeTemplate, fill, load_templates,
+                                                 templates_for)
+from weicha_desktop.gui.forms.fields import Editor
+
+
+class TemplateBar(QWidget):
+    def __init__(self, templates: list[NarrativeTemplate], spec: FormSpec,
+                 editors: dict[str, Editor], data: Callable[[], dict[str, Any]],
+                 lang: str = "zh", error: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("templateBar")
+        self.templates, self.spec, self.editors, self.data = templates, spec, editors, data
+        self.lang = lang
+        self.choice = QComboBox()
+        self.choice.setObjectName("templateChoice")
+        self.choice.setMinimumWidth(180)
+        self.button = QPushButton(self.tr("插入模板"))
+        self.button.setObjectName("insertTemplateButton")
+        self.button.setToolTip(self.tr("按所选模板填写空白的现场勘验情况栏目；"
+                                       "已写的内容须确认后才会替换"))
+        self.button.clicked.connect(self.insert)
+        if error:  # the template files could not be read: say so where the button is
+            self.button.setToolTip(self.tr("模板文件有误，请运行 weicha forms check：\n") + error)
+        label = QLabel(self.tr("现场勘验情况模板："))
+        label.setBuddy(self.choice)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 4)
+        row.addWidget(label)
+        row.addWidget(self.choice)
+        row.addWidget(self.button)
+        row.addStretch(1)
+        self.refresh()
+
+    @classmethod
+    def for_form(cls, forms_dir: Path, spec: FormSpec, editors: dict[str, Editor],
+                 data: Callable[[], dict[str, Any]], lang: str = "zh") -> "TemplateBar | None":
+        """The bar for ``spec``'s narrative section (None if the form has none), with the
+        templates under ``forms_dir/templates``; a broken file disables it and says why."""
+        if not any(s.id == NARRATIVE_SECTION for s in spec.sections):
+            return None
+        try:
+            return cls(load_templates(Path(forms_dir) / TEMPLATES_DIR, spec), spec, editors, data, lang)
+        except FormError as e:
+            return cls([], spec, editors, data, lang, error=str(e))
+
+    def focus_widgets(self) -> list[QWidget]:
+        return [self.choice, self.button]
+
+    def refresh(self) -> None:
+        """Offer the templates in the order that fits the case type as now entered."""
+        case_type = self.data().get(CASE_TYPE_FIELD)
+        offered = templates_for(self.templates, case_type)
+        if [self.choice.itemData(i) for i in range(self.choice.count())] == [t.id for t in offered]:
+            return
+        self.choice.clear()
+        for template in offered:
+            self.choice.addItem(template.title.text(self.lang), template.id)
+        self.choice.setCurrentIndex(0)
+        self.button.setEnabled(bool(offered))
+
+    def chosen(self) -> NarrativeTemplate | None:
+        return next((t for t in self.templates if t.id == self.choice.currentData()), None)
+
+    def insert(self) -> list[str]:
+        """Fill from the chosen template; returns the ids of the fields it wrote."""
+        template = self.chosen()
+        if template is None:
+            return []
+        data = self.data()
+        texts = {fid: fill(text, self.spec, data) for fid, text in template.texts.items()
+                 if fid in self.editors and not self.editors[fid].field.readonly}
+        current = {fid: self.editors[fid].value() for fid in texts}
+        written = [fid for fid in texts if current[fid] not in (None, texts[fid])]
+        targets = [fid for fid in texts if current[fid] is None]
+        if written and self._confirm_replace(written):
+            targets += written
+        for fid in targets:
+            self.editors[fid].set_value(texts[fid])
+        if targets:
+            self.editors[targets[0]].focus()
+        return targets
+
+    def _confirm_replace(self, field_ids: list[str]) -> bool:
+        names = "、".join(self.editors[f].field.label.text(self.lang) for f in field_ids)
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self, self.tr("插入模板"),
+            self.tr("以下栏目已有内容：{fields}。\n要用模板替换这些内容吗？"
+                    "（选“否”只填写空白栏目）").format(fields=names),
+            buttons.Yes | buttons.No, buttons.No)
+        return answer == buttons.Yes

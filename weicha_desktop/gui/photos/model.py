@@ -1,0 +1,283 @@
+"""The photo log's thumbnail grid: ``PhotoListModel`` (the case's photos in log order) and
+``PhotoGrid`` (a QListView in icon mode that reorders by dragging and takes files dropped
+from outside).
+
+Thumbnails come from the cache the import wrote (320 px, upright); they are read on a pool
+thread the first time a row is painted (``ImageLoader``), and rendered from the original
+when the cache was cleared. A move in the model (drag, or ``moveRows``) emits ``reordered``
+with the new order of ids; the page saves it through ``PhotoService.reorder``."""
+from __future__ import annotations
+
+from PySide6.QtCore import (QAbstractListModel, QByteArray, QMimeData, QModelIndex, QPoint, QSize, Qt,
+                            Signal)
+from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
+
+from weicha_desktop.core.media.analyse import THUMB_SIZE, render_upright
+from weicha_desktop.core.photos import Photo, PhotoService
+from weicha_desktop.gui.common.workers import ImageLoader, to_qimage
+
+ICON = 150            # thumbnail side in the grid
+MIME = "application/x-weicha-photo-rows"
+PHOTO_ID = Qt.ItemDataRole.UserRole
+
+
+def upright_orientation(photo: Photo) -> int | None:
+    """The EXIF turn still to apply: HEIF pixels and working copies already stand upright."""
+    return None if photo.format == "HEIF" or photo.derived_from else photo.orientation
+
+
+def load_thumbnail(photos: PhotoService, photo: Photo, side: int = ICON) -> QImage:
+    """The cached thumbnail (or one rendered from the original), fitted and centred in a
+    transparent ``side`` square, so upright and lying photos line up in the grid."""
+    path = photos.thumbnail(photo)
+    image = QImage(str(path)) if path.is_file() else QImage()
+    if image.isNull():
+        image = to_qimage(render_upright(photos.original_path(photo), upright_orientation(photo),
+                                         THUMB_SIZE))
+    return square(image.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                               Qt.TransformationMode.SmoothTransformation), side)
+
+
+def square(image: QImage, side: int, background: QColor | None = None) -> QImage:
+    out = QImage(side, side, QImage.Format.Format_ARGB32_Premultiplied)
+    out.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(out)
+    x, y = (side - image.width()) // 2, (side - image.height()) // 2
+    if background is not None:
+        painter.fillRect(x, y, image.width(), image.height(), background)
+    else:
+        painter.drawImage(x, y, image)
+    painter.end()
+    return out
+
+
+class PhotoListModel(QAbstractListModel):
+    reordered = Signal(list)  # photo ids in their new order
+
+    def __init__(self, photos: PhotoService, class_names: dict[str, str] | None = None, parent=None):
+        """``class_names``: photo class value → the name to show (the interface language)."""
+        super().__init__(parent)
+        self.service = photos
+        self.class_names = class_names or {}
+        self.photos: list[Photo] = []
+        self.editable = False
+        self.loader = ImageLoader(parent=self)
+        self.loader.ready.connect(self._thumb_ready)
+        self.loader.failed.connect(self._thumb_failed)
+        self._thumbs: dict[str, QPixmap] = {}   # sha256 → thumbnail
+        self._asked: set[str] = set()
+        self._placeholder = self._blank(QColor("#e0e0e0"))
+        self._broken = self._blank(QColor("#f3c0c0"))
+
+    @staticmethod
+    def _blank(color: QColor) -> QPixmap:
+        return QPixmap.fromImage(square(QImage(ICON, ICON * 3 // 4, QImage.Format.Format_RGB32), ICON, color))
+
+    # ---- contents --------------------------------------------------------------------------
+    def set_photos(self, photos: list[Photo]) -> None:
+        self.beginResetModel()
+        self.photos = list(photos)
+        self.endResetModel()
+
+    def update_photos(self, photos: list[Photo]) -> None:
+        """The same photos with new values (after a save or a reorder): keep the view."""
+        if [p.id for p in photos] != [p.id for p in self.photos]:
+            self.set_photos(photos)
+            return
+        self.photos = list(photos)
+        if photos:
+            self.dataChanged.emit(self.index(0), self.index(len(photos) - 1))
+
+    def replace(self, photo: Photo) -> None:
+        row = self.row_of(photo.id)
+        if row is not None:
+            self.photos[row] = photo
+            self.dataChanged.emit(self.index(row), self.index(row))
+
+    def append(self, photo: Photo) -> None:
+        row = len(self.photos)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self.photos.append(photo)
+        self.endInsertRows()
+
+    def row_of(self, photo_id: str | None) -> int | None:
+        return next((i for i, p in enumerate(self.photos) if p.id == photo_id), None)
+
+    def photo(self, row: int) -> Photo:
+        return self.photos[row]
+
+    def position_of(self, photo_id: str | None) -> int | None:
+        row = self.row_of(photo_id)
+        return self.photos[row].position if row is not None else None
+
+    def thumbnail(self, photo: Photo) -> QPixmap | None:
+        return self._thumbs.get(photo.sha256)
+
+    # ---- Qt model --------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.photos)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self.photos):
+            return None
+        photo = self.photos[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            number = self.tr("{n} 号").format(n=photo.position)
+            kind = self.class_names.get(photo.photo_class, photo.photo_class) if photo.photo_class \
+                else self.tr("未分类")
+            copy = self.tr("（副本）") if photo.derived_from else ""
+            return f"{number}{copy}\n{kind}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._decoration(photo)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return photo.caption or photo.original_name
+        if role == Qt.ItemDataRole.ForegroundRole and not photo.photo_class:
+            return QColor("#b00020")
+        if role == PHOTO_ID:
+            return photo.id
+        return None
+
+    def _decoration(self, photo: Photo) -> QPixmap:
+        pix = self._thumbs.get(photo.sha256)
+        if pix is not None:
+            return pix
+        if photo.sha256 not in self._asked:
+            self._asked.add(photo.sha256)
+            self.loader.load(photo.sha256, lambda s=self.service, p=photo: load_thumbnail(s, p))
+        return self._placeholder
+
+    def _thumb_ready(self, sha: str, image: QImage) -> None:
+        self._thumbs[sha] = QPixmap.fromImage(image)
+        self._changed(sha)
+
+    def _thumb_failed(self, sha: str, _message: str) -> None:
+        self._thumbs[sha] = self._broken
+        self._changed(sha)
+
+    def _changed(self, sha: str) -> None:
+        for row, photo in enumerate(self.photos):
+            if photo.sha256 == sha:
+                self.dataChanged.emit(self.index(row), self.index(row),
+                                      [Qt.ItemDataRole.DecorationRole])
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled if self.editable else Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return flags | Qt.ItemFlag.ItemIsDragEnabled if self.editable else flags
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+        data = QMimeData()
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        data.setData(MIME, QByteArray(",".join(map(str, rows)).encode()))
+        return data
+
+    def moveRows(self, source_parent: QModelIndex, source_row: int, count: int,
+                 dest_parent: QModelIndex, dest_child: int) -> bool:
+        """Move ``count`` rows to before ``dest_child``; emits ``reordered``."""
+        n = len(self.photos)
+        if (not self.editable or source_parent.isValid() or dest_parent.isValid() or count < 1
+                or source_row < 0 or source_row + count > n or not 0 <= dest_child <= n
+                or source_row <= dest_child <= source_row + count):
+            return False
+        self.beginMoveRows(QModelIndex(), source_row, source_row + count - 1, QModelIndex(), dest_child)
+        moving = self.photos[source_row:source_row + count]
+        rest = self.photos[:source_row] + self.photos[source_row + count:]
+        at = dest_child if dest_child < source_row else dest_child - count
+        self.photos = rest[:at] + moving + rest[at:]
+        self.endMoveRows()
+        self.reordered.emit([p.id for p in self.photos])
+        return True
+
+
+class PhotoGrid(QListView):
+    """Thumbnails in log order. Dragging a thumbnail moves the photo (the model does the
+    move); files and folders dropped from outside come out as ``filesDropped``."""
+
+    filesDropped = Signal(list)  # local paths
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setMovement(QListView.Movement.Static)   # no free placement: the order is the log
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setIconSize(QSize(ICON, ICON))
+        self.setGridSize(QSize(ICON + 26, ICON + 54))
+        self.setUniformItemSizes(True)
+        self.setWordWrap(True)
+        self.setSpacing(4)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)  # setMovement(Static) turned it off
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.accept_files = True
+        self.empty_text = ""  # drawn in the middle while there is no photo
+
+    def _editable(self) -> bool:
+        model = self.model()
+        return isinstance(model, PhotoListModel) and model.editable
+
+    def _wanted(self, event: QDragMoveEvent) -> bool:
+        if event.source() is self:
+            return self._editable()
+        return self.accept_files and event.mimeData().hasUrls()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._wanted(event):
+            event.setDropAction(Qt.DropAction.MoveAction if event.source() is self
+                                else Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if event.source() is self and self._editable():
+            super().dragMoveEvent(event)  # the dragged thumbnail follows, the view scrolls
+        self.dragEnterEvent(event)  # a drop anywhere is a place in the order
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if not self._wanted(event):
+            event.ignore()
+            return
+        if event.source() is self:
+            self._move_selected_to(self._drop_row(event.position().toPoint()))
+        else:
+            paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+            if paths:
+                self.filesDropped.emit(paths)
+        # Copy, not Move: the drag that started here must not remove anything afterwards.
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.stopAutoScroll()
+        self.viewport().update()
+
+    def _drop_row(self, pos: QPoint) -> int:
+        """The row a drop at ``pos`` goes before (after the item when on its right half)."""
+        index = self.indexAt(pos)
+        if not index.isValid():
+            return self.model().rowCount()
+        rect = self.visualRect(index)
+        return index.row() + (1 if pos.x() > rect.center().x() else 0)
+
+    def _move_selected_to(self, target: int) -> None:
+        rows = sorted(i.row() for i in self.selectedIndexes())
+        if rows:
+            self.model().moveRows(QModelIndex(), rows[0], 1, QModelIndex(), target)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.model() is not None and self.model().rowCount() == 0:
+            painter = QPainter(self.viewport())
+            painter.setPen(QColor("#777"))
+            painter.drawText(self.viewport().rect().adjusted(20, 20, -20, -20),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.empty_text)
+            painter.end()

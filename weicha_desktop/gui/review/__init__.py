@@ -1,0 +1,1 @@
+"""审核: the queue of finalized cases for a supervisor."""

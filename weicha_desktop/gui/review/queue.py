@@ -1,0 +1,265 @@
+"""审核: the queue of finalized cases for a supervisor (or admin), one opened read-only below,
+approved or returned for correction with a comment through ``CaseService.review``.
+
+    ┌ queue (reviewQueue): finalized cases, newest first ──────────────────────┐
+    ├ the case's form, read-only (FormView) ───────────┬ 审核意见 (reviewComment) ┤
+    │                                                  │ 审核通过 / 退回补正        │
+    └──────────────────────────────────────────────────┴──────────────────────────┘
+
+The first case waiting opens when the page is shown, and the next one after each decision.
+A returned case becomes a new draft version carrying the comment; the technician's list
+shows it first."""
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
+                               QPlainTextEdit, QPushButton, QSplitter, QStackedWidget, QTableView,
+                               QVBoxLayout, QWidget)
+
+from weicha_desktop.core.cases import CaseRecord, CaseService
+from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.photos import PhotoService
+from weicha_desktop.gui.cases.list import COLUMNS, CaseTableModel
+from weicha_desktop.gui.cases.pages import CasePages
+from weicha_desktop.gui.common.i18n import current_language
+from weicha_desktop.gui.common.labels import status_name
+from weicha_desktop.gui.common.settings import Settings
+from weicha_desktop.gui.common.tables import record_rows
+from weicha_desktop.gui.forms.view import FormView
+
+ERROR_STYLE = "color: #b00020;"
+COLUMN_WIDTHS = {"勘验号": 220, "案件性质": 120, "勘验时间": 140, "勘验人": 160}
+
+
+class ReviewQueue(QWidget):
+    reviewed = Signal(object)  # the CaseRecord after approval or return
+
+    def __init__(self, cases: CaseService, parent: QWidget | None = None, *,
+                 photos: PhotoService | None = None, settings: Settings | None = None):
+        super().__init__(parent)
+        self.setObjectName("reviewPage")
+        self.cases = cases
+        self.settings = settings  # the report dialog's last choices
+        self.photos = photos or PhotoService(cases.store, cases.actor, cases.forms)
+        self.view: FormView | None = None
+        self.pages: CasePages | None = None  # the case's photos and evidence, read-only
+
+        title = QLabel(self.tr("待审核的勘验（已定稿）"))
+        title.setObjectName("reviewTitle")
+        font = title.font()
+        font.setBold(True)
+        title.setFont(font)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("reviewCountLabel")
+        self.model = CaseTableModel(cases, parent=self)
+        self.model.set_filter(status="finalized")
+        self.table = QTableView()
+        self.table.setObjectName("reviewQueue")
+        self.table.setModel(self.model)
+        record_rows(self.table)
+        header = self.table.horizontalHeader()
+        for column, name in enumerate(COLUMNS):
+            header.resizeSection(column, COLUMN_WIDTHS.get(name, 140))
+        header.setSectionResizeMode(COLUMNS.index("发案地点"), QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnHidden(COLUMNS.index("状态"), True)  # all 已定稿
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.model.modelReset.connect(self._update_count)
+        self.model.rowsInserted.connect(self._update_count)
+        self.model.totalChanged.connect(self._update_count)  # counted on a worker
+
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addStretch(1)
+        head.addWidget(self.count_label)
+        queue = QWidget()
+        queue_layout = QVBoxLayout(queue)
+        queue_layout.setContentsMargins(0, 0, 0, 0)
+        queue_layout.addLayout(head)
+        queue_layout.addWidget(self.table, 1)
+
+        self.placeholder = QLabel()
+        self.placeholder.setObjectName("reviewPlaceholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.form_area = QVBoxLayout()
+        self.form_area.setContentsMargins(0, 0, 0, 0)
+        form_holder = QWidget()
+        form_holder.setLayout(self.form_area)
+        detail = QSplitter(Qt.Orientation.Horizontal)
+        detail.addWidget(form_holder)
+        detail.addWidget(self._review_box())
+        detail.setStretchFactor(0, 1)
+        detail.setSizes([800, 280])
+        detail.setChildrenCollapsible(False)
+        self.detail = QStackedWidget()
+        self.detail.setObjectName("reviewDetail")
+        self.detail.addWidget(self.placeholder)
+        self.detail.addWidget(detail)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(queue)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([220, 560])
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self._update_count()
+        self.close_case(self.tr("没有待审核的勘验"))
+
+    def _review_box(self) -> QGroupBox:
+        box = QGroupBox(self.tr("审核意见"))
+        box.setMinimumWidth(220)
+        self.case_label = QLabel()
+        self.case_label.setObjectName("reviewCaseLabel")
+        self.case_label.setWordWrap(True)
+        self.comment = QPlainTextEdit()
+        self.comment.setObjectName("reviewComment")
+        self.comment.setTabChangesFocus(True)
+        self.comment.setPlaceholderText(self.tr("写明需要补正的内容（退回补正时必填；审核通过时可留空）"))
+        self.error = QLabel()
+        self.error.setObjectName("reviewError")
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.approve_button = QPushButton(self.tr("审核通过"))
+        self.approve_button.setObjectName("approveButton")
+        self.approve_button.clicked.connect(self.approve)
+        self.return_button = QPushButton(self.tr("退回补正"))
+        self.return_button.setObjectName("returnButton")
+        self.return_button.clicked.connect(self.return_case)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.return_button)
+        buttons.addWidget(self.approve_button)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.case_label)
+        layout.addWidget(self.comment, 1)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        return box
+
+    # ---- the queue -------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload the queue; keep the open case selected, or open the first one waiting."""
+        self.model.refresh()
+        wanted = self.view.case.id if self.view is not None else None
+        rows = range(self.model.rowCount())
+        row = next((r for r in rows if self.model.case_id(r) == wanted), None)
+        if row is None and wanted is None and self.model.rowCount():
+            row = 0
+        if row is not None:
+            self.table.selectRow(row)
+
+    def _update_count(self) -> None:
+        n = self.model.rowCount() if self.model.total is None else self.model.total
+        if self.model.total is None and self.model.canFetchMore(QModelIndex()):
+            text = self.tr("已显示 {n} 件（向下滚动加载更多）")
+        elif n:
+            text = self.tr("共 {n} 件待审核")
+        else:
+            text = self.tr("没有待审核的勘验")
+        self.count_label.setText(text.format(n=n))
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        case_id = self.model.case_id(current.row())
+        if self.view is None or self.view.case.id != case_id:
+            self.open_case(case_id)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.refresh()  # cases finalized meanwhile join the queue
+        super().showEvent(event)
+
+    # ---- one case --------------------------------------------------------------------------
+    def open_case(self, number_or_id: str) -> FormView | None:
+        """Show the case read-only below the queue, ready for a decision."""
+        try:
+            case = self.cases.get(number_or_id)
+            view = FormView(self.cases, case, lang=current_language(), amendable=False)
+            pages = CasePages(view, self.photos, current_language(), settings=self.settings)
+        except WeichaError as e:
+            self.close_case(str(e))
+            return None
+        self._replace_view(view)
+        self.pages = pages
+        self.case_label.setText(self.tr("勘验 {number}\n第 {version} 版（{status}）").format(
+            number=case.number, version=case.version, status=status_name(case)))
+        self.comment.clear()
+        # nobody reviews a case they took part in (core/duties.py): say so before a try
+        conflict = self.cases.review_refusal(case) if case.status == "finalized" else None
+        self._show_error(conflict or "")
+        reviewable = case.status == "finalized" and conflict is None
+        self.approve_button.setEnabled(reviewable)
+        self.return_button.setEnabled(reviewable)
+        self.comment.setReadOnly(not reviewable)
+        self.detail.setCurrentIndex(1)
+        return view
+
+    def close_case(self, note: str) -> None:
+        self._replace_view(None)
+        self.placeholder.setText(note)
+        self.detail.setCurrentIndex(0)
+
+    def _replace_view(self, view: FormView | None) -> None:
+        if self.pages is not None:
+            self.pages.shutdown()
+            self.pages = None
+        if self.view is not None:
+            self.form_area.removeWidget(self.view)
+            self.view.hide()  # until deleted it would still be drawn under the new one
+            self.view.deleteLater()
+        self.view = view
+        if view is not None:
+            self.form_area.addWidget(view)
+
+    def shutdown(self) -> None:
+        """The program closes: stop the open case's decoders and a report being rendered."""
+        if self.pages is not None:
+            self.pages.shutdown()
+
+    def approve(self) -> CaseRecord | None:
+        if self.view is None:
+            return None
+        case = self.view.case
+        answer = QMessageBox.question(
+            self, self.tr("审核通过"),
+            self.tr("确定审核通过勘验 {number} 第 {version} 版吗？").format(
+                number=case.number, version=case.version),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        return self._decide(approve=True)
+
+    def return_case(self) -> CaseRecord | None:
+        if self.view is None:
+            return None
+        if not self.comment.toPlainText().strip():
+            self._show_error(self.tr("退回补正时请写明需要补正的内容。"))
+            self.comment.setFocus()
+            return None
+        return self._decide(approve=False)
+
+    def _decide(self, approve: bool) -> CaseRecord | None:
+        assert self.view is not None
+        try:
+            case = self.cases.review(self.view.case.id, approve=approve,
+                                     comment=self.comment.toPlainText())
+        except WeichaError as e:
+            self._show_error(str(e))
+            return None
+        if approve:
+            note = self.tr("已审核通过勘验 {number}。").format(number=case.number)
+        else:
+            note = self.tr("已退回补正勘验 {number}，勘验员将在列表最前看到它。").format(
+                number=case.number)
+        self.close_case(note)
+        self.refresh()  # the next case waiting opens
+        self.reviewed.emit(case)
+        return case
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))

@@ -1,0 +1,60 @@
+"""帮助 → 快捷键: every key of the program in one list (docs/gui.md repeats it; a test keeps the
+two in step). The keys themselves are made where they act (forms/view.py, cases/workspace.py)."""
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+
+def key_list() -> list[tuple[str, str]]:
+    """(keys, what they do), in the order a case is worked. ``translate`` is spelled out per
+    string: lupdate finds only that form."""
+    return [
+        ("Ctrl+N",
+         QCoreApplication.translate("Shortcuts", "新建勘验（光标停在第一个待填的必填项）")),
+        ("Ctrl+S",
+         QCoreApplication.translate("Shortcuts", "保存")),
+        ("F7",
+         QCoreApplication.translate("Shortcuts", "检查：列出阻止定稿的问题")),
+        ("F8 / Shift+F8",
+         QCoreApplication.translate("Shortcuts", "下一个 / 上一个问题，并定位到该栏目")),
+        ("Ctrl+Shift+F",
+         QCoreApplication.translate("Shortcuts", "定稿")),
+        ("Ctrl+PgDown / Ctrl+PgUp",
+         QCoreApplication.translate("Shortcuts", "下一个 / 上一个标签页")),
+        ("Ctrl+1 / Ctrl+2 / Ctrl+3",
+         QCoreApplication.translate("Shortcuts", "笔录 / 照片 / 物证登记")),
+        ("Ctrl+P",
+         QCoreApplication.translate("Shortcuts", "报告：预览、打印或导出 PDF")),
+        ("Tab / Shift+Tab",
+         QCoreApplication.translate("Shortcuts", "下一个 / 上一个输入项（表格中跳过系统填写的格）")),
+        ("Alt+S C D A R X N",
+         QCoreApplication.translate("Shortcuts", "保存、检查、定稿、补正、报告、放弃恢复、新建勘验")),
+        ("Delete",
+         QCoreApplication.translate("Shortcuts", "清空数字或日期")),
+    ]
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("shortcutsDialog")
+        self.setWindowTitle(self.tr("快捷键"))
+        keys = key_list()
+        table = QTableWidget(len(keys), 2)
+        table.setObjectName("shortcutsTable")
+        table.setHorizontalHeaderLabels([self.tr("按键"), self.tr("作用")])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for row, (key, what) in enumerate(keys):
+            table.setItem(row, 0, QTableWidgetItem(key))
+            table.setItem(row, 1, QTableWidgetItem(what))
+        table.resizeColumnToContents(0)
+        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        self.resize(560, 420)

@@ -1,0 +1,128 @@
+"""The status bar: who is logged in (name and role), the unit, and the sync state with the
+number of operations waiting in the outbox.
+
+When the last backup is more than a week old (or there never was one and the folder holds
+finalized records), a notice with 立即备份 appears (``backupRequested``); it is checked at
+start, after a backup (``refresh_backup``), hourly, and — while the folder has neither a
+backup nor a finalized record — with the outbox count (the first finalize brings it).
+
+When the store refused to move the signed checkpoint because the data does not continue it
+(``store.anchor.suspected``: an older copy, or a replaced database — core/checkpoint.py), a
+red notice says so, first in the bar, from start-up on (checked again with the count), and
+points to 文件 → 校验数据… (verify_dialog.py).
+
+The count is refreshed on request (after a save, a review, …) and, while the window is
+shown, whenever the store's connection has written anything since the last count (checked
+every few seconds: ``sqlite3.Connection.total_changes`` costs nothing, so an idle program
+runs no query)."""
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
+
+from weicha_desktop.core.backup import backup_state
+from weicha_desktop.core.store import Actor, Store
+from weicha_desktop.gui.common.labels import role_name
+
+POLL_MS = 3000
+BACKUP_CHECK_MS = 3600 * 1000
+
+
+def pending_operations(store: Store) -> int:
+    """Operations in the sync outbox not yet acknowledged by a server.
+
+    A count, not ``Store.pending_outbox`` (which loads and parses every payload)."""
+    return store.conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+
+
+class StatusBar(QStatusBar):
+    backupRequested = Signal()
+
+    def __init__(self, store: Store, actor: Actor, unit_name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self._seen_changes = -1
+        self.user_label = self._label("userLabel", self.tr("用户：{name}（{role}）").format(
+            name=actor.display_name or actor.name, role=role_name(actor.role)))
+        self.unit_label = self._label("unitLabel", self.tr("单位：{unit}").format(unit=unit_name))
+        self.sync_label = self._label("syncLabel", self.tr("同步：未配置（离线）"))
+        self.sync_label.setToolTip(self.tr("尚未设置同步服务器：所有记录保存在本机，"
+                                           "待同步的操作留在队列中，设置后再发送。"))
+        self.anchor_label = QLabel("")
+        self.anchor_label.setObjectName("anchorWarning")
+        self.anchor_label.setContentsMargins(6, 0, 6, 0)
+        self.anchor_label.setStyleSheet(
+            "QLabel { background: #f8d7da; color: #842029; font-weight: bold; padding: 1px 6px; }")
+        self.anchor_label.setToolTip(self.tr(
+            "本机在数据文件夹之外保存了工作日志的签名检查点，现在的数据与它不符：数据库或整个数据文件夹"
+            "可能被换成了较早的副本或另一份数据。检查点保持不变，直到查明原因。"
+            "校验：文件 → 校验数据…，或在命令行运行 weicha verify。"))
+        self.insertPermanentWidget(0, self.anchor_label)
+        self.refresh_anchor()
+        self.pending_label = self._label("pendingLabel", "")
+        self.backup_label = self._label("backupReminder", "")
+        self.backup_label.setStyleSheet("QLabel { background: #fff3cd; color: #7a4b00; padding: 1px 6px; }")
+        self.backup_label.setToolTip(self.tr("笔记本丢失或损坏时，没有备份的勘验记录和原始照片无法找回。"
+                                             "请备份到移动硬盘或 U 盘，并与笔记本分开保管。"))
+        self.backup_button = QPushButton(self.tr("立即备份"))
+        self.backup_button.setObjectName("backupNowButton")
+        self.backup_button.clicked.connect(self.backupRequested)
+        self.addPermanentWidget(self.backup_button)
+        self._backup_timer = QTimer(self)
+        self._backup_timer.setInterval(BACKUP_CHECK_MS)
+        self._backup_timer.timeout.connect(self.refresh_backup)
+        self._backup_timer.start()
+        self.refresh_backup()  # sets self.backup (a BackupState)
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._refresh_if_changed)
+        self.refresh()
+
+    def _label(self, name: str, text: str) -> QLabel:
+        label = QLabel(text)
+        label.setObjectName(name)
+        label.setContentsMargins(6, 0, 6, 0)
+        self.addPermanentWidget(label)  # permanent: a passing message never hides them
+        return label
+
+    def refresh(self) -> None:
+        """Count the pending sync operations again."""
+        self._seen_changes = self.store.conn.total_changes
+        n = pending_operations(self.store)
+        self.pending_label.setText(self.tr("待同步 %n 项", "", n) if n else self.tr("无待同步数据"))
+        if self.backup.last is None and not self.backup.due:
+            self.refresh_backup()
+        self.refresh_anchor()
+
+    def refresh_anchor(self) -> None:
+        """Show the suspected rollback the store's checkpoint keeper met, if any."""
+        reason = getattr(self.store.anchor, "suspected", None)
+        if reason:
+            self.anchor_label.setText(self.tr(
+                "数据可能被回滚或替换：{reason}。请用“文件 → 校验数据…”核对，并联系管理员。").format(reason=reason))
+        self.anchor_label.setVisible(bool(reason))
+
+    def refresh_backup(self) -> None:
+        """Show or hide the backup reminder (core.backup.backup_state, on the store's clock)."""
+        self.backup = state = backup_state(self.store)
+        if state.last is None:
+            text = self.tr("尚未备份")
+        else:
+            text = self.tr("上次备份已是 %n 天前", "", state.days or 0)
+        self.backup_label.setText(text)
+        self.backup_label.setVisible(state.due)
+        self.backup_button.setVisible(state.due)
+
+    def _refresh_if_changed(self) -> None:
+        if self.store.conn.total_changes != self._seen_changes:
+            self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._refresh_if_changed()
+        self._timer.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
