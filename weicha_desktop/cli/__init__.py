@@ -111,11 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="以该用户的角色显示（默认第一位管理员；无需密码）")
     s.set_defaults(func=cmd_screenshot)
 
-    from weicha_desktop import cli_backup, cli_photos, cli_reports
+    from weicha_desktop.cli import backup, photos, reports
 
-    cli_photos.register(sub)
-    cli_reports.register(sub)
-    cli_backup.register(sub)
+    photos.register(sub)
+    reports.register(sub)
+    backup.register(sub)
     forms = sub.add_parser("forms", help="表单定义").add_subparsers(dest="forms_cmd", required=True)
     s = forms.add_parser("check", help="校验 forms/ 中的每个表单文件")
     s.add_argument("dir", nargs="?", type=Path)
