@@ -252,23 +252,24 @@ def test_a_report_whose_worker_dies_on_a_photo_every_time_fails_naming_it(case_w
 # ---- a broken pipe that is not stdout ------------------------------------------------------------
 def test_a_broken_pipe_that_is_not_stdout_is_an_error(monkeypatch, capsys):
     from weicha_desktop import cli
+    from weicha_desktop.cli import forms as forms_command
 
     def worker_pipe_broke(args):
         raise BrokenPipeError(32, "Broken pipe")
 
-    monkeypatch.setattr(cli, "cmd_forms_check", worker_pipe_broke)
+    monkeypatch.setattr(forms_command, "cmd_forms_check", worker_pipe_broke)
     assert cli.main(["forms", "check"]) == 1
     err = capsys.readouterr().err
     assert "错误" in err and "未完成" in err
 
 
 def test_a_closed_stdout_still_ends_quietly(tmp_path):
-    prelude = ("from weicha_desktop import cli\n"
+    prelude = ("from weicha_desktop.cli import forms as forms_command\n"
                "def _chatty(args):\n"
                "    for i in range(200_000):\n"
                "        print('第', i, '行')\n"
                "    return 0\n"
-               "cli.cmd_forms_check = _chatty\n")
+               "forms_command.cmd_forms_check = _chatty\n")
     p = weicha_with(prelude, tmp_path, "forms", "check", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     p.stdout.readline()
     p.stdout.close()  # `| head -1`

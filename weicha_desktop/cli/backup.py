@@ -13,6 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from weicha_desktop.cli.context import ask_password, data_dir, login, open_store
 from weicha_desktop.core.errors import StoreLocked, WeichaError
 
 
@@ -42,15 +43,14 @@ def _end_progress() -> None:
 
 
 def cmd_backup(args) -> int:
-    from weicha_desktop.cli import _login, _open
     from weicha_desktop.core.backup import create_backup
 
     try:
-        store = _open(args)
+        store = open_store(args)
     except StoreLocked as e:
         raise WeichaError(f"{e}\n微察窗口开着时，请在窗口中用“文件 → 备份…”备份。") from None
     with store:
-        actor = _login(args, store)
+        actor = login(args, store)
         try:
             result = create_backup(store, actor, args.output, progress=_progress)
         finally:
@@ -68,7 +68,6 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from weicha_desktop.cli import _data_dir, _password
     from weicha_desktop.core.restore import check_backup, restore_backup
     from weicha_desktop.core.store import Store
     from weicha_desktop.core.verify import verify
@@ -88,9 +87,9 @@ def cmd_restore(args) -> int:
     if not args.user:
         raise WeichaError("恢复须由备份中的一位管理员进行：请加 --user 用户名（备份时的管理员；"
                           "密码取自 WEICHA_PASSWORD 或提示输入）。")
-    password = _password(f"{args.user}（备份中的管理员）的密码：")
+    password = ask_password(f"{args.user}（备份中的管理员）的密码：")
     try:
-        result = restore_backup(args.file, _data_dir(args), user=args.user, password=password,
+        result = restore_backup(args.file, data_dir(args), user=args.user, password=password,
                                 progress=_progress)
     finally:
         _end_progress()

@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from weicha_desktop.cli.context import case_service, discard_stdout, open_store, photo_services
+
 
 def register(sub) -> None:
     photos = sub.add_parser("photos", help="现场照片").add_subparsers(dest="photos_cmd", required=True)
@@ -39,19 +41,9 @@ def register(sub) -> None:
     s.set_defaults(func=cmd_evidence_labels)
 
 
-def _services(args, store):
-    from weicha_desktop.cli import _cases
-    from weicha_desktop.core.photos import PhotoService
-
-    cases = _cases(args, store)
-    return cases, PhotoService(store, cases.actor, cases.forms)
-
-
 def cmd_photos_import(args) -> int:
-    from weicha_desktop.cli import _discard_stdout, _open
-
-    with _open(args) as store:
-        cases, photos = _services(args, store)
+    with open_store(args) as store:
+        cases, photos = photo_services(args, store)
         case = cases.get(args.case)
 
         def progress(done, total, result):
@@ -64,7 +56,7 @@ def cmd_photos_import(args) -> int:
             try:
                 print(line, flush=True)
             except BrokenPipeError:  # `… | head`: the reader left, the card is still imported
-                _discard_stdout(sys.stdout)  # whole; the exit code still says how it went
+                discard_stdout(sys.stdout)  # whole; the exit code still says how it went
 
         results = photos.import_files(case.id, args.inputs, progress=progress)
     rejected = sum(r.status == "rejected" for r in results)
@@ -81,10 +73,8 @@ def cmd_photos_import(args) -> int:
 
 
 def cmd_photos_list(args) -> int:
-    from weicha_desktop.cli import _open
-
-    with _open(args) as store:
-        cases, photos = _services(args, store)
+    with open_store(args) as store:
+        cases, photos = photo_services(args, store)
         listed = photos.list(cases.get(args.case).id)
     if args.json:
         print(json.dumps([{**p.__dict__, "gps": p.gps} for p in listed], ensure_ascii=False, indent=2))
@@ -96,13 +86,12 @@ def cmd_photos_list(args) -> int:
 
 
 def cmd_photos_set(args) -> int:
-    from weicha_desktop.cli import _open
     from weicha_desktop.core.errors import WeichaError
 
     values = {k: getattr(args, k) for k in ("photo_class", "caption", "photographer", "evidence_number")
               if getattr(args, k) is not None}
-    with _open(args) as store:
-        cases, photos = _services(args, store)
+    with open_store(args) as store:
+        cases, photos = photo_services(args, store)
         case = cases.get(args.case)
         match = [p for p in photos.list(case.id) if p.position == args.number]
         if not match:
@@ -113,12 +102,11 @@ def cmd_photos_set(args) -> int:
 
 
 def cmd_evidence_labels(args) -> int:
-    from weicha_desktop.cli import _open
     from weicha_desktop.core.errors import WeichaError
     from weicha_desktop.core.reports.labels import items_from_case, write_labels
 
-    with _open(args) as store:
-        cases, _ = _services(args, store)
+    with open_store(args) as store:
+        cases = case_service(args, store)
         case = cases.get(args.case)
         items = items_from_case(case.number, case.data.get("evidence") or [])
         if not items:

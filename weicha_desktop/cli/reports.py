@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from weicha_desktop.cli.context import data_dir, open_store, photo_services
+
 
 def register(sub) -> None:
     s = sub.add_parser("report", help="生成 PDF 报告：笔录、登记表、照片、分析报告")
@@ -16,15 +18,12 @@ def register(sub) -> None:
 
 
 def cmd_report(args) -> int:
-    from weicha_desktop.cli import _cases, _data_dir, _open
-    from weicha_desktop.core.photos import PhotoService
     from weicha_desktop.core.reports.service import ReportService
     from weicha_desktop.core.safe_output import check_output
 
-    check_output(args.output, data_dir=_data_dir(args))  # refused before login and rendering
-    with _open(args) as store:
-        cases = _cases(args, store)
-        reports = ReportService(cases, PhotoService(store, cases.actor, cases.forms))
+    check_output(args.output, data_dir=data_dir(args))  # refused before login and rendering
+    with open_store(args) as store:
+        reports = ReportService(*photo_services(args, store))
         result = reports.render(args.case, args.output, parts=args.parts,
                                 photos_per_page=args.photos_per_page)
     print(f"已生成 {result.path}：{result.pages} 页，{result.size / 1e6:.1f} MB", file=sys.stderr)

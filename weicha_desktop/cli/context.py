@@ -1,0 +1,97 @@
+"""What every `weicha` command uses: the data folder and its store, the login (the password
+from ``WEICHA_PASSWORD``, else a prompt), the services a command works through, JSON output,
+``--size`` parsing, and a stdout whose reader has gone (`weicha … | head`).
+
+Public on purpose: the command modules import these and nothing private of each other."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from weicha_desktop.core.errors import WeichaError
+
+
+def data_dir(args) -> Path:
+    """``--data-dir``, else this user's default data folder."""
+    from weicha_desktop.core.paths import default_data_dir
+
+    return args.data_dir or default_data_dir()
+
+
+def open_store(args, *, readonly: bool = False):
+    from weicha_desktop.core.store import Store
+
+    return Store.open(data_dir(args), readonly=readonly)
+
+
+def ask_password(prompt: str, confirm: bool = False) -> str:
+    """``WEICHA_PASSWORD``, else asked on the terminal (twice with ``confirm``); refused
+    without a terminal."""
+    pw = os.environ.get("WEICHA_PASSWORD")
+    if pw is not None:
+        return pw
+    if not sys.stdin.isatty():
+        raise WeichaError("需要密码：请设置环境变量 WEICHA_PASSWORD，或在终端中运行以输入密码。")
+    pw = getpass.getpass(prompt)
+    if confirm and getpass.getpass("再输入一次：") != pw:
+        raise WeichaError("两次输入的密码不一致。")
+    return pw
+
+
+def login(args, store):
+    """The ``--user`` of an initialized folder, authenticated: the Actor."""
+    from weicha_desktop.core.users import UserService
+
+    store.require_initialized()
+    if not args.user:
+        raise WeichaError("此命令需要登录：请在子命令前加 --user 用户名。")
+    from weicha_desktop.core.logins import safe_name
+
+    return UserService(store).authenticate(args.user, ask_password(f"{safe_name(args.user)} 的密码："))
+
+
+def case_service(args, store):
+    """A CaseService for the logged-in ``--user``."""
+    from weicha_desktop.core.cases import CaseService
+    from weicha_desktop.core.forms import FormRegistry
+    from weicha_desktop.resources import forms_dir
+
+    return CaseService(store, FormRegistry(forms_dir()), login(args, store))
+
+
+def photo_services(args, store):
+    """(CaseService, PhotoService) for the logged-in ``--user``."""
+    from weicha_desktop.core.photos import PhotoService
+
+    cases = case_service(args, store)
+    return cases, PhotoService(store, cases.actor, cases.forms)
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``1280x800`` → (1280, 800), for argparse."""
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"尺寸应为 宽x高，例如 1280x800，而不是“{text}”") from None
+    if not (200 <= width <= 8000 and 200 <= height <= 8000):
+        raise argparse.ArgumentTypeError(f"尺寸 {text} 超出范围（每边 200–8000 像素）")
+    return width, height
+
+
+def discard_stdout(stream) -> None:
+    """What is still buffered for a closed stdout goes nowhere (no second error at exit)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        sys.stderr.close()  # no descriptor to redirect: at least no traceback at exit
