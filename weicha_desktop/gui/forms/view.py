@@ -14,7 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMessageBox, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QHBoxLayout, QMessageBox, QStackedWidget, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from weicha_desktop.core import drafts
 from weicha_desktop.core.cases import CaseRecord, CaseService
@@ -27,6 +28,7 @@ from weicha_desktop.gui.forms.fields import Editor
 from weicha_desktop.gui.forms.groups import make_editor
 from weicha_desktop.gui.forms.header import FormHeader
 from weicha_desktop.gui.forms.problems import ProblemPanel
+from weicha_desktop.gui.forms.section_list import SectionList
 from weicha_desktop.gui.forms.sections import SectionPage
 from weicha_desktop.gui.forms.templates import TemplateBar
 
@@ -103,9 +105,16 @@ class FormView(QWidget):
         self.panel = ProblemPanel(self._problem_text)
         self.panel.pathChosen.connect(self.focus_path)
 
-        self.views = QStackedWidget()  # the form's tabs, then the views of add_view
+        self.section_list = SectionList(self.tabs)
+        record = QWidget()  # the section list beside the pages of the record
+        row = QHBoxLayout(record)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.section_list)
+        row.addWidget(self.tabs, 1)
+
+        self.views = QStackedWidget()  # the record's sections, then the views of add_view
         self.views.setObjectName("caseViews")
-        self.views.addWidget(self.tabs)
+        self.views.addWidget(record)
         self.header.view_group.idClicked.connect(self.views.setCurrentIndex)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
@@ -322,6 +331,10 @@ class FormView(QWidget):
                      else p.message for p in found]
             self.pages[self._section_of[field_id]].show_errors(field_id, texts)
             editor.show_problems([(p.path[len(field_id):], p.message) for p in found])
+        counts: dict[int, int] = {}
+        for field_id, found in by_field.items():
+            counts[self._section_of[field_id]] = counts.get(self._section_of[field_id], 0) + len(found)
+        self.section_list.show_counts(counts)
 
     # ---- actions ---------------------------------------------------------------------------
     def commit_session(self) -> bool:

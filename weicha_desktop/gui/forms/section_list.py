@@ -1,0 +1,59 @@
+"""The record's sections as a list beside the form instead of a row of tabs: eleven tabs do not
+fit a 1024×768 laptop (the last ones hid behind scroll arrows). The QTabWidget stays (its bar
+hidden) so the pages, their order and ``tabs.currentIndex()`` keep one meaning; the list only
+chooses the page, and says how many problems each section has once the list of problems is up."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QTabWidget
+
+
+class SectionList(QListWidget):
+    def __init__(self, tabs: QTabWidget):
+        super().__init__()
+        self.setObjectName("sectionList")
+        self.tabs = tabs
+        self._titles = [tabs.tabText(i) for i in range(tabs.count())]
+        for title in self._titles:
+            item = QListWidgetItem(title)
+            item.setToolTip(title)
+            self.addItem(item)
+        self.setWordWrap(True)
+        self.setResizeMode(QListWidget.ResizeMode.Adjust)  # wrap to the list's own width
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setStyleSheet("QListWidget#sectionList::item { padding: 5px 6px; }")
+        # long titles wrap onto two lines: as narrow as that allows, plus item padding and frame
+        text = max((self._two_line_width(t) for t in self._titles), default=100)
+        self.setFixedWidth(max(text + 2 * 6 + 2 * self.frameWidth() + 8, 120))
+        tabs.tabBar().hide()
+        self.setCurrentRow(tabs.currentIndex())
+        self.currentRowChanged.connect(self._chosen)
+        tabs.currentChanged.connect(self._follow)
+
+    def _two_line_width(self, title: str) -> int:
+        """The narrowest width at which ``title`` wraps onto at most two lines."""
+        metrics = self.fontMetrics()
+        flags = Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere
+        full = metrics.horizontalAdvance(title)
+        for width in range(max(full // 2, 1), full + 1, 2):
+            rect = metrics.boundingRect(0, 0, width, 10000, int(flags), title)
+            if rect.height() <= 2 * metrics.lineSpacing() and rect.width() <= width:
+                return rect.width()
+        return full
+
+    def _chosen(self, row: int) -> None:
+        if row >= 0 and row != self.tabs.currentIndex():
+            self.tabs.setCurrentIndex(row)
+
+    def _follow(self, index: int) -> None:
+        if index != self.currentRow():
+            self.setCurrentRow(index)
+
+    def show_counts(self, counts: dict[int, int]) -> None:
+        """Problems per section (index → count); sections without any show their plain title."""
+        for row, title in enumerate(self._titles):
+            n = counts.get(row, 0)
+            item = self.item(row)
+            item.setText(f"{title}（{n}）" if n else title)
+            item.setForeground(Qt.GlobalColor.darkRed if n else self.palette().text())
