@@ -55,3 +55,20 @@ def test_the_list_counts_each_sections_problems_after_check(app, qtbot, cases):
     problems = child(view, QListWidget, "problemList")
     shown = sum(int(t[t.rindex("（") + 1:-1]) for t in counted)
     assert 0 < shown <= problems.count()
+
+
+def test_the_registers_comparison_column_is_in_view_at_1024(app, qtbot, cases):
+    from PySide6.QtWidgets import QTableWidget
+
+    from photo_gui_support import evidence, open_pages
+
+    view, pages = open_pages(qtbot, cases, cases.new_case({"evidence": evidence()}).id)
+    view.resize(1024 - 160, 768 - 120)
+    pages.show_register()
+    qtbot.wait(10)
+    table = child(view, QTableWidget, "evidenceTable")
+    status = next(c for c in range(table.columnCount())
+                  if table.horizontalHeaderItem(c).text() == "必比状态")
+    header = table.horizontalHeader()
+    left = header.sectionViewportPosition(status)
+    assert 0 <= left and left + header.sectionSize(status) <= table.viewport().width()

@@ -96,6 +96,7 @@ class EvidenceRegister(QWidget):
             texts = [self.headers[column]] + (statuses if column == 9 else [])
             header.resizeSection(column, max(width, *(metrics.horizontalAdvance(t) + 18 for t in texts)))
         header.setSectionResizeMode(10, QHeaderView.ResizeMode.Stretch)
+        header.moveSection(9, 4)  # 必比状态 next to 名称/类别: in view on a 1024×768 laptop
         self.table.itemSelectionChanged.connect(self._selection_changed)
 
         self.detail = QLabel()
