@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QListWidget, QTabWidget
+from PySide6.QtWidgets import QListWidget, QTabWidget, QWidget
 
 from form_support import open_view
 from gui_support import admin, app, cases, child, dialogs, store  # noqa: F401
@@ -72,3 +72,18 @@ def test_the_registers_comparison_column_is_in_view_at_1024(app, qtbot, cases):
     header = table.horizontalHeader()
     left = header.sectionViewportPosition(status)
     assert 0 <= left and left + header.sectionSize(status) <= table.viewport().width()
+
+
+def test_the_title_of_a_draft_stays_on_one_line_at_1024(app, qtbot, cases):
+    from PySide6.QtWidgets import QLabel
+
+    view = open_view(qtbot, cases, cases.new_case().id)
+    view.resize(1024 - 160, 768 - 120)
+    qtbot.wait(10)
+    title = child(view, QLabel, "formTitle")
+    assert title.isVisible() and not title.wordWrap()
+    assert title.sizeHint().width() <= title.width(), "the title is cut"
+    assert title.height() < 2 * title.fontMetrics().lineSpacing()
+    for name in ("saveButton", "checkButton", "finalizeButton", "reportButton"):
+        button = view.findChild(QWidget, name)
+        assert not button.isVisible() or button.geometry().right() <= view.width()

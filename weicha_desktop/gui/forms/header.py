@@ -27,7 +27,6 @@ class FormHeader(QWidget):
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        self.title.setWordWrap(True)  # two lines rather than a wider window (the view switch)
         self.autosave_label = QLabel()
         self.autosave_label.setObjectName("autosaveLabel")
         self.save_button = self._button(self.tr("保存(&S)"), "saveButton")
@@ -37,18 +36,21 @@ class FormHeader(QWidget):
         self.amend_button.setToolTip(self.tr("已定稿的勘验不能直接修改：补正生成新版本，须写明原因"))
         self.report_button = self._button(self.tr("报告(&R)…"), "reportButton")
         self.report_button.hide()  # shown by whoever handles it (CasePages)
+        # two rows: the title alone on the first (one line even at 1024×768), the view
+        # switch and the actions on the second
         bar = QHBoxLayout()
         bar.addWidget(self.title, 1)
         bar.addSpacing(12)
         bar.addWidget(self.autosave_label)
+        actions = QHBoxLayout()
         self.views = QHBoxLayout()  # 笔录 / 照片 / 物证登记: see add_view
         self.views.setSpacing(0)
-        bar.addLayout(self.views)
-        bar.addSpacing(16)
+        actions.addLayout(self.views)
+        actions.addStretch(1)
         self.view_group = QButtonGroup(self)
         for button in (self.save_button, self.check_button, self.finalize_button, self.amend_button,
                        self.report_button):
-            bar.addWidget(button)
+            actions.addWidget(button)
 
         self.returned = QLabel()
         self.returned.setObjectName("returnedLabel")
@@ -71,6 +73,7 @@ class FormHeader(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
+        layout.addLayout(actions)
         for widget in (self.returned, self.recovery, self.version_note):
             layout.addWidget(widget)
 
