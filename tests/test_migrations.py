@@ -75,3 +75,105 @@ def test_a_newer_database_is_refused_plainly(tmp_path):
         Store.open(tmp_path)
     with pytest.raises(WeichaError, match="请升级"):  # not "locked": the refusal let go of it
         Store.open(tmp_path)
+
+
+def _with(monkeypatch, *extra):
+    from weicha_desktop.core.store import migrations
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS + list(extra))
+    return migrations
+
+
+def _fresh(tmp_path):
+    conn = sqlite3.connect(tmp_path / "weicha.db", isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def test_a_step_runs_after_the_sql_in_the_same_transaction(tmp_path, monkeypatch):
+    from weicha_desktop.core.store.migrations import Migration
+
+    seen = []
+
+    def step(conn):
+        seen.append((conn.in_transaction, conn.execute("SELECT count(*) FROM x").fetchone()[0],
+                     conn.execute("PRAGMA foreign_keys").fetchone()[0]))
+        conn.execute("INSERT INTO x VALUES ('from the step')")
+
+    migrations = _with(monkeypatch, Migration(
+        SCHEMA_VERSION + 1, "with a step", "CREATE TABLE x (a);\nINSERT INTO x VALUES ('sql');", step))
+    conn = _fresh(tmp_path)
+    assert migrations.migrate(conn)[-1].version == SCHEMA_VERSION + 1
+    assert seen == [(True, 1, 0)]  # in the transaction, after the SQL, foreign keys off
+    assert [r[0] for r in conn.execute("SELECT a FROM x")] == ["sql", "from the step"]
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1  # back on afterwards
+
+
+def test_a_failing_step_leaves_the_previous_version(tmp_path, monkeypatch):
+    from weicha_desktop.core.store.migrations import Migration
+
+    def step(conn):
+        conn.execute("INSERT INTO x VALUES (1)")
+        raise RuntimeError("step failed")
+
+    migrations = _with(monkeypatch, Migration(SCHEMA_VERSION + 1, "failing step", "CREATE TABLE x (a);", step))
+    conn = _fresh(tmp_path)
+    with pytest.raises(RuntimeError, match="step failed"):
+        migrations.migrate(conn)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'x'").fetchone()
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_a_step_that_leaves_a_broken_reference_is_rolled_back(tmp_path, monkeypatch):
+    from weicha_desktop.core.store.migrations import Migration
+
+    def step(conn):  # foreign keys are off during the step: checked before the commit
+        conn.execute("INSERT INTO child VALUES ('nobody')")
+
+    migrations = _with(monkeypatch, Migration(
+        SCHEMA_VERSION + 1, "dangling", "CREATE TABLE parent (id TEXT PRIMARY KEY);\n"
+        "CREATE TABLE child (p TEXT REFERENCES parent (id));", step))
+    conn = _fresh(tmp_path)
+    with pytest.raises(sqlite3.IntegrityError, match="reference"):
+        migrations.migrate(conn)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'child'").fetchone()
+
+
+def test_a_rebuild_that_would_change_a_row_is_refused(tmp_path, monkeypatch):
+    from weicha_desktop.core.store.migrations import Migration
+    from weicha_desktop.core.store.rebuild import RebuildError, rebuild_table
+
+    def lossy(conn):
+        rebuild_table(conn, "t", "id TEXT PRIMARY KEY, b INTEGER", {"id": "id", "b": "a"})
+
+    migrations = _with(monkeypatch, Migration(
+        SCHEMA_VERSION + 1, "lossy", "CREATE TABLE t (id TEXT PRIMARY KEY, a TEXT);\n"
+        "INSERT INTO t VALUES ('1', 'abc'), ('2', '007');", lossy))
+    conn = _fresh(tmp_path)
+    with pytest.raises(RebuildError):  # '007' would become 7: not what the old table held
+        migrations.migrate(conn)
+    assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name IN ('t', '_rebuild_t')").fetchone()
+    with pytest.raises(ValueError):
+        rebuild_table(conn, "t", "id TEXT", {"id": "substr(id, 2)"})
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_rebuild_keeps_rows_byte_for_byte_and_takes_the_old_name(tmp_path, monkeypatch):
+    from weicha_desktop.core.store.migrations import Migration
+    from weicha_desktop.core.store.rebuild import rebuild_table
+
+    def renamed(conn):
+        assert rebuild_table(conn, "t", "id TEXT PRIMARY KEY, b TEXT NOT NULL",
+                             {"id": "id", "b": "a"}) == 2
+
+    migrations = _with(monkeypatch, Migration(
+        SCHEMA_VERSION + 1, "rename a column", "CREATE TABLE t (id TEXT PRIMARY KEY, a TEXT);\n"
+        "INSERT INTO t VALUES ('1', '{\"k\": \"中文\"}'), ('2', ' x ');", renamed))
+    conn = _fresh(tmp_path)
+    migrations.migrate(conn)
+    assert conn.execute("SELECT id, b FROM t ORDER BY id").fetchall() == [
+        ("1", '{"k": "中文"}'), ("2", " x ")]
+    assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name LIKE '_rebuild%'").fetchone()

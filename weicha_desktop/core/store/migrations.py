@@ -1,12 +1,21 @@
 """Named, numbered schema migrations. ``PRAGMA user_version`` holds the number of the last
 one applied; each runs in its own transaction, so a crash leaves the schema at a whole step.
 
+A migration is SQL and, where SQL alone is not enough (a table rebuilt to change a column or
+a reference), a Python ``step(conn)`` that runs after the SQL in the same transaction. While a
+migration with a step runs, foreign keys are off (SQLite's own recipe for rebuilding a table:
+a table referenced by others can be dropped and its new copy renamed into its place) and
+``PRAGMA foreign_key_check`` must find nothing before the COMMIT; ``rebuild_table``
+(core/store/rebuild.py) copies the rows and proves the copy equal.
+
 Never edit a migration that has shipped: add a new one. tests/test_migrations.py builds a
-database at every earlier version and upgrades it."""
+database at every earlier version and upgrades it; tests/test_upgrade_folders.py upgrades
+real folders made by earlier versions (tests/data/folders/)."""
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -14,6 +23,7 @@ class Migration:
     version: int
     name: str
     sql: str
+    step: Callable[[sqlite3.Connection], None] | None = None  # after the SQL, same transaction
 
 
 MIGRATIONS: list[Migration] = [
@@ -232,17 +242,35 @@ def migrate(conn: sqlite3.Connection, target: int | None = None) -> list[Migrati
     applied = []
     for m in MIGRATIONS:
         if have < m.version <= target:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in _statements(m.sql):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {m.version}")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+            _apply(conn, m)
             applied.append(m)
     return applied
+
+
+def _apply(conn: sqlite3.Connection, m: Migration) -> None:
+    """One migration in one transaction: its SQL, then its step; all of it or none."""
+    foreign_keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    if m.step is not None:  # cannot change inside a transaction: before BEGIN
+        conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(m.sql):
+                conn.execute(statement)
+            if m.step is not None:
+                m.step(conn)
+                broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise sqlite3.IntegrityError(
+                        f"migration {m.version}: rows without the row they reference: {broken[:5]}")
+            conn.execute(f"PRAGMA user_version = {m.version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {int(foreign_keys)}")
 
 
 def _statements(sql: str) -> list[str]:
