@@ -12,7 +12,7 @@ from tests.support import new_store, tamper
 def _fill(store, n):
     admin = UserService(store).get("admin")  # no login: that would be an entry too
     for i in range(n):
-        store.log_read(admin, "check.vehicle", "vehicle", f"桂A{i:05d}", f"核查车辆 桂A{i:05d}", {"i": i})
+        store.log_read(admin, "case.export", "case", f"桂A{i:05d}", f"核查车辆 桂A{i:05d}", {"i": i})
 
 
 def test_chain_links_each_entry_to_the_previous(tmp_path):

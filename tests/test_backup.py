@@ -162,7 +162,7 @@ def test_backup_while_another_thread_writes_is_one_consistent_snapshot(env, tmp_
     def writer():
         with Store.open(store.data_dir, lock=False) as other:
             while not stop.is_set():
-                other.log_read(admin, "check.person", "person", None, f"核查 {len(written)}",
+                other.log_read(admin, "case.export", "case", None, f"核查 {len(written)}",
                                {"pad": "。" * 3000})
                 written.append(1)
 

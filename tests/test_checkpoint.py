@@ -30,7 +30,7 @@ def data(golden, tmp_path, monkeypatch):
 def _commit(data, n=1):
     with Store.open(data) as store:
         for i in range(n):
-            store.log_read(SYSTEM, "check.person", "person", None, f"核查 {i}")
+            store.log_read(SYSTEM, "case.export", "case", None, f"核查 {i}")
 
 
 def _line(data):
@@ -54,14 +54,14 @@ def test_every_commit_moves_the_signed_checkpoint_to_the_head(tmp_path):
     store = new_store(tmp_path / "data")
     store.anchor = anchor
     for i in range(3):
-        store.log_read(SYSTEM, "check.person", "person", None, f"核查 {i}")
+        store.log_read(SYSTEM, "case.export", "case", None, f"核查 {i}")
         device, (seq, head, _) = store.meta("device_id"), store.conn.execute(
             "SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
         folder = store.meta("folder_id")
         cp = anchor.read(device, folder)
         assert (cp.seq, cp.head) == (seq, head) and anchor.signature_ok(device, cp, folder)
     counter = cp.counter
-    store.log_read(SYSTEM, "check.person", "person", None, "核查")
+    store.log_read(SYSTEM, "case.export", "case", None, "核查")
     assert anchor.read(device, folder).counter == counter + 1
     store.close()
     files = sorted(p.name for p in (tmp_path / "config").rglob("*"))
@@ -78,7 +78,7 @@ def test_key_and_checkpoints_are_owner_only_and_never_in_the_data_folder(data, t
     inside = Anchor(data / "config")
     assert not inside.usable_for(data)
     with Store.open(data, anchor=inside) as store:
-        store.log_read(SYSTEM, "check.person", "person", None, "核查")
+        store.log_read(SYSTEM, "case.export", "case", None, "核查")
     assert not (data / "config").exists()
 
 
@@ -190,7 +190,7 @@ def test_the_key_lives_in_the_os_keyring_where_one_works(tmp_path):
     ring = Keyring()
     store = new_store(tmp_path / "data")
     store.anchor = Anchor(tmp_path / "config", keyring=ring)
-    store.log_read(SYSTEM, "check.person", "person", None, "核查")
+    store.log_read(SYSTEM, "case.export", "case", None, "核查")
     assert ring.secrets and not (tmp_path / "config" / "device_key.pem").exists()
     assert (tmp_path / "config" / "device_key.keyring").exists()
     line = store.meta("device_id"), store.meta("folder_id")
@@ -198,7 +198,7 @@ def test_the_key_lives_in_the_os_keyring_where_one_works(tmp_path):
     # the keyring gone: no new key is made behind its back; verify says what it could not check
     before = store.anchor.read(*line)
     store.anchor = gone = Anchor(tmp_path / "config", keyring=None)
-    store.log_read(SYSTEM, "check.person", "person", None, "核查")
+    store.log_read(SYSTEM, "case.export", "case", None, "核查")
     assert "钥匙串" in gone.problem and gone.read(*line) == before
     assert not (tmp_path / "config" / "device_key.pem").exists()
     assert any("钥匙串" in w for w in check_anchor(gone, store.conn, store.data_dir).warnings)
@@ -209,7 +209,7 @@ def test_a_checkpoint_that_cannot_be_written_does_not_fail_the_commit(tmp_path):
     (tmp_path / "config").write_text("一个文件，不是文件夹")
     store = new_store(tmp_path / "data")
     store.anchor = Anchor(tmp_path / "config")
-    store.log_read(SYSTEM, "check.person", "person", None, "核查")
+    store.log_read(SYSTEM, "case.export", "case", None, "核查")
     assert store.anchor.problem and "检查点未能写入" in store.anchor.problem
     assert store.audit_entries(newest_first=True, limit=1)[0].summary == "核查"
     store.close()

@@ -109,7 +109,7 @@ def test_a_folder_anchored_only_later_says_since_when(tmp_path, monkeypatch):
         m.setenv("WEICHA_CONFIG_DIR", str(data / "config"))
         with new_store(data) as store:
             for i in range(3):
-                store.log_read(SYSTEM, "check.person", "person", None, f"核查 {i}")
+                store.log_read(SYSTEM, "case.export", "case", None, f"核查 {i}")
     assert not _anchor_entries(data)
     _commit(data)  # the first open with a usable key store: its first checkpoint
     assert [e["reason"] for e in _anchor_entries(data)] == ["first"]
@@ -135,14 +135,14 @@ def test_a_checkpoint_from_before_these_entries_is_adopted_quietly(tmp_path, mon
 def test_a_folder_set_up_again_at_the_same_path_is_a_new_line(tmp_path):
     data = tmp_path / "data"
     with new_store(data) as store:
-        store.log_read(SYSTEM, "check.person", "person", None, "核查")
+        store.log_read(SYSTEM, "case.export", "case", None, "核查")
         old_line = store.meta("device_id"), store.meta("folder_id")
     before = Anchor.default().read(*old_line)
     shutil.rmtree(data)  # the demo folder deleted; the first-run wizard again
     store = new_store(data)
     try:
         assert store.anchor.suspected is None and store.anchor.problem is None
-        store.log_read(SYSTEM, "check.person", "person", None, "核查")
+        store.log_read(SYSTEM, "case.export", "case", None, "核查")
     finally:
         store.close()
     report = check(data)
@@ -155,9 +155,9 @@ def test_an_old_database_put_in_place_is_not_a_folder_set_up_again(tmp_path):
     """Only a log that holds nothing but its own system.init is 'just set up'."""
     data = tmp_path / "data"
     with new_store(data) as store:
-        store.log_read(SYSTEM, "check.person", "person", None, "核查")
+        store.log_read(SYSTEM, "case.export", "case", None, "核查")
     other = new_store(tmp_path / "other")  # another folder with history, moved here
-    other.log_read(SYSTEM, "check.person", "person", None, "核查")
+    other.log_read(SYSTEM, "case.export", "case", None, "核查")
     other.close()
     shutil.rmtree(data)
     shutil.copytree(tmp_path / "other", data)
@@ -165,7 +165,7 @@ def test_an_old_database_put_in_place_is_not_a_folder_set_up_again(tmp_path):
     for path in Anchor.default().checkpoints_dir.glob(f"*{_line(data)[1]}.json"):
         path.unlink()  # as if the other folder came from another computer
     with Store.open(data) as store:
-        store.log_read(SYSTEM, "check.person", "person", None, "核查")
+        store.log_read(SYSTEM, "case.export", "case", None, "核查")
         assert "整体替换" in (store.anchor.suspected or "")
 
 
@@ -178,14 +178,14 @@ def test_a_commit_reads_the_checkpoint_file_only_when_it_changed(tmp_path, monke
         monkeypatch.setattr(module, "private_dir", lambda path, real=module.private_dir: dirs.append(path) or real(path))
     try:
         for i in range(5):
-            store.log_read(SYSTEM, "check.person", "person", None, f"核查 {i}")
+            store.log_read(SYSTEM, "case.export", "case", None, f"核查 {i}")
         assert reads == [] and dirs == []
         line = store.meta("device_id"), store.meta("folder_id")
         path = store.anchor.path(*line)
         text = json.loads(path.read_text("utf-8"))
         text["checkpoint"]["seq"] += 10  # ahead of the data, edited behind the program's back
         path.write_text(json.dumps(text), "utf-8")
-        store.log_read(SYSTEM, "check.person", "person", None, "核查")
+        store.log_read(SYSTEM, "case.export", "case", None, "核查")
         assert reads == [path] and "第" in (store.anchor.suspected or "")
     finally:
         store.close()
@@ -212,7 +212,7 @@ from weicha_desktop.core.store import SYSTEM, Store
 store = Store.open(sys.argv[1])
 print("ready", flush=True)
 while True:
-    store.log_read(SYSTEM, "check.person", "person", None, "核查")
+    store.log_read(SYSTEM, "case.export", "case", None, "核查")
 """
 
 
@@ -240,9 +240,9 @@ def test_a_config_folder_wiped_while_the_program_runs(data, tmp_path):
     file made anew); the key it signs with is gone from disk, so the next start makes a new
     one, logged as such: a warning for good."""
     with Store.open(data) as store:
-        store.log_read(SYSTEM, "check.person", "person", None, "核查")
+        store.log_read(SYSTEM, "case.export", "case", None, "核查")
         shutil.rmtree(tmp_path / "config")
-        store.log_read(SYSTEM, "check.person", "person", None, "核查")
+        store.log_read(SYSTEM, "case.export", "case", None, "核查")
         assert store.anchor.problem is None and store.anchor.suspected is None
         assert store.anchor.path(*_line(data)).exists()
     _commit(data)

@@ -29,7 +29,7 @@ print("ready", flush=True)
 for i in itertools.count():
     case = cases.new_case()
     cases.update(case.id, {"remarks": "第%d次写入" % i + "。" * 2000})
-    store.log_read(actor, "check.person", "person", None, "核查 %d" % i)
+    store.log_read(actor, "case.export", "case", None, "核查 %d" % i)
 """
 
 

@@ -45,8 +45,8 @@ def test_a_failing_change_rolls_back_only_itself(env):
             cases.new_case({"reporter": {"name": "李娜", "phone": "123"}})  # wrong phone: refused
         with pytest.raises(ZeroDivisionError):
             with store.change(cases.actor) as ch:
-                ch.log("t.test", "meta", "x", "测试")
-                ch.enqueue("meta", "x", "set", {})
+                ch.log("photo.reorder", "case", "x", "测试")
+                ch.enqueue("case", "x", "photo.reorder", {"case_id": "x", "order": []})
                 1 / 0
         second = cases.new_case()
         cases.finalize(cases.new_case(scene_values(1)).id)

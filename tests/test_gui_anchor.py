@@ -31,7 +31,7 @@ def older_copy_in_place(tmp_path) -> tuple[Store, int]:
     older = shutil.copytree(data, tmp_path / "older")
     with Store.open(data) as store:  # the checkpoint goes past the copy
         for i in range(3):
-            store.log_read(SYSTEM, "check.person", "person", None, f"核查 {i}")
+            store.log_read(SYSTEM, "case.export", "case", None, f"核查 {i}")
         seq = store.conn.execute("SELECT max(seq) FROM audit_log").fetchone()[0]
     shutil.rmtree(data)
     shutil.copytree(older, data)  # an older copy put in place of the folder

@@ -56,7 +56,7 @@ def test_a_clean_folder_is_reported_clean_with_its_notices_in_grey(app, qtbot, s
 
 
 def test_tampering_behind_the_program_shows_red_faults(app, qtbot, store, admin):
-    store.log_read(admin, "check.person", "person", None, "核查")
+    store.log_read(admin, "case.export", "case", None, "核查")
     tamper(store.data_dir / "weicha.db", "UPDATE audit_log SET summary = '改过' WHERE seq = 1")
     win = shown(qtbot, store, admin)
     dialog = checked(qtbot, win)

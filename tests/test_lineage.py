@@ -36,7 +36,7 @@ def _backup_and_restore(data, tmp_path) -> tuple[int, object]:
     with Store.open(data) as store:
         admin = UserService(store).authenticate("admin", DEMO_PASSWORD)
         result = create_backup(store, admin, tmp_path / "b.wcbak")
-        store.log_read(admin, "check.person", "person", None, "备份之后的核查")
+        store.log_read(admin, "case.export", "case", None, "备份之后的核查")
     restore_backup(tmp_path / "b.wcbak", tmp_path / "restored", user="admin", password=DEMO_PASSWORD)
     return result.manifest["audit_head"]["seq"], tmp_path / "restored"
 
@@ -49,7 +49,7 @@ def _put_in_place(copy, folder) -> None:
 def _suspected(folder) -> str | None:
     """Open the folder as the program does and use it: the reason the checkpoint was refused."""
     with Store.open(folder) as store:
-        store.log_read(SYSTEM, "check.person", "person", None, "核查")
+        store.log_read(SYSTEM, "case.export", "case", None, "核查")
         return store.anchor.suspected
 
 
@@ -191,7 +191,7 @@ def test_restore_then_verify_both_on_the_command_line(tmp_path, monkeypatch):
     the untouched original said "数据被回滚或替换"."""
     monkeypatch.setenv("WEICHA_CONFIG_DIR", str(tmp_path / "cfg"))
     with new_store(tmp_path / "d") as store:
-        store.log_read(SYSTEM, "check.person", "person", None, "核查")
+        store.log_read(SYSTEM, "case.export", "case", None, "核查")
     r = run_cli(tmp_path / "d", "backup", "-o", str(tmp_path / "b.wcbak"), user="admin")
     assert r.returncode == 0, r.stderr
     r = run_cli(tmp_path / "r", "restore", str(tmp_path / "b.wcbak"), user="admin")

@@ -17,7 +17,7 @@ def _issue(store, kind="K", n=1, when=None):
     for _ in range(n):
         with store.change(admin) as ch:
             out.append(numbering.allocate(ch, kind, "obj", when))
-            ch.log("number.issue", "number", out[-1], out[-1])
+            ch.log("case.export", "case", out[-1], out[-1])
     return out
 
 

@@ -42,16 +42,16 @@ def test_change_must_log_and_rolls_back_everything_on_error(tmp_path):
     with pytest.raises(ZeroDivisionError):
         with store.change(admin) as ch:
             ch.set_meta("y", "1")
-            ch.log("t.test", "meta", "y", "测试")
-            ch.enqueue("meta", "y", "set", {"y": 1})
+            ch.log("photo.reorder", "case", "y", "测试")
+            ch.enqueue("case", "y", "photo.reorder", {"case_id": "y", "order": []})
             1 / 0
     assert [store.db[t].count for t in ("audit_log", "outbox", "meta")] == before
     with store.change(admin) as ch:
         ch.set_meta("z", "1")
-        ch.log("t.test", "meta", "z", "测试")
-        ch.enqueue("meta", "z", "set", {"z": 1})
+        ch.log("photo.reorder", "case", "z", "测试")
+        ch.enqueue("case", "z", "photo.reorder", {"case_id": "z", "order": []})
     assert [store.db[t].count for t in ("audit_log", "outbox", "meta")] == [b + 1 for b in before]
-    assert store.pending_outbox()[-1]["payload"] == {"z": 1}
+    assert store.pending_outbox()[-1]["payload"] == {"case_id": "z", "order": []}
     store.close()
 
 
@@ -67,9 +67,9 @@ def test_audit_log_refuses_update_and_delete(tmp_path):
 def test_every_entry_names_its_user(tmp_path):
     store = new_store(tmp_path)
     admin = UserService(store).authenticate("admin", PASSWORD)
-    store.log_read(admin, "check.person", "person", None, "核查人员 张三")
+    store.log_read(admin, "case.export", "case", None, "核查人员 张三")
     entries = store.audit_entries()
-    assert [e.action for e in entries] == ["system.init", "data.anchor", "login.ok", "check.person"]
+    assert [e.action for e in entries] == ["system.init", "data.anchor", "login.ok", "case.export"]
     # data.anchor: the checkpoint keeper's own entry (core/checkpoint_log.py), by the system
     assert [e.user_name for e in entries] == ["admin", "system", "admin", "admin"]
     assert [e.user_id for e in entries] == [admin.id, None, admin.id, admin.id]

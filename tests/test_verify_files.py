@@ -82,7 +82,7 @@ def test_verify_while_the_program_holds_the_folder_reads_its_latest_commits(data
     from weicha_desktop.core.store import SYSTEM, Store
 
     with Store.open(data) as store:
-        store.log_read(SYSTEM, "check.person", "person", None, "核查")
+        store.log_read(SYSTEM, "case.export", "case", None, "核查")
         db = (data / "weicha.db").read_bytes()
         r = weicha(data, "verify")
         # system.init, the checkpoint's data.anchor, and the commit only in the -wal so far

@@ -18,7 +18,7 @@ def _write_until(store: Store, stop: threading.Event, counts: list[int]) -> None
     while not stop.is_set():
         case = cases.new_case({"narrative_overview": "现场"})
         cases.update(case.id, {"narrative_overview": f"现场 {counts[0]}"})
-        store.log_read(actor, "case.view", "case", case.id, "查看")
+        store.log_read(actor, "case.export", "case", case.id, "查看")
         counts[0] += 1
 
 

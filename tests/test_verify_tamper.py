@@ -135,8 +135,9 @@ def test_an_edited_outbox_payload_is_named(data):
 
 def test_an_outbox_op_inserted_or_deleted_is_named(data):
     seq = query(data, "SELECT max(seq) FROM outbox")[0][0]
-    tamper(data / "weicha.db", "INSERT INTO outbox (op_id, created_at, entity, entity_id, op, payload) "
-           "SELECT 'forged-op', created_at, entity, entity_id, 'case.finalize', payload FROM outbox "
+    tamper(data / "weicha.db", "INSERT INTO outbox (op_id, device_id, device_seq, actor, payload_version, "
+           "entity_kind, entity_id, op, created_at, payload) SELECT 'forged-op', device_id, device_seq + 1, "
+           "actor, payload_version, entity_kind, entity_id, 'case.finalize', created_at, payload FROM outbox "
            "WHERE seq = ?", seq)
     assert any(f"同步队列第 {seq + 1} 项" in f and "没有来历" in f for f in _faults(data))
     tamper(data / "weicha.db", "DELETE FROM outbox WHERE seq >= ?", seq)
@@ -172,8 +173,9 @@ def test_entries_from_before_op_hashes_and_user_states_are_no_false_alarm(data, 
     assert report.ok, report.faults
     assert any("升级前写入的" in n for n in report.notices), report.notices
     # what can still be told: an op with no change behind it, a role raised
-    tamper(data / "weicha.db", "INSERT INTO outbox (op_id, created_at, entity, entity_id, op, payload) "
-           "VALUES ('forged', '2020-01-01T00:00:00+08:00', 'case', 'x', 'case.finalize', '{}')")
+    tamper(data / "weicha.db", "INSERT INTO outbox (op_id, device_id, device_seq, actor, payload_version, "
+           "entity_kind, entity_id, op, created_at, payload) VALUES ('forged', 'd', 99999, '{}', 1, "
+           "'case', 'x', 'case.finalize', '2020-01-01T00:00:00+08:00', '{}')")
     tamper(data / "weicha.db", "UPDATE users SET role = 'admin' WHERE name = '李明'")
     faults = _faults(data)
     assert any("没有来历" in f for f in faults) and any("李明" in f and "角色" in f for f in faults), faults

@@ -17,6 +17,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Callable
 
+from weicha_desktop.core.store import migrate_outbox
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -218,6 +220,9 @@ BEGIN SELECT RAISE(ABORT, '勘验已定稿，不能再加照片'); END;
 DROP INDEX cases_status;
 DROP INDEX cases_updated_at;
 """),
+    Migration(11, "outbox: the op envelope (device, per-device sequence, actor, payload version) "
+                  "and the states pending / exported / acknowledged / rejected (docs/sync-protocol.md)",
+              migrate_outbox.SQL, migrate_outbox.upgrade_outbox),
 ]
 
 LATEST = MIGRATIONS[-1].version

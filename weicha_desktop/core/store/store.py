@@ -29,7 +29,8 @@ from weicha_desktop.core.errors import NotInitialized, StoreLocked, WeichaError
 from weicha_desktop.core.ids import new_id
 from weicha_desktop.core.lineage import ensure_folder_id
 from weicha_desktop.core.media.staging import clean_leftovers
-from weicha_desktop.core.store import audit
+from weicha_desktop.core import ops
+from weicha_desktop.core.store import audit, oplog
 from weicha_desktop.core.store.migrations import migrate
 
 DB_NAME = "weicha.db"
@@ -232,7 +233,7 @@ class Store:
 
     def pending_outbox(self, limit: int = 1000) -> list[dict[str, Any]]:
         rows = self.db.query(
-            "SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?", [limit])
+            "SELECT * FROM outbox WHERE state = 'pending' ORDER BY device_seq LIMIT ?", [limit])
         return [dict(r, payload=json.loads(r["payload"])) for r in rows]
 
 
@@ -254,6 +255,9 @@ class Change:
         self.reanchor = False  # acknowledge_restore: move the checkpoint even backwards
         self._pending: list[dict[str, Any]] = []
         self._ops: list[dict[str, str]] = []
+        self._synced: str | None = None  # a logged action registered as synced (core/ops.py)
+        self._device: str | None = None
+        self._actors: dict[tuple[str | None, str], str] = {}
 
     @property
     def logged(self) -> bool:
@@ -265,6 +269,8 @@ class Change:
         details = dict(details or {})
         if audit.OUTBOX_KEY in details:
             raise ValueError(f"details key {audit.OUTBOX_KEY!r} is the store's own")
+        if ops.action(action, object_kind).synced:  # refuses a name not registered
+            self._synced = self._synced or action
         self._pending.append({
             "id": new_id(), "at": self.now, "user_id": self.actor.id,
             "user_name": self.actor.name, "action": action, "object_kind": object_kind,
@@ -272,16 +278,39 @@ class Change:
         })
 
     def enqueue(self, entity: str, entity_id: str, op: str, payload: dict[str, Any]) -> str:
+        """One sync op in its envelope (core/store/oplog.py): a registered name of this entity
+        kind, the payload checked against its schema as it will be sent, the next
+        ``device_seq`` of this device taken in this transaction."""
+        spec = ops.op(op, entity)
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True, allow_nan=False)
+        spec.check(json.loads(text))
         op_id = new_id()
-        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
-        self.conn.execute(
-            "INSERT INTO outbox (op_id, created_at, entity, entity_id, op, payload) "
-            "VALUES (?, ?, ?, ?, ?, ?)", (op_id, self.now, entity, entity_id, op, text))
-        self._ops.append({"op_id": op_id, "sha256": audit.op_digest(entity, entity_id, op, text)})
+        digest = oplog.insert_op(self.conn, spec, op_id=op_id, device_id=self._device_id(),
+                                 actor=self._actor_text(), entity_id=entity_id,
+                                 created_at=self.now, payload=text)
+        self._ops.append({"op_id": op_id, "sha256": digest})
         return op_id
+
+    def _device_id(self) -> str:
+        if self._device is None:
+            self._device = self.store.meta("device_id")
+            if self._device is None:
+                raise RuntimeError("sync ops need the device id of an initialized folder")
+        return self._device
+
+    def _actor_text(self) -> str:
+        key = (self.actor.id, self.actor.name)  # init names its admin mid-change (setup.py)
+        if key not in self._actors:
+            self._actors[key] = oplog.actor_text(self.conn, self.actor)
+        return self._actors[key]
 
     def flush(self) -> None:
         """Append the logged entries (the store calls this just before it commits)."""
+        if bool(self._ops) != bool(self._synced):  # the op is mandatory for synced data
+            raise ops.UnknownName(
+                f"程序错误：工作日志动作 {self._synced} 登记为同步，这次修改却没有写入同步操作。"
+                if self._synced else
+                "程序错误：写入了同步操作的修改，须记一条登记为同步的工作日志动作（core/ops.py）。")
         pending, self._pending = self._pending, []
         for i, fields in enumerate(pending):
             if i == len(pending) - 1 and self._ops:

@@ -11,13 +11,15 @@ from typing import Any
 
 from weicha_desktop.core.lineage import FOLDER_KEY, LINEAGE_ACTIONS
 from weicha_desktop.core.store.audit import OUTBOX_KEY
+from weicha_desktop.core.store.oplog import ACKED_KEY, SUPERSEDED_KEY
 
 CASE_EVENTS = ("case.create", "case.finalize", "case.approve", "case.return", "case.amend")
 PHOTO_EVENTS = ("photo.add", "photo.edit", "photo.remove", "photo.restore")
-# The sync issue logs the operations the server acknowledged (and may then prune) under
-# this details key: a list of op ids. A logged operation missing from the outbox is a
-# fault unless an entry acknowledged it.
-ACKED_KEY = "acknowledged_ops"
+# The sync queue (core/sync/queue.py) logs the operations the server acknowledged before it
+# prunes them (ACKED_KEY: their op ids), and the draft operations compaction dropped because
+# a later draft of the same entity superseded them (SUPERSEDED_KEY: [{op_id, op, entity_kind,
+# entity_id, device_seq, superseded_by}]). A logged operation missing from the outbox is a
+# fault unless an entry names it so (and only a draft op may be superseded).
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class LogIndex:
     ops: dict[str, tuple[str, int]] = field(default_factory=dict)    # op id → (sha256, seq)
     unhashed: set[tuple[str, str | None]] = field(default_factory=set)  # (at, object) before op hashes
     acked: set[str] = field(default_factory=set)
+    superseded: dict[str, dict[str, Any]] = field(default_factory=dict)  # op id → as logged
 
 
 def read_log(conn: sqlite3.Connection) -> LogIndex:
@@ -68,6 +71,9 @@ def read_log(conn: sqlite3.Connection) -> LogIndex:
         acked = d.get(ACKED_KEY)
         if isinstance(acked, list):
             log.acked.update(str(a) for a in acked)
+        superseded = d.get(SUPERSEDED_KEY)
+        if isinstance(superseded, list):
+            log.superseded.update((str(s.get("op_id")), s) for s in superseded if isinstance(s, dict))
         if kind == "case" and action in CASE_EVENTS and object_id:
             log.cases.setdefault(object_id, []).append(e)
             if action == "case.create":

@@ -1,39 +1,71 @@
 """The sync outbox against the audit log.
 
 Every change's entry lists the operations it enqueued with a SHA-256 of each as stored
-(``details.outbox``, written by Store/Change at commit; store/audit.py ``op_digest``). An
+(``details.outbox``, written by Store/Change at commit: store/oplog.py ``op_digest`` over the
+whole envelope; store/audit.py's over kind, id, op and payload before schema 11). An
 operation whose bytes no longer match, one no entry lists, and one listed but gone are named.
 
 Not false alarms:
 - operations enqueued before the hashes existed: accepted when an entry without ``outbox``
   was written in the same change (same time, same object) — counted in a notice;
 - operations the server acknowledged and the sync then pruned: the sync logs them
-  (``details.acknowledged_ops``: their op ids), and such an op may be missing."""
+  (``details.acknowledged_ops``: their op ids), and such an op may be missing;
+- draft operations a later draft of the same entity superseded, dropped by compaction
+  (core/sync/queue.py): logged under ``details.superseded_ops`` ({op_id, op, superseded_by,
+  …}); only a registered draft op may be missing that way."""
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
-from weicha_desktop.core.store.audit import op_digest
+from weicha_desktop.core.ops import draft_ops
+from weicha_desktop.core.store import audit, oplog
 from weicha_desktop.core.verify.log import LogIndex
 
 
 def check_outbox(conn: sqlite3.Connection, log: LogIndex, faults: list[str], notices: list[str]) -> None:
     present = set()
     legacy = 0
-    rows = conn.execute("SELECT seq, op_id, created_at, entity, entity_id, op, payload FROM outbox")
-    for seq, op_id, created_at, entity, entity_id, op, payload in rows:
+    for row in _rows(conn):
+        op_id, op = row["op_id"], row["op"]
         present.add(op_id)
         logged = log.ops.get(op_id)
-        what = f"同步队列第 {seq} 项（{op}）"
+        what = f"同步队列第 {row['seq']} 项（{op}）"
         if logged is not None:
-            if op_digest(entity, entity_id, op, payload) != logged[0]:
+            if logged[0] not in _digests(row):
                 faults.append(f"{what}的内容与工作日志第 {logged[1]} 条记下的哈希不符，已被改动。")
-        elif (created_at, entity_id) in log.unhashed:
+        elif (row["created_at"], row["entity_id"]) in log.unhashed:
             legacy += 1
         else:
             faults.append(f"{what}在工作日志中没有来历，是绕过程序加入的。")
+    drafts = draft_ops()
     for op_id, (_, seq) in log.ops.items():
-        if op_id not in present and op_id not in log.acked:
+        if op_id in present or op_id in log.acked:
+            continue
+        superseded = log.superseded.get(op_id)
+        if superseded is None:
             faults.append(f"同步队列中工作日志第 {seq} 条记下的操作（{op_id}）已被删除，尚未被服务器确认。")
+        elif superseded.get("op") not in drafts or superseded.get("superseded_by") in (None, op_id):
+            faults.append(f"同步队列中工作日志第 {seq} 条记下的操作（{op_id}，{superseded.get('op')}）"
+                          "被当作已被取代的草稿删除，但只有草稿操作可以被后续草稿取代。")
     if legacy:
         notices.append(f"同步队列中有 {legacy} 项是升级前写入的，没有内容哈希，只核对了它们与工作日志的对应。")
+
+
+def _rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """The outbox as stored: with the op envelope (schema 11 on) or before it."""
+    envelope = "device_seq" in {r[1] for r in conn.execute("PRAGMA table_info(outbox)")}
+    cur = conn.execute("SELECT seq, created_at, payload, op_id, op, entity_id, "
+                       + (", ".join(oplog.ENVELOPE[:-1]) if envelope else "entity AS entity_kind")
+                       + " FROM outbox")
+    names = [c[0] for c in cur.description]
+    return [dict(zip(names, r)) for r in cur]
+
+
+def _digests(row: dict[str, Any]) -> set[str]:
+    """The hash the op's change logged: of the whole envelope, or (ops written before it,
+    kept byte for byte by migration 11) of kind, id, op and payload."""
+    out = {audit.op_digest(row["entity_kind"], row["entity_id"], row["op"], row["payload"])}
+    if "device_seq" in row:
+        out.add(oplog.op_digest(row))
+    return out

@@ -1,0 +1,211 @@
+"""The one registry of audit actions and sync ops (core/ops.py): the store refuses a name it
+lacks, checks every payload against its schema, makes the op mandatory for synced actions;
+every name the code uses is registered and every registered name is used; the op table of
+docs/sync-protocol.md is generated from it."""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+import weicha_desktop
+from weicha_desktop.core import ops
+from weicha_desktop.core.ops import ANY, PayloadError, UnknownName
+from weicha_desktop.core.store import SYSTEM
+from weicha_desktop.core.users import UserService
+
+from tests.support import PASSWORD, new_store
+
+PACKAGE = Path(weicha_desktop.__file__).resolve().parent
+DOC = PACKAGE.parent / "docs" / "sync-protocol.md"
+TABLES = ("<!-- GENERATED: python -m weicha_desktop.core.ops -->", "<!-- END GENERATED -->")
+REORDER = {"case_id": "c1", "order": []}
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = new_store(tmp_path)
+    yield store
+    store.close()
+
+
+def _counts(store):
+    return [store.db[t].count for t in ("audit_log", "outbox", "outbox_sequence")]
+
+
+# ---- the store refuses what the registry lacks -------------------------------------------------
+@pytest.mark.parametrize("write", [
+    lambda ch: ch.log("case.view", "case", "c1", "查看"),                       # no such action
+    lambda ch: ch.log("case.export", "photo", "p1", "导出"),                    # another kind
+    lambda ch: ch.enqueue("case", "c1", "case.delete", {}),                    # no such op
+    lambda ch: ch.enqueue("photo", "c1", "photo.reorder", REORDER),            # another kind
+], ids=["action", "action-kind", "op", "op-kind"])
+def test_a_name_not_registered_is_refused_at_once_and_nothing_is_written(store, write):
+    before = _counts(store)
+    reached = []
+    with pytest.raises(UnknownName, match="未登记|登记的"):
+        with store.change(SYSTEM) as ch:
+            ch.log("photo.reorder", "case", "c1", "调整照片顺序")
+            write(ch)
+            reached.append(True)  # the call itself raised: not at commit
+    assert reached == [] and _counts(store) == before
+
+
+@pytest.mark.parametrize("payload, where", [
+    ({"order": []}, "（整个内容）：'case_id' is a required"),     # a required key missing
+    ({"case_id": "c1", "order": "p1,p2"}, "（order："),            # wrong type
+    ({"case_id": "c1", "order": [1]}, "（order/0："),              # inside a list
+    ({"case_id": "", "order": []}, "（case_id："),                 # an empty id
+], ids=["missing", "type", "item", "empty-id"])
+def test_a_payload_not_of_its_schema_is_refused_naming_where(store, payload, where):
+    before = _counts(store)
+    with pytest.raises(PayloadError, match=f"photo.reorder.*{where}"):
+        with store.change(SYSTEM) as ch:
+            ch.log("photo.reorder", "case", "c1", "调整照片顺序")
+            ch.enqueue("case", "c1", "photo.reorder", payload)
+    assert _counts(store) == before
+
+
+def test_a_payload_json_cannot_carry_is_refused(store):
+    before = _counts(store)
+    with pytest.raises(ValueError, match="JSON compliant"):
+        with store.change(SYSTEM) as ch:
+            ch.log("photo.reorder", "case", "c1", "调整照片顺序")
+            ch.enqueue("case", "c1", "photo.reorder", {**REORDER, "extra": float("nan")})
+    assert _counts(store) == before
+
+
+def test_the_schema_sees_the_payload_as_sent(store):
+    """A tuple is sent as a JSON array: checked after the JSON round trip, it passes."""
+    with store.change(SYSTEM) as ch:
+        ch.log("photo.reorder", "case", "c1", "调整照片顺序")
+        ch.enqueue("case", "c1", "photo.reorder", {"case_id": "c1", "order": ("p1", "p2")})
+    assert store.pending_outbox()[-1]["payload"]["order"] == ["p1", "p2"]
+
+
+def test_a_synced_action_needs_its_op_and_an_op_needs_a_synced_action(store):
+    admin = UserService(store).authenticate("admin", PASSWORD)
+    before = _counts(store)
+    with pytest.raises(UnknownName, match="photo.reorder 登记为同步"):
+        with store.change(admin) as ch:
+            ch.log("photo.reorder", "case", "c1", "调整照片顺序")
+    with pytest.raises(UnknownName, match="须记一条登记为同步"):
+        with store.change(admin) as ch:
+            ch.log("case.export", "case", "c1", "导出")  # a read, not synced
+            ch.enqueue("case", "c1", "photo.reorder", REORDER)
+    assert _counts(store) == before
+    with store.change(admin) as ch:  # both: fine
+        ch.log("case.export", "case", "c1", "导出")
+        ch.log("photo.reorder", "case", "c1", "调整照片顺序")
+        ch.enqueue("case", "c1", "photo.reorder", REORDER)
+    assert _counts(store)[:2] == [before[0] + 2, before[1] + 1]
+
+
+def test_every_schema_is_a_valid_json_schema_and_every_name_is_unique():
+    from jsonschema import Draft202012Validator
+
+    for spec in ops.OPS:
+        Draft202012Validator.check_schema(spec.schema)
+        assert spec.payload_version >= 1 and spec.entity_kind and spec.summary
+    names = [o.name for o in ops.OPS] + [a.name for a in ops.ACTIONS]
+    assert len(set(o.name for o in ops.OPS)) == len(ops.OPS)
+    assert len(set(a.name for a in ops.ACTIONS)) == len(ops.ACTIONS)
+    assert all(re.fullmatch(r"[a-z]+\.[a-z_]+", n) for n in names)
+    assert ops.draft_ops() == {"case.draft"}  # the only op compaction may drop
+
+
+# ---- every name the code uses is registered, and every registered name is used -----------------
+FILE_SUFFIXES = {"db", "json", "pem", "py", "yaml", "yml", "lock", "txt", "jpg", "jpeg", "png",
+                 "pdf", "ts", "qm", "keyring", "owner", "svg", "ttf", "otf", "ttc", "wcbak",
+                 "html", "md", "ini", "part", "heic", "log", "zip", "csv", "tmp"}
+
+
+def _names_in(path: Path) -> tuple[set[str], set[str], list[str]]:
+    """(literal action/op names at call sites, every other name-like literal, f-string
+    prefixes at call sites) of one module; call sites: ``ch.log(action, …)``,
+    ``….log_read(actor, action, …)``, ``….enqueue(kind, id, op, …)``."""
+    at_calls, literals, prefixes = set(), set(), []
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                re.fullmatch(r"[a-z]+\.[a-z_]+", node.value) and \
+                node.value.rsplit(".", 1)[1] not in FILE_SUFFIXES:
+            literals.add(node.value)
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        attr, receiver = node.func.attr, node.func.value
+        position = {"log": 0, "log_read": 1, "enqueue": 2}.get(attr)
+        if position is None or (attr == "log" and not (isinstance(receiver, ast.Name) and receiver.id == "ch")):
+            continue
+        arg = node.args[position] if len(node.args) > position else None
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            at_calls.add(arg.value)
+            if attr == "enqueue" and isinstance(node.args[0], ast.Constant):
+                assert ops.op(arg.value, node.args[0].value)  # the kind it is registered with
+        elif isinstance(arg, ast.JoinedStr) and isinstance(arg.values[0], ast.Constant):
+            prefixes.append(arg.values[0].value)  # f"login.{outcome}"
+    return at_calls, literals, prefixes
+
+
+def _scan() -> tuple[set[str], set[str], list[str]]:
+    at_calls, literals, prefixes = set(), set(), []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name != "ops.py" or path.parent.name != "core":
+            a, b, c = _names_in(path)
+            at_calls |= a
+            literals |= b
+            prefixes += c
+    return at_calls, literals, prefixes
+
+
+def test_every_action_and_op_the_code_names_is_registered():
+    at_calls, literals, prefixes = _scan()
+    registered = set(ops.OP_BY_NAME) | set(ops.ACTION_BY_NAME)
+    namespaces = {n.split(".")[0] for n in registered}
+    assert at_calls - registered == set(), "register these in weicha_desktop/core/ops.py"
+    stray = {n for n in literals if n.split(".")[0] in namespaces} - registered
+    assert stray == set(), "names like actions that core/ops.py does not know (typos?)"
+    for prefix in prefixes:
+        assert any(n.startswith(prefix) for n in ops.ACTION_BY_NAME), prefix
+    assert at_calls >= {"case.create", "photo.add", "user.add", "access.denied"}  # the scan sees
+
+
+def test_every_registered_op_and_action_is_used_somewhere():
+    at_calls, literals, prefixes = _scan()
+    used = at_calls | literals
+    assert [o.name for o in ops.OPS if o.name not in used] == []
+    unused = [a.name for a in ops.ACTIONS
+              if a.name not in used and not any(a.name.startswith(p) for p in prefixes)]
+    assert unused == []
+
+
+def test_the_scan_finds_an_unregistered_name_and_a_dynamic_one(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text('def f(store, ch, actor, outcome):\n'
+                      '    ch.log("case.view", "case", None, "x")\n'
+                      '    store.log_read(actor, "check.person", "person", None, "x")\n'
+                      '    ch.enqueue("case", "c", "case.draft", {})\n'
+                      '    ch.log(f"login.{outcome}", "login", None, "x")\n'
+                      '    other.log("not.an_action")\n'
+                      '    NAME = "photo.removed"\n', encoding="utf-8")
+    at_calls, literals, prefixes = _names_in(module)
+    assert at_calls == {"case.view", "check.person", "case.draft"}
+    assert "photo.removed" in literals and "not.an_action" in literals and prefixes == ["login."]
+
+
+# ---- the doc's tables come from the registry -------------------------------------------------
+def test_the_protocol_doc_lists_every_op_and_action_as_registered():
+    text = DOC.read_text(encoding="utf-8")
+    start, end = text.index(TABLES[0]) + len(TABLES[0]), text.index(TABLES[1])
+    assert text[start:end].strip() == ops.markdown_tables().strip(), \
+        "regenerate: python -m weicha_desktop.core.ops, paste between the GENERATED markers"
+    for spec in ops.OPS:
+        assert f"| `{spec.name}` | {spec.entity_kind} | {spec.payload_version} |" in text
+
+
+def test_any_kind_is_allowed_only_where_registered_so():
+    assert ops.action("access.denied", "photo").object_kind == ANY
+    with pytest.raises(UnknownName):
+        ops.action("user.add", "case")

@@ -1,0 +1,234 @@
+"""The ONE registry of what the program writes down: every audit action and every sync op.
+
+- ``ActionSpec(name, object_kind, synced)``: an audit log action (``Change.log``,
+  ``Store.log_read``). ``object_kind`` is the kind of object its entries name (a tuple: any
+  of these; ``ANY``: whatever the caller refuses, e.g. ``access.denied``). ``synced``: the
+  change that logs it must enqueue at least one op (the outbox op is mandatory for a change
+  to synced data) and a change that enqueues must log a synced action.
+- ``OpSpec(name, entity_kind, payload_version, schema)``: an operation in the sync outbox
+  (``Change.enqueue``): the entity kind it belongs to, the version of its payload's shape
+  and the payload's JSON Schema (checked on enqueue). ``draft``: a state a later op of the
+  same entity replaces, so compaction (core/sync/outbox.py) may drop it once superseded.
+
+``Change.log`` and ``Change.enqueue`` refuse a name not registered here (a programming
+error: ``UnknownName`` at once, before anything is written). A new action or op = one line
+here; tests/test_ops.py fails while a name used in the code is missing here, or an op here
+is used nowhere, and docs/sync-protocol.md's op table is generated from this file
+(``python -m weicha_desktop.core.ops``; tests/test_ops_doc.py compares).
+
+Schemas: JSON Schema (draft 2020-12) checked with ``jsonschema`` — a standard a server in any
+language can check the same payloads with; validators are built once per op (below), and a
+check costs ~0.1 ms (docs/sync-protocol.md, "Cost")."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from jsonschema import Draft202012Validator
+
+ANY = ("*",)
+
+
+class UnknownName(RuntimeError):
+    """A programming error: an action or op name (or its kind) the registry does not have."""
+
+
+class PayloadError(RuntimeError):
+    """A programming error: an op's payload does not have the registered shape."""
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    object_kind: tuple[str, ...]
+    synced: bool
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    name: str
+    entity_kind: str
+    payload_version: int
+    schema: Mapping[str, Any]
+    draft: bool = False
+    summary: str = ""
+
+    def __post_init__(self) -> None:
+        Draft202012Validator.check_schema(self.schema)  # a wrong schema fails at import
+        object.__setattr__(self, "_validator", Draft202012Validator(self.schema))
+
+    def check(self, payload: Any) -> None:
+        """Raise PayloadError naming the first mismatch (the payload as it will be sent)."""
+        error = next(iter(self._validator.iter_errors(payload)), None)
+        if error is not None:
+            where = "/".join(str(p) for p in error.absolute_path) or "（整个内容）"
+            raise PayloadError(
+                f"程序错误：同步操作 {self.name} 的内容不符合登记的格式（{where}：{error.message}）。"
+                f"请修改调用处或 weicha_desktop/core/ops.py 中的登记。")
+
+
+# ---- schema pieces -----------------------------------------------------------------------------
+def _obj(required: dict[str, Any], optional: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An object with these keys (``required`` must be present); other keys are allowed."""
+    return {"type": "object", "required": sorted(required),
+            "properties": {**required, **(optional or {})}}
+
+
+ID = {"type": "string", "minLength": 1}
+TEXT = {"type": "string"}
+OPT_TEXT = {"type": ["string", "null"]}
+OPT_ID = {"type": ["string", "null"], "minLength": 1}
+COUNT = {"type": "integer", "minimum": 1}
+OPT_INT = {"type": ["integer", "null"]}
+OPT_NUM = {"type": ["number", "null"]}
+SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+TIME = {"type": "string", "minLength": 10}  # ISO 8601 with offset (Clock.iso)
+OPT_TIME = {"type": ["string", "null"]}
+
+_VERSION = {  # a record version's whole state: every case op that carries one
+    "case_id": ID, "number": ID, "version": COUNT, "version_id": ID,
+    "form": {"type": "array", "prefixItems": [ID, COUNT], "minItems": 2, "maxItems": 2},
+    "data": {"type": "object"},
+}
+_AMENDS = {"amends_id": OPT_ID, "amend_reason": OPT_TEXT}
+_PHOTO_ROW = {  # a photo log row as stored (core/photos.py)
+    "id": ID, "case_id": ID, "position": COUNT, "sha256": SHA256, "original_name": TEXT,
+    "size": {"type": "integer", "minimum": 0}, "format": ID,
+    "width": {"type": "integer", "minimum": 0}, "height": {"type": "integer", "minimum": 0},
+}
+_PHOTO_OPTIONAL = {
+    "orientation": OPT_INT, "taken_at": OPT_TEXT, "time_source": OPT_TEXT, "make": OPT_TEXT,
+    "model": OPT_TEXT, "gps_lat": OPT_NUM, "gps_lon": OPT_NUM, "gps_alt": OPT_NUM,
+    "photo_class": OPT_TEXT, "caption": TEXT, "photographer": OPT_TEXT,
+    "evidence_number": OPT_TEXT, "derived_from": OPT_ID,
+    "edits": {"type": ["array", "null"], "items": {"type": "object"}},
+    "imported_at": TIME, "imported_by": ID, "removed_at": OPT_TIME,
+}
+_PHOTO_EDITABLE = {"photo_class": OPT_TEXT, "caption": TEXT, "photographer": OPT_TEXT,
+                   "evidence_number": OPT_TEXT}
+
+
+def _op(name: str, entity_kind: str, schema: dict[str, Any], summary: str, *,
+        version: int = 1, draft: bool = False) -> OpSpec:
+    return OpSpec(name, entity_kind, version, schema, draft, summary)
+
+
+def _act(name: str, object_kind: str | tuple[str, ...], synced: bool, summary: str) -> ActionSpec:
+    return ActionSpec(name, (object_kind,) if isinstance(object_kind, str) else object_kind,
+                      synced, summary)
+
+
+# ---- the registry ------------------------------------------------------------------------------
+OPS: tuple[OpSpec, ...] = (
+    _op("case.create", "case", _obj(_VERSION), "新建勘验：编号与第 1 版的全部内容"),
+    _op("case.draft", "case", _obj(_VERSION), "草稿保存：当前草稿版本的全部内容", draft=True),
+    _op("case.finalize", "case", _obj({
+        **_VERSION, **_AMENDS, "kind": ID, "manifest": {"type": "array", "items": {"type": "object"}},
+        "finalized_at": TIME, "finalized_by": ID, "content_hash": SHA256}),
+        "定稿：该版本的全部内容、照片清单与内容哈希（接收方可重算）"),
+    _op("case.amend", "case", _obj({**_VERSION, **_AMENDS}), "补正或退回后的新草稿版本（全部内容）"),
+    _op("case.review", "case", _obj({
+        "case_id": ID, "number": ID, "version": COUNT,
+        "decision": {"enum": ["approved", "returned"]}, "comment": TEXT}),
+        "审核：通过或退回（审核的版本、意见）"),
+    _op("photo.add", "photo", _obj(_PHOTO_ROW, _PHOTO_OPTIONAL),
+        "导入照片或生成工作副本：照片记录的全部字段"),
+    _op("photo.update", "photo", _obj({"id": ID}, _PHOTO_EDITABLE), "修改照片说明：改动的字段"),
+    _op("photo.remove", "photo", _obj({"id": ID, "reason": {"type": "string", "minLength": 1}}),
+        "移除照片（原图与记录保留）"),
+    _op("photo.restore", "photo", _obj({"id": ID, "position": COUNT}), "重新导入已移除的照片"),
+    _op("photo.reorder", "case", _obj({"case_id": ID, "order": {"type": "array", "items": ID}}),
+        "调整照片顺序：全部照片的新顺序"),
+)
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    _act("system.init", "unit", False, "初始化数据文件夹"),
+    _act("data.anchor", "checkpoint", False, "签名检查点开始或换密钥（core/checkpoint_log.py）"),
+    _act("data.lineage", "data", False, "为旧数据文件夹编号"),
+    _act("data.backup", "backup", False, "备份"),
+    _act("data.restore", "data", False, "从备份恢复"),
+    _act("login.ok", "login", False, "登录成功"),
+    _act("login.fail", "login", False, "登录失败"),
+    _act("login.locked", "login", False, "等待期内再次尝试登录"),
+    _act("access.denied", ANY, False, "拒绝无权的操作"),
+    _act("user.add", "user", False, "添加用户"),
+    _act("case.create", "case", True, "新建勘验"),
+    _act("case.update", "case", True, "修改勘验草稿"),
+    _act("case.finalize", "case", True, "定稿"),
+    _act("case.approve", "case", True, "审核通过"),
+    _act("case.return", "case", True, "审核退回补正"),
+    _act("case.amend", "case", True, "补正"),
+    _act("case.export", "case", False, "导出勘验（读）"),
+    _act("report.preview", "case", False, "预览报告（读）"),
+    _act("report.print", "case", False, "打印报告（读）"),
+    _act("report.export", "case", False, "导出报告（读）"),
+    _act("evidence.labels", "case", False, "打印物证标签（读）"),
+    _act("photo.add", "photo", True, "导入照片"),
+    _act("photo.edit", "photo", True, "生成照片工作副本"),
+    _act("photo.update", "photo", True, "修改照片说明"),
+    _act("photo.remove", "photo", True, "移除照片"),
+    _act("photo.restore", "photo", True, "重新导入已移除的照片"),
+    _act("photo.reorder", "case", True, "调整照片顺序"),
+    _act("sync.export", "bundle", False, "同步操作导出到数据包"),
+    _act("sync.acknowledge", "device", False, "服务器确认收到同步操作"),
+    _act("sync.reject", "op", False, "服务器拒收一项同步操作"),
+    _act("sync.compact", "device", False, "合并被后续草稿取代的草稿操作"),
+    _act("sync.prune", "device", False, "清理已确认的同步操作"),
+)
+
+OP_BY_NAME: Mapping[str, OpSpec] = MappingProxyType({o.name: o for o in OPS})
+ACTION_BY_NAME: Mapping[str, ActionSpec] = MappingProxyType({a.name: a for a in ACTIONS})
+assert len(OP_BY_NAME) == len(OPS) and len(ACTION_BY_NAME) == len(ACTIONS), "a name twice"
+
+_WHERE = "请在 weicha_desktop/core/ops.py 中登记"
+
+
+def action(name: str, object_kind: str) -> ActionSpec:
+    """The registered action ``name``; UnknownName if it is not, or names another kind."""
+    spec = ACTION_BY_NAME.get(name)
+    if spec is None:
+        raise UnknownName(f"程序错误：工作日志动作 {name!r} 未登记（{_WHERE}）。")
+    if spec.object_kind != ANY and object_kind not in spec.object_kind:
+        raise UnknownName(f"程序错误：工作日志动作 {name} 登记的对象类型是 "
+                          f"{'/'.join(spec.object_kind)}，不是 {object_kind!r}（{_WHERE}）。")
+    return spec
+
+
+def op(name: str, entity_kind: str) -> OpSpec:
+    """The registered op ``name``; UnknownName if it is not, or belongs to another kind."""
+    spec = OP_BY_NAME.get(name)
+    if spec is None:
+        raise UnknownName(f"程序错误：同步操作 {name!r} 未登记（{_WHERE}）。")
+    if entity_kind != spec.entity_kind:
+        raise UnknownName(f"程序错误：同步操作 {name} 登记的实体类型是 {spec.entity_kind}，"
+                          f"不是 {entity_kind!r}（{_WHERE}）。")
+    return spec
+
+
+def draft_ops() -> frozenset[str]:
+    return frozenset(o.name for o in OPS if o.draft)
+
+
+# ---- the op table of docs/sync-protocol.md ---------------------------------------------------
+def _keys(schema: Mapping[str, Any]) -> str:
+    required = set(schema.get("required", ()))
+    keys = [k if k in required else f"{k}?" for k in schema.get("properties", {})]
+    return ", ".join(f"`{k}`" for k in keys)
+
+
+def markdown_tables() -> str:
+    """The op and action tables of docs/sync-protocol.md (between its GENERATED markers)."""
+    lines = ["| op | entity kind | payload version | draft | payload (`?`: optional) | what |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| `{o.name}` | {o.entity_kind} | {o.payload_version} | {'yes' if o.draft else ''} "
+              f"| {_keys(o.schema)} | {o.summary} |" for o in OPS]
+    lines += ["", "| audit action | object kind | synced | what |", "| --- | --- | --- | --- |"]
+    lines += [f"| `{a.name}` | {'any' if a.object_kind == ANY else ' / '.join(a.object_kind)} "
+              f"| {'yes' if a.synced else ''} | {a.summary} |" for a in ACTIONS]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_tables(), end="")
