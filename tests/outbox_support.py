@@ -2,6 +2,9 @@
 (core/ops.py): the outbox tests need many ops of every kind without the services behind them."""
 from __future__ import annotations
 
+from typing import Any
+
+from weicha_desktop.core.ops import OP_BY_NAME
 from weicha_desktop.core.store import Store
 
 # op → (the synced action its change logs, that action's object kind)
@@ -11,30 +14,43 @@ ACTION_OF = {"case.create": ("case.create", "case"), "case.draft": ("case.update
              "photo.reorder": ("photo.reorder", "case")}
 
 
-def payload(op: str, entity_id: str, n: int = 1) -> dict:
-    version = {"case_id": entity_id, "number": f"K{n}", "version": 1, "version_id": f"v{n}",
-               "form": ["scene_investigation", 2], "data": {"n": n}}
-    return {
-        "case.create": version, "case.draft": version,
-        "case.amend": {**version, "amends_id": "v0", "amend_reason": "补正"},
-        "case.finalize": {**version, "kind": "case", "manifest": [], "finalized_at": "2026-11-27T09:00:00+08:00",
-                          "finalized_by": "u", "content_hash": "0" * 64, "amends_id": None,
-                          "amend_reason": None},
-        "case.review": {"case_id": entity_id, "number": f"K{n}", "version": 1, "decision": "approved",
-                        "comment": ""},
-        "photo.add": {"id": entity_id, "case_id": "c", "position": 1, "sha256": "a" * 64,
-                      "original_name": "IMG.JPG", "size": 1, "format": "JPEG", "width": 1, "height": 1},
-        "photo.reorder": {"case_id": entity_id, "order": []},
-    }[op]
+def example(schema: dict, value: str) -> Any:
+    """The smallest value of ``schema`` (the registry's subset of JSON Schema): the required
+    keys of an object only, strings ``value`` (a hash: 64 zeros), numbers 1."""
+    kind = schema.get("type")
+    kind = next((k for k in kind if k != "null"), "null") if isinstance(kind, list) else kind
+    if "enum" in schema:
+        return schema["enum"][0]
+    if kind == "object":
+        return {k: example(schema["properties"].get(k, {"type": "string"}), value)
+                for k in schema.get("required", ())}
+    if kind == "array":
+        return [example(item, value) for item in schema.get("prefixItems", ())]
+    if kind in ("integer", "number"):
+        return max(1, schema.get("minimum", 1))
+    if kind == "string":
+        return "0" * 64 if schema.get("pattern", "").startswith("^[0-9a-f]{64}") else \
+            value.ljust(schema.get("minLength", 0), "0")
+    return None
 
 
-def write_op(store: Store, actor, op: str, entity_id: str, n: int = 1) -> str:
+def payload(op: str, entity_id: str) -> dict:
+    """A payload of ``op``'s registered shape whose ids are ``entity_id``: whatever the keys
+    are named (the records issue renames case_id), the tests stay valid."""
+    return example(OP_BY_NAME[op].schema, entity_id)
+
+
+def id_key(op: str) -> str:
+    """The payload key that names the entity (case_id, record_id, id …)."""
+    return next(k for k in sorted(OP_BY_NAME[op].schema["required"]) if k == "id" or k.endswith("_id"))
+
+
+def write_op(store: Store, actor, op: str, entity_id: str) -> str:
     """One change that logs ``op``'s action and enqueues ``op``; returns the op id."""
     action, kind = ACTION_OF[op]
-    entity_kind = "photo" if op == "photo.add" else "case"
     with store.change(actor) as ch:
         ch.log(action, kind, entity_id, f"测试 {op}")
-        return ch.enqueue(entity_kind, entity_id, op, payload(op, entity_id, n))
+        return ch.enqueue(OP_BY_NAME[op].entity_kind, entity_id, op, payload(op, entity_id))
 
 
 def outbox_rows(store: Store, where: str = "1", *args) -> list[dict]:

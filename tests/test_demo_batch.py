@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from outbox_support import payload
 from support import PASSWORD, new_store
 from support import forms as shipped_forms
 from weicha_desktop.core.cases import CaseService
@@ -46,7 +47,7 @@ def test_a_failing_change_rolls_back_only_itself(env):
         with pytest.raises(ZeroDivisionError):
             with store.change(cases.actor) as ch:
                 ch.log("photo.reorder", "case", "x", "测试")
-                ch.enqueue("case", "x", "photo.reorder", {"case_id": "x", "order": []})
+                ch.enqueue("case", "x", "photo.reorder", payload("photo.reorder", "x"))
                 1 / 0
         second = cases.new_case()
         cases.finalize(cases.new_case(scene_values(1)).id)

@@ -16,12 +16,14 @@ from weicha_desktop.core.ops import ANY, PayloadError, UnknownName
 from weicha_desktop.core.store import SYSTEM
 from weicha_desktop.core.users import UserService
 
+from tests.outbox_support import id_key, payload
 from tests.support import PASSWORD, new_store
 
 PACKAGE = Path(weicha_desktop.__file__).resolve().parent
 DOC = PACKAGE.parent / "docs" / "sync-protocol.md"
 TABLES = ("<!-- GENERATED: python -m weicha_desktop.core.ops -->", "<!-- END GENERATED -->")
-REORDER = {"case_id": "c1", "order": []}
+REORDER = payload("photo.reorder", "c1")
+KEY = id_key("photo.reorder")  # case_id (record_id once records are not only cases)
 
 
 @pytest.fixture
@@ -53,18 +55,19 @@ def test_a_name_not_registered_is_refused_at_once_and_nothing_is_written(store, 
     assert reached == [] and _counts(store) == before
 
 
-@pytest.mark.parametrize("payload, where", [
-    ({"order": []}, "（整个内容）：'case_id' is a required"),     # a required key missing
-    ({"case_id": "c1", "order": "p1,p2"}, "（order："),            # wrong type
-    ({"case_id": "c1", "order": [1]}, "（order/0："),              # inside a list
-    ({"case_id": "", "order": []}, "（case_id："),                 # an empty id
+@pytest.mark.parametrize("change, where", [
+    ({KEY: None}, f"（整个内容）：'{KEY}' is a required"),      # a required key missing
+    ({"order": "p1,p2"}, "（order："),                         # wrong type
+    ({"order": [1]}, "（order/0："),                           # inside a list
+    ({KEY: ""}, f"（{KEY}："),                                 # an empty id
 ], ids=["missing", "type", "item", "empty-id"])
-def test_a_payload_not_of_its_schema_is_refused_naming_where(store, payload, where):
+def test_a_payload_not_of_its_schema_is_refused_naming_where(store, change, where):
+    wrong = {k: v for k, v in {**REORDER, **change}.items() if v is not None}
     before = _counts(store)
     with pytest.raises(PayloadError, match=f"photo.reorder.*{where}"):
         with store.change(SYSTEM) as ch:
             ch.log("photo.reorder", "case", "c1", "调整照片顺序")
-            ch.enqueue("case", "c1", "photo.reorder", payload)
+            ch.enqueue("case", "c1", "photo.reorder", wrong)
     assert _counts(store) == before
 
 
@@ -81,7 +84,7 @@ def test_the_schema_sees_the_payload_as_sent(store):
     """A tuple is sent as a JSON array: checked after the JSON round trip, it passes."""
     with store.change(SYSTEM) as ch:
         ch.log("photo.reorder", "case", "c1", "调整照片顺序")
-        ch.enqueue("case", "c1", "photo.reorder", {"case_id": "c1", "order": ("p1", "p2")})
+        ch.enqueue("case", "c1", "photo.reorder", {**REORDER, "order": ("p1", "p2")})
     assert store.pending_outbox()[-1]["payload"]["order"] == ["p1", "p2"]
 
 
@@ -113,26 +116,43 @@ def test_every_schema_is_a_valid_json_schema_and_every_name_is_unique():
     assert len(set(o.name for o in ops.OPS)) == len(ops.OPS)
     assert len(set(a.name for a in ops.ACTIONS)) == len(ops.ACTIONS)
     assert all(re.fullmatch(r"[a-z]+\.[a-z_]+", n) for n in names)
-    assert ops.draft_ops() == {"case.draft"}  # the only op compaction may drop
+    assert "case.draft" in ops.draft_ops()  # compaction may drop drafts only
+    assert {o.name for o in ops.OPS if o.draft} == ops.draft_ops()
+    for spec in ops.OPS:  # and the tests' example payloads are of their shape
+        spec.check(payload(spec.name, "x"))
 
 
 # ---- every name the code uses is registered, and every registered name is used -----------------
-FILE_SUFFIXES = {"db", "json", "pem", "py", "yaml", "yml", "lock", "txt", "jpg", "jpeg", "png",
-                 "pdf", "ts", "qm", "keyring", "owner", "svg", "ttf", "otf", "ttc", "wcbak",
-                 "html", "md", "ini", "part", "heic", "log", "zip", "csv", "tmp"}
+LISTS = re.compile(r"[A-Z_]*(ACTIONS?|EVENTS)")  # names of constants that list actions
 
 
-def _names_in(path: Path) -> tuple[set[str], set[str], list[str]]:
-    """(literal action/op names at call sites, every other name-like literal, f-string
-    prefixes at call sites) of one module; call sites: ``ch.log(action, …)``,
-    ``….log_read(actor, action, …)``, ``….enqueue(kind, id, op, …)``."""
-    at_calls, literals, prefixes = set(), set(), []
+def _pattern(node: ast.JoinedStr) -> str:
+    """An f-string as a regular expression: f"login.{outcome}" → login\\.[a-z_]+."""
+    return "".join(re.escape(v.value) if isinstance(v, ast.Constant) else "[a-z_]+" for v in node.values)
+
+
+def _strings(node: ast.AST) -> set[str]:
+    return {n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            and re.fullmatch(r"[a-z]+\.[a-z_]+", n.value)}
+
+
+def _names_in(path: Path) -> dict[str, set[str]]:
+    """Of one module: ``calls``, the literal names at call sites (``ch.log(action, …)``,
+    ``….log_read(actor, action, …)``, ``….enqueue(kind, id, op, …)``); ``listed``, the names
+    in constants named …ACTIONS / …EVENTS / ACTION and compared with ``action``;
+    ``patterns``, f-strings at call sites as regular expressions; ``literals``: every string
+    that looks like a name (a name used anywhere counts as used)."""
+    at_calls, listed, patterns = set(), set(), set()
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    strings = _strings
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
-                re.fullmatch(r"[a-z]+\.[a-z_]+", node.value) and \
-                node.value.rsplit(".", 1)[1] not in FILE_SUFFIXES:
-            literals.add(node.value)
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and LISTS.fullmatch(t.id)
+                                                for t in node.targets):
+            listed |= strings(node.value)
+        elif isinstance(node, ast.Compare) and any(
+                isinstance(n, (ast.Name, ast.Attribute)) and (getattr(n, "id", None) or getattr(n, "attr", None)) == "action"
+                for n in [node.left, *node.comparators]):
+            listed |= strings(node)
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         attr, receiver = node.func.attr, node.func.value
@@ -144,55 +164,56 @@ def _names_in(path: Path) -> tuple[set[str], set[str], list[str]]:
             at_calls.add(arg.value)
             if attr == "enqueue" and isinstance(node.args[0], ast.Constant):
                 assert ops.op(arg.value, node.args[0].value)  # the kind it is registered with
-        elif isinstance(arg, ast.JoinedStr) and isinstance(arg.values[0], ast.Constant):
-            prefixes.append(arg.values[0].value)  # f"login.{outcome}"
-    return at_calls, literals, prefixes
+        elif isinstance(arg, ast.JoinedStr):
+            patterns.add(_pattern(arg))  # f"login.{outcome}"
+    return {"calls": at_calls, "listed": listed, "patterns": patterns, "literals": strings(tree)}
 
 
-def _scan() -> tuple[set[str], set[str], list[str]]:
-    at_calls, literals, prefixes = set(), set(), []
+def _scan() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {"calls": set(), "listed": set(), "patterns": set(), "literals": set()}
     for path in sorted(PACKAGE.rglob("*.py")):
         if path.name != "ops.py" or path.parent.name != "core":
-            a, b, c = _names_in(path)
-            at_calls |= a
-            literals |= b
-            prefixes += c
-    return at_calls, literals, prefixes
+            for key, names in _names_in(path).items():
+                found[key] |= names
+    return found
 
 
 def test_every_action_and_op_the_code_names_is_registered():
-    at_calls, literals, prefixes = _scan()
+    found = _scan()
+    at_calls, listed, patterns = found["calls"], found["listed"], found["patterns"]
     registered = set(ops.OP_BY_NAME) | set(ops.ACTION_BY_NAME)
-    namespaces = {n.split(".")[0] for n in registered}
     assert at_calls - registered == set(), "register these in weicha_desktop/core/ops.py"
-    stray = {n for n in literals if n.split(".")[0] in namespaces} - registered
-    assert stray == set(), "names like actions that core/ops.py does not know (typos?)"
-    for prefix in prefixes:
-        assert any(n.startswith(prefix) for n in ops.ACTION_BY_NAME), prefix
-    assert at_calls >= {"case.create", "photo.add", "user.add", "access.denied"}  # the scan sees
+    assert listed - registered == set(), "names listed as actions that core/ops.py does not know (typos?)"
+    for pattern in patterns:
+        assert any(re.fullmatch(pattern, n) for n in registered), pattern
+    assert at_calls >= {"photo.add", "user.add", "access.denied"}  # the scan sees
 
 
 def test_every_registered_op_and_action_is_used_somewhere():
-    at_calls, literals, prefixes = _scan()
-    used = at_calls | literals
-    assert [o.name for o in ops.OPS if o.name not in used] == []
-    unused = [a.name for a in ops.ACTIONS
-              if a.name not in used and not any(a.name.startswith(p) for p in prefixes)]
-    assert unused == []
+    found = _scan()
+    used, patterns = found["calls"] | found["listed"] | found["literals"], found["patterns"]
+
+    def unused(names):
+        return [n for n in names if n not in used and not any(re.fullmatch(p, n) for p in patterns)]
+
+    assert unused(ops.OP_BY_NAME) == [] and unused(ops.ACTION_BY_NAME) == []
 
 
 def test_the_scan_finds_an_unregistered_name_and_a_dynamic_one(tmp_path):
     module = tmp_path / "m.py"
-    module.write_text('def f(store, ch, actor, outcome):\n'
+    module.write_text('EDIT_ACTIONS = ("case.update", "case.updaet")\n'
+                      'def f(store, ch, actor, outcome, e):\n'
                       '    ch.log("case.view", "case", None, "x")\n'
                       '    store.log_read(actor, "check.person", "person", None, "x")\n'
                       '    ch.enqueue("case", "c", "case.draft", {})\n'
                       '    ch.log(f"login.{outcome}", "login", None, "x")\n'
                       '    other.log("not.an_action")\n'
-                      '    NAME = "photo.removed"\n', encoding="utf-8")
-    at_calls, literals, prefixes = _names_in(module)
-    assert at_calls == {"case.view", "check.person", "case.draft"}
-    assert "photo.removed" in literals and "not.an_action" in literals and prefixes == ["login."]
+                      '    if e.action == "photo.removed": pass\n'
+                      '    field = "evidence.method"\n', encoding="utf-8")
+    found = _names_in(module)
+    assert found["calls"] == {"case.view", "check.person", "case.draft"}
+    assert found["listed"] == {"case.update", "case.updaet", "photo.removed"}
+    assert found["patterns"] == {r"login\.[a-z_]+"} and "evidence.method" in found["literals"]
 
 
 # ---- the doc's tables come from the registry -------------------------------------------------

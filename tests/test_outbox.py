@@ -3,6 +3,7 @@ per-device gapless sequence taken in the change's transaction, actor, payload ve
 kind and id, time, payload; hashed whole into the change's audit entry."""
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import signal
@@ -20,9 +21,20 @@ from weicha_desktop.core.store.oplog import ENVELOPE, envelope_json, outbox_enve
 from weicha_desktop.core.sync.queue import OutboxQueue
 from weicha_desktop.core.users import UserService
 
-from tests.outbox_support import outbox_rows, write_op
+from tests.outbox_support import outbox_rows, payload, write_op
 from tests.support import PASSWORD, UNIT, forms, new_store, tamper
 from tests.verify_support import check
+
+
+def _add(users, admin, name, role, badge_no):
+    """A user with a 警号 where users have one (the identities work adds ``badge_no``)."""
+    extra = {"badge_no": badge_no} if "badge_no" in inspect.signature(users.add).parameters else {}
+    return users.add(admin, name, role, f"{role}-pass", **extra)
+
+
+def _badge(store, user_id):
+    cur = store.conn.execute("SELECT * FROM users WHERE id = ?", (user_id,))
+    return dict(zip([c[0] for c in cur.description], cur.fetchone())).get("badge_no")
 
 
 @pytest.fixture
@@ -30,14 +42,14 @@ def env(tmp_path):
     store = new_store(tmp_path / "d")
     users = UserService(store)
     admin = users.authenticate("admin", PASSWORD)
-    tech = users.add(admin, "李明", "technician", "tech-pass")
+    tech = _add(users, admin, "李明", "technician", "200020")
     yield store, admin, tech
     store.close()
 
 
 def test_every_op_carries_its_envelope(env):
     store, admin, tech = env
-    boss = UserService(store).add(admin, "周建国", "supervisor", "boss-pass")
+    boss = _add(UserService(store), admin, "周建国", "supervisor", "200021")
     cases = CaseService(store, forms(), tech)
     case = cases.new_case(scene_values(1))
     cases.finalize(case.id)
@@ -52,7 +64,7 @@ def test_every_op_carries_its_envelope(env):
         assert row["device_id"] == store.meta("device_id") and row["payload_version"] == 1
         assert (row["entity_kind"], row["entity_id"]) == ("case", case.id)
         assert json.loads(row["actor"]) == {"id": who.id, "name": who.name, "display_name": who.display_name,
-                                            "badge_no": None, "unit_code": UNIT}
+                                            "badge_no": _badge(store, who.id), "unit_code": UNIT}
         assert row["created_at"] == listed[row["op_id"]].at  # the time of its change
         env_ = outbox_envelope(row)
         assert list(env_) == list(ENVELOPE) and env_["payload"] == json.loads(row["payload"])
@@ -75,7 +87,7 @@ def test_device_seq_is_gapless_when_changes_roll_back(env):
     with pytest.raises(ZeroDivisionError):
         with store.change(admin) as ch:
             ch.log("photo.reorder", "case", "c2", "调整照片顺序")
-            ch.enqueue("case", "c2", "photo.reorder", {"case_id": "c2", "order": []})
+            ch.enqueue("case", "c2", "photo.reorder", payload("photo.reorder", "c2"))
             1 / 0
     write_op(store, admin, "photo.reorder", "c3")
     with store.batch():  # a failing change inside a batch rolls back to its savepoint
@@ -83,7 +95,7 @@ def test_device_seq_is_gapless_when_changes_roll_back(env):
         with pytest.raises(ZeroDivisionError):
             with store.change(admin) as ch:
                 ch.log("photo.reorder", "case", "c5", "调整照片顺序")
-                ch.enqueue("case", "c5", "photo.reorder", {"case_id": "c5", "order": []})
+                ch.enqueue("case", "c5", "photo.reorder", payload("photo.reorder", "c5"))
                 1 / 0
         write_op(store, admin, "photo.reorder", "c6")
     rows = outbox_rows(store)
@@ -92,12 +104,12 @@ def test_device_seq_is_gapless_when_changes_roll_back(env):
 
 
 KILLED_MID_CHANGE = """
-import os, signal, sys
+import json, os, signal, sys
 from weicha_desktop.core.store import Store, SYSTEM
 store = Store.open(sys.argv[1])
 with store.change(SYSTEM) as ch:
     ch.log("photo.reorder", "case", "killed", "调整照片顺序")
-    ch.enqueue("case", "killed", "photo.reorder", {"case_id": "killed", "order": []})
+    ch.enqueue("case", "killed", "photo.reorder", json.loads(sys.argv[2]))
     os.kill(os.getpid(), signal.SIGKILL)
 """
 
@@ -107,7 +119,8 @@ if hasattr(signal, "SIGKILL"):  # POSIX: a killed process (no skip on Windows: n
         store, admin, _ = env
         write_op(store, admin, "photo.reorder", "c1")
         store.close()
-        done = subprocess.run([sys.executable, "-c", KILLED_MID_CHANGE, str(tmp_path / "d")],
+        done = subprocess.run([sys.executable, "-c", KILLED_MID_CHANGE, str(tmp_path / "d"),
+                               json.dumps(payload("photo.reorder", "killed"))],
                               env={**os.environ, "PYTHONPATH": os.getcwd()}, timeout=60)
         assert done.returncode == -signal.SIGKILL
         with Store.open(tmp_path / "d") as again:

@@ -6,6 +6,7 @@ from weicha_desktop.core.errors import StoreLocked, WeichaError
 from weicha_desktop.core.store import SCHEMA_VERSION, Store
 from weicha_desktop.core.users import UserService
 
+from tests.outbox_support import payload
 from tests.support import PASSWORD, new_store
 
 
@@ -43,15 +44,15 @@ def test_change_must_log_and_rolls_back_everything_on_error(tmp_path):
         with store.change(admin) as ch:
             ch.set_meta("y", "1")
             ch.log("photo.reorder", "case", "y", "测试")
-            ch.enqueue("case", "y", "photo.reorder", {"case_id": "y", "order": []})
+            ch.enqueue("case", "y", "photo.reorder", payload("photo.reorder", "y"))
             1 / 0
     assert [store.db[t].count for t in ("audit_log", "outbox", "meta")] == before
     with store.change(admin) as ch:
         ch.set_meta("z", "1")
         ch.log("photo.reorder", "case", "z", "测试")
-        ch.enqueue("case", "z", "photo.reorder", {"case_id": "z", "order": []})
+        ch.enqueue("case", "z", "photo.reorder", payload("photo.reorder", "z"))
     assert [store.db[t].count for t in ("audit_log", "outbox", "meta")] == [b + 1 for b in before]
-    assert store.pending_outbox()[-1]["payload"] == {"case_id": "z", "order": []}
+    assert store.pending_outbox()[-1]["payload"] == payload("photo.reorder", "z")
     store.close()
 
 
