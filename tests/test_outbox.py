@@ -153,3 +153,24 @@ def test_an_edited_envelope_is_named_by_verify(env, tmp_path, column, value):
     tamper(tmp_path / "d" / "weicha.db", f"UPDATE outbox SET {column} = {value} WHERE entity_id = 'c1'")
     faults = check(tmp_path / "d").faults
     assert any("同步队列第" in f and "哈希不符" in f for f in faults), faults
+
+
+def test_a_counter_set_back_or_deleted_is_named_and_never_repeats_a_number_in_the_outbox(env, tmp_path):
+    store, admin, _ = env
+    queue = OutboxQueue(store, admin)
+    for i in range(3):
+        write_op(store, admin, "photo.reorder", f"c{i}")
+    queue.export_bundle()
+    queue.acknowledge_through(2)
+    queue.prune()  # c0, c1 gone; c2 (3) stays
+    store.close()
+    assert check(tmp_path / "d").ok
+    tamper(tmp_path / "d" / "weicha.db", "UPDATE outbox_sequence SET last_seq = 1, acknowledged_through = 0")
+    assert any("计数器" in f and "已用到第 3 号" in f for f in check(tmp_path / "d").faults)
+    with Store.open(tmp_path / "d") as again:  # a save does not fail for it
+        write_op(again, admin, "photo.reorder", "c3")
+        assert [r["device_seq"] for r in outbox_rows(again)] == [3, 4]
+    tamper(tmp_path / "d" / "weicha.db", "DELETE FROM outbox WHERE device_seq > 1")
+    tamper(tmp_path / "d" / "weicha.db", "DELETE FROM outbox_sequence")
+    faults = check(tmp_path / "d").faults  # the acknowledgement logged number 2 at least
+    assert any("计数器" in f and "已用到第 2 号" in f for f in faults), faults

@@ -20,7 +20,7 @@ from typing import Any
 
 from weicha_desktop.core.ops import draft_ops
 from weicha_desktop.core.store import audit, oplog
-from weicha_desktop.core.verify.log import LogIndex
+from weicha_desktop.core.verify.log import LogIndex, has_table
 
 
 def check_outbox(conn: sqlite3.Connection, log: LogIndex, faults: list[str], notices: list[str]) -> None:
@@ -50,6 +50,26 @@ def check_outbox(conn: sqlite3.Connection, log: LogIndex, faults: list[str], not
                           "被当作已被取代的草稿删除，但只有草稿操作可以被后续草稿取代。")
     if legacy:
         notices.append(f"同步队列中有 {legacy} 项是升级前写入的，没有内容哈希，只核对了它们与工作日志的对应。")
+    if has_table(conn, "outbox_sequence"):
+        _check_sequence(conn, faults)
+
+
+def _check_sequence(conn: sqlite3.Connection, faults: list[str]) -> None:
+    """The counter of this device's sequence numbers is past every number it gave: the ops
+    in the outbox and those the log says the server acknowledged. Set back, the next ops
+    would repeat numbers a server holds (docs/sync-protocol.md, "Idempotency")."""
+    counters = dict(conn.execute("SELECT device_id, last_seq FROM outbox_sequence"))
+    used = dict(conn.execute("SELECT device_id, max(device_seq) FROM outbox GROUP BY device_id"))
+    device = (conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone() or (None,))[0]
+    through = conn.execute(
+        "SELECT max(CAST(json_extract(details, '$.through') AS INTEGER)) FROM audit_log WHERE action IN "
+        "('sync.acknowledge', 'sync.prune') AND (CASE WHEN json_valid(details) THEN 1 END)").fetchone()[0]
+    if device is not None and through:
+        used[device] = max(used.get(device) or 0, through)
+    for dev, seq in sorted(used.items()):
+        if counters.get(dev, 0) < seq:
+            faults.append(f"同步序号计数器（设备 {dev}）为 {counters.get(dev, 0)}，但已用到第 {seq} 号："
+                          "计数器被改小或删除，之后的同步操作会与服务器已收到的重号。")
 
 
 def _rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
