@@ -14,12 +14,12 @@ from weicha_desktop.gui.cases.pages import CasePages
 from weicha_desktop.gui.forms.view import FormView
 
 _EVIDENCE = [
-    {"name": "右手拇指指纹", "category": "手印", "quantity": 1, "location": "主卧床头柜抽屉面板",
-     "method": "粉末显现", "collector": "张伟", "collected_at": "2026-11-27T09:40:00+08:00",
-     "comparison_status": "未送检"},
-    {"name": "运动鞋足迹", "category": "足迹", "quantity": 2, "location": "客厅地面",
-     "method": "静电吸附", "collector": "张伟", "collected_at": "2026-11-27T09:50:00+08:00",
-     "comparison_status": "未送检"},
+    {"name": "右手拇指指纹", "category": "fingerprint", "quantity": 1, "location": "主卧床头柜抽屉面板",
+     "method": "powder", "collector": "张伟", "collected_at": "2026-11-27T09:40:00+08:00",
+     "comparison_status": "not_sent"},
+    {"name": "运动鞋足迹", "category": "footprint", "quantity": 2, "location": "客厅地面",
+     "method": "electrostatic", "collector": "张伟", "collected_at": "2026-11-27T09:50:00+08:00",
+     "comparison_status": "not_sent"},
 ]
 
 

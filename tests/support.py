@@ -21,6 +21,7 @@ from weicha_desktop.resources import forms_dir
 CST = timezone(timedelta(hours=8))
 UNIT = "450702000000"
 PASSWORD = "secret-123"
+ADMIN_BADGE = "100001"  # the 警号 of new_store's admin
 
 
 def fixed_clock(start: datetime | None = None) -> FixedClock:
@@ -66,7 +67,7 @@ def new_store(path: Path, *, slot: int = 1, slots: int = 1, clock=None) -> Store
             shutil.copyfile(db, Path(path) / db.name)
     store = Store.open(path, clock=clock or fixed_clock())
     initialize(store, unit_code=UNIT, unit_name="钦州市公安局钦南分局刑侦大队", admin_name="admin",
-               admin_password=PASSWORD, device_slot=slot, device_slots=slots)
+               admin_password=PASSWORD, admin_badge=ADMIN_BADGE, device_slot=slot, device_slots=slots)
     return store
 
 
@@ -110,6 +111,25 @@ def run_cli(data: Path, *args: str, user: str | None = None, password: str = PAS
         os.environ.clear()
         os.environ.update(saved_env)
     return CliResult(code, out["stdout"], out["stderr"])
+
+
+def values_as(spec, record: dict) -> dict:
+    """``record`` (codes, as form version 3 stores them) with each choice value as ``spec``
+    stores it: the Chinese words for a record of form v1/v2."""
+    def convert(fields, data):
+        out = dict(data)
+        for field in fields:
+            value = data.get(field.id)
+            if field.choices and value is not None:
+                out[field.id] = ([field.value_of(v) for v in value] if isinstance(value, list)
+                                 else field.value_of(value))
+            elif field.fields and isinstance(value, dict):
+                out[field.id] = convert(field.fields, value)
+            elif field.fields and isinstance(value, list):
+                out[field.id] = [convert(field.fields, row) if isinstance(row, dict) else row
+                                 for row in value]
+        return out
+    return convert(spec.all_fields(), record)
 
 
 def tamper(db_path: Path, sql: str, *args) -> None:

@@ -101,7 +101,7 @@ def test_ctrl_s_commits_and_invalid_values_stay_journalled(app, qtbot, cases, st
 
 def test_recovery_notice_and_discard(app, qtbot, cases, store):
     case = cases.new_case({"recorder": "张伟"})
-    cases.autosave(case.id, {"recorder": "王五", "scene_state": "变动现场"})
+    cases.autosave(case.id, {"recorder": "王五", "scene_state": "altered"})
     view = open_view(qtbot, cases, case.id)
     notice = child(view, QFrame, "recoveryNotice")
     assert notice.isVisible()

@@ -156,11 +156,15 @@ def test_text_is_a_substring_and_like_wildcards_are_plain_characters():
     store = memory_store()
     insert(store, [Case("a", "K4507020000002026110001", address="钦南区 50% 折扣店"),
                    Case("b", "K4507020000002026110002", address="钦南区 500 号"),
-                   Case("c", "K4507020000002026110003", case_type="入室盗窃", investigator="李明")])
+                   Case("c", "K4507020000002026110003", case_type="burglary", investigator="李明")])
     query = CaseQuery(store)
     assert [r.id for r in query.page(CaseFilters(text="50%"))[0]] == ["a"]
     assert {r.id for r in query.page(CaseFilters(text="k450702"))[0]} == {"a", "b", "c"}
     assert [r.id for r in query.page(CaseFilters(text=" 李明 "))[0]] == ["c"]
+    # the projection holds the type's code: the words typed match through the codes they name
+    assert query.page(CaseFilters(text="入室"))[0] == []
+    typed = CaseFilters(text="入室", case_types=("burglary",))
+    assert [r.id for r in query.page(typed)[0]] == ["c"] and query.count(typed) == 1
 
 
 def test_a_walk_stops_at_its_budget_and_goes_on_from_its_cursor():

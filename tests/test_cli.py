@@ -30,24 +30,24 @@ def weicha(data, *args, user=None, password=PASSWORD, input=None, env=None):
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
     d = tmp_path_factory.mktemp("cli")
-    r = run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局刑侦大队", "--admin", "admin")
+    r = run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局刑侦大队", "--admin", "admin", "--admin-badge", "100001")
     assert r.returncode == 0, r.stderr
-    r = run_cli(d, "user", "add", "李明", "--role", "technician", user="admin",
+    r = run_cli(d, "user", "add", "李明", "--role", "technician", "--badge", "100011", user="admin",
                env={"WEICHA_NEW_PASSWORD": "tech-pass"})
     assert r.returncode == 0, r.stderr
-    r = run_cli(d, "user", "add", "周审", "--role", "supervisor", user="admin",
+    r = run_cli(d, "user", "add", "周审", "--role", "supervisor", "--badge", "100012", user="admin",
                env={"WEICHA_NEW_PASSWORD": "super-pass"})
     assert r.returncode == 0, r.stderr
     return d
 
 
 def test_init_twice_is_refused(data):
-    r = run_cli(data, "init", "--unit-code", UNIT, "--unit-name", "x", "--admin", "admin")
+    r = run_cli(data, "init", "--unit-code", UNIT, "--unit-name", "x", "--admin", "admin", "--admin-badge", "100001")
     assert r.returncode == 1 and "已经初始化" in r.stderr
 
 
 def test_init_rejects_a_bad_unit_code(tmp_path):
-    r = run_cli(tmp_path, "init", "--unit-code", "4507", "--unit-name", "x", "--admin", "admin")
+    r = run_cli(tmp_path, "init", "--unit-code", "4507", "--unit-name", "x", "--admin", "admin", "--admin-badge", "100001")
     assert r.returncode == 1 and "12 位数字" in r.stderr
 
 
@@ -172,7 +172,7 @@ def test_the_program_itself_runs_in_a_process_of_its_own(tmp_path):
     and stderr, no traceback, and the password hash it stores has the product's cost (the
     suite's own hashes are cheap: tests/conftest.py)."""
     d = tmp_path / "d"
-    r = weicha(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局刑侦大队", "--admin", "admin")
+    r = weicha(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局刑侦大队", "--admin", "admin", "--admin-badge", "100001")
     assert r.returncode == 0 and "已初始化：钦南分局刑侦大队" in r.stdout, r.stderr
     import sqlite3
     conn = sqlite3.connect(d / "weicha.db")
@@ -203,10 +203,10 @@ def test_a_long_demo_fill_reports_progress(tmp_path):
 
 def test_demo_in_a_real_folder_needs_the_admin_and_never_shows_or_reuses_his_password(tmp_path):
     d, secret = tmp_path / "d", "Admin-Geheim-77"
-    r = run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "某单位", "--admin", "boss",
+    r = run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "某单位", "--admin", "boss", "--admin-badge", "100001",
                password="qwerty123")  # the policy: a common password is refused
     assert r.returncode == 1 and "常见密码" in r.stderr
-    assert run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "某单位", "--admin", "boss",
+    assert run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "某单位", "--admin", "boss", "--admin-badge", "100001",
                   password=secret).returncode == 0
     r = run_cli(d, "demo", "--cases", "2", password=secret)
     assert r.returncode == 1 and "请以管理员身份登录" in r.stderr
@@ -216,6 +216,6 @@ def test_demo_in_a_real_folder_needs_the_admin_and_never_shows_or_reuses_his_pas
     assert run_cli(d, "case", "list", user="李明", password=secret).returncode == 1
     assert run_cli(d, "case", "list", user="李明", password="weicha-demo-2026").returncode == 0
     assert run_cli(d, "user", "list", user="boss", password=secret).returncode == 0
-    r = run_cli(d, "user", "add", "新人", "--role", "technician", user="boss", password=secret,
+    r = run_cli(d, "user", "add", "新人", "--role", "technician", "--badge", "100013", user="boss", password=secret,
                env={"WEICHA_NEW_PASSWORD": "新人-2026-pw"})
     assert r.returncode == 1 and "不能包含用户名" in r.stderr

@@ -9,7 +9,7 @@ KEYS = {"file", "status", "reason", "sha256", "taken_at", "time_source", "make",
 
 def test_photos_import_prints_one_json_object_per_file(tmp_path):
     d = tmp_path / "d"
-    assert run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局", "--admin", "admin").returncode == 0
+    assert run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局", "--admin", "admin", "--admin-badge", "100001").returncode == 0
     case = json.loads(run_cli(d, "case", "new", "--json", user="admin").stdout)
     card = tmp_path / "DCIM"
     card.mkdir()
@@ -40,7 +40,7 @@ def test_evidence_labels_command(tmp_path):
     from weicha_desktop.core.demo import scene_values
 
     d = tmp_path / "d"
-    run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局", "--admin", "admin")
+    run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局", "--admin", "admin", "--admin-badge", "100001")
     case = json.loads(run_cli(d, "case", "new", "--json", user="admin").stdout)
     r = run_cli(d, "evidence", "labels", case["id"], "-o", str(tmp_path / "l.pdf"), user="admin")
     assert r.returncode == 1 and "还没有编号的痕迹物证" in r.stderr
@@ -57,7 +57,7 @@ def test_report_command_writes_the_chosen_parts(tmp_path):
     from tests.pdf_support import text
 
     d = tmp_path / "d"
-    run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局", "--admin", "admin")
+    run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局", "--admin", "admin", "--admin-badge", "100001")
     case = json.loads(run_cli(d, "case", "new", "--json", user="admin").stdout)
     out = tmp_path / "r.pdf"
     r = run_cli(d, "report", case["number"], "-o", str(out), "--parts", "note,analysis", user="admin")

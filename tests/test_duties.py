@@ -97,7 +97,7 @@ def test_a_supervisor_who_took_part_in_any_way_cannot_review(env, tmp_path, how,
         extra["evidence"] = [{**rows[0], "collector": "周建国"}, *rows[1:]]
     case = svc["liming"].new_case(values(**extra))
     if how == "edited":
-        svc["zhou"].update(case.id, {"weather": "阴"})
+        svc["zhou"].update(case.id, {"weather": "overcast"})
     if how == "photos":  # the technician imports, the supervisor gives the classes
         files = [make_photo(tmp_path / f"p{i}.jpg", seed=i) for i in range(4)]
         PhotoService(store, svc["liming"].actor).import_files(case.id, files, workers=1)
@@ -121,16 +121,16 @@ def test_returning_is_not_taking_part(env):
 def test_only_investigators_or_a_supervisor_edit_a_draft_or_amend(env):
     store, svc = env
     case = svc["liming"].new_case(values())
-    for call in (lambda: svc["wangfang"].update(case.id, {"weather": "阴"}),
-                 lambda: svc["wangfang"].autosave(case.id, {"weather": "阴"}),
+    for call in (lambda: svc["wangfang"].update(case.id, {"weather": "overcast"}),
+                 lambda: svc["wangfang"].autosave(case.id, {"weather": "overcast"}),
                  lambda: svc["wangfang"].finalize(case.id),
-                 lambda: svc["admin"].update(case.id, {"weather": "阴"})):
+                 lambda: svc["admin"].update(case.id, {"weather": "overcast"})):
         refused(store, call, "不是勘验 .* 的勘验人员.*请由本案勘验人员或审核人")
     assert svc["wangfang"].recovered(case.id) is None  # the refused autosave left nothing
     # a supervisor may; a technician named in the record may
-    assert svc["zhou"].update(case.id, {"weather": "阴"}).data["weather"] == "阴"
+    assert svc["zhou"].update(case.id, {"weather": "overcast"}).data["weather"] == "overcast"
     svc["liming"].update(case.id, {"investigators": [{"name": "王芳"}, {"name": "黄志强"}]})
-    assert svc["wangfang"].update(case.id, {"weather": "晴"}).data["weather"] == "晴"
+    assert svc["wangfang"].update(case.id, {"weather": "sunny"}).data["weather"] == "sunny"
 
     done = finalized(svc, "liming", seed=4)
     refused(store, lambda: svc["wangfang"].amend(done.id, "更正地址"), "不能修改或补正")
@@ -171,7 +171,7 @@ def test_autosave_checks_who_took_part_once_until_the_log_moves(env, monkeypatch
     monkeypatch.setattr(duties, "took_part", lambda *a: calls.append(a[-1].name) or real(*a))
     case = svc["liming"].new_case(values(investigators=[{"name": "王芳", "unit": "刑侦大队"}]))
     for i in range(10):
-        svc["wangfang"].autosave(case.id, {"weather": "阴" if i % 2 else "晴"})
+        svc["wangfang"].autosave(case.id, {"weather": "overcast" if i % 2 else "sunny"})
     assert calls == ["wangfang"]
     svc["liming"].update(case.id, {"investigators": [{"name": "黄志强", "unit": "刑侦大队"}]})
     refused(store, lambda: svc["wangfang"].autosave(case.id, {"weather": "雨"}), "不是勘验 .* 的勘验人员")

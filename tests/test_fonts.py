@@ -206,14 +206,14 @@ def shell_windows(qapp, qtbot, tmp_path, request):
     i18n.install_language(app, language, tmp_path)
     store = new_store(tmp_path / "data")
     admin = UserService(store).authenticate("admin", PASSWORD)
-    UserService(store).add(admin, "zhou", "supervisor", PASSWORD, display_name="周建国")
+    UserService(store).add(admin, "zhou", "supervisor", PASSWORD, display_name="周建国", badge_no="200001")
     supervisor = UserService(store).authenticate("zhou", PASSWORD)
     cases = CaseService(store, forms(), supervisor)
     written = CaseService(store, forms(), admin)  # a supervisor reviews only others' cases
     done = [written.finalize(written.new_case(complete_values()).id) for _ in range(3)]
     cases.review(done[0].id, approve=True)
     cases.review(done[1].id, approve=False, comment="补充见证人身份证号码")
-    draft = written.new_case({"incident_address": "钦南区永福路 12 号", "case_type": "入室盗窃"})
+    draft = written.new_case({"incident_address": "钦南区永福路 12 号", "case_type": "burglary"})
 
     settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     window = MainWindow(store, forms(), supervisor, settings)

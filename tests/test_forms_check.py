@@ -37,8 +37,8 @@ def test_a_broken_copy_reports_file_line_and_field(forms):
     text = path.read_text(encoding="utf-8")
     text = replace_once(text, "      - id: narrative_visit\n        type: textarea",
                         "      - id: narrative_visit\n        type: essay")
-    text = replace_once(text, "relevant: \"scene_state == '变动现场'\"",
-                        "relevant: \"scene_state === '变动现场'\"")
+    text = replace_once(text, "relevant: \"scene_state == 'altered'\"",
+                        "relevant: \"scene_state === 'altered'\"")
     text = replace_once(text, "      - id: no_witness_reason\n", "      - id: no_witnes_reason\n")
     text = replace_once(text, "      - id: sketcher\n", "      - id: recorder\n")
     text = replace_once(text, "choices: weather\n", "choices: climate\n")
@@ -98,34 +98,41 @@ def test_yaml_syntax_error_has_its_line(forms):
 
 def test_broken_choice_list_and_duplicate_version(forms):
     (forms / "choices" / "lighting.yaml").write_text(
-        "id: lights\nchoices: [自然光, 自然光]\n", encoding="utf-8")
+        "id: lights\nchoices:\n  - {code: day, zh: 自然光}\n  - {code: day, zh: 日光, legacy: 自然光}\n"
+        "  - 灯光\n  - {code: Dim, zh: 昏暗}\n  - {code: lamp, en: Lamp}\n", encoding="utf-8")
     shutil.copy(forms / SCENE, forms / "archive" / "copy.yaml")
     found = "\n".join(check_forms(forms))
     assert "lighting.yaml:1: lighting: id 须与文件名一致（lighting）" in found
     assert "lighting.yaml:2: lighting: 选项重复：自然光" in found
+    assert "lighting.yaml:2: lighting: 选项代码重复：day" in found
+    # a plain string has no line of its own: the list's
+    assert "lighting.yaml:2: lighting: 选项无效：'灯光'（应为 {code: 英文代码, zh: 中文, en: English}）" in found
+    assert "lighting.yaml:6: lighting: code 须为小写英文标识（现为“Dim”）" in found
+    assert "lighting.yaml:7: lighting: 选项无效" in found  # no zh
     assert "找不到选项表“lighting”" in found
-    assert "表单 scene_investigation 第2版重复" in found
+    assert "表单 scene_investigation 第3版重复" in found
     with pytest.raises(FormError):
         FormRegistry(forms)
 
 
 def test_registry_keeps_every_version(forms):
-    v2 = (forms / SCENE).read_text(encoding="utf-8")
-    (forms / "archive" / "scene_investigation.v2.yaml").write_text(v2, encoding="utf-8")
-    v3 = replace_once(v2, "\nversion: 2", "\nversion: 3")
-    v3 = replace_once(v3, "      - id: narrative_visit\n",
+    v3 = (forms / SCENE).read_text(encoding="utf-8")
+    (forms / "archive" / "scene_investigation.v3.yaml").write_text(v3, encoding="utf-8")
+    v4 = replace_once(v3, "\nversion: 3", "\nversion: 4")
+    v4 = replace_once(v4, "      - id: narrative_visit\n",
                       "      - id: narrative_video\n        type: textarea\n"
                       "        label: {zh: 视频监控, en: CCTV}\n      - id: narrative_visit\n")
-    (forms / SCENE).write_text(v3, encoding="utf-8")
+    (forms / SCENE).write_text(v4, encoding="utf-8")
     registry = FormRegistry(forms)
     assert registry.ids() == ["scene_investigation"]
-    assert registry.versions("scene_investigation") == [1, 2, 3]
-    assert registry.latest("scene_investigation").version == 3
-    assert registry.get("scene_investigation", 3).field("narrative_video").label.en == "CCTV"
-    old = registry.get("scene_investigation", 2)
+    assert registry.versions("scene_investigation") == [1, 2, 3, 4]
+    assert registry.latest("scene_investigation").version == 4
+    assert registry.get("scene_investigation", 4).field("narrative_video").label.en == "CCTV"
+    old = registry.get("scene_investigation", 3)
     with pytest.raises(KeyError):
         old.field("narrative_video")
-    assert old.path.endswith("scene_investigation.v2.yaml")
+    assert old.path.endswith("scene_investigation.v3.yaml")
+    assert registry.get("scene_investigation", 2).path.endswith("scene_investigation.v2.yaml")
     v1 = registry.get("scene_investigation", 1)
     assert v1.path.endswith("scene_investigation.v1.yaml")
     with pytest.raises(KeyError):
@@ -144,7 +151,39 @@ def test_registry_missing_form_is_a_chinese_not_found():
 def test_load_form_finds_the_shared_choice_lists(forms):
     archived = forms / "archive" / "scene_investigation.v1.yaml"
     shutil.copy(forms / SCENE, archived)
-    assert load_form(archived).field("weather").choice_values[0] == "晴"
+    assert load_form(archived).field("weather").choice_values[0] == "sunny"
+
+
+def test_a_form_says_whether_it_stores_codes(forms):
+    """v3 stores codes (its inline options need a code and words); v1/v2 — no
+    ``choice_values`` key — store the Chinese text, shared lists giving them the old value."""
+    registry = FormRegistry(forms)
+    v2, v3 = registry.get("scene_investigation", 2), registry.latest("scene_investigation")
+    assert (v2.stores_codes, v3.stores_codes) == (False, True)
+    assert v3.field("weather").choice_values[:2] == ("sunny", "overcast")
+    assert v2.field("weather").choice_values[:2] == ("晴", "阴")
+    biological = v2.field("evidence.category").choices[5]
+    assert (biological.value, biological.code, biological.label.zh) == ("生物检材", "biological", "生物检材（DNA）")
+    assert v3.field("evidence.category").value_of("biological") == "biological"
+    assert v2.field("scene_state").value_of("altered") == "变动现场"  # the archived inline options have codes
+    assert v3.field("witnesses.gender").choice_values == ("male", "female")
+    assert v2.field("witnesses.gender").choice_values == ("男", "女")
+    assert (v2.field("case_type").other_value, v3.field("case_type").other_value) == ("其他", "other")
+    path = forms / SCENE
+    text = path.read_text(encoding="utf-8")
+    text = replace_once(text, "          - {code: original, zh: 原始现场, en: Original}",
+                        "          - 原始现场")
+    text = replace_once(text, "          - {code: covered, zh: 遮盖, en: Covered}\n          - {code: other, zh: 其他, en: Other}",
+                        "          - {code: covered, zh: 遮盖, en: Covered}")
+    text = replace_once(text, "choice_values: code ", "choice_values: codes ")
+    path.write_text(text, encoding="utf-8")
+    found = "\n".join(check_forms(forms))
+    assert "scene_investigation: choice_values 应为 code（存代码）或 label（存文字，旧版表单）" in found
+    text = replace_once(text, "choice_values: codes ", "choice_values: code ")
+    path.write_text(text, encoding="utf-8")
+    found = "\n".join(check_forms(forms))
+    assert f"{line_of(text, '- 原始现场') - 1}: scene_state: 选项无效：'原始现场'" in found  # the list's line
+    assert "protection_measures: other_text 需要选项中有“other”" in found
 
 
 def test_maxlength_is_checked_as_a_text_length_limit(forms):

@@ -46,20 +46,20 @@ def test_witness_or_reason(spec):
 def test_bibi_points_at_each_row_not_yet_submitted(spec):
     record = good_record()
     first = record["evidence"][0]
-    record["evidence"] = [dict(first), dict(first, comparison_status="未送检"),
+    record["evidence"] = [dict(first), dict(first, comparison_status="not_sent"),
                           dict(first, comparison_status=None)]
     assert fired(spec, record) == {
         ("bibi", "evidence[1].comparison_status"): "第2件物证尚未送检比对（必比）",
         ("bibi", "evidence[2].comparison_status"): "第3件物证尚未送检比对（必比）",
     }
     for row in record["evidence"]:
-        row["comparison_status"] = "未比中"
+        row["comparison_status"] = "no_match"
     assert fired(spec, record) == {}
 
 
 def test_a_match_needs_its_result(spec):
     record = good_record()
-    record["evidence"][0].update(comparison_status="比中", compared_on="2026-12-01")
+    record["evidence"][0].update(comparison_status="match", compared_on="2026-12-01")
     assert fired(spec, record) == {("bizhong_result", "evidence[0].comparison_result"):
                                    "第1件物证已比中，须填写比对结果"}
     record["evidence"][0]["comparison_result"] = "比中前科人员覃某右手拇指"

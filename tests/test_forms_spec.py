@@ -14,7 +14,7 @@ def spec():
 
 
 def test_identity(spec):
-    assert (spec.id, spec.version) == ("scene_investigation", 2)
+    assert (spec.id, spec.version, spec.stores_codes) == ("scene_investigation", 3, True)
     assert spec.title == Label("现场勘验检查笔录", "Scene Investigation Record")
     assert spec.title["zh"] == spec.title.zh and spec.title.text("en").startswith("Scene")
 
@@ -45,14 +45,18 @@ def test_header_and_narrative_fields(spec):
 
 def test_shared_and_inline_choice_lists(spec):
     assert spec.field("case_type").choice_values == (
+        "burglary", "vehicle_theft", "ebike_theft", "bicycle_theft", "pickpocketing", "robbery",
+        "snatching", "criminal_damage", "fraud", "assault", "arson", "other")
+    assert [c.label.zh for c in spec.field("case_type").choices] == [
         "入室盗窃", "盗窃机动车", "盗窃电动车", "盗窃非机动车", "扒窃", "抢劫", "抢夺",
-        "故意毁坏财物", "诈骗", "故意伤害", "放火", "其他")
+        "故意毁坏财物", "诈骗", "故意伤害", "放火", "其他"]
     assert len(spec.field("wind_direction").choices) == 9
     assert spec.field("weather").other_key == "weather_other"
     assert spec.field("protection_measures").type == "multichoice"
     category = spec.field("evidence[0].category")
-    assert "生物检材" in category.choice_values
-    assert next(c for c in category.choices if c.value == "生物检材").label.zh == "生物检材（DNA）"
+    assert "biological" in category.choice_values
+    assert category.choice_label("biological") == "生物检材（DNA）"
+    assert category.code_of("生物检材（DNA）") == "biological"
 
 
 def test_units_and_constraints(spec):
@@ -78,7 +82,7 @@ def test_person_fields(spec):
 
 
 def test_relevance_declared(spec):
-    assert spec.field("change_reason").relevant == "scene_state == '变动现场'"
+    assert spec.field("change_reason").relevant == "scene_state == 'altered'"
     assert spec.field("change_reason").required
     assert spec.field("no_witness_reason").relevant == "count(witnesses) == 0"
     assert spec.field("no_evidence_reason").relevant == "count(evidence) == 0"
@@ -90,9 +94,9 @@ def test_evidence_row(spec):
         "number", "name", "category", "features", "quantity", "location", "method",
         "collector", "collected_at", "comparison_status", "compared_on",
         "comparison_result", "remarks"]
-    assert evidence.row_defaults() == {"quantity": 1, "comparison_status": "未送检"}
+    assert evidence.row_defaults() == {"quantity": 1, "comparison_status": "not_sent"}
     assert spec.field("evidence.comparison_status").choice_values == (
-        "未送检", "已送检", "比中", "未比中")
+        "not_sent", "submitted", "match", "no_match")
     assert spec.section_of("evidence[2].name").id == "evidence_list"
 
 

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from weicha_desktop.core.forms import check_rules, load_form, validate
+from support import values_as
 from weicha_desktop.core.forms.validators import id_check_char
 
 FORMS = Path(__file__).parents[1] / "forms"
@@ -28,7 +29,7 @@ def good_record() -> dict:
         "reported_at": "2026-11-27T09:05:00+08:00",
         "reporter": {"name": "李秀英", "phone": "13877712345"},
         "incident_address": "钦州市钦南区永福西大街18号3单元502室",
-        "case_type": "入室盗窃",
+        "case_type": "burglary",
         "occurred_from": "2026-11-26T22:00:00+08:00",
         "occurred_to": "2026-11-27T07:30:00+08:00",
         "started_at": "2026-11-27T09:40:00+08:00",
@@ -36,13 +37,13 @@ def good_record() -> dict:
         "scene_address": "钦州市钦南区永福西大街18号3单元502室",
         "scene_location": {"lat": 21.9817, "lon": 108.6544},
         "protector": {"name": "黄建国", "unit": "钦南派出所", "title": "民警"},
-        "protection_measures": ["警戒带", "专人看守"],
-        "scene_state": "原始现场",
-        "weather": "晴",
+        "protection_measures": ["cordon", "guarded"],
+        "scene_state": "original",
+        "weather": "sunny",
         "temperature": 18.5,
         "humidity": 65,
-        "wind_direction": "东北风",
-        "lighting": "自然光",
+        "wind_direction": "northeast",
+        "lighting": "daylight",
         "commander": {"name": "韦志强", "unit": "钦南分局刑侦大队", "title": "副大队长"},
         "narrative_location": "现场位于永福西大街18号小区3单元五楼东户。",
         "narrative_overview": "两室一厅住宅，入户门完好，阳台窗户防盗网被剪断。",
@@ -56,15 +57,15 @@ def good_record() -> dict:
         "photographer": "覃海燕",
         "investigators": [{"name": "覃海燕", "unit": "钦南分局刑侦大队", "title": "技术员"}],
         "witnesses": [{
-            "name": "陈国平", "gender": "男", "birth_date": "1975-04-12",
+            "name": "陈国平", "gender": "male", "birth_date": "1975-04-12",
             "address": "钦州市钦南区永福西大街18号", "phone": "13907771234",
             "id_number": make_id("450702", "1975-04-12", "153"),
         }],
         "evidence": [{
-            "number": "H450702000000202611000101", "name": "指纹", "category": "手印",
+            "number": "H450702000000202611000101", "name": "指纹", "category": "fingerprint",
             "features": "右手拇指，纹线清晰", "quantity": 1, "location": "主卧衣柜门把手",
-            "method": "粉末显现", "collector": "覃海燕",
-            "collected_at": "2026-11-27T10:20:00+08:00", "comparison_status": "已送检",
+            "method": "powder", "collector": "覃海燕",
+            "collected_at": "2026-11-27T10:20:00+08:00", "comparison_status": "submitted",
         }],
     }
 
@@ -101,7 +102,7 @@ def test_wrong_id_check_char_names_the_expected_char(spec):
 
 def test_id_number_must_agree_with_birth_date_and_gender(spec):
     record = good_record()
-    record["witnesses"][0].update(birth_date="1975-04-13", gender="女")
+    record["witnesses"][0].update(birth_date="1975-04-13", gender="female")
     assert problems(spec, record) == {
         "witnesses[0].birth_date": "见证人 第1行 出生日期：与身份证号不符（应为 1975-04-12）",
         "witnesses[0].gender": "见证人 第1行 性别：与身份证号不符（应为 男）",
@@ -117,7 +118,7 @@ def test_bad_phone_in_a_person(spec):
 def test_datetime_needs_an_offset_and_dates_must_exist(spec):
     record = good_record()
     record["received_at"] = "2026-11-27T09:12:00"
-    record["evidence"][0].update(comparison_status="比中", compared_on="2026-02-30",
+    record["evidence"][0].update(comparison_status="match", compared_on="2026-02-30",
                                  comparison_result="比中前科人员指纹")
     assert problems(spec, record) == {
         "received_at": "接警时间：须带时区偏移，如 2026-11-27T14:05:00+08:00",
@@ -127,7 +128,7 @@ def test_datetime_needs_an_offset_and_dates_must_exist(spec):
 
 def test_choices_must_be_in_the_list(spec):
     record = good_record()
-    record.update(weather="大风", protection_measures=["警戒带", "拉网"], lighting=["灯光"])
+    record.update(weather="大风", protection_measures=["cordon", "拉网"], lighting=["artificial"])
     assert problems(spec, record) == {
         "weather": "天气：“大风”不在可选项中",
         "protection_measures": "保护措施：“拉网”不在可选项中",
@@ -150,7 +151,7 @@ def test_relevant_hides_a_required_field_and_ignores_its_value(spec):
     record = good_record()
     record["change_reason"] = 123           # wrong type, but irrelevant for 原始现场
     assert problems(spec, record) == {}
-    record["scene_state"] = "变动现场"
+    record["scene_state"] = "altered"
     assert problems(spec, record) == {"change_reason": "变动原因：应为文字"}
     del record["change_reason"]
     assert problems(spec, record) == {"change_reason": "变动原因：必填"}
@@ -159,7 +160,7 @@ def test_relevant_hides_a_required_field_and_ignores_its_value(spec):
 
 def test_repeat_rows_have_indexed_paths(spec):
     record = good_record()
-    second = dict(record["evidence"][0], name="撬痕", category="工具痕迹", quantity=0, foo=1)
+    second = dict(record["evidence"][0], name="撬痕", category="tool_mark", quantity=0, foo=1)
     del second["collector"]
     record["evidence"].append(second)
     record["investigators"].append("覃海燕")
@@ -173,7 +174,7 @@ def test_repeat_rows_have_indexed_paths(spec):
 
 def test_fields_inside_rows_see_their_own_row(spec):
     record = good_record()
-    record["evidence"][0]["comparison_status"] = "未比中"
+    record["evidence"][0]["comparison_status"] = "no_match"
     assert problems(spec, record) == {"evidence[0].compared_on": "痕迹物证 第1行 比对日期：必填"}
     record["evidence"][0]["compared_on"] = date(2026, 12, 1).isoformat()
     assert problems(spec, record) == {}
@@ -181,16 +182,16 @@ def test_fields_inside_rows_see_their_own_row(spec):
 
 def test_other_text_companion(spec):
     record = good_record()
-    record["case_type"] = "其他"
+    record["case_type"] = "other"
     assert problems(spec, record) == {"case_type_other": "案件性质/类别：选择“其他”时须注明"}
     record["case_type_other"] = "盗窃井盖"
     assert problems(spec, record) == {}
-    record["case_type"] = "入室盗窃"
+    record["case_type"] = "burglary"
     assert problems(spec, record) == {
         "case_type_other": "案件性质/类别：未选“其他”，不应填写其他说明"}
     record = good_record()
-    record["evidence"][0].update(method="其他", method_other="真空吸附")
-    record["protection_measures"] = ["其他"]
+    record["evidence"][0].update(method="other", method_other="真空吸附")
+    record["protection_measures"] = ["other"]
     record["protection_measures_other"] = "临时围挡"
     assert problems(spec, record) == {}
 
@@ -252,7 +253,7 @@ def test_validate_does_not_modify_the_record(spec):
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8)
-    | st.sampled_from(["其他", "变动现场", "2026-11-27T09:12:00+08:00", "2026-02-30"]),
+    | st.sampled_from(["other", "altered", "2026-11-27T09:12:00+08:00", "2026-02-30"]),
     lambda inner: st.lists(inner, max_size=3)
     | st.dictionaries(st.sampled_from(["name", "id_number", "lat", "lon", "x", "quantity",
                                        "comparison_status", "birth_date", "gender"]), inner,
@@ -297,7 +298,7 @@ def test_a_megabyte_value_is_refused_and_quoted_by_twenty_characters(spec):
     huge = "窃" * 1_000_000
     record = good_record()
     record.update(scene_address=huge, weather=huge, protection_measures=[huge],
-                  case_type="其他", case_type_other=huge, **{huge: 1})
+                  case_type="other", case_type_other=huge, **{huge: 1})
     record["protector"][huge] = "x"
     found = validate(spec, record)
     assert len(found) == 6
@@ -322,3 +323,28 @@ def test_rule_messages_quote_values_shortly(tmp_path):
         f"第1件物证“{'指' * 20}…”未送检"
     assert fill("evidence[{index}].name", {"index": 12345678901234567890123}) == \
         "evidence[12345678901234567890123].name"  # paths are never shortened
+
+
+def test_each_form_version_accepts_its_own_kind_of_value():
+    """v3 stores codes; a record of v1/v2 keeps its Chinese values and is checked against its
+    own version, which refuses codes (and v3 refuses the Chinese words)."""
+    from weicha_desktop.core.forms import FormRegistry
+
+    registry = FormRegistry(FORMS)
+    v2, v3 = registry.get("scene_investigation", 2), registry.latest("scene_investigation")
+    record = good_record()
+    old = values_as(v2, record)
+    assert (old["case_type"], old["witnesses"][0]["gender"], old["evidence"][0]["category"],
+            old["protection_measures"]) == ("入室盗窃", "男", "手印", ["警戒带", "专人看守"])
+    assert problems(v3, record) == {} and problems(v2, old) == {}
+    assert check_rules(v2, old, {"photo_count": 0, "photo_classes": []}) == []
+    assert problems(v2, record)["case_type"] == "案件性质/类别：“burglary”不在可选项中"
+    assert problems(v3, old)["case_type"] == "案件性质/类别：“入室盗窃”不在可选项中"
+    assert problems(v3, old)["witnesses[0].gender"] == "见证人 第1行 性别：“男”不在可选项中"
+    # the 其他 companion and the ID card's gender follow the version's kind of value
+    old.update(case_type="其他", case_type_other="盗窃井盖")
+    assert problems(v2, old) == {}
+    old["witnesses"][0]["gender"] = "女"
+    assert problems(v2, old) == {"witnesses[0].gender": "见证人 第1行 性别：与身份证号不符（应为 男）"}
+    record["witnesses"][0]["gender"] = "female"
+    assert problems(v3, record) == {"witnesses[0].gender": "见证人 第1行 性别：与身份证号不符（应为 男）"}

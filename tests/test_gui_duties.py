@@ -18,7 +18,7 @@ from weicha_desktop.gui.shell.main_window import MainWindow
 
 @pytest.fixture
 def zhou(store, admin):
-    UserService(store).add(admin, "zhou", "supervisor", PASSWORD, display_name="周建国")
+    UserService(store).add(admin, "zhou", "supervisor", PASSWORD, display_name="周建国", badge_no="200018")
     return UserService(store).authenticate("zhou", PASSWORD)
 
 
@@ -70,7 +70,7 @@ def test_a_refusal_at_the_click_is_shown_on_the_page(app, qtbot, store, zhou, ow
 def test_a_draft_opens_read_only_for_someone_who_is_not_its_investigator(
         app, qtbot, store, admin, cases):
     draft = cases.new_case(complete_values())
-    UserService(store).add(admin, "wangfang", "technician", PASSWORD, display_name="王芳")
+    UserService(store).add(admin, "wangfang", "technician", PASSWORD, display_name="王芳", badge_no="200019")
     outsider = CaseService(store, forms(), UserService(store).get("wangfang"))
     view = FormView(outsider, outsider.get(draft.id))
     qtbot.addWidget(view)

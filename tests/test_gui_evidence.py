@@ -53,7 +53,7 @@ def test_status_moves_sent_then_match_or_no_match_and_keeps_the_numbers(app, qtb
     click(qtbot, register, "sendButton")
     saved = cases.get(case.id)
     assert saved.data["recorder"] == "张伟"
-    assert [r["comparison_status"] for r in saved.data["evidence"]] == ["已送检", "未送检"]
+    assert [r["comparison_status"] for r in saved.data["evidence"]] == ["submitted", "not_sent"]
     assert status_cells(register) == ["已送检", "未送检"]
     assert not child(register, QPushButton, "sendButton").isEnabled()
 
@@ -63,7 +63,7 @@ def test_status_moves_sent_then_match_or_no_match_and_keeps_the_numbers(app, qtb
     assert errors == [(True, True, "比中须写明比对结果（比中对象），否则不能保存。")]
     row = cases.get(case.id).data["evidence"][0]
     assert (row["comparison_status"], row["compared_on"], row["comparison_result"]) == \
-        ("比中", ON, "比中前科人员张某右手拇指")
+        ("match", ON, "比中前科人员张某右手拇指")
     assert table.item(0, 10).text() == f"{ON} 比中前科人员张某右手拇指"
 
     register.select_number(numbers[1])
@@ -72,14 +72,14 @@ def test_status_moves_sent_then_match_or_no_match_and_keeps_the_numbers(app, qtb
     click(qtbot, register, "noMatchButton")
     rows = cases.get(case.id).data["evidence"]
     assert [r["number"] for r in rows] == numbers  # never renumbered
-    assert [r["comparison_status"] for r in rows] == ["比中", "未比中"]
+    assert [r["comparison_status"] for r in rows] == ["match", "no_match"]
     assert "comparison_result" not in rows[1] and rows[1]["compared_on"] == ON
     assert view.case.data["evidence"] == rows  # the form shows what was saved
     assert len(logged(cases.store, "case.update")) == 5  # the form's edit + four changes
     # and the same rule holds without the dialog
-    assert register.set_status(numbers[1], "比中", "2026-12-04", "") is None
+    assert register.set_status(numbers[1], "match", "2026-12-04", "") is None
     assert "比中须写明" in child(register, QLabel, "evidenceMessage").text()
-    assert cases.get(case.id).data["evidence"][1]["comparison_status"] == "未比中"
+    assert cases.get(case.id).data["evidence"][1]["comparison_status"] == "no_match"
 
 
 def test_labels_pdf_has_every_h_number_and_the_print_is_logged(app, qtbot, cases, tmp_path, monkeypatch):
@@ -137,7 +137,7 @@ def test_labels_are_never_written_into_the_data_folder(app, qtbot, cases, monkey
 def test_a_finalized_case_has_a_read_only_register_that_still_prints(app, qtbot, cases, dialogs):
     values = complete_values()
     values.pop("no_evidence_reason")
-    values["evidence"] = [{**row, "comparison_status": "已送检"} for row in evidence()]
+    values["evidence"] = [{**row, "comparison_status": "submitted"} for row in evidence()]
     case = cases.new_case(values)
     view, pages = open_pages(qtbot, cases, case.id)
     register = pages.show_register()
@@ -148,8 +148,8 @@ def test_a_finalized_case_has_a_read_only_register_that_still_prints(app, qtbot,
     for name in ("sendButton", "matchButton", "noMatchButton"):
         assert not child(register, QPushButton, name).isEnabled()
     assert child(register, QPushButton, "labelsButton").isEnabled()
-    assert register.set_status(case.data["evidence"][0]["number"], "未比中", "2026-12-03") is None
-    assert cases.get(case.id).data["evidence"][0]["comparison_status"] == "已送检"
+    assert register.set_status(case.data["evidence"][0]["number"], "no_match", "2026-12-03") is None
+    assert cases.get(case.id).data["evidence"][0]["comparison_status"] == "submitted"
 
 
 def test_linked_photos_are_shown_for_the_selected_item(app, qtbot, cases, tmp_path):

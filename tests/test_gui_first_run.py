@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QSpinBox,
 
 from gui_support import UNIT_NAME, app, child, dialogs, store, type_into  # noqa: F401  (fixtures)
 from support import PASSWORD, fixed_clock
+from weicha_desktop.core.ids import user_id
 from weicha_desktop.core.store import Store
 from weicha_desktop.core.users import UserService
 from weicha_desktop.gui.shell.first_run import FirstRunWizard
@@ -52,6 +53,9 @@ def test_wizard_creates_unit_and_admin_and_login_works(app, qtbot, tmp_path):
         assert wizard.currentPage() is wizard.admin_page
 
         fill(qtbot, wizard, "adminNameEdit", "zhangwei")
+        badge = child(wizard, QLineEdit, "adminBadgeEdit")
+        qtbot.keyClicks(badge, "a12-34 56")  # letters and digits only, upper case when stored
+        assert badge.text() == "a123456"
         fill(qtbot, wizard, "adminPasswordEdit", "geheim-42")
         fill(qtbot, wizard, "adminPasswordRepeatEdit", "geheim-42")
         click(qtbot, wizard.button(QWizard.WizardButton.FinishButton))
@@ -62,6 +66,9 @@ def test_wizard_creates_unit_and_admin_and_login_works(app, qtbot, tmp_path):
         assert store.meta("unit_code") == "450702000000"
         assert store.meta("unit_name") == "灵山县公安局刑侦大队"
         assert (store.meta("device_slot"), store.meta("device_slots")) == ("2", "3")
+        # the admin's id comes from unit and 警号: the same on every device
+        assert wizard.admin.id == user_id("450702000000", "A123456")
+        assert UserService(store).badge_of(wizard.admin) == "A123456"
 
         dialog = LoginDialog(UserService(store), store.meta("unit_name"), "zhangwei")
         qtbot.addWidget(dialog)
@@ -92,6 +99,12 @@ def test_wizard_pages_refuse_bad_input_in_chinese(app, qtbot, tmp_path):
         fill(qtbot, wizard, "adminPasswordEdit", "abc")
         fill(qtbot, wizard, "adminPasswordRepeatEdit", "abc")
         click(qtbot, wizard.button(QWizard.WizardButton.FinishButton))
+        assert "警号须为 4–12 位数字或字母" in child(wizard, QLabel, "adminError").text()
+        fill(qtbot, wizard, "adminBadgeEdit", "123")
+        click(qtbot, wizard.button(QWizard.WizardButton.FinishButton))
+        assert "警号须为 4–12 位数字或字母（现为“123”）" in child(wizard, QLabel, "adminError").text()
+        fill(qtbot, wizard, "adminBadgeEdit", "123456")
+        click(qtbot, wizard.button(QWizard.WizardButton.FinishButton))
         assert "至少 8 位" in child(wizard, QLabel, "adminError").text()
         for weak, reason in (("woaini1314", "常见密码"), ("admin-2026", "不能包含用户名")):
             fill(qtbot, wizard, "adminPasswordEdit", weak)
@@ -116,6 +129,7 @@ def test_wizard_shows_a_refusal_of_initialize_on_the_page(app, qtbot, store):
     click(qtbot, wizard.button(QWizard.WizardButton.NextButton))
     click(qtbot, wizard.button(QWizard.WizardButton.NextButton))
     fill(qtbot, wizard, "adminNameEdit", "second")
+    fill(qtbot, wizard, "adminBadgeEdit", "200200")
     fill(qtbot, wizard, "adminPasswordEdit", "secret-456")
     fill(qtbot, wizard, "adminPasswordRepeatEdit", "secret-456")
     click(qtbot, wizard.button(QWizard.WizardButton.FinishButton))

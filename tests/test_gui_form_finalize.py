@@ -16,9 +16,9 @@ from weicha_desktop.core.users import UserService
 
 pytestmark = pytest.mark.usefixtures("dialogs")
 
-TRACE = {"name": "灰尘减层手印", "category": "手印", "quantity": 1, "location": "窗台内侧",
-         "method": "粉末显现", "collector": "张伟", "collected_at": "2026-11-27T10:00:00+08:00",
-         "comparison_status": "已送检"}
+TRACE = {"name": "灰尘减层手印", "category": "fingerprint", "quantity": 1, "location": "窗台内侧",
+         "method": "powder", "collector": "张伟", "collected_at": "2026-11-27T10:00:00+08:00",
+         "comparison_status": "submitted"}
 
 
 def choose(qtbot, view, prefix: str) -> None:
@@ -30,8 +30,8 @@ def choose(qtbot, view, prefix: str) -> None:
 
 
 def test_blocked_then_fixed_then_finalized_then_amended(app, qtbot, cases, dialogs):
-    values = complete_values() | {"evidence": [TRACE, dict(TRACE, name="烟头", category="生物检材",
-                                                           comparison_status="未送检")]}
+    values = complete_values() | {"evidence": [TRACE, dict(TRACE, name="烟头", category="biological",
+                                                           comparison_status="not_sent")]}
     del values["recorder"], values["no_evidence_reason"]
     view = open_view(qtbot, cases, cases.new_case(values).id)
     tabs = child(view, QTabWidget, "formTabs")
@@ -67,7 +67,7 @@ def test_blocked_then_fixed_then_finalized_then_amended(app, qtbot, cases, dialo
     click(qtbot, view, "finalizeButton")
     case = cases.get(view.case.id)
     assert case.status == "finalized" and case.data["recorder"] == "Zhang Wei"
-    assert case.data["evidence"][1]["comparison_status"] == "已送检"
+    assert case.data["evidence"][1]["comparison_status"] == "submitted"
     assert "已定稿" in child(view, QLabel, "formTitle").text()
     assert child(view, QLineEdit, "field_recorder").isReadOnly()
     assert child(view, QPlainTextEdit, "field_remarks").isReadOnly()
@@ -109,7 +109,7 @@ def test_amend_cancelled_changes_nothing(app, qtbot, cases):
 
 
 def test_a_returned_case_shows_the_comment_at_the_top(app, qtbot, cases, store, admin):
-    boss = UserService(store).add(admin, "周建国", "supervisor", "boss-pass-1")
+    boss = UserService(store).add(admin, "周建国", "supervisor", "boss-pass-1", badge_no="200011")
     case = cases.finalize(cases.new_case(complete_values()).id)
     CaseService(store, forms(), boss).review(case.id, approve=False, comment="请补充现场访问情况")
     view = open_view(qtbot, cases, case.id)

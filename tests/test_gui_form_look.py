@@ -28,9 +28,9 @@ def drawn(widget, app, path) -> set[str]:
 
 
 def test_recovered_and_blocked_forms_draw_every_character(app, qtbot, cases, tmp_path):
-    case = cases.new_case({"case_type": "入室盗窃",
-                           "evidence": [{"name": "灰尘减层手印", "category": "手印", "quantity": 1}]})
-    cases.autosave(case.id, {"scene_state": "变动现场", "recorder": "张伟"})
+    case = cases.new_case({"case_type": "burglary",
+                           "evidence": [{"name": "灰尘减层手印", "category": "fingerprint", "quantity": 1}]})
+    cases.autosave(case.id, {"scene_state": "altered", "recorder": "张伟"})
     view = open_view(qtbot, cases, case.id)
     view.tabs.setCurrentIndex(3)
     texts = drawn(view, app, tmp_path / "form_recovered.png")
@@ -45,7 +45,7 @@ def test_recovered_and_blocked_forms_draw_every_character(app, qtbot, cases, tmp
 
 def test_returned_form_and_amend_dialog_draw_every_character(app, qtbot, cases, store, admin,
                                                              tmp_path):
-    boss = UserService(store).add(admin, "周建国", "supervisor", "boss-pass-1")
+    boss = UserService(store).add(admin, "周建国", "supervisor", "boss-pass-1", badge_no="200012")
     case = cases.finalize(cases.new_case(complete_values()).id)
     dialog = AmendDialog(case)
     qtbot.addWidget(dialog)

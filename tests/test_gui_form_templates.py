@@ -14,7 +14,7 @@ CENTER = "已写好的中心现场。"
 
 @pytest.fixture
 def view(app, qtbot, cases):
-    case = cases.new_case({"case_type": "盗窃电动车", "scene_address": "钦州市钦南区扬帆路 8 号",
+    case = cases.new_case({"case_type": "ebike_theft", "scene_address": "钦州市钦南区扬帆路 8 号",
                            "started_at": "2026-11-27T09:05:00+08:00", "narrative_center": CENTER})
     return open_view(qtbot, cases, case.id)
 

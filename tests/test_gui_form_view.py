@@ -108,7 +108,7 @@ def test_an_invalid_id_number_of_a_witness_is_a_chinese_problem(app, qtbot, case
     click(qtbot, view, "saveButton")
     assert problems(view) == []
     assert cases.get(view.case.id).data["witnesses"] == [
-        {"name": "王芳", "id_number": "11010519491231002X", "gender": "女"}]
+        {"name": "王芳", "id_number": "11010519491231002X", "gender": "female"}]
 
 
 def test_values_have_the_shapes_of_the_record(app, qtbot, cases):
@@ -133,8 +133,8 @@ def test_values_have_the_shapes_of_the_record(app, qtbot, cases):
     assert datetime.fromisoformat(started).tzinfo is not None  # ISO-8601 with offset
     assert started.startswith("2026-11-27T09:30:00")
     assert values == {
-        "temperature": 18.5, "humidity": 70, "sketch_count": 0, "weather": "多云",
-        "protection_measures": ["警戒带", "其他"], "protection_measures_other": "拉绳隔离",
+        "temperature": 18.5, "humidity": 70, "sketch_count": 0, "weather": "cloudy",
+        "protection_measures": ["cordon", "other"], "protection_measures_other": "拉绳隔离",
         "scene_location": {"lat": 21.95, "lon": 108.62},
         "reporter": {"name": "李娜", "phone": "13807770001"}, "remarks": "无",
     }
@@ -200,8 +200,8 @@ def test_evidence_rows_get_their_h_number_once(app, qtbot, cases, spec):
     number = table.item(0, cols["number"]).text()
     assert number.startswith("H") and len(number) == 23
     stored = cases.get(view.case.id).data["evidence"]
-    assert stored == [{"number": number, "name": "灰尘减层手印", "category": "手印", "quantity": 2,
-                       "comparison_status": "未送检"}]  # a new row starts from the row defaults
+    assert stored == [{"number": number, "name": "灰尘减层手印", "category": "fingerprint", "quantity": 2,
+                       "comparison_status": "not_sent"}]  # a new row starts from the row defaults
 
     table.item(0, cols["location"]).setText("窗台内侧")
     click(qtbot, view, "saveButton")

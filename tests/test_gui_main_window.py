@@ -35,12 +35,13 @@ def window(app, qtbot, store, admin):
 
 
 def user(store, admin, name: str, role: str):
-    UserService(store).add(admin, name, role, PASSWORD, display_name=f"{name}警官")
+    UserService(store).add(admin, name, role, PASSWORD, display_name=f"{name}警官",
+                          badge_no=str(200100 + UserService(store).count()))
     return UserService(store).authenticate(name, PASSWORD)
 
 
 def make_cases(cases, n: int = 3) -> list:
-    return [cases.new_case({"incident_address": ADDRESSES[i % 3], "case_type": "入室盗窃"})
+    return [cases.new_case({"incident_address": ADDRESSES[i % 3], "case_type": "burglary"})
             for i in range(n)]
 
 

@@ -355,7 +355,7 @@ def test_no_report_while_the_form_holds_wrong_values(app, qtbot, cases):
 def test_a_reviewer_prints_a_finalized_case_from_the_review_page(app, qtbot, store, admin, cases,
                                                                 tmp_path, fakes, monkeypatch):
     case = cases.finalize(cases.new_case(complete_values()).id)
-    UserService(store).add(admin, "zhou", "supervisor", PASSWORD, display_name="周建国")
+    UserService(store).add(admin, "zhou", "supervisor", PASSWORD, display_name="周建国", badge_no="200013")
     window = MainWindow(store, forms(), UserService(store).authenticate("zhou", PASSWORD))
     qtbot.addWidget(window)
     window.show()

@@ -26,7 +26,7 @@ def finalized(cases):
 
 @pytest.fixture
 def window(app, qtbot, store, admin, finalized):
-    UserService(store).add(admin, "zhou", "supervisor", PASSWORD, display_name="周建国")
+    UserService(store).add(admin, "zhou", "supervisor", PASSWORD, display_name="周建国", badge_no="200022")
     supervisor = UserService(store).authenticate("zhou", PASSWORD)
     win = MainWindow(store, forms(), supervisor)
     qtbot.addWidget(win)

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import QLabel, QListWidget, QTabWidget
 
 from gui_support import UNIT_NAME, admin, app, child, dialogs, forms, store  # noqa: F401
 from support import PASSWORD
-from weicha_desktop.core.cases import RETURNED_LABEL, STATUS_LABELS
-from weicha_desktop.core.users import ROLES, UserService
+from weicha_desktop.core import labels
+from weicha_desktop.core.users import UserService
 from weicha_desktop.gui.common import i18n
-from weicha_desktop.gui.common.labels import RETURNED_NAME, ROLE_NAMES, STATUS_NAMES
+from weicha_desktop.gui.common.labels import list_status_name, role_name
 from weicha_desktop.gui.shell import app as gui_app
 from weicha_desktop.gui.shell.main_window import MainWindow
 
@@ -94,14 +94,19 @@ def test_every_tr_string_of_the_gui_is_in_the_ts(tmp_path):
                         "translate):\n" + "\n".join(f"{c}: {s!r}" for c, s in missing)
 
 
-def test_role_and_status_names_follow_the_core():
-    assert ROLE_NAMES == ROLES
-    assert STATUS_NAMES == STATUS_LABELS and RETURNED_NAME == RETURNED_LABEL
+def test_role_and_status_names_are_the_cores_in_the_windows_language(app, english):
+    """Defined once (core/labels.py): the window shows the core's words in its language."""
+    assert role_name("supervisor") == labels.ROLES["supervisor"].en == "Reviewer"
+    assert list_status_name("returned") == labels.RETURNED_LABEL.en
+    assert [list_status_name(s) for s in ("draft", "finalized", "reviewed")] == \
+        [labels.STATUSES[s].en for s in ("draft", "finalized", "reviewed")]
+    i18n.install_language(app, "zh")
+    assert role_name("supervisor") == "审核人" and list_status_name("draft", returned=True) == "退回补正"
 
 
 # ---- loading -----------------------------------------------------------------------------------
 def test_english_changes_what_the_window_shows(app, english, qtbot, store, admin):
-    UserService(store).add(admin, "zhou", "supervisor", PASSWORD, display_name="周建国")
+    UserService(store).add(admin, "zhou", "supervisor", PASSWORD, display_name="周建国", badge_no="200017")
     supervisor = UserService(store).authenticate("zhou", PASSWORD)
     window = MainWindow(store, forms(), supervisor)
     qtbot.addWidget(window)

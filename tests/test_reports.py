@@ -35,7 +35,7 @@ def env(tmp_path):
 
 def _case(cases, photos, tmp_path, n_photos=6, size=(1600, 1200), **extra):
     values = scene_values(11)
-    values.update(protection_measures=["警戒带", "其他"], protection_measures_other="拉设隔离网",
+    values.update(protection_measures=["cordon", "other"], protection_measures_other="拉设隔离网",
                   temperature=21.5, analysis_target="室内现金及首饰", analyst="黄志强", **extra)
     case = cases.new_case(values)
     files = [make_photo(tmp_path / f"p{i}.jpg", size=size, seed=i * 31,
@@ -81,6 +81,12 @@ def test_the_record_prints_every_section_in_order_with_its_values(env, tmp_path,
     register = next(p for p in pages if "提取痕迹、物证登记表" in p and "编号" in p)
     for row in d["evidence"]:
         assert row["number"] in register.replace("\n", "")
+    # the record holds codes (form v3); the paper has the Chinese words
+    spec = cases.spec_for(case)
+    methods = {spec.field("evidence.method").choice_label(r["method"]) for r in d["evidence"]}
+    assert all(m in register.replace("\n", "") for m in methods), methods
+    assert not any(r["method"] in whole for r in d["evidence"])
+    assert spec.field("case_type").choice_label(d["case_type"]) in cause
     for p in photos.list(case.id):
         assert f"SHA-256：{p.sha256[:16]}" in whole
     assert "不随案移交" in pages[-1] and "室内现金及首饰" in pages[-1]
@@ -151,3 +157,37 @@ def test_parts_are_chosen_and_checked(env, tmp_path):
         reports.render(case.id, out, parts="note,cover")
     with pytest.raises(WeichaError, match="1、2 或 4"):
         reports.render(case.id, out, photos_per_page=3)
+
+
+def test_a_record_of_form_v2_prints_the_same_chinese_words(env, tmp_path):
+    """A record captured with form v2 keeps its Chinese values; a v3 one holds codes: both
+    print the words, in the record, the register and the labels."""
+    from weicha_desktop.core.reports.labels import items_from_case
+    from tests.support import raw_writes, values_as
+
+    store, cases, photos, reports = env
+    values = scene_values(11)
+    values.update(protection_measures=["cordon", "other"], protection_measures_other="拉设隔离网")
+    new, old = cases.new_case(values), cases.new_case(values)
+    v2 = cases.forms.get("scene_investigation", 2)
+    with raw_writes(store):
+        store.conn.execute("UPDATE record_versions SET form_version = 2, data = ? WHERE record_id = ?",
+                           (json.dumps(values_as(v2, old.data), ensure_ascii=False), old.id))
+    old = cases.get(old.id)
+    assert old.data["evidence"][0]["method"] == v2.field("evidence.method").value_of(
+        new.data["evidence"][0]["method"]) != new.data["evidence"][0]["method"]
+    printed = {}
+    for case in (new, old):
+        out = tmp_path / f"{case.id}.pdf"
+        reports.render(case.id, out, parts="note,register")
+        printed[case.id] = "\n".join(text(out)).replace(case.number, "")
+    words = ["√\n警戒带\n专人看守", "√\n其他：拉设隔离网",
+             v2.field("evidence.method").choice_label(old.data["evidence"][0]["method"]),
+             v2.field("case_type").choice_label(old.data["case_type"])]
+    for word in words:
+        assert word in printed[new.id] and word in printed[old.id], word
+    assert new.data["case_type"] not in printed[new.id]  # no code on paper
+    labels = [items_from_case(c.number, c.data["evidence"], cases.spec_for(c))[0].category
+              for c in (new, old)]
+    assert labels[0] == labels[1] == v2.field("evidence.category").choice_label(
+        old.data["evidence"][0]["category"])

@@ -24,11 +24,11 @@ def data(tmp_path_factory) -> tuple[Path, str]:
     folder = tmp_path_factory.mktemp("shots") / "data"
     store = new_store(folder)
     admin = UserService(store).authenticate("admin", PASSWORD)
-    UserService(store).add(admin, "zhou", "supervisor", PASSWORD)
-    UserService(store).add(admin, "liming", "technician", PASSWORD)
+    UserService(store).add(admin, "zhou", "supervisor", PASSWORD, badge_no="200015")
+    UserService(store).add(admin, "liming", "technician", PASSWORD, badge_no="200016")
     cases = CaseService(store, forms(), admin)
     for address in ("钦南区永福路 12 号", "钦北区大垌镇 3 号"):
-        cases.new_case({"incident_address": address, "case_type": "入室盗窃"})
+        cases.new_case({"incident_address": address, "case_type": "burglary"})
     number = cases.finalize(cases.new_case(complete_values()).id).number
     store.close()
     return folder, number

@@ -102,35 +102,43 @@ def cmd_case_show(args) -> int:
             if shown:
                 print(f"\n【{section.title.zh}】")
                 for f, value in shown:
-                    print(f"  {f.label.zh}：{_plain(value)}")
+                    print(f"  {f.label.zh}：{_plain(value, f)}")
         if case.content_hash:
             print(f"\n内容哈希：{case.content_hash}")
     return 0
 
 
-def _plain(value: Any) -> str:
+def _plain(value: Any, field=None) -> str:
+    """A value as text; with its ``field``, choices in their Chinese words (a v3 record holds
+    codes) and the sub-fields of a person or a row by the form's order."""
+    subs = {f.id: f for f in field.fields} if field is not None else {}
+    if field is not None and field.choices:
+        chosen = value if isinstance(value, list) else [value]
+        return "、".join(field.choice_label(v) for v in chosen)
     if isinstance(value, dict):
-        return "，".join(_plain(v) for v in value.values() if v not in (None, ""))
+        return "，".join(_plain(v, subs.get(k)) for k, v in value.items() if v not in (None, ""))
     if isinstance(value, list):
         sep = "\n    " if any(isinstance(v, dict) for v in value) else "、"
-        return (sep if sep != "、" else "") + sep.join(_plain(v) for v in value)
+        return (sep if sep != "、" else "") + sep.join(_plain(v, field) for v in value)
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value)
 
 
 def cmd_case_list(args) -> int:
-    from weicha_desktop.core.cases import RETURNED_LABEL, STATUS_LABELS
+    from weicha_desktop.core import labels
 
     with open_store(args) as store:
-        rows = case_service(args, store).list(status=args.status, text=args.text, limit=args.limit)
+        svc = case_service(args, store)
+        rows = svc.list(status=args.status, text=args.text, limit=args.limit)
         if args.json:
             print_json(rows)
             return 0
+        types = svc.case_types()
         for r in rows:
-            label = RETURNED_LABEL if r["returned_comment"] and r["status"] == "draft" else STATUS_LABELS[r["status"]]
-            print("\t".join([r["number"], label, r["case_type"] or "", r["address"] or "",
-                             r["investigated_at"] or "", r["investigator"] or ""]))
+            status = labels.status_label(r["status"], r["returned_comment"] is not None)
+            print("\t".join([r["number"], status, labels.code_label(types, r["case_type"]),
+                             r["address"] or "", r["investigated_at"] or "", "、".join(r["investigators"])]))
     return 0
 
 

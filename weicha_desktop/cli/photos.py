@@ -108,7 +108,7 @@ def cmd_evidence_labels(args) -> int:
     with open_store(args) as store:
         cases = case_service(args, store)
         case = cases.get(args.case)
-        items = items_from_case(case.number, case.data.get("evidence") or [])
+        items = items_from_case(case.number, case.data.get("evidence") or [], cases.spec_for(case))
         if not items:
             raise WeichaError(f"勘验 {case.number} 还没有编号的痕迹物证。")
         pages = write_labels(items, args.output, args.layout, skip=args.skip, data_dir=store.data_dir)

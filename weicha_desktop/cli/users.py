@@ -7,6 +7,7 @@ import sys
 
 from weicha_desktop.cli.context import ask_password, login, open_store
 from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.labels import ROLES, role_label
 
 POLICY = "至少 8 位，不含用户名，不用常见密码"  # core/passwords.py
 
@@ -16,6 +17,7 @@ def register(sub) -> None:
     s.add_argument("--unit-code", required=True, help="12 位单位代码")
     s.add_argument("--unit-name", required=True)
     s.add_argument("--admin", required=True, help="管理员用户名")
+    s.add_argument("--admin-badge", required=True, help="管理员的警号（4–12 位数字或字母）")
     s.add_argument("--device-slot", type=int, default=1, help="本机编号段（从 1 起）")
     s.add_argument("--device-slots", type=int, default=1, help="本单位编号段总数（笔记本台数）")
     s.set_defaults(func=cmd_init)
@@ -23,11 +25,16 @@ def register(sub) -> None:
     users = sub.add_parser("user", help="用户管理").add_subparsers(dest="user_cmd", required=True)
     s = users.add_parser("add", help="添加用户（管理员）")
     s.add_argument("name")
-    s.add_argument("--role", required=True, choices=["technician", "supervisor", "admin"])
+    s.add_argument("--role", required=True, choices=list(ROLES))
+    s.add_argument("--badge", required=True, help="警号（4–12 位数字或字母，本单位内唯一）")
     s.add_argument("--display-name")
     s.set_defaults(func=cmd_user_add)
     s = users.add_parser("list", help="列出用户")
     s.set_defaults(func=cmd_user_list)
+    s = users.add_parser("set-badge", help="为早先版本的用户设置警号（管理员；设定后不能更改）")
+    s.add_argument("name")
+    s.add_argument("badge", help="警号")
+    s.set_defaults(func=cmd_user_set_badge)
 
 
 def cmd_init(args) -> int:
@@ -35,7 +42,7 @@ def cmd_init(args) -> int:
 
     with open_store(args) as store:
         initialize(store, unit_code=args.unit_code, unit_name=args.unit_name,
-                   admin_name=args.admin,
+                   admin_name=args.admin, admin_badge=args.admin_badge,
                    admin_password=ask_password(f"管理员密码（{POLICY}）：", confirm=True),
                    device_slot=args.device_slot, device_slots=args.device_slots)
         print(f"已初始化：{args.unit_name}（{args.unit_code}），数据文件夹 {store.data_dir}")
@@ -43,8 +50,9 @@ def cmd_init(args) -> int:
 
 
 def cmd_user_add(args) -> int:
-    from weicha_desktop.core.users import ROLES, UserService
+    from weicha_desktop.core.users import UserService, normalize_badge
 
+    normalize_badge(args.badge)  # a bad 警号 is refused before the password is asked for
     with open_store(args) as store:
         admin = login(args, store)
         pw = os.environ.get("WEICHA_NEW_PASSWORD")
@@ -54,16 +62,31 @@ def cmd_user_add(args) -> int:
             pw = getpass.getpass(f"新用户 {args.name} 的密码（{POLICY}）：")
             if getpass.getpass("再输入一次：") != pw:
                 raise WeichaError("两次输入的密码不一致。")
-        user = UserService(store).add(admin, args.name, args.role, pw, args.display_name)
-        print(f"已添加用户 {user.name}（{ROLES[user.role]}）")
+        user = UserService(store).add(admin, args.name, args.role, pw, args.display_name,
+                                      badge_no=args.badge)
+        print(f"已添加用户 {user.name}（{role_label(user.role)}，警号 {normalize_badge(args.badge)}）")
     return 0
 
 
 def cmd_user_list(args) -> int:
-    from weicha_desktop.core.users import ROLES, UserService
+    from weicha_desktop.core.users import UserService
 
     with open_store(args) as store:
         login(args, store)
-        for u in UserService(store).list():
-            print(f"{u.name}\t{ROLES[u.role]}\t{u.display_name}")
+        users = UserService(store)
+        for u in users.list():
+            print(f"{u.name}\t{role_label(u.role)}\t{u.display_name}\t{users.badge_of(u) or '（未设警号）'}")
+    return 0
+
+
+def cmd_user_set_badge(args) -> int:
+    from weicha_desktop.core.users import UserService, normalize_badge
+
+    badge = normalize_badge(args.badge)
+    with open_store(args) as store:
+        admin = login(args, store)
+        users = UserService(store)
+        had = users.get(args.name) is not None and users.badge_of(users.get(args.name)) == badge
+        user = users.set_badge(admin, args.name, badge)
+        print(f"用户 {user.name} 的警号{'已是' if had else '已设为'} {badge}（用户编号不变：{user.id}）")
     return 0

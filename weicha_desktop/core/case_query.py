@@ -16,7 +16,9 @@ neither repeats nor hides a row. Measurements and query plans: docs/performance.
   Stored times are ISO-8601 to the second, so their text order is their wall-clock order and
   a date range is a text range ``from <= t < day after to`` (``t <= '2026-11-27'`` would miss
   the whole 27th: the longer string is greater). Text is a substring (LIKE, ASCII
-  case-insensitive) of 勘验号, 案件性质, 发案地点 or 勘验人.
+  case-insensitive) of 勘验号, 案件性质, 发案地点 or 勘验人; the projection holds the case
+  type's code, so the caller also passes ``case_types``: the codes whose words contain the
+  text (core/labels.py ``codes_matching``), which match too.
 - How a filtered page is read, cheapest first: (1) a filter on the sort key itself narrows
   the seek (dates when sorting by 勘验时间, a status when sorting by 状态); (2) a status or date
   range that selects few rows (at most ``selective_rows``) is read through its own index and
@@ -107,12 +109,14 @@ class Term(NamedTuple):
 @dataclass(frozen=True)
 class CaseFilters:
     """``status``: one of STATUSES; ``date_from``/``date_to``: inclusive days of 勘验时间
-    (``date`` or ISO text, whose date part counts); ``text``: a substring."""
+    (``date`` or ISO text, whose date part counts); ``text``: a substring; ``case_types``:
+    case type codes a ``text`` also matches (their words contain it)."""
 
     status: str | None = None
     date_from: date | str | None = None
     date_to: date | str | None = None
     text: str | None = None
+    case_types: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.status is not None and self.status not in STATUS_RANKS:
@@ -132,8 +136,10 @@ class CaseFilters:
         text = (self.text or "").strip()
         if text:
             like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            codes = list(self.case_types)
             terms.append(Term("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in TEXT_COLUMNS)
-                              + ")", [like] * len(TEXT_COLUMNS), None))
+                              + (f" OR case_type IN ({', '.join('?' * len(codes))})" if codes else "")
+                              + ")", [like] * len(TEXT_COLUMNS) + codes, None))
         return terms
 
 

@@ -28,23 +28,33 @@ DEMO_UNIT = ("450702000000", "钦州市公安局钦南分局刑事侦查大队")
 DEMO_PASSWORD = "weicha-demo-2026"
 TECHNICIANS = [("李明", "技术员"), ("黄志强", "副中队长"), ("陆海燕", "技术员"), ("韦国栋", "主检法医")]
 SUPERVISOR = ("周建国", "大队长")
+# 警号 of the demo's users (and of the admin of a folder the demo sets up itself)
+BADGES = {"admin": "450001", "李明": "450011", "黄志强": "450012", "陆海燕": "450013",
+          "韦国栋": "450014", "周建国": "450002"}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韦覃陆蒙莫"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英海燕志国华建文玉梅"
 STREETS = ["文峰路", "永福西大街", "扬帆路", "南珠大街", "北部湾大道", "子材东大街", "人民路",
            "新兴街", "二马路", "建设路", "钦州湾大道", "安州大道", "白石湖路", "鸿亭路"]
 PLACES = ["小区", "花园", "商住楼", "综合市场", "城中村", "工业园", "停车场", "临街商铺"]
 STATIONS = ["向阳派出所", "南珠派出所", "尖山派出所", "水东派出所", "沙埠派出所", "康熙岭派出所"]
-CASE_TYPES = ["入室盗窃"] * 5 + ["盗窃电动车"] * 3 + ["盗窃机动车", "盗窃非机动车", "扒窃", "抢夺",
-                                                      "故意毁坏财物", "诈骗", "抢劫"]
-TRACES = [
-    ("手印", "灰尘减层手印", "窗台内侧", "粉末显现"),
-    ("手印", "汗潜手印", "被撬抽屉面板", "502 熏显"),
-    ("足迹", "鞋印（网状花纹）", "卧室地面", "静电吸附"),
-    ("足迹", "立体鞋印", "院墙外泥土地面", "石膏灌注"),
-    ("工具痕迹", "撬压痕迹", "入户门锁舌处", "硅胶/胶带提取"),
-    ("生物检材", "烟头", "客厅茶几", "原物提取"),
-    ("生物检材", "可疑血迹", "窗户玻璃破口处", "棉签擦拭"),
-    ("视听资料", "监控录像", "小区门口监控", "拍照固定"),
+# The record holds codes (form version 3; their words: forms/choices/). What the victim
+# reported, in the narrative, by case type:
+CASE_TYPES = ["burglary"] * 5 + ["ebike_theft"] * 3 + ["vehicle_theft", "bicycle_theft",
+                                                       "pickpocketing", "snatching",
+                                                       "criminal_damage", "fraud", "robbery"]
+REPORTED = {"burglary": "家中被盗", "ebike_theft": "停放的电动车被盗", "vehicle_theft": "停放的汽车被盗",
+            "bicycle_theft": "停放的自行车被盗", "pickpocketing": "随身财物被扒窃",
+            "snatching": "随身财物被抢夺", "criminal_damage": "财物被故意毁坏", "fraud": "被骗取财物",
+            "robbery": "遭人抢劫"}
+TRACES = [  # (category, name, where, method)
+    ("fingerprint", "灰尘减层手印", "窗台内侧", "powder"),
+    ("fingerprint", "汗潜手印", "被撬抽屉面板", "cyanoacrylate"),
+    ("footprint", "鞋印（网状花纹）", "卧室地面", "electrostatic"),
+    ("footprint", "立体鞋印", "院墙外泥土地面", "plaster_cast"),
+    ("tool_mark", "撬压痕迹", "入户门锁舌处", "tape_lift"),
+    ("biological", "烟头", "客厅茶几", "original_item"),
+    ("biological", "可疑血迹", "窗户玻璃破口处", "swab"),
+    ("audio_visual", "监控录像", "小区门口监控", "photographed"),
 ]
 
 
@@ -53,11 +63,11 @@ def _person_name(rng: random.Random) -> str:
 
 
 def _id_number(rng: random.Random) -> tuple[str, str, str]:
-    """-> (id_number, gender, birth_date) with a correct check character."""
+    """-> (id_number, gender code, birth_date) with a correct check character."""
     born = date(1960, 1, 1) + timedelta(days=rng.randrange(0, 365 * 45))
     seq = rng.randrange(0, 1000)
     first17 = f"450702{born:%Y%m%d}{seq:03d}"
-    return first17 + id_check_char(first17), ("男" if seq % 2 else "女"), born.isoformat()
+    return first17 + id_check_char(first17), ("male" if seq % 2 else "female"), born.isoformat()
 
 
 def _phone(rng: random.Random) -> str:
@@ -71,7 +81,8 @@ def _iso(dt: datetime) -> str:
 def scene_values(seed: int = 0, *, start: datetime | None = None,
                  technicians: list[tuple[str, str]] | None = None,
                  unit_name: str = DEMO_UNIT[1]) -> dict[str, Any]:
-    """A complete, finalizable 现场勘验检查笔录 (all but the system-filled 勘验号)."""
+    """A complete, finalizable 现场勘验检查笔录 (all but the system-filled 勘验号), choices as
+    codes (form version 3)."""
     rng = random.Random(seed)
     technicians = technicians or TECHNICIANS
     start = start or DEMO_END - timedelta(
@@ -79,22 +90,22 @@ def scene_values(seed: int = 0, *, start: datetime | None = None,
     case_type = rng.choice(CASE_TYPES)
     street = rng.choice(STREETS)
     address = f"钦州市钦南区{street}{rng.randrange(1, 300)}号{rng.choice(PLACES)}" + (
-        f"{rng.randrange(1, 20)}栋{rng.randrange(1, 30)}0{rng.randrange(1, 6)}室" if case_type == "入室盗窃" else "")
+        f"{rng.randrange(1, 20)}栋{rng.randrange(1, 30)}0{rng.randrange(1, 6)}室" if case_type == "burglary" else "")
     received = start - timedelta(minutes=rng.randrange(20, 90))
     reported = received - timedelta(minutes=rng.randrange(1, 10))
     occurred_to = reported - timedelta(minutes=rng.randrange(10, 300))
     crew = rng.sample(technicians, k=min(2, len(technicians)))
     evidence = []
     for n, (cat, name, where, method) in enumerate(rng.sample(TRACES, k=rng.randrange(1, 4)), 1):
-        status = rng.choice(["已送检", "已送检", "比中", "未比中"])
+        status = rng.choice(["submitted", "submitted", "match", "no_match"])
         row = {"name": name, "category": cat, "features": f"{where}提取，{name}，完整程度一般",
-               "quantity": 1 if cat != "足迹" else rng.randrange(1, 4), "location": where,
+               "quantity": 1 if cat != "footprint" else rng.randrange(1, 4), "location": where,
                "method": method, "collector": crew[0][0],
                "collected_at": _iso(start + timedelta(minutes=20 + 10 * n)),
                "comparison_status": status}
-        if status in ("比中", "未比中"):
+        if status in ("match", "no_match"):
             row["compared_on"] = (start + timedelta(days=rng.randrange(2, 20))).date().isoformat()
-            row["comparison_result"] = "比中前科人员指纹库" if status == "比中" else "全国库比对未比中"
+            row["comparison_result"] = "比中前科人员指纹库" if status == "match" else "全国库比对未比中"
         evidence.append(row)
     wid, wgender, wborn = _id_number(rng)
     witness = {"name": _person_name(rng), "gender": wgender, "birth_date": wborn,
@@ -114,15 +125,15 @@ def scene_values(seed: int = 0, *, start: datetime | None = None,
         "scene_location": {"lat": round(21.95 + rng.random() * 0.05, 6),
                            "lon": round(108.60 + rng.random() * 0.06, 6)},
         "protector": {"name": _person_name(rng), "unit": rng.choice(STATIONS), "title": "民警"},
-        "protection_measures": ["警戒带", "专人看守"],
-        "scene_state": "原始现场",
-        "weather": rng.choice(["晴", "阴", "多云", "雨"]),
+        "protection_measures": ["cordon", "guarded"],
+        "scene_state": "original",
+        "weather": rng.choice(["sunny", "overcast", "cloudy", "rain"]),
         "temperature": float(rng.randrange(8, 34)), "humidity": rng.randrange(45, 95),
-        "wind_direction": rng.choice(["无风", "东南风", "南风", "北风"]),
-        "lighting": "自然光" if 7 <= start.hour < 18 else "灯光",
+        "wind_direction": rng.choice(["calm", "southeast", "south", "north"]),
+        "lighting": "daylight" if 7 <= start.hour < 18 else "artificial",
         "commander": {"name": crew[-1][0], "unit": unit_name, "title": crew[-1][1]},
         "narrative_location": f"现场位于{address}，东邻{rng.choice(STREETS)}，西侧为居民住宅区。",
-        "narrative_overview": f"报案人{victim}称{case_type}。现场为{rng.choice(PLACES)}，周围环境清静。",
+        "narrative_overview": f"报案人{victim}称{REPORTED[case_type]}。现场为{rng.choice(PLACES)}，周围环境清静。",
         "narrative_center": "中心现场位于室内卧室，衣柜门敞开，抽屉被翻动，物品散落于地面。",
         "narrative_process": "勘验人员按照由外向内、先静后动的顺序进行勘验，对现场进行拍照固定。",
         "narrative_extraction": "、".join(e["name"] for e in evidence) + "，均已登记于提取痕迹物证登记表。",
@@ -214,15 +225,20 @@ def _demo_users(store: Store, password: str,
     users = UserService(store)
     if not store.is_initialized():
         admin = initialize(store, unit_code=DEMO_UNIT[0], unit_name=DEMO_UNIT[1],
-                           admin_name="admin", admin_password=password)
+                           admin_name="admin", admin_password=password, admin_badge=BADGES["admin"])
     wanted = [(name, "technician") for name, _title in TECHNICIANS] + [(SUPERVISOR[0], "supervisor")]
     missing = [(name, role) for name, role in wanted if users.get(name) is None]
     if missing and (admin is None or admin.role != "admin"):
         raise WeichaError(
             f"数据文件夹已初始化，演示用户（{'、'.join(n for n, _ in missing)}）尚不存在："
             "请以管理员身份登录（在 demo 前加 --user 管理员用户名）后再填入演示数据。")
+    taken = [(name, holder.name) for name, _ in missing
+             if (holder := users.by_badge(BADGES[name])) is not None]
+    if taken:  # real users of this unit have those 警号: no demo users beside them
+        raise WeichaError("演示用户的警号已属于本单位的用户（" + "、".join(
+            f"{BADGES[n]}：{h}" for n, h in taken) + "），不能添加演示用户；请在空的数据文件夹中生成演示数据。")
     for name, role in missing:
-        users.add(admin, name, role, password)
+        users.add(admin, name, role, password, badge_no=BADGES[name])
     found = [users.get(name) for name, _role in wanted]
     return found[:-1], found[-1], [n for n, _ in missing]
 

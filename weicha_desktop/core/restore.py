@@ -29,8 +29,9 @@ from weicha_desktop.core.backup import (CHUNK, BadBackup, Cancelled, Progress, c
 from weicha_desktop.core.canonical import canonical_json, sha256_hex
 from weicha_desktop.core.checkpoint import acknowledge_restore
 from weicha_desktop.core.errors import AuthError, PermissionDenied, WeichaError
+from weicha_desktop.core.labels import role_label
 from weicha_desktop.core.store import DB_NAME, SCHEMA_VERSION, Actor, Store, verify_chain
-from weicha_desktop.core.users import ROLES, check_password, dummy_hash
+from weicha_desktop.core.users import check_password, dummy_hash
 
 
 @dataclass
@@ -199,7 +200,7 @@ def _restorer(staging: Path, name: str, password: str, file: str) -> Actor:
         raise AuthError(f"用户名或密码错误：恢复须由备份 {file} 中的一位管理员进行（用备份时的用户名和密码）。"
                         "没有恢复任何数据。")
     if row[2] != "admin":
-        raise PermissionDenied(f"只有管理员可以恢复备份：{row[1]} 在备份中是{ROLES.get(row[2], row[2])}。"
+        raise PermissionDenied(f"只有管理员可以恢复备份：{row[1]} 在备份中是{role_label(row[2])}。"
                                "没有恢复任何数据。")
     return Actor(row[0], row[1], row[2], row[3] or "")
 

@@ -8,7 +8,13 @@ wrong password (against ``dummy_hash()``), so timing does not tell which names e
 The scrypt cost of NEW hashes is ``STRONG`` (n=2**14) unless a test suite chooses a cheaper one
 with ``use_hash_cost`` (tests/conftest.py does, for speed); a stored hash carries its own cost,
 so checking a password always uses the cost it was made with. The product never calls
-``use_hash_cost``."""
+``use_hash_cost``.
+
+Identity: a user carries a 警号 (``badge_no``, unique within the unit) and the unit's code;
+a user made by this version has the id ``ids.user_id(unit_code, badge_no)``, the same on
+every device. Users made by earlier versions keep their random id; an administrator gives
+them their 警号 later (``set_badge``, logged), and the server merges them by (unit code, 警号)
+(docs/identities.md)."""
 from __future__ import annotations
 
 import base64
@@ -19,12 +25,11 @@ import secrets
 from dataclasses import dataclass
 
 from weicha_desktop.core import duties, logins
-from weicha_desktop.core.errors import AuthError, WeichaError
-from weicha_desktop.core.ids import new_id
+from weicha_desktop.core.errors import AuthError, NotFound, WeichaError
+from weicha_desktop.core.ids import user_id
+from weicha_desktop.core.labels import ROLES, role_label
 from weicha_desktop.core.passwords import check_new_password
 from weicha_desktop.core.store import Actor, Store
-
-ROLES = {"technician": "勘验员", "supervisor": "审核人", "admin": "管理员"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,9 @@ DUMMY_HASH = ("scrypt$16384$8$1$95eP5/utkh7VIpOcoHYC4w==$"
               "YYnjNeVP78eHrMnxnspoRRX+XnUdE7cX1Onvvw3D2o4=")
 _dummies = {STRONG: DUMMY_HASH}
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,32}$")
+# 警号: 4–12 letters and digits (most are 6 digits; some units prefix letters), kept in upper
+# case so that "a12345" and "A12345" are one 警号 and one id
+_BADGE_RE = re.compile(r"[0-9A-Z]{4,12}", re.ASCII)
 
 
 def hash_cost() -> HashCost:
@@ -89,11 +97,24 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, expected)
 
 
-def validate_new_user(name: str, role: str, password: str) -> None:
+def normalize_badge(badge_no: str | None) -> str:
+    """The 警号 as stored (spaces trimmed, letters in upper case), or WeichaError."""
+    badge = (badge_no or "").strip().upper()
+    if not _BADGE_RE.fullmatch(badge):
+        shown = (badge_no or "").strip()[:20]
+        raise WeichaError(f"警号须为 4–12 位数字或字母{f'（现为“{shown}”）' if shown else ''}，"
+                          "例如 123456。")
+    return badge
+
+
+def validate_new_user(name: str, role: str, password: str, badge_no: str | None = None) -> None:
+    """Refuse a bad user name, role, password or (when given) 警号, in Chinese."""
     if not _NAME_RE.match(name or ""):
         raise WeichaError("用户名须为 2–32 个字符：汉字、字母、数字、下划线、点或连字符。")
     if role not in ROLES:
         raise WeichaError(f"未知角色“{role}”，可选：{', '.join(ROLES)}。")
+    if badge_no is not None:
+        normalize_badge(badge_no)
     check_new_password(name, password)
 
 
@@ -106,6 +127,20 @@ class UserService:
 
     def get(self, name: str) -> Actor | None:
         rows = list(self.store.db.query("SELECT * FROM users WHERE name = ?", [name]))
+        return self._actor(rows[0]) if rows else None
+
+    def badge_of(self, user: Actor | str) -> str | None:
+        """The 警号 of a user (an Actor or a user id); None for a user from an earlier version
+        whose 警号 has not been set."""
+        uid = user.id if isinstance(user, Actor) else user
+        row = self.store.conn.execute("SELECT badge_no FROM users WHERE id = ?", (uid,)).fetchone()
+        return row[0] if row else None
+
+    def by_badge(self, badge_no: str) -> Actor | None:
+        """The user of this unit with that 警号."""
+        rows = list(self.store.db.query(
+            "SELECT * FROM users WHERE unit_code = ? AND badge_no = ?",
+            [self.store.meta("unit_code"), normalize_badge(badge_no)]))
         return self._actor(rows[0]) if rows else None
 
     def list(self) -> list[Actor]:
@@ -146,27 +181,72 @@ class UserService:
         raise AuthError("用户名或密码错误。")
 
     def add(self, actor: Actor, name: str, role: str, password: str,
-            display_name: str | None = None) -> Actor:
-        """Add a user. Only an admin may (the first admin is made by ``insert_first_admin``)."""
+            display_name: str | None = None, *, badge_no: str) -> Actor:
+        """Add a user with their 警号. Only an admin may (the first admin: ``core.setup``)."""
         if actor.role != "admin":  # a refusal is logged (core/duties.py)
             raise duties.refuse(self.store, actor, "user", None, f"添加用户 {(name or '')[:40]}",
                                 "只有管理员可以添加用户。")
-        validate_new_user(name, role, password)
+        validate_new_user(name, role, password, badge_no)
         with self.store.change(actor) as ch:
-            user = self.insert(ch, name, role, password, display_name)
-            ch.log("user.add", "user", user.id, f"添加用户 {name}（{ROLES[role]}）",
-                   {"name": name, "role": role, "active": 1, "state": ch.user_state(user.id)})
+            user = self.insert(ch, name, role, password, display_name, badge_no=badge_no)
+            ch.log("user.add", "user", user.id,
+                   f"添加用户 {name}（{role_label(role)}，警号 {normalize_badge(badge_no)}）",
+                   {"name": name, "role": role, "active": 1, "badge_no": normalize_badge(badge_no),
+                    "unit_code": self.store.meta("unit_code"), "state": ch.user_state(user.id)})
         return user
 
     def insert(self, ch, name: str, role: str, password: str,
-               display_name: str | None = None) -> Actor:
-        """Insert inside an open change (init uses this to make the first admin)."""
-        validate_new_user(name, role, password)
+               display_name: str | None = None, *, badge_no: str,
+               unit_code: str | None = None) -> Actor:
+        """Insert inside an open change (init uses this to make the first admin, with the
+        unit it is setting up). The id is derived from unit and 警号: ``ids.user_id``."""
+        validate_new_user(name, role, password, badge_no)
+        badge = normalize_badge(badge_no)
+        unit = unit_code or self.store.meta("unit_code")
+        if not unit:
+            raise WeichaError("数据文件夹尚未初始化（没有单位代码），不能添加用户。")
         if self.get(name) is not None:
             raise WeichaError(f"用户“{name}”已存在。")
-        user = Actor(new_id(), name, role, display_name or name)
+        holder = ch.conn.execute("SELECT name FROM users WHERE unit_code = ? AND badge_no = ?",
+                                 (unit, badge)).fetchone()
+        if holder is not None:
+            raise WeichaError(f"警号 {badge} 已属于用户“{holder[0]}”：一个警号只能有一个用户。")
+        user = Actor(user_id(unit, badge), name, role, display_name or name)
+        if ch.conn.execute("SELECT 1 FROM users WHERE id = ?", (user.id,)).fetchone():
+            raise WeichaError(f"警号 {badge} 的用户已存在（用户编号 {user.id}）。")
         ch.db["users"].insert({
             "id": user.id, "name": name, "display_name": user.display_name, "role": role,
             "password_hash": hash_password(password), "active": 1, "created_at": ch.now,
+            "badge_no": badge, "unit_code": unit,
         })
+        return user
+
+    def set_badge(self, actor: Actor, name: str, badge_no: str) -> Actor:
+        """Give a user from an earlier version (no 警号 yet) their 警号. They keep their id —
+        the rows that name them stay valid — and the server merges them with the user it
+        knows by (unit code, 警号). Admins only; logged as ``user.badge``. A 警号 once set is
+        not changed here (the server knows the user by it)."""
+        if actor.role != "admin":
+            raise duties.refuse(self.store, actor, "user", None, f"设置警号 {(name or '')[:40]}",
+                                "只有管理员可以设置警号。")
+        badge = normalize_badge(badge_no)
+        user = self.get(name)
+        if user is None:
+            raise NotFound(f"找不到用户“{name}”。")
+        have = self.badge_of(user)
+        if have == badge:
+            return user
+        if have is not None:
+            raise WeichaError(f"用户“{name}”已有警号 {have}，警号设定后不能更改。")
+        unit = self.store.meta("unit_code")
+        with self.store.change(actor) as ch:
+            holder = ch.conn.execute("SELECT name FROM users WHERE unit_code = ? AND badge_no = ?",
+                                     (unit, badge)).fetchone()
+            if holder is not None:
+                raise WeichaError(f"警号 {badge} 已属于用户“{holder[0]}”：一个警号只能有一个用户。")
+            ch.conn.execute("UPDATE users SET badge_no = ?, unit_code = ? WHERE id = ?",
+                            (badge, unit, user.id))
+            ch.log("user.badge", "user", user.id, f"设置用户 {name} 的警号为 {badge}",
+                   {"name": name, "badge_no": badge, "unit_code": unit,
+                    "state": ch.user_state(user.id)})
         return user

@@ -5,13 +5,15 @@ record (a missing value is left as ``____`` for the technician to write).
     id: burglary
     title: {zh: 入室盗窃, en: Burglary}
     form: scene_investigation
-    case_types: [入室盗窃]          # empty: the generic template, offered for any case type
+    case_types: [burglary]          # codes of case types; empty: the generic template
     texts:                          # a text may wrap over lines (``|-``): lines are joined
       narrative_location: |-        # without spaces, as Chinese is written
         现场位于{scene_address}……
 
 ``forms check`` checks every file against the latest version of its form: the text ids must
-be narrative fields, the case types real choices, the placeholders real fields."""
+be narrative fields, the case types codes of real choices, the placeholders real fields.
+Case types are codes, so a template fits a record of any form version (an old record's
+Chinese value is matched by its code: ``case_type_code``)."""
 from __future__ import annotations
 
 import re
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .expr_eval import is_empty
-from .spec import OTHER, Field, FormError, FormSpec, Label
+from .spec import Field, FormError, FormSpec, Label
 from .yamlsrc import LineDict, YamlError, read_yaml
 
 TEMPLATES_DIR = "templates"
@@ -65,8 +67,18 @@ def check_templates(templates_dir: str | Path, specs: Mapping[str, FormSpec]) ->
     return _read_all(Path(templates_dir), specs)[1]
 
 
+def case_type_code(spec: FormSpec, data: Mapping[str, Any]) -> str | None:
+    """The code of the case type ``data`` holds (a code, or an old version's Chinese value)."""
+    try:
+        field = spec.field(CASE_TYPE_FIELD)
+    except KeyError:
+        return None
+    return field.code_of(data.get(CASE_TYPE_FIELD))
+
+
 def templates_for(templates: list[NarrativeTemplate], case_type: str | None) -> list[NarrativeTemplate]:
-    """Templates in the order to offer them: those for ``case_type``, the generic ones, the rest."""
+    """Templates in the order to offer them: those for ``case_type`` (a code), the generic
+    ones, the rest."""
     def rank(t: NarrativeTemplate) -> int:
         return 0 if case_type in t.case_types else 1 if t.generic else 2
     return sorted(templates, key=lambda t: (rank(t), t.id))
@@ -95,7 +107,8 @@ def _shown(field: Field, value: Any, data: Mapping[str, Any]) -> str:
         chosen = value if isinstance(value, list) else [value]
         labels = {c.value: c.label.zh for c in field.choices}
         other = data.get(field.other_key) if field.other_key else None
-        return "、".join(other if v == OTHER and other else labels.get(v, str(v)) for v in chosen)
+        return "、".join(other if field.chose_other(v) and other else labels.get(v, str(v))
+                        for v in chosen)
     if field.type == "person" and isinstance(value, Mapping):
         return str(value.get("name") or "")
     if field.type == "repeat" and isinstance(value, list):
@@ -181,9 +194,9 @@ def _check_against_form(spec: FormSpec, case_types: list[str], texts: Mapping[st
             if name not in known:
                 err("texts", f"{field_id}：占位符“{{{name}}}”不是表单字段", line(field_id))
     try:
-        offered = set(spec.field(CASE_TYPE_FIELD).choice_values)
+        offered = {c.code for c in spec.field(CASE_TYPE_FIELD).choices}
     except KeyError:
         offered = set()
     for case_type in case_types:
         if case_type not in offered:
-            err("case_types", f"“{case_type}”不是案件类别的可选项")
+            err("case_types", f"“{case_type}”不是案件类别的代码")

@@ -13,6 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from weicha_desktop.core.forms.spec import FormSpec
 from weicha_desktop.core.reports.fonts import cjk_font
 from weicha_desktop.core.reports.qr import draw_qr
 from weicha_desktop.core.safe_output import atomic_output
@@ -47,11 +48,18 @@ class LabelItem:
     collected_at: str = ""
 
 
-def items_from_case(case_number: str, evidence: Iterable[dict]) -> list[LabelItem]:
+def items_from_case(case_number: str, evidence: Iterable[dict],
+                    spec: FormSpec | None = None) -> list[LabelItem]:
+    """Labels of the numbered rows; with ``spec`` (the case's form version) the category in
+    its Chinese words (a v3 record stores its code)."""
     out = []
+    categories = spec.field("evidence.category") if spec is not None else None
     for row in evidence:
         if row.get("number"):
-            out.append(LabelItem(row["number"], row.get("name", ""), row.get("category", ""),
+            category = row.get("category") or ""
+            if categories is not None and category:
+                category = categories.choice_label(category)
+            out.append(LabelItem(row["number"], row.get("name", ""), category,
                                  case_number, (row.get("collected_at") or "")[:16].replace("T", " ")))
     return out
 

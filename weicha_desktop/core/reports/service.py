@@ -88,7 +88,7 @@ class ReportJob:
             if part == "note":
                 story += build_note(self.spec, case)
             elif part == "register":
-                story += build_register(case)
+                story += build_register(self.spec, case)
             elif part == "analysis":
                 story += build_analysis(self.spec, case)
             else:

@@ -85,7 +85,7 @@ class CheckList(Flowable):
     def __init__(self, field: Field, value: Any, other: str | None = None, size: float = 9.5):
         super().__init__()
         chosen = set(value if isinstance(value, list) else ([value] if value else []))
-        self.items = [(c.label.zh + (f"：{printable(other)}" if other and c.value == "其他" else ""),
+        self.items = [(c.label.zh + (f"：{printable(other)}" if other and c.value == field.other_value else ""),
                        c.value in chosen) for c in field.choices]
         self.size = size
         self._lines: list[list[tuple[str, bool, float]]] = []

@@ -3,7 +3,12 @@
 Each entry's hash is SHA-256 over the previous entry's hash (hex, ASCII) followed by the
 canonical JSON of the entry's own fields (everything but ``hash`` and ``prev_hash``). The first
 entry chains from ``GENESIS``. Triggers refuse UPDATE and DELETE on the table; the chain makes
-any edit done around them visible to ``weicha verify``."""
+any edit done around them visible to ``weicha verify``.
+
+``device_id`` (migration 10): the device that wrote the entry (the folder's own, from the
+``devices`` table). The hashed body holds it only when it is set: entries written before the
+column existed (NULL) hash as they always did, entries written since cover their device — a
+device id set, changed or cleared afterwards breaks the entry's hash."""
 from __future__ import annotations
 
 import json
@@ -18,6 +23,7 @@ HASHED_FIELDS = (
     "seq", "id", "at", "user_id", "user_name", "action", "object_kind", "object_id",
     "summary", "details",
 )
+DEVICE = "device_id"  # hashed too, when not NULL (entries from before it have none)
 
 
 @dataclass(frozen=True)
@@ -34,15 +40,31 @@ class AuditEntry:
     details: dict[str, Any]
     prev_hash: str
     hash: str
+    device_id: str | None = None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row | tuple) -> "AuditEntry":
-        values = dict(zip(_COLUMNS, row))
+    def from_row(cls, row: sqlite3.Row | tuple, columns: tuple[str, ...] | None = None) -> "AuditEntry":
+        values = dict(zip(columns or _COLUMNS, row))
         values["details"] = json.loads(values["details"])
         return cls(**values)
 
 
-_COLUMNS = ("seq",) + HASHED_FIELDS[1:] + ("prev_hash", "hash")
+_COLUMNS = ("seq",) + HASHED_FIELDS[1:] + ("prev_hash", "hash", DEVICE)
+_OLD_COLUMNS = _COLUMNS[:-1]  # a database from before migration 10 (verify reads those too)
+
+
+def columns(conn: sqlite3.Connection) -> tuple[str, ...]:
+    """The audit columns this database has (no ``device_id`` before migration 10)."""
+    found = conn.execute("SELECT 1 FROM pragma_table_info('audit_log') WHERE name = ?",
+                         (DEVICE,)).fetchone()
+    return _COLUMNS if found else _OLD_COLUMNS
+
+
+def this_device(conn: sqlite3.Connection) -> str | None:
+    """The id of the device this folder belongs to (``devices.this_device``), None before
+    ``init`` made it."""
+    row = conn.execute("SELECT id FROM devices WHERE this_device = 1").fetchone()
+    return row[0] if row else None
 
 # The details key under which a change's entry lists its outbox operations (Store.Change):
 # [{"op_id", "sha256": op_digest(...)}, ...]. Entries from before it have none.
@@ -51,6 +73,16 @@ OUTBOX_KEY = "outbox"
 # every change to a user, so verify finds a role raised or a password replaced behind the
 # program's back.
 USER_STATE_COLUMNS = ("id", "name", "role", "active", "password_hash")
+# A user's identity (migration 10): in the state when set, so a 警号 changed behind the
+# program's back is found, and the state of a user from before it hashes as it always did.
+USER_IDENTITY_COLUMNS = ("badge_no", "unit_code")
+
+
+def user_columns(conn: sqlite3.Connection) -> tuple[str, ...]:
+    """The columns of a user's state this database has (USER_STATE_COLUMNS, and the identity
+    columns from migration 10 on)."""
+    have = {r[0] for r in conn.execute("SELECT name FROM pragma_table_info('users')")}
+    return USER_STATE_COLUMNS + tuple(c for c in USER_IDENTITY_COLUMNS if c in have)
 
 
 def op_digest(entity: str, entity_id: str, op: str, payload_text: str) -> str:
@@ -60,33 +92,47 @@ def op_digest(entity: str, entity_id: str, op: str, payload_text: str) -> str:
 
 
 def user_state(conn: sqlite3.Connection, user_id: str) -> str | None:
-    """SHA-256 of a user's security-relevant columns (USER_STATE_COLUMNS), None if no row."""
-    row = conn.execute(f"SELECT {', '.join(USER_STATE_COLUMNS)} FROM users WHERE id = ?",
+    """SHA-256 of a user's security-relevant columns (USER_STATE_COLUMNS, and the 警号 and
+    unit when set), None if no row."""
+    row = conn.execute(f"SELECT {', '.join(user_columns(conn))} FROM users WHERE id = ?",
                        (user_id,)).fetchone()
     return user_state_of(row) if row else None
 
 
 def user_state_of(row: sqlite3.Row | tuple) -> str:
-    return sha256_hex(canonical_json(dict(zip(USER_STATE_COLUMNS, row))))
+    """The state of a row of ``user_columns`` (identity columns hashed only when set)."""
+    values = dict(zip(USER_STATE_COLUMNS + USER_IDENTITY_COLUMNS, row))
+    for key in USER_IDENTITY_COLUMNS:
+        if values.get(key) is None:
+            values.pop(key, None)
+    return sha256_hex(canonical_json(values))
 
 
 def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     body = {k: fields[k] for k in HASHED_FIELDS}
+    if fields.get(DEVICE) is not None:  # entries from before migration 10 have none
+        body[DEVICE] = fields[DEVICE]
     # a real previous hash is 64 hex digits (ASCII = UTF-8); a tampered one must not crash verify
     return sha256_hex(str(prev_hash).encode("utf-8") + canonical_json(body))
 
 
 def append(conn: sqlite3.Connection, fields: dict[str, Any]) -> AuditEntry:
-    """Append one entry inside the caller's (IMMEDIATE) transaction."""
+    """Append one entry inside the caller's (IMMEDIATE) transaction. It carries the folder's
+    device (``fields`` may name another: an entry a device received from elsewhere)."""
     row = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
     seq = max(seq, _sequence(conn) + 1)
     full = dict(fields, seq=seq)
+    cols = columns(conn)  # a database before migration 10 (tests build them) has no device
+    if DEVICE not in cols:
+        full[DEVICE] = None
+    elif full.get(DEVICE) is None:
+        full[DEVICE] = this_device(conn)
     h = entry_hash(prev, full)
     conn.execute(
-        f"INSERT INTO audit_log ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+        f"INSERT INTO audit_log ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
         [full[k] if k != "details" else json.dumps(full[k], ensure_ascii=False, sort_keys=True)
-         for k in HASHED_FIELDS] + [prev, h],
+         for k in HASHED_FIELDS] + [prev, h] + ([full[DEVICE]] if DEVICE in cols else []),
     )
     return AuditEntry(**{**full, "prev_hash": prev, "hash": h})
 
@@ -99,7 +145,8 @@ def _sequence(conn: sqlite3.Connection) -> int:
 def entries(conn: sqlite3.Connection, *, object_kind: str | None = None,
             object_id: str | None = None, newest_first: bool = False,
             limit: int | None = None, offset: int = 0) -> list[AuditEntry]:
-    sql = f"SELECT {', '.join(_COLUMNS)} FROM audit_log"
+    cols = columns(conn)
+    sql = f"SELECT {', '.join(cols)} FROM audit_log"
     where, args = [], []
     if object_kind:
         where.append("object_kind = ?")
@@ -113,7 +160,7 @@ def entries(conn: sqlite3.Connection, *, object_kind: str | None = None,
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         args += [limit, offset]
-    return [AuditEntry.from_row(r) for r in conn.execute(sql, args)]
+    return [AuditEntry.from_row(r, cols) for r in conn.execute(sql, args)]
 
 
 @dataclass(frozen=True)
@@ -129,9 +176,10 @@ def verify_chain(conn: sqlite3.Connection) -> Iterator[ChainFault]:
     """Walk the whole chain; yield every fault found (altered, inserted, deleted entries)."""
     prev = GENESIS
     expected_seq = 1
-    cur = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM audit_log ORDER BY seq")
+    cols = columns(conn)
+    cur = conn.execute(f"SELECT {', '.join(cols)} FROM audit_log ORDER BY seq")
     for row in cur:
-        values = dict(zip(_COLUMNS, row))
+        values = dict(zip(cols, row))
         seq = values["seq"]
         if seq != expected_seq:
             yield ChainFault(expected_seq, f"缺失（下一条为第 {seq} 条），日志被删除过")

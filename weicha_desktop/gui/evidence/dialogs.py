@@ -8,19 +8,22 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, 
 
 from weicha_desktop.core.reports.labels import LAYOUTS
 
-MATCH = "比中"
+MATCH = "match"  # the code of 比中 (core/labels: a v3 record stores it; see register.py)
 
 
 class ComparisonDialog(QDialog):
-    """比中 / 未比中 of one item: ``compared_on`` (YYYY-MM-DD) and ``result`` after exec()."""
+    """比中 / 未比中 of one item: ``compared_on`` (YYYY-MM-DD) and ``result`` after exec().
+    ``status`` is the code (match, no_match), ``label`` its words as shown."""
 
-    def __init__(self, number: str, name: str, status: str, parent: QWidget | None = None):
+    def __init__(self, number: str, name: str, status: str, parent: QWidget | None = None,
+                 label: str | None = None):
         super().__init__(parent)
         self.setObjectName("comparisonDialog")
         self.status = status
-        self.setWindowTitle(self.tr("登记比对结果：{status}").format(status=status))
+        label = label or status
+        self.setWindowTitle(self.tr("登记比对结果：{status}").format(status=label))
         intro = QLabel(self.tr("{number}　{name}\n必比状态将改为“{status}”。").format(
-            number=number, name=name, status=status))
+            number=number, name=name, status=label))
         intro.setWordWrap(True)
         self.date = QDateEdit(QDate.currentDate())
         self.date.setObjectName("comparedOn")

@@ -16,7 +16,7 @@ from PySide6.QtCore import QCoreApplication, QDate, Qt, SignalInstance
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLineEdit,
                                QPlainTextEdit, QWidget)
 
-from weicha_desktop.core.forms.spec import OTHER, Field
+from weicha_desktop.core.forms.spec import Field
 from weicha_desktop.gui.forms.widgets import (OptionalDateEdit, OptionalDateTimeEdit,
                                               OptionalDoubleSpinBox, OptionalSpinBox,
                                               iso_with_offset, wall_time)
@@ -290,7 +290,7 @@ class ChoiceEditor(_OtherMixin, Editor):
             row.addWidget(self.widget)
             row.addWidget(self._make_other(), 1)
             self.widget.currentIndexChanged.connect(
-                lambda: self.other.setEnabled(self.value() == OTHER and self.widget.isEnabled()))
+                lambda: self.other.setEnabled(self.field.chose_other(self.value()) and self.widget.isEnabled()))
             self.row_widget = box
 
     def value(self) -> Any:
@@ -312,7 +312,7 @@ class ChoiceEditor(_OtherMixin, Editor):
     def values(self) -> dict[str, Any]:
         value = self.value()
         out = {} if is_empty(value) else {self.field.id: value}
-        chose_other = value == OTHER or (isinstance(value, list) and OTHER in value)
+        chose_other = self.field.chose_other(value)
         return out | (self._other_values(chose_other) if self.field.other_key else {})
 
     def load(self, data: dict[str, Any]) -> None:
@@ -323,7 +323,7 @@ class ChoiceEditor(_OtherMixin, Editor):
     def set_readonly(self, readonly: bool) -> None:
         self.widget.setEnabled(not readonly)
         if self.field.other_key:
-            self.other.setEnabled(not readonly and self.value() == OTHER)
+            self.other.setEnabled(not readonly and self.field.chose_other(self.value()))
 
 
 class MultiChoiceEditor(_OtherMixin, Editor):
@@ -347,7 +347,7 @@ class MultiChoiceEditor(_OtherMixin, Editor):
         return box
 
     def _update_other(self) -> None:
-        self.other.setEnabled(OTHER in (self.value() or []) and self.boxes[0].isEnabled())
+        self.other.setEnabled(self.field.chose_other(self.value() or []) and self.boxes[0].isEnabled())
 
     def value(self) -> Any:
         chosen = [c.property("choiceValue") for c in self.boxes if c.isChecked()]
@@ -374,7 +374,7 @@ class MultiChoiceEditor(_OtherMixin, Editor):
         for check in self.boxes:
             check.setEnabled(not readonly)
         if self.field.other_key:
-            self.other.setEnabled(not readonly and OTHER in (self.value() or []))
+            self.other.setEnabled(not readonly and self.field.chose_other(self.value() or []))
 
 
 class BooleanEditor(Editor):

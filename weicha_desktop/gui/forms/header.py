@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushB
 
 from weicha_desktop.core.cases import CaseRecord
 from weicha_desktop.core.drafts import Recovery
+from weicha_desktop.gui.common.labels import status_name
 
 
 VIEW_STYLE = """
@@ -99,8 +100,7 @@ class FormHeader(QWidget):
         return button
 
     def show_case(self, case: CaseRecord, form_title: str, editable: bool, amendable: bool) -> None:
-        status = {"finalized": self.tr("已定稿"), "reviewed": self.tr("已审核")}.get(
-            case.status, self.tr("退回补正") if case.returned_comment else self.tr("草稿"))
+        status = status_name(case)
         version = self.tr("第 {n} 版").format(n=case.version)
         self.title.setText(f"{form_title}　{case.number}　{version}　{status}")
         self.returned.setText(self.tr("审核退回，请按意见补正：{comment}").format(

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QPush
 
 from weicha_desktop.core.forms import FormError
 from weicha_desktop.core.forms.spec import FormSpec
-from weicha_desktop.core.forms.templates import (CASE_TYPE_FIELD, NARRATIVE_SECTION, TEMPLATES_DIR,
-                                                 NarrativeTemplate, fill, load_templates,
-                                                 templates_for)
+from weicha_desktop.core.forms.templates import (NARRATIVE_SECTION, TEMPLATES_DIR,
+                                                 NarrativeTemplate, case_type_code, fill,
+                                                 load_templates, templates_for)
 from weicha_desktop.gui.forms.fields import Editor
 
 
@@ -63,8 +63,7 @@ class TemplateBar(QWidget):
 
     def refresh(self) -> None:
         """Offer the templates in the order that fits the case type as now entered."""
-        case_type = self.data().get(CASE_TYPE_FIELD)
-        offered = templates_for(self.templates, case_type)
+        offered = templates_for(self.templates, case_type_code(self.spec, self.data()))
         if [self.choice.itemData(i) for i in range(self.choice.count())] == [t.id for t in offered]:
             return
         self.choice.clear()

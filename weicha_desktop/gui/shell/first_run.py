@@ -1,4 +1,5 @@
-"""首次使用向导: the unit, this laptop's numbering slot and the first administrator.
+"""首次使用向导: the unit, this laptop's numbering slot and the first administrator (with their
+警号, which makes their user id the same on every device).
 
 Each page checks its own inputs with the core's rules before moving on; the last page calls
 ``core.setup.initialize`` and, if the core refuses, shows why on the page (the wizard stays)."""
@@ -137,6 +138,11 @@ class AdminPage(_Page):
         self.name = QLineEdit()
         self.name.setObjectName("adminNameEdit")
         self.name.setPlaceholderText(self.tr("2–32 个字符：汉字、字母、数字"))
+        self.badge = QLineEdit()
+        self.badge.setObjectName("adminBadgeEdit")
+        self.badge.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9A-Za-z]{0,12}")))
+        self.badge.setMaxLength(12)
+        self.badge.setPlaceholderText(self.tr("例如 123456"))
         self.password = QLineEdit()
         self.password.setObjectName("adminPasswordEdit")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -146,6 +152,10 @@ class AdminPage(_Page):
         self.repeat.setObjectName("adminPasswordRepeatEdit")
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
         self.form.addRow(self.tr("用户名："), self.name)
+        self.form.addRow(self.tr("警号："), self.badge)
+        self.form.addRow("", _hint(self.tr(
+            "本人的警号（4–12 位数字或字母），本单位内唯一，设定后不能更改："
+            "在各台电脑和服务器上，勘验记录都凭警号认出同一个人。")))
         self.form.addRow(self.tr("密码："), self.password)
         self.form.addRow(self.tr("再输入一次："), self.repeat)
         self.form.addRow("", _hint(self.tr(
@@ -154,7 +164,8 @@ class AdminPage(_Page):
 
     def validatePage(self) -> bool:
         try:
-            validate_new_user(self.name.text().strip(), "admin", self.password.text())
+            validate_new_user(self.name.text().strip(), "admin", self.password.text(),
+                              self.badge.text())
             if self.password.text() != self.repeat.text():
                 raise WeichaError(self.tr("两次输入的密码不一致。"))
             self._wizard.create()
@@ -193,6 +204,7 @@ class FirstRunWizard(QWizard):
             unit_name=self.unit_page.name.text().strip(),
             admin_name=self.admin_page.name.text().strip(),
             admin_password=self.admin_page.password.text(),
+            admin_badge=self.admin_page.badge.text(),
             device_slot=self.device_page.slot.value(),
             device_slots=self.device_page.slots.value(),
         )

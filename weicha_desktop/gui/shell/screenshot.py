@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QApplication
 from weicha_desktop.core.errors import NotFound, WeichaError
 from weicha_desktop.core.safe_output import OutputError, atomic_output, check_output
 from weicha_desktop.core.store import Actor, Store
-from weicha_desktop.core.users import ROLES, UserService
+from weicha_desktop.core.labels import role_label
+from weicha_desktop.core.users import UserService
 
 PAGES = ("cases", "review")
 VIEWS = ("form", "photos", "evidence")  # the views of an open case (cases/pages.py)
@@ -61,7 +62,7 @@ def take_screenshot(data_dir: Path, out: Path, *, size: tuple[int, int] = (1280,
         window = MainWindow(store, FormRegistry(forms_dir()), actor)
         try:
             if page not in window.page_keys():
-                raise WeichaError(f"用户 {actor.name}（{ROLES.get(actor.role, actor.role)}）"
+                raise WeichaError(f"用户 {actor.name}（{role_label(actor.role)}）"
                                   f"没有“{page}”页面。")
             shown = window.show_page(page)
             window.resize(*size)
