@@ -8,9 +8,12 @@ from typing import Any
 
 from .lint import lint_form
 from .spec import (
+    CODES,
     DEFAULT_MAX_LENGTH,
     FIELD_TYPES,
+    LABELS,
     OTHER,
+    OTHER_CODE,
     PERSON_FIELDS,
     Choice,
     Constraint,
@@ -28,14 +31,18 @@ ChoiceLists = dict[str, tuple[Choice, ...]]
 MAX_TEXT_LENGTH = 100_000  # no field takes more, whatever its maxlength says
 
 _ID = re.compile(r"[a-z][a-z0-9_]*\Z", re.ASCII)
-_FORM_KEYS = {"id", "version", "title", "sections", "rules"}
+_FORM_KEYS = {"id", "version", "title", "choice_values", "sections", "rules"}
 _SECTION_KEYS = {"id", "title", "fields"}
 _FIELD_KEYS = {"id", "type", "label", "required", "readonly", "constraint", "relevant",
                "default", "help", "choices", "other_text", "unit", "fields", "person_fields",
                "person_required", "participant"}
 _RULE_KEYS = {"id", "message", "require", "when", "each", "field"}
 _CHOICE_LIST_KEYS = {"id", "title", "choices"}
-_CHOICE_KEYS = {"value", "zh", "en"}
+# an option of a shared list (forms/choices/): its code, words, and — where records of the
+# forms that stored labels hold other text than ``zh`` — that text as ``legacy``
+_LIST_CHOICE_KEYS = {"code", "zh", "en", "legacy"}
+_CODED_CHOICE_KEYS = {"code", "zh", "en"}        # inline, in a form that stores codes
+_CHOICE_KEYS = {"value", "zh", "en", "code"}     # inline, in a form that stores labels
 _CONSTRAINTS = {"text": {"minlength", "maxlength", "regex", "validator"},
                 "integer": {"min", "max"}}
 _CONSTRAINTS.update(textarea=_CONSTRAINTS["text"], decimal=_CONSTRAINTS["integer"])
@@ -88,7 +95,7 @@ def load_choice_lists(choices_dir: str | Path) -> tuple[ChoiceLists, list[str]]:
                 builder.err(raw.line_of("id"), path.stem, f"id 须与文件名一致（{path.stem}）")
             if "title" in raw:
                 builder.label(raw, "title", path.stem)
-            options = builder.choice_items(raw, path.stem)
+            options = builder.choice_items(raw, path.stem, shared=True)
             if not builder.problems:
                 lists[path.stem] = options
         problems += builder.problems
@@ -98,6 +105,7 @@ def load_choice_lists(choices_dir: str | Path) -> tuple[ChoiceLists, list[str]]:
 class _Builder:
     def __init__(self, file: str, choices: ChoiceLists):
         self.file, self.choices, self.problems = file, choices, []
+        self.codes = False  # the form stores codes (``choice_values: code``)
         self.top_ids: set[str] = set()  # every top-level id seen, even of a broken field
 
     def err(self, line: int, where: str, message: str) -> None:
@@ -169,6 +177,12 @@ class _Builder:
         if not self.mapping(raw, 1, "form", _FORM_KEYS):
             return None
         form_id = self.ident(raw, "form") or "form"
+        mode = raw.get("choice_values", LABELS)
+        if mode not in (CODES, LABELS):
+            self.err(raw.line_of("choice_values"), form_id,
+                     f"choice_values 应为 {CODES}（存代码）或 {LABELS}（存文字，旧版表单）")
+            mode = LABELS
+        self.codes = mode == CODES
         version = raw.get("version")
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             self.err(raw.line_of("version"), form_id, "version 应为正整数")
@@ -176,7 +190,8 @@ class _Builder:
         title = self.label(raw, "title", form_id)
         sections = self.sections(raw, form_id)
         rules = self.rules(raw, form_id)
-        return FormSpec(form_id, version, title, sections, rules, self.file)
+        return FormSpec(form_id, version, title, sections, rules, self.file, mode)
+
 
     def sections(self, raw: LineDict, form_id: str) -> tuple[Section, ...]:
         items = raw.get("sections")
@@ -240,10 +255,11 @@ class _Builder:
         )
         self.check_participant(raw, ftype, options, where)
         choice_values = [c.value for c in options["choices"]]
+        other = OTHER_CODE if self.codes else OTHER
         if options["other_text"] and ftype not in ("choice", "multichoice"):
             self.err(raw.line_of("other_text"), where, "other_text 只用于 choice、multichoice")
-        elif options["other_text"] and choice_values and OTHER not in choice_values:
-            self.err(raw.line_of("other_text"), where, f"other_text 需要选项中有“{OTHER}”")
+        elif options["other_text"] and choice_values and other not in choice_values:
+            self.err(raw.line_of("other_text"), where, f"other_text 需要选项中有“{other}”")
         if field_id is None or label is None:
             return None
         return Field(field_id, ftype, label, line=raw.line, **options)
@@ -294,29 +310,61 @@ class _Builder:
         if isinstance(value, str):
             if value not in self.choices:
                 self.err(raw.line_of("choices"), where, f"找不到选项表“{value}”（forms/choices/）")
-            return self.choices.get(value, ())
+            shared = self.choices.get(value, ())
+            return tuple(dataclasses.replace(c, value=c.code) for c in shared) if self.codes else shared
         return self.choice_items(raw, where)
 
-    def choice_items(self, raw: LineDict, where: str) -> tuple[Choice, ...]:
-        """An inline list: plain strings (value = zh) or {value, zh?, en?} mappings."""
+    def choice_items(self, raw: LineDict, where: str, shared: bool = False) -> tuple[Choice, ...]:
+        """The options of a shared list ({code, zh, en?, legacy?}: the value is the old stored
+        text, legacy or zh; a form that stores codes takes the codes) or of an inline list: in
+        a form that stores codes {code, zh, en?}; in an old one plain strings (value = zh) or
+        {value, zh?, en?, code?}."""
         items, line = raw.get("choices"), raw.line_of("choices")
         if not isinstance(items, list) or not items:
             self.err(line, where, "choices 应为非空列表或选项表名")
             return ()
+        coded = shared or self.codes
+        keys = _LIST_CHOICE_KEYS if shared else _CODED_CHOICE_KEYS if self.codes else _CHOICE_KEYS
         choices = []
         for item in items:
-            if isinstance(item, str) and item.strip():
-                choices.append(Choice(item, Label(item)))
-            elif (isinstance(item, LineDict) and self.mapping(item, line, where, _CHOICE_KEYS)
-                  and isinstance(item.get("value"), str) and item["value"].strip()):
-                zh, en = item.get("zh", item["value"]), item.get("en", "")
-                choices.append(Choice(item["value"], Label(str(zh), str(en))))
+            choice = self.choice_item(item, line, where, keys, coded)
+            if choice is None:
+                self.err(getattr(item, "line", line), where,
+                         f"选项无效：{item!r}" + ("（应为 {code: 英文代码, zh: 中文, en: English}）"
+                                                if coded else ""))
             else:
-                self.err(getattr(item, "line", line), where, f"选项无效：{item!r}")
-        values = [c.value for c in choices]
-        for dup in sorted({v for v in values if values.count(v) > 1}):
-            self.err(line, where, f"选项重复：{dup}")
+                choices.append(choice)
+        for what, seen in (("选项", [c.value for c in choices]),
+                           ("选项代码", [c.code for c in choices if c.code is not None])):
+            for dup in sorted({v for v in seen if seen.count(v) > 1}):
+                self.err(line, where, f"{what}重复：{dup}")
         return tuple(choices)
+
+    def choice_item(self, item: Any, line: int, where: str, keys: set[str],
+                    coded: bool) -> Choice | None:
+        """One option, or None if it is not one (the caller reports it)."""
+        if isinstance(item, str) and item.strip() and not coded:
+            return Choice(item, Label(item))
+        if not isinstance(item, LineDict) or not self.mapping(item, line, where, keys):
+            return None
+        code = item.get("code")
+        if code is not None and not (isinstance(code, str) and _ID.match(code)):
+            self.err(item.line_of("code"), where, f"code 须为小写英文标识（现为“{code}”）")
+            return None
+        texts = {k: item.get(k) for k in ("value", "zh", "en", "legacy") if k in item}
+        if not all(isinstance(v, str) and v.strip() for k, v in texts.items() if k != "en") \
+                or not isinstance(texts.get("en", ""), str):
+            return None
+        if coded:
+            if code is None or "zh" not in texts:
+                return None
+            label = Label(texts["zh"], texts.get("en", ""))
+            shared = "legacy" in keys  # a shared list's value is the old stored text
+            return Choice(texts.get("legacy", texts["zh"]) if shared else code, label, code)
+        if "value" not in texts:
+            return None
+        return Choice(texts["value"], Label(texts.get("zh", texts["value"]), texts.get("en", "")),
+                      code)
 
     def sub_fields(self, raw: LineDict, ftype: str, where: str) -> tuple[Field, ...]:
         """A repeat's row fields (``fields``, or ``person_fields`` for rows that are people),
@@ -352,8 +400,12 @@ class _Builder:
         if set(required) - set(shown):
             self.err(raw.line_of("person_required"), where,
                      "person_required 须在 person_fields 之中")
-        return tuple(dataclasses.replace(PERSON_FIELDS[n], required=n in required, line=raw.line)
-                     for n in shown)
+        subs = [dataclasses.replace(PERSON_FIELDS[n], required=n in required, line=raw.line)
+                for n in shown]
+        if self.codes:  # 性别 as codes too (male, female)
+            subs = [dataclasses.replace(f, choices=tuple(dataclasses.replace(c, value=c.code)
+                                                         for c in f.choices)) for f in subs]
+        return tuple(subs)
 
     def rules(self, raw: LineDict, form_id: str) -> tuple[Rule, ...]:
         items = raw.get("rules", [])

@@ -13,7 +13,13 @@ FIELD_TYPES = (
     "text", "textarea", "integer", "decimal", "date", "datetime", "choice", "multichoice",
     "boolean", "geopoint", "person", "photos", "repeat",
 )
-OTHER = "其他"  # the choice value that opens the ``<field>_other`` free-text companion
+# The "其他" choice opens the ``<field>_other`` free-text companion: its value is OTHER in the
+# forms that store labels (before codes), OTHER_CODE in the forms that store codes.
+OTHER = "其他"
+OTHER_CODE = "other"
+# What a form's choice fields store (its ``choice_values``): the choice's code ("burglary"),
+# or — forms written before codes (scene_investigation v1, v2) — its Chinese label.
+CODES, LABELS = "code", "label"
 # Longest text a field takes unless its ``constraint: {maxlength: N}`` says otherwise (in
 # characters); the "其他" free text takes as much as a text field.
 DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 5000}
@@ -47,8 +53,13 @@ class Label:
 
 @dataclass(frozen=True)
 class Choice:
+    """One option. ``value`` is what a record of this form holds: the code in a form that
+    stores codes, else the old stored text (the Chinese label). ``code`` is the option's
+    stable code in every version (None only for an inline option of an old form without one)."""
+
     value: str
     label: Label
+    code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +110,34 @@ class Field:
     def choice_values(self) -> tuple[str, ...]:
         return tuple(c.value for c in self.choices)
 
+    @property
+    def other_value(self) -> str:
+        """The value of this field's "其他" option ("other", or "其他" in a form storing labels)."""
+        return next((c.value for c in self.choices if c.code == OTHER_CODE or c.value == OTHER),
+                    OTHER)
+
+    def chose_other(self, value: Any) -> bool:
+        """Whether ``value`` (one value, or a multichoice list) picks "其他"."""
+        other = self.other_value
+        return value == other or (isinstance(value, list) and other in value)
+
+    def value_of(self, code: str) -> str | None:
+        """The value this form stores for the option ``code`` (None: no such option)."""
+        return next((c.value for c in self.choices if c.code == code), None)
+
+    def code_of(self, value: Any) -> str | None:
+        """The code of the option a record's ``value`` picks (by value; a value of an older
+        version by its Chinese label); None if no option matches."""
+        for c in self.choices:
+            if value == c.value or (c.code is not None and value == c.code):
+                return c.code
+        return next((c.code for c in self.choices if value == c.label.zh), None)
+
+    def choice_label(self, value: Any, lang: str = "zh") -> str:
+        """The words for a stored value (its own text if no option matches)."""
+        return next((c.label.text(lang) for c in self.choices
+                     if value == c.value or (c.code is not None and value == c.code)), str(value))
+
     def sub(self, field_id: str) -> Field:
         for f in self.fields:
             if f.id == field_id:
@@ -131,7 +170,7 @@ class Rule:
     line: int = dataclasses.field(default=0, compare=False)
 
 
-_GENDERS = (Choice("男", Label("男", "Male")), Choice("女", Label("女", "Female")))
+_GENDERS = (Choice("男", Label("男", "Male"), "male"), Choice("女", Label("女", "Female"), "female"))
 
 # The fixed sub-fields of a person; a form picks some with ``person_fields``.
 PERSON_FIELDS: dict[str, Field] = {f.id: f for f in (
@@ -158,6 +197,11 @@ class FormSpec:
     sections: tuple[Section, ...]
     rules: tuple[Rule, ...] = ()
     path: str = dataclasses.field(default="", compare=False)
+    choice_values: str = LABELS  # CODES: choice fields store codes (see Choice)
+
+    @property
+    def stores_codes(self) -> bool:
+        return self.choice_values == CODES
 
     def all_fields(self) -> list[Field]:
         """Top-level fields in print order."""
