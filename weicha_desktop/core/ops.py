@@ -154,6 +154,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _act("login.locked", "login", False, "等待期内再次尝试登录"),
     _act("access.denied", ANY, False, "拒绝无权的操作"),
     _act("user.add", "user", False, "添加用户"),
+    _act("user.badge", "user", False, "设置早先版本用户的警号（core/users.py）"),
     _act("case.create", "case", True, "新建勘验"),
     _act("case.update", "case", True, "修改勘验草稿"),
     _act("case.finalize", "case", True, "定稿"),

@@ -99,3 +99,8 @@ def _check_device(conn: sqlite3.Connection, log: LogIndex, faults: list[str]) ->
     if logged and (row is None or row[0] != logged):
         faults.append(f"设备编号被改动：数据中为 {row[0] if row else '（无）'}，"
                       f"工作日志初始化时记下的是 {logged}。")
+    if has_table(conn, "devices"):  # migration 10: this device is in the store too, in step
+        own = [r[0] for r in conn.execute("SELECT id FROM devices WHERE this_device = 1")]
+        if row is not None and own != [row[0]]:
+            faults.append(f"设备表中的本机（{'、'.join(own) or '（无）'}）与数据的设备编号 {row[0]} "
+                          "不符，已被改动。")

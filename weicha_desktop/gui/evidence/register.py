@@ -32,7 +32,10 @@ from weicha_desktop.gui.common.workers import ImageLoader
 from weicha_desktop.gui.evidence.dialogs import ComparisonDialog, LabelDialog
 from weicha_desktop.gui.photos.model import load_thumbnail
 
-SENT, MATCH, NO_MATCH, NOT_SENT = "已送检", "比中", "未比中", "未送检"
+# the codes of 已送检, 比中, 未比中, 未送检: a row's value is turned into its code (a record of
+# form v1/v2 holds the Chinese word), and the code into the value its form version stores
+SENT, MATCH, NO_MATCH, NOT_SENT = "submitted", "match", "no_match", "not_sent"
+STATUS_FIELD = "evidence.comparison_status"
 STATUS_COLORS = {NOT_SENT: "#b00020", SENT: "#8a5a00", MATCH: "#1b5e20", NO_MATCH: "#444444"}
 THUMB = 96
 STYLE = """
@@ -91,7 +94,7 @@ class EvidenceRegister(QWidget):
         bold.setBold(True)
         metrics = QFontMetrics(bold)  # every header readable, in either language
         statuses = [self._choice(self.cases.spec_for(case), "comparison_status", s)
-                    for s in (NOT_SENT, SENT, MATCH, NO_MATCH)]
+                    for s in (NOT_SENT, SENT, MATCH, NO_MATCH)]  # by code: the words of any version
         for column, width in enumerate((40, 180, 116, 64, 40, 124, 100, 56, 118, 66, 200, 60)):
             texts = [self.headers[column]] + (statuses if column == 9 else [])
             header.resizeSection(column, max(width, *(metrics.horizontalAdvance(t) + 18 for t in texts)))
@@ -162,9 +165,10 @@ class EvidenceRegister(QWidget):
         for i, row in enumerate(self.rows):
             number = row.get("number") or self.tr("（保存后编号）")
             compared = " ".join(v for v in (row.get("compared_on"), row.get("comparison_result")) if v)
-            method = row.get("method_other") if row.get("method") == "其他" and row.get("method_other") \
+            chose_other = spec.field("evidence.method").chose_other(row.get("method"))
+            method = row.get("method_other") if chose_other and row.get("method_other") \
                 else self._choice(spec, "method", row.get("method"))
-            status = row.get("comparison_status") or NOT_SENT
+            status = self._status(row)
             cells = [str(i + 1), number, row.get("name", ""), self._choice(spec, "category", row.get("category")),
                      str(row.get("quantity", "")), row.get("location", ""), method, row.get("collector", ""),
                      (row.get("collected_at") or "")[:16].replace("T", " "),
@@ -190,12 +194,15 @@ class EvidenceRegister(QWidget):
         if not value:
             return ""
         try:
-            field = spec.field("evidence").fields
-            choices = next(f for f in field if f.id == field_id).choices
-        except (KeyError, StopIteration, AttributeError):
+            field = spec.field(f"evidence.{field_id}")
+        except KeyError:
             return str(value)
-        label = next((c.label for c in choices if c.value == value), None)
-        return label.text(self.lang) if label is not None else str(value)
+        return field.choice_label(value, self.lang)  # a stored value or a code
+
+    def _status(self, row: dict | None) -> str:
+        """The code of a row's 必比 status (NOT_SENT when none)."""
+        value = (row or {}).get("comparison_status")
+        return self.cases.spec_for(self.case).field(STATUS_FIELD).code_of(value) or NOT_SENT
 
     def current_row(self) -> dict | None:
         rows = self.table.selectionModel().selectedRows()
@@ -212,7 +219,7 @@ class EvidenceRegister(QWidget):
 
     def _selection_changed(self) -> None:
         row = self.current_row()
-        status = (row or {}).get("comparison_status") or NOT_SENT
+        status = self._status(row)
         ok = self.is_editable() and row is not None and bool(row.get("number"))
         self.send_button.setEnabled(ok and status == NOT_SENT)
         self.match_button.setEnabled(ok and status != NOT_SENT)
@@ -274,14 +281,16 @@ class EvidenceRegister(QWidget):
         row = self.current_row()
         if row is None:
             return None
-        dialog = ComparisonDialog(row.get("number", ""), row.get("name", ""), status, self)
+        label = self._choice(self.cases.spec_for(self.case), "comparison_status", status)
+        dialog = ComparisonDialog(row.get("number", ""), row.get("name", ""), status, self, label)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return self.set_status(row.get("number"), status, dialog.compared_on, dialog.result)
 
     def set_status(self, number: str | None, status: str, compared_on: str | None = None,
                    result: str = "") -> CaseRecord | None:
-        """Save one item's new 必比 status (the whole list goes back, numbers kept)."""
+        """Save one item's new 必比 status (``status``: its code; the whole list goes back,
+        numbers kept, the status as the case's form version stores it)."""
         if not number or not self.is_editable():
             return None
         if status == MATCH and not result.strip():
@@ -295,7 +304,8 @@ class EvidenceRegister(QWidget):
             case = self.cases.get(self.case.id)
             rows = [dict(r) for r in case.data.get("evidence") or []]
             row = next(r for r in rows if r.get("number") == number)
-            row["comparison_status"] = status
+            row["comparison_status"] = (self.cases.spec_for(case).field(STATUS_FIELD).value_of(status)
+                                        or status)
             for key in ("compared_on", "comparison_result"):
                 row.pop(key, None)
             if status in (MATCH, NO_MATCH):
@@ -311,13 +321,14 @@ class EvidenceRegister(QWidget):
             return None
         self.set_case(case)
         self.select_number(number)
-        self.show_message(self.tr("{number} 必比状态已改为“{status}”。").format(number=number, status=status))
+        label = self._choice(self.cases.spec_for(case), "comparison_status", status)
+        self.show_message(self.tr("{number} 必比状态已改为“{status}”。").format(number=number, status=label))
         self.changed.emit(case)
         return case
 
     # ---- labels ----------------------------------------------------------------------------
     def print_labels(self) -> Path | None:
-        items = items_from_case(self.case.number, self.rows)
+        items = items_from_case(self.case.number, self.rows, self.cases.spec_for(self.case))
         if not items:
             self.show_message(self.tr("还没有编号的痕迹物证：在表单中保存后，系统会给物证编号。"), "error")
             return None

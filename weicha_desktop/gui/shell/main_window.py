@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QDialog, QListWidget, QListWidgetItem, QMainWindo
 
 from weicha_desktop.core.cases import CaseRecord, CaseService
 from weicha_desktop.core.photos import PhotoService
+from weicha_desktop.core.labels import REVIEWER_ROLES, ROLES
 from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.gui.cases.workspace import CaseWorkspace
 from weicha_desktop.gui.common.labels import status_name
@@ -47,9 +48,9 @@ def _build_review(window: "MainWindow") -> QWidget:
 
 MODULES = (
     Module("cases", QT_TRANSLATE_NOOP("MainWindow", "现场勘验"),
-           frozenset({"technician", "supervisor", "admin"}), lambda w: w.workspace),
+           frozenset(ROLES), lambda w: w.workspace),
     Module("review", QT_TRANSLATE_NOOP("MainWindow", "审核"),
-           frozenset({"supervisor", "admin"}), _build_review),
+           REVIEWER_ROLES, _build_review),
 )
 
 
