@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from weicha_desktop.core import people
 from weicha_desktop.core.store import Store
 
 STATUS_RANKS = {"returned": 0, "draft": 1, "finalized": 2, "reviewed": 3}
@@ -176,6 +177,11 @@ class CaseQuery:
     def count(self, filters: CaseFilters = CaseFilters()) -> int:
         where, args = _where(filters.terms())
         return self.conn.execute(f"SELECT count(*) FROM cases WHERE {where}", args).fetchone()[0]
+
+    def investigators(self, record_ids: list[str]) -> dict[str, list[str]]:
+        """case id → its 勘验人 in order, from ``record_people`` (the list shows these; the
+        projection's ``investigator`` is only the sort and search key)."""
+        return people.names_of(self.conn, record_ids)
 
     def explain(self, filters: CaseFilters = CaseFilters(), sort: CaseSort = DEFAULT_SORT,
                 after: Cursor | None = None) -> tuple[str, list[str]]:
