@@ -11,6 +11,8 @@ from weicha_desktop.core.store import Store
 from weicha_desktop.core.store.migrations import migrate
 
 USER = "u-admin"
+USER_ROW = ("INSERT INTO users (id, name, display_name, role, password_hash, active, created_at) "
+            "VALUES (?, ?, ?, 'admin', 'x', 1, 't')")
 
 
 @dataclass(frozen=True)
@@ -30,20 +32,28 @@ def memory_store() -> Store:
     """A store on an in-memory database at the latest schema, with one user."""
     conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
     migrate(conn)
-    conn.execute("INSERT INTO users VALUES (?, 'admin', 'admin', 'admin', 'x', 1, 't')", (USER,))
+    conn.execute(USER_ROW, (USER, "admin", "admin"))
     return Store(Path("."), conn, None, Clock(), False)
 
 
 def insert(store: Store, cases: list[Case]) -> None:
     if not store.conn.execute("SELECT 1 FROM users WHERE id = ?", (USER,)).fetchone():
-        store.conn.execute("INSERT INTO users VALUES (?, 'list-test', 'list-test', 'admin', 'x', 1, 't')",
-                           (USER,))
+        store.conn.execute(USER_ROW, (USER, "list-test", "list-test"))
+    store.conn.executemany(  # the record (registry) and its row of the case list
+        "INSERT INTO records (id, kind, number, status, current_version, form_id, "
+        "returned_comment, created_at, created_by, updated_at) "
+        "VALUES (?, 'case', ?, ?, 1, 'scene_investigation', ?, ?, ?, ?)",
+        [(c.id, c.number, c.status, c.returned_comment, c.updated_at, USER, c.updated_at)
+         for c in cases])
     store.conn.executemany(
-        "INSERT INTO cases (id, number, status, current_version, returned_comment, case_type, "
-        "address, investigated_at, investigator, created_at, created_by, updated_at) "
-        "VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO cases (id, number, status, returned_comment, case_type, address, "
+        "investigated_at, investigator, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(c.id, c.number, c.status, c.returned_comment, c.case_type, c.address,
-          c.investigated_at, c.investigator, c.updated_at, USER, c.updated_at) for c in cases])
+          c.investigated_at, c.investigator, c.updated_at) for c in cases])
+    store.conn.executemany(  # who the list names as 勘验人 (core/people.py)
+        "INSERT INTO record_people (record_id, role, position, name) VALUES (?, 'investigators', ?, ?)",
+        [(c.id, i, name) for c in cases for i, name in enumerate((c.investigator or "").split("、"))
+         if name])
 
 
 def numbered(n: int, **fields) -> list[Case]:

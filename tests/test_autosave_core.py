@@ -18,7 +18,7 @@ def env(tmp_path):
     store = new_store(tmp_path)
     users = UserService(store)
     admin = users.authenticate("admin", PASSWORD)
-    tech = users.add(admin, "李明", "technician", "tech-pass")
+    tech = users.add(admin, "李明", "technician", "tech-pass", badge_no="200014")
     forms = shipped_forms()
     yield store, CaseService(store, forms, tech), CaseService(store, forms, admin)
     store.close()
@@ -85,7 +85,7 @@ def test_the_journal_row_goes_only_with_the_commit(env, monkeypatch):
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("disk gone")
-    monkeypatch.setattr(CaseService, "_update_case_row", broken)
+    monkeypatch.setattr(CaseService, "_project", broken)
     with pytest.raises(RuntimeError):
         cases.commit_session(case.id)
     assert cases.recovered(case.id).values == {"recorder": "张伟"}  # rolled back together

@@ -1,4 +1,5 @@
 import shutil
+import json
 import sqlite3
 
 import pytest
@@ -12,7 +13,7 @@ from weicha_desktop.core.users import UserService
 from weicha_desktop.core.verify import verify
 from weicha_desktop.resources import forms_dir
 
-from tests.support import PASSWORD, UNIT, new_store
+from tests.support import PASSWORD, UNIT, new_store, values_as
 from tests.support import forms as shipped_forms
 
 
@@ -21,8 +22,8 @@ def env(tmp_path):
     store = new_store(tmp_path)
     users = UserService(store)
     admin = users.authenticate("admin", PASSWORD)
-    tech = users.add(admin, "李明", "technician", "tech-pass")
-    boss = users.add(admin, "周建国", "supervisor", "boss-pass")
+    tech = users.add(admin, "李明", "technician", "tech-pass", badge_no="200020")
+    boss = users.add(admin, "周建国", "supervisor", "boss-pass", badge_no="200021")
     forms = shipped_forms()
     yield store, CaseService(store, forms, tech), CaseService(store, forms, boss)
     store.close()
@@ -74,13 +75,13 @@ def test_finalize_is_blocked_with_the_list_then_locks_and_hashes(env):
     assert {"bicai", "witness", "investigators"} <= rules
     assert any(p.path == "scene_address" for p in err.value.problems)
     values = scene_values(5)
-    values["evidence"][0]["comparison_status"] = "未送检"
+    values["evidence"][0]["comparison_status"] = "not_sent"
     cases.update(case.id, values)
     with pytest.raises(FinalizeBlocked) as err:
         cases.finalize(case.id)
     assert [p.rule for p in err.value.problems] == ["bibi"]
     assert err.value.problems[0].path == "evidence[0].comparison_status"
-    cases.update(case.id, {"evidence": [dict(values["evidence"][0], comparison_status="已送检")]
+    cases.update(case.id, {"evidence": [dict(values["evidence"][0], comparison_status="submitted")]
                            + values["evidence"][1:]})
     done = cases.finalize(case.id)
     assert done.status == "finalized" and done.locked and len(done.content_hash) == 64
@@ -188,7 +189,9 @@ def test_records_of_form_version_1_still_open_check_and_finalize(env):
     store, cases, _ = env
     v1 = cases.forms.get("scene_investigation", 1)
     case = cases.new_case(scene_values(8))
-    store.conn.execute("UPDATE record_versions SET form_version = 1 WHERE record_id = ?", (case.id,))
+    # as captured then: v1 stored the Chinese words (values_as)
+    store.conn.execute("UPDATE record_versions SET form_version = 1, data = ? WHERE record_id = ?",
+                       (json.dumps(values_as(v1, case.data), ensure_ascii=False), case.id))
     reopened = cases.get(case.id)
     assert cases.spec_for(reopened) == v1
     with pytest.raises(ValidationFailed, match="未知字段"):

@@ -50,7 +50,7 @@ def test_a_cut_log_with_the_config_folder_wiped_stays_a_warning_for_good(data, t
         admin = UserService(store).authenticate("admin", DEMO_PASSWORD)
         case = CaseService(store, forms(), admin).new_case()
     for sql in ("DELETE FROM outbox WHERE entity_id = ?", "DELETE FROM record_versions WHERE record_id = ?",
-                "DELETE FROM cases WHERE id = ?"):
+                "DELETE FROM cases WHERE id = ?", "DELETE FROM records WHERE id = ?"):
         tamper(db, sql, case.id)
     rehash_chain(db, lambda e: False if e["seq"] > kept else None)  # the tail cut, sqlite_sequence too
     assert any("数据被回滚" in f for f in check(data).faults)  # the checkpoint still catches it

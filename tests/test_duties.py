@@ -27,7 +27,8 @@ def env(tmp_path):
     people = {"admin": admin}
     for name, role, display in (("liming", "technician", "李明"), ("wangfang", "technician", "王芳"),
                                 ("zhou", "supervisor", "周建国"), ("chen", "supervisor", "陈国平")):
-        people[name] = users.add(admin, name, role, PASSWORD, display_name=display)
+        people[name] = users.add(admin, name, role, PASSWORD, display_name=display,
+                                    badge_no=f"2000{len(people):02d}")
     forms = shipped_forms()
     svc = {name: CaseService(store, forms, actor) for name, actor in people.items()}
     yield store, svc
@@ -168,7 +169,7 @@ def test_autosave_checks_who_took_part_once_until_the_log_moves(env, monkeypatch
     store, svc = env
     calls = []
     real = duties.took_part
-    monkeypatch.setattr(duties, "took_part", lambda *a: calls.append(a[-1].name) or real(*a))
+    monkeypatch.setattr(duties, "took_part", lambda *a, **k: calls.append(a[3].name) or real(*a, **k))
     case = svc["liming"].new_case(values(investigators=[{"name": "王芳", "unit": "刑侦大队"}]))
     for i in range(10):
         svc["wangfang"].autosave(case.id, {"weather": "overcast" if i % 2 else "sunny"})

@@ -17,7 +17,8 @@ def _old_database(path, version):
     if version >= 1:
         conn.execute("BEGIN")
         conn.execute("INSERT INTO meta VALUES ('unit_code', '450702000000')")
-        conn.execute("INSERT INTO users VALUES ('u1', 'admin', 'admin', 'admin', ?, 1, "
+        conn.execute("INSERT INTO users (id, name, display_name, role, password_hash, active, "
+                     "created_at) VALUES ('u1', 'admin', 'admin', 'admin', ?, 1, "
                      "'2026-01-01T08:00:00+08:00')", (hash_password("secret-1"),))
         audit.append(conn, {"id": "e1", "at": "2026-01-01T08:00:00+08:00", "user_id": "u1",
                             "user_name": "admin", "action": "system.init", "object_kind": "unit",
@@ -27,9 +28,16 @@ def _old_database(path, version):
         conn.execute("INSERT INTO record_versions (id, record_id, kind, version, form_id, "
                      "form_version, data, created_at, created_by, updated_at) VALUES "
                      "('v1', 'c1', 'case', 1, 'scene_investigation', 1, '{}', 't', 'u1', 't')")
+    if 2 <= version < 9:
         conn.execute("INSERT INTO cases (id, number, status, current_version, created_at, "
                      "created_by, updated_at) VALUES ('c1', 'K4507020000002026010001', 'draft', 1, "
                      "'t', 'u1', 't')")
+    elif version >= 9:  # the registry of records, and the case list's row
+        conn.execute("INSERT INTO records (id, kind, number, status, current_version, form_id, "
+                     "created_at, created_by, updated_at) VALUES ('c1', 'case', "
+                     "'K4507020000002026010001', 'draft', 1, 'scene_investigation', 't', 'u1', 't')")
+        conn.execute("INSERT INTO cases (id, number, status, updated_at) "
+                     "VALUES ('c1', 'K4507020000002026010001', 'draft', 't')")
     conn.close()
 
 
@@ -177,3 +185,61 @@ def test_a_rebuild_keeps_rows_byte_for_byte_and_takes_the_old_name(tmp_path, mon
     assert conn.execute("SELECT id, b FROM t ORDER BY id").fetchall() == [
         ("1", '{"k": "中文"}'), ("2", " x ")]
     assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name LIKE '_rebuild%'").fetchone()
+
+
+def _ddl(conn, tables):
+    marks = ", ".join("?" * len(tables))
+    return {name: " ".join(sql.split()) for name, sql in conn.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks})", tables)}
+
+
+def test_migration_9_makes_the_indexes_and_triggers_again_naming_the_record(tmp_path):
+    """Every index and trigger of the rebuilt tables is what schema 8 had, with the record
+    (record_id, records) where the case was; the case list's indexes are unchanged."""
+    conn = sqlite3.connect(tmp_path / "weicha.db", isolation_level=None)
+    migrate(conn, 8)
+    old = _ddl(conn, ("cases", "photos", "reviews", "draft_buffer"))
+    migrate(conn, 9)
+    new = _ddl(conn, ("cases", "photos", "reviews", "draft_buffer", "records"))
+    renamed = {name.replace("s_case", "s_record"): sql.replace("case_id", "record_id")
+               .replace("FROM cases", "FROM records").replace("photos_case ", "photos_record ")
+               .replace("reviews_case ", "reviews_record ") for name, sql in old.items()}
+    changed = {"cases_no_delete_after_finalize"}  # current_version moved to records
+    assert {k: v for k, v in renamed.items() if k not in changed} == \
+        {k: v for k, v in new.items() if k in renamed and k not in changed}
+    assert set(new) - set(renamed) == {"records_kind", "records_no_delete_after_finalize"}
+    assert all(old[n] == new[n] for n in old if n.startswith("cases_list_"))
+
+
+def test_migration_9_keeps_every_row_and_the_guards_hold_after_it(tmp_path):
+    """A schema-8 database with a finalized case, a photo, a review and a journal row: the
+    registry gets the case, the rows name it by record_id, and the triggers and references
+    still refuse what they refused."""
+    _old_database(tmp_path / "weicha.db", 8)
+    conn = sqlite3.connect(tmp_path / "weicha.db", isolation_level=None)
+    conn.execute("INSERT INTO photos (id, case_id, position, sha256, original_name, size, format, "
+                 "width, height, imported_at, imported_by) VALUES ('p1', 'c1', 1, 'ab', 'a.jpg', 1, "
+                 "'JPEG', 1, 1, 't', 'u1')")
+    conn.execute("UPDATE record_versions SET finalized_at = 't', finalized_by = 'u1', content_hash = 'h'")
+    conn.execute("UPDATE cases SET status = 'finalized'")
+    conn.execute("INSERT INTO reviews VALUES ('r1', 'c1', 1, 'approved', '好', 'u1', 't')")
+    conn.execute("INSERT INTO draft_buffer VALUES ('c1', 1, 'u1', '{}', 't')")
+    conn.execute("PRAGMA foreign_keys = ON")
+    migrate(conn, 9)
+    assert conn.execute("SELECT id, kind, number, status, current_version, form_id, created_by "
+                        "FROM records").fetchall() == [
+        ("c1", "case", "K4507020000002026010001", "finalized", 1, "scene_investigation", "u1")]
+    assert conn.execute("SELECT record_id FROM photos UNION ALL SELECT record_id FROM reviews "
+                        "UNION ALL SELECT record_id FROM draft_buffer").fetchall() == [("c1",)] * 3
+    assert [r[1] for r in conn.execute("PRAGMA table_info(cases)")] == [
+        "id", "number", "status", "returned_comment", "case_type", "address", "investigated_at",
+        "investigator", "updated_at"]
+    for sql in ("UPDATE photos SET caption = 'x'", "DELETE FROM photos",
+                "INSERT INTO photos (id, record_id, position, sha256, original_name, size, format, "
+                "width, height, imported_at, imported_by) VALUES ('p2', 'c1', 2, 'cd', 'b.jpg', 1, "
+                "'JPEG', 1, 1, 't', 'u1')", "DELETE FROM cases", "DELETE FROM records"):
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute(sql)
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        conn.execute("INSERT INTO reviews VALUES ('r2', 'nobody', 1, 'approved', '', 'u1', 't')")

@@ -25,7 +25,7 @@ def test_format_and_parse():
     n = format_number("K", UNIT, datetime(2026, 11, 3, tzinfo=CST), 7)
     assert n == "K4507020000002026110007" and len(n) == 23
     assert parse_number(n) == ("K", UNIT, "202611", 7)
-    for bad in ("K45070200000020261100071", "X4507020000002026110007", "K4507020000002026130007"):
+    for bad in ("K45070200000020261100071", "k4507020000002026110007", "K4507020000002026130007"):
         with pytest.raises(WeichaError):
             parse_number(bad)
     with pytest.raises(WeichaError, match="12 位数字"):

@@ -172,7 +172,7 @@ def test_finalize_hashes_the_photo_log_and_verify_sees_later_changes(env, tmp_pa
     assert [m["photo_class"] for m in json.loads(row["manifest"])] == ["方位", "概貌", "重点部位", "细目"]
     import sqlite3
     with pytest.raises(sqlite3.IntegrityError, match="已定稿"):
-        store.conn.execute("UPDATE photos SET caption = 'x' WHERE case_id = ?", (case.id,))
+        store.conn.execute("UPDATE photos SET caption = 'x' WHERE record_id = ?", (case.id,))
     assert verify(store).ok
     store.close()
     tamper(tmp_path / "data" / "weicha.db", "UPDATE photos SET photo_class = '其他' WHERE position = 4")
@@ -273,3 +273,28 @@ def test_verify_reports_an_original_replaced_by_a_folder(env, tmp_path):
     path.mkdir()
     faults = verify(store).faults
     assert any("无法读取" in f for f in faults), faults
+
+
+def test_the_photo_classes_are_those_of_the_forms_the_service_was_given(env, tmp_path):
+    """No copy of the class list read once for the whole process: a service given other
+    forms (another unit's list) checks against that list."""
+    import shutil
+
+    from weicha_desktop.core.forms import FormRegistry
+    from weicha_desktop.resources import forms_dir
+
+    store, cases, _ = env
+    folder = tmp_path / "forms"
+    shutil.copytree(forms_dir(), folder)
+    path = folder / "choices" / "photo_classes.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "  - {code: other, zh: 其他, en: Other}", "  - {code: other, zh: 其他, en: Other}\n"
+        "  - {code: aerial, zh: 航拍, en: Aerial}"), encoding="utf-8")
+    case = cases.new_case()
+    photos = PhotoService(store, cases.actor, FormRegistry(folder))
+    photos.import_files(case.id, _card(tmp_path / "x", 1))
+    [photo] = photos.list(case.id)
+    assert "航拍" in photos.photo_classes()
+    assert photos.update(photo.id, photo_class="航拍").photo_class == "航拍"
+    with pytest.raises(WeichaError, match="不在分类表中"):
+        PhotoService(store, cases.actor, shipped_forms()).update(photo.id, photo_class="航拍")

@@ -38,8 +38,8 @@ def test_a_deleted_finalized_version_is_named(data):
 
 def test_a_whole_finalized_case_deleted_is_named(data):
     case_id, number, version = case_in(data, "finalized")
-    for table, column in [("reviews", "case_id"), ("photos", "case_id"), ("draft_buffer", "case_id"),
-                          ("record_versions", "record_id"), ("cases", "id")]:
+    for table, column in [("reviews", "record_id"), ("photos", "record_id"), ("draft_buffer", "record_id"),
+                          ("record_versions", "record_id"), ("cases", "id"), ("records", "id")]:
         tamper(data / "weicha.db", f"DELETE FROM {table} WHERE {column} = ?", case_id)
     faults = _faults(data)
     assert any(number in f and "已被整个删除" in f for f in faults), faults
@@ -54,9 +54,9 @@ def test_a_case_or_version_added_without_a_log_entry_is_named(data):
            "form_id, form_version, data, created_at, created_by, updated_at FROM record_versions "
            "WHERE record_id = ? AND version = ?", case_id, version)
     tamper(data / "weicha.db",
-           "INSERT INTO cases (id, number, status, current_version, created_at, created_by, "
-           "updated_at) SELECT 'forged-case', 'K4507029999992026019999', 'draft', 1, created_at, "
-           "created_by, updated_at FROM cases WHERE id = ?", case_id)
+           "INSERT INTO records (id, kind, number, status, current_version, form_id, created_at, "
+           "created_by, updated_at) SELECT 'forged-case', 'case', 'K4507029999992026019999', 'draft', "
+           "1, form_id, created_at, created_by, updated_at FROM records WHERE id = ?", case_id)
     faults = _faults(data)
     assert any(number in f and f"第 {version + 1} 版" in f and "没有来历" in f for f in faults), faults
     assert any("K4507029999992026019999" in f and "没有创建记录" in f for f in faults), faults
@@ -65,14 +65,33 @@ def test_a_case_or_version_added_without_a_log_entry_is_named(data):
 # ---- 2. the list projection and the reviews against the events -------------------------------
 def test_a_forged_approval_in_the_list_is_named(data):
     case_id, number, _ = case_in(data, "finalized")
-    tamper(data / "weicha.db", "UPDATE cases SET status = 'reviewed' WHERE id = ?", case_id)
+    tamper(data / "weicha.db", "UPDATE records SET status = 'reviewed' WHERE id = ?", case_id)
     faults = _faults(data)
     assert any(number in f and "已审核" in f and "没有审核通过" in f for f in faults), faults
 
 
+def test_a_record_given_another_kind_is_named(data):
+    case_id, number, _ = case_in(data, "reviewed")
+    tamper(data / "weicha.db", "UPDATE records SET kind = 'patrol' WHERE id = ?", case_id)
+    faults = _faults(data)
+    assert any(number in f and "记录类型为 patrol" in f for f in faults), faults
+    assert any(number in f and "不是勘验" in f for f in faults), faults
+
+
+def test_the_case_list_saying_other_than_the_records_is_named(data):
+    case_id, number, _ = case_in(data, "finalized")
+    tamper(data / "weicha.db", "UPDATE cases SET status = 'reviewed' WHERE id = ?", case_id)
+    assert any(number in f and "勘验列表" in f and "不一致" in f for f in _faults(data))
+    tamper(data / "weicha.db", "DELETE FROM cases WHERE id = ?", case_id)
+    assert any(number in f and "不在勘验列表中" in f for f in _faults(data))
+    tamper(data / "weicha.db", "INSERT INTO cases (id, number, status, updated_at) "
+           "VALUES ('nobody', 'K4507029999992026019998', 'draft', 't')")
+    assert any("K4507029999992026019998" in f and "没有对应的记录" in f for f in _faults(data))
+
+
 def test_a_flipped_review_is_named(data):
     case_id, number, version = case_in(data, "draft", returned=True)
-    tamper(data / "weicha.db", "UPDATE reviews SET decision = 'approved' WHERE case_id = ?", case_id)
+    tamper(data / "weicha.db", "UPDATE reviews SET decision = 'approved' WHERE record_id = ?", case_id)
     faults = _faults(data)
     assert any(number in f and "通过" in f and "退回补正" in f and "审核记录被改动" in f
                for f in faults), faults
@@ -80,7 +99,7 @@ def test_a_flipped_review_is_named(data):
 
 def test_a_returned_case_put_back_to_its_finalized_version_is_named(data):
     case_id, number, version = case_in(data, "draft", returned=True)
-    tamper(data / "weicha.db", "UPDATE cases SET status = 'finalized', current_version = ?, "
+    tamper(data / "weicha.db", "UPDATE records SET status = 'finalized', current_version = ?, "
            "returned_comment = NULL WHERE id = ?", version - 1, case_id)
     faults = _faults(data)
     assert any(number in f and f"第 {version - 1} 版" in f and f"第 {version} 版" in f for f in faults), faults
@@ -89,9 +108,9 @@ def test_a_returned_case_put_back_to_its_finalized_version_is_named(data):
 
 def test_a_review_comment_rewritten_or_deleted_is_named(data):
     case_id, number, _ = case_in(data, "reviewed")
-    tamper(data / "weicha.db", "UPDATE reviews SET comment = '同意' WHERE case_id = ?", case_id)
+    tamper(data / "weicha.db", "UPDATE reviews SET comment = '同意' WHERE record_id = ?", case_id)
     assert any(number in f and "意见" in f for f in _faults(data))
-    tamper(data / "weicha.db", "DELETE FROM reviews WHERE case_id = ?", case_id)
+    tamper(data / "weicha.db", "DELETE FROM reviews WHERE record_id = ?", case_id)
     assert any(number in f and "审核记录已被删除" in f for f in _faults(data))
 
 
@@ -102,7 +121,8 @@ def test_a_raised_role_is_named(data):
 
 
 def test_a_user_added_without_a_log_entry_is_named(data):
-    tamper(data / "weicha.db", "INSERT INTO users SELECT 'u-forged', '张伪', '张伪', 'supervisor', "
+    tamper(data / "weicha.db", "INSERT INTO users (id, name, display_name, role, password_hash, active, "
+           "created_at) SELECT 'u-forged', '张伪', '张伪', 'supervisor', "
            "password_hash, 1, created_at FROM users WHERE name = 'admin'")
     assert any("张伪" in f and "没有添加记录" in f for f in _faults(data))
 
@@ -155,7 +175,7 @@ def test_photo_rows_of_a_draft_deleted_added_or_changed_are_named(data):
     assert any(rows[0][1][:16] in f and "已被删除" in f for f in faults), faults
     assert any("被移除" in f for f in faults), faults
     assert any("哈希与导入时记下的不符" in f for f in faults), faults
-    tamper(data / "weicha.db", "INSERT INTO photos SELECT 'forged', case_id, 9, 'ab' || substr(sha256, 3), "
+    tamper(data / "weicha.db", "INSERT INTO photos SELECT 'forged', record_id, 9, 'ab' || substr(sha256, 3), "
            "'x.jpg', size, format, width, height, orientation, taken_at, time_source, make, model, "
            "gps_lat, gps_lon, gps_alt, photo_class, caption, photographer, evidence_number, "
            "derived_from, edits, imported_at, imported_by, removed_at FROM photos WHERE id = ?", rows[1][0])

@@ -58,7 +58,7 @@ def query(data: Path, sql: str, *args) -> list[tuple]:
 
 def case_in(data: Path, status: str, returned: bool = False) -> tuple[str, str, int]:
     """(id, number, current version) of a case in ``status``."""
-    row = query(data, "SELECT id, number, current_version FROM cases WHERE status = ? AND "
+    row = query(data, "SELECT id, number, current_version FROM records WHERE kind = 'case' AND status = ? AND "
                 f"returned_comment IS {'NOT ' if returned else ''}NULL ORDER BY number LIMIT 1", status)
     assert row, f"the golden folder has no {status} case"
     return row[0]

@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             case = max((c for c in drafts if not c.returned_comment),
                        key=lambda c: len(c.data.get("evidence") or []))
         # the case's own investigator does the work (only they or a supervisor may edit a draft)
-        creator = store.conn.execute("SELECT created_by FROM cases WHERE id = ?", (case.id,)).fetchone()[0]
+        creator = store.conn.execute("SELECT created_by FROM records WHERE id = ?", (case.id,)).fetchone()[0]
         actor = next(u for u in UserService(store).list() if u.id == creator)
         cases = CaseService(store, FormRegistry(forms_dir()), actor)
         if len(case.data.get("evidence") or []) < 2:

@@ -24,10 +24,16 @@ from typing import Any
 
 from weicha_desktop.core.errors import PermissionDenied
 from weicha_desktop.core.forms import FormNotFound, FormRegistry, FormSpec
+from weicha_desktop.core.labels import REVIEWER_ROLES
 from weicha_desktop.core.store import Actor, Store
 
-# audit actions on a case (object_kind "case") that change its content
-EDIT_ACTIONS = ("case.create", "case.update", "case.finalize", "case.amend", "photo.reorder")
+# audit actions on a record (object kind = its kind) that change its content
+EDIT_VERBS = ("create", "update", "finalize", "amend")
+EDIT_ACTIONS = tuple(f"case.{v}" for v in EDIT_VERBS) + ("photo.reorder",)  # of a case
+
+
+def edit_actions(kind: str) -> tuple[str, ...]:
+    return tuple(f"{kind}.{v}" for v in EDIT_VERBS) + ("photo.reorder",)
 _SEPARATORS = re.compile(r"[、，,；;/／\s]+")
 
 
@@ -65,27 +71,30 @@ def _spec(forms: FormRegistry, form_id: str, version: int) -> FormSpec | None:
             return None
 
 
-def took_part(store: Store, forms: FormRegistry, case_id: str, actor: Actor) -> str | None:
-    """How ``actor`` took part in the case (Chinese, e.g. "修改过该勘验"), or None."""
+def took_part(store: Store, forms: FormRegistry, case_id: str, actor: Actor,
+              noun: str = "勘验") -> str | None:
+    """How ``actor`` took part in the record (Chinese, e.g. "修改过该勘验"), or None."""
     conn = store.conn
     if actor.id is not None:
-        if conn.execute("SELECT 1 FROM cases WHERE id = ? AND created_by = ?",
-                        (case_id, actor.id)).fetchone():
-            return "创建了该勘验"
+        row = conn.execute("SELECT kind, created_by FROM records WHERE id = ?", (case_id,)).fetchone()
+        kind = row[0] if row else "case"
+        if row and row[1] == actor.id:
+            return f"创建了该{noun}"
         if conn.execute("SELECT 1 FROM record_versions WHERE record_id = ? AND finalized_by = ?",
                         (case_id, actor.id)).fetchone():
-            return "定稿过该勘验"
-        marks = ", ".join("?" * len(EDIT_ACTIONS))
-        if conn.execute(f"SELECT 1 FROM audit_log WHERE object_kind = 'case' AND object_id = ? "
+            return f"定稿过该{noun}"
+        actions = edit_actions(kind)
+        marks = ", ".join("?" * len(actions))
+        if conn.execute(f"SELECT 1 FROM audit_log WHERE object_kind = ? AND object_id = ? "
                         f"AND user_id = ? AND action IN ({marks}) LIMIT 1",
-                        (case_id, actor.id, *EDIT_ACTIONS)).fetchone():
-            return "修改过该勘验"
-        if conn.execute("SELECT 1 FROM photos WHERE case_id = ? AND imported_by = ? LIMIT 1",
+                        (kind, case_id, actor.id, *actions)).fetchone():
+            return f"修改过该{noun}"
+        if conn.execute("SELECT 1 FROM photos WHERE record_id = ? AND imported_by = ? LIMIT 1",
                         (case_id, actor.id)).fetchone() or conn.execute(
                 "SELECT 1 FROM audit_log WHERE object_kind = 'photo' AND user_id = ? AND "
-                "object_id IN (SELECT id FROM photos WHERE case_id = ?) LIMIT 1",
+                "object_id IN (SELECT id FROM photos WHERE record_id = ?) LIMIT 1",
                 (actor.id, case_id)).fetchone():
-            return "导入或改动过该勘验的照片"
+            return f"导入或改动过该{noun}的照片"
     mine = {n.strip() for n in (actor.name, actor.display_name) if n and n.strip()}
     for form_id, version, data in conn.execute(
             "SELECT form_id, form_version, data FROM record_versions WHERE record_id = ? "
@@ -110,37 +119,38 @@ class EditCheck:
     draft's version are the same, so is the answer: an autosave every few seconds costs one
     query instead of the whole ``took_part`` (audit and photo queries, every version's JSON)."""
 
-    def __init__(self, store: Store, forms: FormRegistry, actor: Actor):
-        self.store, self.forms, self.actor = store, forms, actor
+    def __init__(self, store: Store, forms: FormRegistry, actor: Actor, noun: str = "勘验"):
+        self.store, self.forms, self.actor, self.noun = store, forms, actor, noun
         self._last: tuple[tuple[Any, ...], str | None] | None = None
 
     def refusal(self, case_id: str, number: str) -> str | None:
         head = self.store.conn.execute("SELECT max(seq) FROM audit_log").fetchone()[0]
-        version = self.store.conn.execute("SELECT current_version FROM cases WHERE id = ?",
+        version = self.store.conn.execute("SELECT current_version FROM records WHERE id = ?",
                                           (case_id,)).fetchone()
         key = (case_id, number, version, head)
         if self._last is None or self._last[0] != key:
-            self._last = (key, edit_refusal(self.store, self.forms, case_id, number, self.actor))
+            self._last = (key, edit_refusal(self.store, self.forms, case_id, number, self.actor,
+                                            noun=self.noun))
         return self._last[1]
 
 
 def edit_refusal(store: Store, forms: FormRegistry, case_id: str, number: str,
-                 actor: Actor) -> str | None:
-    """Why ``actor`` may not change the case's draft or open a 补正 (Chinese), or None."""
-    if actor.role == "supervisor" or took_part(store, forms, case_id, actor):
+                 actor: Actor, noun: str = "勘验") -> str | None:
+    """Why ``actor`` may not change the record's draft or open a 补正 (Chinese), or None."""
+    if actor.role == "supervisor" or took_part(store, forms, case_id, actor, noun=noun):
         return None
-    return (f"{actor.name} 不是勘验 {number} 的勘验人员（创建、修改过或在笔录中列名的人），"
+    return (f"{actor.name} 不是{noun} {number} 的勘验人员（创建、修改过或在笔录中列名的人），"
             "不能修改或补正；请由本案勘验人员或审核人办理。")
 
 
 def review_refusal(store: Store, forms: FormRegistry, case_id: str, number: str,
-                   actor: Actor) -> str | None:
-    """Why ``actor`` may not approve or return the case (Chinese), or None."""
-    if actor.role not in ("supervisor", "admin"):
-        return f"只有审核人可以审核勘验，当前用户（{actor.name}）无权审核。"
-    how = took_part(store, forms, case_id, actor)
+                   actor: Actor, noun: str = "勘验") -> str | None:
+    """Why ``actor`` may not approve or return the record (Chinese), or None."""
+    if actor.role not in REVIEWER_ROLES:
+        return f"只有审核人可以审核{noun}，当前用户（{actor.name}）无权审核。"
+    how = took_part(store, forms, case_id, actor, noun=noun)
     if how:
-        return (f"{actor.name} {how}，不能审核自己参与的勘验 {number}（职责分离）；"
+        return (f"{actor.name} {how}，不能审核自己参与的{noun} {number}（职责分离）；"
                 "请由未参与本案的审核人审核。")
     return None
 

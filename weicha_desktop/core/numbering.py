@@ -2,7 +2,9 @@
 
 Format (DOMAIN.md): a kind letter + the 12-digit unit code + ``yyyyMM`` + a 4-digit serial
 that restarts each month per unit and kind — 23 characters, e.g. ``K450702000000202611 0007``
-without the space. Kinds: K 勘验号, H 痕迹物证, W 物品, J 尸体.
+without the space. The letters are the forms' (``number_prefix``: K 勘验号 on the scene form,
+H 痕迹物证 on its evidence rows; DOMAIN.md also names W 物品, J 尸体): ``allocate`` asks the
+form registry what a letter numbers, for its messages, and refuses a letter no form declares.
 
 Offline scheme (docs/numbering.md): the unit's 9,999 monthly serials are split into
 ``slots`` equal blocks; the device that holds slot ``d`` (1-based) issues only serials
@@ -16,13 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from weicha_desktop.core.errors import NumberingExhausted, WeichaError
 
-KINDS = {"K": "勘验号", "H": "痕迹物证编号", "W": "物品编号", "J": "尸体编号"}
 MAX_SERIAL = 9999
 UNIT_CODE_RE = re.compile(r"^\d{12}$")
-NUMBER_RE = re.compile(r"^([KHWJ])(\d{12})(\d{4})(0[1-9]|1[0-2])(\d{4})$")
+NUMBER_RE = re.compile(r"^([A-Z])(\d{12})(\d{4})(0[1-9]|1[0-2])(\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,8 @@ def check_unit_code(code: str) -> str:
 
 
 def format_number(kind: str, unit_code: str, when: datetime, serial: int) -> str:
-    if kind not in KINDS:
-        raise ValueError(f"unknown number kind {kind!r}")
+    if not re.fullmatch(r"[A-Z]", kind or ""):
+        raise ValueError(f"a number kind is one capital letter, not {kind!r}")
     if not 1 <= serial <= MAX_SERIAL:
         raise ValueError(f"serial out of range: {serial}")
     return f"{kind}{check_unit_code(unit_code)}{when:%Y%m}{serial:04d}"
@@ -72,8 +74,13 @@ def parse_number(number: str) -> tuple[str, str, str, int]:
     return kind, unit, year + month, int(serial)
 
 
-def allocate(ch, kind: str, object_id: str, when: datetime | None = None) -> str:
-    """Issue the next number of ``kind`` inside the open change ``ch``."""
+def allocate(ch, kind: str, object_id: str, when: datetime | None = None, *,
+             forms: Any = None) -> str:
+    """Issue the next number of ``kind`` (its letter) inside the open change ``ch``. With the
+    form registry ``forms``, the letter must be one a form declares (``number_prefix``)."""
+    names = forms.number_prefixes() if forms is not None else {}
+    if forms is not None and kind not in names:
+        raise ValueError(f"no form declares the number letter {kind!r}")
     store = ch.store
     unit = check_unit_code(store.meta("unit_code") or "")
     plan = SlotPlan(int(store.meta("device_slot", "1")), int(store.meta("device_slots", "1")))
@@ -86,7 +93,7 @@ def allocate(ch, kind: str, object_id: str, when: datetime | None = None) -> str
     while True:
         if serial > plan.last:
             raise NumberingExhausted(
-                f"本机本月的{KINDS[kind]}编号段（{plan.first:04d}–{plan.last:04d}）已用完，"
+                f"本机本月的{names.get(kind, kind + ' 字头')}编号段（{plan.first:04d}–{plan.last:04d}）已用完，"
                 "请管理员为本机分配新的设备编号段。")
         number = format_number(kind, unit, when, serial)
         taken = ch.conn.execute("SELECT 1 FROM issued_numbers WHERE number = ?", (number,)).fetchone()

@@ -94,7 +94,7 @@ _VERSION = {  # a record version's whole state: every case op that carries one
 }
 _AMENDS = {"amends_id": OPT_ID, "amend_reason": OPT_TEXT}
 _PHOTO_ROW = {  # a photo log row as stored (core/photos.py)
-    "id": ID, "case_id": ID, "position": COUNT, "sha256": SHA256, "original_name": TEXT,
+    "id": ID, "record_id": ID, "position": COUNT, "sha256": SHA256, "original_name": TEXT,
     "size": {"type": "integer", "minimum": 0}, "format": ID,
     "width": {"type": "integer", "minimum": 0}, "height": {"type": "integer", "minimum": 0},
 }
@@ -139,7 +139,7 @@ OPS: tuple[OpSpec, ...] = (
     _op("photo.remove", "photo", _obj({"id": ID, "reason": {"type": "string", "minLength": 1}}),
         "移除照片（原图与记录保留）"),
     _op("photo.restore", "photo", _obj({"id": ID, "position": COUNT}), "重新导入已移除的照片"),
-    _op("photo.reorder", "case", _obj({"case_id": ID, "order": {"type": "array", "items": ID}}),
+    _op("photo.reorder", "case", _obj({"record_id": ID, "order": {"type": "array", "items": ID}}),
         "调整照片顺序：全部照片的新顺序"),
 )
 
@@ -186,9 +186,53 @@ assert len(OP_BY_NAME) == len(OPS) and len(ACTION_BY_NAME) == len(ACTIONS), "a n
 _WHERE = "请在 weicha_desktop/core/ops.py 中登记"
 
 
+# ---- records of the kinds forms declare (core/record_service.py) ---------------------------
+# A form's ``record_kind`` K (forms/*.yaml) has the life cycle of a scene case under its own
+# names: actions K.create|update|finalize|approve|return|amend on object kind K, ops
+# K.create|draft|finalize|amend|review of entity kind K, whose payload names the record as
+# ``K_id``. The case entries above are the template: a new kind needs no line here.
+RECORD_ACTIONS = ("create", "update", "finalize", "approve", "return", "amend")
+RECORD_OPS = ("create", "draft", "finalize", "amend", "review")
+NOT_RECORD_KINDS = frozenset({"photo", "user", "login", "checkpoint", "data", "unit", "backup",
+                              "bundle", "device", "op", "sync", "system", "report", "evidence"})
+_KIND_SPECS: dict[str, Any] = {}  # derived specs, by name (immutable, made once)
+
+
+def _record_kind(name: str, kind: str, verbs: tuple[str, ...]) -> str | None:
+    prefix, _, verb = name.partition(".")
+    ok = prefix == kind and verb in verbs and kind not in NOT_RECORD_KINDS and kind.isidentifier()
+    return verb if ok else None
+
+
+def _record_action(name: str, kind: str) -> ActionSpec | None:
+    verb = _record_kind(name, kind, RECORD_ACTIONS)
+    if verb is None:
+        return None
+    template = ACTION_BY_NAME[f"case.{verb}"]
+    return _KIND_SPECS.setdefault("action:" + name, ActionSpec(name, (kind,), template.synced,
+                                                               template.summary))
+
+
+def _record_op(name: str, kind: str) -> OpSpec | None:
+    verb = _record_kind(name, kind, RECORD_OPS)
+    if verb is None:
+        return None
+    if "op:" + name not in _KIND_SPECS:
+        template, key = OP_BY_NAME[f"case.{verb}"], f"{kind}_id"
+        schema = dict(template.schema)
+        schema["properties"] = {(key if k == "case_id" else k): v
+                                for k, v in template.schema["properties"].items()}
+        if "number" in schema["properties"]:  # a kind whose form declares no number_prefix
+            schema["properties"]["number"] = OPT_ID
+        schema["required"] = sorted(key if k == "case_id" else k for k in template.schema["required"])
+        _KIND_SPECS["op:" + name] = OpSpec(name, kind, template.payload_version, schema,
+                                           template.draft, template.summary)
+    return _KIND_SPECS["op:" + name]
+
+
 def action(name: str, object_kind: str) -> ActionSpec:
     """The registered action ``name``; UnknownName if it is not, or names another kind."""
-    spec = ACTION_BY_NAME.get(name)
+    spec = ACTION_BY_NAME.get(name) or _record_action(name, object_kind)
     if spec is None:
         raise UnknownName(f"程序错误：工作日志动作 {name!r} 未登记（{_WHERE}）。")
     if spec.object_kind != ANY and object_kind not in spec.object_kind:
@@ -199,7 +243,7 @@ def action(name: str, object_kind: str) -> ActionSpec:
 
 def op(name: str, entity_kind: str) -> OpSpec:
     """The registered op ``name``; UnknownName if it is not, or belongs to another kind."""
-    spec = OP_BY_NAME.get(name)
+    spec = OP_BY_NAME.get(name) or _record_op(name, entity_kind)
     if spec is None:
         raise UnknownName(f"程序错误：同步操作 {name!r} 未登记（{_WHERE}）。")
     if entity_kind != spec.entity_kind:

@@ -1,5 +1,6 @@
-"""The photo log of a case: import (originals kept byte for byte), numbering and order,
-classes, captions, links to evidence items. Every change goes through the one write path.
+"""The photo log of a record (``photos.record_id``: a case, or a record of any kind): import
+(originals kept byte for byte), numbering and order, classes, captions, links to evidence
+items. Every change goes through the one write path.
 
 Import runs the per-file work (copy + hash + EXIF + decode + thumbnail) in worker processes
 (media/pool.py) and does the database writes here, one change per photo, in input order."""
@@ -26,7 +27,7 @@ ANALYSE = "weicha_desktop.core.media.analyse:analyse"  # what the import's worke
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".heic", ".heif", ".hif"}
 REQUIRED_CLASSES = ("方位", "概貌", "重点部位", "细目")
 EDITABLE = ("photo_class", "caption", "photographer", "evidence_number")
-_COLUMNS = ("id", "case_id", "position", "sha256", "original_name", "size", "format", "width",
+_COLUMNS = ("id", "record_id", "position", "sha256", "original_name", "size", "format", "width",
             "height", "orientation", "taken_at", "time_source", "make", "model", "gps_lat",
             "gps_lon", "gps_alt", "photo_class", "caption", "photographer", "evidence_number",
             "derived_from", "edits", "imported_at", "imported_by")
@@ -35,7 +36,7 @@ _COLUMNS = ("id", "case_id", "position", "sha256", "original_name", "size", "for
 @dataclass(frozen=True)
 class Photo:
     id: str
-    case_id: str
+    record_id: str
     position: int
     sha256: str
     original_name: str
@@ -95,16 +96,6 @@ class ImportResult:
         return d
 
 
-@lru_cache(maxsize=1)
-def _photo_classes() -> tuple[str, ...]:
-    """The shipped photo class list (forms/choices/photo_classes.yaml), read once."""
-    from weicha_desktop.core.forms.loader import load_choice_lists
-    from weicha_desktop.resources import forms_dir
-
-    lists, _ = load_choice_lists(forms_dir() / "choices")
-    return tuple(c.value for c in lists.get("photo_classes", ()))
-
-
 def expand_inputs(paths: Iterable[str | os.PathLike]) -> list[Path]:
     """Files as given; folders (a camera card) walked for image files, in name order."""
     out: list[Path] = []
@@ -127,8 +118,8 @@ def _timeout(args: tuple) -> float:
 
 @lru_cache(maxsize=1)
 def _shipped_forms() -> FormRegistry:
-    """The shipped forms, read once: who took part in a case (core/duties.py) when the caller
-    passed no registry."""
+    """The shipped forms, read once: who took part in a case (core/duties.py) and the photo
+    classes when the caller passed no registry (tools, benchmarks)."""
     from weicha_desktop.resources import forms_dir
 
     return FormRegistry(forms_dir())
@@ -143,11 +134,16 @@ class PhotoService:
         self._forms = forms
         self._editor: duties.EditCheck | None = None
 
+    @property
+    def forms(self) -> FormRegistry | None:
+        """The form registry this service was given (handed on to a worker's own service)."""
+        return self._forms
+
     # ---- reading ---------------------------------------------------------------------------
-    def list(self, case_id: str) -> list[Photo]:
+    def list(self, record_id: str) -> list[Photo]:
         rows = self.store.conn.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM photos WHERE case_id = ? AND removed_at IS NULL "
-            "ORDER BY position", (case_id,)).fetchall()
+            f"SELECT {', '.join(_COLUMNS)} FROM photos WHERE record_id = ? AND removed_at IS NULL "
+            "ORDER BY position", (record_id,)).fetchall()
         return [self._photo(r) for r in rows]
 
     def get(self, photo_id: str) -> Photo:
@@ -171,7 +167,7 @@ class PhotoService:
 
 
     # ---- importing -------------------------------------------------------------------------
-    def import_files(self, case_id: str, inputs: Iterable[str | os.PathLike], *,
+    def import_files(self, record_id: str, inputs: Iterable[str | os.PathLike], *,
                      progress: Callable[[int, int, ImportResult], None] | None = None,
                      cancelled: Callable[[], bool] = lambda: False,
                      workers: int | None = None) -> list[ImportResult]:
@@ -179,12 +175,12 @@ class PhotoService:
         the rest are kept. Results come back in input order, one per file (fewer only when
         cancelled). A file whose worker died twice, or that no worker could be started for,
         is ``rejected`` with the reason (media/pool.py) — never left out."""
-        self._require_draft(case_id)
+        self._require_draft(record_id)
         files = expand_inputs(inputs)
         results: list[ImportResult | None] = [None] * len(files)
         arrived: dict[int, dict[str, Any]] = {}
-        known = {p.sha256 for p in self.list(case_id)}
-        photographer = self._default_photographer(case_id)
+        known = {p.sha256 for p in self.list(record_id)}
+        photographer = self._default_photographer(record_id)
         done = 0
 
         def on_result(index: int, r: dict[str, Any]) -> None:
@@ -192,7 +188,7 @@ class PhotoService:
             nonlocal done
             arrived[index] = r
             while done in arrived:
-                results[done] = self._store_one(case_id, files[done], arrived.pop(done), known,
+                results[done] = self._store_one(record_id, files[done], arrived.pop(done), known,
                                                 photographer)
                 done += 1
                 if progress:
@@ -212,7 +208,7 @@ class PhotoService:
                                           "reason": f"未处理：{e}"})
         return [r for r in results if r is not None]
 
-    def _store_one(self, case_id: str, path: Path, r: dict[str, Any], known: set[str],
+    def _store_one(self, record_id: str, path: Path, r: dict[str, Any], known: set[str],
                    photographer: str | None) -> ImportResult:
         if r["status"] != "ok":
             return ImportResult(str(path), "rejected", r["reason"], failure=r.get("failure"))
@@ -225,42 +221,42 @@ class PhotoService:
                                 sha256=r["sha256"], **meta)
         try:
             self.blobs.commit(staged)
-            photo_id = self._restore(case_id, r["sha256"]) or \
-                self._insert(case_id, path.name, r, photographer)
+            photo_id = self._restore(record_id, r["sha256"]) or \
+                self._insert(record_id, path.name, r, photographer)
         except (OSError, WeichaError, sqlite3.Error) as e:
             self.blobs.discard(staged)
             return ImportResult(str(path), "rejected", f"保存失败：{e}")
         known.add(r["sha256"])
         return ImportResult(str(path), "imported", None, sha256=r["sha256"], photo_id=photo_id, **meta)
 
-    def _restore(self, case_id: str, sha256: str) -> str | None:
+    def _restore(self, record_id: str, sha256: str) -> str | None:
         """The same content imported again after it was removed: the old row comes back
         (one row per content and case), numbered last."""
         row = self.store.conn.execute(
-            "SELECT id FROM photos WHERE case_id = ? AND sha256 = ? AND removed_at IS NOT NULL",
-            (case_id, sha256)).fetchone()
+            "SELECT id FROM photos WHERE record_id = ? AND sha256 = ? AND removed_at IS NOT NULL",
+            (record_id, sha256)).fetchone()
         if not row:
             return None
         with self.store.change(self.actor) as ch:
             position = ch.conn.execute(
-                "SELECT COALESCE(MAX(position), 0) + 1 FROM photos WHERE case_id = ? "
-                "AND removed_at IS NULL", (case_id,)).fetchone()[0]
+                "SELECT COALESCE(MAX(position), 0) + 1 FROM photos WHERE record_id = ? "
+                "AND removed_at IS NULL", (record_id,)).fetchone()[0]
             ch.conn.execute("UPDATE photos SET removed_at = NULL, position = ? WHERE id = ?",
                             (position, row[0]))
             ch.log("photo.restore", "photo", row[0], f"重新导入已移除的照片，编为 {position} 号",
-                   {"case_id": case_id, "sha256": sha256})
+                   {"record_id": record_id, "sha256": sha256})
             ch.enqueue("photo", row[0], "photo.restore", {"id": row[0], "position": position})
         return row[0]
 
-    def _insert(self, case_id: str, name: str, r: dict[str, Any], photographer: str | None) -> str:
+    def _insert(self, record_id: str, name: str, r: dict[str, Any], photographer: str | None) -> str:
         photo_id = new_id()
         gps = r.get("gps") or {}
         with self.store.change(self.actor) as ch:
             position = ch.conn.execute(
-                "SELECT COALESCE(MAX(position), 0) + 1 FROM photos WHERE case_id = ? "
-                "AND removed_at IS NULL", (case_id,)).fetchone()[0]
+                "SELECT COALESCE(MAX(position), 0) + 1 FROM photos WHERE record_id = ? "
+                "AND removed_at IS NULL", (record_id,)).fetchone()[0]
             row = {
-                "id": photo_id, "case_id": case_id, "position": position, "sha256": r["sha256"],
+                "id": photo_id, "record_id": record_id, "position": position, "sha256": r["sha256"],
                 "original_name": name, "size": r["size"], "format": r["format"],
                 "width": r["width"], "height": r["height"], "orientation": r.get("orientation"),
                 "taken_at": r.get("taken_at"), "time_source": r.get("time_source"),
@@ -272,7 +268,7 @@ class PhotoService:
             }
             ch.db["photos"].insert(row)
             ch.log("photo.add", "photo", photo_id, f"导入照片 {position} 号：{name}",
-                   {"case_id": case_id, "sha256": r["sha256"], "size": r["size"]})
+                   {"record_id": record_id, "sha256": r["sha256"], "size": r["size"]})
             ch.enqueue("photo", photo_id, "photo.add", row)
         return photo_id
 
@@ -282,8 +278,8 @@ class PhotoService:
         if unknown:
             raise WeichaError(f"照片没有这些可改的项：{'、'.join(sorted(unknown))}")
         photo = self.get(photo_id)
-        self._require_draft(photo.case_id)
-        values = self._checked(photo.case_id, values)
+        self._require_draft(photo.record_id)
+        values = self._checked(photo.record_id, values)
         changed = {k: v for k, v in values.items() if getattr(photo, k) != v}
         if not changed:
             return photo
@@ -295,7 +291,7 @@ class PhotoService:
             ch.enqueue("photo", photo_id, "photo.update", {"id": photo_id, **changed})
         return self.get(photo_id)
 
-    def _checked(self, case_id: str, values: dict[str, Any]) -> dict[str, Any]:
+    def _checked(self, record_id: str, values: dict[str, Any]) -> dict[str, Any]:
         """Descriptions as the photo log accepts them: a known class, an issued H number."""
         values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
         if "caption" in values and values["caption"] is None:
@@ -307,47 +303,52 @@ class PhotoService:
         if cls is not None and cls not in self.photo_classes():
             raise WeichaError(f"照片分类“{cls}”不在分类表中（{'、'.join(self.photo_classes())}）。")
         number = values.get("evidence_number")
-        if number is not None and number not in self._evidence_numbers(case_id):
+        if number is not None and number not in self._evidence_numbers(record_id):
             raise WeichaError(f"本案没有编号为 {number} 的痕迹物证，不能关联。")
         return values
 
-    @staticmethod
-    def photo_classes() -> tuple[str, ...]:
-        return _photo_classes()
+    def photo_classes(self) -> tuple[str, ...]:
+        """The photo classes of the forms this service was given (forms/choices/
+        photo_classes.yaml), not a copy read once for the whole process."""
+        return tuple(c.value for c in self._registry().choices("photo_classes"))
 
-    def _case_data(self, case_id: str) -> dict[str, Any]:
-        """The record data of the case's current version."""
+    def _registry(self) -> FormRegistry:
+        return self._forms or _shipped_forms()
+
+    def _record_data(self, record_id: str) -> dict[str, Any]:
+        """The data of the record's current version."""
         row = self.store.conn.execute(
-            "SELECT v.data FROM cases c JOIN record_versions v ON v.record_id = c.id "
-            "AND v.version = c.current_version WHERE c.id = ?", (case_id,)).fetchone()
+            "SELECT v.data FROM records r JOIN record_versions v ON v.record_id = r.id "
+            "AND v.version = r.current_version WHERE r.id = ?", (record_id,)).fetchone()
         return json.loads(row[0]) if row else {}
 
-    def _evidence_numbers(self, case_id: str) -> set[str]:
-        rows = self._case_data(case_id).get("evidence") or []
+    def _evidence_numbers(self, record_id: str) -> set[str]:
+        rows = self._record_data(record_id).get("evidence") or []
         return {r.get("number") for r in rows if isinstance(r, dict) and r.get("number")}
 
-    def reorder(self, case_id: str, photo_ids: list[str]) -> list[Photo]:
+    def reorder(self, record_id: str, photo_ids: list[str]) -> list[Photo]:
         """Renumber the case's photos in the given order (drag to reorder)."""
-        self._require_draft(case_id)
-        current = [p.id for p in self.list(case_id)]
+        self._require_draft(record_id)
+        current = [p.id for p in self.list(record_id)]
         if sorted(current) != sorted(photo_ids):
             raise WeichaError("排序须包含本案的全部照片，且每张一次。")
         if current == photo_ids:
-            return self.list(case_id)
+            return self.list(record_id)
         with self.store.change(self.actor) as ch:
             # two passes so the (case, position) order never collides mid-way
-            self._renumber(ch, case_id, photo_ids)
-            ch.log("photo.reorder", "case", case_id, "调整照片顺序", {"order": photo_ids})
-            ch.enqueue("case", case_id, "photo.reorder", {"case_id": case_id, "order": photo_ids})
-        return self.list(case_id)
+            self._renumber(ch, record_id, photo_ids)
+            kind = self._kind(record_id)
+            ch.log("photo.reorder", kind, record_id, "调整照片顺序", {"order": photo_ids})
+            ch.enqueue(kind, record_id, "photo.reorder", {"record_id": record_id, "order": photo_ids})
+        return self.list(record_id)
 
     @staticmethod
-    def _renumber(ch, case_id: str, photo_ids: list[str]) -> None:
+    def _renumber(ch, record_id: str, photo_ids: list[str]) -> None:
         # two passes so the (case, position) order never collides mid-way
         for pos, pid in enumerate(photo_ids, 1):
             ch.conn.execute("UPDATE photos SET position = ? WHERE id = ?", (-pos, pid))
-        ch.conn.execute("UPDATE photos SET position = -position WHERE case_id = ? AND position < 0",
-                        (case_id,))
+        ch.conn.execute("UPDATE photos SET position = -position WHERE record_id = ? AND position < 0",
+                        (record_id,))
 
     def remove(self, photo_id: str, reason: str) -> list[Photo]:
         """Take a photo out of a draft case's log (a wrong or doubled shot). The original stays
@@ -356,16 +357,16 @@ class PhotoService:
         if not reason:
             raise WeichaError("移除照片须写明原因。")
         photo = self.get(photo_id)
-        self._require_draft(photo.case_id)
-        rest = [p.id for p in self.list(photo.case_id) if p.id != photo_id]
+        self._require_draft(photo.record_id)
+        rest = [p.id for p in self.list(photo.record_id) if p.id != photo_id]
         with self.store.change(self.actor) as ch:
             ch.conn.execute("UPDATE photos SET removed_at = ? WHERE id = ?", (ch.now, photo_id))
-            self._renumber(ch, photo.case_id, rest)
+            self._renumber(ch, photo.record_id, rest)
             ch.log("photo.remove", "photo", photo_id,
                    f"移除照片 {photo.position} 号（{photo.original_name}）：{reason}",
-                   {"case_id": photo.case_id, "sha256": photo.sha256, "reason": reason})
+                   {"record_id": photo.record_id, "sha256": photo.sha256, "reason": reason})
             ch.enqueue("photo", photo_id, "photo.remove", {"id": photo_id, "reason": reason})
-        return self.list(photo.case_id)
+        return self.list(photo.record_id)
 
     def derive(self, photo_id: str, ops: list[dict[str, Any]]) -> Photo:
         """A working copy (rotate / crop / annotate) as a new photo linked to its source; the
@@ -374,7 +375,7 @@ class PhotoService:
         from weicha_desktop.core.media.edits import render_edit
 
         src = self.get(photo_id)
-        self._require_draft(src.case_id)
+        self._require_draft(src.record_id)
         image = render_edit(self.original_path(src), src.orientation, ops,
                             upright_already=src.format == "HEIF" or src.derived_from is not None)
         with self.blobs.staging() as staging:
@@ -382,21 +383,21 @@ class PhotoService:
             image.save(tmp, "JPEG", quality=92)
             staged = self.blobs.stage(tmp, into=staging)
             same = self.store.conn.execute(
-                "SELECT id, position, removed_at FROM photos WHERE case_id = ? AND sha256 = ?",
-                (src.case_id, staged.sha256)).fetchone()
+                "SELECT id, position, removed_at FROM photos WHERE record_id = ? AND sha256 = ?",
+                (src.record_id, staged.sha256)).fetchone()
             if same and same[2] is None:
                 raise WeichaError(f"相同的工作副本已经存在：第 {same[1]} 号照片。")
             self.blobs.commit(staged)
         if same:  # the same copy was made before and removed: bring it back
-            return self.get(self._restore(src.case_id, staged.sha256))
+            return self.get(self._restore(src.record_id, staged.sha256))
         thumb = self.thumbnail(Photo(**{**asdict(src), "sha256": staged.sha256}))
         thumb.parent.mkdir(parents=True, exist_ok=True)
         render_upright(self.blobs.path(staged.sha256), None, THUMB_SIZE).save(thumb, "JPEG", quality=85)
         new = new_id()
         with self.store.change(self.actor) as ch:
             position = ch.conn.execute(
-                "SELECT COALESCE(MAX(position), 0) + 1 FROM photos WHERE case_id = ? "
-                "AND removed_at IS NULL", (src.case_id,)).fetchone()[0]
+                "SELECT COALESCE(MAX(position), 0) + 1 FROM photos WHERE record_id = ? "
+                "AND removed_at IS NULL", (src.record_id,)).fetchone()[0]
             row = {**{k: getattr(src, k) for k in _COLUMNS if k != "edits"},
                    "id": new, "position": position, "sha256": staged.sha256,
                    "original_name": f"{Path(src.original_name).stem}-编辑.jpg", "size": staged.size,
@@ -407,24 +408,27 @@ class PhotoService:
             ch.db["photos"].insert(row)
             ch.log("photo.edit", "photo", new,
                    f"由 {src.position} 号照片生成工作副本 {position} 号（{'、'.join(o['op'] for o in ops)}）",
-                   {"source": src.id, "case_id": src.case_id, "sha256": staged.sha256, "ops": ops})
+                   {"source": src.id, "record_id": src.record_id, "sha256": staged.sha256, "ops": ops})
             ch.enqueue("photo", new, "photo.add", {**row, "edits": ops})
         return self.get(new)
 
     # ---- helpers ---------------------------------------------------------------------------
-    def _require_draft(self, case_id: str) -> None:
-        row = self.store.conn.execute("SELECT number, status FROM cases WHERE id = ?",
-                                      (case_id,)).fetchone()
+    def _kind(self, record_id: str) -> str:
+        return self.store.conn.execute("SELECT kind FROM records WHERE id = ?", (record_id,)).fetchone()[0]
+
+    def _require_draft(self, record_id: str) -> None:
+        row = self.store.conn.execute("SELECT number, status, kind FROM records WHERE id = ?",
+                                      (record_id,)).fetchone()
         if not row:
-            raise NotFound(f"找不到勘验 {case_id}。")
+            raise NotFound(f"找不到勘验 {record_id}。")
         if row[1] != "draft":
             raise InvalidState(f"勘验 {row[0]} 已定稿，照片不能再改动；如需更正请先“补正”。")
         if self._editor is None:
-            self._editor = duties.EditCheck(self.store, self._forms or _shipped_forms(), self.actor)
-        refusal = self._editor.refusal(case_id, row[0])
+            self._editor = duties.EditCheck(self.store, self._registry(), self.actor)
+        refusal = self._editor.refusal(record_id, row[0])
         if refusal:  # only the case's investigators or a supervisor (core/duties.py)
-            raise duties.refuse(self.store, self.actor, "case", case_id,
+            raise duties.refuse(self.store, self.actor, row[2], record_id,
                                 f"改动勘验 {row[0]} 的照片", refusal)
 
-    def _default_photographer(self, case_id: str) -> str | None:
-        return self._case_data(case_id).get("photographer") or self.actor.display_name or self.actor.name
+    def _default_photographer(self, record_id: str) -> str | None:
+        return self._record_data(record_id).get("photographer") or self.actor.display_name or self.actor.name

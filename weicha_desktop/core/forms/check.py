@@ -35,7 +35,30 @@ def load_all(forms_dir: str | Path) -> tuple[dict[tuple[str, int], FormSpec], li
         elif not found:
             specs[key] = spec
         seen.setdefault(key, path)
-    return specs, problems
+    return specs, problems + _kind_problems(specs)
+
+
+def _kind_problems(specs: dict[tuple[str, int], FormSpec]) -> list[str]:
+    """Record kinds across the forms: one form per kind, one kind (or none) per form, one kind
+    per record number letter (core/record_service.py)."""
+    problems: list[str] = []
+    form_of: dict[str, str] = {}
+    kind_of: dict[str, str | None] = {}
+    letter_of: dict[str, str] = {}
+    for (form_id, _), spec in sorted(specs.items()):
+        where = f"{spec.path}:1: {form_id}"
+        if form_id in kind_of and kind_of[form_id] != spec.record_kind:
+            problems.append(f"{where}: 第{spec.version}版的 record_kind（{spec.record_kind}）与其他版本"
+                            f"（{kind_of[form_id]}）不同")
+        kind_of.setdefault(form_id, spec.record_kind)
+        if spec.record_kind and form_of.setdefault(spec.record_kind, form_id) != form_id:
+            problems.append(f"{where}: 记录类型“{spec.record_kind}”已由表单 "
+                            f"{form_of[spec.record_kind]} 声明，一种记录只能有一个表单")
+        if spec.number_prefix and spec.record_kind and \
+                letter_of.setdefault(spec.number_prefix, spec.record_kind) != spec.record_kind:
+            problems.append(f"{where}: 编号字头 {spec.number_prefix} 已用于记录类型"
+                            f"“{letter_of[spec.number_prefix]}”")
+    return problems
 
 
 def check_forms(forms_dir: str | Path) -> list[str]:

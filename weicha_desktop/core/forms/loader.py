@@ -31,11 +31,13 @@ ChoiceLists = dict[str, tuple[Choice, ...]]
 MAX_TEXT_LENGTH = 100_000  # no field takes more, whatever its maxlength says
 
 _ID = re.compile(r"[a-z][a-z0-9_]*\Z", re.ASCII)
-_FORM_KEYS = {"id", "version", "title", "choice_values", "sections", "rules"}
+_FORM_KEYS = {"id", "version", "title", "choice_values", "sections", "rules", "record_kind",
+              "number_prefix", "number_field"}
+_PREFIX = re.compile(r"[A-Z]\Z")  # the letter of an issued number (K 勘验号, H 痕迹物证 …)
 _SECTION_KEYS = {"id", "title", "fields"}
 _FIELD_KEYS = {"id", "type", "label", "required", "readonly", "constraint", "relevant",
                "default", "help", "choices", "other_text", "unit", "fields", "person_fields",
-               "person_required", "participant"}
+               "person_required", "participant", "number_prefix"}
 _RULE_KEYS = {"id", "message", "require", "when", "each", "field"}
 _CHOICE_LIST_KEYS = {"id", "title", "choices"}
 # an option of a shared list (forms/choices/): its code, words, and — where records of the
@@ -190,8 +192,50 @@ class _Builder:
         title = self.label(raw, "title", form_id)
         sections = self.sections(raw, form_id)
         rules = self.rules(raw, form_id)
-        return FormSpec(form_id, version, title, sections, rules, self.file, mode)
+        return FormSpec(form_id, version, title, sections, rules, self.file, mode,
+                        **self.record(raw, form_id, sections))
 
+    def record(self, raw: LineDict, form_id: str, sections: tuple[Section, ...]) -> dict[str, Any]:
+        """``record_kind`` (what the form captures: core/record_service.py), ``number_prefix``
+        (the letter of its records' issued numbers) and ``number_field`` (the readonly text
+        field at the top level that shows the number)."""
+        kind, prefix, field = (raw.get(k) for k in ("record_kind", "number_prefix", "number_field"))
+        if kind is not None and not (isinstance(kind, str) and _ID.match(kind)):
+            self.err(raw.line_of("record_kind"), form_id, f"record_kind 须为小写英文标识（现为“{kind}”）")
+            kind = None
+        if prefix is not None and not (isinstance(prefix, str) and _PREFIX.match(prefix)):
+            self.err(raw.line_of("number_prefix"), form_id, "number_prefix 须为一个大写英文字母")
+            prefix = None
+        elif prefix is not None and "record_kind" not in raw:
+            self.err(raw.line_of("number_prefix"), form_id, "number_prefix 需要 record_kind")
+        if field is not None:
+            top = {f.id: f for s in sections for f in s.fields}
+            if "number_prefix" not in raw:
+                self.err(raw.line_of("number_field"), form_id, "number_field 需要 number_prefix")
+            elif field not in top or top[field].type != "text" or not top[field].readonly:
+                self.err(raw.line_of("number_field"), form_id,
+                         f"number_field 须为顶层的只读（readonly）文字字段（“{field}”不是）")
+                field = None
+        return {"record_kind": kind, "number_prefix": prefix, "number_field": field}
+
+    def row_number_prefix(self, raw: LineDict, ftype: str, where: str,
+                          fields: tuple[Field, ...]) -> str | None:
+        """``number_prefix`` on a repeat group: each row gets an issued number of that letter
+        in its readonly text sub-field ``number`` (痕迹物证 → H…)."""
+        prefix = raw.get("number_prefix")
+        if prefix is None:
+            return None
+        number = next((f for f in fields if f.id == "number"), None)
+        if not (isinstance(prefix, str) and _PREFIX.match(prefix)):
+            self.err(raw.line_of("number_prefix"), where, "number_prefix 须为一个大写英文字母")
+        elif ftype != "repeat":
+            self.err(raw.line_of("number_prefix"), where, "字段上的 number_prefix 只用于重复组（repeat）")
+        elif number is None or number.type != "text" or not number.readonly:
+            self.err(raw.line_of("number_prefix"), where,
+                     "number_prefix 需要行内有只读（readonly）文字字段 number")
+        else:
+            return prefix
+        return None
 
     def sections(self, raw: LineDict, form_id: str) -> tuple[Section, ...]:
         items = raw.get("sections")
@@ -253,6 +297,7 @@ class _Builder:
             fields=self.sub_fields(raw, ftype, where),
             participant=self.flag(raw, "participant", where),
         )
+        options["number_prefix"] = self.row_number_prefix(raw, ftype, where, options["fields"])
         self.check_participant(raw, ftype, options, where)
         choice_values = [c.value for c in options["choices"]]
         other = OTHER_CODE if self.codes else OTHER

@@ -5,8 +5,9 @@ from pathlib import Path
 
 from weicha_desktop.core.errors import NotFound
 
-from .check import load_all
-from .spec import FormError, FormSpec
+from .check import CHOICES_DIR, load_all
+from .loader import load_choice_lists
+from .spec import Choice, FormError, FormSpec
 
 
 class FormNotFound(NotFound):
@@ -21,6 +22,11 @@ class FormRegistry:
         self._specs, problems = load_all(self.forms_dir)
         if problems:
             raise FormError(problems)
+        self._choices, _ = load_choice_lists(self.forms_dir / CHOICES_DIR)  # sound: checked above
+
+    def choices(self, list_id: str) -> tuple[Choice, ...]:
+        """A shared choice list of these forms (forms/choices/<list_id>.yaml); () if none."""
+        return self._choices.get(list_id, ())
 
     def ids(self) -> list[str]:
         return sorted({form_id for form_id, _ in self._specs})
@@ -40,3 +46,28 @@ class FormRegistry:
         if not versions:
             raise FormNotFound(f"找不到表单“{form_id}”")
         return self._specs[(form_id, versions[-1])]
+
+    # ---- record kinds (core/record_service.py) -------------------------------------------
+    def kinds(self) -> dict[str, str]:
+        """Every record kind a form declares (``record_kind``) → that form's id."""
+        return {spec.record_kind: form_id for form_id in self.ids()
+                if (spec := self.latest(form_id)).record_kind}
+
+    def form_for(self, kind: str) -> str:
+        """The id of the form that captures records of ``kind``."""
+        form_id = self.kinds().get(kind)
+        if form_id is None:
+            raise FormNotFound(f"没有表单声明记录类型“{kind}”（record_kind）")
+        return form_id
+
+    def number_prefixes(self) -> dict[str, str]:
+        """Every letter of an issued number the forms declare → what it numbers (the label of
+        the number field, 勘验号; a numbered group's label + 编号, 痕迹物证编号)."""
+        names: dict[str, str] = {}
+        for spec in sorted(self._specs.values(), key=lambda s: (s.id, -s.version)):
+            if spec.number_prefix:
+                field = spec.number_field and spec.field(spec.number_field)
+                names.setdefault(spec.number_prefix, field.label.zh if field else f"{spec.title.zh}编号")
+            for group, prefix in spec.numbered_rows.items():
+                names.setdefault(prefix, f"{spec.field(group).label.zh}编号")
+        return names

@@ -91,6 +91,7 @@ class Field:
     fields: tuple[Field, ...] = ()
     participant: bool = False  # names a person who took part (core/duties.py): the name field,
     # the person, or each person of a repeat group
+    number_prefix: str | None = None  # a repeat group whose rows get an issued number (H…)
     line: int = dataclasses.field(default=0, compare=False)
 
     @property
@@ -198,6 +199,17 @@ class FormSpec:
     rules: tuple[Rule, ...] = ()
     path: str = dataclasses.field(default="", compare=False)
     choice_values: str = LABELS  # CODES: choice fields store codes (see Choice)
+    # What kind of record the form captures (``records.kind``, core/record_service.py); the
+    # letter of the records' issued number and the field that shows it (None: not numbered).
+    record_kind: str | None = None
+    number_prefix: str | None = None
+    number_field: str | None = None
+
+    @property
+    def numbered_rows(self) -> dict[str, str]:
+        """Repeat groups whose rows get an issued number (``number_prefix``) → its letter."""
+        return {f.id: f.number_prefix for f in self.all_fields()
+                if f.type == "repeat" and f.number_prefix}
 
     @property
     def stores_codes(self) -> bool:

@@ -17,6 +17,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Callable
 
+from weicha_desktop.core.store import migrate_identities, migrate_records
+
 from weicha_desktop.core.store import migrate_outbox
 
 
@@ -220,6 +222,12 @@ BEGIN SELECT RAISE(ABORT, '勘验已定稿，不能再加照片'); END;
 DROP INDEX cases_status;
 DROP INDEX cases_updated_at;
 """),
+    Migration(9, "records of every kind: the records registry; cases the list's projection; "
+                 "photos, reviews, draft_buffer name their record (core/store/migrate_records.py)",
+              migrate_records.SQL, migrate_records.step),
+    Migration(10, "identities and codes: users' 警号 and unit, the devices table, the device of "
+                  "each audit entry, record_people, case types as codes (core/store/migrate_identities.py)",
+              migrate_identities.SQL, migrate_identities.step),
     Migration(11, "outbox: the op envelope (device, per-device sequence, actor, payload version) "
                   "and the states pending / exported / acknowledged / rejected (docs/sync-protocol.md)",
               migrate_outbox.SQL, migrate_outbox.upgrade_outbox),

@@ -7,9 +7,9 @@
    (device id + folder id, as logged: core/lineage.py): the chain still reaches its seq with
    its hash — a cut tail, a re-hashed chain, an older copy are named; a restored folder is
    named as one, with what it may lack.
-4. The log against the rows, both ways (log.py reads it once): cases, versions, finalized
-   hashes, the list projection, reviews (records.py); photos (photos.py); users (users.py);
-   the sync outbox (outbox.py).
+4. The log against the rows, both ways (log.py reads it once): records of every kind,
+   versions, finalized hashes, the case list's projection, reviews (records.py); photos
+   (photos.py); users (users.py); the sync outbox (outbox.py).
 5. Photo originals re-hashed; files no row names are a notice, never deleted.
 
 Everything is read from ONE state of the data (snapshot.py): the checkpoint first, then all
@@ -82,7 +82,9 @@ def _verify(store: Store, anchor: SnapshotAnchor | None, report: VerifyReport) -
     report.faults += lineage.faults
     report.notices += lineage.notes
     records = has_table(conn, "cases") and has_table(conn, "record_versions")  # schema 2 on
-    numbers = log.numbers | (dict(conn.execute("SELECT id, number FROM cases")) if records else {})
+    registry = "records" if has_table(conn, "records") else "cases"  # cases before schema 9
+    numbers = log.numbers | (dict(conn.execute(
+        f"SELECT id, COALESCE(number, id) FROM {registry}")) if records else {})
     if records:
         report.finalized_versions = check_records(conn, log, report.faults)
     report.users = check_users(conn, log, report.faults)

@@ -13,7 +13,12 @@ from weicha_desktop.core.lineage import FOLDER_KEY, LINEAGE_ACTIONS
 from weicha_desktop.core.store.audit import OUTBOX_KEY
 from weicha_desktop.core.store.oplog import ACKED_KEY, SUPERSEDED_KEY
 
-CASE_EVENTS = ("case.create", "case.finalize", "case.approve", "case.return", "case.amend")
+# The life cycle of a record of any kind (core/record_service.py): ``<kind>.<verb>`` on object
+# kind ``<kind>`` (case.create, case.finalize …). Object kinds that are not records:
+RECORD_VERBS = ("create", "finalize", "approve", "return", "amend")
+CASE_EVENTS = tuple(f"case.{verb}" for verb in RECORD_VERBS)
+NOT_RECORDS = frozenset({"photo", "user", "login", "checkpoint", "data", "unit", "backup",
+                         "bundle", "device", "op", "report", "evidence", "access", "system", "sync"})
 PHOTO_EVENTS = ("photo.add", "photo.edit", "photo.remove", "photo.restore")
 # The sync queue (core/sync/queue.py) logs the operations the server acknowledged before it
 # prunes them (ACKED_KEY: their op ids), and the draft operations compaction dropped because
@@ -34,8 +39,9 @@ class Event:
 
 @dataclass
 class LogIndex:
-    cases: dict[str, list[Event]] = field(default_factory=dict)      # case id → its events
-    numbers: dict[str, str] = field(default_factory=dict)            # case id → 勘验号
+    cases: dict[str, list[Event]] = field(default_factory=dict)      # record id → its events
+    numbers: dict[str, str] = field(default_factory=dict)            # record id → 勘验号 …
+    kinds: dict[str, str] = field(default_factory=dict)              # record id → its kind
     finalized: dict[str, Event] = field(default_factory=dict)        # version id → finalize
     photos: dict[str, list[Event]] = field(default_factory=dict)     # photo id → its events
     users: dict[str, list[Event]] = field(default_factory=dict)      # user id → its events
@@ -74,11 +80,12 @@ def read_log(conn: sqlite3.Connection) -> LogIndex:
         superseded = d.get(SUPERSEDED_KEY)
         if isinstance(superseded, list):
             log.superseded.update((str(s.get("op_id")), s) for s in superseded if isinstance(s, dict))
-        if kind == "case" and action in CASE_EVENTS and object_id:
+        if object_id and record_verb(action, kind):
             log.cases.setdefault(object_id, []).append(e)
-            if action == "case.create":
-                log.numbers[object_id] = str(d.get("number", object_id))
-            elif action == "case.finalize" and d.get("version_id"):
+            log.kinds.setdefault(object_id, kind)
+            if record_verb(action, kind) == "create":
+                log.numbers[object_id] = str(d.get("number") or object_id)
+            elif record_verb(action, kind) == "finalize" and d.get("version_id"):
                 log.finalized[str(d["version_id"])] = e
         elif action in PHOTO_EVENTS and kind == "photo" and object_id:
             log.photos.setdefault(object_id, []).append(e)
@@ -87,6 +94,12 @@ def read_log(conn: sqlite3.Connection) -> LogIndex:
         elif action == "system.init":
             log.init = e
     return log
+
+
+def record_verb(action: str, kind: str) -> str | None:
+    """The verb of a record life-cycle entry (``case.finalize`` on a case → finalize), else None."""
+    prefix, _, verb = action.partition(".")
+    return verb if prefix == kind and verb in RECORD_VERBS and kind not in NOT_RECORDS else None
 
 
 def has_table(conn: sqlite3.Connection, name: str) -> bool:

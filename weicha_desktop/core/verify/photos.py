@@ -1,9 +1,9 @@
 """The photo log against the audit log, the finalized manifests, and the originals on disk.
 
 - every photo the log imported (``photo.add``) or derived (``photo.edit``) has its row, with
-  the original's hash and the case the log recorded; every row has such an entry; a row is
-  removed exactly when the log's last remove/restore says so;
-- a finalized case's photo rows are what its last finalized version recorded (manifest);
+  the original's hash and the record (case) the log recorded; every row has such an entry; a
+  row is removed exactly when the log's last remove/restore says so;
+- a finalized record's photo rows (any kind) are what its last finalized version recorded;
 - every original re-hashed; files in blobs/ that no row names (a crash between copying and
   recording) are reported as a notice — and never deleted."""
 from __future__ import annotations
@@ -17,22 +17,34 @@ from weicha_desktop.core.records import photo_manifest
 from weicha_desktop.core.verify.log import LogIndex, has_table
 
 
+def owner_column(conn: sqlite3.Connection) -> str:
+    """The photo row's record: ``record_id`` (schema 9 on), ``case_id`` before."""
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(photos)")}
+    return "record_id" if "record_id" in columns else "case_id"
+
+
+def _owner(details: dict) -> str | None:
+    """The record a photo entry names (``record_id``; ``case_id`` in entries before schema 9)."""
+    return details.get("record_id") or details.get("case_id")
+
+
 def check_photo_rows(conn: sqlite3.Connection, log: LogIndex, numbers: dict[str, str],
                      faults: list[str]) -> None:
     if not has_table(conn, "photos"):
         return
     rows = {r[0]: r[1:] for r in conn.execute(
-        "SELECT id, case_id, sha256, position, original_name, removed_at IS NOT NULL FROM photos")}
-    made = {}  # photo id → (case id or None, sha256, seq)
+        f"SELECT id, {owner_column(conn)}, sha256, position, original_name, removed_at IS NOT NULL "
+        "FROM photos")}
+    made = {}  # photo id → (record id or None, sha256, seq)
     for pid, events in log.photos.items():
         removed = False
         for e in events:
             d = e.details
             if e.action == "photo.add":
-                made[pid] = (d.get("case_id"), d.get("sha256"), e.seq)
+                made[pid] = (_owner(d), d.get("sha256"), e.seq)
             elif e.action == "photo.edit":
                 source = made.get(str(d.get("source")))
-                made[pid] = (d.get("case_id") or (source[0] if source else None), d.get("sha256"), e.seq)
+                made[pid] = (_owner(d) or (source[0] if source else None), d.get("sha256"), e.seq)
             removed = e.action == "photo.remove"
         if pid not in made:
             continue
@@ -56,22 +68,28 @@ def check_photo_rows(conn: sqlite3.Connection, log: LogIndex, numbers: dict[str,
 
 
 def check_manifests(conn: sqlite3.Connection, numbers: dict[str, str], faults: list[str]) -> None:
-    """A finalized case's photo rows must still be what its last finalized version recorded."""
+    """A finalized record's photo rows must still be what its last finalized version recorded."""
     columns = {r[1] for r in conn.execute("PRAGMA table_info(record_versions)")}
     if not has_table(conn, "photos") or "manifest" not in columns:  # schema 6 had no manifest
         return
+    registry = "records" if has_table(conn, "records") else "cases"  # cases before schema 9
     rows = conn.execute(
-        "SELECT c.id, v.version, v.manifest FROM cases c JOIN record_versions v "
-        "ON v.record_id = c.id AND v.version = c.current_version "
-        "WHERE c.status <> 'draft' AND v.manifest IS NOT NULL")
-    for case_id, version, manifest in rows:
+        f"SELECT r.id, v.version, v.manifest FROM {registry} r JOIN record_versions v "
+        "ON v.record_id = r.id AND v.version = r.current_version "
+        "WHERE r.status <> 'draft' AND v.manifest IS NOT NULL")
+    column = owner_column(conn)
+    for record_id, version, manifest in rows:
         try:
             recorded = json.loads(manifest)
         except ValueError:
             continue  # the version's own hash check has reported it
-        if photo_manifest(conn, case_id) != recorded:
-            faults.append(
-                f"勘验 {numbers.get(case_id, case_id)} 第 {version} 版：照片记录与定稿时不一致，已被改动")
+        if photo_manifest(conn, record_id, column) != recorded:
+            faults.append(f"{'勘验' if registry == 'cases' or _is_case(conn, record_id) else '记录'} "
+                          f"{numbers.get(record_id, record_id)} 第 {version} 版：照片记录与定稿时不一致，已被改动")
+
+
+def _is_case(conn: sqlite3.Connection, record_id: str) -> bool:
+    return conn.execute("SELECT kind FROM records WHERE id = ?", (record_id,)).fetchone() == ("case",)
 
 
 def check_originals(conn: sqlite3.Connection, blobs_dir: Path, numbers: dict[str, str],
@@ -82,7 +100,8 @@ def check_originals(conn: sqlite3.Connection, blobs_dir: Path, numbers: dict[str
     count = 0
     named = set()
     rows = conn.execute(
-        "SELECT sha256, min(case_id), min(position) FROM photos GROUP BY sha256 ORDER BY sha256")
+        f"SELECT sha256, min({owner_column(conn)}), min(position) FROM photos GROUP BY sha256 "
+        "ORDER BY sha256")
     for sha, case_id, position in rows:
         count += 1
         named.add(sha)

@@ -1,0 +1,377 @@
+"""The life cycle of a captured record of any kind, on which each kind's service builds.
+
+    draft ──finalize──► finalized ──approve──► reviewed
+      ▲                    │   │
+      └──── return ────────┘   └── amend (reason) ──► new draft version
+            (supervisor, comment)                      (also from reviewed)
+
+Every transition is one change: the version row, the ``records`` row (and the kind's own
+projection, ``_project``), the audit entry and the outbox operation commit together.
+Finalized versions are never edited; returning or amending copies the data into version + 1
+linked to the one it amends. Editing in a form is a *session*: unsaved edits go to the
+recovery journal (``autosave``, core/drafts.py) and are committed once (``commit_session``).
+
+A kind is what its form declares (core/forms: ``record_kind``, ``number_prefix``,
+``number_field``, and ``number_prefix`` on repeat groups whose rows get numbers). Names
+follow the kind: audit actions ``<kind>.create|update|finalize|approve|return|amend`` on
+object kind ``<kind>``, outbox ops ``<kind>.create|draft|finalize|amend|review`` whose payload
+names the record as ``<kind>_id``. A kind's service sets ``kind`` and the word its messages
+use (``noun``; default: the form's title), and may keep a projection for its list
+(``_project``, as CaseService keeps ``cases``)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from weicha_desktop.core import drafts, duties, numbering
+from weicha_desktop.core.errors import (FinalizeBlocked, InvalidState, NotFound, PermissionDenied,
+                                        Problem, ValidationFailed, WeichaError)
+from weicha_desktop.core.forms import FormRegistry, FormSpec, check_rules, default_values, validate
+from weicha_desktop.core.ids import new_id
+from weicha_desktop.core.labels import ROLES
+from weicha_desktop.core.records import Record, finalized_hash, insert_version, photo_manifest, read_record
+from weicha_desktop.core.store import Actor, Store
+
+
+class RecordService:
+    """Records of one ``kind`` for one logged-in ``actor``."""
+
+    kind: str = ""
+    noun: str = ""  # the word for one record in messages (勘验); default: the form's title
+
+    def __init__(self, store: Store, forms: FormRegistry, actor: Actor, kind: str | None = None):
+        self.store = store
+        self.forms = forms
+        self.actor = actor
+        self.kind = kind or self.kind
+        self.form_id = forms.form_for(self.kind)
+        self.noun = self.noun or forms.latest(self.form_id).title.zh
+        self._editor = duties.EditCheck(store, forms, actor, noun=self.noun)
+
+    # ---- reading ---------------------------------------------------------------------------
+    def resolve(self, number_or_id: str) -> str:
+        row = self.store.conn.execute(
+            "SELECT id FROM records WHERE kind = ? AND (id = ? OR number = ?)",
+            (self.kind, number_or_id, number_or_id)).fetchone()
+        if not row:
+            raise NotFound(f"找不到{self.noun}“{number_or_id}”。")
+        return row[0]
+
+    def get(self, number_or_id: str, version: int | None = None) -> Record:
+        record = read_record(self.store.conn, self.resolve(number_or_id), version)
+        if record is None:
+            raise NotFound(f"{self.noun}“{number_or_id}”没有第 {version} 版。")
+        return record
+
+    def spec_for(self, record: Record) -> FormSpec:
+        """The form version the record was captured with (older versions stay readable)."""
+        return self.forms.get(record.form_id, record.form_version)
+
+    def history(self, number_or_id: str) -> list[dict[str, Any]]:
+        record_id = self.resolve(number_or_id)
+        return list(self.store.db.query(
+            "SELECT id, version, created_at, created_by, amends_id, amend_reason, finalized_at, "
+            "content_hash FROM record_versions WHERE record_id = ? ORDER BY version", [record_id]))
+
+    def blockers(self, number_or_id: str) -> list[Problem]:
+        """Everything that blocks finalizing, in Chinese: required fields and the form's rules."""
+        record = self.get(number_or_id)
+        return self.check_data(record, record.data, complete=True)
+
+    def check_data(self, record: Record, data: dict[str, Any], *, complete: bool) -> list[Problem]:
+        """Problems of ``data`` (e.g. what a form shows) as if it were ``record``'s: wrong
+        formats; with ``complete`` also the blockers (required fields, rules)."""
+        spec = self.spec_for(record)
+        problems = validate(spec, data, complete=complete)
+        return problems + (check_rules(spec, data, self._facts(record)) if complete else [])
+
+    def _facts(self, record: Record) -> dict[str, Any]:
+        """What the rules know beyond the record: its photo log (classes present)."""
+        rows = self.store.conn.execute(
+            "SELECT photo_class FROM photos WHERE record_id = ? AND removed_at IS NULL",
+            (record.id,)).fetchall()
+        return {"photo_count": len(rows),
+                "photo_classes": sorted({r[0] for r in rows if r[0]})}
+
+    # ---- changing --------------------------------------------------------------------------
+    def create(self, values: dict[str, Any] | None = None) -> Record:
+        """A new record (draft version 1) of the latest form of the kind, numbered if the
+        form says so, with ``values`` merged into the form's defaults."""
+        self._require_role(*ROLES)
+        self.store.require_initialized()
+        spec = self.forms.latest(self.form_id)
+        record_id, version_id = new_id(), new_id()
+        data = default_values(spec)
+        data.update(self._checked_input(spec, values or {}))
+        with self.store.change(self.actor) as ch:
+            number = numbering.allocate(ch, spec.number_prefix, record_id, forms=self.forms) \
+                if spec.number_prefix else None
+            if number and spec.number_field:
+                data[spec.number_field] = number
+            self._number_rows(ch, spec, record_id, {}, data)
+            self._raise_problems(validate(spec, data, complete=False))
+            ch.db["records"].insert(dict(
+                id=record_id, kind=self.kind, number=number, status="draft", current_version=1,
+                form_id=spec.id, created_at=ch.now, created_by=self.actor.id, updated_at=ch.now))
+            insert_version(ch, record_id=record_id, kind=self.kind, version=1, form_id=spec.id,
+                           form_version=spec.version, data=data, version_id=version_id)
+            self._project(ch, record_id, spec, data)
+            ch.log(f"{self.kind}.create", self.kind, record_id, f"新建{self.noun} {number or ''}".rstrip(),
+                   {"number": number, "version": 1, "form": [spec.id, spec.version]})
+            self._enqueue(ch, record_id, "create", number, 1, version_id, spec, data)
+        return self.get(record_id)
+
+    def update(self, number_or_id: str, values: dict[str, Any]) -> Record:
+        """Merge ``values`` into the current draft (a key set to None is cleared). Values are
+        validated as a draft: wrong formats are refused, missing required fields are not."""
+        return self._update(self.get(number_or_id), values, session=False)
+
+    # ---- editing sessions (docs/autosave.md) -----------------------------------------------
+    def autosave(self, number_or_id: str, values: dict[str, Any]) -> str:
+        """Journal the form's unsaved edits (no audit, outbox or validation); returns when."""
+        record = self.get(number_or_id)
+        self._require_draft(record)
+        self._require_editor(record, "修改")
+        return drafts.save(self.store, record.id, record.version, self.actor, values)
+
+    def recovered(self, number_or_id: str) -> drafts.Recovery | None:
+        """Unsaved edits of this draft left in the journal (after a crash), if any."""
+        record = self.get(number_or_id)
+        found = drafts.load(self.store.conn, record.id)
+        current = found and found.version == record.version and record.status == "draft"
+        return found if current and not record.locked else None
+
+    def discard_recovery(self, number_or_id: str) -> None:
+        """Forget the journalled edits (the user chose 放弃恢复); the record is untouched."""
+        record = self.get(number_or_id)
+        self._require_editor(record, "放弃恢复")
+        drafts.delete(self.store.conn, record.id)
+
+    def commit_session(self, number_or_id: str) -> Record:
+        """End the editing session: the journalled edits go into the record as ONE change
+        (one audit entry, one draft operation) that also deletes the journal row. Invalid
+        values raise ValidationFailed and stay in the journal: nothing is lost."""
+        record = self.get(number_or_id)
+        found = drafts.load(self.store.conn, record.id)
+        return self._update(record, found.values, session=True) if found else record
+
+    def _update(self, record: Record, values: dict[str, Any], *, session: bool) -> Record:
+        self._require_draft(record)
+        self._require_editor(record, "修改")
+        spec = self.spec_for(record)
+        values = self._checked_input(spec, values)
+        data = drafts.apply(record.data, values)
+        changed = sorted(k for k in values if record.data.get(k) != data.get(k))
+        if not changed:
+            if session:
+                drafts.delete(self.store.conn, record.id)  # edits undone: nothing to record
+            return record
+        with self.store.change(self.actor) as ch:
+            if session:
+                drafts.delete(ch.conn, record.id)
+            self._number_rows(ch, spec, record.id, record.data, data)
+            self._raise_problems(validate(spec, data, complete=False))
+            ch.conn.execute(
+                "UPDATE record_versions SET data = ?, updated_at = ? WHERE id = ? AND finalized_at IS NULL",
+                (json.dumps(data, ensure_ascii=False, sort_keys=True), ch.now, record.version_id))
+            self._touch(ch, record.id)
+            self._project(ch, record.id, spec, data)
+            labels = "、".join(_label(spec, k) for k in changed)
+            ch.log(f"{self.kind}.update", self.kind, record.id, f"修改{self.noun} {record.number}：{labels}",
+                   {"version": record.version, "fields": changed})
+            self._enqueue(ch, record.id, "draft", record.number, record.version, record.version_id,
+                          spec, data)
+        return self.get(record.id)
+
+    def finalize(self, number_or_id: str) -> Record:
+        record = self.get(number_or_id)
+        self._require_draft(record)
+        self._require_editor(record, "定稿")
+        if drafts.load(self.store.conn, record.id):
+            raise InvalidState(f"{self.noun} {record.number} 有尚未存入记录的编辑（自动保存），"
+                               "请先在表单中保存或放弃恢复，再定稿。")
+        problems = self.blockers(record.id)
+        if problems:
+            raise FinalizeBlocked(problems)
+        spec = self.spec_for(record)
+        with self.store.change(self.actor) as ch:
+            row = dict(next(iter(ch.db.query(
+                "SELECT * FROM record_versions WHERE id = ?", [record.version_id]))))
+            manifest = json.dumps(photo_manifest(ch.conn, record.id), ensure_ascii=False,
+                                  sort_keys=True)
+            row.update(finalized_at=ch.now, finalized_by=self.actor.id, manifest=manifest)
+            digest = finalized_hash(row)
+            ch.conn.execute(
+                "UPDATE record_versions SET finalized_at = ?, finalized_by = ?, content_hash = ?, "
+                "manifest = ?, updated_at = ? WHERE id = ?",
+                (ch.now, self.actor.id, digest, manifest, ch.now, record.version_id))
+            self._touch(ch, record.id, status="finalized", returned_comment=None)
+            self._project(ch, record.id, spec, None)
+            ch.log(f"{self.kind}.finalize", self.kind, record.id,
+                   f"定稿{self.noun} {record.number} 第 {record.version} 版",
+                   {"version": record.version, "version_id": record.version_id, "content_hash": digest})
+            # everything the content hash covers, so the receiver can check it
+            self._enqueue(ch, record.id, "finalize", record.number, record.version,
+                          record.version_id, spec, record.data, kind=self.kind,
+                          amends_id=record.amends_id, amend_reason=record.amend_reason,
+                          manifest=json.loads(manifest), finalized_at=ch.now,
+                          finalized_by=self.actor.id, content_hash=digest)
+        return self.get(record.id)
+
+    def review(self, number_or_id: str, *, approve: bool, comment: str = "") -> Record:
+        """A supervisor approves a finalized record, or returns it for correction with a
+        comment (a new draft version). Nobody reviews what they took part in (duties.py)."""
+        record = self.get(number_or_id)
+        if record.status != "finalized":
+            raise InvalidState(f"{self.noun} {record.number} 状态为“{record.status_label}”，"
+                               f"只有已定稿的{self.noun}可以审核。")
+        # checked here itself, not through review_refusal (what a view asks before a click)
+        refusal = duties.review_refusal(self.store, self.forms, record.id, record.number,
+                                        self.actor, noun=self.noun)
+        if refusal:
+            raise duties.refuse(self.store, self.actor, self.kind, record.id,
+                                f"{'审核通过' if approve else '退回'}{self.noun} {record.number}", refusal)
+        comment = (comment or "").strip()
+        if not approve and not comment:
+            raise WeichaError("退回补正时请写明需要补正的内容。")
+        decision = "approved" if approve else "returned"
+        with self.store.change(self.actor) as ch:
+            ch.db["reviews"].insert({
+                "id": new_id(), "record_id": record.id, "version": record.version,
+                "decision": decision, "comment": comment, "reviewer_id": self.actor.id, "at": ch.now})
+            if approve:
+                self._touch(ch, record.id, status="reviewed")
+                self._project(ch, record.id, self.spec_for(record), None)
+                ch.log(f"{self.kind}.approve", self.kind, record.id,
+                       f"审核通过{self.noun} {record.number} 第 {record.version} 版",
+                       {"version": record.version, "comment": comment})
+            else:
+                self._new_version(ch, record, f"审核退回：{comment}", returned_comment=comment)
+                ch.log(f"{self.kind}.return", self.kind, record.id,
+                       f"退回补正{self.noun} {record.number}：{comment}",
+                       {"version": record.version, "new_version": record.version + 1, "comment": comment})
+            ch.enqueue(self.kind, record.id, f"{self.kind}.review", {
+                self.id_key: record.id, "number": record.number, "version": record.version,
+                "decision": decision, "comment": comment})
+        return self.get(record.id)
+
+    def amend(self, number_or_id: str, reason: str) -> Record:
+        """补正: open a new draft version of a finalized or reviewed record, with a reason."""
+        record = self.get(number_or_id)
+        if not record.locked:
+            raise InvalidState(f"{self.noun} {record.number} 尚未定稿，直接修改即可，无需补正。")
+        self._require_editor(record, "补正")
+        reason = (reason or "").strip()
+        if not reason:
+            raise WeichaError("补正须写明原因。")
+        with self.store.change(self.actor) as ch:
+            self._new_version(ch, record, reason)
+            ch.log(f"{self.kind}.amend", self.kind, record.id, f"补正{self.noun} {record.number}：{reason}",
+                   {"version": record.version, "new_version": record.version + 1, "reason": reason})
+        return self.get(record.id)
+
+    # ---- who may ---------------------------------------------------------------------------
+    def edit_refusal(self, record: Record) -> str | None:
+        """Why this user may not change ``record`` (a draft) or amend it, or None (the form
+        shows it read-only with the reason)."""
+        return self._editor.refusal(record.id, record.number)
+
+    def review_refusal(self, record: Record) -> str | None:
+        """Why this user may not review ``record`` (not a reviewer, or took part), or None."""
+        return duties.review_refusal(self.store, self.forms, record.id, record.number, self.actor,
+                                     noun=self.noun)
+
+    # ---- helpers ---------------------------------------------------------------------------
+    @property
+    def id_key(self) -> str:
+        """The payload key naming the record in this kind's outbox ops (``case_id``)."""
+        return f"{self.kind}_id"
+
+    def _project(self, ch, record_id: str, spec: FormSpec, data: dict[str, Any] | None) -> None:
+        """Keep the kind's own projection (its list) in step, in the same change: after a
+        create or update with the record's ``data``, after a status change with None."""
+
+    @staticmethod
+    def _touch(ch, record_id: str, **columns: Any) -> None:
+        """Set ``columns`` of the ``records`` row (and ``updated_at``)."""
+        sets = "".join(f"{k} = ?, " for k in columns)
+        ch.conn.execute(f"UPDATE records SET {sets}updated_at = ? WHERE id = ?",
+                        [*columns.values(), ch.now, record_id])
+
+    def _new_version(self, ch, record: Record, reason: str, returned_comment: str | None = None):
+        spec = self.spec_for(record)
+        version_id = new_id()
+        insert_version(ch, record_id=record.id, kind=self.kind, version=record.version + 1,
+                       form_id=record.form_id, form_version=record.form_version, data=record.data,
+                       amends_id=record.version_id, amend_reason=reason, version_id=version_id)
+        self._touch(ch, record.id, status="draft", current_version=record.version + 1,
+                    returned_comment=returned_comment)
+        self._project(ch, record.id, spec, None)
+        self._enqueue(ch, record.id, "amend", record.number, record.version + 1, version_id, spec,
+                      record.data, amends_id=record.version_id, amend_reason=reason)
+
+    def _enqueue(self, ch, record_id, op, number, version, version_id, spec, data, **extra):
+        ch.enqueue(self.kind, record_id, f"{self.kind}.{op}", {
+            self.id_key: record_id, "number": number, "version": version,
+            "version_id": version_id, "form": [spec.id, spec.version], "data": data, **extra})
+
+    @staticmethod
+    def _checked_input(spec: FormSpec, values: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(values, dict):
+            raise WeichaError("字段值须为 JSON 对象（字段名 → 值）。")
+        fixed = [f.id for f in spec.all_fields() if f.readonly and f.id in values]
+        if fixed:
+            raise ValidationFailed([Problem(k, "由系统填写，不能修改", "readonly") for k in fixed])
+        return values
+
+    def _number_rows(self, ch, spec: FormSpec, record_id: str, old: dict[str, Any],
+                     new: dict[str, Any]) -> None:
+        """Give every new row of a numbered group (the form's ``number_prefix`` on a repeat
+        group: 痕迹物证 → H…) its number, in this change. A row keeps the number it has; a
+        number the system did not issue to this record is refused."""
+        for group, prefix in spec.numbered_rows.items():
+            rows = new.get(group)
+            if not isinstance(rows, list):
+                continue
+            rows = new[group] = list(rows)  # never write numbers into the caller's list
+            known = {r.get("number") for r in old.get(group) or [] if isinstance(r, dict)}
+            problems, seen = [], set()
+            for i, row in enumerate(rows):
+                if not isinstance(row, dict):
+                    continue
+                if row.get("number") in (None, ""):
+                    rows[i] = {**row, "number": numbering.allocate(ch, prefix, record_id, forms=self.forms)}
+                elif row["number"] not in known:
+                    problems.append(Problem(f"{group}[{i}].number", "编号由系统生成，不能填写", "readonly"))
+                elif row["number"] in seen:
+                    problems.append(Problem(f"{group}[{i}].number",
+                                            f"编号 {row['number']} 重复：一个编号只属于一件物证", "readonly"))
+                seen.add(rows[i]["number"])
+            self._raise_problems(problems)
+
+    @staticmethod
+    def _raise_problems(problems: list[Problem]) -> None:
+        if problems:
+            raise ValidationFailed(problems)
+
+    def _require_draft(self, record: Record) -> None:
+        if record.locked or record.status != "draft":
+            raise InvalidState(
+                f"{self.noun} {record.number} 第 {record.version} 版已定稿，不能修改；如需更正请“补正”。")
+
+    def _require_editor(self, record: Record, attempt: str) -> None:
+        refusal = self.edit_refusal(record)
+        if refusal:
+            raise duties.refuse(self.store, self.actor, self.kind, record.id,
+                                f"{attempt}{self.noun} {record.number}", refusal)
+
+    def _require_role(self, *roles: str, action: str = "此操作") -> None:
+        if self.actor.role not in roles:
+            raise PermissionDenied(f"当前用户（{self.actor.name}）无权{action}。")
+
+
+def _label(spec: FormSpec, field_id: str) -> str:
+    try:
+        return spec.field(field_id).label.zh
+    except (KeyError, LookupError, AttributeError):
+        return field_id
