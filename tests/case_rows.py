@@ -10,6 +10,8 @@ from weicha_desktop.core.clock import Clock
 from weicha_desktop.core.store import Store
 from weicha_desktop.core.store.migrations import migrate
 
+from tests.support import raw_writes
+
 USER = "u-admin"
 USER_ROW = ("INSERT INTO users (id, name, display_name, role, password_hash, active, created_at) "
             "VALUES (?, ?, ?, 'admin', 'x', 1, 't')")
@@ -37,6 +39,11 @@ def memory_store() -> Store:
 
 
 def insert(store: Store, cases: list[Case]) -> None:
+    with raw_writes(store):
+        _insert(store, cases)
+
+
+def _insert(store: Store, cases: list[Case]) -> None:
     if not store.conn.execute("SELECT 1 FROM users WHERE id = ?", (USER,)).fetchone():
         store.conn.execute(USER_ROW, (USER, "list-test", "list-test"))
     store.conn.executemany(  # the record (registry) and its row of the case list

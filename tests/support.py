@@ -113,6 +113,13 @@ def run_cli(data: Path, *args: str, user: str | None = None, password: str = PAS
     return CliResult(code, out["stdout"], out["stderr"])
 
 
+def raw_writes(store: Store):
+    """The store's own connection with the write guard opened (core/store/guard.py): for a
+    test that writes what the program never writes outside a change (rows made by hand,
+    tampering through the program's connection)."""
+    return store.guard.allow()
+
+
 def values_as(spec, record: dict) -> dict:
     """``record`` (codes, as form version 3 stores them) with each choice value as ``spec``
     stores it: the Chinese words for a record of form v1/v2."""

@@ -13,7 +13,7 @@ from weicha_desktop.core.users import UserService
 from weicha_desktop.core.verify import verify
 from weicha_desktop.resources import forms_dir
 
-from tests.support import PASSWORD, UNIT, new_store, values_as
+from tests.support import PASSWORD, UNIT, new_store, raw_writes, values_as
 from tests.support import forms as shipped_forms
 
 
@@ -88,9 +88,9 @@ def test_finalize_is_blocked_with_the_list_then_locks_and_hashes(env):
     assert store.audit_entries()[-1].details["content_hash"] == done.content_hash
     with pytest.raises(InvalidState, match="补正"):
         cases.update(case.id, {"remarks": "改一下"})
-    with pytest.raises(sqlite3.IntegrityError, match="已定稿"):
+    with pytest.raises(sqlite3.IntegrityError, match="已定稿"), raw_writes(store):
         store.conn.execute("UPDATE record_versions SET data = '{}' WHERE id = ?", (done.version_id,))
-    with pytest.raises(sqlite3.IntegrityError, match="不能删除"):
+    with pytest.raises(sqlite3.IntegrityError, match="不能删除"), raw_writes(store):
         store.conn.execute("DELETE FROM cases WHERE id = ?", (done.id,))
     assert verify(store).ok
 
@@ -189,9 +189,9 @@ def test_records_of_form_version_1_still_open_check_and_finalize(env):
     store, cases, _ = env
     v1 = cases.forms.get("scene_investigation", 1)
     case = cases.new_case(scene_values(8))
-    # as captured then: v1 stored the Chinese words (values_as)
-    store.conn.execute("UPDATE record_versions SET form_version = 1, data = ? WHERE record_id = ?",
-                       (json.dumps(values_as(v1, case.data), ensure_ascii=False), case.id))
+    with raw_writes(store):  # as captured then: v1 stored the Chinese words (values_as)
+        store.conn.execute("UPDATE record_versions SET form_version = 1, data = ? WHERE record_id = ?",
+                           (json.dumps(values_as(v1, case.data), ensure_ascii=False), case.id))
     reopened = cases.get(case.id)
     assert cases.spec_for(reopened) == v1
     with pytest.raises(ValidationFailed, match="未知字段"):

@@ -13,7 +13,7 @@ from weicha_desktop.core.logins import MAX_DELAY, LoginLocked, delay_after
 from weicha_desktop.core.store import Store
 from weicha_desktop.core.users import UserService
 
-from tests.support import PASSWORD, ManualClock, new_store
+from tests.support import PASSWORD, ManualClock, new_store, raw_writes
 
 WRONG = "wrong-pass-9"
 
@@ -170,9 +170,10 @@ def test_an_altered_login_entry_does_not_break_logging_in(env):
     verify reports the entry, login still works."""
     store, users, clock = env
     fail_times(users, "admin", 1, clock)
-    store.conn.execute("DROP TRIGGER audit_log_no_update")
-    store.conn.execute("UPDATE audit_log SET details = '{\"failures\": \"many\"}' "
-                       "WHERE seq = (SELECT max(seq) FROM audit_log)")
+    with raw_writes(store):
+        store.conn.execute("DROP TRIGGER audit_log_no_update")
+        store.conn.execute("UPDATE audit_log SET details = '{\"failures\": \"many\"}' "
+                           "WHERE seq = (SELECT max(seq) FROM audit_log)")
     assert logins.state(store, "admin") == logins.LoginState()
     assert users.authenticate("admin", PASSWORD).name == "admin"
 

@@ -8,7 +8,7 @@ from weicha_desktop.core.errors import NumberingExhausted, WeichaError
 from weicha_desktop.core.numbering import SlotPlan, format_number, parse_number
 from weicha_desktop.core.users import UserService
 
-from tests.support import CST, PASSWORD, UNIT, fixed_clock, new_store
+from tests.support import CST, PASSWORD, UNIT, fixed_clock, new_store, raw_writes
 
 
 def _issue(store, kind="K", n=1, when=None):
@@ -60,7 +60,8 @@ def test_a_rolled_back_change_issues_nothing_and_numbers_never_repeat(tmp_path):
     second = _issue(store)[0]
     assert parse_number(second)[3] == parse_number(first)[3] + 1
     # even if the counter is set back, an issued number is never issued again
-    store.conn.execute("UPDATE serials SET last_serial = 0")
+    with raw_writes(store):
+        store.conn.execute("UPDATE serials SET last_serial = 0")
     third = _issue(store)[0]
     assert third not in (first, second)
     store.close()
@@ -69,7 +70,8 @@ def test_a_rolled_back_change_issues_nothing_and_numbers_never_repeat(tmp_path):
 def test_block_exhaustion_says_so(tmp_path):
     store = new_store(tmp_path, slot=3, slots=99)  # block of 101 serials: 203..303
     plan = SlotPlan(3, 99)
-    store.conn.execute("INSERT INTO serials VALUES ('K', ?, '202611', ?)", (UNIT, plan.last))
+    with raw_writes(store):
+        store.conn.execute("INSERT INTO serials VALUES ('K', ?, '202611', ?)", (UNIT, plan.last))
     with pytest.raises(NumberingExhausted, match="已用完"):
         _issue(store)
     store.close()

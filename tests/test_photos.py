@@ -12,7 +12,7 @@ from weicha_desktop.core.users import UserService
 from weicha_desktop.core.verify import verify
 
 from tests.media_support import bomb_png, make_photo, random_bytes, truncated
-from tests.support import PASSWORD, new_store
+from tests.support import PASSWORD, new_store, raw_writes
 from tests.support import forms as shipped_forms
 
 
@@ -171,7 +171,7 @@ def test_finalize_hashes_the_photo_log_and_verify_sees_later_changes(env, tmp_pa
     import json
     assert [m["photo_class"] for m in json.loads(row["manifest"])] == ["方位", "概貌", "重点部位", "细目"]
     import sqlite3
-    with pytest.raises(sqlite3.IntegrityError, match="已定稿"):
+    with pytest.raises(sqlite3.IntegrityError, match="已定稿"), raw_writes(store):
         store.conn.execute("UPDATE photos SET caption = 'x' WHERE record_id = ?", (case.id,))
     assert verify(store).ok
     store.close()

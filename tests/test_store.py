@@ -7,7 +7,7 @@ from weicha_desktop.core.store import SCHEMA_VERSION, Store
 from weicha_desktop.core.users import UserService
 
 from tests.outbox_support import payload
-from tests.support import PASSWORD, new_store
+from tests.support import PASSWORD, new_store, raw_writes
 
 
 def test_open_sets_pragmas_and_schema(tmp_path):
@@ -58,10 +58,11 @@ def test_change_must_log_and_rolls_back_everything_on_error(tmp_path):
 
 def test_audit_log_refuses_update_and_delete(tmp_path):
     store = new_store(tmp_path)
-    with pytest.raises(sqlite3.IntegrityError, match="只能追加"):
-        store.conn.execute("UPDATE audit_log SET summary = 'x'")
-    with pytest.raises(sqlite3.IntegrityError, match="只能追加"):
-        store.conn.execute("DELETE FROM audit_log")
+    with raw_writes(store):  # past the write guard: the triggers refuse on their own
+        with pytest.raises(sqlite3.IntegrityError, match="只能追加"):
+            store.conn.execute("UPDATE audit_log SET summary = 'x'")
+        with pytest.raises(sqlite3.IntegrityError, match="只能追加"):
+            store.conn.execute("DELETE FROM audit_log")
     store.close()
 
 

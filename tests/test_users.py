@@ -12,7 +12,7 @@ from weicha_desktop.core.store import Store
 from weicha_desktop.core import users as users_module
 from weicha_desktop.core.users import UserService, check_password, hash_password
 
-from tests.support import PASSWORD, UNIT, new_store
+from tests.support import PASSWORD, UNIT, new_store, raw_writes
 from tests.support import forms as shipped_forms
 
 
@@ -130,10 +130,11 @@ def test_the_common_list_is_shipped_and_init_obeys_the_policy(tmp_path):
 
 def test_a_user_with_an_older_short_password_still_logs_in(tmp_path):
     store = new_store(tmp_path)
-    store.conn.execute(  # made before the policy: 6 characters
-        "INSERT INTO users (id, name, display_name, role, password_hash, active, created_at) "
-        "VALUES (?, 'laowang', '老王', 'technician', ?, 1, '2026-01-01T08:00:00+08:00')",
-        (new_id(), hash_password("abc123")))
+    with raw_writes(store):
+        store.conn.execute(  # made before the policy: 6 characters
+            "INSERT INTO users (id, name, display_name, role, password_hash, active, created_at) "
+            "VALUES (?, 'laowang', '老王', 'technician', ?, 1, '2026-01-01T08:00:00+08:00')",
+            (new_id(), hash_password("abc123")))
     assert UserService(store).authenticate("laowang", "abc123").name == "laowang"
     store.close()
 

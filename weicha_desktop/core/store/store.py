@@ -18,7 +18,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import filelock
 import sqlite_utils
@@ -31,6 +31,8 @@ from weicha_desktop.core.lineage import ensure_folder_id
 from weicha_desktop.core.media.staging import clean_leftovers
 from weicha_desktop.core import ops
 from weicha_desktop.core.store import audit, oplog
+from weicha_desktop.core.store.events import ChangeSummary, CommitListeners, Listener
+from weicha_desktop.core.store.guard import GuardedConnection, WriteGuard
 from weicha_desktop.core.store.migrations import migrate
 
 DB_NAME = "weicha.db"
@@ -67,6 +69,7 @@ class Store:
         self._reanchor = False
         self._restoring = False  # no checkpoint until acknowledge_restore gives the folder its line
         self._anchoring = False  # committing the checkpoint's own data.anchor entry
+        self._init_events_and_guard()
 
     # ---- opening ---------------------------------------------------------------------------
     @classmethod
@@ -95,7 +98,7 @@ class Store:
         file_lock = acquire_folder_lock(data_dir) if lock else None
         try:
             conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False,
-                                   timeout=10)
+                                   timeout=10, factory=GuardedConnection)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -157,10 +160,11 @@ class Store:
         """One transaction: the caller's writes + audit entry (required) + outbox ops."""
         if self.readonly:
             raise WeichaError("以只读方式打开的数据不能修改。")
-        with self._write_lock:
+        with self._writing():
             batched = self._batching  # inside ``batch()``: a savepoint of its transaction
             if batched and not self.conn.in_transaction:  # an error ended it: begin anew
                 self.conn.execute("BEGIN IMMEDIATE")
+                self._batched = ChangeSummary()  # what it had done was rolled back with it
             self.conn.execute("SAVEPOINT change" if batched else "BEGIN IMMEDIATE")
             ch = Change(self, actor)
             try:
@@ -176,8 +180,11 @@ class Store:
                         self.conn.execute("RELEASE change")
                 raise
             self._reanchor = self._reanchor or ch.reanchor
-            if not batched:
+            if batched:
+                self._batched += ChangeSummary.of(ch.entries)
+            else:
                 self._advance_checkpoint()
+                self._tell(ChangeSummary.of(ch.entries))
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -190,11 +197,11 @@ class Store:
         instead of one per change."""
         if self.readonly:
             raise WeichaError("以只读方式打开的数据不能修改。")
-        with self._write_lock:
+        with self._writing():
             if self._batching:
                 raise RuntimeError("Store.batch() does not nest")
             self.conn.execute("BEGIN IMMEDIATE")
-            self._batching = True
+            self._batching, self._batched = True, ChangeSummary()
             try:
                 yield
             finally:
@@ -202,6 +209,8 @@ class Store:
                 if self.conn.in_transaction:
                     self.conn.execute("COMMIT")
                     self._advance_checkpoint()
+                    self._tell(self._batched)
+                self._batched = ChangeSummary()
 
     def log_read(self, actor: Actor, action: str, object_kind: str, object_id: str | None,
                  summary: str, details: dict[str, Any] | None = None) -> audit.AuditEntry:
@@ -230,6 +239,55 @@ class Store:
                 ch.log("data.anchor", "checkpoint", details["folder_id"], summary, details)
         finally:
             self._anchoring = False
+
+    # ---- listeners, the write guard, other threads (core/store/events.py, guard.py) -------
+    def _init_events_and_guard(self) -> None:
+        self._listeners = CommitListeners()
+        self._batched = ChangeSummary()  # what the changes of a batch() did, told at its commit
+        self._told = threading.local()  # summaries of this thread's commits, not told yet
+        self.guard = WriteGuard(self.conn)
+        if isinstance(self.conn, GuardedConnection):
+            self.conn.guard = self.guard
+        if not self.readonly:
+            self.guard.install()  # writes only inside change() / batch()
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """The write lock and the guard's leave to write. Listeners are told of the commits
+        afterwards, outside both: a listener runs with writes refused, like any other code
+        (a data.anchor change committed inside another change is told with it)."""
+        try:
+            with self._write_lock, self.guard.allow():
+                yield
+        finally:
+            if not self.guard.held():
+                told, self._told.summaries = getattr(self._told, "summaries", []), []
+                for summary in told:
+                    self._listeners.notify(summary)
+
+    def _tell(self, summary: ChangeSummary) -> None:
+        self._told.summaries = [*getattr(self._told, "summaries", []), summary]
+
+    def on_commit(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(ChangeSummary)`` after every commit of this store (and of its
+        siblings), on the committing thread. Returns the function that removes it."""
+        return self._listeners.add(listener)
+
+    def sibling(self, *, readonly: bool | None = None) -> "Store":
+        """Another connection to this folder, for another thread of this program (the folder
+        lock stays with this store): same clock, its own Anchor on the same key store, and
+        the same commit listeners, so views hear of what it commits. Close it when done."""
+        other = Store.open(self.data_dir, clock=self.clock, lock=False,
+                           readonly=self.readonly if readonly is None else readonly,
+                           anchor=self.anchor.reader() if self.anchor is not None else None)
+        other._listeners = self._listeners
+        return other
+
+    # ---- reads the views need (the GUI has no SQL of its own) ------------------------------
+    def pending_count(self) -> int:
+        """Operations in the sync outbox not yet sent (a count on an index, not
+        ``pending_outbox``, which loads and parses every payload)."""
+        return self.conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
 
     def pending_outbox(self, limit: int = 1000) -> list[dict[str, Any]]:
         rows = self.db.query(
