@@ -112,11 +112,16 @@ def _config_dir_in_tmp(tmp_path_factory):
     checkpoints (core/checkpoint.py) go into a folder of this test run, also for module
     fixtures and for the programs a test starts (they inherit the environment). Checkpoints
     are per device id, so tests do not meet each other's; a test that needs an empty key
-    store passes its own ``Anchor`` or sets WEICHA_CONFIG_DIR itself."""
+    store passes its own ``Anchor`` or sets WEICHA_CONFIG_DIR itself. The application log
+    (core/applog.py, set up by the commands a test runs) goes there too."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("WEICHA_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+        mp.setenv("WEICHA_LOG_DIR", str(tmp_path_factory.mktemp("log")))
         mp.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
         yield
+        from weicha_desktop.core import applog
+
+        applog.teardown()
 
 
 from weicha_desktop.core import users  # noqa: E402 — below the hooks the self-test copies

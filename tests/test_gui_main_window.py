@@ -1,10 +1,11 @@
 """The main window: navigation by role, status bar, case list and case tabs, settings kept."""
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
-from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QLabel, QLineEdit, QListWidget, QMessageBox, QPushButton,
                                QStackedWidget, QTableView, QTabWidget)
 
@@ -12,14 +13,14 @@ from gui_support import (UNIT_NAME, admin, app, cases, child, complete_values, d
                          forms, store, type_into)
 from support import PASSWORD
 from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.store import Store
 from weicha_desktop.core.users import UserService
 from weicha_desktop.gui.cases.list import CaseTableModel
 from weicha_desktop.gui.common.settings import Settings
 from weicha_desktop.gui.forms.view import FormView
 from weicha_desktop.gui.review.queue import ReviewQueue
-from weicha_desktop.gui.shell import status_bar
 from weicha_desktop.gui.shell.main_window import MainWindow
-from weicha_desktop.gui.shell.status_bar import pending_operations
+from weicha_desktop.gui.shell.status_bar import BACKUP_CHECK_MS
 
 pytestmark = pytest.mark.usefixtures("dialogs")
 
@@ -57,7 +58,7 @@ def test_window_frame_and_status_bar(window, store):
     assert child(window, QLabel, "userLabel").text() == "用户：admin（管理员）"
     assert child(window, QLabel, "unitLabel").text() == f"单位：{UNIT_NAME}"
     assert child(window, QLabel, "syncLabel").text() == "同步：未配置（离线）"
-    assert pending_operations(store) == 0
+    assert store.pending_count() == 0
     assert child(window, QLabel, "pendingLabel").text() == "无待同步数据"
 
 
@@ -85,20 +86,36 @@ def test_navigation_switches_pages_and_builds_review_on_first_use(window):
     assert window.current_page_key() == "cases"
 
 
-def test_pending_count_follows_changes(app, qtbot, store, admin, monkeypatch):
-    monkeypatch.setattr(status_bar, "POLL_MS", 50)
+def test_pending_count_follows_commits_without_polling(app, qtbot, store, admin):
+    """The count follows the store's commits (StoreEvents), whoever made them; no timer polls
+    (the status bar's one timer is the hourly backup check)."""
     window = MainWindow(store, forms(), admin)
     qtbot.addWidget(window)
     window.show()
-    before = pending_operations(store)
-    assert child(window, QLabel, "pendingLabel").text() == "无待同步数据"
+    label = child(window, QLabel, "pendingLabel")
+    assert [t.interval() for t in window.status.findChildren(QTimer) if t.isActive()] == [BACKUP_CHECK_MS]
+    assert label.text() == "无待同步数据"
     qtbot.mouseClick(child(window, QPushButton, "newCaseButton"), Qt.MouseButton.LeftButton)
-    assert pending_operations(store) == before + 1
-    assert child(window, QLabel, "pendingLabel").text() == "待同步 1 项"
-    # a change the window did not make itself is picked up by the poll
+    qtbot.waitUntil(lambda: label.text() == "待同步 1 项", timeout=2000)
+    assert store.pending_count() == 1
+    # a change made through a service the window did not call
     CaseService(store, forms(), window.actor).new_case()
-    qtbot.waitUntil(lambda: child(window, QLabel, "pendingLabel").text() == "待同步 2 项",
-                    timeout=2000)
+    qtbot.waitUntil(lambda: label.text() == "待同步 2 项", timeout=2000)
+    # a worker thread with a connection of its own, opened as the store's sibling
+    def worker() -> None:
+        with store.sibling() as own:
+            CaseService(own, forms(), window.actor).new_case()
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join(30)
+    qtbot.waitUntil(lambda: label.text() == "待同步 3 项", timeout=2000)
+    # documented limit: a store opened on its own is another connection, not heard of
+    with Store.open(store.data_dir, lock=False) as other:
+        CaseService(other, forms(), window.actor).new_case()
+    qtbot.wait(200)
+    assert label.text() == "待同步 3 项" and store.pending_count() == 4
+    window.status.refresh()
+    assert label.text() == "待同步 4 项"
 
 
 def test_lists_cases_and_filters_by_text_and_status(qtbot, cases, store, admin, app):
@@ -181,7 +198,8 @@ def test_new_case_button_opens_a_form_tab(window, cases, qtbot):
     assert window.statusBar().currentMessage() == f"已新建勘验 {number}"
     spec = forms().latest("scene_investigation")
     assert child(view, QTabWidget, "formTabs").count() == len(spec.sections)
-    assert child(window, QTableView, "caseTable").model().rowCount() == 1
+    # the list follows the store's commit on the next turn of the event loop (StoreEvents)
+    qtbot.waitUntil(lambda: child(window, QTableView, "caseTable").model().rowCount() == 1, timeout=2000)
     case_number = child(view, QLineEdit, "field_case_number")
     assert case_number.text() == number and case_number.isReadOnly()
 

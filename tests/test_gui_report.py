@@ -58,12 +58,12 @@ def with_photos(cases, tmp_path: Path, n: int, size=(800, 600), **values):
     case = cases.new_case({**complete_values(), **values})
     (tmp_path / "card").mkdir(exist_ok=True)
     files = [make_photo(tmp_path / "card" / f"IMG_{i:04d}.JPG", size=size, seed=i * 37) for i in range(n)]
-    PhotoService(cases.store, cases.actor).import_files(case.id, files, workers=1 if n < 4 else None)
+    PhotoService(cases.store, cases.actor, cases.forms).import_files(case.id, files, workers=1 if n < 4 else None)
     return cases.get(case.id)
 
 
 def open_dialog(qtbot, cases, case, fakes: Fakes, settings: Settings | None = None) -> ReportDialog:
-    reports = ReportService(cases, PhotoService(cases.store, cases.actor))
+    reports = ReportService(cases, PhotoService(cases.store, cases.actor, cases.forms))
     dialog = ReportDialog(reports, case, settings=settings, opener=fakes.opener, printer=fakes.printer)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -131,7 +131,7 @@ def test_photos_per_page_follows_the_photo_part_and_one_part_is_required(app, qt
 def test_every_text_of_the_dialog_is_drawn_by_the_shipped_font(app, qtbot, cases, fakes):
     case = cases.new_case()
     dialog = open_dialog(qtbot, cases, case, fakes)
-    dialog._progress(0.5, "准备照片 6/12")
+    dialog.progress_row.advance(0.5, "准备照片 6/12")
     dialog._show("已送往打印机 （默认打印机）：3 页，1 份。", "ok")
     texts = visible_texts(dialog) | {w.toolTip() for w in dialog.findChildren(QPushButton)}
     assert "草稿：打印件带“草稿”水印" in texts and f"报告 — {case.number}" in texts

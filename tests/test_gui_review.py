@@ -13,7 +13,6 @@ from weicha_desktop.core.users import UserService
 from weicha_desktop.gui.forms.view import FormView
 from weicha_desktop.gui.review.queue import ReviewQueue
 from weicha_desktop.gui.shell.main_window import MainWindow
-from weicha_desktop.gui.shell.status_bar import pending_operations
 
 
 @pytest.fixture
@@ -86,7 +85,7 @@ def test_return_needs_a_comment_then_goes_back_to_the_technician(window, qtbot, 
     page = window.show_page("review")
     case = finalized[0]
     open_in_queue(qtbot, page, case.number)
-    before = pending_operations(store)
+    before = store.pending_count()
 
     click(qtbot, child(page, QPushButton, "returnButton"))
     error = child(page, QLabel, "reviewError")
@@ -104,7 +103,8 @@ def test_return_needs_a_comment_then_goes_back_to_the_technician(window, qtbot, 
     assert queue_numbers(page) == {finalized[1].number}
     assert page.view.case.number == finalized[1].number  # the next one waiting
     assert window.statusBar().currentMessage() == f"勘验 {case.number}：退回补正"
-    assert child(window, QLabel, "pendingLabel").text() == f"待同步 {before + 2} 项"
+    qtbot.waitUntil(lambda: child(window, QLabel, "pendingLabel").text() == f"待同步 {before + 2} 项",
+                    timeout=2000)  # the status bar follows the store's commits (StoreEvents)
 
     # the technician's side: first in the list, red, with the banner
     window.show_page("cases")

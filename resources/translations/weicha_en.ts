@@ -95,6 +95,21 @@ Please reinstall the application.</translation>
     </message>
 </context>
 <context>
+    <name>BackgroundOp</name>
+    <message>
+        <source>微察桌面版</source>
+        <translation>WeiCha Desktop</translation>
+    </message>
+    <message>
+        <source>已取消。</source>
+        <translation>Cancelled.</translation>
+    </message>
+    <message>
+        <source>程序内部出错（{kind}），操作未完成。详情已写入程序日志；如再次出现，请把日志交给技术支持。</source>
+        <translation>Internal error ({kind}); the operation did not complete. The details are in the program log; if it happens again, please give the log to technical support.</translation>
+    </message>
+</context>
+<context>
     <name>BackupDialog</name>
     <message>
         <source>备份</source>
@@ -111,10 +126,6 @@ Please reinstall the application.</translation>
     <message>
         <source>备份文件</source>
         <translation>Backup file</translation>
-    </message>
-    <message>
-        <source>取消</source>
-        <translation>Cancel</translation>
     </message>
     <message>
         <source>恢复备份：在命令行运行 weicha restore 备份文件 --data-dir 新的数据文件夹</source>
@@ -158,10 +169,6 @@ Please reinstall the application.</translation>
     <message>
         <source>正在备份…</source>
         <translation>Backing up…</translation>
-    </message>
-    <message>
-        <source>正在取消…</source>
-        <translation>Cancelling…</translation>
     </message>
     <message>
         <source>已备份到 {path}：{size:.1f} MB，原始照片 {n} 张，已逐项核对。</source>
@@ -1409,6 +1416,17 @@ or drop photos or folders here.</translation>
     </message>
 </context>
 <context>
+    <name>ProgressRow</name>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>正在取消…</source>
+        <translation>Cancelling…</translation>
+    </message>
+</context>
+<context>
     <name>ReportDialog</name>
     <message>
         <source>报告 — {number}</source>
@@ -1467,10 +1485,6 @@ or drop photos or folders here.</translation>
         <translation>Choose at least one part.</translation>
     </message>
     <message>
-        <source>取消</source>
-        <translation>Cancel</translation>
-    </message>
-    <message>
         <source>预览</source>
         <translation>Preview</translation>
     </message>
@@ -1511,10 +1525,6 @@ or drop photos or folders here.</translation>
         <translation>Making the report…</translation>
     </message>
     <message>
-        <source>正在取消…</source>
-        <translation>Cancelling…</translation>
-    </message>
-    <message>
         <source>报告已生成，但未能记入工作日志：{error}</source>
         <translation>The report was made but could not be entered in the work log: {error}</translation>
     </message>
@@ -1541,10 +1551,6 @@ or drop photos or folders here.</translation>
     <message>
         <source>已取消，没有生成文件。</source>
         <translation>Cancelled; no file was made.</translation>
-    </message>
-    <message>
-        <source>生成报告时出错：{error}</source>
-        <translation>Error while making the report: {error}</translation>
     </message>
     <message>
         <source>没有写入权限</source>

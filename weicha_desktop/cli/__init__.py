@@ -21,6 +21,7 @@ from typing import Any
 from weicha_desktop.cli import (backup, cases, demo, forms, log, photos, reports, screenshot,
                                 users, verify)
 from weicha_desktop.cli.context import discard_stdout
+from weicha_desktop.core import applog
 from weicha_desktop.core.errors import FinalizeBlocked, WeichaError
 
 # in the order `weicha --help` lists them
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         from weicha_desktop.gui.shell.app import run_gui  # Qt only when the GUI is wanted
 
         return run_gui(data_dir=args.data_dir)
+    applog.setup()  # errors with their tracebacks (never passwords or record contents)
     watched = sys.stdout = _WatchedStdout(sys.stdout)
     try:
         return args.func(args)

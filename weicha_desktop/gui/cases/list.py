@@ -4,17 +4,15 @@ The model holds only the rows fetched so far. Pages are keyset pages (core/case_
 each fetch costs a few milliseconds on the GUI thread whatever the depth, sort or filter (a
 filter that matches rarely is walked in slices, ``FETCH_BUDGET`` of work per fetch, and
 continued on the next turn of the event loop). Sorting by a header re-queries; the total
-("共 M 条") is counted on a worker thread with its own read-only connection and arrives by
-signal. Measurements: docs/performance.md, benchmarks/bench_case_list.py."""
+("共 M 条") is counted by a ``BackgroundOp`` with a read-only connection of its own and
+arrives on the GUI thread. Measurements: docs/performance.md, benchmarks/bench_case_list.py."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QDate,
-                            QModelIndex, QObject, QPersistentModelIndex, QRunnable, Qt,
-                            QThreadPool, QTimer, Signal)
+                            QModelIndex, QPersistentModelIndex, Qt, QThreadPool, QTimer, Signal)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPushButton, QTableView,
@@ -23,7 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QHBoxLayout,
 from weicha_desktop.core.case_query import (DEFAULT_SORT, CaseFilters, CaseQuery, CaseRow,
                                             CaseSort)
 from weicha_desktop.core.cases import CaseService
-from weicha_desktop.core.store import Store
+from weicha_desktop.gui.common.ops import BackgroundOp
 from weicha_desktop.gui.common.tables import record_rows
 
 PAGE_SIZE = 200
@@ -50,28 +48,6 @@ def short_time(value: str | None) -> str:
     return value[:16].replace("T", " ")
 
 
-class _CountSignals(QObject):
-    counted = Signal(int, int)  # generation, count (-1: the count failed)
-
-
-class _CountTask(QRunnable):
-    """Counts on a worker thread with its own read-only connection."""
-
-    def __init__(self, data_dir: Path, filters: CaseFilters, generation: int,
-                 signals: _CountSignals):
-        super().__init__()
-        self.data_dir, self.filters, self.generation = data_dir, filters, generation
-        self.signals = signals
-
-    def run(self) -> None:
-        try:
-            with Store.open(self.data_dir, readonly=True) as store:
-                n = CaseQuery(store).count(self.filters)
-        except Exception:  # noqa: BLE001 - a list without its total is still a list
-            n = -1
-        self.signals.counted.emit(self.generation, n)
-
-
 class CaseTableModel(QAbstractTableModel):
     """The rows of the list, fetched a page at a time. ``total`` is None until counted."""
 
@@ -81,7 +57,7 @@ class CaseTableModel(QAbstractTableModel):
                  budget: float | None = FETCH_BUDGET, query: CaseQuery | None = None):
         super().__init__(parent)
         self.query = query or CaseQuery(cases.store)
-        self.data_dir = cases.store.data_dir
+        self.store = cases.store
         self.page_size = page_size
         self.budget = budget
         self.filters = CaseFilters()
@@ -93,8 +69,6 @@ class CaseTableModel(QAbstractTableModel):
         self._generation = 0
         self._pool = QThreadPool(self)  # first child: destroyed (and waited for) first
         self._pool.setMaxThreadCount(1)
-        self._signals = _CountSignals(self)
-        self._signals.counted.connect(self._counted)
         # a walk through a rare filter that found nothing yet goes on by itself (a view asks
         # again only after rows arrive)
         self._resume = QTimer(self)
@@ -171,11 +145,15 @@ class CaseTableModel(QAbstractTableModel):
     def _start_count(self) -> None:
         if self._more:
             self._pool.clear()  # a count not started yet is of no use any more
-            self._pool.start(_CountTask(self.data_dir, self.filters, self._generation,
-                                        self._signals))
+            generation, filters = self._generation, self.filters
+            (BackgroundOp(self, lambda job: CaseQuery(job.store).count(filters), store=self.store,
+                          readonly=True, pool=self._pool)
+             .on_success(lambda n: self._counted(generation, n))
+             .on_failure(lambda _failure: None)  # a list without its total is still a list
+             .run())
 
     def _counted(self, generation: int, n: int) -> None:
-        if generation == self._generation and self._more and n >= 0:
+        if generation == self._generation and self._more:
             self.total = n
             self.totalChanged.emit()
 
@@ -246,7 +224,8 @@ class CaseListView(QWidget):
             self.status_filter.addItem(label, value)
         self.date_filter = QCheckBox(self.tr("按勘验时间"))
         self.date_filter.setObjectName("caseDateFilter")
-        today = QDate.currentDate()
+        now = cases.store.clock.now()  # the store's clock, like every date the program uses
+        today = QDate(now.year, now.month, now.day)
         self.date_from = self._date_edit("caseDateFrom", today.addMonths(-1))
         self.date_to = self._date_edit("caseDateTo", today)
         self.new_button = QPushButton(self.tr("新建勘验(&N)"))

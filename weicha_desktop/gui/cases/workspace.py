@@ -2,7 +2,9 @@
 with its photo log and evidence register as views beside it (pages.py).
 
 Above the list a banner names the cases a reviewer returned for correction (the list itself
-puts them first and marks their status in red), with a button that shows only those."""
+puts them first and marks their status in red), with a button that shows only those. List
+and banner follow the store's commits (``StoreEvents``): a case created, saved, finalized,
+reviewed or amended, here or anywhere else in the program."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
@@ -14,11 +16,13 @@ from weicha_desktop.core.case_query import CaseFilters, CaseQuery
 from weicha_desktop.core.cases import CaseRecord, CaseService
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.photos import PhotoService
+from weicha_desktop.core.store.events import ChangeSummary
 from weicha_desktop.gui.cases.list import CaseListView
 from weicha_desktop.gui.cases.pages import CasePages
 from weicha_desktop.gui.common.i18n import current_language
 from weicha_desktop.gui.common.labels import status_name
 from weicha_desktop.gui.common.settings import Settings
+from weicha_desktop.gui.common.store_events import StoreEvents
 from weicha_desktop.gui.forms.view import FormView
 
 BANNER_STYLE = ("QFrame#returnedBanner { background: #fdecea; border: 1px solid #f5c2c0; "
@@ -30,7 +34,9 @@ class CaseWorkspace(QTabWidget):
     message = Signal(str)  # a passing note for the status bar
 
     def __init__(self, cases: CaseService, parent: QWidget | None = None, *,
-                 photos: PhotoService | None = None, settings: Settings | None = None):
+                 photos: PhotoService | None = None, settings: Settings | None = None,
+                 events: StoreEvents | None = None):
+        """``events``: the window's (None: one of its own on the cases' store)."""
         super().__init__(parent)
         self.cases = cases
         self.photos = photos or PhotoService(cases.store, cases.actor, cases.forms)
@@ -75,11 +81,16 @@ class CaseWorkspace(QTabWidget):
             self.tabBar().setTabButton(0, side, None)  # the list itself stays open
         self.tabCloseRequested.connect(self.close_tab)
         self._update_banner()
+        (events or StoreEvents(cases.store, self)).changed.connect(self._store_changed)
 
     # ---- the list --------------------------------------------------------------------------
     def refresh_list(self) -> None:
         self.case_list.refresh()
         self._update_banner()
+
+    def _store_changed(self, summary: ChangeSummary) -> None:
+        if summary.changed("case"):
+            self.refresh_list()
 
     def _update_banner(self) -> None:
         n = self.query.count(CaseFilters(status="returned"))  # an index count
@@ -115,7 +126,6 @@ class CaseWorkspace(QTabWidget):
         except WeichaError as e:
             QMessageBox.warning(self, self.tr("新建勘验"), str(e))
             return None
-        self.refresh_list()
         self.changed.emit()
         self.message.emit(self.tr("已新建勘验 {number}").format(number=case.number))
         view = self._add_view(FormView(self.cases, case, lang=current_language()), case)
@@ -132,7 +142,6 @@ class CaseWorkspace(QTabWidget):
         return view
 
     def _saved(self, case: CaseRecord) -> None:
-        self.refresh_list()
         for index in range(self.count()):
             widget = self.widget(index)
             if isinstance(widget, FormView) and widget.case.id == case.id:
@@ -147,7 +156,6 @@ class CaseWorkspace(QTabWidget):
         for view in self.form_views():
             if view.case.id == case.id and not view.is_dirty():
                 view.load(case)
-        self.refresh_list()
 
     def close_tab(self, index: int) -> None:
         view = self.widget(index)

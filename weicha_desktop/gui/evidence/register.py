@@ -28,7 +28,7 @@ from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.photos import Photo, PhotoService
 from weicha_desktop.core.reports.labels import items_from_case, write_labels
 from weicha_desktop.gui.common.tables import record_rows
-from weicha_desktop.gui.common.workers import ImageLoader
+from weicha_desktop.gui.common.images import ImageLoader
 from weicha_desktop.gui.evidence.dialogs import ComparisonDialog, LabelDialog
 from weicha_desktop.gui.photos.model import load_thumbnail
 

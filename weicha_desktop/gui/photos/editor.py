@@ -17,7 +17,8 @@ from weicha_desktop.core.media.analyse import render_upright
 from weicha_desktop.core.media.edits import _apply as apply_op  # the copy's own drawing
 from weicha_desktop.core.media.edits import check_ops
 from weicha_desktop.core.photos import Photo, PhotoService
-from weicha_desktop.gui.common.workers import StoreJob, to_qimage
+from weicha_desktop.gui.common.images import to_qimage
+from weicha_desktop.gui.common.ops import BackgroundOp, OpFailure
 from weicha_desktop.gui.photos.model import upright_orientation
 from weicha_desktop.gui.photos.preview import PREVIEW_SIDE, ImageView
 
@@ -96,7 +97,7 @@ class PhotoEditor(QDialog):
         self.photos, self.photo = photos, photo
         self.result_photo: Photo | None = None
         self.ops: list[dict] = []
-        self.job: StoreJob | None = None
+        self.job: BackgroundOp | None = None
         self.setWindowTitle(self.tr("编辑工作副本 — {n} 号照片").format(n=photo.position))
         self.resize(1100, 760)
         if preview is None or preview.isNull():  # the preview was still decoding
@@ -219,15 +220,13 @@ class PhotoEditor(QDialog):
     def save(self) -> bool:
         if not self.ops or self.job is not None:
             return False
-        actor, photo_id, ops = self.photos.actor, self.photo.id, list(self.ops)
-        self.job = StoreJob(self.photos.store,
-                            lambda store, _job: PhotoService(store, actor).derive(photo_id, ops).id)
-        self.job.done.connect(self._saved)
-        self.job.failed.connect(self._failed)
+        actor, forms, photo_id, ops = self.photos.actor, self.photos.forms, self.photo.id, list(self.ops)
         self.error.setText(self.tr("正在保存工作副本…"))
         self.error.setStyleSheet("color: #555;")
         self._set_busy(True)
-        self.job.start()
+        self.job = (BackgroundOp(self, lambda job: PhotoService(job.store, actor, forms).derive(photo_id, ops).id,
+                                 store=self.photos.store)
+                    .on_success(self._saved).on_failure(self._failed).run())
         return True
 
     def _set_busy(self, busy: bool) -> None:
@@ -240,11 +239,11 @@ class PhotoEditor(QDialog):
         self.result_photo = self.photos.get(photo_id)
         self.accept()
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, failure: OpFailure) -> None:
         self.job = None
         self._set_busy(False)
         self.error.setStyleSheet("color: #b00020;")
-        self.error.setText(self.tr("未能保存：{error}").format(error=message))
+        self.error.setText(self.tr("未能保存：{error}").format(error=failure.message))
         self._refresh()
 
     def reject(self) -> None:

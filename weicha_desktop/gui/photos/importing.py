@@ -1,9 +1,9 @@
 """Adding photos to a case: 添加照片 (files), 导入文件夹 (a camera card) and files dropped on
 the grid all end in ``ImportBar.start``.
 
-The import runs ``PhotoService.import_files`` in a ``StoreJob``: a QThread with its own
-SQLite connection (see common/workers.py), which hands the per-file work to worker processes (both
-cores) and writes one change per photo. The bar shows the progress and a 取消 button;
+The import runs ``PhotoService.import_files`` as a ``BackgroundOp`` with a store connection of
+its own (common/ops.py), which hands the per-file work to the core's worker processes (both
+cores: media/pool.py) and writes one change per photo. The bar shows the progress and a 取消 button;
 ``photoImported(photo_id)`` arrives as each photo is committed, so the grid grows while the
 import runs. At the end the report dialog lists every file that was not imported, with
 the core's Chinese reason (and, after 取消, how many were not looked at)."""
@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayo
                                QWidget)
 
 from weicha_desktop.core.photos import IMAGE_SUFFIXES, ImportResult, PhotoService, expand_inputs
+from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.store import Actor, Store
-from weicha_desktop.gui.common.workers import StoreJob
+from weicha_desktop.gui.common.ops import BackgroundOp, Job, OpFailure
 
 
 @dataclass(frozen=True)
@@ -88,10 +89,11 @@ class ImportBar(QWidget):
     finished = Signal(object)     # ImportOutcome
     failed = Signal(str)
 
-    def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None):
+    def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None, *,
+                 forms: FormRegistry | None = None):
         super().__init__(parent)
-        self.store, self.actor = store, actor
-        self.job: StoreJob | None = None
+        self.store, self.actor, self.forms = store, actor, forms
+        self.job: BackgroundOp | None = None
         self.report: ImportReport | None = None
         self.last_dir = ""
         self.workers: int | None = None  # worker processes (None: one per core, at most 4)
@@ -133,23 +135,21 @@ class ImportBar(QWidget):
     def start(self, case_id: str, paths: list[str]) -> bool:
         if self.job is not None or not paths:
             return False
-        actor, workers = self.actor, self.workers
+        actor, forms, workers = self.actor, self.forms, self.workers
 
-        def work(store: Store, job: StoreJob) -> ImportOutcome:
+        def work(job: Job) -> ImportOutcome:
             total = len(expand_inputs(paths))
-            results = PhotoService(store, actor).import_files(
-                case_id, paths, progress=job.report, cancelled=job.cancelled, workers=workers)
+            results = PhotoService(job.store, actor, forms).import_files(
+                case_id, paths, progress=job.progress, cancelled=job.cancelled, workers=workers)
             return ImportOutcome(results, total, job.cancelled())
 
-        self.job = StoreJob(self.store, work)
-        self.job.progress.connect(self._progress)
-        self.job.done.connect(self._done)
-        self.job.failed.connect(self._failed)
         self.progress.setRange(0, 0)  # busy until the first file is done
         self.label.setText(self.tr("正在准备导入…"))
         self.cancel_button.setEnabled(True)
         self.show()
-        self.job.start()
+        self.job = (BackgroundOp(self, work, store=self.store)
+                    .on_progress(self._progress).on_success(self._done).on_failure(self._failed)
+                    .run())
         return True
 
     def cancel(self) -> None:
@@ -190,7 +190,7 @@ class ImportBar(QWidget):
             self.report.show()
         self.finished.emit(outcome)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, failure: OpFailure) -> None:
         self.job = None
         self.hide()
-        self.failed.emit(message)
+        self.failed.emit(failure.message)

@@ -63,7 +63,7 @@ class PhotoLog(QWidget):
 
         self.readonly_note = QLabel(self.tr("勘验已定稿，照片只能查看；如需更正请先“补正”。"))
         self.readonly_note.setObjectName("photoReadonlyNote")
-        self.import_bar = ImportBar(photos.store, photos.actor)
+        self.import_bar = ImportBar(photos.store, photos.actor, forms=photos.forms)
         self.import_bar.photoImported.connect(self._imported_one)
         self.import_bar.finished.connect(self._import_finished)
         self.import_bar.failed.connect(self._import_failed)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from weicha_desktop.core.media.analyse import THUMB_SIZE, render_upright
 from weicha_desktop.core.photos import Photo, PhotoService
-from weicha_desktop.gui.common.workers import ImageLoader, to_qimage
+from weicha_desktop.gui.common.images import ImageLoader, to_qimage
 
 ICON = 150            # thumbnail side in the grid
 MIME = "application/x-weicha-photo-rows"

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 
 from weicha_desktop.core.media.analyse import render_upright
 from weicha_desktop.core.photos import Photo, PhotoService
-from weicha_desktop.gui.common.workers import ImageLoader, to_qimage
+from weicha_desktop.gui.common.images import ImageLoader, to_qimage
 from weicha_desktop.gui.photos.model import upright_orientation
 
 PREVIEW_SIDE = 1600  # decoded size: sharp on a large screen, quick in draft mode

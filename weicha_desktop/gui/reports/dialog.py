@@ -11,12 +11,13 @@
     └──────────────────────────────────────────────────────────────────┘
 
 The store is read on the GUI thread (``ReportService.plan``); the rendering (``job.run``: no
-database; the photos are prepared in worker processes) runs on a ``PureJob`` thread with
-the core's progress messages and 取消 (``cancelled`` → InterruptedError, no file left).
+database; the photos are prepared in worker processes) runs as a ``BackgroundOp`` with the
+core's progress messages and 取消 (``cancelled`` → InterruptedError, no file left).
 After success, on the GUI thread: the work-log entry (``report.preview`` / ``report.print``
 / ``report.export``), then the viewer is opened (预览). 打印 asks for printer and copies
 first (QPrintDialog) and hands the PDF to the system on the worker (printing.py).
-Closing the dialog while a report renders cancels it and closes when the worker stops."""
+Closing the dialog while a report renders cancels it and closes when the worker stops
+(common/op_dialog.py)."""
 from __future__ import annotations
 
 import errno
@@ -26,15 +27,16 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QDialog, QGridLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGridLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QVBoxLayout, QWidget)
 
 from weicha_desktop.core.cases import CaseRecord
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.reports.service import PARTS, ReportJob, ReportResult, ReportService
 from weicha_desktop.gui.common.labels import status_name
 from weicha_desktop.gui.common.settings import Settings
-from weicha_desktop.gui.common.workers import PureJob
+from weicha_desktop.gui.common.op_dialog import OpDialog, ProgressRow, button, show_message
+from weicha_desktop.gui.common.ops import BackgroundOp, Job, OpFailure
 from weicha_desktop.gui.reports.printing import (Opener, PrintBackend, PrintChoice, cache_dir,
                                                  choose_printer, open_in_viewer, sweep_cache,
                                                  system_print)
@@ -58,7 +60,7 @@ def default_file_name(parts: tuple[str, ...], number: str) -> str:
     return f"{title}-{UNSAFE_IN_NAMES.sub('_', number)}.pdf"
 
 
-class ReportDialog(QDialog):
+class ReportDialog(OpDialog):
     reported = Signal(str, object)  # the action (report.preview / .print / .export), ReportResult
 
     def __init__(self, reports: ReportService, case: CaseRecord, parent: QWidget | None = None, *,
@@ -73,9 +75,7 @@ class ReportDialog(QDialog):
         self.setStyleSheet(STYLE)
         self.reports, self.case, self.settings = reports, case, settings
         self.opener, self.printer, self.choose = opener, printer, choose
-        self.worker: PureJob | None = None
         self._running: tuple[str, ReportJob, Path, PrintChoice | None] | None = None
-        self._closing = False
         self.cache = cache_dir(reports.store.data_dir)
         sweep_cache(self.cache)
         self.photo_count = len(reports.photos.list(case.id))
@@ -93,7 +93,9 @@ class ReportDialog(QDialog):
         layout.addWidget(title)
         layout.addWidget(self._parts_box())
         layout.addWidget(self.draft_note)
-        layout.addWidget(self._progress_row())
+        self.progress_row = ProgressRow("report")
+        self.progress_row.cancelRequested.connect(self.cancel)
+        layout.addWidget(self.progress_row)
         self.message = QLabel()
         self.message.setObjectName("reportMessage")
         self.message.setWordWrap(True)
@@ -140,45 +142,19 @@ class ReportDialog(QDialog):
         grid.setColumnStretch(1, 1)
         return box
 
-    def _progress_row(self) -> QWidget:
-        self.progress_row = QWidget()
-        self.status = QLabel()
-        self.status.setObjectName("reportStatus")
-        self.progress = QProgressBar()
-        self.progress.setObjectName("reportProgress")
-        self.progress.setRange(0, 1000)
-        self.progress.setFormat("%p%")
-        self.cancel_button = QPushButton(self.tr("取消"))
-        self.cancel_button.setObjectName("cancelReportButton")
-        self.cancel_button.clicked.connect(self.cancel)
-        row = QHBoxLayout(self.progress_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.status, 1)
-        row.addWidget(self.progress, 2)
-        row.addWidget(self.cancel_button)
-        self.progress_row.hide()
-        return self.progress_row
-
     def _buttons(self) -> QHBoxLayout:
-        self.preview_button = self._button(self.tr("预览"), "previewButton", self.preview)
+        self.preview_button = button(self.tr("预览"), "previewButton", self.preview)
         self.preview_button.setToolTip(self.tr("生成 PDF 并用本机的 PDF 阅读器打开"))
-        self.print_button = self._button(self.tr("打印…"), "printButton", self.print_report)
+        self.print_button = button(self.tr("打印…"), "printButton", self.print_report)
         self.print_button.setToolTip(self.tr("选择打印机和份数，生成 PDF 后送往打印机"))
-        self.export_button = self._button(self.tr("导出 PDF…"), "exportButton", self.export)
-        self.close_button = self._button(self.tr("关闭"), "closeReportButton", self.reject)
+        self.export_button = button(self.tr("导出 PDF…"), "exportButton", self.export)
+        self.close_button = button(self.tr("关闭"), "closeReportButton", self.reject)
         row = QHBoxLayout()
-        for button in (self.preview_button, self.print_button, self.export_button):
-            row.addWidget(button)
+        for action in (self.preview_button, self.print_button, self.export_button):
+            row.addWidget(action)
         row.addStretch(1)
         row.addWidget(self.close_button)
         return row
-
-    def _button(self, text: str, name: str, slot) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setAutoDefault(False)  # Enter prints nothing by accident
-        button.clicked.connect(slot)
-        return button
 
     # ---- choices ---------------------------------------------------------------------------
     def chosen_parts(self) -> tuple[str, ...]:
@@ -187,9 +163,6 @@ class ReportDialog(QDialog):
 
     def photos_per_page(self) -> int:
         return int(self.per_page.currentData())
-
-    def is_running(self) -> bool:
-        return self.worker is not None
 
     def _restore(self) -> None:
         parts = tuple(p for p in (self.settings.report_parts if self.settings else ()) if p in PARTS)
@@ -208,8 +181,8 @@ class ReportDialog(QDialog):
         for check in self.part_boxes.values():
             check.setEnabled(idle)
         self.per_page.setEnabled(idle and "photos" in parts)
-        for button in (self.preview_button, self.print_button, self.export_button):
-            button.setEnabled(idle and bool(parts))
+        for action in (self.preview_button, self.print_button, self.export_button):
+            action.setEnabled(idle and bool(parts))
         self.parts_note.setVisible(not parts)
 
     # ---- actions ---------------------------------------------------------------------------
@@ -276,47 +249,26 @@ class ReportDialog(QDialog):
         sending = self.tr("正在送往打印机…")
         printer = self.printer
 
-        def work(worker: PureJob) -> ReportResult:
-            result = job.run(path, worker.report, worker.cancelled)
+        def work(worker: Job) -> ReportResult:
+            result = job.run(path, worker.progress, worker.cancelled)
             if worker.cancelled():  # asked during the layout, which cannot stop halfway
                 Path(path).unlink(missing_ok=True)
                 raise InterruptedError("已取消")
             if choice is not None:
-                worker.report(1.0, sending)
+                worker.progress(1.0, sending)
                 printer(result.path, choice.printer, choice.copies)
             return result
 
         self._running = (action, job, path, choice)
-        self.worker = PureJob(work)
-        self.worker.progress.connect(self._progress)
-        self.worker.done.connect(self._done)
-        self.worker.failed.connect(self._failed)
-        self.progress.setRange(0, 0)  # busy until the core says how far it is
-        self.status.setText(self.tr("正在生成报告…"))
-        self.cancel_button.setEnabled(True)
-        self.progress_row.show()
         self.message.hide()
-        self._update_controls()
-        self.worker.start()
+        # busy until the core says how far it is
+        self.run_op(BackgroundOp(self, work), self.tr("正在生成报告…"), busy=True)
         return True
 
-    def cancel(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel()
-            self.cancel_button.setEnabled(False)
-            self.status.setText(self.tr("正在取消…"))
-
-    def _progress(self, fraction: float, message: str) -> None:
-        if self.progress.maximum() == 0:
-            self.progress.setRange(0, 1000)
-        self.progress.setValue(round(fraction * 1000))
-        if self.cancel_button.isEnabled():
-            self.status.setText(message)
-
-    def _done(self, result: ReportResult) -> None:
+    def _succeeded(self, result: ReportResult) -> None:
         assert self._running is not None
         action, job, _path, choice = self._running
-        self._finish()
+        self._running = None
         try:
             self.reports.record(job, result, action)
         except Exception as e:  # a store error: said in the dialog, never a traceback
@@ -336,21 +288,19 @@ class ReportDialog(QDialog):
                                copies=choice.copies if choice else 1), kind)
         self.reported.emit(action, result)
 
-    def _failed(self, error: Exception) -> None:
+    def _failed(self, failure: OpFailure) -> None:
         assert self._running is not None
         action, _job, path, _choice = self._running
-        self._finish()
+        self._running = None
         if action != EXPORT:  # the cache file made for it (an export left no file: see job.run)
             path.unlink(missing_ok=True)
-        if isinstance(error, InterruptedError):
+        error = failure.error
+        if failure.cancelled:
             self._show(self.tr("已取消，没有生成文件。"), "ok")
-        elif isinstance(error, WeichaError):  # the core's and the printing's own Chinese words
-            self._show(str(error), "error")
-        elif isinstance(error, OSError):
+        elif isinstance(error, OSError) and not isinstance(error, InterruptedError):
             self._show(self._explain(error, path), "error")
-        else:
-            self._show(self.tr("生成报告时出错：{error}").format(
-                error=f"{type(error).__name__}: {error}"), "error")
+        else:  # the core's and the printing's own Chinese words, or a program fault (logged)
+            self._show(failure.message, "error")
 
     def _explain(self, error: OSError, path: Path) -> str:
         """An OS error in Chinese, naming the file the user knows (not the core's .part)."""
@@ -360,35 +310,5 @@ class ReportDialog(QDialog):
         reason = reasons.get(error.errno or 0, error.strerror or str(error))
         return self.tr("无法写入 PDF 文件（{reason}）：{path}").format(reason=reason, path=path)
 
-    def _finish(self) -> None:
-        self.worker = None
-        self._running = None
-        self.progress_row.hide()
-        self._update_controls()
-        if self._closing:
-            self._closing = False
-            super().reject()
-
     def _show(self, text: str, kind: str) -> None:
-        self.message.setText(text)
-        self.message.setProperty("kind", kind)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.setVisible(bool(text))
-
-    # ---- closing ---------------------------------------------------------------------------
-    def reject(self) -> None:
-        """关闭 / Esc / the window's ×: while a report renders, cancel it and close when the
-        worker has stopped (a thread is never left running behind a closed dialog)."""
-        if self.worker is None:
-            super().reject()
-            return
-        self._closing = True
-        self.cancel()
-
-    def shutdown(self, msecs: int = 30000) -> bool:
-        """The case's tab or the program closes: stop the worker and wait for it."""
-        if self.worker is None:
-            return True
-        self.worker.cancel()
-        return self.worker.wait(msecs)
+        show_message(self.message, text, kind)

@@ -7,8 +7,9 @@ approved or returned for correction with a comment through ``CaseService.review`
     └──────────────────────────────────────────────────┴──────────────────────────┘
 
 The first case waiting opens when the page is shown, and the next one after each decision.
-A returned case becomes a new draft version carrying the comment; the technician's list
-shows it first."""
+The queue follows the store's commits while it is shown (``StoreEvents``: a case finalized
+elsewhere joins it) and is read again whenever it is shown. A returned case becomes a new
+draft version carrying the comment; the technician's list shows it first."""
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -20,11 +21,13 @@ from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMes
 from weicha_desktop.core.cases import CaseRecord, CaseService
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.photos import PhotoService
+from weicha_desktop.core.store.events import ChangeSummary
 from weicha_desktop.gui.cases.list import COLUMNS, CaseTableModel
 from weicha_desktop.gui.cases.pages import CasePages
 from weicha_desktop.gui.common.i18n import current_language
 from weicha_desktop.gui.common.labels import status_name
 from weicha_desktop.gui.common.settings import Settings
+from weicha_desktop.gui.common.store_events import StoreEvents
 from weicha_desktop.gui.common.tables import record_rows
 from weicha_desktop.gui.forms.view import FormView
 
@@ -36,7 +39,9 @@ class ReviewQueue(QWidget):
     reviewed = Signal(object)  # the CaseRecord after approval or return
 
     def __init__(self, cases: CaseService, parent: QWidget | None = None, *,
-                 photos: PhotoService | None = None, settings: Settings | None = None):
+                 photos: PhotoService | None = None, settings: Settings | None = None,
+                 events: StoreEvents | None = None):
+        """``events``: the window's (None: one of its own on the cases' store)."""
         super().__init__(parent)
         self.setObjectName("reviewPage")
         self.cases = cases
@@ -107,6 +112,7 @@ class ReviewQueue(QWidget):
         layout.addWidget(splitter)
         self._update_count()
         self.close_case(self.tr("没有待审核的勘验"))
+        (events or StoreEvents(cases.store, self)).changed.connect(self._store_changed)
 
     def _review_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("审核意见"))
@@ -150,6 +156,10 @@ class ReviewQueue(QWidget):
             row = 0
         if row is not None:
             self.table.selectRow(row)
+
+    def _store_changed(self, summary: ChangeSummary) -> None:
+        if summary.changed("case") and self.isVisible():  # hidden: read again when shown
+            self.refresh()
 
     def _update_count(self) -> None:
         n = self.model.rowCount() if self.model.total is None else self.model.total

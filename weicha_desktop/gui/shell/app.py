@@ -2,15 +2,19 @@
 folder), first run, login, main window.
 
 Each step is a small function so tests can call them one by one without an event loop;
-``run_gui`` strings them together. Services are created here and passed down: no globals."""
+``run_gui`` strings them together. Services are created here and passed down: no globals.
+The application log (core/applog.py) is set up first, Qt's own warnings included."""
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP
+from PySide6.QtCore import (QCoreApplication, QMessageLogContext, QT_TRANSLATE_NOOP, QtMsgType,
+                            qInstallMessageHandler)
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
+from weicha_desktop.core import applog
 from weicha_desktop.core.errors import StoreLocked, WeichaError
 from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.gui.common.settings import Settings
@@ -34,6 +38,20 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORG_NAME)
     install_app_font(app)
     return app
+
+
+def log_qt_messages() -> None:
+    """Qt's warnings and criticals into the application log (core/applog.py)."""
+    qt_log = logging.getLogger("weicha.qt")
+    levels = {QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+              QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+    def handler(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+        if kind in levels:
+            qt_log.log(levels[kind], "Qt: %s", message)
+        sys.stderr.write(message + "\n")
+
+    qInstallMessageHandler(handler)
 
 
 def apply_language(app: QApplication, language: str) -> None:
@@ -114,6 +132,8 @@ def run_gui(data_dir: Path | None = None, settings: Settings | None = None) -> i
     from weicha_desktop.gui.shell.single_instance import (InstanceServer, ask_running_instance,
                                                           bring_to_front)
 
+    applog.setup()
+    log_qt_messages()
     settings = settings or Settings.for_user()
     app = make_app()
     apply_language(app, settings.language)

@@ -9,23 +9,24 @@ program keeps running.
     │                                          开始备份    关闭      │
     └────────────────────────────────────────────────────────────────┘
 
-The backup runs in a ``StoreJob`` (its own SQLite connection on a worker thread; the copy
-itself reads through yet another, read-only one): the window stays usable and the data can
-be edited meanwhile — the backup is the database as of the moment it started. 取消 stops it
-with no file left; closing the dialog while it runs cancels it and closes when the worker
-has stopped. Restoring is done on the command line (``weicha restore``)."""
+The backup runs as a ``BackgroundOp`` with a store connection of its own (common/ops.py; the
+copy itself reads through yet another, read-only one): the window stays usable and the data
+can be edited meanwhile — the backup is the database as of the moment it started. 取消 stops
+it with no file left; closing the dialog while it runs cancels it and closes when the worker
+has stopped (common/op_dialog.py). Restoring is done on the command line (``weicha restore``)."""
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
-                               QProgressBar, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+                               QVBoxLayout, QWidget)
 
 from weicha_desktop.core.backup import SUFFIX, BackupResult, create_backup, last_backup_entry
 from weicha_desktop.core.store import Actor, Store
-from weicha_desktop.gui.common.workers import StoreJob
+from weicha_desktop.gui.common.op_dialog import OpDialog, ProgressRow, button, show_message
+from weicha_desktop.gui.common.ops import BackgroundOp, OpFailure
 
 STYLE = """
 QLabel#backupMessage[kind="error"] { color: #b00020; }
@@ -49,7 +50,7 @@ def default_backup_path(store: Store, now: datetime) -> Path:
     return folder / f"微察备份-{unit}-{now:%Y%m%d-%H%M}{SUFFIX}"
 
 
-class BackupDialog(QDialog):
+class BackupDialog(OpDialog):
     backedUp = Signal(object)  # BackupResult
 
     def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None):
@@ -58,9 +59,6 @@ class BackupDialog(QDialog):
         self.setWindowTitle(self.tr("备份"))
         self.setStyleSheet(STYLE)
         self.store, self.actor = store, actor
-        self.job: StoreJob | None = None
-        self._closing = False
-        self._cancelled = False
 
         info = QLabel(self.tr("把全部勘验记录、工作日志和原始照片写入一个备份文件，写完后逐项核对。"
                               "请备份到移动硬盘或 U 盘，并与笔记本分开保管。备份时可以继续工作。"))
@@ -70,26 +68,14 @@ class BackupDialog(QDialog):
         self.last_label.setObjectName("lastBackupLabel")
         self.path_edit = QLineEdit(str(default_backup_path(store, store.clock.now())))
         self.path_edit.setObjectName("backupPathEdit")
-        self.browse_button = self._button(self.tr("选择…"), "browseBackupButton", self.browse)
+        self.browse_button = button(self.tr("选择…"), "browseBackupButton", self.browse)
         path_row = QHBoxLayout()
         path_row.addWidget(QLabel(self.tr("备份文件")))
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(self.browse_button)
 
-        self.progress_row = QWidget()
-        self.status = QLabel()
-        self.status.setObjectName("backupStatus")
-        self.progress = QProgressBar()
-        self.progress.setObjectName("backupProgress")
-        self.progress.setRange(0, 1000)
-        self.progress.setFormat("%p%")
-        self.cancel_button = self._button(self.tr("取消"), "cancelBackupButton", self.cancel)
-        row = QHBoxLayout(self.progress_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.status, 1)
-        row.addWidget(self.progress, 2)
-        row.addWidget(self.cancel_button)
-        self.progress_row.hide()
+        self.progress_row = ProgressRow("backup")
+        self.progress_row.cancelRequested.connect(self.cancel)
 
         self.message = QLabel()
         self.message.setObjectName("backupMessage")
@@ -101,9 +87,9 @@ class BackupDialog(QDialog):
         hint.setWordWrap(True)
         hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.start_button = self._button(self.tr("开始备份"), "startBackupButton", self.start)
+        self.start_button = button(self.tr("开始备份"), "startBackupButton", self.start)
         self.start_button.setDefault(True)
-        self.close_button = self._button(self.tr("关闭"), "closeBackupButton", self.reject)
+        self.close_button = button(self.tr("关闭"), "closeBackupButton", self.reject)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.start_button)
@@ -120,13 +106,6 @@ class BackupDialog(QDialog):
         layout.addLayout(buttons)
         self._show_last()
         self.resize(max(640, self.sizeHint().width()), self.sizeHint().height())
-
-    def _button(self, text: str, name: str, slot) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setAutoDefault(False)
-        button.clicked.connect(slot)
-        return button
 
     def _show_last(self) -> None:
         entry = last_backup_entry(self.store)
@@ -147,9 +126,6 @@ class BackupDialog(QDialog):
         self._show_last()
 
     # ---- actions ---------------------------------------------------------------------------
-    def is_running(self) -> bool:
-        return self.job is not None
-
     def browse(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, self.tr("备份到"), self.path_edit.text(),
                                               self.tr("微察备份 (*{suffix})").format(suffix=SUFFIX))
@@ -169,39 +145,13 @@ class BackupDialog(QDialog):
                 QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
             return False
         actor = self.actor
-
-        def work(store: Store, job: StoreJob) -> BackupResult:
-            return create_backup(store, actor, path, cancelled=job.cancelled,
-                                 progress=lambda f, message: job.report(round(f * 1000), 1000, message))
-
-        self._cancelled = False
-        self.job = StoreJob(self.store, work)
-        self.job.progress.connect(self._progress)
-        self.job.done.connect(self._done)
-        self.job.failed.connect(self._failed)
-        self.progress.setValue(0)
-        self.status.setText(self.tr("正在备份…"))
-        self.cancel_button.setEnabled(True)
-        self.progress_row.show()
         self.message.hide()
-        self._update_controls()
-        self.job.start()
+        self.run_op(BackgroundOp(self, lambda job: create_backup(
+            job.store, actor, path, cancelled=job.cancelled, progress=job.progress), store=self.store),
+            self.tr("正在备份…"))
         return True
 
-    def cancel(self) -> None:
-        if self.job is not None:
-            self._cancelled = True
-            self.job.cancel()
-            self.cancel_button.setEnabled(False)
-            self.status.setText(self.tr("正在取消…"))
-
-    def _progress(self, done: int, _total: int, message: object) -> None:
-        self.progress.setValue(done)
-        if self.cancel_button.isEnabled():
-            self.status.setText(str(message))
-
-    def _done(self, result: BackupResult) -> None:
-        self._finish()
+    def _succeeded(self, result: BackupResult) -> None:
         text = self.tr("已备份到 {path}：{size:.1f} MB，原始照片 {n} 张，已逐项核对。").format(
             path=result.path, size=result.size / 1e6, n=result.originals)
         if result.problems:
@@ -211,23 +161,10 @@ class BackupDialog(QDialog):
             self._show(text, "ok")
         self._show_last()
         self.backedUp.emit(result)
-        self._close_if_asked()
 
-    def _failed(self, message: str) -> None:
-        self._finish()
-        self._show(self.tr("已取消，没有写入备份文件。") if self._cancelled else message,
-                   "ok" if self._cancelled else "error")
-        self._close_if_asked()
-
-    def _finish(self) -> None:
-        self.job = None
-        self.progress_row.hide()
-        self._update_controls()
-
-    def _close_if_asked(self) -> None:
-        if self._closing:
-            self._closing = False
-            super().reject()
+    def _failed(self, failure: OpFailure) -> None:
+        self._show(self.tr("已取消，没有写入备份文件。") if failure.cancelled else failure.message,
+                   "ok" if failure.cancelled else "error")
 
     def _update_controls(self) -> None:
         idle = not self.is_running()
@@ -235,25 +172,4 @@ class BackupDialog(QDialog):
             widget.setEnabled(idle)
 
     def _show(self, text: str, kind: str) -> None:
-        self.message.setText(text)
-        self.message.setProperty("kind", kind)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.setVisible(bool(text))
-
-    # ---- closing ---------------------------------------------------------------------------
-    def reject(self) -> None:
-        """关闭 / Esc / ×: while a backup runs, cancel it and close when the worker stopped."""
-        if self.job is None:
-            super().reject()
-            return
-        self._closing = True
-        self.cancel()
-
-    def shutdown(self, msecs: int = 30000) -> bool:
-        """The program closes: stop the backup and wait for the worker."""
-        if self.job is None:
-            return True
-        self._cancelled = True
-        self.job.cancel()
-        return self.job.wait(msecs)
+        show_message(self.message, text, kind)

@@ -3,7 +3,8 @@
 Only modules that work are listed (later issues add 采集, 巡逻, 核查, 互动, 工作日志, 统计,
 同步 to ``MODULES``). A page is built the first time it is shown. With ``settings`` the
 window restores and keeps its geometry, navigation width and last page; without (tests,
-``weicha screenshot``) it keeps nothing."""
+``weicha screenshot``) it keeps nothing. One ``StoreEvents`` (common/store_events.py) tells
+the status bar, the case list and the review queue of every commit: they refresh on change."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.gui.cases.workspace import CaseWorkspace
 from weicha_desktop.gui.common.labels import status_name
 from weicha_desktop.gui.common.settings import Settings
+from weicha_desktop.gui.common.store_events import StoreEvents
 from weicha_desktop.gui.review.queue import ReviewQueue
 from weicha_desktop.gui.shell.backup_dialog import BackupDialog
 from weicha_desktop.gui.shell.settings_dialog import SettingsDialog
@@ -41,7 +43,8 @@ class Module:
 
 
 def _build_review(window: "MainWindow") -> QWidget:
-    page = ReviewQueue(window.cases, photos=window.photos, settings=window.settings)
+    page = ReviewQueue(window.cases, photos=window.photos, settings=window.settings,
+                       events=window.events)
     page.reviewed.connect(window.case_reviewed)
     return page
 
@@ -63,6 +66,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.cases = CaseService(store, forms, actor)
         self.photos = PhotoService(store, actor, forms)
+        self.events = StoreEvents(store, self)
         unit_name = store.meta("unit_name") or ""
         title = self.tr("微察桌面版")
         self.setWindowTitle(f"{title} — {unit_name}" if unit_name else title)
@@ -70,8 +74,8 @@ class MainWindow(QMainWindow):
 
         self.modules = [m for m in MODULES if actor.role in m.roles]
         self._pages: dict[str, QWidget] = {}
-        self.workspace = CaseWorkspace(self.cases, photos=self.photos, settings=settings)
-        self.workspace.changed.connect(self._data_changed)
+        self.workspace = CaseWorkspace(self.cases, photos=self.photos, settings=settings,
+                                       events=self.events)
         self.workspace.message.connect(self.show_message)
 
         self.nav = QListWidget()
@@ -96,7 +100,7 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
-        self.status = StatusBar(store, actor, unit_name)
+        self.status = StatusBar(store, actor, unit_name, self.events)
         self.status.backupRequested.connect(self.open_backup)
         self.setStatusBar(self.status)
         self.backup_dialog: BackupDialog | None = None
@@ -167,13 +171,9 @@ class MainWindow(QMainWindow):
         if row >= 0:
             self.stack.setCurrentWidget(self.page(self.modules[row].key))
 
-    # ---- keeping in step -------------------------------------------------------------------
-    def _data_changed(self) -> None:
-        self.status.refresh()
-
+    # ---- keeping in step (the counts and lists follow the store's commits by themselves) ----
     def case_reviewed(self, case: CaseRecord) -> None:
         self.workspace.reload_case(case)
-        self.status.refresh()
         self.show_message(self.tr("勘验 {number}：{status}").format(
             number=case.number, status=status_name(case)))
 
@@ -211,7 +211,6 @@ class MainWindow(QMainWindow):
         return self.verify_dialog
 
     def _backed_up(self, result) -> None:
-        self.status.refresh_backup()
         self.show_message(self.tr("备份完成：{path}").format(path=result.path))
 
     # ---- settings --------------------------------------------------------------------------

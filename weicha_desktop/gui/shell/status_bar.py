@@ -3,46 +3,40 @@ number of operations waiting in the outbox.
 
 When the last backup is more than a week old (or there never was one and the folder holds
 finalized records), a notice with 立即备份 appears (``backupRequested``); it is checked at
-start, after a backup (``refresh_backup``), hourly, and — while the folder has neither a
-backup nor a finalized record — with the outbox count (the first finalize brings it).
+start, when a backup was committed, hourly (a week passes without any commit: the one timer
+left, and not a poll of the data), and — while the folder has neither a backup nor a
+finalized record — with the outbox count (the first finalize brings it).
 
 When the store refused to move the signed checkpoint because the data does not continue it
 (``store.anchor.suspected``: an older copy, or a replaced database — core/checkpoint.py), a
 red notice says so, first in the bar, from start-up on (checked again with the count), and
 points to 文件 → 校验数据… (verify_dialog.py).
 
-The count is refreshed on request (after a save, a review, …) and, while the window is
-shown, whenever the store's connection has written anything since the last count (checked
-every few seconds: ``sqlite3.Connection.total_changes`` costs nothing, so an idle program
-runs no query)."""
+The count (``Store.pending_count``) is refreshed when the store has committed something
+(``StoreEvents.changed``: also what a worker committed on a connection of its own), never by
+polling; ``refresh()`` does it on request."""
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from weicha_desktop.core.backup import backup_state
 from weicha_desktop.core.store import Actor, Store
+from weicha_desktop.core.store.events import ChangeSummary
 from weicha_desktop.gui.common.labels import role_name
+from weicha_desktop.gui.common.store_events import StoreEvents
 
-POLL_MS = 3000
 BACKUP_CHECK_MS = 3600 * 1000
-
-
-def pending_operations(store: Store) -> int:
-    """Operations in the sync outbox not yet acknowledged by a server.
-
-    A count, not ``Store.pending_outbox`` (which loads and parses every payload)."""
-    return store.conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+BACKUP_ACTION = "data.backup"
 
 
 class StatusBar(QStatusBar):
     backupRequested = Signal()
 
-    def __init__(self, store: Store, actor: Actor, unit_name: str, parent: QWidget | None = None):
+    def __init__(self, store: Store, actor: Actor, unit_name: str, events: StoreEvents,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
-        self._seen_changes = -1
         self.user_label = self._label("userLabel", self.tr("用户：{name}（{role}）").format(
             name=actor.display_name or actor.name, role=role_name(actor.role)))
         self.unit_label = self._label("unitLabel", self.tr("单位：{unit}").format(unit=unit_name))
@@ -74,9 +68,7 @@ class StatusBar(QStatusBar):
         self._backup_timer.timeout.connect(self.refresh_backup)
         self._backup_timer.start()
         self.refresh_backup()  # sets self.backup (a BackupState)
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._refresh_if_changed)
+        events.changed.connect(self._store_changed)
         self.refresh()
 
     def _label(self, name: str, text: str) -> QLabel:
@@ -88,8 +80,7 @@ class StatusBar(QStatusBar):
 
     def refresh(self) -> None:
         """Count the pending sync operations again."""
-        self._seen_changes = self.store.conn.total_changes
-        n = pending_operations(self.store)
+        n = self.store.pending_count()
         self.pending_label.setText(self.tr("待同步 %n 项", "", n) if n else self.tr("无待同步数据"))
         if self.backup.last is None and not self.backup.due:
             self.refresh_backup()
@@ -114,15 +105,7 @@ class StatusBar(QStatusBar):
         self.backup_label.setVisible(state.due)
         self.backup_button.setVisible(state.due)
 
-    def _refresh_if_changed(self) -> None:
-        if self.store.conn.total_changes != self._seen_changes:
-            self.refresh()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        self._refresh_if_changed()
-        self._timer.start()
-        super().showEvent(event)
-
-    def hideEvent(self, event: QHideEvent) -> None:
-        self._timer.stop()
-        super().hideEvent(event)
+    def _store_changed(self, summary: ChangeSummary) -> None:
+        if BACKUP_ACTION in summary.actions:
+            self.refresh_backup()
+        self.refresh()

@@ -11,7 +11,7 @@
     │                                          重新校验      关闭     │
     └────────────────────────────────────────────────────────────────┘
 
-The check runs on a worker thread (``PureJob``) with a read-only connection of its own
+The check runs as a ``BackgroundOp`` (common/ops.py) with a read-only connection of its own
 (``open_for_verify``: the program holds the folder, so it reads through the write-ahead log)
 and an ``Anchor`` of its own on the same key store: it never writes, and the window stays
 usable. It starts when the dialog opens (the status bar's red notice asks for it)."""
@@ -21,13 +21,13 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from weicha_desktop.core.checkpoint import Anchor
-from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.store import Store
 from weicha_desktop.core.verify import VerifyReport, open_for_verify, verify
-from weicha_desktop.gui.common.workers import PureJob
+from weicha_desktop.gui.common.op_dialog import OpDialog, button, show_message
+from weicha_desktop.gui.common.ops import BackgroundOp, OpFailure
 
 FAULT, WARNING, NOTICE = "#b00020", "#8a5300", "#666666"
 STYLE = """
@@ -43,7 +43,7 @@ def run_verify(data_dir: Path, anchor: Anchor) -> VerifyReport:
         return verify(store)
 
 
-class VerifyDialog(QDialog):
+class VerifyDialog(OpDialog):
     def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("verifyDialog")
@@ -51,7 +51,6 @@ class VerifyDialog(QDialog):
         self.setStyleSheet(STYLE)
         self.data_dir = store.data_dir
         self.anchor = store.anchor or Anchor.default()
-        self.job: PureJob | None = None
         self.report: VerifyReport | None = None
 
         info = QLabel(self.tr("核对工作日志的哈希链、本机保存的签名检查点、各项记录与工作日志是否一致，"
@@ -65,8 +64,8 @@ class VerifyDialog(QDialog):
         self.details = QTextBrowser()
         self.details.setObjectName("verifyReport")
         self.details.setOpenLinks(False)
-        self.again_button = self._button(self.tr("重新校验"), "verifyAgainButton", self.start)
-        self.close_button = self._button(self.tr("关闭"), "closeVerifyButton", self.reject)
+        self.again_button = button(self.tr("重新校验"), "verifyAgainButton", self.start)
+        self.close_button = button(self.tr("关闭"), "closeVerifyButton", self.reject)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.again_button)
@@ -78,34 +77,26 @@ class VerifyDialog(QDialog):
         layout.addLayout(buttons)
         self.resize(720, 480)
 
-    def _button(self, text: str, name: str, slot) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setAutoDefault(False)
-        button.clicked.connect(slot)
-        return button
-
-    def is_running(self) -> bool:
-        return self.job is not None
-
     def start(self) -> bool:
         """Check the data (again) on a worker; the report replaces the last one."""
         if self.is_running():
             return False
         data_dir, anchor = self.data_dir, self.anchor.reader()
-        self.job = PureJob(lambda job: run_verify(data_dir, anchor))
-        self.job.done.connect(self._done)
-        self.job.failed.connect(self._failed)
         self.report = None
         self.details.clear()
         self._summary(self.tr("正在校验…"), "")
-        self.again_button.setEnabled(False)
-        self.job.start()
+        self.run_op(BackgroundOp(self, lambda _job: run_verify(data_dir, anchor)))
         return True
 
-    def _done(self, report: VerifyReport) -> None:
-        self.job = None
-        self.again_button.setEnabled(True)
+    def _update_controls(self) -> None:
+        self.again_button.setEnabled(not self.is_running())
+
+    def reject(self) -> None:
+        """关闭 while it checks: the window goes at once (the check only reads; it is waited
+        for when the program closes)."""
+        QDialog.reject(self)
+
+    def _succeeded(self, report: VerifyReport) -> None:
         self.report = report
         if report.ok:
             self._summary(self.tr("校验通过：工作日志 {entries} 条，定稿记录 {versions} 版，用户 {users} 位，"
@@ -122,19 +113,9 @@ class VerifyDialog(QDialog):
             f'<p style="color:{color}; margin-bottom:6px">{mark} {html.escape(text)}</p>'
             for color, mark, text in lines))
 
-    def _failed(self, error: object) -> None:
-        self.job = None
-        self.again_button.setEnabled(True)
-        text = str(error) if isinstance(error, WeichaError) else self.tr("校验时出错：{error}").format(
-            error=f"{type(error).__name__}: {error}")
-        self._summary(text, "error")
+    def _failed(self, failure: OpFailure) -> None:
+        self._summary(self.tr("校验时出错：{error}").format(error=failure.message), "error")
 
     def _summary(self, text: str, kind: str) -> None:
-        self.summary.setText(text)
-        self.summary.setProperty("kind", kind)
-        self.summary.style().unpolish(self.summary)
-        self.summary.style().polish(self.summary)
-
-    def shutdown(self, msecs: int = 30000) -> bool:
-        """The program closes: wait for a check under way (it only reads)."""
-        return self.job is None or self.job.wait(msecs)
+        show_message(self.summary, text, kind)
+        self.summary.show()
