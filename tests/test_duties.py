@@ -101,8 +101,8 @@ def test_a_supervisor_who_took_part_in_any_way_cannot_review(env, tmp_path, how,
         svc["zhou"].update(case.id, {"weather": "overcast"})
     if how == "photos":  # the technician imports, the supervisor gives the classes
         files = [make_photo(tmp_path / f"p{i}.jpg", seed=i) for i in range(4)]
-        PhotoService(store, svc["liming"].actor).import_files(case.id, files, workers=1)
-        boss = PhotoService(store, svc["zhou"].actor)
+        PhotoService(store, svc["liming"].actor, shipped_forms()).import_files(case.id, files, workers=1)
+        boss = PhotoService(store, svc["zhou"].actor, shipped_forms())
         for photo, cls in zip(boss.list(case.id), ["方位", "概貌", "重点部位", "细目"]):
             boss.update(photo.id, photo_class=cls)
     finisher = "zhou" if how == "finalized" else "liming"
@@ -142,10 +142,10 @@ def test_photos_of_a_draft_only_by_its_investigators(env, tmp_path):
     store, svc = env
     case = svc["liming"].new_case(values())
     photo = make_photo(tmp_path / "a.jpg")
-    outsider = PhotoService(store, svc["wangfang"].actor)
+    outsider = PhotoService(store, svc["wangfang"].actor, shipped_forms())
     refused(store, lambda: outsider.import_files(case.id, [photo], workers=1), "的照片|勘验人员")
-    PhotoService(store, svc["liming"].actor).import_files(case.id, [photo], workers=1)
-    first = PhotoService(store, svc["liming"].actor).list(case.id)[0]
+    PhotoService(store, svc["liming"].actor, shipped_forms()).import_files(case.id, [photo], workers=1)
+    first = PhotoService(store, svc["liming"].actor, shipped_forms()).list(case.id)[0]
     refused(store, lambda: outsider.update(first.id, caption="改"), "勘验人员")
     entry = store.audit_entries()[-1]
     assert entry.details["attempt"] == f"改动勘验 {case.number} 的照片"

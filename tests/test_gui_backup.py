@@ -70,7 +70,7 @@ def test_backup_through_the_file_menu_shows_progress_and_keeps_the_window_alive(
         qtbot, window, store, cases, tmp_path, slow):
     case = cases.finalize(cases.new_case(complete_values()).id)
     draft = cases.new_case()
-    PhotoService(store, cases.actor).import_files(draft.id, card(tmp_path / "card", 3), workers=1)
+    PhotoService(store, cases.actor, cases.forms).import_files(draft.id, card(tmp_path / "card", 3), workers=1)
     window.status.refresh()  # as after a save in the window
     assert child(window, QLabel, "backupReminder").isVisibleTo(window)  # finalized, never backed up
     dialog = open_from_menu(qtbot, window)

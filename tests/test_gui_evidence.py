@@ -158,7 +158,7 @@ def test_linked_photos_are_shown_for_the_selected_item(app, qtbot, cases, tmp_pa
 
     case = cases.new_case({"evidence": evidence()})
     number = case.data["evidence"][1]["number"]
-    photos = PhotoService(cases.store, cases.actor)
+    photos = PhotoService(cases.store, cases.actor, cases.forms)
     photos.import_files(case.id, card(tmp_path / "DCIM", 3), workers=1)
     for photo in photos.list(case.id)[1:]:
         photos.update(photo.id, evidence_number=number)

@@ -44,7 +44,7 @@ def edit(qtbot, editor: PhotoEditor) -> None:
 
 def test_a_working_copy_is_saved_linked_and_the_original_is_untouched(app, qtbot, cases, tmp_path):
     case = cases.new_case()
-    photos = PhotoService(cases.store, cases.actor)
+    photos = PhotoService(cases.store, cases.actor, cases.forms)
     photos.import_files(case.id, card(tmp_path / "DCIM", 2, size=(800, 600)), workers=1)
     _view, pages = open_pages(qtbot, cases, case.id)
     log = pages.show_photos()
@@ -72,7 +72,7 @@ def test_a_working_copy_is_saved_linked_and_the_original_is_untouched(app, qtbot
 
 def test_undo_and_an_empty_edit_cannot_be_saved(app, qtbot, cases, tmp_path):
     case = cases.new_case()
-    photos = PhotoService(cases.store, cases.actor)
+    photos = PhotoService(cases.store, cases.actor, cases.forms)
     photos.import_files(case.id, card(tmp_path / "DCIM", 1), workers=1)
     editor = PhotoEditor(photos, photos.list(case.id)[0])
     qtbot.addWidget(editor)

@@ -68,7 +68,7 @@ def test_import_by_file_dialog_shows_progress_and_reports_bad_files(app, qtbot, 
     summary = child(report, QLabel, "importSummary").text()
     assert summary == "已导入 4 张照片，1 张已在本案中（重复，未再保存），1 个文件无法导入。"
     assert child(log, QLabel, "photoMessage").text() == summary
-    assert [p.original_name for p in PhotoService(cases.store, cases.actor).list(case.id)] == \
+    assert [p.original_name for p in PhotoService(cases.store, cases.actor, cases.forms).list(case.id)] == \
         [p.name for p in good]
     report.close()
 
@@ -82,7 +82,7 @@ def test_cancel_stops_the_batch_and_keeps_what_was_stored(app, qtbot, cases, tmp
     log.import_bar.photoImported.connect(lambda _id: cancel.isEnabled() and cancel.click())
     assert log.import_paths([str(tmp_path / "DCIM")])
     wait_import(qtbot, pages)
-    stored = PhotoService(cases.store, cases.actor).list(case.id)
+    stored = PhotoService(cases.store, cases.actor, cases.forms).list(case.id)
     assert 1 <= len(stored) < len(files)
     assert log.model.rowCount() == len(stored)
     report = log.import_bar.report
@@ -103,7 +103,7 @@ def test_files_dropped_on_the_grid_are_imported(app, qtbot, cases, tmp_path):
 
 def imported(qtbot, cases, tmp_path, n=4, values=None, **exif):
     case = cases.new_case(values)
-    photos = PhotoService(cases.store, cases.actor)
+    photos = PhotoService(cases.store, cases.actor, cases.forms)
     photos.import_files(case.id, card(tmp_path / "DCIM", n, **exif), workers=1)
     view, pages = open_pages(qtbot, cases, case.id)
     return case, photos, view, pages
@@ -164,7 +164,7 @@ def test_preview_stands_an_orientation_6_photo_upright_and_shows_its_exif(app, q
     upright.transpose(TRANSPOSE[8]).save(path, "JPEG", quality=95,
                                          exif=exif_block(orientation=6, gps=(21.95, 108.62, 5.0)))
     case = cases.new_case()
-    photos = PhotoService(cases.store, cases.actor)
+    photos = PhotoService(cases.store, cases.actor, cases.forms)
     photos.import_files(case.id, [path], workers=1)
     _view, pages = open_pages(qtbot, cases, case.id)
     log = pages.show_photos()
@@ -270,7 +270,7 @@ def test_remove_a_photo_asks_why_and_renumbers(app, qtbot, cases, tmp_path, monk
     log = pages.show_photos()
     assert log.import_paths([str(f) for f in card(tmp_path / "rm", 3)])
     wait_import(qtbot, pages)
-    second = PhotoService(cases.store, cases.actor).list(case.id)[1]
+    second = PhotoService(cases.store, cases.actor, cases.forms).list(case.id)[1]
     log.select(second.id)
     button = log.findChild(QPushButton, "removePhotoButton")
     assert button.isEnabled()
@@ -280,5 +280,5 @@ def test_remove_a_photo_asks_why_and_renumbers(app, qtbot, cases, tmp_path, monk
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("拍重了", True))
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert log.model.rowCount() == 2
-    assert [p.position for p in PhotoService(cases.store, cases.actor).list(case.id)] == [1, 2]
+    assert [p.position for p in PhotoService(cases.store, cases.actor, cases.forms).list(case.id)] == [1, 2]
     assert "原件仍保存" in log.message.text()

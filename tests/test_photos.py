@@ -21,7 +21,7 @@ def env(tmp_path):
     store = new_store(tmp_path / "data")
     actor = UserService(store).authenticate("admin", PASSWORD)
     cases = CaseService(store, shipped_forms(), actor)
-    yield store, cases, PhotoService(store, actor)
+    yield store, cases, PhotoService(store, actor, shipped_forms())
     store.close()
 
 
@@ -246,7 +246,7 @@ def test_two_imports_at_once_keep_each_others_copies(env, tmp_path):
     other = Store.open(store.data_dir, lock=False)
     results = {}
     t = threading.Thread(target=lambda: results.__setitem__(
-        "big", PhotoService(other, photos.actor).import_files(b.id, big, workers=1)))
+        "big", PhotoService(other, photos.actor, shipped_forms()).import_files(b.id, big, workers=1)))
     t.start()
     results["small"] = photos.import_files(a.id, small, workers=1)
     t.join(120)

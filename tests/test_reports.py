@@ -28,7 +28,7 @@ def env(tmp_path):
     store = new_store(tmp_path / "data")
     actor = UserService(store).authenticate("admin", PASSWORD)
     cases = CaseService(store, shipped_forms(), actor)
-    photos = PhotoService(store, actor)
+    photos = PhotoService(store, actor, shipped_forms())
     yield store, cases, photos, ReportService(cases, photos)
     store.close()
 

@@ -34,7 +34,7 @@ def test_leftovers_of_a_crash_go_when_the_folder_is_next_opened_originals_stay(t
     store = new_store(tmp_path / "d")
     actor = UserService(store).authenticate("admin", PASSWORD)
     case = CaseService(store, shipped_forms(), actor).new_case()
-    photos = PhotoService(store, actor)
+    photos = PhotoService(store, actor, shipped_forms())
     src = make_photo(tmp_path / "a.jpg")
     photos.import_files(case.id, [src])
     photo = photos.list(case.id)[0]
@@ -76,7 +76,7 @@ def test_an_import_running_while_leftovers_are_cleared_keeps_its_copies(tmp_path
     case = CaseService(store, shipped_forms(), actor).new_case()
     files = [make_photo(tmp_path / f"p{i}.jpg", seed=i * 17) for i in range(6)]
     swept = []
-    results = PhotoService(store, actor).import_files(
+    results = PhotoService(store, actor, shipped_forms()).import_files(
         case.id, files, workers=1,
         progress=lambda done, total, r: swept.append(clean_leftovers(store.data_dir)) if done == 1 else None)
     assert swept == [0]

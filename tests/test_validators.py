@@ -1,10 +1,12 @@
 """Named validators: 身份证号 (GB 11643), 号牌, VIN (ISO 3779), 手机号."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from weicha_desktop.core.clock import FixedClock
+from weicha_desktop.core.forms import validate
 from weicha_desktop.core.forms.validators import (
     VALIDATORS,
     id_card,
@@ -15,7 +17,10 @@ from weicha_desktop.core.forms.validators import (
     vin_check_digit,
 )
 
+from support import CST, forms
+
 CHECK_CHARS = "0123456789X"
+TODAY = date(2026, 11, 27)  # what the caller's clock says (validate(…, clock=…))
 # Written out again from the standards, independently of the module under test.
 GB11643_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 GB11643_CHARS = "10X98765432"
@@ -41,7 +46,7 @@ def with_vin_check(body16: str) -> str:
 
 @pytest.mark.parametrize("number", ["11010519491231002X", "440524188001010014"])
 def test_id_card_accepts_the_examples_of_the_standard(number):
-    assert id_card(number) is None
+    assert id_card(number, TODAY) is None
 
 
 @pytest.mark.parametrize("number, message", [
@@ -53,16 +58,30 @@ def test_id_card_accepts_the_examples_of_the_standard(number):
     ("110105194902300021", "出生日期（第7–14位）无效：19490230"),
 ])
 def test_id_card_messages(number, message):
-    assert id_card(number) == message
+    assert id_card(number, TODAY) == message
 
 
-def test_id_card_rejects_a_birth_date_in_the_future():
-    tomorrow = date.today() + timedelta(days=1)
-    assert "在未来" in id_card(make_id("450702", tomorrow, "123"))
+def test_id_card_rejects_a_birth_date_after_the_day_it_is_given():
+    tomorrow = make_id("450702", TODAY + timedelta(days=1), "123")
+    assert "在未来" in id_card(tomorrow, TODAY)
+    assert id_card(tomorrow, TODAY + timedelta(days=1)) is None  # the clock's day, not the machine's
+    assert id_card(make_id("450702", TODAY, "123"), TODAY) is None
+
+
+def test_validate_asks_the_clock_it_is_given_not_the_machine():
+    spec = forms().latest("scene_investigation")
+    born = make_id("450702", date(2030, 6, 1), "123")  # after the machine's date, too
+    record = {"witnesses": [{"name": "李四", "id_number": born}]}
+
+    def future(on: date) -> list[str]:
+        clock = FixedClock(datetime(on.year, on.month, on.day, 9, 0, tzinfo=CST))
+        return [p.message for p in validate(spec, record, clock=clock) if "在未来" in p.message]
+
+    assert future(date(2030, 5, 31)) and not future(date(2030, 6, 1))
 
 
 regions = st.from_regex(r"[1-9][0-9]{5}", fullmatch=True)
-births = st.dates(min_value=date(1900, 1, 1), max_value=date.today())
+births = st.dates(min_value=date(1900, 1, 1), max_value=TODAY)
 sequences = st.from_regex(r"[0-9]{3}", fullmatch=True)
 
 
@@ -70,21 +89,21 @@ sequences = st.from_regex(r"[0-9]{3}", fullmatch=True)
 def test_id_card_accepts_every_correctly_built_number(region, born, seq):
     number = make_id(region, born, seq)
     assert id_check_char(number[:17]) == number[17]
-    assert id_card(number) is None
+    assert id_card(number, TODAY) is None
 
 
 def test_every_check_char_occurs():
     """Each of the 11 remainders is reached, so no entry of the table goes untested."""
     numbers = [make_id("450702", date(1990, 1, 1), f"{seq:03d}") for seq in range(40)]
     assert {n[-1] for n in numbers} == set(CHECK_CHARS)
-    assert all(id_card(n) is None for n in numbers)
+    assert all(id_card(n, TODAY) is None for n in numbers)
 
 
 @given(regions, births, sequences)
 def test_id_card_rejects_every_other_check_char(region, born, seq):
     number = make_id(region, born, seq)
     for wrong in CHECK_CHARS.replace(number[-1], ""):
-        assert id_card(number[:-1] + wrong) == f"校验位不符（应为 {number[-1]}）"
+        assert id_card(number[:-1] + wrong, TODAY) == f"校验位不符（应为 {number[-1]}）"
 
 
 # --- 号牌 -----------------------------------------------------------------------------------

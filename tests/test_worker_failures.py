@@ -146,7 +146,7 @@ def test_import_reports_every_file_as_not_done_when_workers_cannot_start(tmp_pat
     files = photos_in(tmp_path / "card", [f"IMG_{i}.JPG" for i in range(3)])
     broken_executable(monkeypatch, "/bin/false")
     seen = []
-    photos = PhotoService(store, actor)
+    photos = PhotoService(store, actor, forms())
     results = within(lambda: photos.import_files(case.id, files, progress=lambda d, t, r: seen.append(d)))
     assert [r.file for r in results] == [str(f) for f in files] and seen == [1, 2, 3]
     assert all(r.status == "rejected" and "未处理" in r.reason and "无法启动" in r.reason for r in results)

@@ -27,7 +27,6 @@ import os
 import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
 from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, Callable
@@ -40,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from weicha_desktop.core import checkpoint_log
 from weicha_desktop.core.canonical import canonical_json
 from weicha_desktop.core.checkpoint_lock import DeviceLock, private_dir
+from weicha_desktop.core.clock import Clock
 from weicha_desktop.core.fileio import PART, write_atomic
 from weicha_desktop.core.lineage import FOLDER_ID, FOLDER_KEY, folder_of, new_folder_id
 from weicha_desktop.core.paths import APP_AUTHOR, APP_NAME, default_data_dir
@@ -104,9 +104,12 @@ class Anchor:
     """The device key and the checkpoints of one OS user (a service: pass it in; tests point
     it into tmp_path). ``problem`` holds the last reason a checkpoint was not written."""
 
-    def __init__(self, config_dir: str | os.PathLike, *, keyring: Any = AUTO):
+    def __init__(self, config_dir: str | os.PathLike, *, keyring: Any = AUTO,
+                 clock: Clock | None = None):
+        """``clock``: when a checkpoint was written (``written_at``: the computer's time)."""
         self.config_dir = Path(config_dir).expanduser().resolve()
         self._keyring = keyring
+        self.clock = clock or Clock()
         self._private: Ed25519PrivateKey | None = None
         self._key_created = False  # the key was made by this instance (logged as such)
         self.problem: str | None = None
@@ -121,7 +124,7 @@ class Anchor:
 
     def reader(self) -> "Anchor":
         """A fresh Anchor on the same key store, for another thread (verify in the window)."""
-        return Anchor(self.config_dir, keyring=self._keyring)
+        return Anchor(self.config_dir, keyring=self._keyring, clock=self.clock)
 
     @classmethod
     def default(cls) -> "Anchor":
@@ -447,7 +450,7 @@ class Anchor:
     def _write(self, key: Ed25519PrivateKey, device_id: str, folder_id: str | None,
                head: tuple[int, str, str], counter: int, data_dir: Path, taken_by: str | None = None) -> None:
         cp = Checkpoint(device_id=device_id, seq=head[0], head=head[1], head_at=head[2], counter=counter,
-                        written_at=datetime.now().astimezone().isoformat(timespec="seconds"),
+                        written_at=self.clock.iso(),
                         data_dir=str(data_dir), public_key=_public_hex(key), folder_id=folder_id or taken_by)
         signature = key.sign(canonical_json(cp.body())).hex()
         text = json.dumps({"checkpoint": cp.body(), "signature": signature},

@@ -10,7 +10,6 @@ import json
 import os
 import sqlite3
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -114,15 +113,6 @@ def _timeout(args: tuple) -> float:
     except OSError:
         size = 0
     return 30.0 + size / (2 * 1024 * 1024)  # generous: 2 MB/s on a slow laptop disk
-
-
-@lru_cache(maxsize=1)
-def _shipped_forms() -> FormRegistry:
-    """The shipped forms, read once: who took part in a case (core/duties.py) and the photo
-    classes when the caller passed no registry (tools, benchmarks)."""
-    from weicha_desktop.resources import forms_dir
-
-    return FormRegistry(forms_dir())
 
 
 class PhotoService:
@@ -313,7 +303,13 @@ class PhotoService:
         return tuple(c.value for c in self._registry().choices("photo_classes"))
 
     def _registry(self) -> FormRegistry:
-        return self._forms or _shipped_forms()
+        """The forms given; without (tools, benchmarks) the shipped ones, read for this
+        service when first needed — never a registry kept for the whole process."""
+        if self._forms is None:
+            from weicha_desktop.resources import forms_dir
+
+            self._forms = FormRegistry(forms_dir())
+        return self._forms
 
     def _record_data(self, record_id: str) -> dict[str, Any]:
         """The data of the record's current version."""

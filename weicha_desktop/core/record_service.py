@@ -82,7 +82,7 @@ class RecordService:
         """Problems of ``data`` (e.g. what a form shows) as if it were ``record``'s: wrong
         formats; with ``complete`` also the blockers (required fields, rules)."""
         spec = self.spec_for(record)
-        problems = validate(spec, data, complete=complete)
+        problems = validate(spec, data, complete=complete, clock=self.store.clock)
         return problems + (check_rules(spec, data, self._facts(record)) if complete else [])
 
     def _facts(self, record: Record) -> dict[str, Any]:
@@ -109,7 +109,7 @@ class RecordService:
             if number and spec.number_field:
                 data[spec.number_field] = number
             self._number_rows(ch, spec, record_id, {}, data)
-            self._raise_problems(validate(spec, data, complete=False))
+            self._raise_problems(validate(spec, data, complete=False, clock=self.store.clock))
             ch.db["records"].insert(dict(
                 id=record_id, kind=self.kind, number=number, status="draft", current_version=1,
                 form_id=spec.id, created_at=ch.now, created_by=self.actor.id, updated_at=ch.now))
@@ -170,7 +170,7 @@ class RecordService:
             if session:
                 drafts.delete(ch.conn, record.id)
             self._number_rows(ch, spec, record.id, record.data, data)
-            self._raise_problems(validate(spec, data, complete=False))
+            self._raise_problems(validate(spec, data, complete=False, clock=self.store.clock))
             ch.conn.execute(
                 "UPDATE record_versions SET data = ?, updated_at = ? WHERE id = ? AND finalized_at IS NULL",
                 (json.dumps(data, ensure_ascii=False, sort_keys=True), ch.now, record.version_id))

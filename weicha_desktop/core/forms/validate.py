@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from weicha_desktop.core.clock import Clock
 from weicha_desktop.core.errors import Problem, shorten
 
 from .expr import compile_expr
@@ -23,20 +24,24 @@ _DATETIME = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?", re.ASCII)
 
 
-def validate(spec: FormSpec, data: Any, complete: bool = False) -> list[Problem]:
-    """Every problem in ``data``; ``complete=True`` also reports required fields left empty."""
+def validate(spec: FormSpec, data: Any, complete: bool = False, *,
+             clock: Clock | None = None) -> list[Problem]:
+    """Every problem in ``data``; ``complete=True`` also reports required fields left empty.
+    ``clock``: what "today" is (a birth date in the future); the store's, from a service."""
     if not isinstance(data, Mapping):
         return [Problem("", "记录须为 JSON 对象")]
-    return _check_fields(spec.all_fields(), data, data, "", "", complete)
+    today = (clock or Clock()).now().date()
+    return _check_fields(spec.all_fields(), data, data, "", "", complete, today)
 
 
-def check_value(field: Field, value: Any, complete: bool = False) -> list[Problem]:
+def check_value(field: Field, value: Any, complete: bool = False, *,
+                clock: Clock | None = None) -> list[Problem]:
     """Problems of one field's value on its own (used for defaults by ``forms check``)."""
-    return _check_field(field, value, {}, field.id, "", complete)
+    return _check_field(field, value, {}, field.id, "", complete, (clock or Clock()).now().date())
 
 
 def _check_fields(fields, data: Mapping, env: Mapping, prefix: str, where: str,
-                  complete: bool) -> list[Problem]:
+                  complete: bool, today: date) -> list[Problem]:
     problems: list[Problem] = []
     known: set[str] = set()
     for field in fields:
@@ -44,11 +49,12 @@ def _check_fields(fields, data: Mapping, env: Mapping, prefix: str, where: str,
         if field.relevant and not compile_expr(field.relevant).holds(env):
             continue
         value = data.get(field.id)
-        problems += _check_field(field, value, env, prefix + field.id, where, complete)
+        problems += _check_field(field, value, env, prefix + field.id, where, complete, today)
         if field.other_key:
             problems += _check_other(field, value, data.get(field.other_key),
                                      prefix + field.other_key, where, complete)
-    problems += _identity_consistency(fields, data, prefix, where, {p.path for p in problems})
+    problems += _identity_consistency(fields, data, prefix, where, {p.path for p in problems},
+                                      today)
     head = f"{where.strip()}：" if where else ""
     problems += [Problem(prefix + shorten(key, 40), f"{head}未知字段“{shorten(key)}”", "unknown")
                  for key in data if key not in known]
@@ -56,19 +62,20 @@ def _check_fields(fields, data: Mapping, env: Mapping, prefix: str, where: str,
 
 
 def _check_field(field: Field, value: Any, env: Mapping, path: str, where: str,
-                 complete: bool) -> list[Problem]:
+                 complete: bool, today: date) -> list[Problem]:
     name = f"{where}{field.label.zh}"
     if is_empty(value):
         if complete and field.required:
             return [Problem(path, f"{name}：必填", "required")]
         return []
     if field.type == "person":
-        return _check_person(field, value, env, path, name, complete)
+        return _check_person(field, value, env, path, name, complete, today)
     if field.type == "repeat":
-        return _check_repeat(field, value, env, path, name, complete)
+        return _check_repeat(field, value, env, path, name, complete, today)
     if field.type == "geopoint":
         return _check_geopoint(value, path, name)
-    message = _SCALAR_CHECKS[field.type](field, value)
+    message = (_SCALAR_CHECKS[field.type](field, value) if field.type in _SCALAR_CHECKS
+               else _check_text(field, value, today))
     return [Problem(path, f"{name}：{message}")] if message else []
 
 
@@ -89,19 +96,19 @@ def _check_other(field: Field, value: Any, other: Any, path: str, where: str,
 
 
 def _check_person(field: Field, value: Any, env: Mapping, path: str, name: str,
-                  complete: bool) -> list[Problem]:
+                  complete: bool, today: date) -> list[Problem]:
     if not isinstance(value, Mapping):
         return [Problem(path, f"{name}：应为人员信息（对象）")]
-    return _check_fields(field.fields, value, env, path + ".", name + " ", complete)
+    return _check_fields(field.fields, value, env, path + ".", name + " ", complete, today)
 
 
 def _identity_consistency(fields, data: Mapping, prefix: str, where: str,
-                          bad_paths: set[str]) -> list[Problem]:
+                          bad_paths: set[str], today: date) -> list[Problem]:
     """In a person (or a person row), 出生日期 and 性别 must agree with a valid 身份证号."""
     ids = {f.id: f for f in fields}
     id_field, id_number = ids.get("id_number"), data.get("id_number")
     if (id_field is None or id_field.constraint.validator != "id_card"
-            or not isinstance(id_number, str) or id_card(id_number) is not None):
+            or not isinstance(id_number, str) or id_card(id_number, today) is not None):
         return []
     problems = []
     born, gender = id_birth_date(id_number).isoformat(), id_gender(id_number)
@@ -118,7 +125,7 @@ def _identity_consistency(fields, data: Mapping, prefix: str, where: str,
 
 
 def _check_repeat(field: Field, rows: Any, env: Mapping, path: str, name: str,
-                  complete: bool) -> list[Problem]:
+                  complete: bool, today: date) -> list[Problem]:
     if not isinstance(rows, list):
         return [Problem(path, f"{name}：应为列表")]
     problems = []
@@ -128,7 +135,7 @@ def _check_repeat(field: Field, rows: Any, env: Mapping, path: str, name: str,
             problems.append(Problem(row_path, f"{row_name}：应为对象"))
             continue
         problems += _check_fields(field.fields, row, {**env, **row}, row_path + ".",
-                                  row_name + " ", complete)
+                                  row_name + " ", complete, today)
     return problems
 
 
@@ -155,7 +162,7 @@ def _is_number(value: Any) -> bool:
             and math.isfinite(value))
 
 
-def _check_text(field: Field, value: Any) -> str | None:
+def _check_text(field: Field, value: Any, today: date) -> str | None:
     if not isinstance(value, str):
         return "应为文字"
     wrong = _text_problem(value, field.max_length)
@@ -166,7 +173,7 @@ def _check_text(field: Field, value: Any) -> str | None:
         return f"至少 {c.minlength} 个字"
     if c.regex is not None and not re.fullmatch(c.regex, value):
         return "格式不符"
-    return VALIDATORS[c.validator](value) if c.validator else None
+    return VALIDATORS[c.validator](value, today) if c.validator else None
 
 
 def _text_problem(value: str, limit: int | None) -> str | None:
@@ -241,9 +248,7 @@ def _check_photos(_field: Field, value: Any) -> str | None:
     return "照片重复" if len(set(value)) != len(value) else None
 
 
-_SCALAR_CHECKS = {
-    "text": _check_text,
-    "textarea": _check_text,
+_SCALAR_CHECKS = {  # text and textarea: _check_text, which also needs today's date
     "integer": _check_number,
     "decimal": _check_number,
     "date": _check_date,

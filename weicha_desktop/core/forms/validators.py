@@ -1,6 +1,8 @@
 """Named validators for text fields (``constraint: {validator: id_card}``).
 
-Each takes the text and returns ``None`` when it is valid, else a short Chinese message.
+Each takes the text and today's date (from the caller's clock: ``validate(…, clock=…)``; a
+birth date after it is refused) and returns ``None`` when it is valid, else a short Chinese
+message.
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ def id_gender(value: str) -> str:
     return "男" if int(value[16]) % 2 else "女"
 
 
-def id_card(value: str) -> str | None:
+def id_card(value: str, today: date) -> str | None:
     if len(value) != 18:
         return f"应为18位（现为{len(value)}位）"
     if not value[:17].isascii() or not value[:17].isdigit():
@@ -45,7 +47,7 @@ def id_card(value: str) -> str | None:
     born = id_birth_date(value)
     if born is None or born.year < 1800:
         return f"出生日期（第7–14位）无效：{value[6:14]}"
-    if born > date.today():
+    if born > today:
         return f"出生日期（第7–14位）在未来：{value[6:14]}"
     expected = id_check_char(value[:17])
     if last != expected:
@@ -62,7 +64,7 @@ _ORDINARY = re.compile(rf"[{_LETTER}0-9]{{5}}|[{_LETTER}0-9]{{4}}[{PLATE_SUFFIXE
 _NEW_ENERGY = re.compile(rf"[DF][{_LETTER}0-9]\d{{4}}|\d{{5}}[DF]")
 
 
-def plate(value: str) -> str | None:
+def plate(value: str, _today: date | None = None) -> str | None:
     if re.search(r"[\s·・.\-]", value):
         return "号牌中不要加空格、“·”或横线"
     if re.search(r"[a-z]", value):
@@ -98,7 +100,7 @@ def vin_check_digit(vin17: str) -> str:
     return "X" if remainder == 10 else str(remainder)
 
 
-def vin(value: str) -> str | None:
+def vin(value: str, _today: date | None = None) -> str | None:
     if len(value) != 17:
         return f"应为17位（现为{len(value)}位）"
     if re.search(r"[a-z]", value):
@@ -115,7 +117,7 @@ def vin(value: str) -> str | None:
 
 # --- 手机号 --------------------------------------------------------------------------------
 
-def phone(value: str) -> str | None:
+def phone(value: str, _today: date | None = None) -> str | None:
     if not (value.isascii() and value.isdigit()):
         return "只能含数字（11位手机号）"
     if len(value) != 11:
@@ -125,7 +127,7 @@ def phone(value: str) -> str | None:
     return None
 
 
-VALIDATORS: dict[str, Callable[[str], str | None]] = {
+VALIDATORS: dict[str, Callable[[str, date], str | None]] = {
     "id_card": id_card,
     "plate": plate,
     "vin": vin,

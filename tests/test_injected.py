@@ -1,0 +1,79 @@
+"""Services are passed in: the core asks its clock for the time (never date.today() or
+datetime.now(), outside core/clock.py), and keeps no process-wide cache of what an injected
+service provides (the form registry, the store, the clock). Read from the source (ast)."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import weicha_desktop
+
+CORE = Path(weicha_desktop.__file__).parent / "core"
+
+# Process-wide memos that are allowed, and why: none of them is what a service passed in
+# provides, so no test or second data folder can see another's.
+ALLOWED_CACHES = {
+    # reportlab's font registry is process-wide by nature (like Qt's font database): the
+    # shipped font is registered once; the glyph table and the raster font come from that file
+    "reports/fonts.py": {"cjk_font", "_cmap", "_raster", "_draws"},
+    "reports/styles.py": {"styles"},  # paragraph styles on that registered font
+    "forms/expr.py": {"_compile"},  # a pure function's memo: expression text -> parsed tree
+    "passwords.py": {"common_passwords"},  # the program's own list (resources/), no service's
+}
+
+
+def clock_reads(source: str) -> list[str]:
+    """Calls of date.today(), datetime.now(), datetime.today(), datetime.utcnow() (also as
+    datetime.datetime.now() or an alias of the class)."""
+    tree = ast.parse(source)
+    names = {"date", "datetime"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "datetime":
+            names |= {a.asname for a in node.names if a.asname and a.name in ("date", "datetime")}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in ("today", "now", "utcnow"):
+            owner = node.func.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", None)
+            if name in names:
+                found.append(f"line {node.lineno}: {name}.{node.func.attr}()")
+    return found
+
+
+def cached_functions(source: str) -> set[str]:
+    """Functions decorated with functools' lru_cache / cache (a process-wide memo)."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for deco in node.decorator_list:
+                target = deco.func if isinstance(deco, ast.Call) else deco
+                name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+                if name in ("lru_cache", "cache"):
+                    found.add(node.name)
+    return found
+
+
+def core_modules() -> dict[str, str]:
+    return {str(p.relative_to(CORE)): p.read_text(encoding="utf-8") for p in sorted(CORE.rglob("*.py"))}
+
+
+def test_the_scanners_find_what_they_look_for():
+    assert clock_reads("from datetime import date\nx = date.today()\n") == ["line 2: date.today()"]
+    assert clock_reads("import datetime\nx = datetime.datetime.now()\n") == ["line 2: datetime.now()"]
+    assert clock_reads("from datetime import datetime as dt\ndt.utcnow()\n") == ["line 2: dt.utcnow()"]
+    assert clock_reads("x = self.clock.now()\ny = store.clock.now().date()\n") == []
+    assert cached_functions("import functools\n@functools.lru_cache(maxsize=1)\ndef f(): pass\n") == {"f"}
+    assert cached_functions("from functools import cache\n@cache\ndef g(): pass\n") == {"g"}
+
+
+def test_the_core_asks_its_clock_for_the_time():
+    found = {name: hits for name, source in core_modules().items()
+             if name != "clock.py" and (hits := clock_reads(source))}
+    assert found == {}
+
+
+def test_no_process_wide_cache_stands_in_for_a_service():
+    found = {name: sorted(hits) for name, source in core_modules().items()
+             if (hits := cached_functions(source) - ALLOWED_CACHES.get(name, set()))}
+    assert found == {}
