@@ -147,3 +147,14 @@ def strong_password_hashes():
     previous = users.use_hash_cost(users.STRONG)
     yield users.STRONG
     users.use_hash_cost(previous)
+
+
+@pytest.fixture
+def app_log(tmp_path):
+    """The application log (core/applog.py) of this test, in tmp_path/logs: yields the file
+    (read it with support.log_text); the log's handler and hooks are taken off afterwards."""
+    from weicha_desktop.core import applog
+
+    path = applog.setup(tmp_path / "logs")
+    yield path
+    applog.teardown()

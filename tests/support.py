@@ -139,6 +139,17 @@ def values_as(spec, record: dict) -> dict:
     return convert(spec.all_fields(), record)
 
 
+def log_text(path: Path) -> str:
+    """What the application log holds now (its file and the rotated ones, oldest last)."""
+    import logging
+
+    from weicha_desktop.core import applog
+
+    for handler in logging.getLogger(applog.LOGGER).handlers:
+        handler.flush()
+    return "".join(p.read_text(encoding="utf-8") for p in sorted(path.parent.glob(path.name + "*")))
+
+
 def tamper(db_path: Path, sql: str, *args) -> None:
     """Change the database behind the program's back: a raw connection, triggers dropped."""
     import sqlite3

@@ -8,27 +8,12 @@ import sqlite3
 import sys
 import threading
 
-import pytest
-
 from weicha_desktop.core import applog
 
-from support import run_cli
+from support import log_text, run_cli
 
 PASSWORD = "Geheim-密码-2718"
 ID_NUMBER = "450702199003077777"
-
-
-@pytest.fixture
-def logfile(tmp_path):
-    path = applog.setup(tmp_path / "logs")
-    yield path
-    applog.teardown()
-
-
-def text_of(path) -> str:
-    for handler in logging.getLogger(applog.LOGGER).handlers:
-        handler.flush()
-    return "".join(p.read_text(encoding="utf-8") for p in sorted(path.parent.glob("weicha.log*")))
 
 
 def check_login(password: str) -> None:
@@ -40,7 +25,7 @@ def parse_record(text: str) -> dict:
     return {"id_number": record["witness"][ID_NUMBER]}  # a KeyError that names a value
 
 
-def test_errors_are_logged_with_their_traceback_but_without_passwords_or_record_contents(logfile):
+def test_errors_are_logged_with_their_traceback_but_without_passwords_or_record_contents(app_log):
     log = logging.getLogger("weicha.test")
     try:
         check_login(PASSWORD)
@@ -58,8 +43,8 @@ def test_errors_are_logged_with_their_traceback_but_without_passwords_or_record_
         sqlite3.connect(":memory:").execute("SELECT ?, no_such_column", (PASSWORD,))
     except sqlite3.Error:
         log.exception("查询失败")
-    text = text_of(logfile)
-    assert logfile.name == "weicha.log" and logfile.parent.name == "logs"
+    text = log_text(app_log)
+    assert app_log.name == "weicha.log" and app_log.parent.name == "logs"
     assert "登录检查失败" in text and "读取记录失败" in text and "查询失败" in text
     assert "in check_login" in text and "in parse_record" in text  # where it happened
     assert "ValueError (message withheld)" in text and "KeyError (message withheld)" in text
@@ -68,7 +53,7 @@ def test_errors_are_logged_with_their_traceback_but_without_passwords_or_record_
         assert secret not in text
 
 
-def test_uncaught_errors_of_any_thread_are_logged(logfile, monkeypatch):
+def test_uncaught_errors_of_any_thread_are_logged(app_log, monkeypatch):
     before = []  # the hooks installed before applog's (here pytest's) still run after it
     monkeypatch.setattr(applog._hooks, "sys_hook", lambda *exc: before.append(exc[0]))
     monkeypatch.setattr(applog._hooks, "thread_hook", lambda args: before.append(args.exc_type))
@@ -83,7 +68,7 @@ def test_uncaught_errors_of_any_thread_are_logged(logfile, monkeypatch):
         check_login(PASSWORD)
     except ValueError:
         sys.excepthook(*sys.exc_info())  # what Python calls for an error nobody caught
-    text = text_of(logfile)
+    text = log_text(app_log)
     assert "ERROR weicha [" in text and "线程 导入线程 中未处理的错误" in text
     assert "CRITICAL weicha [" in text and "] 未处理的错误" in text
     assert text.count("in check_login") == 2 and PASSWORD not in text

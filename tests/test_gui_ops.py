@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import logging
 import threading
 import time
 
@@ -12,7 +11,7 @@ from PySide6.QtCore import QThreadPool, qWarning
 from PySide6.QtWidgets import QWidget
 
 from gui_support import admin, app, cases, dialogs, forms, store  # noqa: F401
-from weicha_desktop.core import applog
+from support import log_text
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.gui.common.ops import BackgroundOp, OpFailure
@@ -27,13 +26,6 @@ def owner(app, qtbot):
     widget = QWidget()
     qtbot.addWidget(widget)
     return widget
-
-
-@pytest.fixture
-def logfile(tmp_path):
-    path = applog.setup(tmp_path / "logs")
-    yield path
-    applog.teardown()
 
 
 class Outcome:
@@ -91,6 +83,19 @@ def test_success_and_progress_arrive_on_the_gui_thread_and_run_never_waits(owner
         op.run()  # an op runs once
 
 
+def test_the_page_that_started_an_op_may_go_while_it_runs(app, qtbot):
+    page = QWidget()
+    release, delivered = threading.Event(), []
+    op = BackgroundOp(page, lambda _job: release.wait(10)).on_success(delivered.append)
+    op.on_failure(delivered.append).run()
+    page.deleteLater()
+    qtbot.waitUntil(lambda: not _alive(page), timeout=2000)
+    release.set()
+    assert op.wait(5000)  # the thread belongs to the application: it finished, nothing crashed
+    qtbot.wait(100)
+    assert delivered == []  # nobody left to tell
+
+
 def test_a_weichaerror_is_the_message_as_it_is(owner, qtbot):
     def work(_job):
         raise WeichaError("备份文件写入后读回的内容与写入的不一致，备份未完成。")
@@ -107,16 +112,14 @@ def test_an_os_error_is_said_in_chinese(owner, qtbot):
     assert "磁盘空间不足" in run(BackgroundOp(owner, work), qtbot).failures[0].message
 
 
-def test_a_program_fault_is_a_generic_message_and_its_traceback_goes_to_the_log(owner, qtbot, logfile):
+def test_a_program_fault_is_a_generic_message_and_its_traceback_goes_to_the_log(owner, qtbot, app_log):
     def check_password(password):
         raise KeyError(f"no user for {password}")
 
     failure = run(BackgroundOp(owner, lambda _job: check_password(SECRET)), qtbot).failures[0]
     assert isinstance(failure.error, KeyError) and failure.message.startswith("程序内部出错（KeyError）")
     assert "程序日志" in failure.message and SECRET not in failure.message
-    for handler in logging.getLogger(applog.LOGGER).handlers:
-        handler.flush()
-    text = logfile.read_text(encoding="utf-8")
+    text = log_text(app_log)
     assert "后台操作失败：KeyError" in text and "in check_password" in text
     assert SECRET not in text
 
@@ -213,9 +216,7 @@ def _alive(obj) -> bool:
     return True
 
 
-def test_qt_warnings_go_to_the_log(app, logfile):
+def test_qt_warnings_go_to_the_log(app, app_log):
     log_qt_messages()
     qWarning("QPainter::begin: Paint device returned engine == 0")
-    for handler in logging.getLogger(applog.LOGGER).handlers:
-        handler.flush()
-    assert "WARNING weicha.qt" in logfile.read_text(encoding="utf-8")
+    assert "WARNING weicha.qt" in log_text(app_log)

@@ -98,6 +98,18 @@ def test_the_journal_is_written_inside_a_change_and_outside(store):
     assert drafts.load(store.conn, case.id) is None
 
 
+def test_the_guard_cannot_be_taken_off_and_scripts_are_guarded_too(store):
+    with pytest.raises(WriteRefused, match="不能被替换"):
+        store.conn.set_authorizer(None)
+    with pytest.raises(WriteRefused, match="DELETE outbox"):
+        store.conn.executescript("BEGIN; DELETE FROM outbox; COMMIT;")
+    with pytest.raises(WriteRefused):
+        store.conn.execute("SAVEPOINT x")  # a savepoint is no leave to write
+        store.conn.execute("UPDATE users SET active = 0")
+    store.conn.execute("ROLLBACK")
+    assert store.conn.execute("SELECT count(*) FROM users WHERE active = 1").fetchone()[0] == 1
+
+
 def test_another_thread_cannot_write_while_a_change_is_open(store):
     admin = UserService(store).authenticate("admin", PASSWORD)
     errors = []

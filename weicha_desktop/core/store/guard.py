@@ -73,7 +73,7 @@ class WriteGuard:
 
     def install(self) -> None:
         """Ask before every write (also expires the statements prepared before)."""
-        self.conn.set_authorizer(self._authorize)
+        sqlite3.Connection.set_authorizer(self.conn, self._authorize)
 
     @contextmanager
     def allow(self) -> Iterator[None]:
@@ -142,6 +142,11 @@ class GuardedConnection(sqlite3.Connection):
     its cursors), so a refused write raises ``WriteRefused`` saying what was refused."""
 
     guard: WriteGuard | None = None
+
+    def set_authorizer(self, *_args: Any, **_kwargs: Any) -> None:
+        """The guard is not to be replaced or removed (``set_authorizer(None)``)."""
+        raise WriteRefused("数据库的写入保护不能被替换或取消：数据只能通过 store.change(actor) 修改。"
+                           "这是程序错误，请联系技术支持。")
 
     def cursor(self, factory: Any = None) -> sqlite3.Cursor:  # type: ignore[override]
         return super().cursor(factory or GuardedCursor)
