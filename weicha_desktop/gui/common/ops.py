@@ -29,9 +29,12 @@ anything else is a program fault — a generic message naming only its type. Bot
 go to the application log with their traceback (core/applog.py). Without an
 ``on_failure`` callback the message is shown in a box over the parent's window.
 
-A thread op belongs to the application object while it runs (closing the page that started
-it never destroys a running thread); a pool op's pool must outlive it (make the pool the
-first child of its owner: Qt deletes children in order and a pool waits for its tasks)."""
+The op is a child of ``parent`` and deletes itself once it has delivered (its Python
+methods — ``is_running``, ``wait`` — still answer); a page deleted meanwhile hears nothing.
+The thread of a thread op belongs to the application object while it runs (closing the page
+that started it never destroys a running thread); a pool op's pool must outlive it (make the
+pool the first child of its owner: Qt deletes children in order and a pool waits for its
+tasks)."""
 from __future__ import annotations
 
 import logging
