@@ -29,20 +29,23 @@ anything else is a program fault — a generic message naming only its type. Bot
 go to the application log with their traceback (core/applog.py). Without an
 ``on_failure`` callback the message is shown in a box over the parent's window.
 
-The op is a child of ``parent`` and deletes itself once it has delivered (its Python
-methods — ``is_running``, ``wait`` — still answer); a page deleted meanwhile hears nothing.
-The thread of a thread op belongs to the application object while it runs (closing the page
-that started it never destroys a running thread); a pool op's pool must outlive it (make the
-pool the first child of its owner: Qt deletes children in order and a pool waits for its
-tasks)."""
+The op is a child of ``parent`` and goes with it (once it has delivered it holds nothing: see
+``_done``); a page deleted meanwhile hears nothing.
+What the work hands back reaches the GUI thread through one dispatcher on the application
+object (``_Dispatcher``), never through a connection to the op. A thread op runs on a Python
+thread of its own, which nothing deletes (closing the page that started it never destroys a
+running thread); a pool op's pool must outlive it (make the pool the first child of its
+owner: Qt deletes children in order and a pool waits for its tasks)."""
 from __future__ import annotations
 
 import logging
 import threading
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, QThreadPool, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from weicha_desktop.core.errors import WeichaError
@@ -50,6 +53,7 @@ from weicha_desktop.core.fileio import os_error_message
 from weicha_desktop.core.store import Store
 
 log = logging.getLogger("weicha.gui.ops")
+DISPATCHER = "weichaOpDispatcher"
 
 
 @dataclass(frozen=True)
@@ -59,29 +63,44 @@ class OpFailure:
     cancelled: bool    # cancel() had been asked (the work stopped, or failed while stopping)
 
 
+class _Dispatcher(QObject):
+    """Runs what a worker hands it on the GUI thread (a queued signal to itself). One per
+    application object, never deleted before it: no op is ever the receiver of a connection
+    from another thread. (Ops that were — relay signals connected to the op's methods — made
+    the process crash now and then in ~QObject when the op was deleted: PySide.)"""
+
+    call = Signal(object)
+
+    def __init__(self, app: QCoreApplication):
+        super().__init__(app)
+        self.setObjectName(DISPATCHER)
+        self.call.connect(self._run)
+
+    def _run(self, fn: Callable[[], None]) -> None:  # a method: the dispatcher receives
+        fn()
+
+    @classmethod
+    def of(cls, app: QCoreApplication) -> "_Dispatcher":
+        return app.findChild(cls, DISPATCHER) or cls(app)
+
+
 class Job:
     """What ``fn`` gets: progress, the cancel flag, and (with ``store=``) its own store."""
 
-    def __init__(self, relay: "_Relay", cancel: threading.Event):
-        self._relay, self._cancel = relay, cancel
+    def __init__(self, op: "BackgroundOp", dispatcher: _Dispatcher):
+        self._op, self._dispatcher, self._cancel = op, dispatcher, op._cancel
         self.store: Store | None = None
 
     def progress(self, *args: Any) -> None:
         """Hand ``args`` to the ``on_progress`` callbacks (on the GUI thread)."""
-        self._relay.progress.emit(args)
+        self._dispatcher.call.emit(partial(self._op._deliver, "progress", args))
 
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
 
-class _Relay(QObject):
-    progress = Signal(object)   # the args of job.progress
-    done = Signal(object)       # the result
-    failed = Signal(object)     # the exception (its traceback still attached)
-
-
 def _work(fn: Callable[[Job], Any], job: Job, store: Store | None, readonly: bool,
-          relay: _Relay, finished: threading.Event) -> None:
+          finished: threading.Event) -> None:
     """The body of every op, on its worker thread."""
     try:
         if store is not None:
@@ -91,23 +110,13 @@ def _work(fn: Callable[[Job], Any], job: Job, store: Store | None, readonly: boo
         else:
             result = fn(job)
     except BaseException as e:  # noqa: BLE001 - handed to the GUI thread, which explains it
-        relay.failed.emit(e)
+        outcome: tuple[str, Any] = ("failed", e)
     else:
-        relay.done.emit(result)
+        outcome = ("done", result)
     finally:
         job.store = None
-        finished.set()
-
-
-class _Thread(QThread):
-    def __init__(self) -> None:
-        super().__init__(QCoreApplication.instance())
-        self.body: Callable[[], None] = lambda: None
-        self.relay = _Relay(self)  # lives (in the GUI thread) as long as the thread object
-        self.finished.connect(self.deleteLater)
-
-    def run(self) -> None:
-        self.body()
+    job._dispatcher.call.emit(partial(job._op._deliver, *outcome))
+    finished.set()
 
 
 class BackgroundOp(QObject):
@@ -146,22 +155,17 @@ class BackgroundOp(QObject):
         if self._started:
             raise RuntimeError("a BackgroundOp runs once")
         self._started = self._running = True
-        thread = _Thread() if self.pool is None else None
-        relay = thread.relay if thread is not None else _Relay(self)
-        relay.progress.connect(self._progressed)
-        relay.done.connect(self._succeeded)
-        relay.failed.connect(self._failed)
-        job, fn, store, finished = Job(relay, self._cancel), self.fn, self.store, self._finished
-        readonly = self.readonly
+        job = Job(self, _Dispatcher.of(QCoreApplication.instance()))
+        fn, store, readonly, finished = self.fn, self.store, self.readonly, self._finished
 
         def body() -> None:
-            _work(fn, job, store, readonly, relay, finished)
+            _work(fn, job, store, readonly, finished)
 
-        if thread is not None:
-            thread.body = body
-            thread.start()
-        else:
+        if self.pool is not None:
             self.pool.start(body)
+        else:  # a thread of its own (Python's: nothing of it for Qt to delete)
+            threading.Thread(target=body, name=f"op-{getattr(fn, '__qualname__', 'fn')}",
+                             daemon=True).start()
         return self
 
     def cancel(self) -> None:
@@ -181,6 +185,13 @@ class BackgroundOp(QObject):
         return not self._started or self._finished.wait(msecs / 1000)
 
     # ---- on the GUI thread -----------------------------------------------------------------
+    def _deliver(self, what: str, value: Any) -> None:
+        """From the dispatcher: nothing for an op whose owner is gone (deleted with it)."""
+        if not shiboken6.isValid(self):
+            self._running = False
+            return
+        {"progress": self._progressed, "done": self._succeeded, "failed": self._failed}[what](value)
+
     def _progressed(self, args: tuple) -> None:
         for callback in self._progress:
             callback(*args)
@@ -221,4 +232,9 @@ class BackgroundOp(QObject):
             kind=type(error).__name__), cancelled)
 
     def _done(self) -> None:
-        self.deleteLater()  # delivered: nothing more comes (its Python methods still answer)
+        """Delivered: let go of the work and the callbacks. The op itself stays a (small, empty)
+        child of its parent and goes with it. Deleting it here (deleteLater) crashed the process
+        now and then — a segfault in ~QObject on the DeferredDelete, 1 report-test run in 4 —
+        with or without connections to it, and never when it went with its parent."""
+        self.fn, self.store = None, None
+        self._success, self._failure, self._progress = [], [], []
