@@ -65,23 +65,23 @@ def test_roles_and_authentication(tmp_path):
     users = UserService(store)
     admin = users.authenticate("admin", PASSWORD)
     assert admin.role == "admin"
-    tech = users.add(admin, "李明", "technician", "tech-pass")
+    tech = users.add(admin, "李明", "technician", "tech-pass", badge_no="200004")
     assert users.authenticate("李明", "tech-pass").id == tech.id
     with pytest.raises(AuthError, match="用户名或密码错误"):
         users.authenticate("李明", "wrong-pass")
     with pytest.raises(AuthError, match="用户名或密码错误"):
         users.authenticate("nobody", "tech-pass")
     with pytest.raises(PermissionDenied):
-        users.add(tech, "王五", "technician", "abcdef")
+        users.add(tech, "王五", "technician", "abcdef", badge_no="200005")
     refused = store.audit_entries()[-1]  # a refusal is logged
     assert (refused.action, refused.user_name) == ("access.denied", "李明")
     assert "只有管理员" in refused.details["reason"]
     with pytest.raises(WeichaError, match="已存在"):
-        users.add(admin, "李明", "technician", "another-pass-1")
+        users.add(admin, "李明", "technician", "another-pass-1", badge_no="200006")
     with pytest.raises(WeichaError, match="未知角色"):
-        users.add(admin, "赵六", "boss", "abcdef")
+        users.add(admin, "赵六", "boss", "abcdef", badge_no="200007")
     with pytest.raises(WeichaError, match="至少"):
-        users.add(admin, "赵六", "supervisor", "123")
+        users.add(admin, "赵六", "supervisor", "123", badge_no="200008")
     last = [e for e in store.audit_entries() if e.action == "user.add"][-1]
     assert last.action == "user.add" and last.user_name == "admin" and "李明" in last.summary
     row = next(store.db.query("SELECT password_hash FROM users WHERE name = '李明'"))
@@ -107,9 +107,9 @@ def test_new_passwords_follow_the_policy_with_a_chinese_reason(tmp_path, passwor
     admin = users.authenticate("admin", PASSWORD)
     name = "liming" if "LiMing" in password else "李明"
     with pytest.raises(WeichaError, match=reason):
-        users.add(admin, name, "technician", password)
+        users.add(admin, name, "technician", password, badge_no="200009")
     assert users.get(name) is None
-    assert users.add(admin, name, "technician", "chuan-shan-jia-9").name == name
+    assert users.add(admin, name, "technician", "chuan-shan-jia-9", badge_no="200010").name == name
     store.close()
 
 
@@ -124,7 +124,7 @@ def test_the_common_list_is_shipped_and_init_obeys_the_policy(tmp_path):
         for weak, reason in (("1qaz2wsx", "常见密码"), ("my-admin-pw", "用户名"), ("1234567", "至少 8 位")):
             with pytest.raises(WeichaError, match=reason):
                 initialize(store, unit_code=UNIT, unit_name="某单位", admin_name="admin",
-                           admin_password=weak)
+                           admin_password=weak, admin_badge="100001")
         assert not store.is_initialized()
 
 

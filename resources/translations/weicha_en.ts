@@ -16,8 +16,20 @@
         <translation>2–32 characters: Chinese characters, letters, digits</translation>
     </message>
     <message>
+        <source>例如 123456</source>
+        <translation>e.g. 123456</translation>
+    </message>
+    <message>
         <source>至少 {n} 位，不含用户名，不用常见密码</source>
         <translation>At least {n} characters, not containing the user name, not a common password</translation>
+    </message>
+    <message>
+        <source>警号：</source>
+        <translation>Badge no.:</translation>
+    </message>
+    <message>
+        <source>本人的警号（4–12 位数字或字母），本单位内唯一，设定后不能更改：在各台电脑和服务器上，勘验记录都凭警号认出同一个人。</source>
+        <translation>Your police badge number (4–12 digits or letters), unique in the unit and fixed once set: on every computer and on the server, records know the same person by it.</translation>
     </message>
     <message>
         <source>密码至少 {n} 位，不能包含用户名，也不能是 12345678、password 这类常见密码。请牢记密码：本程序离线运行，忘记后无法找回。</source>
@@ -194,22 +206,6 @@ Please reinstall the application.</translation>
         <translation>All</translation>
     </message>
     <message>
-        <source>草稿</source>
-        <translation>Draft</translation>
-    </message>
-    <message>
-        <source>退回补正</source>
-        <translation>Returned for correction</translation>
-    </message>
-    <message>
-        <source>已定稿</source>
-        <translation>Finalized</translation>
-    </message>
-    <message>
-        <source>已审核</source>
-        <translation>Reviewed</translation>
-    </message>
-    <message>
         <source>按勘验时间</source>
         <translation>By investigation time</translation>
     </message>
@@ -282,22 +278,6 @@ Please reinstall the application.</translation>
     <message>
         <source>勘验人</source>
         <translation>Investigators</translation>
-    </message>
-    <message>
-        <source>草稿</source>
-        <translation>Draft</translation>
-    </message>
-    <message>
-        <source>退回补正</source>
-        <translation>Returned for correction</translation>
-    </message>
-    <message>
-        <source>已定稿</source>
-        <translation>Finalized</translation>
-    </message>
-    <message>
-        <source>已审核</source>
-        <translation>Reviewed</translation>
     </message>
     <message>
         <source>退回意见：{comment}</source>
@@ -684,22 +664,6 @@ The comparison status becomes “{status}”.</translation>
         <translation>Record</translation>
     </message>
     <message>
-        <source>已定稿</source>
-        <translation>Finalized</translation>
-    </message>
-    <message>
-        <source>已审核</source>
-        <translation>Reviewed</translation>
-    </message>
-    <message>
-        <source>退回补正</source>
-        <translation>Returned for correction</translation>
-    </message>
-    <message>
-        <source>草稿</source>
-        <translation>Draft</translation>
-    </message>
-    <message>
         <source>第 {n} 版</source>
         <translation>Version {n}</translation>
     </message>
@@ -936,37 +900,6 @@ Finalize now?</translation>
     <message>
         <source>生成 PDF…</source>
         <translation>Make PDF…</translation>
-    </message>
-</context>
-<context>
-    <name>Labels</name>
-    <message>
-        <source>勘验员</source>
-        <translation>Technician</translation>
-    </message>
-    <message>
-        <source>审核人</source>
-        <translation>Reviewer</translation>
-    </message>
-    <message>
-        <source>管理员</source>
-        <translation>Administrator</translation>
-    </message>
-    <message>
-        <source>草稿</source>
-        <translation>Draft</translation>
-    </message>
-    <message>
-        <source>已定稿</source>
-        <translation>Finalized</translation>
-    </message>
-    <message>
-        <source>已审核</source>
-        <translation>Reviewed</translation>
-    </message>
-    <message>
-        <source>退回补正</source>
-        <translation>Returned for correction</translation>
     </message>
 </context>
 <context>

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QHBoxLayout,
 from weicha_desktop.core.case_query import (DEFAULT_SORT, CaseFilters, CaseQuery, CaseRow,
                                             CaseSort)
 from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.labels import LIST_STATUSES, codes_matching
+from weicha_desktop.gui.common.labels import code_name, list_status_name
 from weicha_desktop.gui.common.ops import BackgroundOp
 from weicha_desktop.gui.common.tables import record_rows
 
@@ -64,6 +66,7 @@ class CaseTableModel(QAbstractTableModel):
         self.sort_order = DEFAULT_SORT
         self.total: int | None = None
         self._rows: list[CaseRow] = []
+        self._people: dict[str, list[str]] = {}  # case id → its 勘验人 (record_people)
         self._cursor: Any = None
         self._more = True
         self._generation = 0
@@ -81,15 +84,16 @@ class CaseTableModel(QAbstractTableModel):
         self._count_later.setSingleShot(True)
         self._count_later.setInterval(0)
         self._count_later.timeout.connect(self._start_count)
-        self._labels = {"draft": self.tr("草稿"), "returned": self.tr("退回补正"),
-                        "finalized": self.tr("已定稿"), "reviewed": self.tr("已审核")}
+        self.case_types = cases.case_types()  # the list holds codes; shown in words
         self.refresh()
 
     # ---- what is shown ---------------------------------------------------------------------
     def set_filter(self, text: str | None = None, status: str | None = None,
                    date_from: date | str | None = None, date_to: date | str | None = None) -> None:
+        text = (text or "").strip() or None
         self.filters = CaseFilters(status=status or None, date_from=date_from or None,
-                                   date_to=date_to or None, text=(text or "").strip() or None)
+                                   date_to=date_to or None, text=text,
+                                   case_types=codes_matching(self.case_types, text or ""))
         self.refresh()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -106,6 +110,7 @@ class CaseTableModel(QAbstractTableModel):
         self._count_later.stop()
         self.beginResetModel()
         self._rows, self._cursor, self._more = [], None, True
+        self._people = {}
         self._rows = self._next_page()
         self.endResetModel()
         self._generation += 1
@@ -133,6 +138,7 @@ class CaseTableModel(QAbstractTableModel):
         rows, self._cursor = self.query.page(self.filters, self.sort_order, self._cursor,
                                              self.page_size, budget=self.budget)
         self._more = self._cursor is not None
+        self._people.update(self.query.investigators([r.id for r in rows]))
         return rows
 
     def _page_done(self, found: bool) -> None:
@@ -195,8 +201,12 @@ class CaseTableModel(QAbstractTableModel):
         if column == 3:
             return short_time(row.investigated_at)
         if column == 4:
-            return self._labels["returned" if row.returned else row.status]
-        return (row.number, row.case_type, row.address, "", "", row.investigator)[column] or ""
+            return list_status_name(row.status, row.returned)
+        if column == 1:
+            return code_name(self.case_types, row.case_type)
+        if column == 5:  # the people the record names, not the projection's sort key
+            return "、".join(self._people.get(row.id, ()))
+        return (row.number, "", row.address)[column] or ""
 
     def case_id(self, row: int) -> str:
         return self._rows[row].id
@@ -218,10 +228,9 @@ class CaseListView(QWidget):
         self.search.setClearButtonEnabled(True)
         self.status_filter = QComboBox()
         self.status_filter.setObjectName("caseStatusFilter")
-        for label, value in ((self.tr("全部"), None), (self.tr("草稿"), "draft"),
-                             (self.tr("退回补正"), "returned"), (self.tr("已定稿"), "finalized"),
-                             (self.tr("已审核"), "reviewed")):
-            self.status_filter.addItem(label, value)
+        self.status_filter.addItem(self.tr("全部"), None)
+        for value in LIST_STATUSES:
+            self.status_filter.addItem(list_status_name(value), value)
         self.date_filter = QCheckBox(self.tr("按勘验时间"))
         self.date_filter.setObjectName("caseDateFilter")
         now = cases.store.clock.now()  # the store's clock, like every date the program uses

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (QDialog, QListWidget, QListWidgetItem, QMainWindo
                                QStackedWidget, QWidget)
 
 from weicha_desktop.core.cases import CaseRecord, CaseService
-from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.labels import REVIEWER_ROLES, ROLES
+from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.gui.cases.workspace import CaseWorkspace
 from weicha_desktop.gui.common.labels import status_name
