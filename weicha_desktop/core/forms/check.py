@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .loader import load_choice_lists, parse_form
-from .spec import FormSpec
+from .spec import Choice, FormSpec
 from .templates import TEMPLATES_DIR, check_templates
 
 CHOICES_DIR = "choices"
@@ -19,6 +19,14 @@ def form_files(forms_dir: Path) -> list[Path]:
 
 def load_all(forms_dir: str | Path) -> tuple[dict[tuple[str, int], FormSpec], list[str]]:
     """The usable forms by ``(id, version)`` and every problem found on the way."""
+    specs, _, problems = read_forms(forms_dir)
+    return specs, problems
+
+
+def read_forms(forms_dir: str | Path) -> tuple[dict[tuple[str, int], FormSpec],
+                                               dict[str, tuple[Choice, ...]], list[str]]:
+    """``load_all``'s forms and problems, and the shared choice lists they were read with
+    (each file read once: the registry needs both)."""
     forms_dir = Path(forms_dir)
     choices, problems = load_choice_lists(forms_dir / CHOICES_DIR)
     specs: dict[tuple[str, int], FormSpec] = {}
@@ -35,7 +43,7 @@ def load_all(forms_dir: str | Path) -> tuple[dict[tuple[str, int], FormSpec], li
         elif not found:
             specs[key] = spec
         seen.setdefault(key, path)
-    return specs, problems + _kind_problems(specs)
+    return specs, choices, problems + _kind_problems(specs)
 
 
 def _kind_problems(specs: dict[tuple[str, int], FormSpec]) -> list[str]:

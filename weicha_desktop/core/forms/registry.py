@@ -5,8 +5,7 @@ from pathlib import Path
 
 from weicha_desktop.core.errors import NotFound
 
-from .check import CHOICES_DIR, load_all
-from .loader import load_choice_lists
+from .check import read_forms
 from .spec import Choice, FormError, FormSpec
 
 
@@ -19,10 +18,9 @@ class FormRegistry:
 
     def __init__(self, forms_dir: str | Path):
         self.forms_dir = Path(forms_dir)
-        self._specs, problems = load_all(self.forms_dir)
+        self._specs, self._choices, problems = read_forms(self.forms_dir)
         if problems:
             raise FormError(problems)
-        self._choices, _ = load_choice_lists(self.forms_dir / CHOICES_DIR)  # sound: checked above
 
     def choices(self, list_id: str) -> tuple[Choice, ...]:
         """A shared choice list of these forms (forms/choices/<list_id>.yaml); () if none."""
