@@ -16,7 +16,7 @@ from weicha_desktop.core.ops import ANY, PayloadError, UnknownName
 from weicha_desktop.core.store import SYSTEM
 from weicha_desktop.core.users import UserService
 
-from tests.outbox_support import id_key, payload
+from tests.outbox_support import example, id_key, payload
 from tests.support import PASSWORD, new_store
 
 PACKAGE = Path(weicha_desktop.__file__).resolve().parent
@@ -57,8 +57,8 @@ def test_a_name_not_registered_is_refused_at_once_and_nothing_is_written(store, 
 
 @pytest.mark.parametrize("change, where", [
     ({KEY: None}, f"（整个内容）：'{KEY}' is a required"),      # a required key missing
-    ({"order": "p1,p2"}, "（order："),                         # wrong type
-    ({"order": [1]}, "（order/0："),                           # inside a list
+    ({"photos": "p1,p2"}, "（photos："),                       # wrong type
+    ({"photos": [{"id": "p1", "position": 0}]}, "（photos/0/position："),  # inside a list
     ({KEY: ""}, f"（{KEY}："),                                 # an empty id
 ], ids=["missing", "type", "item", "empty-id"])
 def test_a_payload_not_of_its_schema_is_refused_naming_where(store, change, where):
@@ -82,10 +82,11 @@ def test_a_payload_json_cannot_carry_is_refused(store):
 
 def test_the_schema_sees_the_payload_as_sent(store):
     """A tuple is sent as a JSON array: checked after the JSON round trip, it passes."""
+    log = ({"id": "p1", "position": 1}, {"id": "p2", "position": 2})
     with store.change(SYSTEM) as ch:
         ch.log("photo.reorder", "case", "c1", "调整照片顺序")
-        ch.enqueue("case", "c1", "photo.reorder", {**REORDER, "order": ("p1", "p2")})
-    assert store.pending_outbox()[-1]["payload"]["order"] == ["p1", "p2"]
+        ch.enqueue("case", "c1", "photo.reorder", {**REORDER, "photos": log})
+    assert store.pending_outbox()[-1]["payload"]["photos"] == list(log)
 
 
 def test_a_synced_action_needs_its_op_and_an_op_needs_a_synced_action(store):
@@ -224,6 +225,41 @@ def test_the_protocol_doc_lists_every_op_and_action_as_registered():
         "regenerate: python -m weicha_desktop.core.ops, paste between the GENERATED markers"
     for spec in ops.OPS:
         assert f"| `{spec.name}` | {spec.entity_kind} | {spec.payload_version} |" in text
+
+
+def test_the_record_kinds_are_those_the_shipped_forms_declare():
+    from tests.support import forms
+
+    assert set(ops.RECORD_KINDS) == set(forms().kinds())
+    assert "case.draft" in ops.draft_ops() and "patrol.draft" in ops.draft_ops(["patrol", "photo"])
+    assert "photo.draft" not in ops.draft_ops(["photo"])
+
+
+def test_a_misspelt_record_kind_is_refused_and_a_form_declared_one_only_for_its_records(store):
+    """The reviewer's finding: ``<kind>.*`` derived for any kind let ``csae.create`` pass. A
+    kind not in RECORD_KINDS is accepted for a record of that kind in ``records`` only."""
+    admin = UserService(store).authenticate("admin", PASSWORD)
+    spec = ops.op("patrol.create", "patrol", ["patrol"])
+    body = example(spec.schema, "n1")
+    for name, kind in (("csae.create", "csae"), ("patrol.create", "patrol")):
+        with pytest.raises(UnknownName, match="未登记"):
+            with store.change(admin) as ch:
+                ch.log(name, kind, "n1", "新建")
+        with pytest.raises(UnknownName, match="未登记"):
+            with store.change(admin) as ch:
+                ch.log("photo.reorder", "case", "c1", "调整照片顺序")
+                ch.enqueue(kind, "n1", name, body)
+    before = _counts(store)
+    with store.change(admin) as ch:  # a patrol record in the registry: its names are known
+        ch.conn.execute("INSERT INTO records (id, kind, status, current_version, form_id, created_at, "
+                        "created_by, updated_at) VALUES ('n1', 'patrol', 'draft', 1, 'patrol_note', "
+                        "?1, ?2, ?1)", (ch.now, admin.id))
+        ch.log("patrol.create", "patrol", "n1", "新建")
+        ch.enqueue("patrol", "n1", "patrol.create", body)
+    assert _counts(store)[:2] == [before[0] + 1, before[1] + 1]
+    with pytest.raises(UnknownName, match="未登记"):  # but not for another record's id
+        with store.change(admin) as ch:
+            ch.log("patrol.update", "patrol", "n2", "修改")
 
 
 def test_any_kind_is_allowed_only_where_registered_so():

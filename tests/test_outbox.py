@@ -16,6 +16,7 @@ import pytest
 from weicha_desktop.core.canonical import canonical_json
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.demo import scene_values
+from weicha_desktop.core.ops import OP_BY_NAME
 from weicha_desktop.core.store import Store
 from weicha_desktop.core.store.oplog import ENVELOPE, envelope_json, outbox_envelope
 from weicha_desktop.core.sync.queue import OutboxQueue
@@ -61,10 +62,12 @@ def test_every_op_carries_its_envelope(env):
     listed = {op["op_id"]: e for e in entries.values() for op in e.details.get("outbox", [])}
     for row, who in zip(rows, (tech, tech, boss)):
         assert uuid.UUID(row["op_id"]).version == 7
-        assert row["device_id"] == store.meta("device_id") and row["payload_version"] == 1
+        assert row["device_id"] == store.meta("device_id")
+        assert row["payload_version"] == OP_BY_NAME[row["op"]].payload_version == 2
         assert (row["entity_kind"], row["entity_id"]) == ("case", case.id)
         assert json.loads(row["actor"]) == {"id": who.id, "name": who.name, "display_name": who.display_name,
-                                            "badge_no": _badge(store, who.id), "unit_code": UNIT}
+                                            "badge_no": _badge(store, who.id), "unit_code": UNIT,
+                                            "role": who.role}
         assert row["created_at"] == listed[row["op_id"]].at  # the time of its change
         env_ = outbox_envelope(row)
         assert list(env_) == list(ENVELOPE) and env_["payload"] == json.loads(row["payload"])
@@ -142,7 +145,7 @@ def test_the_sequence_goes_on_after_the_outbox_is_emptied(env):
 
 @pytest.mark.parametrize("column, value", [
     ("device_seq", "device_seq + 100"), ("actor", "replace(actor, '李明', '王五')"),
-    ("payload_version", "2"), ("device_id", "'another-device'"), ("created_at", "'2020-01-01'"),
+    ("payload_version", "payload_version + 1"), ("device_id", "'another-device'"), ("created_at", "'2020-01-01'"),
     ("entity_id", "'c-other'"), ("payload", "replace(payload, 'c1', 'c-other')"),
 ])
 def test_an_edited_envelope_is_named_by_verify(env, tmp_path, column, value):

@@ -11,11 +11,15 @@ from typing import Any
 
 from weicha_desktop.core import labels, people
 from weicha_desktop.core.case_query import DEFAULT_SORT, CaseFilters, CaseQuery
+from weicha_desktop.core.errors import NotFound, WeichaError
 from weicha_desktop.core.forms import Choice, FormSpec
 from weicha_desktop.core.record_service import RecordService
 from weicha_desktop.core.records import Record
 
 CaseRecord = Record  # a case is a record of kind "case"
+# the 必比 statuses of a 痕迹物证 (codes; forms/choices) and the field that holds them
+NOT_SENT, SENT, MATCH, NO_MATCH = "not_sent", "submitted", "match", "no_match"
+EVIDENCE_STATUS = "evidence.comparison_status"
 # the list's columns that are the record's own (``records``), copied into ``cases``
 RECORD_COLUMNS = ("number", "status", "returned_comment", "updated_at")
 
@@ -38,6 +42,37 @@ class CaseService(RecordService):
         rows, _ = CaseQuery(self.store).page(filters, DEFAULT_SORT, limit=limit)
         named = people.names_of(self.store.conn, [r.id for r in rows])  # 勘验人: record_people
         return [{**r._asdict(), "investigators": named.get(r.id, [])} for r in rows]
+
+    def set_evidence_status(self, number_or_id: str, item: str, status: str,
+                            compared_on: str | None = None, result: str = "") -> CaseRecord:
+        """Move one 痕迹物证 (``item``: its H number) to the 必比 status ``status`` (a code:
+        未送检 → 已送检 → 比中 / 未比中; the value its form version stores is written), with the
+        comparison's date and result for 比中 / 未比中 (比中 needs a result). One change of the
+        draft (audit ``case.update``) whose op ``case.evidence`` carries the resulting row
+        (``item``) beside the version's whole state, and is never compacted away."""
+        record = self.get(number_or_id)
+        field = self.spec_for(record).field(EVIDENCE_STATUS)
+        value = field.value_of(status)
+        if value is None:
+            raise WeichaError(f"没有“{status}”这种必比状态。")
+        result = (result or "").strip()
+        if status == MATCH and not result:
+            raise WeichaError("比中须写明比对结果（比中对象）。")
+        rows = [dict(r) if isinstance(r, dict) else r for r in record.data.get("evidence") or []]
+        row = next((r for r in rows if isinstance(r, dict) and r.get("number") == item), None)
+        if row is None:
+            raise NotFound(f"{self.noun} {record.number} 没有编号为 {item} 的痕迹物证，可能已在表单中删除。")
+        row["comparison_status"] = value
+        for key in ("compared_on", "comparison_result"):
+            row.pop(key, None)
+        if status in (MATCH, NO_MATCH):
+            row["compared_on"] = compared_on
+            if result:
+                row["comparison_result"] = result
+        return self._update(record, {"evidence": rows}, session=False, op="evidence", event={
+            "summary": f"登记{self.noun} {record.number} 物证 {item} 的必比状态：{field.choice_label(value)}",
+            "details": {"evidence": item, "comparison_status": status},
+            "payload": {"item": row}})
 
     def case_types(self) -> tuple[Choice, ...]:
         """The case types (codes and words) of the newest form: what the list shows and

@@ -8,13 +8,13 @@
 - ``OpSpec(name, entity_kind, payload_version, schema)``: an operation in the sync outbox
   (``Change.enqueue``): the entity kind it belongs to, the version of its payload's shape
   and the payload's JSON Schema (checked on enqueue). ``draft``: a state a later op of the
-  same entity replaces, so compaction (core/sync/outbox.py) may drop it once superseded.
+  same entity replaces, so compaction (core/sync/queue.py) may drop it once superseded.
 
 ``Change.log`` and ``Change.enqueue`` refuse a name not registered here (a programming
 error: ``UnknownName`` at once, before anything is written). A new action or op = one line
 here; tests/test_ops.py fails while a name used in the code is missing here, or an op here
 is used nowhere, and docs/sync-protocol.md's op table is generated from this file
-(``python -m weicha_desktop.core.ops``; tests/test_ops_doc.py compares).
+(``python -m weicha_desktop.core.ops``; tests/test_ops.py compares).
 
 Schemas: JSON Schema (draft 2020-12) checked with ``jsonschema`` — a standard a server in any
 language can check the same payloads with; validators are built once per op (below), and a
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from jsonschema import Draft202012Validator
 
@@ -87,11 +87,18 @@ SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 TIME = {"type": "string", "minLength": 10}  # ISO 8601 with offset (Clock.iso)
 OPT_TIME = {"type": ["string", "null"]}
 
-_VERSION = {  # a record version's whole state: every case op that carries one
-    "case_id": ID, "number": ID, "version": COUNT, "version_id": ID,
-    "form": {"type": "array", "prefixItems": [ID, COUNT], "minItems": 2, "maxItems": 2},
-    "data": {"type": "object"},
-}
+PERSON = _obj({  # a user as every device and the server name them (docs/identities.md)
+    "id": ID, "name": TEXT, "display_name": TEXT, "badge_no": OPT_TEXT, "unit_code": OPT_TEXT,
+    "role": ID})
+OPT_PERSON = {"anyOf": [{"type": "null"}, PERSON]}
+_RECORD = _obj({  # the record's row in the registry (``records``) after the change
+    "kind": ID, "number": OPT_ID, "status": {"enum": ["draft", "finalized", "reviewed"]},
+    "current_version": COUNT, "form_id": ID, "returned_comment": OPT_TEXT,
+    "created_at": TIME, "created_by": ID, "updated_at": TIME})
+_PEOPLE = {"type": "array", "items": _obj({  # the record's ``record_people`` (core/people.py)
+    "role": ID, "position": {"type": "integer", "minimum": 0}, "user": OPT_PERSON,
+    "name": TEXT, "unit": OPT_TEXT, "title": OPT_TEXT})}
+_PHOTO_LOG = {"type": "array", "items": _obj({"id": ID, "position": COUNT})}  # the record's photos
 _AMENDS = {"amends_id": OPT_ID, "amend_reason": OPT_TEXT}
 _PHOTO_ROW = {  # a photo log row as stored (core/photos.py)
     "id": ID, "record_id": ID, "position": COUNT, "sha256": SHA256, "original_name": TEXT,
@@ -120,27 +127,81 @@ def _act(name: str, object_kind: str | tuple[str, ...], synced: bool, summary: s
                       synced, summary)
 
 
+# ---- records (core/record_service.py) ---------------------------------------------------------
+# The record kinds the shipped forms declare (``record_kind`` in forms/*.yaml; a test compares).
+# Each has the life cycle of a scene case under its own names: ops K.create|draft|finalize|
+# amend|review of entity kind K, whose payload names the record as ``K_id``, and audit actions
+# K.create|update|finalize|approve|return|amend on object kind K — listed below, one set per
+# kind. A kind a form declares that is not listed here (a module being built, a test's form) is
+# accepted for a record of that kind in the ``records`` registry only (``kinds`` below:
+# Change.log/enqueue look it up), so a misspelt kind never passes.
+RECORD_KINDS = ("case",)
+RECORD_ACTIONS = ("create", "update", "finalize", "approve", "return", "amend")
+RECORD_OPS = ("create", "draft", "finalize", "amend", "review")
+
+
+def _version(kind: str, numbered: bool = True) -> dict[str, Any]:
+    """A record version's whole state, as every op that carries one has it: the version, the
+    record's row and its people (``numbered``: the kind's form gives every record a number)."""
+    return {f"{kind}_id": ID, "number": ID if numbered else OPT_ID, "version": COUNT,
+            "version_id": ID, "form": {"type": "array", "prefixItems": [ID, COUNT],
+                                       "minItems": 2, "maxItems": 2},
+            "data": {"type": "object"}, "record": _RECORD, "people": _PEOPLE}
+
+
+def _record_ops(kind: str, numbered: bool = True) -> tuple[OpSpec, ...]:
+    """The ops of records of ``kind``."""
+    key, version = f"{kind}_id", _version(kind, numbered)
+    return (
+        _op(f"{kind}.create", kind, _obj(version), "新建记录：编号、记录行与第 1 版的全部内容",
+            version=2),
+        _op(f"{kind}.draft", kind, _obj(version), "草稿保存：当前草稿版本的全部内容", version=2,
+            draft=True),
+        _op(f"{kind}.finalize", kind, _obj({
+            **version, **_AMENDS, "kind": ID, "manifest": {"type": "array", "items": {"type": "object"}},
+            "finalized_at": TIME, "finalized_by": ID, "content_hash": SHA256}),
+            "定稿：该版本的全部内容、照片清单与内容哈希（接收方重算）", version=2),
+        _op(f"{kind}.amend", kind, _obj({**version, **_AMENDS}),
+            "补正或退回后的新草稿版本（全部内容）", version=2),
+        _op(f"{kind}.review", kind, _obj({
+            key: ID, "number": version["number"], "version": COUNT, "review_id": ID,
+            "decision": {"enum": ["approved", "returned"]}, "comment": TEXT, "reviewer": PERSON,
+            "at": TIME, "record": _RECORD}),
+            "审核：审核记录（编号、审核人、决定、意见、审核的版本）与记录行", version=2),
+    )
+
+
+def _record_actions(kind: str) -> tuple[ActionSpec, ...]:
+    noun = "勘验" if kind == "case" else "记录"
+    return (
+        _act(f"{kind}.create", kind, True, f"新建{noun}"),
+        _act(f"{kind}.update", kind, True, f"修改{noun}草稿（也登记必比状态）"),
+        _act(f"{kind}.finalize", kind, True, "定稿"),
+        _act(f"{kind}.approve", kind, True, "审核通过"),
+        _act(f"{kind}.return", kind, True, "审核退回补正"),
+        _act(f"{kind}.amend", kind, True, "补正"),
+    )
+
+
 # ---- the registry ------------------------------------------------------------------------------
 OPS: tuple[OpSpec, ...] = (
-    _op("case.create", "case", _obj(_VERSION), "新建勘验：编号与第 1 版的全部内容"),
-    _op("case.draft", "case", _obj(_VERSION), "草稿保存：当前草稿版本的全部内容", draft=True),
-    _op("case.finalize", "case", _obj({
-        **_VERSION, **_AMENDS, "kind": ID, "manifest": {"type": "array", "items": {"type": "object"}},
-        "finalized_at": TIME, "finalized_by": ID, "content_hash": SHA256}),
-        "定稿：该版本的全部内容、照片清单与内容哈希（接收方可重算）"),
-    _op("case.amend", "case", _obj({**_VERSION, **_AMENDS}), "补正或退回后的新草稿版本（全部内容）"),
-    _op("case.review", "case", _obj({
-        "case_id": ID, "number": ID, "version": COUNT,
-        "decision": {"enum": ["approved", "returned"]}, "comment": TEXT}),
-        "审核：通过或退回（审核的版本、意见）"),
+    *(spec for kind in RECORD_KINDS for spec in _record_ops(kind)),
+    _op("case.evidence", "case", _obj({
+        **_version("case"), "item": _obj({"number": ID, "comparison_status": ID})}),
+        "登记痕迹物证的必比状态：该物证登记行（item）与草稿版本的全部内容"),
     _op("photo.add", "photo", _obj(_PHOTO_ROW, _PHOTO_OPTIONAL),
         "导入照片或生成工作副本：照片记录的全部字段"),
-    _op("photo.update", "photo", _obj({"id": ID}, _PHOTO_EDITABLE), "修改照片说明：改动的字段"),
-    _op("photo.remove", "photo", _obj({"id": ID, "reason": {"type": "string", "minLength": 1}}),
-        "移除照片（原图与记录保留）"),
-    _op("photo.restore", "photo", _obj({"id": ID, "position": COUNT}), "重新导入已移除的照片"),
-    _op("photo.reorder", "case", _obj({"record_id": ID, "order": {"type": "array", "items": ID}}),
-        "调整照片顺序：全部照片的新顺序"),
+    _op("photo.update", "photo", _obj({"id": ID, "record_id": ID, **_PHOTO_EDITABLE}),
+        "修改照片说明：说明的全部字段（分类、说明、拍照人、关联物证）", version=2),
+    _op("photo.remove", "photo", _obj({"id": ID, "record_id": ID, "removed_at": TIME,
+                                       "reason": {"type": "string", "minLength": 1},
+                                       "photos": _PHOTO_LOG}),
+        "移除照片（原图与记录保留）：移除时间与重新编号后的照片顺序", version=2),
+    _op("photo.restore", "photo", _obj({"id": ID, "record_id": ID, "position": COUNT,
+                                        "photos": _PHOTO_LOG}),
+        "重新导入已移除的照片：它的编号与全部照片的顺序", version=2),
+    _op("photo.reorder", "case", _obj({"record_id": ID, "photos": _PHOTO_LOG}),
+        "调整照片顺序：全部照片的新编号", version=2),
 )
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -155,12 +216,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _act("access.denied", ANY, False, "拒绝无权的操作"),
     _act("user.add", "user", False, "添加用户"),
     _act("user.badge", "user", False, "设置早先版本用户的警号（core/users.py）"),
-    _act("case.create", "case", True, "新建勘验"),
-    _act("case.update", "case", True, "修改勘验草稿"),
-    _act("case.finalize", "case", True, "定稿"),
-    _act("case.approve", "case", True, "审核通过"),
-    _act("case.return", "case", True, "审核退回补正"),
-    _act("case.amend", "case", True, "补正"),
+    _act("user.known", "user", False, "记下其他设备的同步操作中出现的人员（不能在本机登录；core/sync/apply.py）"),
+    *(spec for kind in RECORD_KINDS for spec in _record_actions(kind)),
     _act("case.export", "case", False, "导出勘验（读）"),
     _act("report.preview", "case", False, "预览报告（读）"),
     _act("report.print", "case", False, "打印报告（读）"),
@@ -177,6 +234,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _act("sync.reject", "op", False, "服务器拒收一项同步操作"),
     _act("sync.compact", "device", False, "合并被后续草稿取代的草稿操作"),
     _act("sync.prune", "device", False, "清理已确认的同步操作"),
+    _act("sync.apply", ("op", "device"), False,
+         "应用另一台设备的同步操作，或数据包之内已合并的序号（core/sync/apply.py）"),
 )
 
 OP_BY_NAME: Mapping[str, OpSpec] = MappingProxyType({o.name: o for o in OPS})
@@ -184,55 +243,32 @@ ACTION_BY_NAME: Mapping[str, ActionSpec] = MappingProxyType({a.name: a for a in 
 assert len(OP_BY_NAME) == len(OPS) and len(ACTION_BY_NAME) == len(ACTIONS), "a name twice"
 
 _WHERE = "请在 weicha_desktop/core/ops.py 中登记"
-
-
-# ---- records of the kinds forms declare (core/record_service.py) ---------------------------
-# A form's ``record_kind`` K (forms/*.yaml) has the life cycle of a scene case under its own
-# names: actions K.create|update|finalize|approve|return|amend on object kind K, ops
-# K.create|draft|finalize|amend|review of entity kind K, whose payload names the record as
-# ``K_id``. The case entries above are the template: a new kind needs no line here.
-RECORD_ACTIONS = ("create", "update", "finalize", "approve", "return", "amend")
-RECORD_OPS = ("create", "draft", "finalize", "amend", "review")
 NOT_RECORD_KINDS = frozenset({"photo", "user", "login", "checkpoint", "data", "unit", "backup",
                               "bundle", "device", "op", "sync", "system", "report", "evidence"})
-_KIND_SPECS: dict[str, Any] = {}  # derived specs, by name (immutable, made once)
+_KIND_SPECS: dict[str, dict[str, Any]] = {}  # kind → the specs of a kind not listed (made once)
 
 
-def _record_kind(name: str, kind: str, verbs: tuple[str, ...]) -> str | None:
-    prefix, _, verb = name.partition(".")
-    ok = prefix == kind and verb in verbs and kind not in NOT_RECORD_KINDS and kind.isidentifier()
-    return verb if ok else None
+def record_kind_ok(kind: str) -> bool:
+    """Could ``kind`` name records (a lower-case identifier no other entity uses)?"""
+    return isinstance(kind, str) and kind.isidentifier() and kind.islower() \
+        and kind not in NOT_RECORD_KINDS
 
 
-def _record_action(name: str, kind: str) -> ActionSpec | None:
-    verb = _record_kind(name, kind, RECORD_ACTIONS)
-    if verb is None:
-        return None
-    template = ACTION_BY_NAME[f"case.{verb}"]
-    return _KIND_SPECS.setdefault("action:" + name, ActionSpec(name, (kind,), template.synced,
-                                                               template.summary))
+def _kind_specs(kind: str) -> dict[str, Any]:
+    """The ops and actions of records of a kind not in RECORD_KINDS (number optional)."""
+    if kind not in _KIND_SPECS:
+        _KIND_SPECS[kind] = {**{o.name: o for o in _record_ops(kind, numbered=False)},
+                             **{"action:" + a.name: a for a in _record_actions(kind)}}
+    return _KIND_SPECS[kind]
 
 
-def _record_op(name: str, kind: str) -> OpSpec | None:
-    verb = _record_kind(name, kind, RECORD_OPS)
-    if verb is None:
-        return None
-    if "op:" + name not in _KIND_SPECS:
-        template, key = OP_BY_NAME[f"case.{verb}"], f"{kind}_id"
-        schema = dict(template.schema)
-        schema["properties"] = {(key if k == "case_id" else k): v
-                                for k, v in template.schema["properties"].items()}
-        if "number" in schema["properties"]:  # a kind whose form declares no number_prefix
-            schema["properties"]["number"] = OPT_ID
-        schema["required"] = sorted(key if k == "case_id" else k for k in template.schema["required"])
-        _KIND_SPECS["op:" + name] = OpSpec(name, kind, template.payload_version, schema,
-                                           template.draft, template.summary)
-    return _KIND_SPECS["op:" + name]
-
-
-def action(name: str, object_kind: str) -> ActionSpec:
-    """The registered action ``name``; UnknownName if it is not, or names another kind."""
-    spec = ACTION_BY_NAME.get(name) or _record_action(name, object_kind)
+def action(name: str, object_kind: str, kinds: Iterable[str] = ()) -> ActionSpec:
+    """The registered action ``name``; UnknownName if it is not, or names another kind.
+    ``kinds``: record kinds beyond RECORD_KINDS the caller knows are records (a form declares
+    them and the ``records`` registry holds one: store.Change looks it up)."""
+    spec = ACTION_BY_NAME.get(name)
+    if spec is None and object_kind in kinds and record_kind_ok(object_kind):
+        spec = _kind_specs(object_kind).get("action:" + name)
     if spec is None:
         raise UnknownName(f"程序错误：工作日志动作 {name!r} 未登记（{_WHERE}）。")
     if spec.object_kind != ANY and object_kind not in spec.object_kind:
@@ -241,9 +277,12 @@ def action(name: str, object_kind: str) -> ActionSpec:
     return spec
 
 
-def op(name: str, entity_kind: str) -> OpSpec:
-    """The registered op ``name``; UnknownName if it is not, or belongs to another kind."""
-    spec = OP_BY_NAME.get(name) or _record_op(name, entity_kind)
+def op(name: str, entity_kind: str, kinds: Iterable[str] = ()) -> OpSpec:
+    """The registered op ``name``; UnknownName if it is not, or belongs to another kind
+    (``kinds``: as for ``action``)."""
+    spec = OP_BY_NAME.get(name)
+    if spec is None and entity_kind in kinds and record_kind_ok(entity_kind):
+        spec = _kind_specs(entity_kind).get(name)
     if spec is None:
         raise UnknownName(f"程序错误：同步操作 {name!r} 未登记（{_WHERE}）。")
     if entity_kind != spec.entity_kind:
@@ -252,8 +291,17 @@ def op(name: str, entity_kind: str) -> OpSpec:
     return spec
 
 
-def draft_ops() -> frozenset[str]:
-    return frozenset(o.name for o in OPS if o.draft)
+def is_record_op(name: str, entity_kind: str) -> bool:
+    """Is ``name`` one of the record life-cycle ops (K.create … K.review) of kind ``entity_kind``?"""
+    prefix, _, verb = name.partition(".")
+    return prefix == entity_kind and verb in RECORD_OPS and record_kind_ok(entity_kind)
+
+
+def draft_ops(kinds: Iterable[str] = ()) -> frozenset[str]:
+    """The ops compaction may drop once superseded: the registered drafts and ``K.draft`` of
+    every record kind in ``kinds`` (those the ``records`` registry holds)."""
+    return frozenset(o.name for o in OPS if o.draft) | frozenset(
+        f"{k}.draft" for k in kinds if record_kind_ok(k))
 
 
 # ---- the op table of docs/sync-protocol.md ---------------------------------------------------

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from weicha_desktop.core.forms import FormSpec
+from weicha_desktop.core.store.oplog import person
 
 ROLE_INVESTIGATORS = "investigators"  # the list's 勘验人 column
 _SEPARATORS = re.compile(r"[、，,；;/／\s]+")
@@ -96,6 +97,26 @@ def sync(conn: sqlite3.Connection, record_id: str, spec: FormSpec, data: Mapping
     people = people_of(spec, data)
     write(conn, record_id, people, match_users(conn))
     return people
+
+
+def rows(conn: sqlite3.Connection, record_id: str) -> list[dict[str, Any]]:
+    """The record's rows as its ops carry them (docs/sync-protocol.md): each with ``user``,
+    the person the row is (``oplog.person``: id, 警号, names, role) or None, not a bare id."""
+    return [{"role": role, "position": position, "name": name, "unit": unit, "title": title,
+             "user": person(conn, user_id) if user_id is not None else None}
+            for role, position, user_id, name, unit, title in conn.execute(
+                "SELECT role, position, user_id, name, unit, title FROM record_people "
+                "WHERE record_id = ? ORDER BY role, position", (record_id,))]
+
+
+def write_rows(conn: sqlite3.Connection, record_id: str, carried: list[Mapping[str, Any]]) -> None:
+    """Replace the record's rows by those an op carried (``rows``; core/sync/apply.py: the
+    people the device matched, not matched again against this store's users)."""
+    conn.execute("DELETE FROM record_people WHERE record_id = ?", (record_id,))
+    conn.executemany(
+        f"INSERT INTO record_people ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+        [(record_id, r["role"], r["position"], (r.get("user") or {}).get("id"), r["name"],
+          r.get("unit"), r.get("title")) for r in carried])
 
 
 def names(conn: sqlite3.Connection, record_id: str, role: str = ROLE_INVESTIGATORS) -> list[str]:

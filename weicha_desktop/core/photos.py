@@ -95,6 +95,32 @@ class ImportResult:
         return d
 
 
+def photo_log(conn, record_id: str) -> list[dict[str, Any]]:
+    """The record's photos in order, ``[{id, position}]``: what its ops carry after a removal,
+    a restore or a reorder (the renumbered log)."""
+    return [{"id": r[0], "position": r[1]} for r in conn.execute(
+        "SELECT id, position FROM photos WHERE record_id = ? AND removed_at IS NULL "
+        "ORDER BY position", (record_id,))]
+
+
+def set_positions(conn, record_id: str, order: list[str] | list[dict[str, Any]]) -> None:
+    """Number the record's photos: ``order`` as ids (1, 2, … in that order) or as a photo log
+    (``photo_log``: each id its position). Two passes, so the (record, position) order never
+    collides mid-way."""
+    pairs = [(p["position"], p["id"]) if isinstance(p, dict) else (i, p) for i, p in enumerate(order, 1)]
+    for position, photo_id in pairs:
+        conn.execute("UPDATE photos SET position = ? WHERE id = ? AND record_id = ?",
+                     (-position, photo_id, record_id))
+    conn.execute("UPDATE photos SET position = -position WHERE record_id = ? AND position < 0",
+                 (record_id,))
+
+
+def edits_text(ops: list[dict[str, Any]] | None) -> str | None:
+    """A working copy's edit list as stored (``photos.edits``): JSON, keys sorted, so the row
+    an op's payload gives back is the same text."""
+    return None if ops is None else json.dumps(ops, ensure_ascii=False, sort_keys=True)
+
+
 def expand_inputs(paths: Iterable[str | os.PathLike]) -> list[Path]:
     """Files as given; folders (a camera card) walked for image files, in name order."""
     out: list[Path] = []
@@ -235,7 +261,9 @@ class PhotoService:
                             (position, row[0]))
             ch.log("photo.restore", "photo", row[0], f"重新导入已移除的照片，编为 {position} 号",
                    {"record_id": record_id, "sha256": sha256})
-            ch.enqueue("photo", row[0], "photo.restore", {"id": row[0], "position": position})
+            ch.enqueue("photo", row[0], "photo.restore", {"id": row[0], "record_id": record_id,
+                                                          "position": position,
+                                                          "photos": photo_log(ch.conn, record_id)})
         return row[0]
 
     def _insert(self, record_id: str, name: str, r: dict[str, Any], photographer: str | None) -> str:
@@ -278,7 +306,10 @@ class PhotoService:
             ch.conn.execute(f"UPDATE photos SET {sets} WHERE id = ?", [*changed.values(), photo_id])
             ch.log("photo.update", "photo", photo_id,
                    f"修改照片 {photo.position} 号：{'、'.join(changed)}", {"changes": changed})
-            ch.enqueue("photo", photo_id, "photo.update", {"id": photo_id, **changed})
+            # the description as it now is, whole (not only what changed)
+            ch.enqueue("photo", photo_id, "photo.update", {
+                "id": photo_id, "record_id": photo.record_id,
+                **{k: changed.get(k, getattr(photo, k)) for k in EDITABLE}})
         return self.get(photo_id)
 
     def _checked(self, record_id: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -331,20 +362,12 @@ class PhotoService:
         if current == photo_ids:
             return self.list(record_id)
         with self.store.change(self.actor) as ch:
-            # two passes so the (case, position) order never collides mid-way
-            self._renumber(ch, record_id, photo_ids)
+            set_positions(ch.conn, record_id, photo_ids)
             kind = self._kind(record_id)
             ch.log("photo.reorder", kind, record_id, "调整照片顺序", {"order": photo_ids})
-            ch.enqueue(kind, record_id, "photo.reorder", {"record_id": record_id, "order": photo_ids})
+            ch.enqueue(kind, record_id, "photo.reorder", {"record_id": record_id,
+                                                         "photos": photo_log(ch.conn, record_id)})
         return self.list(record_id)
-
-    @staticmethod
-    def _renumber(ch, record_id: str, photo_ids: list[str]) -> None:
-        # two passes so the (case, position) order never collides mid-way
-        for pos, pid in enumerate(photo_ids, 1):
-            ch.conn.execute("UPDATE photos SET position = ? WHERE id = ?", (-pos, pid))
-        ch.conn.execute("UPDATE photos SET position = -position WHERE record_id = ? AND position < 0",
-                        (record_id,))
 
     def remove(self, photo_id: str, reason: str) -> list[Photo]:
         """Take a photo out of a draft case's log (a wrong or doubled shot). The original stays
@@ -357,11 +380,13 @@ class PhotoService:
         rest = [p.id for p in self.list(photo.record_id) if p.id != photo_id]
         with self.store.change(self.actor) as ch:
             ch.conn.execute("UPDATE photos SET removed_at = ? WHERE id = ?", (ch.now, photo_id))
-            self._renumber(ch, photo.record_id, rest)
+            set_positions(ch.conn, photo.record_id, rest)
             ch.log("photo.remove", "photo", photo_id,
                    f"移除照片 {photo.position} 号（{photo.original_name}）：{reason}",
                    {"record_id": photo.record_id, "sha256": photo.sha256, "reason": reason})
-            ch.enqueue("photo", photo_id, "photo.remove", {"id": photo_id, "reason": reason})
+            ch.enqueue("photo", photo_id, "photo.remove", {
+                "id": photo_id, "record_id": photo.record_id, "reason": reason, "removed_at": ch.now,
+                "photos": photo_log(ch.conn, photo.record_id)})  # renumbered
         return self.list(photo.record_id)
 
     def derive(self, photo_id: str, ops: list[dict[str, Any]]) -> Photo:
@@ -399,7 +424,7 @@ class PhotoService:
                    "original_name": f"{Path(src.original_name).stem}-编辑.jpg", "size": staged.size,
                    "format": "JPEG", "width": image.width, "height": image.height,
                    "orientation": None, "derived_from": src.id,
-                   "edits": json.dumps(ops, ensure_ascii=False), "imported_at": ch.now,
+                   "edits": edits_text(ops), "imported_at": ch.now,
                    "imported_by": self.actor.id}
             ch.db["photos"].insert(row)
             ch.log("photo.edit", "photo", new,

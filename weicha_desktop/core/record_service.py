@@ -23,13 +23,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from weicha_desktop.core import drafts, duties, numbering
+from weicha_desktop.core import drafts, duties, numbering, people
 from weicha_desktop.core.errors import (FinalizeBlocked, InvalidState, NotFound, PermissionDenied,
                                         Problem, ValidationFailed, WeichaError)
 from weicha_desktop.core.forms import FormRegistry, FormSpec, check_rules, default_values, validate
 from weicha_desktop.core.ids import new_id
 from weicha_desktop.core.labels import ROLES
-from weicha_desktop.core.records import Record, finalized_hash, insert_version, photo_manifest, read_record
+from weicha_desktop.core.records import (Record, finalized_hash, insert_version, photo_manifest,
+                                         read_record, record_state)
 from weicha_desktop.core.store import Actor, Store
 
 
@@ -155,7 +156,11 @@ class RecordService:
         found = drafts.load(self.store.conn, record.id)
         return self._update(record, found.values, session=True) if found else record
 
-    def _update(self, record: Record, values: dict[str, Any], *, session: bool) -> Record:
+    def _update(self, record: Record, values: dict[str, Any], *, session: bool,
+                op: str = "draft", event: dict[str, Any] | None = None) -> Record:
+        """Write the draft; ``op``: the outbox op's verb (``evidence``: a 必比 status change,
+        cases.py), ``event``: what its audit entry and op add (``summary``, ``details``,
+        ``payload``)."""
         self._require_draft(record)
         self._require_editor(record, "修改")
         spec = self.spec_for(record)
@@ -176,11 +181,13 @@ class RecordService:
                 (json.dumps(data, ensure_ascii=False, sort_keys=True), ch.now, record.version_id))
             self._touch(ch, record.id)
             self._project(ch, record.id, spec, data)
+            event = event or {}
             labels = "、".join(_label(spec, k) for k in changed)
-            ch.log(f"{self.kind}.update", self.kind, record.id, f"修改{self.noun} {record.number}：{labels}",
-                   {"version": record.version, "fields": changed})
-            self._enqueue(ch, record.id, "draft", record.number, record.version, record.version_id,
-                          spec, data)
+            ch.log(f"{self.kind}.update", self.kind, record.id,
+                   event.get("summary") or f"修改{self.noun} {record.number}：{labels}",
+                   {"version": record.version, "fields": changed, **event.get("details", {})})
+            self._enqueue(ch, record.id, op, record.number, record.version, record.version_id,
+                          spec, data, **event.get("payload", {}))
         return self.get(record.id)
 
     def finalize(self, number_or_id: str) -> Record:
@@ -234,10 +241,10 @@ class RecordService:
         comment = (comment or "").strip()
         if not approve and not comment:
             raise WeichaError("退回补正时请写明需要补正的内容。")
-        decision = "approved" if approve else "returned"
+        decision, review_id = ("approved" if approve else "returned"), new_id()
         with self.store.change(self.actor) as ch:
             ch.db["reviews"].insert({
-                "id": new_id(), "record_id": record.id, "version": record.version,
+                "id": review_id, "record_id": record.id, "version": record.version,
                 "decision": decision, "comment": comment, "reviewer_id": self.actor.id, "at": ch.now})
             if approve:
                 self._touch(ch, record.id, status="reviewed")
@@ -250,9 +257,10 @@ class RecordService:
                 ch.log(f"{self.kind}.return", self.kind, record.id,
                        f"退回补正{self.noun} {record.number}：{comment}",
                        {"version": record.version, "new_version": record.version + 1, "comment": comment})
-            ch.enqueue(self.kind, record.id, f"{self.kind}.review", {
+            ch.enqueue(self.kind, record.id, f"{self.kind}.review", {  # the review row, whole
                 self.id_key: record.id, "number": record.number, "version": record.version,
-                "decision": decision, "comment": comment})
+                "review_id": review_id, "decision": decision, "comment": comment,
+                "reviewer": ch.person(), "at": ch.now, "record": record_state(ch.conn, record.id)})
         return self.get(record.id)
 
     def amend(self, number_or_id: str, reason: str) -> Record:
@@ -287,6 +295,11 @@ class RecordService:
         """The payload key naming the record in this kind's outbox ops (``case_id``)."""
         return f"{self.kind}_id"
 
+    def project(self, ch, record_id: str, spec: FormSpec, data: dict[str, Any] | None) -> None:
+        """``_project`` for a change made elsewhere: ops of another device applied here
+        (core/sync/apply.py) keep the kind's list as the device's own changes do."""
+        self._project(ch, record_id, spec, data)
+
     def _project(self, ch, record_id: str, spec: FormSpec, data: dict[str, Any] | None) -> None:
         """Keep the kind's own projection (its list) in step, in the same change: after a
         create or update with the record's ``data``, after a status change with None."""
@@ -311,9 +324,13 @@ class RecordService:
                       record.data, amends_id=record.version_id, amend_reason=reason)
 
     def _enqueue(self, ch, record_id, op, number, version, version_id, spec, data, **extra):
+        """The op of a change to the record: the version's whole state, the record's row and
+        its people as the change leaves them (call after writing them)."""
         ch.enqueue(self.kind, record_id, f"{self.kind}.{op}", {
             self.id_key: record_id, "number": number, "version": version,
-            "version_id": version_id, "form": [spec.id, spec.version], "data": data, **extra})
+            "version_id": version_id, "form": [spec.id, spec.version], "data": data,
+            "record": record_state(ch.conn, record_id), "people": people.rows(ch.conn, record_id),
+            **extra})
 
     @staticmethod
     def _checked_input(spec: FormSpec, values: dict[str, Any]) -> dict[str, Any]:

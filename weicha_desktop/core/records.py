@@ -91,6 +91,17 @@ def photo_manifest(conn, record_id: str, column: str = "record_id") -> list[dict
     return [dict(zip(MANIFEST_COLUMNS, r)) for r in rows]
 
 
+RECORD_ROW = ("kind", "number", "status", "current_version", "form_id", "returned_comment",
+              "created_at", "created_by", "updated_at")  # a ``records`` row but its id
+
+
+def record_state(conn, record_id: str) -> dict[str, Any]:
+    """The record's row in the registry (RECORD_ROW), as the ops of a change carry it."""
+    row = conn.execute(f"SELECT {', '.join(RECORD_ROW)} FROM records WHERE id = ?",
+                       (record_id,)).fetchone()
+    return dict(zip(RECORD_ROW, row))
+
+
 def insert_version(ch, *, record_id: str, kind: str, version: int, form_id: str,
                    form_version: int, data: dict[str, Any], amends_id: str | None = None,
                    amend_reason: str | None = None, version_id: str) -> None:

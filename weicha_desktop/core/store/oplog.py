@@ -3,7 +3,7 @@
 Every op carries (docs/sync-protocol.md): ``op_id`` (UUIDv7), ``device_id``, ``device_seq``
 (per device, gapless: allocated from ``outbox_sequence`` in the change's own transaction, so
 a rolled-back change gives its number back), ``actor`` {id, name, display_name, badge_no,
-unit_code}, ``payload_version``, ``entity_kind``, ``entity_id``, ``op``, ``created_at`` and
+unit_code, role}, ``payload_version``, ``entity_kind``, ``entity_id``, ``op``, ``created_at`` and
 ``payload`` (the resulting state of what the op touched). ``Change.enqueue`` (store.py) writes
 them through ``insert_op``; ``outbox_envelope`` gives back exactly what is sent.
 
@@ -50,20 +50,30 @@ def next_device_seq(conn: sqlite3.Connection, device_id: str) -> int:
                                  (device_id,)).fetchone()[0])).fetchone()[0]
 
 
-def actor_text(conn: sqlite3.Connection, actor: Any) -> str:
-    """Who did it, as the server needs to name the same person on every device: the user's
-    row where there is one (警号 ``badge_no`` and ``unit_code`` where the users table has
-    them), else what the actor says; the folder's unit when the user row names none."""
-    cur = conn.execute("SELECT * FROM users WHERE id = ?", (actor.id,))
+def person(conn: sqlite3.Connection, user_id: str | None, *, name: str = "",
+           display_name: str = "", role: str = "system") -> dict[str, Any] | None:
+    """A user as ops name them, so the server (and a store applying the ops) knows the
+    person without this device's users table (docs/identities.md): ``{id, name,
+    display_name, badge_no, unit_code, role}`` from the user's row where there is one (the
+    folder's unit when the row names none), else from what the caller says. None for no id."""
+    if user_id is None and not name:
+        return None
+    cur = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,))
     row = cur.fetchone()
     user = dict(zip([c[0] for c in cur.description], row)) if row else {}
     unit = user.get("unit_code") or (conn.execute(
         "SELECT value FROM meta WHERE key = 'unit_code'").fetchone() or (None,))[0]
-    return canonical_json({
-        "id": actor.id, "name": user.get("name") or actor.name,
-        "display_name": user.get("display_name") or actor.display_name or actor.name,
-        "badge_no": user.get("badge_no"), "unit_code": unit,
-    }).decode("utf-8")
+    return {"id": user_id, "name": user.get("name") or name,
+            "display_name": user.get("display_name") or display_name or name,
+            "badge_no": user.get("badge_no"), "unit_code": unit, "role": user.get("role") or role}
+
+
+def actor_text(conn: sqlite3.Connection, actor: Any) -> str:
+    """Who did it, as the server needs to name the same person on every device: ``person``
+    (the user's row; 警号 ``badge_no``, ``unit_code`` and ``role`` where it has them), as
+    stored in the envelope."""
+    return canonical_json(person(conn, actor.id, name=actor.name, display_name=actor.display_name,
+                                 role=actor.role)).decode("utf-8")
 
 
 def insert_op(conn: sqlite3.Connection, spec: OpSpec, *, op_id: str, device_id: str,

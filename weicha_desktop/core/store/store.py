@@ -285,9 +285,11 @@ class Store:
 
     # ---- reads the views need (the GUI has no SQL of its own) ------------------------------
     def pending_count(self) -> int:
-        """Operations in the sync outbox not yet sent (a count on an index, not
-        ``pending_outbox``, which loads and parses every payload)."""
-        return self.conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+        """Operations in the sync outbox the server has not acknowledged (待同步): pending and
+        exported in a bundle but not acknowledged yet (core/sync/queue.py ``outstanding``) —
+        a count on an index, not ``pending_outbox``, which loads and parses every payload."""
+        return self.conn.execute(
+            "SELECT count(*) FROM outbox WHERE state IN ('pending', 'exported')").fetchone()[0]
 
     def pending_outbox(self, limit: int = 1000) -> list[dict[str, Any]]:
         rows = self.db.query(
@@ -327,7 +329,8 @@ class Change:
         details = dict(details or {})
         if audit.OUTBOX_KEY in details:
             raise ValueError(f"details key {audit.OUTBOX_KEY!r} is the store's own")
-        if ops.action(action, object_kind).synced:  # refuses a name not registered
+        spec = ops.action(action, object_kind, self._record_kinds(action, object_kind, object_id))
+        if spec.synced:  # ops.action refused a name not registered
             self._synced = self._synced or action
         self._pending.append({
             "id": new_id(), "at": self.now, "user_id": self.actor.id,
@@ -339,7 +342,7 @@ class Change:
         """One sync op in its envelope (core/store/oplog.py): a registered name of this entity
         kind, the payload checked against its schema as it will be sent, the next
         ``device_seq`` of this device taken in this transaction."""
-        spec = ops.op(op, entity)
+        spec = ops.op(op, entity, self._record_kinds(op, entity, entity_id))
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True, allow_nan=False)
         spec.check(json.loads(text))
         op_id = new_id()
@@ -348,6 +351,23 @@ class Change:
                                  created_at=self.now, payload=text)
         self._ops.append({"op_id": op_id, "sha256": digest})
         return op_id
+
+    def _record_kinds(self, name: str, kind: str, object_id: str | None) -> tuple[str, ...]:
+        """``(kind,)`` when ``name`` is a life-cycle name of a record kind not listed in
+        ``ops.RECORD_KINDS`` (declared by a form: core/forms) and ``object_id`` is a record
+        of that kind in the ``records`` registry (written earlier in this change for a
+        create); else ``()``: a misspelt kind is refused."""
+        if name in ops.OP_BY_NAME or name in ops.ACTION_BY_NAME or not name.startswith(kind + "."):
+            return ()
+        row = self.conn.execute("SELECT 1 FROM records WHERE id = ? AND kind = ?",
+                                (object_id, kind)).fetchone()
+        return (kind,) if row else ()
+
+    def person(self, actor: "Actor | None" = None) -> dict[str, Any] | None:
+        """``actor`` (default: the change's) as ops name a person (core/store/oplog.py)."""
+        actor = actor or self.actor
+        return oplog.person(self.conn, actor.id, name=actor.name,
+                            display_name=actor.display_name, role=actor.role)
 
     def _device_id(self) -> str:
         if self._device is None:

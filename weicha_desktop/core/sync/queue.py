@@ -82,11 +82,15 @@ class OutboxQueue:
         rows = [dict(zip(names, r)) for r in cur]
         return [{**outbox_envelope(r), **{k: r[k] for k in STATE_COLUMNS}} for r in rows]
 
+    def _record_kinds(self) -> list[str]:
+        """The record kinds of this store (``records``): compaction drops ``K.draft`` of each."""
+        return [r[0] for r in self.store.conn.execute("SELECT DISTINCT kind FROM records")]
+
     # ---- compaction ------------------------------------------------------------------------
     def compact(self) -> list[dict[str, Any]]:
         """Drop every pending draft op that a later draft op of the same (entity kind, entity
         id) supersedes; returns what was dropped (as logged)."""
-        drafts = sorted(draft_ops())
+        drafts = sorted(draft_ops(self._record_kinds()))
         marks = ", ".join("?" * len(drafts))
         sql = (f"SELECT o.op_id, o.op, o.entity_kind, o.entity_id, o.device_seq, "
                f"(SELECT l.op_id FROM outbox l WHERE l.entity_kind = o.entity_kind AND "

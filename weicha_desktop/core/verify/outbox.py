@@ -38,7 +38,8 @@ def check_outbox(conn: sqlite3.Connection, log: LogIndex, faults: list[str], not
             legacy += 1
         else:
             faults.append(f"{what}在工作日志中没有来历，是绕过程序加入的。")
-    drafts = draft_ops()
+    drafts = draft_ops([r[0] for r in conn.execute("SELECT DISTINCT kind FROM records")]
+                       if has_table(conn, "records") else ())
     for op_id, (_, seq) in log.ops.items():
         if op_id in present or op_id in log.acked:
             continue

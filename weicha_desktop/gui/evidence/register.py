@@ -7,10 +7,10 @@
 
 The items are the record's ``evidence`` rows (added and described in the form; their H
 numbers are given by the core when the form is saved). The register moves an item's 必比
-status 未送检 → 已送检 → 比中 / 未比中 through ``CaseService.update`` of the whole list, each
-row keeping its ``number`` (the core refuses numbers it did not issue). The form's own
-unsaved edits are committed first (``commit_pending``), so the two never overwrite each
-other. 打印标签 writes the label sheet PDF and logs the print (``evidence.labels``)."""
+status 未送检 → 已送检 → 比中 / 未比中 through ``CaseService.set_evidence_status`` (one change
+whose sync op carries the item's resulting row; the other rows and their numbers are kept).
+The form's own unsaved edits are committed first (``commit_pending``), so the two never
+overwrite each other. 打印标签 writes the label sheet PDF and logs the print (``evidence.labels``)."""
 from __future__ import annotations
 
 from html import escape
@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QHeaderView, Q
                                QListWidget, QListWidgetItem, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
-from weicha_desktop.core.cases import CaseRecord, CaseService
-from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.cases import (EVIDENCE_STATUS, MATCH, NO_MATCH, NOT_SENT, SENT, CaseRecord,
+                                       CaseService)
+from weicha_desktop.core.errors import NotFound, WeichaError
 from weicha_desktop.core.photos import Photo, PhotoService
 from weicha_desktop.core.reports.labels import items_from_case, write_labels
 from weicha_desktop.gui.common.tables import record_rows
@@ -32,10 +33,9 @@ from weicha_desktop.gui.common.images import ImageLoader
 from weicha_desktop.gui.evidence.dialogs import ComparisonDialog, LabelDialog
 from weicha_desktop.gui.photos.model import load_thumbnail
 
-# the codes of 已送检, 比中, 未比中, 未送检: a row's value is turned into its code (a record of
-# form v1/v2 holds the Chinese word), and the code into the value its form version stores
-SENT, MATCH, NO_MATCH, NOT_SENT = "submitted", "match", "no_match", "not_sent"
-STATUS_FIELD = "evidence.comparison_status"
+# the codes of 已送检, 比中, 未比中, 未送检 (core/cases.py): a row's value is turned into its code
+# (a record of form v1/v2 holds the Chinese word); the core writes the value its version stores
+STATUS_FIELD = EVIDENCE_STATUS
 STATUS_COLORS = {NOT_SENT: "#b00020", SENT: "#8a5a00", MATCH: "#1b5e20", NO_MATCH: "#444444"}
 THUMB = 96
 STYLE = """
@@ -301,19 +301,8 @@ class EvidenceRegister(QWidget):
                               "error")
             return None
         try:
-            case = self.cases.get(self.case.id)
-            rows = [dict(r) for r in case.data.get("evidence") or []]
-            row = next(r for r in rows if r.get("number") == number)
-            row["comparison_status"] = (self.cases.spec_for(case).field(STATUS_FIELD).value_of(status)
-                                        or status)
-            for key in ("compared_on", "comparison_result"):
-                row.pop(key, None)
-            if status in (MATCH, NO_MATCH):
-                row["compared_on"] = compared_on
-                if result.strip():
-                    row["comparison_result"] = result.strip()
-            case = self.cases.update(case.id, {"evidence": rows})
-        except StopIteration:
+            case = self.cases.set_evidence_status(self.case.id, number, status, compared_on, result)
+        except NotFound:
             self.show_message(self.tr("找不到物证 {number}，可能已在表单中删除。").format(number=number), "error")
             return None
         except WeichaError as e:
