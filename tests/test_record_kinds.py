@@ -167,6 +167,33 @@ def test_verify_checks_finalized_records_of_every_kind(env, tmp_path):
     assert any(note.number in f and "当前版本为第 2 版" in f for f in faults), faults
 
 
+def test_drafts_of_a_new_kind_are_compacted_and_its_bundle_replays_on_a_store_with_its_form(env, tmp_path):
+    """Compaction drops ``patrol.draft`` ops (every kind's drafts, not only case.draft); the
+    kind's ops apply where the forms declare it, and are refused where they do not."""
+    from weicha_desktop.core.sync.apply import apply_bundle
+    from weicha_desktop.core.sync.queue import OutboxQueue
+
+    store, forms, patrol, boss = env
+    note = patrol.create({"place": "钦州市钦南区文峰路"})
+    patrol.update(note.id, {"recorder": "王强"})
+    patrol.update(note.id, {"place": "钦州市钦南区文峰路 12 号"})
+    patrol.finalize(note.id)
+    bundle = OutboxQueue(store, boss.actor).export_bundle()
+    assert [op["op"] for op in bundle["ops"]] == ["patrol.create", "patrol.draft", "patrol.finalize"]
+    assert bundle["ops"][1]["device_seq"] == 3  # the first draft (2) was superseded
+    assert verify(store).ok
+    elsewhere = new_store(tmp_path / "elsewhere")
+    refused = apply_bundle(elsewhere, bundle, FormRegistry(forms_dir()))
+    assert "未登记" in refused.message() and refused.applied == []
+    assert apply_bundle(elsewhere, bundle, forms).ok
+    rows = [dict(zip(("id", "number", "status", "hash"), r)) for r in elsewhere.conn.execute(
+        "SELECT r.id, r.number, r.status, v.content_hash FROM records r JOIN record_versions v "
+        "ON v.record_id = r.id")]
+    assert rows == [{"id": note.id, "number": note.number, "status": "finalized",
+                     "hash": patrol.get(note.id).content_hash}]
+    elsewhere.close()
+
+
 def test_a_kind_no_form_declares_is_refused(tmp_path):
     store = new_store(tmp_path / "data")
     admin = UserService(store).authenticate("admin", PASSWORD)

@@ -231,6 +231,25 @@ DROP INDEX cases_updated_at;
     Migration(11, "outbox: the op envelope (device, per-device sequence, actor, payload version) "
                   "and the states pending / exported / acknowledged / rejected (docs/sync-protocol.md)",
               migrate_outbox.SQL, migrate_outbox.upgrade_outbox),
+    Migration(12, "applied ops: the ops of other devices this store applied, and each device's "
+                  "contiguous mark (core/sync/apply.py, docs/sync-protocol.md)", """
+ALTER TABLE devices ADD COLUMN applied_through INTEGER NOT NULL DEFAULT 0 CHECK (applied_through >= 0);
+CREATE TABLE applied_ops (
+    op_id       TEXT PRIMARY KEY,
+    device_id   TEXT NOT NULL REFERENCES devices (id),
+    device_seq  INTEGER NOT NULL CHECK (device_seq >= 1),
+    op          TEXT NOT NULL,
+    entity_kind TEXT NOT NULL,
+    entity_id   TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    applied_at  TEXT NOT NULL,
+    UNIQUE (device_id, device_seq)
+);
+CREATE TRIGGER applied_ops_no_update BEFORE UPDATE ON applied_ops
+BEGIN SELECT RAISE(ABORT, '已应用的同步操作记录不能修改'); END;
+CREATE TRIGGER applied_ops_no_delete BEFORE DELETE ON applied_ops
+BEGIN SELECT RAISE(ABORT, '已应用的同步操作记录不能删除'); END;
+"""),
 ]
 
 LATEST = MIGRATIONS[-1].version
