@@ -10,19 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from reportlab.platypus import CondPageBreak, PageBreak, Spacer
-
 from weicha_desktop.core.cases import CaseRecord, CaseService
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.forms.spec import FormSpec
 from weicha_desktop.core.media.staging import REPORT_WORK, work_folder
 from weicha_desktop.core.photos import Photo, PhotoService
-from weicha_desktop.core.reports.analysis import build_analysis
-from weicha_desktop.core.reports.integrity import IntegrityBlock, QR_SIZE, integrity_payload
-from weicha_desktop.core.reports.note import build_note
-from weicha_desktop.core.reports.pdfdoc import Part, ReportDoc
-from weicha_desktop.core.reports.photosheets import build_photo_sheets
-from weicha_desktop.core.reports.register import build_register
 from weicha_desktop.core.safe_output import atomic_output, check_output
 
 PARTS = {"note": "现场勘验检查笔录", "register": "附件1 提取痕迹、物证登记表",
@@ -78,6 +70,18 @@ class ReportJob:
 
     def _run(self, path: Path, work: Path, progress: Progress | None,
              cancelled: Callable[[], bool]) -> ReportResult:
+        # the layout (reportlab: ~60 ms to import) only when a report is made, not when the
+        # program starts (benchmarks/bench_startup.py; tests/test_startup_imports.py)
+        from reportlab.platypus import CondPageBreak, PageBreak, Spacer
+
+        from weicha_desktop.core.reports.analysis import build_analysis
+        from weicha_desktop.core.reports.integrity import (QR_SIZE, IntegrityBlock,
+                                                           integrity_payload)
+        from weicha_desktop.core.reports.note import build_note
+        from weicha_desktop.core.reports.pdfdoc import Part, ReportDoc
+        from weicha_desktop.core.reports.photosheets import build_photo_sheets
+        from weicha_desktop.core.reports.register import build_register
+
         report = lambda f, m: progress(f, m) if progress else None  # noqa: E731
         case = self.case
         story: list = []
