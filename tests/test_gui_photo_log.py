@@ -16,7 +16,7 @@ from gui_support import (Heartbeat, admin, app, cases, child, complete_values, d
 from media_support import exif_block, pattern, random_bytes
 from photo_gui_support import card, evidence, logged, open_pages, wait_import
 from weicha_desktop.core.errors import WeichaError
-from weicha_desktop.core.media.analyse import TRANSPOSE
+from weicha_desktop.core.media.pil import TRANSPOSE
 from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.gui.shell.screenshot import take_screenshot
 

@@ -60,7 +60,7 @@ def test_every_orientation_stands_upright(tmp_path, orientation):
     from PIL import Image
 
     from tests.media_support import exif_block, pattern
-    from weicha_desktop.core.media.analyse import TRANSPOSE
+    from weicha_desktop.core.media.pil import TRANSPOSE
 
     inverse = {2: 2, 3: 3, 4: 4, 5: 5, 6: 8, 7: 7, 8: 6}
     upright = pattern((400, 200))

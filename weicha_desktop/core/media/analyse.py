@@ -1,38 +1,29 @@
 """One file → a staged original, its EXIF, its upright size and a thumbnail — or a reason.
 
 Runs in a worker process (see pool.py): a decoder that crashes or hangs on a hostile file
-takes down only its worker. Never raises: every outcome is a dict with ``status``."""
+takes down only its worker. Never raises: every outcome is a dict with ``status``. Pillow
+(media/pil.py) is imported when an image is first opened: the program imports this module
+to start (photos.py, the photo views) and need not wait for it."""
 from __future__ import annotations
 
 import os
 import warnings
 from pathlib import Path
-from typing import Any
-
-from PIL import Image, UnidentifiedImageError
+from typing import TYPE_CHECKING, Any
 
 from weicha_desktop.core.errors import shorten
 from weicha_desktop.core.fileio import os_error_message
 from weicha_desktop.core.media.blobs import BlobStore
 from weicha_desktop.core.media.exif import ExifInfo, read_exif, read_exif_bytes
 
-try:  # HEIC/HEIF from phones
-    import pillow_heif
-
-    pillow_heif.register_heif_opener()
-except ImportError:  # pragma: no cover - pillow-heif is a hard dependency; kept importable
-    pillow_heif = None
+if TYPE_CHECKING:
+    from PIL import Image
 
 ALLOWED_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "TIFF": "TIFF", "HEIF": "HEIF"}
 MAX_PIXELS = 200_000_000          # larger than any camera; beyond: a decompression bomb
 MAX_BYTES = 512 * 1024 * 1024
 THUMB_SIZE = 320
 THUMBS_TMP = ".tmp"  # under the thumbnail folder: thumbnails being written
-# EXIF orientation → the transpose that makes the image stand upright
-TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
-             4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
-             6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
-             8: Image.Transpose.ROTATE_90}
 SUPPORTED_TEXT = "支持 JPEG、PNG、TIFF、HEIC/HEIF"
 
 
@@ -46,6 +37,8 @@ def upright_size(width: int, height: int, orientation: int | None) -> tuple[int,
 
 def open_image(path: Path) -> Image.Image:
     """Open (header only) and check format and size; Rejected with a reason otherwise."""
+    from weicha_desktop.core.media.pil import Image, UnidentifiedImageError
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -69,6 +62,8 @@ def open_image(path: Path) -> Image.Image:
 def render_upright(path: Path, orientation: int | None, max_side: int) -> Image.Image:
     """Decode at reduced scale where the format allows (JPEG draft mode), stand the image
     upright and fit it into ``max_side``. Raises Rejected when the data cannot be decoded."""
+    from weicha_desktop.core.media.pil import TRANSPOSE, Image
+
     img = open_image(path)
     try:
         with warnings.catch_warnings():

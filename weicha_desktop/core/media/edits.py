@@ -19,7 +19,8 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont
 
 from weicha_desktop.core.errors import WeichaError
-from weicha_desktop.core.media.analyse import open_image, TRANSPOSE
+from weicha_desktop.core.media.analyse import open_image
+from weicha_desktop.core.media.pil import TRANSPOSE
 from weicha_desktop.resources import CJK_FONT_SUBFONT_INDEX, cjk_font_path
 
 RED = (220, 20, 30)

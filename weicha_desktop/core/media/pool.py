@@ -21,16 +21,17 @@ Results from the task function itself never carry a ``failure`` key."""
 from __future__ import annotations
 
 import importlib
-import multiprocessing
 import os
 import time
 from collections import Counter, deque
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from weicha_desktop.core.errors import WeichaError, shorten
 from weicha_desktop.core.fileio import os_error_message
+
+if TYPE_CHECKING:  # multiprocessing (~10 ms to import) when a pool is made, not at the start
+    from multiprocessing.connection import Connection
 
 ResultFn = Callable[[int, dict[str, Any]], None]
 START_TIMEOUT = 60.0  # a cold start of a frozen build under a virus scanner can take long
@@ -89,6 +90,8 @@ class WorkerPool:
         self.target = target
         self.workers = max(1, min(workers or os.cpu_count() or 1, 4))
         self.timeout = timeout
+        import multiprocessing
+
         self._ctx = multiprocessing.get_context("spawn")
         self._start_failures: list[str] = []
 
@@ -98,6 +101,8 @@ class WorkerPool:
         arrive, exactly once per task that finished. Returns False if cancelled before all
         were done; raises WorkerStartError when no worker can be started (the tasks without
         a result are then not done)."""
+        from multiprocessing.connection import wait
+
         pending = deque(enumerate(tasks))
         tries: Counter[int] = Counter()
         want = min(self.workers, len(tasks))

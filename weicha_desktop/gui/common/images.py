@@ -3,13 +3,15 @@
 and hears of each when it is ready."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from PIL import Image
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
 from weicha_desktop.gui.common.ops import BackgroundOp, OpFailure
+
+if TYPE_CHECKING:  # the images come from the decoders; Pillow is not needed to start
+    from PIL import Image
 
 
 def to_qimage(img: Image.Image) -> QImage:

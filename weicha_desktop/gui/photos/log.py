@@ -20,7 +20,6 @@ from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.forms.spec import Choice
 from weicha_desktop.core.photos import Photo, PhotoService
 from weicha_desktop.gui.photos.details import PhotoDetails
-from weicha_desktop.gui.photos.editor import PhotoEditor
 from weicha_desktop.gui.photos.importing import ImportBar, ImportOutcome
 from weicha_desktop.gui.photos.model import PhotoGrid, PhotoListModel
 from weicha_desktop.gui.photos.preview import PhotoPreview
@@ -260,6 +259,10 @@ class PhotoLog(QWidget):
         if photo is None or not self.editable:
             return None
         self.details.commit()
+        # the editor draws with Pillow (~25 ms to import): loaded when first used, not at
+        # the program's start (tests/test_startup_imports.py)
+        from weicha_desktop.gui.photos.editor import PhotoEditor
+
         editor = PhotoEditor(self.photos, photo, self.preview.image, self)
         editor.exec()
         copy = editor.result_photo
