@@ -29,12 +29,9 @@ import sqlite3
 from dataclasses import dataclass
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import platformdirs
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from weicha_desktop.core import checkpoint_log
 from weicha_desktop.core.canonical import canonical_json
@@ -43,6 +40,9 @@ from weicha_desktop.core.clock import Clock
 from weicha_desktop.core.fileio import PART, write_atomic
 from weicha_desktop.core.lineage import FOLDER_ID, FOLDER_KEY, folder_of, new_folder_id
 from weicha_desktop.core.paths import APP_AUTHOR, APP_NAME, default_data_dir
+
+if TYPE_CHECKING:  # cryptography (~8 ms to import) when a key is used, not at the start
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 ENV_CONFIG_DIR = "WEICHA_CONFIG_DIR"
 FORMAT = "weicha-checkpoint/1"
@@ -163,6 +163,9 @@ class Anchor:
         Raises CheckpointError when a key exists but cannot be read."""
         if self._private is not None:
             return self._private
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         key_file, marker = self.config_dir / KEY_FILE, self.config_dir / KEYRING_MARKER
         if key_file.exists():
             try:
@@ -232,6 +235,8 @@ class Anchor:
             raise CheckpointError("内容不是有效的检查点") from None
 
     def signature_ok(self, device_id: str, cp: Checkpoint, folder_id: str | None = None) -> bool:
+        from cryptography.exceptions import InvalidSignature
+
         key = self.private_key(create=False)
         if key is None:
             raise CheckpointError("找不到本机的设备密钥")
@@ -539,4 +544,6 @@ def acknowledge_restore(store: Any, actor: Any, details: dict[str, Any]) -> None
 
 # ---- files ---------------------------------------------------------------------------------
 def _public_hex(key: Ed25519PrivateKey) -> str:
+    from cryptography.hazmat.primitives import serialization
+
     return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import uuid
 
-import uuid6
-
 # The namespace of every derived id: uuid5(NAMESPACE_URL, "urn:weicha-desktop:identity").
 # Never change it — ids made with it are in the field, and the server derives the same ones.
 WEICHA_NAMESPACE = uuid.UUID("16cd2e8a-28f3-55d8-bb2e-8954cd48095d")
 
 
 def new_id() -> str:
+    import uuid6  # it reads its package metadata on import (~9 ms): at the first id, not at start
+
     return str(uuid6.uuid7())
 
 
