@@ -4,8 +4,13 @@ with its photo log and evidence register as views beside it (pages.py).
 Above the list a banner names the cases a reviewer returned for correction (the list itself
 puts them first and marks their status in red), with a button that shows only those. List
 and banner follow the store's commits (``StoreEvents``): a case created, saved, finalized,
-reviewed or amended, here or anywhere else in the program."""
+reviewed or amended, here or anywhere else in the program.
+
+A case's form and pages (forms/, photos/, evidence/, reports/) are imported when the first
+case opens: the list is all the window shows at its start (benchmarks/bench_startup.py)."""
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -18,12 +23,14 @@ from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.store.events import ChangeSummary
 from weicha_desktop.gui.cases.list import CaseListView
-from weicha_desktop.gui.cases.pages import CasePages
 from weicha_desktop.gui.common.i18n import current_language
 from weicha_desktop.gui.common.labels import status_name
 from weicha_desktop.gui.common.settings import Settings
 from weicha_desktop.gui.common.store_events import StoreEvents
-from weicha_desktop.gui.forms.view import FormView
+
+if TYPE_CHECKING:
+    from weicha_desktop.gui.cases.pages import CasePages
+    from weicha_desktop.gui.forms.view import FormView
 
 BANNER_STYLE = ("QFrame#returnedBanner { background: #fdecea; border: 1px solid #f5c2c0; "
                 "border-radius: 4px; } QLabel#returnedBannerText { color: #8a1c12; }")
@@ -41,7 +48,7 @@ class CaseWorkspace(QTabWidget):
         self.cases = cases
         self.photos = photos or PhotoService(cases.store, cases.actor, cases.forms)
         self.settings = settings  # handed to each case's pages (the report dialog's choices)
-        self.case_pages: dict[FormView, CasePages] = {}
+        self.case_pages: dict[FormView, CasePages] = {}  # every case tab (its form view)
         self.query = CaseQuery(cases.store)
         self.setObjectName("mainTabs")
         self.setTabsClosable(True)
@@ -105,13 +112,19 @@ class CaseWorkspace(QTabWidget):
 
     # ---- case tabs -------------------------------------------------------------------------
     def form_views(self) -> list[FormView]:
-        return [w for i in range(self.count()) if isinstance(w := self.widget(i), FormView)]
+        return [w for i in range(self.count()) if self._is_case_tab(w := self.widget(i))]
+
+    def _is_case_tab(self, widget: QWidget) -> bool:
+        """A case's form (not the list): every one is in ``case_pages`` (``_add_view``)."""
+        return widget in self.case_pages
 
     def open_case(self, case_id: str) -> FormView | None:
         for view in self.form_views():
             if view.case.id == case_id:
                 self.setCurrentWidget(view)
                 return view
+        from weicha_desktop.gui.forms.view import FormView
+
         try:
             case = self.cases.get(case_id)
             view = FormView(self.cases, case, lang=current_language())
@@ -121,6 +134,8 @@ class CaseWorkspace(QTabWidget):
         return self._add_view(view, case)
 
     def new_case(self) -> FormView | None:
+        from weicha_desktop.gui.forms.view import FormView
+
         try:
             case = self.cases.new_case()
         except WeichaError as e:
@@ -133,6 +148,8 @@ class CaseWorkspace(QTabWidget):
         return view
 
     def _add_view(self, view: FormView, case: CaseRecord) -> FormView:
+        from weicha_desktop.gui.cases.pages import CasePages
+
         view.saved.connect(self._saved)
         self.case_pages[view] = CasePages(view, self.photos, current_language(), settings=self.settings)
         self.case_pages[view].photo_log.changed.connect(self.changed)  # the status bar's count
@@ -144,7 +161,7 @@ class CaseWorkspace(QTabWidget):
     def _saved(self, case: CaseRecord) -> None:
         for index in range(self.count()):
             widget = self.widget(index)
-            if isinstance(widget, FormView) and widget.case.id == case.id:
+            if self._is_case_tab(widget) and widget.case.id == case.id:
                 self.setTabToolTip(index, self._tab_tip(case))
         self.changed.emit()
 
@@ -159,7 +176,7 @@ class CaseWorkspace(QTabWidget):
 
     def close_tab(self, index: int) -> None:
         view = self.widget(index)
-        if not isinstance(view, FormView) or not self._may_close(view):
+        if not self._is_case_tab(view) or not self._may_close(view):
             return
         self.removeTab(index)
         self.case_pages.pop(view).shutdown()

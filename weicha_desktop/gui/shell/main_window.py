@@ -4,11 +4,14 @@ Only modules that work are listed (later issues add 采集, 巡逻, 核查, 互�
 同步 to ``MODULES``). A page is built the first time it is shown. With ``settings`` the
 window restores and keeps its geometry, navigation width and last page; without (tests,
 ``weicha screenshot``) it keeps nothing. One ``StoreEvents`` (common/store_events.py) tells
-the status bar, the case list and the review queue of every commit: they refresh on change."""
+the status bar, the case list and the review queue of every commit: they refresh on change.
+
+What the window does not show at its start (the review queue, the dialogs) is imported when
+first wanted: the first paint waits for no more than it needs (benchmarks/bench_startup.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -23,12 +26,12 @@ from weicha_desktop.gui.cases.workspace import CaseWorkspace
 from weicha_desktop.gui.common.labels import status_name
 from weicha_desktop.gui.common.settings import Settings
 from weicha_desktop.gui.common.store_events import StoreEvents
-from weicha_desktop.gui.review.queue import ReviewQueue
-from weicha_desktop.gui.shell.backup_dialog import BackupDialog
-from weicha_desktop.gui.shell.settings_dialog import SettingsDialog
-from weicha_desktop.gui.shell.shortcuts import ShortcutsDialog
 from weicha_desktop.gui.shell.status_bar import StatusBar
-from weicha_desktop.gui.shell.verify_dialog import VerifyDialog
+
+if TYPE_CHECKING:
+    from weicha_desktop.gui.shell.backup_dialog import BackupDialog
+    from weicha_desktop.gui.shell.shortcuts import ShortcutsDialog
+    from weicha_desktop.gui.shell.verify_dialog import VerifyDialog
 
 PAGE_KEY = Qt.ItemDataRole.UserRole
 STATUS_MESSAGE_MS = 6000
@@ -43,6 +46,8 @@ class Module:
 
 
 def _build_review(window: "MainWindow") -> QWidget:
+    from weicha_desktop.gui.review.queue import ReviewQueue
+
     page = ReviewQueue(window.cases, photos=window.photos, settings=window.settings,
                        events=window.events)
     page.reviewed.connect(window.case_reviewed)
@@ -140,6 +145,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(keys)
 
     def show_shortcuts(self) -> ShortcutsDialog:
+        from weicha_desktop.gui.shell.shortcuts import ShortcutsDialog
+
         dialog = ShortcutsDialog(self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
@@ -183,6 +190,8 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         if self.settings is None:
             return
+        from weicha_desktop.gui.shell.settings_dialog import SettingsDialog
+
         before = self.settings.language
         dialog = SettingsDialog(self.settings, self.store.data_dir, self)
         if dialog.exec() == QDialog.DialogCode.Accepted and self.settings.language != before:
@@ -191,6 +200,8 @@ class MainWindow(QMainWindow):
     def open_backup(self) -> BackupDialog:
         """文件 → 备份… (or 立即备份 in the status bar): not modal, the work goes on beside it."""
         if self.backup_dialog is None:
+            from weicha_desktop.gui.shell.backup_dialog import BackupDialog
+
             self.backup_dialog = BackupDialog(self.store, self.actor, self)
             self.backup_dialog.backedUp.connect(self._backed_up)
         elif not self.backup_dialog.isVisible():
@@ -203,6 +214,8 @@ class MainWindow(QMainWindow):
     def open_verify(self) -> VerifyDialog:
         """文件 → 校验数据…: checks at once, on a worker (the status bar's red notice asks for it)."""
         if self.verify_dialog is None:
+            from weicha_desktop.gui.shell.verify_dialog import VerifyDialog
+
             self.verify_dialog = VerifyDialog(self.store, self)
         self.verify_dialog.start()
         self.verify_dialog.show()
@@ -242,6 +255,6 @@ class MainWindow(QMainWindow):
         if self.verify_dialog is not None:
             self.verify_dialog.shutdown()  # a check under way (it only reads) is awaited
         self.workspace.shutdown()
-        if isinstance(review := self._pages.get("review"), ReviewQueue):
+        if (review := self._pages.get("review")) is not None:  # a ReviewQueue (MODULES)
             review.shutdown()
         event.accept()

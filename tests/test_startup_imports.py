@@ -1,0 +1,112 @@
+"""The main window is painted before the heavy libraries are imported: PDF (reportlab, segno),
+images (Pillow, pillow-heif, exifread), keys (cryptography), worker processes
+(multiprocessing), and the pages no window shows at its start. Each is imported where it is
+first used (benchmarks/bench_startup.py measures what that buys: issue 10 §6).
+
+Checked in a fresh interpreter, as the program starts: gui/shell/app.py's steps on a folder
+with one case, the window shown, ``sys.modules`` read when the case list has been painted
+with its first page (the window is usable then)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from support import forms, new_store
+from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.users import UserService
+
+REPO = Path(__file__).resolve().parents[1]
+# what the first paint must not wait for: top-level package or module name -> why it is heavy
+HEAVY = {
+    "reportlab": "PDF layout, ~60 ms",
+    "segno": "QR codes of reports and labels (urllib, ssl, http)",
+    "PIL": "Pillow: photos, ~10 ms",
+    "pillow_heif": "HEIC/HEIF opener, ~10 ms",
+    "exifread": "EXIF of imported photos, ~8 ms",
+    "cryptography": "the device key, ~8 ms",
+    "multiprocessing": "photo and report worker processes, ~10 ms",
+    "weicha_desktop.gui.forms.view": "a case's form: when a case opens",
+    "weicha_desktop.gui.cases.pages": "a case's photos, evidence and report pages",
+    "weicha_desktop.gui.review.queue": "the review page: when it is shown",
+    "PySide6.QtPrintSupport": "printing: when a report is printed",
+}
+
+PROBE = r"""
+import json, sys
+from pathlib import Path
+{preamble}
+from weicha_desktop.gui.shell import app as shell
+from weicha_desktop.core.users import UserService
+from PySide6.QtCore import QEvent, QObject, QTimer
+
+application = shell.make_app(["weicha"])
+shell.apply_language(application, "zh")
+store = shell.open_store(Path({data!r}))
+window = shell.build_main_window(store, shell.load_forms(), UserService(store).get("admin"))
+table = window.workspace.case_list.table
+seen = {{}}
+
+class Watch(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and not seen and table.model().rowCount():
+            seen["modules"] = sorted(sys.modules)
+            seen["rows"] = table.model().rowCount()
+            QTimer.singleShot(0, application.quit)
+        return False
+
+watch = Watch()
+table.viewport().installEventFilter(watch)
+window.show()
+QTimer.singleShot(20000, application.quit)
+application.exec()
+window.close()
+store.close()
+print(json.dumps(seen))
+"""
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    """A data folder with one case (the list's first page is not empty)."""
+    data = tmp_path_factory.mktemp("startup") / "data"
+    store = new_store(data)
+    try:
+        CaseService(store, forms(), UserService(store).get("admin")).new_case()
+    finally:
+        store.close()
+    return data
+
+
+def loaded_at_paint(data: Path, preamble: str = "") -> dict:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run([sys.executable, "-c", PROBE.format(preamble=preamble, data=str(data))],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, f"the start-up probe failed:\n{proc.stderr}"
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result, f"the case list was never painted with its case:\n{proc.stderr}"
+    return result
+
+
+def heavy(modules: list[str]) -> dict[str, str]:
+    return {name: why for name, why in HEAVY.items()
+            if any(m == name or m.startswith(name + ".") for m in modules)}
+
+
+def test_the_first_paint_imports_nothing_heavy(folder):
+    result = loaded_at_paint(folder)
+    assert result["rows"] == 1, "the window is usable when painted: the case is listed"
+    assert "weicha_desktop.gui.cases.list" in result["modules"]
+    assert heavy(result["modules"]) == {}, (
+        "imported before the main window was painted (import them where they are used): "
+        + "; ".join(f"{name} ({why})" for name, why in heavy(result["modules"]).items()))
+
+
+def test_the_probe_sees_a_heavy_import(folder):
+    """The probe itself can fail: a module imported before the paint is named."""
+    result = loaded_at_paint(folder, preamble="import reportlab.platypus, PIL.Image")
+    assert {"reportlab", "PIL"} <= set(heavy(result["modules"]))
