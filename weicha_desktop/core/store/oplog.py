@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from weicha_desktop.core.canonical import canonical_json, sha256_hex
-from weicha_desktop.core.ops import OpSpec
+
+if TYPE_CHECKING:  # the registry is imported by the first change (store.py), not here
+    from weicha_desktop.core.ops import OpSpec
 
 # The envelope of one op, in this order (the outbox columns of the same names).
 ENVELOPE = ("op_id", "device_id", "device_seq", "actor", "payload_version", "entity_kind",

@@ -29,7 +29,6 @@ from weicha_desktop.core.errors import NotInitialized, StoreLocked, WeichaError
 from weicha_desktop.core.ids import new_id
 from weicha_desktop.core.lineage import ensure_folder_id
 from weicha_desktop.core.media.staging import clean_leftovers
-from weicha_desktop.core import ops
 from weicha_desktop.core.store import audit, oplog
 from weicha_desktop.core.store.events import ChangeSummary, CommitListeners, Listener
 from weicha_desktop.core.store.guard import GuardedConnection, WriteGuard
@@ -60,7 +59,9 @@ class Store:
         self.data_dir = data_dir
         self.anchor = anchor  # signed checkpoints of the chain head (core/checkpoint.py)
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+        # no sqlite-utils plugins: none are used, and finding them reads the entry points of
+        # every installed package (~35 ms per open); nor should one touch this connection
+        self.db = sqlite_utils.Database(conn, execute_plugins=False)
         self.clock = clock
         self.readonly = readonly
         self._lock = lock
@@ -326,6 +327,8 @@ class Change:
     def log(self, action: str, object_kind: str, object_id: str | None, summary: str,
             details: dict[str, Any] | None = None) -> None:
         """The audit entry of this change (appended, hashed and numbered at commit)."""
+        from weicha_desktop.core import ops  # at the first change, not when a folder opens
+
         details = dict(details or {})
         if audit.OUTBOX_KEY in details:
             raise ValueError(f"details key {audit.OUTBOX_KEY!r} is the store's own")
@@ -342,6 +345,8 @@ class Change:
         """One sync op in its envelope (core/store/oplog.py): a registered name of this entity
         kind, the payload checked against its schema as it will be sent, the next
         ``device_seq`` of this device taken in this transaction."""
+        from weicha_desktop.core import ops
+
         spec = ops.op(op, entity, self._record_kinds(op, entity, entity_id))
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True, allow_nan=False)
         spec.check(json.loads(text))
@@ -357,6 +362,8 @@ class Change:
         ``ops.RECORD_KINDS`` (declared by a form: core/forms) and ``object_id`` is a record
         of that kind in the ``records`` registry (written earlier in this change for a
         create); else ``()``: a misspelt kind is refused."""
+        from weicha_desktop.core import ops
+
         if name in ops.OP_BY_NAME or name in ops.ACTION_BY_NAME or not name.startswith(kind + "."):
             return ()
         row = self.conn.execute("SELECT 1 FROM records WHERE id = ? AND kind = ?",
@@ -385,6 +392,8 @@ class Change:
     def flush(self) -> None:
         """Append the logged entries (the store calls this just before it commits)."""
         if bool(self._ops) != bool(self._synced):  # the op is mandatory for synced data
+            from weicha_desktop.core import ops
+
             raise ops.UnknownName(
                 f"程序错误：工作日志动作 {self._synced} 登记为同步，这次修改却没有写入同步操作。"
                 if self._synced else
