@@ -1,6 +1,7 @@
 """The main window is painted before the heavy libraries are imported: PDF (reportlab, segno),
 images (Pillow, pillow-heif, exifread), keys (cryptography), worker processes
-(multiprocessing), and the pages no window shows at its start. Each is imported where it is
+(multiprocessing), the op registry and its schemas (core/ops.py, jsonschema), package
+metadata, and the pages no window shows at its start. Each is imported where it is
 first used (benchmarks/bench_startup.py measures what that buys: issue 10 §6).
 
 Checked in a fresh interpreter, as the program starts: gui/shell/app.py's steps on a folder
@@ -30,6 +31,9 @@ HEAVY = {
     "exifread": "EXIF of imported photos, ~8 ms",
     "cryptography": "the device key, ~8 ms",
     "multiprocessing": "photo and report worker processes, ~10 ms",
+    "weicha_desktop.core.ops": "the registry of actions and ops: at the first change",
+    "jsonschema": "the ops' payload schemas, ~35 ms",
+    "importlib.metadata": "package metadata (sqlite-utils plugins, uuid6's version)",
     "weicha_desktop.gui.forms.view": "a case's form: when a case opens",
     "weicha_desktop.gui.cases.pages": "a case's photos, evidence and report pages",
     "weicha_desktop.gui.review.queue": "the review page: when it is shown",

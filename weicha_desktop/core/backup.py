@@ -49,6 +49,11 @@ SUFFIX = ".wcbak"
 MANIFEST = "manifest.json"
 REMIND_AFTER = timedelta(days=7)
 BACKUP_ACTIONS = ("data.backup", "data.restore")
+# their object kinds, as core/ops.py registers them (and as every version logged them): the
+# reminder finds the last one through the audit_log_object index instead of reading the
+# whole log (a never backed-up folder of 100,000 cases: 0.2 ms instead of 50-200 ms, and
+# over a second with a cold disk cache, at every start; tests/test_backup.py)
+BACKUP_KINDS = ("backup", "data")
 CHUNK = 1 << 20
 SNAPSHOT_PAGES = 256  # database pages copied per step (between steps: progress, cancel)
 _BLOB_PATH = re.compile(r"^blobs/([0-9a-f]{2})/([0-9a-f]{64})$")
@@ -361,8 +366,9 @@ def last_backup_entry(store: Store) -> tuple[datetime, dict[str, Any]] | None:
     """The newest ``data.backup`` / ``data.restore`` entry of the audit log (when the folder
     was last backed up, or restored from a backup) as (time, details); None = never."""
     row = store.conn.execute(
-        f"SELECT at, details FROM audit_log WHERE action IN ({', '.join('?' * len(BACKUP_ACTIONS))}) "
-        "ORDER BY seq DESC LIMIT 1", BACKUP_ACTIONS).fetchone()
+        f"SELECT at, details FROM audit_log WHERE object_kind IN ({', '.join('?' * len(BACKUP_KINDS))}) "
+        f"AND action IN ({', '.join('?' * len(BACKUP_ACTIONS))}) ORDER BY seq DESC LIMIT 1",
+        BACKUP_KINDS + BACKUP_ACTIONS).fetchone()
     try:
         details = json.loads(row[1]) if row else {}
         return (parse_iso(row[0]), details if isinstance(details, dict) else {}) if row else None
