@@ -1,7 +1,8 @@
 """The main window is painted before the heavy libraries are imported: PDF (reportlab, segno),
 images (Pillow, pillow-heif, exifread), keys (cryptography), worker processes
 (multiprocessing), the op registry and its schemas (core/ops.py, jsonschema), package
-metadata, and the pages no window shows at its start. Each is imported where it is
+metadata, sqlite-utils, and the pages no window shows at its start. A login (which logs a
+change: the registry, the device key) needs no sqlite-utils either. Each is imported where it is
 first used (benchmarks/bench_startup.py measures what that buys: issue 10 §6).
 
 Checked in a fresh interpreter, as the program starts: gui/shell/app.py's steps on a folder
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from support import forms, new_store
+from support import PASSWORD, forms, new_store
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.users import UserService
 
@@ -34,6 +35,7 @@ HEAVY = {
     "weicha_desktop.core.ops": "the registry of actions and ops: at the first change",
     "jsonschema": "the ops' payload schemas, ~35 ms",
     "importlib.metadata": "package metadata (sqlite-utils plugins, uuid6's version)",
+    "sqlite_utils": "sqlite-utils with click, dateutil and pluggy, ~40 ms: at the first insert",
     "weicha_desktop.gui.forms.view": "a case's form: when a case opens",
     "weicha_desktop.gui.cases.pages": "a case's photos, evidence and report pages",
     "weicha_desktop.gui.review.queue": "the review page: when it is shown",
@@ -114,3 +116,24 @@ def test_the_probe_sees_a_heavy_import(folder):
     """The probe itself can fail: a module imported before the paint is named."""
     result = loaded_at_paint(folder, preamble="import reportlab.platypus, PIL.Image")
     assert {"reportlab", "PIL"} <= set(heavy(result["modules"]))
+
+
+LOGIN = r"""
+import json, sys
+from pathlib import Path
+from weicha_desktop.core.store import Store
+from weicha_desktop.core.users import UserService
+
+with Store.open(Path({data!r})) as store:
+    user = UserService(store).authenticate("admin", {password!r})
+print(json.dumps({{"user": user.name, "modules": sorted(sys.modules)}}))
+"""
+
+
+def test_a_login_needs_no_sqlite_utils(folder):
+    proc = subprocess.run([sys.executable, "-c", LOGIN.format(data=str(folder), password=PASSWORD)],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["user"] == "admin"
+    assert not any(m.split(".")[0] == "sqlite_utils" for m in result["modules"])

@@ -16,6 +16,7 @@ def test_open_sets_pragmas_and_schema(tmp_path):
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert conn.execute("PRAGMA recursive_triggers").fetchone()[0] == 1  # before store.db
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert (tmp_path / "d" / "blobs").is_dir()
         assert not store.is_initialized()

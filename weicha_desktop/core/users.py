@@ -23,6 +23,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from weicha_desktop.core import duties, logins
 from weicha_desktop.core.errors import AuthError, NotFound, WeichaError
@@ -125,8 +126,14 @@ class UserService:
     def _actor(self, row: dict) -> Actor:
         return Actor(row["id"], row["name"], row["role"], row["display_name"])
 
+    def _rows(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
+        """Rows as dicts, on the store's connection (a login needs no sqlite-utils)."""
+        cur = self.store.conn.execute(sql, params)
+        names = [c[0] for c in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
     def get(self, name: str) -> Actor | None:
-        rows = list(self.store.db.query("SELECT * FROM users WHERE name = ?", [name]))
+        rows = self._rows("SELECT * FROM users WHERE name = ?", (name,))
         return self._actor(rows[0]) if rows else None
 
     def badge_of(self, user: Actor | str) -> str | None:
@@ -138,16 +145,15 @@ class UserService:
 
     def by_badge(self, badge_no: str) -> Actor | None:
         """The user of this unit with that 警号."""
-        rows = list(self.store.db.query(
-            "SELECT * FROM users WHERE unit_code = ? AND badge_no = ?",
-            [self.store.meta("unit_code"), normalize_badge(badge_no)]))
+        rows = self._rows("SELECT * FROM users WHERE unit_code = ? AND badge_no = ?",
+                          (self.store.meta("unit_code"), normalize_badge(badge_no)))
         return self._actor(rows[0]) if rows else None
 
     def list(self) -> list[Actor]:
-        return [self._actor(r) for r in self.store.db.query("SELECT * FROM users ORDER BY name")]
+        return [self._actor(r) for r in self._rows("SELECT * FROM users ORDER BY name")]
 
     def count(self) -> int:
-        return self.store.db["users"].count
+        return self.store.conn.execute("SELECT count(*) FROM users").fetchone()[0]
 
     def authenticate(self, name: str, password: str) -> Actor:
         """The user, or AuthError. Every attempt is an audit entry; after repeated failures
@@ -162,7 +168,7 @@ class UserService:
             logins.record(self.store, name, "locked", logins.while_locked(before, now))
             raise logins.LoginLocked(
                 f"用户名或密码已连续错误 {before.failures} 次，请在 {wait} 秒后再试。", wait)
-        rows = list(self.store.db.query("SELECT * FROM users WHERE name = ?", [name]))
+        rows = self._rows("SELECT * FROM users WHERE name = ?", (name,))
         row = rows[0] if rows else None
         # an unknown name is checked against the dummy: the same time as a wrong password
         right = check_password(password or "", row["password_hash"] if row else dummy_hash())

@@ -18,10 +18,9 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import filelock
-import sqlite_utils
 
 from weicha_desktop.core.checkpoint import Anchor
 from weicha_desktop.core.clock import Clock
@@ -33,6 +32,9 @@ from weicha_desktop.core.store import audit, oplog
 from weicha_desktop.core.store.events import ChangeSummary, CommitListeners, Listener
 from weicha_desktop.core.store.guard import GuardedConnection, WriteGuard
 from weicha_desktop.core.store.migrations import migrate
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 DB_NAME = "weicha.db"
 LOCK_NAME = "weicha.lock"
@@ -59,9 +61,10 @@ class Store:
         self.data_dir = data_dir
         self.anchor = anchor  # signed checkpoints of the chain head (core/checkpoint.py)
         self.conn = conn
-        # no sqlite-utils plugins: none are used, and finding them reads the entry points of
-        # every installed package (~35 ms per open); nor should one touch this connection
-        self.db = sqlite_utils.Database(conn, execute_plugins=False)
+        # what sqlite-utils' Database sets on a connection, set here: the Database itself
+        # (``db``) is made when first used, after the write guard is armed
+        conn.execute("PRAGMA recursive_triggers = ON")
+        self._db: sqlite_utils.Database | None = None
         self.clock = clock
         self.readonly = readonly
         self._lock = lock
@@ -137,6 +140,20 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the connection (dict rows, inserts), made on first use: opening a
+        folder, logging in and showing the window need none of it (importing it, with click,
+        dateutil and pluggy, is ~40 ms of a start: benchmarks/bench_startup.py). No plugins:
+        none are used, finding them reads every installed package's entry points (~35 ms),
+        and no plugin should be handed this connection."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn, recursive_triggers=False,
+                                             execute_plugins=False)
+        return self._db
 
     @property
     def blobs_dir(self) -> Path:
@@ -309,7 +326,6 @@ class Change:
     def __init__(self, store: Store, actor: Actor):
         self.store = store
         self.conn = store.conn
-        self.db = store.db
         self.actor = actor
         self.now = store.clock.iso()
         self.entries: list[audit.AuditEntry] = []
@@ -319,6 +335,10 @@ class Change:
         self._synced: str | None = None  # a logged action registered as synced (core/ops.py)
         self._device: str | None = None
         self._actors: dict[tuple[str | None, str], str] = {}
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        return self.store.db
 
     @property
     def logged(self) -> bool:
