@@ -10,13 +10,20 @@ import logging
 import sys
 from pathlib import Path
 
+# The Qt-free core before PySide6: PySide6 reads the source of every module imported after it
+# (its __feature__ import hook), which costs a start from source ~20 ms for these and theirs
+# (benchmarks/bench_startup.py)
+from weicha_desktop.core import applog
+from weicha_desktop.core.errors import StoreLocked, WeichaError
+from weicha_desktop.core.forms import FormRegistry
+from weicha_desktop.core.store import Actor, Store
+from weicha_desktop.core.users import UserService
+from weicha_desktop.resources import forms_dir
+
 from PySide6.QtCore import (QCoreApplication, QMessageLogContext, QT_TRANSLATE_NOOP, QtMsgType,
                             qInstallMessageHandler)
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
-from weicha_desktop.core import applog
-from weicha_desktop.core.errors import StoreLocked, WeichaError
-from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.gui.common.settings import Settings
 
 APP_NAME = "微察桌面版"
@@ -101,9 +108,6 @@ def first_run(store: Store, parent: QWidget | None = None) -> Actor | None:
 
 def load_forms(parent: QWidget | None = None):
     """The form registry from the shipped ``forms/`` folder, or None (error shown)."""
-    from weicha_desktop.core.forms import FormRegistry
-    from weicha_desktop.resources import forms_dir
-
     try:
         return FormRegistry(forms_dir())
     except WeichaError as e:
@@ -113,7 +117,6 @@ def load_forms(parent: QWidget | None = None):
 
 
 def login(store: Store, user_name: str = "", parent: QWidget | None = None) -> Actor | None:
-    from weicha_desktop.core.users import UserService
     from weicha_desktop.gui.shell.login import LoginDialog
 
     dialog = LoginDialog(UserService(store), store.meta("unit_name") or "", user_name, parent)
