@@ -143,6 +143,16 @@ def write_card(folder: Path, date: str) -> list[Path]:
     return out
 
 
+def _as_stored(group, row: dict) -> dict:
+    """EVIDENCE is written in words; a form that stores codes (v3) gets its codes."""
+    out = dict(row)
+    for sub in group.fields:
+        if sub.choices and out.get(sub.id) is not None:
+            code = sub.code_of(out[sub.id])
+            out[sub.id] = (sub.value_of(code) if code else None) or out[sub.id]
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, required=True)
@@ -164,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:
         if len(case.data.get("evidence") or []) < 2:
             start = case.data.get("started_at") or "2026-11-27T09:00:00+08:00"
             crew = [r.get("name") for r in case.data.get("investigators") or [] if r.get("name")] or ["张伟"] or ["张伟"]
-            rows = [{**row, "collector": crew[0], "collected_at": start[:11] + f"10:{10 * i + 5:02d}:00" + start[19:]}
+            group = cases.spec_for(case).field("evidence")
+            rows = [_as_stored(group, {**row, "collector": crew[0],
+                                       "collected_at": start[:11] + f"10:{10 * i + 5:02d}:00" + start[19:]})
                     for i, row in enumerate(EVIDENCE)]
             case = cases.update(case.id, {"evidence": (case.data.get("evidence") or []) + rows})
         date = (case.data.get("started_at") or "2026-11-27")[:10].replace("-", ":")
