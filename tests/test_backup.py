@@ -530,14 +530,14 @@ def test_backup_and_restore_on_the_command_line(tmp_path):
     with new_store(root / "data") as store:
         _fill(store, root / "card")
     out = tmp_path / "cli.wcbak"
-    r = weicha(root / "data", "backup", "-o", str(out))
+    r = run_cli(root / "data", "backup", "-o", str(out))
     assert r.returncode == 1 and "--user" in r.stderr and not out.exists()
-    r = weicha(root / "data", "backup", "-o", str(root / "data" / "x.wcbak"), user="admin")
+    r = run_cli(root / "data", "backup", "-o", str(root / "data" / "x.wcbak"), user="admin")
     assert r.returncode == 1 and "数据文件夹" in r.stderr and "Traceback" not in r.stderr
-    r = weicha(root / "data", "backup", "-o", str(out), user="admin")
+    r = run_cli(root / "data", "backup", "-o", str(out), user="admin")
     assert r.returncode == 0, r.stderr
     assert "已备份" in r.stdout and "原始照片 3 张" in r.stdout
-    r = weicha(tmp_path, "restore", str(out), "--check")
+    r = run_cli(tmp_path, "restore", str(out), "--check")
     assert r.returncode == 0 and "备份文件完好" in r.stdout and sorted(os.listdir(tmp_path)) == ["cli.wcbak", "src"]
     laptop = {"WEICHA_CONFIG_DIR": str(tmp_path / "new-laptop")}  # restored on another machine
     r = subprocess.run([sys.executable, "-m", "weicha_desktop", "restore", str(out), "--data-dir",
@@ -545,16 +545,16 @@ def test_backup_and_restore_on_the_command_line(tmp_path):
                        timeout=120, env=dict(os.environ, WEICHA_PASSWORD=PASSWORD, **laptop))
     assert r.returncode == 0, r.stderr
     assert "已从备份" in r.stdout and "校验通过" in r.stdout and "编号" in r.stdout
-    r = weicha(tmp_path / "new", "verify", env=laptop)
+    r = run_cli(tmp_path / "new", "verify", env=laptop)
     assert r.returncode == 0 and "校验通过" in r.stdout, r.stderr
-    r = weicha(root / "data", "verify")  # the original, on its own machine
+    r = run_cli(root / "data", "verify")  # the original, on its own machine
     assert r.returncode == 0 and "校验通过" in r.stdout, r.stderr
-    r = weicha(tmp_path / "new", "restore", str(out), user="admin")
+    r = run_cli(tmp_path / "new", "restore", str(out), user="admin")
     assert r.returncode == 1 and "不是空的" in r.stderr
     (tmp_path / "junk.wcbak").write_bytes(out.read_bytes()[:5000])
-    r = weicha(tmp_path / "other", "restore", str(tmp_path / "junk.wcbak"), user="admin")
+    r = run_cli(tmp_path / "other", "restore", str(tmp_path / "junk.wcbak"), user="admin")
     assert r.returncode == 1 and "已损坏或不完整" in r.stderr and "Traceback" not in r.stderr
-    r = weicha(tmp_path / "other", "restore", str(tmp_path / "junk.wcbak"), "--check")
+    r = run_cli(tmp_path / "other", "restore", str(tmp_path / "junk.wcbak"), "--check")
     assert r.returncode == 1 and "已损坏或不完整" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "other").exists()
 

@@ -194,11 +194,18 @@ def test_second_program_on_the_same_folder_is_told(data):
     assert r.returncode == 1 and "正被另一个微察程序使用" in r.stderr
 
 
-def test_a_long_demo_fill_reports_progress(tmp_path):
-    r = run_cli(tmp_path / "d", "demo", "--cases", "1000")
+def test_a_long_demo_fill_reports_progress(tmp_path, monkeypatch):
+    from weicha_desktop.cli import demo
+    assert (demo.PROGRESS_FROM, demo.PROGRESS_BATCH) == (1000, 500)  # the product's rule
+    # the same rule on a small fill (a 1000-case fill costs seconds): from 10 cases, per 5
+    monkeypatch.setattr(demo, "PROGRESS_FROM", 10)
+    monkeypatch.setattr(demo, "PROGRESS_BATCH", 5)
+    r = run_cli(tmp_path / "d", "demo", "--cases", "10")
     assert r.returncode == 0, r.stderr
-    assert "已生成 500/1000 起" in r.stderr and "已生成 1000/1000 起" in r.stderr
-    assert "1000 起勘验" in r.stdout
+    assert "已生成 5/10 起" in r.stderr and "已生成 10/10 起" in r.stderr
+    assert "10 起勘验" in r.stdout
+    r = run_cli(tmp_path / "short", "demo", "--cases", "9")  # below the threshold: quiet
+    assert r.returncode == 0 and "已生成" not in r.stderr, r.stderr
 
 
 def test_demo_in_a_real_folder_needs_the_admin_and_never_shows_or_reuses_his_password(tmp_path):

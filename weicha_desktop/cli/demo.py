@@ -6,6 +6,11 @@ import sys
 
 from weicha_desktop.cli.context import login, open_store
 
+# A long fill says how far: from PROGRESS_FROM cases on, once per commit of PROGRESS_BATCH
+# cases (module constants so a test can check the rule on a small fill).
+PROGRESS_FROM = 1000
+PROGRESS_BATCH = 500
+
 
 def register(sub) -> None:
     s = sub.add_parser("demo", help="填入逼真的演示数据（演示用户密码取自 WEICHA_DEMO_PASSWORD，"
@@ -21,7 +26,7 @@ def cmd_demo(args) -> int:
     from weicha_desktop.resources import forms_dir
 
     def progress(done: int, total: int) -> None:
-        if total >= 1000:  # a long fill says how far (once per batch of 500)
+        if total >= PROGRESS_FROM:
             print(f"已生成 {done}/{total} 起", file=sys.stderr, flush=True)
 
     with open_store(args) as store:
@@ -30,6 +35,6 @@ def cmd_demo(args) -> int:
         admin = login(args, store) if store.is_initialized() and args.user else None
         summary = fill_demo(store, FormRegistry(forms_dir()), cases=args.cases, seed=args.seed,
                             password=os.environ.get("WEICHA_DEMO_PASSWORD") or DEMO_PASSWORD,
-                            admin=admin, progress=progress)
+                            admin=admin, batch=PROGRESS_BATCH, progress=progress)
     print(summary)
     return 0
