@@ -17,7 +17,7 @@ is used nowhere, and docs/sync-protocol.md's op table is generated from this fil
 (``python -m weicha_desktop.core.ops``; tests/test_ops.py compares).
 
 Schemas: JSON Schema (draft 2020-12) checked with ``jsonschema`` — a standard a server in any
-language can check the same payloads with; validators are built once per op (below), and a
+language can check the same payloads with; validators are built once per op, at its first check (below), and a
 check costs ~0.1 ms (docs/sync-protocol.md, "Cost")."""
 from __future__ import annotations
 
@@ -55,13 +55,15 @@ class OpSpec:
     draft: bool = False
     summary: str = ""
 
-    def __post_init__(self) -> None:
-        Draft202012Validator.check_schema(self.schema)  # a wrong schema fails at import
-        object.__setattr__(self, "_validator", Draft202012Validator(self.schema))
-
     def check(self, payload: Any) -> None:
-        """Raise PayloadError naming the first mismatch (the payload as it will be sent)."""
-        error = next(iter(self._validator.iter_errors(payload)), None)
+        """Raise PayloadError naming the first mismatch (the payload as it will be sent). The
+        validator is built at the op's first check, not at import: building all of them cost
+        every login and first save ~100 ms; tests/test_ops.py checks every schema instead."""
+        validator = self.__dict__.get("_validator")
+        if validator is None:
+            validator = Draft202012Validator(self.schema)
+            object.__setattr__(self, "_validator", validator)
+        error = next(iter(validator.iter_errors(payload)), None)
         if error is not None:
             where = "/".join(str(p) for p in error.absolute_path) or "（整个内容）"
             raise PayloadError(
