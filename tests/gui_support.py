@@ -15,9 +15,8 @@ from PySide6.QtGui import QFont, QRawFont
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QGroupBox, QLabel,
                                QLineEdit, QMessageBox, QTabWidget, QWidget)
 
-from support import PASSWORD, forms, new_store  # noqa: F401  (forms: used by importers)
+from support import PASSWORD, admin, forms, new_store, store  # noqa: F401  (fixtures, forms: used by importers)
 from weicha_desktop.core.cases import CaseService
-from weicha_desktop.core.users import UserService
 from weicha_desktop.gui.shell.app import make_app
 
 UNIT_NAME = "钦州市公安局钦南分局刑侦大队"
@@ -53,18 +52,6 @@ def dialogs(monkeypatch) -> Dialogs:
 def app(qapp):
     """The QApplication as the program sets it up (name, Chinese font)."""
     return make_app()
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = new_store(tmp_path / "data")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def admin(store):
-    return UserService(store).authenticate("admin", PASSWORD)
 
 
 @pytest.fixture

@@ -12,10 +12,13 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 
+import pytest
+
 from weicha_desktop.core.clock import FixedClock
 from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.setup import initialize
 from weicha_desktop.core.store import Store
+from weicha_desktop.core.users import UserService
 from weicha_desktop.resources import forms_dir
 
 CST = timezone(timedelta(hours=8))
@@ -163,3 +166,16 @@ def tamper(db_path: Path, sql: str, *args) -> None:
         conn.execute(create)
     conn.commit()
     conn.close()
+
+
+# ---- fixtures shared by core and GUI tests (import them into a test module) -------------------
+@pytest.fixture
+def store(tmp_path):
+    s = new_store(tmp_path / "data")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def admin(store):
+    return UserService(store).authenticate("admin", PASSWORD)

@@ -18,20 +18,9 @@ from weicha_desktop.core.ids import WEICHA_NAMESPACE, user_id
 from weicha_desktop.core.store import Store, verify_chain
 from weicha_desktop.core.users import UserService
 
-from tests.support import ADMIN_BADGE, PASSWORD, UNIT, fixed_clock, forms, new_store, run_cli, tamper
+from tests.support import (ADMIN_BADGE, PASSWORD, UNIT, admin, fixed_clock, forms,  # noqa: F401
+                           new_store, run_cli, store, tamper)
 from tests.verify_support import check, rehash_chain
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = new_store(tmp_path / "data")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def admin(store):
-    return UserService(store).authenticate("admin", PASSWORD)
 
 
 # ---- users ---------------------------------------------------------------------------------

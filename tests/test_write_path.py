@@ -19,16 +19,9 @@ from weicha_desktop.core.store import Store
 from weicha_desktop.core.store.guard import WriteRefused
 from weicha_desktop.core.users import UserService
 
-from support import PASSWORD, forms, new_store
+from support import PASSWORD, forms, new_store, store  # noqa: F401 (fixture)
 
 PACKAGE = Path(weicha_desktop.__file__).parent
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = new_store(tmp_path / "data")
-    yield s
-    s.close()
 
 
 @pytest.mark.parametrize("sql, what", [
