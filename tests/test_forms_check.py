@@ -110,28 +110,32 @@ def test_broken_choice_list_and_duplicate_version(forms):
     assert "lighting.yaml:6: lighting: code 须为小写英文标识（现为“Dim”）" in found
     assert "lighting.yaml:7: lighting: 选项无效" in found  # no zh
     assert "找不到选项表“lighting”" in found
-    assert "表单 scene_investigation 第3版重复" in found
+    assert "表单 scene_investigation 第4版重复" in found
     with pytest.raises(FormError):
         FormRegistry(forms)
 
 
 def test_registry_keeps_every_version(forms):
-    v3 = (forms / SCENE).read_text(encoding="utf-8")
-    (forms / "archive" / "scene_investigation.v3.yaml").write_text(v3, encoding="utf-8")
-    v4 = replace_once(v3, "\nversion: 3", "\nversion: 4")
-    v4 = replace_once(v4, "      - id: narrative_visit\n",
+    v4 = (forms / SCENE).read_text(encoding="utf-8")
+    (forms / "archive" / "scene_investigation.v4.yaml").write_text(v4, encoding="utf-8")
+    v5 = replace_once(v4, "\nversion: 4", "\nversion: 5")
+    v5 = replace_once(v5, "      - id: narrative_visit\n",
                       "      - id: narrative_video\n        type: textarea\n"
                       "        label: {zh: 视频监控, en: CCTV}\n      - id: narrative_visit\n")
-    (forms / SCENE).write_text(v4, encoding="utf-8")
+    (forms / SCENE).write_text(v5, encoding="utf-8")
     registry = FormRegistry(forms)
     assert registry.ids() == ["scene_investigation"]
-    assert registry.versions("scene_investigation") == [1, 2, 3, 4]
-    assert registry.latest("scene_investigation").version == 4
-    assert registry.get("scene_investigation", 4).field("narrative_video").label.en == "CCTV"
-    old = registry.get("scene_investigation", 3)
+    assert registry.versions("scene_investigation") == [1, 2, 3, 4, 5]
+    assert registry.latest("scene_investigation").version == 5
+    assert registry.get("scene_investigation", 5).field("narrative_video").label.en == "CCTV"
+    old = registry.get("scene_investigation", 4)
     with pytest.raises(KeyError):
         old.field("narrative_video")
-    assert old.path.endswith("scene_investigation.v3.yaml")
+    assert old.path.endswith("scene_investigation.v4.yaml")
+    v3 = registry.get("scene_investigation", 3)
+    assert v3.path.endswith("scene_investigation.v3.yaml")
+    with pytest.raises(KeyError):
+        v3.field("analysis_course")  # 附件4's every national item arrived with version 4
     assert registry.get("scene_investigation", 2).path.endswith("scene_investigation.v2.yaml")
     v1 = registry.get("scene_investigation", 1)
     assert v1.path.endswith("scene_investigation.v1.yaml")

@@ -14,7 +14,7 @@ def spec():
 
 
 def test_identity(spec):
-    assert (spec.id, spec.version, spec.stores_codes) == ("scene_investigation", 3, True)
+    assert (spec.id, spec.version, spec.stores_codes) == ("scene_investigation", 4, True)
     assert spec.title == Label("现场勘验检查笔录", "Scene Investigation Record")
     assert spec.title["zh"] == spec.title.zh and spec.title.text("en").startswith("Scene")
 

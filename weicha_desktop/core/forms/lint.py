@@ -72,7 +72,7 @@ def _lint_rule(spec: FormSpec, rule: Rule, top: set[str]) -> list[Finding]:
     for what in ("when", "require"):
         findings += _lint_expr(getattr(rule, what), known, rule.line, where, what)
     placeholders = known | set(ROW_NAMES) if rule.each else known
-    for text in (rule.message, rule.field or ""):
+    for text in (rule.message, rule.message_en, rule.field or ""):
         findings += [(rule.line, where, f"占位符“{{{name}}}”不是字段名")
                      for name in PLACEHOLDER.findall(text) if name not in placeholders]
     if rule.field:

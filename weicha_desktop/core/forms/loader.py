@@ -466,10 +466,15 @@ class _Builder:
             if rule_id in seen:
                 self.err(item.line_of("id"), where, "规则 id 重复")
             seen.add(rule_id)
-            parts = {k: self.text(item, k, where, required=k in ("message", "require"))
-                     for k in ("message", "require", "when", "each", "field")}
-            if rule_id and parts["message"] and parts["require"]:
-                rules.append(Rule(rule_id, line=item.line, **parts))
+            keys = ("require", "when", "each", "field")
+            parts = {k: self.text(item, k, where, required=k == "require") for k in keys}
+            # message: 中文, or {zh: 中文, en: English} (the window's English)
+            message = (self.label(item, "message", where) if isinstance(item.get("message"), LineDict)
+                       else self.text(item, "message", where, required=True))
+            if isinstance(message, Label):
+                parts["message_en"], message = message.en, message.zh
+            if rule_id and message and parts["require"]:
+                rules.append(Rule(rule_id, message=message, line=item.line, **parts))
         return tuple(rules)
 
 

@@ -163,12 +163,13 @@ class Rule:
     """A finalize rule (一长四必). ``each`` names a repeat group checked row by row."""
 
     id: str
-    message: str
+    message: str  # Chinese; ``message: {zh, en}`` in the form also gives ``message_en``
     require: str
     when: str | None = None
     each: str | None = None
     field: str | None = None  # path template, e.g. ``evidence[{index}].comparison_status``
     line: int = dataclasses.field(default=0, compare=False)
+    message_en: str = ""  # English of ``message`` (same placeholders); "" falls back to zh
 
 
 _GENDERS = (Choice("男", Label("男", "Male"), "male"), Choice("女", Label("女", "Female"), "female"))
