@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -170,6 +171,7 @@ def _names_in(path: Path) -> dict[str, set[str]]:
     return {"calls": at_calls, "listed": listed, "patterns": patterns, "literals": strings(tree)}
 
 
+@lru_cache(maxsize=1)  # two tests read the same scan of the package (~1 s to parse it all)
 def _scan() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {"calls": set(), "listed": set(), "patterns": set(), "literals": set()}
     for path in sorted(PACKAGE.rglob("*.py")):
