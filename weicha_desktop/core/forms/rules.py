@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from weicha_desktop.core.errors import Problem, shorten
+from weicha_desktop.core.messages import Msg, Texts
 
 from .expr import compile_expr
 from .spec import FormSpec, Rule
@@ -25,8 +26,7 @@ def check_rules(spec: FormSpec, data: Mapping[str, Any],
     for rule in spec.rules:
         if rule.each is None:
             if _fails(rule, env):
-                problems.append(Problem(fill(rule.field or "", env), fill(rule.message, env, quote=True),
-                                        rule.id))
+                problems.append(Problem(fill(rule.field or "", env), _message(rule, env), rule.id))
             continue
         rows = data.get(rule.each)
         for i, row in enumerate(rows if isinstance(rows, list) else []):
@@ -36,8 +36,14 @@ def check_rules(spec: FormSpec, data: Mapping[str, Any],
             if _fails(rule, row_env):
                 names = {**row_env, "index": i, "n": i + 1}
                 path = fill(rule.field, names) if rule.field else f"{rule.each}[{i}]"
-                problems.append(Problem(path, fill(rule.message, names, quote=True), rule.id))
+                problems.append(Problem(path, _message(rule, names), rule.id))
     return problems
+
+
+def _message(rule: Rule, names: Mapping[str, Any]) -> Msg:
+    """The rule's message filled in: Chinese, and English where the form gives it."""
+    return Msg("form.rule", text=Texts(fill(rule.message, names, quote=True),
+                                       fill(rule.message_en or rule.message, names, quote=True)))
 
 
 def _fails(rule: Rule, env: Mapping[str, Any]) -> bool:

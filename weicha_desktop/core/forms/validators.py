@@ -1,14 +1,16 @@
 """Named validators for text fields (``constraint: {validator: id_card}``).
 
 Each takes the text and today's date (from the caller's clock: ``validate(…, clock=…)``; a
-birth date after it is refused) and returns ``None`` when it is valid, else a short Chinese
-message.
+birth date after it is refused) and returns ``None`` when it is valid, else a short message
+(a ``core.messages.Msg``: its Chinese text, with its English for the window).
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from datetime import date
+
+from weicha_desktop.core.messages import Msg
 
 # --- 居民身份证号 (GB 11643) ----------------------------------------------------------------
 
@@ -34,24 +36,24 @@ def id_gender(value: str) -> str:
     return "男" if int(value[16]) % 2 else "女"
 
 
-def id_card(value: str, today: date) -> str | None:
+def id_card(value: str, today: date) -> Msg | None:
     if len(value) != 18:
-        return f"应为18位（现为{len(value)}位）"
+        return Msg("id.length", n=len(value))
     if not value[:17].isascii() or not value[:17].isdigit():
-        return "前17位须为数字"
+        return Msg("id.digits")
     last = value[17]
     if last == "x":
-        return "末位校验码须为大写 X"
+        return Msg("id.lower_x")
     if last not in "0123456789X":
-        return "末位须为数字或 X"
+        return Msg("id.last")
     born = id_birth_date(value)
     if born is None or born.year < 1800:
-        return f"出生日期（第7–14位）无效：{value[6:14]}"
+        return Msg("id.bad_birth", digits=value[6:14])
     if born > today:
-        return f"出生日期（第7–14位）在未来：{value[6:14]}"
+        return Msg("id.future_birth", digits=value[6:14])
     expected = id_check_char(value[:17])
     if last != expected:
-        return f"校验位不符（应为 {expected}）"
+        return Msg("id.check", expected=expected)
     return None
 
 
@@ -64,24 +66,24 @@ _ORDINARY = re.compile(rf"[{_LETTER}0-9]{{5}}|[{_LETTER}0-9]{{4}}[{PLATE_SUFFIXE
 _NEW_ENERGY = re.compile(rf"[DF][{_LETTER}0-9]\d{{4}}|\d{{5}}[DF]")
 
 
-def plate(value: str, _today: date | None = None) -> str | None:
+def plate(value: str, _today: date | None = None) -> Msg | None:
     if re.search(r"[\s·・.\-]", value):
-        return "号牌中不要加空格、“·”或横线"
+        return Msg("plate.separators")
     if re.search(r"[a-z]", value):
-        return "字母须为大写"
+        return Msg("text.capitals")
     if len(value) not in (7, 8):
-        return f"普通号牌7位、新能源号牌8位（现为{len(value)}位）"
+        return Msg("plate.length", n=len(value))
     if value[0] not in PROVINCES:
-        return "第1位须为省份简称（如 京、粤、桂）"
+        return Msg("plate.province")
     if not re.fullmatch(f"[{_LETTER}]", value[1]):
-        return "第2位须为发牌机关代号字母（A–Z，不含 I、O）"
+        return Msg("plate.letter")
     serial = value[2:]
     if "I" in serial or "O" in serial:
-        return "号牌中不使用字母 I、O"
+        return Msg("plate.io")
     if len(value) == 7 and not _ORDINARY.fullmatch(serial):
-        return f"号码须为5位字母或数字（“{PLATE_SUFFIXES}”字只能在末位）"
+        return Msg("plate.serial", suffixes=PLATE_SUFFIXES)
     if len(value) == 8 and not _NEW_ENERGY.fullmatch(serial):
-        return "新能源号牌第3位或末位须为 D 或 F，其余为数字"
+        return Msg("plate.new_energy")
     return None
 
 
@@ -100,34 +102,34 @@ def vin_check_digit(vin17: str) -> str:
     return "X" if remainder == 10 else str(remainder)
 
 
-def vin(value: str, _today: date | None = None) -> str | None:
+def vin(value: str, _today: date | None = None) -> Msg | None:
     if len(value) != 17:
-        return f"应为17位（现为{len(value)}位）"
+        return Msg("vin.length", n=len(value))
     if re.search(r"[a-z]", value):
-        return "字母须为大写"
+        return Msg("text.capitals")
     if re.search(r"[IOQ]", value):
-        return "不能含字母 I、O、Q"
+        return Msg("vin.iqo")
     if any(c not in VIN_CHARS for c in value):
-        return "只能含数字和大写字母"
+        return Msg("vin.chars")
     expected = vin_check_digit(value)
     if value[8] != expected:
-        return f"第9位校验位不符（应为 {expected}）"
+        return Msg("vin.check", expected=expected)
     return None
 
 
 # --- 手机号 --------------------------------------------------------------------------------
 
-def phone(value: str, _today: date | None = None) -> str | None:
+def phone(value: str, _today: date | None = None) -> Msg | None:
     if not (value.isascii() and value.isdigit()):
-        return "只能含数字（11位手机号）"
+        return Msg("phone.digits")
     if len(value) != 11:
-        return f"手机号应为11位（现为{len(value)}位）"
+        return Msg("phone.length", n=len(value))
     if not re.fullmatch(r"1[3-9]\d{9}", value):
-        return "手机号须以 13–19 开头"
+        return Msg("phone.prefix")
     return None
 
 
-VALIDATORS: dict[str, Callable[[str, date], str | None]] = {
+VALIDATORS: dict[str, Callable[[str, date], Msg | None]] = {
     "id_card": id_card,
     "plate": plate,
     "vin": vin,

@@ -1,0 +1,188 @@
+"""The checker's messages, in Chinese and English, without Qt.
+
+A message is a ``Msg``: an id in ``CATALOG`` and its parameters. It *is* its Chinese text (a
+``str``): the CLI, the work log, the exceptions and every ``==``/``in`` see the Chinese words
+they always did. The window shows it in its own language with ``render(msg, "en")``
+(gui/common/i18n.py knows which). Parameters are plain text (user data, numbers: shown as
+they are), a ``Texts`` or a form's ``Label`` (zh/en: a field's name, a choice's words) or
+another ``Msg`` (a name built of parts, the detail of a problem), in the same language.
+
+The checker names the field of a problem as ``field.problem`` {name, what}: ``what`` alone is
+what the form shows under the field (``detail``).
+
+Adding a message: an id here with both texts (tests/test_messages_en.py checks that every id
+has zh and en with the same placeholders, and that English has no Chinese characters)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+LOCALES = ("zh", "en")
+
+
+class Texts(NamedTuple):
+    """A catalog entry (or a parameter): the Chinese and the English."""
+
+    zh: str
+    en: str
+
+    def text(self, locale: str = "zh") -> str:
+        return self.en if locale == "en" else self.zh
+
+
+_EXAMPLE = "2026-11-27T14:05:00+08:00"
+
+CATALOG: Mapping[str, Texts] = MappingProxyType({
+    # how a field is named: its label, a person's item, a row of a table, an option's text
+    "field.problem": Texts("{name}：{what}", "{name}: {what}"),
+    "name.field": Texts("{label}", "{label}"),
+    "name.sub": Texts("{outer} {inner}", "{outer} {inner}"),
+    "name.row": Texts("{group} 第{n}行", "{group} row {n}"),
+    "name.other": Texts("{name}（其他）", "{name} (other)"),
+    "name.lat": Texts("纬度", "latitude"),
+    "name.lon": Texts("经度", "longitude"),
+    "name.alt": Texts("海拔", "altitude"),
+    # the record and its values (core/forms/validate.py)
+    "record.not_object": Texts("记录须为 JSON 对象", "The record must be a JSON object"),
+    "value.unknown_field": Texts("未知字段“{key}”", "unknown field \"{key}\""),
+    "value.required": Texts("必填", "required"),
+    "value.other_required": Texts("选择“其他”时须注明", "\"Other\" is chosen: say what it is"),
+    "value.other_unwanted": Texts("未选“其他”，不应填写其他说明",
+                                  "\"Other\" is not chosen: leave its description empty"),
+    "value.not_person": Texts("应为人员信息（对象）", "should be a person (an object)"),
+    "value.id_mismatch": Texts("与身份证号不符（应为 {expected}）",
+                               "does not match the ID number (should be {expected})"),
+    "value.not_list": Texts("应为列表", "should be a list"),
+    "value.not_object": Texts("应为对象", "should be an object"),
+    "value.not_geopoint": Texts("应为坐标（lat、lon）", "should be coordinates (lat, lon)"),
+    "value.missing": Texts("缺少", "missing"),
+    "value.not_number": Texts("应为数值", "should be a number"),
+    "value.out_of_range": Texts("应在 -{limit} 到 {limit} 之间", "should be between -{limit} and {limit}"),
+    "value.not_text": Texts("应为文字", "should be text"),
+    "value.too_long": Texts("不能超过 {limit} 个字（现为 {n} 个，开头是“{start}”）",
+                            "at most {limit} characters (now {n}, beginning \"{start}\")"),
+    "value.bad_chars": Texts("含无效字符（单独的代理码位），请重新输入",
+                             "contains characters that cannot be stored (lone surrogates): type it again"),
+    "value.too_short": Texts("至少 {n} 个字", "at least {n} characters"),
+    "value.bad_format": Texts("格式不符", "wrong format"),
+    "value.not_integer": Texts("应为整数", "should be a whole number"),
+    "value.below_min": Texts("不能小于 {min}{unit}", "cannot be less than {min}{unit}"),
+    "value.above_max": Texts("不能大于 {max}{unit}", "cannot be more than {max}{unit}"),
+    "value.not_date": Texts("应为日期 YYYY-MM-DD", "should be a date YYYY-MM-DD"),
+    "value.no_such_date": Texts("日期不存在：{value}", "no such date: {value}"),
+    "value.not_datetime": Texts(f"应为日期时间，如 {_EXAMPLE}", f"should be a date and time, e.g. {_EXAMPLE}"),
+    "value.no_offset": Texts(f"须带时区偏移，如 {_EXAMPLE}", f"needs its time zone offset, e.g. {_EXAMPLE}"),
+    "value.no_such_datetime": Texts("日期时间不存在：{value}", "no such date and time: {value}"),
+    "value.not_choice": Texts("应为一个选项", "should be one option"),
+    "value.not_an_option": Texts("“{value}”不在可选项中", "\"{value}\" is not one of the options"),
+    "value.not_choices": Texts("应为选项列表", "should be a list of options"),
+    "value.repeated_option": Texts("选项重复", "an option is chosen twice"),
+    "value.not_boolean": Texts("应为是/否", "should be yes or no"),
+    "value.not_photo_ids": Texts("应为照片编号列表", "should be a list of photo ids"),
+    "value.repeated_photo": Texts("照片重复", "a photo is listed twice"),
+    "value.blank": Texts("空白“____”未填写（{where}）", "blank \"____\" not filled in ({where})"),
+    "value.blank_n": Texts("第{i}处空白“____”未填写（{where}）",
+                           "blank {i} \"____\" not filled in ({where})"),
+    # named validators (core/forms/validators.py)
+    "id.length": Texts("应为18位（现为{n}位）", "should have 18 characters (now {n})"),
+    "id.digits": Texts("前17位须为数字", "the first 17 characters must be digits"),
+    "id.lower_x": Texts("末位校验码须为大写 X", "the check character must be a capital X"),
+    "id.last": Texts("末位须为数字或 X", "the last character must be a digit or X"),
+    "id.bad_birth": Texts("出生日期（第7–14位）无效：{digits}",
+                          "the birth date (characters 7–14) is not a date: {digits}"),
+    "id.future_birth": Texts("出生日期（第7–14位）在未来：{digits}",
+                             "the birth date (characters 7–14) is in the future: {digits}"),
+    "id.check": Texts("校验位不符（应为 {expected}）", "wrong check character (should be {expected})"),
+    "plate.separators": Texts("号牌中不要加空格、“·”或横线", "no spaces, dots or hyphens in a plate number"),
+    "text.capitals": Texts("字母须为大写", "letters must be capitals"),
+    "plate.length": Texts("普通号牌7位、新能源号牌8位（现为{n}位）",
+                          "7 characters, 8 on a new-energy plate (now {n})"),
+    "plate.province": Texts("第1位须为省份简称（如 京、粤、桂）",
+                            "the first character must be a province's one-character abbreviation"),
+    "plate.letter": Texts("第2位须为发牌机关代号字母（A–Z，不含 I、O）",
+                          "the second character must be the issuing office's letter (A–Z, not I or O)"),
+    "plate.io": Texts("号牌中不使用字母 I、O", "plates do not use the letters I and O"),
+    "plate.serial": Texts("号码须为5位字母或数字（“{suffixes}”字只能在末位）",
+                          "the number must be 5 letters or digits (a suffix character only at the end)"),
+    "plate.new_energy": Texts("新能源号牌第3位或末位须为 D 或 F，其余为数字",
+                              "a new-energy plate has D or F as its 3rd or last character, digits elsewhere"),
+    "vin.length": Texts("应为17位（现为{n}位）", "should have 17 characters (now {n})"),
+    "vin.iqo": Texts("不能含字母 I、O、Q", "cannot contain the letters I, O or Q"),
+    "vin.chars": Texts("只能含数字和大写字母", "only digits and capital letters"),
+    "vin.check": Texts("第9位校验位不符（应为 {expected}）",
+                       "wrong check digit at position 9 (should be {expected})"),
+    "phone.digits": Texts("只能含数字（11位手机号）", "digits only (an 11-digit mobile number)"),
+    "phone.length": Texts("手机号应为11位（现为{n}位）", "a mobile number has 11 digits (now {n})"),
+    "phone.prefix": Texts("手机号须以 13–19 开头", "a mobile number starts with 13–19"),
+    # the record as a whole (core/record_service.py): a form's rule, the photo log
+    "form.rule": Texts("{text}", "{text}"),
+    "record.readonly": Texts("由系统填写，不能修改", "filled in by the system: cannot be changed"),
+    "photos.unclassified": Texts(
+        "第 {numbers} 号照片尚未分类：请在“照片”中选择分类（方位、概貌、重点部位、细目等）后再定稿",
+        "Photos without a class (no. {numbers}): choose their class under Photos before finalizing"),
+})
+# units of the forms' fields (``unit:``) as an English message writes them after a number
+UNITS_EN: Mapping[str, str] = MappingProxyType({"人": " people", "张": " sheets", "分钟": " min",
+                                                "米": " m"})
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+class Msg(str):
+    """A message: its Chinese text, plus ``id`` and ``params`` for other languages."""
+
+    id: str
+    params: Mapping[str, Any]
+
+    def __new__(cls, msg_id: str, /, **params: Any) -> Msg:
+        self = super().__new__(cls, _fill(CATALOG[msg_id].zh, params, "zh"))
+        self.id, self.params = msg_id, MappingProxyType(params)
+        return self
+
+    def __reduce__(self):  # pickle and copy rebuild it from its id and parameters
+        return (_rebuild, (self.id, dict(self.params)))
+
+
+def _rebuild(msg_id: str, params: dict[str, Any]) -> Msg:
+    return Msg(msg_id, **params)
+
+
+def render(message: Any, locale: str = "zh") -> str:
+    """``message`` in ``locale`` (zh or en): a ``Msg`` from its catalog entry, a ``Texts`` or
+    a form's ``Label`` in its words (a Label without English: its Chinese), anything else as
+    its text."""
+    if isinstance(message, Msg):
+        return _fill(CATALOG[message.id].text(locale), message.params, locale)
+    words = getattr(message, "text", None)  # a Texts, or a form's Label (zh/en)
+    if callable(words) and not isinstance(message, str):
+        return words(locale)
+    return "" if message is None else str(message)
+
+
+def _fill(template: str, params: Mapping[str, Any], locale: str) -> str:
+    # by hand, not str.format: a parameter's text is never read as a template
+    return _PLACEHOLDER.sub(lambda m: render(params[m.group(1)], locale), template)
+
+
+def detail(message: Any) -> Any:
+    """What is wrong without the field's name (shown under the field itself): the ``what``
+    of a ``field.problem``, else the message as it is."""
+    if isinstance(message, Msg) and message.id == "field.problem":
+        return message.params["what"]
+    return message
+
+
+def field_problem(name: Any, what: Any) -> Msg:
+    """``见证人 第1行 身份证号：校验位不符（应为 X）`` — a field's name and what is wrong."""
+    return Msg("field.problem", name=name, what=what)
+
+
+def unit_label(unit: str | None) -> Texts:
+    """A field's unit after a number in a message: ℃ and % as they are, 张 as " sheets"."""
+    unit = unit or ""
+    return Texts(unit, UNITS_EN.get(unit, unit))
+
+
+def placeholders(template: str) -> set[str]:
+    return set(_PLACEHOLDER.findall(template))
