@@ -241,6 +241,10 @@ Please reinstall the application.</translation>
         <translation>Evidence</translation>
     </message>
     <message>
+        <source>审核退回意见（针对本栏目）：{comment}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>正在导入照片，导入完成后才能定稿</source>
         <translation>Photos are being imported: finalize when the import is done</translation>
     </message>
@@ -278,6 +282,10 @@ Please reinstall the application.</translation>
     <message>
         <source>勘验人</source>
         <translation>Investigators</translation>
+    </message>
+    <message>
+        <source>共同的“{prefix}”已省去（…），完整地址见各行提示</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>退回意见：{comment}</source>
@@ -609,16 +617,32 @@ The comparison status becomes “{status}”.</translation>
         <translation>{n} linked</translation>
     </message>
     <message>
-        <source>可选：{choices}</source>
-        <translation>Choices: {choices}</translation>
+        <source>可选：{choices}（输入几个字即可筛选）</source>
+        <translation>Choices: {choices} (type a few letters to filter)</translation>
     </message>
     <message>
         <source>添加一行</source>
         <translation>Add row</translation>
     </message>
     <message>
+        <source>复制当前行</source>
+        <translation>Copy row</translation>
+    </message>
+    <message>
         <source>删除所选行</source>
         <translation>Delete selected rows</translation>
+    </message>
+    <message>
+        <source>添加一行（{keys}）</source>
+        <translation>Add a row ({keys})</translation>
+    </message>
+    <message>
+        <source>；{fields}沿用上一行</source>
+        <translation>; {fields} as in the row above</translation>
+    </message>
+    <message>
+        <source>把当前行复制为新的一行（{keys}）；编号在保存时另给</source>
+        <translation>Copy the current row as a new row ({keys}); it gets its own number when saved</translation>
     </message>
     <message>
         <source>由系统填写</source>
@@ -1360,6 +1384,33 @@ or drop photos or folders here.</translation>
     </message>
 </context>
 <context>
+    <name>RecordSheet</name>
+    <message>
+        <source>报告(&amp;R)…</source>
+        <translation type="unfinished">&amp;Report…</translation>
+    </message>
+    <message>
+        <source>预览、打印或导出 PDF：笔录、登记表、现场照片、分析报告</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>检查结果（第 {n} 版）：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} 个问题阻止定稿：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>未分类</source>
+        <translation type="unfinished">No class</translation>
+    </message>
+    <message>
+        <source>拍照：{name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ReportDialog</name>
     <message>
         <source>报告 — {number}</source>
@@ -1509,10 +1560,6 @@ or drop photos or folders here.</translation>
 <context>
     <name>ReviewQueue</name>
     <message>
-        <source>待审核的勘验（已定稿）</source>
-        <translation>Cases waiting for review (finalized)</translation>
-    </message>
-    <message>
         <source>没有待审核的勘验</source>
         <translation>No cases waiting for review</translation>
     </message>
@@ -1529,8 +1576,28 @@ or drop photos or folders here.</translation>
         <translation>Approve</translation>
     </message>
     <message>
-        <source>退回补正</source>
-        <translation>Return for correction</translation>
+        <source>待审核的勘验（已定稿）(&amp;Q)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退回意见针对的栏目：勘验员打开退回的草稿时直接定位到该栏目</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>意见所指栏目(&amp;S)：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>意见(&amp;M)：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>审核通过(&amp;A)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>退回补正(&amp;T)</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>已显示 {n} 件（向下滚动加载更多）</source>
@@ -1547,6 +1614,10 @@ or drop photos or folders here.</translation>
 version {version} ({status})</translation>
     </message>
     <message>
+        <source>整件勘验（不指定栏目）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>确定审核通过勘验 {number} 第 {version} 版吗？</source>
         <translation>Approve case {number}, version {version}?</translation>
     </message>
@@ -1561,6 +1632,32 @@ version {version} ({status})</translation>
     <message>
         <source>已退回补正勘验 {number}，勘验员将在列表最前看到它。</source>
         <translation>Case {number} returned for correction; technicians will see it at the top of their list.</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewValues</name>
+    <message>
+        <source>是</source>
+        <translation type="unfinished">Yes</translation>
+    </message>
+    <message>
+        <source>否</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>，海拔 {alt} 米</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} 张照片</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SectionList</name>
+    <message>
+        <source>审核退回意见：{comment}</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1623,6 +1720,22 @@ version {version} ({status})</translation>
     <message>
         <source>下一个 / 上一个输入项（表格中跳过系统填写的格）</source>
         <translation>Next / previous input (tables skip cells the system fills)</translation>
+    </message>
+    <message>
+        <source>表格：添加一行（提取人、提取时间沿用上一行）</source>
+        <translation>Table: add a row (collected by and time as in the row above)</translation>
+    </message>
+    <message>
+        <source>表格：复制当前行（编号在保存时另给）</source>
+        <translation>Table: copy the current row (its own number when saved)</translation>
+    </message>
+    <message>
+        <source>照片：多选；分类、说明前缀、照相人一次改所选的全部照片</source>
+        <translation>Photos: select several; class, caption prefix and photographer change all selected photos at once</translation>
+    </message>
+    <message>
+        <source>照片：所选照片分为方位、概貌、重点部位、细目、物证照片、其他</source>
+        <translation>Photos: class of the selected photos: location, overview, key area, detail, evidence item, other</translation>
     </message>
     <message>
         <source>保存、检查、定稿、补正、报告、放弃恢复、新建勘验</source>

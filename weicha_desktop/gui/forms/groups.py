@@ -2,13 +2,14 @@
 picks the editor for a field's type. Person sub-fields use the same editors, recursively."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, SignalInstance
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QPushButton, QStyledItemDelegate, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
+                               QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
 
 from weicha_desktop.core.forms import compile_expr
 from weicha_desktop.core.forms.spec import Field
@@ -16,6 +17,7 @@ from weicha_desktop.gui.forms.fields import (BooleanEditor, ChoiceEditor, DateEd
                                              DateTimeEditor, DecimalEditor, Editor, IntegerEditor,
                                              MultiChoiceEditor, TextAreaEditor, TextEditor,
                                              is_empty, label_html)
+from weicha_desktop.gui.forms.table import OTHER_SEPARATOR, CellDelegate, FormTable, split_other
 from weicha_desktop.gui.forms.widgets import OptionalDoubleSpinBox, cell_text, parse_cell
 
 READONLY_CELL = QColor("#f2f2f2")
@@ -157,79 +159,23 @@ class PhotosEditor(Editor):
         return []
 
 
-class _CellDelegate(QStyledItemDelegate):
-    """The default cell delegate, which knows its open cell editors, so that every way out of
-    the form (保存, 定稿, autosave, closing) can take what is typed in one that is still open."""
-
-    def __init__(self, parent: QWidget):
-        super().__init__(parent)
-        self.open_editors: list[QWidget] = []
-
-    def createEditor(self, parent, option, index):  # noqa: N802 (Qt's name)
-        editor = super().createEditor(parent, option, index)
-        self.open_editors.append(editor)
-        return editor
-
-    def destroyEditor(self, editor, index) -> None:  # noqa: N802
-        if editor in self.open_editors:
-            self.open_editors.remove(editor)
-        super().destroyEditor(editor, index)
-
-    def commit_open(self) -> None:
-        """Write the text of open editors into their cells; the editors stay open (typing
-        goes on). A cell whose text is unchanged is not touched (no itemChanged)."""
-        for editor in list(self.open_editors):
-            self.commitData.emit(editor)
-
-
-class FormTable(QTableWidget):
-    """Tab walks the cells a person types into (not 编号, not cells greyed out as not
-    applicable), then leaves the table (to 添加一行); Shift+Tab leaves it from the first such
-    cell. Qt's table would visit every cell and wrap around, keeping the focus for ever."""
-
-    def _typable(self) -> list[tuple[int, int]]:
-        return [(r, c) for r in range(self.rowCount()) for c in range(self.columnCount())
-                if (item := self.item(r, c)) is not None
-                and item.flags() & Qt.ItemFlag.ItemIsEditable]
-
-    def _step(self, forward: bool) -> tuple[int, int] | None:
-        """The next (previous) typable cell after the current one; None past the last."""
-        here = (self.currentRow(), self.currentColumn())
-        cells = self._typable()
-        if not self.currentIndex().isValid():
-            return (cells[0] if forward else cells[-1]) if cells else None
-        after = [c for c in cells if (c > here if forward else c < here)]
-        return (after[0] if forward else after[-1]) if after else None
-
-    def moveCursor(self, action, modifiers):  # noqa: N802 (Qt's name)
-        actions = QAbstractItemView.CursorAction
-        if action in (actions.MoveNext, actions.MovePrevious):
-            target = self._step(action == actions.MoveNext)
-            if target is None:
-                return self.currentIndex()
-            return self.model().index(*target)
-        return super().moveCursor(action, modifiers)
-
-    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002,N802
-        if self._step(next) is None:
-            return QWidget.focusNextPrevChild(self, next)
-        return super().focusNextPrevChild(next)
-
-    def closeEditor(self, editor, hint) -> None:  # noqa: N802
-        """Tab / Shift+Tab out of an open cell editor: committed, then the same rule."""
-        hints = QAbstractItemDelegate.EndEditHint
-        forward = hint == hints.EditNextItem
-        if hint in (hints.EditNextItem, hints.EditPreviousItem) and self._step(forward) is None:
-            super().closeEditor(editor, hints.NoHint)
-            QWidget.focusNextPrevChild(self, forward)
-            return
-        super().closeEditor(editor, hint)
+RowDefaults = Callable[[Mapping[str, Any]], Mapping[str, Any]]
 
 
 class RepeatEditor(Editor):
-    """A table, one row per entry, one text cell per sub-field, with 添加/删除 row buttons.
+    """A table, one row per entry, one text cell per sub-field, with 添加一行 / 复制当前行 /
+    删除所选行 (Ctrl+Enter and Ctrl+D while the focus is in the table or its buttons).
     A sub-field whose ``relevant`` is false for a row (比对日期 before 比中) is greyed out in
     that row; cells named by problems are tinted and carry the message as their tooltip.
+    A choice column's cells take an option from its list, typing filters it (table.py).
+
+    A new row starts from the form's defaults, then takes from the row above what says who
+    and when (``participant`` and ``datetime`` sub-fields: 提取人, 提取时间), then what the
+    prefill layer gives for what is still empty (``set_row_defaults``: the first row's 提取人
+    is the logged-in user). A copied row keeps what describes the item, not what the system
+    gives (编号: the next number at the save) nor the state other cells depend on (必比状态 back
+    to its default, 比对日期/结果 empty). Keys of a row no column shows (``method_other`` is
+    shown as “其他：…” in the 提取方法 cell) are kept as loaded.
     The loaded values stay on the Python side (``_loaded``) and cells are repainted only when
     their state changes: Qt calls that return None are not free here (docs/autosave.md)."""
 
@@ -244,17 +190,28 @@ class RepeatEditor(Editor):
             tip = "、".join(c.label.text(self.lang) for c in sub.choices)
             if tip:
                 table.horizontalHeaderItem(col).setToolTip(
-                    QCoreApplication.translate("FormEditors", "可选：{choices}").format(choices=tip))
+                    QCoreApplication.translate("FormEditors", "可选：{choices}（输入几个字即可筛选）").format(
+                        choices=tip))
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setMinimumSectionSize(80)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         table.setMinimumHeight(150)
-        self._delegate = _CellDelegate(table)
+        self._delegate = CellDelegate(table, subs, self.lang)
         table.setItemDelegate(self._delegate)
         self._loaded: list[dict[str, Any]] = []  # each row as loaded: unchanged text keeps it
         self._painted: dict[str, Any] = {}       # what the cells show now ("marks", "relevance")
+        self._row_defaults: RowDefaults | None = None
+        self._readonly = False
+        # the keys the columns show (a choice's “其他” text in its cell); the rest are kept
+        self._shown = {k for s in subs for k in (s.id, s.other_key) if k}
+        # what a new row takes from the row above: who and when
+        self._carried = [s.id for s in subs if (s.participant or s.type == "datetime") and not s.readonly]
+        # what a copy starts afresh: system fields, state other cells depend on, and those cells
+        gates = {name.split(".")[0] for s in subs if s.relevant for name in compile_expr(s.relevant).names}
+        self._fresh = {k for s in subs if s.readonly or s.relevant or s.id in gates
+                       for k in (s.id, s.other_key) if k}
         return table
 
     def fit_columns(self) -> None:
@@ -275,20 +232,63 @@ class RepeatEditor(Editor):
         self.add_button = QPushButton(QCoreApplication.translate("FormEditors", "添加一行"))
         self.add_button.setObjectName(f"{name}_add")
         self.add_button.clicked.connect(self._add_clicked)
+        self.copy_button = QPushButton(QCoreApplication.translate("FormEditors", "复制当前行"))
+        self.copy_button.setObjectName(f"{name}_copy")
+        self.copy_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a click leaves the focus in the table
+        self.copy_button.clicked.connect(self.copy_current)
         self.remove_button = QPushButton(QCoreApplication.translate("FormEditors", "删除所选行"))
         self.remove_button.setObjectName(f"{name}_remove")
         self.remove_button.clicked.connect(self.remove_selected)
         box = QWidget()
+        self.shortcuts = [self._shortcut(box, ("Ctrl+Return", "Ctrl+Enter"), self.add_button),
+                          self._shortcut(box, ("Ctrl+D",), self.copy_button)]
+        carried = "、".join(s.label.text(self.lang) for s in field.fields if s.id in self._carried)
+        add_tip = QCoreApplication.translate("FormEditors", "添加一行（{keys}）").format(keys="Ctrl+Enter")
+        if carried:
+            add_tip += QCoreApplication.translate("FormEditors", "；{fields}沿用上一行").format(
+                fields=carried)
+        self.add_button.setToolTip(add_tip)
+        self.copy_button.setToolTip(QCoreApplication.translate(
+            "FormEditors", "把当前行复制为新的一行（{keys}）；编号在保存时另给").format(keys="Ctrl+D"))
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.widget)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.remove_button)
+        for button in (self.add_button, self.copy_button, self.remove_button):
+            buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.row_widget = box
         self.fit_columns()
+
+    @staticmethod
+    def _shortcut(box: QWidget, keys: tuple[str, ...], button: QPushButton) -> QShortcut:
+        """Keys that click ``button`` while the focus is in the table, a cell or the buttons
+        (the click is what the form view hears of as an edit)."""
+        shortcut = QShortcut(box)
+        shortcut.setKeys([QKeySequence(k) for k in keys])
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(button.click)
+        return shortcut
+
+    def set_row_defaults(self, defaults: RowDefaults | None) -> None:
+        """The prefill layer's values for a new row: ``defaults(row)`` is asked when a row is
+        added, with the row as built so far (form defaults, what the row above carries), and
+        gives values for sub-fields (by id) that row leaves empty; the others are ignored.
+        E.g. ``lambda row: prefill.row_values(group, prefill.context(store, actor), row)``."""
+        self._row_defaults = defaults
+
+    # ---- rows --------------------------------------------------------------------------
+    def _cell(self, sub: Field, row: Mapping[str, Any]) -> str:
+        text = cell_text(sub, row.get(sub.id), self.lang)
+        other = row.get(sub.other_key) if sub.other_key and sub.chose_other(row.get(sub.id)) else None
+        return f"{text}{OTHER_SEPARATOR}{other}" if other else text
+
+    def _parse(self, sub: Field, text: str) -> dict[str, Any]:
+        head, other = split_other(sub, text.strip(), self.lang)
+        if other is not None:
+            return {sub.id: parse_cell(sub, head), sub.other_key: other or None}
+        return {sub.id: parse_cell(sub, text)}
 
     def add_row(self, row: dict[str, Any] | None = None) -> int:
         """Append a row; quietly (the 添加一行 click is the edit the form view hears of)."""
@@ -301,7 +301,7 @@ class RepeatEditor(Editor):
         try:
             table.insertRow(index)
             for col, sub in enumerate(self.field.fields):
-                item = QTableWidgetItem(cell_text(sub, row.get(sub.id), self.lang))
+                item = QTableWidgetItem(self._cell(sub, row))
                 if sub.readonly:  # filled by the system (物证编号 H…): shown, never typed
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                     item.setBackground(READONLY_CELL)
@@ -312,13 +312,44 @@ class RepeatEditor(Editor):
             table.blockSignals(blocked)
         return index
 
-    def _add_clicked(self) -> None:
-        """A new row, ready for typing into its first cell a person fills (keyboard use)."""
+    def new_row(self) -> dict[str, Any]:
+        """What a row added now starts with (see the class)."""
+        row = self.field.row_defaults()
+        if self.widget.rowCount():
+            above = self._row_value(self.widget.rowCount() - 1)
+            row.update({k: above[k] for k in self._carried if not is_empty(above.get(k))})
+        if self._row_defaults is not None:
+            ids = {s.id for s in self.field.fields if not s.readonly}
+            given = self._row_defaults(dict(row)) or {}
+            row.update({k: v for k, v in given.items() if k in ids and is_empty(row.get(k))
+                        and not is_empty(v)})
+        return row
+
+    def _append_and_focus(self, row: dict[str, Any]) -> int:
+        """Add ``row`` and make it current, on its first cell a person fills (keyboard use)."""
         table: QTableWidget = self.widget
-        index = self.add_row()
+        self.commit_open_edit()  # what is typed in an open cell stays in its row
+        index = self.add_row(row)
         table.setCurrentCell(index, next(
             (c for c, s in enumerate(self.field.fields) if not s.readonly), 0))
         table.setFocus(Qt.FocusReason.OtherFocusReason)
+        return index
+
+    def _add_clicked(self) -> None:
+        if not self._readonly:
+            self._append_and_focus(self.new_row())
+
+    def copy_current(self) -> int | None:
+        """复制当前行 (Ctrl+D): the current row again, as a new row at the end (see the class);
+        its index, None when there is no current row."""
+        table: QTableWidget = self.widget
+        current = table.currentRow()
+        if self._readonly or not 0 <= current < table.rowCount():
+            return None
+        self.commit_open_edit()
+        source = self._row_value(current)
+        fresh = {k: v for k, v in self.field.row_defaults().items() if k in self._fresh}
+        return self._append_and_focus({**{k: v for k, v in source.items() if k not in self._fresh}, **fresh})
 
     def remove_selected(self) -> None:
         table: QTableWidget = self.widget
@@ -329,16 +360,17 @@ class RepeatEditor(Editor):
 
     def _row_value(self, r: int) -> dict[str, Any]:
         table: QTableWidget = self.widget
-        row: dict[str, Any] = {}
+        loaded = self._loaded[r]
+        row: dict[str, Any] = {k: v for k, v in loaded.items() if k not in self._shown}
         for col, sub in enumerate(self.field.fields):
             item = table.item(r, col)
             if item is None:
                 continue
-            original = self._loaded[r].get(sub.id)
-            same = item.text() == cell_text(sub, original, self.lang)
-            value = original if same else parse_cell(sub, item.text())
-            if not is_empty(value):
-                row[sub.id] = value
+            if item.text() == self._cell(sub, loaded):  # unchanged: the values as loaded
+                values = {k: loaded.get(k) for k in (sub.id, sub.other_key) if k}
+            else:
+                values = self._parse(sub, item.text())
+            row.update({k: v for k, v in values.items() if not is_empty(v)})
         return row
 
     def commit_open_edit(self) -> None:
@@ -359,12 +391,16 @@ class RepeatEditor(Editor):
         table: QTableWidget = self.widget
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers if readonly
                               else QAbstractItemView.EditTrigger.AllEditTriggers)
-        self.add_button.setVisible(not readonly)
-        self.remove_button.setVisible(not readonly)
+        self._readonly = readonly
+        for button in (self.add_button, self.copy_button, self.remove_button):
+            button.setVisible(not readonly)
+        for shortcut in self.shortcuts:
+            shortcut.setEnabled(not readonly)
 
     def signals(self) -> list[SignalInstance]:
-        # after _add_clicked (connected first) has added the row
-        return [self.widget.itemChanged, self.add_button.clicked, self.widget.model().rowsRemoved]
+        # after _add_clicked / copy_current (connected first) have added the row
+        return [self.widget.itemChanged, self.add_button.clicked, self.copy_button.clicked,
+                self.widget.model().rowsRemoved]
 
     def focus_widgets(self) -> list[QWidget]:
         return [self.widget, self.add_button, self.remove_button]
