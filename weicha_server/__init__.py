@@ -1,1 +1,2 @@
-"""微察 central server. Receives sync batches and USB bundles (filed as its own issue)."""
+"""微察 central server: enrollment, the op log the laptops push to, photo originals
+(docs/server.md; the protocol in docs/sync-protocol.md, "HTTP API")."""

@@ -1,11 +1,7 @@
-"""Entry point of `weicha-server`. The server itself is a later issue; this says so plainly."""
+"""Entry point of `weicha-server` (weicha_server/cli.py)."""
 import sys
 
-
-def main(argv: list[str] | None = None) -> int:
-    print("weicha-server: 中心服务器尚未实现（见路线图）。/ The central server is not built yet.", file=sys.stderr)
-    return 2
-
+from weicha_server.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from weicha_desktop.core import ops, people
-from weicha_desktop.core.canonical import canonical_json, sha256_hex
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.forms import FormNotFound, FormRegistry
 from weicha_desktop.core.labels import ROLES
@@ -43,7 +42,7 @@ from weicha_desktop.core.record_service import RecordService
 from weicha_desktop.core.records import RECORD_ROW, finalized_hash, insert_version, photo_manifest
 from weicha_desktop.core.store import SYSTEM, Actor, Change, Store
 from weicha_desktop.core.store.migrate_records import PHOTO_COLUMNS
-from weicha_desktop.core.store.oplog import ENVELOPE
+from weicha_desktop.core.sync.envelope import envelope_digest, envelope_problem, is_count
 from weicha_desktop.core.sync.queue import BUNDLE_FORMAT, BUNDLE_VERSION
 
 UNUSABLE_PASSWORD = "!"  # no password hash: a person known from ops cannot log in here
@@ -79,18 +78,13 @@ class ApplyReport:
         return " ".join([text, *(s.reason for s in self.stops)])
 
 
-def envelope_digest(env: Mapping[str, Any]) -> str:
-    """SHA-256 of the envelope as a bundle carries it (canonical JSON of its ENVELOPE keys)."""
-    return sha256_hex(canonical_json({k: env[k] for k in ENVELOPE}))
-
-
 def apply_bundle(store: Store, bundle: Mapping[str, Any], forms: FormRegistry) -> ApplyReport:
     """Apply a bundle's ops; numbers of its range it does not carry count as compacted."""
     if not isinstance(bundle, Mapping) or bundle.get("format") != BUNDLE_FORMAT \
             or bundle.get("format_version") != BUNDLE_VERSION:
         raise WeichaError(f"这不是本程序认识的同步数据包（须为 {BUNDLE_FORMAT} 第 {BUNDLE_VERSION} 版）。")
     span = (bundle.get("from_seq"), bundle.get("through_seq"))
-    if not all(_count(n) for n in span) or span[0] > span[1] + 1:
+    if not all(is_count(n) for n in span) or span[0] > span[1] + 1:
         raise WeichaError("同步数据包的序号范围无效，未应用。")
     return apply_ops(store, bundle.get("ops") or [], forms, covered={bundle.get("device_id"): span})
 
@@ -101,7 +95,7 @@ def apply_ops(store: Store, envelopes: Iterable[Mapping[str, Any]], forms: FormR
     ``covered``: device → (from_seq, through_seq) of a bundle (``apply_bundle``)."""
     envelopes = list(envelopes)
     for i, env in enumerate(envelopes, 1):
-        problem = _malformed(env)
+        problem = envelope_problem(env)
         if problem:
             raise WeichaError(f"第 {i} 项不是完整的同步操作（{problem}），未应用任何操作。")
     own = store.meta("device_id")
@@ -119,26 +113,6 @@ def apply_ops(store: Store, envelopes: Iterable[Mapping[str, Any]], forms: FormR
             applier.device(device, sorted(envs, key=lambda e: e["device_seq"]),
                            (covered or {}).get(device), report)
     return report
-
-
-def _count(n: Any) -> bool:
-    return isinstance(n, int) and not isinstance(n, bool) and n >= 0
-
-
-def _malformed(env: Any) -> str | None:
-    if not isinstance(env, Mapping):
-        return "不是 JSON 对象"
-    missing = [k for k in ENVELOPE if k not in env]
-    if missing:
-        return f"缺少 {'、'.join(missing)}"
-    texts = ("op_id", "device_id", "entity_kind", "entity_id", "op", "created_at")
-    if not all(isinstance(env[k], str) and env[k] for k in texts):
-        return "编号、设备、类型或时间不是文字"
-    if not (_count(env["device_seq"]) and env["device_seq"] >= 1 and _count(env["payload_version"])):
-        return "序号或版本不是正整数"
-    if not isinstance(env["actor"], Mapping) or not isinstance(env["payload"], Mapping):
-        return "actor 或 payload 不是 JSON 对象"
-    return None
 
 
 class _Applier:

@@ -1,0 +1,324 @@
+"""Helpers for the central server's tests (weicha_server): real server processes on loopback,
+a database per backend, laptops whose ops the desktop's own code writes.
+
+- ``BACKENDS``: ``sqlite`` (the data folder's own database) and ``postgresql`` (a fresh
+  database on the cluster named by WEICHA_TEST_PG_URL, made per server and dropped after; a
+  run without that variable FAILS — .ci/run starts a cluster and sets it, docs/server.md says
+  how to run one by hand).
+- ``start_server(tmp, backend)`` → ``Server``: ``init`` in this process, then ``weicha-server
+  serve`` in a subprocess on a free loopback port, ready when /v1/health answers.
+- ``Laptop``: a data folder (tests/support.new_store) whose cases, drafts, finalizes, photos
+  are made by the desktop's services; ``push_body`` is what a client sends: the outbox's
+  bundle (``OutboxQueue.export_bundle``: compaction, from/through) and the audit entries."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from weicha_desktop.core.demo import scene_values
+from weicha_desktop.core.store import Store
+from weicha_desktop.core.store.audit import entries as audit_entries
+from weicha_desktop.core.store.oplog import outbox_envelope
+from weicha_desktop.core.sync.queue import OutboxQueue
+from weicha_desktop.core.users import UserService
+from weicha_server import auth, cli
+from weicha_server.config import SETTINGS_FILE, normalize_db_url, write_settings
+from weicha_server.db import make_engine
+
+from tests.outbox_support import outbox_rows
+from tests.support import PASSWORD, forms, new_store
+
+PG_ENV = "WEICHA_TEST_PG_URL"
+BACKENDS = ("sqlite", "postgresql")
+HEADERS = {"Weicha-Protocol": "1"}
+# small limits, so the size tests send little (the defaults are 8 MiB / 4 MiB)
+LIMITS = {"max_body": 256 * 1024, "max_chunk": 64 * 1024}
+
+
+# ---- databases ---------------------------------------------------------------------------------
+def pg_admin_url() -> str:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.fail(f"{PG_ENV} is not set: the PostgreSQL tests need a cluster (.ci/run starts one; "
+                    "by hand: docs/server.md, 'Tests'). They never skip.")
+    return normalize_db_url(url)
+
+
+@contextmanager
+def pg_database() -> Iterator[str]:
+    """A fresh, empty database on the test cluster (dropped afterwards): its URL."""
+    admin = sa.create_engine(pg_admin_url(), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    name = f"weicha_t_{secrets.token_hex(6)}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@contextmanager
+def backend_db(backend: str) -> Iterator[str | None]:
+    """The ``--db`` URL of a fresh database of ``backend`` (None: the data folder's SQLite)."""
+    if backend == "sqlite":
+        yield None
+    else:
+        with pg_database() as url:
+            yield url
+
+
+@dataclass
+class CliRun:
+    code: int
+    out: str
+    err: str
+
+
+def server_cli(data_dir: Path, *args: str, db: str | None = None) -> CliRun:
+    """`weicha-server --data-dir D [--db URL] ARGS` in this process."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = cli.main(["--data-dir", str(data_dir), *(["--db", db] if db else []), *args])
+        except SystemExit as e:  # argparse: usage (2)
+            code = e.code if isinstance(e.code, int) else 1
+    return CliRun(code, out.getvalue(), err.getvalue())
+
+
+# ---- server processes --------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    data_dir: Path
+    db_url: str | None
+    port: int
+    proc: subprocess.Popen
+    log_path: Path
+    scheme: str = "http"
+    _engine: Any = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    def client(self, token: str | None = None, **kw) -> httpx.Client:
+        headers = dict(HEADERS, **({"Authorization": f"Bearer {token}"} if token else {}))
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30, **kw)
+
+    def engine(self):
+        """The server's database, opened by the test (checks and set-up behind the API)."""
+        if self._engine is None:
+            self._engine = make_engine(normalize_db_url(self.db_url) if self.db_url else
+                                       f"sqlite:///{self.data_dir / 'server.db'}")
+        return self._engine
+
+    def code(self, device_name: str = "笔记本", unit: str | None = None, **kw) -> str:
+        with self.engine().begin() as conn:
+            return auth.make_code(conn, device_name, unit, 1.0, **kw)[0]
+
+    def enroll(self, laptop: "Laptop", code: str | None = None) -> str:
+        """Enroll ``laptop`` with a fresh code; its token."""
+        with self.client() as c:
+            r = c.post("/v1/enroll", json=laptop.enroll_body(code or self.code(laptop.device_id[:8])))
+        assert r.status_code == 200, r.text
+        return r.json()["token"]
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(encoding="utf-8")
+
+    def log_lines(self, rid: str, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """The JSON log lines of request ``rid`` (its line is written once it has answered)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = [json.loads(x) for x in self.log_text().splitlines() if x.strip()]
+            found = [x for x in lines if x.get("rid") == rid]
+            if any(x.get("event") == "request" for x in found) or time.monotonic() > deadline:
+                return found
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+def init_server(data_dir: Path, db: str | None, settings: dict[str, Any] | None = None) -> None:
+    run = server_cli(data_dir, "init", db=db)
+    assert run.code == 0, run.err
+    if settings:
+        path = data_dir / SETTINGS_FILE
+        stored = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        write_settings(data_dir, {**stored, **settings})
+
+
+def start_server(data_dir: Path, db: str | None = None, *, workers: int = 1, init: bool = True,
+                 settings: dict[str, Any] | None = LIMITS, extra: tuple[str, ...] = (),
+                 scheme: str = "http", verify: Any = False) -> Server:
+    """``init`` (unless done) and ``serve`` in a subprocess; returns once /v1/health answers."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if init:
+        init_server(data_dir, db, settings)
+    port = free_port()
+    log_path = data_dir.parent / f"{data_dir.name}-{port}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "weicha_server", "--data-dir", str(data_dir),
+             *(["--db", db] if db else []), "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--workers", str(workers), *extra],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    server = Server(data_dir, db, port, proc, log_path, scheme)
+    deadline = time.monotonic() + 30
+    while True:
+        if proc.poll() is not None:
+            raise AssertionError(f"the server exited ({proc.returncode}):\n{server.log_text()}")
+        try:
+            r = httpx.get(f"{server.url}/v1/health", headers=HEADERS, timeout=2, verify=verify)
+            if r.status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            server.stop()
+            raise AssertionError(f"the server did not answer in 30 s:\n{server.log_text()}")
+        time.sleep(0.05)
+
+
+@contextmanager
+def running_server(tmp: Path, backend: str, **kw) -> Iterator[Server]:
+    """A server of ``backend`` with a fresh database, stopped (and its database dropped) after."""
+    with backend_db(backend) as db:
+        server = start_server(tmp / f"server-{backend}", db, **kw)
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+# ---- laptops -----------------------------------------------------------------------------------
+@dataclass
+class Laptop:
+    """A desktop data folder; what it pushes is what its own code wrote."""
+    store: Store
+    actor: Any
+
+    @property
+    def device_id(self) -> str:
+        return self.store.meta("device_id")
+
+    def cases(self):
+        from weicha_desktop.core.cases import CaseService
+
+        return CaseService(self.store, forms(), self.actor)
+
+    def new_case(self, seed: int = 1, *, finalize: bool = False, drafts: int = 0) -> str:
+        """A complete case (the demo's values), ``drafts`` saves of it, finalized if asked."""
+        svc = self.cases()
+        case = svc.new_case(scene_values(seed))
+        for i in range(drafts):
+            svc.update(case.id, {"narrative_visit": f"访问第 {i + 1} 次。"})
+        if finalize:
+            svc.finalize(case.id)
+        return case.id
+
+    def envelopes(self) -> list[dict[str, Any]]:
+        return [outbox_envelope(r) for r in outbox_rows(self.store)]
+
+    def audit(self, after: int = 0) -> list[dict[str, Any]]:
+        """The audit entries after seq ``after``, as a push carries them."""
+        return [asdict(e) for e in audit_entries(self.store.conn) if e.seq > after]
+
+    def body(self, envs: list[dict[str, Any]], from_seq: int | None = None,
+             through_seq: int | None = None, audit_after: int | None = None) -> dict[str, Any]:
+        seqs = [e["device_seq"] for e in envs]
+        return {"device_id": self.device_id, "ops": envs,
+                "from_seq": from_seq if from_seq is not None else (seqs[0] if seqs else 1),
+                "through_seq": through_seq if through_seq is not None else (seqs[-1] if seqs else 0),
+                "audit": self.audit(audit_after) if audit_after is not None else []}
+
+    def bundle_body(self, *, limit: int | None = None, audit_after: int | None = None) -> dict[str, Any]:
+        """The outbox's next bundle (compacted, marked exported) as a push."""
+        bundle = OutboxQueue(self.store, self.actor).export_bundle(limit=limit)
+        assert bundle is not None
+        return {**self.body(bundle["ops"], bundle["from_seq"], bundle["through_seq"], audit_after)}
+
+    def enroll_body(self, code: str) -> dict[str, Any]:
+        return {"code": code, "device_id": self.device_id, "device_name": "勘验笔记本",
+                "public_key": base64.b64encode(os.urandom(32)).decode(), "unit_code": self.store.meta("unit_code")}
+
+    def blob(self, sha256: str) -> bytes:
+        return (Path(self.store.blobs_dir) / sha256[:2] / sha256).read_bytes()
+
+
+def laptop(path: Path) -> Laptop:
+    store = new_store(path)
+    return Laptop(store, UserService(store).authenticate("admin", PASSWORD))
+
+
+class InlinePool:
+    """The photo import's worker pool, run in this process (the same analysis function, no
+    worker start: ~1.5 s a pool): for tests that need photo ops, not the pool."""
+
+    def __init__(self, target: str, workers: int | None = None, timeout: Any = None):
+        import importlib
+
+        module, name = target.split(":")
+        self.fn = getattr(importlib.import_module(module), name)
+
+    def run(self, tasks, on_result, cancelled) -> None:
+        for i, task in enumerate(tasks):
+            on_result(i, self.fn(*task))
+
+
+def import_photos(lt: Laptop, case_id: str, files: list[Path]) -> list[str]:
+    """Import ``files`` into the case with the desktop's PhotoService; their SHA-256."""
+    from weicha_desktop.core import photos
+
+    saved, photos.WorkerPool = photos.WorkerPool, InlinePool
+    try:
+        results = photos.PhotoService(lt.store, lt.actor, forms()).import_files(case_id, files)
+    finally:
+        photos.WorkerPool = saved
+    assert all(r.status == "imported" for r in results), results
+    return [r.sha256 for r in results]
+
+
+def upload(client: httpx.Client, sha: str, data: bytes, chunk: int = 64 * 1024) -> httpx.Response:
+    """Upload one original whole, in chunks; the last answer."""
+    r = client.post(f"/v1/blobs/{sha}/upload", json={"size": len(data)})
+    assert r.status_code == 200, r.text
+    offset = r.json()["offset"]
+    while offset < len(data):
+        r = client.patch(f"/v1/blobs/{sha}", content=data[offset:offset + chunk],
+                         headers={"Upload-Offset": str(offset)})
+        if r.status_code != 200:
+            return r
+        offset = r.json()["offset"]
+    return r

@@ -1,0 +1,209 @@
+"""The HTTP API, version 1 (docs/sync-protocol.md, "HTTP API"; OpenAPI at /openapi.json).
+
+Stateless: every request opens its own transaction and keeps nothing in this process that
+another worker or host would need, so ``serve --workers N`` and N servers on one PostgreSQL
+are safe. Every ``/v1/`` request names the protocol (426 otherwise, weicha_server/gate.py);
+every endpoint but ``/v1/health`` and ``/v1/enroll`` needs a device's bearer token;
+every error is JSON ``{"error", "message"}`` (weicha_server/errors.py)."""
+from __future__ import annotations
+
+from typing import Annotated, Any, Iterator
+
+import sqlalchemy as sa
+from fastapi import FastAPI, Header, Request, Security
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from sqlalchemy.engine import Engine
+
+from weicha_server import auth, uploads
+from weicha_server.blobstore import READ_CHUNK, FolderBlobStore, valid_sha
+from weicha_server.config import PROTOCOL, ServerConfig
+from weicha_server.db import blobs, devices, make_engine, meta, require_current
+from weicha_server.errors import ApiError, error_body, install
+from weicha_server.gate import Gate, log, log_exception
+from weicha_server.push import push
+
+Count = Annotated[int, Field(strict=True, ge=0)]
+Sha = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
+bearer = HTTPBearer(auto_error=False, description="登记时得到的设备令牌")
+Token = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
+Protocol = Annotated[str | None, Header(alias="Weicha-Protocol", description="同步协议版本：1（gate.py 检查）")]
+
+
+class EnrollBody(BaseModel):
+    code: Annotated[str, Field(min_length=1, max_length=64)]
+    device_id: Annotated[str, Field(min_length=1, max_length=64)]
+    device_name: Annotated[str, Field(max_length=200)] = ""
+    public_key: Annotated[str, Field(min_length=1, max_length=100)]
+    unit_code: Annotated[str | None, Field(max_length=32)] = None
+
+
+class PushBody(BaseModel):
+    device_id: Annotated[str, Field(min_length=1, max_length=64)]
+    ops: list[dict[str, Any]] = []
+    from_seq: Count
+    through_seq: Count
+    audit: list[dict[str, Any]] = []
+
+
+class MissingBody(BaseModel):
+    sha256: Annotated[list[Sha], Field(max_length=5000)]
+
+
+class UploadBody(BaseModel):
+    size: Count
+
+
+class Api:
+    """What the handlers share: the settings, the engine, the blob store (no request state)."""
+
+    def __init__(self, config: ServerConfig, engine: Engine | None = None):
+        self.config = config
+        self.engine = engine or make_engine(config.db_url)
+        require_current(self.engine)
+        self.blobs = FolderBlobStore(config.blob_dir)
+        with self.engine.connect() as conn:
+            self.server_id = meta(conn, "server_id")
+
+    def device(self, conn, request: Request, cred: HTTPAuthorizationCredentials | None, *,
+               lock: bool = False) -> auth.Device:
+        header = f"Bearer {cred.credentials}" if cred else None
+        found = auth.authenticate(conn, header, lock=lock)
+        request.scope.setdefault("state", {})["device_id"] = found.id
+        return found
+
+
+def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
+    api = Api(config, engine)
+    app = FastAPI(title="微察中心服务器 / WeiCha server", version=f"{PROTOCOL}",
+                  description="同步协议第 1 版：每个请求须带请求头 Weicha-Protocol: 1。",
+                  docs_url=None, redoc_url=None)
+    app.state.api = api
+    install(app, log_exception)
+
+    @app.exception_handler(sa.exc.OperationalError)
+    async def _db_down(request: Request, exc: sa.exc.OperationalError):
+        log_exception(request, exc)
+        return JSONResponse(error_body(503), status_code=503)
+
+    @app.get("/v1/health", tags=["server"])
+    def health(weicha_protocol: Protocol = None) -> dict[str, Any]:
+        """服务器是否可用（无需令牌）。"""
+        with api.engine.connect() as conn:
+            conn.execute(sa.select(sa.literal(1)))
+        return {"status": "ok", "protocol": PROTOCOL, "server_id": api.server_id}
+
+    @app.post("/v1/enroll", tags=["devices"])
+    def enroll(body: EnrollBody, weicha_protocol: Protocol = None) -> dict[str, Any]:
+        """用一次性登记码登记本机：得到设备令牌。"""
+        with api.engine.begin() as conn:
+            token, unit = auth.enroll(conn, code=body.code, device_id=body.device_id,
+                                      device_name=body.device_name, public_key=body.public_key,
+                                      unit_code=body.unit_code)
+        log.info("enrolled", extra={"fields": {"event": "enroll", "device": body.device_id}})
+        return {"device_id": body.device_id, "token": token, "server_id": api.server_id, "unit_code": unit}
+
+    @app.get("/v1/devices/me", tags=["devices"])
+    def me(request: Request, cred: Token, weicha_protocol: Protocol = None) -> dict[str, Any]:
+        """服务器所见的本机：已连续收到的序号、已锚定的工作日志头。"""
+        with api.engine.connect() as conn:
+            device = api.device(conn, request, cred)
+            row = conn.execute(sa.select(devices).where(devices.c.id == device.id)).one()
+        return {"device_id": row.id, "name": row.name, "unit_code": row.unit_code,
+                "enrolled_at": row.enrolled_at, "through_seq": row.through_seq,
+                "last_push_at": row.last_push_at,
+                "anchored": None if row.anchored_seq is None else {"seq": row.anchored_seq,
+                                                                   "hash": row.anchored_hash}}
+
+    @app.post("/v1/push", tags=["sync"])
+    def push_ops(body: PushBody, request: Request, cred: Token,
+                 weicha_protocol: Protocol = None) -> dict[str, Any]:
+        """一批同步操作（按设备序号）与其后的工作日志条目：一个事务。"""
+        with api.engine.begin() as conn:
+            device = api.device(conn, request, cred, lock=True)
+            answer = push(conn, device, body.model_dump(), max_batch=api.config.max_batch)
+        log.info("push", extra={"fields": {
+            "event": "push", "device": device.id, "ops": len(body.ops), "applied": len(answer.applied),
+            "skipped": len(answer.skipped), "rejected": len(answer.rejected),
+            "waiting": len(answer.waiting), "through_seq": answer.through_seq,
+            "audit_error": (answer.audit_error or {}).get("error")}})
+        return answer.body()
+
+    @app.post("/v1/blobs/missing", tags=["blobs"])
+    def blobs_missing(body: MissingBody, request: Request, cred: Token,
+                      weicha_protocol: Protocol = None) -> dict[str, Any]:
+        """这些照片原图中服务器还没有的。"""
+        with api.engine.connect() as conn:
+            api.device(conn, request, cred)
+            return {"missing": uploads.missing(conn, body.sha256)}
+
+    @app.post("/v1/blobs/{sha}/upload", tags=["blobs"])
+    def blob_upload(sha: Sha, body: UploadBody, request: Request, cred: Token,
+                    weicha_protocol: Protocol = None) -> dict[str, Any]:
+        """开始或继续上传一张照片原图：答复从哪个字节继续。"""
+        with api.engine.begin() as conn:
+            api.device(conn, request, cred)
+            return {"offset": uploads.start(conn, api.blobs, sha, body.size, api.config.max_blob)}
+
+    @app.patch("/v1/blobs/{sha}", tags=["blobs"], openapi_extra={"requestBody": {
+        "required": True, "content": {"application/offset+octet-stream": {
+            "schema": {"type": "string", "format": "binary"}}}}})
+    async def blob_patch(sha: Sha, request: Request, cred: Token,
+                         upload_offset: Annotated[str, Header(alias="Upload-Offset")],
+                         weicha_protocol: Protocol = None) -> dict[str, Any]:
+        """上传的一段（从 Upload-Offset 起）；到齐时服务器核对 SHA-256。"""
+        if not upload_offset.isdigit():
+            raise ApiError(422, "bad_offset", "请求头 Upload-Offset 须为非负整数。")
+        data = await _read_limited(request, api.config.max_chunk)
+
+        def work():
+            with api.engine.begin() as conn:
+                api.device(conn, request, cred)
+                return uploads.patch(conn, api.blobs, sha, int(upload_offset), data)
+
+        done = await run_in_threadpool(work)
+        if done.error is not None:
+            raise done.error
+        return {"offset": done.offset}
+
+    @app.get("/v1/blobs/{sha}", tags=["blobs"], response_class=StreamingResponse,
+             responses={200: {"content": {"application/octet-stream": {}}}})
+    def blob_get(sha: Sha, request: Request, cred: Token, weicha_protocol: Protocol = None):
+        """照片原图（按需取原图）。"""
+        with api.engine.connect() as conn:
+            api.device(conn, request, cred)
+            size = conn.execute(sa.select(blobs.c.size).where(blobs.c.sha256 == sha)).scalar()
+        if size is None or not valid_sha(sha):
+            raise ApiError(404, "no_blob", "服务器上没有这张照片原图。")
+        return StreamingResponse(_chunks(api.blobs.open(sha)), media_type="application/octet-stream",
+                                 headers={"Content-Length": str(size)})
+
+    app.add_middleware(Gate, max_body=config.max_body)
+    return app
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    parts, total = [], 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > limit:
+            raise ApiError(413, "chunk_too_large", f"一次上传的一段最多 {limit} 字节：请分段上传。")
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _chunks(f) -> Iterator[bytes]:
+    with f:
+        while chunk := f.read(READ_CHUNK):
+            yield chunk
+
+
+def app_from_env() -> FastAPI:
+    """The app of a worker process (``serve --workers N``: uvicorn imports it by name)."""
+    from weicha_server import config as settings
+    from weicha_server.gate import setup_logging
+
+    setup_logging()
+    return create_app(settings.from_env())

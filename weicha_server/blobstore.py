@@ -1,0 +1,112 @@
+"""Photo originals on the server: content-addressed, behind a small interface so an object
+store can replace the folder later.
+
+    has(sha)                       is the original stored?
+    open_upload(sha)               start (or keep) the partial upload of ``sha``
+    append(sha, offset, data)      write ``data`` at ``offset`` (what lay past it is dropped)
+    part_size(sha)                 bytes of the partial upload kept (None: none)
+    finish(sha) -> bool            hash the partial upload: SHA-256 equal → stored under its
+                                   address (True); else the partial upload is discarded (False)
+    discard(sha)                   drop a partial upload
+    open(sha)                      the stored original, for reading
+
+The database keeps each upload's size and the offset it acknowledged (``uploads``); the
+bytes are here. ``append`` is durable (fsync) before the database moves the offset, so a
+crash leaves at most bytes past the acknowledged offset, which the next append overwrites.
+``FolderBlobStore``: ``<root>/<sha[:2]>/<sha>`` (read-only files, as on the desktop), partial
+uploads in ``<root>/.uploads/<sha>.part``."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from weicha_desktop.core.fileio import fsync_dir
+
+SHA256_RE = re.compile(r"[0-9a-f]{64}")
+READ_CHUNK = 1 << 20
+
+
+class BlobStore(Protocol):
+    def has(self, sha256: str) -> bool: ...
+    def open_upload(self, sha256: str) -> None: ...
+    def append(self, sha256: str, offset: int, data: bytes) -> int: ...
+    def part_size(self, sha256: str) -> int | None: ...
+    def finish(self, sha256: str) -> bool: ...
+    def discard(self, sha256: str) -> None: ...
+    def open(self, sha256: str) -> BinaryIO: ...
+
+
+def valid_sha(sha256: str) -> bool:
+    return bool(SHA256_RE.fullmatch(sha256))
+
+
+class FolderBlobStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.uploads = self.root / ".uploads"
+        self.uploads.mkdir(parents=True, exist_ok=True)
+
+    def path(self, sha256: str) -> Path:
+        assert valid_sha(sha256), sha256  # never a path made of what a client sent unchecked
+        return self.root / sha256[:2] / sha256
+
+    def _part(self, sha256: str) -> Path:
+        assert valid_sha(sha256), sha256
+        return self.uploads / f"{sha256}.part"
+
+    def has(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def open_upload(self, sha256: str) -> None:
+        part = self._part(sha256)
+        if not part.exists():
+            part.touch()
+
+    def part_size(self, sha256: str) -> int | None:
+        try:
+            return self._part(sha256).stat().st_size
+        except FileNotFoundError:
+            return None
+
+    def append(self, sha256: str, offset: int, data: bytes) -> int:
+        """Write ``data`` at ``offset`` and fsync; returns the new end. The file must hold at
+        least ``offset`` bytes (ValueError otherwise: the caller resets to what is there)."""
+        fd = os.open(self._part(sha256), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if os.fstat(fd).st_size < offset:
+                raise ValueError("partial upload shorter than its offset")
+            os.ftruncate(fd, offset)
+            os.lseek(fd, offset, os.SEEK_SET)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return offset + len(data)
+
+    def finish(self, sha256: str) -> bool:
+        part = self._part(sha256)
+        digest = hashlib.sha256()
+        with open(part, "rb") as f:
+            while chunk := f.read(READ_CHUNK):
+                digest.update(chunk)
+        if digest.hexdigest() != sha256:
+            self.discard(sha256)
+            return False
+        target = self.path(sha256)
+        target.parent.mkdir(exist_ok=True)
+        os.chmod(part, stat.S_IRUSR | stat.S_IRGRP)
+        os.replace(part, target)
+        fsync_dir(target.parent)
+        return True
+
+    def discard(self, sha256: str) -> None:
+        self._part(sha256).unlink(missing_ok=True)
+
+    def open(self, sha256: str) -> BinaryIO:
+        return open(self.path(sha256), "rb")

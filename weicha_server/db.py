@@ -1,0 +1,278 @@
+"""The server's database: SQLAlchemy 2 Core tables (no ORM), one code path for SQLite (the
+default, ``<data-dir>/server.db``, WAL) and PostgreSQL (``postgresql+psycopg://``).
+
+The server is a durable op log with small projections, not a desktop Store (docs/server.md):
+``devices`` (enrolled laptops, their token hash, contiguous mark and anchored audit head),
+``ops`` (every op received, its envelope as canonical JSON, applied | rejected | waiting),
+``records`` / ``reviews`` (who owns a record, one decision per version), ``blobs`` /
+``uploads`` (photo originals and resumable uploads in progress), ``enroll_codes``,
+``users``, ``server_audit`` (the server's own hash chain) and ``server_meta`` / ``counters``.
+
+Schema: numbered migrations recorded in ``schema_version`` (version, name, applied_at), each
+in its own transaction; a database newer than the program is refused, not touched. ``init``
+migrates; ``serve`` and every other command refuse a database that is not current, so N
+worker processes never race to migrate. Transactions: every request opens its own. On
+SQLite every transaction starts with ``BEGIN IMMEDIATE`` (writers queue on the busy timeout
+instead of failing when a read turns into a write); on PostgreSQL rows that serialize work
+are locked with ``SELECT … FOR UPDATE`` (a device's row during its push, an upload's row
+during a PATCH, the audit head during an append)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from weicha_desktop.core.errors import WeichaError
+
+BUSY_TIMEOUT_S = 30
+metadata = sa.MetaData()
+ID, HASH = sa.String(64), sa.String(64)
+TIME = sa.String(40)  # ISO 8601 text, as the desktop keeps times (UTC on the server: now_iso)
+
+schema_version = sa.Table(
+    "schema_version", metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("applied_at", TIME, nullable=False))
+
+server_meta = sa.Table(
+    "server_meta", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False))
+
+counters = sa.Table(  # monotonically increasing numbers (change_seq of the reference tables)
+    "counters", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False))
+
+devices = sa.Table(
+    "devices", metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("unit_code", sa.String(32), nullable=False),
+    sa.Column("public_key", sa.Text, nullable=False),      # Ed25519 raw, base64
+    sa.Column("token_hash", HASH, nullable=False, unique=True),
+    sa.Column("enrolled_at", TIME, nullable=False),
+    sa.Column("revoked_at", TIME),
+    sa.Column("through_seq", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("anchored_seq", sa.BigInteger),
+    sa.Column("anchored_hash", HASH),
+    sa.Column("last_push_at", TIME))
+
+ops = sa.Table(
+    "ops", metadata,
+    sa.Column("op_id", ID, primary_key=True),
+    sa.Column("device_id", ID, sa.ForeignKey("devices.id"), nullable=False),
+    sa.Column("device_seq", sa.BigInteger, nullable=False),
+    sa.Column("digest", HASH, nullable=False),              # core/sync/envelope.py
+    sa.Column("entity_kind", sa.String(64), nullable=False),
+    sa.Column("entity_id", ID, nullable=False),
+    sa.Column("op", sa.String(64), nullable=False),
+    sa.Column("envelope", sa.Text, nullable=False),         # canonical JSON
+    sa.Column("received_at", TIME, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),     # applied | rejected | waiting
+    sa.Column("error", sa.String(40)),                      # the rejection's code
+    sa.Column("reason", sa.Text),                           # its Chinese message
+    sa.UniqueConstraint("device_id", "device_seq", name="ops_device_seq"),
+    sa.Index("ops_entity", "entity_kind", "entity_id"))
+
+records = sa.Table(
+    "records", metadata,
+    sa.Column("record_id", ID, primary_key=True),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("number", sa.String(64)),
+    sa.Column("unit_code", sa.String(32)),
+    sa.Column("owner_device_id", ID),                       # its one writer
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("current_version", sa.Integer, nullable=False),
+    sa.Column("updated_at", TIME, nullable=False),
+    sa.Index("records_unit", "unit_code", "status"))
+
+reviews = sa.Table(
+    "reviews", metadata,
+    sa.Column("review_id", ID, primary_key=True),
+    sa.Column("record_id", ID, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("decision", sa.String(16), nullable=False),
+    sa.Column("device_id", ID, nullable=False),
+    sa.Column("at", TIME, nullable=False),
+    sa.UniqueConstraint("record_id", "version", name="reviews_one_decision"))
+
+blobs = sa.Table(
+    "blobs", metadata,
+    sa.Column("sha256", HASH, primary_key=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("stored_at", TIME, nullable=False))
+
+uploads = sa.Table(
+    "uploads", metadata,
+    sa.Column("sha256", HASH, primary_key=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("offset", sa.BigInteger, nullable=False),      # bytes received and kept
+    sa.Column("started_at", TIME, nullable=False),
+    sa.Column("updated_at", TIME, nullable=False))
+
+enroll_codes = sa.Table(
+    "enroll_codes", metadata,
+    sa.Column("code_hash", HASH, primary_key=True),
+    sa.Column("device_name", sa.Text, nullable=False),
+    sa.Column("unit_code", sa.String(32)),
+    sa.Column("created_at", TIME, nullable=False),
+    sa.Column("expires_at", TIME, nullable=False),
+    sa.Column("used_at", TIME),
+    sa.Column("used_by_device", ID))
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", ID, primary_key=True),                  # ids.user_id(unit, 警号)
+    sa.Column("unit_code", sa.String(32), nullable=False),
+    sa.Column("badge_no", sa.String(16), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("display_name", sa.Text, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("updated_seq", sa.BigInteger, nullable=False),  # change_seq: pull cursors
+    sa.UniqueConstraint("unit_code", "badge_no", name="users_badge"))
+
+server_audit = sa.Table(
+    "server_audit", metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("at", TIME, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("details", sa.Text, nullable=False),          # canonical JSON
+    sa.Column("prev_hash", HASH, nullable=False),
+    sa.Column("hash", HASH, nullable=False))
+
+V1_TABLES = (server_meta, counters, devices, ops, records, reviews, blobs, uploads, enroll_codes,
+             users, server_audit)
+
+
+class SchemaError(WeichaError):
+    """The database is not at the program's schema (not made, older, or newer)."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    run: Callable[[Connection], None]
+
+
+def _v1(conn: Connection) -> None:
+    metadata.create_all(conn, tables=list(V1_TABLES))
+    conn.execute(counters.insert(), [{"name": "change_seq", "value": 0}])
+    from weicha_desktop.core.ids import new_id
+
+    conn.execute(server_meta.insert(), [{"key": "audit_lock", "value": "-"},
+                                        {"key": "server_id", "value": new_id()}])
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "op log, devices, blobs, enrollment, users, server audit", _v1),
+)
+LATEST = MIGRATIONS[-1].version
+
+
+def now_iso() -> str:
+    """The server's time as stored: UTC, microseconds, so text order is time order."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def is_sqlite(engine_or_conn: Engine | Connection) -> bool:
+    return engine_or_conn.dialect.name == "sqlite"
+
+
+def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+    """An engine for ``url`` set up as the server needs it (see the module's doc)."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S,
+                                                     "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_conn, _record):  # noqa: ANN001 — SQLAlchemy's callback
+            dbapi_conn.isolation_level = None  # transactions are ours (BEGIN IMMEDIATE below)
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):  # noqa: ANN001
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def version(engine: Engine) -> int:
+    """The schema version of the database (0: not made yet)."""
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("schema_version"):
+            return 0
+        return conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
+
+
+def migrate(engine: Engine) -> list[int]:
+    """Bring the database to LATEST; returns the versions applied (none: it was current).
+    Two programs migrating at once queue on a lock (PostgreSQL: an advisory lock)."""
+    done: list[int] = []
+    for m in MIGRATIONS:
+        with engine.begin() as conn:
+            if not is_sqlite(conn):
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7411001)")
+            schema_version.create(conn, checkfirst=True)
+            have = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
+            if have > LATEST:
+                raise SchemaError(f"数据库的结构版本（{have}）比本程序新（{LATEST}）：请使用更新版本的服务器程序。")
+            if m.version <= have:
+                continue
+            m.run(conn)
+            conn.execute(schema_version.insert().values(version=m.version, name=m.name,
+                                                        applied_at=now_iso()))
+            done.append(m.version)
+    return done
+
+
+def require_current(engine: Engine) -> None:
+    """Refuse a database ``init`` has not made or not brought up to date."""
+    have = version(engine)
+    if have == 0:
+        raise SchemaError("数据库尚未初始化：请先运行 weicha-server --data-dir 数据文件夹 init。")
+    if have < LATEST:
+        raise SchemaError(f"数据库的结构是第 {have} 版，本程序需要第 {LATEST} 版：请先运行 init 升级。")
+    if have > LATEST:
+        raise SchemaError(f"数据库的结构版本（{have}）比本程序新（{LATEST}）：请使用更新版本的服务器程序。")
+
+
+def meta(conn: Connection, key: str) -> str | None:
+    return conn.execute(sa.select(server_meta.c.value).where(server_meta.c.key == key)).scalar()
+
+
+def next_counter(conn: Connection, name: str) -> int:
+    """The next value of a counter, taken inside the caller's transaction (row-locked)."""
+    return conn.execute(counters.update().where(counters.c.name == name)
+                        .values(value=counters.c.value + 1).returning(counters.c.value)).scalar_one()
+
+
+def lock_row(stmt: sa.Select) -> sa.Select:
+    """``stmt`` FOR UPDATE (PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes writers)."""
+    return stmt.with_for_update()
+
+
+def insert_ignore(conn: Connection, table: sa.Table, values: dict, keys: list[str] | None = None) -> bool:
+    """INSERT … ON CONFLICT [(keys)] DO NOTHING on either database (no keys: any unique
+    constraint); True if the row went in."""
+    if is_sqlite(conn):
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT here
+    return conn.execute(stmt.returning(*table.primary_key.columns)).first() is not None

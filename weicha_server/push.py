@@ -1,0 +1,268 @@
+"""``POST /v1/push``: a batch of one device's ops (and its audit entries), applied in ONE
+transaction (docs/sync-protocol.md, "HTTP API").
+
+The server holds a durable op log (``ops``) and small projections (``records``: a record's
+one writer, its owner device; ``reviews``: one decision per version). Per op, in
+``device_seq`` order, against the device's contiguous mark (``devices.through_seq``):
+
+- **skipped**: an op id held with the same digest (``envelope_digest``), or a number at or
+  below the mark the server holds nothing for (compacted on the device). An op held as
+  rejected is answered as rejected again (the answer may have been lost).
+- **rejected 409** ``conflict``: an op id held with other bytes (the mark moves past it; it
+  never blocks the queue). 409 ``not_owner`` / ``record_exists``: a record op of a device
+  that is not the record's writer; 409 ``decision_exists``: a second decision on one
+  version. **422**: an unknown op or payload version, a payload not of its schema, a
+  finalize whose recomputed content hash differs (weicha_server/opcheck.py). A rejected op is
+  held (status ``rejected``) and the mark moves past it.
+- **waiting**: an op naming photo originals the server lacks is held as ``waiting`` and the
+  batch stops before it (the mark stays below it); the device uploads the originals and
+  pushes again, and the op is applied then.
+- **gap**: the next op is not mark + 1 (and the batch's ``from_seq`` is above mark + 1):
+  the batch stops; the device re-sends from the mark. Inside ``[from_seq, through_seq]``
+  numbers the batch does not carry were compacted: the mark moves to ``through_seq`` once
+  every op in it is decided.
+- The whole batch is refused (nothing kept) for: an op of another device (403
+  ``wrong_device``); another op id under a (device, seq) the server holds (409 ``fork``:
+  two folders writing as one device); a malformed batch or envelope (422 ``bad_batch``).
+
+The device's row is locked for the transaction (FOR UPDATE), so two pushes of one device —
+through two workers or two servers on one PostgreSQL — apply one after the other."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from weicha_desktop.core.canonical import canonical_json
+from weicha_desktop.core.sync.envelope import envelope_digest, envelope_problem, is_count
+from weicha_desktop.core.store.oplog import ENVELOPE
+from weicha_server import anchor, opcheck
+from weicha_server.auth import Device
+from weicha_server.db import blobs, devices, insert_ignore, now_iso, ops, records, reviews
+from weicha_server.errors import ApiError
+
+
+@dataclass
+class PushAnswer:
+    through_seq: int
+    applied: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    waiting: list[dict[str, Any]] = field(default_factory=list)
+    anchored: dict[str, Any] | None = None
+    audit_error: dict[str, str] | None = None
+
+    def body(self) -> dict[str, Any]:
+        out = {"through_seq": self.through_seq, "applied": self.applied, "skipped": self.skipped,
+               "rejected": self.rejected, "waiting": self.waiting, "anchored": self.anchored}
+        if self.audit_error:
+            out["audit_error"] = self.audit_error
+        return out
+
+
+class _Stop(Exception):
+    """The batch stops here (a gap, or an op waiting for originals)."""
+
+
+def push(conn: Connection, device: Device, body: Mapping[str, Any], *, max_batch: int) -> PushAnswer:
+    """Apply one push of ``device`` (its row locked by the caller) inside ``conn``'s
+    transaction; ApiError for a batch refused whole."""
+    envs = _checked_batch(device, body, max_batch)
+    batch = _Batch(conn, device, envs, body["from_seq"], body["through_seq"])
+    batch.run()
+    answer = batch.answer
+    try:
+        head = anchor.extend(device.anchored_seq, device.anchored_hash, body.get("audit") or [])
+    except anchor.AnchorProblem as p:
+        head = (device.anchored_seq, device.anchored_hash) if device.anchored_seq is not None else None
+        answer.audit_error = {"error": p.error, "message": p.message}
+    values: dict[str, Any] = {"last_push_at": now_iso()}
+    if answer.through_seq > device.through_seq:
+        values["through_seq"] = answer.through_seq
+    if head is not None:
+        values.update(anchored_seq=head[0], anchored_hash=head[1])
+        answer.anchored = {"seq": head[0], "hash": head[1]}
+    conn.execute(devices.update().where(devices.c.id == device.id).values(**values))
+    return answer
+
+
+def _checked_batch(device: Device, body: Mapping[str, Any], max_batch: int) -> list[Mapping[str, Any]]:
+    envs: Sequence[Any] = body.get("ops") or []
+    lo, hi = body.get("from_seq"), body.get("through_seq")
+    if body.get("device_id") != device.id:
+        raise ApiError(403, "wrong_device", "请求中的设备编号与令牌所属的设备不符：不能代其他设备同步。")
+    if not (is_count(lo) and is_count(hi) and lo >= 1 and lo <= hi + 1):
+        raise ApiError(422, "bad_batch", "批次的序号范围（from_seq、through_seq）无效：请升级桌面程序。")
+    if len(envs) > max_batch:
+        raise ApiError(413, "batch_too_large", f"一批最多 {max_batch} 项同步操作（收到 {len(envs)} 项）：请分批发送。")
+    for i, env in enumerate(envs, 1):
+        problem = envelope_problem(env)
+        if problem:
+            raise ApiError(422, "bad_batch", f"第 {i} 项不是完整的同步操作（{problem}），本批未接收。")
+        if env["device_id"] != device.id:
+            raise ApiError(403, "wrong_device", f"第 {i} 项同步操作属于另一台设备（{env['device_id']}）：不能代其他设备同步。")
+    seqs = [env["device_seq"] for env in envs]
+    if any(b <= a for a, b in zip(seqs, seqs[1:])) or (seqs and not lo <= seqs[0] <= seqs[-1] <= hi):
+        raise ApiError(422, "bad_batch", "同步操作须按设备序号递增排列，且在批次的序号范围之内：请升级桌面程序。")
+    return list(envs)
+
+
+class _Batch:
+    def __init__(self, conn: Connection, device: Device, envs: list[Mapping[str, Any]], lo: int, hi: int):
+        self.conn, self.device, self.envs, self.lo, self.hi = conn, device, envs, lo, hi
+        self.mark = device.through_seq
+        self.answer = PushAnswer(through_seq=self.mark)
+        self.now = now_iso()
+        ids = [e["op_id"] for e in envs]
+        cols = (ops.c.op_id, ops.c.device_id, ops.c.device_seq, ops.c.digest, ops.c.status,
+                ops.c.error, ops.c.reason)
+        self.by_id = {r.op_id: r for r in _chunked(conn, sa.select(*cols), ops.c.op_id, ids)}
+        self.by_seq = {r.device_seq: r for r in _chunked(
+            conn, sa.select(*cols).where(ops.c.device_id == device.id), ops.c.device_seq,
+            [e["device_seq"] for e in envs])}
+        needed = sorted({s for e in envs if not envelope_problem(e) for s in _needed(e)})
+        self.stored = {r.sha256 for r in _chunked(conn, sa.select(blobs.c.sha256), blobs.c.sha256, needed)}
+
+    def run(self) -> None:
+        for env in self.envs:  # a fork refuses the batch before anything is written
+            held = self.by_seq.get(env["device_seq"])
+            if held is not None and held.op_id != env["op_id"]:
+                raise ApiError(409, "fork", f"本机第 {env['device_seq']} 项同步操作与服务器已有的不同（同一序号两项操作）："
+                                            "可能有两个数据文件夹以同一设备写入。本批未接收，请联系管理员。")
+        try:
+            for env in self.envs:
+                self.one(env)
+        except _Stop:
+            return
+        if self.lo <= self.mark + 1 and self.mark < self.hi:
+            self.mark = self.hi  # what the batch's range does not carry was compacted
+        self.answer.through_seq = self.mark
+
+    def _next(self, seq: int) -> bool:
+        return seq == self.mark + 1 or (self.lo <= self.mark + 1 and self.mark < seq <= self.hi)
+
+    def _advance(self, seq: int) -> None:
+        self.mark = seq
+        self.answer.through_seq = seq
+
+    def one(self, env: Mapping[str, Any]) -> None:
+        seq, op_id, digest = env["device_seq"], env["op_id"], envelope_digest(env)
+        held = self.by_id.get(op_id)
+        same = held is not None and held.digest == digest and held.device_seq == seq
+        if same and held.status == "applied":
+            self.answer.skipped.append(op_id)
+            return
+        if same and held.status == "rejected":
+            self._rejected(op_id, held.error, held.reason)
+            return
+        if held is None and seq <= self.mark:
+            self.answer.skipped.append(op_id)  # decided already (compacted on the device)
+            return
+        if held is not None and not same and seq <= self.mark:
+            self._conflict(env, held)
+            return
+        if not self._next(seq):
+            raise _Stop  # a gap: the device re-sends from the mark
+        if held is not None and not same:
+            self._conflict(env, held)
+            self._advance(seq)
+            return
+        missing = [s for s in _needed(env) if s not in self.stored]
+        if missing:
+            if held is None:
+                self._insert(env, digest, "waiting")
+            self.answer.waiting.append({"op_id": op_id, "missing_blobs": missing})
+            raise _Stop
+        problem = opcheck.problem(env)
+        if held is None:
+            if not self._insert(env, digest, "rejected" if problem else "applied", problem):
+                self._conflict(env, None)  # its id was taken meanwhile (by another device)
+                self._advance(seq)
+                return
+        else:  # it was waiting for originals
+            self._set_status(op_id, problem)
+        if problem is None:
+            problem = self._project(env)
+            if problem is not None:
+                self._set_status(op_id, problem)
+        if problem:
+            self._rejected(op_id, *problem)
+        else:
+            self.answer.applied.append(op_id)
+        self._advance(seq)
+
+    def _set_status(self, op_id: str, problem: tuple[str, str] | None) -> None:
+        self.conn.execute(ops.update().where(ops.c.op_id == op_id).values(
+            status="rejected" if problem else "applied", error=problem and problem[0],
+            reason=problem and problem[1], received_at=self.now))
+
+    def _conflict(self, env: Mapping[str, Any], held: Any | None) -> None:
+        message = (f"同步操作 {env['op_id']}（第 {env['device_seq']} 项）与服务器已收到的同一编号操作内容不同："
+                   "服务器保留先收到的，这一项被拒收。请联系管理员核对。")
+        if held is not None and held.status == "waiting" and held.device_seq == env["device_seq"]:
+            self.conn.execute(ops.update().where(ops.c.op_id == held.op_id)
+                              .values(status="rejected", error="conflict", reason=message))
+        self._rejected(env["op_id"], "conflict", message)
+
+    def _rejected(self, op_id: str, error: str, message: str) -> None:
+        self.answer.rejected.append({"op_id": op_id, "status": opcheck.STATUS.get(error, 422),
+                                     "error": error, "message": message})
+
+    def _insert(self, env: Mapping[str, Any], digest: str, status: str,
+                problem: tuple[str, str] | None = None) -> bool:
+        """Hold the op; False if its id was taken meanwhile (nothing written)."""
+        return insert_ignore(self.conn, ops, {
+            "op_id": env["op_id"], "device_id": self.device.id, "device_seq": env["device_seq"],
+            "digest": digest, "entity_kind": env["entity_kind"], "entity_id": env["entity_id"],
+            "op": env["op"], "envelope": canonical_json({k: env[k] for k in ENVELOPE}).decode("utf-8"),
+            "received_at": self.now, "status": status, "error": problem and problem[0],
+            "reason": problem and problem[1]}, ["op_id"])
+
+    # ---- projections: one writer per record, one decision per version -------------------
+    def _project(self, env: Mapping[str, Any]) -> tuple[str, str] | None:
+        if not opcheck.is_record_op(env["op"], env["entity_kind"]):
+            return None
+        p, rid, verb = env["payload"], env["entity_id"], env["op"].partition(".")[2]
+        row = self.conn.execute(sa.select(records.c.owner_device_id).where(records.c.record_id == rid)
+                                .with_for_update()).first()
+        rec = p["record"]
+        values = {"kind": rec["kind"], "number": rec.get("number"), "status": rec["status"],
+                  "current_version": rec["current_version"], "updated_at": rec["updated_at"]}
+        unit = self.device.unit_code or (env["actor"].get("unit_code") or None)
+        if verb == "review":
+            fresh = insert_ignore(self.conn, reviews, {
+                "review_id": p["review_id"], "record_id": rid, "version": p["version"],
+                "decision": p["decision"], "device_id": self.device.id, "at": p["at"]})
+            if not fresh:
+                return "decision_exists", (f"记录 {p.get('number') or rid} 第 {p['version']} 版已有审核决定："
+                                           "同一版本只能审核一次，这一决定未被接收。")
+            owner = None
+        else:
+            owner = self.device.id
+            if row is not None and row.owner_device_id not in (None, self.device.id):
+                error = "record_exists" if verb == "create" else "not_owner"
+                return error, (f"记录 {p.get('number') or rid} 由另一台设备录入：每条记录只能由录入它的设备修改，"
+                               "这一操作未被接收。")
+        if row is None:
+            insert_ignore(self.conn, records, {"record_id": rid, "unit_code": unit,
+                                               "owner_device_id": owner, **values})
+        else:
+            if row.owner_device_id is None and owner is not None:
+                values["owner_device_id"] = owner
+            self.conn.execute(records.update().where(records.c.record_id == rid).values(**values))
+        return None
+
+
+def _needed(env: Mapping[str, Any]) -> list[str]:
+    try:
+        return opcheck.blobs_needed(env)
+    except (KeyError, TypeError, AttributeError):
+        return []  # a payload not of its shape: opcheck.problem rejects it
+
+
+def _chunked(conn: Connection, stmt: sa.Select, column: Any, values: list[Any], size: int = 500):
+    for i in range(0, len(values), size):
+        yield from conn.execute(stmt.where(column.in_(values[i:i + size])))
+
