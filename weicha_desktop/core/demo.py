@@ -1,5 +1,5 @@
 """Realistic Chinese demo data: a unit in 钦州, its technicians and a supervisor, and scene
-cases in every state. For trying the app, screenshots and benchmarks. Everything goes through
+cases in every state (the finished ones with 附件4, the analysis report, filled in). For trying the app, screenshots and benchmarks. Everything goes through
 the same services (and so the same write path) as real work."""
 from __future__ import annotations
 
@@ -147,6 +147,63 @@ def scene_values(seed: int = 0, *, start: datetime | None = None,
     }
 
 
+# 附件4 现场勘验情况分析报告, by case type: (侵害目标, 进出口, 侵入方式 codes, 作案手段, 作案工具)
+ANALYSIS = {
+    "burglary": ("室内现金、首饰等贵重物品", "入户门（进）、入户门（出）",
+                 ["forced_lock", "picked_lock", "window", "unlocked_door"],
+                 "撬压入户门锁舌入室，翻动卧室衣柜、床头柜抽屉，专取现金、首饰", "一字螺丝刀类撬压工具"),
+    "ebike_theft": ("停放的电动自行车", "小区车棚出入口", ["no_entry"],
+                    "剪断车锁后破坏电门锁，推离或骑离现场", "液压剪、短接电线"),
+    "vehicle_theft": ("路边停放的小型汽车", "车辆驾驶室左前门", ["no_entry"],
+                      "破坏车门锁进入驾驶室，以技术手段启动车辆驶离", "改锥、解码器类工具"),
+    "bicycle_theft": ("停放的自行车", "车棚出入口", ["no_entry"], "剪断车锁后推离现场", "断线钳"),
+}
+ANALYSIS_OTHER = ("事主随身携带的财物", "现场周边道路", ["no_entry"],
+                  "趁事主不备实施作案后迅速逃离", "未发现作案工具")
+CASE_CHARACTER = {"burglary": "入室盗窃案", "ebike_theft": "盗窃电动自行车案",
+                  "vehicle_theft": "盗窃机动车案", "bicycle_theft": "盗窃非机动车案",
+                  "pickpocketing": "扒窃案", "snatching": "抢夺案", "criminal_damage": "故意毁坏财物案",
+                  "fraud": "诈骗案", "robbery": "抢劫案"}
+
+
+def analysis_values(values: dict[str, Any]) -> dict[str, Any]:
+    """附件4 for a finished scene (form version 4 on): what the technicians concluded, from
+    the case's own facts. Its own random stream (seeded by the case's start), so the demo's
+    numbers and times stay what they were."""
+    rng = random.Random(values["started_at"])
+    case_type = values["case_type"]
+    target, entry_exit, methods, modus, tools = ANALYSIS.get(case_type, ANALYSIS_OTHER)
+    start = datetime.fromisoformat(values["occurred_from"])
+    end = datetime.fromisoformat(values["occurred_to"])
+    traces = "、".join(e["name"] for e in values.get("evidence", [])) or "未提取到痕迹物证"
+    offenders = rng.choice((1, 1, 2))
+    method = rng.choice(methods)
+    street = rng.choice(STREETS)
+    return {
+        "analysis_basis": f"现场勘验检查情况；现场访问报案人及周边群众；现场提取的{traces}；周边视频监控。",
+        "analysis_case_character": CASE_CHARACTER.get(case_type, "刑事案件"),
+        "analysis_target": target,
+        "analysis_time": f"{start:%m月%d日%H时}至{end:%m月%d日%H时}之间，"
+                         f"{'夜间' if start.hour >= 20 or start.hour < 6 else '白天'}无人时段",
+        "analysis_place": values["scene_address"],
+        "analysis_entry_exit": entry_exit,
+        "analysis_route": f"作案人经{street}方向进入现场，得手后原路逃离。",
+        "analysis_entry_method": method,
+        "analysis_modus": modus,
+        "analysis_tools": tools,
+        "analysis_motive": "图财",
+        "analysis_offenders": offenders,
+        "analysis_course": f"作案人{'单独' if offenders == 1 else '结伙'}到达现场，观察确认无人后"
+                           f"{modus}，得手后携赃物离开。",
+        "analysis_traits": "熟悉周边环境，作案目标明确，具有一定反侦查意识，不排除有同类前科。",
+        "analysis_linkage": f"与近期{street}周边发生的同类案件作案时段、手段相近，建议串并侦查。",
+        "analysis_suggestions": "调取案发时段周边道路及小区出入口视频监控；将现场提取的痕迹物证录入"
+                                "相关数据库比对；排查有同类前科的人员。",
+        "analyst": values["investigators"][0]["name"],
+        "analysis_date": datetime.fromisoformat(values["ended_at"]).date().isoformat(),
+    }
+
+
 class StoryClock(Clock):
     """The demo's time: each case is written during its scene work (and finalized, reviewed
     after it), so the audit log, the list's times and the numbers' months (K…/H… serials
@@ -254,7 +311,7 @@ def _story(clock: StoryClock, svc: CaseService, review: CaseService, values: dic
         keep = list(values)[:rng.randrange(4, 14)]
         svc.new_case({k: values[k] for k in keep})
         return "draft"
-    case = svc.new_case(values)
+    case = svc.new_case({**values, **analysis_values(values)})  # 附件4 written after the scene
     clock.advance_to(ended + timedelta(minutes=30))
     svc.finalize(case.id)
     if roll < 0.75:
