@@ -18,7 +18,7 @@ STATUSES: Mapping[str, Label] = {
     "reviewed": Label("已审核", "Reviewed"),
 }
 RETURNED = "returned"  # the list's status of a draft a reviewer returned (status draft + comment)
-RETURNED_LABEL = Label("退回补正", "Returned for correction")
+RETURNED_LABEL = Label("退回补正", "Returned")  # short: a status column's word
 # the case list's statuses, in the order its filter offers them
 LIST_STATUSES: Mapping[str, Label] = {
     "draft": STATUSES["draft"], RETURNED: RETURNED_LABEL,
@@ -35,6 +35,26 @@ DECISIONS: Mapping[str, Label] = {
     "approved": Label("审核通过", "Approved"),
     "returned": Label("退回补正", "Returned for correction"),
 }
+
+
+# where a photo's capture time came from, in plain words (the photo log keeps the EXIF tags:
+# "EXIF DateTimeOriginal + OffsetTimeOriginal"; a print or the window says 相机时间)
+TIME_SOURCES: Mapping[str, Label] = {
+    "camera": Label("相机时间", "Camera time"),
+    "file": Label("文件时间", "File time"),
+}
+
+
+def time_source_label(source: str | None, lang: str = "zh") -> str:
+    """相机时间 for a time the camera wrote (EXIF), 文件时间 for a file's own time, another
+    source as it is recorded; "" when there is none."""
+    text = (source or "").strip()
+    lowered = text.casefold()
+    if lowered.startswith("exif") or "camera" in lowered or "相机" in text:
+        return TIME_SOURCES["camera"].text(lang)
+    if "file" in lowered or "mtime" in lowered or "文件" in text:
+        return TIME_SOURCES["file"].text(lang)
+    return text
 
 
 def status_label(status: str, returned: bool = False, lang: str = "zh") -> str:

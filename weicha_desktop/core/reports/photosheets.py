@@ -1,6 +1,9 @@
 """附件3 现场照片: 1, 2 or 4 photos per A4 page, each upright, downsampled for print (about
 300 dpi at the size it is placed, never the original bytes), captioned with its number,
-class, caption, photographer, capture time and the first 16 hex digits of its SHA-256."""
+class, caption, photographer (the display name: ReportService.plan), capture time with its
+source in plain words (相机时间 / 文件时间, not EXIF tag names) and the first 16 hex digits of
+its SHA-256. A finalized record has no photo without a class (the checker blocks it:
+RecordService.check_data), so 〔未分类〕 only ever prints on a draft."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Table, TableStyle
 
 from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.labels import time_source_label
 from weicha_desktop.core.photos import Photo
 from weicha_desktop.core.media.analyse import render_upright
 from weicha_desktop.core.media.pool import WorkerPool, WorkerStartError
@@ -126,7 +130,7 @@ def caption(item: Prepared) -> str:
     p = item.photo
     lines = [f"第 {p.position} 号　〔{p.photo_class or '未分类'}〕　{p.caption or ''}".rstrip()]
     when = fmt_datetime(p.taken_at) if p.taken_at else "拍摄时间不详"
-    source = f"（{p.time_source}）" if p.time_source else ""
+    source = f"（{time_source_label(p.time_source)}）" if p.taken_at and p.time_source else ""
     lines.append(f"照相人：{p.photographer or '/'}　拍摄时间：{when}{source}")
     extra = f"　关联物证：{p.evidence_number}" if p.evidence_number else ""
     copy = "　工作副本（原件未改动，另存）" if p.derived_from else ""

@@ -4,6 +4,7 @@
         "photos", "analysis"), photos_per_page=2, progress=cb(fraction, message))"""
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from dataclasses import dataclass
@@ -126,11 +127,19 @@ class ReportService:
         if photos_per_page not in (1, 2, 4):
             raise WeichaError("每页照片数只能是 1、2 或 4。")
         case = self.cases.get(number_or_id)
-        listed = self.photos.list(case.id) if "photos" in parts else []
+        listed = self._by_display_name(self.photos.list(case.id)) if "photos" in parts else []
         return ReportJob(case, self.cases.spec_for(case), self.store.meta("unit_name") or "",
                          parts, photos_per_page, listed,
                          {p.id: self.photos.original_path(p) for p in listed},
                          self.store.clock.iso(), self.store.data_dir / REPORT_WORK, self.store.data_dir)
+
+    def _by_display_name(self, photos: list[Photo]) -> list[Photo]:
+        """The photos with their photographer as people know them: a user's login name
+        (an import by a user, an older record) printed as that user's display name."""
+        names = dict(self.store.conn.execute(
+            "SELECT name, display_name FROM users WHERE display_name <> '' AND display_name <> name"))
+        return [dataclasses.replace(p, photographer=names[p.photographer])
+                if p.photographer in names else p for p in photos]
 
     def record(self, job: ReportJob, result: ReportResult, action: str = "report.print") -> None:
         """The work-log entry of a rendering (print, preview or export)."""
