@@ -30,10 +30,13 @@ def _rows(conn, sql):
 
 
 def _owner(row: dict) -> dict:
-    """A row with its record named as today (``case_id`` before schema 9)."""
+    """A row with its record named as today (``case_id`` before schema 9); a column a later
+    migration added, empty in the old rows (reviews.section, schema 13), left out."""
     row = dict(row)
     if "case_id" in row:
         row["record_id"] = row.pop("case_id")
+    if "section" in row and row["section"] is None:
+        del row["section"]
     return row
 
 

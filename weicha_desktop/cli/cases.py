@@ -43,6 +43,7 @@ def register(sub) -> None:
     g.add_argument("--approve", action="store_true")
     g.add_argument("--return", dest="return_", action="store_true")
     s.add_argument("--comment", default="")
+    s.add_argument("--section", help="退回意见所指的栏目标识（如 people），勘验员打开草稿时定位到该栏目")
     s.set_defaults(func=cmd_case_review)
     s = cases.add_parser("amend", help="补正：为已定稿勘验生成新版本")
     s.add_argument("case")
@@ -160,7 +161,8 @@ def cmd_case_finalize(args) -> int:
 
 def cmd_case_review(args) -> int:
     with open_store(args) as store:
-        case = case_service(args, store).review(args.case, approve=args.approve, comment=args.comment)
+        case = case_service(args, store).review(args.case, approve=args.approve, comment=args.comment,
+                                                    section=args.section)
         print(f"{case.number}：{case.status_label}")
     return 0
 

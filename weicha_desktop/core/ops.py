@@ -168,8 +168,8 @@ def _record_ops(kind: str, numbered: bool = True) -> tuple[OpSpec, ...]:
         _op(f"{kind}.review", kind, _obj({
             key: ID, "number": version["number"], "version": COUNT, "review_id": ID,
             "decision": {"enum": ["approved", "returned"]}, "comment": TEXT, "reviewer": PERSON,
-            "at": TIME, "record": _RECORD}),
-            "审核：审核记录（编号、审核人、决定、意见、审核的版本）与记录行", version=2),
+            "at": TIME, "record": _RECORD}, {"section": OPT_ID}),
+            "审核：审核记录（编号、审核人、决定、意见、审核的版本；退回时可有意见所指的栏目 section）与记录行", version=2),
     )
 
 

@@ -225,9 +225,12 @@ class RecordService:
                           finalized_by=self.actor.id, content_hash=digest)
         return self.get(record.id)
 
-    def review(self, number_or_id: str, *, approve: bool, comment: str = "") -> Record:
+    def review(self, number_or_id: str, *, approve: bool, comment: str = "",
+               section: str | None = None) -> Record:
         """A supervisor approves a finalized record, or returns it for correction with a
-        comment (a new draft version). Nobody reviews what they took part in (duties.py)."""
+        comment (a new draft version) and, if it is about one, the id of the form section the
+        comment is about (``section``: the returned draft opens there, ``returned_section``).
+        Nobody reviews what they took part in (duties.py)."""
         record = self.get(number_or_id)
         if record.status != "finalized":
             raise InvalidState(f"{self.noun} {record.number} 状态为“{record.status_label}”，"
@@ -241,11 +244,13 @@ class RecordService:
         comment = (comment or "").strip()
         if not approve and not comment:
             raise WeichaError("退回补正时请写明需要补正的内容。")
+        section = self._review_section(record, approve, section)
         decision, review_id = ("approved" if approve else "returned"), new_id()
         with self.store.change(self.actor) as ch:
             ch.db["reviews"].insert({
                 "id": review_id, "record_id": record.id, "version": record.version,
-                "decision": decision, "comment": comment, "reviewer_id": self.actor.id, "at": ch.now})
+                "decision": decision, "comment": comment, "reviewer_id": self.actor.id, "at": ch.now,
+                "section": section})
             if approve:
                 self._touch(ch, record.id, status="reviewed")
                 self._project(ch, record.id, self.spec_for(record), None)
@@ -256,12 +261,37 @@ class RecordService:
                 self._new_version(ch, record, f"审核退回：{comment}", returned_comment=comment)
                 ch.log(f"{self.kind}.return", self.kind, record.id,
                        f"退回补正{self.noun} {record.number}：{comment}",
-                       {"version": record.version, "new_version": record.version + 1, "comment": comment})
+                       {"version": record.version, "new_version": record.version + 1, "comment": comment,
+                        "section": section})
             ch.enqueue(self.kind, record.id, f"{self.kind}.review", {  # the review row, whole
                 self.id_key: record.id, "number": record.number, "version": record.version,
                 "review_id": review_id, "decision": decision, "comment": comment,
-                "reviewer": ch.person(), "at": ch.now, "record": record_state(ch.conn, record.id)})
+                "reviewer": ch.person(), "at": ch.now, "record": record_state(ch.conn, record.id),
+                **({"section": section} if section else {})})
         return self.get(record.id)
+
+    def _review_section(self, record: Record, approve: bool, section: str | None) -> str | None:
+        """The section a return's comment is about: one of the record's form sections."""
+        section = (section or "").strip() or None
+        if section is None:
+            return None
+        if approve:
+            raise WeichaError("审核通过不指明栏目：栏目只用于退回补正的意见。")
+        spec = self.spec_for(record)
+        if section not in {s.id for s in spec.sections}:
+            raise WeichaError(f"{spec.title.zh}没有“{section}”这个栏目；可选："
+                              f"{'、'.join(f'{s.id}（{s.title.zh}）' for s in spec.sections)}。")
+        return section
+
+    def returned_section(self, record: Record) -> str | None:
+        """The id of the section the return comment of this draft is about (the reviewer
+        chose it), or None: not a returned draft, or a comment about the whole record."""
+        if not record.returned_comment:
+            return None
+        row = self.store.conn.execute(
+            "SELECT section FROM reviews WHERE record_id = ? AND version = ? AND decision = 'returned' "
+            "ORDER BY at DESC LIMIT 1", (record.id, record.version - 1)).fetchone()
+        return row[0] if row else None
 
     def amend(self, number_or_id: str, reason: str) -> Record:
         """补正: open a new draft version of a finalized or reviewed record, with a reason."""

@@ -250,6 +250,10 @@ BEGIN SELECT RAISE(ABORT, '已应用的同步操作记录不能修改'); END;
 CREATE TRIGGER applied_ops_no_delete BEFORE DELETE ON applied_ops
 BEGIN SELECT RAISE(ABORT, '已应用的同步操作记录不能删除'); END;
 """),
+    Migration(13, "reviews: the section of the record a return's comment is about (NULL: the "
+                  "whole record), so the returned draft opens there", """
+ALTER TABLE reviews ADD COLUMN section TEXT;
+"""),
 ]
 
 LATEST = MIGRATIONS[-1].version

@@ -245,9 +245,10 @@ class _Applier:
         service = self._service(kind, ch.actor)
         if verb == "review":
             ch.conn.execute(
-                "INSERT INTO reviews (id, record_id, version, decision, comment, reviewer_id, at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", (p["review_id"], rid, p["version"], p["decision"],
-                                                 p["comment"], p["reviewer"]["id"], p["at"]))
+                "INSERT INTO reviews (id, record_id, version, decision, comment, reviewer_id, at, section) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (p["review_id"], rid, p["version"], p["decision"],
+                                                    p["comment"], p["reviewer"]["id"], p["at"],
+                                                    p.get("section")))
             service.project(ch, rid, self._form(p["record"]["form_id"], None), None)
             return
         spec = self._form(*p["form"])

@@ -229,11 +229,12 @@ def _check_reviews(conn: sqlite3.Connection, log: LogIndex, numbers: dict[str, s
         for e in events:
             if e.action.partition(".")[2] in ("approve", "return") and isinstance(e.details.get("version"), int):
                 logged[(rid, e.details["version"])] = e
-    column = "record_id" if "record_id" in {r[1] for r in conn.execute("PRAGMA table_info(reviews)")} \
-        else "case_id"  # before schema 9
-    rows = conn.execute(f"SELECT {column}, version, decision, comment, reviewer_id, at FROM reviews")
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(reviews)")}
+    column = "record_id" if "record_id" in columns else "case_id"  # before schema 9
+    section = "section" if "section" in columns else "NULL"  # before schema 13
+    rows = conn.execute(f"SELECT {column}, version, decision, comment, reviewer_id, at, {section} FROM reviews")
     seen = set()
-    for rid, version, decision, comment, reviewer, at in rows:
+    for rid, version, decision, comment, reviewer, at, part in rows:
         name = f"{noun(kinds.get(rid))} {numbers.get(rid, rid)} 第 {version} 版"
         e = logged.get((rid, version))
         seen.add((rid, version))
@@ -245,8 +246,9 @@ def _check_reviews(conn: sqlite3.Connection, log: LogIndex, numbers: dict[str, s
         if decision != wanted:
             faults.append(f"{name}的审核结论为“{DECISION.get(decision, decision)}”，而工作日志第 {e.seq} 条"
                           f"记下的是“{DECISION[wanted]}”，审核记录被改动。")
-        elif (comment or "") != str(e.details.get("comment", "")) or reviewer != e.user_id or at != e.at:
-            faults.append(f"{name}的审核记录（意见、审核人或时间）与工作日志第 {e.seq} 条不符，已被改动。")
+        elif (comment or "") != str(e.details.get("comment", "")) or reviewer != e.user_id or at != e.at \
+                or part != e.details.get("section"):
+            faults.append(f"{name}的审核记录（意见、所指栏目、审核人或时间）与工作日志第 {e.seq} 条不符，已被改动。")
     for key, e in logged.items():
         if key not in seen:
             faults.append(f"{noun(kinds.get(key[0]))} {numbers.get(key[0], key[0])} 第 {key[1]} 版的审核记录已被删除"
