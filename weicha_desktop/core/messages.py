@@ -41,6 +41,8 @@ CATALOG: Mapping[str, Texts] = MappingProxyType({
     "name.sub": Texts("{outer} {inner}", "{outer} {inner}"),
     "name.row": Texts("{group} 第{n}行", "{group} row {n}"),
     "name.other": Texts("{name}（其他）", "{name} (other)"),
+    "name.row_alone": Texts("第{n}行", "row {n}"),
+    "name.other_alone": Texts("（其他）", "(other)"),
     "name.lat": Texts("纬度", "latitude"),
     "name.lon": Texts("经度", "longitude"),
     "name.alt": Texts("海拔", "altitude"),
@@ -166,11 +168,30 @@ def _fill(template: str, params: Mapping[str, Any], locale: str) -> str:
 
 
 def detail(message: Any) -> Any:
-    """What is wrong without the field's name (shown under the field itself): the ``what``
-    of a ``field.problem``, else the message as it is."""
-    if isinstance(message, Msg) and message.id == "field.problem":
-        return message.params["what"]
-    return message
+    """A problem as shown under its field: without the field's own label (``第1行 身份证号：
+    校验位不符`` under 见证人), the message as it is when it names no field."""
+    if not (isinstance(message, Msg) and message.id == "field.problem"):
+        return message
+    rest = _without_root(message.params["name"])
+    what = message.params["what"]
+    return what if rest is None else field_problem(rest, what)
+
+
+def _without_root(name: Any) -> Any:
+    """A field's name without its outermost label: None when nothing else is left."""
+    if not isinstance(name, Msg) or name.id == "name.field":
+        return None
+    p = name.params
+    if name.id == "name.sub":
+        outer = _without_root(p["outer"])
+        return p["inner"] if outer is None else Msg("name.sub", outer=outer, inner=p["inner"])
+    if name.id == "name.row":
+        group = _without_root(p["group"])
+        return Msg("name.row_alone", n=p["n"]) if group is None else Msg("name.row", group=group, n=p["n"])
+    if name.id == "name.other":
+        inner = _without_root(p["name"])
+        return Msg("name.other_alone") if inner is None else Msg("name.other", name=inner)
+    return name
 
 
 def field_problem(name: Any, what: Any) -> Msg:

@@ -3,7 +3,8 @@ English comes from ``resources/translations/weicha_en.qm``, built from ``weicha_
 ``make translations`` (the .qm is a build artefact, not in git).
 
 The language is also kept as a property of the application object (``current_language``)
-for the texts Qt does not translate: the zh/en labels of the form files.
+for the texts Qt does not translate: the zh/en labels of the form files, and the core's
+messages (``message_text``: core/messages.py has them in both languages).
 
 For Chinese, Qt's own texts (the buttons of message boxes and wizards, context menus) come
 from the ``qtbase_zh_CN.qm`` that ships with Qt. Translators are children of the application
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
 
+from weicha_desktop.core import messages
 from weicha_desktop.resources import resources_dir
 
 #: Language code → its name in that language (shown as is, never translated).
@@ -37,6 +39,17 @@ def current_language() -> str:
     app = QCoreApplication.instance()
     value = app.property(_LANGUAGE_PROPERTY) if app is not None else None
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def message_text(message: object) -> str:
+    """A core message (core/messages.py: the checker's problems, …) in the window's language;
+    a plain text as it is."""
+    return messages.render(message, current_language())
+
+
+def message_detail(message: object) -> str:
+    """What a problem says without its field's name (shown under the field itself)."""
+    return messages.render(messages.detail(message), current_language())
 
 
 def install_language(app: QCoreApplication, language: str, folder: Path | None = None) -> None:

@@ -1,5 +1,6 @@
 """The message line and the problem list under the case form. A click (or Enter) on a
-problem asks the form to show its field: ``pathChosen(path)``."""
+problem asks the form to show its field: ``pathChosen(path)``. The problems are the core's
+messages (core/messages.py), shown in the window's language."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -8,8 +9,17 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from weicha_desktop.core.errors import Problem
+from weicha_desktop.gui.common.i18n import current_language, message_text
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
+
+
+def problem_line(section: str, message: object) -> str:
+    """A problem in the list, after the section it is in: 【勘验事由】报警时间：必填,
+    [Cause] Reported at: required."""
+    if current_language() == "en":
+        return f"[{section}] {message_text(message)}"
+    return f"【{section}】{message_text(message)}"
 
 
 class ProblemPanel(QWidget):
