@@ -364,7 +364,7 @@ def test_a_reviewer_prints_a_finalized_case_from_the_review_page(app, qtbot, sto
     button = child(page.view, QPushButton, "reportButton")
     assert button.isVisible()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    dialog = page.pages.report_dialog
+    dialog = page.report_dialog
     out = tmp_path / "review.pdf"
     export_to(monkeypatch, out)
     click(qtbot, dialog, "exportButton")

@@ -4,14 +4,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QLabel, QMessageBox, QPlainTextEdit, QPushButton, QTableView,
-                               QTabWidget)
+                               QTabWidget, QTextBrowser)
 
 from gui_support import (admin, app, cases, child, complete_values, dialogs, forms,  # noqa: F401
                          store, type_into)
 from support import PASSWORD
 from weicha_desktop.core.users import UserService
-from weicha_desktop.gui.forms.view import FormView
 from weicha_desktop.gui.review.queue import ReviewQueue
+from weicha_desktop.gui.review.sheet import RecordSheet
 from weicha_desktop.gui.shell.main_window import MainWindow
 
 
@@ -37,7 +37,7 @@ def click(qtbot, widget) -> None:
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
-def open_in_queue(qtbot, page: ReviewQueue, number: str) -> FormView:
+def open_in_queue(qtbot, page: ReviewQueue, number: str) -> RecordSheet:
     table = child(page, QTableView, "reviewQueue")
     model = table.model()
     row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == number)
@@ -63,8 +63,8 @@ def test_queue_lists_finalized_cases_and_opens_the_first_read_only(window, qtbot
     assert table.currentIndex().row() == 0
 
     view = open_in_queue(qtbot, page, ({c.number for c in finalized} - {first}).pop())
-    assert not view.is_editable()
-    assert not child(view, QPushButton, "saveButton").isEnabled()
+    assert view.findChildren(QPushButton, "saveButton") == []  # the whole record, read-only
+    assert child(view, QTextBrowser, "reviewSheet").isReadOnly()
     assert child(page, QPushButton, "approveButton").isEnabled()
     assert child(page, QLabel, "reviewCaseLabel").text() == \
         f"勘验 {view.case.number}\n第 1 版（已定稿）"

@@ -242,7 +242,7 @@ Please reinstall the application.</translation>
     </message>
     <message>
         <source>审核退回意见（针对本栏目）：{comment}</source>
-        <translation type="unfinished"></translation>
+        <translation>Returned by the reviewer, about this section: {comment}</translation>
     </message>
     <message>
         <source>正在导入照片，导入完成后才能定稿</source>
@@ -285,7 +285,7 @@ Please reinstall the application.</translation>
     </message>
     <message>
         <source>共同的“{prefix}”已省去（…），完整地址见各行提示</source>
-        <translation type="unfinished"></translation>
+        <translation>“{prefix}”, shared by every address, is left out (…); each row&apos;s tooltip shows the whole address</translation>
     </message>
     <message>
         <source>退回意见：{comment}</source>
@@ -758,6 +758,13 @@ The comparison status becomes “{status}”.</translation>
         <source>数据已更正，可以保存（Ctrl+S）。</source>
         <translation>Values corrected; you can save now (Ctrl+S).</translation>
     </message>
+    <message numerus="yes">
+        <source>有 %n 处空白“____”未填写（F8 逐个定位）</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
         <source>未保存到记录：{n} 处数据有误，请更正（修改已自动保存，不会丢失）。</source>
         <translation>Not saved to the record: {n} value(s) are wrong; please correct them (your edits are autosaved and will not be lost).</translation>
@@ -866,6 +873,49 @@ Finalize now?</translation>
     <message>
         <source>。</source>
         <translation>.</translation>
+    </message>
+</context>
+<context>
+    <name>ImportDialog</name>
+    <message>
+        <source>导入文件夹（相机存储卡）</source>
+        <translation type="unfinished">Import a folder (camera card)</translation>
+    </message>
+    <message>
+        <source>浏览(&amp;B)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>0 不分类（导入后再分）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>导入</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>文件夹：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>照片分类(&amp;C)：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请选择相机存储卡或照片所在的文件夹（“浏览…”）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>找不到文件夹“{folder}”：请检查存储卡是否插好，或点“浏览…”重新选择。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>找到 {n} 张照片（含子文件夹）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>文件夹“{folder}”中没有照片（{kinds}）：请选择其他文件夹。</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1054,6 +1104,22 @@ Finalize now?</translation>
         <source>（无）</source>
         <translation>(none)</translation>
     </message>
+    <message>
+        <source>说明前缀：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>加在所选 {n} 张照片的说明前，如：主卧——</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>（各不相同）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已选 {n} 张照片：这里的修改用于全部所选照片（数字键 1–{k} 分类）。</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>PhotoEditor</name>
@@ -1192,6 +1258,10 @@ Finalize now?</translation>
         <translation>The investigation is finalized: photos can only be viewed; to correct them, amend first.</translation>
     </message>
     <message>
+        <source>数字键给所选照片分类：{keys}；Shift/Ctrl+单击或方向键多选，Ctrl+A 全选</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>照片说明</source>
         <translation>About this photo</translation>
     </message>
@@ -1204,6 +1274,18 @@ or drop photos or folders here.</translation>
     <message>
         <source>没有照片。</source>
         <translation>No photos.</translation>
+    </message>
+    <message>
+        <source>照片只能查看，不能分类：勘验不是可修改的草稿。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已将 {n} 张照片分为“{name}”。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已保存 {n} 张照片的说明。</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>共 {n} 张</source>
@@ -1386,28 +1468,60 @@ or drop photos or folders here.</translation>
 <context>
     <name>RecordSheet</name>
     <message>
+        <source>第 {n} 版</source>
+        <translation>Version {n}</translation>
+    </message>
+    <message>
         <source>报告(&amp;R)…</source>
-        <translation type="unfinished">&amp;Report…</translation>
+        <translation>&amp;Report…</translation>
     </message>
     <message>
         <source>预览、打印或导出 PDF：笔录、登记表、现场照片、分析报告</source>
-        <translation type="unfinished"></translation>
+        <translation>Preview, print or export a PDF: record, register, scene photos, analysis</translation>
+    </message>
+    <message>
+        <source>照片</source>
+        <translation>Photos</translation>
+    </message>
+    <message>
+        <source>栏目：</source>
+        <translation>Sections: </translation>
+    </message>
+    <message>
+        <source>本版由来：</source>
+        <translation>Why this version: </translation>
+    </message>
+    <message>
+        <source>照片（{n} 张）</source>
+        <translation>Photos ({n})</translation>
     </message>
     <message>
         <source>检查结果（第 {n} 版）：</source>
-        <translation type="unfinished"></translation>
+        <translation>Check of version {n}: </translation>
+    </message>
+    <message>
+        <source>通过，没有阻止定稿的问题。</source>
+        <translation>passed, nothing blocks finalizing.</translation>
     </message>
     <message>
         <source>{n} 个问题阻止定稿：</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} problem(s) block finalizing:</translation>
+    </message>
+    <message>
+        <source>没有照片。</source>
+        <translation>No photos.</translation>
     </message>
     <message>
         <source>未分类</source>
-        <translation type="unfinished">No class</translation>
+        <translation>No class</translation>
+    </message>
+    <message>
+        <source>第 {n} 号〔{kind}〕</source>
+        <translation>No. {n} [{kind}] </translation>
     </message>
     <message>
         <source>拍照：{name}</source>
-        <translation type="unfinished"></translation>
+        <translation>Photographer: {name}</translation>
     </message>
 </context>
 <context>
@@ -1577,27 +1691,27 @@ or drop photos or folders here.</translation>
     </message>
     <message>
         <source>待审核的勘验（已定稿）(&amp;Q)</source>
-        <translation type="unfinished"></translation>
+        <translation>Cases waiting for review (finalized) (&amp;Q)</translation>
     </message>
     <message>
         <source>退回意见针对的栏目：勘验员打开退回的草稿时直接定位到该栏目</source>
-        <translation type="unfinished"></translation>
+        <translation>The section the return comment is about: the technician&apos;s returned draft opens there</translation>
     </message>
     <message>
         <source>意见所指栏目(&amp;S)：</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Section the comment is about:</translation>
     </message>
     <message>
         <source>意见(&amp;M)：</source>
-        <translation type="unfinished"></translation>
+        <translation>Co&amp;mment:</translation>
     </message>
     <message>
         <source>审核通过(&amp;A)</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Approve</translation>
     </message>
     <message>
         <source>退回补正(&amp;T)</source>
-        <translation type="unfinished"></translation>
+        <translation>Re&amp;turn for correction</translation>
     </message>
     <message>
         <source>已显示 {n} 件（向下滚动加载更多）</source>
@@ -1615,7 +1729,7 @@ version {version} ({status})</translation>
     </message>
     <message>
         <source>整件勘验（不指定栏目）</source>
-        <translation type="unfinished"></translation>
+        <translation>The whole case (no section)</translation>
     </message>
     <message>
         <source>确定审核通过勘验 {number} 第 {version} 版吗？</source>
@@ -1638,26 +1752,26 @@ version {version} ({status})</translation>
     <name>ReviewValues</name>
     <message>
         <source>是</source>
-        <translation type="unfinished">Yes</translation>
+        <translation>Yes</translation>
     </message>
     <message>
         <source>否</source>
-        <translation type="unfinished"></translation>
+        <translation>No</translation>
     </message>
     <message>
         <source>，海拔 {alt} 米</source>
-        <translation type="unfinished"></translation>
+        <translation>, altitude {alt} m</translation>
     </message>
     <message>
         <source>{n} 张照片</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} photo(s)</translation>
     </message>
 </context>
 <context>
     <name>SectionList</name>
     <message>
         <source>审核退回意见：{comment}</source>
-        <translation type="unfinished"></translation>
+        <translation>Returned by the reviewer: {comment}</translation>
     </message>
 </context>
 <context>

@@ -22,6 +22,7 @@ from weicha_desktop.core.case_query import (DEFAULT_SORT, CaseFilters, CaseQuery
                                             CaseSort)
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.labels import LIST_STATUSES, codes_matching
+from weicha_desktop.gui.cases.addresses import SharedPrefix, short_address, show_addresses
 from weicha_desktop.gui.common.labels import code_name, list_status_name
 from weicha_desktop.gui.common.ops import BackgroundOp
 from weicha_desktop.gui.common.tables import record_rows
@@ -85,6 +86,7 @@ class CaseTableModel(QAbstractTableModel):
         self._count_later.setInterval(0)
         self._count_later.timeout.connect(self._start_count)
         self.case_types = cases.case_types()  # the list holds codes; shown in words
+        self.addresses = SharedPrefix()  # what every address loaded starts with (addresses.py)
         self.refresh()
 
     # ---- what is shown ---------------------------------------------------------------------
@@ -111,6 +113,8 @@ class CaseTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows, self._cursor, self._more = [], None, True
         self._people = {}
+        self.addresses.reset()
+        self._addressed = 0  # rows whose address SharedPrefix has seen
         self._rows = self._next_page()
         self.endResetModel()
         self._generation += 1
@@ -142,6 +146,10 @@ class CaseTableModel(QAbstractTableModel):
         return rows
 
     def _page_done(self, found: bool) -> None:
+        if self.addresses.add(r.address for r in self._rows[self._addressed:]) and self._rows:
+            self.dataChanged.emit(self.index(0, 2), self.index(len(self._rows) - 1, 2))
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 2, 2)
+        self._addressed = len(self._rows)
         if not self._more:
             self.total = len(self._rows)
         elif not found:
@@ -176,6 +184,9 @@ class CaseTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return QCoreApplication.translate("CaseTableModel", COLUMNS[section])
+        if role == Qt.ItemDataRole.ToolTipRole and section == 2 and self.addresses.prefix:
+            return self.tr("共同的“{prefix}”已省去（…），完整地址见各行提示").format(
+                prefix=self.addresses.prefix)
         if role == Qt.ItemDataRole.InitialSortOrderRole:
             newest = COLUMN_SORTS[section] in NEWEST_FIRST
             return (Qt.SortOrder.DescendingOrder if newest else Qt.SortOrder.AscendingOrder).value
@@ -192,6 +203,8 @@ class CaseTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if index.column() == 4 and row.returned:
                 return self.tr("退回意见：{comment}").format(comment=row.returned_comment)
+            if index.column() == 2:
+                return row.address or None  # the whole address (the cell may drop its start)
             return self.cell_text(row, index.column()) or None
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 4 and row.returned:
             return QColor(RETURNED_COLOR)
@@ -206,6 +219,8 @@ class CaseTableModel(QAbstractTableModel):
             return code_name(self.case_types, row.case_type)
         if column == 5:  # the people the record names, not the projection's sort key
             return "、".join(self._people.get(row.id, ()))
+        if column == 2:
+            return short_address(row.address, self.addresses.prefix)
         return (row.number, "", row.address)[column] or ""
 
     def case_id(self, row: int) -> str:
@@ -262,6 +277,7 @@ class CaseListView(QWidget):
             if width:
                 header.resizeSection(column, width)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        show_addresses(self.table, 2)
         # no column sorted: the default order (returned first); a third click goes back to it
         header.setSortIndicatorClearable(True)
         header.setSortIndicator(-1, Qt.SortOrder.DescendingOrder)

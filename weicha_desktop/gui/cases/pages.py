@@ -5,13 +5,15 @@
     register changed a 必比 status ──► the form shows the saved record (and the list hears it)
     photos added, described, reordered ──► the register's linked-photo counts, the titles
     a click on 缺少概貌照片 (the 一长四必 list under the form) ──► the photo log
-    报告… in the header ──► the form's edits committed, then ReportDialog (reports/dialog.py)"""
+    报告… in the header ──► the form's edits committed, then ReportDialog (reports/dialog.py)
+    a returned draft whose comment is about a section ──► that section chosen (once per
+        version), marked in the section list, the comment above its fields"""
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QListWidgetItem
+from PySide6.QtWidgets import QLabel, QListWidgetItem
 
 from weicha_desktop.core.cases import CaseRecord
 from weicha_desktop.core.forms.loader import load_choice_lists
@@ -26,6 +28,8 @@ from weicha_desktop.gui.photos.log import PhotoLog
 from weicha_desktop.gui.reports.dialog import ReportDialog
 
 PHOTO_CLASSES = "photo_classes"
+RETURN_NOTE_STYLE = ("QLabel#sectionReturnNote { background: #fdecea; color: #8e0000; "
+                     "border-left: 5px solid #c62828; padding: 6px 10px; }")
 
 
 def photo_classes(forms_dir: Path) -> list[Choice]:
@@ -44,6 +48,9 @@ class CasePages(QObject):
         self.reports = ReportService(view.cases, photos)
         self.report_dialog: ReportDialog | None = None
         self._finalize_tip = ""
+        self.return_row: int | None = None  # the section the return comment is about
+        self._return_notes: dict[int, QLabel] = {}  # section index → the comment above its fields
+        self._return_shown: tuple[str, int] | None = None  # (case, version) opened at its section
         self.photo_log = PhotoLog(photos, view.case, photo_classes(view.cases.forms.forms_dir), lang)
         self.register = EvidenceRegister(view.cases, photos, view.case, lang,
                                          commit_pending=self._commit_form)
@@ -58,6 +65,7 @@ class CasePages(QObject):
         view.header.report_button.clicked.connect(self.open_report)
         view.header.report_button.show()
         self._update_titles()
+        self._show_return(view.case)  # the form loaded it before this was listening
 
     def show_photos(self) -> PhotoLog:
         self.view.header.view_group.button(1).click()
@@ -100,6 +108,32 @@ class CasePages(QObject):
         self.photo_log.set_case(case)
         self.register.set_case(case)
         self._update_titles()
+        self._show_return(case)
+
+    def _show_return(self, case: CaseRecord) -> None:
+        """A returned draft whose comment the reviewer tied to a section: the section list
+        marks it, the comment stands above its fields, and the form shows that section the
+        first time this version is shown here (after that the technician moves freely)."""
+        section = self.view.cases.returned_section(case) if case.returned_comment else None
+        ids = [s.id for s in self.view.spec.sections]
+        row = self.return_row = ids.index(section) if section in ids else None
+        self.view.section_list.show_return(row, case.returned_comment or "")
+        for index, note in self._return_notes.items():
+            note.setVisible(index == row)
+        if row is None:
+            return
+        note = self._return_notes.get(row)
+        if note is None:
+            note = self._return_notes[row] = QLabel()
+            note.setObjectName("sectionReturnNote")
+            note.setWordWrap(True)
+            note.setStyleSheet(RETURN_NOTE_STYLE)
+            self.view.pages[row].add_above(note, [])
+        note.setText(self.tr("审核退回意见（针对本栏目）：{comment}").format(comment=case.returned_comment))
+        note.show()
+        if self._return_shown != (case.id, case.version):
+            self._return_shown = (case.id, case.version)
+            self.view.tabs.setCurrentIndex(row)
 
     def _register_changed(self, case: CaseRecord) -> None:
         self.view.load(case)

@@ -131,7 +131,10 @@ class CaseWorkspace(QTabWidget):
         except WeichaError as e:
             QMessageBox.warning(self, self.tr("打开勘验"), str(e))
             return None
-        return self._add_view(view, case)
+        self._add_view(view, case)
+        if self.case_pages[view].return_row is not None and view.is_editable():
+            view.pages[view.tabs.currentIndex()].focus_first()  # returned: where the comment points
+        return view
 
     def new_case(self) -> FormView | None:
         from weicha_desktop.gui.forms.view import FormView

@@ -1,11 +1,17 @@
 """The record's sections as a list beside the form instead of a row of tabs: eleven tabs do not
 fit a 1024×768 laptop (the last ones hid behind scroll arrows). The QTabWidget stays (its bar
 hidden) so the pages, their order and ``tabs.currentIndex()`` keep one meaning; the list only
-chooses the page, and says how many problems each section has once the list of problems is up."""
+chooses the page, and says how many problems each section has once the list of problems is up.
+The section a reviewer's return comment is about (``show_return``) stands out, the comment as
+its tooltip, until the draft is finalized again."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QTabWidget
+
+
+RETURNED_BACKGROUND = "#fdecea"  # as the form's return notice (forms/view.py)
 
 
 class SectionList(QListWidget):
@@ -14,6 +20,9 @@ class SectionList(QListWidget):
         self.setObjectName("sectionList")
         self.tabs = tabs
         self._titles = [tabs.tabText(i) for i in range(tabs.count())]
+        self._counts: dict[int, int] = {}
+        self.returned_row: int | None = None  # the section a return comment is about
+        self._comment = ""
         for title in self._titles:
             item = QListWidgetItem(title)
             item.setToolTip(title)
@@ -52,8 +61,21 @@ class SectionList(QListWidget):
 
     def show_counts(self, counts: dict[int, int]) -> None:
         """Problems per section (index → count); sections without any show their plain title."""
+        self._counts = dict(counts)
         for row, title in enumerate(self._titles):
             n = counts.get(row, 0)
             item = self.item(row)
             item.setText(f"{title}（{n}）" if n else title)
-            item.setForeground(Qt.GlobalColor.darkRed if n else self.palette().text())
+            returned = row == self.returned_row
+            item.setForeground(Qt.GlobalColor.darkRed if n or returned else self.palette().text())
+            item.setBackground(QColor(RETURNED_BACKGROUND) if returned else QColor(Qt.GlobalColor.transparent))
+            font = item.font()
+            font.setBold(returned)
+            item.setFont(font)
+            item.setToolTip(self.tr("审核退回意见：{comment}").format(comment=self._comment)
+                            if returned else title)
+
+    def show_return(self, row: int | None, comment: str = "") -> None:
+        """Mark the section a return ``comment`` is about (None: no section marked)."""
+        self.returned_row, self._comment = row, comment
+        self.show_counts(self._counts)

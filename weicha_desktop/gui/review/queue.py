@@ -1,11 +1,17 @@
-"""审核: the queue of finalized cases for a supervisor (or admin), one opened read-only below,
-approved or returned for correction with a comment through ``CaseService.review``.
+"""审核: the queue of finalized cases for a supervisor (or admin), one opened read-only below
+as the whole record on one scrolling page (sheet.py: every section, the people, the evidence
+items, the photos as thumbnails, and the checker's result for that version), approved or
+returned for correction with a comment through ``CaseService.review``.
 
-    ┌ queue (reviewQueue): finalized cases, newest first ──────────────────────┐
-    ├ the case's form, read-only (FormView) ───────────┬ 审核意见 (reviewComment) ┤
-    │                                                  │ 审核通过 / 退回补正        │
-    └──────────────────────────────────────────────────┴──────────────────────────┘
+    ┌ 待审核的勘验(Q) (reviewQueue): finalized cases, newest first ─────────────────┐
+    ├ the record, whole (RecordSheet: reviewSheet) ──────┬ 审核意见 ──────────────────┤
+    │                                                   │ 意见所指栏目(S) (reviewSection)│
+    │                                                   │ 意见(M) (reviewComment)    │
+    │                                                   │ 退回补正(T) / 审核通过(A)   │
+    └───────────────────────────────────────────────────┴────────────────────────────┘
 
+A return's comment may name the section it is about (the reviewer picks it; picking one also
+shows it on the sheet): the returned draft then opens at that section (cases/pages.py).
 The first case waiting opens when the page is shown, and the next one after each decision.
 The queue follows the store's commits while it is shown (``StoreEvents``: a case finalized
 elsewhere joins it) and is read again whenever it is shown. A returned case becomes a new
@@ -14,7 +20,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
+from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
                                QPlainTextEdit, QPushButton, QSplitter, QStackedWidget, QTableView,
                                QVBoxLayout, QWidget)
 
@@ -22,14 +28,14 @@ from weicha_desktop.core.cases import CaseRecord, CaseService
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.store.events import ChangeSummary
+from weicha_desktop.gui.cases.addresses import show_addresses
 from weicha_desktop.gui.cases.list import COLUMNS, CaseTableModel
-from weicha_desktop.gui.cases.pages import CasePages
 from weicha_desktop.gui.common.i18n import current_language
 from weicha_desktop.gui.common.labels import status_name
 from weicha_desktop.gui.common.settings import Settings
 from weicha_desktop.gui.common.store_events import StoreEvents
 from weicha_desktop.gui.common.tables import record_rows
-from weicha_desktop.gui.forms.view import FormView
+from weicha_desktop.gui.review.sheet import RecordSheet, section_choices
 
 ERROR_STYLE = "color: #b00020;"
 COLUMN_WIDTHS = {"勘验号": 220, "案件性质": 120, "勘验时间": 140, "勘验人": 160}
@@ -47,10 +53,10 @@ class ReviewQueue(QWidget):
         self.cases = cases
         self.settings = settings  # the report dialog's last choices
         self.photos = photos or PhotoService(cases.store, cases.actor, cases.forms)
-        self.view: FormView | None = None
-        self.pages: CasePages | None = None  # the case's photos and evidence, read-only
+        self.view: RecordSheet | None = None  # the case open below the queue
+        self.report_dialog = None  # a ReportDialog of the open case (reports/dialog.py)
 
-        title = QLabel(self.tr("待审核的勘验（已定稿）"))
+        title = QLabel(self.tr("待审核的勘验（已定稿）(&Q)"))
         title.setObjectName("reviewTitle")
         font = title.font()
         font.setBold(True)
@@ -62,11 +68,13 @@ class ReviewQueue(QWidget):
         self.table = QTableView()
         self.table.setObjectName("reviewQueue")
         self.table.setModel(self.model)
+        title.setBuddy(self.table)
         record_rows(self.table)
         header = self.table.horizontalHeader()
         for column, name in enumerate(COLUMNS):
             header.resizeSection(column, COLUMN_WIDTHS.get(name, 140))
         header.setSectionResizeMode(COLUMNS.index("发案地点"), QHeaderView.ResizeMode.Stretch)
+        show_addresses(self.table, COLUMNS.index("发案地点"))
         self.table.setColumnHidden(COLUMNS.index("状态"), True)  # all 已定稿
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._update_count)
@@ -95,7 +103,7 @@ class ReviewQueue(QWidget):
         detail.addWidget(form_holder)
         detail.addWidget(self._review_box())
         detail.setStretchFactor(0, 1)
-        detail.setSizes([800, 280])
+        detail.setSizes([700, 260])
         detail.setChildrenCollapsible(False)
         self.detail = QStackedWidget()
         self.detail.setObjectName("reviewDetail")
@@ -106,7 +114,7 @@ class ReviewQueue(QWidget):
         splitter.addWidget(queue)
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([220, 560])
+        splitter.setSizes([170, 600])  # the record gets the room; the queue scrolls
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
@@ -120,19 +128,27 @@ class ReviewQueue(QWidget):
         self.case_label = QLabel()
         self.case_label.setObjectName("reviewCaseLabel")
         self.case_label.setWordWrap(True)
+        self.section = QComboBox()
+        self.section.setObjectName("reviewSection")
+        self.section.setToolTip(self.tr("退回意见针对的栏目：勘验员打开退回的草稿时直接定位到该栏目"))
+        self.section.activated.connect(self._section_chosen)
+        section_label = QLabel(self.tr("意见所指栏目(&S)："))
+        section_label.setBuddy(self.section)
         self.comment = QPlainTextEdit()
         self.comment.setObjectName("reviewComment")
         self.comment.setTabChangesFocus(True)
         self.comment.setPlaceholderText(self.tr("写明需要补正的内容（退回补正时必填；审核通过时可留空）"))
+        comment_label = QLabel(self.tr("意见(&M)："))
+        comment_label.setBuddy(self.comment)
         self.error = QLabel()
         self.error.setObjectName("reviewError")
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
         self.error.hide()
-        self.approve_button = QPushButton(self.tr("审核通过"))
+        self.approve_button = QPushButton(self.tr("审核通过(&A)"))
         self.approve_button.setObjectName("approveButton")
         self.approve_button.clicked.connect(self.approve)
-        self.return_button = QPushButton(self.tr("退回补正"))
+        self.return_button = QPushButton(self.tr("退回补正(&T)"))
         self.return_button.setObjectName("returnButton")
         self.return_button.clicked.connect(self.return_case)
         buttons = QHBoxLayout()
@@ -140,6 +156,9 @@ class ReviewQueue(QWidget):
         buttons.addWidget(self.approve_button)
         layout = QVBoxLayout(box)
         layout.addWidget(self.case_label)
+        layout.addWidget(section_label)
+        layout.addWidget(self.section)
+        layout.addWidget(comment_label)
         layout.addWidget(self.comment, 1)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
@@ -183,51 +202,84 @@ class ReviewQueue(QWidget):
         super().showEvent(event)
 
     # ---- one case --------------------------------------------------------------------------
-    def open_case(self, number_or_id: str) -> FormView | None:
-        """Show the case read-only below the queue, ready for a decision."""
+    def open_case(self, number_or_id: str) -> RecordSheet | None:
+        """Show the case whole below the queue, ready for a decision."""
         try:
             case = self.cases.get(number_or_id)
-            view = FormView(self.cases, case, lang=current_language(), amendable=False)
-            pages = CasePages(view, self.photos, current_language(), settings=self.settings)
+            view = RecordSheet(self.cases, self.photos, case, current_language())
         except WeichaError as e:
             self.close_case(str(e))
             return None
         self._replace_view(view)
-        self.pages = pages
+        view.report_button.clicked.connect(self.open_report)
         self.case_label.setText(self.tr("勘验 {number}\n第 {version} 版（{status}）").format(
             number=case.number, version=case.version, status=status_name(case)))
         self.comment.clear()
+        self.section.clear()
+        self.section.addItem(self.tr("整件勘验（不指定栏目）"), None)
+        for section_id, title in section_choices(view):
+            self.section.addItem(title, section_id)
         # nobody reviews a case they took part in (core/duties.py): say so before a try
         conflict = self.cases.review_refusal(case) if case.status == "finalized" else None
         self._show_error(conflict or "")
         reviewable = case.status == "finalized" and conflict is None
         self.approve_button.setEnabled(reviewable)
         self.return_button.setEnabled(reviewable)
+        self.section.setEnabled(reviewable)
         self.comment.setReadOnly(not reviewable)
         self.detail.setCurrentIndex(1)
         return view
+
+    def _section_chosen(self, _index: int) -> None:
+        """The section the comment is about is also shown on the sheet."""
+        if self.view is not None:
+            self.view.scroll_to(self.section.currentData())
+
+    def open_report(self):
+        """报告…: the report dialog of the open case (window-modal; one at a time)."""
+        from weicha_desktop.core.reports.service import ReportService
+        from weicha_desktop.gui.reports.dialog import ReportDialog
+
+        if self.view is None:
+            return None
+        if self.report_dialog is not None:
+            self.report_dialog.raise_()
+            return self.report_dialog
+        dialog = ReportDialog(ReportService(self.cases, self.photos), self.view.case, self,
+                              settings=self.settings)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.finished.connect(self._report_closed)
+        self.report_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _report_closed(self) -> None:
+        self.report_dialog = None
 
     def close_case(self, note: str) -> None:
         self._replace_view(None)
         self.placeholder.setText(note)
         self.detail.setCurrentIndex(0)
 
-    def _replace_view(self, view: FormView | None) -> None:
-        if self.pages is not None:
-            self.pages.shutdown()
-            self.pages = None
+    def _replace_view(self, view: RecordSheet | None) -> None:
         if self.view is not None:
+            self.view.shutdown()
             self.form_area.removeWidget(self.view)
             self.view.hide()  # until deleted it would still be drawn under the new one
+            self.view.setParent(None)  # nor found among the page's children
             self.view.deleteLater()
         self.view = view
         if view is not None:
             self.form_area.addWidget(view)
+            view.setVisible(self.isVisible())  # now, not on the next turn of the event loop
 
     def shutdown(self) -> None:
         """The program closes: stop the open case's decoders and a report being rendered."""
-        if self.pages is not None:
-            self.pages.shutdown()
+        if self.report_dialog is not None:
+            self.report_dialog.shutdown()
+        if self.view is not None:
+            self.view.shutdown()
 
     def approve(self) -> CaseRecord | None:
         if self.view is None:
@@ -256,7 +308,8 @@ class ReviewQueue(QWidget):
         assert self.view is not None
         try:
             case = self.cases.review(self.view.case.id, approve=approve,
-                                     comment=self.comment.toPlainText())
+                                     comment=self.comment.toPlainText(),
+                                     section=None if approve else self.section.currentData())
         except WeichaError as e:
             self._show_error(str(e))
             return None
