@@ -23,8 +23,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from weicha_desktop.core.errors import PermissionDenied
-from weicha_desktop.core.forms import FormNotFound, FormRegistry, FormSpec
+from weicha_desktop.core.forms import FormNotFound, FormRegistry, FormSpec, Label
 from weicha_desktop.core.labels import REVIEWER_ROLES
+from weicha_desktop.core.messages import NOUNS_EN, Msg, Texts
 from weicha_desktop.core.store import Actor, Store
 
 # audit actions on a record (object kind = its kind) that change its content
@@ -47,18 +48,18 @@ def _names(value: Any) -> list[str]:
     return []
 
 
-def participants(spec: FormSpec, data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+def participants(spec: FormSpec, data: dict[str, Any]) -> Iterator[tuple[Label, str]]:
     """(label, name) for every name ``data`` gives in a field ``spec`` marks as a participant
     (top level, or a field of a repeat group's rows)."""
     for field in spec.all_fields():
         value = data.get(field.id)
         if field.participant:
-            yield from ((field.label.zh, n) for n in _names(value))
+            yield from ((field.label, n) for n in _names(value))
         elif field.type == "repeat" and isinstance(value, list):
             for sub in (f for f in field.fields if f.participant):
                 for row in value:
                     if isinstance(row, dict):
-                        yield from ((sub.label.zh, n) for n in _names(row.get(sub.id)))
+                        yield from ((sub.label, n) for n in _names(row.get(sub.id)))
 
 
 def _spec(forms: FormRegistry, form_id: str, version: int) -> FormSpec | None:
@@ -73,28 +74,28 @@ def _spec(forms: FormRegistry, form_id: str, version: int) -> FormSpec | None:
 
 def took_part(store: Store, forms: FormRegistry, case_id: str, actor: Actor,
               noun: str = "勘验") -> str | None:
-    """How ``actor`` took part in the record (Chinese, e.g. "修改过该勘验"), or None."""
+    """How ``actor`` took part in the record (a Msg: "修改过该勘验"), or None."""
     conn = store.conn
     if actor.id is not None:
         row = conn.execute("SELECT kind, created_by FROM records WHERE id = ?", (case_id,)).fetchone()
         kind = row[0] if row else "case"
         if row and row[1] == actor.id:
-            return f"创建了该{noun}"
+            return Msg("duty.created", noun=_noun(noun))
         if conn.execute("SELECT 1 FROM record_versions WHERE record_id = ? AND finalized_by = ?",
                         (case_id, actor.id)).fetchone():
-            return f"定稿过该{noun}"
+            return Msg("duty.finalized", noun=_noun(noun))
         actions = edit_actions(kind)
         marks = ", ".join("?" * len(actions))
         if conn.execute(f"SELECT 1 FROM audit_log WHERE object_kind = ? AND object_id = ? "
                         f"AND user_id = ? AND action IN ({marks}) LIMIT 1",
                         (kind, case_id, actor.id, *actions)).fetchone():
-            return f"修改过该{noun}"
+            return Msg("duty.edited", noun=_noun(noun))
         if conn.execute("SELECT 1 FROM photos WHERE record_id = ? AND imported_by = ? LIMIT 1",
                         (case_id, actor.id)).fetchone() or conn.execute(
                 "SELECT 1 FROM audit_log WHERE object_kind = 'photo' AND user_id = ? AND "
                 "object_id IN (SELECT id FROM photos WHERE record_id = ?) LIMIT 1",
                 (actor.id, case_id)).fetchone():
-            return f"导入或改动过该{noun}的照片"
+            return Msg("duty.photos", noun=_noun(noun))
     mine = {n.strip() for n in (actor.name, actor.display_name) if n and n.strip()}
     for form_id, version, data in conn.execute(
             "SELECT form_id, form_version, data FROM record_versions WHERE record_id = ? "
@@ -108,7 +109,7 @@ def took_part(store: Store, forms: FormRegistry, case_id: str, actor: Actor,
             continue
         for title, name in participants(spec, record):
             if name.strip() in mine:
-                return f"在笔录中被列为{title}"
+                return Msg("duty.named", title=title)
     return None
 
 
@@ -134,24 +135,27 @@ class EditCheck:
         return self._last[1]
 
 
+def _noun(noun: str) -> Texts:
+    """The word for the record in a message (勘验, or a form's title) and its English."""
+    return Texts(noun, NOUNS_EN.get(noun, "record"))
+
+
 def edit_refusal(store: Store, forms: FormRegistry, case_id: str, number: str,
                  actor: Actor, noun: str = "勘验") -> str | None:
-    """Why ``actor`` may not change the record's draft or open a 补正 (Chinese), or None."""
+    """Why ``actor`` may not change the record's draft or open a 补正 (a Msg), or None."""
     if actor.role == "supervisor" or took_part(store, forms, case_id, actor, noun=noun):
         return None
-    return (f"{actor.name} 不是{noun} {number} 的勘验人员（创建、修改过或在笔录中列名的人），"
-            "不能修改或补正；请由本案勘验人员或审核人办理。")
+    return Msg("duty.not_investigator", user=actor.name, noun=_noun(noun), number=number)
 
 
 def review_refusal(store: Store, forms: FormRegistry, case_id: str, number: str,
                    actor: Actor, noun: str = "勘验") -> str | None:
-    """Why ``actor`` may not approve or return the record (Chinese), or None."""
+    """Why ``actor`` may not approve or return the record (a Msg), or None."""
     if actor.role not in REVIEWER_ROLES:
-        return f"只有审核人可以审核{noun}，当前用户（{actor.name}）无权审核。"
+        return Msg("duty.not_reviewer", user=actor.name, noun=_noun(noun))
     how = took_part(store, forms, case_id, actor, noun=noun)
     if how:
-        return (f"{actor.name} {how}，不能审核自己参与的{noun} {number}（职责分离）；"
-                "请由未参与本案的审核人审核。")
+        return Msg("duty.took_part", user=actor.name, how=how, noun=_noun(noun), number=number)
     return None
 
 

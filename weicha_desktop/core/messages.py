@@ -124,7 +124,26 @@ CATALOG: Mapping[str, Texts] = MappingProxyType({
     "photos.unclassified": Texts(
         "第 {numbers} 号照片尚未分类：请在“照片”中选择分类（方位、概貌、重点部位、细目等）后再定稿",
         "Photos without a class (no. {numbers}): choose their class under Photos before finalizing"),
+    # separation of duties (core/duties.py): why this user may not edit or review a record
+    "duty.created": Texts("创建了该{noun}", "created this {noun}"),
+    "duty.finalized": Texts("定稿过该{noun}", "finalized this {noun}"),
+    "duty.edited": Texts("修改过该{noun}", "edited this {noun}"),
+    "duty.photos": Texts("导入或改动过该{noun}的照片", "imported or changed photos of this {noun}"),
+    "duty.named": Texts("在笔录中被列为{title}", "is named in it as {title}"),
+    "duty.not_investigator": Texts(
+        "{user} 不是{noun} {number} 的勘验人员（创建、修改过或在笔录中列名的人），"
+        "不能修改或补正；请由本案勘验人员或审核人办理。",
+        "{user} is not an investigator of {noun} {number} (who created, edited or is named in "
+        "it): cannot edit or amend it. Ask one of its investigators or a reviewer."),
+    "duty.not_reviewer": Texts("只有审核人可以审核{noun}，当前用户（{user}）无权审核。",
+                               "Only a reviewer may review a {noun}: {user} may not."),
+    "duty.took_part": Texts(
+        "{user} {how}，不能审核自己参与的{noun} {number}（职责分离）；请由未参与本案的审核人审核。",
+        "{user} {how}: nobody reviews a {noun} they took part in ({number}). "
+        "Ask a reviewer who did not take part."),
 })
+# the word for a kind of record in a message (RecordService.noun) in English
+NOUNS_EN: Mapping[str, str] = MappingProxyType({"勘验": "case"})
 # units of the forms' fields (``unit:``) as an English message writes them after a number
 UNITS_EN: Mapping[str, str] = MappingProxyType({"人": " people", "张": " sheets", "分钟": " min",
                                                 "米": " m"})
