@@ -760,9 +760,9 @@ The comparison status becomes “{status}”.</translation>
     </message>
     <message numerus="yes">
         <source>有 %n 处空白“____”未填写（F8 逐个定位）</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n blank “____” not filled in (F8 goes to each)</numerusform>
+            <numerusform>%n blanks “____” not filled in (F8 goes to each)</numerusform>
         </translation>
     </message>
     <message>
