@@ -8,7 +8,8 @@ stdout (`weicha … | head`) ends a command quietly with 0; any other broken pip
 process) is a failure, 1.
 
 One module per command group (users: init and user, cases, log, verify, demo, screenshot,
-photos: photos and evidence, reports, backup: backup and restore, forms), each with
+photos: photos and evidence, reports, backup: backup and restore, forms, sync: enroll and
+sync), each with
 ``register(sub)`` and its ``cmd_*`` handlers; what they share is context.py (public
 helpers: no module imports a private name of another)."""
 from __future__ import annotations
@@ -19,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from weicha_desktop.cli import (backup, cases, demo, forms, log, photos, reports, screenshot,
-                                users, verify)
+                                sync, users, verify)
 from weicha_desktop.cli.context import discard_stdout
 from weicha_desktop.core import applog
 from weicha_desktop.core.errors import FinalizeBlocked, WeichaError
 
 # in the order `weicha --help` lists them
-GROUPS = (users, cases, log, verify, demo, screenshot, photos, reports, backup, forms)
+GROUPS = (users, cases, log, verify, demo, screenshot, photos, reports, backup, forms, sync)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -157,6 +157,11 @@ class Anchor:
         except Exception:  # noqa: BLE001 — no usable keyring (headless Linux: none at all)
             return None
 
+    def keyring_backend(self) -> Any:
+        """The OS keyring this key store uses, None where none is usable (the sync token
+        goes where the device key goes: core/sync/enrollment.py)."""
+        return self._backend()
+
     def private_key(self, *, create: bool) -> Ed25519PrivateKey | None:
         """The device key: the key file if there is one, else the OS keyring's; made (in the
         keyring where it works, else in an owner-only file) when ``create`` and there is none.

@@ -236,6 +236,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _act("sync.reject", "op", False, "服务器拒收一项同步操作"),
     _act("sync.compact", "device", False, "合并被后续草稿取代的草稿操作"),
     _act("sync.prune", "device", False, "清理已确认的同步操作"),
+    _act("sync.enroll", "device", False, "本机登记到同步服务器（core/sync/enrollment.py）"),
+    _act("sync.anchor", "device", False, "同步服务器锚定本机工作日志头（core/sync/push.py）"),
     _act("sync.apply", ("op", "device"), False,
          "应用另一台设备的同步操作，或数据包之内已合并的序号（core/sync/apply.py）"),
 )

@@ -72,6 +72,31 @@ class OutboxQueue:
             (self.device_id,)).fetchone()
         return (row[0], row[1]) if row else (0, 0)
 
+    def outstanding_by_op(self) -> dict[str, int]:
+        """Ops the server has not acknowledged yet (pending and exported), counted by op name
+        (the sync page: 待同步 by kind)."""
+        return dict(self.store.conn.execute(
+            "SELECT op, count(*) FROM outbox WHERE device_id = ? AND state IN ('pending', 'exported') "
+            "GROUP BY op ORDER BY op", (self.device_id,)))
+
+    def photos_pending(self) -> tuple[int, int]:
+        """(originals, bytes) the outstanding ``photo.add`` ops name: the photos still to go
+        up (an op is acknowledged only once the server holds its original)."""
+        row = self.store.conn.execute(
+            "SELECT count(*), ifnull(sum(size), 0) FROM (SELECT json_extract(payload, '$.sha256') AS sha, "
+            "max(json_extract(payload, '$.size')) AS size FROM outbox WHERE device_id = ? AND op = 'photo.add' "
+            "AND state IN ('pending', 'exported') AND json_valid(payload) GROUP BY sha)",
+            (self.device_id,)).fetchone()
+        return row[0], int(row[1])
+
+    def rejected(self, limit: int = 1000) -> list[dict[str, Any]]:
+        """Ops the server refused, newest first, with its reason: for a person to see."""
+        cur = self.store.conn.execute(
+            "SELECT op_id, device_seq, op, entity_kind, entity_id, created_at, rejected_at, rejected_reason "
+            "FROM outbox WHERE device_id = ? AND state = 'rejected' ORDER BY device_seq DESC LIMIT ?",
+            (self.device_id, limit))
+        return [dict(zip([c[0] for c in cur.description], r)) for r in cur]
+
     def _ops(self, where: str, args: Iterable[Any] = (), limit: int | None = None,
              conn: Any = None) -> list[dict[str, Any]]:
         cur = (conn or self.store.conn).execute(

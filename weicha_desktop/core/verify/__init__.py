@@ -6,7 +6,8 @@
 3. The signed checkpoint outside the data folder (core/checkpoint.py) of this folder's line
    (device id + folder id, as logged: core/lineage.py): the chain still reaches its seq with
    its hash — a cut tail, a re-hashed chain, an older copy are named; a restored folder is
-   named as one, with what it may lack.
+   named as one, with what it may lack. Likewise the head the sync server anchored
+   (sync_anchor.py), as the store and the enrollment file outside the folder keep it.
 4. The log against the rows, both ways (log.py reads it once): records of every kind,
    versions, finalized hashes, the case list's projection, reviews (records.py); photos
    (photos.py); users (users.py); the sync outbox (outbox.py).
@@ -31,6 +32,7 @@ from weicha_desktop.core.verify.outbox import check_outbox
 from weicha_desktop.core.verify.photos import check_manifests, check_originals, check_photo_rows
 from weicha_desktop.core.verify.records import check_records
 from weicha_desktop.core.verify.snapshot import SnapshotAnchor, read_transaction
+from weicha_desktop.core.verify.sync_anchor import check_sync_anchor, read_outside
 from weicha_desktop.core.verify.users import check_users
 
 __all__ = ["Unreadable", "VerifyReport", "open_for_verify", "verify"]
@@ -55,8 +57,10 @@ def verify(store: Store) -> VerifyReport:
     report = VerifyReport()
     try:
         anchor = None if store.anchor is None else SnapshotAnchor.before_snapshot(store.anchor, store.conn)
+        synced = read_outside(store.anchor, store.conn)  # the server's anchor, kept outside
         with read_transaction(store.conn):
             _verify(store, anchor, report)
+            _add(report, check_sync_anchor(store.conn, synced))
     except sqlite3.DatabaseError as e:
         report.faults.append(f"数据库文件读到一半出错（{e}），已损坏。{RESTORE_ADVICE}")
     return report
@@ -92,6 +96,12 @@ def _verify(store: Store, anchor: SnapshotAnchor | None, report: VerifyReport) -
     check_manifests(conn, numbers, report.faults)
     check_outbox(conn, log, report.faults, report.notices)
     report.originals = check_originals(conn, store.blobs_dir, numbers, report.faults, report.notices)
+
+
+def _add(report: VerifyReport, check) -> None:
+    report.faults += check.faults
+    report.warnings += check.warnings
+    report.notices += check.notes
 
 
 def _check_device(conn: sqlite3.Connection, log: LogIndex, faults: list[str]) -> None:

@@ -1,0 +1,132 @@
+"""Helpers for the desktop sync client's tests (issue 11, slice S2), on top of
+tests/server_support.py's real server processes: an enrolled laptop, a loopback proxy that
+cuts the connection after so many bytes, a self-signed leaf certificate, a photo that does
+not compress (so an upload takes several chunks)."""
+from __future__ import annotations
+
+import socket
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from weicha_desktop.core.sync.client import SyncClient
+from weicha_desktop.core.sync.enrollment import SyncConfig, enroll
+
+from tests.server_support import Laptop, Server, laptop
+
+CHUNK = 64 * 1024  # the fixture server's max_chunk (server_support.LIMITS)
+BODY = 200 * 1024  # below the fixture server's max_body
+
+
+def enrolled(server: Server, path: Path) -> tuple[Laptop, SyncConfig]:
+    """A laptop enrolled through the client's own enroll (http to loopback)."""
+    lt = laptop(path)
+    enroll(lt.store, server.url, server.code("勘验笔记本"), actor=lt.actor)
+    return lt, SyncConfig.of(lt.store)
+
+
+def server_ops(server: Server, device_id: str) -> dict[int, tuple[str, str]]:
+    """What the server holds of a device, read behind its API: seq → (op id, status)."""
+    import sqlalchemy as sa
+
+    from weicha_server.db import ops
+
+    with server.engine().connect() as conn:
+        return {r.device_seq: (r.op_id, r.status) for r in conn.execute(
+            sa.select(ops.c.device_seq, ops.c.op_id, ops.c.status).where(ops.c.device_id == device_id))}
+
+
+def client(config: SyncConfig, url: str | None = None, **kw) -> SyncClient:
+    """The enrolled client, or the same device's token against another URL (a proxy)."""
+    if url is None:
+        return config.client(**kw)
+    e = config.require()
+    return SyncClient(url, token=config.token(e), cert_pem=e.cert_pem, **kw)
+
+
+def noisy_photo(path: Path, size=(300, 200)) -> Path:
+    """A PNG of random pixels: ~size[0]*size[1]*3 bytes, every byte its own."""
+    import os
+
+    from PIL import Image
+
+    Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(path, "PNG")
+    return path
+
+
+class CutProxy:
+    """127.0.0.1:port → the server; each connection is cut once ``cut_after`` bytes went
+    upstream in all (None: never). ``sent`` counts the bytes that went upstream."""
+
+    def __init__(self, upstream_port: int, cut_after: int | None = None):
+        self.upstream = upstream_port
+        self.cut_after = cut_after
+        self.sent = 0
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self.listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                down, _ = self.listener.accept()
+            except OSError:
+                return
+            up = socket.create_connection(("127.0.0.1", self.upstream))
+            threading.Thread(target=self._pipe, args=(down, up, True), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(up, down, False), daemon=True).start()
+
+    def _pipe(self, src: socket.socket, dst: socket.socket, upstream: bool) -> None:
+        try:
+            while data := src.recv(16 * 1024):
+                if upstream:
+                    with self._lock:
+                        room = None if self.cut_after is None else self.cut_after - self.sent
+                        if room is not None and room <= 0:
+                            raise OSError("cut")
+                        data = data if room is None else data[:room]
+                        self.sent += len(data)
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+
+def self_signed_leaf(folder: Path, name: str = "weicha-sync") -> tuple[Path, Path]:
+    """A self-signed LEAF certificate (not a CA) for the name ``localhost`` only — a client
+    pinning it must not care that the server is reached as 127.0.0.1."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    folder.mkdir(parents=True, exist_ok=True)
+    cert_path, key_path = folder / f"{name}.pem", folder / f"{name}.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path

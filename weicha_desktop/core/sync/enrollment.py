@@ -1,0 +1,284 @@
+"""This device's enrollment with a sync server, kept OUTSIDE the data folder (docs/sync-protocol.md,
+"The desktop's client").
+
+    <config dir>/sync/                 0700, the config folder of core/checkpoint.py
+      <device_id>.json                 server URL and id, the pinned certificate (PEM) and its
+                                       fingerprint, unit, when; the sync's state: last success,
+                                       last error, the audit head the server anchored (0600)
+      <device_id>.token                the device token (0600) — or, where the OS keyring
+                                       works, the token is there and the .json says so
+
+The token never goes into the data folder (a backup or a copied folder must not carry it),
+a log or a message. ``enroll`` pins the server's certificate: the file the administrator gave
+(``cert``), else the one the server shows at the first contact (trust on first use, its
+SHA-256 fingerprint returned for the user to compare with the server's), registers the
+device's Ed25519 PUBLIC key (the checkpoint key, core/checkpoint.py) with the one-time code
+and keeps the token it gets."""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import ssl
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from weicha_desktop.core.checkpoint import DEVICE_ID, KEYRING_SERVICE, Anchor, CheckpointError
+from weicha_desktop.core.checkpoint_lock import private_dir
+from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.fileio import write_atomic
+from weicha_desktop.core.store import SYSTEM
+from weicha_desktop.core.sync.client import (PROTOCOL, Refused, SyncClient, check_url,
+                                             fingerprint)
+
+SYNC_DIR = "sync"
+FORMAT = "weicha-enrollment/1"
+TOKEN_KEYRING, TOKEN_FILE = "keyring", "file"
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    server_url: str
+    server_id: str
+    device_id: str
+    unit_code: str | None
+    cert_pem: str | None  # None: http to this computer
+    fingerprint: str | None
+    enrolled_at: str
+    token_in: str = TOKEN_FILE
+    # the sync's state, kept with it (not data: a backup does not need it)
+    last_success_at: str | None = None
+    last_error: str | None = None
+    last_error_at: str | None = None
+    anchored: dict[str, Any] | None = None  # {seq, hash, folder_id, at}: the server's anchor
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class SyncConfig:
+    """Where one device's enrollment lives (a service: pass it in; tests point it anywhere)."""
+
+    def __init__(self, config_dir: str | os.PathLike, device_id: str, *, keyring: Any = None):
+        if not isinstance(device_id, str) or not DEVICE_ID.fullmatch(device_id):
+            raise WeichaError("数据文件夹没有有效的设备编号，无法登记到同步服务器。")
+        self.folder = Path(config_dir).expanduser().resolve() / SYNC_DIR
+        self.device_id = device_id
+        self._keyring = keyring
+
+    @classmethod
+    def of(cls, store: Any) -> "SyncConfig":
+        """The enrollment of ``store``'s device, in the config folder of its Anchor (never
+        inside the data folder)."""
+        store.require_initialized()
+        anchor = store.anchor or Anchor.default()
+        if not anchor.usable_for(store.data_dir):
+            raise WeichaError(f"配置文件夹 {anchor.config_dir} 在数据文件夹之内：设备令牌不能放在数据文件夹里，"
+                              "请把 WEICHA_CONFIG_DIR 设到数据文件夹之外。")
+        return cls(anchor.config_dir, store.meta("device_id"), keyring=anchor.keyring_backend())
+
+    @property
+    def path(self) -> Path:
+        return self.folder / f"{self.device_id}.json"
+
+    @property
+    def token_path(self) -> Path:
+        return self.folder / f"{self.device_id}.token"
+
+    @property
+    def keyring_user(self) -> str:
+        return f"sync-token:{self.device_id}"
+
+    # ---- reading ----------------------------------------------------------------------
+    def load(self) -> Enrollment | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            raise WeichaError(f"无法读取同步登记文件 {self.path}（{e.strerror or e}）。") from None
+        try:
+            body = json.loads(raw)
+            if body.pop("format") != FORMAT or body.get("device_id") != self.device_id:
+                raise ValueError("format")
+            known = set(Enrollment.__dataclass_fields__) - {"extra"}
+            return Enrollment(**{k: v for k, v in body.items() if k in known},
+                              extra={k: v for k, v in body.items() if k not in known})
+        except (ValueError, TypeError, KeyError, AttributeError):
+            raise WeichaError(f"同步登记文件 {self.path} 已损坏：请重新登记本机（weicha enroll）。") from None
+
+    def require(self) -> Enrollment:
+        found = self.load()
+        if found is None:
+            raise WeichaError("本机尚未登记到同步服务器：请先用管理员给的登记码运行 "
+                              "weicha enroll --server 服务器地址 --code 登记码。")
+        return found
+
+    def token(self, enrollment: Enrollment) -> str:
+        if enrollment.token_in == TOKEN_KEYRING:
+            try:
+                token = self._keyring.get_password(KEYRING_SERVICE, self.keyring_user) if self._keyring else None
+            except Exception:  # noqa: BLE001 — a locked or broken keyring
+                token = None
+            if not token:
+                raise WeichaError("系统钥匙串中读不到本机的同步令牌（钥匙串被锁定或清除）：请解锁钥匙串，"
+                                  "或重新登记本机（weicha enroll）。")
+            return token
+        try:
+            token = self.token_path.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            token = ""
+        if not token:
+            raise WeichaError(f"找不到本机的同步令牌（{self.token_path}）：请重新登记本机（weicha enroll）。")
+        return token
+
+    def client(self, **kwargs: Any) -> SyncClient:
+        """A client of the enrolled server, with this device's token and pinned certificate."""
+        enrollment = self.require()
+        return SyncClient(enrollment.server_url, token=self.token(enrollment),
+                          cert_pem=enrollment.cert_pem, **kwargs)
+
+    # ---- writing ----------------------------------------------------------------------
+    def save(self, enrollment: Enrollment, token: str | None = None) -> Enrollment:
+        """Write the enrollment (and the token, when given) owner-only."""
+        private_dir(self.folder.parent)
+        private_dir(self.folder)
+        if token is not None:
+            enrollment = replace(enrollment, token_in=self._keep_token(token))
+        body = {"format": FORMAT, **{k: v for k, v in asdict(enrollment).items() if k != "extra"},
+                **enrollment.extra}
+        write_atomic(self.path, json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8"),
+                     mode=0o600)
+        return enrollment
+
+    def _keep_token(self, token: str) -> str:
+        if self._keyring is not None:
+            try:
+                self._keyring.set_password(KEYRING_SERVICE, self.keyring_user, token)
+                self.token_path.unlink(missing_ok=True)
+                return TOKEN_KEYRING
+            except Exception:  # noqa: BLE001 — the keyring refused: an owner-only file
+                pass
+        write_atomic(self.token_path, token.encode("ascii") + b"\n", mode=0o600)
+        return TOKEN_FILE
+
+    def update(self, **fields: Any) -> Enrollment | None:
+        """Change the sync's state fields (last success, error, anchor); None when not
+        enrolled. Never raises for a file that cannot be written: the state is a convenience
+        (the data and the log hold what matters)."""
+        try:
+            found = self.load()
+            if found is None:
+                return None
+            return self.save(replace(found, **fields))
+        except (OSError, WeichaError):
+            return None
+
+
+# ---- enrolling -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Enrolled:
+    enrollment: Enrollment
+    fingerprint: str | None
+    trusted_on_first_use: bool  # the certificate was taken from the server itself
+
+
+def server_certificate(url: str, timeout: float = 10.0) -> str:
+    """The certificate the server at ``url`` shows (PEM), NOT verified: trust on first use."""
+    parts = urlsplit(url)
+    try:
+        return ssl.get_server_certificate((parts.hostname, parts.port or 443), timeout=timeout)
+    except (OSError, ssl.SSLError) as e:
+        raise WeichaError(f"无法从 {url} 取得服务器证书（{e}）：请检查地址与网络，"
+                          "或用 --cert 给出管理员提供的证书文件。") from None
+
+
+def read_certificate(path: str | os.PathLike) -> str:
+    """A PEM certificate file given by the administrator (its first certificate)."""
+    try:
+        text = Path(path).read_text(encoding="ascii")
+        start = text.index("-----BEGIN CERTIFICATE-----")
+        end = text.index("-----END CERTIFICATE-----", start) + len("-----END CERTIFICATE-----")
+        pem = text[start:end] + "\n"
+        ssl.PEM_cert_to_DER_cert(pem)
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise WeichaError(f"证书文件 {path} 无法读取或不是 PEM 格式的证书（{e}）。") from None
+    return pem
+
+
+def public_key_b64(anchor: Anchor) -> str:
+    """The device's Ed25519 public key (raw 32 bytes, base64): the checkpoint key, made now
+    if this computer has none yet."""
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        key = anchor.private_key(create=True)
+    except CheckpointError as e:
+        raise WeichaError(f"本机的设备密钥无法使用（{e}），不能登记。") from None
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return base64.b64encode(raw).decode("ascii")
+
+
+def enroll(store: Any, url: str, code: str, cert: str | os.PathLike | None = None, *,
+           actor: Any = None, expect_fingerprint: str | None = None, device_name: str | None = None,
+           config: SyncConfig | None = None, timeout: float = 10.0) -> Enrolled:
+    """Register this device with the server at ``url`` using the one-time ``code``; keep the
+    token and the pinned certificate; log ``sync.enroll`` by ``actor`` (default: the system).
+    ``cert``: the certificate file the administrator gave (else the server's own, trusted on
+    first use). ``expect_fingerprint``: refuse unless the certificate has this SHA-256
+    fingerprint."""
+    url = check_url(url)
+    code = (code or "").strip()
+    if not code:
+        raise WeichaError("请填写管理员给的登记码（--code）。")
+    config = config or SyncConfig.of(store)
+    pem = None
+    if url.startswith("https:"):
+        pem = read_certificate(cert) if cert else server_certificate(url, timeout)
+    elif cert:
+        raise WeichaError("http:// 地址不用证书：去掉 --cert，或改用 https:// 地址。")
+    shown = fingerprint(pem) if pem else None
+    if expect_fingerprint is not None and (shown or "") != _norm_fp(expect_fingerprint):
+        raise WeichaError(f"服务器证书的指纹是 {shown or '（无：未加密连接）'}，与给出的不符：没有登记。"
+                          "可能连到了冒充的服务器，请联系管理员核对。")
+    anchor = store.anchor or Anchor.default()
+    device_id = store.meta("device_id")
+    body = {"code": code, "device_id": device_id, "device_name": (device_name or socket.gethostname())[:200],
+            "public_key": public_key_b64(anchor), "unit_code": store.meta("unit_code")}
+    with SyncClient(url, cert_pem=pem, connect_timeout=timeout) as client:
+        health = client.health()
+        if health.get("protocol") != PROTOCOL:
+            raise WeichaError(f"服务器使用同步协议第 {health.get('protocol')} 版，本程序使用第 {PROTOCOL} 版："
+                              "请升级桌面程序或服务器。")
+        try:
+            answer = client.enroll(body)
+        except Refused as e:
+            raise WeichaError(_enroll_refused(e)) from None
+    token = answer.get("token")
+    if not isinstance(token, str) or not token or answer.get("device_id") != device_id:
+        raise WeichaError("服务器的登记答复不完整（缺少令牌或设备编号不符），本机未登记。请联系管理员。")
+    enrollment = Enrollment(server_url=url, server_id=str(answer.get("server_id") or health.get("server_id")),
+                            device_id=device_id, unit_code=answer.get("unit_code"), cert_pem=pem,
+                            fingerprint=shown, enrolled_at=store.clock.iso())
+    enrollment = config.save(enrollment, token)
+    details = {"server_url": url, "server_id": enrollment.server_id, "fingerprint": shown,
+               "certificate": "given" if cert else ("first_use" if pem else None),
+               "device_name": body["device_name"]}
+    with store.change(actor or SYSTEM) as ch:
+        ch.log("sync.enroll", "device", device_id, f"本机登记到同步服务器 {url}", details)
+    return Enrolled(enrollment, shown, bool(pem) and not cert)
+
+
+def _norm_fp(text: str) -> str:
+    hexed = "".join(ch for ch in text.upper() if ch in "0123456789ABCDEF")
+    return ":".join(hexed[i:i + 2] for i in range(0, len(hexed), 2))
+
+
+def _enroll_refused(e: Refused) -> str:
+    if e.code == "bad_code":
+        return "登记码无效、已用过或已过期：请向管理员要一个新的登记码（weicha-server enroll-code）。"
+    if e.code == "already_enrolled":
+        return ("这台设备已登记在该服务器上，且未被吊销：无需再登记。如本机的登记文件丢失，"
+                "请管理员先吊销本机（weicha-server revoke-device），再用新的登记码登记。")
+    return f"服务器拒绝登记：{e}"

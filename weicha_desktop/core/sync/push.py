@@ -1,0 +1,304 @@
+"""One sync with the server: photo originals, then ops, then the audit anchor
+(docs/sync-protocol.md, "The desktop's client").
+
+``sync_once(store, client)`` repeats, while something moves:
+
+1. Read a batch: the outstanding ops (pending and exported-not-acknowledged) in
+   ``device_seq`` order, at most 500 and ~6 MiB, and the audit entries after the head the
+   server anchored (at most 2,000, in what room is left). Nothing is marked before the
+   server has answered: an unreachable server leaves no trace in the log.
+2. Upload the originals the batch's ops name (``photo.add``'s own, a finalize's manifest)
+   that the server says it lacks: resumable, in chunks, starting at the offset the server
+   holds (a cut upload resumes there, not at zero).
+3. Push: ``{device_id, ops, from_seq, through_seq, audit}``.
+4. The answer: the batch's ops are marked exported; those the server rejected are marked
+   rejected with its reason (shown, never blocking the queue); then
+   ``acknowledge_through(answer.through_seq)`` — the server's contiguous mark, never the
+   batch's end: an op written while the batch was in flight is not in it and stays pending
+   (and the queue refuses a mark that covers a pending op). The anchored head it answers is
+   kept (core/sync/anchoring.py).
+
+A batch answered ``413`` is sent again halved. A SyncError (network, revoked, upgrade,
+certificate) ends the sync: the result carries it and what had moved before; the queue is
+kept as it is. A pass whose only unanchored audit entries are the sync's own bookkeeping
+(``sync.*``) and that has no ops pushes nothing, so an idle laptop does not write a log entry
+per period."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.ids import new_id
+from weicha_desktop.core.media.blobs import BlobStore
+from weicha_desktop.core.store import SYSTEM, Actor, Store
+from weicha_desktop.core.sync.anchoring import anchored_head, entries_after, record_anchor
+from weicha_desktop.core.sync.client import Refused, SyncClient, SyncError
+from weicha_desktop.core.sync.queue import STATE_COLUMNS, OutboxQueue
+
+MAX_OPS = 500  # ops in one push (the server's limit)
+MAX_BODY = 6 * 1024 * 1024  # bytes of JSON in one push (the server refuses above 8 MiB)
+MAX_AUDIT = 2000  # audit entries in one push
+CHUNK = 4 * 1024 * 1024  # bytes of one upload PATCH (the server's limit)
+MAX_ROUNDS = 10_000  # pushes in one sync (a safety net: each must move something)
+BOOKKEEPING = frozenset({"sync.export", "sync.acknowledge", "sync.reject", "sync.prune",
+                         "sync.compact", "sync.anchor"})
+Progress = Callable[[str, int, int], None]  # (stage, done, total): "photos" bytes, "ops" ops
+
+
+class Stopped(WeichaError):
+    """The caller cancelled the sync between two requests."""
+
+
+@dataclass
+class SyncResult:
+    batches: int = 0
+    ops_sent: int = 0
+    applied: int = 0
+    skipped: int = 0
+    acknowledged: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    waiting: list[dict[str, Any]] = field(default_factory=list)
+    photos_uploaded: int = 0
+    photo_bytes: int = 0
+    resumed: list[dict[str, Any]] = field(default_factory=list)  # {sha256, offset} resumed at
+    anchored: dict[str, Any] | None = None
+    audit_error: dict[str, Any] | None = None
+    problems: list[str] = field(default_factory=list)  # not fatal: said, the sync went on
+    error: WeichaError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "batches": self.batches, "ops_sent": self.ops_sent,
+                "applied": self.applied, "skipped": self.skipped, "acknowledged": self.acknowledged,
+                "rejected": self.rejected, "waiting": self.waiting,
+                "photos_uploaded": self.photos_uploaded, "photo_bytes": self.photo_bytes,
+                "resumed": self.resumed, "anchored": self.anchored, "audit_error": self.audit_error,
+                "problems": self.problems,
+                "error": None if self.error is None else {
+                    "kind": type(self.error).__name__, "code": getattr(self.error, "code", None),
+                    "status": getattr(self.error, "status", None), "message": str(self.error)}}
+
+
+class _Sync:
+    def __init__(self, store: Store, client: SyncClient, actor: Actor, config: Any,
+                 max_ops: int, max_body: int, chunk_size: int, progress: Progress | None,
+                 cancelled: Callable[[], bool]):
+        self.store, self.client, self.config = store, client, config
+        self.queue = OutboxQueue(store, actor)
+        self.actor = actor
+        self.device_id = self.queue.device_id
+        self.max_ops, self.max_body, self.chunk = max_ops, max_body, chunk_size
+        self.progress = progress or (lambda stage, done, total: None)
+        self.cancelled = cancelled
+        self.blobs = BlobStore(store.blobs_dir, create=False)
+        self.result = SyncResult()
+        head = anchored_head(store.conn)
+        self.audit_from = head["seq"] if head and isinstance(head.get("seq"), int) else 0
+        self.server_id = getattr(config.load(), "server_id", None) if config is not None else None
+
+    # ---- one pass ---------------------------------------------------------------------
+    def run(self) -> None:
+        self.queue.compact()  # superseded drafts do not travel (logged only when any)
+        resynced = False
+        for _ in range(MAX_ROUNDS):
+            if self.cancelled():
+                raise Stopped("同步已停止。")
+            ops, audit = self._batch()
+            if not ops and all(e["action"] in BOOKKEEPING for e in audit):
+                return
+            moved, gap = self._push(ops, audit)
+            if gap and not resynced:  # the server anchored less than this store thinks
+                resynced, moved = True, self._resync_anchor()
+            if not moved:
+                return
+
+    def _batch(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        ops, size = [], 0
+        for op in self.queue.outstanding(limit=self.max_ops):
+            env = {k: op[k] for k in op if k not in STATE_COLUMNS}
+            n = len(json.dumps(env, ensure_ascii=False))
+            if ops and size + n > self.max_body:
+                break
+            ops.append(env)
+            size += n
+        audit = []
+        for entry in entries_after(self.store.conn, self.audit_from, MAX_AUDIT):
+            n = len(json.dumps(entry, ensure_ascii=False))
+            if (ops or audit) and size + n > self.max_body:
+                break
+            audit.append(entry)
+            size += n
+        return ops, audit
+
+    def _push(self, ops: list[dict[str, Any]], audit: list[dict[str, Any]]) -> tuple[bool, bool]:
+        """One push (halved on 413); (something moved, the server's anchor is behind ours)."""
+        self._upload_originals(ops)
+        acknowledged = self.queue.sequence()[1]
+        body = {"device_id": self.device_id, "ops": ops, "from_seq": acknowledged + 1,
+                "through_seq": ops[-1]["device_seq"] if ops else acknowledged, "audit": audit}
+        try:
+            answer = self.client.push(body)
+        except Refused as e:
+            if e.status == 413 and (len(ops) > 1 or len(audit) > 1):
+                self.max_ops = max(1, len(ops) // 2)
+                self.max_body = max(64 * 1024, self.max_body // 2)
+                return True, False
+            raise
+        r = self.result
+        r.batches += 1
+        r.ops_sent += len(ops)
+        r.applied += len(answer.get("applied", []))
+        r.skipped += len(answer.get("skipped", []))
+        self.progress("ops", r.ops_sent, r.ops_sent + self.store.pending_count())
+        sent = {op["op_id"]: op for op in ops}
+        if ops:
+            self.queue.mark_exported(list(sent), new_id())
+        for no in answer.get("rejected", []):
+            self._rejected(no, sent)
+        waiting = [w for w in answer.get("waiting", []) if isinstance(w, dict)]
+        r.waiting = waiting
+        before = self.queue.sequence()[1]
+        through = answer["through_seq"]
+        r.acknowledged += self.queue.acknowledge_through(through)
+        moved_ops = self.queue.sequence()[1] > before
+        moved_audit, gap = self._anchor(answer, audit)
+        if through < acknowledged:
+            r.problems.append(f"服务器记录的本机同步进度（第 {through} 项）比本机已确认的（第 {acknowledged} 项）少："
+                              "服务器可能从较早的备份恢复过。请联系管理员。")
+        return (moved_ops or moved_audit) and not waiting, gap
+
+    def _rejected(self, no: Any, sent: dict[str, dict[str, Any]]) -> None:
+        if not isinstance(no, dict) or no.get("op_id") not in sent:
+            return
+        op = sent[no["op_id"]]
+        reason = f"{no.get('message') or '服务器未说明原因'}（{no.get('status', '')} {no.get('error', '')}）".strip()
+        self.queue.reject(op["op_id"], reason)
+        self.result.rejected.append({"op_id": op["op_id"], "device_seq": op["device_seq"], "op": op["op"],
+                                     "entity_id": op["entity_id"], "status": no.get("status"),
+                                     "error": no.get("error"), "message": reason})
+
+    def _anchor(self, answer: dict[str, Any], audit: list[dict[str, Any]]) -> tuple[bool, bool]:
+        """Keep the anchored head the server answered; (it moved, the server's is behind)."""
+        error = answer.get("audit_error")
+        gap = False
+        if isinstance(error, dict):
+            self.result.audit_error = error
+            gap = error.get("error") == "audit_gap"
+            if not gap:
+                self.result.problems.append(str(error.get("message") or "服务器未能锚定本机的工作日志。"))
+        head = answer.get("anchored")
+        if not isinstance(head, dict) or not isinstance(head.get("seq"), int):
+            return False, gap
+        seq, digest = head["seq"], head.get("hash")
+        if not record_anchor(self.store, self.actor, seq, digest, self.server_id):
+            self.result.problems.append(
+                f"服务器锚定的本机工作日志第 {seq} 条与本机的不符：本机数据可能被换成了另一份副本。"
+                "请运行 weicha verify 并联系管理员。")
+            return False, gap
+        moved = seq > self.audit_from
+        self.audit_from = max(self.audit_from, seq)
+        self.result.anchored = {"seq": seq, "hash": digest}
+        if self.config is not None:
+            self.config.update(anchored={"seq": seq, "hash": digest, "at": self.store.clock.iso(),
+                                         "folder_id": self.store.meta("folder_id")})
+        return moved and bool(audit), gap
+
+    def _resync_anchor(self) -> bool:
+        """The server anchored less than this store thinks (it was restored): send from its."""
+        theirs = (self.client.me() or {}).get("anchored")
+        seq = theirs.get("seq") if isinstance(theirs, dict) else 0
+        if not isinstance(seq, int) or seq >= self.audit_from:
+            return False
+        self.audit_from = seq
+        self.result.audit_error = None
+        return True
+
+    # ---- photo originals ----------------------------------------------------------------
+    def _upload_originals(self, ops: list[dict[str, Any]]) -> None:
+        needed = list(dict.fromkeys(sha for op in ops for sha in originals_of(op)))
+        missing: list[str] = []
+        for i in range(0, len(needed), 1000):
+            missing += self.client.missing(needed[i:i + 1000])
+        total = sum(self._size(sha) for sha in missing)
+        for sha in missing:
+            self._upload(sha, total)
+
+    def _size(self, sha: str) -> int:
+        try:
+            return self.blobs.path(sha).stat().st_size
+        except OSError:
+            return 0
+
+    def _upload(self, sha: str, total: int) -> None:
+        path: Path = self.blobs.path(sha)
+        try:
+            f = open(path, "rb")
+        except OSError:
+            self.result.problems.append(f"照片原图 {sha[:12]}… 在本机找不到（{path}）：引用它的操作等待上传。"
+                                        "请运行 weicha verify。")
+            return
+        with f:
+            size = path.stat().st_size
+            offset = self.client.upload_start(sha, size)
+            if 0 < offset < size:
+                self.result.resumed.append({"sha256": sha, "offset": offset})
+            stalled = 0
+            while offset < size:
+                if self.cancelled():
+                    raise Stopped("同步已停止（照片原图上传到一半，下次从断点继续）。")
+                f.seek(offset)
+                data = f.read(self.chunk)
+                try:
+                    new = self.client.upload_chunk(sha, offset, data)
+                except Refused as e:
+                    if e.code == "sha_mismatch":
+                        raise SyncError(f"照片原图 {sha[:12]}… 上传后服务器核对 SHA-256 不符：本机的原图可能已损坏。"
+                                        "请运行 weicha verify。", status=e.status, code=e.code) from None
+                    raise
+                if new == offset + len(data):
+                    self.result.photo_bytes += len(data)
+                    self.progress("photos", self.result.photo_bytes, total)
+                stalled = stalled + 1 if new <= offset else 0
+                if stalled >= 3 or new > size:
+                    raise SyncError(f"照片原图 {sha[:12]}… 的上传没有进展（服务器位置 {new}）：稍后重试。")
+                offset = new
+            self.result.photos_uploaded += 1
+
+
+def originals_of(env: dict[str, Any]) -> list[str]:
+    """The photo originals (SHA-256) an op names, which the server must hold before it
+    applies it: a ``photo.add``'s own, a finalize's manifest."""
+    payload, name = env.get("payload") or {}, env.get("op", "")
+    if name == "photo.add":
+        return [payload["sha256"]] if isinstance(payload.get("sha256"), str) else []
+    if name.endswith(".finalize"):
+        return [m["sha256"] for m in payload.get("manifest") or []
+                if isinstance(m, dict) and isinstance(m.get("sha256"), str)]
+    return []
+
+
+def sync_once(store: Store, client: SyncClient, *, actor: Actor = SYSTEM, config: Any = None,
+              max_ops: int = MAX_OPS, max_body: int = MAX_BODY, chunk_size: int = CHUNK,
+              progress: Progress | None = None,
+              cancelled: Callable[[], bool] = lambda: False) -> SyncResult:
+    """Push everything outstanding (see the module doc). Never raises for the server or the
+    network: the result's ``error`` says what stopped it. ``config`` (a SyncConfig): where
+    the last success or error and the anchored head are noted, outside the data folder."""
+    sync = _Sync(store, client, actor, config, max_ops, max_body, chunk_size, progress, cancelled)
+    try:
+        sync.run()
+    except WeichaError as e:  # SyncError, Stopped, an answer the queue refuses (InvalidState)
+        sync.result.error = e
+    if config is not None:
+        now = store.clock.iso()
+        if sync.result.ok:
+            config.update(last_success_at=now, last_error=None, last_error_at=None)
+        else:
+            config.update(last_error=str(sync.result.error), last_error_at=now)
+    return sync.result
