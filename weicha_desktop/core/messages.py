@@ -38,7 +38,7 @@ CATALOG: Mapping[str, Texts] = MappingProxyType({
     # how a field is named: its label, a person's item, a row of a table, an option's text
     "field.problem": Texts("{name}：{what}", "{name}: {what}"),
     "name.field": Texts("{label}", "{label}"),
-    "name.sub": Texts("{outer} {inner}", "{outer} {inner}"),
+    "name.sub": Texts("{outer} {inner}", "{outer}, {inner}"),
     "name.row": Texts("{group} 第{n}行", "{group} row {n}"),
     "name.other": Texts("{name}（其他）", "{name} (other)"),
     "name.row_alone": Texts("第{n}行", "row {n}"),
