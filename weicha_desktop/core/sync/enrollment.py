@@ -31,8 +31,8 @@ from weicha_desktop.core.checkpoint_lock import private_dir
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.fileio import write_atomic
 from weicha_desktop.core.store import SYSTEM
-from weicha_desktop.core.sync.client import (PROTOCOL, Refused, SyncClient, check_url,
-                                             fingerprint)
+from weicha_desktop.core.sync.client import (PROTOCOL, CertificateMismatch, Refused, SyncClient,
+                                             check_url, fingerprint)
 
 SYNC_DIR = "sync"
 FORMAT = "weicha-enrollment/1"
@@ -247,7 +247,11 @@ def enroll(store: Any, url: str, code: str, cert: str | os.PathLike | None = Non
     body = {"code": code, "device_id": device_id, "device_name": (device_name or socket.gethostname())[:200],
             "public_key": public_key_b64(anchor), "unit_code": store.meta("unit_code")}
     with SyncClient(url, cert_pem=pem, connect_timeout=timeout) as client:
-        health = client.health()
+        try:
+            health = client.health()
+        except CertificateMismatch:
+            raise WeichaError(f"服务器 {url} 出示的证书与{'给出的证书文件' if cert else '刚取得的'}不符：没有登记。"
+                              "可能连到了冒充的服务器，请联系管理员核对证书。") from None
         if health.get("protocol") != PROTOCOL:
             raise WeichaError(f"服务器使用同步协议第 {health.get('protocol')} 版，本程序使用第 {PROTOCOL} 版："
                               "请升级桌面程序或服务器。")
