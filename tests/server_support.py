@@ -17,6 +17,7 @@ import io
 import json
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -117,6 +118,7 @@ class Server:
     proc: subprocess.Popen
     log_path: Path
     scheme: str = "http"
+    verify: Any = False
     _engine: Any = field(default=None, repr=False)
 
     @property
@@ -158,15 +160,33 @@ class Server:
                 return found
             time.sleep(0.02)
 
+    def ready(self, timeout: float = 30) -> "Server":
+        """Wait until /v1/health answers (AssertionError with the log if it dies or hangs)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"the server exited ({self.proc.returncode}):\n{self.log_text()}")
+            try:
+                r = httpx.get(f"{self.url}/v1/health", headers=HEADERS, timeout=2, verify=self.verify)
+                if r.status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError(f"the server did not answer in {timeout} s:\n{self.log_text()}")
+            time.sleep(0.05)
+
     def stop(self) -> None:
+        """SIGTERM to the server's process group (its workers too); SIGKILL if it lingers."""
         if self._engine is not None:
             self._engine.dispose()
         if self.proc.poll() is None:
-            self.proc.terminate()
+            os.killpg(self.proc.pid, signal.SIGTERM)
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(5)
 
 
@@ -179,10 +199,16 @@ def init_server(data_dir: Path, db: str | None, settings: dict[str, Any] | None 
         write_settings(data_dir, {**stored, **settings})
 
 
-def start_server(data_dir: Path, db: str | None = None, *, workers: int = 1, init: bool = True,
-                 settings: dict[str, Any] | None = LIMITS, extra: tuple[str, ...] = (),
-                 scheme: str = "http", verify: Any = False) -> Server:
+def start_server(data_dir: Path, db: str | None = None, **kw) -> Server:
     """``init`` (unless done) and ``serve`` in a subprocess; returns once /v1/health answers."""
+    return launch_server(data_dir, db, **kw).ready()
+
+
+def launch_server(data_dir: Path, db: str | None = None, *, workers: int = 1, init: bool = True,
+                  settings: dict[str, Any] | None = LIMITS, extra: tuple[str, ...] = (),
+                  scheme: str = "http", verify: Any = False) -> Server:
+    """``init`` (unless done) and start ``serve`` in a subprocess (its own process group);
+    ``.ready()`` waits for it."""
     data_dir.mkdir(parents=True, exist_ok=True)
     if init:
         init_server(data_dir, db, settings)
@@ -193,22 +219,8 @@ def start_server(data_dir: Path, db: str | None = None, *, workers: int = 1, ini
             [sys.executable, "-m", "weicha_server", "--data-dir", str(data_dir),
              *(["--db", db] if db else []), "serve", "--host", "127.0.0.1", "--port", str(port),
              "--workers", str(workers), *extra],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    server = Server(data_dir, db, port, proc, log_path, scheme)
-    deadline = time.monotonic() + 30
-    while True:
-        if proc.poll() is not None:
-            raise AssertionError(f"the server exited ({proc.returncode}):\n{server.log_text()}")
-        try:
-            r = httpx.get(f"{server.url}/v1/health", headers=HEADERS, timeout=2, verify=verify)
-            if r.status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            server.stop()
-            raise AssertionError(f"the server did not answer in 30 s:\n{server.log_text()}")
-        time.sleep(0.05)
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    return Server(data_dir, db, port, proc, log_path, scheme, verify=verify)
 
 
 @contextmanager

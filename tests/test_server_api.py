@@ -1,18 +1,28 @@
-"""The central server's HTTP API v1 against a real server process, on SQLite and on
-PostgreSQL (issue 11, slice S1): the gate (protocol header, body limit, JSON errors, token),
-enrollment, and the log. Push and blobs: test_server_push.py."""
+"""The central server's HTTP API v1 against a real server process (one per module and
+backend: tests enroll laptops of their own), on SQLite and on PostgreSQL (issue 11, slice S1):
+the gate (protocol header, body limit, JSON errors, the token), enrollment, the log; push —
+every op a laptop's own code wrote goes up exactly once, conflicts are rejected without
+blocking the queue, gaps stop the mark, photos wait for their originals; uploads resume at
+their offset and are checked by SHA-256; the audit chain is anchored."""
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
+import os
+import socket
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 
+from weicha_desktop.core.ids import new_id
 from weicha_server import audit, auth
-from weicha_server.db import devices
+from weicha_server.db import devices, ops, records, uploads
 
-from tests.server_support import BACKENDS, HEADERS, LIMITS, laptop, running_server
+from tests.media_support import make_photo
+from tests.server_support import (BACKENDS, LIMITS, import_photos, laptop, running_server,
+                                  upload)
 
 SHA = "ab" * 32
 
@@ -159,3 +169,247 @@ def test_an_oversize_body_is_refused_413(server, tmp_path):
         assert_error(c.patch(f"/v1/blobs/{SHA}", content=over, headers={"Upload-Offset": "0"}),
                      413, "chunk_too_large")
         assert c.get("/v1/devices/me").status_code == 200  # the server goes on
+
+
+# ---- push and photo originals -------------------------------------------------------------
+@pytest.fixture(scope="module")
+def photo_laptop(tmp_path_factory):
+    """A laptop with a finalized case, a draft with two photos and a case after them (its
+    ops: create, finalize, create, photo.add ×2, create). Every server database is fresh, so
+    each backend's server sees it once."""
+    tmp = tmp_path_factory.mktemp("photos")
+    lt = laptop(tmp / "data")
+    lt.new_case(1, finalize=True)
+    case = lt.new_case(2)
+    files = [make_photo(tmp / f"p{i}.jpg", size=(40, 30), seed=i) for i in range(2)]
+    shas = import_photos(lt, case, files)
+    lt.new_case(3)
+    yield lt, shas
+    lt.store.close()
+
+
+def push(client, body):
+    r = client.post("/v1/push", json=body)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def held(server, device_id: str) -> dict[int, tuple[str, str]]:
+    """What the server holds of a device: seq → (op id, status)."""
+    with server.engine().connect() as conn:
+        rows = conn.execute(sa.select(ops.c.device_seq, ops.c.op_id, ops.c.status)
+                            .where(ops.c.device_id == device_id)).all()
+    return {r.device_seq: (r.op_id, r.status) for r in rows}
+
+
+def test_a_batch_applies_once_and_twice_changes_nothing(server, tmp_path):
+    lt = laptop(tmp_path / "a")
+    for seed in range(3):
+        lt.new_case(seed, finalize=seed == 0, drafts=1)
+    token = server.enroll(lt)
+    envs = lt.envelopes()
+    n = len(envs)
+    body = lt.body(envs, audit_after=0)
+    with server.client(token) as c:
+        first = push(c, body)
+        assert first["rejected"] == [] and first["waiting"] == [], first
+        assert first["applied"] == [e["op_id"] for e in envs] and first["through_seq"] == n
+        assert first["skipped"] == first["rejected"] == first["waiting"] == []
+        last = lt.audit()[-1]
+        assert first["anchored"] == {"seq": last["seq"], "hash": last["hash"]}
+        again = push(c, body)
+        assert again["skipped"] == first["applied"] and again["applied"] == [] and again["through_seq"] == n
+        me = c.get("/v1/devices/me").json()
+        assert me["through_seq"] == n and me["anchored"] == first["anchored"]
+    assert held(server, lt.device_id) == {e["device_seq"]: (e["op_id"], "applied") for e in envs}
+    with server.engine().connect() as conn:
+        rows = conn.execute(sa.select(records).where(records.c.owner_device_id == lt.device_id)).all()
+    assert sorted(r.record_id for r in rows) == sorted({e["entity_id"] for e in envs})
+    assert sorted(r.status for r in rows) == ["draft", "draft", "finalized"]
+
+
+def test_a_compacted_bundle_moves_the_mark_to_its_end(server, tmp_path):
+    lt = laptop(tmp_path / "a")
+    lt.new_case(1, drafts=3)  # the first two drafts are superseded: compaction drops them
+    token = server.enroll(lt)
+    body = lt.bundle_body()
+    carried = [e["device_seq"] for e in body["ops"]]
+    assert carried != list(range(1, body["through_seq"] + 1))  # the bundle has holes
+    with server.client(token) as c:
+        answer = push(c, body)
+    assert answer["through_seq"] == body["through_seq"] and len(answer["applied"]) == len(carried)
+
+
+def test_same_op_id_other_bytes_is_rejected_409_and_the_queue_goes_on(server, tmp_path):
+    lt = laptop(tmp_path / "a")
+    for seed in range(4):
+        lt.new_case(seed)
+    token = server.enroll(lt)
+    e1, e2, e3, e4 = lt.envelopes()
+    with server.client(token) as c:
+        assert push(c, lt.body([e1, e2]))["through_seq"] == 2
+        changed = copy.deepcopy(e2)
+        changed["payload"]["data"]["scene_address"] = "改过的地址"
+        reused = dict(copy.deepcopy(e3), op_id=e1["op_id"])  # seq 3 under op 1's id
+        answer = push(c, lt.body([changed, reused, e4], from_seq=2))
+        assert [(x["op_id"], x["status"], x["error"]) for x in answer["rejected"]] == [
+            (e2["op_id"], 409, "conflict"), (e1["op_id"], 409, "conflict")]
+        assert answer["applied"] == [e4["op_id"]] and answer["through_seq"] == 4  # past the rejection
+        assert "内容不同" in answer["rejected"][0]["message"]
+    assert held(server, lt.device_id)[2] == (e2["op_id"], "applied")  # the first bytes stay
+    assert 3 not in held(server, lt.device_id)
+
+
+def test_a_gap_stops_the_mark_and_the_resend_fills_it(server, tmp_path):
+    lt = laptop(tmp_path / "a")
+    for seed in range(5):
+        lt.new_case(seed)
+    token = server.enroll(lt)
+    envs = lt.envelopes()
+    with server.client(token) as c:
+        assert push(c, lt.body(envs[:2]))["through_seq"] == 2
+        gap = push(c, lt.body(envs[3:]))  # 4 and 5: 3 never arrived
+        assert gap["through_seq"] == 2 and gap["applied"] == [] and gap["rejected"] == []
+        assert sorted(held(server, lt.device_id)) == [1, 2]
+        resend = push(c, lt.body(envs[1:], from_seq=2))
+        assert resend["skipped"] == [envs[1]["op_id"]] and resend["through_seq"] == 5
+        assert resend["applied"] == [e["op_id"] for e in envs[2:]]
+
+
+def test_a_fork_or_another_devices_ops_refuse_the_whole_batch(server, tmp_path):
+    lt, other = laptop(tmp_path / "a"), laptop(tmp_path / "b")
+    for seed in range(3):
+        lt.new_case(seed)
+    other.new_case(9)
+    token = server.enroll(lt)
+    e1, e2, e3 = lt.envelopes()
+    with server.client(token) as c:
+        push(c, lt.body([e1, e2]))
+        fork = dict(copy.deepcopy(e2), op_id=new_id())  # seq 2 again, as another op
+        r = c.post("/v1/push", json=lt.body([fork, e3], from_seq=2))
+        assert r.status_code == 409 and r.json()["error"] == "fork"
+        assert sorted(held(server, lt.device_id)) == [1, 2]  # e3 was not kept either
+        r = c.post("/v1/push", json=lt.body(other.envelopes()))
+        assert r.status_code == 403 and r.json()["error"] == "wrong_device"
+        r = c.post("/v1/push", json=dict(lt.body([e3]), ops=[e3 | {"device_id": other.device_id}]))
+        assert r.status_code == 403 and r.json()["error"] == "wrong_device"
+        r = c.post("/v1/push", json=lt.body([{k: v for k, v in e3.items() if k != "payload"}]))
+        assert r.status_code == 422 and r.json()["error"] == "bad_batch"
+        r = c.post("/v1/push", json=lt.body([e3, e2], from_seq=2))  # not in sequence order
+        assert r.status_code == 422 and r.json()["error"] == "bad_batch"
+        assert push(c, lt.body([e3]))["applied"] == [e3["op_id"]]
+
+
+def test_ops_the_contract_refuses_are_rejected_422_and_stay_rejected(server, tmp_path):
+    lt = laptop(tmp_path / "a")
+    lt.new_case(1, finalize=True)
+    lt.new_case(2)
+    lt.new_case(3)
+    token = server.enroll(lt)
+    create, finalize, e3, e4 = lt.envelopes()
+    bad_hash = copy.deepcopy(finalize)
+    bad_hash["payload"]["data"]["scene_address"] = "定稿后改过"
+    bad_shape = copy.deepcopy(e3)
+    del bad_shape["payload"]["record"]
+    unknown = dict(copy.deepcopy(e4), op="case.teleport")
+    with server.client(token) as c:
+        answer = push(c, lt.body([create, bad_hash, bad_shape, unknown]))
+        assert [(x["status"], x["error"]) for x in answer["rejected"]] == [
+            (422, "hash_mismatch"), (422, "bad_payload"), (422, "unknown_op")]
+        assert answer["applied"] == [create["op_id"]] and answer["through_seq"] == 4
+        again = push(c, lt.body([bad_hash], from_seq=2))  # the answer was lost: said again
+        assert [x["error"] for x in again["rejected"]] == ["hash_mismatch"] and again["through_seq"] == 4
+    assert [s for _, (_, s) in sorted(held(server, lt.device_id).items())] == ["applied"] + ["rejected"] * 3
+
+
+def test_ops_wait_for_their_photos_and_apply_after_the_upload(server, photo_laptop):
+    lt, shas = photo_laptop
+    token = server.enroll(lt)
+    envs = lt.envelopes()
+    adds = [e for e in envs if e["op"] == "photo.add"]
+    first_add = envs.index(adds[0])
+    with server.client(token) as c:
+        answer = push(c, lt.body(envs))
+        assert answer["applied"] == [e["op_id"] for e in envs[:first_add]]
+        assert answer["waiting"] == [{"op_id": adds[0]["op_id"], "missing_blobs": [shas[0]]}]
+        assert answer["through_seq"] == first_add  # the mark stops before the waiting op
+        assert c.post("/v1/blobs/missing", json={"sha256": shas}).json() == {"missing": shas}
+        assert upload(c, shas[0], lt.blob(shas[0])).json()["offset"] == len(lt.blob(shas[0]))
+        second = push(c, lt.body(envs[first_add:], from_seq=first_add + 1))
+        assert second["applied"] == [adds[0]["op_id"]] and second["waiting"][0]["missing_blobs"] == [shas[1]]
+        upload(c, shas[1], lt.blob(shas[1]))
+        assert c.post("/v1/blobs/missing", json={"sha256": shas}).json() == {"missing": []}
+        third = push(c, lt.body(envs[first_add:], from_seq=first_add + 1))
+        assert third["skipped"] == [adds[0]["op_id"]] and third["through_seq"] == len(envs)
+        assert third["applied"] == [e["op_id"] for e in envs[first_add + 1:]]
+        got = c.get(f"/v1/blobs/{shas[1]}")
+        assert got.status_code == 200 and got.content == lt.blob(shas[1])
+    assert {s for _, s in held(server, lt.device_id).values()} == {"applied"}
+
+
+def cut_patch(server, token: str, sha: str, offset: int, data: bytes, sent: int) -> None:
+    """A PATCH whose connection dies after ``sent`` of its ``len(data)`` bytes."""
+    head = (f"PATCH /v1/blobs/{sha} HTTP/1.1\r\nHost: 127.0.0.1\r\nWeicha-Protocol: 1\r\n"
+            f"Authorization: Bearer {token}\r\nUpload-Offset: {offset}\r\n"
+            f"Content-Length: {len(data)}\r\n\r\n").encode()
+    with socket.create_connection(("127.0.0.1", server.port)) as s:
+        s.sendall(head + data[:sent])
+
+
+def test_an_upload_cut_midway_resumes_at_its_offset_and_a_wrong_hash_is_discarded(server, tmp_path):
+    lt = laptop(tmp_path / "a")
+    token = server.enroll(lt)
+    data = os.urandom(150_000)
+    sha = hashlib.sha256(data).hexdigest()
+    part = 50_000
+    with server.client(token) as c:
+        assert c.post(f"/v1/blobs/{sha}/upload", json={"size": len(data)}).json() == {"offset": 0}
+        r = c.patch(f"/v1/blobs/{sha}", content=data[:part], headers={"Upload-Offset": "0"})
+        assert r.json() == {"offset": part}
+        cut_patch(server, token, sha, part, data[part:2 * part], sent=20_000)
+        assert c.post(f"/v1/blobs/{sha}/upload", json={"size": len(data)}).json() == {"offset": part}
+        wrong = c.patch(f"/v1/blobs/{sha}", content=data[:10], headers={"Upload-Offset": "0"})
+        assert wrong.status_code == 409 and wrong.json()["error"] == "offset_mismatch"
+        assert wrong.json()["offset"] == part
+        last = upload(c, sha, data)
+        assert last.json() == {"offset": len(data)}
+        assert c.post("/v1/blobs/missing", json={"sha256": [sha]}).json() == {"missing": []}
+        assert c.get(f"/v1/blobs/{sha}").content == data
+        assert c.post(f"/v1/blobs/{sha}/upload", json={"size": len(data)}).json() == {"offset": len(data)}
+        # bytes that are not what their address says: refused at the end, nothing kept
+        fake = hashlib.sha256(b"other").hexdigest()
+        bad = upload(c, fake, data[:70_000])
+        assert bad.status_code == 422 and bad.json()["error"] == "sha_mismatch"
+        assert c.post("/v1/blobs/missing", json={"sha256": [fake]}).json() == {"missing": [fake]}
+        assert c.post(f"/v1/blobs/{fake}/upload", json={"size": 70_000}).json() == {"offset": 0}
+    with server.engine().connect() as conn:
+        assert conn.execute(sa.select(uploads.c.offset).where(uploads.c.sha256 == fake)).scalar() == 0
+    assert not (server.data_dir / "blobs" / fake[:2] / fake).exists()
+    assert (server.data_dir / "blobs" / sha[:2] / sha).read_bytes() == data
+
+
+def test_the_audit_chain_is_anchored_and_a_rewritten_one_is_not(server, tmp_path):
+    lt = laptop(tmp_path / "a")
+    lt.new_case(1)
+    token = server.enroll(lt)
+    entries = lt.audit()
+    envs = lt.envelopes()
+    with server.client(token) as c:
+        half = len(entries) // 2
+        first = push(c, dict(lt.body(envs), audit=entries[:half]))
+        assert first["anchored"] == {"seq": entries[half - 1]["seq"], "hash": entries[half - 1]["hash"]}
+        rest = push(c, dict(lt.body(envs), audit=entries))  # repeats what is anchored: fine
+        assert rest["anchored"]["hash"] == entries[-1]["hash"] and "audit_error" not in rest
+        lt.new_case(2)  # more entries, one of them rewritten
+        lt.new_case(3)
+        more = lt.audit(after=entries[-1]["seq"])
+        assert len(more) >= 2
+        forged = copy.deepcopy(more)
+        forged[0]["summary"] = "改写的日志"
+        bad = push(c, dict(lt.body(lt.envelopes()), audit=forged))
+        assert bad["audit_error"]["error"] == "audit_mismatch" and bad["anchored"] == rest["anchored"]
+        assert bad["through_seq"] == 3  # the ops were taken all the same
+        gap = push(c, dict(lt.body(lt.envelopes()), audit=more[1:]))
+        assert gap["audit_error"]["error"] == "audit_gap"
+        good = push(c, dict(lt.body(lt.envelopes()), audit=more))
+        assert good["anchored"]["seq"] == more[-1]["seq"] and "audit_error" not in good

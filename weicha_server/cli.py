@@ -143,7 +143,6 @@ def cmd_init(args) -> int:
 def cmd_serve(args) -> int:
     import uvicorn
 
-    from weicha_server.app import create_app
     from weicha_server.gate import setup_logging
 
     cfg = _config(args)
@@ -162,6 +161,8 @@ def cmd_serve(args) -> int:
     common = dict(host=args.host, port=args.port, log_config=None, access_log=False,
                   server_header=False, timeout_graceful_shutdown=5, **tls)
     if args.workers == 1:
+        from weicha_server.app import create_app
+
         uvicorn.run(create_app(cfg), **common)
     else:  # each worker builds the app from the environment (never the password on a command line)
         os.environ[settings.ENV_DATA_DIR] = str(cfg.data_dir)
@@ -253,7 +254,7 @@ def stats(conn, cfg: settings.ServerConfig) -> dict[str, Any]:
         "ops": {k: ops_by.get(k, 0) for k in ("applied", "rejected", "waiting")},
         "records": count(db.records), "reviews": count(db.reviews),
         "blobs": {"count": count(db.blobs),
-                  "bytes": conn.execute(sa.select(sa.func.coalesce(sa.func.sum(db.blobs.c.size), 0))).scalar_one(),
+                  "bytes": int(conn.execute(sa.select(sa.func.coalesce(sa.func.sum(db.blobs.c.size), 0))).scalar_one()),
                   "uploads_in_progress": count(db.uploads)},
         "users": count(db.users),
         "audit": {"entries": count(db.server_audit), "intact": problem is None, "problem": problem},
