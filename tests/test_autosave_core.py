@@ -75,7 +75,7 @@ def test_invalid_edits_stay_in_the_journal(env):
     assert {p.path for p in err.value.problems} == {"witnesses[0].id_number", "humidity"}
     assert counts(store) == before
     assert cases.recovered(case.id).values["humidity"] == "很潮"  # nothing lost
-    assert "recorder" not in cases.get(case.id).data
+    assert cases.get(case.id).data.get("recorder") != "张伟"  # (prefilled: the user)
 
 
 def test_the_journal_row_goes_only_with_the_commit(env, monkeypatch):

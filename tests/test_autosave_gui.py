@@ -30,7 +30,7 @@ def counts(store) -> tuple[int, int]:
 
 
 def test_edits_are_journalled_within_two_seconds_without_log_or_sync(app, qtbot, cases, store):
-    case = cases.new_case()
+    case = cases.new_case({"recorder": None})  # not prefilled: typed here
     view = open_view(qtbot, cases, case.id)
     before = counts(store)
     type_into(qtbot, child(view, QLineEdit, "field_recorder"), "Zhang Wei")
@@ -58,7 +58,7 @@ def test_edits_are_journalled_within_two_seconds_without_log_or_sync(app, qtbot,
 
 
 def test_undoing_every_edit_empties_the_journal(app, qtbot, cases):
-    case = cases.new_case()
+    case = cases.new_case({"recorder": None})
     view = open_view(qtbot, cases, case.id)
     edit = child(view, QLineEdit, "field_recorder")
     type_into(qtbot, edit, "abc")
@@ -146,7 +146,7 @@ def test_kill_9_then_reopen_shows_everything_typed(app, qtbot, tmp_path):
     data = tmp_path / "data"
     with new_store(data) as store:
         actor = UserService(store).authenticate("admin", PASSWORD)
-        case = CaseService(store, forms(), actor).new_case()
+        case = CaseService(store, forms(), actor).new_case({"recorder": None})
         before = counts(store)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     proc = subprocess.Popen([sys.executable, "-c", CHILD, str(data), case.id, PASSWORD],

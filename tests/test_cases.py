@@ -72,7 +72,7 @@ def test_finalize_is_blocked_with_the_list_then_locks_and_hashes(env):
     with pytest.raises(FinalizeBlocked) as err:
         cases.finalize(case.id)
     rules = {p.rule for p in err.value.problems}
-    assert {"bicai", "witness", "investigators"} <= rules
+    assert {"bicai", "witness"} <= rules  # 勘验人员: the user who made it (prefill.py)
     assert any(p.path == "scene_address" for p in err.value.problems)
     values = scene_values(5)
     values["evidence"][0]["comparison_status"] = "not_sent"

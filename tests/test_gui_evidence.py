@@ -40,7 +40,7 @@ def answer_comparison(qtbot, result: str, *, first_empty: bool = False, errors: 
 
 
 def test_status_moves_sent_then_match_or_no_match_and_keeps_the_numbers(app, qtbot, cases):
-    case = cases.new_case({"evidence": evidence()})
+    case = cases.new_case({"evidence": evidence(), "recorder": None})  # typed below
     numbers = [r["number"] for r in case.data["evidence"]]
     view, pages = open_pages(qtbot, cases, case.id)
     register = pages.show_register()

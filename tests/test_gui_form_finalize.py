@@ -32,7 +32,8 @@ def choose(qtbot, view, prefix: str) -> None:
 def test_blocked_then_fixed_then_finalized_then_amended(app, qtbot, cases, dialogs):
     values = complete_values() | {"evidence": [TRACE, dict(TRACE, name="烟头", category="biological",
                                                            comparison_status="not_sent")]}
-    del values["recorder"], values["no_evidence_reason"]
+    values["recorder"] = None  # left empty (not prefilled)
+    del values["no_evidence_reason"]
     view = open_view(qtbot, cases, cases.new_case(values).id)
     tabs = child(view, QTabWidget, "formTabs")
 

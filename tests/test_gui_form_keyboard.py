@@ -25,7 +25,7 @@ def inside(widget) -> bool:
 
 
 @pytest.mark.parametrize("field,cls", [("reported_at", QDateTimeEdit),
-                                       ("started_at", QDateTimeEdit)])
+                                       ("ended_at", QDateTimeEdit)])  # started_at: prefilled
 def test_tab_leaves_an_empty_date_time_field(app, qtbot, cases, field, cls):
     view = open_view(qtbot, cases, cases.new_case().id)
     view.focus_path(field)

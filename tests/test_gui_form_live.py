@@ -24,7 +24,7 @@ def columns(spec, group: str) -> dict[str, int]:
 
 
 def test_fill_fields_across_tabs_and_save_with_the_keyboard(app, qtbot, cases):
-    case = cases.new_case()
+    case = cases.new_case({"investigating_unit": None})  # not prefilled: typed here
     view = open_view(qtbot, cases, case.id)
     type_into(qtbot, child(view, QLineEdit, "field_investigating_unit"), "钦州市公安局刑事科学技术室")
     qtbot.keyClick(focused(), Qt.Key.Key_Tab)  # the tab order follows the fields

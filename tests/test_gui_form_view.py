@@ -64,7 +64,7 @@ def test_one_tab_per_section_and_a_widget_per_field(app, qtbot, cases, spec):
 
 
 def test_typing_a_text_field_and_saving_persists(app, qtbot, cases):
-    view = open_view(qtbot, cases)
+    view = open_view(qtbot, cases, {"recorder": None})  # not prefilled: typed here
     edit = child(view, QLineEdit, "field_incident_address")
     type_into(qtbot, edit, "钦州市钦南区永福路 12 号")
     type_into(qtbot, child(view, QLineEdit, "field_recorder"), "Zhang Wei")
@@ -107,8 +107,9 @@ def test_an_invalid_id_number_of_a_witness_is_a_chinese_problem(app, qtbot, case
     table.item(0, cols["gender"]).setText("女")
     click(qtbot, view, "saveButton")
     assert problems(view) == []
-    assert cases.get(view.case.id).data["witnesses"] == [
-        {"name": "王芳", "id_number": "11010519491231002X", "gender": "female"}]
+    assert cases.get(view.case.id).data["witnesses"] == [  # 出生日期: from the ID number
+        {"name": "王芳", "id_number": "11010519491231002X", "gender": "female",
+         "birth_date": "1949-12-31"}]
 
 
 def test_values_have_the_shapes_of_the_record(app, qtbot, cases):
@@ -137,6 +138,9 @@ def test_values_have_the_shapes_of_the_record(app, qtbot, cases):
         "protection_measures": ["cordon", "other"], "protection_measures_other": "拉绳隔离",
         "scene_location": {"lat": 21.95, "lon": 108.62},
         "reporter": {"name": "李娜", "phone": "13807770001"}, "remarks": "无",
+        # prefilled for a new case (core/prefill.py): the unit, the user, the photo count
+        "investigating_unit": "钦州市公安局钦南分局刑侦大队", "recorder": "admin", "photographer": "admin",
+        "investigators": [{"name": "admin", "unit": "钦州市公安局钦南分局刑侦大队"}], "photo_total": 0,
     }
     assert "case_number" not in values  # system field: shown, never sent
     click(qtbot, view, "saveButton")
@@ -201,7 +205,8 @@ def test_evidence_rows_get_their_h_number_once(app, qtbot, cases, spec):
     assert number.startswith("H") and len(number) == 23
     stored = cases.get(view.case.id).data["evidence"]
     assert stored == [{"number": number, "name": "灰尘减层手印", "category": "fingerprint", "quantity": 2,
-                       "comparison_status": "not_sent"}]  # a new row starts from the row defaults
+                       "comparison_status": "not_sent",  # a new row starts from the row defaults
+                       "collector": "admin", "collected_at": "2026-11-27T09:00:00+08:00"}]  # and prefills
 
     table.item(0, cols["location"]).setText("窗台内侧")
     click(qtbot, view, "saveButton")

@@ -206,6 +206,7 @@ def test_new_case_button_opens_a_form_tab(window, cases, qtbot):
 
 def test_closing_a_case_tab_saves_the_edits(window, cases, dialogs, qtbot):
     view = window.workspace.new_case()
+    child(view, QLineEdit, "field_recorder").clear()  # prefilled with the user
     type_into(qtbot, child(view, QLineEdit, "field_recorder"), "王五")
     window.workspace.close_tab(1)
     assert child(window, QTabWidget, "mainTabs").count() == 1

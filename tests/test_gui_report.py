@@ -322,7 +322,7 @@ def test_system_print_uses_lp_with_printer_and_copies(tmp_path, monkeypatch):
 # ---- where it is opened: the case tab's header, the review page -----------------------------------
 def test_the_case_header_opens_the_report_after_saving_the_form(app, qtbot, cases, tmp_path, fakes,
                                                               monkeypatch):
-    case = cases.new_case()
+    case = cases.new_case({"recorder": None})  # not prefilled: typed here
     view, pages = open_pages(qtbot, cases, case.id)
     type_into(qtbot, child(view, QLineEdit, "field_recorder"), "张伟")
     assert view.is_dirty()

@@ -23,10 +23,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from weicha_desktop.core import drafts, duties, numbering, people
+from weicha_desktop.core import drafts, duties, numbering, people, prefill
 from weicha_desktop.core.errors import (FinalizeBlocked, InvalidState, NotFound, PermissionDenied,
                                         Problem, ValidationFailed, WeichaError)
 from weicha_desktop.core.forms import FormRegistry, FormSpec, check_rules, default_values, validate
+from weicha_desktop.core.forms.identity import follow_id_numbers
 from weicha_desktop.core.ids import new_id
 from weicha_desktop.core.labels import ROLES
 from weicha_desktop.core.records import (Record, finalized_hash, insert_version, photo_manifest,
@@ -97,13 +98,15 @@ class RecordService:
     # ---- changing --------------------------------------------------------------------------
     def create(self, values: dict[str, Any] | None = None) -> Record:
         """A new record (draft version 1) of the latest form of the kind, numbered if the
-        form says so, with ``values`` merged into the form's defaults."""
+        form says so, with ``values`` merged into the form's defaults and prefills (a value
+        None leaves that field empty)."""
         self._require_role(*ROLES)
         self.store.require_initialized()
         spec = self.forms.latest(self.form_id)
         record_id, version_id = new_id(), new_id()
-        data = default_values(spec)
-        data.update(self._checked_input(spec, values or {}))
+        data = default_values(spec)  # then what is known (the user, the unit, now: prefill.py)
+        data.update(prefill.record_values(spec, prefill.context(self.store, self.actor)))
+        data = drafts.apply(data, self._checked_input(spec, values or {}))  # None: left empty
         with self.store.change(self.actor) as ch:
             number = numbering.allocate(ch, spec.number_prefix, record_id, forms=self.forms) \
                 if spec.number_prefix else None
@@ -362,14 +365,15 @@ class RecordService:
             "record": record_state(ch.conn, record_id), "people": people.rows(ch.conn, record_id),
             **extra})
 
-    @staticmethod
-    def _checked_input(spec: FormSpec, values: dict[str, Any]) -> dict[str, Any]:
+    def _checked_input(self, spec: FormSpec, values: dict[str, Any]) -> dict[str, Any]:
+        """``values`` to write, with each person's 性别 / 出生日期 as a valid 身份证号 says
+        (core/forms/identity.py: filled, never typed)."""
         if not isinstance(values, dict):
             raise WeichaError("字段值须为 JSON 对象（字段名 → 值）。")
         fixed = [f.id for f in spec.all_fields() if f.readonly and f.id in values]
         if fixed:
             raise ValidationFailed([Problem(k, "由系统填写，不能修改", "readonly") for k in fixed])
-        return values
+        return follow_id_numbers(spec, values, self.store.clock.now().date())
 
     def _number_rows(self, ch, spec: FormSpec, record_id: str, old: dict[str, Any],
                      new: dict[str, Any]) -> None:

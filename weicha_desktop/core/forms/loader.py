@@ -15,6 +15,7 @@ from .spec import (
     OTHER,
     OTHER_CODE,
     PERSON_FIELDS,
+    PREFILL_SOURCES,
     Choice,
     Constraint,
     Field,
@@ -37,7 +38,7 @@ _PREFIX = re.compile(r"[A-Z]\Z")  # the letter of an issued number (K 勘验号,
 _SECTION_KEYS = {"id", "title", "fields"}
 _FIELD_KEYS = {"id", "type", "label", "required", "readonly", "constraint", "relevant",
                "default", "help", "choices", "other_text", "unit", "fields", "person_fields",
-               "person_required", "participant", "number_prefix"}
+               "person_required", "participant", "number_prefix", "prefill"}
 _RULE_KEYS = {"id", "message", "require", "when", "each", "field"}
 _CHOICE_LIST_KEYS = {"id", "title", "choices"}
 # an option of a shared list (forms/choices/): its code, words, and — where records of the
@@ -298,6 +299,7 @@ class _Builder:
             participant=self.flag(raw, "participant", where),
         )
         options["number_prefix"] = self.row_number_prefix(raw, ftype, where, options["fields"])
+        options["prefill"] = self.prefill(raw, ftype, where, options)
         self.check_participant(raw, ftype, options, where)
         choice_values = [c.value for c in options["choices"]]
         other = OTHER_CODE if self.codes else OTHER
@@ -308,6 +310,29 @@ class _Builder:
         if field_id is None or label is None:
             return None
         return Field(field_id, ftype, label, line=raw.line, **options)
+
+    def prefill(self, raw: LineDict, ftype: str, where: str, options: dict[str, Any]) -> str | None:
+        """``prefill``: what a new record (a new row, for a field inside a repeat group) starts
+        with (core/prefill.py): ``user`` (the logged-in user's display name: a text, a person,
+        a repeat group whose rows are people), ``unit`` (the unit's name: a text), ``now``
+        (a date or date-time), ``photo_count`` (the photo log's count: an integer)."""
+        source = raw.get("prefill")
+        if source is None:
+            return None
+        fits = {"user": ("text", "person", "repeat"), "unit": ("text",), "now": ("date", "datetime"),
+                "photo_count": ("integer",)}
+        people = ftype != "repeat" or ("fields" not in raw and any(f.id == "name" for f in options["fields"]))
+        if source not in PREFILL_SOURCES:
+            self.err(raw.line_of("prefill"), where,
+                     f"prefill 应为 {'、'.join(PREFILL_SOURCES)} 之一（现为“{source}”）")
+        elif ftype not in fits[source] or not people:
+            self.err(raw.line_of("prefill"), where, f"prefill: {source} 不能用于 {ftype} 字段"
+                     + ("（重复组须每行是一个人）" if ftype == "repeat" and source == "user" else ""))
+        elif options["readonly"]:
+            self.err(raw.line_of("prefill"), where, "只读（readonly）字段由系统填写，不用 prefill")
+        else:
+            return source
+        return None
 
     def check_participant(self, raw: LineDict, ftype: str, options: dict[str, Any], where: str) -> None:
         """``participant: true`` marks where a record names the people who took part (core/

@@ -25,6 +25,9 @@ CODES, LABELS = "code", "label"
 DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 5000}
 OTHER_MAX_LENGTH = DEFAULT_MAX_LENGTH["text"]
 FACT_NAMES = ("photo_count", "photo_classes")  # rule facts, merged into the expression env
+# What a new record (or a new row) may be prefilled with (``prefill:``, core/prefill.py): the
+# logged-in user's display name, the unit's name, the clock's "now", the photo log's count.
+PREFILL_SOURCES = ("user", "unit", "now", "photo_count")
 
 
 class FormError(WeichaError):
@@ -92,6 +95,7 @@ class Field:
     participant: bool = False  # names a person who took part (core/duties.py): the name field,
     # the person, or each person of a repeat group
     number_prefix: str | None = None  # a repeat group whose rows get an issued number (H…)
+    prefill: str | None = None  # what a new record / row starts with (PREFILL_SOURCES)
     line: int = dataclasses.field(default=0, compare=False)
 
     @property

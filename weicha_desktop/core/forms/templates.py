@@ -13,7 +13,14 @@ record (a missing value is left as ``____`` for the technician to write).
 ``forms check`` checks every file against the latest version of its form: the text ids must
 be narrative fields, the case types codes of real choices, the placeholders real fields.
 Case types are codes, so a template fits a record of any form version (an old record's
-Chinese value is matched by its code: ``case_type_code``)."""
+Chinese value is matched by its code: ``case_type_code``).
+
+Blanks. Every ``____`` (three or more ``_``/``＿``) left in a text blocks finalizing: the
+checker lists each one (``blanks_in``, validate.py). A placeholder whose value was not known
+when the template was applied (勘验人员____在____的指挥下: the people not yet entered) is
+filled once it is (``fill_known_blanks``): the blank is found by the template's own words
+around it, so a blank the user already typed over, a text reworded around it, or words that
+occur twice are left alone — text the user wrote is never overwritten."""
 from __future__ import annotations
 
 import re
@@ -31,6 +38,8 @@ TEMPLATES_DIR = "templates"
 NARRATIVE_SECTION = "narrative"  # the section whose text fields templates fill
 CASE_TYPE_FIELD = "case_type"
 BLANK = "____"
+BLANK_RUN = re.compile(r"[_＿]{3,}")  # a blank still to be written
+CONTEXT = 12  # characters of the template's words either side of a placeholder's blank
 _KEYS = {"id", "title", "form", "case_types", "texts"}
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
@@ -94,6 +103,71 @@ def fill(text: str, spec: FormSpec, data: Mapping[str, Any]) -> str:
         shown = _shown(field, data.get(field.id), data)
         return shown if shown else BLANK
     return _PLACEHOLDER.sub(value, text)
+
+
+def blanks_in(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, surroundings)`` of every blank in ``text``; the surroundings quote a
+    few characters either side (``…该楼为____层…``) so a message can say which."""
+    out = []
+    for match in BLANK_RUN.finditer(text):
+        start, end = match.span()
+        before, after = text[max(0, start - 8):start], text[end:end + 8]
+        quoted = (("…" if start > 8 else "") + before + BLANK + after
+                  + ("…" if end + 8 < len(text) else ""))
+        out.append((start, end, " ".join(quoted.split())))
+    return out
+
+
+def fill_known_blanks(spec: FormSpec, templates: list[NarrativeTemplate],
+                      data: Mapping[str, Any]) -> dict[str, str]:
+    """Narrative field id → its text with the blanks of placeholders now known filled in
+    (only the fields that change). A blank is filled when the template's words around the
+    placeholder (up to CONTEXT characters either side, or the start / end of the text) are
+    still there and occur once in the text; then only the blank itself is replaced."""
+    changed: dict[str, str] = {}
+    for field in narrative_fields(spec):
+        text = data.get(field.id)
+        if not isinstance(text, str) or not BLANK_RUN.search(text):
+            continue
+        new = text
+        for name, pattern in _blank_patterns(templates, field.id):
+            try:
+                source = spec.field(name)
+            except KeyError:
+                continue
+            shown = _shown(source, data.get(source.id), data)
+            found = list(pattern.finditer(new)) if shown else []
+            if len(found) == 1:
+                new = new[:found[0].start("blank")] + shown + new[found[0].end("blank"):]
+        if new != text:
+            changed[field.id] = new
+    return changed
+
+
+_TOKEN = re.compile(r"\{([a-z][a-z0-9_]*)\}|[_＿]{3,}")
+
+
+def _blank_patterns(templates: list[NarrativeTemplate], field_id: str) -> list[tuple[str, re.Pattern]]:
+    """(placeholder, the pattern of its blank among the template's words) for each
+    placeholder of each template's text for ``field_id`` with words or an end beside it."""
+    out: dict[tuple[str, str], re.Pattern] = {}
+    for template in templates:
+        text = template.texts.get(field_id) or ""
+        tokens = list(_TOKEN.finditer(text))
+        for i, token in enumerate(tokens):
+            if token.group(1) is None:
+                continue
+            before = text[tokens[i - 1].end() if i else 0:token.start()]
+            after = text[token.end():tokens[i + 1].start() if i + 1 < len(tokens) else len(text)]
+            head, tail = re.escape(before[-CONTEXT:]), re.escape(after[:CONTEXT])
+            if i == 0 and len(before) <= CONTEXT:
+                head = "^" + head  # the start of the text is part of the surroundings
+            if i + 1 == len(tokens) and len(after) <= CONTEXT:
+                tail += "$"
+            if head or tail:
+                source = f"{head}(?P<blank>{BLANK_RUN.pattern}){tail}"
+                out.setdefault((token.group(1), source), re.compile(source))
+    return [(name, pattern) for (name, _), pattern in out.items()]
 
 
 def _shown(field: Field, value: Any, data: Mapping[str, Any]) -> str:

@@ -17,7 +17,9 @@ from weicha_desktop.core.errors import Problem, shorten
 from .expr import compile_expr
 from .expr_eval import is_empty
 from .spec import OTHER_MAX_LENGTH, Field, FormSpec
-from .validators import VALIDATORS, id_birth_date, id_card, id_gender
+from .identity import id_values
+from .templates import blanks_in
+from .validators import VALIDATORS
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _DATETIME = re.compile(
@@ -76,7 +78,18 @@ def _check_field(field: Field, value: Any, env: Mapping, path: str, where: str,
         return _check_geopoint(value, path, name)
     message = (_SCALAR_CHECKS[field.type](field, value) if field.type in _SCALAR_CHECKS
                else _check_text(field, value, today))
-    return [Problem(path, f"{name}：{message}")] if message else []
+    if message:
+        return [Problem(path, f"{name}：{message}")]
+    return _blank_problems(value, path, name) if complete and field.type in ("text", "textarea") else []
+
+
+def _blank_problems(text: str, path: str, name: str) -> list[Problem]:
+    """A finalize blocker for every blank ``____`` a narrative template left (or anyone
+    typed) that is still there, quoting its surroundings so two blanks are told apart."""
+    found = blanks_in(text)
+    return [Problem(path, f"{name}：第{i}处空白“____”未填写（{where}）" if len(found) > 1
+                    else f"{name}：空白“____”未填写（{where}）", "blank")
+            for i, (_start, _end, where) in enumerate(found, 1)]
 
 
 def _check_other(field: Field, value: Any, other: Any, path: str, where: str,
@@ -106,18 +119,10 @@ def _identity_consistency(fields, data: Mapping, prefix: str, where: str,
                           bad_paths: set[str], today: date) -> list[Problem]:
     """In a person (or a person row), 出生日期 and 性别 must agree with a valid 身份证号."""
     ids = {f.id: f for f in fields}
-    id_field, id_number = ids.get("id_number"), data.get("id_number")
-    if (id_field is None or id_field.constraint.validator != "id_card"
-            or not isinstance(id_number, str) or id_card(id_number, today) is not None):
-        return []
     problems = []
-    born, gender = id_birth_date(id_number).isoformat(), id_gender(id_number)
-    if "gender" in ids:  # the value this form stores for 男/女 (a code, or the word)
-        gender = next((c.value for c in ids["gender"].choices if c.label.zh == gender), gender)
-    for key, expected in (("birth_date", born), ("gender", gender)):
+    for key, expected in id_values(fields, data.get("id_number"), today).items():
         value = data.get(key)
-        if (key in ids and not is_empty(value) and prefix + key not in bad_paths
-                and value != expected):
+        if not is_empty(value) and prefix + key not in bad_paths and value != expected:
             shown = ids[key].choice_label(expected) if ids[key].choices else expected
             problems.append(Problem(f"{prefix}{key}", f"{where}{ids[key].label.zh}："
                                     f"与身份证号不符（应为 {shown}）"))

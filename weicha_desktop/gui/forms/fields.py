@@ -13,10 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDate, Qt, SignalInstance
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLineEdit,
                                QPlainTextEdit, QWidget)
 
 from weicha_desktop.core.forms.spec import Field
+from weicha_desktop.core.forms.templates import BLANK_RUN
 from weicha_desktop.gui.forms.widgets import (OptionalDateEdit, OptionalDateTimeEdit,
                                               OptionalDoubleSpinBox, OptionalSpinBox,
                                               iso_with_offset, wall_time)
@@ -39,6 +41,11 @@ def display_unit(unit: str | None) -> str:
 
 def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
+
+
+def _units(text: str, index: int) -> int:
+    """A position in ``text`` as Qt counts it (UTF-16: a character beyond the BMP is two)."""
+    return len(text[:index].encode("utf-16-le")) // 2
 
 
 def label_html(field: Field, lang: str = "zh") -> str:
@@ -121,6 +128,26 @@ class TextEditor(Editor):
     def set_readonly(self, readonly: bool) -> None:
         self.widget.setReadOnly(readonly or self.field.readonly)
 
+    def focus(self, rest: str = "") -> None:
+        """Focused (a problem chosen, F8): the first blank ``____`` still in the text is
+        selected, so what is typed replaces it."""
+        super().focus(rest)
+        text = self.text()
+        blank = BLANK_RUN.search(text)
+        if blank:  # Qt counts UTF-16 units (a rare character beyond the BMP is two)
+            self.select(*(_units(text, i) for i in blank.span()))
+
+    def text(self) -> str:
+        return self.widget.text()
+
+    def select(self, start: int, end: int) -> None:
+        self.widget.setSelection(start, end - start)
+
+    def replace_text(self, new: str) -> None:
+        """``new`` in place of the text (the form filling a blank): set as a whole here; the
+        text area changes only the part that differs."""
+        self.set_value(new)
+
 
 class TextAreaEditor(TextEditor):
     def build(self) -> QWidget:
@@ -136,6 +163,28 @@ class TextAreaEditor(TextEditor):
 
     def set_value(self, value: Any) -> None:
         self.widget.setPlainText("" if value is None else str(value))
+
+    def text(self) -> str:
+        return self.widget.toPlainText()
+
+    def select(self, start: int, end: int) -> None:
+        cursor = self.widget.textCursor()
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        self.widget.setTextCursor(cursor)
+
+    def replace_text(self, new: str) -> None:
+        """Only the part of the text that differs is replaced, through a cursor of its own:
+        the user's cursor stays where it is and Ctrl+Z takes the change back."""
+        old = self.text()
+        head = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+        tail = 0
+        while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+            tail += 1
+        cursor = QTextCursor(self.widget.document())
+        cursor.setPosition(_units(old, head))
+        cursor.setPosition(_units(old, len(old) - tail), QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(new[head:len(new) - tail])
 
     def signals(self) -> list[SignalInstance]:
         return [self.widget.textChanged]

@@ -17,12 +17,15 @@ from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QHBoxLayout, QMessageBox, QStackedWidget, QTabWidget, QVBoxLayout,
                                QWidget)
 
-from weicha_desktop.core import drafts
+from weicha_desktop.core import drafts, prefill
 from weicha_desktop.core.cases import CaseRecord, CaseService
 from weicha_desktop.core.errors import FinalizeBlocked, Problem, ValidationFailed, WeichaError
 from weicha_desktop.core.forms import compile_expr
 from weicha_desktop.core.forms.spec import FormSpec
-from weicha_desktop.core.forms.templates import CASE_TYPE_FIELD, NARRATIVE_SECTION
+from weicha_desktop.core.forms.templates import CASE_TYPE_FIELD, NARRATIVE_SECTION, fill_known_blanks
+from weicha_desktop.core.store.events import ChangeSummary
+from weicha_desktop.gui.common.store_events import StoreEvents
+from weicha_desktop.gui.forms import autofill
 from weicha_desktop.gui.forms.amend_dialog import AmendDialog
 from weicha_desktop.gui.forms.fields import Editor
 from weicha_desktop.gui.forms.groups import make_editor
@@ -89,6 +92,7 @@ class FormView(QWidget):
             for field in section.fields:
                 editor = make_editor(field, lang=lang)
                 self.editors[field.id] = editor
+                autofill.prefill_new_rows(editor, cases.store, cases.actor)  # 提取人, 提取时间
                 for key in editor.keys():
                     self._section_of[key], self._owner[key] = index, editor
                 for signal in editor.signals():
@@ -102,6 +106,12 @@ class FormView(QWidget):
             self.pages[[s.id for s in self.spec.sections].index(NARRATIVE_SECTION)].add_above(
                 self.template_bar, self.template_bar.focus_widgets())
         self.tabs.currentChanged.connect(self.flush)
+        self.tabs.currentChanged.connect(self._section_shown)
+        # 照片 (张数) follows the photo log (autofill.py): the count the form last knew
+        self._photo_field = next((f.id for f in self.spec.all_fields() if f.prefill == "photo_count"), None)
+        self._photos: int | None = None
+        if self._photo_field:
+            StoreEvents(cases.store, self).changed.connect(self._store_changed)
         self.panel = ProblemPanel(self._problem_text)
         self.panel.pathChosen.connect(self.focus_path)
 
@@ -188,6 +198,7 @@ class FormView(QWidget):
         finally:
             self._loading = False
         self._pending, self._buffered = False, recovery is not None
+        self._photos = prefill.photo_count(self.cases.store, case.id) if self._photo_field else None
         self.set_readonly(not self.is_editable())
         self.header.show_recovery(recovery, self.cases.actor.id)
         self.header.show_case(case, self.spec.title.text(self.lang), self.is_editable(),
@@ -246,6 +257,7 @@ class FormView(QWidget):
     def _edited(self, editor: Editor) -> None:
         if self._loading or not self.is_editable():
             return
+        autofill.follow_ids(editor, self.cases.store.clock.now().date())  # 见证人: 性别, 出生日期
         self._pending = True
         self._last_edit = time.monotonic()
         if not self._timer.isActive():  # not restarted per keystroke: see _timeout
@@ -328,13 +340,40 @@ class FormView(QWidget):
             found = by_field.get(field_id, [])
             label = editor.field.label.zh
             texts = [p.message[len(label):].lstrip("： ") if p.message.startswith(label)
-                     else p.message for p in found]
+                     else p.message for p in found if p.rule != "blank"]
+            blanks = sum(p.rule == "blank" for p in found)  # one line, however many (F8: each)
+            if blanks:
+                texts.append(self.tr("有 %n 处空白“____”未填写（F8 逐个定位）", "", blanks))
             self.pages[self._section_of[field_id]].show_errors(field_id, texts)
             editor.show_problems([(p.path[len(field_id):], p.message) for p in found])
         counts: dict[int, int] = {}
         for field_id, found in by_field.items():
             counts[self._section_of[field_id]] = counts.get(self._section_of[field_id], 0) + len(found)
         self.section_list.show_counts(counts)
+
+    # ---- filled for you (autofill.py) ------------------------------------------------------
+    def fill_known_blanks(self) -> list[str]:
+        """Template blanks whose value is now known (勘验人员____在…: the people tab) filled in;
+        when the 现场勘验情况 tab is shown and before every commit. The ids it changed."""
+        if not self.is_editable() or self.template_bar is None:
+            return []
+        changed = fill_known_blanks(self.spec, self.template_bar.templates, self.current_data())
+        for field_id, text in changed.items():
+            self.editors[field_id].replace_text(text)  # the cursor stays, Ctrl+Z undoes it
+        return list(changed)
+
+    def _section_shown(self, index: int) -> None:
+        if 0 <= index < len(self.spec.sections) and self.spec.sections[index].id == NARRATIVE_SECTION:
+            self.fill_known_blanks()
+
+    def _store_changed(self, summary: ChangeSummary) -> None:
+        """Photos added or removed (here, a worker's import, anywhere in the program): 照片
+        (张数) follows while it holds the count the form knew."""
+        if "photo" not in summary.kinds or not self.is_editable():
+            return
+        count = prefill.photo_count(self.cases.store, self.case.id)
+        autofill.follow_photo_count(self.editors.get(self._photo_field), self._photos, count)
+        self._photos = count
 
     # ---- actions ---------------------------------------------------------------------------
     def commit_session(self) -> bool:
@@ -344,6 +383,7 @@ class FormView(QWidget):
         is lost, they come back when the case is opened again) and the problems are shown."""
         if not self.is_editable():
             return True
+        self.fill_known_blanks()
         self.autosave_now()
         changed = bool(self.changes())
         try:

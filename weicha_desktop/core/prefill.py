@@ -1,0 +1,88 @@
+"""What a new record, or a new row of a repeat group, starts with: the form declares it
+(``prefill:`` on a field, forms/scene_investigation.yaml), this module computes it.
+
+    user         the logged-in user's DISPLAY name (never the login name): a text (笔录人,
+                 照相人, 提取人), a person ({name, unit}), a group of people (one row: 勘验人员)
+    unit         the unit's name, known since setup (现场勘验单位)
+    now          the clock's time, to the minute (勘验开始时间, 提取时间); a date field: today
+    photo_count  the photos in the record's photo log (照片张数; 0 for a new record: the form
+                 then keeps it in step, and the rule ``photo_total`` flags a disagreement)
+
+The clock and the user are passed in (``Context``; ``context(store, actor)`` takes them from
+the service's store and actor): no ``date.today()`` here. A value the caller gives wins over
+a prefill (``RecordService.create`` merges them), and a prefill never fills a readonly field
+(``forms check`` refuses one)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from weicha_desktop.core.forms.spec import Field, FormSpec
+from weicha_desktop.core.store import Actor, Store
+
+
+@dataclass(frozen=True)
+class Context:
+    user: str            # display name ("" when the user has none: nothing is prefilled)
+    unit: str            # the unit's name ("" if setup did not record one)
+    now: datetime        # aware
+    photo_count: int = 0
+
+
+def context(store: Store, actor: Actor, photo_count: int = 0) -> Context:
+    """The prefill context of ``actor`` working in ``store`` (its clock, its unit)."""
+    return Context(user=(actor.display_name or "").strip(), unit=(store.meta("unit_name") or "").strip(),
+                   now=store.clock.now(), photo_count=photo_count)
+
+
+def value(field: Field, ctx: Context) -> Any:
+    """The value ``field``'s prefill gives in ``ctx`` (None: nothing to fill)."""
+    source = field.prefill
+    if source == "user" and ctx.user:
+        if field.type == "text":
+            return ctx.user
+        person = {"name": ctx.user}
+        if ctx.unit and any(f.id == "unit" for f in field.fields):
+            person["unit"] = ctx.unit
+        return [person] if field.type == "repeat" else person
+    if source == "unit" and ctx.unit:
+        return ctx.unit
+    if source == "now":
+        now = ctx.now.replace(second=0, microsecond=0)
+        return now.date().isoformat() if field.type == "date" else now.isoformat()
+    if source == "photo_count":
+        return ctx.photo_count
+    return None
+
+
+def record_values(spec: FormSpec, ctx: Context) -> dict[str, Any]:
+    """The prefilled top-level values of a new record of ``spec``."""
+    return {f.id: v for f in spec.all_fields() if f.prefill and (v := value(f, ctx)) is not None}
+
+
+def row_values(group: Field, ctx: Context, row: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The prefilled values of a new row of the repeat group ``group`` (提取人, 提取时间),
+    for the sub-fields ``row`` leaves empty (None: all of them)."""
+    row = row or {}
+    return {f.id: v for f in group.fields
+            if f.prefill and row.get(f.id) in (None, "") and (v := value(f, ctx)) is not None}
+
+
+def prefilled_fields(spec: FormSpec) -> list[str]:
+    """The paths a new record or row of ``spec`` may be prefilled at (``evidence.collector``)."""
+    out = []
+    for f in spec.all_fields():
+        if f.prefill:
+            out.append(f.id)
+        if f.type == "repeat":
+            out += [f"{f.id}.{sub.id}" for sub in f.fields if sub.prefill]
+    return out
+
+
+def photo_count(store: Store, record_id: str) -> int:
+    """The photos in a record's photo log now (what ``photo_count`` prefills and the form
+    keeps 照片张数 in step with)."""
+    from weicha_desktop.core.photos import photo_log  # the photo log's own reading
+    return len(photo_log(store.conn, record_id))
