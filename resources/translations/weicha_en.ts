@@ -1066,6 +1066,10 @@ Finalize now?</translation>
         <translation>Interface language changed; it takes effect when the program is restarted.</translation>
     </message>
     <message>
+        <source>点此打开同步页</source>
+        <translation>Click to open the sync page</translation>
+    </message>
+    <message>
         <source>备份完成：{path}</source>
         <translation>Backup done: {path}</translation>
     </message>
@@ -1930,6 +1934,170 @@ version {version} ({status})</translation>
             <numerusform>The last backup was %n day ago</numerusform>
             <numerusform>The last backup was %n days ago</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>SyncPage</name>
+    <message>
+        <source>同步</source>
+        <translation>Sync</translation>
+    </message>
+    <message>
+        <source>待同步的操作</source>
+        <translation>Operations waiting</translation>
+    </message>
+    <message>
+        <source>项数</source>
+        <translation>Count</translation>
+    </message>
+    <message>
+        <source>服务器拒收的操作（已记下原因，不影响其余操作的同步；请联系管理员处理）：</source>
+        <translation>Operations the server refused (the reason is kept; the rest still syncs; ask your administrator):</translation>
+    </message>
+    <message>
+        <source>序号</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>操作</source>
+        <translation>Operation</translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>拒收时间</source>
+        <translation>Refused at</translation>
+    </message>
+    <message>
+        <source>立即同步</source>
+        <translation>Sync now</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>本机尚未登记到同步服务器：所有记录保存在本机，待同步的操作留在队列中。请管理员用服务器给的一次性登记码运行 weicha enroll。</source>
+        <translation>This computer is not enrolled with a sync server: every record stays on this computer and waiting operations stay queued. Ask an administrator to run weicha enroll with a one-time code from the server.</translation>
+    </message>
+    <message>
+        <source>服务器：{url}（证书指纹 {fp}）</source>
+        <translation>Server: {url} (certificate fingerprint {fp})</translation>
+    </message>
+    <message>
+        <source>无：本机上的服务器，未加密</source>
+        <translation>none: a server on this computer, unencrypted</translation>
+    </message>
+    <message>
+        <source>正在同步…</source>
+        <translation>Syncing…</translation>
+    </message>
+    <message>
+        <source>上次成功同步：{time}</source>
+        <translation>Last successful sync: {time}</translation>
+    </message>
+    <message>
+        <source>尚未成功同步过。</source>
+        <translation>Not synced successfully yet.</translation>
+    </message>
+    <message numerus="yes">
+        <source>待上传照片：%n 张，{mb} MB</source>
+        <translation>
+            <numerusform>%n photo waiting to upload, {mb} MB</numerusform>
+            <numerusform>%n photos waiting to upload, {mb} MB</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>没有待上传的照片。</source>
+        <translation>No photos waiting to upload.</translation>
+    </message>
+    <message>
+        <source>正在连接服务器…</source>
+        <translation>Connecting to the server…</translation>
+    </message>
+    <message>
+        <source>导入照片</source>
+        <translation>Photo imported</translation>
+    </message>
+    <message>
+        <source>修改照片说明</source>
+        <translation>Photo description changed</translation>
+    </message>
+    <message>
+        <source>移除照片</source>
+        <translation>Remove photo</translation>
+    </message>
+    <message>
+        <source>重新导入照片</source>
+        <translation>Photo imported again</translation>
+    </message>
+    <message>
+        <source>调整照片顺序</source>
+        <translation>Photo order changed</translation>
+    </message>
+    <message>
+        <source>新建记录</source>
+        <translation>New record</translation>
+    </message>
+    <message>
+        <source>草稿保存</source>
+        <translation>Draft saved</translation>
+    </message>
+    <message>
+        <source>定稿</source>
+        <translation>Finalize</translation>
+    </message>
+    <message>
+        <source>补正</source>
+        <translation>Amend</translation>
+    </message>
+    <message>
+        <source>审核</source>
+        <translation>Review</translation>
+    </message>
+    <message>
+        <source>必比状态</source>
+        <translation>Comparison</translation>
+    </message>
+    <message>
+        <source>正在上传照片原图：{done} / {total} MB</source>
+        <translation>Uploading photo originals: {done} / {total} MB</translation>
+    </message>
+    <message>
+        <source>正在发送同步操作：已发送 {done} 项</source>
+        <translation>Sending operations: {done} sent</translation>
+    </message>
+</context>
+<context>
+    <name>SyncWorker</name>
+    <message>
+        <source>同步：未配置（离线）</source>
+        <translation>Sync: not set up (offline)</translation>
+    </message>
+    <message>
+        <source>同步：正在同步…</source>
+        <translation>Sync: syncing…</translation>
+    </message>
+    <message numerus="yes">
+        <source>同步：未成功，约 %n 秒后重试</source>
+        <translation>
+            <numerusform>Sync: failed, retrying in about %n second</numerusform>
+            <numerusform>Sync: failed, retrying in about %n seconds</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>同步：未成功（点此查看）</source>
+        <translation>Sync: failed (click for details)</translation>
+    </message>
+    <message>
+        <source>同步：已同步（{time}）</source>
+        <translation>Sync: up to date ({time})</translation>
+    </message>
+    <message>
+        <source>同步：已登记，等待同步</source>
+        <translation>Sync: enrolled, waiting</translation>
     </message>
 </context>
 <context>

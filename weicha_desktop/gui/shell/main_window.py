@@ -27,11 +27,13 @@ from weicha_desktop.gui.common.labels import status_name
 from weicha_desktop.gui.common.settings import Settings
 from weicha_desktop.gui.common.store_events import StoreEvents
 from weicha_desktop.gui.shell.status_bar import StatusBar
+from weicha_desktop.gui.sync.worker import SyncWorker
 
 if TYPE_CHECKING:
     from weicha_desktop.gui.shell.backup_dialog import BackupDialog
     from weicha_desktop.gui.shell.shortcuts import ShortcutsDialog
     from weicha_desktop.gui.shell.verify_dialog import VerifyDialog
+    from weicha_desktop.gui.sync.page import SyncPage
 
 PAGE_KEY = Qt.ItemDataRole.UserRole
 STATUS_MESSAGE_MS = 6000
@@ -108,6 +110,11 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(store, actor, unit_name, self.events)
         self.status.backupRequested.connect(self.open_backup)
         self.setStatusBar(self.status)
+        self.sync = SyncWorker(store, actor, self.events, self)  # idle unless enrolled
+        self.sync.stateChanged.connect(self._sync_state)
+        self.status.syncRequested.connect(self.open_sync)
+        self.sync.start_later()
+        self.sync_page: SyncPage | None = None
         self.backup_dialog: BackupDialog | None = None
         self.verify_dialog: VerifyDialog | None = None
         self._build_menu()
@@ -223,6 +230,23 @@ class MainWindow(QMainWindow):
         self.verify_dialog.activateWindow()
         return self.verify_dialog
 
+    def open_sync(self) -> SyncPage:
+        """The status bar's sync item: the sync page (not modal; the sync runs on the worker)."""
+        if self.sync_page is None:
+            from weicha_desktop.gui.sync.page import SyncPage
+
+            self.sync_page = SyncPage(self.store, self.actor, self.sync, self.events, self)
+        self.sync_page.refresh()
+        self.sync_page.show()
+        self.sync_page.raise_()
+        self.sync_page.activateWindow()
+        return self.sync_page
+
+    def _sync_state(self) -> None:
+        failed = self.sync.state == "failed"
+        tip = self.sync.error if failed else (self.tr("点此打开同步页") if self.sync.state != "off" else None)
+        self.status.show_sync(self.sync.message(), tip, failed)
+
     def _backed_up(self, result) -> None:
         self.show_message(self.tr("备份完成：{path}").format(path=result.path))
 
@@ -250,6 +274,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._keep()
+        self.sync.shutdown()  # no more tries; a sync under way is stopped and awaited
         if self.backup_dialog is not None:
             self.backup_dialog.shutdown()  # a running backup is cancelled, its worker awaited
         if self.verify_dialog is not None:

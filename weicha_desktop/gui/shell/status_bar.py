@@ -1,5 +1,6 @@
 """The status bar: who is logged in (name and role), the unit, and the sync state with the
-number of operations waiting in the outbox.
+number of operations waiting in the outbox. The sync item (``syncLabel``) shows the sync
+worker's state (``show_sync``) and, clicked, asks for the sync page (``syncRequested``).
 
 When the last backup is more than a week old (or there never was one and the folder holds
 finalized records), a notice with 立即备份 appears (``backupRequested``); it is checked at
@@ -17,7 +18,8 @@ The count (``Store.pending_count``) is refreshed when the store has committed so
 polling; ``refresh()`` does it on request."""
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from weicha_desktop.core.backup import backup_state
@@ -30,8 +32,18 @@ BACKUP_CHECK_MS = 3600 * 1000
 BACKUP_ACTION = "data.backup"
 
 
+class _ClickableLabel(QLabel):
+    clicked = Signal()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+
 class StatusBar(QStatusBar):
     backupRequested = Signal()
+    syncRequested = Signal()  # the sync item was clicked
 
     def __init__(self, store: Store, actor: Actor, unit_name: str, events: StoreEvents,
                  parent: QWidget | None = None):
@@ -40,7 +52,12 @@ class StatusBar(QStatusBar):
         self.user_label = self._label("userLabel", self.tr("用户：{name}（{role}）").format(
             name=actor.display_name or actor.name, role=role_name(actor.role)))
         self.unit_label = self._label("unitLabel", self.tr("单位：{unit}").format(unit=unit_name))
-        self.sync_label = self._label("syncLabel", self.tr("同步：未配置（离线）"))
+        self.sync_label = _ClickableLabel(self.tr("同步：未配置（离线）"))
+        self.sync_label.setObjectName("syncLabel")
+        self.sync_label.setContentsMargins(6, 0, 6, 0)
+        self.sync_label.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.sync_label.clicked.connect(self.syncRequested)  # the sync page (gui/sync/page.py)
+        self.addPermanentWidget(self.sync_label)
         self.sync_label.setToolTip(self.tr("尚未设置同步服务器：所有记录保存在本机，"
                                            "待同步的操作留在队列中，设置后再发送。"))
         self.anchor_label = QLabel("")
@@ -85,6 +102,14 @@ class StatusBar(QStatusBar):
         if self.backup.last is None and not self.backup.due:
             self.refresh_backup()
         self.refresh_anchor()
+
+    def show_sync(self, text: str, tip: str | None, failed: bool) -> None:
+        """The sync worker's state (gui/sync/worker.py): red while the last try failed;
+        ``tip`` None keeps the tooltip."""
+        self.sync_label.setText(text)
+        if tip is not None:
+            self.sync_label.setToolTip(tip)
+        self.sync_label.setStyleSheet("QLabel { color: #b00020; }" if failed else "")
 
     def refresh_anchor(self) -> None:
         """Show the suspected rollback the store's checkpoint keeper met, if any."""
