@@ -52,30 +52,31 @@ ts: venv
 	$(VENV)/bin/pyside6-lupdate $(GUI_SOURCES) -source-language zh_CN \
 	  -target-language en -locations none -no-obsolete -ts $(TS)
 
-# docs/screenshots/: the main screens rendered offscreen from 200 demo cases (build/shots; the
-# demo sets that folder up itself, so its admin has the demo password weicha-demo-2026);
-# the photo log and the evidence register of a draft given sample photos (tools/sample_photos.py).
+# docs/screenshots/: the main screens rendered offscreen at 1024×768 (NAME.png; in English
+# NAME-en.png) and at 1366×768 (NAME-1366.png), from 200 demo cases (build/shots; the demo sets
+# that folder up itself, so its admin has the demo password weicha-demo-2026) and the cases
+# tools/screenshot_cases.py adds (shots.env): a draft with eight sample photos (photo log,
+# register), a finalized case with them (review page), a case returned about one section
+# (case form) — each shown as one of its investigators, the review page as the supervisor.
 SHOTS := build/shots
 WEICHA := $(VENV)/bin/weicha --data-dir $(SHOTS)
-first_case = $$(WEICHA_PASSWORD=weicha-demo-2026 $(WEICHA) --user admin case list --status $(1) --limit 1 | cut -f1)
+SCREENS := 1024x768: 1366x768:-1366 1024x768:-en
 screenshots: venv translations
 	rm -rf $(SHOTS) && $(WEICHA) demo --cases 200
-	$(WEICHA) screenshot -o docs/screenshots/main.png
-	$(WEICHA) screenshot -o docs/screenshots/case-form.png --case $(call first_case,returned)
-	$(WEICHA) screenshot -o docs/screenshots/review.png --page review --user 周建国 \
-	  --case $(call first_case,finalized)
-	$(WEICHA) screenshot -o docs/screenshots/main-en.png --lang en
-	$(WEICHA) screenshot -o docs/screenshots/review-en.png --lang en --page review --user 周建国 \
-	  --case $(call first_case,finalized)
-	$(VENV)/bin/python tools/sample_photos.py --data-dir $(SHOTS) > $(SHOTS)/photo-case
-	$(WEICHA) screenshot -o docs/screenshots/photo-log.png --case $$(cat $(SHOTS)/photo-case) \
-	  --view photos --photo 6
-	$(WEICHA) screenshot -o docs/screenshots/evidence-register.png --case $$(cat $(SHOTS)/photo-case) \
-	  --view evidence
-	$(WEICHA) screenshot -o docs/screenshots/photo-log-en.png --lang en \
-	  --case $$(cat $(SHOTS)/photo-case) --view photos --photo 6
-	$(WEICHA) screenshot -o docs/screenshots/evidence-register-en.png --lang en \
-	  --case $$(cat $(SHOTS)/photo-case) --view evidence
+	$(VENV)/bin/python tools/screenshot_cases.py --data-dir $(SHOTS)
+	. $(SHOTS)/shots.env && for screen in $(SCREENS); do \
+	  size=$${screen%%:*}; name=$${screen#*:}; lang=zh; [ "$$name" = -en ] && lang=en; \
+	  shot="$(WEICHA) screenshot --size $$size --lang $$lang"; out=docs/screenshots; \
+	  $$shot -o $$out/main$$name.png && \
+	  $$shot -o $$out/case-form$$name.png --user $$RETURNED_USER --case $$RETURNED_CASE && \
+	  $$shot -o $$out/photo-log$$name.png --user $$PHOTO_USER --case $$PHOTO_CASE --view photos \
+	    --photo 6 && \
+	  $$shot -o $$out/evidence-register$$name.png --user $$PHOTO_USER --case $$PHOTO_CASE \
+	    --view evidence && \
+	  $$shot -o $$out/review$$name.png --user 周建国 --page review --case $$REVIEW_CASE || exit 1; \
+	done
+	. $(SHOTS)/shots.env && $(WEICHA) screenshot --size 1024x768 -o docs/screenshots/review-photos.png \
+	  --user 周建国 --page review --case $$REVIEW_CASE --at photos
 
 check: venv
 	$(VENV)/bin/weicha forms check

@@ -230,3 +230,22 @@ def test_a_case_open_in_a_tab_when_it_is_returned_moves_to_the_section(app, qtbo
     win.workspace.reload_case(returned)
     assert view.tabs.currentIndex() == section_index(cases, "remarks")
     assert COMMENT in child(view, QLabel, "sectionReturnNote").text()
+
+
+# ---- the section list itself stays narrow: long titles wrap onto two lines -----------------------
+@pytest.mark.parametrize("lang, widest", [("zh", 130), ("en", 160)])
+def test_the_section_list_wraps_long_titles_and_stays_narrow(app, qtbot, cases, lang, widest):
+    from weicha_desktop.gui.forms.view import FormView
+
+    view = FormView(cases, cases.new_case(), lang=lang)
+    qtbot.addWidget(view)
+    view.resize(1024 - 160, 768 - 120)  # the form's share of a 1024×768 window
+    view.show()
+    qtbot.waitExposed(view)
+    sections = child(view, QListWidget, "sectionList")
+    assert sections.width() <= widest  # was 173 / 235: every title on one line
+    viewport = sections.viewport().rect()
+    two_lines = [sections.visualItemRect(sections.item(r)).height() for r in range(sections.count())]
+    assert max(two_lines) > min(two_lines)  # the long titles did wrap
+    for row in range(sections.count()):
+        assert viewport.contains(sections.visualItemRect(sections.item(row))), sections.item(row).text()

@@ -189,3 +189,19 @@ def test_switching_cases_builds_the_sheet_quickly(window, folder):
     print(f"review sheet: {per_case * 1000:.0f} ms CPU per case")
     assert per_case < 0.5
     assert page.view.case.id == finalized.id and finalized.data["scene_address"] in sheet_text(page)
+
+
+def test_a_screenshot_of_the_review_page_scrolled_to_its_photos(app, folder, tmp_path):
+    from weicha_desktop.core.errors import WeichaError
+    from weicha_desktop.gui.shell.screenshot import take_screenshot
+
+    data, number = folder.store.data_dir, folder.finalized.number
+    out = tmp_path / "review.png"
+    assert take_screenshot(data, out, size=(1024, 768), case=number, user="zhou", page="review",
+                           at="photos") == (1024, 768)
+    assert QImage(str(out)).size().width() == 1024
+    with pytest.raises(WeichaError, match="没有单独的照片"):
+        take_screenshot(data, tmp_path / "x.png", case=number, user="zhou", page="review", view="photos")
+    with pytest.raises(WeichaError, match="只用于审核页"):
+        take_screenshot(data, tmp_path / "y.png", case=number, at="photos")
+    assert not (tmp_path / "x.png").exists() and not (tmp_path / "y.png").exists()

@@ -20,6 +20,7 @@ def register(sub) -> None:
     s.add_argument("--view", choices=["form", "photos", "evidence"], default="form",
                    help="打开的勘验显示：form 笔录（默认）、photos 照片、evidence 物证登记")
     s.add_argument("--photo", type=int, help="照片视图中选中第几号照片（显示大图与 EXIF）")
+    s.add_argument("--at", help="审核页：整件勘验滚动到该栏目（栏目标识，或 photos 照片）")
     s.add_argument("--user", default=argparse.SUPPRESS,  # also before the command, as elsewhere
                    help="以该用户的角色显示（默认第一位管理员；无需密码）")
     s.set_defaults(func=cmd_screenshot)
@@ -36,6 +37,6 @@ def cmd_screenshot(args) -> int:
 
     width, height = take_screenshot(data_dir(args), args.output, size=args.size, case=args.case,
                                     user=args.user, page=args.page, language=args.lang,
-                                    view=args.view, photo=args.photo)
+                                    view=args.view, photo=args.photo, at=args.at)
     print(f"已写入 {args.output}（{width}×{height}）")
     return 0

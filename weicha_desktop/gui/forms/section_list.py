@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QTabWidget
 
 
 RETURNED_BACKGROUND = "#fdecea"  # as the form's return notice (forms/view.py)
+SIDE_PADDING = 6  # pixels left and right of the titles
 
 
 class SectionList(QListWidget):
@@ -31,10 +32,13 @@ class SectionList(QListWidget):
         self.setResizeMode(QListWidget.ResizeMode.Adjust)  # wrap to the list's own width
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setStyleSheet("QListWidget#sectionList::item { padding: 5px 6px; }")
-        # long titles wrap onto two lines: as narrow as that allows, plus item padding and frame
+        # room beside the text: the list's own padding (an item's horizontal padding would
+        # make Qt lay wrapped items out wider than the list, cut at its right edge)
+        self.setStyleSheet(f"QListWidget#sectionList {{ padding: 2px {SIDE_PADDING}px; }} "
+                           "QListWidget#sectionList::item { padding: 5px 0px; }")
+        # long titles wrap onto two lines: as narrow as that allows, plus padding and frame
         text = max((self._two_line_width(t) for t in self._titles), default=100)
-        self.setFixedWidth(max(text + 2 * 6 + 2 * self.frameWidth() + 8, 120))
+        self.setFixedWidth(max(text + 2 * SIDE_PADDING + 2 * self.frameWidth() + 8, 120))
         tabs.tabBar().hide()
         self.setCurrentRow(tabs.currentIndex())
         self.currentRowChanged.connect(self._chosen)
@@ -45,9 +49,12 @@ class SectionList(QListWidget):
         metrics = self.fontMetrics()
         flags = Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere
         full = metrics.horizontalAdvance(title)
+        # a line laid out is taller than lineSpacing() (15 px against 14 in the CJK font):
+        # measured, or no width ever passed for two lines and the list took every full title
+        line = metrics.boundingRect(0, 0, full + 10, 10000, int(flags), title).height()
         for width in range(max(full // 2, 1), full + 1, 2):
             rect = metrics.boundingRect(0, 0, width, 10000, int(flags), title)
-            if rect.height() <= 2 * metrics.lineSpacing() and rect.width() <= width:
+            if rect.height() <= 2 * line and rect.width() <= width:
                 return rect.width()
         return full
 

@@ -36,10 +36,12 @@ def screen_user(store: Store, name: str | None) -> Actor:
 
 def take_screenshot(data_dir: Path, out: Path, *, size: tuple[int, int] = (1280, 800),
                     case: str | None = None, user: str | None = None, page: str = "cases",
-                    language: str = "zh", view: str = "form", photo: int | None = None) -> tuple[int, int]:
+                    language: str = "zh", view: str = "form", photo: int | None = None,
+                    at: str | None = None) -> tuple[int, int]:
     """Write the PNG; return its size in pixels. WeichaError (Chinese) when refused.
     ``view``: which view of the open case (form, photos, evidence); ``photo``: the number of
-    the photo selected in the photo log (its preview and EXIF shown)."""
+    the photo selected in the photo log (its preview and EXIF shown); ``at``: on the review
+    page, the section of the record scrolled to (a section id, or ``photos``)."""
     from weicha_desktop.core.forms import FormRegistry
     from weicha_desktop.gui.common.i18n import install_language
     from weicha_desktop.gui.shell.app import make_app
@@ -51,6 +53,8 @@ def take_screenshot(data_dir: Path, out: Path, *, size: tuple[int, int] = (1280,
         raise WeichaError(f"未知页面“{page}”，可选：{'、'.join(PAGES)}。")
     if view not in VIEWS or (view != "form" and not case):
         raise WeichaError(f"视图须为 {'、'.join(VIEWS)} 之一；照片、物证登记须同时给出 --case。")
+    if at and page != "review":
+        raise WeichaError("--at 只用于审核页（--page review）：把整件勘验滚动到某一栏目。")
     app = make_app()
     try:
         install_language(app, language)
@@ -71,7 +75,14 @@ def take_screenshot(data_dir: Path, out: Path, *, size: tuple[int, int] = (1280,
             if case and not _open(shown, window.cases.resolve(case)):
                 raise WeichaError(f"无法打开勘验“{case}”。")
             _settle(app)
-            if view != "form":
+            if page == "review":
+                if view != "form":
+                    raise WeichaError("审核页在一页中显示整件勘验（含照片），没有单独的照片、物证登记视图。")
+                _wait(app, lambda: shown.view is not None and bool(shown.view.waiting))
+                if at and shown.view is not None:
+                    shown.view.scroll_to(at)
+                    _settle(app)
+            elif view != "form":
                 _show_view(app, shown, view, photo)
             image = window.grab().toImage()
         finally:
@@ -97,9 +108,7 @@ def _open(page, case_id: str) -> bool:
 
 def _show_view(app: QApplication, page, view: str, photo: int | None) -> None:
     """Switch the open case to its photo log or register; wait for the pictures to decode."""
-    import time
-
-    pages = page.pages if hasattr(page, "pages") else page.case_pages[page.currentWidget()]
+    pages = page.case_pages[page.currentWidget()]
     if view == "evidence":
         pages.show_register()
         waiting = lambda: False  # noqa: E731 - thumbnails of linked photos come when they come
@@ -113,9 +122,16 @@ def _show_view(app: QApplication, page, view: str, photo: int | None) -> None:
             log.model.thumbnail(p) is None for p in log.model.photos)
         for row in range(log.model.rowCount()):  # ask for every thumbnail, painted or not
             log.model.data(log.model.index(row), Qt.ItemDataRole.DecorationRole)
-    deadline = time.monotonic() + 20
+    _wait(app, lambda: waiting() or bool(pages.register.loader.pool.activeThreadCount()))
+
+
+def _wait(app: QApplication, waiting, seconds: float = 20) -> None:
+    """Let the pictures decode (``waiting()`` true while some are not drawn yet)."""
+    import time
+
+    deadline = time.monotonic() + seconds
     _settle(app)
-    while (waiting() or pages.register.loader.pool.activeThreadCount()) and time.monotonic() < deadline:
+    while waiting() and time.monotonic() < deadline:
         time.sleep(0.02)
         _settle(app)
     _settle(app)
