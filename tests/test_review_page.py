@@ -127,7 +127,8 @@ def test_the_thumbnails_are_drawn_as_they_are_decoded(window, qtbot):
 
 def test_the_checker_result_lists_what_blocks_the_version(app, qtbot, folder):
     cases = folder.cases
-    draft = cases.new_case({"scene_address": "钦州市钦南区永福路 12 号"})
+    markup = '永福路 12 号<img src="photo:x"><a href="#section-people">&amp;</a>'
+    draft = cases.new_case({"scene_address": markup})  # shown as typed, never as markup
     sheet = RecordSheet(cases, PhotoService(cases.store, cases.actor, cases.forms), draft)
     qtbot.addWidget(sheet)
     text = sheet.browser.toPlainText()
@@ -135,7 +136,7 @@ def test_the_checker_result_lists_what_blocks_the_version(app, qtbot, folder):
     assert problems and f"{len(problems)} 个问题阻止定稿" in text
     assert "【勘验事由】" in text and "【参加人员】" in text  # each named with its section
     assert "通过" not in text.split("1 笔录头")[0]
-    assert "没有照片。" in text
+    assert "没有照片。" in text and markup in text
 
 
 def test_an_amended_version_says_why_and_english_labels_follow_the_form(app, qtbot, folder):
