@@ -110,7 +110,7 @@ def test_an_unreachable_server_backs_off_in_red_and_the_network_return_tries_at_
     page = window.open_sync()
     assert "无法连接同步服务器" in child(page, QLabel, "syncError").text()
     timer = window.sync._next
-    assert timer.isActive() and 55_000 < timer.remainingTime() <= 60_000
+    assert timer.isActive() and 55_000 < timer.remainingTime() <= 63_000  # a coarse timer: ±5 %
     config.save(replace(config.require(), server_url=server.url))  # the network is back
     window.sync.network_changed(True)
     qtbot.waitUntil(lambda: window.sync.state == "ok", timeout=10000)
