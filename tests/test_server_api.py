@@ -149,6 +149,40 @@ def test_every_error_is_json_and_the_log_is_one_json_line_per_request(server, tm
     assert token not in server.log_text()
 
 
+def test_hostile_values_are_refused_as_json_and_nothing_breaks(server, tmp_path):
+    lt = laptop(tmp_path / "a")
+    lt.new_case(1)
+    token = server.enroll(lt)
+    env = lt.envelopes()[0]
+    raw = {"Content-Type": "application/json"}
+    with server.client(token) as c:
+        def push_raw(text: str):
+            return c.post("/v1/push", content=text.encode("utf-8", "surrogatepass"), headers=raw)
+
+        long_id = dict(env, op_id="x" * 65)
+        assert_error(c.post("/v1/push", json=lt.body([long_id])), 422, "bad_batch")
+        lone = json.dumps(lt.body([env])).replace('"case.create"', '"case.create\\ud800"')
+        assert_error(push_raw(lone), 422, "bad_batch")
+        nan = json.dumps(lt.body([env])).replace('"payload": {', '"payload": {"x": NaN, ', 1)
+        assert_error(push_raw(nan), 422, "bad_batch")
+        assert_error(c.post("/v1/push", json=lt.body([env], through_seq=2 ** 63)), 422, "invalid")
+        assert_error(c.post("/v1/push", json=lt.body([env], through_seq=5)), 422, "bad_batch")
+        assert_error(push_raw("[" * 100_000 + "]" * 100_000), 400, "bad_request")
+        nul = dict(lt.enroll_body(server.code()), device_name="a\u0000b")
+        assert_error(c.post("/v1/enroll", json=nul), 422, "invalid")
+        assert_error(c.post(f"/v1/blobs/{SHA}/upload", json={"size": 10 ** 30}), 422, "invalid")
+        assert_error(c.patch(f"/v1/blobs/{SHA}", content=b"x", headers={"Upload-Offset": "9" * 40}),
+                     422, "bad_offset")
+        forged = copy.deepcopy(env)  # a photo.add naming no real original: refused, not waiting
+        forged.update(op="photo.add", entity_kind="photo", payload_version=1, payload={"sha256": "zz"})
+        answer = c.post("/v1/push", json=lt.body([forged])).json()
+        assert answer["waiting"] == [] and answer["rejected"][0]["error"] == "bad_payload"
+        again = c.post("/v1/push", json=lt.body([env]))  # the same connection still answers
+        assert again.status_code == 200 and again.json()["rejected"][0]["error"] == "conflict"
+    log = server.log_text()
+    assert '"level": "error"' not in log and "Traceback" not in log
+
+
 def test_an_oversize_body_is_refused_413(server, tmp_path):
     lt = laptop(tmp_path / "a")
     token = server.enroll(lt)

@@ -97,6 +97,12 @@ def test_users_import_and_add(folder, tmp_path):
     assert bad.code == 1 and "未导入任何用户" in bad.err
     for line in ("第 2 行：警号", "第 3 行：角色“局长”", "第 4 行：姓名", "第 6 行：警号 450005 与第 5 行重复"):
         assert line in bad.err
+    csv.write_text("警号,姓名\n450001,张\x00伟\n", encoding="utf-8")
+    nul = run(folder, "users", "import", str(csv), "--unit", UNIT)
+    assert nul.code == 1 and "第 2 行：姓名" in nul.err and "控制字符" in nul.err
+    csv.write_text("警号,姓名\n450001," + "长" * 200_000 + "\n", encoding="utf-8")
+    huge = run(folder, "users", "import", str(csv), "--unit", UNIT)
+    assert huge.code == 1 and "第 2 行无法按 CSV 读取" in huge.err
     nounit = run(folder, "users", "import", str(csv))
     assert nounit.code == 1 and "--unit" in nounit.err
     added = run(folder, "user", "add", "--unit", UNIT, "--badge", "450009", "--name", "孙八", "--role", "admin")

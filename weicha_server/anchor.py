@@ -31,7 +31,7 @@ class AnchorProblem(Exception):
 def _well_formed(e: Any) -> bool:
     if not isinstance(e, Mapping) or any(k not in e for k in HASHED_FIELDS + ("prev_hash", "hash")):
         return False
-    return is_count(e["seq"]) and e["seq"] >= 1 and isinstance(e["details"], Mapping) \
+    return is_count(e["seq"]) and 1 <= e["seq"] <= 2 ** 62 and isinstance(e["details"], Mapping) \
         and all(isinstance(e[k], str) and HEX64.fullmatch(e[k]) for k in ("prev_hash", "hash"))
 
 
@@ -62,7 +62,11 @@ def extend(anchored_seq: int | None, anchored_hash: str | None,
     else:
         prev = GENESIS if fresh[0]["seq"] == 1 else fresh[0]["prev_hash"]
     for e in fresh:
-        if e["prev_hash"] != prev or entry_hash(prev, dict(e)) != e["hash"]:
+        try:
+            digest = entry_hash(prev, dict(e))
+        except (UnicodeEncodeError, ValueError, TypeError):  # a value canonical JSON cannot hold
+            raise AnchorProblem("bad_audit", f"工作日志第 {e['seq']} 条含有无法计算哈希的值，未锚定。") from None
+        if e["prev_hash"] != prev or digest != e["hash"]:
             raise AnchorProblem("audit_mismatch", _REWRITTEN.format(seq=e["seq"]))
         prev = e["hash"]
     return fresh[-1]["seq"], prev

@@ -14,7 +14,7 @@ from fastapi import FastAPI, Header, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy.engine import Engine
 
 from weicha_server import auth, uploads
@@ -25,7 +25,14 @@ from weicha_server.errors import ApiError, error_body, install
 from weicha_server.gate import Gate, log, log_exception
 from weicha_server.push import push
 
-Count = Annotated[int, Field(strict=True, ge=0)]
+def _printable(text: str) -> str:
+    if not text.isprintable():  # control characters, NUL, lone surrogates: nothing to store
+        raise ValueError("含有控制字符或无效字符")
+    return text
+
+
+Count = Annotated[int, Field(strict=True, ge=0, le=2 ** 62)]
+Text = Annotated[str, AfterValidator(_printable)]
 Sha = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
 bearer = HTTPBearer(auto_error=False, description="登记时得到的设备令牌")
 Token = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
@@ -33,11 +40,11 @@ Protocol = Annotated[str | None, Header(alias="Weicha-Protocol", description="�
 
 
 class EnrollBody(BaseModel):
-    code: Annotated[str, Field(min_length=1, max_length=64)]
-    device_id: Annotated[str, Field(min_length=1, max_length=64)]
-    device_name: Annotated[str, Field(max_length=200)] = ""
-    public_key: Annotated[str, Field(min_length=1, max_length=100)]
-    unit_code: Annotated[str | None, Field(max_length=32)] = None
+    code: Annotated[Text, Field(min_length=1, max_length=64)]
+    device_id: Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z._:-]{0,63}$")]
+    device_name: Annotated[Text, Field(max_length=200)] = ""
+    public_key: Annotated[Text, Field(min_length=1, max_length=100)]
+    unit_code: Annotated[Text | None, Field(max_length=32)] = None
 
 
 class PushBody(BaseModel):
@@ -87,6 +94,12 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     async def _db_down(request: Request, exc: sa.exc.OperationalError):
         log_exception(request, exc)
         return JSONResponse(error_body(503), status_code=503)
+
+    @app.exception_handler(sa.exc.DataError)
+    async def _unstorable(request: Request, exc: sa.exc.DataError):
+        log_exception(request, exc)  # the checks before should have refused it: worth a look
+        return JSONResponse(error_body(422, "请求中有服务器无法保存的值（过长、过大或含无效字符），未接收："
+                                            "请升级桌面程序；如仍出现，请联系管理员。"), status_code=422)
 
     @app.get("/v1/health", tags=["server"])
     def health(weicha_protocol: Protocol = None) -> dict[str, Any]:
@@ -154,7 +167,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
                          upload_offset: Annotated[str, Header(alias="Upload-Offset")],
                          weicha_protocol: Protocol = None) -> dict[str, Any]:
         """上传的一段（从 Upload-Offset 起）；到齐时服务器核对 SHA-256。"""
-        if not upload_offset.isdigit():
+        if not (upload_offset.isascii() and upload_offset.isdigit()) or len(upload_offset) > 19:
             raise ApiError(422, "bad_offset", "请求头 Upload-Offset 须为非负整数。")
         data = await _read_limited(request, api.config.max_chunk)
 

@@ -82,24 +82,24 @@ ops = sa.Table(
 
 records = sa.Table(
     "records", metadata,
-    sa.Column("record_id", ID, primary_key=True),
-    sa.Column("kind", sa.String(64), nullable=False),
-    sa.Column("number", sa.String(64)),
-    sa.Column("unit_code", sa.String(32)),
+    sa.Column("record_id", ID, primary_key=True),           # the op's entity id (≤ 64)
+    sa.Column("kind", sa.Text, nullable=False),             # payload values: Text, any length
+    sa.Column("number", sa.Text),
+    sa.Column("unit_code", sa.Text),
     sa.Column("owner_device_id", ID),                       # its one writer
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("current_version", sa.Integer, nullable=False),
-    sa.Column("updated_at", TIME, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("current_version", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False),       # the device's time
     sa.Index("records_unit", "unit_code", "status"))
 
 reviews = sa.Table(
     "reviews", metadata,
-    sa.Column("review_id", ID, primary_key=True),
+    sa.Column("review_id", sa.Text, primary_key=True),
     sa.Column("record_id", ID, nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("decision", sa.String(16), nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("decision", sa.Text, nullable=False),
     sa.Column("device_id", ID, nullable=False),
-    sa.Column("at", TIME, nullable=False),
+    sa.Column("at", sa.Text, nullable=False),               # the device's time
     sa.UniqueConstraint("record_id", "version", name="reviews_one_decision"))
 
 blobs = sa.Table(

@@ -17,6 +17,7 @@ STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: 
                 405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media",
                 422: "invalid", 426: "upgrade_required", 500: "internal", 503: "unavailable"}
 STATUS_MESSAGES = {
+    400: "请求内容无法解析（不是有效的 JSON，或嵌套过深）：请升级桌面程序；如仍出现，请联系管理员。",
     404: "没有这个地址：请检查服务器地址，或升级桌面程序。",
     405: "这个地址不支持该请求方法。",
     413: "请求内容过大，服务器未接收：请分批发送。",

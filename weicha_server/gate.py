@@ -55,10 +55,11 @@ def setup_logging(level: str = "INFO") -> None:
 
 
 def log_exception(request: Any, exc: BaseException) -> None:
-    state = request.scope.setdefault("state", {})
-    state["failed"] = True
+    """One error line for an unexpected exception (``request``: a Request or an ASGI scope)."""
+    scope = request if isinstance(request, dict) else request.scope
+    state = scope.setdefault("state", {})
     log.error("unexpected", extra={"fields": {
-        "event": "error", "rid": state.get("rid"), "path": request.scope.get("path"),
+        "event": "error", "rid": state.get("rid"), "path": scope.get("path"),
         "error": type(exc).__name__, "message": str(exc)[:500],
         "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))}})
 
@@ -108,9 +109,11 @@ class Gate:
                 await _json(sending, *refusal)
             else:
                 await self.app(scope, counting, sending)
-        except Exception:
-            seen["status"] = seen["status"] or 500  # the error handler outside answers 500
-            raise
+        except Exception as exc:  # what no handler took: answered here, so the connection stays usable
+            if seen["status"]:
+                raise  # the answer had begun: nothing to mend
+            log_exception(scope, exc)
+            await _json(sending, 500, error_body(500))
         finally:
             state = scope.get("state", {})
             log.info("request", extra={"fields": {

@@ -88,25 +88,43 @@ def push(conn: Connection, device: Device, body: Mapping[str, Any], *, max_batch
     return answer
 
 
+MAX_SEQ = 2 ** 62         # sequence numbers a database integer holds with room to spare
+MAX_ID = 64               # the length of an id, an op's name or an entity kind
+SHORT = ("op_id", "device_id", "entity_id", "op", "entity_kind")
+
+
 def _checked_batch(device: Device, body: Mapping[str, Any], max_batch: int) -> list[Mapping[str, Any]]:
     envs: Sequence[Any] = body.get("ops") or []
     lo, hi = body.get("from_seq"), body.get("through_seq")
     if body.get("device_id") != device.id:
         raise ApiError(403, "wrong_device", "请求中的设备编号与令牌所属的设备不符：不能代其他设备同步。")
-    if not (is_count(lo) and is_count(hi) and lo >= 1 and lo <= hi + 1):
+    if not (is_count(lo) and is_count(hi) and 1 <= lo <= hi + 1 and hi <= MAX_SEQ):
         raise ApiError(422, "bad_batch", "批次的序号范围（from_seq、through_seq）无效：请升级桌面程序。")
     if len(envs) > max_batch:
         raise ApiError(413, "batch_too_large", f"一批最多 {max_batch} 项同步操作（收到 {len(envs)} 项）：请分批发送。")
     for i, env in enumerate(envs, 1):
-        problem = envelope_problem(env)
+        problem = envelope_problem(env) or _unstorable(env)
         if problem:
             raise ApiError(422, "bad_batch", f"第 {i} 项不是完整的同步操作（{problem}），本批未接收。")
         if env["device_id"] != device.id:
             raise ApiError(403, "wrong_device", f"第 {i} 项同步操作属于另一台设备（{env['device_id']}）：不能代其他设备同步。")
     seqs = [env["device_seq"] for env in envs]
-    if any(b <= a for a, b in zip(seqs, seqs[1:])) or (seqs and not lo <= seqs[0] <= seqs[-1] <= hi):
-        raise ApiError(422, "bad_batch", "同步操作须按设备序号递增排列，且在批次的序号范围之内：请升级桌面程序。")
+    if any(b <= a for a, b in zip(seqs, seqs[1:])) or (seqs and not lo <= seqs[0] <= seqs[-1] == hi) \
+            or (not seqs and hi != lo - 1):
+        raise ApiError(422, "bad_batch", "同步操作须按设备序号递增排列，from_seq 至 through_seq 须从本批第一项"
+                                         "之前（或就是它）到最后一项：请升级桌面程序。")
     return list(envs)
+
+
+def _unstorable(env: Mapping[str, Any]) -> str | None:
+    """What the server could not keep as it came (None: nothing)."""
+    if any(len(env[k]) > MAX_ID or not env[k].isprintable() for k in SHORT):
+        return "编号、设备或类型过长或含控制字符"
+    try:
+        canonical_json({k: env[k] for k in ENVELOPE})
+    except (UnicodeEncodeError, ValueError, TypeError):
+        return "含有无法保存的字符或数值（如孤立的代理字符、NaN）"
+    return None
 
 
 class _Batch:
@@ -169,13 +187,13 @@ class _Batch:
             self._conflict(env, held)
             self._advance(seq)
             return
-        missing = [s for s in _needed(env) if s not in self.stored]
+        problem = opcheck.problem(env)  # an op the server refuses never waits for originals
+        missing = [] if problem else [s for s in _needed(env) if s not in self.stored]
         if missing:
             if held is None:
                 self._insert(env, digest, "waiting")
             self.answer.waiting.append({"op_id": op_id, "missing_blobs": missing})
             raise _Stop
-        problem = opcheck.problem(env)
         if held is None:
             if not self._insert(env, digest, "rejected" if problem else "applied", problem):
                 self._conflict(env, None)  # its id was taken meanwhile (by another device)
@@ -230,6 +248,10 @@ class _Batch:
         rec = p["record"]
         values = {"kind": rec["kind"], "number": rec.get("number"), "status": rec["status"],
                   "current_version": rec["current_version"], "updated_at": rec["updated_at"]}
+        texts = [*values.values(), *(p.get(k) for k in ("review_id", "decision", "at"))]
+        if any(isinstance(v, str) and "\x00" in v for v in texts) or rec["current_version"] > MAX_SEQ \
+                or p.get("version", 0) > MAX_SEQ:
+            return "bad_payload", "同步操作的记录行含有空字符或过大的版本号，服务器无法保存。"
         unit = self.device.unit_code or (env["actor"].get("unit_code") or None)
         if verb == "review":
             fresh = insert_ignore(self.conn, reviews, {

@@ -67,8 +67,8 @@ def make_row(*, unit_code: str, badge_no: str, name: str, display_name: str = ""
              role: str = "technician", active: bool = True) -> UserRow:
     """A user row, checked (WeichaError in Chinese for what is wrong)."""
     name = (name or "").strip()
-    if not name or len(name) > 64:
-        raise WeichaError("姓名（登录名）不能为空，最多 64 个字。")
+    if not name or len(name) > 64 or not name.isprintable() or not (display_name or "").isprintable():
+        raise WeichaError("姓名（登录名）不能为空，最多 64 个字，不能含控制字符。")
     role_code = ROLE_WORDS.get((role or "").strip())
     if role_code is None:
         raise WeichaError(f"角色“{(role or '')[:20]}”不认识：须为 勘验员、审核人 或 管理员"
@@ -85,6 +85,13 @@ def read_csv(path: Path, unit: str | None) -> list[UserRow]:
     except UnicodeDecodeError as e:
         raise WeichaError(f"文件 {path} 不是 UTF-8 编码：请用 UTF-8 另存后再导入。") from e
     reader = csv.reader(io.StringIO(text))
+    try:
+        return _rows(path, reader, unit)
+    except csv.Error as e:  # a NUL, an unclosed quote at the end …
+        raise WeichaError(f"文件 {path} 第 {reader.line_num} 行无法按 CSV 读取（{e}）：请改正后再导入。") from e
+
+
+def _rows(path: Path, reader, unit: str | None) -> list[UserRow]:
     header = next(reader, None)
     if not header:
         raise WeichaError(f"文件 {path} 是空的：第一行须为列名（警号,姓名,角色…）。")
