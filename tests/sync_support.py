@@ -107,9 +107,10 @@ class CutProxy:
             s.close()
 
 
-def self_signed_leaf(folder: Path, name: str = "weicha-sync") -> tuple[Path, Path]:
+def self_signed_leaf(folder: Path, name: str = "weicha-sync", *, from_days: float = 0) -> tuple[Path, Path]:
     """A self-signed LEAF certificate (not a CA) for the name ``localhost`` only — a client
-    pinning it must not care that the server is reached as 127.0.0.1."""
+    pinning it must not care that the server is reached as 127.0.0.1 — valid from
+    ``from_days`` from now (1: as a laptop whose clock is a day behind sees it)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -117,7 +118,7 @@ def self_signed_leaf(folder: Path, name: str = "weicha-sync") -> tuple[Path, Pat
 
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(timezone.utc) + timedelta(days=from_days)
     cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=2))

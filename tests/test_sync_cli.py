@@ -1,6 +1,7 @@
 """`weicha enroll` and `weicha sync` against a real HTTPS server process with a self-signed
 certificate (issue 11, slice S2): the certificate trusted on first use is pinned and its
-fingerprint shown, another certificate is refused before anything is sent, what moved is
+fingerprint shown (its dates do not matter: the laptop's clock is a day behind the
+certificate's start), another certificate is refused before anything is sent, what moved is
 printed (also as JSON), and an unreachable or unknown server is a Chinese message and exit 1
 with the queue kept."""
 from __future__ import annotations
@@ -25,10 +26,10 @@ from tests.sync_support import self_signed_leaf
 
 @pytest.fixture(scope="module")
 def tls(tmp_path_factory):
-    """An HTTPS server (a self-signed leaf for the name localhost, reached as 127.0.0.1) and
-    another certificate that is not its."""
+    """An HTTPS server (a self-signed leaf for the name localhost, reached as 127.0.0.1, valid
+    only from tomorrow: this laptop's clock is a day behind) and another certificate."""
     tmp = tmp_path_factory.mktemp("tls")
-    cert, key = self_signed_leaf(tmp / "tls")
+    cert, key = self_signed_leaf(tmp / "tls", from_days=1)
     other, _ = self_signed_leaf(tmp / "other", "impostor")
     server = start_server(tmp / "server", scheme="https", extra=("--tls-cert", str(cert), "--tls-key", str(key)))
     try:

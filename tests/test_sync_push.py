@@ -5,7 +5,9 @@ required, and the database replaced by an older copy caught by verify after a sy
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 
 import httpx
 import pytest
@@ -38,8 +40,9 @@ def states(lt) -> dict[int, str]:
     return {r["device_seq"]: r["state"] for r in outbox_rows(lt.store)}
 
 
-def synced(lt, config, url=None, transport=None, **kw):
-    with client(config, url, **({"transport": transport} if transport else {})) as c:
+def synced(lt, config, url=None, transport=None, io_timeout=None, **kw):
+    options = {k: v for k, v in (("transport", transport), ("io_timeout", io_timeout)) if v is not None}
+    with client(config, url, **options) as c:
         return sync_once(lt.store, c, config=config, **kw)
 
 
@@ -182,6 +185,24 @@ def test_the_same_batch_twice_applies_once(server, tmp_path):
     again = synced(lt, config)
     assert again.ok and again.skipped == len(envs) and again.applied == 0
     assert again.acknowledged == len(envs) and set(states(lt).values()) == {"acknowledged"}
+    assert held(server, lt.device_id) == {e["device_seq"]: (e["op_id"], "applied") for e in envs}
+    lt.store.close()
+
+
+def test_a_server_paused_past_the_timeout_then_resumed_applies_each_op_once(server, tmp_path):
+    lt, config = enrolled(server, tmp_path / "a")
+    for seed in range(2):
+        lt.new_case(seed)
+    envs = lt.envelopes()
+    os.kill(server.proc.pid, signal.SIGSTOP)  # the server hangs: the push waits for an answer
+    try:
+        paused = synced(lt, config, io_timeout=0.5)
+    finally:
+        os.kill(server.proc.pid, signal.SIGCONT)  # it goes on with what it had received
+    assert isinstance(paused.error, ServerUnreachable) and "没有及时答复" in str(paused.error)
+    assert set(states(lt).values()) == {"pending"}
+    again = synced(lt, config)
+    assert again.ok and again.acknowledged == len(envs) and set(states(lt).values()) == {"acknowledged"}
     assert held(server, lt.device_id) == {e["device_seq"]: (e["op_id"], "applied") for e in envs}
     lt.store.close()
 

@@ -25,6 +25,8 @@ PROTOCOL_HEADER = "Weicha-Protocol"
 CONNECT_TIMEOUT = 10.0  # seconds to reach the server
 IO_TIMEOUT = 60.0  # seconds a read or write may stall (a 4 MiB chunk on a slow line)
 KEPT = "未同步的内容保留在本机。"
+NO_CHECK_TIME = 0x200000  # OpenSSL's X509_V_FLAG_NO_CHECK_TIME (not named by the ssl module)
+CERT_TIME_ERRORS = (9, 10)  # X509_V_ERR_CERT_NOT_YET_VALID, X509_V_ERR_CERT_HAS_EXPIRED
 
 
 class SyncError(WeichaError):
@@ -117,8 +119,12 @@ def tls_context(cert_pem: str) -> ssl.SSLContext:
         raise WeichaError(f"固定的服务器证书无法使用（{e}）：请重新登记本机。") from None
     ctx.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN  # the pinned leaf is the anchor
     # only the holder of the pinned certificate's key can show a chain to it: its name does
-    # not matter (a self-signed server reached by IP address); a CA's does
-    ctx.check_hostname = _is_ca(cert_pem)
+    # not matter (a self-signed server reached by IP address), nor its dates (a laptop whose
+    # clock is a day off still syncs); a CA's name and dates do
+    ca = _is_ca(cert_pem)
+    ctx.check_hostname = ca
+    if not ca:
+        ctx.verify_flags |= NO_CHECK_TIME
     ctx.verify_mode = ssl.CERT_REQUIRED
     return ctx
 
@@ -206,7 +212,11 @@ class SyncClient:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.ConnectError as e:
-            if _is_cert_error(e):
+            if _cert_error(e) in CERT_TIME_ERRORS:
+                raise CertificateMismatch(
+                    f"同步服务器 {self.url} 的证书尚未生效或已过期：请先核对本机的日期和时间；时间无误时，"
+                    "请联系管理员更换服务器证书。" + KEPT) from None
+            if _cert_error(e) is not None:
                 raise CertificateMismatch(
                     f"同步服务器 {self.url} 出示的证书与登记时固定的不符：可能连到了冒充的服务器，已停止同步。"
                     "请联系管理员核对服务器证书的指纹；如服务器确实换了证书，请重新登记本机。" + KEPT) from None
@@ -223,13 +233,16 @@ class SyncClient:
         return _answer(response)
 
 
-def _is_cert_error(e: BaseException) -> bool:
+def _cert_error(e: BaseException) -> int | None:
+    """The certificate's verify code when ``e`` is a failed certificate check (0: unknown)."""
     seen: BaseException | None = e
     while seen is not None:
-        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
-            return True
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen.verify_code or 0
+        if "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return 0
         seen = seen.__cause__ or seen.__context__
-    return False
+    return None
 
 
 def _reason(e: BaseException) -> str:
