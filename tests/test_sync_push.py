@@ -196,7 +196,7 @@ def test_a_server_paused_past_the_timeout_then_resumed_applies_each_op_once(serv
     envs = lt.envelopes()
     os.kill(server.proc.pid, signal.SIGSTOP)  # the server hangs: the push waits for an answer
     try:
-        paused = synced(lt, config, io_timeout=0.5)
+        paused = synced(lt, config, io_timeout=0.25)
     finally:
         os.kill(server.proc.pid, signal.SIGCONT)  # it goes on with what it had received
     assert isinstance(paused.error, ServerUnreachable) and "没有及时答复" in str(paused.error)
