@@ -74,7 +74,12 @@ def test_enroll_push_acknowledge_and_anchor(server, tmp_path):
     again = synced(lt, config)
     assert again.ok and again.batches == 0
     assert lt.store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == entries
-    assert verify(lt.store).ok
+    assert again.pruned == 0 and len(outbox_rows(lt.store)) == len(envs)  # not anchored past yet
+    lt.new_case(9)
+    third = synced(lt, config)
+    assert third.ok and third.pruned == len(envs)  # the anchor passed their acknowledgement
+    assert [(r["device_seq"], r["state"]) for r in outbox_rows(lt.store)] == [(len(envs) + 1, "acknowledged")]
+    assert verify(lt.store).ok  # the pruned ops are logged (sync.prune), not missing
     lt.store.close()
 
 

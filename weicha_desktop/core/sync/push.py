@@ -18,7 +18,8 @@
    (and the queue refuses a mark that covers a pending op). The anchored head it answers is
    kept (core/sync/anchoring.py).
 
-A batch answered ``413`` is sent again halved. A SyncError (network, revoked, upgrade,
+At the end, acknowledged ops whose acknowledgement the server's anchored head has passed
+are pruned (``sync.prune``). A batch answered ``413`` is sent again halved. A SyncError (network, revoked, upgrade,
 certificate) ends the sync: the result carries it and what had moved before; the queue is
 kept as it is. A pass whose only unanchored audit entries are the sync's own bookkeeping
 (``sync.*``) and that has no ops pushes nothing, so an idle laptop does not write a log entry
@@ -64,6 +65,7 @@ class SyncResult:
     photos_uploaded: int = 0
     photo_bytes: int = 0
     resumed: list[dict[str, Any]] = field(default_factory=list)  # {sha256, offset} resumed at
+    pruned: int = 0  # acknowledged ops removed from the outbox (the anchor passed them)
     anchored: dict[str, Any] | None = None
     audit_error: dict[str, Any] | None = None
     problems: list[str] = field(default_factory=list)  # not fatal: said, the sync went on
@@ -78,7 +80,8 @@ class SyncResult:
                 "applied": self.applied, "skipped": self.skipped, "acknowledged": self.acknowledged,
                 "rejected": self.rejected, "waiting": self.waiting,
                 "photos_uploaded": self.photos_uploaded, "photo_bytes": self.photo_bytes,
-                "resumed": self.resumed, "anchored": self.anchored, "audit_error": self.audit_error,
+                "resumed": self.resumed, "pruned": self.pruned, "anchored": self.anchored,
+                "audit_error": self.audit_error,
                 "problems": self.problems,
                 "error": None if self.error is None else {
                     "kind": type(self.error).__name__, "code": getattr(self.error, "code", None),
@@ -111,12 +114,23 @@ class _Sync:
                 raise Stopped("同步已停止。")
             ops, audit = self._batch()
             if not ops and all(e["action"] in BOOKKEEPING for e in audit):
-                return
+                break
             moved, gap = self._push(ops, audit)
             if gap and not resynced:  # the server anchored less than this store thinks
                 resynced, moved = True, self._resync_anchor()
             if not moved:
-                return
+                break
+        self._prune()
+
+    def _prune(self) -> None:
+        """Acknowledged ops leave the outbox once the server's anchored head has passed the
+        entry that acknowledged them (until then a server restored from an older backup
+        could still need them)."""
+        row = self.store.conn.execute(
+            "SELECT max(json_extract(details, '$.through')) FROM audit_log WHERE action = 'sync.acknowledge' "
+            "AND seq <= ? AND json_valid(details)", (self.audit_from,)).fetchone()
+        if row[0] is not None:
+            self.result.pruned += self.queue.prune(through=int(row[0]))
 
     def _batch(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         ops, size = [], 0

@@ -281,15 +281,18 @@ class OutboxQueue:
                    {"op": row[0], "entity_kind": row[1], "entity_id": row[2], "device_seq": seq,
                     "reason": reason})
 
-    def prune(self) -> int:
-        """Remove acknowledged ops (each change lists the ids it removed); returns how many."""
+    def prune(self, through: int | None = None) -> int:
+        """Remove acknowledged ops — those up to ``device_seq`` ``through`` if given — (each
+        change lists the ids it removed); returns how many."""
         removed = 0
+        top = through if through is not None else -1
         while True:
             try:
                 with self.store.change(self.actor) as ch:
                     rows = ch.conn.execute(
                         "SELECT op_id, device_seq FROM outbox WHERE device_id = ? AND state = "
-                        "'acknowledged' ORDER BY device_seq LIMIT ?", (self.device_id, CHUNK)).fetchall()
+                        "'acknowledged' AND (? < 0 OR device_seq <= ?) ORDER BY device_seq LIMIT ?",
+                        (self.device_id, top, top, CHUNK)).fetchall()
                     if not rows:
                         raise _Nothing
                     self._delete(ch, [r[0] for r in rows])
