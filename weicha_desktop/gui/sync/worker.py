@@ -17,7 +17,6 @@ before the next automatic try. A laptop not enrolled does nothing: no timer, no 
 watch. ``state`` and ``message()`` are what the status bar and the sync page show."""
 from __future__ import annotations
 
-import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -91,7 +90,7 @@ class SyncWorker(QObject):
 
         try:
             return SyncConfig.of(self.store).load()
-        except (WeichaError, sqlite3.Error):  # not readable, or the store closed meanwhile
+        except Exception:  # noqa: BLE001 — not readable, or the store closed under an open window
             return None
 
     def message(self) -> str:
