@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from weicha_server import auth, uploads
 from weicha_server.blobstore import READ_CHUNK, FolderBlobStore, valid_sha
 from weicha_server.config import PROTOCOL, ServerConfig
-from weicha_server.db import blobs, devices, make_engine, meta, require_current
+from weicha_server.db import blobs, devices, make_engine, meta, read, require_current
 from weicha_server.errors import ApiError, error_body, install
 from weicha_server.gate import Gate, log, log_exception
 from weicha_server.push import push
@@ -71,7 +71,7 @@ class Api:
         self.engine = engine or make_engine(config.db_url)
         require_current(self.engine)
         self.blobs = FolderBlobStore(config.blob_dir)
-        with self.engine.connect() as conn:
+        with read(self.engine) as conn:
             self.server_id = meta(conn, "server_id")
 
     def device(self, conn, request: Request, cred: HTTPAuthorizationCredentials | None, *,
@@ -104,7 +104,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     @app.get("/v1/health", tags=["server"])
     def health(weicha_protocol: Protocol = None) -> dict[str, Any]:
         """服务器是否可用（无需令牌）。"""
-        with api.engine.connect() as conn:
+        with read(api.engine) as conn:
             conn.execute(sa.select(sa.literal(1)))
         return {"status": "ok", "protocol": PROTOCOL, "server_id": api.server_id}
 
@@ -121,7 +121,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     @app.get("/v1/devices/me", tags=["devices"])
     def me(request: Request, cred: Token, weicha_protocol: Protocol = None) -> dict[str, Any]:
         """服务器所见的本机：已连续收到的序号、已锚定的工作日志头。"""
-        with api.engine.connect() as conn:
+        with read(api.engine) as conn:
             device = api.device(conn, request, cred)
             row = conn.execute(sa.select(devices).where(devices.c.id == device.id)).one()
         return {"device_id": row.id, "name": row.name, "unit_code": row.unit_code,
@@ -148,7 +148,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     def blobs_missing(body: MissingBody, request: Request, cred: Token,
                       weicha_protocol: Protocol = None) -> dict[str, Any]:
         """这些照片原图中服务器还没有的。"""
-        with api.engine.connect() as conn:
+        with read(api.engine) as conn:
             api.device(conn, request, cred)
             return {"missing": uploads.missing(conn, body.sha256)}
 
@@ -185,7 +185,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
              responses={200: {"content": {"application/octet-stream": {}}}})
     def blob_get(sha: Sha, request: Request, cred: Token, weicha_protocol: Protocol = None):
         """照片原图（按需取原图）。"""
-        with api.engine.connect() as conn:
+        with read(api.engine) as conn:
             api.device(conn, request, cred)
             size = conn.execute(sa.select(blobs.c.size).where(blobs.c.sha256 == sha)).scalar()
         if size is None or not valid_sha(sha):

@@ -129,7 +129,7 @@ def cmd_init(args) -> int:
         stored = settings.read_settings(data_dir)
         settings.write_settings(data_dir, {**stored, "db_url": cfg.db_url})
     cfg.blob_dir.mkdir(exist_ok=True)
-    with engine.connect() as conn:
+    with db.read(engine) as conn:
         server_id = db.meta(conn, "server_id")
     engine.dispose()
     if applied:
@@ -199,7 +199,7 @@ def _device_rows(conn) -> list[dict[str, Any]]:
 
 
 def cmd_devices(args) -> int:
-    with _engine(args).connect() as conn:
+    with db.read(_engine(args)) as conn:
         rows = _device_rows(conn)
     if args.json:
         _print_json(rows)
@@ -263,7 +263,7 @@ def stats(conn, cfg: settings.ServerConfig) -> dict[str, Any]:
 
 def cmd_stats(args) -> int:
     cfg = _config(args)
-    with _engine(args, cfg).connect() as conn:
+    with db.read(_engine(args, cfg)) as conn:
         out = stats(conn, cfg)
     if args.json:
         _print_json(out)

@@ -204,11 +204,20 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _begin(conn):  # noqa: ANN001
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _begin(conn):  # noqa: ANN001 — a reader (``read``) takes no write lock
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ) else "BEGIN IMMEDIATE")
 
         return engine
     return sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+READ = "weicha_read"
+
+
+def read(engine: Engine) -> Connection:
+    """A connection for reading only (``with read(engine) as conn``): on SQLite its
+    transaction is deferred, so readers never queue behind writers (WAL)."""
+    return engine.connect().execution_options(**{READ: True})
 
 
 def version(engine: Engine) -> int:
