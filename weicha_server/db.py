@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Any, Callable
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -275,13 +275,21 @@ def lock_row(stmt: sa.Select) -> sa.Select:
     return stmt.with_for_update()
 
 
+_IGNORING: dict[tuple, Any] = {}  # INSERT … ON CONFLICT DO NOTHING statements, built once
+
+
 def insert_ignore(conn: Connection, table: sa.Table, values: dict, keys: list[str] | None = None) -> bool:
     """INSERT … ON CONFLICT [(keys)] DO NOTHING on either database (no keys: any unique
-    constraint); True if the row went in."""
-    if is_sqlite(conn):
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert
-    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-    # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT here
-    return conn.execute(stmt.returning(*table.primary_key.columns)).first() is not None
+    constraint); True if the row went in. The statement is built once per table and columns
+    (the values are parameters), so SQLAlchemy's compiled cache serves every later call."""
+    key = (conn.dialect.name, table.name, tuple(keys or ()), tuple(values))
+    stmt = _IGNORING.get(key)
+    if stmt is None:
+        if is_sqlite(conn):
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT here
+        stmt = _IGNORING[key] = insert(table).on_conflict_do_nothing(index_elements=keys).returning(
+            *table.primary_key.columns)
+    return conn.execute(stmt, values).first() is not None

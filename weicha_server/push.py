@@ -35,9 +35,8 @@ from typing import Any, Mapping, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from weicha_desktop.core.canonical import canonical_json
-from weicha_desktop.core.sync.envelope import envelope_digest, envelope_problem, is_count
-from weicha_desktop.core.store.oplog import ENVELOPE
+from weicha_desktop.core.canonical import sha256_hex
+from weicha_desktop.core.sync.envelope import envelope_bytes, envelope_problem, is_count
 from weicha_server import anchor, opcheck
 from weicha_server.auth import Device
 from weicha_server.db import blobs, devices, insert_ignore, now_iso, ops, records, reviews
@@ -69,8 +68,8 @@ class _Stop(Exception):
 def push(conn: Connection, device: Device, body: Mapping[str, Any], *, max_batch: int) -> PushAnswer:
     """Apply one push of ``device`` (its row locked by the caller) inside ``conn``'s
     transaction; ApiError for a batch refused whole."""
-    envs = _checked_batch(device, body, max_batch)
-    batch = _Batch(conn, device, envs, body["from_seq"], body["through_seq"])
+    envs, texts = _checked_batch(device, body, max_batch)
+    batch = _Batch(conn, device, envs, texts, body["from_seq"], body["through_seq"])
     batch.run()
     answer = batch.answer
     try:
@@ -93,7 +92,10 @@ MAX_ID = 64               # the length of an id, an op's name or an entity kind
 SHORT = ("op_id", "device_id", "entity_id", "op", "entity_kind")
 
 
-def _checked_batch(device: Device, body: Mapping[str, Any], max_batch: int) -> list[Mapping[str, Any]]:
+def _checked_batch(device: Device, body: Mapping[str, Any],
+                   max_batch: int) -> tuple[list[Mapping[str, Any]], list[bytes]]:
+    """The batch's envelopes and each one's canonical bytes (its digest's input, what is kept),
+    or ApiError for a batch refused whole."""
     envs: Sequence[Any] = body.get("ops") or []
     lo, hi = body.get("from_seq"), body.get("through_seq")
     if body.get("device_id") != device.id:
@@ -102,8 +104,9 @@ def _checked_batch(device: Device, body: Mapping[str, Any], max_batch: int) -> l
         raise ApiError(422, "bad_batch", "批次的序号范围（from_seq、through_seq）无效：请升级桌面程序。")
     if len(envs) > max_batch:
         raise ApiError(413, "batch_too_large", f"一批最多 {max_batch} 项同步操作（收到 {len(envs)} 项）：请分批发送。")
+    texts = []
     for i, env in enumerate(envs, 1):
-        problem = envelope_problem(env) or _unstorable(env)
+        problem = envelope_problem(env) or _unstorable(env, texts)
         if problem:
             raise ApiError(422, "bad_batch", f"第 {i} 项不是完整的同步操作（{problem}），本批未接收。")
         if env["device_id"] != device.id:
@@ -113,23 +116,24 @@ def _checked_batch(device: Device, body: Mapping[str, Any], max_batch: int) -> l
             or (not seqs and hi != lo - 1):
         raise ApiError(422, "bad_batch", "同步操作须按设备序号递增排列，from_seq 至 through_seq 须从本批第一项"
                                          "之前（或就是它）到最后一项：请升级桌面程序。")
-    return list(envs)
+    return list(envs), texts
 
 
-def _unstorable(env: Mapping[str, Any]) -> str | None:
-    """What the server could not keep as it came (None: nothing)."""
+def _unstorable(env: Mapping[str, Any], texts: list[bytes]) -> str | None:
+    """What the server could not keep as it came (None: nothing; its bytes go to ``texts``)."""
     if any(len(env[k]) > MAX_ID or not env[k].isprintable() for k in SHORT):
         return "编号、设备或类型过长或含控制字符"
     try:
-        canonical_json({k: env[k] for k in ENVELOPE})
+        texts.append(envelope_bytes(env))
     except (UnicodeEncodeError, ValueError, TypeError):
         return "含有无法保存的字符或数值（如孤立的代理字符、NaN）"
     return None
 
 
 class _Batch:
-    def __init__(self, conn: Connection, device: Device, envs: list[Mapping[str, Any]], lo: int, hi: int):
-        self.conn, self.device, self.envs, self.lo, self.hi = conn, device, envs, lo, hi
+    def __init__(self, conn: Connection, device: Device, envs: list[Mapping[str, Any]],
+                 texts: list[bytes], lo: int, hi: int):
+        self.conn, self.device, self.envs, self.texts, self.lo, self.hi = conn, device, envs, texts, lo, hi
         self.mark = device.through_seq
         self.answer = PushAnswer(through_seq=self.mark)
         self.now = now_iso()
@@ -150,8 +154,8 @@ class _Batch:
                 raise ApiError(409, "fork", f"本机第 {env['device_seq']} 项同步操作与服务器已有的不同（同一序号两项操作）："
                                             "可能有两个数据文件夹以同一设备写入。本批未接收，请联系管理员。")
         try:
-            for env in self.envs:
-                self.one(env)
+            for env, text in zip(self.envs, self.texts):
+                self.one(env, text)
         except _Stop:
             return
         if self.lo <= self.mark + 1 and self.mark < self.hi:
@@ -165,8 +169,8 @@ class _Batch:
         self.mark = seq
         self.answer.through_seq = seq
 
-    def one(self, env: Mapping[str, Any]) -> None:
-        seq, op_id, digest = env["device_seq"], env["op_id"], envelope_digest(env)
+    def one(self, env: Mapping[str, Any], text: bytes) -> None:
+        seq, op_id, digest = env["device_seq"], env["op_id"], sha256_hex(text)  # envelope_digest
         held = self.by_id.get(op_id)
         same = held is not None and held.digest == digest and held.device_seq == seq
         if same and held.status == "applied":
@@ -191,11 +195,11 @@ class _Batch:
         missing = [] if problem else [s for s in _needed(env) if s not in self.stored]
         if missing:
             if held is None:
-                self._insert(env, digest, "waiting")
+                self._insert(env, text, digest, "waiting")
             self.answer.waiting.append({"op_id": op_id, "missing_blobs": missing})
             raise _Stop
         if held is None:
-            if not self._insert(env, digest, "rejected" if problem else "applied", problem):
+            if not self._insert(env, text, digest, "rejected" if problem else "applied", problem):
                 self._conflict(env, None)  # its id was taken meanwhile (by another device)
                 self._advance(seq)
                 return
@@ -228,13 +232,13 @@ class _Batch:
         self.answer.rejected.append({"op_id": op_id, "status": opcheck.STATUS.get(error, 422),
                                      "error": error, "message": message})
 
-    def _insert(self, env: Mapping[str, Any], digest: str, status: str,
+    def _insert(self, env: Mapping[str, Any], text: bytes, digest: str, status: str,
                 problem: tuple[str, str] | None = None) -> bool:
         """Hold the op; False if its id was taken meanwhile (nothing written)."""
         return insert_ignore(self.conn, ops, {
             "op_id": env["op_id"], "device_id": self.device.id, "device_seq": env["device_seq"],
             "digest": digest, "entity_kind": env["entity_kind"], "entity_id": env["entity_id"],
-            "op": env["op"], "envelope": canonical_json({k: env[k] for k in ENVELOPE}).decode("utf-8"),
+            "op": env["op"], "envelope": text.decode("utf-8"),
             "received_at": self.now, "status": status, "error": problem and problem[0],
             "reason": problem and problem[1]}, ["op_id"])
 

@@ -10,10 +10,16 @@ from weicha_desktop.core.canonical import canonical_json, sha256_hex
 from weicha_desktop.core.store.oplog import ENVELOPE
 
 
+def envelope_bytes(env: Mapping[str, Any]) -> bytes:
+    """The envelope as a bundle carries it: canonical JSON of its ENVELOPE keys (UnicodeEncode-
+    or ValueError for what JSON cannot hold: a lone surrogate, NaN)."""
+    return canonical_json({k: env[k] for k in ENVELOPE})
+
+
 def envelope_digest(env: Mapping[str, Any]) -> str:
-    """SHA-256 of the envelope as a bundle carries it (canonical JSON of its ENVELOPE keys):
-    the same op sent twice has the same digest; any other byte in it gives another."""
-    return sha256_hex(canonical_json({k: env[k] for k in ENVELOPE}))
+    """SHA-256 of ``envelope_bytes``: the same op sent twice has the same digest; any other
+    byte in it gives another."""
+    return sha256_hex(envelope_bytes(env))
 
 
 def is_count(n: Any) -> bool:
