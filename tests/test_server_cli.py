@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import ssl
-from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -17,6 +16,7 @@ from weicha_server.db import LATEST, make_engine, schema_version, server_audit, 
 from weicha_server.config import normalize_db_url
 
 from tests.server_support import BACKENDS, HEADERS, backend_db, server_cli, start_server
+from tests.sync_support import self_signed_leaf
 
 UNIT = "450702000000"
 
@@ -142,36 +142,10 @@ def test_refusals_are_chinese_with_exit_codes(tmp_path):
     assert broken.code == 1 and "server.json" in broken.err
 
 
-def self_signed(folder):
-    """A self-signed certificate for 127.0.0.1 (what a unit without a CA uses; laptops pin it)."""
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "weicha-test")])
-    now = datetime.now(timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=1))
-            .not_valid_after(now + timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    folder.mkdir(parents=True, exist_ok=True)
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_path, key_path
-
-
 def test_serve_with_tls(tmp_path):
-    cert, key = self_signed(tmp_path / "tls")
-    pinned = ssl.create_default_context(cafile=str(cert))
+    cert, key = self_signed_leaf(tmp_path / "tls")  # what a unit without a CA uses
+    pinned = ssl.create_default_context(cafile=str(cert))  # the laptop trusts this one only
+    pinned.check_hostname = False  # a pinned leaf, reached by its IP address
     server = start_server(tmp_path / "server", scheme="https", verify=pinned,
                           extra=("--tls-cert", str(cert), "--tls-key", str(key)))
     try:
