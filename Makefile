@@ -35,8 +35,15 @@ EATMYDATA ?= $(shell command -v eatmydata 2>/dev/null)
 # PYTHONDONTWRITEBYTECODE= (empty): Python's own .pyc cache, which some images switch off;
 # without it every worker and every program a test starts compiles the package from source
 # again (~15% of the CPU time of the subprocess tests).
+# The server's tests run on PostgreSQL too: WEICHA_TEST_PG_URL, else tools/test_postgres.sh
+# starts the distribution's cluster (as the postgres user; needs root and `apt-get install
+# postgresql`) and prints it. Without either the PostgreSQL tests fail, saying why.
 test: venv translations
-	QT_QPA_PLATFORM=offscreen PYTHONDONTWRITEBYTECODE= $(EATMYDATA) $(VENV)/bin/pytest -q -n $(JOBS) $(PYTEST_ARGS)
+	@url="$${WEICHA_TEST_PG_URL:-}"; \
+	if [ -z "$$url" ]; then url="$$(bash tools/test_postgres.sh)" || \
+	  echo "make test: no PostgreSQL for the server's tests (see tools/test_postgres.sh)" >&2; fi; \
+	WEICHA_TEST_PG_URL="$$url" QT_QPA_PLATFORM=offscreen PYTHONDONTWRITEBYTECODE= \
+	  $(EATMYDATA) $(VENV)/bin/pytest -q -n $(JOBS) $(PYTEST_ARGS)
 
 translations: $(QM)
 
