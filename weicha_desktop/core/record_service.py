@@ -30,6 +30,7 @@ from weicha_desktop.core.forms import FormRegistry, FormSpec, check_rules, defau
 from weicha_desktop.core.forms.identity import follow_id_numbers
 from weicha_desktop.core.ids import new_id
 from weicha_desktop.core.labels import ROLES
+from weicha_desktop.core.messages import Msg, Texts
 from weicha_desktop.core.records import (Record, finalized_hash, insert_version, photo_manifest,
                                          read_record, record_state)
 from weicha_desktop.core.store import Actor, Store
@@ -82,10 +83,26 @@ class RecordService:
 
     def check_data(self, record: Record, data: dict[str, Any], *, complete: bool) -> list[Problem]:
         """Problems of ``data`` (e.g. what a form shows) as if it were ``record``'s: wrong
-        formats; with ``complete`` also the blockers (required fields, rules)."""
+        formats; with ``complete`` also the blockers (required fields, rules, photos that
+        have no class: a finalized report never prints 〔未分类〕)."""
         spec = self.spec_for(record)
         problems = validate(spec, data, complete=complete, clock=self.store.clock)
-        return problems + (check_rules(spec, data, self._facts(record)) if complete else [])
+        if not complete:
+            return problems
+        return problems + check_rules(spec, data, self._facts(record)) + self._unclassified(spec, record)
+
+    def _unclassified(self, spec: FormSpec, record: Record) -> list[Problem]:
+        """One blocker naming the photos of the record's log that have no class yet, where
+        the form classifies its photos (its rules ask for classes: the scene form's 方位…)."""
+        if not any("has_photo_class" in rule.require for rule in spec.rules):
+            return []
+        numbers = [str(r[0]) for r in self.store.conn.execute(
+            "SELECT position FROM photos WHERE record_id = ? AND removed_at IS NULL "
+            "AND (photo_class IS NULL OR photo_class = '') ORDER BY position", (record.id,))]
+        if not numbers:
+            return []
+        return [Problem("", Msg("photos.unclassified", numbers=Texts("、".join(numbers), ", ".join(numbers))),
+                        "photo_class")]
 
     def _facts(self, record: Record) -> dict[str, Any]:
         """What the rules know beyond the record: its photo log (classes present)."""

@@ -1,6 +1,7 @@
 """Check a record's data against its FormSpec: shapes, constraints, choices, required fields.
 
-Messages name the field by its Chinese label (``见证人 第1行 身份证号：校验位不符（应为 X）``);
+Messages name the field by its label (``见证人 第1行 身份证号：校验位不符（应为 X）``): each is
+a ``core.messages.Msg`` — its Chinese text, which the window shows in its own language;
 paths are ``witnesses[0].id_number``, ``scene_location.lat``.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from weicha_desktop.core.clock import Clock
 from weicha_desktop.core.errors import Problem, shorten
+from weicha_desktop.core.messages import Msg, field_problem, unit_label
 
 from .expr import compile_expr
 from .expr_eval import is_empty
@@ -31,18 +33,24 @@ def validate(spec: FormSpec, data: Any, complete: bool = False, *,
     """Every problem in ``data``; ``complete=True`` also reports required fields left empty.
     ``clock``: what "today" is (a birth date in the future); the store's, from a service."""
     if not isinstance(data, Mapping):
-        return [Problem("", "记录须为 JSON 对象")]
+        return [Problem("", Msg("record.not_object"))]
     today = (clock or Clock()).now().date()
-    return _check_fields(spec.all_fields(), data, data, "", "", complete, today)
+    return _check_fields(spec.all_fields(), data, data, "", None, complete, today)
 
 
 def check_value(field: Field, value: Any, complete: bool = False, *,
                 clock: Clock | None = None) -> list[Problem]:
     """Problems of one field's value on its own (used for defaults by ``forms check``)."""
-    return _check_field(field, value, {}, field.id, "", complete, (clock or Clock()).now().date())
+    return _check_field(field, value, {}, field.id, None, complete, (clock or Clock()).now().date())
 
 
-def _check_fields(fields, data: Mapping, env: Mapping, prefix: str, where: str,
+def _named(where: Msg | None, label: Any) -> Msg:
+    """A field's name in a message: its label, after the person or row it is in (``where``)."""
+    return Msg("name.field", label=label) if where is None else \
+        Msg("name.sub", outer=where, inner=label)
+
+
+def _check_fields(fields, data: Mapping, env: Mapping, prefix: str, where: Msg | None,
                   complete: bool, today: date) -> list[Problem]:
     problems: list[Problem] = []
     known: set[str] = set()
@@ -57,18 +65,21 @@ def _check_fields(fields, data: Mapping, env: Mapping, prefix: str, where: str,
                                      prefix + field.other_key, where, complete)
     problems += _identity_consistency(fields, data, prefix, where, {p.path for p in problems},
                                       today)
-    head = f"{where.strip()}：" if where else ""
-    problems += [Problem(prefix + shorten(key, 40), f"{head}未知字段“{shorten(key)}”", "unknown")
-                 for key in data if key not in known]
+    problems += [Problem(prefix + shorten(key, 40), _about(where, Msg("value.unknown_field", key=shorten(key))),
+                         "unknown") for key in data if key not in known]
     return problems
 
 
-def _check_field(field: Field, value: Any, env: Mapping, path: str, where: str,
+def _about(name: Msg | None, what: Msg) -> Msg:
+    return what if name is None else field_problem(name, what)
+
+
+def _check_field(field: Field, value: Any, env: Mapping, path: str, where: Msg | None,
                  complete: bool, today: date) -> list[Problem]:
-    name = f"{where}{field.label.zh}"
+    name = _named(where, field.label)
     if is_empty(value):
         if complete and field.required:
-            return [Problem(path, f"{name}：必填", "required")]
+            return [Problem(path, field_problem(name, Msg("value.required")), "required")]
         return []
     if field.type == "person":
         return _check_person(field, value, env, path, name, complete, today)
@@ -79,43 +90,43 @@ def _check_field(field: Field, value: Any, env: Mapping, path: str, where: str,
     message = (_SCALAR_CHECKS[field.type](field, value) if field.type in _SCALAR_CHECKS
                else _check_text(field, value, today))
     if message:
-        return [Problem(path, f"{name}：{message}")]
+        return [Problem(path, field_problem(name, message))]
     return _blank_problems(value, path, name) if complete and field.type in ("text", "textarea") else []
 
 
-def _blank_problems(text: str, path: str, name: str) -> list[Problem]:
+def _blank_problems(text: str, path: str, name: Msg) -> list[Problem]:
     """A finalize blocker for every blank ``____`` a narrative template left (or anyone
     typed) that is still there, quoting its surroundings so two blanks are told apart."""
     found = blanks_in(text)
-    return [Problem(path, f"{name}：第{i}处空白“____”未填写（{where}）" if len(found) > 1
-                    else f"{name}：空白“____”未填写（{where}）", "blank")
+    return [Problem(path, field_problem(name, Msg("value.blank_n", i=i, where=where) if len(found) > 1
+                                        else Msg("value.blank", where=where)), "blank")
             for i, (_start, _end, where) in enumerate(found, 1)]
 
 
-def _check_other(field: Field, value: Any, other: Any, path: str, where: str,
+def _check_other(field: Field, value: Any, other: Any, path: str, where: Msg | None,
                  complete: bool) -> list[Problem]:
-    name = f"{where}{field.label.zh}"
+    name = _named(where, field.label)
     chose_other = field.chose_other(value)
     if other is not None and not isinstance(other, str):
-        return [Problem(path, f"{name}（其他）：应为文字")]
+        return [Problem(path, field_problem(Msg("name.other", name=name), Msg("value.not_text")))]
     wrong = _text_problem(other, OTHER_MAX_LENGTH) if other is not None else None
     if wrong:
-        return [Problem(path, f"{name}（其他）：{wrong}")]
+        return [Problem(path, field_problem(Msg("name.other", name=name), wrong))]
     if chose_other and complete and is_empty(other):
-        return [Problem(path, f"{name}：选择“其他”时须注明", "required")]
+        return [Problem(path, field_problem(name, Msg("value.other_required")), "required")]
     if not chose_other and not is_empty(other):
-        return [Problem(path, f"{name}：未选“其他”，不应填写其他说明")]
+        return [Problem(path, field_problem(name, Msg("value.other_unwanted")))]
     return []
 
 
-def _check_person(field: Field, value: Any, env: Mapping, path: str, name: str,
+def _check_person(field: Field, value: Any, env: Mapping, path: str, name: Msg,
                   complete: bool, today: date) -> list[Problem]:
     if not isinstance(value, Mapping):
-        return [Problem(path, f"{name}：应为人员信息（对象）")]
-    return _check_fields(field.fields, value, env, path + ".", name + " ", complete, today)
+        return [Problem(path, field_problem(name, Msg("value.not_person")))]
+    return _check_fields(field.fields, value, env, path + ".", name, complete, today)
 
 
-def _identity_consistency(fields, data: Mapping, prefix: str, where: str,
+def _identity_consistency(fields, data: Mapping, prefix: str, where: Msg | None,
                           bad_paths: set[str], today: date) -> list[Problem]:
     """In a person (or a person row), 出生日期 and 性别 must agree with a valid 身份证号."""
     ids = {f.id: f for f in fields}
@@ -123,42 +134,43 @@ def _identity_consistency(fields, data: Mapping, prefix: str, where: str,
     for key, expected in id_values(fields, data.get("id_number"), today).items():
         value = data.get(key)
         if not is_empty(value) and prefix + key not in bad_paths and value != expected:
-            shown = ids[key].choice_label(expected) if ids[key].choices else expected
-            problems.append(Problem(f"{prefix}{key}", f"{where}{ids[key].label.zh}："
-                                    f"与身份证号不符（应为 {shown}）"))
+            shown = next((c.label for c in ids[key].choices if c.value == expected), expected)
+            problems.append(Problem(f"{prefix}{key}", field_problem(
+                _named(where, ids[key].label), Msg("value.id_mismatch", expected=shown))))
     return problems
 
 
-def _check_repeat(field: Field, rows: Any, env: Mapping, path: str, name: str,
+def _check_repeat(field: Field, rows: Any, env: Mapping, path: str, name: Msg,
                   complete: bool, today: date) -> list[Problem]:
     if not isinstance(rows, list):
-        return [Problem(path, f"{name}：应为列表")]
+        return [Problem(path, field_problem(name, Msg("value.not_list")))]
     problems = []
     for i, row in enumerate(rows):
-        row_path, row_name = f"{path}[{i}]", f"{name} 第{i + 1}行"
+        row_path, row_name = f"{path}[{i}]", Msg("name.row", group=name, n=i + 1)
         if not isinstance(row, Mapping):
-            problems.append(Problem(row_path, f"{row_name}：应为对象"))
+            problems.append(Problem(row_path, field_problem(row_name, Msg("value.not_object"))))
             continue
         problems += _check_fields(field.fields, row, {**env, **row}, row_path + ".",
-                                  row_name + " ", complete, today)
+                                  row_name, complete, today)
     return problems
 
 
-def _check_geopoint(value: Any, path: str, name: str) -> list[Problem]:
+def _check_geopoint(value: Any, path: str, name: Msg) -> list[Problem]:
     if not isinstance(value, Mapping):
-        return [Problem(path, f"{name}：应为坐标（lat、lon）")]
-    problems = [Problem(f"{path}.{shorten(key, 40)}", f"{name}：未知字段“{shorten(key)}”", "unknown")
+        return [Problem(path, field_problem(name, Msg("value.not_geopoint")))]
+    problems = [Problem(f"{path}.{shorten(key, 40)}",
+                        field_problem(name, Msg("value.unknown_field", key=shorten(key))), "unknown")
                 for key in value if key not in ("lat", "lon", "alt")]
-    for key, zh, limit, required in (("lat", "纬度", 90, True), ("lon", "经度", 180, True),
-                                     ("alt", "海拔", None, False)):
-        number = value.get(key)
+    for key, limit, required in (("lat", 90, True), ("lon", 180, True), ("alt", None, False)):
+        number, part = value.get(key), Msg("name.sub", outer=name, inner=Msg(f"name.{key}"))
         if number is None:
             if required:
-                problems.append(Problem(f"{path}.{key}", f"{name} {zh}：缺少"))
+                problems.append(Problem(f"{path}.{key}", field_problem(part, Msg("value.missing"))))
         elif not _is_number(number):
-            problems.append(Problem(f"{path}.{key}", f"{name} {zh}：应为数值"))
+            problems.append(Problem(f"{path}.{key}", field_problem(part, Msg("value.not_number"))))
         elif limit is not None and abs(number) > limit:
-            problems.append(Problem(f"{path}.{key}", f"{name} {zh}：应在 -{limit} 到 {limit} 之间"))
+            problems.append(Problem(f"{path}.{key}",
+                                    field_problem(part, Msg("value.out_of_range", limit=limit))))
     return problems
 
 
@@ -167,90 +179,90 @@ def _is_number(value: Any) -> bool:
             and math.isfinite(value))
 
 
-def _check_text(field: Field, value: Any, today: date) -> str | None:
+def _check_text(field: Field, value: Any, today: date) -> Msg | None:
     if not isinstance(value, str):
-        return "应为文字"
+        return Msg("value.not_text")
     wrong = _text_problem(value, field.max_length)
     if wrong:
         return wrong
     c = field.constraint
     if c.minlength is not None and len(value) < c.minlength:
-        return f"至少 {c.minlength} 个字"
+        return Msg("value.too_short", n=c.minlength)
     if c.regex is not None and not re.fullmatch(c.regex, value):
-        return "格式不符"
+        return Msg("value.bad_format")
     return VALIDATORS[c.validator](value, today) if c.validator else None
 
 
-def _text_problem(value: str, limit: int | None) -> str | None:
+def _text_problem(value: str, limit: int | None) -> Msg | None:
     """Too long (the form's maxlength, else the type's default), or not storable text."""
     if limit is not None and len(value) > limit:
-        return f"不能超过 {limit} 个字（现为 {len(value)} 个，开头是“{shorten(value)}”）"
+        return Msg("value.too_long", limit=limit, n=len(value), start=shorten(value))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return "含无效字符（单独的代理码位），请重新输入"
+        return Msg("value.bad_chars")
     return None
 
 
-def _check_number(field: Field, value: Any) -> str | None:
+def _check_number(field: Field, value: Any) -> Msg | None:
     if field.type == "integer" and not (isinstance(value, int) and not isinstance(value, bool)):
-        return "应为整数"
+        return Msg("value.not_integer")
     if not _is_number(value):
-        return "应为数值"
-    c, unit = field.constraint, field.unit or ""
+        return Msg("value.not_number")
+    c, unit = field.constraint, unit_label(field.unit)
     if c.min is not None and value < c.min:
-        return f"不能小于 {c.min:g}{unit}"
+        return Msg("value.below_min", min=f"{c.min:g}", unit=unit)
     if c.max is not None and value > c.max:
-        return f"不能大于 {c.max:g}{unit}"
+        return Msg("value.above_max", max=f"{c.max:g}", unit=unit)
     return None
 
 
-def _check_date(_field: Field, value: Any) -> str | None:
+def _check_date(_field: Field, value: Any) -> Msg | None:
     if not isinstance(value, str) or not _DATE.fullmatch(value):
-        return "应为日期 YYYY-MM-DD"
+        return Msg("value.not_date")
     try:
         date.fromisoformat(value)
     except ValueError:
-        return f"日期不存在：{value}"
+        return Msg("value.no_such_date", value=value)
     return None
 
 
-def _check_datetime(_field: Field, value: Any) -> str | None:
+def _check_datetime(_field: Field, value: Any) -> Msg | None:
     match = _DATETIME.fullmatch(value) if isinstance(value, str) else None
     if match is None:
-        return "应为日期时间，如 2026-11-27T14:05:00+08:00"
+        return Msg("value.not_datetime")
     if match.group(1) is None:
-        return "须带时区偏移，如 2026-11-27T14:05:00+08:00"
+        return Msg("value.no_offset")
     try:
         datetime.fromisoformat(value)
     except ValueError:
-        return f"日期时间不存在：{value}"
+        return Msg("value.no_such_datetime", value=value)
     return None
 
 
-def _check_choice(field: Field, value: Any) -> str | None:
+def _check_choice(field: Field, value: Any) -> Msg | None:
     if not isinstance(value, str):
-        return "应为一个选项"
-    return None if value in field.choice_values else f"“{shorten(value)}”不在可选项中"
+        return Msg("value.not_choice")
+    return None if value in field.choice_values else Msg("value.not_an_option", value=shorten(value))
 
 
-def _check_multichoice(field: Field, value: Any) -> str | None:
+def _check_multichoice(field: Field, value: Any) -> Msg | None:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        return "应为选项列表"
+        return Msg("value.not_choices")
     wrong = [v for v in value if v not in field.choice_values]
     if wrong:
-        return f"“{shorten(wrong[0])}”不在可选项中"
-    return "选项重复" if len(set(value)) != len(value) else None
+        return Msg("value.not_an_option", value=shorten(wrong[0]))
+    return Msg("value.repeated_option") if len(set(value)) != len(value) else None
 
 
-def _check_boolean(_field: Field, value: Any) -> str | None:
-    return None if isinstance(value, bool) else "应为是/否"
+def _check_boolean(_field: Field, value: Any) -> Msg | None:
+    return None if isinstance(value, bool) else Msg("value.not_boolean")
 
 
-def _check_photos(_field: Field, value: Any) -> str | None:
+def _check_photos(_field: Field, value: Any) -> Msg | None:
     if not isinstance(value, list) or not all(isinstance(v, str) and 0 < len(v) <= 64 for v in value):
-        return "应为照片编号列表"
-    return "照片重复" if len(set(value)) != len(value) else None
+        return Msg("value.not_photo_ids")
+    return Msg("value.repeated_photo") if len(set(value)) != len(value) else None
 
 
 _SCALAR_CHECKS = {  # text and textarea: _check_text, which also needs today's date

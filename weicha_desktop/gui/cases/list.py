@@ -39,6 +39,7 @@ COLUMN_SORTS = ("number", "case_type", "address", "investigated_at", "status", "
 NEWEST_FIRST = {"number", "investigated_at"}  # the first click on these sorts descending
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole
 RETURNED_COLOR = "#b00020"
+CELL_PADDING, HEADER_PADDING = 16, 28  # a cell's margins; a header's and its sort arrow
 DATE_FORMAT = "yyyy-MM-dd"
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -276,6 +277,7 @@ class CaseListView(QWidget):
         for column, width in enumerate((220, 110, 0, 140, 80, 140)):
             if width:
                 header.resizeSection(column, width)
+        self._fit_word_columns()
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         show_addresses(self.table, 2)
         # no column sorted: the default order (returned first); a third click goes back to it
@@ -304,6 +306,20 @@ class CaseListView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
         self._update_count()
+
+    def _fit_word_columns(self) -> None:
+        """勘验号, 案件性质 and 状态 as wide as their longest text in the window's language (the
+        English words are longer: "Motor vehicle theft"), so no word is cut ("Returned f…");
+        the address column takes what is left."""
+        header, cells = self.table.horizontalHeader(), self.table.fontMetrics()
+        words = {0: ["K" + "0" * 22],
+                 1: [code_name(self.model.case_types, c.code or c.value) for c in self.model.case_types],
+                 4: [list_status_name(s) for s in LIST_STATUSES]}
+        for column, texts in words.items():
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            need = max([cells.horizontalAdvance(t) + CELL_PADDING for t in texts]
+                       + [header.fontMetrics().horizontalAdvance(title) + HEADER_PADDING])
+            header.resizeSection(column, need)
 
     def _date_edit(self, name: str, value: QDate) -> QDateEdit:
         edit = QDateEdit(value)

@@ -24,13 +24,14 @@ from weicha_desktop.core.forms import compile_expr
 from weicha_desktop.core.forms.spec import FormSpec
 from weicha_desktop.core.forms.templates import CASE_TYPE_FIELD, NARRATIVE_SECTION, fill_known_blanks
 from weicha_desktop.core.store.events import ChangeSummary
+from weicha_desktop.gui.common.i18n import message_detail, message_text
 from weicha_desktop.gui.common.store_events import StoreEvents
 from weicha_desktop.gui.forms import autofill
 from weicha_desktop.gui.forms.amend_dialog import AmendDialog
 from weicha_desktop.gui.forms.fields import Editor
 from weicha_desktop.gui.forms.groups import make_editor
 from weicha_desktop.gui.forms.header import FormHeader
-from weicha_desktop.gui.forms.problems import ProblemPanel
+from weicha_desktop.gui.forms.problems import ProblemPanel, problem_line
 from weicha_desktop.gui.forms.section_list import SectionList
 from weicha_desktop.gui.forms.sections import SectionPage
 from weicha_desktop.gui.forms.templates import TemplateBar
@@ -206,7 +207,7 @@ class FormView(QWidget):
         self._refresh_relevance()
         self._show_inline([])
         if self._refusal:
-            self.panel.show_message(self.tr("只读：{reason}").format(reason=self._refusal))
+            self.panel.show_message(self.tr("只读：{reason}").format(reason=message_text(self._refusal)))
         if self.template_bar is not None:
             self.template_bar.refresh()
         self.loaded.emit(case)
@@ -338,14 +339,12 @@ class FormView(QWidget):
                 by_field.setdefault(self._owner[top].field.id, []).append(problem)
         for field_id, editor in self.editors.items():
             found = by_field.get(field_id, [])
-            label = editor.field.label.zh
-            texts = [p.message[len(label):].lstrip("： ") if p.message.startswith(label)
-                     else p.message for p in found if p.rule != "blank"]
+            texts = [message_detail(p.message) for p in found if p.rule != "blank"]  # name beside it
             blanks = sum(p.rule == "blank" for p in found)  # one line, however many (F8: each)
             if blanks:
                 texts.append(self.tr("有 %n 处空白“____”未填写（F8 逐个定位）", "", blanks))
             self.pages[self._section_of[field_id]].show_errors(field_id, texts)
-            editor.show_problems([(p.path[len(field_id):], p.message) for p in found])
+            editor.show_problems([(p.path[len(field_id):], message_text(p.message)) for p in found])
         counts: dict[int, int] = {}
         for field_id, found in by_field.items():
             counts[self._section_of[field_id]] = counts.get(self._section_of[field_id], 0) + len(found)
@@ -495,11 +494,11 @@ class FormView(QWidget):
         self.pages[self.tabs.currentIndex()].focus_first()
 
     def _problem_text(self, problem: Problem) -> str:
-        """The Chinese message, prefixed with its tab when it names a field."""
+        """The message in the window's language, prefixed with its tab when it names a field."""
         top = problem.path.split(".")[0].split("[")[0]
         if top in self._section_of:
-            return f"【{self.tabs.tabText(self._section_of[top])}】{problem.message}"
-        return problem.message
+            return problem_line(self.tabs.tabText(self._section_of[top]), problem.message)
+        return message_text(problem.message)
 
     def focus_path(self, path: str | None) -> None:
         """Show the tab and input of a problem's field path (``evidence[1].comparison_status``)."""
