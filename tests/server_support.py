@@ -289,9 +289,22 @@ class Laptop:
         return (Path(self.store.blobs_dir) / sha256[:2] / sha256).read_bytes()
 
 
+_OPEN: list[Store] = []  # laptops' stores, closed by ``closes_laptops`` after each test
+
+
 def laptop(path: Path) -> Laptop:
     store = new_store(path)
+    _OPEN.append(store)
     return Laptop(store, UserService(store).authenticate("admin", PASSWORD))
+
+
+@pytest.fixture(autouse=True)
+def closes_laptops():
+    """Close the laptops a test made (import it into a test module to have it there)."""
+    start = len(_OPEN)
+    yield
+    while len(_OPEN) > start:
+        _OPEN.pop().close()
 
 
 class InlinePool:

@@ -21,8 +21,8 @@ from weicha_server import audit, auth
 from weicha_server.db import devices, ops, records, uploads
 
 from tests.media_support import make_photo
-from tests.server_support import (BACKENDS, LIMITS, import_photos, laptop, running_server,
-                                  upload)
+from tests.server_support import (BACKENDS, LIMITS, closes_laptops, import_photos, laptop,  # noqa: F401
+                                  running_server, upload)
 
 SHA = "ab" * 32
 

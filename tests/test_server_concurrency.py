@@ -14,22 +14,22 @@ import sqlalchemy as sa
 
 from weicha_server.db import devices, ops, records
 
-from tests.server_support import launch_server, laptop, pg_database
+from tests.server_support import closes_laptops, launch_server, laptop, pg_database  # noqa: F401
 
-LAPTOPS, CASES, BATCH = 4, 6, 4
+LAPTOPS, CASES, BATCH = 4, 5, 4
 
 
 def test_two_servers_on_one_postgresql_take_every_op_exactly_once(tmp_path):
-    laptops = []
-    for i in range(LAPTOPS):
-        lt = laptop(tmp_path / f"laptop{i}")
-        for seed in range(CASES):
-            lt.new_case(100 * i + seed, finalize=seed % 3 == 0, drafts=seed % 2)
-        laptops.append(lt)
     with pg_database() as db:
-        a = launch_server(tmp_path / "a", db)  # both start at once
+        a = launch_server(tmp_path / "a", db)  # both start at once; the laptops are made meanwhile
         b = launch_server(tmp_path / "b", db, init=False, workers=2)
         try:
+            laptops = []
+            for i in range(LAPTOPS):
+                lt = laptop(tmp_path / f"laptop{i}")
+                for seed in range(CASES):
+                    lt.new_case(100 * i + seed, finalize=seed % 3 == 0, drafts=seed % 2)
+                laptops.append(lt)
             a.ready(), b.ready()
             assert a.client().get("/v1/health").json()["server_id"] == \
                 b.client().get("/v1/health").json()["server_id"]
