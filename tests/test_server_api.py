@@ -43,13 +43,15 @@ def example_requests(token_laptop) -> dict[tuple[str, str], dict]:
         ("post", "/v1/blobs/{sha}/upload"): {"json": {"size": 3}},
         ("patch", "/v1/blobs/{sha}"): {"content": b"abc", "headers": {"Upload-Offset": "0"}},
         ("get", "/v1/blobs/{sha}"): {},
+        ("get", "/v1/blobs/{sha}/thumbnail"): {},
+        ("get", "/v1/pull/{table}"): {},
     }
 
 
 def call(client, method: str, path: str, spec: dict, **headers):
     kw = dict(spec)
     kw["headers"] = {**kw.get("headers", {}), **headers}
-    return client.request(method.upper(), path.replace("{sha}", SHA), **kw)
+    return client.request(method.upper(), path.replace("{sha}", SHA).replace("{table}", "users"), **kw)
 
 
 def operations(client) -> set[tuple[str, str]]:

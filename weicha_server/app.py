@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Annotated, Any, Iterator
 
 import sqlalchemy as sa
-from fastapi import FastAPI, Header, Request, Security
+from fastapi import FastAPI, Header, Path, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy.engine import Engine
 
-from weicha_server import auth, uploads
+from weicha_server import auth, pull, thumbnails, uploads
 from weicha_server.blobstore import READ_CHUNK, FolderBlobStore, valid_sha
 from weicha_server.config import PROTOCOL, ServerConfig
 from weicha_server.db import blobs, devices, make_engine, meta, read, require_current
@@ -143,6 +143,30 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
             "waiting": len(answer.waiting), "through_seq": answer.through_seq,
             "audit_error": (answer.audit_error or {}).get("error")}})
         return answer.body()
+
+    @app.get("/v1/pull/{table}", tags=["sync"])
+    def pull_table(table: Annotated[str, Path(max_length=40)], request: Request, cred: Token,
+                   cursor: Annotated[str | None, Query(max_length=pull.MAX_CURSOR)] = None,
+                   limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
+                   weicha_protocol: Protocol = None) -> dict[str, Any]:
+        """一张表的下一页（users、forms、code_tables、watch_lists、unit_records、decisions）：
+        rows、cursor、complete；到 complete 为止再一并应用。"""
+        with read(api.engine) as conn:
+            device = api.device(conn, request, cred)
+            return pull.pull(conn, device, table, cursor, limit)
+
+    @app.get("/v1/blobs/{sha}/thumbnail", tags=["blobs"], response_class=Response,
+             responses={200: {"content": {"image/jpeg": {}}}})
+    def blob_thumbnail(sha: Sha, request: Request, cred: Token,
+                       orientation: Annotated[int | None, Query(ge=1, le=8)] = None,
+                       weicha_protocol: Protocol = None):
+        """照片原图的缩略图（JPEG，桌面程序的缩略图尺寸）：审核人的笔记本先取缩略图，原图按需再取。"""
+        with read(api.engine) as conn:
+            api.device(conn, request, cred)
+            size = conn.execute(sa.select(blobs.c.size).where(blobs.c.sha256 == sha)).scalar()
+        if size is None or not valid_sha(sha):
+            raise ApiError(404, "no_blob", "服务器上没有这张照片原图。")
+        return Response(thumbnails.render(api.blobs, sha, orientation), media_type="image/jpeg")
 
     @app.post("/v1/blobs/missing", tags=["blobs"])
     def blobs_missing(body: MissingBody, request: Request, cred: Token,

@@ -18,7 +18,8 @@ from weicha_desktop.core.canonical import canonical_json, sha256_hex
 from weicha_desktop.core.store.audit import GENESIS
 from weicha_server.db import lock_row, now_iso, server_audit, server_meta
 
-ACTIONS = ("enroll.code", "device.enroll", "device.revoke", "users.import", "user.add")
+ACTIONS = ("enroll.code", "device.enroll", "device.revoke", "users.import", "user.add", "form.publish",
+           "code_table.import", "watch_list.import")
 
 
 def entry_hash(prev_hash: str, seq: int, at: str, actor: str, action: str, details: Any) -> str:

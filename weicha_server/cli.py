@@ -7,6 +7,9 @@
     weicha-server --data-dir D revoke-device ID
     weicha-server --data-dir D users import FILE.csv [--unit UNIT]
     weicha-server --data-dir D user add --unit U --badge B --name N [--display-name D] [--role R]
+    weicha-server --data-dir D forms publish FILE.yaml
+    weicha-server --data-dir D code-tables import FILE.yaml
+    weicha-server --data-dir D watch-list import FILE.csv
     weicha-server --data-dir D stats [--json]
 
 Exit codes: 0 done, 1 refused or failed (the reason in Chinese on stderr), 2 usage."""
@@ -22,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from weicha_desktop.core.errors import WeichaError
-from weicha_server import audit, auth
+from weicha_server import audit, auth, reference
 from weicha_server import config as settings
 from weicha_server import db
 from weicha_server import users as server_users
@@ -70,6 +73,21 @@ def build_parser() -> argparse.ArgumentParser:
     ua.add_argument("--display-name", default="", help="显示名（默认同姓名）")
     ua.add_argument("--role", default="technician", help="角色：technician|supervisor|admin（或 勘验员|审核人|管理员）")
     ua.set_defaults(func=cmd_user_add)
+    f = sub.add_parser("forms", help="表单版本（参考数据）")
+    fsub = f.add_subparsers(dest="forms_command", metavar="COMMAND", required=True)
+    fp = fsub.add_parser("publish", help="发布一个表单版本（先用桌面程序的表单加载器检查）")
+    fp.add_argument("file", type=Path, metavar="FILE.yaml")
+    fp.set_defaults(func=cmd_forms_publish)
+    c = sub.add_parser("code-tables", help="代码表（选项表，参考数据）")
+    csub = c.add_subparsers(dest="code_tables_command", metavar="COMMAND", required=True)
+    ci = csub.add_parser("import", help="导入或更新一个代码表（forms/choices/*.yaml 的格式）")
+    ci.add_argument("file", type=Path, metavar="FILE.yaml")
+    ci.set_defaults(func=cmd_code_table_import)
+    w = sub.add_parser("watch-list", help="核查名单（人员按身份证号，车辆按号牌）")
+    wsub = w.add_subparsers(dest="watch_command", metavar="COMMAND", required=True)
+    wi = wsub.add_parser("import", help="从 CSV 文件导入核查名单（新增或更新；在用=0 撤下）")
+    wi.add_argument("file", type=Path, metavar="FILE.csv")
+    wi.set_defaults(func=cmd_watch_import)
     st = sub.add_parser("stats", help="服务器的统计")
     st.add_argument("--json", action="store_true", help="以 JSON 输出")
     st.set_defaults(func=cmd_stats)
@@ -242,6 +260,31 @@ def cmd_user_add(args) -> int:
     return 0
 
 
+def cmd_forms_publish(args) -> int:
+    with _engine(args).begin() as conn:
+        done = reference.publish_form(conn, args.file, actor=ADMIN)
+    what = f"表单 {done['form_id']} 第 {done['version']} 版（{done['title']}）"
+    print(f"已发布{what}：各笔记本同步后用于新建的记录，已有记录保留原来的版本。" if done["changed"]
+          else f"{what}已发布过，内容相同，未改动。")
+    return 0
+
+
+def cmd_code_table_import(args) -> int:
+    with _engine(args).begin() as conn:
+        done = reference.import_code_table(conn, args.file, actor=ADMIN)
+    print(f"已导入代码表 {done['id']}（{done['codes']} 个代码）。" if done["changed"]
+          else f"代码表 {done['id']} 内容相同，未改动。")
+    return 0
+
+
+def cmd_watch_import(args) -> int:
+    with _engine(args).begin() as conn:
+        counts = reference.import_watch_list(conn, args.file, actor=ADMIN)
+    print(f"已导入 {args.file.name}：新增 {counts['added']} 条，更新 {counts['changed']} 条，"
+          f"未变 {counts['unchanged']} 条。")
+    return 0
+
+
 def stats(conn, cfg: settings.ServerConfig) -> dict[str, Any]:
     def count(table, *where):
         return conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar_one()
@@ -257,6 +300,8 @@ def stats(conn, cfg: settings.ServerConfig) -> dict[str, Any]:
                   "bytes": int(conn.execute(sa.select(sa.func.coalesce(sa.func.sum(db.blobs.c.size), 0))).scalar_one()),
                   "uploads_in_progress": count(db.uploads)},
         "users": count(db.users),
+        "reference": {"form_versions": count(db.form_versions), "code_tables": count(db.code_tables),
+                      "watch_lists": count(db.watch_lists, db.watch_lists.c.active.is_(True))},
         "audit": {"entries": count(db.server_audit), "intact": problem is None, "problem": problem},
     }
 

@@ -148,6 +148,40 @@ server_audit = sa.Table(
     sa.Column("prev_hash", HASH, nullable=False),
     sa.Column("hash", HASH, nullable=False))
 
+# ---- reference data the laptops pull (migration 2; weicha_server/reference.py, pull.py) ---------
+form_versions = sa.Table(  # a published version is never changed (the same id + version: the same bytes)
+    "form_versions", metadata,
+    sa.Column("form_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("record_kind", sa.String(64)),
+    sa.Column("source", sa.Text, nullable=False),           # the YAML as published
+    sa.Column("sha256", HASH, nullable=False),
+    sa.Column("published_at", TIME, nullable=False),
+    sa.Column("change_seq", sa.BigInteger, nullable=False, unique=True))
+
+code_tables = sa.Table(  # a choice list (forms/choices/*.yaml format); codes only ever added
+    "code_tables", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("sha256", HASH, nullable=False),
+    sa.Column("codes", sa.Text, nullable=False),            # JSON list of its codes
+    sa.Column("updated_at", TIME, nullable=False),
+    sa.Column("change_seq", sa.BigInteger, nullable=False, unique=True))
+
+watch_lists = sa.Table(  # persons by ID number, vehicles by plate; taken off with active = false
+    "watch_lists", metadata,
+    sa.Column("list", sa.String(16), primary_key=True),    # person | vehicle
+    sa.Column("key", sa.String(32), primary_key=True),     # the ID number or the plate
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("updated_at", TIME, nullable=False),
+    sa.Column("change_seq", sa.BigInteger, nullable=False, unique=True))
+
+V2_TABLES = (form_versions, code_tables, watch_lists)
+
 V1_TABLES = (server_meta, counters, devices, ops, records, reviews, blobs, uploads, enroll_codes,
              users, server_audit)
 
@@ -172,8 +206,14 @@ def _v1(conn: Connection) -> None:
                                         {"key": "server_id", "value": new_id()}])
 
 
+def _v2(conn: Connection) -> None:
+    metadata.create_all(conn, tables=list(V2_TABLES))
+    conn.exec_driver_sql("CREATE INDEX users_seq ON users (updated_seq)")  # pulls by cursor
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "op log, devices, blobs, enrollment, users, server audit", _v1),
+    Migration(2, "reference data laptops pull: form versions, code tables, watch lists", _v2),
 )
 LATEST = MIGRATIONS[-1].version
 
