@@ -58,10 +58,9 @@ def login(args, store):
 def case_service(args, store):
     """A CaseService for the logged-in ``--user``."""
     from weicha_desktop.core.cases import CaseService
-    from weicha_desktop.core.forms import FormRegistry
-    from weicha_desktop.resources import forms_dir
+    from weicha_desktop.core.sync.reference import local_forms
 
-    return CaseService(store, FormRegistry(forms_dir()), login(args, store))
+    return CaseService(store, local_forms(store), login(args, store))  # + the server's form versions
 
 
 def photo_services(args, store):

@@ -69,14 +69,35 @@ def cmd_sync(args) -> int:
                 break
             print(f"{error}（{backoff.delay():.0f} 秒后重试）", file=sys.stderr)
             time.sleep(backoff.delay())
+        pulled = _pull(store, config) if result.ok else None  # what comes down (core/sync/pull.py)
         if args.json:
-            print_json(result.to_json())
+            print_json({**result.to_json(), **({"pull": pulled.to_json()} if pulled else {})})
         else:
             _print(result)
-        if not result.ok:
-            print(f"错误：{result.error}", file=sys.stderr)
+            if pulled:
+                _print_pull(pulled)
+        if not result.ok or (pulled and pulled.error):
+            print(f"错误：{result.error or pulled.error}", file=sys.stderr)
             return 1
     return 0
+
+
+def _pull(store, config):
+    from weicha_desktop.core.sync.pull import pull_all
+
+    with config.client() as client:
+        return pull_all(store, client, server_id=config.require().server_id)
+
+
+def _print_pull(p) -> None:
+    from weicha_desktop.core.sync.pull import NAMES
+
+    got = "，".join(f"{NAMES[t]} {n} 条" for t, n in p.applied.items() if n)
+    print(f"从服务器获取：{got or '参考数据无变化'}；本单位记录副本 {p.copies} 项，审核决定 {p.decisions} 项。")
+    for number in p.returned:
+        print(f"  退回补正：{number}（已打开新的草稿版本）")
+    for line in p.conflicts + p.problems:
+        print(f"注意：{line}", file=sys.stderr)
 
 
 def _print(r) -> None:

@@ -31,6 +31,9 @@ def register(sub) -> None:
     s.set_defaults(func=cmd_user_add)
     s = users.add_parser("list", help="列出用户")
     s.set_defaults(func=cmd_user_list)
+    s = users.add_parser("set-password", help="设置用户的密码（管理员）：同步服务器的人员由此可在本机登录")
+    s.add_argument("name")
+    s.set_defaults(func=cmd_user_set_password)
     s = users.add_parser("set-badge", help="为早先版本的用户设置警号（管理员；设定后不能更改）")
     s.add_argument("name")
     s.add_argument("badge", help="警号")
@@ -55,16 +58,31 @@ def cmd_user_add(args) -> int:
     normalize_badge(args.badge)  # a bad 警号 is refused before the password is asked for
     with open_store(args) as store:
         admin = login(args, store)
-        pw = os.environ.get("WEICHA_NEW_PASSWORD")
-        if pw is None:
-            if not sys.stdin.isatty():
-                raise WeichaError("需要新用户的密码：请设置环境变量 WEICHA_NEW_PASSWORD，或在终端中运行。")
-            pw = getpass.getpass(f"新用户 {args.name} 的密码（{POLICY}）：")
-            if getpass.getpass("再输入一次：") != pw:
-                raise WeichaError("两次输入的密码不一致。")
+        pw = _new_password(f"新用户 {args.name} 的密码")
         user = UserService(store).add(admin, args.name, args.role, pw, args.display_name,
                                       badge_no=args.badge)
         print(f"已添加用户 {user.name}（{role_label(user.role)}，警号 {normalize_badge(args.badge)}）")
+    return 0
+
+
+def _new_password(prompt: str) -> str:
+    pw = os.environ.get("WEICHA_NEW_PASSWORD")
+    if pw is None:
+        if not sys.stdin.isatty():
+            raise WeichaError("需要新密码：请设置环境变量 WEICHA_NEW_PASSWORD，或在终端中运行。")
+        pw = getpass.getpass(f"{prompt}（{POLICY}）：")
+        if getpass.getpass("再输入一次：") != pw:
+            raise WeichaError("两次输入的密码不一致。")
+    return pw
+
+
+def cmd_user_set_password(args) -> int:
+    from weicha_desktop.core.users import UserService
+
+    with open_store(args) as store:
+        admin = login(args, store)
+        user = UserService(store).set_password(admin, args.name, _new_password(f"用户 {args.name} 的新密码"))
+        print(f"已设置用户 {user.name}（{role_label(user.role)}）的密码：可在本机登录。")
     return 0
 
 

@@ -182,6 +182,7 @@ def _record_actions(kind: str) -> tuple[ActionSpec, ...]:
         _act(f"{kind}.approve", kind, True, "审核通过"),
         _act(f"{kind}.return", kind, True, "审核退回补正"),
         _act(f"{kind}.amend", kind, True, "补正"),
+        _act(f"{kind}.decided", kind, False, "记下审核人在另一台设备上的审核决定（core/sync/review.py）"),
     )
 
 
@@ -218,7 +219,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _act("access.denied", ANY, False, "拒绝无权的操作"),
     _act("user.add", "user", False, "添加用户"),
     _act("user.badge", "user", False, "设置早先版本用户的警号（core/users.py）"),
-    _act("user.known", "user", False, "记下其他设备的同步操作中出现的人员（不能在本机登录；core/sync/apply.py）"),
+    _act("user.known", "user", False, "记下其他设备的同步操作中出现的人员，或同步服务器的用户（不能在本机登录；core/sync/apply.py、reference.py）"),
+    _act("user.password", "user", False, "管理员设置用户的密码（同步得来的人员由此可在本机登录；core/users.py）"),
     *(spec for kind in RECORD_KINDS for spec in _record_actions(kind)),
     _act("case.export", "case", False, "导出勘验（读）"),
     _act("report.preview", "case", False, "预览报告（读）"),
@@ -236,8 +238,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _act("sync.reject", "op", False, "服务器拒收一项同步操作"),
     _act("sync.compact", "device", False, "合并被后续草稿取代的草稿操作"),
     _act("sync.prune", "device", False, "清理已确认的同步操作"),
+    _act("sync.resend", "device", False, "服务器的同步进度退回（从备份恢复）：已确认的操作重新发送（core/sync/queue.py）"),
     _act("sync.enroll", "device", False, "本机登记到同步服务器（core/sync/enrollment.py）"),
     _act("sync.anchor", "device", False, "同步服务器锚定本机工作日志头（core/sync/push.py）"),
+    _act("sync.pull", "device", False, "从同步服务器获取参考数据、本单位的记录或审核决定（core/sync/pull.py）"),
     _act("sync.apply", ("op", "device"), False,
          "应用另一台设备的同步操作，或数据包之内已合并的序号（core/sync/apply.py）"),
 )

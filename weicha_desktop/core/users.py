@@ -227,6 +227,25 @@ class UserService:
         })
         return user
 
+    def set_password(self, actor: Actor, name: str, password: str) -> Actor:
+        """An administrator sets a user's password (the rule for new passwords applies) and
+        lets them log in here: how a person known from the sync server (or another device's
+        ops: no password, inactive) becomes a user of this laptop. Logged as ``user.password``
+        with the user's new state (never the password)."""
+        if actor.role != "admin":
+            raise duties.refuse(self.store, actor, "user", None, f"设置密码 {(name or '')[:40]}",
+                                "只有管理员可以设置用户的密码。")
+        user = self.get(name)
+        if user is None:
+            raise NotFound(f"找不到用户“{name}”。")
+        check_new_password(name, password)
+        with self.store.change(actor) as ch:
+            ch.conn.execute("UPDATE users SET password_hash = ?, active = 1 WHERE id = ?",
+                            (hash_password(password), user.id))
+            ch.log("user.password", "user", user.id, f"设置用户 {name} 的密码（可在本机登录）",
+                   {"name": name, "role": user.role, "active": 1, "state": ch.user_state(user.id)})
+        return user
+
     def set_badge(self, actor: Actor, name: str, badge_no: str) -> Actor:
         """Give a user from an earlier version (no 警号 yet) their 警号. They keep their id —
         the rows that name them stay valid — and the server merges them with the user it

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from .loader import load_choice_lists, parse_form
 from .spec import Choice, FormSpec
@@ -23,16 +24,20 @@ def load_all(forms_dir: str | Path) -> tuple[dict[tuple[str, int], FormSpec], li
     return specs, problems
 
 
-def read_forms(forms_dir: str | Path) -> tuple[dict[tuple[str, int], FormSpec],
-                                               dict[str, tuple[Choice, ...]], list[str]]:
+def read_forms(forms_dir: str | Path, extra_forms: Sequence[tuple[str, str]] = (),
+               extra_choices: Sequence[tuple[str, str]] = ()) -> tuple[dict[tuple[str, int], FormSpec],
+                                                                       dict[str, tuple[Choice, ...]], list[str]]:
     """``load_all``'s forms and problems, and the shared choice lists they were read with
-    (each file read once: the registry needs both)."""
+    (each file read once: the registry needs both). ``extra_forms`` / ``extra_choices``:
+    ``(name.yaml, text)`` beside the folder's (form versions and code tables from the sync
+    server, core/sync/reference.py)."""
     forms_dir = Path(forms_dir)
-    choices, problems = load_choice_lists(forms_dir / CHOICES_DIR)
+    choices, problems = load_choice_lists(forms_dir / CHOICES_DIR, extra_choices)
     specs: dict[tuple[str, int], FormSpec] = {}
     seen: dict[tuple[str, int], Path] = {}
-    for path in form_files(forms_dir):
-        spec, found = parse_form(path, choices)
+    sources = [(p, None) for p in form_files(forms_dir)] + [(Path(n), t) for n, t in extra_forms]
+    for path, text in sources:
+        spec, found = parse_form(path, choices, text)
         problems += found
         if spec is None:
             continue

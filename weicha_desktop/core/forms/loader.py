@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from .lint import lint_form
 from .spec import (
@@ -26,7 +26,7 @@ from .spec import (
     Section,
 )
 from .validators import VALIDATORS
-from .yamlsrc import LineDict, YamlError, read_yaml
+from .yamlsrc import LineDict, YamlError, parse_yaml, read_yaml
 
 ChoiceLists = dict[str, tuple[Choice, ...]]
 MAX_TEXT_LENGTH = 100_000  # no field takes more, whatever its maxlength says
@@ -66,12 +66,14 @@ def load_form(path: str | Path, choices_dir: str | Path | None = None) -> FormSp
     return spec
 
 
-def parse_form(path: Path, choices: ChoiceLists) -> tuple[FormSpec | None, list[str]]:
+def parse_form(path: Path, choices: ChoiceLists, text: str | None = None) -> tuple[FormSpec | None, list[str]]:
     """The form in ``path`` and the problems found in it. With problems, the form is only
-    what could be built (for reporting); None if the file is not a YAML mapping."""
+    what could be built (for reporting); None if the file is not a YAML mapping. ``text``:
+    the YAML itself (a form from the sync server, kept in the data folder's database;
+    ``path`` then only names it in problems)."""
     builder = _Builder(str(path), choices)
     try:
-        raw = read_yaml(path)
+        raw = read_yaml(path) if text is None else parse_yaml(text)
     except YamlError as exc:
         builder.err(exc.line, "yaml", str(exc))
         return None, builder.problems
@@ -82,14 +84,22 @@ def parse_form(path: Path, choices: ChoiceLists) -> tuple[FormSpec | None, list[
     return spec, builder.problems
 
 
-def load_choice_lists(choices_dir: str | Path) -> tuple[ChoiceLists, list[str]]:
-    """Every ``*.yaml`` choice list in ``choices_dir`` by its ``id``, and the problems found."""
+def load_choice_lists(choices_dir: str | Path,
+                      extra: Sequence[tuple[str, str]] = ()) -> tuple[ChoiceLists, list[str]]:
+    """Every ``*.yaml`` choice list in ``choices_dir`` by its ``id``, and the problems found.
+    ``extra``: ``(name.yaml, text)`` lists beside them (the sync server's code tables); one
+    whose id a list of the folder has already is a problem, never a replacement."""
     lists: ChoiceLists = {}
     problems: list[str] = []
-    for path in sorted(Path(choices_dir).glob("*.yaml")):
+    sources = [(p, None) for p in sorted(Path(choices_dir).glob("*.yaml"))]
+    for path, text in sources + [(Path(name), text) for name, text in extra]:
         builder = _Builder(str(path), {})
+        if path.stem in lists:
+            builder.err(1, path.stem, f"选项表 {path.stem} 与程序自带的同名选项表重复")
+            problems += builder.problems
+            continue
         try:
-            raw = read_yaml(path)
+            raw = read_yaml(path) if text is None else parse_yaml(text)
         except YamlError as exc:
             builder.err(exc.line, "yaml", str(exc))
             raw = None

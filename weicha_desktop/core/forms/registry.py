@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from weicha_desktop.core.errors import NotFound
 
@@ -16,9 +17,12 @@ class FormNotFound(NotFound):
 class FormRegistry:
     """Loads every form file under ``forms_dir``; raises :class:`FormError` if any is broken."""
 
-    def __init__(self, forms_dir: str | Path):
+    def __init__(self, forms_dir: str | Path, extra_forms: Sequence[tuple[str, str]] = (),
+                 extra_choices: Sequence[tuple[str, str]] = ()):
+        """``extra_forms`` / ``extra_choices``: ``(name.yaml, text)`` read beside the folder's
+        (the sync server's form versions and code tables: core/sync/reference.local_forms)."""
         self.forms_dir = Path(forms_dir)
-        self._specs, self._choices, problems = read_forms(self.forms_dir)
+        self._specs, self._choices, problems = read_forms(self.forms_dir, extra_forms, extra_choices)
         if problems:
             raise FormError(problems)
 

@@ -254,6 +254,49 @@ BEGIN SELECT RAISE(ABORT, '已应用的同步操作记录不能删除'); END;
                   "whole record), so the returned draft opens there", """
 ALTER TABLE reviews ADD COLUMN section TEXT;
 """),
+    Migration(14, "reference data pulled from the sync server: form versions, code tables, watch "
+                  "lists, and each table's pull cursor (core/sync/pull.py)", """
+CREATE TABLE ref_forms (
+    form_id     TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    title       TEXT NOT NULL,
+    record_kind TEXT,
+    source      TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    pulled_at   TEXT NOT NULL,
+    PRIMARY KEY (form_id, version)
+);
+CREATE TRIGGER ref_forms_no_update BEFORE UPDATE ON ref_forms
+BEGIN SELECT RAISE(ABORT, '服务器发布的表单版本不能修改'); END;
+CREATE TRIGGER ref_forms_no_delete BEFORE DELETE ON ref_forms
+BEGIN SELECT RAISE(ABORT, '服务器发布的表单版本不能删除'); END;
+CREATE TABLE ref_code_tables (
+    id        TEXT PRIMARY KEY,
+    title     TEXT NOT NULL,
+    source    TEXT NOT NULL,
+    sha256    TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    pulled_at TEXT NOT NULL
+);
+CREATE TABLE watch_list (
+    list      TEXT NOT NULL CHECK (list IN ('person', 'vehicle')),
+    key       TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    reason    TEXT NOT NULL,
+    active    INTEGER NOT NULL,
+    seq       INTEGER NOT NULL,
+    pulled_at TEXT NOT NULL,
+    PRIMARY KEY (list, key)
+);
+CREATE INDEX applied_ops_entity ON applied_ops (entity_id);
+CREATE TABLE pull_cursors (
+    tbl       TEXT PRIMARY KEY,
+    cursor    TEXT NOT NULL,
+    server_id TEXT,
+    pulled_at TEXT NOT NULL
+);
+"""),
 ]
 
 LATEST = MIGRATIONS[-1].version

@@ -198,6 +198,17 @@ class SyncClient:
             raise
         return self._offset(answer)
 
+    def pull(self, table: str, cursor: str | None, limit: int | None = None) -> dict[str, Any]:
+        """One page of a table (core/sync/pull.py): ``{rows, cursor, complete[, covered]}``."""
+        params = {k: v for k, v in (("cursor", cursor), ("limit", limit)) if v}
+        return self._call("GET", f"/v1/pull/{table}", params=params or None)
+
+    def blob(self, sha: str, *, thumbnail: bool = False, orientation: int | None = None) -> bytes:
+        """An original's bytes (or its thumbnail, JPEG): a supervisor's copies fetch them."""
+        path = f"/v1/blobs/{sha}/thumbnail" if thumbnail else f"/v1/blobs/{sha}"
+        params = {"orientation": orientation} if thumbnail and orientation else None
+        return self._call("GET", path, params=params, raw=True)
+
     @staticmethod
     def _offset(answer: dict[str, Any]) -> int:
         offset = answer.get("offset")
@@ -206,7 +217,7 @@ class SyncClient:
         return offset
 
     # ---- one request ------------------------------------------------------------------
-    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    def _call(self, method: str, path: str, raw: bool = False, **kwargs: Any) -> Any:
         import httpx
 
         try:
@@ -230,6 +241,8 @@ class SyncClient:
                                     "已上传的部分不会重传。" + KEPT) from None
         sent = kwargs.get("content") or b""
         self.bytes_sent += len(sent) if isinstance(sent, bytes) else 0
+        if raw and 200 <= response.status_code < 300:
+            return response.content
         return _answer(response)
 
 

@@ -106,9 +106,14 @@ def first_run(store: Store, parent: QWidget | None = None) -> Actor | None:
     return wizard.admin if wizard.exec() == QDialog.DialogCode.Accepted else None
 
 
-def load_forms(parent: QWidget | None = None):
-    """The form registry from the shipped ``forms/`` folder, or None (error shown)."""
+def load_forms(parent: QWidget | None = None, store: Store | None = None):
+    """The form registry from the shipped ``forms/`` folder (and the sync server's form
+    versions kept in ``store``), or None (error shown)."""
     try:
+        if store is not None:
+            from weicha_desktop.core.sync.reference import local_forms
+
+            return local_forms(store)
         return FormRegistry(forms_dir())
     except WeichaError as e:
         show_error(parent, QCoreApplication.translate(
@@ -157,7 +162,7 @@ def run_gui(data_dir: Path | None = None, settings: Settings | None = None) -> i
             if admin is None:
                 return 0
             user_name = admin.name
-        forms = load_forms()
+        forms = load_forms(store=store)
         if forms is None:
             return 1
         actor = login(store, user_name)
