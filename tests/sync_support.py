@@ -18,10 +18,11 @@ CHUNK = 64 * 1024  # the fixture server's max_chunk (server_support.LIMITS)
 BODY = 200 * 1024  # below the fixture server's max_body
 
 
-def enrolled(server: Server, path: Path) -> tuple[Laptop, SyncConfig]:
-    """A laptop enrolled through the client's own enroll (http to loopback)."""
+def enrolled(server: Server, path: Path, unit: str | None = None) -> tuple[Laptop, SyncConfig]:
+    """A laptop enrolled through the client's own enroll (http to loopback); ``unit``: the
+    unit the administrator's code names (default: the laptop's own)."""
     lt = laptop(path)
-    enroll(lt.store, server.url, server.code("勘验笔记本"), actor=lt.actor)
+    enroll(lt.store, server.url, server.code("勘验笔记本", unit), actor=lt.actor)
     return lt, SyncConfig.of(lt.store)
 
 

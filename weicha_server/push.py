@@ -37,7 +37,7 @@ from sqlalchemy.engine import Connection
 
 from weicha_desktop.core.canonical import sha256_hex
 from weicha_desktop.core.sync.envelope import envelope_bytes, envelope_problem, is_count
-from weicha_server import anchor, opcheck
+from weicha_server import anchor, opcheck, review
 from weicha_server.auth import Device
 from weicha_server.db import blobs, devices, insert_ignore, now_iso, ops, records, reviews
 from weicha_server.errors import ApiError
@@ -257,6 +257,8 @@ class _Batch:
                 or p.get("version", 0) > MAX_SEQ:
             return "bad_payload", "同步操作的记录行含有空字符或过大的版本号，服务器无法保存。"
         unit = self.device.unit_code or (env["actor"].get("unit_code") or None)
+        if verb == "review" and (stale := review.superseded(self.conn, self.device.id, env)):  # S3's hook
+            return stale
         if verb == "review":
             fresh = insert_ignore(self.conn, reviews, {
                 "review_id": p["review_id"], "record_id": rid, "version": p["version"],

@@ -142,7 +142,12 @@ def _noun(noun: str) -> Texts:
 
 def edit_refusal(store: Store, forms: FormRegistry, case_id: str, number: str,
                  actor: Actor, noun: str = "勘验") -> str | None:
-    """Why ``actor`` may not change the record's draft or open a 补正 (a Msg), or None."""
+    """Why ``actor`` may not change the record's draft or open a 补正 (a Msg), or None. A
+    read-only copy of another device's record: nobody (core/sync/review.py)."""
+    from weicha_desktop.core.sync import is_copy
+
+    if is_copy(store.conn, case_id):
+        return Msg("duty.copy", noun=_noun(noun), number=number)
     if actor.role == "supervisor" or took_part(store, forms, case_id, actor, noun=noun):
         return None
     return Msg("duty.not_investigator", user=actor.name, noun=_noun(noun), number=number)

@@ -141,6 +141,11 @@ CATALOG: Mapping[str, Texts] = MappingProxyType({
         "{user} {how}，不能审核自己参与的{noun} {number}（职责分离）；请由未参与本案的审核人审核。",
         "{user} {how}: nobody reviews a {noun} they took part in ({number}). "
         "Ask a reviewer who did not take part."),
+    "duty.copy": Texts(
+        "{noun} {number} 是从同步服务器取得的副本（由另一台设备录入），本机只能查看和审核，不能修改、补正或改动照片；"
+        "请由录入它的设备办理。",
+        "{noun} {number} is a copy from the sync server (captured on another device): here it can be "
+        "read and reviewed, not edited, amended or given photos. Use the device that captured it."),
 })
 # the word for a kind of record in a message (RecordService.noun) in English
 NOUNS_EN: Mapping[str, str] = MappingProxyType({"勘验": "case"})

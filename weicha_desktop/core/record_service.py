@@ -34,6 +34,7 @@ from weicha_desktop.core.messages import Msg, Texts
 from weicha_desktop.core.records import (Record, finalized_hash, insert_version, photo_manifest,
                                          read_record, record_state)
 from weicha_desktop.core.store import Actor, Store
+from weicha_desktop.core.sync import is_copy
 
 
 class RecordService:
@@ -277,6 +278,12 @@ class RecordService:
                 ch.log(f"{self.kind}.approve", self.kind, record.id,
                        f"审核通过{self.noun} {record.number} 第 {record.version} 版",
                        {"version": record.version, "comment": comment})
+            elif is_copy(ch.conn, record.id):  # another device's record: its owner opens the new version
+                self._touch(ch, record.id, status="draft", returned_comment=comment)
+                self._project(ch, record.id, self.spec_for(record), None)
+                ch.log(f"{self.kind}.return", self.kind, record.id,
+                       f"退回补正{self.noun} {record.number}（副本：由录入它的设备补正）：{comment}",
+                       {"version": record.version, "comment": comment, "section": section, "copy": True})
             else:
                 self._new_version(ch, record, f"审核退回：{comment}", returned_comment=comment)
                 ch.log(f"{self.kind}.return", self.kind, record.id,

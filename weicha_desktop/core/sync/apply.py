@@ -102,6 +102,9 @@ def apply_ops(store: Store, envelopes: Iterable[Mapping[str, Any]], forms: FormR
     by_device: dict[str, list[Mapping[str, Any]]] = {}
     for env in envelopes:
         by_device.setdefault(env["device_id"], []).append(env)
+    for device in covered or {}:  # a range that carries no op (all compacted or rejected) still closes
+        if device != own:
+            by_device.setdefault(device, [])
     report = ApplyReport()
     applier = _Applier(store, forms)
     with store.batch():  # one commit; each op is still a change (a savepoint) of its own
@@ -351,6 +354,9 @@ class _Applier:
             set_positions(ch.conn, rid, p["photos"])
             if photo_log(ch.conn, rid) != p["photos"]:
                 raise Refused("照片顺序与设备上的不一致（本地缺少或多出照片）")
+
+
+know_person = _Applier._know  # a person named by another device's op (core/sync/review.py)
 
 
 def _people_named(env: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -15,7 +15,7 @@ from weicha_desktop.core.store.oplog import ACKED_KEY, SUPERSEDED_KEY
 
 # The life cycle of a record of any kind (core/record_service.py): ``<kind>.<verb>`` on object
 # kind ``<kind>`` (case.create, case.finalize …). Object kinds that are not records:
-RECORD_VERBS = ("create", "finalize", "approve", "return", "amend")
+RECORD_VERBS = ("create", "finalize", "approve", "return", "amend", "decided")  # decided: core/sync/review.py
 CASE_EVENTS = tuple(f"case.{verb}" for verb in RECORD_VERBS)
 NOT_RECORDS = frozenset({"photo", "user", "login", "checkpoint", "data", "unit", "backup",
                          "bundle", "device", "op", "report", "evidence", "access", "system", "sync"})

@@ -50,8 +50,8 @@ def replay(events: list[Event], number: str) -> Expected:
                 exp.created = e
             elif verb == "finalize":
                 exp.status, exp.returned, exp.version = "finalized", None, int(d["version"])
-            elif verb == "approve":
-                exp.status = "reviewed"
+            elif verb == "approve" or (verb == "decided" and d["current"] and d["decision"] == "approved"):
+                exp.status = "reviewed"  # decided: another laptop's decision (core/sync/review.py)
             elif verb in ("return", "amend"):
                 exp.version = int(d["new_version"])
                 exp.versions += (exp.version,)
@@ -227,7 +227,8 @@ def _check_reviews(conn: sqlite3.Connection, log: LogIndex, numbers: dict[str, s
     logged: dict[tuple[str, int], Event] = {}
     for rid, events in log.cases.items():
         for e in events:
-            if e.action.partition(".")[2] in ("approve", "return") and isinstance(e.details.get("version"), int):
+            if e.action.partition(".")[2] in ("approve", "return", "decided") \
+                    and isinstance(e.details.get("version"), int):
                 logged[(rid, e.details["version"])] = e
     columns = {r[1] for r in conn.execute("PRAGMA table_info(reviews)")}
     column = "record_id" if "record_id" in columns else "case_id"  # before schema 9
@@ -242,10 +243,11 @@ def _check_reviews(conn: sqlite3.Connection, log: LogIndex, numbers: dict[str, s
             faults.append(f"{name}的审核记录（{DECISION.get(decision, decision)}）在工作日志中没有记载，"
                           "是绕过程序加入的。")
             continue
-        wanted = "approved" if e.action.endswith(".approve") else "returned"
+        wanted = e.details.get("decision") if e.action.endswith(".decided") else \
+            "approved" if e.action.endswith(".approve") else "returned"
         if decision != wanted:
             faults.append(f"{name}的审核结论为“{DECISION.get(decision, decision)}”，而工作日志第 {e.seq} 条"
-                          f"记下的是“{DECISION[wanted]}”，审核记录被改动。")
+                          f"记下的是“{DECISION.get(wanted, wanted)}”，审核记录被改动。")
         elif (comment or "") != str(e.details.get("comment", "")) or reviewer != e.user_id or at != e.at \
                 or part != e.details.get("section"):
             faults.append(f"{name}的审核记录（意见、所指栏目、审核人或时间）与工作日志第 {e.seq} 条不符，已被改动。")
