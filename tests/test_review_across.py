@@ -17,7 +17,6 @@ from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.sync import is_copy
 from weicha_desktop.core.sync.pull import pull_all
 from weicha_desktop.core.sync.push import sync_once
-from weicha_desktop.core.sync.reference import local_forms
 from weicha_desktop.core.sync.review import fetch_original
 from weicha_desktop.core.users import UserService
 from weicha_desktop.core.verify import open_for_verify, verify
@@ -57,7 +56,7 @@ def pull(lt, config, **kw):
 
 
 def cases(lt, actor):
-    return CaseService(lt.store, local_forms(lt.store), actor)
+    return CaseService(lt.store, forms(), actor)  # no form published in this module: the shipped ones
 
 
 def test_a_return_made_on_the_supervisors_laptop_opens_the_owners_new_draft(server, tmp_path):
@@ -85,7 +84,7 @@ def test_a_return_made_on_the_supervisors_laptop_opens_the_owners_new_draft(serv
     assert sha256_hex(path.read_bytes()) == sha
     with pytest.raises(PermissionDenied, match="副本"):  # read-only: the owner device is its one writer
         cases(sup_lt, sup).amend(case, "改一下")
-    section = local_forms(sup_lt.store).get(copy.form_id, copy.form_version).sections[1].id
+    section = forms().get(copy.form_id, copy.form_version).sections[1].id
     cases(sup_lt, sup).review(case, approve=False, comment="补充现场方位照片", section=section)
     after = cases(sup_lt, sup).get(case)
     assert (after.status, after.version) == ("draft", 1)  # no new version on a copy

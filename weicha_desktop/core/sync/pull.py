@@ -24,7 +24,7 @@ from typing import Any, Callable
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.store import SYSTEM, Actor, Store
 from weicha_desktop.core.sync.client import Refused, ServerError, SyncClient
-from weicha_desktop.core.sync.reference import PullRefused, apply_rows
+from weicha_desktop.core.sync.reference import PullRefused, apply_rows, local_forms
 
 REFERENCE = ("code_tables", "forms", "users", "watch_lists")
 NAMES = {"code_tables": "代码表", "forms": "表单版本", "users": "用户", "watch_lists": "核查名单",
@@ -146,9 +146,10 @@ def pull_all(store: Store, client: SyncClient, *, actor: Actor = SYSTEM, server_
                 result.applied[table] = pull_reference(store, client, table, actor=actor, server_id=server_id)
             except PullRefused as e:
                 result.problems.append(str(e))
+        forms = local_forms(store)  # with what the server published, as just pulled
         if review if review is not None else reviews.has_supervisor(store):
-            reviews.pull_unit_records(store, client, result, actor=actor, server_id=server_id)
-        reviews.pull_decisions(store, client, result, server_id=server_id)
+            reviews.pull_unit_records(store, client, result, actor=actor, server_id=server_id, forms=forms)
+        reviews.pull_decisions(store, client, result, server_id=server_id, forms=forms)
     except WeichaError as e:  # SyncError: the network, the server, the token
         result.error = e
     return result

@@ -60,7 +60,7 @@ def _logged_pull(store: Store, actor: Actor, table: str, cursor: str, server_id:
 
 # ---- copies of the unit's records ------------------------------------------------------------------
 def pull_unit_records(store: Store, client: SyncClient, result: PullResult, *, actor: Actor = SYSTEM,
-                      server_id: str | None = None) -> None:
+                      server_id: str | None = None, forms=None) -> None:
     before = stored_cursor(store, "unit_records", server_id)
     got = fetch(client, "unit_records", before)
     if not got.rows and not got.covered:
@@ -68,7 +68,7 @@ def pull_unit_records(store: Store, client: SyncClient, result: PullResult, *, a
     own = store.meta("device_id")
     envs = [e for e in got.rows if e.get("device_id") != own]
     covered = {d: tuple(span) for d, span in got.covered.items() if d != own}
-    forms, applied, stops = local_forms(store), 0, []
+    forms, applied, stops = forms or local_forms(store), 0, []
     for _ in range(len(covered) + 2):  # a review of one device may wait for another's finalize
         report = apply_ops(store, envs, forms, covered=covered)
         applied += len(report.applied)
@@ -137,12 +137,12 @@ def _write(target, data: bytes) -> None:
 
 # ---- decisions on this laptop's records -------------------------------------------------------------
 def pull_decisions(store: Store, client: SyncClient, result: PullResult, *,
-                   server_id: str | None = None) -> None:
+                   server_id: str | None = None, forms=None) -> None:
     before = stored_cursor(store, "decisions", server_id)
     got = fetch(client, "decisions", before)
     if not got.rows:
         return
-    forms, failed, applied = local_forms(store), False, 0
+    forms, failed, applied = forms or local_forms(store), False, 0
     with store.batch():
         for env in got.rows:
             try:
