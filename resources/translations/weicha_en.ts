@@ -879,43 +879,43 @@ Finalize now?</translation>
     <name>ImportDialog</name>
     <message>
         <source>导入文件夹（相机存储卡）</source>
-        <translation type="unfinished">Import a folder (camera card)</translation>
+        <translation>Import a folder (camera card)</translation>
     </message>
     <message>
         <source>浏览(&amp;B)…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Browse…</translation>
     </message>
     <message>
         <source>0 不分类（导入后再分）</source>
-        <translation type="unfinished"></translation>
+        <translation>0 No class (set it after the import)</translation>
     </message>
     <message>
         <source>导入</source>
-        <translation type="unfinished"></translation>
+        <translation>Import</translation>
     </message>
     <message>
         <source>文件夹：</source>
-        <translation type="unfinished"></translation>
+        <translation>Folder:</translation>
     </message>
     <message>
         <source>照片分类(&amp;C)：</source>
-        <translation type="unfinished"></translation>
+        <translation>Photo &amp;class:</translation>
     </message>
     <message>
         <source>请选择相机存储卡或照片所在的文件夹（“浏览…”）。</source>
-        <translation type="unfinished"></translation>
+        <translation>Choose the camera card or the folder holding the photos (“Browse…”).</translation>
     </message>
     <message>
         <source>找不到文件夹“{folder}”：请检查存储卡是否插好，或点“浏览…”重新选择。</source>
-        <translation type="unfinished"></translation>
+        <translation>Folder “{folder}” not found: check that the card is inserted, or choose it again with “Browse…”.</translation>
     </message>
     <message>
         <source>找到 {n} 张照片（含子文件夹）。</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} photos found (subfolders included).</translation>
     </message>
     <message>
         <source>文件夹“{folder}”中没有照片（{kinds}）：请选择其他文件夹。</source>
-        <translation type="unfinished"></translation>
+        <translation>Folder “{folder}” holds no photos ({kinds}): choose another folder.</translation>
     </message>
 </context>
 <context>
@@ -1110,19 +1110,19 @@ Finalize now?</translation>
     </message>
     <message>
         <source>说明前缀：</source>
-        <translation type="unfinished"></translation>
+        <translation>Caption prefix:</translation>
     </message>
     <message>
         <source>加在所选 {n} 张照片的说明前，如：主卧——</source>
-        <translation type="unfinished"></translation>
+        <translation>Put before the captions of the {n} selected photos, e.g. “Master bedroom – ”</translation>
     </message>
     <message>
         <source>（各不相同）</source>
-        <translation type="unfinished"></translation>
+        <translation>(differs)</translation>
     </message>
     <message>
         <source>已选 {n} 张照片：这里的修改用于全部所选照片（数字键 1–{k} 分类）。</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} photos selected: what you change here applies to all of them (keys 1–{k} set the class).</translation>
     </message>
 </context>
 <context>
@@ -1263,7 +1263,7 @@ Finalize now?</translation>
     </message>
     <message>
         <source>数字键给所选照片分类：{keys}；Shift/Ctrl+单击或方向键多选，Ctrl+A 全选</source>
-        <translation type="unfinished"></translation>
+        <translation>Digit keys set the class of the selected photos: {keys}; Shift/Ctrl+click or arrows select several, Ctrl+A all</translation>
     </message>
     <message>
         <source>照片说明</source>
@@ -1281,15 +1281,15 @@ or drop photos or folders here.</translation>
     </message>
     <message>
         <source>照片只能查看，不能分类：勘验不是可修改的草稿。</source>
-        <translation type="unfinished"></translation>
+        <translation>The photos can only be viewed, not classified: the case is not a draft you can change.</translation>
     </message>
     <message>
         <source>已将 {n} 张照片分为“{name}”。</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} photos classed as “{name}”.</translation>
     </message>
     <message>
         <source>已保存 {n} 张照片的说明。</source>
-        <translation type="unfinished"></translation>
+        <translation>Descriptions of {n} photos saved.</translation>
     </message>
     <message>
         <source>共 {n} 张</source>

@@ -186,12 +186,15 @@ class PhotoService:
     def import_files(self, record_id: str, inputs: Iterable[str | os.PathLike], *,
                      progress: Callable[[int, int, ImportResult], None] | None = None,
                      cancelled: Callable[[], bool] = lambda: False,
-                     workers: int | None = None) -> list[ImportResult]:
+                     workers: int | None = None, photo_class: str | None = None) -> list[ImportResult]:
         """Import files and folders into a draft case. Bad files are reported and skipped;
         the rest are kept. Results come back in input order, one per file (fewer only when
         cancelled). A file whose worker died twice, or that no worker could be started for,
-        is ``rejected`` with the reason (media/pool.py) — never left out."""
+        is ``rejected`` with the reason (media/pool.py) — never left out. ``photo_class``: the
+        class new photos start with (a camera card of 细目 shots); checked before any file is
+        read. A removed photo imported again keeps its own."""
         self._require_draft(record_id)
+        photo_class = self._checked(record_id, {"photo_class": photo_class})["photo_class"]
         files = expand_inputs(inputs)
         results: list[ImportResult | None] = [None] * len(files)
         arrived: dict[int, dict[str, Any]] = {}
@@ -205,7 +208,7 @@ class PhotoService:
             arrived[index] = r
             while done in arrived:
                 results[done] = self._store_one(record_id, files[done], arrived.pop(done), known,
-                                                photographer)
+                                                {"photographer": photographer, "photo_class": photo_class})
                 done += 1
                 if progress:
                     progress(done, len(files), results[done - 1])
@@ -225,7 +228,7 @@ class PhotoService:
         return [r for r in results if r is not None]
 
     def _store_one(self, record_id: str, path: Path, r: dict[str, Any], known: set[str],
-                   photographer: str | None) -> ImportResult:
+                   described: dict[str, str | None]) -> ImportResult:
         if r["status"] != "ok":
             return ImportResult(str(path), "rejected", r["reason"], failure=r.get("failure"))
         staged = Staged(r["sha256"], r["size"], Path(r["temp_path"]))
@@ -238,7 +241,7 @@ class PhotoService:
         try:
             self.blobs.commit(staged)
             photo_id = self._restore(record_id, r["sha256"]) or \
-                self._insert(record_id, path.name, r, photographer)
+                self._insert(record_id, path.name, r, described)
         except (OSError, WeichaError, sqlite3.Error) as e:
             self.blobs.discard(staged)
             return ImportResult(str(path), "rejected", f"保存失败：{e}")
@@ -266,7 +269,8 @@ class PhotoService:
                                                           "photos": photo_log(ch.conn, record_id)})
         return row[0]
 
-    def _insert(self, record_id: str, name: str, r: dict[str, Any], photographer: str | None) -> str:
+    def _insert(self, record_id: str, name: str, r: dict[str, Any], described: dict[str, str | None]) -> str:
+        """A new photo row; ``described``: its ``photographer`` and ``photo_class``."""
         photo_id = new_id()
         gps = r.get("gps") or {}
         with self.store.change(self.actor) as ch:
@@ -279,8 +283,9 @@ class PhotoService:
                 "width": r["width"], "height": r["height"], "orientation": r.get("orientation"),
                 "taken_at": r.get("taken_at"), "time_source": r.get("time_source"),
                 "make": r.get("make"), "model": r.get("model"), "gps_lat": gps.get("lat"),
-                "gps_lon": gps.get("lon"), "gps_alt": gps.get("alt"), "photo_class": None,
-                "caption": "", "photographer": photographer, "evidence_number": None,
+                "gps_lon": gps.get("lon"), "gps_alt": gps.get("alt"),
+                "photo_class": described["photo_class"], "caption": "",
+                "photographer": described["photographer"], "evidence_number": None,
                 "derived_from": None, "edits": None, "imported_at": ch.now,
                 "imported_by": self.actor.id,
             }
@@ -302,15 +307,61 @@ class PhotoService:
         if not changed:
             return photo
         with self.store.change(self.actor) as ch:
-            sets = ", ".join(f"{k} = ?" for k in changed)
-            ch.conn.execute(f"UPDATE photos SET {sets} WHERE id = ?", [*changed.values(), photo_id])
-            ch.log("photo.update", "photo", photo_id,
-                   f"修改照片 {photo.position} 号：{'、'.join(changed)}", {"changes": changed})
-            # the description as it now is, whole (not only what changed)
-            ch.enqueue("photo", photo_id, "photo.update", {
-                "id": photo_id, "record_id": photo.record_id,
-                **{k: changed.get(k, getattr(photo, k)) for k in EDITABLE}})
+            self._describe(ch, photo, changed, f"修改照片 {photo.position} 号：{'、'.join(changed)}")
         return self.get(photo_id)
+
+    def describe_many(self, photo_ids: Iterable[str], *, caption_prefix: str | None = None,
+                      **values: Any) -> list[Photo]:
+        """Describe several photos of one record at once (several selected in the photo log):
+        the same ``photo_class`` / ``photographer`` / ``evidence_number`` / ``caption`` for all,
+        and ``caption_prefix`` put before each caption (not twice: a caption that already
+        starts with it keeps it). ONE change: a ``photo.update`` entry and op per photo that
+        changes (the op carries the photo's whole description, as ``update``'s does); nothing
+        is written when none changes. The photos in the order given."""
+        ids = list(dict.fromkeys(photo_ids))
+        unknown = set(values) - set(EDITABLE)
+        if unknown:
+            raise WeichaError(f"照片没有这些可改的项：{'、'.join(sorted(unknown))}")
+        if not ids:
+            raise WeichaError("没有选中照片：请先在照片记录中选择要修改的照片。")
+        if caption_prefix is not None and "caption" in values:
+            raise WeichaError("说明和说明前缀只能给一个。")
+        photos = [self.get(i) for i in ids]
+        record_id = photos[0].record_id
+        if any(p.record_id != record_id for p in photos):
+            raise WeichaError("一次只能修改同一勘验的照片。")
+        self._require_draft(record_id)
+        live = {p.id for p in self.list(record_id)}
+        gone = [p.original_name for p in photos if p.id not in live]
+        if gone:
+            raise WeichaError(f"照片已从本案照片记录中移除，不能修改：{'、'.join(gone)}。")
+        values = self._checked(record_id, values)
+        prefix = (caption_prefix or "").strip()
+        changes = []
+        for photo in photos:
+            wanted = dict(values)
+            if prefix and not photo.caption.startswith(prefix):
+                wanted["caption"] = prefix + photo.caption
+            changed = {k: v for k, v in wanted.items() if getattr(photo, k) != v}
+            if changed:
+                changes.append((photo, changed))
+        if changes:
+            with self.store.change(self.actor) as ch:
+                for photo, changed in changes:
+                    self._describe(ch, photo, changed, f"修改照片 {photo.position} 号："
+                                   f"{'、'.join(changed)}（一次修改 {len(changes)} 张）")
+        return [self.get(i) for i in ids]
+
+    @staticmethod
+    def _describe(ch, photo: Photo, changed: dict[str, Any], summary: str) -> None:
+        """One photo's description changed, in the change ``ch``: row, entry, op."""
+        sets = ", ".join(f"{k} = ?" for k in changed)
+        ch.conn.execute(f"UPDATE photos SET {sets} WHERE id = ?", [*changed.values(), photo.id])
+        ch.log("photo.update", "photo", photo.id, summary, {"changes": changed})
+        # the description as it now is, whole (not only what changed)
+        ch.enqueue("photo", photo.id, "photo.update", {
+            "id": photo.id, "record_id": photo.record_id,
+            **{k: changed.get(k, getattr(photo, k)) for k in EDITABLE}})
 
     def _checked(self, record_id: str, values: dict[str, Any]) -> dict[str, Any]:
         """Descriptions as the photo log accepts them: a known class, an issued H number."""

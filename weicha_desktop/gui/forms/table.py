@@ -81,6 +81,9 @@ class ChoiceCompleter(QCompleter):
         self.setMaxVisibleItems(12)
         self.setWidget(edit)
         self.popup().setObjectName("choiceCellPopup")
+        metrics = self.popup().fontMetrics()  # the longest option whole, in a narrow column too
+        self.popup().setMinimumWidth(max((metrics.horizontalAdvance(c.label.text(lang)) for c in field.choices),
+                                         default=0) + 40)
         self._typed = False
         edit.textEdited.connect(self.filter)  # also an input method's commit (汉字)
         self.activated[QModelIndex].connect(self._clicked)

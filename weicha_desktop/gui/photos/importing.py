@@ -1,5 +1,6 @@
-"""Adding photos to a case: 添加照片 (files), 导入文件夹 (a camera card) and files dropped on
-the grid all end in ``ImportBar.start``.
+"""Adding photos to a case: 添加照片 (files), 导入文件夹 (a camera card: ``ImportDialog``, the
+folder and the class its photos start with) and files dropped on the grid all end in
+``ImportBar.start``.
 
 The import runs ``PhotoService.import_files`` as a ``BackgroundOp`` with a store connection of
 its own (common/ops.py), which hands the per-file work to the core's worker processes (both
@@ -13,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel,
-                               QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from weicha_desktop.core.photos import IMAGE_SUFFIXES, ImportResult, PhotoService, expand_inputs
 from weicha_desktop.core.forms import FormRegistry
+from weicha_desktop.core.forms.spec import Choice
 from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.gui.common.ops import BackgroundOp, Job, OpFailure
 
@@ -82,6 +84,93 @@ class ImportReport(QDialog):
                 for r in range(self.table.rowCount())}
 
 
+class ImportDialog(QDialog):
+    """导入文件夹: the folder (a camera card; the last one is offered again) and the class its
+    photos start with — a card is often one kind of shot; the others are set after, with the
+    keys 1–6 on the selected thumbnails. The classes are numbered as those keys are, so the
+    key of a class also picks it here. 导入 (Enter) checks the folder holds photos."""
+
+    def __init__(self, classes: list[Choice], lang: str = "zh", folder: str = "",
+                 photo_class: str | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("importDialog")
+        self.setWindowTitle(self.tr("导入文件夹（相机存储卡）"))
+        self.folder_edit = QLineEdit(folder)
+        self.folder_edit.setObjectName("importFolder")
+        self.folder_edit.editingFinished.connect(self._count)
+        browse = QPushButton(self.tr("浏览(&B)…"))
+        browse.setObjectName("importBrowseButton")
+        browse.setAutoDefault(False)
+        browse.clicked.connect(self.browse)
+        row = QHBoxLayout()
+        row.addWidget(self.folder_edit, 1)
+        row.addWidget(browse)
+        self.values: list[str | None] = [None] + [c.value for c in classes]
+        self.class_box = QComboBox()
+        self.class_box.setObjectName("importClass")
+        self.class_box.addItem(self.tr("0 不分类（导入后再分）"))
+        for n, choice in enumerate(classes, 1):
+            self.class_box.addItem(f"{n} {choice.label.text(lang)}" if n <= 9 else choice.label.text(lang))
+        self.class_box.setCurrentIndex(self.values.index(photo_class) if photo_class in self.values else 0)
+        self.found = QLabel()
+        self.found.setObjectName("importFound")
+        self.found.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.start_button = buttons.addButton(self.tr("导入"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.start_button.setObjectName("importStartButton")
+        self.start_button.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow(self.tr("文件夹："), row)
+        label = QLabel(self.tr("照片分类(&C)："))
+        label.setBuddy(self.class_box)
+        form.addRow(label, self.class_box)
+        form.addRow(self.found)
+        form.addRow(buttons)
+        self.resize(560, self.sizeHint().height())
+        self._count()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """The class is what is usually chosen; Enter then imports."""
+        super().showEvent(event)
+        self.class_box.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def folder(self) -> str:
+        return self.folder_edit.text().strip()
+
+    def photo_class(self) -> str | None:
+        return self.values[self.class_box.currentIndex()]
+
+    def browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.windowTitle(), self.folder())
+        if folder:
+            self.folder_edit.setText(folder)
+            self._count()
+            self.class_box.setFocus()
+
+    def _count(self) -> int:
+        """Says how many photos the folder holds (0: why there are none) and returns it."""
+        folder = Path(self.folder()) if self.folder() else None
+        if folder is None:
+            n, text = 0, self.tr("请选择相机存储卡或照片所在的文件夹（“浏览…”）。")
+        elif not folder.is_dir():
+            n, text = 0, self.tr("找不到文件夹“{folder}”：请检查存储卡是否插好，或点“浏览…”重新选择。").format(
+                folder=self.folder())
+        else:
+            n = len(expand_inputs([folder]))
+            text = self.tr("找到 {n} 张照片（含子文件夹）。").format(n=n) if n else self.tr(
+                "文件夹“{folder}”中没有照片（{kinds}）：请选择其他文件夹。").format(
+                folder=self.folder(), kinds="、".join(sorted({s.lstrip(".") for s in IMAGE_SUFFIXES})))
+        self.found.setText(text)
+        self.found.setStyleSheet("" if n else "color: #b00020;")
+        return n
+
+    def accept(self) -> None:
+        if self._count():
+            super().accept()
+
+
 class ImportBar(QWidget):
     """Progress bar, current file and 取消; hidden while no import runs."""
 
@@ -132,7 +221,9 @@ class ImportBar(QWidget):
     def is_running(self) -> bool:
         return self.job is not None
 
-    def start(self, case_id: str, paths: list[str]) -> bool:
+    def start(self, case_id: str, paths: list[str], photo_class: str | None = None) -> bool:
+        """Import ``paths`` into the case on a worker; ``photo_class``: the class the new
+        photos start with."""
         if self.job is not None or not paths:
             return False
         actor, forms, workers = self.actor, self.forms, self.workers
@@ -140,7 +231,8 @@ class ImportBar(QWidget):
         def work(job: Job) -> ImportOutcome:
             total = len(expand_inputs(paths))
             results = PhotoService(job.store, actor, forms).import_files(
-                case_id, paths, progress=job.progress, cancelled=job.cancelled, workers=workers)
+                case_id, paths, progress=job.progress, cancelled=job.cancelled, workers=workers,
+                photo_class=photo_class)
             return ImportOutcome(results, total, job.cancelled())
 
         self.progress.setRange(0, 0)  # busy until the first file is done

@@ -3,24 +3,30 @@
     ┌ 添加照片… 导入文件夹… 编辑工作副本…                     共 8 张 · 拖动调整顺序 ┐
     ├ (importing: file, progress, 取消导入)                                         ┤
     ├ thumbnails (photoGrid), in log order ──────┬ preview (photoPreview)           ┤
-    │ 1 号 方位   2 号 概貌   3 号 细目 …         │ facts: time, camera, GPS, hash …  │
-    │                                            │ 分类 / 说明 / 拍照人 / 关联物证   │
+    │ 1 号 · 方位   2 号 · 概貌   3 号 · 细目 …   │ facts: time, camera, GPS, hash …  │
+    │ 小区入口，由   客厅全景      抽屉面板上的    │ 分类 / 说明 / 拍照人 / 关联物证   │
+    │ 东向西拍摄                   撬痕（局部）    │ (several selected: for all)       │
     └────────────────────────────────────────────┴───────────────────────────────────┘
 
 Everything is read from and written through ``PhotoService`` (imports on a worker, see
-importing.py). A case that is not a draft shows its photos read-only."""
+importing.py). A case that is not a draft shows its photos read-only. Several photos can be
+selected (Shift/Ctrl + click or arrows, Ctrl+A): the 照片说明 box then sets class, a caption
+prefix, photographer or evidence link of all of them in one change, and on the thumbnails the
+keys 1–6 set the class of the selected photos (1 方位 2 概貌 3 重点部位 4 细目 …: the order of
+forms/choices/photo_classes.yaml)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QPushButton, QScrollArea,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtCore import QItemSelectionModel, QKeyCombination, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (QApplication, QDialog, QFrame, QGroupBox, QHBoxLayout, QInputDialog, QLabel,
+                               QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
 from weicha_desktop.core.cases import CaseRecord
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.forms.spec import Choice
 from weicha_desktop.core.photos import Photo, PhotoService
 from weicha_desktop.gui.photos.details import PhotoDetails
-from weicha_desktop.gui.photos.importing import ImportBar, ImportOutcome
+from weicha_desktop.gui.photos.importing import ImportBar, ImportDialog, ImportOutcome
 from weicha_desktop.gui.photos.model import PhotoGrid, PhotoListModel
 from weicha_desktop.gui.photos.preview import PhotoPreview
 
@@ -43,6 +49,8 @@ class PhotoLog(QWidget):
         self.setStyleSheet(STYLE)
         self.photos = photos
         self.case = case
+        self.classes, self.lang = classes, lang
+        self.import_class: str | None = None  # the class last chosen for a card's photos
         self.editable = False
 
         self.add_button = self._button(self.tr("添加照片…"), "addPhotosButton", self.add_files)
@@ -73,12 +81,17 @@ class PhotoLog(QWidget):
         self.grid.setObjectName("photoGrid")
         self.grid.setModel(self.model)
         self.grid.filesDropped.connect(self.import_paths)
-        self.grid.selectionModel().currentChanged.connect(self._current_changed)
+        self.grid.selectionModel().currentChanged.connect(self._selection_changed)
+        self.grid.selectionModel().selectionChanged.connect(self._selection_changed)
         self.grid.doubleClicked.connect(self.edit_copy)
+        self.class_keys = [self._class_key(n, choice) for n, choice in enumerate(classes[:9], 1)]
+        self.grid.setToolTip(self.tr("数字键给所选照片分类：{keys}；Shift/Ctrl+单击或方向键多选，Ctrl+A 全选").format(
+            keys="，".join(f"{n} {c.label.text(lang)}" for n, c in enumerate(classes[:9], 1))))
 
         self.preview = PhotoPreview(photos)
         self.details = PhotoDetails(photos, classes, lang)
         self.details.saved.connect(self._photo_saved)
+        self.details.batchSaved.connect(self._photos_saved)
         self.details.failed.connect(lambda text: self.show_message(text, "error"))
         box = QGroupBox(self.tr("照片说明"))
         box_layout = QVBoxLayout(box)
@@ -158,9 +171,72 @@ class PhotoLog(QWidget):
             self.model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self._show(self.model.photo(row))
 
-    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.details.commit()  # what was typed for the photo left behind
-        self._show(self.model.photo(current.row()) if current.isValid() else None)
+    def selected_photos(self) -> list[Photo]:
+        """The photos selected in the grid, in log order (none selected: the current one)."""
+        rows = sorted({i.row() for i in self.grid.selectionModel().selectedIndexes()})
+        if not rows:
+            current = self.current_photo()
+            return [current] if current is not None else []
+        return [self.model.photo(r) for r in rows]
+
+    def _selection_changed(self, *_args) -> None:
+        """Another photo, or several: what was typed for those left behind is saved first."""
+        self.details.commit()
+        chosen = self.selected_photos()
+        if len(chosen) < 2:
+            self._show(chosen[0] if chosen else None)
+            return
+        if [p.id for p in self.details.batch] != [p.id for p in chosen]:
+            self.details.show_photos(chosen)
+        current = self.current_photo()
+        if current is not None and (self.preview.photo is None or self.preview.photo.id != current.id):
+            self.preview.show_photo(current, self.model.position_of(current.derived_from))
+        self._update_buttons()
+
+    def _class_key(self, n: int, choice: Choice) -> QShortcut:
+        """The digit ``n`` (also on the number pad) on the thumbnails: class ``choice``."""
+        shortcut = QShortcut(self.grid)
+        shortcut.setKeys([QKeySequence(str(n)), QKeySequence(QKeyCombination(
+            Qt.KeyboardModifier.KeypadModifier, Qt.Key(Qt.Key.Key_0.value + n)))])
+        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        shortcut.activated.connect(lambda value=choice.value: self.classify(value))
+        return shortcut
+
+    def classify(self, photo_class: str | None) -> list[Photo]:
+        """The selected photos get ``photo_class`` (one change); the photos saved."""
+        chosen = self.selected_photos()
+        if not chosen:
+            return []
+        if not self.editable:
+            self.show_message(self.tr("照片只能查看，不能分类：勘验不是可修改的草稿。"), "error")
+            return []
+        self.details.commit()
+        try:
+            saved = self.photos.describe_many([p.id for p in chosen], photo_class=photo_class)
+        except WeichaError as e:
+            self.show_message(str(e), "error")
+            return []
+        self._photos_saved(saved)
+        name = next((c.label.text(self.lang) for c in self.classes if c.value == photo_class), photo_class)
+        self.show_message(self.tr("已将 {n} 张照片分为“{name}”。").format(n=len(saved), name=name))
+        return saved
+
+    def _photos_saved(self, photos: list[Photo]) -> None:
+        for photo in photos:
+            self.model.replace(photo)
+        if len(photos) > 1:
+            self.details.show_photos(photos)
+        elif photos:
+            self.details.show_photo(photos[0])
+        self.show_message(self.tr("已保存 {n} 张照片的说明。").format(n=len(photos)))
+        self.changed.emit()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        """Shown (照片, Ctrl+2): the thumbnails take the keys (arrows, 1–6) at once."""
+        super().showEvent(event)
+        focus = QApplication.focusWidget()
+        if focus is None or not self.isAncestorOf(focus):
+            self.grid.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _show(self, photo: Photo | None) -> None:
         if photo is not None and self.details.photo is not None and self.details.photo.id == photo.id \
@@ -196,14 +272,22 @@ class PhotoLog(QWidget):
     def add_files(self) -> None:
         self.import_paths(self.import_bar.choose_files())
 
-    def add_folder(self) -> None:
-        folder = self.import_bar.choose_folder()
-        self.import_paths([folder] if folder else [])
+    def add_folder(self) -> bool:
+        """导入文件夹: the folder (asked first when none was chosen before) and the class its
+        photos start with (ImportDialog); True when the import started."""
+        folder = self.import_bar.last_dir or self.import_bar.choose_folder()
+        if not folder or not self.editable:
+            return False
+        dialog = ImportDialog(self.classes, self.lang, folder, self.import_class, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        self.import_bar.last_dir, self.import_class = dialog.folder(), dialog.photo_class()
+        return self.import_paths([dialog.folder()], photo_class=dialog.photo_class())
 
-    def import_paths(self, paths: list[str]) -> bool:
+    def import_paths(self, paths: list[str], photo_class: str | None = None) -> bool:
         if not paths or not self.editable:
             return False
-        if not self.import_bar.start(self.case.id, paths):
+        if not self.import_bar.start(self.case.id, paths, photo_class):
             self.show_message(self.tr("正在导入，请等这一批完成或取消后再添加。"), "error")
             return False
         self.model.editable = False  # no reordering while numbers are being given out

@@ -1,6 +1,9 @@
-"""The photo log's thumbnail grid: ``PhotoListModel`` (the case's photos in log order) and
-``PhotoGrid`` (a QListView in icon mode that reorders by dragging and takes files dropped
-from outside).
+"""The photo log's thumbnail grid: ``PhotoListModel`` (the case's photos in log order),
+``PhotoGrid`` (a QListView in icon mode that reorders by dragging, takes files dropped from
+outside, and selects several photos: Shift/Ctrl + click or arrows, Ctrl+A) and
+``PhotoDelegate`` (each cell: the thumbnail, “N 号 · 分类”, and the caption wrapped over up to
+``CAPTION_LINES`` lines — the grid's cells grow to the longest caption, so a caption is shown
+whole; one longer still ends in “…” and its tooltip holds it whole).
 
 Thumbnails come from the cache the import wrote (320 px, upright); they are read on a pool
 thread the first time a row is painted (``ImageLoader``), and rendered from the original
@@ -8,18 +11,25 @@ when the cache was cleared. A move in the model (drag, or ``moveRows``) emits ``
 with the new order of ids; the page saves it through ``PhotoService.reorder``."""
 from __future__ import annotations
 
-from PySide6.QtCore import (QAbstractListModel, QByteArray, QMimeData, QModelIndex, QPoint, QSize, Qt,
-                            Signal)
-from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage, QPainter, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
+from PySide6.QtCore import (QAbstractListModel, QByteArray, QMimeData, QModelIndex, QPoint, QRect, QSize,
+                            Qt, Signal)
+from PySide6.QtGui import (QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont, QFontMetrics,
+                           QImage, QPainter, QPixmap, QTextLayout, QTextOption)
+from PySide6.QtWidgets import (QAbstractItemView, QListView, QStyle, QStyledItemDelegate,
+                               QStyleOptionViewItem, QWidget)
 
 from weicha_desktop.core.media.analyse import THUMB_SIZE, render_upright
 from weicha_desktop.core.photos import Photo, PhotoService
 from weicha_desktop.gui.common.images import ImageLoader, to_qimage
 
 ICON = 150            # thumbnail side in the grid
+CELL = ICON + 26      # a cell's width
+CAPTION_LINES = 4     # at most, wrapped; the cells grow to the longest caption up to this
+PAD = 4               # around a cell's parts
 MIME = "application/x-weicha-photo-rows"
 PHOTO_ID = Qt.ItemDataRole.UserRole
+TITLE_ROLE = Qt.ItemDataRole.UserRole + 1    # “3 号 · 方位” (“3 号（副本） · 未分类”)
+CAPTION_ROLE = Qt.ItemDataRole.UserRole + 2  # the caption as written
 
 
 def upright_orientation(photo: Photo) -> int | None:
@@ -122,12 +132,15 @@ class PhotoListModel(QAbstractListModel):
         if not index.isValid() or index.row() >= len(self.photos):
             return None
         photo = self.photos[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role in (Qt.ItemDataRole.DisplayRole, TITLE_ROLE):
             number = self.tr("{n} 号").format(n=photo.position)
             kind = self.class_names.get(photo.photo_class, photo.photo_class) if photo.photo_class \
                 else self.tr("未分类")
             copy = self.tr("（副本）") if photo.derived_from else ""
-            return f"{number}{copy}\n{kind}"
+            return f"{number}{copy}\n{kind}" if role == Qt.ItemDataRole.DisplayRole \
+                else f"{number}{copy} · {kind}"
+        if role == CAPTION_ROLE:
+            return photo.caption
         if role == Qt.ItemDataRole.DecorationRole:
             return self._decoration(photo)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -197,9 +210,78 @@ class PhotoListModel(QAbstractListModel):
         return True
 
 
+def wrap_lines(text: str, font: QFont, width: int, most: int = CAPTION_LINES) -> tuple[list[str], bool]:
+    """``text`` wrapped to ``width`` pixels (at word boundaries, else anywhere: Chinese has no
+    spaces): at most ``most`` lines, the last of them elided with “…” when the text goes on.
+    Returns (lines, elided)."""
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout = QTextLayout(text, font)
+    layout.setTextOption(option)
+    starts: list[tuple[int, int]] = []
+    layout.beginLayout()
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(width)
+        starts.append((line.textStart(), line.textLength()))
+    layout.endLayout()
+    lines = [text[a:a + n].rstrip("\n") for a, n in starts]
+    if len(lines) <= most:
+        return lines, False
+    rest = text[starts[most - 1][0]:].replace("\n", " ")
+    last = QFontMetrics(font).elidedText(rest, Qt.TextElideMode.ElideRight, width)
+    return lines[:most - 1] + [last], True
+
+
+class PhotoDelegate(QStyledItemDelegate):
+    """A cell of the grid: thumbnail, title (red while unclassified), caption wrapped."""
+
+    def __init__(self, grid: "PhotoGrid"):
+        super().__init__(grid)
+        self.grid = grid
+        self._wrapped: dict[str, tuple[list[str], bool]] = {}  # caption → its lines (one font)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+        return self.grid.gridSize()
+
+    def caption_lines(self, index: QModelIndex) -> tuple[list[str], bool]:
+        caption = index.data(CAPTION_ROLE) or ""
+        if not caption.strip():
+            return [], False
+        if caption not in self._wrapped:
+            self._wrapped[caption] = wrap_lines(caption, self.grid.font(), CELL - 2 * PAD)
+        return self._wrapped[caption]
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        cell = QRect(option.rect.topLeft(), self.grid.gridSize()).adjusted(1, 1, -1, -1)
+        panel = QStyleOptionViewItem(option)
+        panel.rect = cell
+        style = self.grid.style()
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, panel, painter, self.grid)
+        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        if isinstance(pixmap, QPixmap):
+            painter.drawPixmap(cell.left() + (cell.width() - pixmap.width()) // 2, cell.top() + PAD, pixmap)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        metrics = QFontMetrics(self.grid.font())
+        text = option.palette.highlightedText().color() if selected else option.palette.text().color()
+        title_color = index.data(Qt.ItemDataRole.ForegroundRole)
+        painter.save()
+        painter.setFont(self.grid.font())
+        top = cell.top() + PAD + ICON + PAD
+        painter.setPen(title_color if isinstance(title_color, QColor) and not selected else text)
+        title = metrics.elidedText(index.data(TITLE_ROLE) or "", Qt.TextElideMode.ElideRight, CELL - 2 * PAD)
+        painter.drawText(QRect(cell.left() + PAD, top, cell.width() - 2 * PAD, metrics.height()),
+                         Qt.AlignmentFlag.AlignHCenter, title)
+        painter.setPen(text if selected else QColor("#333333"))
+        for n, line in enumerate(self.caption_lines(index)[0], 1):
+            painter.drawText(QRect(cell.left() + PAD, top + n * metrics.lineSpacing(), cell.width() - 2 * PAD,
+                                   metrics.height()), Qt.AlignmentFlag.AlignHCenter, line)
+        painter.restore()
+
+
 class PhotoGrid(QListView):
     """Thumbnails in log order. Dragging a thumbnail moves the photo (the model does the
-    move); files and folders dropped from outside come out as ``filesDropped``."""
+    move); files and folders dropped from outside come out as ``filesDropped``. Several
+    photos can be selected (their description then changes at once: log.py)."""
 
     filesDropped = Signal(list)  # local paths
 
@@ -209,11 +291,13 @@ class PhotoGrid(QListView):
         self.setMovement(QListView.Movement.Static)   # no free placement: the order is the log
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setIconSize(QSize(ICON, ICON))
-        self.setGridSize(QSize(ICON + 26, ICON + 54))
+        self.setItemDelegate(PhotoDelegate(self))
+        self.caption_lines = 0  # the caption lines every cell has room for (fit_cells)
+        self.fit_cells()
         self.setUniformItemSizes(True)
         self.setWordWrap(True)
         self.setSpacing(4)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
         self.viewport().setAcceptDrops(True)  # setMovement(Static) turned it off
@@ -221,6 +305,28 @@ class PhotoGrid(QListView):
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.accept_files = True
         self.empty_text = ""  # drawn in the middle while there is no photo
+
+    def setModel(self, model) -> None:  # noqa: N802 (Qt's name)
+        super().setModel(model)
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
+            signal.connect(self.fit_cells)
+        model.dataChanged.connect(self._data_changed)
+
+    def _data_changed(self, _first, _last, roles=()) -> None:
+        if list(roles) != [Qt.ItemDataRole.DecorationRole]:  # a thumbnail arriving: no text changed
+            self.fit_cells()
+
+    def fit_cells(self, *_args) -> None:
+        """Cells tall enough for the longest caption (up to CAPTION_LINES lines)."""
+        model = self.model()
+        delegate = self.itemDelegate()
+        lines = max((len(delegate.caption_lines(model.index(r, 0))[0]) for r in range(model.rowCount())),
+                    default=0) if model is not None and isinstance(delegate, PhotoDelegate) else 0
+        metrics = QFontMetrics(self.font())
+        size = QSize(CELL, PAD + ICON + PAD + metrics.height() + lines * metrics.lineSpacing() + 2 * PAD)
+        if size != self.gridSize():
+            self.caption_lines = lines
+            self.setGridSize(size)
 
     def _editable(self) -> bool:
         model = self.model()
@@ -269,9 +375,11 @@ class PhotoGrid(QListView):
         return index.row() + (1 if pos.x() > rect.center().x() else 0)
 
     def _move_selected_to(self, target: int) -> None:
+        """The dragged photo (the current one: a drag starts on it) goes before ``target``."""
         rows = sorted(i.row() for i in self.selectedIndexes())
-        if rows:
-            self.model().moveRows(QModelIndex(), rows[0], 1, QModelIndex(), target)
+        row = self.currentIndex().row() if self.currentIndex().isValid() else (rows[0] if rows else -1)
+        if row >= 0:
+            self.model().moveRows(QModelIndex(), row, 1, QModelIndex(), target)
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
