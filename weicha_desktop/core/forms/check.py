@@ -1,4 +1,10 @@
-"""``forms check``: load every form under a folder and report every problem as a line."""
+"""``forms check``: load every form under a folder and report every problem as a line.
+
+Each form's current version is a file at the top of the folder (or one of the sync server's
+versions); older versions live in subfolders (``archive/``). ``FormReading`` reads the current
+ones first and the older ones when asked (the window asks after its first paint, or when a
+record of an older version opens: gui/shell/main_window.py), so the check requires what makes
+that safe: no older version is newer than its form's current one, and none lacks a current one."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,6 +15,7 @@ from .spec import Choice, FormSpec
 from .templates import TEMPLATES_DIR, check_templates
 
 CHOICES_DIR = "choices"
+Specs = dict[tuple[str, int], FormSpec]
 
 
 def form_files(forms_dir: Path) -> list[Path]:
@@ -18,37 +25,88 @@ def form_files(forms_dir: Path) -> list[Path]:
                   if p.relative_to(forms_dir).parts[0] not in (CHOICES_DIR, TEMPLATES_DIR))
 
 
-def load_all(forms_dir: str | Path) -> tuple[dict[tuple[str, int], FormSpec], list[str]]:
+def load_all(forms_dir: str | Path) -> tuple[Specs, list[str]]:
     """The usable forms by ``(id, version)`` and every problem found on the way."""
     specs, _, problems = read_forms(forms_dir)
     return specs, problems
 
 
 def read_forms(forms_dir: str | Path, extra_forms: Sequence[tuple[str, str]] = (),
-               extra_choices: Sequence[tuple[str, str]] = ()) -> tuple[dict[tuple[str, int], FormSpec],
-                                                                       dict[str, tuple[Choice, ...]], list[str]]:
+               extra_choices: Sequence[tuple[str, str]] = ()) -> tuple[Specs, dict[str, tuple[Choice, ...]],
+                                                                       list[str]]:
     """``load_all``'s forms and problems, and the shared choice lists they were read with
     (each file read once: the registry needs both). ``extra_forms`` / ``extra_choices``:
     ``(name.yaml, text)`` beside the folder's (form versions and code tables from the sync
     server, core/sync/reference.py)."""
-    forms_dir = Path(forms_dir)
-    choices, problems = load_choice_lists(forms_dir / CHOICES_DIR, extra_choices)
-    specs: dict[tuple[str, int], FormSpec] = {}
-    seen: dict[tuple[str, int], Path] = {}
-    sources = [(p, None) for p in form_files(forms_dir)] + [(Path(n), t) for n, t in extra_forms]
-    for path, text in sources:
-        spec, found = parse_form(path, choices, text)
-        problems += found
-        if spec is None:
+    reading = FormReading(forms_dir, extra_forms, extra_choices)
+    reading.read_older()
+    return reading.specs, reading.choices, reading.problems()
+
+
+class FormReading:
+    """The forms of a folder read in two steps: the choice lists and each form's current
+    version (the folder's top-level files and ``extra_forms``) at once, the older versions
+    (subfolders) by ``read_older``. ``specs`` is replaced whole, never changed in place (a
+    worker thread may be reading the previous one)."""
+
+    def __init__(self, forms_dir: str | Path, extra_forms: Sequence[tuple[str, str]] = (),
+                 extra_choices: Sequence[tuple[str, str]] = ()):
+        self.forms_dir = Path(forms_dir)
+        self.choices, self._found = load_choice_lists(self.forms_dir / CHOICES_DIR, extra_choices)
+        self.specs: Specs = {}
+        self._seen: dict[tuple[str, int], Path] = {}
+        self._read([(p, None) for p in sorted(self.forms_dir.glob("*.yaml"))]
+                   + [(Path(n), t) for n, t in extra_forms])
+        self.current = frozenset(self._seen)  # (id, version) of the current files
+        self.older_read = False
+
+    def read_older(self) -> None:
+        """Read the older versions (every form file in a subfolder) beside the current ones."""
+        if not self.older_read:
+            self._read([(p, None) for p in form_files(self.forms_dir) if p.parent != self.forms_dir])
+            self.older_read = True
+
+    def problems(self) -> list[str]:
+        """Every problem of what was read (empty when it is all sound); where the versions
+        belong, once every file is sound."""
+        found = self._found + _kind_problems(self.specs)
+        return found or (_version_problems(self.specs, self.current) if self.older_read else [])
+
+    def _read(self, sources: list[tuple[Path, str | None]]) -> None:
+        specs = dict(self.specs)
+        for path, text in sources:
+            spec, found = parse_form(path, self.choices, text)
+            self._found += found
+            if spec is None:
+                continue
+            key = (spec.id, spec.version)
+            if key in self._seen:
+                self._found.append(f"{path}:1: {spec.id}: 表单 {spec.id} 第{spec.version}版重复"
+                                   f"（已见于 {self._seen[key]}）")
+            elif not found:
+                specs[key] = spec
+            self._seen.setdefault(key, path)
+        self.specs = specs
+
+
+def _version_problems(specs: Specs, current: frozenset[tuple[str, int]]) -> list[str]:
+    """An older version (a subfolder's) must be older than its form's current version, which
+    must exist: the current versions alone say which forms there are and which is the latest."""
+    newest: dict[str, int] = {}
+    for form_id, version in current:
+        newest[form_id] = max(version, newest.get(form_id, version))
+    problems: list[str] = []
+    for (form_id, version), spec in sorted(specs.items()):
+        if (form_id, version) in current:
             continue
-        key = (spec.id, spec.version)
-        if key in seen:
-            problems.append(f"{path}:1: {spec.id}: 表单 {spec.id} 第{spec.version}版重复"
-                            f"（已见于 {seen[key]}）")
-        elif not found:
-            specs[key] = spec
-        seen.setdefault(key, path)
-    return specs, choices, problems + _kind_problems(specs)
+        where = f"{spec.path}:1: {form_id}"
+        if form_id not in newest:
+            problems.append(f"{where}: 表单 {form_id} 只有旧版本（第{version}版），缺少当前版本："
+                            "当前版本的文件应放在表单文件夹的顶层")
+        elif version > newest[form_id]:
+            problems.append(f"{where}: 旧版本文件夹中的第{version}版比当前版本（第{newest[form_id]}版）新："
+                            "当前版本应是最新的一版，较早的版本才放入子文件夹（如 archive/）")
+    return problems
 
 
 def _kind_problems(specs: dict[tuple[str, int], FormSpec]) -> list[str]:

@@ -1,12 +1,13 @@
 """Every form version under ``forms/`` (older ones live in ``forms/archive/``)."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Sequence
 
 from weicha_desktop.core.errors import NotFound
 
-from .check import read_forms
+from .check import FormReading
 from .spec import Choice, FormError, FormSpec
 
 
@@ -15,36 +16,76 @@ class FormNotFound(NotFound):
 
 
 class FormRegistry:
-    """Loads every form file under ``forms_dir``; raises :class:`FormError` if any is broken."""
+    """Loads every form file under ``forms_dir``; raises :class:`FormError` if any is broken.
+
+    With ``older_later`` only the choice lists and each form's current version are read at
+    once (the window's start: the older versions are most of the parsing, ~15 ms, and no
+    first paint needs them); the older versions (``archive/``) are read by ``load_older`` or
+    by the first call that needs one (``get`` of an older version, ``versions``,
+    ``number_prefixes``), raising :class:`FormError` then if one is broken. ``ids``,
+    ``latest``, ``kinds`` and ``form_for`` never need them (forms check: the current version
+    is the newest)."""
 
     def __init__(self, forms_dir: str | Path, extra_forms: Sequence[tuple[str, str]] = (),
-                 extra_choices: Sequence[tuple[str, str]] = ()):
+                 extra_choices: Sequence[tuple[str, str]] = (), *, older_later: bool = False):
         """``extra_forms`` / ``extra_choices``: ``(name.yaml, text)`` read beside the folder's
         (the sync server's form versions and code tables: core/sync/reference.local_forms)."""
         self.forms_dir = Path(forms_dir)
-        self._specs, self._choices, problems = read_forms(self.forms_dir, extra_forms, extra_choices)
+        self._reading = FormReading(self.forms_dir, extra_forms, extra_choices)
+        self._lock = threading.Lock()  # one reading of the older versions, whichever thread asks
+        self._broken: FormError | None = None
+        if not older_later:
+            self._reading.read_older()
+        problems = self._reading.problems()
         if problems:
             raise FormError(problems)
 
+    @property
+    def _specs(self) -> dict[tuple[str, int], FormSpec]:
+        return self._reading.specs
+
+    def load_older(self) -> bool:
+        """Read the older form versions if they are not yet; True if this call read them.
+        FormError if one is broken (again at every later call)."""
+        if not self._reading.older_read:
+            with self._lock:
+                if not self._reading.older_read:
+                    self._reading.read_older()
+                    problems = self._reading.problems()
+                    self._broken = FormError(problems) if problems else None
+                    if self._broken is None:
+                        return True
+        if self._broken is not None:
+            raise self._broken
+        return False
+
+    @property
+    def older_loaded(self) -> bool:
+        return self._reading.older_read and self._broken is None
+
     def choices(self, list_id: str) -> tuple[Choice, ...]:
         """A shared choice list of these forms (forms/choices/<list_id>.yaml); () if none."""
-        return self._choices.get(list_id, ())
+        return self._reading.choices.get(list_id, ())
 
     def ids(self) -> list[str]:
         return sorted({form_id for form_id, _ in self._specs})
 
     def versions(self, form_id: str) -> list[int]:
         """Versions of ``form_id``, oldest first (empty if there is no such form)."""
+        self.load_older()
         return sorted(v for i, v in self._specs if i == form_id)
 
     def get(self, form_id: str, version: int) -> FormSpec:
-        try:
-            return self._specs[(form_id, version)]
-        except KeyError:
-            raise FormNotFound(f"找不到表单“{form_id}”第{version}版") from None
+        if (form_id, version) not in self._reading.current:
+            self.load_older()  # an older version (FormError if one of them is broken)
+        spec = self._specs.get((form_id, version))
+        if spec is None:
+            raise FormNotFound(f"找不到表单“{form_id}”第{version}版")
+        return spec
 
     def latest(self, form_id: str) -> FormSpec:
-        versions = self.versions(form_id)
+        """The newest version: a current one, read at once (see the class's doc)."""
+        versions = sorted(v for i, v in self._specs if i == form_id)
         if not versions:
             raise FormNotFound(f"找不到表单“{form_id}”")
         return self._specs[(form_id, versions[-1])]
@@ -66,6 +107,7 @@ class FormRegistry:
         """Every letter of an issued number the forms declare → what it numbers (the label of
         the number field, 勘验号; a numbered group's label + 编号, 痕迹物证编号)."""
         names: dict[str, str] = {}
+        self.load_older()
         for spec in sorted(self._specs.values(), key=lambda s: (s.id, -s.version)):
             if spec.number_prefix:
                 field = spec.number_field and spec.field(spec.number_field)

@@ -108,17 +108,23 @@ def first_run(store: Store, parent: QWidget | None = None) -> Actor | None:
 
 def load_forms(parent: QWidget | None = None, store: Store | None = None):
     """The form registry from the shipped ``forms/`` folder (and the sync server's form
-    versions kept in ``store``), or None (error shown)."""
+    versions kept in ``store``: core/sync/reference.local_forms, whose pieces these are), or
+    None (error shown). The older versions (``archive/``) are read after the main window's
+    first paint (``MainWindow.finish_start``), or before when a record of one opens."""
     try:
-        if store is not None:
-            from weicha_desktop.core.sync.reference import local_forms
+        if store is not None:  # open read-write: migrated, so the server's tables are there
+            from weicha_desktop.core.sync.reference import stored_forms
 
-            return local_forms(store)
-        return FormRegistry(forms_dir())
+            return FormRegistry(forms_dir(), *stored_forms(store.conn), older_later=True)
+        return FormRegistry(forms_dir(), older_later=True)
     except WeichaError as e:
-        show_error(parent, QCoreApplication.translate(
-            "App", "表单定义有误，程序无法继续：\n{error}\n\n请重新安装本软件。").format(error=e))
+        forms_error(parent, e)
         return None
+
+
+def forms_error(parent: QWidget | None, error: WeichaError) -> None:
+    show_error(parent, QCoreApplication.translate(
+        "App", "表单定义有误，程序无法继续：\n{error}\n\n请重新安装本软件。").format(error=error))
 
 
 def login(store: Store, user_name: str = "", parent: QWidget | None = None) -> Actor | None:
@@ -172,7 +178,7 @@ def run_gui(data_dir: Path | None = None, settings: Settings | None = None) -> i
         window.show()
         code = app.exec()
         window.deleteLater()
-        return code
+        return 1 if window.forms_broken else code  # an older form version broken (finish_start)
     finally:
         server.close()
         server.deleteLater()

@@ -7,18 +7,21 @@ window restores and keeps its geometry, navigation width and last page; without 
 the status bar, the case list and the review queue of every commit: they refresh on change.
 
 What the window does not show at its start (the review queue, the dialogs) is imported when
-first wanted: the first paint waits for no more than it needs (benchmarks/bench_startup.py)."""
+first wanted: the first paint waits for no more than it needs (benchmarks/bench_startup.py).
+What the window needs soon but not for its first paint is done right after it, by itself
+(``finish_start``): the older form versions are read (forms/archive/)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (QDialog, QListWidget, QListWidgetItem, QMainWindow, QSplitter,
                                QStackedWidget, QWidget)
 
 from weicha_desktop.core.cases import CaseRecord, CaseService
+from weicha_desktop.core.forms import FormError
 from weicha_desktop.core.labels import REVIEWER_ROLES, ROLES
 from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.store import Actor, Store
@@ -71,6 +74,10 @@ class MainWindow(QMainWindow):
         self.store = store
         self.actor = actor
         self.settings = settings
+        self.forms = forms
+        self.forms_broken = False  # an older form version did not load (finish_start)
+        self._painted = False
+        self.start_finished = False  # finish_start has run
         self.cases = CaseService(store, forms, actor)
         self.photos = PhotoService(store, actor, forms)
         self.events = StoreEvents(store, self)
@@ -120,6 +127,28 @@ class MainWindow(QMainWindow):
         self._build_menu()
         self._restore()
         self.workspace.case_list.search.setFocus()
+
+    # ---- after the first paint -------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self, self.finish_start)  # once this paint is on the screen
+
+    def finish_start(self) -> None:
+        """What the first paint did not wait for: the older form versions, read now (a record
+        of one that opened sooner had them read then). One that does not load stops the
+        program as a broken form at the start does (app.load_forms)."""
+        try:
+            self.forms.load_older()
+        except FormError as e:
+            from weicha_desktop.gui.shell.app import forms_error
+
+            self.forms_broken = True
+            forms_error(self, e)
+            self.close()
+        finally:
+            self.start_finished = True
 
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu(self.tr("文件(&F)"))
