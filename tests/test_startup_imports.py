@@ -1,7 +1,8 @@
 """The main window is painted before the heavy libraries are imported: PDF (reportlab, segno),
 images (Pillow, pillow-heif, exifread), keys (cryptography), worker processes
 (multiprocessing), the op registry and its schemas (core/ops.py, jsonschema), package
-metadata, sqlite-utils, and the pages no window shows at its start. A login (which logs a
+metadata, sqlite-utils, filelock, and the pages no window shows at its start; and before the
+older form versions (forms/archive/) are read, which happens right after it. A login (which logs a
 change: the registry, the device key) needs no sqlite-utils either. Each is imported where it is
 first used (benchmarks/bench_startup.py measures what that buys: issue 10 §6).
 
@@ -36,6 +37,7 @@ HEAVY = {
     "jsonschema": "the ops' payload schemas, ~35 ms",
     "importlib.metadata": "package metadata (sqlite-utils plugins, uuid6's version)",
     "sqlite_utils": "sqlite-utils with click, dateutil and pluggy, ~40 ms: at the first insert",
+    "filelock": "~10 ms: the folder lock is an flock of its own (core/store/folder_lock.py)",
     "weicha_desktop.gui.forms.view": "a case's form: when a case opens",
     "weicha_desktop.gui.cases.pages": "a case's photos, evidence and report pages",
     "weicha_desktop.gui.review.queue": "the review page: when it is shown",
@@ -53,7 +55,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 application = shell.make_app(["weicha"])
 shell.apply_language(application, "zh")
 store = shell.open_store(Path({data!r}))
-window = shell.build_main_window(store, shell.load_forms(), UserService(store).get("admin"))
+forms = shell.load_forms(store=store)
+window = shell.build_main_window(store, forms, UserService(store).get("admin"))
 table = window.workspace.case_list.table
 seen = {{}}
 
@@ -62,14 +65,18 @@ class Watch(QObject):
         if event.type() == QEvent.Type.Paint and not seen and table.model().rowCount():
             seen["modules"] = sorted(sys.modules)
             seen["rows"] = table.model().rowCount()
-            QTimer.singleShot(0, application.quit)
+            seen["older_forms_at_paint"] = forms.older_loaded
         return False
 
 watch = Watch()
 table.viewport().installEventFilter(watch)
+done = QTimer()
+done.timeout.connect(lambda: (seen and window.start_finished) and application.quit())
+done.start(5)
 window.show()
 QTimer.singleShot(20000, application.quit)
 application.exec()
+seen["older_forms_after"] = forms.older_loaded
 window.close()
 store.close()
 print(json.dumps(seen))
@@ -110,6 +117,7 @@ def test_the_first_paint_imports_nothing_heavy(folder):
     assert heavy(result["modules"]) == {}, (
         "imported before the main window was painted (import them where they are used): "
         + "; ".join(f"{name} ({why})" for name, why in heavy(result["modules"]).items()))
+    assert result["older_forms_at_paint"] is False and result["older_forms_after"] is True
 
 
 def test_the_probe_sees_a_heavy_import(folder):

@@ -7,8 +7,6 @@ import threading
 import time
 from pathlib import Path
 
-import filelock
-
 try:
     import fcntl
 except ImportError:  # pragma: no cover — Windows: filelock
@@ -38,7 +36,11 @@ class DeviceLock:
         self.path = path
         self._threads = threading.Lock()
         self._fd: int | None = None
-        self._other = filelock.FileLock(str(path), timeout=LOCK_TIMEOUT) if fcntl is None else None
+        self._other = None
+        if fcntl is None:
+            import filelock  # Windows only (~10 ms to import)
+
+            self._other = filelock.FileLock(str(path), timeout=LOCK_TIMEOUT)
 
     def __enter__(self) -> "DeviceLock":
         if not self._threads.acquire(timeout=LOCK_TIMEOUT):

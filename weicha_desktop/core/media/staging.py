@@ -23,8 +23,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-import filelock
-
 from weicha_desktop.core.ids import new_id
 
 STAGING = Path("blobs") / ".staging"
@@ -37,6 +35,8 @@ LOCK_SUFFIX = ".lock"
 @contextmanager
 def work_folder(base: Path) -> Iterator[Path]:
     """A new, empty folder under ``base``, held for this batch and removed when it ends."""
+    import filelock  # ~10 ms: when a batch starts, not when a folder opens
+
     base = Path(base)
     base.mkdir(parents=True, exist_ok=True)
     while True:
@@ -72,6 +72,10 @@ def sweep(base: Path) -> int:
             continue  # taken below, with its lock (or a batch starting this instant)
         _remove(entry)  # no lock beside it: a crash's (or an older version's) leftover
         removed += 1
+    if not locks:
+        return removed
+    import filelock  # only when a batch's lock file is there (a folder opens without)
+
     for name in locks:
         lock = filelock.FileLock(str(base / f"{name}{LOCK_SUFFIX}"), timeout=0)
         try:

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-import filelock
-
 from weicha_desktop.core.checkpoint import Anchor
 from weicha_desktop.core.clock import Clock
 from weicha_desktop.core.errors import NotInitialized, StoreLocked, WeichaError
@@ -30,6 +28,7 @@ from weicha_desktop.core.lineage import ensure_folder_id
 from weicha_desktop.core.media.staging import clean_leftovers
 from weicha_desktop.core.store import audit, oplog
 from weicha_desktop.core.store.events import ChangeSummary, CommitListeners, Listener
+from weicha_desktop.core.store.folder_lock import FolderLock
 from weicha_desktop.core.store.guard import GuardedConnection, WriteGuard
 from weicha_desktop.core.store.migrations import migrate
 
@@ -56,7 +55,7 @@ SYSTEM = Actor(None, "system", "system", "系统")
 class Store:
     """Open with ``Store.open(data_dir)``; close with ``close()`` or use as a context manager."""
 
-    def __init__(self, data_dir: Path, conn: sqlite3.Connection, lock: filelock.BaseFileLock | None,
+    def __init__(self, data_dir: Path, conn: sqlite3.Connection, lock: FolderLock | None,
                  clock: Clock, readonly: bool, anchor: Anchor | None = None):
         self.data_dir = data_dir
         self.anchor = anchor  # signed checkpoints of the chain head (core/checkpoint.py)
@@ -435,14 +434,12 @@ class Change:
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
 
-def acquire_folder_lock(data_dir: Path) -> filelock.BaseFileLock:
+def acquire_folder_lock(data_dir: Path) -> FolderLock:
     """Hold the data folder for this process. A second program on the same folder gets a
     StoreLocked that says who holds it, instead of two writers racing on one file."""
-    lock = filelock.FileLock(str(data_dir / LOCK_NAME), timeout=0)
+    lock = FolderLock(data_dir / LOCK_NAME)
     owner_file = data_dir / (LOCK_NAME + ".owner")
-    try:
-        lock.acquire()
-    except filelock.Timeout:
+    if not lock.acquire():
         owner = ""
         try:
             owner = owner_file.read_text(encoding="utf-8").strip()
