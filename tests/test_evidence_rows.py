@@ -38,13 +38,18 @@ def evidence_table(qtbot, cases, rows=None):
     return view, editor, child(view, QTableWidget, "field_evidence"), cols
 
 
-def popup(table: QTableWidget) -> QListView:
+def choice_list(table: QTableWidget) -> tuple[QLineEdit, QListView]:
+    """The open choice cell's editor (it keeps the focus) and its list of options, shown."""
     editor = QApplication.focusWidget()
     assert isinstance(editor, QLineEdit) and editor.objectName() == "choiceCellEditor"
     assert table.isAncestorOf(editor)
-    found = [p for p in QApplication.topLevelWidgets() if p.objectName() == "choiceCellPopup" and p.isVisible()]
+    found = [v for v in table.window().findChildren(QListView, "choiceCellList") if v.isVisible()]
     assert len(found) == 1, "the choice list is shown"
-    return found[0]
+    return editor, found[0]
+
+
+def shown_lists(table: QTableWidget) -> list[QListView]:
+    return [v for v in table.window().findChildren(QListView, "choiceCellList") if v.isVisible()]
 
 
 def shown_options(view: QListView) -> list[str]:
@@ -61,11 +66,11 @@ def test_ctrl_enter_adds_a_row_and_typing_filters_the_category_list(app, qtbot, 
     assert table.item(0, cols["name"]).text() == "右手拇指指纹"
     assert table.currentColumn() == cols["category"]
     ime(table, "痕迹")
-    options = popup(table)
+    editor, options = choice_list(table)
     assert shown_options(options) == ["工具痕迹", "枪弹痕迹", "特殊痕迹"]  # any part of the words
     assert options.currentIndex().data() == "工具痕迹"  # what Tab would take
-    qtbot.keyClick(options, Qt.Key.Key_Down)
-    qtbot.keyClick(options, Qt.Key.Key_Tab)  # the highlighted one, then on to the next cell
+    qtbot.keyClick(editor, Qt.Key.Key_Down)
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)  # the highlighted one, then on to the next cell
     assert table.item(0, cols["category"]).text() == "枪弹痕迹"
     assert table.currentColumn() == cols["features"]
     view.save()
@@ -78,15 +83,36 @@ def test_a_few_letters_and_tab_take_the_first_match_of_either_language_or_code(a
         table.setCurrentCell(0, cols["category"])
         table.setFocus()
         ime(table, typed)
-        qtbot.keyClick(popup(table), Qt.Key.Key_Tab)
+        qtbot.keyClick(choice_list(table)[0], Qt.Key.Key_Tab)
         assert table.item(0, cols["category"]).text() == words, typed
     table.setCurrentCell(0, cols["method"])
     ime(table, "胶带")
-    qtbot.keyClick(popup(table), Qt.Key.Key_Return)  # the table commits the cell (queued)
+    qtbot.keyClick(choice_list(table)[0], Qt.Key.Key_Return)  # the table commits the cell (queued)
     qtbot.waitUntil(lambda: table.item(0, cols["method"]).text() == "硅胶/胶带提取", timeout=1000)
     view.save()
     row = cases.get(view.case.id).data["evidence"][0]
     assert (row["category"], row["method"]) == ("biological", "tape_lift")
+
+
+def test_the_list_opens_on_the_cell_and_arrows_or_a_click_pick_without_leaving_it(app, qtbot, cases):
+    view, _editor, table, cols = evidence_table(qtbot, cases, [{"name": "足迹", "category": "footprint"}])
+    view.resize(1024, 768)
+    table.setCurrentCell(0, cols["category"])  # as Tab onto it: the cell opens with every option
+    qtbot.waitUntil(lambda: bool(shown_lists(table)), timeout=1000)
+    editor, options = choice_list(table)
+    assert len(shown_options(options)) == 12 and options.currentIndex().data() == "足迹"
+    assert table.window().rect().contains(options.geometry())  # inside the window, not cut off
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)  # the list closes; the cell stays open
+    assert not shown_lists(table) and table.state() == QAbstractItemView.State.EditingState
+    qtbot.keyClick(editor, Qt.Key.Key_Down)  # opens it again
+    editor, options = choice_list(table)
+    row = shown_options(options).index("生物检材（DNA）")
+    qtbot.mouseClick(options.viewport(), Qt.MouseButton.LeftButton,
+                     pos=options.visualRect(options.model().index(row, 0)).center())
+    assert editor.text() == "生物检材（DNA）" and QApplication.focusWidget() is editor
+    assert not shown_lists(table)
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)
+    assert table.item(0, cols["category"]).text() == "生物检材（DNA）"
 
 
 def test_text_that_matches_no_option_is_kept_and_named_by_the_check(app, qtbot, cases):
@@ -94,7 +120,7 @@ def test_text_that_matches_no_option_is_kept_and_named_by_the_check(app, qtbot, 
     table.setCurrentCell(0, cols["category"])
     table.setFocus()
     ime(table, "不存在的类别")
-    assert not [p for p in QApplication.topLevelWidgets() if p.objectName() == "choiceCellPopup" and p.isVisible()]
+    assert not shown_lists(table)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert table.item(0, cols["category"]).text() == "不存在的类别"
     assert not view.save()  # refused with the problem named, nothing invented
@@ -106,7 +132,7 @@ def test_other_method_takes_its_explanation_in_the_cell_and_keeps_it(app, qtbot,
     table.setCurrentCell(0, cols["method"])
     table.setFocus()
     ime(table, "其他")
-    qtbot.keyClick(popup(table), Qt.Key.Key_Tab)  # stays in the cell, ready for the explanation
+    qtbot.keyClick(choice_list(table)[0], Qt.Key.Key_Tab)  # stays in the cell, ready for the explanation
     line = QApplication.focusWidget()
     assert isinstance(line, QLineEdit) and line.text() == "其他："
     ime(line, "真空吸附")

@@ -1,7 +1,8 @@
 """The table of a repeat group (groups.py's ``RepeatEditor`` shows one): ``FormTable`` (Tab
 walks the cells a person types into, then leaves), ``CellDelegate`` (knows its open cell
 editors, so every save path can take what is typed in one; gives a choice column a line edit
-whose typing filters the form's choice list) and the words ⇄ value rules of a choice cell.
+whose typing filters the form's choice list, ``ChoiceList``) and the words ⇄ value rules of a
+choice cell.
 
 A choice cell holds the option's words in the interface language; the record gets the value
 the form stores (the code, form v3 on) through ``parse_cell``. Typing filters the list
@@ -11,10 +12,10 @@ takes the highlighted option, else the first that matches, so a few letters are 
 ``<id>`` = other and ``<id>_other`` = 说明)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QApplication, QCompleter,
-                               QLineEdit, QStyledItemDelegate, QTableWidget, QWidget)
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QLineEdit, QListView,
+                               QStyledItemDelegate, QTableWidget, QWidget)
 
 from weicha_desktop.core.forms.spec import Field
 
@@ -22,6 +23,7 @@ OTHER_SEPARATORS = ("：", ":")
 OTHER_SEPARATOR = "："
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1  # an option's words in both languages and its code
 _PICK_KEYS = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_STEP_KEYS = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 10, Qt.Key.Key_PageUp: -10}
 
 
 # ---- the words of a choice cell -------------------------------------------------------------
@@ -57,102 +59,123 @@ def resolve_choice(field: Field, text: str, lang: str) -> str:
     return text
 
 
-class ChoiceCompleter(QCompleter):
-    """The popup list of a choice cell's line edit: typing filters it (any part of an option's
-    words in either language or of its code) and highlights the option Tab / Enter will take
-    (what ``resolve_choice`` gives; ↑ ↓ choose another); the key then does what it does in the
-    table (commit, next cell). Picking “其他” of a field with other text leaves the editor open
-    at “其他：” for the explanation."""
+class ChoiceList(QObject):
+    """The options of a choice cell, listed under its line edit while it is open: a child
+    widget of the window, not a popup window, so the focus stays in the cell (a popup window
+    takes the keyboard, and gives the focus back where it pleases when it closes). Typing
+    filters it (any part of an option's words in either language or of its code) and
+    highlights the option Tab / Enter take (what ``resolve_choice`` gives); ↑ ↓ choose another,
+    Esc closes the list. The keys reach it through ``CellDelegate.eventFilter``."""
+
+    ROWS = 10  # at most, then it scrolls
 
     def __init__(self, field: Field, lang: str, edit: QLineEdit):
         super().__init__(edit)
         self.field, self.lang, self.edit = field, lang, edit
+        self.other = field.choice_label(field.other_value, lang) if field.other_key else None
         model = QStandardItemModel(self)
         for choice in field.choices:
             item = QStandardItem(choice.label.text(lang))
             item.setData(" ".join(filter(None, (choice.label.text(lang), choice.label.zh, choice.label.en,
                                                 choice.code, str(choice.value)))), SEARCH_ROLE)
             model.appendRow(item)
-        self.setModel(model)
-        self.setCompletionRole(SEARCH_ROLE)
-        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.setMaxVisibleItems(12)
-        self.setWidget(edit)
-        self.popup().setObjectName("choiceCellPopup")
-        metrics = self.popup().fontMetrics()  # the longest option whole, in a narrow column too
-        self.popup().setMinimumWidth(max((metrics.horizontalAdvance(c.label.text(lang)) for c in field.choices),
-                                         default=0) + 40)
-        self._typed = False
+        self.shown = QSortFilterProxyModel(self)
+        self.shown.setSourceModel(model)
+        self.shown.setFilterRole(SEARCH_ROLE)
+        self.shown.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.view = QListView(edit.window())
+        self.view.setObjectName("choiceCellList")
+        self.view.setModel(self.shown)
+        self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a click leaves the focus in the cell
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setUniformItemSizes(True)
+        self.view.clicked.connect(self._clicked)
+        self.view.hide()
         edit.textEdited.connect(self.filter)  # also an input method's commit (汉字)
-        self.activated[QModelIndex].connect(self._clicked)
+        edit.destroyed.connect(self.view.deleteLater)  # the list is the window's child
 
-    def _highlight(self, words: str) -> None:
-        shown = self.completionModel()
-        row = next((r for r in range(shown.rowCount()) if shown.index(r, 0).data() == words), -1)
-        if row >= 0:
-            self.popup().setCurrentIndex(shown.index(row, 0))
+    def close(self) -> None:
+        self.view.hide()
+
+    def is_open(self) -> bool:
+        return self.view.isVisible()
 
     def filter(self, text: str) -> None:
-        self._typed = True
         head, other = split_other(self.field, text, self.lang)
-        self.setCompletionPrefix(head.strip())
-        if other is None and self.completionCount():
-            self.complete()  # all of them again when the text was deleted
-            self._highlight(resolve_choice(self.field, text, self.lang))
-        else:
-            self.popup().hide()
+        if other is not None:  # “其他：…”: the explanation is being typed
+            self.close()
+            return
+        self.shown.setFilterFixedString(head.strip())
+        self._open(resolve_choice(self.field, text, self.lang) if text.strip() else "")
 
     def show_all(self) -> None:
-        """Every option (the current one highlighted) when the editor opened without typing:
-        F2, a double click, Tab onto the cell."""
-        if not self._typed and self.edit.isVisible() and self.edit.hasFocus():
-            self.setCompletionPrefix("")
-            self.complete()
-            self._highlight(self.edit.text())
+        """Every option, the cell's own highlighted (↓ on a cell, F2, a double click)."""
+        self.shown.setFilterFixedString("")
+        self._open(self.edit.text())
+
+    def _open(self, highlight: str) -> None:
+        rows = self.shown.rowCount()
+        if not rows or not self.edit.isVisible():
+            self.close()
+            return
+        match = self.shown.match(self.shown.index(0, 0), Qt.ItemDataRole.DisplayRole, highlight, 1,
+                                 Qt.MatchFlag.MatchExactly) if highlight else []
+        self.view.setCurrentIndex(match[0] if match else QModelIndex())
+        window = self.edit.window()
+        metrics = self.view.fontMetrics()
+        width = max(self.edit.width(), max(metrics.horizontalAdvance(self.shown.index(r, 0).data())
+                                           for r in range(rows)) + 40)
+        height = min(rows, self.ROWS) * max(self.view.sizeHintForRow(0), metrics.height() + 4) \
+            + 2 * self.view.frameWidth()
+        below = self.edit.mapTo(window, QPoint(0, self.edit.height()))
+        top = below.y() if below.y() + height <= window.height() else \
+            max(0, self.edit.mapTo(window, QPoint(0, 0)).y() - height)  # no room below: above
+        self.view.setGeometry(min(below.x(), max(0, window.width() - width)), top, width, height)
+        self.view.raise_()
+        self.view.show()
+
+    def step(self, rows: int) -> None:
+        """↑ ↓ (PgUp / PgDn): another option highlighted; the list opens first if closed."""
+        if not self.is_open():
+            self.show_all()
+            return
+        count = self.shown.rowCount()
+        current = self.view.currentIndex().row()
+        row = (0 if rows > 0 else count - 1) if current < 0 else min(max(current + rows, 0), count - 1)
+        self.view.setCurrentIndex(self.shown.index(row, 0))
 
     def pick(self) -> bool:
-        """The highlighted option into the line edit, else what the text resolves to. True: stay
-        in the editor (“其他：” waits for its explanation)."""
-        index = self.popup().currentIndex()
-        self.popup().hide()
+        """The highlighted option into the line edit (else what the text resolves to), the list
+        closed. True: stay in the editor, “其他：” waits for its explanation."""
+        index = self.view.currentIndex() if self.is_open() else QModelIndex()
+        self.close()
         words = index.data() if index.isValid() else resolve_choice(self.field, self.edit.text(), self.lang)
         if not words:
             return False
-        if self.field.other_key and words == self.field.choice_label(self.field.other_value, self.lang):
+        if words == self.other:
             self.edit.setText(words + OTHER_SEPARATOR)
             return True
         self.edit.setText(words)
         return False
 
     def _clicked(self, index: QModelIndex) -> None:
-        words = index.data()
-        other = self.field.other_key and words == self.field.choice_label(self.field.other_value, self.lang)
-        self.edit.setText(words + OTHER_SEPARATOR if other else words)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if watched is self.popup() and event.type() == QEvent.Type.KeyPress and self.popup().isVisible():
-            key_event: QKeyEvent = event  # type: ignore[assignment]
-            if key_event.key() in _PICK_KEYS:
-                stay = self.pick()
-                if not stay:  # then the key does what it does in the table
-                    QApplication.sendEvent(self.edit, QKeyEvent(
-                        key_event.type(), key_event.key(), key_event.modifiers(), key_event.text()))
-                return True
-        return super().eventFilter(watched, event)
+        self.view.setCurrentIndex(index)
+        self.pick()
+        self.edit.setFocus(Qt.FocusReason.MouseFocusReason)
 
 
 # ---- the delegate ----------------------------------------------------------------------------
 class CellDelegate(QStyledItemDelegate):
     """The cell delegate, which knows its open cell editors, so that every way out of the form
     (保存, 定稿, autosave, closing) can take what is typed in one that is still open; a choice
-    column's editor gets a ``ChoiceCompleter`` and its text is taken as an option's words."""
+    column's editor gets a ``ChoiceList`` (its keys pass through ``eventFilter``, which Qt
+    installs on every editor) and its text is taken as an option's words."""
 
     def __init__(self, parent: QWidget, fields: tuple[Field, ...] = (), lang: str = "zh"):
         super().__init__(parent)
         self.fields, self.lang = fields, lang
         self.open_editors: list[QWidget] = []
+        self.lists: dict[QWidget, ChoiceList] = {}
 
     def _choice_field(self, column: int) -> Field | None:
         field = self.fields[column] if 0 <= column < len(self.fields) else None
@@ -164,14 +187,37 @@ class CellDelegate(QStyledItemDelegate):
         field = self._choice_field(index.column())
         if field is not None and isinstance(editor, QLineEdit):
             editor.setObjectName("choiceCellEditor")
-            completer = ChoiceCompleter(field, self.lang, editor)  # a child: goes with the editor
-            QTimer.singleShot(0, completer, completer.show_all)
+            self.lists[editor] = choices = ChoiceList(field, self.lang, editor)
+            # opened without typing (Tab onto the cell, F2, a double click): every option
+            QTimer.singleShot(0, choices, lambda: None if editor.isModified() else choices.show_all())
         return editor
 
     def destroyEditor(self, editor, index) -> None:  # noqa: N802
         if editor in self.open_editors:
             self.open_editors.remove(editor)
+        choices = self.lists.pop(editor, None)
+        if choices is not None:
+            choices.close()
         super().destroyEditor(editor, index)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """A choice cell's keys: ↑ ↓ PgUp PgDn move in its list, Esc closes the list (a second
+        Esc leaves the cell as it was), Tab / Enter take the highlighted option — and then do
+        what they do in every cell (commit, next cell) unless “其他：” waits for its text."""
+        choices = self.lists.get(obj)  # type: ignore[call-overload]
+        if choices is not None and event.type() == QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            if key in _STEP_KEYS:
+                choices.step(_STEP_KEYS[key])
+                return True
+            if key == Qt.Key.Key_Escape and choices.is_open():
+                choices.close()
+                return True
+            if key in _PICK_KEYS and choices.pick():
+                return True
+        elif choices is not None and event.type() == QEvent.Type.FocusOut:
+            choices.close()
+        return super().eventFilter(obj, event)
 
     def setModelData(self, editor, model, index) -> None:  # noqa: N802
         """A choice cell gets the words of the option typed (the editor's text is left alone:
