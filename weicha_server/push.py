@@ -39,7 +39,7 @@ from weicha_desktop.core.canonical import sha256_hex
 from weicha_desktop.core.sync.envelope import envelope_bytes, envelope_problem, is_count
 from weicha_server import anchor, opcheck, review
 from weicha_server.auth import Device
-from weicha_server.db import blobs, devices, insert_ignore, now_iso, ops, records, reviews
+from weicha_server.db import blobs, devices, insert_ignore, is_sqlite, now_iso, ops, records, reviews
 from weicha_server.errors import ApiError
 
 
@@ -59,10 +59,6 @@ class PushAnswer:
         if self.audit_error:
             out["audit_error"] = self.audit_error
         return out
-
-
-class _Stop(Exception):
-    """The batch stops here (a gap, or an op waiting for originals)."""
 
 
 def push(conn: Connection, device: Device, body: Mapping[str, Any], *, max_batch: int) -> PushAnswer:
@@ -131,6 +127,16 @@ def _unstorable(env: Mapping[str, Any], texts: list[bytes]) -> str | None:
 
 
 class _Batch:
+    """One batch, in three passes with the same outcome as deciding op after op:
+
+    1. ``_plan``: what each op is (skipped, a conflict, new, waiting …) and how far the mark
+       moves — decided from what the batch read at its start, nothing written;
+    2. the new ops held in one INSERT … ON CONFLICT DO NOTHING (executemany): an op whose id
+       went in meanwhile under another device — or earlier in this batch — is a conflict;
+    3. ``_decide``, op after op: the answer and the projections. Record rows are read once for
+       the batch (locked) and written at its end; a review's checks read and write the
+       database as they come (the rows they read are written first)."""
+
     def __init__(self, conn: Connection, device: Device, envs: list[Mapping[str, Any]],
                  texts: list[bytes], lo: int, hi: int):
         self.conn, self.device, self.envs, self.texts, self.lo, self.hi = conn, device, envs, texts, lo, hi
@@ -144,8 +150,11 @@ class _Batch:
         self.by_seq = {r.device_seq: r for r in _chunked(
             conn, sa.select(*cols).where(ops.c.device_id == device.id), ops.c.device_seq,
             [e["device_seq"] for e in envs])}
-        needed = sorted({s for e in envs if not envelope_problem(e) for s in _needed(e)})
+        needed = sorted({s for e in envs for s in _needed(e)})  # whole envelopes (_checked_batch)
         self.stored = {r.sha256 for r in _chunked(conn, sa.select(blobs.c.sha256), blobs.c.sha256, needed)}
+        self.owners: dict[str, str | None] = {}  # record id → its row's owner as this batch leaves it
+        self.rows: dict[str, dict[str, Any]] = {}  # record id → the row this batch writes at its end
+        self.fresh: set[str] = set()  # of those, the rows it inserts
 
     def run(self) -> None:
         for env in self.envs:  # a fork refuses the batch before anything is written
@@ -153,67 +162,88 @@ class _Batch:
             if held is not None and held.op_id != env["op_id"]:
                 raise ApiError(409, "fork", f"本机第 {env['device_seq']} 项同步操作与服务器已有的不同（同一序号两项操作）："
                                             "可能有两个数据文件夹以同一设备写入。本批未接收，请联系管理员。")
-        try:
-            for env, text in zip(self.envs, self.texts):
-                self.one(env, text)
-        except _Stop:
-            return
+        steps = self._plan()
+        rows = [self._op_row(s) for s in steps if s.what in (NEW, WAITING) and s.held is None]
+        taken = _insert_new(self.conn, rows)
+        self._read_records(steps)
+        for step in steps:
+            self._decide(step, taken)
+        self._write_records()
+        self.answer.through_seq = self.mark
+
+    # ---- 1. the plan --------------------------------------------------------------------
+    def _plan(self) -> list["_Step"]:
+        steps: list[_Step] = []
+        for env, text in zip(self.envs, self.texts):
+            seq, op_id, digest = env["device_seq"], env["op_id"], sha256_hex(text)  # envelope_digest
+            held = self.by_id.get(op_id)
+            same = held is not None and held.digest == digest and held.device_seq == seq
+            if same and held.status == "applied":
+                steps.append(_Step(SKIP, env, text, digest, held))
+                continue
+            if same and held.status == "rejected":
+                steps.append(_Step(AGAIN, env, text, digest, held))
+                continue
+            if held is None and seq <= self.mark:
+                steps.append(_Step(SKIP, env, text, digest, held))  # decided already (compacted on the device)
+                continue
+            if held is not None and not same and seq <= self.mark:
+                steps.append(_Step(CONFLICT, env, text, digest, held))
+                continue
+            if not self._next(seq):
+                return steps  # a gap: the device re-sends from the mark
+            if held is not None and not same:
+                steps.append(_Step(CONFLICT, env, text, digest, held))
+                self.mark = seq
+                continue
+            problem = opcheck.problem(env)  # an op the server refuses never waits for originals
+            missing = [] if problem else [s for s in _needed(env) if s not in self.stored]
+            if missing:
+                steps.append(_Step(WAITING, env, text, digest, held, missing=missing))
+                return steps
+            steps.append(_Step(NEW, env, text, digest, held, problem))
+            self.mark = seq
         if self.lo <= self.mark + 1 and self.mark < self.hi:
             self.mark = self.hi  # what the batch's range does not carry was compacted
-        self.answer.through_seq = self.mark
+        return steps
 
     def _next(self, seq: int) -> bool:
         return seq == self.mark + 1 or (self.lo <= self.mark + 1 and self.mark < seq <= self.hi)
 
-    def _advance(self, seq: int) -> None:
-        self.mark = seq
-        self.answer.through_seq = seq
+    def _op_row(self, step: "_Step") -> dict[str, Any]:
+        env, problem = step.env, step.problem
+        status = "waiting" if step.what == WAITING else "rejected" if problem else "applied"
+        return {"op_id": env["op_id"], "device_id": self.device.id, "device_seq": env["device_seq"],
+                "digest": step.digest, "entity_kind": env["entity_kind"], "entity_id": env["entity_id"],
+                "op": env["op"], "envelope": step.text.decode("utf-8"), "received_at": self.now,
+                "status": status, "error": problem and problem[0], "reason": problem and problem[1]}
 
-    def one(self, env: Mapping[str, Any], text: bytes) -> None:
-        seq, op_id, digest = env["device_seq"], env["op_id"], sha256_hex(text)  # envelope_digest
-        held = self.by_id.get(op_id)
-        same = held is not None and held.digest == digest and held.device_seq == seq
-        if same and held.status == "applied":
+    # ---- 3. the answer, op after op ------------------------------------------------------
+    def _decide(self, step: "_Step", taken: set[str]) -> None:
+        env, op_id, held = step.env, step.env["op_id"], step.held
+        if step.what == SKIP:
             self.answer.skipped.append(op_id)
-            return
-        if same and held.status == "rejected":
+        elif step.what == AGAIN:
             self._rejected(op_id, held.error, held.reason)
-            return
-        if held is None and seq <= self.mark:
-            self.answer.skipped.append(op_id)  # decided already (compacted on the device)
-            return
-        if held is not None and not same and seq <= self.mark:
+        elif step.what == CONFLICT:
             self._conflict(env, held)
-            return
-        if not self._next(seq):
-            raise _Stop  # a gap: the device re-sends from the mark
-        if held is not None and not same:
-            self._conflict(env, held)
-            self._advance(seq)
-            return
-        problem = opcheck.problem(env)  # an op the server refuses never waits for originals
-        missing = [] if problem else [s for s in _needed(env) if s not in self.stored]
-        if missing:
-            if held is None:
-                self._insert(env, text, digest, "waiting")
-            self.answer.waiting.append({"op_id": op_id, "missing_blobs": missing})
-            raise _Stop
-        if held is None:
-            if not self._insert(env, text, digest, "rejected" if problem else "applied", problem):
-                self._conflict(env, None)  # its id was taken meanwhile (by another device)
-                self._advance(seq)
-                return
-        else:  # it was waiting for originals
-            self._set_status(op_id, problem)
-        if problem is None:
-            problem = self._project(env)
-            if problem is not None:
-                self._set_status(op_id, problem)
-        if problem:
-            self._rejected(op_id, *problem)
+        elif step.what == WAITING:
+            self.answer.waiting.append({"op_id": op_id, "missing_blobs": step.missing})
+        elif held is None and op_id not in taken:
+            self._conflict(env, None)  # its id went in meanwhile (another device), or twice in this batch
         else:
-            self.answer.applied.append(op_id)
-        self._advance(seq)
+            taken.discard(op_id)
+            problem = step.problem
+            if held is not None:  # it was waiting for originals
+                self._set_status(op_id, problem)
+            if problem is None:
+                problem = self._project(env)
+                if problem is not None:
+                    self._set_status(op_id, problem)
+            if problem:
+                self._rejected(op_id, *problem)
+            else:
+                self.answer.applied.append(op_id)
 
     def _set_status(self, op_id: str, problem: tuple[str, str] | None) -> None:
         self.conn.execute(ops.update().where(ops.c.op_id == op_id).values(
@@ -232,23 +262,33 @@ class _Batch:
         self.answer.rejected.append({"op_id": op_id, "status": opcheck.STATUS.get(error, 422),
                                      "error": error, "message": message})
 
-    def _insert(self, env: Mapping[str, Any], text: bytes, digest: str, status: str,
-                problem: tuple[str, str] | None = None) -> bool:
-        """Hold the op; False if its id was taken meanwhile (nothing written)."""
-        return insert_ignore(self.conn, ops, {
-            "op_id": env["op_id"], "device_id": self.device.id, "device_seq": env["device_seq"],
-            "digest": digest, "entity_kind": env["entity_kind"], "entity_id": env["entity_id"],
-            "op": env["op"], "envelope": text.decode("utf-8"),
-            "received_at": self.now, "status": status, "error": problem and problem[0],
-            "reason": problem and problem[1]}, ["op_id"])
-
     # ---- projections: one writer per record, one decision per version -------------------
+    def _read_records(self, steps: list["_Step"]) -> None:
+        """The owners of the records the batch's new ops name, their rows locked (FOR UPDATE)."""
+        rids = sorted({s.env["entity_id"] for s in steps if s.what == NEW and s.problem is None
+                       and opcheck.is_record_op(s.env["op"], s.env["entity_kind"])})
+        for i in range(0, len(rids), 500):
+            for r in self.conn.execute(_OWNERS, {"rids": rids[i:i + 500]}):
+                self.owners[r.record_id] = r.owner_device_id
+
+    def _write_records(self) -> None:
+        """The record rows the batch changed: the new ones inserted, the others updated. A
+        new row another transaction inserted meanwhile (two devices making one record id at
+        once): the batch is refused whole (503, retried: then the owner check sees it)."""
+        fresh = [{"record_id": rid, **row} for rid, row in self.rows.items() if rid in self.fresh]
+        if fresh and len(_insert_returning(self.conn, records, fresh)) < len(fresh):
+            raise ApiError(503, "busy", "服务器正同时处理同一记录的另一批同步操作：本批未接收，稍后会自动重试。")
+        changed = [{f"b_{k}": v for k, v in row.items()} | {"b_record_id": rid}
+                   for rid, row in self.rows.items() if rid not in self.fresh]
+        if changed:
+            self.conn.execute(_UPDATE_RECORD, changed)
+        self.rows.clear()
+        self.fresh.clear()
+
     def _project(self, env: Mapping[str, Any]) -> tuple[str, str] | None:
         if not opcheck.is_record_op(env["op"], env["entity_kind"]):
             return None
         p, rid, verb = env["payload"], env["entity_id"], env["op"].partition(".")[2]
-        row = self.conn.execute(sa.select(records.c.owner_device_id).where(records.c.record_id == rid)
-                                .with_for_update()).first()
         rec = p["record"]
         values = {"kind": rec["kind"], "number": rec.get("number"), "status": rec["status"],
                   "current_version": rec["current_version"], "updated_at": rec["updated_at"]}
@@ -257,6 +297,10 @@ class _Batch:
                 or p.get("version", 0) > MAX_SEQ:
             return "bad_payload", "同步操作的记录行含有空字符或过大的版本号，服务器无法保存。"
         unit = self.device.unit_code or (env["actor"].get("unit_code") or None)
+        if verb == "review" and rid in self.rows and self.owners[rid] not in (None, self.device.id):
+            # review.superseded judges a record another device owns by its row: a row that was
+            # there before this batch, which this batch may have changed (an earlier review)
+            self._write_records()
         if verb == "review" and (stale := review.superseded(self.conn, self.device.id, env)):  # S3's hook
             return stale
         if verb == "review":
@@ -269,18 +313,59 @@ class _Batch:
             owner = None
         else:
             owner = self.device.id
-            if row is not None and row.owner_device_id not in (None, self.device.id):
+            if self.owners.get(rid) not in (None, self.device.id):
                 error = "record_exists" if verb == "create" else "not_owner"
                 return error, (f"记录 {p.get('number') or rid} 由另一台设备录入：每条记录只能由录入它的设备修改，"
                                "这一操作未被接收。")
-        if row is None:
-            insert_ignore(self.conn, records, {"record_id": rid, "unit_code": unit,
-                                               "owner_device_id": owner, **values})
+        if rid not in self.owners:  # no row yet: this op makes it (its unit, its owner)
+            self.owners[rid] = owner
+            self.fresh.add(rid)
+            self.rows[rid] = {"unit_code": unit, "owner_device_id": owner, **values}
         else:
-            if row.owner_device_id is None and owner is not None:
-                values["owner_device_id"] = owner
-            self.conn.execute(records.update().where(records.c.record_id == rid).values(**values))
+            row = self.rows.setdefault(rid, {"owner_device_id": self.owners[rid]})
+            if self.owners[rid] is None and owner is not None:
+                self.owners[rid] = row["owner_device_id"] = owner
+            row.update(values)
         return None
+
+
+SKIP, AGAIN, CONFLICT, NEW, WAITING = "skip", "again", "conflict", "new", "waiting"
+
+
+@dataclass
+class _Step:
+    """One op of the batch as the plan found it (``what``: SKIP … WAITING)."""
+    what: str
+    env: Mapping[str, Any]
+    text: bytes
+    digest: str
+    held: Any | None
+    problem: tuple[str, str] | None = None
+    missing: list[str] | None = None
+
+
+_OWNERS = (sa.select(records.c.record_id, records.c.owner_device_id)
+           .where(records.c.record_id.in_(sa.bindparam("rids", expanding=True))).with_for_update())
+_UPDATE_RECORD = records.update().where(records.c.record_id == sa.bindparam("b_record_id")).values(
+    {c: sa.bindparam(f"b_{c}") for c in ("owner_device_id", "kind", "number", "status",
+                                          "current_version", "updated_at")})
+
+
+def _insert_returning(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> set[Any]:
+    """INSERT … ON CONFLICT DO NOTHING of ``rows`` (one statement, executemany); the primary
+    keys that went in."""
+    if is_sqlite(conn):
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    key = table.primary_key.columns[0]
+    stmt = insert(table).on_conflict_do_nothing(index_elements=[key.name]).returning(key)
+    return set(conn.execute(stmt, rows).scalars())
+
+
+def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> set[str]:
+    """The batch's new ops held; the op ids that went in."""
+    return _insert_returning(conn, ops, rows) if rows else set()
 
 
 def _needed(env: Mapping[str, Any]) -> list[str]:
