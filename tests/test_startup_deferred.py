@@ -1,7 +1,7 @@
 """What the start leaves until after the main window's first paint still happens, by itself and
-soon (issue 10 §6, benchmarks/bench_startup.py): the older form versions (forms/archive/) are
-read right after the paint, or sooner when a record of one opens; a broken one stops the
-program as a broken form at the start does. The data folder's lock, taken without importing
+soon (issue 10 §6, benchmarks/bench_startup.py): the status bar's count of operations waiting
+and its backup reminder appear, the older form versions (forms/archive/) are read — or sooner,
+when a record of one opens; a broken one stops the program as a broken form at the start does. The data folder's lock, taken without importing
 filelock on POSIX, is the lock filelock takes (verify and older versions of the program)."""
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from types import SimpleNamespace
 import filelock
 import pytest
 from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QLabel, QPushButton
 
-from gui_support import app, dialogs  # noqa: F401  (fixtures)
+from gui_support import app, child, complete_values, dialogs  # noqa: F401  (fixtures)
 from support import admin, forms, store  # noqa: F401  (fixtures)
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.errors import StoreLocked
@@ -25,6 +26,7 @@ from weicha_desktop.core.forms.check import FormReading
 from weicha_desktop.core.store import Store
 from weicha_desktop.core.store import folder_lock
 from weicha_desktop.core.store.folder_lock import FolderLock
+from weicha_desktop.gui.shell.app import build_main_window
 from weicha_desktop.gui.shell.main_window import MainWindow
 from weicha_desktop.resources import forms_dir
 
@@ -121,24 +123,48 @@ def test_forms_check_wants_a_current_version_of_every_archived_form(tmp_path):
     assert found and all("缺少当前版本" in p for p in found), found
 
 
+class FirstPaint(QObject):
+    """What ``look()`` says at the window's first paint."""
+
+    def __init__(self, window, look):
+        super().__init__()
+        self.look, self.seen = look, []
+        window.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint and not self.seen:
+            self.seen.append(self.look())
+        return False
+
+
+def shown_until_finished(qtbot, window, look) -> list:
+    """Show the window and wait, without doing anything, until its start has finished; what
+    ``look()`` said at its first paint."""
+    qtbot.addWidget(window)
+    paint = FirstPaint(window, look)
+    window.show()
+    qtbot.waitUntil(lambda: window.start_finished, timeout=3000)
+    return paint.seen
+
+
 def test_the_window_reads_the_older_versions_right_after_its_first_paint(app, qtbot, store, admin):
     registry = at_start()
     window = MainWindow(store, registry, admin)
-    qtbot.addWidget(window)
-    at_paint = []
-
-    class Watch(QObject):
-        def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
-            if event.type() == QEvent.Type.Paint and not at_paint:
-                at_paint.append(registry.older_loaded)
-            return False
-
-    watch = Watch()
-    window.installEventFilter(watch)
-    window.show()
-    qtbot.waitUntil(lambda: window.start_finished, timeout=3000)  # no user action
-    assert at_paint == [False]  # the first paint did not wait for them
+    assert shown_until_finished(qtbot, window, lambda: registry.older_loaded) == [False]
     assert registry.older_loaded and not window.forms_broken and window.isVisible()
+
+
+def test_the_programs_window_counts_what_waits_right_after_its_first_paint(app, qtbot, store, admin):
+    cases = CaseService(store, forms(), admin)
+    cases.finalize(cases.new_case(complete_values()).id)  # to sync, and never backed up
+    window = build_main_window(store, at_start(), admin)
+    pending = child(window, QLabel, "pendingLabel")
+    reminder = child(window, QLabel, "backupReminder")
+    at_paint = shown_until_finished(qtbot, window, lambda: (pending.text(), reminder.isVisible()))
+    assert at_paint == [("", False)]  # not counted before the paint ...
+    assert pending.text() == f"待同步 {store.pending_count()} 项" and store.pending_count() >= 2
+    assert reminder.isVisible() and reminder.text() == "尚未备份"  # ... but right after it
+    assert child(window, QPushButton, "backupNowButton").isVisible()
 
 
 def test_an_old_case_opens_in_the_window_before_the_paint(app, qtbot, store, admin, old_case):

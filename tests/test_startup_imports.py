@@ -38,6 +38,8 @@ HEAVY = {
     "importlib.metadata": "package metadata (sqlite-utils plugins, uuid6's version)",
     "sqlite_utils": "sqlite-utils with click, dateutil and pluggy, ~40 ms: at the first insert",
     "filelock": "~10 ms: the folder lock is an flock of its own (core/store/folder_lock.py)",
+    "logging.handlers": "~4 ms (pickle, queue): the log file's handler at the first record",
+    "weicha_desktop.core.backup": "the backup reminder's state: right after the paint",
     "weicha_desktop.gui.forms.view": "a case's form: when a case opens",
     "weicha_desktop.gui.cases.pages": "a case's photos, evidence and report pages",
     "weicha_desktop.gui.review.queue": "the review page: when it is shown",

@@ -20,7 +20,6 @@ a locked database from a bug."""
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import sqlite3
 import sys
@@ -89,6 +88,32 @@ def _trace(error: BaseException, tb: TracebackType | None, seen: set[int]) -> li
     return lines
 
 
+class RotatingFile(logging.Handler):
+    """``logging.handlers.RotatingFileHandler`` (``delay``: the file opens at the first record),
+    made at the first record: importing logging.handlers (socket, pickle, queue) is ~4 ms of
+    every start, and most runs write nothing."""
+
+    def __init__(self, path: Path, max_bytes: int, backups: int):
+        super().__init__()
+        self.baseFilename = os.path.abspath(path)
+        self._rotating: dict[str, int] = {"maxBytes": max_bytes, "backupCount": backups}
+        self._file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is None:
+            import logging.handlers
+
+            self._file = logging.handlers.RotatingFileHandler(
+                self.baseFilename, encoding="utf-8", delay=True, **self._rotating)
+            self._file.setFormatter(self.formatter)
+        self._file.handle(record)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
+
+
 class _Hooks:
     """The excepthooks before ours, put back by ``teardown``."""
 
@@ -108,8 +133,7 @@ def setup(log_dir: str | os.PathLike | None = None, *, level: int = logging.INFO
     path = folder / FILE_NAME
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True)
+        handler = RotatingFile(path, MAX_BYTES, BACKUPS)
     except OSError as e:
         print(f"weicha: 无法写入程序日志 {path}（{e.strerror or e}），本次运行不记日志。", file=sys.stderr)
         return None

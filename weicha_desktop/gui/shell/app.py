@@ -135,9 +135,10 @@ def login(store: Store, user_name: str = "", parent: QWidget | None = None) -> A
 
 
 def build_main_window(store: Store, forms, actor: Actor, settings: Settings | None = None):
+    """The program's main window: what its first paint does not need comes right after it."""
     from weicha_desktop.gui.shell.main_window import MainWindow
 
-    return MainWindow(store, forms, actor, settings)
+    return MainWindow(store, forms, actor, settings, paint_first=True)
 
 
 def run_gui(data_dir: Path | None = None, settings: Settings | None = None) -> int:

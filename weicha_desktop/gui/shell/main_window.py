@@ -9,7 +9,9 @@ the status bar, the case list and the review queue of every commit: they refresh
 What the window does not show at its start (the review queue, the dialogs) is imported when
 first wanted: the first paint waits for no more than it needs (benchmarks/bench_startup.py).
 What the window needs soon but not for its first paint is done right after it, by itself
-(``finish_start``): the older form versions are read (forms/archive/)."""
+(``finish_start``): the older form versions are read (forms/archive/) and, with
+``paint_first`` (the program: app.build_main_window), the status bar's count of operations
+waiting and its backup state; without (tests, ``weicha screenshot``), these at once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -69,7 +71,7 @@ MODULES = (
 
 class MainWindow(QMainWindow):
     def __init__(self, store: Store, forms, actor: Actor, settings: Settings | None = None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *, paint_first: bool = False):
         super().__init__(parent)
         self.store = store
         self.actor = actor
@@ -114,7 +116,8 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
-        self.status = StatusBar(store, actor, unit_name, self.events)
+        self.status = StatusBar(store, actor, unit_name, self.events, counts_later=paint_first)
+        self._paint_first = paint_first
         self.status.backupRequested.connect(self.open_backup)
         self.setStatusBar(self.status)
         self.sync = SyncWorker(store, actor, self.events, self)  # idle unless enrolled
@@ -136,10 +139,13 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self.finish_start)  # once this paint is on the screen
 
     def finish_start(self) -> None:
-        """What the first paint did not wait for: the older form versions, read now (a record
-        of one that opened sooner had them read then). One that does not load stops the
-        program as a broken form at the start does (app.load_forms)."""
+        """What the first paint did not wait for: the status bar's counts (``paint_first``) and
+        the older form versions, read now (a record of one that opened sooner had them read
+        then). One that does not load stops the program as a broken form at the start does
+        (app.load_forms)."""
         try:
+            if self._paint_first:
+                self.status.refresh_counts()
             self.forms.load_older()
         except FormError as e:
             from weicha_desktop.gui.shell.app import forms_error
