@@ -24,6 +24,7 @@ from weicha_server.config import PROTOCOL
 from weicha_server.errors import error_body, upgrade_required
 
 LOGGER = "weicha_server"
+LINE_BREAKS = {c: f"\\u{c:04x}" for c in (0x85, 0x2028, 0x2029)}
 log = logging.getLogger(LOGGER)
 
 
@@ -39,7 +40,9 @@ class JsonFormatter(logging.Formatter):
             out["message"] = record.getMessage()
         if record.exc_info and "traceback" not in out:
             out["traceback"] = "".join(traceback.format_exception(*record.exc_info))
-        return json.dumps(out, ensure_ascii=False, default=str)
+        # one line for every reader: JSON escapes the C0 controls, not what str.splitlines,
+        # JavaScript or a log viewer also break lines at (a client's path may carry them)
+        return json.dumps(out, ensure_ascii=False, default=str).translate(LINE_BREAKS)
 
 
 def setup_logging(level: str = "INFO") -> None:
