@@ -1,8 +1,10 @@
 """The main window is painted before the heavy libraries are imported: PDF (reportlab, segno),
 images (Pillow, pillow-heif, exifread), keys (cryptography), worker processes
 (multiprocessing), the op registry and its schemas (core/ops.py, jsonschema), package
-metadata, sqlite-utils, filelock, and the pages no window shows at its start; and before the
-older form versions (forms/archive/) are read, which happens right after it. A login (which logs a
+metadata, sqlite-utils, filelock, PyYAML (the forms were read as they parsed before: their
+``__parsed__/`` files, written by the module fixture's reading), and the pages no window shows
+at its start; and before the older form versions (forms/archive/) are read, which happens
+right after it. A login (which logs a
 change: the registry, the device key) needs no sqlite-utils either. Each is imported where it is
 first used (benchmarks/bench_startup.py measures what that buys: issue 10 §6).
 
@@ -39,6 +41,7 @@ HEAVY = {
     "sqlite_utils": "sqlite-utils with click, dateutil and pluggy, ~40 ms: at the first insert",
     "filelock": "~10 ms: the folder lock is an flock of its own (core/store/folder_lock.py)",
     "logging.handlers": "~4 ms (pickle, queue): the log file's handler at the first record",
+    "yaml": "PyYAML ~8 ms: unchanged forms are read from what they parsed to (forms/__parsed__/)",
     "weicha_desktop.core.backup": "the backup reminder's state: right after the paint",
     "weicha_desktop.gui.forms.view": "a case's form: when a case opens",
     "weicha_desktop.gui.cases.pages": "a case's photos, evidence and report pages",
