@@ -40,7 +40,7 @@ HEAVY = {
     "importlib.metadata": "package metadata (sqlite-utils plugins, uuid6's version)",
     "sqlite_utils": "sqlite-utils with click, dateutil and pluggy, ~40 ms: at the first insert",
     "filelock": "~10 ms: the folder lock is an flock of its own (core/store/folder_lock.py)",
-    "logging.handlers": "~4 ms (pickle, queue): the log file's handler at the first record",
+    "logging.handlers": "~4 ms (pickle, queue): the log rotates by itself (core/applog.py)",
     "yaml": "PyYAML ~8 ms: unchanged forms are read from what they parsed to (forms/__parsed__/)",
     "weicha_desktop.core.backup": "the backup reminder's state: right after the paint",
     "weicha_desktop.gui.forms.view": "a case's form: when a case opens",
@@ -54,9 +54,12 @@ import json, sys
 from pathlib import Path
 {preamble}
 from weicha_desktop.gui.shell import app as shell
+from weicha_desktop.core import applog
 from weicha_desktop.core.users import UserService
 from PySide6.QtCore import QEvent, QObject, QTimer
 
+applog.setup()  # WEICHA_LOG_DIR: the test's (conftest.py); Qt's warnings go there as in run_gui
+shell.log_qt_messages()
 application = shell.make_app(["weicha"])
 shell.apply_language(application, "zh")
 store = shell.open_store(Path({data!r}))

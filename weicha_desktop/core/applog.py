@@ -88,30 +88,48 @@ def _trace(error: BaseException, tb: TracebackType | None, seen: set[int]) -> li
     return lines
 
 
-class RotatingFile(logging.Handler):
-    """``logging.handlers.RotatingFileHandler`` (``delay``: the file opens at the first record),
-    made at the first record: importing logging.handlers (socket, pickle, queue) is ~4 ms of
-    every start, and most runs write nothing."""
+class RotatingFile(logging.FileHandler):
+    """``logging.handlers.RotatingFileHandler``'s rotation on a plain FileHandler (the file
+    opens at the first record), measured in bytes: importing logging.handlers (socket, pickle,
+    queue) is ~4 ms of a start, and a start logs Qt's first warnings before its window shows."""
 
     def __init__(self, path: Path, max_bytes: int, backups: int):
-        super().__init__()
-        self.baseFilename = os.path.abspath(path)
-        self._rotating: dict[str, int] = {"maxBytes": max_bytes, "backupCount": backups}
-        self._file: logging.Handler | None = None
+        super().__init__(path, encoding="utf-8", delay=True)
+        self.max_bytes, self.backups = max_bytes, backups
 
     def emit(self, record: logging.LogRecord) -> None:
-        if self._file is None:
-            import logging.handlers
+        try:
+            if self._full(record):
+                self._rotate()
+        except Exception:  # noqa: BLE001 - as logging's own handlers: reported, never raised
+            self.handleError(record)
+            return
+        super().emit(record)
 
-            self._file = logging.handlers.RotatingFileHandler(
-                self.baseFilename, encoding="utf-8", delay=True, **self._rotating)
-            self._file.setFormatter(self.formatter)
-        self._file.handle(record)
+    def _full(self, record: logging.LogRecord) -> bool:
+        if self.max_bytes <= 0 or (os.path.exists(self.baseFilename)
+                                   and not os.path.isfile(self.baseFilename)):
+            return False
+        if self.stream is None:
+            self.stream = self._open()
+        size = len(f"{self.format(record)}{self.terminator}".encode("utf-8"))
+        self.stream.seek(0, os.SEEK_END)
+        return self.stream.tell() + size > self.max_bytes and self.stream.tell() > 0
 
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-        super().close()
+    def _rotate(self) -> None:
+        """weicha.log → .1 → .2 … → .BACKUPS (the oldest dropped)."""
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None  # type: ignore[assignment]
+        for n in range(self.backups - 1, 0, -1):
+            older = f"{self.baseFilename}.{n}"
+            if os.path.exists(older):
+                os.replace(older, f"{self.baseFilename}.{n + 1}")
+        if self.backups > 0 and os.path.exists(self.baseFilename):
+            os.replace(self.baseFilename, f"{self.baseFilename}.1")
+        elif os.path.exists(self.baseFilename):
+            os.remove(self.baseFilename)
+        self.stream = self._open()
 
 
 class _Hooks:
