@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLineEdit
 
 from form_support import open_view, problems
 from gui_support import app, child, complete_values, store, admin, type_into  # noqa: F401
-from support import PASSWORD, forms
+from support import PASSWORD, forms, new_store
 from test_i18n import english, qm_dir  # noqa: F401  (the English build, made from the .ts)
 from weicha_desktop.core import labels, messages
 from weicha_desktop.core.cases import CaseService
@@ -105,18 +105,23 @@ def test_the_checkers_problems_read_in_english_without_chinese():
 
 
 # ---- the English window ------------------------------------------------------------------------
-@pytest.fixture
-def listed(store, admin):
-    """Cases in every state of the list and of every case type (a supervisor returns one)."""
-    UserService(store).add(admin, "zhou", "supervisor", PASSWORD, display_name="周建国", badge_no="200017")
-    supervisor = CaseService(store, forms(), UserService(store).authenticate("zhou", PASSWORD))
-    cases = CaseService(store, forms(), admin)
+@pytest.fixture(scope="module")
+def listed(tmp_path_factory):
+    """Cases in every state of the list and of every case type (a supervisor returns one),
+    made once for the list's tests."""
+    folder = new_store(tmp_path_factory.mktemp("listed") / "data")
+    users = UserService(folder)
+    admin_ = users.authenticate("admin", PASSWORD)
+    users.add(admin_, "zhou", "supervisor", PASSWORD, display_name="周建国", badge_no="200017")
+    supervisor = CaseService(folder, forms(), users.authenticate("zhou", PASSWORD))
+    cases = CaseService(folder, forms(), admin_)
     done = [cases.finalize(cases.new_case(complete_values()).id) for _ in range(3)]
     supervisor.review(done[0].id, approve=True)
     supervisor.review(done[1].id, approve=False, comment="补充见证人身份证号码")
     for choice in cases.case_types():
         cases.new_case({"case_type": choice.code})
-    return cases
+    yield cases
+    folder.close()
 
 
 def _list_texts(view: CaseListView) -> list[str]:
