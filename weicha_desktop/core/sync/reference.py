@@ -43,12 +43,13 @@ def stored_forms(conn) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     return forms, tables
 
 
-def local_forms(store: Store, forms_dir=None) -> FormRegistry:
-    """The shipped forms and what the server published (see the module's doc)."""
+def local_forms(store: Store, forms_dir=None, *, older_later: bool = False) -> FormRegistry:
+    """The shipped forms and what the server published (see the module's doc);
+    ``older_later``: FormRegistry's (the window reads older versions after its first paint)."""
     from weicha_desktop.resources import forms_dir as shipped
 
     forms, tables = stored_forms(store.conn) if _has_tables(store.conn) else ([], [])
-    return FormRegistry(forms_dir or shipped(), forms, tables)
+    return FormRegistry(forms_dir or shipped(), forms, tables, older_later=older_later)
 
 
 def _has_tables(conn) -> bool:

@@ -113,9 +113,9 @@ def load_forms(parent: QWidget | None = None, store: Store | None = None):
     first paint (``MainWindow.finish_start``), or before when a record of one opens."""
     try:
         if store is not None:  # open read-write: migrated, so the server's tables are there
-            from weicha_desktop.core.sync.reference import stored_forms
+            from weicha_desktop.core.sync.reference import local_forms
 
-            return FormRegistry(forms_dir(), *stored_forms(store.conn), older_later=True)
+            return local_forms(store, older_later=True)
         return FormRegistry(forms_dir(), older_later=True)
     except WeichaError as e:
         forms_error(parent, e)
