@@ -10,13 +10,15 @@ import logging
 import sys
 from pathlib import Path
 
-# The Qt-free core before PySide6: PySide6 reads the source of every module imported after it
-# (its __feature__ import hook), which costs a start from source ~20 ms for these and theirs
-# (benchmarks/bench_startup.py)
+# The Qt-free core before PySide6: PySide6 reads the source of every module an import statement
+# names after it (its __feature__ import hook), which costs a start from source ~20 ms for these
+# and theirs (benchmarks/bench_startup.py) — and ~3 ms for the main window's (cases, photos)
 from weicha_desktop.core import applog
+from weicha_desktop.core import cases as _cases, photos as _photos  # noqa: F401 - see above
 from weicha_desktop.core.errors import StoreLocked, WeichaError
 from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.store import Actor, Store
+from weicha_desktop.core.sync.reference import local_forms
 from weicha_desktop.core.users import UserService
 from weicha_desktop.resources import forms_dir
 
@@ -108,13 +110,11 @@ def first_run(store: Store, parent: QWidget | None = None) -> Actor | None:
 
 def load_forms(parent: QWidget | None = None, store: Store | None = None):
     """The form registry from the shipped ``forms/`` folder (and the sync server's form
-    versions kept in ``store``: core/sync/reference.local_forms, whose pieces these are), or
-    None (error shown). The older versions (``archive/``) are read after the main window's
+    versions kept in ``store``: core/sync/reference.local_forms), or None (error shown).
+    The older versions (``archive/``) are read after the main window's
     first paint (``MainWindow.finish_start``), or before when a record of one opens."""
     try:
-        if store is not None:  # open read-write: migrated, so the server's tables are there
-            from weicha_desktop.core.sync.reference import local_forms
-
+        if store is not None:
             return local_forms(store, older_later=True)
         return FormRegistry(forms_dir(), older_later=True)
     except WeichaError as e:
