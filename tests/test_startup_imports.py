@@ -42,6 +42,7 @@ HEAVY = {
     "filelock": "~10 ms: the folder lock is an flock of its own (core/store/folder_lock.py)",
     "logging.handlers": "~4 ms (pickle, queue): the log rotates by itself (core/applog.py)",
     "yaml": "PyYAML ~8 ms: unchanged forms are read from what they parsed to (forms/__parsed__/)",
+    "uuid": "with platform ~1.5 ms: at the first id or user id (core/ids.py)",
     "weicha_desktop.core.backup": "the backup reminder's state: right after the paint",
     "weicha_desktop.gui.forms.view": "a case's form: when a case opens",
     "weicha_desktop.gui.cases.pages": "a case's photos, evidence and report pages",
