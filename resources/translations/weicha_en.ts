@@ -1234,8 +1234,8 @@ Finalize now?</translation>
         <translation>Add photos…</translation>
     </message>
     <message>
-        <source>导入文件夹…</source>
-        <translation>Import folder…</translation>
+        <source>导入文件夹(&amp;I)…</source>
+        <translation>&amp;Import folder…</translation>
     </message>
     <message>
         <source>导入相机存储卡或文件夹中的全部照片（含子文件夹）</source>
@@ -1587,24 +1587,24 @@ or drop photos or folders here.</translation>
         <translation>Choose at least one part.</translation>
     </message>
     <message>
-        <source>预览</source>
-        <translation>Preview</translation>
-    </message>
-    <message>
         <source>生成 PDF 并用本机的 PDF 阅读器打开</source>
         <translation>Make the PDF and open it in this computer&apos;s PDF viewer</translation>
-    </message>
-    <message>
-        <source>打印…</source>
-        <translation>Print…</translation>
     </message>
     <message>
         <source>选择打印机和份数，生成 PDF 后送往打印机</source>
         <translation>Choose printer and copies; the PDF is made and sent to the printer</translation>
     </message>
     <message>
-        <source>导出 PDF…</source>
-        <translation>Export PDF…</translation>
+        <source>预览(&amp;V)</source>
+        <translation>Pre&amp;view</translation>
+    </message>
+    <message>
+        <source>打印(&amp;P)…</source>
+        <translation>&amp;Print…</translation>
+    </message>
+    <message>
+        <source>导出 PDF(&amp;E)…</source>
+        <translation>&amp;Export PDF…</translation>
     </message>
     <message>
         <source>关闭</source>

@@ -128,13 +128,17 @@ class ImportDialog(QDialog):
         form.addRow(label, self.class_box)
         form.addRow(self.found)
         form.addRow(buttons)
+        QWidget.setTabOrder(self.folder_edit, self.class_box)  # a typed folder, Tab: its class
+        QWidget.setTabOrder(self.class_box, browse)
         self.resize(560, self.sizeHint().height())
         self._count()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        """The class is what is usually chosen; Enter then imports."""
+        """The class is what is usually chosen (the card of last time is offered again); with
+        no folder yet, the folder is typed first. Enter then imports."""
         super().showEvent(event)
-        self.class_box.setFocus(Qt.FocusReason.OtherFocusReason)
+        target = self.class_box if self.folder() else self.folder_edit
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def folder(self) -> str:
         return self.folder_edit.text().strip()

@@ -54,7 +54,7 @@ class PhotoLog(QWidget):
         self.editable = False
 
         self.add_button = self._button(self.tr("添加照片…"), "addPhotosButton", self.add_files)
-        self.folder_button = self._button(self.tr("导入文件夹…"), "importFolderButton", self.add_folder)
+        self.folder_button = self._button(self.tr("导入文件夹(&I)…"), "importFolderButton", self.add_folder)
         self.folder_button.setToolTip(self.tr("导入相机存储卡或文件夹中的全部照片（含子文件夹）"))
         self.edit_button = self._button(self.tr("编辑工作副本…"), "editCopyButton", self.edit_copy)
         self.edit_button.setToolTip(self.tr("旋转、裁剪、加箭头/标号/文字，另存为工作副本；原件不变"))
@@ -273,12 +273,12 @@ class PhotoLog(QWidget):
         self.import_paths(self.import_bar.choose_files())
 
     def add_folder(self) -> bool:
-        """导入文件夹: the folder (asked first when none was chosen before) and the class its
-        photos start with (ImportDialog); True when the import started."""
-        folder = self.import_bar.last_dir or self.import_bar.choose_folder()
-        if not folder or not self.editable:
+        """导入文件夹: the folder (the card imported last, else typed or chosen with 浏览 in the
+        dialog: no file dialog of the system first, which a keyboard cannot always drive) and
+        the class its photos start with (ImportDialog); True when the import started."""
+        if not self.editable:
             return False
-        dialog = ImportDialog(self.classes, self.lang, folder, self.import_class, self)
+        dialog = ImportDialog(self.classes, self.lang, self.import_bar.last_dir, self.import_class, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
         self.import_bar.last_dir, self.import_class = dialog.folder(), dialog.photo_class()

@@ -143,11 +143,11 @@ class ReportDialog(OpDialog):
         return box
 
     def _buttons(self) -> QHBoxLayout:
-        self.preview_button = button(self.tr("预览"), "previewButton", self.preview)
+        self.preview_button = button(self.tr("预览(&V)"), "previewButton", self.preview)
         self.preview_button.setToolTip(self.tr("生成 PDF 并用本机的 PDF 阅读器打开"))
-        self.print_button = button(self.tr("打印…"), "printButton", self.print_report)
+        self.print_button = button(self.tr("打印(&P)…"), "printButton", self.print_report)
         self.print_button.setToolTip(self.tr("选择打印机和份数，生成 PDF 后送往打印机"))
-        self.export_button = button(self.tr("导出 PDF…"), "exportButton", self.export)
+        self.export_button = button(self.tr("导出 PDF(&E)…"), "exportButton", self.export)
         self.close_button = button(self.tr("关闭"), "closeReportButton", self.reject)
         row = QHBoxLayout()
         for action in (self.preview_button, self.print_button, self.export_button):
