@@ -7,6 +7,8 @@ store can replace the folder later.
     part_size(sha)                 bytes of the partial upload kept (None: none)
     finish(sha) -> bool            hash the partial upload: SHA-256 equal → stored under its
                                    address (True); else the partial upload is discarded (False)
+    finish_whole(sha, data) -> bool  the whole original in one piece: written as the partial
+                                   upload, hashed while its fsync runs, then as ``finish``
     discard(sha)                   drop a partial upload
     open(sha)                      the stored original, for reading
 
@@ -21,6 +23,7 @@ import hashlib
 import os
 import re
 import stat
+import threading
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -36,6 +39,7 @@ class BlobStore(Protocol):
     def append(self, sha256: str, offset: int, data: bytes) -> int: ...
     def part_size(self, sha256: str) -> int | None: ...
     def finish(self, sha256: str) -> bool: ...
+    def finish_whole(self, sha256: str, data: bytes) -> bool: ...
     def discard(self, sha256: str) -> None: ...
     def open(self, sha256: str) -> BinaryIO: ...
 
@@ -95,7 +99,32 @@ class FolderBlobStore:
         with open(part, "rb") as f:
             while chunk := f.read(READ_CHUNK):
                 digest.update(chunk)
-        if digest.hexdigest() != sha256:
+        return self._keep(sha256, digest.hexdigest())
+
+    def finish_whole(self, sha256: str, data: bytes) -> bool:
+        """``append(sha256, 0, data)`` then ``finish(sha256)`` for an original that came
+        whole: its SHA-256 is computed from ``data`` — the bytes just written — while the
+        partial upload's fsync runs (both leave the GIL), instead of reading them back after."""
+        digest: list[str] = []
+        hashing = threading.Thread(target=lambda: digest.append(hashlib.sha256(data).hexdigest()))
+        fd = os.open(self._part(sha256), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            hashing.start()
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            if hashing.ident is not None:
+                hashing.join()
+        return self._keep(sha256, digest[0] if digest else None)
+
+    def _keep(self, sha256: str, digest: str | None) -> bool:
+        """The partial upload stored under its address if ``digest`` is it (fsynced rename);
+        else discarded."""
+        part = self._part(sha256)
+        if digest != sha256:
             self.discard(sha256)
             return False
         target = self.path(sha256)

@@ -44,8 +44,10 @@ def start(conn: Connection, store: BlobStore, sha: str, size: int, max_blob: int
     if size > max_blob:
         raise ApiError(413, "too_large", f"照片原图过大（{size} 字节，上限 {max_blob} 字节），服务器不接收。")
     now = now_iso()
-    insert_ignore(conn, uploads, {"sha256": sha, "size": size, "offset": 0, "started_at": now,
-                                  "updated_at": now})
+    if insert_ignore(conn, uploads, {"sha256": sha, "size": size, "offset": 0, "started_at": now,
+                                     "updated_at": now}):
+        store.open_upload(sha)  # a new upload: from 0 (a part left without a row is overwritten)
+        return 0
     row = conn.execute(lock_row(sa.select(uploads).where(uploads.c.sha256 == sha))).one()
     offset = row.offset
     if row.size != size:  # another size for the same hash: one of them is wrong; start over
@@ -72,6 +74,9 @@ def patch(conn: Connection, store: BlobStore, sha: str, offset: int, data: bytes
                                             offset=row.offset))
     if offset + len(data) > row.size:
         raise ApiError(422, "too_long", f"上传的内容超过这张照片的大小（{row.size} 字节）：请重新开始上传。")
+    if offset == 0 and len(data) == row.size:  # the whole original in one request
+        conn.execute(uploads.delete().where(uploads.c.sha256 == sha))
+        return _stored(conn, sha, row.size, store.finish_whole(sha, data))
     try:
         end = store.append(sha, offset, data)
     except ValueError:  # the partial file lost bytes the database counted: resume at what is kept
@@ -83,7 +88,12 @@ def patch(conn: Connection, store: BlobStore, sha: str, offset: int, data: bytes
         conn.execute(uploads.update().where(uploads.c.sha256 == sha).values(offset=end, updated_at=now_iso()))
         return Patched(end)
     conn.execute(uploads.delete().where(uploads.c.sha256 == sha))
-    if not store.finish(sha):
+    return _stored(conn, sha, row.size, store.finish(sha))
+
+
+def _stored(conn: Connection, sha: str, size: int, kept: bool) -> Patched:
+    """The end of an upload: the original kept (its row) or, not being its hash, discarded."""
+    if not kept:
         return Patched(0, ApiError(422, "sha_mismatch", "上传完成的照片原图与其 SHA-256 不符，服务器已丢弃：请重新上传。"))
-    insert_ignore(conn, blobs, {"sha256": sha, "size": row.size, "stored_at": now_iso()})
-    return Patched(end)
+    insert_ignore(conn, blobs, {"sha256": sha, "size": size, "stored_at": now_iso()})
+    return Patched(size)
