@@ -1860,6 +1860,14 @@ version {version} ({status})</translation>
         <translation>Save, Check, Finalize, Amend, Report, Discard recovery, New case</translation>
     </message>
     <message>
+        <source>照片：导入文件夹（相机存储卡），输入文件夹后选分类</source>
+        <translation>Photos: import a folder (camera card); type the folder, then choose the class</translation>
+    </message>
+    <message>
+        <source>报告：导出 PDF（另有 Alt+V 预览、Alt+P 打印）</source>
+        <translation>Report: export PDF (Alt+V preview, Alt+P print)</translation>
+    </message>
+    <message>
         <source>清空数字或日期</source>
         <translation>Clear a number or date</translation>
     </message>

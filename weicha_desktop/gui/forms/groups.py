@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHBoxL
                                QWidget)
 
 from weicha_desktop.core.forms import compile_expr
+from weicha_desktop.core.forms.identity import BIRTH_DATE, GENDER, follows_id
 from weicha_desktop.core.forms.spec import Field
 from weicha_desktop.gui.forms.fields import (BooleanEditor, ChoiceEditor, DateEditor,
                                              DateTimeEditor, DecimalEditor, Editor, IntegerEditor,
@@ -198,6 +199,8 @@ class RepeatEditor(Editor):
         header.setMinimumSectionSize(80)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         table.setMinimumHeight(150)
+        if follows_id(subs):  # 性别, 出生日期: filled from the 身份证号, so Tab passes them
+            table.filled_columns = frozenset(i for i, s in enumerate(subs) if s.id in (GENDER, BIRTH_DATE))
         self._delegate = CellDelegate(table, subs, self.lang)
         table.setItemDelegate(self._delegate)
         self._loaded: list[dict[str, Any]] = []  # each row as loaded: unchanged text keeps it

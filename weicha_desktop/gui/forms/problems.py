@@ -28,6 +28,8 @@ class ProblemPanel(QWidget):
     def __init__(self, describe: Callable[[Problem], str], parent: QWidget | None = None):
         super().__init__(parent)
         self.describe = describe
+        self._gap: int | None = None  # where a fixed problem stood (F8 goes on from there)
+        self._next: tuple[str, str] | None = None  # the problem F8 goes to then
         self.message = QLabel()
         self.message.setObjectName("formMessage")
         self.message.setWordWrap(True)
@@ -53,11 +55,37 @@ class ProblemPanel(QWidget):
         count = self.list.count()
         if not self.list.isVisible() or count == 0:
             return False
-        row = self.list.currentRow()
-        row = (0 if delta > 0 else count - 1) if row < 0 else (row + delta) % count
+        row, gap, self._gap, self._next = self.list.currentRow(), self._gap, None, None
+        if gap is not None:  # the problem shown last was fixed: go on from where it stood
+            row = (gap if delta > 0 else gap - 1) % count
+        else:
+            row = (0 if delta > 0 else count - 1) if row < 0 else (row + delta) % count
         self.list.setCurrentRow(row)
         self._chosen(self.list.item(row))
         return True
+
+    @staticmethod
+    def _key(item: QListWidgetItem) -> tuple[str, str]:
+        return item.data(PATH_ROLE) or "", item.text()
+
+    def _follow(self, old: list[tuple[str, str]], row: int) -> None:
+        """The list was made again: the problem shown stays current; once it is fixed, F8 goes
+        on with the one that came after it (``_gap``: where that one now stands), not with the
+        one after that — nor, when edits add problems above it, with one already passed."""
+        new = [self._key(self.list.item(r)) for r in range(self.list.count())]
+        self._gap = None
+        if 0 <= row < len(old) and old[row] in new:
+            self.list.setCurrentRow(new.index(old[row]))
+            return
+        if 0 <= row < len(old):
+            after = old[row + 1:]
+        elif self._next in old:
+            after = old[old.index(self._next):]
+        else:
+            self._next = None
+            return
+        self._next = next((key for key in after if key in new), None)
+        self._gap = new.index(self._next) if self._next is not None else len(new)
 
     def show_message(self, text: str, kind: str = "error") -> None:
         self.message.setText(text)
@@ -67,6 +95,7 @@ class ProblemPanel(QWidget):
 
     def show_problems(self, problems: list[Problem], message: str, kind: str = "error") -> None:
         self.show_message(message, kind)
+        old = [self._key(self.list.item(r)) for r in range(self.list.count())]
         row = self.list.currentRow()
         self.list.clear()
         for problem in problems:
@@ -75,6 +104,5 @@ class ProblemPanel(QWidget):
             if problem.path:
                 item.setToolTip(self.tr("单击或按回车定位到该栏目"))
             self.list.addItem(item)
-        if 0 <= row < self.list.count():
-            self.list.setCurrentRow(row)
+        self._follow(old, row)
         self.list.setVisible(bool(problems))

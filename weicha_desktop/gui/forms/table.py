@@ -240,12 +240,16 @@ class CellDelegate(QStyledItemDelegate):
 # ---- the table -------------------------------------------------------------------------------
 class FormTable(QTableWidget):
     """Tab walks the cells a person types into (not 编号, not cells greyed out as not
-    applicable), then leaves the table (to 添加一行); Shift+Tab leaves it from the first such
-    cell. Qt's table would visit every cell and wrap around, keeping the focus for ever."""
+    applicable, not the columns of ``filled_columns``: 性别 and 出生日期, which the ID number
+    fills — arrows, F2 and F8 still reach them), then leaves the table (to 添加一行); Shift+Tab
+    leaves it from the first such cell. Qt's table would visit every cell and wrap around,
+    keeping the focus for ever."""
+
+    filled_columns: frozenset[int] = frozenset()
 
     def _typable(self) -> list[tuple[int, int]]:
         return [(r, c) for r in range(self.rowCount()) for c in range(self.columnCount())
-                if (item := self.item(r, c)) is not None
+                if c not in self.filled_columns and (item := self.item(r, c)) is not None
                 and item.flags() & Qt.ItemFlag.ItemIsEditable]
 
     def _step(self, forward: bool) -> tuple[int, int] | None:

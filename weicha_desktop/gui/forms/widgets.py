@@ -127,11 +127,11 @@ class _OptionalDateMixin:
         super().keyPressEvent(event)
 
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002,N802 (Qt's names)
-        """Tab walks the sections (年 → 月 → 日 …) of a filled date; an empty one shows no
-        sections, and Qt would keep Tab on its year forever: leave it instead."""
-        if self.is_empty():
-            return QWidget.focusNextPrevChild(self, next)
-        return super().focusNextPrevChild(next)
+        """Tab and Shift+Tab go to the next / previous input, as in every other field. Qt's own
+        walk the sections (年 → 月 → 日 → 时 → 分: five Tabs to leave a filled date-time, and on
+        an empty one Tab stayed on its year for ever); typed digits move on from a full
+        section by themselves and ← → move between sections."""
+        return QWidget.focusNextPrevChild(self, next)
 
 
 class OptionalDateEdit(_OptionalDateMixin, QDateEdit):

@@ -39,6 +39,10 @@ def key_list() -> list[tuple[str, str]]:
          QCoreApplication.translate("Shortcuts", "照片：所选照片分为方位、概貌、重点部位、细目、物证照片、其他")),
         ("Alt+S C D A R X N",
          QCoreApplication.translate("Shortcuts", "保存、检查、定稿、补正、报告、放弃恢复、新建勘验")),
+        ("Alt+I",
+         QCoreApplication.translate("Shortcuts", "照片：导入文件夹（相机存储卡），输入文件夹后选分类")),
+        ("Alt+E",
+         QCoreApplication.translate("Shortcuts", "报告：导出 PDF（另有 Alt+V 预览、Alt+P 打印）")),
         ("Delete",
          QCoreApplication.translate("Shortcuts", "清空数字或日期")),
     ]

@@ -1,0 +1,278 @@
+"""Issue 10, "Checked by": a standard 入室盗窃 small case — 10 photos from a camera card, 3
+traces, 1 witness — through the real main window from 新建勘验 to an exported PDF, from the
+keyboard only, counting the actions as a person would: one key chord (a shortcut, Tab, Enter,
+an arrow, a digit) or one value typed into one field. Chinese goes in as an input method
+commits it (QTest cannot type 汉字); nothing is set on a widget by the test. The form's
+autosave pause is 0 here and the events run after every action: the problem list follows each
+edit as it does for a person, who is slower than the form's timers.
+
+The case is complete for the checker but for 必比 (each trace still to be sent for
+comparison, which happens after the scene): every required field typed or prefilled. The
+key sequence and its count are in docs/gui.md ("A standard case from the keyboard")."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QInputMethodEvent, QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QLabel, QWidget
+
+from form_support import open_view
+from gui_support import admin, app, cases, child, dialogs, store  # noqa: F401  (fixtures)
+from pdf_support import text as pdf_text
+from photo_gui_support import card
+from support import PASSWORD, forms
+from weicha_desktop.core.forms.validators import id_check_char
+from weicha_desktop.core.users import UserService
+from weicha_desktop.gui.photos.importing import ImportDialog
+
+ADDRESS = "钦州市钦南区南珠街道永福路12号3单元501室"
+TRACES = ["右手拇指指纹", "左手食指指纹", "运动鞋足迹"]
+WITNESS = "王芳"
+WITNESS_ID = "45070219800101002" + id_check_char("45070219800101002")  # a woman, born 1980-01-01
+NARRATIVE = {
+    "narrative_location": "现场位于永福路12号小区3单元，被盗户在五楼东户，入户门朝北。",
+    "narrative_overview": "被盗户为两室一厅，入户门为防盗门，锁芯被破坏，客厅、主卧有翻动迹象。",
+    "narrative_center": "中心现场位于主卧，床头柜抽屉被拉开，据事主称现金约三千元被盗。",
+    "narrative_process": "按照先外围后中心、先静后动、先下后上的顺序进行勘验，并拍照固定。",
+    "narrative_extraction": "在入户门把手、床头柜抽屉提取手印两枚，在客厅地面提取足迹一枚。",
+}
+GOAL = 60  # the issue's: not reached by this case (docs/gui.md, "A standard case from the keyboard")
+BUDGET = 93  # measured: may only go down
+
+
+class Keyboard:
+    """What a person does, one counted action at a time, always to the focused widget."""
+
+    def __init__(self):
+        self.actions: list[str] = []
+
+    @staticmethod
+    def focus() -> QWidget:
+        widget = QApplication.focusWidget()
+        assert widget is not None, "the keyboard reaches nothing: no widget has the focus"
+        return widget
+
+    def _done(self, action: str) -> None:
+        self.actions.append(action)
+        for _ in range(2):  # the form's timers (autosave 0 ms: the problem list follows)
+            QApplication.processEvents()
+
+    def key(self, *chords: str) -> None:
+        """Each chord one action (Tab, Ctrl+Enter, F8, a digit …)."""
+        for chord in chords:
+            combo = QKeySequence(chord)[0]
+            key = combo.key()
+            if chord == "Shift+Tab":  # what the platform sends for it
+                key = Qt.Key.Key_Backtab
+            QTest.keyClick(self.focus(), key, combo.keyboardModifiers())
+            self._done(chord)
+
+    def type(self, text: str) -> None:
+        """One value typed into the focused field: one action. Latin letters and digits key by
+        key; Chinese as an input method enters it (composed, then committed)."""
+        if text.isascii():
+            for char in text:
+                QTest.keyClick(self.focus(), char)
+        else:  # composing (what the input method shows while pinyin is typed), then the commit
+            QApplication.sendEvent(self.focus(), QInputMethodEvent(text, []))
+            event = QInputMethodEvent()
+            event.setCommitString(text)
+            QApplication.sendEvent(self.focus(), event)
+        self._done(f"«{text}»")
+
+    def field(self, text: str, *chords: str) -> None:
+        """A value typed, then the keys that move on."""
+        self.type(text)
+        self.key(*chords)
+
+
+def reactivate(qtbot, window: QWidget) -> None:
+    """What the window manager does when a modal dialog closes (the offscreen platform does
+    not): the window under it active again, its focus where it was. Not an action."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+
+
+def on_dialog(qtbot, kind: type, fn) -> None:
+    """``fn(dialog)`` once a modal dialog of ``kind`` is open (its exec() waiting) and active
+    (a window manager gives a new dialog the keyboard; the offscreen platform may need telling)."""
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, kind):
+            QTimer.singleShot(10, poll)
+            return
+        if not dialog.isActiveWindow():
+            dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+        fn(dialog)
+    QTimer.singleShot(0, poll)
+
+
+@pytest.fixture
+def window(app, qtbot, store, monkeypatch, dialogs):
+    """The program's main window at 1024×768, logged in as a technician with a display name."""
+    from weicha_desktop.gui.forms.view import FormView
+    from weicha_desktop.gui.shell.main_window import MainWindow
+
+    monkeypatch.setitem(FormView.__init__.__kwdefaults__, "autosave_ms", 0)
+    admin = UserService(store).authenticate("admin", PASSWORD)
+    UserService(store).add(admin, "zhangwei", "technician", PASSWORD, "张伟", badge_no="100123")
+    win = MainWindow(store, forms(), UserService(store).authenticate("zhangwei", PASSWORD))
+    qtbot.addWidget(win)
+    win.resize(1024, 768)
+    win.show()
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    return win
+
+
+def test_a_standard_burglary_case_from_the_keyboard(window, qtbot, tmp_path, dialogs):
+    folder = tmp_path / "CARD"
+    card(folder / "DCIM" / "100CANON", 10)  # camera files with EXIF
+    out = tmp_path / "out" / "K.pdf"
+    out.parent.mkdir()
+    kb = Keyboard()
+
+    # ---- 笔录 --------------------------------------------------------------------------------
+    kb.key("Ctrl+N")                                  # 新建勘验: the focus on 指派/报告单位
+    view = window.workspace.currentWidget()
+    pages = window.workspace.case_pages[view]
+    pages.photo_log.import_bar.workers = 1            # one worker process: quicker in a test
+    kb.field("钦南派出所", "Tab")
+    kb.field("202611270810", "Ctrl+PgDown")           # 接警时间; 勘验事由
+    kb.field("202611270802", "Tab")                   # 报警时间
+    kb.field("李娜", "Tab", "Tab")                    # 报警人 (电话 left empty)
+    kb.field(ADDRESS, "Tab")                          # 发案地点
+    kb.key("Down", "Tab")                             # 案件性质: 入室盗窃 (the first)
+    kb.field("202611262200", "Ctrl+PgDown")           # 发案时间（起）; 勘验时间与地点
+    kb.key("Tab")                                     # 勘验开始时间 is now (prefilled)
+    kb.field("202611271120", "Tab")                   # 勘验结束时间
+    kb.type(ADDRESS)                                  # 现场地点
+    kb.key("F7", "F8")                                # 检查: what is still missing, the first
+    kb.key("Down", "F8")                              # 现场状态: 原始现场
+    kb.key("Down", "F8")                              # 天气: 晴
+    kb.key("Down", "F8")                              # 光线: 自然光
+    kb.field("黄志强", "F8")                          # 指挥人
+    for text in NARRATIVE.values():
+        kb.field(text, "F8")                          # 现场勘验情况, the five required
+    kb.field("1", "F8")                               # 现场图 1 张; then 未提取痕迹物证…
+    # ---- 痕迹物证 (附件1): 提取人 and 提取时间 are the user and now; 数量 1 --------------
+    kb.key("Shift+Tab", "Ctrl+Enter")                 # from 未提取原因 to the table: a row
+    kb.field(TRACES[0], "Tab")
+    kb.field("手印", "Tab", "Tab", "Tab")             # 类别 (the list filters as one types)
+    kb.field("入户门把手", "Tab")                     # 提取部位
+    kb.field("粉末", "Ctrl+D")                        # 提取方法; copy the row
+    kb.field(TRACES[1], "Tab", "Tab", "Tab", "Tab")
+    kb.field("主卧床头柜抽屉", "Ctrl+Enter")
+    kb.field(TRACES[2], "Tab")
+    kb.field("足迹", "Tab", "Tab", "Tab")
+    kb.field("客厅地面", "Tab")
+    kb.field("静电", "F8")                            # then 无见证人…
+    # ---- 见证人: 性别 and 出生日期 come from the ID number --------------------------------
+    kb.key("Shift+Tab", "Ctrl+Enter")
+    kb.field(WITNESS, "Tab")                          # Tab passes 性别, 出生日期
+    kb.field("钦州市钦南区永福路8号", "Tab")
+    kb.type(WITNESS_ID)
+    # ---- 照片: a camera card, imported as 细目; 方位, 概貌, 重点部位 set from the keys ------
+    kb.key("Ctrl+2")
+
+    seen: list[str] = []
+
+    def import_card(dialog: QDialog) -> None:
+        seen.append(dialog.objectName())
+        kb.field(str(folder), "Tab")                  # the folder, typed; its class
+        kb.key("4", "Return")                         # 4 细目; 导入
+    on_dialog(qtbot, ImportDialog, import_card)
+    kb.key("Alt+I")                                   # 导入文件夹… (a mnemonic clicks after 100 ms)
+    qtbot.waitUntil(lambda: bool(seen) and not pages.photo_log.import_bar.is_running(), timeout=30000)
+    assert seen == ["importDialog"]
+    assert pages.photo_log.model.rowCount() == 10
+    reactivate(qtbot, window)
+    kb.key("1", "Right", "2", "Right", "3")
+    # ---- 报告 → 导出 PDF -------------------------------------------------------------------
+    kb.key("Ctrl+P")
+    dialog = pages.report_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=2000)
+
+    def save_as(file_dialog: QDialog) -> None:
+        seen.append(type(file_dialog).__name__)
+        kb.field(str(out), "Return")
+    on_dialog(qtbot, QFileDialog, save_as)
+    kb.key("Alt+E")                                   # 导出 PDF…
+    message = child(dialog, QLabel, "reportMessage")
+    qtbot.waitUntil(lambda: len(seen) == 2 and not dialog.is_running() and message.isVisible(),
+                    timeout=30000)
+    assert seen[1] == "QFileDialog"
+    assert message.text().startswith("已导出"), message.text()
+
+    # ---- what was done -----------------------------------------------------------------------
+    count = len(kb.actions)
+    print(f"\nstandard case from the keyboard: {count} actions (goal {GOAL})\n" + " ".join(kb.actions))
+    assert not dialogs.shown, dialogs.texts()
+    case = view.cases.get(view.case.id)
+    data = case.data
+    assert [e["name"] for e in data["evidence"]] == TRACES
+    assert [(e["category"], e["method"], e["collector"]) for e in data["evidence"]] == [
+        ("fingerprint", "powder", "张伟"), ("fingerprint", "powder", "张伟"),
+        ("footprint", "electrostatic", "张伟")]
+    assert data["witnesses"][0]["gender"] == "female" and data["photo_total"] == 10
+    blockers = view.cases.blockers(case.id)
+    assert {p.rule for p in blockers} == {"bibi"}, [str(p.message) for p in blockers]
+    pdf = "\n".join(pdf_text(out))
+    flat = pdf.replace("\n", "").replace(" ", "")
+    for typed in ["入室盗窃", ADDRESS, *TRACES, WITNESS, *NARRATIVE.values()]:
+        assert typed in flat, typed
+    assert "10张" in flat and "____" not in pdf
+    assert count <= BUDGET, f"{count} actions"
+
+
+# ---- the obstacles the case met, each on its own --------------------------------------------
+def test_tab_leaves_a_filled_date_time_field(app, qtbot, cases):
+    """Tab walked the five sections of a filled date-time (年 月 日 时 分) before leaving it."""
+    view = open_view(qtbot, cases, cases.new_case().id)  # 勘验开始时间: now, prefilled
+    view.focus_path("started_at")
+    kb = Keyboard()
+    kb.key("Tab")
+    assert kb.focus().objectName() == "field_ended_at"
+    kb.type("202611271120")  # typed digits fill the sections one after the other
+    assert view.values()["ended_at"].startswith("2026-11-27T11:20")
+    kb.key("Shift+Tab")
+    assert kb.focus().objectName() == "field_started_at"
+    kb.key("Shift+Tab")
+    assert kb.focus().objectName() != "field_started_at"
+
+
+def test_f8_after_a_fix_goes_to_the_problem_that_came_next(app, qtbot, cases):
+    """The list is made again after each edit: the current row used to stay at its index, so
+    the problem after the one just fixed moved up into it and F8 jumped over it."""
+    view = open_view(qtbot, cases, cases.new_case().id, autosave_ms=0)
+    kb = Keyboard()
+    kb.key("F7", "F8")
+    assert kb.focus().objectName() == "field_assigning_unit"
+    kb.type("钦南派出所")
+    kb.key("F8")
+    assert kb.focus().objectName() == "field_received_at"
+    kb.type("202611270810")
+    kb.key("Shift+F8")  # back: the problem before the gap (the last one, wrapping)
+    problems = view.panel.list
+    assert problems.currentRow() == problems.count() - 1
+    kb.key("F8")  # the problem shown stays current while it is not fixed
+    assert problems.currentRow() == 0 and kb.focus().objectName() == "field_reported_at"
+
+
+def test_tab_passes_the_cells_the_id_number_fills(app, qtbot, cases):
+    view = open_view(qtbot, cases, cases.new_case().id)
+    view.focus_path("witnesses")
+    kb = Keyboard()
+    kb.key("Ctrl+Enter")
+    kb.field(WITNESS, "Tab")
+    table = view.editors["witnesses"].widget
+    assert table.currentColumn() == [f.id for f in view.spec.field("witnesses").fields].index("address")
+    kb.key("Shift+Tab")
+    assert table.currentColumn() == 0  # 姓名, back over 性别 and 出生日期
+    kb.key("Escape", "Right")  # the arrows still reach them (a person without a valid ID number)
+    assert table.currentColumn() == 1
