@@ -262,6 +262,11 @@ def test_f8_after_a_fix_goes_to_the_problem_that_came_next(app, qtbot, cases):
     assert problems.currentRow() == problems.count() - 1
     kb.key("F8")  # the problem shown stays current while it is not fixed
     assert problems.currentRow() == 0 and kb.focus().objectName() == "field_reported_at"
+    kb.type("202611270802")  # fixed: a gap where it stood …
+    third = problems.visualItemRect(problems.item(2)).center()
+    qtbot.mouseClick(problems.viewport(), Qt.MouseButton.LeftButton, pos=third)  # … but one chosen
+    kb.key("F8")  # F8 goes on from the problem chosen
+    assert problems.currentRow() == 3
 
 
 def test_tab_passes_the_cells_the_id_number_fills(app, qtbot, cases):

@@ -835,10 +835,6 @@ Finalize now?</translation>
         <translation>All files (*)</translation>
     </message>
     <message>
-        <source>导入文件夹（相机存储卡）</source>
-        <translation>Import a folder (camera card)</translation>
-    </message>
-    <message>
         <source>正在准备导入…</source>
         <translation>Preparing the import…</translation>
     </message>

@@ -39,6 +39,7 @@ class ProblemPanel(QWidget):
         self.list.setAlternatingRowColors(True)
         self.list.itemClicked.connect(self._chosen)
         self.list.itemActivated.connect(self._chosen)  # Enter on the keyboard
+        self.list.currentRowChanged.connect(self._moved)
         self.list.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -63,6 +64,11 @@ class ProblemPanel(QWidget):
         self.list.setCurrentRow(row)
         self._chosen(self.list.item(row))
         return True
+
+    def _moved(self, row: int) -> None:
+        """A problem chosen (a click, F8, the arrows): F8 goes on from it, not from a gap."""
+        if row >= 0:
+            self._gap = self._next = None
 
     @staticmethod
     def _key(item: QListWidgetItem) -> tuple[str, str]:

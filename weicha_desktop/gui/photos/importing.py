@@ -215,12 +215,6 @@ class ImportBar(QWidget):
             self.last_dir = str(Path(files[0]).parent)
         return files
 
-    def choose_folder(self) -> str:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("导入文件夹（相机存储卡）"), self.last_dir)
-        if folder:
-            self.last_dir = folder
-        return folder
-
     # ---- running ---------------------------------------------------------------------------
     def is_running(self) -> bool:
         return self.job is not None
