@@ -40,7 +40,7 @@ NARRATIVE = {
     "narrative_extraction": "在入户门把手、床头柜抽屉提取手印两枚，在客厅地面提取足迹一枚。",
 }
 GOAL = 60  # the issue's: not reached by this case (docs/gui.md, "A standard case from the keyboard")
-BUDGET = 93  # measured: may only go down
+BUDGET = 92  # measured: may only go down
 
 
 class Keyboard:
@@ -147,9 +147,8 @@ def test_a_standard_burglary_case_from_the_keyboard(window, qtbot, tmp_path, dia
     kb.field("李娜", "Tab", "Tab")                    # 报警人 (电话 left empty)
     kb.field(ADDRESS, "Tab")                          # 发案地点
     kb.key("Down", "Tab")                             # 案件性质: 入室盗窃 (the first)
-    kb.field("202611262200", "Ctrl+PgDown")           # 发案时间（起）; 勘验时间与地点
-    kb.key("Tab")                                     # 勘验开始时间 is now (prefilled)
-    kb.field("202611271120", "Tab")                   # 勘验结束时间
+    kb.field("202611262200", "Ctrl+PgDown")           # 发案时间（起）; 勘验时间与地点, past
+    kb.field("202611271120", "Tab")                   # 勘验开始时间 (now, prefilled): 结束时间
     kb.type(ADDRESS)                                  # 现场地点
     kb.key("F7", "F8")                                # 检查: what is still missing, the first
     kb.key("Down", "F8")                              # 现场状态: 原始现场
@@ -281,3 +280,17 @@ def test_tab_passes_the_cells_the_id_number_fills(app, qtbot, cases):
     assert table.currentColumn() == 0  # 姓名, back over 性别 and 出生日期
     kb.key("Escape", "Right")  # the arrows still reach them (a person without a valid ID number)
     assert table.currentColumn() == 1
+
+
+def test_ctrl_pgdown_lands_on_the_first_empty_input_of_the_next_section(app, qtbot, cases):
+    view = open_view(qtbot, cases, cases.new_case({"ended_at": "2026-11-27T11:20:00+08:00"}).id)
+    view.focus_path("occurred_to")
+    kb = Keyboard()
+    kb.key("Ctrl+PgDown")  # 勘验时间与地点: 开始 (now) and 结束 are filled
+    assert kb.focus().objectName() == "field_scene_address"
+    kb.key("Ctrl+PgUp", "Ctrl+PgUp")  # 笔录头: 勘验号 is the system's, 现场勘验单位 prefilled
+    assert kb.focus().objectName() == "field_assigning_unit"
+    kb.field("钦南派出所", "Tab")
+    kb.type("202611270810")
+    kb.key("Ctrl+PgDown", "Ctrl+PgUp")  # a section with nothing empty: its first input
+    assert kb.focus().objectName() == "field_investigating_unit"

@@ -91,11 +91,13 @@ class SectionPage(QScrollArea):
         label.setText(text)
         label.setVisible(bool(text))
 
-    def focus_first(self) -> None:
-        """Focus the first input of the page a person can type into."""
-        for editor in self.editors.values():
-            if editor.field.id in self._hidden:
-                continue
+    def focus_first(self, empty: bool = False) -> None:
+        """Focus the first input of the page a person can type into; ``empty``: the first of
+        a field still empty, if there is one (what a prefill or the system filled is passed)."""
+        editors = [e for e in self.editors.values() if e.field.id not in self._hidden]
+        if empty:
+            editors = [e for e in editors if e.value() is None] + editors
+        for editor in editors:
             for widget in editor.focus_widgets():
                 if widget.isEnabled() and widget.focusPolicy() != Qt.FocusPolicy.NoFocus \
                         and not getattr(widget, "isReadOnly", lambda: False)():

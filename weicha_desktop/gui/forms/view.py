@@ -475,10 +475,11 @@ class FormView(QWidget):
 
     # ---- navigation ------------------------------------------------------------------------
     def next_section(self, step: int) -> None:
-        """Ctrl+PgDown / Ctrl+PgUp: the next / previous tab, focus on its first input."""
+        """Ctrl+PgDown / Ctrl+PgUp: the next / previous tab, focus on its first empty input
+        (else its first: 勘验开始时间, prefilled, is passed)."""
         index = (self.tabs.currentIndex() + step) % self.tabs.count()
         self.tabs.setCurrentIndex(index)
-        self.pages[index].focus_first()
+        self.pages[index].focus_first(empty=True)
 
     def focus_first_empty(self) -> None:
         """After 新建勘验: the first required field a person still has to fill, in form order
