@@ -142,7 +142,7 @@ def test_a_standard_burglary_case_from_the_keyboard(window, qtbot, tmp_path, dia
     pages = window.workspace.case_pages[view]
     pages.photo_log.import_bar.workers = 1            # one worker process: quicker in a test
     kb.field("钦南派出所", "Tab")
-    kb.field("202611270810", "Ctrl+PgDown")           # 接警时间; 勘验事由
+    kb.field("202611270810", "Tab")                   # 接警时间; Tab goes on to 勘验事由
     kb.field("202611270802", "Tab")                   # 报警时间
     kb.field("李娜", "Tab", "Tab")                    # 报警人 (电话 left empty)
     kb.field(ADDRESS, "Tab")                          # 发案地点
@@ -294,3 +294,17 @@ def test_ctrl_pgdown_lands_on_the_first_empty_input_of_the_next_section(app, qtb
     kb.type("202611270810")
     kb.key("Ctrl+PgDown", "Ctrl+PgUp")  # a section with nothing empty: its first input
     assert kb.focus().objectName() == "field_investigating_unit"
+
+
+def test_tab_goes_on_from_the_last_input_of_a_section_to_the_next(app, qtbot, cases):
+    """Tab on 接警时间 (the last input of 笔录头) left the record for the header's buttons."""
+    view = open_view(qtbot, cases, cases.new_case().id)
+    view.focus_path("received_at")
+    kb = Keyboard()
+    kb.key("Tab")
+    assert kb.focus().objectName() == "field_reported_at"  # 勘验事由, its first empty input
+    assert view.section_list.currentRow() == 1
+    kb.key("Shift+Tab")
+    assert kb.focus().objectName() == "field_received_at" and view.section_list.currentRow() == 0
+    kb.key("Shift+Tab")  # inside a section Tab and Shift+Tab are as before
+    assert kb.focus().objectName() == "field_assigning_unit"

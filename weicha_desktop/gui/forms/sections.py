@@ -97,10 +97,18 @@ class SectionPage(QScrollArea):
         editors = [e for e in self.editors.values() if e.field.id not in self._hidden]
         if empty:
             editors = [e for e in editors if e.value() is None] + editors
-        for editor in editors:
-            for widget in editor.focus_widgets():
-                if widget.isEnabled() and widget.focusPolicy() != Qt.FocusPolicy.NoFocus \
-                        and not getattr(widget, "isReadOnly", lambda: False)():
-                    widget.setFocus(Qt.FocusReason.TabFocusReason)
-                    self.ensureWidgetVisible(widget)
-                    return
+        self._focus_one(w for e in editors for w in e.focus_widgets())
+
+    def focus_last(self) -> None:
+        """Focus the last input of the page a person can type into (Shift+Tab from below)."""
+        editors = [e for e in self.editors.values() if e.field.id not in self._hidden]
+        self._focus_one(w for e in reversed(editors) for w in reversed(e.focus_widgets()))
+
+    def _focus_one(self, widgets) -> None:
+        for widget in widgets:
+            if widget.isEnabled() and widget.isVisibleTo(self) \
+                    and widget.focusPolicy() != Qt.FocusPolicy.NoFocus \
+                    and not getattr(widget, "isReadOnly", lambda: False)():
+                widget.setFocus(Qt.FocusReason.TabFocusReason)
+                self.ensureWidgetVisible(widget)
+                return

@@ -14,8 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QHBoxLayout, QMessageBox, QStackedWidget, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QApplication, QHBoxLayout, QMessageBox, QStackedWidget, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from weicha_desktop.core import drafts, prefill
 from weicha_desktop.core.cases import CaseRecord, CaseService
@@ -480,6 +480,28 @@ class FormView(QWidget):
         index = (self.tabs.currentIndex() + step) % self.tabs.count()
         self.tabs.setCurrentIndex(index)
         self.pages[index].focus_first(empty=True)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002,N802 (Qt's names)
+        """Tab on a section's last input goes on to the next section (its first empty input),
+        Shift+Tab on its first back to the previous one (its last input), as on the paper:
+        before, Tab left the record for the header's buttons. From the first and the last
+        section Tab leaves as Qt has it (the header, the section list, the problems)."""
+        index, before = self.tabs.currentIndex(), QApplication.focusWidget()
+        page = self.pages[index] if self.views.currentIndex() == 0 and 0 <= index < len(self.pages) else None
+        moved = super().focusNextPrevChild(next)
+        after = QApplication.focusWidget()
+        if page is None or before is None or not page.isAncestorOf(before) \
+                or (after is not None and after is not page and page.isAncestorOf(after)):
+            return moved  # (the page itself, a scroll area, is a stop of Qt's before its inputs)
+        target = index + (1 if next else -1)
+        if not 0 <= target < len(self.pages):
+            return moved
+        self.tabs.setCurrentIndex(target)
+        if next:
+            self.pages[target].focus_first(empty=True)
+        else:
+            self.pages[target].focus_last()
+        return True
 
     def focus_first_empty(self) -> None:
         """After 新建勘验: the first required field a person still has to fill, in form order
