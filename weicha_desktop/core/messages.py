@@ -121,6 +121,28 @@ CATALOG: Mapping[str, Texts] = MappingProxyType({
     # the record as a whole (core/record_service.py): a form's rule, the photo log
     "form.rule": Texts("{text}", "{text}"),
     "record.readonly": Texts("由系统填写，不能修改", "filled in by the system: cannot be changed"),
+    "record.number_issued": Texts("编号由系统生成，不能填写", "numbered by the system: cannot be typed in"),
+    "record.number_twice": Texts("编号 {number} 重复：一个编号只属于一件物证",
+                                 "number {number} is given twice: one number belongs to one item"),
+    # the life cycle of a record (core/record_service.py) as the window may meet it
+    "record.not_found": Texts("找不到{noun}“{key}”。", "There is no {noun} \"{key}\"."),
+    "record.no_version": Texts("{noun}“{key}”没有第 {version} 版。",
+                               "The {noun} \"{key}\" has no version {version}."),
+    "record.locked": Texts("{noun} {number} 第 {version} 版已定稿，不能修改；如需更正请“补正”。",
+                           "Version {version} of the {noun} {number} is finalized and cannot be changed: "
+                           "amend it to correct it."),
+    "record.journal_pending": Texts(
+        "{noun} {number} 有尚未存入记录的编辑（自动保存），请先在表单中保存或放弃恢复，再定稿。",
+        "The {noun} {number} has autosaved edits not yet in the record: save them in the form "
+        "or discard them, then finalize."),
+    "record.review_status": Texts("{noun} {number} 状态为“{status}”，只有已定稿的{noun}可以审核。",
+                                  "The {noun} {number} is \"{status}\": only a finalized {noun} "
+                                  "can be reviewed."),
+    "record.return_comment": Texts("退回补正时请写明需要补正的内容。",
+                                   "Say what needs correcting when you return it for correction."),
+    "record.not_locked": Texts("{noun} {number} 尚未定稿，直接修改即可，无需补正。",
+                               "The {noun} {number} is not finalized: edit it directly, no amendment needed."),
+    "record.amend_reason": Texts("补正须写明原因。", "An amendment needs its reason."),
     "photos.unclassified": Texts(
         "第 {numbers} 号照片尚未分类：请在“照片”中选择分类（方位、概貌、重点部位、细目等）后再定稿",
         "Photos without a class (no. {numbers}): choose their class under Photos before finalizing"),
@@ -176,8 +198,11 @@ def _rebuild(msg_id: str, params: dict[str, Any]) -> Msg:
 
 def render(message: Any, locale: str = "zh") -> str:
     """``message`` in ``locale`` (zh or en): a ``Msg`` from its catalog entry, a ``Texts`` or
-    a form's ``Label`` in its words (a Label without English: its Chinese), anything else as
-    its text."""
+    a form's ``Label`` in its words (a Label without English: its Chinese), an error raised
+    with a ``Msg`` as that message (``str(error)`` would be its Chinese), anything else as its
+    text."""
+    if isinstance(message, BaseException) and len(message.args) == 1 and isinstance(message.args[0], Msg):
+        message = message.args[0]
     if isinstance(message, Msg):
         return _fill(CATALOG[message.id].text(locale), message.params, locale)
     words = getattr(message, "text", None)  # a Texts, or a form's Label (zh/en)
@@ -221,6 +246,11 @@ def _without_root(name: Any) -> Any:
 def field_problem(name: Any, what: Any) -> Msg:
     """``见证人 第1行 身份证号：校验位不符（应为 X）`` — a field's name and what is wrong."""
     return Msg("field.problem", name=name, what=what)
+
+
+def noun_texts(noun: str) -> Texts:
+    """The word for a kind of record (勘验) in both languages, as a message's parameter."""
+    return Texts(noun, NOUNS_EN.get(noun, "record"))
 
 
 def unit_label(unit: str | None) -> Texts:

@@ -29,8 +29,8 @@ from weicha_desktop.core.errors import (FinalizeBlocked, InvalidState, NotFound,
 from weicha_desktop.core.forms import FormRegistry, FormSpec, check_rules, default_values, validate
 from weicha_desktop.core.forms.identity import follow_id_numbers
 from weicha_desktop.core.ids import new_id
-from weicha_desktop.core.labels import ROLES
-from weicha_desktop.core.messages import Msg, Texts
+from weicha_desktop.core.labels import ROLES, status_label
+from weicha_desktop.core.messages import Msg, Texts, noun_texts
 from weicha_desktop.core.records import (Record, finalized_hash, insert_version, photo_manifest,
                                          read_record, record_state)
 from weicha_desktop.core.store import Actor, Store
@@ -58,13 +58,14 @@ class RecordService:
             "SELECT id FROM records WHERE kind = ? AND (id = ? OR number = ?)",
             (self.kind, number_or_id, number_or_id)).fetchone()
         if not row:
-            raise NotFound(f"找不到{self.noun}“{number_or_id}”。")
+            raise NotFound(Msg("record.not_found", noun=noun_texts(self.noun), key=number_or_id))
         return row[0]
 
     def get(self, number_or_id: str, version: int | None = None) -> Record:
         record = read_record(self.store.conn, self.resolve(number_or_id), version)
         if record is None:
-            raise NotFound(f"{self.noun}“{number_or_id}”没有第 {version} 版。")
+            raise NotFound(Msg("record.no_version", noun=noun_texts(self.noun), key=number_or_id,
+                               version=version))
         return record
 
     def spec_for(self, record: Record) -> FormSpec:
@@ -216,8 +217,8 @@ class RecordService:
         self._require_draft(record)
         self._require_editor(record, "定稿")
         if drafts.load(self.store.conn, record.id):
-            raise InvalidState(f"{self.noun} {record.number} 有尚未存入记录的编辑（自动保存），"
-                               "请先在表单中保存或放弃恢复，再定稿。")
+            raise InvalidState(Msg("record.journal_pending", noun=noun_texts(self.noun),
+                                   number=record.number))
         problems = self.blockers(record.id)
         if problems:
             raise FinalizeBlocked(problems)
@@ -254,8 +255,9 @@ class RecordService:
         Nobody reviews what they took part in (duties.py)."""
         record = self.get(number_or_id)
         if record.status != "finalized":
-            raise InvalidState(f"{self.noun} {record.number} 状态为“{record.status_label}”，"
-                               f"只有已定稿的{self.noun}可以审核。")
+            status = (status_label(record.status, bool(record.returned_comment), lang) for lang in ("zh", "en"))
+            raise InvalidState(Msg("record.review_status", noun=noun_texts(self.noun), number=record.number,
+                                   status=Texts(*status)))
         # checked here itself, not through review_refusal (what a view asks before a click)
         refusal = duties.review_refusal(self.store, self.forms, record.id, record.number,
                                         self.actor, noun=self.noun)
@@ -264,7 +266,7 @@ class RecordService:
                                 f"{'审核通过' if approve else '退回'}{self.noun} {record.number}", refusal)
         comment = (comment or "").strip()
         if not approve and not comment:
-            raise WeichaError("退回补正时请写明需要补正的内容。")
+            raise WeichaError(Msg("record.return_comment"))
         section = self._review_section(record, approve, section)
         decision, review_id = ("approved" if approve else "returned"), new_id()
         with self.store.change(self.actor) as ch:
@@ -324,11 +326,11 @@ class RecordService:
         """补正: open a new draft version of a finalized or reviewed record, with a reason."""
         record = self.get(number_or_id)
         if not record.locked:
-            raise InvalidState(f"{self.noun} {record.number} 尚未定稿，直接修改即可，无需补正。")
+            raise InvalidState(Msg("record.not_locked", noun=noun_texts(self.noun), number=record.number))
         self._require_editor(record, "补正")
         reason = (reason or "").strip()
         if not reason:
-            raise WeichaError("补正须写明原因。")
+            raise WeichaError(Msg("record.amend_reason"))
         with self.store.change(self.actor) as ch:
             self._new_version(ch, record, reason)
             ch.log(f"{self.kind}.amend", self.kind, record.id, f"补正{self.noun} {record.number}：{reason}",
@@ -396,7 +398,7 @@ class RecordService:
             raise WeichaError("字段值须为 JSON 对象（字段名 → 值）。")
         fixed = [f.id for f in spec.all_fields() if f.readonly and f.id in values]
         if fixed:
-            raise ValidationFailed([Problem(k, "由系统填写，不能修改", "readonly") for k in fixed])
+            raise ValidationFailed([Problem(k, Msg("record.readonly"), "readonly") for k in fixed])
         return follow_id_numbers(spec, values, self.store.clock.now().date())
 
     def _number_rows(self, ch, spec: FormSpec, record_id: str, old: dict[str, Any],
@@ -417,10 +419,10 @@ class RecordService:
                 if row.get("number") in (None, ""):
                     rows[i] = {**row, "number": numbering.allocate(ch, prefix, record_id, forms=self.forms)}
                 elif row["number"] not in known:
-                    problems.append(Problem(f"{group}[{i}].number", "编号由系统生成，不能填写", "readonly"))
+                    problems.append(Problem(f"{group}[{i}].number", Msg("record.number_issued"), "readonly"))
                 elif row["number"] in seen:
                     problems.append(Problem(f"{group}[{i}].number",
-                                            f"编号 {row['number']} 重复：一个编号只属于一件物证", "readonly"))
+                                            Msg("record.number_twice", number=row["number"]), "readonly"))
                 seen.add(rows[i]["number"])
             self._raise_problems(problems)
 
@@ -431,8 +433,8 @@ class RecordService:
 
     def _require_draft(self, record: Record) -> None:
         if record.locked or record.status != "draft":
-            raise InvalidState(
-                f"{self.noun} {record.number} 第 {record.version} 版已定稿，不能修改；如需更正请“补正”。")
+            raise InvalidState(Msg("record.locked", noun=noun_texts(self.noun), number=record.number,
+                                   version=record.version))
 
     def _require_editor(self, record: Record, attempt: str) -> None:
         refusal = self.edit_refusal(record)

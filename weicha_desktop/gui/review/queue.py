@@ -30,7 +30,7 @@ from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.store.events import ChangeSummary
 from weicha_desktop.gui.cases.addresses import show_addresses
 from weicha_desktop.gui.cases.list import COLUMNS, CaseTableModel
-from weicha_desktop.gui.common.i18n import current_language
+from weicha_desktop.gui.common.i18n import current_language, message_text
 from weicha_desktop.gui.common.labels import status_name
 from weicha_desktop.gui.common.settings import Settings
 from weicha_desktop.gui.common.store_events import StoreEvents
@@ -208,7 +208,7 @@ class ReviewQueue(QWidget):
             case = self.cases.get(number_or_id)
             view = RecordSheet(self.cases, self.photos, case, current_language())
         except WeichaError as e:
-            self.close_case(str(e))
+            self.close_case(message_text(e))
             return None
         self._replace_view(view)
         view.report_button.clicked.connect(self.open_report)
@@ -221,7 +221,7 @@ class ReviewQueue(QWidget):
             self.section.addItem(title, section_id)
         # nobody reviews a case they took part in (core/duties.py): say so before a try
         conflict = self.cases.review_refusal(case) if case.status == "finalized" else None
-        self._show_error(conflict or "")
+        self._show_error(message_text(conflict) if conflict else "")  # the core's words, in English too
         reviewable = case.status == "finalized" and conflict is None
         self.approve_button.setEnabled(reviewable)
         self.return_button.setEnabled(reviewable)
@@ -311,7 +311,7 @@ class ReviewQueue(QWidget):
                                      comment=self.comment.toPlainText(),
                                      section=None if approve else self.section.currentData())
         except WeichaError as e:
-            self._show_error(str(e))
+            self._show_error(message_text(e))
             return None
         if approve:
             note = self.tr("已审核通过勘验 {number}。").format(number=case.number)
