@@ -178,7 +178,7 @@ def test_preview_stands_an_orientation_6_photo_upright_and_shows_its_exif(app, q
     photo = photos.list(case.id)[0]
     text = {k: child(log, QLabel, f"exif_{k}").text()
             for k in ("taken", "camera", "orientation", "pixels", "gps", "sha", "name")}
-    assert text["taken"] == "2026-11-20 09:31:05+08:00（来源：EXIF DateTimeOriginal + OffsetTimeOriginal）"
+    assert text["taken"] == "2026-11-20 09:31:05+08:00（来源：相机时间）"  # the log keeps the EXIF tags
     assert text["camera"] == "Canon EOS 90D"
     assert text["orientation"].startswith("EXIF 6：顺时针旋转 90°")
     assert text["pixels"].startswith("400 × 200")

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable
 
 from weicha_desktop.core import duties
 from weicha_desktop.core.errors import InvalidState, NotFound, WeichaError
-from weicha_desktop.core.forms import FormRegistry
+from weicha_desktop.core.forms import Choice, FormRegistry
 from weicha_desktop.core.ids import new_id
 from weicha_desktop.core.media.analyse import THUMB_SIZE, thumbnail_path
 from weicha_desktop.core.media.blobs import BlobStore, Staged
@@ -382,7 +382,12 @@ class PhotoService:
     def photo_classes(self) -> tuple[str, ...]:
         """The photo classes of the forms this service was given (forms/choices/
         photo_classes.yaml), not a copy read once for the whole process."""
-        return tuple(c.value for c in self._registry().choices("photo_classes"))
+        return tuple(c.value for c in self.class_choices())
+
+    def class_choices(self) -> tuple[Choice, ...]:
+        """The same classes as options: the value a photo holds, its code and its words (zh,
+        en) — what a view names a photo's class by."""
+        return self._registry().choices("photo_classes")
 
     def _registry(self) -> FormRegistry:
         """The forms given; without (tools, benchmarks) the shipped ones, read for this

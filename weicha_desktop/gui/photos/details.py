@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.forms.spec import Choice
 from weicha_desktop.core.photos import Photo, PhotoService
+from weicha_desktop.gui.common.i18n import message_text
+from weicha_desktop.gui.photos.model import class_name
 
 
 def shared(photos: list[Photo], key: str):
@@ -41,8 +43,8 @@ class PhotoDetails(QWidget):
         self.photo_class = QComboBox()
         self.photo_class.setObjectName("photoClass")
         self.photo_class.addItem(self.tr("（未分类）"))
-        for choice in classes:
-            self.photo_class.addItem(choice.label.text(lang))
+        for choice in classes:  # in the window's language (``lang``: the caller's, unused)
+            self.photo_class.addItem(class_name(photos, choice.value))
         self.caption = QLineEdit()
         self.caption.setObjectName("photoCaption")
         self.caption_label = QLabel(self.tr("说明："))
@@ -178,7 +180,7 @@ class PhotoDetails(QWidget):
         try:
             photo = self.photos.update(self.photo.id, **changed)
         except WeichaError as e:
-            self.failed.emit(str(e))
+            self.failed.emit(message_text(e))
             return None
         self.photo = photo
         self.saved.emit(photo)
@@ -193,7 +195,7 @@ class PhotoDetails(QWidget):
         try:
             photos = self.photos.describe_many([p.id for p in self.batch], **wanted)
         except WeichaError as e:
-            self.failed.emit(str(e))
+            self.failed.emit(message_text(e))
             return None
         self.show_photos(photos)  # a prefix is done: its line is empty again
         if all(before[p.id] == p for p in photos):

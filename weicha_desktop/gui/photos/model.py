@@ -18,8 +18,10 @@ from PySide6.QtGui import (QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, 
 from PySide6.QtWidgets import (QAbstractItemView, QListView, QStyle, QStyledItemDelegate,
                                QStyleOptionViewItem, QWidget)
 
+from weicha_desktop.core.labels import code_label
 from weicha_desktop.core.media.analyse import THUMB_SIZE, render_upright
 from weicha_desktop.core.photos import Photo, PhotoService
+from weicha_desktop.gui.common.i18n import current_language
 from weicha_desktop.gui.common.images import ImageLoader, to_qimage
 
 ICON = 150            # thumbnail side in the grid
@@ -30,6 +32,13 @@ MIME = "application/x-weicha-photo-rows"
 PHOTO_ID = Qt.ItemDataRole.UserRole
 TITLE_ROLE = Qt.ItemDataRole.UserRole + 1    # “3 号 · 方位” (“3 号（副本） · 未分类”)
 CAPTION_ROLE = Qt.ItemDataRole.UserRole + 2  # the caption as written
+
+
+def class_name(photos: PhotoService, value: str | None, lang: str | None = None) -> str:
+    """A photo's class in words: its option in the class list of the forms ``photos`` was
+    given (forms/choices/photo_classes.yaml: 方位 → Location), in ``lang`` (None: the window's
+    language). The photo keeps the value it holds (the Chinese word); "" for no class."""
+    return code_label(photos.class_choices(), value, lang or current_language())
 
 
 def upright_orientation(photo: Photo) -> int | None:
@@ -66,10 +75,10 @@ class PhotoListModel(QAbstractListModel):
     reordered = Signal(list)  # photo ids in their new order
 
     def __init__(self, photos: PhotoService, class_names: dict[str, str] | None = None, parent=None):
-        """``class_names``: photo class value → the name to show (the interface language)."""
+        """``class_names`` is not used (a class is named by ``class_name``: the forms' words in
+        the window's language); it stays while callers still pass it."""
         super().__init__(parent)
         self.service = photos
-        self.class_names = class_names or {}
         self.photos: list[Photo] = []
         self.editable = False
         self.loader = ImageLoader(parent=self)
@@ -134,8 +143,7 @@ class PhotoListModel(QAbstractListModel):
         photo = self.photos[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, TITLE_ROLE):
             number = self.tr("{n} 号").format(n=photo.position)
-            kind = self.class_names.get(photo.photo_class, photo.photo_class) if photo.photo_class \
-                else self.tr("未分类")
+            kind = class_name(self.service, photo.photo_class) if photo.photo_class else self.tr("未分类")
             copy = self.tr("（副本）") if photo.derived_from else ""
             return f"{number}{copy}\n{kind}" if role == Qt.ItemDataRole.DisplayRole \
                 else f"{number}{copy} · {kind}"

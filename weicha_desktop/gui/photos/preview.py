@@ -9,8 +9,10 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFormLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from weicha_desktop.core.labels import time_source_label
 from weicha_desktop.core.media.analyse import render_upright
 from weicha_desktop.core.photos import Photo, PhotoService
+from weicha_desktop.gui.common.i18n import current_language
 from weicha_desktop.gui.common.images import ImageLoader, to_qimage
 from weicha_desktop.gui.photos.model import upright_orientation
 
@@ -133,7 +135,8 @@ class PhotoPreview(QWidget):
             return
         if photo.taken_at:
             taken = photo.taken_at.replace("T", " ")
-            source = photo.time_source or self.tr("未知")
+            # 相机时间 / 文件时间 in the window's language, not the EXIF tags the log keeps
+            source = time_source_label(photo.time_source, current_language()) or self.tr("未知")
             self.fields["taken"].setText(self.tr("{time}（来源：{source}）").format(time=taken, source=source))
         else:
             self.fields["taken"].setText(self.tr("无（相机未记录拍摄时间）"))

@@ -27,10 +27,10 @@ from weicha_desktop.core.errors import Problem
 from weicha_desktop.core.forms import compile_expr
 from weicha_desktop.core.forms.spec import Field, Section
 from weicha_desktop.core.photos import Photo, PhotoService
-from weicha_desktop.gui.cases.pages import photo_classes
+from weicha_desktop.core.messages import render
 from weicha_desktop.gui.common.images import ImageLoader
 from weicha_desktop.gui.common.labels import status_name
-from weicha_desktop.gui.photos.model import load_thumbnail
+from weicha_desktop.gui.photos.model import class_name, load_thumbnail
 from weicha_desktop.gui.review.values import EMPTY, is_empty, text_html, value_html
 
 THUMB = 120          # thumbnail side on the sheet
@@ -153,11 +153,11 @@ class RecordSheet(QWidget):
         if not self.problems:
             passed = escape(self.tr("通过，没有阻止定稿的问题。"))
             return f'<p class="ok"><b>{escape(version)}</b>{passed}</p>'
-        items = []
+        items = []  # as the form's problem list says them: 【栏目】字段：问题, [Section] Field: …
         for problem in self.problems:
-            section = self._section_title(problem.path)
-            where = f"【{escape(section)}】" if section else ""
-            items.append(f"<li>{where}{text_html(problem.message)}</li>")
+            section, text = self._section_title(problem.path), render(problem.message, self.lang)
+            where = (f"[{section}] " if self.lang == "en" else f"【{section}】") if section else ""
+            items.append(f"<li>{text_html(where + text)}</li>")
         head = self.tr("{n} 个问题阻止定稿：").format(n=len(self.problems))
         return f'<p class="bad"><b>{escape(version)}</b>{escape(head)}</p><ul>{"".join(items)}</ul>'
 
@@ -211,12 +211,9 @@ class RecordSheet(QWidget):
         if not self.photo_list:
             none = escape(self.tr("没有照片。"))
             return f"<p>{none}</p>"
-        names = {}
-        for choice in photo_classes(self.cases.forms.forms_dir):
-            names[choice.value] = names[choice.label.zh] = choice.label.text(self.lang)
         cells = []
         for photo in self.photo_list:
-            kind = names.get(photo.photo_class or "", photo.photo_class or self.tr("未分类"))
+            kind = class_name(self.photos, photo.photo_class, self.lang) or self.tr("未分类")
             caption = escape(self.tr("第 {n} 号〔{kind}〕").format(n=photo.position, kind=kind))
             caption += text_html(photo.caption or "")
             if photo.photographer:
