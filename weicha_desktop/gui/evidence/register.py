@@ -28,8 +28,9 @@ from weicha_desktop.core.cases import (EVIDENCE_STATUS, MATCH, NO_MATCH, NOT_SEN
 from weicha_desktop.core.errors import NotFound, WeichaError
 from weicha_desktop.core.photos import Photo, PhotoService
 from weicha_desktop.core.reports.labels import items_from_case, write_labels
-from weicha_desktop.gui.common.tables import record_rows
+from weicha_desktop.gui.common.i18n import message_text
 from weicha_desktop.gui.common.images import ImageLoader
+from weicha_desktop.gui.common.tables import record_rows
 from weicha_desktop.gui.evidence.dialogs import ComparisonDialog, LabelDialog
 from weicha_desktop.gui.photos.model import load_thumbnail
 
@@ -38,6 +39,9 @@ from weicha_desktop.gui.photos.model import load_thumbnail
 STATUS_FIELD = EVIDENCE_STATUS
 STATUS_COLORS = {NOT_SENT: "#b00020", SENT: "#8a5a00", MATCH: "#1b5e20", NO_MATCH: "#444444"}
 THUMB = 96
+FIT_COLUMNS = (3, 6, 9)  # 类别, 提取方法, 必比状态: the form's words, as wide as the longest shown
+FIT_MOST = 240           # … up to this (a long 其他 method text ends in "…", whole in its tooltip)
+CELL_PADDING = 16
 STYLE = """
 QLabel#evidenceReadonlyNote { background: #eef3f8; border: 1px solid #c5d5e6; padding: 6px 10px; }
 QLabel#evidenceMessage[kind="error"] { color: #b00020; }
@@ -95,9 +99,11 @@ class EvidenceRegister(QWidget):
         metrics = QFontMetrics(bold)  # every header readable, in either language
         statuses = [self._choice(self.cases.spec_for(case), "comparison_status", s)
                     for s in (NOT_SENT, SENT, MATCH, NO_MATCH)]  # by code: the words of any version
+        self.base_widths: list[int] = []  # each column's width before its cells are fitted
         for column, width in enumerate((40, 180, 116, 64, 40, 124, 100, 56, 118, 66, 200, 60)):
             texts = [self.headers[column]] + (statuses if column == 9 else [])
-            header.resizeSection(column, max(width, *(metrics.horizontalAdvance(t) + 18 for t in texts)))
+            self.base_widths.append(max(width, *(metrics.horizontalAdvance(t) + 18 for t in texts)))
+            header.resizeSection(column, self.base_widths[column])
         header.setSectionResizeMode(10, QHeaderView.ResizeMode.Stretch)
         header.moveSection(9, 4)  # 必比状态 next to 名称/类别: in view on a 1024×768 laptop
         self.table.itemSelectionChanged.connect(self._selection_changed)
@@ -182,6 +188,7 @@ class EvidenceRegister(QWidget):
                 if column == 9:
                     item.setForeground(QColor(STATUS_COLORS.get(status, "#000000")))
                 self.table.setItem(i, column, item)
+        self._fit_columns()
         numbered = [r for r in self.rows if r.get("number")]
         self.count_label.setText(self.tr("共 {n} 件").format(n=len(self.rows)))
         self.labels_button.setEnabled(bool(numbered))
@@ -189,6 +196,15 @@ class EvidenceRegister(QWidget):
         if self.rows:
             self.table.selectRow(target)
         self._selection_changed()
+
+    def _fit_columns(self) -> None:
+        """The columns of the form's words (类别, 提取方法, 必比状态) as wide as their longest
+        cell in the window's language: no "Fingerpr…" or "Powder develo…" in English."""
+        header, metrics = self.table.horizontalHeader(), self.table.fontMetrics()
+        for column in FIT_COLUMNS:
+            widest = max((metrics.horizontalAdvance(self.table.item(row, column).text())
+                          for row in range(self.table.rowCount())), default=0) + CELL_PADDING
+            header.resizeSection(column, max(self.base_widths[column], min(widest, FIT_MOST)))
 
     def _choice(self, spec, field_id: str, value) -> str:
         if not value:
@@ -306,7 +322,7 @@ class EvidenceRegister(QWidget):
             self.show_message(self.tr("找不到物证 {number}，可能已在表单中删除。").format(number=number), "error")
             return None
         except WeichaError as e:
-            self.show_message(str(e), "error")
+            self.show_message(message_text(e), "error")
             return None
         self.set_case(case)
         self.select_number(number)
@@ -337,7 +353,7 @@ class EvidenceRegister(QWidget):
                                       {"count": len(items), "layout": dialog.layout_key,
                                        "skip": dialog.skip.value(), "file": out.name})
         except (OSError, WeichaError) as e:
-            self.show_message(self.tr("未能生成标签：{error}").format(error=e), "error")
+            self.show_message(self.tr("未能生成标签：{error}").format(error=message_text(e)), "error")
             return None
         self.last_dir = str(out.parent)
         self.show_message(self.tr("已生成 {file}：{n} 张标签，{pages} 页。").format(
