@@ -665,7 +665,7 @@ The comparison status becomes “{status}”.</translation>
     </message>
     <message>
         <source>定稿(&amp;D)</source>
-        <translation>Finalize (&amp;D)</translation>
+        <translation>Fina&amp;lize</translation>
     </message>
     <message>
         <source>补正(&amp;A)</source>
@@ -677,7 +677,7 @@ The comparison status becomes “{status}”.</translation>
     </message>
     <message>
         <source>放弃恢复(&amp;X)</source>
-        <translation>Discard recovered edits (&amp;X)</translation>
+        <translation>&amp;Discard recovered edits</translation>
     </message>
     <message>
         <source>丢弃这些未保存的修改，回到上次保存的记录</source>
@@ -1384,7 +1384,7 @@ or drop photos or folders here.</translation>
     </message>
     <message>
         <source>{time}（来源：{source}）</source>
-        <translation>{time} (from {source})</translation>
+        <translation>{time} ({source})</translation>
     </message>
     <message>
         <source>无（相机未记录拍摄时间）</source>
@@ -1691,7 +1691,7 @@ or drop photos or folders here.</translation>
     </message>
     <message>
         <source>待审核的勘验（已定稿）(&amp;Q)</source>
-        <translation>Cases waiting for review (finalized) (&amp;Q)</translation>
+        <translation>Review &amp;queue: finalized cases</translation>
     </message>
     <message>
         <source>退回意见针对的栏目：勘验员打开退回的草稿时直接定位到该栏目</source>
@@ -1852,8 +1852,12 @@ version {version} ({status})</translation>
         <translation>Photos: class of the selected photos: location, overview, key area, detail, evidence item, other</translation>
     </message>
     <message>
+        <source>Alt+S C D A R X N</source>
+        <translation>Alt+S C L A R D N</translation>
+    </message>
+    <message>
         <source>保存、检查、定稿、补正、报告、放弃恢复、新建勘验</source>
-        <translation>Save, Check, Finalize, Amend, Report, Discard recovery, New case</translation>
+        <translation>Save, Check, Finalize, Amend, Report, Discard recovered edits, New case</translation>
     </message>
     <message>
         <source>照片：导入文件夹（相机存储卡），输入文件夹后选分类</source>
@@ -1862,6 +1866,10 @@ version {version} ({status})</translation>
     <message>
         <source>报告：导出 PDF（另有 Alt+V 预览、Alt+P 打印）</source>
         <translation>Report: export PDF (Alt+V preview, Alt+P print)</translation>
+    </message>
+    <message>
+        <source>审核：待审核的勘验、意见所指栏目、意见、退回补正、审核通过、报告</source>
+        <translation>Review: the queue, the section the comment is about, the comment, return for correction, approve, report</translation>
     </message>
     <message>
         <source>清空数字或日期</source>

@@ -1,5 +1,7 @@
 """帮助 → 快捷键: every key of the program in one list (docs/gui.md repeats it; a test keeps the
-two in step). The keys themselves are made where they act (forms/view.py, cases/workspace.py)."""
+two in step). The keys themselves are made where they act (forms/view.py, cases/workspace.py).
+The Alt letters of the buttons are the interface language's (English puts them inside the word:
+Fina&lize), so their row is translated like the words."""
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
@@ -37,12 +39,14 @@ def key_list() -> list[tuple[str, str]]:
          QCoreApplication.translate("Shortcuts", "照片：多选；分类、说明前缀、照相人一次改所选的全部照片")),
         ("1–6",
          QCoreApplication.translate("Shortcuts", "照片：所选照片分为方位、概貌、重点部位、细目、物证照片、其他")),
-        ("Alt+S C D A R X N",
+        (QCoreApplication.translate("Shortcuts", "Alt+S C D A R X N"),
          QCoreApplication.translate("Shortcuts", "保存、检查、定稿、补正、报告、放弃恢复、新建勘验")),
         ("Alt+I",
          QCoreApplication.translate("Shortcuts", "照片：导入文件夹（相机存储卡），输入文件夹后选分类")),
         ("Alt+E",
          QCoreApplication.translate("Shortcuts", "报告：导出 PDF（另有 Alt+V 预览、Alt+P 打印）")),
+        ("Alt+Q / Alt+S / Alt+M / Alt+T / Alt+A / Alt+R",
+         QCoreApplication.translate("Shortcuts", "审核：待审核的勘验、意见所指栏目、意见、退回补正、审核通过、报告")),
         ("Delete",
          QCoreApplication.translate("Shortcuts", "清空数字或日期")),
     ]
