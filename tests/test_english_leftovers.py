@@ -1,0 +1,236 @@
+"""What was still Chinese or cut off in the English window after issue 10 §5 (slice G): the
+review sheet's checker result and the review refusals, the photo preview's time source, photo
+classes in the photo views, the register's columns of the form's words, the review page's Alt
+keys in the shortcuts list, the core's refusals the window shows, and mnemonics (inside the
+English word, never two alike on one screen)."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractButton, QComboBox, QGroupBox, QLabel, QPlainTextEdit,
+                               QPushButton, QTabBar, QTextBrowser, QWidget)
+
+from gui_support import app, child, complete_values, dialogs, forms  # noqa: F401
+from photo_gui_support import evidence, open_pages
+from test_i18n import TS, english, qm_dir  # noqa: F401  (the English build, made from the .ts)
+from test_messages_en import han
+from test_review_page import folder  # noqa: F401  (a finalized case with classified photos)
+from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.errors import InvalidState, NotFound, ValidationFailed
+from weicha_desktop.core.messages import render
+from weicha_desktop.core.photos import PhotoService
+from weicha_desktop.gui.common import i18n
+from weicha_desktop.gui.evidence.register import EvidenceRegister
+from weicha_desktop.gui.photos.model import TITLE_ROLE
+from weicha_desktop.gui.review.queue import ReviewQueue
+from weicha_desktop.gui.review.sheet import RecordSheet
+from weicha_desktop.gui.shell.main_window import MainWindow
+from weicha_desktop.gui.shell.shortcuts import key_list
+
+HEADER_BUTTONS = ("saveButton", "checkButton", "finalizeButton", "amendButton", "reportButton",
+                  "discardRecoveryButton")
+
+
+def photos_of(cases: CaseService) -> PhotoService:
+    return PhotoService(cases.store, cases.actor, cases.forms)
+
+
+def as_user(folder, actor) -> CaseService:  # noqa: F811 (the fixture's value)
+    return CaseService(folder.store, forms(), actor)
+
+
+# ---- 1. the review page: the checker's result and the refusals ----------------------------------
+def test_the_review_sheet_lists_the_checkers_problems_in_english(app, english, qtbot, folder):  # noqa: F811
+    cases = folder.cases
+    draft = cases.new_case({"witnesses": [{"name": "Li"}]})
+    sheet = RecordSheet(cases, photos_of(cases), draft, i18n.current_language())
+    qtbot.addWidget(sheet)
+    text = child(sheet, QTextBrowser, "reviewSheet").toPlainText()
+    checked = text.split("Investigation No.")[0]  # the links, the checker's result, no value
+    assert "24 problem(s) block finalizing" in checked
+    assert "[Reason for investigation] Time reported: required" in checked.splitlines()
+    assert "[People] Witnesses row 1, ID number: required" in checked.splitlines()
+    assert han(checked.splitlines()) == []
+
+
+def test_a_review_refusal_is_said_in_english(app, english, qtbot, folder):  # noqa: F811
+    """The admin wrote the case: nobody reviews a case they took part in — said in English."""
+    page = ReviewQueue(folder.cases, photos=photos_of(folder.cases))
+    qtbot.addWidget(page)
+    assert page.open_case(folder.finalized.id) is not None
+    error = child(page, QLabel, "reviewError").text()
+    assert error.startswith("admin created this case: nobody reviews a case they took part in")
+    assert han([error]) == [] and not child(page, QPushButton, "approveButton").isEnabled()
+
+
+def test_a_case_reviewed_meanwhile_is_refused_in_english(app, english, qtbot, folder):  # noqa: F811
+    """The core's refusal when the case was decided elsewhere in the meantime (another
+    reviewer, a decision pulled from the server), in the window's language."""
+    case = folder.cases.finalize(folder.cases.new_case(complete_values()).id)
+    zhou = as_user(folder, folder.zhou)
+    page = ReviewQueue(zhou, photos=photos_of(zhou))
+    qtbot.addWidget(page)
+    assert page.open_case(case.id) is not None
+    zhou.review(case.id, approve=True)  # elsewhere, meanwhile
+    child(page, QPlainTextEdit, "reviewComment").setPlainText("补充见证人")
+    assert page.return_case() is None
+    assert child(page, QLabel, "reviewError").text() == \
+        f'The case {case.number} is "Reviewed": only a finalized case can be reviewed.'
+
+
+# ---- 6. the core's refusals the window shows: messages with ids, Chinese for the CLI -------------
+def test_the_record_services_refusals_have_english_and_keep_their_chinese(folder):  # noqa: F811
+    cases = folder.cases
+    draft = cases.new_case({})
+    with pytest.raises(ValidationFailed) as readonly:
+        cases.update(draft.id, {"case_number": "K1"})
+    rows = [{**row, "number": "H4501"} for row in evidence()[:1]]
+    with pytest.raises(ValidationFailed) as numbered:
+        cases.update(draft.id, {"evidence": rows})
+    with pytest.raises(InvalidState) as reviewed:
+        as_user(folder, folder.zhou).review(draft.id, approve=True)
+    with pytest.raises(NotFound) as missing:
+        cases.get("K-none")
+    said = [(p.message, render(p.message, "en")) for p in readonly.value.problems + numbered.value.problems]
+    assert said == [("由系统填写，不能修改", "filled in by the system: cannot be changed"),
+                    ("编号由系统生成，不能填写", "numbered by the system: cannot be typed in")]
+    assert str(reviewed.value) == f"勘验 {draft.number} 状态为“草稿”，只有已定稿的勘验可以审核。"  # the CLI
+    assert render(reviewed.value, "en") == \
+        f'The case {draft.number} is "Draft": only a finalized case can be reviewed.'
+    assert (str(missing.value), render(missing.value, "en")) == ("找不到勘验“K-none”。",
+                                                                  'There is no case "K-none".')
+
+
+# ---- 2, 3. the photo views: the time's source, the classes -------------------------------------
+def test_the_photo_views_name_classes_and_time_sources_in_english(app, english, qtbot, folder):  # noqa: F811
+    """The classes are stored as the Chinese words (方位 …); every view names them in the
+    window's language, whichever language its caller passed (here: none)."""
+    cases = folder.cases
+    _view, pages = open_pages(qtbot, cases, folder.finalized.id)
+    log = pages.show_photos()
+    titles = [log.model.index(r).data(TITLE_ROLE) for r in range(log.model.rowCount())]
+    assert titles == ["No. 1 · Location", "No. 2 · Overview", "No. 3 · Key area", "No. 4 · Detail"]
+    combo = child(log, QComboBox, "photoClass")
+    assert [combo.itemText(i) for i in range(1, 5)] == ["Location", "Overview", "Key area", "Detail"]
+    log.select(log.model.photos[0].id)
+    taken = child(log, QLabel, "exif_taken").text()
+    assert taken == "2026-11-20 09:31:05+08:00 (Camera time)"  # not the EXIF tags the log keeps
+    assert {p.photo_class for p in photos_of(cases).list(folder.finalized.id)} == {"方位", "概貌", "重点部位", "细目"}
+    sheet = RecordSheet(cases, photos_of(cases), folder.finalized, "en")
+    qtbot.addWidget(sheet)
+    assert "No. 1 [Location]" in sheet.browser.toPlainText()
+
+
+# ---- 4. the register's columns of the form's words ---------------------------------------------
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_registers_words_are_not_cut_off(app, qm_dir, qtbot, folder, language):  # noqa: F811
+    i18n.install_language(app, language, qm_dir)
+    try:
+        cases = folder.cases
+        rows = evidence() + [{**evidence()[0], "name": "撬压痕迹", "category": "tool_mark",
+                              "method": "tape_lift"}]
+        case = cases.new_case({"evidence": rows})
+        register = EvidenceRegister(cases, photos_of(cases), case, language)
+        qtbot.addWidget(register)
+        register.resize(1024 - 160, 600)  # its share of a 1024×768 window
+        register.show()
+        table, header = register.table, register.table.horizontalHeader()
+        shown = 0
+        for column in (3, 6, 9):  # 类别, 提取方法, 必比状态
+            for row in range(table.rowCount()):
+                text = table.item(row, column).text()
+                assert table.fontMetrics().horizontalAdvance(text) + 8 <= header.sectionSize(column), text
+                shown += 1
+        assert shown == 9
+        if language == "en":
+            words = {table.item(r, c).text() for r in range(3) for c in (3, 6)}
+            assert {"Fingerprint", "Powder development", "Silicone or tape lift"} <= words
+    finally:
+        i18n.install_language(app, "zh")
+
+
+# ---- 5, 7. Alt keys: listed, inside the English word, never two alike on one screen ------------
+def mnemonic(text: str) -> str | None:
+    """The letter after a single & (Alt+letter), lower case; None without one."""
+    match = re.search(r"(?<!&)&([^&\s])", text.replace("&&", ""))
+    return match.group(1).lower() if match else None
+
+
+def shown_mnemonics(window: MainWindow, always: list[QWidget] = ()) -> list[tuple[str, str]]:
+    """(letter, text) of every visible button, buddy label, group box, tab and menu-bar title
+    of the window, and of ``always`` (buttons that show in other states of the same screen)."""
+    texts = []
+    for w in [*window.findChildren(QWidget)]:
+        if not (w.isVisible() or w in always):
+            continue
+        if isinstance(w, QAbstractButton):
+            texts.append(w.text())
+        elif isinstance(w, QLabel) and w.buddy() is not None:
+            texts.append(w.text())
+        elif isinstance(w, QGroupBox):
+            texts.append(w.title())
+        elif isinstance(w, QTabBar):
+            texts += [w.tabText(i) for i in range(w.count())]
+    texts += [a.text() for a in window.menuBar().actions() if a.isVisible()]
+    return [(mnemonic(t), t) for t in texts if mnemonic(t)]
+
+
+def alt_letters() -> set[str]:
+    """Every letter the shortcuts list says an Alt key of: "Alt+S C D …", "Alt+Q / Alt+S"."""
+    letters = set()
+    for keys, _what in key_list():
+        for run in re.findall(r"Alt\+([A-Z](?: [A-Z])*)", keys):
+            letters |= {c.lower() for c in run.split()}
+    return letters
+
+
+def assert_distinct(found: list[tuple[str, str]], where: str) -> None:
+    letters = [letter for letter, _ in found]
+    clashes = {letter: [t for m, t in found if m == letter] for letter in letters if letters.count(letter) > 1}
+    assert not clashes, f"{where}: one Alt letter for several: {clashes}"
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_no_two_visible_buttons_share_an_alt_letter_and_the_list_names_them(app, qm_dir, qtbot, folder,
+                                                                          dialogs, language):  # noqa: F811
+    i18n.install_language(app, language, qm_dir)
+    try:
+        win = MainWindow(folder.store, forms(), folder.zhou)  # a supervisor: both pages
+        qtbot.addWidget(win)
+        win.resize(1024, 768)
+        win.show()
+        listed = alt_letters()
+        workspace = win.show_page("cases")
+        assert_distinct(shown_mnemonics(win), "the case list")
+        draft = folder.cases.new_case({**complete_values(), "evidence": evidence()})
+        view = workspace.open_case(draft.id)
+        buttons = [child(view, QPushButton, name) for name in HEADER_BUTTONS]
+        assert {mnemonic(b.text()) for b in buttons} <= listed, [b.text() for b in buttons]
+        pages = workspace.case_pages[view]
+        for show in (lambda: None, pages.show_photos, pages.show_register):
+            show()
+            assert_distinct(shown_mnemonics(win, buttons), f"an open case ({language})")
+        review = win.show_page("review")
+        assert review.open_case(folder.finalized.id) is not None
+        found = shown_mnemonics(win)
+        assert_distinct(found, f"the review page ({language})")
+        on_page = {letter for letter, text in found if text not in {a.text() for a in win.menuBar().actions()}}
+        assert len(on_page) == 6 and on_page <= listed, (on_page, listed)  # Q S M T A R
+    finally:
+        i18n.install_language(app, "zh")
+
+
+def test_english_mnemonics_are_inside_the_word():
+    """"&Finalize", never "Finalize (&D)": a translation of a text with an Alt letter has one,
+    on a letter of its own words."""
+    outside = []
+    for message in ET.parse(TS).getroot().iter("message"):
+        source, translation = message.findtext("source") or "", message.findtext("translation") or ""
+        if mnemonic(source) is None:
+            continue
+        if mnemonic(translation) is None or re.search(r"\(&\w\)", translation):
+            outside.append((source, translation))
+    assert not outside, outside
