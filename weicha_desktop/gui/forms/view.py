@@ -487,7 +487,8 @@ class FormView(QWidget):
         before, Tab left the record for the header's buttons. From the first and the last
         section Tab leaves as Qt has it (the header, the section list, the problems)."""
         index, before = self.tabs.currentIndex(), QApplication.focusWidget()
-        page = self.pages[index] if self.views.currentIndex() == 0 and 0 <= index < len(self.pages) else None
+        page = self.pages[index] if self.views.currentIndex() == 0 and 0 <= index < len(self.pages) \
+            and self.is_editable() else None  # (a read-only record: Tab as Qt has it)
         moved = super().focusNextPrevChild(next)
         after = QApplication.focusWidget()
         if page is None or before is None or not page.isAncestorOf(before) \
