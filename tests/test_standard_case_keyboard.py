@@ -2,7 +2,7 @@
 traces, 1 witness — through the real main window from 新建勘验 to an exported PDF, from the
 keyboard only, counting the actions as a person would: one key chord (a shortcut, Tab, Enter,
 an arrow, a digit) or one value typed into one field. Chinese goes in as an input method
-commits it (QTest cannot type 汉字); nothing is set on a widget by the test. The form's
+enters it, composed then committed (QTest cannot type 汉字); nothing is set on a widget by the test. The form's
 autosave pause is 0 here and the events run after every action: the problem list follows each
 edit as it does for a person, who is slower than the form's timers.
 
@@ -11,7 +11,6 @@ comparison, which happens after the scene): every required field typed or prefil
 key sequence and its count are in docs/gui.md ("A standard case from the keyboard")."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
