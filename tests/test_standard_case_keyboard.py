@@ -11,7 +11,6 @@ comparison, which happens after the scene): every required field typed or prefil
 key sequence and its count are in docs/gui.md ("A standard case from the keyboard")."""
 from __future__ import annotations
 
-
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent, QKeySequence
