@@ -81,6 +81,19 @@ def test_a_case_reviewed_meanwhile_is_refused_in_english(app, english, qtbot, fo
         f'The case {case.number} is "Reviewed": only a finalized case can be reviewed.'
 
 
+def test_a_returned_versions_reason_is_said_in_english(app, english, qtbot, folder):  # noqa: F811
+    """The core writes "审核退回：<comment>" as the new version's reason (kept as written): the
+    sheet says its own words before the reviewer's comment."""
+    cases = folder.cases
+    case = cases.finalize(cases.new_case(complete_values()).id)
+    as_user(folder, folder.zhou).review(case.id, approve=False, comment="Add the witness")
+    again = cases.finalize(case.id)
+    assert again.amend_reason == "审核退回：Add the witness"
+    sheet = RecordSheet(cases, photos_of(cases), again, "en")
+    qtbot.addWidget(sheet)
+    assert "Why this version: returned by the reviewer: Add the witness" in sheet.browser.toPlainText()
+
+
 # ---- 6. the core's refusals the window shows: messages with ids, Chinese for the CLI -------------
 def test_the_record_services_refusals_have_english_and_keep_their_chinese(folder):  # noqa: F811
     cases = folder.cases

@@ -1492,6 +1492,10 @@ or drop photos or folders here.</translation>
         <translation>Why this version: </translation>
     </message>
     <message>
+        <source>审核退回：</source>
+        <translation>returned by the reviewer: </translation>
+    </message>
+    <message>
         <source>照片（{n} 张）</source>
         <translation>Photos ({n})</translation>
     </message>

@@ -37,6 +37,9 @@ from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.core.sync import is_copy
 
 
+RETURN_REASON = "审核退回："  # a returned version's amend_reason: this, then the reviewer's comment
+
+
 class RecordService:
     """Records of one ``kind`` for one logged-in ``actor``."""
 
@@ -287,7 +290,7 @@ class RecordService:
                        f"退回补正{self.noun} {record.number}（副本：由录入它的设备补正）：{comment}",
                        {"version": record.version, "comment": comment, "section": section, "copy": True})
             else:
-                self._new_version(ch, record, f"审核退回：{comment}", returned_comment=comment)
+                self._new_version(ch, record, f"{RETURN_REASON}{comment}", returned_comment=comment)
                 ch.log(f"{self.kind}.return", self.kind, record.id,
                        f"退回补正{self.noun} {record.number}：{comment}",
                        {"version": record.version, "new_version": record.version + 1, "comment": comment,

@@ -27,6 +27,7 @@ from weicha_desktop.core.errors import Problem
 from weicha_desktop.core.forms import compile_expr
 from weicha_desktop.core.forms.spec import Field, Section
 from weicha_desktop.core.photos import Photo, PhotoService
+from weicha_desktop.core.record_service import RETURN_REASON
 from weicha_desktop.core.messages import render
 from weicha_desktop.gui.common.images import ImageLoader
 from weicha_desktop.gui.common.labels import status_name
@@ -137,8 +138,10 @@ class RecordSheet(QWidget):
         links.append(f'<a href="#{anchor("photos")}">{photos}</a>')
         parts = [f"<p>{sections}{' · '.join(links)}</p>", self._checker_html()]
         if self.case.amend_reason:
-            why = escape(self.tr("本版由来："))
-            parts.append(f"<p>{why}{text_html(self.case.amend_reason)}</p>")
+            why, reason = escape(self.tr("本版由来：")), self.case.amend_reason
+            if reason.startswith(RETURN_REASON):  # the words the core put before the comment
+                reason = self.tr("审核退回：") + reason[len(RETURN_REASON):]
+            parts.append(f"<p>{why}{text_html(reason)}</p>")
         for number, section in enumerate(shown, 1):
             parts.append(f'<a name="{anchor(section.id)}"></a>'
                          f"<h3>{number}　{escape(section.title.text(self.lang))}</h3>")
