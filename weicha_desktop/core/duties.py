@@ -25,7 +25,7 @@ from typing import Any
 from weicha_desktop.core.errors import PermissionDenied
 from weicha_desktop.core.forms import FormNotFound, FormRegistry, FormSpec, Label
 from weicha_desktop.core.labels import REVIEWER_ROLES
-from weicha_desktop.core.messages import NOUNS_EN, Msg, Texts
+from weicha_desktop.core.messages import Msg, noun_texts
 from weicha_desktop.core.store import Actor, Store
 
 # audit actions on a record (object kind = its kind) that change its content
@@ -80,22 +80,22 @@ def took_part(store: Store, forms: FormRegistry, case_id: str, actor: Actor,
         row = conn.execute("SELECT kind, created_by FROM records WHERE id = ?", (case_id,)).fetchone()
         kind = row[0] if row else "case"
         if row and row[1] == actor.id:
-            return Msg("duty.created", noun=_noun(noun))
+            return Msg("duty.created", noun=noun_texts(noun))
         if conn.execute("SELECT 1 FROM record_versions WHERE record_id = ? AND finalized_by = ?",
                         (case_id, actor.id)).fetchone():
-            return Msg("duty.finalized", noun=_noun(noun))
+            return Msg("duty.finalized", noun=noun_texts(noun))
         actions = edit_actions(kind)
         marks = ", ".join("?" * len(actions))
         if conn.execute(f"SELECT 1 FROM audit_log WHERE object_kind = ? AND object_id = ? "
                         f"AND user_id = ? AND action IN ({marks}) LIMIT 1",
                         (kind, case_id, actor.id, *actions)).fetchone():
-            return Msg("duty.edited", noun=_noun(noun))
+            return Msg("duty.edited", noun=noun_texts(noun))
         if conn.execute("SELECT 1 FROM photos WHERE record_id = ? AND imported_by = ? LIMIT 1",
                         (case_id, actor.id)).fetchone() or conn.execute(
                 "SELECT 1 FROM audit_log WHERE object_kind = 'photo' AND user_id = ? AND "
                 "object_id IN (SELECT id FROM photos WHERE record_id = ?) LIMIT 1",
                 (actor.id, case_id)).fetchone():
-            return Msg("duty.photos", noun=_noun(noun))
+            return Msg("duty.photos", noun=noun_texts(noun))
     mine = {n.strip() for n in (actor.name, actor.display_name) if n and n.strip()}
     for form_id, version, data in conn.execute(
             "SELECT form_id, form_version, data FROM record_versions WHERE record_id = ? "
@@ -135,11 +135,6 @@ class EditCheck:
         return self._last[1]
 
 
-def _noun(noun: str) -> Texts:
-    """The word for the record in a message (勘验, or a form's title) and its English."""
-    return Texts(noun, NOUNS_EN.get(noun, "record"))
-
-
 def edit_refusal(store: Store, forms: FormRegistry, case_id: str, number: str,
                  actor: Actor, noun: str = "勘验") -> str | None:
     """Why ``actor`` may not change the record's draft or open a 补正 (a Msg), or None. A
@@ -147,20 +142,20 @@ def edit_refusal(store: Store, forms: FormRegistry, case_id: str, number: str,
     from weicha_desktop.core.sync import is_copy
 
     if is_copy(store.conn, case_id):
-        return Msg("duty.copy", noun=_noun(noun), number=number)
+        return Msg("duty.copy", noun=noun_texts(noun), number=number)
     if actor.role == "supervisor" or took_part(store, forms, case_id, actor, noun=noun):
         return None
-    return Msg("duty.not_investigator", user=actor.name, noun=_noun(noun), number=number)
+    return Msg("duty.not_investigator", user=actor.name, noun=noun_texts(noun), number=number)
 
 
 def review_refusal(store: Store, forms: FormRegistry, case_id: str, number: str,
                    actor: Actor, noun: str = "勘验") -> str | None:
     """Why ``actor`` may not approve or return the record (a Msg), or None."""
     if actor.role not in REVIEWER_ROLES:
-        return Msg("duty.not_reviewer", user=actor.name, noun=_noun(noun))
+        return Msg("duty.not_reviewer", user=actor.name, noun=noun_texts(noun))
     how = took_part(store, forms, case_id, actor, noun=noun)
     if how:
-        return Msg("duty.took_part", user=actor.name, how=how, noun=_noun(noun), number=number)
+        return Msg("duty.took_part", user=actor.name, how=how, noun=noun_texts(noun), number=number)
     return None
 
 

@@ -159,7 +159,7 @@ def apply_decision(store: Store, forms, env: Mapping[str, Any], result: PullResu
     """One supervisor's decision on a record of this laptop (see the module's doc); 1 if
     applied, 0 if it was applied before."""
     from weicha_desktop.core.cases import CaseService
-    from weicha_desktop.core.record_service import RecordService
+    from weicha_desktop.core.record_service import RETURN_REASON, RecordService
 
     problem = envelope_problem(env)
     if problem or not env["op"].endswith(".review") or env["device_id"] == store.meta("device_id"):
@@ -197,7 +197,7 @@ def apply_decision(store: Store, forms, env: Mapping[str, Any], result: PullResu
              ch.now))
         number = record.number or rid
         if current and p["decision"] == "returned":
-            service._new_version(ch, record, f"审核退回：{comment}", returned_comment=comment)
+            service._new_version(ch, record, f"{RETURN_REASON}{comment}", returned_comment=comment)
             ch.log(f"{kind}.return", kind, rid, f"退回补正 {number}（审核人 {reviewer.display_name or reviewer.name}"
                    f"在另一台设备上）：{comment}", {**details, "new_version": record.version + 1})
             result.returned.append(number)
