@@ -1,7 +1,8 @@
 """What the start leaves until after the main window's first paint still happens, by itself and
 soon (issue 10 §6, benchmarks/bench_startup.py): the status bar's count of operations waiting
 and its backup reminder appear, the older form versions (forms/archive/) are read — or sooner,
-when a record of one opens; a broken one stops the program as a broken form at the start does. The data folder's lock, taken without importing
+when a record of one opens; a broken one stops the program as a broken form at the start does;
+the sync worker starts a few seconds after the window opens. The data folder's lock, taken without importing
 filelock on POSIX, is the lock filelock takes (verify and older versions of the program)."""
 from __future__ import annotations
 
@@ -227,3 +228,20 @@ def test_without_flock_the_folder_lock_is_filelocks(tmp_path, monkeypatch):
     assert not FolderLock(path).acquire()
     ours.release()
     assert FolderLock(path).acquire()
+
+
+def test_the_sync_worker_starts_by_itself_after_the_window_opens(app, qtbot, store, admin, monkeypatch):
+    """Its start waits a few seconds after the window (gui/sync/worker.py START_MS), then comes
+    with no user action: not enrolled, it stays off."""
+    from weicha_desktop.gui.sync import worker
+
+    monkeypatch.setattr(worker.SyncWorker.__init__, "__kwdefaults__",
+                        {**worker.SyncWorker.__init__.__kwdefaults__, "start_ms": 50})
+    started = []
+    start = worker.SyncWorker.start
+    monkeypatch.setattr(worker.SyncWorker, "start", lambda self: started.append(start(self)) or started[-1])
+    window = build_main_window(store, at_start(), admin)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: started == [False], timeout=3000)
+    assert window.sync.state == worker.OFF
