@@ -28,8 +28,7 @@ class PhotoDetails(QWidget):
     batchSaved = Signal(list)  # the Photos after a change of several at once
     failed = Signal(str)     # why an update was refused
 
-    def __init__(self, photos: PhotoService, classes: list[Choice], lang: str = "zh",
-                 parent: QWidget | None = None):
+    def __init__(self, photos: PhotoService, classes: list[Choice], parent: QWidget | None = None):
         super().__init__(parent)
         self.photos = photos
         self.photo: Photo | None = None
@@ -43,7 +42,7 @@ class PhotoDetails(QWidget):
         self.photo_class = QComboBox()
         self.photo_class.setObjectName("photoClass")
         self.photo_class.addItem(self.tr("（未分类）"))
-        for choice in classes:  # in the window's language (``lang``: the caller's, unused)
+        for choice in classes:  # in the window's language
             self.photo_class.addItem(class_name(photos, choice.value))
         self.caption = QLineEdit()
         self.caption.setObjectName("photoCaption")

@@ -27,7 +27,7 @@ from weicha_desktop.core.forms.spec import Choice
 from weicha_desktop.core.photos import Photo, PhotoService
 from weicha_desktop.gui.photos.details import PhotoDetails
 from weicha_desktop.gui.photos.importing import ImportBar, ImportDialog, ImportOutcome
-from weicha_desktop.gui.photos.model import PhotoGrid, PhotoListModel
+from weicha_desktop.gui.photos.model import PhotoGrid, PhotoListModel, class_name
 from weicha_desktop.gui.photos.preview import PhotoPreview
 
 STYLE = """
@@ -75,7 +75,7 @@ class PhotoLog(QWidget):
         self.import_bar.finished.connect(self._import_finished)
         self.import_bar.failed.connect(self._import_failed)
 
-        self.model = PhotoListModel(photos, {c.value: c.label.text(lang) for c in classes}, self)
+        self.model = PhotoListModel(photos, self)
         self.model.reordered.connect(self._reordered)
         self.grid = PhotoGrid()
         self.grid.setObjectName("photoGrid")
@@ -86,10 +86,10 @@ class PhotoLog(QWidget):
         self.grid.doubleClicked.connect(self.edit_copy)
         self.class_keys = [self._class_key(n, choice) for n, choice in enumerate(classes[:9], 1)]
         self.grid.setToolTip(self.tr("数字键给所选照片分类：{keys}；Shift/Ctrl+单击或方向键多选，Ctrl+A 全选").format(
-            keys="，".join(f"{n} {c.label.text(lang)}" for n, c in enumerate(classes[:9], 1))))
+            keys="，".join(f"{n} {class_name(photos, c.value)}" for n, c in enumerate(classes[:9], 1))))
 
         self.preview = PhotoPreview(photos)
-        self.details = PhotoDetails(photos, classes, lang)
+        self.details = PhotoDetails(photos, classes)
         self.details.saved.connect(self._photo_saved)
         self.details.batchSaved.connect(self._photos_saved)
         self.details.failed.connect(lambda text: self.show_message(text, "error"))
@@ -217,7 +217,7 @@ class PhotoLog(QWidget):
             self.show_message(str(e), "error")
             return []
         self._photos_saved(saved)
-        name = next((c.label.text(self.lang) for c in self.classes if c.value == photo_class), photo_class)
+        name = class_name(self.photos, photo_class) or photo_class
         self.show_message(self.tr("已将 {n} 张照片分为“{name}”。").format(n=len(saved), name=name))
         return saved
 

@@ -74,9 +74,8 @@ def square(image: QImage, side: int, background: QColor | None = None) -> QImage
 class PhotoListModel(QAbstractListModel):
     reordered = Signal(list)  # photo ids in their new order
 
-    def __init__(self, photos: PhotoService, class_names: dict[str, str] | None = None, parent=None):
-        """``class_names`` is not used (a class is named by ``class_name``: the forms' words in
-        the window's language); it stays while callers still pass it."""
+    def __init__(self, photos: PhotoService, parent=None):
+        """A class is named by ``class_name``: the forms' words in the window's language."""
         super().__init__(parent)
         self.service = photos
         self.photos: list[Photo] = []
