@@ -1,6 +1,10 @@
 """Failures never look like success: worker processes that die or cannot start, a broken pipe
 that is not stdout, leftovers of a crash (issue 8). Every test is bounded in time: pool runs
-in a thread joined with a limit, commands as processes with a timeout."""
+in a thread joined with a limit, commands as processes with a timeout.
+
+The workers are always real processes; the command runs in this process (run_cli, the
+failure set up with monkeypatch) unless the test is about the program's own process: its
+stdout closed by `| head`, kill -9 of it."""
 import json
 import multiprocessing.spawn
 import os
@@ -135,9 +139,6 @@ def test_a_system_error_starting_workers_is_said_in_chinese(monkeypatch):
     assert "内存不足" in str(e.value) and "Errno" not in str(e.value) and "OSError" not in str(e.value)
 
 
-BROKEN_EXE = "import multiprocessing\nmultiprocessing.set_executable('/bin/false')"
-
-
 # ---- photo import --------------------------------------------------------------------------------
 def test_import_reports_every_file_as_not_done_when_workers_cannot_start(tmp_path, monkeypatch):
     store = new_store(tmp_path / "d")
@@ -154,36 +155,33 @@ def test_import_reports_every_file_as_not_done_when_workers_cannot_start(tmp_pat
     store.close()
 
 
-KILL_AFTER_THIRD = """
-from tests.pool_targets import kill_workers
-from weicha_desktop.core import photos
-_store_one = photos.PhotoService._store_one
-def _killing(self, *a, _n=[0]):
-    _n[0] += 1
-    if _n[0] == 3:
-        kill_workers()
-    return _store_one(self, *a)
-photos.PhotoService._store_one = _killing
-"""
-
-
-def test_import_goes_on_when_its_workers_are_killed_mid_batch(data, tmp_path):
-    """Today: the next task is sent to a dead worker, the BrokenPipeError ends the command
-    and cli.main takes it for `| head`: exit 0 after 3 of 12 files."""
+def test_import_goes_on_when_its_workers_are_killed_mid_batch(data, tmp_path, monkeypatch):
+    """Before: the next task was sent to a dead worker, the BrokenPipeError ended the command
+    and cli.main took it for `| head`: exit 0 after 3 of the files."""
     folder, number = data
     files = photos_in(tmp_path / "card", [f"IMG_{i:02d}.JPG" for i in range(12)])
-    r = weicha_with(KILL_AFTER_THIRD, folder, "photos", "import", number, str(tmp_path / "card"), "--json")
+    store_one, stored = PhotoService._store_one, []
+
+    def killing(self, *a):
+        stored.append(kill_workers() if len(stored) == 2 else 0)
+        return store_one(self, *a)
+
+    monkeypatch.setattr(PhotoService, "_store_one", killing)
+    r = run_cli(folder, "photos", "import", number, str(tmp_path / "card"), "--json", user="admin")
     lines = json_lines(r.stdout)
+    assert stored[2] >= 1  # workers were killed while files were left to do
     assert [x["file"] for x in lines] == [str(f) for f in files], r.stderr
     assert [x["status"] for x in lines] == ["imported"] * 12 and r.returncode == 0
 
 
-def test_import_with_a_file_that_crashes_its_worker_is_an_error_naming_it(data, tmp_path):
+def test_import_with_a_file_that_crashes_its_worker_is_an_error_naming_it(data, tmp_path, monkeypatch):
+    from weicha_desktop.core import photos
+
     folder, number = data
     names = ["IMG_01.JPG", "segv-IMG_02.JPG", "killed-once-IMG_03.JPG", "IMG_04.JPG"]
     files = photos_in(tmp_path / "card", names)
-    prelude = "from weicha_desktop.core import photos\nphotos.ANALYSE = 'tests.pool_targets:analyse_or_die'"
-    r = weicha_with(prelude, folder, "photos", "import", number, *map(str, files), "--json")
+    monkeypatch.setattr(photos, "ANALYSE", "tests.pool_targets:analyse_or_die")
+    r = run_cli(folder, "photos", "import", number, *map(str, files), "--json", user="admin")
     lines = json_lines(r.stdout)
     assert r.returncode == 1
     assert [x["file"] for x in lines] == [str(f) for f in files]
@@ -192,49 +190,53 @@ def test_import_with_a_file_that_crashes_its_worker_is_an_error_naming_it(data, 
     assert "segv-IMG_02.JPG" in r.stderr and "未导入" in r.stderr
 
 
-def test_import_with_workers_that_cannot_start_fails_and_lists_every_file(data, tmp_path):
+def test_import_with_workers_that_cannot_start_fails_and_lists_every_file(data, tmp_path, monkeypatch):
     folder, number = data
-    files = photos_in(tmp_path / "card", ["a.jpg", "b.jpg"])
-    prelude = BROKEN_EXE
-    r = weicha_with(prelude, folder, "photos", "import", number, str(tmp_path / "card"))
+    photos_in(tmp_path / "card", ["a.jpg", "b.jpg"])
+    broken_executable(monkeypatch, "/bin/false")
+    r = run_cli(folder, "photos", "import", number, str(tmp_path / "card"), user="admin")
     assert r.returncode == 1
     assert "无法启动后台工作进程" in r.stderr and "a.jpg" in r.stderr and "b.jpg" in r.stderr
     assert "共 2 个文件：导入 0，重复 0，未导入 2" in r.stdout
 
 
 # ---- reports -------------------------------------------------------------------------------------
-@pytest.fixture
-def case_with_photos(data, tmp_path):
-    folder, number = data
-    files = photos_in(tmp_path / "card", [f"IMG_{i}.JPG" for i in range(5)])
-    r = run_cli(folder, "photos", "import", number, *map(str, files), user="admin")
+@pytest.fixture(scope="module")
+def case_with_photos(tmp_path_factory):
+    """A data folder with one case of 5 photos, made once: the report tests only read it."""
+    tmp = tmp_path_factory.mktemp("photos")
+    store = new_store(tmp / "data")
+    number = CaseService(store, forms(), UserService(store).authenticate("admin", PASSWORD)).new_case().number
+    store.close()
+    files = photos_in(tmp / "card", [f"IMG_{i}.JPG" for i in range(5)])
+    r = run_cli(tmp / "data", "photos", "import", number, *map(str, files), user="admin")
     assert r.returncode == 0, r.stderr
-    return folder, number
+    return tmp / "data", number
 
 
-PREPARE_OR_DIE = ("from weicha_desktop.core.reports import photosheets\n"
-                  "photosheets.PREPARE = 'tests.pool_targets:prepare_or_die'")
+def _report(case, tmp_path, monkeypatch, env=None):
+    from weicha_desktop.core.reports import photosheets
 
-
-def _report(case, tmp_path, prelude, env=None):
+    monkeypatch.setattr(photosheets, "PREPARE", "tests.pool_targets:prepare_or_die")
     folder, number = case
     out = tmp_path / "out" / "r.pdf"
     out.parent.mkdir(exist_ok=True)
-    r = weicha_with(prelude, folder, "report", number, "-o", str(out), "--parts", "photos", env=env)
+    r = run_cli(folder, "report", number, "-o", str(out), "--parts", "photos", user="admin", env=env)
     return r, out
 
 
-def test_a_report_whose_workers_cannot_start_fails_and_leaves_no_pdf(case_with_photos, tmp_path):
-    prelude = BROKEN_EXE
-    r, out = _report(case_with_photos, tmp_path, prelude)
+def test_a_report_whose_workers_cannot_start_fails_and_leaves_no_pdf(case_with_photos, tmp_path, monkeypatch):
+    broken_executable(monkeypatch, "/bin/false")
+    r, out = _report(case_with_photos, tmp_path, monkeypatch)
     assert r.returncode == 1 and "无法启动后台工作进程" in r.stderr and "未生成报告" in r.stderr
     assert list(out.parent.iterdir()) == []
 
 
-def test_a_report_worker_killed_once_is_replaced_and_the_pdf_is_complete(case_with_photos, tmp_path):
+def test_a_report_worker_killed_once_is_replaced_and_the_pdf_is_complete(case_with_photos, tmp_path,
+                                                                        monkeypatch):
     from pypdf import PdfReader
 
-    r, out = _report(case_with_photos, tmp_path, PREPARE_OR_DIE, env={"WEICHA_TEST_DIE": "once"})
+    r, out = _report(case_with_photos, tmp_path, monkeypatch, env={"WEICHA_TEST_DIE": "once"})
     assert r.returncode == 0, r.stderr
     pages = PdfReader(str(out)).pages
     assert sum(len(p.images) for p in pages) == 5
@@ -243,8 +245,9 @@ def test_a_report_worker_killed_once_is_replaced_and_the_pdf_is_complete(case_wi
     assert not any((case_with_photos[0] / "cache" / "tmp").iterdir())
 
 
-def test_a_report_whose_worker_dies_on_a_photo_every_time_fails_naming_it(case_with_photos, tmp_path):
-    r, out = _report(case_with_photos, tmp_path, PREPARE_OR_DIE, env={"WEICHA_TEST_DIE": "always"})
+def test_a_report_whose_worker_dies_on_a_photo_every_time_fails_naming_it(case_with_photos, tmp_path,
+                                                                         monkeypatch):
+    r, out = _report(case_with_photos, tmp_path, monkeypatch, env={"WEICHA_TEST_DIE": "always"})
     assert r.returncode == 1 and "第 3 号照片" in r.stderr and "未生成报告" in r.stderr
     assert list(out.parent.iterdir()) == []
 
