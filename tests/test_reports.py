@@ -23,17 +23,25 @@ from tests.support import forms as shipped_forms
 CLASSES = ["方位", "概貌", "重点部位", "细目"]
 
 
-@pytest.fixture
-def env(tmp_path):
-    store = new_store(tmp_path / "data")
+TINY = (64, 48)  # a photo whose pixels the test does not look at
+
+
+def _services(path):
+    store = new_store(path)
     actor = UserService(store).authenticate("admin", PASSWORD)
     cases = CaseService(store, shipped_forms(), actor)
     photos = PhotoService(store, actor, shipped_forms())
-    yield store, cases, photos, ReportService(cases, photos)
-    store.close()
+    return store, cases, photos, ReportService(cases, photos)
 
 
-def _case(cases, photos, tmp_path, n_photos=6, size=(1600, 1200), **extra):
+@pytest.fixture
+def env(tmp_path):
+    services = _services(tmp_path / "data")
+    yield services
+    services[0].close()
+
+
+def _case(cases, photos, tmp_path, n_photos=6, size=TINY, **extra):
     values = scene_values(11)
     values.update(protection_measures=["cordon", "other"], protection_measures_other="拉设隔离网",
                   temperature=21.5, analysis_target="室内现金及首饰", analyst="黄志强", **extra)
@@ -62,7 +70,7 @@ def drawn(monkeypatch):
 
 def test_the_record_prints_every_section_in_order_with_its_values(env, tmp_path, drawn):
     store, cases, photos, reports = env
-    case = _case(cases, photos, tmp_path)
+    case = _case(cases, photos, tmp_path)  # tiny photos: this test reads the text
     out = tmp_path / "r.pdf"
     result = reports.render(case.id, out)
     pages = text(out)
@@ -100,7 +108,7 @@ def test_the_record_prints_every_section_in_order_with_its_values(env, tmp_path,
 
 def test_footers_count_true_totals_on_a_50_photo_case(env, tmp_path):
     _, cases, photos, reports = env
-    case = _case(cases, photos, tmp_path, n_photos=50, size=(400, 300))  # the count, not the pixels
+    case = _case(cases, photos, tmp_path, n_photos=50)  # the count, not the pixels
     out = tmp_path / "big.pdf"
     result = reports.render(case.id, out, parts=["note", "register", "photos"], photos_per_page=4)
     pages = text(out)
@@ -111,10 +119,19 @@ def test_footers_count_true_totals_on_a_50_photo_case(env, tmp_path):
     assert len(photo_pages) == 13  # 50 photos, 4 per page
 
 
+@pytest.fixture(scope="module")
+def two_big_photos(tmp_path_factory):
+    """A case with two 1600×1200 photos (the second stored sideways), made once: the
+    layouts below print it each their own way."""
+    tmp = tmp_path_factory.mktemp("big")
+    store, cases, photos, reports = _services(tmp / "data")
+    yield photos, reports, _case(cases, photos, tmp, n_photos=2, size=(1600, 1200))
+    store.close()
+
+
 @pytest.mark.parametrize("per_page,max_long", [(1, 2200), (2, 1550), (4, 1100)])
-def test_photos_are_upright_and_downsampled_for_print(env, tmp_path, per_page, max_long):
-    _, cases, photos, reports = env
-    case = _case(cases, photos, tmp_path, n_photos=2)
+def test_photos_are_upright_and_downsampled_for_print(two_big_photos, tmp_path, per_page, max_long):
+    photos, reports, case = two_big_photos
     out = tmp_path / f"p{per_page}.pdf"
     reports.render(case.id, out, parts=["photos"], photos_per_page=per_page)
     images = [img.image.size for page in PdfReader(str(out)).pages for img in page.images]
@@ -129,7 +146,7 @@ def test_photos_are_upright_and_downsampled_for_print(env, tmp_path, per_page, m
 
 def test_draft_has_the_watermark_and_finalized_has_not_but_the_hash(env, tmp_path):
     _, cases, photos, reports = env
-    case = _case(cases, photos, tmp_path, n_photos=4, size=(400, 300))  # printed: the note only
+    case = _case(cases, photos, tmp_path, n_photos=4)  # printed: the note only
     draft = tmp_path / "draft.pdf"
     reports.render(case.id, draft, parts=["note"])
     assert all("草稿" in p for p in text(draft))
@@ -148,7 +165,7 @@ def test_draft_has_the_watermark_and_finalized_has_not_but_the_hash(env, tmp_pat
 
 def test_parts_are_chosen_and_checked(env, tmp_path):
     _, cases, photos, reports = env
-    case = _case(cases, photos, tmp_path, n_photos=1, size=(400, 300))  # no photo part printed
+    case = _case(cases, photos, tmp_path, n_photos=1)  # no photo part printed
     out = tmp_path / "a.pdf"
     reports.render(case.id, out, parts="analysis,register")
     pages = text(out)
