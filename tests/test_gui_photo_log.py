@@ -239,10 +239,17 @@ def test_screenshots_of_the_photo_log_and_the_register(app, qtbot, cases, tmp_pa
         take_screenshot(folder, tmp_path / "x.png", view="evidence")
 
 
-def test_finalize_shortcut_is_refused_while_photos_import(app, qtbot, cases, tmp_path, dialogs):
+def test_finalize_shortcut_is_refused_while_photos_import(app, qtbot, cases, tmp_path, dialogs,
+                                                         monkeypatch):
+    import threading
+
     case = cases.new_case(complete_values())
     view, pages = open_pages(qtbot, cases, case.id)
-    files = card(tmp_path / "busy", 6, size=(2400, 1800))
+    files = card(tmp_path / "busy", 2, size=(64, 48))
+    # the import stays busy (its thread waits before storing the first photo) until let go
+    go_on, store_one = threading.Event(), PhotoService._store_one
+    monkeypatch.setattr(PhotoService, "_store_one",
+                        lambda self, *a: (go_on.wait(20), store_one(self, *a))[1])
     assert pages.photo_log.import_paths([str(f) for f in files])
     qtbot.waitUntil(lambda: not view.header.finalize_button.isEnabled(), timeout=5000)
     dialogs.answers = [QMessageBox.StandardButton.Yes] * 3
@@ -252,6 +259,8 @@ def test_finalize_shortcut_is_refused_while_photos_import(app, qtbot, cases, tmp
     assert view.finalize() is False  # what Ctrl+Shift+F calls
     assert checked == [] and dialogs.shown == []  # refused before anything was asked
     view.cases.blockers = real
+    assert pages.photo_log.import_bar.is_running()  # refused while it ran, not after
+    go_on.set()
     wait_import(qtbot, pages)
     assert cases.get(case.id).status == "draft"
     assert view.header.finalize_button.isEnabled()
