@@ -36,8 +36,9 @@ def test_edits_are_journalled_within_two_seconds_without_log_or_sync(app, qtbot,
     type_into(qtbot, child(view, QLineEdit, "field_recorder"), "Zhang Wei")
     type_into(qtbot, child(view, QLineEdit, "field_incident_address"), "钦州市钦南区永福路 12 号")
     qtbot.waitUntil(lambda: cases.recovered(case.id) is not None, timeout=2000)
-    assert cases.recovered(case.id).values == {
-        "recorder": "Zhang Wei", "incident_address": "钦州市钦南区永福路 12 号"}
+    assert cases.recovered(case.id).values == {  # 现场地点 follows 发案地点
+        "recorder": "Zhang Wei", "incident_address": "钦州市钦南区永福路 12 号",
+        "scene_address": "钦州市钦南区永福路 12 号"}
     assert counts(store) == before
     assert child(view, QLabel, "autosaveLabel").text().startswith("已自动保存")
 

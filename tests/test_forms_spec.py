@@ -101,7 +101,7 @@ def test_evidence_row(spec):
 
 
 def test_defaults_and_lookups(spec):
-    assert default_values(spec) == {}
+    assert default_values(spec) == {"sketch_count": 1}  # 现场图: one made at every scene
     assert len(spec.all_fields()) == len({f.id for f in spec.all_fields()})
     with pytest.raises(KeyError):
         spec.field("nope")

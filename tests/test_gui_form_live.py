@@ -38,7 +38,9 @@ def test_fill_fields_across_tabs_and_save_with_the_keyboard(app, qtbot, cases):
     for _ in range(5):
         qtbot.keyClick(focused(), Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
     assert tabs.tabText(tabs.currentIndex()) == "图像资料"
-    assert focused() is child(view, QSpinBox, "field_sketch_count")
+    assert focused() is child(view, QSpinBox, "field_video_minutes")  # 现场图: 1 (its default)
+    child(view, QSpinBox, "field_sketch_count").setFocus()
+    qtbot.keyClick(focused(), Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(focused(), "2")
     qtbot.keyClick(focused(), Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
     assert tabs.tabText(tabs.currentIndex()) == "现场勘验情况"

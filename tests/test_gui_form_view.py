@@ -205,6 +205,7 @@ def test_evidence_rows_get_their_h_number_once(app, qtbot, cases, spec):
     assert number.startswith("H") and len(number) == 23
     stored = cases.get(view.case.id).data["evidence"]
     assert stored == [{"number": number, "name": "灰尘减层手印", "category": "fingerprint", "quantity": 2,
+                       "method": "powder",  # what a 手印 usually takes (forms/choices)
                        "comparison_status": "not_sent",  # a new row starts from the row defaults
                        "collector": "admin", "collected_at": "2026-11-27T09:00:00+08:00"}]  # and prefills
 

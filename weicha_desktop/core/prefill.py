@@ -7,6 +7,9 @@
     now          the clock's time, to the minute (勘验开始时间, 提取时间); a date field: today
     photo_count  the photos in the record's photo log (照片张数; 0 for a new record: the form
                  then keeps it in step, and the rule ``photo_total`` flags a disagreement)
+    <field id>   a field beside it that it follows while the user has not typed it over
+                 (现场地点 ← 发案地点, 类别 ← 名称, 提取方法 ← 类别): nothing at creation;
+                 core/forms/derive.py says what a value gives, the form fills it as it is typed
 
 The clock and the user are passed in (``Context``; ``context(store, actor)`` takes them from
 the service's store and actor): no ``date.today()`` here. A value the caller gives wins over
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from weicha_desktop.core.forms.spec import Field, FormSpec
+from weicha_desktop.core.forms.spec import PREFILL_SOURCES, Field, FormSpec
 from weicha_desktop.core.store import Actor, Store
 
 
@@ -71,13 +74,14 @@ def row_values(group: Field, ctx: Context, row: Mapping[str, Any] | None = None)
 
 
 def prefilled_fields(spec: FormSpec) -> list[str]:
-    """The paths a new record or row of ``spec`` may be prefilled at (``evidence.collector``)."""
+    """The paths a new record or row of ``spec`` may be prefilled at (``evidence.collector``;
+    not the fields that follow another: they start empty)."""
     out = []
     for f in spec.all_fields():
-        if f.prefill:
+        if f.prefill in PREFILL_SOURCES:
             out.append(f.id)
         if f.type == "repeat":
-            out += [f"{f.id}.{sub.id}" for sub in f.fields if sub.prefill]
+            out += [f"{f.id}.{sub.id}" for sub in f.fields if sub.prefill in PREFILL_SOURCES]
     return out
 
 

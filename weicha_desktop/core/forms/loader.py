@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any, Sequence
 
+from .derive import can_derive, source_of
 from .lint import lint_form
 from .spec import (
     CODES,
@@ -42,8 +43,10 @@ _FIELD_KEYS = {"id", "type", "label", "required", "readonly", "constraint", "rel
 _RULE_KEYS = {"id", "message", "require", "when", "each", "field"}
 _CHOICE_LIST_KEYS = {"id", "title", "choices"}
 # an option of a shared list (forms/choices/): its code, words, and — where records of the
-# forms that stored labels hold other text than ``zh`` — that text as ``legacy``
-_LIST_CHOICE_KEYS = {"code", "zh", "en", "legacy"}
+# forms that stored labels hold other text than ``zh`` — that text as ``legacy``; the hints
+# of ``prefill: <field>`` (core/prefill.py): ``words`` a name of this option holds, and the
+# option of another list it ``suggests`` ({list id: code})
+_LIST_CHOICE_KEYS = {"code", "zh", "en", "legacy", "words", "suggests"}
 _CODED_CHOICE_KEYS = {"code", "zh", "en"}        # inline, in a form that stores codes
 _CHOICE_KEYS = {"value", "zh", "en", "code"}     # inline, in a form that stores labels
 _CONSTRAINTS = {"text": {"minlength", "maxlength", "regex", "validator"},
@@ -91,6 +94,7 @@ def load_choice_lists(choices_dir: str | Path,
     whose id a list of the folder has already is a problem, never a replacement."""
     lists: ChoiceLists = {}
     problems: list[str] = []
+    suggested: list[tuple[str, int, str, str, str]] = []  # checked once all are read
     sources = [(p, None) for p in sorted(Path(choices_dir).glob("*.yaml"))]
     for path, text in sources + [(Path(name), text) for name, text in extra]:
         builder = _Builder(str(path), {})
@@ -111,7 +115,11 @@ def load_choice_lists(choices_dir: str | Path,
             options = builder.choice_items(raw, path.stem, shared=True)
             if not builder.problems:
                 lists[path.stem] = options
+                suggested += [(builder.file, *found) for found in builder.suggested]
         problems += builder.problems
+    for file, line, where, target, code in suggested:  # an option of another list
+        if code not in {c.code for c in lists.get(target, ())}:
+            problems.append(f"{file}:{line}: {where}: suggests：“{target}: {code}”不是选项表 {target} 的选项代码")
     return lists, problems
 
 
@@ -120,6 +128,8 @@ class _Builder:
         self.file, self.choices, self.problems = file, choices, []
         self.codes = False  # the form stores codes (``choice_values: code``)
         self.top_ids: set[str] = set()  # every top-level id seen, even of a broken field
+        self.suggested: list[tuple[int, str, str, str]] = []  # (line, where, list id, code)
+        self.follower_lines: dict[str, int] = {}  # where → line of a ``prefill: <field id>``
 
     def err(self, line: int, where: str, message: str) -> None:
         self.problems.append(f"{self.file}:{line}: {where}: {message}")
@@ -202,9 +212,29 @@ class _Builder:
             version = 0
         title = self.label(raw, "title", form_id)
         sections = self.sections(raw, form_id)
+        self.check_followers(sections)
         rules = self.rules(raw, form_id)
         return FormSpec(form_id, version, title, sections, rules, self.file, mode,
                         **self.record(raw, form_id, sections))
+
+    def check_followers(self, sections: tuple[Section, ...]) -> None:
+        """``prefill: <field id>``: another field of the same level (the top level, or one
+        row) that can give it a value (core/forms/derive.py)."""
+        top = [f for s in sections for f in s.fields]
+        for fields, prefix in [(top, "")] + [(f.fields, f"{f.id}.") for f in top if f.type == "repeat"]:
+            by_id = {f.id: f for f in fields}
+            for field in fields:
+                source = source_of(field)
+                if source is None:
+                    continue
+                where, found = prefix + field.id, by_id.get(source)
+                line = self.follower_lines.get(where, field.line)
+                if found is None or found is field:
+                    self.err(line, where, f"prefill 应为 {'、'.join(PREFILL_SOURCES)} 之一或同一层另一字段的 id"
+                                          f"（现为“{source}”）")
+                elif not can_derive(field, found):
+                    self.err(line, where, f"prefill: {source} 给不出 {field.type} 字段的值（同类型照抄；"
+                                          "文字 → 选项靠选项表的 words；选项 → 选项靠 suggests）")
 
     def record(self, raw: LineDict, form_id: str, sections: tuple[Section, ...]) -> dict[str, Any]:
         """``record_kind`` (what the form captures: core/record_service.py), ``number_prefix``
@@ -307,6 +337,7 @@ class _Builder:
             other_text=self.flag(raw, "other_text", where),
             fields=self.sub_fields(raw, ftype, where),
             participant=self.flag(raw, "participant", where),
+            choice_list=raw.get("choices") if isinstance(raw.get("choices"), str) else None,
         )
         options["number_prefix"] = self.row_number_prefix(raw, ftype, where, options["fields"])
         options["prefill"] = self.prefill(raw, ftype, where, options)
@@ -325,16 +356,24 @@ class _Builder:
         """``prefill``: what a new record (a new row, for a field inside a repeat group) starts
         with (core/prefill.py): ``user`` (the logged-in user's display name: a text, a person,
         a repeat group whose rows are people), ``unit`` (the unit's name: a text), ``now``
-        (a date or date-time), ``photo_count`` (the photo log's count: an integer)."""
+        (a date or date-time), ``photo_count`` (the photo log's count: an integer); or the id
+        of a field beside it (at the top level, or in the same row) that it follows until it
+        is typed over (core/prefill.py ``derive``; ``lint_form`` checks the pair)."""
         source = raw.get("prefill")
         if source is None:
             return None
         fits = {"user": ("text", "person", "repeat"), "unit": ("text",), "now": ("date", "datetime"),
                 "photo_count": ("integer",)}
         people = ftype != "repeat" or ("fields" not in raw and any(f.id == "name" for f in options["fields"]))
-        if source not in PREFILL_SOURCES:
+        beside = isinstance(source, str) and source not in PREFILL_SOURCES and _ID.match(source)
+        if beside and options["readonly"]:
+            self.err(raw.line_of("prefill"), where, "只读（readonly）字段由系统填写，不用 prefill")
+        elif beside:
+            self.follower_lines[where] = raw.line_of("prefill")
+            return source  # a field beside it, which it follows (check_followers)
+        elif source not in PREFILL_SOURCES:
             self.err(raw.line_of("prefill"), where,
-                     f"prefill 应为 {'、'.join(PREFILL_SOURCES)} 之一（现为“{source}”）")
+                     f"prefill 应为 {'、'.join(PREFILL_SOURCES)} 之一或同一层另一字段的 id（现为“{source}”）")
         elif ftype not in fits[source] or not people:
             self.err(raw.line_of("prefill"), where, f"prefill: {source} 不能用于 {ftype} 字段"
                      + ("（重复组须每行是一个人）" if ftype == "repeat" and source == "user" else ""))
@@ -440,11 +479,29 @@ class _Builder:
                 return None
             label = Label(texts["zh"], texts.get("en", ""))
             shared = "legacy" in keys  # a shared list's value is the old stored text
-            return Choice(texts.get("legacy", texts["zh"]) if shared else code, label, code)
+            hints = self.choice_hints(item, where) if shared else {}
+            if hints is None:
+                return None
+            return Choice(texts.get("legacy", texts["zh"]) if shared else code, label, code, **hints)
         if "value" not in texts:
             return None
         return Choice(texts["value"], Label(texts.get("zh", texts["value"]), texts.get("en", "")),
                       code)
+
+    def choice_hints(self, item: LineDict, where: str) -> dict[str, Any] | None:
+        """A shared option's ``words`` (a list of words) and ``suggests`` ({list id: code});
+        None (reported) if either is malformed."""
+        words, suggests = item.get("words", []), item.get("suggests", {})
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+            self.err(item.line_of("words"), where, "words 应为词语列表")
+            return None
+        if not isinstance(suggests, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and _ID.match(k) and _ID.match(v)
+                for k, v in suggests.items()):
+            self.err(item.line_of("suggests"), where, "suggests 应为 {选项表名: 选项代码}")
+            return None
+        self.suggested += [(item.line_of("suggests"), where, k, v) for k, v in suggests.items()]
+        return {"words": tuple(w.strip() for w in words), "suggests": tuple(suggests.items())}
 
     def sub_fields(self, raw: LineDict, ftype: str, where: str) -> tuple[Field, ...]:
         """A repeat's row fields (``fields``, or ``person_fields`` for rows that are people),

@@ -63,6 +63,11 @@ class Choice:
     value: str
     label: Label
     code: str | None = None
+    # a shared list's hints for what the form fills (``prefill: <field>``, core/prefill.py):
+    # words a name holds when it names this option (手印: 指纹, 掌纹 …), and the option this
+    # one suggests in another list ((list id, code): 手印 → extraction_methods powder)
+    words: tuple[str, ...] = ()
+    suggests: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,9 @@ class Field:
     participant: bool = False  # names a person who took part (core/duties.py): the name field,
     # the person, or each person of a repeat group
     number_prefix: str | None = None  # a repeat group whose rows get an issued number (H…)
-    prefill: str | None = None  # what a new record / row starts with (PREFILL_SOURCES)
+    prefill: str | None = None  # what a new record / row starts with (PREFILL_SOURCES), or
+    # the id of a field beside it that it follows (core/prefill.py ``derive``)
+    choice_list: str | None = dataclasses.field(default=None, compare=False)  # its shared list
     line: int = dataclasses.field(default=0, compare=False)
 
     @property

@@ -10,6 +10,9 @@ by typing over them). docs/gui.md, "Filled for you".
   a number the user typed is left alone.
 - Narrative blanks of a template whose value is now known (勘验人员____在…) are filled from the
   record (core/forms/templates.py ``fill_known_blanks``): never text the user typed.
+- A field that follows another (``prefill: <field id>``, core/forms/derive.py): 现场地点 as
+  发案地点 is typed (``Followers``); in a table row 类别 from the 名称 and 提取方法 from the
+  类别 (``follow_in_rows``) — while empty or still what the program put there.
 
 Table cells are reached through the table widget (one column per sub-field, in form order),
 so the table editor needs no hook of its own."""
@@ -20,8 +23,12 @@ from typing import Any
 
 from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 
+from PySide6.QtCore import Qt
+
 from weicha_desktop.core import prefill
+from weicha_desktop.core.forms.derive import follow, pairs
 from weicha_desktop.core.forms.identity import follows_id, id_values
+from weicha_desktop.core.forms.spec import Field
 from weicha_desktop.gui.forms.fields import Editor, is_empty
 from weicha_desktop.gui.forms.widgets import cell_text, parse_cell
 
@@ -100,3 +107,80 @@ def follow_photo_count(editor: Editor | None, known: int | None, count: int) -> 
         return False
     editor.set_value(count)
     return True
+
+
+class Followers:
+    """Top-level fields that follow another (现场地点 ← 发案地点): when a source is edited,
+    a follower that is empty or still holds what the old value gave takes the new one."""
+
+    def __init__(self, fields: list[Field], editors: dict[str, Editor]):
+        self.fields = [f for f in fields if f.id in editors]
+        self.editors = editors
+        self.pairs = pairs(self.fields)
+        self.sources = {source.id for _, source in self.pairs}
+        self.seen: dict[str, Any] = {}
+
+    def remember(self) -> None:
+        """The sources' values as loaded (what a follower holding the same was given)."""
+        self.seen = {s: self.editors[s].value() for s in self.sources}
+
+    def edited(self, editor: Editor) -> list[str]:
+        """After an edit of ``editor``: the followers it changed."""
+        if editor.field.id not in self.sources:
+            return []
+        now = {f.id: self.editors[f.id].value() for pair in self.pairs for f in pair}
+        changed = follow(self.fields, self.seen, now)
+        self.seen = {s: now[s] if s not in changed else changed[s] for s in self.sources}
+        for field_id, value in changed.items():
+            self.editors[field_id].set_value(value)
+        return list(changed)
+
+
+SEEN_ROLE = Qt.ItemDataRole.UserRole + 7  # a source cell's value when its followers last followed
+
+
+def follow_in_rows(editor: Editor) -> bool:
+    """A table whose row fields follow one another (类别 ← 名称, 提取方法 ← 类别): when a source
+    cell changes, each follower cell of that row that is empty or still holds what the old
+    value gave takes what the new one gives (an edit like a typed one). False: no such pair."""
+    table, group = _table(editor), editor.field
+    pairs_ = pairs(group.fields)
+    if table is None or not pairs_:
+        return False
+    columns = {f.id: i for i, f in enumerate(group.fields)}
+    sources = {source.id for _, source in pairs_}
+
+    def changed(item: QTableWidgetItem) -> None:
+        sub = group.fields[item.column()] if 0 <= item.column() < len(group.fields) else None
+        if sub is None or sub.id not in sources:
+            return
+        row = item.row()
+        involved = [sub] + [target for target, source in pairs_ if source is sub]
+        now = {f.id: cell_value(editor, row, f.id) for f in involved}
+        before = {sub.id: item.data(SEEN_ROLE)}  # None: a new row's cell (or a copied one's)
+        _remember(table, item, now[sub.id])
+        # a follower that is a source in turn is followed by its own change (itemChanged)
+        set_cells(editor, row, {k: v for k, v in follow(involved, before, now).items() if k in columns})
+    table.itemChanged.connect(changed)
+    return True
+
+
+def remember_rows(editor: Editor) -> None:
+    """After a load: each source cell's value, so a change to it later is followed."""
+    table = _table(editor)
+    if table is None:
+        return
+    for _, source in pairs(editor.field.fields):
+        col = [f.id for f in editor.field.fields].index(source.id)
+        for row in range(table.rowCount()):
+            item = table.item(row, col)
+            if item is not None:
+                _remember(table, item, cell_value(editor, row, source.id))
+
+
+def _remember(table: QTableWidget, item: QTableWidgetItem, value: Any) -> None:
+    blocked = table.blockSignals(True)  # a note on the cell, not an edit
+    try:
+        item.setData(SEEN_ROLE, value)
+    finally:
+        table.blockSignals(blocked)

@@ -23,6 +23,7 @@ OTHER_SEPARATORS = ("：", ":")
 OTHER_SEPARATOR = "："
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1  # an option's words in both languages and its code
 _PICK_KEYS = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _STEP_KEYS = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 10, Qt.Key.Key_PageUp: -10}
 
 
@@ -176,6 +177,7 @@ class CellDelegate(QStyledItemDelegate):
         self.fields, self.lang = fields, lang
         self.open_editors: list[QWidget] = []
         self.lists: dict[QWidget, ChoiceList] = {}
+        self.entered: QWidget | None = None  # the editor Enter was last pressed in (closing it)
 
     def _choice_field(self, column: int) -> Field | None:
         field = self.fields[column] if 0 <= column < len(self.fields) else None
@@ -217,6 +219,8 @@ class CellDelegate(QStyledItemDelegate):
                 return True
         elif choices is not None and event.type() == QEvent.Type.FocusOut:
             choices.close()
+        if event.type() == QEvent.Type.KeyPress and event.key() in _ENTER_KEYS:  # type: ignore[attr-defined]
+            self.entered = obj  # type: ignore[assignment]  (Qt closes it on the next turn)
         return super().eventFilter(obj, event)
 
     def setModelData(self, editor, model, index) -> None:  # noqa: N802
@@ -243,7 +247,12 @@ class FormTable(QTableWidget):
     applicable, not the columns of ``filled_columns``: 性别 and 出生日期, which the ID number
     fills — arrows, F2 and F8 still reach them), then leaves the table (to 添加一行); Shift+Tab
     leaves it from the first such cell. Qt's table would visit every cell and wrap around,
-    keeping the focus for ever."""
+    keeping the focus for ever.
+
+    Enter in a cell being typed commits it and goes on to the next cell of the row that the
+    row still needs — required and empty (提取部位 after 名称 when the name told the 类别; 数量,
+    提取人, 提取时间 and a suggested 提取方法 hold values) — with its editor open; where none
+    is left it stays, as before."""
 
     filled_columns: frozenset[int] = frozenset()
 
@@ -275,9 +284,32 @@ class FormTable(QTableWidget):
             return QWidget.focusNextPrevChild(self, next)
         return super().focusNextPrevChild(next)
 
+    def needed_after(self, row: int, column: int) -> int | None:
+        """The next column of ``row`` after ``column`` a person still has to fill (see the
+        class); None if there is none."""
+        fields = getattr(self.itemDelegate(), "fields", ())
+        typable = {c for r, c in self._typable() if r == row}
+        return next((c for c in range(column + 1, min(self.columnCount(), len(fields)))
+                     if c in typable and fields[c].required and not self.item(row, c).text().strip()),
+                    None)
+
     def closeEditor(self, editor, hint) -> None:  # noqa: N802
-        """Tab / Shift+Tab out of an open cell editor: committed, then the same rule."""
+        """Tab / Shift+Tab out of an open cell editor: committed, then the same rule. Enter:
+        committed, then the next cell the row still needs (see the class)."""
         hints = QAbstractItemDelegate.EndEditHint
+        delegate = self.itemDelegate()
+        entered = getattr(delegate, "entered", None) is editor
+        if entered:
+            delegate.entered = None
+        if hint == hints.SubmitModelCache and entered:  # Enter (Qt commits the data first), not
+            here = self.currentIndex()                 # the close of a move to another row
+            target = self.needed_after(here.row(), here.column()) if here.isValid() else None
+            super().closeEditor(editor, hint)
+            if target is not None:
+                self.setCurrentCell(here.row(), target)  # (its editor opens: AllEditTriggers)
+                if self.state() != QAbstractItemView.State.EditingState:
+                    self.edit(self.currentIndex())
+            return
         forward = hint == hints.EditNextItem
         if hint in (hints.EditNextItem, hints.EditPreviousItem) and self._step(forward) is None:
             super().closeEditor(editor, hints.NoHint)
