@@ -8,7 +8,10 @@ edit as it does for a person, who is slower than the form's timers.
 
 The case is complete for the checker but for 必比 (each trace still to be sent for
 comparison, which happens after the scene): every required field typed or prefilled. The
-key sequence and its count are in docs/gui.md ("A standard case from the keyboard")."""
+key sequence and its count are in docs/gui.md ("A standard case from the keyboard"). What the
+program fills is not typed: 现场地点 follows 发案地点, the 入室盗窃 template offered with the case
+type writes the narrative from the record (one blank a description), a trace's 类别 comes from
+its name and its 提取方法 from the 类别; the PDF must hold those too."""
 from __future__ import annotations
 
 import pytest
@@ -30,15 +33,22 @@ ADDRESS = "钦州市钦南区南珠街道永福路12号3单元501室"
 TRACES = ["右手拇指指纹", "左手食指指纹", "运动鞋足迹"]
 WITNESS = "王芳"
 WITNESS_ID = "45070219800101002" + id_check_char("45070219800101002")  # a woman, born 1980-01-01
-NARRATIVE = {
-    "narrative_location": "现场位于永福路12号小区3单元，被盗户在五楼东户，入户门朝北。",
-    "narrative_overview": "被盗户为两室一厅，入户门为防盗门，锁芯被破坏，客厅、主卧有翻动迹象。",
-    "narrative_center": "中心现场位于主卧，床头柜抽屉被拉开，据事主称现金约三千元被盗。",
-    "narrative_process": "按照先外围后中心、先静后动、先下后上的顺序进行勘验，并拍照固定。",
-    "narrative_extraction": "在入户门把手、床头柜抽屉提取手印两枚，在客厅地面提取足迹一枚。",
+LOCATIONS = ["入户门把手", "主卧床头柜抽屉", "客厅地面"]
+BLANKS = {  # what the 入室盗窃 template leaves to the technician: one blank a paragraph
+    "narrative_location": "被盗户在五楼东户，入户门朝北",
+    "narrative_overview": "两室一厅，入户门为防盗门，锁芯被破坏，客厅、主卧有翻动迹象",
+    "narrative_center": "主卧，床头柜抽屉被拉开，据事主称现金约三千元被盗",
+}
+NARRATIVE = {  # the paragraphs the PDF holds: the template, filled from the record and typed
+    "narrative_location": f"现场位于{ADDRESS}，{BLANKS['narrative_location']}。",
+    "narrative_overview": f"被盗户为{BLANKS['narrative_overview']}。勘验时天气晴，光线条件为自然光，现场状态为原始现场。",
+    "narrative_center": f"中心现场位于{BLANKS['narrative_center']}。",
+    "narrative_process": "钦州市公安局钦南分局刑侦大队勘验人员张伟在黄志强的指挥下对现场进行勘验。",
+    "narrative_extraction": "在入户门把手提取右手拇指指纹（粉末显现）；在主卧床头柜抽屉提取左手食指指纹（粉末显现）；"
+                            "在客厅地面提取运动鞋足迹（静电吸附）。",
 }
 GOAL = 60  # the issue's: not reached by this case (docs/gui.md, "A standard case from the keyboard")
-BUDGET = 92  # measured: may only go down
+BUDGET = 70  # measured (92 before slice H): may only go down
 
 
 class Keyboard:
@@ -143,31 +153,32 @@ def test_a_standard_burglary_case_from_the_keyboard(window, qtbot, tmp_path, dia
     kb.field("202611270810", "Tab")                   # 接警时间; Tab goes on to 勘验事由
     kb.field("202611270802", "Tab")                   # 报警时间
     kb.field("李娜", "Tab", "Tab")                    # 报警人 (电话 left empty)
-    kb.field(ADDRESS, "Tab")                          # 发案地点
-    kb.key("Down", "Tab")                             # 案件性质: 入室盗窃 (the first)
+    kb.field(ADDRESS, "Tab")                          # 发案地点 (现场地点 follows it)
+    kb.key("Down")                                    # 案件性质: 入室盗窃 (the first) …
+    offer = child(view, QWidget, "templateOffer")
+    assert offer.isVisible()
+    kb.key("Alt+T")                                   # … its template offered: insert (100 ms)
+    narrative = view.editors["narrative_location"]
+    qtbot.waitUntil(lambda: narrative.value() is not None, timeout=2000)
+    kb.key("Tab")
     kb.field("202611262200", "Ctrl+PgDown")           # 发案时间（起）; 勘验时间与地点, past
-    kb.field("202611271120", "Tab")                   # 勘验开始时间 (now, prefilled): 结束时间
-    kb.type(ADDRESS)                                  # 现场地点
-    kb.key("F7", "F8")                                # 检查: what is still missing, the first
+    kb.type("202611271120")                           # 勘验结束时间 (开始: now, prefilled)
+    kb.key("F8")                                      # what is still missing (检查), the first
     kb.key("Down", "F8")                              # 现场状态: 原始现场
     kb.key("Down", "F8")                              # 天气: 晴
     kb.key("Down", "F8")                              # 光线: 自然光
-    kb.field("黄志强", "F8")                          # 指挥人
-    for text in NARRATIVE.values():
-        kb.field(text, "F8")                          # 现场勘验情况, the five required
-    kb.field("1", "F8")                               # 现场图 1 张; then 未提取痕迹物证…
-    # ---- 痕迹物证 (附件1): 提取人 and 提取时间 are the user and now; 数量 1 --------------
-    kb.key("Shift+Tab", "Ctrl+Enter")                 # from 未提取原因 to the table: a row
-    kb.field(TRACES[0], "Tab")
-    kb.field("手印", "Tab", "Tab", "Tab")             # 类别 (the list filters as one types)
-    kb.field("入户门把手", "Tab")                     # 提取部位
-    kb.field("粉末", "Ctrl+D")                        # 提取方法; copy the row
-    kb.field(TRACES[1], "Tab", "Tab", "Tab", "Tab")
-    kb.field("主卧床头柜抽屉", "Ctrl+Enter")
-    kb.field(TRACES[2], "Tab")
-    kb.field("足迹", "Tab", "Tab", "Tab")
-    kb.field("客厅地面", "Tab")
-    kb.field("静电", "F8")                            # then 无见证人…
+    kb.field("黄志强", "F8")                          # 指挥人; then the template's blanks
+    for text in BLANKS.values():
+        kb.field(text, "F8")                          # 现场方位, 现场概貌, 中心现场: one each
+    kb.key("F8")                                      # 提取情况 waits for the register: on
+    # ---- 痕迹物证 (附件1): 类别 from the name, 提取方法 from the 类别, 提取人 and 提取时间
+    # the user and now, 数量 1; Enter goes on to the next cell the row still needs --------
+    kb.key("Shift+Tab")                               # from 未提取原因 to the table
+    for name, where in zip(TRACES, LOCATIONS):
+        kb.key("Ctrl+Enter")
+        kb.field(name, "Return")                      # 名称 → 提取部位
+        kb.type(where)
+    kb.key("F8")                                      # then 无见证人…
     # ---- 见证人: 性别 and 出生日期 come from the ID number --------------------------------
     kb.key("Shift+Tab", "Ctrl+Enter")
     kb.field(WITNESS, "Tab")                          # Tab passes 性别, 出生日期

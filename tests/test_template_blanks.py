@@ -16,7 +16,7 @@ from weicha_desktop.core.forms.templates import TEMPLATES_DIR, blanks_in, fill, 
 
 SPEC = forms().latest("scene_investigation")
 TEMPLATES = load_templates(forms().forms_dir / TEMPLATES_DIR, SPEC)
-BURGLARY = next(t for t in TEMPLATES if t.id == "burglary")
+BURGLARY = next(t for t in TEMPLATES if t.id == "burglary_detailed")  # a blank for each item
 PROCESS = BURGLARY.texts["narrative_process"]
 
 
@@ -73,7 +73,10 @@ def test_names_entered_later_fill_their_blanks_and_nothing_else():
 def view(app, qtbot, cases):
     """A new burglary case (勘验人员: the user, prefilled) whose 指挥人 is not entered yet."""
     case = cases.new_case({"case_type": "burglary", "scene_address": "钦州市钦南区永福路 12 号"})
-    return open_view(qtbot, cases, case.id)
+    view = open_view(qtbot, cases, case.id)
+    choice = view.template_bar.choice  # 入室盗窃（详细提示）: many blanks, the people among them
+    choice.setCurrentIndex(choice.findData(BURGLARY.id))
+    return view
 
 
 def narrative(view, field_id: str) -> QPlainTextEdit:

@@ -2171,6 +2171,21 @@ Replace it with the template? (“No” fills only the empty fields)</translatio
     </message>
 </context>
 <context>
+    <name>TemplateOffer</name>
+    <message>
+        <source>插入模板(&amp;T)</source>
+        <translation>Insert &amp;template</translation>
+    </message>
+    <message>
+        <source>不用</source>
+        <translation>No thanks</translation>
+    </message>
+    <message>
+        <source>现场勘验情况尚空：插入“{title}”模板？地址、天气、时间、人员、提取的痕迹物证由记录写入，其余留“____”待填（F8 逐个定位）。</source>
+        <translation>The scene findings are still empty: insert the “{title}” template? The address, weather, times, people and the traces collected are written from the record; the rest is left as “____” to fill in (F8 goes to each).</translation>
+    </message>
+</context>
+<context>
     <name>UnitPage</name>
     <message>
         <source>本单位</source>

@@ -9,6 +9,9 @@ record (a missing value is left as ``____`` for the technician to write).
     texts:                          # a text may wrap over lines (``|-``): lines are joined
       narrative_location: |-        # without spaces, as Chinese is written
         现场位于{scene_address}……
+    rows:                           # optional: the words of each row of a repeat group's
+      evidence: 在{location}提取{name}（{method}）   # placeholder (joined with ；), its
+                                    # placeholders the row's fields; else the rows' names
 
 ``forms check`` checks every file against the latest version of its form: the text ids must
 be narrative fields, the case types codes of real choices, the placeholders real fields.
@@ -20,9 +23,18 @@ checker lists each one (``blanks_in``, validate.py). A placeholder whose value w
 when the template was applied (勘验人员____在____的指挥下: the people not yet entered) is
 filled once it is (``fill_known_blanks``): the blank is found by the template's own words
 around it, so a blank the user already typed over, a text reworded around it, or words that
-occur twice are left alone — text the user wrote is never overwritten."""
+occur twice are left alone — text the user wrote is never overwritten. Likewise a value filled
+in follows its field while the words the template gave it are still there unchanged
+(``before``: the record when the text was last filled): 天气 changed from 晴 to 阴, a trace
+added to the register (the whole list written again).
+
+Offered (``offer``): when the case type is chosen and the narrative is still empty, the form
+offers the case type's template; accepted, it writes every required narrative field, and an
+optional one (周边搜索, 现场访问) only when nothing in it is left blank — a paragraph about a
+search nobody made would otherwise block finalizing."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,7 +52,9 @@ CASE_TYPE_FIELD = "case_type"
 BLANK = "____"
 BLANK_RUN = re.compile(r"[_＿]{3,}")  # a blank still to be written
 CONTEXT = 12  # characters of the template's words either side of a placeholder's blank
-_KEYS = {"id", "title", "form", "case_types", "texts"}
+_KEYS = {"id", "title", "form", "case_types", "texts", "rows"}
+_OPTIONAL = {"rows"}
+ROW_SEPARATOR = "；"
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
@@ -51,6 +65,7 @@ class NarrativeTemplate:
     form: str
     case_types: tuple[str, ...]
     texts: Mapping[str, str]  # narrative field id → template text
+    rows: Mapping[str, str] = dataclasses.field(default_factory=dict)  # repeat id → a row's words
 
     @property
     def generic(self) -> bool:
@@ -93,16 +108,42 @@ def templates_for(templates: list[NarrativeTemplate], case_type: str | None) -> 
     return sorted(templates, key=lambda t: (rank(t), t.id))
 
 
-def fill(text: str, spec: FormSpec, data: Mapping[str, Any]) -> str:
-    """``text`` with each ``{field_id}`` replaced by the record's value, shown as on paper."""
+def fill(text: str, spec: FormSpec, data: Mapping[str, Any], rows: Mapping[str, str] | None = None) -> str:
+    """``text`` with each ``{field_id}`` replaced by the record's value, shown as on paper
+    (``rows``: a template's words for each row of a repeat group)."""
     def value(match: re.Match) -> str:
         try:
             field = spec.field(match.group(1))
         except KeyError:
             return BLANK
-        shown = _shown(field, data.get(field.id), data)
+        shown = _shown(field, data.get(field.id), data, rows)
         return shown if shown else BLANK
     return _PLACEHOLDER.sub(value, text)
+
+
+def offer(templates: list[NarrativeTemplate], spec: FormSpec,
+          data: Mapping[str, Any]) -> NarrativeTemplate | None:
+    """The template to offer for the case type ``data`` holds (its own, else the generic
+    one): None without a case type, or once any narrative field holds text."""
+    code = case_type_code(spec, data)
+    if code is None or any(not is_empty(data.get(f.id)) for f in narrative_fields(spec)):
+        return None
+    first = templates_for(templates, code)[:1]
+    return first[0] if first and (code in first[0].case_types or first[0].generic) else None
+
+
+def offered_texts(template: NarrativeTemplate, spec: FormSpec, data: Mapping[str, Any]) -> dict[str, str]:
+    """What accepting the offer writes: field id → filled text, for the empty narrative
+    fields the form requires, and the optional ones with no blank left."""
+    out = {}
+    for field in narrative_fields(spec):
+        text = template.texts.get(field.id)
+        if text is None or field.readonly or not is_empty(data.get(field.id)):
+            continue
+        filled = fill(text, spec, data, template.rows)
+        if field.required or not BLANK_RUN.search(filled):
+            out[field.id] = filled
+    return out
 
 
 def blanks_in(text: str) -> list[tuple[int, int, str]]:
@@ -119,38 +160,52 @@ def blanks_in(text: str) -> list[tuple[int, int, str]]:
 
 
 def fill_known_blanks(spec: FormSpec, templates: list[NarrativeTemplate],
-                      data: Mapping[str, Any]) -> dict[str, str]:
+                      data: Mapping[str, Any], before: Mapping[str, Any] | None = None) -> dict[str, str]:
     """Narrative field id → its text with the blanks of placeholders now known filled in
     (only the fields that change). A blank is filled when the template's words around the
     placeholder (up to CONTEXT characters either side, or the start / end of the text) are
-    still there and occur once in the text; then only the blank itself is replaced."""
+    still there and occur once in the text; then only the blank itself is replaced. With
+    ``before`` (the record when the text was last filled), a value filled then and still
+    standing unchanged between those words is replaced by the value now."""
     changed: dict[str, str] = {}
     for field in narrative_fields(spec):
         text = data.get(field.id)
-        if not isinstance(text, str) or not BLANK_RUN.search(text):
+        if not isinstance(text, str):
             continue
         new = text
-        for name, pattern in _blank_patterns(templates, field.id):
+        for name, rows, head, tail in _placeholder_places(templates, field.id):
             try:
                 source = spec.field(name)
             except KeyError:
                 continue
-            shown = _shown(source, data.get(source.id), data)
-            found = list(pattern.finditer(new)) if shown else []
-            if len(found) == 1:
-                new = new[:found[0].start("blank")] + shown + new[found[0].end("blank"):]
+            shown = _shown(source, data.get(source.id), data, rows)
+            if not shown:
+                continue
+            old = _shown(source, before.get(source.id), before, rows) if before is not None else ""
+            for middle in [BLANK_RUN.pattern] + ([re.escape(old)] if old and old != shown else []):
+                found = list(re.finditer(f"{head}(?P<blank>{middle}){tail}", new))
+                if len(found) == 1:
+                    new = new[:found[0].start("blank")] + shown + new[found[0].end("blank"):]
+                    break
         if new != text:
             changed[field.id] = new
     return changed
 
 
+def sources(templates: list[NarrativeTemplate]) -> set[str]:
+    """The fields the templates' placeholders name (an edit of one may fill a narrative)."""
+    return {name for t in templates for text in t.texts.values() for name in _PLACEHOLDER.findall(text)}
+
+
 _TOKEN = re.compile(r"\{([a-z][a-z0-9_]*)\}|[_＿]{3,}")
 
 
-def _blank_patterns(templates: list[NarrativeTemplate], field_id: str) -> list[tuple[str, re.Pattern]]:
-    """(placeholder, the pattern of its blank among the template's words) for each
-    placeholder of each template's text for ``field_id`` with words or an end beside it."""
-    out: dict[tuple[str, str], re.Pattern] = {}
+def _placeholder_places(templates: list[NarrativeTemplate],
+                        field_id: str) -> list[tuple[str, Mapping[str, str], str, str]]:
+    """(placeholder, the template's row words, the patterns of the template's words before
+    and after it) for each placeholder of each template's text for ``field_id`` with words
+    or an end beside it."""
+    out: dict[tuple[str, str, str], tuple[str, Mapping[str, str], str, str]] = {}
     for template in templates:
         text = template.texts.get(field_id) or ""
         tokens = list(_TOKEN.finditer(text))
@@ -165,12 +220,11 @@ def _blank_patterns(templates: list[NarrativeTemplate], field_id: str) -> list[t
             if i + 1 == len(tokens) and len(after) <= CONTEXT:
                 tail += "$"
             if head or tail:
-                source = f"{head}(?P<blank>{BLANK_RUN.pattern}){tail}"
-                out.setdefault((token.group(1), source), re.compile(source))
-    return [(name, pattern) for (name, _), pattern in out.items()]
+                out.setdefault((token.group(1), head, tail), (token.group(1), template.rows, head, tail))
+    return list(out.values())
 
 
-def _shown(field: Field, value: Any, data: Mapping[str, Any]) -> str:
+def _shown(field: Field, value: Any, data: Mapping[str, Any], rows: Mapping[str, str] | None = None) -> str:
     if is_empty(value):
         return ""
     if field.type == "datetime" and isinstance(value, str):
@@ -186,10 +240,22 @@ def _shown(field: Field, value: Any, data: Mapping[str, Any]) -> str:
     if field.type == "person" and isinstance(value, Mapping):
         return str(value.get("name") or "")
     if field.type == "repeat" and isinstance(value, list):
+        words = (rows or {}).get(field.id)
+        if words:  # the template's words for a row, its placeholders the row's fields
+            return ROW_SEPARATOR.join(_PLACEHOLDER.sub(lambda m: _row_value(field, m.group(1), r), words)
+                                      for r in value if isinstance(r, Mapping) and not is_empty(r))
         return "、".join(str(r["name"]) for r in value if isinstance(r, Mapping) and r.get("name"))
     if field.type in ("integer", "decimal"):
         return f"{value:g}{field.unit or ''}" if isinstance(value, (int, float)) else str(value)
     return str(value)
+
+
+def _row_value(group: Field, name: str, row: Mapping[str, Any]) -> str:
+    try:
+        field = group.sub(name)
+    except KeyError:
+        return BLANK
+    return _shown(field, row.get(name), row) or BLANK
 
 
 def _when(value: str, pattern: str) -> str:
@@ -230,7 +296,7 @@ def _parse(path: Path, specs: Mapping[str, FormSpec]) -> tuple[NarrativeTemplate
 
     for key in sorted(set(raw) - _KEYS, key=str):
         err(key, f"未知的键“{key}”")
-    for key in sorted(_KEYS - set(raw)):
+    for key in sorted(_KEYS - _OPTIONAL - set(raw)):
         err(key, f"缺少 {key}")
     title = raw.get("title")
     if not (isinstance(title, Mapping) and isinstance(title.get("zh"), str) and title["zh"].strip()):
@@ -244,16 +310,38 @@ def _parse(path: Path, specs: Mapping[str, FormSpec]) -> tuple[NarrativeTemplate
             or not all(isinstance(v, str) for v in texts.values()):
         err("texts", "texts 应为“字段 id: 模板文字”的映射")
         texts = {}
+    rows = raw.get("rows", {})
+    if not isinstance(rows, Mapping) or not all(isinstance(v, str) and v.strip() for v in rows.values()):
+        err("rows", "rows 应为“重复组 id: 每行的文字”的映射")
+        rows = {}
     spec = specs.get(raw.get("form"))
     if spec is None:
         if "form" in raw:
             err("form", f"找不到表单“{raw.get('form')}”")
     else:
         _check_against_form(spec, case_types, texts, err)
+        _check_rows(spec, rows, err)
     joined = {k: "".join(line.strip() for line in v.splitlines()) for k, v in texts.items()}
     template = NarrativeTemplate(where, Label(title["zh"], title.get("en") or ""),
-                                 str(raw.get("form")), tuple(case_types), joined)
+                                 str(raw.get("form")), tuple(case_types), joined,
+                                 {k: "".join(line.strip() for line in v.splitlines()) for k, v in rows.items()})
     return template, problems
+
+
+def _check_rows(spec: FormSpec, rows: Mapping[str, str], err) -> None:
+    line = rows.line_of if isinstance(rows, LineDict) else (lambda _key: None)
+    for group_id, words in rows.items():
+        try:
+            group = spec.field(group_id)
+        except KeyError:
+            group = None
+        if group is None or group.type != "repeat":
+            err("rows", f"“{group_id}”不是表单“{spec.id}”的重复组", line(group_id))
+            continue
+        subs = {f.id for f in group.fields}
+        for name in _PLACEHOLDER.findall(words):
+            if name not in subs:
+                err("rows", f"{group_id}：占位符“{{{name}}}”不是该组每行的字段", line(group_id))
 
 
 def _check_against_form(spec: FormSpec, case_types: list[str], texts: Mapping[str, str],

@@ -94,6 +94,7 @@ class FormView(QWidget):
                 editor = make_editor(field, lang=lang)
                 self.editors[field.id] = editor
                 autofill.prefill_new_rows(editor, cases.store, cases.actor)  # 提取人, 提取时间
+                autofill.follow_in_rows(editor)  # 类别 ← 名称, 提取方法 ← 类别
                 for key in editor.keys():
                     self._section_of[key], self._owner[key] = index, editor
                 for signal in editor.signals():
@@ -103,9 +104,13 @@ class FormView(QWidget):
             self.tabs.addTab(page, section.title.text(lang))
         self.template_bar = TemplateBar.for_form(
             cases.forms.forms_dir, self.spec, self.editors, self.current_data, lang)
+        self._narrative = [s.id for s in self.spec.sections].index(NARRATIVE_SECTION) \
+            if self.template_bar is not None else -1
         if self.template_bar is not None:
             self.pages[[s.id for s in self.spec.sections].index(NARRATIVE_SECTION)].add_above(
                 self.template_bar, self.template_bar.focus_widgets())
+        self.followers = autofill.Followers(self.spec.all_fields(), self.editors)  # 现场地点 ← 发案地点
+        self._filled_from: dict[str, Any] = {}  # the record when the narrative was last filled
         self.tabs.currentChanged.connect(self.flush)
         self.tabs.currentChanged.connect(self._section_shown)
         # 照片 (张数) follows the photo log (autofill.py): the count the form last knew
@@ -129,6 +134,8 @@ class FormView(QWidget):
         self.header.view_group.idClicked.connect(self.views.setCurrentIndex)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
+        if self.template_bar is not None:  # 插入“入室盗窃”模板？ once a case type is chosen
+            layout.addWidget(self.template_bar.offer)
         layout.addWidget(self.views, 1)
         layout.addWidget(self.panel)
         self._shortcuts()
@@ -142,8 +149,8 @@ class FormView(QWidget):
         final = self._shortcut(QKeySequence("Ctrl+Shift+F"), self.finalize)
         nxt = self._shortcut(QKeySequence("Ctrl+PgDown"), lambda: self.next_section(1))
         prev = self._shortcut(QKeySequence("Ctrl+PgUp"), lambda: self.next_section(-1))
-        problem = self._shortcut(QKeySequence("F8"), lambda: self.panel.step(1))
-        back = self._shortcut(QKeySequence("Shift+F8"), lambda: self.panel.step(-1))
+        problem = self._shortcut(QKeySequence("F8"), lambda: self.next_problem(1))
+        back = self._shortcut(QKeySequence("Shift+F8"), lambda: self.next_problem(-1))
         report = self._shortcut(QKeySequence("Ctrl+P"), self._report_key)
         for n in range(1, 4):  # 笔录 / 照片 / 物证登记
             self._shortcut(QKeySequence(f"Ctrl+{n}"), lambda n=n: self.show_view(n - 1))
@@ -156,6 +163,13 @@ class FormView(QWidget):
         self.header.report_button.setToolTip(self.tr(
             "预览、打印或导出 PDF：笔录、登记表、现场照片、分析报告（{keys}）").format(keys=report))
         self.tabs.tabBar().setToolTip(self.tr("下一个 / 上一个标签页：{next} / {prev}").format(next=nxt, prev=prev))
+
+    def next_problem(self, step: int) -> None:
+        """F8 / Shift+F8: the next / previous problem; with no list yet, 检查 makes it first."""
+        if not self.panel.step(step) and self.header.check_button.isVisible() \
+                and self.header.check_button.isEnabled():
+            self.check()
+            self.panel.step(step)
 
     def _check_key(self) -> None:
         if self.header.check_button.isVisible() and self.header.check_button.isEnabled():
@@ -199,6 +213,10 @@ class FormView(QWidget):
         finally:
             self._loading = False
         self._pending, self._buffered = False, recovery is not None
+        self._filled_from = data
+        self.followers.remember()
+        for editor in self.editors.values():
+            autofill.remember_rows(editor)
         self._photos = prefill.photo_count(self.cases.store, case.id) if self._photo_field else None
         self.set_readonly(not self.is_editable())
         self.header.show_recovery(recovery, self.cases.actor.id)
@@ -210,6 +228,7 @@ class FormView(QWidget):
             self.panel.show_message(self.tr("只读：{reason}").format(reason=message_text(self._refusal)))
         if self.template_bar is not None:
             self.template_bar.refresh()
+            self.template_bar.refresh_offer(self.is_editable())
         self.loaded.emit(case)
 
     def add_view(self, widget: QWidget, title: str, name: str) -> None:
@@ -259,13 +278,16 @@ class FormView(QWidget):
         if self._loading or not self.is_editable():
             return
         autofill.follow_ids(editor, self.cases.store.clock.now().date())  # 见证人: 性别, 出生日期
+        self.followers.edited(editor)  # 现场地点 as 发案地点 is typed
         self._pending = True
         self._last_edit = time.monotonic()
         if not self._timer.isActive():  # not restarted per keystroke: see _timeout
             self._timer.start(self._autosave_ms)
         self._refresh_relevance()
-        if editor.field.id == CASE_TYPE_FIELD and self.template_bar is not None:
+        if self.template_bar is not None and (editor.field.id == CASE_TYPE_FIELD
+                                              or self._section_of[editor.field.id] == self._narrative):
             self.template_bar.refresh()
+            self.template_bar.refresh_offer()
 
     def _refresh_relevance(self) -> None:
         env = self.current_data()
@@ -356,9 +378,11 @@ class FormView(QWidget):
         when the 现场勘验情况 tab is shown and before every commit. The ids it changed."""
         if not self.is_editable() or self.template_bar is None:
             return []
-        changed = fill_known_blanks(self.spec, self.template_bar.templates, self.current_data())
+        data = self.current_data()  # a value filled then and changed since: followed
+        changed = fill_known_blanks(self.spec, self.template_bar.templates, data, self._filled_from)
         for field_id, text in changed.items():
             self.editors[field_id].replace_text(text)  # the cursor stays, Ctrl+Z undoes it
+        self._filled_from = {**data, **changed}
         return list(changed)
 
     def _section_shown(self, index: int) -> None:
