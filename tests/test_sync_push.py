@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -76,7 +77,7 @@ def test_enroll_push_acknowledge_and_anchor(server, tmp_path):
     assert lt.store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == entries
     assert again.pruned == 0 and len(outbox_rows(lt.store)) == len(envs)  # not anchored past yet
     lt.new_case(9)
-    third = synced(lt, config)
+    third = synced(lt, config, keep=timedelta(0))
     assert third.ok and third.pruned == len(envs)  # the anchor passed their acknowledgement
     assert [(r["device_seq"], r["state"]) for r in outbox_rows(lt.store)] == [(len(envs) + 1, "acknowledged")]
     assert verify(lt.store).ok  # the pruned ops are logged (sync.prune), not missing

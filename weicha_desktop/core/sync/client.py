@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import socket
 import ssl
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +26,10 @@ PROTOCOL_HEADER = "Weicha-Protocol"
 CONNECT_TIMEOUT = 10.0  # seconds to reach the server
 IO_TIMEOUT = 60.0  # seconds a read or write may stall (a 4 MiB chunk on a slow line)
 KEPT = "未同步的内容保留在本机。"
+# Nagle's algorithm off: httpx writes a request's headers and body apart, and the second
+# small write may wait for the server's delayed ACK of the first (on loopback a request took
+# 2.0 ms with it, 0.45 ms without)
+SOCKET_OPTIONS = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 NO_CHECK_TIME = 0x200000  # OpenSSL's X509_V_FLAG_NO_CHECK_TIME (not named by the ssl module)
 CERT_TIME_ERRORS = (9, 10)  # X509_V_ERR_CERT_NOT_YET_VALID, X509_V_ERR_CERT_HAS_EXPIRED
 
@@ -143,10 +148,14 @@ class SyncClient:
         headers = {PROTOCOL_HEADER: str(PROTOCOL)}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        # plain http (this computer only, check_url) has no certificate to check: False spares
+        # httpx building a context of the system's CAs (~40 ms a client) that it never uses
+        verify = tls_context(cert_pem) if self.url.startswith("https:") else False
+        if transport is None:  # TCP_NODELAY: see SOCKET_OPTIONS
+            transport = httpx.HTTPTransport(verify=verify, socket_options=SOCKET_OPTIONS)
         self._http = httpx.Client(
             base_url=self.url, headers=headers, transport=transport, follow_redirects=False,
-            verify=tls_context(cert_pem) if self.url.startswith("https:") else True,
-            timeout=httpx.Timeout(io_timeout, connect=connect_timeout), trust_env=False)
+            verify=verify, timeout=httpx.Timeout(io_timeout, connect=connect_timeout), trust_env=False)
         self.bytes_sent = 0  # request bodies sent (photo bytes and JSON), for progress
 
     def close(self) -> None:

@@ -11,32 +11,40 @@
    that the server says it lacks: resumable, in chunks, starting at the offset the server
    holds (a cut upload resumes there, not at zero).
 3. Push: ``{device_id, ops, from_seq, through_seq, audit}``.
-4. The answer: the batch's ops are marked exported; those the server rejected are marked
-   rejected with its reason (shown, never blocking the queue); then
+4. The answer, in one commit: the batch's ops are marked exported; those the server
+   rejected are marked rejected with its reason (shown, never blocking the queue); then
    ``acknowledge_through(answer.through_seq)`` — the server's contiguous mark, never the
    batch's end: an op written while the batch was in flight is not in it and stays pending
    (and the queue refuses a mark that covers a pending op). The anchored head it answers is
    kept (core/sync/anchoring.py).
+5. A mark below what the server acknowledged before, confirmed by ``GET /v1/devices/me``
+   (the server was restored from an older backup): the acknowledged ops after its mark go
+   back to the queue and are sent again (``OutboxQueue.resend_after``).
 
-At the end, acknowledged ops whose acknowledgement the server's anchored head has passed
-are pruned (``sync.prune``). A batch answered ``413`` is sent again halved. A SyncError (network, revoked, upgrade,
-certificate) ends the sync: the result carries it and what had moved before; the queue is
-kept as it is. A pass whose only unanchored audit entries are the sync's own bookkeeping
+At the end, acknowledged ops are pruned (``sync.prune``) once the server's anchored head
+has passed the entry that acknowledged them, ``keep`` (7 days) has gone by since, and the
+server, asked then, still holds them (if it holds less, step 5). A batch answered ``413`` is
+sent again halved. A SyncError (network, revoked, upgrade, certificate) or OpsLost (the
+server lost ops this laptop had pruned) ends the sync: the result carries it and what had
+moved before; the queue is kept as it is. A pass whose only unanchored audit entries are the sync's own bookkeeping
 (``sync.*``) and that has no ops pushes nothing, so an idle laptop does not write a log entry
 per period."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
+from weicha_desktop.core.clock import parse_iso
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.ids import new_id
 from weicha_desktop.core.media.blobs import BlobStore
 from weicha_desktop.core.store import SYSTEM, Actor, Store
-from weicha_desktop.core.sync.anchoring import anchored_head, entries_after, record_anchor
+from weicha_desktop.core.sync.anchoring import anchored_head, entries_after, hash_at, record_anchor
 from weicha_desktop.core.sync.client import Refused, SyncClient, SyncError
+from weicha_desktop.core.sync.envelope import is_count
 from weicha_desktop.core.sync.queue import STATE_COLUMNS, OutboxQueue
 
 MAX_OPS = 500  # ops in one push (the server's limit)
@@ -44,8 +52,11 @@ MAX_BODY = 6 * 1024 * 1024  # bytes of JSON in one push (the server refuses abov
 MAX_AUDIT = 2000  # audit entries in one push
 CHUNK = 4 * 1024 * 1024  # bytes of one upload PATCH (the server's limit)
 MAX_ROUNDS = 10_000  # pushes in one sync (a safety net: each must move something)
+# acknowledged ops stay this long (by this laptop's clock) after the server acknowledged them,
+# so a server restored from a backup up to this old can be given back what it lost
+KEEP_ACKNOWLEDGED = timedelta(days=7)
 BOOKKEEPING = frozenset({"sync.export", "sync.acknowledge", "sync.reject", "sync.prune",
-                         "sync.compact", "sync.anchor"})
+                         "sync.compact", "sync.anchor", "sync.resend"})
 Progress = Callable[[str, int, int], None]  # (stage, done, total): "photos" bytes, "ops" ops
 
 
@@ -66,6 +77,7 @@ class SyncResult:
     photo_bytes: int = 0
     resumed: list[dict[str, Any]] = field(default_factory=list)  # {sha256, offset} resumed at
     pruned: int = 0  # acknowledged ops removed from the outbox (the anchor passed them)
+    resent: int = 0  # acknowledged ops sent again: the server's mark had gone back (restored)
     anchored: dict[str, Any] | None = None
     audit_error: dict[str, Any] | None = None
     problems: list[str] = field(default_factory=list)  # not fatal: said, the sync went on
@@ -80,7 +92,8 @@ class SyncResult:
                 "applied": self.applied, "skipped": self.skipped, "acknowledged": self.acknowledged,
                 "rejected": self.rejected, "waiting": self.waiting,
                 "photos_uploaded": self.photos_uploaded, "photo_bytes": self.photo_bytes,
-                "resumed": self.resumed, "pruned": self.pruned, "anchored": self.anchored,
+                "resumed": self.resumed, "pruned": self.pruned, "resent": self.resent,
+                "anchored": self.anchored,
                 "audit_error": self.audit_error,
                 "problems": self.problems,
                 "error": None if self.error is None else {
@@ -91,8 +104,8 @@ class SyncResult:
 class _Sync:
     def __init__(self, store: Store, client: SyncClient, actor: Actor, config: Any,
                  max_ops: int, max_body: int, chunk_size: int, progress: Progress | None,
-                 cancelled: Callable[[], bool]):
-        self.store, self.client, self.config = store, client, config
+                 cancelled: Callable[[], bool], keep: timedelta = KEEP_ACKNOWLEDGED):
+        self.store, self.client, self.config, self.keep = store, client, config, keep
         self.queue = OutboxQueue(store, actor)
         self.actor = actor
         self.device_id = self.queue.device_id
@@ -108,8 +121,15 @@ class _Sync:
     # ---- one pass ---------------------------------------------------------------------
     def run(self) -> None:
         self.queue.compact()  # superseded drafts do not travel (logged only when any)
-        resynced = False
-        for _ in range(MAX_ROUNDS):
+        for _ in range(2):  # again when the server turns out to hold less than it acknowledged
+            pushed = self._rounds()
+            if not self._prune(ask=not pushed):
+                return
+
+    def _rounds(self) -> int:
+        """Push while something moves; how many pushes."""
+        resynced, pushes = False, 0
+        for pushes in range(MAX_ROUNDS):
             if self.cancelled():
                 raise Stopped("同步已停止。")
             ops, audit = self._batch()
@@ -119,18 +139,64 @@ class _Sync:
             if gap and not resynced:  # the server anchored less than this store thinks
                 resynced, moved = True, self._resync_anchor()
             if not moved:
-                break
-        self._prune()
+                return pushes + 1
+        return pushes
 
-    def _prune(self) -> None:
-        """Acknowledged ops leave the outbox once the server's anchored head has passed the
-        entry that acknowledged them (until then a server restored from an older backup
-        could still need them)."""
-        row = self.store.conn.execute(
-            "SELECT max(json_extract(details, '$.through')) FROM audit_log WHERE action = 'sync.acknowledge' "
-            "AND seq <= ? AND json_valid(details)", (self.audit_from,)).fetchone()
-        if row[0] is not None:
-            self.result.pruned += self.queue.prune(through=int(row[0]))
+    def _prune(self, ask: bool) -> bool:
+        """Acknowledged ops leave the outbox once (1) the server's anchored head has passed the
+        entry that acknowledged them, (2) they were acknowledged ``keep`` ago or more, and (3)
+        the server, asked now, still holds them — until then a server restored from an older
+        backup can be given them again. The server is asked (``GET /v1/devices/me``) when
+        something could go, and when ``ask`` (a sync that had nothing to push: an idle laptop
+        learns so that the server lost what it had sent). True when the server holds less
+        than it acknowledged: what it lost is queued again (the caller pushes once more)."""
+        cutoff = self.store.clock.now() - self.keep
+        if not (ask and self.queue.sequence()[1]) and not self._prunable(self.audit_from, cutoff):
+            return False  # nothing would go, nothing to learn: no need to ask the server
+        me = self.client.me()
+        theirs, head = me.get("through_seq"), me.get("anchored")
+        if not is_count(theirs):
+            return False
+        if theirs < self.queue.sequence()[1]:
+            return self._resend(theirs)
+        seq = head.get("seq") if isinstance(head, dict) else None
+        if not is_count(seq) or hash_at(self.store.conn, seq) != head.get("hash"):
+            return False  # the server anchored another chain (reported by the push) or none
+        through = min(self._prunable(min(seq, self.audit_from), cutoff), theirs)
+        if through:
+            self.result.pruned += self.queue.prune(through=through)
+        return False
+
+    def _prunable(self, anchored: int, cutoff: datetime) -> int:
+        """The highest device_seq up to which every acknowledged op may be pruned (0: none):
+        acknowledged by an entry at or below ``anchored``, at ``cutoff`` or before."""
+        conn = self.store.conn
+        top = conn.execute(
+            "SELECT max(CAST(json_extract(details, '$.through') AS INTEGER)) FROM audit_log WHERE "
+            "action = 'sync.acknowledge' AND seq <= ? AND json_valid(details)", (anchored,)).fetchone()[0]
+        through = 0
+        for seq, at in conn.execute(
+                "SELECT device_seq, acknowledged_at FROM outbox WHERE device_id = ? AND state = 'acknowledged' "
+                "AND device_seq <= ? ORDER BY device_seq", (self.device_id, top or 0)):
+            try:
+                if parse_iso(at) > cutoff:
+                    break
+            except (TypeError, ValueError):
+                break
+            through = seq
+        return through
+
+    def _resend(self, theirs: int) -> bool:
+        """The server holds this device's ops only up to ``theirs``, below what it acknowledged
+        (restored from an older backup): send again what it lost (``OutboxQueue.resend_after``;
+        OpsLost, which ends the sync, when some of it was pruned)."""
+        acknowledged = self.queue.sequence()[1]
+        n = self.queue.resend_after(theirs)
+        self.result.resent += n
+        self.result.problems.append(
+            f"服务器记录的本机同步进度退回到第 {theirs} 项（它确认过第 {acknowledged} 项）：服务器可能从较早的备份"
+            f"恢复过，已把它缺少的 {n} 项操作重新发送。")
+        return True
 
     def _batch(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         ops, size = [], 0
@@ -171,20 +237,21 @@ class _Sync:
         r.skipped += len(answer.get("skipped", []))
         self.progress("ops", r.ops_sent, r.ops_sent + self.store.pending_count())
         sent = {op["op_id"]: op for op in ops}
-        if ops:
-            self.queue.mark_exported(list(sent), new_id())
-        for no in answer.get("rejected", []):
-            self._rejected(no, sent)
+        through = answer["through_seq"]
+        with self.store.batch():  # the answer's bookkeeping, one commit (each entry its own change)
+            if ops:
+                self.queue.mark_exported(list(sent), new_id())
+            for no in answer.get("rejected", []):
+                self._rejected(no, sent)
+            r.acknowledged += self.queue.acknowledge_through(through)
+            moved_audit, gap = self._anchor(answer, audit)
         waiting = [w for w in answer.get("waiting", []) if isinstance(w, dict)]
         r.waiting = waiting
-        before = self.queue.sequence()[1]
-        through = answer["through_seq"]
-        r.acknowledged += self.queue.acknowledge_through(through)
-        moved_ops = self.queue.sequence()[1] > before
-        moved_audit, gap = self._anchor(answer, audit)
-        if through < acknowledged:
-            r.problems.append(f"服务器记录的本机同步进度（第 {through} 项）比本机已确认的（第 {acknowledged} 项）少："
-                              "服务器可能从较早的备份恢复过。请联系管理员。")
+        if through < acknowledged:  # the server holds less than it acknowledged: ask it, re-send
+            theirs = self.client.me().get("through_seq")
+            if is_count(theirs) and theirs < acknowledged:
+                return self._resend(theirs), gap
+        moved_ops = self.queue.sequence()[1] > acknowledged
         return (moved_ops or moved_audit) and not waiting, gap
 
     def _rejected(self, no: Any, sent: dict[str, dict[str, Any]]) -> None:
@@ -218,10 +285,20 @@ class _Sync:
         moved = seq > self.audit_from
         self.audit_from = max(self.audit_from, seq)
         self.result.anchored = {"seq": seq, "hash": digest}
-        if self.config is not None:
-            self.config.update(anchored={"seq": seq, "hash": digest, "at": self.store.clock.iso(),
-                                         "folder_id": self.store.meta("folder_id")})
-        return moved and bool(audit), gap
+        # only the sync's own entries anchored is no progress: each push writes one more (a
+        # server that takes none of the ops would otherwise be pushed to for ever)
+        return moved and any(e["action"] not in BOOKKEEPING for e in audit), gap
+
+    def noted(self) -> dict[str, Any]:
+        """What the enrollment file keeps of this sync (written once, at its end): last success
+        or error, and the anchored head the store has committed."""
+        now = self.store.clock.iso()
+        r = self.result
+        out: dict[str, Any] = ({"last_success_at": now, "last_error": None, "last_error_at": None}
+                               if r.ok else {"last_error": str(r.error), "last_error_at": now})
+        if r.anchored is not None:
+            out["anchored"] = {**r.anchored, "at": now, "folder_id": self.store.meta("folder_id")}
+        return out
 
     def _resync_anchor(self) -> bool:
         """The server anchored less than this store thinks (it was restored): send from its."""
@@ -299,20 +376,17 @@ def originals_of(env: dict[str, Any]) -> list[str]:
 
 def sync_once(store: Store, client: SyncClient, *, actor: Actor = SYSTEM, config: Any = None,
               max_ops: int = MAX_OPS, max_body: int = MAX_BODY, chunk_size: int = CHUNK,
-              progress: Progress | None = None,
-              cancelled: Callable[[], bool] = lambda: False) -> SyncResult:
+              progress: Progress | None = None, cancelled: Callable[[], bool] = lambda: False,
+              keep: timedelta = KEEP_ACKNOWLEDGED) -> SyncResult:
     """Push everything outstanding (see the module doc). Never raises for the server or the
     network: the result's ``error`` says what stopped it. ``config`` (a SyncConfig): where
-    the last success or error and the anchored head are noted, outside the data folder."""
-    sync = _Sync(store, client, actor, config, max_ops, max_body, chunk_size, progress, cancelled)
+    the last success or error and the anchored head are noted, outside the data folder.
+    ``keep``: how long acknowledged ops stay before they may be pruned."""
+    sync = _Sync(store, client, actor, config, max_ops, max_body, chunk_size, progress, cancelled, keep)
     try:
         sync.run()
     except WeichaError as e:  # SyncError, Stopped, an answer the queue refuses (InvalidState)
         sync.result.error = e
     if config is not None:
-        now = store.clock.iso()
-        if sync.result.ok:
-            config.update(last_success_at=now, last_error=None, last_error_at=None)
-        else:
-            config.update(last_error=str(sync.result.error), last_error_at=now)
+        config.update(**sync.noted())
     return sync.result

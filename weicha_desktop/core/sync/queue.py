@@ -4,6 +4,7 @@
        │                   │  └──re-export (a later bundle)──▶ exported
        │                   └──server rejects──▶ rejected (reason kept, for a person to see)
        └──a later draft of the same entity──▶ compacted (gone, logged)
+    acknowledged / rejected ──the server's mark went back (restored)──▶ exported (re-sent)
 
 Every transition is a change of its own (``store.change``) with a ``sync.*`` audit entry.
 Ops leave the outbox only two ways, both logged so verify does not take them for deleted
@@ -30,6 +31,18 @@ CHUNK = 1000  # ops removed per change (one audit entry lists at most this many)
 BUNDLE_FORMAT, BUNDLE_VERSION = "weicha-ops", 1
 STATE_COLUMNS = ("state", "exported_bundle_id", "exported_at", "acknowledged_at", "rejected_at",
                  "rejected_reason")
+
+
+class OpsLost(WeichaError):
+    """The server lacks ops this device pruned after the server had acknowledged them (it
+    was restored from a backup older than they are): they cannot be sent again."""
+
+    def __init__(self, server_through: int, pruned_through: int):
+        super().__init__(
+            f"服务器只保存了本机第 {server_through} 项及以前的同步操作（它可能从较早的备份恢复过），"
+            f"而本机第 {server_through + 1}–{pruned_through} 项中服务器确认过的操作已按期清理，无法重发。"
+            "本机的记录本身都在，未同步的内容保留在本机；请联系管理员用更新的备份恢复服务器。")
+        self.server_through, self.pruned_through = server_through, pruned_through
 
 
 class _Nothing(Exception):
@@ -280,6 +293,46 @@ class OutboxQueue:
             ch.log("sync.reject", "op", op_id, f"服务器拒收第 {seq} 项同步操作（{row[0]}）：{reason}",
                    {"op": row[0], "entity_kind": row[1], "entity_id": row[2], "device_seq": seq,
                     "reason": reason})
+
+    def pruned_through(self) -> int:
+        """The highest ``device_seq`` a prune has removed (0: none): acknowledged ops at or
+        below it may be gone from the outbox, so they cannot be sent again."""
+        row = self.store.conn.execute(
+            "SELECT max(CAST(json_extract(details, '$.through') AS INTEGER)) FROM audit_log "
+            "WHERE action = 'sync.prune' AND object_id = ? AND json_valid(details)",
+            (self.device_id,)).fetchone()
+        return row[0] or 0
+
+    def resend_after(self, device_seq: int) -> int:
+        """The server holds this device's ops only up to ``device_seq`` although it acknowledged
+        more (restored from an older backup): the ops after it that it acknowledged or rejected
+        go back to ``exported``, to be sent again, and ``acknowledged_through`` moves back to
+        ``device_seq`` (a ``sync.resend`` entry listing them). ``OpsLost``, and nothing changed,
+        when some of them were pruned already. Returns how many changed state."""
+        last, through = self.sequence()
+        if isinstance(device_seq, bool) or not isinstance(device_seq, int) or not 0 <= device_seq < through:
+            return 0
+        pruned = self.pruned_through()
+        if pruned > device_seq:
+            raise OpsLost(device_seq, pruned)
+        with self.store.change(self.actor) as ch:
+            rows = ch.conn.execute(
+                "SELECT op_id, device_seq, state FROM outbox WHERE device_id = ? AND device_seq > ? "
+                "AND state IN ('acknowledged', 'rejected') ORDER BY device_seq",
+                (self.device_id, device_seq)).fetchall()
+            for part in _chunks([r[0] for r in rows]):
+                ch.conn.execute(
+                    "UPDATE outbox SET state = 'exported', acknowledged_at = NULL, rejected_at = NULL, "
+                    f"rejected_reason = NULL WHERE op_id IN ({', '.join('?' * len(part))})", part)
+            ch.conn.execute("UPDATE outbox_sequence SET acknowledged_through = ? WHERE device_id = ?",
+                            (device_seq, self.device_id))
+            ch.log("sync.resend", "device", self.device_id,
+                   f"服务器只保存了本机第 {device_seq} 项及以前的同步操作（本机记下的确认到第 {through} 项，"
+                   f"服务器可能从较早的备份恢复过）：{len(rows)} 项重新发送",
+                   {"through": device_seq, "was": through,
+                    "ops": [r[0] for r in rows if r[2] == "acknowledged"],
+                    "rejected": [r[0] for r in rows if r[2] == "rejected"]})
+        return len(rows)
 
     def prune(self, through: int | None = None) -> int:
         """Remove acknowledged ops — those up to ``device_seq`` ``through`` if given — (each
