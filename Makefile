@@ -11,7 +11,7 @@ STAMP := $(VENV)/.stamp
 TS := resources/translations/weicha_en.ts
 QM := $(TS:.ts=.qm)
 
-.PHONY: venv run test check clean translations ts screenshots bench bundle
+.PHONY: venv run test check clean translations ts screenshots bench bundle soak
 
 venv: $(STAMP)
 
@@ -44,6 +44,20 @@ test: venv translations
 	  echo "make test: no PostgreSQL for the server's tests (see tools/test_postgres.sh)" >&2; fi; \
 	WEICHA_TEST_PG_URL="$$url" QT_QPA_PLATFORM=offscreen PYTHONDONTWRITEBYTECODE= \
 	  $(EATMYDATA) $(VENV)/bin/pytest -q -n $(JOBS) $(PYTEST_ARGS)
+
+# The seeded sync fault campaign at length (tests/test_sync_faults_campaign.py; make test runs
+# 200 runs of it): SOAK_RUNS runs from seed SOAK_SEED, SOAK_CHAIN runs sharing their laptops;
+# then the figures (runs, time, faults injected by kind). A failing seed prints the make soak
+# line that replays it.
+SOAK_RUNS ?= 1000
+SOAK_SEED ?= 0
+SOAK_CHAIN ?= 20
+soak: venv
+	@mkdir -p build && rm -f build/soak.jsonl
+	SOAK_RUNS=$(SOAK_RUNS) SOAK_SEED=$(SOAK_SEED) SOAK_CHAIN=$(SOAK_CHAIN) SOAK_REPORT=$(CURDIR)/build/soak.jsonl \
+	  QT_QPA_PLATFORM=offscreen PYTHONDONTWRITEBYTECODE= $(EATMYDATA) \
+	  $(VENV)/bin/pytest -q -n $(JOBS) -p no:cacheprovider tests/test_sync_faults_campaign.py
+	$(VENV)/bin/python -m tests.test_sync_faults_campaign build/soak.jsonl
 
 translations: $(QM)
 

@@ -1,0 +1,346 @@
+"""The seeded randomized sync fault campaign (issue 11, S4): laptops edit, faults hit the sync,
+the sync runs until quiet, and the oracle (tests/sync_oracle.py) compares the server with every
+laptop — after every run.
+
+A run (one seed) picks edits on one or two laptops (cases, drafts, photos, finalize, approval,
+return, amendment: sync_oracle.Workload) and one or two faults:
+
+- ``cut``: a loopback proxy cuts the sync's connections at random byte offsets, either way;
+- ``lost``: the server applies a push, its answer never arrives (the same batch goes twice);
+- ``stale``: an earlier push is sent again, raw, after later ones (a duplicate arriving late);
+- ``pause``: the server holds requests (before it reads them, or with the answer ready) past
+  the client's timeout, then goes on — what a SIGSTOPped server does;
+- ``kill``: the client dies at a random request, before it leaves or once it was answered;
+- ``flight``: the user edits while a push is on its way;
+- ``clock``: the laptop's clock a day ahead or behind for the run's edits;
+- ``both``: two laptops push at once;
+- ``restore``: the server's database is put back to a backup taken at an earlier run (the
+  laptops must send again what it lost; where a laptop had already pruned some of it, the sync
+  must say so — OpsLost — and the administrator restores the newer backup);
+- ``newer``: one of the edits goes out in a payload version the server does not know (a
+  newer program): the server rejects that op and the laptop must show it rejected, with the
+  reason, the rest going on.
+
+The runs of a chain share their laptops and server history (a restore needs a past); each
+chain starts with fresh laptops (fresh device ids) on the worker's one server (weicha_server's
+app in a thread, SQLite). A failure names the seed and how to replay it. ``make test`` runs
+CAMPAIGN_RUNS (200) runs, ``make soak`` SOAK_RUNS (1,000) from SOAK_SEED; the faults injected
+are counted (SOAK_REPORT: a file that gets one JSON line per chain)."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import sqlite3
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from weicha_desktop.core.clock import FixedClock
+from weicha_desktop.core.ops import OP_BY_NAME
+from weicha_desktop.core.sync.client import SyncClient
+from weicha_desktop.core.sync.enrollment import SyncConfig, enroll
+from weicha_desktop.core.sync.push import sync_once
+from weicha_desktop.core.sync.queue import OpsLost, OutboxQueue
+from weicha_desktop.core.users import UserService
+
+from tests.fault_proxy import UP, DOWN, Cut, FaultProxy, Killed, KillingTransport, Tally, ThreadServer
+from tests.server_support import HEADERS, Laptop
+from tests.support import PASSWORD, new_store
+from tests.sync_oracle import Oracle, Workload
+
+RUNS = int(os.environ.get("SOAK_RUNS") or os.environ.get("CAMPAIGN_RUNS") or 200)
+FIRST = int(os.environ.get("SOAK_SEED") or 0)
+CHAIN = int(os.environ.get("SOAK_CHAIN") or 20)  # runs that share their laptops
+FAULTS = ("cut", "lost", "stale", "pause", "kill", "flight", "clock", "both", "restore", "newer")
+PAUSE = 0.05  # seconds the client waits for an answer during a pause fault
+KEEP = (timedelta(days=7), timedelta(0))  # a chain's laptops prune late (the product) or at once
+CHAINS = [(s, min(CHAIN, FIRST + RUNS - s)) for s in range(FIRST, FIRST + RUNS, CHAIN)]
+TRACE = bool(os.environ.get("SOAK_TRACE"))  # print each run's faults and syncs (pytest -s)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    s = ThreadServer(tmp_path_factory.mktemp("campaign-server"))
+    yield s
+    s.stop()
+
+
+class Chain:
+    """Two laptops enrolled on the server, their workloads, the server's backups, the oracle."""
+
+    def __init__(self, server: ThreadServer, tmp: Path, seed: int):
+        self.server, self.tmp = server, tmp
+        self.tally = Tally()
+        self.keep = KEEP[seed // CHAIN % 2]
+        self.laptops, self.loads, self.configs = [], [], []
+        (tmp / "photos").mkdir()
+        for slot in (1, 2):
+            store = new_store(tmp / f"laptop{slot}", slot=slot, slots=4)
+            lt = Laptop(store, UserService(store).authenticate("admin", PASSWORD))
+            enroll(store, server.url, server.code(f"笔记本{slot}"), actor=lt.actor)
+            self.laptops.append(lt)
+            self.loads.append(Workload(lt, tmp / "photos"))
+            self.configs.append(SyncConfig.of(store))
+        self.replay = new_store(tmp / "replay")
+        self.replay.anchor = None  # a scratch store: no signed checkpoint after each commit
+        self.oracle = Oracle(self.replay, server.engine, server.config.blob_dir)
+        self.backups: list[Path] = []
+        self.latest: Path | None = None
+        self.clocks = [lt.store.clock for lt in self.laptops]
+        for i in (0, 1):  # every laptop quiet from the start: a run syncs those it touches
+            self.quiet(i, seed)
+
+    def close(self) -> None:
+        for lt in self.laptops:
+            lt.store.close()
+        self.replay.close()
+
+    # ---- one sync ------------------------------------------------------------------------------
+    def client(self, i: int, url: str | None = None, **kw) -> SyncClient:
+        config = self.configs[i]
+        e = config.require()
+        return SyncClient(url or e.server_url, token=config.token(e), cert_pem=e.cert_pem, **kw)
+
+    def sync(self, i: int, url: str | None = None, **kw):
+        """One sync of laptop ``i``; a client killed midway is a result of None."""
+        options = {k: kw.pop(k) for k in ("transport", "io_timeout") if k in kw}
+        with self.client(i, url, **options) as c:
+            try:
+                r = sync_once(self.laptops[i].store, c, config=self.configs[i], keep=self.keep, **kw)
+            except Killed:
+                self.tally.add("killed")
+                return None
+        if TRACE:
+            print(f"  laptop {i + 1}: {r.batches} pushes, {r.ops_sent} ops, {r.photos_uploaded} photos, "
+                  f"{r.resent} resent, {r.error!r}")
+        return r
+
+    def quiet(self, i: int, seed: int, after: object = None) -> None:
+        """Sync until nothing is left to send (a few tries: a fault's aftermath may take one);
+        none when the run's own last sync ended so (``after``: its result)."""
+        counts = OutboxQueue(self.laptops[i].store, self.laptops[i].actor).counts()
+        if getattr(after, "ok", False) and counts["pending"] == counts["exported"] == 0:
+            return
+        for _ in range(4):
+            r = self.sync(i)
+            if r is not None and isinstance(r.error, OpsLost):
+                self.tally.add("ops_lost")
+                assert r.error.pruned_through > r.error.server_through, r.error
+                self.restore(self.latest)  # the administrator puts the newer backup back
+                continue
+            counts = OutboxQueue(self.laptops[i].store, self.laptops[i].actor).counts()
+            if r is not None and r.ok and counts["pending"] == counts["exported"] == 0:
+                self.tally.add("resent", r.resent)
+                return
+            time.sleep(0.01)
+        raise AssertionError(f"seed {seed}: laptop {i + 1} did not get quiet: {r and r.to_json()}")
+
+    # ---- backups of the server's database -----------------------------------------------------
+    def backup(self) -> Path:
+        path = self.tmp / f"backup-{len(self.backups)}.db"
+        _copy_db(self.server.config.data_dir / "server.db", path)
+        self.backups.append(path)
+        return path
+
+    def restore(self, path: Path) -> None:
+        _copy_db(path, self.server.config.data_dir / "server.db")
+
+    # ---- one run -------------------------------------------------------------------------------
+    def run(self, seed: int) -> None:
+        rng = random.Random(seed)
+        if rng.random() < 0.35 or not self.backups:
+            self.backup()
+        faults = rng.sample(FAULTS, k=rng.choice((1, 1, 2)))
+        who = [0, 1] if "both" in faults or rng.random() < 0.3 else [rng.randrange(2)]
+        skew = rng.choice((-1, 1)) if "clock" in faults else 0
+        for i in who:
+            if skew:
+                self.laptops[i].store.clock = FixedClock(self.clocks[i].now() + timedelta(days=skew))
+            for _ in range(rng.randrange(1, 3)):
+                self.loads[i].step(rng)
+        if "newer" in faults:
+            self._newer(rng, who)
+        for kind in faults:
+            self.tally.add(kind)
+        self.trace = (faults, who)
+        if "restore" in faults:
+            self.latest = self.backup()  # what the administrator restores if the older one lacks too much
+            self.restore(rng.choice(self.backups[-4:-1] or self.backups))  # one of the last few
+        if "both" in faults:
+            last = self._both(seed, faults)
+        else:
+            last = {i: self._faulty_sync(i, rng, faults) for i in who}
+        if skew:
+            for i in who:
+                self.laptops[i].store.clock = self.clocks[i]
+        self.touched = [0, 1] if "restore" in faults else who  # a restore sets both back
+        for i in self.touched:
+            self.quiet(i, seed, last.get(i))
+
+    def _faulty_sync(self, i: int, rng: random.Random, faults: list[str]):
+        """Laptop ``i``'s syncs under the run's faults; the last one's result (None: killed)."""
+        r = None
+        if "cut" in faults:
+            cuts = [Cut(way, rng.randrange(0, 4000 if way == UP else 400), rng.random() < 0.5)
+                    for way in (rng.choice((UP, DOWN)) for _ in range(rng.randrange(1, 4)))]
+            with FaultProxy(self.server.port, cuts) as proxy:
+                for _ in range(len(cuts) + 1):
+                    r = self.sync(i, proxy.url)
+                    if r.ok:
+                        break
+                self.tally.add("cuts", proxy.stats.cuts)
+        if "lost" in faults or "stale" in faults or "flight" in faults:
+            load = self.loads[i]
+            transport = Recording(lose={1} if "lost" in faults else (),
+                                  flight=(lambda: load.step(rng)) if "flight" in faults else None)
+            r = self.sync(i, transport=transport)
+            if "stale" in faults and transport.bodies:
+                self._stale(i, rng.choice(transport.bodies))
+        if "kill" in faults:
+            r = self.sync(i, transport=KillingTransport(rng.randrange(1, 4), rng.random() < 0.5))
+        if "pause" in faults:
+            self.server.pause(rng.choice(("before", "after")), path="/v1/push")
+            try:
+                r = self.sync(i, io_timeout=PAUSE)
+            finally:
+                self.server.resume()
+            self.tally.add("timeouts", int(r is not None and not r.ok))
+        if not set(faults) & {"cut", "lost", "stale", "flight", "kill", "pause"}:
+            r = self.sync(i)
+        return r
+
+    def _newer(self, rng: random.Random, who: list[int]) -> None:
+        """A draft saved by a newer program: its op in a payload version the server does not
+        know (written and logged as such by the laptop)."""
+        lt = self.laptops[who[0]]
+        drafts = [r for (r,) in lt.store.conn.execute("SELECT id FROM records WHERE status = 'draft' ORDER BY id")]
+        if drafts:
+            spec = OP_BY_NAME["case.draft"]
+            was = spec.payload_version
+            object.__setattr__(spec, "payload_version", was + 90)  # a frozen spec, for one save
+            try:
+                lt.cases().update(rng.choice(drafts), {"narrative_visit": "较新版本的程序保存。"})
+            finally:
+                object.__setattr__(spec, "payload_version", was)
+            self.tally.add("newer_ops")
+
+    def _both(self, seed: int, faults: list[str]) -> dict[int, object]:
+        """Both laptops sync at once, each under the run's other faults (a pause, which holds
+        the whole server, after)."""
+        errors: list[BaseException] = []
+        last: dict[int, object] = {}
+        alongside = [f for f in faults if f != "pause"]
+
+        def go(i: int) -> None:
+            try:
+                last[i] = self._faulty_sync(i, random.Random(seed * 10 + i), alongside)
+            except BaseException as e:  # noqa: BLE001 — reported by the test
+                errors.append(e)
+
+        threads = [threading.Thread(target=go, args=(i,)) for i in (0, 1)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert not errors, errors
+        if "pause" in faults:
+            last[0] = self._faulty_sync(0, random.Random(seed), ["pause"])
+        return last
+
+    def _stale(self, i: int, body: bytes) -> None:
+        """A push the server answered before, arriving again: nothing new is applied."""
+        config = self.configs[i]
+        headers = dict(HEADERS, Authorization=f"Bearer {config.token(config.require())}")
+        r = httpx.post(f"{self.server.url}/v1/push", content=body, verify=False, headers={
+            **headers, "Content-Type": "application/json"}, timeout=10)
+        assert r.status_code == 200 and r.json()["applied"] == [], r.text
+
+
+class Recording(httpx.HTTPTransport):
+    """The real transport; keeps each push's body; ``lose``: the answers of those pushes are
+    lost (the server applied them); ``flight``: runs as each push leaves (the user edits)."""
+
+    def __init__(self, lose=(), flight=None):
+        super().__init__(verify=False)  # plain http: no CA store to load
+        self.lose, self.flight, self.bodies, self.pushes = set(lose), flight, [], 0
+
+    def handle_request(self, request):
+        if request.url.path != "/v1/push":
+            return super().handle_request(request)
+        self.pushes += 1
+        self.bodies.append(request.read())
+        if self.flight is not None and self.pushes <= 2:  # the user edits as the first pushes leave
+            self.flight()
+        response = super().handle_request(request)
+        if self.pushes in self.lose:
+            response.read()
+            raise httpx.ReadError("answer lost")
+        return response
+
+
+def _copy_db(src: Path, dst: Path) -> None:
+    """An online copy of a SQLite database (the backup API: consistent while the server runs)."""
+    a, b = sqlite3.connect(src), sqlite3.connect(dst)
+    try:
+        a.backup(b)
+    finally:
+        a.close()
+        b.close()
+
+
+@pytest.mark.parametrize("first,runs", CHAINS, ids=[f"seeds{s}-{s + n - 1}" for s, n in CHAINS])
+def test_campaign(server, tmp_path, first, runs):
+    chain = Chain(server, tmp_path, first)
+    started = time.perf_counter()
+    try:
+        for seed in range(first, first + runs):
+            try:
+                chain.run(seed)
+                chain.oracle.check([chain.laptops[i] for i in chain.touched], context=f"seed {seed}")
+                chain.tally.add("oracle_checks")
+                if TRACE:
+                    print(f"seed {seed}: faults {chain.trace[0]}, laptops {[i + 1 for i in chain.trace[1]]}")
+            except Exception as e:
+                raise AssertionError(
+                    f"campaign seed {seed} failed (chain from {first}); replay it with "
+                    f"make soak SOAK_SEED={first} SOAK_RUNS={seed - first + 1} SOAK_CHAIN={CHAIN}: {e}") from e
+        chain.oracle.check(chain.laptops, context=f"chain {first}, fresh replay", fresh=tmp_path / "fresh")
+    finally:
+        chain.close()
+    report = os.environ.get("SOAK_REPORT")
+    if report:
+        with open(report, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"first": first, "runs": runs, "seconds": time.perf_counter() - started,
+                                "faults": chain.tally.counts,
+                                "edits": {k: sum(w.done.get(k, 0) for w in chain.loads)
+                                          for k in sorted({k for w in chain.loads for k in w.done})},
+                                "oracle": chain.oracle.stats.__dict__}) + "\n")
+    assert sum(chain.tally.counts.get(k, 0) for k in FAULTS) >= runs
+
+
+def summary(path: str) -> str:
+    """The figures of a campaign from its SOAK_REPORT file (make soak prints them)."""
+    runs = chains = 0
+    seconds = 0.0
+    faults: dict[str, int] = {}
+    edits: dict[str, int] = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        chains, runs, seconds = chains + 1, runs + d["runs"], seconds + d["seconds"]
+        for total, part in ((faults, d["faults"]), (edits, d["edits"])):
+            for k, v in part.items():
+                total[k] = total.get(k, 0) + v
+    show = lambda d: ", ".join(f"{k} {v}" for k, v in sorted(d.items()))  # noqa: E731
+    return (f"{runs} runs in {chains} chains, {seconds:.1f} s in the chains (summed over workers)\n"
+            f"faults: {show(faults)}\nedits: {show(edits)}")
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(summary(sys.argv[1]))
