@@ -58,7 +58,10 @@ FIRST = int(os.environ.get("SOAK_SEED") or 0)
 CHAIN = int(os.environ.get("SOAK_CHAIN") or 20)  # runs that share their laptops
 FAULTS = ("cut", "lost", "stale", "pause", "kill", "flight", "clock", "both", "restore", "newer")
 PAUSE = 0.05  # seconds the client waits for an answer during a pause fault
-KEEP = (timedelta(days=7), timedelta(0))  # a chain's laptops prune late (the product) or at once
+# a chain's laptops keep acknowledged ops 7 days (the product: never pruned in a chain) or 15
+# minutes of their clocks (which step a second a reading: some runs), so backups older than
+# that lack ops a laptop pruned (OpsLost, and the administrator puts the newer one back)
+KEEP = (timedelta(days=7), timedelta(minutes=15))
 CHAINS = [(s, min(CHAIN, FIRST + RUNS - s)) for s in range(FIRST, FIRST + RUNS, CHAIN)]
 TRACE = bool(os.environ.get("SOAK_TRACE"))  # print each run's faults and syncs (pytest -s)
 
@@ -120,23 +123,27 @@ class Chain:
                   f"{r.resent} resent, {r.error!r}")
         return r
 
-    def quiet(self, i: int, seed: int, after: object = None) -> None:
+    def quiet(self, i: int, seed: int, after: object = None) -> bool:
         """Sync until nothing is left to send (a few tries: a fault's aftermath may take one);
-        none when the run's own last sync ended so (``after``: its result)."""
+        none when the run's own last sync ended so (``after``: its result). True when the
+        laptop had pruned what the restored server lacks (OpsLost) and the administrator put
+        the newer backup back."""
         counts = OutboxQueue(self.laptops[i].store, self.laptops[i].actor).counts()
         if getattr(after, "ok", False) and counts["pending"] == counts["exported"] == 0:
-            return
+            return False
+        restored = False
         for _ in range(4):
             r = self.sync(i)
             if r is not None and isinstance(r.error, OpsLost):
                 self.tally.add("ops_lost")
                 assert r.error.pruned_through > r.error.server_through, r.error
                 self.restore(self.latest)  # the administrator puts the newer backup back
+                restored = True
                 continue
             counts = OutboxQueue(self.laptops[i].store, self.laptops[i].actor).counts()
             if r is not None and r.ok and counts["pending"] == counts["exported"] == 0:
                 self.tally.add("resent", r.resent)
-                return
+                return restored
             time.sleep(0.01)
         raise AssertionError(f"seed {seed}: laptop {i + 1} did not get quiet: {r and r.to_json()}")
 
@@ -179,8 +186,11 @@ class Chain:
             for i in who:
                 self.laptops[i].store.clock = self.clocks[i]
         self.touched = [0, 1] if "restore" in faults else who  # a restore sets both back
-        for i in self.touched:
-            self.quiet(i, seed, last.get(i))
+        for _ in range(3):
+            restored = [self.quiet(i, seed, last.get(i)) for i in self.touched]
+            if not any(restored):
+                break
+            last = {}  # the newer backup put back: it may lack what the other laptop sent since
 
     def _faulty_sync(self, i: int, rng: random.Random, faults: list[str]):
         """Laptop ``i``'s syncs under the run's faults; the last one's result (None: killed)."""
