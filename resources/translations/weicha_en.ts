@@ -1816,8 +1816,8 @@ version {version} ({status})</translation>
         <translation>Check: list what blocks finalizing</translation>
     </message>
     <message>
-        <source>下一个 / 上一个问题，并定位到该栏目</source>
-        <translation>Next / previous problem, shown at its field</translation>
+        <source>下一个 / 上一个问题，并定位到该栏目（尚未检查时先检查）</source>
+        <translation>Next / previous problem, shown at its field (checks first if not checked yet)</translation>
     </message>
     <message>
         <source>定稿</source>
@@ -1842,6 +1842,14 @@ version {version} ({status})</translation>
     <message>
         <source>表格：添加一行（提取人、提取时间沿用上一行）</source>
         <translation>Table: add a row (collected by and time as in the row above)</translation>
+    </message>
+    <message>
+        <source>表格：到本行下一个还需填写的格</source>
+        <translation>Tables: the row's next cell still to be filled</translation>
+    </message>
+    <message>
+        <source>插入模板：选定案件性质、现场勘验情况为空时，按记录填写五段勘验情况</source>
+        <translation>Insert template: once a case type is chosen and the scene narrative is empty, writes its five paragraphs from the record</translation>
     </message>
     <message>
         <source>表格：复制当前行（编号在保存时另给）</source>
