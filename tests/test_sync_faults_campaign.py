@@ -47,6 +47,7 @@ from weicha_desktop.core.sync.enrollment import SyncConfig, enroll
 from weicha_desktop.core.sync.push import sync_once
 from weicha_desktop.core.sync.queue import OpsLost, OutboxQueue
 from weicha_desktop.core.users import UserService
+from weicha_desktop.core.verify import verify
 
 from tests.fault_proxy import UP, DOWN, Cut, FaultProxy, Killed, KillingTransport, Tally, ThreadServer
 from tests.server_support import HEADERS, Laptop
@@ -320,6 +321,9 @@ def test_campaign(server, tmp_path, first, runs):
                     f"campaign seed {seed} failed (chain from {first}); replay it with "
                     f"make soak SOAK_SEED={first} SOAK_RUNS={seed - first + 1} SOAK_CHAIN={CHAIN}: {e}") from e
         chain.oracle.check(chain.laptops, context=f"chain {first}, fresh replay", fresh=tmp_path / "fresh")
+        for lt in chain.laptops:  # the laptops' own checks: resends, prunes and rejections are logged
+            report = verify(lt.store)
+            assert report.ok, (first, report.faults)
     finally:
         chain.close()
     report = os.environ.get("SOAK_REPORT")
