@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel, QListWidgetItem
 
 from weicha_desktop.core.cases import CaseRecord
@@ -79,18 +79,12 @@ class CasePages(QObject):
         """报告…: the report dialog of this case (window-modal; one at a time). A draft's
         unsaved edits are saved first, so the paper shows what the form shows."""
         if self.report_dialog is not None:
-            self.report_dialog.raise_()
-            self.report_dialog.activateWindow()
-            return self.report_dialog
+            return self.report_dialog.bring_to_front()
         if not self._commit_form():  # the problem list says what is wrong
             return None
-        dialog = ReportDialog(self.reports, self.view.case, self.view, settings=self.settings)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.finished.connect(self._report_closed)
-        self.report_dialog = dialog
-        dialog.show()
-        return dialog
+        self.report_dialog = ReportDialog(self.reports, self.view.case, self.view,
+                                          settings=self.settings)
+        return self.report_dialog.open_window_modal(self._report_closed)
 
     def _report_closed(self) -> None:
         self.report_dialog = None

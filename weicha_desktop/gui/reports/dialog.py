@@ -110,6 +110,21 @@ class ReportDialog(OpDialog):
         # a minimum width set by hand would replace the layout's own (longer English labels)
 
     # ---- building --------------------------------------------------------------------------
+    def open_window_modal(self, closed: Callable[[], None]) -> "ReportDialog":
+        """Shows the dialog over its window (deleted once closed; ``closed`` is told then), as
+        the case form and the review page open it: one at a time, see ``bring_to_front``."""
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.finished.connect(closed)
+        self.show()
+        return self
+
+    def bring_to_front(self) -> "ReportDialog":
+        """报告… again while this one is open: this one, raised."""
+        self.raise_()
+        self.activateWindow()
+        return self
+
     def _parts_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("打印内容"))
         box.setObjectName("partsBox")

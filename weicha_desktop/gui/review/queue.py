@@ -243,16 +243,10 @@ class ReviewQueue(QWidget):
         if self.view is None:
             return None
         if self.report_dialog is not None:
-            self.report_dialog.raise_()
-            return self.report_dialog
-        dialog = ReportDialog(ReportService(self.cases, self.photos), self.view.case, self,
-                              settings=self.settings)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.finished.connect(self._report_closed)
-        self.report_dialog = dialog
-        dialog.show()
-        return dialog
+            return self.report_dialog.bring_to_front()
+        self.report_dialog = ReportDialog(ReportService(self.cases, self.photos), self.view.case,
+                                          self, settings=self.settings)
+        return self.report_dialog.open_window_modal(self._report_closed)
 
     def _report_closed(self) -> None:
         self.report_dialog = None
