@@ -23,8 +23,6 @@ numbers commit in order and a pull that has seen N has seen everything below N.
 Every publish and import is an entry of the server's audit chain."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,7 +36,7 @@ from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.forms.check import read_forms
 from weicha_desktop.core.forms.loader import load_choice_lists
 from weicha_desktop.core.forms.validators import id_card, plate
-from weicha_server import audit
+from weicha_server import audit, csvin
 from weicha_server.db import code_tables, form_versions, next_counter, now_iso, watch_lists
 
 MAX_FILE = 2 * 1024 * 1024
@@ -52,16 +50,7 @@ def _shipped_forms() -> Path:
 
 
 def read_text(path: Path) -> str:
-    try:
-        data = Path(path).read_bytes()[:MAX_FILE + 1]
-    except OSError as e:
-        raise WeichaError(f"无法读取文件 {path}（{e.strerror or e}）。") from e
-    if len(data) > MAX_FILE:
-        raise WeichaError(f"文件 {path} 过大（超过 {MAX_FILE // 1024 // 1024} MB）。")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise WeichaError(f"文件 {path} 不是 UTF-8 编码：请用 UTF-8 另存后再导入。") from e
+    return csvin.read_text(path, MAX_FILE)
 
 
 def published_forms(conn: Connection) -> list[tuple[str, str]]:
@@ -156,40 +145,21 @@ WATCH_COLUMNS = {"类型": "list", "list": "list", "证件号码": "key", "身�
                  "号牌号码": "key", "key": "key", "姓名": "name", "name": "name", "原因": "reason",
                  "reason": "reason", "在用": "active", "active": "active"}
 LIST_WORDS = {"人员": "person", "person": "person", "车辆": "vehicle", "vehicle": "vehicle"}
-ACTIVE_WORDS = {"1": True, "0": False, "是": True, "否": False, "true": True, "false": False, "": True}
 
 
 def read_watch_csv(path: Path) -> list[dict[str, Any]]:
-    text = read_text(path)
-    reader = csv.reader(io.StringIO(text))
-    try:
-        return _watch_rows(path, reader)
-    except csv.Error as e:
-        raise WeichaError(f"文件 {path} 第 {reader.line_num} 行无法按 CSV 读取（{e}）：请改正后再导入。") from e
-
-
-def _watch_rows(path: Path, reader) -> list[dict[str, Any]]:
-    header = next(reader, None)
-    if not header:
-        raise WeichaError(f"文件 {path} 是空的：第一行须为列名（类型,证件号码,姓名,原因,在用）。")
-    names = [WATCH_COLUMNS.get(h.strip()) for h in header]
-    unknown = [h for h, n in zip(header, names) if n is None]
-    if unknown:
-        raise WeichaError(f"列名不认识：{'、'.join(unknown)}。可用的列：类型、证件号码（或 号牌）、姓名、原因、在用。")
-    for needed, word in (("list", "类型"), ("key", "证件号码"), ("reason", "原因")):
-        if needed not in names:
-            raise WeichaError(f"缺少“{word}”列。")
+    _, table = csvin.table(path, read_text(path), WATCH_COLUMNS,
+                           (("list", "类型"), ("key", "证件号码"), ("reason", "原因")),
+                           example="类型,证件号码,姓名,原因,在用",
+                           available="类型、证件号码（或 号牌）、姓名、原因、在用")
     today = datetime.now(timezone.utc).date()
     rows, problems, seen = [], [], {}
-    for line, values in enumerate(reader, 2):
-        if not any(v.strip() for v in values):
-            continue
+    for line, cells in table:
         if len(rows) + len(problems) >= MAX_WATCH_ROWS:
             raise WeichaError(f"一次最多导入 {MAX_WATCH_ROWS} 条。")
-        cells = dict(zip(names, (v.strip() for v in values)))
         kind = LIST_WORDS.get(cells.get("list", "").lower())
         key = cells.get("key", "").upper() if kind == "person" else cells.get("key", "")
-        active = ACTIVE_WORDS.get(cells.get("active", "").lower())
+        active = csvin.ACTIVE_WORDS.get(cells.get("active", "").lower())
         why = None
         if kind is None:
             why = "“类型”须为 人员 或 车辆（person / vehicle）。"
@@ -212,8 +182,7 @@ def _watch_rows(path: Path, reader) -> list[dict[str, Any]]:
         rows.append({"list": kind, "key": key, "name": cells.get("name", ""), "reason": cells["reason"],
                      "active": active})
     if problems:
-        shown = problems[:20] + ([f"……另有 {len(problems) - 20} 处"] if len(problems) > 20 else [])
-        raise WeichaError("文件有误，未导入任何一条：\n" + "\n".join(shown))
+        raise csvin.refusal(problems, "任何一条")
     return rows
 
 

@@ -12,8 +12,6 @@ added, changed ones updated, each with a new ``updated_seq`` (the pull cursor), 
 ones left alone. One audit entry per import or add."""
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,14 +24,13 @@ from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.ids import user_id
 from weicha_desktop.core.labels import ROLES
 from weicha_desktop.core.users import normalize_badge
-from weicha_server import audit
+from weicha_server import audit, csvin
 from weicha_server.db import next_counter, users
 
 COLUMNS = {"badge_no": "badge_no", "警号": "badge_no", "name": "name", "姓名": "name",
            "display_name": "display_name", "显示名": "display_name", "role": "role", "角色": "role",
            "unit_code": "unit_code", "单位代码": "unit_code", "active": "active", "在用": "active"}
 ROLE_WORDS = {**{r: r for r in ROLES}, **{label.zh: r for r, label in ROLES.items()}}
-ACTIVE_WORDS = {"1": True, "0": False, "是": True, "否": False, "true": True, "false": False, "": True}
 UNIT_RE = re.compile(r"[0-9]{12}")
 MAX_ROWS = 100_000
 
@@ -78,41 +75,16 @@ def make_row(*, unit_code: str, badge_no: str, name: str, display_name: str = ""
 
 
 def read_csv(path: Path, unit: str | None) -> list[UserRow]:
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except OSError as e:
-        raise WeichaError(f"无法读取文件 {path}（{e.strerror or e}）。") from e
-    except UnicodeDecodeError as e:
-        raise WeichaError(f"文件 {path} 不是 UTF-8 编码：请用 UTF-8 另存后再导入。") from e
-    reader = csv.reader(io.StringIO(text))
-    try:
-        return _rows(path, reader, unit)
-    except csv.Error as e:  # a NUL, an unclosed quote at the end …
-        raise WeichaError(f"文件 {path} 第 {reader.line_num} 行无法按 CSV 读取（{e}）：请改正后再导入。") from e
-
-
-def _rows(path: Path, reader, unit: str | None) -> list[UserRow]:
-    header = next(reader, None)
-    if not header:
-        raise WeichaError(f"文件 {path} 是空的：第一行须为列名（警号,姓名,角色…）。")
-    names = [COLUMNS.get(h.strip()) for h in header]
-    unknown = [h for h, n in zip(header, names) if n is None]
-    if unknown:
-        raise WeichaError(f"列名不认识：{'、'.join(unknown)}。可用的列：警号、姓名、显示名、角色、单位代码、在用。")
-    for needed, word in (("badge_no", "警号"), ("name", "姓名")):
-        if needed not in names:
-            raise WeichaError(f"缺少“{word}”列。")
+    names, table = csvin.table(path, csvin.read_text(path), COLUMNS, (("badge_no", "警号"), ("name", "姓名")),
+                               example="警号,姓名,角色…", available="警号、姓名、显示名、角色、单位代码、在用")
     if "unit_code" not in names and not unit:
         raise WeichaError("文件没有“单位代码”列：请用 --unit 指定单位代码。")
     rows, problems, seen = [], [], {}
-    for line, values in enumerate(reader, 2):
-        if not any(v.strip() for v in values):
-            continue
+    for line, cells in table:
         if len(rows) + len(problems) >= MAX_ROWS:
             raise WeichaError(f"一次最多导入 {MAX_ROWS} 个用户。")
-        cells = dict(zip(names, (v.strip() for v in values)))
         try:
-            active = ACTIVE_WORDS.get(cells.get("active", "").lower())
+            active = csvin.ACTIVE_WORDS.get(cells.get("active", "").lower())
             if active is None:
                 raise WeichaError("“在用”须为 1/0 或 是/否。")
             row = make_row(unit_code=cells.get("unit_code") or unit or "", badge_no=cells.get("badge_no", ""),
@@ -128,8 +100,7 @@ def _rows(path: Path, reader, unit: str | None) -> list[UserRow]:
         seen[key] = line
         rows.append(row)
     if problems:
-        shown = problems[:20] + ([f"……另有 {len(problems) - 20} 处"] if len(problems) > 20 else [])
-        raise WeichaError("文件有误，未导入任何用户：\n" + "\n".join(shown))
+        raise csvin.refusal(problems, "任何用户")
     return rows
 
 
