@@ -45,6 +45,7 @@ def example_requests(token_laptop) -> dict[tuple[str, str], dict]:
         ("get", "/v1/blobs/{sha}"): {},
         ("get", "/v1/blobs/{sha}/thumbnail"): {},
         ("get", "/v1/pull/{table}"): {},
+        ("get", "/v1/keys"): {},
     }
 
 

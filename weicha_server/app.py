@@ -23,6 +23,7 @@ from weicha_server.config import PROTOCOL, ServerConfig
 from weicha_server.db import blobs, devices, make_engine, meta, read, require_current
 from weicha_server.errors import ApiError, error_body, install
 from weicha_server.gate import Gate, log, log_exception
+from weicha_server.keys import ServerKeys
 from weicha_server.push import push
 
 def _printable(text: str) -> str:
@@ -71,6 +72,7 @@ class Api:
         self.engine = engine or make_engine(config.db_url)
         require_current(self.engine)
         self.blobs = FolderBlobStore(config.blob_dir)
+        self.bundle_keys = ServerKeys.load(config.data_dir).public()  # USB bundles (keys.py)
         with read(self.engine) as conn:
             self.server_id = meta(conn, "server_id")
 
@@ -116,7 +118,15 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
                                       device_name=body.device_name, public_key=body.public_key,
                                       unit_code=body.unit_code)
         log.info("enrolled", extra={"fields": {"event": "enroll", "device": body.device_id}})
-        return {"device_id": body.device_id, "token": token, "server_id": api.server_id, "unit_code": unit}
+        return {"device_id": body.device_id, "token": token, "server_id": api.server_id, "unit_code": unit,
+                "bundle_keys": api.bundle_keys}
+
+    @app.get("/v1/keys", tags=["devices"])
+    def bundle_keys(request: Request, cred: Token, weicha_protocol: Protocol = None) -> dict[str, Any]:
+        """服务器的数据包公钥（签名 Ed25519、加密 X25519，原始字节的 base64）：供登记较早的笔记本固定。"""
+        with read(api.engine) as conn:
+            api.device(conn, request, cred)
+        return {"server_id": api.server_id, "bundle_keys": api.bundle_keys}
 
     @app.get("/v1/devices/me", tags=["devices"])
     def me(request: Request, cred: Token, weicha_protocol: Protocol = None) -> dict[str, Any]:

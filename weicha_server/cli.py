@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("stats", help="服务器的统计")
     st.add_argument("--json", action="store_true", help="以 JSON 输出")
     st.set_defaults(func=cmd_stats)
+    from weicha_server import bundle_cli  # USB bundles: keys, bundle import/watch, reference export, enroll-import
+
+    bundle_cli.add_commands(sub)
     return p
 
 
@@ -147,6 +150,9 @@ def cmd_init(args) -> int:
         stored = settings.read_settings(data_dir)
         settings.write_settings(data_dir, {**stored, "db_url": cfg.db_url})
     cfg.blob_dir.mkdir(exist_ok=True)
+    from weicha_server.keys import ServerKeys
+
+    ServerKeys.load(data_dir)  # the bundle keys (kept as they are once made)
     with db.read(engine) as conn:
         server_id = db.meta(conn, "server_id")
     engine.dispose()

@@ -1,0 +1,98 @@
+"""The server's USB-bundle commands (docs/server.md, "Bundles"), added to ``weicha-server``
+by cli.py:
+
+    weicha-server --data-dir D keys [--json]
+    weicha-server --data-dir D bundle import FILE.wcb [-o RECEIPT.wcr] [--json]
+    weicha-server --data-dir D bundle watch DIR [--once] [--interval S]
+    weicha-server --data-dir D reference export -o FILE.wcref [--unit UNIT]
+    weicha-server --data-dir D enroll-import REQ.wcq -o ENROLL.wce [--unit UNIT] [--yes]
+
+Exit codes: 0 done (a bundle imported before: 0, saying so), 1 refused or failed, 2 usage."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from weicha_server.keys import ServerKeys
+
+
+def add_commands(sub) -> None:
+    k = sub.add_parser("keys", help="服务器的数据包密钥（签名、加密）的指纹")
+    k.add_argument("--json", action="store_true", help="以 JSON 输出")
+    k.set_defaults(func=cmd_keys)
+    b = sub.add_parser("bundle", help="U 盘数据包（笔记本离线导出的同步操作）")
+    bsub = b.add_subparsers(dest="bundle_command", metavar="COMMAND", required=True)
+    bi = bsub.add_parser("import", help="导入一个数据包（.wcb），写出签名的回执（.wcr）")
+    bi.add_argument("file", type=Path, metavar="FILE.wcb")
+    bi.add_argument("-o", "--output", type=Path, metavar="RECEIPT.wcr", help="回执文件（默认：数据包旁边，同名 .wcr）")
+    bi.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    bi.set_defaults(func=cmd_bundle_import)
+    bw = bsub.add_parser("watch", help="监视一个投放文件夹：每个新的 .wcb 导入一次，回执写在旁边")
+    bw.add_argument("folder", type=Path, metavar="DIR")
+    bw.add_argument("--once", action="store_true", help="只处理现有的文件，然后退出")
+    bw.add_argument("--interval", type=float, default=2.0, help="两次查看之间的秒数（默认 2）")
+    bw.set_defaults(func=cmd_bundle_watch)
+    r = sub.add_parser("reference", help="参考数据（用户、表单、代码表、核查名单）")
+    rsub = r.add_subparsers(dest="reference_command", metavar="COMMAND", required=True)
+    re_ = rsub.add_parser("export", help="导出签名的参考数据包（.wcref），供离线的笔记本导入")
+    re_.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.wcref")
+    re_.add_argument("--unit", help="只含这个单位的用户（12 位单位代码；默认：全部用户）")
+    re_.set_defaults(func=cmd_reference_export)
+    e = sub.add_parser("enroll-import", help="离线登记：读入笔记本的登记申请（.wcq），写出签名的登记文件（.wce）")
+    e.add_argument("file", type=Path, metavar="REQ.wcq")
+    e.add_argument("-o", "--output", type=Path, required=True, metavar="ENROLL.wce")
+    e.add_argument("--unit", help="设备所属单位代码（12 位；默认：申请中的单位）")
+    e.add_argument("--yes", action="store_true", help="不再询问，直接登记（先核对显示的设备名称与密钥指纹）")
+    e.set_defaults(func=cmd_enroll_import)
+
+
+def _cli():
+    from weicha_server import cli
+
+    return cli
+
+
+def cmd_keys(args) -> int:
+    cfg = _cli()._config(args)
+    if not cfg.data_dir.is_dir():
+        from weicha_desktop.core.errors import WeichaError
+
+        raise WeichaError(f"数据文件夹 {cfg.data_dir} 不存在：请先运行 init。")
+    keys = ServerKeys.load(cfg.data_dir)
+    if args.json:
+        _cli()._print_json({"public": keys.public(), "fingerprints": keys.fingerprints(),
+                            "folder": str(cfg.data_dir / "keys")})
+        return 0
+    fp = keys.fingerprints()
+    print(f"签名公钥指纹（Ed25519）：{fp['signing']}")
+    print(f"加密公钥指纹（X25519）：{fp['encryption']}")
+    print(f"密钥文件：{cfg.data_dir / 'keys'}（请与数据库一起备份；丢失后各笔记本须重新登记）")
+    return 0
+
+
+def cmd_bundle_import(args) -> int:
+    from weicha_server import bundles
+
+    return bundles.cli_import(_cli(), args)
+
+
+def cmd_bundle_watch(args) -> int:
+    from weicha_server import bundles
+
+    if args.interval <= 0:
+        print("错误：--interval 须大于 0。", file=sys.stderr)
+        return 2
+    return bundles.cli_watch(_cli(), args)
+
+
+def cmd_reference_export(args) -> int:
+    from weicha_server import refexport
+
+    return refexport.cli_export(_cli(), args)
+
+
+def cmd_enroll_import(args) -> int:
+    from weicha_server import enroll_offline
+
+    return enroll_offline.cli_enroll(_cli(), args)
+

@@ -1,0 +1,109 @@
+"""The server's own keys for USB bundles (docs/server.md, "Bundles"): an Ed25519 key that
+signs what the server hands out (receipts, reference bundles, enrollment files) and an X25519
+key the laptops encrypt their ops bundles to.
+
+    ServerKeys.load(data_dir)    the keys in ``<data-dir>/keys/``, made now if missing
+    keys.public()                ``{signing_public, encryption_public}``: raw keys, base64
+                                 (the /v1/enroll answer's ``bundle_keys``, GET /v1/keys)
+    keys.fingerprints()          what an administrator reads out to compare on a laptop
+
+The files are ``keys/signing.pem`` and ``keys/encryption.pem`` (PKCS#8 PEM, unencrypted,
+mode 0600, the folder 0700). ``init`` makes them; a data folder made before this version
+gets them on first use (any command or the server's start). Two processes making them at
+once — workers starting together — agree: each key is written beside its name and linked
+into place only if no file is there (the loser reads the winner's). A key file that is there
+but unreadable is an error, never replaced: laptops pinned its public half."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+
+from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.fileio import os_error_message, write_atomic
+
+KEYS_DIR = "keys"
+SIGNING_FILE, ENCRYPTION_FILE = "signing.pem", "encryption.pem"
+
+
+class ServerKeyError(WeichaError):
+    """A key file the server cannot use (the reason in Chinese)."""
+
+
+def raw_public(key: Ed25519PublicKey | X25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def fingerprint(raw: bytes) -> str:
+    """SHA-256 of a raw public key as ``AB:CD:…`` (the form the certificate's fingerprint
+    takes, core/sync/client.fingerprint)."""
+    digest = hashlib.sha256(raw).hexdigest().upper()
+    return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
+
+
+@dataclass(frozen=True)
+class ServerKeys:
+    signing: Ed25519PrivateKey
+    encryption: X25519PrivateKey
+
+    @classmethod
+    def load(cls, data_dir: Path) -> "ServerKeys":
+        folder = Path(data_dir) / KEYS_DIR
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+        except OSError as e:
+            raise ServerKeyError(f"无法建立服务器密钥文件夹 {folder}（{os_error_message(e)}）。") from None
+        signing = _load_or_make(folder / SIGNING_FILE, Ed25519PrivateKey.generate, Ed25519PrivateKey)
+        encryption = _load_or_make(folder / ENCRYPTION_FILE, X25519PrivateKey.generate, X25519PrivateKey)
+        return cls(signing, encryption)
+
+    @property
+    def signing_public(self) -> Ed25519PublicKey:
+        return self.signing.public_key()
+
+    @property
+    def encryption_public(self) -> X25519PublicKey:
+        return self.encryption.public_key()
+
+    def public(self) -> dict[str, str]:
+        return {"signing_public": b64(raw_public(self.signing_public)),
+                "encryption_public": b64(raw_public(self.encryption_public))}
+
+    def fingerprints(self) -> dict[str, str]:
+        return {"signing": fingerprint(raw_public(self.signing_public)),
+                "encryption": fingerprint(raw_public(self.encryption_public))}
+
+
+def _load_or_make(path: Path, generate: Callable, kind: type):
+    if not path.exists():
+        key = generate()
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+        try:
+            write_atomic(path, pem, mode=0o600, exclusive=True)
+            return key
+        except FileExistsError:
+            pass  # another process made it meanwhile: theirs is the key
+        except OSError as e:
+            raise ServerKeyError(f"无法写入服务器密钥 {path}（{os_error_message(e)}）。") from None
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except OSError as e:
+        raise ServerKeyError(f"无法读取服务器密钥 {path}（{os_error_message(e, reading=True)}）。") from None
+    except (ValueError, TypeError):
+        key = None
+    if not isinstance(key, kind):
+        raise ServerKeyError(f"服务器密钥文件 {path} 已损坏或不是所需类型的密钥：不会自动替换（各笔记本记住了它的公钥）。"
+                        "请从备份恢复 keys 文件夹。")
+    return key
