@@ -27,7 +27,7 @@ def test_bicai_evidence_or_reason(spec):
     record = good_record()
     record["evidence"] = []
     assert fired(spec, record) == {
-        ("bicai", "no_evidence_reason"): "未提取痕迹物证，须登记物证或填写未提取原因"}
+        ("bicai", "evidence"): "未提取痕迹物证，须登记物证或填写未提取原因"}
     record["no_evidence_reason"] = "现场经雨水冲刷，未发现可提取痕迹"
     assert fired(spec, record) == {}
 
@@ -36,9 +36,9 @@ def test_witness_or_reason(spec):
     record = good_record()
     del record["witnesses"]
     assert fired(spec, record) == {
-        ("witness", "no_witness_reason"): "无见证人，须登记见证人或填写无见证人原因"}
+        ("witness", "witnesses"): "无见证人，须登记见证人或填写无见证人原因"}
     record["no_witness_reason"] = "  "
-    assert ("witness", "no_witness_reason") in fired(spec, record)
+    assert ("witness", "witnesses") in fired(spec, record)
     record["no_witness_reason"] = "深夜勘验，邻居均外出"
     assert fired(spec, record) == {}
 
