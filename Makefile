@@ -52,12 +52,15 @@ test: venv translations
 SOAK_RUNS ?= 1000
 SOAK_SEED ?= 0
 SOAK_CHAIN ?= 20
+# then a USB bundle of BUNDLE_SOAK_MB written and opened in bounded memory, against a copy
+BUNDLE_SOAK_MB ?= 2048
 soak: venv
 	@mkdir -p build && rm -f build/soak.jsonl
 	SOAK_RUNS=$(SOAK_RUNS) SOAK_SEED=$(SOAK_SEED) SOAK_CHAIN=$(SOAK_CHAIN) SOAK_REPORT=$(CURDIR)/build/soak.jsonl \
 	  QT_QPA_PLATFORM=offscreen PYTHONDONTWRITEBYTECODE= $(EATMYDATA) \
 	  $(VENV)/bin/pytest -q -n $(JOBS) -p no:cacheprovider tests/test_sync_faults_campaign.py
 	$(VENV)/bin/python -m tests.test_sync_faults_campaign build/soak.jsonl
+	BUNDLE_SOAK_MB=$(BUNDLE_SOAK_MB) $(VENV)/bin/pytest -q -s -p no:cacheprovider tests/test_bundle_memory.py
 
 translations: $(QM)
 
