@@ -115,8 +115,19 @@ _PHOTO_OPTIONAL = {
     "edits": {"type": ["array", "null"], "items": {"type": "object"}},
     "imported_at": TIME, "imported_by": ID, "removed_at": OPT_TIME,
 }
+_LINK = {"id": ID, "record_id": ID, "target_id": ID}  # a link (core/collect/links.py)
 _PHOTO_EDITABLE = {"photo_class": OPT_TEXT, "caption": TEXT, "photographer": OPT_TEXT,
                    "evidence_number": OPT_TEXT}
+
+
+_CHECK = _obj({  # a check (core/checks/service.py): who, when, what, the result
+    "id": ID, "at": TIME, "by": OPT_PERSON, "kind": {"enum": ["person", "vehicle"]}, "key": ID,
+    "source": ID, "result": {"enum": ["hit", "miss"]},
+    "hits": {"type": "array", "items": _obj({"list": ID, "list_version": TEXT, "list_date": OPT_TEXT,
+                                             "source": ID, "name": TEXT, "reason": TEXT})},
+    "lists": {"type": "array", "items": _obj({"name": ID, "version": TEXT, "date": OPT_TEXT})},
+    "records": {"type": "array", "items": _obj({"record_id": ID, "kind": ID, "number": OPT_TEXT,
+                                                "field": TEXT})}})
 
 
 def _op(name: str, entity_kind: str, schema: dict[str, Any], summary: str, *,
@@ -137,7 +148,8 @@ def _act(name: str, object_kind: str | tuple[str, ...], synced: bool, summary: s
 # kind. A kind a form declares that is not listed here (a module being built, a test's form) is
 # accepted for a record of that kind in the ``records`` registry only (``kinds`` below:
 # Change.log/enqueue look it up), so a misspelt kind never passes.
-RECORD_KINDS = ("case",)
+RECORD_KINDS = ("case", "person", "vehicle", "place")
+UNNUMBERED_KINDS = ("person", "vehicle", "place")  # 采集 (core/collect): named by id, no number
 RECORD_ACTIONS = ("create", "update", "finalize", "approve", "return", "amend")
 RECORD_OPS = ("create", "draft", "finalize", "amend", "review")
 
@@ -188,10 +200,18 @@ def _record_actions(kind: str) -> tuple[ActionSpec, ...]:
 
 # ---- the registry ------------------------------------------------------------------------------
 OPS: tuple[OpSpec, ...] = (
-    *(spec for kind in RECORD_KINDS for spec in _record_ops(kind)),
+    *(spec for kind in RECORD_KINDS for spec in _record_ops(kind, kind not in UNNUMBERED_KINDS)),
     _op("case.evidence", "case", _obj({
         **_version("case"), "item": _obj({"number": ID, "comparison_status": ID})}),
         "登记痕迹物证的必比状态：该物证登记行（item）与草稿版本的全部内容"),
+    _op("link.add", "link", _obj({**_LINK, "record_kind": ID, "target_kind": ID, "role": ID,
+                                  "note": TEXT, "created_at": TIME, "created_by": ID,
+                                  "removed_at": {"type": "null"}, "removed_by": {"type": "null"},
+                                  "removed_reason": {"type": "null"}}),
+        "关联人员、车辆或场所与另一记录（core/collect/links.py）：关联行的全部字段"),
+    _op("link.remove", "link", _obj({**_LINK, "removed_at": TIME, "removed_by": ID,
+                                     "removed_reason": {"type": "string", "minLength": 1}}),
+        "取消关联（关联行保留）：取消的时间、人与原因"),
     _op("photo.add", "photo", _obj(_PHOTO_ROW, _PHOTO_OPTIONAL),
         "导入照片或生成工作副本：照片记录的全部字段"),
     _op("photo.update", "photo", _obj({"id": ID, "record_id": ID, **_PHOTO_EDITABLE}),
@@ -205,6 +225,7 @@ OPS: tuple[OpSpec, ...] = (
         "重新导入已移除的照片：它的编号与全部照片的顺序", version=2),
     _op("photo.reorder", "case", _obj({"record_id": ID, "photos": _PHOTO_LOG}),
         "调整照片顺序：全部照片的新编号", version=2),
+    _op("check.run", "check", _CHECK, "核查（core/checks）：核查的号码、结果、命中的名单条目、当时本机的名单版本与日期"),
 )
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -227,12 +248,17 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _act("report.print", "case", False, "打印报告（读）"),
     _act("report.export", "case", False, "导出报告（读）"),
     _act("evidence.labels", "case", False, "打印物证标签（读）"),
+    _act("link.add", "link", True, "关联人员、车辆或场所与另一记录"),
+    _act("link.remove", "link", True, "取消关联"),
     _act("photo.add", "photo", True, "导入照片"),
     _act("photo.edit", "photo", True, "生成照片工作副本"),
     _act("photo.update", "photo", True, "修改照片说明"),
     _act("photo.remove", "photo", True, "移除照片"),
     _act("photo.restore", "photo", True, "重新导入已移除的照片"),
     _act("photo.reorder", "case", True, "调整照片顺序"),
+    _act("check.run", "check", True, "核查身份证号或号牌（无论是否命中都记录）"),
+    _act("watchlist.import", "watchlist", False, "导入核查名单（core/checks/lists.py）"),
+    _act("watchlist.settings", "watchlist", False, "设置核查名单的过期天数"),
     _act("sync.export", "bundle", False, "同步操作导出到数据包"),
     _act("sync.acknowledge", "device", False, "服务器确认收到同步操作"),
     _act("sync.reject", "op", False, "服务器拒收一项同步操作"),
@@ -252,7 +278,8 @@ assert len(OP_BY_NAME) == len(OPS) and len(ACTION_BY_NAME) == len(ACTIONS), "a n
 
 _WHERE = "请在 weicha_desktop/core/ops.py 中登记"
 NOT_RECORD_KINDS = frozenset({"photo", "user", "login", "checkpoint", "data", "unit", "backup",
-                              "bundle", "device", "op", "sync", "system", "report", "evidence"})
+                              "bundle", "device", "op", "sync", "system", "report", "evidence",
+                              "check", "watchlist", "link"})
 _KIND_SPECS: dict[str, dict[str, Any]] = {}  # kind → the specs of a kind not listed (made once)
 
 

@@ -297,6 +297,80 @@ CREATE TABLE pull_cursors (
     pulled_at TEXT NOT NULL
 );
 """),
+    Migration(15, "核查 (core/checks): named watch lists (version, date, instruction) and their entries "
+                  "clustered on the normalized key; the checks made, append-only", """
+CREATE TABLE watch_sets (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    kind        TEXT NOT NULL CHECK (kind IN ('person', 'vehicle')),
+    version     TEXT NOT NULL,
+    list_date   TEXT NOT NULL,
+    instruction TEXT NOT NULL,
+    entries     INTEGER NOT NULL,
+    source      TEXT NOT NULL,
+    file_sha256 TEXT,
+    updated_at  TEXT NOT NULL
+);
+CREATE TABLE watch_entries (
+    key    TEXT NOT NULL,
+    set_id INTEGER NOT NULL REFERENCES watch_sets (id),
+    name   TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    extra  TEXT,
+    PRIMARY KEY (key, set_id)
+) WITHOUT ROWID;
+CREATE TABLE checks (
+    id        TEXT PRIMARY KEY,
+    at        TEXT NOT NULL,
+    user_id   TEXT,
+    user_name TEXT NOT NULL,
+    kind      TEXT NOT NULL CHECK (kind IN ('person', 'vehicle')),
+    key       TEXT NOT NULL,
+    source    TEXT NOT NULL,
+    result    TEXT NOT NULL CHECK (result IN ('hit', 'miss')),
+    hits      TEXT NOT NULL,
+    lists     TEXT NOT NULL,
+    records   TEXT NOT NULL
+);
+CREATE INDEX checks_at ON checks (at);
+CREATE INDEX checks_key ON checks (key);
+CREATE TRIGGER checks_no_update BEFORE UPDATE ON checks
+BEGIN SELECT RAISE(ABORT, '核查记录不能修改'); END;
+CREATE TRIGGER checks_no_delete BEFORE DELETE ON checks
+BEGIN SELECT RAISE(ABORT, '核查记录不能删除'); END;
+"""),
+    Migration(16, "采集 (core/collect): links between records (a person, vehicle or place and a case, "
+                  "a person…), kept when removed; the collect records' natural keys indexed", """
+CREATE TABLE record_links (
+    id             TEXT PRIMARY KEY,
+    record_id      TEXT NOT NULL,
+    record_kind    TEXT NOT NULL,
+    target_id      TEXT NOT NULL,
+    target_kind    TEXT NOT NULL,
+    role           TEXT NOT NULL,
+    note           TEXT NOT NULL DEFAULT '',
+    created_at     TEXT NOT NULL,
+    created_by     TEXT NOT NULL,
+    removed_at     TEXT,
+    removed_by     TEXT,
+    removed_reason TEXT
+);
+CREATE INDEX record_links_record ON record_links (record_id);
+CREATE INDEX record_links_target ON record_links (target_id);
+CREATE TRIGGER record_links_no_delete BEFORE DELETE ON record_links
+BEGIN SELECT RAISE(ABORT, '关联记录不能删除（取消关联会保留它）'); END;
+CREATE TRIGGER record_links_only_removal BEFORE UPDATE ON record_links
+WHEN OLD.removed_at IS NOT NULL OR NEW.id IS NOT OLD.id OR NEW.record_id IS NOT OLD.record_id
+  OR NEW.target_id IS NOT OLD.target_id OR NEW.role IS NOT OLD.role OR NEW.note IS NOT OLD.note
+  OR NEW.created_at IS NOT OLD.created_at OR NEW.created_by IS NOT OLD.created_by
+BEGIN SELECT RAISE(ABORT, '关联只能取消，不能修改'); END;
+CREATE INDEX record_versions_person_id_number ON record_versions (json_extract(data, '$.id_number'))
+    WHERE kind = 'person';
+CREATE INDEX record_versions_vehicle_plate ON record_versions (json_extract(data, '$.plate'))
+    WHERE kind = 'vehicle';
+CREATE INDEX record_versions_vehicle_vin ON record_versions (json_extract(data, '$.vin'))
+    WHERE kind = 'vehicle';
+"""),
 ]
 
 LATEST = MIGRATIONS[-1].version

@@ -197,6 +197,14 @@ class _Applier:
             ch.now = env["created_at"]  # the rows get the device's time (the entry has ours)
             if ops.is_record_op(env["op"], env["entity_kind"]) or env["op"] == "case.evidence":
                 self._record(ch, env)
+            elif env["op"] == "check.run":
+                from weicha_desktop.core.checks.service import apply_check
+
+                apply_check(ch, env)
+            elif env["entity_kind"] == "link":  # 采集's links (core/collect/links.py)
+                from weicha_desktop.core.collect.links import apply_op
+
+                apply_op(ch, env)
             else:
                 self._photo(ch, env)
             ch.conn.execute(

@@ -1,0 +1,104 @@
+"""The key a check looks up: an ID number or a plate as typed, pasted, scanned or decoded,
+made into the one spelling the watch lists are stored under (docs/checks.md).
+
+- ID number (居民身份证号): full-width digits made ASCII, spaces and hyphens dropped, a
+  lower-case x made X; a first-generation 15-digit number becomes its 18-digit form (``19``
+  inserted, check character computed). Then the GB 11643 check (core/forms/validators.py).
+- Plate (号牌): full-width letters and digits made ASCII, spaces, ``·``, ``.`` and hyphens
+  dropped, upper-case. Then the plate check of the forms.
+
+``person_key`` / ``vehicle_key`` return the key or raise ``BadKey`` (its message in Chinese,
+what is wrong and what to do). ``read_key(text)`` guesses which of the two a scanned or
+pasted text is (a QR code's text may hold more than the number: the first number or plate
+in it is taken). The normalizers here are this module's own minimal ones; where the 采集
+slice's core/forms/plates.py lands they may be replaced by its."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.forms.validators import PROVINCES, id_card, id_check_char, plate
+
+PERSON, VEHICLE = "person", "vehicle"
+KINDS = (PERSON, VEHICLE)
+KIND_WORDS = {PERSON: "身份证号", VEHICLE: "号牌"}
+MAX_INPUT = 200  # characters: a scanner or a paste gives more only by mistake
+
+_ID_SEPARATORS = re.compile(r"[\s\-‐–—_]+")
+_PLATE_SEPARATORS = re.compile(r"[\s·・•∙.\-‐–—_]+")
+_ID_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
+_PLATE_IN_TEXT = re.compile(rf"[{PROVINCES}][A-Z][·.\s-]?[A-Z0-9]{{4,6}}[挂学警港澳]?")
+
+
+class BadKey(WeichaError):
+    """Input that is not an ID number or plate (nothing is looked up or logged)."""
+
+
+def _clean(text: object) -> str:
+    if not isinstance(text, str):
+        raise BadKey("没有输入要核查的号码。")
+    if len(text) > MAX_INPUT:
+        raise BadKey(f"输入过长（{len(text)} 个字符）：请只输入一个身份证号或号牌。")
+    text = unicodedata.normalize("NFKC", text).strip()
+    if not text:
+        raise BadKey("没有输入要核查的号码。")
+    if not text.isprintable():
+        raise BadKey("输入中有控制字符：请重新输入或扫描。")
+    return text
+
+
+def person_key(text: object, today: date) -> str:
+    """The ID number ``text`` stands for (18 characters), or BadKey."""
+    value = _ID_SEPARATORS.sub("", _clean(text)).upper()
+    if len(value) == 15 and value.isascii() and value.isdigit():
+        value = id_18(value)
+    problem = id_card(value, today)
+    if problem:
+        raise BadKey(f"身份证号 {value[:24]} 有误：{problem}。请核对后重新输入。")
+    return value
+
+
+def id_18(old: str) -> str:
+    """A first-generation 15-digit ID number in its 18-digit form (born 19xx)."""
+    first17 = old[:6] + "19" + old[6:]
+    return first17 + id_check_char(first17)
+
+
+def vehicle_key(text: object) -> str:
+    """The plate ``text`` stands for, or BadKey."""
+    value = _PLATE_SEPARATORS.sub("", _clean(text)).upper()
+    problem = plate(value)
+    if problem:
+        raise BadKey(f"号牌 {value[:24]} 有误：{problem}。请核对后重新输入。")
+    return value
+
+
+def key_for(kind: str, text: object, today: date) -> str:
+    if kind == PERSON:
+        return person_key(text, today)
+    if kind == VEHICLE:
+        return vehicle_key(text)
+    raise BadKey(f"核查类型 {kind!r} 不认识：只能核查人员（身份证号）或车辆（号牌）。")
+
+
+def read_key(text: object, today: date) -> tuple[str, str]:
+    """``(kind, key)`` for a text of unknown kind (a scanner, a paste, a decoded code): the
+    whole text as an ID number, else as a plate, else the first ID number or plate in it."""
+    cleaned = _clean(text)
+    for kind in KINDS:
+        try:
+            return kind, key_for(kind, cleaned, today)
+        except BadKey:
+            pass
+    upper = cleaned.upper()
+    found = [(m.start(), PERSON, m.group(1)) for m in _ID_IN_TEXT.finditer(upper)]
+    found += [(m.start(), VEHICLE, m.group(0)) for m in _PLATE_IN_TEXT.finditer(upper)]
+    for _, kind, candidate in sorted(found):
+        try:
+            return kind, key_for(kind, candidate, today)
+        except BadKey:
+            continue
+    raise BadKey(f"“{cleaned[:40]}”不是有效的身份证号或号牌：请核对后重新输入，"
+                 "或用 --id-card / --plate 指明类型以查看具体错误。")

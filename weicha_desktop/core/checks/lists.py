@@ -1,0 +1,349 @@
+"""Watch lists held on the laptop (docs/checks.md).
+
+Two sources, one lookup:
+
+- **Named lists** (``watch_sets`` + ``watch_entries``): 被盗抢机动车, 在逃人员, 失踪人员 or any
+  list the unit defines, each of one kind (persons by ID number, vehicles by plate) with its
+  version, its date (the day the list is as of), what to do on a hit (``instruction``; empty:
+  the default of its name or kind) and where it came from. An administrator imports one from
+  a CSV file (``import_list``); a new import of a list replaces its entries whole, in one change.
+- **The server's lists** (``watch_list``, migration 14, written by core/sync/pull.py): one
+  list of persons and one of vehicles, as of the last pull.
+
+The entries are keyed by the normalized key (core/checks/keys.py); ``watch_entries`` is
+clustered on (key, set_id), so a lookup is one B-tree descent whatever the number of entries.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from weicha_desktop.core import duties
+from weicha_desktop.core.checks.keys import KIND_WORDS, PERSON, VEHICLE, BadKey, key_for
+from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.store import Actor, Store
+
+SERVER = "server"
+IMPORT = "import"
+SERVER_NAMES = {PERSON: "上级下发名单（人员）", VEHICLE: "上级下发名单（车辆）"}
+MAX_AGE_KEY = "checks.max_age_days"  # meta: a list older than this many days is flagged
+DEFAULT_MAX_AGE_DAYS = 7
+MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_ROWS = 5_000_000
+MAX_PROBLEMS_SHOWN = 20
+
+# what to do on a hit when the list says nothing itself: by the list's name, else its kind
+DEFAULT_INSTRUCTIONS = {
+    "被盗抢机动车": "注意自身安全，先控制车辆和驾驶人；核对车辆识别代号（VIN）和发动机号，"
+                "立即报告指挥中心，并联系名单发布单位确认后依法处置。",
+    "在逃人员": "注意自身安全，不要惊动对方；立即报告指挥中心请求支援，在确保安全的前提下"
+            "依法控制，并联系名单发布单位核实。",
+    "失踪人员": "核实其身份并确保其安全，询问情况、做好安抚；报告指挥中心，通知名单发布单位和家属。",
+}
+KIND_INSTRUCTIONS = {
+    PERSON: "核实身份，不要惊动对方；立即报告指挥中心，按名单发布单位的要求依法处置。",
+    VEHICLE: "核对号牌与车辆识别代号，控制车辆；立即报告指挥中心，按名单发布单位的要求依法处置。",
+}
+LIST_KINDS = {"被盗抢机动车": VEHICLE, "在逃人员": PERSON, "失踪人员": PERSON}
+
+KEY_COLUMNS = {"身份证号": PERSON, "公民身份号码": PERSON, "身份证号码": PERSON, "id_number": PERSON,
+               "号牌": VEHICLE, "号牌号码": VEHICLE, "车牌号": VEHICLE, "车牌号码": VEHICLE,
+               "plate": VEHICLE, "证件号码": None, "key": None}
+NAME_COLUMNS = ("姓名", "名称", "name")
+REASON_COLUMNS = ("原因", "案由", "简要案情", "reason")
+
+
+class ImportRefused(WeichaError):
+    """A file not imported (nothing written): the message lists the bad rows."""
+
+    def __init__(self, message: str, problems: list[tuple[int, str]] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass
+class ListInfo:
+    name: str
+    kind: str
+    version: str
+    date: str | None          # YYYY-MM-DD the list is as of (a server list: the day pulled)
+    source: str               # import | server
+    instruction: str
+    entries: int | None = None
+    updated_at: str | None = None
+    age_days: int | None = None
+    stale: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ImportReport:
+    name: str
+    kind: str
+    version: str
+    date: str
+    encoding: str
+    imported: int
+    replaced: int
+    sha256: str
+    problems: list[tuple[int, str]] = field(default_factory=list)  # the rows left out
+    read_seconds: float = 0.0
+    write_seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["problems"] = [{"line": line, "problem": why} for line, why in self.problems]
+        return out
+
+
+def instruction_for(name: str, kind: str, instruction: str | None) -> str:
+    return instruction or DEFAULT_INSTRUCTIONS.get(name) or KIND_INSTRUCTIONS[kind]
+
+
+def max_age_days(store: Store) -> int:
+    value = store.meta(MAX_AGE_KEY)
+    return int(value) if value and value.isdigit() else DEFAULT_MAX_AGE_DAYS
+
+
+def set_max_age_days(store: Store, actor: Actor, days: int) -> None:
+    if actor.role != "admin":
+        raise duties.refuse(store, actor, "watchlist", None, "设置核查名单过期天数",
+                            "只有管理员可以设置核查名单的过期天数。")
+    if not 1 <= days <= 3650:
+        raise WeichaError("过期天数须在 1 到 3650 之间。")
+    with store.change(actor) as ch:
+        ch.set_meta(MAX_AGE_KEY, str(days))
+        ch.log("watchlist.settings", "watchlist", None, f"核查名单超过 {days} 天未更新时提示",
+               {"max_age_days": days})
+
+
+# ---- reading the lists ---------------------------------------------------------------------------
+def lists(store: Store, today: date, kind: str | None = None, *, counts: bool = False) -> list[ListInfo]:
+    """Every list held here (of ``kind``), with its age; ``counts``: also its entries (the
+    server's lists are counted, which reads them whole)."""
+    limit = max_age_days(store)
+    out = []
+    rows = store.conn.execute(
+        "SELECT name, kind, version, list_date, source, instruction, entries, updated_at FROM watch_sets "
+        "WHERE ?1 IS NULL OR kind = ?1 ORDER BY kind, name", (kind,)).fetchall()
+    for name, k, version, list_date, source, instruction, entries, updated_at in rows:
+        out.append(ListInfo(name, k, version, list_date, source, instruction_for(name, k, instruction),
+                            entries, updated_at))
+    cursor = store.conn.execute(
+        "SELECT cursor, pulled_at FROM pull_cursors WHERE tbl = 'watch_lists'").fetchone()
+    for k in (PERSON, VEHICLE) if kind is None else (kind,):
+        if not store.conn.execute("SELECT 1 FROM watch_list WHERE list = ? AND active = 1 LIMIT 1",
+                                  (k,)).fetchone():
+            continue
+        entries = store.conn.execute("SELECT count(*) FROM watch_list WHERE list = ? AND active = 1",
+                                     (k,)).fetchone()[0] if counts else None
+        pulled = cursor[1] if cursor else None
+        out.append(ListInfo(SERVER_NAMES[k], k, str(cursor[0]) if cursor else "", pulled[:10] if pulled else None,
+                            SERVER, KIND_INSTRUCTIONS[k], entries, pulled))
+    for info in out:
+        if info.date:
+            try:
+                info.age_days = (today - date.fromisoformat(info.date[:10])).days
+            except ValueError:
+                info.age_days = None
+        info.stale = info.age_days is None or info.age_days > limit
+    return out
+
+
+# ---- importing a CSV file ------------------------------------------------------------------------
+def decode(data: bytes, path: Path) -> tuple[str, str]:
+    """(text, encoding name): UTF-8 with or without a BOM, else GBK (GB 18030)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        raise ImportRefused(f"文件 {path.name} 是 UTF-16 编码：请在表格程序中另存为“CSV UTF-8”或 GBK 后再导入。")
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "UTF-8（带 BOM）"
+        except UnicodeDecodeError as e:
+            raise ImportRefused(f"文件 {path.name} 标明是 UTF-8，但第 {_line_at(data, e.start)} 行不是 UTF-8："
+                                "请检查文件后再导入。") from None
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "GBK"
+    except UnicodeDecodeError as e:
+        raise ImportRefused(f"文件 {path.name} 既不是 UTF-8 也不是 GBK 编码（第 {_line_at(data, e.start)} 行）："
+                            "请另存为 UTF-8 后再导入。") from None
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def read_csv(path: Path, today: date, kind: str | None = None, list_name: str = ""):
+    """(kind, rows, problems, encoding, sha256): ``rows`` are (key, name, reason, extra JSON or
+    None, line); ``problems`` (line, why) for every row left out. ImportRefused for a file
+    that cannot be read at all (encoding, header, size)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ImportRefused(f"文件 {path.name} 过大（超过 {MAX_FILE_BYTES // 1024 // 1024} MB）。")
+        data = path.read_bytes()
+    except OSError as e:
+        raise ImportRefused(f"无法读取文件 {path}（{e.strerror or e}）：请检查路径和权限。") from None
+    digest = hashlib.sha256(data).hexdigest()
+    text, encoding = decode(data, path)
+    del data
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as e:
+        raise ImportRefused(f"文件 {path.name} 第 1 行无法按 CSV 读取（{e}）。") from None
+    key_at = next((i for i, h in enumerate(header) if h in KEY_COLUMNS), None)
+    if key_at is None:
+        raise ImportRefused(f"文件 {path.name} 的第一行须为列名，且有“身份证号”或“号牌”列"
+                            f"（例如：身份证号,姓名,原因）。现在的第一行：{','.join(header)[:80]}")
+    kind = kind or KEY_COLUMNS[header[key_at]] or LIST_KINDS.get(list_name)
+    if kind is None:
+        raise ImportRefused(f"从列名“{header[key_at]}”看不出是人员还是车辆名单：请加 --kind person 或 --kind vehicle。")
+    if KEY_COLUMNS[header[key_at]] not in (None, kind):
+        raise ImportRefused(f"列“{header[key_at]}”是{_kind_word(KEY_COLUMNS[header[key_at]])}名单的列，"
+                            f"这份名单是{_kind_word(kind)}名单：请检查文件，或换一个名单名称。")
+    name_at = next((i for i, h in enumerate(header) if h in NAME_COLUMNS), None)
+    reason_at = next((i for i, h in enumerate(header) if h in REASON_COLUMNS), None)
+    extra_at = [(i, h) for i, h in enumerate(header) if i not in (key_at, name_at, reason_at) and h]
+    rows, problems, seen = [], [], {}
+    line = 1
+    while True:
+        try:
+            cells = next(reader, None)
+        except csv.Error as e:
+            raise ImportRefused(f"文件 {path.name} 第 {reader.line_num} 行无法按 CSV 读取（{e}）：请改正后再导入。") from None
+        if cells is None:
+            break
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise ImportRefused(f"一份名单最多 {MAX_ROWS} 条：请分成几份名单导入。")
+        raw = cells[key_at] if key_at < len(cells) else ""
+        try:
+            key = key_for(kind, raw, today)
+        except BadKey as e:
+            problems.append((line, str(e) if raw.strip() else f"缺少{KIND_WORDS[kind]}。"))
+            continue
+        if len(cells) > len(header):
+            problems.append((line, f"有 {len(cells)} 列，比列名（{len(header)} 列）多：可能少了引号。"))
+            continue
+        name = cells[name_at].strip() if name_at is not None and name_at < len(cells) else ""
+        reason = cells[reason_at].strip() if reason_at is not None and reason_at < len(cells) else ""
+        if len(name) > 64 or len(reason) > 500 or not (name + reason).isprintable():
+            problems.append((line, "姓名最多 64 个字、原因最多 500 个字，且不能含控制字符。"))
+            continue
+        if key in seen:
+            problems.append((line, f"{KIND_WORDS[kind]} {key} 与第 {seen[key]} 行重复。"))
+            continue
+        seen[key] = line
+        extra = {h: cells[i].strip() for i, h in extra_at if i < len(cells) and cells[i].strip()}
+        if any(len(v) > 500 or not v.isprintable() for v in extra.values()):
+            problems.append((line, "其他列每格最多 500 个字，且不能含控制字符。"))
+            continue
+        rows.append((key, name, reason, json.dumps(extra, ensure_ascii=False) if extra else None))
+    return kind, rows, problems, encoding, digest
+
+
+def problems_text(problems: list[tuple[int, str]]) -> str:
+    shown = [f"第 {line} 行：{why}" for line, why in problems[:MAX_PROBLEMS_SHOWN]]
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        shown.append(f"……另有 {len(problems) - MAX_PROBLEMS_SHOWN} 行有误")
+    return "\n".join(shown)
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 40 or not name.isprintable():
+        raise ImportRefused("名单名称须为 1–40 个字，不能含控制字符（例如 --list 被盗抢机动车）。")
+    if name in SERVER_NAMES.values():
+        raise ImportRefused(f"“{name}”是上级下发名单的名称，请换一个名称。")
+    return name
+
+
+def import_list(store: Store, actor: Actor, path: Path, name: str, *, kind: str | None = None,
+                version: str | None = None, list_date: str | None = None,
+                instruction: str | None = None, skip_bad: bool = False) -> ImportReport:
+    """Import (or replace) the list ``name`` from a CSV file, in one change. Only an
+    administrator may. Any bad row refuses the whole file unless ``skip_bad`` (the rows left
+    out are then in the report and in the audit entry)."""
+    if actor.role != "admin":
+        raise duties.refuse(store, actor, "watchlist", name, "导入核查名单", "只有管理员可以导入核查名单。")
+    name = _check_name(name)
+    today = store.clock.now().date()
+    list_date = _check_date(list_date, today)
+    if instruction is not None and (len(instruction) > 500 or not instruction.replace("\n", "").isprintable()):
+        raise ImportRefused("处置要求最多 500 个字，不能含控制字符。")
+    held = store.conn.execute("SELECT id, kind, version, entries FROM watch_sets WHERE name = ?", (name,)).fetchone()
+    kind = kind or (held[1] if held else None)
+    started = time.perf_counter()
+    kind, rows, problems, encoding, digest = read_csv(path, today, kind, name)
+    read_seconds = time.perf_counter() - started
+    if held and held[1] != kind:
+        raise ImportRefused(f"名单“{name}”已有，是{_kind_word(held[1])}名单，这个文件是{_kind_word(kind)}名单：请换一个名单名称。")
+    if problems and not skip_bad:
+        raise ImportRefused(f"文件 {Path(path).name} 有 {len(problems)} 行有误，未导入任何条目"
+                            f"（改正后重新导入，或加 --skip-bad 只导入无误的行）：\n{problems_text(problems)}",
+                            problems)
+    if not rows:
+        raise ImportRefused(f"文件 {Path(path).name} 中没有可导入的条目。")
+    version = version or _next_version(held[2] if held else None)
+    if len(version) > 40 or not version.isprintable():
+        raise ImportRefused("版本最多 40 个字，不能含控制字符。")
+    started = time.perf_counter()
+    with store.change(actor) as ch:
+        if held:
+            set_id = held[0]
+            ch.conn.execute("DELETE FROM watch_entries WHERE set_id = ?", (set_id,))
+            ch.conn.execute("UPDATE watch_sets SET version = ?, list_date = ?, instruction = ?, entries = ?, "
+                            "source = ?, file_sha256 = ?, updated_at = ? WHERE id = ?",
+                            (version, list_date, instruction or "", len(rows), IMPORT, digest, ch.now, set_id))
+        else:
+            set_id = ch.conn.execute(
+                "INSERT INTO watch_sets (name, kind, version, list_date, instruction, entries, source, "
+                "file_sha256, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (name, kind, version, list_date, instruction or "", len(rows), IMPORT, digest, ch.now)).lastrowid
+        ch.conn.executemany("INSERT INTO watch_entries (key, set_id, name, reason, extra) VALUES (?, ?, ?, ?, ?)",
+                            ((r[0], set_id, r[1], r[2], r[3]) for r in rows))
+        ch.log("watchlist.import", "watchlist", name,
+               f"导入核查名单“{name}”第 {version} 版（{list_date}）：{len(rows)} 条"
+               + (f"，{len(problems)} 行有误未导入" if problems else ""),
+               {"list": name, "kind": kind, "version": version, "date": list_date, "entries": len(rows),
+                "replaced": held[3] if held else 0, "file": Path(path).name, "sha256": digest,
+                "encoding": encoding, "skipped_lines": [line for line, _ in problems[:1000]],
+                "skipped": len(problems)})
+    return ImportReport(name, kind, version, list_date, encoding, len(rows), held[3] if held else 0, digest,
+                        problems, read_seconds, time.perf_counter() - started)
+
+
+def _kind_word(kind: str) -> str:
+    return "人员" if kind == PERSON else "车辆"
+
+
+def _check_date(text: str | None, today: date) -> str:
+    if text is None:
+        return today.isoformat()
+    try:
+        value = date.fromisoformat(text.strip())
+    except ValueError:
+        raise ImportRefused(f"名单日期“{text[:20]}”不是 YYYY-MM-DD 格式的日期。") from None
+    if value > today:
+        raise ImportRefused(f"名单日期 {value} 在今天（{today}）之后：请核对。")
+    return value.isoformat()
+
+
+def _next_version(held: str | None) -> str:
+    return str(int(held) + 1) if held and held.isdigit() else "1"
