@@ -184,4 +184,4 @@ def test_phone(value, ok):
 
 
 def test_registry_of_validators():
-    assert set(VALIDATORS) == {"id_card", "plate", "vin", "phone"}
+    assert set(VALIDATORS) == {"id_card", "plate", "vin", "phone", "tel"}

@@ -108,8 +108,17 @@ CATALOG: Mapping[str, Texts] = MappingProxyType({
     "plate.io": Texts("号牌中不使用字母 I、O", "plates do not use the letters I and O"),
     "plate.serial": Texts("号码须为5位字母或数字（“{suffixes}”字只能在末位）",
                           "the number must be 5 letters or digits (a suffix character only at the end)"),
-    "plate.new_energy": Texts("新能源号牌第3位或末位须为 D 或 F，其余为数字",
-                              "a new-energy plate has D or F as its 3rd or last character, digits elsewhere"),
+    "plate.new_energy": Texts("新能源号牌第3位或末位须为 D 或 F，其余为数字（小型车第3位也可为 A、B、C、E、G、H、J、K，"
+                              "第4位可为字母）",
+                              "a new-energy plate has D or F as its 3rd or last character, digits elsewhere "
+                              "(on a small vehicle's plate the 3rd may also be A, B, C, E, G, H, J or K, "
+                              "the 4th a letter)"),
+    "plate.embassy": Texts("使馆号牌为“使”加6位数字（如 使014578）",
+                           "an embassy plate is the embassy character and 6 digits"),
+    "tel.digits": Texts("电话号码只能含数字（固定电话区号后可加“-”）",
+                        "a telephone number has digits only (a hyphen may follow a landline's area code)"),
+    "tel.landline": Texts("固定电话须为 0 开头的区号加7–8位号码（如 0777-2821234）",
+                          "a landline is an area code starting with 0 and 7–8 digits (e.g. 0777-2821234)"),
     "vin.length": Texts("应为17位（现为{n}位）", "should have 17 characters (now {n})"),
     "vin.iqo": Texts("不能含字母 I、O、Q", "cannot contain the letters I, O or Q"),
     "vin.chars": Texts("只能含数字和大写字母", "only digits and capital letters"),
@@ -118,6 +127,27 @@ CATALOG: Mapping[str, Texts] = MappingProxyType({
     "phone.digits": Texts("只能含数字（11位手机号）", "digits only (an 11-digit mobile number)"),
     "phone.length": Texts("手机号应为11位（现为{n}位）", "a mobile number has 11 digits (now {n})"),
     "phone.prefix": Texts("手机号须以 13–19 开头", "a mobile number starts with 13–19"),
+    # 采集 (core/collect): duplicates and links
+    "collect.duplicate_person": Texts(
+        "已有{key}为 {value} 的人员记录（{label}）：请打开该记录补充或修改；确属另一人时可另建（--force-new）。",
+        "There is already a person with {key} {value} ({label}): open that record to add to it; "
+        "create another only if it is a different person (--force-new)."),
+    "collect.duplicate_vehicle": Texts(
+        "已有{key}为 {value} 的车辆记录（{label}）：请打开该记录补充或修改；确属另一辆车时可另建（--force-new）。",
+        "There is already a vehicle with {key} {value} ({label}): open that record to add to it; "
+        "create another only if it is a different vehicle (--force-new)."),
+    "link.not_found": Texts("找不到记录“{key}”：请输入记录编号（如勘验号）、身份证号、号牌或记录 id。",
+                            "No record \"{key}\": give a record number (such as a case number), an ID "
+                            "number, a plate or a record id."),
+    "link.not_collect": Texts("“{label}”不是人员、车辆或场所记录：关联从人员、车辆或场所记录出发。",
+                              "\"{label}\" is not a person, vehicle or place: a link starts from one of those."),
+    "link.self": Texts("记录不能与自身关联。", "A record cannot be linked to itself."),
+    "link.role": Texts("关联身份“{role}”不可用；可选：{roles}。", "No role \"{role}\"; the roles: {roles}."),
+    "link.exists": Texts("{one} 已作为“{role}”关联到 {other}，无需重复关联。",
+                         "{one} is already linked to {other} as \"{role}\"."),
+    "link.no_link": Texts("找不到关联“{key}”。", "No link \"{key}\"."),
+    "link.removed": Texts("该关联已于 {at} 取消。", "That link was removed at {at}."),
+    "link.reason": Texts("取消关联须写明原因。", "Say why the link is removed."),
     # the record as a whole (core/record_service.py): a form's rule, the photo log
     "form.rule": Texts("{text}", "{text}"),
     "record.readonly": Texts("由系统填写，不能修改", "filled in by the system: cannot be changed"),
@@ -170,7 +200,8 @@ CATALOG: Mapping[str, Texts] = MappingProxyType({
         "read and reviewed, not edited, amended or given photos. Use the device that captured it."),
 })
 # the word for a kind of record in a message (RecordService.noun) in English
-NOUNS_EN: Mapping[str, str] = MappingProxyType({"勘验": "case"})
+NOUNS_EN: Mapping[str, str] = MappingProxyType({"勘验": "case", "人员信息": "person record",
+                                                "车辆信息": "vehicle record", "场所信息": "place record"})
 # units of the forms' fields (``unit:``) as an English message writes them after a number
 UNITS_EN: Mapping[str, str] = MappingProxyType({"人": " people", "张": " sheets", "分钟": " min",
                                                 "米": " m"})

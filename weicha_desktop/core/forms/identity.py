@@ -7,6 +7,8 @@ against it (``与身份证号不符``), ``follow_id_numbers`` makes the values t
 (RecordService: every create and update), the form fills them as the number is entered."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -15,6 +17,15 @@ from .spec import Field, FormSpec
 from .validators import id_birth_date, id_card, id_gender
 
 ID_NUMBER, GENDER, BIRTH_DATE = "id_number", "gender", "birth_date"
+_ID_SEPARATORS = re.compile(r"[\s\-‐–—_]+")
+
+
+def normalize_id_number(text: str) -> str:
+    """The stored spelling of an ID number as typed, pasted or scanned: NFKC (full-width
+    digits → ASCII), no spaces or hyphens, ``x`` → ``X``. Never refuses (``id_card`` judges)."""
+    if not isinstance(text, str):
+        return ""
+    return _ID_SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).upper()
 
 
 def follows_id(fields: Iterable[Field]) -> bool:

@@ -6,11 +6,16 @@ birth date after it is refused) and returns ``None`` when it is valid, else a sh
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 
 from weicha_desktop.core.messages import Msg
+
+# 机动车号牌, VIN and telephone numbers have modules of their own, with their normalizers
+# (the lookup keys of 核查): plates.py, vins.py, phones.py; re-exported here for the forms
+from .phones import phone, tel
+from .plates import PLATE_SUFFIXES, PROVINCES, plate  # noqa: F401
+from .vins import VIN_CHARS, VIN_WEIGHTS, vin, vin_check_digit  # noqa: F401
 
 # --- 居民身份证号 (GB 11643) ----------------------------------------------------------------
 
@@ -57,81 +62,10 @@ def id_card(value: str, today: date) -> Msg | None:
     return None
 
 
-# --- 机动车号牌 -----------------------------------------------------------------------------
-
-PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-PLATE_SUFFIXES = "挂学警港澳"
-_LETTER = "A-HJ-NP-Z"  # no I, no O
-_ORDINARY = re.compile(rf"[{_LETTER}0-9]{{5}}|[{_LETTER}0-9]{{4}}[{PLATE_SUFFIXES}]")
-_NEW_ENERGY = re.compile(rf"[DF][{_LETTER}0-9]\d{{4}}|\d{{5}}[DF]")
-
-
-def plate(value: str, _today: date | None = None) -> Msg | None:
-    if re.search(r"[\s·・.\-]", value):
-        return Msg("plate.separators")
-    if re.search(r"[a-z]", value):
-        return Msg("text.capitals")
-    if len(value) not in (7, 8):
-        return Msg("plate.length", n=len(value))
-    if value[0] not in PROVINCES:
-        return Msg("plate.province")
-    if not re.fullmatch(f"[{_LETTER}]", value[1]):
-        return Msg("plate.letter")
-    serial = value[2:]
-    if "I" in serial or "O" in serial:
-        return Msg("plate.io")
-    if len(value) == 7 and not _ORDINARY.fullmatch(serial):
-        return Msg("plate.serial", suffixes=PLATE_SUFFIXES)
-    if len(value) == 8 and not _NEW_ENERGY.fullmatch(serial):
-        return Msg("plate.new_energy")
-    return None
-
-
-# --- 车辆识别代号 VIN (ISO 3779, GB 16735) -----------------------------------------------------
-
-VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
-VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
-_VIN_LETTER_VALUES = (1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9)
-_VIN_VALUES = {**{str(d): d for d in range(10)},
-               **dict(zip("ABCDEFGHJKLMNPRSTUVWXYZ", _VIN_LETTER_VALUES, strict=True))}
-
-
-def vin_check_digit(vin17: str) -> str:
-    """The check digit (position 9) of a 17-character VIN; remainder 10 is ``X``."""
-    remainder = sum(_VIN_VALUES[c] * w for c, w in zip(vin17, VIN_WEIGHTS)) % 11
-    return "X" if remainder == 10 else str(remainder)
-
-
-def vin(value: str, _today: date | None = None) -> Msg | None:
-    if len(value) != 17:
-        return Msg("vin.length", n=len(value))
-    if re.search(r"[a-z]", value):
-        return Msg("text.capitals")
-    if re.search(r"[IOQ]", value):
-        return Msg("vin.iqo")
-    if any(c not in VIN_CHARS for c in value):
-        return Msg("vin.chars")
-    expected = vin_check_digit(value)
-    if value[8] != expected:
-        return Msg("vin.check", expected=expected)
-    return None
-
-
-# --- 手机号 --------------------------------------------------------------------------------
-
-def phone(value: str, _today: date | None = None) -> Msg | None:
-    if not (value.isascii() and value.isdigit()):
-        return Msg("phone.digits")
-    if len(value) != 11:
-        return Msg("phone.length", n=len(value))
-    if not re.fullmatch(r"1[3-9]\d{9}", value):
-        return Msg("phone.prefix")
-    return None
-
-
 VALIDATORS: dict[str, Callable[[str, date], Msg | None]] = {
     "id_card": id_card,
     "plate": plate,
     "vin": vin,
     "phone": phone,
+    "tel": tel,
 }
