@@ -267,7 +267,9 @@ def test_file_changed_between_the_passes(tmp_path, made, monkeypatch):
 
 def test_fingerprint_is_grouped_hex():
     fp = C.fingerprint(B.keys().device.public_key())
-    assert re.fullmatch(r"([0-9A-F]{4} ){15}[0-9A-F]{4}", fp)
+    assert re.fullmatch(r"([0-9A-F]{2}:){31}[0-9A-F]{2}", fp)
+    from weicha_server.keys import fingerprint as servers, raw_public
+    assert fp == servers(raw_public(B.keys().device.public_key()))  # what the admin reads out
     assert fp == C.fingerprint(B.keys().device.public_key())
 
 
@@ -276,3 +278,15 @@ def test_entry_of_file(tmp_path):
     f.write_bytes(b"hello")
     e = C.Entry.of_file("f", f)
     assert (e.size, e.sha256) == (5, hashlib.sha256(b"hello").hexdigest())
+
+
+def test_peek_manifest_of_a_signed_only_bundle(tmp_path, made):
+    src = _write(tmp_path, made["receipt"])
+    header, manifest = C.peek_manifest(src)
+    assert header.kind == "receipt" and manifest["through_seq"] == 9 and len(manifest["entries"]) == 4
+    with pytest.raises(C.BundleError) as e:
+        C.peek_manifest(_write(tmp_path, made["ops"]))
+    assert e.value.code == "bad_header"
+    with pytest.raises(C.BundleError) as e:
+        C.peek_manifest(_write(tmp_path, made["receipt"][:200]))
+    assert e.value.code == "truncated"

@@ -308,3 +308,37 @@ def open_container(src: Path, *, sender_key: Callable[[Header], Ed25519PublicKey
 
 def _missing() -> Ed25519PublicKey:
     raise BundleError("unknown_sender", "数据包的发送方在读取过程中被停用，已拒收。")
+
+
+def peek_manifest(src: Path) -> tuple[Header, dict[str, Any]]:
+    """The header and manifest of a signed-only bundle, NOT verified: for the self-signed kinds
+    (an enroll request carries the device key that signed it, an enrollment file the server's
+    key), whose reader takes the signer's key from the manifest, then opens the file with
+    ``open_container`` — which verifies it — and compares the verified manifest's key."""
+    got: dict[str, Any] = {}
+
+    class _Done(Exception):
+        pass
+
+    def keep(h: Header) -> Ed25519PublicKey:
+        if h.encryption is not None:
+            raise BundleError("bad_header", f"这份{KIND_NAMES[h.kind]}是加密的，不能预读清单。")
+        got["header"], got["unpack"] = h, _Unpacker(h, Path(src).parent, manifest_only=True)
+        return _NO_KEY  # never used: the scan stops at the manifest
+
+    def frame(i: int, body: bytes) -> None:
+        got["unpack"].feed(body)
+        if got["unpack"].manifest is not None:
+            raise _Done
+
+    try:
+        _scan(Path(src), keep, frame, None)
+    except _Done:
+        return got["header"], got["unpack"].manifest
+    except OSError as e:
+        from weicha_desktop.core.fileio import os_error_message
+        raise BundleError("io_error", f"无法读取 {src}：{os_error_message(e, reading=True)}。") from None
+    raise BundleError("manifest_mismatch", f"数据包的清单不完整。{_RETRY}")
+
+
+_NO_KEY = Ed25519PrivateKey.from_private_bytes(bytes(32)).public_key()

@@ -128,11 +128,12 @@ def utc_iso(value: datetime) -> str:
 
 
 def fingerprint(key: Ed25519PublicKey | X25519PublicKey | bytes) -> str:
-    """A key's fingerprint for a person to compare: SHA-256 of the raw public key, 16 groups."""
+    """A key's fingerprint for a person to compare: SHA-256 of the raw public key as
+    ``AB:CD:…`` (as the server's ``weicha-server keys`` and a certificate's are shown)."""
     raw = key if isinstance(key, bytes) else key.public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     h = hashlib.sha256(raw).hexdigest().upper()
-    return " ".join(h[i:i + 4] for i in range(0, 64, 4))
+    return ":".join(h[i:i + 2] for i in range(0, 64, 2))
 
 
 def _b64(data: bytes) -> str:

@@ -71,8 +71,8 @@ def _opens(aead: ChaCha20Poly1305, prefix: bytes, i: int, final: bool, body: byt
 class _Unpacker:
     """The plaintext stream, fed a frame at a time: manifest length, manifest, entries."""
 
-    def __init__(self, header: Header, directory: Path):
-        self.header, self.directory = header, directory
+    def __init__(self, header: Header, directory: Path, *, manifest_only: bool = False):
+        self.header, self.directory, self.manifest_only = header, directory, manifest_only
         self.buf = bytearray()
         self.manifest: dict[str, Any] | None = None
         self.need: int | None = None  # manifest length once known
@@ -100,6 +100,8 @@ class _Unpacker:
                     continue
                 self._manifest(bytes(self.buf))
                 self.buf = bytearray()
+                if self.manifest_only:
+                    return
                 continue
             if self.out is None and not self._next():
                 raise BundleError("size_mismatch", "数据包中的数据比清单登记的多（有文件比登记的大），已拒收，"
