@@ -86,7 +86,9 @@ def env(tmp_path):
 
 def test_the_registry_knows_the_kinds_their_forms_and_number_letters(env):
     _, forms, patrol, _ = env
-    assert forms.kinds() == {"case": "scene_investigation", "patrol": "patrol_note"}
+    assert forms.kinds() == {"case": "scene_investigation", "patrol": "patrol_note",
+                             "person": "collect_person", "vehicle": "collect_vehicle",
+                             "place": "collect_place"}
     assert forms.form_for("patrol") == "patrol_note" and patrol.noun == "巡逻记录"
     assert forms.number_prefixes() == {"K": "勘验号", "H": "痕迹物证编号", "X": "巡逻记录号",
                                        "W": "检查物品编号"}
