@@ -154,4 +154,6 @@ def apply_op(ch: Change, env: Mapping[str, Any]) -> None:
         "WHERE id = ? AND removed_at IS NULL", (p["removed_at"], p["removed_by"], p["removed_reason"],
                                                 p["id"])).rowcount
     if changed != 1:
-        raise WeichaError(f"没有这一关联，或它已取消（{p['id']}）")
+        from weicha_desktop.core.sync.apply import Refused
+
+        raise Refused(f"没有这一关联，或它已取消（{p['id']}）")
