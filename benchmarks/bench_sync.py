@@ -145,7 +145,8 @@ def sync_laptop(server, folder: Path, record: list | None = None) -> dict[str, A
     client = SyncConfig.of(store).client()
     if record is not None:
         real = client.push
-        client.push = lambda body: (record.append(json.dumps(body, ensure_ascii=False).encode()), real(body))[1]
+        client.push = lambda body: (record.append(body if isinstance(body, bytes) else json.dumps(body).encode()),
+                                    real(body))[1]
     pending = _outbox(store)
     before_ms = len(push_ms(server))
     cpu0, scpu0, t0 = time.process_time(), cpu_seconds(server.proc.pid), time.perf_counter()

@@ -180,8 +180,17 @@ class SyncClient:
     def me(self) -> dict[str, Any]:
         return self._call("GET", "/v1/devices/me")
 
-    def push(self, body: dict[str, Any]) -> dict[str, Any]:
-        answer = self._call("POST", "/v1/push", json=body)
+    def bundle_keys(self) -> dict[str, Any]:
+        """``{server_id, bundle_keys}``: the server's USB bundle keys (core/bundle/keys.py)."""
+        return self._call("GET", "/v1/keys")
+
+    def push(self, body: dict[str, Any] | bytes) -> dict[str, Any]:
+        """One batch: a dict, or its JSON already encoded (core/sync/push.py splices stored
+        envelopes into the request without parsing them)."""
+        if isinstance(body, bytes):
+            answer = self._call("POST", "/v1/push", content=body, headers={"Content-Type": "application/json"})
+        else:
+            answer = self._call("POST", "/v1/push", json=body)
         if not isinstance(answer.get("through_seq"), int) or not all(
                 isinstance(answer.get(k, []), list) for k in ("applied", "skipped", "rejected", "waiting")):
             raise ServerError("同步服务器的答复不完整（缺少确认序号）：本批未确认，稍后重发。" + KEPT)

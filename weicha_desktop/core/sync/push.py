@@ -45,7 +45,7 @@ from weicha_desktop.core.store import SYSTEM, Actor, Store
 from weicha_desktop.core.sync.anchoring import anchored_head, entries_after, hash_at, record_anchor
 from weicha_desktop.core.sync.client import Refused, SyncClient, SyncError
 from weicha_desktop.core.sync.envelope import is_count
-from weicha_desktop.core.sync.queue import STATE_COLUMNS, OutboxQueue
+from weicha_desktop.core.sync.queue import OutboxQueue
 
 MAX_OPS = 500  # ops in one push (the server's limit)
 MAX_BODY = 6 * 1024 * 1024  # bytes of JSON in one push (the server refuses above 8 MiB)
@@ -198,15 +198,13 @@ class _Sync:
             f"恢复过，已把它缺少的 {n} 项操作重新发送。")
         return True
 
-    def _batch(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def _batch(self) -> tuple[list["_Op"], list[dict[str, Any]]]:
         ops, size = [], 0
-        for op in self.queue.outstanding(limit=self.max_ops):
-            env = {k: op[k] for k in op if k not in STATE_COLUMNS}
-            n = len(json.dumps(env, ensure_ascii=False))
-            if ops and size + n > self.max_body:
+        for op in outstanding_ops(self.store.conn, self.device_id, self.queue.sequence()[1], self.max_ops):
+            if ops and size + len(op.raw) > self.max_body:
                 break
-            ops.append(env)
-            size += n
+            ops.append(op)
+            size += len(op.raw)
         audit = []
         for entry in entries_after(self.store.conn, self.audit_from, MAX_AUDIT):
             n = len(json.dumps(entry, ensure_ascii=False))
@@ -216,19 +214,19 @@ class _Sync:
             size += n
         return ops, audit
 
-    def _push(self, ops: list[dict[str, Any]], audit: list[dict[str, Any]]) -> tuple[bool, bool]:
+    def _push(self, ops: list["_Op"], audit: list[dict[str, Any]]) -> tuple[bool, bool]:
         """One push (halved on 413); (something moved, the server's anchor is behind ours)."""
         self._upload_originals(ops)
         acknowledged = self.queue.sequence()[1]
-        body = {"device_id": self.device_id, "ops": ops, "from_seq": acknowledged + 1,
-                "through_seq": ops[-1]["device_seq"] if ops else acknowledged, "audit": audit}
         try:
-            answer = self.client.push(body)
+            answer = self.client.push(push_body(self.device_id, ops, acknowledged, audit))
         except Refused as e:
             if e.status == 413 and (len(ops) > 1 or len(audit) > 1):
                 self.max_ops = max(1, len(ops) // 2)
                 self.max_body = max(64 * 1024, self.max_body // 2)
                 return True, False
+            if e.status in (400, 422):
+                _damaged(ops)  # a stored op that is not JSON says so (it was sent as stored)
             raise
         r = self.result
         r.batches += 1
@@ -236,7 +234,7 @@ class _Sync:
         r.applied += len(answer.get("applied", []))
         r.skipped += len(answer.get("skipped", []))
         self.progress("ops", r.ops_sent, r.ops_sent + self.store.pending_count())
-        sent = {op["op_id"]: op for op in ops}
+        sent = {op.op_id: op for op in ops}
         through = answer["through_seq"]
         with self.store.batch():  # the answer's bookkeeping, one commit (each entry its own change)
             if ops:
@@ -254,14 +252,14 @@ class _Sync:
         moved_ops = self.queue.sequence()[1] > acknowledged
         return (moved_ops or moved_audit) and not waiting, gap
 
-    def _rejected(self, no: Any, sent: dict[str, dict[str, Any]]) -> None:
+    def _rejected(self, no: Any, sent: dict[str, "_Op"]) -> None:
         if not isinstance(no, dict) or no.get("op_id") not in sent:
             return
         op = sent[no["op_id"]]
-        reason = f"{no.get('message') or '服务器未说明原因'}（{no.get('status', '')} {no.get('error', '')}）".strip()
-        self.queue.reject(op["op_id"], reason)
-        self.result.rejected.append({"op_id": op["op_id"], "device_seq": op["device_seq"], "op": op["op"],
-                                     "entity_id": op["entity_id"], "status": no.get("status"),
+        reason = rejection_reason(no)
+        self.queue.reject(op.op_id, reason)
+        self.result.rejected.append({"op_id": op.op_id, "device_seq": op.device_seq, "op": op.op,
+                                     "entity_id": op.entity_id, "status": no.get("status"),
                                      "error": no.get("error"), "message": reason})
 
     def _anchor(self, answer: dict[str, Any], audit: list[dict[str, Any]]) -> tuple[bool, bool]:
@@ -311,8 +309,8 @@ class _Sync:
         return True
 
     # ---- photo originals ----------------------------------------------------------------
-    def _upload_originals(self, ops: list[dict[str, Any]]) -> None:
-        needed = list(dict.fromkeys(sha for op in ops for sha in originals_of(op)))
+    def _upload_originals(self, ops: list["_Op"]) -> None:
+        needed = list(dict.fromkeys(sha for op in ops for sha in op.originals()))
         missing: list[str] = []
         for i in range(0, len(needed), 1000):
             missing += self.client.missing(needed[i:i + 1000])
@@ -360,6 +358,84 @@ class _Sync:
                     raise SyncError(f"照片原图 {sha[:12]}… 的上传没有进展（服务器位置 {new}）：稍后重试。")
                 offset = new
             self.result.photos_uploaded += 1
+
+
+# ---- the ops as they travel: the stored JSON text spliced in, not parsed and encoded again -----
+_HEADER = ("op_id", "device_id", "device_seq", "payload_version", "entity_kind", "entity_id", "op",
+           "created_at")
+_OUTSTANDING = (f"SELECT {', '.join(_HEADER)}, actor, payload FROM outbox WHERE device_id = ? "
+                "AND device_seq > ? AND state IN ('pending', 'exported') ORDER BY device_seq LIMIT ?")
+
+
+@dataclass(frozen=True)
+class _Op:
+    """One outstanding op: what the sync needs of it, and its envelope as JSON bytes (``raw``)."""
+    op_id: str
+    device_seq: int
+    op: str
+    entity_id: str
+    actor: Any  # the stored JSON texts
+    payload: Any
+    raw: bytes
+
+    def originals(self) -> list[str]:
+        """``originals_of`` its envelope; only the ops that can name originals are parsed."""
+        if self.op != "photo.add" and not self.op.endswith(".finalize"):
+            return []
+        try:
+            if '"sha256"' not in self.payload:
+                return []  # a finalize with no photos: not parsed
+            return originals_of({"op": self.op, "payload": json.loads(self.payload)})
+        except (TypeError, ValueError, AttributeError):
+            return []  # not JSON: the push says so (_damaged)
+
+
+def outstanding_ops(conn: Any, device_id: str, acknowledged: int, limit: int) -> list[_Op]:
+    """The device's outstanding ops (pending, exported) after ``acknowledged`` — its contiguous
+    mark: every op at or below it is acknowledged or rejected (``acknowledge_through`` refuses
+    otherwise), so the read seeks instead of walking the acknowledged rows — in ``device_seq``
+    order, at most ``limit``. Each envelope is its header fields as JSON with the actor's and
+    the payload's stored JSON text spliced in as stored: the value ``outbox_envelope`` parses
+    (parsing ~5 KB and encoding it twice was most of the client's time per op); the server's
+    digest is over its own canonical form of it."""
+    out = []
+    for row in conn.execute(_OUTSTANDING, (device_id, acknowledged, limit)):
+        header = dict(zip(_HEADER, row))
+        actor, payload = row[8], row[9]
+        head = json.dumps(header, ensure_ascii=False, separators=(",", ":"))
+        # a lone surrogate (none can be stored as UTF-8 text) would go as its JSON escape: the
+        # server refuses it as it did the parsed value (bad_batch)
+        raw = f'{head[:-1]},"actor":{actor},"payload":{payload}}}'.encode("utf-8", "backslashreplace")
+        out.append(_Op(row[0], row[2], row[6], row[5], actor, payload, raw))
+    return out
+
+
+def push_body(device_id: str, ops: list[_Op], acknowledged: int, audit: list[dict[str, Any]]) -> bytes:
+    """``{device_id, from_seq, through_seq, audit, ops}`` as the request's JSON bytes."""
+    head = json.dumps({"device_id": device_id, "from_seq": acknowledged + 1,
+                       "through_seq": ops[-1].device_seq if ops else acknowledged, "audit": audit},
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return head[:-1] + b',"ops":[' + b",".join(op.raw for op in ops) + b"]}"
+
+
+def _damaged(ops: list[_Op]) -> None:
+    """SyncError naming the first op whose stored actor or payload is not a JSON object (the
+    batch went as stored and the server could not read it); nothing when all are."""
+    for op in ops:
+        try:
+            whole = all(isinstance(json.loads(t), dict) for t in (op.actor, op.payload))
+        except (TypeError, ValueError):
+            whole = False
+        if not whole:
+            raise SyncError(f"本机第 {op.device_seq} 项同步操作（{op.op}）保存的内容已损坏（不是有效的 JSON 对象），"
+                            "无法发送，同步停在它之前。请运行 weicha verify 并联系管理员。未同步的内容保留在本机。",
+                            code="damaged_op")
+
+
+def rejection_reason(no: dict[str, Any]) -> str:
+    """The reason kept with an op the server rejected: a push answer's ``rejected`` item, or a
+    USB receipt's (core/bundle/receipt.py acknowledges a receipt as this module an answer)."""
+    return f"{no.get('message') or '服务器未说明原因'}（{no.get('status', '')} {no.get('error', '')}）".strip()
 
 
 def originals_of(env: dict[str, Any]) -> list[str]:
