@@ -19,14 +19,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from weicha_desktop.cli import (backup, cases, check, demo, forms, log, photos, reports,
+from weicha_desktop.cli import (backup, cases, check, collect, demo, forms, log, photos, reports,
                                 screenshot, sync, users, verify)
 from weicha_desktop.cli.context import discard_stdout
 from weicha_desktop.core import applog
 from weicha_desktop.core.errors import FinalizeBlocked, WeichaError
 
 # in the order `weicha --help` lists them
-GROUPS = (users, cases, log, verify, demo, screenshot, photos, reports, backup, forms, sync, check)
+GROUPS = (users, cases, log, verify, demo, screenshot, photos, reports, backup, forms, sync, check, collect)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
-from weicha_desktop.cli.context import case_service, open_store, print_json
+from weicha_desktop.cli.context import case_service, open_store, print_json, print_sections
 from weicha_desktop.core.errors import ValidationFailed
 
 
@@ -98,32 +97,10 @@ def cmd_case_show(args) -> int:
         print(f"{case.number}  第 {case.version} 版  {case.status_label}")
         if case.returned_comment:
             print(f"退回意见：{case.returned_comment}")
-        for section in spec.sections:
-            shown = [(f, case.data[f.id]) for f in section.fields if case.data.get(f.id) not in (None, "", [])]
-            if shown:
-                print(f"\n【{section.title.zh}】")
-                for f, value in shown:
-                    print(f"  {f.label.zh}：{_plain(value, f)}")
+        print_sections(spec, case.data)
         if case.content_hash:
             print(f"\n内容哈希：{case.content_hash}")
     return 0
-
-
-def _plain(value: Any, field=None) -> str:
-    """A value as text; with its ``field``, choices in their Chinese words (a v3 record holds
-    codes) and the sub-fields of a person or a row by the form's order."""
-    subs = {f.id: f for f in field.fields} if field is not None else {}
-    if field is not None and field.choices:
-        chosen = value if isinstance(value, list) else [value]
-        return "、".join(field.choice_label(v) for v in chosen)
-    if isinstance(value, dict):
-        return "，".join(_plain(v, subs.get(k)) for k, v in value.items() if v not in (None, ""))
-    if isinstance(value, list):
-        sep = "\n    " if any(isinstance(v, dict) for v in value) else "、"
-        return (sep if sep != "、" else "") + sep.join(_plain(v, field) for v in value)
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return str(value)
 
 
 def cmd_case_list(args) -> int:

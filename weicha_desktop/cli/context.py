@@ -75,6 +75,33 @@ def print_json(value: Any) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=2))
 
 
+def plain_value(value: Any, field=None) -> str:
+    """A value as text; with its ``field``, choices in their Chinese words (a v3 record holds
+    codes) and the sub-fields of a person or a row by the form's order."""
+    subs = {f.id: f for f in field.fields} if field is not None else {}
+    if field is not None and field.choices:
+        chosen = value if isinstance(value, list) else [value]
+        return "、".join(field.choice_label(v) for v in chosen)
+    if isinstance(value, dict):
+        return "，".join(plain_value(v, subs.get(k)) for k, v in value.items() if v not in (None, ""))
+    if isinstance(value, list):
+        sep = "\n    " if any(isinstance(v, dict) for v in value) else "、"
+        return (sep if sep != "、" else "") + sep.join(plain_value(v, field) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def print_sections(spec, data: dict[str, Any]) -> None:
+    """A record's filled fields, section by section, as `show` prints them."""
+    for section in spec.sections:
+        shown = [(f, data[f.id]) for f in section.fields if data.get(f.id) not in (None, "", [])]
+        if shown:
+            print(f"\n【{section.title.zh}】")
+            for f, value in shown:
+                print(f"  {f.label.zh}：{plain_value(value, f)}")
+
+
 def parse_size(text: str) -> tuple[int, int]:
     """``1280x800`` → (1280, 800), for argparse."""
     try:

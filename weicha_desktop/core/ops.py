@@ -244,6 +244,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _act("user.password", "user", False, "管理员设置用户的密码（同步得来的人员由此可在本机登录；core/users.py）"),
     *(spec for kind in RECORD_KINDS for spec in _record_actions(kind)),
     _act("case.export", "case", False, "导出勘验（读）"),
+    _act("collect.export", ("person", "vehicle", "place"), False, "导出人员、车辆或场所记录（读；cli/collect.py）"),
     _act("report.preview", "case", False, "预览报告（读）"),
     _act("report.print", "case", False, "打印报告（读）"),
     _act("report.export", "case", False, "导出报告（读）"),
