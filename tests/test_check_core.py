@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.collect import PersonService, VehicleService
 from weicha_desktop.core.checks import (BadKey, CheckService, ImportRefused, import_list, key_for,
                                         lists, read_key, set_max_age_days)
 from weicha_desktop.core.checks.keys import person_key, vehicle_key
@@ -267,3 +268,30 @@ def test_history_lists_the_checks_newest_first(held):
     rows = held.history()
     assert [(r["key"], r["result"]) for r in rows] == [(CLEAN, "miss"), (WANTED, "hit")]
     assert rows[1]["lists"] == ["在逃人员"]
+
+
+def test_collect_persons_and_vehicles_are_found_by_their_own_number(held, admin):
+    PersonService(held.store, forms(), admin).create({"name": "李四", "id_number": WANTED.lower()})
+    VehicleService(held.store, forms(), admin).create({"plate": "桂A·12345"})
+    r = held.check(WANTED, "person")
+    assert r.hit and [(m.kind, m.field) for m in r.records] == [("person", "id_number")]
+    assert "李四" in r.records[0].name
+    assert [(m.kind, m.field) for m in held.check("桂A12345", "vehicle").records] == [("vehicle", "plate")]
+
+
+def test_migration_17_indexes_the_numbers_already_in_records(tmp_path):
+    import sqlite3
+
+    from weicha_desktop.core.store.migrations import migrate
+
+    conn = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
+    migrate(conn, target=16)
+    data = json.dumps({"witnesses": [{"name": "王五", "id_number": CLEAN.lower()}], "no": "x"})
+    conn.execute("INSERT INTO record_versions (id, record_id, kind, version, form_id, form_version, data, "
+                 "created_at, created_by, updated_at) VALUES ('v1', 'r1', 'case', 1, 'f', 1, ?, 't', 'u', 't')",
+                 (data,))
+    migrate(conn)
+    assert conn.execute("SELECT key, version_id, field, name FROM record_keys").fetchall() == \
+        [(CLEAN, "v1", "witnesses[0].id_number", "王五")]
+    conn.execute("UPDATE record_versions SET data = '{}'")          # a draft saved without the witness
+    assert conn.execute("SELECT count(*) FROM record_keys").fetchone()[0] == 0

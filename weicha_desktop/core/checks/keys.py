@@ -10,24 +10,23 @@ made into the one spelling the watch lists are stored under (docs/checks.md).
 ``person_key`` / ``vehicle_key`` return the key or raise ``BadKey`` (its message in Chinese,
 what is wrong and what to do). ``read_key(text)`` guesses which of the two a scanned or
 pasted text is (a QR code's text may hold more than the number: the first number or plate
-in it is taken). The normalizers here are this module's own minimal ones; where the 采集
-slice's core/forms/plates.py lands they may be replaced by its."""
+in it is taken). The spelling is that of the 采集 records (core/forms/identity.normalize_id_number,
+core/forms/plates.normalize_plate), so a key found in a list is the key a record stores."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 
 from weicha_desktop.core.errors import WeichaError
-from weicha_desktop.core.forms.validators import PROVINCES, id_card, id_check_char, plate
+from weicha_desktop.core.forms.identity import normalize_id_number
+from weicha_desktop.core.forms.plates import PROVINCES, normalize_plate, plate
+from weicha_desktop.core.forms.validators import id_card, id_check_char
 
 PERSON, VEHICLE = "person", "vehicle"
 KINDS = (PERSON, VEHICLE)
 KIND_WORDS = {PERSON: "身份证号", VEHICLE: "号牌"}
 MAX_INPUT = 200  # characters: a scanner or a paste gives more only by mistake
 
-_ID_SEPARATORS = re.compile(r"[\s\-‐–—_]+")
-_PLATE_SEPARATORS = re.compile(r"[\s·・•∙.\-‐–—_]+")
 _ID_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
 _PLATE_IN_TEXT = re.compile(rf"[{PROVINCES}][A-Z][·.\s-]?[A-Z0-9]{{4,6}}[挂学警港澳]?")
 
@@ -41,7 +40,7 @@ def _clean(text: object) -> str:
         raise BadKey("没有输入要核查的号码。")
     if len(text) > MAX_INPUT:
         raise BadKey(f"输入过长（{len(text)} 个字符）：请只输入一个身份证号或号牌。")
-    text = unicodedata.normalize("NFKC", text).strip()
+    text = text.strip()  # the normalizers below make full-width characters ASCII (NFKC)
     if not text:
         raise BadKey("没有输入要核查的号码。")
     if not text.isprintable():
@@ -51,7 +50,7 @@ def _clean(text: object) -> str:
 
 def person_key(text: object, today: date) -> str:
     """The ID number ``text`` stands for (18 characters), or BadKey."""
-    value = _ID_SEPARATORS.sub("", _clean(text)).upper()
+    value = normalize_id_number(_clean(text))
     if len(value) == 15 and value.isascii() and value.isdigit():
         value = id_18(value)
     problem = id_card(value, today)
@@ -68,7 +67,7 @@ def id_18(old: str) -> str:
 
 def vehicle_key(text: object) -> str:
     """The plate ``text`` stands for, or BadKey."""
-    value = _PLATE_SEPARATORS.sub("", _clean(text)).upper()
+    value = normalize_plate(_clean(text))
     problem = plate(value)
     if problem:
         raise BadKey(f"号牌 {value[:24]} 有误：{problem}。请核对后重新输入。")

@@ -17,9 +17,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
-from weicha_desktop.core.checks.keys import KIND_WORDS, PERSON, BadKey, key_for, read_key
+from weicha_desktop.core.checks.keys import KIND_WORDS, PERSON, VEHICLE, key_for, read_key
 from weicha_desktop.core.checks.lists import (SERVER, SERVER_NAMES, ListInfo, instruction_for,
                                               lists, max_age_days)
 from weicha_desktop.core.ids import new_id
@@ -31,9 +31,13 @@ MAX_RECORD_MATCHES = 20
 _LOOKUP_SETS = ("SELECT s.name, s.kind, s.version, s.list_date, s.instruction, e.name, e.reason, e.extra "
                 "FROM watch_entries e JOIN watch_sets s ON s.id = e.set_id WHERE e.key = ? AND s.kind = ?")
 _LOOKUP_SERVER = "SELECT name, reason, seq FROM watch_list WHERE list = ? AND key = ? AND active = 1"
-_RECORDS = ("SELECT r.id, r.kind, r.number, r.status, v.data FROM records r JOIN record_versions v "
-            "ON v.record_id = r.id AND v.version = r.current_version WHERE instr(v.data, ?) > 0 "
-            "ORDER BY r.updated_at DESC LIMIT ?")
+# nested in a record (a case's witnesses …): record_keys, kept by triggers (migration 17)
+_NESTED = ("SELECT r.id, r.kind, r.number, r.status, k.field, k.name FROM record_keys k "
+           "JOIN record_versions v ON v.id = k.version_id "
+           "JOIN records r ON r.id = v.record_id AND r.current_version = v.version "
+           "WHERE k.key = ? ORDER BY r.updated_at DESC LIMIT ?")
+# a 采集 person or vehicle itself (core/collect/lookup.py: its partial expression indexes)
+_COLLECT_FIELD = {PERSON: "id_number", VEHICLE: "plate"}
 
 
 @dataclass
@@ -116,12 +120,19 @@ class CheckService:
         return hits
 
     def records(self, kind: str, key: str) -> list[RecordMatch]:
-        """Local records (cases' witnesses, 采集 persons and vehicles …) whose current version
-        holds ``key`` as a value."""
+        """Local records whose current version holds ``key``: 采集 persons / vehicles (their
+        own 身份证号 / 号牌) and the people nested in any record (a case's witnesses …)."""
+        from weicha_desktop.core.collect.lookup import record_label, records_with
+
+        conn, field = self.store.conn, _COLLECT_FIELD[kind]
         out = []
-        for rid, rkind, number, status, data in self.store.conn.execute(_RECORDS, (key, MAX_RECORD_MATCHES)):
-            for path, name in _where(json.loads(data), key, kind, self.today()):
-                out.append(RecordMatch(rid, rkind, number, status, path, name))
+        for rid in records_with(conn, kind, field, key)[:MAX_RECORD_MATCHES]:
+            found = record_label(conn, rid)
+            if found is not None:
+                out.append(RecordMatch(rid, kind, found["number"], found["status"], field, found["label"]))
+        for rid, rkind, number, status, path, name in conn.execute(_NESTED, (key, MAX_RECORD_MATCHES)):
+            if path.rsplit(".", 1)[-1] == field:
+                out.append(RecordMatch(rid, rkind, number, status, path, str(name)))
         return out
 
     def history(self, limit: int = 50, before: str | None = None) -> list[dict[str, Any]]:
@@ -201,20 +212,3 @@ def apply_check(ch: Change, env: Mapping[str, Any]) -> None:
     if not ch.conn.execute("SELECT 1 FROM checks WHERE id = ?", (payload["id"],)).fetchone():
         write_check(ch, payload, str((env.get("actor") or {}).get("name") or "?"))
 
-
-def _where(data: Any, key: str, kind: str, today: date, path: str = "", owner: str = "") -> Iterator[tuple[str, str]]:
-    """(field path, the name beside it) of every string value in ``data`` that is ``key``."""
-    if isinstance(data, dict):
-        name = data.get("name") if isinstance(data.get("name"), str) else owner
-        for k, v in data.items():
-            yield from _where(v, key, kind, today, f"{path}.{k}" if path else str(k), name)
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from _where(v, key, kind, today, f"{path}[{i}]", owner)
-    elif isinstance(data, str) and key in data:
-        try:
-            same = key_for(kind, data, today) == key
-        except BadKey:  # a value that is no number of the kind: not a match
-            same = False
-        if same:
-            yield path, owner

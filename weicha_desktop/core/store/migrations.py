@@ -371,6 +371,44 @@ CREATE INDEX record_versions_vehicle_plate ON record_versions (json_extract(data
 CREATE INDEX record_versions_vehicle_vin ON record_versions (json_extract(data, '$.vin'))
     WHERE kind = 'vehicle';
 """),
+    Migration(17, "核查 (core/checks): the ID numbers and plates nested in records (a case's witnesses, "
+                  "a record's people) indexed by triggers on record_versions, so a check finds them "
+                  "without reading every record", """
+CREATE TABLE record_keys (
+    key        TEXT NOT NULL,
+    version_id TEXT NOT NULL,
+    field      TEXT NOT NULL,
+    name       TEXT NOT NULL
+);
+CREATE INDEX record_keys_key ON record_keys (key);
+CREATE INDEX record_keys_version ON record_keys (version_id);
+CREATE TRIGGER record_keys_insert AFTER INSERT ON record_versions WHEN json_valid(NEW.data)
+BEGIN
+  INSERT INTO record_keys (key, version_id, field, name)
+  SELECT upper(trim(t.value)), NEW.id, substr(t.path || '.' || t.key, 3),
+         COALESCE(json_extract(NEW.data, t.path || '.name'), '')
+  FROM json_tree(NEW.data) t
+  WHERE t.key IN ('id_number', 'plate') AND t.type = 'text' AND t.path <> '$' AND trim(t.value) <> '';
+END;
+CREATE TRIGGER record_keys_update AFTER UPDATE OF data ON record_versions
+BEGIN
+  DELETE FROM record_keys WHERE version_id = OLD.id;
+  INSERT INTO record_keys (key, version_id, field, name)
+  SELECT upper(trim(t.value)), NEW.id, substr(t.path || '.' || t.key, 3),
+         COALESCE(json_extract(NEW.data, t.path || '.name'), '')
+  FROM json_tree(CASE WHEN json_valid(NEW.data) THEN NEW.data ELSE '{}' END) t
+  WHERE t.key IN ('id_number', 'plate') AND t.type = 'text' AND t.path <> '$' AND trim(t.value) <> '';
+END;
+CREATE TRIGGER record_keys_delete AFTER DELETE ON record_versions
+BEGIN
+  DELETE FROM record_keys WHERE version_id = OLD.id;
+END;
+INSERT INTO record_keys (key, version_id, field, name)
+SELECT upper(trim(t.value)), v.id, substr(t.path || '.' || t.key, 3), COALESCE(json_extract(v.data, t.path || '.name'), '')
+FROM record_versions v, json_tree(v.data) t
+WHERE json_valid(v.data) AND t.key IN ('id_number', 'plate') AND t.type = 'text' AND t.path <> '$'
+  AND trim(t.value) <> '';
+"""),
 ]
 
 LATEST = MIGRATIONS[-1].version
