@@ -100,3 +100,55 @@ def stream(manifest: dict, *contents: bytes) -> bytes:
 
 def entry_list(*pairs: tuple[str, bytes]) -> list[dict]:
     return [{"path": p, "size": len(b), "sha256": hashlib.sha256(b).hexdigest()} for p, b in pairs]
+
+
+# ---- a laptop enrolled with a (test) server: the server's keys are keys().server_* -----------
+SERVER_ID = "srv-0001"
+
+
+def server_keys_b64() -> dict[str, str]:
+    from weicha_desktop.core.bundle.keys import public_b64
+
+    k = keys()
+    return {"signing_public": public_b64(k.server_sign), "encryption_public": public_b64(k.server_enc.public_key())}
+
+
+def enroll_offline_config(store, *, bundle_keys: bool = True):
+    """The laptop's SyncConfig, enrolled with SERVER_ID (no network), its keys pinned."""
+    from weicha_desktop.core.sync.enrollment import Enrollment, SyncConfig
+
+    config = SyncConfig.of(store)
+    config.save(Enrollment(server_url="http://127.0.0.1:9", server_id=SERVER_ID, device_id=store.meta("device_id"),
+                           unit_code=store.meta("unit_code"), cert_pem=None, fingerprint=None,
+                           enrolled_at=store.clock.iso(),
+                           extra={"bundle_keys": server_keys_b64()} if bundle_keys else {}), token="t")
+    return config
+
+
+def device_public(store):
+    from weicha_desktop.core.checkpoint import Anchor
+
+    return (store.anchor or Anchor.default()).private_key(create=False).public_key()
+
+
+def server_file(dst: Path, kind: str, device_id: str, entries: dict, extra: dict, *,
+                sender_id: str = SERVER_ID, signer=None, recipient=None, expires_at=None) -> Path:
+    """A receipt / reference / enrollment as the server writes one: JSON entries, signed."""
+    import json as _json
+
+    C.write_container(dst, kind=kind, sender=("server", sender_id), recipient=recipient or ("device", device_id),
+                      signer=signer or keys().server_sign, encrypt_to=None, manifest_extra=extra,
+                      entries=[C.Entry.of_bytes(p, _json.dumps(v, ensure_ascii=False).encode()) for p, v in entries.items()],
+                      expires_at=expires_at, clock=fixed_clock())
+    return dst
+
+
+def receipt(dst: Path, to: str, bundle_id: str, through: int, **kw) -> Path:
+    """A receipt (kind receipt) to device ``to`` as weicha_server/bundles.py writes it; ``kw``:
+    receipt.json fields."""
+    body = {"bundle_id": bundle_id, "device_id": to, "bundle_seq": 1, "server_id": SERVER_ID,
+            "through_seq": through, "anchored": None, "rejected": [], "waiting": [], "blobs_held": [],
+            "applied": 0, "skipped": 0, **kw}
+    return server_file(dst, "receipt", to, {"receipt.json": body},
+                       {"receipt_for": bundle_id, "device_id": to, "server_id": SERVER_ID,
+                        "through_seq": body["through_seq"]})

@@ -13,9 +13,12 @@ MB = 1024 * 1024
 
 
 def register(sub) -> None:
-    s = sub.add_parser("enroll", help="把本机登记到同步服务器（管理员；用服务器给的一次性登记码）")
-    s.add_argument("--server", required=True, help="服务器地址，如 https://sync.example:8443")
-    s.add_argument("--code", required=True, help="一次性登记码（weicha-server enroll-code）")
+    s = sub.add_parser("enroll", help="把本机登记到同步服务器（管理员；用服务器给的一次性登记码，或离线用登记文件）")
+    s.add_argument("--server", help="服务器地址，如 https://sync.example:8443")
+    s.add_argument("--code", help="一次性登记码（weicha-server enroll-code）")
+    s.add_argument("--request", action="store_true", help="离线登记：写出登记申请（与 -o 一起），交服务器管理员办理")
+    s.add_argument("-o", "--output", type=Path, metavar="REQ.wcq", help="--request：登记申请文件")
+    s.add_argument("--file", type=Path, metavar="ENROLL.wce", help="离线登记：导入服务器管理员给回的登记文件")
     s.add_argument("--cert", type=Path, help="管理员给的服务器证书文件（PEM）；不给则信任首次连接时的证书并显示其指纹")
     s.add_argument("--fingerprint", help="服务器证书的 SHA-256 指纹：不符则不登记")
     s.add_argument("--name", help="本机在服务器上的名称（默认：计算机名）")
@@ -31,6 +34,19 @@ def register(sub) -> None:
 
 def cmd_enroll(args) -> int:
     from weicha_desktop.core.sync.enrollment import enroll
+
+    offline = args.request or args.file is not None
+    if offline and (args.server or args.code or (args.request and (args.file or not args.output))):
+        print("用法：weicha enroll --server 地址 --code 登记码 | --request -o 申请.wcq | --file 登记文件.wce",
+              file=sys.stderr)
+        return 2
+    if offline:
+        from weicha_desktop.cli.bundle import cmd_enroll_offline
+
+        return cmd_enroll_offline(args)
+    if not args.server or not args.code:
+        print("请给出 --server 与 --code（或离线登记：--request -o 申请.wcq / --file 登记文件.wce）。", file=sys.stderr)
+        return 2
 
     with open_store(args) as store:
         admin = login(args, store)
@@ -70,6 +86,8 @@ def cmd_sync(args) -> int:
             print(f"{error}（{backoff.delay():.0f} 秒后重试）", file=sys.stderr)
             time.sleep(backoff.delay())
         pulled = _pull(store, config) if result.ok else None  # what comes down (core/sync/pull.py)
+        if result.ok:
+            _bundle_keys(config)
         if args.json:
             print_json({**result.to_json(), **({"pull": pulled.to_json()} if pulled else {})})
         else:
@@ -80,6 +98,18 @@ def cmd_sync(args) -> int:
             print(f"错误：{result.error or pulled.error}", file=sys.stderr)
             return 1
     return 0
+
+
+def _bundle_keys(config) -> None:
+    """The server's USB bundle keys, asked once when this laptop has none (core/bundle/keys.py)."""
+    from weicha_desktop.core.bundle.keys import fetch_if_missing
+    from weicha_desktop.core.errors import WeichaError
+
+    try:
+        with config.client() as client:
+            fetch_if_missing(config, client)
+    except WeichaError as e:
+        print(f"注意：未能取得服务器的数据包公钥（{e}）：U 盘数据包暂不能使用，下次同步再试。", file=sys.stderr)
 
 
 def _pull(store, config):
@@ -105,6 +135,8 @@ def _print(r) -> None:
           f"（{r.batches} 批）。")
     print(f"照片原图：上传 {r.photos_uploaded} 张，{r.photo_bytes / MB:.1f} MB"
           + (f"（{len(r.resumed)} 张从断点继续）" if r.resumed else "") + "。")
+    if r.resent:
+        print(f"服务器的同步进度退回（可能从较早的备份恢复）：已重新发送本机已确认过的 {r.resent} 项同步操作。")
     if r.anchored:
         print(f"工作日志：服务器已锚定到第 {r.anchored['seq']} 条。")
     for no in r.rejected:

@@ -271,6 +271,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _act("sync.pull", "device", False, "从同步服务器获取参考数据、本单位的记录或审核决定（core/sync/pull.py）"),
     _act("sync.apply", ("op", "device"), False,
          "应用另一台设备的同步操作，或数据包之内已合并的序号（core/sync/apply.py）"),
+    _act("bundle.export", "bundle", False, "写出 U 盘数据包或离线登记申请（core/bundle/export.py）"),
+    _act("bundle.receipt", "bundle", False, "导入服务器的数据包回执，确认其中的同步操作（core/bundle/receipt.py）"),
+    _act("reference.import", "bundle", False, "导入服务器的基础数据包：用户、表单、代码表、核查名单（core/bundle/refimport.py）"),
+    _act("bundle.refused", "bundle", False, "拒收的数据包、回执、基础数据包或登记文件（core/bundle/refusal.py）"),
 )
 
 OP_BY_NAME: Mapping[str, OpSpec] = MappingProxyType({o.name: o for o in OPS})

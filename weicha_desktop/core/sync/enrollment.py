@@ -264,7 +264,7 @@ def enroll(store: Any, url: str, code: str, cert: str | os.PathLike | None = Non
         raise WeichaError("服务器的登记答复不完整（缺少令牌或设备编号不符），本机未登记。请联系管理员。")
     enrollment = Enrollment(server_url=url, server_id=str(answer.get("server_id") or health.get("server_id")),
                             device_id=device_id, unit_code=answer.get("unit_code"), cert_pem=pem,
-                            fingerprint=shown, enrolled_at=store.clock.iso())
+                            fingerprint=shown, enrolled_at=store.clock.iso(), extra=_bundle_keys(answer))
     enrollment = config.save(enrollment, token)
     details = {"server_url": url, "server_id": enrollment.server_id, "fingerprint": shown,
                "certificate": "given" if cert else ("first_use" if pem else None),
@@ -272,6 +272,17 @@ def enroll(store: Any, url: str, code: str, cert: str | os.PathLike | None = Non
     with store.change(actor or SYSTEM) as ch:
         ch.log("sync.enroll", "device", device_id, f"本机登记到同步服务器 {url}", details)
     return Enrolled(enrollment, shown, bool(pem) and not cert)
+
+
+def _bundle_keys(answer: dict[str, Any]) -> dict[str, Any]:
+    """The server's USB bundle keys from its answer, kept beside the enrollment (core/bundle/keys.py);
+    none from a server that does not give them (fetched at a later sync)."""
+    from weicha_desktop.core.bundle.keys import KEYS_FIELD, ServerBundleKeys
+
+    try:
+        return {KEYS_FIELD: ServerBundleKeys.parse(answer[KEYS_FIELD]).as_dict()}
+    except (KeyError, WeichaError):
+        return {}
 
 
 def _norm_fp(text: str) -> str:

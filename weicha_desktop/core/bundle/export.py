@@ -1,0 +1,145 @@
+"""``weicha bundle export -o FILE``: this laptop's outstanding ops, its audit entries since the
+head the server anchored and the originals the ops need, in one ops bundle (.wcb) signed by
+the device key and encrypted to the enrolled server's key (docs/bundles.md).
+
+1. The target is checked first (core/safe_output.py: never inside the data folder, never the
+   live database).
+2. ``OutboxQueue.export_bundle`` compacts and marks the outstanding ops ``exported`` in this
+   bundle (its ``sync.export`` entry): they stay in the queue until a receipt (or a network
+   sync) acknowledges them, and network sync may still send them — the server applies each op
+   once either way.
+3. The audit entries after the anchored head (that ``sync.export`` entry included), as a push
+   carries them; the originals the ops name that the server is not known to hold: those of
+   outstanding ``photo.add`` ops, and those a finalize names whose ``photo.add`` is not
+   acknowledged (an acknowledged one means the server held the original).
+4. The container is written (streamed, verified, renamed); then, in one change, the device's
+   ``bundle_seq`` and the ``bundle.export`` entry. A failed or cancelled write leaves no file
+   and no ``bundle.export`` (the ops stay exported: the next bundle or sync carries them)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+from weicha_desktop.core.bundle.container import Entry, write_container
+from weicha_desktop.core.bundle.keys import device_signer, pinned
+from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.ids import new_id
+from weicha_desktop.core.media.blobs import BlobStore
+from weicha_desktop.core.safe_output import check_output
+from weicha_desktop.core.store import Actor, Store
+from weicha_desktop.core.sync.anchoring import anchored_head, entries_after
+from weicha_desktop.core.sync.push import BOOKKEEPING, originals_of
+from weicha_desktop.core.sync.queue import OutboxQueue
+
+PROTOCOL = 1
+EXPIRES = timedelta(days=30)
+SEQ_KEY = "bundle_seq:"  # meta key prefix + device id: the last bundle_seq exported
+MAX_AUDIT = 10_000_000
+# the transport's own entries: an export with only these to carry carries nothing (else every
+# receipt would call for one more bundle)
+QUIET = BOOKKEEPING | {"bundle.export", "bundle.receipt", "bundle.refused"}
+
+
+@dataclass
+class Exported:
+    path: Path
+    bundle_id: str
+    bundle_seq: int
+    ops: int
+    from_seq: int
+    through_seq: int
+    audit: int
+    blobs: int
+    blob_bytes: int
+    size: int
+    missing: list[str]  # originals this laptop lacks (the ops naming them wait on the server)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**{k: getattr(self, k) for k in ("bundle_id", "bundle_seq", "ops", "from_seq", "through_seq",
+                                                   "audit", "blobs", "blob_bytes", "size", "missing")},
+                "path": str(self.path)}
+
+
+def last_bundle_seq(store: Store, device_id: str) -> int:
+    value = store.meta(SEQ_KEY + device_id)
+    return int(value) if value and value.isdigit() else 0
+
+
+def export_ops(store: Store, actor: Actor, dst: str | Path, *, config: Any,
+               progress: Callable[[int, int], None] | None = None,
+               cancel: Callable[[], bool] | None = None) -> Exported | None:
+    """Write the ops bundle to ``dst`` (see the module doc); None when there is nothing to
+    carry (no outstanding op and no audit entry but the sync's own bookkeeping)."""
+    target = check_output(dst, data_dir=store.data_dir)
+    enrollment, keys = pinned(config)
+    signer = device_signer(store)
+    queue = OutboxQueue(store, actor)
+    device_id = queue.device_id
+    if enrollment.device_id != device_id:
+        raise WeichaError("同步登记属于另一台设备，不能导出数据包：请重新登记本机。")
+    bundle_id = new_id()
+    bundle = queue.export_bundle(bundle_id=bundle_id)
+    head = anchored_head(store.conn)
+    audit = entries_after(store.conn, head["seq"] if head and isinstance(head.get("seq"), int) else 0, MAX_AUDIT)
+    if bundle is None:
+        if all(e["action"] in QUIET for e in audit):
+            return None
+        through = queue.sequence()[1]
+        bundle = {"format": "weicha-ops", "format_version": 1, "bundle_id": bundle_id, "device_id": device_id,
+                  "from_seq": through + 1, "through_seq": through, "created_at": store.clock.iso(), "ops": []}
+    ops = bundle.pop("ops")
+    blobs, missing = _originals(store, queue, ops)
+    seq = last_bundle_seq(store, device_id) + 1
+    expires = store.clock.now() + EXPIRES
+    entries = [Entry.of_bytes("ops.jsonl", _jsonl(ops)), Entry.of_bytes("audit.jsonl", _jsonl(audit)),
+               Entry.of_bytes("bundle.json", json.dumps(bundle, ensure_ascii=False, sort_keys=True).encode("utf-8")),
+               *blobs]
+    header = write_container(
+        target, kind="ops", sender=("device", device_id), recipient=("server", enrollment.server_id),
+        signer=signer, encrypt_to=keys.encryption, bundle_id=bundle_id,
+        manifest_extra={"device_id": device_id, "bundle_seq": seq, "from_seq": bundle["from_seq"],
+                        "through_seq": bundle["through_seq"], "protocol": PROTOCOL},
+        entries=entries, expires_at=expires, clock=store.clock, progress=progress, cancel=cancel)
+    done = Exported(target, bundle_id, seq, len(ops), bundle["from_seq"], bundle["through_seq"], len(audit),
+                    len(blobs), sum(e.size for e in blobs), target.stat().st_size, missing)
+    with store.change(actor) as ch:
+        ch.set_meta(SEQ_KEY + device_id, str(seq))
+        ch.log("bundle.export", "bundle", bundle_id,
+               f"导出数据包 {target.name}（第 {seq} 个）：{len(ops)} 项同步操作、{len(audit)} 条工作日志、"
+               f"{len(blobs)} 张照片原图",
+               {**{k: v for k, v in done.to_json().items() if k != "path"}, "file": target.name,
+                "server_id": enrollment.server_id, "expires_at": header.expires_at})
+    return done
+
+
+def _jsonl(rows: list[dict[str, Any]]) -> bytes:
+    return b"".join(json.dumps(r, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n" for r in rows)
+
+
+def _originals(store: Store, queue: OutboxQueue, ops: list[dict[str, Any]]) -> tuple[list[Entry], list[str]]:
+    """The originals to carry (see the module doc) as entries, and those this laptop lacks."""
+    adds = {sha for op in ops if op["op"] == "photo.add" for sha in originals_of(op)}
+    needed = list(dict.fromkeys(sha for op in ops for sha in originals_of(op)))
+    if not needed:
+        return [], []
+    held = {r[0] for r in store.conn.execute(
+        "SELECT json_extract(payload, '$.sha256') FROM outbox WHERE device_id = ? AND op = 'photo.add' "
+        "AND state = 'acknowledged' AND json_valid(payload)", (queue.device_id,))}
+    blobs = BlobStore(store.blobs_dir, create=False)
+    entries, missing = [], []
+    for sha in needed:
+        if sha not in adds and sha in held:
+            continue
+        path = blobs.path(sha)
+        if not path.is_file():
+            missing.append(sha)
+            continue
+        entries.append(Entry(f"blobs/{sha}", path.stat().st_size, sha, _opener(path)))
+    return entries, missing
+
+
+def _opener(path: Path) -> Callable[[], Any]:
+    return lambda: open(path, "rb")
