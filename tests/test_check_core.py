@@ -128,7 +128,8 @@ def test_bad_rows_refuse_the_file_naming_each_line_and_nothing_is_written(store,
 @pytest.mark.parametrize("content, why", [
     (b"", "身份证号"), ("姓名,原因\n张三,x\n".encode(), "身份证号"),
     ("\ufeff号牌\n桂A12345\n".encode("utf-16"), "UTF-16"), (b"\xef\xbb\xbf\xff\xfe\n", "不是 UTF-8"),
-    ("证件号码,姓名\n桂A12345,x\n".encode(), "--kind"),
+    ("证件号码,姓名\n桂A12345,x\n".encode(), "--kind"), ("身份证号\n\n".encode(), "没有可导入的条目"),
+    ("号牌\n桂A12345\n".encode("gbk") + b"\x81", "既不是 UTF-8 也不是 GBK"),
 ])
 def test_files_that_cannot_be_read_are_refused_in_chinese(store, admin, tmp_path, content, why):
     f = tmp_path / "bad.csv"

@@ -15,6 +15,7 @@ clustered on (key, set_id), so a lookup is one B-tree descent whatever the numbe
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -160,25 +161,40 @@ def lists(store: Store, today: date, kind: str | None = None, *, counts: bool = 
 
 
 # ---- importing a CSV file ------------------------------------------------------------------------
-def decode(data: bytes, path: Path) -> tuple[str, str]:
-    """(text, encoding name): UTF-8 with or without a BOM, else GBK (GB 18030)."""
+def encoding_of(data: bytes, path: Path) -> tuple[str, str]:
+    """(codec, what to call it): UTF-8 with or without a BOM, else GBK (read as GB 18030, its
+    superset). Checked chunk by chunk: no second copy of a large file as text."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
         raise ImportRefused(f"文件 {path.name} 是 UTF-16 编码：请在表格程序中另存为“CSV UTF-8”或 GBK 后再导入。")
-    if data.startswith(b"\xef\xbb\xbf"):
+    bom = data.startswith(b"\xef\xbb\xbf")
+    bad = _undecodable(data, "utf-8")
+    if bad is None:
+        return ("utf-8-sig", "UTF-8（带 BOM）") if bom else ("utf-8", "UTF-8")
+    if bom:
+        raise ImportRefused(f"文件 {path.name} 标明是 UTF-8，但第 {_line_at(data, bad)} 行不是 UTF-8：请检查文件后再导入。")
+    gbk_bad = _undecodable(data, "gb18030")
+    if gbk_bad is None:
+        return "gb18030", "GBK"
+    raise ImportRefused(f"文件 {path.name} 既不是 UTF-8 也不是 GBK 编码（第 {_line_at(data, max(bad, gbk_bad))} 行）："
+                        "请另存为 UTF-8 后再导入。")
+
+
+def _undecodable(data: bytes, codec: str, chunk: int = 1 << 20) -> int | None:
+    """The offset of the first byte ``codec`` cannot decode, or None."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    view = memoryview(data)
+    for start in range(0, len(data), chunk):
         try:
-            return data[3:].decode("utf-8"), "UTF-8（带 BOM）"
+            decoder.decode(view[start:start + chunk], final=start + chunk >= len(data))
         except UnicodeDecodeError as e:
-            raise ImportRefused(f"文件 {path.name} 标明是 UTF-8，但第 {_line_at(data, e.start)} 行不是 UTF-8："
-                                "请检查文件后再导入。") from None
+            return start + max(0, e.start)
+    if not data:
+        return None
     try:
-        return data.decode("utf-8"), "UTF-8"
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "GBK"
-    except UnicodeDecodeError as e:
-        raise ImportRefused(f"文件 {path.name} 既不是 UTF-8 也不是 GBK 编码（第 {_line_at(data, e.start)} 行）："
-                            "请另存为 UTF-8 后再导入。") from None
+        return len(data) - 1
+    return None
 
 
 def _line_at(data: bytes, offset: int) -> int:
@@ -186,8 +202,8 @@ def _line_at(data: bytes, offset: int) -> int:
 
 
 def read_csv(path: Path, today: date, kind: str | None = None, list_name: str = ""):
-    """(kind, rows, problems, encoding, sha256): ``rows`` are (key, name, reason, extra JSON or
-    None, line); ``problems`` (line, why) for every row left out. ImportRefused for a file
+    """(kind, rows, problems, encoding, sha256): ``rows`` are (key, line, name, reason, extra
+    JSON or None), in key order; ``problems`` (line, why) for every row left out. ImportRefused for a file
     that cannot be read at all (encoding, header, size)."""
     path = Path(path)
     try:
@@ -198,9 +214,8 @@ def read_csv(path: Path, today: date, kind: str | None = None, list_name: str = 
     except OSError as e:
         raise ImportRefused(f"无法读取文件 {path}（{e.strerror or e}）：请检查路径和权限。") from None
     digest = hashlib.sha256(data).hexdigest()
-    text, encoding = decode(data, path)
-    del data
-    reader = csv.reader(io.StringIO(text, newline=""))
+    codec, encoding = encoding_of(data, path)
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline=""))
     try:
         header = [h.strip() for h in next(reader, [])]
     except csv.Error as e:
@@ -218,7 +233,7 @@ def read_csv(path: Path, today: date, kind: str | None = None, list_name: str = 
     name_at = next((i for i, h in enumerate(header) if h in NAME_COLUMNS), None)
     reason_at = next((i for i, h in enumerate(header) if h in REASON_COLUMNS), None)
     extra_at = [(i, h) for i, h in enumerate(header) if i not in (key_at, name_at, reason_at) and h]
-    rows, problems, seen = [], [], {}
+    rows, problems = [], []
     line = 1
     while True:
         try:
@@ -246,16 +261,27 @@ def read_csv(path: Path, today: date, kind: str | None = None, list_name: str = 
         if len(name) > 64 or len(reason) > 500 or not (name + reason).isprintable():
             problems.append((line, "姓名最多 64 个字、原因最多 500 个字，且不能含控制字符。"))
             continue
-        if key in seen:
-            problems.append((line, f"{KIND_WORDS[kind]} {key} 与第 {seen[key]} 行重复。"))
-            continue
-        seen[key] = line
         extra = {h: cells[i].strip() for i, h in extra_at if i < len(cells) and cells[i].strip()}
         if any(len(v) > 500 or not v.isprintable() for v in extra.values()):
             problems.append((line, "其他列每格最多 500 个字，且不能含控制字符。"))
             continue
-        rows.append((key, name, reason, json.dumps(extra, ensure_ascii=False) if extra else None))
-    return kind, rows, problems, encoding, digest
+        rows.append((key, line, name, reason, json.dumps(extra, ensure_ascii=False) if extra else None))
+    return kind, *_without_repeats(rows, problems, kind), encoding, digest
+
+
+def _without_repeats(rows: list[tuple], problems: list[tuple[int, str]], kind: str):
+    """The rows sorted by key (inserted in key order: the B-tree fills page after page) without
+    a key's later lines, each a problem naming the line it repeats; the problems by line."""
+    rows.sort()
+    kept, first = [], None
+    for row in rows:
+        if first is not None and row[0] == first[0]:
+            problems.append((row[1], f"{KIND_WORDS[kind]} {row[0]} 与第 {first[1]} 行重复。"))
+            continue
+        first = row
+        kept.append(row)
+    problems.sort()
+    return kept, problems
 
 
 def problems_text(problems: list[tuple[int, str]]) -> str:
@@ -317,7 +343,7 @@ def import_list(store: Store, actor: Actor, path: Path, name: str, *, kind: str 
                 "file_sha256, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (name, kind, version, list_date, instruction or "", len(rows), IMPORT, digest, ch.now)).lastrowid
         ch.conn.executemany("INSERT INTO watch_entries (key, set_id, name, reason, extra) VALUES (?, ?, ?, ?, ?)",
-                            ((r[0], set_id, r[1], r[2], r[3]) for r in rows))
+                            ((r[0], set_id, r[2], r[3], r[4]) for r in rows))
         ch.log("watchlist.import", "watchlist", name,
                f"导入核查名单“{name}”第 {version} 版（{list_date}）：{len(rows)} 条"
                + (f"，{len(problems)} 行有误未导入" if problems else ""),
