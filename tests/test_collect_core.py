@@ -81,6 +81,11 @@ def test_an_existing_id_number_or_plate_is_offered_not_duplicated(env):
             vehicles.create({**key, "vehicle_type": "small_car"})
         assert caught.value.existing.id == car.id
     assert vehicles.get("桂N-D1234").id == car.id
+    # the form's session (autosave journal, then one commit) is refused the same way, kept
+    people.autosave(second.id, {"id_number": LI})
+    with pytest.raises(Duplicate):
+        people.commit_session(second.id)
+    assert people.recovered(second.id).values == {"id_number": LI} and people.get(second.id).data["id_number"] == WANG
     with pytest.raises(NotFound):
         vehicles.get("桂N99999")
 
@@ -122,6 +127,12 @@ def test_collect_records_live_the_records_life_and_list(env):
     assert [r["id"] for r in places.list(text="旅馆")] == [hotel.id]
     assert [r["id"] for r in places.list(status="reviewed")] == [shop.id]
     assert places.list(text="%") == [] and places.list(text="_") == []  # LIKE's wildcards are text
+    back = places.create({"name": "三娘湾码头", "place_type": "other", "address": "钦州市钦南区犀牛脚镇"})
+    places.finalize(back.id)
+    PlaceService(store, forms(), boss).review(back.id, approve=False, comment="补坐标")
+    places.update(hotel.id, {"notes": "24 小时营业"})  # changed after the return: still below it
+    assert [r["name"] for r in places.list()][:2] == ["三娘湾码头", "海湾旅馆"]
+    assert [r["id"] for r in places.list(status="returned")] == [back.id]
     assert store.conn.execute("SELECT count(*) FROM cases").fetchone() == (0,)  # not in the case list
     assert verify(store).ok
 

@@ -104,7 +104,8 @@ def _refused(e: ValidationFailed) -> int:
 
 def _duplicate(args, e) -> int:
     print(f"未新建：{e}", file=sys.stderr)
-    print(f"已有记录：{e.existing.id}（{KINDS[args.kind]}，{e.existing.status_label}）", file=sys.stderr)
+    print(f"已有记录：{e.existing.id}（{KINDS[args.kind]}，{e.existing.status_label}）。"
+          f"如确需另建，请加 --force-new。", file=sys.stderr)
     if args.json:
         print_json({"duplicate": True, "field": e.field, "existing": e.existing.as_json()})
     return 1

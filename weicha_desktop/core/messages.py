@@ -129,13 +129,13 @@ CATALOG: Mapping[str, Texts] = MappingProxyType({
     "phone.prefix": Texts("手机号须以 13–19 开头", "a mobile number starts with 13–19"),
     # 采集 (core/collect): duplicates and links
     "collect.duplicate_person": Texts(
-        "已有{key}为 {value} 的人员记录（{label}）：请打开该记录补充或修改；确属另一人时可另建（--force-new）。",
+        "已有{key}为 {value} 的人员记录（{label}）：请打开该记录补充或修改；确属另一人时才另建。",
         "There is already a person with {key} {value} ({label}): open that record to add to it; "
-        "create another only if it is a different person (--force-new)."),
+        "create another only if it is a different person."),
     "collect.duplicate_vehicle": Texts(
-        "已有{key}为 {value} 的车辆记录（{label}）：请打开该记录补充或修改；确属另一辆车时可另建（--force-new）。",
+        "已有{key}为 {value} 的车辆记录（{label}）：请打开该记录补充或修改；确属另一辆车时才另建。",
         "There is already a vehicle with {key} {value} ({label}): open that record to add to it; "
-        "create another only if it is a different vehicle (--force-new)."),
+        "create another only if it is a different vehicle."),
     "link.not_found": Texts("找不到记录“{key}”：请输入记录编号（如勘验号）、身份证号、号牌或记录 id。",
                             "No record \"{key}\": give a record number (such as a case number), an ID "
                             "number, a plate or a record id."),

@@ -75,7 +75,8 @@ def record_label(conn, record_id: str) -> dict[str, Any] | None:
 
 def list_records(conn, kind: str, *, text: str | None = None, status: str | None = None,
                  limit: int = 50) -> list[dict[str, Any]]:
-    """The records of ``kind`` last changed first, with their summary fields; ``text``: a
+    """The records of ``kind``, returned drafts first, then last changed first, with their
+    summary fields (not paged: the first ``limit``); ``text``: a
     piece of any value (name, number, address); ``status``: draft, finalized, reviewed or
     returned (a draft with a reviewer's comment)."""
     where, params = ["r.kind = ?"], [kind]
@@ -91,7 +92,8 @@ def list_records(conn, kind: str, *, text: str | None = None, status: str | None
     rows = conn.execute(
         "SELECT r.id, r.status, r.returned_comment, r.updated_at, v.data FROM records r "
         "JOIN record_versions v ON v.record_id = r.id AND v.version = r.current_version "
-        f"WHERE {' AND '.join(where)} ORDER BY r.updated_at DESC, r.id DESC LIMIT ?",
+        f"WHERE {' AND '.join(where)} ORDER BY r.returned_comment IS NOT NULL AND r.status = 'draft' DESC, "
+        "r.updated_at DESC, r.id DESC LIMIT ?",
         (*params, max(1, min(int(limit), 10_000))))
     out = []
     for rid, st, returned, updated, data in rows:

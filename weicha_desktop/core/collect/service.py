@@ -85,6 +85,17 @@ class CollectService(RecordService):
             self._refuse_duplicate(values, record.id)
         return self._update(record, values, session=False)
 
+    def commit_session(self, number_or_id: str) -> Record:
+        """The form's session (core/record_service.py), refused like ``update`` when its edits
+        give the record a key another record has (the edits stay in the journal)."""
+        from weicha_desktop.core import drafts
+
+        record = self.get(number_or_id)
+        found = drafts.load(self.store.conn, record.id)
+        if found:
+            self._refuse_duplicate(found.values, record.id)
+        return super().commit_session(number_or_id)
+
     def _refuse_duplicate(self, values: Any, exclude: str | None) -> None:
         if not isinstance(values, dict):
             return
