@@ -39,7 +39,8 @@ ENCRYPTED_KINDS = frozenset({"ops"})
 PARTY_KINDS = ("device", "server")
 CODES = ("truncated", "bad_magic", "bad_header", "bad_signature", "unknown_sender", "wrong_recipient",
          "decrypt_failed", "frame_order", "manifest_mismatch", "bad_path", "size_mismatch",
-         "hash_mismatch", "expired", "trailing_bytes", "cancelled", "io_error")
+         "hash_mismatch", "expired", "trailing_bytes", "cancelled", "io_error",
+         "older")  # older: a reference bundle older than the one held (core/bundle/refimport.py)
 _U32 = struct.Struct(">I")  # frame and manifest lengths
 _RETRY = "请让对方重新导出一份，用新的文件再试。"
 

@@ -97,7 +97,7 @@ def import_reference(store: Store, actor: Actor, src: str | Path, *, config: Any
                 result = ReferenceResult(h.bundle_id, version)
                 held = held_version(store, server_id)
                 if version < held:
-                    raise BundleError("expired", f"这份基础数据包是第 {version} 版，比本机已有的第 {held} 版旧，未导入。"
+                    raise BundleError("older", f"这份基础数据包是第 {version} 版，比本机已有的第 {held} 版旧，未导入。"
                                                  "请让管理员导出最新的基础数据包。")
                 if version == held:
                     result.same = True
