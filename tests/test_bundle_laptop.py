@@ -119,6 +119,9 @@ def test_receipt_acknowledges_as_a_push_answer(lt, config, tmp_path):
     assert rejected["rejected_reason"] == "记录已被另一台设备修改（409 conflict）"  # as push.py keeps it
     entry = _entries(lt, "bundle.receipt")[-1]
     assert entry.object_id == r.bundle_id and entry.details["receipt_for"] == done.bundle_id
+    row = lt.store.conn.execute("SELECT bundle_seq, receipt_id, receipt_through FROM bundle_exports WHERE bundle_id = ?",
+                                (done.bundle_id,)).fetchone()
+    assert row == (1, r.bundle_id, done.through_seq)
     again = apply_receipt(lt.store, lt.actor, tmp_path / "a.wcr", config=config)  # the same again: nothing
     assert again.acknowledged == 0 and again.rejected == [] and queue.counts()["rejected"] == 1
 

@@ -12,8 +12,9 @@ the device key and encrypted to the enrolled server's key (docs/bundles.md).
    carries them; the originals the ops name that the server is not known to hold: those of
    outstanding ``photo.add`` ops, and those a finalize names whose ``photo.add`` is not
    acknowledged (an acknowledged one means the server held the original).
-4. The container is written (streamed, verified, renamed); then, in one change, the device's
-   ``bundle_seq`` and the ``bundle.export`` entry. A failed or cancelled write leaves no file
+4. The container is written (streamed, verified, renamed); then, in one change, its row in
+   ``bundle_exports`` (the device's ``bundle_seq``: one more than its last) and the
+   ``bundle.export`` entry. A failed or cancelled write leaves no file
    and no ``bundle.export`` (the ops stay exported: the next bundle or sync carries them)."""
 from __future__ import annotations
 
@@ -36,7 +37,6 @@ from weicha_desktop.core.sync.queue import OutboxQueue
 
 PROTOCOL = 1
 EXPIRES = timedelta(days=30)
-SEQ_KEY = "bundle_seq:"  # meta key prefix + device id: the last bundle_seq exported
 MAX_AUDIT = 10_000_000
 # the transport's own entries: an export with only these to carry carries nothing (else every
 # receipt would call for one more bundle)
@@ -64,8 +64,9 @@ class Exported:
 
 
 def last_bundle_seq(store: Store, device_id: str) -> int:
-    value = store.meta(SEQ_KEY + device_id)
-    return int(value) if value and value.isdigit() else 0
+    """The device's last bundle_seq (``bundle_exports``, migration 18; 0: none yet)."""
+    return store.conn.execute("SELECT ifnull(max(bundle_seq), 0) FROM bundle_exports WHERE device_id = ?",
+                              (device_id,)).fetchone()[0]
 
 
 def export_ops(store: Store, actor: Actor, dst: str | Path, *, config: Any,
@@ -106,7 +107,10 @@ def export_ops(store: Store, actor: Actor, dst: str | Path, *, config: Any,
     done = Exported(target, bundle_id, seq, len(ops), bundle["from_seq"], bundle["through_seq"], len(audit),
                     len(blobs), sum(e.size for e in blobs), target.stat().st_size, missing)
     with store.change(actor) as ch:
-        ch.set_meta(SEQ_KEY + device_id, str(seq))
+        ch.conn.execute("INSERT INTO bundle_exports (device_id, bundle_seq, bundle_id, from_seq, through_seq, ops, "
+                        "blobs, size, file, exported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (device_id, seq, bundle_id, done.from_seq, done.through_seq, done.ops, done.blobs, done.size,
+                         target.name, ch.now))
         ch.log("bundle.export", "bundle", bundle_id,
                f"导出数据包 {target.name}（第 {seq} 个）：{len(ops)} 项同步操作、{len(audit)} 条工作日志、"
                f"{len(blobs)} 张照片原图",

@@ -104,6 +104,9 @@ def _acknowledge(store: Store, actor: Actor, receipt_id: str, answer: dict[str, 
         if isinstance(answer.get("audit_error"), dict) and answer["audit_error"].get("error") != "audit_gap":
             result.problems.append(str(answer["audit_error"].get("message") or "服务器未能锚定本机的工作日志。"))
         with store.change(actor) as ch:
+            ch.conn.execute("UPDATE bundle_exports SET receipt_id = ?, receipt_at = ?, receipt_through = ? "
+                            "WHERE bundle_id = ? AND device_id = ? AND receipt_id IS NULL",
+                            (receipt_id, ch.now, through, result.receipt_for, queue.device_id))
             ch.log("bundle.receipt", "bundle", receipt_id,
                    (f"导入回执 {file}：服务器确认到第 {through} 项，{result.acknowledged} 项同步操作已确认，"
                     f"拒收 {len(result.rejected)} 项") if not result.stale else

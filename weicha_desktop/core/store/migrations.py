@@ -409,6 +409,25 @@ FROM record_versions v, json_tree(v.data) t
 WHERE json_valid(v.data) AND t.key IN ('id_number', 'plate') AND t.type = 'text' AND t.path <> '$'
   AND trim(t.value) <> '';
 """),
+    Migration(18, "USB bundles (core/bundle/export.py): each ops bundle this device exported, its "
+                  "per-device bundle_seq, op range and file, and the receipt that answered it", """
+CREATE TABLE bundle_exports (
+    device_id       TEXT NOT NULL,
+    bundle_seq      INTEGER NOT NULL,
+    bundle_id       TEXT NOT NULL UNIQUE,
+    from_seq        INTEGER NOT NULL,
+    through_seq     INTEGER NOT NULL,
+    ops             INTEGER NOT NULL,
+    blobs           INTEGER NOT NULL,
+    size            INTEGER NOT NULL,
+    file            TEXT NOT NULL,
+    exported_at     TEXT NOT NULL,
+    receipt_id      TEXT,
+    receipt_at      TEXT,
+    receipt_through INTEGER,
+    PRIMARY KEY (device_id, bundle_seq)
+);
+"""),
 ]
 
 LATEST = MIGRATIONS[-1].version
