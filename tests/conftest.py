@@ -124,6 +124,18 @@ def _config_dir_in_tmp(tmp_path_factory):
         applog.teardown()
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _config_dir_per_module(_config_dir_in_tmp, tmp_path_factory):
+    """Each test module its own key store (WEICHA_CONFIG_DIR), set before the module's own
+    fixtures: a new data folder reads every checkpoint of the key store once (another line
+    written for this folder? core/checkpoint.py Anchor.for_folder), so with one key store per
+    worker each new folder cost more than the last (+3 ms a folder per 100 folders made
+    before it: ~700 a worker). A module's tests and module fixtures still share theirs."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WEICHA_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+        yield
+
+
 from weicha_desktop.core import users  # noqa: E402 — below the hooks the self-test copies
 
 # scrypt at n=2**4 instead of the product's 2**14: a hash or login costs microseconds, not
