@@ -27,7 +27,7 @@ from typing import Any
 from weicha_desktop.core.bundle.container import (BundleError, Entry, fingerprint, open_container, peek_manifest,
                                                   write_container)
 from weicha_desktop.core.bundle.keys import KEYS_FIELD, ServerBundleKeys, public_b64
-from weicha_desktop.core.bundle.refimport import apply_tables, read_tables
+from weicha_desktop.core.bundle.refimport import VERSION_KEY, apply_tables, held_version, read_tables
 from weicha_desktop.core.bundle.refusal import refused_logged
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.safe_output import check_output
@@ -122,9 +122,12 @@ def apply_enrollment(store: Store, actor: Actor, src: str | Path, *, config: Any
         details = {"offline": True, "server_id": server_id, "bundle_id": header.bundle_id,
                    "request_id": opened.manifest.get("request_id"), "signing_fingerprint": fp,
                    "file": src.name, "reenrolled": bool(body.get("reenrolled"))}
+        version = opened.manifest.get("version")
         with store.change(actor) as ch:
             _numbers(ch, body, device_id, details)
             details["tables"] = apply_tables(ch, tables)
+            if isinstance(version, int) and not isinstance(version, bool) and version > held_version(store, server_id):
+                ch.set_meta(VERSION_KEY + server_id, str(version))  # the reference data it carried: as a .wcref's
             ch.log("sync.enroll", "device", device_id, f"本机离线登记到同步服务器 {server_id}（登记文件 {src.name}）",
                    details)
     _keep(config, had, body, keys, server_id, device_id, store.clock.iso(), header.bundle_id)
