@@ -341,6 +341,151 @@ They are autosaved and come back when the case is opened again. Close anyway?</t
     </message>
 </context>
 <context>
+    <name>CheckPage</name>
+    <message>
+        <source>自动识别</source>
+        <translation>Detect</translation>
+    </message>
+    <message>
+        <source>身份证号</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <source>号牌</source>
+        <translation>Plate</translation>
+    </message>
+    <message>
+        <source>输入、粘贴或扫描身份证号或号牌，按回车核查</source>
+        <translation>Type, paste or scan an ID number or plate, then press Enter</translation>
+    </message>
+    <message>
+        <source>核查</source>
+        <translation>Check</translation>
+    </message>
+    <message>
+        <source>从图片识别…</source>
+        <translation>From image…</translation>
+    </message>
+    <message>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>核查人</source>
+        <translation>Checked by</translation>
+    </message>
+    <message>
+        <source>号码</source>
+        <translation>Number</translation>
+    </message>
+    <message>
+        <source>结果</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>本机的核查记录（最近的在前）：</source>
+        <translation>Checks made on this computer (newest first):</translation>
+    </message>
+    <message>
+        <source>选择含二维码或条码的图片</source>
+        <translation>Choose an image with a QR code or barcode</translation>
+    </message>
+    <message>
+        <source>图片 (*.jpg *.jpeg *.png *.bmp *.heic *.tif *.tiff)</source>
+        <translation>Images (*.jpg *.jpeg *.png *.bmp *.heic *.tif *.tiff)</translation>
+    </message>
+    <message>
+        <source>图片中的条码不含有效的身份证号或号牌：请手工输入号码。</source>
+        <translation>The codes in the image hold no valid ID number or plate: please type the number.</translation>
+    </message>
+    <message>
+        <source>未核查：{message}</source>
+        <translation>Not checked: {message}</translation>
+    </message>
+    <message>
+        <source>！命中核查名单：{lists} — {word} {key}</source>
+        <translation>! ON A WATCH LIST: {lists} — {word} {key}</translation>
+    </message>
+    <message>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{list}&lt;/b&gt; 第 {version} 版（{date}）&lt;br&gt;{facts}&lt;br&gt;&lt;b&gt;处置：&lt;/b&gt;{what}</source>
+        <translation>&lt;b&gt;{list}&lt;/b&gt; version {version} ({date})&lt;br&gt;{facts}&lt;br&gt;&lt;b&gt;What to do:&lt;/b&gt; {what}</translation>
+    </message>
+    <message>
+        <source>日期不详</source>
+        <translation>date unknown</translation>
+    </message>
+    <message>
+        <source>未命中：{word} {key} 不在本机的 {n} 份名单中</source>
+        <translation>No hit: {word} {key} is on none of the {n} lists here</translation>
+    </message>
+    <message>
+        <source>本机记录：{number}（{field} {name}）</source>
+        <translation>Record here: {number} ({field} {name})</translation>
+    </message>
+    <message>
+        <source>注意：</source>
+        <translation>Note: </translation>
+    </message>
+    <message>
+        <source>本机名单：</source>
+        <translation>Lists here: </translation>
+    </message>
+    <message>
+        <source>{name} 第 {version} 版 {date}（{age}）</source>
+        <translation>{name} version {version} {date} ({age})</translation>
+    </message>
+    <message>
+        <source>{n} 天前</source>
+        <translation>{n} days ago</translation>
+    </message>
+    <message>
+        <source>，已过期</source>
+        <translation>, out of date</translation>
+    </message>
+    <message>
+        <source>本机还没有核查名单：未命中不代表对象无问题。请同步，或由管理员导入名单。</source>
+        <translation>No watch lists on this computer yet: a miss does not clear anyone. Sync, or have an administrator import the lists.</translation>
+    </message>
+    <message>
+        <source>命中：{lists}</source>
+        <translation>Hit: {lists}</translation>
+    </message>
+    <message>
+        <source>未命中</source>
+        <translation>No hit</translation>
+    </message>
+</context>
+<context>
+    <name>CollectForm</name>
+    <message>
+        <source>关联</source>
+        <translation>Links</translation>
+    </message>
+</context>
+<context>
+    <name>CollectPage</name>
+    <message>
+        <source>人员</source>
+        <translation>Persons</translation>
+    </message>
+    <message>
+        <source>车辆</source>
+        <translation>Vehicles</translation>
+    </message>
+    <message>
+        <source>场所</source>
+        <translation>Places</translation>
+    </message>
+</context>
+<context>
     <name>ComparisonDialog</name>
     <message>
         <source>登记比对结果：{status}</source>
@@ -942,6 +1087,53 @@ Finalize now?</translation>
     </message>
 </context>
 <context>
+    <name>KindPage</name>
+    <message>
+        <source>身份证号（可空），按回车新建</source>
+        <translation>ID number (may be empty), Enter to create</translation>
+    </message>
+    <message>
+        <source>号牌（可空），按回车新建</source>
+        <translation>Plate number (may be empty), Enter to create</translation>
+    </message>
+    <message>
+        <source>新建</source>
+        <translation>New</translation>
+    </message>
+    <message>
+        <source>搜索（姓名、号码、地址等）</source>
+        <translation>Search (name, number, address…)</translation>
+    </message>
+    <message>
+        <source>在左侧选择一条记录，或新建一条。</source>
+        <translation>Choose a record on the left, or create one.</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>已有记录</source>
+        <translation>Record exists</translation>
+    </message>
+    <message>
+        <source>{message}
+
+打开该记录吗？选“忽略”则仍然新建一条。</source>
+        <translation>{message}
+
+Open that record? Choose Ignore to create another one anyway.</translation>
+    </message>
+    <message>
+        <source>未新建：{error}</source>
+        <translation>Not created: {error}</translation>
+    </message>
+    <message>
+        <source>已新建：{label}</source>
+        <translation>Created: {label}</translation>
+    </message>
+</context>
+<context>
     <name>LabelDialog</name>
     <message>
         <source>打印物证标签</source>
@@ -970,6 +1162,53 @@ Finalize now?</translation>
     <message>
         <source>生成 PDF…</source>
         <translation>Make PDF…</translation>
+    </message>
+</context>
+<context>
+    <name>LinksView</name>
+    <message>
+        <source>勘验</source>
+        <translation>case</translation>
+    </message>
+    <message>
+        <source>人员</source>
+        <translation>person</translation>
+    </message>
+    <message>
+        <source>车辆</source>
+        <translation>vehicle</translation>
+    </message>
+    <message>
+        <source>场所</source>
+        <translation>place</translation>
+    </message>
+    <message>
+        <source>勘验号、身份证号、号牌或记录 id</source>
+        <translation>Case number, ID number, plate or record id</translation>
+    </message>
+    <message>
+        <source>说明（可空）</source>
+        <translation>Note (optional)</translation>
+    </message>
+    <message>
+        <source>关联</source>
+        <translation>Link</translation>
+    </message>
+    <message>
+        <source>关联到</source>
+        <translation>Link to</translation>
+    </message>
+    <message>
+        <source>{id}（本机没有该记录）</source>
+        <translation>{id} (not on this computer)</translation>
+    </message>
+    <message>
+        <source>尚无关联：在下面输入勘验号等，选择身份后点“关联”。</source>
+        <translation>No links yet: enter a case number or the like below, choose the role and click Link.</translation>
+    </message>
+    <message>
+        <source>已关联。</source>
+        <translation>Linked.</translation>
     </message>
 </context>
 <context>
@@ -1012,6 +1251,14 @@ Finalize now?</translation>
     <message>
         <source>审核</source>
         <translation>Review</translation>
+    </message>
+    <message>
+        <source>核查</source>
+        <translation>Checks</translation>
+    </message>
+    <message>
+        <source>采集</source>
+        <translation>Base information</translation>
     </message>
     <message>
         <source>微察桌面版</source>
@@ -1845,7 +2092,7 @@ version {version} ({status})</translation>
     </message>
     <message>
         <source>表格：到本行下一个还需填写的格</source>
-        <translation>Tables: the row's next cell still to be filled</translation>
+        <translation>Tables: the row&apos;s next cell still to be filled</translation>
     </message>
     <message>
         <source>插入模板：选定案件性质、现场勘验情况为空时，按记录填写五段勘验情况</source>

@@ -61,11 +61,20 @@ def _build_review(window: "MainWindow") -> QWidget:
     return page
 
 
+def _build_checks(window: "MainWindow") -> QWidget:
+    from weicha_desktop.core.checks import CheckService
+    from weicha_desktop.gui.checks.page import CheckPage
+
+    return CheckPage(CheckService(window.store, window.actor), events=window.events)
+
+
 MODULES = (
     Module("cases", QT_TRANSLATE_NOOP("MainWindow", "现场勘验"),
            frozenset(ROLES), lambda w: w.workspace),
     Module("review", QT_TRANSLATE_NOOP("MainWindow", "审核"),
            REVIEWER_ROLES, _build_review),
+    Module("checks", QT_TRANSLATE_NOOP("MainWindow", "核查"),
+           frozenset(ROLES), _build_checks),
 )
 
 

@@ -1,0 +1,1 @@
+"""核查: the check page (page.py)."""
