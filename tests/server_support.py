@@ -48,7 +48,8 @@ PG_ENV = "WEICHA_TEST_PG_URL"
 BACKENDS = ("sqlite", "postgresql")
 HEADERS = {"Weicha-Protocol": "1"}
 # small limits, so the size tests send little (the defaults are 8 MiB / 4 MiB)
-LIMITS = {"max_body": 256 * 1024, "max_chunk": 64 * 1024}
+LIMITS = {"max_body": 256 * 1024, "max_chunk": 64 * 1024,
+          "number_slots": 99}  # the tests' laptops all number in one unit: a block for each
 
 
 # ---- databases ---------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ TRACE = bool(os.environ.get("SOAK_TRACE"))  # print each run's faults and syncs 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    s = ThreadServer(tmp_path_factory.mktemp("campaign-server"))
+    s = ThreadServer(tmp_path_factory.mktemp("campaign-server"), settings={"number_slots": 99})
     yield s
     s.stop()
 

@@ -46,6 +46,8 @@ class EnrollBody(BaseModel):
     device_name: Annotated[Text, Field(max_length=200)] = ""
     public_key: Annotated[Text, Field(min_length=1, max_length=100)]
     unit_code: Annotated[Text | None, Field(max_length=32)] = None
+    issued: Annotated[list[Annotated[list[Annotated[str, Field(max_length=32)]], Field(min_length=2, max_length=2)]]
+                      | None, Field(max_length=20_000)] = None  # numbers issued before: [first, last] runs
 
 
 class PushBody(BaseModel):
@@ -114,12 +116,14 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     def enroll(body: EnrollBody, weicha_protocol: Protocol = None) -> dict[str, Any]:
         """用一次性登记码登记本机：得到设备令牌。"""
         with api.engine.begin() as conn:
-            token, unit = auth.enroll(conn, code=body.code, device_id=body.device_id,
+            done = auth.enroll_device(conn, code=body.code, device_id=body.device_id,
                                       device_name=body.device_name, public_key=body.public_key,
-                                      unit_code=body.unit_code)
+                                      unit_code=body.unit_code, issued=body.issued,
+                                      slots=api.config.number_slots)
+            token, unit = done.token, done.unit
         log.info("enrolled", extra={"fields": {"event": "enroll", "device": body.device_id}})
         return {"device_id": body.device_id, "token": token, "server_id": api.server_id, "unit_code": unit,
-                "bundle_keys": api.bundle_keys}
+                "bundle_keys": api.bundle_keys, **done.answer}
 
     @app.get("/v1/keys", tags=["devices"])
     def bundle_keys(request: Request, cred: Token, weicha_protocol: Protocol = None) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from weicha_desktop.core.canonical import canonical_json, sha256_hex
 from weicha_desktop.core.store.audit import GENESIS
 from weicha_server.db import lock_row, now_iso, server_audit, server_meta
 
-ACTIONS = ("enroll.code", "device.enroll", "device.revoke", "users.import", "user.add", "form.publish",
+ACTIONS = ("enroll.code", "device.enroll", "device.revoke", "device.reenroll", "users.import", "user.add", "form.publish",
            "code_table.import", "watch_list.import")
 
 

@@ -66,24 +66,53 @@ def normalize_code(text: str) -> str:
 
 
 def make_code(conn: Connection, device_name: str, unit_code: str | None, hours: float, *,
-              actor: str = "admin", now: datetime | None = None) -> tuple[str, str]:
-    """A new one-time code for ``device_name``; returns (code, expires_at)."""
+              actor: str = "admin", now: datetime | None = None,
+              reenroll: str | None = None) -> tuple[str, str]:
+    """A new one-time code for ``device_name``; returns (code, expires_at). ``reenroll``: the
+    id of an enrolled device this code enrolls again (its data folder restored from a backup
+    or moved to another computer); ApiError 404 / 403 for a device unknown or revoked."""
     now = now or datetime.now(timezone.utc)
+    if reenroll is not None:
+        have = conn.execute(sa.select(devices.c.revoked_at).where(devices.c.id == reenroll)).first()
+        if have is None:
+            raise ApiError(404, "no_device", f"没有已登记的设备 {reenroll}：新设备用不带 --reenroll 的登记码登记。")
+        if have.revoked_at is not None:
+            raise ApiError(403, "device_revoked", f"设备 {reenroll} 已被吊销，不能重新登记。")
     code = new_code()
     expires = (now + timedelta(hours=hours)).isoformat(timespec="microseconds")
     conn.execute(enroll_codes.insert().values(
         code_hash=sha256_text(normalize_code(code)), device_name=device_name, unit_code=unit_code,
-        created_at=now.isoformat(timespec="microseconds"), expires_at=expires))
+        created_at=now.isoformat(timespec="microseconds"), expires_at=expires, reenroll_device=reenroll))
     audit.append(conn, actor, "enroll.code", {"device_name": device_name, "unit_code": unit_code,
-                                              "expires_at": expires})
+                                              "expires_at": expires,
+                                              **({"reenroll_device": reenroll} if reenroll else {})})
     return code, expires
 
 
 def enroll(conn: Connection, *, code: str, device_id: str, device_name: str, public_key: str,
            unit_code: str | None) -> tuple[str, str]:
-    """Enroll a device with a one-time code; returns (token, unit_code). ApiError 403
-    bad_code for a code unknown, used or expired; 409 already_enrolled for a device
-    enrolled and not revoked; 403 device_revoked for a revoked one."""
+    """Enroll a device with a one-time code; returns (token, unit_code) (``enroll_device``)."""
+    done = enroll_device(conn, code=code, device_id=device_id, device_name=device_name,
+                         public_key=public_key, unit_code=unit_code)
+    return done.token, done.unit
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    token: str
+    unit: str
+    answer: dict[str, Any]  # the rest of the enroll answer: numbers, through_seq, reenrolled
+
+
+def enroll_device(conn: Connection, *, code: str, device_id: str, device_name: str, public_key: str,
+                  unit_code: str | None, issued: Any = None, slots: int | None = None) -> Enrolled:
+    """Enroll a device with a one-time code. ApiError 403 bad_code for a code unknown, used,
+    expired or made to enroll another device again; 409 already_enrolled for a device enrolled
+    and not revoked (unless the code was made to enroll it again: ``enroll-code --reenroll``);
+    403 device_revoked for a revoked one. The device gets its number block (numbers.py) and the
+    runs of numbers it ``issued`` before are kept."""
+    from weicha_server import numbers
+
     _check_key(public_key)
     now = now_iso()
     code_hash = sha256_text(normalize_code(code))
@@ -92,23 +121,46 @@ def enroll(conn: Connection, *, code: str, device_id: str, device_name: str, pub
                                     enroll_codes.c.used_at.is_(None),
                                     enroll_codes.c.expires_at > now)
         .values(used_at=now, used_by_device=device_id)
-        .returning(enroll_codes.c.device_name, enroll_codes.c.unit_code)).first()
+        .returning(enroll_codes.c.device_name, enroll_codes.c.unit_code, enroll_codes.c.reenroll_device)).first()
     if used is None:
         raise ApiError(403, "bad_code", "登记码无效、已用过或已过期：请向管理员索取新的登记码。")
-    have = conn.execute(sa.select(devices.c.revoked_at).where(devices.c.id == device_id)).first()
+    if used.reenroll_device not in (None, device_id):
+        raise ApiError(403, "bad_code", "这个登记码是管理员为另一台设备重新登记生成的，不能用于本机：请向管理员索取本机的登记码。")
+    have = conn.execute(sa.select(devices).where(devices.c.id == device_id)).first()
+    again = have is not None and used.reenroll_device == device_id
     if have is not None:
         if have.revoked_at is not None:
             raise ApiError(403, "device_revoked", "此设备已被管理员吊销，不能再次登记：请联系管理员。")
-        raise ApiError(409, "already_enrolled", "此设备已经登记过：无需再次登记。如令牌丢失，请管理员吊销后用新的数据文件夹登记。")
-    unit = used.unit_code or unit_code or ""
+        if not again:
+            raise ApiError(409, "already_enrolled",
+                           "此设备已经登记过。如本机的登记丢失（例如数据文件夹从登记前的备份恢复，或换了电脑），"
+                           f"请管理员运行 weicha-server enroll-code --device-name 名称 --reenroll {device_id}，"
+                           "再用那个登记码重新登记本机。")
+    unit = (have.unit_code if again else None) or used.unit_code or unit_code or ""
+    name = used.device_name or device_name
     token = new_token()
-    conn.execute(devices.insert().values(
-        id=device_id, name=used.device_name or device_name, unit_code=unit, public_key=public_key,
-        token_hash=sha256_text(token), enrolled_at=now, through_seq=0))
-    audit.append(conn, f"device:{device_id}", "device.enroll",
-                 {"device_id": device_id, "device_name": used.device_name or device_name,
-                  "reported_name": device_name, "unit_code": unit, "public_key": public_key})
-    return token, unit
+    if again:  # the administrator's code for this device: a new token and key, the old ones end now
+        conn.execute(devices.update().where(devices.c.id == device_id).values(
+            name=name, public_key=public_key, token_hash=sha256_text(token), anchored_seq=None,
+            anchored_hash=None))
+    else:
+        conn.execute(devices.insert().values(
+            id=device_id, name=name, unit_code=unit, public_key=public_key,
+            token_hash=sha256_text(token), enrolled_at=now, through_seq=0))
+    # a block for a desktop that takes one (it reports what it issued, if only []); an older
+    # program keeps its own numbering, and its numbers are not checked
+    block = numbers.assign(conn, device_id, unit_code or unit, slots or numbers.DEFAULT_SLOTS) \
+        if issued is not None or numbers.block_of(conn, device_id) is not None else None
+    declared = numbers.declare(conn, device_id, issued)
+    details = {"device_id": device_id, "device_name": name, "reported_name": device_name, "unit_code": unit,
+               "public_key": public_key, "numbers": block, "declared_runs": declared}
+    if again:  # the anchor starts again from the chain the laptop has now: say what it was
+        details.update(through_seq=have.through_seq, previous_anchor={"seq": have.anchored_seq,
+                                                                       "hash": have.anchored_hash})
+    audit.append(conn, f"device:{device_id}", "device.reenroll" if again else "device.enroll", details)
+    used_serials = numbers.used(conn, device_id, block) if again and block else {}
+    return Enrolled(token, unit, {"numbers": block and {**block, "used": used_serials},
+                                  "through_seq": have.through_seq if again else 0, "reenrolled": again})
 
 
 def _check_key(public_key: str) -> None:

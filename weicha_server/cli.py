@@ -2,7 +2,7 @@
 
     weicha-server --data-dir D [--db URL] init
     weicha-server --data-dir D serve [--host H] [--port P] [--workers N] [--tls-cert F --tls-key F]
-    weicha-server --data-dir D enroll-code --device-name NAME [--unit UNIT] [--hours H] [--json]
+    weicha-server --data-dir D enroll-code --device-name NAME [--unit UNIT] [--hours H] [--reenroll ID] [--json]
     weicha-server --data-dir D devices [--json]
     weicha-server --data-dir D revoke-device ID
     weicha-server --data-dir D users import FILE.csv [--unit UNIT]
@@ -29,6 +29,7 @@ from weicha_server import audit, auth, reference
 from weicha_server import config as settings
 from weicha_server import db
 from weicha_server import users as server_users
+from weicha_server.errors import ApiError
 
 ADMIN = "admin-cli"  # the actor of what the command line does (the server's audit chain)
 
@@ -50,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--device-name", required=True, help="设备名称（如 刑侦大队-笔记本3）")
     e.add_argument("--unit", help="设备所属单位代码（12 位）")
     e.add_argument("--hours", type=float, help="有效小时数（默认 24）")
+    e.add_argument("--reenroll", metavar="DEVICE_ID",
+                   help="让这台已登记的设备重新登记（数据文件夹从备份恢复或换了电脑）：它的旧令牌随之作废")
     e.add_argument("--json", action="store_true", help="以 JSON 输出")
     e.set_defaults(func=cmd_enroll_code)
     d = sub.add_parser("devices", help="列出已登记的设备")
@@ -207,7 +210,10 @@ def cmd_enroll_code(args) -> int:
     unit = server_users.check_unit(args.unit) if args.unit else None
     engine = _engine(args, cfg)
     with engine.begin() as conn:
-        code, expires = auth.make_code(conn, name, unit, hours, actor=ADMIN)
+        try:
+            code, expires = auth.make_code(conn, name, unit, hours, actor=ADMIN, reenroll=args.reenroll)
+        except ApiError as e:
+            raise WeichaError(e.message) from None
     if args.json:
         _print_json({"code": code, "device_name": name, "unit_code": unit, "expires_at": expires})
     else:

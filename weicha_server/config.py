@@ -22,7 +22,7 @@ SETTINGS_FILE = "server.json"
 ENV_DATA_DIR, ENV_DB = "WEICHA_SERVER_DATA_DIR", "WEICHA_SERVER_DB"
 # settings server.json may hold, with their types (anything else in the file is refused)
 _KEYS = {"db_url": str, "max_body": int, "max_chunk": int, "max_blob": int, "max_batch": int,
-         "code_hours": (int, float)}
+         "code_hours": (int, float), "number_slots": int}
 
 
 class ConfigError(WeichaError):
@@ -38,6 +38,7 @@ class ServerConfig:
     max_blob: int = 1024 * MIB   # one photo original
     max_batch: int = 500         # ops in one push
     code_hours: float = 24.0     # an enrollment code's life
+    number_slots: int = 10       # blocks a unit's monthly serials are split into (numbers.py)
 
     @property
     def blob_dir(self) -> Path:
@@ -82,6 +83,8 @@ def read_settings(data_dir: Path) -> dict[str, Any]:
             raise ConfigError(f"设置文件 {path} 中的 {key!r} 不认识或类型不对：请改正或删除它。")
         if kind is not str and value <= 0:
             raise ConfigError(f"设置文件 {path} 中的 {key} 须为正数。")
+        if key == "number_slots" and value > 99:
+            raise ConfigError(f"设置文件 {path} 中的 number_slots 须在 1–99 之间（本单位每月的序号分成几段）。")
     return values
 
 

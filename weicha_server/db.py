@@ -124,7 +124,8 @@ enroll_codes = sa.Table(
     sa.Column("created_at", TIME, nullable=False),
     sa.Column("expires_at", TIME, nullable=False),
     sa.Column("used_at", TIME),
-    sa.Column("used_by_device", ID))
+    sa.Column("used_by_device", ID),
+    sa.Column("reenroll_device", ID))  # migration 3: a code that enrolls this enrolled device again
 
 users = sa.Table(
     "users", metadata,
@@ -182,6 +183,27 @@ watch_lists = sa.Table(  # persons by ID number, vehicles by plate; taken off wi
 
 V2_TABLES = (form_versions, code_tables, watch_lists)
 
+# ---- case-number blocks (migration 3; weicha_server/numbers.py, docs/numbering.md) -------------------
+number_blocks = sa.Table(  # each enrolled device's own block of the unit's monthly serials
+    "number_blocks", metadata,
+    sa.Column("device_id", ID, primary_key=True),
+    sa.Column("unit_code", sa.String(32), nullable=False),
+    sa.Column("slot", sa.Integer, nullable=False),
+    sa.Column("slots", sa.Integer, nullable=False),
+    sa.Column("first_serial", sa.Integer, nullable=False),
+    sa.Column("last_serial", sa.Integer, nullable=False),
+    sa.Column("assigned_at", TIME, nullable=False),
+    sa.UniqueConstraint("unit_code", "first_serial", name="number_blocks_unit_first"))
+
+declared_numbers = sa.Table(  # serials a device issued before it enrolled (it says so at enrollment)
+    "declared_numbers", metadata,
+    sa.Column("device_id", ID, primary_key=True),
+    sa.Column("prefix", sa.String(24), primary_key=True),   # letter + unit + yyyyMM
+    sa.Column("first_serial", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("last_serial", sa.Integer, nullable=False))
+
+V3_TABLES = (number_blocks, declared_numbers)
+
 V1_TABLES = (server_meta, counters, devices, ops, records, reviews, blobs, uploads, enroll_codes,
              users, server_audit)
 
@@ -211,9 +233,17 @@ def _v2(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX users_seq ON users (updated_seq)")  # pulls by cursor
 
 
+def _v3(conn: Connection) -> None:
+    metadata.create_all(conn, tables=list(V3_TABLES))
+    if "reenroll_device" not in {c["name"] for c in sa.inspect(conn).get_columns("enroll_codes")}:
+        conn.exec_driver_sql("ALTER TABLE enroll_codes ADD COLUMN reenroll_device VARCHAR(64)")
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS records_number ON records (number)")  # collisions
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "op log, devices, blobs, enrollment, users, server audit", _v1),
     Migration(2, "reference data laptops pull: form versions, code tables, watch lists", _v2),
+    Migration(3, "case-number blocks per device, numbers declared at enrollment, re-enrollment codes", _v3),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -25,6 +25,7 @@ from weicha_desktop.core.records import finalized_hash
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 # a rejection's code → its HTTP status in the push answer
 STATUS = {"conflict": 409, "not_owner": 409, "record_exists": 409, "decision_exists": 409, "superseded": 409,
+          "number_taken": 409,
           "unknown_op": 422, "unknown_version": 422, "bad_payload": 422, "hash_mismatch": 422}
 
 

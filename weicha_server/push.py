@@ -37,7 +37,7 @@ from sqlalchemy.engine import Connection
 
 from weicha_desktop.core.canonical import sha256_hex
 from weicha_desktop.core.sync.envelope import envelope_bytes, envelope_problem, is_count
-from weicha_server import anchor, opcheck, review
+from weicha_server import anchor, numbers, opcheck, review
 from weicha_server.auth import Device
 from weicha_server.db import blobs, devices, insert_ignore, is_sqlite, now_iso, ops, records, reviews
 from weicha_server.errors import ApiError
@@ -317,6 +317,8 @@ class _Batch:
                 error = "record_exists" if verb == "create" else "not_owner"
                 return error, (f"记录 {p.get('number') or rid} 由另一台设备录入：每条记录只能由录入它的设备修改，"
                                "这一操作未被接收。")
+            if verb == "finalize" and (bad := numbers.finalize_problem(self.conn, self.device.id, env, self.rows)):
+                return bad  # a number another record holds, or outside the device's block (numbers.py)
         if rid not in self.owners:  # no row yet: this op makes it (its unit, its owner)
             self.owners[rid] = owner
             self.fresh.add(rid)

@@ -89,7 +89,9 @@ def allocate(ch, kind: str, object_id: str, when: datetime | None = None, *,
     row = ch.conn.execute(
         "SELECT last_serial FROM serials WHERE kind = ? AND unit_code = ? AND period = ?",
         (kind, unit, period)).fetchone()
-    serial = max(row[0] + 1 if row else plan.first, plan.first)
+    # continue in the block; a counter outside it (the block the server assigned at enrollment
+    # replaced the one set up here) starts at the block's first serial, past what is issued
+    serial = row[0] + 1 if row and plan.first <= row[0] <= plan.last else plan.first
     while True:
         if serial > plan.last:
             raise NumberingExhausted(
@@ -108,3 +110,48 @@ def allocate(ch, kind: str, object_id: str, when: datetime | None = None, *,
         "INSERT INTO issued_numbers (number, kind, object_id, issued_at) VALUES (?, ?, ?, ?)",
         (number, kind, object_id, ch.now))
     return number
+
+
+# ---- blocks from the sync server (docs/numbering.md, "Blocks from the server") ------------------
+def issued_runs(conn: Any) -> list[list[str]]:
+    """The numbers this folder issued, as runs ``[first, last]`` of consecutive serials of one
+    letter, unit and month: what a laptop tells the server at enrollment."""
+    runs: list[list[Any]] = []
+    for (number,) in conn.execute("SELECT number FROM issued_numbers ORDER BY number"):
+        m = NUMBER_RE.match(number or "")
+        if not m:
+            continue
+        prefix, serial = number[:-4], int(number[-4:])
+        if runs and runs[-1][0] == prefix and runs[-1][2] == serial - 1:
+            runs[-1][2] = serial
+        else:
+            runs.append([prefix, serial, serial])
+    return [[f"{p}{a:04d}", f"{p}{b:04d}"] for p, a, b in runs]
+
+
+def adopt_block(ch: Any, numbers: Any) -> SlotPlan:
+    """Take the block the server assigned (``{slot, slots, used: {prefix: serial}}``) in the
+    open change ``ch``: new numbers come from it; numbers issued before stay. ``used``: the
+    highest serial in the block per letter + unit + month the server holds records of (a
+    folder restored from a backup continues after them). WeichaError for an answer not of
+    that shape (nothing is taken then)."""
+    try:
+        plan = SlotPlan(int(numbers["slot"]), int(numbers["slots"]))
+        used = {str(k): int(v) for k, v in (numbers.get("used") or {}).items()}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise WeichaError("服务器分配的编号段格式不对，本机未登记：请升级桌面程序或联系管理员。") from None
+    ch.set_meta("device_slot", str(plan.slot))
+    ch.set_meta("device_slots", str(plan.slots))
+    for prefix, serial in used.items():
+        m = re.fullmatch(r"([A-Z])(\d{12})(\d{6})", prefix)
+        if not m or not plan.first <= serial <= plan.last:
+            continue
+        kind, unit, period = m.groups()
+        row = ch.conn.execute("SELECT last_serial FROM serials WHERE kind = ? AND unit_code = ? AND period = ?",
+                              (kind, unit, period)).fetchone()
+        if row is None or not plan.first <= row[0] <= plan.last or row[0] < serial:
+            ch.conn.execute(
+                "INSERT INTO serials (kind, unit_code, period, last_serial) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (kind, unit_code, period) DO UPDATE SET last_serial = excluded.last_serial",
+                (kind, unit, period, serial))
+    return plan

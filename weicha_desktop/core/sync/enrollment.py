@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from weicha_desktop.core import numbering
 from weicha_desktop.core.checkpoint import DEVICE_ID, KEYRING_SERVICE, Anchor, CheckpointError
 from weicha_desktop.core.checkpoint_lock import private_dir
 from weicha_desktop.core.errors import WeichaError
@@ -245,7 +246,8 @@ def enroll(store: Any, url: str, code: str, cert: str | os.PathLike | None = Non
     anchor = store.anchor or Anchor.default()
     device_id = store.meta("device_id")
     body = {"code": code, "device_id": device_id, "device_name": (device_name or socket.gethostname())[:200],
-            "public_key": public_key_b64(anchor), "unit_code": store.meta("unit_code")}
+            "public_key": public_key_b64(anchor), "unit_code": store.meta("unit_code"),
+            "issued": numbering.issued_runs(store.conn)}
     with SyncClient(url, cert_pem=pem, connect_timeout=timeout) as client:
         try:
             health = client.health()
@@ -258,20 +260,58 @@ def enroll(store: Any, url: str, code: str, cert: str | os.PathLike | None = Non
         try:
             answer = client.enroll(body)
         except Refused as e:
-            raise WeichaError(_enroll_refused(e)) from None
+            raise WeichaError(_enroll_refused(e, device_id)) from None
     token = answer.get("token")
     if not isinstance(token, str) or not token or answer.get("device_id") != device_id:
         raise WeichaError("服务器的登记答复不完整（缺少令牌或设备编号不符），本机未登记。请联系管理员。")
     enrollment = Enrollment(server_url=url, server_id=str(answer.get("server_id") or health.get("server_id")),
                             device_id=device_id, unit_code=answer.get("unit_code"), cert_pem=pem,
                             fingerprint=shown, enrolled_at=store.clock.iso(), extra=_bundle_keys(answer))
-    enrollment = config.save(enrollment, token)
     details = {"server_url": url, "server_id": enrollment.server_id, "fingerprint": shown,
                "certificate": "given" if cert else ("first_use" if pem else None),
-               "device_name": body["device_name"]}
-    with store.change(actor or SYSTEM) as ch:
+               "device_name": body["device_name"], "reenrolled": bool(answer.get("reenrolled"))}
+    with store.change(actor or SYSTEM) as ch:  # the block and the server's mark in ONE transaction
+        if isinstance(answer.get("numbers"), dict):
+            plan = numbering.adopt_block(ch, answer["numbers"])
+            details["numbers"] = {"slot": plan.slot, "slots": plan.slots, "first": plan.first, "last": plan.last}
+        if answer.get("reenrolled"):
+            details["server_through"] = catch_up(ch, device_id, answer.get("through_seq"))
         ch.log("sync.enroll", "device", device_id, f"本机登记到同步服务器 {url}", details)
+    enrollment = config.save(enrollment, token)
     return Enrolled(enrollment, shown, bool(pem) and not cert)
+
+
+def catch_up(ch: Any, device_id: str, through: Any) -> int:
+    """A re-enrollment (the folder restored from a backup, or moved to another computer): the
+    server holds this device's ops through ``through``. The ops this folder has at or below it
+    that it wrote before its restore are the server's already (acknowledged here); the next op
+    is numbered after it. Ops written since the restore under numbers the server holds other
+    ops under refuse the enrollment (WeichaError; the change rolls back): they would fork."""
+    if isinstance(through, bool) or not isinstance(through, int) or through < 0:
+        raise WeichaError("服务器的重新登记答复缺少本机已同步到的序号，本机未登记：请升级桌面程序。")
+    restored = ch.conn.execute("SELECT max(seq) FROM audit_log WHERE action = 'data.restore'").fetchone()[0]
+    since = ch.conn.execute(
+        "SELECT count(*), min(o.device_seq), max(o.device_seq) FROM outbox o WHERE o.device_id = ? "
+        "AND o.device_seq <= ? AND o.state = 'pending' AND EXISTS (SELECT 1 FROM audit_log a, "
+        "json_each(a.details, '$.outbox') j WHERE a.seq > ? AND json_valid(a.details) "
+        "AND json_extract(j.value, '$.op_id') = o.op_id)", (device_id, through, restored or 0)).fetchone()
+    if restored is not None and since[0]:
+        raise WeichaError(
+            f"服务器上已有本设备第 1–{through} 项同步操作，其中有本机恢复所用的备份之后写下的；而本机恢复后又写了 "
+            f"{since[0]} 项同步操作（第 {since[1]}–{since[2]} 项），编号与服务器上的重复，会被拒收：本机没有登记，"
+            "数据未改动。请把这台电脑交管理员处理（恢复后的这些记录须在新的数据文件夹中重新录入）；"
+            "今后从备份恢复后，请先重新登记、再录入。")
+    n = ch.conn.execute("UPDATE outbox SET state = 'acknowledged', acknowledged_at = ? WHERE device_id = ? "
+                        "AND device_seq <= ? AND state IN ('pending', 'exported')",
+                        (ch.now, device_id, through)).rowcount
+    ch.conn.execute("INSERT INTO outbox_sequence (device_id, last_seq, acknowledged_through) VALUES (?1, ?2, ?2) "
+                    "ON CONFLICT (device_id) DO UPDATE SET last_seq = max(last_seq, ?2), "
+                    "acknowledged_through = max(acknowledged_through, ?2)", (device_id, through))
+    if n or through:
+        ch.log("sync.acknowledge", "device", device_id,
+               f"重新登记：服务器已有本机第 {through} 项及以前的同步操作（{n} 项在本机待同步）",
+               {"through": through, "ops": n, "reenroll": True})
+    return through
 
 
 def _bundle_keys(answer: dict[str, Any]) -> dict[str, Any]:
@@ -290,10 +330,13 @@ def _norm_fp(text: str) -> str:
     return ":".join(hexed[i:i + 2] for i in range(0, len(hexed), 2))
 
 
-def _enroll_refused(e: Refused) -> str:
+def _enroll_refused(e: Refused, device_id: str) -> str:
     if e.code == "bad_code":
         return "登记码无效、已用过或已过期：请向管理员要一个新的登记码（weicha-server enroll-code）。"
     if e.code == "already_enrolled":
-        return ("这台设备已登记在该服务器上，且未被吊销：无需再登记。如本机的登记文件丢失，"
-                "请管理员先吊销本机（weicha-server revoke-device），再用新的登记码登记。")
+        return ("这台设备已登记在该服务器上，且未被吊销。如本机的登记丢失（数据文件夹从登记前的备份恢复，或换了电脑），"
+                f"请管理员为本机生成重新登记码（weicha-server enroll-code --device-name 名称 --reenroll {device_id}），"
+                "再用它登记；不要吊销本机（吊销后不能再登记）。")
+    if e.code == "no_number_block":
+        return f"服务器没有空余的编号段分给本机，本机未登记：{e}"
     return f"服务器拒绝登记：{e}"
