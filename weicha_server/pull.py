@@ -10,8 +10,10 @@ server restored from an older backup) is 409 ``cursor_ahead`` — pull from the 
   ``change_seq`` order; the cursor holds the last ``change_seq`` seen (numbers commit in
   order: reference.py).
 - ``unit_records``: the record and photo ops other devices of this device's unit pushed and
-  the server applied, per device in ``device_seq`` order up to that device's contiguous mark
-  (a supervisor's laptop applies them with core/sync/apply.py as read-only copies). The cursor
+  the server applied, of records **finalized at least once** (a draft never finalized stays on
+  its laptop), per device in ``device_seq`` order up to that device's contiguous mark (a
+  supervisor's laptop applies them with core/sync/apply.py as read-only copies). A record's
+  ops the stream passed while it was a draft come with its first finalize. The cursor
   holds each device's last seq seen; ``covered`` in the answer gives, per device, the range
   this page looked at: numbers in it that no row carries were compacted, rejected or never
   held (core/sync/apply.py treats them as compacted).
@@ -158,6 +160,13 @@ def _stream(conn: Connection, device: Device, table: str, marks: dict[str, int],
         if room <= 0 or size >= PAGE_BYTES:
             complete = False
             break
+        if table == "unit_records":
+            reached, size, complete = _unit_window(conn, dev, start, top, rows, limit, size)
+            covered[dev] = [start + 1, reached]
+            new_marks[dev] = reached
+            if not complete:
+                break
+            continue
         found = conn.execute(sa.select(ops.c.device_seq, ops.c.envelope).where(
             ops.c.device_id == dev, ops.c.device_seq > start, ops.c.device_seq <= top,
             ops.c.status == "applied", *extra).order_by(ops.c.device_seq).limit(room + 1)).all()
@@ -173,3 +182,61 @@ def _stream(conn: Connection, device: Device, table: str, marks: dict[str, int],
         if not complete:
             break
     return {"rows": rows, "covered": covered, "cursor": encode(table, new_marks), "complete": complete}
+
+
+# ---- unit_records: finalized records only ------------------------------------------------------------
+def _record_of(env: dict[str, Any]) -> Any:
+    return (env.get("payload") or {}).get("record_id") if env.get("entity_kind") == "photo" else env.get("entity_id")
+
+
+def _released(conn: Connection, rids: set[Any]) -> set[str]:
+    """The records among ``rids`` finalized at least once (an applied ``K.finalize``)."""
+    rids = sorted(r for r in rids if isinstance(r, str))
+    out: set[str] = set()
+    for i in range(0, len(rids), 500):
+        out.update(conn.execute(sa.select(ops.c.entity_id).where(
+            ops.c.entity_id.in_(rids[i:i + 500]), ops.c.op.like("%.finalize"), ops.c.status == "applied")
+            .distinct()).scalars())
+    return out
+
+
+def _unit_window(conn: Connection, dev: str, start: int, top: int, rows: list[dict[str, Any]],
+                 limit: int, size: int) -> tuple[int, int, bool]:
+    """Append to ``rows`` the ops of ``dev`` in (start, top] that belong to records finalized
+    at least once — a draft never finalized stays on its laptop — and, for a record whose first
+    finalize is in this window, its ops at or below ``start`` (passed over while it was a
+    draft; the laptop applies them regardless of its mark: core/sync/review.py). Returns
+    (the last seq looked at, the page's size, whether the device's window was read whole)."""
+    after = start
+    while after < top:
+        found = conn.execute(sa.select(ops.c.device_seq, ops.c.envelope).where(
+            ops.c.device_id == dev, ops.c.device_seq > after, ops.c.device_seq <= top,
+            ops.c.status == "applied").order_by(ops.c.device_seq).limit(PAGE_ROWS["unit_records"])).all()
+        if not found:
+            break
+        envs = [(r.device_seq, r.envelope, json.loads(r.envelope)) for r in found]
+        released = _released(conn, {_record_of(e) for _, _, e in envs})
+        for seq, text, env in envs:
+            rid = _record_of(env)
+            if rid in released:
+                late = _late(conn, dev, rid, start) if env["op"].endswith(".finalize") else []
+                if rows and (len(rows) + len(late) >= limit or size >= PAGE_BYTES):
+                    return after, size, False  # the page is full: stop before this op
+                rows.extend(late)
+                rows.append(env)
+                size += len(text) + sum(len(json.dumps(e)) for e in late)
+            after = seq
+    return top, size, True
+
+
+def _late(conn: Connection, dev: str, rid: str, start: int) -> list[dict[str, Any]]:
+    """The ops of record ``rid`` at or below ``start`` when its first finalize lies above it."""
+    first = conn.execute(sa.select(sa.func.min(ops.c.device_seq)).where(
+        ops.c.entity_id == rid, ops.c.op.like("%.finalize"), ops.c.status == "applied")).scalar()
+    if start == 0 or first is None or first <= start:
+        return []
+    mine = sa.or_(ops.c.entity_id == rid, sa.and_(ops.c.entity_kind == "photo", ops.c.envelope.contains(
+        f'"record_id":"{rid}"', autoescape=True)))  # canonical JSON: no spaces
+    return [json.loads(t) for t in conn.execute(sa.select(ops.c.envelope).where(
+        ops.c.device_id == dev, ops.c.device_seq <= start, ops.c.status == "applied", mine)
+        .order_by(ops.c.device_seq)).scalars()]

@@ -118,6 +118,32 @@ def apply_ops(store: Store, envelopes: Iterable[Mapping[str, Any]], forms: FormR
     return report
 
 
+def apply_late(store: Store, envelopes: Iterable[Mapping[str, Any]], forms: FormRegistry) -> ApplyReport:
+    """Ops of other devices that come after this store's mark of their device passed them (the
+    unit's records come once finalized, with the ops passed over while they were drafts:
+    core/sync/review.py): each applied in ``device_seq`` order whatever the mark, unless applied
+    already; the mark never moves back; a refusal stops that device's late ops."""
+    report, applier, stopped = ApplyReport(), _Applier(store, forms), set()
+    with store.batch():
+        for env in sorted(envelopes, key=lambda e: (e["device_id"], e["device_seq"])):
+            device, op_id = env["device_id"], env["op_id"]
+            if device in stopped or device == store.meta("device_id"):
+                continue
+            if store.conn.execute("SELECT 1 FROM applied_ops WHERE op_id = ?", (op_id,)).fetchone():
+                report.skipped.append(op_id)
+                continue
+            try:
+                applier.apply_one(env, envelope_digest(env))
+            except (Refused, FormNotFound, ops.UnknownName, ops.PayloadError, sqlite3.Error) as e:
+                stopped.add(device)
+                report.stops.append(Stop(device, env["device_seq"], op_id, "refused",
+                                         f"设备 {device} 第 {env['device_seq']} 项同步操作（{env['op']}）"
+                                         f"未能应用：{_reason(e)}"))
+                continue
+            report.applied.append(op_id)
+    return report
+
+
 class _Applier:
     def __init__(self, store: Store, forms: FormRegistry):
         self.store, self.forms = store, forms
@@ -212,7 +238,8 @@ class _Applier:
                 "sha256, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (env["op_id"], device, seq, env["op"], env["entity_kind"], env["entity_id"], digest,
                  self.store.clock.iso()))
-            ch.conn.execute("UPDATE devices SET applied_through = ? WHERE id = ?", (seq, device))
+            ch.conn.execute("UPDATE devices SET applied_through = max(applied_through, ?) WHERE id = ?",
+                            (seq, device))  # an op applied late (core/sync/review.py) never moves it back
 
     @staticmethod
     def _device_row(ch: Change, device: str) -> None:

@@ -36,7 +36,7 @@ from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.records import read_record
 from weicha_desktop.core.store import SYSTEM, Actor, Store
 from weicha_desktop.core.sync import is_copy  # noqa: F401 — the copies' test, kept with them
-from weicha_desktop.core.sync.apply import apply_ops, know_person
+from weicha_desktop.core.sync.apply import apply_late, apply_ops, know_person
 from weicha_desktop.core.sync.client import SyncClient, SyncError
 from weicha_desktop.core.sync.envelope import envelope_digest, envelope_problem
 from weicha_desktop.core.sync.pull import NAMES, PullResult, fetch, keep_cursor, stored_cursor
@@ -69,7 +69,13 @@ def pull_unit_records(store: Store, client: SyncClient, result: PullResult, *, a
     envs = [e for e in got.rows if e.get("device_id") != own]
     covered = {d: tuple(span) for d, span in got.covered.items() if d != own}
     forms, applied, stops = forms or local_forms(store), 0, []
-    for _ in range(len(covered) + 2):  # a review of one device may wait for another's finalize
+    late = _late(store, envs)  # a record's ops passed while it was a draft, come with its finalize
+    if late:
+        report = apply_late(store, late, forms)
+        applied, stops = len(report.applied), report.stops
+        done = {id(x) for x in late}
+        envs = [e for e in envs if id(e) not in done]
+    for _ in range(len(covered) + 2) if not stops else ():  # a review may wait for another's finalize
         report = apply_ops(store, envs, forms, covered=covered)
         applied += len(report.applied)
         stops = report.stops
@@ -81,6 +87,13 @@ def pull_unit_records(store: Store, client: SyncClient, result: PullResult, *, a
         return
     _logged_pull(store, actor, "unit_records", got.cursor, server_id, len(got.rows), applied)
     result.thumbnails += fetch_thumbnails(store, client, result)
+
+
+def _late(store: Store, envs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The envelopes at or below this store's mark of their device not applied here yet."""
+    marks = dict(store.conn.execute("SELECT id, applied_through FROM devices"))
+    return [e for e in envs if not envelope_problem(e) and e["device_seq"] <= marks.get(e["device_id"], 0)
+            and not store.conn.execute("SELECT 1 FROM applied_ops WHERE op_id = ?", (e["op_id"],)).fetchone()]
 
 
 def copy_photos(conn: sqlite3.Connection) -> list[tuple[str, int | None]]:
