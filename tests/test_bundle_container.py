@@ -290,3 +290,12 @@ def test_peek_manifest_of_a_signed_only_bundle(tmp_path, made):
     with pytest.raises(C.BundleError) as e:
         C.peek_manifest(_write(tmp_path, made["receipt"][:200]))
     assert e.value.code == "truncated"
+
+
+def test_unwritable_target_is_a_bundle_error(tmp_path):
+    with pytest.raises(C.BundleError) as e:
+        B.write(tmp_path / "no-such-folder" / "x.wcb", _entries())
+    assert e.value.code == "io_error" and "无法写出" in str(e.value)
+    with pytest.raises(C.BundleError) as e:
+        B.open_(tmp_path / "missing.wcb", tmp_path / "st")
+    assert e.value.code == "io_error"

@@ -93,6 +93,9 @@ def test_offline_enrollment_round(lt, tmp_path):
     assert done.server_id == B.SERVER_ID and done.fingerprint == C.fingerprint(B.keys().server_sign.public_key())
     assert stored(config).as_dict() == B.server_keys_b64() and config.require().server_id == B.SERVER_ID
     assert done.tables == {"users": 1} and _entries(lt, "sync.enroll")[-1].details["offline"] is True
+    with pytest.raises(C.BundleError) as e:  # the same file again (or an older one): never a block back
+        apply_enrollment(lt.store, lt.actor, tmp_path / "e.wce", config=config)
+    assert e.value.code == "older" and len(_entries(lt, "sync.enroll")) == 1
 
 
 def test_offline_enrollment_refused(lt, tmp_path):

@@ -118,6 +118,10 @@ def apply_enrollment(store: Store, actor: Actor, src: str | Path, *, config: Any
         if had is not None and had.extra.get(KEYS_FIELD) not in (None, keys.as_dict()):
             raise BundleError("bad_signature", "登记文件中服务器的公钥与本机已固定的不同，未登记：可能是伪造的文件，"
                                                "或服务器更换了密钥。请联系管理员核对指纹（weicha-server keys）。")
+        before = (had.extra.get("offline_enrollment") or {}) if had is not None else {}
+        if before.get("bundle_id") == header.bundle_id or header.created_at < str(before.get("created_at") or ""):
+            raise BundleError("older", f"这份登记文件{'已经导入过' if before.get('bundle_id') == header.bundle_id else '比本机已导入的登记文件旧'}"
+                                       "，未再导入（否则会退回较早的编号段）。无需处理；如需重新登记，请重新写出登记申请。")
         fp = fingerprint(keys.signing)
         details = {"offline": True, "server_id": server_id, "bundle_id": header.bundle_id,
                    "request_id": opened.manifest.get("request_id"), "signing_fingerprint": fp,
@@ -130,7 +134,7 @@ def apply_enrollment(store: Store, actor: Actor, src: str | Path, *, config: Any
                 ch.set_meta(VERSION_KEY + server_id, str(version))  # the reference data it carried: as a .wcref's
             ch.log("sync.enroll", "device", device_id, f"本机离线登记到同步服务器 {server_id}（登记文件 {src.name}）",
                    details)
-    _keep(config, had, body, keys, server_id, device_id, store.clock.iso(), header.bundle_id)
+    _keep(config, had, body, keys, server_id, device_id, store.clock.iso(), header)
     return OfflineEnrolled(header.bundle_id, server_id, body.get("unit_code"), fp, details["tables"], had is not None)
 
 
@@ -168,12 +172,13 @@ def _numbers(ch: Any, body: dict[str, Any], device_id: str, details: dict[str, A
 
 
 def _keep(config: Any, had: Any, body: dict[str, Any], keys: ServerBundleKeys, server_id: str, device_id: str,
-          now: str, bundle_id: str) -> None:
+          now: str, header: Any) -> None:
     from dataclasses import replace
 
     from weicha_desktop.core.sync.enrollment import Enrollment
 
-    extra = {KEYS_FIELD: keys.as_dict(), "offline_enrollment": {"bundle_id": bundle_id, "at": now}}
+    extra = {KEYS_FIELD: keys.as_dict(),
+             "offline_enrollment": {"bundle_id": header.bundle_id, "created_at": header.created_at, "at": now}}
     if had is not None:
         config.save(replace(had, extra={**had.extra, **extra}))
         return
