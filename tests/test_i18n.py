@@ -112,7 +112,8 @@ def test_english_changes_what_the_window_shows(app, english, qtbot, store, admin
     qtbot.addWidget(window)
     window.show()
     nav = child(window, QListWidget, "navList")
-    assert [nav.item(i).text() for i in range(nav.count())] == ["Scene investigation", "Review", "Checks"]
+    assert [nav.item(i).text() for i in range(nav.count())] == ["Scene investigation", "Review", "Checks",
+                                                                "Base information"]
     assert window.windowTitle() == f"WeiCha Desktop — {UNIT_NAME}"
     assert child(window, QLabel, "userLabel").text() == "User: 周建国 (Reviewer)"
     assert child(window, QLabel, "unitLabel").text() == f"Unit: {UNIT_NAME}"

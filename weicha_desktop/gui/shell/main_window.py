@@ -68,6 +68,12 @@ def _build_checks(window: "MainWindow") -> QWidget:
     return CheckPage(CheckService(window.store, window.actor), events=window.events)
 
 
+def _build_collect(window: "MainWindow") -> QWidget:
+    from weicha_desktop.gui.collect.page import CollectPage
+
+    return CollectPage(window.store, window.forms, window.actor, events=window.events)
+
+
 MODULES = (
     Module("cases", QT_TRANSLATE_NOOP("MainWindow", "现场勘验"),
            frozenset(ROLES), lambda w: w.workspace),
@@ -75,6 +81,8 @@ MODULES = (
            REVIEWER_ROLES, _build_review),
     Module("checks", QT_TRANSLATE_NOOP("MainWindow", "核查"),
            frozenset(ROLES), _build_checks),
+    Module("collect", QT_TRANSLATE_NOOP("MainWindow", "采集"),
+           frozenset(ROLES), _build_collect),
 )
 
 

@@ -1,0 +1,65 @@
+"""采集 in the real window (gui/collect): a person captured through the navigation's 采集 page —
+新建 with an ID number, the name typed, 保存 — fills gender, birth date and region from the
+number; an ID number another person has offers that record; the record is linked to a case
+from its 关联 view; the list follows."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import (QComboBox, QLineEdit, QListWidget, QMessageBox, QPushButton,
+                               QTableWidget)
+
+from gui_support import admin, app, child, dialogs, forms, store, type_into  # noqa: F401
+from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.collect import PersonService
+from weicha_desktop.gui.collect.page import CollectPage
+from weicha_desktop.gui.shell.main_window import MainWindow
+
+LI = "11010519491231002X"
+
+
+@pytest.fixture
+def window(app, qtbot, store, admin, dialogs):
+    win = MainWindow(store, forms(), admin)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def test_a_person_captured_through_the_window(window, qtbot, store, admin, dialogs):
+    page = window.show_page("collect")
+    assert isinstance(page, CollectPage) and page.tabText(0) == "人员"
+    people = page.show_kind("person")
+    type_into(qtbot, child(people, QLineEdit, "collectKey_person"), LI.lower())
+    child(people, QPushButton, "collectNew_person").click()
+    form = people.form
+    assert form is not None and form.objectName() == "collectForm_person"
+    type_into(qtbot, child(form, QLineEdit, "field_name"), "黄丽")
+    type_into(qtbot, child(form, QLineEdit, "field_phone"), "0777-2821234")
+    assert form.save()
+    [row] = PersonService(store, forms(), admin).list()
+    assert (row["name"], row["id_number"], row["gender"], row["birth_date"]) == ("黄丽", LI, "female", "1949-12-31")
+    record = PersonService(store, forms(), admin).get(LI)
+    assert record.data["id_region"] == "北京市朝阳区" and record.data["phone"] == "07772821234"
+    assert child(form, QLineEdit, "field_id_region").text() == "北京市朝阳区"  # shown, read-only
+    assert "黄丽 " + LI in form.header.title.text()
+    table = child(people, QTableWidget, "collectList_person")
+    qtbot.waitUntil(lambda: table.rowCount() == 1 and table.item(0, 0).text() == "黄丽")  # the commit's event
+    assert table.item(0, 1).text() == "女" and table.item(0, 4).text() == "草稿"
+
+    # the same number again: the existing record is offered (打开) instead of a second one
+    dialogs.answers.append(QMessageBox.StandardButton.Open)
+    type_into(qtbot, child(people, QLineEdit, "collectKey_person"), LI)
+    child(people, QPushButton, "collectNew_person").click()
+    assert "已有身份证号为" in dialogs.texts() and people.form.case.id == record.id
+    assert len(PersonService(store, forms(), admin).list()) == 1
+
+    # linked to a case as a witness from the form's 关联 view
+    case = CaseService(store, forms(), admin).new_case()
+    links = people.form.links
+    type_into(qtbot, child(links, QLineEdit, "linkTarget"), case.number)
+    roles = child(links, QComboBox, "linkRole")
+    roles.setCurrentIndex(roles.findData("witness"))
+    child(links, QPushButton, "linkAdd").click()
+    texts = [child(links, QListWidget, "linkList").item(i).text() for i in range(links.list.count())]
+    assert texts == [f"→ 证人  {case.number}（勘验）"]
+    assert [e.action for e in store.audit_entries() if e.object_kind == "link"] == ["link.add"]

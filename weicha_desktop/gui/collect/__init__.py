@@ -1,0 +1,1 @@
+"""采集 (base information): persons, vehicles and places — lists, forms, links (gui/collect)."""

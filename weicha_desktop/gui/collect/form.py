@@ -1,0 +1,101 @@
+"""A collect record's form (the scene form's FormView on the kind's service) and its 关联 view:
+what the record is linked to, and a row to link it to a case or another record.
+
+A collect record has no issued number: the form's header names it as the service does
+(张三 1101…, 桂N12345)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QVBoxLayout, QWidget)
+
+from weicha_desktop.core.collect import CollectService, LinkService
+from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.records import Record
+from weicha_desktop.gui.common.i18n import message_text
+from weicha_desktop.gui.common.op_dialog import button, show_message
+from weicha_desktop.gui.forms.view import FormView
+
+KIND_NAMES = {"case": QT_TRANSLATE_NOOP("LinksView", "勘验"), "person": QT_TRANSLATE_NOOP("LinksView", "人员"),
+              "vehicle": QT_TRANSLATE_NOOP("LinksView", "车辆"), "place": QT_TRANSLATE_NOOP("LinksView", "场所")}
+
+
+class CollectForm(FormView):
+    """FormView for a person, vehicle or place, with the 关联 view beside the form."""
+
+    def __init__(self, service: CollectService, record: Record, parent: QWidget | None = None, *,
+                 lang: str = "zh"):
+        super().__init__(service, record, parent, lang=lang)
+        self.links = LinksView(LinkService(service.store, service.forms, service.actor), record.id)
+        self.add_view(self.links, self.tr("关联"), "linksView")
+
+    def load(self, case: Record) -> None:
+        super().load(replace(case, number=self.cases.label(case)))
+
+
+class LinksView(QWidget):
+    """Everything the record is linked to (either end), and 关联到 a record named by its
+    number (勘验号), 身份证号, 号牌 or id, with a role."""
+
+    def __init__(self, links: LinkService, record_id: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.service, self.record_id = links, record_id
+        self.list = QListWidget()
+        self.list.setObjectName("linkList")
+        self.target = QLineEdit()
+        self.target.setObjectName("linkTarget")
+        self.target.setPlaceholderText(self.tr("勘验号、身份证号、号牌或记录 id"))
+        self.role = QComboBox()
+        self.role.setObjectName("linkRole")
+        for code, words in links.roles().items():
+            self.role.addItem(words, code)
+        self.note = QLineEdit()
+        self.note.setObjectName("linkNote")
+        self.note.setPlaceholderText(self.tr("说明（可空）"))
+        self.add_button = button(self.tr("关联"), "linkAdd", self.add)
+        self.target.returnPressed.connect(self.add)
+        self.message = QLabel()
+        self.message.setObjectName("formMessage")
+        self.message.hide()
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("关联到")))
+        row.addWidget(self.target, 2)
+        row.addWidget(self.role)
+        row.addWidget(self.note, 1)
+        row.addWidget(self.add_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.list.clear()
+        rows = self.service.links_of(self.record_id)
+        for link in rows:
+            other = link["other"]
+            if other:
+                kind = QCoreApplication.translate("LinksView", KIND_NAMES.get(other["kind"], other["kind"]))
+                what = f"{other['label']}（{kind}）"
+            else:
+                what = self.tr("{id}（本机没有该记录）").format(id=link["other_id"])
+            arrow = "→" if link["side"] == "record" else "←"
+            note = f"  {link['note']}" if link["note"] else ""
+            item = QListWidgetItem(f"{arrow} {link['role_label']}  {what}{note}")
+            item.setData(Qt.ItemDataRole.UserRole, link["id"])
+            self.list.addItem(item)
+        if not rows:
+            self.list.addItem(self.tr("尚无关联：在下面输入勘验号等，选择身份后点“关联”。"))
+
+    def add(self) -> None:
+        try:
+            self.service.link(self.record_id, self.target.text(), self.role.currentData(), self.note.text())
+        except WeichaError as e:
+            show_message(self.message, message_text(e), "error")
+            return
+        show_message(self.message, self.tr("已关联。"), "ok")
+        self.target.clear()
+        self.note.clear()
+        self.refresh()

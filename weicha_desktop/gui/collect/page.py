@@ -1,0 +1,207 @@
+"""采集 page: one tab per kind (人员, 车辆, 场所), each a list with a search field and the form
+of the record chosen in it (gui/collect/form.py).
+
+    ┌ 采集 ─ [人员] [车辆] [场所] ─────────────────────────────────────┐
+    │ [身份证号（可空）] [新建]  │  人员信息　黄丽 1101…　第 1 版　草稿     │
+    │ [搜索…            ]      │  ┌ 身份 ┬ 联系与住址 ┬ 照片与备注 ┐      │
+    │ 姓名 | 性别 | 身份证号 …  │  │ …                           │      │
+    └──────────────────────────────────────────────────────────────────┘
+
+新建 with a key (身份证号, 号牌) another record of the kind has offers that record instead
+(打开 it, or 忽略 and create another). The list follows the store's commits of its kind; it
+shows returned drafts first, then the last changed (the first LIST_LIMIT: the kinds' lists
+are not paged yet). The page has no SQL: the services read."""
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QSplitter,
+                               QStackedWidget, QTableWidget, QTableWidgetItem, QTabWidget,
+                               QVBoxLayout, QWidget)
+
+from weicha_desktop.core.collect import SERVICES, CollectService, Duplicate
+from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.store.events import ChangeSummary
+from weicha_desktop.gui.collect.form import CollectForm
+from weicha_desktop.gui.common.i18n import current_language, message_text
+from weicha_desktop.gui.common.labels import list_status_name
+from weicha_desktop.gui.common.op_dialog import button
+from weicha_desktop.gui.common.store_events import StoreEvents
+
+LIST_LIMIT = 500
+ID_ROLE = Qt.ItemDataRole.UserRole
+TITLES = {"person": QT_TRANSLATE_NOOP("CollectPage", "人员"),
+          "vehicle": QT_TRANSLATE_NOOP("CollectPage", "车辆"),
+          "place": QT_TRANSLATE_NOOP("CollectPage", "场所")}
+KEY_HINTS = {"person": QT_TRANSLATE_NOOP("KindPage", "身份证号（可空），按回车新建"),
+             "vehicle": QT_TRANSLATE_NOOP("KindPage", "号牌（可空），按回车新建")}
+KEY_FIELDS = {"person": "id_number", "vehicle": "plate"}
+COLUMNS = {  # the list's columns: field id, or "status"
+    "person": ("name", "gender", "id_number", "phone", "status"),
+    "vehicle": ("plate", "plate_kind", "vehicle_type", "brand", "status"),
+    "place": ("name", "place_type", "address", "status"),
+}
+
+
+class CollectPage(QTabWidget):
+    def __init__(self, store, forms, actor, events: StoreEvents | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("collectTabs")
+        self.kinds: dict[str, KindPage] = {}
+        for kind, cls in SERVICES.items():
+            page = KindPage(cls(store, forms, actor), events)
+            self.kinds[kind] = page
+            self.addTab(page, QCoreApplication.translate("CollectPage", TITLES[kind]))
+
+    def show_kind(self, kind: str) -> "KindPage":
+        self.setCurrentWidget(self.kinds[kind])
+        return self.kinds[kind]
+
+    def commit_all(self) -> bool:
+        """Commit every open form's session (the window closes): False if one has errors."""
+        return all(page.commit_open() for page in self.kinds.values())
+
+
+class KindPage(QWidget):
+    """The list of one kind and the form of the record chosen."""
+
+    def __init__(self, service: CollectService, events: StoreEvents | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.service, self.kind = service, service.kind
+        self.setObjectName(f"collect_{self.kind}")
+        self.lang = current_language()
+        self.spec = service.forms.latest(service.form_id)
+        self.form: CollectForm | None = None
+        self.key = QLineEdit()
+        self.key.setObjectName(f"collectKey_{self.kind}")
+        self.key.setPlaceholderText(QCoreApplication.translate("KindPage", KEY_HINTS.get(self.kind, "")))
+        self.key.setVisible(self.kind in KEY_FIELDS)
+        self.key.returnPressed.connect(self.new_record)
+        self.new_button = button(self.tr("新建"), f"collectNew_{self.kind}", self.new_record)
+        self.search = QLineEdit()
+        self.search.setObjectName(f"collectSearch_{self.kind}")
+        self.search.setPlaceholderText(self.tr("搜索（姓名、号码、地址等）"))
+        self.search.textChanged.connect(self.refresh)
+        self.table = QTableWidget(0, len(COLUMNS[self.kind]))
+        self.table.setObjectName(f"collectList_{self.kind}")
+        self.table.setHorizontalHeaderLabels([self._column_title(c) for c in COLUMNS[self.kind]])
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemActivated.connect(lambda item: self.open(item.data(ID_ROLE)))
+        self.table.itemClicked.connect(lambda item: self.open(item.data(ID_ROLE)))
+        self.message = QLabel()
+        self.message.setObjectName(f"collectMessage_{self.kind}")
+        self.message.setWordWrap(True)
+        left = QWidget()
+        top = QHBoxLayout()
+        top.addWidget(self.key, 1)
+        top.addWidget(self.new_button)
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(top)
+        column.addWidget(self.search)
+        column.addWidget(self.table, 1)
+        column.addWidget(self.message)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName(f"collectStack_{self.kind}")
+        placeholder = QLabel(self.tr("在左侧选择一条记录，或新建一条。"))
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(placeholder)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([420, 700])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        if events is not None:
+            events.changed.connect(self._store_changed)
+        self.refresh()
+
+    def _column_title(self, column: str) -> str:
+        if column == "status":
+            return self.tr("状态")
+        return self.spec.field(column).label.text(self.lang)
+
+    # ---- the list --------------------------------------------------------------------------
+    def refresh(self) -> None:
+        rows = self.service.list(text=self.search.text().strip() or None, limit=LIST_LIMIT)
+        self.table.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            for j, column in enumerate(COLUMNS[self.kind]):
+                item = QTableWidgetItem(self._cell(row, column))
+                item.setData(ID_ROLE, row["id"])
+                self.table.setItem(i, j, item)
+
+    def _cell(self, row: dict, column: str) -> str:
+        if column == "status":
+            return list_status_name(row["status"], row["returned"])
+        value = row.get(column)
+        field = self.spec.field(column)
+        if value and field.choices:
+            return field.choice_label(value, self.lang)
+        return "" if value is None else str(value)
+
+    def _store_changed(self, summary: ChangeSummary) -> None:
+        if self.kind in summary.kinds:
+            self.refresh()
+
+    # ---- the form --------------------------------------------------------------------------
+    def new_record(self) -> CollectForm | None:
+        """A new draft — or, when another record has the key typed, that record if the user
+        wants it (打开), a new one anyway (忽略) or nothing (取消)."""
+        key = self.key.text().strip()
+        values = {KEY_FIELDS[self.kind]: key} if key and self.kind in KEY_FIELDS else {}
+        try:
+            record = self.service.create(values)
+        except Duplicate as e:
+            buttons = QMessageBox.StandardButton
+            answer = QMessageBox.question(
+                self, self.tr("已有记录"),
+                self.tr("{message}\n\n打开该记录吗？选“忽略”则仍然新建一条。").format(message=message_text(e)),
+                buttons.Open | buttons.Ignore | buttons.Cancel, buttons.Open)
+            if answer == buttons.Open:
+                self.key.clear()
+                return self.open(e.existing.id)
+            if answer != buttons.Ignore:
+                return None
+            record = self.service.create(values, force_new=True)
+        except WeichaError as e:
+            self.message.setText(self.tr("未新建：{error}").format(error=message_text(e)))
+            return None
+        self.key.clear()
+        self.message.setText(self.tr("已新建：{label}").format(label=self.service.label(record)))
+        form = self.open(record.id)
+        if form is not None:
+            form.focus_first_empty()
+        return form
+
+    def open(self, record_id: str) -> CollectForm | None:
+        """Show the record's form (the form open before is saved first; if it cannot be,
+        it stays, with its problems)."""
+        if self.form is not None:
+            if self.form.case.id == record_id:
+                return self.form
+            if not self.form.commit_session():
+                return None
+            self.stack.removeWidget(self.form)
+            self.form.deleteLater()
+            self.form = None
+        try:
+            record = self.service.get(record_id)
+        except WeichaError as e:
+            self.message.setText(message_text(e))
+            return None
+        self.form = CollectForm(self.service, record, lang=self.lang)
+        self.form.setObjectName(f"collectForm_{self.kind}")
+        self.stack.addWidget(self.form)
+        self.stack.setCurrentWidget(self.form)
+        return self.form
+
+    def commit_open(self) -> bool:
+        return self.form is None or self.form.commit_session()
