@@ -218,3 +218,5 @@ def test_cli_export_and_receipt(lt, config, tmp_path):
     assert out.returncode == 1 and out.stderr.startswith("错误：") and "Traceback" not in out.stderr
     out = run_cli(data, "bundle", "export")
     assert out.returncode == 2
+    out = run_cli(data, "verify")  # the export, receipt and refusals leave a folder verify finds whole
+    assert out.returncode == 0, out.stdout + out.stderr
