@@ -19,7 +19,10 @@ from weicha_desktop.core.store.audit import GENESIS
 from weicha_server.db import lock_row, now_iso, server_audit, server_meta
 
 ACTIONS = ("enroll.code", "device.enroll", "device.revoke", "device.reenroll", "users.import", "user.add", "form.publish",
-           "code_table.import", "watch_list.import")
+           "code_table.import", "watch_list.import",
+           # USB bundles (bundles.py, refexport.py, enroll_offline.py): each with the bundle id
+           "bundle.import", "bundle.receipt", "bundle.refused", "bundle.skipped", "reference.export",
+           "device.enroll_offline")
 
 
 def entry_hash(prev_hash: str, seq: int, at: str, actor: str, action: str, details: Any) -> str:

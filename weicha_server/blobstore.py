@@ -10,6 +10,8 @@ store can replace the folder later.
     finish_whole(sha, data) -> bool  the whole original in one piece: written as the partial
                                    upload, hashed while its fsync runs, then as ``finish``
     discard(sha)                   drop a partial upload
+    adopt(sha, path, digest) -> bool  a whole original already on this disk (a bundle's entry,
+                                   ``digest`` its SHA-256 computed as it was written): moved in
     open(sha)                      the stored original, for reading
 
 The database keeps each upload's size and the offset it acknowledged (``uploads``); the
@@ -19,9 +21,12 @@ crash leaves at most bytes past the acknowledged offset, which the next append o
 uploads in ``<root>/.uploads/<sha>.part``."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import secrets
+import shutil
 import stat
 import threading
 from pathlib import Path
@@ -41,6 +46,7 @@ class BlobStore(Protocol):
     def finish(self, sha256: str) -> bool: ...
     def finish_whole(self, sha256: str, data: bytes) -> bool: ...
     def discard(self, sha256: str) -> None: ...
+    def adopt(self, sha256: str, path: Path, digest: str) -> bool: ...
     def open(self, sha256: str) -> BinaryIO: ...
 
 
@@ -136,6 +142,37 @@ class FolderBlobStore:
 
     def discard(self, sha256: str) -> None:
         self._part(sha256).unlink(missing_ok=True)
+
+    def adopt(self, sha256: str, path: Path, digest: str) -> bool:
+        """Store the file at ``path`` (moved, or copied from another disk) as ``sha256``
+        when ``digest`` — its SHA-256, computed by the caller from the bytes it wrote there —
+        is it; else the file is dropped (False). Never through the partial upload's file (an
+        upload of the same original may be under way): a name of its own, fsynced, renamed
+        over the address (the same bytes, should another copy be there already)."""
+        if digest != sha256:
+            Path(path).unlink(missing_ok=True)
+            return False
+        tmp = self.uploads / f"{sha256}.{secrets.token_hex(4)}.adopt"
+        target = self.path(sha256)
+        try:
+            try:
+                os.replace(path, tmp)
+            except OSError as e:
+                if e.errno != errno.EXDEV:
+                    raise
+                shutil.copyfile(path, tmp)
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            target.parent.mkdir(exist_ok=True)
+            os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        fsync_dir(target.parent)
+        return True
 
     def open(self, sha256: str) -> BinaryIO:
         return open(self.path(sha256), "rb")

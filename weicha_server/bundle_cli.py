@@ -5,7 +5,7 @@ by cli.py:
     weicha-server --data-dir D bundle import FILE.wcb [-o RECEIPT.wcr] [--json]
     weicha-server --data-dir D bundle watch DIR [--once] [--interval S]
     weicha-server --data-dir D reference export -o FILE.wcref [--unit UNIT]
-    weicha-server --data-dir D enroll-import REQ.wcq -o ENROLL.wce [--unit UNIT] [--yes]
+    weicha-server --data-dir D enroll-import REQ.wcq -o ENROLL.wce [--unit UNIT] [--yes] [--reenroll]
 
 Exit codes: 0 done (a bundle imported before: 0, saying so), 1 refused or failed, 2 usage."""
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from weicha_desktop.core.errors import WeichaError
 from weicha_server.keys import ServerKeys
 
 
@@ -43,6 +44,7 @@ def add_commands(sub) -> None:
     e.add_argument("-o", "--output", type=Path, required=True, metavar="ENROLL.wce")
     e.add_argument("--unit", help="设备所属单位代码（12 位；默认：申请中的单位）")
     e.add_argument("--yes", action="store_true", help="不再询问，直接登记（先核对显示的设备名称与密钥指纹）")
+    e.add_argument("--reenroll", action="store_true", help="重新登记一台已登记的设备（其数据文件夹从备份恢复或换了电脑）")
     e.set_defaults(func=cmd_enroll_import)
 
 
@@ -55,8 +57,6 @@ def _cli():
 def cmd_keys(args) -> int:
     cfg = _cli()._config(args)
     if not cfg.data_dir.is_dir():
-        from weicha_desktop.core.errors import WeichaError
-
         raise WeichaError(f"数据文件夹 {cfg.data_dir} 不存在：请先运行 init。")
     keys = ServerKeys.load(cfg.data_dir)
     if args.json:
@@ -70,19 +70,54 @@ def cmd_keys(args) -> int:
     return 0
 
 
-def cmd_bundle_import(args) -> int:
-    from weicha_server import bundles
+def _importer(args, actor: str):
+    from weicha_server.bundles import Importer
 
-    return bundles.cli_import(_cli(), args)
+    cli = _cli()
+    cfg = cli._config(args)
+    return Importer(cfg, cli._engine(args, cfg), actor=actor)
+
+
+def cmd_bundle_import(args) -> int:
+    from weicha_server.bundles import BundleRefused
+
+    if not args.file.is_file():
+        raise WeichaError(f"找不到数据包文件 {args.file}。")
+    importer = _importer(args, _cli().ADMIN)
+    try:
+        outcome = importer.import_file(args.file, args.output)
+    except BundleRefused as e:
+        if args.json:
+            _cli()._print_json({"status": "refused", "code": e.code, "bundle_id": e.bundle_id, "message": str(e)})
+        print(f"错误：{e}", file=sys.stderr)
+        return 1
+    finally:
+        importer.engine.dispose()
+    if args.json:
+        _cli()._print_json(outcome.body())
+    else:
+        print(outcome.message)
+    return 0
 
 
 def cmd_bundle_watch(args) -> int:
-    from weicha_server import bundles
+    from weicha_server.bundles import watch_folder
 
     if args.interval <= 0:
         print("错误：--interval 须大于 0。", file=sys.stderr)
         return 2
-    return bundles.cli_watch(_cli(), args)
+    importer = _importer(args, "bundle-watch")
+
+    def say(text: str, bad: bool) -> None:
+        print(text, file=sys.stderr if bad else sys.stdout, flush=True)
+
+    if not args.once:
+        print(f"正在监视 {args.folder}：放入的 .wcb 数据包逐个导入，回执写在旁边；按 Ctrl+C 停止。", flush=True)
+    try:
+        refused = watch_folder(importer, args.folder, once=args.once, interval=args.interval, say=say)
+    finally:
+        importer.engine.dispose()
+    return 1 if refused else 0
 
 
 def cmd_reference_export(args) -> int:

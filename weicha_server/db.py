@@ -204,6 +204,18 @@ declared_numbers = sa.Table(  # serials a device issued before it enrolled (it s
 
 V3_TABLES = (number_blocks, declared_numbers)
 
+# ---- USB bundles imported (migration 4; weicha_server/bundles.py) ----------------------------------
+bundle_imports = sa.Table(  # every ops bundle imported: same id again or a lower bundle_seq is a no-op
+    "bundle_imports", metadata,
+    sa.Column("bundle_id", ID, primary_key=True),
+    sa.Column("device_id", ID, nullable=False),
+    sa.Column("bundle_seq", sa.BigInteger, nullable=False),   # the device's own bundle number
+    sa.Column("from_seq", sa.BigInteger, nullable=False),
+    sa.Column("through_seq", sa.BigInteger, nullable=False),
+    sa.Column("imported_at", TIME, nullable=False),
+    sa.Column("receipt", sa.Text, nullable=False),            # the receipt's JSON (written again on a replay)
+    sa.Index("bundle_imports_device", "device_id", "bundle_seq"))
+
 V1_TABLES = (server_meta, counters, devices, ops, records, reviews, blobs, uploads, enroll_codes,
              users, server_audit)
 
@@ -240,10 +252,15 @@ def _v3(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS records_number ON records (number)")  # collisions
 
 
+def _v4(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[bundle_imports])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "op log, devices, blobs, enrollment, users, server audit", _v1),
     Migration(2, "reference data laptops pull: form versions, code tables, watch lists", _v2),
     Migration(3, "case-number blocks per device, numbers declared at enrollment, re-enrollment codes", _v3),
+    Migration(4, "USB bundles imported per device", _v4),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -16,7 +16,6 @@ but unreadable is an error, never replaced: laptops pinned its public half."""
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
+from weicha_desktop.core.bundle.container import fingerprint  # AB:CD:… as the laptop shows it
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.fileio import os_error_message, write_atomic
 
@@ -43,13 +43,6 @@ def raw_public(key: Ed25519PublicKey | X25519PublicKey) -> bytes:
 
 def b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
-
-
-def fingerprint(raw: bytes) -> str:
-    """SHA-256 of a raw public key as ``AB:CD:…`` (the form the certificate's fingerprint
-    takes, core/sync/client.fingerprint)."""
-    digest = hashlib.sha256(raw).hexdigest().upper()
-    return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,114 @@
+"""Helpers for the server's bundle tests (weicha_server/bundles.py): a server data folder
+made in this process (no server process: the commands and the Importer run here), laptops
+enrolled with a signing key of their own, and ops bundles built from a laptop's outbox with
+the container's own ``write_container`` — what ``weicha bundle export`` writes (issue 12)."""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+
+from weicha_desktop.core.bundle.container import Entry, open_container, utc_iso, write_container
+from weicha_desktop.core.canonical import canonical_json
+from weicha_desktop.core.clock import Clock
+from weicha_desktop.core.sync.queue import OutboxQueue
+from weicha_server import auth, db
+from weicha_server import config as settings
+from weicha_server.keys import ServerKeys
+
+from tests.server_support import Laptop, init_server, laptop
+
+
+@dataclass
+class BundleServer:
+    """A server data folder and database (``db_url`` None: its SQLite), opened in this process."""
+    data_dir: Path
+    db_url: str | None
+    engine: Any
+    keys: ServerKeys
+    server_id: str
+
+    @classmethod
+    def make(cls, data_dir: Path, db_url: str | None) -> "BundleServer":
+        init_server(data_dir, db_url)
+        cfg = settings.load(data_dir, db_url)
+        engine = db.make_engine(cfg.db_url, pool_size=1)
+        with db.read(engine) as conn:
+            server_id = db.meta(conn, "server_id")
+        return cls(data_dir, db_url, engine, ServerKeys.load(data_dir), server_id)
+
+    def config(self, **kw) -> settings.ServerConfig:
+        from dataclasses import replace
+
+        return replace(settings.load(self.data_dir, self.db_url), **kw)
+
+    def enroll(self, lt: Laptop, key: Ed25519PrivateKey, unit: str | None = None) -> None:
+        raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        with self.engine.begin() as conn:
+            code, _ = auth.make_code(conn, "勘验笔记本", unit, 1.0)
+            auth.enroll(conn, code=code, device_id=lt.device_id, device_name="勘验笔记本",
+                        public_key=base64.b64encode(raw).decode(), unit_code=lt.store.meta("unit_code"))
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every table but the audit chain, row by row (what a refused import must not change)."""
+        out = {}
+        with db.read(self.engine) as conn:
+            for t in (db.devices, db.ops, db.records, db.reviews, db.blobs, db.bundle_imports):
+                out[t.name] = sorted(tuple(str(v) for v in r) for r in conn.execute(sa.select(t)))
+        return out
+
+    def audit(self, action: str | None = None) -> list[dict[str, Any]]:
+        from weicha_server import audit
+
+        with db.read(self.engine) as conn:
+            return [e for e in audit.entries(conn) if action is None or e["action"] == action]
+
+
+def enrolled_laptop(srv: BundleServer, path: Path) -> tuple[Laptop, Ed25519PrivateKey]:
+    lt, key = laptop(path), Ed25519PrivateKey.generate()
+    srv.enroll(lt, key)
+    return lt, key
+
+
+def ops_bundle(lt: Laptop, key: Ed25519PrivateKey, srv: BundleServer, dst: Path, *, bundle_seq: int = 1,
+               audit_after: int = 0, blobs: list[str] | None = None, encrypt_to: X25519PublicKey | None = None,
+               recipient: str | None = None, expires_at: datetime | None = None,
+               manifest: dict[str, Any] | None = None, ops: list[dict[str, Any]] | None = None,
+               extra_entries: list[Entry] = (), chunk_size: int = 1 << 20) -> dict[str, Any]:
+    """The laptop's outstanding ops (exported: ``OutboxQueue.export_bundle``), its audit entries
+    after ``audit_after`` and the originals ``blobs`` as an ops bundle at ``dst``; the
+    export_bundle dict (with ``audit_seq``: the last audit entry sent). Overrides make hostile ones (signed by the device all the same)."""
+    exported = OutboxQueue(lt.store, lt.actor).export_bundle()
+    envs = exported["ops"] if ops is None else ops
+    info = {k: v for k, v in exported.items() if k != "ops"}  # before audit_seq is added
+    entries_audit = lt.audit(audit_after)
+    exported["audit_seq"] = entries_audit[-1]["seq"] if entries_audit else None
+    entries = [Entry.of_bytes("ops.jsonl", b"".join(canonical_json(e) + b"\n" for e in envs)),
+               Entry.of_bytes("audit.jsonl", b"".join(canonical_json(e) + b"\n" for e in entries_audit)),
+               Entry.of_bytes("bundle.json", canonical_json(info))]
+    entries += [Entry.of_bytes(f"blobs/{sha}", lt.blob(sha)) for sha in blobs or []]
+    entries += list(extra_entries)
+    expires = utc_iso(expires_at or datetime.now(timezone.utc) + timedelta(days=30))
+    extra = {"device_id": lt.device_id, "bundle_seq": bundle_seq, "from_seq": exported["from_seq"],
+             "through_seq": exported["through_seq"], "protocol": 1, "expires_at": expires, **(manifest or {})}
+    write_container(dst, kind="ops", sender=("device", lt.device_id), recipient=("server", recipient or srv.server_id),
+                    signer=key, encrypt_to=encrypt_to or srv.keys.encryption_public, manifest_extra=extra,
+                    entries=entries, expires_at=expires, clock=Clock(), chunk_size=chunk_size)
+    return exported
+
+
+def read_receipt(srv: BundleServer, path: Path, device_id: str, staging: Path) -> dict[str, Any]:
+    """The receipt at ``path``, verified with the server's signing key: its receipt.json."""
+    with open_container(path, sender_key=lambda h: srv.keys.signing_public if h.sender == ("server", srv.server_id)
+                        else None, decrypt_with=None, clock=Clock(), staging_dir=staging,
+                        recipient=("device", device_id)) as opened:
+        assert opened.header.kind == "receipt"
+        return json.loads(opened.entry_path("receipt.json").read_bytes())

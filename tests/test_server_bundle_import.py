@@ -1,0 +1,208 @@
+"""`weicha-server bundle import` (weicha_server/bundles.py, issue 12) on SQLite and PostgreSQL:
+a laptop's outbox export as an ops bundle (the container's own write_container) goes through
+the same apply path as a push, with its originals and audit anchoring, in one transaction; a
+signed receipt comes back naming the mark, the anchor and the originals held; the same or an
+older bundle is a no-op that says so; the same ops over the network afterwards add nothing."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from weicha_desktop.core.sync.queue import OutboxQueue
+from weicha_server import db
+from weicha_server.auth import Device
+from weicha_server.push import push
+
+from tests.media_support import make_photo
+from tests.server_bundle_support import BundleServer, enrolled_laptop, ops_bundle, read_receipt
+from tests.server_support import BACKENDS, backend_db, closes_laptops, import_photos, server_cli  # noqa: F401
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def srv(request, tmp_path_factory):
+    with backend_db(request.param) as url:
+        s = BundleServer.make(tmp_path_factory.mktemp(f"bundles-{request.param}") / "srv", url)
+        yield s
+        s.engine.dispose()
+
+
+def cli(srv, *args):
+    return server_cli(srv.data_dir, *args, db=srv.db_url)
+
+
+def device_row(srv, device_id):
+    with db.read(srv.engine) as conn:
+        return conn.execute(sa.select(db.devices).where(db.devices.c.id == device_id)).one()
+
+
+def test_round_trip_ops_photos_audit_receipt_and_the_network_adds_nothing_twice(srv, tmp_path):
+    lt, key = enrolled_laptop(srv, tmp_path / "a")
+    case = lt.new_case(1, drafts=2)
+    [sha] = import_photos(lt, case, [make_photo(tmp_path / "p.jpg", (64, 48))])
+    path = tmp_path / "usb" / "a.wcb"
+    path.parent.mkdir()
+    exported = ops_bundle(lt, key, srv, path, blobs=[sha])
+    run = cli(srv, "bundle", "import", str(path))
+    assert run.code == 0, run.err
+    assert "已导入数据包" in run.out and str(path.with_suffix(".wcr")) in run.out
+    receipt = read_receipt(srv, path.with_suffix(".wcr"), lt.device_id, tmp_path / "stage")
+    last = exported["through_seq"]
+    assert receipt["bundle_id"] and receipt["device_id"] == lt.device_id and receipt["through_seq"] == last
+    assert receipt["rejected"] == [] and receipt["waiting"] == [] and receipt["blobs_held"] == [sha]
+    assert receipt["anchored"]["seq"] == exported["audit_seq"] > 0
+    row = device_row(srv, lt.device_id)
+    assert row.through_seq == last and row.anchored_seq == receipt["anchored"]["seq"]
+    with db.read(srv.engine) as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(db.ops)
+                            .where(db.ops.c.device_id == lt.device_id, db.ops.c.status == "applied")).scalar() \
+            == len(exported["ops"])
+        assert conn.execute(sa.select(db.blobs.c.size).where(db.blobs.c.sha256 == sha)).scalar() == len(lt.blob(sha))
+    assert (srv.data_dir / "blobs" / sha[:2] / sha).read_bytes() == lt.blob(sha)
+    imports = [e["details"] for e in srv.audit("bundle.import") if e["details"]["device_id"] == lt.device_id]
+    receipts = [e["details"] for e in srv.audit("bundle.receipt") if e["details"]["device_id"] == lt.device_id]
+    assert imports[0]["bundle_id"] == receipt["bundle_id"] and imports[0]["applied"] == len(exported["ops"])
+    assert receipts[0]["receipt_for"] == receipt["bundle_id"]
+    # the laptop acknowledges as a push answer would: its queue empties
+    OutboxQueue(lt.store, lt.actor).acknowledge_through(receipt["through_seq"])
+    assert OutboxQueue(lt.store, lt.actor).export_bundle() is None
+    # the same ops over the network afterwards: every one skipped, nothing twice
+    with srv.engine.begin() as conn:
+        dev = Device.of(conn.execute(sa.select(db.devices).where(db.devices.c.id == lt.device_id)).one())
+        answer = push(conn, dev, lt.body(exported["ops"], exported["from_seq"], last), max_batch=500)
+    assert answer.applied == [] and len(answer.skipped) == len(exported["ops"]) and answer.through_seq == last
+
+
+def test_the_same_bundle_again_or_an_older_one_changes_nothing_and_says_so(srv, tmp_path):
+    lt, key = enrolled_laptop(srv, tmp_path / "a")
+    lt.new_case(2)
+    first = tmp_path / "one.wcb"
+    ops_bundle(lt, key, srv, first, bundle_seq=2)
+    assert cli(srv, "bundle", "import", str(first)).code == 0
+    before, receipt = srv.snapshot(), first.with_suffix(".wcr")
+    receipt.unlink()
+    again = cli(srv, "bundle", "import", str(first))
+    assert again.code == 0 and "导入过" in again.out and "没有改动" in again.out
+    assert srv.snapshot() == before and receipt.is_file()  # the receipt written again, nothing else
+    older = tmp_path / "older.wcb"
+    lt.new_case(3)
+    ops_bundle(lt, key, srv, older, bundle_seq=1)
+    run = cli(srv, "bundle", "import", str(older), "--json")
+    assert run.code == 0 and '"status": "older"' in run.out and "没有改动" in run.out
+    assert srv.snapshot() == before and not older.with_suffix(".wcr").exists()
+    skipped = [e["details"] for e in srv.audit("bundle.skipped") if e["details"]["device_id"] == lt.device_id]
+    assert [s["why"] for s in skipped] == ["same", "older"]
+
+
+def test_a_bundle_stopped_half_way_through_push_keeps_nothing(srv, tmp_path):
+    """Batches of 2 through push: the third batch refused whole (an op of another device) —
+    the two before it are rolled back with it."""
+    from weicha_server.bundles import BundleRefused, Importer
+
+    lt, key = enrolled_laptop(srv, tmp_path / "a")
+    for seed in range(3):
+        lt.new_case(seed + 1, finalize=True)
+    envs = OutboxQueue(lt.store, lt.actor).export_bundle()["ops"]
+    assert len(envs) >= 5
+    envs[4] = dict(envs[4], device_id="another-device")
+    path = tmp_path / "bad.wcb"
+    ops_bundle(lt, key, srv, path, ops=envs)
+    before = srv.snapshot()
+    importer = Importer(srv.config(max_batch=2), srv.engine)
+    with pytest.raises(BundleRefused) as e:
+        importer.import_file(path)
+    assert e.value.code == "wrong_device" and "未导入" in str(e.value)
+    assert srv.snapshot() == before
+    assert srv.audit("bundle.refused")[-1]["details"]["bundle_id"] == e.value.bundle_id is not None
+
+
+def test_the_drop_folder_imports_each_bundle_once_and_sorts_them(srv, tmp_path):
+    lt, key = enrolled_laptop(srv, tmp_path / "a")
+    lt.new_case(5)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    ops_bundle(lt, key, srv, drop / "good.wcb", bundle_seq=1)
+    (drop / "broken.wcb").write_bytes(b"WCB\x00\x01garbage")
+    (drop / "notes.txt").write_text("不是数据包", encoding="utf-8")
+    run = cli(srv, "bundle", "watch", str(drop), "--once")
+    assert run.code == 1 and "broken.wcb：已拒收" in run.err and "good.wcb：已导入数据包" in run.out
+    assert sorted(p.name for p in drop.iterdir()) == ["done", "good.wcr", "notes.txt", "refused"]
+    assert [p.name for p in (drop / "done").iterdir()] == ["good.wcb"]
+    assert sorted(p.name for p in (drop / "refused").iterdir()) == ["broken.wcb", "broken.wcb.原因.txt"]
+    assert "未导入任何内容" in (drop / "refused" / "broken.wcb.原因.txt").read_text(encoding="utf-8")
+    receipt = read_receipt(srv, drop / "good.wcr", lt.device_id, tmp_path / "stage")
+    assert receipt["through_seq"] == device_row(srv, lt.device_id).through_seq > 0
+    # the same file dropped again: imported before, said so, the receipt written again, filed under done/
+    (drop / "done" / "good.wcb").rename(drop / "good.wcb")
+    (drop / "good.wcr").unlink()
+    before = srv.snapshot()
+    again = cli(srv, "bundle", "watch", str(drop), "--once")
+    assert again.code == 0 and "导入过" in again.out and (drop / "good.wcr").is_file()
+    assert [p.name for p in (drop / "done").iterdir()] == ["good.wcb"]
+    assert srv.snapshot() == before
+
+
+def test_watching_waits_until_a_file_stands_still(srv, tmp_path):
+    """Without --once a file is taken on the look after the one that first saw it unchanged."""
+    from weicha_server.bundles import Importer, watch_folder
+
+    lt, key = enrolled_laptop(srv, tmp_path / "a")
+    lt.new_case(6)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    ops_bundle(lt, key, srv, drop / "a.wcb")
+    looks, said = [], []
+
+    def sleep(_s):
+        looks.append(sorted(p.name for p in drop.iterdir()))
+        if len(looks) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        watch_folder(Importer(srv.config(), srv.engine), drop, once=False, interval=0.01,
+                     say=lambda text, bad: said.append(text), sleep=sleep)
+    assert looks == [["a.wcb"], ["a.wcr", "done"]] and len(said) == 1
+
+
+def test_photos_not_in_the_bundle_wait_and_the_next_bundle_brings_them(srv, tmp_path):
+    lt, key = enrolled_laptop(srv, tmp_path / "a")
+    case = lt.new_case(7)
+    [sha] = import_photos(lt, case, [make_photo(tmp_path / "p.jpg", (64, 48), seed=7)])  # not the other test's
+    first = tmp_path / "1.wcb"
+    exported = ops_bundle(lt, key, srv, first, bundle_seq=1)  # the original left out
+    assert cli(srv, "bundle", "import", str(first)).code == 0
+    receipt = read_receipt(srv, first.with_suffix(".wcr"), lt.device_id, tmp_path / "stage")
+    [waiting] = receipt["waiting"]
+    assert waiting["missing_blobs"] == [sha] and receipt["through_seq"] < exported["through_seq"]
+    assert sha not in receipt["blobs_held"]
+    second = tmp_path / "2.wcb"
+    ops_bundle(lt, key, srv, second, bundle_seq=2, blobs=[sha])
+    assert cli(srv, "bundle", "import", str(second)).code == 0
+    receipt = read_receipt(srv, second.with_suffix(".wcr"), lt.device_id, tmp_path / "stage")
+    assert receipt["waiting"] == [] and receipt["through_seq"] == exported["through_seq"]
+    assert receipt["blobs_held"] == [sha]
+
+
+def test_a_receipt_that_cannot_be_written_imports_nothing_and_stale_staging_is_swept(srv, tmp_path):
+    import os
+    import time
+
+    from weicha_server.bundles import sweep_staging
+
+    lt, key = enrolled_laptop(srv, tmp_path / "a")
+    lt.new_case(8)
+    path = tmp_path / "r.wcb"
+    ops_bundle(lt, key, srv, path)
+    before = srv.snapshot()
+    run = cli(srv, "bundle", "import", str(path), "-o", str(tmp_path / "no" / "such" / "r.wcr"))
+    assert run.code == 1 and "回执写不出" in run.err and srv.snapshot() == before
+    assert srv.audit()[-1]["details"]["code"] == "receipt_unwritable"
+    staging = srv.data_dir / "bundles" / "staging"
+    assert not any(staging.iterdir())  # nothing left by the refusals
+    old, new = staging / ".bundle-old", staging / ".bundle-new"
+    old.mkdir()
+    new.mkdir()
+    os.utime(old, (time.time() - 7 * 3600,) * 2)
+    assert sweep_staging(staging) == 1 and not old.exists() and new.exists()
+    new.rmdir()
