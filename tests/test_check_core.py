@@ -296,3 +296,21 @@ def test_migration_17_indexes_the_numbers_already_in_records(tmp_path):
         [(CLEAN, "v1", "witnesses[0].id_number", "王五")]
     conn.execute("UPDATE record_versions SET data = '{}'")          # a draft saved without the witness
     assert conn.execute("SELECT count(*) FROM record_keys").fetchone()[0] == 0
+
+
+def test_an_import_that_fails_midway_leaves_the_list_as_it_was(store, admin, tmp_path, monkeypatch):
+    from weicha_desktop.core.store import Change
+
+    import_list(store, admin, write_csv(tmp_path / "a.csv", f"身份证号\n{WANTED}\n"), "在逃人员")
+    real_log = Change.log
+
+    def failing_log(self, action, *args, **kwargs):
+        if action == "watchlist.import":  # after the old entries went and the new ones were written
+            raise OSError("disk full")
+        return real_log(self, action, *args, **kwargs)
+
+    monkeypatch.setattr(Change, "log", failing_log)
+    with pytest.raises(OSError):
+        import_list(store, admin, write_csv(tmp_path / "b.csv", f"身份证号\n{CLEAN}\n{MISSING}\n"), "在逃人员")
+    assert store.conn.execute("SELECT key FROM watch_entries").fetchall() == [(WANTED,)]
+    assert store.conn.execute("SELECT version, entries FROM watch_sets").fetchall() == [("1", 1)]
