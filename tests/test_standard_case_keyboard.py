@@ -26,6 +26,7 @@ from photo_gui_support import card
 from support import PASSWORD, forms
 from weicha_desktop.core.forms.validators import id_check_char
 from weicha_desktop.core.users import UserService
+from weicha_desktop.gui.photos import importing
 from weicha_desktop.gui.photos.importing import ImportDialog
 
 ADDRESS = "钦州市钦南区南珠街道永福路12号3单元501室"
@@ -47,7 +48,7 @@ NARRATIVE = {  # the paragraphs the PDF holds: the template, filled from the rec
                             "在客厅地面提取运动鞋足迹（静电吸附）。",
 }
 GOAL = 60  # the issue's: not reached by this case (docs/gui.md, "A standard case from the keyboard")
-BUDGET = 68  # measured (92 before slice H, 70 after): may only go down
+BUDGET = 63  # measured (92 before slice H, 70 after it): may only go down
 
 
 @pytest.fixture
@@ -68,7 +69,7 @@ def window(app, qtbot, store, monkeypatch, dialogs):
     return win
 
 
-def test_a_standard_burglary_case_from_the_keyboard(window, qtbot, tmp_path, dialogs):
+def test_a_standard_burglary_case_from_the_keyboard(window, qtbot, tmp_path, dialogs, monkeypatch):
     folder = tmp_path / "CARD"
     card(folder / "DCIM" / "100CANON", 10)  # camera files with EXIF
     out = tmp_path / "out" / "K.pdf"
@@ -114,22 +115,24 @@ def test_a_standard_burglary_case_from_the_keyboard(window, qtbot, tmp_path, dia
     kb.field(WITNESS, "Tab")                          # Tab passes 性别, 出生日期
     kb.field("钦州市钦南区永福路8号", "Tab")
     kb.type(WITNESS_ID)
-    # ---- 照片: a camera card, imported as 细目; 方位, 概貌, 重点部位 set from the keys ------
+    # ---- 照片: the camera card in the reader, imported as 细目; 方位, 概貌, 重点部位 set from
+    # the keys ----------------------------------------------------------------------------------
+    monkeypatch.setattr(importing, "mounted_roots", lambda: [tmp_path / "ROOT", folder])  # a reader
     kb.key("Ctrl+2")
 
     seen: list[str] = []
 
     def import_card(dialog: QDialog) -> None:
         seen.append(dialog.objectName())
-        kb.field(str(folder), "Tab")                  # the folder, typed; its class
-        kb.key("4", "Return")                         # 4 细目; 导入
+        assert dialog.folder() == str(folder / "DCIM") and dialog.photo_class() == "细目"
+        kb.key("Return")                              # the card in the reader, 细目: 导入
     on_dialog(qtbot, ImportDialog, import_card)
     kb.key("Alt+I")                                   # 导入文件夹… (a mnemonic clicks after 100 ms)
     qtbot.waitUntil(lambda: bool(seen) and not pages.photo_log.import_bar.is_running(), timeout=30000)
     assert seen == ["importDialog"]
     assert pages.photo_log.model.rowCount() == 10
     reactivate(qtbot, window)
-    kb.key("1", "Right", "2", "Right", "3")
+    kb.key("1", "2", "3")                             # each key: the next photo
     # ---- 报告 → 导出 PDF -------------------------------------------------------------------
     kb.key("Ctrl+P")
     dialog = pages.report_dialog

@@ -1527,6 +1527,10 @@ or drop photos or folders here.</translation>
         <translation>The photos can only be viewed, not classified: the case is not a draft you can change.</translation>
     </message>
     <message>
+        <source>已将 {n} 号照片分为“{name}”，下一张：{next} 号。</source>
+        <translation>Photo {n} classed as “{name}”; next: photo {next}.</translation>
+    </message>
+    <message>
         <source>已将 {n} 张照片分为“{name}”。</source>
         <translation>{n} photos classed as “{name}”.</translation>
     </message>

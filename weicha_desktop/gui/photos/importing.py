@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QStorageInfo, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
@@ -23,6 +23,41 @@ from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.forms.spec import Choice
 from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.gui.common.ops import BackgroundOp, Job, OpFailure
+
+
+REMOTE_FILE_SYSTEMS = ("nfs", "cifs", "smb", "fuse.sshfs", "9p", "afs")
+DEFAULT_IMPORT_CLASS = "detail"  # a card's photos are mostly 细目 (one trace each, with scale)
+
+
+def mounted_roots() -> list[Path]:
+    """The roots of the mounted volumes a camera card may be (not the system's root, not a
+    network share: a folder on one is not looked into)."""
+    out = []
+    for volume in QStorageInfo.mountedVolumes():
+        kind = bytes(volume.fileSystemType().data()).decode("ascii", "replace").lower()
+        if volume.isValid() and volume.isReady() and not volume.isRoot() \
+                and not kind.startswith(REMOTE_FILE_SYSTEMS):
+            out.append(Path(volume.rootPath()))
+    return out
+
+
+def camera_cards() -> list[str]:
+    """The DCIM folders of the mounted volumes: a camera's card in a reader (DCF, the folder
+    every camera writes its photos into)."""
+    found = []
+    for root in mounted_roots():
+        try:
+            if (root / "DCIM").is_dir():
+                found.append(str(root / "DCIM"))
+        except OSError:  # a volume gone or unreadable meanwhile
+            continue
+    return found
+
+
+def default_import_class(classes: list[Choice]) -> str | None:
+    """The class a card's photos start with until another is chosen: 细目, what most of a
+    card's shots are (one trace each); 方位, 概貌, 重点部位 are then set with the keys 1–3."""
+    return next((c.value for c in classes if c.code == DEFAULT_IMPORT_CLASS), None)
 
 
 @dataclass(frozen=True)
@@ -85,9 +120,9 @@ class ImportReport(QDialog):
 
 
 class ImportDialog(QDialog):
-    """导入文件夹: the folder (a camera card; the last one is offered again) and the class its
-    photos start with — a card is often one kind of shot; the others are set after, with the
-    keys 1–6 on the selected thumbnails. The classes are numbered as those keys are, so the
+    """导入文件夹: the folder (a camera card: one in a reader is offered, else the last folder
+    again) and the class its photos start with (细目 until another is chosen: most of a card
+    is) — the others are set after, with the keys 1–6 on the selected thumbnails. The classes are numbered as those keys are, so the
     key of a class also picks it here. 导入 (Enter) checks the folder holds photos."""
 
     def __init__(self, classes: list[Choice], lang: str = "zh", folder: str = "",

@@ -13,7 +13,7 @@ importing.py). A case that is not a draft shows its photos read-only. Several ph
 selected (Shift/Ctrl + click or arrows, Ctrl+A): the 照片说明 box then sets class, a caption
 prefix, photographer or evidence link of all of them in one change, and on the thumbnails the
 keys 1–6 set the class of the selected photos (1 方位 2 概貌 3 重点部位 4 细目 …: the order of
-forms/choices/photo_classes.yaml)."""
+forms/choices/photo_classes.yaml); one photo classified, the next one is selected."""
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QKeyCombination, Qt, Signal
@@ -26,7 +26,8 @@ from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.forms.spec import Choice
 from weicha_desktop.core.photos import Photo, PhotoService
 from weicha_desktop.gui.photos.details import PhotoDetails
-from weicha_desktop.gui.photos.importing import ImportBar, ImportDialog, ImportOutcome
+from weicha_desktop.gui.photos.importing import (ImportBar, ImportDialog, ImportOutcome, camera_cards,
+                                                  default_import_class)
 from weicha_desktop.gui.photos.model import PhotoGrid, PhotoListModel, class_name
 from weicha_desktop.gui.photos.preview import PhotoPreview
 
@@ -50,7 +51,7 @@ class PhotoLog(QWidget):
         self.photos = photos
         self.case = case
         self.classes, self.lang = classes, lang
-        self.import_class: str | None = None  # the class last chosen for a card's photos
+        self.import_class = default_import_class(classes)  # the class last chosen for a card
         self.editable = False
 
         self.add_button = self._button(self.tr("添加照片…"), "addPhotosButton", self.add_files)
@@ -199,11 +200,13 @@ class PhotoLog(QWidget):
         shortcut.setKeys([QKeySequence(str(n)), QKeySequence(QKeyCombination(
             Qt.KeyboardModifier.KeypadModifier, Qt.Key(Qt.Key.Key_0.value + n)))])
         shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-        shortcut.activated.connect(lambda value=choice.value: self.classify(value))
+        shortcut.activated.connect(lambda value=choice.value: self.classify(value, advance=True))
         return shortcut
 
-    def classify(self, photo_class: str | None) -> list[Photo]:
-        """The selected photos get ``photo_class`` (one change); the photos saved."""
+    def classify(self, photo_class: str | None, *, advance: bool = False) -> list[Photo]:
+        """The selected photos get ``photo_class`` (one change); the photos saved. ``advance``
+        (the digit keys): one photo classified, the next one is selected, so a card is
+        classified photo after photo with one key each (several selected: they stay)."""
         chosen = self.selected_photos()
         if not chosen:
             return []
@@ -218,7 +221,13 @@ class PhotoLog(QWidget):
             return []
         self._photos_saved(saved)
         name = class_name(self.photos, photo_class) or photo_class
-        self.show_message(self.tr("已将 {n} 张照片分为“{name}”。").format(n=len(saved), name=name))
+        row = self.model.row_of(saved[0].id) if advance and len(saved) == 1 else None
+        if row is not None and row + 1 < self.model.rowCount():
+            self.select(self.model.photo(row + 1).id)
+            self.show_message(self.tr("已将 {n} 号照片分为“{name}”，下一张：{next} 号。").format(
+                n=saved[0].position, name=name, next=self.model.photo(row + 1).position))
+        else:
+            self.show_message(self.tr("已将 {n} 张照片分为“{name}”。").format(n=len(saved), name=name))
         return saved
 
     def _photos_saved(self, photos: list[Photo]) -> None:
@@ -273,12 +282,15 @@ class PhotoLog(QWidget):
         self.import_paths(self.import_bar.choose_files())
 
     def add_folder(self) -> bool:
-        """导入文件夹: the folder (the card imported last, else typed or chosen with 浏览 in the
-        dialog: no file dialog of the system first, which a keyboard cannot always drive) and
-        the class its photos start with (ImportDialog); True when the import started."""
+        """导入文件夹: the folder (a card in a reader, else the folder imported last, else typed
+        or chosen with 浏览 in the dialog: no file dialog of the system first, which a keyboard
+        cannot always drive) and the class its photos start with (ImportDialog); True when the
+        import started."""
         if not self.editable:
             return False
-        dialog = ImportDialog(self.classes, self.lang, self.import_bar.last_dir, self.import_class, self)
+        cards, last = camera_cards(), self.import_bar.last_dir
+        folder = last if last in cards or not cards else cards[0]
+        dialog = ImportDialog(self.classes, self.lang, folder, self.import_class, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
         self.import_bar.last_dir, self.import_class = dialog.folder(), dialog.photo_class()
