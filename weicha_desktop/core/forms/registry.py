@@ -31,6 +31,7 @@ class FormRegistry:
         """``extra_forms`` / ``extra_choices``: ``(name.yaml, text)`` read beside the folder's
         (the sync server's form versions and code tables: core/sync/reference.local_forms)."""
         self.forms_dir = Path(forms_dir)
+        self.extra = (tuple(extra_forms), tuple(extra_choices))
         self._reading = FormReading(self.forms_dir, extra_forms, extra_choices)
         self._lock = threading.Lock()  # one reading of the older versions, whichever thread asks
         self._broken: FormError | None = None
@@ -39,6 +40,25 @@ class FormRegistry:
         problems = self._reading.problems()
         if problems:
             raise FormError(problems)
+
+    def replace_extra(self, extra_forms: Sequence[tuple[str, str]],
+                      extra_choices: Sequence[tuple[str, str]] = ()) -> bool:
+        """Read these extra forms and code tables instead of the ones given before (new form
+        versions pulled from the sync server, for a window that stays open:
+        core/sync/reference.refresh_forms); False if they are the same. FormError, and nothing
+        changes, if they do not load. A FormSpec handed out before stays as it was."""
+        extra = (tuple(extra_forms), tuple(extra_choices))
+        if extra == self.extra:
+            return False
+        reading = FormReading(self.forms_dir, *extra)
+        if self._reading.older_read:
+            reading.read_older()
+        problems = reading.problems()
+        if problems:
+            raise FormError(problems)
+        with self._lock:
+            self._reading, self.extra, self._broken = reading, extra, None
+        return True
 
     @property
     def _specs(self) -> dict[tuple[str, int], FormSpec]:

@@ -52,6 +52,16 @@ def local_forms(store: Store, forms_dir=None, *, older_later: bool = False) -> F
     return FormRegistry(forms_dir or shipped(), forms, tables, older_later=older_later)
 
 
+def refresh_forms(store: Store, forms: FormRegistry) -> bool:
+    """Bring ``forms`` (a registry ``local_forms`` made) up to what ``store`` now holds from the
+    server, in place: a window that stays open uses a pulled form version for new records (the
+    records open keep their version). True if it changed; FormError (nothing changes) if what
+    is held does not load."""
+    if not _has_tables(store.conn):
+        return False
+    return forms.replace_extra(*stored_forms(store.conn))
+
+
 def _has_tables(conn) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'ref_forms'").fetchone() is not None
 

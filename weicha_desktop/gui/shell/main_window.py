@@ -32,6 +32,7 @@ from weicha_desktop.gui.common.labels import status_name
 from weicha_desktop.gui.common.settings import Settings
 from weicha_desktop.gui.common.store_events import StoreEvents
 from weicha_desktop.gui.shell.status_bar import StatusBar
+from weicha_desktop.gui.sync.forms import follow_pulled_forms
 from weicha_desktop.gui.sync.worker import SyncWorker
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self.cases = CaseService(store, forms, actor)
         self.photos = PhotoService(store, actor, forms)
         self.events = StoreEvents(store, self)
+        follow_pulled_forms(self.events, store, forms)  # new form versions from a sync, no restart
         unit_name = store.meta("unit_name") or ""
         title = self.tr("微察桌面版")
         self.setWindowTitle(f"{title} — {unit_name}" if unit_name else title)
