@@ -35,6 +35,6 @@ def cmd_demo(args) -> int:
         admin = login(args, store) if store.is_initialized() and args.user else None
         summary = fill_demo(store, FormRegistry(forms_dir()), cases=args.cases, seed=args.seed,
                             password=os.environ.get("WEICHA_DEMO_PASSWORD") or DEMO_PASSWORD,
-                            admin=admin, batch=PROGRESS_BATCH, progress=progress)
+                            admin=admin, batch=PROGRESS_BATCH, progress=progress, collect=True)
     print(summary)
     return 0

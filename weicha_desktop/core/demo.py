@@ -232,7 +232,7 @@ def timeline(count: int, rng: random.Random) -> list[datetime]:
 
 def fill_demo(store: Store, forms: FormRegistry, *, cases: int, seed: int = 7,
               password: str = DEMO_PASSWORD, admin: Actor | None = None, batch: int = 500,
-              progress: Callable[[int, int], None] | None = None) -> str:
+              progress: Callable[[int, int], None] | None = None, collect: bool = False) -> str:
     """Fill ``store`` with ``cases`` demo cases (about half finalized, some reviewed, some
     returned, the rest drafts). Initializes an empty folder with the demo unit first (its
     admin "admin" gets ``password``, as the demo users do). In a folder already set up, the
@@ -244,7 +244,8 @@ def fill_demo(store: Store, forms: FormRegistry, *, cases: int, seed: int = 7,
     work). ``progress(done, cases)`` is called after each commit. The same seed gives the same
     cases, numbers and times. Cases are spread over the months before DEMO_END, at most about
     CASES_PER_MONTH a month (each month has 9,999 serials per device); a second fill of the
-    same folder adds to the same months."""
+    same folder adds to the same months. ``collect``: also 采集 records linked to the cases
+    (core/collect/demo.py: each case's witness as a person, some vehicles and places)."""
     rng = random.Random(seed)
     when = timeline(cases, rng)
     story = StoryClock((when[0] if when else DEMO_END) - timedelta(days=1))
@@ -255,13 +256,19 @@ def fill_demo(store: Store, forms: FormRegistry, *, cases: int, seed: int = 7,
         review = CaseService(store, forms, supervisor)
         unit_name = store.meta("unit_name") or DEMO_UNIT[1]
         counts = dict.fromkeys(("draft", "finalized", "reviewed", "returned"), 0)
+        links, collect_rng = 0, random.Random(seed * 7_919 + 1)  # its own: the cases stay the same
         step = max(1, batch)
         for first in range(0, cases, step):
             with store.batch() if step > 1 else nullcontext():
                 for i in range(first, min(first + step, cases)):
                     svc = CaseService(store, forms, rng.choice(techs))
                     values = scene_values(seed * 100_003 + i, start=when[i], unit_name=unit_name)
-                    counts[_story(story, svc, review, values, rng.random(), rng)] += 1
+                    state, case_id = _story(story, svc, review, values, rng.random(), rng)
+                    counts[state] += 1
+                    if collect:
+                        from weicha_desktop.core.collect.demo import collect_for_case
+
+                        links += collect_for_case(store, forms, svc.actor, case_id, values, collect_rng)
             if progress:
                 progress(min(first + step, cases), cases)
     finally:
@@ -273,7 +280,8 @@ def fill_demo(store: Store, forms: FormRegistry, *, cases: int, seed: int = 7,
     else:
         users = "演示用户已存在，密码未改动"
     return (f"演示数据已生成：{cases} 起勘验（草稿 {counts['draft']}，已定稿 {counts['finalized']}，"
-            f"已审核 {counts['reviewed']}，退回补正 {counts['returned']}）。{users}")
+            f"已审核 {counts['reviewed']}，退回补正 {counts['returned']}）"
+            + (f"，{links} 项人员、车辆、场所与勘验的关联" if collect else "") + f"。{users}")
 
 
 def _demo_users(store: Store, password: str,
@@ -301,24 +309,23 @@ def _demo_users(store: Store, password: str,
 
 
 def _story(clock: StoryClock, svc: CaseService, review: CaseService, values: dict[str, Any],
-           roll: float, rng: random.Random) -> str:
+           roll: float, rng: random.Random) -> tuple[str, str]:
     """One case's life: written on scene, then (70 %) finalized after the work, and some of
-    those reviewed by the supervisor. -> the state it ends in."""
+    those reviewed by the supervisor. -> the state it ends in, and the case's id."""
     started = datetime.fromisoformat(values["started_at"])
     ended = datetime.fromisoformat(values["ended_at"])
     clock.advance_to(started + timedelta(minutes=10))
     if roll < 0.3:  # a draft still being written: the first tabs only
         keep = list(values)[:rng.randrange(4, 14)]
-        svc.new_case({k: values[k] for k in keep})
-        return "draft"
+        return "draft", svc.new_case({k: values[k] for k in keep}).id
     case = svc.new_case({**values, **analysis_values(values)})  # 附件4 written after the scene
     clock.advance_to(ended + timedelta(minutes=30))
     svc.finalize(case.id)
     if roll < 0.75:
-        return "finalized"
+        return "finalized", case.id
     clock.advance_to(ended + timedelta(hours=3))
     if roll < 0.92:
         review.review(case.id, approve=True, comment="符合要求")
-        return "reviewed"
+        return "reviewed", case.id
     review.review(case.id, approve=False, comment="现场访问情况过简，请补充访问对象")
-    return "returned"
+    return "returned", case.id

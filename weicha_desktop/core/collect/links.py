@@ -69,7 +69,7 @@ class LinkService:
         roles = self.roles()
         if role not in roles:
             raise WeichaError(Msg("link.role", role=role, roles="、".join(f"{c}（{w}）" for c, w in roles.items())))
-        if self._active(one["id"], other["id"], role):
+        if self.linked(one["id"], other["id"], role):
             raise WeichaError(Msg("link.exists", one=one["label"], other=other["label"], role=roles[role]))
         note = (note or "").strip()
         link_id = new_id()
@@ -127,7 +127,8 @@ class LinkService:
                         "other": lookup.record_label(self.store.conn, other_id), "other_id": other_id})
         return out
 
-    def _active(self, record_id: str, target_id: str, role: str) -> bool:
+    def linked(self, record_id: str, target_id: str, role: str) -> bool:
+        """Is there a link (not removed) from ``record_id`` to ``target_id`` as ``role``?"""
         return self.store.conn.execute(
             "SELECT 1 FROM record_links WHERE record_id = ? AND target_id = ? AND role = ? "
             "AND removed_at IS NULL", (record_id, target_id, role)).fetchone() is not None
