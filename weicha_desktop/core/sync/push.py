@@ -32,6 +32,7 @@ per period."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -117,6 +118,18 @@ class _Sync:
         head = anchored_head(store.conn)
         self.audit_from = head["seq"] if head and isinstance(head.get("seq"), int) else 0
         self.server_id = getattr(config.load(), "server_id", None) if config is not None else None
+        self.pool: ThreadPoolExecutor | None = None  # the one push in flight while an answer is recorded
+        self.own: Store | None = None  # this sync's own connection, from the first push in flight on
+        self.origin = store
+
+    def close(self) -> None:
+        """Wait for a push still in flight (its answer dropped: the next sync gets its ops
+        ``skipped``) and close this sync's own connection."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+        if self.own is not None:
+            self.own.close()
+            self.own, self.store, self.queue = None, self.origin, OutboxQueue(self.origin, self.actor)
 
     # ---- one pass ---------------------------------------------------------------------
     def run(self) -> None:
@@ -127,18 +140,30 @@ class _Sync:
                 return
 
     def _rounds(self) -> int:
-        """Push while something moves; how many pushes."""
-        resynced, pushes = False, 0
+        """Push while something moves; how many pushes. A push whose answer leaves nothing
+        open (every op of it decided, nothing waiting, the anchor ours) sends the next batch
+        at once — from the server's mark, before this one's answer is recorded — and records
+        the answer while the server applies the next (``_launch``)."""
+        resynced, pushes, flight = False, 0, None
         for pushes in range(MAX_ROUNDS):
-            if self.cancelled():
-                raise Stopped("同步已停止。")
-            ops, audit = self._batch()
-            if not ops and all(e["action"] in BOOKKEEPING for e in audit):
-                break
-            moved, gap = self._push(ops, audit)
+            if flight is None:
+                if self.cancelled():
+                    raise Stopped("同步已停止。")
+                ops, audit, more = self._batch()
+                if not ops and all(e["action"] in BOOKKEEPING for e in audit):
+                    break
+                self._upload_originals(ops)
+                acknowledged = self.queue.sequence()[1]
+                body = push_body(self.device_id, ops, acknowledged, audit)
+                answer = self._send(ops, audit, lambda: self.client.push(body))
+            else:
+                ops, audit, more, acknowledged, future = flight
+                answer = self._send(ops, audit, future.result)
+            flight = None if answer is None or not more else self._launch(ops, acknowledged, answer)
+            moved, gap = (True, False) if answer is None else self._record(ops, audit, acknowledged, answer)
             if gap and not resynced:  # the server anchored less than this store thinks
                 resynced, moved = True, self._resync_anchor()
-            if not moved:
+            if not moved and flight is None:  # (one in flight follows an answer that moved)
                 return pushes + 1
         return pushes
 
@@ -198,36 +223,76 @@ class _Sync:
             f"恢复过，已把它缺少的 {n} 项操作重新发送。")
         return True
 
-    def _batch(self) -> tuple[list["_Op"], list[dict[str, Any]]]:
+    def _batch(self, after: int | None = None,
+               audit_from: int | None = None) -> tuple[list["_Op"], list[dict[str, Any]], bool]:
+        """The next push's ops (after ``after``, default the acknowledged mark) and audit entries
+        (after ``audit_from``, default the anchored head), within the limits; and whether the
+        ops stopped at a limit (more may follow: a backlog, worth a push in flight)."""
+        after = self.queue.sequence()[1] if after is None else after
         ops, size = [], 0
-        for op in outstanding_ops(self.store.conn, self.device_id, self.queue.sequence()[1], self.max_ops):
+        read = outstanding_ops(self.store.conn, self.device_id, after, self.max_ops)
+        for op in read:
             if ops and size + len(op.raw) > self.max_body:
                 break
             ops.append(op)
             size += len(op.raw)
         audit = []
-        for entry in entries_after(self.store.conn, self.audit_from, MAX_AUDIT):
+        for entry in entries_after(self.store.conn, self.audit_from if audit_from is None else audit_from, MAX_AUDIT):
             n = len(json.dumps(entry, ensure_ascii=False))
             if (ops or audit) and size + n > self.max_body:
                 break
             audit.append(entry)
             size += n
-        return ops, audit
+        return ops, audit, len(ops) < len(read) or len(read) == self.max_ops
 
-    def _push(self, ops: list["_Op"], audit: list[dict[str, Any]]) -> tuple[bool, bool]:
-        """One push (halved on 413); (something moved, the server's anchor is behind ours)."""
-        self._upload_originals(ops)
-        acknowledged = self.queue.sequence()[1]
+    def _send(self, ops: list["_Op"], audit: list[dict[str, Any]],
+              answer: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
+        """The answer to one push (``answer()``: the push sent now, or the one in flight);
+        None when it was too large (413: the limits are halved, the caller reads again)."""
         try:
-            answer = self.client.push(push_body(self.device_id, ops, acknowledged, audit))
+            return answer()
         except Refused as e:
             if e.status == 413 and (len(ops) > 1 or len(audit) > 1):
                 self.max_ops = max(1, len(ops) // 2)
                 self.max_body = max(64 * 1024, self.max_body // 2)
-                return True, False
+                return None
             if e.status in (400, 422):
                 _damaged(ops)  # a stored op that is not JSON says so (it was sent as stored)
             raise
+
+    def _launch(self, ops: list["_Op"], acknowledged: int, answer: dict[str, Any]) -> tuple | None:
+        """The next push sent now, before ``answer`` is recorded, when the answer leaves
+        nothing open: every op of the batch decided (the server's mark is the batch's end),
+        nothing waiting, no anchoring problem and the head it anchored is this chain's; and
+        the next batch names no originals to upload first. It goes from the server's mark
+        (``from_seq``) with the audit entries after that head, from a worker thread; this
+        sync's store work moves to its own connection (the caller's may be written meanwhile:
+        an op written now is in no batch yet and stays pending until a later answer covers it).
+        The answer is recorded as any, acknowledging only up to the server's mark. Only for
+        a batch that stopped at a limit (a backlog): a small sync stays one push at a time.
+        (ops, audit, more, the mark, the future) or None."""
+        through, head = answer["through_seq"], answer.get("anchored")
+        if not ops or through != ops[-1].device_seq or through < acknowledged or answer.get("waiting") \
+                or answer.get("audit_error") or self.cancelled():
+            return None
+        audit_from = self.audit_from
+        if isinstance(head, dict) and isinstance(head.get("seq"), int):
+            if hash_at(self.store.conn, head["seq"]) != head.get("hash"):
+                return None
+            audit_from = max(audit_from, head["seq"])
+        ops, audit, more = self._batch(after=through, audit_from=audit_from)
+        if not ops or any(op.originals() for op in ops):
+            return None
+        if self.own is None:
+            self.own = self.store.sibling()
+            self.store, self.queue = self.own, OutboxQueue(self.own, self.actor)
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix="weicha-push")
+        body = push_body(self.device_id, ops, through, audit)
+        return ops, audit, more, through, self.pool.submit(self.client.push, body)
+
+    def _record(self, ops: list["_Op"], audit: list[dict[str, Any]], acknowledged: int,
+                answer: dict[str, Any]) -> tuple[bool, bool]:
+        """One answer recorded; (something moved, the server's anchor is behind ours)."""
         r = self.result
         r.batches += 1
         r.ops_sent += len(ops)
@@ -463,6 +528,8 @@ def sync_once(store: Store, client: SyncClient, *, actor: Actor = SYSTEM, config
         sync.run()
     except WeichaError as e:  # SyncError, Stopped, an answer the queue refuses (InvalidState)
         sync.result.error = e
+    finally:
+        sync.close()
     if config is not None:
         config.update(**sync.noted())
     return sync.result
