@@ -57,6 +57,8 @@ def test_a_person_takes_gender_birth_date_and_region_from_the_id_number(env):
     with pytest.raises(ValidationFailed, match="固定电话"):
         people.update(p.id, {"phone": "0777-12345"})
     assert people.update(p.id, {"phone": "0777-2821234"}).data["phone"] == "07772821234"
+    with pytest.raises(ValidationFailed, match="出生日期：2099-01-01 晚于今天"):
+        people.update(p.id, {"birth_date": "2099-01-01"})
 
 
 def test_an_existing_id_number_or_plate_is_offered_not_duplicated(env):

@@ -136,6 +136,7 @@ CATALOG: Mapping[str, Texts] = MappingProxyType({
         "已有{key}为 {value} 的车辆记录（{label}）：请打开该记录补充或修改；确属另一辆车时才另建。",
         "There is already a vehicle with {key} {value} ({label}): open that record to add to it; "
         "create another only if it is a different vehicle."),
+    "collect.future_birth": Texts("{date} 晚于今天，请核对", "{date} is after today: check it"),
     "link.not_found": Texts("找不到记录“{key}”：请输入记录编号（如勘验号）、身份证号、号牌或记录 id。",
                             "No record \"{key}\": give a record number (such as a case number), an ID "
                             "number, a plate or a record id."),

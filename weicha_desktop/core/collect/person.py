@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from weicha_desktop.core.errors import Problem, ValidationFailed
 from weicha_desktop.core.forms import FormRegistry, FormSpec
 from weicha_desktop.core.forms.identity import id_values, normalize_id_number
 from weicha_desktop.core.forms.phones import normalize_phone
 from weicha_desktop.core.forms.validators import id_card
+from weicha_desktop.core.messages import Msg, field_problem
 from weicha_desktop.core.store import Actor, Store
 
 from .regions import RegionTable
@@ -34,6 +36,15 @@ class PersonService(CollectService):
         if isinstance(out.get("phone"), str):
             out["phone"] = normalize_phone(out["phone"]) or None
         return out
+
+    def _checked_input(self, spec: FormSpec, values: dict[str, Any]) -> dict[str, Any]:
+        """Also refused: a date of birth after today (typed; one from a valid ID number never is)."""
+        values = super()._checked_input(spec, values)
+        born, today = values.get("birth_date"), self.store.clock.now().date().isoformat()
+        if isinstance(born, str) and born > today:
+            raise ValidationFailed([Problem("birth_date", field_problem(
+                spec.field("birth_date").label, Msg("collect.future_birth", date=born)), "future")])
+        return values
 
     def derive(self, spec: FormSpec, values: dict[str, Any]) -> dict[str, Any]:
         """A valid 身份证号 fills 性别, 出生日期 and the region; a number cleared or changed
