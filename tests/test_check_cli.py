@@ -97,3 +97,10 @@ def test_an_import_with_bad_rows_reports_each_line_and_exits_1(data, tmp_path):
     report = json.loads(r.stdout)
     assert r.returncode == 0 and report["imported"] == 1 and report["encoding"] == "GBK"
     assert [p["line"] for p in report["problems"]] == [2, 4]
+
+
+def test_a_file_csv_cannot_read_names_its_line(data, tmp_path):
+    f = tmp_path / "big.csv"
+    f.write_text("号牌,原因\n桂A12345,被盗\n桂B12345,\"" + "x" * 200_000 + "\"\n", encoding="utf-8")
+    r = run_cli(data / "data", "watchlist", "import", str(f), "--list", "临时", user="admin")
+    assert r.returncode == 1 and "第 3 行无法按 CSV 读取" in r.stderr and "Traceback" not in r.stderr

@@ -142,8 +142,7 @@ def lists(store: Store, today: date, kind: str | None = None, *, counts: bool = 
     cursor = store.conn.execute(
         "SELECT cursor, pulled_at FROM pull_cursors WHERE tbl = 'watch_lists'").fetchone()
     for k in (PERSON, VEHICLE) if kind is None else (kind,):
-        if not store.conn.execute("SELECT 1 FROM watch_list WHERE list = ? AND active = 1 LIMIT 1",
-                                  (k,)).fetchone():
+        if not store.conn.execute("SELECT 1 FROM watch_list WHERE list = ? LIMIT 1", (k,)).fetchone():
             continue
         entries = store.conn.execute("SELECT count(*) FROM watch_list WHERE list = ? AND active = 1",
                                      (k,)).fetchone()[0] if counts else None
