@@ -74,7 +74,9 @@ def test_round_trip_ops_photos_audit_receipt_and_the_network_adds_nothing_twice(
     assert answer.applied == [] and len(answer.skipped) == len(exported["ops"]) and answer.through_seq == last
 
 
-def test_the_same_bundle_again_or_an_older_one_changes_nothing_and_says_so(srv, tmp_path):
+def test_the_same_bundle_again_or_an_older_one_changes_nothing_and_says_so(srv, tmp_path, monkeypatch):
+    from weicha_server import bundles
+
     lt, key = enrolled_laptop(srv, tmp_path / "a")
     lt.new_case(2)
     first = tmp_path / "one.wcb"
@@ -82,7 +84,14 @@ def test_the_same_bundle_again_or_an_older_one_changes_nothing_and_says_so(srv, 
     assert cli(srv, "bundle", "import", str(first)).code == 0
     before, receipt = srv.snapshot(), first.with_suffix(".wcr")
     receipt.unlink()
-    again = cli(srv, "bundle", "import", str(first))
+    data = bytearray(first.read_bytes())
+    data[-100] ^= 1
+    forged = tmp_path / "forged.wcb"
+    forged.write_bytes(bytes(data))  # the same id, another body: its signature decides, not its id
+    assert cli(srv, "bundle", "import", str(forged)).code == 1 and srv.snapshot() == before
+    with monkeypatch.context() as m:  # a replay is judged on its signature alone: nothing decrypted
+        m.setattr(bundles, "open_container", lambda *a, **k: pytest.fail("decrypted a bundle imported before"))
+        again = cli(srv, "bundle", "import", str(first))
     assert again.code == 0 and "导入过" in again.out and "没有改动" in again.out
     assert srv.snapshot() == before and receipt.is_file()  # the receipt written again, nothing else
     older = tmp_path / "older.wcb"

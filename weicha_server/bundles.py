@@ -42,7 +42,8 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.engine import Engine
 
-from weicha_desktop.core.bundle.container import KIND_NAMES, BundleError, Entry, open_container, write_container
+from weicha_desktop.core.bundle.container import (KIND_NAMES, MAGIC, MAX_HEADER, BundleError, Entry, open_container,
+                                                  verify_container, write_container)
 from weicha_desktop.core.clock import Clock
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.fileio import fsync_dir, os_error_message
@@ -120,13 +121,16 @@ class Importer:
             raise refused from None
 
     def _import(self, src: Path, receipt_to: Path | None, progress, seen: dict[str, Any]) -> Outcome:
+        receipt_to = Path(receipt_to) if receipt_to else src.with_suffix(".wcr")
+        again = self._imported_before(src, seen)
+        if again is not None:
+            return self.reissue(again, receipt_to)
         opened = open_container(src, sender_key=lambda h: self._sender_key(h, seen),
                                 decrypt_with=self.keys.encryption, clock=self.clock, staging_dir=self.staging,
                                 progress=progress, recipient=("server", self.server_id))
         with opened:
             m = _check_manifest(opened.header, opened.manifest)
             seen["bundle_seq"] = m["bundle_seq"]
-            receipt_to = Path(receipt_to) if receipt_to else src.with_suffix(".wcr")
             done = self._already(m)
             if done is None:
                 files = _entry_files(opened)
@@ -149,6 +153,20 @@ class Importer:
         if bad:
             raise BundleRefused("hash_mismatch", f"数据包中的照片原图 {bad[0][:12]}… 与其 SHA-256 不符，"
                                                  "已拒收，未导入任何内容。", bundle_id)
+
+    def _imported_before(self, src: Path, seen: dict[str, Any]) -> Outcome | None:
+        """A bundle whose id was imported before, judged on its signature alone (one pass,
+        nothing decrypted or staged: a replayed 2 GB bundle costs a read); None otherwise."""
+        bundle_id = _header_id(src)
+        if bundle_id is None:
+            return None
+        with read(self.engine) as conn:
+            held = conn.execute(sa.select(bundle_imports).where(bundle_imports.c.bundle_id == bundle_id)).first()
+        if held is None:
+            return None
+        verify_container(src, sender_key=lambda h: self._sender_key(h, seen), clock=self.clock,
+                         recipient=("server", self.server_id))
+        return _judge_repeat(None, {"bundle_id": bundle_id, "device_id": held.device_id}, held)
 
     # ---- 1. who sent it -----------------------------------------------------------------------
     def _sender_key(self, header, seen: dict[str, Any]) -> Ed25519PublicKey | None:
@@ -334,8 +352,8 @@ def _lines(path: Path | None, what: str, bundle_id: str) -> Iterator[dict[str, A
 
 
 # ---- same or older ---------------------------------------------------------------------------------
-def _judge_repeat(conn, m: dict[str, Any]) -> Outcome | None:
-    held = conn.execute(sa.select(bundle_imports).where(bundle_imports.c.bundle_id == m["bundle_id"])).first()
+def _judge_repeat(conn, m: dict[str, Any], held: Any = None) -> Outcome | None:
+    held = held or conn.execute(sa.select(bundle_imports).where(bundle_imports.c.bundle_id == m["bundle_id"])).first()
     if held is not None:
         return Outcome("same", m["bundle_id"], m["device_id"], held.bundle_seq,
                        f"数据包 {m['bundle_id']} 已于 {held.imported_at} 导入过（第 {held.bundle_seq} 个），"
@@ -347,6 +365,20 @@ def _judge_repeat(conn, m: dict[str, Any]) -> Outcome | None:
                        f"数据包是该设备的第 {m['bundle_seq']} 个，本服务器已导入其第 {top} 个（更新的）："
                        "其中的内容已在较新的数据包里，这次没有改动任何数据，也不写回执。")
     return None
+
+
+def _header_id(src: Path) -> str | None:
+    """The bundle id a file's header names, read without any check (None: not readable as one)."""
+    try:
+        with open(src, "rb") as f:
+            head = f.read(len(MAGIC) + 4)
+            size = int.from_bytes(head[len(MAGIC):], "big")
+            if head[:len(MAGIC)] != MAGIC or not 0 < size <= MAX_HEADER:
+                return None
+            value = json.loads(f.read(size)).get("bundle_id")
+    except (OSError, ValueError, UnicodeDecodeError, AttributeError):
+        return None
+    return value if isinstance(value, str) and len(value) <= 64 else None
 
 
 def _log_skip(conn, actor: str, outcome: Outcome) -> None:
