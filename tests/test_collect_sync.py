@@ -18,6 +18,7 @@ from weicha_desktop.core.sync.push import sync_once
 from weicha_desktop.core.sync.queue import OutboxQueue
 from weicha_desktop.core.sync.enrollment import SyncConfig
 from weicha_desktop.core.users import UserService
+from weicha_desktop.core.verify.links import check_links
 
 from tests.fault_proxy import ThreadServer
 from tests.outbox_support import outbox_rows
@@ -81,6 +82,9 @@ def test_the_collect_ops_replayed_into_an_empty_store_reproduce_the_device(devic
     assert snapshot(dst) == before
     again = apply_ops(dst, envelopes, forms())  # twice = once
     assert again.applied == [] and snapshot(dst) == before
+    faults = []
+    check_links(dst.conn, faults)
+    assert faults == []  # links that arrived: accounted for by their ops (sync.apply entries)
     # found by its key there too, with its links
     there = PersonService(dst, forms(), UserService(dst).get("admin"))
     assert [x["role"] for x in LinkService(dst, forms(), there.actor).links_of(there.get("11010519491231002X").id)] \

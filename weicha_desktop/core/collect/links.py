@@ -7,7 +7,8 @@ finalized record can be linked, and a link never changes a record's hash. Each l
 removal is one change: the row, a ``link.add`` / ``link.remove`` audit entry and the outbox op
 of the same name (payload: the link's row; core/ops.py), which another store applies as it
 comes (``apply_op``: core/sync/apply.py). A removed link stays, with who removed it, when and
-why. Neither end is a foreign key: a laptop may hold a link whose other end it never got
+why; the entries say what the row holds (``weicha verify`` compares: core/verify/links.py).
+Neither end is a foreign key: a laptop may hold a link whose other end it never got
 (another device's case) — the page says so instead of refusing the op."""
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ COLLECT_KINDS = ("person", "vehicle", "place")
 ROLES_LIST = "link_roles"
 COLUMNS = ("id", "record_id", "record_kind", "target_id", "target_kind", "role", "note",
            "created_at", "created_by", "removed_at", "removed_by", "removed_reason")
+LOGGED = ("record_id", "record_kind", "target_id", "target_kind", "role", "note")  # link.add's details
 KIND_WORDS = {"case": "勘验", "person": "人员", "vehicle": "车辆", "place": "场所"}
 
 
@@ -81,7 +83,7 @@ class LinkService:
             _insert(ch, row)
             ch.log("link.add", "link", link_id,
                    f"关联{_word(one)} {one['label']} 与{_word(other)} {other['label']}（{roles[role]}）",
-                   {"record_id": one["id"], "target_id": other["id"], "role": role})
+                   {k: row[k] for k in LOGGED})
             ch.enqueue("link", link_id, "link.add", row)
         return self.get(link_id)
 
@@ -97,7 +99,8 @@ class LinkService:
             ch.conn.execute("UPDATE record_links SET removed_at = ?, removed_by = ?, removed_reason = ? "
                             "WHERE id = ?", (ch.now, self.actor.id, reason, link_id))
             ch.log("link.remove", "link", link_id, f"取消关联（{reason}）",
-                   {"record_id": link["record_id"], "target_id": link["target_id"], "role": link["role"]})
+                   {"record_id": link["record_id"], "target_id": link["target_id"], "role": link["role"],
+                    "reason": reason})
             ch.enqueue("link", link_id, "link.remove", {
                 "id": link_id, "record_id": link["record_id"], "target_id": link["target_id"],
                 "removed_at": ch.now, "removed_by": self.actor.id, "removed_reason": reason})

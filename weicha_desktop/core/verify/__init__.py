@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from weicha_desktop.core.store import Store, verify_chain
 from weicha_desktop.core.verify.anchor import check_anchor, check_lineage
+from weicha_desktop.core.verify.links import check_links
 from weicha_desktop.core.verify.log import LogIndex, has_table, read_log
 from weicha_desktop.core.verify.opening import RESTORE_ADVICE, Unreadable, open_for_verify
 from weicha_desktop.core.verify.outbox import check_outbox
@@ -95,6 +96,7 @@ def _verify(store: Store, anchor: SnapshotAnchor | None, report: VerifyReport) -
     check_photo_rows(conn, log, numbers, report.faults)
     check_manifests(conn, numbers, report.faults)
     check_outbox(conn, log, report.faults, report.notices)
+    check_links(conn, report.faults)  # 采集's links (core/verify/links.py)
     report.originals = check_originals(conn, store.blobs_dir, numbers, report.faults, report.notices)
 
 
