@@ -132,3 +132,19 @@ def self_signed_leaf(folder: Path, name: str = "weicha-sync", *, from_days: floa
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     return cert_path, key_path
+
+
+def with_photos(lt: Laptop, case_id: str, folder: Path, n: int = 4) -> list[str]:
+    """``n`` small photos imported into ``case_id``, given the classes a finalize asks for
+    (方位、概貌、重点部位、细目, in order); their SHA-256."""
+    from weicha_desktop.core.photos import PhotoService
+
+    from tests.media_support import make_photo
+    from tests.server_support import import_photos
+    from tests.support import forms
+
+    shas = import_photos(lt, case_id, [make_photo(folder / f"p{i}.jpg", size=(60, 40), seed=i) for i in range(n)])
+    photos = PhotoService(lt.store, lt.actor, forms())
+    for photo, cls in zip(photos.list(case_id), forms().choices("photo_classes")):
+        photos.update(photo.id, photo_class=cls.value)
+    return shas

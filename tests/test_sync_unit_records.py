@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.sync import is_copy
 from weicha_desktop.core.sync.pull import pull_all
 from weicha_desktop.core.sync.push import sync_once
 
-from tests.media_support import make_photo
-from tests.server_support import BACKENDS, closes_laptops, import_photos, running_server  # noqa: F401
-from tests.support import forms
-from tests.sync_support import client, enrolled
+from tests.server_support import BACKENDS, closes_laptops, running_server  # noqa: F401
+from tests.sync_support import client, enrolled, with_photos
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -37,7 +34,7 @@ def test_a_supervisor_gets_the_units_finalized_records_and_no_drafts(server, tmp
     owner, owner_cfg = enrolled(server, tmp_path / "owner", "450702000021")
     done = owner.new_case(1, finalize=True)
     draft = owner.new_case(2, drafts=2)
-    import_photos(owner, draft, [make_photo(tmp_path / f"p{i}.jpg", size=(60, 40), seed=i) for i in range(4)])
+    with_photos(owner, draft, tmp_path)
     sync(owner, owner_cfg)
     sup, sup_cfg = enrolled(server, tmp_path / "sup", "450702000021")
     got = sync(sup, sup_cfg)
@@ -47,9 +44,6 @@ def test_a_supervisor_gets_the_units_finalized_records_and_no_drafts(server, tmp
         rows = c.pull("unit_records", None)["rows"]
     assert rows and draft not in {r["entity_id"] for r in rows} | {r["payload"].get("record_id") for r in rows}
 
-    photos = PhotoService(owner.store, owner.actor, forms())
-    for photo, cls in zip(photos.list(draft), forms().choices("photo_classes")):  # 方位、概貌、重点部位、细目
-        photos.update(photo.id, photo_class=cls.value)
     owner.cases().finalize(draft)
     sync(owner, owner_cfg)
     got = sync(sup, sup_cfg)

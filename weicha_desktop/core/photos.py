@@ -142,9 +142,13 @@ def _timeout(args: tuple) -> float:
 
 
 class PhotoService:
-    def __init__(self, store: Store, actor: Actor, forms: FormRegistry | None = None):
+    def __init__(self, store: Store, actor: Actor, forms: FormRegistry | None = None, *,
+                 originals: Callable[[str], Path] | None = None):
+        """``originals``: fetches an original this folder lacks (a read-only copy's photo) by
+        its SHA-256 and returns its path (the window's: gui/sync/originals.py)."""
         self.store = store
         self.actor = actor
+        self.originals = originals
         self.blobs = BlobStore(store.blobs_dir)
         self.thumbs_dir = store.data_dir / "cache" / "thumbs"
         self._forms = forms
@@ -177,6 +181,14 @@ class PhotoService:
 
     def original_path(self, photo: Photo) -> Path:
         return self.blobs.path(photo.sha256)
+
+    def original_or_fetch(self, photo: Photo) -> Path:
+        """The original's path; one this folder does not hold fetched first with ``originals``
+        (the sync server: network — call it from a worker thread, as the preview's loader does)."""
+        path = self.original_path(photo)
+        if self.originals is not None and not path.exists():
+            return Path(self.originals(photo.sha256))
+        return path
 
     def thumbnail(self, photo: Photo) -> Path:
         return thumbnail_path(self.thumbs_dir, photo.sha256, THUMB_SIZE)

@@ -112,8 +112,9 @@ class PhotoPreview(QWidget):
             self.view.show_image(self._cache[photo.id])
             return
         self.view.show_image(QImage(), self.tr("正在载入…"))
-        path, turn = self.photos.original_path(photo), upright_orientation(photo)
-        self.loader.load(photo.id, lambda: to_qimage(render_upright(path, turn, PREVIEW_SIDE)))
+        photos, turn = self.photos, upright_orientation(photo)  # a copy's original: fetched there
+        self.loader.load(photo.id, lambda: to_qimage(render_upright(photos.original_or_fetch(photo), turn,
+                                                                    PREVIEW_SIDE)))
 
     def _ready(self, photo_id: str, image: QImage) -> None:
         if len(self._cache) >= 6:

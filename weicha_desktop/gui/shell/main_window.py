@@ -33,6 +33,7 @@ from weicha_desktop.gui.common.settings import Settings
 from weicha_desktop.gui.common.store_events import StoreEvents
 from weicha_desktop.gui.shell.status_bar import StatusBar
 from weicha_desktop.gui.sync.forms import follow_pulled_forms
+from weicha_desktop.gui.sync.originals import original_fetcher
 from weicha_desktop.gui.sync.worker import SyncWorker
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ class MainWindow(QMainWindow):
         self._painted = False
         self.start_finished = False  # finish_start has run
         self.cases = CaseService(store, forms, actor)
-        self.photos = PhotoService(store, actor, forms)
+        self.photos = PhotoService(store, actor, forms, originals=original_fetcher(store))  # copies' originals
         self.events = StoreEvents(store, self)
         follow_pulled_forms(self.events, store, forms)  # new form versions from a sync, no restart
         unit_name = store.meta("unit_name") or ""
