@@ -11,6 +11,7 @@ from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.numbering import parse_number
 from weicha_desktop.core.sync.enrollment import SyncConfig, enroll
 from weicha_desktop.core.sync.push import sync_once
+from weicha_desktop.core.verify import open_for_verify, verify
 
 from tests.server_support import BACKENDS, LIMITS, closes_laptops, laptop, running_server  # noqa: F401
 from tests.support import tamper
@@ -152,3 +153,5 @@ def test_a_laptop_restored_from_before_its_enrollment_enrolls_again(server, tmp_
     held = server_ops(server, a.device_id)
     assert max(held) > through and {s for _, s in held.values()} == {"applied"}
     assert r.store.conn.execute("SELECT count(*) FROM outbox WHERE state <> 'acknowledged'").fetchone()[0] == 0
+    report = verify(open_for_verify(r.store.data_dir))
+    assert report.ok, report.faults
