@@ -101,7 +101,7 @@ def write_container(dst: Path, *, kind: str, sender: tuple[str, str], recipient:
                 aad = hashlib.sha256(raw).digest()
                 prefix = base64.b64decode(encryption["nonce_prefix"]) if encryption else b""
                 index = 0
-                for chunk in _rechunk(_plaintext(manifest, entries, meter), chunk_size):
+                for chunk in _chunks(manifest, entries, meter, chunk_size):
                     final = index == frames - 1
                     if index >= frames or (not final and len(chunk) != chunk_size):
                         raise BundleError("size_mismatch", "数据包内容的长度与清单不符，未写出。")
@@ -126,40 +126,46 @@ def write_container(dst: Path, *, kind: str, sender: tuple[str, str], recipient:
     return parsed
 
 
-def _plaintext(manifest: bytes, entries: Sequence[Entry], meter: "_Meter") -> Iterator[bytes]:
-    yield _U32.pack(len(manifest)) + manifest
+def _chunks(manifest: bytes, entries: Sequence[Entry], meter: "_Meter", size: int) -> Iterator[memoryview]:
+    """The plaintext stream in pieces of ``size`` (the last shorter), read straight into one
+    buffer (``readinto``: no copy per piece); each yielded view is valid until the next. Every
+    entry's size and SHA-256 checked as it is read."""
+    buf = memoryview(bytearray(size))
+    pos = 0
+    head = memoryview(_U32.pack(len(manifest)) + manifest)
+    while head:
+        n = min(len(head), size - pos)
+        buf[pos:pos + n] = head[:n]
+        pos, head = pos + n, head[n:]
+        if pos == size:
+            yield buf
+            pos = 0
     meter.add(4 + len(manifest))
     for e in entries:
         h, n = hashlib.sha256(), 0
         with e.open() as f:
             while True:
-                block = f.read(min(CHUNK_SIZE, e.size - n + 1))
-                if not block:
+                got = f.readinto(buf[pos:pos + min(size - pos, e.size - n + 1)])
+                if not got:
                     break
-                n += len(block)
+                n += got
                 if n > e.size:
                     raise BundleError("size_mismatch", f"文件 {e.path} 比登记的 {e.size} 字节大，数据包未写出。"
                                                        "请运行 weicha verify 检查数据后再导出。")
-                h.update(block)
-                meter.add(len(block))
-                yield block
+                h.update(buf[pos:pos + got])
+                meter.add(got)
+                pos += got
+                if pos == size:
+                    yield buf
+                    pos = 0
         if n != e.size:
             raise BundleError("size_mismatch", f"文件 {e.path} 只有 {n} 字节，比登记的 {e.size} 字节小，数据包未写出。"
                                                "请运行 weicha verify 检查数据后再导出。")
         if h.hexdigest() != e.sha256:
             raise BundleError("hash_mismatch", f"文件 {e.path} 的 SHA-256 与登记的不符（文件已损坏？），数据包未写出。"
                                                "请运行 weicha verify 检查数据后再导出。")
-
-
-def _rechunk(pieces: Iterator[bytes], size: int) -> Iterator[bytes]:
-    buf = bytearray()
-    for piece in pieces:
-        buf += piece
-        while len(buf) >= size:
-            yield bytes(buf[:size])
-            del buf[:size]
-    if buf:
-        yield bytes(buf)
+    if pos:
+        yield buf[:pos]
 
 
 class _Meter:
