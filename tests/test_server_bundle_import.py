@@ -215,3 +215,30 @@ def test_a_receipt_that_cannot_be_written_imports_nothing_and_stale_staging_is_s
     os.utime(old, (time.time() - 7 * 3600,) * 2)
     assert sweep_staging(staging) == 1 and not old.exists() and new.exists()
     new.rmdir()
+
+
+def test_two_imports_of_one_bundle_at_once_apply_it_once(srv, tmp_path):
+    """A watcher and an administrator on the same file: the device's row serializes them; the
+    second finds the first's import and writes the receipt again."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from weicha_server.bundles import Importer
+
+    lt, key = enrolled_laptop(srv, tmp_path / "a")
+    lt.new_case(9, finalize=True)
+    path = tmp_path / "twice.wcb"
+    exported = ops_bundle(lt, key, srv, path)
+    importers = [Importer(srv.config(), srv.engine) for _ in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(lambda imp: imp.import_file(path), importers))
+    assert sorted(o.status for o in outcomes) == ["imported", "same"]
+    with db.read(srv.engine) as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(db.bundle_imports)
+                            .where(db.bundle_imports.c.device_id == lt.device_id)).scalar() == 1
+        assert conn.execute(sa.select(sa.func.count()).select_from(db.ops)
+                            .where(db.ops.c.device_id == lt.device_id)).scalar() == len(exported["ops"])
+    receipt = read_receipt(srv, path.with_suffix(".wcr"), lt.device_id, tmp_path / "stage")
+    assert receipt["through_seq"] == exported["through_seq"]
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".pending")]
+    refused = cli(srv, "bundle", "import", str(path), "-o", str(path))
+    assert refused.code == 1 and "数据包本身" in refused.err

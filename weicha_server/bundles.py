@@ -31,6 +31,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import secrets
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -122,6 +123,8 @@ class Importer:
 
     def _import(self, src: Path, receipt_to: Path | None, progress, seen: dict[str, Any]) -> Outcome:
         receipt_to = Path(receipt_to) if receipt_to else src.with_suffix(".wcr")
+        if receipt_to.resolve() == src.resolve():
+            raise BundleRefused("receipt_unwritable", "回执不能写到数据包本身：请用 -o 给出另一个文件名（.wcr）。")
         again = self._imported_before(src, seen)
         if again is not None:
             return self.reissue(again, receipt_to)
@@ -193,7 +196,7 @@ class Importer:
 
     # ---- 5. one transaction ------------------------------------------------------------------
     def _apply(self, m: dict[str, Any], files: dict[str, Any], receipt_to: Path) -> Outcome:
-        pending = receipt_to.with_name(f".{receipt_to.name}.pending")
+        pending = pending_beside(receipt_to)
         try:
             with self.engine.begin() as conn:
                 row = conn.execute(lock_row(sa.select(devices).where(devices.c.id == m["device_id"]))).first()
@@ -251,7 +254,7 @@ class Importer:
 
     def reissue(self, outcome: Outcome, receipt_to: Path) -> Outcome:
         """The receipt of a bundle imported before, written again (its answer then)."""
-        pending = receipt_to.with_name(f".{receipt_to.name}.pending")
+        pending = pending_beside(receipt_to)
         try:
             with self.engine.begin() as conn:
                 self._write_receipt(conn, pending, outcome.receipt, again=True)
@@ -452,6 +455,11 @@ def _held(conn, shas: set[str]) -> set[str]:
 
 
 # ---- files ------------------------------------------------------------------------------------------------
+def pending_beside(target: Path) -> Path:
+    """A hidden name of its own beside ``target`` (two imports may write one receipt's name)."""
+    return target.with_name(f".{target.name}.{secrets.token_hex(4)}.pending")
+
+
 def _place(pending: Path, target: Path) -> None:
     os.replace(pending, target)
     fsync_dir(target.parent)
@@ -498,11 +506,19 @@ def _take(importer: Importer, path: Path, folder: Path, say: Callable[[str, bool
     try:
         outcome = importer.import_file(path, folder / f"{path.stem}.wcr")
     except BundleRefused as e:
-        target = _move(path, folder / REFUSED)
-        (target.parent / f"{target.name}.原因.txt").write_text(f"{e}\n", encoding="utf-8")
+        try:
+            target = _move(path, folder / REFUSED)
+            (target.parent / f"{target.name}.原因.txt").write_text(f"{e}\n", encoding="utf-8")
+        except OSError as moving:
+            say(f"{path.name}：已拒收（{e}），但无法移入 {REFUSED}/（{os_error_message(moving)}）：请手工移走。", True)
+            return 1
         say(f"{path.name}：已拒收（{e}）→ {REFUSED}/", True)
         return 1
-    _move(path, folder / DONE)
+    try:
+        _move(path, folder / DONE)
+    except OSError as moving:  # the next look imports it again: a no-op that says so
+        say(f"{path.name}：{outcome.message}；但无法移入 {DONE}/（{os_error_message(moving)}）：请手工移走。", True)
+        return 0
     say(f"{path.name}：{outcome.message}", False)
     return 0
 

@@ -42,6 +42,7 @@ from weicha_server import audit, auth
 from weicha_server.config import ServerConfig
 from weicha_server.db import meta, read
 from weicha_server.errors import ApiError
+from weicha_server.bundles import pending_beside
 from weicha_server.keys import ServerKeys
 from weicha_server.refexport import reference_entries
 
@@ -128,7 +129,7 @@ def _log_refusal(engine: Engine, actor: str, src: Path, code: str, message: str,
 
 def _register(cfg: ServerConfig, engine: Engine, keys: ServerKeys, req: Request, dst: Path, unit: str | None,
               reenroll: bool, actor: str, clock: Clock, server_id: str) -> dict[str, Any]:
-    pending = dst.with_name(f".{dst.name}.pending")
+    pending = pending_beside(dst)
     try:
         with engine.begin() as conn:
             code, _ = auth.make_code(conn, req["device_name"], unit, 1.0, actor=actor,
