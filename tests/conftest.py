@@ -124,6 +124,17 @@ def _config_dir_in_tmp(tmp_path_factory):
         applog.teardown()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _server_zygote():
+    """The server processes' zygote (tests/server_fork.py), if this test process started
+    one, stops with the session: its servers' CPU then counts as this process's children's."""
+    yield
+    import sys
+
+    if "tests.server_fork" in sys.modules:
+        sys.modules["tests.server_fork"].stop()
+
+
 @pytest.fixture(autouse=True, scope="module")
 def _config_dir_per_module(_config_dir_in_tmp, tmp_path_factory):
     """Each test module its own key store (WEICHA_CONFIG_DIR), set before the module's own

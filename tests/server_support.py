@@ -6,7 +6,8 @@ a database per backend, laptops whose ops the desktop's own code writes.
   run without that variable FAILS — .ci/run starts a cluster and sets it, docs/server.md says
   how to run one by hand).
 - ``start_server(tmp, backend)`` → ``Server``: ``init`` in this process, then ``weicha-server
-  serve`` in a subprocess on a free loopback port, ready when /v1/health answers.
+  serve`` in a process of its own (forked from a pre-imported zygote: tests/server_fork.py)
+  on a free loopback port, ready when /v1/health answers.
 - ``Laptop``: a data folder (tests/support.new_store) whose cases, drafts, finalizes, photos
   are made by the desktop's services; ``push_body`` is what a client sends: the outbox's
   bundle (``OutboxQueue.export_bundle``: compaction, from/through) and the audit entries."""
@@ -116,7 +117,7 @@ class Server:
     data_dir: Path
     db_url: str | None
     port: int
-    proc: subprocess.Popen
+    proc: Any  # subprocess.Popen, or server_fork.ForkedProcess (the same pid/poll/wait/returncode)
     log_path: Path
     scheme: str = "http"
     verify: Any = False
@@ -208,19 +209,25 @@ def start_server(data_dir: Path, db: str | None = None, **kw) -> Server:
 def launch_server(data_dir: Path, db: str | None = None, *, workers: int = 1, init: bool = True,
                   settings: dict[str, Any] | None = LIMITS, extra: tuple[str, ...] = (),
                   scheme: str = "http", verify: Any = False) -> Server:
-    """``init`` (unless done) and start ``serve`` in a subprocess (its own process group);
-    ``.ready()`` waits for it."""
+    """``init`` (unless done) and start ``serve`` in a process of its own (its own process
+    group); ``.ready()`` waits for it. One worker: forked from the test process's pre-imported
+    zygote (tests/server_fork.py: the same main, no ~0.55 s of imports); more: a fresh
+    interpreter (uvicorn's own worker processes)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     if init:
         init_server(data_dir, db, settings)
     port = free_port()
     log_path = data_dir.parent / f"{data_dir.name}-{port}.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "weicha_server", "--data-dir", str(data_dir),
-             *(["--db", db] if db else []), "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(workers), *extra],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    argv = ["--data-dir", str(data_dir), *(["--db", db] if db else []), "serve", "--host", "127.0.0.1",
+            "--port", str(port), "--workers", str(workers), *extra]
+    if workers == 1:
+        from tests import server_fork
+
+        proc = server_fork.zygote().start(argv, str(log_path))
+    else:
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen([sys.executable, "-m", "weicha_server", *argv], stdout=log,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     return Server(data_dir, db, port, proc, log_path, scheme, verify=verify)
 
 

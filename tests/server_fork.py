@@ -1,0 +1,189 @@
+"""Server processes forked from one pre-imported parent per test process (a "zygote").
+
+``weicha-server serve`` in a fresh interpreter spends ~0.55 s CPU importing (fastapi,
+pydantic, sqlalchemy, uvicorn) before it serves; the suite starts ~20 of them. The zygote
+imports that once per pytest worker, then forks each server: still a real process of its own
+(its own session and process group, pid, stdout and stderr into its log file, SIGKILL and
+SIGSTOP as before, an exit status), started from the same ``weicha_server.cli.main`` with the
+same arguments and the test's environment and working folder at the time of the start.
+
+The zygote is single-threaded and only imports (no event loop, engine or socket before a
+fork). It reaps its children; ``ForkedProcess`` asks it for a child's exit status (a
+``subprocess.Popen`` has ``pid``, ``poll``, ``wait``, ``returncode`` as the tests use them).
+The servers' CPU reaches the test process's RUSAGE_CHILDREN when the zygote is reaped
+(``stop``, at the end of the session: conftest)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = str(Path(__file__).resolve().parents[1])  # the zygote imports tests.server_fork from here
+
+# imported in the zygote before any fork (what `serve` imports, weicha_server/cli.py)
+PRELOAD = ("weicha_server.cli", "weicha_server.app", "weicha_server.gate", "uvicorn",
+           "uvicorn.config", "uvicorn.server", "uvicorn.main", "uvicorn.lifespan.on",
+           "uvicorn.protocols.http.auto", "uvicorn.protocols.http.h11_impl",
+           "uvicorn.protocols.websockets.auto", "uvicorn.loops.auto", "uvicorn.loops.asyncio")
+
+
+class ForkedProcess:
+    """A server forked by the zygote, as much of ``subprocess.Popen`` as the tests use."""
+
+    def __init__(self, zygote: "Zygote", pid: int):
+        self._zygote, self.pid, self.returncode = zygote, pid, None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = self._zygote.status(self.pid)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(["weicha-server", str(self.pid)], timeout)
+            time.sleep(0.005)
+        return self.returncode
+
+
+class Zygote:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from tests.server_fork import serve_forks; serve_forks()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, cwd=ROOT,
+            text=True, encoding="utf-8")
+
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            self.proc.stdin.write(json.dumps(request) + "\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the server zygote exited ({self.proc.poll()})")
+        return json.loads(line)
+
+    def start(self, argv: list[str], log_path: str) -> ForkedProcess:
+        """``weicha-server ARGV`` in a forked child: stdout and stderr into ``log_path``."""
+        answer = self._ask({"op": "start", "argv": argv, "log": log_path, "cwd": os.getcwd(),
+                            "env": dict(os.environ)})
+        return ForkedProcess(self, answer["pid"])
+
+    def status(self, pid: int) -> int | None:
+        return self._ask({"op": "status", "pid": pid})["code"]
+
+    def stop(self) -> None:
+        """EOF: the zygote kills what is left of its servers, reaps them and exits."""
+        if self.proc.poll() is None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+_ZYGOTE: list[Zygote] = []
+
+
+def zygote() -> Zygote:
+    """This test process's zygote (started on first use)."""
+    if not _ZYGOTE or _ZYGOTE[0].proc.poll() is not None:
+        _ZYGOTE[:] = [Zygote()]
+    return _ZYGOTE[0]
+
+
+def stop() -> None:
+    while _ZYGOTE:
+        _ZYGOTE.pop().stop()
+
+
+# ---- the zygote itself ---------------------------------------------------------------------------
+def serve_forks() -> None:
+    import importlib
+    import signal
+
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 — the forked server imports it again and says why
+            pass
+    codes: dict[int, int] = {}
+    children: set[int] = set()
+
+    def reap(pid: int, block: bool = False) -> None:
+        try:
+            got, status = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            return
+        if got:
+            codes[pid] = os.waitstatus_to_exitcode(status)
+            children.discard(pid)
+
+    for line in sys.stdin:
+        request = json.loads(line)
+        if request["op"] == "start":
+            pid = os.fork()
+            if pid == 0:
+                _child(request)  # never returns
+            children.add(pid)
+            answer: dict[str, Any] = {"pid": pid}
+        else:
+            pid = request["pid"]
+            if pid not in codes:
+                reap(pid)
+            answer = {"code": codes.get(pid)}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+    for pid in list(children):  # the test process is gone: so are its servers
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        reap(pid, block=True)
+
+
+def _child(request: dict[str, Any]) -> None:
+    import atexit
+
+    code = 1
+    try:
+        os.setsid()  # its own session and process group, as start_new_session=True
+        null = os.open(os.devnull, os.O_RDONLY)
+        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(null, 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.close(null)
+        os.close(log)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        sys.argv = ["weicha_server", *request["argv"]]
+        try:
+            from weicha_server.cli import main
+
+            code = main(request["argv"])
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        atexit._run_exitfuncs()
+    except BaseException:  # noqa: BLE001 — as an uncaught exception in a process: traceback, 1
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001
+                pass
+        os._exit(code if isinstance(code, int) else 1)
