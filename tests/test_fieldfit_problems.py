@@ -52,3 +52,48 @@ def test_a_case_without_witness_reaches_the_reason_from_the_table(app, qtbot, ca
     assert kb.focus().objectName() == "field_no_witness_reason"
     kb.type("事主家中无其他人员")
     assert view.current_data()["no_witness_reason"] == "事主家中无其他人员"
+
+
+def test_f8_on_a_blank_the_record_fills_goes_to_the_field_that_fills_it(app, qtbot, cases):
+    """提取情况's ____ is the register's (rows: 在…提取…): typed into the text it would only copy
+    the register. While the register is empty F8 goes into it; its rows fill the blank."""
+    values = {k: v for k, v in complete_values().items() if not k.startswith("narrative_")}
+    del values["no_evidence_reason"], values["commander"]
+    view = open_view(qtbot, cases, cases.new_case(values).id, autosave_ms=0)
+    view.focus_path("case_type")
+    kb = Keyboard()
+    kb.key("Alt+T")  # the 入室盗窃 template offered: 提取情况 and 勘验过程 wait for the record
+    qtbot.waitUntil(lambda: view.values().get("narrative_extraction") is not None, timeout=2000)
+    view.focus_path("narrative_process")  # 勘验人员张伟在____的指挥下: the blank is 指挥人's
+    assert kb.focus().objectName() == "field_commander.name"
+    kb.type("黄志强")
+    view.focus_path("narrative_extraction")
+    assert inside(view, "field_evidence"), kb.focus().objectName()
+    kb.key("Ctrl+Enter")
+    kb.field("右手拇指指纹", "Return")
+    kb.type("入户门把手")
+    view.focus_path("narrative_process")  # filled now (the tab shown): the text itself
+    assert kb.focus().objectName() == "field_narrative_process"
+    data = view.current_data()
+    assert "在黄志强的指挥下" in data["narrative_process"]
+    assert data["narrative_extraction"].startswith("在入户门把手提取右手拇指指纹（粉末显现）")
+    view.focus_path("narrative_location")  # a blank left to the technician: the text
+    assert kb.focus().objectName() == "field_narrative_location"
+
+
+def test_f8_counts_the_cell_still_being_typed_in(app, qtbot, cases):
+    """F8 with a cell's editor open: what is typed there is taken first, so F8 goes on past
+    the problem it fixes (it went back into the cell: 提取部位 required, typed but not closed)."""
+    values = complete_values()
+    del values["no_evidence_reason"], values["no_witness_reason"]
+    values["narrative_extraction"] = "____。所提取痕迹物证均已登记于《提取痕迹物证登记表》。"  # the template's
+    view = open_view(qtbot, cases, cases.new_case(values).id, autosave_ms=0)
+    kb = Keyboard()
+    kb.key("F8")  # 提取情况's blank: the register's
+    assert inside(view, "field_evidence"), kb.focus().objectName()
+    kb.key("Ctrl+Enter")
+    kb.field("右手拇指指纹", "Return")
+    kb.type("入户门把手")  # the cell's editor still open
+    kb.key("F8")
+    assert inside(view, "field_witnesses"), kb.focus().objectName()
+    assert view.current_data()["evidence"][0]["location"] == "入户门把手"

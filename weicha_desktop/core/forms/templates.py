@@ -192,6 +192,20 @@ def fill_known_blanks(spec: FormSpec, templates: list[NarrativeTemplate],
     return changed
 
 
+def blank_source(templates: list[NarrativeTemplate], field_id: str, text: str) -> str | None:
+    """The field whose placeholder the first blank of ``text`` stands for (提取情况's ____ is
+    the register's until it has rows), found by the template's words around it as
+    ``fill_known_blanks`` finds it; None for a blank left to the technician."""
+    first = BLANK_RUN.search(text or "")
+    if first is None:
+        return None
+    for name, _rows, head, tail in _placeholder_places(templates, field_id):
+        for found in re.finditer(f"{head}(?P<blank>{BLANK_RUN.pattern}){tail}", text):
+            if found.start("blank") == first.start():
+                return name
+    return None
+
+
 def sources(templates: list[NarrativeTemplate]) -> set[str]:
     """The fields the templates' placeholders name (an edit of one may fill a narrative)."""
     return {name for t in templates for text in t.texts.values() for name in _PLACEHOLDER.findall(text)}

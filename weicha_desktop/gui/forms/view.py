@@ -22,7 +22,9 @@ from weicha_desktop.core.cases import CaseRecord, CaseService
 from weicha_desktop.core.errors import FinalizeBlocked, Problem, ValidationFailed, WeichaError
 from weicha_desktop.core.forms import compile_expr
 from weicha_desktop.core.forms.spec import FormSpec
-from weicha_desktop.core.forms.templates import CASE_TYPE_FIELD, NARRATIVE_SECTION, fill_known_blanks
+from weicha_desktop.core.forms.expr_eval import is_empty
+from weicha_desktop.core.forms.templates import (CASE_TYPE_FIELD, NARRATIVE_SECTION, blank_source,
+                                                 fill_known_blanks)
 from weicha_desktop.core.store.events import ChangeSummary
 from weicha_desktop.gui.common.i18n import message_detail, message_text
 from weicha_desktop.gui.common.store_events import StoreEvents
@@ -165,7 +167,11 @@ class FormView(QWidget):
         self.tabs.tabBar().setToolTip(self.tr("下一个 / 上一个标签页：{next} / {prev}").format(next=nxt, prev=prev))
 
     def next_problem(self, step: int) -> None:
-        """F8 / Shift+F8: the next / previous problem; with no list yet, 检查 makes it first."""
+        """F8 / Shift+F8: the next / previous problem; with no list yet, 检查 makes it first.
+        A cell still being typed in counts first (its problem is gone, not the next one)."""
+        for editor in self.editors.values():
+            editor.commit_open_edit()
+        self.flush()
         if not self.panel.step(step) and self.header.check_button.isVisible() \
                 and self.header.check_button.isEnabled():
             self.check()
@@ -549,8 +555,14 @@ class FormView(QWidget):
         return message_text(problem.message)
 
     def focus_path(self, path: str | None) -> None:
-        """Show the tab and input of a problem's field path (``evidence[1].comparison_status``)."""
+        """Show the tab and input of a problem's field path (``evidence[1].comparison_status``).
+        A template's blank that a field of the record fills (提取情况's ____: the register;
+        勘验人员____: the people) shows that field while it is empty: typed there, it fills the
+        blank (at the tab, the save), where typing into the text would only copy it."""
         top = (path or "").split(".")[0].split("[")[0]
+        source = self._blank_source(top)
+        if source is not None:
+            path = top = source
         editor = self._owner.get(top)
         if editor is None:
             return
@@ -560,6 +572,17 @@ class FormView(QWidget):
         self.tabs.setCurrentWidget(page)
         page.ensureWidgetVisible(editor.row_widget)
         editor.focus(path[len(top):])
+
+    def _blank_source(self, field_id: str) -> str | None:
+        """The empty field the first blank of narrative ``field_id`` waits for (None: none)."""
+        if self.template_bar is None or not self.is_editable() \
+                or self._section_of.get(field_id) != self._narrative:
+            return None
+        data = self.current_data()
+        source = blank_source(self.template_bar.templates, field_id, data.get(field_id) or "")
+        if source is None or source not in self._owner or not is_empty(data.get(source)):
+            return None
+        return source
 
     def hideEvent(self, event: QHideEvent) -> None:  # another tab of the main window, closing
         self.flush()
