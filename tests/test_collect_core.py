@@ -198,3 +198,18 @@ def test_the_key_lookups_use_their_indexes(env):
         plan = " ".join(str(r[-1]) for r in store.conn.execute(
             "EXPLAIN QUERY PLAN " + lookup.key_sql(kind, field), ("x",)))
         assert f"USING INDEX record_versions_{kind}_{field}" in plan, plan
+
+
+def test_the_list_walks_its_indexes_newest_first(env):
+    store, _, _ = env
+    from weicha_desktop.core.collect import lookup
+
+    plans = []
+    store.conn.set_trace_callback(lambda sql: plans.append(sql) if sql.startswith("SELECT r.id, r.status") else None)
+    lookup.list_records(store.conn, "person", limit=5)
+    store.conn.set_trace_callback(None)
+    assert len(plans) == 2
+    for sql in plans:
+        plan = " ".join(str(r[-1]) for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql.replace("LIMIT 5", "LIMIT 5")))
+        assert "USING INDEX records_returned" in plan or "USING INDEX records_kind" in plan, plan
+        assert "SCAN v" not in plan, plan

@@ -428,6 +428,11 @@ CREATE TABLE bundle_exports (
     PRIMARY KEY (device_id, bundle_seq)
 );
 """),
+    Migration(19, "采集 (core/collect/lookup.py): the returned drafts of each kind, for the lists that "
+                  "show them first without walking every record of the kind", """
+CREATE INDEX records_returned ON records (kind, updated_at)
+    WHERE status = 'draft' AND returned_comment IS NOT NULL;
+"""),
 ]
 
 LATEST = MIGRATIONS[-1].version
