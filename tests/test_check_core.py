@@ -285,17 +285,22 @@ def test_migration_17_indexes_the_numbers_already_in_records(tmp_path):
 
     from weicha_desktop.core.store.migrations import migrate
 
-    conn = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
-    migrate(conn, target=16)
+    new_store(tmp_path / "old").close()
+    conn = sqlite3.connect(tmp_path / "old" / "weicha.db", isolation_level=None)
+    for obj in ("TRIGGER record_keys_insert", "TRIGGER record_keys_update", "TRIGGER record_keys_delete",
+                "TABLE record_keys"):
+        conn.execute(f"DROP {obj}")
+    conn.execute("PRAGMA user_version = 16")   # migration 17 undone: as a folder from before it
     data = json.dumps({"witnesses": [{"name": "王五", "id_number": CLEAN.lower()}], "no": "x"})
     conn.execute("INSERT INTO record_versions (id, record_id, kind, version, form_id, form_version, data, "
                  "created_at, created_by, updated_at) VALUES ('v1', 'r1', 'case', 1, 'f', 1, ?, 't', 'u', 't')",
                  (data,))
-    migrate(conn)
+    assert [m.version for m in migrate(conn, target=17)] == [17]
     assert conn.execute("SELECT key, version_id, field, name FROM record_keys").fetchall() == \
         [(CLEAN, "v1", "witnesses[0].id_number", "王五")]
     conn.execute("UPDATE record_versions SET data = '{}'")          # a draft saved without the witness
     assert conn.execute("SELECT count(*) FROM record_keys").fetchone()[0] == 0
+    conn.close()
 
 
 def test_an_import_that_fails_midway_leaves_the_list_as_it_was(store, admin, tmp_path, monkeypatch):
@@ -314,3 +319,16 @@ def test_an_import_that_fails_midway_leaves_the_list_as_it_was(store, admin, tmp
         import_list(store, admin, write_csv(tmp_path / "b.csv", f"身份证号\n{CLEAN}\n{MISSING}\n"), "在逃人员")
     assert store.conn.execute("SELECT key FROM watch_entries").fetchall() == [(WANTED,)]
     assert store.conn.execute("SELECT version, entries FROM watch_sets").fetchall() == [("1", 1)]
+
+
+def test_demo_lists_and_checks_include_hits_on_demo_witnesses(store, admin):
+    from weicha_desktop.core.checks.demo import fill_demo_checks
+
+    cases = CaseService(store, forms(), admin)
+    for who, number in (("王五", CLEAN), ("赵六", MISSING)):
+        cases.update(cases.new_case().number, {"witnesses": [{"name": who, "id_number": number}]})
+    results = fill_demo_checks(store, admin, admin, entries=20, checks=8)
+    assert results["hit"] >= 4 and sum(results.values()) == 8
+    assert {i.name for i in lists(store, TODAY)} == {"在逃人员", "失踪人员", "被盗抢机动车"}
+    witness_hits = store.conn.execute("SELECT count(*) FROM checks WHERE result = 'hit' AND records <> '[]'")
+    assert witness_hits.fetchone()[0] == 2    # the wanted and the missing person who are witnesses
