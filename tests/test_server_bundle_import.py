@@ -242,3 +242,44 @@ def test_two_imports_of_one_bundle_at_once_apply_it_once(srv, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".pending")]
     refused = cli(srv, "bundle", "import", str(path), "-o", str(path))
     assert refused.code == 1 and "数据包本身" in refused.err
+
+
+@pytest.mark.parametrize("moment", ["receipt written, not committed", "committed, receipt not in place"])
+def test_killed_mid_import_leaves_all_or_nothing_and_the_next_import_finishes(srv, tmp_path, moment):
+    """The import SIGKILLed (a forked copy of this process) at its two delicate moments."""
+    import os
+    import signal
+
+    from weicha_server import bundles
+
+    lt, key = enrolled_laptop(srv, tmp_path / "a")
+    lt.new_case(10)
+    path = tmp_path / "k.wcb"
+    exported = ops_bundle(lt, key, srv, path)
+    before = srv.snapshot()
+    pid = os.fork()
+    if pid == 0:  # the child: import, and die at the moment
+        try:
+            def die(*_a, **_k):
+                os.kill(os.getpid(), signal.SIGKILL)
+
+            if moment.startswith("receipt"):
+                real = bundles.Importer._write_receipt
+                bundles.Importer._write_receipt = lambda *a, **k: (real(*a, **k), die())[0]
+            else:
+                bundles._place = die
+            cli(srv, "bundle", "import", str(path))
+        finally:
+            os._exit(3)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    assert not path.with_suffix(".wcr").exists()
+    after = srv.snapshot()
+    if moment.startswith("receipt"):
+        assert after == before  # nothing of it committed
+    else:
+        assert after["bundle_imports"] != before["bundle_imports"]  # all of it committed
+    run = cli(srv, "bundle", "import", str(path))
+    assert run.code == 0 and ("导入过" in run.out) == moment.startswith("committed")
+    receipt = read_receipt(srv, path.with_suffix(".wcr"), lt.device_id, tmp_path / "stage")
+    assert receipt["through_seq"] == exported["through_seq"] == device_row(srv, lt.device_id).through_seq
