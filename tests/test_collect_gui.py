@@ -63,3 +63,10 @@ def test_a_person_captured_through_the_window(window, qtbot, store, admin, dialo
     texts = [child(links, QListWidget, "linkList").item(i).text() for i in range(links.list.count())]
     assert texts == [f"→ 证人  {case.number}（勘验）"]
     assert [e.action for e in store.audit_entries() if e.object_kind == "link"] == ["link.add"]
+
+    # the search filters the list once typing pauses
+    PersonService(store, forms(), admin).create({"name": "王芳"})
+    qtbot.waitUntil(lambda: table.rowCount() == 2)
+    type_into(qtbot, child(people, QLineEdit, "collectSearch_person"), "王")
+    qtbot.waitUntil(lambda: table.rowCount() == 1)
+    assert table.item(0, 0).text() == "王芳"

@@ -13,7 +13,7 @@ shows returned drafts first, then the last changed (the first LIST_LIMIT: the ki
 are not paged yet). The page has no SQL: the services read."""
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QSplitter,
                                QStackedWidget, QTableWidget, QTableWidgetItem, QTabWidget,
                                QVBoxLayout, QWidget)
@@ -28,6 +28,7 @@ from weicha_desktop.gui.common.op_dialog import button
 from weicha_desktop.gui.common.store_events import StoreEvents
 
 LIST_LIMIT = 500
+SEARCH_PAUSE_MS = 250  # a search that few records match walks them all (~0.7 s among 200,000)
 ID_ROLE = Qt.ItemDataRole.UserRole
 TITLES = {"person": QT_TRANSLATE_NOOP("CollectPage", "人员"),
           "vehicle": QT_TRANSLATE_NOOP("CollectPage", "车辆"),
@@ -82,7 +83,11 @@ class KindPage(QWidget):
         self.search = QLineEdit()
         self.search.setObjectName(f"collectSearch_{self.kind}")
         self.search.setPlaceholderText(self.tr("搜索（姓名、号码、地址等）"))
-        self.search.textChanged.connect(self.refresh)
+        self._typing = QTimer(self)  # the list follows the search once typing pauses
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(SEARCH_PAUSE_MS)
+        self._typing.timeout.connect(self.refresh)
+        self.search.textChanged.connect(self._typing.start)
         self.table = QTableWidget(0, len(COLUMNS[self.kind]))
         self.table.setObjectName(f"collectList_{self.kind}")
         self.table.setHorizontalHeaderLabels([self._column_title(c) for c in COLUMNS[self.kind]])
