@@ -220,3 +220,21 @@ def test_cli_export_and_receipt(lt, config, tmp_path):
     assert out.returncode == 2
     out = run_cli(data, "verify")  # the export, receipt and refusals leave a folder verify finds whole
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_a_receipt_with_an_audit_gap_makes_the_next_export_resend_from_the_servers_head(lt, config, tmp_path):
+    done = export_ops(lt.store, lt.actor, tmp_path / "a.wcb", config=config)
+    apply_receipt(lt.store, lt.actor, B.receipt(tmp_path / "a.wcr", lt.device_id, done.bundle_id, done.through_seq,
+                                                anchored=_head(lt)), config=config)
+    lt.new_case(2)
+    restored = lt.store.audit_entries()[2]  # the server was put back to a backup anchored at entry 3
+    gap = {"error": "audit_gap", "message": "工作日志应从第 4 条接续"}
+    r = apply_receipt(lt.store, lt.actor, B.receipt(tmp_path / "b.wcr", lt.device_id, done.bundle_id,
+                                                    done.through_seq, audit_error=gap,
+                                                    anchored={"seq": restored.seq, "hash": restored.hash}),
+                      config=config)
+    assert any("第 4 条" in p for p in r.problems)
+    nxt = export_ops(lt.store, lt.actor, tmp_path / "c.wcb", config=config)
+    with _open(lt, nxt.path, tmp_path / "st") as got:
+        first = json.loads(got.entry_path("audit.jsonl").read_bytes().splitlines()[0])
+    assert first["seq"] == restored.seq + 1

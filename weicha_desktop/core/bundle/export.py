@@ -8,8 +8,9 @@ the device key and encrypted to the enrolled server's key (docs/bundles.md).
    bundle (its ``sync.export`` entry): they stay in the queue until a receipt (or a network
    sync) acknowledges them, and network sync may still send them — the server applies each op
    once either way.
-3. The audit entries after the anchored head (that ``sync.export`` entry included), as a push
-   carries them; the originals the ops name that the server is not known to hold: those of
+3. The audit entries after the anchored head (or the older head a receipt named: receipt.py),
+   the ``sync.export`` entry included, as a push carries them; the originals the ops name that
+   the server is not known to hold: those of
    outstanding ``photo.add`` ops, and those a finalize names whose ``photo.add`` is not
    acknowledged (an acknowledged one means the server held the original).
 4. The container is written (streamed, verified, renamed); then, in one change, its row in
@@ -38,6 +39,7 @@ from weicha_desktop.core.sync.queue import OutboxQueue
 PROTOCOL = 1
 EXPIRES = timedelta(days=30)
 MAX_AUDIT = 10_000_000
+AUDIT_FROM_KEY = "bundle_audit_from"  # meta: the server's anchored head when a receipt said it is behind
 # the transport's own entries: an export with only these to carry carries nothing (else every
 # receipt would call for one more bundle)
 QUIET = BOOKKEEPING | {"bundle.export", "bundle.receipt", "bundle.refused"}
@@ -84,7 +86,11 @@ def export_ops(store: Store, actor: Actor, dst: str | Path, *, config: Any,
     bundle_id = new_id()
     bundle = queue.export_bundle(bundle_id=bundle_id)
     head = anchored_head(store.conn)
-    audit = entries_after(store.conn, head["seq"] if head and isinstance(head.get("seq"), int) else 0, MAX_AUDIT)
+    audit_from = head["seq"] if head and isinstance(head.get("seq"), int) else 0
+    theirs = store.meta(AUDIT_FROM_KEY) or ""
+    if theirs.isdigit():  # a receipt said the server anchored less (core/bundle/receipt.py)
+        audit_from = min(audit_from, int(theirs))
+    audit = entries_after(store.conn, audit_from, MAX_AUDIT)
     if bundle is None:
         if all(e["action"] in QUIET for e in audit):
             return None

@@ -2,7 +2,9 @@
 laptop exactly as a network push answer is (core/sync/push.py ``rejection_reason`` and the
 same queue calls): the ops the server rejected are marked rejected with its reason, then
 ``acknowledge_through(through_seq)`` (the server's contiguous mark), then the anchored head
-it answered is kept — in one commit.
+it answered is kept — in one commit. A receipt saying the server anchored less than this
+laptop holds (``audit_gap``: the server restored from a backup) makes the next export carry
+the audit entries from the server's head (meta ``bundle_audit_from``), as a push re-sends.
 
 Checked first: the server's pinned signing key (core/bundle/keys.py), the sender the enrolled
 server, the recipient this device, the receipt's server and device ids. A receipt older than
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from weicha_desktop.core.bundle.container import BundleError, open_container
+from weicha_desktop.core.bundle.export import AUDIT_FROM_KEY
 from weicha_desktop.core.bundle.keys import pinned
 from weicha_desktop.core.bundle.refusal import refused_logged, server_sender
 from weicha_desktop.core.store import Actor, Store
@@ -101,9 +104,17 @@ def _acknowledge(store: Store, actor: Actor, receipt_id: str, answer: dict[str, 
             else:
                 result.problems.append(f"服务器锚定的本机工作日志第 {head['seq']} 条与本机的不符：本机数据可能被换成了另一份副本。"
                                        "请运行 weicha verify 并联系管理员。")
-        if isinstance(answer.get("audit_error"), dict) and answer["audit_error"].get("error") != "audit_gap":
-            result.problems.append(str(answer["audit_error"].get("message") or "服务器未能锚定本机的工作日志。"))
+        error = answer.get("audit_error") if isinstance(answer.get("audit_error"), dict) else {}
+        resend = None  # the server anchored less than this laptop holds (restored): send from its head
+        if error.get("error") == "audit_gap" and not result.stale:
+            resend = head["seq"] if isinstance(head, dict) and is_count(head.get("seq")) else 0
+            result.problems.append(f"服务器锚定的工作日志落后于本机（它可能从较早的备份恢复过）：下一个数据包从第 {resend + 1} 条起"
+                                   "重新带上工作日志。")
+        elif error:
+            result.problems.append(str(error.get("message") or "服务器未能锚定本机的工作日志。"))
         with store.change(actor) as ch:
+            if not result.stale:
+                ch.set_meta(AUDIT_FROM_KEY, "" if resend is None else str(resend))
             ch.conn.execute("UPDATE bundle_exports SET receipt_id = ?, receipt_at = ?, receipt_through = ? "
                             "WHERE bundle_id = ? AND device_id = ? AND receipt_id IS NULL",
                             (receipt_id, ch.now, through, result.receipt_for, queue.device_id))
