@@ -283,3 +283,13 @@ def test_killed_mid_import_leaves_all_or_nothing_and_the_next_import_finishes(sr
     assert run.code == 0 and ("导入过" in run.out) == moment.startswith("committed")
     receipt = read_receipt(srv, path.with_suffix(".wcr"), lt.device_id, tmp_path / "stage")
     assert receipt["through_seq"] == exported["through_seq"] == device_row(srv, lt.device_id).through_seq
+
+
+def test_the_import_shows_its_progress_on_a_terminal(capsys):
+    from weicha_server.bundle_cli import _progress
+
+    report = _progress()
+    for done in range(0, 1001):
+        report(done, 1000)
+    err = capsys.readouterr().err
+    assert err.count("%") == 21 and err.endswith("100%\n") and "正在核对并解密数据包" in err

@@ -85,7 +85,7 @@ def cmd_bundle_import(args) -> int:
         raise WeichaError(f"找不到数据包文件 {args.file}。")
     importer = _importer(args, _cli().ADMIN)
     try:
-        outcome = importer.import_file(args.file, args.output)
+        outcome = importer.import_file(args.file, args.output, progress=_progress() if sys.stderr.isatty() else None)
     except BundleRefused as e:
         if args.json:
             _cli()._print_json({"status": "refused", "code": e.code, "bundle_id": e.bundle_id, "message": str(e)})
@@ -98,6 +98,19 @@ def cmd_bundle_import(args) -> int:
     else:
         print(outcome.message)
     return 0
+
+
+def _progress():
+    """A percentage on stderr (a terminal), every 5 %."""
+    shown = [-1]
+
+    def report(done: int, total: int) -> None:
+        pct = 100 * done // total if total else 100
+        if pct // 5 != shown[0] // 5:
+            shown[0] = pct
+            print(f"\r正在核对并解密数据包…… {pct}%", end="" if pct < 100 else "\n", file=sys.stderr, flush=True)
+
+    return report
 
 
 def cmd_bundle_watch(args) -> int:
