@@ -44,6 +44,11 @@ def test_a_person_from_new_to_finalized_with_a_duplicate_refused(data):
     assert forced.returncode == 0 and "已保存人员记录" in forced.stdout
     bad = cli(folder, "person", "update", LI, "--set", "phone=0777-12")
     assert bad.returncode == 1 and "未保存" in bad.stderr and "固定电话" in bad.stderr
+    car = cli(folder, "vehicle", "new", "--set", "plate=桂N12345", "--set", "vehicle_type=small_car",
+              "--json-file", "-", input=json.dumps({"owner": {"name": "黄丽", "id_number": LI}}))
+    assert car.returncode == 0, car.stderr
+    shown = cli(folder, "person", "show", LI)
+    assert "【其他记录中出现】\n  桂N12345（车辆，owner.id_number）" in shown.stdout
     done = cli(folder, "person", "finalize", made["id"])
     assert done.returncode == 0 and "已定稿人员记录 黄丽" in done.stdout
     locked = cli(folder, "person", "update", made["id"], "--set", "notes=x")

@@ -213,3 +213,19 @@ def test_the_list_walks_its_indexes_newest_first(env):
         plan = " ".join(str(r[-1]) for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql.replace("LIMIT 5", "LIMIT 5")))
         assert "USING INDEX records_returned" in plan or "USING INDEX records_kind" in plan, plan
         assert "SCAN v" not in plan, plan
+
+
+def test_a_person_page_lists_the_records_that_name_its_id_number(env):
+    store, tech, _ = env
+    from weicha_desktop.core.demo import scene_values
+
+    values = scene_values(2)
+    values["witnesses"][0].update(id_number=LI, name="李明")
+    case = CaseService(store, forms(), tech).new_case(values)
+    li = PersonService(store, forms(), tech).create({"name": "李明", "id_number": LI})
+    car = VehicleService(store, forms(), tech).create({"plate": "桂N12345", "vehicle_type": "small_car",
+                                                      "owner": {"name": "李明", "id_number": LI}})
+    found = PersonService(store, forms(), tech).mentions(li)
+    assert [(m["id"], m["field"]) for m in found] == [(case.id, "witnesses[0].id_number"),
+                                                      (car.id, "owner.id_number")]
+    assert VehicleService(store, forms(), tech).mentions(car) == []  # its own plate is not a mention

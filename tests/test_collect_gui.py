@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QLineEdit, QListWidget, QMessageBox, Q
 from gui_support import admin, app, child, dialogs, forms, store, type_into  # noqa: F401
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.collect import PersonService
+from weicha_desktop.core.demo import scene_values
 from weicha_desktop.gui.collect.page import CollectPage
 from weicha_desktop.gui.shell.main_window import MainWindow
 
@@ -53,7 +54,10 @@ def test_a_person_captured_through_the_window(window, qtbot, store, admin, dialo
     assert "已有身份证号为" in dialogs.texts() and people.form.case.id == record.id
     assert len(PersonService(store, forms(), admin).list()) == 1
 
-    # linked to a case as a witness from the form's 关联 view
+    # linked to a case as a witness from the form's 关联 view; a case naming the number is listed
+    named = scene_values(2)
+    named["witnesses"][0]["id_number"] = LI
+    named_case = CaseService(store, forms(), admin).new_case(named)
     case = CaseService(store, forms(), admin).new_case()
     links = people.form.links
     type_into(qtbot, child(links, QLineEdit, "linkTarget"), case.number)
@@ -61,7 +65,8 @@ def test_a_person_captured_through_the_window(window, qtbot, store, admin, dialo
     roles.setCurrentIndex(roles.findData("witness"))
     child(links, QPushButton, "linkAdd").click()
     texts = [child(links, QListWidget, "linkList").item(i).text() for i in range(links.list.count())]
-    assert texts == [f"→ 证人  {case.number}（勘验）"]
+    assert texts == [f"→ 证人  {case.number}（勘验）",
+                     f"＝ 出现在 {named_case.number} {named['incident_address']}（勘验，witnesses[0].id_number）"]
     assert [e.action for e in store.audit_entries() if e.object_kind == "link"] == ["link.add"]
 
     # the search filters the list once typing pauses

@@ -1203,6 +1203,10 @@ Open that record? Choose Ignore to create another one anyway.</translation>
         <translation>{id} (not on this computer)</translation>
     </message>
     <message>
+        <source>＝ 出现在 {label}（{kind}，{field}）</source>
+        <translation>= named in {label} ({kind}, {field})</translation>
+    </message>
+    <message>
         <source>尚无关联：在下面输入勘验号等，选择身份后点“关联”。</source>
         <translation>No links yet: enter a case number or the like below, choose the role and click Link.</translation>
     </message>

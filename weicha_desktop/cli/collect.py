@@ -151,11 +151,12 @@ def cmd_show(args) -> int:
         record = svc.get(args.key, args.version)
         links = LinkService(store, svc.forms, svc.actor).links_of(record.id)
         owners = svc.owner_records(record) if args.kind == "vehicle" else []
+        mentions = svc.mentions(record)
         if args.json:  # the whole record leaves the program: an export, logged
             store.log_read(svc.actor, "collect.export", args.kind, record.id,
                            f"导出{KINDS[args.kind]}记录 {svc.label(record)} 第 {record.version} 版（JSON）",
                            {"version": record.version, "format": "json"})
-            print_json({**record.as_json(), "links": links, "owner_records": owners})
+            print_json({**record.as_json(), "links": links, "owner_records": owners, "mentions": mentions})
             return 0
         spec = svc.spec_for(record)
         print(f"{KINDS[args.kind]} {svc.label(record)}  第 {record.version} 版  {record.status_label}")
@@ -168,6 +169,10 @@ def cmd_show(args) -> int:
         print(f"\n【关联】{'' if links else '无'}")
         for link in links:
             print("  " + _link_line(link))
+        if mentions:
+            print("\n【其他记录中出现】")
+            for m in mentions:
+                print(f"  {m['label']}（{_kind_word(m['kind'])}，{m['field']}）")
         if record.content_hash:
             print(f"\n内容哈希：{record.content_hash}")
     return 0

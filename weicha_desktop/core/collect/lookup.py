@@ -47,6 +47,19 @@ def vehicle_by_plate(conn, plate: str) -> list[str]:
     return records_with(conn, "vehicle", "plate", plate)
 
 
+def mentions(conn, key: str, exclude: str | None = None) -> list[dict[str, Any]]:
+    """The records whose current version names ``key`` (a 身份证号, a 号牌) inside a person or
+    a row — a case's 见证人, a vehicle's 车主 — through 核查's ``record_keys`` (migration 17):
+    {id, kind, number, status, label, field} each, ``exclude`` (the record itself) left out."""
+    if not key:
+        return []
+    rows = conn.execute(
+        "SELECT DISTINCT r.id, k.field FROM record_keys k JOIN record_versions v ON v.id = k.version_id "
+        "JOIN records r ON r.id = v.record_id AND r.current_version = v.version "
+        "WHERE k.key = ? ORDER BY r.created_at, r.id, k.field", (key,)).fetchall()
+    return [{**record_label(conn, rid), "field": field} for rid, field in rows if rid != exclude]
+
+
 def label_of(kind: str, data: dict[str, Any]) -> str:
     """A record named for a person: 张三（450702…）, 桂N12345 丰田卡罗拉, 某某旅馆."""
     if kind == "person":

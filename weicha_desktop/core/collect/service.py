@@ -56,6 +56,14 @@ class CollectService(RecordService):
         """How a record of the kind is named to a person (张三 450702…, 桂N12345)."""
         return lookup.label_of(self.kind, record.data) or record.id[:8]
 
+    def mentions(self, record: Record) -> list[dict[str, Any]]:
+        """Other records that name this one's keys inside a person or a row (a case's 见证人
+        with this 身份证号, a vehicle whose 车主 it is): what the page lists beside its links."""
+        found: list[dict[str, Any]] = []
+        for key in self.keys:
+            found += lookup.mentions(self.store.conn, record.data.get(key) or "", exclude=record.id)
+        return found
+
     def list(self, *, text: str | None = None, status: str | None = None,
              limit: int = 50) -> list[dict[str, Any]]:
         """The kind's records, last changed first: id, status, the kind's summary fields."""

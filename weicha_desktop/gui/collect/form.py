@@ -6,6 +6,7 @@ A collect record has no issued number: the form's header names it as the service
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any, Callable
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
@@ -28,7 +29,8 @@ class CollectForm(FormView):
     def __init__(self, service: CollectService, record: Record, parent: QWidget | None = None, *,
                  lang: str = "zh"):
         super().__init__(service, record, parent, lang=lang)
-        self.links = LinksView(LinkService(service.store, service.forms, service.actor), record.id)
+        self.links = LinksView(LinkService(service.store, service.forms, service.actor), record.id,
+                               lambda: service.mentions(self.case))
         self.add_view(self.links, self.tr("关联"), "linksView")
 
     def load(self, case: Record) -> None:
@@ -39,9 +41,10 @@ class LinksView(QWidget):
     """Everything the record is linked to (either end), and 关联到 a record named by its
     number (勘验号), 身份证号, 号牌 or id, with a role."""
 
-    def __init__(self, links: LinkService, record_id: str, parent: QWidget | None = None):
+    def __init__(self, links: LinkService, record_id: str,
+                 mentions: Callable[[], list[dict[str, Any]]] = list, parent: QWidget | None = None):
         super().__init__(parent)
-        self.service, self.record_id = links, record_id
+        self.service, self.record_id, self.mentions = links, record_id, mentions
         self.list = QListWidget()
         self.list.setObjectName("linkList")
         self.target = QLineEdit()
@@ -86,6 +89,10 @@ class LinksView(QWidget):
             item = QListWidgetItem(f"{arrow} {link['role_label']}  {what}{note}")
             item.setData(Qt.ItemDataRole.UserRole, link["id"])
             self.list.addItem(item)
+        for m in self.mentions():  # other records naming this one's 身份证号 or 号牌
+            kind = QCoreApplication.translate("LinksView", KIND_NAMES.get(m["kind"], m["kind"]))
+            self.list.addItem(self.tr("＝ 出现在 {label}（{kind}，{field}）").format(
+                label=m["label"], kind=kind, field=m["field"]))
         if not rows:
             self.list.addItem(self.tr("尚无关联：在下面输入勘验号等，选择身份后点“关联”。"))
 
