@@ -138,3 +138,21 @@ def test_not_an_ops_bundle(srv, lt, tmp_path):
     empty = tmp_path / "none.wcb"
     run = server_cli(srv.data_dir, "bundle", "import", str(empty), db=srv.db_url)
     assert run.code == 1 and "找不到" in run.err
+
+
+def test_a_bundle_id_another_device_used_is_refused(srv, lt, tmp_path):
+    """Bundle ids are UUIDv7s, but a device could name another's: never taken as its replay."""
+    from weicha_desktop.core.bundle import container
+
+    other, other_key = enrolled_laptop(srv, tmp_path / "b")
+    other.new_case(5)
+    first = tmp_path / "first.wcb"
+    ops_bundle(other, other_key, srv, first)
+    assert server_cli(srv.data_dir, "bundle", "import", str(first), db=srv.db_url).code == 0
+    used = container.verify_container(first, sender_key=lambda _h: other_key.public_key()).bundle_id
+    path = tmp_path / "same-id.wcb"
+    real = container.write_container
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr("tests.server_bundle_support.write_container", lambda *a, **k: real(*a, **{**k, "bundle_id": used}))
+        ops_bundle(lt, lt.key, srv, path)
+    refused(srv, path, "manifest_mismatch", "另一台设备")

@@ -167,8 +167,10 @@ class Importer:
             held = conn.execute(sa.select(bundle_imports).where(bundle_imports.c.bundle_id == bundle_id)).first()
         if held is None:
             return None
-        verify_container(src, sender_key=lambda h: self._sender_key(h, seen), clock=self.clock,
-                         recipient=("server", self.server_id))
+        header = verify_container(src, sender_key=lambda h: self._sender_key(h, seen), clock=self.clock,
+                                  recipient=("server", self.server_id))
+        if header.sender != ("device", held.device_id):
+            return None  # another device naming that id: judged (refused) after opening it
         return _judge_repeat(None, {"bundle_id": bundle_id, "device_id": held.device_id}, held)
 
     # ---- 1. who sent it -----------------------------------------------------------------------
@@ -357,6 +359,9 @@ def _lines(path: Path | None, what: str, bundle_id: str) -> Iterator[dict[str, A
 # ---- same or older ---------------------------------------------------------------------------------
 def _judge_repeat(conn, m: dict[str, Any], held: Any = None) -> Outcome | None:
     held = held or conn.execute(sa.select(bundle_imports).where(bundle_imports.c.bundle_id == m["bundle_id"])).first()
+    if held is not None and held.device_id != m["device_id"]:
+        raise BundleRefused("manifest_mismatch", f"数据包编号 {m['bundle_id']} 已被另一台设备的数据包使用过，已拒收，"
+                                                 "未导入任何内容。请在笔记本上重新导出数据包。", m["bundle_id"])
     if held is not None:
         return Outcome("same", m["bundle_id"], m["device_id"], held.bundle_seq,
                        f"数据包 {m['bundle_id']} 已于 {held.imported_at} 导入过（第 {held.bundle_seq} 个），"
