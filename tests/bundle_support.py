@@ -104,6 +104,7 @@ def entry_list(*pairs: tuple[str, bytes]) -> list[dict]:
 
 # ---- a laptop enrolled with a (test) server: the server's keys are keys().server_* -----------
 SERVER_ID = "srv-0001"
+SERVER_CLOCK = fixed_clock()  # one for every file "the server" writes: each written a second after the last
 
 
 def server_keys_b64() -> dict[str, str]:
@@ -139,7 +140,7 @@ def server_file(dst: Path, kind: str, device_id: str, entries: dict, extra: dict
     C.write_container(dst, kind=kind, sender=("server", sender_id), recipient=recipient or ("device", device_id),
                       signer=signer or keys().server_sign, encrypt_to=None, manifest_extra=extra,
                       entries=[C.Entry.of_bytes(p, _json.dumps(v, ensure_ascii=False).encode()) for p, v in entries.items()],
-                      expires_at=expires_at, clock=fixed_clock())
+                      expires_at=expires_at, clock=SERVER_CLOCK)
     return dst
 
 

@@ -238,3 +238,20 @@ def test_a_receipt_with_an_audit_gap_makes_the_next_export_resend_from_the_serve
     with _open(lt, nxt.path, tmp_path / "st") as got:
         first = json.loads(got.entry_path("audit.jsonl").read_bytes().splitlines()[0])
     assert first["seq"] == restored.seq + 1
+
+
+def test_a_receipt_from_a_restored_server_queues_what_it_lost(lt, config, tmp_path):
+    queue = OutboxQueue(lt.store, lt.actor)
+    first = export_ops(lt.store, lt.actor, tmp_path / "a.wcb", config=config)
+    apply_receipt(lt.store, lt.actor, B.receipt(tmp_path / "a.wcr", lt.device_id, first.bundle_id,
+                                                first.through_seq), config=config)
+    lt.new_case(2)
+    second = export_ops(lt.store, lt.actor, tmp_path / "b.wcb", config=config)
+    assert second.from_seq == first.through_seq + 1
+    r = apply_receipt(lt.store, lt.actor, B.receipt(tmp_path / "b.wcr", lt.device_id, second.bundle_id, 2),
+                      config=config)  # the server, put back to a backup, holds only 1-2
+    assert r.stale and r.resent == first.through_seq - 2 and queue.sequence()[1] == 2
+    third = export_ops(lt.store, lt.actor, tmp_path / "c.wcb", config=config)
+    assert third.from_seq == 3 and third.through_seq == second.through_seq
+    again = apply_receipt(lt.store, lt.actor, tmp_path / "a.wcr", config=config)  # written before b.wcr: nothing
+    assert again.older and again.acknowledged == 0 and again.resent == 0 and queue.sequence()[1] == 2

@@ -9,7 +9,10 @@ the audit entries from the server's head (meta ``bundle_audit_from``), as a push
 Checked first: the server's pinned signing key (core/bundle/keys.py), the sender the enrolled
 server, the recipient this device, the receipt's server and device ids. A receipt older than
 one applied already (a lower ``through_seq``: its answer is out of date) acknowledges nothing
-and says so; the same receipt again changes nothing. Refusals are ``bundle.refused`` entries
+and says so — unless it answers a bundle that began above that mark: the server was
+restored and lost acknowledged ops, which are queued again (``resend_after``). A receipt the
+server wrote before one taken already (its header's ``created_at``) is out of date: it
+changes nothing whatever it says. The same receipt again changes nothing. Refusals are ``bundle.refused`` entries
 (core/bundle/refusal.py); a receipt taken is a ``bundle.receipt`` entry."""
 from __future__ import annotations
 
@@ -27,7 +30,10 @@ from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.core.sync.anchoring import record_anchor
 from weicha_desktop.core.sync.envelope import is_count
 from weicha_desktop.core.sync.push import rejection_reason
-from weicha_desktop.core.sync.queue import OutboxQueue
+from weicha_desktop.core.sync.queue import OpsLost, OutboxQueue
+
+
+RECEIPT_AT_KEY = "bundle_receipt_at"  # meta: when the server wrote the newest receipt taken
 
 
 @dataclass
@@ -39,7 +45,9 @@ class ReceiptResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     waiting: list[dict[str, Any]] = field(default_factory=list)
     anchored: dict[str, Any] | None = None
-    stale: bool = False  # older than what this laptop holds acknowledged: nothing to do
+    stale: bool = False  # below what this laptop holds acknowledged: an old receipt (or a restored server)
+    resent: int = 0  # acknowledged ops queued again: the server lost them (restored from a backup)
+    older: bool = False  # written by the server before a receipt taken already: its answer is out of date
     problems: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -58,7 +66,7 @@ def apply_receipt(store: Store, actor: Actor, src: str | Path, *, config: Any) -
                 if opened.header.kind != "receipt":
                     raise BundleError("bad_header", f"{src.name} 不是回执（.wcr）。请选择服务器导入数据包后写出的回执文件。")
                 answer = _answer(opened, device_id, enrollment.server_id)
-        return _acknowledge(store, actor, opened.header.bundle_id, answer, enrollment.server_id, src.name)
+        return _acknowledge(store, actor, opened.header, answer, enrollment.server_id, src.name)
 
 
 def _answer(opened: Any, device_id: str, server_id: str) -> dict[str, Any]:
@@ -78,14 +86,16 @@ def _answer(opened: Any, device_id: str, server_id: str) -> dict[str, Any]:
     return answer
 
 
-def _acknowledge(store: Store, actor: Actor, receipt_id: str, answer: dict[str, Any], server_id: str,
+def _acknowledge(store: Store, actor: Actor, header: Any, answer: dict[str, Any], server_id: str,
                  file: str) -> ReceiptResult:
     queue = OutboxQueue(store, actor)
-    through = answer["through_seq"]
+    through, receipt_id = answer["through_seq"], header.bundle_id
     result = ReceiptResult(receipt_id, str(answer.get("bundle_id")), through,
                            waiting=[w for w in answer["waiting"] if isinstance(w, dict)])
     last, acknowledged = queue.sequence()
-    result.stale = through < acknowledged
+    newest = store.meta(RECEIPT_AT_KEY) or ""
+    result.older = header.created_at < newest  # the server wrote a later receipt, taken already
+    result.stale = through < acknowledged or result.older
     early = store.conn.execute("SELECT min(device_seq) FROM outbox WHERE device_id = ? AND state = 'pending' "
                                "AND device_seq <= ?", (queue.device_id, through)).fetchone()[0]
     if through > last or (early is not None and not result.stale):  # checked before anything changes
@@ -93,7 +103,10 @@ def _acknowledge(store: Store, actor: Actor, receipt_id: str, answer: dict[str, 
                                              + (f"只写到第 {last} 项" if through > last else f"第 {early} 项尚未导出")
                                              + "：这份回执不属于这个数据文件夹，未处理。请联系管理员。")
     with store.batch():  # the answer's bookkeeping, one commit (each entry its own change), as a push's
-        if not result.stale:
+        if result.stale:
+            if not result.older:
+                _restored(store, queue, result)
+        else:
             for no in answer["rejected"]:
                 _reject(store, queue, no, result)
             result.acknowledged = queue.acknowledge_through(through)
@@ -115,6 +128,8 @@ def _acknowledge(store: Store, actor: Actor, receipt_id: str, answer: dict[str, 
         with store.change(actor) as ch:
             if not result.stale:
                 ch.set_meta(AUDIT_FROM_KEY, "" if resend is None else str(resend))
+            if not result.older:
+                ch.set_meta(RECEIPT_AT_KEY, header.created_at)
             ch.conn.execute("UPDATE bundle_exports SET receipt_id = ?, receipt_at = ?, receipt_through = ? "
                             "WHERE bundle_id = ? AND device_id = ? AND receipt_id IS NULL",
                             (receipt_id, ch.now, through, result.receipt_for, queue.device_id))
@@ -126,6 +141,24 @@ def _acknowledge(store: Store, actor: Actor, receipt_id: str, answer: dict[str, 
                     "rejected": len(result.rejected), "waiting": len(result.waiting), "stale": result.stale,
                     "server_id": server_id, "file": file})
     return result
+
+
+def _restored(store: Store, queue: OutboxQueue, result: ReceiptResult) -> None:
+    """A mark below this laptop's: an old receipt changes nothing — unless it answers a bundle
+    that began after ops the server had acknowledged (its ``from_seq``), which the server
+    now lacks: restored from an older backup. Those go back to the queue
+    (``OutboxQueue.resend_after``, as a push answer confirmed by the server does)."""
+    row = store.conn.execute("SELECT from_seq FROM bundle_exports WHERE bundle_id = ? AND device_id = ?",
+                             (result.receipt_for, queue.device_id)).fetchone()
+    if row is None or row[0] - 1 <= result.through_seq:
+        return
+    try:
+        result.resent = queue.resend_after(result.through_seq)
+    except OpsLost as e:
+        result.problems.append(str(e))
+        return
+    result.problems.append(f"服务器只保存了本机第 {result.through_seq} 项及以前的同步操作（它确认过第 {row[0] - 1} 项，"
+                           f"可能从较早的备份恢复过）：{result.resent} 项已放回队列，请再导出一个数据包。")
 
 
 def _reject(store: Store, queue: OutboxQueue, no: Any, result: ReceiptResult) -> None:
