@@ -4,6 +4,7 @@ restart, and the draft open in the window keeps its version and what was typed."
 from __future__ import annotations
 
 import hashlib
+import re
 
 from PySide6.QtWidgets import QLineEdit
 
@@ -16,13 +17,16 @@ from tests.gui_support import admin, app, store  # noqa: F401
 
 
 class Published:
-    """The server's one page of ``forms`` (what GET /v1/pull/forms answers): version 5."""
+    """The server's one page of ``forms`` (what GET /v1/pull/forms answers): the shipped
+    scene form one version up."""
 
     def __init__(self):
         text = (forms_dir() / "scene_investigation.yaml").read_text(encoding="utf-8")
-        source = text.replace("\nversion: 4 ", "\nversion: 5 ", 1)
-        assert source != text
-        self.row = {"form_id": "scene_investigation", "version": 5, "title": "现场勘验", "record_kind": "case",
+        self.shipped = int(re.search(r"\nversion: (\d+)", text).group(1))
+        self.version = self.shipped + 1
+        source = re.sub(r"\nversion: \d+", f"\nversion: {self.version}", text, count=1)
+        self.row = {"form_id": "scene_investigation", "version": self.version, "title": "现场勘验",
+                    "record_kind": "case",
                     "source": source, "sha256": hashlib.sha256(source.encode()).hexdigest(), "seq": 1}
 
     def pull(self, table, cursor, limit=None):
@@ -33,14 +37,16 @@ def test_a_pulled_form_version_reaches_the_open_window(qtbot, app, store, admin)
     forms = local_forms(store, older_later=True)  # the window's own registry (not the tests' shared one)
     win = MainWindow(store, forms, admin)
     qtbot.addWidget(win)
+    published = Published()
     view = win.workspace.new_case()
-    assert view.spec.version == 4
+    assert view.spec.version == published.shipped
     edit = next(w for w in view.findChildren(QLineEdit) if w.isEnabled())
     edit.setText("改动未存")
-    assert pull_reference(store, Published(), "forms", actor=admin) == 1
-    qtbot.waitUntil(lambda: forms.latest("scene_investigation").version == 5, timeout=3000)
-    assert view.spec.version == 4 and edit.text() == "改动未存"  # the open draft as it was
-    assert forms.get("scene_investigation", 4).version == 4  # older versions still there
+    assert pull_reference(store, published, "forms", actor=admin) == 1
+    qtbot.waitUntil(lambda: forms.latest("scene_investigation").version == published.version, timeout=3000)
+    assert view.spec.version == published.shipped and edit.text() == "改动未存"  # the open draft as it was
+    assert forms.get("scene_investigation", published.shipped).version == published.shipped  # still there
     newer = win.workspace.new_case()
-    assert newer.spec.version == 5 and win.cases.get(newer.case.id).form_version == 5
-    assert win.cases.get(view.case.id).form_version == 4
+    assert newer.spec.version == published.version
+    assert win.cases.get(newer.case.id).form_version == published.version
+    assert win.cases.get(view.case.id).form_version == published.shipped
