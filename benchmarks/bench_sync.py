@@ -8,12 +8,15 @@ Two laptops (data folders made once by the desktop's own code and kept in
   ops/s = ops applied / the sync's wall time (target ≥ 2,000). Also: the server's CPU time per
   op (its process, from /proc) and the client's, and the time the server spent answering the
   pushes (its log's ``ms``), so a slow side shows. Floor (same run): the same push bodies
-  POSTed to a bare ASGI app on the same uvicorn that only parses the JSON.
+  POSTed to the bare app in the same server process, which only parses the JSON.
 - **photos**: 200 twelve-megapixel JPEGs (bench_photo_import's corpus, ~2.4 MB each) in 20
   cases; MB/s = the originals' bytes / the sync's wall time (their ~220 ops included).
-  Floor (same run, target ≥ 50 %): the same bytes PUT one request per file to the bare app,
-  which writes each to a file and fsyncs it (the server fsyncs every chunk it acknowledges),
-  measured before and after the sync (the floor is their mean: a shared machine drifts).
+  Floor (same run, target ≥ 50 %): the same bytes PUT one request per file by the same client
+  library with the same transport (httpx, TCP_NODELAY, keep-alive) to the bare app's ``/raw/``
+  routes served by the same server process as the sync (``--serve-both``: the server's app
+  as ``weicha-server serve`` runs it, with the bare app beside it), which writes each to a
+  file and fsyncs it (the server fsyncs every original it stores), measured right before and
+  right after the sync (the floor is their mean: a shared machine drifts).
 
 SQLite always; PostgreSQL too when WEICHA_TEST_PG_URL is set (a fresh database per run, as
 the server tests make it: tests/server_support.py). ``--server-src DIR`` runs the server of
@@ -40,7 +43,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+if sys.argv[1:2] != ["--serve-both"]:  # the server process takes its code from PYTHONPATH (--server-src)
+    sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "benchmarks" / "results"
 DATA = ROOT / "benchmarks" / "data" / "sync"
 PHOTOS_PER_CASE = 10
@@ -194,35 +198,60 @@ async def raw_app(scope, receive, send):
     await send({"type": "http.response.body", "body": b'{"ok": true}'})
 
 
-@contextmanager
-def raw_server(folder: Path) -> Iterator[str]:
-    from tests.server_support import HEADERS, free_port
+def serve_both(data_dir: str, port: str, db: str = "") -> int:
+    """``--serve-both DATA_DIR PORT [DB]``: the server's app as ``weicha-server serve`` runs it
+    (one worker: create_app, uvicorn with its options), the bare app's routes under ``/raw/``
+    beside it, in this one process: the floor measured against the same process, event loop
+    and thread pool as the sync."""
+    import uvicorn
+
+    from weicha_server import config as settings
+    from weicha_server.app import create_app
+    from weicha_server.gate import setup_logging
+
+    setup_logging()
+    app = create_app(settings.load(data_dir, db or None))
+
+    async def both(scope, receive, send):
+        if scope["type"] == "http" and scope["path"].startswith("/raw/"):
+            return await raw_app({**scope, "path": scope["path"][len("/raw"):]}, receive, send)
+        return await app(scope, receive, send)
+
+    uvicorn.run(both, host="127.0.0.1", port=int(port), log_config=None, access_log=False,
+                server_header=False, timeout_graceful_shutdown=5)
+    return 0
+
+
+def start_both(data_dir: Path, db: str | None, raw_dir: Path):
+    """``init`` and the combined server (``serve_both``) in a subprocess, as
+    tests/server_support.launch_server starts ``serve``; its Server once it answers."""
+    from tests.server_support import Server, free_port, init_server
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    init_server(data_dir, db, {})  # the default limits
+    port = free_port()
+    log_path = data_dir.parent / f"{data_dir.name}-{port}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--serve-both", str(data_dir), str(port), db or ""],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            env={**os.environ, "BENCH_RAW_DIR": str(raw_dir)})
+    return Server(data_dir, db, port, proc, log_path).ready()
+
+
+def raw_client(url: str):
+    """The sync client's library and transport (TCP_NODELAY, keep-alive), plain http."""
     import httpx
 
-    folder.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bench_sync:raw_app", "--app-dir", str(ROOT / "benchmarks"),
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
-        env={**os.environ, "BENCH_RAW_DIR": str(folder)}, stdin=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                httpx.post(url + "/", content=b"{}", headers=HEADERS, timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    from weicha_desktop.core.sync.client import SOCKET_OPTIONS
+
+    transport = httpx.HTTPTransport(verify=False, socket_options=SOCKET_OPTIONS)
+    return httpx.Client(base_url=url, timeout=60, trust_env=False, verify=False, transport=transport)
 
 
 def raw_photos(url: str, files: list[Path]) -> float:
-    import httpx
-
-    with httpx.Client(base_url=url, timeout=60, trust_env=False) as c:
+    with raw_client(url) as c:
         t0 = time.perf_counter()
         for f in files:
             r = c.put("/" + f.name, content=f.read_bytes())
@@ -231,9 +260,7 @@ def raw_photos(url: str, files: list[Path]) -> float:
 
 
 def raw_ops(url: str, bodies: list[bytes]) -> float:
-    import httpx
-
-    with httpx.Client(base_url=url, timeout=60, trust_env=False) as c:
+    with raw_client(url) as c:
         t0 = time.perf_counter()
         for body in bodies:
             r = c.post("/push", content=body, headers={"Content-Type": "application/json"})
@@ -263,25 +290,23 @@ def server_from(src: Path | None) -> Iterator[None]:
 
 
 def run(backend: str, ops_src: Path, photos_src: Path, server_src: Path | None) -> dict[str, Any]:
-    from tests.server_support import backend_db, start_server
+    from tests.server_support import backend_db
 
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp, backend_db(backend) as db:
         tmp_path = Path(tmp)
         photo_copy = copy_laptop(photos_src, tmp_path / "photos")
         files = [f for f in sorted((photo_copy / "data" / "blobs").glob("??/*")) if len(f.name) == 64]
-        with raw_server(tmp_path / "raw") as url:  # the floor before (the files now in the page cache)
-            raw_before = raw_photos(url, files)
         with server_from(server_src):
-            server = start_server(tmp_path / "server", db, settings={})  # the default limits
+            server = start_both(tmp_path / "server", db, tmp_path / "raw")
         try:
             bodies: list[bytes] = []
             ops = sync_laptop(server, copy_laptop(ops_src, tmp_path / "ops"), bodies)
+            raw_ops_s = raw_ops(server.url + "/raw", bodies)
+            raw_before = raw_photos(server.url + "/raw", files)  # the floor right before (files cached)
             photos = sync_laptop(server, photo_copy)
+            raw_after = raw_photos(server.url + "/raw", files)  # and right after: their mean
         finally:
             server.stop()
-        with raw_server(tmp_path / "raw2") as url:  # and after: the floor is their mean
-            raw_after = raw_photos(url, files)
-            raw_ops_s = raw_ops(url, bodies)
     raw_photo_s = (raw_before + raw_after) / 2
     photo_mb = photos["photo_bytes"] / MB
     return {
@@ -298,6 +323,8 @@ def run(backend: str, ops_src: Path, photos_src: Path, server_src: Path | None) 
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--serve-both"]:
+        return serve_both(*sys.argv[2:])
     p = argparse.ArgumentParser()
     p.add_argument("--ops", type=int, default=10_000)
     p.add_argument("--photos", type=int, default=200)
