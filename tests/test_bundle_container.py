@@ -299,3 +299,21 @@ def test_unwritable_target_is_a_bundle_error(tmp_path):
     with pytest.raises(C.BundleError) as e:
         B.open_(tmp_path / "missing.wcb", tmp_path / "st")
     assert e.value.code == "io_error"
+
+
+def test_hostile_json_nesting_and_entry_counts(tmp_path, made, monkeypatch):
+    deep = b"[" * 60000 + b"]" * 60000
+    refused(tmp_path, C.MAGIC + B.U32.pack(len(deep)) + deep, "bad_header")  # past MAX_HEADER
+    deep = b"[" * 30000 + b"]" * 30000
+    refused(tmp_path, C.MAGIC + B.U32.pack(len(deep)) + deep, "bad_header")  # RecursionError, not a traceback
+    m = b"[" * 100000 + b"]" * 100000
+    refused(tmp_path, B.plain_bundle(_header(made), B.U32.pack(len(m)) + m, 256, B.keys().server_sign),
+            "manifest_mismatch")
+    from weicha_desktop.core.bundle import unpack
+
+    monkeypatch.setattr(unpack, "MAX_ENTRIES", 10)  # 100,000 in use: the same check, cheaper
+    bid = json.loads(_header(made))["bundle_id"]
+    many = B.entry_list(*[(f"f{i}", b"") for i in range(11)])
+    refused(tmp_path, _plain(made, {"bundle_id": bid, "entries": many}), "manifest_mismatch")  # no 11 files staged
+    with B.open_(_write(tmp_path, _plain(made, {"bundle_id": bid, "entries": many[:10]})), tmp_path / "ok") as got:
+        assert len(list(got.directory.iterdir())) == 10

@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 from weicha_desktop.core.bundle.format import (  # noqa: F401  (the API is this module's)
     _RETRY, _U32, ALG, CHUNK_SIZE, CODES, ENCRYPTED_KINDS, FORMAT, FORMAT_VERSION, KIND_NAMES, KINDS,
-    MAGIC, MAX_CHUNK, MAX_HEADER, MIN_CHUNK, SIG_LEN, TAG_LEN, TRAILER, BundleError, Entry, Header,
+    MAGIC, MAX_CHUNK, MAX_ENTRIES, MAX_HEADER, MIN_CHUNK, SIG_LEN, TAG_LEN, TRAILER, BundleError, Entry, Header,
     Opened, Progress, _aware, _b64, _key, _nonce, _parse_header, canonical, check_entry_paths, fingerprint,
     utc_iso)
 from weicha_desktop.core.bundle.unpack import _opener, _Unpacker
@@ -60,6 +60,8 @@ def write_container(dst: Path, *, kind: str, sender: tuple[str, str], recipient:
     if {"bundle_id", "entries"} & set(manifest_extra):
         raise ValueError("manifest_extra may not set bundle_id or entries")
     check_entry_paths([e.path for e in entries])
+    if len(entries) > MAX_ENTRIES:
+        raise ValueError(f"more than {MAX_ENTRIES} entries")
     if bundle_id is None:
         from weicha_desktop.core.ids import new_id
         bundle_id = new_id()

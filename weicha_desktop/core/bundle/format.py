@@ -31,6 +31,7 @@ CHUNK_SIZE = 1 << 20
 MIN_CHUNK, MAX_CHUNK = 64, 16 << 20
 MAX_HEADER = 64 * 1024
 MAX_MANIFEST = 16 << 20
+MAX_ENTRIES = 100_000  # files in one bundle (a staging folder of a million empty files is an attack)
 KINDS = {"ops": ".wcb", "receipt": ".wcr", "reference": ".wcref", "enroll-request": ".wcq",
          "enrollment": ".wce"}
 KIND_NAMES = {"ops": "数据包", "receipt": "回执", "reference": "基础数据包", "enroll-request": "注册申请",
@@ -186,7 +187,7 @@ def _parse_header(raw: bytes) -> Header:
     bad = "数据包的文件头无效（文件已损坏，或不是微察数据包）。" + _RETRY
     try:
         h = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise BundleError("bad_header", bad) from None
     if not isinstance(h, dict) or h.get("format") != FORMAT:
         raise BundleError("bad_header", bad)

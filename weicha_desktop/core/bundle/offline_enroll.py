@@ -149,7 +149,7 @@ def _checked(opened: Any, keys: ServerBundleKeys, server_id: Any, device_id: str
                                              "或另一台电脑），未登记。请重新写出登记申请交管理员办理。")
     try:
         body = json.loads(opened.entry_path("enrollment.json").read_bytes())
-    except (KeyError, ValueError, UnicodeDecodeError):
+    except (KeyError, ValueError, UnicodeDecodeError, RecursionError):
         body = None
     if not isinstance(body, dict) or body.get("device_id") != device_id or body.get("server_id") != server_id \
             or ServerBundleKeys.parse(body.get(KEYS_FIELD) or {}) != keys:

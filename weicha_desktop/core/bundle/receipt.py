@@ -73,7 +73,7 @@ def _answer(opened: Any, device_id: str, server_id: str) -> dict[str, Any]:
     m = opened.manifest
     try:
         answer = json.loads(opened.entry_path("receipt.json").read_bytes())
-    except (KeyError, ValueError, UnicodeDecodeError):
+    except (KeyError, ValueError, UnicodeDecodeError, RecursionError):
         answer = None
     if not isinstance(answer, dict) or not is_count(answer.get("through_seq")) \
             or any(not isinstance(answer.get(k, []), list) for k in ("rejected", "waiting", "blobs_held")) \

@@ -23,7 +23,7 @@ def claimed_id(src: Path) -> str | None:
                 return None
             n = struct.unpack(">I", f.read(4))[0]
             header = json.loads(f.read(n)) if 0 < n <= MAX_HEADER else None
-    except (OSError, ValueError, struct.error, UnicodeDecodeError):
+    except (OSError, ValueError, struct.error, UnicodeDecodeError, RecursionError):
         return None
     bid = header.get("bundle_id") if isinstance(header, dict) else None
     return bid[:64] if isinstance(bid, str) else None

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from weicha_desktop.core.bundle.format import (
-    _RETRY, _U32, KIND_NAMES, MAX_MANIFEST, BundleError, Header, _key, _nonce, _unb64, check_entry_paths)
+    _RETRY, _U32, KIND_NAMES, MAX_ENTRIES, MAX_MANIFEST, BundleError, Header, _key, _nonce, _unb64, check_entry_paths)
 
 
 def _opener(header: Header, key: X25519PrivateKey | None, frames: int) -> Callable[[int, bytes], bytes]:
@@ -144,10 +144,10 @@ class _Unpacker:
         bad = f"数据包的清单无效或与文件头不符，已拒收，未导入任何内容。{_RETRY}"
         try:
             m = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise BundleError("manifest_mismatch", bad) from None
         if not isinstance(m, dict) or m.get("bundle_id") != self.header.bundle_id \
-                or not isinstance(m.get("entries"), list):
+                or not isinstance(m.get("entries"), list) or len(m["entries"]) > MAX_ENTRIES:
             raise BundleError("manifest_mismatch", bad)
         for key, value in (("created_at", self.header.created_at), ("expires_at", self.header.expires_at)):
             if key in m and m[key] != value:
