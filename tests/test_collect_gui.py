@@ -75,3 +75,12 @@ def test_a_person_captured_through_the_window(window, qtbot, store, admin, dialo
     type_into(qtbot, child(people, QLineEdit, "collectSearch_person"), "王")
     qtbot.waitUntil(lambda: table.rowCount() == 1)
     assert table.item(0, 0).text() == "王芳"
+
+
+def test_closing_the_window_saves_the_open_form(window, qtbot, store, admin):
+    people = window.show_page("collect").show_kind("person")
+    child(people, QPushButton, "collectNew_person").click()
+    type_into(qtbot, child(people.form, QLineEdit, "field_name"), "韦海燕")
+    window.close()
+    [row] = PersonService(store, forms(), admin).list()
+    assert row["name"] == "韦海燕"

@@ -59,8 +59,9 @@ class CollectPage(QTabWidget):
         return self.kinds[kind]
 
     def commit_all(self) -> bool:
-        """Commit every open form's session (the window closes): False if one has errors."""
-        return all(page.commit_open() for page in self.kinds.values())
+        """Commit every open form's session (the window closes): False if one has errors
+        (its edits stay in the recovery journal)."""
+        return all([page.commit_open() for page in self.kinds.values()])
 
 
 class KindPage(QWidget):

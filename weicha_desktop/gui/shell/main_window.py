@@ -328,6 +328,8 @@ class MainWindow(QMainWindow):
         if not self.workspace.may_close_all():
             event.ignore()
             return
+        if (collect := self._pages.get("collect")) is not None:  # a CollectPage (MODULES)
+            collect.commit_all()  # what cannot be saved stays in the journal, offered next time
         self._keep()
         self.sync.shutdown()  # no more tries; a sync under way is stopped and awaited
         if self.backup_dialog is not None:
