@@ -204,8 +204,19 @@ def test_a_receipt_that_cannot_be_written_imports_nothing_and_stale_staging_is_s
     path = tmp_path / "r.wcb"
     ops_bundle(lt, key, srv, path)
     before = srv.snapshot()
-    run = cli(srv, "bundle", "import", str(path), "-o", str(tmp_path / "no" / "such" / "r.wcr"))
-    assert run.code == 1 and "回执写不出" in run.err and srv.snapshot() == before
+    for target, words in ((tmp_path / "no" / "such" / "r.wcr", "不存在"), (srv.data_dir / "server.db", "数据文件夹")):
+        run = cli(srv, "bundle", "import", str(path), "-o", str(target))  # refused before any work
+        assert run.code == 1 and words in run.err and srv.snapshot() == before
+    from weicha_desktop.core.bundle.container import BundleError
+    from weicha_server import bundles
+
+    def full(*_a, **_k):
+        raise BundleError("io_error", "无法写出数据包：磁盘空间不足。")
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(bundles, "write_container", full)
+        run = cli(srv, "bundle", "import", str(path))
+    assert run.code == 1 and "回执写不出" in run.err and "磁盘空间不足" in run.err and srv.snapshot() == before
     assert srv.audit()[-1]["details"]["code"] == "receipt_unwritable"
     staging = srv.data_dir / "bundles" / "staging"
     assert not any(staging.iterdir())  # nothing left by the refusals

@@ -70,6 +70,10 @@ def test_reference_export_is_signed_versioned_and_applies_on_a_laptop(srv, tmp_p
         assert len(json.loads(got.entry_path("users.json").read_bytes())) == 2
     bad = server_cli(srv.data_dir, "reference", "export", "-o", str(tmp_path / "x.wcref"), "--unit", "12", db=srv.db_url)
     assert bad.code == 1 and "单位代码" in bad.err and not (tmp_path / "x.wcref").exists()
+    db_file = srv.data_dir / "keys" / "signing.pem"
+    kept = db_file.read_bytes()
+    inside = server_cli(srv.data_dir, "reference", "export", "-o", str(db_file), db=srv.db_url)
+    assert inside.code == 1 and "数据文件夹" in inside.err and db_file.read_bytes() == kept
 
 
 def request_file(path, lt, key, *, signer=None, name="现场勘验-笔记本7", public_key=None, expires=None):

@@ -54,6 +54,15 @@ def _cli():
     return cli
 
 
+def checked_output(args) -> None:
+    """``-o`` checked before any work, as the laptop checks its own: never inside the server's
+    data folder (its database, keys, originals), never a folder, a device or a missing folder."""
+    from weicha_desktop.core.safe_output import check_output
+
+    if getattr(args, "output", None) is not None:
+        args.output = check_output(args.output, data_dir=args.data_dir.expanduser().resolve())
+
+
 def cmd_keys(args) -> int:
     cfg = _cli()._config(args)
     if not cfg.data_dir.is_dir():
@@ -83,6 +92,7 @@ def cmd_bundle_import(args) -> int:
 
     if not args.file.is_file():
         raise WeichaError(f"找不到数据包文件 {args.file}。")
+    checked_output(args)
     importer = _importer(args, _cli().ADMIN)
     try:
         outcome = importer.import_file(args.file, args.output, progress=_progress() if sys.stderr.isatty() else None)
@@ -136,11 +146,13 @@ def cmd_bundle_watch(args) -> int:
 def cmd_reference_export(args) -> int:
     from weicha_server import refexport
 
+    checked_output(args)
     return refexport.cli_export(_cli(), args)
 
 
 def cmd_enroll_import(args) -> int:
     from weicha_server import enroll_offline
 
+    checked_output(args)
     return enroll_offline.cli_enroll(_cli(), args)
 
