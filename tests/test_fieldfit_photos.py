@@ -1,6 +1,7 @@
 """Issue 10 §3, fewer actions in the photo log: the import dialog offers the camera card in a
 reader and 细目 (most of a card), so 导入文件夹 is Enter; a digit classifies one photo and goes
-on to the next, so 方位 概貌 重点部位 are three keys."""
+on to the next, so 方位 概貌 重点部位 are three keys; 勘验结束时间 takes the last photo's camera
+time; Ctrl+1 after the photos comes back to the input the record was left at."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,8 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QLabel
 
 from gui_support import admin, app, cases, child, dialogs, store  # noqa: F401
+from keyboard_support import Keyboard
+from media_support import make_photo
 from photo_gui_support import card, on_next_dialog, wait_import
-from test_photo_batch import shown_log, with_photos
+from test_photo_batch import service, shown_log, with_photos
+from weicha_desktop.gui.common.store_events import StoreEvents
 from weicha_desktop.gui.photos import importing
 
 pytestmark = pytest.mark.usefixtures("dialogs")
@@ -64,3 +68,51 @@ def test_a_digit_classifies_one_photo_and_selects_the_next(app, qtbot, cases, tm
     qtbot.keyClick(grid, Qt.Key.Key_4)  # several selected: they stay selected
     assert len(log.selected_photos()) == 3
     assert [p.photo_class for p in photos.list(case.id)] == ["细目"] * 3
+
+
+def shots(folder: Path, times: list[str | None]) -> Path:
+    """Camera files taken at ``times`` (``None``: no EXIF, only the file's own time)."""
+    folder.mkdir(parents=True)
+    for i, taken in enumerate(times):
+        make_photo(folder / f"IMG_{i:04d}.JPG", size=(64, 48), seed=i, taken=taken)
+    return folder
+
+
+def test_the_end_time_follows_the_camera_time_of_the_last_photo(app, qtbot, cases, tmp_path):
+    """勘验结束时间: the scene's last shot, shown in the form as any value (editable), following
+    the photo log while it holds what the log gave; a file's own time is not taken for it, and
+    a time typed over it is kept."""
+    case = cases.new_case()
+    photos = service(cases)
+    photos.import_files(case.id, [shots(tmp_path / "A", [None, "2026:11:27 09:05:00", "2026:11:27 11:20:40"])],
+                        workers=1)
+    no_exif, early, last = photos.list(case.id)
+    view, _pages, _log = shown_log(qtbot, cases, case.id)
+    ended = view.editors["ended_at"]
+    assert ended.value() is None  # opening a case changes nothing
+    photos.remove(no_exif.id, "重复拍摄")  # the log changes: the field follows it
+    qtbot.waitUntil(lambda: ended.value() is not None, timeout=2000)
+    assert ended.value() == "2026-11-27T11:20:00+08:00"
+    photos.remove(last.id, "拍错")  # still what the log gave: follows
+    qtbot.waitUntil(lambda: ended.value() == "2026-11-27T09:05:00+08:00", timeout=2000)
+    view.focus_path("ended_at")
+    qtbot.keyClicks(QApplication.focusWidget(), "202611271200")  # the technician's own
+    typed = ended.value()
+    assert typed.startswith("2026-11-27T12:00")
+    events = StoreEvents(cases.store, view)  # told after the form's own (connected first)
+    with qtbot.waitSignal(events.changed, timeout=2000):
+        photos.update(early.id, caption="小区入口")
+    assert ended.value() == typed
+
+
+def test_ctrl_1_comes_back_where_the_focus_was(app, qtbot, cases):
+    """照片 and back: the record at its tab and input (Qt's focus move as the record was hidden
+    went through the form's Tab-to-the-next-section and turned the tab)."""
+    case = cases.new_case()
+    view, _pages, _log = shown_log(qtbot, cases, case.id)
+    kb = Keyboard()
+    kb.key("Ctrl+1")
+    view.focus_first_empty()
+    assert kb.focus().objectName() == "field_assigning_unit"
+    kb.key("Ctrl+2", "Ctrl+1")
+    assert view.tabs.currentIndex() == 0 and kb.focus().objectName() == "field_assigning_unit"

@@ -89,7 +89,7 @@ def test_the_clock_and_the_user_are_passed_in():
     assert prefill.row_values(group, ctx, {"collector": "李明"}) == {
         "collected_at": "2031-02-03T04:05:00+08:00"}
     assert prefill.prefilled_fields(spec) == [
-        "investigating_unit", "started_at", "photo_total", "recorder", "photographer",
+        "investigating_unit", "started_at", "ended_at", "photo_total", "recorder", "photographer",
         "investigators", "evidence.collector", "evidence.collected_at"]
 
 
@@ -112,7 +112,7 @@ def test_the_command_line_new_case_is_prefilled_too(tmp_path):
 
 @pytest.mark.parametrize("field, prefill_line, message", [
     ("sketch_count", "prefill: user", "prefill: user 不能用于 integer 字段"),
-    ("sketcher", "prefill: today", "prefill 应为 user、unit、now、photo_count 之一或同一层另一字段的 id（现为“today”）"),
+    ("sketcher", "prefill: today", "prefill 应为 user、unit、now、photo_count、photo_end 之一或同一层另一字段的 id（现为“today”）"),
     ("case_number", "prefill: unit", "只读（readonly）字段由系统填写，不用 prefill"),
     ("witnesses", "prefill: now", "prefill: now 不能用于 repeat 字段"),
 ])

@@ -22,7 +22,7 @@ from form_support import open_view
 from gui_support import admin, app, cases, child, dialogs, store  # noqa: F401  (fixtures)
 from keyboard_support import Keyboard, on_dialog, reactivate
 from pdf_support import text as pdf_text
-from photo_gui_support import card
+from media_support import make_photo
 from support import PASSWORD, forms
 from weicha_desktop.core.forms.validators import id_check_char
 from weicha_desktop.core.users import UserService
@@ -47,8 +47,8 @@ NARRATIVE = {  # the paragraphs the PDF holds: the template, filled from the rec
     "narrative_extraction": "在入户门把手提取右手拇指指纹（粉末显现）；在主卧床头柜抽屉提取左手食指指纹（粉末显现）；"
                             "在客厅地面提取运动鞋足迹（静电吸附）。",
 }
-GOAL = 60  # the issue's: not reached by this case (docs/gui.md, "A standard case from the keyboard")
-BUDGET = 61  # measured (92 before slice H, 70 after it): may only go down
+GOAL = 60  # the (docs/gui.md, "A standard case from the keyboard")
+BUDGET = 60  # measured (92 before slice H, 70 after it): may only go down
 
 
 @pytest.fixture
@@ -71,17 +71,40 @@ def window(app, qtbot, store, monkeypatch, dialogs):
 
 def test_a_standard_burglary_case_from_the_keyboard(window, qtbot, tmp_path, dialogs, monkeypatch):
     folder = tmp_path / "CARD"
-    card(folder / "DCIM" / "100CANON", 10)  # camera files with EXIF
+    shots = folder / "DCIM" / "100CANON"  # camera files with EXIF, taken from 09:05 to 11:20
+    shots.mkdir(parents=True)
+    for i in range(10):
+        minute = 9 * 60 + 5 + 15 * i
+        make_photo(shots / f"IMG_{i:04d}.JPG", seed=i * 37, taken=f"2026:11:27 {minute // 60:02d}:{minute % 60:02d}:05")
+    monkeypatch.setattr(importing, "mounted_roots", lambda: [tmp_path / "ROOT", folder])  # a reader
     home = tmp_path / "home"  # the first export of this user: the file dialog offers home
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     kb = Keyboard()
+    seen: list[str] = []
 
-    # ---- 笔录 --------------------------------------------------------------------------------
+    # ---- 照片 first (the card in hand): the camera card in the reader, imported as 细目; 方位,
+    # 概貌, 重点部位 set from the keys; 照片张数 and 勘验结束时间 (the last photo's camera time) follow
     kb.key("Ctrl+N")                                  # 新建勘验: the focus on 指派/报告单位
     view = window.workspace.currentWidget()
     pages = window.workspace.case_pages[view]
     pages.photo_log.import_bar.workers = 1            # one worker process: quicker in a test
+    kb.key("Ctrl+2")
+
+    def import_card(dialog: QDialog) -> None:
+        seen.append(dialog.objectName())
+        assert dialog.folder() == str(folder / "DCIM") and dialog.photo_class() == "细目"
+        kb.key("Return")                              # the card in the reader, 细目: 导入
+    on_dialog(qtbot, ImportDialog, import_card)
+    kb.key("Alt+I")                                   # 导入文件夹… (a mnemonic clicks after 100 ms)
+    qtbot.waitUntil(lambda: bool(seen) and not pages.photo_log.import_bar.is_running(), timeout=30000)
+    assert seen == ["importDialog"]
+    assert pages.photo_log.model.rowCount() == 10
+    reactivate(qtbot, window)
+    kb.key("1", "2", "3")                             # each key: the next photo
+    assert view.values()["ended_at"] == "2026-11-27T11:20:00+08:00"
+    # ---- 笔录 --------------------------------------------------------------------------------
+    kb.key("Ctrl+1")                                  # back where the focus was: 指派/报告单位
     kb.field("钦南派出所", "Tab")
     kb.field("202611270810", "Tab")                   # 接警时间; Tab goes on to 勘验事由
     kb.field("202611270802", "Tab")                   # 报警时间
@@ -94,10 +117,8 @@ def test_a_standard_burglary_case_from_the_keyboard(window, qtbot, tmp_path, dia
     narrative = view.editors["narrative_location"]
     qtbot.waitUntil(lambda: narrative.value() is not None, timeout=2000)
     kb.key("Tab")
-    kb.field("202611262200", "Ctrl+PgDown")           # 发案时间（起）; 勘验时间与地点, past
-    kb.type("202611271120")                           # 勘验结束时间 (开始: now, prefilled)
-    kb.key("F8")                                      # what is still missing (检查), the first
-    kb.key("Down", "F8")                              # 现场状态: 原始现场
+    kb.field("202611262200", "F8")                    # 发案时间（起）; what is still missing (检查),
+    kb.key("Down", "F8")                              # the first: 现场状态: 原始现场
     kb.key("Down", "F8")                              # 天气: 晴
     kb.key("Down", "F8")                              # 光线: 自然光
     kb.field("黄志强", "F8")                          # 指挥人; then the template's blanks
@@ -116,24 +137,6 @@ def test_a_standard_burglary_case_from_the_keyboard(window, qtbot, tmp_path, dia
     kb.field(WITNESS, "Tab")                          # Tab passes 性别, 出生日期
     kb.field("钦州市钦南区永福路8号", "Tab")
     kb.type(WITNESS_ID)
-    # ---- 照片: the camera card in the reader, imported as 细目; 方位, 概貌, 重点部位 set from
-    # the keys ----------------------------------------------------------------------------------
-    monkeypatch.setattr(importing, "mounted_roots", lambda: [tmp_path / "ROOT", folder])  # a reader
-    kb.key("Ctrl+2")
-
-    seen: list[str] = []
-
-    def import_card(dialog: QDialog) -> None:
-        seen.append(dialog.objectName())
-        assert dialog.folder() == str(folder / "DCIM") and dialog.photo_class() == "细目"
-        kb.key("Return")                              # the card in the reader, 细目: 导入
-    on_dialog(qtbot, ImportDialog, import_card)
-    kb.key("Alt+I")                                   # 导入文件夹… (a mnemonic clicks after 100 ms)
-    qtbot.waitUntil(lambda: bool(seen) and not pages.photo_log.import_bar.is_running(), timeout=30000)
-    assert seen == ["importDialog"]
-    assert pages.photo_log.model.rowCount() == 10
-    reactivate(qtbot, window)
-    kb.key("1", "2", "3")                             # each key: the next photo
     # ---- 报告 → 导出 PDF -------------------------------------------------------------------
     kb.key("Ctrl+P")
     out = home / f"现场勘验检查笔录-{view.case.number}.pdf"
@@ -168,10 +171,10 @@ def test_a_standard_burglary_case_from_the_keyboard(window, qtbot, tmp_path, dia
     assert {p.rule for p in blockers} == {"bibi"}, [str(p.message) for p in blockers]
     pdf = "\n".join(pdf_text(out))
     flat = pdf.replace("\n", "").replace(" ", "")
-    for typed in ["入室盗窃", ADDRESS, *TRACES, WITNESS, *NARRATIVE.values()]:
+    for typed in ["入室盗窃", ADDRESS, *TRACES, WITNESS, *NARRATIVE.values(), "勘验于2026年11月27日11时20分结束"]:
         assert typed in flat, typed
     assert "10张" in flat and "____" not in pdf
-    assert count <= BUDGET, f"{count} actions"
+    assert count <= BUDGET <= GOAL, f"{count} actions"
 
 
 # ---- the obstacles the case met, each on its own --------------------------------------------

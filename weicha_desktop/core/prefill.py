@@ -7,6 +7,9 @@
     now          the clock's time, to the minute (勘验开始时间, 提取时间); a date field: today
     photo_count  the photos in the record's photo log (照片张数; 0 for a new record: the form
                  then keeps it in step, and the rule ``photo_total`` flags a disagreement)
+    photo_end    the camera time of the record's last photo, to the minute (勘验结束时间: the
+                 scene's last shot; nothing for a new record: the form fills it as photos come
+                 in, while it is empty or still what it gave; a file's own time is not used)
     <field id>   a field beside it that it follows while the user has not typed it over
                  (现场地点 ← 发案地点, 类别 ← 名称, 提取方法 ← 类别): nothing at creation;
                  core/forms/derive.py says what a value gives, the form fills it as it is typed
@@ -83,6 +86,28 @@ def prefilled_fields(spec: FormSpec) -> list[str]:
         if f.type == "repeat":
             out += [f"{f.id}.{sub.id}" for sub in f.fields if sub.prefill in PREFILL_SOURCES]
     return out
+
+
+def photo_end(store: Store, record_id: str) -> str | None:
+    """The latest camera time (EXIF) of the record's photos, to the minute, ISO 8601 with its
+    offset (a camera that wrote none: the clock's); None without one."""
+    from weicha_desktop.core.labels import TIME_SOURCES, time_source_label
+
+    camera = TIME_SOURCES["camera"].text("zh")
+    zone = store.clock.now().tzinfo
+    latest = None
+    for taken_at, source in store.conn.execute(
+            "SELECT taken_at, time_source FROM photos WHERE record_id = ? AND removed_at IS NULL "
+            "AND taken_at IS NOT NULL", (record_id,)):
+        if time_source_label(source) != camera:
+            continue
+        try:
+            when = datetime.fromisoformat(taken_at)
+        except (TypeError, ValueError):
+            continue
+        when = when if when.tzinfo else when.replace(tzinfo=zone)
+        latest = when if latest is None or when > latest else latest
+    return latest.replace(second=0, microsecond=0).isoformat() if latest else None
 
 
 def photo_count(store: Store, record_id: str) -> int:

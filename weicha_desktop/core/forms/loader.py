@@ -356,14 +356,15 @@ class _Builder:
         """``prefill``: what a new record (a new row, for a field inside a repeat group) starts
         with (core/prefill.py): ``user`` (the logged-in user's display name: a text, a person,
         a repeat group whose rows are people), ``unit`` (the unit's name: a text), ``now``
-        (a date or date-time), ``photo_count`` (the photo log's count: an integer); or the id
+        (a date or date-time), ``photo_count`` (the photo log's count: an integer),
+        ``photo_end`` (the camera time of the photo log's last photo: a date-time); or the id
         of a field beside it (at the top level, or in the same row) that it follows until it
         is typed over (core/prefill.py ``derive``; ``lint_form`` checks the pair)."""
         source = raw.get("prefill")
         if source is None:
             return None
         fits = {"user": ("text", "person", "repeat"), "unit": ("text",), "now": ("date", "datetime"),
-                "photo_count": ("integer",)}
+                "photo_count": ("integer",), "photo_end": ("datetime",)}
         people = ftype != "repeat" or ("fields" not in raw and any(f.id == "name" for f in options["fields"]))
         beside = isinstance(source, str) and source not in PREFILL_SOURCES and _ID.match(source)
         if beside and options["readonly"]:

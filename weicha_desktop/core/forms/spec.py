@@ -26,8 +26,9 @@ DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 5000}
 OTHER_MAX_LENGTH = DEFAULT_MAX_LENGTH["text"]
 FACT_NAMES = ("photo_count", "photo_classes")  # rule facts, merged into the expression env
 # What a new record (or a new row) may be prefilled with (``prefill:``, core/prefill.py): the
-# logged-in user's display name, the unit's name, the clock's "now", the photo log's count.
-PREFILL_SOURCES = ("user", "unit", "now", "photo_count")
+# logged-in user's display name, the unit's name, the clock's "now", the photo log's count,
+# the camera time of its last photo.
+PREFILL_SOURCES = ("user", "unit", "now", "photo_count", "photo_end")
 
 
 class FormError(WeichaError):

@@ -7,7 +7,8 @@ by typing over them). docs/gui.md, "Filled for you".
 - A new row of a repeat group: its prefilled cells (提取人: the user, 提取时间: now;
   core/prefill.py) where the row above and the defaults leave them empty (groups.py asks).
 - 照片 (张数) follows the photo log while it holds the count the form last knew (or nothing):
-  a number the user typed is left alone.
+  a number the user typed is left alone. 勘验结束时间 (``prefill: photo_end``) likewise takes
+  the camera time of the last photo (the scene's last shot), shown and editable as any value.
 - Narrative blanks of a template whose value is now known (勘验人员____在…) are filled from the
   record (core/forms/templates.py ``fill_known_blanks``): never text the user typed.
 - A field that follows another (``prefill: <field id>``, core/forms/derive.py): 现场地点 as
@@ -98,15 +99,37 @@ def prefill_new_rows(editor: Editor, store: Any, actor: Any) -> bool:
     return True
 
 
-def follow_photo_count(editor: Editor | None, known: int | None, count: int) -> bool:
-    """照片张数 to ``count`` if it is empty or still the count the form knew (``known``)."""
-    if editor is None or editor.field.readonly:
+def follow_photo_count(editor: Editor | None, known: Any, count: Any) -> bool:
+    """照片张数 to ``count`` (勘验结束时间 to the last photo's time) if it is empty or still
+    what the form knew (``known``)."""
+    if editor is None or editor.field.readonly or count is None:
         return False
     value = editor.value()
     if value == count or not (value is None or value == known):
         return False
     editor.set_value(count)
     return True
+
+
+class PhotoFields:
+    """The fields that follow the photo log (``prefill: photo_count`` / ``photo_end``): what
+    the log gave when the case was loaded or last followed, so a value typed over is kept."""
+
+    SOURCES = {"photo_count": prefill.photo_count, "photo_end": prefill.photo_end}
+
+    def __init__(self, fields: list[Field], editors: dict[str, Editor], store):
+        self.fields = {f.id: f.prefill for f in fields if f.prefill in self.SOURCES and f.id in editors}
+        self.editors, self.store = editors, store
+        self.known: dict[str, Any] = {}
+
+    def load(self, case_id: str) -> None:
+        self.known = {fid: self.SOURCES[source](self.store, case_id) for fid, source in self.fields.items()}
+
+    def follow(self, case_id: str) -> None:
+        for field_id, source in self.fields.items():
+            now = self.SOURCES[source](self.store, case_id)
+            follow_photo_count(self.editors[field_id], self.known.get(field_id), now)
+            self.known[field_id] = now
 
 
 class Followers:

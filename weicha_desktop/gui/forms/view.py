@@ -16,8 +16,9 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QMessageBox, QStackedWidget, QTabWidget,
                                QVBoxLayout, QWidget)
+from shiboken6 import isValid
 
-from weicha_desktop.core import drafts, prefill
+from weicha_desktop.core import drafts
 from weicha_desktop.core.cases import CaseRecord, CaseService
 from weicha_desktop.core.errors import FinalizeBlocked, Problem, ValidationFailed, WeichaError
 from weicha_desktop.core.forms import compile_expr
@@ -75,6 +76,7 @@ class FormView(QWidget):
         self._buffered = False   # the journal holds edits of this case
         self._listing: str | None = None  # what the problem list follows: "draft" / "complete"
         self._refusal: str | None = None  # why this user may not edit the draft (read-only)
+        self._record_focus: QWidget | None = None  # where the focus was when 照片 … was shown
         self.setStyleSheet(STYLE)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -115,10 +117,9 @@ class FormView(QWidget):
         self._filled_from: dict[str, Any] = {}  # the record when the narrative was last filled
         self.tabs.currentChanged.connect(self.flush)
         self.tabs.currentChanged.connect(self._section_shown)
-        # 照片 (张数) follows the photo log (autofill.py): the count the form last knew
-        self._photo_field = next((f.id for f in self.spec.all_fields() if f.prefill == "photo_count"), None)
-        self._photos: int | None = None
-        if self._photo_field:
+        # 照片 (张数) and 勘验结束时间 follow the photo log (autofill.py)
+        self.photo_fields = autofill.PhotoFields(self.spec.all_fields(), self.editors, cases.store)
+        if self.photo_fields.fields:
             StoreEvents(cases.store, self).changed.connect(self._store_changed)
         self.panel = ProblemPanel(self._problem_text)
         self.panel.pathChosen.connect(self.focus_path)
@@ -186,13 +187,21 @@ class FormView(QWidget):
             self.header.report_button.click()
 
     def show_view(self, index: int) -> bool:
-        """Ctrl+1 / 2 / 3: 笔录 / 照片 / 物证登记 (when the case has those views)."""
+        """Ctrl+1 / 2 / 3: 笔录 / 照片 / 物证登记 (when the case has those views); back to the
+        record, the focus is where it was (else the tab's first input)."""
         button = self.header.view_group.button(index)
         if button is None:
             return False
+        focus, page = QApplication.focusWidget(), self.pages[self.tabs.currentIndex()]
+        if self.views.currentIndex() == 0 and focus is not None and self.views.widget(0).isAncestorOf(focus):
+            self._record_focus = focus
         button.click()
         if index == 0:
-            self.pages[self.tabs.currentIndex()].focus_first()
+            kept = self._record_focus  # (a table cell's editor is gone once closed)
+            if kept is not None and isValid(kept) and page.isAncestorOf(kept) and kept.isVisible():
+                kept.setFocus(Qt.FocusReason.OtherFocusReason)
+            else:
+                page.focus_first()
         return True
 
     def _shortcut(self, keys: QKeySequence, slot) -> str:
@@ -223,7 +232,7 @@ class FormView(QWidget):
         self.followers.remember()
         for editor in self.editors.values():
             autofill.remember_rows(editor)
-        self._photos = prefill.photo_count(self.cases.store, case.id) if self._photo_field else None
+        self.photo_fields.load(case.id)
         self.set_readonly(not self.is_editable())
         self.header.show_recovery(recovery, self.cases.actor.id)
         self.header.show_case(case, self.spec.title.text(self.lang), self.is_editable(),
@@ -397,12 +406,9 @@ class FormView(QWidget):
 
     def _store_changed(self, summary: ChangeSummary) -> None:
         """Photos added or removed (here, a worker's import, anywhere in the program): 照片
-        (张数) follows while it holds the count the form knew."""
-        if "photo" not in summary.kinds or not self.is_editable():
-            return
-        count = prefill.photo_count(self.cases.store, self.case.id)
-        autofill.follow_photo_count(self.editors.get(self._photo_field), self._photos, count)
-        self._photos = count
+        (张数) and 勘验结束时间 follow while they hold what the form knew."""
+        if "photo" in summary.kinds and self.is_editable():
+            self.photo_fields.follow(self.case.id)
 
     # ---- actions ---------------------------------------------------------------------------
     def commit_session(self) -> bool:
@@ -515,10 +521,11 @@ class FormView(QWidget):
         """Tab on a section's last input goes on to the next section (its first empty input),
         Shift+Tab on its first back to the previous one (its last input), as on the paper:
         before, Tab left the record for the header's buttons. From the first and the last
-        section Tab leaves as Qt has it (the header, the section list, the problems)."""
+        section Tab leaves as Qt has it (the header, the section list, the problems), and so
+        does Qt's own move when the record is hidden (照片 shown: the tab stays as it was)."""
         index, before = self.tabs.currentIndex(), QApplication.focusWidget()
         page = self.pages[index] if self.views.currentIndex() == 0 and 0 <= index < len(self.pages) \
-            and self.is_editable() else None  # (a read-only record: Tab as Qt has it)
+            and self.is_editable() and self.tabs.isVisible() else None  # (read-only: as Qt has it)
         moved = super().focusNextPrevChild(next)
         after = QApplication.focusWidget()
         if page is None or before is None or not page.isAncestorOf(before) \
