@@ -297,12 +297,15 @@ class _Batch:
                 or p.get("version", 0) > MAX_SEQ:
             return "bad_payload", "同步操作的记录行含有空字符或过大的版本号，服务器无法保存。"
         unit = self.device.unit_code or (env["actor"].get("unit_code") or None)
-        if verb == "review" and rid in self.rows and self.owners[rid] not in (None, self.device.id):
+        others = self.owners.get(rid) not in (None, self.device.id)  # a row another device owns
+        if verb == "review" and rid in self.rows and others:
             # review.superseded judges a record another device owns by its row: a row that was
             # there before this batch, which this batch may have changed (an earlier review)
             self._write_records()
-        if verb == "review" and (stale := review.superseded(self.conn, self.device.id, env)):  # S3's hook
-            return stale
+        # (a record of this device's, or none: nothing supersedes the decision — not asked, a
+        # query less per own review; a record another device owns was there at the batch's start)
+        if verb == "review" and others and (stale := review.superseded(self.conn, self.device.id, env)):
+            return stale  # S3's hook
         if verb == "review":
             fresh = insert_ignore(self.conn, reviews, {
                 "review_id": p["review_id"], "record_id": rid, "version": p["version"],
