@@ -76,10 +76,10 @@ def test_reference_export_is_signed_versioned_and_applies_on_a_laptop(srv, tmp_p
     assert inside.code == 1 and "数据文件夹" in inside.err and db_file.read_bytes() == kept
 
 
-def request_file(path, lt, key, *, signer=None, name="现场勘验-笔记本7", public_key=None, expires=None):
+def request_file(path, lt, key, *, signer=None, name="现场勘验-笔记本7", public_key=None, expires=None, unit=UNIT):
     raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     pub = public_key or base64.b64encode(raw).decode()
-    fields = {"device_id": lt.device_id, "device_name": name, "public_key": pub, "unit_code": UNIT}
+    fields = {"device_id": lt.device_id, "device_name": name, "public_key": pub, "unit_code": unit}
     write_container(path, kind="enroll-request", sender=("device", lt.device_id), recipient=("server", "*"),
                     signer=signer or key, encrypt_to=None, manifest_extra=fields,
                     entries=[Entry.of_bytes("request.json", canonical_json({**fields, "issued": []}))],
@@ -124,7 +124,8 @@ def test_a_request_not_signed_by_its_key_or_tampered_registers_nothing(srv, tmp_
     lt, key = laptop(tmp_path / "lt"), Ed25519PrivateKey.generate()
     cases = {"forged.wcq": dict(signer=Ed25519PrivateKey.generate()),
              "expired.wcq": dict(expires=datetime.now(timezone.utc) - timedelta(seconds=5)),
-             "badkey.wcq": dict(public_key="bm90IGEga2V5")}
+             "badkey.wcq": dict(public_key="bm90IGEga2V5"),
+             "unit.wcq": dict(unit="4" * 40), "name.wcq": dict(name="a\x00b")}
     for name, kw in cases.items():
         request_file(tmp_path / name, lt, key, **kw)
     flipped = tmp_path / "flipped.wcq"
@@ -139,5 +140,6 @@ def test_a_request_not_signed_by_its_key_or_tampered_registers_nothing(srv, tmp_
         assert run.code == 1 and "Traceback" not in run.err and any("\u4e00" <= c <= "\u9fff" for c in run.err), run.err
     assert srv.snapshot() == before and not (tmp_path / "e.wce").exists()
     logged = srv.audit()[entries:]
-    assert [e["action"] for e in logged] == ["bundle.refused"] * 4
-    assert [e["details"]["code"] for e in logged] == ["bad_signature", "expired", "manifest_mismatch", "bad_signature"]
+    assert [e["action"] for e in logged] == ["bundle.refused"] * 6
+    assert [e["details"]["code"] for e in logged] == ["bad_signature", "expired", "manifest_mismatch",
+                                                      "manifest_mismatch", "manifest_mismatch", "bad_signature"]

@@ -79,7 +79,9 @@ def read_request(src: Path, server_id: str, staging: Path, clock: Clock) -> Requ
         raise BundleError("manifest_mismatch", "登记申请的内容前后不一致，未登记。请在笔记本上重新生成申请。")
     name = manifest.get("device_name")
     if not re.match(ENROLL_PATTERN, device_id) or not isinstance(name, str) or not name.isprintable() \
-            or len(name) > 200 or not (manifest.get("unit_code") is None or isinstance(manifest["unit_code"], str)):
+            or len(name) > 200 or not (manifest.get("unit_code") is None or (
+                isinstance(manifest["unit_code"], str) and len(manifest["unit_code"]) <= 32
+                and manifest["unit_code"].isprintable())):
         raise BundleError("manifest_mismatch", "登记申请中的设备编号、名称或单位代码无效，未登记。")
     return Request(device_id=device_id, device_name=name, public_key=manifest["public_key"],
                    unit_code=manifest.get("unit_code"), issued=body.get("issued"), bundle_id=header.bundle_id)
