@@ -196,7 +196,7 @@ class RepeatEditor(Editor):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        header.setMinimumSectionSize(80)
+        header.setMinimumSectionSize(48)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         table.setMinimumHeight(150)
         if follows_id(subs):  # 性别, 出生日期: filled from the 身份证号, so Tab passes them
@@ -218,15 +218,24 @@ class RepeatEditor(Editor):
         return table
 
     def fit_columns(self) -> None:
-        """Wide enough for the header and the cells (an 18-digit 身份证号 is not cut)."""
+        """Wide enough for the header and the cells (an 18-digit 身份证号 is not cut), and no
+        wider where the values are short (性别, a date), so the witnesses' six columns fit the
+        form at 1024×768 (电话 was cut off) with room for a 住址."""
         table: QTableWidget = self.widget
         header = table.horizontalHeader()
+        text = table.fontMetrics().horizontalAdvance
         for col, sub in enumerate(self.field.fields):
             base = 100
             if sub.constraint.validator == "id_card":
-                base = 180
+                base = text("0" * 18) + 24
             elif sub.type in ("datetime", "textarea"):
                 base = 150
+            elif sub.type == "date":
+                base = text("2026-11-27") + 24
+            elif sub.id == "address":  # a 住址 is the longest of a person's values
+                base = 180
+            elif sub.type == "choice" and sub.choices:
+                base = max(text(c.label.text(self.lang)) for c in sub.choices) + 32
             width = max(base, header.sectionSizeHint(col), table.sizeHintForColumn(col) + 16)
             table.setColumnWidth(col, min(width, 320))
 
