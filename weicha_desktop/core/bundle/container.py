@@ -15,7 +15,8 @@ dropped, duplicated or cut does not decrypt. Every non-final frame holds exactly
 
 Reading is two passes over the file, a frame at a time (memory bounded by ``chunk_size``):
 pass 1 checks the structure and the signature; pass 2 decrypts into a fresh folder under
-``staging_dir`` checking every size and hash and that the file did not change since pass 1.
+``staging_dir`` checking every size and hash and that the file did not change since pass 1
+(signed-only: hashed again; encrypted: every frame authenticated under the signer's key).
 Every refusal is a :class:`BundleError` (``code``, Chinese message) and leaves nothing staged."""
 from __future__ import annotations
 
@@ -195,9 +196,11 @@ def _read(f: BinaryIO, n: int, what: str) -> bytes:
 
 
 def _scan(src: Path, sender_key: Callable[[Header], Ed25519PublicKey | None],
-          on_frame: Callable[[int, bytes], None] | None, meter: _Meter | None) -> tuple[Header, int, bytes]:
+          on_frame: Callable[[int, bytes], None] | None, meter: _Meter | None,
+          verify: bool = True) -> tuple[Header, int, bytes | None]:
     """Pass over the whole file: structure, then the signature; ``on_frame(i, body)`` for each
-    frame when given. (header, number of frames, SHA-256 of the signed bytes)."""
+    frame when given. (header, number of frames, SHA-256 of the signed bytes). ``verify``
+    False: the frames are not hashed and the signature not checked (digest None)."""
     with open(src, "rb") as f:
         magic = f.read(len(MAGIC))
         if magic != MAGIC:
@@ -232,8 +235,9 @@ def _scan(src: Path, sender_key: Callable[[Header], Ed25519PublicKey | None],
             if not 0 < size <= limit:
                 raise BundleError("frame_order", f"数据包第 {frames + 1} 块的长度无效：文件已损坏或被改动，已拒收。{_RETRY}")
             body = _read(f, size, f"第 {frames + 1} 块数据")
-            h.update(head)
-            h.update(body)
+            if verify:
+                h.update(head)
+                h.update(body)
             if on_frame is not None:
                 on_frame(frames, body)
             if meter is not None:
@@ -246,6 +250,8 @@ def _scan(src: Path, sender_key: Callable[[Header], Ed25519PublicKey | None],
             raise BundleError("trailing_bytes", f"数据包的签名之后还有多余的数据：文件被改动过或拼接了别的内容，已拒收。{_RETRY}")
     if frames == 0:
         raise BundleError("truncated", f"数据包中没有任何数据块：文件不完整。{_RETRY}")
+    if not verify:
+        return header, frames, None
     digest = h.digest()
     try:
         key.verify(sig, digest)
@@ -297,10 +303,15 @@ def open_container(src: Path, *, sender_key: Callable[[Header], Ed25519PublicKey
         from weicha_desktop.core.fileio import os_error_message
         raise BundleError("io_error", f"无法读取 {src}：{os_error_message(e, reading=True)}。") from None
     unpack = _Unpacker(header, directory)
+    # Pass 2 of an encrypted bundle is not hashed again: every frame must decrypt under a key
+    # only the signer knew (the ephemeral private key of the header pass 1 verified), bound
+    # to its index, the final flag and that header — a file changed since fails there. A
+    # signed-only bundle is hashed again and must give pass 1's digest.
+    rehash = header.encryption is None
     try:
-        _, _, again = _scan(src, lambda _h: sender_key(_h) or _missing(),
-                            lambda i, body: unpack.feed(open_frame(i, body)), meter)
-        if again != first:
+        again_header, _, again = _scan(src, lambda _h: sender_key(_h) or _missing() if rehash else _NO_KEY,
+                                       lambda i, body: unpack.feed(open_frame(i, body)), meter, rehash)
+        if again_header.raw != header.raw or (rehash and again != first):
             raise BundleError("bad_signature", "数据包在读取过程中被改动了，已拒收。请把文件复制到本机后再导入。")
         manifest = unpack.finish()
     except BaseException as e:
