@@ -304,3 +304,20 @@ def test_the_import_shows_its_progress_on_a_terminal(capsys):
         report(done, 1000)
     err = capsys.readouterr().err
     assert err.count("%") == 21 and err.endswith("100%\n") and "正在核对并解密数据包" in err
+
+
+def test_a_file_gone_between_looking_and_taking_is_passed_over(srv, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from weicha_server.bundles import Importer, watch_folder
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "gone.wcb").write_bytes(b"x")
+    real = Path.is_file
+    monkeypatch.setattr(Path, "is_file", lambda self: (_ for _ in ()).throw(FileNotFoundError(2, "gone"))
+                        if self.name == "gone.wcb" else real(self))
+    said = []
+    assert watch_folder(Importer(srv.config(), srv.engine), drop, once=True, interval=1,
+                        say=lambda text, bad: said.append(text)) == 0
+    assert said == [] and (drop / "gone.wcb").exists()

@@ -493,9 +493,12 @@ def watch_folder(importer: Importer, folder: Path, *, once: bool, interval: floa
     refused = 0
     while True:
         for path in sorted(folder.glob("*.wcb")):
-            if path.name.startswith(".") or not path.is_file():
-                continue
-            st = path.stat()
+            try:
+                if path.name.startswith(".") or not path.is_file():
+                    continue
+                st = path.stat()
+            except OSError:
+                continue  # gone meanwhile (taken by hand, or by another watcher)
             mark = (st.st_size, st.st_mtime_ns)
             if not once and last.get(path) != mark:
                 last[path] = mark  # still being copied, maybe: the next look decides
