@@ -1,13 +1,14 @@
 """Issue 10 §3, fewer actions in the photo log: the import dialog offers the camera card in a
 reader and 细目 (most of a card), so 导入文件夹 is Enter; a digit classifies one photo and goes
 on to the next, so 方位 概貌 重点部位 are three keys; 勘验结束时间 takes the last photo's camera
-time; Ctrl+1 after the photos comes back to the input the record was left at."""
+time; Ctrl+1 after the photos comes back to the input the record was left at; several selected
+photos are dragged together."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QLabel
 
 from gui_support import admin, app, cases, child, dialogs, store  # noqa: F401
@@ -116,3 +117,24 @@ def test_ctrl_1_comes_back_where_the_focus_was(app, qtbot, cases):
     assert kb.focus().objectName() == "field_assigning_unit"
     kb.key("Ctrl+2", "Ctrl+1")
     assert view.tabs.currentIndex() == 0 and kb.focus().objectName() == "field_assigning_unit"
+
+
+def test_several_selected_photos_are_dragged_together(app, qtbot, cases, tmp_path):
+    """The drag moved only the photo it started on; the selection goes as one block, in its
+    order, in one reorder, and stays selected."""
+    case, photos, ps = with_photos(cases, tmp_path, n=5)
+    _view, _pages, log = shown_log(qtbot, cases, case.id)
+    grid, model = log.grid, log.model
+    selection = grid.selectionModel()
+    log.select(ps[1].id)
+    selection.select(model.index(3), QItemSelectionModel.SelectionFlag.Select)  # 2 号 and 4 号
+    target = grid.visualRect(model.index(0))
+    grid._move_selected_to(grid._drop_row(target.center() - QPoint(target.width() // 4, 0)))
+    order = [ps[1].id, ps[3].id, ps[0].id, ps[2].id, ps[4].id]
+    assert [p.id for p in photos.list(case.id)] == order
+    assert [p.position for p in photos.list(case.id)] == [1, 2, 3, 4, 5]
+    assert [model.photo(r).id for r in range(5)] == order
+    assert [p.id for p in log.selected_photos()] == [ps[1].id, ps[3].id]
+    last = grid.visualRect(model.index(4))  # to the end: after 5 号
+    grid._move_selected_to(grid._drop_row(last.center() + QPoint(last.width() // 4, 0)))
+    assert [p.id for p in photos.list(case.id)] == [ps[0].id, ps[2].id, ps[4].id, ps[1].id, ps[3].id]

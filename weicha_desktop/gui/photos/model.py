@@ -216,6 +216,30 @@ class PhotoListModel(QAbstractListModel):
         self.reordered.emit([p.id for p in self.photos])
         return True
 
+    def move_together(self, rows: list[int], target: int) -> bool:
+        """Move the photos at ``rows`` (several selected, not necessarily side by side), in
+        their order, to before ``target``: one reorder (``reordered``); the selection moves
+        with them."""
+        rows = sorted({r for r in rows if 0 <= r < len(self.photos)})
+        if not self.editable or not rows or not 0 <= target <= len(self.photos):
+            return False
+        if len(rows) == 1 or rows == list(range(rows[0], rows[-1] + 1)):
+            return self.moveRows(QModelIndex(), rows[0], len(rows), QModelIndex(), target)
+        chosen = set(rows)
+        moving = [self.photos[r] for r in rows]
+        rest = [p for i, p in enumerate(self.photos) if i not in chosen]
+        at = target - sum(r < target for r in rows)
+        order = rest[:at] + moving + rest[at:]
+        self.layoutAboutToBeChanged.emit()
+        new_row = {p.id: i for i, p in enumerate(order)}
+        old = [p.id for p in self.photos]
+        self.photos = order
+        for index in self.persistentIndexList():
+            self.changePersistentIndex(index, self.index(new_row[old[index.row()]]))
+        self.layoutChanged.emit()
+        self.reordered.emit([p.id for p in self.photos])
+        return True
+
 
 def wrap_lines(text: str, font: QFont, width: int, most: int = CAPTION_LINES) -> tuple[list[str], bool]:
     """``text`` wrapped to ``width`` pixels (at word boundaries, else anywhere: Chinese has no
@@ -286,9 +310,10 @@ class PhotoDelegate(QStyledItemDelegate):
 
 
 class PhotoGrid(QListView):
-    """Thumbnails in log order. Dragging a thumbnail moves the photo (the model does the
-    move); files and folders dropped from outside come out as ``filesDropped``. Several
-    photos can be selected (their description then changes at once: log.py)."""
+    """Thumbnails in log order. Dragging a thumbnail moves the photo — the selected photos
+    together, when several are (the model does the move); files and folders dropped from
+    outside come out as ``filesDropped``. Several photos can be selected (their description
+    then changes at once: log.py)."""
 
     filesDropped = Signal(list)  # local paths
 
@@ -382,11 +407,14 @@ class PhotoGrid(QListView):
         return index.row() + (1 if pos.x() > rect.center().x() else 0)
 
     def _move_selected_to(self, target: int) -> None:
-        """The dragged photo (the current one: a drag starts on it) goes before ``target``."""
+        """The dragged photos go before ``target``: the selected ones, in their order (a drag
+        starts on one of them); the current one alone if it is not selected."""
         rows = sorted(i.row() for i in self.selectedIndexes())
-        row = self.currentIndex().row() if self.currentIndex().isValid() else (rows[0] if rows else -1)
-        if row >= 0:
-            self.model().moveRows(QModelIndex(), row, 1, QModelIndex(), target)
+        current = self.currentIndex().row() if self.currentIndex().isValid() else -1
+        if current >= 0 and current not in rows:
+            rows = [current]
+        if rows:
+            self.model().move_together(rows, target)
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
