@@ -196,6 +196,129 @@ Please reinstall the application.</translation>
     </message>
 </context>
 <context>
+    <name>BundleActions</name>
+    <message>
+        <source>导出数据包(&amp;E)…</source>
+        <translation>&amp;Export bundle…</translation>
+    </message>
+    <message>
+        <source>把待同步的操作、工作日志和照片原图写到 U 盘，带到服务器导入</source>
+        <translation>Write the operations waiting to sync, the work log and the original photos to a USB stick, to be imported on the server</translation>
+    </message>
+    <message>
+        <source>导入回执(&amp;R)…</source>
+        <translation>Import &amp;receipt…</translation>
+    </message>
+    <message>
+        <source>导入服务器导入数据包后写出的回执（.wcr）</source>
+        <translation>Import the receipt (.wcr) the server wrote when it imported a bundle</translation>
+    </message>
+    <message>
+        <source>导入基础数据(&amp;I)…</source>
+        <translation>&amp;Import reference data…</translation>
+    </message>
+    <message>
+        <source>导入服务器导出的基础数据包（.wcref）：用户、表单、代码表、核查名单</source>
+        <translation>Import a reference bundle (.wcref) exported by the server: users, forms, code tables, watch lists</translation>
+    </message>
+    <message>
+        <source>U 盘数据包</source>
+        <translation>USB bundles</translation>
+    </message>
+    <message>
+        <source>U 盘上有第 {version} 版基础数据（{file}），本机现有第 {held} 版。</source>
+        <translation>The USB stick holds reference data version {version} ({file}); this computer has version {held}.</translation>
+    </message>
+    <message>
+        <source>导入第 {version} 版基础数据…</source>
+        <translation>Import reference data version {version}…</translation>
+    </message>
+    <message>
+        <source>导入回执</source>
+        <translation>Import receipt</translation>
+    </message>
+    <message>
+        <source>服务器回执 (*.wcr)</source>
+        <translation>Server receipts (*.wcr)</translation>
+    </message>
+    <message>
+        <source>回执 {file} 未导入：{reason}</source>
+        <translation>Receipt {file} not imported: {reason}</translation>
+    </message>
+    <message>
+        <source>回执 {file} 较旧（确认到第 {through} 项），本机已确认得更多：没有改动。</source>
+        <translation>Receipt {file} is older (it acknowledges up to operation {through}) than what this computer holds acknowledged: nothing changed.</translation>
+    </message>
+    <message>
+        <source>已导入回执 {file}：服务器确认到本机第 {through} 项同步操作，本次确认 {ack} 项，拒收 {rejected} 项。</source>
+        <translation>Imported receipt {file}: the server holds this computer&apos;s operations up to {through}; {ack} acknowledged now, {rejected} refused.</translation>
+    </message>
+    <message>
+        <source>服务器拒收第 {seq} 项操作：{reason}</source>
+        <translation>The server refused operation {seq}: {reason}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n 项操作在服务器等待照片原图：请再导出一次数据包。</source>
+        <translation>
+            <numerusform>%n operation waits on the server for its original photos: export a bundle again.</numerusform>
+            <numerusform>%n operations wait on the server for their original photos: export a bundle again.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>导入基础数据</source>
+        <translation>Import reference data</translation>
+    </message>
+    <message>
+        <source>基础数据包 (*.wcref)</source>
+        <translation>Reference bundles (*.wcref)</translation>
+    </message>
+    <message>
+        <source>基础数据包 {file} 未导入：{reason}</source>
+        <translation>Reference bundle {file} not imported: {reason}</translation>
+    </message>
+    <message>
+        <source>导入第 {version} 版基础数据吗？
+文件：{file}
+服务器 {server} 写于 {at}；本机现有第 {held} 版。
+用户、表单版本、代码表和核查名单一次全部导入（或全不导入）。</source>
+        <translation>Import reference data version {version}?
+File: {file}
+Written by server {server} at {at}; this computer has version {held}.
+Users, form versions, code tables and watch lists are imported all at once (or not at all).</translation>
+    </message>
+    <message>
+        <source>本机已有第 {version} 版基础数据：没有改动。</source>
+        <translation>This computer already has reference data version {version}: nothing changed.</translation>
+    </message>
+    <message>
+        <source>，</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>{table} {rows} 条</source>
+        <translation>{table}: {rows}</translation>
+    </message>
+    <message>
+        <source>已导入第 {version} 版基础数据（{file}）：{tables}。</source>
+        <translation>Imported reference data version {version} ({file}): {tables}.</translation>
+    </message>
+    <message>
+        <source>无内容</source>
+        <translation>nothing</translation>
+    </message>
+</context>
+<context>
+    <name>BundleNotice</name>
+    <message>
+        <source>U 盘数据包</source>
+        <translation>USB bundles</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+</context>
+<context>
     <name>CaseListView</name>
     <message>
         <source>搜索勘验号、案件性质、地点、勘验人…</source>
@@ -706,6 +829,104 @@ The comparison status becomes “{status}”.</translation>
     <message>
         <source>已生成 {file}：{n} 张标签，{pages} 页。</source>
         <translation>Wrote {file}: {n} labels, {pages} page(s).</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>本机尚未登记到同步服务器，不能导出数据包。请管理员打开“同步”页（点状态栏的同步项）办理登记：联网登记，或“写出登记申请…”离线登记。</source>
+        <translation>This computer is not enrolled with a sync server, so it cannot export a bundle. Ask an administrator to open the Sync page (click the sync item of the status bar) and enroll it: over the network, or offline with “Write enrollment request…”.</translation>
+    </message>
+    <message>
+        <source>本机还没有同步服务器的数据包公钥（本机登记得较早），不能导出数据包。请联网同步一次（“同步”页 → 立即同步）取得，或请管理员为本机重新办理离线登记。</source>
+        <translation>This computer does not have the sync server&apos;s bundle keys yet (it was enrolled before servers had them), so it cannot export a bundle. Sync once over the network (Sync page → Sync now) to get them, or ask an administrator to enroll this computer offline again.</translation>
+    </message>
+    <message>
+        <source>导出数据包</source>
+        <translation>Export bundle</translation>
+    </message>
+    <message>
+        <source>把本机尚未被服务器确认的同步操作、工作日志和所需的照片原图写成一个加密的数据包（.wcb），用 U 盘带到服务器导入。写完后读回核对。数据包只有本单位的服务器能打开。</source>
+        <translation>Writes the sync operations the server has not acknowledged yet, the work log and the original photos they need into one encrypted bundle (.wcb), to be carried to the server on a USB stick. It is read back and checked once written. Only your unit&apos;s server can open it.</translation>
+    </message>
+    <message>
+        <source>选择文件夹(&amp;B)…</source>
+        <translation>&amp;Browse…</translation>
+    </message>
+    <message>
+        <source>文件夹</source>
+        <translation>Folder</translation>
+    </message>
+    <message>
+        <source>文件名</source>
+        <translation>File name</translation>
+    </message>
+    <message>
+        <source>导出(&amp;E)</source>
+        <translation>&amp;Export</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>U 盘（选一个，或在下面给出文件夹）：</source>
+        <translation>USB sticks (choose one, or give a folder below):</translation>
+    </message>
+    <message>
+        <source>待导出：同步操作 {ops} 项，待上传照片 {photos} 张（{size}）。</source>
+        <translation>To export: {ops} sync operations, {photos} photos to upload ({size}).</translation>
+    </message>
+    <message>
+        <source>，可用 {size}</source>
+        <translation>, {size} free</translation>
+    </message>
+    <message>
+        <source>，只读</source>
+        <translation>, read-only</translation>
+    </message>
+    <message>
+        <source>{name}（{root}{free}{ro}）</source>
+        <translation>{name} ({root}{free}{ro})</translation>
+    </message>
+    <message>
+        <source>未发现 U 盘：请插入 U 盘，或在下面选择一个文件夹。</source>
+        <translation>No USB stick found: insert one, or choose a folder below.</translation>
+    </message>
+    <message>
+        <source>导出到文件夹</source>
+        <translation>Export to folder</translation>
+    </message>
+    <message>
+        <source>请选择 U 盘或文件夹，并给出文件名。</source>
+        <translation>Choose a USB stick or a folder, and give a file name.</translation>
+    </message>
+    <message>
+        <source>文件名中不能有 / 或 \：文件夹请在上面选择。</source>
+        <translation>The file name cannot contain / or \: choose the folder above.</translation>
+    </message>
+    <message>
+        <source>正在写出数据包：{done} / {total}</source>
+        <translation>Writing the bundle: {done} / {total}</translation>
+    </message>
+    <message>
+        <source>正在准备数据包…</source>
+        <translation>Preparing the bundle…</translation>
+    </message>
+    <message>
+        <source>没有需要导出的内容：同步操作都已被服务器确认，工作日志也已锚定。没有写出文件。</source>
+        <translation>Nothing to export: the server has acknowledged every sync operation and anchored the work log. No file was written.</translation>
+    </message>
+    <message>
+        <source>已写出数据包 {path}（第 {seq} 个，{size}）：同步操作 {ops} 项，工作日志 {audit} 条，照片原图 {blobs} 张。文件已读回核对无误。请交给服务器管理员导入，再把回执（.wcr）带回：插入 U 盘时自动导入。</source>
+        <translation>Wrote bundle {path} (number {seq}, {size}): {ops} sync operations, {audit} work log entries, {blobs} original photos. The file was read back and checked. Give it to the server administrator to import, then bring the receipt (.wcr) back: it is imported when the USB stick is inserted.</translation>
+    </message>
+    <message numerus="yes">
+        <source>注意：%n 张照片原图在本机找不到，引用它们的操作会在服务器等待。请运行“校验数据”。</source>
+        <translation>
+            <numerusform>Note: %n original photo is missing on this computer; the operations naming it will wait on the server. Run “Verify data”.</numerusform>
+            <numerusform>Note: %n original photos are missing on this computer; the operations naming them will wait on the server. Run “Verify data”.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1319,6 +1540,75 @@ Open that record? Choose Ignore to create another one anyway.</translation>
     <message>
         <source>备份完成：{path}</source>
         <translation>Backup done: {path}</translation>
+    </message>
+</context>
+<context>
+    <name>OfflineEnrollBox</name>
+    <message>
+        <source>离线登记（没有网络时）</source>
+        <translation>Offline enrollment (without a network)</translation>
+    </message>
+    <message>
+        <source>① 写出登记申请（.wcq），交服务器管理员导入；② 导入管理员给回的登记文件（.wce），与管理员核对服务器的密钥指纹。</source>
+        <translation>① Write an enrollment request (.wcq) for the server administrator to import; ② import the enrollment file (.wce) the administrator gives back, and compare the server&apos;s key fingerprint with the administrator.</translation>
+    </message>
+    <message>
+        <source>本机的离线登记由管理员办理（管理员登录后在此写出登记申请、导入登记文件）。</source>
+        <translation>Offline enrollment is done by an administrator (logged in, they write the request and import the enrollment file here).</translation>
+    </message>
+    <message>
+        <source>写出登记申请…</source>
+        <translation>Write enrollment request…</translation>
+    </message>
+    <message>
+        <source>导入登记文件…</source>
+        <translation>Import enrollment file…</translation>
+    </message>
+    <message>
+        <source>服务器数据包签名公钥指纹（SHA-256）：
+{fp}</source>
+        <translation>Server bundle signing key fingerprint (SHA-256):
+{fp}</translation>
+    </message>
+    <message>
+        <source>离线登记</source>
+        <translation>Offline enrollment</translation>
+    </message>
+    <message>
+        <source>写出登记申请</source>
+        <translation>Write enrollment request</translation>
+    </message>
+    <message>
+        <source>登记申请 (*.wcq)</source>
+        <translation>Enrollment requests (*.wcq)</translation>
+    </message>
+    <message>
+        <source>已写出登记申请 {path}（设备 {device}，名称 {name}）。
+本机设备密钥指纹（SHA-256）：{fp}
+请交给服务器管理员导入，并与管理员核对这个指纹；再用“导入登记文件…”导入管理员给回的登记文件。</source>
+        <translation>Wrote enrollment request {path} (device {device}, name {name}).
+This computer&apos;s device key fingerprint (SHA-256): {fp}
+Give it to the server administrator to import and compare this fingerprint with them; then import the enrollment file they give back with “Import enrollment file…”.</translation>
+    </message>
+    <message>
+        <source>导入登记文件</source>
+        <translation>Import enrollment file</translation>
+    </message>
+    <message>
+        <source>登记文件 (*.wce)</source>
+        <translation>Enrollment files (*.wce)</translation>
+    </message>
+    <message>
+        <source>（单位 {unit}）</source>
+        <translation> (unit {unit})</translation>
+    </message>
+    <message>
+        <source>已离线登记：本机登记到同步服务器 {server}{unit}。
+服务器签名公钥指纹（SHA-256）：{fp}
+请与服务器管理员核对这个指纹（weicha-server keys）；不一致时请立即联系管理员。</source>
+        <translation>Enrolled offline with sync server {server}{unit}.
+Server signing key fingerprint (SHA-256): {fp}
+Compare this fingerprint with the server administrator (weicha-server keys); if it differs, contact the administrator at once.</translation>
     </message>
 </context>
 <context>
@@ -2142,6 +2432,10 @@ version {version} ({status})</translation>
         <source>清空数字或日期</source>
         <translation>Clear a number or date</translation>
     </message>
+    <message>
+        <source>文件 → 导出数据包：把待同步的数据写到 U 盘，带到服务器导入</source>
+        <translation>File → Export bundle: write the data waiting to sync to a USB stick, to be imported on the server</translation>
+    </message>
 </context>
 <context>
     <name>ShortcutsDialog</name>
@@ -2260,6 +2554,10 @@ version {version} ({status})</translation>
     <message>
         <source>本机尚未登记到同步服务器：所有记录保存在本机，待同步的操作留在队列中。请管理员用服务器给的一次性登记码运行 weicha enroll。</source>
         <translation>This computer is not enrolled with a sync server: every record stays on this computer and waiting operations stay queued. Ask an administrator to run weicha enroll with a one-time code from the server.</translation>
+    </message>
+    <message>
+        <source>本机已离线登记到同步服务器 {server}：用 U 盘数据包同步（文件 → 导出数据包…）。</source>
+        <translation>This computer is enrolled offline with sync server {server}: it syncs with USB bundles (File → Export bundle…).</translation>
     </message>
     <message>
         <source>服务器：{url}（证书指纹 {fp}）</source>

@@ -27,6 +27,7 @@ from weicha_desktop.core.forms import FormError
 from weicha_desktop.core.labels import REVIEWER_ROLES, ROLES
 from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.store import Actor, Store
+from weicha_desktop.gui.bundles.actions import BundleActions
 from weicha_desktop.gui.cases.workspace import CaseWorkspace
 from weicha_desktop.gui.common.labels import status_name
 from weicha_desktop.gui.common.settings import Settings
@@ -188,6 +189,7 @@ class MainWindow(QMainWindow):
         check.setToolTip(self.tr("核对数据是否被改动、回滚或损坏（weicha verify）"))
         check.triggered.connect(self.open_verify)
         menu.addAction(check)
+        self.bundles = BundleActions(self, menu)  # 导出数据包…, 导入回执…, 导入基础数据…; the drive watcher
         settings = QAction(self.tr("设置(&S)…"), self)
         settings.setObjectName("settingsAction")
         settings.setShortcut(QKeySequence.StandardKey.Preferences)
@@ -332,6 +334,7 @@ class MainWindow(QMainWindow):
             collect.commit_all()  # what cannot be saved stays in the journal, offered next time
         self._keep()
         self.sync.shutdown()  # no more tries; a sync under way is stopped and awaited
+        self.bundles.shutdown()  # no more drive polls; an export is cancelled, imports awaited
         if self.backup_dialog is not None:
             self.backup_dialog.shutdown()  # a running backup is cancelled, its worker awaited
         if self.verify_dialog is not None:

@@ -53,6 +53,8 @@ def key_list() -> list[tuple[str, str]]:
          QCoreApplication.translate("Shortcuts", "审核：待审核的勘验、意见所指栏目、意见、退回补正、审核通过、报告")),
         ("Delete",
          QCoreApplication.translate("Shortcuts", "清空数字或日期")),
+        ("Ctrl+Shift+E",
+         QCoreApplication.translate("Shortcuts", "文件 → 导出数据包：把待同步的数据写到 U 盘，带到服务器导入")),
     ]
 
 

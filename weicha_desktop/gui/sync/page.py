@@ -70,8 +70,13 @@ class SyncPage(QDialog):
         for widget in (self.server, self.state, self.error, self.pending, self.photos,
                        self.progress_text, self.bar, rejected_title, self.rejected):
             layout.addWidget(widget)
+        from weicha_desktop.gui.bundles.enroll import OfflineEnrollBox
+
+        self.offline = OfflineEnrollBox(store, actor, self)  # 写出登记申请… / 导入登记文件… (USB bundles)
+        self.offline.enrolled.connect(lambda _done: self.refresh())
+        layout.addWidget(self.offline)
         layout.addLayout(buttons)
-        self.resize(720, 560)
+        self.resize(720, 640)
         worker.stateChanged.connect(self.refresh)
         worker.progressed.connect(self._progressed)
         events.changed.connect(lambda _summary: self.refresh())
@@ -99,6 +104,9 @@ class SyncPage(QDialog):
         if e is None:
             self.server.setText(self.tr("本机尚未登记到同步服务器：所有记录保存在本机，待同步的操作留在队列中。"
                                         "请管理员用服务器给的一次性登记码运行 weicha enroll。"))
+        elif not e.server_url:
+            self.server.setText(self.tr("本机已离线登记到同步服务器 {server}：用 U 盘数据包同步"
+                                        "（文件 → 导出数据包…）。").format(server=e.server_id))
         else:
             self.server.setText(self.tr("服务器：{url}（证书指纹 {fp}）").format(
                 url=e.server_url, fp=e.fingerprint[:23] + "…" if e.fingerprint

@@ -1,0 +1,62 @@
+"""Fixtures of the USB-bundle GUI tests (gui/bundles/): the main window of a laptop enrolled
+with the test server of tests/bundle_support.py (its keys pinned, no network), a fake drive
+(a folder the drive watcher is told is a mounted stick), waiting for the notice."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gui_support import admin, app, child, dialogs, forms, store  # noqa: F401  (fixtures)
+from tests import bundle_support as B
+from weicha_desktop.core.cases import CaseService
+from weicha_desktop.gui.bundles.volumes import Volume
+
+
+@pytest.fixture
+def enrolled(store):
+    """The SyncConfig of ``store``, enrolled with B.SERVER_ID and its keys pinned."""
+    return B.enroll_offline_config(store)
+
+
+@pytest.fixture
+def window(app, qtbot, store, admin, enrolled):
+    """The main window over a folder with one case (ops to export), its drive list empty."""
+    from weicha_desktop.gui.shell.main_window import MainWindow
+
+    CaseService(store, forms(), admin).new_case()
+    win = MainWindow(store, forms(), admin)
+    qtbot.addWidget(win)
+    win.bundles.watcher.drives = lambda: []
+    win.show()
+    yield win
+    win.bundles.shutdown()
+
+
+class FakeDrives:
+    """What the watcher is told is mounted: ``insert(folder)`` / ``remove()``."""
+
+    def __init__(self, window):
+        self.mounted: list[Volume] = []
+        self.watcher = window.bundles.watcher
+        self.watcher.drives = lambda: list(self.mounted)
+
+    def insert(self, folder: Path, name: str = "KINGSTON") -> Volume:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.mounted.append(Volume(str(folder), name, free=8 << 30))
+        self.watcher.poll()
+        return self.mounted[-1]
+
+    def remove(self) -> None:
+        self.mounted.clear()
+        self.watcher.poll()
+
+
+def notice_texts(window) -> list[str]:
+    notice = window.bundles.notice
+    return notice.texts() if notice is not None else []
+
+
+def wait_idle(qtbot, window) -> None:
+    """Until no bundle job of the window runs (the results delivered)."""
+    qtbot.waitUntil(lambda: not any(op.is_running() for op in window.bundles.ops), timeout=10000)
