@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -24,7 +25,10 @@ from weicha_server import auth, db
 from weicha_server import config as settings
 from weicha_server.keys import ServerKeys
 
-from tests.server_support import Laptop, init_server, laptop
+from tests.server_support import BACKENDS, Laptop, backend_db, init_server, laptop, server_cli
+
+UNIT = "450702000000"
+USERS = ((UNIT, "450001", "张伟"), (UNIT, "450009", "王五"), ("450703000000", "460001", "李娜"))
 
 
 @dataclass
@@ -70,6 +74,19 @@ class BundleServer:
 
         with db.read(self.engine) as conn:
             return [e for e in audit.entries(conn) if action is None or e["action"] == action]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def srv(request, tmp_path_factory):
+    """One bundle server per backend for every bundle test module of the session (import it
+    into a module): each test works with laptops of its own; the users are USERS."""
+    with backend_db(request.param) as url:
+        s = BundleServer.make(tmp_path_factory.mktemp(f"bundles-{request.param}") / "srv", url)
+        for unit, badge, name in USERS:
+            run = server_cli(s.data_dir, "user", "add", "--unit", unit, "--badge", badge, "--name", name, db=url)
+            assert run.code == 0, run.err
+        yield s
+        s.engine.dispose()
 
 
 def enrolled_laptop(srv: BundleServer, path: Path) -> tuple[Laptop, Ed25519PrivateKey]:

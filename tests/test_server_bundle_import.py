@@ -16,16 +16,8 @@ from weicha_server.auth import Device
 from weicha_server.push import push
 
 from tests.media_support import make_photo
-from tests.server_bundle_support import BundleServer, enrolled_laptop, ops_bundle, read_receipt
-from tests.server_support import BACKENDS, backend_db, closes_laptops, import_photos, server_cli  # noqa: F401
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def srv(request, tmp_path_factory):
-    with backend_db(request.param) as url:
-        s = BundleServer.make(tmp_path_factory.mktemp(f"bundles-{request.param}") / "srv", url)
-        yield s
-        s.engine.dispose()
+from tests.server_bundle_support import enrolled_laptop, ops_bundle, read_receipt, srv  # noqa: F401
+from tests.server_support import closes_laptops, import_photos, server_cli  # noqa: F401
 
 
 def cli(srv, *args):

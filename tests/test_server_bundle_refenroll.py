@@ -10,7 +10,6 @@ import base64
 import json
 from datetime import datetime, timedelta, timezone
 
-import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -21,21 +20,9 @@ from weicha_desktop.core.clock import Clock
 from weicha_desktop.core.sync.reference import apply_rows
 from weicha_server import db
 
-from tests.server_bundle_support import BundleServer, ops_bundle
-from tests.server_support import BACKENDS, backend_db, closes_laptops, laptop, server_cli  # noqa: F401
+from tests.server_bundle_support import UNIT, ops_bundle, srv  # noqa: F401
+from tests.server_support import closes_laptops, laptop, server_cli  # noqa: F401
 
-UNIT = "450702000000"
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def srv(request, tmp_path_factory):
-    with backend_db(request.param) as url:
-        s = BundleServer.make(tmp_path_factory.mktemp(f"refenroll-{request.param}") / "srv", url)
-        for unit, badge, name in ((UNIT, "450001", "张伟"), ("450703000000", "460001", "李娜")):
-            run = server_cli(s.data_dir, "user", "add", "--unit", unit, "--badge", badge, "--name", name, db=url)
-            assert run.code == 0, run.err
-        yield s
-        s.engine.dispose()
 
 
 def opened(srv, path, staging, recipient):
@@ -48,7 +35,7 @@ def test_reference_export_is_signed_versioned_and_applies_on_a_laptop(srv, tmp_p
     out.parent.mkdir()
     run = server_cli(srv.data_dir, "reference", "export", "-o", str(out), "--unit", UNIT, db=srv.db_url)
     assert run.code == 0, run.err
-    assert "已导出参考数据包" in run.out and "用户 1 人" in run.out
+    assert "已导出参考数据包" in run.out and "用户 2 人" in run.out
     with db.read(srv.engine) as conn:
         mark = conn.execute(sa.select(db.counters.c.value).where(db.counters.c.name == "change_seq")).scalar()
     with opened(srv, out, tmp_path / "stage", ("device", "*")) as got:
@@ -57,7 +44,7 @@ def test_reference_export_is_signed_versioned_and_applies_on_a_laptop(srv, tmp_p
         assert [e["path"] for e in got.manifest["entries"]] == [
             "code_tables.json", "forms.json", "users.json", "watch_lists.json"]
         users = json.loads(got.entry_path("users.json").read_bytes())
-    assert [(u["badge_no"], u["name"], u["unit_code"]) for u in users] == [("450001", "张伟", UNIT)]
+    assert [(u["badge_no"], u["name"], u["unit_code"]) for u in users] == [("450001", "张伟", UNIT), ("450009", "王五", UNIT)]
     lt = laptop(tmp_path / "lt")
     with lt.store.change(lt.actor) as ch:
         apply_rows(ch, "users", users)
@@ -67,7 +54,7 @@ def test_reference_export_is_signed_versioned_and_applies_on_a_laptop(srv, tmp_p
     every = tmp_path / "all.wcref"
     assert server_cli(srv.data_dir, "reference", "export", "-o", str(every), db=srv.db_url).code == 0
     with opened(srv, every, tmp_path / "stage", ("device", "*")) as got:
-        assert len(json.loads(got.entry_path("users.json").read_bytes())) == 2
+        assert len(json.loads(got.entry_path("users.json").read_bytes())) == 3
     bad = server_cli(srv.data_dir, "reference", "export", "-o", str(tmp_path / "x.wcref"), "--unit", "12", db=srv.db_url)
     assert bad.code == 1 and "单位代码" in bad.err and not (tmp_path / "x.wcref").exists()
     db_file = srv.data_dir / "keys" / "signing.pem"
@@ -106,7 +93,7 @@ def test_offline_enrollment_registers_the_device_and_its_bundles_are_then_taken(
         body = json.loads(got.entry_path("enrollment.json").read_bytes())
         users = json.loads(got.entry_path("users.json").read_bytes())
     assert body["device_id"] == lt.device_id and body["server_id"] == srv.server_id and body["unit_code"] == UNIT
-    assert body["bundle_keys"] == srv.keys.public() and [u["badge_no"] for u in users] == ["450001"]
+    assert body["bundle_keys"] == srv.keys.public() and [u["badge_no"] for u in users] == ["450001", "450009"]
     [entry] = [e["details"] for e in srv.audit("device.enroll_offline") if e["details"]["device_id"] == lt.device_id]
     assert entry["bundle_id"] == got.header.bundle_id and entry["key_fingerprint"] == fingerprint(raw)
     # the device's ops bundle is now taken

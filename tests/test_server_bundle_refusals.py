@@ -14,17 +14,9 @@ from weicha_desktop.core.clock import Clock
 from weicha_desktop.core.users import UserService
 from weicha_server import auth
 
-from tests.server_bundle_support import BundleServer, enrolled_laptop, ops_bundle
-from tests.server_support import BACKENDS, Laptop, backend_db, server_cli
+from tests.server_bundle_support import enrolled_laptop, ops_bundle, srv  # noqa: F401
+from tests.server_support import Laptop, server_cli
 from tests.support import PASSWORD, new_store
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def srv(request, tmp_path_factory):
-    with backend_db(request.param) as url:
-        s = BundleServer.make(tmp_path_factory.mktemp(f"refusals-{request.param}") / "srv", url)
-        yield s
-        s.engine.dispose()
 
 
 @pytest.fixture(scope="module")

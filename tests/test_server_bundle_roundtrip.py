@@ -6,7 +6,6 @@ carries only what is new; reference data comes down by file; ops that went over 
 first are skipped when their bundle arrives, nothing twice."""
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
 from weicha_desktop.core.bundle.export import export_ops
@@ -20,19 +19,8 @@ from weicha_server.auth import Device
 from weicha_server.push import push
 
 from tests.media_support import make_photo
-from tests.server_bundle_support import BundleServer
-from tests.server_support import BACKENDS, backend_db, closes_laptops, import_photos, laptop, server_cli  # noqa: F401
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def srv(request, tmp_path_factory):
-    with backend_db(request.param) as url:
-        s = BundleServer.make(tmp_path_factory.mktemp(f"roundtrip-{request.param}") / "srv", url)
-        run = server_cli(s.data_dir, "user", "add", "--unit", "450702000000", "--badge", "450009", "--name", "王五",
-                         db=url)
-        assert run.code == 0, run.err
-        yield s
-        s.engine.dispose()
+from tests.server_bundle_support import srv  # noqa: F401
+from tests.server_support import closes_laptops, import_photos, laptop, server_cli  # noqa: F401
 
 
 def cli(srv, *args):
@@ -54,7 +42,7 @@ def test_enroll_export_import_receipt_reference_by_usb_alone(srv, tmp_path):
     config = SyncConfig.of(lt.store)
     enrolled = apply_enrollment(lt.store, lt.actor, usb / "enroll.wce", config=config)
     assert enrolled.server_id == srv.server_id and enrolled.fingerprint == srv.keys.fingerprints()["signing"]
-    assert enrolled.tables.get("users") == 1
+    assert enrolled.tables.get("users") == 2  # the unit's (server_bundle_support.USERS)
     case = lt.new_case(1, drafts=1)
     [sha] = import_photos(lt, case, [make_photo(tmp_path / "p.jpg", (64, 48), seed=11)])
     first = export_ops(lt.store, lt.actor, usb / "1.wcb", config=config)
