@@ -2,12 +2,15 @@
 listed, the export on a worker with its progress, 取消 leaving no file, refusals said."""
 from __future__ import annotations
 
+import errno
+import os
 import time
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListWidget, QMenu, QProgressBar, QPushButton
+from PySide6.QtWidgets import (QDialog, QLabel, QLineEdit, QListWidget, QMenu, QMessageBox, QProgressBar,
+                               QPushButton)
 
 from gui_bundle_support import FakeDrives, admin, app, child, dialogs, enrolled, store, window  # noqa: F401
 from weicha_desktop.core.bundle.export import last_bundle_seq
@@ -146,3 +149,23 @@ def test_not_enrolled_or_no_keys_says_what_to_do(qtbot, window, store, enrolled,
     dialog = open_from_menu(qtbot, window)
     assert "尚未登记" in note.text() and "同步" in note.text()
     assert not dialog.start() and "尚未登记" in message(dialog).text()
+
+
+def test_a_full_drive_is_said_and_leaves_no_file(qtbot, window, store, tmp_path, monkeypatch, dialogs):
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    dialog = open_from_menu(qtbot, window)
+    child(dialog, QLineEdit, "bundleFolderEdit").setText(str(tmp_path))
+    name = child(dialog, QLineEdit, "bundleFileName").text()
+    (tmp_path / name).write_bytes(b"an older one")
+    click(qtbot, dialog, "startBundleExportButton")  # replace it? no (the default answer): nothing starts
+    assert not dialog.is_running() and "已经存在" in dialogs.shown[-1][2]
+    dialogs.answers.append(QMessageBox.StandardButton.Yes)
+    click(qtbot, dialog, "startBundleExportButton")
+    qtbot.waitUntil(lambda: not dialog.is_running(), timeout=5000)
+    assert message(dialog).property("kind") == "error" and "磁盘空间不足" in message(dialog).text()
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".wcb" or p.name.startswith(".")] == [name]
+    assert (tmp_path / name).read_bytes() == b"an older one"  # the file there is left as it was
+    assert last_bundle_seq(store, store.meta("device_id")) == 0

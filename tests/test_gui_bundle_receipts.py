@@ -4,6 +4,7 @@ the watcher sees inserted (a fake volume), applied on a worker once, refusals sh
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
@@ -47,6 +48,7 @@ def test_a_receipt_on_an_inserted_drive_is_applied_once(qtbot, window, store, ex
     qtbot.waitUntil(lambda: any("已导入回执" in t for t in notice_texts(window)), timeout=5000)
     notice = window.bundles.notice
     assert notice.isVisible() and not notice.isModal()
+    assert notice.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)  # typing in a form goes on
     assert "本次确认 1 项" in notice_texts(window)[0]
     assert queue.counts()["exported"] == 0 and queue.sequence()[1] == exported.through_seq
     drives.watcher.poll()  # the same drive still there: not looked at again

@@ -906,6 +906,10 @@ The comparison status becomes “{status}”.</translation>
         <translation>The file name cannot contain / or \: choose the folder above.</translation>
     </message>
     <message>
+        <source>{path} 已经存在。用新的数据包替换它吗？</source>
+        <translation>{path} already exists. Replace it with the new bundle?</translation>
+    </message>
+    <message>
         <source>正在写出数据包：{done} / {total}</source>
         <translation>Writing the bundle: {done} / {total}</translation>
     </message>

@@ -21,7 +21,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QListWidget, QListWidgetItem, QMenu,
                                QMessageBox, QVBoxLayout, QWidget)
@@ -48,6 +48,7 @@ class BundleNotice(QDialog):
         self.setObjectName("bundleNotice")
         self.setWindowTitle(self.tr("U 盘数据包"))
         self.setModal(False)
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)  # a stick inserted never takes the keys
         self.lines = QListWidget()
         self.lines.setObjectName("bundleNoticeList")
         self.lines.setWordWrap(True)

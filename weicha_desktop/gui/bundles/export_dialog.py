@@ -27,7 +27,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QVBoxLayout, QWidget)
+                               QListWidgetItem, QMessageBox, QVBoxLayout, QWidget)
 
 from weicha_desktop.core.bundle.export import export_ops, last_bundle_seq
 from weicha_desktop.core.bundle.format import KINDS
@@ -229,6 +229,11 @@ class ExportDialog(OpDialog):
         path = self.target()
         if path is None:
             return False
+        if path.exists() and QMessageBox.question(
+                self, self.tr("导出数据包"), self.tr("{path} 已经存在。用新的数据包替换它吗？").format(path=path),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+            return False
         actor, text = self.actor, self.tr("正在写出数据包：{done} / {total}")
 
         def work(job):
@@ -262,6 +267,10 @@ class ExportDialog(OpDialog):
 
     def _failed(self, failure: OpFailure) -> None:
         self._show(failure.message, "error")
+
+    def _finish(self, then: Any, outcome: object) -> None:
+        super()._finish(then, outcome)
+        self.set_drives(self.drives())  # drives that came or went while it ran
 
     def _show(self, text: str, kind: str) -> None:
         show_message(self.message, text, kind)
