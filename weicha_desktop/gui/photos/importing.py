@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QStorageInfo, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
@@ -22,23 +22,17 @@ from weicha_desktop.core.photos import IMAGE_SUFFIXES, ImportResult, PhotoServic
 from weicha_desktop.core.forms import FormRegistry
 from weicha_desktop.core.forms.spec import Choice
 from weicha_desktop.core.store import Actor, Store
+from weicha_desktop.gui.bundles.volumes import removable_drives
 from weicha_desktop.gui.common.ops import BackgroundOp, Job, OpFailure
 
 
-REMOTE_FILE_SYSTEMS = ("nfs", "cifs", "smb", "fuse.sshfs", "9p", "afs")
 DEFAULT_IMPORT_CLASS = "detail"  # a card's photos are mostly 细目 (one trace each, with scale)
 
 
 def mounted_roots() -> list[Path]:
-    """The roots of the mounted volumes a camera card may be (not the system's root, not a
-    network share: a folder on one is not looked into)."""
-    out = []
-    for volume in QStorageInfo.mountedVolumes():
-        kind = bytes(volume.fileSystemType().data()).decode("ascii", "replace").lower()
-        if volume.isValid() and volume.isReady() and not volume.isRoot() \
-                and not kind.startswith(REMOTE_FILE_SYSTEMS):
-            out.append(Path(volume.rootPath()))
-    return out
+    """The roots of the removable drives mounted now (a card reader's card among them; not
+    the system's disks, not a network share: gui/bundles/volumes.py)."""
+    return [Path(v.root) for v in removable_drives()]
 
 
 def camera_cards() -> list[str]:
