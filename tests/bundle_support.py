@@ -133,18 +133,18 @@ def device_public(store):
 
 
 def server_file(dst: Path, kind: str, device_id: str, entries: dict, extra: dict, *,
-                sender_id: str = SERVER_ID, signer=None, recipient=None, expires_at=None) -> Path:
+                sender_id: str = SERVER_ID, signer=None, recipient=None, expires_at=None, clock=None) -> Path:
     """A receipt / reference / enrollment as the server writes one: JSON entries, signed."""
     import json as _json
 
     C.write_container(dst, kind=kind, sender=("server", sender_id), recipient=recipient or ("device", device_id),
                       signer=signer or keys().server_sign, encrypt_to=None, manifest_extra=extra,
                       entries=[C.Entry.of_bytes(p, _json.dumps(v, ensure_ascii=False).encode()) for p, v in entries.items()],
-                      expires_at=expires_at, clock=SERVER_CLOCK)
+                      expires_at=expires_at, clock=clock or SERVER_CLOCK)
     return dst
 
 
-def receipt(dst: Path, to: str, bundle_id: str, through: int, **kw) -> Path:
+def receipt(dst: Path, to: str, bundle_id: str, through: int, *, clock=None, **kw) -> Path:
     """A receipt (kind receipt) to device ``to`` as weicha_server/bundles.py writes it; ``kw``:
     receipt.json fields."""
     body = {"bundle_id": bundle_id, "device_id": to, "bundle_seq": 1, "server_id": SERVER_ID,
@@ -152,4 +152,4 @@ def receipt(dst: Path, to: str, bundle_id: str, through: int, **kw) -> Path:
             "applied": 0, "skipped": 0, **kw}
     return server_file(dst, "receipt", to, {"receipt.json": body},
                        {"receipt_for": bundle_id, "device_id": to, "server_id": SERVER_ID,
-                        "through_seq": body["through_seq"]})
+                        "through_seq": body["through_seq"]}, clock=clock)

@@ -255,3 +255,26 @@ def test_a_receipt_from_a_restored_server_queues_what_it_lost(lt, config, tmp_pa
     assert third.from_seq == 3 and third.through_seq == second.through_seq
     again = apply_receipt(lt.store, lt.actor, tmp_path / "a.wcr", config=config)  # written before b.wcr: nothing
     assert again.older and again.acknowledged == 0 and again.resent == 0 and queue.sequence()[1] == 2
+
+
+def test_receipts_prune_acknowledged_ops_as_a_network_sync_does(lt, config, tmp_path):
+    from datetime import timedelta
+
+    from tests.support import fixed_clock
+
+    queue = OutboxQueue(lt.store, lt.actor)
+    a = export_ops(lt.store, lt.actor, tmp_path / "a.wcb", config=config)
+    apply_receipt(lt.store, lt.actor, B.receipt(tmp_path / "a.wcr", lt.device_id, a.bundle_id, a.through_seq,
+                                                anchored=_head(lt)), config=config)
+    lt.new_case(2)
+    b = export_ops(lt.store, lt.actor, tmp_path / "b.wcb", config=config)  # carries the acknowledgement
+    head = _head(lt)
+    r = apply_receipt(lt.store, lt.actor, B.receipt(tmp_path / "b.wcr", lt.device_id, b.bundle_id, b.through_seq,
+                                                    anchored=head), config=config)
+    assert r.pruned == 0 and queue.counts()["acknowledged"] == a.ops + b.ops  # not 7 days yet
+    lt.store.clock._t += timedelta(days=8)  # the laptop's FixedClock, a week on
+    later = fixed_clock(lt.store.clock.now())
+    r = apply_receipt(lt.store, lt.actor, B.receipt(tmp_path / "c.wcr", lt.device_id, b.bundle_id, b.through_seq,
+                                                    anchored=head, clock=later), config=config)
+    assert r.pruned == a.ops  # those whose acknowledgement the server anchored, a week ago
+    assert queue.counts()["acknowledged"] == b.ops and _entries(lt, "sync.prune")

@@ -12,7 +12,9 @@ one applied already (a lower ``through_seq``: its answer is out of date) acknowl
 and says so — unless it answers a bundle that began above that mark: the server was
 restored and lost acknowledged ops, which are queued again (``resend_after``). A receipt the
 server wrote before one taken already (its header's ``created_at``) is out of date: it
-changes nothing whatever it says. The same receipt again changes nothing. Refusals are ``bundle.refused`` entries
+changes nothing whatever it says. The same receipt again changes nothing. Acknowledged ops
+are pruned as a network sync prunes them, the receipt standing for the server's word.
+Refusals are ``bundle.refused`` entries
 (core/bundle/refusal.py); a receipt taken is a ``bundle.receipt`` entry."""
 from __future__ import annotations
 
@@ -27,9 +29,10 @@ from weicha_desktop.core.bundle.export import AUDIT_FROM_KEY
 from weicha_desktop.core.bundle.keys import pinned
 from weicha_desktop.core.bundle.refusal import refused_logged, server_sender
 from weicha_desktop.core.store import Actor, Store
-from weicha_desktop.core.sync.anchoring import record_anchor
+from weicha_desktop.core.clock import parse_iso
+from weicha_desktop.core.sync.anchoring import anchored_head, record_anchor
 from weicha_desktop.core.sync.envelope import is_count
-from weicha_desktop.core.sync.push import rejection_reason
+from weicha_desktop.core.sync.push import KEEP_ACKNOWLEDGED, prunable_through, rejection_reason
 from weicha_desktop.core.sync.queue import OpsLost, OutboxQueue
 
 
@@ -48,6 +51,7 @@ class ReceiptResult:
     stale: bool = False  # below what this laptop holds acknowledged: an old receipt (or a restored server)
     resent: int = 0  # acknowledged ops queued again: the server lost them (restored from a backup)
     older: bool = False  # written by the server before a receipt taken already: its answer is out of date
+    pruned: int = 0  # acknowledged ops removed from the outbox (as a network sync prunes)
     problems: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -125,6 +129,8 @@ def _acknowledge(store: Store, actor: Actor, header: Any, answer: dict[str, Any]
                                    "重新带上工作日志。")
         elif error:
             result.problems.append(str(error.get("message") or "服务器未能锚定本机的工作日志。"))
+        if not result.stale:
+            result.pruned = _prune(store, queue, through, header.created_at)
         with store.change(actor) as ch:
             if not result.stale:
                 ch.set_meta(AUDIT_FROM_KEY, "" if resend is None else str(resend))
@@ -141,6 +147,23 @@ def _acknowledge(store: Store, actor: Actor, header: Any, answer: dict[str, Any]
                     "rejected": len(result.rejected), "waiting": len(result.waiting), "stale": result.stale,
                     "server_id": server_id, "file": file})
     return result
+
+
+def _prune(store: Store, queue: OutboxQueue, through: int, written_at: str) -> int:
+    """Acknowledged ops leave the outbox as a network sync prunes them (core/sync/push.py): once
+    the server's anchored head passed the entry that acknowledged them and the server said it
+    still held them ``KEEP_ACKNOWLEDGED`` after that — here: this receipt, written then or later
+    (by its header's time), names them. A laptop that only ever sees receipts would otherwise
+    keep every op for ever."""
+    head = anchored_head(store.conn)
+    if not head or not is_count(head.get("seq")):
+        return 0
+    try:
+        asked = min(store.clock.now(), parse_iso(written_at))
+    except ValueError:
+        return 0
+    n = min(prunable_through(store.conn, queue.device_id, head["seq"], asked - KEEP_ACKNOWLEDGED), through)
+    return queue.prune(through=n) if n > 0 else 0
 
 
 def _restored(store: Store, queue: OutboxQueue, result: ReceiptResult) -> None:

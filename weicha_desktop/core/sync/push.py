@@ -193,23 +193,7 @@ class _Sync:
         return False
 
     def _prunable(self, anchored: int, cutoff: datetime) -> int:
-        """The highest device_seq up to which every acknowledged op may be pruned (0: none):
-        acknowledged by an entry at or below ``anchored``, at ``cutoff`` or before."""
-        conn = self.store.conn
-        top = conn.execute(
-            "SELECT max(CAST(json_extract(details, '$.through') AS INTEGER)) FROM audit_log WHERE "
-            "action = 'sync.acknowledge' AND seq <= ? AND json_valid(details)", (anchored,)).fetchone()[0]
-        through = 0
-        for seq, at in conn.execute(
-                "SELECT device_seq, acknowledged_at FROM outbox WHERE device_id = ? AND state = 'acknowledged' "
-                "AND device_seq <= ? ORDER BY device_seq", (self.device_id, top or 0)):
-            try:
-                if parse_iso(at) > cutoff:
-                    break
-            except (TypeError, ValueError):
-                break
-            through = seq
-        return through
+        return prunable_through(self.store.conn, self.device_id, anchored, cutoff)
 
     def _resend(self, theirs: int) -> bool:
         """The server holds this device's ops only up to ``theirs``, below what it acknowledged
@@ -495,6 +479,27 @@ def _damaged(ops: list[_Op]) -> None:
             raise SyncError(f"本机第 {op.device_seq} 项同步操作（{op.op}）保存的内容已损坏（不是有效的 JSON 对象），"
                             "无法发送，同步停在它之前。请运行 weicha verify 并联系管理员。未同步的内容保留在本机。",
                             code="damaged_op")
+
+
+def prunable_through(conn: Any, device_id: str, anchored: int, cutoff: datetime) -> int:
+    """The highest device_seq up to which every acknowledged op of ``device_id`` may be pruned
+    (0: none): acknowledged by an entry at or below ``anchored`` (the server's anchored head),
+    at ``cutoff`` or before. The sync asks the server before it prunes; a USB receipt is the
+    server's word (core/bundle/receipt.py)."""
+    top = conn.execute(
+        "SELECT max(CAST(json_extract(details, '$.through') AS INTEGER)) FROM audit_log WHERE "
+        "action = 'sync.acknowledge' AND seq <= ? AND json_valid(details)", (anchored,)).fetchone()[0]
+    through = 0
+    for seq, at in conn.execute(
+            "SELECT device_seq, acknowledged_at FROM outbox WHERE device_id = ? AND state = 'acknowledged' "
+            "AND device_seq <= ? ORDER BY device_seq", (device_id, top or 0)):
+        try:
+            if parse_iso(at) > cutoff:
+                break
+        except (TypeError, ValueError):
+            break
+        through = seq
+    return through
 
 
 def rejection_reason(no: dict[str, Any]) -> str:
