@@ -19,16 +19,22 @@ def enrolled(store):
     return B.enroll_offline_config(store)
 
 
-@pytest.fixture
-def window(app, qtbot, store, admin, enrolled):
-    """The main window over a folder with one case (ops to export), its drive list empty."""
+def make_window(qtbot, store, admin):
+    """The main window over ``store``, no drive mounted (FakeDrives mounts them), shown."""
     from weicha_desktop.gui.shell.main_window import MainWindow
 
-    CaseService(store, forms(), admin).new_case()
     win = MainWindow(store, forms(), admin)
     qtbot.addWidget(win)
     win.bundles.watcher.drives = lambda: []
     win.show()
+    return win
+
+
+@pytest.fixture
+def window(app, qtbot, store, admin, enrolled):
+    """The main window over a folder with one case (ops to export), enrolled."""
+    CaseService(store, forms(), admin).new_case()
+    win = make_window(qtbot, store, admin)
     yield win
     win.bundles.shutdown()
 
@@ -60,3 +66,11 @@ def notice_texts(window) -> list[str]:
 def wait_idle(qtbot, window) -> None:
     """Until no bundle job of the window runs (the results delivered)."""
     qtbot.waitUntil(lambda: not any(op.is_running() for op in window.bundles.ops), timeout=10000)
+
+
+def enroll_step(qtbot, box) -> str:
+    """Until the offline enrollment box's step has ended: what it says."""
+    from PySide6.QtWidgets import QLabel
+
+    qtbot.waitUntil(lambda: not box.op.is_running(), timeout=10000)
+    return child(box, QLabel, "offlineEnrollResult").text()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from gui_bundle_support import admin, app, child, dialogs, store  # noqa: F401
+from gui_bundle_support import admin, app, child, dialogs, make_window, store  # noqa: F401
+from gui_bundle_support import enroll_step as wait
 from tests import bundle_support as B
 from weicha_desktop.core.bundle import container as C
 from weicha_desktop.core.sync.enrollment import SyncConfig
@@ -15,18 +16,7 @@ pytestmark = pytest.mark.usefixtures("dialogs")
 
 @pytest.fixture
 def page(app, qtbot, store, admin):
-    from gui_support import forms
-    from weicha_desktop.gui.shell.main_window import MainWindow
-
-    win = MainWindow(store, forms(), admin)
-    qtbot.addWidget(win)
-    win.bundles.watcher.drives = lambda: []
-    return win.open_sync()
-
-
-def wait(qtbot, box) -> str:
-    qtbot.waitUntil(lambda: not box.op.is_running(), timeout=10000)
-    return child(box, QLabel, "offlineEnrollResult").text()
+    return make_window(qtbot, store, admin).open_sync()
 
 
 def test_request_then_enrollment_file_shows_the_server_key_fingerprint(qtbot, page, store, tmp_path):
