@@ -71,8 +71,11 @@ def test_the_same_bundle_again_or_an_older_one_changes_nothing_and_says_so(srv, 
 
     lt, key = enrolled_laptop(srv, tmp_path / "a")
     lt.new_case(2)
+    older = tmp_path / "older.wcb"
+    ops_bundle(lt, key, srv, older, bundle_seq=1)  # left on the stick, never imported
+    lt.new_case(3)
     first = tmp_path / "one.wcb"
-    ops_bundle(lt, key, srv, first, bundle_seq=2)
+    ops_bundle(lt, key, srv, first, bundle_seq=2)  # all of the older one's ops and more
     assert cli(srv, "bundle", "import", str(first)).code == 0
     before, receipt = srv.snapshot(), first.with_suffix(".wcr")
     receipt.unlink()
@@ -86,14 +89,19 @@ def test_the_same_bundle_again_or_an_older_one_changes_nothing_and_says_so(srv, 
         again = cli(srv, "bundle", "import", str(first))
     assert again.code == 0 and "导入过" in again.out and "没有改动" in again.out
     assert srv.snapshot() == before and receipt.is_file()  # the receipt written again, nothing else
-    older = tmp_path / "older.wcb"
-    lt.new_case(3)
-    ops_bundle(lt, key, srv, older, bundle_seq=1)
     run = cli(srv, "bundle", "import", str(older), "--json")
     assert run.code == 0 and '"status": "older"' in run.out and "没有改动" in run.out
     assert srv.snapshot() == before and not older.with_suffix(".wcr").exists()
     skipped = [e["details"] for e in srv.audit("bundle.skipped") if e["details"]["device_id"] == lt.device_id]
     assert [s["why"] for s in skipped] == ["same", "older"]
+    # numbered as an older one but carrying ops the server lacks (the laptop put back from a
+    # backup counts its bundles again): imported, not lost
+    lt.new_case(4)
+    restored = tmp_path / "restored.wcb"
+    exported = ops_bundle(lt, key, srv, restored, bundle_seq=1)
+    run = cli(srv, "bundle", "import", str(restored))
+    assert run.code == 0 and "已导入数据包" in run.out
+    assert device_row(srv, lt.device_id).through_seq == exported["through_seq"]
 
 
 def test_a_bundle_stopped_half_way_through_push_keeps_nothing(srv, tmp_path):

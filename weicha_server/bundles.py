@@ -368,11 +368,12 @@ def _judge_repeat(conn, m: dict[str, Any], held: Any = None) -> Outcome | None:
                        "这次没有改动任何数据；回执已重新写出。", json.loads(held.receipt))
     top = conn.execute(sa.select(sa.func.max(bundle_imports.c.bundle_seq))
                        .where(bundle_imports.c.device_id == m["device_id"])).scalar()
-    if top is not None and m["bundle_seq"] <= top:
+    mark = conn.execute(sa.select(devices.c.through_seq).where(devices.c.id == m["device_id"])).scalar() or 0
+    if top is not None and m["bundle_seq"] <= top and m["through_seq"] <= mark:
         return Outcome("older", m["bundle_id"], m["device_id"], m["bundle_seq"],
-                       f"数据包是该设备的第 {m['bundle_seq']} 个，本服务器已导入其第 {top} 个（更新的）："
-                       "其中的内容已在较新的数据包里，这次没有改动任何数据，也不写回执。")
-    return None
+                       f"数据包是该设备的第 {m['bundle_seq']} 个，本服务器已导入其第 {top} 个（更新的），"
+                       f"并已收到该设备第 {mark} 项为止的全部操作：这次没有改动任何数据，也不写回执。")
+    return None  # new, or numbered as an older one but carrying ops past the mark (a laptop put back from a backup)
 
 
 def _header_id(src: Path) -> str | None:
