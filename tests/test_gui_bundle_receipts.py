@@ -4,6 +4,7 @@ the watcher sees inserted (a fake volume), applied on a worker once, refusals sh
 from __future__ import annotations
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QPushButton
@@ -65,23 +66,28 @@ def test_a_tampered_receipt_is_refused_with_its_message(qtbot, window, store, ex
     data = bytearray(path.read_bytes())
     data[-10] ^= 0x01  # the signature
     path.write_bytes(bytes(data))
+    other = B.server_file(stick / "z-other.wcr", "receipt", store.meta("device_id"), {"receipt.json": {}},
+                          {"receipt_for": exported.bundle_id}, sender_id="srv-other",
+                          signer=Ed25519PrivateKey.generate())  # another server's, to this device
     drives = FakeDrives(window)
     drives.insert(stick)
     wait_idle(qtbot, window)
-    qtbot.waitUntil(lambda: bool(notice_texts(window)), timeout=5000)
-    text = notice_texts(window)[0]
+    qtbot.waitUntil(lambda: len(notice_texts(window)) == 2, timeout=5000)
+    text, text2 = notice_texts(window)
     assert text.startswith(f"回执 {path.name} 未导入：") and "签名不符" in text
+    assert text2.startswith(f"回执 {other.name} 未导入：") and "srv-other" in text2 and "不是本机登记的服务器" in text2
     assert window.bundles.notice.lines.item(0).foreground().color().name() == "#b00020"
     assert OutboxQueue(store, window.actor).counts()["exported"] == 1  # nothing acknowledged
-    assert not entries(store, "bundle.receipt") and entries(store, "bundle.refused")[-1].details["code"] == "bad_signature"
+    assert not entries(store, "bundle.receipt")
+    assert [e.details["code"] for e in entries(store, "bundle.refused")] == ["bad_signature", "unknown_sender"]
     drives.remove()
     drives.insert(stick)  # refused once: not offered again
     wait_idle(qtbot, window)
-    assert len(notice_texts(window)) == 1
+    assert len(notice_texts(window)) == 2
     # 文件 → 导入回执… of the same file says it again (the user asked)
     window.bundles.import_receipt(path)
     wait_idle(qtbot, window)
-    assert len(notice_texts(window)) == 2 and "签名不符" in notice_texts(window)[1]
+    assert len(notice_texts(window)) == 3 and "签名不符" in notice_texts(window)[2]
     assert child(window, QAction, "importReceiptAction").text() == "导入回执(&R)…"
 
 

@@ -7,7 +7,8 @@
   version (and the one held); then applied on a worker (core/bundle/refimport.py).
 - A drive inserted (``DriveWatcher``): read on a worker (core/bundle/found.py: names, then
   each candidate's header and manifest) for receipts to this device and reference bundles of
-  the enrolled server. Receipts not taken before (no ``bundle.receipt`` entry names them, and
+  the enrolled server (a receipt to this device from another server is refused, said). Receipts
+  not taken before (no ``bundle.receipt`` entry names them, and
   not handed to a worker this session) are applied at once, on the worker; a reference bundle
   newer than the one held is offered. Nothing is asked meanwhile: what was done, and every
   refusal's Chinese message, goes to the non-modal notice (``BundleNotice``).
@@ -175,10 +176,12 @@ class BundleActions(QObject):
             from weicha_desktop.core.bundle.found import receipt_taken, scan_folder
             from weicha_desktop.core.bundle.refimport import held_version
 
-            found = [f for root in roots for f in scan_folder(root, device_id) if f.sender_id == server_id]
+            found = [f for root in roots for f in scan_folder(root, device_id)]
+            # a receipt to this device from another server is a mistake worth saying (the core refuses
+            # it, naming the server); another server's reference data is not for this laptop
             receipts = [f for f in found if f.kind == "receipt" and not receipt_taken(job.store, f.bundle_id)]
             held = held_version(job.store, server_id)
-            refs = [f for f in found if f.kind == "reference" and (f.version or 0) > held]
+            refs = [f for f in found if f.kind == "reference" and f.sender_id == server_id and (f.version or 0) > held]
             return receipts, refs, held
 
         return self._run(work, self._found, readonly=True)
