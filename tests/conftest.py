@@ -135,6 +135,54 @@ def _server_zygote():
         sys.modules["tests.server_fork"].stop()
 
 
+# The photo import's and the report's worker processes (core/media/pool.py) start with
+# "spawn" in the program: a fresh interpreter each, ~0.12 s CPU of imports before its first
+# photo, ~100 of them in the suite. Outside the tests of the pool itself (marked
+# spawned_workers: workers that cannot start, die, are killed) they are forked from one
+# forkserver per test process that has imported what they run — still processes of their
+# own, running the same target by name, never a copy of the test process or its threads.
+FORKED_WORKERS_PRELOAD = ["weicha_desktop.core.media.pool", "weicha_desktop.core.media.analyse",
+                          "weicha_desktop.core.reports.photosheets"]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "spawned_workers: the pool's workers start as in the program "
+                                       "(spawn), not forked from the tests' forkserver")
+
+
+@pytest.fixture(autouse=True)
+def _pool_workers_forked(request):
+    if request.node.get_closest_marker("spawned_workers"):
+        yield
+        return
+    import multiprocessing
+
+    from weicha_desktop.core.media.pool import WorkerPool
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(FORKED_WORKERS_PRELOAD)
+    start = WorkerPool.__init__
+
+    def forked(self, *args, **kw):
+        start(self, *args, **kw)
+        self._ctx = context
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(WorkerPool, "__init__", forked)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _forkserver_stops():
+    """The tests' forkserver (if started) ends with the session and is reaped: its workers'
+    CPU counts as this process's children's, as spawned workers' did."""
+    yield
+    import sys
+
+    forkserver = sys.modules.get("multiprocessing.forkserver")
+    if forkserver is not None and forkserver._forkserver._forkserver_pid is not None:
+        forkserver._forkserver._stop()
+
+
 @pytest.fixture(autouse=True, scope="module")
 def _config_dir_per_module(_config_dir_in_tmp, tmp_path_factory):
     """Each test module its own key store (WEICHA_CONFIG_DIR), set before the module's own

@@ -1,7 +1,10 @@
 import time
 
+import pytest
+
 from weicha_desktop.core.media.pool import WorkerPool
 
+pytestmark = pytest.mark.spawned_workers  # the pool's own workers, started as in the program
 TARGET = "tests.pool_targets:behave"
 
 

@@ -25,6 +25,7 @@ from tests.pool_targets import kill_workers
 from tests.support import PASSWORD, forms, new_store, run_cli
 from tests.test_cli import ROOT
 
+pytestmark = pytest.mark.spawned_workers  # workers that die or cannot start: spawned as in the program
 LIMIT = 60  # seconds any one pool run or command may take before the test fails
 
 
