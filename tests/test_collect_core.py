@@ -229,3 +229,18 @@ def test_a_person_page_lists_the_records_that_name_its_id_number(env):
     assert [(m["id"], m["field"]) for m in found] == [(case.id, "witnesses[0].id_number"),
                                                       (car.id, "owner.id_number")]
     assert VehicleService(store, forms(), tech).mentions(car) == []  # its own plate is not a mention
+
+
+def test_messages_and_the_work_log_name_a_record_without_a_number_by_its_key(env):
+    store, tech, _ = env
+    from weicha_desktop.core.errors import InvalidState
+
+    people = PersonService(store, forms(), tech)
+    li = people.create({"name": "李明", "id_number": LI, "gender": "male"})
+    people.update(li.id, {"phone": "13877712345"})
+    people.finalize(li.id)
+    with pytest.raises(InvalidState, match=f"人员信息 李明 {LI} 第 1 版已定稿"):
+        people.update(li.id, {"phone": "13977712345"})
+    summaries = [e.summary for e in store.audit_entries() if e.object_id == li.id]
+    assert summaries[1:] == [f"修改人员信息 李明 {LI}：电话", f"定稿人员信息 李明 {LI} 第 1 版"]
+    assert not any("None" in s for s in summaries)

@@ -71,6 +71,11 @@ class RecordService:
                                version=version))
         return record
 
+    def label(self, record: Record) -> str:
+        """How messages and the work log name the record: its number; a record of a kind
+        without numbers by its id's start (a kind's service may say more: core/collect)."""
+        return record.number or record.id[:8]
+
     def spec_for(self, record: Record) -> FormSpec:
         """The form version the record was captured with (older versions stay readable)."""
         return self.forms.get(record.form_id, record.form_version)
@@ -209,7 +214,7 @@ class RecordService:
             event = event or {}
             labels = "、".join(_label(spec, k) for k in changed)
             ch.log(f"{self.kind}.update", self.kind, record.id,
-                   event.get("summary") or f"修改{self.noun} {record.number}：{labels}",
+                   event.get("summary") or f"修改{self.noun} {self.label(record)}：{labels}",
                    {"version": record.version, "fields": changed, **event.get("details", {})})
             self._enqueue(ch, record.id, op, record.number, record.version, record.version_id,
                           spec, data, **event.get("payload", {}))
@@ -221,7 +226,7 @@ class RecordService:
         self._require_editor(record, "定稿")
         if drafts.load(self.store.conn, record.id):
             raise InvalidState(Msg("record.journal_pending", noun=noun_texts(self.noun),
-                                   number=record.number))
+                                   number=self.label(record)))
         problems = self.blockers(record.id)
         if problems:
             raise FinalizeBlocked(problems)
@@ -240,7 +245,7 @@ class RecordService:
             self._touch(ch, record.id, status="finalized", returned_comment=None)
             self._project(ch, record.id, spec, None)
             ch.log(f"{self.kind}.finalize", self.kind, record.id,
-                   f"定稿{self.noun} {record.number} 第 {record.version} 版",
+                   f"定稿{self.noun} {self.label(record)} 第 {record.version} 版",
                    {"version": record.version, "version_id": record.version_id, "content_hash": digest})
             # everything the content hash covers, so the receiver can check it
             self._enqueue(ch, record.id, "finalize", record.number, record.version,
@@ -259,14 +264,14 @@ class RecordService:
         record = self.get(number_or_id)
         if record.status != "finalized":
             status = (status_label(record.status, bool(record.returned_comment), lang) for lang in ("zh", "en"))
-            raise InvalidState(Msg("record.review_status", noun=noun_texts(self.noun), number=record.number,
+            raise InvalidState(Msg("record.review_status", noun=noun_texts(self.noun), number=self.label(record),
                                    status=Texts(*status)))
         # checked here itself, not through review_refusal (what a view asks before a click)
-        refusal = duties.review_refusal(self.store, self.forms, record.id, record.number,
+        refusal = duties.review_refusal(self.store, self.forms, record.id, self.label(record),
                                         self.actor, noun=self.noun)
         if refusal:
             raise duties.refuse(self.store, self.actor, self.kind, record.id,
-                                f"{'审核通过' if approve else '退回'}{self.noun} {record.number}", refusal)
+                                f"{'审核通过' if approve else '退回'}{self.noun} {self.label(record)}", refusal)
         comment = (comment or "").strip()
         if not approve and not comment:
             raise WeichaError(Msg("record.return_comment"))
@@ -281,18 +286,18 @@ class RecordService:
                 self._touch(ch, record.id, status="reviewed")
                 self._project(ch, record.id, self.spec_for(record), None)
                 ch.log(f"{self.kind}.approve", self.kind, record.id,
-                       f"审核通过{self.noun} {record.number} 第 {record.version} 版",
+                       f"审核通过{self.noun} {self.label(record)} 第 {record.version} 版",
                        {"version": record.version, "comment": comment})
             elif is_copy(ch.conn, record.id):  # another device's record: its owner opens the new version
                 self._touch(ch, record.id, status="draft", returned_comment=comment)
                 self._project(ch, record.id, self.spec_for(record), None)
                 ch.log(f"{self.kind}.return", self.kind, record.id,
-                       f"退回补正{self.noun} {record.number}（副本：由录入它的设备补正）：{comment}",
+                       f"退回补正{self.noun} {self.label(record)}（副本：由录入它的设备补正）：{comment}",
                        {"version": record.version, "comment": comment, "section": section, "copy": True})
             else:
                 self._new_version(ch, record, f"{RETURN_REASON}{comment}", returned_comment=comment)
                 ch.log(f"{self.kind}.return", self.kind, record.id,
-                       f"退回补正{self.noun} {record.number}：{comment}",
+                       f"退回补正{self.noun} {self.label(record)}：{comment}",
                        {"version": record.version, "new_version": record.version + 1, "comment": comment,
                         "section": section})
             ch.enqueue(self.kind, record.id, f"{self.kind}.review", {  # the review row, whole
@@ -329,14 +334,14 @@ class RecordService:
         """补正: open a new draft version of a finalized or reviewed record, with a reason."""
         record = self.get(number_or_id)
         if not record.locked:
-            raise InvalidState(Msg("record.not_locked", noun=noun_texts(self.noun), number=record.number))
+            raise InvalidState(Msg("record.not_locked", noun=noun_texts(self.noun), number=self.label(record)))
         self._require_editor(record, "补正")
         reason = (reason or "").strip()
         if not reason:
             raise WeichaError(Msg("record.amend_reason"))
         with self.store.change(self.actor) as ch:
             self._new_version(ch, record, reason)
-            ch.log(f"{self.kind}.amend", self.kind, record.id, f"补正{self.noun} {record.number}：{reason}",
+            ch.log(f"{self.kind}.amend", self.kind, record.id, f"补正{self.noun} {self.label(record)}：{reason}",
                    {"version": record.version, "new_version": record.version + 1, "reason": reason})
         return self.get(record.id)
 
@@ -344,11 +349,11 @@ class RecordService:
     def edit_refusal(self, record: Record) -> str | None:
         """Why this user may not change ``record`` (a draft) or amend it, or None (the form
         shows it read-only with the reason)."""
-        return self._editor.refusal(record.id, record.number)
+        return self._editor.refusal(record.id, self.label(record))
 
     def review_refusal(self, record: Record) -> str | None:
         """Why this user may not review ``record`` (not a reviewer, or took part), or None."""
-        return duties.review_refusal(self.store, self.forms, record.id, record.number, self.actor,
+        return duties.review_refusal(self.store, self.forms, record.id, self.label(record), self.actor,
                                      noun=self.noun)
 
     # ---- helpers ---------------------------------------------------------------------------
@@ -436,14 +441,14 @@ class RecordService:
 
     def _require_draft(self, record: Record) -> None:
         if record.locked or record.status != "draft":
-            raise InvalidState(Msg("record.locked", noun=noun_texts(self.noun), number=record.number,
+            raise InvalidState(Msg("record.locked", noun=noun_texts(self.noun), number=self.label(record),
                                    version=record.version))
 
     def _require_editor(self, record: Record, attempt: str) -> None:
         refusal = self.edit_refusal(record)
         if refusal:
             raise duties.refuse(self.store, self.actor, self.kind, record.id,
-                                f"{attempt}{self.noun} {record.number}", refusal)
+                                f"{attempt}{self.noun} {self.label(record)}", refusal)
 
     def _require_role(self, *roles: str, action: str = "此操作") -> None:
         if self.actor.role not in roles:
