@@ -150,8 +150,10 @@ def pytest_configure(config):
                                        "(spawn), not forked from the tests' forkserver")
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def _pool_workers_forked(request):
+    """(module scope: the modules' own fixtures that import photos fork theirs too; the
+    marker is a module's pytestmark)"""
     if request.node.get_closest_marker("spawned_workers"):
         yield
         return
