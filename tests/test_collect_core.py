@@ -229,6 +229,8 @@ def test_a_person_page_lists_the_records_that_name_its_id_number(env):
     assert [(m["id"], m["field"]) for m in found] == [(case.id, "witnesses[0].id_number"),
                                                       (car.id, "owner.id_number")]
     assert VehicleService(store, forms(), tech).mentions(car) == []  # its own plate is not a mention
+    [owner] = VehicleService(store, forms(), tech).related(car)  # its owner's person record
+    assert (owner["id"], owner["names"], owner["field"]) == (li.id, True, "owner.id_number")
 
 
 def test_messages_and_the_work_log_name_a_record_without_a_number_by_its_key(env):

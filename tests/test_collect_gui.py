@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QLineEdit, QListWidget, QMessageBox, Q
 
 from gui_support import admin, app, child, dialogs, forms, store, type_into  # noqa: F401
 from weicha_desktop.core.cases import CaseService
-from weicha_desktop.core.collect import PersonService
+from weicha_desktop.core.collect import PersonService, VehicleService
 from weicha_desktop.core.demo import scene_values
 from weicha_desktop.gui.collect.page import CollectPage
 from weicha_desktop.gui.shell.main_window import MainWindow
@@ -68,6 +68,12 @@ def test_a_person_captured_through_the_window(window, qtbot, store, admin, dialo
     assert texts == [f"→ 证人  {case.number}（勘验）",
                      f"＝ 出现在 {named_case.number} {named['incident_address']}（勘验，witnesses[0].id_number）"]
     assert [e.action for e in store.audit_entries() if e.object_kind == "link"] == ["link.add"]
+
+    # a vehicle's page names its owner's person record
+    car = VehicleService(store, forms(), admin).create({"plate": "桂N12345", "vehicle_type": "small_car",
+                                                       "owner": {"name": "黄丽", "id_number": LI}})
+    owned = page.show_kind("vehicle").open(car.id).links.list
+    assert owned.item(0).text() == f"＝ 本记录的 owner.id_number：黄丽 {LI}（人员）"
 
     # the search filters the list once typing pauses
     PersonService(store, forms(), admin).create({"name": "王芳"})

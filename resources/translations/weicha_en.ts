@@ -1428,6 +1428,10 @@ Open that record? Choose Ignore to create another one anyway.</translation>
         <translation>{id} (not on this computer)</translation>
     </message>
     <message>
+        <source>＝ 本记录的 {field}：{label}（{kind}）</source>
+        <translation>= its {field}: {label} ({kind})</translation>
+    </message>
+    <message>
         <source>＝ 出现在 {label}（{kind}，{field}）</source>
         <translation>= named in {label} ({kind}, {field})</translation>
     </message>

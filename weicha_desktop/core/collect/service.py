@@ -64,6 +64,11 @@ class CollectService(RecordService):
             found += lookup.mentions(self.store.conn, record.data.get(key) or "", exclude=record.id)
         return found
 
+    def related(self, record: Record) -> list[dict[str, Any]]:
+        """What the record's page lists beside its links: the records that name it
+        (``mentions``, ``names`` False) and those it names (a vehicle's 车主: ``names`` True)."""
+        return [{**m, "names": False} for m in self.mentions(record)]
+
     def list(self, *, text: str | None = None, status: str | None = None,
              limit: int = 50) -> list[dict[str, Any]]:
         """The kind's records, last changed first: id, status, the kind's summary fields."""

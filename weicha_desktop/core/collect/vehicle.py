@@ -45,3 +45,9 @@ class VehicleService(CollectService):
         """The person records here with the owner's 身份证号 (the vehicle page shows them)."""
         owner = record.data.get("owner") or {}
         return lookup.person_by_id_number(self.store.conn, owner.get("id_number") or "")
+
+    def related(self, record: Record) -> list[dict[str, Any]]:
+        """Also the person records of its 车主 (by 身份证号)."""
+        owners = [{**lookup.record_label(self.store.conn, rid), "field": "owner.id_number", "names": True}
+                  for rid in self.owner_records(record)]
+        return owners + super().related(record)

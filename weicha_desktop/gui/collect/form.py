@@ -30,7 +30,7 @@ class CollectForm(FormView):
                  lang: str = "zh"):
         super().__init__(service, record, parent, lang=lang)
         self.links = LinksView(LinkService(service.store, service.forms, service.actor), record.id,
-                               lambda: service.mentions(self.case))
+                               lambda: service.related(self.case))
         self.add_view(self.links, self.tr("关联"), "linksView")
 
     def load(self, case: Record) -> None:
@@ -89,10 +89,11 @@ class LinksView(QWidget):
             item = QListWidgetItem(f"{arrow} {link['role_label']}  {what}{note}")
             item.setData(Qt.ItemDataRole.UserRole, link["id"])
             self.list.addItem(item)
-        for m in self.mentions():  # other records naming this one's 身份证号 or 号牌
+        for m in self.mentions():  # records naming this one's 身份证号 or 号牌, or named by it
             kind = QCoreApplication.translate("LinksView", KIND_NAMES.get(m["kind"], m["kind"]))
-            self.list.addItem(self.tr("＝ 出现在 {label}（{kind}，{field}）").format(
-                label=m["label"], kind=kind, field=m["field"]))
+            text = self.tr("＝ 本记录的 {field}：{label}（{kind}）") if m["names"] \
+                else self.tr("＝ 出现在 {label}（{kind}，{field}）")
+            self.list.addItem(text.format(label=m["label"], kind=kind, field=m["field"]))
         if not rows:
             self.list.addItem(self.tr("尚无关联：在下面输入勘验号等，选择身份后点“关联”。"))
 
