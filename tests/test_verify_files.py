@@ -1,4 +1,6 @@
-"""`weicha verify` on files that are not a sound database, and what it must never do: write."""
+"""`weicha verify` on files that are not a sound database, and what it must never do: write.
+In this process (run_cli: the same cli.main; an exception it lets out fails the test, as a
+traceback would) except where another program holds the folder."""
 import os
 import shutil
 import sqlite3
@@ -7,7 +9,7 @@ import pytest
 
 from weicha_desktop.core.store import SCHEMA_VERSION
 
-from tests.support import new_store
+from tests.support import new_store, run_cli
 from tests.test_cli import weicha
 from tests.test_migrations import _old_database
 from tests.verify_support import check
@@ -62,7 +64,7 @@ def test_a_broken_or_foreign_database_gets_a_clear_message_and_nothing_is_writte
     db = data / "weicha.db"
     spoil(db)
     before = _snapshot(data)
-    r = weicha(data, "verify")
+    r = run_cli(data, "verify")
     assert r.returncode == 1, (r.stdout, r.stderr)
     assert "Traceback" not in r.stderr and "weicha restore" in r.stderr, r.stderr
     assert any(word in r.stderr for word in ("损坏", "不是", "不完整")), r.stderr
@@ -73,7 +75,7 @@ def test_a_broken_or_foreign_database_gets_a_clear_message_and_nothing_is_writte
 def test_verify_of_a_closed_folder_creates_no_wal_or_shm(data):
     before = _snapshot(data)
     assert "weicha.db-wal" not in before
-    r = weicha(data, "verify")
+    r = run_cli(data, "verify")
     assert r.returncode == 0, r.stderr
     assert _snapshot(data) == before
 
@@ -96,16 +98,16 @@ def test_an_original_no_row_names_is_a_notice_and_is_kept(data):
     orphan.write_bytes(b"left by a crash")
     report = check(data)
     assert report.ok and any("没有照片记录指向" in n and "未被删除" in n for n in report.notices)
-    r = weicha(data, "verify")
+    r = run_cli(data, "verify")
     assert r.returncode == 0 and "ab00000000000000" in r.stdout
     assert orphan.read_bytes() == b"left by a crash"
 
 
 def test_a_missing_folder_or_database_is_said_plainly(tmp_path):
-    r = weicha(tmp_path / "nowhere", "verify")
+    r = run_cli(tmp_path / "nowhere", "verify")
     assert r.returncode == 1 and "不存在" in r.stderr and "Traceback" not in r.stderr
     (tmp_path / "empty").mkdir()
-    r = weicha(tmp_path / "empty", "verify")
+    r = run_cli(tmp_path / "empty", "verify")
     assert r.returncode == 1 and "没有数据库" in r.stderr
     assert list((tmp_path / "empty").iterdir()) == []
     assert not (tmp_path / "nowhere").exists()
