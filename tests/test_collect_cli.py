@@ -20,6 +20,7 @@ def data(tmp_path):
     store = new_store(folder)
     admin = UserService(store).authenticate("admin", PASSWORD)
     UserService(store).add(admin, "王强", "technician", PASSWORD, badge_no="300001")
+    UserService(store).add(admin, "周建国", "supervisor", PASSWORD, badge_no="300002")
     case = CaseService(store, forms(), admin).new_case()
     store.close()
     return folder, case.number
@@ -53,6 +54,10 @@ def test_a_person_from_new_to_finalized_with_a_duplicate_refused(data):
     assert done.returncode == 0 and "已定稿人员记录 黄丽" in done.stdout
     locked = cli(folder, "person", "update", made["id"], "--set", "notes=x")
     assert locked.returncode == 1 and "已定稿" in locked.stderr and "Traceback" not in locked.stderr
+    own = run_cli(folder, "person", "review", LI, "--approve", user="周建国")
+    assert own.returncode == 0 and "已审核" in own.stdout
+    amended = cli(folder, "person", "amend", LI, "--reason", "补充现住址")
+    assert amended.returncode == 0 and "生成第 2 版草稿" in amended.stdout
 
 
 def test_vehicle_and_place_linked_to_a_case_and_shown_with_their_links(data):

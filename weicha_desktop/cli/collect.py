@@ -1,4 +1,4 @@
-"""`weicha person|vehicle|place …` (采集: new, update, show, list, finalize) and `weicha link …`
+"""`weicha person|vehicle|place …` (采集: new, update, show, list, finalize, review, amend) and `weicha link …`
 (add, remove, list): the collect records and their links, on core/collect's services.
 
 A record is named by its id or its key (身份证号, 号牌, 车辆识别代号). Field values come from
@@ -47,6 +47,17 @@ def register(sub) -> None:
         s = group.add_parser("finalize", help="定稿（锁定并计算哈希）")
         s.add_argument("key", help=KEY_HELP[kind])
         s.set_defaults(func=cmd_finalize, kind=kind)
+        s = group.add_parser("review", help="审核：通过或退回补正（审核人）")
+        s.add_argument("key", help=KEY_HELP[kind])
+        g = s.add_mutually_exclusive_group(required=True)
+        g.add_argument("--approve", action="store_true")
+        g.add_argument("--return", dest="return_", action="store_true")
+        s.add_argument("--comment", default="")
+        s.set_defaults(func=cmd_review, kind=kind)
+        s = group.add_parser("amend", help="补正：为已定稿的记录生成新版本")
+        s.add_argument("key", help=KEY_HELP[kind])
+        s.add_argument("--reason", required=True)
+        s.set_defaults(func=cmd_amend, kind=kind)
     links = sub.add_parser("link", help="关联：人员、车辆、场所与勘验等记录").add_subparsers(
         dest="link_cmd", required=True)
     s = links.add_parser("add", help="关联两条记录")
@@ -209,6 +220,22 @@ def cmd_finalize(args) -> int:
         svc = _service(args, store)
         record = svc.finalize(args.key)
         print(f"已定稿{KINDS[args.kind]}记录 {svc.label(record)} 第 {record.version} 版，内容哈希 {record.content_hash}")
+    return 0
+
+
+def cmd_review(args) -> int:
+    with open_store(args) as store:
+        svc = _service(args, store)
+        record = svc.review(args.key, approve=args.approve, comment=args.comment)
+        print(f"{KINDS[args.kind]}记录 {svc.label(record)}：{record.status_label}")
+    return 0
+
+
+def cmd_amend(args) -> int:
+    with open_store(args) as store:
+        svc = _service(args, store)
+        record = svc.amend(args.key, args.reason)
+        print(f"已为{KINDS[args.kind]}记录 {svc.label(record)} 生成第 {record.version} 版草稿（补正原因：{args.reason}）")
     return 0
 
 
