@@ -2413,8 +2413,12 @@ version {version} ({status})</translation>
         <translation>Photos: select several; class, caption prefix and photographer change all selected photos at once</translation>
     </message>
     <message>
-        <source>照片：所选照片分为方位、概貌、重点部位、细目、物证照片、其他</source>
-        <translation>Photos: class of the selected photos: location, overview, key area, detail, evidence item, other</translation>
+        <source>照片：所选照片分为方位、概貌、重点部位、细目、物证照片、其他；只选一张时，分好后选中下一张</source>
+        <translation>Photos: class of the selected photos: location, overview, key area, detail, evidence item, other; with one photo selected, the next one is selected after it</translation>
+    </message>
+    <message>
+        <source>照片：导入文件夹（读卡器中的相机存储卡自动填入，否则输入文件夹），照片先分为细目（可另选），Enter 导入</source>
+        <translation>Photos: import a folder (a camera card in a reader is filled in, else type the folder); the photos start as detail (another class can be chosen); Enter imports</translation>
     </message>
     <message>
         <source>Alt+S C D A R X N</source>
@@ -2423,10 +2427,6 @@ version {version} ({status})</translation>
     <message>
         <source>保存、检查、定稿、补正、报告、放弃恢复、新建勘验</source>
         <translation>Save, Check, Finalize, Amend, Report, Discard recovered edits, New case</translation>
-    </message>
-    <message>
-        <source>照片：导入文件夹（相机存储卡），输入文件夹后选分类</source>
-        <translation>Photos: import a folder (camera card); type the folder, then choose the class</translation>
     </message>
     <message>
         <source>报告：导出 PDF（另有 Alt+V 预览、Alt+P 打印）</source>
@@ -2560,8 +2560,8 @@ version {version} ({status})</translation>
         <translation>Close</translation>
     </message>
     <message>
-        <source>本机尚未登记到同步服务器：所有记录保存在本机，待同步的操作留在队列中。请管理员用服务器给的一次性登记码运行 weicha enroll。</source>
-        <translation>This computer is not enrolled with a sync server: every record stays on this computer and waiting operations stay queued. Ask an administrator to run weicha enroll with a one-time code from the server.</translation>
+        <source>本机尚未登记到同步服务器：所有记录保存在本机，待同步的操作留在队列中。请管理员用服务器给的一次性登记码运行 weicha enroll，或在下面办理离线登记。</source>
+        <translation>This computer is not enrolled with a sync server: every record stays on this computer and waiting operations stay queued. Ask an administrator to run weicha enroll with a one-time code from the server, or to enroll it offline below.</translation>
     </message>
     <message>
         <source>本机已离线登记到同步服务器 {server}：用 U 盘数据包同步（文件 → 导出数据包…）。</source>
