@@ -103,7 +103,7 @@ class SyncPage(QDialog):
         e = self.worker.enrollment()
         if e is None:
             self.server.setText(self.tr("本机尚未登记到同步服务器：所有记录保存在本机，待同步的操作留在队列中。"
-                                        "请管理员用服务器给的一次性登记码运行 weicha enroll。"))
+                                        "请管理员用服务器给的一次性登记码运行 weicha enroll，或在下面办理离线登记。"))
         elif not e.server_url:
             self.server.setText(self.tr("本机已离线登记到同步服务器 {server}：用 U 盘数据包同步"
                                         "（文件 → 导出数据包…）。").format(server=e.server_id))
