@@ -18,6 +18,8 @@ def register(sub) -> None:
     s.add_argument("case")
     s.add_argument("inputs", nargs="+", type=Path, metavar="FILE_OR_DIR")
     s.add_argument("--json", action="store_true", help="每个输入文件输出一行 JSON")
+    s.add_argument("--class", dest="photo_class", metavar="CLASS",
+                   help="新导入照片的分类（如 细目、方位，或其代码 detail）；不给则不分类")
     s.set_defaults(func=cmd_photos_import)
     s = photos.add_parser("list", help="列出勘验的照片")
     s.add_argument("case")
@@ -58,7 +60,8 @@ def cmd_photos_import(args) -> int:
             except BrokenPipeError:  # `… | head`: the reader left, the card is still imported
                 discard_stdout(sys.stdout)  # whole; the exit code still says how it went
 
-        results = photos.import_files(case.id, args.inputs, progress=progress)
+        results = photos.import_files(case.id, args.inputs, progress=progress,
+                                      photo_class=class_value(photos, args.photo_class))
     rejected = sum(r.status == "rejected" for r in results)
     if not args.json:
         print(f"共 {len(results)} 个文件：导入 {sum(r.status == 'imported' for r in results)}，"
@@ -70,6 +73,15 @@ def cmd_photos_import(args) -> int:
         for r in failed:
             print(f"  - {r.file}：{r.reason}", file=sys.stderr)
     return 1 if rejected or not results else 0
+
+
+def class_value(photos, given: str | None) -> str | None:
+    """A class as typed: its words (细目) or its code (detail) → the value a photo holds; an
+    unknown one goes on as typed, for the service's refusal that lists the classes."""
+    if given is None:
+        return None
+    return next((c.value for c in photos.class_choices() if given.strip() in (c.code, c.value)),
+                given)
 
 
 def cmd_photos_list(args) -> int:
@@ -96,6 +108,8 @@ def cmd_photos_set(args) -> int:
         match = [p for p in photos.list(case.id) if p.position == args.number]
         if not match:
             raise WeichaError(f"勘验 {case.number} 没有第 {args.number} 号照片。")
+        if "photo_class" in values:
+            values["photo_class"] = class_value(photos, values["photo_class"])
         photos.update(match[0].id, **values)
     print(f"已修改 {case.number} 第 {args.number} 号照片")
     return 0
