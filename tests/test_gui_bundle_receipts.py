@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from gui_bundle_support import (FakeDrives, admin, app, child, dialogs, enrolled, notice_texts, store,  # noqa: F401
                                 wait_idle, window)
 from tests import bundle_support as B
+from tests.test_sync_forms_window import Published
 from weicha_desktop.core.bundle.export import export_ops
 from weicha_desktop.core.bundle.refimport import held_version
 from weicha_desktop.core.sync.queue import OutboxQueue
@@ -94,7 +95,8 @@ def test_a_tampered_receipt_is_refused_with_its_message(qtbot, window, store, ex
 def test_a_reference_bundle_found_is_offered_and_applied_after_confirming(qtbot, window, store, dialogs, tmp_path):
     stick = tmp_path / "media" / "u" / "REF"
     stick.mkdir(parents=True)
-    B.server_file(stick / "ref-9.wcref", "reference", "*", {"code_tables.json": []},
+    published = Published()  # the shipped scene form one version up
+    B.server_file(stick / "ref-9.wcref", "reference", "*", {"forms.json": [published.row]},
                   {"server_id": B.SERVER_ID, "unit_code": None, "version": 9}, recipient=("device", "*"))
     FakeDrives(window).insert(stick)
     wait_idle(qtbot, window)
@@ -108,6 +110,8 @@ def test_a_reference_bundle_found_is_offered_and_applied_after_confirming(qtbot,
     window.bundles.import_reference(stick / "ref-9.wcref")
     wait_idle(qtbot, window)
     assert held_version(store, B.SERVER_ID) == 9 and "已导入第 9 版基础数据" in notice_texts(window)[-1]
+    assert "表单版本 1 条" in notice_texts(window)[-1]
+    assert window.forms.latest("scene_investigation").version == published.version  # new cases take it now
     dialogs.answers.append(QMessageBox.StandardButton.Yes)
     B.server_file(stick / "ref-8.wcref", "reference", "*", {"code_tables.json": []},
                   {"server_id": B.SERVER_ID, "unit_code": None, "version": 8}, recipient=("device", "*"))

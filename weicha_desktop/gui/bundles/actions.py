@@ -4,7 +4,8 @@
 - 文件 → 导入回执… (``importReceiptAction``): a .wcr chosen, applied on a worker
   (core/bundle/receipt.py ``apply_receipt``: acknowledged as a push answer).
 - 文件 → 导入基础数据… (``importReferenceAction``): a .wcref chosen; a confirmation naming its
-  version (and the one held); then applied on a worker (core/bundle/refimport.py).
+  version (and the one held); then applied on a worker (core/bundle/refimport.py). The form
+  versions it (or an offline enrollment file) brought reach the window's registry at once.
 - A drive inserted (``DriveWatcher``): read on a worker (core/bundle/found.py: names, then
   each candidate's header and manifest) for receipts to this device and reference bundles of
   the enrolled server (a receipt to this device from another server is refused, said). Receipts
@@ -121,6 +122,7 @@ class BundleActions(QObject):
             action.triggered.connect(slot)
             menu.addAction(action)
         menu.addSeparator()
+        window.events.changed.connect(self._follow_forms)
         self.watcher.start()
 
     # ---- export ----------------------------------------------------------------------------
@@ -297,6 +299,20 @@ class BundleActions(QObject):
         got = self.tr("，").join(self.tr("{table} {rows} 条").format(table=NAMES[t], rows=n) for t, n in r.rows.items())
         self.say(self.tr("已导入第 {version} 版基础数据（{file}）：{tables}。").format(
             version=r.version, file=path.name, tables=got or self.tr("无内容")))
+
+    def _follow_forms(self, summary: Any) -> None:
+        """Form versions a reference bundle or an enrollment file brought reach the window's
+        registry (new records take them; open ones keep theirs), as a network pull's do
+        (gui/sync/forms.py follows ``sync.pull``)."""
+        if not {"reference.import", "sync.enroll"} & set(summary.actions):
+            return
+        from weicha_desktop.core.forms import FormError
+        from weicha_desktop.core.sync.reference import refresh_forms
+
+        try:
+            refresh_forms(self.store, self.window.forms)
+        except FormError as e:  # the import checked they load: keep what the window has
+            log.warning("imported form versions do not load here, the window keeps its forms: %s", e)
 
     # ---- closing ---------------------------------------------------------------------------
     def shutdown(self, msecs: int = 30000) -> None:
