@@ -151,6 +151,12 @@ def test_not_enrolled_or_no_keys_says_what_to_do(qtbot, window, store, enrolled,
     dialog = open_from_menu(qtbot, window)
     assert "尚未登记" in note.text() and "同步" in note.text()
     assert not dialog.start() and "尚未登记" in message(dialog).text()
+    B.enroll_offline_config(store)  # enrolled on the 同步 page meanwhile: back to the dialog
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: not note.isVisible(), timeout=2000)
+    assert child(dialog, QPushButton, "startBundleExportButton").isEnabled()
 
 
 def test_a_full_drive_is_said_and_leaves_no_file(qtbot, window, store, tmp_path, monkeypatch, dialogs):

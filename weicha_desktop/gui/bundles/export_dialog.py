@@ -25,7 +25,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QMessageBox, QVBoxLayout, QWidget)
 
@@ -159,11 +159,21 @@ class ExportDialog(OpDialog):
         photos, size = queue.photos_pending()
         self.pending.setText(self.tr("待导出：同步操作 {ops} 项，待上传照片 {photos} 张（{size}）。").format(
             ops=ops, photos=photos, size=size_text(size)))
+        self.check_enrollment()
+        self.set_drives(self.drives())
+
+    def check_enrollment(self) -> None:
+        """Whether this laptop can export (the note says what to do); again each time the dialog
+        becomes the active window — the 同步 page beside it may have enrolled it meanwhile."""
         problem = enrollment_problem(self.store)
         self.enroll_note.setText(problem or "")
         self.enroll_note.setVisible(bool(problem))
-        self.set_drives(self.drives())
         self._update_controls()
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.WindowActivate and not self.is_running():
+            self.check_enrollment()
+        return super().event(e)
 
     def set_drives(self, drives: list[Volume]) -> None:
         """The drive list (the watcher calls it when drives come and go); the folder follows the
