@@ -80,7 +80,8 @@ def test_export_to_the_inserted_drive_shows_progress_and_what_was_written(qtbot,
     assert not (listed.item(0).flags() & Qt.ItemFlag.ItemIsEnabled) and "未发现 U 盘" in listed.item(0).text()
 
 
-def test_cancel_midway_leaves_no_file(qtbot, window, store, tmp_path, monkeypatch):
+@pytest.mark.parametrize("how", ["cancel", "close the window"])
+def test_cancel_midway_leaves_no_file(qtbot, window, store, tmp_path, monkeypatch, how):
     real = export_dialog.export_ops
 
     def held(store, actor, path, *, config, progress, cancel):
@@ -99,9 +100,13 @@ def test_cancel_midway_leaves_no_file(qtbot, window, store, tmp_path, monkeypatc
     click(qtbot, dialog, "startBundleExportButton")
     bar = child(dialog, QProgressBar, "bundleExportProgress")
     qtbot.waitUntil(lambda: bar.maximum() == 1000 and bar.value() > 0, timeout=5000)
-    click(qtbot, dialog, "cancelBundleExportButton")
-    qtbot.waitUntil(lambda: not dialog.is_running(), timeout=5000)
-    assert message(dialog).property("kind") == "error" and "已取消" in message(dialog).text()
+    if how == "cancel":
+        click(qtbot, dialog, "cancelBundleExportButton")
+        qtbot.waitUntil(lambda: not dialog.is_running(), timeout=5000)
+        assert message(dialog).property("kind") == "error" and "已取消" in message(dialog).text()
+    else:  # the program closes: the export is cancelled and its worker awaited, not left behind
+        assert window.close()
+        assert dialog.op is None or not dialog.op.is_running() or dialog.op.wait(0)
     assert list(folder.iterdir()) == []  # nothing, not even a hidden part file
     assert last_bundle_seq(store, store.meta("device_id")) == 0
     assert not [e for e in store.audit_entries() if e.action == "bundle.export"]
