@@ -315,7 +315,17 @@ def stats(conn, cfg: settings.ServerConfig) -> dict[str, Any]:
         "reference": {"form_versions": count(db.form_versions), "code_tables": count(db.code_tables),
                       "watch_lists": count(db.watch_lists, db.watch_lists.c.active.is_(True))},
         "audit": {"entries": count(db.server_audit), "intact": problem is None, "problem": problem},
+        "bundles": bundle_stats(conn, count),
     }
+
+
+def bundle_stats(conn, count) -> dict[str, Any]:
+    """USB bundles (weicha_server/bundles.py): the ops bundles imported, the devices that
+    sent them, the last one's time, and the bundle files refused (the audit chain keeps each)."""
+    b = db.bundle_imports.c
+    devices, last = conn.execute(sa.select(sa.func.count(sa.distinct(b.device_id)), sa.func.max(b.imported_at))).one()
+    return {"imported": count(db.bundle_imports), "devices": devices, "last_imported_at": last,
+            "refused": count(db.server_audit, db.server_audit.c.action == "bundle.refused")}
 
 
 def cmd_stats(args) -> int:
@@ -332,6 +342,9 @@ def cmd_stats(args) -> int:
     print(f"记录 {out['records']} 条，审核决定 {out['reviews']} 条，用户 {out['users']} 人")
     b = out["blobs"]
     print(f"照片原图 {b['count']} 个（{b['bytes'] / 1048576:.1f} MB），上传中 {b['uploads_in_progress']} 个")
+    u = out["bundles"]
+    print(f"U 盘数据包：已导入 {u['imported']} 个（{u['devices']} 台设备），拒收 {u['refused']} 个"
+          + (f"，最近一次导入于 {u['last_imported_at']}" if u["last_imported_at"] else ""))
     a = out["audit"]
     print(f"服务器审计日志 {a['entries']} 条：{'完整' if a['intact'] else a['problem']}")
     return 0
