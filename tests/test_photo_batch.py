@@ -81,7 +81,7 @@ def test_a_batch_that_fails_half_way_writes_nothing(cases, tmp_path, monkeypatch
 def test_a_batch_is_refused_for_a_finalized_record_and_for_bad_input(cases, tmp_path):
     case, photos, ps = with_photos(cases, tmp_path, n=5, values=scene_values(4))
     other, _, other_ps = with_photos(cases, tmp_path / "b", n=1)
-    for bad, message in (({"photo_class": "航拍"}, "不在分类表中"), ({"flash": True}, "没有这些可改的项"),
+    for bad, message in (({"photo_class": "航拍"}, "不在分类表中"), ({"flash": True}, "不能设置"),
                          ({"caption": "x", "caption_prefix": "y"}, "只能给一个")):
         with pytest.raises(WeichaError, match=message):
             photos.describe_many([ps[0].id], **bad)

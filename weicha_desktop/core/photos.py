@@ -13,8 +13,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from weicha_desktop.core import duties
+from weicha_desktop.core import applog, duties
 from weicha_desktop.core.errors import InvalidState, NotFound, WeichaError
+from weicha_desktop.core.fileio import os_error_message
 from weicha_desktop.core.forms import Choice, FormRegistry
 from weicha_desktop.core.ids import new_id
 from weicha_desktop.core.media.analyse import THUMB_SIZE, thumbnail_path
@@ -26,6 +27,8 @@ ANALYSE = "weicha_desktop.core.media.analyse:analyse"  # what the import's worke
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".heic", ".heif", ".hif"}
 REQUIRED_CLASSES = ("方位", "概貌", "重点部位", "细目")
 EDITABLE = ("photo_class", "caption", "photographer", "evidence_number")
+EDITABLE_WORDS = {"photo_class": "分类", "caption": "说明", "photographer": "照相人",
+                  "evidence_number": "关联物证"}  # what a refusal calls them
 _COLUMNS = ("id", "record_id", "position", "sha256", "original_name", "size", "format", "width",
             "height", "orientation", "taken_at", "time_source", "make", "model", "gps_lat",
             "gps_lon", "gps_alt", "photo_class", "caption", "photographer", "evidence_number",
@@ -93,6 +96,22 @@ class ImportResult:
         d.pop("photo_id")
         d.pop("failure")
         return d
+
+
+def not_editable(keys: set[str]) -> WeichaError:
+    """A refusal saying what can be set on a photo, in words (never the program's keys)."""
+    return WeichaError(f"照片有 {len(keys)} 项不能设置：可改的只有{'、'.join(EDITABLE_WORDS.values())}。")
+
+
+def saving_reason(error: BaseException) -> str:
+    """Why a photo could not be saved, in plain Chinese: a disk's reason, the service's own
+    refusal, or the database (never SQLite's English words; its code goes to the log)."""
+    if isinstance(error, OSError):
+        return os_error_message(error)
+    if isinstance(error, WeichaError):
+        return str(error)
+    applog.log.warning("photo import: not saved: %s", applog.describe(error))
+    return "数据库写入失败，该照片未导入。请稍后重新导入；仍不行请运行“校验数据”并告知技术支持。"
 
 
 def photo_log(conn, record_id: str) -> list[dict[str, Any]]:
@@ -170,7 +189,7 @@ class PhotoService:
         row = self.store.conn.execute(
             f"SELECT {', '.join(_COLUMNS)} FROM photos WHERE id = ?", (photo_id,)).fetchone()
         if not row:
-            raise NotFound(f"找不到照片 {photo_id}。")
+            raise NotFound("找不到这张照片（可能已被移除）：请重新打开本案的照片记录再试。")
         return self._photo(row)
 
     @staticmethod
@@ -242,6 +261,8 @@ class PhotoService:
     def _store_one(self, record_id: str, path: Path, r: dict[str, Any], known: set[str],
                    described: dict[str, str | None]) -> ImportResult:
         if r["status"] != "ok":
+            if r.get("detail"):  # a fault of the program: said plainly, kept for support
+                applog.log.warning("photo import: %s not imported: %s", path.suffix, r["detail"])
             return ImportResult(str(path), "rejected", r["reason"], failure=r.get("failure"))
         staged = Staged(r["sha256"], r["size"], Path(r["temp_path"]))
         meta = {k: r.get(k) for k in ("taken_at", "time_source", "make", "model", "orientation",
@@ -256,7 +277,7 @@ class PhotoService:
                 self._insert(record_id, path.name, r, described)
         except (OSError, WeichaError, sqlite3.Error) as e:
             self.blobs.discard(staged)
-            return ImportResult(str(path), "rejected", f"保存失败：{e}")
+            return ImportResult(str(path), "rejected", f"保存失败：{saving_reason(e)}")
         known.add(r["sha256"])
         return ImportResult(str(path), "imported", None, sha256=r["sha256"], photo_id=photo_id, **meta)
 
@@ -311,7 +332,7 @@ class PhotoService:
     def update(self, photo_id: str, **values: Any) -> Photo:
         unknown = set(values) - set(EDITABLE)
         if unknown:
-            raise WeichaError(f"照片没有这些可改的项：{'、'.join(sorted(unknown))}")
+            raise not_editable(unknown)
         photo = self.get(photo_id)
         self._require_draft(photo.record_id)
         values = self._checked(photo.record_id, values)
@@ -333,7 +354,7 @@ class PhotoService:
         ids = list(dict.fromkeys(photo_ids))
         unknown = set(values) - set(EDITABLE)
         if unknown:
-            raise WeichaError(f"照片没有这些可改的项：{'、'.join(sorted(unknown))}")
+            raise not_editable(unknown)
         if not ids:
             raise WeichaError("没有选中照片：请先在照片记录中选择要修改的照片。")
         if caption_prefix is not None and "caption" in values:
@@ -385,10 +406,12 @@ class PhotoService:
                 values[key] = None
         cls = values.get("photo_class")
         if cls is not None and cls not in self.photo_classes():
-            raise WeichaError(f"照片分类“{cls}”不在分类表中（{'、'.join(self.photo_classes())}）。")
+            raise WeichaError(f"照片分类“{cls}”不在分类表中，请从这些分类中选一个："
+                              f"{'、'.join(self.photo_classes())}。")
         number = values.get("evidence_number")
         if number is not None and number not in self._evidence_numbers(record_id):
-            raise WeichaError(f"本案没有编号为 {number} 的痕迹物证，不能关联。")
+            raise WeichaError(f"本案没有编号为 {number} 的痕迹物证，不能关联：请填本案物证登记中"
+                              "已有的编号（新登记的物证保存后才有编号）。")
         return values
 
     def photo_classes(self) -> tuple[str, ...]:
@@ -426,7 +449,7 @@ class PhotoService:
         self._require_draft(record_id)
         current = [p.id for p in self.list(record_id)]
         if sorted(current) != sorted(photo_ids):
-            raise WeichaError("排序须包含本案的全部照片，且每张一次。")
+            raise WeichaError("照片记录刚有变动（导入或移除了照片），未调整顺序：请重新打开照片记录后再排序。")
         if current == photo_ids:
             return self.list(record_id)
         with self.store.change(self.actor) as ch:
@@ -509,7 +532,7 @@ class PhotoService:
         row = self.store.conn.execute("SELECT number, status, kind FROM records WHERE id = ?",
                                       (record_id,)).fetchone()
         if not row:
-            raise NotFound(f"找不到勘验 {record_id}。")
+            raise NotFound("找不到该勘验（可能已被删除）：请回到勘验列表重新打开。")
         if row[1] != "draft":
             raise InvalidState(f"勘验 {row[0]} 已定稿，照片不能再改动；如需更正请先“补正”。")
         if self._editor is None:

@@ -11,7 +11,6 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from weicha_desktop.core.errors import shorten
 from weicha_desktop.core.fileio import os_error_message
 from weicha_desktop.core.media.blobs import BlobStore
 from weicha_desktop.core.media.exif import ExifInfo, read_exif, read_exif_bytes
@@ -25,6 +24,7 @@ MAX_BYTES = 512 * 1024 * 1024
 THUMB_SIZE = 320
 THUMBS_TMP = ".tmp"  # under the thumbnail folder: thumbnails being written
 SUPPORTED_TEXT = "支持 JPEG、PNG、TIFF、HEIC/HEIF"
+AGAIN = "请从相机存储卡重新复制该照片后再导入。"  # what to do about a file that cannot be read
 
 
 class Rejected(Exception):
@@ -47,8 +47,8 @@ def open_image(path: Path) -> Image.Image:
             raise Rejected(f"不是可识别的图像文件（{SUPPORTED_TEXT}）") from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise Rejected("图像尺寸过大，疑似解压炸弹，已拒绝") from None
-        except (OSError, SyntaxError, ValueError) as e:
-            raise Rejected(f"图像文件头已损坏，无法读取（{e}）") from None
+        except (OSError, SyntaxError, ValueError):
+            raise Rejected(f"图像文件头已损坏，无法读取。{AGAIN}") from None
     if img.format not in ALLOWED_FORMATS:
         img.close()
         raise Rejected(f"不支持的图像格式：{img.format}（{SUPPORTED_TEXT}）")
@@ -73,8 +73,8 @@ def render_upright(path: Path, orientation: int | None, max_side: int) -> Image.
             img.load()
             out = img.convert("RGB") if img.mode not in ("RGB", "L") else img.copy()
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as e:
-        raise Rejected(f"图像数据不完整或已损坏，无法解码（{e}）") from None
+            Image.DecompressionBombWarning):
+        raise Rejected(f"图像数据不完整或已损坏（可能复制时中断），无法解码。{AGAIN}") from None
     finally:
         img.close()
     if orientation in TRANSPOSE:
@@ -102,6 +102,8 @@ def analyse(source: str, blob_root: str, thumbs_dir: str, staging: str | None = 
         staged = blobs.stage(src, max_bytes=MAX_BYTES, into=Path(staging) if staging else None)
     except OSError as e:
         return {"status": "rejected", "reason": f"无法读取文件（{os_error_message(e, reading=True)}）"}
+    except ValueError:  # grew past the limit while it was copied
+        return {"status": "rejected", "reason": f"文件过大（超过 {MAX_BYTES // (1024 * 1024)} MB）"}
     try:
         with open(staged.temp_path, "rb") as fh:
             info = read_exif(fh)
@@ -135,8 +137,10 @@ def analyse(source: str, blob_root: str, thumbs_dir: str, staging: str | None = 
         return {"status": "rejected", "reason": f"无法处理该文件（{os_error_message(e)}）"}
     except Exception as e:  # any other decoder failure: the file is not usable, say so
         blobs.discard(staged)
-        return {"status": "rejected",
-                "reason": f"图像无法处理，文件可能已损坏（{type(e).__name__}: {shorten(str(e), 60)}）"}
+        from weicha_desktop.core.media.pool import fault_detail
+
+        return {"status": "rejected", "detail": fault_detail(e),
+                "reason": f"图像无法处理，文件可能已损坏。{AGAIN}仍不行请把该文件交技术支持。"}
     width, height = upright_size(w, h, turn)
     return {"status": "ok", "sha256": staged.sha256, "size": staged.size,
             "temp_path": str(staged.temp_path), "format": fmt, "width": width,

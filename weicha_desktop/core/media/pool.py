@@ -27,7 +27,7 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from weicha_desktop.core.errors import WeichaError, shorten
+from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.fileio import os_error_message
 
 if TYPE_CHECKING:  # multiprocessing (~10 ms to import) when a pool is made, not at the start
@@ -43,12 +43,28 @@ class WorkerStartError(WeichaError):
     """No worker process could be started; the message is the Chinese reason."""
 
 
+FAULT = "处理失败：程序内部错误，该文件未导入。请重新导入一次；仍不行请把该文件和程序日志交技术支持。"
+
+
 def failure_reason(e: Exception) -> str:
-    """Why a file failed, in Chinese: a system error by its reason; anything else is a fault
-    of the program, named for support in parentheses."""
+    """Why a file failed, in plain Chinese: a system error by its reason; anything else is a
+    fault of the program, said without its English words (``fault_detail`` is for the log)."""
     if isinstance(e, OSError):
         return f"处理失败：{os_error_message(e)}"
-    return f"处理失败：程序内部错误（{type(e).__name__}: {shorten(str(e), 80)}），请告知技术支持"
+    return FAULT
+
+
+def fault_detail(e: BaseException) -> str:
+    """A program fault as the application log keeps it (core/applog.py): its type and where it
+    happened, never its message. Sent back with the result as ``detail``: the worker process
+    has no log of its own, the importing process writes it."""
+    import traceback
+
+    from weicha_desktop.core.applog import describe
+
+    frames = traceback.extract_tb(e.__traceback__)
+    where = f" at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
+    return describe(e) + where
 
 
 def _worker(conn: Connection, target: str) -> None:
@@ -65,6 +81,8 @@ def _worker(conn: Connection, target: str) -> None:
                 result = fn(*args)
             except Exception as e:  # the function promises not to raise; keep the pool alive
                 result = {"status": "rejected", "reason": failure_reason(e)}
+                if not isinstance(e, OSError):
+                    result["detail"] = fault_detail(e)
             conn.send((index, result))
     except (EOFError, OSError):  # the program is gone (closed, or killed): end quietly
         return
