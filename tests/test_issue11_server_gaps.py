@@ -7,12 +7,19 @@ issue asks that no test held yet — on SQLite and PostgreSQL where it touches t
   server's ``number_slots`` as the network's does;
 - a network enrollment registers the laptop's own checkpoint key (the hardening issue's);
 - an unexpected failure in a handler is a JSON 500 in Chinese, a database that went away a
-  JSON 503: never a stack trace to the client, the details in the server's log only."""
+  JSON 503: never a stack trace to the client, the details in the server's log only;
+- the originals sit behind the BlobStore interface: a store of another kind (here in memory,
+  as an object store would be) serves every blob endpoint — resumed upload, SHA-256 check,
+  download, thumbnail — and the folder is never touched."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import io
 import json
 import logging
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -101,21 +108,29 @@ def raw_checkpoint_key(lt) -> bytes:
 
 
 # ---- never a stack trace -------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def api(tmp_path_factory):
-    """The server's app in this process (SQLite), with an enrolled device's token."""
-    data = tmp_path_factory.mktemp("api") / "srv"
+@contextmanager
+def in_process(data: Path, blobs=None):
+    """The server's app in this process (SQLite; ``blobs``: its blob store, default the
+    folder), as a TestClient carrying an enrolled device's token."""
     init_server(data, None)
-    app = create_app(settings.load(data, None))
+    app = create_app(settings.load(data, None), blob_store=blobs)
     engine = app.state.api.engine
     with engine.begin() as conn:
         code, _ = auth.make_code(conn, "笔记本", None, 1.0)
-        token, _ = auth.enroll(conn, code=code, device_id="dev-500", device_name="x",
+        token, _ = auth.enroll(conn, code=code, device_id="dev-1", device_name="x",
                                public_key=base64.b64encode(b"k" * 32).decode(), unit_code=None)
-    with TestClient(app, raise_server_exceptions=False,
-                    headers={**HEADERS, "Authorization": f"Bearer {token}"}) as client:
+    try:
+        with TestClient(app, raise_server_exceptions=False,
+                        headers={**HEADERS, "Authorization": f"Bearer {token}"}) as client:
+            yield client
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory):
+    with in_process(tmp_path_factory.mktemp("api") / "srv") as client:
         yield client
-    engine.dispose()
 
 
 def refused_plainly(r, status: int, error: str, *secrets: str) -> None:
@@ -161,3 +176,87 @@ def srv_http(tmp_path_factory):
 
     with running_server(tmp_path_factory.mktemp("srv"), "sqlite") as s:
         yield s
+
+
+# ---- the blob store is an interface --------------------------------------------------------
+class MemoryBlobStore:
+    """weicha_server.blobstore.BlobStore kept in memory: no path, no folder (an object store's shape)."""
+
+    def __init__(self):
+        self.parts: dict[str, bytearray] = {}
+        self.kept: dict[str, bytes] = {}
+
+    def has(self, sha256):
+        return sha256 in self.kept
+
+    def open_upload(self, sha256):
+        self.parts.setdefault(sha256, bytearray())
+
+    def part_size(self, sha256):
+        part = self.parts.get(sha256)
+        return None if part is None else len(part)
+
+    def append(self, sha256, offset, data):
+        part = self.parts.setdefault(sha256, bytearray())
+        if len(part) < offset:
+            raise ValueError("partial upload shorter than its offset")
+        del part[offset:]
+        part += data
+        return len(part)
+
+    def finish(self, sha256):
+        part = bytes(self.parts.pop(sha256))
+        if hashlib.sha256(part).hexdigest() != sha256:
+            return False
+        self.kept[sha256] = part
+        return True
+
+    def finish_whole(self, sha256, data):
+        self.parts[sha256] = bytearray(data)
+        return self.finish(sha256)
+
+    def discard(self, sha256):
+        self.parts.pop(sha256, None)
+
+    def adopt(self, sha256, path, digest):
+        data = Path(path).read_bytes()
+        Path(path).unlink()
+        if digest != sha256:
+            return False
+        self.kept[sha256] = data
+        return True
+
+    def open(self, sha256):
+        if sha256 not in self.kept:
+            raise FileNotFoundError(sha256)
+        return io.BytesIO(self.kept[sha256])
+
+
+def test_another_kind_of_blob_store_serves_every_blob_endpoint(tmp_path):
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.frombytes("RGB", (64, 48), bytes(range(256)) * 36).save(out, "JPEG")
+    photo = out.getvalue()
+    sha = hashlib.sha256(photo).hexdigest()
+    store = MemoryBlobStore()
+    with in_process(tmp_path / "srv", blobs=store) as c:
+        assert c.post("/v1/blobs/missing", json={"sha256": [sha]}).json() == {"missing": [sha]}
+        assert c.post(f"/v1/blobs/{sha}/upload", json={"size": len(photo)}).json() == {"offset": 0}
+        half = len(photo) // 2
+        assert c.patch(f"/v1/blobs/{sha}", content=photo[:half], headers={"Upload-Offset": "0"}).json() == {"offset": half}
+        # the connection was cut: the upload resumes at its offset, not from zero
+        assert c.post(f"/v1/blobs/{sha}/upload", json={"size": len(photo)}).json() == {"offset": half}
+        done = c.patch(f"/v1/blobs/{sha}", content=photo[half:], headers={"Upload-Offset": str(half)})
+        assert done.status_code == 200 and done.json() == {"offset": len(photo)}
+        assert store.kept == {sha: photo} and store.parts == {}
+        assert c.post("/v1/blobs/missing", json={"sha256": [sha]}).json() == {"missing": []}
+        assert c.get(f"/v1/blobs/{sha}").content == photo
+        thumb = c.get(f"/v1/blobs/{sha}/thumbnail")
+        assert thumb.status_code == 200 and thumb.content[:2] == b"\xff\xd8"
+        wrong = "0" * 64  # bytes that are not their address: refused and nothing kept
+        assert c.post(f"/v1/blobs/{wrong}/upload", json={"size": 3}).json() == {"offset": 0}
+        bad = c.patch(f"/v1/blobs/{wrong}", content=b"abc", headers={"Upload-Offset": "0"})
+        assert bad.status_code == 422 and bad.json()["error"] == "sha_mismatch"
+        assert wrong not in store.kept and wrong not in store.parts
+    assert not any(p.is_file() for p in (tmp_path / "srv" / "blobs").rglob("*"))  # the folder untouched

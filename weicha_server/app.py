@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy.engine import Engine
 
 from weicha_server import auth, pull, thumbnails, uploads
-from weicha_server.blobstore import READ_CHUNK, FolderBlobStore, valid_sha
+from weicha_server.blobstore import READ_CHUNK, BlobStore, FolderBlobStore, valid_sha
 from weicha_server.config import PROTOCOL, ServerConfig
 from weicha_server.db import blobs, devices, make_engine, meta, read, require_current
 from weicha_server.errors import ApiError, error_body, install
@@ -69,11 +69,11 @@ class UploadBody(BaseModel):
 class Api:
     """What the handlers share: the settings, the engine, the blob store (no request state)."""
 
-    def __init__(self, config: ServerConfig, engine: Engine | None = None):
+    def __init__(self, config: ServerConfig, engine: Engine | None = None, blob_store: BlobStore | None = None):
         self.config = config
         self.engine = engine or make_engine(config.db_url)
         require_current(self.engine)
-        self.blobs = FolderBlobStore(config.blob_dir)
+        self.blobs = blob_store if blob_store is not None else FolderBlobStore(config.blob_dir)  # or an object store
         self.bundle_keys = ServerKeys.load(config.data_dir).public()  # USB bundles (keys.py)
         with read(self.engine) as conn:
             self.server_id = meta(conn, "server_id")
@@ -86,8 +86,8 @@ class Api:
         return found
 
 
-def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
-    api = Api(config, engine)
+def create_app(config: ServerConfig, engine: Engine | None = None, blob_store: BlobStore | None = None) -> FastAPI:
+    api = Api(config, engine, blob_store)
     app = FastAPI(title="微察中心服务器 / WeiCha server", version=f"{PROTOCOL}",
                   description="同步协议第 1 版：每个请求须带请求头 Weicha-Protocol: 1。",
                   docs_url=None, redoc_url=None)
