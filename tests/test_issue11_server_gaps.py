@@ -260,3 +260,12 @@ def test_another_kind_of_blob_store_serves_every_blob_endpoint(tmp_path):
         assert bad.status_code == 422 and bad.json()["error"] == "sha_mismatch"
         assert wrong not in store.kept and wrong not in store.parts
     assert not any(p.is_file() for p in (tmp_path / "srv" / "blobs").rglob("*"))  # the folder untouched
+
+
+def test_a_batch_over_the_limit_and_an_original_over_the_limit_are_413(api):
+    """The size limits beside the body's and the chunk's (test_server_api.py): ops in one push
+    (max_batch) and the size of one original (max_blob), each refused as JSON in Chinese."""
+    body = {"device_id": "dev-1", "ops": [{}] * 501, "from_seq": 1, "through_seq": 501, "audit": []}
+    refused_plainly(api.post("/v1/push", json=body), 413, "batch_too_large")
+    refused_plainly(api.post(f"/v1/blobs/{'ab' * 32}/upload", json={"size": 1024 ** 3 + 1}), 413, "too_large")
+    assert api.post(f"/v1/blobs/{'ab' * 32}/upload", json={"size": 1024 ** 3}).json() == {"offset": 0}
