@@ -358,6 +358,11 @@ def main() -> int:
         print(f"{'':>16}  {rs[0]['photos']['photos']} photos {med['photo_mb']:.0f} MB "
               f"{med['photo_mb_per_s']:.1f} MB/s vs raw HTTP {med['floor_mb_per_s']:.1f} MB/s "
               f"= {med['photo_ratio']:.0%} (target ≥ 50 %)")
+        spread = {k: (min(r[k] for r in rs), max(r[k] for r in rs)) for k in ("ops_per_s", "photo_ratio")}
+        ratio = [r["ops_per_s"] / r["floor_ops_per_s"] for r in rs]
+        print(f"{'':>16}  {len(rs)} runs: ops/s {spread['ops_per_s'][0]:.0f}–{spread['ops_per_s'][1]:.0f}, "
+              f"of the JSON floor {min(ratio):.1%}–{max(ratio):.1%}; photos of the raw upload "
+              f"{spread['photo_ratio'][0]:.0%}–{spread['photo_ratio'][1]:.0%}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "sync.json").write_text(json.dumps({"args": vars(args), "runs": runs, "median": summary},
                                                   indent=2, ensure_ascii=False, default=str))
