@@ -10,7 +10,9 @@ issue asks that no test held yet — on SQLite and PostgreSQL where it touches t
   JSON 503: never a stack trace to the client, the details in the server's log only;
 - the originals sit behind the BlobStore interface: a store of another kind (here in memory,
   as an object store would be) serves every blob endpoint — resumed upload, SHA-256 check,
-  download, thumbnail — and the folder is never touched."""
+  download, thumbnail — and the folder is never touched;
+- the size limits past the body's and the chunk's (ops in a push, an original's size) and one
+  writer per record (another device's edit is 409 ``not_owner``)."""
 from __future__ import annotations
 
 import base64
@@ -24,11 +26,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
 from weicha_desktop.core.bundle.offline_enroll import write_request
 from weicha_desktop.core.checkpoint import Anchor
+from weicha_desktop.core.ids import new_id
 from weicha_server import auth, db, enroll_offline
+from weicha_server import push as push_module
 from weicha_server import config as settings
 from weicha_server.app import create_app
 
@@ -269,3 +274,30 @@ def test_a_batch_over_the_limit_and_an_original_over_the_limit_are_413(api):
     refused_plainly(api.post("/v1/push", json=body), 413, "batch_too_large")
     refused_plainly(api.post(f"/v1/blobs/{'ab' * 32}/upload", json={"size": 1024 ** 3 + 1}), 413, "too_large")
     assert api.post(f"/v1/blobs/{'ab' * 32}/upload", json={"size": 1024 ** 3}).json() == {"offset": 0}
+
+
+def test_one_writer_per_record_another_devices_edit_is_409_not_owner(srv, tmp_path):
+    """"One writer per record (its owner device)": a draft of A's record pushed by B is refused
+    409 ``not_owner`` (in Chinese), the record stays A's at its version, B's mark moves past
+    the op (the queue is not blocked) — record_exists (a create) was tested, this was not."""
+    a, b = laptop(tmp_path / "a"), laptop(tmp_path / "b")
+    for lt in (a, b):
+        srv.enroll(lt, Ed25519PrivateKey.generate())
+    case = a.new_case(1, drafts=1)
+    create, draft = a.envelopes()
+
+    def push(lt, envs):
+        with srv.engine.begin() as conn:
+            row = conn.execute(sa.select(db.devices).where(db.devices.c.id == lt.device_id).with_for_update()).one()
+            return push_module.push(conn, auth.Device.of(row), lt.body(envs), max_batch=500).body()
+
+    assert push(a, [create])["applied"] == [create["op_id"]]
+    forged = dict(draft, device_id=b.device_id, device_seq=1, op_id=new_id())
+    answer = push(b, [forged])
+    [no] = answer["rejected"]
+    assert (no["op_id"], no["status"], no["error"]) == (forged["op_id"], 409, "not_owner")
+    assert "只能由录入它的设备修改" in no["message"] and answer["through_seq"] == 1
+    with db.read(srv.engine) as conn:
+        rec = conn.execute(sa.select(db.records).where(db.records.c.record_id == case)).one()
+    assert (rec.owner_device_id, rec.current_version) == (a.device_id, 1)
+    assert push(a, [draft])["applied"] == [draft["op_id"]]  # the owner's own draft still goes in
