@@ -123,7 +123,8 @@ def test_registry_keeps_every_version(forms):
                       "        label: {zh: 视频监控, en: CCTV}\n      - id: narrative_visit\n")
     (forms / SCENE).write_text(v5, encoding="utf-8")
     registry = FormRegistry(forms)
-    assert registry.ids() == ["collect_person", "collect_place", "collect_vehicle", "scene_investigation"]
+    assert registry.ids() == ["collect_person", "collect_place", "collect_vehicle", "patrol", "request",
+                              "scene_investigation"]
     assert registry.versions("scene_investigation") == [1, 2, 3, 4, 5]
     assert registry.latest("scene_investigation").version == 5
     assert registry.get("scene_investigation", 5).field("narrative_video").label.en == "CCTV"

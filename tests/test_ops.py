@@ -233,7 +233,7 @@ def test_the_record_kinds_are_those_the_shipped_forms_declare():
     from tests.support import forms
 
     assert set(ops.RECORD_KINDS) == set(forms().kinds())
-    assert "case.draft" in ops.draft_ops() and "patrol.draft" in ops.draft_ops(["patrol", "photo"])
+    assert "case.draft" in ops.draft_ops() and "inspection.draft" in ops.draft_ops(["inspection", "photo"])
     assert "photo.draft" not in ops.draft_ops(["photo"])
 
 
@@ -241,9 +241,9 @@ def test_a_misspelt_record_kind_is_refused_and_a_form_declared_one_only_for_its_
     """The reviewer's finding: ``<kind>.*`` derived for any kind let ``csae.create`` pass. A
     kind not in RECORD_KINDS is accepted for a record of that kind in ``records`` only."""
     admin = UserService(store).authenticate("admin", PASSWORD)
-    spec = ops.op("patrol.create", "patrol", ["patrol"])
+    spec = ops.op("inspection.create", "inspection", ["inspection"])
     body = example(spec.schema, "n1")
-    for name, kind in (("csae.create", "csae"), ("patrol.create", "patrol")):
+    for name, kind in (("csae.create", "csae"), ("inspection.create", "inspection")):
         with pytest.raises(UnknownName, match="未登记"):
             with store.change(admin) as ch:
                 ch.log(name, kind, "n1", "新建")
@@ -252,16 +252,16 @@ def test_a_misspelt_record_kind_is_refused_and_a_form_declared_one_only_for_its_
                 ch.log("photo.reorder", "case", "c1", "调整照片顺序")
                 ch.enqueue(kind, "n1", name, body)
     before = _counts(store)
-    with store.change(admin) as ch:  # a patrol record in the registry: its names are known
+    with store.change(admin) as ch:  # a inspection record in the registry: its names are known
         ch.conn.execute("INSERT INTO records (id, kind, status, current_version, form_id, created_at, "
-                        "created_by, updated_at) VALUES ('n1', 'patrol', 'draft', 1, 'patrol_note', "
+                        "created_by, updated_at) VALUES ('n1', 'inspection', 'draft', 1, 'inspection_note', "
                         "?1, ?2, ?1)", (ch.now, admin.id))
-        ch.log("patrol.create", "patrol", "n1", "新建")
-        ch.enqueue("patrol", "n1", "patrol.create", body)
+        ch.log("inspection.create", "inspection", "n1", "新建")
+        ch.enqueue("inspection", "n1", "inspection.create", body)
     assert _counts(store)[:2] == [before[0] + 1, before[1] + 1]
     with pytest.raises(UnknownName, match="未登记"):  # but not for another record's id
         with store.change(admin) as ch:
-            ch.log("patrol.update", "patrol", "n2", "修改")
+            ch.log("inspection.update", "inspection", "n2", "修改")
 
 
 def test_any_kind_is_allowed_only_where_registered_so():

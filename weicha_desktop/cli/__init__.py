@@ -9,7 +9,8 @@ process) is a failure, 1.
 
 One module per command group (users: init and user, cases, log, verify, demo, screenshot,
 photos: photos and evidence, reports, backup: backup and restore, forms, sync: enroll and
-sync, bundle: bundle and reference (USB bundles), check: check and watchlist), each with
+sync, bundle: bundle and reference (USB bundles), check: check and watchlist, collect: person,
+vehicle, place and link, patrol, requests: request), each with
 ``register(sub)`` and its ``cmd_*`` handlers; what they share is context.py (public
 helpers: no module imports a private name of another)."""
 from __future__ import annotations
@@ -19,14 +20,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from weicha_desktop.cli import (backup, bundle, cases, check, collect, demo, forms, log, photos,
-                                reports, screenshot, sync, users, verify)
+from weicha_desktop.cli import (backup, bundle, cases, check, collect, demo, forms, log, patrol, photos,
+                                reports, requests, screenshot, sync, users, verify)
 from weicha_desktop.cli.context import discard_stdout
 from weicha_desktop.core import applog
 from weicha_desktop.core.errors import FinalizeBlocked, WeichaError
 
 # in the order `weicha --help` lists them
-GROUPS = (users, cases, log, verify, demo, screenshot, photos, reports, backup, forms, sync, bundle, check, collect)
+GROUPS = (users, cases, log, verify, demo, screenshot, photos, reports, backup, forms, sync, bundle, check, collect,
+          patrol, requests)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -121,3 +121,40 @@ def discard_stdout(stream) -> None:
         os.close(devnull)
     except (OSError, ValueError, AttributeError):
         sys.stderr.close()  # no descriptor to redirect: at least no traceback at exit
+
+
+# ---- field values of a record command (`weicha patrol|request new|update`) ------------------
+def add_value_args(s) -> None:
+    """``--json-file F`` (a JSON object; ``-``: stdin) and ``--set 字段=值`` (text, repeatable)."""
+    s.add_argument("--json-file", type=Path, help="字段值 JSON 文件（- 为标准输入）")
+    s.add_argument("--set", action="append", default=[], metavar="字段=值", help="文字字段的值（可多次）")
+
+
+def read_values(args) -> dict[str, Any]:
+    """The values of ``add_value_args``' options; argparse.ArgumentTypeError for a bad --set."""
+    values: dict[str, Any] = {}
+    if args.json_file is not None:
+        from weicha_desktop.core.json_input import read_json_object
+
+        values.update(read_json_object(args.json_file, getattr(sys.stdin, "buffer", None)))
+    for item in args.set:
+        field, sep, value = item.partition("=")
+        if not sep or not field.strip():
+            raise argparse.ArgumentTypeError(f"--set 应为 字段=值，而不是“{item}”")
+        values[field.strip()] = value
+    return values
+
+
+def print_refused(e) -> int:
+    """A ValidationFailed on stderr, each problem on a line; exit code 1."""
+    print(f"未保存：{len(e.problems)} 处数据有误", file=sys.stderr)
+    for p in e.problems:
+        print(f"  - {p}", file=sys.stderr)
+    return 1
+
+
+def record_service(args, store, cls):
+    """A record kind's service ``cls`` for the logged-in ``--user`` (+ the server's form versions)."""
+    from weicha_desktop.core.sync.reference import local_forms
+
+    return cls(store, local_forms(store), login(args, store))

@@ -148,8 +148,12 @@ def _act(name: str, object_kind: str | tuple[str, ...], synced: bool, summary: s
 # kind. A kind a form declares that is not listed here (a module being built, a test's form) is
 # accepted for a record of that kind in the ``records`` registry only (``kinds`` below:
 # Change.log/enqueue look it up), so a misspelt kind never passes.
-RECORD_KINDS = ("case", "person", "vehicle", "place")
-UNNUMBERED_KINDS = ("person", "vehicle", "place")  # 采集 (core/collect): named by id, no number
+RECORD_KINDS = ("case", "person", "vehicle", "place", "patrol", "request")
+UNNUMBERED_KINDS = ("person", "vehicle", "place",  # 采集 (core/collect): named by id, no number
+                    "patrol", "request")           # 巡逻, 互动 (core/patrol, core/requests)
+# ops that carry a record's whole draft state like K.draft but are a step of their own (never
+# compacted away): a 必比 status, the end of a patrol, a request's handling step
+STEP_OPS = ("case.evidence", "patrol.end", "request.step")
 RECORD_ACTIONS = ("create", "update", "finalize", "approve", "return", "amend")
 RECORD_OPS = ("create", "draft", "finalize", "amend", "review")
 
@@ -225,6 +229,12 @@ OPS: tuple[OpSpec, ...] = (
         "重新导入已移除的照片：它的编号与全部照片的顺序", version=2),
     _op("photo.reorder", "case", _obj({"record_id": ID, "photos": _PHOTO_LOG}),
         "调整照片顺序：全部照片的新编号", version=2),
+    _op("patrol.end", "patrol", _obj({**_version("patrol", False), "ended_at": TIME}),
+        "结束巡逻（core/patrol）：结束时间与草稿版本的全部内容"),
+    _op("request.step", "request", _obj({**_version("request", False), "step": _obj({
+        "status": {"enum": ["pending", "in_progress", "done"]}, "at": TIME, "by": TEXT, "note": TEXT},
+        {"reopen": {"enum": [True, False]}})}),
+        "群众诉求的办理步骤（core/requests）：该步骤（状态、时间、办理人、说明）与草稿版本的全部内容"),
     _op("check.run", "check", _CHECK, "核查（core/checks）：核查的号码、结果、命中的名单条目、当时本机的名单版本与日期"),
 )
 
@@ -245,6 +255,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     *(spec for kind in RECORD_KINDS for spec in _record_actions(kind)),
     _act("case.export", "case", False, "导出勘验（读）"),
     _act("collect.export", ("person", "vehicle", "place"), False, "导出人员、车辆或场所记录（读；cli/collect.py）"),
+    _act("patrol.export", "patrol", False, "导出巡逻记录（读；cli/patrol.py）"),
+    _act("request.export", "request", False, "导出群众诉求记录（读；cli/requests.py）"),
     _act("report.preview", "case", False, "预览报告（读）"),
     _act("report.print", "case", False, "打印报告（读）"),
     _act("report.export", "case", False, "导出报告（读）"),
@@ -332,9 +344,10 @@ def op(name: str, entity_kind: str, kinds: Iterable[str] = ()) -> OpSpec:
 
 
 def is_record_op(name: str, entity_kind: str) -> bool:
-    """Is ``name`` one of the record life-cycle ops (K.create … K.review) of kind ``entity_kind``?"""
+    """Is ``name`` one of the record life-cycle ops (K.create … K.review) of kind ``entity_kind``,
+    or a step that carries the record's draft state (STEP_OPS: case.evidence, patrol.end …)?"""
     prefix, _, verb = name.partition(".")
-    return prefix == entity_kind and verb in RECORD_OPS and record_kind_ok(entity_kind)
+    return prefix == entity_kind and record_kind_ok(entity_kind) and (verb in RECORD_OPS or name in STEP_OPS)
 
 
 def draft_ops(kinds: Iterable[str] = ()) -> frozenset[str]:

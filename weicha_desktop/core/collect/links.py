@@ -28,7 +28,8 @@ ROLES_LIST = "link_roles"
 COLUMNS = ("id", "record_id", "record_kind", "target_id", "target_kind", "role", "note",
            "created_at", "created_by", "removed_at", "removed_by", "removed_reason")
 LOGGED = ("record_id", "record_kind", "target_id", "target_kind", "role", "note")  # link.add's details
-KIND_WORDS = {"case": "勘验", "person": "人员", "vehicle": "车辆", "place": "场所"}
+KIND_WORDS = {"case": "勘验", "person": "人员", "vehicle": "车辆", "place": "场所", "patrol": "巡逻",
+              "request": "诉求"}
 
 
 class LinkService:

@@ -16,6 +16,9 @@ SUMMARY = {  # the fields a list shows, by kind
     "person": ("name", "gender", "id_number", "birth_date", "phone", "address"),
     "vehicle": ("plate", "plate_kind", "vehicle_type", "brand", "colour", "vin"),
     "place": ("name", "place_type", "address"),
+    "patrol": ("started_at", "ended_at", "area", "mode"),                     # core/patrol
+    "request": ("request_type", "source", "received_at", "handling", "officer",  # core/requests
+                "contact_name", "address"),
 }
 
 
@@ -68,6 +71,10 @@ def label_of(kind: str, data: dict[str, Any]) -> str:
         return " ".join(x for x in (data.get("plate") or data.get("vin"), data.get("brand")) if x)
     if kind == "place":
         return " ".join(x for x in (data.get("name"), data.get("address")) if x)
+    if kind in ("patrol", "request"):  # 2026-12-01 08:00 文峰路一带 / 2026-12-01 08:00 邻居噪音扰民…
+        what = data.get("area") if kind == "patrol" else (data.get("content") or "")[:20]
+        when = data.get("started_at") if kind == "patrol" else data.get("received_at")
+        return " ".join(x for x in ((when or "")[:16].replace("T", " "), what) if x)
     return ""
 
 
