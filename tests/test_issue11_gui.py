@@ -1,8 +1,8 @@
-"""Issue 11's closing audit (/work/notes/issue11-audit.md), the window's side. "A revoked
-device gets 401 and the app says so" — the window, not only the core and the CLI
-(test_sync_push.py): after ``weicha-server revoke-device`` the status-bar item shows the sync
-failed, its tooltip and the sync page say in Chinese that the administrator revoked this
-laptop and that the records stay here; the queue is kept."""
+"""Issue 11's closing audit (/work/notes/issue11-audit.md), the window's side, what
+test_gui_sync.py left unproven: a revoked laptop is told so in the window (the status-bar
+item's tooltip, the sync page) and keeps its queue; the page shows the current progress of a
+sync; the worker also starts a sync periodically and when Qt's network information says the
+network is back."""
 from __future__ import annotations
 
 import pytest
@@ -69,3 +69,44 @@ def test_the_page_shows_the_progress_and_the_worker_also_syncs_periodically(app,
     period.timeout.emit()
     assert window.sync._next.isActive()
     window.close()
+
+
+def test_the_worker_follows_qt_network_information(app, qtbot, server, tmp_path, monkeypatch):
+    """"Starts when the network returns (Qt network information …)": the worker listens to
+    QNetworkInformation's reachability where the platform has a backend (a stand-in here: the
+    test machine has none) — back Online, it forgets the backoff and syncs at once; a network
+    going away plans nothing."""
+    import PySide6.QtNetwork as QtNetwork
+    from PySide6.QtCore import QObject, Signal
+
+    from weicha_desktop.core.sync.backoff import Backoff
+    from weicha_desktop.gui.common.store_events import StoreEvents
+    from weicha_desktop.gui.sync.worker import SyncWorker
+
+    real = QtNetwork.QNetworkInformation
+
+    class Info(QObject):
+        reachabilityChanged = Signal(object)
+
+    info = Info()
+
+    class Stand(object):
+        Feature, Reachability = real.Feature, real.Reachability
+        loadBackendByFeatures = staticmethod(lambda features: features == real.Feature.Reachability)
+        instance = staticmethod(lambda: info)
+
+    monkeypatch.setattr(QtNetwork, "QNetworkInformation", Stand)
+    lt, config = enrolled(server, tmp_path / "n")
+    events = StoreEvents(lt.store)
+    worker = SyncWorker(lt.store, lt.actor, events, backoff=Backoff(60, 300, random=lambda: 1.0))
+    assert worker.start()
+    qtbot.waitUntil(lambda: worker.state == "ok", timeout=10000)
+    worker.backoff.failure()  # as if the last try had failed: the next one a minute away
+    worker._next.stop()
+    info.reachabilityChanged.emit(real.Reachability.Disconnected)
+    assert not worker._next.isActive()
+    info.reachabilityChanged.emit(real.Reachability.Online)
+    assert worker._next.isActive() and worker._next.remainingTime() < 1000 and worker.backoff.delay() == 0
+    qtbot.waitUntil(lambda: worker.state == "ok" and not worker._next.isActive(), timeout=10000)
+    worker.shutdown()
+    events.close()
