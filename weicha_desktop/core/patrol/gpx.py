@@ -2,10 +2,11 @@
 and handheld loggers write): the points of its tracks (``trk/trkseg/trkpt``) and its waypoints
 (``wpt``, and a planned route's ``rte/rtept``), each {lat, lon, time, source, note}.
 
-The file is parsed with the standard library's expat (xml.etree) and a builder that refuses a
-document type declaration at its start — before any entity it declares exists — so an entity
-bomb ("billion laughs"), an external entity (a file or URL named by the DTD) or any other DTD
-trick is refused, never expanded; an entity not declared is a parse error. A file that is
+The file is parsed with the standard library's expat (xml.etree's XMLParser) into a target
+that collects the points as they come (no tree is built) and refuses a document type
+declaration at its start — before any entity it declares exists — so an entity bomb
+("billion laughs"), an external entity (a file or URL named by the DTD) or any other DTD trick
+is refused, never expanded; an entity not declared is a parse error. A file that is
 not XML, not GPX, holds no point, or a point whose coordinates or time are not valid is
 refused whole with a Chinese message: nothing of it is imported (``GpxError``).
 
@@ -32,11 +33,61 @@ class _NoDoctype(Exception):
     pass
 
 
-class _Builder(ET.TreeBuilder):
-    """A tree builder that stops the parse at a document type declaration."""
+class _Points:
+    """The parser's target: collects the points as the parse goes (no tree is built: a
+    day's 1-second track costs the points, not a tree of every element) and stops the parse
+    at a document type declaration."""
+
+    def __init__(self, name: str, tz: tzinfo | None):
+        self.name, self.tz = name, tz
+        self.root: str | None = None
+        self.tracks: list[dict[str, Any]] = []
+        self.waypoints: list[dict[str, Any]] = []
+        self._point: dict[str, Any] | None = None   # the point being read: attributes, texts
+        self._text: list[str] | None = None         # the text of a <time>, <name>, <desc> in it
 
     def doctype(self, name, pubid, system):  # noqa: ARG002 — expat's callback
         raise _NoDoctype
+
+    def start(self, tag, attrib):
+        local = _local(tag)
+        if self.root is None:
+            self.root = local
+            if local != "gpx":
+                raise GpxError(f"“{self.name}”不是 GPX 文件（根元素是 <{local}>，应为 <gpx>）。未导入任何内容。")
+        if local in POINT_TAGS and self._point is None:
+            self._point = {"tag": local, "lat": attrib.get("lat"), "lon": attrib.get("lon")}
+        elif self._point is not None and local in ("time", "name", "desc") and local not in self._point:
+            self._text = []
+
+    def data(self, text):
+        if self._text is not None:
+            self._text.append(text)
+
+    def end(self, tag):
+        local = _local(tag)
+        if self._point is None:
+            return
+        if self._text is not None and local in ("time", "name", "desc"):
+            self._point[local] = "".join(self._text).strip() or None
+            self._text = None
+        elif local == self._point["tag"]:
+            found, self._point = self._point, None
+            n = len(self.tracks) + len(self.waypoints) + 1
+            (self.tracks if found["tag"] == "trkpt" else self.waypoints).append(self._finish(found, n))
+
+    def close(self):
+        return self
+
+    def _finish(self, p: dict[str, Any], n: int) -> dict[str, Any]:
+        note = " ".join(x for x in (p.get("name"), p.get("desc")) if x)[:100]
+        return {"lat": _coordinate(p["lat"], 90, "纬度", self.name, n),
+                "lon": _coordinate(p["lon"], 180, "经度", self.name, n),
+                "time": _time(p.get("time"), self.name, n, self.tz),
+                "source": "track" if p["tag"] == "trkpt" else "waypoint", "note": note}
+
+
+POINT_TAGS = ("trkpt", "wpt", "rtept")
 
 
 def read_gpx(path: str | Path, tz: tzinfo | None = None) -> list[dict[str, Any]]:
@@ -61,10 +112,11 @@ def parse_gpx(data: bytes, name: str = "GPX 文件", tz: tzinfo | None = None) -
     """The route points of a GPX document (bytes); GpxError otherwise (nothing imported)."""
     if not data.strip():
         raise GpxError(f"“{name}”是空文件，没有可导入的路线点。未导入任何内容。")
-    parser = ET.XMLParser(target=_Builder())
+    target = _Points(name, tz)
+    parser = ET.XMLParser(target=target)
     try:
         parser.feed(data)
-        root = parser.close()
+        parser.close()
     except _NoDoctype:
         raise GpxError(f"“{name}”含有文档类型声明（DTD/实体），出于安全不予读取，未导入任何内容。"
                        "请用定位设备或软件重新导出标准 GPX 文件。") from None
@@ -72,18 +124,7 @@ def parse_gpx(data: bytes, name: str = "GPX 文件", tz: tzinfo | None = None) -
         line, column = e.position
         raise GpxError(f"“{name}”不是完整的 GPX（XML）文件：第 {line} 行第 {column + 1} 列有误"
                        f"（文件可能已损坏或不完整）。未导入任何内容。") from None
-    except RecursionError:
-        raise GpxError(f"“{name}”的嵌套层次过深，不是正常的 GPX 文件，未导入。") from None
-    if _local(root.tag) != "gpx":
-        raise GpxError(f"“{name}”不是 GPX 文件（根元素是 <{_local(root.tag)}>，应为 <gpx>）。未导入任何内容。")
-    tracks, waypoints = [], []
-    for el in root.iter():
-        tag = _local(el.tag)
-        if tag == "trkpt":
-            tracks.append(_point(el, "track", name, len(tracks) + len(waypoints) + 1, tz))
-        elif tag in ("wpt", "rtept"):
-            waypoints.append(_point(el, "waypoint", name, len(tracks) + len(waypoints) + 1, tz))
-    points = tracks + waypoints
+    points = target.tracks + target.waypoints
     if not points:
         raise GpxError(f"“{name}”中没有轨迹点或航点，未导入任何内容。")
     if all(p["time"] for p in points):  # waypoints into the track by time
@@ -93,21 +134,6 @@ def parse_gpx(data: bytes, name: str = "GPX 文件", tz: tzinfo | None = None) -
 
 def _local(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _child_text(el: ET.Element, tag: str) -> str | None:
-    for child in el:
-        if _local(child.tag) == tag:
-            return (child.text or "").strip() or None
-    return None
-
-
-def _point(el: ET.Element, source: str, name: str, n: int, tz: tzinfo | None) -> dict[str, Any]:
-    lat = _coordinate(el.get("lat"), 90, "纬度", name, n)
-    lon = _coordinate(el.get("lon"), 180, "经度", name, n)
-    note = " ".join(x for x in (_child_text(el, "name"), _child_text(el, "desc")) if x)[:100]
-    return {"lat": lat, "lon": lon, "time": _time(_child_text(el, "time"), name, n, tz),
-            "source": source, "note": note}
 
 
 def _coordinate(text: str | None, limit: int, word: str, name: str, n: int) -> float:
