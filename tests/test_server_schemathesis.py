@@ -9,8 +9,8 @@
   content type, body of its schema).
 
 ``make test``: SCHEMATHESIS_EXAMPLES (default 4) examples per operation and mode, derandomized
-(a few seconds). ``make soak``: SCHEMATHESIS_EXAMPLES=200 (and SCHEMATHESIS_SEED=N for
-another sequence than the derandomized one). What the runs found, each with its own test
+(a few seconds). A longer run: SCHEMATHESIS_EXAMPLES=200 (and SCHEMATHESIS_SEED=N for
+another sequence than the derandomized one) — by hand: ``make soak`` does not run it. What the runs found, each with its own test
 below: a refusal of what was sent (422, 400) answered before the token was judged; error
 answers the OpenAPI did not document (401, 403, 404, 409, 426 …, and 422's body); a path
 that broke the server's one-line-per-request log."""
