@@ -100,8 +100,6 @@ def test_an_offline_enrollment_gets_a_number_block_as_the_network_one_does(srv, 
     assert device.public_key == base64.b64encode(raw_checkpoint_key(lt)).decode()
 
 
-@pytest.mark.xfail(strict=True, reason="gap left to the bundles helper: enroll_offline._enroll does not pass "
-                                       "slots=cfg.number_slots to auth.enroll_device (POST /v1/enroll does)")
 def test_an_offline_enrollment_follows_the_servers_number_slots(srv, tmp_path):
     lt, done = offline_enroll(srv, tmp_path, number_slots=40)
     assert block(srv, lt.device_id).slots == 40 == done["answer"]["numbers"]["slots"]

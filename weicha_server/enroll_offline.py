@@ -116,9 +116,10 @@ def enroll(cfg: ServerConfig, engine: Engine, keys: ServerKeys, src: Path, dst: 
         raise WeichaError(f"{e.message}（离线登记未完成）") from None
 
 
-def _enroll(conn, code: str, req: Request, unit: str | None) -> auth.Enrolled:
+def _enroll(conn, code: str, req: Request, unit: str | None, slots: int) -> auth.Enrolled:
     return auth.enroll_device(conn, code=code, device_id=req["device_id"], device_name=req["device_name"],
-                              public_key=req["public_key"], unit_code=unit or req["unit_code"], issued=req["issued"])
+                              public_key=req["public_key"], unit_code=unit or req["unit_code"], issued=req["issued"],
+                              slots=slots)
 
 
 def _log_refusal(engine: Engine, actor: str, src: Path, code: str, message: str, bundle_id: str | None = None,
@@ -136,7 +137,7 @@ def _register(cfg: ServerConfig, engine: Engine, keys: ServerKeys, req: Request,
         with engine.begin() as conn:
             code, _ = auth.make_code(conn, req["device_name"], unit, 1.0, actor=actor,
                                      **({"reenroll": req["device_id"]} if reenroll else {}))
-            done = _enroll(conn, code, req, unit)
+            done = _enroll(conn, code, req, unit, cfg.number_slots)
             version, entries, counts = reference_entries(conn, done.unit or None)
             answer = {"device_id": req["device_id"], "server_id": server_id, "unit_code": done.unit,
                       "bundle_keys": keys.public(), **done.answer}
