@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractButton, QComboBox, QGroupBox, QLabel, QPlainTextEdit,
                                QPushButton, QTabBar, QTextBrowser, QWidget)
 
-from gui_support import app, child, complete_values, dialogs, forms  # noqa: F401
+from gui_support import admin, app, child, complete_values, dialogs, forms, store  # noqa: F401
 from photo_gui_support import evidence, open_pages
 from test_i18n import TS, english, qm_dir  # noqa: F401  (the English build, made from the .ts)
 from test_messages_en import han
@@ -247,3 +247,51 @@ def test_english_mnemonics_are_inside_the_word():
         if mnemonic(translation) is None or re.search(r"\(&\w\)", translation):
             outside.append((source, translation))
     assert not outside, outside
+
+
+# ---- 8. the pages added this session: 核查 (checks) and 采集 (base information) ----------------
+def words_of_the_program(texts, data) -> list[str]:
+    """The texts a page shows with the values of the records and lists taken out (a name, an
+    address, a list's name are what they are in any language): what is left is the program's."""
+    out = []
+    for text in texts:
+        for value in sorted(data, key=len, reverse=True):
+            text = text.replace(value, "")
+        out.append(text)
+    return han(out)
+
+
+def test_the_check_page_speaks_english(app, english, qtbot, store, admin, tmp_path):  # noqa: F811
+    from datetime import timedelta
+
+    from weicha_desktop.core.checks import CheckService, import_list
+    from weicha_desktop.core.forms.validators import id_check_char
+    from weicha_desktop.gui.checks.page import CheckPage
+    from gui_support import visible_texts
+
+    wanted = "45070219800101123" + id_check_char("45070219800101123")
+    listed = tmp_path / "w.csv"
+    listed.write_text(f"身份证号,姓名,原因\n{wanted},李四,网上追逃\n", encoding="utf-8")
+    old = (store.clock.now() - timedelta(days=30)).date().isoformat()
+    import_list(store, admin, listed, "在逃人员", list_date=old)  # a stale list: a warning
+    case = CaseService(store, forms(), admin).new_case({"witnesses": [{"name": "王五", "id_number": wanted}]})
+    page = CheckPage(CheckService(store, admin), forms=forms())
+    qtbot.addWidget(page)
+    data = {"在逃人员", "李四", "网上追逃", "王五", "桂A12345", case.number}
+
+    def shown() -> list[str]:
+        return words_of_the_program(visible_texts(page), data)
+
+    assert page._check(wanted, None, "typed").hit
+    alert, details = (child(page, QLabel, name).text() for name in ("checkAlert", "checkDetails"))
+    assert alert.startswith("! ON A WATCH LIST: 在逃人员"), alert
+    assert "What to do:" in details and "Witnesses" in details and "30 days" in details, details
+    assert "witnesses[0]" not in details  # a record's field is named, never its path
+    assert shown() == []
+    assert page._check("桂A12345", None, "typed").hit is False
+    assert "no vehicle watch list" in child(page, QLabel, "checkDetails").text()
+    assert shown() == []
+    assert page._check("12345", None, "typed") is None
+    refused = child(page, QLabel, "checkAlert").text()
+    assert refused.startswith("Not checked: ") and "12345" in refused, refused
+    assert shown() == []

@@ -526,8 +526,16 @@ They are autosaved and come back when the case is opened again. Close anyway?</t
         <translation>Not checked: {message}</translation>
     </message>
     <message>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
         <source>！命中核查名单：{lists} — {word} {key}</source>
         <translation>! ON A WATCH LIST: {lists} — {word} {key}</translation>
+    </message>
+    <message>
+        <source>{name}：{value}</source>
+        <translation>{name}: {value}</translation>
     </message>
     <message>
         <source>姓名</source>
@@ -546,6 +554,10 @@ They are autosaved and come back when the case is opened again. Close anyway?</t
         <translation>date unknown</translation>
     </message>
     <message>
+        <source>&#x3000;</source>
+        <translation>; </translation>
+    </message>
+    <message>
         <source>未命中：{word} {key} 不在本机的 {n} 份名单中</source>
         <translation>No hit: {word} {key} is on none of the {n} lists here</translation>
     </message>
@@ -558,8 +570,32 @@ They are autosaved and come back when the case is opened again. Close anyway?</t
         <translation>Note: </translation>
     </message>
     <message>
+        <source>人员信息</source>
+        <translation>Person record</translation>
+    </message>
+    <message>
+        <source>车辆信息</source>
+        <translation>Vehicle record</translation>
+    </message>
+    <message>
+        <source>场所信息</source>
+        <translation>Place record</translation>
+    </message>
+    <message>
+        <source>勘验</source>
+        <translation>Case</translation>
+    </message>
+    <message>
+        <source>记录</source>
+        <translation>Record</translation>
+    </message>
+    <message>
         <source>本机名单：</source>
         <translation>Lists here: </translation>
+    </message>
+    <message>
+        <source>；</source>
+        <translation>; </translation>
     </message>
     <message>
         <source>{name} 第 {version} 版 {date}（{age}）</source>
@@ -1187,6 +1223,37 @@ Finalize now?</translation>
     </message>
 </context>
 <context>
+    <name>HandlingView</name>
+    <message>
+        <source>这一步的说明（必填）</source>
+        <translation>What was done in this step (required)</translation>
+    </message>
+    <message>
+        <source>开始处理</source>
+        <translation>Start handling</translation>
+    </message>
+    <message>
+        <source>办结</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>重新办理</source>
+        <translation>Reopen</translation>
+    </message>
+    <message>
+        <source>（已超期）</source>
+        <translation> (overdue)</translation>
+    </message>
+    <message>
+        <source>办理状态：{status}&#x3000;办理期限：{due}{late}</source>
+        <translation>Status: {status}; due: {due}{late}</translation>
+    </message>
+    <message>
+        <source>无</source>
+        <translation>none</translation>
+    </message>
+</context>
+<context>
     <name>ImportBar</name>
     <message>
         <source>取消导入</source>
@@ -1494,6 +1561,14 @@ Open that record? Choose Ignore to create another one anyway.</translation>
         <translation>Base information</translation>
     </message>
     <message>
+        <source>巡逻</source>
+        <translation>Patrols</translation>
+    </message>
+    <message>
+        <source>互动</source>
+        <translation>Public requests</translation>
+    </message>
+    <message>
         <source>微察桌面版</source>
         <translation>WeiCha Desktop</translation>
     </message>
@@ -1617,6 +1692,21 @@ Give it to the server administrator to import and compare this fingerprint with 
         <translation>Enrolled offline with sync server {server}{unit}.
 Server signing key fingerprint (SHA-256): {fp}
 Compare this fingerprint with the server administrator (weicha-server keys); if it differs, contact the administrator at once.</translation>
+    </message>
+</context>
+<context>
+    <name>PatrolForm</name>
+    <message>
+        <source>小结</source>
+        <translation>Summary</translation>
+    </message>
+    <message>
+        <source>巡逻已结束。</source>
+        <translation>The patrol has ended.</translation>
+    </message>
+    <message>
+        <source>已从 {name} 导入路线点。</source>
+        <translation>Route points imported from {name}.</translation>
     </message>
 </context>
 <context>
@@ -2229,6 +2319,28 @@ or drop photos or folders here.</translation>
     </message>
 </context>
 <context>
+    <name>RequestForm</name>
+    <message>
+        <source>办理</source>
+        <translation>Handling</translation>
+    </message>
+    <message>
+        <source>已办理。</source>
+        <translation>Done.</translation>
+    </message>
+</context>
+<context>
+    <name>RequestPage</name>
+    <message>
+        <source>办理期限</source>
+        <translation>Due</translation>
+    </message>
+    <message>
+        <source>（超期）</source>
+        <translation> (overdue)</translation>
+    </message>
+</context>
+<context>
     <name>ReviewQueue</name>
     <message>
         <source>没有待审核的勘验</source>
@@ -2515,6 +2627,53 @@ version {version} ({status})</translation>
             <numerusform>The last backup was %n day ago</numerusform>
             <numerusform>The last backup was %n days ago</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>SummaryView</name>
+    <message>
+        <source>结束巡逻</source>
+        <translation>End patrol</translation>
+    </message>
+    <message>
+        <source>导入 GPX…</source>
+        <translation>Import GPX…</translation>
+    </message>
+    <message>
+        <source>途中登记的人员、车辆或场所：身份证号、号牌或记录 id</source>
+        <translation>A person, vehicle or place recorded on the way: ID number, plate or record id</translation>
+    </message>
+    <message>
+        <source>关联</source>
+        <translation>Link</translation>
+    </message>
+    <message>
+        <source>关联：{role} {what}</source>
+        <translation>Linked: {role} {what}</translation>
+    </message>
+    <message>
+        <source>命中</source>
+        <translation>Hit</translation>
+    </message>
+    <message>
+        <source>未命中</source>
+        <translation>No hit</translation>
+    </message>
+    <message>
+        <source>核查：{at} {user} {key} {result}</source>
+        <translation>Check: {at} {user} {key} {result}</translation>
+    </message>
+    <message>
+        <source>导入 GPX 路线</source>
+        <translation>Import a GPX route</translation>
+    </message>
+    <message>
+        <source>GPX 文件 (*.gpx);;所有文件 (*)</source>
+        <translation>GPX files (*.gpx);;All files (*)</translation>
+    </message>
+    <message>
+        <source>已关联。</source>
+        <translation>Linked.</translation>
     </message>
 </context>
 <context>

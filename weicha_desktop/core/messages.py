@@ -199,6 +199,65 @@ CATALOG: Mapping[str, Texts] = MappingProxyType({
         "请由录入它的设备办理。",
         "{noun} {number} is a copy from the sync server (captured on another device): here it can be "
         "read and reviewed, not edited, amended or given photos. Use the device that captured it."),
+    # 核查 (core/checks): input that is no ID number or plate, images, the lists held
+    "check.kind_person": Texts("人员", "person"),
+    "check.kind_vehicle": Texts("车辆", "vehicle"),
+    "check.empty": Texts("没有输入要核查的号码。", "No number to check was given."),
+    "check.too_long": Texts("输入过长（{n} 个字符）：请只输入一个身份证号或号牌。",
+                            "The input is too long ({n} characters): give one ID number or plate."),
+    "check.control": Texts("输入中有控制字符：请重新输入或扫描。",
+                           "The input holds control characters: type or scan it again."),
+    "check.bad_id": Texts("身份证号 {value} 有误：{problem}。请核对后重新输入。",
+                          "The ID number {value} is wrong: {problem}. Check it and type it again."),
+    "check.bad_plate": Texts("号牌 {value} 有误：{problem}。请核对后重新输入。",
+                             "The plate {value} is wrong: {problem}. Check it and type it again."),
+    "check.bad_kind": Texts("核查类型 {kind} 不认识：只能核查人员（身份证号）或车辆（号牌）。",
+                            "Unknown kind of check {kind}: a person (ID number) or a vehicle (plate)."),
+    "check.unreadable": Texts("“{text}”不是有效的身份证号或号牌：请核对后重新输入；指明是身份证号还是号牌"
+                              "（窗口中在左侧选择，命令行用 --id-card / --plate）可看到具体错误。",
+                              "\"{text}\" is no valid ID number or plate: check it and type it again; say which "
+                              "it is (the list on the left, or --id-card / --plate) to see what is wrong."),
+    "check.image_large": Texts("图片 {name} 过大（{size}）：请裁剪到条码附近后再试。",
+                               "The image {name} is too large ({size}): crop it to the code and try again."),
+    "check.image_missing": Texts("找不到图片文件 {path}。", "There is no image file {path}."),
+    "check.image_bad": Texts("文件 {name} 不是可识别的图片：请换一张 JPEG 或 PNG 图片。",
+                             "{name} is not an image this program reads: use a JPEG or PNG image."),
+    "check.image_unreadable": Texts("无法读取图片 {name}（{reason}）。",
+                                    "The image {name} cannot be read ({reason})."),
+    "check.image_no_code": Texts("图片 {name} 中没有识别出二维码或条码：请拍得更清楚、更近一些后再试，或手工输入号码。",
+                                 "No QR code or barcode was found in {name}: take it sharper and closer, "
+                                 "or type the number."),
+    "check.no_lists": Texts("本机没有{kind}核查名单：未命中不代表对象无问题。请同步或导入名单后再核查。",
+                            "There is no {kind} watch list on this computer: a miss does not clear anyone. "
+                            "Sync or import the lists, then check again."),
+    "check.undated": Texts("名单“{name}”没有日期，不知是否过期。",
+                           "The list \"{name}\" has no date: it may be out of date."),
+    "check.stale": Texts("名单“{name}”已 {days} 天未更新（超过 {limit} 天）：请尽快同步或导入新版。",
+                         "The list \"{name}\" was last updated {days} days ago (more than {limit}): "
+                         "sync or import a new version soon."),
+    "check.server_person": Texts("上级下发名单（人员）", "Lists from headquarters (persons)"),
+    "check.server_vehicle": Texts("上级下发名单（车辆）", "Lists from headquarters (vehicles)"),
+    "check.do_stolen_vehicle": Texts(
+        "注意自身安全，先控制车辆和驾驶人；核对车辆识别代号（VIN）和发动机号，立即报告指挥中心，"
+        "并联系名单发布单位确认后依法处置。",
+        "Mind your own safety; secure the vehicle and its driver first; check the VIN and the engine "
+        "number, report to the command centre at once and act as the law says once the list's issuer confirms."),
+    "check.do_fugitive": Texts(
+        "注意自身安全，不要惊动对方；立即报告指挥中心请求支援，在确保安全的前提下依法控制，并联系名单发布单位核实。",
+        "Mind your own safety and do not alert the person; report to the command centre at once and ask "
+        "for support; detain them lawfully only when it is safe, and confirm with the list's issuer."),
+    "check.do_missing": Texts(
+        "核实其身份并确保其安全，询问情况、做好安抚；报告指挥中心，通知名单发布单位和家属。",
+        "Confirm who they are and keep them safe, ask what happened and reassure them; report to the "
+        "command centre and tell the list's issuer and the family."),
+    "check.do_person": Texts(
+        "核实身份，不要惊动对方；立即报告指挥中心，按名单发布单位的要求依法处置。",
+        "Confirm the identity without alerting the person; report to the command centre at once and act "
+        "lawfully as the list's issuer asks."),
+    "check.do_vehicle": Texts(
+        "核对号牌与车辆识别代号，控制车辆；立即报告指挥中心，按名单发布单位的要求依法处置。",
+        "Check the plate against the VIN and secure the vehicle; report to the command centre at once "
+        "and act lawfully as the list's issuer asks."),
 })
 # the word for a kind of record in a message (RecordService.noun) in English
 NOUNS_EN: Mapping[str, str] = MappingProxyType({"勘验": "case", "人员信息": "person record",

@@ -17,10 +17,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.errors import WeichaError, shorten
 from weicha_desktop.core.forms.identity import normalize_id_number
 from weicha_desktop.core.forms.plates import PROVINCES, normalize_plate, plate
 from weicha_desktop.core.forms.validators import id_card, id_check_char
+from weicha_desktop.core.messages import Msg
 
 PERSON, VEHICLE = "person", "vehicle"
 KINDS = (PERSON, VEHICLE)
@@ -32,19 +33,21 @@ _PLATE_IN_TEXT = re.compile(rf"[{PROVINCES}][A-Z][·.\s-]?[A-Z0-9]{{4,6}}[挂学
 
 
 class BadKey(WeichaError):
-    """Input that is not an ID number or plate (nothing is looked up or logged)."""
+    """Input that is not an ID number or plate (nothing is looked up or logged); raised with a
+    ``Msg`` (core/messages.py: its Chinese text, the window shows it in its language) or, for
+    the image a code is read from, a plain Chinese text."""
 
 
 def _clean(text: object) -> str:
     if not isinstance(text, str):
-        raise BadKey("没有输入要核查的号码。")
+        raise BadKey(Msg("check.empty"))
     if len(text) > MAX_INPUT:
-        raise BadKey(f"输入过长（{len(text)} 个字符）：请只输入一个身份证号或号牌。")
+        raise BadKey(Msg("check.too_long", n=len(text)))
     text = text.strip()  # the normalizers below make full-width characters ASCII (NFKC)
     if not text:
-        raise BadKey("没有输入要核查的号码。")
+        raise BadKey(Msg("check.empty"))
     if not text.isprintable():
-        raise BadKey("输入中有控制字符：请重新输入或扫描。")
+        raise BadKey(Msg("check.control"))
     return text
 
 
@@ -55,7 +58,7 @@ def person_key(text: object, today: date) -> str:
         value = id_18(value)
     problem = id_card(value, today)
     if problem:
-        raise BadKey(f"身份证号 {value[:24]} 有误：{problem}。请核对后重新输入。")
+        raise BadKey(Msg("check.bad_id", value=value[:24], problem=problem))
     return value
 
 
@@ -70,7 +73,7 @@ def vehicle_key(text: object) -> str:
     value = normalize_plate(_clean(text))
     problem = plate(value)
     if problem:
-        raise BadKey(f"号牌 {value[:24]} 有误：{problem}。请核对后重新输入。")
+        raise BadKey(Msg("check.bad_plate", value=value[:24], problem=problem))
     return value
 
 
@@ -79,7 +82,7 @@ def key_for(kind: str, text: object, today: date) -> str:
         return person_key(text, today)
     if kind == VEHICLE:
         return vehicle_key(text)
-    raise BadKey(f"核查类型 {kind!r} 不认识：只能核查人员（身份证号）或车辆（号牌）。")
+    raise BadKey(Msg("check.bad_kind", kind=shorten(repr(kind), 24)))
 
 
 def read_key(text: object, today: date) -> tuple[str, str]:
@@ -99,5 +102,4 @@ def read_key(text: object, today: date) -> tuple[str, str]:
             return kind, key_for(kind, candidate, today)
         except BadKey:
             continue
-    raise BadKey(f"“{cleaned[:40]}”不是有效的身份证号或号牌：请核对后重新输入，"
-                 "或用 --id-card / --plate 指明类型以查看具体错误。")
+    raise BadKey(Msg("check.unreadable", text=cleaned[:40]))

@@ -29,11 +29,14 @@ from typing import Any
 from weicha_desktop.core import duties
 from weicha_desktop.core.checks.keys import KIND_WORDS, PERSON, VEHICLE, BadKey, key_for
 from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.messages import Msg
 from weicha_desktop.core.store import Actor, Store
 
 SERVER = "server"
 IMPORT = "import"
-SERVER_NAMES = {PERSON: "上级下发名单（人员）", VEHICLE: "上级下发名单（车辆）"}
+# names and instructions the program gives are messages (core/messages.py): their Chinese
+# text as before (stored, logged, compared), shown in the window's language
+SERVER_NAMES = {PERSON: Msg("check.server_person"), VEHICLE: Msg("check.server_vehicle")}
 MAX_AGE_KEY = "checks.max_age_days"  # meta: a list older than this many days is flagged
 DEFAULT_MAX_AGE_DAYS = 7
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -42,16 +45,11 @@ MAX_PROBLEMS_SHOWN = 20
 
 # what to do on a hit when the list says nothing itself: by the list's name, else its kind
 DEFAULT_INSTRUCTIONS = {
-    "被盗抢机动车": "注意自身安全，先控制车辆和驾驶人；核对车辆识别代号（VIN）和发动机号，"
-                "立即报告指挥中心，并联系名单发布单位确认后依法处置。",
-    "在逃人员": "注意自身安全，不要惊动对方；立即报告指挥中心请求支援，在确保安全的前提下"
-            "依法控制，并联系名单发布单位核实。",
-    "失踪人员": "核实其身份并确保其安全，询问情况、做好安抚；报告指挥中心，通知名单发布单位和家属。",
+    "被盗抢机动车": Msg("check.do_stolen_vehicle"),
+    "在逃人员": Msg("check.do_fugitive"),
+    "失踪人员": Msg("check.do_missing"),
 }
-KIND_INSTRUCTIONS = {
-    PERSON: "核实身份，不要惊动对方；立即报告指挥中心，按名单发布单位的要求依法处置。",
-    VEHICLE: "核对号牌与车辆识别代号，控制车辆；立即报告指挥中心，按名单发布单位的要求依法处置。",
-}
+KIND_INSTRUCTIONS = {PERSON: Msg("check.do_person"), VEHICLE: Msg("check.do_vehicle")}
 LIST_KINDS = {"被盗抢机动车": VEHICLE, "在逃人员": PERSON, "失踪人员": PERSON}
 
 KEY_COLUMNS = {"身份证号": PERSON, "公民身份号码": PERSON, "身份证号码": PERSON, "id_number": PERSON,

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from weicha_desktop.core.checks.keys import BadKey
+from weicha_desktop.core.fileio import os_error_message
+from weicha_desktop.core.messages import Msg, Texts
 
 MAX_PIXELS = 60_000_000
 
@@ -21,15 +23,16 @@ def decode_image(path: Path) -> list[str]:
     try:
         with Image.open(path) as img:
             if img.width * img.height > MAX_PIXELS:
-                raise BadKey(f"图片 {path.name} 过大（{img.width}×{img.height}）：请裁剪到条码附近后再试。")
+                raise BadKey(Msg("check.image_large", name=path.name, size=f"{img.width}×{img.height}"))
             img = ImageOps.exif_transpose(img).convert("L")
     except FileNotFoundError:
-        raise BadKey(f"找不到图片文件 {path}。") from None
+        raise BadKey(Msg("check.image_missing", path=str(path))) from None
     except (UnidentifiedImageError, Image.DecompressionBombError, SyntaxError, ValueError):
-        raise BadKey(f"文件 {path.name} 不是可识别的图片：请换一张 JPEG 或 PNG 图片。") from None
+        raise BadKey(Msg("check.image_bad", name=path.name)) from None
     except OSError as e:
-        raise BadKey(f"无法读取图片 {path.name}（{e.strerror or '图片已损坏'}）。") from None
+        reason = Texts(os_error_message(e, reading=True), "the file could not be read")
+        raise BadKey(Msg("check.image_unreadable", name=path.name, reason=reason)) from None
     texts = [r.text for r in zxingcpp.read_barcodes(img) if r.valid and r.text]
     if not texts:
-        raise BadKey(f"图片 {path.name} 中没有识别出二维码或条码：请拍得更清楚、更近一些后再试，或手工输入号码。")
+        raise BadKey(Msg("check.image_no_code", name=path.name))
     return texts

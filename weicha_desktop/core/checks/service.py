@@ -23,6 +23,7 @@ from weicha_desktop.core.checks.keys import KIND_WORDS, PERSON, VEHICLE, key_for
 from weicha_desktop.core.checks.lists import (SERVER, SERVER_NAMES, ListInfo, instruction_for,
                                               lists, max_age_days)
 from weicha_desktop.core.ids import new_id
+from weicha_desktop.core.messages import Msg
 from weicha_desktop.core.store import Actor, Change, Store
 
 SOURCES = ("typed", "pasted", "scanner", "image", "cli")
@@ -169,15 +170,15 @@ class CheckService:
 
 
 def _warnings(kind: str, held: list[ListInfo], limit: int) -> list[str]:
-    word = "人员" if kind == PERSON else "车辆"
+    """What a result should be read with (``Msg``s: the window shows them in its language)."""
     if not held:
-        return [f"本机没有{word}核查名单：未命中不代表对象无问题。请同步或导入名单后再核查。"]
+        return [Msg("check.no_lists", kind=Msg("check.kind_person" if kind == PERSON else "check.kind_vehicle"))]
     out = []
     for info in held:
         if info.age_days is None:
-            out.append(f"名单“{info.name}”没有日期，不知是否过期。")
+            out.append(Msg("check.undated", name=info.name))
         elif info.stale:
-            out.append(f"名单“{info.name}”已 {info.age_days} 天未更新（超过 {limit} 天）：请尽快同步或导入新版。")
+            out.append(Msg("check.stale", name=info.name, days=info.age_days, limit=limit))
     return out
 
 

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QHeaderView,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from weicha_desktop.core.checks import BadKey, CheckResult, CheckService, lists, read_key
+from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.store.events import ChangeSummary
+from weicha_desktop.gui.common.i18n import current_language, message_text
 from weicha_desktop.gui.common.op_dialog import button
 from weicha_desktop.gui.common.store_events import StoreEvents
 
@@ -41,11 +43,13 @@ QLabel#listAges[stale="true"] { color: #7a4f00; }
 
 class CheckPage(QWidget):
     def __init__(self, service: CheckService, events: StoreEvents | None = None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *, forms=None):
+        """``forms``: the form registry, to name where a record holds the number (见证人)."""
         super().__init__(parent)
         self.setObjectName("checkPage")
         self.setStyleSheet(STYLE)
         self.service = service
+        self.forms = forms
         self.last: CheckResult | None = None
         self.kind = QComboBox()
         self.kind.setObjectName("checkKind")
@@ -117,7 +121,7 @@ class CheckPage(QWidget):
         try:
             texts = decode_image(path)
         except BadKey as e:
-            self._refused(str(e))
+            self._refused(message_text(e))
             return None
         for text in texts:
             try:
@@ -132,7 +136,7 @@ class CheckPage(QWidget):
         try:
             result = self.service.check(text, kind, source)
         except BadKey as e:
-            self._refused(str(e))
+            self._refused(message_text(e))
             self.input.selectAll()
             self.input.setFocus()
             return None
@@ -156,40 +160,54 @@ class CheckPage(QWidget):
 
     def _show(self, r: CheckResult) -> None:
         word = self.tr("身份证号") if r.kind == "person" else self.tr("号牌")
+        comma = self.tr("、")
         if r.hit:
-            names = "、".join(h.list for h in r.hits)
+            names = comma.join(message_text(h.list) for h in r.hits)
             self._set_state("hit", self.tr("！命中核查名单：{lists} — {word} {key}").format(
                 lists=names, word=word, key=r.key))
             parts = []
             for h in r.hits:
-                facts = [f"{html.escape(k)}：{html.escape(v)}" for k, v in
+                facts = [html.escape(self.tr("{name}：{value}").format(name=k, value=v)) for k, v in
                          ((self.tr("姓名"), h.name), (self.tr("原因"), h.reason), *h.extra.items()) if v]
                 parts.append(self.tr("<b>{list}</b> 第 {version} 版（{date}）<br>{facts}<br><b>处置：</b>{what}").format(
-                    list=html.escape(h.list), version=html.escape(h.list_version),
-                    date=html.escape(h.list_date or self.tr("日期不详")), facts="　".join(facts),
-                    what=html.escape(h.instruction)))
+                    list=html.escape(message_text(h.list)), version=html.escape(h.list_version),
+                    date=html.escape(h.list_date or self.tr("日期不详")), facts=self.tr("　").join(facts),
+                    what=html.escape(message_text(h.instruction))))
             self.details.setText("<br><br>".join(parts))
         else:
             self._set_state("miss", self.tr("未命中：{word} {key} 不在本机的 {n} 份名单中").format(
                 word=word, key=r.key, n=len(r.lists)))
             self.details.setText("")
         extra = [self.tr("本机记录：{number}（{field} {name}）").format(
-            number=html.escape(m.number or m.record_id[:8]), field=html.escape(m.field), name=html.escape(m.name))
-            for m in r.records]
+            number=html.escape(m.number or m.record_id[:8]), field=html.escape(self._where(m)),
+            name=html.escape(m.name)) for m in r.records]
         note = html.escape(self.tr("注意："))
-        extra += [f"<b>{note}</b>{html.escape(w)}" for w in r.warnings]
+        extra += [f"<b>{note}</b>{html.escape(message_text(w))}" for w in r.warnings]
         if extra:
             text = self.details.text()
             self.details.setText((text + "<br><br>" if text else "") + "<br>".join(extra))
         self.refresh()
 
+    def _where(self, match) -> str:
+        """Who in the record holds the number, in words: the table a person is in (见证人),
+        else the kind of record (人员信息) — never the field's path (witnesses[0].id_number)."""
+        top = match.field.split(".")[0].split("[")[0]
+        if self.forms is not None and ("." in match.field or "[" in match.field):
+            try:
+                spec = self.forms.latest(self.forms.form_for(match.kind))
+                return spec.field(top).label.text(current_language())
+            except (KeyError, LookupError, WeichaError):
+                pass
+        return {"person": self.tr("人员信息"), "vehicle": self.tr("车辆信息"),
+                "place": self.tr("场所信息"), "case": self.tr("勘验")}.get(match.kind, self.tr("记录"))
+
     def refresh(self) -> None:
         """The lists' ages and the history, as the store has them now."""
         held = lists(self.service.store, self.service.today())
         if held:
-            self.ages.setText(self.tr("本机名单：") + "；".join(
+            self.ages.setText(self.tr("本机名单：") + self.tr("；").join(
                 self.tr("{name} 第 {version} 版 {date}（{age}）").format(
-                    name=i.name, version=i.version, date=i.date or "—",
+                    name=message_text(i.name), version=i.version, date=i.date or "—",
                     age=self.tr("{n} 天前").format(n=i.age_days) if i.age_days is not None else self.tr("日期不详"))
                 + (self.tr("，已过期") if i.stale else "") for i in held))
         else:
@@ -200,7 +218,7 @@ class CheckPage(QWidget):
         rows = self.service.history(limit=HISTORY_ROWS)
         self.history.setRowCount(len(rows))
         for i, row in enumerate(rows):
-            result = self.tr("命中：{lists}").format(lists="、".join(row["lists"])) if row["result"] == "hit" \
+            result = self.tr("命中：{lists}").format(lists=self.tr("、").join(row["lists"])) if row["result"] == "hit" \
                 else self.tr("未命中")
             for j, value in enumerate((row["at"][:19].replace("T", " "), row["user"], row["key"], result)):
                 item = QTableWidgetItem(value)
