@@ -54,7 +54,7 @@ def nav_texts(win) -> list[str]:
 def test_window_frame_and_status_bar(window, store):
     assert window.windowTitle() == f"微察桌面版 — {UNIT_NAME}"
     assert (window.width(), window.height()) == (1280, 800)
-    assert nav_texts(window) == ["现场勘验", "审核", "核查", "采集"]
+    assert nav_texts(window) == ["现场勘验", "审核", "核查", "采集", "巡逻", "互动"]
     assert child(window, QLabel, "userLabel").text() == "用户：admin（管理员）"
     assert child(window, QLabel, "unitLabel").text() == f"单位：{UNIT_NAME}"
     assert child(window, QLabel, "syncLabel").text() == "同步：未配置（离线）"
@@ -62,8 +62,8 @@ def test_window_frame_and_status_bar(window, store):
     assert child(window, QLabel, "pendingLabel").text() == "无待同步数据"
 
 
-@pytest.mark.parametrize("role, pages", [("technician", ["现场勘验", "核查", "采集"]),
-                                         ("supervisor", ["现场勘验", "审核", "核查", "采集"])])
+@pytest.mark.parametrize("role, pages", [("technician", ["现场勘验", "核查", "采集", "巡逻", "互动"]),
+                                         ("supervisor", ["现场勘验", "审核", "核查", "采集", "巡逻", "互动"])])
 def test_review_is_only_for_supervisors_and_admins(app, qtbot, store, admin, role, pages):
     actor = user(store, admin, "zhou", role)
     win = MainWindow(store, forms(), actor)

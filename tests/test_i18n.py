@@ -113,7 +113,7 @@ def test_english_changes_what_the_window_shows(app, english, qtbot, store, admin
     window.show()
     nav = child(window, QListWidget, "navList")
     assert [nav.item(i).text() for i in range(nav.count())] == ["Scene investigation", "Review", "Checks",
-                                                                "Base information"]
+                                                                "Base information", "Patrols", "Public requests"]
     assert window.windowTitle() == f"WeiCha Desktop — {UNIT_NAME}"
     assert child(window, QLabel, "userLabel").text() == "User: 周建国 (Reviewer)"
     assert child(window, QLabel, "unitLabel").text() == f"Unit: {UNIT_NAME}"

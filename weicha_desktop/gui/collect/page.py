@@ -65,12 +65,17 @@ class CollectPage(QTabWidget):
 
 
 class KindPage(QWidget):
-    """The list of one kind and the form of the record chosen."""
+    """The list of one kind and the form of the record chosen (other modules' kinds subclass
+    it with their ``columns`` and ``form_class``: gui/patrol, gui/requests)."""
+
+    columns: tuple[str, ...] = ()  # default: COLUMNS of the kind
+    form_class = CollectForm
 
     def __init__(self, service: CollectService, events: StoreEvents | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.service, self.kind = service, service.kind
+        self.columns = self.columns or COLUMNS[self.kind]
         self.setObjectName(f"collect_{self.kind}")
         self.lang = current_language()
         self.spec = service.forms.latest(service.form_id)
@@ -89,9 +94,9 @@ class KindPage(QWidget):
         self._typing.setInterval(SEARCH_PAUSE_MS)
         self._typing.timeout.connect(self.refresh)
         self.search.textChanged.connect(self._typing.start)
-        self.table = QTableWidget(0, len(COLUMNS[self.kind]))
+        self.table = QTableWidget(0, len(self.columns))
         self.table.setObjectName(f"collectList_{self.kind}")
-        self.table.setHorizontalHeaderLabels([self._column_title(c) for c in COLUMNS[self.kind]])
+        self.table.setHorizontalHeaderLabels([self._column_title(c) for c in self.columns])
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
@@ -139,7 +144,7 @@ class KindPage(QWidget):
         rows = self.service.list(text=self.search.text().strip() or None, limit=LIST_LIMIT)
         self.table.setRowCount(len(rows))
         for i, row in enumerate(rows):
-            for j, column in enumerate(COLUMNS[self.kind]):
+            for j, column in enumerate(self.columns):
                 item = QTableWidgetItem(self._cell(row, column))
                 item.setData(ID_ROLE, row["id"])
                 self.table.setItem(i, j, item)
@@ -151,6 +156,8 @@ class KindPage(QWidget):
         field = self.spec.field(column)
         if value and field.choices:
             return field.choice_label(value, self.lang)
+        if isinstance(value, str) and field.type == "datetime":  # 2026-12-01 08:05 (巡逻, 互动)
+            return value[:16].replace("T", " ")
         return "" if value is None else str(value)
 
     def _store_changed(self, summary: ChangeSummary) -> None:
@@ -203,7 +210,7 @@ class KindPage(QWidget):
         except WeichaError as e:
             self.message.setText(message_text(e))
             return None
-        self.form = CollectForm(self.service, record, lang=self.lang)
+        self.form = self.form_class(self.service, record, lang=self.lang)
         self.form.setObjectName(f"collectForm_{self.kind}")
         self.stack.addWidget(self.form)
         self.stack.setCurrentWidget(self.form)

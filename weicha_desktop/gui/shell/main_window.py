@@ -77,6 +77,18 @@ def _build_collect(window: "MainWindow") -> QWidget:
     return CollectPage(window.store, window.forms, window.actor, events=window.events)
 
 
+def _build_patrol(window: "MainWindow") -> QWidget:
+    from weicha_desktop.gui.patrol.page import PatrolPage
+
+    return PatrolPage(window.store, window.forms, window.actor, events=window.events)
+
+
+def _build_requests(window: "MainWindow") -> QWidget:
+    from weicha_desktop.gui.requests.page import RequestPage
+
+    return RequestPage(window.store, window.forms, window.actor, events=window.events)
+
+
 MODULES = (
     Module("cases", QT_TRANSLATE_NOOP("MainWindow", "现场勘验"),
            frozenset(ROLES), lambda w: w.workspace),
@@ -86,6 +98,10 @@ MODULES = (
            frozenset(ROLES), _build_checks),
     Module("collect", QT_TRANSLATE_NOOP("MainWindow", "采集"),
            frozenset(ROLES), _build_collect),
+    Module("patrol", QT_TRANSLATE_NOOP("MainWindow", "巡逻"),
+           frozenset(ROLES), _build_patrol),
+    Module("requests", QT_TRANSLATE_NOOP("MainWindow", "互动"),
+           frozenset(ROLES), _build_requests),
 )
 
 
@@ -330,8 +346,9 @@ class MainWindow(QMainWindow):
         if not self.workspace.may_close_all():
             event.ignore()
             return
-        if (collect := self._pages.get("collect")) is not None:  # a CollectPage (MODULES)
-            collect.commit_all()  # what cannot be saved stays in the journal, offered next time
+        for key in ("collect", "patrol", "requests"):  # their forms' sessions (MODULES)
+            if (page := self._pages.get(key)) is not None:
+                page.commit_all()  # what cannot be saved stays in the journal, offered next time
         self._keep()
         self.sync.shutdown()  # no more tries; a sync under way is stopped and awaited
         self.bundles.shutdown()  # no more drive polls; an export is cancelled, imports awaited
