@@ -271,6 +271,11 @@ def fill_demo(store: Store, forms: FormRegistry, *, cases: int, seed: int = 7,
                         links += collect_for_case(store, forms, svc.actor, case_id, values, collect_rng)
             if progress:
                 progress(min(first + step, cases), cases)
+        if collect:  # then patrols and public requests, on the days after the cases
+            from weicha_desktop.core.patrol.demo import fill_patrols_and_requests
+
+            more = fill_patrols_and_requests(store, forms, techs, story, random.Random(seed * 104_729 + 3),
+                                             patrols=min(12, 2 + cases // 20), requests=min(16, 3 + cases // 15))
     finally:
         store.clock = clock
     if fresh:
@@ -281,7 +286,8 @@ def fill_demo(store: Store, forms: FormRegistry, *, cases: int, seed: int = 7,
         users = "演示用户已存在，密码未改动"
     return (f"演示数据已生成：{cases} 起勘验（草稿 {counts['draft']}，已定稿 {counts['finalized']}，"
             f"已审核 {counts['reviewed']}，退回补正 {counts['returned']}）"
-            + (f"，{links} 项人员、车辆、场所与勘验的关联" if collect else "") + f"。{users}")
+            + (f"，{links} 项人员、车辆、场所与勘验的关联，巡逻 {more['patrols']} 次（途中核查 {more['checks']} 次），"
+               f"群众诉求 {more['requests']} 条" if collect else "") + f"。{users}")
 
 
 def _demo_users(store: Store, password: str,
