@@ -287,6 +287,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _act("bundle.receipt", "bundle", False, "导入服务器的数据包回执，确认其中的同步操作（core/bundle/receipt.py）"),
     _act("reference.import", "bundle", False, "导入服务器的基础数据包：用户、表单、代码表、核查名单（core/bundle/refimport.py）"),
     _act("bundle.refused", "bundle", False, "拒收的数据包、回执、基础数据包或登记文件（core/bundle/refusal.py）"),
+    _act("bundle.reserve", "bundle", False, "写出数据包之前预留其序号：中断的导出不会让下一个数据包重用它（core/bundle/export.py）"),
 )
 
 OP_BY_NAME: Mapping[str, OpSpec] = MappingProxyType({o.name: o for o in OPS})

@@ -13,10 +13,15 @@ the device key and encrypted to the enrolled server's key (docs/bundles.md).
    the server is not known to hold: those of
    outstanding ``photo.add`` ops, and those a finalize names whose ``photo.add`` is not
    acknowledged (an acknowledged one means the server held the original).
-4. The container is written (streamed, verified, renamed); then, in one change, its row in
-   ``bundle_exports`` (the device's ``bundle_seq``: one more than its last) and the
-   ``bundle.export`` entry. A failed or cancelled write leaves no file
-   and no ``bundle.export`` (the ops stay exported: the next bundle or sync carries them)."""
+4. The ``bundle_seq`` is reserved in a change of its own (``bundle.reserve``, meta
+   ``bundle_seq_reserved:<device>``), committed before a byte is written: an export killed
+   after its file's rename but before step 5 never hands its number to the next export (two
+   files of one number, the second taken by the server as "older" if it imported the first).
+   A number reserved and not used (killed, cancelled, a failed write) is skipped: harmless,
+   the server only asks that a new bundle's number be above the highest it imported.
+5. The container is written (streamed, verified, renamed); then, in one change, its row in
+   ``bundle_exports`` and the ``bundle.export`` entry. A failed or cancelled write leaves no
+   file and no ``bundle.export`` (the ops stay exported: the next bundle or sync carries them)."""
 from __future__ import annotations
 
 import json
@@ -42,7 +47,8 @@ MAX_AUDIT = 10_000_000
 AUDIT_FROM_KEY = "bundle_audit_from"  # meta: the server's anchored head when a receipt said it is behind
 # the transport's own entries: an export with only these to carry carries nothing (else every
 # receipt would call for one more bundle)
-QUIET = BOOKKEEPING | {"bundle.export", "bundle.receipt", "bundle.refused"}
+QUIET = BOOKKEEPING | {"bundle.export", "bundle.receipt", "bundle.refused", "bundle.reserve"}
+RESERVED_KEY = "bundle_seq_reserved:"  # meta + device id: the last bundle_seq handed to an export
 
 
 @dataclass
@@ -66,9 +72,24 @@ class Exported:
 
 
 def last_bundle_seq(store: Store, device_id: str) -> int:
-    """The device's last bundle_seq (``bundle_exports``, migration 18; 0: none yet)."""
+    """The device's last bundle_seq exported (``bundle_exports``, migration 18; 0: none yet)."""
     return store.conn.execute("SELECT ifnull(max(bundle_seq), 0) FROM bundle_exports WHERE device_id = ?",
                               (device_id,)).fetchone()[0]
+
+
+def next_bundle_seq(store: Store, device_id: str) -> int:
+    """The bundle_seq the next export takes: above every one exported or reserved."""
+    reserved = store.meta(RESERVED_KEY + device_id) or ""
+    return max(last_bundle_seq(store, device_id), int(reserved) if reserved.isdigit() else 0) + 1
+
+
+def _reserve(store: Store, actor: Actor, device_id: str, bundle_id: str) -> int:
+    """Take the next bundle_seq in a change of its own, committed before the file is written."""
+    with store.change(actor) as ch:
+        seq = next_bundle_seq(store, device_id)
+        ch.set_meta(RESERVED_KEY + device_id, str(seq))
+        ch.log("bundle.reserve", "bundle", bundle_id, f"预留第 {seq} 个数据包的序号", {"bundle_seq": seq})
+    return seq
 
 
 def export_ops(store: Store, actor: Actor, dst: str | Path, *, config: Any,
@@ -99,7 +120,7 @@ def export_ops(store: Store, actor: Actor, dst: str | Path, *, config: Any,
                   "from_seq": through + 1, "through_seq": through, "created_at": store.clock.iso(), "ops": []}
     ops = bundle.pop("ops")
     blobs, missing = _originals(store, queue, ops)
-    seq = last_bundle_seq(store, device_id) + 1
+    seq = _reserve(store, actor, device_id, bundle_id)
     expires = store.clock.now() + EXPIRES
     entries = [Entry.of_bytes("ops.jsonl", _jsonl(ops)), Entry.of_bytes("audit.jsonl", _jsonl(audit)),
                Entry.of_bytes("bundle.json", json.dumps(bundle, ensure_ascii=False, sort_keys=True).encode("utf-8")),

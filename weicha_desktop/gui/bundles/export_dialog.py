@@ -29,7 +29,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QMessageBox, QVBoxLayout, QWidget)
 
-from weicha_desktop.core.bundle.export import export_ops, last_bundle_seq
+from weicha_desktop.core.bundle.export import export_ops, next_bundle_seq
 from weicha_desktop.core.bundle.format import KINDS
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.store import Actor, Store
@@ -58,7 +58,7 @@ def default_file_name(store: Store) -> str:
     device = store.meta("device_id") or "device"
     host = re.sub(r"[^0-9A-Za-z-]+", "-", socket.gethostname()).strip("-")[:24].lower()
     who = host if host and host != "localhost" else device[-8:]
-    return f"weicha-{who}-{last_bundle_seq(store, device) + 1:04d}{SUFFIX}"
+    return f"weicha-{who}-{next_bundle_seq(store, device):04d}{SUFFIX}"
 
 
 def enrollment_problem(store: Store) -> str | None:
