@@ -66,7 +66,7 @@ def test_a_person_captured_through_the_window(window, qtbot, store, admin, dialo
     child(links, QPushButton, "linkAdd").click()
     texts = [child(links, QListWidget, "linkList").item(i).text() for i in range(links.list.count())]
     assert texts == [f"→ 证人  {case.number}（勘验）",
-                     f"＝ 出现在 {named_case.number} {named['incident_address']}（勘验，witnesses[0].id_number）"]
+                     f"＝ 出现在 {named_case.number} {named['incident_address']}（勘验，见证人）"]  # where, in words: not the path
     assert [e.action for e in store.audit_entries() if e.object_kind == "link"] == ["link.add"]
 
     # a vehicle's page names its owner's person record

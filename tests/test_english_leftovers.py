@@ -295,3 +295,65 @@ def test_the_check_page_speaks_english(app, english, qtbot, store, admin, tmp_pa
     refused = child(page, QLabel, "checkAlert").text()
     assert refused.startswith("Not checked: ") and "12345" in refused, refused
     assert shown() == []
+
+
+def tooltips(root: QWidget) -> list[str]:
+    return [w.toolTip() for w in root.findChildren(QWidget) if w.toolTip()]
+
+
+def test_the_base_information_page_speaks_english(app, english, qtbot, store, admin):  # noqa: F811
+    """采集: a new person, vehicle and place each shown with its form: words, tooltips of the
+    inputs (an empty-able date or number: how to clear it) and the list's statuses."""
+    from PySide6.QtWidgets import QLineEdit, QTableWidget
+
+    from gui_support import visible_texts
+    from weicha_desktop.gui.collect.page import CollectPage
+
+    page = CollectPage(store, forms(), admin)
+    qtbot.addWidget(page)
+    page.resize(1024 - 160, 700)
+    page.show()
+    data = {"11010519491231002X", "桂N12T24", "北京市朝阳区"}
+    for kind, key in (("person", "11010519491231002X"), ("vehicle", "桂N12T24"), ("place", "")):
+        shown = page.show_kind(kind)
+        child(shown, QLineEdit, f"collectKey_{kind}").setText(key)
+        assert shown.new_record() is not None, kind
+        table = child(shown, QTableWidget, f"collectList_{kind}")
+        shown.refresh()  # the window's store events would (none here)
+        assert table.rowCount() == 1
+        assert "Draft" in {table.item(0, c).text() for c in range(table.columnCount())}
+        assert words_of_the_program(visible_texts(shown), data) == [], kind
+        assert han(tooltips(shown)) == [], kind
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_no_page_cuts_its_words_at_1024(app, qm_dir, qtbot, folder, language):  # noqa: F811
+    """Every page of the navigation at 1024×768: no button narrower than its words, no one-line
+    label cut, no placeholder longer than its box ("Search case number, …, investig…")."""
+    from PySide6.QtWidgets import QLineEdit
+
+    i18n.install_language(app, language, qm_dir)
+    try:
+        win = MainWindow(folder.store, forms(), folder.zhou)  # a supervisor: every page
+        qtbot.addWidget(win)
+        win.resize(1024, 768)
+        win.show()
+        cut = []
+        for key in win.page_keys():
+            win.show_page(key)
+            qtbot.wait(1)  # laid out
+            for w in win.findChildren(QWidget):
+                if not w.isVisible():
+                    continue
+                if isinstance(w, QPushButton) and w.text() and w.width() < w.sizeHint().width():
+                    cut.append((key, w.objectName(), w.text()))
+                elif isinstance(w, QLabel) and w.text() and not w.wordWrap() and "<" not in w.text() \
+                        and w.width() < w.sizeHint().width():
+                    cut.append((key, w.objectName(), w.text()))
+                elif isinstance(w, QLineEdit) and w.placeholderText() and not w.text() and \
+                        w.fontMetrics().horizontalAdvance(w.placeholderText()) + 12 > w.width():
+                    cut.append((key, w.objectName(), w.placeholderText()))
+        assert not cut, cut
+        assert len(win.page_keys()) >= 4  # 现场勘验, 审核, 核查, 采集 (and what came since)
+    finally:
+        i18n.install_language(app, "zh")

@@ -322,7 +322,7 @@ Users, form versions, code tables and watch lists are imported all at once (or n
     <name>CaseListView</name>
     <message>
         <source>搜索勘验号、案件性质、地点、勘验人…</source>
-        <translation>Search case number, case type, place, investigator…</translation>
+        <translation>Search No., case type, place, investigator…</translation>
     </message>
     <message>
         <source>全部</source>
@@ -970,6 +970,17 @@ The comparison status becomes “{status}”.</translation>
     </message>
 </context>
 <context>
+    <name>FieldWidgets</name>
+    <message>
+        <source>全选后按 Delete 键清空</source>
+        <translation>Select all and press Delete to empty it</translation>
+    </message>
+    <message>
+        <source>点击填入当前日期；{clear}</source>
+        <translation>Click to fill in today; {clear}</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunWizard</name>
     <message>
         <source>微察桌面版 — 首次使用向导</source>
@@ -1489,6 +1500,10 @@ Open that record? Choose Ignore to create another one anyway.</translation>
     <message>
         <source>关联到</source>
         <translation>Link to</translation>
+    </message>
+    <message>
+        <source>{label}（{kind}）</source>
+        <translation>{label} ({kind})</translation>
     </message>
     <message>
         <source>{id}（本机没有该记录）</source>

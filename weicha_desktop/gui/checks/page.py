@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QHeaderView,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from weicha_desktop.core.checks import BadKey, CheckResult, CheckService, lists, read_key
-from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.store.events import ChangeSummary
-from weicha_desktop.gui.common.i18n import current_language, message_text
+from weicha_desktop.gui.common.i18n import message_text
+from weicha_desktop.gui.common.labels import holder_name
 from weicha_desktop.gui.common.op_dialog import button
 from weicha_desktop.gui.common.store_events import StoreEvents
 
@@ -191,14 +191,9 @@ class CheckPage(QWidget):
     def _where(self, match) -> str:
         """Who in the record holds the number, in words: the table a person is in (见证人),
         else the kind of record (人员信息) — never the field's path (witnesses[0].id_number)."""
-        top = match.field.split(".")[0].split("[")[0]
-        if self.forms is not None and ("." in match.field or "[" in match.field):
-            try:
-                spec = self.forms.latest(self.forms.form_for(match.kind))
-                return spec.field(top).label.text(current_language())
-            except (KeyError, LookupError, WeichaError):
-                pass
-        return {"person": self.tr("人员信息"), "vehicle": self.tr("车辆信息"),
+        nested = "." in match.field or "[" in match.field
+        words = holder_name(self.forms, match.kind, match.field) if self.forms is not None and nested else None
+        return words or {"person": self.tr("人员信息"), "vehicle": self.tr("车辆信息"),
                 "place": self.tr("场所信息"), "case": self.tr("勘验")}.get(match.kind, self.tr("记录"))
 
     def refresh(self) -> None:

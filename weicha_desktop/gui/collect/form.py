@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QListW
 from weicha_desktop.core.collect import CollectService, LinkService
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.records import Record
-from weicha_desktop.gui.common.i18n import message_text
+from weicha_desktop.gui.common.i18n import current_language, message_text
+from weicha_desktop.gui.common.labels import holder_name
 from weicha_desktop.gui.common.op_dialog import button, show_message
 from weicha_desktop.gui.forms.view import FormView
 
@@ -52,7 +53,10 @@ class LinksView(QWidget):
         self.target.setPlaceholderText(self.tr("勘验号、身份证号、号牌或记录 id"))
         self.role = QComboBox()
         self.role.setObjectName("linkRole")
-        for code, words in links.roles().items():
+        # the roles in the window's language (LinkService.roles: the Chinese the CLI shows)
+        self.role_words = {c.code: c.label.text(current_language())
+                           for c in links.forms.choices("link_roles")} or links.roles()
+        for code, words in self.role_words.items():
             self.role.addItem(words, code)
         self.note = QLineEdit()
         self.note.setObjectName("linkNote")
@@ -81,19 +85,22 @@ class LinksView(QWidget):
             other = link["other"]
             if other:
                 kind = QCoreApplication.translate("LinksView", KIND_NAMES.get(other["kind"], other["kind"]))
-                what = f"{other['label']}（{kind}）"
+                what = self.tr("{label}（{kind}）").format(label=other["label"], kind=kind)
             else:
                 what = self.tr("{id}（本机没有该记录）").format(id=link["other_id"])
             arrow = "→" if link["side"] == "record" else "←"
             note = f"  {link['note']}" if link["note"] else ""
-            item = QListWidgetItem(f"{arrow} {link['role_label']}  {what}{note}")
+            role = self.role_words.get(link["role"], link["role_label"])
+            item = QListWidgetItem(f"{arrow} {role}  {what}{note}")
             item.setData(Qt.ItemDataRole.UserRole, link["id"])
             self.list.addItem(item)
         for m in self.mentions():  # records naming this one's 身份证号 or 号牌, or named by it
             kind = QCoreApplication.translate("LinksView", KIND_NAMES.get(m["kind"], m["kind"]))
             text = self.tr("＝ 本记录的 {field}：{label}（{kind}）") if m["names"] \
                 else self.tr("＝ 出现在 {label}（{kind}，{field}）")
-            self.list.addItem(text.format(label=m["label"], kind=kind, field=m["field"]))
+            named = None if m["names"] else holder_name(self.service.forms, m["kind"], m["field"])
+            field = named or m["field"]  # the words of where the other record holds it, not a path
+            self.list.addItem(text.format(label=m["label"], kind=kind, field=field))
         if not rows:
             self.list.addItem(self.tr("尚无关联：在下面输入勘验号等，选择身份后点“关联”。"))
 

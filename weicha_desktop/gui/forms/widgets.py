@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QEvent, Qt, QTime
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QEvent, Qt, QTime
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QDoubleSpinBox, QSpinBox, QWidget
 
@@ -19,7 +19,11 @@ from weicha_desktop.core.forms.spec import Field
 
 EMPTY_TEXT = " "  # specialValueText must be non-empty to take effect; a space shows blank
 EMPTY_DATE = QDate(1900, 1, 1)
-CLEAR_TIP = "全选后按 Delete 键清空"
+
+
+def clear_tip() -> str:
+    """How to empty an input, in the window's language (``translate`` spelled out: lupdate)."""
+    return QCoreApplication.translate("FieldWidgets", "全选后按 Delete 键清空")
 
 
 def _wants_clear(widget, event: QKeyEvent) -> bool:
@@ -35,7 +39,7 @@ class _OptionalNumberMixin:
         self._start = 0 if lo <= 0 <= hi else lo
         self.setRange(lo - 1, hi)
         self.setSpecialValueText(EMPTY_TEXT)
-        self.setToolTip(CLEAR_TIP)
+        self.setToolTip(clear_tip())
         self.clear_value()
 
     def is_empty(self) -> bool:
@@ -82,7 +86,8 @@ class _OptionalDateMixin:
         self.setCalendarPopup(True)
         self.setMinimumDate(EMPTY_DATE)
         self.setSpecialValueText(EMPTY_TEXT)
-        self.setToolTip("点击填入当前日期；" + CLEAR_TIP)
+        self.setToolTip(QCoreApplication.translate("FieldWidgets", "点击填入当前日期；{clear}").format(
+            clear=clear_tip()))
         self.clear_value()
         # a click on the text lands on the inner line edit, not on this widget
         self.lineEdit().installEventFilter(self)
