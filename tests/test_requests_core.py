@@ -11,6 +11,7 @@ import pytest
 from weicha_desktop.core.errors import (FinalizeBlocked, InvalidState, PermissionDenied, ValidationFailed,
                                         WeichaError)
 from weicha_desktop.core.requests import Deadlines, RequestService
+from weicha_desktop.core.requests.service import by_handling_sql
 from weicha_desktop.core.users import UserService
 
 from tests.outbox_support import outbox_rows
@@ -148,3 +149,19 @@ def test_a_user_who_took_no_part_may_not_step_it(env):
                          badge_no="300003")
     with pytest.raises(PermissionDenied):
         RequestService(store, forms(), stranger).step(request.id, "in_progress", "接手")
+
+
+def test_the_open_requests_are_read_through_their_index(env):
+    store, _, requests = env
+    plan = " ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + by_handling_sql(2),
+                                                       ("pending", "in_progress", -1)))
+    assert "record_versions_request_handling" in plan  # migration 20: not every request ever taken in
+    done = requests.create(OPINION)
+    requests.step(done.id, "in_progress", "已转社区")
+    requests.step(done.id, "done", "已答复")
+    waiting = requests.create(ALARM)
+    assert [r["id"] for r in requests.list(handling="done")] == [done.id]
+    assert [r["id"] for r in requests.list(handling="pending", text="呼救")] == [waiting.id]
+    assert requests.list(handling="pending", text="路灯") == []
+    assert requests.list(handling="done", status="finalized") == []
+    assert "_data" not in requests.list(handling="done")[0]

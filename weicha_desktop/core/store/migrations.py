@@ -433,6 +433,11 @@ CREATE TABLE bundle_exports (
 CREATE INDEX records_returned ON records (kind, updated_at)
     WHERE status = 'draft' AND returned_comment IS NOT NULL;
 """),
+    Migration(20, "互动 (core/requests): the requests by handling status, so the overdue ones and a "
+                  "status's list read the open requests only, not every request ever taken in", """
+CREATE INDEX record_versions_request_handling ON record_versions (json_extract(data, '$.handling'))
+    WHERE kind = 'request';
+"""),
 ]
 
 LATEST = MIGRATIONS[-1].version
