@@ -13,6 +13,7 @@ from weicha_desktop.core.patrol import PatrolService
 from weicha_desktop.core.requests import RequestService
 from weicha_desktop.gui.shell.main_window import MainWindow
 
+from tests.test_i18n import english, qm_dir  # noqa: F401 (fixtures)
 from tests.test_patrol_gpx import GPX11
 
 
@@ -87,3 +88,15 @@ def test_a_request_captured_and_handled_through_the_window(window, qtbot, store,
     table = child(page, QTableWidget, "collectList_request")
     qtbot.waitUntil(lambda: table.rowCount() == 1 and table.item(0, 2).text() == "已办结")
     assert table.item(0, 1).text() == "报警求助" and table.item(0, 4).text().startswith("20")
+
+
+def test_the_pages_speak_english(app, english, qtbot, store, admin):  # noqa: F811
+    win = MainWindow(store, forms(), admin)
+    qtbot.addWidget(win)
+    patrols, requests = win.show_page("patrol"), win.show_page("requests")
+    assert child(patrols, QPushButton, "collectNew_patrol").text() == "New"  # KindPage's own words
+    assert child(requests, QTableWidget, "collectList_request").horizontalHeaderItem(4).text() == "Due"
+    child(requests, QPushButton, "collectNew_request").click()
+    assert child(requests.form.handling, QPushButton, "requestStart").text() == "Start handling"
+    child(patrols, QPushButton, "collectNew_patrol").click()
+    assert child(patrols.form.summary_view, QPushButton, "patrolEnd").text() == "End patrol"
