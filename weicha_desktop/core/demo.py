@@ -271,8 +271,13 @@ def fill_demo(store: Store, forms: FormRegistry, *, cases: int, seed: int = 7,
                         links += collect_for_case(store, forms, svc.actor, case_id, values, collect_rng)
             if progress:
                 progress(min(first + step, cases), cases)
-        if collect:  # then patrols and public requests, on the days after the cases
+        if collect:  # then the watch lists (a few witnesses and vehicles on them), patrols, requests
+            from weicha_desktop.core.checks.demo import fill_demo_checks
             from weicha_desktop.core.patrol.demo import fill_patrols_and_requests
+
+            lists_by = admin or UserService(store).get("admin")
+            if lists_by is not None and lists_by.role == "admin":
+                fill_demo_checks(store, lists_by, techs[0], seed=seed)
 
             more = fill_patrols_and_requests(store, forms, techs, story, random.Random(seed * 104_729 + 3),
                                              patrols=min(12, 2 + cases // 20), requests=min(16, 3 + cases // 15))

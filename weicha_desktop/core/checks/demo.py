@@ -32,8 +32,9 @@ def _plate(rng: random.Random) -> str:
 
 def fill_demo_checks(store: Store, admin: Actor, officer: Actor, *, seed: int = 7, entries: int = 200,
                      checks: int = 12) -> dict[str, int]:
-    """Import 被盗抢机动车, 在逃人员 and 失踪人员 (``entries`` each, two witnesses of demo cases
-    among the persons) and make ``checks`` checks as ``officer``. -> {result: count}."""
+    """Import 被盗抢机动车, 在逃人员 and 失踪人员 (``entries`` each; two witnesses of demo cases
+    among the persons, two of the demo's 采集 vehicles among the plates) and make ``checks``
+    checks as ``officer``. -> {result: count}."""
     rng = random.Random(seed)
     today = store.clock.now().date()
     witnesses = [k for (k,) in store.conn.execute(
@@ -50,7 +51,10 @@ def fill_demo_checks(store: Store, admin: Actor, officer: Actor, *, seed: int = 
             path = Path(tmp) / f"{name}.csv"
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
             import_list(store, admin, path, name, list_date=(today - timedelta(days=rng.randrange(1, 5))).isoformat())
-        plates = sorted({_plate(rng) for _ in range(entries)})
+        known = [p for (p,) in store.conn.execute(  # the demo's own vehicles (采集): patrols check them
+            "SELECT DISTINCT json_extract(data, '$.plate') FROM record_versions WHERE kind = 'vehicle' "
+            "AND json_extract(data, '$.plate') IS NOT NULL ORDER BY 1 LIMIT 2")]
+        plates = sorted({*known, *(_plate(rng) for _ in range(entries))})
         lines = ["号牌,原因,车辆品牌,颜色"] + [
             f"{p},{rng.choice(('被盗', '被抢', '被盗（套牌嫌疑）'))},{rng.choice(('丰田卡罗拉', '五菱宏光', '本田雅阁'))},"
             f"{rng.choice(('白', '黑', '银'))}" for p in plates]
