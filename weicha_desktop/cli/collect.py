@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from weicha_desktop.cli.context import login, open_store, print_json, print_sections
+from weicha_desktop.cli.context import (add_value_args, login, open_store, print_json, print_refused,
+                                        print_sections, read_values)
 from weicha_desktop.core.errors import ValidationFailed
 
 KINDS = {"person": "人员", "vehicle": "车辆", "place": "场所"}
@@ -23,13 +23,13 @@ def register(sub) -> None:
     for kind, word in KINDS.items():
         group = sub.add_parser(kind, help=f"采集：{word}信息").add_subparsers(dest=f"{kind}_cmd", required=True)
         s = group.add_parser("new", help=f"新建{word}记录（草稿）")
-        _values(s)
+        add_value_args(s)
         s.add_argument("--force-new", action="store_true", help="已有同号记录时仍另建一条")
         s.add_argument("--json", action="store_true")
         s.set_defaults(func=cmd_new, kind=kind)
         s = group.add_parser("update", help="修改草稿的字段")
         s.add_argument("key", help=KEY_HELP[kind])
-        _values(s)
+        add_value_args(s)
         s.add_argument("--force-new", action="store_true", help="改成的号码已属于另一条记录时仍保存")
         s.add_argument("--json", action="store_true")
         s.set_defaults(func=cmd_update, kind=kind)
@@ -80,37 +80,11 @@ def register(sub) -> None:
     s.set_defaults(func=cmd_link_list)
 
 
-def _values(s) -> None:
-    s.add_argument("--json-file", type=Path, help="字段值 JSON 文件（- 为标准输入）")
-    s.add_argument("--set", action="append", default=[], metavar="字段=值", help="文字字段的值（可多次）")
-
-
 def _service(args, store):
     from weicha_desktop.core.collect import SERVICES
     from weicha_desktop.core.sync.reference import local_forms
 
     return SERVICES[args.kind](store, local_forms(store), login(args, store))
-
-
-def _read_values(args) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    if args.json_file is not None:
-        from weicha_desktop.core.json_input import read_json_object
-
-        values.update(read_json_object(args.json_file, getattr(sys.stdin, "buffer", None)))
-    for item in args.set:
-        field, sep, value = item.partition("=")
-        if not sep or not field.strip():
-            raise argparse.ArgumentTypeError(f"--set 应为 字段=值，而不是“{item}”")
-        values[field.strip()] = value
-    return values
-
-
-def _refused(e: ValidationFailed) -> int:
-    print(f"未保存：{len(e.problems)} 处数据有误", file=sys.stderr)
-    for p in e.problems:
-        print(f"  - {p}", file=sys.stderr)
-    return 1
 
 
 def _duplicate(args, e) -> int:
@@ -126,7 +100,7 @@ def _save(args, change) -> int:
     from weicha_desktop.core.collect import Duplicate
 
     try:
-        values = _read_values(args)
+        values = read_values(args)
     except argparse.ArgumentTypeError as e:
         print(f"错误：{e}", file=sys.stderr)
         return 2
@@ -135,7 +109,7 @@ def _save(args, change) -> int:
         try:
             record = change(svc, values)
         except ValidationFailed as e:
-            return _refused(e)
+            return print_refused(e)
         except Duplicate as e:
             return _duplicate(args, e)
         if args.json:
