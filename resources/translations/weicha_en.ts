@@ -2738,8 +2738,8 @@ version {version} ({status})</translation>
         <translation>This computer is not enrolled with a sync server: every record stays on this computer and waiting operations stay queued. Ask an administrator to run weicha enroll with a one-time code from the server, or to enroll it offline below.</translation>
     </message>
     <message>
-        <source>本机已离线登记到同步服务器 {server}：用 U 盘数据包同步（文件 → 导出数据包…）。</source>
-        <translation>This computer is enrolled offline with sync server {server}: it syncs with USB bundles (File → Export bundle…).</translation>
+        <source>本机已离线登记到同步服务器 {server}：用 U 盘数据包同步（文件 → 导出数据包…），不联网同步。要改为联网同步：请管理员运行 weicha-server enroll-code --device-name 名称 --reenroll {device} 取得重新登记码，再在本机运行 weicha enroll --server 服务器地址 --code 重新登记码；已经通过数据包同步的操作不会重复。</source>
+        <translation>This computer is enrolled offline with sync server {server}: it syncs with USB bundles (File → Export bundle…), not over the network. To sync over the network instead: an administrator runs weicha-server enroll-code --device-name NAME --reenroll {device} for a re-enrollment code, then this computer runs weicha enroll --server SERVER-ADDRESS --code CODE; operations already synced by bundle are not applied twice.</translation>
     </message>
     <message>
         <source>服务器：{url}（证书指纹 {fp}）</source>
@@ -2834,6 +2834,10 @@ version {version} ({status})</translation>
     <message>
         <source>同步：未配置（离线）</source>
         <translation>Sync: not set up (offline)</translation>
+    </message>
+    <message>
+        <source>同步：通过 U 盘数据包（离线登记）</source>
+        <translation>Sync: by USB bundles (enrolled offline)</translation>
     </message>
     <message>
         <source>同步：正在同步…</source>

@@ -258,6 +258,28 @@ CATALOG: Mapping[str, Texts] = MappingProxyType({
         "核对号牌与车辆识别代号，控制车辆；立即报告指挥中心，按名单发布单位的要求依法处置。",
         "Check the plate against the VIN and secure the vehicle; report to the command centre at once "
         "and act lawfully as the list's issuer asks."),
+    # USB bundles (core/bundle/keys.py): the CLI's words, and the window's (``*_gui``: no command names)
+    "bundle.not_enrolled": Texts(
+        "本机尚未登记到同步服务器，不能使用数据包：请先登记本机（weicha enroll --server … --code …，"
+        "或离线登记：weicha enroll --request -o 申请.wcq）。",
+        "This computer is not enrolled with a sync server and cannot use bundles: enroll it first "
+        "(weicha enroll --server … --code …, or offline: weicha enroll --request -o request.wcq)."),
+    "bundle.not_enrolled_gui": Texts(
+        "本机尚未登记到同步服务器，不能使用数据包。请管理员打开“同步”页（点状态栏的同步项）办理登记："
+        "联网登记，或“写出登记申请…”离线登记。",
+        "This computer is not enrolled with a sync server and cannot use bundles. Ask an administrator to "
+        "open the Sync page (click the sync item of the status bar) and enroll it: over the network, or "
+        "offline with “Write enrollment request…”."),
+    "bundle.no_keys": Texts(
+        "本机还没有同步服务器的数据包公钥（本机登记得较早）：请联网运行一次 weicha sync 取得，"
+        "或请管理员重新为本机办理离线登记。",
+        "This computer does not have the sync server's bundle keys yet (it was enrolled earlier): run "
+        "weicha sync once online to get them, or ask an administrator to enroll it again offline."),
+    "bundle.no_keys_gui": Texts(
+        "本机还没有同步服务器的数据包公钥（本机登记得较早）。请联网同步一次（“同步”页 → 立即同步）取得，"
+        "或请管理员为本机重新办理离线登记。",
+        "This computer does not have the sync server's bundle keys yet (it was enrolled earlier). Sync "
+        "once online (Sync page → Sync now) to get them, or ask an administrator to enroll it again offline."),
 })
 # the word for a kind of record in a message (RecordService.noun) in English
 NOUNS_EN: Mapping[str, str] = MappingProxyType({"勘验": "case", "人员信息": "person record",

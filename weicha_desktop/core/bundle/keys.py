@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from weicha_desktop.core.bundle.container import fingerprint
 from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.messages import Msg
 
 KEYS_FIELD = "bundle_keys"
 
@@ -74,13 +75,20 @@ def pinned(config: Any) -> tuple[Any, ServerBundleKeys]:
     against. A Chinese WeichaError when the laptop is not enrolled or lacks the keys."""
     enrollment = config.load()
     if enrollment is None:
-        raise WeichaError("本机尚未登记到同步服务器，不能使用数据包：请先登记本机（weicha enroll --server … --code …，"
-                          "或离线登记：weicha enroll --request -o 申请.wcq）。")
+        raise BundlesUnavailable(Msg("bundle.not_enrolled"), Msg("bundle.not_enrolled_gui"))
     keys = stored(config)
     if keys is None:
-        raise WeichaError("本机还没有同步服务器的数据包公钥（本机登记得较早）：请联网运行一次 weicha sync 取得，"
-                          "或请管理员重新为本机办理离线登记。")
+        raise BundlesUnavailable(Msg("bundle.no_keys"), Msg("bundle.no_keys_gui"))
     return enrollment, keys
+
+
+class BundlesUnavailable(WeichaError):
+    """Not enrolled, or no server keys: ``str()`` is the CLI's Chinese (it names the commands);
+    ``for_window`` the window's words (what to do in the window), both core messages (zh, en)."""
+
+    def __init__(self, message: Msg, for_window: Msg):
+        super().__init__(message)
+        self.for_window = for_window
 
 
 def keep_keys(config: Any, value: Any) -> ServerBundleKeys:

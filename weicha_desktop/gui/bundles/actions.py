@@ -41,6 +41,16 @@ ERROR = QColor("#b00020")
 log = logging.getLogger("weicha.gui.bundles")
 
 
+def for_window(error: BaseException | None, fallback: str | None = None) -> str:
+    """A core error in the window's words and language: its ``for_window`` message where it
+    has one (core/bundle/keys.py: the CLI's names commands, the window's says where to click)."""
+    from weicha_desktop.gui.common.i18n import message_text
+
+    if error is None:
+        return fallback or ""
+    return message_text(getattr(error, "for_window", None) or (fallback if fallback is not None else error))
+
+
 class BundleNotice(QDialog):
     """What was found and done with bundles, one line each (refusals red); not modal. A
     reference bundle found is offered with a button naming its version."""
@@ -154,7 +164,7 @@ class BundleActions(QObject):
     def _run(self, fn: Any, done: Any, *, readonly: bool = False) -> BackgroundOp:
         op = BackgroundOp(self, fn, store=self.store, readonly=readonly, title=self.tr("U 盘数据包"))
         self.ops = [o for o in self.ops if o.is_running()] + [op]
-        return op.on_success(done).on_failure(lambda f: self.say(f.message, True)).run()
+        return op.on_success(done).on_failure(lambda f: self.say(for_window(f.error, f.message), True)).run()
 
     def _enrolled(self) -> Any:
         """The enrollment (None: not enrolled, or unreadable: nothing to look for)."""
@@ -234,7 +244,7 @@ class BundleActions(QObject):
     def _receipts_done(self, outcomes: list[tuple[Path, Any]]) -> None:
         for path, r in outcomes:
             if isinstance(r, Exception):
-                self.say(self.tr("回执 {file} 未导入：{reason}").format(file=path.name, reason=r), True)
+                self.say(self.tr("回执 {file} 未导入：{reason}").format(file=path.name, reason=for_window(r)), True)
                 continue
             if r.stale:
                 self.say(self.tr("回执 {file} 较旧（确认到第 {through} 项），本机已确认得更多：没有改动。").format(

@@ -73,7 +73,7 @@ class SyncPage(QDialog):
         from weicha_desktop.gui.bundles.enroll import OfflineEnrollBox
 
         self.offline = OfflineEnrollBox(store, actor, self)  # 写出登记申请… / 导入登记文件… (USB bundles)
-        self.offline.enrolled.connect(lambda _done: self.refresh())
+        self.offline.enrolled.connect(self._enrolled_by_file)
         layout.addWidget(self.offline)
         layout.addLayout(buttons)
         self.resize(720, 640)
@@ -106,7 +106,10 @@ class SyncPage(QDialog):
                                         "请管理员用服务器给的一次性登记码运行 weicha enroll，或在下面办理离线登记。"))
         elif not e.server_url:
             self.server.setText(self.tr("本机已离线登记到同步服务器 {server}：用 U 盘数据包同步"
-                                        "（文件 → 导出数据包…）。").format(server=e.server_id))
+                                        "（文件 → 导出数据包…），不联网同步。要改为联网同步：请管理员运行 "
+                                        "weicha-server enroll-code --device-name 名称 --reenroll {device} 取得重新登记码，"
+                                        "再在本机运行 weicha enroll --server 服务器地址 --code 重新登记码；"
+                                        "已经通过数据包同步的操作不会重复。").format(server=e.server_id, device=e.device_id))
         else:
             self.server.setText(self.tr("服务器：{url}（证书指纹 {fp}）").format(
                 url=e.server_url, fp=e.fingerprint[:23] + "…" if e.fingerprint
@@ -127,7 +130,7 @@ class SyncPage(QDialog):
         self.photos.setText(self.tr("待上传照片：%n 张，{mb} MB", "", count).format(mb=f"{size / MB:.1f}")
                             if count else self.tr("没有待上传的照片。"))
         self._fill_rejected()
-        self.now_button.setEnabled(not running and e is not None)
+        self.now_button.setEnabled(not running and e is not None and bool(e.server_url))
         self.bar.setVisible(running)
         self.progress_text.setVisible(running)
         if running and not self.progress_text.text():
@@ -173,6 +176,11 @@ class SyncPage(QDialog):
         self.bar.setValue(int(1000 * done / total) if total else 0)
 
     # ---- acting -------------------------------------------------------------------------
+    def _enrolled_by_file(self, _done: object) -> None:
+        """Enrolled offline here: the worker learns it (no network sync: 通过 U 盘数据包)."""
+        self.worker.start()
+        self.refresh()
+
     def sync_now(self) -> None:
         if not self.worker.sync_now():
             self.refresh()

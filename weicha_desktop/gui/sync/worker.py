@@ -14,7 +14,8 @@ one at a time — a request while one runs makes one more run after it. It start
 
 A failure waits as the backoff says (core/sync/backoff.py: capped exponential, full jitter)
 before the next automatic try. A laptop not enrolled does nothing: no timer, no network
-watch. ``state`` and ``message()`` are what the status bar and the sync page show."""
+watch; nor does one enrolled by file (an offline enrollment: no server address, no token):
+it syncs by USB bundles (state ``BUNDLES``) until re-enrolled over the network. ``state`` and ``message()`` are what the status bar and the sync page show."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,8 @@ START_MS = 5_000
 AFTER_CHANGE_MS = 3_000
 PERIOD_MS = 5 * 60 * 1000
 OFF, IDLE, RUNNING, OK, FAILED = "off", "idle", "running", "ok", "failed"
+BUNDLES = "bundles"  # enrolled by file, no server address: USB bundles only, no network sync
+QUIET_STATES = (OFF, BUNDLES)
 
 
 def run_sync(store: Store, actor: Actor, progress: Any, cancelled: Any) -> Any:
@@ -96,6 +99,8 @@ class SyncWorker(QObject):
     def message(self) -> str:
         if self.state == OFF:
             return self.tr("同步：未配置（离线）")
+        if self.state == BUNDLES:
+            return self.tr("同步：通过 U 盘数据包（离线登记）")
         if self.state == RUNNING:
             return self.tr("同步：正在同步…")
         if self.state == FAILED:
@@ -113,13 +118,17 @@ class SyncWorker(QObject):
         QTimer.singleShot(self.start_ms, self, self.start)
 
     def start(self) -> bool:
-        """Begin syncing by itself if this laptop is enrolled (else stay off)."""
+        """Begin syncing by itself if this laptop is enrolled with a server address (else stay
+        off; ``BUNDLES`` when enrolled by file)."""
         if self._closed:
             return False
-        if self.enrollment() is None:
-            self._set(OFF)
+        e = self.enrollment()
+        if e is None or not e.server_url:
+            self._next.stop()
+            self._period.stop()
+            self._set(OFF if e is None else BUNDLES)
             return False
-        if self.state == OFF:
+        if self.state in QUIET_STATES:  # BUNDLES: re-enrolled over the network since
             self._set(IDLE)
         self._period.start()
         self.schedule(0)
@@ -141,17 +150,17 @@ class SyncWorker(QObject):
 
     def network_changed(self, online: bool) -> None:
         """The network came back (or went): try at once when it came back."""
-        if online and self.state != OFF:
+        if online and self.state not in QUIET_STATES:
             self.backoff.success()  # what failed before was the network: no reason to wait
             self.schedule(0)
 
     def _store_changed(self, summary: ChangeSummary) -> None:
-        if summary.outbox and self.state != OFF:
+        if summary.outbox and self.state not in QUIET_STATES:
             self.schedule(self.after_change_ms)
 
     def schedule(self, ms: int) -> None:
         """Sync in ``ms`` (or when the backoff allows, if later); a sooner plan stays."""
-        if self.state == OFF or self._closed:
+        if self.state in QUIET_STATES or self._closed:
             return
         wait = max(ms, int(self.backoff.delay() * 1000))
         if self._next.isActive() and self._next.remainingTime() <= wait:
@@ -160,11 +169,13 @@ class SyncWorker(QObject):
 
     # ---- running ------------------------------------------------------------------------
     def sync_now(self) -> bool:
-        """立即同步: now, whatever the backoff says. False when not enrolled."""
-        if self.enrollment() is None:
-            self._set(OFF)
+        """立即同步: now, whatever the backoff says. False when not enrolled (or enrolled by
+        file: no server to sync with)."""
+        e = self.enrollment()
+        if e is None or not e.server_url:
+            self.start()  # OFF, or BUNDLES: said in the status bar
             return False
-        if self.state == OFF:
+        if self.state in QUIET_STATES:
             self.start()
         self.run()
         return True
