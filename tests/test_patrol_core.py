@@ -10,7 +10,7 @@ import pytest
 from weicha_desktop.core.checks import CheckService, import_list
 from weicha_desktop.core.collect import PersonService
 from weicha_desktop.core.errors import FinalizeBlocked, InvalidState, ValidationFailed, WeichaError
-from weicha_desktop.core.patrol import PatrolService, haversine_m, route_length_m
+from weicha_desktop.core.patrol import MAX_POINTS, PatrolService, haversine_m, route_length_m
 from weicha_desktop.core.users import UserService
 
 from tests.outbox_support import outbox_rows
@@ -123,3 +123,15 @@ def test_the_list_marks_ongoing_and_ended_patrols(env):
     assert [r["id"] for r in patrols.list(ongoing=True)] == [second.id]
     assert [r["id"] for r in patrols.list(ongoing=False)] == [first.id]
     assert patrols.list(text="白石湖")[0]["label"] == "2026-11-27 09:01 白石湖公园"
+
+
+def test_a_route_past_the_limit_is_refused_however_it_comes(env):
+    _, _, patrols, _, _ = env
+    too_many = [{"lat": 21.9, "lon": 108.6}] * (MAX_POINTS + 1)
+    with pytest.raises(ValidationFailed, match="路线点过多"):
+        patrols.create({"area": "文峰路一带", "route": too_many})
+    patrol = patrols.create({"area": "文峰路一带", "route": too_many[:MAX_POINTS]})
+    with pytest.raises(ValidationFailed, match="路线点过多"):
+        patrols.update(patrol.id, {"route": too_many})
+    with pytest.raises(WeichaError, match="不能再添加"):
+        patrols.add_points(patrol.id, [{"lat": 1.0, "lon": 2.0}] * 3)

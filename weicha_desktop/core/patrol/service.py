@@ -145,6 +145,14 @@ class PatrolService(RecordService):
             problems.append(Problem("ended_at", "巡逻尚未结束：请先“结束巡逻”（或填写结束时间）再定稿。", "required"))
         return problems
 
+    def _checked_input(self, spec, values: dict[str, Any]) -> dict[str, Any]:
+        """Also refused: more than MAX_POINTS route points (typed or in a JSON file)."""
+        route = values.get("route") if isinstance(values, dict) else None
+        if isinstance(route, list) and len(route) > MAX_POINTS:
+            raise ValidationFailed([Problem("route", f"路线点过多（{len(route)} 个，最多 {MAX_POINTS} 个）："
+                                                     "请减少路线点，或用 GPX 导入（会自动均匀抽稀）。", "maxcount")])
+        return super()._checked_input(spec, values)
+
     def _update(self, record: Record, values: dict[str, Any], **kw) -> Record:
         if isinstance(values, dict) and ("started_at" in values or "ended_at" in values):
             merged = {**record.data, **values}
