@@ -68,3 +68,20 @@ def test_a_qr_code_image_is_checked(page, tmp_path):
     result = page.check_image(Path(tmp_path / "qr.png"))
     assert result is not None and result.hit and result.source == "image"
     assert child(page, QLabel, "checkAlert").property("state") == "hit"
+
+
+def test_the_log_says_whether_the_number_was_scanned_pasted_or_typed(page, qtbot, store):
+    from PySide6.QtWidgets import QApplication
+
+    field = child(page, QLineEdit, "checkInput")
+    qtbot.keyClicks(field, WANTED)                            # a scanner: every key within milliseconds
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    QApplication.clipboard().setText("11010519491231002X")
+    qtbot.keyClick(field, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)   # pasted: one edit
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    ticks = iter(range(1000))
+    page.clock = lambda: next(ticks) * 0.25                   # a person: a key every quarter second
+    qtbot.keyClicks(field, "11010519491231002X")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert [r[0] for r in store.conn.execute("SELECT source FROM checks ORDER BY at, id")] == \
+        ["scanner", "pasted", "typed"]

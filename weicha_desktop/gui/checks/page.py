@@ -18,6 +18,7 @@ no SQL. After a check the field is emptied and keeps the focus, ready for the ne
 from __future__ import annotations
 
 import html
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -32,6 +33,7 @@ from weicha_desktop.gui.common.op_dialog import button
 from weicha_desktop.gui.common.store_events import StoreEvents
 
 HISTORY_ROWS = 100
+SCANNER_SECONDS = 0.3  # a keyboard-wedge scanner types an 18-character number faster than this
 STYLE = """
 QLabel#checkAlert { padding: 12px; font-size: 16pt; font-weight: bold; border-radius: 4px; }
 QLabel#checkAlert[state="hit"] { background: #b00020; color: white; }
@@ -60,6 +62,9 @@ class CheckPage(QWidget):
         self.input.setPlaceholderText(self.tr("输入、粘贴或扫描身份证号或号牌，按回车核查"))
         self.input.setMaxLength(200)
         self.input.returnPressed.connect(self.run_check)
+        self.input.textEdited.connect(self._edited)
+        self._edits: list[tuple[float, int]] = []  # (when, length) of each edit since the last check
+        self.clock = time.monotonic  # when an edit came (a test sets its own)
         self.check_button = button(self.tr("核查"), "checkButton", self.run_check)
         self.image_button = button(self.tr("从图片识别…"), "checkImageButton", self.choose_image)
         row = QHBoxLayout()
@@ -107,7 +112,23 @@ class CheckPage(QWidget):
         if not text.strip():
             self.input.setFocus()
             return None
-        return self._check(text, self.kind.currentData(), "typed")
+        return self._check(text, self.kind.currentData(), self.source())
+
+    def _edited(self, text: str) -> None:
+        if not text:
+            self._edits.clear()
+        self._edits.append((self.clock(), len(text)))
+
+    def source(self) -> str:
+        """How the field's text came, for the log: ``pasted`` (one edit brought most of it),
+        ``scanner`` (a keyboard-wedge scanner: many keys within SCANNER_SECONDS), else ``typed``."""
+        edits, length = self._edits, len(self.input.text())
+        if length >= 7 and edits and max(n - (edits[i - 1][1] if i else 0) for i, (_, n) in enumerate(edits)) \
+                >= length - 1:
+            return "pasted"
+        if length >= 7 and len(edits) >= length // 2 and edits[-1][0] - edits[0][0] <= SCANNER_SECONDS:
+            return "scanner"
+        return "typed"
 
     def choose_image(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("选择含二维码或条码的图片"), "",
@@ -143,6 +164,7 @@ class CheckPage(QWidget):
         self.last = result
         self._show(result)
         self.input.clear()
+        self._edits.clear()
         self.input.setFocus()
         return result
 
