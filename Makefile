@@ -97,7 +97,9 @@ screenshots: venv translations
 	    --photo 6 && \
 	  $$shot -o $$out/evidence-register$$name.png --user $$PHOTO_USER --case $$PHOTO_CASE \
 	    --view evidence && \
-	  $$shot -o $$out/review$$name.png --user 周建国 --page review --case $$REVIEW_CASE || exit 1; \
+	  $$shot -o $$out/review$$name.png --user 周建国 --page review --case $$REVIEW_CASE && \
+	  $$shot -o $$out/checks$$name.png --page checks && \
+	  $$shot -o $$out/collect$$name.png --page collect || exit 1; \
 	done
 	. $(SHOTS)/shots.env && $(WEICHA) screenshot --size 1024x768 -o docs/screenshots/review-photos.png \
 	  --user 周建国 --page review --case $$REVIEW_CASE --at photos

@@ -17,7 +17,7 @@ from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.core.labels import role_label
 from weicha_desktop.core.users import UserService
 
-PAGES = ("cases", "review")
+PAGES = ("cases", "review", "checks", "collect")  # pages of the navigation (MODULES) shown
 VIEWS = ("form", "photos", "evidence")  # the views of an open case (cases/pages.py)
 
 
@@ -53,6 +53,8 @@ def take_screenshot(data_dir: Path, out: Path, *, size: tuple[int, int] = (1280,
         raise WeichaError(f"未知页面“{page}”，可选：{'、'.join(PAGES)}。")
     if view not in VIEWS or (view != "form" and not case):
         raise WeichaError(f"视图须为 {'、'.join(VIEWS)} 之一；照片、物证登记须同时给出 --case。")
+    if case and page not in ("cases", "review"):
+        raise WeichaError("--case 只用于现场勘验页和审核页（--page cases / review）。")
     if at and page != "review":
         raise WeichaError("--at 只用于审核页（--page review）：把整件勘验滚动到某一栏目。")
     app = make_app()
