@@ -5,7 +5,8 @@ navigation's 巡逻 page — 新建, the area typed, 保存, a GPX track importe
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListWidget, QPlainTextEdit, QPushButton, QTableWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QListWidget, QPlainTextEdit, QPushButton, QTableWidget
 
 from gui_support import admin, app, child, dialogs, forms, store, type_into  # noqa: F401
 from weicha_desktop.core.collect import PersonService
@@ -54,6 +55,8 @@ def test_a_patrol_captured_through_the_window(window, qtbot, store, admin, tmp_p
     table = child(page, QTableWidget, "collectList_patrol")
     qtbot.waitUntil(lambda: table.rowCount() == 1 and table.item(0, 1).text() != "")
     assert table.item(0, 2).text() == "文峰路一带"
+    child(page, QCheckBox, "patrolOngoingOnly").setChecked(True)  # the filter: it has ended
+    assert table.rowCount() == 0
 
 
 def test_a_request_captured_and_handled_through_the_window(window, qtbot, store, admin):
@@ -88,6 +91,12 @@ def test_a_request_captured_and_handled_through_the_window(window, qtbot, store,
     table = child(page, QTableWidget, "collectList_request")
     qtbot.waitUntil(lambda: table.rowCount() == 1 and table.item(0, 2).text() == "已办结")
     assert table.item(0, 1).text() == "报警求助" and table.item(0, 4).text().startswith("20")
+    late = RequestService(store, forms(), admin).create({"request_type": "alarm", "source": "visit", "content": "旧诉求",
+                                                         "received_at": "2026-11-01T09:00:00+08:00"})
+    qtbot.waitUntil(lambda: table.rowCount() == 2)
+    child(page, QCheckBox, "requestOverdueOnly").setChecked(True)
+    assert table.rowCount() == 1 and table.item(0, 4).text() == "2026-11-02 09:00（超期）"
+    assert table.item(0, 0).data(Qt.ItemDataRole.UserRole) == late.id
 
 
 def test_the_pages_speak_english(app, english, qtbot, store, admin):  # noqa: F811

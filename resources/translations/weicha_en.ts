@@ -1725,6 +1725,13 @@ Compare this fingerprint with the server administrator (weicha-server keys); if 
     </message>
 </context>
 <context>
+    <name>PatrolPage</name>
+    <message>
+        <source>只看进行中的巡逻</source>
+        <translation>Ongoing patrols only</translation>
+    </message>
+</context>
+<context>
     <name>PhotoDetails</name>
     <message>
         <source>（未分类）</source>
@@ -2346,6 +2353,10 @@ or drop photos or folders here.</translation>
 </context>
 <context>
     <name>RequestPage</name>
+    <message>
+        <source>只看超期未办结的</source>
+        <translation>Overdue only</translation>
+    </message>
     <message>
         <source>办理期限</source>
         <translation>Due</translation>

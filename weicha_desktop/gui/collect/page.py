@@ -140,8 +140,17 @@ class KindPage(QWidget):
         return self.spec.field(column).label.text(self.lang)
 
     # ---- the list --------------------------------------------------------------------------
+    def rows(self) -> list[dict]:
+        """The list's rows (a subclass adds its filters: gui/patrol, gui/requests)."""
+        return self.service.list(text=self.search.text().strip() or None, limit=LIST_LIMIT)
+
+    def add_filter(self, widget: QWidget) -> None:
+        """A filter of a subclass, under the search field."""
+        column = self.search.parentWidget().layout()
+        column.insertWidget(column.indexOf(self.search) + 1, widget)
+
     def refresh(self) -> None:
-        rows = self.service.list(text=self.search.text().strip() or None, limit=LIST_LIMIT)
+        rows = self.rows()
         self.table.setRowCount(len(rows))
         for i, row in enumerate(rows):
             for j, column in enumerate(self.columns):

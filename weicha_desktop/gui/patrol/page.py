@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QVBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QVBoxLayout,
                                QWidget)
 
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.patrol import PatrolService
 from weicha_desktop.core.records import Record
-from weicha_desktop.gui.collect.page import KindPage
+from weicha_desktop.gui.collect.page import LIST_LIMIT, KindPage
 from weicha_desktop.gui.common.i18n import message_text
 from weicha_desktop.gui.common.op_dialog import button, show_message
 from weicha_desktop.gui.common.store_events import StoreEvents
@@ -140,8 +140,17 @@ class PatrolPage(KindPage):
     form_class = PatrolForm
 
     def __init__(self, store, forms, actor, events: StoreEvents | None = None, parent: QWidget | None = None):
+        self.ongoing_only: QCheckBox | None = None
         super().__init__(PatrolService(store, forms, actor), events, parent)
         self.setObjectName("patrolPage")
+        self.ongoing_only = QCheckBox(self.tr("只看进行中的巡逻"))
+        self.ongoing_only.setObjectName("patrolOngoingOnly")
+        self.ongoing_only.toggled.connect(self.refresh)
+        self.add_filter(self.ongoing_only)
+
+    def rows(self) -> list[dict]:
+        ongoing = True if self.ongoing_only is not None and self.ongoing_only.isChecked() else None
+        return self.service.list(text=self.search.text().strip() or None, ongoing=ongoing, limit=LIST_LIMIT)
 
     def commit_all(self) -> bool:
         return self.commit_open()

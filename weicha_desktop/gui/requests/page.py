@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QListWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QVBoxLayout, QWidget
 
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.records import Record
 from weicha_desktop.core.requests import DONE, IN_PROGRESS, PENDING, RequestService
-from weicha_desktop.gui.collect.page import KindPage
+from weicha_desktop.gui.collect.page import LIST_LIMIT, KindPage
 from weicha_desktop.gui.common.i18n import message_text
 from weicha_desktop.gui.common.op_dialog import button, show_message
 from weicha_desktop.gui.common.store_events import StoreEvents
@@ -108,8 +108,17 @@ class RequestPage(KindPage):
     form_class = RequestForm
 
     def __init__(self, store, forms, actor, events: StoreEvents | None = None, parent: QWidget | None = None):
+        self.overdue_only: QCheckBox | None = None
         super().__init__(RequestService(store, forms, actor), events, parent)
         self.setObjectName("requestPage")
+        self.overdue_only = QCheckBox(self.tr("只看超期未办结的"))
+        self.overdue_only.setObjectName("requestOverdueOnly")
+        self.overdue_only.toggled.connect(self.refresh)
+        self.add_filter(self.overdue_only)
+
+    def rows(self) -> list[dict]:
+        overdue = self.overdue_only is not None and self.overdue_only.isChecked()
+        return self.service.list(text=self.search.text().strip() or None, overdue=overdue, limit=LIST_LIMIT)
 
     def _column_title(self, column: str) -> str:
         return self.tr("办理期限") if column == "due" else super()._column_title(column)
