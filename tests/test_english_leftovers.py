@@ -264,7 +264,7 @@ def words_of_the_program(texts, data) -> list[str]:
 def test_the_check_page_speaks_english(app, english, qtbot, store, admin, tmp_path):  # noqa: F811
     from datetime import timedelta
 
-    from weicha_desktop.core.checks import CheckService, import_list
+    from weicha_desktop.core.checks import import_list
     from weicha_desktop.core.forms.validators import id_check_char
     from weicha_desktop.gui.checks.page import CheckPage
     from gui_support import visible_texts
@@ -275,8 +275,10 @@ def test_the_check_page_speaks_english(app, english, qtbot, store, admin, tmp_pa
     old = (store.clock.now() - timedelta(days=30)).date().isoformat()
     import_list(store, admin, listed, "在逃人员", list_date=old)  # a stale list: a warning
     case = CaseService(store, forms(), admin).new_case({"witnesses": [{"name": "王五", "id_number": wanted}]})
-    page = CheckPage(CheckService(store, admin), forms=forms())
-    qtbot.addWidget(page)
+    win = MainWindow(store, forms(), admin)  # the page as the window builds it (with its forms)
+    qtbot.addWidget(win)
+    page = win.show_page("checks")
+    assert isinstance(page, CheckPage)
     data = {"在逃人员", "李四", "网上追逃", "王五", "桂A12345", case.number}
 
     def shown() -> list[str]:

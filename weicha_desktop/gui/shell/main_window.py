@@ -68,7 +68,7 @@ def _build_checks(window: "MainWindow") -> QWidget:
     from weicha_desktop.core.checks import CheckService
     from weicha_desktop.gui.checks.page import CheckPage
 
-    return CheckPage(CheckService(window.store, window.actor), events=window.events)
+    return CheckPage(CheckService(window.store, window.actor), events=window.events, forms=window.forms)
 
 
 def _build_collect(window: "MainWindow") -> QWidget:
