@@ -4,7 +4,7 @@ both backends push through ``push()`` by hand): exported, imported, the receipt 
 queue, then a network sync adds nothing twice — and the other way round, exported ops sent by
 the network first, their bundle then adding nothing. And a laptop enrolled by file moves to
 network sync later with a re-enrollment code (docs/bundles.md): the network then sends only
-what the bundles did not carry."""
+what the bundles did not carry, and its old enrollment file is still refused."""
 from __future__ import annotations
 
 import json
@@ -12,7 +12,9 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from weicha_desktop.core.bundle.container import BundleError
 from weicha_desktop.core.bundle.export import export_ops
+from weicha_desktop.core.bundle.offline_enroll import apply_enrollment
 from weicha_desktop.core.bundle.receipt import apply_receipt
 from weicha_desktop.core.sync.enrollment import enroll
 from weicha_desktop.core.sync.push import sync_once
@@ -98,3 +100,8 @@ def test_a_laptop_enrolled_by_file_moves_to_network_sync_with_a_reenrollment_cod
     after = held(srv, lt.device_id)
     assert after[:len(before)] == before and len(after) > len(before)  # only the new ones, nothing twice
     assert [s for s, _, _ in after] == sorted(x[0] for x in lt.store.conn.execute("SELECT device_seq FROM outbox"))
+    # the enrollment file again after the network re-enrollment (which rewrote the enrollment's
+    # file): still refused as taken before — it would hand back its number block and tables
+    with pytest.raises(BundleError) as e:
+        apply_enrollment(lt.store, lt.actor, usb / "e.wce", config=config)
+    assert e.value.code == "older" and config.load().server_url == http.url

@@ -35,6 +35,7 @@ from weicha_desktop.core.store import Actor, Store
 
 EXPIRES = timedelta(days=30)
 ANY_SERVER = ("server", "*")
+TAKEN_KEY = "offline_enrollment:"  # meta + server id: {bundle_id, created_at} of the last enrollment file applied
 
 
 @dataclass
@@ -118,7 +119,7 @@ def apply_enrollment(store: Store, actor: Actor, src: str | Path, *, config: Any
         if had is not None and had.extra.get(KEYS_FIELD) not in (None, keys.as_dict()):
             raise BundleError("bad_signature", "登记文件中服务器的公钥与本机已固定的不同，未登记：可能是伪造的文件，"
                                                "或服务器更换了密钥。请联系管理员核对指纹（weicha-server keys）。")
-        before = (had.extra.get("offline_enrollment") or {}) if had is not None else {}
+        before = _taken(store, had, server_id)
         if before.get("bundle_id") == header.bundle_id or header.created_at < str(before.get("created_at") or ""):
             raise BundleError("older", f"这份登记文件{'已经导入过' if before.get('bundle_id') == header.bundle_id else '比本机已导入的登记文件旧'}"
                                        "，未再导入（否则会退回较早的编号段）。无需处理；如需重新登记，请重新写出登记申请。")
@@ -132,6 +133,8 @@ def apply_enrollment(store: Store, actor: Actor, src: str | Path, *, config: Any
             details["tables"] = apply_tables(ch, tables)
             if isinstance(version, int) and not isinstance(version, bool) and version > held_version(store, server_id):
                 ch.set_meta(VERSION_KEY + server_id, str(version))  # the reference data it carried: as a .wcref's
+            ch.set_meta(TAKEN_KEY + server_id, json.dumps({"bundle_id": header.bundle_id,
+                                                           "created_at": header.created_at}))
             ch.log("sync.enroll", "device", device_id, f"本机离线登记到同步服务器 {server_id}（登记文件 {src.name}）",
                    details)
     _keep(config, had, body, keys, server_id, device_id, store.clock.iso(), header)
@@ -169,6 +172,19 @@ def _numbers(ch: Any, body: dict[str, Any], device_id: str, details: dict[str, A
         details["numbers"] = {"slot": plan.slot, "slots": plan.slots}
     if body.get("reenrolled") and catch_up is not None:
         details["server_through"] = catch_up(ch, device_id, body.get("through_seq"))
+
+
+def _taken(store: Store, had: Any, server_id: str) -> dict[str, Any]:
+    """The last enrollment file applied from ``server_id``: the data folder's record (it
+    outlives the enrollment's file, which a network re-enrollment rewrites), else the one kept
+    beside the enrollment (files applied before the folder kept its own)."""
+    try:
+        kept = json.loads(store.meta(TAKEN_KEY + server_id) or "{}")
+    except ValueError:
+        kept = {}
+    beside = (had.extra.get("offline_enrollment") or {}) if had is not None else {}
+    both = [x for x in (kept, beside) if isinstance(x, dict) and x.get("created_at")]
+    return max(both, key=lambda x: str(x["created_at"]), default={})
 
 
 def _keep(config: Any, had: Any, body: dict[str, Any], keys: ServerBundleKeys, server_id: str, device_id: str,
