@@ -104,6 +104,22 @@ class ImportReport:
         return out
 
 
+def entries_digest(rows) -> str:
+    """SHA-256 of a list's entries as stored, in key order: each (key, name, reason, extra) joined
+    by control characters no value may hold (extra None spelled \\0). The import logs it, and
+    ``weicha verify`` (core/verify/watchlists.py) recomputes it from the rows to find entries
+    changed, deleted or added behind the program."""
+    h = hashlib.sha256()
+    for row in rows:
+        h.update(entry_bytes(*row))
+    return h.hexdigest()
+
+
+def entry_bytes(key: str, name: str, reason: str, extra: str | None) -> bytes:
+    """One entry as ``entries_digest`` hashes it."""
+    return f"{key}\x1f{name}\x1f{reason}\x1f{chr(0) if extra is None else extra}\x1e".encode()
+
+
 def instruction_for(name: str, kind: str, instruction: str | None) -> str:
     return instruction or DEFAULT_INSTRUCTIONS.get(name) or KIND_INSTRUCTIONS[kind]
 
@@ -347,7 +363,8 @@ def import_list(store: Store, actor: Actor, path: Path, name: str, *, kind: str 
                {"list": name, "kind": kind, "version": version, "date": list_date, "entries": len(rows),
                 "replaced": held[3] if held else 0, "file": Path(path).name, "sha256": digest,
                 "encoding": encoding, "skipped_lines": [line for line, _ in problems[:1000]],
-                "skipped": len(problems)})
+                "skipped": len(problems), "instruction": instruction or "",
+                "entries_sha256": entries_digest((r[0], r[2], r[3], r[4]) for r in rows)})
     return ImportReport(name, kind, version, list_date, encoding, len(rows), held[3] if held else 0, digest,
                         problems, read_seconds, time.perf_counter() - started)
 

@@ -35,6 +35,7 @@ from weicha_desktop.core.verify.records import check_records
 from weicha_desktop.core.verify.snapshot import SnapshotAnchor, read_transaction
 from weicha_desktop.core.verify.sync_anchor import check_sync_anchor, read_outside
 from weicha_desktop.core.verify.users import check_users
+from weicha_desktop.core.verify.watchlists import check_watchlists
 
 __all__ = ["Unreadable", "VerifyReport", "open_for_verify", "verify"]
 
@@ -97,6 +98,7 @@ def _verify(store: Store, anchor: SnapshotAnchor | None, report: VerifyReport) -
     check_manifests(conn, numbers, report.faults)
     check_outbox(conn, log, report.faults, report.notices)
     check_links(conn, report.faults)  # 采集's links (core/verify/links.py)
+    check_watchlists(conn, report.faults, report.notices)  # 核查's named lists, by digest
     report.originals = check_originals(conn, store.blobs_dir, numbers, report.faults, report.notices)
 
 
