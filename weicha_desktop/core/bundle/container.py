@@ -7,17 +7,18 @@ server imports it too. Built on ``cryptography`` only.
 
 The frames' contents, concatenated (decrypted first when the header names an encryption),
 are the plaintext stream: u32 BE manifest length · manifest JSON · every entry's bytes in
-manifest order. Encrypted frames: ChaCha20-Poly1305, key = HKDF-SHA256(X25519(ephemeral,
-recipient), salt, info=b"weicha-bundle v1 " + bundle_id), nonce = nonce_prefix (7) ‖ u32 BE
+manifest order. Encrypted frames: AES-256-GCM, key = HKDF-SHA256(X25519(ephemeral,
+recipient), salt, info=b"weicha-bundle v2 " + bundle_id), nonce = nonce_prefix (7) ‖ u32 BE
 index ‖ final flag (1 on the last frame), AAD = SHA-256(header bytes): a frame moved,
 dropped, duplicated or cut does not decrypt. Every non-final frame holds exactly
 ``chunk_size`` plaintext bytes.
 
-Reading is two passes over the file, a frame at a time (memory bounded by ``chunk_size``):
-pass 1 checks the structure and the signature; pass 2 decrypts into a fresh folder under
-``staging_dir`` checking every size and hash and that the file did not change since pass 1
-(signed-only: hashed again; encrypted: every frame authenticated under the signer's key).
-Every refusal is a :class:`BundleError` (``code``, Chinese message) and leaves nothing staged."""
+Opening reads the file once, a frame at a time (memory bounded by ``chunk_size``): each
+frame hashed for the signature (on a worker thread) and decrypted and unpacked into a fresh
+folder under ``staging_dir``, every size and hash checked; the signature is judged first at
+the end, then whatever else was refused. Writing reads the file back once: encrypted frames
+authenticated by the AEAD, signed-only ones hashed again. Every refusal is a
+:class:`BundleError` (``code``, Chinese message) and leaves nothing staged."""
 from __future__ import annotations
 
 import base64
@@ -27,16 +28,17 @@ import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, BinaryIO, Callable, Iterator, Mapping, NamedTuple, Sequence
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from weicha_desktop.core.bundle.format import (  # noqa: F401  (the API is this module's)
     _RETRY, _U32, ALG, CHUNK_SIZE, CODES, ENCRYPTED_KINDS, FORMAT, FORMAT_VERSION, KIND_NAMES, KINDS,
-    MAGIC, MAX_CHUNK, MAX_ENTRIES, MAX_HEADER, MIN_CHUNK, SIG_LEN, TAG_LEN, TRAILER, BundleError, Entry, Header,
+    MAGIC, MAX_CHUNK, MAX_ENTRIES, _Kick, MAX_HEADER, MIN_CHUNK, SIG_LEN, TAG_LEN, TRAILER, BundleError, Entry, Header,
     Opened, Progress, _aware, _b64, _key, _nonce, _parse_header, canonical, check_entry_paths, fingerprint,
     utc_iso)
 from weicha_desktop.core.bundle.unpack import _opener, _Unpacker
@@ -95,38 +97,117 @@ def write_container(dst: Path, *, kind: str, sender: tuple[str, str], recipient:
         with part_beside(dst) as tmp:
             with open(tmp, "wb") as out:
                 h = hashlib.sha256()
+                kick = _Kick(out)
 
-                def put(data: bytes) -> None:
-                    out.write(data)
+                def put(data: memoryview | bytes) -> None:  # on the worker thread: both leave the GIL
                     h.update(data)
+                    out.write(data)
+                    kick.wrote(len(data))
 
                 put(MAGIC + _U32.pack(len(raw)) + raw)
                 aad = hashlib.sha256(raw).digest()
                 prefix = base64.b64decode(encryption["nonce_prefix"]) if encryption else b""
+                tag = TAG_LEN if aead else 0
                 index = 0
-                for chunk in _chunks(manifest, entries, meter, chunk_size):
-                    final = index == frames - 1
-                    if index >= frames or (not final and len(chunk) != chunk_size):
-                        raise BundleError("size_mismatch", "数据包内容的长度与清单不符，未写出。")
-                    body = aead.encrypt(_nonce(prefix, index, final), chunk, aad) if aead else chunk
-                    put(_U32.pack(len(body)))
-                    put(body)
-                    index += 1
+                # a frame is encrypted into a buffer of its own, [length | body], then hashed and
+                # written by the worker while this thread reads, hashes and encrypts the next
+                with _Behind(2, 4 + chunk_size + tag) as behind:
+                    for chunk in _chunks(manifest, entries, meter, chunk_size):
+                        final = index == frames - 1
+                        if index >= frames or (not final and len(chunk) != chunk_size):
+                            raise BundleError("size_mismatch", "数据包内容的长度与清单不符，未写出。")
+                        n = len(chunk) + tag
+                        slot = behind.buffer()
+                        _U32.pack_into(slot, 0, n)
+                        if aead:
+                            aead.encrypt_into(_nonce(prefix, index, final), chunk, aad, slot[4:4 + n])
+                        else:
+                            slot[4:4 + n] = chunk
+                        behind.submit(put, slot[:4 + n])
+                        index += 1
                 if index != frames:
                     raise BundleError("size_mismatch", "数据包内容的长度与清单不符，未写出。")
                 digest = h.digest()
-                out.write(TRAILER + signer.sign(digest))
+                sig = signer.sign(digest)
+                out.write(TRAILER + sig)
                 out.flush()
                 os.fsync(out.fileno())
-            got, _, again = _scan(tmp, lambda _h: signer.public_key(), None, meter)
-            if got.raw != raw or again != digest:
-                raise BundleError("bad_signature", f"写出的数据包 {dst.name} 读回后与写入的内容不同："
-                                                   "U 盘或磁盘可能有故障，请换一个位置再导出。")
+            _read_back(tmp, dst, raw, digest, sig, signer.public_key(), aead, prefix, aad, chunk_size, meter)
             commit(tmp, dst)
     except OSError as e:
         from weicha_desktop.core.fileio import os_error_message
         raise BundleError("io_error", f"无法写出数据包 {dst}：{os_error_message(e)}。请换一个位置或检查 U 盘后再试。") from None
     return parsed
+
+
+def _read_back(tmp: Path, dst: Path, raw: bytes, digest: bytes, sig: bytes, public: Ed25519PublicKey,
+               aead: Any, prefix: bytes, aad: bytes, chunk_size: int, meter: "_Meter") -> None:
+    """The file just written, read back whole: its structure, header, signature and every
+    frame. Encrypted, each frame is authenticated by the AEAD under the bundle key only this
+    writer holds (bound to its index, the final flag and the header): the bytes written, so
+    the signed digest is the file's without hashing it again. Signed-only: hashed again."""
+    try:
+        if aead is None:
+            got = _scan(tmp, lambda _h: public, None, meter)
+            same = got.digest == digest
+        else:
+            scratch = memoryview(bytearray(chunk_size))
+
+            def check(i: int, body: memoryview, final: bool) -> None:
+                n = len(body) - TAG_LEN
+                if not 0 <= n <= chunk_size:
+                    raise InvalidTag
+                aead.decrypt_into(_nonce(prefix, i, final), body, aad, scratch[:n])
+
+            got = _scan(tmp, lambda _h: public, check, meter, verify=False)
+            same = got.sig == sig
+            public.verify(sig, digest)
+        same = same and got.header.raw == raw
+    except (InvalidTag, InvalidSignature):
+        same = False
+    except BundleError as e:  # cut, garbled, signature: this writer's failure, said as such
+        if e.code == "cancelled":
+            raise
+        same = False
+    if not same:
+        raise BundleError("bad_signature", f"写出的数据包 {dst.name} 读回后与写入的内容不同："
+                                           "U 盘或磁盘可能有故障，请换一个位置再导出。")
+
+
+class _Behind:
+    """Work done in order on one worker thread (hashing, writing: both leave the GIL) while
+    the caller goes on, on ``slots`` buffers of ``size`` bytes taken in turn: ``buffer()``
+    hands out the next one once the work on it is done, ``submit`` queues work on it.
+    Leaving the block waits for all of it (its errors raised)."""
+
+    def __init__(self, slots: int, size: int):
+        self.size, self.bufs = size, [None] * slots
+        self.pending: list[Any] = [None] * slots
+        self.n = 0
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="bundle-io")
+
+    def buffer(self) -> memoryview:
+        k = self.n % len(self.bufs)
+        if self.pending[k] is not None:
+            self.pending[k].result()
+            self.pending[k] = None
+        if self.bufs[k] is None:
+            self.bufs[k] = memoryview(bytearray(self.size))
+        return self.bufs[k]
+
+    def submit(self, fn: Callable[..., None], *args: Any) -> None:
+        self.pending[self.n % len(self.bufs)] = self.pool.submit(fn, *args)
+        self.n += 1
+
+    def __enter__(self) -> "_Behind":
+        return self
+
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=exc_type is not None)
+        if exc_type is None:
+            for f in self.pending:
+                if f is not None:
+                    f.result()
 
 
 def _chunks(manifest: bytes, entries: Sequence[Entry], meter: "_Meter", size: int) -> Iterator[memoryview]:
@@ -185,7 +266,12 @@ class _Meter:
 
 # ---- reading -------------------------------------------------------------------------------
 
-# ---- reading -------------------------------------------------------------------------------
+class _Scanned(NamedTuple):
+    header: Header
+    frames: int
+    digest: bytes | None  # SHA-256 of the signed bytes (None: not hashed)
+    sig: bytes
+
 
 def _read(f: BinaryIO, n: int, what: str) -> bytes:
     data = f.read(n)
@@ -195,12 +281,23 @@ def _read(f: BinaryIO, n: int, what: str) -> bytes:
     return data
 
 
+def _read_into(f: BinaryIO, view: memoryview, what: str) -> None:
+    got = 0
+    while got < len(view):
+        n = f.readinto(view[got:])
+        if not n:
+            _read(f, 1, what)  # raises: truncated
+        got += n
+
+
 def _scan(src: Path, sender_key: Callable[[Header], Ed25519PublicKey | None],
-          on_frame: Callable[[int, bytes], None] | None, meter: _Meter | None,
-          verify: bool = True) -> tuple[Header, int, bytes | None]:
-    """Pass over the whole file: structure, then the signature; ``on_frame(i, body)`` for each
-    frame when given. (header, number of frames, SHA-256 of the signed bytes). ``verify``
-    False: the frames are not hashed and the signature not checked (digest None)."""
+          on_frame: Callable[[int, memoryview, bool], None] | None, meter: _Meter | None,
+          verify: bool = True) -> _Scanned:
+    """One pass over the whole file: structure, then the signature; ``on_frame(i, body,
+    final)`` for each frame when given (``body`` a view valid during the call; ``final``:
+    the trailer follows it). ``verify`` False: the frames are not hashed and the signature
+    not checked (digest None). Each frame is read once, into one of two buffers: the worker
+    thread hashes it while ``on_frame`` runs here."""
     with open(src, "rb") as f:
         magic = f.read(len(MAGIC))
         if magic != MAGIC:
@@ -227,22 +324,23 @@ def _scan(src: Path, sender_key: Callable[[Header], Ed25519PublicKey | None],
         if meter is not None:
             meter.add(len(MAGIC) + 4 + n)
         frames = 0
-        while True:
-            head = _read(f, 4, f"第 {frames + 1} 块数据")
-            if head == TRAILER:
-                break
-            size = _U32.unpack(head)[0]
-            if not 0 < size <= limit:
-                raise BundleError("frame_order", f"数据包第 {frames + 1} 块的长度无效：文件已损坏或被改动，已拒收。{_RETRY}")
-            body = _read(f, size, f"第 {frames + 1} 块数据")
-            if verify:
-                h.update(head)
-                h.update(body)
-            if on_frame is not None:
-                on_frame(frames, body)
-            if meter is not None:
-                meter.add(4 + size)
-            frames += 1
+        head = _read(f, 4, "第 1 块数据")
+        with _Behind(2, 4 + limit) as behind:
+            while head != TRAILER:
+                size = _U32.unpack(head)[0]
+                if not 0 < size <= limit:
+                    raise BundleError("frame_order", f"数据包第 {frames + 1} 块的长度无效：文件已损坏或被改动，已拒收。{_RETRY}")
+                slot = behind.buffer()
+                slot[:4] = head
+                _read_into(f, slot[4:4 + size], f"第 {frames + 1} 块数据")
+                if verify:
+                    behind.submit(h.update, slot[:4 + size])
+                head = _read(f, 4, f"第 {frames + 2} 块数据")
+                if on_frame is not None:
+                    on_frame(frames, slot[4:4 + size], head == TRAILER)
+                if meter is not None:
+                    meter.add(4 + size)
+                frames += 1
         sig = _read(f, SIG_LEN, "签名")
         if meter is not None:
             meter.add(4 + SIG_LEN)
@@ -251,20 +349,20 @@ def _scan(src: Path, sender_key: Callable[[Header], Ed25519PublicKey | None],
     if frames == 0:
         raise BundleError("truncated", f"数据包中没有任何数据块：文件不完整。{_RETRY}")
     if not verify:
-        return header, frames, None
+        return _Scanned(header, frames, None, sig)
     digest = h.digest()
     try:
         key.verify(sig, digest)
     except InvalidSignature:
         raise BundleError("bad_signature", f"{KIND_NAMES[header.kind]}的签名不符：文件在传递途中被改动或损坏，"
                                            f"或不是由它声称的发送方签发的，已拒收，未导入任何内容。{_RETRY}") from None
-    return header, frames, digest
+    return _Scanned(header, frames, digest, sig)
 
 
 def verify_container(src: Path, *, sender_key: Callable[[Header], Ed25519PublicKey | None],
                      clock: Any = None, recipient: tuple[str, str] | None = None) -> Header:
     """Pass 1 only: structure, sender, signature (and recipient, expiry when given)."""
-    header, _, _ = _scan(Path(src), sender_key, None, None)
+    header = _scan(Path(src), sender_key, None, None).header
     _check_use(header, clock, recipient)
     return header
 
@@ -284,49 +382,75 @@ def open_container(src: Path, *, sender_key: Callable[[Header], Ed25519PublicKey
                    decrypt_with: X25519PrivateKey | None, clock: Any, staging_dir: Path,
                    progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
                    recipient: tuple[str, str] | None = None) -> Opened:
-    """Verify (pass 1), then decrypt and unpack into a new folder in ``staging_dir`` checking
-    every size and hash (pass 2); the caller uses ``Opened`` and then cleans it up."""
+    """Read the file once: each frame hashed (the signature) and decrypted and unpacked into
+    a new folder in ``staging_dir``, every size and hash checked; returned only when all of
+    it holds, the signature first — a frame that does not open is judged after it (the
+    file's own fault, or tampering: ``bad_signature``), nothing staged is left. The caller
+    uses ``Opened`` and then cleans it up."""
     src = Path(src)
     try:
-        total = 2 * src.stat().st_size
+        total = src.stat().st_size
     except OSError as e:
         from weicha_desktop.core.fileio import os_error_message
         raise BundleError("io_error", f"无法读取 {src}：{os_error_message(e, reading=True)}。") from None
-    meter = _Meter(progress, cancel, total)
+    st = _Reading(sender_key, decrypt_with, clock, recipient, Path(staging_dir))
     try:
-        header, frames, first = _scan(src, sender_key, None, meter)
-        _check_use(header, clock, recipient)
-        open_frame = _opener(header, decrypt_with, frames)
-        Path(staging_dir).mkdir(parents=True, exist_ok=True)
-        directory = Path(tempfile.mkdtemp(prefix=".bundle-", dir=staging_dir))
-    except OSError as e:
-        from weicha_desktop.core.fileio import os_error_message
-        raise BundleError("io_error", f"无法读取 {src}：{os_error_message(e, reading=True)}。") from None
-    unpack = _Unpacker(header, directory)
-    # Pass 2 of an encrypted bundle is not hashed again: every frame must decrypt under a key
-    # only the signer knew (the ephemeral private key of the header pass 1 verified), bound
-    # to its index, the final flag and that header — a file changed since fails there. A
-    # signed-only bundle is hashed again and must give pass 1's digest.
-    rehash = header.encryption is None
-    try:
-        again_header, _, again = _scan(src, lambda _h: sender_key(_h) or _missing() if rehash else _NO_KEY,
-                                       lambda i, body: unpack.feed(open_frame(i, body)), meter, rehash)
-        if again_header.raw != header.raw or (rehash and again != first):
-            raise BundleError("bad_signature", "数据包在读取过程中被改动了，已拒收。请把文件复制到本机后再导入。")
-        manifest = unpack.finish()
+        header = _scan(src, st.start, st.frame, _Meter(progress, cancel, total)).header
+        _check_use(header, clock, recipient)  # what start() found, now that the signature holds
+        if st.error is not None:
+            raise st.error
+        manifest = st.unpack.finish()
     except BaseException as e:
-        unpack.abort()
-        shutil.rmtree(directory, ignore_errors=True)
+        st.abort()
         if isinstance(e, OSError):
             from weicha_desktop.core.fileio import os_error_message
-            raise BundleError("io_error", f"无法展开数据包 {src.name}：{os_error_message(e)}。"
-                                          "请检查磁盘空间后再试。") from None
+            if e is st.error:  # the staging folder's disk
+                raise BundleError("io_error", f"无法展开数据包 {src.name}：{os_error_message(e)}。"
+                                              "请检查磁盘空间后再试。") from None
+            raise BundleError("io_error", f"无法读取 {src}：{os_error_message(e, reading=True)}。") from None
         raise
-    return Opened(header, manifest, directory)
+    return Opened(header, manifest, st.directory)
 
 
-def _missing() -> Ed25519PublicKey:
-    raise BundleError("unknown_sender", "数据包的发送方在读取过程中被停用，已拒收。")
+class _Reading:
+    """open_container's pass: the header's sender and use checked, the staging folder made,
+    then each frame opened and unpacked — until the first refusal, kept for after the
+    signature (the frames after it are only hashed)."""
+
+    def __init__(self, sender_key: Callable[[Header], Ed25519PublicKey | None], key: X25519PrivateKey | None,
+                 clock: Any, recipient: tuple[str, str] | None, staging: Path):
+        self.sender_key, self.key, self.clock, self.recipient, self.staging = sender_key, key, clock, recipient, staging
+        self.error: BaseException | None = None
+        self.directory: Path | None = None
+        self.unpack: _Unpacker | None = None
+
+    def start(self, header: Header) -> Ed25519PublicKey | None:
+        signer = self.sender_key(header)
+        if signer is None:
+            return None
+        try:
+            _check_use(header, self.clock, self.recipient)
+            self.open = _opener(header, self.key)
+            self.staging.mkdir(parents=True, exist_ok=True)
+            self.directory = Path(tempfile.mkdtemp(prefix=".bundle-", dir=self.staging))
+            self.unpack = _Unpacker(header, self.directory)
+        except (BundleError, OSError) as e:
+            self.error = e  # raised after the signature: nothing decrypted meanwhile
+        return signer
+
+    def frame(self, i: int, body: memoryview, final: bool) -> None:
+        if self.error is None:
+            try:
+                self.unpack.feed(self.open(i, body, final))
+            except (BundleError, OSError) as e:
+                self.error = e
+                self.unpack.abort()
+
+    def abort(self) -> None:
+        if self.unpack is not None:
+            self.unpack.abort()
+        if self.directory is not None:
+            shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def peek_manifest(src: Path) -> tuple[Header, dict[str, Any]]:
@@ -345,7 +469,7 @@ def peek_manifest(src: Path) -> tuple[Header, dict[str, Any]]:
         got["header"], got["unpack"] = h, _Unpacker(h, Path(src).parent, manifest_only=True)
         return _NO_KEY  # never used: the scan stops at the manifest
 
-    def frame(i: int, body: bytes) -> None:
+    def frame(i: int, body: memoryview, final: bool) -> None:
         got["unpack"].feed(body)
         if got["unpack"].manifest is not None:
             raise _Done

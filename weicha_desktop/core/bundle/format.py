@@ -6,6 +6,7 @@ import base64
 import hashlib
 import io
 import json
+import os
 import shutil
 import struct
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from typing import Any, BinaryIO, Callable, Sequence
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from weicha_desktop.core.errors import WeichaError
@@ -25,8 +26,8 @@ MAGIC = b"WCB\x00\x01"
 TRAILER = b"SIG1"
 SIG_LEN = 64
 TAG_LEN = 16
-FORMAT, FORMAT_VERSION = "weicha-bundle", 1
-ALG = "X25519-HKDF-SHA256-ChaCha20Poly1305"
+FORMAT, FORMAT_VERSION = "weicha-bundle", 2  # 2: AES-256-GCM (1, ChaCha20-Poly1305, never shipped)
+ALG = "X25519-HKDF-SHA256-AES256GCM"
 CHUNK_SIZE = 1 << 20
 MIN_CHUNK, MAX_CHUNK = 64, 16 << 20
 MAX_HEADER = 64 * 1024
@@ -120,6 +121,31 @@ class Opened:
         self.cleanup()
 
 
+KICK = 16 << 20  # bytes: the disk is asked to start writing what was written this long ago
+
+
+class _Kick:
+    """Starts the disk writing a file's bytes while the rest is made (Linux: posix_fadvise
+    DONTNEED begins writeback of the dirty pages without waiting for it), so a later fsync
+    waits for the last few MB, not the whole file, and the disk (a USB stick) works from the
+    first frame on instead of idling until the end. Elsewhere a no-op."""
+
+    def __init__(self, out: BinaryIO):
+        self.fd = out.fileno()
+        self.done = self.written = 0
+        self.on = KICK > 0 and hasattr(os, "posix_fadvise") and hasattr(os, "POSIX_FADV_DONTNEED")
+
+    def wrote(self, n: int) -> None:
+        self.written += n
+        if self.on and self.written - self.done >= 2 * KICK:
+            end = self.written - KICK
+            try:
+                os.posix_fadvise(self.fd, self.done, end - self.done, os.POSIX_FADV_DONTNEED)
+            except OSError:
+                self.on = False
+            self.done = end
+
+
 def canonical(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                       allow_nan=False).encode("utf-8")
@@ -151,10 +177,12 @@ def _unb64(text: Any, n: int) -> bytes:
     return data
 
 
-def _key(shared: bytes, salt: bytes, bundle_id: str) -> ChaCha20Poly1305:
+def _key(shared: bytes, salt: bytes, bundle_id: str) -> AESGCM:
+    """The bundle's AEAD: AES-256-GCM (a fresh key per bundle: a new ephemeral key and salt),
+    ~3x the speed of ChaCha20-Poly1305 where the CPU has AES-NI (docs/performance.md)."""
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt,
-                info=b"weicha-bundle v1 " + bundle_id.encode("utf-8"))
-    return ChaCha20Poly1305(hkdf.derive(shared))
+                info=b"weicha-bundle v2 " + bundle_id.encode("utf-8"))
+    return AESGCM(hkdf.derive(shared))
 
 
 def _nonce(prefix: bytes, index: int, final: bool) -> bytes:
@@ -191,7 +219,11 @@ def _parse_header(raw: bytes) -> Header:
         raise BundleError("bad_header", bad) from None
     if not isinstance(h, dict) or h.get("format") != FORMAT:
         raise BundleError("bad_header", bad)
-    if h.get("format_version") != FORMAT_VERSION:
+    version = h.get("format_version")
+    if isinstance(version, int) and not isinstance(version, bool) and 0 < version < FORMAT_VERSION:
+        raise BundleError("bad_header", f"数据包是旧的格式第 {version} 版（测试版程序写出的），本程序不再读取。"
+                                        "请在升级后的程序上重新导出一份。")
+    if version != FORMAT_VERSION:
         raise BundleError("bad_header", f"数据包的格式版本 {str(h.get('format_version'))[:10]} 本程序不认识"
                                         "（可能来自更新的版本）。请升级程序后再导入。")
     if canonical(h) != raw:

@@ -1,4 +1,4 @@
-"""Pass 2 of reading a bundle: each frame opened (decrypted, its place and final flag
+"""Reading a bundle's frames: each frame opened (decrypted, its place and final flag
 checked) and the plaintext stream unpacked into the staging folder, every size and hash
 checked (container.py is the API)."""
 from __future__ import annotations
@@ -10,18 +10,19 @@ from typing import Any, BinaryIO, Callable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from weicha_desktop.core.bundle.format import (
-    _RETRY, _U32, KIND_NAMES, MAX_ENTRIES, MAX_MANIFEST, BundleError, Header, _key, _nonce, _unb64, check_entry_paths)
+    _RETRY, _U32, KIND_NAMES, MAX_ENTRIES, MAX_MANIFEST, TAG_LEN, BundleError, Header, _key, _nonce, _unb64, check_entry_paths)
 
 
-def _opener(header: Header, key: X25519PrivateKey | None, frames: int) -> Callable[[int, bytes], bytes]:
+def _opener(header: Header, key: X25519PrivateKey | None) -> Callable[[int, memoryview, bool], memoryview]:
+    """``open(i, body, final)``: frame ``i``'s plaintext (a view into one buffer, valid until
+    the next call), its length, place and final flag checked."""
     what = KIND_NAMES[header.kind]
-    last = frames - 1
 
-    def plain(i: int, body: bytes) -> bytes:
-        if i != last and len(body) != header.chunk_size:
+    def plain(i: int, body: memoryview, final: bool) -> memoryview:
+        if not final and len(body) != header.chunk_size:
             raise BundleError("frame_order", f"数据包第 {i + 1} 块的长度不对：文件已损坏或被改动，已拒收。{_RETRY}")
         return body
 
@@ -36,19 +37,23 @@ def _opener(header: Header, key: X25519PrivateKey | None, frames: int) -> Callab
     except ValueError:
         raise BundleError("decrypt_failed", f"这份{what}无法解密（加密参数无效），已拒收。{_RETRY}") from None
     prefix, aad = _unb64(enc["nonce_prefix"], 7), hashlib.sha256(header.raw).digest()
+    out = memoryview(bytearray(header.chunk_size))
 
-    def decrypt(i: int, body: bytes) -> bytes:
-        try:
-            out = aead.decrypt(_nonce(prefix, i, i == last), body, aad)
-        except InvalidTag:
-            pass
-        else:
-            return plain(i, out)
+    def decrypt(i: int, body: memoryview, final: bool) -> memoryview:
+        n = len(body) - TAG_LEN
+        if 0 <= n <= len(out):
+            try:
+                aead.decrypt_into(_nonce(prefix, i, final), body, aad, out[:n])
+            except InvalidTag:
+                pass
+            else:
+                return plain(i, out[:n], final)
+        body = bytes(body)
         moved = i == 0 and any(_opens(aead, prefix, j, f, body, aad) for j in (1, 2, 3) for f in (False, True))
-        if i == 0 and not moved and not _opens(aead, prefix, i, i != last, body, aad):
+        if i == 0 and not moved and not _opens(aead, prefix, i, not final, body, aad):
             raise BundleError("decrypt_failed", f"这份{what}不是加密给本服务器的密钥的（或第 1 块已损坏），无法解密，"
                                                 "未导入任何内容。请确认它是发往本服务器的文件，必要时让对方重新导出。")
-        if i == last:
+        if final:
             reason = ("最后一块缺少结束标记：数据包在块的边界处被截断"
                       if _opens(aead, prefix, i, False, body, aad) else "最后一块已损坏或被调换")
         elif _opens(aead, prefix, i, True, body, aad):
@@ -60,7 +65,7 @@ def _opener(header: Header, key: X25519PrivateKey | None, frames: int) -> Callab
     return decrypt
 
 
-def _opens(aead: ChaCha20Poly1305, prefix: bytes, i: int, final: bool, body: bytes, aad: bytes) -> bool:
+def _opens(aead: AESGCM, prefix: bytes, i: int, final: bool, body: bytes, aad: bytes) -> bool:
     try:
         aead.decrypt(_nonce(prefix, i, final), body, aad)
     except InvalidTag:

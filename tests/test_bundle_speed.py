@@ -1,0 +1,135 @@
+"""The bundle container's passes over the bytes (docs/performance.md, "USB bundles"): opening
+reads the file once — the signature hashed, the frames decrypted and unpacked from the same
+read, the signature still judged before anything else — and writing hashes the ciphertext
+once, its read-back authenticating the frames by the AEAD; the read-back still catches a
+file that differs from what was written."""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+
+import pytest
+
+from weicha_desktop.core.bundle import container as C
+from weicha_desktop.core.bundle import unpack as U
+from tests import bundle_support as B
+
+CHUNK = 16 * 1024
+BIG = [("ops.jsonl", b'{"op":"case.create"}\n'), ("blobs/" + "b" * 64, os.urandom(100_000)),
+       ("bundle.json", os.urandom(60_000))]
+
+
+class CountingHashlib:
+    """``hashlib`` as a module sees it, counting the bytes it hashes (from any thread)."""
+
+    def __init__(self):
+        self.sizes: list[int] = []
+
+    def sha256(self, data=b""):
+        h, sizes = hashlib.sha256(data), self.sizes
+        sizes.append(len(data))
+
+        class Counted:
+            def update(self, d):
+                sizes.append(memoryview(d).nbytes)
+                h.update(d)
+
+            def digest(self):
+                return h.digest()
+
+            def hexdigest(self):
+                return h.hexdigest()
+        return Counted()
+
+    @property
+    def total(self) -> int:
+        return sum(self.sizes)
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """An encrypted and a signed-only bundle of ~160 KB in 16 KiB frames, as bytes."""
+    d = tmp_path_factory.mktemp("big")
+    B.write(d / "a.wcb", [C.Entry.of_bytes(p, b) for p, b in BIG], chunk_size=CHUNK)
+    B.write(d / "r.wcr", [C.Entry.of_bytes(p, b) for p, b in BIG], kind="receipt", chunk_size=CHUNK)
+    return {"ops": (d / "a.wcb").read_bytes(), "receipt": (d / "r.wcr").read_bytes()}
+
+
+def test_writing_hashes_the_ciphertext_once(tmp_path, monkeypatch):
+    counted = CountingHashlib()
+    monkeypatch.setattr(C, "hashlib", counted)
+    B.write(tmp_path / "a.wcb", [C.Entry.of_bytes(p, b) for p, b in BIG], chunk_size=CHUNK)
+    size, plain = (tmp_path / "a.wcb").stat().st_size, sum(len(b) for _, b in BIG)
+    # the entries (checked as read) and the file once (the signature): not the file again on reading it back
+    assert plain + size * 0.9 < counted.total < plain + size * 1.1, (counted.total, plain, size)
+
+
+@pytest.mark.parametrize("kind", ["ops", "receipt"])
+def test_opening_reads_the_file_once(tmp_path, monkeypatch, big, kind):
+    src = tmp_path / "in.wcb"
+    src.write_bytes(big[kind])
+    opened, real = [], open
+
+    def counting(path, *a, **kw):
+        if str(path) == str(src):
+            opened.append(path)
+        return real(path, *a, **kw)
+    monkeypatch.setattr(C, "open", counting, raising=False)
+    counted = CountingHashlib()
+    monkeypatch.setattr(C, "hashlib", counted)
+    monkeypatch.setattr(U, "hashlib", counted)
+    with B.open_(src, tmp_path / "st") as got:
+        for p, b in BIG:
+            assert got.entry_path(p).read_bytes() == b
+    assert len(opened) == 1
+    plain = sum(len(b) for _, b in BIG)
+    assert counted.total < len(big[kind]) * 1.05 + plain, (counted.total, len(big[kind]), plain)
+
+
+@pytest.mark.parametrize("kind", ["ops", "receipt"])
+def test_a_file_changed_while_it_is_read_is_refused_on_its_signature(tmp_path, monkeypatch, big, kind):
+    """What is decrypted is what was hashed: a frame changed on disk after the pass began
+    (well past what the reader buffered) fails the signature, and nothing stays staged."""
+    src, staging = tmp_path / "in.wcb", tmp_path / "staging"
+    src.write_bytes(big[kind])
+    s, e = B.layout(big[kind]).frames[-2]
+    real, once = U._Unpacker.feed, threading.Event()
+
+    def feed(self, data):
+        if not once.is_set():
+            once.set()
+            with open(src, "r+b") as f:
+                f.seek(s + 100)
+                f.write(bytes([big[kind][s + 100] ^ 1]))
+        return real(self, data)
+    monkeypatch.setattr(U._Unpacker, "feed", feed)
+    with pytest.raises(C.BundleError) as got:
+        B.open_(src, staging)
+    assert got.value.code == "bad_signature" and list(staging.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind,where", [("ops", "frame"), ("ops", "signature"), ("receipt", "frame")])
+def test_the_read_back_catches_a_file_that_differs_from_what_was_written(tmp_path, monkeypatch, kind, where):
+    real = C._read_back
+
+    def damaged(tmp, *a):
+        data = bytearray(tmp.read_bytes())
+        lay = B.layout(bytes(data))
+        at = lay.frames[2][0] + 40 if where == "frame" else len(data) - 5
+        data[at] ^= 1
+        tmp.write_bytes(bytes(data))
+        return real(tmp, *a)
+    monkeypatch.setattr(C, "_read_back", damaged)
+    with pytest.raises(C.BundleError) as got:
+        B.write(tmp_path / "x.wcb", [C.Entry.of_bytes(p, b) for p, b in BIG], kind=kind, chunk_size=CHUNK)
+    assert got.value.code == "bad_signature" and "读回" in str(got.value)
+    assert list(tmp_path.iterdir()) == []  # no bundle, no part file
+
+
+def test_the_format_names_aes_gcm(tmp_path, big):
+    src = tmp_path / "a.wcb"
+    src.write_bytes(big["ops"])
+    header = C.verify_container(src, sender_key=B.sender_keys)
+    assert header.data["format_version"] == C.FORMAT_VERSION == 2
+    assert header.encryption["alg"] == "X25519-HKDF-SHA256-AES256GCM"
