@@ -99,7 +99,9 @@ screenshots: venv translations
 	    --view evidence && \
 	  $$shot -o $$out/review$$name.png --user 周建国 --page review --case $$REVIEW_CASE && \
 	  $$shot -o $$out/checks$$name.png --page checks && \
-	  $$shot -o $$out/collect$$name.png --page collect || exit 1; \
+	  $$shot -o $$out/collect$$name.png --page collect && \
+	  $$shot -o $$out/patrol$$name.png --page patrol && \
+	  $$shot -o $$out/requests$$name.png --page requests || exit 1; \
 	done
 	. $(SHOTS)/shots.env && $(WEICHA) screenshot --size 1024x768 -o docs/screenshots/review-photos.png \
 	  --user 周建国 --page review --case $$REVIEW_CASE --at photos

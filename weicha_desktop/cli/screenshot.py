@@ -14,8 +14,9 @@ def register(sub) -> None:
     s.add_argument("-o", "--output", required=True, type=Path, help="PNG 文件")
     s.add_argument("--size", type=parse_size, default=(1280, 800), help="宽x高，默认 1280x800")
     s.add_argument("--case", help="勘验号或 id：打开其表单（在审核页则在审核队列中打开）")
-    s.add_argument("--page", choices=["cases", "review", "checks", "collect"], default="cases",
-                   help="cases 现场勘验（默认）、review 审核、checks 核查或 collect 采集")
+    s.add_argument("--page", choices=["cases", "review", "checks", "collect", "patrol", "requests"],
+                   default="cases", help="cases 现场勘验（默认）、review 审核、checks 核查、collect 采集、"
+                                         "patrol 巡逻或 requests 互动")
     s.add_argument("--lang", choices=["zh", "en"], default="zh", help="界面语言")
     s.add_argument("--view", choices=["form", "photos", "evidence"], default="form",
                    help="打开的勘验显示：form 笔录（默认）、photos 照片、evidence 物证登记")

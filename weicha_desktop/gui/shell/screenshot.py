@@ -17,7 +17,7 @@ from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.core.labels import role_label
 from weicha_desktop.core.users import UserService
 
-PAGES = ("cases", "review", "checks", "collect")  # pages of the navigation (MODULES) shown
+PAGES = ("cases", "review", "checks", "collect", "patrol", "requests")  # pages of the navigation (MODULES) shown
 VIEWS = ("form", "photos", "evidence")  # the views of an open case (cases/pages.py)
 
 
