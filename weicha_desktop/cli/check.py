@@ -60,19 +60,24 @@ def cmd_check(args) -> int:
         svc = CheckService(store, login(args, store))
         if args.history:
             return _history(svc, args)
+        shown = []
+
+        def answer(result) -> None:  # the log committed: printed before the checkpoint's fsyncs
+            shown.append(result)
+            print_json(result.as_dict()) if args.json else _print_result(result)
+            sys.stdout.flush()
+
         if args.image:
-            result = _check_image(svc, args.image)
+            result = _check_image(svc, args.image, answer)
         else:
             kind = "person" if args.id_card else "vehicle" if args.plate else None
-            result = svc.check(args.id_card or args.plate or args.text, kind, "cli")
-        if args.json:
-            print_json(result.as_dict())
-        else:
-            _print_result(result)
+            result = svc.check(args.id_card or args.plate or args.text, kind, "cli", answered=answer)
+        if not shown:
+            answer(result)
         return EXIT_HIT if result.hit else EXIT_MISS
 
 
-def _check_image(svc, path: Path):
+def _check_image(svc, path: Path, answered):
     from weicha_desktop.core.checks import BadKey, read_key
     from weicha_desktop.core.checks.scan import decode_image
 
@@ -82,7 +87,7 @@ def _check_image(svc, path: Path):
             kind, key = read_key(text, svc.today())
         except BadKey:
             continue
-        return svc.check(key, kind, "image")
+        return svc.check(key, kind, "image", answered=answered)
     shown = "；".join(t[:40] for t in texts[:3])
     raise BadKey(f"图片中的条码（{shown}）不含有效的身份证号或号牌：请手工输入号码。")
 

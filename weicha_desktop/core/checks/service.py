@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from weicha_desktop.core.checks.keys import KIND_WORDS, PERSON, VEHICLE, key_for, read_key
 from weicha_desktop.core.checks.lists import (SERVER, SERVER_NAMES, ListInfo, instruction_for,
@@ -145,9 +145,12 @@ class CheckService:
                  "result": r[6], "lists": [h["list"] for h in json.loads(r[7])]} for r in rows]
 
     # ---- the check ----------------------------------------------------------------------------
-    def check(self, text: str, kind: str | None = None, source: str = "typed") -> CheckResult:
+    def check(self, text: str, kind: str | None = None, source: str = "typed",
+              answered: Callable[[CheckResult], None] | None = None) -> CheckResult:
         """Normalize ``text`` (as ``kind``, or guessed), look it up, log it; BadKey (nothing
-        logged) for input that is no ID number or plate."""
+        logged) for input that is no ID number or plate. ``answered(result)`` is called as soon
+        as the log is committed and durable, before the signed checkpoint's fsyncs (most of the
+        time a logged check takes; a crash before them loses nothing): show the answer there."""
         today = self.today()
         if kind is None:
             kind, key = read_key(text, today)
@@ -166,6 +169,8 @@ class CheckService:
                    {"kind": kind, "key": key, "result": result.result, "source": source,
                     "lists": [h.list for h in result.hits], "records": len(result.records)})
             ch.enqueue("check", result.id, "check.run", payload)
+            if answered is not None:
+                ch.durable.append(lambda: answered(result))
         return result
 
 

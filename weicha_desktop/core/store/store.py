@@ -182,6 +182,7 @@ class Store:
             if batched and not self.conn.in_transaction:  # an error ended it: begin anew
                 self.conn.execute("BEGIN IMMEDIATE")
                 self._batched = ChangeSummary()  # what it had done was rolled back with it
+                self._batched_durable = []
             self.conn.execute("SAVEPOINT change" if batched else "BEGIN IMMEDIATE")
             ch = Change(self, actor)
             try:
@@ -199,9 +200,14 @@ class Store:
             self._reanchor = self._reanchor or ch.reanchor
             if batched:
                 self._batched += ChangeSummary.of(ch.entries)
+                self._batched_durable += ch.durable
             else:
-                self._advance_checkpoint()
-                self._tell(ChangeSummary.of(ch.entries))
+                try:
+                    for shown in ch.durable:  # committed (synchronous=FULL): safe to show
+                        shown()
+                finally:  # then the checkpoint's fsyncs; a crash before it loses nothing
+                    self._advance_checkpoint()
+                    self._tell(ChangeSummary.of(ch.entries))
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -218,16 +224,18 @@ class Store:
             if self._batching:
                 raise RuntimeError("Store.batch() does not nest")
             self.conn.execute("BEGIN IMMEDIATE")
-            self._batching, self._batched = True, ChangeSummary()
+            self._batching, self._batched, self._batched_durable = True, ChangeSummary(), []
             try:
                 yield
             finally:
                 self._batching = False
                 if self.conn.in_transaction:
                     self.conn.execute("COMMIT")
+                    for shown in self._batched_durable:
+                        shown()
                     self._advance_checkpoint()
                     self._tell(self._batched)
-                self._batched = ChangeSummary()
+                self._batched, self._batched_durable = ChangeSummary(), []
 
     def log_read(self, actor: Actor, action: str, object_kind: str, object_id: str | None,
                  summary: str, details: dict[str, Any] | None = None) -> audit.AuditEntry:
@@ -261,6 +269,7 @@ class Store:
     def _init_events_and_guard(self) -> None:
         self._listeners = CommitListeners()
         self._batched = ChangeSummary()  # what the changes of a batch() did, told at its commit
+        self._batched_durable: list[Any] = []  # their Change.durable callbacks
         self._told = threading.local()  # summaries of this thread's commits, not told yet
         self.guard = WriteGuard(self.conn)
         if isinstance(self.conn, GuardedConnection):
@@ -329,6 +338,10 @@ class Change:
         self.now = store.clock.iso()
         self.entries: list[audit.AuditEntry] = []
         self.reanchor = False  # acknowledge_restore: move the checkpoint even backwards
+        # called once the change is committed and durable, before the signed checkpoint is
+        # written (its fsyncs are most of a small change's time; a crash before it loses
+        # nothing: the next open writes it): 核查 shows its answer there (docs/checks.md)
+        self.durable: list[Any] = []
         self._pending: list[dict[str, Any]] = []
         self._ops: list[dict[str, str]] = []
         self._synced: str | None = None  # a logged action registered as synced (core/ops.py)
