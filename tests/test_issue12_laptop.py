@@ -2,7 +2,7 @@
 imports nothing": the queue, the export records and the folder's sync marks exactly as they
 were (tests/test_bundle_laptop.py compares the queue's counts and marks only), and the
 refusal logged with the receipt's bundle id. Also a receipt whose signed header is right but
-whose inner answer names another server or device."""
+whose inner answer names another server or device, and one cut in half."""
 from __future__ import annotations
 
 import pytest
@@ -37,6 +37,9 @@ def test_receipts_of_another_server_or_device_change_nothing(lt, config, tmp_pat
         "the answer names another device": (B.receipt(tmp_path / "j.wcr", dev, bid, n, device_id="another-device"),
                                             "wrong_recipient"),
     }
+    data = B.receipt(tmp_path / "whole.wcr", dev, bid, n).read_bytes()
+    (tmp_path / "cut.wcr").write_bytes(data[:len(data) // 2])
+    cases["cut in half"] = (tmp_path / "cut.wcr", "truncated")
     before = state(lt)
     for why, (path, code) in cases.items():
         with pytest.raises(C.BundleError) as e:
@@ -44,7 +47,8 @@ def test_receipts_of_another_server_or_device_change_nothing(lt, config, tmp_pat
         assert e.value.code == code, (why, e.value.code, str(e.value))
         assert state(lt) == before, why
         entry = [x for x in lt.store.audit_entries() if x.action == "bundle.refused"][-1]
-        assert entry.object_id == C.peek_manifest(path)[0].bundle_id and entry.details["code"] == code, why
+        assert entry.object_id == C.peek_manifest(tmp_path / "whole.wcr" if code == "truncated" else path)[0].bundle_id
+        assert entry.details["code"] == code, why
     # the right one still applies afterwards: nothing was half-taken
     r = apply_receipt(lt.store, lt.actor, B.receipt(tmp_path / "ok.wcr", dev, bid, n), config=config)
     assert r.acknowledged == done.ops and state(lt) != before
