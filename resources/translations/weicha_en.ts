@@ -490,6 +490,10 @@ They are autosaved and come back when the case is opened again. Close anyway?</t
         <translation>From image…</translation>
     </message>
     <message>
+        <source>导入名单…</source>
+        <translation>Import list…</translation>
+    </message>
+    <message>
         <source>时间</source>
         <translation>Time</translation>
     </message>
@@ -3014,6 +3018,85 @@ Replace it with the template? (“No” fills only the empty fields)</translatio
     <message>
         <source>校验时出错：{error}</source>
         <translation>The check failed with an error: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>WatchlistImportDialog</name>
+    <message>
+        <source>导入核查名单</source>
+        <translation>Import watch list</translation>
+    </message>
+    <message>
+        <source>CSV 文件（UTF-8 或 GBK）</source>
+        <translation>CSV file (UTF-8 or GBK)</translation>
+    </message>
+    <message>
+        <source>选择文件…</source>
+        <translation>Choose file…</translation>
+    </message>
+    <message>
+        <source>按列名或名单名称判断</source>
+        <translation>From the column names or the list's name</translation>
+    </message>
+    <message>
+        <source>人员（身份证号）</source>
+        <translation>Persons (ID number)</translation>
+    </message>
+    <message>
+        <source>车辆（号牌）</source>
+        <translation>Vehicles (plate)</translation>
+    </message>
+    <message>
+        <source>跳过有误的行，只导入无误的行</source>
+        <translation>Skip bad rows, import only the good ones</translation>
+    </message>
+    <message>
+        <source>文件(&amp;F)：</source>
+        <translation>&amp;File:</translation>
+    </message>
+    <message>
+        <source>名单名称(&amp;N)：</source>
+        <translation>List &amp;name:</translation>
+    </message>
+    <message>
+        <source>名单类别(&amp;K)：</source>
+        <translation>&amp;Kind:</translation>
+    </message>
+    <message>
+        <source>导入(&amp;I)</source>
+        <translation>&amp;Import</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>同名名单将被新文件整份替换；任何一行有误时不导入（除非选择跳过）。</source>
+        <translation>A list of the same name is replaced whole by the new file; a file with any bad row is not imported (unless you skip bad rows).</translation>
+    </message>
+    <message>
+        <source>选择名单文件</source>
+        <translation>Choose the list file</translation>
+    </message>
+    <message>
+        <source>CSV 文件 (*.csv *.txt)</source>
+        <translation>CSV files (*.csv *.txt)</translation>
+    </message>
+    <message>
+        <source>请选择名单文件并填写名单名称。</source>
+        <translation>Choose the list file and enter the list's name.</translation>
+    </message>
+    <message>
+        <source>正在读取并检查…</source>
+        <translation>Reading and checking…</translation>
+    </message>
+    <message>
+        <source>已导入名单“{name}”第 {version} 版（{date}）：{n} 条（{encoding}）。</source>
+        <translation>Imported list “{name}” version {version} ({date}): {n} entries ({encoding}).</translation>
+    </message>
+    <message>
+        <source>{n} 行有误未导入，见下。</source>
+        <translation> {n} bad rows not imported, listed below.</translation>
     </message>
 </context>
 </TS>

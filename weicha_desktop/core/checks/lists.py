@@ -42,6 +42,8 @@ DEFAULT_MAX_AGE_DAYS = 7
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_ROWS = 5_000_000
 MAX_PROBLEMS_SHOWN = 20
+PROGRESS_ROWS = 20_000  # the import's progress (and a cancel) every so many lines read
+READ_SHARE = 0.8  # of the progress bar: reading and checking the rows, then the one change
 
 # what to do on a hit when the list says nothing itself: by the list's name, else its kind
 DEFAULT_INSTRUCTIONS = {
@@ -214,7 +216,8 @@ def _line_at(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def read_csv(path: Path, today: date, kind: str | None = None, list_name: str = ""):
+def read_csv(path: Path, today: date, kind: str | None = None, list_name: str = "", progress=None,
+             cancelled=None):
     """(kind, rows, problems, encoding, sha256): ``rows`` are (key, line, name, reason, extra
     JSON or None), in key order; ``problems`` (line, why) for every row left out. ImportRefused for a file
     that cannot be read at all (encoding, header, size)."""
@@ -228,7 +231,8 @@ def read_csv(path: Path, today: date, kind: str | None = None, list_name: str = 
         raise ImportRefused(f"无法读取文件 {path}（{e.strerror or e}）：请检查路径和权限。") from None
     digest = hashlib.sha256(data).hexdigest()
     codec, encoding = encoding_of(data, path)
-    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline=""))
+    buffer = io.BytesIO(data)
+    reader = csv.reader(io.TextIOWrapper(buffer, encoding=codec, newline=""))
     try:
         header = [h.strip() for h in next(reader, [])]
     except csv.Error as e:
@@ -256,6 +260,10 @@ def read_csv(path: Path, today: date, kind: str | None = None, list_name: str = 
         if cells is None:
             break
         line = reader.line_num
+        if progress is not None and line % PROGRESS_ROWS == 0:
+            if cancelled is not None and cancelled():
+                raise InterruptedError()
+            progress(READ_SHARE * buffer.tell() / max(1, len(data)), f"已读取并检查 {line:,} 行…")
         if not any(c.strip() for c in cells):
             continue
         if len(rows) >= MAX_ROWS:
@@ -315,10 +323,13 @@ def _check_name(name: str) -> str:
 
 def import_list(store: Store, actor: Actor, path: Path, name: str, *, kind: str | None = None,
                 version: str | None = None, list_date: str | None = None,
-                instruction: str | None = None, skip_bad: bool = False) -> ImportReport:
+                instruction: str | None = None, skip_bad: bool = False, progress=None,
+                cancelled=None) -> ImportReport:
     """Import (or replace) the list ``name`` from a CSV file, in one change. Only an
     administrator may. Any bad row refuses the whole file unless ``skip_bad`` (the rows left
-    out are then in the report and in the audit entry)."""
+    out are then in the report and in the audit entry). ``progress(fraction, text)`` as the
+    rows are read; ``cancelled()`` true stops the reading (InterruptedError, nothing written);
+    the change itself is not interrupted."""
     if actor.role != "admin":
         raise duties.refuse(store, actor, "watchlist", name, "导入核查名单", "只有管理员可以导入核查名单。")
     name = _check_name(name)
@@ -329,7 +340,7 @@ def import_list(store: Store, actor: Actor, path: Path, name: str, *, kind: str 
     held = store.conn.execute("SELECT id, kind, version, entries FROM watch_sets WHERE name = ?", (name,)).fetchone()
     kind = kind or (held[1] if held else None)
     started = time.perf_counter()
-    kind, rows, problems, encoding, digest = read_csv(path, today, kind, name)
+    kind, rows, problems, encoding, digest = read_csv(path, today, kind, name, progress, cancelled)
     read_seconds = time.perf_counter() - started
     if held and held[1] != kind:
         raise ImportRefused(f"名单“{name}”已有，是{_kind_word(held[1])}名单，这个文件是{_kind_word(kind)}名单：请换一个名单名称。")
@@ -343,6 +354,8 @@ def import_list(store: Store, actor: Actor, path: Path, name: str, *, kind: str 
     if len(version) > 40 or not version.isprintable():
         raise ImportRefused("版本最多 40 个字，不能含控制字符。")
     started = time.perf_counter()
+    if progress is not None:
+        progress(READ_SHARE, f"正在写入 {len(rows):,} 条…")
     with store.change(actor) as ch:
         if held:
             set_id = held[0]

@@ -72,6 +72,9 @@ class CheckPage(QWidget):
         row.addWidget(self.input, 1)
         row.addWidget(self.check_button)
         row.addWidget(self.image_button)
+        self.import_dialog = None  # 导入名单… (administrators: gui/checks/import_dialog.py)
+        if service.actor.role == "admin":
+            row.addWidget(button(self.tr("导入名单…"), "watchImportOpen", self.open_import))
 
         self.alert = self._label("checkAlert")
         self.alert.setVisible(False)
@@ -98,6 +101,19 @@ class CheckPage(QWidget):
             events.changed.connect(self._changed)
         self.refresh()
         self.input.setFocus()
+
+    def open_import(self):
+        """导入名单…: one dialog at a time; the lists' ages follow its commit (StoreEvents)."""
+        from weicha_desktop.gui.checks.import_dialog import open_import
+
+        if self.import_dialog is None or not self.import_dialog.isVisible():
+            self.import_dialog = open_import(self, self.service.store, self.service.actor)
+        return self.import_dialog
+
+    def shutdown(self) -> None:
+        """The program closes: an import being read is cancelled and its worker awaited."""
+        if self.import_dialog is not None:
+            self.import_dialog.shutdown()
 
     def _label(self, name: str) -> QLabel:
         label = QLabel()

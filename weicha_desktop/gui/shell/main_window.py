@@ -359,4 +359,6 @@ class MainWindow(QMainWindow):
         self.workspace.shutdown()
         if (review := self._pages.get("review")) is not None:  # a ReviewQueue (MODULES)
             review.shutdown()
+        if (checks := self._pages.get("checks")) is not None:  # a watch-list import under way
+            checks.shutdown()
         event.accept()
