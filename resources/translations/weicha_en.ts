@@ -649,6 +649,61 @@ They are autosaved and come back when the case is opened again. Close anyway?</t
     </message>
 </context>
 <context>
+    <name>CollectReviewQueue</name>
+    <message>
+        <source>类别</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>定稿时间</source>
+        <translation>Finalized at</translation>
+    </message>
+    <message>
+        <source>写明需要补正的内容（退回补正时必填；审核通过时可留空）</source>
+        <translation>What needs correcting (required to return; may be left empty to approve)</translation>
+    </message>
+    <message>
+        <source>退回补正</source>
+        <translation>Return for correction</translation>
+    </message>
+    <message>
+        <source>审核通过</source>
+        <translation>Approve</translation>
+    </message>
+    <message>
+        <source>审核意见：</source>
+        <translation>Review comment:</translation>
+    </message>
+    <message>
+        <source>没有待审核的采集记录</source>
+        <translation>No collected records waiting for review</translation>
+    </message>
+    <message>
+        <source>共 {n} 条待审核</source>
+        <translation>{n} waiting for review</translation>
+    </message>
+    <message>
+        <source>退回补正时请写明需要补正的内容。</source>
+        <translation>Say what needs correcting to return it.</translation>
+    </message>
+    <message>
+        <source>确定审核通过 {label} 吗？</source>
+        <translation>Approve {label}?</translation>
+    </message>
+    <message>
+        <source>已审核通过 {label}。</source>
+        <translation>{label} approved.</translation>
+    </message>
+    <message>
+        <source>已退回补正 {label}，采集人将在列表最前看到它。</source>
+        <translation>{label} returned for correction; whoever collected it sees it first in the list.</translation>
+    </message>
+</context>
+<context>
     <name>ComparisonDialog</name>
     <message>
         <source>登记比对结果：{status}</source>
@@ -2393,6 +2448,14 @@ or drop photos or folders here.</translation>
         <translation>Review &amp;queue: finalized cases</translation>
     </message>
     <message>
+        <source>勘验</source>
+        <translation>Scene cases</translation>
+    </message>
+    <message>
+        <source>采集</source>
+        <translation>Collected records</translation>
+    </message>
+    <message>
         <source>退回意见针对的栏目：勘验员打开退回的草稿时直接定位到该栏目</source>
         <translation>The section the return comment is about: the technician&apos;s returned draft opens there</translation>
     </message>
@@ -3036,7 +3099,7 @@ Replace it with the template? (“No” fills only the empty fields)</translatio
     </message>
     <message>
         <source>按列名或名单名称判断</source>
-        <translation>From the column names or the list's name</translation>
+        <translation>From the column names or the list&apos;s name</translation>
     </message>
     <message>
         <source>人员（身份证号）</source>
@@ -3084,7 +3147,7 @@ Replace it with the template? (“No” fills only the empty fields)</translatio
     </message>
     <message>
         <source>请选择名单文件并填写名单名称。</source>
-        <translation>Choose the list file and enter the list's name.</translation>
+        <translation>Choose the list file and enter the list&apos;s name.</translation>
     </message>
     <message>
         <source>正在读取并检查…</source>

@@ -46,8 +46,9 @@ class ReviewQueue(QWidget):
 
     def __init__(self, cases: CaseService, parent: QWidget | None = None, *,
                  photos: PhotoService | None = None, settings: Settings | None = None,
-                 events: StoreEvents | None = None):
-        """``events``: the window's (None: one of its own on the cases' store)."""
+                 events: StoreEvents | None = None, collect: QWidget | None = None):
+        """``events``: the window's (None: one of its own on the cases' store). ``collect``:
+        the 采集 records' queue (collect.py), shown in a tab beside the cases'."""
         super().__init__(parent)
         self.setObjectName("reviewPage")
         self.cases = cases
@@ -117,7 +118,26 @@ class ReviewQueue(QWidget):
         splitter.setSizes([170, 600])  # the record gets the room; the queue scrolls
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
+        self.collect = collect
+        if collect is None:
+            layout.addWidget(splitter)
+        else:  # a switch, not tabs: the case below stays one scrolling page
+            self.kinds = QStackedWidget()
+            self.kinds.setObjectName("reviewKinds")
+            switch = QHBoxLayout()
+            for i, (text, name, widget) in enumerate(((self.tr("勘验"), "reviewKindCases", splitter),
+                                                      (self.tr("采集"), "reviewKindCollect", collect))):
+                self.kinds.addWidget(widget)
+                choice = QPushButton(text)
+                choice.setObjectName(name)
+                choice.setCheckable(True)
+                choice.setAutoExclusive(True)
+                choice.setChecked(i == 0)
+                choice.clicked.connect(lambda _=False, i=i: self.kinds.setCurrentIndex(i))
+                switch.addWidget(choice)
+            switch.addStretch(1)
+            layout.addLayout(switch)
+            layout.addWidget(self.kinds)
         self._update_count()
         self.close_case(self.tr("没有待审核的勘验"))
         (events or StoreEvents(cases.store, self)).changed.connect(self._store_changed)

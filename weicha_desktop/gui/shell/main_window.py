@@ -56,10 +56,12 @@ class Module:
 
 
 def _build_review(window: "MainWindow") -> QWidget:
+    from weicha_desktop.gui.review.collect import CollectReviewQueue
     from weicha_desktop.gui.review.queue import ReviewQueue
 
+    collect = CollectReviewQueue(window.store, window.forms, window.actor, events=window.events)
     page = ReviewQueue(window.cases, photos=window.photos, settings=window.settings,
-                       events=window.events)
+                       events=window.events, collect=collect)
     page.reviewed.connect(window.case_reviewed)
     return page
 
