@@ -195,7 +195,7 @@ def alt_letters() -> set[str]:
     """Every letter the shortcuts list says an Alt key of: "Alt+S C D …", "Alt+Q / Alt+S"."""
     letters = set()
     for keys, _what in key_list():
-        for run in re.findall(r"Alt\+([A-Z](?: [A-Z])*)", keys):
+        for run in re.findall(r"Alt\+([A-Z0-9](?: [A-Z0-9])*)", keys):
             letters |= {c.lower() for c in run.split()}
     return letters
 
@@ -231,7 +231,7 @@ def test_no_two_visible_buttons_share_an_alt_letter_and_the_list_names_them(app,
         found = shown_mnemonics(win)
         assert_distinct(found, f"the review page ({language})")
         on_page = {letter for letter, text in found if text not in {a.text() for a in win.menuBar().actions()}}
-        assert len(on_page) == 6 and on_page <= listed, (on_page, listed)  # Q S M T A R
+        assert set("qsmtar") <= on_page and on_page <= listed, (on_page, listed)  # Q S M T A R, and any other: listed
     finally:
         i18n.install_language(app, "zh")
 
