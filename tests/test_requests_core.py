@@ -127,6 +127,8 @@ def test_overdue_by_each_type_s_deadline_and_the_query(env):
     at = datetime(2026, 12, 4, 9, 0, 1, tzinfo=CST)
     assert [r["id"] for r in requests.overdue(at)] == [alarm.id, opinion.id]  # most overdue first
     assert [r["id"] for r in requests.list(overdue=True)] == [alarm.id]
+    assert requests.list(overdue=True, text="路灯") == [] and requests.list(overdue=True, handling="pending") == []
+    assert [r["id"] for r in requests.list(overdue=True, handling="in_progress", text="呼救")] == [alarm.id]
     assert [r["id"] for r in requests.list(handling="pending")] == [opinion.id]
 
 
@@ -165,3 +167,11 @@ def test_the_open_requests_are_read_through_their_index(env):
     assert requests.list(handling="pending", text="路灯") == []
     assert requests.list(handling="done", status="finalized") == []
     assert "_data" not in requests.list(handling="done")[0]
+
+
+def test_the_most_overdue_come_first_whatever_their_offsets(env):
+    _, _, requests = env
+    later = requests.create({**ALARM, "received_at": "2026-11-20T02:00:00+00:00"})   # 10:00 in Beijing
+    earlier = requests.create({**ALARM, "received_at": "2026-11-20T09:00:00+08:00"})
+    assert [r["id"] for r in requests.overdue()] == [earlier.id, later.id]
+    assert [r["id"] for r in requests.list(overdue=True)] == [earlier.id, later.id]

@@ -72,25 +72,32 @@ class RequestService(RecordService):
         """Requests as the 采集 lists have them (returned drafts first, then the last changed;
         core/collect/lookup.py), each with its deadline and ``overdue``; ``handling``: only
         those in this handling status (the index of migration 20); ``overdue``: only the
-        overdue ones (``overdue()``)."""
+        overdue ones, the most overdue first (``overdue()``)."""
         if overdue:
-            return self.overdue(limit=limit)
+            return self.overdue(limit=limit, status=status, text=text, handling=handling)
         if handling is None:
             return [self._row(r) for r in lookup.list_records(self.store.conn, self.kind, text=text, status=status,
                                                               limit=limit)]
-        rows = [r for r in self._by_handling((handling,), None if text else limit)
-                if (status is None or r["status"] == status or (status == "returned" and r["returned"]))
-                and (not text or any(text in str(v) for v in r["_data"].values()))]
-        return [self._row(r) for r in rows[:max(1, limit)]]
+        return [self._row(r) for r in self._filtered((handling,), status, text, limit)]
 
-    def overdue(self, now: datetime | None = None, limit: int = 500) -> list[dict[str, Any]]:
+    def overdue(self, now: datetime | None = None, limit: int = 500, *, status: str | None = None,
+                text: str | None = None, handling: str | None = None) -> list[dict[str, Any]]:
         """The requests not done whose deadline has passed, the most overdue first (the open
         ones only are read: the index of migration 20)."""
         now = now or self.store.clock.now()
-        out = [self._row(r, now) for r in self._by_handling((PENDING, IN_PROGRESS), None)]
-        out = [r for r in out if r["overdue"]]
-        out.sort(key=lambda r: (r["due_at"], r["id"]))
-        return out[:max(1, limit)]
+        states = (handling,) if handling in (PENDING, IN_PROGRESS) else () if handling else (PENDING, IN_PROGRESS)
+        rows = [r for r in self._filtered(states, status, text, None) if self.is_overdue(r, now)] if states else []
+        rows.sort(key=lambda r: (self.due_at(r), r["id"]))
+        return [self._row(r, now) for r in rows[:max(1, limit)]]
+
+    def _filtered(self, states: tuple[str, ...], status: str | None, text: str | None,
+                  limit: int | None) -> list[dict[str, Any]]:
+        """``_by_handling`` rows of the record ``status`` (returned: a returned draft) holding
+        ``text`` in a value."""
+        rows = self._by_handling(states, None if text else limit)
+        rows = [r for r in rows if (status is None or r["status"] == status or (status == "returned" and r["returned"]))
+                and (not text or any(text in str(v) for v in r["_data"].values()))]
+        return rows if limit is None else rows[:max(1, limit)]
 
     def _by_handling(self, states: tuple[str, ...], limit: int | None) -> list[dict[str, Any]]:
         """The requests whose current version is in one of ``states``, returned first, then
