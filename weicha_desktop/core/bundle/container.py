@@ -397,9 +397,7 @@ def open_container(src: Path, *, sender_key: Callable[[Header], Ed25519PublicKey
     try:
         header = _scan(src, st.start, st.frame, _Meter(progress, cancel, total)).header
         _check_use(header, clock, recipient)  # what start() found, now that the signature holds
-        if st.error is not None:
-            raise st.error
-        manifest = st.unpack.finish()
+        manifest = st.finish()
     except BaseException as e:
         st.abort()
         if isinstance(e, OSError):
@@ -414,8 +412,9 @@ def open_container(src: Path, *, sender_key: Callable[[Header], Ed25519PublicKey
 
 class _Reading:
     """open_container's pass: the header's sender and use checked, the staging folder made,
-    then each frame opened and unpacked — until the first refusal, kept for after the
-    signature (the frames after it are only hashed)."""
+    then each frame opened here and unpacked (hashed, written) on a second worker while the
+    next is read and opened — until the first refusal, kept for after the signature (the
+    frames after it are only hashed)."""
 
     def __init__(self, sender_key: Callable[[Header], Ed25519PublicKey | None], key: X25519PrivateKey | None,
                  clock: Any, recipient: tuple[str, str] | None, staging: Path):
@@ -423,6 +422,8 @@ class _Reading:
         self.error: BaseException | None = None
         self.directory: Path | None = None
         self.unpack: _Unpacker | None = None
+        self.behind: _Behind | None = None
+        self.stopped = False
 
     def start(self, header: Header) -> Ed25519PublicKey | None:
         signer = self.sender_key(header)
@@ -434,19 +435,43 @@ class _Reading:
             self.staging.mkdir(parents=True, exist_ok=True)
             self.directory = Path(tempfile.mkdtemp(prefix=".bundle-", dir=self.staging))
             self.unpack = _Unpacker(header, self.directory)
+            self.behind = _Behind(2, header.chunk_size)
         except (BundleError, OSError) as e:
             self.error = e  # raised after the signature: nothing decrypted meanwhile
         return signer
 
     def frame(self, i: int, body: memoryview, final: bool) -> None:
+        if self.error is None and not self.stopped:
+            try:
+                plain = self.open(i, body, final, self.behind.buffer())
+            except BundleError as e:
+                self.stopped = True
+                self.behind.submit(self._fail, e)  # in stream order: an earlier frame's refusal first
+            else:
+                self.behind.submit(self._feed, plain)
+
+    def _feed(self, plain: memoryview) -> None:  # on the worker, in order
         if self.error is None:
             try:
-                self.unpack.feed(self.open(i, body, final))
+                self.unpack.feed(plain)
             except (BundleError, OSError) as e:
                 self.error = e
-                self.unpack.abort()
+
+    def _fail(self, e: BundleError) -> None:
+        if self.error is None:
+            self.error = e
+
+    def finish(self) -> dict[str, Any]:
+        """After the scan: the unpacking done, its verdict, the manifest."""
+        if self.behind is not None:
+            self.behind.__exit__(None, None, None)
+        if self.error is not None:
+            raise self.error
+        return self.unpack.finish()
 
     def abort(self) -> None:
+        if self.behind is not None:
+            self.behind.__exit__(BundleError, None, None)
         if self.unpack is not None:
             self.unpack.abort()
         if self.directory is not None:

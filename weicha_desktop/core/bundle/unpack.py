@@ -16,14 +16,20 @@ from weicha_desktop.core.bundle.format import (
     _RETRY, _U32, KIND_NAMES, MAX_ENTRIES, MAX_MANIFEST, TAG_LEN, BundleError, Header, _key, _nonce, _unb64, check_entry_paths)
 
 
-def _opener(header: Header, key: X25519PrivateKey | None) -> Callable[[int, memoryview, bool], memoryview]:
-    """``open(i, body, final)``: frame ``i``'s plaintext (a view into one buffer, valid until
-    the next call), its length, place and final flag checked."""
+Opener = Callable[[int, memoryview, bool, memoryview], memoryview]
+
+
+def _opener(header: Header, key: X25519PrivateKey | None) -> Opener:
+    """``open(i, body, final, into)``: frame ``i``'s plaintext, put in ``into`` (``chunk_size``
+    bytes; the view of it returned), its length, place and final flag checked."""
     what = KIND_NAMES[header.kind]
 
-    def plain(i: int, body: memoryview, final: bool) -> memoryview:
+    def plain(i: int, body: memoryview, final: bool, into: memoryview | None = None) -> memoryview:
         if not final and len(body) != header.chunk_size:
             raise BundleError("frame_order", f"数据包第 {i + 1} 块的长度不对：文件已损坏或被改动，已拒收。{_RETRY}")
+        if into is not None:
+            into[:len(body)] = body
+            return into[:len(body)]
         return body
 
     if header.encryption is None:
@@ -37,17 +43,16 @@ def _opener(header: Header, key: X25519PrivateKey | None) -> Callable[[int, memo
     except ValueError:
         raise BundleError("decrypt_failed", f"这份{what}无法解密（加密参数无效），已拒收。{_RETRY}") from None
     prefix, aad = _unb64(enc["nonce_prefix"], 7), hashlib.sha256(header.raw).digest()
-    out = memoryview(bytearray(header.chunk_size))
 
-    def decrypt(i: int, body: memoryview, final: bool) -> memoryview:
+    def decrypt(i: int, body: memoryview, final: bool, into: memoryview) -> memoryview:
         n = len(body) - TAG_LEN
-        if 0 <= n <= len(out):
+        if 0 <= n <= len(into):
             try:
-                aead.decrypt_into(_nonce(prefix, i, final), body, aad, out[:n])
+                aead.decrypt_into(_nonce(prefix, i, final), body, aad, into[:n])
             except InvalidTag:
                 pass
             else:
-                return plain(i, out[:n], final)
+                return plain(i, into[:n], final)
         body = bytes(body)
         moved = i == 0 and any(_opens(aead, prefix, j, f, body, aad) for j in (1, 2, 3) for f in (False, True))
         if i == 0 and not moved and not _opens(aead, prefix, i, not final, body, aad):
