@@ -42,6 +42,9 @@ def test_the_demo_links_witnesses_vehicles_and_places_to_its_cases(tmp_path):
     assert vehicles and all(check_plate(v.data["plate"]) is None and check_vin(v.data["vin"]) is None
                             for v in vehicles)
     assert all(any(x["role"] == "owner" for x in links.links_of(v.id)) for v in vehicles)
+    # the supervisor has reviewed some persons and returned one: 审核 → 采集 and the lists show each state
+    states = {(r["status"], r["returned"]) for r in people.list(limit=1000)}
+    assert {("finalized", False), ("reviewed", False), ("draft", True)} <= states, states
     assert verify(full).ok
     plain.close()
     full.close()

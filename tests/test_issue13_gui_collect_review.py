@@ -56,3 +56,4 @@ def test_a_supervisor_reviews_collect_records_beside_cases(app, qtbot, store, ad
     own.show()
     assert own.form is not None and not child(own, QPushButton, "collectApproveButton").isEnabled()
     assert own.message.text()
+

@@ -48,6 +48,20 @@ def _record(service: CollectService, values: dict[str, Any]) -> str:
         return e.existing.id
 
 
+def _review(store: Store, forms: FormRegistry, person_id: str, seed: str) -> None:
+    """The demo supervisor reviews most finalized persons (so 审核 → 采集 holds some and the
+    lists show every status): 6 in 10 approved, 1 in 10 returned with a comment. A stream of
+    its own (the witness's number), so the records made after stay the same."""
+    from weicha_desktop.core.users import UserService
+
+    reviewer = next((u for u in UserService(store).list() if u.role == "supervisor"), None)
+    draw = random.Random(seed).random()
+    if reviewer is None or draw >= 0.7:
+        return
+    PersonService(store, forms, reviewer).review(
+        person_id, approve=draw < 0.6, comment="符合要求" if draw < 0.6 else "现住址不详，请核实后补充")
+
+
 def collect_for_case(store: Store, forms: FormRegistry, actor: Actor, case_id: str,
                      values: dict[str, Any], rng: random.Random) -> int:
     """The case's witness, and perhaps a vehicle and the place, as linked records; the
@@ -62,6 +76,7 @@ def collect_for_case(store: Store, forms: FormRegistry, actor: Actor, case_id: s
                               "address": w.get("address"), "gender": w.get("gender")})
     if people.get(person).status == "draft" and rng.random() < 0.7:
         people.finalize(person)
+        _review(store, forms, person, w["id_number"])
     made = [links.link(person, case_id, "witness", "现场见证人")]
     if rng.random() < 0.25:
         vehicles = VehicleService(store, forms, actor)
