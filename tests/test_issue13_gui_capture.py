@@ -1,0 +1,60 @@
+"""采集's vehicle and place captured through the real window (the person: test_collect_gui.py;
+a check: test_check_gui.py): 新建 with the plate, the form's choices and text typed, 保存 — the
+plate's kind and the VIN's check are the core's, the list follows; a place with its type and
+coordinates."""
+import pytest
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLineEdit, QPushButton, QTableWidget
+
+from weicha_desktop.core.collect import PlaceService, VehicleService
+from weicha_desktop.gui.shell.main_window import MainWindow
+
+from tests.gui_support import app, child, dialogs, type_into  # noqa: F401 (fixtures)
+from tests.support import admin, forms, store  # noqa: F401 (fixtures)
+
+VIN = "LSVAU218XN2183294"
+
+
+@pytest.fixture
+def page(app, qtbot, store, admin, dialogs):
+    window = MainWindow(store, forms(), admin)
+    qtbot.addWidget(window)
+    window.show()
+    return window.show_page("collect")
+
+
+def choose(form, field: str, words: str) -> None:
+    combo = child(form, QComboBox, f"field_{field}")
+    combo.setCurrentIndex(combo.findText(words))  # as a user picks it: by its words
+
+
+def test_a_vehicle_and_a_place_captured_through_the_window(page, qtbot, store, admin):
+    cars = page.show_kind("vehicle")
+    type_into(qtbot, child(cars, QLineEdit, "collectKey_vehicle"), "桂n·df1234")
+    child(cars, QPushButton, "collectNew_vehicle").click()
+    form = cars.form
+    assert form is not None and form.objectName() == "collectForm_vehicle"
+    choose(form, "vehicle_type", "小型汽车")
+    type_into(qtbot, child(form, QLineEdit, "field_brand"), "比亚迪秦")
+    type_into(qtbot, child(form, QLineEdit, "field_vin"), VIN.lower())
+    assert form.save()
+    [row] = VehicleService(store, forms(), admin).list()
+    car = VehicleService(store, forms(), admin).get(row["id"])
+    assert (car.data["plate"], car.data["plate_kind"], car.data["vin"], car.data["brand"],
+            car.data["vehicle_type"]) == ("桂NDF1234", "new_energy_small", VIN, "比亚迪秦", "small_car")
+    table = child(cars, QTableWidget, "collectList_vehicle")
+    qtbot.waitUntil(lambda: table.rowCount() == 1 and table.item(0, 0).text() == "桂NDF1234")
+
+    places = page.show_kind("place")
+    child(places, QPushButton, "collectNew_place").click()
+    form = places.form
+    type_into(qtbot, child(form, QLineEdit, "field_name"), "钦州港加油站")
+    choose(form, "place_type", "商铺")
+    type_into(qtbot, child(form, QLineEdit, "field_address"), "钦州市钦南区港口大道 8 号")
+    child(form, QDoubleSpinBox, "field_location.lat").setValue(21.7)
+    child(form, QDoubleSpinBox, "field_location.lon").setValue(108.6)
+    assert form.save()
+    [row] = PlaceService(store, forms(), admin).list()
+    place = PlaceService(store, forms(), admin).get(row["id"])
+    assert place.data["name"] == "钦州港加油站" and place.data["place_type"] == "shop"
+    assert place.data["location"]["lat"] == pytest.approx(21.7) and place.data["location"]["lon"] == pytest.approx(108.6)
+    assert [e.action for e in store.audit_entries() if e.object_kind in ("vehicle", "place")][:1] == ["vehicle.create"]
