@@ -1,4 +1,4 @@
-"""`weicha patrol new|update|show|list|end|finalize|link` — 巡逻 on core/patrol.
+"""`weicha patrol new|update|show|list|end|finalize|report|link` — 巡逻 on core/patrol.
 
 Field values from ``--json-file`` and ``--set 字段=值``; ``--gpx FILE`` (new, update) adds the
 file's track points and waypoints to the route — an empty, broken or hostile file is refused
@@ -54,6 +54,10 @@ def register(sub) -> None:
     s.add_argument("key", help=KEY)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_finalize)
+    s = group.add_parser("report", help="导出巡逻工作记录 PDF")
+    s.add_argument("key", help=KEY)
+    s.add_argument("-o", "--output", required=True, help="输出的 PDF 文件")
+    s.set_defaults(func=cmd_report)
     s = group.add_parser("link", help="把途中采集的人员、车辆或场所关联到巡逻")
     s.add_argument("key", help=KEY)
     s.add_argument("record", help="人员、车辆或场所：记录 id、身份证号或号牌")
@@ -175,4 +179,16 @@ def cmd_link(args) -> int:
             print_json(link)
         else:
             print(f"已关联到巡逻（巡逻中登记），关联 id {link['id']}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from weicha_desktop.cli.context import data_dir
+    from weicha_desktop.core.patrol.report import write_patrol_log
+    from weicha_desktop.core.safe_output import check_output
+
+    check_output(args.output, data_dir=data_dir(args))  # refused before login and rendering
+    with open_store(args) as store:
+        result = write_patrol_log(_service(args, store), args.key, args.output)
+    print(f"已导出巡逻工作记录：{result['path']}（{result['pages']} 页，SHA-256 {result['sha256']}）")
     return 0

@@ -24,10 +24,10 @@ def integrity_payload(case: CaseRecord) -> dict:
 
 
 class IntegrityBlock(Flowable):
-    def __init__(self, case: CaseRecord, printed_at: str):
+    def __init__(self, case: CaseRecord, printed_at: str, number_label: str = "勘验号"):
         super().__init__()
         self.payload = integrity_payload(case)
-        self.printed_at = printed_at
+        self.printed_at, self.number_label = printed_at, number_label
         self.height = QR_SIZE + 4 * mm
 
     def wrap(self, avail_width: float, _h):
@@ -43,7 +43,7 @@ class IntegrityBlock(Flowable):
                 2 * mm, 2 * mm, QR_SIZE)
         p = self.payload
         kind = "定稿内容哈希（SHA-256）" if p["final"] else "草稿数据哈希（SHA-256，未定稿，仅供核对）"
-        body = (f"数据完整性　勘验号 {p['number']}　第 {p['version']} 版\n{kind}：\n{p['sha256']}\n"
+        body = (f"数据完整性　{self.number_label} {p['number'] or ''}　第 {p['version']} 版\n{kind}：\n{p['sha256']}\n"
                 f"记录标识：{p['case']}\n打印时间：{self.printed_at}　扫描二维码可与数据核对")
         para = Paragraph(text(body), styles()["small"])
         w = self.width - QR_SIZE - 8 * mm

@@ -54,12 +54,14 @@ class Part(Flowable):
 
 
 class ReportDoc(BaseDocTemplate):
-    def __init__(self, path: Path, *, unit_name: str, case_number: str, draft: bool, title: str):
+    def __init__(self, path: Path, *, unit_name: str, case_number: str, draft: bool, title: str,
+                 number_label: str = "勘验号"):
         super().__init__(str(path), pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X,
                          topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, title=title,
                          author="微察桌面版", subject=case_number, creator="微察桌面版",
                          initialFontName=cjk_font(), initialFontSize=10, initialLeading=14)
         self.unit_name, self.case_number, self.draft = unit_name, case_number, draft
+        self.number_label = number_label  # what the header calls the number (巡逻记录: its label)
         self.part_title, self.part_internal = "", False
         frame = Frame(MARGIN_X, MARGIN_BOTTOM, A4[0] - 2 * MARGIN_X,
                       A4[1] - MARGIN_TOP - MARGIN_BOTTOM, id="body", leftPadding=0,
@@ -88,7 +90,7 @@ class ReportDoc(BaseDocTemplate):
         c.setFont(font, 8.5)
         c.setFillGray(0.25)
         c.drawString(MARGIN_X, top, printable(self.unit_name))
-        c.drawRightString(A4[0] - MARGIN_X, top, f"勘验号 {self.case_number}")
+        c.drawRightString(A4[0] - MARGIN_X, top, printable(f"{self.number_label} {self.case_number}"))
         if self.part_title:
             c.drawCentredString(A4[0] / 2, top, self.part_title)
             if self.part_internal:
