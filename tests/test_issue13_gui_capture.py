@@ -58,3 +58,14 @@ def test_a_vehicle_and_a_place_captured_through_the_window(page, qtbot, store, a
     assert place.data["name"] == "钦州港加油站" and place.data["place_type"] == "shop"
     assert place.data["location"]["lat"] == pytest.approx(21.7) and place.data["location"]["lon"] == pytest.approx(108.6)
     assert [e.action for e in store.audit_entries() if e.object_kind in ("vehicle", "place")][:1] == ["vehicle.create"]
+
+
+def test_a_person_page_names_the_patrols_it_is_linked_to(page, store, admin):
+    from weicha_desktop.core.collect import LinkService, PersonService
+    from weicha_desktop.core.patrol import PatrolService
+
+    person = PersonService(store, forms(), admin).create({"name": "黄丽"})
+    patrol = PatrolService(store, forms(), admin).create({})
+    LinkService(store, forms(), admin).link(person.id, patrol.id, "witness")
+    links = page.show_kind("person").open(person.id).links.list
+    assert [links.item(i).text() for i in range(links.count())] == ["→ 证人  2026-11-27 09:00（巡逻）"]

@@ -1545,6 +1545,14 @@ Open that record? Choose Ignore to create another one anyway.</translation>
         <translation>place</translation>
     </message>
     <message>
+        <source>巡逻</source>
+        <translation>patrol</translation>
+    </message>
+    <message>
+        <source>群众诉求</source>
+        <translation>public request</translation>
+    </message>
+    <message>
         <source>勘验号、身份证号、号牌或记录 id</source>
         <translation>Case number, ID number, plate or record id</translation>
     </message>
@@ -2173,9 +2181,24 @@ or drop photos or folders here.</translation>
 </context>
 <context>
     <name>ProblemPanel</name>
+    <message numerus="yes">
+        <source>另有 %n 条提示，请核对（不影响定稿）。</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
         <source>单击或按回车定位到该栏目</source>
         <translation>Click or press Enter to go to the field</translation>
+    </message>
+    <message>
+        <source>提示：{text}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>提示：请核对，不阻止定稿（单击或按回车定位到该栏目）</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

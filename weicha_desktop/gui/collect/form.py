@@ -21,7 +21,8 @@ from weicha_desktop.gui.common.op_dialog import button, show_message
 from weicha_desktop.gui.forms.view import FormView
 
 KIND_NAMES = {"case": QT_TRANSLATE_NOOP("LinksView", "勘验"), "person": QT_TRANSLATE_NOOP("LinksView", "人员"),
-              "vehicle": QT_TRANSLATE_NOOP("LinksView", "车辆"), "place": QT_TRANSLATE_NOOP("LinksView", "场所")}
+              "vehicle": QT_TRANSLATE_NOOP("LinksView", "车辆"), "place": QT_TRANSLATE_NOOP("LinksView", "场所"),
+              "patrol": QT_TRANSLATE_NOOP("LinksView", "巡逻"), "request": QT_TRANSLATE_NOOP("LinksView", "群众诉求")}
 
 
 class CollectForm(FormView):
