@@ -55,6 +55,8 @@ def test_a_patrol_captured_through_the_window(window, qtbot, store, admin, tmp_p
     table = child(page, QTableWidget, "collectList_patrol")
     qtbot.waitUntil(lambda: table.rowCount() == 1 and table.item(0, 1).text() != "")
     assert table.item(0, 2).text() == "文峰路一带"
+    assert form.export_log(tmp_path / "log.pdf") and (tmp_path / "log.pdf").read_bytes().startswith(b"%PDF")
+    assert "已导出巡逻工作记录" in child(view, QLabel, "formMessage").text()
     child(page, QCheckBox, "patrolOngoingOnly").setChecked(True)  # the filter: it has ended
     assert table.rowCount() == 0
 

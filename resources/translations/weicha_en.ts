@@ -1790,6 +1790,10 @@ Compare this fingerprint with the server administrator (weicha-server keys); if 
         <source>已从 {name} 导入路线点。</source>
         <translation>Route points imported from {name}.</translation>
     </message>
+    <message>
+        <source>已导出巡逻工作记录：{path}（{pages} 页）</source>
+        <translation>Patrol log exported: {path} ({pages} pages)</translation>
+    </message>
 </context>
 <context>
     <name>PatrolPage</name>
@@ -2756,6 +2760,10 @@ version {version} ({status})</translation>
         <translation>Import GPX…</translation>
     </message>
     <message>
+        <source>导出 PDF…</source>
+        <translation>Export PDF…</translation>
+    </message>
+    <message>
         <source>途中登记的人员、车辆或场所：身份证号、号牌或记录 id</source>
         <translation>A person, vehicle or place recorded on the way: ID number, plate or record id</translation>
     </message>
@@ -2786,6 +2794,14 @@ version {version} ({status})</translation>
     <message>
         <source>GPX 文件 (*.gpx);;所有文件 (*)</source>
         <translation>GPX files (*.gpx);;All files (*)</translation>
+    </message>
+    <message>
+        <source>导出巡逻工作记录</source>
+        <translation>Export the patrol log</translation>
+    </message>
+    <message>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
     </message>
     <message>
         <source>已关联。</source>

@@ -1,7 +1,8 @@
 """巡逻 page: the list of patrols (the 采集 kind page: returned first, then the last changed;
 search) and the form of the patrol chosen, with its 小结 view — the summary (duration,
 distance, points, records, checks, hits), 结束巡逻, 导入 GPX…, the records linked to it and
-the checks its officers made on the way, and a row to link a person, vehicle or place.
+the checks its officers made on the way, a row to link a person, vehicle or place, and
+导出 PDF… (巡逻工作记录, core/patrol/report.py).
 
     ┌ 巡逻 ──────────────────────────┬──────────────────────────────────────────────┐
     │ [新建]                          │ 巡逻记录 2026-12-01 08:00 文峰路一带  草稿     │
@@ -51,6 +52,21 @@ class PatrolForm(FormView):
         return self._step(lambda: self.cases.import_gpx(self.case.id, path)[0],
                           self.tr("已从 {name} 导入路线点。").format(name=Path(path).name))
 
+    def export_log(self, path: str | Path) -> bool:
+        """巡逻工作记录 PDF at ``path`` (core/patrol/report.py; a few pages: on the GUI thread)."""
+        from weicha_desktop.core.patrol.report import write_patrol_log
+
+        if not self.commit_session():
+            return False
+        try:
+            result = write_patrol_log(self.cases, self.case.id, path)
+        except WeichaError as e:
+            show_message(self.summary_view.message, message_text(e), "error")
+            return False
+        show_message(self.summary_view.message, self.tr("已导出巡逻工作记录：{path}（{pages} 页）").format(
+            path=result["path"], pages=result["pages"]), "ok")
+        return True
+
     def _step(self, act, done: str) -> bool:
         if not self.commit_session():
             return False
@@ -74,6 +90,7 @@ class SummaryView(QWidget):
         self.text.setWordWrap(True)
         self.end_button = button(self.tr("结束巡逻"), "patrolEnd", form.end_patrol)
         self.gpx_button = button(self.tr("导入 GPX…"), "patrolGpx", self.choose_gpx)
+        self.pdf_button = button(self.tr("导出 PDF…"), "patrolPdf", self.choose_pdf)
         self.items = QListWidget()
         self.items.setObjectName("patrolItems")
         self.target = QLineEdit()
@@ -87,6 +104,7 @@ class SummaryView(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.end_button)
         buttons.addWidget(self.gpx_button)
+        buttons.addWidget(self.pdf_button)
         buttons.addStretch(1)
         row = QHBoxLayout()
         row.addWidget(self.target, 1)
@@ -121,6 +139,12 @@ class SummaryView(QWidget):
                                               self.tr("GPX 文件 (*.gpx);;所有文件 (*)"))
         if path:
             self.form.import_gpx(path)
+
+    def choose_pdf(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出巡逻工作记录"), "巡逻工作记录.pdf",
+                                              self.tr("PDF 文件 (*.pdf)"))
+        if path:
+            self.form.export_log(path)
 
     def link(self) -> None:
         try:
