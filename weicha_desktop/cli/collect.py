@@ -1,4 +1,4 @@
-"""`weicha person|vehicle|place …` (采集: new, update, show, list, finalize, review, amend) and `weicha link …`
+"""`weicha person|vehicle|place …` (采集: new, update, show, list, finalize, review, amend, report) and `weicha link …`
 (add, remove, list): the collect records and their links, on core/collect's services.
 
 A record is named by its id or its key (身份证号, 号牌, 车辆识别代号). Field values come from
@@ -54,6 +54,11 @@ def register(sub) -> None:
         g.add_argument("--return", dest="return_", action="store_true")
         s.add_argument("--comment", default="")
         s.set_defaults(func=cmd_review, kind=kind)
+        s = group.add_parser("report", help=f"导出{word}信息表（一页 PDF，含关联）")
+        s.add_argument("key", help=KEY_HELP[kind])
+        s.add_argument("-o", "--output", required=True, help="输出的 PDF 文件（不能在数据文件夹中）")
+        s.add_argument("--json", action="store_true")
+        s.set_defaults(func=cmd_report, kind=kind)
         s = group.add_parser("amend", help="补正：为已定稿的记录生成新版本")
         s.add_argument("key", help=KEY_HELP[kind])
         s.add_argument("--reason", required=True)
@@ -194,6 +199,21 @@ def cmd_finalize(args) -> int:
         svc = _service(args, store)
         record = svc.finalize(args.key)
         print(f"已定稿{KINDS[args.kind]}记录 {svc.label(record)} 第 {record.version} 版，内容哈希 {record.content_hash}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from weicha_desktop.cli.context import data_dir
+    from weicha_desktop.core.collect.report import TITLES, write_sheet
+    from weicha_desktop.core.safe_output import check_output
+
+    check_output(args.output, data_dir=data_dir(args))  # a wrong target: refused before a login
+    with open_store(args) as store:
+        done = write_sheet(_service(args, store), args.key, args.output)
+    if args.json:
+        print_json(done)
+        return 0
+    print(f"已导出{TITLES[args.kind]}：{done['path']}（{done['pages']} 页，SHA-256 {done['sha256']}）")
     return 0
 
 

@@ -255,6 +255,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     *(spec for kind in RECORD_KINDS for spec in _record_actions(kind)),
     _act("case.export", "case", False, "导出勘验（读）"),
     _act("collect.export", ("person", "vehicle", "place"), False, "导出人员、车辆或场所记录（读；cli/collect.py）"),
+    _act("collect.report", ("person", "vehicle", "place"), False, "导出人员、车辆或场所信息表 PDF（读；core/collect/report.py）"),
     _act("patrol.export", "patrol", False, "导出巡逻记录（读；cli/patrol.py）"),
     _act("patrol.report", "patrol", False, "导出巡逻工作记录 PDF（读；core/patrol/report.py）"),
     _act("request.export", "request", False, "导出群众诉求记录（读；cli/requests.py）"),
