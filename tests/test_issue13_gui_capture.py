@@ -69,3 +69,27 @@ def test_a_person_page_names_the_patrols_it_is_linked_to(page, store, admin):
     LinkService(store, forms(), admin).link(person.id, patrol.id, "witness")
     links = page.show_kind("person").open(person.id).links.list
     assert [links.item(i).text() for i in range(links.count())] == ["→ 证人  2026-11-27 09:00（巡逻）"]
+
+
+def test_the_collect_lists_filter_by_status_returned_first(page, qtbot, store, admin):
+    from weicha_desktop.core.collect import PersonService
+    from weicha_desktop.core.users import UserService
+
+    from tests.support import PASSWORD
+
+    boss = UserService(store).add(admin, "周建国", "supervisor", PASSWORD, badge_no="200051")
+    people = PersonService(store, forms(), admin)
+    for name in ("甲", "乙", "丙"):
+        people.finalize(people.create({"name": name, "gender": "male"}).id)
+    PersonService(store, forms(), boss).review(people.list(text="乙")[0]["id"], approve=False, comment="补充住址")
+    PersonService(store, forms(), boss).review(people.list(text="丙")[0]["id"], approve=True)
+    kind = page.show_kind("person")
+    table, status = child(kind, QTableWidget, "collectList_person"), child(kind, QComboBox, "collectStatus_person")
+    qtbot.waitUntil(lambda: table.rowCount() == 3)
+    assert table.item(0, 0).text() == "乙"  # the returned draft first
+    shown = {}
+    for i in range(status.count()):
+        status.setCurrentIndex(i)
+        shown[status.currentText()] = [table.item(r, 0).text() for r in range(table.rowCount())]
+    assert shown == {"全部状态": ["乙", "丙", "甲"], "退回补正": ["乙"], "草稿": ["乙"],
+                     "已定稿（待审核）": ["甲"], "已审核": ["丙"]}, shown

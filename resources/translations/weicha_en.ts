@@ -634,6 +634,29 @@ They are autosaved and come back when the case is opened again. Close anyway?</t
     </message>
 </context>
 <context>
+    <name>CollectKindPage</name>
+    <message>
+        <source>全部状态</source>
+        <translation>All statuses</translation>
+    </message>
+    <message>
+        <source>退回补正</source>
+        <translation>Returned for correction</translation>
+    </message>
+    <message>
+        <source>草稿</source>
+        <translation>Draft</translation>
+    </message>
+    <message>
+        <source>已定稿（待审核）</source>
+        <translation>Finalized (awaiting review)</translation>
+    </message>
+    <message>
+        <source>已审核</source>
+        <translation>Reviewed</translation>
+    </message>
+</context>
+<context>
     <name>CollectPage</name>
     <message>
         <source>人员</source>
@@ -2253,6 +2276,13 @@ or drop photos or folders here.</translation>
     <message>
         <source>检查结果（第 {n} 版）：</source>
         <translation>Check of version {n}: </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n 条提示，请核对（不阻止定稿）：</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
     </message>
     <message>
         <source>通过，没有阻止定稿的问题。</source>

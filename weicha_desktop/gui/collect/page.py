@@ -14,7 +14,7 @@ are not paged yet). The page has no SQL: the services read."""
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QSplitter,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QSplitter,
                                QStackedWidget, QTableWidget, QTableWidgetItem, QTabWidget,
                                QVBoxLayout, QWidget)
 
@@ -50,7 +50,7 @@ class CollectPage(QTabWidget):
         self.setObjectName("collectTabs")
         self.kinds: dict[str, KindPage] = {}
         for kind, cls in SERVICES.items():
-            page = KindPage(cls(store, forms, actor), events)
+            page = CollectKindPage(cls(store, forms, actor), events)
             self.kinds[kind] = page
             self.addTab(page, QCoreApplication.translate("CollectPage", TITLES[kind]))
 
@@ -227,3 +227,29 @@ class KindPage(QWidget):
 
     def commit_open(self) -> bool:
         return self.form is None or self.form.commit_session()
+
+
+STATUS_FILTERS = ((QT_TRANSLATE_NOOP("CollectKindPage", "全部状态"), None),
+                  (QT_TRANSLATE_NOOP("CollectKindPage", "退回补正"), "returned"),
+                  (QT_TRANSLATE_NOOP("CollectKindPage", "草稿"), "draft"),
+                  (QT_TRANSLATE_NOOP("CollectKindPage", "已定稿（待审核）"), "finalized"),
+                  (QT_TRANSLATE_NOOP("CollectKindPage", "已审核"), "reviewed"))
+
+
+class CollectKindPage(KindPage):
+    """A person, vehicle or place list, with a status filter as the cases' list has."""
+
+    def __init__(self, service: CollectService, events: StoreEvents | None = None,
+                 parent: QWidget | None = None):
+        self.status: QComboBox | None = None  # refresh() runs inside KindPage.__init__
+        super().__init__(service, events, parent)
+        self.status = QComboBox()
+        self.status.setObjectName(f"collectStatus_{self.kind}")
+        for words, status in STATUS_FILTERS:
+            self.status.addItem(QCoreApplication.translate("CollectKindPage", words), status)
+        self.status.currentIndexChanged.connect(self.refresh)
+        self.add_filter(self.status)
+
+    def rows(self) -> list[dict]:
+        status = self.status.currentData() if self.status is not None else None
+        return self.service.list(text=self.search.text().strip() or None, status=status, limit=LIST_LIMIT)
