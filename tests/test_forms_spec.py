@@ -113,8 +113,9 @@ def test_rules_declared(spec):
     assert [r.id for r in spec.rules] == [
         "bicai", "witness", "bibi", "bizhong_result", "time_order", "occurred_order",
         "photo_fangwei",
-        "photo_gaimao", "photo_zhongdian", "photo_ximu", "investigators"]
+        "photo_gaimao", "photo_zhongdian", "photo_ximu", "investigators", "photo_total"]
     assert spec.rules[2].each == "evidence"
+    assert [r.id for r in spec.rules if r.level == "notice"] == ["photo_total"]  # 提示, not a blocker
 
 
 def test_row_defaults_are_fresh_copies(spec):

@@ -30,7 +30,7 @@ def register(sub) -> None:
     s.add_argument("--limit", type=int, default=50)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_case_list)
-    s = cases.add_parser("check", help="列出阻止定稿的问题（一长四必）")
+    s = cases.add_parser("check", help="列出阻止定稿的问题（一长四必），及不阻止定稿的提示")
     s.add_argument("case")
     s.set_defaults(func=cmd_case_check)
     s = cases.add_parser("finalize", help="定稿（锁定并计算哈希）")
@@ -122,10 +122,16 @@ def cmd_case_list(args) -> int:
 
 def cmd_case_check(args) -> int:
     with open_store(args) as store:
-        problems = case_service(args, store).blockers(args.case)
+        svc = case_service(args, store)
+        problems = svc.blockers(args.case)
+        notices = svc.notices(svc.get(args.case))  # 提示: shown after, never blocking
     for p in problems:
         print(f"- {p}")
+    for p in notices:
+        print(f"- 提示：{p}")
     print("可以定稿。" if not problems else f"共 {len(problems)} 项阻止定稿。")
+    if notices:
+        print(f"另有 {len(notices)} 条提示，请核对（不阻止定稿）。")
     return 1 if problems else 0
 
 

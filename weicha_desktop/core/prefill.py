@@ -6,7 +6,11 @@
     unit         the unit's name, known since setup (现场勘验单位)
     now          the clock's time, to the minute (勘验开始时间, 提取时间); a date field: today
     photo_count  the photos in the record's photo log (照片张数; 0 for a new record: the form
-                 then keeps it in step, and the rule ``photo_total`` flags a disagreement)
+                 then keeps it in step while it holds what the log gave; a number typed over
+                 is kept, and ``weicha photos import`` does not change the record: the form's
+                 rule ``photo_total`` is a notice (``level: notice``, 提示) naming both numbers
+                 when they differ — never a blocker: the 笔录 counts the photos taken at the
+                 scene, the photo pages may attach a selection)
     photo_end    the camera time of the record's last photo, to the minute (勘验结束时间: the
                  scene's last shot; nothing for a new record: the form fills it as photos come
                  in, while it is empty or still what it gave; a file's own time is not used)

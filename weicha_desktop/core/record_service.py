@@ -26,7 +26,8 @@ from typing import Any
 from weicha_desktop.core import drafts, duties, numbering, people, prefill
 from weicha_desktop.core.errors import (FinalizeBlocked, InvalidState, NotFound, PermissionDenied,
                                         Problem, ValidationFailed, WeichaError)
-from weicha_desktop.core.forms import FormRegistry, FormSpec, check_rules, default_values, validate
+from weicha_desktop.core.forms import (FormRegistry, FormSpec, check_notices, check_rules, default_values,
+                                       validate)
 from weicha_desktop.core.forms.identity import follow_id_numbers
 from weicha_desktop.core.ids import new_id
 from weicha_desktop.core.labels import ROLES, status_label
@@ -100,6 +101,12 @@ class RecordService:
         if not complete:
             return problems
         return problems + check_rules(spec, data, self._facts(record)) + self._unclassified(spec, record)
+
+    def notices(self, record: Record, data: dict[str, Any] | None = None) -> list[Problem]:
+        """The form's notices (提示, rules of ``level: notice``) for ``data`` (by default the
+        record's): worth a look, never blocking — not in ``blockers`` nor ``check_data``."""
+        return check_notices(self.spec_for(record), record.data if data is None else data,
+                             self._facts(record))
 
     def _unclassified(self, spec: FormSpec, record: Record) -> list[Problem]:
         """One blocker naming the photos of the record's log that have no class yet, where

@@ -5,7 +5,7 @@ from .check import check_forms
 from .expr import Expr, ExprError, compile_expr
 from .loader import load_form
 from .registry import FormNotFound, FormRegistry
-from .rules import check_rules
+from .rules import check_notices, check_rules
 from .spec import (
     Choice,
     Constraint,
@@ -23,5 +23,5 @@ from .validators import VALIDATORS
 __all__ = [
     "Choice", "Constraint", "Expr", "ExprError", "Field", "FormError", "FormNotFound",
     "FormRegistry", "FormSpec", "Label", "Rule", "Section", "VALIDATORS", "check_forms",
-    "check_rules", "compile_expr", "default_values", "load_form", "validate",
+    "check_notices", "check_rules", "compile_expr", "default_values", "load_form", "validate",
 ]

@@ -17,6 +17,7 @@ from .spec import (
     OTHER_CODE,
     PERSON_FIELDS,
     PREFILL_SOURCES,
+    RULE_LEVELS,
     Choice,
     Constraint,
     Field,
@@ -40,7 +41,7 @@ _SECTION_KEYS = {"id", "title", "fields"}
 _FIELD_KEYS = {"id", "type", "label", "required", "readonly", "constraint", "relevant",
                "default", "help", "choices", "other_text", "unit", "fields", "person_fields",
                "person_required", "participant", "number_prefix", "prefill"}
-_RULE_KEYS = {"id", "message", "require", "when", "each", "field"}
+_RULE_KEYS = {"id", "message", "require", "when", "each", "field", "level"}
 _CHOICE_LIST_KEYS = {"id", "title", "choices"}
 # an option of a shared list (forms/choices/): its code, words, and — where records of the
 # forms that stored labels hold other text than ``zh`` — that text as ``legacy``; the hints
@@ -566,6 +567,12 @@ class _Builder:
                        else self.text(item, "message", where, required=True))
             if isinstance(message, Label):
                 parts["message_en"], message = message.en, message.zh
+            level = self.text(item, "level", where)
+            if level is not None and level not in RULE_LEVELS:
+                self.err(item.line_of("level"), where,
+                         f"未知的 level“{level}”（可用：{'、'.join(RULE_LEVELS)}；不写即 block，阻止定稿）")
+            elif level is not None:
+                parts["level"] = level
             if rule_id and message and parts["require"]:
                 rules.append(Rule(rule_id, message=message, line=item.line, **parts))
         return tuple(rules)

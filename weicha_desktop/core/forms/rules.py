@@ -1,4 +1,5 @@
-"""Finalize rules declared in a form's ``rules:`` list (一长四必: 必采, 必比, 见证, ...)."""
+"""Finalize rules declared in a form's ``rules:`` list (一长四必: 必采, 必比, 见证, ...), and
+the notices (``level: notice``, 提示): checked the same way, never blocking."""
 from __future__ import annotations
 
 import re
@@ -9,21 +10,24 @@ from weicha_desktop.core.errors import Problem, shorten
 from weicha_desktop.core.messages import Msg, Texts
 
 from .expr import compile_expr
-from .spec import FormSpec, Rule
+from .spec import BLOCK, NOTICE, FormSpec, Rule
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 ROW_NAMES = ("index", "n")  # placeholders of ``each`` rules: 0-based index, 1-based number
 
 
 def check_rules(spec: FormSpec, data: Mapping[str, Any],
-                facts: Mapping[str, Any] | None = None) -> list[Problem]:
-    """A problem for every rule whose ``require`` fails where its ``when`` holds.
+                facts: Mapping[str, Any] | None = None, *, level: str = BLOCK) -> list[Problem]:
+    """A problem for every rule whose ``require`` fails where its ``when`` holds, of the
+    rules of ``level``: by default those that block finalizing (``check_notices``: the rest).
 
     ``facts`` (``photo_count``, ``photo_classes``) are merged into the expression names.
     """
     env = {**data, **(facts or {})}
     problems = []
     for rule in spec.rules:
+        if rule.level != level:
+            continue
         if rule.each is None:
             if _fails(rule, env):
                 problems.append(Problem(fill(rule.field or "", env), _message(rule, env), rule.id))
@@ -38,6 +42,12 @@ def check_rules(spec: FormSpec, data: Mapping[str, Any],
                 path = fill(rule.field, names) if rule.field else f"{rule.each}[{i}]"
                 problems.append(Problem(path, _message(rule, names), rule.id))
     return problems
+
+
+def check_notices(spec: FormSpec, data: Mapping[str, Any],
+                  facts: Mapping[str, Any] | None = None) -> list[Problem]:
+    """The notices (提示) of the rules declared ``level: notice``: shown, never blocking."""
+    return check_rules(spec, data, facts, level=NOTICE)
 
 
 def _message(rule: Rule, names: Mapping[str, Any]) -> Msg:

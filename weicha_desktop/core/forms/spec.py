@@ -29,6 +29,11 @@ FACT_NAMES = ("photo_count", "photo_classes")  # rule facts, merged into the exp
 # logged-in user's display name, the unit's name, the clock's "now", the photo log's count,
 # the camera time of its last photo.
 PREFILL_SOURCES = ("user", "unit", "now", "photo_count", "photo_end")
+# How much a rule's failure weighs (``level:``): ``block`` (the default) stops 定稿; a
+# ``notice`` (提示) is only shown — after the problems, in the form, the review page and
+# ``case check`` — for the technician to look at (two numbers that may rightly differ).
+BLOCK, NOTICE = "block", "notice"
+RULE_LEVELS = (BLOCK, NOTICE)
 
 
 class FormError(WeichaError):
@@ -172,7 +177,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Rule:
-    """A finalize rule (一长四必). ``each`` names a repeat group checked row by row."""
+    """A finalize rule (一长四必), or a notice (``level: notice``). ``each`` names a repeat
+    group checked row by row."""
 
     id: str
     message: str  # Chinese; ``message: {zh, en}`` in the form also gives ``message_en``
@@ -182,6 +188,7 @@ class Rule:
     field: str | None = None  # path template, e.g. ``evidence[{index}].comparison_status``
     line: int = dataclasses.field(default=0, compare=False)
     message_en: str = ""  # English of ``message`` (same placeholders); "" falls back to zh
+    level: str = BLOCK  # RULE_LEVELS: NOTICE never blocks finalizing (check_rules' ``level``)
 
 
 _GENDERS = (Choice("男", Label("男", "Male"), "male"), Choice("女", Label("女", "Female"), "female"))
