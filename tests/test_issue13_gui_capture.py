@@ -93,3 +93,19 @@ def test_the_collect_lists_filter_by_status_returned_first(page, qtbot, store, a
         shown[status.currentText()] = [table.item(r, 0).text() for r in range(table.rowCount())]
     assert shown == {"全部状态": ["乙", "丙", "甲"], "退回补正": ["乙"], "草稿": ["乙"],
                      "已定稿（待审核）": ["甲"], "已审核": ["丙"]}, shown
+
+
+def test_the_information_sheet_is_exported_from_the_window(page, qtbot, store, admin, tmp_path):
+    from weicha_desktop.core.collect import PersonService
+
+    person = PersonService(store, forms(), admin).create({"name": "黄丽"})
+    kind = page.show_kind("person")
+    assert kind.export_sheet(str(tmp_path / "x.pdf")) is None and "请先" in kind.message.text()
+    kind.open(person.id)
+    kind.export_sheet(str(store.data_dir / "x.pdf"))  # the data folder: refused, said
+    qtbot.waitUntil(lambda: kind.sheet_button.isEnabled(), timeout=5000)
+    assert "数据文件夹" in kind.message.text() and not (store.data_dir / "x.pdf").exists()
+    kind.export_sheet(str(tmp_path / "li.pdf"))
+    qtbot.waitUntil(lambda: kind.sheet_button.isEnabled(), timeout=5000)
+    assert "已导出信息表" in kind.message.text() and (tmp_path / "li.pdf").stat().st_size > 1000
+    assert [e.action for e in store.audit_entries()][-1] == "collect.report"

@@ -655,6 +655,30 @@ They are autosaved and come back when the case is opened again. Close anyway?</t
         <source>已审核</source>
         <translation>Reviewed</translation>
     </message>
+    <message>
+        <source>导出信息表…</source>
+        <translation>Export sheet…</translation>
+    </message>
+    <message>
+        <source>请先在列表中选择一条记录。</source>
+        <translation>Choose a record in the list first.</translation>
+    </message>
+    <message>
+        <source>导出信息表</source>
+        <translation>Export information sheet</translation>
+    </message>
+    <message>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+    <message>
+        <source>正在导出信息表…</source>
+        <translation>Exporting the information sheet…</translation>
+    </message>
+    <message>
+        <source>已导出信息表：{path}（{pages} 页）</source>
+        <translation>Information sheet exported: {path} ({pages} pages)</translation>
+    </message>
 </context>
 <context>
     <name>CollectPage</name>
@@ -2210,9 +2234,9 @@ or drop photos or folders here.</translation>
     <name>ProblemPanel</name>
     <message numerus="yes">
         <source>另有 %n 条提示，请核对（不影响定稿）。</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform> %n notice to check (it does not stop finalizing).</numerusform>
+            <numerusform> %n notices to check (they do not stop finalizing).</numerusform>
         </translation>
     </message>
     <message>
@@ -2221,11 +2245,11 @@ or drop photos or folders here.</translation>
     </message>
     <message>
         <source>提示：{text}</source>
-        <translation type="unfinished"></translation>
+        <translation>Notice: {text}</translation>
     </message>
     <message>
         <source>提示：请核对，不阻止定稿（单击或按回车定位到该栏目）</source>
-        <translation type="unfinished"></translation>
+        <translation>Notice: please check; it does not block finalizing (click or press Enter to go to the field)</translation>
     </message>
 </context>
 <context>
@@ -2279,10 +2303,14 @@ or drop photos or folders here.</translation>
     </message>
     <message numerus="yes">
         <source>%n 条提示，请核对（不阻止定稿）：</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n notice to check (it does not block finalizing):</numerusform>
+            <numerusform>%n notices to check (they do not block finalizing):</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>提示：</source>
+        <translation>Notice: </translation>
     </message>
     <message>
         <source>通过，没有阻止定稿的问题。</source>

@@ -249,6 +249,41 @@ class CollectKindPage(KindPage):
             self.status.addItem(QCoreApplication.translate("CollectKindPage", words), status)
         self.status.currentIndexChanged.connect(self.refresh)
         self.add_filter(self.status)
+        self.sheet_button = button(self.tr("导出信息表…"), f"collectSheet_{self.kind}", self.export_sheet)
+        self.add_filter(self.sheet_button)
+        self.sheet_op = None  # the sheet being written (BackgroundOp)
+
+    def export_sheet(self, path: str | None = None):
+        """导出信息表…: the open record's one-page PDF (core/collect/report.py), written on a
+        worker with a connection of its own; the message under the list says where."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from weicha_desktop.core.collect.report import write_sheet
+        from weicha_desktop.gui.common.ops import BackgroundOp
+
+        if self.form is None:
+            self.message.setText(self.tr("请先在列表中选择一条记录。"))
+            return None
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("导出信息表"), f"{self.service.label(self.form.case)}.pdf",
+                                                  self.tr("PDF 文件 (*.pdf)"))
+        if not path:
+            return None
+        svc, record_id = self.service, self.form.case.id
+        self.sheet_button.setEnabled(False)
+        self.message.setText(self.tr("正在导出信息表…"))
+        self.sheet_op = (BackgroundOp(self, lambda job: write_sheet(type(svc)(job.store, svc.forms, svc.actor),
+                                                                    record_id, path), store=svc.store)
+                         .on_success(self._sheet_done).on_failure(self._sheet_failed).run())
+        return self.sheet_op
+
+    def _sheet_done(self, result: dict) -> None:
+        self.sheet_button.setEnabled(True)
+        self.message.setText(self.tr("已导出信息表：{path}（{pages} 页）").format(**result))
+
+    def _sheet_failed(self, failure) -> None:
+        self.sheet_button.setEnabled(True)
+        self.message.setText(failure.message)
 
     def rows(self) -> list[dict]:
         status = self.status.currentData() if self.status is not None else None
