@@ -1,17 +1,23 @@
 """The message line and the problem list under the case form. A click (or Enter) on a
 problem asks the form to show its field: ``pathChosen(path)``. The problems are the core's
-messages (core/messages.py), shown in the window's language."""
+messages (core/messages.py), shown in the window's language.
+
+After the problems come the form's notices (提示: rules of ``level: notice``, e.g. 照片张数
+against the photo log): worth a look, never blocking 定稿. Each is marked in its words
+("提示：…"), by an information icon and in italics — not by colour alone; F8 reaches them
+after the problems (the list's order)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QStyle, QVBoxLayout, QWidget
 
 from weicha_desktop.core.errors import Problem
 from weicha_desktop.gui.common.i18n import current_language, message_text
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
+NOTICE_ROLE = Qt.ItemDataRole.UserRole + 1  # True on a notice's item (提示)
 
 
 def problem_line(section: str, message: object) -> str:
@@ -99,7 +105,12 @@ class ProblemPanel(QWidget):
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
 
-    def show_problems(self, problems: list[Problem], message: str, kind: str = "error") -> None:
+    def show_problems(self, problems: list[Problem], message: str, kind: str = "error",
+                      notices: Sequence[Problem] = ()) -> None:
+        """The message, then the problems and after them the ``notices`` (提示), which the
+        message counts apart: they never block 定稿."""
+        if notices:
+            message += self.tr("另有 %n 条提示，请核对（不影响定稿）。", "", len(notices))
         self.show_message(message, kind)
         old = [self._key(self.list.item(r)) for r in range(self.list.count())]
         row = self.list.currentRow()
@@ -110,5 +121,18 @@ class ProblemPanel(QWidget):
             if problem.path:
                 item.setToolTip(self.tr("单击或按回车定位到该栏目"))
             self.list.addItem(item)
+        for notice in notices:
+            self.list.addItem(self._notice_item(notice))
         self._follow(old, row)
-        self.list.setVisible(bool(problems))
+        self.list.setVisible(bool(problems) or bool(notices))
+
+    def _notice_item(self, notice: Problem) -> QListWidgetItem:
+        item = QListWidgetItem(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation),
+                               self.tr("提示：{text}").format(text=self.describe(notice)))
+        item.setData(PATH_ROLE, notice.path)
+        item.setData(NOTICE_ROLE, True)
+        font = item.font()
+        font.setItalic(True)
+        item.setFont(font)
+        item.setToolTip(self.tr("提示：请核对，不阻止定稿（单击或按回车定位到该栏目）"))
+        return item

@@ -351,9 +351,10 @@ class FormView(QWidget):
 
     def _validate_live(self) -> list[Problem]:
         """Problems of what the form shows now: under the fields, and in the list if it is
-        open (blockers too after 检查 / 定稿, so fixed items disappear as they are fixed)."""
-        complete = self._listing == "complete"
-        problems = self.cases.check_data(self.case, self.current_data(), complete=complete)
+        open (blockers too after 检查 / 定稿, so fixed items disappear as they are fixed; then
+        the notices after them, 提示: never blocking)."""
+        complete, data = self._listing == "complete", self.current_data()
+        problems = self.cases.check_data(self.case, data, complete=complete)
         self._show_inline(problems)
         if self._listing is None:
             return problems
@@ -363,8 +364,8 @@ class FormView(QWidget):
         else:
             message = self.tr("{n} 处数据有误，请更正后保存（修改已自动保存，不会丢失）。") if problems \
                 else self.tr("数据已更正，可以保存（Ctrl+S）。")
-        self.panel.show_problems(problems, message.format(n=len(problems)),
-                                 "error" if problems else "ok")
+        self.panel.show_problems(problems, message.format(n=len(problems)), "error" if problems else "ok",
+                                 self.cases.notices(self.case, data) if complete else ())
         return problems
 
     def _show_inline(self, problems: list[Problem]) -> None:

@@ -10,7 +10,8 @@
     └────────────────────────────────────────────────────────────────────────────────┘
 
 The checker's result is ``check_data(complete=True)`` of the version shown: what 检查 in the
-form lists (required fields, the 一长四必 rules, the photo classes). Thumbnails are decoded on
+form lists (required fields, the 一长四必 rules, the photo classes), then its notices (提示,
+never blocking: ``RecordService.notices``). Thumbnails are decoded on
 a pool thread (``ImageLoader``) and drawn as they arrive; until then a grey square holds their
 place. The text is built once per case; a case is never edited here."""
 from __future__ import annotations
@@ -45,6 +46,7 @@ td.label { color: #555; }
 th { background: #eef1f4; font-weight: normal; color: #333; }
 p.ok { color: #1b5e20; }
 p.bad { color: #b00020; }
+p.note { color: #1a5fb4; }
 """
 
 
@@ -97,6 +99,7 @@ class RecordSheet(QWidget):
         self.cases, self.photos, self.case, self.lang = cases, photos, case, lang
         self.spec = cases.spec_for(case)
         self.problems: list[Problem] = cases.check_data(case, case.data, complete=True)
+        self.notices: list[Problem] = cases.notices(case)
         self.photo_list: list[Photo] = photos.list(case.id)
         self.waiting: set[str] = {p.id for p in self.photo_list}  # thumbnails not yet drawn
         self.loader = ImageLoader(threads=2, parent=self)
@@ -153,16 +156,28 @@ class RecordSheet(QWidget):
 
     def _checker_html(self) -> str:
         version = self.tr("检查结果（第 {n} 版）：").format(n=self.case.version)
+        notes = ""
+        if self.notices:  # after the problems, said to be 提示 in words (and in italics)
+            head = escape(self.tr("%n 条提示，请核对（不阻止定稿）：", "", len(self.notices)))
+            items = self._items_html(self.notices, self.tr("提示："))  # (tr() outside f-strings)
+            notes = f'<p class="note"><b>{head}</b></p>{items}'
         if not self.problems:
             passed = escape(self.tr("通过，没有阻止定稿的问题。"))
-            return f'<p class="ok"><b>{escape(version)}</b>{passed}</p>'
-        items = []  # as the form's problem list says them: 【栏目】字段：问题, [Section] Field: …
-        for problem in self.problems:
+            return f'<p class="ok"><b>{escape(version)}</b>{passed}</p>{notes}'
+        head = self.tr("{n} 个问题阻止定稿：").format(n=len(self.problems))
+        return (f'<p class="bad"><b>{escape(version)}</b>{escape(head)}</p>'
+                f"{self._items_html(self.problems)}{notes}")
+
+    def _items_html(self, problems: list[Problem], mark: str = "") -> str:
+        """As the form's problem list says them: 【栏目】字段：问题, [Section] Field: …; a
+        notice after its ``mark`` (提示：), in italics."""
+        items = []
+        for problem in problems:
             section, text = self._section_title(problem.path), render(problem.message, self.lang)
             where = (f"[{section}] " if self.lang == "en" else f"【{section}】") if section else ""
-            items.append(f"<li>{text_html(where + text)}</li>")
-        head = self.tr("{n} 个问题阻止定稿：").format(n=len(self.problems))
-        return f'<p class="bad"><b>{escape(version)}</b>{escape(head)}</p><ul>{"".join(items)}</ul>'
+            line = text_html(mark + where + text)
+            items.append(f"<li><i>{line}</i></li>" if mark else f"<li>{line}</li>")
+        return f'<ul>{"".join(items)}</ul>'
 
     def _section_title(self, path: str) -> str:
         top = path.split(".")[0].split("[")[0]
