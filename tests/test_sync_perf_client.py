@@ -11,12 +11,13 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
 from weicha_desktop.core.store.oplog import outbox_envelope
 from weicha_desktop.core.sync import push as push_module
-from weicha_desktop.core.sync.client import ServerUnreachable
+from weicha_desktop.core.sync.client import ServerUnreachable, SyncClient
 from weicha_desktop.core.sync.push import outstanding_ops, push_body, sync_once
 from weicha_desktop.core.sync.queue import OutboxQueue
 from tests.outbox_support import outbox_rows
@@ -141,5 +142,43 @@ def test_an_answer_lost_in_flight_acknowledges_nothing_the_server_does_not_hold(
     assert marks(lt) == sorted(marks(lt)) and max(marks(lt)) == max(acked)
     again = sync(lt, config)
     assert again.ok and again.skipped >= 1 and set(states(lt).values()) == {"acknowledged"}
+    assert held(server, lt.device_id) == {r["device_seq"]: (r["op_id"], "applied") for r in rows}
+    lt.store.close()
+
+
+class Killed(BaseException):
+    """The laptop died here (nothing in the sync may catch it)."""
+
+
+def test_killed_while_recording_an_answer_with_the_next_push_applied_the_laptop_is_not_stuck(
+        server, tmp_path, monkeypatch):
+    lt, config = enrolled(server, tmp_path / "d")
+    for seed in range(4):
+        lt.new_case(seed, drafts=1)
+    rows = outbox_rows(lt.store)
+    answered, real_push = threading.Event(), SyncClient.push
+
+    def push(self, body):  # the second push (in flight) answered by the server
+        answer = real_push(self, body)
+        if answer["through_seq"] == rows[2 * BATCH - 1]["device_seq"]:
+            answered.set()
+        return answer
+
+    def killed(self, n):  # recording the first answer: dies once the server has applied the second
+        assert answered.wait(10)
+        raise Killed
+
+    monkeypatch.setattr(SyncClient, "push", push)
+    monkeypatch.setattr(OutboxQueue, "acknowledge_through", killed)
+    with pytest.raises(Killed):
+        sync(lt, config)
+    monkeypatch.undo()
+    second = rows[2 * BATCH - 1]["device_seq"]
+    assert max(held(server, lt.device_id)) == second  # the server is two pushes ahead of the laptop
+    assert {s for q, s in states(lt).items() if q > rows[BATCH - 1]["device_seq"]} == {"pending"}
+    again = sync(lt, config)  # acknowledges what each batch carried, never the pending ops past it
+    assert again.ok, again.error
+    assert (again.skipped, again.applied) == (2 * BATCH, len(rows) - 2 * BATCH)
+    assert set(states(lt).values()) == {"acknowledged"} and marks(lt) == sorted(marks(lt))
     assert held(server, lt.device_id) == {r["device_seq"]: (r["op_id"], "applied") for r in rows}
     lt.store.close()

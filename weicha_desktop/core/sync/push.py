@@ -290,7 +290,11 @@ class _Sync:
                 self.queue.mark_exported(list(sent), new_id())
             for no in answer.get("rejected", []):
                 self._rejected(no, sent)
-            r.acknowledged += self.queue.acknowledge_through(through)
+            # never past what this batch carried: a server ahead of it (it applied a push in
+            # flight whose answer this laptop never recorded, killed meanwhile) holds ops still
+            # pending here, which the next batch carries — skipped there if they are these ops,
+            # a fork if another folder wrote them
+            r.acknowledged += self.queue.acknowledge_through(min(through, ops[-1].device_seq) if ops else through)
             moved_audit, gap = self._anchor(answer, audit)
         waiting = [w for w in answer.get("waiting", []) if isinstance(w, dict)]
         r.waiting = waiting
