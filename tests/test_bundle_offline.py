@@ -67,6 +67,9 @@ def test_reference_refused_whole(lt, tmp_path):
     assert held_version(lt.store, B.SERVER_ID) == 0 and len(_entries(lt, "bundle.refused")) == len(cases)
 
 
+FP = C.fingerprint(B.keys().server_sign.public_key())  # what the administrator reads out
+
+
 def _enrollment(lt, req_manifest, path, *, device_key=None, body=None, signer=None, extra=None):
     keys = B.server_keys_b64()
     manifest = {"server_id": B.SERVER_ID, "device_id": lt.device_id, "request_id": req_manifest["bundle_id"],
@@ -89,12 +92,12 @@ def test_offline_enrollment_round(lt, tmp_path):
     assert _entries(lt, "bundle.export")[-1].details["kind"] == "enroll-request"
     config = SyncConfig.of(lt.store)
     done = apply_enrollment(lt.store, lt.actor, _enrollment(lt, m | {"bundle_id": header.bundle_id},
-                                                             tmp_path / "e.wce"), config=config)
+                                                             tmp_path / "e.wce"), config=config, expected_fingerprint=FP)
     assert done.server_id == B.SERVER_ID and done.fingerprint == C.fingerprint(B.keys().server_sign.public_key())
     assert stored(config).as_dict() == B.server_keys_b64() and config.require().server_id == B.SERVER_ID
     assert done.tables == {"users": 1} and _entries(lt, "sync.enroll")[-1].details["offline"] is True
     with pytest.raises(C.BundleError) as e:  # the same file again (or an older one): never a block back
-        apply_enrollment(lt.store, lt.actor, tmp_path / "e.wce", config=config)
+        apply_enrollment(lt.store, lt.actor, tmp_path / "e.wce", config=config, expected_fingerprint=FP)
     assert e.value.code == "older" and len(_entries(lt, "sync.enroll")) == 1
 
 
@@ -114,7 +117,7 @@ def test_offline_enrollment_refused(lt, tmp_path):
     cases.append((tmp_path / "t.wce", "bad_signature"))
     for path, code in cases:
         with pytest.raises(C.BundleError) as e:
-            apply_enrollment(lt.store, lt.actor, path, config=config)
+            apply_enrollment(lt.store, lt.actor, path, config=config, expected_fingerprint=FP)
         assert e.value.code == code, (path.name, e.value.code, str(e.value))
     assert config.load() is None and not _entries(lt, "sync.enroll")
     assert len(_entries(lt, "bundle.refused")) == len(cases)
@@ -128,7 +131,7 @@ def test_cli_offline_enroll_and_reference(lt, tmp_path):
     header, m = C.peek_manifest(tmp_path / "r.wcq")
     wce = _enrollment(SimpleNamespace(device_id=m["device_id"]), m | {"bundle_id": header.bundle_id},
                       tmp_path / "e.wce")
-    out = run_cli(data, "enroll", "--file", str(wce), user="admin")
+    out = run_cli(data, "enroll", "--file", str(wce), "--fingerprint", FP, user="admin")
     assert out.returncode == 0 and C.fingerprint(B.keys().server_sign.public_key()) in out.stdout, out.stderr
     out = run_cli(data, "reference", "import", str(_reference(tmp_path / "r.wcref", 3)))
     assert out.returncode == 0 and "第 3 版" in out.stdout, out.stderr

@@ -38,6 +38,7 @@ def test_request_then_enrollment_file_shows_the_server_key_fingerprint(qtbot, pa
     data = bytearray(good.read_bytes())
     data[-1] ^= 0x40
     bad.write_bytes(bytes(data))
+    box.fingerprint_edit.setText(C.fingerprint(B.keys().server_sign.public_key()).lower())
     box.open_enrollment(bad)
     assert "签名不符" in wait(qtbot, box) and child(box, QLabel, "offlineEnrollResult").property("kind") == "error"
     assert SyncConfig.of(store).load() is None  # nothing kept

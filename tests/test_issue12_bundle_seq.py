@@ -33,7 +33,8 @@ def usb_laptop(srv, tmp_path):
     assert server_cli(srv.data_dir, "enroll-import", str(req.path), "-o", str(usb / "e.wce"), "--yes",
                       db=srv.db_url).code == 0
     config = SyncConfig.of(lt.store)
-    apply_enrollment(lt.store, lt.actor, usb / "e.wce", config=config)
+    apply_enrollment(lt.store, lt.actor, usb / "e.wce", config=config,
+                     expected_fingerprint=srv.keys.fingerprints()["signing"])
     return lt, config, usb
 
 

@@ -103,5 +103,6 @@ def test_a_laptop_enrolled_by_file_moves_to_network_sync_with_a_reenrollment_cod
     # the enrollment file again after the network re-enrollment (which rewrote the enrollment's
     # file): still refused as taken before — it would hand back its number block and tables
     with pytest.raises(BundleError) as e:
-        apply_enrollment(lt.store, lt.actor, usb / "e.wce", config=config)
+        apply_enrollment(lt.store, lt.actor, usb / "e.wce", config=config,
+                     expected_fingerprint=srv.keys.fingerprints()["signing"])
     assert e.value.code == "older" and config.load().server_url == http.url

@@ -40,7 +40,8 @@ def test_enroll_export_import_receipt_reference_by_usb_alone(srv, tmp_path):
     shown = cli(srv, "enroll-import", str(req.path), "-o", str(usb / "enroll.wce"), "--yes")
     assert req.fingerprint in shown.out and "勘验笔记本 9" in shown.out
     config = SyncConfig.of(lt.store)
-    enrolled = apply_enrollment(lt.store, lt.actor, usb / "enroll.wce", config=config)
+    enrolled = apply_enrollment(lt.store, lt.actor, usb / "enroll.wce", config=config,
+                                expected_fingerprint=srv.keys.fingerprints()["signing"])
     assert enrolled.server_id == srv.server_id and enrolled.fingerprint == srv.keys.fingerprints()["signing"]
     assert enrolled.tables.get("users") == 2  # the unit's (server_bundle_support.USERS)
     case = lt.new_case(1, drafts=1)
@@ -77,7 +78,8 @@ def test_ops_sent_over_the_network_first_are_skipped_when_their_bundle_arrives(s
     req = write_request(lt.store, lt.actor, usb / "req.wcq")
     cli(srv, "enroll-import", str(req.path), "-o", str(usb / "e.wce"), "--yes")
     config = SyncConfig.of(lt.store)
-    apply_enrollment(lt.store, lt.actor, usb / "e.wce", config=config)
+    apply_enrollment(lt.store, lt.actor, usb / "e.wce", config=config,
+                     expected_fingerprint=srv.keys.fingerprints()["signing"])
     lt.new_case(2, finalize=True)
     bundle = OutboxQueue(lt.store, lt.actor).export_bundle()
     with srv.engine.begin() as conn:  # the network's push of the same ops

@@ -1777,6 +1777,18 @@ Open that record? Choose Ignore to create another one anyway.</translation>
         <translation>Import enrollment file…</translation>
     </message>
     <message>
+        <source>服务器签名公钥指纹（向服务器管理员当面或电话索取）</source>
+        <translation>Server signing key fingerprint (ask the server administrator in person or by phone)</translation>
+    </message>
+    <message>
+        <source>服务器签名公钥指纹</source>
+        <translation>Server signing key fingerprint</translation>
+    </message>
+    <message>
+        <source>导入登记文件前，填写服务器签名公钥指纹（weicha-server keys 所示）：</source>
+        <translation>Before importing the enrollment file, type the server signing key fingerprint (as weicha-server keys shows it):</translation>
+    </message>
+    <message>
         <source>服务器数据包签名公钥指纹（SHA-256）：
 {fp}</source>
         <translation>Server bundle signing key fingerprint (SHA-256):
@@ -1797,10 +1809,20 @@ Open that record? Choose Ignore to create another one anyway.</translation>
     <message>
         <source>已写出登记申请 {path}（设备 {device}，名称 {name}）。
 本机设备密钥指纹（SHA-256）：{fp}
-请交给服务器管理员导入，并与管理员核对这个指纹；再用“导入登记文件…”导入管理员给回的登记文件。</source>
+请交给服务器管理员导入，并与管理员核对这个指纹；再填写管理员告知的服务器签名公钥指纹，用“导入登记文件…”导入管理员给回的登记文件。</source>
         <translation>Wrote enrollment request {path} (device {device}, name {name}).
 This computer&apos;s device key fingerprint (SHA-256): {fp}
-Give it to the server administrator to import and compare this fingerprint with them; then import the enrollment file they give back with “Import enrollment file…”.</translation>
+Give it to the server administrator to import and compare this fingerprint with them; then type the server signing key fingerprint the administrator tells you and import the enrollment file they give back with “Import enrollment file…”.</translation>
+    </message>
+    <message>
+        <source>请先填写服务器签名公钥指纹（向服务器管理员当面或电话索取：weicha-server keys 所示的“签名”指纹），再导入登记文件。指纹不符的登记文件不会被导入。</source>
+        <translation>Type the server signing key fingerprint first (ask the server administrator in person or by phone: the “signing” fingerprint weicha-server keys shows), then import the enrollment file. An enrollment file whose fingerprint differs is not imported.</translation>
+    </message>
+    <message>
+        <source>已离线登记：本机登记到同步服务器 {server}{unit}。
+服务器签名公钥指纹（SHA-256，与填写的相符）：{fp}</source>
+        <translation>Enrolled offline with sync server {server}{unit}.
+Server signing key fingerprint (SHA-256, matches the one typed): {fp}</translation>
     </message>
     <message>
         <source>导入登记文件</source>
@@ -1813,14 +1835,6 @@ Give it to the server administrator to import and compare this fingerprint with 
     <message>
         <source>（单位 {unit}）</source>
         <translation> (unit {unit})</translation>
-    </message>
-    <message>
-        <source>已离线登记：本机登记到同步服务器 {server}{unit}。
-服务器签名公钥指纹（SHA-256）：{fp}
-请与服务器管理员核对这个指纹（weicha-server keys）；不一致时请立即联系管理员。</source>
-        <translation>Enrolled offline with sync server {server}{unit}.
-Server signing key fingerprint (SHA-256): {fp}
-Compare this fingerprint with the server administrator (weicha-server keys); if it differs, contact the administrator at once.</translation>
     </message>
 </context>
 <context>

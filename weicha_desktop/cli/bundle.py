@@ -146,12 +146,12 @@ def cmd_enroll_offline(args) -> int:
             print(f"已写出登记申请 {req.path}（设备 {req.device_id}，名称 {req.device_name}）。")
             print(f"本机设备密钥指纹（SHA-256）：{req.fingerprint}")
             print("请把申请交给服务器管理员（weicha-server enroll-import），核对上面的指纹，"
-                  "再用 weicha enroll --file 登记文件.wce 导入管理员给回的登记文件。")
+                  "再用 weicha enroll --file 登记文件.wce --fingerprint 服务器签名指纹 导入管理员给回的登记文件"
+                  "（指纹向管理员当面或电话索取：weicha-server keys）。")
             return 0
-        done = apply_enrollment(store, admin, args.file, config=_config(store))
+        done = apply_enrollment(store, admin, args.file, config=_config(store), expected_fingerprint=args.fingerprint)
     print(f"已离线登记：本机登记到同步服务器 {done.server_id}" + (f"（单位 {done.unit_code}）" if done.unit_code else "") + "。")
-    print(f"服务器签名公钥指纹（SHA-256）：{done.fingerprint}")
-    print("请与服务器管理员核对这个指纹（weicha-server keys）；不一致时请立即联系管理员。")
+    print(f"服务器签名公钥指纹（SHA-256，与给出的相符）：{done.fingerprint}")
     if done.kept_network:
         print("本机原有的联网登记保留，数据包公钥已固定。")
     return 0

@@ -20,7 +20,8 @@ def register(sub) -> None:
     s.add_argument("-o", "--output", type=Path, metavar="REQ.wcq", help="--request：登记申请文件")
     s.add_argument("--file", type=Path, metavar="ENROLL.wce", help="离线登记：导入服务器管理员给回的登记文件")
     s.add_argument("--cert", type=Path, help="管理员给的服务器证书文件（PEM）；不给则信任首次连接时的证书并显示其指纹")
-    s.add_argument("--fingerprint", help="服务器证书的 SHA-256 指纹：不符则不登记")
+    s.add_argument("--fingerprint", help="联网登记：服务器证书的 SHA-256 指纹；离线登记（--file，必填）：服务器数据包"
+                                         "签名公钥的指纹（weicha-server keys 所示）。不符则不登记")
     s.add_argument("--name", help="本机在服务器上的名称（默认：计算机名）")
     s.set_defaults(func=cmd_enroll)
 
@@ -39,6 +40,11 @@ def cmd_enroll(args) -> int:
     if offline and (args.server or args.code or (args.request and (args.file or not args.output))):
         print("用法：weicha enroll --server 地址 --code 登记码 | --request -o 申请.wcq | --file 登记文件.wce",
               file=sys.stderr)
+        return 2
+    if args.file is not None and not (args.fingerprint or "").strip():
+        print("离线登记须同时给出服务器签名公钥的指纹：weicha enroll --file 登记文件.wce --fingerprint 指纹。"
+              "指纹请当面或电话向服务器管理员索取（weicha-server keys 显示的“签名”指纹），"
+              "不要用登记文件或 U 盘里的任何内容代替。", file=sys.stderr)
         return 2
     if offline:
         from weicha_desktop.cli.bundle import cmd_enroll_offline

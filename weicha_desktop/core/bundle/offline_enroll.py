@@ -3,10 +3,14 @@
     write_request(store, actor, dst)   ``weicha enroll --request -o REQ.wcq``: this device's id,
                                        name, unit and Ed25519 public key (the checkpoint key,
                                        made now if there is none), signed by that key
-    apply_enrollment(store, actor, src) ``weicha enroll --file ENROLL.wce``: the server's signed
-                                       answer — verified with the server key it carries (trust
-                                       on first use: its fingerprint is shown for the
-                                       administrator to compare), addressed to this device and
+    apply_enrollment(store, actor, src, expected_fingerprint=FP)
+                                       ``weicha enroll --file ENROLL.wce --fingerprint FP``: the
+                                       server's signed answer — the server key it carries must
+                                       have the fingerprint the administrator read out
+                                       (``weicha-server keys``) BEFORE anything is trusted (the
+                                       request on the stick is not secret: anyone who finds it
+                                       can sign an answer with keys of their own); verified
+                                       with that key, addressed to this device and
                                        to THIS device key; the server's id and bundle keys kept
                                        beside the enrollment, the number block, the unit's
                                        users and forms applied in one change (``sync.enroll``)
@@ -93,7 +97,15 @@ def _issued(store: Store) -> Any:
     return runs(store.conn) if runs is not None else []
 
 
-def apply_enrollment(store: Store, actor: Actor, src: str | Path, *, config: Any) -> OfflineEnrolled:
+def same_fingerprint(given: str, actual: str) -> bool:
+    """``given`` (as a person typed it: any case, with or without ``:``/spaces/``-``) names
+    ``actual`` (``AB:CD:…``): the 64 hex digits must all be there and equal."""
+    digits = "".join(c for c in str(given or "") if c not in ": -\t\n").upper()
+    return len(digits) == 64 and digits == actual.replace(":", "").upper()
+
+
+def apply_enrollment(store: Store, actor: Actor, src: str | Path, *, config: Any,
+                     expected_fingerprint: str) -> OfflineEnrolled:
     src = Path(src)
     store.require_initialized()
     with refused_logged(store, actor, src, "enrollment"):
@@ -104,6 +116,11 @@ def apply_enrollment(store: Store, actor: Actor, src: str | Path, *, config: Any
             keys = ServerBundleKeys.parse(peeked)
         except WeichaError:
             raise BundleError("manifest_mismatch", "登记文件中服务器的公钥无效，未登记。请让管理员重新办理。") from None
+        if not same_fingerprint(expected_fingerprint, fingerprint(keys.signing)):
+            raise BundleError("fingerprint_mismatch",
+                              "登记文件中服务器的签名公钥与给出的指纹不符，未登记（什么也没有改）：可能是伪造的文件，"
+                              "或指纹抄错了。请向服务器管理员核对指纹（weicha-server keys 显示的“签名”指纹，"
+                              "64 位十六进制）后重试。")
         server_id = peeked.get("server_id")
         device_id = store.meta("device_id")
         with tempfile.TemporaryDirectory(prefix="weicha-enroll-") as staging:

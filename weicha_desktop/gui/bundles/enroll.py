@@ -1,9 +1,12 @@
 """Offline enrollment on the 同步 page (core/bundle/offline_enroll.py): a laptop that never
 sees the network writes an enrollment request (.wcq) for the server's administrator, then opens
-the enrollment file (.wce) the administrator hands back; the server's signing-key fingerprint
-is shown for the administrator to compare with ``weicha-server keys``.
+the enrollment file (.wce) the administrator hands back — only with the server's signing-key
+fingerprint typed first (as ``weicha-server keys`` shows it, read out by the administrator: the
+file alone proves nothing, anyone who finds the request can sign an answer); a file whose key
+has another fingerprint is refused before anything is kept.
 
     ┌ 离线登记（没有网络时） ───────────────────────────────────────┐
+    │ 服务器签名指纹：[AB:CD:…（向管理员索取）]   ← serverFingerprintEdit │
     │ 1. 写出登记申请…  2. 导入登记文件…                           │
     │ 服务器数据包签名公钥指纹：AB:CD:…          ← offlineEnrollKeys │
     │ 已写出登记申请 …；本机设备密钥指纹 …        ← offlineEnrollResult │
@@ -19,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.gui.bundles.volumes import DriveLister, removable_drives
@@ -52,6 +55,11 @@ class OfflineEnrollBox(QGroupBox):
         self.open_button = button(self.tr("导入登记文件…"), "openEnrollmentButton", lambda: self.open_enrollment())
         for b in (self.request_button, self.open_button):
             b.setEnabled(admin)
+        self.fingerprint_edit = QLineEdit()
+        self.fingerprint_edit.setObjectName("serverFingerprintEdit")
+        self.fingerprint_edit.setPlaceholderText(self.tr("服务器签名公钥指纹（向服务器管理员当面或电话索取）"))
+        self.fingerprint_edit.setAccessibleName(self.tr("服务器签名公钥指纹"))
+        self.fingerprint_edit.setEnabled(admin)
         row = QHBoxLayout()
         row.addWidget(self.request_button)
         row.addWidget(self.open_button)
@@ -67,6 +75,11 @@ class OfflineEnrollBox(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addWidget(steps)
         layout.addLayout(row)
+        fp_label = QLabel(self.tr("导入登记文件前，填写服务器签名公钥指纹（weicha-server keys 所示）："))
+        fp_label.setWordWrap(True)
+        fp_label.setBuddy(self.fingerprint_edit)
+        layout.addWidget(fp_label)
+        layout.addWidget(self.fingerprint_edit)
         layout.addWidget(self.keys)
         layout.addWidget(self.result)
         self.refresh()
@@ -130,11 +143,19 @@ class OfflineEnrollBox(QGroupBox):
     def _requested(self, req: Any) -> None:
         show_message(self.result, self.tr(
             "已写出登记申请 {path}（设备 {device}，名称 {name}）。\n本机设备密钥指纹（SHA-256）：{fp}\n"
-            "请交给服务器管理员导入，并与管理员核对这个指纹；再用“导入登记文件…”导入管理员给回的登记文件。").format(
+            "请交给服务器管理员导入，并与管理员核对这个指纹；再填写管理员告知的服务器签名公钥指纹，"
+            "用“导入登记文件…”导入管理员给回的登记文件。").format(
             path=req.path, device=req.device_id, name=req.device_name, fp=req.fingerprint), "ok")
 
     # ---- ② the enrollment file ------------------------------------------------------------
     def open_enrollment(self, path: str | Path | None = None) -> BackgroundOp | None:
+        expected = self.fingerprint_edit.text().strip()
+        if not expected:
+            show_message(self.result, self.tr(
+                "请先填写服务器签名公钥指纹（向服务器管理员当面或电话索取：weicha-server keys 所示的“签名”指纹），"
+                "再导入登记文件。指纹不符的登记文件不会被导入。"), "error")
+            self.fingerprint_edit.setFocus()
+            return None
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self, self.tr("导入登记文件"), self._folder(),
                                                   self.tr("登记文件 (*.wce)"))
@@ -146,15 +167,15 @@ class OfflineEnrollBox(QGroupBox):
             from weicha_desktop.core.bundle.offline_enroll import apply_enrollment
             from weicha_desktop.core.sync.enrollment import SyncConfig
 
-            return apply_enrollment(job.store, actor, src, config=SyncConfig.of(job.store))
+            return apply_enrollment(job.store, actor, src, config=SyncConfig.of(job.store),
+                                    expected_fingerprint=expected)
 
         return self._run(work, self._enrolled)
 
     def _enrolled(self, done: Any) -> None:
         unit = self.tr("（单位 {unit}）").format(unit=done.unit_code) if done.unit_code else ""
         show_message(self.result, self.tr(
-            "已离线登记：本机登记到同步服务器 {server}{unit}。\n服务器签名公钥指纹（SHA-256）：{fp}\n"
-            "请与服务器管理员核对这个指纹（weicha-server keys）；不一致时请立即联系管理员。").format(
+            "已离线登记：本机登记到同步服务器 {server}{unit}。\n服务器签名公钥指纹（SHA-256，与填写的相符）：{fp}").format(
             server=done.server_id, unit=unit, fp=done.fingerprint), "ok")
         self.refresh()
         self.enrolled.emit(done)
