@@ -326,7 +326,7 @@ def _entry_files(opened) -> dict[str, Any]:
     entries = {e["path"]: e for e in opened.manifest["entries"]}
     try:
         info = json.loads(opened.entry_path("bundle.json").read_bytes())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         info = None
     m = opened.manifest
     if not isinstance(info, dict) or any(info.get(k) != m.get(k) for k in ("device_id", "from_seq", "through_seq")):
@@ -385,7 +385,7 @@ def _header_id(src: Path) -> str | None:
             if head[:len(MAGIC)] != MAGIC or not 0 < size <= MAX_HEADER:
                 return None
             value = json.loads(f.read(size)).get("bundle_id")
-    except (OSError, ValueError, UnicodeDecodeError, AttributeError):
+    except (OSError, ValueError, UnicodeDecodeError, AttributeError, RecursionError):
         return None
     return value if isinstance(value, str) and len(value) <= 64 else None
 
@@ -514,7 +514,10 @@ def watch_folder(importer: Importer, folder: Path, *, once: bool, interval: floa
 def _take(importer: Importer, path: Path, folder: Path, say: Callable[[str, bool], None]) -> int:
     try:
         outcome = importer.import_file(path, folder / f"{path.stem}.wcr")
-    except BundleRefused as e:
+    except Exception as failed:  # noqa: BLE001 — one file, whatever it holds, never stops the watcher
+        e = failed if isinstance(failed, BundleRefused) else (
+            f"处理时出错（{type(failed).__name__}），未导入任何内容。可能是损坏或伪造的文件：请让该笔记本重新导出数据包；"
+            "如确认文件无误，可把它移回投放文件夹再试")
         try:
             target = _move(path, folder / REFUSED)
             (target.parent / f"{target.name}.原因.txt").write_text(f"{e}\n", encoding="utf-8")

@@ -71,7 +71,7 @@ def read_request(src: Path, server_id: str, staging: Path, clock: Clock) -> Requ
                         decrypt_with=None, clock=clock, staging_dir=staging) as opened:
         try:
             body = json.loads(opened.entry_path("request.json").read_bytes())
-        except (KeyError, ValueError, UnicodeDecodeError):
+        except (KeyError, ValueError, UnicodeDecodeError, RecursionError):
             body = None
         manifest = opened.manifest
     fields = ("device_id", "device_name", "public_key", "unit_code")
