@@ -133,3 +133,53 @@ def test_the_format_names_aes_gcm(tmp_path, big):
     header = C.verify_container(src, sender_key=B.sender_keys)
     assert header.data["format_version"] == C.FORMAT_VERSION == 2
     assert header.encryption["alg"] == "X25519-HKDF-SHA256-AES256GCM"
+
+
+@pytest.mark.parametrize("later", ["good", "short"])
+def test_an_entrys_wrong_hash_checked_on_the_worker_is_not_lost(tmp_path, later):
+    """An entry's wrong SHA-256 followed by more entries in the same frame, or by an entry of
+    the wrong size, is the refusal: its verdict is neither lost nor overtaken (a guard for
+    moving the hashing onto a worker, as the reading side does)."""
+    import io
+    bad = C.Entry("first", 4, "0" * 64, lambda: io.BytesIO(b"abcd"))
+    more = [C.Entry.of_bytes(f"f{i}", b"x" * 100) for i in range(5)]
+    if later == "short":
+        more.append(C.Entry("short", 10, more[0].sha256, lambda: io.BytesIO(b"x" * 5)))
+    with pytest.raises(C.BundleError) as got:
+        B.write(tmp_path / "x.wcb", [bad, *more], chunk_size=CHUNK)
+    assert got.value.code == "hash_mismatch" and "first" in str(got.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_disk_full_on_the_writer_thread_stops_the_writes_and_is_an_io_error(tmp_path, monkeypatch):
+    import errno
+    real, calls = open, []
+
+    class Full:
+        def __init__(self, f):
+            self.f = f
+
+        def write(self, data):
+            calls.append(len(data))
+            if sum(calls) > 50_000:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return self.f.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.f, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+    def opening(path, mode="r", *a, **kw):
+        f = real(path, mode, *a, **kw)
+        return Full(f) if "w" in mode else f
+    monkeypatch.setattr(C, "open", opening, raising=False)
+    with pytest.raises(C.BundleError) as got:
+        B.write(tmp_path / "x.wcb", [C.Entry.of_bytes(p, b) for p, b in BIG], chunk_size=CHUNK)
+    assert got.value.code == "io_error" and "无法写出" in str(got.value)
+    assert list(tmp_path.iterdir()) == []
+    assert len(calls) <= 6  # no frame written after the failed one (the next may be under way)

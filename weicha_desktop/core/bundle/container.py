@@ -174,42 +174,6 @@ def _read_back(tmp: Path, dst: Path, raw: bytes, digest: bytes, sig: bytes, publ
                                            "U 盘或磁盘可能有故障，请换一个位置再导出。")
 
 
-class _Behind:
-    """Work done in order on one worker thread (hashing, writing: both leave the GIL) while
-    the caller goes on, on ``slots`` buffers of ``size`` bytes taken in turn: ``buffer()``
-    hands out the next one once the work on it is done, ``submit`` queues work on it.
-    Leaving the block waits for all of it (its errors raised)."""
-
-    def __init__(self, slots: int, size: int):
-        self.size, self.bufs = size, [None] * slots
-        self.pending: list[Any] = [None] * slots
-        self.n = 0
-        self.pool = ThreadPoolExecutor(1, thread_name_prefix="bundle-io")
-
-    def buffer(self) -> memoryview:
-        k = self.n % len(self.bufs)
-        if self.pending[k] is not None:
-            self.pending[k].result()
-            self.pending[k] = None
-        if self.bufs[k] is None:
-            self.bufs[k] = memoryview(bytearray(self.size))
-        return self.bufs[k]
-
-    def submit(self, fn: Callable[..., None], *args: Any) -> None:
-        self.pending[self.n % len(self.bufs)] = self.pool.submit(fn, *args)
-        self.n += 1
-
-    def __enter__(self) -> "_Behind":
-        return self
-
-    def __exit__(self, exc_type: Any, *exc: Any) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=exc_type is not None)
-        if exc_type is None:
-            for f in self.pending:
-                if f is not None:
-                    f.result()
-
-
 def _chunks(manifest: bytes, entries: Sequence[Entry], meter: "_Meter", size: int) -> Iterator[memoryview]:
     """The plaintext stream in pieces of ``size`` (the last shorter), read straight into one
     buffer (``readinto``: no copy per piece); each yielded view is valid until the next. Every
@@ -262,6 +226,54 @@ class _Meter:
         self.done += n
         if self.progress is not None:
             self.progress(min(self.done, self.total), self.total)
+
+
+class _Behind:
+    """Work done in order on one worker thread (hashing, writing: both leave the GIL) while
+    the caller goes on, on ``slots`` buffers of ``size`` bytes taken in turn: ``buffer()``
+    hands out the next one once the work on it is done, ``submit`` queues work on it. The
+    first failure stops the rest and is raised by the next ``buffer()`` or on leaving the
+    block (which waits for all of it)."""
+
+    def __init__(self, slots: int, size: int):
+        self.size, self.bufs = size, [None] * slots
+        self.pending: list[Any] = [None] * slots
+        self.n = 0
+        self.error: BaseException | None = None
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="bundle-io")
+
+    def buffer(self) -> memoryview:
+        k = self.n % len(self.bufs)
+        if self.pending[k] is not None:
+            self.pending[k].result()
+            self.pending[k] = None
+        self._raise()
+        if self.bufs[k] is None:
+            self.bufs[k] = memoryview(bytearray(self.size))
+        return self.bufs[k]
+
+    def submit(self, fn: Callable[..., None], *args: Any) -> None:
+        self.pending[self.n % len(self.bufs)] = self.pool.submit(self._run, fn, args)
+        self.n += 1
+
+    def _run(self, fn: Callable[..., None], args: tuple) -> None:
+        if self.error is None:
+            try:
+                fn(*args)
+            except BaseException as e:  # noqa: B902 — raised again in the caller's thread
+                self.error = e
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def __enter__(self) -> "_Behind":
+        return self
+
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=exc_type is not None)
+        if exc_type is None:
+            self._raise()
 
 
 # ---- reading -------------------------------------------------------------------------------
