@@ -81,3 +81,46 @@ def test_a_deep_bundle_json_is_refused_not_a_crash(tmp_path):
     with pytest.raises(bundles.BundleRefused) as e:
         bundles._entry_files(opened)
     assert e.value.code == "manifest_mismatch"
+
+
+# ---- finding 4: the drop folder's links are never followed ------------------------------------
+def _refusing():
+    return _Importer({"x.wcb": bundles.BundleRefused("bad_magic", "不是数据包，未导入任何内容。")})
+
+
+def test_a_reason_file_planted_as_a_link_is_never_written_through(tmp_path):
+    victim = tmp_path / "signing.pem"
+    victim.write_text("KEY", encoding="utf-8")
+    drop = tmp_path / "drop"
+    (drop / "refused").mkdir(parents=True)
+    (drop / "x.wcb").write_bytes(b"not a bundle")
+    (drop / "refused" / "x.wcb.原因.txt").symlink_to(victim)
+    assert bundles.watch_folder(_refusing(), drop, once=True, interval=0, say=lambda t, bad: None) == 1
+    assert victim.read_text(encoding="utf-8") == "KEY"
+    assert "不是数据包" in (drop / "refused" / "x.2.wcb.原因.txt").read_text(encoding="utf-8")
+    assert (drop / "refused" / "x.2.wcb").is_file() and not (drop / "x.wcb").exists()
+
+
+@pytest.mark.parametrize("into", ["refused", "done"])
+def test_done_or_refused_as_a_link_is_not_used(tmp_path, into):
+    elsewhere, drop = tmp_path / "elsewhere", tmp_path / "drop"
+    elsewhere.mkdir()
+    drop.mkdir()
+    (drop / into).symlink_to(elsewhere, target_is_directory=True)
+    (drop / "x.wcb").write_bytes(b"x")
+    said = []
+    imp = _refusing() if into == "refused" else _Importer({})
+    bundles.watch_folder(imp, drop, once=True, interval=0, say=lambda t, bad: said.append(t))
+    assert list(elsewhere.iterdir()) == [] and (drop / "x.wcb").is_file()
+    assert "符号链接" in said[0] and "请手工移走" in said[0]
+
+
+def test_a_dropped_link_is_not_taken(tmp_path):
+    secret = tmp_path / "secret.wcb"
+    secret.write_bytes(b"x")
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "x.wcb").symlink_to(secret)
+    imp = _Importer({})
+    assert bundles.watch_folder(imp, drop, once=True, interval=0, say=lambda t, bad: None) == 0
+    assert imp.taken == [] and secret.is_file() and (drop / "x.wcb").is_symlink()

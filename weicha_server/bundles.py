@@ -33,6 +33,7 @@ import json
 import os
 import secrets
 import shutil
+import stat
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -495,9 +496,9 @@ def watch_folder(importer: Importer, folder: Path, *, once: bool, interval: floa
     while True:
         for path in sorted(folder.glob("*.wcb")):
             try:
-                if path.name.startswith(".") or not path.is_file():
+                st = path.stat(follow_symlinks=False)  # a symlink dropped is not a bundle: never followed
+                if path.name.startswith(".") or not stat.S_ISREG(st.st_mode):
                     continue
-                st = path.stat()
             except OSError:
                 continue  # gone meanwhile (taken by hand, or by another watcher)
             mark = (st.st_size, st.st_mtime_ns)
@@ -520,7 +521,7 @@ def _take(importer: Importer, path: Path, folder: Path, say: Callable[[str, bool
             "如确认文件无误，可把它移回投放文件夹再试")
         try:
             target = _move(path, folder / REFUSED)
-            (target.parent / f"{target.name}.原因.txt").write_text(f"{e}\n", encoding="utf-8")
+            _write_reason(_reason(target), f"{e}\n")
         except OSError as moving:
             say(f"{path.name}：已拒收（{e}），但无法移入 {REFUSED}/（{os_error_message(moving)}）：请手工移走。", True)
             return 1
@@ -536,10 +537,25 @@ def _take(importer: Importer, path: Path, folder: Path, say: Callable[[str, bool
 
 
 def _move(path: Path, into: Path) -> Path:
+    """``path`` moved into ``into`` (done/ or refused/) under a name free, its reason file's too;
+    ``into`` a symlink (anyone who may drop files may have made one) is refused (OSError)."""
     into.mkdir(exist_ok=True)
+    if not stat.S_ISDIR(into.lstat().st_mode):
+        raise NotADirectoryError(f"{into.name}/ 是符号链接或不是文件夹，为安全起见不使用")
     target, n = into / path.name, 1
-    while target.exists():
+    while os.path.lexists(target) or os.path.lexists(_reason(target)):
         n += 1
         target = into / f"{path.stem}.{n}{path.suffix}"
-    shutil.move(str(path), str(target))
+    os.rename(path, target)  # same folder tree: never follows a link at the target
     return target
+
+
+def _reason(target: Path) -> Path:
+    return target.parent / f"{target.name}.原因.txt"
+
+
+def _write_reason(path: Path, text: str) -> None:
+    """A new file, never through a link (O_EXCL | O_NOFOLLOW): a link planted there is an error."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o640)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
