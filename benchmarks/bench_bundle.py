@@ -9,14 +9,16 @@ PostgreSQL too with WEICHA_TEST_PG_URL):
 - **export**: ``weicha bundle export``'s ``export_ops`` (the laptop enrolled by file first):
   the outstanding ops, the audit entries and the originals they name, encrypted to the
   server, fsynced, read back and verified, renamed;
-- **import**: ``weicha-server bundle import``'s ``Importer.import_file`` — both passes of the
-  container (signature, decryption, every hash), the originals into the blob store, the ops
+- **import**: ``weicha-server bundle import``'s ``Importer.import_file`` — the container's one
+  read (signature, decryption, every hash), the originals into the blob store, the ops
   through push in one transaction, the receipt written;
 - **copy**: the bundle file copied to another file of the same folder and fsynced (read in
   1 MiB pieces, as shutil does), before and after the two (their mean: a shared machine
   drifts).
 
-MB/s = the bundle file's bytes / wall time; CPU seconds too (the machine is shared). Run:
+MB/s = the bundle file's bytes / wall time; CPU seconds per GB of bundle too (process time:
+the machine is shared, the wall time drifts with its load); the medians and the spread (min,
+max) over the rounds. Run:
 
     .venv/bin/python benchmarks/bench_bundle.py [--photos 200] [--rounds 2]
 
@@ -58,6 +60,7 @@ def copy_file(src: Path, dst: Path) -> None:
 
 def enroll_by_file(store, actor, server, usb: Path):
     """The laptop enrolled with the server by file (weicha enroll --request / --file); its config."""
+    from weicha_desktop.core.bundle.container import fingerprint
     from weicha_desktop.core.bundle.offline_enroll import apply_enrollment, write_request
     from weicha_desktop.core.sync.enrollment import SyncConfig
     from weicha_server.enroll_offline import enroll
@@ -66,7 +69,8 @@ def enroll_by_file(store, actor, server, usb: Path):
     enroll(server.config(), server.engine, server.keys, req.path, usb / "e.wce", unit=None, reenroll=False,
            confirm=lambda _r: True, actor="bench")
     config = SyncConfig.of(store)
-    apply_enrollment(store, actor, usb / "e.wce", config=config)
+    apply_enrollment(store, actor, usb / "e.wce", config=config,
+                     expected_fingerprint=fingerprint(server.keys.signing.public_key()))
     return config
 
 
@@ -108,7 +112,10 @@ def one_round(template: Path, work: Path, backend: str) -> dict[str, Any]:
     store.close()
     copy_wall, copy_cpu = (w1 + w2) / 2, (c1 + c2) / 2
     mb = size / MB
+    gb = mb / 1024
     return {"backend": backend, "ops": ops, "bundle_mb": round(mb, 1), "blobs": outcome.counts["blobs"],
+            "export_cpu_s_per_gb": round(ex_cpu / gb, 2), "import_cpu_s_per_gb": round(im_cpu / gb, 2),
+            "copy_cpu_s_per_gb": round(copy_cpu / gb, 2),
             "export_mb_s": round(mb / ex_wall, 1), "import_mb_s": round(mb / im_wall, 1),
             "copy_mb_s": round(mb / copy_wall, 1),
             "export_vs_copy": round(copy_wall / ex_wall, 3), "import_vs_copy": round(copy_wall / im_wall, 3),
@@ -132,13 +139,18 @@ def main(argv: list[str] | None = None) -> int:
                 run = one_round(laptop, Path(tmp), backend)
             print(json.dumps(run, ensure_ascii=False), flush=True)
             runs.append(run)
-    summary = {b: {k: statistics.median(r[k] for r in runs if r["backend"] == b)
-                   for k in ("export_mb_s", "import_mb_s", "copy_mb_s", "export_vs_copy", "import_vs_copy",
-                             "export_cpu_s", "import_cpu_s", "copy_cpu_s")} for b in backends}
+    keys = ("export_vs_copy", "import_vs_copy", "export_cpu_s_per_gb", "import_cpu_s_per_gb", "copy_cpu_s_per_gb",
+            "export_mb_s", "import_mb_s", "copy_mb_s")
+    summary = {b: {k: round(statistics.median(r[k] for r in runs if r["backend"] == b), 3) for k in keys}
+               for b in backends}
+    spread = {b: {k: [min(r[k] for r in runs if r["backend"] == b), max(r[k] for r in runs if r["backend"] == b)]
+                  for k in keys} for b in backends}
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "bundle.json").write_text(json.dumps({"args": vars(args), "runs": runs, "median": summary},
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    (RESULTS / "bundle.json").write_text(json.dumps({"args": vars(args), "load_avg_1min": load, "runs": runs,
+                                                     "median": summary, "min_max": spread},
                                                     ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    print(json.dumps({"median": summary, "min_max": spread}, ensure_ascii=False, indent=2))
     return 0
 
 
