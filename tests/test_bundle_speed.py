@@ -14,10 +14,14 @@ import pytest
 from weicha_desktop.core.bundle import container as C
 from weicha_desktop.core.bundle import unpack as U
 from tests import bundle_support as B
+from tests.bundle_support import any_entry_names  # noqa: F401 — the fixture
+
+pytestmark = pytest.mark.usefixtures("any_entry_names")
 
 CHUNK = 16 * 1024
 BIG = [("ops.jsonl", b'{"op":"case.create"}\n'), ("blobs/" + "b" * 64, os.urandom(100_000)),
        ("bundle.json", os.urandom(60_000))]
+CONTENTS = {"ops": BIG, "receipt": [("receipt.json", os.urandom(160_000))]}  # what each kind may hold
 
 
 class CountingHashlib:
@@ -51,8 +55,8 @@ class CountingHashlib:
 def big(tmp_path_factory):
     """An encrypted and a signed-only bundle of ~160 KB in 16 KiB frames, as bytes."""
     d = tmp_path_factory.mktemp("big")
-    B.write(d / "a.wcb", [C.Entry.of_bytes(p, b) for p, b in BIG], chunk_size=CHUNK)
-    B.write(d / "r.wcr", [C.Entry.of_bytes(p, b) for p, b in BIG], kind="receipt", chunk_size=CHUNK)
+    B.write(d / "a.wcb", [C.Entry.of_bytes(p, b) for p, b in CONTENTS["ops"]], chunk_size=CHUNK)
+    B.write(d / "r.wcr", [C.Entry.of_bytes(p, b) for p, b in CONTENTS["receipt"]], kind="receipt", chunk_size=CHUNK)
     return {"ops": (d / "a.wcb").read_bytes(), "receipt": (d / "r.wcr").read_bytes()}
 
 
@@ -80,10 +84,10 @@ def test_opening_reads_the_file_once(tmp_path, monkeypatch, big, kind):
     monkeypatch.setattr(C, "hashlib", counted)
     monkeypatch.setattr(U, "hashlib", counted)
     with B.open_(src, tmp_path / "st") as got:
-        for p, b in BIG:
+        for p, b in CONTENTS[kind]:
             assert got.entry_path(p).read_bytes() == b
     assert len(opened) == 1
-    plain = sum(len(b) for _, b in BIG)
+    plain = sum(len(b) for _, b in CONTENTS[kind])
     assert counted.total < len(big[kind]) * 1.05 + plain, (counted.total, len(big[kind]), plain)
 
 
@@ -122,7 +126,8 @@ def test_the_read_back_catches_a_file_that_differs_from_what_was_written(tmp_pat
         return real(tmp, *a)
     monkeypatch.setattr(C, "_read_back", damaged)
     with pytest.raises(C.BundleError) as got:
-        B.write(tmp_path / "x.wcb", [C.Entry.of_bytes(p, b) for p, b in BIG], kind=kind, chunk_size=CHUNK)
+        B.write(tmp_path / "x.wcb", [C.Entry.of_bytes(p, b) for p, b in CONTENTS[kind]], kind=kind,
+                chunk_size=CHUNK)
     assert got.value.code == "bad_signature" and "读回" in str(got.value)
     assert list(tmp_path.iterdir()) == []  # no bundle, no part file
 
