@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtWidgets import (QComboBox, QLineEdit, QListWidget, QMessageBox, QPushButton,
-                               QTableWidget)
+                               QTableView)
 
 from gui_support import admin, app, child, dialogs, forms, store, type_into  # noqa: F401
 from weicha_desktop.core.cases import CaseService
@@ -43,9 +43,9 @@ def test_a_person_captured_through_the_window(window, qtbot, store, admin, dialo
     assert record.data["id_region"] == "北京市朝阳区" and record.data["phone"] == "07772821234"
     assert child(form, QLineEdit, "field_id_region").text() == "北京市朝阳区"  # shown, read-only
     assert "黄丽 " + LI in form.header.title.text()
-    table = child(people, QTableWidget, "collectList_person")
-    qtbot.waitUntil(lambda: table.rowCount() == 1 and table.item(0, 0).text() == "黄丽")  # the commit's event
-    assert table.item(0, 1).text() == "女" and table.item(0, 4).text() == "草稿"
+    table = child(people, QTableView, "collectList_person")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1 and table.model().index(0, 0).data() == "黄丽")  # the commit's event
+    assert table.model().index(0, 1).data() == "女" and table.model().index(0, 4).data() == "草稿"
 
     # the same number again: the existing record is offered (打开) instead of a second one
     dialogs.answers.append(QMessageBox.StandardButton.Open)
@@ -77,10 +77,10 @@ def test_a_person_captured_through_the_window(window, qtbot, store, admin, dialo
 
     # the search filters the list once typing pauses
     PersonService(store, forms(), admin).create({"name": "王芳"})
-    qtbot.waitUntil(lambda: table.rowCount() == 2)
+    qtbot.waitUntil(lambda: table.model().rowCount() == 2)
     type_into(qtbot, child(people, QLineEdit, "collectSearch_person"), "王")
-    qtbot.waitUntil(lambda: table.rowCount() == 1)
-    assert table.item(0, 0).text() == "王芳"
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1)
+    assert table.model().index(0, 0).data() == "王芳"
 
 
 def test_closing_the_window_saves_the_open_form(window, qtbot, store, admin):

@@ -3,7 +3,7 @@ a check: test_check_gui.py): 新建 with the plate, the form's choices and text 
 plate's kind and the VIN's check are the core's, the list follows; a place with its type and
 coordinates."""
 import pytest
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLineEdit, QPushButton, QTableWidget
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLineEdit, QPushButton, QTableView
 
 from weicha_desktop.core.collect import PlaceService, VehicleService
 from weicha_desktop.gui.shell.main_window import MainWindow
@@ -41,8 +41,8 @@ def test_a_vehicle_and_a_place_captured_through_the_window(page, qtbot, store, a
     car = VehicleService(store, forms(), admin).get(row["id"])
     assert (car.data["plate"], car.data["plate_kind"], car.data["vin"], car.data["brand"],
             car.data["vehicle_type"]) == ("桂NDF1234", "new_energy_small", VIN, "比亚迪秦", "small_car")
-    table = child(cars, QTableWidget, "collectList_vehicle")
-    qtbot.waitUntil(lambda: table.rowCount() == 1 and table.item(0, 0).text() == "桂NDF1234")
+    table = child(cars, QTableView, "collectList_vehicle")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1 and table.model().index(0, 0).data() == "桂NDF1234")
 
     places = page.show_kind("place")
     child(places, QPushButton, "collectNew_place").click()
@@ -84,13 +84,13 @@ def test_the_collect_lists_filter_by_status_returned_first(page, qtbot, store, a
     PersonService(store, forms(), boss).review(people.list(text="乙")[0]["id"], approve=False, comment="补充住址")
     PersonService(store, forms(), boss).review(people.list(text="丙")[0]["id"], approve=True)
     kind = page.show_kind("person")
-    table, status = child(kind, QTableWidget, "collectList_person"), child(kind, QComboBox, "collectStatus_person")
-    qtbot.waitUntil(lambda: table.rowCount() == 3)
-    assert table.item(0, 0).text() == "乙"  # the returned draft first
+    table, status = child(kind, QTableView, "collectList_person"), child(kind, QComboBox, "collectStatus_person")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 3)
+    assert table.model().index(0, 0).data() == "乙"  # the returned draft first
     shown = {}
     for i in range(status.count()):
         status.setCurrentIndex(i)
-        shown[status.currentText()] = [table.item(r, 0).text() for r in range(table.rowCount())]
+        shown[status.currentText()] = [table.model().index(r, 0).data() for r in range(table.model().rowCount())]
     assert shown == {"全部状态": ["乙", "丙", "甲"], "退回补正": ["乙"], "草稿": ["乙"],
                      "已定稿（待审核）": ["甲"], "已审核": ["丙"]}, shown
 

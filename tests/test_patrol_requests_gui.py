@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QListWidget, QPlainTextEdit, QPushButton, QTableWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QListWidget, QPlainTextEdit, QPushButton, QTableView
 
 from gui_support import admin, app, child, dialogs, forms, store, type_into  # noqa: F401
 from weicha_desktop.core.collect import PersonService
@@ -52,13 +52,13 @@ def test_a_patrol_captured_through_the_window(window, qtbot, store, admin, tmp_p
     summary = child(view, QLabel, "patrolSummary").text()
     assert "路线 2.44 公里（4 个路线点）" in summary and "关联记录 1 条" in summary
     assert child(view, QListWidget, "patrolItems").item(0).text() == "关联：巡逻中登记 黄丽"
-    table = child(page, QTableWidget, "collectList_patrol")
-    qtbot.waitUntil(lambda: table.rowCount() == 1 and table.item(0, 1).text() != "")
-    assert table.item(0, 2).text() == "文峰路一带"
+    table = child(page, QTableView, "collectList_patrol")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1 and table.model().index(0, 1).data() != "")
+    assert table.model().index(0, 2).data() == "文峰路一带"
     assert form.export_log(tmp_path / "log.pdf") and (tmp_path / "log.pdf").read_bytes().startswith(b"%PDF")
     assert "已导出巡逻工作记录" in child(view, QLabel, "formMessage").text()
     child(page, QCheckBox, "patrolOngoingOnly").setChecked(True)  # the filter: it has ended
-    assert table.rowCount() == 0
+    assert table.model().rowCount() == 0
 
 
 def test_a_request_captured_and_handled_through_the_window(window, qtbot, store, admin):
@@ -90,15 +90,15 @@ def test_a_request_captured_and_handled_through_the_window(window, qtbot, store,
     steps = child(view, QListWidget, "requestSteps")
     assert steps.count() == 2 and "已办结" in steps.item(1).text()
     assert child(view, QPushButton, "requestReopen").isEnabled()
-    table = child(page, QTableWidget, "collectList_request")
-    qtbot.waitUntil(lambda: table.rowCount() == 1 and table.item(0, 2).text() == "已办结")
-    assert table.item(0, 1).text() == "报警求助" and table.item(0, 4).text().startswith("20")
+    table = child(page, QTableView, "collectList_request")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1 and table.model().index(0, 2).data() == "已办结")
+    assert table.model().index(0, 1).data() == "报警求助" and table.model().index(0, 4).data().startswith("20")
     late = RequestService(store, forms(), admin).create({"request_type": "alarm", "source": "visit", "content": "旧诉求",
                                                          "received_at": "2026-11-01T09:00:00+08:00"})
-    qtbot.waitUntil(lambda: table.rowCount() == 2)
+    qtbot.waitUntil(lambda: table.model().rowCount() == 2)
     child(page, QCheckBox, "requestOverdueOnly").setChecked(True)
-    assert table.rowCount() == 1 and table.item(0, 4).text() == "2026-11-02 09:00（超期）"
-    assert table.item(0, 0).data(Qt.ItemDataRole.UserRole) == late.id
+    assert table.model().rowCount() == 1 and table.model().index(0, 4).data() == "2026-11-02 09:00（超期）"
+    assert table.model().index(0, 0).data(Qt.ItemDataRole.UserRole) == late.id
 
 
 def test_the_pages_speak_english(app, english, qtbot, store, admin):  # noqa: F811
@@ -106,7 +106,7 @@ def test_the_pages_speak_english(app, english, qtbot, store, admin):  # noqa: F8
     qtbot.addWidget(win)
     patrols, requests = win.show_page("patrol"), win.show_page("requests")
     assert child(patrols, QPushButton, "collectNew_patrol").text() == "New"  # KindPage's own words
-    assert child(requests, QTableWidget, "collectList_request").horizontalHeaderItem(4).text() == "Due"
+    assert child(requests, QTableView, "collectList_request").model().headerData(4, Qt.Orientation.Horizontal) == "Due"
     child(requests, QPushButton, "collectNew_request").click()
     assert child(requests.form.handling, QPushButton, "requestStart").text() == "Start handling"
     child(patrols, QPushButton, "collectNew_patrol").click()

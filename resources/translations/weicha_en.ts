@@ -1522,6 +1522,18 @@ Finalize now?</translation>
         <translation>Status</translation>
     </message>
     <message>
+        <source>没有符合条件的记录。</source>
+        <translation>No records match.</translation>
+    </message>
+    <message>
+        <source>已显示 {shown} / 正在统计…</source>
+        <translation>{shown} shown / counting…</translation>
+    </message>
+    <message>
+        <source>已显示 {shown} / 共 {total} 条</source>
+        <translation>{shown} of {total} shown</translation>
+    </message>
+    <message>
         <source>已有记录</source>
         <translation>Record exists</translation>
     </message>

@@ -80,8 +80,6 @@ class CaseRow(NamedTuple):
         return self.status == "draft" and self.returned_comment is not None
 
 
-WIDTH = len(CaseRow._fields)
-
 
 @dataclass(frozen=True)
 class CaseSort:
@@ -154,7 +152,13 @@ def _where(terms: list[Term]) -> tuple[str, list[Any]]:
 
 class CaseQuery:
     """Pages and counts of the case list; reads only. ``slice_rows`` and ``selective_rows``
-    bound the work of a filtered page (see the module notes)."""
+    bound the work of a filtered page (see the module notes). Another list reuses the
+    machinery with its own ``table``, ``row`` (its first field ``id``) and ``filter_indexes``
+    (core/collect/list_query.py: the records of a kind)."""
+
+    table = "cases"
+    row: Any = CaseRow
+    filter_indexes = FILTER_INDEXES
 
     def __init__(self, store: Store, *, slice_rows: int = 500, selective_rows: int = 1000):
         self.conn: sqlite3.Connection = store.conn
@@ -176,7 +180,7 @@ class CaseQuery:
 
     def count(self, filters: CaseFilters = CaseFilters()) -> int:
         where, args = _where(filters.terms())
-        return self.conn.execute(f"SELECT count(*) FROM cases WHERE {where}", args).fetchone()[0]
+        return self.conn.execute(f"SELECT count(*) FROM {self.table} WHERE {where}", args).fetchone()[0]
 
     def investigators(self, record_ids: list[str]) -> dict[str, list[str]]:
         """case id → its 勘验人 in order, from ``record_people`` (the list shows these; the
@@ -196,7 +200,7 @@ class CaseQuery:
     def _plan(self, filters: CaseFilters, sort: CaseSort, after: Cursor | None,
               limit: int) -> tuple[str, list[tuple[str, list[Any]]]]:
         on_key, rest = _split(filters, sort)
-        columns = ", ".join(CaseRow._fields) + ", " + sort.expr
+        columns = ", ".join(self.row._fields) + ", " + sort.expr
         if not rest:
             return "seek", [self._seek(columns, sort, after, on_key, limit + 1)]
         index = self._selective_index(rest)
@@ -205,7 +209,7 @@ class CaseQuery:
             if after is not None:
                 where += f" AND ({sort.expr}, id) {'<' if sort.descending else '>'} (?, ?)"
                 args += list(after)
-            return "selective", [(f"SELECT {columns} FROM cases INDEXED BY {index} WHERE {where} "
+            return "selective", [(f"SELECT {columns} FROM {self.table} INDEXED BY {index} WHERE {where} "
                                   f"ORDER BY {_order(sort)} LIMIT ?", args + [limit + 1])]
         return "walk", [self._seek(f"id, {sort.expr}", sort, after, on_key, self.slice_rows),
                         self._filter_slice(sort, rest, "[]", limit + 1)]
@@ -213,20 +217,19 @@ class CaseQuery:
     def _selective_index(self, terms: list[Term]) -> str | None:
         """The index of a filter term that selects at most ``selective_rows`` rows."""
         for term in terms:
-            index = FILTER_INDEXES.get(term.expr or "")
+            index = self.filter_indexes.get(term.expr or "")
             if index and self.conn.execute(
-                    f"SELECT count(*) FROM (SELECT 1 FROM cases INDEXED BY {index} "
+                    f"SELECT count(*) FROM (SELECT 1 FROM {self.table} INDEXED BY {index} "
                     f"WHERE {term.sql} LIMIT ?)", term.args + [self.selective_rows + 1]
             ).fetchone()[0] <= self.selective_rows:
                 return index
         return None
 
-    @staticmethod
-    def _seek(columns: str, sort: CaseSort, after: Cursor | None, terms: list[Term],
+    def _seek(self, columns: str, sort: CaseSort, after: Cursor | None, terms: list[Term],
               limit: int) -> tuple[str, list[Any]]:
         """The first ``limit`` rows of the sort index after ``after`` matching ``terms``."""
         where, args = _where(terms)
-        select = f"SELECT {columns} FROM cases WHERE {where}"
+        select = f"SELECT {columns} FROM {self.table} WHERE {where}"
         if after is None:  # a key fixed by a filter: order by id (see below)
             order = _order(sort, by_id=any(t.equal for t in terms))
             return f"{select} ORDER BY {order} LIMIT ?", args + [limit]
@@ -240,14 +243,13 @@ class CaseQuery:
                 f"LIMIT ?) LIMIT ?",
                 [*args, key, last_id, limit, *args, key, limit, limit])
 
-    @staticmethod
-    def _filter_slice(sort: CaseSort, terms: list[Term], ids_json: str,
+    def _filter_slice(self, sort: CaseSort, terms: list[Term], ids_json: str,
                       limit: int) -> tuple[str, list[Any]]:
         """The rows of a slice (its ids as a JSON array, in order) that match ``terms``."""
         where, args = _where(terms)
-        columns = ", ".join(f"cases.{c}" for c in CaseRow._fields)
+        columns = ", ".join(f"{self.table}.{c}" for c in self.row._fields)
         return (f"SELECT {columns}, {sort.expr} FROM json_each(?) AS slice "
-                f"JOIN cases ON cases.id = slice.value WHERE {where} ORDER BY slice.key LIMIT ?",
+                f"JOIN {self.table} ON {self.table}.id = slice.value WHERE {where} ORDER BY slice.key LIMIT ?",
                 [ids_json, *args, limit])
 
     def _walk(self, filters: CaseFilters, sort: CaseSort, after: Cursor | None, limit: int,
@@ -263,18 +265,24 @@ class CaseQuery:
             sql, args = self._filter_slice(sort, rest, json.dumps([r[0] for r in slice_]), need + 1)
             found = self.conn.execute(sql, args).fetchall()
             if len(found) > need:
-                return rows + [CaseRow._make(r[:WIDTH]) for r in found[:need]], _cursor(found[need - 1])
-            rows += [CaseRow._make(r[:WIDTH]) for r in found]
+                return rows + self._make(found[:need]), self._cursor(found[need - 1])
+            rows += self._make(found)
             if len(slice_) < self.slice_rows:
                 return rows, None
             cursor = (slice_[-1][1], slice_[-1][0])
             if len(rows) == limit or (deadline is not None and time.perf_counter() > deadline):
                 return rows, cursor
 
-    @staticmethod
-    def _cut(fetched: list[tuple], limit: int) -> tuple[list[CaseRow], Cursor | None]:
-        rows = [CaseRow._make(r[:WIDTH]) for r in fetched[:limit]]
-        return rows, (_cursor(fetched[limit - 1]) if len(fetched) > limit else None)
+    def _cut(self, fetched: list[tuple], limit: int) -> tuple[list[CaseRow], Cursor | None]:
+        rows = self._make(fetched[:limit])
+        return rows, (self._cursor(fetched[limit - 1]) if len(fetched) > limit else None)
+
+    def _make(self, fetched: list[tuple]) -> list[Any]:
+        width = len(self.row._fields)
+        return [self.row._make(r[:width]) for r in fetched]
+
+    def _cursor(self, raw: tuple) -> Cursor:
+        return raw[len(self.row._fields)], raw[0]
 
 
 def _split(filters: CaseFilters, sort: CaseSort) -> tuple[list[Term], list[Term]]:
@@ -287,6 +295,3 @@ def _order(sort: CaseSort, *, by_id: bool = False) -> str:
     direction = " DESC" if sort.descending else ""
     return f"id{direction}" if by_id else f"{sort.expr}{direction}, id{direction}"
 
-
-def _cursor(raw: tuple) -> Cursor:
-    return raw[WIDTH], raw[0]

@@ -116,12 +116,14 @@ def list_records(conn, kind: str, *, text: str | None = None, status: str | None
     rows = _rows(conn, [*where, RETURNED], params, limit) if status in (None, "draft", "returned") else []
     if status != "returned" and len(rows) < limit:
         rows += _rows(conn, [*where, f"NOT ({RETURNED})"], params, limit - len(rows))
-    out = []
-    for rid, st, returned, updated, data in rows:
-        data = json.loads(data)
-        out.append({"id": rid, "status": st, "returned": returned is not None, "updated_at": updated,
-                    "label": label_of(kind, data), **{k: data.get(k) for k in SUMMARY.get(kind, ())}})
-    return out
+    return [row_of(kind, rid, st, returned, updated, json.loads(data)) for rid, st, returned, updated, data in rows]
+
+
+def row_of(kind: str, record_id: str, status: str, returned_comment: str | None, updated_at: str,
+           data: dict[str, Any]) -> dict[str, Any]:
+    """A list's row: id, status, returned, updated_at, label and the kind's summary fields."""
+    return {"id": record_id, "status": status, "returned": returned_comment is not None, "updated_at": updated_at,
+            "label": label_of(kind, data), **{k: data.get(k) for k in SUMMARY.get(kind, ())}}
 
 
 def _rows(conn, where: list[str], params: list[Any], limit: int) -> list[tuple]:

@@ -112,6 +112,14 @@ class RequestService(RecordService):
                         **{k: data.get(k) for k in lookup.SUMMARY[self.kind]}})
         return out
 
+    def overdue_ids(self) -> tuple[str, ...]:
+        """The ids of the overdue requests (the list's 只看超期 filter: open requests only are read)."""
+        return tuple(r["id"] for r in self.overdue(limit=1_000_000))
+
+    def list_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A row of the kind's list (core/collect/list_query.py) with its deadline and ``overdue``."""
+        return self._row(row)
+
     def _row(self, row: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
         due = self.due_at(row)
         status = self.status_of(row)

@@ -9,27 +9,27 @@ of the record chosen in it (gui/collect/form.py).
 
 新建 with a key (身份证号, 号牌) another record of the kind has offers that record instead
 (打开 it, or 忽略 and create another). The list follows the store's commits of its kind; it
-shows returned drafts first, then the last changed (the first LIST_LIMIT: the kinds' lists
-are not paged yet). The page has no SQL: the services read."""
+is the cases' lazy list (gui/collect/list.py): returned drafts first, then the last changed,
+a page at a time as it scrolls, with its filters and its count. The page has no SQL."""
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QSplitter,
-                               QStackedWidget, QTableWidget, QTableWidgetItem, QTabWidget,
-                               QVBoxLayout, QWidget)
+                               QStackedWidget, QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from weicha_desktop.core.collect import SERVICES, CollectService, Duplicate
+from weicha_desktop.core.collect.list_query import RecordFilters
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.store.events import ChangeSummary
 from weicha_desktop.gui.collect.form import CollectForm
+from weicha_desktop.gui.collect.list import ID_ROLE, RecordTableModel
 from weicha_desktop.gui.common.i18n import current_language, message_text
 from weicha_desktop.gui.common.labels import list_status_name
 from weicha_desktop.gui.common.op_dialog import button
 from weicha_desktop.gui.common.store_events import StoreEvents
+from weicha_desktop.gui.common.tables import record_rows
 
-LIST_LIMIT = 500
-SEARCH_PAUSE_MS = 250  # a search that few records match walks them all (~0.7 s among 200,000)
-ID_ROLE = Qt.ItemDataRole.UserRole
+SEARCH_PAUSE_MS = 250  # one query per pause in typing, not one per key
 TITLES = {"person": QT_TRANSLATE_NOOP("CollectPage", "人员"),
           "vehicle": QT_TRANSLATE_NOOP("CollectPage", "车辆"),
           "place": QT_TRANSLATE_NOOP("CollectPage", "场所")}
@@ -94,17 +94,20 @@ class KindPage(QWidget):
         self._typing.setInterval(SEARCH_PAUSE_MS)
         self._typing.timeout.connect(self.refresh)
         self.search.textChanged.connect(self._typing.start)
-        self.table = QTableWidget(0, len(self.columns))
+        self.model = RecordTableModel(self, parent=self)
+        self.table = QTableView()
         self.table.setObjectName(f"collectList_{self.kind}")
-        self.table.setHorizontalHeaderLabels([self._column_title(c) for c in self.columns])
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setModel(self.model)
+        record_rows(self.table)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.itemActivated.connect(lambda item: self.open(item.data(ID_ROLE)))
-        self.table.itemClicked.connect(lambda item: self.open(item.data(ID_ROLE)))
+        self.table.activated.connect(lambda index: self.open(index.data(ID_ROLE)))
+        self.table.clicked.connect(lambda index: self.open(index.data(ID_ROLE)))
+        self.count_label = QLabel()
+        self.count_label.setObjectName(f"collectCount_{self.kind}")
+        self.model.totalChanged.connect(self._show_count)
+        self.model.rowsInserted.connect(self._show_count)
+        self.model.modelReset.connect(self._show_count)
         self.message = QLabel()
         self.message.setObjectName(f"collectMessage_{self.kind}")
         self.message.setWordWrap(True)
@@ -117,6 +120,7 @@ class KindPage(QWidget):
         column.addLayout(top)
         column.addWidget(self.search)
         column.addWidget(self.table, 1)
+        column.addWidget(self.count_label)
         column.addWidget(self.message)
         self.stack = QStackedWidget()
         self.stack.setObjectName(f"collectStack_{self.kind}")
@@ -132,17 +136,21 @@ class KindPage(QWidget):
         layout.addWidget(splitter)
         if events is not None:
             events.changed.connect(self._store_changed)
-        self.refresh()
+        self._show_count()
 
-    def _column_title(self, column: str) -> str:
+    def column_title(self, column: str) -> str:
         if column == "status":
             return self.tr("状态")
         return self.spec.field(column).label.text(self.lang)
 
     # ---- the list --------------------------------------------------------------------------
-    def rows(self) -> list[dict]:
-        """The list's rows (a subclass adds its filters: gui/patrol, gui/requests)."""
-        return self.service.list(text=self.search.text().strip() or None, limit=LIST_LIMIT)
+    def filters(self) -> RecordFilters:
+        """What the list shows (a subclass adds its filters: gui/patrol, gui/requests)."""
+        return RecordFilters(self.kind, text=self.search.text().strip() or None)
+
+    def shown(self, rows: list[dict]) -> list[dict]:
+        """A page's rows as the list shows them (gui/requests adds the deadlines)."""
+        return rows
 
     def add_filter(self, widget: QWidget) -> None:
         """A filter of a subclass, under the search field."""
@@ -150,15 +158,20 @@ class KindPage(QWidget):
         column.insertWidget(column.indexOf(self.search) + 1, widget)
 
     def refresh(self) -> None:
-        rows = self.rows()
-        self.table.setRowCount(len(rows))
-        for i, row in enumerate(rows):
-            for j, column in enumerate(self.columns):
-                item = QTableWidgetItem(self._cell(row, column))
-                item.setData(ID_ROLE, row["id"])
-                self.table.setItem(i, j, item)
+        """Read the list again from its first page (a filter changed, a record was saved)."""
+        self.model.refresh()
 
-    def _cell(self, row: dict, column: str) -> str:
+    def _show_count(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total
+        if total == 0:
+            text = self.tr("没有符合条件的记录。")
+        elif total is None:
+            text = self.tr("已显示 {shown} / 正在统计…").format(shown=shown)
+        else:
+            text = self.tr("已显示 {shown} / 共 {total} 条").format(shown=shown, total=total)
+        self.count_label.setText(text)
+
+    def cell(self, row: dict, column: str) -> str:
         if column == "status":
             return list_status_name(row["status"], row["returned"])
         value = row.get(column)
@@ -285,6 +298,6 @@ class CollectKindPage(KindPage):
         self.sheet_button.setEnabled(True)
         self.message.setText(failure.message)
 
-    def rows(self) -> list[dict]:
+    def filters(self) -> RecordFilters:
         status = self.status.currentData() if self.status is not None else None
-        return self.service.list(text=self.search.text().strip() or None, status=status, limit=LIST_LIMIT)
+        return RecordFilters(self.kind, status=status, text=self.search.text().strip() or None)

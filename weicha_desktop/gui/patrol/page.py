@@ -17,10 +17,11 @@ from pathlib import Path
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QVBoxLayout,
                                QWidget)
 
+from weicha_desktop.core.collect.list_query import RecordFilters
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.patrol import PatrolService
 from weicha_desktop.core.records import Record
-from weicha_desktop.gui.collect.page import LIST_LIMIT, KindPage
+from weicha_desktop.gui.collect.page import KindPage
 from weicha_desktop.gui.common.i18n import message_text
 from weicha_desktop.gui.common.op_dialog import button, show_message
 from weicha_desktop.gui.common.store_events import StoreEvents
@@ -172,9 +173,9 @@ class PatrolPage(KindPage):
         self.ongoing_only.toggled.connect(self.refresh)
         self.add_filter(self.ongoing_only)
 
-    def rows(self) -> list[dict]:
-        ongoing = True if self.ongoing_only is not None and self.ongoing_only.isChecked() else None
-        return self.service.list(text=self.search.text().strip() or None, ongoing=ongoing, limit=LIST_LIMIT)
+    def filters(self) -> RecordFilters:
+        ongoing = self.ongoing_only is not None and self.ongoing_only.isChecked()
+        return RecordFilters(self.kind, text=self.search.text().strip() or None, ended=False if ongoing else None)
 
     def commit_all(self) -> bool:
         return self.commit_open()

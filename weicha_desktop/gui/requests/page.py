@@ -7,10 +7,11 @@ from dataclasses import replace
 
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QVBoxLayout, QWidget
 
+from weicha_desktop.core.collect.list_query import RecordFilters
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.records import Record
 from weicha_desktop.core.requests import DONE, IN_PROGRESS, PENDING, RequestService
-from weicha_desktop.gui.collect.page import LIST_LIMIT, KindPage
+from weicha_desktop.gui.collect.page import KindPage
 from weicha_desktop.gui.common.i18n import message_text
 from weicha_desktop.gui.common.op_dialog import button, show_message
 from weicha_desktop.gui.common.store_events import StoreEvents
@@ -116,20 +117,24 @@ class RequestPage(KindPage):
         self.overdue_only.toggled.connect(self.refresh)
         self.add_filter(self.overdue_only)
 
-    def rows(self) -> list[dict]:
+    def filters(self) -> RecordFilters:
         overdue = self.overdue_only is not None and self.overdue_only.isChecked()
-        return self.service.list(text=self.search.text().strip() or None, overdue=overdue, limit=LIST_LIMIT)
+        return RecordFilters(self.kind, text=self.search.text().strip() or None,
+                             ids=self.service.overdue_ids() if overdue else None)
 
-    def _column_title(self, column: str) -> str:
-        return self.tr("办理期限") if column == "due" else super()._column_title(column)
+    def shown(self, rows: list[dict]) -> list[dict]:
+        return [self.service.list_row(r) for r in rows]
 
-    def _cell(self, row: dict, column: str) -> str:
+    def column_title(self, column: str) -> str:
+        return self.tr("办理期限") if column == "due" else super().column_title(column)
+
+    def cell(self, row: dict, column: str) -> str:
         if column == "due":
             due = (row.get("due_at") or "")[:16].replace("T", " ")
             return due + (self.tr("（超期）") if row.get("overdue") else "")
         if column == "handling":
             row = {**row, "handling": row.get("handling") or PENDING}
-        return super()._cell(row, column)
+        return super().cell(row, column)
 
     def commit_all(self) -> bool:
         return self.commit_open()

@@ -24,12 +24,13 @@ from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.records import Record
 from weicha_desktop.core.store.events import ChangeSummary
 from weicha_desktop.gui.collect.form import CollectForm
-from weicha_desktop.gui.collect.page import LIST_LIMIT, TITLES
+from weicha_desktop.gui.collect.page import TITLES
 from weicha_desktop.gui.common.i18n import current_language, message_text
 from weicha_desktop.gui.common.op_dialog import button, show_message
 from weicha_desktop.gui.common.store_events import StoreEvents
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+QUEUE_LIMIT = 500  # of each kind: a queue of finalized records, not a list of every record
 STYLE = 'QLabel#collectReviewMessage[kind="error"] { color: #b00020; }'
 
 
@@ -103,7 +104,7 @@ class CollectReviewQueue(QWidget):
     def refresh(self) -> None:
         """The finalized records of every kind, newest first; the open one stays open."""
         rows = [(kind, row) for kind, svc in self.services.items()
-                for row in svc.list(status="finalized", limit=LIST_LIMIT)]
+                for row in svc.list(status="finalized", limit=QUEUE_LIMIT)]
         rows.sort(key=lambda kr: kr[1]["updated_at"], reverse=True)
         wanted = self.form.case.id if self.form is not None else None
         self.table.blockSignals(True)
