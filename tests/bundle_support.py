@@ -4,6 +4,7 @@ buggy writer — could make: the checks after the signature must catch it)."""
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
@@ -11,6 +12,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+import pytest
 
 from weicha_desktop.core.bundle import container as C
 from tests.support import fixed_clock
@@ -153,3 +156,13 @@ def receipt(dst: Path, to: str, bundle_id: str, through: int, *, clock=None, **k
     return server_file(dst, "receipt", to, {"receipt.json": body},
                        {"receipt_for": bundle_id, "device_id": to, "server_id": SERVER_ID,
                         "through_seq": body["through_seq"]}, clock=clock)
+
+
+@pytest.fixture
+def any_entry_names(monkeypatch):
+    """For the container's generic tests, which name their entries freely: every kind may hold
+    any path (format.ENTRY_PATHS, checked by the unpacker, is tested in
+    test_issue12_security_paths.py)."""
+    from weicha_desktop.core.bundle import unpack
+
+    monkeypatch.setattr(unpack, "ENTRY_PATHS", {kind: re.compile(r".+", re.S) for kind in C.KINDS})

@@ -13,6 +13,9 @@ import pytest
 from weicha_desktop.core.bundle import container as C
 from tests import bundle_support as B
 from tests.support import fixed_clock
+from tests.bundle_support import any_entry_names  # noqa: F401 — the fixture
+
+pytestmark = pytest.mark.usefixtures("any_entry_names")
 
 E1 = bytes(range(256)) * 3  # 768 bytes: three 256-byte frames' worth
 E2 = b"second entry \xe5\x86\x99" * 20

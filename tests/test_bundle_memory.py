@@ -11,8 +11,13 @@ import shutil
 import time
 import tracemalloc
 
+import pytest
+
 from weicha_desktop.core.bundle import container as C
 from tests import bundle_support as B
+from tests.bundle_support import any_entry_names  # noqa: F401 — the fixture
+
+pytestmark = pytest.mark.usefixtures("any_entry_names")
 
 MB = 1 << 20
 BLOCK = os.urandom(MB)

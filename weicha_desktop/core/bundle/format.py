@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import struct
 from dataclasses import dataclass, field
@@ -38,6 +39,15 @@ KINDS = {"ops": ".wcb", "receipt": ".wcr", "reference": ".wcref", "enroll-reques
 KIND_NAMES = {"ops": "数据包", "receipt": "回执", "reference": "基础数据包", "enroll-request": "注册申请",
               "enrollment": "注册文件"}
 ENCRYPTED_KINDS = frozenset({"ops"})
+MAX_PATH_PARTS = 8  # folders in an entry's path: a forged manifest must not make thousands before its verdict
+_TABLES = "code_tables|forms|users|watch_lists"  # the reference tables (core/sync/pull.py REFERENCE)
+ENTRY_PATHS = {  # what each kind may hold, checked before anything is created (unpack.py)
+    "ops": re.compile(r"(ops\.jsonl|audit\.jsonl|bundle\.json|blobs/[0-9a-f]{64})"),
+    "receipt": re.compile(r"receipt\.json"),
+    "reference": re.compile(rf"({_TABLES})\.json"),
+    "enroll-request": re.compile(r"request\.json"),
+    "enrollment": re.compile(rf"(enrollment|{_TABLES})\.json"),
+}
 PARTY_KINDS = ("device", "server")
 CODES = ("truncated", "bad_magic", "bad_header", "bad_signature", "unknown_sender", "wrong_recipient",
          "decrypt_failed", "frame_order", "manifest_mismatch", "bad_path", "size_mismatch",
@@ -198,8 +208,8 @@ def check_entry_paths(paths: Sequence[Any]) -> None:
             raise BundleError("bad_path", f"数据包中的文件名“{str(p)[:60]}”无效。{_RETRY}")
         parts = p.split("/")
         if (p.startswith("/") or "\\" in p or ":" in p or any(ord(c) < 32 for c in p)
-                or any(part in ("", ".", "..") for part in parts)):
-            raise BundleError("bad_path", f"数据包中的文件名“{p[:60]}”不安全（绝对路径、“..”、反斜杠或空段），"
+                or any(part in ("", ".", "..") for part in parts) or len(parts) > MAX_PATH_PARTS):
+            raise BundleError("bad_path", f"数据包中的文件名“{p[:60]}”不安全（绝对路径、“..”、反斜杠、空段或层级过深），"
                                           f"已拒收，未导入任何内容。{_RETRY}")
         folded = p.casefold()
         if folded in seen:

@@ -13,7 +13,10 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from weicha_desktop.core.bundle.format import (
-    _RETRY, _U32, KIND_NAMES, MAX_ENTRIES, MAX_MANIFEST, TAG_LEN, BundleError, Header, _key, _nonce, _unb64, check_entry_paths)
+    _RETRY, _U32, ENTRY_PATHS, KIND_NAMES, MAX_ENTRIES, MAX_MANIFEST, TAG_LEN, BundleError, Header, _key, _nonce, _unb64,
+    check_entry_paths)
+
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
 Opener = Callable[[int, memoryview, bool, memoryview], memoryview]
@@ -131,15 +134,21 @@ class _Unpacker:
             self.out = None
 
     def _next(self) -> bool:
+        """The next entry with bytes opened; empty ones are made only at ``finish`` (after the
+        signature: a forged manifest of empty entries creates nothing before its verdict)."""
         while self.index < len(self.entries):
             e = self.entries[self.index]
-            dest = self.directory.joinpath(*e["path"].split("/"))
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            self.out, self.left, self.hash = open(dest, "xb"), e["size"], hashlib.sha256()
-            if self.left:
-                return True
-            self._close()
+            if not e["size"]:
+                self.index += 1
+                continue
+            self.out, self.left, self.hash = open(self._place(e), "xb"), e["size"], hashlib.sha256()
+            return True
         return False
+
+    def _place(self, e: dict[str, Any]) -> Path:
+        dest = self.directory.joinpath(*e["path"].split("/"))
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        return dest
 
     def _close(self) -> None:
         e = self.entries[self.index]
@@ -170,6 +179,11 @@ class _Unpacker:
                     or len(e["sha256"]) != 64):
                 raise BundleError("manifest_mismatch", bad)
         check_entry_paths([e["path"] for e in m["entries"]])
+        allowed = ENTRY_PATHS.get(self.header.kind)
+        stray = next((e["path"] for e in m["entries"] if allowed is None or not allowed.fullmatch(e["path"])), None)
+        if stray is not None:
+            raise BundleError("bad_path", f"{KIND_NAMES.get(self.header.kind, '数据包')}中不应有文件“{stray[:60]}”，"
+                                          f"已拒收，未导入任何内容。{_RETRY}")
         self.manifest, self.entries = m, m["entries"]
 
     def finish(self) -> dict[str, Any]:
@@ -181,4 +195,10 @@ class _Unpacker:
             e = self.entries[min(self.index, len(self.entries) - 1)]
             raise BundleError("size_mismatch", f"数据包中的文件 {e['path']} 比清单登记的 {e['size']} 字节小"
                                                f"（数据不完整），已拒收，未导入任何内容。{_RETRY}")
+        for e in self.entries:  # the empty ones, now that everything else holds
+            if not e["size"]:
+                if e["sha256"] != EMPTY_SHA256:
+                    raise BundleError("hash_mismatch", f"数据包中文件 {e['path']} 的 SHA-256 与清单不符（内容被改动或损坏），"
+                                                       f"已拒收，未导入任何内容。{_RETRY}")
+                open(self._place(e), "xb").close()
         return self.manifest
