@@ -261,7 +261,7 @@ json_values = st.recursive(
     max_leaves=8)
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(["reporter", "witnesses", "evidence", "scene_location",
                                         "temperature", "case_type", "case_type_other",
                                         "protection_measures", "scene_state", "change_reason",

@@ -198,7 +198,7 @@ OPS = st.sampled_from(["case.draft", "case.draft", "case.draft", "case.create", 
                        "case.review", "case.amend", "photo.add", "photo.reorder"])
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(st.tuples(OPS, st.integers(0, 2)), max_size=25),
        exported=st.integers(0, 25), twice=st.booleans())
 def test_compaction_keeps_every_non_draft_op_and_the_last_draft_per_entity_in_order(
