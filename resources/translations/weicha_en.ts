@@ -726,12 +726,32 @@ They are autosaved and come back when the case is opened again. Close anyway?</t
         <translation>Review comment:</translation>
     </message>
     <message>
+        <source>没有待审核的巡逻记录</source>
+        <translation>No patrols waiting for review</translation>
+    </message>
+    <message>
         <source>没有待审核的采集记录</source>
         <translation>No collected records waiting for review</translation>
     </message>
     <message>
+        <source>已退回补正 {label}，登记人将在列表最前看到它。</source>
+        <translation>{label} returned for correction; whoever recorded it sees it first in the list.</translation>
+    </message>
+    <message>
         <source>共 {n} 条待审核</source>
         <translation>{n} waiting for review</translation>
+    </message>
+    <message>
+        <source>巡逻</source>
+        <translation>Patrol</translation>
+    </message>
+    <message>
+        <source>群众诉求</source>
+        <translation>Public request</translation>
+    </message>
+    <message>
+        <source>没有待审核的群众诉求</source>
+        <translation>No public requests waiting for review</translation>
     </message>
     <message>
         <source>退回补正时请写明需要补正的内容。</source>

@@ -10,10 +10,15 @@ case's). A returned record is a draft again and leads its kind's list on the 采
     └──────────────────────────────────────────┴─────────────────────────────────────┘
 
 Nobody reviews a record they took part in (core/duties.py): the refusal is shown before a
-try. The queue follows the store's commits of the three kinds while it is shown."""
+try. The queue follows the store's commits of its kinds while it is shown.
+
+The queue is generic over the kinds whose life has a review: ``scope`` "collect" (persons,
+vehicles, places), "patrol" (巡逻: finalized once ended) or "request" (互动: finalized once
+done) — each kind with its service and its form (gui/patrol, gui/requests: their 小结 and 办理
+views shown read-only); the review page switches between them (queue.py)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPlainTextEdit,
                                QSplitter, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
@@ -21,28 +26,40 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QMessageBox, QP
 
 from weicha_desktop.core.collect import SERVICES, CollectService
 from weicha_desktop.core.errors import WeichaError
+from weicha_desktop.core.patrol import PatrolService
 from weicha_desktop.core.records import Record
+from weicha_desktop.core.requests import RequestService
 from weicha_desktop.core.store.events import ChangeSummary
 from weicha_desktop.gui.collect.form import CollectForm
 from weicha_desktop.gui.collect.page import TITLES
 from weicha_desktop.gui.common.i18n import current_language, message_text
 from weicha_desktop.gui.common.op_dialog import button, show_message
 from weicha_desktop.gui.common.store_events import StoreEvents
+from weicha_desktop.gui.patrol.page import PatrolForm
+from weicha_desktop.gui.requests.page import RequestForm
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 QUEUE_LIMIT = 500  # of each kind: a queue of finalized records, not a list of every record
 STYLE = 'QLabel#collectReviewMessage[kind="error"] { color: #b00020; }'
+# scope → its kinds: (service, form) each
+SCOPES = {"collect": {kind: (cls, CollectForm) for kind, cls in SERVICES.items()},
+          "patrol": {"patrol": (PatrolService, PatrolForm)},
+          "request": {"request": (RequestService, RequestForm)}}
+KIND_TITLES = {"patrol": QT_TRANSLATE_NOOP("CollectReviewQueue", "巡逻"),
+               "request": QT_TRANSLATE_NOOP("CollectReviewQueue", "群众诉求")}
 
 
 class CollectReviewQueue(QWidget):
     reviewed = Signal(object)  # the Record after approval or return
 
     def __init__(self, store, forms, actor, events: StoreEvents | None = None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *, scope: str = "collect"):
         super().__init__(parent)
-        self.setObjectName("collectReviewPage")
+        self.scope = scope
+        self.setObjectName("collectReviewPage" if scope == "collect" else f"{scope}ReviewPage")
         self.setStyleSheet(STYLE)
-        self.services: dict[str, CollectService] = {k: cls(store, forms, actor) for k, cls in SERVICES.items()}
+        self.services: dict[str, CollectService] = {k: svc(store, forms, actor) for k, (svc, _) in SCOPES[scope].items()}
+        self.forms = {k: form for k, (_, form) in SCOPES[scope].items()}
         self.form: CollectForm | None = None
         self.table = QTableWidget(0, 3)
         self.table.setObjectName("collectReviewQueue")
@@ -97,7 +114,7 @@ class CollectReviewQueue(QWidget):
         splitter.setSizes([170, 600])
         splitter.setChildrenCollapsible(False)
         QVBoxLayout(self).addWidget(splitter)
-        self.close_record(self.tr("没有待审核的采集记录"))
+        self.close_record(self.empty_text())
         (events or StoreEvents(store, self)).changed.connect(self._store_changed)
 
     # ---- the queue -------------------------------------------------------------------------
@@ -110,20 +127,30 @@ class CollectReviewQueue(QWidget):
         self.table.blockSignals(True)
         self.table.setRowCount(len(rows))
         for i, (kind, row) in enumerate(rows):
-            for column, text in enumerate((QCoreApplication.translate("CollectPage", TITLES[kind]),
+            for column, text in enumerate((self.kind_title(kind),
                                            row["label"] or row["id"][:8], (row["updated_at"] or "")[:16]
                                            .replace("T", " "))):
                 item = QTableWidgetItem(text)
                 item.setData(ID_ROLE, (kind, row["id"]))
                 self.table.setItem(i, column, item)
         self.table.blockSignals(False)
-        self.count.setText(self.tr("共 {n} 条待审核").format(n=len(rows)) if rows else self.tr("没有待审核的采集记录"))
+        self.count.setText(self.tr("共 {n} 条待审核").format(n=len(rows)) if rows else self.empty_text())
         ids = [self.table.item(i, 0).data(ID_ROLE)[1] for i in range(len(rows))]
         if wanted in ids:
             self.table.selectRow(ids.index(wanted))
         elif rows:
             self.table.selectRow(0)
             self.open_row(0)
+
+    def empty_text(self) -> str:
+        return {"patrol": self.tr("没有待审核的巡逻记录"),
+                "request": self.tr("没有待审核的群众诉求")}.get(self.scope) or self.tr("没有待审核的采集记录")
+
+    @staticmethod
+    def kind_title(kind: str) -> str:
+        if kind in KIND_TITLES:
+            return QCoreApplication.translate("CollectReviewQueue", KIND_TITLES[kind])
+        return QCoreApplication.translate("CollectPage", TITLES[kind])
 
     def _store_changed(self, summary: ChangeSummary) -> None:
         if self.isVisible() and any(summary.changed(kind) for kind in self.services):
@@ -143,7 +170,7 @@ class CollectReviewQueue(QWidget):
             return self.form
         svc = self.services[kind]
         try:
-            form = CollectForm(svc, svc.get(record_id), lang=current_language())
+            form = self.forms[kind](svc, svc.get(record_id), lang=current_language())
         except WeichaError as e:
             self.close_record(message_text(e))
             return None
@@ -173,8 +200,13 @@ class CollectReviewQueue(QWidget):
         except WeichaError as e:
             show_message(self.message, message_text(e), "error")
             return None
-        self.close_record(self.tr("已审核通过 {label}。").format(label=svc.label(done)) if approve else
-                          self.tr("已退回补正 {label}，采集人将在列表最前看到它。").format(label=svc.label(done)))
+        if approve:
+            note = self.tr("已审核通过 {label}。").format(label=svc.label(done))
+        elif self.scope == "collect":
+            note = self.tr("已退回补正 {label}，采集人将在列表最前看到它。").format(label=svc.label(done))
+        else:
+            note = self.tr("已退回补正 {label}，登记人将在列表最前看到它。").format(label=svc.label(done))
+        self.close_record(note)
         self.refresh()
         self.reviewed.emit(done)
         return done

@@ -46,9 +46,11 @@ class ReviewQueue(QWidget):
 
     def __init__(self, cases: CaseService, parent: QWidget | None = None, *,
                  photos: PhotoService | None = None, settings: Settings | None = None,
-                 events: StoreEvents | None = None, collect: QWidget | None = None):
+                 events: StoreEvents | None = None, collect: QWidget | None = None,
+                 more: tuple[tuple[str, str, QWidget], ...] = ()):
         """``events``: the window's (None: one of its own on the cases' store). ``collect``:
-        the 采集 records' queue (collect.py), shown in a tab beside the cases'."""
+        the 采集 records' queue (collect.py), shown in a tab beside the cases'; ``more``: the
+        queues of other kinds with a review (words, object name, widget: 巡逻, 互动)."""
         super().__init__(parent)
         self.setObjectName("reviewPage")
         self.cases = cases
@@ -126,7 +128,7 @@ class ReviewQueue(QWidget):
             self.kinds.setObjectName("reviewKinds")
             switch = QHBoxLayout()
             for i, (text, name, widget) in enumerate(((self.tr("勘验"), "reviewKindCases", splitter),
-                                                      (self.tr("采集"), "reviewKindCollect", collect))):
+                                                      (self.tr("采集"), "reviewKindCollect", collect), *more)):
                 self.kinds.addWidget(widget)
                 choice = QPushButton(text)
                 choice.setObjectName(name)

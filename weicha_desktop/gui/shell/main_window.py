@@ -59,9 +59,12 @@ def _build_review(window: "MainWindow") -> QWidget:
     from weicha_desktop.gui.review.collect import CollectReviewQueue
     from weicha_desktop.gui.review.queue import ReviewQueue
 
-    collect = CollectReviewQueue(window.store, window.forms, window.actor, events=window.events)
+    collect, patrols, requests = (CollectReviewQueue(window.store, window.forms, window.actor, events=window.events,
+                                                     scope=scope) for scope in ("collect", "patrol", "request"))
     page = ReviewQueue(window.cases, photos=window.photos, settings=window.settings,
-                       events=window.events, collect=collect)
+                       events=window.events, collect=collect,
+                       more=((QCoreApplication.translate("MainWindow", "巡逻"), "reviewKindPatrol", patrols),
+                             (QCoreApplication.translate("MainWindow", "互动"), "reviewKindRequest", requests)))
     page.reviewed.connect(window.case_reviewed)
     return page
 
