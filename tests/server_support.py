@@ -220,7 +220,7 @@ def launch_server(data_dir: Path, db: str | None = None, *, workers: int = 1, in
     log_path = data_dir.parent / f"{data_dir.name}-{port}.log"
     argv = ["--data-dir", str(data_dir), *(["--db", db] if db else []), "serve", "--host", "127.0.0.1",
             "--port", str(port), "--workers", str(workers), *extra]
-    if workers == 1:
+    if workers == 1 and hasattr(os, "fork"):  # (Windows: a fresh interpreter, as before)
         from tests import server_fork
 
         proc = server_fork.zygote().start(argv, str(log_path))
