@@ -166,10 +166,12 @@ def pytest_configure(config):
 def _pool_workers_forked(request):
     """(module scope: the modules' own fixtures that import photos fork theirs too; the
     marker is a module's pytestmark)"""
-    if request.node.get_closest_marker("spawned_workers"):
+    import multiprocessing
+
+    if (request.node.get_closest_marker("spawned_workers")
+            or "forkserver" not in multiprocessing.get_all_start_methods()):  # Windows: spawn
         yield
         return
-    import multiprocessing
 
     from weicha_desktop.core.media.pool import WorkerPool
 
