@@ -153,6 +153,8 @@ def _server_zygote():
 # spawned_workers: workers that cannot start, die, are killed) they are forked from one
 # forkserver per test process that has imported what they run — still processes of their
 # own, running the same target by name, never a copy of the test process or its threads.
+# Their environment is the forkserver's (from its start): a test that hands its workers
+# something through an environment variable marks its module spawned_workers.
 FORKED_WORKERS_PRELOAD = ["weicha_desktop.core.media.pool", "weicha_desktop.core.media.analyse",
                           "weicha_desktop.core.reports.photosheets"]
 
