@@ -258,6 +258,78 @@ CATALOG: Mapping[str, Texts] = MappingProxyType({
         "核对号牌与车辆识别代号，控制车辆；立即报告指挥中心，按名单发布单位的要求依法处置。",
         "Check the plate against the VIN and secure the vehicle; report to the command centre at once "
         "and act lawfully as the list's issuer asks."),
+    # 核查's watch-list import (core/checks/lists.py): a file refused, its bad rows, its progress
+    "watchlist.utf16": Texts("文件 {file} 是 UTF-16 编码：请在表格程序中另存为“CSV UTF-8”或 GBK 后再导入。",
+                             "The file {file} is UTF-16: save it from the spreadsheet program as \"CSV UTF-8\" "
+                             "or GBK, then import it again."),
+    "watchlist.bad_utf8": Texts("文件 {file} 标明是 UTF-8，但第 {line} 行不是 UTF-8：请检查文件后再导入。",
+                                "The file {file} says it is UTF-8, but line {line} is not: check the file, "
+                                "then import it again."),
+    "watchlist.bad_encoding": Texts("文件 {file} 既不是 UTF-8 也不是 GBK 编码（第 {line} 行）：请另存为 UTF-8 后再导入。",
+                                    "The file {file} is neither UTF-8 nor GBK (line {line}): save it as UTF-8, "
+                                    "then import it again."),
+    "watchlist.too_large": Texts("文件 {file} 过大（超过 {mb} MB）。",
+                                 "The file {file} is too large (over {mb} MB): import it as several lists."),
+    "watchlist.unreadable": Texts("无法读取文件 {path}（{why}）：请检查路径和权限。",
+                                  "Cannot read the file {path} ({why}): check the path and the permissions."),
+    "watchlist.first_line_csv": Texts("文件 {file} 第 1 行无法按 CSV 读取（{why}）。",
+                                      "Line 1 of the file {file} cannot be read as CSV ({why})."),
+    "watchlist.no_key_column": Texts(
+        "文件 {file} 的第一行须为列名，且有“{id_column}”或“{plate_column}”列（例如：{example}）。现在的第一行：{header}",
+        "The first line of the file {file} must name the columns, one of them \"{id_column}\" (ID number) or "
+        "\"{plate_column}\" (plate), for example: {example}. Its first line now: {header}"),
+    "watchlist.kind_unknown": Texts("从列名“{column}”看不出是人员还是车辆名单：请加 --kind person 或 --kind vehicle。",
+                                    "The column \"{column}\" does not say whether this is a list of persons or of "
+                                    "vehicles: choose the kind (--kind person or --kind vehicle)."),
+    "watchlist.column_kind": Texts("列“{column}”是{column_kind}名单的列，这份名单是{kind}名单：请检查文件，或换一个名单名称。",
+                                   "The column \"{column}\" is one of a list of {column_kind}, and this list is a "
+                                   "list of {kind}: check the file, or choose another list name."),
+    "watchlist.line_csv": Texts("文件 {file} 第 {line} 行无法按 CSV 读取（{why}）：请改正后再导入。",
+                                "Line {line} of the file {file} cannot be read as CSV ({why}): correct it, "
+                                "then import it again."),
+    "watchlist.too_many": Texts("一份名单最多 {n} 条：请分成几份名单导入。",
+                                "A list holds at most {n} entries: import it as several lists."),
+    "watchlist.bad_name": Texts("名单名称须为 1–40 个字，不能含控制字符（例如 --list {example}）。",
+                                "A list's name is 1 to 40 characters, without control characters "
+                                "(for example --list {example})."),
+    "watchlist.server_name": Texts("“{name}”是上级下发名单的名称，请换一个名称。",
+                                   "\"{name}\" is the name of the lists from headquarters: choose another name."),
+    "watchlist.bad_instruction": Texts("处置要求最多 500 个字，不能含控制字符。",
+                                       "The instruction is at most 500 characters, without control characters."),
+    "watchlist.kind_held": Texts("名单“{name}”已有，是{held}名单，这个文件是{kind}名单：请换一个名单名称。",
+                                 "The list \"{name}\" exists and is a list of {held}; this file is a list of "
+                                 "{kind}: choose another list name."),
+    "watchlist.bad_rows": Texts("文件 {file} 有 {n} 行有误，未导入任何条目（改正后重新导入，或加 --skip-bad 只导入无误的行）：\n{rows}",
+                                "{n} lines of the file {file} are wrong and nothing was imported (correct them and "
+                                "import it again, or add --skip-bad to import only the good lines):\n{rows}"),
+    "watchlist.bad_rows_gui": Texts("文件 {file} 有 {n} 行有误，未导入任何条目：改正后重新导入，或选“{skip}”只导入无误的行。",
+                                    "{n} lines of the file {file} are wrong and nothing was imported: correct them "
+                                    "and import it again, or tick \"{skip}\" to import only the good lines."),
+    "watchlist.nothing": Texts("文件 {file} 中没有可导入的条目。", "The file {file} holds no entries to import."),
+    "watchlist.bad_version": Texts("版本最多 40 个字，不能含控制字符。",
+                                   "A version is at most 40 characters, without control characters."),
+    "watchlist.bad_date": Texts("名单日期“{text}”不是 YYYY-MM-DD 格式的日期。",
+                                "The list's date \"{text}\" is not a date written YYYY-MM-DD."),
+    "watchlist.future_date": Texts("名单日期 {date} 在今天（{today}）之后：请核对。",
+                                   "The list's date {date} is after today ({today}): check it."),
+    "watchlist.no_key": Texts("缺少{what}。", "The {what} is missing."),
+    "watchlist.too_many_cells": Texts("有 {n} 列，比列名（{m} 列）多：可能少了引号。",
+                                      "{n} columns, more than the {m} named: a quotation mark may be missing."),
+    "watchlist.long_cells": Texts("姓名最多 64 个字、原因最多 500 个字，且不能含控制字符。",
+                                  "A name is at most 64 characters and a reason at most 500, without control "
+                                  "characters."),
+    "watchlist.long_extra": Texts("其他列每格最多 500 个字，且不能含控制字符。",
+                                  "Each cell of the other columns is at most 500 characters, without control "
+                                  "characters."),
+    "watchlist.repeat": Texts("{what} {key} 与第 {line} 行重复。", "The {what} {key} repeats line {line}."),
+    "watchlist.row": Texts("第 {line} 行：{why}", "Line {line}: {why}"),
+    "watchlist.more_rows": Texts("……另有 {n} 行有误", "… and {n} more wrong lines"),
+    "watchlist.reading": Texts("已读取并检查 {n} 行…", "{n} lines read and checked…"),
+    "watchlist.writing": Texts("正在写入 {n} 条…", "Writing {n} entries…"),
+    "watchlist.persons": Texts("人员", "persons"),
+    "watchlist.vehicles": Texts("车辆", "vehicles"),
+    "watchlist.id_number": Texts("身份证号", "ID number"),
+    "watchlist.plate": Texts("号牌", "plate"),
     # USB bundles (core/bundle/keys.py): the CLI's words, and the window's (``*_gui``: no command names)
     "bundle.not_enrolled": Texts(
         "本机尚未登记到同步服务器，不能使用数据包：请先登记本机（weicha enroll --server … --code …，"

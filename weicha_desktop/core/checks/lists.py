@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from weicha_desktop.core import duties
-from weicha_desktop.core.checks.keys import KIND_WORDS, PERSON, VEHICLE, BadKey, key_for
+from weicha_desktop.core.checks.keys import PERSON, VEHICLE, BadKey, key_for
 from weicha_desktop.core.errors import WeichaError
-from weicha_desktop.core.messages import Msg
+from weicha_desktop.core.messages import Msg, render
 from weicha_desktop.core.store import Actor, Store
 
 SERVER = "server"
@@ -180,18 +180,17 @@ def encoding_of(data: bytes, path: Path) -> tuple[str, str]:
     """(codec, what to call it): UTF-8 with or without a BOM, else GBK (read as GB 18030, its
     superset). Checked chunk by chunk: no second copy of a large file as text."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
-        raise ImportRefused(f"文件 {path.name} 是 UTF-16 编码：请在表格程序中另存为“CSV UTF-8”或 GBK 后再导入。")
+        raise ImportRefused(Msg("watchlist.utf16", file=path.name))
     bom = data.startswith(b"\xef\xbb\xbf")
     bad = _undecodable(data, "utf-8")
     if bad is None:
         return ("utf-8-sig", "UTF-8（带 BOM）") if bom else ("utf-8", "UTF-8")
     if bom:
-        raise ImportRefused(f"文件 {path.name} 标明是 UTF-8，但第 {_line_at(data, bad)} 行不是 UTF-8：请检查文件后再导入。")
+        raise ImportRefused(Msg("watchlist.bad_utf8", file=path.name, line=_line_at(data, bad)))
     gbk_bad = _undecodable(data, "gb18030")
     if gbk_bad is None:
         return "gb18030", "GBK"
-    raise ImportRefused(f"文件 {path.name} 既不是 UTF-8 也不是 GBK 编码（第 {_line_at(data, max(bad, gbk_bad))} 行）："
-                        "请另存为 UTF-8 后再导入。")
+    raise ImportRefused(Msg("watchlist.bad_encoding", file=path.name, line=_line_at(data, max(bad, gbk_bad))))
 
 
 def _undecodable(data: bytes, codec: str, chunk: int = 1 << 20) -> int | None:
@@ -225,10 +224,10 @@ def read_csv(path: Path, today: date, kind: str | None = None, list_name: str = 
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ImportRefused(f"文件 {path.name} 过大（超过 {MAX_FILE_BYTES // 1024 // 1024} MB）。")
+            raise ImportRefused(Msg("watchlist.too_large", file=path.name, mb=MAX_FILE_BYTES // 1024 // 1024))
         data = path.read_bytes()
     except OSError as e:
-        raise ImportRefused(f"无法读取文件 {path}（{e.strerror or e}）：请检查路径和权限。") from None
+        raise ImportRefused(Msg("watchlist.unreadable", path=str(path), why=str(e.strerror or e))) from None
     digest = hashlib.sha256(data).hexdigest()
     codec, encoding = encoding_of(data, path)
     buffer = io.BytesIO(data)
@@ -236,17 +235,17 @@ def read_csv(path: Path, today: date, kind: str | None = None, list_name: str = 
     try:
         header = [h.strip() for h in next(reader, [])]
     except csv.Error as e:
-        raise ImportRefused(f"文件 {path.name} 第 1 行无法按 CSV 读取（{e}）。") from None
+        raise ImportRefused(Msg("watchlist.first_line_csv", file=path.name, why=str(e))) from None
     key_at = next((i for i, h in enumerate(header) if h in KEY_COLUMNS), None)
     if key_at is None:
-        raise ImportRefused(f"文件 {path.name} 的第一行须为列名，且有“身份证号”或“号牌”列"
-                            f"（例如：身份证号,姓名,原因）。现在的第一行：{','.join(header)[:80]}")
+        raise ImportRefused(Msg("watchlist.no_key_column", file=path.name, id_column="身份证号", plate_column="号牌",
+                                example="身份证号,姓名,原因", header=",".join(header)[:80]))
     kind = kind or KEY_COLUMNS[header[key_at]] or LIST_KINDS.get(list_name)
     if kind is None:
-        raise ImportRefused(f"从列名“{header[key_at]}”看不出是人员还是车辆名单：请加 --kind person 或 --kind vehicle。")
+        raise ImportRefused(Msg("watchlist.kind_unknown", column=header[key_at]))
     if KEY_COLUMNS[header[key_at]] not in (None, kind):
-        raise ImportRefused(f"列“{header[key_at]}”是{_kind_word(KEY_COLUMNS[header[key_at]])}名单的列，"
-                            f"这份名单是{_kind_word(kind)}名单：请检查文件，或换一个名单名称。")
+        raise ImportRefused(Msg("watchlist.column_kind", column=header[key_at],
+                                column_kind=_kind_word(KEY_COLUMNS[header[key_at]]), kind=_kind_word(kind)))
     name_at = next((i for i, h in enumerate(header) if h in NAME_COLUMNS), None)
     reason_at = next((i for i, h in enumerate(header) if h in REASON_COLUMNS), None)
     extra_at = [(i, h) for i, h in enumerate(header) if i not in (key_at, name_at, reason_at) and h]
@@ -256,35 +255,35 @@ def read_csv(path: Path, today: date, kind: str | None = None, list_name: str = 
         try:
             cells = next(reader, None)
         except csv.Error as e:
-            raise ImportRefused(f"文件 {path.name} 第 {reader.line_num} 行无法按 CSV 读取（{e}）：请改正后再导入。") from None
+            raise ImportRefused(Msg("watchlist.line_csv", file=path.name, line=reader.line_num, why=str(e))) from None
         if cells is None:
             break
         line = reader.line_num
         if progress is not None and line % PROGRESS_ROWS == 0:
             if cancelled is not None and cancelled():
                 raise InterruptedError()
-            progress(READ_SHARE * buffer.tell() / max(1, len(data)), f"已读取并检查 {line:,} 行…")
+            progress(READ_SHARE * buffer.tell() / max(1, len(data)), Msg("watchlist.reading", n=f"{line:,}"))
         if not any(c.strip() for c in cells):
             continue
         if len(rows) >= MAX_ROWS:
-            raise ImportRefused(f"一份名单最多 {MAX_ROWS} 条：请分成几份名单导入。")
+            raise ImportRefused(Msg("watchlist.too_many", n=MAX_ROWS))
         raw = cells[key_at] if key_at < len(cells) else ""
         try:
             key = key_for(kind, raw, today)
         except BadKey as e:
-            problems.append((line, str(e) if raw.strip() else f"缺少{KIND_WORDS[kind]}。"))
+            problems.append((line, e.args[0] if raw.strip() else Msg("watchlist.no_key", what=_key_word(kind))))
             continue
         if len(cells) > len(header):
-            problems.append((line, f"有 {len(cells)} 列，比列名（{len(header)} 列）多：可能少了引号。"))
+            problems.append((line, Msg("watchlist.too_many_cells", n=len(cells), m=len(header))))
             continue
         name = cells[name_at].strip() if name_at is not None and name_at < len(cells) else ""
         reason = cells[reason_at].strip() if reason_at is not None and reason_at < len(cells) else ""
         if len(name) > 64 or len(reason) > 500 or not (name + reason).isprintable():
-            problems.append((line, "姓名最多 64 个字、原因最多 500 个字，且不能含控制字符。"))
+            problems.append((line, Msg("watchlist.long_cells")))
             continue
         extra = {h: cells[i].strip() for i, h in extra_at if i < len(cells) and cells[i].strip()}
         if any(len(v) > 500 or not v.isprintable() for v in extra.values()):
-            problems.append((line, "其他列每格最多 500 个字，且不能含控制字符。"))
+            problems.append((line, Msg("watchlist.long_extra")))
             continue
         rows.append((key, line, name, reason, json.dumps(extra, ensure_ascii=False) if extra else None))
     return kind, *_without_repeats(rows, problems, kind), encoding, digest
@@ -297,7 +296,7 @@ def _without_repeats(rows: list[tuple], problems: list[tuple[int, str]], kind: s
     kept, first = [], None
     for row in rows:
         if first is not None and row[0] == first[0]:
-            problems.append((row[1], f"{KIND_WORDS[kind]} {row[0]} 与第 {first[1]} 行重复。"))
+            problems.append((row[1], Msg("watchlist.repeat", what=_key_word(kind), key=row[0], line=first[1])))
             continue
         first = row
         kept.append(row)
@@ -305,19 +304,20 @@ def _without_repeats(rows: list[tuple], problems: list[tuple[int, str]], kind: s
     return kept, problems
 
 
-def problems_text(problems: list[tuple[int, str]]) -> str:
-    shown = [f"第 {line} 行：{why}" for line, why in problems[:MAX_PROBLEMS_SHOWN]]
+def problems_text(problems: list[tuple[int, str]], locale: str = "zh") -> str:
+    """The bad rows, one a line (the first MAX_PROBLEMS_SHOWN), in ``locale`` (zh or en)."""
+    shown = [Msg("watchlist.row", line=line, why=why) for line, why in problems[:MAX_PROBLEMS_SHOWN]]
     if len(problems) > MAX_PROBLEMS_SHOWN:
-        shown.append(f"……另有 {len(problems) - MAX_PROBLEMS_SHOWN} 行有误")
-    return "\n".join(shown)
+        shown.append(Msg("watchlist.more_rows", n=len(problems) - MAX_PROBLEMS_SHOWN))
+    return "\n".join(render(m, locale) for m in shown)
 
 
 def _check_name(name: str) -> str:
     name = (name or "").strip()
     if not name or len(name) > 40 or not name.isprintable():
-        raise ImportRefused("名单名称须为 1–40 个字，不能含控制字符（例如 --list 被盗抢机动车）。")
+        raise ImportRefused(Msg("watchlist.bad_name", example="被盗抢机动车"))
     if name in SERVER_NAMES.values():
-        raise ImportRefused(f"“{name}”是上级下发名单的名称，请换一个名称。")
+        raise ImportRefused(Msg("watchlist.server_name", name=name))
     return name
 
 
@@ -336,26 +336,25 @@ def import_list(store: Store, actor: Actor, path: Path, name: str, *, kind: str 
     today = store.clock.now().date()
     list_date = _check_date(list_date, today)
     if instruction is not None and (len(instruction) > 500 or not instruction.replace("\n", "").isprintable()):
-        raise ImportRefused("处置要求最多 500 个字，不能含控制字符。")
+        raise ImportRefused(Msg("watchlist.bad_instruction"))
     held = store.conn.execute("SELECT id, kind, version, entries FROM watch_sets WHERE name = ?", (name,)).fetchone()
     kind = kind or (held[1] if held else None)
     started = time.perf_counter()
     kind, rows, problems, encoding, digest = read_csv(path, today, kind, name, progress, cancelled)
     read_seconds = time.perf_counter() - started
     if held and held[1] != kind:
-        raise ImportRefused(f"名单“{name}”已有，是{_kind_word(held[1])}名单，这个文件是{_kind_word(kind)}名单：请换一个名单名称。")
+        raise ImportRefused(Msg("watchlist.kind_held", name=name, held=_kind_word(held[1]), kind=_kind_word(kind)))
     if problems and not skip_bad:
-        raise ImportRefused(f"文件 {Path(path).name} 有 {len(problems)} 行有误，未导入任何条目"
-                            f"（改正后重新导入，或加 --skip-bad 只导入无误的行）：\n{problems_text(problems)}",
-                            problems)
+        raise ImportRefused(Msg("watchlist.bad_rows", file=Path(path).name, n=len(problems),
+                                rows=problems_text(problems)), problems)
     if not rows:
-        raise ImportRefused(f"文件 {Path(path).name} 中没有可导入的条目。")
+        raise ImportRefused(Msg("watchlist.nothing", file=Path(path).name))
     version = version or _next_version(held[2] if held else None)
     if len(version) > 40 or not version.isprintable():
-        raise ImportRefused("版本最多 40 个字，不能含控制字符。")
+        raise ImportRefused(Msg("watchlist.bad_version"))
     started = time.perf_counter()
     if progress is not None:
-        progress(READ_SHARE, f"正在写入 {len(rows):,} 条…")
+        progress(READ_SHARE, Msg("watchlist.writing", n=f"{len(rows):,}"))
     with store.change(actor) as ch:
         if held:
             set_id = held[0]
@@ -382,8 +381,12 @@ def import_list(store: Store, actor: Actor, path: Path, name: str, *, kind: str 
                         problems, read_seconds, time.perf_counter() - started)
 
 
-def _kind_word(kind: str) -> str:
-    return "人员" if kind == PERSON else "车辆"
+def _kind_word(kind: str) -> Msg:
+    return Msg("watchlist.persons" if kind == PERSON else "watchlist.vehicles")
+
+
+def _key_word(kind: str) -> Msg:
+    return Msg("watchlist.id_number" if kind == PERSON else "watchlist.plate")
 
 
 def _check_date(text: str | None, today: date) -> str:
@@ -392,9 +395,9 @@ def _check_date(text: str | None, today: date) -> str:
     try:
         value = date.fromisoformat(text.strip())
     except ValueError:
-        raise ImportRefused(f"名单日期“{text[:20]}”不是 YYYY-MM-DD 格式的日期。") from None
+        raise ImportRefused(Msg("watchlist.bad_date", text=text[:20])) from None
     if value > today:
-        raise ImportRefused(f"名单日期 {value} 在今天（{today}）之后：请核对。")
+        raise ImportRefused(Msg("watchlist.future_date", date=value.isoformat(), today=today.isoformat()))
     return value.isoformat()
 
 

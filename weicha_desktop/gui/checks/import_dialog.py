@@ -3,7 +3,8 @@ import` — a CSV file, the list's name (an existing one or a new one), its kind
 column does not say, 跳过有误的行 — read, checked and written on a worker (``BackgroundOp``
 with a connection of its own, core/checks/lists.import_list), with its progress and 取消 while
 the rows are read. A refused file is said with its bad rows, nothing written; an import says
-how many entries the list now holds and which lines were left out."""
+how many entries the list now holds and which lines were left out. The core's words (refusals,
+bad rows, progress: Msg ids of core/messages.py) are shown in the window's language."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,8 +13,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QForm
                                QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
 
 from weicha_desktop.core.checks import ImportReport, lists
-from weicha_desktop.core.checks.lists import LIST_KINDS, problems_text
+from weicha_desktop.core.checks.lists import LIST_KINDS, ImportRefused, problems_text
+from weicha_desktop.core.messages import Msg, render
 from weicha_desktop.core.store import Actor, Store
+from weicha_desktop.gui.common.i18n import current_language, message_text
 from weicha_desktop.gui.common.op_dialog import OpDialog, ProgressRow, button, show_message
 from weicha_desktop.gui.common.ops import BackgroundOp, OpFailure
 
@@ -93,10 +96,12 @@ class WatchlistImportDialog(OpDialog):
         show_message(self.message, "", "ok")
         self.problems.hide()
         actor, kind, skip = self.actor, self.kind.currentData(), self.skip_bad.isChecked()
+        lang = current_language()  # read here: the worker says its progress in it
         from weicha_desktop.core.checks import import_list
 
         self.run_op(BackgroundOp(self, lambda job: import_list(
-            job.store, actor, Path(path), name, kind=kind, skip_bad=skip, progress=job.progress,
+            job.store, actor, Path(path), name, kind=kind, skip_bad=skip,
+            progress=lambda fraction, text: job.progress(fraction, render(text, lang)),
             cancelled=job.cancelled), store=self.store), self.tr("正在读取并检查…"))
         return True
 
@@ -113,14 +118,19 @@ class WatchlistImportDialog(OpDialog):
             encoding=result.encoding)
         if result.problems:
             text += self.tr("{n} 行有误未导入，见下。").format(n=len(result.problems))
-            self._show_problems(problems_text(result.problems))
+            self._show_problems(problems_text(result.problems, current_language()))
         show_message(self.message, text, "ok")
 
     def _failed(self, failure: OpFailure) -> None:
-        lines = failure.message.split("\n", 1)
-        show_message(self.message, lines[0], "error")  # the file's bad rows below, scrollable
-        if len(lines) > 1:
-            self._show_problems(lines[1])
+        error = failure.error
+        if isinstance(error, ImportRefused) and error.problems:  # the file's bad rows below, scrollable
+            file = Path(self.path.text().strip()).name
+            show_message(self.message, message_text(Msg("watchlist.bad_rows_gui", file=file, n=len(error.problems),
+                                                        skip=self.skip_bad.text())), "error")
+            self._show_problems(problems_text(error.problems, current_language()))
+        else:
+            show_message(self.message, message_text(error) if isinstance(error, ImportRefused) else failure.message,
+                         "error")
 
     def _show_problems(self, text: str) -> None:
         self.problems.setPlainText(text)
