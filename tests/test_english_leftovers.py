@@ -306,7 +306,7 @@ def tooltips(root: QWidget) -> list[str]:
 def test_the_base_information_page_speaks_english(app, english, qtbot, store, admin):  # noqa: F811
     """采集: a new person, vehicle and place each shown with its form: words, tooltips of the
     inputs (an empty-able date or number: how to clear it) and the list's statuses."""
-    from PySide6.QtWidgets import QLineEdit, QTableWidget
+    from PySide6.QtWidgets import QLineEdit, QTableView
 
     from gui_support import visible_texts
     from weicha_desktop.gui.collect.page import CollectPage
@@ -320,10 +320,10 @@ def test_the_base_information_page_speaks_english(app, english, qtbot, store, ad
         shown = page.show_kind(kind)
         child(shown, QLineEdit, f"collectKey_{kind}").setText(key)
         assert shown.new_record() is not None, kind
-        table = child(shown, QTableWidget, f"collectList_{kind}")
+        table = child(shown, QTableView, f"collectList_{kind}").model()
         shown.refresh()  # the window's store events would (none here)
         assert table.rowCount() == 1
-        assert "Draft" in {table.item(0, c).text() for c in range(table.columnCount())}
+        assert "Draft" in {table.index(0, c).data() for c in range(table.columnCount())}
         assert words_of_the_program(visible_texts(shown), data) == [], kind
         assert han(tooltips(shown)) == [], kind
 
