@@ -136,12 +136,17 @@ def device_public(store):
 
 
 def server_file(dst: Path, kind: str, device_id: str, entries: dict, extra: dict, *,
-                sender_id: str = SERVER_ID, signer=None, recipient=None, expires_at=None, clock=None) -> Path:
-    """A receipt / reference / enrollment as the server writes one: JSON entries, signed."""
+                sender_id: str = SERVER_ID, signer=None, recipient=None, expires_at=None, clock=None,
+                laptop=None) -> Path:
+    """A receipt / reference / enrollment as the server writes one: JSON entries, signed; a
+    reference or enrollment encrypted to ``laptop``'s (a Store's) bundle key."""
     import json as _json
 
+    from weicha_desktop.core.bundle.laptop_key import bundle_key
+
+    to = bundle_key(laptop, create=True).public_key() if kind in C.ENCRYPTED_KINDS else None
     C.write_container(dst, kind=kind, sender=("server", sender_id), recipient=recipient or ("device", device_id),
-                      signer=signer or keys().server_sign, encrypt_to=None, manifest_extra=extra,
+                      signer=signer or keys().server_sign, encrypt_to=to, manifest_extra=extra,
                       entries=[C.Entry.of_bytes(p, _json.dumps(v, ensure_ascii=False).encode()) for p, v in entries.items()],
                       expires_at=expires_at, clock=clock or SERVER_CLOCK)
     return dst

@@ -33,7 +33,7 @@ def test_request_then_enrollment_file_shows_the_server_key_fingerprint(qtbot, pa
     manifest = {"server_id": B.SERVER_ID, "device_id": store.meta("device_id"), "request_id": header.bundle_id,
                 "device_public_key": m["public_key"], **keys}
     good = B.server_file(tmp_path / "e.wce", "enrollment", store.meta("device_id"),
-                         {"enrollment.json": enrollment}, manifest)
+                         {"enrollment.json": enrollment}, manifest, laptop=store)
     bad = tmp_path / "bad.wce"
     data = bytearray(good.read_bytes())
     data[-1] ^= 0x40

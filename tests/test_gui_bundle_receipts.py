@@ -97,7 +97,8 @@ def test_a_reference_bundle_found_is_offered_and_applied_after_confirming(qtbot,
     stick.mkdir(parents=True)
     published = Published()  # the shipped scene form one version up
     B.server_file(stick / "ref-9.wcref", "reference", "*", {"forms.json": [published.row]},
-                  {"server_id": B.SERVER_ID, "unit_code": None, "version": 9}, recipient=("device", "*"))
+                  {"server_id": B.SERVER_ID, "unit_code": None, "version": 9}, recipient=("device", "*"),
+                  laptop=store)
     FakeDrives(window).insert(stick)
     wait_idle(qtbot, window)
     qtbot.waitUntil(lambda: bool(notice_texts(window)), timeout=5000)
@@ -114,7 +115,8 @@ def test_a_reference_bundle_found_is_offered_and_applied_after_confirming(qtbot,
     assert window.forms.latest("scene_investigation").version == published.version  # new cases take it now
     dialogs.answers.append(QMessageBox.StandardButton.Yes)
     B.server_file(stick / "ref-8.wcref", "reference", "*", {"code_tables.json": []},
-                  {"server_id": B.SERVER_ID, "unit_code": None, "version": 8}, recipient=("device", "*"))
+                  {"server_id": B.SERVER_ID, "unit_code": None, "version": 8}, recipient=("device", "*"),
+                  laptop=store)
     window.bundles.import_reference(stick / "ref-8.wcref")  # older: refused, said
     wait_idle(qtbot, window)
     assert "第 8 版" in notice_texts(window)[-1] and "旧" in notice_texts(window)[-1]

@@ -69,7 +69,8 @@ def test_not_enrolled_a_receipt_is_refused_in_the_windows_words(app, qtbot, stor
     [line] = notice_texts(window)
     assert line.startswith("回执 r.wcr 未导入：本机尚未登记到同步服务器") and "“同步”页" in line
     assert "weicha" not in line  # the CLI's words name commands a technician in the window cannot type
-    window.bundles.import_reference(B.server_file(tmp_path / "x.wcref", "reference", "*", {}, {"version": 3}))
+    window.bundles.import_reference(B.server_file(tmp_path / "x.wcref", "reference", "*", {}, {"version": 3},
+                                                   laptop=store))
     wait_idle(qtbot, window)
     assert "“同步”页" in notice_texts(window)[-1] and "weicha" not in notice_texts(window)[-1]
     window.close()

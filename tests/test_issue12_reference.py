@@ -32,7 +32,8 @@ def test_every_kind_of_reference_data_comes_down_by_file(ref_srv, tmp_path):
     srv = ref_srv
     lt, config, usb = usb_laptop(srv, tmp_path)  # enrolled before anything was published
     old = usb / "old.wcref"
-    assert server_cli(srv.data_dir, "reference", "export", "-o", str(old), db=srv.db_url).code == 0
+    assert server_cli(srv.data_dir, "reference", "export", "--device", lt.device_id, "-o", str(old),
+                      db=srv.db_url).code == 0
     scene = (forms_dir() / "scene_investigation.yaml").read_text(encoding="utf-8")
     (tmp_path / "v5.yaml").write_text(scene.replace("\nversion: 4 ", "\nversion: 5 ", 1), encoding="utf-8")
     (tmp_path / "protective_gear.yaml").write_text(GEAR, encoding="utf-8")
@@ -40,7 +41,7 @@ def test_every_kind_of_reference_data_comes_down_by_file(ref_srv, tmp_path):
     for args in (("forms", "publish", str(tmp_path / "v5.yaml")), ("code-tables", "import", str(tmp_path / "protective_gear.yaml")),
                  ("watch-list", "import", str(tmp_path / "watch.csv")),
                  ("user", "add", "--unit", UNIT, "--badge", "450002", "--name", "周建国", "--role", "supervisor"),
-                 ("reference", "export", "-o", str(usb / "new.wcref"))):
+                 ("reference", "export", "--device", lt.device_id, "-o", str(usb / "new.wcref"))):
         run = server_cli(srv.data_dir, *args, db=srv.db_url)
         assert run.code == 0, (args, run.err)
     r = import_reference(lt.store, lt.actor, usb / "new.wcref", config=config)

@@ -26,15 +26,17 @@ def evil():
     return sign, {"signing_public": public_b64(sign), "encryption_public": public_b64(enc.public_key())}
 
 
-def _answer(path, device_id, req_path, *, keys=None, signer=None):
+def _answer(path, lt, req_path, *, keys=None, signer=None):
     """An enrollment file answering the request at ``req_path`` (the reviewer's forgery when
     ``keys``/``signer`` are the finder's)."""
     header, m = C.peek_manifest(req_path)
+    device_id = lt.device_id
     keys = keys or B.server_keys_b64()
     body = {"device_id": device_id, "server_id": B.SERVER_ID, "unit_code": UNIT, "bundle_keys": keys}
     return B.server_file(path, "enrollment", device_id, {"enrollment.json": body, "watch_lists.json": WATCH},
                          {"server_id": B.SERVER_ID, "device_id": device_id, "request_id": header.bundle_id,
-                          "device_public_key": m["public_key"], "version": 999999, **keys}, signer=signer)
+                          "device_public_key": m["public_key"], "version": 999999, **keys}, signer=signer,
+                         laptop=lt.store)
 
 
 def _nothing_kept(lt, config):
@@ -46,7 +48,7 @@ def _nothing_kept(lt, config):
 def test_a_forged_enrollment_file_is_refused_before_anything_is_kept(tmp_path, evil):
     lt = laptop(tmp_path / "lt")
     req = write_request(lt.store, lt.actor, tmp_path / "req.wcq")
-    forged = _answer(tmp_path / "evil.wce", lt.device_id, req.path, keys=evil[1], signer=evil[0])
+    forged = _answer(tmp_path / "evil.wce", lt, req.path, keys=evil[1], signer=evil[0])
     config = SyncConfig.of(lt.store)
     for given in (REAL_FP, "", REAL_FP[:-3]):  # the real server's, none, a cut one
         with pytest.raises(C.BundleError) as e:
@@ -54,7 +56,7 @@ def test_a_forged_enrollment_file_is_refused_before_anything_is_kept(tmp_path, e
         assert e.value.code == "fingerprint_mismatch" and "指纹" in str(e.value) and "weicha-server keys" in str(e.value)
     _nothing_kept(lt, config)
     # the genuine file, its fingerprint typed in lower case without separators: taken
-    good = _answer(tmp_path / "good.wce", lt.device_id, req.path)
+    good = _answer(tmp_path / "good.wce", lt, req.path)
     done = apply_enrollment(lt.store, lt.actor, good, config=config,
                             expected_fingerprint=REAL_FP.replace(":", "").lower())
     assert done.fingerprint == REAL_FP and config.require().server_id == B.SERVER_ID
@@ -70,7 +72,7 @@ def test_fingerprints_compare_ignoring_separators_and_case():
 def test_cli_requires_the_fingerprint_with_file(tmp_path, evil):
     lt = laptop(tmp_path / "lt")
     req = write_request(lt.store, lt.actor, tmp_path / "req.wcq")
-    forged = _answer(tmp_path / "evil.wce", lt.device_id, req.path, keys=evil[1], signer=evil[0])
+    forged = _answer(tmp_path / "evil.wce", lt, req.path, keys=evil[1], signer=evil[0])
     data = lt.store.data_dir
     lt.store.close()
     out = run_cli(data, "enroll", "--file", str(forged), user="admin")

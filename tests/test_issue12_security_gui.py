@@ -29,7 +29,7 @@ def test_the_window_asks_for_the_fingerprint_and_refuses_a_forged_file(app, qtbo
                            {"enrollment.json": {"device_id": m["device_id"], "server_id": B.SERVER_ID,
                                                 "unit_code": m["unit_code"], "bundle_keys": keys}},
                            {"server_id": B.SERVER_ID, "device_id": m["device_id"], "request_id": header.bundle_id,
-                            "device_public_key": m["public_key"], **keys}, signer=evil)
+                            "device_public_key": m["public_key"], **keys}, signer=evil, laptop=store)
     result = child(box, QLabel, "offlineEnrollResult")
     assert box.open_enrollment(forged) is None  # no fingerprint typed: not even opened
     assert "请先填写服务器签名公钥指纹" in result.text() and result.property("kind") == "error"

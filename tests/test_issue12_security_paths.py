@@ -4,11 +4,11 @@ at most 8 parts, each kind holds only its own file names (checked before anythin
 and empty entries are made only once the signature held."""
 from __future__ import annotations
 
-import json
 import os
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from tests import bundle_support as B
 from weicha_desktop.core.bundle import container as C
@@ -67,25 +67,28 @@ def test_paths_deeper_than_eight_parts_are_refused():
 def test_each_kind_holds_only_its_own_names(tmp_path, kind, path):
     if kind == "ops":  # encrypted to the server, signed by the device
         B.write(tmp_path / "x.wcb", [C.Entry.of_bytes(path, b"1")])
-        with pytest.raises(C.BundleError) as raised:
-            B.open_(tmp_path / "x.wcb", tmp_path / "stg")
-        e = raised.value
+        opening = {}
     else:
-        entries = B.entry_list((path, b"1"))
-        e = _open(tmp_path, B.plain_bundle(_header(kind), B.stream({"bundle_id": "b1", "entries": entries}, b"1"),
-                                           1 << 20, B.keys().server_sign))
-    assert e.code == "bad_path" and "不应有文件" in str(e)
+        to = X25519PrivateKey.generate()
+        C.write_container(tmp_path / "x.wcb", kind=kind, sender=("server", B.SERVER_ID), recipient=("device", "d"),
+                          signer=B.keys().server_sign, manifest_extra={}, entries=[C.Entry.of_bytes(path, b"1")],
+                          encrypt_to=to.public_key() if kind in C.ENCRYPTED_KINDS else None, expires_at=None,
+                          clock=B.fixed_clock())
+        opening = {"sender_key": lambda h: B.keys().server_sign.public_key(),
+                   "decrypt_with": to if kind in C.ENCRYPTED_KINDS else None}
+    with pytest.raises(C.BundleError) as raised:
+        B.open_(tmp_path / "x.wcb", tmp_path / "stg", **opening)
+    assert raised.value.code == "bad_path" and "不应有文件" in str(raised.value)
     assert not (tmp_path / "stg").exists() or list((tmp_path / "stg").iterdir()) == []
 
 
 def test_empty_entries_are_made_only_after_the_signature(tmp_path, made_before_verdict):
-    entries = B.entry_list(("enrollment.json", b""), ("users.json", b"[]"))
-    plain = B.stream({"bundle_id": "b1", "entries": entries}, b"[]")
-    forged = B.plain_bundle(_header("enrollment"), plain, 1 << 20, Ed25519PrivateKey.generate())
-    assert _open(tmp_path, forged).code == "bad_signature" and "enrollment.json" not in made_before_verdict
-    good = tmp_path / "good.wce"
-    good.write_bytes(B.plain_bundle(_header("enrollment"), plain, 1 << 20, B.keys().server_sign))
-    with C.open_container(good, sender_key=lambda h: B.keys().server_sign.public_key(), decrypt_with=None,
-                          clock=B.fixed_clock(), staging_dir=tmp_path / "stg2") as got:
-        assert got.entry_path("enrollment.json").read_bytes() == b""
-        assert json.loads(got.entry_path("users.json").read_bytes()) == []
+    """An ops bundle anyone can make (the server's encryption key is public), signed by a key
+    that is not the device's: its empty audit.jsonl is not made before the verdict."""
+    B.write(tmp_path / "x.wcb", [C.Entry.of_bytes("audit.jsonl", b""), C.Entry.of_bytes("ops.jsonl", b"{}")])
+    other = Ed25519PrivateKey.generate().public_key()
+    with pytest.raises(C.BundleError) as e:
+        B.open_(tmp_path / "x.wcb", tmp_path / "stg", sender_key=lambda h: other)
+    assert e.value.code == "bad_signature" and "audit.jsonl" not in made_before_verdict
+    with B.open_(tmp_path / "x.wcb", tmp_path / "stg2") as got:
+        assert got.entry_path("audit.jsonl").read_bytes() == b"" and got.entry_path("ops.jsonl").read_bytes() == b"{}"

@@ -18,55 +18,62 @@ from weicha_desktop.core.bundle.container import Entry, fingerprint, open_contai
 from weicha_desktop.core.canonical import canonical_json
 from weicha_desktop.core.clock import Clock
 from weicha_desktop.core.sync.reference import apply_rows
-from weicha_server import db
+from weicha_desktop.core.bundle.laptop_key import bundle_key, bundle_public_b64
+from weicha_server import auth, db
 
 from tests.server_bundle_support import UNIT, ops_bundle, srv  # noqa: F401
 from tests.server_support import closes_laptops, laptop, server_cli  # noqa: F401
 
 
 
-def opened(srv, path, staging, recipient):
+def opened(srv, path, staging, recipient, lt):
     return open_container(path, sender_key=lambda h: srv.keys.signing_public if h.sender == ("server", srv.server_id)
-                          else None, decrypt_with=None, clock=Clock(), staging_dir=staging, recipient=recipient)
+                          else None, decrypt_with=bundle_key(lt.store, create=True), clock=Clock(), staging_dir=staging,
+                          recipient=recipient)
 
 
 def test_reference_export_is_signed_versioned_and_applies_on_a_laptop(srv, tmp_path):
     out = tmp_path / "usb" / "ref.wcref"
     out.parent.mkdir()
-    run = server_cli(srv.data_dir, "reference", "export", "-o", str(out), "--unit", UNIT, db=srv.db_url)
+    lt = laptop(tmp_path / "lt")
+    srv.enroll(lt, Ed25519PrivateKey.generate())
+    with srv.engine.begin() as conn:  # as its first ops bundle gives it
+        assert auth.keep_bundle_key(conn, lt.device_id, bundle_public_b64(lt.store))
+    export = ("reference", "export", "--device", lt.device_id)
+    run = server_cli(srv.data_dir, *export, "-o", str(out), "--unit", UNIT, db=srv.db_url)
     assert run.code == 0, run.err
     assert "已导出参考数据包" in run.out and "用户 2 人" in run.out
     with db.read(srv.engine) as conn:
         mark = conn.execute(sa.select(db.counters.c.value).where(db.counters.c.name == "change_seq")).scalar()
-    with opened(srv, out, tmp_path / "stage", ("device", "*")) as got:
+    with opened(srv, out, tmp_path / "stage", ("device", lt.device_id), lt) as got:
         assert got.header.kind == "reference" and got.manifest["version"] == mark > 0
         assert got.manifest["unit_code"] == UNIT and got.manifest["server_id"] == srv.server_id
         assert [e["path"] for e in got.manifest["entries"]] == [
             "code_tables.json", "forms.json", "users.json", "watch_lists.json"]
         users = json.loads(got.entry_path("users.json").read_bytes())
     assert [(u["badge_no"], u["name"], u["unit_code"]) for u in users] == [("450001", "张伟", UNIT), ("450009", "王五", UNIT)]
-    lt = laptop(tmp_path / "lt")
     with lt.store.change(lt.actor) as ch:
         apply_rows(ch, "users", users)
     assert lt.store.conn.execute("SELECT count(*) FROM users WHERE badge_no = '450001'").fetchone()[0] == 1
     [entry] = [e for e in srv.audit("reference.export") if e["details"]["file"] == out.name]
     assert entry["details"]["version"] == mark and entry["details"]["bundle_id"] == got.header.bundle_id
     every = tmp_path / "all.wcref"
-    assert server_cli(srv.data_dir, "reference", "export", "-o", str(every), db=srv.db_url).code == 0
-    with opened(srv, every, tmp_path / "stage", ("device", "*")) as got:
+    assert server_cli(srv.data_dir, *export, "-o", str(every), db=srv.db_url).code == 0
+    with opened(srv, every, tmp_path / "stage", ("device", lt.device_id), lt) as got:
         assert len(json.loads(got.entry_path("users.json").read_bytes())) == 3
-    bad = server_cli(srv.data_dir, "reference", "export", "-o", str(tmp_path / "x.wcref"), "--unit", "12", db=srv.db_url)
+    bad = server_cli(srv.data_dir, *export, "-o", str(tmp_path / "x.wcref"), "--unit", "12", db=srv.db_url)
     assert bad.code == 1 and "单位代码" in bad.err and not (tmp_path / "x.wcref").exists()
     db_file = srv.data_dir / "keys" / "signing.pem"
     kept = db_file.read_bytes()
-    inside = server_cli(srv.data_dir, "reference", "export", "-o", str(db_file), db=srv.db_url)
+    inside = server_cli(srv.data_dir, *export, "-o", str(db_file), db=srv.db_url)
     assert inside.code == 1 and "数据文件夹" in inside.err and db_file.read_bytes() == kept
 
 
 def request_file(path, lt, key, *, signer=None, name="现场勘验-笔记本7", public_key=None, expires=None, unit=UNIT):
     raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     pub = public_key or base64.b64encode(raw).decode()
-    fields = {"device_id": lt.device_id, "device_name": name, "public_key": pub, "unit_code": unit}
+    fields = {"device_id": lt.device_id, "device_name": name, "public_key": pub, "unit_code": unit,
+              "bundle_public": bundle_public_b64(lt.store)}
     write_container(path, kind="enroll-request", sender=("device", lt.device_id), recipient=("server", "*"),
                     signer=signer or key, encrypt_to=None, manifest_extra=fields,
                     entries=[Entry.of_bytes("request.json", canonical_json({**fields, "issued": []}))],
@@ -87,7 +94,7 @@ def test_offline_enrollment_registers_the_device_and_its_bundles_are_then_taken(
     with db.read(srv.engine) as conn:
         row = conn.execute(sa.select(db.devices).where(db.devices.c.id == lt.device_id)).one()
     assert row.public_key == base64.b64encode(raw).decode() and row.unit_code == UNIT and row.revoked_at is None
-    with opened(srv, answer, tmp_path / "stage", ("device", lt.device_id)) as got:
+    with opened(srv, answer, tmp_path / "stage", ("device", lt.device_id), lt) as got:
         assert got.header.kind == "enrollment" and got.manifest["device_public_key"] == row.public_key
         assert got.manifest["signing_public"] == srv.keys.public()["signing_public"]
         body = json.loads(got.entry_path("enrollment.json").read_bytes())

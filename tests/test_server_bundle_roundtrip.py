@@ -67,7 +67,7 @@ def test_enroll_export_import_receipt_reference_by_usb_alone(srv, tmp_path):
     assert apply_receipt(lt.store, lt.actor, usb / "1.wcr", config=config).stale
     assert outstanding(lt) == 0
     # reference data down
-    cli(srv, "reference", "export", "-o", str(usb / "ref.wcref"))
+    cli(srv, "reference", "export", "--device", lt.device_id, "-o", str(usb / "ref.wcref"))
     ref = import_reference(lt.store, lt.actor, usb / "ref.wcref", config=config)
     assert ref.version > 0
 

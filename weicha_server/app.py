@@ -48,6 +48,7 @@ class EnrollBody(BaseModel):
     unit_code: Annotated[Text | None, Field(max_length=32)] = None
     issued: Annotated[list[Annotated[list[Annotated[str, Field(max_length=32)]], Field(min_length=2, max_length=2)]]
                       | None, Field(max_length=20_000)] = None  # numbers issued before: [first, last] runs
+    bundle_public: Annotated[Text | None, Field(max_length=100)] = None  # the laptop's X25519 bundle key
 
 
 class PushBody(BaseModel):
@@ -119,7 +120,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None, blob_store: B
             done = auth.enroll_device(conn, code=body.code, device_id=body.device_id,
                                       device_name=body.device_name, public_key=body.public_key,
                                       unit_code=body.unit_code, issued=body.issued,
-                                      slots=api.config.number_slots)
+                                      slots=api.config.number_slots, bundle_public=body.bundle_public)
             token, unit = done.token, done.unit
         log.info("enrolled", extra={"fields": {"event": "enroll", "device": body.device_id}})
         return {"device_id": body.device_id, "token": token, "server_id": api.server_id, "unit_code": unit,

@@ -105,7 +105,8 @@ class Enrolled:
 
 
 def enroll_device(conn: Connection, *, code: str, device_id: str, device_name: str, public_key: str,
-                  unit_code: str | None, issued: Any = None, slots: int | None = None) -> Enrolled:
+                  unit_code: str | None, issued: Any = None, slots: int | None = None,
+                  bundle_public: str | None = None) -> Enrolled:
     """Enroll a device with a one-time code. ApiError 403 bad_code for a code unknown, used,
     expired or made to enroll another device again; 409 already_enrolled for a device enrolled
     and not revoked (unless the code was made to enroll it again: ``enroll-code --reenroll``);
@@ -114,6 +115,8 @@ def enroll_device(conn: Connection, *, code: str, device_id: str, device_name: s
     from weicha_server import numbers
 
     _check_key(public_key)
+    if bundle_public is not None:
+        check_bundle_key(bundle_public)
     now = now_iso()
     code_hash = sha256_text(normalize_code(code))
     used = conn.execute(
@@ -142,11 +145,11 @@ def enroll_device(conn: Connection, *, code: str, device_id: str, device_name: s
     if again:  # the administrator's code for this device: a new token and key, the old ones end now
         conn.execute(devices.update().where(devices.c.id == device_id).values(
             name=name, public_key=public_key, token_hash=sha256_text(token), anchored_seq=None,
-            anchored_hash=None))
+            anchored_hash=None, **({"bundle_public": bundle_public} if bundle_public else {})))
     else:
         conn.execute(devices.insert().values(
             id=device_id, name=name, unit_code=unit, public_key=public_key,
-            token_hash=sha256_text(token), enrolled_at=now, through_seq=0))
+            token_hash=sha256_text(token), enrolled_at=now, through_seq=0, bundle_public=bundle_public))
     # a block for a desktop that takes one (it reports what it issued, if only []); an older
     # program keeps its own numbering, and its numbers are not checked
     block = numbers.assign(conn, device_id, unit_code or unit, slots or numbers.DEFAULT_SLOTS) \
@@ -170,6 +173,29 @@ def _check_key(public_key: str) -> None:
         raw = b""
     if len(raw) != 32:
         raise ApiError(422, "bad_key", "设备公钥须为 Ed25519 公钥（32 字节）的 base64：请升级桌面程序后重试。")
+
+
+def check_bundle_key(bundle_public: Any) -> None:
+    """A laptop's X25519 bundle key: 32 bytes, base64 (ApiError 422 otherwise)."""
+    try:
+        raw = base64.b64decode(bundle_public, validate=True) if isinstance(bundle_public, str) else b""
+    except (ValueError, TypeError):
+        raw = b""
+    if len(raw) != 32:
+        raise ApiError(422, "bad_key", "笔记本的数据包公钥须为 X25519 公钥（32 字节）的 base64：请升级桌面程序后重试。")
+
+
+def keep_bundle_key(conn: Connection, device_id: str, bundle_public: Any) -> bool:
+    """The key an ops bundle signed by the device carried (how a laptop enrolled before gives
+    it): kept when valid and new; True when it changed."""
+    try:
+        check_bundle_key(bundle_public)
+    except ApiError:
+        return False
+    return conn.execute(devices.update().where(devices.c.id == device_id,
+                                               sa.or_(devices.c.bundle_public.is_(None),
+                                                      devices.c.bundle_public != bundle_public))
+                        .values(bundle_public=bundle_public)).rowcount > 0
 
 
 def authenticate(conn: Connection, authorization: str | None, *, lock: bool = False) -> Device:

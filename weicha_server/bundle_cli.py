@@ -4,7 +4,7 @@ by cli.py:
     weicha-server --data-dir D keys [--json]
     weicha-server --data-dir D bundle import FILE.wcb [-o RECEIPT.wcr] [--json]
     weicha-server --data-dir D bundle watch DIR [--once] [--interval S]
-    weicha-server --data-dir D reference export -o FILE.wcref [--unit UNIT]
+    weicha-server --data-dir D reference export --device ID -o FILE.wcref [--unit UNIT]
     weicha-server --data-dir D enroll-import REQ.wcq -o ENROLL.wce [--unit UNIT] [--yes] [--reenroll]
 
 Exit codes: 0 done (a bundle imported before: 0, saying so), 1 refused or failed, 2 usage."""
@@ -35,7 +35,9 @@ def add_commands(sub) -> None:
     bw.set_defaults(func=cmd_bundle_watch)
     r = sub.add_parser("reference", help="参考数据（用户、表单、代码表、核查名单）")
     rsub = r.add_subparsers(dest="reference_command", metavar="COMMAND", required=True)
-    re_ = rsub.add_parser("export", help="导出签名的参考数据包（.wcref），供离线的笔记本导入")
+    re_ = rsub.add_parser("export", help="为一台笔记本导出签名并加密的参考数据包（.wcref），供它离线导入")
+    re_.add_argument("--device", required=True, metavar="ID",
+                     help="笔记本的设备编号（weicha-server devices）：数据包只加密给它，别的电脑打不开")
     re_.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.wcref")
     re_.add_argument("--unit", help="只含这个单位的用户（12 位单位代码；默认：全部用户）")
     re_.set_defaults(func=cmd_reference_export)

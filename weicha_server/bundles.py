@@ -50,7 +50,7 @@ from weicha_desktop.core.clock import Clock
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.fileio import fsync_dir, os_error_message
 from weicha_desktop.core.sync.envelope import is_count
-from weicha_server import audit, opcheck, uploads
+from weicha_server import audit, auth, opcheck, uploads
 from weicha_server.auth import Device
 from weicha_server.blobstore import FolderBlobStore, valid_sha
 from weicha_server.config import PROTOCOL, ServerConfig
@@ -135,6 +135,9 @@ class Importer:
         with opened:
             m = _check_manifest(opened.header, opened.manifest)
             seen["bundle_seq"] = m["bundle_seq"]
+            if "bundle_public" in opened.manifest:  # signed by the device: how one enrolled before gives its key
+                with self.engine.begin() as conn:
+                    auth.keep_bundle_key(conn, m["device_id"], opened.manifest["bundle_public"])
             done = self._already(m)
             if done is None:
                 files = _entry_files(opened)

@@ -61,7 +61,8 @@ devices = sa.Table(
     sa.Column("through_seq", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("anchored_seq", sa.BigInteger),
     sa.Column("anchored_hash", HASH),
-    sa.Column("last_push_at", TIME))
+    sa.Column("last_push_at", TIME),
+    sa.Column("bundle_public", sa.Text))  # migration 6: the laptop's X25519 bundle key (raw, base64), or null
 
 ops = sa.Table(
     "ops", metadata,
@@ -267,12 +268,20 @@ def _v5(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE ops ALTER COLUMN envelope SET COMPRESSION lz4")
 
 
+def _v6(conn: Connection) -> None:
+    """The laptop's bundle key, given at enrollment or carried by its ops bundles (null: a
+    laptop enrolled before, until its next bundle)."""
+    if "bundle_public" not in {c["name"] for c in sa.inspect(conn).get_columns("devices")}:
+        conn.exec_driver_sql("ALTER TABLE devices ADD COLUMN bundle_public TEXT")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "op log, devices, blobs, enrollment, users, server audit", _v1),
     Migration(2, "reference data laptops pull: form versions, code tables, watch lists", _v2),
     Migration(3, "case-number blocks per device, numbers declared at enrollment, re-enrollment codes", _v3),
     Migration(4, "USB bundles imported per device", _v4),
     Migration(5, "op envelopes compressed with lz4 on PostgreSQL", _v5),
+    Migration(6, "each device's X25519 bundle key (reference and enrollment files encrypted to it)", _v6),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from sqlalchemy.engine import Engine
 
 from weicha_desktop.core.bundle.container import (BundleError, Entry, fingerprint, open_container, peek_manifest,
@@ -50,7 +51,8 @@ ENROLL_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z._:-]{0,63}$"  # a device id, as POST /
 
 
 class Request(dict):
-    """A verified enrollment request: device_id, device_name, public_key, unit_code, issued, bundle_id."""
+    """A verified enrollment request: device_id, device_name, public_key, bundle_public (the
+    laptop's X25519 key: the enrollment file is encrypted to it), unit_code, issued, bundle_id."""
 
     @property
     def fingerprint(self) -> str:
@@ -74,7 +76,7 @@ def read_request(src: Path, server_id: str, staging: Path, clock: Clock) -> Requ
         except (KeyError, ValueError, UnicodeDecodeError, RecursionError):
             body = None
         manifest = opened.manifest
-    fields = ("device_id", "device_name", "public_key", "unit_code")
+    fields = ("device_id", "device_name", "public_key", "bundle_public", "unit_code")
     if manifest != peeked or not isinstance(body, dict) or any(body.get(f) != manifest.get(f) for f in fields):
         raise BundleError("manifest_mismatch", "登记申请的内容前后不一致，未登记。请在笔记本上重新生成申请。")
     name = manifest.get("device_name")
@@ -83,7 +85,13 @@ def read_request(src: Path, server_id: str, staging: Path, clock: Clock) -> Requ
                 isinstance(manifest["unit_code"], str) and len(manifest["unit_code"]) <= 32
                 and manifest["unit_code"].isprintable())):
         raise BundleError("manifest_mismatch", "登记申请中的设备编号、名称或单位代码无效，未登记。")
+    try:
+        auth.check_bundle_key(manifest.get("bundle_public"))
+    except ApiError:
+        raise BundleError("manifest_mismatch", "登记申请中没有有效的数据包公钥（可能由较早版本的程序写出），未登记："
+                                               "登记文件要加密给它。请在笔记本上升级程序后重新写出登记申请。") from None
     return Request(device_id=device_id, device_name=name, public_key=manifest["public_key"],
+                   bundle_public=manifest["bundle_public"],
                    unit_code=manifest.get("unit_code"), issued=body.get("issued"), bundle_id=header.bundle_id)
 
 
@@ -119,7 +127,7 @@ def enroll(cfg: ServerConfig, engine: Engine, keys: ServerKeys, src: Path, dst: 
 def _enroll(conn, code: str, req: Request, unit: str | None, slots: int) -> auth.Enrolled:
     return auth.enroll_device(conn, code=code, device_id=req["device_id"], device_name=req["device_name"],
                               public_key=req["public_key"], unit_code=unit or req["unit_code"], issued=req["issued"],
-                              slots=slots)
+                              slots=slots, bundle_public=req["bundle_public"])
 
 
 def _log_refusal(engine: Engine, actor: str, src: Path, code: str, message: str, bundle_id: str | None = None,
@@ -143,7 +151,8 @@ def _register(cfg: ServerConfig, engine: Engine, keys: ServerKeys, req: Request,
                       "bundle_keys": keys.public(), **done.answer}
             header = write_container(
                 pending, kind="enrollment", sender=("server", server_id), recipient=("device", req["device_id"]),
-                signer=keys.signing, encrypt_to=None, clock=clock, expires_at=None,
+                signer=keys.signing, clock=clock, expires_at=None,
+                encrypt_to=X25519PublicKey.from_public_bytes(base64.b64decode(req["bundle_public"])),
                 entries=[Entry.of_bytes("enrollment.json", canonical_json(answer)), *entries],
                 manifest_extra={"server_id": server_id, "device_id": req["device_id"], "request_id": req["bundle_id"],
                                 "device_public_key": req["public_key"], "version": version, **keys.public()})

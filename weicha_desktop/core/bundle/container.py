@@ -490,24 +490,26 @@ class _Reading:
             shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def peek_manifest(src: Path) -> tuple[Header, dict[str, Any]]:
-    """The header and manifest of a signed-only bundle, NOT verified: for the self-signed kinds
-    (an enroll request carries the device key that signed it, an enrollment file the server's
-    key), whose reader takes the signer's key from the manifest, then opens the file with
-    ``open_container`` — which verifies it — and compares the verified manifest's key."""
+def peek_manifest(src: Path, *, decrypt_with: X25519PrivateKey | None = None) -> tuple[Header, dict[str, Any]]:
+    """The header and manifest of a bundle, NOT verified: for the self-signed kinds (an enroll
+    request carries the device key that signed it, an enrollment file the server's key), whose
+    reader takes the signer's key from the manifest, then opens the file with
+    ``open_container`` — which verifies it — and compares the verified manifest's key. An
+    encrypted one is read with ``decrypt_with`` (the manifest's first frames only)."""
     got: dict[str, Any] = {}
 
     class _Done(Exception):
         pass
 
     def keep(h: Header) -> Ed25519PublicKey:
-        if h.encryption is not None:
+        if h.encryption is not None and decrypt_with is None:
             raise BundleError("bad_header", f"这份{KIND_NAMES[h.kind]}是加密的，不能预读清单。")
         got["header"], got["unpack"] = h, _Unpacker(h, Path(src).parent, manifest_only=True)
+        got["open"], got["buffer"] = _opener(h, decrypt_with), memoryview(bytearray(h.chunk_size))
         return _NO_KEY  # never used: the scan stops at the manifest
 
     def frame(i: int, body: memoryview, final: bool) -> None:
-        got["unpack"].feed(body)
+        got["unpack"].feed(got["open"](i, body, final, got["buffer"]))
         if got["unpack"].manifest is not None:
             raise _Done
 

@@ -32,6 +32,7 @@ from typing import Any, Callable
 
 from weicha_desktop.core.bundle.container import Entry, write_container
 from weicha_desktop.core.bundle.keys import device_signer, pinned
+from weicha_desktop.core.bundle.laptop_key import bundle_public_b64
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.ids import new_id
 from weicha_desktop.core.media.blobs import BlobStore
@@ -129,7 +130,8 @@ def export_ops(store: Store, actor: Actor, dst: str | Path, *, config: Any,
         target, kind="ops", sender=("device", device_id), recipient=("server", enrollment.server_id),
         signer=signer, encrypt_to=keys.encryption, bundle_id=bundle_id,
         manifest_extra={"device_id": device_id, "bundle_seq": seq, "from_seq": bundle["from_seq"],
-                        "through_seq": bundle["through_seq"], "protocol": PROTOCOL},
+                        "through_seq": bundle["through_seq"], "protocol": PROTOCOL,
+                        "bundle_public": bundle_public_b64(store)},  # the server encrypts .wcref to it
         entries=entries, expires_at=expires, clock=store.clock, progress=progress, cancel=cancel)
     done = Exported(target, bundle_id, seq, len(ops), bundle["from_seq"], bundle["through_seq"], len(audit),
                     len(blobs), sum(e.size for e in blobs), target.stat().st_size, missing)

@@ -38,7 +38,7 @@ KINDS = {"ops": ".wcb", "receipt": ".wcr", "reference": ".wcref", "enroll-reques
          "enrollment": ".wce"}
 KIND_NAMES = {"ops": "数据包", "receipt": "回执", "reference": "基础数据包", "enroll-request": "注册申请",
               "enrollment": "注册文件"}
-ENCRYPTED_KINDS = frozenset({"ops"})
+ENCRYPTED_KINDS = frozenset({"ops", "reference", "enrollment"})  # each to its recipient's X25519 key
 MAX_PATH_PARTS = 8  # folders in an entry's path: a forged manifest must not make thousands before its verdict
 _TABLES = "code_tables|forms|users|watch_lists"  # the reference tables (core/sync/pull.py REFERENCE)
 ENTRY_PATHS = {  # what each kind may hold, checked before anything is created (unpack.py)

@@ -34,9 +34,11 @@ class Found:
     receipt_for: str | None = None  # receipt: the ops bundle it answers
 
 
-def scan_folder(root: str | os.PathLike, device_id: str) -> list[Found]:
+def scan_folder(root: str | os.PathLike, device_id: str, key: Any = None) -> list[Found]:
     """Receipts to ``device_id`` and reference bundles to any laptop (or it) under ``root``
-    (the folder and its sub-folders, one level). Unreadable folders and files are passed by."""
+    (the folder and its sub-folders, one level). Unreadable folders and files are passed by;
+    reference bundles are encrypted to this laptop: read with ``key`` (its bundle key), one
+    that does not open is not this laptop's."""
     candidates: list[Path] = []
     folders = [Path(root)]
     for depth in range(2):
@@ -54,14 +56,14 @@ def scan_folder(root: str | os.PathLike, device_id: str) -> list[Found]:
             except OSError:
                 continue
         folders = sorted(below)
-    found = [f for f in (_judge(p, device_id) for p in sorted(candidates)[:MAX_FILES]) if f is not None]
+    found = [f for f in (_judge(p, device_id, key) for p in sorted(candidates)[:MAX_FILES]) if f is not None]
     return sorted(found, key=lambda f: (f.created_at, f.path.name))
 
 
-def _judge(path: Path, device_id: str) -> Found | None:
+def _judge(path: Path, device_id: str, key: Any) -> Found | None:
     kind = SUFFIXES[path.suffix.lower()]
     try:
-        header, manifest = peek_manifest(path)
+        header, manifest = peek_manifest(path, decrypt_with=key)
     except (BundleError, OSError):
         return None
     if header.kind != kind or header.sender[0] != "server":

@@ -31,6 +31,7 @@ from typing import Any
 from weicha_desktop.core.bundle.container import (BundleError, Entry, fingerprint, open_container, peek_manifest,
                                                   write_container)
 from weicha_desktop.core.bundle.keys import KEYS_FIELD, ServerBundleKeys, public_b64
+from weicha_desktop.core.bundle.laptop_key import bundle_public_b64, required_key
 from weicha_desktop.core.bundle.refimport import VERSION_KEY, apply_tables, held_version, read_tables
 from weicha_desktop.core.bundle.refusal import refused_logged
 from weicha_desktop.core.errors import WeichaError
@@ -77,10 +78,12 @@ def write_request(store: Store, actor: Actor, dst: str | Path, *, device_name: s
     device_id = store.meta("device_id")
     name = (device_name or socket.gethostname()).strip()[:200] or "笔记本"
     request = {"device_id": device_id, "device_name": name, "public_key": public_b64(key),
+               "bundle_public": bundle_public_b64(store),  # the enrollment file comes back encrypted to it
                "unit_code": store.meta("unit_code"), "issued": _issued(store)}
     header = write_container(
         target, kind="enroll-request", sender=("device", device_id), recipient=ANY_SERVER, signer=key,
-        encrypt_to=None, manifest_extra={k: request[k] for k in ("device_id", "device_name", "public_key", "unit_code")},
+        encrypt_to=None, manifest_extra={k: request[k] for k in ("device_id", "device_name", "public_key",
+                                                                  "bundle_public", "unit_code")},
         entries=[Entry.of_bytes("request.json", json.dumps(request, ensure_ascii=False, sort_keys=True).encode())],
         expires_at=store.clock.now() + EXPIRES, clock=store.clock)
     fp = fingerprint(key.public_key())
@@ -109,7 +112,8 @@ def apply_enrollment(store: Store, actor: Actor, src: str | Path, *, config: Any
     src = Path(src)
     store.require_initialized()
     with refused_logged(store, actor, src, "enrollment"):
-        header, peeked = peek_manifest(src)
+        mine = required_key(store, "登记文件")
+        header, peeked = peek_manifest(src, decrypt_with=mine)  # encrypted to this laptop's bundle key
         if header.kind != "enrollment":
             raise BundleError("bad_header", f"{src.name} 不是登记文件（.wce）。请选择服务器管理员导入登记申请后给出的文件。")
         try:
@@ -125,7 +129,7 @@ def apply_enrollment(store: Store, actor: Actor, src: str | Path, *, config: Any
         device_id = store.meta("device_id")
         with tempfile.TemporaryDirectory(prefix="weicha-enroll-") as staging:
             with open_container(src, sender_key=lambda h: keys.signing if h.sender == ("server", server_id) else None,
-                                decrypt_with=None, clock=store.clock, staging_dir=Path(staging),
+                                decrypt_with=mine, clock=store.clock, staging_dir=Path(staging),
                                 recipient=("device", device_id)) as opened:
                 body = _checked(opened, keys, server_id, device_id, public_b64(_device_key(store)))
                 tables = read_tables(opened)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from weicha_desktop.core.bundle.container import BundleError, open_container
+from weicha_desktop.core.bundle.laptop_key import required_key
 from weicha_desktop.core.bundle.keys import pinned
 from weicha_desktop.core.bundle.refusal import refused_logged, server_sender
 from weicha_desktop.core.store import Actor, Change, Store
@@ -81,7 +82,8 @@ def import_reference(store: Store, actor: Actor, src: str | Path, *, config: Any
         enrollment, keys = pinned(config)
         server_id = enrollment.server_id
         with tempfile.TemporaryDirectory(prefix="weicha-reference-") as staging:
-            with open_container(src, sender_key=server_sender(keys, server_id, "基础数据包"), decrypt_with=None,
+            with open_container(src, sender_key=server_sender(keys, server_id, "基础数据包"),
+                                decrypt_with=required_key(store, "基础数据包"),
                                 clock=store.clock, staging_dir=Path(staging)) as opened:
                 h, m = opened.header, opened.manifest
                 if h.kind != "reference":

@@ -59,8 +59,8 @@ def _opener(header: Header, key: X25519PrivateKey | None) -> Opener:
         body = bytes(body)
         moved = i == 0 and any(_opens(aead, prefix, j, f, body, aad) for j in (1, 2, 3) for f in (False, True))
         if i == 0 and not moved and not _opens(aead, prefix, i, not final, body, aad):
-            raise BundleError("decrypt_failed", f"这份{what}不是加密给本服务器的密钥的（或第 1 块已损坏），无法解密，"
-                                                "未导入任何内容。请确认它是发往本服务器的文件，必要时让对方重新导出。")
+            raise BundleError("decrypt_failed", f"这份{what}不是加密给本机密钥的（或第 1 块已损坏），无法解密，"
+                                                "未导入任何内容。请确认它是发给本机的文件，必要时让对方重新导出。")
         if final:
             reason = ("最后一块缺少结束标记：数据包在块的边界处被截断"
                       if _opens(aead, prefix, i, False, body, aad) else "最后一块已损坏或被调换")

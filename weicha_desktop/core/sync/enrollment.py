@@ -247,7 +247,7 @@ def enroll(store: Any, url: str, code: str, cert: str | os.PathLike | None = Non
     device_id = store.meta("device_id")
     body = {"code": code, "device_id": device_id, "device_name": (device_name or socket.gethostname())[:200],
             "public_key": public_key_b64(anchor), "unit_code": store.meta("unit_code"),
-            "issued": numbering.issued_runs(store.conn)}
+            "issued": numbering.issued_runs(store.conn), "bundle_public": _bundle_public(store)}
     with SyncClient(url, cert_pem=pem, connect_timeout=timeout) as client:
         try:
             health = client.health()
@@ -340,3 +340,11 @@ def _enroll_refused(e: Refused, device_id: str) -> str:
     if e.code == "no_number_block":
         return f"服务器没有空余的编号段分给本机，本机未登记：{e}"
     return f"服务器拒绝登记：{e}"
+
+
+def _bundle_public(store: Any) -> str:
+    """This laptop's bundle key (core/bundle/laptop_key.py): what the server encrypts the
+    reference bundles it writes for this laptop to."""
+    from weicha_desktop.core.bundle.laptop_key import bundle_public_b64
+
+    return bundle_public_b64(store)

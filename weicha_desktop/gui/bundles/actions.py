@@ -188,7 +188,10 @@ class BundleActions(QObject):
             from weicha_desktop.core.bundle.found import receipt_taken, scan_folder
             from weicha_desktop.core.bundle.refimport import held_version
 
-            found = [f for root in roots for f in scan_folder(root, device_id)]
+            from weicha_desktop.core.bundle.laptop_key import bundle_key
+
+            key = bundle_key(job.store, create=False)
+            found = [f for root in roots for f in scan_folder(root, device_id, key)]
             # a receipt to this device from another server is a mistake worth saying (the core refuses
             # it, naming the server); another server's reference data is not for this laptop
             receipts = [f for f in found if f.kind == "receipt" and not receipt_taken(job.store, f.bundle_id)]
@@ -270,12 +273,14 @@ class BundleActions(QObject):
             if not path:
                 return None
         path = Path(path)
-        from weicha_desktop.core.bundle.container import BundleError, peek_manifest
+        from weicha_desktop.core.bundle.container import peek_manifest
+        from weicha_desktop.core.bundle.laptop_key import required_key
         from weicha_desktop.core.bundle.refimport import held_version
+        from weicha_desktop.core.errors import WeichaError
 
         try:
-            header, manifest = peek_manifest(path)
-        except BundleError as e:
+            header, manifest = peek_manifest(path, decrypt_with=required_key(self.store, "基础数据包"))
+        except WeichaError as e:
             self.say(self.tr("基础数据包 {file} 未导入：{reason}").format(file=path.name, reason=e), True)
             return None
         enrollment = self._enrolled()
