@@ -52,7 +52,8 @@ test: venv translations
 SOAK_RUNS ?= 1000
 SOAK_SEED ?= 0
 SOAK_CHAIN ?= 20
-# then a USB bundle of BUNDLE_SOAK_MB written and opened in bounded memory, against a copy
+# then a USB bundle of BUNDLE_SOAK_MB written and opened in bounded memory, against a copy, and
+# the laptop's real export imported by the server's importer at that size
 BUNDLE_SOAK_MB ?= 2048
 soak: venv
 	@mkdir -p build && rm -f build/soak.jsonl
@@ -60,7 +61,8 @@ soak: venv
 	  QT_QPA_PLATFORM=offscreen PYTHONDONTWRITEBYTECODE= $(EATMYDATA) \
 	  $(VENV)/bin/pytest -q -n $(JOBS) -p no:cacheprovider tests/test_sync_faults_campaign.py
 	$(VENV)/bin/python -m tests.test_sync_faults_campaign build/soak.jsonl
-	BUNDLE_SOAK_MB=$(BUNDLE_SOAK_MB) $(VENV)/bin/pytest -q -s -p no:cacheprovider tests/test_bundle_memory.py
+	BUNDLE_SOAK_MB=$(BUNDLE_SOAK_MB) $(VENV)/bin/pytest -q -s -p no:cacheprovider tests/test_bundle_memory.py \
+	  tests/test_issue12_memory.py
 
 translations: $(QM)
 
