@@ -14,7 +14,8 @@ from weicha_desktop.gui.sync.worker import PERIOD_MS
 
 from tests.gui_support import app, child, dialogs  # noqa: F401 — fixtures
 from tests.media_support import make_photo
-from tests.server_support import closes_laptops, import_photos, running_server, server_cli  # noqa: F401
+from tests.server_support import closes_laptops, import_photos, server_cli  # noqa: F401
+from tests.shared_server_support import shared_server  # noqa: F401
 from tests.support import forms
 from tests.sync_support import enrolled
 
@@ -22,9 +23,8 @@ pytestmark = pytest.mark.usefixtures("dialogs")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("srv"), "sqlite") as s:
-        yield s
+def server(shared_server):  # noqa: F811 — one for the test process
+    return shared_server("sqlite")
 
 
 def test_a_revoked_laptop_is_told_so_in_the_window_and_keeps_its_queue(app, qtbot, server, tmp_path):

@@ -39,6 +39,7 @@ from weicha_server.app import create_app
 
 from tests.server_bundle_support import UNIT, enrolled_laptop, ops_bundle, srv  # noqa: F401
 from tests.server_support import HEADERS, closes_laptops, init_server, laptop, server_cli  # noqa: F401
+from tests.shared_server_support import shared_server  # noqa: F401
 from tests.sync_support import enrolled
 
 
@@ -174,11 +175,8 @@ def test_a_network_enrollment_registers_the_laptops_checkpoint_key(srv_http, tmp
 
 
 @pytest.fixture(scope="module")
-def srv_http(tmp_path_factory):
-    from tests.server_support import running_server
-
-    with running_server(tmp_path_factory.mktemp("srv"), "sqlite") as s:
-        yield s
+def srv_http(shared_server):  # noqa: F811 — one for the test process
+    return shared_server("sqlite")
 
 
 # ---- the blob store is an interface --------------------------------------------------------

@@ -13,7 +13,8 @@ from weicha_desktop.core.sync.enrollment import SyncConfig, enroll
 from weicha_desktop.core.sync.push import sync_once
 from weicha_desktop.core.verify import open_for_verify, verify
 
-from tests.server_support import BACKENDS, LIMITS, closes_laptops, laptop, running_server  # noqa: F401
+from tests.server_support import BACKENDS, LIMITS, closes_laptops, laptop  # noqa: F401
+from tests.shared_server_support import shared_server  # noqa: F401
 from tests.support import tamper
 from tests.sync_support import client, server_ops
 
@@ -23,9 +24,8 @@ BLOCK = 9999 // LIMITS["number_slots"]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def server(request, tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("srv"), request.param) as s:
-        yield s
+def server(request, shared_server):  # noqa: F811 — one per backend for the test process
+    return shared_server(request.param)
 
 
 def of_unit(path, unit):

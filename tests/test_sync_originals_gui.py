@@ -13,15 +13,15 @@ from weicha_desktop.gui.photos.preview import PhotoPreview
 from weicha_desktop.gui.sync.originals import original_fetcher
 
 from tests.gui_support import app  # noqa: F401
-from tests.server_support import BACKENDS, closes_laptops, running_server  # noqa: F401
+from tests.server_support import BACKENDS, closes_laptops  # noqa: F401
+from tests.shared_server_support import shared_server  # noqa: F401
 from tests.support import forms
 from tests.sync_support import client, enrolled, with_photos
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def server(request, tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("srv"), request.param) as s:
-        yield s
+def server(request, shared_server):  # noqa: F811 — one per backend for the test process
+    return shared_server(request.param)
 
 
 def test_opening_a_copys_photo_fetches_its_original(qtbot, app, server, tmp_path):

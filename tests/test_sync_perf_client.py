@@ -21,7 +21,7 @@ from weicha_desktop.core.sync.client import ServerUnreachable, SyncClient
 from weicha_desktop.core.sync.push import outstanding_ops, push_body, sync_once
 from weicha_desktop.core.sync.queue import OutboxQueue
 from tests.outbox_support import outbox_rows
-from tests.server_support import running_server
+from tests.shared_server_support import shared_server  # noqa: F401
 from tests.support import tamper
 from tests.sync_support import client, enrolled
 from tests.sync_support import server_ops as held
@@ -30,9 +30,8 @@ from tests.test_sync_push import acks as marks  # the marks acknowledged, in ord
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("srv"), "sqlite") as s:
-        yield s
+def server(shared_server):  # noqa: F811 — one for the test process
+    return shared_server("sqlite")
 
 
 def test_the_spliced_envelopes_are_the_stored_ops_and_the_read_starts_past_the_mark(tmp_path, server):

@@ -10,14 +10,14 @@ from weicha_desktop.core.sync import is_copy
 from weicha_desktop.core.sync.pull import pull_all
 from weicha_desktop.core.sync.push import sync_once
 
-from tests.server_support import BACKENDS, closes_laptops, running_server  # noqa: F401
+from tests.server_support import BACKENDS, closes_laptops  # noqa: F401
+from tests.shared_server_support import shared_server  # noqa: F401
 from tests.sync_support import client, enrolled, with_photos
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def server(request, tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("srv"), request.param) as s:
-        yield s
+def server(request, shared_server):  # noqa: F811 — one per backend for the test process
+    return shared_server(request.param)
 
 
 def sync(lt, config, **kw):
