@@ -37,6 +37,7 @@ import stat
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -46,7 +47,7 @@ from sqlalchemy.engine import Engine
 
 from weicha_desktop.core.bundle.container import (KIND_NAMES, MAGIC, MAX_HEADER, BundleError, Entry, open_container,
                                                   verify_container, write_container)
-from weicha_desktop.core.clock import Clock
+from weicha_desktop.core.clock import Clock, FixedClock, parse_iso
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.fileio import fsync_dir, os_error_message
 from weicha_desktop.core.sync.envelope import is_count
@@ -82,6 +83,7 @@ class Outcome:
     receipt: dict[str, Any] | None = None
     receipt_path: Path | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    receipt_at: str | None = None  # "same": when its receipt was first written (a re-issue keeps that time)
 
     def body(self) -> dict[str, Any]:
         return {"status": self.status, "bundle_id": self.bundle_id, "device_id": self.device_id,
@@ -234,15 +236,21 @@ class Importer:
                     "bundle_id": m["bundle_id"], "device_id": m["device_id"], "bundle_seq": m["bundle_seq"],
                     "from_seq": m["from_seq"], "through_seq": m["through_seq"], **counts,
                     "anchored": answer.anchored, "audit_error": (answer.audit_error or {}).get("error")})
-                receipt_id = self._write_receipt(conn, pending, receipt)
+                header = self._write_receipt(conn, pending, receipt)
+                conn.execute(bundle_imports.update().where(bundle_imports.c.bundle_id == m["bundle_id"])
+                             .values(receipt_at=header.created_at))
+                receipt_id = header.bundle_id
             _place(pending, receipt_to)
         finally:
             pending.unlink(missing_ok=True)
         return Outcome("imported", m["bundle_id"], m["device_id"], m["bundle_seq"], _summary(counts, receipt_to),
                        receipt, receipt_to, counts | {"receipt_id": receipt_id})
 
-    def _write_receipt(self, conn, dst: Path, receipt: dict[str, Any], again: bool = False) -> str:
-        """The receipt as a signed container at ``dst`` and its audit entry; its id."""
+    def _write_receipt(self, conn, dst: Path, receipt: dict[str, Any], again: bool = False,
+                       at: str | None = None):
+        """The receipt as a signed container at ``dst`` and its audit entry; its header. ``at``:
+        the time the first one was written — a re-issue keeps it, so a laptop that takes it never
+        judges a genuine later receipt (the answer to a later bundle) older than it."""
         data = json.dumps(receipt, ensure_ascii=False, sort_keys=True).encode("utf-8")
         try:
             header = write_container(
@@ -250,20 +258,20 @@ class Importer:
                 signer=self.keys.signing, encrypt_to=None, entries=[Entry.of_bytes("receipt.json", data)],
                 manifest_extra={"receipt_for": receipt["bundle_id"], "device_id": receipt["device_id"],
                                 "server_id": self.server_id, "through_seq": receipt["through_seq"]},
-                expires_at=None, clock=self.clock)
+                expires_at=None, clock=FixedClock(parse_iso(at), timedelta(0)) if at else self.clock)
         except BundleError as e:
             raise BundleRefused("receipt_unwritable", f"{e.message_zh}（回执写不出，数据包未导入：请用 -o 把回执写到可写的位置）") from None
         audit.append(conn, self.actor, "bundle.receipt", {
             "bundle_id": header.bundle_id, "receipt_for": receipt["bundle_id"], "device_id": receipt["device_id"],
             "through_seq": receipt["through_seq"], "again": again})
-        return header.bundle_id
+        return header
 
     def reissue(self, outcome: Outcome, receipt_to: Path) -> Outcome:
         """The receipt of a bundle imported before, written again (its answer then)."""
         pending = pending_beside(receipt_to)
         try:
             with self.engine.begin() as conn:
-                self._write_receipt(conn, pending, outcome.receipt, again=True)
+                self._write_receipt(conn, pending, outcome.receipt, again=True, at=outcome.receipt_at)
                 _log_skip(conn, self.actor, outcome)
             _place(pending, receipt_to)
         finally:
@@ -369,7 +377,8 @@ def _judge_repeat(conn, m: dict[str, Any], held: Any = None) -> Outcome | None:
     if held is not None:
         return Outcome("same", m["bundle_id"], m["device_id"], held.bundle_seq,
                        f"数据包 {m['bundle_id']} 已于 {held.imported_at} 导入过（第 {held.bundle_seq} 个），"
-                       "这次没有改动任何数据；回执已重新写出。", json.loads(held.receipt))
+                       "这次没有改动任何数据；回执已重新写出。", json.loads(held.receipt),
+                       receipt_at=held.receipt_at or held.imported_at)  # imported before migration 7: its import time
     top = conn.execute(sa.select(sa.func.max(bundle_imports.c.bundle_seq))
                        .where(bundle_imports.c.device_id == m["device_id"])).scalar()
     mark = conn.execute(sa.select(devices.c.through_seq).where(devices.c.id == m["device_id"])).scalar() or 0

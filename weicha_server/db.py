@@ -215,6 +215,7 @@ bundle_imports = sa.Table(  # every ops bundle imported: same id again or a lowe
     sa.Column("through_seq", sa.BigInteger, nullable=False),
     sa.Column("imported_at", TIME, nullable=False),
     sa.Column("receipt", sa.Text, nullable=False),            # the receipt's JSON (written again on a replay)
+    sa.Column("receipt_at", TIME),                            # migration 7: its header's created_at (kept on a replay)
     sa.Index("bundle_imports_device", "device_id", "bundle_seq"))
 
 V1_TABLES = (server_meta, counters, devices, ops, records, reviews, blobs, uploads, enroll_codes,
@@ -275,6 +276,11 @@ def _v6(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE devices ADD COLUMN bundle_public TEXT")
 
 
+def _v7(conn: Connection) -> None:
+    if "receipt_at" not in {c["name"] for c in sa.inspect(conn).get_columns("bundle_imports")}:
+        conn.exec_driver_sql("ALTER TABLE bundle_imports ADD COLUMN receipt_at VARCHAR(40)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "op log, devices, blobs, enrollment, users, server audit", _v1),
     Migration(2, "reference data laptops pull: form versions, code tables, watch lists", _v2),
@@ -282,6 +288,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "USB bundles imported per device", _v4),
     Migration(5, "op envelopes compressed with lz4 on PostgreSQL", _v5),
     Migration(6, "each device's X25519 bundle key (reference and enrollment files encrypted to it)", _v6),
+    Migration(7, "the time each bundle's receipt was first written (a re-issue keeps it)", _v7),
 )
 LATEST = MIGRATIONS[-1].version
 
