@@ -17,8 +17,9 @@ is used nowhere, and docs/sync-protocol.md's op table is generated from this fil
 (``python -m weicha_desktop.core.ops``; tests/test_ops.py compares).
 
 Schemas: JSON Schema (draft 2020-12) checked with ``jsonschema`` — a standard a server in any
-language can check the same payloads with; validators are built once per op, at its first check (below), and a
-check costs ~0.1 ms (docs/sync-protocol.md, "Cost")."""
+language can check the same payloads with; validators are built once per op, at its first check (below). A
+compiled validator (``jsonschema_rs``) answers for payloads it accepts, ``jsonschema`` judges the rest
+(``OpSpec.check``; docs/performance.md, "One write")."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,9 +57,30 @@ class OpSpec:
     summary: str = ""
 
     def check(self, payload: Any) -> None:
-        """Raise PayloadError naming the first mismatch (the payload as it will be sent). The
-        validator is built at the op's first check, not at import: building all of them cost
-        every login and first save ~100 ms; tests/test_ops.py checks every schema instead."""
+        """Raise PayloadError naming the first mismatch (the payload as it will be sent).
+
+        A compiled validator of the same schema (``jsonschema_rs``: ~3 µs for a scene draft's
+        payload against ~400 µs) answers first; whatever it does not accept, or cannot take,
+        ``judge`` decides — its verdict and message stand. So ``check`` accepts exactly what
+        ``jsonschema`` accepts, as long as the compiled one never accepts what ``jsonschema``
+        refuses (tests/test_write_speed.py compares them on mutated payloads). Both are built
+        at the op's first check, not at import (all of them: ~100 ms of every login)."""
+        fast = self.__dict__.get("_fast")
+        if fast is None:
+            import jsonschema_rs
+
+            fast = jsonschema_rs.Draft202012Validator(dict(self.schema))
+            object.__setattr__(self, "_fast", fast)
+        try:
+            if fast.is_valid(payload):
+                return
+        except Exception:  # noqa: BLE001 — a value it cannot take (a huge integer): judge it
+            pass
+        self.judge(payload)
+
+    def judge(self, payload: Any) -> None:
+        """``check`` by ``jsonschema`` alone: the reference verdict and message (tests compare
+        the compiled validator with it; tests/test_ops.py checks every schema)."""
         validator = self.__dict__.get("_validator")
         if validator is None:
             validator = Draft202012Validator(self.schema)
