@@ -275,12 +275,17 @@ def fill_demo(store: Store, forms: FormRegistry, *, cases: int, seed: int = 7,
             from weicha_desktop.core.checks.demo import fill_demo_checks
             from weicha_desktop.core.patrol.demo import fill_patrols_and_requests
 
+            from weicha_desktop.core.patrol.demo import demo_window
+
+            patrols, requests = min(12, 2 + cases // 20), min(16, 3 + cases // 15)
+            until = clock.now()  # the injected clock's now: what follows is in its recent past
+            story.advance_to(demo_window(story.now(), until, max(patrols, requests))[0] - timedelta(minutes=20))
             lists_by = admin or UserService(store).get("admin")
             if lists_by is not None and lists_by.role == "admin":
                 fill_demo_checks(store, lists_by, techs[0], seed=seed)
 
             more = fill_patrols_and_requests(store, forms, techs, story, random.Random(seed * 104_729 + 3),
-                                             patrols=min(12, 2 + cases // 20), requests=min(16, 3 + cases // 15))
+                                             patrols=patrols, requests=requests, until=until)
     finally:
         store.clock = clock
     if fresh:

@@ -15,6 +15,11 @@ from weicha_desktop.core.store import Actor, Store
 
 REGIONS = ("450702", "450703", "450721", "450722", "450781")
 PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+# Days between a list's date and its import (the demo imports its lists just before its patrols,
+# a few days before its "now": core/demo.py). 失踪人员 is the one deliberately out of date
+# (past the default max age of 7 days: a person check warns, the 核查 page marks it); the others
+# are as recent as a unit's lists usually are.
+LIST_AGES = {"在逃人员": 1, "失踪人员": 12, "被盗抢机动车": 0}
 REASONS = {"在逃人员": ("网上追逃（盗窃）", "网上追逃（诈骗）", "取保候审期间脱逃"),
            "失踪人员": ("家属报失踪", "走失老人", "离家出走未成年人")}
 
@@ -50,7 +55,7 @@ def fill_demo_checks(store: Store, admin: Actor, officer: Actor, *, seed: int = 
             people[name] = keys
             path = Path(tmp) / f"{name}.csv"
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            import_list(store, admin, path, name, list_date=(today - timedelta(days=rng.randrange(1, 5))).isoformat())
+            import_list(store, admin, path, name, list_date=(today - timedelta(days=LIST_AGES[name])).isoformat())
         known = [p for (p,) in store.conn.execute(  # the demo's own vehicles (采集): patrols check them
             "SELECT DISTINCT json_extract(data, '$.plate') FROM record_versions WHERE kind = 'vehicle' "
             "AND json_extract(data, '$.plate') IS NOT NULL ORDER BY 1 LIMIT 2")]
@@ -60,7 +65,7 @@ def fill_demo_checks(store: Store, admin: Actor, officer: Actor, *, seed: int = 
             f"{rng.choice(('白', '黑', '银'))}" for p in plates]
         path = Path(tmp) / "被盗抢机动车.csv"
         path.write_text("\n".join(lines) + "\n", encoding="gbk")  # as a unit's spreadsheet saves it
-        import_list(store, admin, path, "被盗抢机动车", list_date=(today - timedelta(days=9)).isoformat())
+        import_list(store, admin, path, "被盗抢机动车", list_date=(today - timedelta(days=LIST_AGES["被盗抢机动车"])).isoformat())
     svc, results = CheckService(store, officer), {"hit": 0, "miss": 0}
     on_lists += [("person", people["在逃人员"][-1]), ("vehicle", plates[0])]
     for i in range(checks):
