@@ -12,7 +12,9 @@ mode 0600, the folder 0700). ``init`` makes them; a data folder made before this
 gets them on first use (any command or the server's start). Two processes making them at
 once — workers starting together — agree: each key is written beside its name and linked
 into place only if no file is there (the loser reads the winner's). A key file that is there
-but unreadable is an error, never replaced: laptops pinned its public half."""
+but unreadable is an error, never replaced: laptops pinned its public half; so is one missing
+beside the other (a folder damaged or half restored: the error names the file to restore).
+Only a folder with no key yet gets new ones; the folder is set to 0700 on every load."""
 from __future__ import annotations
 
 import base64
@@ -54,11 +56,15 @@ class ServerKeys:
     def load(cls, data_dir: Path) -> "ServerKeys":
         folder = Path(data_dir) / KEYS_DIR
         try:
+            made = not folder.exists()
             folder.mkdir(mode=0o700, exist_ok=True)
+            if not made and not any((folder / f).exists() for f in (SIGNING_FILE, ENCRYPTION_FILE)):
+                made = True  # an empty folder (a first start killed before its keys): nothing to lose
+            os.chmod(folder, 0o700)  # owner only, also a folder made looser by hand or by a copy
         except OSError as e:
             raise ServerKeyError(f"无法建立服务器密钥文件夹 {folder}（{os_error_message(e)}）。") from None
-        signing = _load_or_make(folder / SIGNING_FILE, Ed25519PrivateKey.generate, Ed25519PrivateKey)
-        encryption = _load_or_make(folder / ENCRYPTION_FILE, X25519PrivateKey.generate, X25519PrivateKey)
+        signing = _load_or_make(folder / SIGNING_FILE, Ed25519PrivateKey.generate, Ed25519PrivateKey, made)
+        encryption = _load_or_make(folder / ENCRYPTION_FILE, X25519PrivateKey.generate, X25519PrivateKey, made)
         return cls(signing, encryption)
 
     @property
@@ -78,7 +84,14 @@ class ServerKeys:
                 "encryption": fingerprint(raw_public(self.encryption_public))}
 
 
-def _load_or_make(path: Path, generate: Callable, kind: type):
+def _load_or_make(path: Path, generate: Callable, kind: type, new_folder: bool):
+    """The key at ``path``; made only in a folder with no keys yet — one missing beside the other
+    is a folder damaged or half restored: laptops pinned the lost key's public half, so a new one
+    would silently break them (refused, saying what to restore)."""
+    if not path.exists() and not new_folder:
+        raise ServerKeyError(f"服务器密钥文件 {path} 不见了，而同一文件夹中的另一把密钥还在：不会自动生成新密钥"
+                             "（各笔记本已固定了原来的公钥，新密钥会让它们全部拒收）。请从备份恢复 keys 文件夹中的 "
+                             f"{path.name}；确实丢失时，须为每台笔记本重新办理登记。")
     if not path.exists():
         key = generate()
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,

@@ -58,6 +58,8 @@ def write_container(dst: Path, *, kind: str, sender: tuple[str, str], recipient:
         raise ValueError(f"unknown bundle kind {kind!r}")
     if (kind in ENCRYPTED_KINDS) != (encrypt_to is not None):
         raise ValueError(f"kind {kind!r}: encrypt_to {'required' if kind in ENCRYPTED_KINDS else 'not allowed'}")
+    if kind == "ops" and expires_at is None:
+        raise ValueError("an ops bundle must expire (expires_at)")
     if not MIN_CHUNK <= chunk_size <= MAX_CHUNK:
         raise ValueError("chunk_size out of range")
     if {"bundle_id", "entries"} & set(manifest_extra):

@@ -199,6 +199,15 @@ def _nonce(prefix: bytes, index: int, final: bool) -> bytes:
     return prefix + _U32.pack(index) + (b"\x01" if final else b"\x00")
 
 
+_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                       *(f"LPT{i}" for i in range(1, 10))})
+
+
+def _windows_reserved(part: str) -> bool:
+    """A name Windows will not make as given (CON, NUL.txt, COM1…; a trailing dot or space)."""
+    return part.endswith((".", " ")) or part.split(".")[0].rstrip(" ").upper() in _RESERVED
+
+
 def check_entry_paths(paths: Sequence[Any]) -> None:
     """Relative ``/``-separated paths, no ``..``/``.``/empty part, no backslash, no drive or
     colon, no control characters, unique (also ignoring case) and none inside another."""
@@ -208,8 +217,9 @@ def check_entry_paths(paths: Sequence[Any]) -> None:
             raise BundleError("bad_path", f"数据包中的文件名“{str(p)[:60]}”无效。{_RETRY}")
         parts = p.split("/")
         if (p.startswith("/") or "\\" in p or ":" in p or any(ord(c) < 32 for c in p)
-                or any(part in ("", ".", "..") for part in parts) or len(parts) > MAX_PATH_PARTS):
-            raise BundleError("bad_path", f"数据包中的文件名“{p[:60]}”不安全（绝对路径、“..”、反斜杠、空段或层级过深），"
+                or any(part in ("", ".", "..") or _windows_reserved(part) for part in parts)
+                or len(parts) > MAX_PATH_PARTS):
+            raise BundleError("bad_path", f"数据包中的文件名“{p[:60]}”不安全（绝对路径、“..”、反斜杠、空段、Windows 保留名或层级过深），"
                                           f"已拒收，未导入任何内容。{_RETRY}")
         folded = p.casefold()
         if folded in seen:
@@ -252,6 +262,8 @@ def _parse_header(raw: bytes) -> Header:
         _aware(h["created_at"])
         if h["expires_at"] is not None:
             _aware(h["expires_at"])
+        elif kind == "ops":  # an ops bundle always expires (30 days): a lost stick's is not good forever
+            raise ValueError
         size = h["chunk_size"]
         if isinstance(size, bool) or not isinstance(size, int) or not MIN_CHUNK <= size <= MAX_CHUNK:
             raise ValueError

@@ -84,10 +84,19 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+# refusals that come only once the signature held: the bundle id they name is the server's (a
+# refusal before it — bad_signature, truncated, unknown_sender… — names the id the file CLAIMS:
+# a forged file naming the genuine receipt's id must not make it look taken)
+VERIFIED_REFUSALS = ("wrong_recipient", "expired", "manifest_mismatch", "bad_path", "size_mismatch",
+                     "hash_mismatch", "older")
+
+
 def receipt_taken(store: Any, receipt_id: str) -> bool:
     """A receipt with this bundle id was taken on this folder before, or refused for what it
-    is (a refusal because the stick could not be read, ``io_error``, does not count)."""
+    is after its signature held (VERIFIED_REFUSALS; a stick that could not be read or a file
+    whose signature failed does not count)."""
+    marks = ",".join("?" * len(VERIFIED_REFUSALS))
     return store.conn.execute(
         "SELECT 1 FROM audit_log WHERE object_kind = 'bundle' AND object_id = ? AND (action = 'bundle.receipt' "
-        "OR (action = 'bundle.refused' AND json_extract(details, '$.code') IS NOT 'io_error')) LIMIT 1",
-        (receipt_id,)).fetchone() is not None
+        f"OR (action = 'bundle.refused' AND json_extract(details, '$.code') IN ({marks}))) LIMIT 1",
+        (receipt_id, *VERIFIED_REFUSALS)).fetchone() is not None
