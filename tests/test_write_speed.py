@@ -2,6 +2,7 @@
 the op payload check answered by a compiled validator, ``jsonschema`` judging the rest."""
 from __future__ import annotations
 
+import importlib
 from unittest import mock
 
 import jsonschema_rs
@@ -49,3 +50,34 @@ def test_a_refused_payload_is_judged_and_named_as_before():
     photo = ops.OP_BY_NAME["photo.add"]
     base = next(p for s, p in BASES if s is photo)
     assert verdict(photo.check, dict(base, sha256="0" * 64 + "\n")) is None
+
+
+def test_a_valid_draft_is_validated_without_making_a_single_message():
+    """A Msg renders its text when made: names are made only for a problem (forms/validate.py)."""
+    from weicha_desktop.core.demo import scene_values
+    from weicha_desktop.core.forms import validate
+
+    validate_module = importlib.import_module("weicha_desktop.core.forms.validate")  # not the function
+
+    from tests.support import fixed_clock, forms
+
+    spec, data = forms().latest("scene_investigation"), scene_values(3)
+    made = []
+    real = validate_module.Msg
+
+    def counted(*args, **kwargs):
+        made.append(args[0])
+        return real(*args, **kwargs)
+
+    with mock.patch.object(validate_module, "Msg", side_effect=counted):
+        assert validate(spec, data, clock=fixed_clock()) == []
+        assert made == []
+        data["evidence"] = [*data["evidence"], {**data["evidence"][0], "number": 5, "bogus": 1}]
+        data["witnesses"][0]["id_number"] = "x"
+        data["scene_location"] = {"lat": 91, "lon": 108}
+        said = {p.path: str(p.message) for p in validate(spec, data, clock=fixed_clock())}
+    n = len(data["evidence"])  # each problem names its row (the n-th, not the last made)
+    assert said == {f"evidence[{n - 1}].number": f"痕迹物证 第{n}行 编号：应为文字",
+                    f"evidence[{n - 1}].bogus": f"痕迹物证 第{n}行：未知字段“bogus”",
+                    "witnesses[0].id_number": "见证人 第1行 身份证号：应为18位（现为1位）",
+                    "scene_location.lat": "现场坐标 纬度：应在 -90 到 90 之间"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -44,13 +44,29 @@ def check_value(field: Field, value: Any, complete: bool = False, *,
     return _check_field(field, value, {}, field.id, None, complete, (clock or Clock()).now().date())
 
 
-def _named(where: Msg | None, label: Any) -> Msg:
+class _Name:
+    """A field's name in a message (``见证人 第1行 身份证号``), made into its Msg only when a
+    problem needs it (``name()``): a Msg renders its text when made, and a save checks every
+    field of the form, nearly all of them without a problem (a scene draft: ~110 names, 0.4 ms)."""
+
+    __slots__ = ("_make", "_msg")
+
+    def __init__(self, make: Callable[[], Msg]):
+        self._make, self._msg = make, None
+
+    def __call__(self) -> Msg:
+        if self._msg is None:
+            self._msg = self._make()
+        return self._msg
+
+
+def _named(where: _Name | None, label: Any) -> _Name:
     """A field's name in a message: its label, after the person or row it is in (``where``)."""
-    return Msg("name.field", label=label) if where is None else \
-        Msg("name.sub", outer=where, inner=label)
+    return _Name(lambda: Msg("name.field", label=label) if where is None else
+                 Msg("name.sub", outer=where(), inner=label))
 
 
-def _check_fields(fields, data: Mapping, env: Mapping, prefix: str, where: Msg | None,
+def _check_fields(fields, data: Mapping, env: Mapping, prefix: str, where: _Name | None,
                   complete: bool, today: date) -> list[Problem]:
     problems: list[Problem] = []
     known: set[str] = set()
@@ -70,16 +86,16 @@ def _check_fields(fields, data: Mapping, env: Mapping, prefix: str, where: Msg |
     return problems
 
 
-def _about(name: Msg | None, what: Msg) -> Msg:
-    return what if name is None else field_problem(name, what)
+def _about(name: _Name | None, what: Msg) -> Msg:
+    return what if name is None else field_problem(name(), what)
 
 
-def _check_field(field: Field, value: Any, env: Mapping, path: str, where: Msg | None,
+def _check_field(field: Field, value: Any, env: Mapping, path: str, where: _Name | None,
                  complete: bool, today: date) -> list[Problem]:
     name = _named(where, field.label)
     if is_empty(value):
         if complete and field.required:
-            return [Problem(path, field_problem(name, Msg("value.required")), "required")]
+            return [Problem(path, field_problem(name(), Msg("value.required")), "required")]
         return []
     if field.type == "person":
         return _check_person(field, value, env, path, name, complete, today)
@@ -90,43 +106,43 @@ def _check_field(field: Field, value: Any, env: Mapping, path: str, where: Msg |
     message = (_SCALAR_CHECKS[field.type](field, value) if field.type in _SCALAR_CHECKS
                else _check_text(field, value, today))
     if message:
-        return [Problem(path, field_problem(name, message))]
+        return [Problem(path, field_problem(name(), message))]
     return _blank_problems(value, path, name) if complete and field.type in ("text", "textarea") else []
 
 
-def _blank_problems(text: str, path: str, name: Msg) -> list[Problem]:
+def _blank_problems(text: str, path: str, name: _Name) -> list[Problem]:
     """A finalize blocker for every blank ``____`` a narrative template left (or anyone
     typed) that is still there, quoting its surroundings so two blanks are told apart."""
     found = blanks_in(text)
-    return [Problem(path, field_problem(name, Msg("value.blank_n", i=i, where=where) if len(found) > 1
+    return [Problem(path, field_problem(name(), Msg("value.blank_n", i=i, where=where) if len(found) > 1
                                         else Msg("value.blank", where=where)), "blank")
             for i, (_start, _end, where) in enumerate(found, 1)]
 
 
-def _check_other(field: Field, value: Any, other: Any, path: str, where: Msg | None,
+def _check_other(field: Field, value: Any, other: Any, path: str, where: _Name | None,
                  complete: bool) -> list[Problem]:
     name = _named(where, field.label)
     chose_other = field.chose_other(value)
     if other is not None and not isinstance(other, str):
-        return [Problem(path, field_problem(Msg("name.other", name=name), Msg("value.not_text")))]
+        return [Problem(path, field_problem(Msg("name.other", name=name()), Msg("value.not_text")))]
     wrong = _text_problem(other, OTHER_MAX_LENGTH) if other is not None else None
     if wrong:
-        return [Problem(path, field_problem(Msg("name.other", name=name), wrong))]
+        return [Problem(path, field_problem(Msg("name.other", name=name()), wrong))]
     if chose_other and complete and is_empty(other):
-        return [Problem(path, field_problem(name, Msg("value.other_required")), "required")]
+        return [Problem(path, field_problem(name(), Msg("value.other_required")), "required")]
     if not chose_other and not is_empty(other):
-        return [Problem(path, field_problem(name, Msg("value.other_unwanted")))]
+        return [Problem(path, field_problem(name(), Msg("value.other_unwanted")))]
     return []
 
 
-def _check_person(field: Field, value: Any, env: Mapping, path: str, name: Msg,
+def _check_person(field: Field, value: Any, env: Mapping, path: str, name: _Name,
                   complete: bool, today: date) -> list[Problem]:
     if not isinstance(value, Mapping):
-        return [Problem(path, field_problem(name, Msg("value.not_person")))]
+        return [Problem(path, field_problem(name(), Msg("value.not_person")))]
     return _check_fields(field.fields, value, env, path + ".", name, complete, today)
 
 
-def _identity_consistency(fields, data: Mapping, prefix: str, where: Msg | None,
+def _identity_consistency(fields, data: Mapping, prefix: str, where: _Name | None,
                           bad_paths: set[str], today: date) -> list[Problem]:
     """In a person (or a person row), 出生日期 and 性别 must agree with a valid 身份证号."""
     ids = {f.id: f for f in fields}
@@ -136,41 +152,42 @@ def _identity_consistency(fields, data: Mapping, prefix: str, where: Msg | None,
         if not is_empty(value) and prefix + key not in bad_paths and value != expected:
             shown = next((c.label for c in ids[key].choices if c.value == expected), expected)
             problems.append(Problem(f"{prefix}{key}", field_problem(
-                _named(where, ids[key].label), Msg("value.id_mismatch", expected=shown))))
+                _named(where, ids[key].label)(), Msg("value.id_mismatch", expected=shown))))
     return problems
 
 
-def _check_repeat(field: Field, rows: Any, env: Mapping, path: str, name: Msg,
+def _check_repeat(field: Field, rows: Any, env: Mapping, path: str, name: _Name,
                   complete: bool, today: date) -> list[Problem]:
     if not isinstance(rows, list):
-        return [Problem(path, field_problem(name, Msg("value.not_list")))]
+        return [Problem(path, field_problem(name(), Msg("value.not_list")))]
     problems = []
     for i, row in enumerate(rows):
-        row_path, row_name = f"{path}[{i}]", Msg("name.row", group=name, n=i + 1)
+        row_path, row_name = f"{path}[{i}]", _Name(lambda n=i + 1: Msg("name.row", group=name(), n=n))
         if not isinstance(row, Mapping):
-            problems.append(Problem(row_path, field_problem(row_name, Msg("value.not_object"))))
+            problems.append(Problem(row_path, field_problem(row_name(), Msg("value.not_object"))))
             continue
         problems += _check_fields(field.fields, row, {**env, **row}, row_path + ".",
                                   row_name, complete, today)
     return problems
 
 
-def _check_geopoint(value: Any, path: str, name: Msg) -> list[Problem]:
+def _check_geopoint(value: Any, path: str, name: _Name) -> list[Problem]:
     if not isinstance(value, Mapping):
-        return [Problem(path, field_problem(name, Msg("value.not_geopoint")))]
+        return [Problem(path, field_problem(name(), Msg("value.not_geopoint")))]
     problems = [Problem(f"{path}.{shorten(key, 40)}",
-                        field_problem(name, Msg("value.unknown_field", key=shorten(key))), "unknown")
+                        field_problem(name(), Msg("value.unknown_field", key=shorten(key))), "unknown")
                 for key in value if key not in ("lat", "lon", "alt")]
     for key, limit, required in (("lat", 90, True), ("lon", 180, True), ("alt", None, False)):
-        number, part = value.get(key), Msg("name.sub", outer=name, inner=Msg(f"name.{key}"))
+        number = value.get(key)
+        part = _Name(lambda key=key: Msg("name.sub", outer=name(), inner=Msg(f"name.{key}")))
         if number is None:
             if required:
-                problems.append(Problem(f"{path}.{key}", field_problem(part, Msg("value.missing"))))
+                problems.append(Problem(f"{path}.{key}", field_problem(part(), Msg("value.missing"))))
         elif not _is_number(number):
-            problems.append(Problem(f"{path}.{key}", field_problem(part, Msg("value.not_number"))))
+            problems.append(Problem(f"{path}.{key}", field_problem(part(), Msg("value.not_number"))))
         elif limit is not None and abs(number) > limit:
             problems.append(Problem(f"{path}.{key}",
-                                    field_problem(part, Msg("value.out_of_range", limit=limit))))
+                                    field_problem(part(), Msg("value.out_of_range", limit=limit))))
     return problems
 
 
