@@ -21,17 +21,30 @@ import pytest
 
 from tests.server_support import Server, running_server
 
+# The servers of this test process. A fixture imported into several modules is a fixture of
+# each (pytest keeps its value per module that defines it, even at session scope), so the
+# servers live here: the fixture's instances count themselves, the last one to end stops them
+# (at the session's end, before the zygote that forked them stops).
+_SERVERS: dict[str, Server] = {}
+_STACK = ExitStack()
+_USERS = [0]
+
 
 @pytest.fixture(scope="session")
 def shared_server(tmp_path_factory) -> Callable[[str], Server]:
     """``shared_server(backend)``: the one server of that backend, started on first use,
     stopped (and its database dropped) when the session ends."""
-    servers: dict[str, Server] = {}
-    with ExitStack() as stack:
-        def get(backend: str) -> Server:
-            if backend not in servers:
-                servers[backend] = stack.enter_context(
-                    running_server(tmp_path_factory.mktemp(f"shared-{backend}"), backend))
-            return servers[backend]
+    def get(backend: str) -> Server:
+        if backend not in _SERVERS:
+            _SERVERS[backend] = _STACK.enter_context(
+                running_server(tmp_path_factory.mktemp(f"shared-{backend}"), backend))
+        return _SERVERS[backend]
 
+    _USERS[0] += 1
+    try:
         yield get
+    finally:
+        _USERS[0] -= 1
+        if not _USERS[0]:
+            _SERVERS.clear()
+            _STACK.close()
