@@ -2548,6 +2548,10 @@ or drop photos or folders here.</translation>
         <translation>Overdue only</translation>
     </message>
     <message>
+        <source>办理状态</source>
+        <translation>Handling</translation>
+    </message>
+    <message>
         <source>办理期限</source>
         <translation>Due</translation>
     </message>
