@@ -134,12 +134,26 @@ def write_container(dst: Path, *, kind: str, sender: tuple[str, str], recipient:
                 out.write(TRAILER + sig)
                 out.flush()
                 os.fsync(out.fileno())
+                _forget_cached(out.fileno())
             _read_back(tmp, dst, raw, digest, sig, signer.public_key(), aead, prefix, aad, chunk_size, meter)
             commit(tmp, dst)
     except OSError as e:
         from weicha_desktop.core.fileio import os_error_message
         raise BundleError("io_error", f"无法写出数据包 {dst}：{os_error_message(e)}。请换一个位置或检查 U 盘后再试。") from None
     return parsed
+
+
+def _forget_cached(fd: int) -> None:
+    """Drop the file's pages from the OS cache once they are on the drive (fsynced, so clean):
+    the read-back then reads what the USB stick holds, not the copy in memory — a stick that
+    loses or garbles writes is caught before the technician is told the export is done. Where
+    the OS has no such call (Windows) the read-back reads what the cache gives."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is not None:
+        try:
+            advise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        except OSError:
+            pass
 
 
 def _read_back(tmp: Path, dst: Path, raw: bytes, digest: bytes, sig: bytes, public: Ed25519PublicKey,
