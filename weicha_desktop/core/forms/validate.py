@@ -69,20 +69,23 @@ def _named(where: _Name | None, label: Any) -> _Name:
 def _check_fields(fields, data: Mapping, env: Mapping, prefix: str, where: _Name | None,
                   complete: bool, today: date) -> list[Problem]:
     problems: list[Problem] = []
-    known: set[str] = set()
     for field in fields:
-        known.update(k for k in (field.id, field.other_key) if k)
         if field.relevant and not compile_expr(field.relevant).holds(env):
             continue
         value = data.get(field.id)
         problems += _check_field(field, value, env, prefix + field.id, where, complete, today)
-        if field.other_key:
-            problems += _check_other(field, value, data.get(field.other_key),
-                                     prefix + field.other_key, where, complete)
+        other = field.other_key
+        if other:
+            problems += _check_other(field, value, data.get(other), prefix + other, where, complete)
     problems += _identity_consistency(fields, data, prefix, where, {p.path for p in problems},
                                       today)
-    problems += [Problem(prefix + shorten(key, 40), _about(where, Msg("value.unknown_field", key=shorten(key))),
-                         "unknown") for key in data if key not in known]
+    ids = {field.id for field in fields}
+    unknown = [key for key in data if key not in ids]
+    if unknown:  # the "其他" texts' keys (``<id>_other``) are known too: asked only when needed
+        known = ids | {field.other_key for field in fields if field.other_key}
+        problems += [Problem(prefix + shorten(key, 40),
+                             _about(where, Msg("value.unknown_field", key=shorten(key))), "unknown")
+                     for key in unknown if key not in known]
     return problems
 
 
@@ -92,11 +95,12 @@ def _about(name: _Name | None, what: Msg) -> Msg:
 
 def _check_field(field: Field, value: Any, env: Mapping, path: str, where: _Name | None,
                  complete: bool, today: date) -> list[Problem]:
-    name = _named(where, field.label)
     if is_empty(value):
         if complete and field.required:
-            return [Problem(path, field_problem(name(), Msg("value.required")), "required")]
+            return [Problem(path, field_problem(_named(where, field.label)(), Msg("value.required")),
+                            "required")]
         return []
+    name = _named(where, field.label)
     if field.type == "person":
         return _check_person(field, value, env, path, name, complete, today)
     if field.type == "repeat":
