@@ -18,7 +18,7 @@ SUMMARY = {  # the fields a list shows, by kind
     "place": ("name", "place_type", "address"),
     "patrol": ("started_at", "ended_at", "area", "mode"),                     # core/patrol
     "request": ("request_type", "source", "received_at", "handling", "officer",  # core/requests
-                "contact_name", "address"),
+                "contact_name", "address", "content"),
 }
 
 

@@ -70,10 +70,13 @@ class RecordTableModel(CaseTableModel):
         if not index.isValid() or index.row() >= len(self._rows):
             return None
         row, column = self._rows[index.row()], self.page.columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.page.cell(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.page.tooltip(row, column)
         if role == ID_ROLE:
             return row.id
-        if role == Qt.ItemDataRole.ForegroundRole and column == "status" and row["returned"]:
+        if role == Qt.ItemDataRole.ForegroundRole and (column == "status" and row["returned"]
+                                                       or self.page.alarming(row, column)):
             return QColor(RETURNED_COLOR)
         return None

@@ -13,7 +13,7 @@ is the cases' lazy list (gui/collect/list.py): returned drafts first, then the l
 a page at a time as it scrolls, with its filters and its count. The page has no SQL."""
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QSplitter,
                                QStackedWidget, QTableView, QTabWidget, QVBoxLayout, QWidget)
 
@@ -30,6 +30,11 @@ from weicha_desktop.gui.common.store_events import StoreEvents
 from weicha_desktop.gui.common.tables import record_rows
 
 SEARCH_PAUSE_MS = 250  # one query per pause in typing, not one per key
+FIT_ROWS = 200  # the rows a column's width is measured on (a lazy list may hold many more)
+STRETCH_MIN = 60  # the narrowest the elided column gets before the list scrolls sideways
+STRETCH_WANT = 90  # the elided column's width the list's pane is made for
+LIST_SHARE = 0.64  # the most of the page the list's pane takes for its columns (the form the rest)
+FORM_MIN = 400  # the narrowest a form beside a fitted list gets (it scrolls sideways below its own width)
 TITLES = {"person": QT_TRANSLATE_NOOP("CollectPage", "人员"),
           "vehicle": QT_TRANSLATE_NOOP("CollectPage", "车辆"),
           "place": QT_TRANSLATE_NOOP("CollectPage", "场所")}
@@ -69,6 +74,14 @@ class KindPage(QWidget):
     it with their ``columns`` and ``form_class``: gui/patrol, gui/requests)."""
 
     columns: tuple[str, ...] = ()  # default: COLUMNS of the kind
+    # The column of long text that takes the room left, its text elided in the middle (the
+    # whole of it in the tooltip); every other column as wide as its words (the list fits its
+    # pane: no horizontal scroll bar at 1024×768). None: the last column stretches.
+    stretch: str | None = None
+    # Columns hidden, in this order, while the list's pane is too narrow for them all (a form
+    # open beside it at 1024×768); the others always show.
+    narrow_hidden: tuple[str, ...] = ()
+    form_width = 0  # the width a form open beside the list keeps (its tables not cut)
     form_class = CollectForm
 
     def __init__(self, service: CollectService, events: StoreEvents | None = None,
@@ -99,8 +112,7 @@ class KindPage(QWidget):
         self.table.setObjectName(f"collectList_{self.kind}")
         self.table.setModel(self.model)
         record_rows(self.table)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self._fit_columns()
         self.table.activated.connect(lambda index: self.open(index.data(ID_ROLE)))
         self.table.clicked.connect(lambda index: self.open(index.data(ID_ROLE)))
         self.count_label = QLabel()
@@ -127,16 +139,84 @@ class KindPage(QWidget):
         placeholder = QLabel(self.tr("在左侧选择一条记录，或新建一条。"))
         placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(placeholder)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName(f"collectSplitter_{self.kind}")
         splitter.addWidget(left)
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([420, 700])
+        self._dragged = False  # the user moved the splitter: the list keeps the width chosen
+        splitter.splitterMoved.connect(self._moved)
+        if self.stretch is not None:
+            splitter.installEventFilter(self)
+            left.installEventFilter(self)
+            self.model.modelReset.connect(lambda: self.fit_list())
+            self.model.rowsInserted.connect(lambda: self.fit_list())
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         if events is not None:
             events.changed.connect(self._store_changed)
         self._show_count()
+
+    def _fit_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        header.setResizeContentsPrecision(FIT_ROWS)
+        if self.stretch is None:
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            header.setStretchLastSection(True)
+            return
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(STRETCH_MIN)
+        for i, column in enumerate(self.columns):
+            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch if column == self.stretch
+                                        else QHeaderView.ResizeMode.ResizeToContents)
+
+    def list_width(self, skip: tuple[str, ...] | None = None) -> int:
+        """The width the list's pane needs: every column shown (or every column but ``skip``)
+        but the elided one as wide as its words, the elided one STRETCH_WANT, the scroll bar
+        and the frame."""
+        header, table = self.table.horizontalHeader(), self.table
+        words = sum(max(header.sectionSizeFromContents(i).width(), table.sizeHintForColumn(i))
+                    for i, column in enumerate(self.columns) if column != self.stretch
+                    and (column not in skip if skip is not None else not table.isColumnHidden(i)))
+        return (words + STRETCH_WANT + table.verticalScrollBar().sizeHint().width() + 2 * table.frameWidth()
+                + 2)
+
+    def fit_list(self, width: int | None = None) -> None:
+        """The list's pane as wide as its columns need (at most LIST_SHARE of the splitter's
+        ``width``, now by default), the form the rest — until the user moves the splitter.
+        With a form open, the form first (its ``form_width`` or what its layout asks), the list
+        the rest but never narrower than its columns less ``narrow_hidden`` (the form scrolls
+        then: it keeps FORM_MIN)."""
+        total = (self.splitter.width() if width is None else width) - self.splitter.handleWidth()
+        if self.stretch is None or total <= 0 or self._dragged:
+            return
+        left = min(max(self.list_width(()), 420), int(total * LIST_SHARE))
+        if self.form is not None:
+            wanted = max(self.form_width, self.form.minimumSizeHint().width())
+            left = min(left, max(total - wanted, min(self.list_width(self.narrow_hidden), total - FORM_MIN)))
+        self.splitter.setSizes([left, total - left])
+
+    def _hide_for(self, room: int) -> None:
+        """The columns of ``narrow_hidden`` hidden, in order, while the pane (``room`` wide)
+        is too narrow for them (the pane's resize event calls it)."""
+        for i in range(len(self.columns)):
+            self.table.setColumnHidden(i, False)
+        for column in self.narrow_hidden:
+            if self.list_width() <= room:
+                return
+            self.table.setColumnHidden(self.columns.index(column), True)
+
+    def _moved(self, *_args) -> None:
+        self._dragged = True
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt)
+        if watched is self.splitter and event.type() == QEvent.Type.Resize:
+            self.fit_list(event.size().width())
+        elif watched is self.splitter.widget(0) and event.type() == QEvent.Type.Resize:
+            self._hide_for(event.size().width())
+        return super().eventFilter(watched, event)
 
     def column_title(self, column: str) -> str:
         if column == "status":
@@ -178,9 +258,26 @@ class KindPage(QWidget):
         field = self.spec.field(column)
         if value and field.choices:
             return field.choice_label(value, self.lang)
-        if isinstance(value, str) and field.type == "datetime":  # 2026-12-01 08:05 (巡逻, 互动)
-            return value[:16].replace("T", " ")
+        if isinstance(value, str) and field.type == "datetime":  # 12-01 08:05 this year (巡逻, 互动)
+            return self.short_time(value)
         return "" if value is None else str(value)
+
+    def alarming(self, row: dict, column: str) -> bool:
+        """A cell shown in red besides a returned draft's status (gui/requests: 超期)."""
+        return False
+
+    def tooltip(self, row: dict, column: str) -> str:
+        """A cell's whole text (a time with its year, a long text not elided)."""
+        value = row.get(column)
+        if isinstance(value, str) and column != "status" and self.spec.field(column).type == "datetime":
+            return value[:16].replace("T", " ")
+        return self.cell(row, column)
+
+    def short_time(self, value: str) -> str:
+        """A list's time: 12-01 08:05 in this year (the service's clock), 2025-12-01 before."""
+        if value[:4] == str(self.service.store.clock.now().year) and len(value) >= 16:
+            return value[5:16].replace("T", " ")
+        return value[:10]
 
     def _store_changed(self, summary: ChangeSummary) -> None:
         if self.kind in summary.kinds:
@@ -236,6 +333,9 @@ class KindPage(QWidget):
         self.form.setObjectName(f"collectForm_{self.kind}")
         self.stack.addWidget(self.form)
         self.stack.setCurrentWidget(self.form)
+        if self.stretch is not None:
+            self.stack.setMinimumWidth(FORM_MIN)  # not the form's own: fit_list gives it that where it can
+        self.fit_list()
         return self.form
 
     def commit_open(self) -> bool:

@@ -162,6 +162,9 @@ class PatrolPage(KindPage):
     """The patrols: list and form."""
 
     columns = ("started_at", "ended_at", "area", "status")
+    stretch = "area"
+    narrow_hidden = ("ended_at",)
+    form_width = 560  # the officers' 姓名 and 单位 not cut at 1024×768
     form_class = PatrolForm
 
     def __init__(self, store, forms, actor, events: StoreEvents | None = None, parent: QWidget | None = None):

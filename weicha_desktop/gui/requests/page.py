@@ -105,7 +105,10 @@ class HandlingView(QWidget):
 class RequestPage(KindPage):
     """The requests: list (with their deadlines) and form."""
 
-    columns = ("received_at", "request_type", "handling", "officer", "due", "status")
+    # 责任民警 is in the form (and found by the search): the list keeps to what fits 1024×768
+    columns = ("received_at", "request_type", "content", "handling", "due", "status")
+    stretch = "content"
+    narrow_hidden = ("request_type", "received_at")  # a request open beside the list at 1024×768
     form_class = RequestForm
 
     def __init__(self, store, forms, actor, events: StoreEvents | None = None, parent: QWidget | None = None):
@@ -126,15 +129,30 @@ class RequestPage(KindPage):
         return [self.service.list_row(r) for r in rows]
 
     def column_title(self, column: str) -> str:
+        if column == "handling":  # the form's word is "Status" in English, as the record's status is
+            return self.tr("办理状态")
         return self.tr("办理期限") if column == "due" else super().column_title(column)
 
     def cell(self, row: dict, column: str) -> str:
         if column == "due":
-            due = (row.get("due_at") or "")[:16].replace("T", " ")
+            due = self.short_time(row["due_at"]) if row.get("due_at") else ""
             return due + (self.tr("（超期）") if row.get("overdue") else "")
         if column == "handling":
             row = {**row, "handling": row.get("handling") or PENDING}
+        if column == "content":
+            return " ".join((row.get("content") or "").split())  # one line
         return super().cell(row, column)
+
+    def tooltip(self, row: dict, column: str) -> str:
+        if column == "due":
+            due = (row.get("due_at") or "")[:16].replace("T", " ")
+            return due + (self.tr("（超期）") if row.get("overdue") else "")
+        if column == "content":
+            return row.get("content") or ""
+        return super().tooltip(row, column)
+
+    def alarming(self, row: dict, column: str) -> bool:
+        return column == "due" and bool(row.get("overdue"))
 
     def commit_all(self) -> bool:
         return self.commit_open()

@@ -1,0 +1,115 @@
+"""The 互动 and 巡逻 lists fit their pane (issue 13 review): at 1024×768 and 1366×768, in
+Chinese and English, no horizontal scroll bar, every column but the elided one as wide as its
+words, the long text elided in the middle with the whole in its tooltip, 办理状态 / 办理期限 /
+状态 always shown (with a request open beside the list too); a patrol open at 1024×768 shows
+its officers' 单位 whole (it was cut behind a scroll bar)."""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableView, QTableWidget
+
+from gui_support import app  # noqa: F401
+from test_i18n import qm_dir  # noqa: F401  (the English build, made from the .ts)
+from weicha_desktop.core.demo import StoryClock
+from weicha_desktop.core.patrol.demo import fill_patrols_and_requests
+from weicha_desktop.core.requests import RequestService
+from weicha_desktop.core.users import UserService
+from weicha_desktop.gui.common import i18n
+from weicha_desktop.gui.shell.main_window import MainWindow
+
+from tests.support import CST, fixed_clock, forms, new_store
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=CST)
+LONG = "邻居家中传出激烈争吵和呼救声，持续约二十分钟，楼下住户担心有人受伤，请求民警尽快到场查看处置"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    store = new_store(tmp_path_factory.mktemp("fitlists") / "d")
+    admin = UserService(store).get("admin")
+    store.clock = StoryClock(NOW - timedelta(days=6))
+    fill_patrols_and_requests(store, forms(), [admin], store.clock, random.Random(3), patrols=2, requests=6,
+                              until=NOW)
+    store.clock = fixed_clock(NOW)
+    RequestService(store, forms(), admin).create({"request_type": "alarm", "source": "phone", "content": LONG})
+    yield store
+    store.close()
+
+
+def window(qtbot, store, size):
+    win = MainWindow(store, forms(), UserService(store).get("admin"))
+    qtbot.addWidget(win)
+    win.resize(*size)
+    win.show()
+    return win
+
+
+def assert_fits(page, must_show: tuple[str, ...]) -> None:
+    table: QTableView = page.table
+    header, model, advance = table.horizontalHeader(), table.model(), table.fontMetrics().horizontalAdvance
+    assert not table.horizontalScrollBar().isVisible(), "the list scrolls sideways"
+    shown = [c for i, c in enumerate(page.columns) if not table.isColumnHidden(i)]
+    assert set(must_show) <= set(shown), shown
+    right = max(header.sectionViewportPosition(i) + header.sectionSize(i)
+                for i in range(len(page.columns)) if not table.isColumnHidden(i))
+    assert right <= table.viewport().width()
+    for i, column in enumerate(page.columns):
+        if table.isColumnHidden(i) or column == page.stretch:
+            continue
+        for row in range(model.rowCount()):
+            text = model.index(row, i).data()
+            assert advance(text) + 6 <= header.sectionSize(i), (column, text, header.sectionSize(i))
+    stretch = page.columns.index(page.stretch)
+    texts = [model.index(r, stretch).data(Qt.ItemDataRole.ToolTipRole) for r in range(model.rowCount())]
+    assert table.textElideMode() == Qt.TextElideMode.ElideMiddle
+    if page.stretch == "content":
+        assert LONG in texts  # the whole text in the tooltip, elided in the cell
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_requests_and_patrols_lists_fit_at_1024_and_1366(app, qm_dir, qtbot, store, language):  # noqa: F811
+    i18n.install_language(app, language, qm_dir)
+    try:
+        for size in ((1024, 768), (1366, 768)):
+            win = window(qtbot, store, size)
+            requests = win.show_page("requests")
+            qtbot.waitUntil(lambda: requests.model.rowCount() == 7)
+            assert_fits(requests, requests.columns)
+            patrols = win.show_page("patrol")
+            qtbot.waitUntil(lambda: patrols.model.rowCount() == 2)
+            assert_fits(patrols, patrols.columns)
+            requests = win.show_page("requests")  # a request open beside the list
+            requests.open(requests.model.index(0, 0).data(Qt.ItemDataRole.UserRole))
+            qtbot.wait(1)
+            assert_fits(requests, ("content", "handling", "due", "status"))
+            win.close()
+    finally:
+        i18n.install_language(app, "zh")
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_patrol_open_at_1024_shows_its_officers_unit_whole(app, qm_dir, qtbot, store, language):  # noqa: F811
+    i18n.install_language(app, language, qm_dir)
+    try:
+        win = window(qtbot, store, (1024, 768))
+        patrols = win.show_page("patrol")
+        qtbot.waitUntil(lambda: patrols.model.rowCount() == 2)
+        form = patrols.open(patrols.model.index(0, 0).data(Qt.ItemDataRole.UserRole))
+        qtbot.wait(1)
+        table = form.findChild(QTableWidget, "field_officers")
+        assert table is not None and table.isVisible()
+        unit = table.item(0, 1).text()
+        assert unit
+        assert not table.horizontalScrollBar().isVisible(), "the officers' table scrolls sideways"
+        header = table.horizontalHeader()
+        assert table.fontMetrics().horizontalAdvance(unit) + 6 <= header.sectionSize(1)
+        assert header.sectionViewportPosition(1) + header.sectionSize(1) <= table.viewport().width()
+        assert table.mapTo(win, table.rect().topRight()).x() < win.width()
+        assert not patrols.table.horizontalScrollBar().isVisible()  # the list beside it still fits
+        win.close()
+    finally:
+        i18n.install_language(app, "zh")
