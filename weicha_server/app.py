@@ -204,16 +204,30 @@ def create_app(config: ServerConfig, engine: Engine | None = None, blob_store: B
             "schema": {"type": "string", "format": "binary"}}}}})
     async def blob_patch(sha: Sha, request: Request, cred: Token,
                          upload_offset: Annotated[str, Header(alias="Upload-Offset")],
+                         upload_length: Annotated[str | None, Header(
+                             alias="Upload-Length", description="照片原图的总字节数：在 Upload-Offset 0 时"
+                             "带上即可不先 POST …/upload（整张原图一次发完时只需这一个请求）")] = None,
                          weicha_protocol: Protocol = None) -> dict[str, Any]:
-        """上传的一段（从 Upload-Offset 起）；到齐时服务器核对 SHA-256。"""
-        if not (upload_offset.isascii() and upload_offset.isdigit()) or len(upload_offset) > 19:
-            raise ApiError(422, "bad_offset", "请求头 Upload-Offset 须为非负整数。")
+        """上传的一段（从 Upload-Offset 起）；到齐时服务器核对 SHA-256。带 Upload-Length 时无需先开始上传。"""
+        offset, length = _count_header(upload_offset, "Upload-Offset"), None
+        if upload_length is not None:
+            length = _count_header(upload_length, "Upload-Length")
         data = await _read_limited(request, api.config.max_chunk)
 
         def work():
-            with api.engine.begin() as conn:
+            with read(api.engine) as conn:  # the token, and a whole original's plan: no write lock
                 api.device(conn, request, cred)
-                return uploads.patch(conn, api.blobs, sha, int(upload_offset), data)
+                stored = uploads.stored_size(conn, sha)
+                whole = None if stored is not None else uploads.whole_size(
+                    conn, sha, offset, len(data), length, api.config.max_blob)
+            if stored is not None:
+                return uploads.Patched(stored)
+            if whole is not None:  # one file fsync and one commit (uploads.put_whole)
+                return uploads.put_whole(api.engine, api.blobs, sha, data)
+            with api.engine.begin() as conn:
+                if length is not None and offset == 0:  # creates (or resumes) the upload
+                    uploads.start(conn, api.blobs, sha, length, api.config.max_blob)
+                return uploads.patch(conn, api.blobs, sha, offset, data)
 
         done = await run_in_threadpool(work)
         if done.error is not None:
@@ -244,6 +258,13 @@ async def _read_limited(request: Request, limit: int) -> bytes:
             raise ApiError(413, "chunk_too_large", f"一次上传的一段最多 {limit} 字节：请分段上传。")
         parts.append(chunk)
     return b"".join(parts)
+
+
+def _count_header(text: str, name: str) -> int:
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        raise ApiError(422, "bad_offset" if name == "Upload-Offset" else "bad_length",
+                       f"请求头 {name} 须为非负整数。")
+    return int(text)
 
 
 def _chunks(f) -> Iterator[bytes]:

@@ -7,8 +7,9 @@ store can replace the folder later.
     part_size(sha)                 bytes of the partial upload kept (None: none)
     finish(sha) -> bool            hash the partial upload: SHA-256 equal → stored under its
                                    address (True); else the partial upload is discarded (False)
-    finish_whole(sha, data) -> bool  the whole original in one piece: written as the partial
-                                   upload, hashed while its fsync runs, then as ``finish``
+    finish_whole(sha, data) -> bool  the whole original in one piece (one request): written to
+                                   a file of its own, hashed while its fsync runs, stored as
+                                   ``finish`` does; a partial upload of it is left alone
     discard(sha)                   drop a partial upload
     adopt(sha, path, digest) -> bool  a whole original already on this disk (a bundle's entry,
                                    ``digest`` its SHA-256 computed as it was written): moved in
@@ -108,30 +109,35 @@ class FolderBlobStore:
         return self._keep(sha256, digest.hexdigest())
 
     def finish_whole(self, sha256: str, data: bytes) -> bool:
-        """``append(sha256, 0, data)`` then ``finish(sha256)`` for an original that came
-        whole: its SHA-256 is computed from ``data`` — the bytes just written — while the
-        partial upload's fsync runs (both leave the GIL), instead of reading them back after."""
+        """An original that came whole (one request): written to a file of its own — never
+        the partial upload's, which an upload of the same original in chunks may be using —,
+        its SHA-256 computed from ``data`` while that file's fsync runs (both leave the GIL),
+        then stored under its address (fsynced rename) if it is the address; else dropped."""
         digest: list[str] = []
         hashing = threading.Thread(target=lambda: digest.append(hashlib.sha256(data).hexdigest()))
-        fd = os.open(self._part(sha256), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        tmp = self.uploads / f"{sha256}.{secrets.token_hex(4)}.whole"
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            hashing.start()
-            os.fsync(fd)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                hashing.start()
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+                if hashing.ident is not None:
+                    hashing.join()
+            return self._keep(sha256, digest[0] if digest else None, tmp)
         finally:
-            os.close(fd)
-            if hashing.ident is not None:
-                hashing.join()
-        return self._keep(sha256, digest[0] if digest else None)
+            tmp.unlink(missing_ok=True)
 
-    def _keep(self, sha256: str, digest: str | None) -> bool:
-        """The partial upload stored under its address if ``digest`` is it (fsynced rename);
-        else discarded."""
-        part = self._part(sha256)
+    def _keep(self, sha256: str, digest: str | None, source: Path | None = None) -> bool:
+        """``source`` (default: the partial upload), its bytes durable, stored under its
+        address if ``digest`` is it: renamed, the folder fsynced; else dropped."""
+        part = source or self._part(sha256)
         if digest != sha256:
-            self.discard(sha256)
+            part.unlink(missing_ok=True)
             return False
         target = self.path(sha256)
         target.parent.mkdir(exist_ok=True)

@@ -203,13 +203,16 @@ class SyncClient:
     def upload_start(self, sha: str, size: int) -> int:
         return self._offset(self._call("POST", f"/v1/blobs/{sha}/upload", json={"size": size}))
 
-    def upload_chunk(self, sha: str, offset: int, data: bytes) -> int:
+    def upload_chunk(self, sha: str, offset: int, data: bytes, length: int | None = None) -> int:
         """Bytes at ``offset``; the server's offset after them. A 409 (the server holds
-        another offset: a cut upload) answers the server's offset instead of raising."""
+        another offset: a cut upload) answers the server's offset instead of raising.
+        ``length`` (the original's size, at offset 0): no ``upload_start`` needed first — a
+        whole original is one request (a server older than that answers 404 ``no_upload``)."""
+        headers = {"Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"}
+        if length is not None:
+            headers["Upload-Length"] = str(length)
         try:
-            answer = self._call("PATCH", f"/v1/blobs/{sha}", content=data,
-                                headers={"Upload-Offset": str(offset),
-                                         "Content-Type": "application/offset+octet-stream"})
+            answer = self._call("PATCH", f"/v1/blobs/{sha}", content=data, headers=headers)
         except Refused as e:
             if e.status == 409 and isinstance(e.body.get("offset"), int):
                 return e.body["offset"]
@@ -298,8 +301,9 @@ def _answer(response: Any) -> dict[str, Any]:
     said = body.get("message") if isinstance(body.get("message"), str) and body.get("message") else ""
     kw = {"status": status, "code": code, "body": body}
     if status == 401 and code == "device_revoked":
-        raise DeviceRevoked("本机已被管理员停用（设备令牌已吊销），不能再与服务器同步。" + KEPT
-                            + "请联系管理员：确认后可用新的登记码重新登记本机（weicha enroll）。", **kw)
+        # the server refuses any enrollment of a revoked device id, with any code (auth.py)
+        raise DeviceRevoked("本机已被管理员停用（设备令牌已吊销），不能再与服务器同步；停用的设备不能重新登记，"
+                            "新的登记码也不行。" + KEPT + "请联系管理员，商定本机未同步的内容如何交接。", **kw)
     if status == 401:
         raise NotAuthorized("服务器不认可本机的设备令牌（" + (said or "未登记或令牌无效") + "）。" + KEPT
                             + "请用管理员给的登记码重新登记本机（weicha enroll）。", **kw)

@@ -114,6 +114,7 @@ class _Sync:
         self.progress = progress or (lambda stage, done, total: None)
         self.cancelled = cancelled
         self.blobs = BlobStore(store.blobs_dir, create=False)
+        self.whole = True  # the server takes a whole original in one PATCH (Upload-Length)
         self.result = SyncResult()
         head = anchored_head(store.conn)
         self.audit_from = head["seq"] if head and isinstance(head.get("seq"), int) else 0
@@ -282,7 +283,6 @@ class _Sync:
         r.ops_sent += len(ops)
         r.applied += len(answer.get("applied", []))
         r.skipped += len(answer.get("skipped", []))
-        self.progress("ops", r.ops_sent, r.ops_sent + self.store.pending_count())
         sent = {op.op_id: op for op in ops}
         through = answer["through_seq"]
         with self.store.batch():  # the answer's bookkeeping, one commit (each entry its own change)
@@ -298,12 +298,22 @@ class _Sync:
             moved_audit, gap = self._anchor(answer, audit)
         waiting = [w for w in answer.get("waiting", []) if isinstance(w, dict)]
         r.waiting = waiting
+        # sent, and still to send: the outstanding ops after this batch (its own, answered or
+        # not, are in ops_sent — counting them as outstanding too made one batch end at 50 %)
+        self.progress("ops", r.ops_sent, r.ops_sent + self._unsent(ops[-1].device_seq if ops else acknowledged))
         if through < acknowledged:  # the server holds less than it acknowledged: ask it, re-send
             theirs = self.client.me().get("through_seq")
             if is_count(theirs) and theirs < acknowledged:
                 return self._resend(theirs), gap
         moved_ops = self.queue.sequence()[1] > acknowledged
         return (moved_ops or moved_audit) and not waiting, gap
+
+    def _unsent(self, after: int) -> int:
+        """Outstanding ops after ``after`` (device_seq): those no push has carried yet (as
+        ``Store.pending_count``, which counts them all)."""
+        return self.store.conn.execute(  # on the index outbox_state (state, device_seq)
+            "SELECT count(*) FROM outbox WHERE state IN ('pending', 'exported') AND device_seq > ?",
+            (after,)).fetchone()[0]
 
     def _rejected(self, no: Any, sent: dict[str, "_Op"]) -> None:
         if not isinstance(no, dict) or no.get("op_id") not in sent:
@@ -387,30 +397,50 @@ class _Sync:
             return
         with f:
             size = path.stat().st_size
-            offset = self.client.upload_start(sha, size)
-            if 0 < offset < size:
-                self.result.resumed.append({"sha256": sha, "offset": offset})
+            offset = self._whole(sha, f, size, total) if size <= self.chunk and self.whole else None
+            if offset is None:  # larger than one chunk, or a server that needs the upload started
+                offset = self.client.upload_start(sha, size)
+                if 0 < offset < size:
+                    self.result.resumed.append({"sha256": sha, "offset": offset})
             stalled = 0
             while offset < size:
                 if self.cancelled():
                     raise Stopped("同步已停止（照片原图上传到一半，下次从断点继续）。")
                 f.seek(offset)
                 data = f.read(self.chunk)
-                try:
-                    new = self.client.upload_chunk(sha, offset, data)
-                except Refused as e:
-                    if e.code == "sha_mismatch":
-                        raise SyncError(f"照片原图 {sha[:12]}… 上传后服务器核对 SHA-256 不符：本机的原图可能已损坏。"
-                                        "请运行 weicha verify。", status=e.status, code=e.code) from None
-                    raise
-                if new == offset + len(data):
-                    self.result.photo_bytes += len(data)
-                    self.progress("photos", self.result.photo_bytes, total)
+                new = self._chunk(sha, offset, data, total)
                 stalled = stalled + 1 if new <= offset else 0
                 if stalled >= 3 or new > size:
                     raise SyncError(f"照片原图 {sha[:12]}… 的上传没有进展（服务器位置 {new}）：稍后重试。")
                 offset = new
             self.result.photos_uploaded += 1
+
+    def _whole(self, sha: str, f: Any, size: int, total: int) -> int | None:
+        """An original that fits one chunk goes in ONE request (``Upload-Length``: the server
+        starts the upload itself, and stores a whole original with one fsync and one commit);
+        the server's offset after it, or None from a server older than that (404
+        ``no_upload``: this sync starts each upload first from then on)."""
+        try:
+            return self._chunk(sha, 0, f.read(size), total, length=size)
+        except Refused as e:
+            if e.status != 404 or e.code != "no_upload":
+                raise
+            self.whole = False
+            return None
+
+    def _chunk(self, sha: str, offset: int, data: bytes, total: int, length: int | None = None) -> int:
+        """One PATCH; the server's offset after it (photo bytes and progress counted)."""
+        try:
+            new = self.client.upload_chunk(sha, offset, data, length=length)
+        except Refused as e:
+            if e.code == "sha_mismatch":
+                raise SyncError(f"照片原图 {sha[:12]}… 上传后服务器核对 SHA-256 不符：本机的原图可能已损坏。"
+                                "请运行 weicha verify。", status=e.status, code=e.code) from None
+            raise
+        if new == offset + len(data):
+            self.result.photo_bytes += len(data)
+            self.progress("photos", self.result.photo_bytes, total)
+        return new
 
 
 # ---- the ops as they travel: the stored JSON text spliced in, not parsed and encoded again -----
