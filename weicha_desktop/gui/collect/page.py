@@ -349,12 +349,16 @@ STATUS_FILTERS = ((QT_TRANSLATE_NOOP("CollectKindPage", "全部状态"), None),
                   (QT_TRANSLATE_NOOP("CollectKindPage", "已审核"), "reviewed"))
 
 
+STRETCH = {"person": "name", "vehicle": "brand", "place": "address"}  # KindPage.stretch of each kind
+
+
 class CollectKindPage(KindPage):
     """A person, vehicle or place list, with a status filter as the cases' list has."""
 
     def __init__(self, service: CollectService, events: StoreEvents | None = None,
                  parent: QWidget | None = None):
         self.status: QComboBox | None = None  # refresh() runs inside KindPage.__init__
+        self.stretch = STRETCH[service.kind]
         super().__init__(service, events, parent)
         self.status = QComboBox()
         self.status.setObjectName(f"collectStatus_{self.kind}")
