@@ -184,7 +184,8 @@ class KindPage(QWidget):
                 + 2)
 
     def fit_list(self, width: int | None = None) -> None:
-        """The list's pane as wide as its columns need (at most LIST_SHARE of the splitter's
+        """The list's pane as wide as its columns need, the long text whole where it can be
+        (at most LIST_SHARE of the splitter's
         ``width``, now by default), the form the rest — until the user moves the splitter.
         With a form open, the form first (its ``form_width`` or what its layout asks), the list
         the rest but never narrower than its columns less ``narrow_hidden`` (the form scrolls
@@ -192,7 +193,8 @@ class KindPage(QWidget):
         total = (self.splitter.width() if width is None else width) - self.splitter.handleWidth()
         if self.stretch is None or total <= 0 or self._dragged:
             return
-        left = min(max(self.list_width(()), 420), int(total * LIST_SHARE))
+        whole = self.table.sizeHintForColumn(self.columns.index(self.stretch))  # its longest text whole
+        left = min(max(self.list_width(()) + max(0, whole - STRETCH_WANT), 420), int(total * LIST_SHARE))
         if self.form is not None:
             wanted = max(self.form_width, self.form.minimumSizeHint().width())
             left = min(left, max(total - wanted, min(self.list_width(self.narrow_hidden), total - FORM_MIN)))
