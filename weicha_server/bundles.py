@@ -11,9 +11,10 @@ the device's key, encrypted to the server's (keys.py). Importing one:
 2. **Judge the manifest**: ops bundle fields (device, bundle_seq, the op range, protocol 1)
    and its entries — ``ops.jsonl``, ``audit.jsonl``, ``bundle.json``, ``blobs/<sha256>``,
    nothing else.
-3. **Same or older** (the bundle id imported before, or a ``bundle_seq`` not above the
-   highest imported from that device): nothing is applied; it says so (the same bundle again
-   gets its receipt again).
+3. **Same or older**: the bundle id imported before — nothing applied, it says so, its receipt
+   written again. A ``bundle_seq`` not above the device's highest imported is judged by what it
+   carries (a laptop put back from a backup counts again): step 5 as any other, rolled back and
+   answered "older" (no receipt) only when the push adds nothing (ops held, audit head kept).
 4. **Originals** into the BlobStore (each under the SHA-256 the container computed while
    writing it: the manifest's, the entry's name).
 5. **One transaction**: the device's row locked, the ops through ``push.push`` — the very
@@ -140,10 +141,14 @@ class Importer:
             if "bundle_public" in opened.manifest:  # signed by the device: how one enrolled before gives its key
                 with self.engine.begin() as conn:
                     auth.keep_bundle_key(conn, m["device_id"], opened.manifest["bundle_public"])
-            done = self._already(m)
+            with read(self.engine) as conn:
+                done, numbered_older = _judge_repeat(conn, m), _numbered_older(conn, m) is not None
             if done is None:
                 files = _entry_files(opened)
-                self._store_blobs(files["blobs"], m["bundle_id"])
+                if numbered_older:  # its ops are all at or below the mark: none waits for an original
+                    files["blobs"], files["sizes"] = {}, {}
+                else:
+                    self._store_blobs(files["blobs"], m["bundle_id"])
                 done = self._apply(m, files, receipt_to)
         if done.status == "same":
             return self.reissue(done, receipt_to)
@@ -197,11 +202,6 @@ class Importer:
                                                 "已拒收，未导入任何内容。")
         return Ed25519PublicKey.from_public_bytes(base64.b64decode(row.public_key))
 
-    # ---- 3. same or older ---------------------------------------------------------------------
-    def _already(self, m: dict[str, Any]) -> Outcome | None:
-        with read(self.engine) as conn:
-            return _judge_repeat(conn, m)
-
     # ---- 5. one transaction ------------------------------------------------------------------
     def _apply(self, m: dict[str, Any], files: dict[str, Any], receipt_to: Path) -> Outcome:
         pending = pending_beside(receipt_to)
@@ -213,10 +213,13 @@ class Importer:
                 done = _judge_repeat(conn, m)
                 if done is not None:
                     return done  # imported meanwhile (another watcher): the caller says so
+                top = _numbered_older(conn, m, row.through_seq)
                 now = now_iso()
                 for sha, size in files["sizes"].items():
                     insert_ignore(conn, blobs, {"sha256": sha, "size": size, "stored_at": now})
                 answer, needed = _push_all(conn, Device.of(row), m, files, self.cfg.max_batch)
+                if top is not None and _adds_nothing(Device.of(row), answer):
+                    raise _Nothing(_older(m, top))  # rolled back: nothing of it kept, not even the time
                 held = _held(conn, needed | set(files["blobs"]))
                 receipt = {"bundle_id": m["bundle_id"], "device_id": m["device_id"], "bundle_seq": m["bundle_seq"],
                            "server_id": self.server_id, "through_seq": answer.through_seq,
@@ -241,6 +244,8 @@ class Importer:
                              .values(receipt_at=header.created_at))
                 receipt_id = header.bundle_id
             _place(pending, receipt_to)
+        except _Nothing as nothing:
+            return nothing.args[0]
         finally:
             pending.unlink(missing_ok=True)
         return Outcome("imported", m["bundle_id"], m["device_id"], m["bundle_seq"], _summary(counts, receipt_to),
@@ -374,19 +379,43 @@ def _judge_repeat(conn, m: dict[str, Any], held: Any = None) -> Outcome | None:
     if held is not None and held.device_id != m["device_id"]:
         raise BundleRefused("manifest_mismatch", f"数据包编号 {m['bundle_id']} 已被另一台设备的数据包使用过，已拒收，"
                                                  "未导入任何内容。请在笔记本上重新导出数据包。", m["bundle_id"])
-    if held is not None:
-        return Outcome("same", m["bundle_id"], m["device_id"], held.bundle_seq,
-                       f"数据包 {m['bundle_id']} 已于 {held.imported_at} 导入过（第 {held.bundle_seq} 个），"
-                       "这次没有改动任何数据；回执已重新写出。", json.loads(held.receipt),
-                       receipt_at=held.receipt_at or held.imported_at)  # imported before migration 7: its import time
+    if held is None:
+        return None
+    return Outcome("same", m["bundle_id"], m["device_id"], held.bundle_seq,
+                   f"数据包 {m['bundle_id']} 已于 {held.imported_at} 导入过（第 {held.bundle_seq} 个），"
+                   "这次没有改动任何数据；回执已重新写出。", json.loads(held.receipt),
+                   receipt_at=held.receipt_at or held.imported_at)  # imported before migration 7: its import time
+
+
+def _numbered_older(conn, m: dict[str, Any], mark: int | None = None) -> int | None:
+    """The device's highest bundle_seq imported when ``m`` is numbered at or below it and carries
+    no op past the mark (read when not given): it may add nothing — the push decides. None: new."""
     top = conn.execute(sa.select(sa.func.max(bundle_imports.c.bundle_seq))
                        .where(bundle_imports.c.device_id == m["device_id"])).scalar()
-    mark = conn.execute(sa.select(devices.c.through_seq).where(devices.c.id == m["device_id"])).scalar() or 0
-    if top is not None and m["bundle_seq"] <= top and m["through_seq"] <= mark:
-        return Outcome("older", m["bundle_id"], m["device_id"], m["bundle_seq"],
-                       f"数据包是该设备的第 {m['bundle_seq']} 个，本服务器已导入其第 {top} 个（更新的），"
-                       f"并已收到该设备第 {mark} 项为止的全部操作：这次没有改动任何数据，也不写回执。")
-    return None  # new, or numbered as an older one but carrying ops past the mark (a laptop put back from a backup)
+    if mark is None:
+        mark = conn.execute(sa.select(devices.c.through_seq).where(devices.c.id == m["device_id"])).scalar() or 0
+    return top if top is not None and m["bundle_seq"] <= top and m["through_seq"] <= mark else None
+
+
+def _adds_nothing(device: Device, answer: PushAnswer) -> bool:
+    """The push of a bundle changed nothing: every op held (skipped, or a rejection answered
+    again — not a conflict), the mark and the audit head where they were, no audit problem."""
+    head = answer.anchored or {}
+    return not (answer.applied or answer.waiting or answer.audit_error
+                or any(r["error"] == "conflict" for r in answer.rejected)) \
+        and answer.through_seq == device.through_seq \
+        and (head.get("seq"), head.get("hash")) == (device.anchored_seq, device.anchored_hash)
+
+
+def _older(m: dict[str, Any], top: int) -> Outcome:
+    return Outcome("older", m["bundle_id"], m["device_id"], m["bundle_seq"],
+                   f"数据包是该设备的第 {m['bundle_seq']} 个，本服务器已导入其第 {top} 个；其中的同步操作和工作日志"
+                   "本服务器都已有：这次没有改动任何数据，也不写回执。")
+
+
+class _Nothing(Exception):
+    """Raised inside the import's transaction (its one argument: the Outcome) to roll back a
+    push that added nothing."""
 
 
 def _header_id(src: Path) -> str | None:
