@@ -81,7 +81,7 @@ class KindPage(QWidget):
     # Columns hidden, in this order, while the list's pane is too narrow for them all (a form
     # open beside it at 1024×768); the others always show.
     narrow_hidden: tuple[str, ...] = ()
-    form_width = 0  # the width a form open beside the list keeps (its tables not cut)
+    form_width = 540  # the width a form open beside the list keeps (its fields and tables not cut)
     form_class = CollectForm
 
     def __init__(self, service: CollectService, events: StoreEvents | None = None,
@@ -352,6 +352,7 @@ STATUS_FILTERS = ((QT_TRANSLATE_NOOP("CollectKindPage", "全部状态"), None),
 
 
 STRETCH = {"person": "name", "vehicle": "brand", "place": "address"}  # KindPage.stretch of each kind
+NARROW = {"person": ("gender",), "vehicle": ("plate_kind", "vehicle_type"), "place": ("place_type",)}  # narrow_hidden
 
 
 class CollectKindPage(KindPage):
@@ -360,7 +361,7 @@ class CollectKindPage(KindPage):
     def __init__(self, service: CollectService, events: StoreEvents | None = None,
                  parent: QWidget | None = None):
         self.status: QComboBox | None = None  # refresh() runs inside KindPage.__init__
-        self.stretch = STRETCH[service.kind]
+        self.stretch, self.narrow_hidden = STRETCH[service.kind], NARROW[service.kind]
         super().__init__(service, events, parent)
         self.status = QComboBox()
         self.status.setObjectName(f"collectStatus_{self.kind}")
