@@ -19,6 +19,7 @@ from weicha_desktop.core.demo import StoryClock
 from weicha_desktop.core.patrol.demo import fill_patrols_and_requests
 from weicha_desktop.core.requests import RequestService
 from weicha_desktop.core.users import UserService
+from weicha_desktop.gui.collect.page import FORM_MIN
 from weicha_desktop.gui.common import i18n
 from weicha_desktop.gui.shell.main_window import MainWindow
 
@@ -117,6 +118,12 @@ def test_a_patrol_open_at_1024_shows_its_officers_unit_whole(app, qm_dir, qtbot,
         assert header.sectionViewportPosition(1) + header.sectionSize(1) <= table.viewport().width()
         assert table.mapTo(win, table.rect().topRight()).x() < win.width()
         assert not patrols.table.horizontalScrollBar().isVisible()  # the list beside it still fits
+        persons = win.show_page("collect").kinds["person"]  # a person open: the list keeps its status
+        qtbot.waitUntil(lambda: persons.model.rowCount() == 1)
+        form = persons.open(persons.model.index(0, 0).data(Qt.ItemDataRole.UserRole))
+        qtbot.wait(20)
+        assert form.width() >= FORM_MIN
+        assert_fits(persons, ("name", "id_number", "status"))
         win.close()
     finally:
         i18n.install_language(app, "zh")
