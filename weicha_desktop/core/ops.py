@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
-from jsonschema import Draft202012Validator
-
 ANY = ("*",)
 
 
@@ -82,7 +80,9 @@ class OpSpec:
         """``check`` by ``jsonschema`` alone: the reference verdict and message (tests compare
         the compiled validator with it; tests/test_ops.py checks every schema)."""
         validator = self.__dict__.get("_validator")
-        if validator is None:
+        if validator is None:  # imported here: ~60 ms a process, and a valid payload needs none
+            from jsonschema import Draft202012Validator
+
             validator = Draft202012Validator(self.schema)
             object.__setattr__(self, "_validator", validator)
         error = next(iter(validator.iter_errors(payload)), None)
