@@ -43,7 +43,7 @@ def test_a_repeated_number_is_judged_by_what_the_bundle_carries(srv, tmp_path):
     assert len(logged) == 1 and logged[0]["anchored"]["seq"] == carried["audit_seq"]
     # the same number once more, adding nothing (every op held, no audit entry past the anchor)
     before, nothing = srv.snapshot(), tmp_path / "nothing.wcb"
-    ops_bundle(lt, key, srv, nothing, bundle_seq=1, audit_after=10 ** 9)
+    held = ops_bundle(lt, key, srv, nothing, bundle_seq=1, audit_after=10 ** 9)["ops"]
     out = importer.import_file(nothing)
     assert out.status == "older" and "没有改动" in out.message
     assert srv.snapshot() == before and not nothing.with_suffix(".wcr").exists()
@@ -51,7 +51,7 @@ def test_a_repeated_number_is_judged_by_what_the_bundle_carries(srv, tmp_path):
                                                           "bundle_seq": 1, "why": "older"}
     # an op under a number the server holds for another op (a restored laptop writing on): not
     # passed over as older — the push path refuses the fork, as it does over the network
-    envs = [dict(env) for env in ops_bundle(lt, key, srv, tmp_path / "x.wcb", bundle_seq=1, audit_after=10 ** 9)["ops"]]
+    envs = [dict(env) for env in held]
     envs[-1]["op_id"] = envs[-1]["op_id"][:-4] + "ffff"
     ops_bundle(lt, key, srv, tmp_path / "fork.wcb", bundle_seq=1, audit_after=10 ** 9, ops=envs)
     with pytest.raises(BundleRefused) as refused:

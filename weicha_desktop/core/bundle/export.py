@@ -21,22 +21,33 @@ the device key and encrypted to the enrolled server's key (docs/bundles.md).
    the server only asks that a new bundle's number be above the highest it imported.
 5. The container is written (streamed, verified, renamed); then, in one change, its row in
    ``bundle_exports`` and the ``bundle.export`` entry. A failed or cancelled write leaves no
-   file and no ``bundle.export`` (the ops stay exported: the next bundle or sync carries them)."""
+   file and no ``bundle.export`` (the ops stay exported: the next bundle or sync carries them).
+
+Refusals are ``bundle.refused`` entries (``refusals_logged``: a change of its own, after the
+refused work was rolled back or never begun), with the reason's ``code``: before anything is
+made (the target refused by core/safe_output.py ``target_refused``, ``not_enrolled``,
+``no_keys``, ``wrong_device``, ``no_device_key``) without a bundle id; a write that failed
+(``io_error`` — a full stick —, a read-back that differs …) with the reserved bundle id. Not
+refusals: nothing to export (None), and a cancel (the user's choice; its ``bundle.reserve``
+stays). The window checks the enrollment before it starts through ``enrolled_for_export``
+inside ``refusals_logged`` too, so its refusal is logged as the CLI's is."""
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from weicha_desktop.core.bundle.container import Entry, write_container
-from weicha_desktop.core.bundle.keys import device_signer, pinned
+from weicha_desktop.core.bundle.keys import BundlesUnavailable, device_signer, pinned
 from weicha_desktop.core.bundle.laptop_key import bundle_public_b64
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.ids import new_id
 from weicha_desktop.core.media.blobs import BlobStore
-from weicha_desktop.core.safe_output import check_output
+from weicha_desktop.core.safe_output import OutputError, check_output
 from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.core.sync.anchoring import anchored_head, entries_after
 from weicha_desktop.core.sync.push import BOOKKEEPING, originals_of
@@ -72,6 +83,53 @@ class Exported:
                 "path": str(self.path)}
 
 
+class ExportRefused(WeichaError):
+    """An export this laptop refuses; ``code`` says why (logged as ``bundle.refused``)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def refusal_code(error: BaseException) -> str:
+    if isinstance(error, OutputError):
+        return "target_refused"
+    if isinstance(error, BundlesUnavailable):  # its message id: bundle.not_enrolled, bundle.no_keys
+        return str(getattr(error.args[0], "id", "bundle.unavailable")).rpartition(".")[2]
+    return getattr(error, "code", None) or "refused"
+
+
+@contextmanager
+def refusals_logged(store: Store, actor: Actor, dst: str | Path | None = None,
+                    bundle_id: str | None = None) -> Iterator[None]:
+    """Run the block (no change of the store open around it); a WeichaError leaving it — but a
+    cancel — is logged as ``bundle.refused`` in a change of its own and raised again. A log that
+    cannot be written (a read-only or full folder) does not hide the refusal itself."""
+    try:
+        yield
+    except WeichaError as e:
+        code = refusal_code(e)
+        if code != "cancelled":
+            name = Path(dst).name if dst else None
+            try:
+                with store.change(actor) as ch:
+                    ch.log("bundle.refused", "bundle", bundle_id,
+                           f"拒绝导出数据包{f' {name}' if name else ''}：{e}",
+                           {"kind": "ops", "file": name, "code": code, "message": str(e), "bundle_id": bundle_id})
+            except (WeichaError, sqlite3.Error):
+                pass
+        raise
+
+
+def enrolled_for_export(store: Store, config: Any) -> tuple[Any, Any]:
+    """(enrollment, the server's bundle keys) an export of this laptop uses, else a WeichaError:
+    not enrolled, no server keys, enrolled as another device."""
+    enrollment, keys = pinned(config)
+    if enrollment.device_id != store.meta("device_id"):
+        raise ExportRefused("wrong_device", "同步登记属于另一台设备，不能导出数据包：请重新登记本机。")
+    return enrollment, keys
+
+
 def last_bundle_seq(store: Store, device_id: str) -> int:
     """The device's last bundle_seq exported (``bundle_exports``, migration 18; 0: none yet)."""
     return store.conn.execute("SELECT ifnull(max(bundle_seq), 0) FROM bundle_exports WHERE device_id = ?",
@@ -98,13 +156,15 @@ def export_ops(store: Store, actor: Actor, dst: str | Path, *, config: Any,
                cancel: Callable[[], bool] | None = None) -> Exported | None:
     """Write the ops bundle to ``dst`` (see the module doc); None when there is nothing to
     carry (no outstanding op and no audit entry but the sync's own bookkeeping)."""
-    target = check_output(dst, data_dir=store.data_dir)
-    enrollment, keys = pinned(config)
-    signer = device_signer(store)
+    with refusals_logged(store, actor, dst):
+        target = check_output(dst, data_dir=store.data_dir)
+        enrollment, keys = enrolled_for_export(store, config)
+        try:
+            signer = device_signer(store)
+        except WeichaError as e:
+            raise ExportRefused("no_device_key", str(e)) from None
     queue = OutboxQueue(store, actor)
     device_id = queue.device_id
-    if enrollment.device_id != device_id:
-        raise WeichaError("同步登记属于另一台设备，不能导出数据包：请重新登记本机。")
     bundle_id = new_id()
     bundle = queue.export_bundle(bundle_id=bundle_id)
     head = anchored_head(store.conn)
@@ -126,13 +186,14 @@ def export_ops(store: Store, actor: Actor, dst: str | Path, *, config: Any,
     entries = [Entry.of_bytes("ops.jsonl", _jsonl(ops)), Entry.of_bytes("audit.jsonl", _jsonl(audit)),
                Entry.of_bytes("bundle.json", json.dumps(bundle, ensure_ascii=False, sort_keys=True).encode("utf-8")),
                *blobs]
-    header = write_container(
-        target, kind="ops", sender=("device", device_id), recipient=("server", enrollment.server_id),
-        signer=signer, encrypt_to=keys.encryption, bundle_id=bundle_id,
-        manifest_extra={"device_id": device_id, "bundle_seq": seq, "from_seq": bundle["from_seq"],
-                        "through_seq": bundle["through_seq"], "protocol": PROTOCOL,
-                        "bundle_public": bundle_public_b64(store)},  # the server encrypts .wcref to it
-        entries=entries, expires_at=expires, clock=store.clock, progress=progress, cancel=cancel)
+    with refusals_logged(store, actor, target, bundle_id):
+        header = write_container(
+            target, kind="ops", sender=("device", device_id), recipient=("server", enrollment.server_id),
+            signer=signer, encrypt_to=keys.encryption, bundle_id=bundle_id,
+            manifest_extra={"device_id": device_id, "bundle_seq": seq, "from_seq": bundle["from_seq"],
+                            "through_seq": bundle["through_seq"], "protocol": PROTOCOL,
+                            "bundle_public": bundle_public_b64(store)},  # the server encrypts .wcref to it
+            entries=entries, expires_at=expires, clock=store.clock, progress=progress, cancel=cancel)
     done = Exported(target, bundle_id, seq, len(ops), bundle["from_seq"], bundle["through_seq"], len(audit),
                     len(blobs), sum(e.size for e in blobs), target.stat().st_size, missing)
     with store.change(actor) as ch:

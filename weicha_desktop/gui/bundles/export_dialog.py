@@ -17,11 +17,13 @@ the real one, a test gives fake volumes) and follow the window's drive watcher. 
 ``BackgroundOp`` with a store connection of its own; 取消 (or closing the dialog) stops it and
 no file is left (the container is written under a hidden name and renamed only once read
 back). Refusals — not enrolled, no server keys, nothing to export, the target refused, the disk
-full — are said in the message, nothing written."""
+full — are said in the message, nothing written; each but "nothing to export" is a
+``bundle.refused`` entry, written by the core as for the CLI (core/bundle/export.py)."""
 from __future__ import annotations
 
 import re
 import socket
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QMessageBox, QVBoxLayout, QWidget)
 
-from weicha_desktop.core.bundle.export import export_ops, next_bundle_seq
+from weicha_desktop.core.bundle.export import enrolled_for_export, export_ops, next_bundle_seq, refusals_logged
 from weicha_desktop.core.bundle.format import KINDS
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.store import Actor, Store
@@ -234,6 +236,10 @@ class ExportDialog(OpDialog):
             return False
         problem = enrollment_problem(self.store)
         if problem:
+            from weicha_desktop.core.sync.enrollment import SyncConfig
+
+            with suppress(WeichaError), refusals_logged(self.store, self.actor):  # logged as the CLI's refusal
+                enrolled_for_export(self.store, SyncConfig.of(self.store))
             self._show(problem, "error")
             return False
         path = self.target()
