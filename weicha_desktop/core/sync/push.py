@@ -8,7 +8,8 @@
    server anchored (at most 2,000, in what room is left). Nothing is marked before the
    server has answered: an unreachable server leaves no trace in the log.
 2. Upload the originals the batch's ops name (``photo.add``'s own, a finalize's manifest)
-   that the server says it lacks: resumable, in chunks, starting at the offset the server
+   that the server says it lacks, two at once: one that fits a chunk in ONE request
+   (``Upload-Length``), a larger one resumable, in chunks, starting at the offset the server
    holds (a cut upload resumes there, not at zero).
 3. Push: ``{device_id, ops, from_seq, through_seq, audit}``.
 4. The answer, in one commit: the batch's ops are marked exported; those the server
@@ -32,6 +33,7 @@ per period."""
 from __future__ import annotations
 
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -52,6 +54,7 @@ MAX_OPS = 500  # ops in one push (the server's limit)
 MAX_BODY = 6 * 1024 * 1024  # bytes of JSON in one push (the server refuses above 8 MiB)
 MAX_AUDIT = 2000  # audit entries in one push
 CHUNK = 4 * 1024 * 1024  # bytes of one upload PATCH (the server's limit)
+UPLOADS = 2  # originals uploaded at once (two connections to the server)
 MAX_ROUNDS = 10_000  # pushes in one sync (a safety net: each must move something)
 # acknowledged ops stay this long (by this laptop's clock) after the server acknowledged them,
 # so a server restored from a backup up to this old can be given back what it lost
@@ -115,6 +118,7 @@ class _Sync:
         self.cancelled = cancelled
         self.blobs = BlobStore(store.blobs_dir, create=False)
         self.whole = True  # the server takes a whole original in one PATCH (Upload-Length)
+        self.counting = threading.Lock()  # the result's photo counts: two uploads at once
         self.result = SyncResult()
         head = anchored_head(store.conn)
         self.audit_from = head["seq"] if head and isinstance(head.get("seq"), int) else 0
@@ -378,8 +382,28 @@ class _Sync:
         for i in range(0, len(needed), 1000):
             missing += self.client.missing(needed[i:i + 1000])
         total = sum(self._size(sha) for sha in missing)
-        for sha in missing:
-            self._upload(sha, total)
+        if len(missing) < 2 or UPLOADS < 2:
+            for sha in missing:
+                self._upload(sha, total)
+            return
+        # two at once: one's bytes travel while the server writes, fsyncs and hashes the
+        # other's; the first failure stops what has not begun, and is raised once both end
+        failed: list[BaseException] = []
+
+        def one(sha: str) -> None:
+            if failed or self.cancelled():
+                return
+            try:
+                self._upload(sha, total)
+            except BaseException as e:  # noqa: BLE001 — raised below, on the sync's thread
+                failed.append(e)
+
+        with ThreadPoolExecutor(UPLOADS, thread_name_prefix="weicha-upload") as pool:
+            list(pool.map(one, missing))
+        if failed:
+            raise failed[0]
+        if self.cancelled():
+            raise Stopped("同步已停止（照片原图上传到一半，下次从断点继续）。")
 
     def _size(self, sha: str) -> int:
         try:
@@ -413,7 +437,8 @@ class _Sync:
                 if stalled >= 3 or new > size:
                     raise SyncError(f"照片原图 {sha[:12]}… 的上传没有进展（服务器位置 {new}）：稍后重试。")
                 offset = new
-            self.result.photos_uploaded += 1
+            with self.counting:
+                self.result.photos_uploaded += 1
 
     def _whole(self, sha: str, f: Any, size: int, total: int) -> int | None:
         """An original that fits one chunk goes in ONE request (``Upload-Length``: the server
@@ -438,8 +463,9 @@ class _Sync:
                                 "请运行 weicha verify。", status=e.status, code=e.code) from None
             raise
         if new == offset + len(data):
-            self.result.photo_bytes += len(data)
-            self.progress("photos", self.result.photo_bytes, total)
+            with self.counting:
+                self.result.photo_bytes += len(data)
+                self.progress("photos", self.result.photo_bytes, total)
         return new
 
 
