@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from sqlalchemy import event
 from weicha_server import auth, uploads
 from weicha_server import config as settings
 from weicha_server.app import create_app
+from weicha_server.blobstore import FolderBlobStore
 from weicha_server.db import blobs
 from weicha_server.db import uploads as upload_rows
 
@@ -172,3 +174,13 @@ def test_a_bad_or_too_large_length_is_refused_plainly(app):
     assert r.status_code == 413 and r.json()["error"] == "too_large" and "上限" in r.json()["message"]
     r = put(c, sha, b"xyz", length=2)  # more than its length
     assert r.status_code == 422 and r.json()["error"] == "too_long"
+
+
+def test_a_whole_originals_file_left_by_a_crash_is_swept_when_old(tmp_path):
+    store = FolderBlobStore(tmp_path / "blobs")
+    old, young = (store.uploads / f"{'ab' * 32}.{n}.whole" for n in ("0001", "0002"))
+    for f in (old, young):
+        f.write_bytes(b"half an original")
+    os.utime(old, (1, time.time() - FolderBlobStore.STALE_S - 60))
+    FolderBlobStore(tmp_path / "blobs")  # the server starts (a worker)
+    assert not old.exists() and young.exists()

@@ -19,7 +19,9 @@ The database keeps each upload's size and the offset it acknowledged (``uploads`
 bytes are here. ``append`` is durable (fsync) before the database moves the offset, so a
 crash leaves at most bytes past the acknowledged offset, which the next append overwrites.
 ``FolderBlobStore``: ``<root>/<sha[:2]>/<sha>`` (read-only files, as on the desktop), partial
-uploads in ``<root>/.uploads/<sha>.part``."""
+uploads in ``<root>/.uploads/<sha>.part``, a whole original's own file (``finish_whole``) in
+``<root>/.uploads/<sha>.<random>.whole`` until its rename (one left by a crash is removed when
+a server starts, an hour old)."""
 from __future__ import annotations
 
 import errno
@@ -30,6 +32,7 @@ import secrets
 import shutil
 import stat
 import threading
+import time
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -56,10 +59,19 @@ def valid_sha(sha256: str) -> bool:
 
 
 class FolderBlobStore:
+    STALE_S = 3600  # a whole original's own file older than this was left by a crash
+
     def __init__(self, root: Path):
         self.root = Path(root)
         self.uploads = self.root / ".uploads"
         self.uploads.mkdir(parents=True, exist_ok=True)
+        stale = time.time() - self.STALE_S
+        for left in self.uploads.glob("*.whole"):  # killed between its write and its rename
+            try:
+                if left.stat().st_mtime < stale:  # (a younger one may be another worker's, at work)
+                    left.unlink()
+            except FileNotFoundError:
+                pass
 
     def path(self, sha256: str) -> Path:
         assert valid_sha(sha256), sha256  # never a path made of what a client sent unchecked
