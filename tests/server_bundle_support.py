@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -25,7 +26,7 @@ from weicha_server import auth, db
 from weicha_server import config as settings
 from weicha_server.keys import ServerKeys
 
-from tests.server_support import BACKENDS, Laptop, backend_db, init_server, laptop, server_cli
+from tests.server_support import BACKENDS, LIMITS, Laptop, backend_db, init_server, laptop, server_cli
 
 UNIT = "450702000000"
 USERS = ((UNIT, "450001", "张伟"), (UNIT, "450009", "王五"), ("450703000000", "460001", "李娜"))
@@ -41,8 +42,8 @@ class BundleServer:
     server_id: str
 
     @classmethod
-    def make(cls, data_dir: Path, db_url: str | None) -> "BundleServer":
-        init_server(data_dir, db_url)
+    def make(cls, data_dir: Path, db_url: str | None, settings_: dict[str, Any] | None = None) -> "BundleServer":
+        init_server(data_dir, db_url, settings_)
         cfg = settings.load(data_dir, db_url)
         engine = db.make_engine(cfg.db_url, pool_size=1)
         with db.read(engine) as conn:
@@ -76,17 +77,35 @@ class BundleServer:
             return [e for e in audit.entries(conn) if action is None or e["action"] == action]
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def srv(request, tmp_path_factory):
-    """One bundle server per backend for every bundle test module of the session (import it
-    into a module): each test works with laptops of its own; the users are USERS."""
-    with backend_db(request.param) as url:
-        s = BundleServer.make(tmp_path_factory.mktemp(f"bundles-{request.param}") / "srv", url)
+# The bundle servers of this test process, one per backend. A fixture imported into several
+# modules is a fixture of each (pytest keeps its value per defining module, even at session
+# scope, and drops it when the module's tests move to the other backend), so they live here
+# and are closed when pytest ends (config cleanup: in-process, nothing else to outlive).
+_SERVERS: dict[str, BundleServer] = {}
+
+
+def _bundle_server(backend: str, tmp_path_factory, config) -> BundleServer:
+    if backend not in _SERVERS:
+        stack = ExitStack()
+        url = stack.enter_context(backend_db(backend))
+        # the tests' number blocks (server_support.LIMITS): every bundle module of the process
+        # enrolls laptops of the one unit on this server, each offline enrollment takes a block
+        s = BundleServer.make(tmp_path_factory.mktemp(f"bundles-{backend}") / "srv", url,
+                              {"number_slots": LIMITS["number_slots"]})
+        stack.callback(s.engine.dispose)
         for unit, badge, name in USERS:
             run = server_cli(s.data_dir, "user", "add", "--unit", unit, "--badge", badge, "--name", name, db=url)
             assert run.code == 0, run.err
-        yield s
-        s.engine.dispose()
+        _SERVERS[backend] = s
+        config.add_cleanup(stack.close)
+    return _SERVERS[backend]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def srv(request, tmp_path_factory):
+    """One bundle server per backend for every bundle test module of the test process (import
+    it into a module): each test works with laptops of its own; the users are USERS."""
+    return _bundle_server(request.param, tmp_path_factory, request.config)
 
 
 def enrolled_laptop(srv: BundleServer, path: Path) -> tuple[Laptop, Ed25519PrivateKey]:
