@@ -10,6 +10,7 @@ import pytest
 from gui_support import admin, app, child, dialogs, forms, store  # noqa: F401  (fixtures)
 from tests import bundle_support as B
 from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.sync.reference import local_forms
 from weicha_desktop.gui.bundles.volumes import Volume
 
 
@@ -19,11 +20,12 @@ def enrolled(store):
     return B.enroll_offline_config(store)
 
 
-def make_window(qtbot, store, admin):
-    """The main window over ``store``, no drive mounted (FakeDrives mounts them), shown."""
+def make_window(qtbot, store, admin, registry=None):
+    """The main window over ``store`` (with ``registry``, else the tests' shared forms()), no
+    drive mounted (FakeDrives mounts them), shown."""
     from weicha_desktop.gui.shell.main_window import MainWindow
 
-    win = MainWindow(store, forms(), admin)
+    win = MainWindow(store, registry or forms(), admin)
     qtbot.addWidget(win)
     win.bundles.watcher.drives = lambda: []
     win.show()
@@ -31,10 +33,14 @@ def make_window(qtbot, store, admin):
 
 
 @pytest.fixture
-def window(app, qtbot, store, admin, enrolled):
-    """The main window over a folder with one case (ops to export), enrolled."""
+def window(request, app, qtbot, store, admin, enrolled):
+    """The main window over a folder with one case (ops to export), enrolled. Parametrized
+    indirectly with "own_forms": with a registry of its own, as the program reads it — for a
+    test whose reference bundle adds a form version to the window's registry (added to the
+    shared forms(), it made every later case in the process use a version the CLI cannot find)."""
     CaseService(store, forms(), admin).new_case()
-    win = make_window(qtbot, store, admin)
+    own = getattr(request, "param", None) == "own_forms"
+    win = make_window(qtbot, store, admin, local_forms(store, older_later=True) if own else None)
     yield win
     win.bundles.shutdown()
 

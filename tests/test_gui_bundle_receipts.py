@@ -92,6 +92,7 @@ def test_a_tampered_receipt_is_refused_with_its_message(qtbot, window, store, ex
     assert child(window, QAction, "importReceiptAction").text() == "导入回执(&R)…"
 
 
+@pytest.mark.parametrize("window", ["own_forms"], indirect=True)  # it adds a form version to the registry
 def test_a_reference_bundle_found_is_offered_and_applied_after_confirming(qtbot, window, store, dialogs, tmp_path):
     stick = tmp_path / "media" / "u" / "REF"
     stick.mkdir(parents=True)
