@@ -1,6 +1,6 @@
 """The server's payload check (weicha_server/opcheck.py, issue 11 S5): a compiled validator
-(jsonschema_rs) answers first, ``jsonschema`` (``OpSpec.check``, the desktop's own check)
-judges whatever it does not accept. The server must accept exactly what ``jsonschema``
+(jsonschema_rs) answers first, ``jsonschema`` (``OpSpec.judge``, the desktop's reference
+verdict) judges whatever it does not accept. The server must accept exactly what ``jsonschema``
 accepts: compared on every registered op's payload, mutated at random."""
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def full(schema: dict[str, Any], value: str) -> Any:
 
 def reference(spec: ops.OpSpec, payload: Any) -> str | None:
     try:
-        spec.check(payload)
+        spec.judge(payload)  # jsonschema alone: ``check`` has a compiled validator in front of it too
     except ops.PayloadError as e:
         return str(e)
     return None
