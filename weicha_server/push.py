@@ -36,8 +36,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from weicha_desktop.core.canonical import sha256_hex
-from weicha_desktop.core.sync.envelope import envelope_bytes, envelope_problem, is_count
-from weicha_server import anchor, numbers, opcheck, review
+from weicha_desktop.core.store.oplog import ENVELOPE
+from weicha_desktop.core.sync.envelope import envelope_problem, is_count
+from weicha_server import anchor, fastjson, numbers, opcheck, review
 from weicha_server.auth import Device
 from weicha_server.db import blobs, devices, insert_ignore, is_sqlite, now_iso, ops, records, reviews
 from weicha_server.errors import ApiError
@@ -119,8 +120,8 @@ def _unstorable(env: Mapping[str, Any], texts: list[bytes]) -> str | None:
     """What the server could not keep as it came (None: nothing; its bytes go to ``texts``)."""
     if any(len(env[k]) > MAX_ID or not env[k].isprintable() for k in SHORT):
         return "编号、设备或类型过长或含控制字符"
-    try:
-        texts.append(envelope_bytes(env))
+    try:  # envelope_bytes(env), byte for byte (fastjson.canonical: orjson where it is the same)
+        texts.append(fastjson.canonical({k: env[k] for k in ENVELOPE}))
     except (UnicodeEncodeError, ValueError, TypeError):
         return "含有无法保存的字符或数值（如孤立的代理字符、NaN）"
     return None
