@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from weicha_desktop.core.store import Store, verify_chain
 from weicha_desktop.core.verify.anchor import check_anchor, check_lineage
+from weicha_desktop.core.verify.checks import check_checks
 from weicha_desktop.core.verify.links import check_links
 from weicha_desktop.core.verify.log import LogIndex, has_table, read_log
 from weicha_desktop.core.verify.opening import RESTORE_ADVICE, Unreadable, open_for_verify
@@ -99,6 +100,7 @@ def _verify(store: Store, anchor: SnapshotAnchor | None, report: VerifyReport) -
     check_outbox(conn, log, report.faults, report.notices)
     check_links(conn, report.faults)  # 采集's links (core/verify/links.py)
     check_watchlists(conn, report.faults, report.notices)  # 核查's named lists, by digest
+    check_checks(conn, report.faults)  # 核查's checks against their check.run entries
     report.originals = check_originals(conn, store.blobs_dir, numbers, report.faults, report.notices)
 
 
