@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import weakref
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -123,11 +124,11 @@ def append(conn: sqlite3.Connection, fields: dict[str, Any]) -> AuditEntry:
     seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
     seq = max(seq, _sequence(conn) + 1)
     full = dict(fields, seq=seq)
-    cols = columns(conn)  # a database before migration 10 (tests build them) has no device
+    cols, device = _known(conn)  # a database before migration 10 (tests build them) has no device
     if DEVICE not in cols:
         full[DEVICE] = None
     elif full.get(DEVICE) is None:
-        full[DEVICE] = this_device(conn)
+        full[DEVICE] = device
     h = entry_hash(prev, full)
     conn.execute(
         f"INSERT INTO audit_log ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
@@ -135,6 +136,39 @@ def append(conn: sqlite3.Connection, fields: dict[str, Any]) -> AuditEntry:
          for k in HASHED_FIELDS] + [prev, h] + ([full[DEVICE]] if DEVICE in cols else []),
     )
     return AuditEntry(**{**full, "prev_hash": prev, "hash": h})
+
+
+# What ``append`` asks the schema and ``devices`` on every change, kept per connection once
+# it is final: the audit columns once ``device_id`` is there (no migration removes it) and the
+# folder's own device once it exists (it is made once, by init, and never changed). Until then,
+# asked each time. ``forget`` (Store.change, on any rollback) drops it: a rolled-back init or
+# migration leaves nothing behind. The chain's head is always read (another connection may
+# have appended: a test's raw writes, a tool).
+_KNOWN: "weakref.WeakKeyDictionary[sqlite3.Connection, tuple[tuple[str, ...], str]]" = \
+    weakref.WeakKeyDictionary()
+
+
+def _known(conn: sqlite3.Connection) -> tuple[tuple[str, ...], str | None]:
+    try:
+        return _KNOWN[conn]
+    except (KeyError, TypeError):  # TypeError: a connection that takes no weak reference
+        pass
+    cols = columns(conn)
+    device = this_device(conn) if DEVICE in cols else None
+    if device is not None:
+        try:
+            _KNOWN[conn] = (cols, device)
+        except TypeError:
+            pass
+    return cols, device
+
+
+def forget(conn: sqlite3.Connection) -> None:
+    """Drop what ``append`` keeps for ``conn`` (after a rollback: it may have been undone)."""
+    try:
+        _KNOWN.pop(conn, None)
+    except TypeError:
+        pass
 
 
 def _sequence(conn: sqlite3.Connection) -> int:

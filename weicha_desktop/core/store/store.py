@@ -192,6 +192,7 @@ class Store:
                 ch.flush()
                 self.conn.execute("RELEASE change" if batched else "COMMIT")
             except BaseException:
+                audit.forget(self.conn)  # what append keeps may be undone with the rest
                 if self.conn.in_transaction:  # some errors (disk full) end it themselves
                     self.conn.execute("ROLLBACK TO change" if batched else "ROLLBACK")
                     if batched:
