@@ -22,7 +22,7 @@ from weicha_desktop.core.errors import ValidationFailed
 from weicha_desktop.core.store.audit import GENESIS, entry_hash
 from weicha_desktop.core.users import UserService
 
-from tests.support import PASSWORD, forms, new_store
+from tests.support import PASSWORD, forms, new_store, raw_writes
 
 FIXTURE = Path(__file__).parent / "data" / "save_rows.json"
 TABLES = {"records": "id", "record_versions": "id", "record_people": "record_id, role, position",
@@ -89,3 +89,29 @@ def test_a_sequence_of_saves_writes_the_pinned_rows(tmp_path, fixed_ids):
     for table in expected:
         assert got[table] == expected[table], table
     assert got.keys() == expected.keys()
+
+
+def test_a_save_reads_the_record_once_and_rewrites_people_only_when_they_changed(tmp_path, monkeypatch):
+    from weicha_desktop.core import record_service
+
+    store = new_store(tmp_path / "data")
+    try:
+        admin = UserService(store).authenticate("admin", PASSWORD)
+        cases = CaseService(store, forms(), admin)
+        case = cases.new_case({k: v for k, v in scene_values(3).items() if k != "case_number"})
+        with raw_writes(store):
+            store.conn.execute("CREATE TEMP TABLE people_writes (n)")
+            store.conn.execute("CREATE TEMP TRIGGER people_deleted AFTER DELETE ON main.record_people "
+                               "BEGIN INSERT INTO people_writes VALUES (1); END")
+        reads = []
+        real = record_service.read_record
+        monkeypatch.setattr(record_service, "read_record", lambda *a: reads.append(a) or real(*a))
+        saved = cases.update(case.id, {"narrative_process": "只改叙述"})
+        assert len(reads) == 1 and saved == cases.get(case.id)
+        assert store.conn.execute("SELECT count(*) FROM people_writes").fetchone()[0] == 0
+        saved = cases.update(case.id, {"recorder": "admin"})
+        assert saved == cases.get(case.id) and saved.data["recorder"] == "admin"
+        assert store.conn.execute("SELECT count(*) FROM people_writes").fetchone()[0] > 0
+        assert ("recorder", "admin") in {(r["role"], r["name"]) for r in store.pending_outbox()[-1]["payload"]["people"]}
+    finally:
+        store.close()

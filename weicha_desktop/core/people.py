@@ -84,11 +84,20 @@ def match_users(conn: sqlite3.Connection) -> dict[str, str]:
 
 def write(conn: sqlite3.Connection, record_id: str, people: list[Person],
           users: Mapping[str, str]) -> None:
-    """Replace the record's rows by ``people`` (inside the caller's transaction)."""
+    """Replace the record's rows by ``people`` (inside the caller's transaction); rows that
+    are already so (most saves change no one) are left as they are, unwritten."""
+    new = [(record_id, p.role, p.position, users.get(p.name), p.name, p.unit, p.title) for p in people]
+    if sorted(new) == _current(conn, record_id):
+        return
     conn.execute("DELETE FROM record_people WHERE record_id = ?", (record_id,))
     conn.executemany(
-        f"INSERT INTO record_people ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-        [(record_id, p.role, p.position, users.get(p.name), p.name, p.unit, p.title) for p in people])
+        f"INSERT INTO record_people ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", new)
+
+
+def _current(conn: sqlite3.Connection, record_id: str) -> list[tuple]:
+    """The record's rows as written, sorted (a row is a tuple of ``_COLUMNS``)."""
+    return sorted(conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM record_people WHERE record_id = ?",
+                               (record_id,)))
 
 
 def sync(conn: sqlite3.Connection, record_id: str, spec: FormSpec, data: Mapping[str, Any]) -> list[Person]:

@@ -21,6 +21,7 @@ use (``noun``; default: the form's title), and may keep a projection for its lis
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from weicha_desktop.core import drafts, duties, numbering, people, prefill
@@ -213,9 +214,10 @@ class RecordService:
                 drafts.delete(ch.conn, record.id)
             self._number_rows(ch, spec, record.id, record.data, data)
             self._raise_problems(validate(spec, data, complete=False, clock=self.store.clock))
+            text = json.dumps(data, ensure_ascii=False, sort_keys=True)
             ch.conn.execute(
                 "UPDATE record_versions SET data = ?, updated_at = ? WHERE id = ? AND finalized_at IS NULL",
-                (json.dumps(data, ensure_ascii=False, sort_keys=True), ch.now, record.version_id))
+                (text, ch.now, record.version_id))
             self._touch(ch, record.id)
             self._project(ch, record.id, spec, data)
             event = event or {}
@@ -225,7 +227,10 @@ class RecordService:
                    {"version": record.version, "fields": changed, **event.get("details", {})})
             self._enqueue(ch, record.id, op, record.number, record.version, record.version_id,
                           spec, data, **event.get("payload", {}))
-        return self.get(record.id)
+        # the record as the change left it, without reading it again (what ``get`` would
+        # return: this version's data as written — parsed from the text, so it shares nothing
+        # with the caller's values — and its time; status, number and links are unchanged)
+        return replace(record, data=json.loads(text), updated_at=ch.now)
 
     def finalize(self, number_or_id: str) -> Record:
         record = self.get(number_or_id)
