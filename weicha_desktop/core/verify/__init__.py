@@ -32,6 +32,7 @@ from weicha_desktop.core.verify.log import LogIndex, has_table, read_log
 from weicha_desktop.core.verify.opening import RESTORE_ADVICE, Unreadable, open_for_verify
 from weicha_desktop.core.verify.outbox import check_outbox
 from weicha_desktop.core.verify.photos import check_manifests, check_originals, check_photo_rows
+from weicha_desktop.core.verify.record_keys import check_record_keys
 from weicha_desktop.core.verify.records import check_records
 from weicha_desktop.core.verify.snapshot import SnapshotAnchor, read_transaction
 from weicha_desktop.core.verify.sync_anchor import check_sync_anchor, read_outside
@@ -101,6 +102,7 @@ def _verify(store: Store, anchor: SnapshotAnchor | None, report: VerifyReport) -
     check_links(conn, report.faults)  # 采集's links (core/verify/links.py)
     check_watchlists(conn, report.faults, report.notices)  # 核查's named lists, by digest
     check_checks(conn, report.faults)  # 核查's checks against their check.run entries
+    check_record_keys(conn, report.faults)  # 核查's derived key index, recomputed
     report.originals = check_originals(conn, store.blobs_dir, numbers, report.faults, report.notices)
 
 
