@@ -106,15 +106,22 @@ def used(conn: Connection, device_id: str, block: Mapping[str, Any]) -> dict[str
     return out
 
 
+READ = object()  # finalize_problem's block: not read by the caller
+
+
 def finalize_problem(conn: Connection, device_id: str, env: Mapping[str, Any],
-                     pending: Mapping[str, Mapping[str, Any]]) -> tuple[str, str] | None:
+                     pending: Mapping[str, Mapping[str, Any]], *, block: Any = READ,
+                     unheld: bool = False) -> tuple[str, str] | None:
     """(error, message) when the number of a finalize op collides or lies outside the device's
-    block; ``pending``: record rows this push has yet to write (record id → row)."""
+    block; ``pending``: record rows this push has yet to write (record id → row). A push reads
+    for its whole batch (push.py): ``block``, the device's ``block_of`` row; ``unheld``: no
+    other record's row holds the number (not asked again here)."""
     rid, number = env["entity_id"], (env["payload"].get("record") or {}).get("number")
-    block = block_of(conn, device_id)
+    if block is READ:
+        block = block_of(conn, device_id)
     if block is None or not isinstance(number, str) or not number:
         return None  # a device without a block (an older program) numbers as it always did
-    other = conn.execute(sa.select(records.c.record_id).where(
+    other = None if unheld else conn.execute(sa.select(records.c.record_id).where(
         records.c.number == number, records.c.record_id != rid).limit(1)).first()
     if other is not None or any(k != rid and row.get("number") == number for k, row in pending.items()):
         return "number_taken", (f"编号 {number} 已被本单位另一条记录使用（两台设备发出了同一个号）：这一定稿未被接收。"

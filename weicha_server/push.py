@@ -156,6 +156,9 @@ class _Batch:
         self.owners: dict[str, str | None] = {}  # record id → its row's owner as this batch leaves it
         self.rows: dict[str, dict[str, Any]] = {}  # record id → the row this batch writes at its end
         self.fresh: set[str] = set()  # of those, the rows it inserts
+        self.block: Any = numbers.READ  # the device's number block, read once for the batch's finalizes
+        self.holders: dict[str, set[str]] = {}  # a finalize's number → the records holding it at the start
+        self.flushed = False  # record rows written before the batch's end (holders may be stale)
 
     def run(self) -> None:
         for env in self.envs:  # a fork refuses the batch before anything is written
@@ -271,6 +274,19 @@ class _Batch:
         for i in range(0, len(rids), 500):
             for r in self.conn.execute(_OWNERS, {"rids": rids[i:i + 500]}):
                 self.owners[r.record_id] = r.owner_device_id
+        numbers_ = sorted({n for s in steps if s.what == NEW and s.problem is None and _is_finalize(s.env)
+                           and isinstance(n := (s.env["payload"].get("record") or {}).get("number"), str)})
+        if numbers_:  # numbers.finalize_problem's reads, once for the batch instead of per finalize
+            self.block = numbers.block_of(self.conn, self.device.id)
+            self.holders = {n: set() for n in numbers_}
+            for r in _chunked(self.conn, sa.select(records.c.record_id, records.c.number), records.c.number, numbers_):
+                self.holders[r.number].add(r.record_id)
+
+    def _unheld(self, rid: str, env: Mapping[str, Any]) -> bool:
+        """No other record's row holds the number of this finalize (as the batch read them at its
+        start, no row written since): numbers.finalize_problem need not ask."""
+        number = (env["payload"].get("record") or {}).get("number")
+        return not self.flushed and isinstance(number, str) and self.holders.get(number, {""}) <= {rid}
 
     def _write_records(self) -> None:
         """The record rows the batch changed: the new ones inserted, the others updated. A
@@ -283,6 +299,7 @@ class _Batch:
                    for rid, row in self.rows.items() if rid not in self.fresh]
         if changed:
             self.conn.execute(_UPDATE_RECORD, changed)
+        self.flushed = self.flushed or bool(self.rows)
         self.rows.clear()
         self.fresh.clear()
 
@@ -321,7 +338,8 @@ class _Batch:
                 error = "record_exists" if verb == "create" else "not_owner"
                 return error, (f"记录 {p.get('number') or rid} 由另一台设备录入：每条记录只能由录入它的设备修改，"
                                "这一操作未被接收。")
-            if verb == "finalize" and (bad := numbers.finalize_problem(self.conn, self.device.id, env, self.rows)):
+            if verb == "finalize" and (bad := numbers.finalize_problem(
+                    self.conn, self.device.id, env, self.rows, block=self.block, unheld=self._unheld(rid, env))):
                 return bad  # a number another record holds, or outside the device's block (numbers.py)
         if rid not in self.owners:  # no row yet: this op makes it (its unit, its owner)
             self.owners[rid] = owner
@@ -372,6 +390,11 @@ def _insert_returning(conn: Connection, table: sa.Table, rows: list[dict[str, An
 def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> set[str]:
     """The batch's new ops held; the op ids that went in."""
     return _insert_returning(conn, ops, rows) if rows else set()
+
+
+def _is_finalize(env: Mapping[str, Any]) -> bool:
+    """A record op that _project hands to numbers.finalize_problem."""
+    return opcheck.is_record_op(env["op"], env["entity_kind"]) and env["op"].partition(".")[2] == "finalize"
 
 
 def _needed(env: Mapping[str, Any]) -> list[str]:
