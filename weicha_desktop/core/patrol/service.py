@@ -18,7 +18,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from weicha_desktop.core import drafts, prefill
 from weicha_desktop.core.collect import lookup
+from weicha_desktop.core.forms import default_values
 from weicha_desktop.core.errors import InvalidState, Problem, ValidationFailed, WeichaError
 from weicha_desktop.core.record_service import RecordService
 from weicha_desktop.core.records import Record
@@ -138,11 +140,23 @@ class PatrolService(RecordService):
         record = self.get(number_or_id)
         return LinkService(self.store, self.forms, self.actor).link(record_key, record.id, LINK_ROLE, note)
 
+    def create(self, values: dict[str, Any] | None = None) -> Record:
+        """Also refused: a 结束时间 before the 开始时间 (typed, or the prefilled now)."""
+        if isinstance(values, dict) and values.get("ended_at"):
+            spec = self.forms.latest(self.form_id)
+            data = default_values(spec)
+            data.update(prefill.record_values(spec, prefill.context(self.store, self.actor)))
+            _require_order(drafts.apply(data, values))
+        return super().create(values)
+
     def blockers(self, number_or_id: str) -> list[Problem]:
-        """Also: a patrol that has not ended cannot be finalized."""
+        """Also: a patrol that has not ended, or ended before it started, cannot be finalized."""
         problems = super().blockers(number_or_id)
-        if not self.get(number_or_id).data.get("ended_at"):
+        data = self.get(number_or_id).data
+        if not data.get("ended_at"):
             problems.append(Problem("ended_at", "巡逻尚未结束：请先“结束巡逻”（或填写结束时间）再定稿。", "required"))
+        elif not any(p.path == "ended_at" and p.rule in ("order", "time_order") for p in problems):
+            problems += _order_problems(data)
         return problems
 
     def _checked_input(self, spec, values: dict[str, Any]) -> dict[str, Any]:
@@ -155,12 +169,22 @@ class PatrolService(RecordService):
 
     def _update(self, record: Record, values: dict[str, Any], **kw) -> Record:
         if isinstance(values, dict) and ("started_at" in values or "ended_at" in values):
-            merged = {**record.data, **values}
-            start, end = parse_time(merged.get("started_at")), parse_time(merged.get("ended_at"))
-            if start and end and end < start:
-                raise ValidationFailed([Problem("ended_at", f"结束时间（{_shown(merged['ended_at'])}）早于开始时间"
-                                                            f"（{_shown(merged['started_at'])}）。", "order")])
+            _require_order({**record.data, **values})
         return super()._update(record, values, **kw)
+
+
+def _order_problems(data: Mapping[str, Any]) -> list[Problem]:
+    start, end = parse_time(data.get("started_at")), parse_time(data.get("ended_at"))
+    if start and end and end < start:
+        return [Problem("ended_at", f"结束时间（{_shown(data['ended_at'])}）早于开始时间"
+                                    f"（{_shown(data['started_at'])}）：请改正其中之一。", "order")]
+    return []
+
+
+def _require_order(data: Mapping[str, Any]) -> None:
+    problems = _order_problems(data)
+    if problems:
+        raise ValidationFailed(problems)
 
 
 def thin(points: list[dict[str, Any]], room: int) -> list[dict[str, Any]]:
