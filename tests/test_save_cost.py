@@ -18,7 +18,8 @@ import uuid6
 
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.demo import scene_values
-from weicha_desktop.core.errors import ValidationFailed
+from weicha_desktop.core.record_service import RecordService
+from weicha_desktop.core.errors import NotFound, ValidationFailed
 from weicha_desktop.core.store.audit import GENESIS, entry_hash
 from weicha_desktop.core.users import UserService
 
@@ -112,6 +113,11 @@ def test_a_save_reads_the_record_once_and_rewrites_people_only_when_they_changed
         saved = cases.update(case.id, {"recorder": "admin"})
         assert saved == cases.get(case.id) and saved.data["recorder"] == "admin"
         assert store.conn.execute("SELECT count(*) FROM people_writes").fetchone()[0] > 0
+        assert cases.get(saved.number) == saved and cases.get(saved.id, 1) == saved
+        with pytest.raises(NotFound):
+            cases.get(saved.id, 2)
+        with pytest.raises(NotFound):
+            RecordService(store, forms(), admin, kind="person").get(saved.id)  # a case is no person
         assert ("recorder", "admin") in {(r["role"], r["name"]) for r in store.pending_outbox()[-1]["payload"]["people"]}
     finally:
         store.close()

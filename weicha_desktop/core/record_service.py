@@ -67,7 +67,11 @@ class RecordService:
         return row[0]
 
     def get(self, number_or_id: str, version: int | None = None) -> Record:
-        record = read_record(self.store.conn, self.resolve(number_or_id), version)
+        # an id of this kind's record (what every save passes) is read at once; a number, an
+        # id of another kind or an unknown key is resolved first, as it always was
+        record = read_record(self.store.conn, number_or_id, version)
+        if record is None or record.kind != self.kind:
+            record = read_record(self.store.conn, self.resolve(number_or_id), version)
         if record is None:
             raise NotFound(Msg("record.no_version", noun=noun_texts(self.noun), key=number_or_id,
                                version=version))
