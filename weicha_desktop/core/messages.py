@@ -299,6 +299,10 @@ CATALOG: Mapping[str, Texts] = MappingProxyType({
     "watchlist.kind_held": Texts("名单“{name}”已有，是{held}名单，这个文件是{kind}名单：请换一个名单名称。",
                                  "The list \"{name}\" exists and is a list of {held}; this file is a list of "
                                  "{kind}: choose another list name."),
+    "watchlist.kind_named": Texts("名单“{name}”是{listed}名单（按{key}核查），这个文件是{kind}名单：请换成按{key}"
+                                  "列出的文件，或给这份名单另起一个名称。",
+                                  "The list \"{name}\" is a list of {listed} (checked by {key}); this file is a "
+                                  "list of {kind}: import a file listing {key}s, or give this list another name."),
     "watchlist.bad_rows": Texts("文件 {file} 有 {n} 行有误，未导入任何条目（改正后重新导入，或加 --skip-bad 只导入无误的行）：\n{rows}",
                                 "{n} lines of the file {file} are wrong and nothing was imported (correct them and "
                                 "import it again, or add --skip-bad to import only the good lines):\n{rows}"),

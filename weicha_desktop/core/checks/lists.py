@@ -123,7 +123,10 @@ def entry_bytes(key: str, name: str, reason: str, extra: str | None) -> bytes:
 
 
 def instruction_for(name: str, kind: str, instruction: str | None) -> str:
-    return instruction or DEFAULT_INSTRUCTIONS.get(name) or KIND_INSTRUCTIONS[kind]
+    """The list's own instruction, else its well-known name's (only for the name's kind: a
+    vehicle list named 在逃人员 never gets the fugitive instruction), else its kind's."""
+    named = DEFAULT_INSTRUCTIONS.get(name) if LIST_KINDS.get(name) == kind else None
+    return instruction or named or KIND_INSTRUCTIONS[kind]
 
 
 def max_age_days(store: Store) -> int:
@@ -339,9 +342,12 @@ def import_list(store: Store, actor: Actor, path: Path, name: str, *, kind: str 
         raise ImportRefused(Msg("watchlist.bad_instruction"))
     held = store.conn.execute("SELECT id, kind, version, entries FROM watch_sets WHERE name = ?", (name,)).fetchone()
     kind = kind or (held[1] if held else None)
-    started = time.perf_counter()
-    kind, rows, problems, encoding, digest = read_csv(path, today, kind, name, progress, cancelled)
+    listed = LIST_KINDS.get(name)  # 在逃人员 is a list of persons, whatever the file holds
+    _require_kind(name, listed, kind)
+    started = time.perf_counter()  # a file whose key column is of the other kind: column_kind
+    kind, rows, problems, encoding, digest = read_csv(path, today, kind or listed, name, progress, cancelled)
     read_seconds = time.perf_counter() - started
+    _require_kind(name, listed, kind)
     if held and held[1] != kind:
         raise ImportRefused(Msg("watchlist.kind_held", name=name, held=_kind_word(held[1]), kind=_kind_word(kind)))
     if problems and not skip_bad:
@@ -379,6 +385,12 @@ def import_list(store: Store, actor: Actor, path: Path, name: str, *, kind: str 
                 "entries_sha256": entries_digest((r[0], r[2], r[3], r[4]) for r in rows)})
     return ImportReport(name, kind, version, list_date, encoding, len(rows), held[3] if held else 0, digest,
                         problems, read_seconds, time.perf_counter() - started)
+
+
+def _require_kind(name: str, listed: str | None, kind: str | None) -> None:
+    if listed is not None and kind is not None and listed != kind:
+        raise ImportRefused(Msg("watchlist.kind_named", name=name, listed=_kind_word(listed),
+                                key=_key_word(listed), kind=_kind_word(kind)))
 
 
 def _kind_word(kind: str) -> Msg:
