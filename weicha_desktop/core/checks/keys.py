@@ -29,6 +29,7 @@ KIND_WORDS = {PERSON: "身份证号", VEHICLE: "号牌"}
 MAX_INPUT = 200  # characters: a scanner or a paste gives more only by mistake
 
 _ID_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
+_SEPARATORS = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
 _PLATE_IN_TEXT = re.compile(rf"[{PROVINCES}][A-Z][·.\s-]?[A-Z0-9]{{4,6}}[挂学警港澳]?")
 
 
@@ -43,7 +44,9 @@ def _clean(text: object) -> str:
         raise BadKey(Msg("check.empty"))
     if len(text) > MAX_INPUT:
         raise BadKey(Msg("check.too_long", n=len(text)))
-    text = text.strip()  # the normalizers below make full-width characters ASCII (NFKC)
+    # a scanned or pasted text's line breaks and tabs separate its parts (姓名:张三\n身份证:…):
+    # spaces here; any other control character is refused below
+    text = _SEPARATORS.sub(" ", text).strip()  # the normalizers make full-width ASCII (NFKC)
     if not text:
         raise BadKey(Msg("check.empty"))
     if not text.isprintable():
