@@ -255,6 +255,49 @@ class FormTable(QTableWidget):
     is left it stays, as before."""
 
     filled_columns: frozenset[int] = frozenset()
+    # the widths the columns want and the least each may take (RepeatEditor.fit_columns):
+    # a table narrower than what they want shrinks every column toward its least, in
+    # proportion to what it can give, so the form's width holds the table without a scroll bar
+    _wanted: list[int] = []
+    _least: list[int] = []
+    _titles: list[tuple[str, str]] = []  # each header's one-line and two-line text
+
+    def set_widths(self, wanted: list[int], least: list[int], titles: list[tuple[str, str]]) -> None:
+        self._wanted, self._least, self._titles = wanted, least, titles
+        self.fit_width()
+
+    def room(self) -> int:
+        """The width the columns have: the table's less its frame, the row numbers and a
+        vertical scroll bar."""
+        bar, numbers = self.verticalScrollBar(), self.verticalHeader()
+        shown = bar.isVisible() or self.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOn
+        return (self.width() - 2 * self.frameWidth() - (bar.sizeHint().width() if shown else 0)
+                - (numbers.sizeHint().width() if not numbers.isHidden() and self.rowCount() else 0))
+
+    def fit_width(self) -> None:
+        if not self._wanted:
+            return
+        wanted, least, room = self._wanted, self._least, self.room()
+        excess, slack = sum(wanted) - room, sum(w - m for w, m in zip(wanted, least))
+        # too many columns to fit even at their least (the scene's 13-column 痕迹物证 at
+        # 1024): each at its least — its header on two lines, its text whole — and the table
+        # scrolls within itself, as little as it can
+        share = 0.0 if excess <= 0 else min(1.0, excess / slack) if slack > 0 else 1.0
+        for col, (want, low) in enumerate(zip(wanted, least)):
+            width = int(want - share * (want - low))
+            one, two = self._titles[col]
+            item = self.horizontalHeaderItem(col)
+            text = one if width >= self._one_line(col) else two
+            if item is not None and item.text() != text:
+                item.setText(text)
+            self.setColumnWidth(col, width)
+
+    def _one_line(self, col: int) -> int:
+        return self.fontMetrics().horizontalAdvance(self._titles[col][0]) + 20
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt)
+        super().resizeEvent(event)
+        self.fit_width()
 
     def _typable(self) -> list[tuple[int, int]]:
         return [(r, c) for r in range(self.rowCount()) for c in range(self.columnCount())
