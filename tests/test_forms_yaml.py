@@ -70,6 +70,9 @@ def test_a_syntax_error_says_what_the_pure_python_loader_says(text, tmp_path):
 
 def test_the_registry_reads_each_file_once(monkeypatch):
     """The shared choice lists were parsed twice per start (load_all, then the registry)."""
+    from weicha_desktop.core.forms import memo
+
+    memo.forget()  # a start: nothing built yet in this process
     read: list[str] = []
     real = form_loader.read_yaml
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+from . import memo
 from .loader import load_choice_lists, parse_form
 from .spec import Choice, FormSpec
 from .templates import TEMPLATES_DIR, check_templates
@@ -52,7 +53,8 @@ class FormReading:
     def __init__(self, forms_dir: str | Path, extra_forms: Sequence[tuple[str, str]] = (),
                  extra_choices: Sequence[tuple[str, str]] = ()):
         self.forms_dir = Path(forms_dir)
-        self.choices, self._found = load_choice_lists(self.forms_dir / CHOICES_DIR, extra_choices)
+        self.choices, self._found, self._choices_key = _choice_lists(self.forms_dir / CHOICES_DIR,
+                                                                     extra_choices)
         self.specs: Specs = {}
         self._seen: dict[tuple[str, int], Path] = {}
         self._read([(p, None) for p in sorted(self.forms_dir.glob("*.yaml"))]
@@ -75,7 +77,7 @@ class FormReading:
     def _read(self, sources: list[tuple[Path, str | None]]) -> None:
         specs = dict(self.specs)
         for path, text in sources:
-            spec, found = parse_form(path, self.choices, text)
+            spec, found = self._parse(path, text)
             self._found += found
             if spec is None:
                 continue
@@ -87,6 +89,29 @@ class FormReading:
                 specs[key] = spec
             self._seen.setdefault(key, path)
         self.specs = specs
+
+    def _parse(self, path: Path, text: str | None):
+        """parse_form's answer, built once per process for the same bytes and choice lists (memo.py)."""
+        digest = memo.digest(path, text)
+        key = None if digest is None or self._choices_key is None else \
+            ("form", str(path), digest, self._choices_key)
+        spec, found = memo.remembered(key, lambda: parse_form(path, self.choices, text),
+                                      lambda: memo.digest(path, text) == digest)
+        return spec, list(found)
+
+
+def _choice_lists(folder: Path, extra: Sequence[tuple[str, str]]):
+    """load_choice_lists' answer and a key naming exactly what it was read from (None if a
+    file cannot be read: then nothing is kept), built once per process for the same bytes."""
+    sources = [(p, None) for p in sorted(folder.glob("*.yaml"))] + [(Path(n), t) for n, t in extra]
+
+    def digests():
+        return tuple((str(p), memo.digest(p, t)) for p, t in sources)
+
+    found = digests()
+    key = None if any(d is None for _, d in found) else ("choices", str(folder), found)
+    lists, problems = memo.remembered(key, lambda: load_choice_lists(folder, extra), lambda: digests() == found)
+    return lists, list(problems), key
 
 
 def _version_problems(specs: Specs, current: frozenset[tuple[str, int]]) -> list[str]:
