@@ -96,6 +96,11 @@ CATALOG: Mapping[str, Texts] = MappingProxyType({
                           "the birth date (characters 7–14) is not a date: {digits}"),
     "id.future_birth": Texts("出生日期（第7–14位）在未来：{digits}",
                              "the birth date (characters 7–14) is in the future: {digits}"),
+    "id.old_birth": Texts("出生日期（第7–14位）早于1900年：{digits}，请核对号码",
+                          "the birth date (characters 7–14) is before 1900: {digits}; check the number"),
+    "id.region": Texts("前6位 {code} 不是有效的地区代码（没有代码为 {province} 的省级地区），请核对号码",
+                       "the first 6 digits {code} are no region code (no province has the code {province}); "
+                       "check the number"),
     "id.check": Texts("校验位不符（应为 {expected}）", "wrong check character (should be {expected})"),
     "plate.separators": Texts("号牌中不要加空格、“·”或横线", "no spaces, dots or hyphens in a plate number"),
     "text.capitals": Texts("字母须为大写", "letters must be capitals"),

@@ -19,6 +19,11 @@ from .vins import VIN_CHARS, VIN_WEIGHTS, vin, vin_check_digit  # noqa: F401
 
 # --- 居民身份证号 (GB 11643) ----------------------------------------------------------------
 
+# the provinces (first two digits) of forms/choices/regions.tsv (GB/T 2260; unchanged since
+# 1997, 50 重庆): a number of any other is no number, whatever its check character says. The
+# lower levels are not checked: withdrawn county codes stay on the people born there.
+ID_PROVINCES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
+                         "50 51 52 53 54 61 62 63 64 65 71 81 82".split())
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
 
@@ -51,9 +56,13 @@ def id_card(value: str, today: date) -> Msg | None:
         return Msg("id.lower_x")
     if last not in "0123456789X":
         return Msg("id.last")
+    if value[:2] not in ID_PROVINCES:
+        return Msg("id.region", code=value[:6], province=value[:2])
     born = id_birth_date(value)
-    if born is None or born.year < 1800:
+    if born is None:
         return Msg("id.bad_birth", digits=value[6:14])
+    if born.year < 1900:
+        return Msg("id.old_birth", digits=value[6:14])
     if born > today:
         return Msg("id.future_birth", digits=value[6:14])
     expected = id_check_char(value[:17])
