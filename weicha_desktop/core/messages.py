@@ -149,6 +149,9 @@ CATALOG: Mapping[str, Texts] = MappingProxyType({
                               "\"{label}\" is not a person, vehicle or place: a link starts from one of those."),
     "link.self": Texts("记录不能与自身关联。", "A record cannot be linked to itself."),
     "link.role": Texts("关联身份“{role}”不可用；可选：{roles}。", "No role \"{role}\"; the roles: {roles}."),
+    "link.role_kind": Texts("{kind}“{label}”不能作为“{role}”关联：“{role}”只用于{kinds}。请换一个关联身份。",
+                            "The {kind} \"{label}\" cannot be linked as \"{role}\": that role is for {kinds} "
+                            "only. Choose another role."),
     "link.exists": Texts("{one} 已作为“{role}”关联到 {other}，无需重复关联。",
                          "{one} is already linked to {other} as \"{role}\"."),
     "link.no_link": Texts("找不到关联“{key}”。", "No link \"{key}\"."),

@@ -42,6 +42,11 @@ class LinkService:
         """Role code → its Chinese words."""
         return {c.code: c.label.zh for c in self.forms.choices(ROLES_LIST)}
 
+    def joins(self) -> dict[str, tuple[str, ...]]:
+        """Role code → the kinds of record it may describe (``joins`` in the list; all three
+        collect kinds where the list says nothing)."""
+        return {c.code: c.joins for c in self.forms.choices(ROLES_LIST) if c.joins}
+
     def find(self, key: str) -> dict[str, Any]:
         """Any record here by its id or number (K…), or a person by 身份证号, a vehicle by
         号牌 or VIN: {id, kind, number, status, label}; NotFound otherwise."""
@@ -72,6 +77,10 @@ class LinkService:
         roles = self.roles()
         if role not in roles:
             raise WeichaError(Msg("link.role", role=role, roles="、".join(f"{c}（{w}）" for c, w in roles.items())))
+        joins = self.joins().get(role) or COLLECT_KINDS
+        if one["kind"] not in joins:
+            raise WeichaError(Msg("link.role_kind", kind=_word(one), label=one["label"], role=roles[role],
+                                  kinds="、".join(KIND_WORDS[k] for k in joins if k in KIND_WORDS)))
         if self.linked(one["id"], other["id"], role):
             raise WeichaError(Msg("link.exists", one=one["label"], other=other["label"], role=roles[role]))
         note = (note or "").strip()

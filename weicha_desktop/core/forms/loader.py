@@ -47,7 +47,7 @@ _CHOICE_LIST_KEYS = {"id", "title", "choices"}
 # forms that stored labels hold other text than ``zh`` — that text as ``legacy``; the hints
 # of ``prefill: <field>`` (core/prefill.py): ``words`` a name of this option holds, and the
 # option of another list it ``suggests`` ({list id: code})
-_LIST_CHOICE_KEYS = {"code", "zh", "en", "legacy", "words", "suggests"}
+_LIST_CHOICE_KEYS = {"code", "zh", "en", "legacy", "words", "suggests", "joins"}
 _CODED_CHOICE_KEYS = {"code", "zh", "en"}        # inline, in a form that stores codes
 _CHOICE_KEYS = {"value", "zh", "en", "code"}     # inline, in a form that stores labels
 _CONSTRAINTS = {"text": {"minlength", "maxlength", "regex", "validator"},
@@ -491,8 +491,8 @@ class _Builder:
                       code)
 
     def choice_hints(self, item: LineDict, where: str) -> dict[str, Any] | None:
-        """A shared option's ``words`` (a list of words) and ``suggests`` ({list id: code});
-        None (reported) if either is malformed."""
+        """A shared option's ``words`` (a list of words), ``suggests`` ({list id: code}) and
+        ``joins`` (record kinds); None (reported) if any is malformed."""
         words, suggests = item.get("words", []), item.get("suggests", {})
         if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
             self.err(item.line_of("words"), where, "words 应为词语列表")
@@ -502,8 +502,13 @@ class _Builder:
                 for k, v in suggests.items()):
             self.err(item.line_of("suggests"), where, "suggests 应为 {选项表名: 选项代码}")
             return None
+        joins = item.get("joins", [])
+        if not isinstance(joins, list) or not all(isinstance(k, str) and _ID.match(k) for k in joins):
+            self.err(item.line_of("joins"), where, "joins 应为记录类型列表（如 [person, vehicle]）")
+            return None
         self.suggested += [(item.line_of("suggests"), where, k, v) for k, v in suggests.items()]
-        return {"words": tuple(w.strip() for w in words), "suggests": tuple(suggests.items())}
+        return {"words": tuple(w.strip() for w in words), "suggests": tuple(suggests.items()),
+                "joins": tuple(joins)}
 
     def sub_fields(self, raw: LineDict, ftype: str, where: str) -> tuple[Field, ...]:
         """A repeat's row fields (``fields``, or ``person_fields`` for rows that are people),

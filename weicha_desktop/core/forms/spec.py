@@ -74,6 +74,8 @@ class Choice:
     # one suggests in another list ((list id, code): 手印 → extraction_methods powder)
     words: tuple[str, ...] = ()
     suggests: tuple[tuple[str, str], ...] = ()
+    # a shared list's record kinds the option applies to (link_roles: 发案地点 joins a place)
+    joins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
