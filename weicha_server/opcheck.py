@@ -20,7 +20,9 @@ from typing import Any, Mapping
 import jsonschema_rs
 
 from weicha_desktop.core import ops
-from weicha_desktop.core.records import finalized_hash
+from weicha_desktop.core.canonical import sha256_hex
+from weicha_desktop.core.records import HASHED, finalized_hash
+from weicha_server import fastjson
 
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 # a rejection's code → its HTTP status in the push answer
@@ -80,12 +82,19 @@ def is_record_op(name: str, kind: str) -> bool:
 def finalize_hash(env: Mapping[str, Any]) -> str:
     """The content hash of the version a K.finalize op carries, recomputed from its payload."""
     p, kind = env["payload"], env["entity_kind"]
-    return finalized_hash({
-        "record_id": p[f"{kind}_id"], "kind": p["kind"], "version": p["version"],
-        "form_id": p["form"][0], "form_version": p["form"][1], "data": p["data"],
-        "amends_id": p.get("amends_id"), "amend_reason": p.get("amend_reason"),
-        "finalized_at": p["finalized_at"], "finalized_by": p["finalized_by"],
-        "manifest": p["manifest"]})
+    row = {"record_id": p[f"{kind}_id"], "kind": p["kind"], "version": p["version"],
+           "form_id": p["form"][0], "form_version": p["form"][1], "data": p["data"],
+           "amends_id": p.get("amends_id"), "amend_reason": p.get("amend_reason"),
+           "finalized_at": p["finalized_at"], "finalized_by": p["finalized_by"],
+           "manifest": p["manifest"]}
+    if isinstance(row["data"], str) or isinstance(row["manifest"], str):
+        return finalized_hash(row)  # JSON text: the desktop's function parses it
+    # finalized_hash's content hash of the same body, its canonical JSON by fastjson (the same
+    # bytes; tests/test_server_fastjson_finalize.py compares the two)
+    body = {k: row[k] for k in HASHED}
+    if row["manifest"] is not None:
+        body["manifest"] = row["manifest"]
+    return sha256_hex(fastjson.canonical(body))
 
 
 def blobs_needed(env: Mapping[str, Any]) -> list[str]:
