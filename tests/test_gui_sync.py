@@ -18,18 +18,17 @@ from weicha_desktop.gui.shell.main_window import MainWindow
 from weicha_desktop.gui.sync.worker import SyncWorker
 
 from tests.gui_support import app, child, dialogs  # noqa: F401 — fixtures
-from tests.media_support import make_photo
-from tests.server_support import free_port, import_photos, running_server
+from tests.server_support import free_port, import_photos
+from tests.shared_server_support import shared_server  # noqa: F401
 from tests.support import forms
-from tests.sync_support import enrolled
+from tests.sync_support import enrolled, noisy_photo
 
 pytestmark = pytest.mark.usefixtures("dialogs")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("srv"), "sqlite") as s:
-        yield s
+def server(shared_server):  # noqa: F811 — the test process's one SQLite server
+    return shared_server("sqlite")
 
 
 @pytest.fixture
@@ -46,7 +45,7 @@ def rows(table: QTableWidget) -> list[list[str]]:
 def test_the_status_bar_opens_the_page_and_sync_now_moves_everything(app, qtbot, laptop, tmp_path):
     lt, config = laptop
     case = lt.new_case(1)
-    import_photos(lt, case, [make_photo(tmp_path / "p.jpg", size=(64, 48))])
+    import_photos(lt, case, [noisy_photo(tmp_path / "p.png", size=(64, 48))])  # bytes no other test sends
     queue = OutboxQueue(lt.store, lt.actor)
     refused = lt.new_case(2)  # refused by the server, as far as this laptop knows
     op = [r for r in queue.outstanding() if r["entity_id"] == refused][0]["op_id"]

@@ -23,7 +23,8 @@ from weicha_desktop.core.verify import open_for_verify, verify
 
 from tests.media_support import make_photo
 from tests.outbox_support import outbox_rows
-from tests.server_support import BACKENDS, closes_laptops, import_photos, running_server  # noqa: F401
+from tests.server_support import BACKENDS, closes_laptops, import_photos  # noqa: F401
+from tests.shared_server_support import shared_server  # noqa: F401
 from tests.support import forms
 from tests.sync_support import client, enrolled
 
@@ -31,9 +32,8 @@ SUPERVISOR_PASSWORD = "Zhou-2026-review"
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def server(request, tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("srv"), request.param) as s:
-        yield s
+def server(request, shared_server):  # noqa: F811 — one per backend for the test process
+    return shared_server(request.param)
 
 
 def supervisor_laptop(server, path, unit, badge="450002"):
