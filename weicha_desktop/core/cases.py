@@ -83,9 +83,9 @@ class CaseService(RecordService):
         """The case's row of the list: the record's own columns (RECORD_COLUMNS) and, after
         a create or update, the columns derived from its data (``_projection``) and the
         people it names (``record_people``, core/people.py), in the same change."""
-        cols = self._projection(spec, data) if data is not None else {}
-        if data is not None:
-            people.sync(ch.conn, record_id, spec, data)
+        cols = {}
+        if data is not None:  # the people found once: for record_people and the list's 勘验人
+            cols = self._projection(spec, data, people.sync(ch.conn, record_id, spec, data))
         names = [*RECORD_COLUMNS, *cols]
         ch.conn.execute(
             f"INSERT INTO cases (id, {', '.join(names)}) "
@@ -94,13 +94,14 @@ class CaseService(RecordService):
             [*cols.values(), record_id])
 
     @staticmethod
-    def _projection(spec: FormSpec, data: dict[str, Any]) -> dict[str, Any]:
+    def _projection(spec: FormSpec, data: dict[str, Any], named: list[people.Person]) -> dict[str, Any]:
         """The columns of the case list, derived from the record (kept in ``cases``): codes,
         not words — ``case_type`` is the code of the case type (a v1/v2 record's Chinese
         value by its code), shown in words by the list (core/labels.py). ``investigator``
         is only the sort and search key of the 勘验人 column (the names of ``record_people``'s
-        investigators, in order); the list shows the names from ``record_people``."""
-        names = [p.name for p in people.people_of(spec, data) if p.role == people.ROLE_INVESTIGATORS]
+        investigators, in order; ``named``: people.people_of(spec, data)); the list shows the
+        names from ``record_people``."""
+        names = [p.name for p in named if p.role == people.ROLE_INVESTIGATORS]
         return {
             "case_type": _choice_code(spec, "case_type", data.get("case_type")),
             "address": data.get("scene_address") or data.get("incident_address"),
