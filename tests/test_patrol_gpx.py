@@ -96,7 +96,8 @@ def test_a_refused_file_imports_nothing_and_a_good_one_appends(store, admin, tmp
         patrols.import_gpx(patrol.id, tmp_path / "bad.gpx")
     assert patrols.get(patrol.id).data.get("route") is None
     assert store.conn.execute("SELECT max(seq) FROM audit_log").fetchone()[0] == seq  # nothing written
-    (tmp_path / "good.gpx").write_bytes(GPX11)
+    # the day before the store's clock (2026-11-27): a track dated after it is refused
+    (tmp_path / "good.gpx").write_bytes(GPX11.replace(b"2026-12-01", b"2026-11-26"))
     record, info = patrols.import_gpx(patrol.id, tmp_path / "good.gpx")
     assert info == {"added": 4, "given": 4, "total": 4}
     assert [p["source"] for p in record.data["route"]] == ["track", "waypoint", "track", "track"]

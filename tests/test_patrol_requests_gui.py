@@ -36,7 +36,7 @@ def test_a_patrol_captured_through_the_window(window, qtbot, store, admin, tmp_p
     assert form.save()
     [row] = PatrolService(store, forms(), admin).list()
     assert row["area"] == "文峰路一带" and row["ended_at"] is None
-    (tmp_path / "t.gpx").write_bytes(GPX11)
+    (tmp_path / "t.gpx").write_bytes(GPX11.replace(b"2026-12-01", b"2026-11-26"))  # before the clock
     assert form.import_gpx(tmp_path / "t.gpx")
     (tmp_path / "bad.gpx").write_bytes(b"<gpx")
     assert not form.import_gpx(tmp_path / "bad.gpx")  # refused, said, nothing changed

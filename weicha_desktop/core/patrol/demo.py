@@ -85,7 +85,6 @@ def _patrol(store: Store, forms: FormRegistry, officer: Actor, clock: Any, at: d
         lat, lon = lat + rng.uniform(-0.0012, 0.0012), lon + rng.uniform(-0.0012, 0.0012)
         points.append({"lat": round(lat, 6), "lon": round(lon, 6), "source": "track",
                        "time": (at + timedelta(minutes=2 * n)).isoformat()})
-    svc.add_points(patrol.id, points, what="（轨迹）")
     clock.advance_to(at + timedelta(minutes=25))
     svc.update(patrol.id, {"observations": [{"time": clock.now().replace(second=0).isoformat(),
                                              "content": rng.choice(OBSERVATIONS)}]})
@@ -98,6 +97,7 @@ def _patrol(store: Store, forms: FormRegistry, officer: Actor, clock: Any, at: d
         if car:
             svc.link(patrol.id, car["id"], "巡逻中停车盘查")
     clock.advance_to(at + timedelta(minutes=2 * len(points) + 10))
+    svc.add_points(patrol.id, points, what="（轨迹）")  # the track, once walked (never a future point)
     svc.end(patrol.id)
     if rng.random() < 0.8:
         svc.finalize(patrol.id)

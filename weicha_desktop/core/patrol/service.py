@@ -21,6 +21,8 @@ from typing import Any, Iterable, Mapping
 from weicha_desktop.core import drafts, prefill
 from weicha_desktop.core.collect import lookup
 from weicha_desktop.core.forms import default_values
+from weicha_desktop.core import future_times
+from weicha_desktop.core.future_times import require_past
 from weicha_desktop.core.errors import InvalidState, Problem, ValidationFailed, WeichaError
 from weicha_desktop.core.record_service import RecordService
 from weicha_desktop.core.records import Record
@@ -28,6 +30,7 @@ from weicha_desktop.core.records import Record
 from .gpx import read_gpx
 from .summary import PatrolSummary, checks_during, parse_time, route_length_m
 
+TIMES = {"started_at": "开始时间", "ended_at": "结束时间"}  # never in the future (core/future_times.py)
 MAX_POINTS = 2000  # route points a patrol holds (each version and op carries them all)
 LINK_ROLE = "patrolled"
 OFFICERS = "officers"
@@ -118,6 +121,7 @@ class PatrolService(RecordService):
         room = MAX_POINTS - len(old)
         if not new:
             raise WeichaError("没有要添加的路线点。")
+        _require_past_points(new, self.store.clock.now(), what)
         if room < 2 and len(new) > room:
             raise WeichaError(f"这次巡逻已有 {len(old)} 个路线点（上限 {MAX_POINTS}），不能再添加。")
         kept = thin(new, room)
@@ -160,7 +164,10 @@ class PatrolService(RecordService):
         return problems
 
     def _checked_input(self, spec, values: dict[str, Any]) -> dict[str, Any]:
-        """Also refused: more than MAX_POINTS route points (typed or in a JSON file)."""
+        """Also refused: a 开始/结束时间 in the future, more than MAX_POINTS route points
+        (typed or in a JSON file)."""
+        if isinstance(values, dict):
+            require_past(values, TIMES, self.store.clock.now())
         route = values.get("route") if isinstance(values, dict) else None
         if isinstance(route, list) and len(route) > MAX_POINTS:
             raise ValidationFailed([Problem("route", f"路线点过多（{len(route)} 个，最多 {MAX_POINTS} 个）："
@@ -171,6 +178,18 @@ class PatrolService(RecordService):
         if isinstance(values, dict) and ("started_at" in values or "ended_at" in values):
             _require_order({**record.data, **values})
         return super()._update(record, values, **kw)
+
+
+def _require_past_points(points: list[dict[str, Any]], now, what: str) -> None:
+    """Route points are where the patrol went: a point dated in the future (a device's clock
+    set wrong, a forged track) refuses them all."""
+    ahead = [(i, when) for i, p in enumerate(points, 1)
+             if (when := future_times.parsed(p.get("time"), now.tzinfo)) and future_times.is_future(when, now)]
+    if ahead:
+        i, when = ahead[0]
+        raise WeichaError(f"有 {len(ahead)} 个路线点{what}的时间在未来（第 {i} 个：{future_times.shown(when, now)}，"
+                          f"现在是 {future_times.shown(now, now)}），未添加任何路线点。"
+                          "请检查定位设备或本机的日期和时钟后重新导出、导入。")
 
 
 def _order_problems(data: Mapping[str, Any]) -> list[Problem]:

@@ -20,6 +20,7 @@ from weicha_desktop.core.collect import lookup
 from weicha_desktop.core.errors import InvalidState, Problem, WeichaError
 from weicha_desktop.core.forms import FormRegistry, FormSpec
 from weicha_desktop.core.forms.phones import normalize_phone
+from weicha_desktop.core.future_times import require_past
 from weicha_desktop.core.record_service import RecordService
 from weicha_desktop.core.records import Record
 from weicha_desktop.core.store import Actor, Store
@@ -193,9 +194,10 @@ class RequestService(RecordService):
 
     def _checked_input(self, spec: FormSpec, values: dict[str, Any]) -> dict[str, Any]:
         """The service's own values (status, steps) pass the readonly check; a typed phone is
-        kept in its lookup spelling (core/forms/phones.py)."""
+        kept in its lookup spelling (core/forms/phones.py); a 受理时间 in the future is refused."""
         internal = {k: values[k] for k in INTERNAL if k in values} if isinstance(values, _Internal) else {}
         if isinstance(values, dict):
+            require_past(values, {"received_at": "受理时间"}, self.store.clock.now())
             values = {k: v for k, v in values.items() if k not in internal}
             if isinstance(values.get("contact_phone"), str):
                 values["contact_phone"] = normalize_phone(values["contact_phone"]) or None
