@@ -75,9 +75,26 @@ def print_json(value: Any) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=2))
 
 
+def local_time(value: Any, empty: str = "") -> str:
+    """An ISO time as the CLI shows times: ``2026-12-01 08:05`` in this computer's zone (a
+    record made elsewhere keeps its own offset in the data); anything else as it is."""
+    from datetime import datetime
+
+    if not isinstance(value, str) or not value:
+        return empty if value in (None, "") else str(value)
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return (when.astimezone() if when.tzinfo else when).strftime("%Y-%m-%d %H:%M")
+
+
 def plain_value(value: Any, field=None) -> str:
     """A value as text; with its ``field``, choices in their Chinese words (a v3 record holds
-    codes) and the sub-fields of a person or a row by the form's order."""
+    codes), times in this computer's zone and the sub-fields of a person or a row by the
+    form's order."""
+    if field is not None and field.type == "datetime" and isinstance(value, str):
+        return local_time(value)
     subs = {f.id: f for f in field.fields} if field is not None else {}
     if field is not None and field.choices:
         chosen = value if isinstance(value, list) else [value]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from weicha_desktop.cli.context import (add_value_args, open_store, print_json, print_refused,
+from weicha_desktop.cli.context import (add_value_args, local_time, open_store, print_json, print_refused,
                                         print_sections, read_values, record_service)
 from weicha_desktop.core.errors import ValidationFailed
 
@@ -106,7 +106,7 @@ def cmd_show(args) -> int:
                            {"version": record.version, "format": "json"})
             print_json({**record.as_json(), **state})
             return 0
-        due = (state["due_at"] or "无")[:16].replace("T", " ")
+        due = local_time(state["due_at"], "无")
         print(f"诉求 {svc.label(record)}  第 {record.version} 版  {record.status_label}")
         print(f"id：{record.id}")
         print(f"办理状态：{state['handling_label']}  办理期限：{due}{'  〔已超期〕' if state['overdue'] else ''}")
@@ -128,7 +128,7 @@ def cmd_list(args) -> int:
         print_json(rows)
         return 0
     for r in rows:
-        due = (r["due_at"] or "")[:16].replace("T", " ")
+        due = local_time(r["due_at"])
         print("\t".join([r["id"], status_label(r["status"], r["returned"]), r["type_label"] or "",
                          r["handling_label"] + ("（超期）" if r["overdue"] else ""), f"期限 {due}", r["label"]]))
     return 0
