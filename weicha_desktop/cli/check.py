@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from weicha_desktop.cli.context import login, open_store, print_json
+from weicha_desktop.cli.context import field_words, kind_word, login, open_store, print_json
 
 EXIT_MISS, EXIT_HIT = 0, 3
 
@@ -55,6 +55,7 @@ def register(sub) -> None:
 
 def cmd_check(args) -> int:
     from weicha_desktop.core.checks import CheckService
+    from weicha_desktop.core.sync.reference import local_forms
 
     with open_store(args) as store:
         svc = CheckService(store, login(args, store))
@@ -64,7 +65,7 @@ def cmd_check(args) -> int:
 
         def answer(result) -> None:  # the log committed: printed before the checkpoint's fsyncs
             shown.append(result)
-            print_json(result.as_dict()) if args.json else _print_result(result)
+            print_json(result.as_dict()) if args.json else _print_result(result, lambda: local_forms(store))
             sys.stdout.flush()
 
         if args.image:
@@ -92,7 +93,8 @@ def _check_image(svc, path: Path, answered):
     raise BadKey(f"图片中的条码（{shown}）不含有效的身份证号或号牌：请手工输入号码。")
 
 
-def _print_result(r) -> None:
+def _print_result(r, forms) -> None:
+    """``forms()``: the form registry, to name where in a record the number was found."""
     word = "身份证号" if r.kind == "person" else "号牌"
     if r.hit:
         print(f"！！命中核查名单：{word} {r.key}")
@@ -109,7 +111,8 @@ def _print_result(r) -> None:
         age = f"，最旧的一份 {oldest} 天前更新" if oldest is not None else ""
         print(f"未命中：{word} {r.key} 不在本机的 {n} 份{'人员' if r.kind == 'person' else '车辆'}名单中{age}。")
     for m in r.records:
-        print(f"  本机记录：{m.number or m.record_id}（{m.kind}，{m.field}{'，' + m.name if m.name else ''}）")
+        where = field_words(forms(), m.kind, m.field)
+        print(f"  本机记录：{m.number or m.record_id}（{kind_word(m.kind)}，{where}{'，' + m.name if m.name else ''}）")
     for w in r.warnings:
         print(f"  注意：{w}", file=sys.stderr)
 

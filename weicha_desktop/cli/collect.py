@@ -11,8 +11,8 @@ import argparse
 import sys
 from typing import Any
 
-from weicha_desktop.cli.context import (add_value_args, login, open_store, print_json, print_refused,
-                                        print_sections, read_values)
+from weicha_desktop.cli.context import (add_value_args, field_words, kind_word, login, open_store, print_json,
+                                        print_refused, print_sections, read_values)
 from weicha_desktop.core.errors import ValidationFailed
 
 KINDS = {"person": "人员", "vehicle": "车辆", "place": "场所"}
@@ -162,7 +162,7 @@ def cmd_show(args) -> int:
         if mentions:
             print("\n【其他记录中出现】")
             for m in mentions:
-                print(f"  {m['label']}（{_kind_word(m['kind'])}，{m['field']}）")
+                print(f"  {m['label']}（{_kind_word(m['kind'])}，{field_words(svc.forms, m['kind'], m['field'])}）")
         if record.content_hash:
             print(f"\n内容哈希：{record.content_hash}")
     return 0
@@ -178,7 +178,7 @@ def _link_line(link: dict[str, Any]) -> str:
 
 
 def _kind_word(kind: str) -> str:
-    return {"case": "勘验", **KINDS}.get(kind, kind)
+    return kind_word(kind)
 
 
 def cmd_list(args) -> int:

@@ -89,6 +89,34 @@ def local_time(value: Any, empty: str = "") -> str:
     return (when.astimezone() if when.tzinfo else when).strftime("%Y-%m-%d %H:%M")
 
 
+def kind_word(kind: str) -> str:
+    """A record kind in Chinese (人员, 勘验, 诉求 …), as the CLI names it."""
+    from weicha_desktop.core.collect.links import KIND_WORDS
+
+    return KIND_WORDS.get(kind, "记录")
+
+
+def field_words(forms, kind: str, path: str) -> str:
+    """Where in a record of ``kind`` ``path`` is, in its form's Chinese labels:
+    ``witnesses[0].id_number`` → ``见证人 第1行 身份证号``; the path itself if the form does
+    not know it."""
+    import re
+
+    from weicha_desktop.core.errors import WeichaError
+
+    try:
+        spec = forms.latest(forms.form_for(kind))
+        words, so_far = [], ""
+        for part in path.split("."):
+            name, index = re.fullmatch(r"([^\[\]]+)(?:\[(\d+)\])?", part).groups()
+            so_far = f"{so_far}.{name}" if so_far else name
+            label = spec.field(so_far).label.zh
+            words.append(f"{label} 第{int(index) + 1}行" if index is not None else label)
+        return " ".join(words)
+    except (LookupError, AttributeError, WeichaError):  # no such form or field; no match
+        return path
+
+
 def plain_value(value: Any, field=None) -> str:
     """A value as text; with its ``field``, choices in their Chinese words (a v3 record holds
     codes), times in this computer's zone and the sub-fields of a person or a row by the
