@@ -49,7 +49,7 @@ def test_a_person_from_new_to_finalized_with_a_duplicate_refused(data):
               "--json-file", "-", input=json.dumps({"owner": {"name": "黄丽", "id_number": LI}}))
     assert car.returncode == 0, car.stderr
     shown = cli(folder, "person", "show", LI)
-    assert "【其他记录中出现】\n  桂N12345（车辆，owner.id_number）" in shown.stdout
+    assert "【其他记录中出现】\n  桂N12345（车辆，车主 身份证号）" in shown.stdout
     done = cli(folder, "person", "finalize", made["id"])
     assert done.returncode == 0 and "已定稿人员记录 黄丽" in done.stdout
     locked = cli(folder, "person", "update", made["id"], "--set", "notes=x")
