@@ -25,16 +25,16 @@ from weicha_server.db import blobs, uploads
 
 from tests.media_support import make_photo
 from tests.outbox_support import outbox_rows
-from tests.server_support import BACKENDS, import_photos, running_server, server_cli
+from tests.server_support import BACKENDS, import_photos, server_cli
+from tests.shared_server_support import shared_server  # noqa: F401
 from tests.support import run_cli, tamper
 from tests.sync_support import CHUNK, CutProxy, client, enrolled, noisy_photo
 from tests.sync_support import server_ops as held
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def server(request, tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("srv"), request.param) as s:
-        yield s
+def server(request, shared_server):  # noqa: F811 — one per backend for the test process
+    return shared_server(request.param)
 
 
 def states(lt) -> dict[int, str]:
