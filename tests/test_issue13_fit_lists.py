@@ -82,18 +82,18 @@ def test_the_requests_and_patrols_lists_fit_at_1024_and_1366(app, qm_dir, qtbot,
             win = window(qtbot, store, size)
             requests = win.show_page("requests")
             qtbot.waitUntil(lambda: requests.model.rowCount() == 7)
-            assert_fits(requests, requests.columns)
+            qtbot.waitUntil(lambda: assert_fits(requests, requests.columns), timeout=3000)  # Qt sizes the columns after the rows load
             patrols = win.show_page("patrol")
             qtbot.waitUntil(lambda: patrols.model.rowCount() == 2)
-            assert_fits(patrols, patrols.columns)
+            qtbot.waitUntil(lambda: assert_fits(patrols, patrols.columns), timeout=3000)  # Qt sizes the columns after the rows load
             persons = win.show_page("collect").kinds["person"]  # 采集's lists too (身份证号 was cut)
             qtbot.waitUntil(lambda: persons.model.rowCount() == 1)
             qtbot.wait(20)  # laid out (the tab's page is shown after the window)
-            assert_fits(persons, persons.columns)
+            qtbot.waitUntil(lambda: assert_fits(persons, persons.columns), timeout=3000)  # Qt sizes the columns after the rows load
             requests = win.show_page("requests")  # a request open beside the list
             requests.open(requests.model.index(0, 0).data(Qt.ItemDataRole.UserRole))
             qtbot.wait(1)
-            assert_fits(requests, ("content", "handling", "due", "status"))
+            qtbot.waitUntil(lambda: assert_fits(requests, ("content", "handling", "due", "status")), timeout=3000)  # Qt sizes the columns after the rows load
             win.close()
     finally:
         i18n.install_language(app, "zh")
@@ -123,7 +123,7 @@ def test_a_patrol_open_at_1024_shows_its_officers_unit_whole(app, qm_dir, qtbot,
         form = persons.open(persons.model.index(0, 0).data(Qt.ItemDataRole.UserRole))
         qtbot.wait(20)
         assert form.width() >= FORM_MIN
-        assert_fits(persons, ("name", "id_number", "status"))
+        qtbot.waitUntil(lambda: assert_fits(persons, ("name", "id_number", "status")), timeout=3000)  # Qt sizes the columns after the rows load
         win.close()
     finally:
         i18n.install_language(app, "zh")
