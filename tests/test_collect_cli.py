@@ -89,7 +89,7 @@ def test_vehicle_and_place_linked_to_a_case_and_shown_with_their_links(data):
     (("link", "add", "K000", "K001", "--role", "witness"), 1, "找不到记录“K000”"),
     (("person", "show", "nobody"), 1, "找不到人员信息“nobody”"),
     (("person", "new", "--set", "novalue"), 2, "--set 应为 字段=值"),
-    (("person", "new", "--set", "colour=red"), 1, "未知字段"),
+    (("person", "new", "--set", "colour=red"), 2, "没有字段“colour”"),  # usage: the fields are listed
     (("vehicle", "list", "--status", "gone"), 2, "invalid choice"),
     (("link", "add", "x", "y"), 2, "--role"),
 ])

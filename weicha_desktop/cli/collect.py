@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from weicha_desktop.cli.context import (add_value_args, field_words, kind_word, login, open_store, print_json,
-                                        print_refused, print_sections, read_values)
+                                        print_refused, print_sections, read_values, set_fields)
 from weicha_desktop.core.errors import ValidationFailed
 
 KINDS = {"person": "人员", "vehicle": "车辆", "place": "场所"}
@@ -111,6 +111,9 @@ def _save(args, change) -> int:
         return 2
     with open_store(args) as store:
         svc = _service(args, store)
+        values = set_fields(args, svc, values)
+        if values is None:
+            return 2
         try:
             record = change(svc, values)
         except ValidationFailed as e:

@@ -190,6 +190,28 @@ def read_values(args) -> dict[str, Any]:
     return values
 
 
+def set_fields(args, svc, values: dict[str, Any]) -> dict[str, Any] | None:
+    """``values`` with each ``--set`` field named by its id or by its Chinese label (unique in
+    the form: ``--set 巡逻区域=文峰路`` is ``area``); None, the fields that exist said on
+    stderr, for one the form does not have (usage: exit 2)."""
+    fields = svc.forms.latest(svc.form_id).all_fields()
+    ids = {f.id for f in fields}
+    out = dict(values)
+    for item in getattr(args, "set", None) or []:
+        key = item.partition("=")[0].strip()
+        if key in ids:
+            continue
+        named = [f.id for f in fields if f.label.zh == key]
+        if len(named) == 1:
+            out[named[0]] = out.pop(key)
+            continue
+        why = f"有 {len(named)} 个字段都叫“{key}”，请用字段名" if named else f"没有字段“{key}”"
+        print(f"错误：--set {why}。可用的字段（字段名或中文名均可）："
+              + "、".join(f"{f.id}（{f.label.zh}）" for f in fields), file=sys.stderr)
+        return None
+    return out
+
+
 def print_refused(e) -> int:
     """A ValidationFailed on stderr, each problem on a line; exit code 1."""
     print(f"未保存：{len(e.problems)} 处数据有误", file=sys.stderr)

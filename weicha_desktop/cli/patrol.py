@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from weicha_desktop.cli.context import (add_value_args, open_store, print_json, print_refused,
-                                        print_sections, read_values, record_service)
+from weicha_desktop.cli.context import (add_value_args, open_store, print_json, print_refused, print_sections,
+                                        read_values, record_service, set_fields)
 from weicha_desktop.core.errors import ValidationFailed
 
 KEY = "巡逻记录 id"
@@ -91,6 +91,9 @@ def _save(args, *, new: bool) -> int:
         return 2
     with open_store(args) as store:
         svc = _service(args, store)
+        values = set_fields(args, svc, values)
+        if values is None:
+            return 2
         points = read_gpx(args.gpx, store.clock.now().tzinfo) if args.gpx else None  # refused before any write
         try:
             record = svc.create(values) if new else (svc.update(args.key, values) if values else svc.get(args.key))

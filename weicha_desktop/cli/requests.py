@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from weicha_desktop.cli.context import (add_value_args, local_time, open_store, print_json, print_refused,
-                                        print_sections, read_values, record_service)
+                                        print_sections, read_values, record_service, set_fields)
 from weicha_desktop.core.errors import ValidationFailed
 
 KEY = "诉求记录 id"
@@ -80,6 +80,9 @@ def _save(args, change) -> int:
         return 2
     with open_store(args) as store:
         svc = _service(args, store)
+        values = set_fields(args, svc, values)
+        if values is None:
+            return 2
         try:
             record = change(svc, values)
         except ValidationFailed as e:
