@@ -12,6 +12,7 @@ it); 1 refused (not an ID number or plate, unreadable image: nothing checked, no
 or failed; 2 usage. Every check that ran is logged (check.run) and synced, hit or miss."""
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def register(sub) -> None:
     what.add_argument("--image", type=Path, metavar="FILE", help="含二维码或条码的图片")
     what.add_argument("--text", metavar="T", help="身份证号或号牌（自动识别类型，如扫码枪输入）")
     what.add_argument("--history", action="store_true", help="列出本机做过的核查（最近的在前）")
-    c.add_argument("--limit", type=int, default=30, help="--history 列出的条数")
+    c.add_argument("--limit", type=_count, default=30, help="--history 列出的条数（1–1000）")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_check)
 
@@ -53,7 +54,31 @@ def register(sub) -> None:
     m.set_defaults(func=cmd_max_age)
 
 
+def _count(text: str) -> int:
+    """--limit: a whole number from 1 to 1000 (argparse: exit 2 otherwise)."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 1000:
+        raise argparse.ArgumentTypeError(f"条数应为 1 到 1000 之间的整数，而不是“{text}”")
+    return n
+
+
 def cmd_check(args) -> int:
+    """With --json a refusal is on stdout too, as {"error", "message"} (stderr keeps its line)."""
+    from weicha_desktop.core.checks import BadKey
+    from weicha_desktop.core.errors import WeichaError
+
+    try:
+        return _check(args)
+    except WeichaError as e:
+        if args.json:
+            print_json({"error": "bad_key" if isinstance(e, BadKey) else "refused", "message": str(e)})
+        raise  # the Chinese line on stderr, exit 1 (cli.main)
+
+
+def _check(args) -> int:
     from weicha_desktop.core.checks import CheckService
     from weicha_desktop.core.sync.reference import local_forms
 
