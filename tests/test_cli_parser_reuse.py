@@ -35,7 +35,8 @@ def test_a_list_default_is_not_shared_between_commands(monkeypatch):
         args.set.append("姓名=张三")  # a handler that changes its list must not change the next one's
         return 0
 
-    monkeypatch.setattr(patrol, "cmd_new", handler)
+    cli._parser()  # built with the real handler: a parser built while it is patched would keep
+    monkeypatch.setattr(patrol, "cmd_new", handler)  # the test's handler for the whole process
     assert cli.main(["patrol", "new"]) == 0
     assert cli.main(["patrol", "new"]) == 0
     assert cli.main(["patrol", "new", "--set", "a=b"]) == 0
