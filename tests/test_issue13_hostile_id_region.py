@@ -32,6 +32,9 @@ def test_an_unknown_region_or_a_birth_before_1900_is_refused(first17, fragment):
     "45070219000101001",   # 1900: accepted
     "11010319800101001",   # 110103 北京市崇文区, withdrawn in 2010
     "45279819800101001",   # a county code the table never held: its province counts
+    "81000019900101001",   # 港澳台居民居住证: a Hong Kong resident's
+    "82000019900101001",   # a Macao resident's
+    "83000019900101001",   # a Taiwan resident's (830000, not the 71 of 台湾省)
 ])
 def test_real_and_withdrawn_codes_are_accepted(first17):
     assert id_card(built(first17), TODAY) is None

@@ -20,10 +20,11 @@ from .vins import VIN_CHARS, VIN_WEIGHTS, vin, vin_check_digit  # noqa: F401
 # --- 居民身份证号 (GB 11643) ----------------------------------------------------------------
 
 # the provinces (first two digits) of forms/choices/regions.tsv (GB/T 2260; unchanged since
-# 1997, 50 重庆): a number of any other is no number, whatever its check character says. The
+# 1997, 50 重庆; 81 82 83 also head the 港澳台居民居住证 numbers, 83 the Taiwan residents'):
+# a number of any other is no number, whatever its check character says. The
 # lower levels are not checked: withdrawn county codes stay on the people born there.
 ID_PROVINCES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-                         "50 51 52 53 54 61 62 63 64 65 71 81 82".split())
+                         "50 51 52 53 54 61 62 63 64 65 71 81 82 83".split())
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
 
