@@ -47,6 +47,12 @@ class LinkService:
         collect kinds where the list says nothing)."""
         return {c.code: c.joins for c in self.forms.choices(ROLES_LIST) if c.joins}
 
+    def roles_for(self, kind: str) -> dict[str, str]:
+        """The roles a record of ``kind`` may be linked as (code → its Chinese words): those
+        ``link`` accepts for it."""
+        joins = self.joins()
+        return {c: w for c, w in self.roles().items() if kind in (joins.get(c) or COLLECT_KINDS)}
+
     def find(self, key: str) -> dict[str, Any]:
         """Any record here by its id or number (K…), or a person by 身份证号, a vehicle by
         号牌 or VIN: {id, kind, number, status, label}; NotFound otherwise."""

@@ -54,11 +54,13 @@ class LinksView(QWidget):
         self.target.setPlaceholderText(self.tr("勘验号、身份证号、号牌或记录 id"))
         self.role = QComboBox()
         self.role.setObjectName("linkRole")
-        # the roles in the window's language (LinkService.roles: the Chinese the CLI shows)
+        # the roles in the window's language (LinkService.roles: the Chinese the CLI shows);
+        # offered only those this record's kind may be linked as (the list's ``joins``)
         self.role_words = {c.code: c.label.text(current_language())
                            for c in links.forms.choices("link_roles")} or links.roles()
-        for code, words in self.role_words.items():
-            self.role.addItem(words, code)
+        kind = links.find(record_id)["kind"]
+        for code in links.roles_for(kind):
+            self.role.addItem(self.role_words.get(code, code), code)
         self.note = QLineEdit()
         self.note.setObjectName("linkNote")
         self.note.setPlaceholderText(self.tr("说明（可空）"))
