@@ -726,6 +726,10 @@ They are autosaved and come back when the case is opened again. Close anyway?</t
         <translation>Review comment:</translation>
     </message>
     <message>
+        <source>已显示 {shown} / 共 {n} 条待审核</source>
+        <translation>{shown} of {n} waiting for review shown</translation>
+    </message>
+    <message>
         <source>没有待审核的巡逻记录</source>
         <translation>No patrols waiting for review</translation>
     </message>

@@ -15,7 +15,11 @@ try. The queue follows the store's commits of its kinds while it is shown.
 The queue is generic over the kinds whose life has a review: ``scope`` "collect" (persons,
 vehicles, places), "patrol" (巡逻: finalized once ended) or "request" (互动: finalized once
 done) — each kind with its service and its form (gui/patrol, gui/requests: their 小结 and 办理
-views shown read-only); the review page switches between them (queue.py)."""
+views shown read-only); the review page switches between them (queue.py).
+
+The queue is read as the kinds' lists are (gui/collect/list.py): keyset pages of each kind's
+finalized records (core/collect/list_query.py ``RecordQuery``), merged newest first across
+the kinds (``QueuePages``), a page more fetched as the table is scrolled to its end."""
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
@@ -25,11 +29,13 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QMessageBox, QP
                                QWidget)
 
 from weicha_desktop.core.collect import SERVICES, CollectService
+from weicha_desktop.core.collect.list_query import LATEST, RecordFilters, RecordQuery
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.patrol import PatrolService
 from weicha_desktop.core.records import Record
 from weicha_desktop.core.requests import RequestService
 from weicha_desktop.core.store.events import ChangeSummary
+from weicha_desktop.gui.cases.list import PAGE_SIZE
 from weicha_desktop.gui.collect.form import CollectForm
 from weicha_desktop.gui.collect.page import TITLES
 from weicha_desktop.gui.common.i18n import current_language, message_text
@@ -39,7 +45,6 @@ from weicha_desktop.gui.patrol.page import PatrolForm
 from weicha_desktop.gui.requests.page import RequestForm
 
 ID_ROLE = Qt.ItemDataRole.UserRole
-QUEUE_LIMIT = 500  # of each kind: a queue of finalized records, not a list of every record
 STYLE = 'QLabel#collectReviewMessage[kind="error"] { color: #b00020; }'
 # scope → its kinds: (service, form) each
 SCOPES = {"collect": {kind: (cls, CollectForm) for kind, cls in SERVICES.items()},
@@ -47,6 +52,48 @@ SCOPES = {"collect": {kind: (cls, CollectForm) for kind, cls in SERVICES.items()
           "request": {"request": (RequestService, RequestForm)}}
 KIND_TITLES = {"patrol": QT_TRANSLATE_NOOP("CollectReviewQueue", "巡逻"),
                "request": QT_TRANSLATE_NOOP("CollectReviewQueue", "群众诉求")}
+
+
+class QueuePages:
+    """The finalized records of ``kinds``, last changed first across the kinds: each kind's
+    keyset pages (``RecordQuery``, as its list reads them) merged as they are taken."""
+
+    def __init__(self, store, kinds, page_size: int = PAGE_SIZE):
+        self.query, self.page_size = RecordQuery(store), page_size
+        self.rows: dict[str, list[dict]] = {kind: [] for kind in kinds}  # read, not yet taken
+        self.cursors: dict[str, object] = {kind: None for kind in kinds}
+        self.ended: set[str] = set()
+
+    def _read(self, kind: str) -> None:
+        while not self.rows[kind] and kind not in self.ended:
+            found, self.cursors[kind] = self.query.page(self.filters(kind), LATEST, self.cursors[kind],
+                                                        self.page_size)
+            self.rows[kind] = self.query.shown(kind, found)
+            if self.cursors[kind] is None:
+                self.ended.add(kind)
+
+    def take(self, n: int) -> list[tuple[str, dict]]:
+        """The next ``n`` (kind, row), fewer at the end."""
+        out: list[tuple[str, dict]] = []
+        while len(out) < n:
+            for kind in self.rows:
+                self._read(kind)
+            ready = [kind for kind, rows in self.rows.items() if rows]
+            if not ready:
+                break
+            kind = max(ready, key=lambda k: (self.rows[k][0]["updated_at"] or "", self.rows[k][0]["id"]))
+            out.append((kind, self.rows[kind].pop(0)))
+        return out
+
+    def more(self) -> bool:
+        return any(self.rows.values()) or len(self.ended) < len(self.rows)
+
+    def count(self) -> int:
+        return sum(self.query.count(self.filters(kind)) for kind in self.rows)
+
+    @staticmethod
+    def filters(kind: str) -> RecordFilters:
+        return RecordFilters(kind, status="finalized")
 
 
 class CollectReviewQueue(QWidget):
@@ -70,6 +117,8 @@ class CollectReviewQueue(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.currentCellChanged.connect(lambda row, *_: self.open_row(row))
+        self.store, self.pages, self.total = store, QueuePages(store, self.services), 0
+        self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.count = QLabel()
         self.count.setObjectName("collectReviewCount")
         self.placeholder = QLabel()
@@ -119,14 +168,38 @@ class CollectReviewQueue(QWidget):
 
     # ---- the queue -------------------------------------------------------------------------
     def refresh(self) -> None:
-        """The finalized records of every kind, newest first; the open one stays open."""
-        rows = [(kind, row) for kind, svc in self.services.items()
-                for row in svc.list(status="finalized", limit=QUEUE_LIMIT)]
-        rows.sort(key=lambda kr: kr[1]["updated_at"], reverse=True)
+        """The finalized records of every kind, newest first, as many as were shown (a page at
+        least); the open one stays open."""
+        shown = max(self.pages.page_size, self.table.rowCount())
+        self.pages = QueuePages(self.store, self.services, self.pages.page_size)
+        self.total = self.pages.count()
         wanted = self.form.case.id if self.form is not None else None
         self.table.blockSignals(True)
-        self.table.setRowCount(len(rows))
-        for i, (kind, row) in enumerate(rows):
+        self.table.setRowCount(0)
+        self.table.blockSignals(False)
+        self._append(self.pages.take(shown))
+        rows = self.table.rowCount()
+        ids = [self.table.item(i, 0).data(ID_ROLE)[1] for i in range(rows)]
+        if wanted in ids:
+            self.table.selectRow(ids.index(wanted))
+        elif rows:
+            self.table.selectRow(0)
+            self.open_row(0)
+
+    def fetch_more(self) -> None:
+        """The next page of the queue below the rows shown."""
+        if self.pages.more():
+            self._append(self.pages.take(self.pages.page_size))
+
+    def _scrolled(self, value: int) -> None:
+        if value >= self.table.verticalScrollBar().maximum():
+            self.fetch_more()
+
+    def _append(self, rows: list[tuple[str, dict]]) -> None:
+        first = self.table.rowCount()
+        self.table.blockSignals(True)
+        self.table.setRowCount(first + len(rows))
+        for i, (kind, row) in enumerate(rows, first):
             for column, text in enumerate((self.kind_title(kind),
                                            row["label"] or row["id"][:8], (row["updated_at"] or "")[:16]
                                            .replace("T", " "))):
@@ -134,13 +207,13 @@ class CollectReviewQueue(QWidget):
                 item.setData(ID_ROLE, (kind, row["id"]))
                 self.table.setItem(i, column, item)
         self.table.blockSignals(False)
-        self.count.setText(self.tr("共 {n} 条待审核").format(n=len(rows)) if rows else self.empty_text())
-        ids = [self.table.item(i, 0).data(ID_ROLE)[1] for i in range(len(rows))]
-        if wanted in ids:
-            self.table.selectRow(ids.index(wanted))
-        elif rows:
-            self.table.selectRow(0)
-            self.open_row(0)
+        shown = self.table.rowCount()
+        if not shown:
+            self.count.setText(self.empty_text())
+        elif shown < self.total:
+            self.count.setText(self.tr("已显示 {shown} / 共 {n} 条待审核").format(shown=shown, n=self.total))
+        else:
+            self.count.setText(self.tr("共 {n} 条待审核").format(n=shown))
 
     def empty_text(self) -> str:
         return {"patrol": self.tr("没有待审核的巡逻记录"),
