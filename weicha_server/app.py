@@ -7,6 +7,8 @@ every endpoint but ``/v1/health`` and ``/v1/enroll`` needs a device's bearer tok
 every error is JSON ``{"error", "message"}`` (weicha_server/errors.py)."""
 from __future__ import annotations
 
+import hashlib
+import os
 from typing import Annotated, Any, Iterator
 
 import sqlalchemy as sa
@@ -212,6 +214,22 @@ def create_app(config: ServerConfig, engine: Engine | None = None, blob_store: B
         offset, length = _count_header(upload_offset, "Upload-Offset"), None
         if upload_length is not None:
             length = _count_header(upload_length, "Upload-Length")
+        incoming = getattr(api.blobs, "incoming", None)  # a folder: a whole original streamed to disk
+        sent = request.headers.get("content-length", "")
+        if incoming is not None and offset == 0 and sent.isascii() and sent.isdigit() and len(sent) < 19:
+            def plan():  # the token and a whole original's plan before its bytes are read
+                with read(api.engine) as conn:
+                    api.device(conn, request, cred)
+                    if uploads.stored_size(conn, sha) is not None:
+                        return None
+                    return uploads.whole_size(conn, sha, 0, int(sent), length, api.config.max_blob)
+
+            size = await run_in_threadpool(plan) if int(sent) <= api.config.max_chunk else None
+            if size is not None:
+                done = await _stream_whole(api, request, sha, incoming(sha), size, length)
+                if done.error is not None:
+                    raise done.error
+                return {"offset": done.offset}
         data = await _read_limited(request, api.config.max_chunk)
 
         def work():
@@ -248,6 +266,45 @@ def create_app(config: ServerConfig, engine: Engine | None = None, blob_store: B
 
     app.add_middleware(Gate, max_body=config.max_body)
     return app
+
+
+async def _stream_whole(api: Api, request: Request, sha: str, path, size: int,
+                        length: int | None) -> uploads.Patched:
+    """A whole original (``size`` bytes, its Content-Length) written to ``path`` and hashed
+    chunk by chunk as it arrives — as a bare upload writes it: no copy of the body in memory,
+    no second pass to hash it —, then fsynced, stored and recorded by ``uploads.put_file``
+    (one commit). A body that is not ``size`` bytes after all: 413 past the limit, else the
+    bytes go the way of any PATCH (``uploads.patch``)."""
+    digest, got = hashlib.sha256(), 0
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            async for chunk in request.stream():
+                got += len(chunk)
+                if got > api.config.max_chunk:
+                    raise ApiError(413, "chunk_too_large",
+                                   f"一次上传的一段最多 {api.config.max_chunk} 字节：请分段上传。")
+                digest.update(chunk)
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        if got == size:
+            return await run_in_threadpool(uploads.put_file, api.engine, api.blobs, sha, path,
+                                           digest.hexdigest(), size)
+        with open(path, "rb") as f:  # not the length announced (h11 lets none by): as any PATCH
+            data = f.read()
+
+        def work():
+            with api.engine.begin() as conn:
+                if length is not None:
+                    uploads.start(conn, api.blobs, sha, length, api.config.max_blob)
+                return uploads.patch(conn, api.blobs, sha, 0, data)
+        return await run_in_threadpool(work)
+    finally:
+        if os.path.exists(path):  # adopt moved it (or dropped it) already
+            os.unlink(path)
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:

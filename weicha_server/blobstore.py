@@ -120,6 +120,13 @@ class FolderBlobStore:
                 digest.update(chunk)
         return self._keep(sha256, digest.hexdigest())
 
+    def incoming(self, sha256: str) -> Path:
+        """A new file of its own for a whole original streamed in as it arrives (the PATCH
+        handler writes and hashes it chunk by chunk, then ``adopt``s it): no copy of the body
+        in memory. Named like ``finish_whole``'s, so one left by a crash is removed the same."""
+        assert valid_sha(sha256), sha256
+        return self.uploads / f"{sha256}.{secrets.token_hex(4)}.whole"
+
     def finish_whole(self, sha256: str, data: bytes) -> bool:
         """An original that came whole (one request): written to a file of its own — never
         the partial upload's, which an upload of the same original in chunks may be using —,

@@ -142,10 +142,22 @@ def put_whole(engine: Engine, store: BlobStore, sha: str, data: bytes) -> Patche
     upload of it in progress (its partial file dropped after). Not its SHA-256: 422
     ``sha_mismatch``, nothing kept — and an upload started for it (an older client's
     ``POST …/upload``) is discarded too, as at the end of one in chunks; with none, no commit."""
-    if store.finish_whole(sha, data):
+    return _ended_whole(engine, store, sha, len(data), store.finish_whole(sha, data))
+
+
+def put_file(engine: Engine, store: BlobStore, sha: str, path, digest: str, size: int) -> Patched:
+    """``put_whole`` for an original already written to ``path`` as it arrived (``size``
+    bytes, ``digest`` their SHA-256 computed as they came): ``store.adopt`` fsyncs it and
+    stores it under its address (folder fsynced) when ``digest`` is it, else drops it; then
+    the same one commit, the same answers."""
+    return _ended_whole(engine, store, sha, size, store.adopt(sha, path, digest))
+
+
+def _ended_whole(engine: Engine, store: BlobStore, sha: str, size: int, kept: bool) -> Patched:
+    if kept:
         with engine.begin() as conn:
             ended = conn.execute(uploads.delete().where(uploads.c.sha256 == sha)).rowcount
-            done = _stored(conn, sha, len(data), True)
+            done = _stored(conn, sha, size, True)
     else:
         done, ended = Patched(0, _sha_mismatch()), 0
         with read(engine) as conn:
