@@ -46,9 +46,9 @@ test: venv translations
 	  $(EATMYDATA) $(VENV)/bin/pytest -q -n $(JOBS) $(PYTEST_ARGS)
 
 # The seeded sync fault campaign at length (tests/test_sync_faults_campaign.py; make test runs
-# 200 runs of it): SOAK_RUNS runs from seed SOAK_SEED, SOAK_CHAIN runs sharing their laptops;
-# then the figures (runs, time, faults injected by kind). A failing seed prints the make soak
-# line that replays it.
+# 200 runs of it on SQLite, 20 on PostgreSQL): SOAK_RUNS runs on each from seed SOAK_SEED,
+# SOAK_CHAIN runs sharing their laptops (PostgreSQL found as in make test); then the figures
+# (runs, time, faults injected by kind). A failing seed prints the make soak line that replays it.
 SOAK_RUNS ?= 1000
 SOAK_SEED ?= 0
 SOAK_CHAIN ?= 20
@@ -57,7 +57,8 @@ SOAK_CHAIN ?= 20
 BUNDLE_SOAK_MB ?= 2048
 soak: venv
 	@mkdir -p build && rm -f build/soak.jsonl
-	SOAK_RUNS=$(SOAK_RUNS) SOAK_SEED=$(SOAK_SEED) SOAK_CHAIN=$(SOAK_CHAIN) SOAK_REPORT=$(CURDIR)/build/soak.jsonl \
+	@url="$${WEICHA_TEST_PG_URL:-}"; [ -n "$$url" ] || url="$$(bash tools/test_postgres.sh)"; \
+	WEICHA_TEST_PG_URL="$$url" SOAK_RUNS=$(SOAK_RUNS) SOAK_SEED=$(SOAK_SEED) SOAK_CHAIN=$(SOAK_CHAIN) SOAK_REPORT=$(CURDIR)/build/soak.jsonl \
 	  QT_QPA_PLATFORM=offscreen PYTHONDONTWRITEBYTECODE= $(EATMYDATA) \
 	  $(VENV)/bin/pytest -q -n $(JOBS) -p no:cacheprovider tests/test_sync_faults_campaign.py
 	$(VENV)/bin/python -m tests.test_sync_faults_campaign build/soak.jsonl

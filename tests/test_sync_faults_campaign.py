@@ -22,10 +22,14 @@ return, amendment: sync_oracle.Workload) and one or two faults:
   reason, the rest going on.
 
 The runs of a chain share their laptops and server history (a restore needs a past); each
-chain starts with fresh laptops (fresh device ids) on the worker's one server (weicha_server's
-app in a thread, SQLite). A failure names the seed and how to replay it. ``make test`` runs
-CAMPAIGN_RUNS (200) runs, ``make soak`` SOAK_RUNS (1,000) from SOAK_SEED; the faults injected
-are counted (SOAK_REPORT: a file that gets one JSON line per chain)."""
+chain starts with fresh laptops (fresh device ids) on the worker's one server of its backend
+(weicha_server's app in a thread): SQLite, and PostgreSQL (a fresh database on the cluster of
+WEICHA_TEST_PG_URL; a backup there is ``CREATE DATABASE … TEMPLATE`` the live one, a restore
+drops the live one and makes it again from the backup, the app's idle pool disposed first).
+A failure names the backend, the seed and how to replay it. ``make test`` runs CAMPAIGN_RUNS
+(200) runs on SQLite and CAMPAIGN_PG_RUNS (20) on PostgreSQL, ``make soak`` SOAK_RUNS (1,000)
+on each from SOAK_SEED; the faults injected are counted (SOAK_REPORT: a file that gets one
+JSON line per chain)."""
 from __future__ import annotations
 
 import json
@@ -39,6 +43,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from weicha_desktop.core.clock import FixedClock
 from weicha_desktop.core.ops import OP_BY_NAME
@@ -50,11 +55,13 @@ from weicha_desktop.core.users import UserService
 from weicha_desktop.core.verify import verify
 
 from tests.fault_proxy import UP, DOWN, Cut, FaultProxy, Killed, KillingTransport, Tally, ThreadServer
-from tests.server_support import HEADERS, Laptop
+from tests.server_support import HEADERS, Laptop, backend_db, pg_admin_url
 from tests.support import PASSWORD, new_store
 from tests.sync_oracle import Oracle, Workload
 
 RUNS = int(os.environ.get("SOAK_RUNS") or os.environ.get("CAMPAIGN_RUNS") or 200)
+# PostgreSQL: one chain in make test (~4 s CPU with the cluster's own; 40 runs cost ~7 s)
+PG_RUNS = int(os.environ.get("SOAK_RUNS") or os.environ.get("CAMPAIGN_PG_RUNS") or 20)
 FIRST = int(os.environ.get("SOAK_SEED") or 0)
 CHAIN = int(os.environ.get("SOAK_CHAIN") or 20)  # runs that share their laptops
 FAULTS = ("cut", "lost", "stale", "pause", "kill", "flight", "clock", "both", "restore", "newer")
@@ -63,15 +70,17 @@ PAUSE = 0.05  # seconds the client waits for an answer during a pause fault
 # minutes of their clocks (which step a second a reading: some runs), so backups older than
 # that lack ops a laptop pruned (OpsLost, and the administrator puts the newer one back)
 KEEP = (timedelta(days=7), timedelta(minutes=15))
-CHAINS = [(s, min(CHAIN, FIRST + RUNS - s)) for s in range(FIRST, FIRST + RUNS, CHAIN)]
+CHAINS = [(backend, s, min(CHAIN, FIRST + n - s)) for backend, n in (("sqlite", RUNS), ("postgresql", PG_RUNS))
+          for s in range(FIRST, FIRST + n, CHAIN)]
 TRACE = bool(os.environ.get("SOAK_TRACE"))  # print each run's faults and syncs (pytest -s)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = ThreadServer(tmp_path_factory.mktemp("campaign-server"), settings={"number_slots": 99})
-    yield s
-    s.stop()
+def server(request, tmp_path_factory):
+    with backend_db(request.param) as db:
+        s = ThreadServer(tmp_path_factory.mktemp(f"campaign-{request.param}"), db, settings={"number_slots": 99})
+        yield s
+        s.stop()
 
 
 class Chain:
@@ -93,8 +102,12 @@ class Chain:
         self.replay = new_store(tmp / "replay")
         self.replay.anchor = None  # a scratch store: no signed checkpoint after each commit
         self.oracle = Oracle(self.replay, server.engine, server.config.blob_dir)
-        self.backups: list[Path] = []
-        self.latest: Path | None = None
+        self.backups: list[Path | str] = []  # SQLite files, or PostgreSQL databases' names
+        self.latest: Path | str | None = None
+        self.pg = sa.make_url(server.config.db_url) if server.config.db_url.startswith("postgresql") else None
+        self.backend = "sqlite" if self.pg is None else "postgresql"
+        self.admin = None if self.pg is None else sa.create_engine(
+            pg_admin_url(), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
         self.clocks = [lt.store.clock for lt in self.laptops]
         for i in (0, 1):  # every laptop quiet from the start: a run syncs those it touches
             self.quiet(i, seed)
@@ -103,6 +116,11 @@ class Chain:
         for lt in self.laptops:
             lt.store.close()
         self.replay.close()
+        if self.admin is not None:
+            with self.admin.connect() as conn:
+                for name in self.backups:
+                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+            self.admin.dispose()
 
     # ---- one sync ------------------------------------------------------------------------------
     def client(self, i: int, url: str | None = None, **kw) -> SyncClient:
@@ -149,14 +167,30 @@ class Chain:
         raise AssertionError(f"seed {seed}: laptop {i + 1} did not get quiet: {r and r.to_json()}")
 
     # ---- backups of the server's database -----------------------------------------------------
-    def backup(self) -> Path:
-        path = self.tmp / f"backup-{len(self.backups)}.db"
-        _copy_db(self.server.config.data_dir / "server.db", path)
+    def backup(self) -> Path | str:
+        if self.pg is not None:  # a copy of the live database, made while nothing is connected to it
+            path: Path | str = f"{self.pg.database}_b{len(self.backups)}"
+            self._pg(f'CREATE DATABASE "{path}" TEMPLATE "{self.pg.database}"')
+        else:
+            path = self.tmp / f"backup-{len(self.backups)}.db"
+            _copy_db(self.server.config.data_dir / "server.db", path)
         self.backups.append(path)
         return path
 
-    def restore(self, path: Path) -> None:
-        _copy_db(path, self.server.config.data_dir / "server.db")
+    def restore(self, path: Path | str) -> None:
+        if self.pg is not None:  # the live database's content dropped, made again from the backup
+            self._pg(f'DROP DATABASE "{self.pg.database}" WITH (FORCE)',
+                     f'CREATE DATABASE "{self.pg.database}" TEMPLATE "{path}"')
+        else:
+            _copy_db(path, self.server.config.data_dir / "server.db")
+
+    def _pg(self, *statements: str) -> None:
+        """Run ``statements`` on the cluster once the server's app (idle between syncs) holds no
+        connection to the live database: its pool disposed, connecting again on its next request."""
+        self.server.engine.dispose()
+        with self.admin.connect() as conn:
+            for sql in statements:
+                conn.exec_driver_sql(sql)
 
     # ---- one run -------------------------------------------------------------------------------
     def run(self, seed: int) -> None:
@@ -304,7 +338,8 @@ def _copy_db(src: Path, dst: Path) -> None:
         b.close()
 
 
-@pytest.mark.parametrize("first,runs", CHAINS, ids=[f"seeds{s}-{s + n - 1}" for s, n in CHAINS])
+@pytest.mark.parametrize("server,first,runs", CHAINS, indirect=["server"],
+                         ids=[f"{b}-seeds{s}-{s + n - 1}" for b, s, n in CHAINS])
 def test_campaign(server, tmp_path, first, runs):
     chain = Chain(server, tmp_path, first)
     started = time.perf_counter()
@@ -318,7 +353,7 @@ def test_campaign(server, tmp_path, first, runs):
                     print(f"seed {seed}: faults {chain.trace[0]}, laptops {[i + 1 for i in chain.trace[1]]}")
             except Exception as e:
                 raise AssertionError(
-                    f"campaign seed {seed} failed (chain from {first}); replay it with "
+                    f"campaign seed {seed} failed on {chain.backend} (chain from {first}); replay it with "
                     f"make soak SOAK_SEED={first} SOAK_RUNS={seed - first + 1} SOAK_CHAIN={CHAIN}: {e}") from e
         chain.oracle.check(chain.laptops, context=f"chain {first}, fresh replay", fresh=tmp_path / "fresh")
         for lt in chain.laptops:  # the laptops' own checks: resends, prunes and rejections are logged
@@ -329,7 +364,7 @@ def test_campaign(server, tmp_path, first, runs):
     report = os.environ.get("SOAK_REPORT")
     if report:
         with open(report, "a", encoding="utf-8") as f:
-            f.write(json.dumps({"first": first, "runs": runs, "seconds": time.perf_counter() - started,
+            f.write(json.dumps({"backend": chain.backend, "first": first, "runs": runs, "seconds": time.perf_counter() - started,
                                 "faults": chain.tally.counts,
                                 "edits": {k: sum(w.done.get(k, 0) for w in chain.loads)
                                           for k in sorted({k for w in chain.loads for k in w.done})},
