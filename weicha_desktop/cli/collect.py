@@ -7,13 +7,11 @@ A new record whose key another record has is refused with that record named (exi
 ``--json`` the existing record on stdout) unless ``--force-new``."""
 from __future__ import annotations
 
-import argparse
 import sys
 from typing import Any
 
 from weicha_desktop.cli.context import (add_value_args, field_words, kind_word, login, open_store, print_json,
-                                        print_refused, print_sections, read_values, set_fields)
-from weicha_desktop.core.errors import ValidationFailed
+                                        print_sections, save_record)
 
 KINDS = {"person": "人员", "vehicle": "车辆", "place": "场所"}
 KEY_HELP = {"person": "记录 id 或身份证号", "vehicle": "记录 id、号牌或车辆识别代号", "place": "记录 id"}
@@ -104,27 +102,17 @@ def _duplicate(args, e) -> int:
 def _save(args, change) -> int:
     from weicha_desktop.core.collect import Duplicate
 
-    try:
-        values = read_values(args)
-    except argparse.ArgumentTypeError as e:
-        print(f"错误：{e}", file=sys.stderr)
-        return 2
-    with open_store(args) as store:
-        svc = _service(args, store)
-        values = set_fields(args, svc, values)
-        if values is None:
-            return 2
-        try:
-            record = change(svc, values)
-        except ValidationFailed as e:
-            return print_refused(e)
-        except Duplicate as e:
-            return _duplicate(args, e)
-        if args.json:
-            print_json(record.as_json())
-        else:
-            print(f"已保存{KINDS[args.kind]}记录 {svc.label(record)}（id {record.id}，第 {record.version} 版，"
-                  f"{record.status_label}）")
+    return save_record(args, _service, lambda store, svc, values: change(svc, values),
+                       lambda svc, record: _saved(args, svc, record),
+                       refusals=((Duplicate, lambda e: _duplicate(args, e)),))
+
+
+def _saved(args, svc, record) -> int:
+    if args.json:
+        print_json(record.as_json())
+    else:
+        print(f"已保存{KINDS[args.kind]}记录 {svc.label(record)}（id {record.id}，第 {record.version} 版，"
+              f"{record.status_label}）")
     return 0
 
 

@@ -225,3 +225,52 @@ def record_service(args, store, cls):
     from weicha_desktop.core.sync.reference import local_forms
 
     return cls(store, local_forms(store), login(args, store))
+
+
+# ---- the shape every record command group shares (`weicha patrol|request|collect …`) -------
+def add_group(sub, name: str, help: str, dest: str):
+    """``weicha NAME`` with its required sub-commands (stored in ``args.DEST``)."""
+    return sub.add_parser(name, help=help).add_subparsers(dest=dest, required=True)
+
+
+def add_command(group, name: str, help: str, func, *, key: str | None = None, values: bool = False,
+                extra=None, json: bool = True):
+    """One sub-command, its arguments in this order: ``key`` (positional, its help the text
+    given), the field values (``add_value_args``), whatever ``extra(parser)`` adds, ``--json``."""
+    s = group.add_parser(name, help=help)
+    if key is not None:
+        s.add_argument("key", help=key)
+    if values:
+        add_value_args(s)
+    if extra is not None:
+        extra(s)
+    if json:
+        s.add_argument("--json", action="store_true")
+    s.set_defaults(func=func)
+    return s
+
+
+def save_record(args, service, change, done, refusals=()) -> int:
+    """A `new`/`update` of a record command: the values read (a bad ``--set``: usage, exit 2),
+    the ``service(args, store)``, the ``--set`` labels resolved (an unknown one: exit 2), then
+    ``change(store, svc, values)``; a ValidationFailed printed (exit 1), each ``(Error,
+    handler)`` of ``refusals`` answered by ``handler(e)``; else ``done(svc, result)``."""
+    from weicha_desktop.core.errors import ValidationFailed
+
+    try:
+        values = read_values(args)
+    except argparse.ArgumentTypeError as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 2
+    with open_store(args) as store:
+        svc = service(args, store)
+        values = set_fields(args, svc, values)
+        if values is None:
+            return 2
+        try:
+            result = change(store, svc, values)
+        except ValidationFailed as e:
+            return print_refused(e)
+        except tuple(error for error, _ in refusals) as e:
+            return next(handler for error, handler in refusals if isinstance(e, error))(e)
+        return done(svc, result)

@@ -7,35 +7,20 @@ summary (duration, distance, points, linked records, checks and hits); a JSON ``
 logged (``patrol.export``)."""
 from __future__ import annotations
 
-import argparse
-import sys
-
-from weicha_desktop.cli.context import (add_value_args, open_store, print_json, print_refused, print_sections,
-                                        read_values, record_service, set_fields)
-from weicha_desktop.core.errors import ValidationFailed
+from weicha_desktop.cli.context import (add_command, add_group, open_store, print_json, print_sections,
+                                        record_service, save_record)
 
 KEY = "巡逻记录 id"
 
 
 def register(sub) -> None:
-    group = sub.add_parser("patrol", help="巡逻：巡逻记录、路线、途中的采集与核查").add_subparsers(
-        dest="patrol_cmd", required=True)
-    s = group.add_parser("new", help="开始一次巡逻（新建草稿，开始时间为现在）")
-    add_value_args(s)
-    s.add_argument("--gpx", help="从 GPX 文件导入路线点（轨迹点与航点）")
-    s.add_argument("--json", action="store_true")
-    s.set_defaults(func=cmd_new)
-    s = group.add_parser("update", help="修改巡逻草稿的字段，或导入 GPX 路线")
-    s.add_argument("key", help=KEY)
-    add_value_args(s)
-    s.add_argument("--gpx", help="从 GPX 文件导入路线点（追加到已有路线之后）")
-    s.add_argument("--json", action="store_true")
-    s.set_defaults(func=cmd_update)
-    s = group.add_parser("show", help="显示巡逻记录、小结、关联记录与途中核查")
-    s.add_argument("key", help=KEY)
-    s.add_argument("--version", type=int)
-    s.add_argument("--json", action="store_true")
-    s.set_defaults(func=cmd_show)
+    group = add_group(sub, "patrol", "巡逻：巡逻记录、路线、途中的采集与核查", "patrol_cmd")
+    add_command(group, "new", "开始一次巡逻（新建草稿，开始时间为现在）", cmd_new, values=True,
+                extra=lambda s: s.add_argument("--gpx", help="从 GPX 文件导入路线点（轨迹点与航点）"))
+    add_command(group, "update", "修改巡逻草稿的字段，或导入 GPX 路线", cmd_update, key=KEY, values=True,
+                extra=lambda s: s.add_argument("--gpx", help="从 GPX 文件导入路线点（追加到已有路线之后）"))
+    add_command(group, "show", "显示巡逻记录、小结、关联记录与途中核查", cmd_show, key=KEY,
+                extra=lambda s: s.add_argument("--version", type=int))
     s = group.add_parser("list", help="列出巡逻记录（退回的在前，然后最近修改的）")
     s.add_argument("--status", choices=["draft", "finalized", "reviewed", "returned"])
     state = s.add_mutually_exclusive_group()
@@ -82,29 +67,19 @@ def _done(args, svc, record, what: str, extra: str = "") -> int:
 
 
 def _save(args, *, new: bool) -> int:
-    from weicha_desktop.core.patrol import read_gpx
+    def change(store, svc, values):
+        from weicha_desktop.core.patrol import read_gpx
 
-    try:
-        values = read_values(args)
-    except argparse.ArgumentTypeError as e:
-        print(f"错误：{e}", file=sys.stderr)
-        return 2
-    with open_store(args) as store:
-        svc = _service(args, store)
-        values = set_fields(args, svc, values)
-        if values is None:
-            return 2
         points = read_gpx(args.gpx, store.clock.now().tzinfo) if args.gpx else None  # refused before any write
-        try:
-            record = svc.create(values) if new else (svc.update(args.key, values) if values else svc.get(args.key))
-            extra = ""
-            if points:
-                record, info = svc.add_points(record.id, points, what=f"（GPX：{args.gpx}）")
-                thinned = f"（文件中 {info['given']} 个，已均匀抽稀）" if info["added"] < info["given"] else ""
-                extra = f"；从 GPX 导入路线点 {info['added']} 个{thinned}"
-        except ValidationFailed as e:
-            return print_refused(e)
-        return _done(args, svc, record, "已保存", extra)
+        record = svc.create(values) if new else (svc.update(args.key, values) if values else svc.get(args.key))
+        extra = ""
+        if points:
+            record, info = svc.add_points(record.id, points, what=f"（GPX：{args.gpx}）")
+            thinned = f"（文件中 {info['given']} 个，已均匀抽稀）" if info["added"] < info["given"] else ""
+            extra = f"；从 GPX 导入路线点 {info['added']} 个{thinned}"
+        return record, extra
+
+    return save_record(args, _service, change, lambda svc, done: _done(args, svc, done[0], "已保存", done[1]))
 
 
 def cmd_new(args) -> int:

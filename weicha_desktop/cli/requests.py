@@ -6,33 +6,18 @@ lists the requests past their deadline; ``list --handling pending`` those waitin
 ``show`` is logged (``request.export``)."""
 from __future__ import annotations
 
-import argparse
-import sys
-
-from weicha_desktop.cli.context import (add_value_args, local_time, open_store, print_json, print_refused,
-                                        print_sections, read_values, record_service, set_fields)
-from weicha_desktop.core.errors import ValidationFailed
+from weicha_desktop.cli.context import (add_command, add_group, local_time, open_store, print_json,
+                                        print_sections, record_service, save_record)
 
 KEY = "诉求记录 id"
 
 
 def register(sub) -> None:
-    group = sub.add_parser("request", help="互动：报警求助与民情民意的受理和办理").add_subparsers(
-        dest="request_cmd", required=True)
-    s = group.add_parser("new", help="受理一条诉求（新建草稿，待处理）")
-    add_value_args(s)
-    s.add_argument("--json", action="store_true")
-    s.set_defaults(func=cmd_new)
-    s = group.add_parser("update", help="修改诉求草稿的字段（办理状态用 step）")
-    s.add_argument("key", help=KEY)
-    add_value_args(s)
-    s.add_argument("--json", action="store_true")
-    s.set_defaults(func=cmd_update)
-    s = group.add_parser("show", help="显示诉求、办理经过与期限")
-    s.add_argument("key", help=KEY)
-    s.add_argument("--version", type=int)
-    s.add_argument("--json", action="store_true")
-    s.set_defaults(func=cmd_show)
+    group = add_group(sub, "request", "互动：报警求助与民情民意的受理和办理", "request_cmd")
+    add_command(group, "new", "受理一条诉求（新建草稿，待处理）", cmd_new, values=True)
+    add_command(group, "update", "修改诉求草稿的字段（办理状态用 step）", cmd_update, key=KEY, values=True)
+    add_command(group, "show", "显示诉求、办理经过与期限", cmd_show, key=KEY,
+                extra=lambda s: s.add_argument("--version", type=int))
     s = group.add_parser("list", help="列出诉求（退回的在前，然后最近修改的）")
     s.add_argument("--status", choices=["draft", "finalized", "reviewed", "returned"], help="记录状态")
     s.add_argument("--handling", choices=["pending", "in_progress", "done"], help="办理状态")
@@ -73,21 +58,8 @@ def _done(args, svc, record, what: str, extra: str = "") -> int:
 
 
 def _save(args, change) -> int:
-    try:
-        values = read_values(args)
-    except argparse.ArgumentTypeError as e:
-        print(f"错误：{e}", file=sys.stderr)
-        return 2
-    with open_store(args) as store:
-        svc = _service(args, store)
-        values = set_fields(args, svc, values)
-        if values is None:
-            return 2
-        try:
-            record = change(svc, values)
-        except ValidationFailed as e:
-            return print_refused(e)
-        return _done(args, svc, record, "已保存")
+    return save_record(args, _service, lambda store, svc, values: change(svc, values),
+                       lambda svc, record: _done(args, svc, record, "已保存"))
 
 
 def cmd_new(args) -> int:
