@@ -50,6 +50,13 @@ KEY_FILE = "device_key.pem"
 KEYRING_MARKER = "device_key.keyring"
 KEYRING_SERVICE = APP_NAME
 KEYRING_USER = "device-signing-key"
+DEVICE_KEY_WORDS = {
+    "file_unreadable": "设备密钥文件 {file} 无法读取或已损坏（{error}）",
+    "file_wrong_type": "设备密钥文件 {file} 不是 Ed25519 密钥",
+    "keyring_unreadable": "系统钥匙串中的设备密钥无法读取（{error}）",
+    "keyring_damaged": "系统钥匙串中的设备密钥已损坏",
+    "keyring_gone": "设备密钥应在系统钥匙串中，但现在读不到（钥匙串被清除或不可用）",
+}
 DEVICE_ID = re.compile(r"^[0-9A-Za-z-]{8,64}$")
 AUTO = object()  # Anchor(keyring=AUTO): the OS keyring if one is usable
 StartLogger = Callable[[str, dict[str, Any]], None]  # (summary, details): commits data.anchor
@@ -168,49 +175,16 @@ class Anchor:
         Raises CheckpointError when a key exists but cannot be read."""
         if self._private is not None:
             return self._private
-        from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-        key_file, marker = self.config_dir / KEY_FILE, self.config_dir / KEYRING_MARKER
-        if key_file.exists():
-            try:
-                key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
-            except (OSError, ValueError, TypeError) as e:
-                raise CheckpointError(f"设备密钥文件 {key_file} 无法读取或已损坏（{e}）") from None
-            if not isinstance(key, Ed25519PrivateKey):
-                raise CheckpointError(f"设备密钥文件 {key_file} 不是 Ed25519 密钥")
-            self._private = key
-            return key
-        backend = self._backend()
-        secret = None
-        if backend is not None:
-            try:
-                secret = backend.get_password(KEYRING_SERVICE, KEYRING_USER)
-            except Exception as e:  # noqa: BLE001 — a locked or broken keyring
-                raise CheckpointError(f"系统钥匙串中的设备密钥无法读取（{e}）") from None
-        if secret:
-            try:
-                self._private = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(secret))
-            except ValueError:
-                raise CheckpointError("系统钥匙串中的设备密钥已损坏") from None
-            return self._private
-        if marker.exists():
-            raise CheckpointError("设备密钥应在系统钥匙串中，但现在读不到（钥匙串被清除或不可用）")
-        if not create:
-            return None
-        self._key_created = True
-        key = Ed25519PrivateKey.generate()
-        private_dir(self.config_dir)
-        raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                serialization.NoEncryption())
-        try:
-            if backend is None:
-                raise RuntimeError("no keyring")
-            backend.set_password(KEYRING_SERVICE, KEYRING_USER, raw.hex())
-            write_atomic(marker, _public_hex(key).encode("ascii") + b"\n", mode=0o600, exclusive=True)
-        except Exception:  # noqa: BLE001 — no keyring, or it refused: an owner-only file
-            write_atomic(key_file, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                     serialization.NoEncryption()), mode=0o600, exclusive=True)
+        from weicha_desktop.core.keystore import KeySlot
+
+        slot = KeySlot(self.config_dir, KEY_FILE, KEYRING_MARKER, KEYRING_SERVICE, KEYRING_USER,
+                       Ed25519PrivateKey, CheckpointError, DEVICE_KEY_WORDS,
+                       marker_text=lambda key: _public_hex(key).encode("ascii") + b"\n")
+        key, made = slot.load(self._backend(), create=create)
+        if made:
+            self._key_created = True
         self._private = key
         return key
 

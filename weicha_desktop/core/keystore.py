@@ -1,0 +1,77 @@
+"""A private key kept as this laptop keeps its keys: in the OS keyring where one works (a
+marker file in the config folder says so), else an owner-only PEM file there (0600, folder
+0700). Made on first need; a key that exists but cannot be read is an error, never silently
+replaced (what was signed or encrypted with the old one would no longer verify or open).
+
+Used by the device's signing key (core/checkpoint.py) and the laptop's bundle encryption key
+(core/bundle/laptop_key.py): each gives its file names, keyring entry, key type and words."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from cryptography.hazmat.primitives import serialization
+
+from weicha_desktop.core.checkpoint_lock import private_dir
+from weicha_desktop.core.fileio import write_atomic
+
+
+@dataclass(frozen=True)
+class KeySlot:
+    """Where one key lives and what is said when it cannot be read. ``words`` are format
+    strings: ``file_unreadable`` ({file}, {error}), ``file_wrong_type`` ({file}),
+    ``keyring_unreadable`` ({error}), ``keyring_damaged``, ``keyring_gone``."""
+    folder: Path
+    file_name: str
+    marker_name: str
+    service: str
+    user: str
+    key_type: type
+    error: type[Exception]
+    words: dict[str, str]
+    marker_text: Callable[[Any], bytes] = lambda _key: b"keyring\n"
+
+    @property
+    def key_file(self) -> Path:
+        return self.folder / self.file_name
+
+    def load(self, backend: Any, *, create: bool) -> tuple[Any | None, bool]:
+        """(the key or None when there is none and not ``create``, whether it was made now)."""
+        key_file, marker = self.key_file, self.folder / self.marker_name
+        if key_file.exists():
+            try:
+                key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
+            except (OSError, ValueError, TypeError) as e:
+                raise self.error(self.words["file_unreadable"].format(file=key_file, error=e)) from None
+            if not isinstance(key, self.key_type):
+                raise self.error(self.words["file_wrong_type"].format(file=key_file))
+            return key, False
+        secret = None
+        if backend is not None:
+            try:
+                secret = backend.get_password(self.service, self.user)
+            except Exception as e:  # noqa: BLE001 — a locked or broken keyring
+                raise self.error(self.words["keyring_unreadable"].format(error=e)) from None
+        if secret:
+            try:
+                return self.key_type.from_private_bytes(bytes.fromhex(secret)), False
+            except ValueError:
+                raise self.error(self.words["keyring_damaged"]) from None
+        if marker.exists():
+            raise self.error(self.words["keyring_gone"])
+        if not create:
+            return None, False
+        key = self.key_type.generate()
+        private_dir(self.folder)
+        raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                serialization.NoEncryption())
+        try:
+            if backend is None:
+                raise RuntimeError("no keyring")
+            backend.set_password(self.service, self.user, raw.hex())
+            write_atomic(marker, self.marker_text(key), mode=0o600, exclusive=True)
+        except Exception:  # noqa: BLE001 — no keyring, or it refused: an owner-only file
+            write_atomic(key_file, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                     serialization.NoEncryption()), mode=0o600, exclusive=True)
+        return key, True
