@@ -148,3 +148,30 @@ def with_photos(lt: Laptop, case_id: str, folder: Path, n: int = 4) -> list[str]
     for photo, cls in zip(photos.list(case_id), forms().choices("photo_classes")):
         photos.update(photo.id, photo_class=cls.value)
     return shas
+
+
+def push_to_thread_server(store, actor, tmp: Path) -> tuple[dict[str, str], set[str], list[str]]:
+    """Enroll ``store`` on a fresh in-process server (tests/fault_proxy.py ThreadServer,
+    SQLite), sync once, and answer what the server then holds of this device: {op: status},
+    the record kinds, and the envelopes' JSON of its ops in sequence order. The sync must
+    have had nothing rejected and the laptop's queue ends empty (asserted here)."""
+    import sqlalchemy as sa
+
+    from weicha_desktop.core.sync.push import sync_once
+    from tests.fault_proxy import ThreadServer
+
+    server = ThreadServer(tmp)
+    try:
+        enroll(store, server.url, server.code(), actor=actor)
+        config = SyncConfig.of(store)
+        with config.client() as c:
+            result = sync_once(store, c, config=config)
+        assert not result.rejected, result
+        with server.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT op, status, envelope FROM ops WHERE device_id = :d "
+                                        "ORDER BY device_seq"), {"d": store.meta("device_id")}).all()
+            kinds = {r[0] for r in conn.execute(sa.text("SELECT kind FROM records"))}
+        assert store.conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone() == (0,)
+        return {r.op: r.status for r in rows}, kinds, [(r.op, r.status, r.envelope) for r in rows]
+    finally:
+        server.stop()

@@ -4,15 +4,11 @@ go up with the next sync, the server holds every check.run op applied, and the l
 is empty."""
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from weicha_desktop.core.checks import CheckService, import_list
-from weicha_desktop.core.sync.enrollment import SyncConfig, enroll
-from weicha_desktop.core.sync.push import sync_once
 from weicha_desktop.core.users import UserService
 
-from tests.fault_proxy import ThreadServer
 from tests.support import PASSWORD, new_store
+from tests.sync_support import push_to_thread_server
 
 
 def test_checks_made_offline_are_pushed_to_a_real_server(tmp_path):
@@ -24,22 +20,11 @@ def test_checks_made_offline_are_pushed_to_a_real_server(tmp_path):
     checks.check("桂A12345", "vehicle")
     checks.check("桂B12345", "vehicle")
     checks.check("11010519491231002X", "person")
-    server = ThreadServer(tmp_path / "srv")
     try:
-        enroll(store, server.url, server.code(), actor=admin)
-        config = SyncConfig.of(store)
-        with config.client() as client:
-            result = sync_once(store, client, config=config)
-        assert not result.rejected, result
-        with server.engine.connect() as conn:
-            rows = conn.execute(sa.text(
-                "SELECT status, envelope FROM ops WHERE device_id = :d AND op = 'check.run' ORDER BY device_seq"),
-                {"d": store.meta("device_id")}).all()
-        assert [r.status for r in rows] == ["applied"] * 3
-        assert all('"hit"' in r.envelope or '"miss"' in r.envelope for r in rows)
-        assert sum('"hit"' in r.envelope for r in rows) == 1
-        pending = store.conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()
-        assert pending == (0,)
+        _, _, rows = push_to_thread_server(store, admin, tmp_path / "srv")
+        checks_held = [(status, envelope) for op, status, envelope in rows if op == "check.run"]
+        assert [status for status, _ in checks_held] == ["applied"] * 3
+        assert all('"hit"' in e or '"miss"' in e for _, e in checks_held)
+        assert sum('"hit"' in e for _, e in checks_held) == 1
     finally:
-        server.stop()
         store.close()

@@ -6,21 +6,17 @@ protocol change."""
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.collect import LinkService, PersonService, PlaceService, VehicleService
 from weicha_desktop.core.demo import scene_values
 from weicha_desktop.core.store.oplog import outbox_envelope
 from weicha_desktop.core.sync.apply import apply_bundle, apply_ops
-from weicha_desktop.core.sync.enrollment import enroll
-from weicha_desktop.core.sync.push import sync_once
 from weicha_desktop.core.sync.queue import OutboxQueue
-from weicha_desktop.core.sync.enrollment import SyncConfig
 from weicha_desktop.core.users import UserService
 from weicha_desktop.core.verify.links import check_links
 
-from tests.fault_proxy import ThreadServer
+from tests.sync_support import push_to_thread_server
 from tests.outbox_support import outbox_rows
 from tests.support import PASSWORD, forms, new_store
 from tests.test_replay import snapshot as record_tables
@@ -114,21 +110,8 @@ def test_a_removal_of_a_link_not_there_is_refused_and_stops_its_device(device, t
 
 def test_each_kind_and_its_links_are_pushed_to_a_server_unchanged(device, tmp_path):
     src, envelopes, _, tech = device
-    server = ThreadServer(tmp_path / "srv")
-    try:
-        enroll(src, server.url, server.code(), actor=tech)
-        config = SyncConfig.of(src)
-        with config.client() as client:
-            result = sync_once(src, client, config=config)
-        assert not result.rejected, result
-        with server.engine.connect() as conn:
-            held = {r.op: r.status for r in conn.execute(sa.text(
-                "SELECT op, status FROM ops WHERE device_id = :d"), {"d": src.meta("device_id")})}
-            kinds = {r[0] for r in conn.execute(sa.text("SELECT kind FROM records"))}
-        for op in ("person.create", "person.finalize", "person.review", "person.amend", "vehicle.create",
-                   "place.create", "link.add", "link.remove"):
-            assert op in held, op
-        assert kinds == {"case", *KINDS}
-        assert src.conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone() == (0,)
-    finally:
-        server.stop()
+    held, kinds, _ = push_to_thread_server(src, tech, tmp_path / "srv")
+    for op in ("person.create", "person.finalize", "person.review", "person.amend", "vehicle.create",
+               "place.create", "link.add", "link.remove"):
+        assert op in held, op
+    assert kinds == {"case", *KINDS}

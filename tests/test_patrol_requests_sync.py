@@ -6,21 +6,18 @@ are, with no protocol change."""
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from weicha_desktop.core.collect import PersonService
 from weicha_desktop.core.patrol import PatrolService
 from weicha_desktop.core.requests import RequestService
 from weicha_desktop.core.store.oplog import outbox_envelope
 from weicha_desktop.core.sync.apply import apply_bundle, apply_ops
-from weicha_desktop.core.sync.enrollment import SyncConfig, enroll
-from weicha_desktop.core.sync.push import sync_once
 from weicha_desktop.core.sync.queue import OutboxQueue
 from weicha_desktop.core.users import UserService
 from weicha_desktop.core.verify import verify
 from weicha_server import opcheck
 
-from tests.fault_proxy import ThreadServer
+from tests.sync_support import push_to_thread_server
 from tests.outbox_support import outbox_rows
 from tests.support import PASSWORD, ManualClock, forms, new_store
 from tests.test_collect_sync import snapshot
@@ -102,22 +99,9 @@ def test_a_bundle_compacts_the_drafts_but_keeps_every_step(device, tmp_path):
 
 def test_patrols_and_requests_are_pushed_to_a_server_unchanged(device, tmp_path):
     src, _, _, tech = device
-    server = ThreadServer(tmp_path / "srv")
-    try:
-        enroll(src, server.url, server.code(), actor=tech)
-        config = SyncConfig.of(src)
-        with config.client() as client:
-            result = sync_once(src, client, config=config)
-        assert not result.rejected, result
-        with server.engine.connect() as conn:
-            held = {r.op: r.status for r in conn.execute(sa.text(
-                "SELECT op, status FROM ops WHERE device_id = :d"), {"d": src.meta("device_id")})}
-            kinds = {r[0] for r in conn.execute(sa.text("SELECT kind FROM records"))}
-        for op in ("patrol.create", "patrol.end", "patrol.finalize", "patrol.review", "request.create",
-                   "request.step", "request.finalize", "request.review", "link.add"):
-            assert op in held, op
-        assert "rejected" not in held.values(), held
-        assert kinds >= {"patrol", "request"}
-        assert src.conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone() == (0,)
-    finally:
-        server.stop()
+    held, kinds, _ = push_to_thread_server(src, tech, tmp_path / "srv")
+    for op in ("patrol.create", "patrol.end", "patrol.finalize", "patrol.review", "request.create",
+               "request.step", "request.finalize", "request.review", "link.add"):
+        assert op in held, op
+    assert "rejected" not in held.values(), held
+    assert kinds >= {"patrol", "request"}
