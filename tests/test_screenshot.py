@@ -1,4 +1,8 @@
-"""`weicha screenshot`: the real command in a subprocess, on a data folder it must not change."""
+"""`weicha screenshot`: the real command, on a data folder it must not change. One run in a
+process of its own (the entry point, and the command choosing the offscreen platform itself
+before Qt starts: QT_QPA_PLATFORM is taken out of its environment); the other screens and the
+refusals through cli.main in this process (support.run_cli), where a process start proves
+nothing more."""
 from __future__ import annotations
 
 import hashlib
@@ -10,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from gui_support import complete_values, forms
+from gui_support import app, complete_values, forms  # noqa: F401  (app: a fixture)
 from support import PASSWORD, new_store, run_cli
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.users import UserService
@@ -55,15 +59,16 @@ def assert_drawn(png: Path, size: tuple[int, int]) -> Image.Image:
     return image
 
 
-def test_screenshots_of_the_main_window_a_case_form_and_the_review_queue(data, tmp_path):
+def test_screenshots_of_the_main_window_a_case_form_and_the_review_queue(app, data, tmp_path):
     folder, number = data
     before = snapshot(folder)
     (tmp_path / "deep").mkdir()  # a missing folder is refused, not made (tests/test_safe_output.py)
     main, form, review = (tmp_path / "deep" / f"{n}.png" for n in ("main", "form", "review"))
     for out, extra in ((main, []), (form, ["--case", number]),
                        (review, ["--page", "review", "--case", number, "--user", "zhou"])):
-        done = weicha("--data-dir", str(folder), "screenshot", "-o", str(out), "--size", "1024x700",
-                      *extra)
+        args = ("screenshot", "-o", str(out), "--size", "1024x700", *extra)
+        # the main window by the program itself, the two others in this process
+        done = weicha("--data-dir", str(folder), *args) if out is main else run_cli(folder, *args)
         assert done.returncode == 0, done.stderr
         assert f"已写入 {out}（1024×700）" in done.stdout
     pictures = [assert_drawn(p, (1024, 700)).tobytes() for p in (main, form, review)]
@@ -71,14 +76,13 @@ def test_screenshots_of_the_main_window_a_case_form_and_the_review_queue(data, t
     assert snapshot(folder) == before  # read-only: the data folder is untouched
 
 
-def test_screenshot_refuses_clearly(data, tmp_path):
+def test_screenshot_refuses_clearly(app, data, tmp_path):
     folder, _ = data
     out = str(tmp_path / "x.png")
-    done = weicha("--data-dir", str(folder), "screenshot", "-o", out, "--case", "K000")
+    done = run_cli(folder, "screenshot", "-o", out, "--case", "K000")
     assert done.returncode == 1 and "找不到勘验“K000”" in done.stderr
-    done = weicha("--data-dir", str(folder), "--user", "liming", "screenshot", "-o", out,
-                  "--page", "review")
+    done = run_cli(folder, "--user", "liming", "screenshot", "-o", out, "--page", "review")
     assert done.returncode == 1 and "没有“review”页面" in done.stderr
-    done = run_cli(folder, "screenshot", "-o", out, "--size", "big")  # argparse: no Qt, no process
+    done = run_cli(folder, "screenshot", "-o", out, "--size", "big")  # argparse: no Qt
     assert done.returncode == 2 and "宽x高" in done.stderr
     assert not Path(out).exists()
