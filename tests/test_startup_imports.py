@@ -53,7 +53,6 @@ HEAVY = {
 PROBE = r"""
 import json, sys
 from pathlib import Path
-{preamble}
 from weicha_desktop.gui.shell import app as shell
 from weicha_desktop.core import applog
 from weicha_desktop.core.users import UserService
@@ -67,29 +66,41 @@ store = shell.open_store(Path({data!r}))
 forms = shell.load_forms(store=store)
 window = shell.build_main_window(store, forms, UserService(store).get("admin"))
 table = window.workspace.case_list.table
-seen = {{}}
+paints = [{{}}]  # what each watched paint saw: the first paint, then the probe's self-check
 
 class Watch(QObject):
     def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and not seen and table.model().rowCount():
+        seen = paints[-1]
+        if event.type() == QEvent.Type.Paint and "rows" not in seen and table.model().rowCount():
             seen["modules"] = sorted(sys.modules)
             seen["rows"] = table.model().rowCount()
             seen["older_forms_at_paint"] = forms.older_loaded
         return False
 
+def step():
+    if len(paints) == 1 and paints[0] and window.start_finished:
+        paints[0]["older_forms_after"] = forms.older_loaded
+        # the probe itself can fail: heavy modules imported now are named at the next paint
+        absent = [name for name in ("reportlab", "PIL") if name not in sys.modules]
+        {self_check}
+        paints.append({{"absent_before": absent}})
+        table.viewport().update()
+    elif len(paints) == 2 and "rows" in paints[1]:
+        application.quit()
+
 watch = Watch()
 table.viewport().installEventFilter(watch)
 done = QTimer()
-done.timeout.connect(lambda: (seen and window.start_finished) and application.quit())
+done.timeout.connect(step)
 done.start(5)
 window.show()
 QTimer.singleShot(20000, application.quit)
 application.exec()
-seen["older_forms_after"] = forms.older_loaded
 window.close()
 store.close()
-print(json.dumps(seen))
+print(json.dumps(paints))
 """
+SELF_CHECK = "import reportlab.platypus, PIL.Image"
 
 
 @pytest.fixture(scope="module")
@@ -104,13 +115,17 @@ def folder(tmp_path_factory) -> Path:
     return data
 
 
-def loaded_at_paint(data: Path, preamble: str = "") -> dict:
+@pytest.fixture(scope="module")
+def painted(folder) -> list[dict]:
+    """One start of the program (a fresh interpreter): what its first paint saw, then what a
+    paint saw after SELF_CHECK imported heavy modules."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    proc = subprocess.run([sys.executable, "-c", PROBE.format(preamble=preamble, data=str(data))],
+    proc = subprocess.run([sys.executable, "-c", PROBE.format(self_check=SELF_CHECK, data=str(folder))],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, f"the start-up probe failed:\n{proc.stderr}"
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert result, f"the case list was never painted with its case:\n{proc.stderr}"
+    assert result[0], f"the case list was never painted with its case:\n{proc.stderr}"
+    assert len(result) == 2 and "rows" in result[1], f"the self-check's paint never came:\n{proc.stderr}"
     return result
 
 
@@ -119,8 +134,8 @@ def heavy(modules: list[str]) -> dict[str, str]:
             if any(m == name or m.startswith(name + ".") for m in modules)}
 
 
-def test_the_first_paint_imports_nothing_heavy(folder):
-    result = loaded_at_paint(folder)
+def test_the_first_paint_imports_nothing_heavy(painted):
+    result = painted[0]
     assert result["rows"] == 1, "the window is usable when painted: the case is listed"
     assert "weicha_desktop.gui.cases.list" in result["modules"]
     assert heavy(result["modules"]) == {}, (
@@ -129,9 +144,10 @@ def test_the_first_paint_imports_nothing_heavy(folder):
     assert result["older_forms_at_paint"] is False and result["older_forms_after"] is True
 
 
-def test_the_probe_sees_a_heavy_import(folder):
+def test_the_probe_sees_a_heavy_import(painted):
     """The probe itself can fail: a module imported before the paint is named."""
-    result = loaded_at_paint(folder, preamble="import reportlab.platypus, PIL.Image")
+    result = painted[1]
+    assert result["absent_before"] == ["reportlab", "PIL"]  # not there before the self-check
     assert {"reportlab", "PIL"} <= set(heavy(result["modules"]))
 
 
