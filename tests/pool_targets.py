@@ -17,6 +17,28 @@ def behave(name: str) -> dict:
     return {"status": "ok", "name": name, "pid": os.getpid()}
 
 
+def meet(name: str, folder: str) -> dict:
+    """Wait (at most 10 s) until two workers hold a ``meet`` task at once: each leaves its pid
+    in ``folder``. Proves two processes work side by side without tasks slow enough for it."""
+    from pathlib import Path
+
+    Path(folder, str(os.getpid())).touch()
+    for _ in range(2000):
+        if len(os.listdir(folder)) >= 2:
+            break
+        time.sleep(0.005)
+    return {"status": "ok", "name": name, "pid": os.getpid(), "met": len(os.listdir(folder))}
+
+
+def loads(module: str) -> dict:
+    """What a worker has imported once ``module`` (its target's) is: ``modules``."""
+    import importlib
+    import sys
+
+    importlib.import_module(module)
+    return {"status": "ok", "modules": sorted(sys.modules)}
+
+
 def die(how: str = "kill") -> None:
     """End this worker the hard way: kill -9 of itself, or a real segfault in native code."""
     if how == "segv":
@@ -62,7 +84,7 @@ def analyse_or_die(source: str, *rest) -> dict:
 def prepare_or_die(path: str, turn, long_px: int, out: str) -> dict:
     """The real report worker; the third photo's worker dies once (WEICHA_TEST_DIE=once)
     or every time (=always)."""
-    from weicha_desktop.core.reports.photosheets import prepare_task
+    from weicha_desktop.core.reports.photo_prep import prepare_task
 
     mode = os.environ.get("WEICHA_TEST_DIE")
     if os.path.basename(out) == "2.jpg" and (mode == "always" or (mode == "once" and once(out + ".died"))):

@@ -16,19 +16,18 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Table, TableStyle
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.labels import time_source_label
 from weicha_desktop.core.photos import Photo
-from weicha_desktop.core.media.analyse import render_upright
 from weicha_desktop.core.media.pool import WorkerPool, WorkerStartError
 from weicha_desktop.core.reports.fonts import cjk_font
 from weicha_desktop.core.reports.note import WIDTH
+from weicha_desktop.core.reports.photo_prep import prepare_task  # also run here for ≤ 3 photos
 from weicha_desktop.core.reports.styles import styles, text
 from weicha_desktop.core.reports.values import fmt_datetime
 
 DPI = 300
-JPEG_QUALITY = 80
 # per page → (columns, rows, image box height in mm, caption height in mm)
 LAYOUTS = {1: (1, 1, 180.0, 30.0), 2: (1, 2, 95.0, 24.0), 4: (2, 2, 88.0, 30.0)}
 Progress = Callable[[int, int], None]
-PREPARE = "weicha_desktop.core.reports.photosheets:prepare_task"  # what the workers run
+PREPARE = "weicha_desktop.core.reports.photo_prep:prepare_task"  # what the workers run (light)
 
 
 @dataclass
@@ -49,21 +48,6 @@ def target_px(photo: Photo, per_page: int) -> int:
     box_w, box_h = _box(per_page)
     scale = min(box_w / photo.width, box_h / photo.height)
     return max(64, round(max(photo.width, photo.height) * scale / 72 * DPI))
-
-
-def prepare_task(path: str, turn: int | None, long_px: int, out: str) -> dict:
-    """Worker-process side: decode at reduced scale (JPEG draft picks a scale at or above
-    90 % of the target, i.e. ≥ 270 dpi), stand upright, fit, write a JPEG to ``out``.
-    A file, not bytes: reportlab embeds a JPEG file as is, but decodes and digests every
-    in-memory image it is given (50 ms each for a 1500 px photo)."""
-    try:
-        img = render_upright(Path(path), turn, round(long_px * 0.9))
-        if max(img.size) > long_px:
-            img.thumbnail((long_px, long_px))
-        img.save(out, "JPEG", quality=JPEG_QUALITY)
-        return {"status": "ok", "jpeg": out, "size": img.size}
-    except Exception as e:  # a vanished or damaged original: print the gap and say why
-        return {"status": "rejected", "reason": f"无法读取原始照片（{e}）"}
 
 
 def _turn(photo: Photo) -> int | None:
