@@ -104,7 +104,7 @@ def test_workers_killed_between_tasks_are_replaced_and_every_task_runs():
         if i == 1:  # both workers idle or busy: kill -9 them all, as a user with `kill` might
             killed.append(kill_workers())
 
-    results = run_pool([f"slow-{i}" for i in range(8)], on_result)
+    results = run_pool([f"quick-{i}" for i in range(8)], on_result)
     assert killed and killed[0] >= 1
     assert [r["status"] for r in results] == ["ok"] * 8
 
@@ -282,11 +282,24 @@ def test_a_closed_stdout_still_ends_quietly(tmp_path):
 
 
 
-SLOW_STORE = """
-import time
+def held_after_the_first(gate):
+    """A prelude for the program: every photo after the first is stored only once ``gate``
+    (a file) exists — the test opens it when its reader has gone, or never (kill -9): the
+    import is certainly under way, with files left, at that moment. (At most 10 s.)"""
+    return f"""
+import os, time
 from weicha_desktop.core import photos
 _store_one = photos.PhotoService._store_one
-photos.PhotoService._store_one = lambda self, *a: (time.sleep(0.1), _store_one(self, *a))[1]
+def _held(self, *a):
+    if _held.stored:
+        for _ in range(2000):
+            if os.path.exists({str(gate)!r}):
+                break
+            time.sleep(0.005)
+    _held.stored += 1
+    return _store_one(self, *a)
+_held.stored = 0
+photos.PhotoService._store_one = _held
 """
 
 
@@ -295,10 +308,12 @@ def test_an_import_piped_into_head_still_imports_the_whole_card(data, tmp_path):
     half way through a camera card (before: 2 of 8 imported, exit 0)."""
     folder, number = data
     photos_in(tmp_path / "card", [f"IMG_{i}.JPG" for i in range(8)])
-    p = weicha_with(SLOW_STORE, folder, "photos", "import", number, str(tmp_path / "card"), "--json",
-                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    gate = tmp_path / "gate"
+    p = weicha_with(held_after_the_first(gate), folder, "photos", "import", number, str(tmp_path / "card"),
+                    "--json", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert json.loads(p.stdout.readline())["status"] == "imported"
     p.stdout.close()
+    gate.touch()  # the reader has gone with 7 files left
     assert p.wait(LIMIT) == 0 and p.stderr.read() == b""
     listed = run_cli(folder, "photos", "list", number, "--json", user="admin")
     assert len(json.loads(listed.stdout)) == 8
@@ -311,10 +326,10 @@ def test_kill_9_of_the_program_mid_import_leaves_no_worker_and_nothing_for_long(
 
     folder, number = data
     photos_in(tmp_path / "card", [f"IMG_{i}.JPG" for i in range(8)])
-    p = weicha_with(SLOW_STORE, folder, "photos", "import", number, str(tmp_path / "card"), "--json",
-                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p = weicha_with(held_after_the_first(tmp_path / "never"), folder, "photos", "import", number,
+                    str(tmp_path / "card"), "--json", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     p.stdout.readline()
-    os.kill(p.pid, signal.SIGKILL)
+    os.kill(p.pid, signal.SIGKILL)  # while the second photo waits to be stored
     _, err = p.communicate(timeout=LIMIT)  # ends once every worker has let go of the pipes
     assert b"Traceback" not in err
     assert any((folder / "blobs" / ".staging").iterdir())  # the crash left its copies
