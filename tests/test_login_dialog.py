@@ -2,6 +2,8 @@
 for that long (Enter does nothing meanwhile), then lets the right password in."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton
@@ -29,7 +31,7 @@ def attempt(qtbot, dialog: LoginDialog, password: str) -> None:
 
 def test_the_dialog_waits_as_long_as_the_core_says(app, qtbot, clocked):
     store, clock = clocked
-    dialog = LoginDialog(UserService(store), "单位", "admin")
+    dialog = LoginDialog(UserService(store), "单位", "admin", second_ms=100)  # the core's 1 s: 0.1 s
     qtbot.addWidget(dialog)
     dialog.show()
     button = child(dialog, QPushButton, "loginButton")
@@ -37,6 +39,7 @@ def test_the_dialog_waits_as_long_as_the_core_says(app, qtbot, clocked):
     for _ in range(4):
         attempt(qtbot, dialog, "wrong-pass-9")
         assert error.text() == "用户名或密码错误。" and button.isEnabled()
+    locked_at = time.monotonic()
     attempt(qtbot, dialog, "wrong-pass-9")
     assert error.text() == "用户名或密码错误。已连续错误 5 次，请在 1 秒后再试。"
     assert not button.isEnabled()
@@ -45,6 +48,7 @@ def test_the_dialog_waits_as_long_as_the_core_says(app, qtbot, clocked):
     assert len(store.audit_entries()) == before and dialog.user is None
 
     qtbot.waitUntil(button.isEnabled, timeout=3000)
+    assert time.monotonic() - locked_at >= 0.1  # grey for the whole wait the core said
     clock.advance(1)
     attempt(qtbot, dialog, PASSWORD)
     assert dialog.result() == QDialog.DialogCode.Accepted and dialog.user.name == "admin"
