@@ -540,9 +540,8 @@ def test_backup_and_restore_on_the_command_line(tmp_path):
     r = run_cli(tmp_path, "restore", str(out), "--check")
     assert r.returncode == 0 and "备份文件完好" in r.stdout and sorted(os.listdir(tmp_path)) == ["cli.wcbak", "src"]
     laptop = {"WEICHA_CONFIG_DIR": str(tmp_path / "new-laptop")}  # restored on another machine
-    r = subprocess.run([sys.executable, "-m", "weicha_desktop", "restore", str(out), "--data-dir",
-                        str(tmp_path / "new"), "--user", "admin"], capture_output=True, text=True,
-                       timeout=120, env=dict(os.environ, WEICHA_PASSWORD=PASSWORD, **laptop))
+    r = run_cli(tmp_path / "new", "restore", str(out), "--data-dir", str(tmp_path / "new"), "--user", "admin",
+                env=laptop)  # --data-dir and --user after the command, too
     assert r.returncode == 0, r.stderr
     assert "已从备份" in r.stdout and "校验通过" in r.stdout and "编号" in r.stdout
     r = run_cli(tmp_path / "new", "verify", env=laptop)
