@@ -21,6 +21,7 @@ from support import PASSWORD, new_store
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.store import Store
 from weicha_desktop.core.users import UserService
+from weicha_desktop.gui.forms.view import AUTOSAVE_MS
 
 pytestmark = pytest.mark.usefixtures("dialogs")
 
@@ -30,8 +31,9 @@ def counts(store) -> tuple[int, int]:
 
 
 def test_edits_are_journalled_within_two_seconds_without_log_or_sync(app, qtbot, cases, store):
+    assert AUTOSAVE_MS <= 1000  # the program's pause: journalled well within 2 s
     case = cases.new_case({"recorder": None})  # not prefilled: typed here
-    view = open_view(qtbot, cases, case.id)
+    view = open_view(qtbot, cases, case.id, autosave_ms=100)  # the same timer, a shorter pause
     before = counts(store)
     type_into(qtbot, child(view, QLineEdit, "field_recorder"), "Zhang Wei")
     type_into(qtbot, child(view, QLineEdit, "field_incident_address"), "钦州市钦南区永福路 12 号")
@@ -131,7 +133,7 @@ from weicha_desktop.resources import forms_dir
 app = make_app()
 store = Store.open(sys.argv[1])
 cases = CaseService(store, FormRegistry(forms_dir()), UserService(store).authenticate("admin", sys.argv[3]))
-view = FormView(cases, cases.get(sys.argv[2]))
+view = FormView(cases, cases.get(sys.argv[2]), autosave_ms=100)  # the pause: 0.1 s, not 1 s
 view.show()
 QTest.keyClicks(view.findChild(QLineEdit, "field_recorder"), "Zhang Wei")
 view.findChild(QLineEdit, "field_incident_address").insert("钦州市钦南区永福路 12 号")

@@ -55,7 +55,7 @@ def test_fill_fields_across_tabs_and_save_with_the_keyboard(app, qtbot, cases):
 
 
 def test_a_wrong_id_number_is_shown_next_to_the_field(app, qtbot, cases, spec):
-    view = open_view(qtbot, cases, cases.new_case().id)
+    view = open_view(qtbot, cases, cases.new_case().id, autosave_ms=100)  # the typing pause: 0.1 s
     view.tabs.setCurrentIndex(7)  # 参加人员
     qtbot.mouseClick(child(view, QPushButton, "field_witnesses_add"), Qt.MouseButton.LeftButton)
     table = child(view, QTableWidget, "field_witnesses")
