@@ -61,6 +61,17 @@ def part_beside(target: Path, *, mode: int = 0o666) -> Iterator[Path]:
     a byte is written), locked while the block runs and removed after it unless ``commit``
     renamed it. Stale parts of the same target are swept first."""
     sweep_stale_parts(target)
+    tmp, fd = _new_part(target, mode)
+    if fcntl is None:  # Windows: an open handle would stop the rename
+        os.close(fd)
+    try:
+        yield tmp
+    finally:
+        _drop_part(tmp, fd if fcntl is not None else None)
+
+
+def _new_part(target: Path, mode: int) -> tuple[Path, int]:
+    """A new part file beside ``target``, open for writing and (POSIX) locked: its fd."""
     for _ in range(20):
         tmp = target.with_name(f".{target.name[:_NAME_BYTES]}.{secrets.token_hex(4)}{PART}")
         try:
@@ -72,17 +83,18 @@ def part_beside(target: Path, *, mode: int = 0o666) -> Iterator[Path]:
         raise FileExistsError(errno.EEXIST, "无法建立临时文件", str(target.parent))
     if fcntl is not None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # new file: nobody else holds it
-    else:  # Windows: an open handle would stop the rename
-        os.close(fd)
+    return tmp, fd
+
+
+def _drop_part(tmp: Path, fd: int | None) -> None:
+    """Remove the part unless it was renamed (then there is none by that name); close it
+    (``fd`` None: closed already)."""
     try:
-        yield tmp
-    finally:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-        if fcntl is not None:
-            os.close(fd)
+        os.unlink(tmp)
+    except OSError:
+        pass
+    if fd is not None:
+        os.close(fd)
 
 
 def commit(tmp: Path, target: Path, *, exclusive: bool = False) -> None:
@@ -93,26 +105,39 @@ def commit(tmp: Path, target: Path, *, exclusive: bool = False) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+    _rename(tmp, target, exclusive)
+    fsync_dir(target.parent)
+
+
+def _rename(tmp: Path, target: Path, exclusive: bool) -> None:
     if exclusive:
         os.link(tmp, target) if os.name == "posix" else os.rename(tmp, target)
     else:
         os.replace(tmp, target)
-    fsync_dir(target.parent)
 
 
 def write_atomic(path: str | os.PathLike, data: bytes, *, mode: int = 0o666,
-                 exclusive: bool = False) -> Path:
-    """``data`` into ``path`` whole or not at all (see ``part_beside`` and ``commit``)."""
+                 exclusive: bool = False, sweep: bool = True) -> Path:
+    """``data`` into ``path`` whole or not at all (see ``part_beside`` and ``commit``): one
+    part file, written, fsynced and renamed through the one descriptor. ``sweep=False``: the
+    caller removes stale parts itself (the checkpoints: once, under their lock)."""
     target = Path(path)
-    with part_beside(target, mode=mode) as tmp:
-        fd = os.open(tmp, os.O_WRONLY | _BINARY)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
-        commit(tmp, target, exclusive=exclusive)
+    if sweep:
+        sweep_stale_parts(target)
+    tmp, part = _new_part(target, mode)
+    fd: int | None = part
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(part, view):]
+        os.fsync(part)
+        if fcntl is None:  # Windows: an open handle would stop the rename
+            os.close(part)
+            fd = None
+        _rename(tmp, target, exclusive)
+    finally:
+        _drop_part(tmp, fd)
+    fsync_dir(target.parent)
     return target
 
 
