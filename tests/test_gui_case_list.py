@@ -29,7 +29,7 @@ def view(app, qtbot, cases):
              updated_at="2026-11-01T10:00:00+08:00"),
         Case("d", "K4507020000002026110004", status="reviewed", case_type="fraud",
              updated_at="2026-11-26T10:00:00+08:00")])
-    widget = CaseListView(cases)
+    widget = CaseListView(cases, pause_ms=20)  # the typing pause the filters wait for: short here
     qtbot.addWidget(widget)
     widget.resize(1000, 500)
     widget.show()

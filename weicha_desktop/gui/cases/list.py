@@ -234,7 +234,7 @@ class CaseListView(QWidget):
     openCase = Signal(str)        # case id
     newCaseRequested = Signal()
 
-    def __init__(self, cases: CaseService, parent: QWidget | None = None):
+    def __init__(self, cases: CaseService, parent: QWidget | None = None, *, pause_ms: int = 250):
         super().__init__(parent)
         self.model = CaseTableModel(cases, parent=self)
 
@@ -260,7 +260,7 @@ class CaseListView(QWidget):
         # typing waits a moment before querying: one query per pause, not per key
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
-        self._debounce.setInterval(250)
+        self._debounce.setInterval(pause_ms)
         self._debounce.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(self._debounce.start)
         self.search.returnPressed.connect(self.apply_filter)
