@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 import time
 from pathlib import Path
 
@@ -258,11 +259,14 @@ def test_an_unwritable_place_is_explained_in_chinese(app, qtbot, cases, tmp_path
 def test_cancel_stops_the_worker_and_leaves_no_file(app, qtbot, cases, tmp_path, fakes, monkeypatch):
     case = with_photos(cases, tmp_path, 3)
     prepare = photosheets.prepare_task
+    gate, started = threading.Event(), []
 
-    def slow(*args):  # three photos are prepared in the rendering thread itself: make room
-        time.sleep(0.25)
+    def held(*args):  # three photos are prepared in the rendering thread itself: the second
+        started.append(args)  # waits for the test (pressing 取消 or closing meanwhile)
+        if len(started) > 1:
+            gate.wait(10)
         return prepare(*args)
-    monkeypatch.setattr(photosheets, "prepare_task", slow)
+    monkeypatch.setattr(photosheets, "prepare_task", held)
     dialog = open_dialog(qtbot, cases, case, fakes)
     out = tmp_path / "cancelled.pdf"
     export_to(monkeypatch, out)
@@ -271,14 +275,19 @@ def test_cancel_stops_the_worker_and_leaves_no_file(app, qtbot, cases, tmp_path,
     qtbot.waitUntil(lambda: status.text().startswith("准备照片 1/3"), timeout=10000)
     click(qtbot, dialog, "cancelReportButton")
     assert status.text() == "正在取消…"
+    gate.set()
     assert wait_done(qtbot, dialog) == "已取消，没有生成文件。"
+    assert len(started) == 2  # the third photo was never started
     assert not out.exists() and list(tmp_path.glob(".*.part")) == []
     assert logged(cases.store, "report.export") == []
     # closing while it renders cancels too, and the dialog goes when the worker has stopped
+    gate.clear()
+    started.clear()
     click(qtbot, dialog, "previewButton")
     qtbot.waitUntil(lambda: status.text().startswith("准备照片"), timeout=10000)
     dialog.close()
     assert dialog.isVisible() and dialog.is_running()
+    gate.set()
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
     assert fakes.opened == [] and list((cases.store.data_dir / "cache" / "reports").glob("*.pdf")) == []
 
