@@ -4,9 +4,6 @@ empty folder; plus the reminder."""
 import json
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import threading
 import time
 import zipfile
@@ -29,6 +26,7 @@ from weicha_desktop.core.users import UserService
 from weicha_desktop.core.verify import verify
 from weicha_desktop.resources import forms_dir
 
+from tests.killed_programs import start
 from tests.media_support import make_photo
 from tests.support import PASSWORD, fixed_clock, new_store, run_cli, tamper
 from tests.test_cli import weicha
@@ -203,15 +201,13 @@ create_backup(store, admin, sys.argv[2], progress=progress)
 """
 
 
-def test_kill_9_during_a_backup_leaves_no_target_file(tmp_path):
+def test_kill_9_during_a_backup_leaves_no_target_file(tmp_path, pytestconfig):
     with new_store(tmp_path / "data") as store:
         _fill(store, tmp_path / "card")
     target = tmp_path / "b.wcbak"
-    proc = subprocess.Popen([sys.executable, "-c", KILLED, str(tmp_path / "data"), str(target)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "writing", proc.stderr.read()
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(10)
+    proc = start(pytestconfig, KILLED, str(tmp_path / "data"), str(target))  # a process of its own
+    assert proc.readline().strip() == "writing", proc.output()
+    assert proc.kill() == -9
     assert not target.exists()
     assert [p.name for p in (tmp_path / "data" / "cache" / "backup").iterdir()]  # the copy, left
     with Store.open(tmp_path / "data") as again:
@@ -346,14 +342,12 @@ restore_backup(sys.argv[1], sys.argv[2], user="admin", password="secret-123", pr
 """
 
 
-def test_kill_9_during_a_restore_leaves_no_target_folder(made, tmp_path):
+def test_kill_9_during_a_restore_leaves_no_target_folder(made, tmp_path, pytestconfig):
     root, result = made
     target = tmp_path / "new"
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_RESTORE, str(result.path), str(target)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "writing", proc.stderr.read()
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(10)
+    proc = start(pytestconfig, KILLED_RESTORE, str(result.path), str(target))  # a process of its own
+    assert proc.readline().strip() == "writing", proc.output()
+    assert proc.kill() == -9
     assert not target.exists()
     assert len(_leftovers(tmp_path)) == 1  # the hidden staging folder of the killed restore
     assert restore_backup(result.path, target, **ADMIN).problems == []  # the next one sweeps it

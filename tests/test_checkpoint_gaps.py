@@ -3,12 +3,8 @@ folder wiped (or a key lost) after the log was cut must not make the cut verify 
 folder set up again where another was is a new line, not a replaced one; what a commit pays
 for the checkpoint; temp files a killed writer left."""
 import json
-import os
 import shutil
-import signal
 import socket
-import subprocess
-import sys
 import time
 
 from cryptography.hazmat.primitives import serialization
@@ -23,6 +19,7 @@ from weicha_desktop.core.demo import DEMO_PASSWORD
 from weicha_desktop.core.store import SYSTEM, Store
 from weicha_desktop.core.users import UserService
 
+from tests.killed_programs import start
 from tests.support import forms, new_store, tamper
 from tests.test_checkpoint import _commit, _head, _line, data, golden  # noqa: F401  (fixtures)
 from tests.verify_support import check, query, rehash_chain
@@ -216,18 +213,16 @@ while True:
 """
 
 
-def test_kill_9_mid_commit_leaves_at_most_one_temp_file_and_the_next_write_removes_it(tmp_path):
+def test_kill_9_mid_commit_leaves_at_most_one_temp_file_and_the_next_write_removes_it(tmp_path, pytestconfig):
     new_store(tmp_path / "data").close()
     folder_dir = Anchor.default().checkpoints_dir
     device = _line(tmp_path / "data")[0]
     temps = lambda: sorted(folder_dir.glob(f".{device}.*.tmp"))  # noqa: E731
-    for i in range(6):
-        proc = subprocess.Popen([sys.executable, "-c", KILLED, str(tmp_path / "data")],
-                                stdout=subprocess.PIPE, text=True)
-        assert proc.stdout.readline().strip() == "ready"
+    for i in range(6):  # each a process of its own, forked from a pre-imported parent
+        proc = start(pytestconfig, KILLED, str(tmp_path / "data"))
+        assert proc.readline().strip() == "ready", proc.output()
         time.sleep(0.05 + 0.013 * i)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
+        assert proc.kill() == -9
         assert len(temps()) <= 1  # each program's first write removed the one before
     _commit(tmp_path / "data")
     assert temps() == []

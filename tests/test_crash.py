@@ -1,9 +1,6 @@
-"""kill -9 in the middle of writes leaves a sound database and a valid audit chain."""
-import os
-import signal
+"""kill -9 in the middle of writes leaves a sound database and a valid audit chain. The writer
+is a process of its own, forked from a pre-imported parent (tests/killed_programs.py)."""
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -12,6 +9,7 @@ import pytest
 from weicha_desktop.core.store import Store, verify_chain
 from weicha_desktop.core.verify import verify
 
+from tests.killed_programs import start
 from tests.support import new_store
 
 WRITER = r"""
@@ -36,14 +34,12 @@ for i in itertools.count():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.1, 0.3, 0.5])  # tens to hundreds of writes in, each a different point
-def test_kill_9_mid_write_leaves_database_and_chain_valid(tmp_path, delay):
+def test_kill_9_mid_write_leaves_database_and_chain_valid(tmp_path, delay, pytestconfig):
     new_store(tmp_path).close()
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+    proc = start(pytestconfig, WRITER, str(tmp_path))
+    assert proc.readline().strip() == "ready", proc.output()
     time.sleep(delay)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(10)
+    assert proc.kill() == -9
     conn = sqlite3.connect(tmp_path / "weicha.db")
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()

@@ -16,6 +16,7 @@ from weicha_desktop.core.store import SCHEMA_VERSION, Store
 from weicha_desktop.core.users import UserService
 from weicha_desktop.core.verify import verify
 
+from tests.killed_programs import start
 from tests.media_support import make_photo
 from tests.support import forms, run_cli
 
@@ -170,15 +171,10 @@ Store.open(sys.argv[1])
 """
 
 
-def test_an_upgrade_killed_half_way_leaves_the_old_schema_and_runs_again(folder):
-    import os
-    import subprocess
-    import sys
-
+def test_an_upgrade_killed_half_way_leaves_the_old_schema_and_runs_again(folder, pytestconfig):
     data, before, _, _ = folder
-    done = subprocess.run([sys.executable, "-c", DIES_MID_UPGRADE, str(data)], env=os.environ.copy(),
-                          cwd=Path(__file__).parents[1], capture_output=True, text=True)
-    assert done.returncode == 9, done.stderr
+    done = start(pytestconfig, DIES_MID_UPGRADE, str(data))  # a process of its own
+    assert done.wait() == 9, done.output()
     conn = sqlite3.connect(data / "weicha.db")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 8
     assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name IN ('records', '_rebuild_photos')").fetchone()

@@ -1,0 +1,197 @@
+"""The programs the kill -9 tests kill, forked from one pre-imported parent per test process.
+
+A fresh ``python -c`` writer spends ~0.3 s CPU importing the core and building the forms
+before its first write, and the crash tests start a dozen. The parent (started on first use,
+single-threaded: it imports and builds the shipped forms once, opens no database, starts no
+thread) forks each program: still a process of its own — its own pid, open files and SQLite
+locks, SIGKILL as before — that runs the test's code as ``__main__`` with the test's
+arguments, environment and working folder at the time of the start. What it prints (stdout
+and stderr) goes to a file the test reads line by line.
+
+    program = start(request.config, CODE, str(folder))
+    assert program.readline().strip() == "ready", program.output()
+    program.kill()  # SIGKILL, then reaped
+
+The parent reaps its programs and is stopped (and reaped) when pytest ends, so the CPU of
+both counts as this test process's children's."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = str(Path(__file__).resolve().parents[1])  # the parent imports tests.killed_programs here
+
+# what the programs import, done once in the parent; and the forms built (core/forms/memo.py
+# keeps the specs: a FormRegistry made in a program is then a lookup)
+PRELOAD = ("weicha_desktop.core.cases", "weicha_desktop.core.users", "weicha_desktop.core.store",
+           "weicha_desktop.core.backup", "weicha_desktop.core.restore", "weicha_desktop.core.verify",
+           "weicha_desktop.core.ops", "weicha_desktop.core.keystore", "sqlite_utils",
+           "cryptography.hazmat.primitives.asymmetric.ed25519")
+
+
+class Program:
+    """One forked program: ``pid``, ``readline``, ``output``, ``kill``, ``wait``."""
+
+    def __init__(self, parent: "Parent", pid: int, out: Path):
+        self._parent, self.pid, self._out, self._read, self.returncode = parent, pid, out, 0, None
+
+    def output(self) -> str:
+        return self._out.read_text(encoding="utf-8", errors="replace")
+
+    def readline(self, timeout: float = 60) -> str:
+        """The next line it printed; what is left (maybe "") once it has ended without one."""
+        deadline, ask = time.monotonic() + timeout, 0.0
+        while True:
+            text = self.output()[self._read:]
+            if "\n" in text:
+                line = text[:text.index("\n") + 1]
+                self._read += len(line)
+                return line
+            if time.monotonic() > ask:  # has it ended? (asked now and then, not each look)
+                if self.poll() is not None:
+                    self._read += len(text)
+                    return text
+                ask = time.monotonic() + 0.05
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no line from program {self.pid} in {timeout} s: {text!r}")
+            time.sleep(0.002)
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = self._parent.ask({"op": "status", "pid": self.pid, "block": False})["code"]
+        return self.returncode
+
+    def wait(self) -> int:
+        if self.returncode is None:
+            self.returncode = self._parent.ask({"op": "status", "pid": self.pid, "block": True})["code"]
+        return self.returncode
+
+    def kill(self) -> int:
+        """kill -9, and its exit status once reaped."""
+        os.kill(self.pid, signal.SIGKILL)
+        return self.wait()
+
+
+class Parent:
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from tests.killed_programs import serve; serve()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, text=True, encoding="utf-8")
+        self.outputs = Path(tempfile.mkdtemp(prefix="weicha-killed-"))
+
+    def ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the parent of the killed programs exited ({self.proc.poll()})")
+        return json.loads(line)
+
+    def stop(self) -> None:
+        """EOF: the parent kills what is left of its programs, reaps them and exits."""
+        import shutil
+
+        if self.proc.poll() is None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        shutil.rmtree(self.outputs, ignore_errors=True)
+
+
+_PARENT: list[Parent] = []
+
+
+def start(config, code: str, *argv: str) -> Program:
+    """``python -c CODE ARGV…`` as a program forked from this test process's parent (started on
+    first use, stopped when pytest ends: ``config`` is pytest's)."""
+    if not _PARENT or _PARENT[0].proc.poll() is not None:
+        _PARENT[:] = [Parent()]
+        config.add_cleanup(_PARENT[0].stop)
+    parent = _PARENT[0]
+    out = Path(tempfile.mkstemp(dir=parent.outputs, suffix=".out")[1])
+    answer = parent.ask({"op": "start", "code": code, "argv": list(argv), "out": str(out),
+                         "cwd": os.getcwd(), "env": dict(os.environ)})
+    return Program(parent, answer["pid"], out)
+
+
+# ---- the parent itself ---------------------------------------------------------------------------
+def serve() -> None:
+    import importlib
+
+    for name in PRELOAD:
+        importlib.import_module(name)
+    from weicha_desktop.core.forms import FormRegistry
+    from weicha_desktop.resources import forms_dir
+
+    FormRegistry(forms_dir())
+    codes: dict[int, int] = {}
+    running: set[int] = set()
+    for line in sys.stdin:
+        request = json.loads(line)
+        if request["op"] == "start":
+            pid = os.fork()
+            if pid == 0:
+                _run(request)  # never returns
+            running.add(pid)
+            answer: dict[str, Any] = {"pid": pid}
+        else:
+            pid = request["pid"]
+            if pid not in codes:
+                got, status = os.waitpid(pid, 0 if request["block"] else os.WNOHANG)
+                if got:
+                    codes[pid] = os.waitstatus_to_exitcode(status)
+                    running.discard(pid)
+            answer = {"code": codes.get(pid)}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+    for pid in running:  # the tests are done: so are the programs still running
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+
+
+def _run(request: dict[str, Any]) -> None:
+    code: Any = 1
+    try:
+        out = os.open(request["out"], os.O_WRONLY | os.O_TRUNC)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(out, 1)
+        os.dup2(out, 2)
+        os.close(null)
+        os.close(out)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        sys.argv = ["-c", *request["argv"]]
+        try:
+            exec(compile(request["code"], "<program>", "exec"), {"__name__": "__main__"})
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except BaseException:  # noqa: BLE001 — as an uncaught exception in a process: traceback, 1
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001
+                pass
+        os._exit(code if isinstance(code, int) else 1)
