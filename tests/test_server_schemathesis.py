@@ -9,7 +9,7 @@
   content type, body of its schema).
 
 ``make test``: SCHEMATHESIS_EXAMPLES (default 4) examples per operation and mode, derandomized
-(a few seconds). A longer run: SCHEMATHESIS_EXAMPLES=200 (and SCHEMATHESIS_SEED=N for
+(a few seconds), drawn once and sent in both runs (without and with a valid token). A longer run: SCHEMATHESIS_EXAMPLES=200 (and SCHEMATHESIS_SEED=N for
 another sequence than the derandomized one) — by hand: ``make soak`` does not run it. What the runs found, each with its own test
 below: a refusal of what was sent (422, 400) answered before the token was judged; error
 answers the OpenAPI did not document (401, 403, 404, 409, 426 …, and 422's body); a path
@@ -17,19 +17,17 @@ that broke the server's one-line-per-request log."""
 from __future__ import annotations
 
 import base64
+import copy
+import functools
 import json
 import os
 from collections import Counter
+from types import SimpleNamespace
 
 import httpx
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
-from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
-                                               status_code_conformance)
 
 from weicha_server import auth
 from weicha_server.errors import OPEN_PATHS
@@ -38,11 +36,26 @@ from tests.server_support import HEADERS, running_server
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES") or 4)
 SEED = os.environ.get("SCHEMATHESIS_SEED")
-MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 H11_HEAD_LIMIT = 16 * 1024  # uvicorn's HTTP/1.1 parser: a longer request line and headers are refused
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-# the upload PATCH's body is raw bytes (tus-style media type): sent as octet-stream is
-schemathesis.serializer.alias("application/offset+octet-stream", "application/octet-stream")
+BAD_TOKEN = "not-a-token-" + "x" * 20
+
+
+@functools.cache
+def fuzz() -> SimpleNamespace:
+    """schemathesis, imported when this module's tests run (~0.2 s CPU: not in every test
+    process that only collects the module)."""
+    import schemathesis
+    from schemathesis import GenerationMode
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
+                                                   status_code_conformance)
+
+    # the upload PATCH's body is raw bytes (tus-style media type): sent as octet-stream is
+    schemathesis.serializer.alias("application/offset+octet-stream", "application/octet-stream")
+    return SimpleNamespace(
+        schemathesis=schemathesis, modes=(GenerationMode.POSITIVE, GenerationMode.NEGATIVE),
+        negative=GenerationMode.NEGATIVE,
+        checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance])
 
 
 def enroll(server, device_id: str) -> str:
@@ -69,8 +82,9 @@ def api(tmp_path_factory):
         token, revoked = enroll(server, "fuzz-device"), enroll(server, "fuzz-revoked")
         with server.engine().begin() as conn:
             assert auth.revoke(conn, "fuzz-revoked")
-        spec = httpx.get(f"{server.url}/openapi.json", headers=HEADERS).json()
-        yield server, token, revoked, schemathesis.openapi.from_dict(spec)
+        with server.client() as c:
+            spec = c.get("/openapi.json").json()
+        yield server, token, revoked, fuzz().schemathesis.openapi.from_dict(spec)
 
 
 def operations(schema):
@@ -82,15 +96,45 @@ def operations(schema):
 def run_all(schema, test, *extra) -> None:
     """``test(case, *drawn)`` on EXAMPLES generated requests of every operation and mode (no
     invalid request exists for /v1/health: its one parameter is an optional header)."""
+    f = fuzz()
     for operation in operations(schema):
-        for mode in MODES:
-            if operation.path == "/v1/health" and mode is GenerationMode.NEGATIVE:
+        for mode in f.modes:
+            if operation.path == "/v1/health" and mode is f.negative:
                 continue
             strategy = operation.as_strategy(generation_mode=mode)
             checked = settings(max_examples=EXAMPLES, derandomize=SEED is None, database=None, deadline=None,
                                phases=[Phase.explicit, Phase.generate],
                                suppress_health_check=list(HealthCheck))(given(strategy, *extra)(test))
             (seed(int(SEED))(checked) if SEED is not None else checked)()
+
+
+@pytest.fixture(scope="module")
+def drawn(api):
+    """The generated requests of ``run_all``, drawn once for both runs below (drawing is most
+    of their cost): each case with a token (none, an unknown one, the revoked device's) and
+    whether the protocol header is sent, for the run without a valid token. No shrinking is
+    lost: the runs never shrank (phases explicit and generate)."""
+    _, _, revoked, schema = api
+    cases: list = []
+    run_all(schema, lambda case, token, protocol: cases.append((case, token, protocol)),
+            st.sampled_from([None, BAD_TOKEN, revoked]),
+            st.sampled_from([True, True, False]))  # the protocol header mostly right: the token is judged
+    return cases
+
+
+def each(cases, test) -> None:
+    """``test(case, *rest)`` on a copy of every drawn case (its headers its own: a run changes
+    them); a failure names the request as curl would send it."""
+    for case, *rest in cases:
+        mine = object.__new__(type(case))  # (copy.copy sets the slots through Case.__setattr__: it fails)
+        for name in type(case).__slots__:
+            object.__setattr__(mine, name, copy.copy(getattr(case, name)) if name == "headers" else getattr(case, name))
+        try:
+            test(mine, *rest)
+        except BaseException as e:
+            e.add_note(f"request: {case.method} {case.formatted_path} {case.path_parameters} "
+                       f"headers={case.headers} query={case.query} body={getattr(case, 'body', None)!r:.500}")
+            raise
 
 
 def call(case, server, headers: dict[str, str], session):
@@ -116,7 +160,7 @@ def server_errors(server) -> list[dict]:
     return [x for x in lines if x.get("event") == "error" or x.get("status", 0) >= 500]
 
 
-def test_without_a_valid_token_nothing_but_health_answers(api, session):
+def test_without_a_valid_token_nothing_but_health_answers(api, drawn, session):
     server, _, revoked, schema = api
     seen: Counter = Counter()
 
@@ -141,15 +185,15 @@ def test_without_a_valid_token_nothing_but_health_answers(api, session):
             if r.status_code == 401:
                 assert r.json()["error"] in ("unauthorized", "device_revoked"), said
 
-    run_all(schema, test, st.sampled_from([None, "not-a-token-" + "x" * 20, revoked]),
-            st.sampled_from([True, True, False]))  # the protocol header mostly right: the token is judged
+    each(drawn, test)
+    assert {token for _, token, _ in drawn} == {None, BAD_TOKEN, revoked}
     assert server_errors(server) == []
     refused = {op for (op, status) in seen if status == 401}
     protected = {f"{o.method.upper()} {o.path}" for o in operations(schema) if o.path not in OPEN_PATHS}
     assert refused == protected, seen  # the token was judged on every endpoint that needs one
 
 
-def test_with_a_valid_token_no_server_error_and_every_answer_is_of_the_schema(api, session):
+def test_with_a_valid_token_no_server_error_and_every_answer_is_of_the_schema(api, drawn, session):
     server, token, _, schema = api
     statuses: Counter = Counter()
     headers = {"Weicha-Protocol": "1", "Authorization": f"Bearer {token}"}
@@ -160,9 +204,10 @@ def test_with_a_valid_token_no_server_error_and_every_answer_is_of_the_schema(ap
         if r is None:
             return
         statuses[(case.method, case.path, r.status_code)] += 1
-        case.validate_response(r, checks=CHECKS, headers=headers)
+        case.validate_response(r, checks=fuzz().checks, headers=headers)
 
-    run_all(schema, test)
+    each(drawn, lambda case, token, protocol: test(case))
+    assert {(m.upper(), p) for m, p, _ in statuses} == {(o.method.upper(), o.path) for o in operations(schema)}
     assert server_errors(server) == []
     answered = {(m, p) for (m, p, status) in statuses if 200 <= status < 300}
     assert len(answered) >= 4, statuses  # valid requests were made and answered, not only refusals
