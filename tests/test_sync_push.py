@@ -141,7 +141,7 @@ class OnPush(httpx.HTTPTransport):
     answers of those pushes (the server has applied them: the laptop never hears)."""
 
     def __init__(self, before=lambda n: None, lose=()):
-        super().__init__()
+        super().__init__(verify=False, socket_options=client_module.SOCKET_OPTIONS)  # as the client's own (http)
         self.before, self.lose, self.pushes = before, set(lose), 0
 
     def handle_request(self, request):

@@ -11,18 +11,18 @@ import threading
 import httpx
 import pytest
 
-from weicha_desktop.core.sync.client import DeviceRevoked, ServerUnreachable, _answer
+from weicha_desktop.core.sync.client import SOCKET_OPTIONS, DeviceRevoked, ServerUnreachable, _answer
 from weicha_desktop.core.sync import push
 from weicha_desktop.core.sync.push import sync_once
 
-from tests.server_support import BACKENDS, import_photos, running_server
+from tests.server_support import BACKENDS, import_photos
+from tests.shared_server_support import shared_server  # noqa: F401
 from tests.sync_support import CHUNK, client, enrolled, noisy_photo
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def server(request, tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("srv"), request.param) as s:
-        yield s
+def server(request, shared_server):  # noqa: F811 — one per backend for the test process
+    return shared_server(request.param)  # each test: a laptop and random photos of its own
 
 
 class Seen(httpx.HTTPTransport):
@@ -30,7 +30,7 @@ class Seen(httpx.HTTPTransport):
     ``Upload-Length`` header dropped, as a server that does not know it would ignore it."""
 
     def __init__(self, older: bool = False):
-        super().__init__()
+        super().__init__(verify=False, socket_options=SOCKET_OPTIONS)  # as the client's own (http)
         self.older, self.requests = older, []
 
     def handle_request(self, request):
