@@ -16,6 +16,10 @@ from weicha_desktop.gui.common.labels import status_name
 VIEW_STYLE = """
 QPushButton[role="viewSwitch"] { padding: 4px 14px; border: 1px solid #9aa7b4; background: #f4f6f8; }
 QPushButton[role="viewSwitch"]:checked { background: #1a5fb4; color: white; border-color: #1a5fb4; }
+QLabel#autosaveLabel, QLabel#versionNote { color: #666; }
+QLabel#returnedLabel { background: #fdecea; color: #8e0000; border-left: 5px solid #c62828;
+                       padding: 8px 10px; font-weight: bold; }
+QFrame#recoveryNotice { background: #fff8e1; border: 1px solid #f0c36d; border-radius: 3px; }
 """
 
 

@@ -33,6 +33,8 @@ class ProblemPanel(QWidget):
 
     def __init__(self, describe: Callable[[Problem], str], parent: QWidget | None = None):
         super().__init__(parent)
+        self.setStyleSheet('QLabel#formMessage[kind="error"] { color: #b00020; } '
+                           'QLabel#formMessage[kind="ok"] { color: #1b5e20; }')
         self.describe = describe
         self._gap: int | None = None  # where a fixed problem stood (F8 goes on from there)
         self._next: tuple[str, str] | None = None  # the problem F8 goes to then

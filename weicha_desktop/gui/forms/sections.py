@@ -6,10 +6,17 @@ Both are updated on every edit, so only what changes is handed to Qt (docs/autos
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget)
 
 from weicha_desktop.core.forms.spec import Section
 from weicha_desktop.gui.forms.fields import Editor, label_html
+
+
+def _error_palette() -> QPalette:
+    palette = QPalette()
+    palette.setColor(QPalette.ColorRole.WindowText, QColor("#b00020"))
+    return palette
 
 
 class SectionPage(QScrollArea):
@@ -42,6 +49,7 @@ class SectionPage(QScrollArea):
         error = QLabel()
         error.setObjectName(f"error_{field_id}")
         error.setProperty("role", "fieldError")
+        error.setPalette(_error_palette())  # red (no style sheet over the form: view.py)
         error.setWordWrap(True)
         error.hide()
         self.errors[field_id] = error

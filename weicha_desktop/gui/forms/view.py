@@ -38,20 +38,20 @@ from weicha_desktop.gui.forms.problems import ProblemPanel, problem_line
 from weicha_desktop.gui.forms.section_list import SectionList
 from weicha_desktop.gui.forms.sections import SectionPage
 from weicha_desktop.gui.forms.templates import TemplateBar
+from weicha_desktop.gui.forms.widgets import grey_readonly
 
 AUTOSAVE_MS = 1000  # pause in typing after which the edits are journalled
+# Only for the views of add_view (照片, 物证登记, 关联 …: their messages, read-only inputs).
+# The record itself has no style sheet: one on the form made Qt restyle every widget of every
+# tab as they were put in (a quarter of opening a case). Its looks are set where they are
+# needed: read-only inputs (widgets.grey_readonly), field errors (sections.py), the header's
+# notes (header.py) and the message line (problems.py) — the same colours as here.
 STYLE = """
 QLineEdit[readOnly="true"], QPlainTextEdit[readOnly="true"],
 QAbstractSpinBox[readOnly="true"] { background: #f2f2f2; color: #333; }
 QLabel#formMessage[kind="error"] { color: #b00020; }
 QLabel#formMessage[kind="ok"] { color: #1b5e20; }
-QLabel[role="fieldError"] { color: #b00020; }
-QLabel#autosaveLabel, QLabel#versionNote { color: #666; }
-QLabel#returnedLabel { background: #fdecea; color: #8e0000; border-left: 5px solid #c62828;
-                       padding: 8px 10px; font-weight: bold; }
-QFrame#recoveryNotice { background: #fff8e1; border: 1px solid #f0c36d; border-radius: 3px; }
 """
-
 
 class FormView(QWidget):
     saved = Signal(object)    # the CaseRecord after a commit, finalize or 补正
@@ -77,7 +77,6 @@ class FormView(QWidget):
         self._listing: str | None = None  # what the problem list follows: "draft" / "complete"
         self._refusal: str | None = None  # why this user may not edit the draft (read-only)
         self._record_focus: QWidget | None = None  # where the focus was when 照片 … was shown
-        self.setStyleSheet(STYLE)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._autosave_ms = autosave_ms
@@ -248,6 +247,7 @@ class FormView(QWidget):
 
     def add_view(self, widget: QWidget, title: str, name: str) -> None:
         """Another view of the case beside the form (照片, 物证登记), switched in the header."""
+        widget.setStyleSheet(STYLE + widget.styleSheet())  # (its own rules after: they win)
         self.views.addWidget(widget)
         self.header.add_view(title, name)
 
@@ -285,6 +285,7 @@ class FormView(QWidget):
     def set_readonly(self, readonly: bool) -> None:
         for editor in self.editors.values():
             editor.set_readonly(readonly or editor.field.readonly)
+        grey_readonly(self.views.widget(0))
         if self.template_bar is not None:
             self.template_bar.setVisible(not readonly)
 
