@@ -17,8 +17,9 @@ would launder a rollback): the reason is kept in ``Anchor.suspected``. Only
 ``acknowledge_restore`` starts a line without those checks. Before a line's checkpoint is
 started, or signed with a key the log does not name for it, the store logs ``data.anchor``
 (core/checkpoint_log.py), so a wiped config folder or a lost key stays visible in verify.
-A commit re-reads the file only when it changed (inode, size, mtime) and pays the lock and
-the two fsyncs (file, folder)."""
+A commit re-reads the file only when it changed (its inode and bytes differ from what this
+instance wrote last) and pays the lock, one query and the write in place with its fsync
+(core/checkpoint_file.py: two slots, whole or none, no temp file, no rename)."""
 from __future__ import annotations
 
 import contextlib
@@ -35,9 +36,10 @@ import platformdirs
 
 from weicha_desktop.core import checkpoint_log
 from weicha_desktop.core.canonical import canonical_json
+from weicha_desktop.core.checkpoint_file import SlotFile, document, parse
 from weicha_desktop.core.checkpoint_lock import DeviceLock, private_dir
 from weicha_desktop.core.clock import Clock
-from weicha_desktop.core.fileio import PART, write_atomic
+from weicha_desktop.core.fileio import PART
 from weicha_desktop.core.lineage import FOLDER_ID, FOLDER_KEY, folder_of, new_folder_id
 from weicha_desktop.core.paths import APP_AUTHOR, APP_NAME, default_data_dir
 
@@ -121,8 +123,10 @@ class Anchor:
         self._key_created = False  # the key was made by this instance (logged as such)
         self.problem: str | None = None
         self.suspected: str | None = None  # the problem is a suspected rollback: why
-        # what a commit needs not find out again (core/checkpoint.py "Cost"):
-        self._known: dict[Path, tuple[tuple[int, int, int], Checkpoint]] = {}  # as last written/read
+        # what a commit needs not find out again:
+        self._known: dict[Path, Checkpoint] = {}  # as last written or read
+        self._open: dict[Path, SlotFile] = {}  # files this instance wrote last, kept open
+        self._public: tuple[Any, str] | None = None  # (key, its public key in hex)
         self._dir_ready = False  # checkpoints/ made and owner-only
         self._locks: dict[str, DeviceLock] = {}
         self._usable: dict[Path, bool] = {}
@@ -199,19 +203,36 @@ class Anchor:
         return self._read(self.path(device_id, folder_id))
 
     def _read(self, path: Path) -> Checkpoint | None:
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
+        doc = self._document(path)
+        if doc is None:
             return None
-        except OSError as e:
-            raise CheckpointError(f"无法读取（{e.strerror or e}）") from None
         try:
-            body = json.loads(raw)["checkpoint"]
+            body = doc["checkpoint"]
             if body.pop("format") != FORMAT:
                 raise ValueError("format")
             return Checkpoint(**body)
         except (ValueError, KeyError, TypeError, AttributeError):
             raise CheckpointError("内容不是有效的检查点") from None
+
+    @staticmethod
+    def _document(path: Path) -> dict[str, Any] | None:
+        """The file's document (core/checkpoint_file.py), None if there is no file. Read
+        twice before it is called damaged: a reader racing a write in place can see both
+        slots blank (a program writing slot 0 while this one read it, then blanking 1)."""
+        for _ in range(2):
+            try:
+                raw = path.read_bytes()
+            except FileNotFoundError:
+                return None
+            except OSError as e:
+                raise CheckpointError(f"无法读取（{e.strerror or e}）") from None
+            try:
+                doc = parse(raw)
+                if isinstance(doc, dict):
+                    return doc
+            except ValueError:
+                pass
+        raise CheckpointError("内容不是有效的检查点")
 
     def signature_ok(self, device_id: str, cp: Checkpoint, folder_id: str | None = None) -> bool:
         from cryptography.exceptions import InvalidSignature
@@ -220,10 +241,10 @@ class Anchor:
         if key is None:
             raise CheckpointError("找不到本机的设备密钥")
         try:
-            raw = self.path(device_id, folder_id).read_bytes()
-            signature = bytes.fromhex(json.loads(raw)["signature"])
+            doc = self._document(self.path(device_id, folder_id))
+            signature = bytes.fromhex(doc["signature"])  # type: ignore[index]
             key.public_key().verify(signature, canonical_json(cp.body()))
-        except (InvalidSignature, ValueError, KeyError, TypeError, OSError):
+        except (InvalidSignature, ValueError, KeyError, TypeError, OSError, CheckpointError):
             return False
         return _public_hex(key) == cp.public_key
 
@@ -282,8 +303,7 @@ class Anchor:
             return False
 
     def _advance(self, conn: sqlite3.Connection, data_dir: Path, force: bool, log: StartLogger | None) -> bool:
-        device_id, head = device_and_head(conn)
-        folder_id = folder_of(conn)
+        device_id, folder_id, head = line_and_head(conn)
         if device_id is None or head is None or not self.usable_for(data_dir):
             return False
         if not DEVICE_ID.match(device_id):
@@ -310,7 +330,8 @@ class Anchor:
                     conn, log, device_id, folder_id, key, old or taken_over, taken_over is not None):
                 head = device_and_head(conn)[1]  # the data.anchor entry is the head now
             previous = old or taken_over
-            self._write(key, device_id, folder_id, head, (previous.counter + 1) if previous else 1, data_dir)
+            self._write(key, device_id, folder_id, head, (previous.counter + 1) if previous else 1, data_dir,
+                        in_place=True)  # _current found the file as this instance wrote it, or none
             if taken_over is not None:  # frozen from now on, naming the line that took it over
                 self._write(key, device_id, None, head, taken_over.counter + 1, data_dir, folder_id)
         self.problem = self.suspected = None
@@ -334,25 +355,35 @@ class Anchor:
         self._swept.add(device_id)
 
     def _current(self, path: Path) -> Checkpoint | None:
-        """The checkpoint at ``path`` as this instance last wrote or read it, read again only
-        when the file changed (inode, size, mtime). Gone since this instance wrote it (the
-        config folder wiped while the program runs): the one it wrote, rewritten next."""
+        """The checkpoint at ``path``: as this instance last wrote it while the file is that
+        very file, byte for byte (core/checkpoint_file.py); else read again (and the next
+        write makes a new file). Gone since this instance wrote it (the config folder wiped
+        while the program runs): the one it wrote, rewritten next."""
         try:
             st = os.stat(path)
         except FileNotFoundError:
-            known = self._known.get(path)
+            self._close(path)
             self._dir_ready = False
-            return known[1] if known else None
+            return self._known.get(path)
         except OSError as e:
             raise CheckpointError(f"无法读取（{e.strerror or e}）") from None
-        stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
-        known = self._known.get(path)
-        if known is not None and known[0] == stamp:
-            return known[1]
+        slots = self._open.get(path)
+        if slots is not None and path in self._known:
+            try:
+                if slots.unchanged(st):
+                    return self._known[path]
+            except OSError:
+                pass
+        self._close(path)
         cp = self._read(path)
         if cp is not None:
-            self._known[path] = (stamp, cp)
+            self._known[path] = cp
         return cp
+
+    def _close(self, path: Path) -> None:
+        slots = self._open.pop(path, None)
+        if slots is not None:
+            slots.close()
 
     def _log_start(self, conn: sqlite3.Connection, log: StartLogger, device_id: str, folder_id: str,
                    key: Ed25519PrivateKey, went_on: Checkpoint | None, takeover: bool) -> bool:
@@ -360,7 +391,7 @@ class Anchor:
         signed with a key the log does not name for it (core/checkpoint_log.py). True if
         logged. Once the log names this line and key (or this instance logged it, also if
         the write then failed), no query: the steady state costs nothing."""
-        public = _public_hex(key)
+        public = self._public_of(key)
         line = (device_id, folder_id, public)
         if line in self._logged:
             return False
@@ -432,20 +463,50 @@ class Anchor:
         return None
 
     def _write(self, key: Ed25519PrivateKey, device_id: str, folder_id: str | None,
-               head: tuple[int, str, str], counter: int, data_dir: Path, taken_by: str | None = None) -> None:
+               head: tuple[int, str, str], counter: int, data_dir: Path, taken_by: str | None = None,
+               *, in_place: bool = False) -> None:
+        """Sign and write the checkpoint: in place (``in_place``: the caller's ``_current``
+        found the file unchanged under the lock) when this instance has it open, else as a
+        new file (core/checkpoint_file.py)."""
         cp = Checkpoint(device_id=device_id, seq=head[0], head=head[1], head_at=head[2], counter=counter,
                         written_at=self.clock.iso(),
-                        data_dir=str(data_dir), public_key=_public_hex(key), folder_id=folder_id or taken_by)
-        signature = key.sign(canonical_json(cp.body())).hex()
-        text = json.dumps({"checkpoint": cp.body(), "signature": signature},
-                          ensure_ascii=False, indent=1, sort_keys=True)
+                        data_dir=str(data_dir), public_key=self._public_of(key), folder_id=folder_id or taken_by)
+        body = canonical_json(cp.body())
+        doc = document(body, key.sign(body).hex())
         path = self.path(device_id, folder_id)
-        if not self._dir_ready:
-            private_dir(self.checkpoints_dir)
-            self._dir_ready = True
-        write_atomic(path, text.encode("utf-8"), mode=0o600)  # part file, fsync, rename, fsync of the folder
-        st = os.stat(path)
-        self._known[path] = ((st.st_ino, st.st_size, st.st_mtime_ns), cp)
+        slots = self._open.get(path) if in_place else None
+        try:  # failed: the file is read again next time (a cut write in place reads whole)
+            if slots is None or not slots.write(doc):
+                self._close(path)
+                if not self._dir_ready:
+                    private_dir(self.checkpoints_dir)
+                    self._dir_ready = True
+                made = SlotFile.create(path, doc)  # part file, fsync, rename, fsync of the folder
+                if made is not None:
+                    self._open[path] = made
+        except BaseException:
+            self._close(path)
+            raise
+        self._known[path] = cp
+
+    def _public_of(self, key: Ed25519PrivateKey) -> str:
+        if self._public is None or self._public[0] is not key:
+            self._public = (key, _public_hex(key))
+        return self._public[1]
+
+    def close(self) -> None:
+        """Close the checkpoint files kept open (the next write opens them again)."""
+        for path in list(self._open):
+            self._close(path)
+
+
+def line_and_head(conn: sqlite3.Connection) -> tuple[str | None, str | None, tuple[int, str, str] | None]:
+    """(device id, folder id, head) in one query: what every commit's checkpoint starts from."""
+    row = conn.execute(
+        f"SELECT (SELECT value FROM meta WHERE key = 'device_id'), (SELECT value FROM meta WHERE key = '{FOLDER_KEY}'), "
+        "a.seq, a.hash, a.at FROM (SELECT 1) LEFT JOIN (SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1) a"
+    ).fetchone()
+    return row[0], row[1], (tuple(row[2:]) if row[2] is not None else None)
 
 
 def device_and_head(conn: sqlite3.Connection) -> tuple[str | None, tuple[int, str, str] | None]:

@@ -129,6 +129,8 @@ class Store:
                 self._advance_checkpoint()  # a checkpoint a failed write left behind
         except sqlite3.ProgrammingError:  # closed already
             pass
+        if self.anchor is not None:
+            self.anchor.close()  # the checkpoint files it keeps open
         self.conn.close()
         if self._lock is not None:
             self._lock.release()
