@@ -46,7 +46,7 @@ test: venv translations
 	  $(EATMYDATA) $(VENV)/bin/pytest -q -n $(JOBS) $(PYTEST_ARGS)
 
 # The seeded sync fault campaign at length (tests/test_sync_faults_campaign.py; make test runs
-# 200 runs of it on SQLite, 20 on PostgreSQL): SOAK_RUNS runs on each from seed SOAK_SEED,
+# a sample of ~16 runs on each backend that injects every fault kind 3+ times): SOAK_RUNS runs on each from seed SOAK_SEED,
 # SOAK_CHAIN runs sharing their laptops (PostgreSQL found as in make test); then the figures
 # (runs, time, faults injected by kind). A failing seed prints the make soak line that replays it.
 SOAK_RUNS ?= 1000

@@ -26,10 +26,14 @@ chain starts with fresh laptops (fresh device ids) on the worker's one server of
 (weicha_server's app in a thread): SQLite, and PostgreSQL (a fresh database on the cluster of
 WEICHA_TEST_PG_URL; a backup there is ``CREATE DATABASE … TEMPLATE`` the live one, a restore
 drops the live one and makes it again from the backup, the app's idle pool disposed first).
-A failure names the backend, the seed and how to replay it. ``make test`` runs CAMPAIGN_RUNS
-(200) runs on SQLite and CAMPAIGN_PG_RUNS (20) on PostgreSQL, ``make soak`` SOAK_RUNS (1,000)
-on each from SOAK_SEED; the faults injected are counted (SOAK_REPORT: a file that gets one
-JSON line per chain)."""
+A failure names the backend, the seed and how to replay it. ``make soak`` runs SOAK_RUNS
+(1,000) runs on each backend from SOAK_SEED, in chains of SOAK_CHAIN; the faults injected are
+counted (SOAK_REPORT: a file that gets one JSON line per chain). ``make test`` runs one chain
+per backend of a SAMPLE of seeds (``sample``: runs of two faults each, other seeds on each
+backend) picked so that every fault kind comes SAMPLE_EACH times or more on each — and asserts
+that it did, with the branches the faults reach (a client killed, a connection cut, a timeout,
+a rejected newer op, ops sent again). CAMPAIGN_RUNS / CAMPAIGN_PG_RUNS: contiguous chains of
+that many runs instead (as make soak)."""
 from __future__ import annotations
 
 import json
@@ -57,21 +61,59 @@ from weicha_desktop.core.verify import verify
 from tests.fault_proxy import UP, DOWN, Cut, FaultProxy, Killed, KillingTransport, Tally, ThreadServer
 from tests.server_support import HEADERS, Laptop, backend_db, pg_admin_url
 from tests.support import PASSWORD, new_store
-from tests.sync_oracle import Oracle, Workload
+from tests.sync_oracle import EDITS, Oracle, Workload
 
-RUNS = int(os.environ.get("SOAK_RUNS") or os.environ.get("CAMPAIGN_RUNS") or 200)
-# PostgreSQL: one chain in make test (~4 s CPU with the cluster's own; 40 runs cost ~7 s)
-PG_RUNS = int(os.environ.get("SOAK_RUNS") or os.environ.get("CAMPAIGN_PG_RUNS") or 20)
+RUNS = int(os.environ.get("SOAK_RUNS") or os.environ.get("CAMPAIGN_RUNS") or 0)  # 0: the sample
+PG_RUNS = int(os.environ.get("SOAK_RUNS") or os.environ.get("CAMPAIGN_PG_RUNS") or 0)
 FIRST = int(os.environ.get("SOAK_SEED") or 0)
 CHAIN = int(os.environ.get("SOAK_CHAIN") or 20)  # runs that share their laptops
 FAULTS = ("cut", "lost", "stale", "pause", "kill", "flight", "clock", "both", "restore", "newer")
+# what make test's sample must inject on each backend (a literal: dropping a kind from FAULTS
+# or from the sample fails the campaign), each SAMPLE_EACH times or more; and the branches
+# those faults must reach at least once (tallied as they happen)
+SAMPLED = ("restore", "cut", "kill", "pause", "stale", "lost", "flight", "clock", "both", "newer")
+SAMPLE_EACH = 3
+REACHED = ("killed", "cuts", "timeouts", "newer_ops", "resent", "oracle_checks")
 PAUSE = 0.05  # seconds the client waits for an answer during a pause fault
 # a chain's laptops keep acknowledged ops 7 days (the product: never pruned in a chain) or 15
 # minutes of their clocks (which step a second a reading: some runs), so backups older than
 # that lack ops a laptop pruned (OpsLost, and the administrator puts the newer one back)
 KEEP = (timedelta(days=7), timedelta(minutes=15))
-CHAINS = [(backend, s, min(CHAIN, FIRST + n - s)) for backend, n in (("sqlite", RUNS), ("postgresql", PG_RUNS))
-          for s in range(FIRST, FIRST + n, CHAIN)]
+
+
+def draw(seed: int) -> tuple[random.Random, bool, list[str]]:
+    """A run's first draws: its generator (to go on with), whether it backs the server up
+    first, and its faults."""
+    rng = random.Random(seed)
+    backup = rng.random() < 0.35
+    return rng, backup, rng.sample(FAULTS, k=rng.choice((1, 1, 2)))
+
+
+def sample(start: int, each: int = SAMPLE_EACH) -> list[int]:
+    """Seeds of make test's chain on one backend (every other seed from ``start``: the two
+    backends' starts differ in parity, so they run other seeds): runs of two faults, taken in
+    order while both are still wanted, then while one is, until every kind came ``each`` times."""
+    want, seeds = dict.fromkeys(FAULTS, each), []
+    for need in (all, any):
+        for seed in range(start, start + 10000, 2):
+            faults = draw(seed)[2]
+            if len(faults) == 2 and seed not in seeds and need(want[k] > 0 for k in faults):
+                seeds.append(seed)
+                for k in faults:
+                    want[k] -= 1
+            if max(want.values()) <= 0:
+                return sorted(seeds)
+    raise AssertionError(f"no sample covers every fault kind {each} times: {want}")
+
+
+# make test's sample starts: chosen (by running a few) so that each backend's chain also makes
+# every kind of edit (sync_oracle.EDITS) and reaches every branch of REACHED — asserted
+SAMPLE_STARTS = {"sqlite": 300, "postgresql": 601}
+# (backend, seeds, chain number: its laptops' KEEP); make test: the samples, SQLite's laptops
+# pruning after 15 minutes, PostgreSQL's keeping 7 days (the product's)
+CHAINS = ([(backend, list(range(s, min(s + CHAIN, FIRST + n))), s // CHAIN)
+           for backend, n in (("sqlite", RUNS), ("postgresql", PG_RUNS)) for s in range(FIRST, FIRST + n, CHAIN)]
+          or [("sqlite", sample(SAMPLE_STARTS["sqlite"]), 1), ("postgresql", sample(SAMPLE_STARTS["postgresql"]), 0)])
 TRACE = bool(os.environ.get("SOAK_TRACE"))  # print each run's faults and syncs (pytest -s)
 
 
@@ -86,10 +128,10 @@ def server(request, tmp_path_factory):
 class Chain:
     """Two laptops enrolled on the server, their workloads, the server's backups, the oracle."""
 
-    def __init__(self, server: ThreadServer, tmp: Path, seed: int):
+    def __init__(self, server: ThreadServer, tmp: Path, seed: int, number: int):
         self.server, self.tmp = server, tmp
         self.tally = Tally()
-        self.keep = KEEP[seed // CHAIN % 2]
+        self.keep = KEEP[number % 2]
         self.laptops, self.loads, self.configs = [], [], []
         (tmp / "photos").mkdir()
         for slot in (1, 2):
@@ -194,10 +236,9 @@ class Chain:
 
     # ---- one run -------------------------------------------------------------------------------
     def run(self, seed: int) -> None:
-        rng = random.Random(seed)
-        if rng.random() < 0.35 or not self.backups:
+        rng, backup, faults = draw(seed)
+        if backup or not self.backups:
             self.backup()
-        faults = rng.sample(FAULTS, k=rng.choice((1, 1, 2)))
         who = [0, 1] if "both" in faults or rng.random() < 0.3 else [rng.randrange(2)]
         skew = rng.choice((-1, 1)) if "clock" in faults else 0
         for i in who:
@@ -338,13 +379,38 @@ def _copy_db(src: Path, dst: Path) -> None:
         b.close()
 
 
-@pytest.mark.parametrize("server,first,runs", CHAINS, indirect=["server"],
-                         ids=[f"{b}-seeds{s}-{s + n - 1}" for b, s, n in CHAINS])
-def test_campaign(server, tmp_path, first, runs):
-    chain = Chain(server, tmp_path, first)
+def _ids(backend: str, seeds: list[int]) -> str:
+    contiguous = seeds == list(range(seeds[0], seeds[-1] + 1))
+    return f"{backend}-seeds{seeds[0]}-{seeds[-1]}" if contiguous else f"{backend}-sample"
+
+
+def replay_hint(backend: str, seeds: list[int], seed: int) -> str:
+    if _ids(backend, seeds).endswith("-sample"):
+        return f"pytest 'tests/test_sync_faults_campaign.py::test_campaign[{backend}-sample]' (seeds {seeds})"
+    return f"make soak SOAK_SEED={seeds[0]} SOAK_RUNS={seed - seeds[0] + 1} SOAK_CHAIN={CHAIN}"
+
+
+def test_the_sample_injects_every_fault_kind_several_times_on_each_backend():
+    """make test's chains (before running them): every kind of SAMPLED, SAMPLE_EACH times or
+    more on each backend, the two backends running other seeds (test_campaign checks the
+    tally of what was injected)."""
+    assert set(SAMPLED) == set(FAULTS)
+    samples = [sample(start) for start in SAMPLE_STARTS.values()]
+    for seeds in samples:
+        injected = [k for seed in seeds for k in draw(seed)[2]]
+        assert {k: injected.count(k) for k in SAMPLED if injected.count(k) < SAMPLE_EACH} == {}, seeds
+        assert len(seeds) <= 16, seeds  # two faults a run: about kinds × SAMPLE_EACH / 2 runs
+    assert not set(samples[0]) & set(samples[1])
+
+
+@pytest.mark.parametrize("server,seeds,number", CHAINS, indirect=["server"],
+                         ids=[_ids(b, seeds) for b, seeds, _ in CHAINS])
+def test_campaign(server, tmp_path, seeds, number):
+    first, runs = seeds[0], len(seeds)
+    chain = Chain(server, tmp_path, first, number)
     started = time.perf_counter()
     try:
-        for seed in range(first, first + runs):
+        for seed in seeds:
             try:
                 chain.run(seed)
                 chain.oracle.check([chain.laptops[i] for i in chain.touched], context=f"seed {seed}")
@@ -352,9 +418,8 @@ def test_campaign(server, tmp_path, first, runs):
                 if TRACE:
                     print(f"seed {seed}: faults {chain.trace[0]}, laptops {[i + 1 for i in chain.trace[1]]}")
             except Exception as e:
-                raise AssertionError(
-                    f"campaign seed {seed} failed on {chain.backend} (chain from {first}); replay it with "
-                    f"make soak SOAK_SEED={first} SOAK_RUNS={seed - first + 1} SOAK_CHAIN={CHAIN}: {e}") from e
+                raise AssertionError(f"campaign seed {seed} failed on {chain.backend} (chain from {first}); "
+                                     f"replay it with {replay_hint(chain.backend, seeds, seed)}: {e}") from e
         chain.oracle.check(chain.laptops, context=f"chain {first}, fresh replay", fresh=tmp_path / "fresh")
         for lt in chain.laptops:  # the laptops' own checks: resends, prunes and rejections are logged
             report = verify(lt.store)
@@ -369,7 +434,14 @@ def test_campaign(server, tmp_path, first, runs):
                                 "edits": {k: sum(w.done.get(k, 0) for w in chain.loads)
                                           for k in sorted({k for w in chain.loads for k in w.done})},
                                 "oracle": chain.oracle.stats.__dict__}) + "\n")
-    assert sum(chain.tally.counts.get(k, 0) for k in FAULTS) >= runs
+    counts = chain.tally.counts
+    assert sum(counts.get(k, 0) for k in FAULTS) >= runs
+    if seeds == sample(SAMPLE_STARTS[chain.backend]):  # make test's: every kind, branch and edit here
+        assert {k: counts.get(k, 0) for k in SAMPLED if counts.get(k, 0) < SAMPLE_EACH} == {}, counts
+        assert [k for k in REACHED if not counts.get(k)] == [], counts
+        assert counts["oracle_checks"] == runs
+        edits = {k: sum(w.done.get(k, 0) for w in chain.loads) for k in EDITS}
+        assert [k for k in EDITS if not edits[k]] == [], edits
 
 
 def summary(path: str) -> str:
