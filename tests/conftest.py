@@ -18,15 +18,19 @@ pytest_plugins = ["pytester"]
 
 # Hypothesis judges its own speed by the wall clock: on a loaded 2-core machine (xdist workers,
 # server processes) its too_slow health check and per-example deadline fail tests that prove
-# nothing about the product. The examples and their number stay as each test sets them.
+# nothing about the product. Two profiles, chosen by HYPOTHESIS_PROFILE: "weicha" (make test)
+# runs 50 examples of a property that names no count, "soak" (make soak) Hypothesis' 100; a
+# test that names its count gives both (support.examples(soak, make_test), make_test >= 25).
 try:
     from hypothesis import HealthCheck, settings as _hyp_settings
 except ImportError:  # pragma: no cover - hypothesis is a test dependency
     pass
 else:
-    _hyp_settings.register_profile("weicha", deadline=None,
+    _hyp_settings.register_profile("weicha", deadline=None, max_examples=50,
                                    suppress_health_check=[HealthCheck.too_slow])
-    _hyp_settings.load_profile("weicha")
+    _hyp_settings.register_profile("soak", deadline=None, max_examples=100,
+                                   suppress_health_check=[HealthCheck.too_slow])
+    _hyp_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "weicha"))
 
 SKIP_IS_FAILURE = "skips are failures in this project: install the dependency"
 

@@ -27,6 +27,13 @@ PASSWORD = "secret-123"
 ADMIN_BADGE = "100001"  # the 警号 of new_store's admin
 
 
+def examples(soak: int, make_test: int) -> int:
+    """A property test's number of examples: ``soak`` under HYPOTHESIS_PROFILE=soak (make
+    soak), ``make_test`` (at least 25) otherwise (tests/conftest.py registers the profiles)."""
+    assert make_test >= 25, "a property in make test runs at least 25 examples"
+    return soak if os.environ.get("HYPOTHESIS_PROFILE") == "soak" else make_test
+
+
 def fixed_clock(start: datetime | None = None) -> FixedClock:
     return FixedClock(start or datetime(2026, 11, 27, 9, 0, 0, tzinfo=CST))
 

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from case_rows import Case, insert, memory_store, numbered
+from tests.support import examples
 from weicha_desktop.core.case_query import (STATUS_RANKS, CaseFilters, CaseQuery, CaseSort,
                                             SORT_KEYS)
 
@@ -96,7 +97,7 @@ filters = st.builds(
     text=st.one_of(st.none(), st.text(ALPHABET, max_size=2)))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150, 50), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=cases(), f=filters, key=st.sampled_from(sorted(SORT_KEYS)), desc=st.booleans(),
        limit=st.integers(1, 7), slice_rows=st.integers(1, 6), selective=st.sampled_from([0, 3, 100]),
        budget=st.sampled_from([None, 0.0]))

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from weicha_desktop.core.forms import check_rules, load_form, validate
-from support import values_as
+from support import examples, values_as
 from weicha_desktop.core.forms.validators import id_check_char
 
 FORMS = Path(__file__).parents[1] / "forms"
@@ -261,7 +261,7 @@ json_values = st.recursive(
     max_leaves=8)
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(150, 50), suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(["reporter", "witnesses", "evidence", "scene_location",
                                         "temperature", "case_type", "case_type_other",
                                         "protection_measures", "scene_state", "change_reason",
