@@ -32,7 +32,7 @@ def _lying_sizes(monkeypatch, path: str, declared: int) -> None:
     """The writer declares ``declared`` bytes for ``path`` (the bytes written stay as they are)."""
     real = C._chunks
 
-    def chunks(manifest, entries, meter, size):
+    def chunks(manifest, entries, meter, size, *rest):
         size_of = {e.path: e.size for e in entries}
         before, after = f'"path":"{path}","sha256"', f'"size":{size_of[path]}'
         assert len(str(declared)) == len(str(size_of[path])) and size_of[path] > declared and before in manifest.decode()
@@ -40,7 +40,7 @@ def _lying_sizes(monkeypatch, path: str, declared: int) -> None:
         at = lied.index(before)
         end = lied.index(after, at)
         lied = lied[:end] + f'"size":{declared}' + lied[end + len(after):]
-        return real(lied.encode(), entries, meter, size)
+        return real(lied.encode(), entries, meter, size, *rest)
 
     monkeypatch.setattr(C, "_chunks", chunks)
 

@@ -113,13 +113,13 @@ def write_container(dst: Path, *, kind: str, sender: tuple[str, str], recipient:
                 index = 0
                 # a frame is encrypted into a buffer of its own, [length | body], then hashed and
                 # written by the worker while this thread reads, hashes and encrypts the next
-                with _Behind(2, 4 + chunk_size + tag) as behind:
-                    for chunk in _chunks(manifest, entries, meter, chunk_size):
+                with _Behind(2) as behind:
+                    for chunk in _chunks(manifest, entries, meter, chunk_size, total):
                         final = index == frames - 1
                         if index >= frames or (not final and len(chunk) != chunk_size):
                             raise BundleError("size_mismatch", "数据包内容的长度与清单不符，未写出。")
                         n = len(chunk) + tag
-                        slot = behind.buffer()
+                        slot = behind.buffer(4 + n)
                         _U32.pack_into(slot, 0, n)
                         if aead:
                             aead.encrypt_into(_nonce(prefix, index, final), chunk, aad, slot[4:4 + n])
@@ -135,7 +135,7 @@ def write_container(dst: Path, *, kind: str, sender: tuple[str, str], recipient:
                 out.flush()
                 os.fsync(out.fileno())
                 _forget_cached(out.fileno())
-            _read_back(tmp, dst, raw, digest, sig, signer.public_key(), aead, prefix, aad, chunk_size, meter)
+            _read_back(tmp, dst, raw, digest, sig, signer.public_key(), aead, prefix, aad, min(chunk_size, total), meter)
             commit(tmp, dst)
     except OSError as e:
         from weicha_desktop.core.fileio import os_error_message
@@ -157,21 +157,22 @@ def _forget_cached(fd: int) -> None:
 
 
 def _read_back(tmp: Path, dst: Path, raw: bytes, digest: bytes, sig: bytes, public: Ed25519PublicKey,
-               aead: Any, prefix: bytes, aad: bytes, chunk_size: int, meter: "_Meter") -> None:
+               aead: Any, prefix: bytes, aad: bytes, largest: int, meter: "_Meter") -> None:
     """The file just written, read back whole: its structure, header, signature and every
     frame. Encrypted, each frame is authenticated by the AEAD under the bundle key only this
     writer holds (bound to its index, the final flag and the header): the bytes written, so
-    the signed digest is the file's without hashing it again. Signed-only: hashed again."""
+    the signed digest is the file's without hashing it again. Signed-only: hashed again.
+    ``largest``: the most plaintext a frame of it holds (a longer one is not what was written)."""
     try:
         if aead is None:
             got = _scan(tmp, lambda _h: public, None, meter)
             same = got.digest == digest
         else:
-            scratch = memoryview(bytearray(chunk_size))
+            scratch = memoryview(bytearray(largest))
 
             def check(i: int, body: memoryview, final: bool) -> None:
                 n = len(body) - TAG_LEN
-                if not 0 <= n <= chunk_size:
+                if not 0 <= n <= largest:
                     raise InvalidTag
                 aead.decrypt_into(_nonce(prefix, i, final), body, aad, scratch[:n])
 
@@ -190,11 +191,14 @@ def _read_back(tmp: Path, dst: Path, raw: bytes, digest: bytes, sig: bytes, publ
                                            "U 盘或磁盘可能有故障，请换一个位置再导出。")
 
 
-def _chunks(manifest: bytes, entries: Sequence[Entry], meter: "_Meter", size: int) -> Iterator[memoryview]:
-    """The plaintext stream in pieces of ``size`` (the last shorter), read straight into one
-    buffer (``readinto``: no copy per piece); each yielded view is valid until the next. Every
-    entry's size and SHA-256 checked as it is read."""
-    buf = memoryview(bytearray(size))
+def _chunks(manifest: bytes, entries: Sequence[Entry], meter: "_Meter", size: int,
+            total: int) -> Iterator[memoryview]:
+    """The plaintext stream (``total`` bytes, as declared) in pieces of ``size`` (the last
+    shorter), read straight into one buffer (``readinto``: no copy per piece); each yielded
+    view is valid until the next. Every entry's size and SHA-256 checked as it is read. The
+    buffer holds no more than the stream and the one byte past it that shows an entry longer
+    than declared (a small bundle does not zero a chunk's megabytes)."""
+    buf = memoryview(bytearray(min(size, total + 1)))
     pos = 0
     head = memoryview(_U32.pack(len(manifest)) + manifest)
     while head:
@@ -246,26 +250,27 @@ class _Meter:
 
 class _Behind:
     """Work done in order on one worker thread (hashing, writing: both leave the GIL) while
-    the caller goes on, on ``slots`` buffers of ``size`` bytes taken in turn: ``buffer()``
-    hands out the next one once the work on it is done, ``submit`` queues work on it. The
-    first failure stops the rest and is raised by the next ``buffer()`` or on leaving the
-    block (which waits for all of it)."""
+    the caller goes on, on ``slots`` buffers taken in turn: ``buffer(need)`` hands out the
+    next one (at least ``need`` bytes: made, or made larger, when first needed — a bundle of
+    a few kilobytes does not zero a megabyte chunk's buffers) once the work on it is done,
+    ``submit`` queues work on it. The first failure stops the rest and is raised by the next
+    ``buffer()`` or on leaving the block (which waits for all of it)."""
 
-    def __init__(self, slots: int, size: int):
-        self.size, self.bufs = size, [None] * slots
+    def __init__(self, slots: int):
+        self.bufs: list[memoryview | None] = [None] * slots
         self.pending: list[Any] = [None] * slots
         self.n = 0
         self.error: BaseException | None = None
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="bundle-io")
 
-    def buffer(self) -> memoryview:
+    def buffer(self, need: int) -> memoryview:
         k = self.n % len(self.bufs)
         if self.pending[k] is not None:
             self.pending[k].result()
             self.pending[k] = None
         self._raise()
-        if self.bufs[k] is None:
-            self.bufs[k] = memoryview(bytearray(self.size))
+        if self.bufs[k] is None or len(self.bufs[k]) < need:
+            self.bufs[k] = memoryview(bytearray(need))
         return self.bufs[k]
 
     def submit(self, fn: Callable[..., None], *args: Any) -> None:
@@ -301,11 +306,15 @@ class _Scanned(NamedTuple):
     sig: bytes
 
 
+def _cut(what: str) -> BundleError:
+    return BundleError("truncated", f"数据包不完整（{what}处被截断）：文件可能没有复制完，或 U 盘被提前拔出。"
+                                    "请重新复制完整的文件再试。")
+
+
 def _read(f: BinaryIO, n: int, what: str) -> bytes:
     data = f.read(n)
     if len(data) != n:
-        raise BundleError("truncated", f"数据包不完整（{what}处被截断）：文件可能没有复制完，或 U 盘被提前拔出。"
-                                       "请重新复制完整的文件再试。")
+        raise _cut(what)
     return data
 
 
@@ -353,14 +362,18 @@ def _scan(src: Path, sender_key: Callable[[Header], Ed25519PublicKey | None],
             meter.add(len(MAGIC) + 4 + n)
         frames = 0
         head = _read(f, 4, "第 1 块数据")
-        with _Behind(2, 4 + limit) as behind:
+        rest = os.fstat(f.fileno()).st_size - f.tell()  # bytes after this frame's length
+        with _Behind(2) as behind:
             while head != TRAILER:
                 size = _U32.unpack(head)[0]
                 if not 0 < size <= limit:
                     raise BundleError("frame_order", f"数据包第 {frames + 1} 块的长度无效：文件已损坏或被改动，已拒收。{_RETRY}")
-                slot = behind.buffer()
+                if size > rest:  # the file ends inside it (said before a buffer of its size is made)
+                    raise _cut(f"第 {frames + 1} 块数据")
+                slot = behind.buffer(4 + size)
                 slot[:4] = head
                 _read_into(f, slot[4:4 + size], f"第 {frames + 1} 块数据")
+                rest -= 4 + size
                 if verify:
                     behind.submit(h.update, slot[:4 + size])
                 head = _read(f, 4, f"第 {frames + 2} 块数据")
@@ -463,7 +476,7 @@ class _Reading:
             self.staging.mkdir(parents=True, exist_ok=True)
             self.directory = Path(tempfile.mkdtemp(prefix=".bundle-", dir=self.staging))
             self.unpack = _Unpacker(header, self.directory)
-            self.behind = _Behind(2, header.chunk_size)
+            self.behind = _Behind(2)
         except (BundleError, OSError) as e:
             self.error = e  # raised after the signature: nothing decrypted meanwhile
         return signer
@@ -471,7 +484,7 @@ class _Reading:
     def frame(self, i: int, body: memoryview, final: bool) -> None:
         if self.error is None and not self.stopped:
             try:
-                plain = self.open(i, body, final, self.behind.buffer())
+                plain = self.open(i, body, final, self.behind.buffer(len(body)))
             except BundleError as e:
                 self.stopped = True
                 self.behind.submit(self._fail, e)  # in stream order: an earlier frame's refusal first
@@ -521,11 +534,11 @@ def peek_manifest(src: Path, *, decrypt_with: X25519PrivateKey | None = None) ->
         if h.encryption is not None and decrypt_with is None:
             raise BundleError("bad_header", f"这份{KIND_NAMES[h.kind]}是加密的，不能预读清单。")
         got["header"], got["unpack"] = h, _Unpacker(h, Path(src).parent, manifest_only=True)
-        got["open"], got["buffer"] = _opener(h, decrypt_with), memoryview(bytearray(h.chunk_size))
+        got["open"] = _opener(h, decrypt_with)
         return _NO_KEY  # never used: the scan stops at the manifest
 
     def frame(i: int, body: memoryview, final: bool) -> None:
-        got["unpack"].feed(got["open"](i, body, final, got["buffer"]))
+        got["unpack"].feed(got["open"](i, body, final, memoryview(bytearray(len(body)))))
         if got["unpack"].manifest is not None:
             raise _Done
 
