@@ -68,14 +68,20 @@ def _migrated_empty() -> Path:
     return folder / "data"
 
 
-def new_store(path: Path, *, slot: int = 1, slots: int = 1, clock=None) -> Store:
-    """An initialized data folder at ``path`` (admin / PASSWORD), open. A new folder starts as
-    a copy of the migrated empty database (the same as migrating afresh, ~5 ms less)."""
+def migrated_folder(path: Path) -> Path:
+    """``path`` as a data folder not yet initialized: a copy of the migrated empty database
+    (what Store.open on an empty folder makes, ~20 ms of migrations less). Returns ``path``."""
     if not (Path(path) / "weicha.db").exists():
         Path(path).mkdir(parents=True, exist_ok=True)
         for db in _migrated_empty().glob("weicha.db*"):  # the database (no -wal once closed)
             shutil.copyfile(db, Path(path) / db.name)
-    store = Store.open(path, clock=clock or fixed_clock())
+    return Path(path)
+
+
+def new_store(path: Path, *, slot: int = 1, slots: int = 1, clock=None) -> Store:
+    """An initialized data folder at ``path`` (admin / PASSWORD), open. A new folder starts as
+    a copy of the migrated empty database (``migrated_folder``)."""
+    store = Store.open(migrated_folder(path), clock=clock or fixed_clock())
     initialize(store, unit_code=UNIT, unit_name="钦州市公安局钦南分局刑侦大队", admin_name="admin",
                admin_password=PASSWORD, admin_badge=ADMIN_BADGE, device_slot=slot, device_slots=slots)
     return store
