@@ -20,14 +20,16 @@ def behave(name: str) -> dict:
 def meet(name: str, folder: str) -> dict:
     """Wait (at most 10 s) until two workers hold a ``meet`` task at once: each leaves its pid
     in ``folder``. Proves two processes work side by side without tasks slow enough for it."""
+    import atexit
     from pathlib import Path
 
+    atexit.register(Path(folder, f"teardown-{os.getpid()}").touch)  # runs only if it tears down
     Path(folder, str(os.getpid())).touch()
     for _ in range(2000):
-        if len(os.listdir(folder)) >= 2:
+        if len([f for f in os.listdir(folder) if f.isdigit()]) >= 2:
             break
         time.sleep(0.005)
-    return {"status": "ok", "name": name, "pid": os.getpid(), "met": len(os.listdir(folder))}
+    return {"status": "ok", "name": name, "pid": os.getpid(), "met": len([f for f in os.listdir(folder) if f.isdigit()])}
 
 
 def loads(module: str) -> dict:

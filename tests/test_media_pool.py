@@ -1,8 +1,9 @@
+import os
 import time
 
 import pytest
 
-from weicha_desktop.core.media.pool import WorkerPool
+from weicha_desktop.core.media.pool import WorkerPool, _Slot
 
 pytestmark = pytest.mark.spawned_workers  # the pool's own workers, started as in the program
 TARGET = "tests.pool_targets:behave"
@@ -29,11 +30,38 @@ def test_a_hanging_and_a_crashing_file_cost_only_themselves():
     assert time.monotonic() - t0 < 15
 
 
-def test_both_cores_are_used(tmp_path):
-    """Two tasks that each wait for the other's worker: done only when both run at once."""
+def test_both_cores_are_used_and_the_workers_leave_at_once(tmp_path):
+    """Two tasks that each wait for the other's worker: done only when both run at once.
+    Asked to end, a worker leaves without the interpreter's teardown (its atexit never runs)."""
     finished, results = _run(["meet-1", "meet-2"], target="tests.pool_targets:meet", extra=(str(tmp_path),))
     assert finished and len({r["pid"] for r in results}) == 2
     assert [r["met"] for r in results] == [2, 2]
+    assert sorted(os.listdir(tmp_path)) == sorted(str(r["pid"]) for r in results)  # no teardown-*
+
+
+def test_every_worker_is_asked_to_end_before_any_is_waited_for():
+    """So they end side by side (each exit takes its time), not one after another."""
+    said = []
+
+    class Proc:
+        def __init__(self, n):
+            self.n = n
+
+        def join(self, timeout=None):
+            said.append(("wait", self.n))
+
+        def is_alive(self):
+            return False
+
+    class Conn(Proc):
+        def send(self, msg):
+            said.append(("end", self.n, msg))
+
+        def close(self):
+            pass
+
+    WorkerPool._stop([_Slot(Proc(n), Conn(n)) for n in (1, 2)])
+    assert said == [("end", 1, None), ("end", 2, None), ("wait", 1), ("wait", 2)]
 
 
 def test_cancel_stops_the_batch():
