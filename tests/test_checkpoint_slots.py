@@ -243,3 +243,22 @@ def test_a_failed_write_in_place_is_read_again_and_the_next_commit_goes_on(store
     assert store.anchor.problem is None and (cp.seq, cp.head) == _head(store)
     report = check(store.data_dir)
     assert report.ok and not report.warnings, report.faults + report.warnings
+
+
+def test_the_next_program_writes_in_place_too_unless_the_file_is_not_owner_only(store, monkeypatch):
+    """A program that opens the folder reads the checkpoint and, if it is in slots, owner-only
+    and exactly what it read, writes it in place; else a new file (owner-only again)."""
+    _commit(store)
+    path = store.anchor.path(*_line(store))
+    store.close()
+    renames = []
+    monkeypatch.setattr(os, "replace", lambda *a, _f=os.replace: renames.append(a) or _f(*a))
+    for mode, expect in ((0o600, []), (0o640, [1]), (0o600, [])):
+        os.chmod(path, mode)
+        ino = os.stat(path).st_ino
+        with Store.open(store.data_dir) as again:
+            _commit(again, 2)
+            assert (cp := _fresh_read(again)).counter and (cp.seq, cp.head) == _head(again)
+        assert [1 for _ in renames] == expect and (os.stat(path).st_ino == ino) == (not expect)
+        assert os.stat(path).st_mode & 0o777 == 0o600
+        renames.clear()

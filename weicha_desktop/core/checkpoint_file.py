@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,32 @@ class SlotFile:
             return None
         fd = os.open(path, os.O_RDWR)
         return cls(fd, os.fstat(fd).st_ino, image, 0)
+
+    @classmethod
+    def adopt(cls, path: Path, body: dict[str, Any]) -> "SlotFile | None":
+        """The file at ``path`` opened for writes in place if it is a regular, owner-only file
+        in two slots as this module writes them — one slot the document of ``body`` (what
+        the caller just read), the other blank; else None (the next write makes a new file)."""
+        if not IN_PLACE:
+            return None
+        try:
+            fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return None
+        try:
+            st = os.fstat(fd)
+            raw = os.pread(fd, st.st_size + 1, 0)
+            half = len(raw) // 2
+            if (stat.S_ISREG(st.st_mode) and not st.st_mode & 0o077 and raw and len(raw) == st.st_size
+                    and not len(raw) % (2 * PAGE)):
+                for at in (0, 1):
+                    if not raw[(1 - at) * half:(2 - at) * half].strip(_BLANK) and \
+                            json.loads(raw[at * half:(at + 1) * half]).get("checkpoint") == body:
+                        return cls(fd, st.st_ino, raw, at)
+        except (OSError, ValueError, AttributeError):
+            pass
+        os.close(fd)
+        return None
 
     def unchanged(self, st: os.stat_result) -> bool:
         """The file at the path (``st``) is the one this writer wrote last, byte for byte."""
