@@ -113,8 +113,9 @@ def test_skips_are_failures(pytester: pytest.Pytester) -> None:
             pass
         """,
     )
-    # A subprocess, so the inner run's conftest cannot clash with this one.
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--continue-on-collection-errors")
+    # In this process (pytester snapshots and restores sys.modules and sys.path around it):
+    # the inner conftest is the top-level module "conftest", this one "tests.conftest".
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--continue-on-collection-errors")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.assert_outcomes(passed=1, failed=2, errors=2, xfailed=2, skipped=0)
     result.stdout.fnmatch_lines([f"*{SKIP_IS_FAILURE}*"])
@@ -160,7 +161,7 @@ def _server_zygote():
 # Their environment is the forkserver's (from its start): a test that hands its workers
 # something through an environment variable marks its module spawned_workers.
 FORKED_WORKERS_PRELOAD = ["weicha_desktop.core.media.pool", "weicha_desktop.core.media.analyse",
-                          "weicha_desktop.core.reports.photosheets"]
+                          "weicha_desktop.core.reports.photo_prep"]  # the report's light worker side
 
 
 def pytest_configure(config):
