@@ -262,3 +262,8 @@ def test_the_next_program_writes_in_place_too_unless_the_file_is_not_owner_only(
         assert [1 for _ in renames] == expect and (os.stat(path).st_ino == ino) == (not expect)
         assert os.stat(path).st_mode & 0o777 == 0o600
         renames.clear()
+    with Store.open(store.data_dir) as again:  # made readable by others while the program runs
+        _commit(again)
+        os.chmod(path, 0o644)
+        _commit(again)
+        assert len(renames) == 1 and os.stat(path).st_mode & 0o777 == 0o600

@@ -119,8 +119,9 @@ class SlotFile:
         return None
 
     def unchanged(self, st: os.stat_result) -> bool:
-        """The file at the path (``st``) is the one this writer wrote last, byte for byte."""
-        return (st.st_ino == self.ino and st.st_size == len(self.image)
+        """The file at the path (``st``) is the one this writer wrote last, byte for byte,
+        and still owner-only (else the next write makes a new file, owner-only again)."""
+        return (st.st_ino == self.ino and st.st_size == len(self.image) and not st.st_mode & 0o077
                 and os.pread(self.fd, len(self.image) + 1, 0) == self.image)
 
     def write(self, doc: bytes) -> bool:
