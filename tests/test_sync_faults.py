@@ -2,7 +2,7 @@
 followed by the oracle (tests/sync_oracle.py: none lost, none twice, every conflict surfaced,
 every laptop's own state replayed from the server's log):
 
-- the client (``weicha sync`` in a process of its own) killed while its push is on the wire,
+- the client (``weicha sync`` in a process of its own, forked) killed while its push is on the wire,
   and again while the answer comes back;
 - the server killed and restarted in the middle of a photo upload (it resumes at the offset
   the server kept, not at zero);
@@ -28,6 +28,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -121,6 +122,42 @@ def work(side: Side, rng: random.Random, steps: int, photos: Path) -> Workload:
 
 
 # ---- the client killed ---------------------------------------------------------------------------
+def forked_sync(path: Path) -> tuple[int, int]:
+    """``weicha --data-dir PATH sync --once`` in a process of its own: forked from this one and
+    running the entry point's ``cli.main`` (a fresh interpreter only added ~0.7 s of imports);
+    its pid and the write end of its gate: the program starts once a byte is written there."""
+    from weicha_desktop import cli
+
+    gate_r, gate_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: the program, then out (never back into pytest)
+        code = 1
+        try:
+            os.close(gate_w)
+            os.read(gate_r, 1)
+            null = open(os.devnull, "w", encoding="utf-8")
+            os.dup2(null.fileno(), 1), os.dup2(null.fileno(), 2)
+            sys.stdout = sys.stderr = null
+            code = cli.main(["--data-dir", str(path), "sync", "--once"])
+        finally:
+            os._exit(code if isinstance(code, int) else 1)
+    os.close(gate_r)
+    return pid, gate_w
+
+
+def killed_by_sigkill(pid: int, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise AssertionError(f"the sync process {pid} was not killed in {timeout} s")
+        time.sleep(0.005)
+
+
 def test_the_client_killed_mid_batch_loses_nothing_and_repeats_nothing(server, tmp_path):
     killed = []
 
@@ -134,14 +171,13 @@ def test_the_client_killed_mid_batch_loses_nothing_and_repeats_nothing(server, t
                 if way == UP and b"POST /v1/push" in data:
                     state["push"] = conn
                 if state["push"] == conn and way == direction and not killed[-1:] == [direction]:
-                    os.kill(state["proc"].pid, signal.SIGKILL)
+                    os.kill(state["pid"], signal.SIGKILL)
                     killed.append(direction)
 
             proxy.watch = watch
-            state["proc"] = subprocess.Popen(
-                [str(Path(sys.executable).parent / "weicha"), "--data-dir", str(a.path), "sync", "--once"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            assert state["proc"].wait(60) == -signal.SIGKILL
+            state["pid"], gate = forked_sync(a.path)
+            os.write(gate, b"!"), os.close(gate)  # go
+            assert killed_by_sigkill(state["pid"])
         proxy.watch = None
         a.reopen()
         r = a.quiet()
