@@ -19,7 +19,8 @@ def test_label_sheet_carries_each_number_as_text_and_readable_qr(tmp_path):
     items = _items(26)
     pdf = tmp_path / "labels.pdf"
     assert write_labels(items, pdf, "3x8") == 2  # 24 per page
-    assert all(f["emb"] == "yes" for f in fonts(pdf)) and fonts(pdf)
+    listed = fonts(pdf)
+    assert all(f["emb"] == "yes" for f in listed) and listed
     pages = text(pdf)
     for item in items:
         assert any(item.number in p for p in pages)
