@@ -7,7 +7,7 @@ import shutil
 import threading
 import time
 import zipfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ import pytest
 from weicha_desktop.core.backup import (BadBackup, BackupCancelled, backup_state, check_archive,
                                         create_backup)
 from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.clock import FixedClock
 from weicha_desktop.core.demo import fill_demo
 from weicha_desktop.core.errors import PermissionDenied, WeichaError
 from weicha_desktop.core.forms import FormRegistry
@@ -47,11 +48,36 @@ def _fill(store: Store, folder: Path, photos: int = 3):
     return admin
 
 
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory) -> tuple[Path, datetime]:
+    """A folder as ``_fill`` leaves it (with its card, and the config folder its device key and
+    checkpoint are in), made once; and the time its clock had reached (~0.2 s CPU a fill)."""
+    root = tmp_path_factory.mktemp("filled")
+    clock = fixed_clock()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WEICHA_CONFIG_DIR", str(root / "config"))
+        with new_store(root / "data", clock=clock) as store:
+            _fill(store, root / "card")
+    return root, clock.now()
+
+
+def filled_copy(filled, folder: Path, config: Path, monkeypatch) -> FixedClock:
+    """``folder``/data and ``folder``/card as ``_fill`` leaves them: a copy of ``filled``, its
+    config folder copied to ``config`` (WEICHA_CONFIG_DIR, outside ``folder``); the clock to
+    open it with goes on from where the fill's stopped."""
+    root, now = filled
+    shutil.copytree(root / "data", folder / "data")
+    shutil.copytree(root / "card", folder / "card")
+    shutil.copytree(root / "config", config)
+    monkeypatch.setenv("WEICHA_CONFIG_DIR", str(config))
+    return fixed_clock(now)
+
+
 @pytest.fixture
-def env(tmp_path):
-    store = new_store(tmp_path / "data")
-    admin = _fill(store, tmp_path / "card")
-    yield store, admin
+def env(filled, tmp_path, tmp_path_factory, monkeypatch):
+    clock = filled_copy(filled, tmp_path, tmp_path_factory.mktemp("copy") / "config", monkeypatch)
+    store = Store.open(tmp_path / "data", clock=clock)
+    yield store, UserService(store).get("admin")
     store.close()
 
 
@@ -201,9 +227,8 @@ create_backup(store, admin, sys.argv[2], progress=progress)
 """
 
 
-def test_kill_9_during_a_backup_leaves_no_target_file(tmp_path, pytestconfig):
-    with new_store(tmp_path / "data") as store:
-        _fill(store, tmp_path / "card")
+def test_kill_9_during_a_backup_leaves_no_target_file(filled, tmp_path, tmp_path_factory, monkeypatch, pytestconfig):
+    filled_copy(filled, tmp_path, tmp_path_factory.mktemp("copy") / "config", monkeypatch)
     target = tmp_path / "b.wcbak"
     proc = start(pytestconfig, KILLED, str(tmp_path / "data"), str(target))  # a process of its own
     assert proc.readline().strip() == "writing", proc.output()
@@ -519,10 +544,9 @@ def test_the_reminder_finds_the_last_backup_through_an_index(tmp_path):
     assert "USING INDEX audit_log_object" in plan and "SCAN audit_log" not in plan, plan
 
 # ---- the command line ------------------------------------------------------------------------
-def test_backup_and_restore_on_the_command_line(tmp_path):
+def test_backup_and_restore_on_the_command_line(filled, tmp_path, tmp_path_factory, monkeypatch):
     root = tmp_path / "src"  # a folder of its own: the restores of `made` re-anchored its device
-    with new_store(root / "data") as store:
-        _fill(store, root / "card")
+    filled_copy(filled, root, tmp_path_factory.mktemp("copy") / "config", monkeypatch)
     out = tmp_path / "cli.wcbak"
     r = run_cli(root / "data", "backup", "-o", str(out))
     assert r.returncode == 1 and "--user" in r.stderr and not out.exists()
