@@ -24,23 +24,21 @@ def inside(widget) -> bool:
     return f is widget or (f is not None and widget.isAncestorOf(f))
 
 
-@pytest.mark.parametrize("field,cls", [("reported_at", QDateTimeEdit),
-                                       ("ended_at", QDateTimeEdit)])  # started_at: prefilled
-def test_tab_leaves_an_empty_date_time_field(app, qtbot, cases, field, cls):
+def test_tab_leaves_an_empty_date_time_field_and_every_empty_date_field(app, qtbot, cases):
+    """(one form for both: neither step fills a field)"""
     view = open_view(qtbot, cases, cases.new_case().id)
-    view.focus_path(field)
-    edit = child(view, cls, f"field_{field}")
-    assert inside(edit) and edit.is_empty()
-    tab(qtbot)
-    assert not inside(edit), "Tab stays in the empty date field"
-    view.focus_path(field)
-    tab(qtbot, back=True)
-    assert not inside(edit), "Shift+Tab stays in the empty date field"
-    assert edit.is_empty()  # leaving does not fill it
+    for field, cls in [("reported_at", QDateTimeEdit), ("ended_at", QDateTimeEdit)]:  # started_at: prefilled
+        view.focus_path(field)
+        edit = child(view, cls, f"field_{field}")
+        assert inside(edit) and edit.is_empty()
+        tab(qtbot)
+        assert not inside(edit), f"Tab stays in the empty date field {field}"
+        view.focus_path(field)
+        tab(qtbot, back=True)
+        assert not inside(edit), f"Shift+Tab stays in the empty date field {field}"
+        assert edit.is_empty()  # leaving does not fill it
 
-
-def test_tab_leaves_an_empty_date_field_in_a_person_group(app, qtbot, cases):
-    view = open_view(qtbot, cases, cases.new_case().id)
+    # the date fields of a person group
     dates = [w for w in view.findChildren(QDateEdit) if w.objectName().startswith("field_")
              and w.isEnabled()]
     assert dates, "the scene form has date fields"
@@ -91,8 +89,10 @@ def test_tab_from_an_open_editor_in_the_last_cell_leaves_the_table(app, qtbot, c
     assert focused() is child(view, QPushButton, "field_evidence_add")
 
 
-def test_new_case_puts_the_focus_on_the_first_empty_required_field(app, qtbot, store, admin):
-    from PySide6.QtWidgets import QTabWidget
+def test_new_case_puts_the_focus_on_the_first_empty_required_field_and_ctrl_n_makes_one(app, qtbot, store,
+                                                                                        admin, cases):
+    """新建 by its button, then by Ctrl+N from the case list (one window for both)."""
+    from PySide6.QtWidgets import QTableView, QTabWidget
 
     from gui_support import forms
     from weicha_desktop.gui.shell.main_window import MainWindow
@@ -117,6 +117,15 @@ def test_new_case_puts_the_focus_on_the_first_empty_required_field(app, qtbot, s
     skipped = [f for f in before if view.spec.field(f).required and not view.spec.field(f).readonly
                and f not in view.values() and not any(p.is_hidden(f) for p in view.pages)]
     assert not skipped, skipped
+
+    # Ctrl+N from the case list
+    tabs = child(win, QTabWidget, "mainTabs")
+    tabs.setCurrentIndex(0)
+    child(win, QTableView, "caseTable").setFocus()
+    key(qtbot, "Ctrl+N")
+    assert tabs.count() == 3 and len(cases.list()) == 2  # (the list, the case made above, this one)
+    assert tabs.currentIndex() == 2
+    assert "&N" in child(win, QPushButton, "newCaseButton").text()
 
 
 def key(qtbot, keys: str) -> None:
@@ -158,32 +167,16 @@ def test_keys_for_check_problems_views_and_report(app, qtbot, cases, monkeypatch
     assert opened == [pages]
 
 
-def test_buttons_carry_alt_mnemonics(app, qtbot, cases):
-    view = open_view(qtbot, cases, cases.new_case().id)
-    h = view.header
+def test_buttons_carry_alt_mnemonics(app, qtbot):
+    from weicha_desktop.gui.forms.header import FormHeader
+
+    h = FormHeader()  # the form's buttons (a whole form is not needed to read them)
+    qtbot.addWidget(h)
     texts = [b.text() for b in (h.save_button, h.check_button, h.finalize_button,
                                 h.amend_button, h.report_button, h.discard_button)]
     letters = [t[t.index("&") + 1].lower() for t in texts if "&" in t]
     assert len(letters) == len(texts) and len(set(letters)) == len(letters), texts
     assert "f" not in letters  # Alt+F is the 文件 menu
-
-
-def test_ctrl_n_makes_a_new_case_from_the_case_list(app, qtbot, store, admin, cases):
-    from PySide6.QtWidgets import QTableView, QTabWidget
-
-    from gui_support import forms
-    from weicha_desktop.gui.shell.main_window import MainWindow
-
-    win = MainWindow(store, forms(), admin)
-    qtbot.addWidget(win)
-    win.show()
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
-    child(win, QTableView, "caseTable").setFocus()
-    key(qtbot, "Ctrl+N")
-    tabs = child(win, QTabWidget, "mainTabs")
-    assert tabs.count() == 2 and len(cases.list()) == 1
-    assert "&N" in child(win, QPushButton, "newCaseButton").text()
 
 
 def test_help_lists_every_key_and_docs_agree(app, qtbot, store, admin):
