@@ -27,7 +27,7 @@ from weicha_desktop.core.users import UserService
 from weicha_desktop.core.verify import verify
 from weicha_desktop.resources import forms_dir
 
-from tests.killed_programs import start
+from tests.forked_programs import start
 from tests.media_support import make_photo
 from tests.support import PASSWORD, fixed_clock, new_store, run_cli, tamper
 from tests.test_cli import weicha
@@ -227,10 +227,10 @@ create_backup(store, admin, sys.argv[2], progress=progress)
 """
 
 
-def test_kill_9_during_a_backup_leaves_no_target_file(filled, tmp_path, tmp_path_factory, monkeypatch, pytestconfig):
+def test_kill_9_during_a_backup_leaves_no_target_file(filled, tmp_path, tmp_path_factory, monkeypatch):
     filled_copy(filled, tmp_path, tmp_path_factory.mktemp("copy") / "config", monkeypatch)
     target = tmp_path / "b.wcbak"
-    proc = start(pytestconfig, KILLED, str(tmp_path / "data"), str(target))  # a process of its own
+    proc = start(KILLED, str(tmp_path / "data"), str(target))  # a process of its own
     assert proc.readline().strip() == "writing", proc.output()
     assert proc.kill() == -9
     assert not target.exists()
@@ -367,10 +367,10 @@ restore_backup(sys.argv[1], sys.argv[2], user="admin", password="secret-123", pr
 """
 
 
-def test_kill_9_during_a_restore_leaves_no_target_folder(made, tmp_path, pytestconfig):
+def test_kill_9_during_a_restore_leaves_no_target_folder(made, tmp_path):
     root, result = made
     target = tmp_path / "new"
-    proc = start(pytestconfig, KILLED_RESTORE, str(result.path), str(target))  # a process of its own
+    proc = start(KILLED_RESTORE, str(result.path), str(target))  # a process of its own
     assert proc.readline().strip() == "writing", proc.output()
     assert proc.kill() == -9
     assert not target.exists()

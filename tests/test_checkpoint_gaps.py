@@ -19,7 +19,7 @@ from weicha_desktop.core.demo import DEMO_PASSWORD
 from weicha_desktop.core.store import SYSTEM, Store
 from weicha_desktop.core.users import UserService
 
-from tests.killed_programs import start
+from tests.forked_programs import start
 from tests.support import forms, new_store, tamper
 from tests.test_checkpoint import _commit, _head, _line, data, golden  # noqa: F401  (fixtures)
 from tests.verify_support import check, query, rehash_chain
@@ -213,13 +213,13 @@ while True:
 """
 
 
-def test_kill_9_mid_commit_leaves_at_most_one_temp_file_and_the_next_write_removes_it(tmp_path, pytestconfig):
+def test_kill_9_mid_commit_leaves_at_most_one_temp_file_and_the_next_write_removes_it(tmp_path):
     new_store(tmp_path / "data").close()
     folder_dir = Anchor.default().checkpoints_dir
     device = _line(tmp_path / "data")[0]
     temps = lambda: sorted(folder_dir.glob(f".{device}.*.tmp"))  # noqa: E731
     for i in range(6):  # each a process of its own, forked from a pre-imported parent
-        proc = start(pytestconfig, KILLED, str(tmp_path / "data"))
+        proc = start(KILLED, str(tmp_path / "data"))
         assert proc.readline().strip() == "ready", proc.output()
         time.sleep(0.05 + 0.013 * i)
         assert proc.kill() == -9

@@ -40,22 +40,26 @@ def case(tmp_path_factory) -> tuple[Path, str]:
     return d, number
 
 
-def _limit_memory() -> None:
-    import resource  # POSIX only: the module must still collect on Windows
-
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
-
-def update(d: Path, number: str, json_file: str, stdin=subprocess.DEVNULL) -> tuple[subprocess.CompletedProcess, float]:
-    """The command in a process of its own, its memory capped where the system can (POSIX;
-    Windows has no preexec_fn: the 30 s timeout still catches a hang)."""
+def update(d: Path, number: str, json_file: str, stdin: str = os.devnull) -> tuple[int, str, float]:
+    """The command in a process of its own (exit status, stderr, seconds), its standard input
+    the file ``stdin``: on POSIX forked from the tests' pre-imported parent
+    (tests/forked_programs.py) with its memory capped; elsewhere (no fork, no resource limits)
+    a fresh interpreter, the 30 s timeout still catching a hang."""
+    argv = ["--data-dir", str(d), "--user", "admin", "case", "update", number, "--json-file", json_file]
     started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-m", "weicha_desktop", "--data-dir", str(d), "--user", "admin",
-         "case", "update", number, "--json-file", json_file],
-        stdin=stdin, capture_output=True, env=dict(os.environ, WEICHA_PASSWORD=PASSWORD),
-        cwd=ROOT, timeout=30, preexec_fn=_limit_memory if os.name == "posix" else None)
-    return done, time.monotonic() - started
+    if os.name == "posix":
+        from tests.forked_programs import weicha
+
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("WEICHA_PASSWORD", PASSWORD)
+            program = weicha(*argv, stdin=stdin, memory=MEMORY_LIMIT)
+        code = program.wait(30)
+        return code, program.output(), time.monotonic() - started
+    with open(stdin, "rb") as source:
+        done = subprocess.run([sys.executable, "-m", "weicha_desktop", *argv], stdin=source,
+                              capture_output=True, env=dict(os.environ, WEICHA_PASSWORD=PASSWORD),
+                              cwd=ROOT, timeout=30)
+    return done.returncode, done.stderr.decode("utf-8"), time.monotonic() - started
 
 
 def saved(d: Path) -> list[tuple]:
@@ -74,13 +78,10 @@ def update_here(d: Path, number: str, json_file: str, input: str | None = None) 
     return done.returncode, done.stderr, time.monotonic() - started
 
 
-def refused(d: Path, number: str, json_file: str, *, stdin=subprocess.DEVNULL, here=False) -> str:
+def refused(d: Path, number: str, json_file: str, *, stdin: str = os.devnull, here=False) -> str:
     before = saved(d)
-    if here:
-        code, err, seconds = update_here(d, number, json_file)
-    else:
-        done, seconds = update(d, number, json_file, stdin)
-        code, err = done.returncode, done.stderr.decode("utf-8")
+    code, err, seconds = (update_here(d, number, json_file) if here
+                          else update(d, number, json_file, stdin))
     assert code == 1, err
     assert "Traceback" not in err and err.startswith(("错误：", "未保存：")), err
     assert len(err) < 2000, "the bad value is echoed back"
@@ -135,16 +136,15 @@ def test_bad_json_files_are_refused_clearly(case, tmp_path, name):
 if os.name == "posix":  # /dev/zero and the memory cap exist there only (no skip: Linux CI runs it)
     def test_dev_zero_neither_hangs_nor_eats_memory(case):
         assert "太大（超过 4 MB）" in refused(*case, "/dev/zero")
-        with open("/dev/zero", "rb") as zero:  # and as standard input
-            assert "标准输入 太大" in refused(*case, "-", stdin=zero)
+        assert "标准输入 太大" in refused(*case, "-", stdin="/dev/zero")  # and as standard input
 
 
 def test_standard_input_is_checked_the_same_and_good_input_still_saves(case, tmp_path):
     d, number = case
     bad = tmp_path / "bad.json"
     bad.write_bytes('{"scene_address": "钦南区"}'.encode("utf-16"))
-    with open(bad, "rb") as stdin:  # bytes that are not UTF-8: a process's own standard input
-        assert "标准输入 是 UTF-16 编码" in refused(d, number, "-", stdin=stdin)
+    # bytes that are not UTF-8: a process's own standard input
+    assert "标准输入 是 UTF-16 编码" in refused(d, number, "-", stdin=str(bad))
     assert "是一个文件夹" in refused(d, number, str(tmp_path), here=True)
     assert "找不到文件" in refused(d, number, str(tmp_path / "none.json"), here=True)
     good = b'\xef\xbb\xbf{"scene_address": "\xe9\x92\xa6\xe5\x8d\x97\xe5\x8c\xba 1 \xe5\x8f\xb7"}'  # BOM ok

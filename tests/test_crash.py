@@ -1,5 +1,5 @@
 """kill -9 in the middle of writes leaves a sound database and a valid audit chain. The writer
-is a process of its own, forked from a pre-imported parent (tests/killed_programs.py)."""
+is a process of its own, forked from a pre-imported parent (tests.forked_programs.py)."""
 import sqlite3
 import time
 from pathlib import Path
@@ -9,7 +9,7 @@ import pytest
 from weicha_desktop.core.store import Store, verify_chain
 from weicha_desktop.core.verify import verify
 
-from tests.killed_programs import start
+from tests.forked_programs import start
 from tests.support import new_store
 
 WRITER = r"""
@@ -34,9 +34,9 @@ for i in itertools.count():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.1, 0.3, 0.5])  # tens to hundreds of writes in, each a different point
-def test_kill_9_mid_write_leaves_database_and_chain_valid(tmp_path, delay, pytestconfig):
+def test_kill_9_mid_write_leaves_database_and_chain_valid(tmp_path, delay):
     new_store(tmp_path).close()
-    proc = start(pytestconfig, WRITER, str(tmp_path))
+    proc = start(WRITER, str(tmp_path))
     assert proc.readline().strip() == "ready", proc.output()
     time.sleep(delay)
     assert proc.kill() == -9

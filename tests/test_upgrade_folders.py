@@ -16,7 +16,7 @@ from weicha_desktop.core.store import SCHEMA_VERSION, Store
 from weicha_desktop.core.users import UserService
 from weicha_desktop.core.verify import verify
 
-from tests.killed_programs import start
+from tests.forked_programs import start
 from tests.media_support import make_photo
 from tests.support import forms, run_cli
 
@@ -171,9 +171,9 @@ Store.open(sys.argv[1])
 """
 
 
-def test_an_upgrade_killed_half_way_leaves_the_old_schema_and_runs_again(folder, pytestconfig):
+def test_an_upgrade_killed_half_way_leaves_the_old_schema_and_runs_again(folder):
     data, before, _, _ = folder
-    done = start(pytestconfig, DIES_MID_UPGRADE, str(data))  # a process of its own
+    done = start(DIES_MID_UPGRADE, str(data))  # a process of its own
     assert done.wait() == 9, done.output()
     conn = sqlite3.connect(data / "weicha.db")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 8

@@ -1,21 +1,30 @@
-"""The programs the kill -9 tests kill, forked from one pre-imported parent per test process.
+"""Programs the tests start as processes of their own — to kill -9 mid-write, to confine
+(memory cap, time limit), to meet the folder lock of another program — forked from one
+pre-imported parent per test process.
 
 A fresh ``python -c`` writer spends ~0.3 s CPU importing the core and building the forms
-before its first write, and the crash tests start a dozen. The parent (started on first use,
-single-threaded: it imports and builds the shipped forms once, opens no database, starts no
-thread) forks each program: still a process of its own — its own pid, open files and SQLite
-locks, SIGKILL as before — that runs the test's code as ``__main__`` with the test's
-arguments, environment and working folder at the time of the start. What it prints (stdout
-and stderr) goes to a file the test reads line by line.
+before its first write (a fresh ``python -m weicha_desktop`` ~0.15 s before its command runs),
+and the suite starts dozens. The parent (started on first use, single-threaded: it imports
+and builds the shipped forms once, opens no database, starts no thread) forks each program:
+still a process of its own — its own pid, open files, SQLite and folder locks, standard
+input, resource limits, SIGKILL as before — that runs the test's code as ``__main__`` with
+the test's arguments, environment and working folder at the time of the start. What it
+prints (stdout and stderr) goes to a file the test reads. What only a fresh interpreter
+shows (the entry point ``python -m weicha_desktop``, what an import pulls in, the product's
+own hash cost) is still tested with one (tests/test_cli.py, test_startup_imports.py …).
 
-    program = start(request.config, CODE, str(folder))
+    program = start(CODE, str(folder))
     assert program.readline().strip() == "ready", program.output()
     program.kill()  # SIGKILL, then reaped
 
-The parent reaps its programs and is stopped (and reaped) when pytest ends, so the CPU of
-both counts as this test process's children's."""
+    done = weicha("--data-dir", str(folder), "verify")  # cli.main, in a program
+    assert done.wait(30) == 0, done.output()
+
+The parent reaps its programs and is stopped (and reaped) when the test process exits, so the
+CPU of both counts as this test process's children's."""
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import signal
@@ -26,14 +35,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = str(Path(__file__).resolve().parents[1])  # the parent imports tests.killed_programs here
+ROOT = str(Path(__file__).resolve().parents[1])  # the parent imports tests.forked_programs here
 
 # what the programs import, done once in the parent; and the forms built (core/forms/memo.py
 # keeps the specs: a FormRegistry made in a program is then a lookup)
 PRELOAD = ("weicha_desktop.core.cases", "weicha_desktop.core.users", "weicha_desktop.core.store",
            "weicha_desktop.core.backup", "weicha_desktop.core.restore", "weicha_desktop.core.verify",
            "weicha_desktop.core.ops", "weicha_desktop.core.keystore", "sqlite_utils",
-           "cryptography.hazmat.primitives.asymmetric.ed25519")
+           "cryptography.hazmat.primitives.asymmetric.ed25519", "weicha_desktop.cli")
+# `weicha ARGS` as the entry point runs it (weicha_desktop/__main__.py): cli.main, its exit status
+WEICHA = "import sys\nfrom weicha_desktop.cli import main\nsys.exit(main(sys.argv[1:]))\n"
 
 
 class Program:
@@ -68,7 +79,16 @@ class Program:
             self.returncode = self._parent.ask({"op": "status", "pid": self.pid, "block": False})["code"]
         return self.returncode
 
-    def wait(self) -> int:
+    def wait(self, timeout: float | None = None) -> int:
+        """Its exit status (-9: killed), once it has ended; TimeoutError (and it is killed)
+        if that takes more than ``timeout`` seconds."""
+        if timeout is not None:
+            deadline = time.monotonic() + timeout
+            while self.poll() is None:
+                if time.monotonic() > deadline:
+                    self.kill()
+                    raise TimeoutError(f"program {self.pid} still ran after {timeout} s: {self.output()[-2000:]!r}")
+                time.sleep(0.005)
         if self.returncode is None:
             self.returncode = self._parent.ask({"op": "status", "pid": self.pid, "block": True})["code"]
         return self.returncode
@@ -82,7 +102,7 @@ class Program:
 class Parent:
     def __init__(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from tests.killed_programs import serve; serve()"],
+            [sys.executable, "-c", "from tests.forked_programs import serve; serve()"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, text=True, encoding="utf-8")
         self.outputs = Path(tempfile.mkdtemp(prefix="weicha-killed-"))
 
@@ -113,17 +133,25 @@ class Parent:
 _PARENT: list[Parent] = []
 
 
-def start(config, code: str, *argv: str) -> Program:
+def start(code: str, *argv: str, stdin: str | os.PathLike = os.devnull,
+          memory: int | None = None) -> Program:
     """``python -c CODE ARGV…`` as a program forked from this test process's parent (started on
-    first use, stopped when pytest ends: ``config`` is pytest's)."""
+    first use, stopped when this process exits); its standard input the file ``stdin``, its
+    address space capped at ``memory`` bytes if given (RLIMIT_AS)."""
     if not _PARENT or _PARENT[0].proc.poll() is not None:
         _PARENT[:] = [Parent()]
-        config.add_cleanup(_PARENT[0].stop)
+        atexit.register(_PARENT[0].stop)
     parent = _PARENT[0]
     out = Path(tempfile.mkstemp(dir=parent.outputs, suffix=".out")[1])
     answer = parent.ask({"op": "start", "code": code, "argv": list(argv), "out": str(out),
-                         "cwd": os.getcwd(), "env": dict(os.environ)})
+                         "stdin": str(stdin), "memory": memory, "cwd": os.getcwd(), "env": dict(os.environ)})
     return Program(parent, answer["pid"], out)
+
+
+def weicha(*args: str, **kw) -> Program:
+    """``weicha ARGS`` (cli.main, as the entry point calls it) in a forked program; ``kw`` as
+    for ``start``. The password, if one is needed, from WEICHA_PASSWORD in os.environ."""
+    return start(WEICHA, *args, **kw)
 
 
 # ---- the parent itself ---------------------------------------------------------------------------
@@ -168,12 +196,17 @@ def _run(request: dict[str, Any]) -> None:
     code: Any = 1
     try:
         out = os.open(request["out"], os.O_WRONLY | os.O_TRUNC)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
+        stdin = os.open(request["stdin"], os.O_RDONLY)
+        os.dup2(stdin, 0)
         os.dup2(out, 1)
         os.dup2(out, 2)
-        os.close(null)
+        os.close(stdin)
         os.close(out)
+        sys.stdin = open(0, encoding="utf-8", closefd=False)  # not the parent's, with what it read ahead
+        if request["memory"]:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (request["memory"], request["memory"]))
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
