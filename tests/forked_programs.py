@@ -9,7 +9,7 @@ and builds the shipped forms once, opens no database, starts no thread) forks ea
 still a process of its own — its own pid, open files, SQLite and folder locks, standard
 input, resource limits, SIGKILL as before — that runs the test's code as ``__main__`` with
 the test's arguments, environment and working folder at the time of the start. What it
-prints (stdout and stderr) goes to a file the test reads. What only a fresh interpreter
+prints goes to files the test reads (stdout, stderr). What only a fresh interpreter
 shows (the entry point ``python -m weicha_desktop``, what an import pulls in, the product's
 own hash cost) is still tested with one (tests/test_cli.py, test_startup_imports.py …).
 
@@ -48,19 +48,27 @@ WEICHA = "import sys\nfrom weicha_desktop.cli import main\nsys.exit(main(sys.arg
 
 
 class Program:
-    """One forked program: ``pid``, ``readline``, ``output``, ``kill``, ``wait``."""
+    """One forked program: ``pid``, ``readline``, ``stdout``, ``stderr``, ``output`` (both),
+    ``kill``, ``wait``."""
 
-    def __init__(self, parent: "Parent", pid: int, out: Path):
-        self._parent, self.pid, self._out, self._read, self.returncode = parent, pid, out, 0, None
+    def __init__(self, parent: "Parent", pid: int, out: Path, err: Path):
+        self._parent, self.pid, self._files, self._read, self.returncode = parent, pid, (out, err), 0, None
+
+    def stdout(self) -> str:
+        return self._files[0].read_text(encoding="utf-8", errors="replace")
+
+    def stderr(self) -> str:
+        return self._files[1].read_text(encoding="utf-8", errors="replace")
 
     def output(self) -> str:
-        return self._out.read_text(encoding="utf-8", errors="replace")
+        return self.stdout() + self.stderr()
 
     def readline(self, timeout: float = 60) -> str:
-        """The next line it printed; what is left (maybe "") once it has ended without one."""
+        """The next line it printed on stdout; what is left (maybe "") once it has ended
+        without one."""
         deadline, ask = time.monotonic() + timeout, 0.0
         while True:
-            text = self.output()[self._read:]
+            text = self.stdout()[self._read:]
             if "\n" in text:
                 line = text[:text.index("\n") + 1]
                 self._read += len(line)
@@ -104,7 +112,7 @@ class Parent:
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from tests.forked_programs import serve; serve()"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, text=True, encoding="utf-8")
-        self.outputs = Path(tempfile.mkdtemp(prefix="weicha-killed-"))
+        self.outputs = Path(tempfile.mkdtemp(prefix="weicha-programs-"))
 
     def ask(self, request: dict[str, Any]) -> dict[str, Any]:
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -142,10 +150,10 @@ def start(code: str, *argv: str, stdin: str | os.PathLike = os.devnull,
         _PARENT[:] = [Parent()]
         atexit.register(_PARENT[0].stop)
     parent = _PARENT[0]
-    out = Path(tempfile.mkstemp(dir=parent.outputs, suffix=".out")[1])
-    answer = parent.ask({"op": "start", "code": code, "argv": list(argv), "out": str(out),
+    out, err = (Path(tempfile.mkstemp(dir=parent.outputs, suffix=suffix)[1]) for suffix in (".out", ".err"))
+    answer = parent.ask({"op": "start", "code": code, "argv": list(argv), "out": str(out), "err": str(err),
                          "stdin": str(stdin), "memory": memory, "cwd": os.getcwd(), "env": dict(os.environ)})
-    return Program(parent, answer["pid"], out)
+    return Program(parent, answer["pid"], out, err)
 
 
 def weicha(*args: str, **kw) -> Program:
@@ -195,13 +203,11 @@ def serve() -> None:
 def _run(request: dict[str, Any]) -> None:
     code: Any = 1
     try:
-        out = os.open(request["out"], os.O_WRONLY | os.O_TRUNC)
-        stdin = os.open(request["stdin"], os.O_RDONLY)
-        os.dup2(stdin, 0)
-        os.dup2(out, 1)
-        os.dup2(out, 2)
-        os.close(stdin)
-        os.close(out)
+        for fd, (path, flags) in enumerate(((request["stdin"], os.O_RDONLY), (request["out"], os.O_WRONLY),
+                                            (request["err"], os.O_WRONLY))):
+            opened = os.open(path, flags)
+            os.dup2(opened, fd)
+            os.close(opened)
         sys.stdin = open(0, encoding="utf-8", closefd=False)  # not the parent's, with what it read ahead
         if request["memory"]:
             import resource

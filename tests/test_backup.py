@@ -27,10 +27,9 @@ from weicha_desktop.core.users import UserService
 from weicha_desktop.core.verify import verify
 from weicha_desktop.resources import forms_dir
 
-from tests.forked_programs import start
+from tests.forked_programs import start, weicha
 from tests.media_support import make_photo
 from tests.support import PASSWORD, fixed_clock, new_store, run_cli, tamper
-from tests.test_cli import weicha
 
 
 ADMIN = {"user": "admin", "password": PASSWORD}  # who restores: the backup's administrator
@@ -576,8 +575,10 @@ def test_backup_and_restore_on_the_command_line(filled, tmp_path, tmp_path_facto
     assert not (tmp_path / "other").exists()
 
 
-def test_backup_from_the_command_line_while_the_window_holds_the_folder(made, tmp_path):
+def test_backup_from_the_command_line_while_the_window_holds_the_folder(made, tmp_path, monkeypatch):
     root, _ = made
-    with Store.open(root / "data"):  # as the desktop program does
-        r = weicha(root / "data", "backup", "-o", str(tmp_path / "b.wcbak"), user="admin")
-    assert r.returncode == 1 and "文件 → 备份" in r.stderr and not (tmp_path / "b.wcbak").exists()
+    monkeypatch.setenv("WEICHA_PASSWORD", PASSWORD)
+    with Store.open(root / "data"):  # as the desktop program does; the command another process
+        r = weicha("--data-dir", str(root / "data"), "--user", "admin", "backup", "-o", str(tmp_path / "b.wcbak"))
+        code = r.wait(60)
+    assert code == 1 and "文件 → 备份" in r.stderr() and not (tmp_path / "b.wcbak").exists()

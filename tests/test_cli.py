@@ -187,12 +187,15 @@ def test_the_program_itself_runs_in_a_process_of_its_own(tmp_path):
     assert r.returncode == 0 and json.loads(r.stdout)["number"].startswith("K" + UNIT), r.stderr
 
 
-def test_second_program_on_the_same_folder_is_told(data):
+def test_second_program_on_the_same_folder_is_told(data, monkeypatch):
+    from tests.forked_programs import weicha as program  # another process, pre-imported
     from weicha_desktop.core.store import Store
 
+    monkeypatch.setenv("WEICHA_PASSWORD", "tech-pass")
     with Store.open(data):
-        r = weicha(data, "case", "new", user="李明", password="tech-pass")
-    assert r.returncode == 1 and "正被另一个微察程序使用" in r.stderr
+        r = program("--data-dir", str(data), "--user", "李明", "case", "new")
+        code = r.wait(60)
+    assert code == 1 and "正被另一个微察程序使用" in r.stderr()
 
 
 def test_a_long_demo_fill_reports_progress(tmp_path, monkeypatch):

@@ -54,7 +54,7 @@ def update(d: Path, number: str, json_file: str, stdin: str = os.devnull) -> tup
             mp.setenv("WEICHA_PASSWORD", PASSWORD)
             program = weicha(*argv, stdin=stdin, memory=MEMORY_LIMIT)
         code = program.wait(30)
-        return code, program.output(), time.monotonic() - started
+        return code, program.stderr(), time.monotonic() - started
     with open(stdin, "rb") as source:
         done = subprocess.run([sys.executable, "-m", "weicha_desktop", *argv], stdin=source,
                               capture_output=True, env=dict(os.environ, WEICHA_PASSWORD=PASSWORD),
