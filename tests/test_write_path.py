@@ -143,7 +143,10 @@ def string_literals(source: str) -> list[tuple[int, str]]:
 
 def sql_writes(source: str) -> list[str]:
     """Where ``source`` holds an SQL statement that writes, or calls a sqlite-utils writer."""
-    found = [f"line {line}: {text[:60]}" for line, text in string_literals(source) if SQL_WRITE.search(text)]
+    # (a literal is a piece of the source: a source without a match has no literal with one,
+    # and most modules are read without tokenizing them)
+    found = [f"line {line}: {text[:60]}" for line, text in
+             (string_literals(source) if SQL_WRITE.search(source) else []) if SQL_WRITE.search(text)]
     code = "\n".join(line.split("#")[0] for line in source.splitlines())
     found += [f"sqlite-utils {m.group(0)}" for m in SQLITE_UTILS_WRITE.finditer(code)]
     return found
@@ -155,6 +158,8 @@ def any_sql(source: str) -> list[str]:
     for line in source.splitlines():
         code_lines.append(line.split("#")[0])
     code = "\n".join(code_lines)
+    if not ANY_SQL.search(code):  # blanking its literals only takes characters away
+        return []
     for _line, text in string_literals(source):
         code = code.replace(text, '""')
     return sorted({m.group(0) for m in ANY_SQL.finditer(code)})
