@@ -7,8 +7,9 @@ imports that once per pytest worker, then forks each server: still a real proces
 SIGSTOP as before, an exit status), started from the same ``weicha_server.cli.main`` with the
 same arguments and the test's environment and working folder at the time of the start.
 
-The zygote is single-threaded and only imports (no event loop, engine or socket before a
-fork). It reaps its children; ``ForkedProcess`` asks it for a child's exit status (a
+The zygote is single-threaded and only imports, then makes and drops one app (``_warm_up``:
+no event loop, live engine, socket or open file before a fork; its objects frozen out of the
+servers' garbage collections). It reaps its children; ``ForkedProcess`` asks it for a child's exit status (a
 ``subprocess.Popen`` has ``pid``, ``poll``, ``wait``, ``returncode`` as the tests use them).
 The servers' CPU reaches the test process's RUSAGE_CHILDREN when the zygote is reaped
 (``stop``, at the end of the session: conftest)."""
@@ -25,11 +26,14 @@ from typing import Any
 
 ROOT = str(Path(__file__).resolve().parents[1])  # the zygote imports tests.server_fork from here
 
-# imported in the zygote before any fork (what `serve` imports, weicha_server/cli.py)
+# imported in the zygote before any fork (what `serve` imports, weicha_server/cli.py; then
+# what a server imports later: the PostgreSQL driver, pydantic.v1 (FastAPI, on making the
+# app), anyio's asyncio backend (the first request run in a thread))
 PRELOAD = ("weicha_server.cli", "weicha_server.app", "weicha_server.gate", "uvicorn",
            "uvicorn.config", "uvicorn.server", "uvicorn.main", "uvicorn.lifespan.on",
            "uvicorn.protocols.http.auto", "uvicorn.protocols.http.h11_impl",
-           "uvicorn.protocols.websockets.auto", "uvicorn.loops.auto", "uvicorn.loops.asyncio")
+           "uvicorn.protocols.websockets.auto", "uvicorn.loops.auto", "uvicorn.loops.asyncio",
+           "psycopg", "sqlalchemy.dialects.postgresql.psycopg", "pydantic.v1", "anyio._backends._asyncio")
 
 
 class ForkedProcess:
@@ -116,6 +120,11 @@ def serve_forks() -> None:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 — the forked server imports it again and says why
             pass
+    _warm_up()
+    import gc
+
+    gc.collect()
+    gc.freeze()  # the servers' collections never walk (and copy, page by page) what they inherit
     codes: dict[int, int] = {}
     children: set[int] = set()
 
@@ -149,6 +158,31 @@ def serve_forks() -> None:
         except OSError:
             pass
         reap(pid, block=True)
+
+
+def _warm_up() -> None:
+    """One app made (on a throwaway SQLite folder) and dropped before any fork: what FastAPI
+    and pydantic work out once per process on the first ``create_app`` (~0.08 s CPU) is then
+    done for every server forked. Nothing stays open: its engine is disposed (no thread, no
+    socket, no file), the folder removed."""
+    import contextlib
+    import io
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="weicha-zygote-")
+    try:
+        from weicha_server import cli, config
+        from weicha_server.app import create_app
+
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            # (this process's stdout is the pipe of its answers)
+            if cli.main(["--data-dir", folder, "init"]) == 0:
+                create_app(config.load(Path(folder), None)).state.api.engine.dispose()
+    except Exception:  # noqa: BLE001 — only a head start: the servers make their own apps
+        pass
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _child(request: dict[str, Any]) -> None:
