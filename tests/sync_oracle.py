@@ -129,14 +129,20 @@ class Oracle:
     def __init__(self, replay: Store, engine: Any, blob_dir: Path | None = None):
         self.replay, self.engine, self.blob_dir = replay, engine, blob_dir
         self.stats = OracleStats()
-        self._parsed: dict[str, tuple[str, dict[str, Any]]] = {}  # op id → (envelope text, parsed)
+        # op id → (envelope text, parsed, its envelope digest, the digest its laptop logged)
+        self._parsed: dict[str, tuple[str, dict[str, Any], str, str]] = {}
 
-    def _env(self, h: dict[str, Any]) -> dict[str, Any]:
-        """The held op's envelope, parsed once per text (a campaign checks after every run)."""
+    def _held(self, h: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
+        """The held op's envelope parsed and both its digests, computed once per envelope
+        text (a campaign checks after every run; a changed text is parsed again)."""
         seen = self._parsed.get(h["op_id"])
         if seen is None or seen[0] != h["envelope"]:
-            seen = self._parsed[h["op_id"]] = (h["envelope"], json.loads(h["envelope"]))
-        return seen[1]
+            env = json.loads(h["envelope"])
+            seen = self._parsed[h["op_id"]] = (h["envelope"], env, envelope_digest(env), logged_digest(env))
+        return seen[1:]
+
+    def _env(self, h: dict[str, Any]) -> dict[str, Any]:
+        return self._held(h)[0]
 
     def check(self, laptops: Iterable[Any], *, context: str = "", fresh: Path | None = None) -> OracleStats:
         """Every check above for every laptop (``Laptop``: ``.store``); AssertionError naming
@@ -167,13 +173,13 @@ class Oracle:
         by_id = {h["op_id"]: h for h in held}
         # 1. none foreign, none twice
         for h in held:
-            env = self._env(h)
+            env, digest, logged = self._held(h)
             if w.seqs.get(h["op_id"]) != h["device_seq"]:
                 say(f"server holds op {h['op_id']} at seq {h['device_seq']}: the laptop wrote "
                     f"{'it at seq ' + str(w.seqs[h['op_id']]) if h['op_id'] in w.seqs else 'no such op'}")
-            elif logged_digest(env) != w.digests[h["op_id"]]:
+            elif logged != w.digests[h["op_id"]]:
                 say(f"server holds other bytes for op {h['op_id']} (seq {h['device_seq']}) than the laptop wrote")
-            if envelope_digest(env) != h["digest"]:
+            if digest != h["digest"]:
                 say(f"server's digest of op {h['op_id']} does not match its envelope")
         with self.engine.connect() as conn:
             elsewhere = conn.execute(sa.select(ops.c.op_id, ops.c.device_id).where(
