@@ -9,8 +9,9 @@
   content type, body of its schema).
 
 ``make test``: SCHEMATHESIS_EXAMPLES (default 4) examples per operation and mode, derandomized
-(a few seconds), drawn once and sent in both runs (without and with a valid token). A longer run: SCHEMATHESIS_EXAMPLES=200 (and SCHEMATHESIS_SEED=N for
-another sequence than the derandomized one) — by hand: ``make soak`` does not run it. What the runs found, each with its own test
+(a few seconds), drawn once and sent in both runs (without and with a valid token). A longer
+run: SCHEMATHESIS_EXAMPLES=200 (and SCHEMATHESIS_SEED=N for another sequence than the
+derandomized one) — by hand: ``make soak`` does not run it. What the runs found, each with its own test
 below: a refusal of what was sent (422, 400) answered before the token was judged; error
 answers the OpenAPI did not document (401, 403, 404, 409, 426 …, and 422's body); a path
 that broke the server's one-line-per-request log."""
@@ -24,7 +25,6 @@ import os
 from collections import Counter
 from types import SimpleNamespace
 
-import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from weicha_server import auth
 from weicha_server.errors import OPEN_PATHS
 
-from tests.server_support import HEADERS, running_server
+from tests.server_support import running_server
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES") or 4)
 SEED = os.environ.get("SCHEMATHESIS_SEED")
@@ -124,7 +124,7 @@ def drawn(api):
 
 def each(cases, test) -> None:
     """``test(case, *rest)`` on a copy of every drawn case (its headers its own: a run changes
-    them); a failure names the request as curl would send it."""
+    them); a failure names the request."""
     for case, *rest in cases:
         mine = object.__new__(type(case))  # (copy.copy sets the slots through Case.__setattr__: it fails)
         for name in type(case).__slots__:
