@@ -28,7 +28,6 @@ import os
 import re
 import sqlite3
 from dataclasses import dataclass
-from glob import escape as glob_escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -86,8 +85,9 @@ def default_config_dir() -> Path:
 
 
 def _inside(path: Path, folder: Path) -> bool:
-    path, folder = Path(os.path.abspath(path)), Path(os.path.abspath(folder))
-    return path == folder or folder in path.parents
+    """``path`` is ``folder`` or in it (as strings: Path.parents costs ~0.1 ms an open)."""
+    path_s, folder_s = (os.path.normcase(os.path.abspath(p)) for p in (path, folder))
+    return path_s == folder_s or path_s.startswith(folder_s.rstrip(os.sep) + os.sep)
 
 
 @dataclass(frozen=True)
@@ -353,10 +353,12 @@ class Anchor:
         most one; the next program to write removes it)."""
         if device_id in self._swept:
             return
-        for suffix in (PART, ".tmp"):  # core/fileio.py's part files; .tmp: this module's before it
-            for tmp in self.checkpoints_dir.glob(f".{glob_escape(device_id)}.*{suffix}"):
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
+        prefix = f".{device_id}."
+        with contextlib.suppress(OSError), os.scandir(self.checkpoints_dir) as entries:
+            for entry in entries:  # core/fileio.py's part files; .tmp: this module's before it
+                if entry.name.startswith(prefix) and entry.name.endswith((PART, ".tmp")):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
         self._swept.add(device_id)
 
     def _current(self, path: Path) -> Checkpoint | None:
