@@ -4,7 +4,8 @@ in a thread joined with a limit, commands as processes with a timeout.
 
 The workers are always real processes; the command runs in this process (run_cli, the
 failure set up with monkeypatch) unless the test is about the program's own process: its
-stdout closed by `| head`, kill -9 of it."""
+stdout closed by `| head`, kill -9 of it. Workers dying mid-batch (forked, not spawned):
+test_worker_deaths.py."""
 import json
 import multiprocessing.spawn
 import os
@@ -21,7 +22,6 @@ from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.users import UserService
 
 from tests.media_support import make_photo
-from tests.pool_targets import kill_workers
 from tests.support import PASSWORD, forms, new_store, run_cli
 from tests.test_cli import ROOT
 
@@ -46,19 +46,6 @@ def within(fn, seconds=LIMIT):
     if "error" in box:
         raise box["error"]
     return box["value"]
-
-
-def run_pool(names, on_result=None, target="tests.pool_targets:behave", extra=()):
-    got = {}
-
-    def record(i, r):
-        got[i] = r
-        if on_result:
-            on_result(i, r)
-
-    pool = WorkerPool(target, workers=2, timeout=lambda args: 20.0)
-    assert within(lambda: pool.run([(n, *extra) for n in names], record))
-    return [got[i] for i in range(len(names))]
 
 
 def broken_executable(monkeypatch, exe):
@@ -97,27 +84,6 @@ def json_lines(stdout):
 
 
 # ---- the pool ------------------------------------------------------------------------------------
-def test_workers_killed_between_tasks_are_replaced_and_every_task_runs():
-    killed = []
-
-    def on_result(i, _):
-        if i == 1:  # both workers idle or busy: kill -9 them all, as a user with `kill` might
-            killed.append(kill_workers())
-
-    results = run_pool([f"quick-{i}" for i in range(8)], on_result)
-    assert killed and killed[0] >= 1
-    assert [r["status"] for r in results] == ["ok"] * 8
-
-
-def test_a_worker_dying_mid_task_gets_the_task_again_a_decoder_crash_twice_is_reported(tmp_path):
-    names = ["a", "killed-once-1", "segv-1", "b", "killed-once-2", "c"]
-    results = run_pool(names, target="tests.pool_targets:behave_or_die", extra=(str(tmp_path),))
-    assert [r["status"] for r in results] == ["ok", "ok", "rejected", "ok", "ok", "ok"]
-    assert results[2]["failure"] == "crash" and "意外终止" in results[2]["reason"]
-    assert "-11" in results[2]["reason"]  # SIGSEGV, said as the exit code
-    assert all("failure" not in r for i, r in enumerate(results) if i != 2)
-
-
 @pytest.mark.parametrize("exe", ["/bin/false", "/nonexistent/python3"])
 def test_workers_that_cannot_start_raise_a_clear_error(monkeypatch, exe):
     broken_executable(monkeypatch, exe)
@@ -154,41 +120,6 @@ def test_import_reports_every_file_as_not_done_when_workers_cannot_start(tmp_pat
     assert all(r.status == "rejected" and "未处理" in r.reason and "无法启动" in r.reason for r in results)
     assert photos.list(case.id) == [] and not any((store.blobs_dir / ".staging").iterdir())
     store.close()
-
-
-def test_import_goes_on_when_its_workers_are_killed_mid_batch(data, tmp_path, monkeypatch):
-    """Before: the next task was sent to a dead worker, the BrokenPipeError ended the command
-    and cli.main took it for `| head`: exit 0 after 3 of the files."""
-    folder, number = data
-    files = photos_in(tmp_path / "card", [f"IMG_{i:02d}.JPG" for i in range(12)])
-    store_one, stored = PhotoService._store_one, []
-
-    def killing(self, *a):
-        stored.append(kill_workers() if len(stored) == 2 else 0)
-        return store_one(self, *a)
-
-    monkeypatch.setattr(PhotoService, "_store_one", killing)
-    r = run_cli(folder, "photos", "import", number, str(tmp_path / "card"), "--json", user="admin")
-    lines = json_lines(r.stdout)
-    assert stored[2] >= 1  # workers were killed while files were left to do
-    assert [x["file"] for x in lines] == [str(f) for f in files], r.stderr
-    assert [x["status"] for x in lines] == ["imported"] * 12 and r.returncode == 0
-
-
-def test_import_with_a_file_that_crashes_its_worker_is_an_error_naming_it(data, tmp_path, monkeypatch):
-    from weicha_desktop.core import photos
-
-    folder, number = data
-    names = ["IMG_01.JPG", "segv-IMG_02.JPG", "killed-once-IMG_03.JPG", "IMG_04.JPG"]
-    files = photos_in(tmp_path / "card", names)
-    monkeypatch.setattr(photos, "ANALYSE", "tests.pool_targets:analyse_or_die")
-    r = run_cli(folder, "photos", "import", number, *map(str, files), "--json", user="admin")
-    lines = json_lines(r.stdout)
-    assert r.returncode == 1
-    assert [x["file"] for x in lines] == [str(f) for f in files]
-    assert [x["status"] for x in lines] == ["imported", "rejected", "imported", "imported"]
-    assert "意外终止" in lines[1]["reason"]
-    assert "segv-IMG_02.JPG" in r.stderr and "未导入" in r.stderr
 
 
 def test_import_with_workers_that_cannot_start_fails_and_lists_every_file(data, tmp_path, monkeypatch):
