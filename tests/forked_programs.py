@@ -25,8 +25,10 @@ CPU of both counts as this test process's children's."""
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -96,7 +98,7 @@ class Program:
                 if time.monotonic() > deadline:
                     self.kill()
                     raise TimeoutError(f"program {self.pid} still ran after {timeout} s: {self.output()[-2000:]!r}")
-                time.sleep(0.005)
+                time.sleep(0.01)
         if self.returncode is None:
             self.returncode = self._parent.ask({"op": "status", "pid": self.pid, "block": True})["code"]
         return self.returncode
@@ -115,26 +117,22 @@ class Parent:
         self.outputs = Path(tempfile.mkdtemp(prefix="weicha-programs-"))
 
     def ask(self, request: dict[str, Any]) -> dict[str, Any]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(json.dumps(request) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the parent of the killed programs exited ({self.proc.poll()})")
-        return json.loads(line)
+        """One request, one answer (a JSON line each way)."""
+        print(json.dumps(request), file=self.proc.stdin, flush=True)
+        answer = self.proc.stdout.readline()
+        if answer:
+            return json.loads(answer)
+        raise RuntimeError(f"the parent of the forked programs has ended (status {self.proc.poll()})")
 
     def stop(self) -> None:
-        """EOF: the parent kills what is left of its programs, reaps them and exits."""
-        import shutil
-
+        """Its input closed, the parent kills the programs still running, reaps them and ends."""
         if self.proc.poll() is None:
-            assert self.proc.stdin is not None
             self.proc.stdin.close()
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
         shutil.rmtree(self.outputs, ignore_errors=True)
 
 
@@ -190,8 +188,7 @@ def serve() -> None:
                     codes[pid] = os.waitstatus_to_exitcode(status)
                     running.discard(pid)
             answer = {"code": codes.get(pid)}
-        sys.stdout.write(json.dumps(answer) + "\n")
-        sys.stdout.flush()
+        print(json.dumps(answer), flush=True)
     for pid in running:  # the tests are done: so are the programs still running
         try:
             os.kill(pid, signal.SIGKILL)
@@ -201,7 +198,7 @@ def serve() -> None:
 
 
 def _run(request: dict[str, Any]) -> None:
-    code: Any = 1
+    code = 1
     try:
         for fd, (path, flags) in enumerate(((request["stdin"], os.O_RDONLY), (request["out"], os.O_WRONLY),
                                             (request["err"], os.O_WRONLY))):
@@ -220,17 +217,18 @@ def _run(request: dict[str, Any]) -> None:
         try:
             exec(compile(request["code"], "<program>", "exec"), {"__name__": "__main__"})
             code = 0
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        except SystemExit as e:  # as the interpreter ends on it: a number, None (0) or a message (1)
+            code = e.code if isinstance(e.code, int) else 0 if e.code is None else 1
+            if not isinstance(e.code, int) and e.code is not None:
+                print(e.code, file=sys.stderr)
     except BaseException:  # noqa: BLE001 — as an uncaught exception in a process: traceback, 1
         import traceback
 
         traceback.print_exc()
         code = 1
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:  # noqa: BLE001
-                pass
-        os._exit(code if isinstance(code, int) else 1)
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()
+        os._exit(code)
