@@ -65,3 +65,22 @@ def _claiming(data: bytes, size: int) -> bytes:
     lay = B.layout(data)
     [(start, _end)] = lay.frames
     return data[:start] + B.U32.pack(size) + data[start + 4:lay.trailer]
+
+
+def test_a_bundle_of_one_frame_starts_no_thread_and_a_longer_one_its_worker(tmp_path, monkeypatch):
+    started = []
+
+    class Counted(C.ThreadPoolExecutor):
+        def __init__(self, *a, **kw):
+            started.append(1)
+            super().__init__(*a, **kw)
+    monkeypatch.setattr(C, "ThreadPoolExecutor", Counted)
+    for kind in ("ops", "receipt"):
+        B.write(tmp_path / f"{kind}.wcb", ENTRIES, kind=kind, chunk_size=C.CHUNK_SIZE)  # one frame
+        with B.open_(tmp_path / f"{kind}.wcb", tmp_path / "st") as got:
+            assert got.header.chunk_size > len(OPS) and got.entry_path("ops.jsonl").read_bytes() == OPS
+    assert started == []
+    B.write(tmp_path / "long.wcb", ENTRIES, chunk_size=256)  # ~9 frames: the worker hashes and writes behind
+    with B.open_(tmp_path / "long.wcb", tmp_path / "st") as got:
+        assert got.entry_path("ops.jsonl").read_bytes() == OPS
+    assert len(started) == 3  # the write, its read-back, the open
