@@ -83,15 +83,22 @@ def analyse_or_die(source: str, *rest) -> dict:
     return analyse(source, *rest)
 
 
-def prepare_or_die(path: str, turn, long_px: int, out: str) -> dict:
-    """The real report worker; the third photo's worker dies once (WEICHA_TEST_DIE=once)
-    or every time (=always)."""
+def _prepare_or_die(mode: str, path: str, turn, long_px: int, out: str) -> dict:
     from weicha_desktop.core.reports.photo_prep import prepare_task
 
-    mode = os.environ.get("WEICHA_TEST_DIE")
     if os.path.basename(out) == "2.jpg" and (mode == "always" or (mode == "once" and once(out + ".died"))):
         die()
     return prepare_task(path, turn, long_px, out)
+
+
+def prepare_dying_once(path: str, turn, long_px: int, out: str) -> dict:
+    """The real report worker; the third photo's worker dies the first time."""
+    return _prepare_or_die("once", path, turn, long_px, out)
+
+
+def prepare_dying_always(path: str, turn, long_px: int, out: str) -> dict:
+    """The real report worker; the third photo's worker dies every time."""
+    return _prepare_or_die("always", path, turn, long_px, out)
 
 
 def kill_workers() -> int:

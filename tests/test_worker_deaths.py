@@ -5,13 +5,16 @@ The workers are real processes, forked from the tests' forkserver (tests/conftes
 than spawned: what is tested is the pool's replacing and retrying, the same whichever way a
 worker starts (~0.1 s CPU less per worker; these tests start ~20). That dying workers are
 replaced when spawned as in the program stays proven by test_media_pool.py (a crashing file,
-spawned) and by the program's own runs in test_worker_failures.py (kill -9, `| head`)."""
+spawned) and by the program's own runs in test_worker_failures.py (kill -9, `| head`). A
+report's dying worker is chosen by its target's name (pool_targets.prepare_dying_*), not an
+environment variable: a forked worker has the forkserver's."""
 from weicha_desktop.core.media.pool import WorkerPool
 from weicha_desktop.core.photos import PhotoService
 
 from tests.pool_targets import kill_workers
 from tests.support import run_cli
-from tests.test_worker_failures import data, json_lines, photos_in, within  # noqa: F401 — data: a fixture
+from tests.test_worker_failures import (case_with_photos, data, json_lines, photos_in,  # noqa: F401 — fixtures
+                                        report_of, within)
 
 
 def run_pool(names, on_result=None, target="tests.pool_targets:behave", extra=()):
@@ -82,3 +85,24 @@ def test_import_with_a_file_that_crashes_its_worker_is_an_error_naming_it(data, 
     assert [x["status"] for x in lines] == ["imported", "rejected", "imported", "imported"]
     assert "意外终止" in lines[1]["reason"]
     assert "segv-IMG_02.JPG" in r.stderr and "未导入" in r.stderr
+
+
+# ---- reports -------------------------------------------------------------------------------------
+def test_a_report_worker_killed_once_is_replaced_and_the_pdf_is_complete(case_with_photos, tmp_path,
+                                                                        monkeypatch):
+    from pypdf import PdfReader
+
+    r, out = report_of(case_with_photos, tmp_path, monkeypatch, "tests.pool_targets:prepare_dying_once")
+    assert r.returncode == 0, r.stderr
+    pages = PdfReader(str(out)).pages
+    assert sum(len(p.images) for p in pages) == 5
+    assert not any("无法读取" in (p.extract_text() or "") for p in pages)
+    # the prepared photos were kept in the data folder (not the shared temp folder), and went
+    assert not any((case_with_photos[0] / "cache" / "tmp").iterdir())
+
+
+def test_a_report_whose_worker_dies_on_a_photo_every_time_fails_naming_it(case_with_photos, tmp_path,
+                                                                         monkeypatch):
+    r, out = report_of(case_with_photos, tmp_path, monkeypatch, "tests.pool_targets:prepare_dying_always")
+    assert r.returncode == 1 and "第 3 号照片" in r.stderr and "未生成报告" in r.stderr
+    assert list(out.parent.iterdir()) == []
