@@ -1,23 +1,22 @@
 """`weicha screenshot`: the real command, on a data folder it must not change. One run in a
-process of its own (the entry point, and the command choosing the offscreen platform itself
+process of its own that has not started Qt (the command choosing the offscreen platform itself
 before Qt starts: QT_QPA_PLATFORM is taken out of its environment); the other screens and the
-refusals through cli.main in this process (support.run_cli), where a process start proves
-nothing more."""
+refusals through cli.main in this process (support.run_cli), where a process proves nothing
+more. The entry point itself: tests/test_cli.py."""
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from gui_support import app, complete_values, forms  # noqa: F401  (app: a fixture)
-from support import PASSWORD, new_store, run_cli
+from support import PASSWORD, CliResult, new_store, run_cli
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.users import UserService
+
+from tests.forked_programs import weicha as forked_weicha
 
 pytestmark = pytest.mark.slow
 
@@ -38,10 +37,14 @@ def data(tmp_path_factory) -> tuple[Path, str]:
     return folder, number
 
 
-def weicha(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}  # the command sets it
-    return subprocess.run([sys.executable, "-m", "weicha_desktop", *args], capture_output=True,
-                          text=True, encoding="utf-8", env=env, timeout=60)
+def weicha(*args: str) -> CliResult:
+    """The command in a process of its own that has not started Qt (forked from the tests'
+    pre-imported parent, tests/forked_programs.py), without QT_QPA_PLATFORM: the command sets it."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("QT_QPA_PLATFORM", raising=False)
+        program = forked_weicha(*args)
+    code = program.wait(60)
+    return CliResult(code, program.stdout(), program.stderr())
 
 
 def snapshot(folder: Path) -> str:
@@ -67,7 +70,7 @@ def test_screenshots_of_the_main_window_a_case_form_and_the_review_queue(app, da
     for out, extra in ((main, []), (form, ["--case", number]),
                        (review, ["--page", "review", "--case", number, "--user", "zhou"])):
         args = ("screenshot", "-o", str(out), "--size", "1024x700", *extra)
-        # the main window by the program itself, the two others in this process
+        # the main window in a process of its own, the two others in this process
         done = weicha("--data-dir", str(folder), *args) if out is main else run_cli(folder, *args)
         assert done.returncode == 0, done.stderr
         assert f"已写入 {out}（1024×700）" in done.stdout
