@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import atexit
+import gc
 import io
 import os
 import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -85,6 +87,21 @@ def new_store(path: Path, *, slot: int = 1, slots: int = 1, clock=None) -> Store
     initialize(store, unit_code=UNIT, unit_name="钦州市公安局钦南分局刑侦大队", admin_name="admin",
                admin_password=PASSWORD, admin_badge=ADMIN_BADGE, device_slot=slot, device_slots=slots)
     return store
+
+
+@contextmanager
+def gc_paused():
+    """The cycle collector off while the block runs: for code that makes a great many objects
+    and no garbage cycles, as ast.parse of the whole package does (each parse's nodes go by
+    reference count; the collections a parse triggers walk the test process's whole heap:
+    1.0 -> 0.35 s for the package)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 @dataclass
