@@ -49,7 +49,12 @@ def within(fn, seconds=LIMIT):
 
 
 def broken_executable(monkeypatch, exe):
-    """Workers that cannot start: the interpreter the pool spawns is missing or exits at once."""
+    """Workers that cannot start: the interpreter the pool spawns is missing or exits at once.
+    (multiprocessing's resource tracker, started with the same interpreter, is started first
+    with the real one, as when a batch ran before: else it warns it "died unexpectedly".)"""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
     monkeypatch.setattr(multiprocessing.spawn, "_python_exe", os.fsencode(exe))
 
 
