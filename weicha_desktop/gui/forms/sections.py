@@ -29,6 +29,7 @@ class SectionPage(QScrollArea):
         self._rows: dict[str, list[int]] = {}  # field id → its form-layout rows
         self._hidden: set[str] = set()          # fields whose rows are hidden
         self._shown_errors: dict[str, str] = {}
+        self._red = _error_palette()  # the error labels' (one for the page: setPalette copies it)
         page = QWidget()
         page.setObjectName(f"section_{section.id}")
         self.top = QVBoxLayout(page)  # room above the fields (the template bar)
@@ -49,7 +50,7 @@ class SectionPage(QScrollArea):
         error = QLabel()
         error.setObjectName(f"error_{field_id}")
         error.setProperty("role", "fieldError")
-        error.setPalette(_error_palette())  # red (no style sheet over the form: view.py)
+        error.setPalette(self._red)  # red (no style sheet over the form: view.py)
         error.setWordWrap(True)
         error.hide()
         self.errors[field_id] = error
