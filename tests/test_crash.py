@@ -1,5 +1,5 @@
 """kill -9 in the middle of writes leaves a sound database and a valid audit chain. The writer
-is a process of its own, forked from a pre-imported parent (tests.forked_programs.py)."""
+is a process of its own, forked from a pre-imported parent (tests/forked_programs.py)."""
 import sqlite3
 import time
 from pathlib import Path

@@ -174,7 +174,7 @@ Store.open(sys.argv[1])
 def test_an_upgrade_killed_half_way_leaves_the_old_schema_and_runs_again(folder):
     data, before, _, _ = folder
     done = start(DIES_MID_UPGRADE, str(data))  # a process of its own
-    assert done.wait() == 9, done.output()
+    assert done.wait(60) == 9, done.output()
     conn = sqlite3.connect(data / "weicha.db")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 8
     assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name IN ('records', '_rebuild_photos')").fetchone()
