@@ -83,10 +83,27 @@ def test_status_moves_sent_then_match_or_no_match_and_keeps_the_numbers(app, qtb
 
 
 def test_labels_pdf_has_every_h_number_and_the_print_is_logged(app, qtbot, cases, tmp_path, monkeypatch):
+    """First refused inside the data folder (nothing written, nothing logged), then printed
+    where chosen (one form for both)."""
+    from weicha_desktop.core import safe_output
+
     case = cases.new_case({"evidence": evidence()})
     numbers = [r["number"] for r in case.data["evidence"]]
     _view, pages = open_pages(qtbot, cases, case.id)
     register = pages.show_register()
+
+    # the register passes the store's data folder to the output checks (not only the
+    # fallback that finds a data folder by its database file)
+    inside = cases.store.data_dir / "blobs" / "labels.pdf"
+    with monkeypatch.context() as mp:
+        mp.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(inside), a[-1]))
+        mp.setattr(safe_output, "_is_data_folder", lambda folder: False)
+        on_next_dialog(lambda dialog: dialog.accept())
+        click(qtbot, register, "labelsButton")
+    assert not inside.exists()
+    assert "数据文件夹" in child(register, QLabel, "evidenceMessage").text()
+    assert logged(cases.store, "evidence.labels") == []
+
     asked, opened = [], []
 
     def save_as(parent, title, default, filters):
@@ -114,24 +131,6 @@ def test_labels_pdf_has_every_h_number_and_the_print_is_logged(app, qtbot, cases
     entry = logged(cases.store, "evidence.labels")[-1]
     assert entry.object_id == case.id and entry.details["layout"] == "2x7" and entry.details["skip"] == 3
     assert "2 张标签" in child(register, QLabel, "evidenceMessage").text()
-
-
-def test_labels_are_never_written_into_the_data_folder(app, qtbot, cases, monkeypatch):
-    """The register passes the store's data folder to the output checks (not only the
-    fallback that finds a data folder by its database file)."""
-    from weicha_desktop.core import safe_output
-
-    case = cases.new_case({"evidence": evidence()})
-    _view, pages = open_pages(qtbot, cases, case.id)
-    register = pages.show_register()
-    inside = cases.store.data_dir / "blobs" / "labels.pdf"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(inside), a[-1]))
-    monkeypatch.setattr(safe_output, "_is_data_folder", lambda folder: False)
-    on_next_dialog(lambda dialog: dialog.accept())
-    click(qtbot, register, "labelsButton")
-    assert not inside.exists()
-    assert "数据文件夹" in child(register, QLabel, "evidenceMessage").text()
-    assert logged(cases.store, "evidence.labels") == []
 
 
 def test_a_finalized_case_has_a_read_only_register_that_still_prints(app, qtbot, cases, dialogs):
