@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QListWidget, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QListWidget, QTabWidget, QWidget
 
 from form_support import open_view
 from gui_support import admin, app, cases, child, dialogs, store  # noqa: F401
@@ -31,10 +31,21 @@ def test_every_section_is_in_view_at_laptop_sizes(app, qtbot, cases, size):
     assert not sections.verticalScrollBar().isVisible()
     assert view.width() - sections.width() >= 600  # the form keeps room for its fields
 
+    # the title of a draft stays on one line (at 1024 and wider)
+    title = child(view, QLabel, "formTitle")
+    assert title.isVisible() and not title.wordWrap()
+    assert title.sizeHint().width() <= title.width(), "the title is cut"
+    assert title.height() < 2 * title.fontMetrics().lineSpacing()
+    for name in ("saveButton", "checkButton", "finalizeButton", "reportButton"):
+        button = view.findChild(QWidget, name)
+        assert not button.isVisible() or button.geometry().right() <= view.width()
 
-def test_choosing_a_section_shows_it_and_keys_keep_the_list_in_step(app, qtbot, cases):
+
+def test_choosing_a_section_shows_it_keys_keep_the_list_in_step_and_check_counts_problems(app, qtbot, cases):
     view = open_view(qtbot, cases, cases.new_case().id)
     sections = child(view, QListWidget, "sectionList")
+    before = [sections.item(r).text() for r in range(sections.count())]
+    assert before == [s.title.zh for s in view.spec.sections]
     last = sections.count() - 1
     rect = sections.visualItemRect(sections.item(last))
     qtbot.mouseClick(sections.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -42,12 +53,7 @@ def test_choosing_a_section_shows_it_and_keys_keep_the_list_in_step(app, qtbot, 
     view.next_section(1)  # Ctrl+PgDown wraps to the first
     assert sections.currentRow() == view.tabs.currentIndex() == 0
 
-
-def test_the_list_counts_each_sections_problems_after_check(app, qtbot, cases):
-    view = open_view(qtbot, cases, cases.new_case().id)
-    sections = child(view, QListWidget, "sectionList")
-    before = [sections.item(r).text() for r in range(sections.count())]
-    assert before == [s.title.zh for s in view.spec.sections]
+    # the list counts each section's problems after 检查
     view.check()
     texts = [sections.item(r).text() for r in range(sections.count())]
     counted = [t for t in texts if t.endswith("）") and "（" in t and t[t.rindex("（") + 1:-1].isdigit()]
@@ -72,18 +78,3 @@ def test_the_registers_comparison_column_is_in_view_at_1024(app, qtbot, cases):
     header = table.horizontalHeader()
     left = header.sectionViewportPosition(status)
     assert 0 <= left and left + header.sectionSize(status) <= table.viewport().width()
-
-
-def test_the_title_of_a_draft_stays_on_one_line_at_1024(app, qtbot, cases):
-    from PySide6.QtWidgets import QLabel
-
-    view = open_view(qtbot, cases, cases.new_case().id)
-    view.resize(1024 - 160, 768 - 120)
-    qtbot.wait(10)
-    title = child(view, QLabel, "formTitle")
-    assert title.isVisible() and not title.wordWrap()
-    assert title.sizeHint().width() <= title.width(), "the title is cut"
-    assert title.height() < 2 * title.fontMetrics().lineSpacing()
-    for name in ("saveButton", "checkButton", "finalizeButton", "reportButton"):
-        button = view.findChild(QWidget, name)
-        assert not button.isVisible() or button.geometry().right() <= view.width()
