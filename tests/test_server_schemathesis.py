@@ -72,6 +72,7 @@ def session():
     import requests
 
     with requests.Session() as s:
+        s.trust_env = False  # loopback: no proxy or .netrc looked up from the environment per request
         yield s
 
 
