@@ -69,9 +69,10 @@ def fault_detail(e: BaseException) -> str:
 
 
 def _leave() -> None:
-    """Asked to end after its last task: the worker leaves at once. Every file a task wrote is
-    closed and the worker prints nothing; a spawned interpreter's teardown (its modules freed
-    one by one: 50–200 ms, more on a busy machine) would only hold up the end of the batch."""
+    """Asked to end after its last task, or the program gone: the worker leaves at once.
+    Every file a task wrote is closed and the worker prints nothing; a spawned interpreter's
+    teardown (its modules freed one by one: 50–200 ms, more on a busy machine) would only
+    hold up the end of the batch."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -97,8 +98,8 @@ def _worker(conn: Connection, target: str) -> None:
                 if not isinstance(e, OSError):
                     result["detail"] = fault_detail(e)
             conn.send((index, result))
-    except (EOFError, OSError):  # the program is gone (closed, or killed): end quietly
-        return
+    except (EOFError, OSError):  # the program is gone (closed, or killed): end quietly, at once
+        _leave()
 
 
 @dataclass
