@@ -26,6 +26,10 @@ def folder(request, tmp_path):
     """An initialized server: (data dir, --db URL or None, engine)."""
     with backend_db(request.param) as db:
         data = tmp_path / "server"
+        if db:  # a database init has not made is refused, not taken for an old one
+            data.mkdir()
+            empty = server_cli(data, "stats", db=db)
+            assert empty.code == 1 and "数据库尚未初始化" in empty.err, empty.err
         first = server_cli(data, "init", db=db)
         assert first.code == 0 and "已初始化" in first.out, first.err
         engine = make_engine(normalize_db_url(db) if db else f"sqlite:///{data / 'server.db'}")
@@ -121,6 +125,12 @@ def test_refusals_are_chinese_with_exit_codes(tmp_path):
         r = server_cli(empty, *args)
         assert r.code == 1 and "init" in r.err, args
     data = tmp_path / "server"
+    (tmp_path / "blank").mkdir()
+    (tmp_path / "blank" / "server.db").write_bytes(b"")  # a database file with nothing in it
+    blank = server_cli(tmp_path / "blank", "stats")
+    assert blank.code == 1 and "数据库尚未初始化" in blank.err, blank.err
+    unreachable = server_cli(tmp_path / "blank", "stats", db="postgresql://u:secret@127.0.0.1:1/x")
+    assert unreachable.code == 1 and "无法连接" in unreachable.err and "secret" not in unreachable.err
     assert server_cli(data, "init").code == 0
     assert server_cli(data, "init", db="mysql://x/y").code == 1
     down = server_cli(tmp_path / "other", "init", db="postgresql://u:secret@127.0.0.1:1/x")
