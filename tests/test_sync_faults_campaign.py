@@ -230,11 +230,23 @@ class Chain:
 
     def _pg(self, *statements: str) -> None:
         """Run ``statements`` on the cluster once the server's app (idle between syncs) holds no
-        connection to the live database: its pool disposed, connecting again on its next request."""
-        self.server.engine.dispose()
+        connection to the live database: its pool disposed, connecting again on its next request.
+        A request a pause held may still be running once the client gave up on it (its
+        connection checked out, so not disposed): a copy of the live database waits for it
+        (PostgreSQL refuses a template in use: 55006, object in use)."""
+        deadline = time.monotonic() + 10
         with self.admin.connect() as conn:
             for sql in statements:
-                conn.exec_driver_sql(sql)
+                while True:
+                    self.server.engine.dispose()
+                    try:
+                        conn.exec_driver_sql(sql)
+                        break
+                    except sa.exc.OperationalError as e:
+                        if getattr(e.orig, "sqlstate", None) != "55006" or time.monotonic() > deadline:
+                            raise
+                        self.tally.add("template_busy")
+                        time.sleep(0.02)
 
     # ---- one run -------------------------------------------------------------------------------
     def run(self, seed: int) -> None:
