@@ -14,7 +14,7 @@ dropped, duplicated or cut does not decrypt. Every non-final frame holds exactly
 ``chunk_size`` plaintext bytes.
 
 Opening reads the file once, a frame at a time (memory bounded by ``chunk_size``): each
-frame hashed for the signature (on a worker thread) and decrypted and unpacked into a fresh
+frame hashed for the signature (on a worker thread from the second frame on) and decrypted and unpacked into a fresh
 folder under ``staging_dir``, every size and hash checked; the signature is judged first at
 the end, then whatever else was refused. Writing reads the file back once: encrypted frames
 authenticated by the AEAD, signed-only ones hashed again. Every refusal is a
