@@ -1,14 +1,14 @@
 import json
 
 from tests.media_support import make_photo, random_bytes
-from tests.support import UNIT, run_cli
+from tests.support import UNIT, migrated_folder, run_cli
 
 KEYS = {"file", "status", "reason", "sha256", "taken_at", "time_source", "make", "model",
         "orientation", "width", "height", "gps"}
 
 
 def test_photos_import_prints_one_json_object_per_file(tmp_path):
-    d = tmp_path / "d"
+    d = migrated_folder(tmp_path / "d")  # init sets it up (no migrations to run)
     assert run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局", "--admin", "admin", "--admin-badge", "100001").returncode == 0
     case = json.loads(run_cli(d, "case", "new", "--json", user="admin").stdout)
     card = tmp_path / "DCIM"
@@ -39,7 +39,7 @@ def test_photos_import_prints_one_json_object_per_file(tmp_path):
 def test_evidence_labels_command(tmp_path):
     from weicha_desktop.core.demo import scene_values
 
-    d = tmp_path / "d"
+    d = migrated_folder(tmp_path / "d")  # init sets it up (no migrations to run)
     run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局", "--admin", "admin", "--admin-badge", "100001")
     case = json.loads(run_cli(d, "case", "new", "--json", user="admin").stdout)
     r = run_cli(d, "evidence", "labels", case["id"], "-o", str(tmp_path / "l.pdf"), user="admin")
@@ -56,7 +56,7 @@ def test_evidence_labels_command(tmp_path):
 def test_report_command_writes_the_chosen_parts(tmp_path):
     from tests.pdf_support import text
 
-    d = tmp_path / "d"
+    d = migrated_folder(tmp_path / "d")  # init sets it up (no migrations to run)
     run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "钦南分局", "--admin", "admin", "--admin-badge", "100001")
     case = json.loads(run_cli(d, "case", "new", "--json", user="admin").stdout)
     out = tmp_path / "r.pdf"

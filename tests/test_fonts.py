@@ -183,7 +183,7 @@ def shell_windows(qapp, qtbot, tmp_path, request):
     from PySide6.QtWidgets import QWizard
 
     from gui_support import complete_values, forms
-    from support import PASSWORD, new_store
+    from support import PASSWORD, migrated_folder, new_store
     from weicha_desktop.core.cases import CaseService
     from weicha_desktop.core.store import Store
     from weicha_desktop.core.users import UserService
@@ -223,7 +223,7 @@ def shell_windows(qapp, qtbot, tmp_path, request):
     window.case_reviewed(cases.get(done[0].id))  # its passing message
     dialogs = [SettingsDialog(settings, store.data_dir, window),
                LoginDialog(UserService(store), "钦州市公安局钦南分局刑侦大队", "zhou", window)]
-    fresh = Store.open(tmp_path / "fresh")
+    fresh = Store.open(migrated_folder(tmp_path / "fresh"))  # a folder not set up yet
     wizard = FirstRunWizard(fresh)
     for w in [window, *dialogs, wizard]:
         qtbot.addWidget(w)
