@@ -40,6 +40,11 @@ def _head(store):
     return tuple(store.conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone())
 
 
+def _verifies_clean(store):
+    report = check(store.data_dir)
+    assert report.ok and not report.warnings, report.faults + report.warnings
+
+
 def _fresh_read(store):
     """The checkpoint as another program reads it (nothing cached), its signature checked."""
     anchor = Anchor(store.anchor.config_dir)
@@ -65,8 +70,7 @@ def test_a_commit_writes_in_place_one_fsync_no_rename_and_the_file_stays_one_jso
     monkeypatch.undo()
     assert os.stat(path).st_ino == ino and os.stat(path).st_size % (2 * PAGE) == 0
     assert sorted(p.name for p in path.parent.iterdir()) == sorted([path.name, f"{_line(store)[0]}.lock"])
-    report = check(store.data_dir)
-    assert report.ok and not report.warnings, report.faults + report.warnings
+    _verifies_clean(store)
 
 
 def _images(store):
@@ -130,8 +134,7 @@ def test_every_cut_of_a_write_in_place_reads_as_one_whole_signed_checkpoint(stor
     _commit(reopened)
     assert _fresh_read(reopened).counter == expect["after"]["counter"] + 1
     reopened.close()
-    report = check(store.data_dir)
-    assert report.ok and not report.warnings, report.faults + report.warnings
+    _verifies_clean(store)
 
 
 def test_a_file_with_no_whole_signed_slot_is_damaged_not_read(store):
@@ -182,8 +185,7 @@ def test_two_writers_of_one_line_take_turns_and_the_checkpoint_follows_the_head(
         assert store.anchor.problem is None and sibling.anchor.problem is None
     finally:
         sibling.close()
-    report = check(store.data_dir)
-    assert report.ok and not report.warnings, report.faults + report.warnings
+    _verifies_clean(store)
 
 
 def test_a_checkpoint_of_the_earlier_format_is_read_and_continued(store):
@@ -199,8 +201,7 @@ def test_a_checkpoint_of_the_earlier_format_is_read_and_continued(store):
     cp = _fresh_read(store)
     assert cp.counter == doc["checkpoint"]["counter"] + 1 and (cp.seq, cp.head) == _head(store)
     assert os.stat(path).st_size % (2 * PAGE) == 0  # now in slots
-    report = check(store.data_dir)
-    assert report.ok and not report.warnings, report.faults + report.warnings
+    _verifies_clean(store)
 
 
 def test_a_document_longer_than_its_slot_gets_a_new_file_with_larger_slots(store, tmp_path):
@@ -241,8 +242,7 @@ def test_a_failed_write_in_place_is_read_again_and_the_next_commit_goes_on(store
     _commit(store)
     cp = _fresh_read(store)
     assert store.anchor.problem is None and (cp.seq, cp.head) == _head(store)
-    report = check(store.data_dir)
-    assert report.ok and not report.warnings, report.faults + report.warnings
+    _verifies_clean(store)
 
 
 def test_the_next_program_writes_in_place_too_unless_the_file_is_not_owner_only(store, monkeypatch):
