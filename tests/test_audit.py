@@ -1,4 +1,6 @@
+import shutil
 import sqlite3
+from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
 
@@ -13,6 +15,21 @@ def _fill(store, n):
     admin = UserService(store).get("admin")  # no login: that would be an entry too
     for i in range(n):
         store.log_read(admin, "case.export", "case", f"桂A{i:05d}", f"核查车辆 桂A{i:05d}", {"i": i})
+
+
+_FILLED: dict[int, Path] = {}
+
+
+def _filled(tmp_path_factory, n) -> Path:
+    """The database of a folder with ``n`` logged reads, built once per ``n`` (closed: no
+    write-ahead log beside it) for the examples to copy."""
+    if n not in _FILLED:
+        folder = tmp_path_factory.mktemp(f"audit-{n}")
+        store = new_store(folder)
+        _fill(store, n)
+        store.close()
+        _FILLED[n] = folder / "weicha.db"
+    return _FILLED[n]
 
 
 def test_chain_links_each_entry_to_the_previous(tmp_path):
@@ -31,14 +48,12 @@ def test_chain_links_each_entry_to_the_previous(tmp_path):
 @given(n=st.integers(2, 12), victim=st.integers(0, 11),
        column=st.sampled_from(["at", "user_name", "action", "object_id", "summary", "details"]))
 def test_any_altered_entry_is_named(tmp_path_factory, n, victim, column):
-    path = tmp_path_factory.mktemp("audit")
-    store = new_store(path)
-    _fill(store, n)
-    store.close()
+    db = tmp_path_factory.mktemp("audit") / "weicha.db"
+    shutil.copyfile(_filled(tmp_path_factory, n), db)
     seq = victim % (n + 1) + 1  # n reads + the init entry
     value = '{"i": -1}' if column == "details" else "篡改"
-    tamper(path / "weicha.db", f"UPDATE audit_log SET {column} = ? WHERE seq = ?", value, seq)
-    conn = sqlite3.connect(path / "weicha.db")
+    tamper(db, f"UPDATE audit_log SET {column} = ? WHERE seq = ?", value, seq)
+    conn = sqlite3.connect(db)
     faults = list(verify_chain(conn))
     assert faults and faults[0].seq == seq, faults
     assert f"第 {seq} 条" in str(faults[0])
