@@ -12,8 +12,7 @@ from weicha_desktop.core.checkpoint import Anchor, acknowledge_restore
 from weicha_desktop.core.store import SYSTEM, Store
 from weicha_desktop.core.verify.anchor import check_anchor
 
-from tests.support import new_store, tamper
-from tests.test_cli import weicha
+from tests.support import new_store, run_cli, tamper
 from tests.verify_support import check, make_golden, query, rehash_chain, working_copy
 
 
@@ -150,7 +149,7 @@ def test_without_a_checkpoint_verify_says_what_it_cannot_rule_out(data, tmp_path
     monkeypatch.setenv("WEICHA_CONFIG_DIR", str(tmp_path / "empty"))
     report = check(data)
     assert report.ok and any("无法排除" in w and "较早的副本" in w for w in report.warnings)
-    r = weicha(data, "verify")
+    r = run_cli(data, "verify")
     assert r.returncode == 0 and "校验通过" in r.stdout and "注意" in r.stderr and "无法排除" in r.stderr
     _commit(data)  # its first open here starts a checkpoint again, and the log says so
     for _ in range(2):  # for good, not only until the next open
