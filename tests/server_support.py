@@ -65,8 +65,20 @@ def pg_admin_url() -> str:
     return normalize_db_url(url)
 
 
+_ADMIN: dict[str, sa.Engine] = {}
+
+
 def _admin() -> sa.Engine:
-    return sa.create_engine(pg_admin_url(), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    """The cluster's maintenance database, for CREATE and DROP DATABASE: one engine and
+    connection per test process (a PostgreSQL connection costs ~3 ms here and ~6 ms of the
+    cluster's CPU: two of them a database made and dropped)."""
+    url = pg_admin_url()
+    if url not in _ADMIN:
+        import atexit
+
+        _ADMIN[url] = sa.create_engine(url, isolation_level="AUTOCOMMIT", pool_size=1, max_overflow=2)
+        atexit.register(_ADMIN[url].dispose)
+    return _ADMIN[url]
 
 
 @contextmanager
@@ -87,7 +99,6 @@ def pg_database(*, migrated: bool = False) -> Iterator[str]:
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @contextmanager
@@ -145,7 +156,6 @@ class _Templates:
             engine = make_engine(admin.url.set(database=name).render_as_string(hide_password=False))
             migrate(engine)
             engine.dispose()  # a template takes no connections while it is copied
-            admin.dispose()
             self._pg = name
         return self._pg
 
