@@ -227,7 +227,7 @@ def test_a_reader_racing_a_write_reads_again_before_calling_the_file_damaged(sto
     _commit(store)
     path = store.anchor.path(*_line(store))
     whole = path.read_bytes()
-    reads = iter([b" " * len(whole), whole])  # both slots blank for an instant, then the new one
+    reads = iter([b" " * len(whole)] * 2 + [whole])  # both slots blank for an instant, then the new one
     monkeypatch.setattr(Path, "read_bytes", lambda self: next(reads) if self == path else b"")
     assert Anchor(store.anchor.config_dir).read(*_line(store)).counter == parse(whole)["checkpoint"]["counter"]
 

@@ -27,6 +27,7 @@ import json
 import os
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -222,9 +223,11 @@ class Anchor:
     @staticmethod
     def _document(path: Path) -> dict[str, Any] | None:
         """The file's document (core/checkpoint_file.py), None if there is no file. Read
-        twice before it is called damaged: a reader racing a write in place can see both
-        slots blank (a program writing slot 0 while this one read it, then blanking 1)."""
-        for _ in range(2):
+        three times before it is called damaged: a reader racing a write in place can see
+        both slots blank (a program writing slot 0 while this one read it, then blanking 1)."""
+        for attempt in range(3):
+            if attempt == 2:
+                time.sleep(0.005)  # past the writer's fsync between its two writes
             try:
                 raw = path.read_bytes()
             except FileNotFoundError:
