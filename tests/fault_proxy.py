@@ -11,6 +11,8 @@
   randomized campaign. ``pause("before" | "after")`` holds every request before the app sees
   it, or after the app answered (the answer not sent yet) — what a SIGSTOPped server does to
   its clients — until ``resume()``.
+- ``Recording``: the real transport keeping each push's body, losing chosen answers, running
+  an edit as a push leaves.
 - ``Killed``: what a "killed" client raises (a BaseException: nothing in the sync catches
   it); ``KillingTransport`` raises it at the n-th request, before it leaves or after the
   server answered."""
@@ -255,6 +257,29 @@ class ThreadServer:
         self._server.should_exit = self._server.force_exit = True  # not waiting on keep-alives
         self._thread.join(10)
         self.engine.dispose()
+
+
+class Recording(httpx.HTTPTransport):
+    """The real transport; keeps each push's body; the answers of the pushes numbered in
+    ``lose`` (1-based) are lost (the server applied them); ``flight(n)`` runs as push ``n``
+    leaves (the user edits while it is on its way)."""
+
+    def __init__(self, lose=(), flight: Callable[[int], None] | None = None):
+        super().__init__(verify=False)  # plain http: no CA store to load
+        self.lose, self.flight, self.bodies, self.pushes = set(lose), flight, [], 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/v1/push":
+            return super().handle_request(request)
+        self.pushes += 1
+        self.bodies.append(request.read())
+        if self.flight is not None:
+            self.flight(self.pushes)
+        response = super().handle_request(request)
+        if self.pushes in self.lose:
+            response.read()
+            raise httpx.ReadError("answer lost")
+        return response
 
 
 class Killed(BaseException):

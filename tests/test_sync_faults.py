@@ -46,7 +46,7 @@ from weicha_desktop.core.sync.queue import OpsLost, OutboxQueue
 from weicha_desktop.core.users import UserService
 from weicha_server.db import uploads
 
-from tests.fault_proxy import DOWN, UP, Cut, FaultProxy, ThreadServer
+from tests.fault_proxy import DOWN, UP, Cut, FaultProxy, Recording, ThreadServer
 from tests.server_support import (BACKENDS, HEADERS, Laptop, backend_db, import_photos, launch_server,
                                   pg_database, running_server)
 from tests.support import PASSWORD, fixed_clock, new_store
@@ -265,28 +265,6 @@ def test_connections_cut_at_random_byte_offsets_lose_nothing(server, tmp_path):
 
 
 # ---- the same batch twice ------------------------------------------------------------------------
-class Recording(httpx.HTTPTransport):
-    """The real transport; keeps each push's body; the answers of the pushes in ``lose`` are
-    lost (the server applied them); ``flight()`` runs as each push leaves."""
-
-    def __init__(self, lose=(), flight=None):
-        super().__init__(verify=False)
-        self.lose, self.flight, self.bodies, self.pushes = set(lose), flight, [], 0
-
-    def handle_request(self, request):
-        if request.url.path != "/v1/push":
-            return super().handle_request(request)
-        self.pushes += 1
-        self.bodies.append(request.read())
-        if self.flight is not None:
-            self.flight(self.pushes)
-        response = super().handle_request(request)
-        if self.pushes in self.lose:
-            response.read()
-            raise httpx.ReadError("answer lost")
-        return response
-
-
 def test_the_same_batch_twice_and_a_late_one_apply_once(server, tmp_path):
     with sides(server, tmp_path) as [a]:
         work(a, random.Random(3), 5, tmp_path)
@@ -299,7 +277,7 @@ def test_the_same_batch_twice_and_a_late_one_apply_once(server, tmp_path):
         a.quiet()
         token = a.config.token(a.config.require())
         for body in first.bodies:  # the first batch arrives once more, long after
-            r = httpx.post(f"{server.url}/v1/push", content=body, headers={
+            r = httpx.post(f"{server.url}/v1/push", content=body, verify=False, headers={
                 **HEADERS, "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
             assert r.status_code == 200 and r.json()["applied"] == [] and r.json()["skipped"], r.text
         assert a.sync().ok

@@ -59,7 +59,8 @@ from weicha_desktop.core.sync.queue import OpsLost, OutboxQueue
 from weicha_desktop.core.users import UserService
 from weicha_desktop.core.verify import verify
 
-from tests.fault_proxy import UP, DOWN, Cut, FaultProxy, Killed, KillingTransport, Tally, ThreadServer
+from tests.fault_proxy import (UP, DOWN, Cut, FaultProxy, Killed, KillingTransport, Recording, Tally,
+                               ThreadServer)
 from tests.server_support import HEADERS, Laptop, backend_db, pg_admin_url
 from tests.support import PASSWORD, new_store
 from tests.sync_oracle import EDITS, Oracle, Workload
@@ -296,8 +297,8 @@ class Chain:
                 self.tally.add("cuts", proxy.stats.cuts)
         if "lost" in faults or "stale" in faults or "flight" in faults:
             load = self.loads[i]
-            transport = Recording(lose={1} if "lost" in faults else (),
-                                  flight=(lambda: load.step(rng)) if "flight" in faults else None)
+            transport = Recording(lose={1} if "lost" in faults else (),  # the user edits as the first pushes leave
+                                  flight=(lambda n: n <= 2 and load.step(rng)) if "flight" in faults else None)
             r = self.sync(i, transport=transport)
             if "stale" in faults and transport.bodies:
                 self._stale(i, rng.choice(transport.bodies))
@@ -359,28 +360,6 @@ class Chain:
         r = httpx.post(f"{self.server.url}/v1/push", content=body, verify=False, headers={
             **headers, "Content-Type": "application/json"}, timeout=10)
         assert r.status_code == 200 and r.json()["applied"] == [], r.text
-
-
-class Recording(httpx.HTTPTransport):
-    """The real transport; keeps each push's body; ``lose``: the answers of those pushes are
-    lost (the server applied them); ``flight``: runs as each push leaves (the user edits)."""
-
-    def __init__(self, lose=(), flight=None):
-        super().__init__(verify=False)  # plain http: no CA store to load
-        self.lose, self.flight, self.bodies, self.pushes = set(lose), flight, [], 0
-
-    def handle_request(self, request):
-        if request.url.path != "/v1/push":
-            return super().handle_request(request)
-        self.pushes += 1
-        self.bodies.append(request.read())
-        if self.flight is not None and self.pushes <= 2:  # the user edits as the first pushes leave
-            self.flight()
-        response = super().handle_request(request)
-        if self.pushes in self.lose:
-            response.read()
-            raise httpx.ReadError("answer lost")
-        return response
 
 
 def _copy_db(src: Path, dst: Path) -> None:
