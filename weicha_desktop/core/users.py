@@ -220,11 +220,12 @@ class UserService:
         user = Actor(user_id(unit, badge), name, role, display_name or name)
         if ch.conn.execute("SELECT 1 FROM users WHERE id = ?", (user.id,)).fetchone():
             raise WeichaError(f"警号 {badge} 的用户已存在（用户编号 {user.id}）。")
-        ch.db["users"].insert({
-            "id": user.id, "name": name, "display_name": user.display_name, "role": role,
-            "password_hash": hash_password(password), "active": 1, "created_at": ch.now,
-            "badge_no": badge, "unit_code": unit,
-        })
+        # plain SQL: sqlite-utils' Database (made on first use) and its insert were ~1 ms of
+        # setting up a folder, a fifth of it
+        ch.conn.execute(
+            "INSERT INTO users (id, name, display_name, role, password_hash, active, created_at, "
+            "badge_no, unit_code) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)",
+            (user.id, name, user.display_name, role, hash_password(password), ch.now, badge, unit))
         return user
 
     def set_password(self, actor: Actor, name: str, password: str) -> Actor:
