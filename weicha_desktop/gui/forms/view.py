@@ -247,8 +247,8 @@ class FormView(QWidget):
 
     def add_view(self, widget: QWidget, title: str, name: str) -> None:
         """Another view of the case beside the form (照片, 物证登记), switched in the header."""
+        self.views.addWidget(widget)  # first: a widget without a sheet of its own is styled once
         widget.setStyleSheet(STYLE + widget.styleSheet())  # (its own rules after: they win)
-        self.views.addWidget(widget)
         self.header.add_view(title, name)
 
     def values(self) -> dict[str, Any]:
