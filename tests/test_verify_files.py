@@ -1,6 +1,7 @@
 """`weicha verify` on files that are not a sound database, and what it must never do: write.
 In this process (run_cli: the same cli.main; an exception it lets out fails the test, as a
-traceback would) except where another program holds the folder."""
+traceback would) except where another program holds the folder (a forked program of its
+own: tests/forked_programs.py)."""
 import os
 import shutil
 import sqlite3
@@ -10,7 +11,7 @@ import pytest
 from weicha_desktop.core.store import SCHEMA_VERSION
 
 from tests.support import new_store, run_cli
-from tests.test_cli import weicha
+from tests.forked_programs import weicha
 from tests.test_migrations import _old_database
 from tests.verify_support import check
 
@@ -86,9 +87,9 @@ def test_verify_while_the_program_holds_the_folder_reads_its_latest_commits(data
     with Store.open(data) as store:
         store.log_read(SYSTEM, "case.export", "case", None, "核查")
         db = (data / "weicha.db").read_bytes()
-        r = weicha(data, "verify")
+        r = weicha("--data-dir", str(data), "verify")  # another process (forked, pre-imported)
         # system.init, the checkpoint's data.anchor, and the commit only in the -wal so far
-        assert r.returncode == 0 and "工作日志 3 条" in r.stdout, r.stdout + r.stderr
+        assert r.wait(60) == 0 and "工作日志 3 条" in r.stdout(), r.output()
         assert (data / "weicha.db").read_bytes() == db
 
 
