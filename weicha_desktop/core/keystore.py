@@ -4,9 +4,12 @@ marker file in the config folder says so), else an owner-only PEM file there (06
 replaced (what was signed or encrypted with the old one would no longer verify or open).
 
 Used by the device's signing key (core/checkpoint.py) and the laptop's bundle encryption key
-(core/bundle/laptop_key.py): each gives its file names, keyring entry, key type and words."""
+(core/bundle/laptop_key.py): each gives its file names, keyring entry, key type and words.
+``OsKeyring`` is the OS keyring they use, found only when a key is read from or written to it."""
 from __future__ import annotations
 
+import importlib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -15,6 +18,77 @@ from cryptography.hazmat.primitives import serialization
 
 from weicha_desktop.core.checkpoint_lock import private_dir
 from weicha_desktop.core.fileio import write_atomic
+
+
+# The keyring backends that can apply on each platform (module, class), best found first.
+# keyring's own search (keyring.get_keyring) imports every backend it ships, and its macOS
+# one looks its libraries up with ctypes.util.find_library even on Linux, which runs gcc,
+# ld and ldconfig (~0.13 s CPU and a dozen child processes in every process that asked).
+_PLATFORM_BACKENDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "darwin": (("keyring.backends.macOS", "Keyring"),),
+    "win32": (("keyring.backends.Windows", "WinVaultKeyring"),),
+}
+_FREEDESKTOP = (("keyring.backends.SecretService", "Keyring"), ("keyring.backends.libsecret", "Keyring"),
+                ("keyring.backends.kwallet", "DBusKeyring"), ("keyring.backends.kwallet", "DBusKeyringKWallet4"))
+
+
+def platform_backends(platform: str = sys.platform) -> tuple[tuple[str, str], ...]:
+    """(module, class) of the keyring backends that can work on ``platform`` (sys.platform)."""
+    return _PLATFORM_BACKENDS.get(platform, _FREEDESKTOP)
+
+
+class OsKeyring:
+    """The OS keyring of this computer, looked for on its first use: a key kept in a file
+    never imports keyring. The keyring the user chose (PYTHON_KEYRING_BACKEND, keyring's
+    keyringrc.cfg) if any, else the usable backends of this platform, best first (reads
+    ask each in turn, a write goes to the first that takes it: as keyring's chainer does).
+    Where none is usable (priority <= 0: headless Linux, a ``fail`` keyring) it behaves as
+    no keyring: reads give None and writes raise, so callers fall back to an owner-only file.
+    A service: one per key store (an Anchor), not process-wide."""
+
+    def __init__(self, platform: str = sys.platform):
+        self.platform = platform
+        self._found: list[Any] | None = None
+
+    def backends(self) -> list[Any]:
+        """The usable backends, best first ([] where none is); looked for once."""
+        if self._found is None:
+            self._found = self._look()
+        return self._found
+
+    def _look(self) -> list[Any]:
+        try:
+            from keyring import core
+
+            chosen = core.load_env() or core.load_config()
+            if chosen is not None:
+                return [chosen] if chosen.priority > 0 else []
+            rings = []
+            for module, name in platform_backends(self.platform):
+                try:
+                    cls = getattr(importlib.import_module(module), name)
+                    if cls.priority > 0:  # raises where it cannot work (no D-Bus, wrong OS)
+                        rings.append(cls())
+                except Exception:  # noqa: BLE001 — that backend cannot work here
+                    continue
+            return sorted(rings, key=lambda ring: ring.priority, reverse=True)
+        except Exception:  # noqa: BLE001 — no usable keyring (a broken configuration)
+            return []
+
+    def get_password(self, service: str, user: str) -> str | None:
+        for ring in self.backends():
+            secret = ring.get_password(service, user)
+            if secret is not None:
+                return secret
+        return None
+
+    def set_password(self, service: str, user: str, secret: str) -> None:
+        for ring in self.backends():
+            try:
+                return ring.set_password(service, user, secret)
+            except NotImplementedError:
+                continue
+        raise RuntimeError("no usable keyring")
 
 
 @dataclass(frozen=True)
