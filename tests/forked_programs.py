@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import io
 import json
 import os
 import shutil
@@ -140,15 +141,19 @@ _PARENT: list[Parent] = []
 
 
 def start(code: str, *argv: str, stdin: str | os.PathLike = os.devnull,
-          memory: int | None = None) -> Program:
+          memory: int | None = None, stdout: str | os.PathLike | None = None,
+          stderr: str | os.PathLike | None = None) -> Program:
     """``python -c CODE ARGV…`` as a program forked from this test process's parent (started on
     first use, stopped when this process exits); its standard input the file ``stdin``, its
-    address space capped at ``memory`` bytes if given (RLIMIT_AS)."""
+    address space capped at ``memory`` bytes if given (RLIMIT_AS). ``stdout``/``stderr``, if
+    given, are where it writes instead of the files ``Program`` reads: a FIFO (os.mkfifo) the
+    test opens for reading is a pipe (``| head``, EOF once every process holding it has ended)."""
     if not _PARENT or _PARENT[0].proc.poll() is not None:
         _PARENT[:] = [Parent()]
         atexit.register(_PARENT[0].stop)
     parent = _PARENT[0]
-    out, err = (Path(tempfile.mkstemp(dir=parent.outputs, suffix=suffix)[1]) for suffix in (".out", ".err"))
+    out, err = (Path(given) if given is not None else Path(tempfile.mkstemp(dir=parent.outputs, suffix=suffix)[1])
+                for given, suffix in ((stdout, ".out"), (stderr, ".err")))
     answer = parent.ask({"op": "start", "code": code, "argv": list(argv), "out": str(out), "err": str(err),
                          "stdin": str(stdin), "memory": memory, "cwd": os.getcwd(), "env": dict(os.environ)})
     return Program(parent, answer["pid"], out, err)
@@ -206,6 +211,10 @@ def _run(request: dict[str, Any]) -> None:
             os.dup2(opened, fd)
             os.close(opened)
         sys.stdin = open(0, encoding="utf-8", closefd=False)  # not the parent's, with what it read ahead
+        for fd, name in ((1, "stdout"), (2, "stderr")):  # nor made for its files (a FIFO is no seekable file)
+            made = getattr(sys, name)
+            setattr(sys, name, io.TextIOWrapper(open(fd, "wb", closefd=False), encoding=made.encoding,
+                                                errors=made.errors, line_buffering=made.line_buffering))
         if request["memory"]:
             import resource
 

@@ -4,13 +4,12 @@ in a thread joined with a limit, commands as processes with a timeout.
 
 The workers are always real processes; the command runs in this process (run_cli, the
 failure set up with monkeypatch) unless the test is about the program's own process: its
-stdout closed by `| head`, kill -9 of it. Workers dying mid-batch (forked, not spawned):
+stdout closed by `| head`, kill -9 of it (then a process of its own, forked from a
+pre-imported parent: tests/forked_programs.py, its stdout and stderr pipes). Workers dying mid-batch (forked, not spawned):
 test_worker_deaths.py."""
 import json
 import multiprocessing.spawn
 import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -22,8 +21,8 @@ from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.users import UserService
 
 from tests.media_support import make_photo
+from tests.forked_programs import WEICHA, start
 from tests.support import PASSWORD, forms, new_store, run_cli
-from tests.test_cli import ROOT
 
 pytestmark = pytest.mark.spawned_workers  # workers that die or cannot start: spawned as in the program
 LIMIT = 60  # seconds any one pool run or command may take before the test fails
@@ -68,15 +67,19 @@ def data(tmp_path):
     return tmp_path / "data", number
 
 
-def weicha_with(prelude, data_dir, *args, env=None, **popen):
-    """`weicha --data-dir D --user admin ARGS` as a process, after running ``prelude`` in it
-    (the way a test sets up a failure inside the real program)."""
-    code = f"import sys\n{prelude}\nfrom weicha_desktop.cli import main\nsys.exit(main(sys.argv[1:]))"
-    cmd = [sys.executable, "-c", code, "--data-dir", str(data_dir), "--user", "admin", *args]
-    full_env = dict(os.environ, WEICHA_PASSWORD=PASSWORD, **(env or {}))
-    if popen:
-        return subprocess.Popen(cmd, env=full_env, cwd=ROOT, **popen)
-    return subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=ROOT, timeout=LIMIT * 2)
+def weicha_with(prelude, pipes, data_dir, *args):
+    """`weicha --data-dir D --user admin ARGS` as a process of its own, after running ``prelude``
+    in it (the way a test sets up a failure inside the real program): (the program, its stdout,
+    its stderr), both pipes (FIFOs made in the new folder ``pipes``) this test reads, binary."""
+    pipes.mkdir()
+    fifos = (pipes / "stdout", pipes / "stderr")
+    for fifo in fifos:
+        os.mkfifo(fifo)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("WEICHA_PASSWORD", PASSWORD)
+        program = start(f"{prelude}\n{WEICHA}", "--data-dir", str(data_dir), "--user", "admin", *args,
+                        stdout=fifos[0], stderr=fifos[1])
+    return (program, *(within(lambda fifo=fifo: open(fifo, "rb")) for fifo in fifos))  # as it opens them
 
 
 def photos_in(folder, names):
@@ -191,11 +194,12 @@ def test_a_closed_stdout_still_ends_quietly(tmp_path):
                "        print('第', i, '行')\n"
                "    return 0\n"
                "forms_command.cmd_forms_check = _chatty\n")
-    p = weicha_with(prelude, tmp_path, "forms", "check", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    p.stdout.readline()
-    p.stdout.close()  # `| head -1`
+    p, stdout, stderr = weicha_with(prelude, tmp_path / "pipes", tmp_path, "forms", "check")
+    stdout.readline()
+    stdout.close()  # `| head -1`
     assert p.wait(LIMIT) == 0
-    assert p.stderr.read() == b""
+    assert stderr.read() == b""
+    stderr.close()
 
 
 
@@ -226,12 +230,13 @@ def test_an_import_piped_into_head_still_imports_the_whole_card(data, tmp_path):
     folder, number = data
     photos_in(tmp_path / "card", [f"IMG_{i}.JPG" for i in range(8)])
     gate = tmp_path / "gate"
-    p = weicha_with(held_after_the_first(gate), folder, "photos", "import", number, str(tmp_path / "card"),
-                    "--json", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert json.loads(p.stdout.readline())["status"] == "imported"
-    p.stdout.close()
+    p, stdout, stderr = weicha_with(held_after_the_first(gate), tmp_path / "pipes", folder, "photos", "import",
+                                    number, str(tmp_path / "card"), "--json")
+    assert json.loads(stdout.readline())["status"] == "imported"
+    stdout.close()
     gate.touch()  # the reader has gone with 7 files left
-    assert p.wait(LIMIT) == 0 and p.stderr.read() == b""
+    assert p.wait(LIMIT) == 0 and stderr.read() == b""
+    stderr.close()
     listed = run_cli(folder, "photos", "list", number, "--json", user="admin")
     assert len(json.loads(listed.stdout)) == 8
 
@@ -239,15 +244,14 @@ def test_an_import_piped_into_head_still_imports_the_whole_card(data, tmp_path):
 def test_kill_9_of_the_program_mid_import_leaves_no_worker_and_nothing_for_long(data, tmp_path):
     """The workers of a killed import end quietly (no traceback on the terminal), and what
     the import had staged is gone when the next command opens the folder."""
-    import signal
-
     folder, number = data
     photos_in(tmp_path / "card", [f"IMG_{i}.JPG" for i in range(8)])
-    p = weicha_with(held_after_the_first(tmp_path / "never"), folder, "photos", "import", number,
-                    str(tmp_path / "card"), "--json", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    p.stdout.readline()
-    os.kill(p.pid, signal.SIGKILL)  # while the second photo waits to be stored
-    _, err = p.communicate(timeout=LIMIT)  # ends once every worker has let go of the pipes
+    p, stdout, stderr = weicha_with(held_after_the_first(tmp_path / "never"), tmp_path / "pipes", folder,
+                                    "photos", "import", number, str(tmp_path / "card"), "--json")
+    stdout.readline()
+    assert p.kill() == -9  # SIGKILL, while the second photo waits to be stored
+    with stdout, stderr:  # both end once every worker has let go of the pipes
+        err = within(lambda: (stdout.read(), stderr.read())[1])
     assert b"Traceback" not in err
     assert any((folder / "blobs" / ".staging").iterdir())  # the crash left its copies
     assert run_cli(folder, "photos", "list", number, user="admin").returncode == 0  # the next command
