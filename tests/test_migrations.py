@@ -10,9 +10,24 @@ from weicha_desktop.core.store.migrations import MIGRATIONS, migrate
 from weicha_desktop.core.users import hash_password
 
 
+_EMPTY_AT: dict[int, sqlite3.Connection] = {}  # the schema at each version, made once, in memory
+
+
+def _empty_at(version: int) -> sqlite3.Connection:
+    """A database at ``version`` with no rows: the one at the version below it, migrated one
+    step (the same migrations as from nothing, each run once per test process)."""
+    if version not in _EMPTY_AT:
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        if version > 0:
+            _empty_at(version - 1).backup(conn)
+        migrate(conn, version)
+        _EMPTY_AT[version] = conn
+    return _EMPTY_AT[version]
+
+
 def _old_database(path, version):
     conn = sqlite3.connect(path, isolation_level=None)
-    migrate(conn, version)
+    _empty_at(version).backup(conn)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == version
     if version >= 1:
         conn.execute("BEGIN")
