@@ -3,11 +3,7 @@ log or the sync queue; a session commits as one entry; after kill -9 the case re
 everything typed and a notice."""
 from __future__ import annotations
 
-import os
-import select
 import signal
-import subprocess
-import sys
 
 import pytest
 from PySide6.QtCore import Qt
@@ -18,6 +14,7 @@ from form_support import open_view, shown
 from gui_support import (admin, app, cases, child, dialogs, forms,  # noqa: F401
                          store, type_into)
 from support import PASSWORD, new_store
+from tests.forked_programs import start
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.store import Store
 from weicha_desktop.core.users import UserService
@@ -145,22 +142,19 @@ app.exec()
 
 
 @pytest.mark.slow
-def test_kill_9_then_reopen_shows_everything_typed(app, qtbot, tmp_path):
+def test_kill_9_then_reopen_shows_everything_typed(app, qtbot, tmp_path, monkeypatch):
     data = tmp_path / "data"
     with new_store(data) as store:
         actor = UserService(store).authenticate("admin", PASSWORD)
         case = CaseService(store, forms(), actor).new_case({"recorder": None})
         before = counts(store)
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(data), case.id, PASSWORD],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    proc = start(CHILD, str(data), case.id, PASSWORD)  # a process of its own (tests/forked_programs.py)
     try:
-        ready, _, _ = select.select([proc.stdout], [], [], 30)  # never hang the suite
-        line = proc.stdout.readline() if ready else ""
-        assert line.startswith("autosaved"), proc.stderr.read() if proc.poll() is not None else line
+        line = proc.readline(30)  # never hang the suite
+        assert line.startswith("autosaved"), proc.output()
     finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
+        proc.kill()  # SIGKILL, then reaped
     assert proc.returncode == -signal.SIGKILL
 
     with Store.open(data) as store:  # the lock died with the process
