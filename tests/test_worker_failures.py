@@ -145,13 +145,14 @@ def test_import_with_workers_that_cannot_start_fails_and_lists_every_file(data, 
 def case_with_photos(tmp_path_factory):
     """A data folder with one case of 5 photos, made once: the report tests only read it."""
     tmp = tmp_path_factory.mktemp("photos")
-    store = new_store(tmp / "data")
-    number = CaseService(store, forms(), UserService(store).authenticate("admin", PASSWORD)).new_case().number
-    store.close()
     files = photos_in(tmp / "card", [f"IMG_{i}.JPG" for i in range(5)])
-    r = run_cli(tmp / "data", "photos", "import", number, *map(str, files), user="admin")
-    assert r.returncode == 0, r.stderr
-    return tmp / "data", number
+    with new_store(tmp / "data") as store:
+        actor = UserService(store).authenticate("admin", PASSWORD)
+        case = CaseService(store, forms(), actor).new_case()
+        # one spawned worker is enough to set it up (the module's workers start as in the program)
+        imported = within(lambda: PhotoService(store, actor, forms()).import_files(case.id, files, workers=1))
+    assert [r.status for r in imported] == ["imported"] * 5, imported
+    return tmp / "data", case.number
 
 
 def report_of(case, tmp_path, monkeypatch, prepare="tests.pool_targets:prepare_dying_once"):
