@@ -66,7 +66,8 @@ class DeviceLock:
                 time.sleep(0.005)
                 continue
             try:
-                if os.stat(self.path).st_ino == os.fstat(self._fd).st_ino:
+                at, held = os.stat(self.path), os.fstat(self._fd)
+                if (at.st_dev, at.st_ino) == (held.st_dev, held.st_ino):  # an inode: of one device
                     return
             except FileNotFoundError:
                 pass
@@ -83,13 +84,22 @@ class DeviceLock:
             self._threads.release()
 
     def close(self) -> None:
-        """Close the kept lock file (the next use opens it again)."""
+        """Close the kept lock file (the next use opens it again); not while another thread
+        holds the lock (closing the file would drop its flock)."""
+        if not self._threads.acquire(timeout=LOCK_TIMEOUT):
+            return  # still in use: kept open (closed when this object goes)
+        try:
+            self._close_fd()
+        finally:
+            self._threads.release()
+
+    def _close_fd(self) -> None:
         fd, self._fd = self._fd, None
         if fd is not None:
             os.close(fd)
 
     def __del__(self) -> None:
         try:
-            self.close()
+            self._close_fd()
         except OSError:
             pass
