@@ -11,15 +11,14 @@ chain still reaches that seq with that hash and that the signature holds.
       checkpoints/<device_id>.json     a folder's from before folder ids (frozen once taken over)
       checkpoints/<device_id>.lock
 
-One checkpoint per LINE of a folder's history (device id + folder id, core/lineage.py). It is
-written whole (core/fileio.py) and NEVER moved back or sideways by an ordinary commit (that
-would launder a rollback): the reason is kept in ``Anchor.suspected``. Only
-``acknowledge_restore`` starts a line without those checks. Before a line's checkpoint is
-started, or signed with a key the log does not name for it, the store logs ``data.anchor``
-(core/checkpoint_log.py), so a wiped config folder or a lost key stays visible in verify.
-A commit re-reads the file only when it changed (its inode and bytes differ from what this
-instance wrote last) and pays the lock, one query and the write in place with its fsync
-(core/checkpoint_file.py: two slots, whole or none, no temp file, no rename)."""
+One checkpoint per LINE of a folder's history (device id + folder id, core/lineage.py), NEVER
+moved back or sideways by an ordinary commit (that would launder a rollback): the reason is
+kept in ``Anchor.suspected``. Only ``acknowledge_restore`` starts a line without those checks.
+Before a line's checkpoint is started, or signed with a key the log does not name for it, the
+store logs ``data.anchor`` (core/checkpoint_log.py), so a wiped config folder or a lost key
+stays visible in verify. A commit re-reads the file only when it changed (its device, inode or
+bytes differ from what this instance wrote last) and pays the lock, one query and the write in
+place (core/checkpoint_file.py: two slots, whole or none; read never blocking, never past 1 MiB)."""
 from __future__ import annotations
 
 import contextlib
@@ -36,10 +35,10 @@ import platformdirs
 
 from weicha_desktop.core import checkpoint_log
 from weicha_desktop.core.canonical import canonical_json
-from weicha_desktop.core.checkpoint_file import SlotFile, document, parse
-from weicha_desktop.core.checkpoint_lock import DeviceLock, private_dir
+from weicha_desktop.core.checkpoint_file import BadFile, SlotFile, document, parse, read
+from weicha_desktop.core.checkpoint_lock import CheckpointBusy, DeviceLock, private_dir
 from weicha_desktop.core.clock import Clock
-from weicha_desktop.core.fileio import PART
+from weicha_desktop.core.fileio import PART, os_error_message
 from weicha_desktop.core.lineage import FOLDER_ID, FOLDER_KEY, folder_of, new_folder_id
 from weicha_desktop.core.paths import APP_AUTHOR, APP_NAME, default_data_dir
 
@@ -229,11 +228,13 @@ class Anchor:
             if attempt == 2:
                 time.sleep(0.005)  # past the writer's fsync between its two writes
             try:
-                raw = path.read_bytes()
-            except FileNotFoundError:
-                return None
+                raw = read(path)  # never blocks: a FIFO or a device there is BadFile
+            except BadFile as e:
+                raise CheckpointError(str(e)) from None
             except OSError as e:
-                raise CheckpointError(f"无法读取（{e.strerror or e}）") from None
+                raise CheckpointError(f"无法读取（{os_error_message(e, reading=True)}）") from None
+            if raw is None:
+                return None
             try:
                 doc = parse(raw)
                 if isinstance(doc, dict):
@@ -307,7 +308,8 @@ class Anchor:
             self.problem = f"检查点未能写入：{e}，数据可能被回滚或替换；检查点保持不变，请运行 weicha verify"
             return False
         except Exception as e:  # noqa: BLE001 — disk full, no key …
-            self.problem = f"检查点未能写入：{getattr(e, 'strerror', None) or e}"
+            reason = str(e) if isinstance(e, (CheckpointError, CheckpointBusy)) else os_error_message(e)
+            self.problem = f"检查点未能写入：{reason}"
             return False
 
     def _advance(self, conn: sqlite3.Connection, data_dir: Path, force: bool, log: StartLogger | None) -> bool:
@@ -376,7 +378,7 @@ class Anchor:
             self._dir_ready = False
             return self._known.get(path)
         except OSError as e:
-            raise CheckpointError(f"无法读取（{e.strerror or e}）") from None
+            raise CheckpointError(f"无法读取（{os_error_message(e, reading=True)}）") from None
         slots = self._open.get(path)
         if slots is not None and path in self._known:
             try:
@@ -508,9 +510,11 @@ class Anchor:
         return self._public[1]
 
     def close(self) -> None:
-        """Close the checkpoint files kept open (the next write opens them again)."""
+        """Close the checkpoint and lock files kept open (the next write opens them again)."""
         for path in list(self._open):
             self._close(path)
+        for lock in self._locks.values():
+            lock.close()
 
 
 def line_and_head(conn: sqlite3.Connection) -> tuple[str | None, str | None, tuple[int, str, str] | None]:
@@ -595,7 +599,6 @@ def acknowledge_restore(store: Any, actor: Any, details: dict[str, Any]) -> None
         raise WeichaError(f"数据已恢复，但{anchor.problem}。")
 
 
-# ---- files ---------------------------------------------------------------------------------
 def _public_hex(key: Ed25519PrivateKey) -> str:
     from cryptography.hazmat.primitives import serialization
 

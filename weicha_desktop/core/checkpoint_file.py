@@ -18,12 +18,17 @@ them. A document that does not fit its slot (a longer folder path) is written as
 by the rename, with slots large enough.
 
 In place is safe only for the very file this writer wrote last: ``SlotFile.unchanged`` (under
-the device's lock) compares the inode at the path and the whole content with what it wrote —
+the device's lock) compares the file at the path (device and inode: a folder mounted over the
+one written holds another file of the same inode) and the whole content with what it wrote —
 an edit, a copy put back, a file another program wrote (by rename, or in place within the
 same clock tick) is found by its bytes, never by a time stamp. POSIX only (``os.pwrite``);
-elsewhere every write is the rename."""
+elsewhere every write is the rename.
+
+Read (``read``) without blocking or following a link: a FIFO, a device, a folder or a link put
+at the path is refused (``BadFile``) before a byte is read, as is a file over ``MAX_BYTES``."""
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
@@ -33,9 +38,60 @@ from typing import Any
 from weicha_desktop.core.canonical import canonical_json
 from weicha_desktop.core.fileio import write_atomic
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover — Windows: no writes in place
+    fcntl = None
+
 PAGE = 4096
 IN_PLACE = hasattr(os, "pwrite")
+MAX_BYTES = 1 << 20  # a checkpoint file is 8–16 KiB; a larger one is not read
 _BLANK = b" "
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+_NOT_READ = (ValueError, RecursionError)  # RecursionError: a document nested thousands deep
+
+
+class BadFile(Exception):
+    """What is at the checkpoint's path is no checkpoint file to read (the message is Chinese)."""
+
+
+def read(path: Path) -> bytes | None:
+    """The bytes of the file at ``path``, None if there is none. Never opens what is not a
+    regular file (a FIFO would block, a device never end), never follows a link, never reads
+    more than MAX_BYTES: BadFile; an OSError as it comes."""
+    try:
+        _regular(os.lstat(path))
+        fd = os.open(path, _READ_FLAGS)  # O_NONBLOCK, O_NOFOLLOW: what was put there since
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        if e.errno in (errno.ELOOP, errno.EMLINK):  # a link put there since the lstat
+            raise BadFile(_LINK) from None
+        raise
+    try:
+        _regular(os.fstat(fd))
+        data = b""
+        while len(data) <= MAX_BYTES:
+            chunk = os.read(fd, MAX_BYTES + 1 - len(data))
+            if not chunk:
+                return data
+            data += chunk
+        raise BadFile(_TOO_BIG)
+    finally:
+        os.close(fd)
+
+
+_LINK = "是一个符号链接，不是检查点文件"
+_TOO_BIG = f"超过 {MAX_BYTES // 1024} KB，不是检查点文件"
+
+
+def _regular(st: os.stat_result) -> None:
+    if stat.S_ISLNK(st.st_mode):
+        raise BadFile(_LINK)
+    if not stat.S_ISREG(st.st_mode):
+        raise BadFile("不是普通文件（是文件夹、管道或设备）")
+    if st.st_size > MAX_BYTES:
+        raise BadFile(_TOO_BIG)
 
 
 def document(body_json: bytes, signature: str) -> bytes:
@@ -48,9 +104,9 @@ def parse(raw: bytes) -> dict[str, Any]:
     slot that is a document signed by its own key. Raises ValueError."""
     try:
         return json.loads(raw)
-    except ValueError:
+    except _NOT_READ:
         if not raw or len(raw) % (2 * PAGE):
-            raise
+            raise ValueError("not a checkpoint document") from None
     half = len(raw) // 2
     found = [doc for doc in (_slot(raw[:half]), _slot(raw[half:])) if doc is not None]
     if not found:
@@ -69,7 +125,7 @@ def _slot(raw: bytes) -> dict[str, Any] | None:
             return None
         key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(body["public_key"]))
         key.verify(bytes.fromhex(doc["signature"]), canonical_json(body))
-    except (ValueError, KeyError, TypeError, AttributeError, InvalidSignature):
+    except (*_NOT_READ, KeyError, TypeError, AttributeError, InvalidSignature):
         return None
     return doc
 
@@ -77,8 +133,9 @@ def _slot(raw: bytes) -> dict[str, Any] | None:
 class SlotFile:
     """A checkpoint file this writer wrote last, kept open for the next write in place."""
 
-    def __init__(self, fd: int, ino: int, image: bytes, at: int):
-        self.fd, self.ino, self.image, self.at = fd, ino, image, at  # at: the slot in use
+    def __init__(self, fd: int, st: os.stat_result, image: bytes, at: int):
+        self.fd, self.image, self.at = fd, image, at  # at: the slot in use
+        self.ident = (st.st_dev, st.st_ino)  # which file: an inode is unique on its device only
 
     @classmethod
     def create(cls, path: Path, doc: bytes, *, sweep: bool = False) -> "SlotFile | None":
@@ -90,7 +147,7 @@ class SlotFile:
         if not IN_PLACE:
             return None
         fd = os.open(path, os.O_RDWR)
-        return cls(fd, os.fstat(fd).st_ino, image, 0)
+        return cls(fd, os.fstat(fd), image, 0)
 
     @classmethod
     def adopt(cls, path: Path, body: dict[str, Any]) -> "SlotFile | None":
@@ -112,8 +169,8 @@ class SlotFile:
                 for at in (0, 1):
                     if not raw[(1 - at) * half:(2 - at) * half].strip(_BLANK) and \
                             json.loads(raw[at * half:(at + 1) * half]).get("checkpoint") == body:
-                        return cls(fd, st.st_ino, raw, at)
-        except (OSError, ValueError, AttributeError):
+                        return cls(fd, st, raw, at)
+        except (OSError, *_NOT_READ, AttributeError):
             pass
         os.close(fd)
         return None
@@ -121,7 +178,7 @@ class SlotFile:
     def unchanged(self, st: os.stat_result) -> bool:
         """The file at the path (``st``) is the one this writer wrote last, byte for byte,
         and still owner-only (else the next write makes a new file, owner-only again)."""
-        return (st.st_ino == self.ino and st.st_size == len(self.image) and not st.st_mode & 0o077
+        return ((st.st_dev, st.st_ino) == self.ident and st.st_size == len(self.image) and not st.st_mode & 0o077
                 and os.pread(self.fd, len(self.image) + 1, 0) == self.image)
 
     def write(self, doc: bytes) -> bool:
@@ -133,10 +190,10 @@ class SlotFile:
             return False
         new, old = 1 - self.at, self.at
         slot = doc.ljust(size, _BLANK)
-        os.pwrite(self.fd, slot, new * size)
-        os.fsync(self.fd)
+        _pwrite(self.fd, slot, new * size)
+        barrier(self.fd)
         blank = _BLANK * size
-        os.pwrite(self.fd, blank, old * size)
+        _pwrite(self.fd, blank, old * size)
         self.image = slot + blank if new == 0 else blank + slot
         self.at = new
         return True
@@ -152,3 +209,22 @@ class SlotFile:
         except OSError:
             pass
 
+
+
+def _pwrite(fd: int, data: bytes, offset: int) -> None:
+    """All of ``data`` at ``offset``, else OSError (a short write: a full disk, a signal). The
+    caller then drops the file; the next write makes a new one (``create``)."""
+    if os.pwrite(fd, data, offset) != len(data):
+        raise OSError(errno.EIO, "short write")
+
+
+def barrier(fd: int) -> None:
+    """The slot on the disk before the other is blanked: fsync, and on macOS F_FULLFSYNC (its
+    fsync leaves the data in the drive's cache, in any order); fsync where that is refused."""
+    if fcntl is not None and hasattr(fcntl, "F_FULLFSYNC"):
+        try:
+            fcntl.fcntl(fd, fcntl.F_FULLFSYNC)
+            return
+        except OSError:
+            pass
+    os.fsync(fd)
