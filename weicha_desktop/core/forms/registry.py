@@ -9,6 +9,7 @@ from weicha_desktop.core.errors import NotFound
 
 from .check import FormReading
 from .spec import Choice, FormError, FormSpec
+from .templates import TEMPLATES_DIR, NarrativeTemplate, TemplateShelf
 
 
 class FormNotFound(NotFound):
@@ -35,6 +36,7 @@ class FormRegistry:
         self._reading = FormReading(self.forms_dir, extra_forms, extra_choices)
         self._lock = threading.Lock()  # one reading of the older versions, whichever thread asks
         self._broken: FormError | None = None
+        self._templates = TemplateShelf(self.forms_dir / TEMPLATES_DIR)
         if not older_later:
             self._reading.read_older()
         problems = self._reading.problems()
@@ -109,6 +111,12 @@ class FormRegistry:
         if not versions:
             raise FormNotFound(f"找不到表单“{form_id}”")
         return self._specs[(form_id, versions[-1])]
+
+    def narrative_templates(self, spec: FormSpec) -> list[NarrativeTemplate]:
+        """The narrative templates (``forms/templates/``) for ``spec``'s form, sorted by id:
+        read once, again only when the files change (templates.TemplateShelf). FormError if
+        one of them is broken."""
+        return self._templates.templates(spec)
 
     # ---- record kinds (core/record_service.py) -------------------------------------------
     def kinds(self) -> dict[str, str]:

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -43,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from .expr_eval import is_empty
+from .memo import digest
 from .spec import Field, FormError, FormSpec, Label
 from .yamlsrc import LineDict, YamlError, read_yaml
 
@@ -84,6 +86,44 @@ def load_templates(templates_dir: str | Path, spec: FormSpec) -> list[NarrativeT
     if problems:
         raise FormError(problems)
     return [t for t in found if t.form == spec.id]
+
+
+class TemplateShelf:
+    """The templates of one folder as last read, per form version: what ``load_templates``
+    gives, read again only when the folder's files changed (their names and bytes: the
+    SHA-256 of each, as memo.py keys forms — no mtime short-cut). Opening a form asked for
+    them every time (~1 ms of reading, hashing and checking the files). Kept by the form
+    registry (FormRegistry.narrative_templates), one per registry, never process-wide."""
+
+    def __init__(self, templates_dir: str | Path):
+        self.folder = Path(templates_dir)
+        self._kept: dict[tuple[str, int], tuple[tuple, FormSpec, list[NarrativeTemplate] | FormError]] = {}
+        self._lock = threading.Lock()
+
+    def _sources(self) -> tuple:
+        return tuple((p.name, digest(p, None)) for p in sorted(self.folder.glob("*.yaml"))) \
+            if self.folder.is_dir() else ()
+
+    def templates(self, spec: FormSpec) -> list[NarrativeTemplate]:
+        """``load_templates(folder, spec)``, from what was read before when the files are the
+        same (a new list each time); FormError if any file is broken."""
+        sources = self._sources()
+        with self._lock:
+            kept = self._kept.get((spec.id, spec.version))
+        if kept is None or kept[0] != sources or kept[1] is not spec:
+            try:
+                found: list[NarrativeTemplate] | FormError = load_templates(self.folder, spec)
+            except FormError as e:
+                found = e
+            if None not in (digest for _, digest in sources):  # a file not read: not kept
+                kept = (sources, spec, found)
+                with self._lock:
+                    self._kept[(spec.id, spec.version)] = kept
+        else:
+            found = kept[2]
+        if isinstance(found, FormError):
+            raise FormError(found.problems)
+        return list(found)
 
 
 def check_templates(templates_dir: str | Path, specs: Mapping[str, FormSpec]) -> list[str]:

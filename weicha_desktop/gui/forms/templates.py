@@ -10,7 +10,6 @@ the focus stays where the user is typing."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -19,9 +18,9 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QMessageB
 
 from weicha_desktop.core.forms import FormError
 from weicha_desktop.core.forms.spec import FormSpec
-from weicha_desktop.core.forms.templates import (NARRATIVE_SECTION, TEMPLATES_DIR,
-                                                 NarrativeTemplate, case_type_code, fill,
-                                                 load_templates, offer, offered_texts, templates_for)
+from weicha_desktop.core.forms.registry import FormRegistry
+from weicha_desktop.core.forms.templates import (NARRATIVE_SECTION, NarrativeTemplate, case_type_code,
+                                                 fill, offer, offered_texts, templates_for)
 from weicha_desktop.gui.forms.fields import Editor
 
 
@@ -55,14 +54,15 @@ class TemplateBar(QWidget):
         self.refresh()
 
     @classmethod
-    def for_form(cls, forms_dir: Path, spec: FormSpec, editors: dict[str, Editor],
+    def for_form(cls, forms: FormRegistry, spec: FormSpec, editors: dict[str, Editor],
                  data: Callable[[], dict[str, Any]], lang: str = "zh") -> "TemplateBar | None":
         """The bar for ``spec``'s narrative section (None if the form has none), with the
-        templates under ``forms_dir/templates``; a broken file disables it and says why."""
+        registry's templates (``forms/templates``, read once per registry while the files
+        stay the same); a broken file disables it and says why."""
         if not any(s.id == NARRATIVE_SECTION for s in spec.sections):
             return None
         try:
-            return cls(load_templates(Path(forms_dir) / TEMPLATES_DIR, spec), spec, editors, data, lang)
+            return cls(forms.narrative_templates(spec), spec, editors, data, lang)
         except FormError as e:
             return cls([], spec, editors, data, lang, error=str(e))
 

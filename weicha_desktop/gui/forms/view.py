@@ -106,7 +106,7 @@ class FormView(QWidget):
             self.pages.append(page)
             self.tabs.addTab(page, section.title.text(lang))
         self.template_bar = TemplateBar.for_form(
-            cases.forms.forms_dir, self.spec, self.editors, self.current_data, lang)
+            cases.forms, self.spec, self.editors, self.current_data, lang)
         self._narrative = [s.id for s in self.spec.sections].index(NARRATIVE_SECTION) \
             if self.template_bar is not None else -1
         if self.template_bar is not None:
