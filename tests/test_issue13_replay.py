@@ -18,7 +18,7 @@ from weicha_desktop.core.sync.apply import apply_ops
 from weicha_desktop.core.users import UserService
 
 from tests.outbox_support import outbox_rows
-from tests.support import fixed_clock, forms, new_store
+from tests.support import fixed_clock, forms, migrated_folder, new_store
 from tests.test_replay import snapshot as record_tables
 
 KINDS = ("case", "person", "vehicle", "place", "patrol", "request")
@@ -35,7 +35,7 @@ def snapshot(store: Store) -> dict[str, list[dict]]:
 
 @pytest.fixture(scope="module")
 def device(tmp_path_factory):
-    store = Store.open(tmp_path_factory.mktemp("demo") / "src", clock=fixed_clock())
+    store = Store.open(migrated_folder(tmp_path_factory.mktemp("demo") / "src"), clock=fixed_clock())
     fill_demo(store, forms(), cases=10, collect=True)
     boss = UserService(store).get("周建国")
     patrol, request = (store.conn.execute(f"SELECT id FROM records WHERE kind = '{kind}' AND status = 'finalized' "

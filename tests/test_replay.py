@@ -23,7 +23,7 @@ from weicha_desktop.core.users import UserService
 
 from tests.media_support import make_photo
 from tests.outbox_support import outbox_rows
-from tests.support import fixed_clock, forms, new_store
+from tests.support import fixed_clock, forms, migrated_folder, new_store
 
 # what a store holds of captured data, table → ORDER BY (every column is compared)
 COMPARED = {"records": "id", "record_versions": "id", "cases": "id", "photos": "id",
@@ -63,7 +63,7 @@ def with_status(store: Store, status: str) -> list[str]:
 def device(tmp_path_factory):
     """The device's folder after its work, and its outbox as envelopes (in sequence order)."""
     tmp = tmp_path_factory.mktemp("device")
-    store = Store.open(tmp / "src", clock=fixed_clock())
+    store = Store.open(migrated_folder(tmp / "src"), clock=fixed_clock())  # the demo sets it up
     fill_demo(store, forms(), cases=30)
     boss = UserService(store).get("周建国")
     finalized = with_status(store, "finalized")
