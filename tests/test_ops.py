@@ -133,9 +133,12 @@ def _pattern(node: ast.JoinedStr) -> str:
     return "".join(re.escape(v.value) if isinstance(v, ast.Constant) else "[a-z_]+" for v in node.values)
 
 
+NAME = re.compile(r"[a-z]+\.[a-z_]+")
+
+
 def _strings(node: ast.AST) -> set[str]:
     return {n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-            and re.fullmatch(r"[a-z]+\.[a-z_]+", n.value)}
+            and NAME.fullmatch(n.value)}
 
 
 def _names_in(path: Path) -> dict[str, set[str]]:
@@ -144,10 +147,12 @@ def _names_in(path: Path) -> dict[str, set[str]]:
     in constants named …ACTIONS / …EVENTS / ACTION and compared with ``action``;
     ``patterns``, f-strings at call sites as regular expressions; ``literals``: every string
     that looks like a name (a name used anywhere counts as used)."""
-    at_calls, listed, patterns = set(), set(), set()
+    at_calls, listed, patterns, literals = set(), set(), set(), set()
     tree = ast.parse(path.read_text(encoding="utf-8"))
     strings = _strings
     for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and NAME.fullmatch(node.value):
+            literals.add(node.value)  # (what _strings(tree) finds, in this one walk)
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and LISTS.fullmatch(t.id)
                                                 for t in node.targets):
             listed |= strings(node.value)
@@ -168,7 +173,7 @@ def _names_in(path: Path) -> dict[str, set[str]]:
                 assert ops.op(arg.value, node.args[0].value)  # the kind it is registered with
         elif isinstance(arg, ast.JoinedStr):
             patterns.add(_pattern(arg))  # f"login.{outcome}"
-    return {"calls": at_calls, "listed": listed, "patterns": patterns, "literals": strings(tree)}
+    return {"calls": at_calls, "listed": listed, "patterns": patterns, "literals": literals}
 
 
 @lru_cache(maxsize=1)  # two tests read the same scan of the package (~0.4 s to parse it all)
