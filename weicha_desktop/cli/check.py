@@ -90,7 +90,7 @@ def _check(args) -> int:
 
         def answer(result) -> None:  # the log committed: printed before the checkpoint's fsyncs
             shown.append(result)
-            print_json(result.as_dict()) if args.json else _print_result(result, lambda: local_forms(store))
+            print_json(result.as_dict()) if args.json else _print_result(result, lambda: local_forms(store, older_later=True))
             sys.stdout.flush()
 
         if args.image:

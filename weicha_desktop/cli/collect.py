@@ -87,7 +87,7 @@ def _service(args, store):
     from weicha_desktop.core.collect import SERVICES
     from weicha_desktop.core.sync.reference import local_forms
 
-    return SERVICES[args.kind](store, local_forms(store), login(args, store))
+    return SERVICES[args.kind](store, local_forms(store, older_later=True), login(args, store))
 
 
 def _duplicate(args, e) -> int:
@@ -228,7 +228,7 @@ def _links(args, store):
     from weicha_desktop.core.collect import LinkService
     from weicha_desktop.core.sync.reference import local_forms
 
-    return LinkService(store, local_forms(store), login(args, store))
+    return LinkService(store, local_forms(store, older_later=True), login(args, store))
 
 
 def cmd_link_add(args) -> int:
