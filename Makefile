@@ -62,6 +62,10 @@ soak: venv
 	  QT_QPA_PLATFORM=offscreen PYTHONDONTWRITEBYTECODE= $(EATMYDATA) \
 	  $(VENV)/bin/pytest -q -n $(JOBS) -p no:cacheprovider tests/test_sync_faults_campaign.py
 	$(VENV)/bin/python -m tests.test_sync_faults_campaign build/soak.jsonl
+	@# every property test at the soak profile's example counts (make test runs fewer: tests/conftest.py)
+	@url="$${WEICHA_TEST_PG_URL:-}"; [ -n "$$url" ] || url="$$(bash tools/test_postgres.sh)"; \
+	WEICHA_TEST_PG_URL="$$url" HYPOTHESIS_PROFILE=soak QT_QPA_PLATFORM=offscreen PYTHONDONTWRITEBYTECODE= $(EATMYDATA) \
+	  $(VENV)/bin/pytest -q -n $(JOBS) -p no:cacheprovider -m hypothesis tests/
 	BUNDLE_SOAK_MB=$(BUNDLE_SOAK_MB) $(VENV)/bin/pytest -q -s -p no:cacheprovider tests/test_bundle_memory.py \
 	  tests/test_issue12_memory.py
 
