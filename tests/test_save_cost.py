@@ -14,8 +14,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-import uuid6
 
+from weicha_desktop.core import ids
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.demo import scene_values
 from weicha_desktop.core.record_service import RecordService
@@ -33,7 +33,7 @@ TABLES = {"records": "id", "record_versions": "id", "record_people": "record_id,
 @pytest.fixture
 def fixed_ids(monkeypatch):
     counter = iter(range(1, 10**6))
-    monkeypatch.setattr(uuid6, "uuid7", lambda: uuid.UUID(int=(0x0190 << 112) | next(counter)))
+    monkeypatch.setattr(ids, "_uuid7", lambda: str(uuid.UUID(int=(0x0190 << 112) | next(counter))))
 
 
 def _rows(conn, table: str, order: str) -> list[list]:
