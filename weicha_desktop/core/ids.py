@@ -4,7 +4,6 @@ derived from what names the thing everywhere (a user: unit code and 警号)."""
 from __future__ import annotations
 
 import os
-import threading
 import time
 from typing import Any
 
@@ -24,7 +23,6 @@ def __getattr__(name: str) -> Any:
 
 
 _last_ms = 0  # the millisecond of the last id made in this process (ids made later sort after)
-_id_lock = threading.Lock()
 
 
 def _uuid7() -> str:
@@ -33,9 +31,7 @@ def _uuid7() -> str:
     made), version 7, the variant, 74 random bits. Made here: importing uuid6 reads its package
     metadata (importlib.metadata, email: ~10-30 ms CPU in every process that makes an id)."""
     global _last_ms
-    with _id_lock:
-        ms = max(time.time_ns() // 1_000_000, _last_ms + 1)
-        _last_ms = ms
+    _last_ms = ms = max(time.time_ns() // 1_000_000, _last_ms + 1)  # no lock (a fork cannot inherit it held)
     value = (ms & 0xFFFF_FFFF_FFFF) << 80 | int.from_bytes(os.urandom(10), "big") >> 4  # 76 bits
     value = value & ~(0xF << 76) | 7 << 76  # version
     value = value & ~(0x3 << 62) | 0x2 << 62  # variant 10xx
