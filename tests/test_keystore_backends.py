@@ -88,10 +88,12 @@ def test_the_keyring_the_user_chose_wins(monkeypatch):
     _backend_module(monkeypatch, Mid=5)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "fake_rings.Mid")
     assert [type(r).__name__ for r in OsKeyring("testos").backends()] == ["Mid"]
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")  # priority 0
-    assert OsKeyring("testos").backends() == []
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "no_such_module.Keyring")  # broken: none, never a traceback
     assert OsKeyring("testos").backends() == []
+    monkeypatch.setattr("keyring.core.load_env", lambda: pytest.fail("keyring turned off: not asked"))
+    for off in ("keyring.backends.fail.Keyring", "keyring.backends.null.Keyring"):  # priority 0, -1
+        monkeypatch.setenv("PYTHON_KEYRING_BACKEND", off)
+        assert OsKeyring("testos").backends() == []
 
 
 def _slot(tmp_path):

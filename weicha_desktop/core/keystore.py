@@ -9,6 +9,7 @@ Used by the device's signing key (core/checkpoint.py) and the laptop's bundle en
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,10 @@ _PLATFORM_BACKENDS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 _FREEDESKTOP = (("keyring.backends.SecretService", "Keyring"), ("keyring.backends.libsecret", "Keyring"),
                 ("keyring.backends.kwallet", "DBusKeyring"), ("keyring.backends.kwallet", "DBusKeyringKWallet4"))
+
+
+# keyring's backends that say "no keyring" (priority 0 and -1), as PYTHON_KEYRING_BACKEND names them
+_NO_KEYRING = {"keyring.backends.fail.Keyring", "keyring.backends.null.Keyring"}
 
 
 def platform_backends(platform: str = sys.platform) -> tuple[tuple[str, str], ...]:
@@ -57,6 +62,8 @@ class OsKeyring:
         return self._found
 
     def _look(self) -> list[Any]:
+        if os.environ.get("PYTHON_KEYRING_BACKEND", "").strip() in _NO_KEYRING:
+            return []  # keyring turned off (priority <= 0): no need to import it to hear so
         try:
             from keyring import core
 
