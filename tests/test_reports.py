@@ -34,9 +34,10 @@ def _services(path):
     return store, cases, photos, ReportService(cases, photos)
 
 
-@pytest.fixture
-def env(tmp_path):
-    services = _services(tmp_path / "data")
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    """One data folder for the module: each test makes the cases it prints in it."""
+    services = _services(tmp_path_factory.mktemp("reports") / "data")
     yield services
     services[0].close()
 
@@ -54,9 +55,14 @@ def _case(cases, photos, tmp_path, n_photos=6, size=TINY, **extra):
     return cases.get(case.id)
 
 
-@pytest.fixture
-def drawn(monkeypatch):
-    """Every string reportlab encodes with a TrueType font, as drawn."""
+@pytest.fixture(scope="module")
+def full_report(env, tmp_path_factory):
+    """The whole report of a case of 9 tiny photos (their count and text matter here, not
+    their pixels), 4 photos a page, rendered once: every string reportlab encoded with a
+    TrueType font as drawn, and the last work-log entry right after it."""
+    store, cases, photos, reports = env
+    tmp = tmp_path_factory.mktemp("full")
+    case = _case(cases, photos, tmp, n_photos=9)
     seen = []
     original = TTFont.splitString
 
@@ -64,16 +70,18 @@ def drawn(monkeypatch):
         seen.append(text_)
         return original(self, text_, doc, encoding)
 
-    monkeypatch.setattr(TTFont, "splitString", spy)
-    return seen
+    out = tmp / "r.pdf"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(TTFont, "splitString", spy)
+        result = reports.render(case.id, out, photos_per_page=4)
+    return dict(case=case, out=out, result=result, pages=text(out), drawn=seen,
+                logged=store.audit_entries()[-1].action)
 
 
-def test_the_record_prints_every_section_in_order_with_its_values(env, tmp_path, drawn):
-    store, cases, photos, reports = env
-    case = _case(cases, photos, tmp_path)  # tiny photos: this test reads the text
-    out = tmp_path / "r.pdf"
-    result = reports.render(case.id, out)
-    pages = text(out)
+def test_the_record_prints_every_section_in_order_with_its_values(env, full_report):
+    _, cases, photos, _ = env
+    case, out, result, pages = (full_report[k] for k in ("case", "out", "result", "pages"))
+    drawn = full_report["drawn"]
     whole = "\n".join(pages)
     heads = ["一、笔录头", "二、勘验事由", "三、勘验时间与地点", "四、现场保护", "五、勘验条件",
              "六、现场勘验情况", "七、图像资料", "八、参加人员", "九、提取痕迹物证登记表", "十、备注"]
@@ -103,18 +111,14 @@ def test_the_record_prints_every_section_in_order_with_its_values(env, tmp_path,
     assert listed and all(f["emb"] == "yes" for f in listed)
     assert missing_glyphs("".join(drawn)) == set()
     assert result.pages == len(pages)
-    assert store.audit_entries()[-1].action == "report.print"
+    assert full_report["logged"] == "report.print"
 
 
-def test_footers_count_true_totals_on_a_case_of_many_photo_pages(env, tmp_path):
+def test_footers_count_true_totals_on_a_case_of_many_photo_pages(full_report):
     # The footers are drawn once every page is laid out (pdfdoc.NumberedCanvas), whatever the
     # photos: 9 photos at 4 a page cross two page breaks and end on a partial page, as 50 did
-    # (13 pages) at a sixth of the import
-    _, cases, photos, reports = env
-    case = _case(cases, photos, tmp_path, n_photos=9)  # the count, not the pixels
-    out = tmp_path / "big.pdf"
-    result = reports.render(case.id, out, parts=["note", "register", "photos"], photos_per_page=4)
-    pages = text(out)
+    # (13 pages) at a sixth of the import; the whole report, read once for both tests
+    result, pages = full_report["result"], full_report["pages"]
     assert len(pages) == result.pages
     for n, page in enumerate(pages, 1):
         assert re.search(rf"第\s*{n}\s*页\s*共\s*{len(pages)}\s*页", page), (n, page[-80:])
@@ -124,13 +128,12 @@ def test_footers_count_true_totals_on_a_case_of_many_photo_pages(env, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def two_big_photos(tmp_path_factory):
+def two_big_photos(env, tmp_path_factory):
     """A case with two 1600×1200 photos (the second stored sideways), made once: the
     layouts below print it each their own way."""
-    tmp = tmp_path_factory.mktemp("big")
-    store, cases, photos, reports = _services(tmp / "data")
-    yield photos, reports, _case(cases, photos, tmp, n_photos=2, size=(1600, 1200))
-    store.close()
+    _, cases, photos, reports = env
+    return photos, reports, _case(cases, photos, tmp_path_factory.mktemp("big"), n_photos=2,
+                                  size=(1600, 1200))
 
 
 @pytest.mark.parametrize("per_page,max_long", [(1, 2200), (2, 1550), (4, 1100)])
@@ -167,9 +170,8 @@ def test_draft_has_the_watermark_and_finalized_has_not_but_the_hash(env, tmp_pat
                        "sha256": done.content_hash, "final": True}
 
 
-def test_parts_are_chosen_and_checked(env, tmp_path):
-    _, cases, photos, reports = env
-    case = _case(cases, photos, tmp_path, n_photos=1)  # no photo part printed
+def test_parts_are_chosen_and_checked(env, full_report, tmp_path):
+    reports, case = env[3], full_report["case"]  # its photos are not printed here
     out = tmp_path / "a.pdf"
     reports.render(case.id, out, parts="analysis,register")
     pages = text(out)
