@@ -129,3 +129,23 @@ def test_a_key_in_a_file_never_looks_for_the_keyring(tmp_path, monkeypatch):
     monkeypatch.setattr(OsKeyring, "_look", lambda self: looked.append(1) or [])
     again, made = slot.load(OsKeyring(), create=False)
     assert not made and again.private_bytes_raw() == key.private_bytes_raw() and looked == []
+
+
+def test_an_anchor_whose_key_is_in_a_file_never_imports_keyring(tmp_path, monkeypatch):
+    """Every commit signs a checkpoint with the device key: on a laptop whose key is in a
+    file (Linux without a keyring), no process imports keyring or looks for its backends."""
+    from weicha_desktop.core.checkpoint import Anchor
+
+    made = Anchor(tmp_path / "cfg").private_key(create=True)  # the test keyring: none, a file
+    touched = []
+
+    class Tripwire(types.ModuleType):
+        def __getattr__(self, name):
+            touched.append(name)
+            raise AttributeError(name)
+
+    monkeypatch.setitem(sys.modules, "keyring", Tripwire("keyring"))
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")  # not the tests' "none": it would be looked for
+    anchor = Anchor(tmp_path / "cfg")
+    assert anchor.private_key(create=False).public_key().public_bytes_raw() == made.public_key().public_bytes_raw()
+    assert touched == []

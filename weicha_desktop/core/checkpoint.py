@@ -163,19 +163,16 @@ class Anchor:
 
     # ---- the device key ----------------------------------------------------------------
     def _backend(self) -> Any:
-        if self._keyring is not AUTO:
-            return self._keyring
-        try:
-            import keyring
+        if self._keyring is AUTO:  # looked for when a key is read from or written to it
+            from weicha_desktop.core.keystore import OsKeyring
 
-            backend = keyring.get_keyring()
-            return backend if backend.priority > 0 else None
-        except Exception:  # noqa: BLE001 — no usable keyring (headless Linux: none at all)
-            return None
+            self._keyring = OsKeyring()
+        return self._keyring
 
     def keyring_backend(self) -> Any:
-        """The OS keyring this key store uses, None where none is usable (the sync token
-        goes where the device key goes: core/sync/enrollment.py)."""
+        """The OS keyring this key store uses (core/keystore.py OsKeyring: it acts as none
+        where none is usable; None when the Anchor was given none). The sync token goes where
+        the device key goes: core/sync/enrollment.py."""
         return self._backend()
 
     def private_key(self, *, create: bool) -> Ed25519PrivateKey | None:
