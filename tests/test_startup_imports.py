@@ -37,7 +37,7 @@ HEAVY = {
     "multiprocessing": "photo and report worker processes, ~10 ms",
     "weicha_desktop.core.ops": "the registry of actions and ops: at the first change",
     "jsonschema": "the ops' payload schemas, ~35 ms",
-    "importlib.metadata": "package metadata (sqlite-utils plugins, uuid6's version)",
+    "importlib.metadata": "package metadata (sqlite-utils plugins)",
     "sqlite_utils": "sqlite-utils with click, dateutil and pluggy, ~40 ms: at the first insert",
     "filelock": "~10 ms: the folder lock is an flock of its own (core/store/folder_lock.py)",
     "logging.handlers": "~4 ms (pickle, queue): the log rotates by itself (core/applog.py)",
