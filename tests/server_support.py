@@ -46,7 +46,7 @@ from weicha_server.config import SETTINGS_FILE, normalize_db_url, write_settings
 from weicha_server.db import make_engine, migrate, server_meta
 
 from tests.outbox_support import outbox_rows
-from tests.support import PASSWORD, forms, new_store
+from tests.support import PASSWORD, UNIT, forms, new_store
 
 PG_ENV = "WEICHA_TEST_PG_URL"
 BACKENDS = ("sqlite", "postgresql")
@@ -411,8 +411,9 @@ class Laptop:
 _OPEN: list[Store] = []  # laptops' stores, closed by ``closes_laptops`` after each test
 
 
-def laptop(path: Path) -> Laptop:
-    store = new_store(path)
+def laptop(path: Path, *, unit: str = UNIT) -> Laptop:
+    """A laptop (``new_store``) of ``unit``, closed after the test (``closes_laptops``)."""
+    store = new_store(path, unit=unit)
     _OPEN.append(store)
     return Laptop(store, UserService(store).authenticate("admin", PASSWORD))
 

@@ -80,11 +80,12 @@ def migrated_folder(path: Path) -> Path:
     return Path(path)
 
 
-def new_store(path: Path, *, slot: int = 1, slots: int = 1, clock=None) -> Store:
+def new_store(path: Path, *, slot: int = 1, slots: int = 1, clock=None, unit: str = UNIT) -> Store:
     """An initialized data folder at ``path`` (admin / PASSWORD), open. A new folder starts as
-    a copy of the migrated empty database (``migrated_folder``)."""
+    a copy of the migrated empty database (``migrated_folder``). ``unit``: its unit code (the
+    numbers it gives carry it)."""
     store = Store.open(migrated_folder(path), clock=clock or fixed_clock())
-    initialize(store, unit_code=UNIT, unit_name="钦州市公安局钦南分局刑侦大队", admin_name="admin",
+    initialize(store, unit_code=unit, unit_name="钦州市公安局钦南分局刑侦大队", admin_name="admin",
                admin_password=PASSWORD, admin_badge=ADMIN_BADGE, device_slot=slot, device_slots=slots)
     return store
 

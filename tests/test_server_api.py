@@ -1,5 +1,6 @@
-"""The central server's HTTP API v1 against a real server process (one per module and
-backend: tests enroll laptops of their own), on SQLite and on PostgreSQL (issue 11, slice S1):
+"""The central server's HTTP API v1 against a real server process (the test process's shared
+one per backend: tests enroll laptops of their own, of this module's own unit, and read back
+only what those did), on SQLite and on PostgreSQL (issue 11, slice S1):
 the gate (protocol header, body limit, JSON errors, the token), enrollment, the log; push —
 every op a laptop's own code wrote goes up exactly once, conflicts are rejected without
 blocking the queue, gaps stop the mark, photos wait for their originals; uploads resume at
@@ -21,16 +22,23 @@ from weicha_server import audit, auth
 from weicha_server.db import devices, ops, records, uploads
 
 from tests.media_support import make_photo
-from tests.server_support import (BACKENDS, LIMITS, closes_laptops, import_photos, laptop,  # noqa: F401
-                                  running_server, upload)
+from tests.server_support import BACKENDS, LIMITS, closes_laptops, import_photos, upload  # noqa: F401
+from tests.server_support import laptop as unit_laptop
+from tests.shared_server_support import shared_server  # noqa: F401
 
-SHA = "ab" * 32
+# On the shared server: this module's laptops number in a unit of their own (no other module's
+# finalized numbers), its photos and its absent hash are its own (no other module's uploads).
+UNIT = "450702000041"
+SHA = hashlib.sha256(b"test_server_api: no blob has this hash").hexdigest()
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def server(request, tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("srv"), request.param) as s:
-        yield s
+def server(request, shared_server):  # noqa: F811 — one per backend for the test process
+    return shared_server(request.param)
+
+
+def laptop(path):
+    return unit_laptop(path, unit=UNIT)
 
 
 def example_requests(token_laptop) -> dict[tuple[str, str], dict]:
@@ -95,12 +103,12 @@ def test_no_endpoint_but_health_and_enroll_answers_without_a_valid_token(server,
 
 def test_a_code_enrolls_once_and_a_revoked_device_is_refused_everywhere(server, tmp_path):
     a, b = laptop(tmp_path / "a"), laptop(tmp_path / "b")
-    code = server.code("刑侦大队-笔记本1", "450702000000")
+    code = server.code("刑侦大队-笔记本1", UNIT)
     with server.client() as c:
         r = c.post("/v1/enroll", json=a.enroll_body(code.lower().replace("-", " ")))  # typed loosely
         assert r.status_code == 200, r.text
         answer = r.json()
-        assert answer["device_id"] == a.device_id and answer["unit_code"] == "450702000000"
+        assert answer["device_id"] == a.device_id and answer["unit_code"] == UNIT
         assert answer["server_id"] == c.get("/v1/health").json()["server_id"]
         assert_error(c.post("/v1/enroll", json=b.enroll_body(code)), 403, "bad_code")  # used
         again = server.code()
@@ -153,6 +161,7 @@ def test_every_error_is_json_and_the_log_is_one_json_line_per_request(server, tm
 
 
 def test_hostile_values_are_refused_as_json_and_nothing_breaks(server, tmp_path):
+    logged = len(server.log_text())  # (the shared server's log: this test's lines are after)
     lt = laptop(tmp_path / "a")
     lt.new_case(1)
     token = server.enroll(lt)
@@ -182,7 +191,7 @@ def test_hostile_values_are_refused_as_json_and_nothing_breaks(server, tmp_path)
         assert answer["waiting"] == [] and answer["rejected"][0]["error"] == "bad_payload"
         again = c.post("/v1/push", json=lt.body([env]))  # the same connection still answers
         assert again.status_code == 200 and again.json()["rejected"][0]["error"] == "conflict"
-    log = server.log_text()
+    log = server.log_text()[logged:]
     assert '"level": "error"' not in log and "Traceback" not in log
 
 
@@ -212,13 +221,13 @@ def test_an_oversize_body_is_refused_413(server, tmp_path):
 @pytest.fixture(scope="module")
 def photo_laptop(tmp_path_factory):
     """A laptop with a finalized case, a draft with two photos and a case after them (its
-    ops: create, finalize, create, photo.add ×2, create). Every server database is fresh, so
-    each backend's server sees it once."""
+    ops: create, finalize, create, photo.add ×2, create). Each backend's server sees it once;
+    its photos (seeds of this module's own) no other module sends."""
     tmp = tmp_path_factory.mktemp("photos")
     lt = laptop(tmp / "data")
     lt.new_case(1, finalize=True)
     case = lt.new_case(2)
-    files = [make_photo(tmp / f"p{i}.jpg", size=(40, 30), seed=i) for i in range(2)]
+    files = [make_photo(tmp / f"p{i}.jpg", size=(40, 30), seed=41 + i) for i in range(2)]
     shas = import_photos(lt, case, files)
     lt.new_case(3)
     yield lt, shas
