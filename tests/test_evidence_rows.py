@@ -10,7 +10,8 @@ from PySide6.QtGui import QInputMethodEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QListView, QPushButton, QTableWidget
 
 from form_support import open_view
-from gui_support import admin, app, cases, child, dialogs, store  # noqa: F401
+from gui_support import app, child, dialogs  # noqa: F401
+from module_folder import admin, cases, store  # noqa: F401  (each test makes its own case)
 from photo_gui_support import evidence
 
 pytestmark = pytest.mark.usefixtures("dialogs")
