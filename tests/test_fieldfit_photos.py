@@ -15,7 +15,7 @@ from gui_support import admin, app, cases, child, dialogs, store  # noqa: F401
 from keyboard_support import Keyboard
 from media_support import make_photo
 from photo_gui_support import card, on_next_dialog, wait_import
-from test_photo_batch import service, shown_log, with_photos
+from test_photo_batch import SMALL, service, shown_log, with_photos
 from weicha_desktop.gui.common.store_events import StoreEvents
 from weicha_desktop.gui.photos import importing
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.usefixtures("dialogs")
 
 def test_the_import_offers_the_card_in_the_reader_as_detail(app, qtbot, cases, tmp_path, monkeypatch):
     (tmp_path / "USB" / "docs").mkdir(parents=True)  # a stick without photos: not a card
-    card(tmp_path / "CARD" / "DCIM" / "100CANON", 2)
+    card(tmp_path / "CARD" / "DCIM" / "100CANON", 2, size=SMALL)
     monkeypatch.setattr(importing, "mounted_roots", lambda: [tmp_path / "USB", tmp_path / "CARD"])
     case = cases.new_case()
     _view, pages, log = shown_log(qtbot, cases, case.id)

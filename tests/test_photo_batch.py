@@ -24,10 +24,13 @@ def service(cases) -> PhotoService:
     return PhotoService(cases.store, cases.actor, cases.forms)
 
 
+SMALL = (160, 120)  # these tests count, class, caption and move photos: their pixels prove nothing
+
+
 def with_photos(cases, tmp_path, n=4, values=None, **kwargs):
     case = cases.new_case(values)
     photos = service(cases)
-    photos.import_files(case.id, card(tmp_path / f"DCIM{n}", n), workers=1, **kwargs)
+    photos.import_files(case.id, card(tmp_path / f"DCIM{n}", n, size=SMALL), workers=1, **kwargs)
     return case, photos, photos.list(case.id)
 
 
@@ -194,7 +197,7 @@ def test_a_camera_card_is_imported_with_the_class_chosen_for_it(app, qtbot, case
 
     case = cases.new_case()
     _view, pages, log = shown_log(qtbot, cases, case.id)
-    card(tmp_path / "CARD" / "DCIM", 3)
+    card(tmp_path / "CARD" / "DCIM", 3, size=SMALL)
     asked = []
     monkeypatch.setattr(QFileDialog, "getExistingDirectory",
                         lambda *a, **k: asked.append(a) or str(tmp_path / "CARD"))
