@@ -19,7 +19,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QLabel, QWidget
 
 from form_support import open_view
-from gui_support import admin, app, cases, child, dialogs, store  # noqa: F401  (fixtures)
+from gui_support import app, child, dialogs  # noqa: F401  (fixtures)
+from module_folder import admin, cases, store  # noqa: F401  (each test makes its own case)
 from keyboard_support import Keyboard, on_dialog, reactivate
 from pdf_support import text as pdf_text
 from media_support import make_photo
@@ -75,7 +76,8 @@ def test_a_standard_burglary_case_from_the_keyboard(window, qtbot, tmp_path, dia
     shots.mkdir(parents=True)
     for i in range(10):
         minute = 9 * 60 + 5 + 15 * i
-        make_photo(shots / f"IMG_{i:04d}.JPG", seed=i * 37, taken=f"2026:11:27 {minute // 60:02d}:{minute % 60:02d}:05")
+        make_photo(shots / f"IMG_{i:04d}.JPG", size=(160, 120), seed=i * 37,  # their EXIF times
+                   taken=f"2026:11:27 {minute // 60:02d}:{minute % 60:02d}:05")  # matter, not pixels
     monkeypatch.setattr(importing, "mounted_roots", lambda: [tmp_path / "ROOT", folder])  # a reader
     home = tmp_path / "home"  # the first export of this user: the file dialog offers home
     home.mkdir()
