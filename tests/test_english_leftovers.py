@@ -206,36 +206,6 @@ def assert_distinct(found: list[tuple[str, str]], where: str) -> None:
     assert not clashes, f"{where}: one Alt letter for several: {clashes}"
 
 
-@pytest.mark.parametrize("language", ["zh", "en"])
-def test_no_two_visible_buttons_share_an_alt_letter_and_the_list_names_them(app, qm_dir, qtbot, folder,
-                                                                          dialogs, language):  # noqa: F811
-    i18n.install_language(app, language, qm_dir)
-    try:
-        win = MainWindow(folder.store, forms(), folder.zhou)  # a supervisor: both pages
-        qtbot.addWidget(win)
-        win.resize(1024, 768)
-        win.show()
-        listed = alt_letters()
-        workspace = win.show_page("cases")
-        assert_distinct(shown_mnemonics(win), "the case list")
-        draft = folder.cases.new_case({**complete_values(), "evidence": evidence()})
-        view = workspace.open_case(draft.id)
-        buttons = [child(view, QPushButton, name) for name in HEADER_BUTTONS]
-        assert {mnemonic(b.text()) for b in buttons} <= listed, [b.text() for b in buttons]
-        pages = workspace.case_pages[view]
-        for show in (lambda: None, pages.show_photos, pages.show_register):
-            show()
-            assert_distinct(shown_mnemonics(win, buttons), f"an open case ({language})")
-        review = win.show_page("review")
-        assert review.open_case(folder.finalized.id) is not None
-        found = shown_mnemonics(win)
-        assert_distinct(found, f"the review page ({language})")
-        on_page = {letter for letter, text in found if text not in {a.text() for a in win.menuBar().actions()}}
-        assert set("qsmtar") <= on_page and on_page <= listed, (on_page, listed)  # Q S M T A R, and any other: listed
-    finally:
-        i18n.install_language(app, "zh")
-
-
 def test_english_mnemonics_are_inside_the_word():
     """"&Finalize", never "Finalize (&D)": a translation of a text with an Alt letter has one,
     on a letter of its own words."""
@@ -328,10 +298,13 @@ def test_the_base_information_page_speaks_english(app, english, qtbot, store, ad
         assert han(tooltips(shown)) == [], kind
 
 
-@pytest.mark.parametrize("language", ["en", "zh"])
-def test_no_page_cuts_its_words_at_1024(app, qm_dir, qtbot, folder, language):  # noqa: F811
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_no_page_cuts_its_words_at_1024_and_no_two_buttons_share_an_alt_letter(
+        app, qm_dir, qtbot, folder, dialogs, language):  # noqa: F811
     """Every page of the navigation at 1024×768: no button narrower than its words, no one-line
-    label cut, no placeholder longer than its box ("Search case number, …, investig…")."""
+    label cut, no placeholder longer than its box ("Search case number, …, investig…"). Then, in
+    the same supervisor's window (one window and one language switch for both): no two visible
+    buttons share an Alt letter, and the shortcuts list names them."""
     from PySide6.QtWidgets import QLineEdit
 
     i18n.install_language(app, language, qm_dir)
@@ -357,5 +330,23 @@ def test_no_page_cuts_its_words_at_1024(app, qm_dir, qtbot, folder, language):  
                     cut.append((key, w.objectName(), w.placeholderText()))
         assert not cut, cut
         assert len(win.page_keys()) >= 4  # 现场勘验, 审核, 核查, 采集 (and what came since)
+        # ---- the Alt letters (the pages' buttons, an open case's, the review page's) ----------
+        listed = alt_letters()
+        workspace = win.show_page("cases")
+        assert_distinct(shown_mnemonics(win), "the case list")
+        draft = folder.cases.new_case({**complete_values(), "evidence": evidence()})
+        view = workspace.open_case(draft.id)
+        buttons = [child(view, QPushButton, name) for name in HEADER_BUTTONS]
+        assert {mnemonic(b.text()) for b in buttons} <= listed, [b.text() for b in buttons]
+        pages = workspace.case_pages[view]
+        for show in (lambda: None, pages.show_photos, pages.show_register):
+            show()
+            assert_distinct(shown_mnemonics(win, buttons), f"an open case ({language})")
+        review = win.show_page("review")
+        assert review.open_case(folder.finalized.id) is not None
+        found = shown_mnemonics(win)
+        assert_distinct(found, f"the review page ({language})")
+        on_page = {letter for letter, text in found if text not in {a.text() for a in win.menuBar().actions()}}
+        assert set("qsmtar") <= on_page and on_page <= listed, (on_page, listed)  # Q S M T A R, and any other: listed
     finally:
         i18n.install_language(app, "zh")
