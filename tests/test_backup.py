@@ -543,7 +543,7 @@ def test_the_reminder_finds_the_last_backup_through_an_index(tmp_path):
     assert "USING INDEX audit_log_object" in plan and "SCAN audit_log" not in plan, plan
 
 # ---- the command line ------------------------------------------------------------------------
-def test_backup_and_restore_on_the_command_line(filled, tmp_path, tmp_path_factory, monkeypatch):
+def test_backup_and_restore_on_the_command_line(filled, tmp_path, tmp_path_factory, monkeypatch, capsys):
     root = tmp_path / "src"  # a folder of its own: the restores of `made` re-anchored its device
     filled_copy(filled, root, tmp_path_factory.mktemp("copy") / "config", monkeypatch)
     out = tmp_path / "cli.wcbak"
@@ -557,10 +557,17 @@ def test_backup_and_restore_on_the_command_line(filled, tmp_path, tmp_path_facto
     r = run_cli(tmp_path, "restore", str(out), "--check")
     assert r.returncode == 0 and "备份文件完好" in r.stdout and sorted(os.listdir(tmp_path)) == ["cli.wcbak", "src"]
     laptop = {"WEICHA_CONFIG_DIR": str(tmp_path / "new-laptop")}  # restored on another machine
-    r = run_cli(tmp_path / "new", "restore", str(out), "--data-dir", str(tmp_path / "new"), "--user", "admin",
-                env=laptop)  # --data-dir and --user after the command, too
-    assert r.returncode == 0, r.stderr
-    assert "已从备份" in r.stdout and "校验通过" in r.stdout and "编号" in r.stdout
+    from weicha_desktop import cli
+    with monkeypatch.context() as m:  # --data-dir and --user only after the command (run_cli puts them before)
+        m.setenv("WEICHA_PASSWORD", PASSWORD)
+        m.setenv("WEICHA_CONFIG_DIR", laptop["WEICHA_CONFIG_DIR"])
+        m.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # the default folder, were the option lost
+        capsys.readouterr()
+        code = cli.main(["restore", str(out), "--data-dir", str(tmp_path / "new"), "--user", "admin"])
+        stdout, stderr = capsys.readouterr()
+    assert code == 0, stderr
+    assert "已从备份" in stdout and "校验通过" in stdout and "编号" in stdout
+    assert (tmp_path / "new").is_dir() and not (tmp_path / "xdg").exists()
     r = run_cli(tmp_path / "new", "verify", env=laptop)
     assert r.returncode == 0 and "校验通过" in r.stdout, r.stderr
     r = run_cli(root / "data", "verify")  # the original, on its own machine
