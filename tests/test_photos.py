@@ -26,9 +26,10 @@ def env(tmp_path):
 
 
 def _card(folder, n=3):
+    """Camera files of 160x120 (decoding and thumbnails scale with pixels; none is looked at)."""
     folder.mkdir()
-    return [make_photo(folder / f"IMG_{i:04d}.JPG", seed=i, orientation=6 if i == 1 else 1,
-                       gps=(21.95, 108.62, 5.0)) for i in range(n)]
+    return [make_photo(folder / f"IMG_{i:04d}.JPG", size=(160, 120), seed=i,
+                       orientation=6 if i == 1 else 1, gps=(21.95, 108.62, 5.0)) for i in range(n)]
 
 
 def test_import_a_card_with_bad_files_keeps_the_good_ones(env, tmp_path):
@@ -58,7 +59,7 @@ def test_import_a_card_with_bad_files_keeps_the_good_ones(env, tmp_path):
         assert p.sha256 == hashlib.sha256(src.read_bytes()).hexdigest()
         assert not os.stat(original).st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
         assert photos.thumbnail(p).is_file()
-    assert (listed[1].width, listed[1].height) == (480, 640)  # orientation 6 stands upright
+    assert (listed[1].width, listed[1].height) == (120, 160)  # orientation 6 stands upright
     assert listed[0].gps == {"lat": pytest.approx(21.95, abs=1e-5), "lon": pytest.approx(108.62, abs=1e-5),
                              "alt": 5.0}
     after = {t: store.db[t].count for t in ("audit_log", "outbox")}
