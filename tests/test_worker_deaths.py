@@ -31,15 +31,27 @@ def run_pool(names, on_result=None, target="tests.pool_targets:behave", extra=()
 
 
 def test_workers_killed_between_tasks_are_replaced_and_every_task_runs():
-    killed = []
+    import multiprocessing
 
-    def on_result(i, _):
-        if i == 1:  # both workers idle or busy: kill -9 them all, as a user with `kill` might
-            killed.append(kill_workers())
+    killed, after = [], []
+
+    def on_result(i, r):
+        if killed:
+            after.append(r["pid"])
+            return
+        # The first result: one worker between tasks, the other busy or idle, and at most 2 of
+        # the 8 instant tasks sent (a worker gets its next only after its result): at least 6
+        # are left for the replacements, whatever the machine's load. kill -9 them all, as a
+        # user with `kill` might.
+        killed.append({p.pid for p in multiprocessing.active_children()})
+        killed.append(kill_workers())
 
     results = run_pool([f"quick-{i}" for i in range(8)], on_result)
-    assert killed and killed[0] >= 1
+    old, count = killed
+    assert count >= 1 and len(old) == count
     assert [r["status"] for r in results] == ["ok"] * 8
+    new = [pid for pid in after if pid not in old]
+    assert len(new) >= 6, (old, after)  # the tasks after the kill ran in new workers
 
 
 def test_a_worker_dying_mid_task_gets_the_task_again_a_decoder_crash_twice_is_reported(tmp_path):
