@@ -11,7 +11,8 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QLabel
 
-from gui_support import admin, app, cases, child, dialogs, store  # noqa: F401
+from gui_support import app, child, dialogs  # noqa: F401
+from module_folder import admin, cases, store  # noqa: F401  (each test makes its own case)
 from keyboard_support import Keyboard
 from media_support import make_photo
 from photo_gui_support import card, on_next_dialog, wait_import
