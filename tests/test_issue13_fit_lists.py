@@ -26,6 +26,7 @@ from weicha_desktop.gui.shell.main_window import MainWindow
 from tests.support import CST, fixed_clock, forms, new_store
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=CST)
+FIT_WAIT_MS = 10000  # the time Qt may take to lay out on a loaded machine (they fit in ms when idle)
 LONG = "邻居家中传出激烈争吵和呼救声，持续约二十分钟，楼下住户担心有人受伤，请求民警尽快到场查看处置"
 
 
@@ -82,18 +83,18 @@ def test_the_requests_and_patrols_lists_fit_at_1024_and_1366(app, qm_dir, qtbot,
             win = window(qtbot, store, size)
             requests = win.show_page("requests")
             qtbot.waitUntil(lambda: requests.model.rowCount() == 7)
-            qtbot.waitUntil(lambda: assert_fits(requests, requests.columns), timeout=3000)  # Qt sizes the columns after the rows load
+            qtbot.waitUntil(lambda: assert_fits(requests, requests.columns), timeout=FIT_WAIT_MS)  # Qt sizes the columns after the rows load
             patrols = win.show_page("patrol")
             qtbot.waitUntil(lambda: patrols.model.rowCount() == 2)
-            qtbot.waitUntil(lambda: assert_fits(patrols, patrols.columns), timeout=3000)  # Qt sizes the columns after the rows load
+            qtbot.waitUntil(lambda: assert_fits(patrols, patrols.columns), timeout=FIT_WAIT_MS)  # Qt sizes the columns after the rows load
             persons = win.show_page("collect").kinds["person"]  # 采集's lists too (身份证号 was cut)
             qtbot.waitUntil(lambda: persons.model.rowCount() == 1)
-            qtbot.wait(20)  # laid out (the tab's page is shown after the window)
-            qtbot.waitUntil(lambda: assert_fits(persons, persons.columns), timeout=3000)  # Qt sizes the columns after the rows load
+            qtbot.waitUntil(lambda: persons.table.isVisible())  # the tab's page is shown after the window
+            qtbot.waitUntil(lambda: assert_fits(persons, persons.columns), timeout=FIT_WAIT_MS)  # Qt sizes the columns after the rows load
             requests = win.show_page("requests")  # a request open beside the list
-            requests.open(requests.model.index(0, 0).data(Qt.ItemDataRole.UserRole))
-            qtbot.wait(1)
-            qtbot.waitUntil(lambda: assert_fits(requests, ("content", "handling", "due", "status")), timeout=3000)  # Qt sizes the columns after the rows load
+            form = requests.open(requests.model.index(0, 0).data(Qt.ItemDataRole.UserRole))
+            qtbot.waitUntil(lambda: form.isVisible())
+            qtbot.waitUntil(lambda: assert_fits(requests, ("content", "handling", "due", "status")), timeout=FIT_WAIT_MS)  # Qt sizes the columns after the rows load
             win.close()
     finally:
         i18n.install_language(app, "zh")
@@ -107,9 +108,9 @@ def test_a_patrol_open_at_1024_shows_its_officers_unit_whole(app, qm_dir, qtbot,
         patrols = win.show_page("patrol")
         qtbot.waitUntil(lambda: patrols.model.rowCount() == 2)
         form = patrols.open(patrols.model.index(0, 0).data(Qt.ItemDataRole.UserRole))
-        qtbot.wait(1)
         table = form.findChild(QTableWidget, "field_officers")
-        assert table is not None and table.isVisible()
+        assert table is not None
+        qtbot.waitUntil(table.isVisible)
         unit = table.item(0, 1).text()
         assert unit
         assert not table.horizontalScrollBar().isVisible(), "the officers' table scrolls sideways"
@@ -121,9 +122,8 @@ def test_a_patrol_open_at_1024_shows_its_officers_unit_whole(app, qm_dir, qtbot,
         persons = win.show_page("collect").kinds["person"]  # a person open: the list keeps its status
         qtbot.waitUntil(lambda: persons.model.rowCount() == 1)
         form = persons.open(persons.model.index(0, 0).data(Qt.ItemDataRole.UserRole))
-        qtbot.wait(20)
-        assert form.width() >= FORM_MIN
-        qtbot.waitUntil(lambda: assert_fits(persons, ("name", "id_number", "status")), timeout=3000)  # Qt sizes the columns after the rows load
+        qtbot.waitUntil(lambda: form.isVisible() and form.width() >= FORM_MIN, timeout=FIT_WAIT_MS)  # laid out
+        qtbot.waitUntil(lambda: assert_fits(persons, ("name", "id_number", "status")), timeout=FIT_WAIT_MS)  # Qt sizes the columns after the rows load
         win.close()
     finally:
         i18n.install_language(app, "zh")
