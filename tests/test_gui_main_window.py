@@ -120,7 +120,7 @@ def test_pending_count_follows_commits_without_polling(app, qtbot, store, admin)
 
 def test_lists_cases_and_filters_by_text_and_status(qtbot, cases, store, admin, app):
     made = make_cases(cases)
-    win = MainWindow(store, forms(), admin)
+    win = MainWindow(store, forms(), admin, list_pause_ms=20)  # the typing pause the filter waits for: short here
     qtbot.addWidget(win)
     table = child(win, QTableView, "caseTable")
     model = table.model()

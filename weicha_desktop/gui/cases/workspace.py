@@ -42,8 +42,9 @@ class CaseWorkspace(QTabWidget):
 
     def __init__(self, cases: CaseService, parent: QWidget | None = None, *,
                  photos: PhotoService | None = None, settings: Settings | None = None,
-                 events: StoreEvents | None = None):
-        """``events``: the window's (None: one of its own on the cases' store)."""
+                 events: StoreEvents | None = None, list_pause_ms: int = 250):
+        """``events``: the window's (None: one of its own on the cases' store).
+        ``list_pause_ms``: the case list's typing pause (CaseListView's ``pause_ms``)."""
         super().__init__(parent)
         self.cases = cases
         self.photos = photos or PhotoService(cases.store, cases.actor, cases.forms)
@@ -54,7 +55,7 @@ class CaseWorkspace(QTabWidget):
         self.setTabsClosable(True)
         self.setMovable(True)
 
-        self.case_list = CaseListView(cases)
+        self.case_list = CaseListView(cases, pause_ms=list_pause_ms)
         self.case_list.setObjectName("caseListView")
         self.case_list.openCase.connect(self.open_case)
         self.case_list.newCaseRequested.connect(self.new_case)

@@ -112,7 +112,7 @@ MODULES = (
 
 class MainWindow(QMainWindow):
     def __init__(self, store: Store, forms, actor: Actor, settings: Settings | None = None,
-                 parent: QWidget | None = None, *, paint_first: bool = False):
+                 parent: QWidget | None = None, *, paint_first: bool = False, list_pause_ms: int = 250):
         super().__init__(parent)
         self.store = store
         self.actor = actor
@@ -133,7 +133,7 @@ class MainWindow(QMainWindow):
         self.modules = [m for m in MODULES if actor.role in m.roles]
         self._pages: dict[str, QWidget] = {}
         self.workspace = CaseWorkspace(self.cases, photos=self.photos, settings=settings,
-                                       events=self.events)
+                                       events=self.events, list_pause_ms=list_pause_ms)
         self.workspace.message.connect(self.show_message)
 
         self.nav = QListWidget()
