@@ -167,7 +167,7 @@ def _server_zygote():
 FORKED_WORKERS_PRELOAD = ["weicha_desktop.core.media.pool", "weicha_desktop.core.media.analyse",
                           "weicha_desktop.core.reports.photo_prep",  # the report's light worker side
                           # what every photo worker loads at its first photo (~0.07 s CPU each)
-                          "weicha_desktop.core.media.pil", "PIL.JpegImagePlugin", "PIL.PngImagePlugin"]
+                          "weicha_desktop.core.media.pil", "PIL.JpegImagePlugin", "PIL.PngImagePlugin", "exifread"]
 
 
 def pytest_configure(config):
