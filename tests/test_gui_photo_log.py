@@ -223,7 +223,7 @@ def test_the_gui_keeps_breathing_while_20_photos_import(app, qtbot, cases, tmp_p
         wait_import(qtbot, pages, timeout=60000)
     print(f"import of 20 photos: {beat.summary()}")
     assert log.model.rowCount() == 20
-    beat.assert_responsive(busy=0.150, blocked=0.500)
+    beat.assert_responsive(busy=0.150, blocked=0.300)
 
 
 def test_screenshots_of_the_photo_log_and_the_register(app, qtbot, cases, tmp_path):
