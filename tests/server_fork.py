@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -82,6 +83,8 @@ class Zygote:
         return ForkedProcess(self, answer["pid"])
 
     def status(self, pid: int) -> int | None:
+        if self.proc.stdin is None or self.proc.stdin.closed:  # stopped: it killed and reaped its servers
+            return -signal.SIGKILL
         return self._ask({"op": "status", "pid": pid})["code"]
 
     def stop(self) -> None:
