@@ -19,6 +19,7 @@ every laptop's own state replayed from the server's log):
 The seeded campaign over the same faults is tests/test_sync_faults_campaign.py."""
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
@@ -138,7 +139,8 @@ def forked_sync(path: Path) -> tuple[int, int]:
     gate_r, gate_w = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: the program, then out (never back into pytest)
-        code = 1
+        gc.disable()  # the parent's garbage stays uncollected here: no finalizer of its (an SQLite
+        code = 1      # connection closed in a copy deletes the WAL its parent still uses) runs twice
         try:
             os.close(gate_w)
             os.read(gate_r, 1)
