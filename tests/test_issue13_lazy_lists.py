@@ -87,6 +87,10 @@ def test_the_window_list_fetches_more_as_it_scrolls_returned_first(app, qtbot, s
     page.show()
     table = child(page, QTableView, "collectList_person")
     model = table.model()
+    # a page may end early when its 4 ms budget runs out (a loaded machine: the 12 returned rows
+    # alone, as the budgeted walk above proves); here the whole page is read whatever the load
+    model.budget = None
+    model.refresh()
     assert model.rowCount() == PAGE_SIZE  # one page, not the first 500 nor all
     assert [model.index(r, 4).data() for r in range(len(RETURNED))] == ["退回补正"] * len(RETURNED)
     assert model.index(len(RETURNED), 4).data() != "退回补正"
