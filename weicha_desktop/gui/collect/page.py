@@ -150,8 +150,8 @@ class KindPage(QWidget):
         if self.stretch is not None:
             splitter.installEventFilter(self)
             left.installEventFilter(self)
-            self.model.modelReset.connect(lambda: self.fit_list())
-            self.model.rowsInserted.connect(lambda: self.fit_list())
+            for signal in (self.model.modelReset, self.model.rowsInserted, self.model.dataChanged):
+                signal.connect(lambda *_args: self._rows_changed())
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         if events is not None:
@@ -199,6 +199,15 @@ class KindPage(QWidget):
             wanted = max(self.form_width, self.form.minimumSizeHint().width())
             left = min(left, max(total - wanted, min(self.list_width(self.narrow_hidden), total - FORM_MIN)))
         self.splitter.setSizes([left, total - left])
+
+    def _rows_changed(self) -> None:
+        """Rows arrived or changed: the columns measured again, then the pane fitted. Qt
+        measures its ResizeToContents columns only when the list is resized or reset, not when
+        rows are appended — a later page, or the rest of a first page its time budget cut short
+        on a busy machine (0 rows first): the columns stayed at their 60 px minimum for good."""
+        self.table.horizontalHeader().resizeSections()
+        self.fit_list()
+        self._hide_for(self.splitter.widget(0).width())
 
     def _hide_for(self, room: int) -> None:
         """The columns of ``narrow_hidden`` hidden, in order, while the pane (``room`` wide)
