@@ -175,31 +175,9 @@ def serve() -> None:
     from weicha_desktop.resources import forms_dir
 
     FormRegistry(forms_dir())
-    codes: dict[int, int] = {}
-    running: set[int] = set()
-    for line in sys.stdin:
-        request = json.loads(line)
-        if request["op"] == "start":
-            pid = os.fork()
-            if pid == 0:
-                _run(request)  # never returns
-            running.add(pid)
-            answer: dict[str, Any] = {"pid": pid}
-        else:
-            pid = request["pid"]
-            if pid not in codes:
-                got, status = os.waitpid(pid, 0 if request["block"] else os.WNOHANG)
-                if got:
-                    codes[pid] = os.waitstatus_to_exitcode(status)
-                    running.discard(pid)
-            answer = {"code": codes.get(pid)}
-        print(json.dumps(answer), flush=True)
-    for pid in running:  # the tests are done: so are the programs still running
-        try:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        except OSError:
-            pass
+    from tests.fork_parent import serve_requests
+
+    serve_requests(_run)
 
 
 def _run(request: dict[str, Any]) -> None:

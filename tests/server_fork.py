@@ -117,7 +117,6 @@ def stop() -> None:
 # ---- the zygote itself ---------------------------------------------------------------------------
 def serve_forks() -> None:
     import importlib
-    import signal
 
     for name in PRELOAD:
         try:
@@ -129,39 +128,9 @@ def serve_forks() -> None:
 
     gc.collect()
     gc.freeze()  # the servers' collections never walk (and copy, page by page) what they inherit
-    codes: dict[int, int] = {}
-    children: set[int] = set()
+    from tests.fork_parent import serve_requests
 
-    def reap(pid: int, block: bool = False) -> None:
-        try:
-            got, status = os.waitpid(pid, 0 if block else os.WNOHANG)
-        except ChildProcessError:
-            return
-        if got:
-            codes[pid] = os.waitstatus_to_exitcode(status)
-            children.discard(pid)
-
-    for line in sys.stdin:
-        request = json.loads(line)
-        if request["op"] == "start":
-            pid = os.fork()
-            if pid == 0:
-                _child(request)  # never returns
-            children.add(pid)
-            answer: dict[str, Any] = {"pid": pid}
-        else:
-            pid = request["pid"]
-            if pid not in codes:
-                reap(pid)
-            answer = {"code": codes.get(pid)}
-        sys.stdout.write(json.dumps(answer) + "\n")
-        sys.stdout.flush()
-    for pid in list(children):  # the test process is gone: so are its servers
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except OSError:
-            pass
-        reap(pid, block=True)
+    serve_requests(_child, kill=os.killpg)  # a server is its own process group (its workers too)
 
 
 def _warm_up() -> None:
