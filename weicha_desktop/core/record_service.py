@@ -88,9 +88,11 @@ class RecordService:
 
     def history(self, number_or_id: str) -> list[dict[str, Any]]:
         record_id = self.resolve(number_or_id)
-        return list(self.store.db.query(
+        cur = self.store.conn.execute(
             "SELECT id, version, created_at, created_by, amends_id, amend_reason, finalized_at, "
-            "content_hash FROM record_versions WHERE record_id = ? ORDER BY version", [record_id]))
+            "content_hash FROM record_versions WHERE record_id = ? ORDER BY version", (record_id,))
+        names = [c[0] for c in cur.description]
+        return [dict(zip(names, row)) for row in cur]
 
     def blockers(self, number_or_id: str) -> list[Problem]:
         """Everything that blocks finalizing, in Chinese: required fields and the form's rules."""
@@ -153,7 +155,7 @@ class RecordService:
                 data[spec.number_field] = number
             self._number_rows(ch, spec, record_id, {}, data)
             self._raise_problems(validate(spec, data, complete=False, clock=self.store.clock))
-            ch.db["records"].insert(dict(
+            ch.insert("records", dict(
                 id=record_id, kind=self.kind, number=number, status="draft", current_version=1,
                 form_id=spec.id, created_at=ch.now, created_by=self.actor.id, updated_at=ch.now))
             insert_version(ch, record_id=record_id, kind=self.kind, version=1, form_id=spec.id,
@@ -248,8 +250,8 @@ class RecordService:
             raise FinalizeBlocked(problems)
         spec = self.spec_for(record)
         with self.store.change(self.actor) as ch:
-            row = dict(next(iter(ch.db.query(
-                "SELECT * FROM record_versions WHERE id = ?", [record.version_id]))))
+            cur = ch.conn.execute("SELECT * FROM record_versions WHERE id = ?", (record.version_id,))
+            row = dict(zip([c[0] for c in cur.description], cur.fetchone()))
             manifest = json.dumps(photo_manifest(ch.conn, record.id), ensure_ascii=False,
                                   sort_keys=True)
             row.update(finalized_at=ch.now, finalized_by=self.actor.id, manifest=manifest)
@@ -294,7 +296,7 @@ class RecordService:
         section = self._review_section(record, approve, section)
         decision, review_id = ("approved" if approve else "returned"), new_id()
         with self.store.change(self.actor) as ch:
-            ch.db["reviews"].insert({
+            ch.insert("reviews", {
                 "id": review_id, "record_id": record.id, "version": record.version,
                 "decision": decision, "comment": comment, "reviewer_id": self.actor.id, "at": ch.now,
                 "section": section})

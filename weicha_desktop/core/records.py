@@ -105,7 +105,7 @@ def record_state(conn, record_id: str) -> dict[str, Any]:
 def insert_version(ch, *, record_id: str, kind: str, version: int, form_id: str,
                    form_version: int, data: dict[str, Any], amends_id: str | None = None,
                    amend_reason: str | None = None, version_id: str) -> None:
-    ch.db["record_versions"].insert({
+    ch.insert("record_versions", {
         "id": version_id, "record_id": record_id, "kind": kind, "version": version,
         "form_id": form_id, "form_version": form_version,
         "data": json.dumps(data, ensure_ascii=False, sort_keys=True),

@@ -56,9 +56,14 @@ _OLD_COLUMNS = _COLUMNS[:-1]  # a database from before migration 10 (verify read
 
 def columns(conn: sqlite3.Connection) -> tuple[str, ...]:
     """The audit columns this database has (no ``device_id`` before migration 10)."""
-    found = conn.execute("SELECT 1 FROM pragma_table_info('audit_log') WHERE name = ?",
-                         (DEVICE,)).fetchone()
-    return _COLUMNS if found else _OLD_COLUMNS
+    cols = _final(conn, "audit")
+    if cols is None:
+        found = conn.execute("SELECT 1 FROM pragma_table_info('audit_log') WHERE name = ?",
+                             (DEVICE,)).fetchone()
+        cols = _COLUMNS if found else _OLD_COLUMNS
+        if found:
+            _keep(conn, "audit", cols)
+    return cols
 
 
 def this_device(conn: sqlite3.Connection) -> str | None:
@@ -82,8 +87,13 @@ USER_IDENTITY_COLUMNS = ("badge_no", "unit_code")
 def user_columns(conn: sqlite3.Connection) -> tuple[str, ...]:
     """The columns of a user's state this database has (USER_STATE_COLUMNS, and the identity
     columns from migration 10 on)."""
-    have = {r[0] for r in conn.execute("SELECT name FROM pragma_table_info('users')")}
-    return USER_STATE_COLUMNS + tuple(c for c in USER_IDENTITY_COLUMNS if c in have)
+    cols = _final(conn, "users")
+    if cols is None:
+        have = {r[0] for r in conn.execute("SELECT name FROM pragma_table_info('users')")}
+        cols = USER_STATE_COLUMNS + tuple(c for c in USER_IDENTITY_COLUMNS if c in have)
+        if all(c in have for c in USER_IDENTITY_COLUMNS):
+            _keep(conn, "users", cols)
+    return cols
 
 
 def op_digest(entity: str, entity_id: str, op: str, payload_text: str) -> str:
@@ -167,6 +177,28 @@ def forget(conn: sqlite3.Connection) -> None:
     """Drop what ``append`` keeps for ``conn`` (after a rollback: it may have been undone)."""
     try:
         _KNOWN.pop(conn, None)
+        _FINAL.pop(conn, None)
+    except TypeError:
+        pass
+
+
+# The columns a table was found to have, per connection, once they are all the migrations
+# add (a schema query per change and per user state was ~60-90 µs each in a short-lived
+# connection); dropped with ``_KNOWN`` by ``forget``.
+_FINAL: "weakref.WeakKeyDictionary[sqlite3.Connection, dict[str, tuple[str, ...]]]" = \
+    weakref.WeakKeyDictionary()
+
+
+def _final(conn: sqlite3.Connection, table: str) -> tuple[str, ...] | None:
+    try:
+        return _FINAL.get(conn, {}).get(table)
+    except TypeError:  # a connection that takes no weak reference
+        return None
+
+
+def _keep(conn: sqlite3.Connection, table: str, cols: tuple[str, ...]) -> None:
+    try:
+        _FINAL.setdefault(conn, {})[table] = cols
     except TypeError:
         pass
 

@@ -444,6 +444,14 @@ class Change:
         """For the details of an entry that changes a user: verify compares it with the row."""
         return audit.user_state(self.conn, user_id)
 
+    def insert(self, table: str, row: dict[str, Any]) -> None:
+        """One row into ``table`` (``row``'s keys are its columns), in this change. A plain
+        INSERT, not sqlite-utils' (which asks ``sqlite_master`` for the views and tables at
+        every insert and wraps it in a savepoint of a new random name: a statement prepared
+        for one use that pushes the connection's real ones out of its statement cache)."""
+        self.conn.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                          list(row.values()))
+
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "

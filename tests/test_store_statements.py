@@ -1,0 +1,56 @@
+"""The statements a change runs are the same text each time (the connection prepares each
+once and keeps it in its statement cache) and ask the schema nothing once it is known."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from weicha_desktop.core.cases import CaseService
+from weicha_desktop.core.store import guard
+from weicha_desktop.core.users import UserService
+
+from tests.support import PASSWORD, admin, forms, store  # noqa: F401 — fixtures
+
+
+@contextmanager
+def statements(monkeypatch):
+    """The text of every statement the store's connection runs in the block."""
+    seen: list[str] = []
+    run = guard._guarded
+
+    def traced(g, execute, sql, args, kwargs):
+        seen.append(" ".join(str(sql).split()))
+        return run(g, execute, sql, args, kwargs)
+
+    with monkeypatch.context() as mp:
+        mp.setattr(guard, "_guarded", traced)
+        yield seen
+
+
+def test_each_create_and_save_runs_the_statements_the_last_one_ran(store, admin, monkeypatch):
+    cases = CaseService(store, forms(), admin)
+    first = cases.new_case()
+    cases.update(first.id, {"narrative_overview": "第一次"})
+    runs = []
+    for i in range(2):
+        with statements(monkeypatch) as seen:
+            case = cases.new_case()
+            cases.update(case.id, {"narrative_overview": f"现场 {i}"})
+        runs.append(seen)
+    assert runs[0] and set(runs[0]) == set(runs[1])  # no statement made for one use only
+    assert not [s for s in runs[0] if "SAVEPOINT" in s or "sqlite_master" in s]
+    versions = store.conn.execute(
+        "SELECT count(*), count(DISTINCT record_id) FROM record_versions").fetchone()
+    assert versions == (3, 3)  # each create wrote its record's version 1, once
+    assert cases.history(case.id)[0]["version"] == 1
+
+
+def test_a_change_to_a_user_asks_the_schema_once_per_connection(store, admin, monkeypatch):
+    users = UserService(store)
+    users.add(admin, "zhang3", "technician", PASSWORD, badge_no="200001")
+    with statements(monkeypatch) as seen:
+        users.add(admin, "li4", "technician", PASSWORD, badge_no="200002")
+        users.set_password(admin, "li4", PASSWORD + "x")
+        store.audit_entries()
+    assert seen and not [s for s in seen if "pragma_table_info" in s]
+    assert [e.action for e in store.audit_entries()][-2:] == ["user.add", "user.password"]
+    assert store.audit_entries()[-1].device_id == store.meta("device_id")
