@@ -79,6 +79,20 @@ def test_screenshots_of_the_main_window_a_case_form_and_the_review_queue(app, da
     assert snapshot(folder) == before  # read-only: the data folder is untouched
 
 
+def test_a_screenshot_leaves_no_window_behind(app, data, tmp_path):
+    """The window each screenshot builds is deleted, not only closed, before the command
+    returns: a process taking many (make screenshots, the tests) does not keep them all."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    before = len(app.allWidgets())
+    folder, number = data
+    for n in range(2):
+        done = run_cli(folder, "screenshot", "-o", str(tmp_path / f"{n}.png"), "--case", number)
+        assert done.returncode == 0, done.stderr
+        assert len(app.allWidgets()) == before
+
+
 def test_screenshot_refuses_clearly(app, data, tmp_path):
     folder, _ = data
     out = str(tmp_path / "x.png")

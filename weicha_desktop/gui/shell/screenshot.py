@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QApplication
 
 from weicha_desktop.core.errors import NotFound, WeichaError
@@ -89,6 +89,10 @@ def take_screenshot(data_dir: Path, out: Path, *, size: tuple[int, int] = (1280,
             image = window.grab().toImage()
         finally:
             window.close()
+            # Gone before the store closes, whatever called us: a program taking several
+            # screenshots (the tests, `make screenshots`) keeps no window of each behind.
+            window.deleteLater()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     with atomic_output(out, data_dir=data_dir) as tmp:  # whole or not at all
         if not image.save(str(tmp), "PNG"):
             raise OutputError(f"无法写入 {out}（图片未能保存：磁盘已满或没有写入权限？），没有生成文件。")
