@@ -8,7 +8,7 @@ from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.store import guard
 from weicha_desktop.core.users import UserService
 
-from tests.support import PASSWORD, admin, forms, store  # noqa: F401 — fixtures
+from tests.support import PASSWORD, admin, forms, migrated_folder, new_store, store  # noqa: F401 — fixtures
 
 
 @contextmanager
@@ -44,13 +44,22 @@ def test_each_create_and_save_runs_the_statements_the_last_one_ran(store, admin,
     assert cases.history(case.id)[0]["version"] == 1
 
 
-def test_a_change_to_a_user_asks_the_schema_once_per_connection(store, admin, monkeypatch):
-    users = UserService(store)
-    users.add(admin, "zhang3", "technician", PASSWORD, badge_no="200001")
+def test_a_store_and_its_changes_to_users_ask_the_schema_nothing(tmp_path, monkeypatch):
+    """Store.open migrated the database: the audit and user columns are known."""
+    migrated_folder(tmp_path / "made_first")  # the run's migrated template, made before
     with statements(monkeypatch) as seen:
+        store = new_store(tmp_path / "data")
+        admin = UserService(store).authenticate("admin", PASSWORD)
+        users = UserService(store)
+        users.add(admin, "zhang3", "technician", PASSWORD, badge_no="200001")
         users.add(admin, "li4", "technician", PASSWORD, badge_no="200002")
         users.set_password(admin, "li4", PASSWORD + "x")
         store.audit_entries()
     assert seen and not [s for s in seen if "pragma_table_info" in s]
-    assert [e.action for e in store.audit_entries()][-2:] == ["user.add", "user.password"]
-    assert store.audit_entries()[-1].device_id == store.meta("device_id")
+    entries = store.audit_entries()
+    assert [e.action for e in entries][:2] == ["system.init", "data.anchor"]
+    assert [e.action for e in entries][-2:] == ["user.add", "user.password"]
+    assert entries[-1].device_id == store.meta("device_id")
+    assert users.badge_of(users.get("li4")) == "200002"
+    assert store.anchor.problem is None
+    store.close()

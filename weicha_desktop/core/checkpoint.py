@@ -524,9 +524,8 @@ def line_and_head(conn: sqlite3.Connection) -> tuple[str | None, str | None, tup
 
 
 def device_and_head(conn: sqlite3.Connection) -> tuple[str | None, tuple[int, str, str] | None]:
-    row = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
-    head = conn.execute("SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-    return (row[0] if row else None), (tuple(head) if head else None)
+    device_id, _, head = line_and_head(conn)  # its statement, prepared already on this connection
+    return device_id, head
 
 
 def just_set_up(conn: sqlite3.Connection, device_id: str, folder_id: str | None) -> bool:

@@ -189,6 +189,13 @@ _FINAL: "weakref.WeakKeyDictionary[sqlite3.Connection, dict[str, tuple[str, ...]
     weakref.WeakKeyDictionary()
 
 
+def migrated(conn: sqlite3.Connection) -> None:
+    """``conn``'s database is at the latest schema (Store.open just migrated it): the audit
+    and user columns are all there, no query needed to know it."""
+    _keep(conn, "audit", _COLUMNS)
+    _keep(conn, "users", USER_STATE_COLUMNS + USER_IDENTITY_COLUMNS)
+
+
 def _final(conn: sqlite3.Connection, table: str) -> tuple[str, ...] | None:
     try:
         return _FINAL.get(conn, {}).get(table)

@@ -106,6 +106,7 @@ class Store:
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             migrate(conn)
+            audit.migrated(conn)
         except BaseException:
             if file_lock is not None:
                 file_lock.release()
