@@ -63,8 +63,9 @@ def test_a_wrong_id_number_is_shown_next_to_the_field(app, qtbot, cases, spec):
     assert (table.currentRow(), table.currentColumn()) == (0, 0)  # ready to type the name
     table.item(0, cols["name"]).setText("王芳")
     table.item(0, cols["id_number"]).setText("110105194912310021")  # wrong check character
+    qtbot.waitUntil(lambda: (view.findChild(QLabel, "error_witnesses") or QLabel()).isVisible(),
+                    timeout=2000)  # after the typing pause, no save needed (made when first needed)
     error = child(view, QLabel, "error_witnesses")
-    qtbot.waitUntil(error.isVisible, timeout=2000)  # after the typing pause, no save needed
     assert error.text() == "第1行 身份证号：校验位不符（应为 X）"
     cell = table.item(0, cols["id_number"])
     assert cell.background().color().name() == "#fde7e9" and "校验位" in cell.toolTip()

@@ -44,7 +44,8 @@ def install_app_font(app: QApplication) -> str:
         font.setPointSizeF(old.pointSizeF())
     elif old.pixelSize() > 0:
         font.setPixelSize(old.pixelSize())
-    app.setFont(font)
+    if font != old:  # setFont sends every live widget a font change, even for the same font
+        app.setFont(font)
     return family
 
 

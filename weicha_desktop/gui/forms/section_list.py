@@ -16,11 +16,13 @@ SIDE_PADDING = 6  # pixels left and right of the titles
 
 
 class SectionList(QListWidget):
-    def __init__(self, tabs: QTabWidget):
+    def __init__(self, tabs: QTabWidget, titles: list[str] | None = None):
+        """``titles``: the pages' titles, when the list is made before the pages are put in
+        (default: the titles of ``tabs``); it follows ``tabs`` as they are added."""
         super().__init__()
         self.setObjectName("sectionList")
         self.tabs = tabs
-        self._titles = [tabs.tabText(i) for i in range(tabs.count())]
+        self._titles = titles if titles is not None else [tabs.tabText(i) for i in range(tabs.count())]
         self._counts: dict[int, int] = {}
         self.returned_row: int | None = None  # the section a return comment is about
         self._comment = ""

@@ -1,5 +1,5 @@
 """One tab of the case form: a section's fields in a form layout. Each field's row holds its
-editor and, under it, a small red label for its validation messages (``error_<field id>``).
+editor and, under it once the field has a message, a small red label (``error_<field id>``).
 Rows of fields whose ``relevant`` is false are hidden; the tab order follows the fields.
 Both are updated on every edit, so only what changes is handed to Qt (docs/autosave.md,
 “None and PySide6”)."""
@@ -20,47 +20,50 @@ def _error_palette() -> QPalette:
 
 
 class SectionPage(QScrollArea):
-    def __init__(self, section: Section, editors: dict[str, Editor], lang: str = "zh",
-                 parent: QWidget | None = None):
+    def __init__(self, section: Section, lang: str = "zh", parent: QWidget | None = None):
+        """An empty page: ``add_editors`` puts the fields in. Built from the top down (the page
+        in its scroll area, then each row in the page) so that no widget is moved to another
+        parent once it holds others: Qt re-resolves the font and palette of every widget under
+        one it moves and lays out a filled page put in a scroll area (every tab of the form
+        laid out, each row moved three times: a third of opening a case)."""
         super().__init__(parent)
         self.section = section
-        self.editors = {f.id: editors[f.id] for f in section.fields}
+        self.lang = lang
+        self.editors: dict[str, Editor] = {}
         self.errors: dict[str, QLabel] = {}
         self._rows: dict[str, list[int]] = {}  # field id → its form-layout rows
         self._hidden: set[str] = set()          # fields whose rows are hidden
         self._shown_errors: dict[str, str] = {}
+        self._columns: dict[str, QVBoxLayout] = {}  # field id → its editor's column
         self._red = _error_palette()  # the error labels' (one for the page: setPalette copies it)
-        page = QWidget()
-        page.setObjectName(f"section_{section.id}")
-        self.top = QVBoxLayout(page)  # room above the fields (the template bar)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self._page = QWidget()
+        self._page.setObjectName(f"section_{section.id}")
+        self.setWidget(self._page)
+        self.top = QVBoxLayout(self._page)  # room above the fields (the template bar)
         self.form = QFormLayout()
         self.top.addLayout(self.form)
         self.top.addStretch(1)  # rows keep their height; spare room goes below the last one
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.form.setVerticalSpacing(10)
-        for field in section.fields:
-            self._add_row(field.id, self.editors[field.id], lang)
+
+    def add_editors(self, editors: list[Editor]) -> None:
+        """The section's fields, in order (put the page where it goes first: see __init__)."""
+        for editor in editors:
+            self.editors[editor.field.id] = editor
+            self._add_row(editor.field.id, editor, self.lang)
         self._chain_tab_order([])
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setWidget(page)
 
     def _add_row(self, field_id: str, editor: Editor, lang: str) -> None:
-        error = QLabel()
-        error.setObjectName(f"error_{field_id}")
-        error.setProperty("role", "fieldError")
-        error.setPalette(self._red)  # red (no style sheet over the form: view.py)
-        error.setWordWrap(True)
-        error.hide()
-        self.errors[field_id] = error
-        box = QWidget()
+        label = QLabel(label_html(editor.field, lang), self._page)  # (made in the page: no move)
+        box = QWidget(self._page)
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
         column.addWidget(editor.row_widget)
-        column.addWidget(error)
-        label = QLabel(label_html(editor.field, lang))
+        self._columns[field_id] = column  # its error label goes under it when first needed
         first = self.form.rowCount()
         if editor.wide:
             self.form.addRow(label)
@@ -96,9 +99,22 @@ class SectionPage(QScrollArea):
         if self._shown_errors.get(field_id, "") == text:
             return
         self._shown_errors[field_id] = text
-        label = self.errors[field_id]
+        label = self.errors.get(field_id) or self._error_label(field_id)
         label.setText(text)
         label.setVisible(bool(text))
+
+    def _error_label(self, field_id: str) -> QLabel:
+        """The red label under a field, made the first time it has a message (most fields
+        never have one: a label each was a tenth of opening a case)."""
+        column = self._columns[field_id]
+        error = QLabel(column.parentWidget())
+        error.setObjectName(f"error_{field_id}")
+        error.setProperty("role", "fieldError")
+        error.setPalette(self._red)  # red (no style sheet over the form: view.py)
+        error.setWordWrap(True)
+        column.addWidget(error)
+        self.errors[field_id] = error
+        return error
 
     def focus_first(self, empty: bool = False) -> None:
         """Focus the first input of the page a person can type into; ``empty``: the first of

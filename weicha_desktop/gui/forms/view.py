@@ -82,6 +82,8 @@ class FormView(QWidget):
         self._autosave_ms = autosave_ms
         self._timer.timeout.connect(self._timeout)
 
+        # From the top down: moving a filled widget makes Qt redo all under it (sections.py)
+        layout = QVBoxLayout(self)
         self.header = FormHeader()
         for button, slot in ((self.header.save_button, self.save),
                              (self.header.check_button, self.check),
@@ -89,12 +91,29 @@ class FormView(QWidget):
                              (self.header.amend_button, self.amend),
                              (self.header.discard_button, self.discard_recovery)):
             button.clicked.connect(slot)
-        self.tabs = QTabWidget()
+        layout.addWidget(self.header)
+        self.views = QStackedWidget(self)  # the record's sections, then the views of add_view
+        self.views.setObjectName("caseViews")
+        layout.addWidget(self.views, 1)
+        record = QWidget(self.views)  # the section list beside the pages of the record
+        self.views.addWidget(record)
+        row = QHBoxLayout(record)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.tabs = QTabWidget()  # (empty until the list is in: the list first on Tab, as before)
         self.tabs.setObjectName("formTabs")
         self.tabs.setDocumentMode(True)
+        titles = [section.title.text(lang) for section in self.spec.sections]
+        self.section_list = SectionList(self.tabs, titles)
+        row.addWidget(self.section_list)
+        row.addWidget(self.tabs, 1)
         for index, section in enumerate(self.spec.sections):
+            page = SectionPage(section, lang)
+            self.pages.append(page)
+            self.tabs.addTab(page, titles[index])
+            editors = []
             for field in section.fields:
                 editor = make_editor(field, lang=lang)
+                editors.append(editor)
                 self.editors[field.id] = editor
                 autofill.prefill_new_rows(editor, cases.store, cases.actor)  # 提取人, 提取时间
                 autofill.follow_in_rows(editor)  # 类别 ← 名称, 提取方法 ← 类别
@@ -102,16 +121,14 @@ class FormView(QWidget):
                     self._section_of[key], self._owner[key] = index, editor
                 for signal in editor.signals():
                     signal.connect(lambda *_, e=editor: self._edited(e))
-            page = SectionPage(section, self.editors, lang)
-            self.pages.append(page)
-            self.tabs.addTab(page, section.title.text(lang))
+            page.add_editors(editors)
         self.template_bar = TemplateBar.for_form(
             cases.forms, self.spec, self.editors, self.current_data, lang)
         self._narrative = [s.id for s in self.spec.sections].index(NARRATIVE_SECTION) \
             if self.template_bar is not None else -1
         if self.template_bar is not None:
-            self.pages[[s.id for s in self.spec.sections].index(NARRATIVE_SECTION)].add_above(
-                self.template_bar, self.template_bar.focus_widgets())
+            self.pages[self._narrative].add_above(self.template_bar, self.template_bar.focus_widgets())
+            layout.insertWidget(1, self.template_bar.offer)  # 插入“入室盗窃”模板？ once a case type is chosen
         self.followers = autofill.Followers(self.spec.all_fields(), self.editors)  # 现场地点 ← 发案地点
         self._filled_from: dict[str, Any] = {}  # the record when the narrative was last filled
         self.tabs.currentChanged.connect(self.flush)
@@ -122,23 +139,7 @@ class FormView(QWidget):
             StoreEvents(cases.store, self).changed.connect(self._store_changed)
         self.panel = ProblemPanel(self._problem_text)
         self.panel.pathChosen.connect(self.focus_path)
-
-        self.section_list = SectionList(self.tabs)
-        record = QWidget()  # the section list beside the pages of the record
-        row = QHBoxLayout(record)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.section_list)
-        row.addWidget(self.tabs, 1)
-
-        self.views = QStackedWidget()  # the record's sections, then the views of add_view
-        self.views.setObjectName("caseViews")
-        self.views.addWidget(record)
         self.header.view_group.idClicked.connect(self.views.setCurrentIndex)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.header)
-        if self.template_bar is not None:  # 插入“入室盗窃”模板？ once a case type is chosen
-            layout.addWidget(self.template_bar.offer)
-        layout.addWidget(self.views, 1)
         layout.addWidget(self.panel)
         self._shortcuts()
         self.load(case)
