@@ -18,6 +18,7 @@ are locked with ``SELECT … FOR UPDATE`` (a device's row during its push, an up
 during a PATCH, the audit head during an append)."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -323,7 +324,40 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
             conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ) else "BEGIN IMMEDIATE")
 
         return engine
-    return sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    _ping_when_idle(engine)
+    return engine
+
+
+IDLE_PING_S = 1.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """A pooled PostgreSQL connection is checked (one round trip) before it is handed out only
+    when it lay unused for IDLE_PING_S or more — where a restart of the database, a failover or
+    a firewall's idle timeout may have cut it —, not on every checkout as ``pool_pre_ping``
+    does (a round trip more per request, ~0.2 ms of the server's CPU and some of the
+    database's). A cut one found so is replaced at once (DisconnectionError: the pool opens a
+    new one). One cut within the second after its last use fails its request as before a
+    ping existed (503, the client retries) and SQLAlchemy then renews every older connection
+    of the pool (its disconnect handling)."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_conn, record):  # noqa: ANN001 — SQLAlchemy's callback
+        record.info["idle_since"] = time.monotonic()  # (info is cleared with a new DBAPI connection)
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn, record, _proxy):  # noqa: ANN001 — SQLAlchemy's callback
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_S:
+            return
+        try:
+            dialect.do_ping(dbapi_conn)
+        except dialect.loaded_dbapi.Error as e:
+            if dialect.is_disconnect(e, dbapi_conn, None):
+                raise sa.exc.DisconnectionError(str(e)) from e
+            raise
 
 
 READ = "weicha_read"

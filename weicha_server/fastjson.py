@@ -1,5 +1,6 @@
 """The canonical JSON of every pushed envelope (its digest's input, what the server keeps) by
-orjson where it gives exactly the reference's bytes, else by the reference.
+orjson where it gives exactly the reference's bytes, else by the reference; and the API's
+answers (``answer``).
 
 - ``canonical(value)``: ``canonical_json(value)``'s bytes (weicha_desktop/core/canonical.py,
   the desktop's definition, not changed here). orjson with sorted keys writes the same bytes
@@ -15,6 +16,7 @@ integer past 64 bits as a float — telling such a body apart (a scan for long d
 cost more than the gain."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -54,3 +56,13 @@ def _orjson_safe(value: Any) -> bool:
         elif t not in _PLAIN:
             return False
     return True
+
+
+def answer(body: Any) -> bytes:
+    """An answer of the API as UTF-8 JSON, compact, keys in their order (what FastAPI's
+    pydantic encoding wrote): orjson, or ``json`` for what orjson refuses (an integer past 64
+    bits, a key not a str)."""
+    try:
+        return orjson.dumps(body)
+    except orjson.JSONEncodeError:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -80,8 +80,20 @@ def push(conn: Connection, device: Device, body: Mapping[str, Any], *, max_batch
     if head is not None:
         values.update(anchored_seq=head[0], anchored_hash=head[1])
         answer.anchored = {"seq": head[0], "hash": head[1]}
-    conn.execute(devices.update().where(devices.c.id == device.id).values(**values))
+    conn.execute(_device_update(tuple(values)), {f"b_{k}": v for k, v in values.items()} | {"b_id": device.id})
     return answer
+
+
+_DEVICE_UPDATES: dict[tuple[str, ...], Any] = {}
+
+
+def _device_update(columns: tuple[str, ...]) -> Any:
+    """UPDATE devices SET (columns) for one device, built once per set of columns."""
+    stmt = _DEVICE_UPDATES.get(columns)
+    if stmt is None:
+        stmt = _DEVICE_UPDATES[columns] = devices.update().where(devices.c.id == sa.bindparam("b_id")).values(
+            {c: sa.bindparam(f"b_{c}") for c in columns})
+    return stmt
 
 
 MAX_SEQ = 2 ** 62         # sequence numbers a database integer holds with room to spare
@@ -144,15 +156,19 @@ class _Batch:
         self.mark = device.through_seq
         self.answer = PushAnswer(through_seq=self.mark)
         self.now = now_iso()
-        ids = [e["op_id"] for e in envs]
-        cols = (ops.c.op_id, ops.c.device_id, ops.c.device_seq, ops.c.digest, ops.c.status,
-                ops.c.error, ops.c.reason)
-        self.by_id = {r.op_id: r for r in _chunked(conn, sa.select(*cols), ops.c.op_id, ids)}
-        self.by_seq = {r.device_seq: r for r in _chunked(
-            conn, sa.select(*cols).where(ops.c.device_id == device.id), ops.c.device_seq,
-            [e["device_seq"] for e in envs])}
+        self.by_id: dict[str, Any] = {}  # the ops held under the batch's op ids
+        self.by_seq: dict[int, Any] = {}  # and under its (device, seq): one query for both
+        for i in range(0, len(envs), 500):
+            ids = {e["op_id"] for e in envs[i:i + 500]}
+            seqs = {e["device_seq"] for e in envs[i:i + 500]}
+            for r in conn.execute(_HELD, {"ids": sorted(ids), "device": device.id, "seqs": sorted(seqs)}):
+                if r.op_id in ids:
+                    self.by_id[r.op_id] = r
+                if r.device_id == device.id and r.device_seq in seqs:
+                    self.by_seq[r.device_seq] = r
         needed = sorted({s for e in envs for s in _needed(e)})  # whole envelopes (_checked_batch)
-        self.stored = {r.sha256 for r in _chunked(conn, sa.select(blobs.c.sha256), blobs.c.sha256, needed)}
+        self.stored = {sha for i in range(0, len(needed), 500)
+                       for sha in conn.execute(_STORED, {"shas": needed[i:i + 500]}).scalars()}
         self.owners: dict[str, str | None] = {}  # record id → its row's owner as this batch leaves it
         self.rows: dict[str, dict[str, Any]] = {}  # record id → the row this batch writes at its end
         self.fresh: set[str] = set()  # of those, the rows it inserts
@@ -368,6 +384,12 @@ class _Step:
     missing: list[str] | None = None
 
 
+_HELD = sa.select(ops.c.op_id, ops.c.device_id, ops.c.device_seq, ops.c.digest, ops.c.status, ops.c.error,
+                  ops.c.reason).where(sa.or_(
+                      ops.c.op_id.in_(sa.bindparam("ids", expanding=True)),
+                      sa.and_(ops.c.device_id == sa.bindparam("device"),
+                              ops.c.device_seq.in_(sa.bindparam("seqs", expanding=True)))))
+_STORED = sa.select(blobs.c.sha256).where(blobs.c.sha256.in_(sa.bindparam("shas", expanding=True)))
 _OWNERS = (sa.select(records.c.record_id, records.c.owner_device_id)
            .where(records.c.record_id.in_(sa.bindparam("rids", expanding=True))).with_for_update())
 _UPDATE_RECORD = records.update().where(records.c.record_id == sa.bindparam("b_record_id")).values(
@@ -378,13 +400,19 @@ _UPDATE_RECORD = records.update().where(records.c.record_id == sa.bindparam("b_r
 def _insert_returning(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> set[Any]:
     """INSERT … ON CONFLICT DO NOTHING of ``rows`` (one statement, executemany); the primary
     keys that went in."""
-    if is_sqlite(conn):
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert
-    key = table.primary_key.columns[0]
-    stmt = insert(table).on_conflict_do_nothing(index_elements=[key.name]).returning(key)
+    stmt = _INSERTS.get((conn.dialect.name, table.name))
+    if stmt is None:
+        if is_sqlite(conn):
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        key = table.primary_key.columns[0]
+        stmt = _INSERTS[conn.dialect.name, table.name] = insert(table).on_conflict_do_nothing(
+            index_elements=[key.name]).returning(key)
     return set(conn.execute(stmt, rows).scalars())
+
+
+_INSERTS: dict[tuple[str, str], Any] = {}  # built once per database kind and table
 
 
 def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> set[str]:

@@ -43,14 +43,21 @@ class Patched:
     error: ApiError | None = None  # raised after the transaction commits (the discard stays)
 
 
+# the statements of every upload, built once (SQLAlchemy's compiled cache serves the next)
+_HELD = sa.select(blobs.c.sha256).where(blobs.c.sha256.in_(sa.bindparam("shas", expanding=True)))
+_SIZE = sa.select(blobs.c.size).where(blobs.c.sha256 == sa.bindparam("sha"))
+_STARTED = sa.select(uploads.c.size).where(uploads.c.sha256 == sa.bindparam("sha"))
+_END = uploads.delete().where(uploads.c.sha256 == sa.bindparam("sha"))
+
+
 def missing(conn: Connection, shas: list[str]) -> list[str]:
-    have = {r.sha256 for r in conn.execute(sa.select(blobs.c.sha256).where(blobs.c.sha256.in_(shas)))}
+    have = set(conn.execute(_HELD, {"shas": shas}).scalars()) if shas else set()
     return [s for s in dict.fromkeys(shas) if s not in have]
 
 
 def stored_size(conn: Connection, sha: str) -> int | None:
     """The size of the original when the server holds it (``blobs``), else None."""
-    return conn.execute(sa.select(blobs.c.size).where(blobs.c.sha256 == sha)).scalar()
+    return conn.execute(_SIZE, {"sha": sha}).scalar()
 
 
 def _check_size(size: int, max_blob: int) -> None:
@@ -131,8 +138,7 @@ def whole_size(conn: Connection, sha: str, offset: int, got: int, length: int | 
         _check_size(length, max_blob)
     if offset != 0:
         return None
-    size = length if length is not None else conn.execute(
-        sa.select(uploads.c.size).where(uploads.c.sha256 == sha)).scalar()
+    size = length if length is not None else conn.execute(_STARTED, {"sha": sha}).scalar()
     return size if size == got else None
 
 
@@ -156,7 +162,7 @@ def put_file(engine: Engine, store: BlobStore, sha: str, path, digest: str, size
 def _ended_whole(engine: Engine, store: BlobStore, sha: str, size: int, kept: bool) -> Patched:
     if kept:
         with engine.begin() as conn:
-            ended = conn.execute(uploads.delete().where(uploads.c.sha256 == sha)).rowcount
+            ended = conn.execute(_END, {"sha": sha}).rowcount
             done = _stored(conn, sha, size, True)
     else:
         done, ended = Patched(0, _sha_mismatch()), 0
