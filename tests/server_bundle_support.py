@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
+from weicha_desktop.core import numbering
 from weicha_desktop.core.bundle.container import Entry, open_container, utc_iso, write_container
 from weicha_desktop.core.canonical import canonical_json
 from weicha_desktop.core.clock import Clock
@@ -56,11 +57,21 @@ class BundleServer:
         return replace(settings.load(self.data_dir, self.db_url), **kw)
 
     def enroll(self, lt: Laptop, key: Ed25519PrivateKey, unit: str | None = None) -> None:
+        """``lt`` registered with ``key`` as the server registers a laptop (``auth.enroll_device``,
+        what /v1/enroll and enroll-import do): the server assigns it a number block of the unit
+        (``number_slots``) and the laptop takes it (``numbering.adopt_block``, as its enrollment
+        does), so no later laptop of the unit is given the numbers this one issues."""
         raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         with self.engine.begin() as conn:
             code, _ = auth.make_code(conn, "勘验笔记本", unit, 1.0)
-            auth.enroll(conn, code=code, device_id=lt.device_id, device_name="勘验笔记本",
-                        public_key=base64.b64encode(raw).decode(), unit_code=lt.store.meta("unit_code"))
+            done = auth.enroll_device(conn, code=code, device_id=lt.device_id, device_name="勘验笔记本",
+                                      public_key=base64.b64encode(raw).decode(), unit_code=lt.store.meta("unit_code"),
+                                      issued=numbering.issued_runs(lt.store.conn), slots=self.config().number_slots)
+        block = done.answer["numbers"]
+        with lt.store.change(lt.actor) as ch:
+            numbering.adopt_block(ch, block)
+            ch.log("sync.enroll", "device", lt.device_id, "本机登记到同步服务器（测试）",
+                   {"server_id": self.server_id, "numbers": {k: block[k] for k in ("slot", "slots", "first", "last")}})
 
     def snapshot(self) -> dict[str, Any]:
         """Every table but the audit chain, row by row (what a refused import must not change)."""
