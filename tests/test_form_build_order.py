@@ -1,6 +1,8 @@
 """Opening a case cheaply (forms/view.py, sections.py, common/fonts.py): the form is built from
-the top down, so no tab is laid out before it is shown; a field's red error label is made the
-first time the field has a message; the program's font is set once, not again per window."""
+the top down; a tab's rows (labels, error lines) are made when it is first shown, its inputs
+made at once (hidden in the page) so that what reads or fills the record across tabs works as
+before; a field's red error label is made the first time the field has a message; the
+program's font is set once, not again per window."""
 from __future__ import annotations
 
 from collections import Counter
@@ -8,9 +10,9 @@ from collections import Counter
 import pytest
 from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
-from form_support import open_view
+from form_support import focused, open_view, problems, shown
 from gui_support import app, child, dialogs, type_into  # noqa: F401  (fixtures)
 from module_folder import admin, cases, store  # noqa: F401  (each test makes its own case)
 from weicha_desktop.gui.common.fonts import install_app_font
@@ -48,6 +50,56 @@ def test_building_the_form_lays_out_no_tab_before_it_is_shown(app, qtbot, cases)
     assert widgets > 400  # the whole form is there, every tab
     assert len(view.pages) == view.tabs.count() == len(view.spec.sections)
     assert events.seen[QEvent.Type.Polish] < widgets // 2
+
+
+def rows(view: FormView) -> list[int]:
+    """How many form rows each tab has made."""
+    return [page.form.rowCount() for page in view.pages]
+
+
+def test_only_the_first_tab_is_built_and_a_value_typed_on_an_unbuilt_one_is_saved(app, qtbot, cases):
+    case = cases.new_case({"scene_state": "altered", "change_reason": "雨后积水"})
+    view = open_view(qtbot, cases, case.id)
+    assert rows(view)[0] > 0 and rows(view)[1:] == [0] * (len(view.pages) - 1)  # tab 1 only
+    reason = child(view, QPlainTextEdit, "field_change_reason")  # tab 4, never shown
+    assert reason.toPlainText() == "雨后积水" and not reason.isVisible()  # loaded, waiting
+    remarks = child(view, QPlainTextEdit, "field_remarks")  # tab 10, never shown
+    remarks.setPlainText("现场已移交派出所")
+    edit = child(view, QLineEdit, "field_case_number")  # on the first tab: Ctrl+S from there
+    qtbot.keyClick(edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert cases.get(case.id).data["remarks"] == "现场已移交派出所"
+    assert rows(view)[9] == 0  # saved without building its tab
+    index = [s.id for s in view.spec.sections].index("protection")
+    view.tabs.setCurrentIndex(index)  # now shown: label, input and value in their row
+    assert rows(view)[index] > 0 and reason.isVisible() and reason.toPlainText() == "雨后积水"
+    labels = [w for w in view.pages[index].findChildren(QLabel) if "变动原因" in w.text()]
+    assert len(labels) == 1 and labels[0].isVisible()
+    remarks.setPlainText("改了")  # and from a built tab to a saved record
+    qtbot.keyClick(reason, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert cases.get(case.id).data["remarks"] == "改了"
+
+
+def test_an_unbuilt_tab_follows_relevance_and_shows_its_problems(app, qtbot, cases):
+    case = cases.new_case({"recorder": None})  # (not prefilled: a problem)
+    view = open_view(qtbot, cases, case.id)
+    index = [s.id for s in view.spec.sections].index("protection")
+    child(view, QComboBox, "field_scene_state").setCurrentIndex(1)  # 原始现场: no 变动原因
+    assert view.pages[index].is_hidden("change_reason") and rows(view)[index] == 0
+    assert not shown(view, "change_reason")  # built hidden
+    view.tabs.setCurrentIndex(0)
+    child(view, QComboBox, "field_scene_state").setCurrentText("变动现场")
+    assert shown(view, "change_reason")  # … and shown again as it becomes relevant
+    view.tabs.setCurrentIndex(0)
+    people = [s.id for s in view.spec.sections].index("people")
+    assert rows(view)[people] == 0
+    view.check()  # 检查 on the first tab: 笔录人 (tab 8, never shown) is missing
+    assert "【参加人员】笔录人：必填" in problems(view)
+    assert view.section_list.item(people).text().endswith("）")  # its count beside its title
+    error = child(view, QLabel, "error_recorder")  # the line under the field, made on its tab
+    assert error.text() and "笔录人" not in error.text() and not error.isHidden()
+    view.focus_path("recorder")  # a click on the problem: its tab, the input focused
+    assert view.tabs.currentIndex() == people and rows(view)[people] > 0
+    assert focused() is child(view, QLineEdit, "field_recorder") and error.isVisible()
 
 
 def test_an_error_label_is_made_when_its_field_first_has_a_message(app, qtbot, cases):

@@ -106,6 +106,8 @@ def test_english_labels_from_the_form(app, qtbot, cases):
     view = open_view(qtbot, cases, cases.new_case().id, lang="en")
     tabs = child(view, QTabWidget, "formTabs")
     assert tabs.tabText(0) == "Header" and tabs.tabText(5) == "Scene findings"
+    for index in range(tabs.count()):  # (a tab's rows are made when it is first shown)
+        tabs.setCurrentIndex(index)
     labels = [w.text() for w in view.findChildren(QLabel)]
     assert any("Place of the incident" in t for t in labels)
     assert child(view, QComboBox, "field_scene_state").itemText(1) == "Original"

@@ -6,7 +6,7 @@ Both are updated on every edit, so only what changes is handed to Qt (docs/autos
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QPalette, QShowEvent
 from PySide6.QtWidgets import (QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget)
 
 from weicha_desktop.core.forms.spec import Section
@@ -35,6 +35,9 @@ class SectionPage(QScrollArea):
         self._hidden: set[str] = set()          # fields whose rows are hidden
         self._shown_errors: dict[str, str] = {}
         self._columns: dict[str, QVBoxLayout] = {}  # field id → its editor's column
+        self._built = False
+        self._waiting: QWidget | None = None  # the inputs of a page not built yet (add_editors)
+        self._first: list[QWidget] = []       # inputs above the fields, first on Tab (add_above)
         self._red = _error_palette()  # the error labels' (one for the page: setPalette copies it)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -49,14 +52,50 @@ class SectionPage(QScrollArea):
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.form.setVerticalSpacing(10)
 
-    def add_editors(self, editors: list[Editor]) -> None:
-        """The section's fields, in order (put the page where it goes first: see __init__)."""
+    def add_editors(self, editors: list[Editor], build: bool = True) -> None:
+        """The section's fields, in order (put the page where it goes first: see __init__).
+        ``build=False``: their rows (label, input, error line) are made when the page is first
+        shown or asked to focus or show an error (``build``); till then the inputs wait, hidden,
+        in the page: found by name, holding their values, read and filled by the form as ever.
+        Most tabs of an opened case are never looked at: not laying them out is a third of
+        opening it."""
+        self.editors.update((editor.field.id, editor) for editor in editors)
+        if build:
+            self.build()
+            return
+        self._waiting = QWidget(self._page)
+        self._waiting.hide()
         for editor in editors:
-            self.editors[editor.field.id] = editor
-            self._add_row(editor.field.id, editor, self.lang)
-        self._chain_tab_order([])
+            editor.row_widget.setParent(self._waiting)
 
-    def _add_row(self, field_id: str, editor: Editor, lang: str) -> None:
+    def build(self) -> None:
+        """The rows of the fields, once; what was asked of them meanwhile (hidden rows, error
+        lines, the inputs above the fields first on Tab) is applied now."""
+        if self._built:
+            return
+        self._built = True
+        made = [w for field_id, editor in self.editors.items() for w in self._add_row(field_id, editor, self.lang)]
+        if self._page.isVisible():  # (built as its tab is shown: Qt would show the rows later)
+            for widget in made:
+                widget.show()
+        if self._waiting is not None:
+            self._waiting.deleteLater()  # (empty now)
+            self._waiting = None
+        for field_id in self._hidden:
+            for row in self._rows[field_id]:
+                self.form.setRowVisible(row, False)
+        for field_id, text in self._shown_errors.items():
+            if text:
+                label = self._error_label(field_id)
+                label.setText(text)
+                label.setVisible(True)
+        self._chain_tab_order(self._first)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        self.build()  # (the form builds a page as its tab is chosen: this is the safety net)
+        super().showEvent(event)
+
+    def _add_row(self, field_id: str, editor: Editor, lang: str) -> list[QWidget]:
         label = QLabel(label_html(editor.field, lang), self._page)  # (made in the page: no move)
         box = QWidget(self._page)
         column = QVBoxLayout(box)
@@ -72,6 +111,7 @@ class SectionPage(QScrollArea):
             label.setBuddy(editor.widget)
             self.form.addRow(label, box)
         self._rows[field_id] = list(range(first, self.form.rowCount()))
+        return [label, box]
 
     def _chain_tab_order(self, first: list[QWidget]) -> None:
         """Tab goes from input to input in the order of the fields (``first`` before them)."""
@@ -82,7 +122,9 @@ class SectionPage(QScrollArea):
     def add_above(self, widget: QWidget, focus_widgets: list[QWidget]) -> None:
         """Put ``widget`` above the fields, its inputs first in the tab order of this page."""
         self.top.insertWidget(0, widget)
-        self._chain_tab_order(focus_widgets)
+        self._first = list(focus_widgets) + self._first
+        if self._built:
+            self._chain_tab_order(self._first)
 
     def is_hidden(self, field_id: str) -> bool:
         return field_id in self._hidden
@@ -91,7 +133,7 @@ class SectionPage(QScrollArea):
         if visible == (field_id not in self._hidden):
             return
         (self._hidden.discard if visible else self._hidden.add)(field_id)
-        for row in self._rows[field_id]:
+        for row in self._rows.get(field_id, ()):  # (none yet: applied when built)
             self.form.setRowVisible(row, visible)
 
     def show_errors(self, field_id: str, messages: list[str]) -> None:
@@ -99,6 +141,10 @@ class SectionPage(QScrollArea):
         if self._shown_errors.get(field_id, "") == text:
             return
         self._shown_errors[field_id] = text
+        if not self._built:
+            if not text:
+                return
+            self.build()  # (a field with a message: its tab is built, the line made there)
         label = self.errors.get(field_id) or self._error_label(field_id)
         label.setText(text)
         label.setVisible(bool(text))
@@ -119,6 +165,7 @@ class SectionPage(QScrollArea):
     def focus_first(self, empty: bool = False) -> None:
         """Focus the first input of the page a person can type into; ``empty``: the first of
         a field still empty, if there is one (what a prefill or the system filled is passed)."""
+        self.build()
         editors = [e for e in self.editors.values() if e.field.id not in self._hidden]
         if empty:
             editors = [e for e in editors if e.value() is None] + editors
@@ -126,6 +173,7 @@ class SectionPage(QScrollArea):
 
     def focus_last(self) -> None:
         """Focus the last input of the page a person can type into (Shift+Tab from below)."""
+        self.build()
         editors = [e for e in self.editors.values() if e.field.id not in self._hidden]
         self._focus_one(w for e in reversed(editors) for w in reversed(e.focus_widgets()))
 

@@ -121,7 +121,7 @@ class FormView(QWidget):
                     self._section_of[key], self._owner[key] = index, editor
                 for signal in editor.signals():
                     signal.connect(lambda *_, e=editor: self._edited(e))
-            page.add_editors(editors)
+            page.add_editors(editors, build=index == self.tabs.currentIndex())  # others: when shown
         self.template_bar = TemplateBar.for_form(
             cases.forms, self.spec, self.editors, self.current_data, lang)
         self._narrative = [s.id for s in self.spec.sections].index(NARRATIVE_SECTION) \
@@ -131,6 +131,7 @@ class FormView(QWidget):
             layout.insertWidget(1, self.template_bar.offer)  # 插入“入室盗窃”模板？ once a case type is chosen
         self.followers = autofill.Followers(self.spec.all_fields(), self.editors)  # 现场地点 ← 发案地点
         self._filled_from: dict[str, Any] = {}  # the record when the narrative was last filled
+        self.tabs.currentChanged.connect(lambda index: self.pages[index].build() if index >= 0 else None)
         self.tabs.currentChanged.connect(self.flush)
         self.tabs.currentChanged.connect(self._section_shown)
         # 照片 (张数) and 勘验结束时间 follow the photo log (autofill.py)
