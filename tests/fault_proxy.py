@@ -4,15 +4,18 @@
   the next planned ``Cut`` (direction, byte offset, abrupt or not) from ``cuts``; once that
   many bytes went that way the proxy closes both sides (an abrupt one with a TCP reset). The
   upstream port can change while it runs (a server restarted on another port). ``watch`` is
-  called with every piece of data that passes ((connection number, "up" | "down", bytes so
-  far, data)): a test kills a process at the moment a request or answer is on the wire.
+  called with every piece of data before it passes on ((connection number, "up" | "down",
+  bytes so far, data, seen)): a test stops or kills a process at the moment a request or answer
+  is on the wire. ``seen`` is the piece with the bytes before it on that connection and way
+  (``LOOKBACK``): a request line split over two reads is whole there — reads are no requests.
 - ``ThreadServer``: the server's real app (weicha_server.app.create_app) served by uvicorn
   in a thread of this process, on loopback — cheap enough to share one per test worker for a
   randomized campaign. ``pause("before" | "after")`` holds every request before the app sees
   it, or after the app answered (the answer not sent yet) — what a SIGSTOPped server does to
   its clients — until ``resume()``.
 - ``Recording``: the real transport keeping each push's body, losing chosen answers, running
-  an edit as a push leaves.
+  an edit as a push leaves; ``Hurried``: one kind of request gets a short timeout;
+  ``Midway``: a chosen request's body goes in two halves, a test's step (a kill) between.
 - ``Killed``: what a "killed" client raises (a BaseException: nothing in the sync catches
   it); ``KillingTransport`` raises it at the n-th request, before it leaves or after the
   server answered."""
@@ -29,7 +32,11 @@ from typing import Any, Callable
 
 import httpx
 
+from weicha_desktop.core.sync.client import SOCKET_OPTIONS  # TCP_NODELAY, as the client's own transport
+
 UP, DOWN = "up", "down"
+LOOKBACK = 64  # bytes of a connection's way kept before each piece (``seen``): more than a
+#                request line's method and path prefix a watch looks for
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,7 @@ class ProxyStats:
 
 class FaultProxy:
     def __init__(self, upstream_port: int, cuts: list[Cut] | None = None,
-                 watch: Callable[[int, str, int, bytes], None] | None = None):
+                 watch: Callable[[int, str, int, bytes, bytes], None] | None = None):
         self.upstream = upstream_port
         self.cuts = list(cuts or [])
         self.watch = watch
@@ -109,6 +116,7 @@ class _Conn:
                  up: socket.socket):
         self.proxy, self.number, self.cut, self.down, self.up = proxy, number, cut, down, up
         self.sent = {UP: 0, DOWN: 0}
+        self.tail = {UP: b"", DOWN: b""}  # the last LOOKBACK bytes each way
         self.lock = threading.Lock()
         self.closed = False
 
@@ -125,8 +133,11 @@ class _Conn:
                     self.sent[direction] += len(data)
                 with self.proxy._lock:
                     setattr(self.proxy.stats, direction, getattr(self.proxy.stats, direction) + len(data))
-                if self.proxy.watch is not None:
-                    self.proxy.watch(self.number, direction, self.sent[direction], data)
+                seen = self.tail[direction] + data
+                self.tail[direction] = seen[-LOOKBACK:]
+                watch = self.proxy.watch
+                if watch is not None:
+                    watch(self.number, direction, self.sent[direction], data, seen)
                 if data:
                     dst.sendall(data)
                 if room is not None and room <= len(data):
@@ -223,7 +234,7 @@ class ThreadServer:
 
         # uvicorn binds the port itself: given a socket (sockets=[…]) its answers came ~40 ms late
         self.port = free_port()
-        self._server = uvicorn.Server(uvicorn.Config(
+        self._server = _prompt_server(uvicorn.Config(
             self.gate, host="127.0.0.1", port=self.port, log_level="error", lifespan="off",
             access_log=False, timeout_keep_alive=30))
         self._thread = threading.Thread(target=self._server.run, daemon=True, name="thread-server")
@@ -254,9 +265,46 @@ class ThreadServer:
 
     def stop(self) -> None:
         self.resume()
-        self._server.should_exit = self._server.force_exit = True  # not waiting on keep-alives
+        self._server.stop_now()  # not waiting on keep-alives
         self._thread.join(10)
         self.engine.dispose()
+
+
+def _prompt_server(config: Any) -> Any:
+    """uvicorn's server, stopped at once by ``stop_now()``: its main loop wakes then instead of
+    at its next 0.1 s tick, and a forced exit skips the 0.1 s its shutdown gives open
+    connections to finish (a restore test stops and starts its server three times)."""
+    import uvicorn
+
+    class Prompt(uvicorn.Server):
+        async def main_loop(self) -> None:
+            self.loop, self.woken = asyncio.get_running_loop(), asyncio.Event()
+            counter = 0
+            while not await self.on_tick(counter):  # (its date header, limits: as uvicorn's)
+                counter = (counter + 1) % 864000
+                try:
+                    await asyncio.wait_for(self.woken.wait(), 0.1)
+                except asyncio.TimeoutError:
+                    pass
+
+        async def shutdown(self, sockets: Any = None) -> None:
+            if not self.force_exit:
+                return await super().shutdown(sockets)
+            for server in self.servers:
+                server.close()
+            for connection in list(self.server_state.connections):
+                connection.shutdown()
+            for server in self.servers:
+                await server.wait_closed()
+
+        def stop_now(self) -> None:
+            self.should_exit = self.force_exit = True
+            try:
+                self.loop.call_soon_threadsafe(self.woken.set)
+            except (AttributeError, RuntimeError):  # not looping yet (it sees should_exit), or done
+                pass
+
+    return Prompt(config)
 
 
 class Recording(httpx.HTTPTransport):
@@ -265,7 +313,7 @@ class Recording(httpx.HTTPTransport):
     leaves (the user edits while it is on its way)."""
 
     def __init__(self, lose=(), flight: Callable[[int], None] | None = None):
-        super().__init__(verify=False)  # plain http: no CA store to load
+        super().__init__(verify=False, socket_options=SOCKET_OPTIONS)  # plain http: no CA store to load
         self.lose, self.flight, self.bodies, self.pushes = set(lose), flight, [], 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -282,6 +330,57 @@ class Recording(httpx.HTTPTransport):
         return response
 
 
+class Hurried(httpx.HTTPTransport):
+    """The real transport; a request whose ``"METHOD /path"`` starts with ``hurried`` waits only
+    ``seconds`` for its answer, the others as long as the client says: the request a paused
+    server holds times out at once, and none before it times out for a slow machine."""
+
+    def __init__(self, hurried: str, seconds: float, **kw: Any):
+        super().__init__(**{"verify": False, "socket_options": SOCKET_OPTIONS, **kw})
+        self.hurried, self.seconds, self.requests = hurried, seconds, 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if f"{request.method} {request.url.path}".startswith(self.hurried):
+            self.requests += 1
+            request.extensions["timeout"] = {**request.extensions.get("timeout", {}), "read": self.seconds}
+        return super().handle_request(request)
+
+
+class _Halves(httpx.SyncByteStream):
+    def __init__(self, body: bytes, then: Callable[[], None]):
+        self.body, self.then = body, then
+
+    def __iter__(self):
+        half = len(self.body) // 2
+        yield self.body[:half]
+        self.then()
+        yield self.body[half:]
+
+
+class Midway(httpx.HTTPTransport):
+    """The real transport; the body of request number ``at`` (1-based) of those whose
+    ``"METHOD /path"`` starts with ``prefix`` is written in two halves, ``then()`` run between
+    them: a test kills the server there, so the request is cut midway whatever the reads of a
+    proxy on the way. ``requests``: every request's ``"METHOD /path"`` (what the client did)."""
+
+    def __init__(self, prefix: str, at: int, then: Callable[[], None], **kw: Any):
+        super().__init__(**{"verify": False, "socket_options": SOCKET_OPTIONS, **kw})
+        self.prefix, self.at, self.then = prefix, at, then
+        self.requests: list[str] = []
+        self.cut = False  # the chosen request's first half went, ``then`` ran
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        line = f"{request.method} {request.url.path}"
+        self.requests.append(line)
+        if line.startswith(self.prefix) and sum(r.startswith(self.prefix) for r in self.requests) == self.at:
+            request.stream = _Halves(request.read(), self._then)
+        return super().handle_request(request)
+
+    def _then(self) -> None:
+        self.then()
+        self.cut = True
+
+
 class Killed(BaseException):
     """The client process died here (nothing in the sync may catch it)."""
 
@@ -291,7 +390,7 @@ class KillingTransport(httpx.HTTPTransport):
     request leaves (``after=False``) or once the server has answered (``after=True``)."""
 
     def __init__(self, at: int, after: bool, **kw: Any):
-        super().__init__(**{"verify": False, **kw})  # plain http: no CA store to load
+        super().__init__(**{"verify": False, "socket_options": SOCKET_OPTIONS, **kw})  # plain http: no CA store to load
         self.at, self.after, self.requests = at, after, 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

@@ -47,7 +47,7 @@ from weicha_desktop.core.sync.queue import OpsLost, OutboxQueue
 from weicha_desktop.core.users import UserService
 from weicha_server.db import uploads
 
-from tests.fault_proxy import DOWN, UP, Cut, FaultProxy, Recording, ThreadServer
+from tests.fault_proxy import DOWN, UP, Cut, FaultProxy, Hurried, Midway, Recording, ThreadServer
 from tests.server_support import (BACKENDS, HEADERS, Laptop, backend_db, import_photos, launch_server,
                                   pg_database, running_server)
 from tests.support import PASSWORD, fixed_clock, new_store
@@ -176,8 +176,8 @@ def test_the_client_killed_mid_batch_loses_nothing_and_repeats_nothing(server, t
         for direction in (UP, DOWN):  # the push leaving; its answer coming back
             state = {"push": None}
 
-            def watch(conn, way, total, data, direction=direction, state=state):
-                if way == UP and b"POST /v1/push" in data:
+            def watch(conn, way, total, data, seen, direction=direction, state=state):
+                if way == UP and b"POST /v1/push" in seen:
                     state["push"] = conn
                 if state["push"] == conn and way == direction and not killed[-1:] == [direction]:
                     os.kill(state["pid"], signal.SIGKILL)
@@ -201,24 +201,21 @@ def test_the_server_killed_and_restarted_mid_upload_resumes_at_its_offset(server
         case = a.lt.new_case(1)
         [sha] = import_photos(a.lt, case, [noisy_photo(tmp_path / "big.png")])
         size = (a.store.blobs_dir / sha[:2] / sha).stat().st_size
-        state = {"sent": 0}
+        assert size > 2 * CHUNK
 
-        def watch(conn, way, total, data):
-            if way == UP and b"PATCH /v1/blobs/" in data:
-                state["patch"] = conn
-            if way == UP and state.get("patch") == conn:
-                state["sent"] += len(data)
-                if state["sent"] > CHUNK + CHUNK // 2 and not state.get("killed"):
-                    state["killed"] = True  # the second chunk half sent
-                    os.killpg(server.proc.pid, signal.SIGKILL)
+        def kill():  # half of the second chunk written: the server's process group killed, and
+            os.killpg(server.proc.pid, signal.SIGKILL)  # dead (reaped) before the rest is written
+            server.proc.wait(10)
 
-        proxy.watch = watch
-        cut = a.sync(chunk_size=CHUNK)
-        assert state.get("killed") and isinstance(cut.error, ServerUnreachable), cut.to_json()
-        server.proc.wait(10)
+        # the cut is timed on the client's side of the wire (its second PATCH written in two
+        # halves, the kill between), not by a proxy's reads: those are no request boundaries
+        midway = Midway("PATCH /v1/blobs/", 2, kill)
+        cut = a.sync(transport=midway, chunk_size=CHUNK)
+        assert midway.cut and isinstance(cut.error, ServerUnreachable), (cut.to_json(), midway.requests)
+        assert server.proc.returncode == -signal.SIGKILL
         again = launch_server(server.data_dir, server.db_url, init=False).ready()
         server.proc, server.port, server.log_path = again.proc, again.port, again.log_path  # for the rest
-        proxy.upstream, proxy.watch = server.port, None
+        proxy.upstream = server.port  # the laptop's server address stays the proxy's
         with server.engine().connect() as conn:
             kept = conn.execute(sa.select(uploads.c.offset).where(uploads.c.sha256 == sha)).scalar()
         assert kept and kept % CHUNK == 0 and kept < size
@@ -236,14 +233,15 @@ def test_the_server_paused_past_the_timeout_then_resumed_applies_each_op_once(se
         import_photos(a.lt, case, [noisy_photo(tmp_path / "p.png", size=(60, 40))])
         work(a, random.Random(2), 3, tmp_path)
         for request in (b"PATCH /v1/blobs/", b"POST /v1/push"):
-            def watch(conn, way, total, data, request=request):
-                if way == UP and request in data and not stopped[-1:] == [request]:
-                    os.kill(server.proc.pid, signal.SIGSTOP)
+            def watch(conn, way, total, data, seen, request=request):
+                if way == UP and request in seen and not stopped[-1:] == [request]:
+                    os.kill(server.proc.pid, signal.SIGSTOP)  # before the request passes on
                     stopped.append(request)
 
             proxy.watch = watch
-            try:
-                paused = a.sync(io_timeout=0.3, chunk_size=CHUNK)
+            try:  # that request waits 0.05 s for its answer (the server is stopped before it has
+                # the request: as good as any timeout), the ones before it as the client says
+                paused = a.sync(transport=Hurried(request.decode(), 0.05), chunk_size=CHUNK)
             finally:
                 proxy.watch = None
                 os.kill(server.proc.pid, signal.SIGCONT)  # it goes on with what it had received
