@@ -59,8 +59,8 @@ from weicha_desktop.core.sync.queue import OpsLost, OutboxQueue
 from weicha_desktop.core.users import UserService
 from weicha_desktop.core.verify import verify
 
-from tests.fault_proxy import (UP, DOWN, Cut, FaultProxy, Killed, KillingTransport, Recording, Tally,
-                               ThreadServer)
+from tests.fault_proxy import (UP, DOWN, Cut, FaultProxy, Hurried, Killed, KillingTransport, Recording,
+                               Tally, ThreadServer)
 from tests.server_support import HEADERS, Laptop, backend_db, pg_admin_url
 from tests.support import PASSWORD, new_store
 from tests.sync_oracle import EDITS, Oracle, Workload
@@ -76,7 +76,8 @@ FAULTS = ("cut", "lost", "stale", "pause", "kill", "flight", "clock", "both", "r
 SAMPLED = ("restore", "cut", "kill", "pause", "stale", "lost", "flight", "clock", "both", "newer")
 SAMPLE_EACH = 3
 REACHED = ("killed", "cuts", "timeouts", "newer_ops", "resent", "oracle_checks")
-PAUSE = 0.05  # seconds the client waits for an answer during a pause fault
+PAUSE = 0.02  # seconds a push waits for its answer during a pause fault (the other requests: as
+#               the client says — only the push is held, so only the push times out)
 # a chain's laptops keep acknowledged ops 7 days (the product: never pruned in a chain) or 15
 # minutes of their clocks (which step a second a reading: some runs), so backups older than
 # that lack ops a laptop pruned (OpsLost, and the administrator puts the newer one back)
@@ -122,7 +123,7 @@ TRACE = bool(os.environ.get("SOAK_TRACE"))  # print each run's faults and syncs 
 
 @pytest.fixture(scope="module")
 def server(request, tmp_path_factory):
-    with backend_db(request.param) as db:
+    with backend_db(request.param, migrated=True) as db:  # (PostgreSQL: a copy of the migrated template)
         s = ThreadServer(tmp_path_factory.mktemp(f"campaign-{request.param}"), db, settings={"number_slots": 99})
         yield s
         s.stop()
@@ -229,12 +230,27 @@ class Chain:
         else:
             _copy_db(path, self.server.config.data_dir / "server.db")
 
+    def restore_older(self, rng: random.Random) -> None:
+        """The server put back to one of the last few backups, the live database kept aside first
+        as the newest (``latest``: what the administrator restores if the older one lacks too
+        much). PostgreSQL: the live database renamed to that backup (no copy), the older one
+        copied in its place."""
+        if self.pg is None:
+            self.latest = self.backup()
+            self.restore(rng.choice(self.backups[-4:-1] or self.backups))
+            return
+        self.latest = f"{self.pg.database}_b{len(self.backups)}"
+        self.backups.append(self.latest)
+        older = rng.choice(self.backups[-4:-1] or self.backups)
+        self._pg(f'ALTER DATABASE "{self.pg.database}" RENAME TO "{self.latest}"',
+                 f'CREATE DATABASE "{self.pg.database}" TEMPLATE "{older}"')
+
     def _pg(self, *statements: str) -> None:
         """Run ``statements`` on the cluster once the server's app (idle between syncs) holds no
         connection to the live database: its pool disposed, connecting again on its next request.
         A request a pause held may still be running once the client gave up on it (its
-        connection checked out, so not disposed): a copy of the live database waits for it
-        (PostgreSQL refuses a template in use: 55006, object in use)."""
+        connection checked out, so not disposed): a copy (or renaming) of the live database
+        waits for it (PostgreSQL refuses a template, or a rename, in use: 55006, object in use)."""
         deadline = time.monotonic() + 10
         with self.admin.connect() as conn:
             for sql in statements:
@@ -267,8 +283,7 @@ class Chain:
             self.tally.add(kind)
         self.trace = (faults, who)
         if "restore" in faults:
-            self.latest = self.backup()  # what the administrator restores if the older one lacks too much
-            self.restore(rng.choice(self.backups[-4:-1] or self.backups))  # one of the last few
+            self.restore_older(rng)
         if "both" in faults:
             last = self._both(seed, faults)
         else:
@@ -307,7 +322,7 @@ class Chain:
         if "pause" in faults:
             self.server.pause(rng.choice(("before", "after")), path="/v1/push")
             try:
-                r = self.sync(i, io_timeout=PAUSE)
+                r = self.sync(i, transport=Hurried("POST /v1/push", PAUSE))
             finally:
                 self.server.resume()
             self.tally.add("timeouts", int(r is not None and not r.ok))
