@@ -97,6 +97,7 @@ def pg_database(*, migrated: bool = False) -> Iterator[str]:
             _templates.new_server_id(url)
         yield url
     finally:
+        _drop_cli_engines(name)
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -185,14 +186,62 @@ class CliRun:
 
 
 def server_cli(data_dir: Path, *args: str, db: str | None = None) -> CliRun:
-    """`weicha-server --data-dir D [--db URL] ARGS` in this process."""
+    """`weicha-server --data-dir D [--db URL] ARGS` in this process (on PostgreSQL with the
+    engine of earlier calls on that database: ``_cli_engine``)."""
     out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
+    with redirect_stdout(out), redirect_stderr(err), _cli_engines():
         try:
             code = cli.main(["--data-dir", str(data_dir), *(["--db", db] if db else []), *args])
         except SystemExit as e:  # argparse: usage (2)
             code = e.code if isinstance(e.code, int) else 1
     return CliRun(code, out.getvalue(), err.getvalue())
+
+
+_CLI_ENGINES: dict[str, sa.Engine] = {}  # a PostgreSQL database's URL → the in-process CLI's engine
+
+
+@contextmanager
+def _cli_engines() -> Iterator[None]:
+    """The commands run in this process make their engines with ``_cli_engine``: a command
+    process makes one engine and connects once, as before, but here the suite ran ~150 of
+    them on PostgreSQL, each a new engine — SQLAlchemy's first-connect queries and a new
+    connection (SCRAM) each: ~6 ms CPU here and ~5 ms of the cluster's a command."""
+    from weicha_server import db as server_db
+
+    made = server_db.make_engine
+    server_db.make_engine = _cli_engine
+    try:
+        yield
+    finally:
+        server_db.make_engine = made
+
+
+def _cli_engine(url: str, *, pool_size: int = 5) -> sa.Engine:
+    """``make_engine``, made once per PostgreSQL database for this process's CLI commands
+    (disposed when the database is dropped: ``pg_database``; a forked copy of this process
+    leaves the parent's connections alone: ``_forget_engines``); SQLite: a new one each time,
+    as before (a test may replace a database file between two commands)."""
+    if not url.startswith("postgresql"):
+        return make_engine(url, pool_size=pool_size)
+    if url not in _CLI_ENGINES:
+        _CLI_ENGINES[url] = make_engine(url, pool_size=pool_size)
+    return _CLI_ENGINES[url]
+
+
+def _drop_cli_engines(database: str) -> None:
+    for url in [u for u in _CLI_ENGINES if sa.engine.make_url(u).database == database]:
+        _CLI_ENGINES.pop(url).dispose()
+
+
+def _forget_engines() -> None:
+    """In a forked copy of this process (a test killing an import mid-way): the engines' pooled
+    connections are the parent's sockets — never used or closed here (SQLAlchemy's fork rule)."""
+    for engine in _CLI_ENGINES.values():
+        engine.dispose(close=False)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_engines)
 
 
 # ---- server processes --------------------------------------------------------------------------
