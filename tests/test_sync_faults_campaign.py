@@ -132,8 +132,9 @@ def server(request, tmp_path_factory):
 class Chain:
     """Two laptops enrolled on the server, their workloads, the server's backups, the oracle."""
 
-    def __init__(self, server: ThreadServer, tmp: Path, seed: int, number: int):
+    def __init__(self, server: ThreadServer, tmp: Path, seeds: list[int], number: int):
         self.server, self.tmp = server, tmp
+        seed = seeds[0]
         self.tally = Tally()
         self.keep = KEEP[number % 2]
         self.laptops, self.loads, self.configs = [], [], []
@@ -148,7 +149,8 @@ class Chain:
         self.replay = new_store(tmp / "replay")
         self.replay.anchor = None  # a scratch store: no signed checkpoint after each commit
         self.oracle = Oracle(self.replay, server.engine, server.config.blob_dir)
-        self.backups: list[Path | str] = []  # SQLite files, or PostgreSQL databases' names
+        self.backups: list[Path | str | None] = []  # SQLite files, or PostgreSQL databases' names
+        self.restorable = restorable(seeds)  # the backups a restore of these runs can pick (others: None)
         self.latest: Path | str | None = None
         self.pg = sa.make_url(server.config.db_url) if server.config.db_url.startswith("postgresql") else None
         self.backend = "sqlite" if self.pg is None else "postgresql"
@@ -164,7 +166,7 @@ class Chain:
         self.replay.close()
         if self.admin is not None:
             with self.admin.connect() as conn:
-                for name in self.backups:
+                for name in filter(None, self.backups):
                     conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
             self.admin.dispose()
 
@@ -213,9 +215,11 @@ class Chain:
         raise AssertionError(f"seed {seed}: laptop {i + 1} did not get quiet: {r and r.to_json()}")
 
     # ---- backups of the server's database -----------------------------------------------------
-    def backup(self) -> Path | str:
-        if self.pg is not None:  # a copy of the live database, made while nothing is connected to it
-            path: Path | str = f"{self.pg.database}_b{len(self.backups)}"
+    def backup(self) -> Path | str | None:
+        if len(self.backups) not in self.restorable:  # no restore of the chain can pick it: not copied
+            path: Path | str | None = None
+        elif self.pg is not None:  # a copy of the live database, made while nothing is connected to it
+            path = f"{self.pg.database}_b{len(self.backups)}"
             self._pg(f'CREATE DATABASE "{path}" TEMPLATE "{self.pg.database}"')
         else:
             path = self.tmp / f"backup-{len(self.backups)}.db"
@@ -236,12 +240,13 @@ class Chain:
         much). PostgreSQL: the live database renamed to that backup (no copy), the older one
         copied in its place."""
         if self.pg is None:
+            self.restorable.add(len(self.backups))  # (copied: an OpsLost restores it)
             self.latest = self.backup()
-            self.restore(rng.choice(self.backups[-4:-1] or self.backups))
+            self.restore(_picked(rng, self.backups))
             return
         self.latest = f"{self.pg.database}_b{len(self.backups)}"
         self.backups.append(self.latest)
-        older = rng.choice(self.backups[-4:-1] or self.backups)
+        older = _picked(rng, self.backups)
         self._pg(f'ALTER DATABASE "{self.pg.database}" RENAME TO "{self.latest}"',
                  f'CREATE DATABASE "{self.pg.database}" TEMPLATE "{older}"')
 
@@ -377,6 +382,28 @@ class Chain:
         assert r.status_code == 200 and r.json()["applied"] == [], r.text
 
 
+def _picked(rng: random.Random, backups: list) -> Path | str:
+    """The backup a restore puts back: one of the last few before the newest."""
+    older = rng.choice(backups[-4:-1] or backups)
+    assert older is not None, "restorable() named the backups a restore can pick"
+    return older
+
+
+def restorable(seeds: list[int]) -> set[int]:
+    """The numbers (in order taken) of the backups a restore in the runs of ``seeds`` can pick:
+    each restore picks among the last few before the newest (``_picked``), and which backups
+    exist then follows from the runs' first draws alone. A backup no restore can pick is not
+    copied (a PostgreSQL database copy is ~0.1 s of the cluster's)."""
+    taken, can = 0, set()
+    for seed in seeds:
+        _, backup, faults = draw(seed)
+        taken += bool(backup or not taken)
+        if "restore" in faults:
+            taken += 1  # the newest (the live database set aside)
+            can.update(range(max(0, taken - 4), taken - 1) or range(taken))
+    return can
+
+
 def _copy_db(src: Path, dst: Path) -> None:
     """An online copy of a SQLite database (the backup API: consistent while the server runs)."""
     a, b = sqlite3.connect(src), sqlite3.connect(dst)
@@ -415,7 +442,7 @@ def test_the_sample_injects_every_fault_kind_several_times_on_each_backend():
                          ids=[_ids(b, seeds) for b, seeds, _ in CHAINS])
 def test_campaign(server, tmp_path, seeds, number):
     first, runs = seeds[0], len(seeds)
-    chain = Chain(server, tmp_path, first, number)
+    chain = Chain(server, tmp_path, seeds, number)
     started = time.perf_counter()
     try:
         for seed in seeds:
