@@ -46,6 +46,7 @@ from weicha_server.config import SETTINGS_FILE, normalize_db_url, write_settings
 from weicha_server.db import make_engine, migrate, server_meta
 
 from tests.outbox_support import outbox_rows
+from tests.pg_pool import DatabasePool
 from tests.support import PASSWORD, UNIT, forms, new_store
 
 PG_ENV = "WEICHA_TEST_PG_URL"
@@ -81,25 +82,41 @@ def _admin() -> sa.Engine:
     return _ADMIN[url]
 
 
+_POOLS: dict[bool, DatabasePool] = {}
+
+
+def _pool(migrated: bool) -> DatabasePool:
+    """This test process's databases of one kind (tests/pg_pool.py: one a test is done with
+    is reset to a new one's state under a new name, or dropped; made ones ~0.1 s, a reset ~0.04)."""
+    if migrated not in _POOLS:
+        import atexit
+
+        admin = _admin()
+
+        def create(name: str) -> None:
+            template = f' TEMPLATE "{_templates.pg()}"' if migrated else ""
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"{template}')
+        _POOLS[migrated] = DatabasePool(admin, create, empty=not migrated)
+        atexit.register(_POOLS[migrated].close)  # (before the admin engine's dispose: atexit is LIFO)
+    return _POOLS[migrated]
+
+
 @contextmanager
 def pg_database(*, migrated: bool = False) -> Iterator[str]:
-    """A fresh, empty database on the test cluster (dropped afterwards): its URL. ``migrated``:
-    a copy of this test process's migrated template instead (``_templates``: what ``init``
-    makes, with a server id of its own)."""
-    admin = _admin()
-    name = f"weicha_t_{secrets.token_hex(6)}"
-    template = f' TEMPLATE "{_templates.pg()}"' if migrated else ""
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"{template}')
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    """A fresh, empty database on the test cluster (given back to the pool afterwards): its
+    URL. ``migrated``: a copy of this test process's migrated template instead (``_templates``:
+    what ``init`` makes, with a server id of its own)."""
+    pool = _pool(migrated)
+    name = pool.take()
+    url = _admin().url.set(database=name).render_as_string(hide_password=False)
     try:
         if migrated:
             _templates.new_server_id(url)
         yield url
     finally:
         _drop_cli_engines(name)
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pool.give_back(name)
 
 
 @contextmanager
