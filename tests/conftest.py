@@ -226,25 +226,6 @@ def _forkserver_stops():
         forkserver._forkserver._stop()
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item):
-    """Widgets a test is done with are really deleted when it ends. pytest-qt closes the
-    widgets a test gave qtbot.addWidget and calls deleteLater, but a deferred delete waits for
-    an event loop that, between tests, never runs: without this every window, form and dialog
-    of every test stayed alive to the end of the worker (~3,000 widgets after 80 GUI tests),
-    and each later app.setFont, palette change and processEvents walked them all. (Outside
-    pytest-qt's own teardown, which is trylast: it has closed them by now.)"""
-    result = yield
-    import sys
-
-    if "PySide6.QtWidgets" in sys.modules:
-        from PySide6.QtCore import QCoreApplication, QEvent
-
-        if QCoreApplication.instance() is not None:
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    return result
-
-
 @pytest.fixture(autouse=True, scope="module")
 def _config_dir_per_module(_config_dir_in_tmp, tmp_path_factory):
     """Each test module its own key store (WEICHA_CONFIG_DIR), set before the module's own
