@@ -9,7 +9,9 @@ A database given back is reset to exactly what a new one would be, or dropped:
 - its schema (tables, columns, defaults, indexes, constraints, triggers, functions, views,
   sequences, privileges, the database's own settings) must equal the fresh one's — a test that
   altered it (a tampered trigger, a dropped index, an extra table) gives back a database
-  that is dropped, never reused;
+  that is dropped, never reused. Not compared (no test changes them; add them here first):
+  the database's own ACL and connection limit, sequences' settings, custom types, column
+  privileges and collations, policies' bodies, event triggers;
 - then its data is the fresh one's: every table emptied and the rows the fresh one holds
   (a migrated template: schema_version, server_meta, counters) written back, sequences where
   the fresh one has them. (``empty`` databases: the public schema made anew.)

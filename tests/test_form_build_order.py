@@ -161,3 +161,34 @@ def test_the_font_is_set_once_not_again_for_every_window(app):
         assert widget.font().family() == family  # live widgets follow
     finally:
         app.setFont(original)  # as the other tests found it
+
+
+def test_a_field_focused_on_a_tab_first_shown_is_scrolled_into_view(app, qtbot, cases):
+    """Ctrl+PgDown onto a tab never shown whose first empty input is low on a small window:
+    the input has focus and is on screen (the rows are laid out as the tab is built, before
+    the scroll area is asked to show the input)."""
+    from PySide6.QtCore import QPoint, QRect
+
+    from gui_support import complete_values
+
+    field = "narrative_visit"
+    data = complete_values()
+    spec = cases.spec_for(cases.get(cases.new_case({}).id))
+    section = spec.section_of(field)
+    for f in section.fields:  # everything on its tab filled but ``field``
+        if f.id != field and f.id not in data and f.type in ("text", "textarea"):
+            data[f.id] = "已填"
+    data.pop(field, None)
+    view = open_view(qtbot, cases, cases.new_case(data).id)
+    view.resize(1024, 600)
+    index = [s.id for s in spec.sections].index(section.id)
+    assert not view.pages[index]._built
+    view.tabs.setCurrentIndex(index - 1)
+    qtbot.wait(10)
+    view.next_section(1)
+    qtbot.wait(50)  # what the user sees once the events are in
+    page, widget = view.pages[index], focused()
+    assert widget is view.editors[field].widget or view.editors[field].widget.isAncestorOf(widget), widget
+    top = widget.mapTo(page.viewport(), QPoint(0, 0))
+    assert top.y() > 0 or page.verticalScrollBar().value() > 0  # low on the page: scrolled to
+    assert page.viewport().rect().intersects(QRect(top, widget.size())), (top, page.verticalScrollBar().value())

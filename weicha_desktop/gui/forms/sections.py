@@ -5,7 +5,7 @@ Both are updated on every edit, so only what changes is handed to Qt (docs/autos
 “None and PySide6”)."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QColor, QPalette, QShowEvent
 from PySide6.QtWidgets import (QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget)
 
@@ -90,6 +90,12 @@ class SectionPage(QScrollArea):
                 label.setText(text)
                 label.setVisible(True)
         self._chain_tab_order(self._first)
+        # Laid out now, not at Qt's next turn: a field focused on this tab at once (Ctrl+PgDown,
+        # a problem clicked, the first empty field) is scrolled to where it will be, not where
+        # the unbuilt page had nothing.
+        self.top.activate()
+        for widget in (self._page, self.viewport(), self):
+            QCoreApplication.sendPostedEvents(widget, QEvent.Type.LayoutRequest)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
         self.build()  # (the form builds a page as its tab is chosen: this is the safety net)
