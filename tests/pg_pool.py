@@ -151,16 +151,18 @@ class DatabasePool:
     def _rename(self, name: str) -> str | None:
         """End the database's sessions and rename it; None when a session will not go."""
         new = f"{self._prefix}{secrets.token_hex(6)}"
-        with self._admin.connect() as conn:
-            for _ in range(50):
-                conn.exec_driver_sql(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = %(d)s AND pid <> pg_backend_pid()", {"d": name})
-                try:
+        for _ in range(50):
+            try:
+                with self._admin.connect() as conn:
+                    # the tests' sessions (an autovacuum worker is the cluster's, not ours to
+                    # end: the rename waits for it and tells it to stop)
+                    conn.exec_driver_sql(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %(d)s "
+                        "AND pid <> pg_backend_pid() AND backend_type = 'client backend'", {"d": name})
                     conn.exec_driver_sql(f'ALTER DATABASE "{name}" RENAME TO "{new}"')
                     return new
-                except sa.exc.OperationalError:  # a session still ending (or a new one)
-                    time.sleep(0.01)
+            except sa.exc.DBAPIError:  # a session still ending (or a new one)
+                time.sleep(0.01)
         return None
 
     def _reset(self, name: str) -> bool:

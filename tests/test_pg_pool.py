@@ -136,3 +136,44 @@ def test_an_empty_database_comes_back_empty(pools):
     again = pool.take()
     assert _state(admin, again) == {"<sequences>": []}
     assert (pool.made, pool.reused, pool.dropped) == (1, 1, 0)
+
+
+class _Refusing:
+    """The admin engine, but ending sessions is refused ``times`` times (as PostgreSQL refuses
+    a superuser's session: an autovacuum worker in the database)."""
+
+    def __init__(self, engine: sa.Engine, times: int):
+        self.engine, self.times, self.url = engine, times, engine.url
+
+    def connect(self):
+        outer = self
+
+        class Conn:
+            def __init__(self, conn):
+                self.conn = conn
+
+            def __enter__(self):
+                self.conn.__enter__()
+                return self
+
+            def __exit__(self, *exc):
+                return self.conn.__exit__(*exc)
+
+            def exec_driver_sql(self, sql, *args):
+                if "pg_terminate_backend" in sql and outer.times > 0:
+                    outer.times -= 1
+                    raise sa.exc.ProgrammingError(sql, {}, Exception("must be a superuser to terminate superuser process"))
+                return self.conn.exec_driver_sql(sql, *args)
+        return Conn(self.engine.connect())
+
+
+@pytest.mark.parametrize("times, reused", [(3, True), (10**6, False)])
+def test_a_session_that_cannot_be_ended_is_waited_for_or_the_database_dropped(pools, times, reused):
+    admin, [pool, _] = pools
+    name = pool.take()
+    pool._admin = _Refusing(admin, times)
+    pool.give_back(name)  # no error either way
+    pool._admin = admin
+    assert not _exists(admin, name)
+    assert (pool.reused, pool.dropped) == (0, 0 if reused else 1)
+    assert len(pool._free) == (1 if reused else 0)
