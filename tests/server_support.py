@@ -46,7 +46,7 @@ from weicha_server.config import SETTINGS_FILE, normalize_db_url, write_settings
 from weicha_server.db import make_engine, migrate, server_meta
 
 from tests.outbox_support import outbox_rows
-from tests.pg_pool import DatabasePool
+from tests.pg_pool import DatabasePool, drop_database
 from tests.support import PASSWORD, UNIT, forms, new_store
 
 PG_ENV = "WEICHA_TEST_PG_URL"
@@ -180,8 +180,7 @@ class _Templates:
     @staticmethod
     def _drop(name: str) -> None:
         admin = _admin()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(admin, name)
         admin.dispose()
 
     @staticmethod

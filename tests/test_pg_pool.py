@@ -138,12 +138,16 @@ def test_an_empty_database_comes_back_empty(pools):
     assert (pool.made, pool.reused, pool.dropped) == (1, 1, 0)
 
 
-class _Refusing:
-    """The admin engine, but ending sessions is refused ``times`` times (as PostgreSQL refuses
-    a superuser's session: an autovacuum worker in the database)."""
+class _Refused(Exception):
+    sqlstate = "42501"  # insufficient privilege
 
-    def __init__(self, engine: sa.Engine, times: int):
-        self.engine, self.times, self.url = engine, times, engine.url
+
+class _Refusing:
+    """The admin engine, but statements with ``match`` in them are refused ``times`` times, as
+    PostgreSQL refuses ending a session not ours (an autovacuum worker in the database)."""
+
+    def __init__(self, engine: sa.Engine, times: int, match: str = "pg_terminate_backend"):
+        self.engine, self.times, self.url, self.match = engine, times, engine.url, match
 
     def connect(self):
         outer = self
@@ -160,9 +164,9 @@ class _Refusing:
                 return self.conn.__exit__(*exc)
 
             def exec_driver_sql(self, sql, *args):
-                if "pg_terminate_backend" in sql and outer.times > 0:
+                if outer.match in sql and outer.times > 0:
                     outer.times -= 1
-                    raise sa.exc.ProgrammingError(sql, {}, Exception("must be a superuser to terminate superuser process"))
+                    raise sa.exc.ProgrammingError(sql, {}, _Refused("must be a member of the role whose process is being terminated"))
                 return self.conn.exec_driver_sql(sql, *args)
         return Conn(self.engine.connect())
 
@@ -177,3 +181,17 @@ def test_a_session_that_cannot_be_ended_is_waited_for_or_the_database_dropped(po
     assert not _exists(admin, name)
     assert (pool.reused, pool.dropped) == (0, 0 if reused else 1)
     assert len(pool._free) == (1 if reused else 0)
+
+
+def test_a_drop_refused_for_an_autovacuum_worker_is_tried_again(pools):
+    from tests.pg_pool import drop_database
+
+    admin, [pool, _] = pools
+    name = pool.take()
+    drop_database(_Refusing(admin, 3, match="DROP DATABASE"), name)
+    assert not _exists(admin, name)
+    name = pool.take()
+    with pytest.raises(sa.exc.ProgrammingError):  # refused for good: said, not hidden
+        drop_database(_Refusing(admin, 10**6, match="DROP DATABASE"), name, seconds=0.1)
+    assert _exists(admin, name)
+    pool.drop(name)

@@ -264,8 +264,8 @@ class Chain:
                     try:
                         conn.exec_driver_sql(sql)
                         break
-                    except sa.exc.OperationalError as e:
-                        if getattr(e.orig, "sqlstate", None) != "55006" or time.monotonic() > deadline:
+                    except sa.exc.DBAPIError as e:  # 42501: an autovacuum worker FORCE may not end
+                        if getattr(e.orig, "sqlstate", None) not in ("55006", "42501") or time.monotonic() > deadline:
                             raise
                         self.tally.add("template_busy")
                         time.sleep(0.02)
