@@ -58,10 +58,10 @@ SELECT md5(string_agg(line, E'\n' ORDER BY line)) FROM (
 
 
 def drop_database(admin: sa.Engine, name: str, *, seconds: float = 10) -> None:
-    """``DROP DATABASE … WITH (FORCE)``, again while the cluster refuses it for an autovacuum
-    worker in the database (a role-less session FORCE may not end for a role that is not a
-    superuser: 42501, "must be a member of the role whose process is being terminated"; the
-    worker leaves within moments)."""
+    """``DROP DATABASE … WITH (FORCE)``, again while the cluster refuses it for a session in the
+    database that FORCE may not end for a role that is not a superuser (42501: an autovacuum
+    worker, a session still starting — "must be a member of the role whose process is being
+    terminated"); such a session is gone within moments."""
     deadline = time.monotonic() + seconds
     while True:
         try:
