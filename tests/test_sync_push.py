@@ -10,7 +10,6 @@ import shutil
 import signal
 from datetime import timedelta
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -23,6 +22,7 @@ from weicha_desktop.core.sync.queue import OutboxQueue
 from weicha_desktop.core.verify import open_for_verify, verify
 from weicha_server.db import blobs, uploads
 
+from tests.fault_proxy import Recording
 from tests.media_support import make_photo
 from tests.outbox_support import outbox_rows
 from tests.server_support import BACKENDS, import_photos, server_cli
@@ -136,26 +136,6 @@ def test_a_cut_upload_resumes_at_its_offset(server, tmp_path):
     lt.store.close()
 
 
-class OnPush(httpx.HTTPTransport):
-    """The real transport; ``before(n)`` runs as the n-th push leaves, ``lose`` drops the
-    answers of those pushes (the server has applied them: the laptop never hears)."""
-
-    def __init__(self, before=lambda n: None, lose=()):
-        super().__init__(verify=False, socket_options=client_module.SOCKET_OPTIONS)  # as the client's own (http)
-        self.before, self.lose, self.pushes = before, set(lose), 0
-
-    def handle_request(self, request):
-        if request.url.path != "/v1/push":
-            return super().handle_request(request)
-        self.pushes += 1
-        self.before(self.pushes)
-        response = super().handle_request(request)
-        if self.pushes in self.lose:
-            response.read()
-            raise httpx.ReadError("answer lost")
-        return response
-
-
 def test_an_op_written_while_a_batch_is_in_flight_is_not_acknowledged_with_it(server, tmp_path):
     lt, config = enrolled(server, tmp_path / "a")
     lt.new_case(1)
@@ -169,7 +149,7 @@ def test_an_op_written_while_a_batch_is_in_flight_is_not_acknowledged_with_it(se
         else:  # the next push: the first answer has been applied
             seen["then"] = (dict(states(lt)), OutboxQueue(lt.store, lt.actor).sequence()[1])
 
-    r = synced(lt, config, transport=OnPush(before))
+    r = synced(lt, config, transport=Recording(flight=before))
     assert r.ok and r.batches == 2
     then_states, then_through = seen["then"]
     assert then_through == sent  # the server's mark for the batch: the late op is not in it
@@ -184,7 +164,7 @@ def test_the_same_batch_twice_applies_once(server, tmp_path):
     for seed in range(3):
         lt.new_case(seed)
     envs = lt.envelopes()
-    lost = synced(lt, config, transport=OnPush(lose={1}))
+    lost = synced(lt, config, transport=Recording(lose={1}))
     assert isinstance(lost.error, ServerUnreachable)
     assert set(states(lt).values()) == {"pending"} and acks(lt) == []
     assert held(server, lt.device_id) == {e["device_seq"]: (e["op_id"], "applied") for e in envs}
