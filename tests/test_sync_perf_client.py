@@ -25,7 +25,8 @@ from tests.shared_server_support import shared_server  # noqa: F401
 from tests.support import tamper
 from tests.sync_support import client, enrolled
 from tests.sync_support import server_ops as held
-from tests.test_sync_push import OnPush, states  # the real transport, a hook as each push leaves
+from tests.fault_proxy import Recording  # the real transport, a hook as each push leaves
+from tests.test_sync_push import states
 from tests.test_sync_push import acks as marks  # the marks acknowledged, in order
 
 
@@ -117,7 +118,7 @@ def test_ops_written_while_pushes_are_in_flight_wait_for_a_later_push(server, tm
             late.append(max(states(lt)))
             assert states(lt)[late[-1]] == "pending"
 
-    r = sync(lt, config, transport=OnPush(before))
+    r = sync(lt, config, transport=Recording(flight=before))
     assert r.ok and not r.rejected and len(ends) >= 3 and late[-1] > first
     # each acknowledgement is the end of a push the server answered: never an op it did not carry
     assert marks(lt) == ends
@@ -133,7 +134,7 @@ def test_an_answer_lost_in_flight_acknowledges_nothing_the_server_does_not_hold(
     for seed in range(4):
         lt.new_case(seed, drafts=1)
     rows = outbox_rows(lt.store)
-    r = sync(lt, config, transport=OnPush(lose={3}))
+    r = sync(lt, config, transport=Recording(lose={3}))
     assert isinstance(r.error, ServerUnreachable)
     server_has = held(server, lt.device_id)
     acked = {q for q, s in states(lt).items() if s == "acknowledged"}
