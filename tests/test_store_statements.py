@@ -63,3 +63,21 @@ def test_a_store_and_its_changes_to_users_ask_the_schema_nothing(tmp_path, monke
     assert users.badge_of(users.get("li4")) == "200002"
     assert store.anchor.problem is None
     store.close()
+
+
+def test_importing_photos_asks_the_schema_nothing(store, admin, tmp_path, monkeypatch):
+    """A photo's row is a plain INSERT too (each photo of an import is a change of its own)."""
+    from weicha_desktop.core.photos import PhotoService
+
+    from tests.media_support import make_photo
+
+    case = CaseService(store, forms(), admin).new_case()
+    photos = PhotoService(store, admin, forms())
+    files = [make_photo(tmp_path / f"IMG_{i}.JPG", size=(64, 48), seed=i) for i in range(2)]
+    with statements(monkeypatch) as seen:
+        results = photos.import_files(case.id, files)
+    assert [r.status for r in results] == ["imported", "imported"], results
+    assert [s for s in seen if s.startswith("INSERT INTO photos")]
+    assert not [s for s in seen if "SAVEPOINT" in s or "sqlite_master" in s]
+    rows = store.conn.execute("SELECT position, original_name, width FROM photos ORDER BY position").fetchall()
+    assert [tuple(r) for r in rows] == [(1, "IMG_0.JPG", 64), (2, "IMG_1.JPG", 64)]

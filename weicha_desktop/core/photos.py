@@ -322,7 +322,7 @@ class PhotoService:
                 "derived_from": None, "edits": None, "imported_at": ch.now,
                 "imported_by": self.actor.id,
             }
-            ch.db["photos"].insert(row)
+            ch.insert("photos", row)
             ch.log("photo.add", "photo", photo_id, f"导入照片 {position} 号：{name}",
                    {"record_id": record_id, "sha256": r["sha256"], "size": r["size"]})
             ch.enqueue("photo", photo_id, "photo.add", row)
@@ -517,7 +517,7 @@ class PhotoService:
                    "orientation": None, "derived_from": src.id,
                    "edits": edits_text(ops), "imported_at": ch.now,
                    "imported_by": self.actor.id}
-            ch.db["photos"].insert(row)
+            ch.insert("photos", row)
             ch.log("photo.edit", "photo", new,
                    f"由 {src.position} 号照片生成工作副本 {position} 号（{'、'.join(o['op'] for o in ops)}）",
                    {"source": src.id, "record_id": src.record_id, "sha256": staged.sha256, "ops": ops})
