@@ -90,12 +90,14 @@ class SectionPage(QScrollArea):
                 label.setText(text)
                 label.setVisible(True)
         self._chain_tab_order(self._first)
-        # Laid out now, not at Qt's next turn: a field focused on this tab at once (Ctrl+PgDown,
-        # a problem clicked, the first empty field) is scrolled to where it will be, not where
-        # the unbuilt page had nothing.
-        self.top.activate()
-        for widget in (self._page, self.viewport(), self):
-            QCoreApplication.sendPostedEvents(widget, QEvent.Type.LayoutRequest)
+        if self.isVisible():
+            # Laid out now, not at Qt's next turn: a field focused on this tab at once
+            # (Ctrl+PgDown, a problem clicked, the first empty field) is scrolled to where it
+            # will be, not where the unbuilt page had nothing. (A page built unseen, for its
+            # error lines, is laid out by Qt as it is shown.)
+            self.top.activate()
+            for widget in (self._page, self.viewport(), self):
+                QCoreApplication.sendPostedEvents(widget, QEvent.Type.LayoutRequest)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
         self.build()  # (the form builds a page as its tab is chosen: this is the safety net)
