@@ -1,7 +1,8 @@
 """PostgreSQL databases for the server's tests, reused instead of made and dropped each time.
 
-``CREATE DATABASE`` copies a whole database (~8 MB of catalogs: ~0.2–0.5 s of the cluster on
-this 2-core machine, ~100 of them a run); a reset of one the last test is done with is ~40 ms.
+``CREATE DATABASE`` copies a whole database (~8 MB of catalogs, written to the WAL too): with
+its DROP ~0.1 s on this 2-core machine, more under load; ~50 a run. A reset of one the last
+test is done with is ~40–60 ms.
 A database given back is reset to exactly what a new one would be, or dropped:
 
 - it is first RENAMED (after its sessions are ended): a server or connection of the last test
