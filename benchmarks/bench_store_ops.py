@@ -9,7 +9,11 @@ Per round, for each of ``--folders`` new data folders (20 to a key store, as a t
 - ``login``: ``UserService.authenticate`` (the tests' cheap scrypt cost: the store's part);
 - ``new case``: ``CaseService.new_case``; ``scene save``: ``update`` with a full demo scene,
   then ``one-field save`` (3 each); ``logged read``: ``store.log_read``;
-- ``close``: ``Store.close`` (the last checkpoint look, SQLite's WAL checkpoint and files).
+- ``close``: ``Store.close`` (the last checkpoint look, SQLite's WAL checkpoint and files);
+- ``open``: ``Store.open`` of that folder again (a program start, a sibling connection: the
+  schema read, the migration check, the folder lock, the checkpoint look); ``first commit``
+  the first logged read after it (a new Anchor: the key loaded), then 10 more (``commit``:
+  the steady state).
 
 Medians over all folders of all rounds. ``--root DIR`` measures another checkout (a ``git
 worktree`` of an older commit): run both in the same minutes and compare.
@@ -35,6 +39,7 @@ def measure(folders: int, work: Path) -> dict[str, list[float]]:
     from weicha_desktop.core import users
     from weicha_desktop.core.cases import CaseService
     from weicha_desktop.core.demo import scene_values
+    from weicha_desktop.core.store import Store
 
     from tests.support import PASSWORD, forms, new_store
 
@@ -62,6 +67,10 @@ def measure(folders: int, work: Path) -> dict[str, list[float]]:
             timed("one-field save", lambda: cases.update(case.id, {"narrative_overview": f"现场 {i}.{j}"}))
         timed("logged read", lambda: store.log_read(admin, "evidence.labels", "case", case.id, "打印标签"))
         timed("close", store.close)
+        store = timed("open", lambda: Store.open(work / f"data{i}", clock=store.clock))
+        for k in range(11):
+            timed("commit" if k else "first commit", lambda: store.log_read(admin, "evidence.labels", "case", case.id, "打印标签"))
+        store.close()
     return times
 
 

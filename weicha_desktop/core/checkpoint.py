@@ -22,7 +22,6 @@ place (core/checkpoint_file.py: two slots, whole or none; read never blocking, n
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import sqlite3
@@ -36,6 +35,8 @@ import platformdirs
 from weicha_desktop.core import checkpoint_log
 from weicha_desktop.core.canonical import canonical_json
 from weicha_desktop.core.checkpoint_file import BadFile, SlotFile, document, parse, read
+from weicha_desktop.core.checkpoint_head import (ASK, compare, device_and_head, just_set_up,  # noqa: F401
+                                                 line_and_head)  # (device_and_head, compare: verify's too)
 from weicha_desktop.core.checkpoint_lock import CheckpointBusy, DeviceLock, private_dir
 from weicha_desktop.core.clock import Clock
 from weicha_desktop.core.fileio import PART, os_error_message
@@ -133,6 +134,7 @@ class Anchor:
         self._usable: dict[Path, bool] = {}
         self._swept: set[str] = set()  # devices whose stale temp files were removed
         self._logged: set[tuple[str, str, str]] = set()  # lines (+ key) the log names a start of
+        self._wrote: Checkpoint | None = None  # the last checkpoint this instance wrote
 
     def reader(self) -> "Anchor":
         """A fresh Anchor on the same key store, for another thread (verify in the window)."""
@@ -260,10 +262,10 @@ class Anchor:
         or folder id was changed, or the folder holds another database now). This device's
         checkpoint from before folder ids is not counted (the caller looks at it first)."""
         mine = {f"{device_id}.{folder_id}", device_id}
-        for path in self._files():
-            if path.stem in mine or (not same_device and path.stem.split(".")[0] == device_id):
+        for stem in self._stems():
+            if stem in mine or (not same_device and stem.split(".")[0] == device_id):
                 continue
-            cp = self._try_read(path)
+            cp = self._try_read(self.checkpoints_dir / f"{stem}.json")
             if cp is not None and cp.data_dir == str(data_dir):
                 return cp
         return None
@@ -271,16 +273,23 @@ class Anchor:
     def other_lines(self, device_id: str, folder_id: str | None) -> list[Checkpoint]:
         """This device's checkpoints of other lines (folder ids) on this computer."""
         out = []
-        for path in self._files():
-            device, _, folder = path.stem.partition(".")
+        for stem in self._stems():
+            device, _, folder = stem.partition(".")
             if device == device_id and folder and folder != folder_id:
-                cp = self._try_read(path)
+                cp = self._try_read(self.checkpoints_dir / f"{stem}.json")
                 if cp is not None:
                     out.append(cp)
         return out
 
-    def _files(self) -> list[Path]:
-        return sorted(self.checkpoints_dir.glob("*.json")) if self.checkpoints_dir.is_dir() else []
+    def _stems(self) -> list[str]:
+        """The names of the checkpoint files (``*.json``) without the suffix, sorted: one
+        listing of names (a Path and its stem per file cost ~10 µs a file; a new folder asks
+        twice, and a key store holds a file per folder made with it)."""
+        try:
+            names = os.listdir(self.checkpoints_dir)
+        except OSError:  # none yet, or unreadable: no checkpoints to read (as glob found)
+            return []
+        return [name[:-5] for name in sorted(names) if name.endswith(".json")]  # in glob's order
 
     def _try_read(self, path: Path) -> Checkpoint | None:
         try:
@@ -310,7 +319,8 @@ class Anchor:
             return False
 
     def _advance(self, conn: sqlite3.Connection, data_dir: Path, force: bool, log: StartLogger | None) -> bool:
-        device_id, folder_id, head = line_and_head(conn)
+        wrote = self._wrote  # the checkpoint this instance wrote last: the hash at its seq comes along
+        device_id, folder_id, head, at_seq = line_and_head(conn, wrote.seq if wrote is not None else 0)
         if device_id is None or head is None or not self.usable_for(data_dir):
             return False
         if not DEVICE_ID.match(device_id):
@@ -329,7 +339,7 @@ class Anchor:
                     raise
                 old = None
             if old is not None and not force:
-                if self._still_same(conn, old, folder_id, head[0]):
+                if self._still_same(conn, old, folder_id, head[0], at_seq if old is wrote else ASK):
                     return True
             taken_over = self._may_start(conn, data_dir, device_id, folder_id) if old is None and not force else None
             key = self.private_key(create=True)
@@ -430,14 +440,15 @@ class Anchor:
         return True
 
     def _still_same(self, conn: sqlite3.Connection, old: Checkpoint, folder_id: str | None,
-                    last: int | None = None) -> bool:
-        """True when the data is at the checkpoint; False when it went on from it; else raises."""
+                    last: int | None = None, at_seq: Any = ASK) -> bool:
+        """True when the data is at the checkpoint; False when it went on from it; else raises.
+        ``at_seq``: the hash at ``old.seq`` as read with the head (``compare``)."""
         if folder_id is None and old.folder_id is not None:
             raise RollbackSuspected(f"这个数据文件夹在 {old.written_at} 已编号为 {old.folder_id}（工作日志第 "
                                     f"{old.seq} 条），而这份数据没有编号：是那之前的副本")
         if old.folder_id != folder_id:
             raise CheckpointError(f"本机检查点文件 {self.path(old.device_id, folder_id).name} 被改动过")
-        state = compare(conn, old, last)
+        state = compare(conn, old, last, at_seq)
         if state == "same":
             self.problem = self.suspected = None
             return True
@@ -469,8 +480,10 @@ class Anchor:
             raise RollbackSuspected(
                 f"本机已有这台设备另一个数据文件夹（编号 {others[0].folder_id}，{others[0].data_dir}）的检查点，"
                 "却没有这个文件夹的：这份数据可能是较早的副本被改了编号")
+        if just_set_up(conn, device_id, folder_id):  # one query; for_folder reads every file
+            return None
         other = self.for_folder(data_dir, device_id, folder_id)
-        if other is not None and not just_set_up(conn, device_id, folder_id):
+        if other is not None:
             raise RollbackSuspected(f"这个数据文件夹原有设备 {other.device_id} 的检查点，数据可能被整体替换")
         return None
 
@@ -500,6 +513,8 @@ class Anchor:
             self._close(path)
             raise
         self._known[path] = cp
+        if taken_by is None:
+            self._wrote = cp
 
     def _public_of(self, key: Ed25519PrivateKey) -> str:
         if self._public is None or self._public[0] is not key:
@@ -512,46 +527,6 @@ class Anchor:
             self._close(path)
         for lock in self._locks.values():
             lock.close()
-
-
-def line_and_head(conn: sqlite3.Connection) -> tuple[str | None, str | None, tuple[int, str, str] | None]:
-    """(device id, folder id, head) in one query: what every commit's checkpoint starts from."""
-    row = conn.execute(
-        f"SELECT (SELECT value FROM meta WHERE key = 'device_id'), (SELECT value FROM meta WHERE key = '{FOLDER_KEY}'), "
-        "a.seq, a.hash, a.at FROM (SELECT 1) LEFT JOIN (SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1) a"
-    ).fetchone()
-    return row[0], row[1], (tuple(row[2:]) if row[2] is not None else None)
-
-
-def device_and_head(conn: sqlite3.Connection) -> tuple[str | None, tuple[int, str, str] | None]:
-    device_id, _, head = line_and_head(conn)  # its statement, prepared already on this connection
-    return device_id, head
-
-
-def just_set_up(conn: sqlite3.Connection, device_id: str, folder_id: str | None) -> bool:
-    """The log holds one entry, the system.init that gave the folder this device and folder id."""
-    rows = conn.execute("SELECT action, details FROM audit_log ORDER BY seq LIMIT 2").fetchall()
-    if len(rows) != 1 or rows[0][0] != "system.init":
-        return False
-    try:
-        details = json.loads(rows[0][1])
-    except (TypeError, ValueError):
-        return False
-    return (folder_id is not None and isinstance(details, dict)
-            and details.get("device_id") == device_id and details.get(FOLDER_KEY) == folder_id)
-
-
-def compare(conn: sqlite3.Connection, cp: Checkpoint, last: int | None = None) -> str:
-    """same / behind (the chain went on from it) / ahead (the chain is shorter) / diverged.
-    ``last``: the head's seq, when the caller knows it."""
-    row = conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (cp.seq,)).fetchone()
-    if last is None:
-        last = conn.execute("SELECT max(seq) FROM audit_log").fetchone()[0] or 0
-    if row is None:
-        return "ahead" if cp.seq > last else "diverged"
-    if row[0] != cp.head:
-        return "diverged"
-    return "same" if cp.seq == last else "behind"
 
 
 def acknowledge_restore(store: Any, actor: Any, details: dict[str, Any]) -> None:
