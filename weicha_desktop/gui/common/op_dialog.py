@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from weicha_desktop.gui.common.ops import BackgroundOp, OpFailure
+from weicha_desktop.gui.common.throttle import Throttle
 
 
 def button(text: str, name: str, slot: Callable[[], object]) -> QPushButton:
@@ -59,10 +60,12 @@ class ProgressRow(QWidget):
         row.addWidget(self.status, 1)
         row.addWidget(self.bar, 2)
         row.addWidget(self.cancel_button)
+        self._shown = Throttle(self._show, self)  # ten times a second, not once per tick
         self.hide()
 
     def start(self, text: str, *, busy: bool = False) -> None:
         """Shown: ``text``, the bar at 0 (``busy``: moving until the first progress)."""
+        self._shown.drop()
         self.bar.setRange(0, 0 if busy else 1000)
         self.bar.setValue(0)
         self.status.setText(text)
@@ -70,7 +73,16 @@ class ProgressRow(QWidget):
         self.show()
 
     def advance(self, fraction: float, message: object) -> None:
-        """The work's own progress: how far (0–1) and what it is doing (kept while cancelling)."""
+        """The work's own progress: how far (0–1) and what it is doing (kept while cancelling);
+        shown at once, then the latest at most ten times a second (common/throttle.py)."""
+        self._shown(fraction, message)
+
+    def finish(self) -> None:
+        """The work has ended: the bar shows its last progress, then goes."""
+        self._shown.flush()
+        self.hide()
+
+    def _show(self, fraction: float, message: object) -> None:
         if self.bar.maximum() == 0:
             self.bar.setRange(0, 1000)
         self.bar.setValue(round(fraction * 1000))
@@ -124,7 +136,7 @@ class OpDialog(QDialog):
     def _finish(self, then: Callable[[object], None], outcome: object) -> None:
         self.op = None
         if self.progress_row is not None:
-            self.progress_row.hide()
+            self.progress_row.finish()
         self._update_controls()
         try:
             then(outcome)

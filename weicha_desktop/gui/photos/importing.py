@@ -24,6 +24,7 @@ from weicha_desktop.core.forms.spec import Choice
 from weicha_desktop.core.store import Actor, Store
 from weicha_desktop.gui.bundles.volumes import removable_drives
 from weicha_desktop.gui.common.ops import BackgroundOp, Job, OpFailure
+from weicha_desktop.gui.common.throttle import Throttle
 
 
 DEFAULT_IMPORT_CLASS = "detail"  # a card's photos are mostly 细目 (one trace each, with scale)
@@ -232,6 +233,7 @@ class ImportBar(QWidget):
         row.addWidget(self.label, 1)
         row.addWidget(self.progress, 2)
         row.addWidget(self.cancel_button)
+        self._shown = Throttle(self._show_progress, self)  # the bar and the file: 10 a second
         self.hide()
 
     # ---- choosing --------------------------------------------------------------------------
@@ -262,6 +264,7 @@ class ImportBar(QWidget):
                 photo_class=photo_class)
             return ImportOutcome(results, total, job.cancelled())
 
+        self._shown.drop()
         self.progress.setRange(0, 0)  # busy until the first file is done
         self.label.setText(self.tr("正在准备导入…"))
         self.cancel_button.setEnabled(True)
@@ -282,14 +285,17 @@ class ImportBar(QWidget):
         return self.job is None or self.job.wait(msecs)
 
     def _progress(self, done: int, total: int, result: ImportResult) -> None:
+        self._shown(done, total, result.file)
+        if result.status == "imported" and result.photo_id:
+            self.photoImported.emit(result.photo_id)  # every photo reaches the grid at once
+
+    def _show_progress(self, done: int, total: int, file: str) -> None:
         if self.progress.maximum() != total:
             self.progress.setRange(0, total)
         self.progress.setValue(done)
         if self.cancel_button.isEnabled():
             self.label.setText(self.tr("正在导入 {done} / {total}：{name}").format(
-                done=done, total=total, name=Path(result.file).name))
-        if result.status == "imported" and result.photo_id:
-            self.photoImported.emit(result.photo_id)
+                done=done, total=total, name=Path(file).name))
 
     def summary(self, outcome: ImportOutcome) -> str:
         parts = [self.tr("已导入 {n} 张照片").format(n=outcome.count("imported"))]
@@ -303,6 +309,7 @@ class ImportBar(QWidget):
 
     def _done(self, outcome: ImportOutcome) -> None:
         self.job = None
+        self._shown.flush()  # the bar ends on the last file
         self.hide()
         if outcome.count("imported") != len(outcome.results) or outcome.cancelled:
             self.report = ImportReport(outcome, self.summary(outcome), self.window())
@@ -311,5 +318,6 @@ class ImportBar(QWidget):
 
     def _failed(self, failure: OpFailure) -> None:
         self.job = None
+        self._shown.drop()
         self.hide()
         self.failed.emit(failure.message)

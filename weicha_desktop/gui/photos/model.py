@@ -11,7 +11,7 @@ when the cache was cleared. A move in the model (drag, or ``moveRows``) emits ``
 with the new order of ids; the page saves it through ``PhotoService.reorder``."""
 from __future__ import annotations
 
-from PySide6.QtCore import (QAbstractListModel, QByteArray, QMimeData, QModelIndex, QPoint, QRect, QSize,
+from PySide6.QtCore import (QAbstractListModel, QByteArray, QEvent, QMimeData, QModelIndex, QPoint, QRect, QSize,
                             Qt, Signal)
 from PySide6.QtGui import (QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont, QFontMetrics,
                            QImage, QPainter, QPixmap, QTextLayout, QTextOption)
@@ -46,16 +46,23 @@ def upright_orientation(photo: Photo) -> int | None:
     return None if photo.format == "HEIF" or photo.derived_from else photo.orientation
 
 
-def load_thumbnail(photos: PhotoService, photo: Photo, side: int = ICON) -> QImage:
-    """The cached thumbnail (or one rendered from the original), fitted and centred in a
-    transparent ``side`` square, so upright and lying photos line up in the grid."""
+def fitted_thumbnail(photos: PhotoService, photo: Photo, side: int = ICON) -> QImage:
+    """The cached thumbnail (or one rendered from the original) fitted into a ``side``
+    square, opaque (RGB32: the grid draws it by a plain copy, not by blending a transparent
+    margin over the cell, pixel by pixel on every paint)."""
     path = photos.thumbnail(photo)
     image = QImage(str(path)) if path.is_file() else QImage()
     if image.isNull():
         image = to_qimage(render_upright(photos.original_path(photo), upright_orientation(photo),
                                          THUMB_SIZE))
-    return square(image.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
-                               Qt.TransformationMode.SmoothTransformation), side)
+    return image.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation).convertToFormat(QImage.Format.Format_RGB32)
+
+
+def load_thumbnail(photos: PhotoService, photo: Photo, side: int = ICON) -> QImage:
+    """The thumbnail centred in a transparent ``side`` square, so upright and lying photos
+    line up (the review sheet, the register)."""
+    return square(fitted_thumbnail(photos, photo, side), side)
 
 
 def square(image: QImage, side: int, background: QColor | None = None) -> QImage:
@@ -90,7 +97,10 @@ class PhotoListModel(QAbstractListModel):
 
     @staticmethod
     def _blank(color: QColor) -> QPixmap:
-        return QPixmap.fromImage(square(QImage(ICON, ICON * 3 // 4, QImage.Format.Format_RGB32), ICON, color))
+        """A 4:3 block in ``color``, drawn centred in the thumbnail's square as a photo is."""
+        image = QImage(ICON, ICON * 3 // 4, QImage.Format.Format_RGB32)
+        image.fill(color)
+        return QPixmap.fromImage(image)
 
     # ---- contents --------------------------------------------------------------------------
     def set_photos(self, photos: list[Photo]) -> None:
@@ -164,7 +174,7 @@ class PhotoListModel(QAbstractListModel):
             return pix
         if photo.sha256 not in self._asked:
             self._asked.add(photo.sha256)
-            self.loader.load(photo.sha256, lambda s=self.service, p=photo: load_thumbnail(s, p))
+            self.loader.load(photo.sha256, lambda s=self.service, p=photo: fitted_thumbnail(s, p))
         return self._placeholder
 
     def _thumb_ready(self, sha: str, image: QImage) -> None:
@@ -264,48 +274,83 @@ def wrap_lines(text: str, font: QFont, width: int, most: int = CAPTION_LINES) ->
 
 
 class PhotoDelegate(QStyledItemDelegate):
-    """A cell of the grid: thumbnail, title (red while unclassified), caption wrapped."""
+    """A cell of the grid: thumbnail, title (red while unclassified), caption wrapped.
+
+    What a cell says is worked out once per photo (its title elided, its colour, its caption
+    wrapped: ``face``) and kept until the photo changes (the model then holds another
+    ``Photo``), so a paint — the grid repaints every cell on a scroll, a selection, a
+    thumbnail arriving — only draws."""
 
     def __init__(self, grid: "PhotoGrid"):
         super().__init__(grid)
         self.grid = grid
         self._wrapped: dict[str, tuple[list[str], bool]] = {}  # caption → its lines (one font)
+        self._faces: dict[str, tuple[Photo, tuple[str, QColor | None, list[str]]]] = {}
+        self.font_changed()
+
+    def font_changed(self) -> None:
+        """The grid's font changed: lines and elisions are measured again."""
+        self._font = self.grid.font()
+        self._metrics = QFontMetrics(self._font)
+        self._wrapped.clear()
+        self._faces.clear()
+
+    def forget(self) -> None:
+        """The model was reset: the faces of photos gone go too."""
+        self._faces.clear()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
         return self.grid.gridSize()
 
     def caption_lines(self, index: QModelIndex) -> tuple[list[str], bool]:
-        caption = index.data(CAPTION_ROLE) or ""
+        return self._caption_lines(index.data(CAPTION_ROLE) or "")
+
+    def _caption_lines(self, caption: str) -> tuple[list[str], bool]:
         if not caption.strip():
             return [], False
         if caption not in self._wrapped:
-            self._wrapped[caption] = wrap_lines(caption, self.grid.font(), CELL - 2 * PAD)
+            self._wrapped[caption] = wrap_lines(caption, self._font, CELL - 2 * PAD)
         return self._wrapped[caption]
+
+    def face(self, index: QModelIndex) -> tuple[str, QColor | None, list[str]]:
+        """The cell's title (elided to the cell), the title's colour (None: the text's) and the
+        caption's lines: worked out once per photo value."""
+        model = index.model()
+        photo = model.photos[index.row()] if isinstance(model, PhotoListModel) else None
+        kept = self._faces.get(photo.id) if photo is not None else None
+        if kept is not None and kept[0] is photo:
+            return kept[1]
+        color = index.data(Qt.ItemDataRole.ForegroundRole)
+        title = self._metrics.elidedText(index.data(TITLE_ROLE) or "", Qt.TextElideMode.ElideRight, CELL - 2 * PAD)
+        face = (title, color if isinstance(color, QColor) else None,
+                self._caption_lines(index.data(CAPTION_ROLE) or "")[0])
+        if photo is not None:
+            self._faces[photo.id] = (photo, face)
+        return face
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         cell = QRect(option.rect.topLeft(), self.grid.gridSize()).adjusted(1, 1, -1, -1)
         panel = QStyleOptionViewItem(option)
         panel.rect = cell
-        style = self.grid.style()
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, panel, painter, self.grid)
+        self.grid.style().drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, panel, painter, self.grid)
         pixmap = index.data(Qt.ItemDataRole.DecorationRole)
-        if isinstance(pixmap, QPixmap):
-            painter.drawPixmap(cell.left() + (cell.width() - pixmap.width()) // 2, cell.top() + PAD, pixmap)
+        if isinstance(pixmap, QPixmap):  # fitted into the ICON square, centred in it
+            painter.drawPixmap(cell.left() + (cell.width() - ICON) // 2 + (ICON - pixmap.width()) // 2,
+                               cell.top() + PAD + (ICON - pixmap.height()) // 2, pixmap)
+        title, title_color, lines = self.face(index)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        metrics = QFontMetrics(self.grid.font())
+        metrics = self._metrics
         text = option.palette.highlightedText().color() if selected else option.palette.text().color()
-        title_color = index.data(Qt.ItemDataRole.ForegroundRole)
         painter.save()
-        painter.setFont(self.grid.font())
+        painter.setFont(self._font)
         top = cell.top() + PAD + ICON + PAD
-        painter.setPen(title_color if isinstance(title_color, QColor) and not selected else text)
-        title = metrics.elidedText(index.data(TITLE_ROLE) or "", Qt.TextElideMode.ElideRight, CELL - 2 * PAD)
-        painter.drawText(QRect(cell.left() + PAD, top, cell.width() - 2 * PAD, metrics.height()),
-                         Qt.AlignmentFlag.AlignHCenter, title)
+        painter.setPen(title_color if title_color is not None and not selected else text)
+        left, width, height = cell.left() + PAD, cell.width() - 2 * PAD, metrics.height()
+        painter.drawText(QRect(left, top, width, height), Qt.AlignmentFlag.AlignHCenter, title)
         painter.setPen(text if selected else QColor("#333333"))
-        for n, line in enumerate(self.caption_lines(index)[0], 1):
-            painter.drawText(QRect(cell.left() + PAD, top + n * metrics.lineSpacing(), cell.width() - 2 * PAD,
-                                   metrics.height()), Qt.AlignmentFlag.AlignHCenter, line)
+        for n, line in enumerate(lines, 1):
+            painter.drawText(QRect(left, top + n * metrics.lineSpacing(), width, height),
+                             Qt.AlignmentFlag.AlignHCenter, line)
         painter.restore()
 
 
@@ -340,9 +385,19 @@ class PhotoGrid(QListView):
 
     def setModel(self, model) -> None:  # noqa: N802 (Qt's name)
         super().setModel(model)
+        delegate = self.itemDelegate()
+        if isinstance(delegate, PhotoDelegate):
+            model.modelReset.connect(delegate.forget)
         for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
             signal.connect(self.fit_cells)
         model.dataChanged.connect(self._data_changed)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        delegate = self.itemDelegate()
+        if event.type() == QEvent.Type.FontChange and isinstance(delegate, PhotoDelegate):
+            delegate.font_changed()
+            self.fit_cells()
 
     def _data_changed(self, _first, _last, roles=()) -> None:
         if list(roles) != [Qt.ItemDataRole.DecorationRole]:  # a thumbnail arriving: no text changed
