@@ -26,7 +26,7 @@ def line_and_head(conn: sqlite3.Connection, seq: int | None = None) -> tuple[Any
 
 _LINE_AND_HEAD, _LINE_HEAD_AND_AT = (
     f"SELECT (SELECT value FROM meta WHERE key = 'device_id'), (SELECT value FROM meta WHERE key = '{FOLDER_KEY}'), "
-    f"a.seq, a.hash, a.at, {at} FROM (SELECT 1) LEFT JOIN (SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1) a"
+    f"a.seq, a.hash, a.at, {at} FROM (SELECT 1) LEFT JOIN audit_log a ON a.seq = (SELECT max(seq) FROM audit_log)"
     for at in ("NULL", "(SELECT hash FROM audit_log WHERE seq = ?)"))
 
 

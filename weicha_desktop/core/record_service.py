@@ -149,7 +149,7 @@ class RecordService:
         data.update(prefill.record_values(spec, prefill.context(self.store, self.actor)))
         data = drafts.apply(data, self._checked_input(spec, values or {}))  # None: left empty
         with self.store.change(self.actor) as ch:
-            number = numbering.allocate(ch, spec.number_prefix, record_id, forms=self.forms) \
+            number = numbering.allocate(ch, spec.number_prefix, record_id, forms=self.forms, spec=spec) \
                 if spec.number_prefix else None
             if number and spec.number_field:
                 data[spec.number_field] = number
@@ -443,7 +443,7 @@ class RecordService:
                 if not isinstance(row, dict):
                     continue
                 if row.get("number") in (None, ""):
-                    rows[i] = {**row, "number": numbering.allocate(ch, prefix, record_id, forms=self.forms)}
+                    rows[i] = {**row, "number": numbering.allocate(ch, prefix, record_id, forms=self.forms, spec=spec)}
                 elif row["number"] not in known:
                     problems.append(Problem(f"{group}[{i}].number", Msg("record.number_issued"), "readonly"))
                 elif row["number"] in seen:

@@ -127,12 +127,17 @@ def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     return sha256_hex(str(prev_hash).encode("utf-8") + canonical_json(body))
 
 
+# the chain's head and the last seq ever issued (sqlite_sequence: a cut tail is not reused)
+_HEAD_AND_ISSUED = ("SELECT a.seq, a.hash, (SELECT seq FROM sqlite_sequence WHERE name = 'audit_log') FROM (SELECT 1) "
+                    "LEFT JOIN audit_log a ON a.seq = (SELECT max(seq) FROM audit_log)")
+
+
 def append(conn: sqlite3.Connection, fields: dict[str, Any]) -> AuditEntry:
     """Append one entry inside the caller's (IMMEDIATE) transaction. It carries the folder's
     device (``fields`` may name another: an entry a device received from elsewhere)."""
-    row = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-    seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
-    seq = max(seq, _sequence(conn) + 1)
+    last, prev, issued = conn.execute(_HEAD_AND_ISSUED).fetchone()  # one statement, not two
+    seq, prev = (last + 1, prev) if last is not None else (1, GENESIS)
+    seq = max(seq, (issued or 0) + 1)
     full = dict(fields, seq=seq)
     cols, device = _known(conn)  # a database before migration 10 (tests build them) has no device
     if DEVICE not in cols:
