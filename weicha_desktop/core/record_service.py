@@ -158,13 +158,17 @@ class RecordService:
             ch.insert("records", dict(
                 id=record_id, kind=self.kind, number=number, status="draft", current_version=1,
                 form_id=spec.id, created_at=ch.now, created_by=self.actor.id, updated_at=ch.now))
-            insert_version(ch, record_id=record_id, kind=self.kind, version=1, form_id=spec.id,
-                           form_version=spec.version, data=data, version_id=version_id)
+            text = insert_version(ch, record_id=record_id, kind=self.kind, version=1, form_id=spec.id,
+                                  form_version=spec.version, data=data, version_id=version_id)
             self._project(ch, record_id, spec, data)
             ch.log(f"{self.kind}.create", self.kind, record_id, f"新建{self.noun} {number or ''}".rstrip(),
                    {"number": number, "version": 1, "form": [spec.id, spec.version]})
             self._enqueue(ch, record_id, "create", number, 1, version_id, spec, data)
-        return self.get(record_id)
+        # the record as the change wrote it, not read again (what ``get`` returns: as _update)
+        return Record(id=record_id, kind=self.kind, number=number, status="draft", version=1,
+                      version_id=version_id, form_id=spec.id, form_version=spec.version,
+                      data=json.loads(text), created_at=ch.now, updated_at=ch.now, finalized_at=None,
+                      content_hash=None, amends_id=None, amend_reason=None, returned_comment=None)
 
     def update(self, number_or_id: str, values: dict[str, Any]) -> Record:
         """Merge ``values`` into the current draft (a key set to None is cleared). Values are

@@ -104,14 +104,16 @@ def record_state(conn, record_id: str) -> dict[str, Any]:
 
 def insert_version(ch, *, record_id: str, kind: str, version: int, form_id: str,
                    form_version: int, data: dict[str, Any], amends_id: str | None = None,
-                   amend_reason: str | None = None, version_id: str) -> None:
+                   amend_reason: str | None = None, version_id: str) -> str:
+    """Write the version (in the change ``ch``); returns its data as the text written."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     ch.insert("record_versions", {
         "id": version_id, "record_id": record_id, "kind": kind, "version": version,
-        "form_id": form_id, "form_version": form_version,
-        "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
+        "form_id": form_id, "form_version": form_version, "data": text,
         "created_at": ch.now, "created_by": ch.actor.id, "updated_at": ch.now,
         "amends_id": amends_id, "amend_reason": amend_reason,
     })
+    return text
 
 
 def read_record(conn, record_id: str, version: int | None = None) -> Record | None:
