@@ -6,6 +6,7 @@ takes down only its worker. Never raises: every outcome is a dict with ``status`
 to start (photos.py, the photo views) and need not wait for it."""
 from __future__ import annotations
 
+import math
 import os
 import warnings
 from pathlib import Path
@@ -59,17 +60,30 @@ def open_image(path: Path) -> Image.Image:
     return img
 
 
-def render_upright(path: Path, orientation: int | None, max_side: int) -> Image.Image:
+def fitted(size: tuple[int, int], max_side: int) -> tuple[int, int]:
+    """``size`` scaled to fit a ``max_side`` square, each side rounded up (never below what
+    Pillow's thumbnail makes of it): what a JPEG need be decoded at, at least."""
+    w, h = size
+    scale = min(1.0, max_side / max(w, h, 1))
+    return max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale))
+
+
+def render_upright(source: Path | Image.Image, orientation: int | None, max_side: int) -> Image.Image:
     """Decode at reduced scale where the format allows (JPEG draft mode), stand the image
-    upright and fit it into ``max_side``. Raises Rejected when the data cannot be decoded."""
+    upright and fit it into ``max_side``. Raises Rejected when the data cannot be decoded.
+
+    ``source`` is a file, or an image ``open_image`` opened (analyse has read its header
+    already; it is closed here). The draft scale is chosen for the fitted size, not the
+    square: a 3:2 camera's 6000×4000 photo for a 1,350 px print decodes at 1/4
+    (1,500×1,000), not at 1/2 as the square's short side allowed (3,000×2,000)."""
     from weicha_desktop.core.media.pil import TRANSPOSE, Image
 
-    img = open_image(path)
+    img = source if isinstance(source, Image.Image) else open_image(source)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             if img.format in ("JPEG", "MPO"):
-                img.draft("RGB", (max_side, max_side))
+                img.draft("RGB", fitted(img.size, max_side))
             img.load()
             out = img.convert("RGB") if img.mode not in ("RGB", "L") else img.copy()
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
@@ -108,16 +122,18 @@ def analyse(source: str, blob_root: str, thumbs_dir: str, staging: str | None = 
         with open(staged.temp_path, "rb") as fh:
             info = read_exif(fh)
         img = open_image(staged.temp_path)
-        fmt, (w, h) = ALLOWED_FORMATS[img.format], img.size
-        turn = info.orientation
-        if fmt == "HEIF":
-            # pillow-heif applies the file's own rotation (irot/imir) on decode, so the
-            # pixels already stand upright; exifread cannot always find HEIF EXIF itself.
-            if info == ExifInfo():
-                info = read_exif_bytes(img.info.get("exif"))
-            turn = None
-        img.close()
-        thumb = render_upright(staged.temp_path, turn, THUMB_SIZE)
+        try:
+            fmt, (w, h) = ALLOWED_FORMATS[img.format], img.size
+            turn = info.orientation
+            if fmt == "HEIF":
+                # pillow-heif applies the file's own rotation (irot/imir) on decode, so the
+                # pixels already stand upright; exifread cannot always find HEIF EXIF itself.
+                if info == ExifInfo():
+                    info = read_exif_bytes(img.info.get("exif"))
+                turn = None
+            thumb = render_upright(img, turn, THUMB_SIZE)  # its header is not read again
+        finally:
+            img.close()
         target = thumbnail_path(Path(thumbs_dir), staged.sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
         # written aside, then renamed: one small folder for the next start to clear after a
