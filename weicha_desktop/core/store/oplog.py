@@ -45,11 +45,11 @@ def next_device_seq(conn: sqlite3.Connection, device_id: str) -> int:
     """The device's next sequence number, taken inside the caller's transaction. Never one an
     op in the outbox has, even with the counter set back or deleted behind the program (a
     save must not fail for that; verify names the counter: core/verify/outbox.py)."""
-    return conn.execute(
-        "INSERT INTO outbox_sequence (device_id, last_seq) VALUES (?1, ?2 + 1) "
-        "ON CONFLICT (device_id) DO UPDATE SET last_seq = max(last_seq, ?2) + 1 RETURNING last_seq",
-        (device_id, conn.execute("SELECT ifnull(max(device_seq), 0) FROM outbox WHERE device_id = ?",
-                                 (device_id,)).fetchone()[0])).fetchone()[0]
+    return conn.execute(  # one statement: the highest in the outbox (its unique index) + 1
+        "INSERT INTO outbox_sequence (device_id, last_seq) "
+        "SELECT ?1, ifnull(max(device_seq), 0) + 1 FROM outbox WHERE device_id = ?1 "
+        "ON CONFLICT (device_id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq - 1) + 1 "
+        "RETURNING last_seq", (device_id,)).fetchone()[0]
 
 
 def person(conn: sqlite3.Connection, user_id: str | None, *, name: str = "",
