@@ -19,6 +19,7 @@ Table cells are reached through the table widget (one column per sub-field, in f
 so the table editor needs no hook of its own."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -99,15 +100,16 @@ def prefill_new_rows(editor: Editor, store: Any, actor: Any) -> bool:
     return True
 
 
-def follow_photo_count(editor: Editor | None, known: Any, count: Any) -> bool:
-    """照片张数 to ``count`` (勘验结束时间 to the last photo's time) if it is empty or still
-    what the form knew (``known``)."""
-    if editor is None or editor.field.readonly or count is None:
+def follow_photo_count(field: Field, value: Any, editor: Callable[[], Editor], known: Any,
+                       count: Any) -> bool:
+    """照片张数 to ``count`` (勘验结束时间 to the last photo's time) if it is empty (``value``:
+    what it holds) or still what the form knew (``known``). ``editor()`` gives the field's
+    editor, asked for only to write (it may make the input: forms/lazy.py)."""
+    if field.readonly or count is None:
         return False
-    value = editor.value()
     if value == count or not (value is None or value == known):
         return False
-    editor.set_value(count)
+    editor().set_value(count)
     return True
 
 
@@ -117,9 +119,13 @@ class PhotoFields:
 
     SOURCES = {"photo_count": prefill.photo_count, "photo_end": prefill.photo_end}
 
-    def __init__(self, fields: list[Field], editors: dict[str, Editor], store):
+    def __init__(self, fields: list[Field], editors: Mapping[str, Editor],
+                 value: Callable[[str], Any], store):
+        """``editors`` may make an input as it is asked for: the values are read through
+        ``value(field id)`` (forms/lazy.py), the editor is asked for only to write."""
         self.fields = {f.id: f.prefill for f in fields if f.prefill in self.SOURCES and f.id in editors}
-        self.editors, self.store = editors, store
+        self.by_id = {f.id: f for f in fields if f.id in self.fields}
+        self.editors, self.value, self.store = editors, value, store
         self.known: dict[str, Any] = {}
 
     def load(self, case_id: str) -> None:
@@ -128,7 +134,8 @@ class PhotoFields:
     def follow(self, case_id: str) -> None:
         for field_id, source in self.fields.items():
             now = self.SOURCES[source](self.store, case_id)
-            follow_photo_count(self.editors[field_id], self.known.get(field_id), now)
+            follow_photo_count(self.by_id[field_id], self.value(field_id),
+                               lambda f=field_id: self.editors[f], self.known.get(field_id), now)
             self.known[field_id] = now
 
 
@@ -136,22 +143,23 @@ class Followers:
     """Top-level fields that follow another (现场地点 ← 发案地点): when a source is edited,
     a follower that is empty or still holds what the old value gave takes the new one."""
 
-    def __init__(self, fields: list[Field], editors: dict[str, Editor]):
+    def __init__(self, fields: list[Field], editors: Mapping[str, Editor], value: Callable[[str], Any]):
+        """As ``PhotoFields``: read through ``value``, ``editors`` asked for only to write."""
         self.fields = [f for f in fields if f.id in editors]
-        self.editors = editors
+        self.editors, self.value = editors, value
         self.pairs = pairs(self.fields)
         self.sources = {source.id for _, source in self.pairs}
         self.seen: dict[str, Any] = {}
 
     def remember(self) -> None:
         """The sources' values as loaded (what a follower holding the same was given)."""
-        self.seen = {s: self.editors[s].value() for s in self.sources}
+        self.seen = {s: self.value(s) for s in self.sources}
 
     def edited(self, editor: Editor) -> list[str]:
         """After an edit of ``editor``: the followers it changed."""
         if editor.field.id not in self.sources:
             return []
-        now = {f.id: self.editors[f.id].value() for pair in self.pairs for f in pair}
+        now = {f.id: self.value(f.id) for pair in self.pairs for f in pair}
         changed = follow(self.fields, self.seen, now)
         self.seen = {s: now[s] if s not in changed else changed[s] for s in self.sources}
         for field_id, value in changed.items():

@@ -308,7 +308,9 @@ class RepeatEditor(Editor):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.row_widget = box
-        self.fit_columns()
+        # the columns are fitted as the editor is loaded (set_value: the form loads every
+        # editor as it makes it), not here as well: twice per table per open before
+        self.widget.fit_columns = self.fit_columns
 
     @staticmethod
     def _shortcut(box: QWidget, keys: tuple[str, ...], button: QPushButton) -> QShortcut:

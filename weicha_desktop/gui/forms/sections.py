@@ -5,6 +5,8 @@ Both are updated on every edit, so only what changes is handed to Qt (docs/autos
 “None and PySide6”)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QColor, QPalette, QShowEvent
 from PySide6.QtWidgets import (QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget)
@@ -37,6 +39,7 @@ class SectionPage(QScrollArea):
         self._columns: dict[str, QVBoxLayout] = {}  # field id → its editor's column
         self._built = False
         self._waiting: QWidget | None = None  # the inputs of a page not built yet (add_editors)
+        self._maker: Callable[[], list[Editor]] | None = None  # its inputs, when first needed
         self._first: list[QWidget] = []       # inputs above the fields, first on Tab (add_above)
         self._red = _error_palette()  # the error labels' (one for the page: setPalette copies it)
         self.setWidgetResizable(True)
@@ -68,11 +71,29 @@ class SectionPage(QScrollArea):
         for editor in editors:
             editor.row_widget.setParent(self._waiting)
 
+    def make_later(self, maker: Callable[[], list[Editor]]) -> None:
+        """The page's inputs are ``maker()``'s, made when first needed (``make_inputs``: the
+        page built, or the form asking for one of them); see forms/lazy.py."""
+        self._maker = maker
+
+    @property
+    def made(self) -> bool:
+        """Whether the inputs are made (they may still wait for their rows: ``build``)."""
+        return self._maker is None
+
+    def make_inputs(self) -> None:
+        maker, self._maker = self._maker, None
+        if maker is not None:
+            self.add_editors(maker(), build=False)
+
     def build(self) -> None:
         """The rows of the fields, once; what was asked of them meanwhile (hidden rows, error
         lines, the inputs above the fields first on Tab) is applied now."""
         if self._built:
             return
+        maker, self._maker = self._maker, None
+        if maker is not None:  # (made straight into their rows: no move)
+            self.editors.update((editor.field.id, editor) for editor in maker())
         self._built = True
         made = [w for field_id, editor in self.editors.items() for w in self._add_row(field_id, editor, self.lang)]
         if self._page.isVisible():  # (built as its tab is shown: Qt would show the rows later)
@@ -91,13 +112,28 @@ class SectionPage(QScrollArea):
                 label.setVisible(True)
         self._chain_tab_order(self._first)
         if self.isVisible():
-            # Laid out now, not at Qt's next turn: a field focused on this tab at once
-            # (Ctrl+PgDown, a problem clicked, the first empty field) is scrolled to where it
-            # will be, not where the unbuilt page had nothing. (A page built unseen, for its
-            # error lines, is laid out by Qt as it is shown.)
-            self.top.activate()
-            for widget in (self._page, self.viewport(), self):
-                QCoreApplication.sendPostedEvents(widget, QEvent.Type.LayoutRequest)
+            self._lay_out_now()
+
+    def _lay_out_now(self) -> None:
+        """Laid out now, not at Qt's next turn: a field focused on this tab at once (Ctrl+PgDown,
+        a problem clicked, the first empty field) is scrolled to where it will be, not where the
+        unbuilt page had nothing. (A page built unseen, for its error lines, is laid out by Qt
+        as it is shown.)"""
+        self.top.activate()
+        for widget in (self._page, self.viewport(), self):
+            QCoreApplication.sendPostedEvents(widget, QEvent.Type.LayoutRequest)
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 (Qt's name)
+        """A page first shown (its tab chosen) is built just before, while still hidden: its
+        rows are then shown with it, not one by one under a page on screen (Qt laid the page
+        out again for each: a third of showing a tab)."""
+        parent = self.parentWidget()  # (a tab widget not on screen shows its first page too)
+        first = visible and not self._built and parent is not None and parent.isVisible()
+        if first:
+            self.build()
+        super().setVisible(visible)
+        if first:
+            self._lay_out_now()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
         self.build()  # (the form builds a page as its tab is chosen: this is the safety net)

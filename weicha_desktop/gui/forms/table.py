@@ -262,9 +262,16 @@ class FormTable(QTableWidget):
     _least: list[int] = []
     _titles: list[tuple[str, str]] = []  # each header's one-line and two-line text
 
+    fit_columns = None  # the editor's (RepeatEditor.fit_columns): done at its first load, or here when shown
+
     def set_widths(self, wanted: list[int], least: list[int], titles: list[tuple[str, str]]) -> None:
         self._wanted, self._least, self._titles = wanted, least, titles
         self.fit_width()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt)
+        if not self._wanted and self.fit_columns is not None:  # (never loaded: fitted empty)
+            self.fit_columns()
+        super().showEvent(event)
 
     def room(self) -> int:
         """The width the columns have: the table's less its frame, the row numbers and a

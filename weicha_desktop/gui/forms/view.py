@@ -32,8 +32,8 @@ from weicha_desktop.gui.common.store_events import StoreEvents
 from weicha_desktop.gui.forms import autofill
 from weicha_desktop.gui.forms.amend_dialog import AmendDialog
 from weicha_desktop.gui.forms.fields import Editor
-from weicha_desktop.gui.forms.groups import make_editor
 from weicha_desktop.gui.forms.header import FormHeader
+from weicha_desktop.gui.forms.lazy import LazyInputs
 from weicha_desktop.gui.forms.problems import ProblemPanel, problem_line
 from weicha_desktop.gui.forms.section_list import SectionList
 from weicha_desktop.gui.forms.sections import SectionPage
@@ -53,7 +53,7 @@ QLabel#formMessage[kind="error"] { color: #b00020; }
 QLabel#formMessage[kind="ok"] { color: #1b5e20; }
 """
 
-class FormView(QWidget):
+class FormView(LazyInputs, QWidget):
     saved = Signal(object)    # the CaseRecord after a commit, finalize or 补正
     autosaved = Signal(str)   # when the unsaved edits were journalled (ISO time)
     loaded = Signal(object)   # the CaseRecord now shown (views added with add_view follow it)
@@ -65,10 +65,8 @@ class FormView(QWidget):
         super().__init__(parent)
         self.cases, self.case, self.lang, self.amendable = cases, case, lang, amendable
         self.spec: FormSpec = cases.spec_for(case)
-        self.editors: dict[str, Editor] = {}
+        self._init_inputs()  # self.editors …: forms/lazy.py
         self.pages: list[SectionPage] = []
-        self._section_of: dict[str, int] = {}  # data key (field id, “其他” text) → tab
-        self._owner: dict[str, Editor] = {}     # data key → the editor that shows it
         self._relevant = {f.id: compile_expr(f.relevant) for f in self.spec.all_fields() if f.relevant}
         self._loading = False
         self._pending = False    # edits since the last autosave
@@ -110,18 +108,7 @@ class FormView(QWidget):
             page = SectionPage(section, lang)
             self.pages.append(page)
             self.tabs.addTab(page, titles[index])
-            editors = []
-            for field in section.fields:
-                editor = make_editor(field, lang=lang)
-                editors.append(editor)
-                self.editors[field.id] = editor
-                autofill.prefill_new_rows(editor, cases.store, cases.actor)  # 提取人, 提取时间
-                autofill.follow_in_rows(editor)  # 类别 ← 名称, 提取方法 ← 类别
-                for key in editor.keys():
-                    self._section_of[key], self._owner[key] = index, editor
-                for signal in editor.signals():
-                    signal.connect(lambda *_, e=editor: self._edited(e))
-            page.add_editors(editors, build=index == self.tabs.currentIndex())  # others: when shown
+            page.make_later(lambda index=index: self._make_section(index))
         self.template_bar = TemplateBar.for_form(
             cases.forms, self.spec, self.editors, self.current_data, lang)
         self._narrative = [s.id for s in self.spec.sections].index(NARRATIVE_SECTION) \
@@ -129,13 +116,14 @@ class FormView(QWidget):
         if self.template_bar is not None:
             self.pages[self._narrative].add_above(self.template_bar, self.template_bar.focus_widgets())
             layout.insertWidget(1, self.template_bar.offer)  # 插入“入室盗窃”模板？ once a case type is chosen
-        self.followers = autofill.Followers(self.spec.all_fields(), self.editors)  # 现场地点 ← 发案地点
+        self.followers = autofill.Followers(self.spec.all_fields(), self.editors, self.field_value)  # 现场地点 ← 发案地点
         self._filled_from: dict[str, Any] = {}  # the record when the narrative was last filled
         self.tabs.currentChanged.connect(lambda index: self.pages[index].build() if index >= 0 else None)
         self.tabs.currentChanged.connect(self.flush)
         self.tabs.currentChanged.connect(self._section_shown)
         # 照片 (张数) and 勘验结束时间 follow the photo log (autofill.py)
-        self.photo_fields = autofill.PhotoFields(self.spec.all_fields(), self.editors, cases.store)
+        self.photo_fields = autofill.PhotoFields(self.spec.all_fields(), self.editors, self.field_value,
+                                                 cases.store)
         if self.photo_fields.fields:
             StoreEvents(cases.store, self).changed.connect(self._store_changed)
         self.panel = ProblemPanel(self._problem_text)
@@ -144,6 +132,7 @@ class FormView(QWidget):
         layout.addWidget(self.panel)
         self._shortcuts()
         self.load(case)
+        self.pages[self.tabs.currentIndex()].build()  # the others when first needed
 
     # ---- building --------------------------------------------------------------------------
     def _shortcuts(self) -> None:
@@ -171,7 +160,7 @@ class FormView(QWidget):
     def next_problem(self, step: int) -> None:
         """F8 / Shift+F8: the next / previous problem; with no list yet, 检查 makes it first.
         A cell still being typed in counts first (its problem is gone, not the next one)."""
-        for editor in self.editors.values():
+        for editor in list(self._made.values()):
             editor.commit_open_edit()
         self.flush()
         if not self.panel.step(step) and self.header.check_button.isVisible() \
@@ -222,16 +211,18 @@ class FormView(QWidget):
             else self.cases.edit_refusal(case)
         recovery = self.cases.recovered(case.id) if self.is_editable() else None
         data = drafts.apply(case.data, recovery.values) if recovery else case.data
+        self._data = data
         self._loading = True
         try:
-            for editor in self.editors.values():
+            for editor in list(self._made.values()):
                 editor.load(data)
         finally:
             self._loading = False
+        self._settle(data)
         self._pending, self._buffered = False, recovery is not None
         self._filled_from = data
         self.followers.remember()
-        for editor in self.editors.values():
+        for editor in list(self._made.values()):
             autofill.remember_rows(editor)
         self.photo_fields.load(case.id)
         self.set_readonly(not self.is_editable())
@@ -258,19 +249,19 @@ class FormView(QWidget):
         Text typed into a table cell whose editor is still open counts: every save path,
         autosave and the close prompt read the form through here."""
         out: dict[str, Any] = {}
-        for editor in self.editors.values():
+        for editor in list(self._made.values()):
             editor.commit_open_edit()
-        for editor in self.editors.values():
-            if not editor.field.readonly:
-                out.update(editor.values())
+        for field in self._fields:
+            if not field.readonly:
+                editor = self._made.get(field.id)
+                out.update(self._unmade[field.id] if editor is None else editor.values())
         return out
 
     def changes(self) -> dict[str, Any]:
         """What ``CaseService.update`` needs: changed keys, and None for keys emptied here."""
         new = self.values()
-        keys = {k for e in self.editors.values() if not e.field.readonly for k in e.keys()}
         out = {k: v for k, v in new.items() if self.case.data.get(k) != v}
-        out.update({k: None for k in keys if k not in new and k in self.case.data})
+        out.update({k: None for k in self._keys if k not in new and k in self.case.data})
         return out
 
     def current_data(self) -> dict[str, Any]:
@@ -285,7 +276,8 @@ class FormView(QWidget):
         return not self.case.locked and self.case.status == "draft" and self._refusal is None
 
     def set_readonly(self, readonly: bool) -> None:
-        for editor in self.editors.values():
+        self._readonly = readonly  # (inputs made later: as they are made)
+        for editor in list(self._made.values()):
             editor.set_readonly(readonly or editor.field.readonly)
         grey_readonly(self.views.widget(0))
         if self.template_bar is not None:
@@ -311,7 +303,7 @@ class FormView(QWidget):
         env = self.current_data()
         for field_id, expr in self._relevant.items():
             self.pages[self._section_of[field_id]].set_field_visible(field_id, expr.holds(env))
-        for editor in self.editors.values():
+        for editor in list(self._made.values()):
             editor.update_relevance(env)
 
     def _timeout(self) -> None:
@@ -376,16 +368,21 @@ class FormView(QWidget):
         by_field: dict[str, list[Problem]] = {}
         for problem in problems:
             top = problem.path.split(".")[0].split("[")[0]
-            if top in self._owner:
-                by_field.setdefault(self._owner[top].field.id, []).append(problem)
-        for field_id, editor in self.editors.items():
+            if top in self._top:
+                by_field.setdefault(self._top[top], []).append(problem)
+        for field in self._fields:
+            field_id = field.id
             found = by_field.get(field_id, [])
+            marks = [(p.path[len(field_id):], message_text(p.message)) for p in found]
+            self._marks[field_id] = marks  # (an input made later is marked as it is made)
             texts = [message_detail(p.message) for p in found if p.rule != "blank"]  # name beside it
             blanks = sum(p.rule == "blank" for p in found)  # one line, however many (F8: each)
             if blanks:
                 texts.append(self.tr("有 %n 处空白“____”未填写（F8 逐个定位）", "", blanks))
             self.pages[self._section_of[field_id]].show_errors(field_id, texts)
-            editor.show_problems([(p.path[len(field_id):], message_text(p.message)) for p in found])
+            editor = self._made.get(field_id)
+            if editor is not None:
+                editor.show_problems(marks)
         counts: dict[int, int] = {}
         for field_id, found in by_field.items():
             counts[self._section_of[field_id]] = counts.get(self._section_of[field_id], 0) + len(found)
@@ -574,9 +571,9 @@ class FormView(QWidget):
         source = self._blank_source(top)
         if source is not None:
             path = top = source
-        editor = self._owner.get(top)
-        if editor is None:
+        if top not in self._top:
             return
+        editor = self.editors[self._top[top]]
         page = self.pages[self._section_of[top]]
         if self.header.view_group.buttons():
             self.header.view_group.button(0).click()
@@ -591,7 +588,7 @@ class FormView(QWidget):
             return None
         data = self.current_data()
         source = blank_source(self.template_bar.templates, field_id, data.get(field_id) or "")
-        if source is None or source not in self._owner or not is_empty(data.get(source)):
+        if source is None or source not in self._top or not is_empty(data.get(source)):
             return None
         return source
 

@@ -26,12 +26,12 @@ READONLY_LOOK = ((QPalette.ColorRole.Base, QColor("#f2f2f2")), (QPalette.ColorRo
 
 
 def grey_readonly(root: QWidget) -> None:
-    """The read-only inputs under ``root`` on grey (#f2f2f2, text #333), the others as the
+    """The read-only inputs under ``root`` (and ``root``, an input) on grey (#f2f2f2, text #333), the others as the
     style draws them. A palette: a style sheet ``[readOnly="true"]`` over the form made Qt
     restyle every widget of the form as its tabs were put in (a quarter of opening a case),
     and did not follow an input made read-only once shown (a finalized case stayed white)."""
     for cls in (QLineEdit, QPlainTextEdit, QAbstractSpinBox):
-        for widget in root.findChildren(cls):
+        for widget in [root, *root.findChildren(cls)] if isinstance(root, cls) else root.findChildren(cls):
             readonly = widget.isReadOnly()
             if readonly == widget.testAttribute(Qt.WidgetAttribute.WA_SetPalette):
                 continue
