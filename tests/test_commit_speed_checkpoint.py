@@ -6,7 +6,7 @@ commits is still found by it); a folder just set up reads no other folder's chec
 import json
 
 from weicha_desktop.core.checkpoint import Anchor
-from weicha_desktop.core.store import SYSTEM
+from weicha_desktop.core.store import SYSTEM, Store
 
 from tests.support import new_store
 from tests.test_store_statements import statements
@@ -62,3 +62,27 @@ def test_a_folder_just_set_up_reads_no_other_folders_checkpoint(tmp_path, monkey
         _read(store)
         assert store.anchor.problem is None and store.anchor.suspected is None
     assert read == []
+
+
+def test_the_first_commit_after_an_open_asks_no_second_query_either(tmp_path, monkeypatch):
+    """Opening read the checkpoint file: its entry's hash comes with the head at the first
+    commit; a checkpoint file replaced meanwhile is read again and asked of the chain."""
+    new_store(tmp_path / "data").close()
+    with Store.open(tmp_path / "data") as store:
+        with statements(monkeypatch) as seen:
+            _read(store)
+        after = seen[seen.index("COMMIT") + 1:]  # the line and head; the log's data.anchor entries
+        assert not [s for s in after if s.startswith("SELECT hash FROM audit_log WHERE seq")], after
+        path = store.anchor.path(store.meta("device_id"), store.meta("folder_id"))
+        doc = json.loads(path.read_text("utf-8"))
+        seq = doc["checkpoint"]["seq"] - 1  # the file set back to the entry before, truly: no alarm
+        doc["checkpoint"].update(seq=seq, head=store.conn.execute(
+            "SELECT hash FROM audit_log WHERE seq = ?", (seq,)).fetchone()[0])
+        path.write_text(json.dumps(doc), "utf-8")
+        _read(store)  # (the hash at ITS seq asked, not the one read with the head for the last)
+        assert store.anchor.suspected is None and store.anchor.problem is None
+        doc = json.loads(path.read_text("utf-8"))
+        doc["checkpoint"]["head"] = "0" * 64  # the same seq, another hash: found
+        path.write_text(json.dumps(doc), "utf-8")
+        _read(store)
+        assert "与这份数据不符" in (store.anchor.suspected or "")

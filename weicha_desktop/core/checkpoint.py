@@ -134,7 +134,7 @@ class Anchor:
         self._usable: dict[Path, bool] = {}
         self._swept: set[str] = set()  # devices whose stale temp files were removed
         self._logged: set[tuple[str, str, str]] = set()  # lines (+ key) the log names a start of
-        self._wrote: Checkpoint | None = None  # the last checkpoint this instance wrote
+        self._seen: Checkpoint | None = None  # the line's checkpoint this instance last wrote or read
 
     def reader(self) -> "Anchor":
         """A fresh Anchor on the same key store, for another thread (verify in the window)."""
@@ -319,8 +319,8 @@ class Anchor:
             return False
 
     def _advance(self, conn: sqlite3.Connection, data_dir: Path, force: bool, log: StartLogger | None) -> bool:
-        wrote = self._wrote  # the checkpoint this instance wrote last: the hash at its seq comes along
-        device_id, folder_id, head, at_seq = line_and_head(conn, wrote.seq if wrote is not None else 0)
+        seen = self._seen  # the checkpoint this instance wrote or read last: the hash at its seq comes along
+        device_id, folder_id, head, at_seq = line_and_head(conn, seen.seq if seen is not None else 0)
         if device_id is None or head is None or not self.usable_for(data_dir):
             return False
         if not DEVICE_ID.match(device_id):
@@ -339,7 +339,7 @@ class Anchor:
                     raise
                 old = None
             if old is not None and not force:
-                if self._still_same(conn, old, folder_id, head[0], at_seq if old is wrote else ASK):
+                if self._still_same(conn, old, folder_id, head[0], at_seq if old is seen else ASK):
                     return True
             taken_over = self._may_start(conn, data_dir, device_id, folder_id) if old is None and not force else None
             key = self.private_key(create=True)
@@ -396,7 +396,7 @@ class Anchor:
         self._close(path)
         cp = self._read(path)
         if cp is not None:
-            self._known[path] = cp
+            self._known[path] = self._seen = cp
             slots = SlotFile.adopt(path, cp.body())  # this very content, in slots: written in place next
             if slots is not None:
                 self._open[path] = slots
@@ -514,7 +514,7 @@ class Anchor:
             raise
         self._known[path] = cp
         if taken_by is None:
-            self._wrote = cp
+            self._seen = cp
 
     def _public_of(self, key: Ed25519PrivateKey) -> str:
         if self._public is None or self._public[0] is not key:
