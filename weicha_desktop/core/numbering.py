@@ -74,6 +74,10 @@ def parse_number(number: str) -> tuple[str, str, str, int]:
     return kind, unit, year + month, int(serial)
 
 
+_UNIT_AND_SLOTS = ("SELECT (SELECT value FROM meta WHERE key = 'unit_code'), (SELECT value FROM meta WHERE key = "
+                   "'device_slot'), (SELECT value FROM meta WHERE key = 'device_slots')")
+
+
 def allocate(ch, kind: str, object_id: str, when: datetime | None = None, *,
              forms: Any = None, spec: Any = None) -> str:
     """Issue the next number of ``kind`` (its letter) inside the open change ``ch``. With the
@@ -84,8 +88,9 @@ def allocate(ch, kind: str, object_id: str, when: datetime | None = None, *,
     if forms is not None and not declared and kind not in forms.number_prefixes():
         raise ValueError(f"no form declares the number letter {kind!r}")
     store = ch.store
-    unit = check_unit_code(store.meta("unit_code") or "")
-    plan = SlotPlan(int(store.meta("device_slot", "1")), int(store.meta("device_slots", "1")))
+    unit, slot, slots = ch.conn.execute(_UNIT_AND_SLOTS).fetchone()  # one statement, not three
+    unit = check_unit_code(unit or "")
+    plan = SlotPlan(int("1" if slot is None else slot), int("1" if slots is None else slots))
     when = when or store.clock.now()
     period = f"{when:%Y%m}"
     row = ch.conn.execute(
