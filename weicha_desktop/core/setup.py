@@ -37,13 +37,12 @@ def initialize(store: Store, *, unit_code: str, unit_name: str, admin_name: str,
         # the checkpoint finds its files by it)
         ch.conn.execute("INSERT INTO devices (id, name, created_at, this_device) VALUES (?, ?, ?, 1)",
                         (device_id, device_name, ch.now))
-        for key, value in {
+        ch.set_meta_items({
             "unit_code": unit_code, "unit_name": unit_name.strip(), "device_id": device_id,
             FOLDER_KEY: folder_id,
             "device_slot": str(plan.slot), "device_slots": str(plan.slots),
             "initialized_at": ch.now,
-        }.items():
-            ch.set_meta(key, value)
+        })
         ch.log("system.init", "unit", unit_code,
                f"初始化：{unit_name.strip()}（{unit_code}），设备编号段 {plan.slot}/{plan.slots}，"
                f"管理员 {admin_name}（警号 {badge}）",

@@ -454,9 +454,13 @@ class Change:
                           list(row.values()))
 
     def set_meta(self, key: str, value: str) -> None:
+        self.set_meta_items({key: value})
+
+    def set_meta_items(self, items: dict[str, str]) -> None:
+        """Several meta keys in one statement (in the order given)."""
         self.conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+            f"INSERT INTO meta (key, value) VALUES {', '.join(['(?, ?)'] * len(items))} "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [v for kv in items.items() for v in kv])
 
 
 def acquire_folder_lock(data_dir: Path) -> FolderLock:
