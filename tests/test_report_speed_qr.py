@@ -1,0 +1,60 @@
+"""The QR codes of reports and labels: made by zxing-cpp's C++ writer and drawn as ONE filled
+path in module units (segno's pure-Python encoder was ~14 ms a code; a reportlab rect call
+per run another ~4 ms). Still a standard QR code of the exact text at the level asked for;
+the pages' codes are read back by tests/test_reports.py and tests/test_labels.py."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import zlib
+
+import pytest
+import zxingcpp
+from PIL import Image
+from reportlab.pdfgen.canvas import Canvas
+
+from weicha_desktop.core.reports.qr import QUIET, draw_qr, qr_matrix
+
+PAYLOAD = json.dumps({"case": "01JD3X4Y5Z", "number": "K4501000000002026110001", "version": 3,
+                      "sha256": "ab" * 32, "final": True}, separators=(",", ":"))
+
+
+def _image(matrix: list[bytes], scale: int = 4) -> Image.Image:
+    n = len(matrix)
+    img = Image.new("L", (n + 2 * QUIET, n + 2 * QUIET), 255)
+    img.putdata([0 if (QUIET <= r < n + QUIET and QUIET <= c < n + QUIET and matrix[r - QUIET][c - QUIET])
+                 else 255 for r in range(n + 2 * QUIET) for c in range(n + 2 * QUIET)])
+    return img.resize((img.width * scale, img.height * scale), Image.Resampling.NEAREST)
+
+
+@pytest.mark.parametrize("data, level", [(PAYLOAD, "m"), ("K4501000000002026110001-W03", "m"),
+                                         ("物证-07", "q"), ("x", "h")])
+def test_the_matrix_is_a_qr_code_of_the_exact_text_at_the_level_asked(data, level):
+    matrix = qr_matrix(data, level)
+    n = len(matrix)
+    assert n >= 21 and (n - 17) % 4 == 0 and all(len(row) == n for row in matrix)
+    assert set(b"".join(matrix)) == {0, 1}
+    (read,) = zxingcpp.read_barcodes(_image(matrix), formats=zxingcpp.BarcodeFormat.QRCode)
+    assert read.valid and read.text == data and read.ec_level == level.upper()
+
+
+def test_the_code_is_one_filled_path_of_whole_module_runs():
+    out = io.BytesIO()
+    c = Canvas(out, pageCompression=0)
+    draw_qr(c, PAYLOAD, 100, 200, 120)
+    c.showPage()
+    c.save()
+    pdf = out.getvalue()
+    stream = re.search(rb"stream\r?\n(.*?)endstream", pdf, re.S).group(1)
+    if b"FlateDecode" in pdf:  # pragma: no cover - pageCompression=0 writes it plain
+        stream = zlib.decompress(stream)
+    ops = stream.decode("latin-1").split()
+    matrix = qr_matrix(PAYLOAD)
+    n = len(matrix)
+    runs = sum(len(re.findall(rb"\x01+", row)) for row in matrix)
+    assert ops.count("re") == runs and ops.count("f") == 1  # one fill, one `re` per run
+    module = 120 / (n + 2 * QUIET)
+    # module units: scaled by the module's size, moved inside the quiet zone
+    cm = [float(v) for v in re.search(rb"rg\s+([-\d. ]+) cm", stream).group(1).split()]
+    assert cm == pytest.approx([module, 0, 0, module, 100 + QUIET * module, 200 + QUIET * module])
