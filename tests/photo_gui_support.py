@@ -29,10 +29,11 @@ def evidence() -> list[dict]:
 
 
 def open_pages(qtbot, cases: CaseService, case_id: str) -> tuple[FormView, CasePages]:
-    """A case's form with its 照片 and 物证登记 views, shown at 1280x800."""
+    """A case's form with its 照片 and 物证登记 views (built when first shown or asked for),
+    shown at 1280x800."""
     view = FormView(cases, cases.get(case_id))
     pages = CasePages(view, PhotoService(cases.store, cases.actor, cases.forms))
-    pages.photo_log.import_bar.workers = 1  # one worker process: quicker to start in tests
+    pages.import_workers = 1  # one worker process: quicker to start in tests
     qtbot.addWidget(view)
     view.resize(1280, 800)
     view.show()

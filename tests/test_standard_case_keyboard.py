@@ -90,7 +90,7 @@ def test_a_standard_burglary_case_from_the_keyboard(window, qtbot, tmp_path, dia
     kb.key("Ctrl+N")                                  # 新建勘验: the focus on 指派/报告单位
     view = window.workspace.currentWidget()
     pages = window.workspace.case_pages[view]
-    pages.photo_log.import_bar.workers = 1            # one worker process: quicker in a test
+    pages.import_workers = 1                          # one worker process: quicker in a test
     kb.key("Ctrl+2")
 
     def import_card(dialog: QDialog) -> None:

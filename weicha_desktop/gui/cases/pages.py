@@ -10,35 +10,27 @@
         version), marked in the section list, the comment above its fields"""
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QListWidgetItem
 
 from weicha_desktop.core.cases import CaseRecord
-from weicha_desktop.core.forms.loader import load_choice_lists
-from weicha_desktop.core.forms.spec import Choice
 from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.reports.service import ReportService
 from weicha_desktop.gui.common.settings import Settings
-from weicha_desktop.gui.evidence.register import EvidenceRegister
+from weicha_desktop.gui.common.lazy_view import LazyPage
+from weicha_desktop.gui.evidence.register import EvidenceRegister, evidence_rows
 from weicha_desktop.gui.forms.problems import PATH_ROLE
 from weicha_desktop.gui.forms.view import FormView
 from weicha_desktop.gui.photos.log import PhotoLog
 from weicha_desktop.gui.reports.dialog import ReportDialog
 
-PHOTO_CLASSES = "photo_classes"
 RETURN_NOTE_STYLE = ("QLabel#sectionReturnNote { background: #fdecea; color: #8e0000; "
                      "border-left: 5px solid #c62828; padding: 6px 10px; }")
 
 
-def photo_classes(forms_dir: Path) -> list[Choice]:
-    """The photo classes of forms/choices/photo_classes.yaml (方位, 概貌, 重点部位, 细目 …)."""
-    lists, _problems = load_choice_lists(Path(forms_dir) / "choices")
-    return list(lists.get(PHOTO_CLASSES, []))
-
-
 class CasePages(QObject):
+    photosChanged = Signal()  # photos added, described or reordered (the status bar's count)
+
     def __init__(self, view: FormView, photos: PhotoService, lang: str = "zh", *,
                  settings: Settings | None = None):
         """``settings``: where the report dialog keeps its last choices (None: nowhere)."""
@@ -51,21 +43,50 @@ class CasePages(QObject):
         self.return_row: int | None = None  # the section the return comment is about
         self._return_notes: dict[int, QLabel] = {}  # section index → the comment above its fields
         self._return_shown: tuple[str, int] | None = None  # (case, version) opened at its section
-        self.photo_log = PhotoLog(photos, view.case, photo_classes(view.cases.forms.forms_dir), lang)
-        self.register = EvidenceRegister(view.cases, photos, view.case, lang,
-                                         commit_pending=self._commit_form)
-        view.add_view(self.photo_log, self.tr("照片"), "view_photos")
-        view.add_view(self.register, self.tr("物证登记"), "view_evidence")
+        self.photos, self.lang = photos, lang
+        self.import_workers: int | None = None  # an import's worker processes (None: one per core)
+        self._photo_log = LazyPage(self._build_photo_log)  # built when first needed (shown, asked for)
+        self._register = LazyPage(self._build_register)
+        view.add_view(self._photo_log.stand_in, self.tr("照片"), "view_photos")
+        view.add_view(self._register.stand_in, self.tr("物证登记"), "view_evidence")
+        view.header.view_group.idPressed.connect(self._view_wanted)  # before clicked switches
         view.loaded.connect(self._loaded)
-        self.register.changed.connect(self._register_changed)
-        self.photo_log.changed.connect(self._photos_changed)
-        self.photo_log.importing.connect(self._importing)
         view.panel.list.itemClicked.connect(self._problem_chosen)
         view.panel.list.itemActivated.connect(self._problem_chosen)
         view.header.report_button.clicked.connect(self.open_report)
         view.header.report_button.show()
         self._update_titles()
         self._show_return(view.case)  # the form loaded it before this was listening
+
+    @property
+    def photo_log(self) -> PhotoLog:
+        """照片 (built now if it was not yet)."""
+        return self._photo_log.widget()
+
+    @property
+    def register(self) -> EvidenceRegister:
+        """物证登记 (built now if it was not yet)."""
+        return self._register.widget()
+
+    def _view_wanted(self, index: int) -> None:
+        if index == 1:
+            self._photo_log.widget()
+        elif index == 2:
+            self._register.widget()
+
+    def _build_photo_log(self) -> PhotoLog:
+        # the photo classes (方位, 概貌, 重点部位, 细目 …) as the forms' registry read them
+        log = PhotoLog(self.photos, self.view.case, list(self.photos.class_choices()), self.lang)
+        log.import_bar.workers = self.import_workers
+        log.changed.connect(self._photos_changed)
+        log.importing.connect(self._importing)
+        return log
+
+    def _build_register(self) -> EvidenceRegister:
+        register = EvidenceRegister(self.view.cases, self.photos, self.view.case, self.lang,
+                                    commit_pending=self._commit_form)
+        register.changed.connect(self._register_changed)
+        return register
 
     def show_photos(self) -> PhotoLog:
         self.view.header.view_group.button(1).click()
@@ -99,8 +120,10 @@ class CasePages(QObject):
         return self.view.commit_session() if self.view.is_dirty() else True
 
     def _loaded(self, case: CaseRecord) -> None:
-        self.photo_log.set_case(case)
-        self.register.set_case(case)
+        if self._photo_log.is_built():  # else it is built with the case the form holds then
+            self.photo_log.set_case(case)
+        if self._register.is_built():
+            self.register.set_case(case)
         self._update_titles()
         self._show_return(case)
 
@@ -134,8 +157,10 @@ class CasePages(QObject):
         self.view.saved.emit(case)  # the case list and the status bar follow
 
     def _photos_changed(self) -> None:
-        self.register.refresh_photos()
+        if self._register.is_built():  # else it reads the photos when it is built
+            self.register.refresh_photos()
         self._update_titles()
+        self.photosChanged.emit()
 
     def _importing(self, running: bool) -> None:
         """No 定稿 while photos are still being added (the manifest would miss them)."""
@@ -148,12 +173,15 @@ class CasePages(QObject):
 
     def _update_titles(self) -> None:
         group = self.view.header.view_group
-        group.button(1).setText(self.tr("照片（{n}）").format(n=self.photo_log.model.rowCount()))
-        group.button(2).setText(self.tr("物证登记（{n}）").format(n=len(self.register.rows)))
+        photos = self.photo_log.model.rowCount() if self._photo_log.is_built() else \
+            len(self.photos.list(self.view.case.id))
+        group.button(1).setText(self.tr("照片（{n}）").format(n=photos))
+        group.button(2).setText(self.tr("物证登记（{n}）").format(n=len(evidence_rows(self.view.case))))
 
     def shutdown(self) -> None:
         """Before the case's tab goes: stop an import, the decoders, a report being rendered."""
         if self.report_dialog is not None:
             self.report_dialog.shutdown()
-        self.photo_log.shutdown()
-        self.register.shutdown()
+        for page in (self._photo_log, self._register):
+            if page.is_built():
+                page.widget().shutdown()

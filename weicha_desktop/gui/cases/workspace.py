@@ -156,7 +156,7 @@ class CaseWorkspace(QTabWidget):
 
         view.saved.connect(self._saved)
         self.case_pages[view] = CasePages(view, self.photos, current_language(), settings=self.settings)
-        self.case_pages[view].photo_log.changed.connect(self.changed)  # the status bar's count
+        self.case_pages[view].photosChanged.connect(self.changed)  # the status bar's count
         index = self.addTab(view, case.number)
         self.setTabToolTip(index, self._tab_tip(case))
         self.setCurrentIndex(index)

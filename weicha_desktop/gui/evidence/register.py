@@ -49,6 +49,11 @@ QLabel#evidenceMessage[kind="ok"] { color: #1b5e20; }
 """
 
 
+def evidence_rows(case: CaseRecord) -> list[dict]:
+    """The record's ``evidence`` rows (the items of the register)."""
+    return [r for r in case.data.get("evidence") or [] if isinstance(r, dict)]
+
+
 class EvidenceRegister(QWidget):
     changed = Signal(object)  # the CaseRecord after a status change
 
@@ -56,7 +61,6 @@ class EvidenceRegister(QWidget):
                  commit_pending: Callable[[], bool] = lambda: True, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("evidenceRegister")
-        self.setStyleSheet(STYLE)
         self.cases, self.photos, self.lang = cases, photos, lang
         self.commit_pending = commit_pending
         self.case = case
@@ -125,6 +129,8 @@ class EvidenceRegister(QWidget):
         self.linked_list.setMovement(QListWidget.Movement.Static)
         self.message = QLabel()
         self.message.setObjectName("evidenceMessage")
+        for label in (self.readonly_note, self.message):  # the labels STYLE is about, not every child
+            label.setStyleSheet(STYLE)
         self.message.setWordWrap(True)
 
         layout = QVBoxLayout(self)
@@ -152,7 +158,7 @@ class EvidenceRegister(QWidget):
     def set_case(self, case: CaseRecord) -> None:
         keep = self.current_number()
         self.case = case
-        self.rows = [r for r in case.data.get("evidence") or [] if isinstance(r, dict)]
+        self.rows = evidence_rows(case)
         self.readonly_note.setVisible(not self.is_editable())
         self.refresh_photos(select=keep)
 

@@ -25,6 +25,7 @@ from weicha_desktop.core.cases import CaseRecord
 from weicha_desktop.core.errors import WeichaError
 from weicha_desktop.core.forms.spec import Choice
 from weicha_desktop.core.photos import Photo, PhotoService
+from weicha_desktop.gui.evidence.register import evidence_rows
 from weicha_desktop.gui.photos.details import PhotoDetails
 from weicha_desktop.gui.photos.importing import (ImportBar, ImportDialog, ImportOutcome, camera_cards,
                                                   default_import_class)
@@ -47,7 +48,6 @@ class PhotoLog(QWidget):
                  lang: str = "zh", parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("photoLog")
-        self.setStyleSheet(STYLE)
         self.photos = photos
         self.case = case
         self.classes, self.lang = classes, lang
@@ -117,6 +117,8 @@ class PhotoLog(QWidget):
 
         self.message = QLabel()
         self.message.setObjectName("photoMessage")
+        for label in (self.count_label, self.readonly_note, self.message):  # STYLE's labels, not every child
+            label.setStyleSheet(STYLE)
         self.message.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
@@ -145,7 +147,7 @@ class PhotoLog(QWidget):
         self.grid.empty_text = self.tr("还没有照片。点“添加照片…”或“导入文件夹…”，\n"
                                        "也可以把照片或文件夹拖到这里。") if self.editable else self.tr("没有照片。")
         self.readonly_note.setVisible(not self.editable)
-        self.details.set_evidence([r for r in case.data.get("evidence") or [] if isinstance(r, dict)])
+        self.details.set_evidence(evidence_rows(case))
         self.details.set_editable(self.editable)
         self._update_buttons()
         self.grid.viewport().update()
