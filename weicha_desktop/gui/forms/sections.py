@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette, QShowEvent
 from PySide6.QtWidgets import (QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget)
 
@@ -38,6 +38,7 @@ class SectionPage(QScrollArea):
         self._shown_errors: dict[str, str] = {}
         self._columns: dict[str, QVBoxLayout] = {}  # field id → its editor's column
         self._built = False
+        self._veiled = False  # built as first shown, its rows not shown yet (setVisible)
         self._waiting: QWidget | None = None  # the inputs of a page not built yet (add_editors)
         self._maker: Callable[[], list[Editor]] | None = None  # its inputs, when first needed
         self._first: list[QWidget] = []       # inputs above the fields, first on Tab (add_above)
@@ -126,13 +127,26 @@ class SectionPage(QScrollArea):
     def setVisible(self, visible: bool) -> None:  # noqa: N802 (Qt's name)
         """A page first shown (its tab chosen) is built just before, while still hidden: its
         rows are then shown with it, not one by one under a page on screen (Qt laid the page
-        out again for each: a third of showing a tab)."""
+        out again for each: a third of showing a tab). Its rows stay veiled until the tab
+        switch is over (``reveal``): Qt hands the focus that was on the page left to the next
+        input in the focus chain of the page shown, and the inputs just made would take it;
+        it went to the page itself when the page was built in its show event, so the input
+        focused next (Ctrl+PgDown, a problem clicked) is focused as Tab does (its text
+        selected, a table's first cell open), and a click on a tab leaves it on the page."""
         parent = self.parentWidget()  # (a tab widget not on screen shows its first page too)
         first = visible and not self._built and parent is not None and parent.isVisible()
         if first:
+            self._page.hide()
             self.build()
         super().setVisible(visible)
         if first:
+            self._veiled = True
+            QTimer.singleShot(0, self, self.reveal)  # (the form reveals it as the tab is chosen)
+
+    def reveal(self) -> None:
+        if self._veiled:
+            self._veiled = False
+            self._page.show()
             self._lay_out_now()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)

@@ -118,7 +118,7 @@ class FormView(LazyInputs, QWidget):
             layout.insertWidget(1, self.template_bar.offer)  # 插入“入室盗窃”模板？ once a case type is chosen
         self.followers = autofill.Followers(self.spec.all_fields(), self.editors, self.field_value)  # 现场地点 ← 发案地点
         self._filled_from: dict[str, Any] = {}  # the record when the narrative was last filled
-        self.tabs.currentChanged.connect(lambda index: self.pages[index].build() if index >= 0 else None)
+        self.tabs.currentChanged.connect(lambda i: (self.pages[i].build(), self.pages[i].reveal()) if i >= 0 else None)
         self.tabs.currentChanged.connect(self.flush)
         self.tabs.currentChanged.connect(self._section_shown)
         # 照片 (张数) and 勘验结束时间 follow the photo log (autofill.py)
