@@ -111,3 +111,19 @@ def test_find_by_name_reaches_an_unmade_field_and_makes_only_its_tab(app, qtbot,
     assert made(view) == ["header", "remarks"] and not view.pages[tab(view, "remarks")]._built
     assert child(view, QLineEdit, "field_reporter.phone") and "cause" in made(view)  # a sub-field
     assert view.findChild(QLineEdit, "field_no_such") is None and len(made(view)) == len(view.pages)
+
+
+def test_a_tab_first_shown_is_focused_as_before_its_inputs_were_lazy(app, qtbot, cases):
+    """Ctrl+PgDown onto a filled tab focuses its first input as Tab does (the text selected,
+    typing replaces it); a tab chosen otherwise while the focus was on the page left gets the
+    focus on the page itself, not on an input just made (Qt's tab switch would hand it on)."""
+    case = cases.new_case()
+    cases.update(case.id, {k: v for k, v in scene_values(6).items() if k != "case_number"})
+    view = open_view(qtbot, cases, case.id)
+    view.tabs.setCurrentIndex(tab(view, "time_place"))
+    child(view, QLineEdit, "field_scene_address").setFocus()
+    qtbot.keyClick(focused(), Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    name = child(view, QLineEdit, "field_protector.name")
+    assert focused() is name and name.text() and name.selectedText() == name.text()
+    view.tabs.setCurrentIndex(tab(view, "conditions"))  # (as a click on its tab)
+    assert focused() is view.pages[tab(view, "conditions")]
