@@ -1,7 +1,9 @@
 """Benchmark: the local store's cost per operation, in CPU (process time: user + system; the
 machine is shared, wall time is noisy) — what every test and every user action pays.
 
-Per round, for each of ``--folders`` new data folders (20 to a key store, as a test module has):
+Per round, for each of ``--folders`` new data folders (``--per-key-store``, default 20, to a key
+store, as a test module has; a folder's first checkpoint once read every file of its key store:
+``--per-key-store 150 --folders 150`` shows what a large one costs):
 
 - ``new folder``: ``tests/support.new_store`` — a copy of the migrated empty database opened
   and ``initialize``d for real (unit, device, admin, folder id, system.init, the first signed
@@ -35,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 
 
-def measure(folders: int, work: Path) -> dict[str, list[float]]:
+def measure(folders: int, work: Path, per_key_store: int = 20) -> dict[str, list[float]]:
     from weicha_desktop.core import users
     from weicha_desktop.core.cases import CaseService
     from weicha_desktop.core.demo import scene_values
@@ -56,8 +58,8 @@ def measure(folders: int, work: Path) -> dict[str, list[float]]:
     forms()
     new_store(work / "warm").close()  # the migrated template, made once per run
     for i in range(folders):
-        if i % 20 == 0:
-            os.environ["WEICHA_CONFIG_DIR"] = str(work / f"config{i // 20}")
+        if i % per_key_store == 0:
+            os.environ["WEICHA_CONFIG_DIR"] = str(work / f"config{i // per_key_store}")
         store = timed("new folder", lambda: new_store(work / f"data{i}"))
         admin = timed("login", lambda: users.UserService(store).authenticate("admin", PASSWORD))
         cases = CaseService(store, forms(), admin)
@@ -78,6 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folders", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--per-key-store", type=int, default=20)
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose program is measured")
     args = parser.parse_args()
     sys.path.insert(0, str(args.root.resolve()))
@@ -85,7 +88,7 @@ def main() -> None:
     runs: dict[str, list[float]] = {}
     for _ in range(args.rounds):
         with tempfile.TemporaryDirectory(prefix="bench-store-") as work:
-            for name, values in measure(args.folders, Path(work)).items():
+            for name, values in measure(args.folders, Path(work), args.per_key_store).items():
                 runs.setdefault(name, []).extend(values)
     table = {name: round(statistics.median(values), 3) for name, values in runs.items()}
     print(f"store operations, CPU ms (medians of {args.rounds} × {args.folders} folders, {args.root})")
