@@ -50,8 +50,26 @@ def pattern(size: tuple[int, int], seed: int = 0) -> Image.Image:
     return img
 
 
+_made: dict[str, bytes] = {}  # the photos make_photo has encoded in this process
+
+
 def make_photo(path: Path, size=(640, 480), fmt: str = "JPEG", seed: int = 0, **exif) -> Path:
+    """A photo file at ``path``. The encoders are deterministic, so a photo already made in
+    this process (same size, format, seed and EXIF) is written from the bytes kept of it
+    instead of being encoded again."""
     path = Path(path)
+    key = repr((tuple(size), fmt, seed, sorted(exif.items())))
+    if key in _made:
+        path.write_bytes(_made[key])
+        return path
+    _encode(path, size, fmt, seed, **exif)
+    data = path.read_bytes()
+    if len(data) <= 4 << 20:
+        _made[key] = data
+    return path
+
+
+def _encode(path: Path, size, fmt: str, seed: int, **exif) -> None:
     img = pattern(size, seed)
     block = exif_block(**exif)
     if fmt == "HEIF":
@@ -63,7 +81,6 @@ def make_photo(path: Path, size=(640, 480), fmt: str = "JPEG", seed: int = 0, **
         img.save(path, "PNG", exif=block)
     else:
         img.save(path, fmt, exif=block, **({"quality": 90} if fmt == "JPEG" else {}))
-    return path
 
 
 def truncated(path: Path, source: Path, keep: float = 0.5) -> Path:
