@@ -185,10 +185,20 @@ class _Templates:
 
     @staticmethod
     def new_server_id(url: str) -> None:
-        engine = make_engine(url)
-        with engine.begin() as conn:
+        """(SQLite: with the sqlite3 module — an engine of its own for one UPDATE was ~10 ms;
+        PostgreSQL: with the in-process CLI's engine, whose connection ``init`` then uses.)"""
+        if url.startswith("sqlite:///"):
+            import sqlite3
+
+            conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+            try:
+                with conn:
+                    conn.execute("UPDATE server_meta SET value = ? WHERE key = 'server_id'", (new_id(),))
+            finally:
+                conn.close()
+            return
+        with _cli_engine(normalize_db_url(url), pool_size=1).begin() as conn:
             conn.execute(server_meta.update().where(server_meta.c.key == "server_id").values(value=new_id()))
-        engine.dispose()
 
 
 _templates = _Templates()
@@ -213,47 +223,77 @@ def server_cli(data_dir: Path, *args: str, db: str | None = None) -> CliRun:
     return CliRun(code, out.getvalue(), err.getvalue())
 
 
-_CLI_ENGINES: dict[str, sa.Engine] = {}  # a PostgreSQL database's URL → the in-process CLI's engine
+_CLI_ENGINES: dict[str, sa.Engine] = {}  # a database's URL → the in-process CLI's engine
+_SQLITE_KEPT = 16  # SQLite engines kept (the last used): a server folder's commands come in a row
+_USED: list[sa.Engine] = []  # the SQLite engines of the command running now
 
 
 @contextmanager
 def _cli_engines() -> Iterator[None]:
     """The commands run in this process make their engines with ``_cli_engine``: a command
-    process makes one engine and connects once, as before, but here the suite ran ~150 of
-    them on PostgreSQL, each a new engine — SQLAlchemy's first-connect queries and a new
-    connection (SCRAM) each: ~6 ms CPU here and ~5 ms of the cluster's a command."""
+    process makes one engine and connects once, but here the suite runs ~400 of them, each a
+    new engine — SQLAlchemy's first-connect queries, every statement compiled again (the
+    compiled cache is the engine's: ~4 ms a bundle import) and, on PostgreSQL, a new
+    connection (SCRAM: ~4 ms CPU here and ~5 ms of the cluster's). An engine is kept per
+    database; a SQLite one's connections are closed after each command (nothing stays open
+    on a file a test may replace or copy), a PostgreSQL one's stay for the next command
+    (a command's ``dispose`` keeps them: ``_kept``) until ``release`` or the database is
+    given back (``pg_database``)."""
     from weicha_server import db as server_db
 
     made = server_db.make_engine
     server_db.make_engine = _cli_engine
+    _USED.clear()
     try:
         yield
     finally:
         server_db.make_engine = made
+        for engine in _USED:  # (a pool's dispose makes a new pool: only those that hold one)
+            if engine.pool.checkedin() or engine.pool.checkedout():
+                sa.Engine.dispose(engine)
+        _USED.clear()
 
 
 def _cli_engine(url: str, *, pool_size: int = 5) -> sa.Engine:
-    """``make_engine``, made once per PostgreSQL database for this process's CLI commands
-    (disposed when the database is dropped: ``pg_database``; a forked copy of this process
-    leaves the parent's connections alone: ``_forget_engines``); SQLite: a new one each time,
-    as before (a test may replace a database file between two commands)."""
+    """``make_engine``, made once per database for this process's CLI commands (a forked copy
+    of this process leaves the parent's connections alone: ``_forget_engines``)."""
+    engine = _CLI_ENGINES.pop(url, None)  # (re-inserted: the dict's order is the use's)
+    if engine is None:
+        engine = make_engine(url, pool_size=pool_size)
+        if url.startswith("postgresql"):
+            engine.dispose = _kept  # type: ignore[method-assign]
+    _CLI_ENGINES[url] = engine
     if not url.startswith("postgresql"):
-        return make_engine(url, pool_size=pool_size)
-    if url not in _CLI_ENGINES:
-        _CLI_ENGINES[url] = make_engine(url, pool_size=pool_size)
-    return _CLI_ENGINES[url]
+        _USED.append(engine)
+    sqlite = [u for u in _CLI_ENGINES if not u.startswith("postgresql")]
+    for old in sqlite[:-_SQLITE_KEPT]:
+        _CLI_ENGINES.pop(old).dispose()
+    return engine
+
+
+def _kept(close: bool = True) -> None:
+    """A command's ``engine.dispose()`` on a kept PostgreSQL engine: its connection stays."""
+
+
+def release(url: str | None) -> None:
+    """Close the in-process CLI's connections to the database at ``url`` (its engine is kept):
+    before the database is copied as a template or renamed, which no other session may be in."""
+    engine = _CLI_ENGINES.get(url) if url else None
+    if engine is not None:
+        sa.Engine.dispose(engine)
 
 
 def _drop_cli_engines(database: str) -> None:
-    for url in [u for u in _CLI_ENGINES if sa.engine.make_url(u).database == database]:
-        _CLI_ENGINES.pop(url).dispose()
+    for url in [u for u in _CLI_ENGINES if u.startswith("postgresql") and sa.engine.make_url(u).database == database]:
+        sa.Engine.dispose(_CLI_ENGINES.pop(url))
 
 
 def _forget_engines() -> None:
     """In a forked copy of this process (a test killing an import mid-way): the engines' pooled
-    connections are the parent's sockets — never used or closed here (SQLAlchemy's fork rule)."""
+    connections are the parent's sockets — never used or closed here (SQLAlchemy's fork rule;
+    psycopg never ends a connection another process made)."""
     for engine in _CLI_ENGINES.values():
-        engine.dispose(close=False)
+        sa.Engine.dispose(engine, close=False)
 
 
 if hasattr(os, "register_at_fork"):
@@ -371,6 +411,7 @@ def init_server(data_dir: Path, db: str | None, settings: dict[str, Any] | None 
         _templates.copy_sqlite(data_dir)
     run = server_cli(data_dir, "init", db=db)
     assert run.code == 0, run.err
+    release(normalize_db_url(db) if db else None)  # (a server's database may be copied as a template)
     if settings:
         path = data_dir / SETTINGS_FILE
         stored = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

@@ -7,12 +7,13 @@ every endpoint but ``/v1/health`` and ``/v1/enroll`` needs a device's bearer tok
 every error is JSON ``{"error", "message"}`` (weicha_server/errors.py)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from typing import Annotated, Any, Iterator
 
 import sqlalchemy as sa
-from fastapi import FastAPI, Header, Path, Query, Request, Security
+from fastapi import APIRouter, FastAPI, Header, Path, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -104,34 +105,54 @@ def answer(body: dict[str, Any]) -> Response:
 
 
 def create_app(config: ServerConfig, engine: Engine | None = None, blob_store: BlobStore | None = None) -> FastAPI:
-    api = Api(config, engine, blob_store)
     app = FastAPI(title="微察中心服务器 / WeiCha server", version=f"{PROTOCOL}",
                   description="同步协议第 1 版：每个请求须带请求头 Weicha-Protocol: 1。",
                   docs_url=None, redoc_url=None)
-    app.state.api = api
+    app.state.api = Api(config, engine, blob_store)
     install(app, log_exception)
+    app.add_exception_handler(sa.exc.OperationalError, _db_down)
+    app.add_exception_handler(sa.exc.DataError, _unstorable)
+    app.router.routes.extend(_routes())
+    app.add_middleware(Gate, max_body=config.max_body)
+    return app
 
-    @app.exception_handler(sa.exc.OperationalError)
-    async def _db_down(request: Request, exc: sa.exc.OperationalError):
-        log_exception(request, exc)
-        return JSONResponse(error_body(503), status_code=503)
 
-    @app.exception_handler(sa.exc.DataError)
-    async def _unstorable(request: Request, exc: sa.exc.DataError):
-        log_exception(request, exc)  # the checks before should have refused it: worth a look
-        return JSONResponse(error_body(422, "请求中有服务器无法保存的值（过长、过大或含无效字符），未接收："
-                                            "请升级桌面程序；如仍出现，请联系管理员。"), status_code=422)
+async def _db_down(request: Request, exc: sa.exc.OperationalError):
+    log_exception(request, exc)
+    return JSONResponse(error_body(503), status_code=503)
 
-    @app.get("/v1/health", tags=["server"])
-    def health(weicha_protocol: Protocol = None) -> dict[str, Any]:
+
+async def _unstorable(request: Request, exc: sa.exc.DataError):
+    log_exception(request, exc)  # the checks before should have refused it: worth a look
+    return JSONResponse(error_body(422, "请求中有服务器无法保存的值（过长、过大或含无效字符），未接收："
+                                        "请升级桌面程序；如仍出现，请联系管理员。"), status_code=422)
+
+
+def _api(request: Request) -> Api:
+    """The app's Api (its settings, engine, blob store): a route serves every app of the process."""
+    return request.app.state.api
+
+
+@functools.cache
+def _routes() -> list:
+    """The API's routes, made once per process and shared by its apps (each handler takes its
+    app's ``Api`` from the request): FastAPI works out a route's parameters and their pydantic
+    validators as it is made (~13 ms CPU for these, of an app's ~16 ms), which every server
+    start, every ``serve --workers`` worker forked and every app a test builds did again."""
+    router = APIRouter()
+
+    @router.get("/v1/health", tags=["server"])
+    def health(request: Request, weicha_protocol: Protocol = None) -> dict[str, Any]:
         """服务器是否可用（无需令牌）。"""
+        api = _api(request)
         with read(api.engine) as conn:
             conn.execute(_ONE)
         return answer({"status": "ok", "protocol": PROTOCOL, "server_id": api.server_id})
 
-    @app.post("/v1/enroll", tags=["devices"])
-    def enroll(body: EnrollBody, weicha_protocol: Protocol = None) -> dict[str, Any]:
+    @router.post("/v1/enroll", tags=["devices"])
+    def enroll(body: EnrollBody, request: Request, weicha_protocol: Protocol = None) -> dict[str, Any]:
         """用一次性登记码登记本机：得到设备令牌。"""
+        api = _api(request)
         with api.engine.begin() as conn:
             done = auth.enroll_device(conn, code=body.code, device_id=body.device_id,
                                       device_name=body.device_name, public_key=body.public_key,
@@ -142,16 +163,18 @@ def create_app(config: ServerConfig, engine: Engine | None = None, blob_store: B
         return answer({"device_id": body.device_id, "token": token, "server_id": api.server_id, "unit_code": unit,
                        "bundle_keys": api.bundle_keys, **done.answer})
 
-    @app.get("/v1/keys", tags=["devices"])
+    @router.get("/v1/keys", tags=["devices"])
     def bundle_keys(request: Request, cred: Token, weicha_protocol: Protocol = None) -> dict[str, Any]:
         """服务器的数据包公钥（签名 Ed25519、加密 X25519，原始字节的 base64）：供登记较早的笔记本固定。"""
+        api = _api(request)
         with read(api.engine) as conn:
             api.device(conn, request, cred)
         return answer({"server_id": api.server_id, "bundle_keys": api.bundle_keys})
 
-    @app.get("/v1/devices/me", tags=["devices"])
+    @router.get("/v1/devices/me", tags=["devices"])
     def me(request: Request, cred: Token, weicha_protocol: Protocol = None) -> dict[str, Any]:
         """服务器所见的本机：已连续收到的序号、已锚定的工作日志头。"""
+        api = _api(request)
         with read(api.engine) as conn:
             device = api.device(conn, request, cred)
             row = conn.execute(_DEVICE, {"id": device.id}).one()
@@ -161,10 +184,11 @@ def create_app(config: ServerConfig, engine: Engine | None = None, blob_store: B
                        "anchored": None if row.anchored_seq is None else {"seq": row.anchored_seq,
                                                                           "hash": row.anchored_hash}})
 
-    @app.post("/v1/push", tags=["sync"])
+    @router.post("/v1/push", tags=["sync"])
     def push_ops(body: PushBody, request: Request, cred: Token,
                  weicha_protocol: Protocol = None) -> dict[str, Any]:
         """一批同步操作（按设备序号）与其后的工作日志条目：一个事务。"""
+        api = _api(request)
         with api.engine.begin() as conn:
             device = api.device(conn, request, cred, lock=True)
             done = push(conn, device, dict(body), max_batch=api.config.max_batch)  # not model_dump: no deep copy
@@ -175,24 +199,26 @@ def create_app(config: ServerConfig, engine: Engine | None = None, blob_store: B
             "audit_error": (done.audit_error or {}).get("error")}})
         return answer(done.body())
 
-    @app.get("/v1/pull/{table}", tags=["sync"])
+    @router.get("/v1/pull/{table}", tags=["sync"])
     def pull_table(table: Annotated[str, Path(max_length=40)], request: Request, cred: Token,
                    cursor: Annotated[str | None, Query(max_length=pull.MAX_CURSOR)] = None,
                    limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
                    weicha_protocol: Protocol = None) -> dict[str, Any]:
         """一张表的下一页（users、forms、code_tables、watch_lists、unit_records、decisions）：
         rows、cursor、complete；到 complete 为止再一并应用。"""
+        api = _api(request)
         with read(api.engine) as conn:
             device = api.device(conn, request, cred)
             page = pull.pull(conn, device, table, cursor, limit)
         return answer(page)
 
-    @app.get("/v1/blobs/{sha}/thumbnail", tags=["blobs"], response_class=Response,
-             responses={200: {"content": {"image/jpeg": {}}}})
+    @router.get("/v1/blobs/{sha}/thumbnail", tags=["blobs"], response_class=Response,
+                responses={200: {"content": {"image/jpeg": {}}}})
     def blob_thumbnail(sha: Sha, request: Request, cred: Token,
                        orientation: Annotated[int | None, Query(ge=1, le=8)] = None,
                        weicha_protocol: Protocol = None):
         """照片原图的缩略图（JPEG，桌面程序的缩略图尺寸）：审核人的笔记本先取缩略图，原图按需再取。"""
+        api = _api(request)
         with read(api.engine) as conn:
             api.device(conn, request, cred)
             size = uploads.stored_size(conn, sha)
@@ -200,25 +226,27 @@ def create_app(config: ServerConfig, engine: Engine | None = None, blob_store: B
             raise ApiError(404, "no_blob", "服务器上没有这张照片原图。")
         return Response(thumbnails.render(api.blobs, sha, orientation), media_type="image/jpeg")
 
-    @app.post("/v1/blobs/missing", tags=["blobs"])
+    @router.post("/v1/blobs/missing", tags=["blobs"])
     def blobs_missing(body: MissingBody, request: Request, cred: Token,
                       weicha_protocol: Protocol = None) -> dict[str, Any]:
         """这些照片原图中服务器还没有的。"""
+        api = _api(request)
         with read(api.engine) as conn:
             api.device(conn, request, cred)
             missing = uploads.missing(conn, body.sha256)
         return answer({"missing": missing})
 
-    @app.post("/v1/blobs/{sha}/upload", tags=["blobs"])
+    @router.post("/v1/blobs/{sha}/upload", tags=["blobs"])
     def blob_upload(sha: Sha, body: UploadBody, request: Request, cred: Token,
                     weicha_protocol: Protocol = None) -> dict[str, Any]:
         """开始或继续上传一张照片原图：答复从哪个字节继续。"""
+        api = _api(request)
         with api.engine.begin() as conn:
             api.device(conn, request, cred)
             offset = uploads.start(conn, api.blobs, sha, body.size, api.config.max_blob)
         return answer({"offset": offset})
 
-    @app.patch("/v1/blobs/{sha}", tags=["blobs"], openapi_extra={"requestBody": {
+    @router.patch("/v1/blobs/{sha}", tags=["blobs"], openapi_extra={"requestBody": {
         "required": True, "content": {"application/offset+octet-stream": {
             "schema": {"type": "string", "format": "binary"}}}}})
     async def blob_patch(sha: Sha, request: Request, cred: Token,
@@ -228,6 +256,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None, blob_store: B
                              "带上即可不先 POST …/upload（整张原图一次发完时只需这一个请求）")] = None,
                          weicha_protocol: Protocol = None) -> dict[str, Any]:
         """上传的一段（从 Upload-Offset 起）；到齐时服务器核对 SHA-256。带 Upload-Length 时无需先开始上传。"""
+        api = _api(request)
         offset, length = _count_header(upload_offset, "Upload-Offset"), None
         if upload_length is not None:
             length = _count_header(upload_length, "Upload-Length")
@@ -269,10 +298,11 @@ def create_app(config: ServerConfig, engine: Engine | None = None, blob_store: B
             raise done.error
         return {"offset": done.offset}
 
-    @app.get("/v1/blobs/{sha}", tags=["blobs"], response_class=StreamingResponse,
-             responses={200: {"content": {"application/octet-stream": {}}}})
+    @router.get("/v1/blobs/{sha}", tags=["blobs"], response_class=StreamingResponse,
+                responses={200: {"content": {"application/octet-stream": {}}}})
     def blob_get(sha: Sha, request: Request, cred: Token, weicha_protocol: Protocol = None):
         """照片原图（按需取原图）。"""
+        api = _api(request)
         with read(api.engine) as conn:
             api.device(conn, request, cred)
             size = uploads.stored_size(conn, sha)
@@ -281,8 +311,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None, blob_store: B
         return StreamingResponse(_chunks(api.blobs.open(sha)), media_type="application/octet-stream",
                                  headers={"Content-Length": str(size)})
 
-    app.add_middleware(Gate, max_body=config.max_body)
-    return app
+    return router.routes
 
 
 async def _stream_whole(api: Api, request: Request, sha: str, path, size: int,

@@ -30,18 +30,23 @@ def entry_hash(prev_hash: str, seq: int, at: str, actor: str, action: str, detai
     return sha256_hex(str(prev_hash).encode("utf-8") + canonical_json(body))
 
 
+# statements built once: SQLAlchemy's compiled cache serves each append (no statement, values
+# clause and cache key built again: ~0.3 ms of an enrollment's, an import's, a refusal's)
+_LOCK = lock_row(sa.select(server_meta.c.key).where(server_meta.c.key == "audit_lock"))
+_HEAD = sa.select(server_audit.c.seq, server_audit.c.hash).order_by(server_audit.c.seq.desc()).limit(1)
+_INSERT = server_audit.insert()
+
+
 def append(conn: Connection, actor: str, action: str, details: dict[str, Any]) -> int:
     """Append one entry inside the caller's transaction; returns its seq."""
     assert action in ACTIONS, action
-    conn.execute(lock_row(sa.select(server_meta.c.key).where(server_meta.c.key == "audit_lock")))
-    last = conn.execute(sa.select(server_audit.c.seq, server_audit.c.hash)
-                        .order_by(server_audit.c.seq.desc()).limit(1)).first()
+    conn.execute(_LOCK)
+    last = conn.execute(_HEAD).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     at = now_iso()
-    conn.execute(server_audit.insert().values(
-        seq=seq, at=at, actor=actor, action=action,
-        details=canonical_json(details).decode("utf-8"), prev_hash=prev,
-        hash=entry_hash(prev, seq, at, actor, action, details)))
+    conn.execute(_INSERT, {"seq": seq, "at": at, "actor": actor, "action": action,
+                           "details": canonical_json(details).decode("utf-8"), "prev_hash": prev,
+                           "hash": entry_hash(prev, seq, at, actor, action, details)})
     return seq
 
 

@@ -80,9 +80,9 @@ def make_code(conn: Connection, device_name: str, unit_code: str | None, hours: 
             raise ApiError(403, "device_revoked", f"设备 {reenroll} 已被吊销，不能重新登记。")
     code = new_code()
     expires = (now + timedelta(hours=hours)).isoformat(timespec="microseconds")
-    conn.execute(enroll_codes.insert().values(
-        code_hash=sha256_text(normalize_code(code)), device_name=device_name, unit_code=unit_code,
-        created_at=now.isoformat(timespec="microseconds"), expires_at=expires, reenroll_device=reenroll))
+    conn.execute(_NEW_CODE, {"code_hash": sha256_text(normalize_code(code)), "device_name": device_name,
+                             "unit_code": unit_code, "created_at": now.isoformat(timespec="microseconds"),
+                             "expires_at": expires, "reenroll_device": reenroll})
     audit.append(conn, actor, "enroll.code", {"device_name": device_name, "unit_code": unit_code,
                                               "expires_at": expires,
                                               **({"reenroll_device": reenroll} if reenroll else {})})
@@ -95,6 +95,17 @@ def enroll(conn: Connection, *, code: str, device_id: str, device_name: str, pub
     done = enroll_device(conn, code=code, device_id=device_id, device_name=device_name,
                          public_key=public_key, unit_code=unit_code)
     return done.token, done.unit
+
+
+# statements built once (SQLAlchemy's compiled cache serves each enrollment)
+_NEW_CODE = enroll_codes.insert()
+_USE_CODE = (enroll_codes.update()
+             .where(enroll_codes.c.code_hash == sa.bindparam("hash"), enroll_codes.c.used_at.is_(None),
+                    enroll_codes.c.expires_at > sa.bindparam("now"))
+             .values(used_at=sa.bindparam("now"), used_by_device=sa.bindparam("device"))
+             .returning(enroll_codes.c.device_name, enroll_codes.c.unit_code, enroll_codes.c.reenroll_device))
+_DEVICE = sa.select(devices).where(devices.c.id == sa.bindparam("id"))
+_NEW_DEVICE = devices.insert()
 
 
 @dataclass(frozen=True)
@@ -119,17 +130,12 @@ def enroll_device(conn: Connection, *, code: str, device_id: str, device_name: s
         check_bundle_key(bundle_public)
     now = now_iso()
     code_hash = sha256_text(normalize_code(code))
-    used = conn.execute(
-        enroll_codes.update().where(enroll_codes.c.code_hash == code_hash,
-                                    enroll_codes.c.used_at.is_(None),
-                                    enroll_codes.c.expires_at > now)
-        .values(used_at=now, used_by_device=device_id)
-        .returning(enroll_codes.c.device_name, enroll_codes.c.unit_code, enroll_codes.c.reenroll_device)).first()
+    used = conn.execute(_USE_CODE, {"hash": code_hash, "now": now, "device": device_id}).first()
     if used is None:
         raise ApiError(403, "bad_code", "登记码无效、已用过或已过期：请向管理员索取新的登记码。")
     if used.reenroll_device not in (None, device_id):
         raise ApiError(403, "bad_code", "这个登记码是管理员为另一台设备重新登记生成的，不能用于本机：请向管理员索取本机的登记码。")
-    have = conn.execute(sa.select(devices).where(devices.c.id == device_id)).first()
+    have = conn.execute(_DEVICE, {"id": device_id}).first()
     again = have is not None and used.reenroll_device == device_id
     if have is not None:
         if have.revoked_at is not None:
@@ -147,9 +153,9 @@ def enroll_device(conn: Connection, *, code: str, device_id: str, device_name: s
             name=name, public_key=public_key, token_hash=sha256_text(token), anchored_seq=None,
             anchored_hash=None, **({"bundle_public": bundle_public} if bundle_public else {})))
     else:
-        conn.execute(devices.insert().values(
-            id=device_id, name=name, unit_code=unit, public_key=public_key,
-            token_hash=sha256_text(token), enrolled_at=now, through_seq=0, bundle_public=bundle_public))
+        conn.execute(_NEW_DEVICE, {"id": device_id, "name": name, "unit_code": unit, "public_key": public_key,
+                                   "token_hash": sha256_text(token), "enrolled_at": now, "through_seq": 0,
+                                   "bundle_public": bundle_public})
     # a block for a desktop that takes one (it reports what it issued, if only []); an older
     # program keeps its own numbering, and its numbers are not checked
     block = numbers.assign(conn, device_id, unit_code or unit, slots or numbers.DEFAULT_SLOTS) \

@@ -135,11 +135,11 @@ def _config(args) -> settings.ServerConfig:
     return settings.load(args.data_dir, args.db)
 
 
-def _engine(args, cfg: settings.ServerConfig | None = None):
+def _engine(args, cfg: settings.ServerConfig | None = None, *, pool_size: int = 1):
     cfg = cfg or _config(args)
     if not cfg.data_dir.is_dir():
         raise WeichaError(f"数据文件夹 {cfg.data_dir} 不存在：请先运行 init。")
-    engine = db.make_engine(cfg.db_url, pool_size=1)
+    engine = db.make_engine(cfg.db_url, pool_size=pool_size)
     db.require_current(engine)
     return engine
 
@@ -191,7 +191,9 @@ def cmd_serve(args) -> int:
     if args.workers < 1 or not 0 <= args.port <= 65535:
         print("错误：--workers 须至少为 1，--port 须在 0–65535 之间。", file=sys.stderr)
         return 2
-    _engine(args, cfg).dispose()  # refuse a database init has not made, before listening
+    # refuse a database init has not made, before listening; one worker's app serves with this
+    # engine and its connection (a PostgreSQL connection is ~10 ms of a start's CPU and the cluster's)
+    engine = _engine(args, cfg, pool_size=5)
     setup_logging()
     tls = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)} if args.tls_cert else {}
     common = dict(host=args.host, port=args.port, log_config=None, access_log=False,
@@ -199,8 +201,9 @@ def cmd_serve(args) -> int:
     if args.workers == 1:
         from weicha_server.app import create_app
 
-        uvicorn.run(create_app(cfg), **common)
+        uvicorn.run(create_app(cfg, engine), **common)
     else:  # each worker builds the app from the environment (never the password on a command line)
+        engine.dispose()  # (no connection inherited by the workers uvicorn starts)
         os.environ[settings.ENV_DATA_DIR] = str(cfg.data_dir)
         os.environ[settings.ENV_DB] = cfg.db_url
         uvicorn.run("weicha_server.app:app_from_env", factory=True, workers=args.workers, **common)

@@ -31,8 +31,15 @@ DEFAULT_SLOTS = 10        # 999 serials a month per laptop
 MAX_DECLARED = 20_000     # runs a laptop may declare at enrollment
 
 
+_BLOCK = sa.select(number_blocks).where(number_blocks.c.device_id == sa.bindparam("device"))
+_AUDIT_LOCK = lock_row(sa.select(server_meta.c.key).where(server_meta.c.key == "audit_lock"))
+_TAKEN = sa.select(number_blocks.c.first_serial, number_blocks.c.last_serial).where(
+    number_blocks.c.unit_code == sa.bindparam("unit"))
+_NEW_BLOCK = number_blocks.insert()
+
+
 def block_of(conn: Connection, device_id: str) -> Any | None:
-    return conn.execute(sa.select(number_blocks).where(number_blocks.c.device_id == device_id)).first()
+    return conn.execute(_BLOCK, {"device": device_id}).first()
 
 
 def shape(row: Any) -> dict[str, Any]:
@@ -44,19 +51,38 @@ def assign(conn: Connection, device_id: str, unit: str, slots: int) -> dict[str,
     have = block_of(conn, device_id)
     if have is not None:
         return shape(have)
-    conn.execute(lock_row(sa.select(server_meta.c.key).where(server_meta.c.key == "audit_lock")))
-    taken = conn.execute(sa.select(number_blocks.c.first_serial, number_blocks.c.last_serial)
-                         .where(number_blocks.c.unit_code == unit)).all()
-    for slot in range(1, slots + 1):
+    conn.execute(_AUDIT_LOCK)
+    taken = conn.execute(_TAKEN, {"unit": unit}).all()
+    slot = _free_slot(slots, [(t.first_serial, t.last_serial) for t in taken])
+    if slot is not None:
         plan = SlotPlan(slot, slots)
-        if all(plan.last < t.first_serial or plan.first > t.last_serial for t in taken):
-            conn.execute(number_blocks.insert().values(
-                device_id=device_id, unit_code=unit, slot=slot, slots=slots, first_serial=plan.first,
-                last_serial=plan.last, assigned_at=now_iso()))
-            return shape(block_of(conn, device_id))
+        conn.execute(_NEW_BLOCK, {"device_id": device_id, "unit_code": unit, "slot": slot, "slots": slots,
+                                  "first_serial": plan.first, "last_serial": plan.last, "assigned_at": now_iso()})
+        return shape(block_of(conn, device_id))
     raise ApiError(409, "no_number_block",
                    f"本单位的 {slots} 个编号段都已分给其他设备，本机没有登记：请管理员在服务器设置 "
                    "number_slots 中调大编号段数（server.json），再给本机新的登记码。")
+
+
+def _free_slot(slots: int, taken: list[tuple[int, int]]) -> int | None:
+    """The lowest block ``d`` of ``slots`` whose serials overlap none of the ``taken`` ranges
+    (first, last); None if every one does. One pass over the ranges, sorted, and one over the
+    blocks (before: each block against the ranges until one overlapped it, ~k²/2 comparisons
+    of properties for the k-th laptop of a unit)."""
+    spans = sorted(taken)
+    reach, upto = [], 0  # reach[i]: the highest last serial among spans[:i + 1]
+    for _, last in spans:
+        upto = max(upto, last)
+        reach.append(upto)
+    i = 0
+    for slot in range(1, slots + 1):
+        plan = SlotPlan(slot, slots)
+        first, last = plan.first, plan.last
+        while i < len(spans) and spans[i][0] <= last:  # (blocks rise: so do their lasts)
+            i += 1
+        if i == 0 or reach[i - 1] < first:  # no range starting by its last reaches its first
+            return slot
+    return None
 
 
 def declare(conn: Connection, device_id: str, issued: Any) -> int:
