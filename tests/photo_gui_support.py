@@ -40,9 +40,23 @@ def open_pages(qtbot, cases: CaseService, case_id: str) -> tuple[FormView, CaseP
     return view, pages
 
 
+_MADE: dict[str, bytes] = {}  # a camera photo's bytes by what made it (make_photo is deterministic)
+
+
 def card(folder: Path, n: int, *, size=(640, 480), **exif) -> list[Path]:
+    """``n`` camera photos IMG_0000.JPG … in ``folder``. Each is encoded once per test process
+    and written again from its bytes after that (JPEG encoding was most of what this cost)."""
     folder.mkdir(parents=True, exist_ok=True)
-    return [make_photo(folder / f"IMG_{i:04d}.JPG", size=size, seed=i * 37, **exif) for i in range(n)]
+    files = []
+    for i in range(n):
+        path = folder / f"IMG_{i:04d}.JPG"
+        key = repr((i, tuple(size), sorted(exif.items())))
+        if key in _MADE:
+            path.write_bytes(_MADE[key])
+        else:
+            _MADE[key] = make_photo(path, size=size, seed=i * 37, **exif).read_bytes()
+        files.append(path)
+    return files
 
 
 def wait_import(qtbot, pages: CasePages, timeout: int = 30000) -> None:

@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QLabe
 
 from gui_support import (Heartbeat, admin, app, cases, child, complete_values, forms, invisible_chars,  # noqa: F401
                          store, type_into, visible_texts)
-from media_support import make_photo
 from pdf_support import text
-from photo_gui_support import logged, open_pages
+from photo_gui_support import card, logged, open_pages
 from support import PASSWORD
 from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.core.reports import photosheets
@@ -57,8 +56,7 @@ def fakes() -> Fakes:
 
 def with_photos(cases, tmp_path: Path, n: int, size=(800, 600), **values):
     case = cases.new_case({**complete_values(), **values})
-    (tmp_path / "card").mkdir(exist_ok=True)
-    files = [make_photo(tmp_path / "card" / f"IMG_{i:04d}.JPG", size=size, seed=i * 37) for i in range(n)]
+    files = card(tmp_path / "card", n, size=size)
     PhotoService(cases.store, cases.actor, cases.forms).import_files(case.id, files, workers=1 if n < 4 else None)
     return cases.get(case.id)
 
