@@ -243,7 +243,8 @@ class LazyInputs:
         loaded (nothing was written to them: a write makes them first), read-only or not,
         marked with their problems, following the relevance of table cells, listened to."""
         fields = self.spec.sections[index].fields
-        env = self.current_data() if any(f.type == "repeat" for f in fields) else None
+        env = self.current_data() if any(s.relevant for f in fields if f.type == "repeat"
+                                         for s in f.fields) else None  # (rows' relevance)
         editors = []
         loading, self._loading = self._loading, True
         try:
@@ -260,7 +261,8 @@ class LazyInputs:
         for editor in editors:
             autofill.remember_rows(editor)
             editor.set_readonly(self._readonly or editor.field.readonly)  # (after the load)
-            grey_readonly(editor.row_widget)
+            if self._readonly or any(f.readonly for f in (editor.field, *editor.field.fields)):
+                grey_readonly(editor.row_widget)  # (an input never read-only is as made)
             if env is not None:
                 editor.update_relevance(env)
             if self._marks.get(editor.field.id):
