@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from weicha_desktop.core.media.analyse import analyse, render_upright
-from weicha_desktop.core.media.exif import read_exif
+from weicha_desktop.core.media.exif import ExifInfo, read_exif
 
 from tests.media_support import garbage_exif_jpeg, make_photo
 
@@ -51,6 +51,24 @@ def test_garbage_times_are_missing_not_invented(tmp_path, taken):
 def test_broken_exif_block_is_missing_not_fatal(tmp_path):
     info = _exif(garbage_exif_jpeg(tmp_path / "x.jpg"))
     assert info.taken_at is None and info.gps is None
+
+
+def test_an_exif_block_claiming_more_entries_than_it_holds_is_not_walked(tmp_path, monkeypatch):
+    # the garbage block says 65,535 entries in ~500 bytes: exifread walked them all (~0.3 s)
+    import exifread
+
+    walked = []
+    real = exifread.process_file
+    monkeypatch.setattr(exifread, "process_file", lambda fh, **kw: walked.append(fh) or real(fh, **kw))
+    bad = garbage_exif_jpeg(tmp_path / "x.jpg")
+    with open(bad, "rb") as fh:
+        assert read_exif(fh) == ExifInfo() and fh.tell() == 0
+    assert walked == []
+    # a sound block behind another segment (Pillow writes JFIF's APP0 first) is still read
+    good = make_photo(tmp_path / "a.jpg", orientation=6, gps=(21.9512, 108.6234, 12.5))
+    assert good.read_bytes()[2:4] == b"\xff\xe0"
+    assert _exif(good).orientation == 6 and _exif(good).gps["lat"] == pytest.approx(21.9512, abs=1e-4)
+    assert len(walked) == 2
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))

@@ -38,10 +38,48 @@ def read_exif(fh: BinaryIO) -> ExifInfo:
     import exifread  # ~8 ms: when a photo is read, not when the program starts
 
     try:
+        if _impossible_ifd0(fh):
+            return ExifInfo()
+    except (OSError, ValueError):  # not seekable, or closed: exifread's to judge
+        pass
+    try:
         tags = exifread.process_file(fh, details=False, extract_thumbnail=False)
     except Exception:  # exifread on a broken file: the photo simply has no usable EXIF
         return ExifInfo()
     return parse_tags(tags)
+
+
+def _impossible_ifd0(fh: BinaryIO) -> bool:
+    """A JPEG whose EXIF block (APP1) says its first directory has more entries than the block
+    holds: garbage (a damaged card, a hostile file). exifread would walk all of them — up to
+    65,535 entries past the block, ~0.3 s of CPU for nothing it could use. Reads the JPEG's
+    segment headers up to the EXIF block only; the file position is left where it was."""
+    start = fh.tell()
+    try:
+        if fh.read(2) != b"\xff\xd8":
+            return False
+        while True:
+            head = fh.read(4)
+            if len(head) < 4 or head[0] != 0xFF or head[1] in (0xD9, 0xDA):  # end, image data
+                return False
+            length = int.from_bytes(head[2:], "big")
+            if head[1] != 0xE1:
+                fh.seek(length - 2, io.SEEK_CUR)
+                continue
+            block = fh.read(length - 2)
+            if not block.startswith(b"Exif\x00\x00"):
+                continue
+            tiff = block[6:]
+            order = {b"II": "little", b"MM": "big"}.get(tiff[:2])
+            if order is None or len(tiff) < 8:
+                return False  # exifread gives up on it at once
+            ifd0 = int.from_bytes(tiff[4:8], order)
+            if ifd0 + 2 > len(tiff):
+                return False  # pointing elsewhere: exifread's to judge
+            entries = int.from_bytes(tiff[ifd0:ifd0 + 2], order)
+            return ifd0 + 2 + 12 * entries > len(tiff)
+    finally:
+        fh.seek(start)
 
 
 def read_exif_bytes(raw: bytes | None) -> ExifInfo:
