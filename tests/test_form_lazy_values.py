@@ -18,7 +18,8 @@ from weicha_desktop.gui.forms.lazy import settle
 from weicha_desktop.gui.forms.view import FormView
 
 # what a record may hold, well formed or not (synced, imported, older versions, hand-edited)
-ODD: list[Any] = [None, "", "  ", "文本", " 前后空格 ", "两行\n文本", "a\xa0b", "x\r\ny", "\t制表", "a\x00b", 0, 5, -3, 2.5, 2.555, 0.125, 10**9 + 1, True, False,
+ODD: list[Any] = [None, "", "  ", "文本", " 前后空格 ", "两行\n文本", "a\xa0b", "x\r\ny", "\t制表", "a\x00b",
+                  0, 5, -3, 2.5, 2.555, 0.125, 10**9 + 1, True, False,
                   "2024-05-06", "2024-5-6", "20240506", "1900-01-01", "1899-12-31", "2024/05/06",
                   "2024-05-06T10:20:30+08:00", "2024-05-06T10:20", "2024-05-06 10:20:30", "下午",
                   [], ["x"], {}, {"lat": 22.1, "lon": 108.6}, {"lat": 22.1234567, "lon": 1},
