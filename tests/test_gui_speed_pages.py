@@ -49,6 +49,7 @@ def test_the_views_beside_the_form_are_built_when_first_shown(app, qtbot, cases,
 def test_a_stand_in_shown_some_other_way_builds_its_view(app, qtbot, cases):
     view, pages = open_pages(qtbot, cases, cases.new_case({"evidence": evidence()}).id)
     assert view.header.view_group.button(2).text() == "物证登记（2）"  # counted unbuilt
+    assert not pages.decoding() and view.findChildren(EvidenceRegister) == []  # asking builds nothing
     stack = child(view, QStackedWidget, "caseViews")
     stand_in = stack.widget(2)
     stack.setCurrentIndex(2)  # not through the header's button

@@ -88,6 +88,10 @@ class CasePages(QObject):
         register.changed.connect(self._register_changed)
         return register
 
+    def decoding(self) -> bool:
+        """Thumbnails of the register still being decoded (a view never built decodes none)."""
+        return self._register.is_built() and bool(self.register.loader.pool.activeThreadCount())
+
     def show_photos(self) -> PhotoLog:
         self.view.header.view_group.button(1).click()
         return self.photo_log

@@ -128,7 +128,7 @@ def _show_view(app: QApplication, page, view: str, photo: int | None) -> None:
             log.model.thumbnail(p) is None for p in log.model.photos)
         for row in range(log.model.rowCount()):  # ask for every thumbnail, painted or not
             log.model.data(log.model.index(row), Qt.ItemDataRole.DecorationRole)
-    _wait(app, lambda: waiting() or bool(pages.register.loader.pool.activeThreadCount()))
+    _wait(app, lambda: waiting() or pages.decoding())
 
 
 def _wait(app: QApplication, waiting, seconds: float = 20) -> None:
