@@ -339,7 +339,10 @@ class Anchor:
                     raise
                 old = None
             if old is not None and not force:
-                if self._still_same(conn, old, folder_id, head[0], at_seq if old is seen else ASK):
+                if old is not seen:  # read again: another writer (a Store.sibling's commit) may have moved
+                    # it past the head read before the lock; the head and its entry read again under it
+                    head, at_seq = line_and_head(conn, old.seq)[2:]
+                if self._still_same(conn, old, folder_id, head[0] if head else 0, at_seq):
                     return True
             taken_over = self._may_start(conn, data_dir, device_id, folder_id) if old is None and not force else None
             key = self.private_key(create=True)
