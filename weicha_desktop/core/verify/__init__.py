@@ -28,7 +28,7 @@ from weicha_desktop.core.store import Store, verify_chain
 from weicha_desktop.core.verify.anchor import check_anchor, check_lineage
 from weicha_desktop.core.verify.checks import check_checks
 from weicha_desktop.core.verify.links import check_links
-from weicha_desktop.core.verify.log import LogIndex, has_table, read_log
+from weicha_desktop.core.verify.log import LogIndex, has_table, read_log, schema_read_once
 from weicha_desktop.core.verify.opening import RESTORE_ADVICE, Unreadable, open_for_verify
 from weicha_desktop.core.verify.outbox import check_outbox
 from weicha_desktop.core.verify.photos import check_manifests, check_originals, check_photo_rows
@@ -62,7 +62,7 @@ def verify(store: Store) -> VerifyReport:
     try:
         anchor = None if store.anchor is None else SnapshotAnchor.before_snapshot(store.anchor, store.conn)
         synced = read_outside(store.anchor, store.conn)  # the server's anchor, kept outside
-        with read_transaction(store.conn):
+        with read_transaction(store.conn), schema_read_once(store.conn):
             _verify(store, anchor, report)
             _add(report, check_sync_anchor(store.conn, synced))
     except sqlite3.DatabaseError as e:

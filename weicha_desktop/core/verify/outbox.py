@@ -20,7 +20,7 @@ from typing import Any
 
 from weicha_desktop.core.ops import draft_ops
 from weicha_desktop.core.store import audit, oplog
-from weicha_desktop.core.verify.log import LogIndex, has_table
+from weicha_desktop.core.verify.log import LogIndex, has_table, table_columns
 
 
 def check_outbox(conn: sqlite3.Connection, log: LogIndex, faults: list[str], notices: list[str]) -> None:
@@ -75,7 +75,7 @@ def _check_sequence(conn: sqlite3.Connection, faults: list[str]) -> None:
 
 def _rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """The outbox as stored: with the op envelope (schema 11 on) or before it."""
-    envelope = "device_seq" in {r[1] for r in conn.execute("PRAGMA table_info(outbox)")}
+    envelope = "device_seq" in table_columns(conn, "outbox")
     cur = conn.execute("SELECT seq, created_at, payload, op_id, op, entity_id, "
                        + (", ".join(oplog.ENVELOPE[:-1]) if envelope else "entity AS entity_kind")
                        + " FROM outbox")

@@ -14,12 +14,12 @@ from pathlib import Path
 
 from weicha_desktop.core.media.blobs import BlobStore
 from weicha_desktop.core.records import photo_manifest
-from weicha_desktop.core.verify.log import LogIndex, has_table
+from weicha_desktop.core.verify.log import LogIndex, has_table, table_columns
 
 
 def owner_column(conn: sqlite3.Connection) -> str:
     """The photo row's record: ``record_id`` (schema 9 on), ``case_id`` before."""
-    columns = {r[1] for r in conn.execute("PRAGMA table_info(photos)")}
+    columns = set(table_columns(conn, "photos"))
     return "record_id" if "record_id" in columns else "case_id"
 
 
@@ -69,7 +69,7 @@ def check_photo_rows(conn: sqlite3.Connection, log: LogIndex, numbers: dict[str,
 
 def check_manifests(conn: sqlite3.Connection, numbers: dict[str, str], faults: list[str]) -> None:
     """A finalized record's photo rows must still be what its last finalized version recorded."""
-    columns = {r[1] for r in conn.execute("PRAGMA table_info(record_versions)")}
+    columns = set(table_columns(conn, "record_versions"))
     if not has_table(conn, "photos") or "manifest" not in columns:  # schema 6 had no manifest
         return
     registry = "records" if has_table(conn, "records") else "cases"  # cases before schema 9

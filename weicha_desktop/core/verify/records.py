@@ -18,7 +18,7 @@ from typing import Any
 
 from weicha_desktop.core.labels import status_label
 from weicha_desktop.core.records import finalized_hash
-from weicha_desktop.core.verify.log import Event, LogIndex, has_table, record_verb
+from weicha_desktop.core.verify.log import Event, LogIndex, has_table, record_verb, table_columns
 
 DECISION = {"approved": "通过", "returned": "退回补正"}
 NOUNS = {"case": "勘验"}  # how a kind's records are named in verify's words (else 记录)
@@ -187,7 +187,7 @@ def _check_finalized(conn: sqlite3.Connection, log: LogIndex, numbers: dict[str,
                      kinds: dict[str, str], faults: list[str]) -> int:
     count = 0
     seen: set[str] = set()
-    cols = [r[1] for r in conn.execute("PRAGMA table_info(record_versions)")]
+    cols = table_columns(conn, "record_versions")
     cur = conn.execute("SELECT * FROM record_versions WHERE finalized_at IS NOT NULL "
                        "OR content_hash IS NOT NULL ORDER BY record_id, version")
     for values in cur:
@@ -230,7 +230,7 @@ def _check_reviews(conn: sqlite3.Connection, log: LogIndex, numbers: dict[str, s
             if e.action.partition(".")[2] in ("approve", "return", "decided") \
                     and isinstance(e.details.get("version"), int):
                 logged[(rid, e.details["version"])] = e
-    columns = {r[1] for r in conn.execute("PRAGMA table_info(reviews)")}
+    columns = set(table_columns(conn, "reviews"))
     column = "record_id" if "record_id" in columns else "case_id"  # before schema 9
     section = "section" if "section" in columns else "NULL"  # before schema 13
     rows = conn.execute(f"SELECT {column}, version, decision, comment, reviewer_id, at, {section} FROM reviews")
