@@ -259,9 +259,11 @@ def _cli_engine(url: str, *, pool_size: int = 5) -> sa.Engine:
     of this process leaves the parent's connections alone: ``_forget_engines``)."""
     engine = _CLI_ENGINES.pop(url, None)  # (re-inserted: the dict's order is the use's)
     if engine is None:
-        engine = make_engine(url, pool_size=pool_size)
-        if url.startswith("postgresql"):
+        if url.startswith("postgresql"):  # (shared with the test's own use: ``Server.engine``)
+            engine = make_engine(url)
             engine.dispose = _kept  # type: ignore[method-assign]
+        else:
+            engine = make_engine(url, pool_size=pool_size)
     _CLI_ENGINES[url] = engine
     if not url.startswith("postgresql"):
         _USED.append(engine)
@@ -345,10 +347,11 @@ class Server:
                             verify=unchecked_tls() if verify is False else verify, **kw)
 
     def engine(self):
-        """The server's database, opened by the test (checks and set-up behind the API)."""
+        """The server's database, opened by the test (checks and set-up behind the API; on
+        PostgreSQL the in-process CLI's engine of that database: its connection, not one more)."""
         if self._engine is None:
-            self._engine = make_engine(normalize_db_url(self.db_url) if self.db_url else
-                                       f"sqlite:///{self.data_dir / 'server.db'}")
+            self._engine = (_cli_engine(normalize_db_url(self.db_url)) if self.db_url else
+                            make_engine(f"sqlite:///{self.data_dir / 'server.db'}"))
         return self._engine
 
     def code(self, device_name: str = "笔记本", unit: str | None = None, **kw) -> str:
