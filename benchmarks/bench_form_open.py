@@ -4,7 +4,9 @@ shared: process time, not wall). Not a test: run it.
 For a new draft (what 新建勘验 opens) and a full demo scene draft (witnesses, traces, the
 narrative written): the form built (``FormView(...)``), then shown at 1280×800 until the
 event loop is idle (its first paint), then every other tab shown once (what a person going
-through the whole record adds). Rounds alternate; medians.
+through the whole record adds: since a tab's inputs are made when it is first needed
+(gui/forms/lazy.py), making them is counted here, no longer in the open). Rounds alternate;
+medians.
 
 ``--root DIR``: measure another checkout (e.g. ``git worktree add /tmp/old <rev>``), to compare
 the product's cost in the same hour.
