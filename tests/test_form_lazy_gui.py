@@ -127,3 +127,33 @@ def test_a_tab_first_shown_is_focused_as_before_its_inputs_were_lazy(app, qtbot,
     assert focused() is name and name.text() and name.selectedText() == name.text()
     view.tabs.setCurrentIndex(tab(view, "conditions"))  # (as a click on its tab)
     assert focused() is view.pages[tab(view, "conditions")]
+
+
+def test_an_amended_case_is_editable_on_tabs_made_read_only_and_on_tabs_not_made(app, qtbot, cases,
+                                                                                  monkeypatch):
+    from weicha_desktop.gui.forms.amend_dialog import AmendDialog
+
+    done = cases.finalize(cases.new_case(complete_values()).id)
+    view = open_view(qtbot, cases, done.id)
+    view.tabs.setCurrentIndex(tab(view, "people"))  # made read-only
+    assert child(view, QLineEdit, "field_recorder").isReadOnly() and "remarks" not in made(view)
+    monkeypatch.setattr(AmendDialog, "ask", staticmethod(lambda case, parent=None: "补充备注"))
+    assert view.amend() and view.is_editable()
+    recorder = child(view, QLineEdit, "field_recorder")
+    assert not recorder.isReadOnly() and recorder.palette().color(QPalette.ColorRole.Base).name() != "#f2f2f2"
+    view.tabs.setCurrentIndex(tab(view, "remarks"))  # first made now: editable
+    remarks = child(view, QPlainTextEdit, "field_remarks")
+    assert not remarks.isReadOnly() and remarks.isVisible()
+    remarks.setPlainText("补正：补充备注")
+    assert view.save() and cases.get(view.case.id).data["remarks"] == "补正：补充备注"
+
+
+def test_discarding_the_journal_shows_the_record_on_tabs_not_made(app, qtbot, cases):
+    case = cases.new_case({"remarks": "记录里的"})
+    cases.autosave(case.id, {"remarks": "日志里的"})
+    view = open_view(qtbot, cases, case.id)
+    assert view.changes() == {"remarks": "日志里的"} and "remarks" not in made(view)
+    view.discard_recovery()
+    assert view.changes() == {} and not view.is_dirty()
+    view.tabs.setCurrentIndex(tab(view, "remarks"))
+    assert child(view, QPlainTextEdit, "field_remarks").toPlainText() == "记录里的"
