@@ -85,15 +85,19 @@ def render_upright(source: Path | Image.Image, orientation: int | None, max_side
             if img.format in ("JPEG", "MPO"):
                 img.draft("RGB", fitted(img.size, max_side))
             img.load()
-            out = img.convert("RGB") if img.mode not in ("RGB", "L") else img.copy()
+            out = img.convert("RGB") if img.mode not in ("RGB", "L") else img
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
             Image.DecompressionBombWarning):
+        img.close()
         raise Rejected(f"图像数据不完整或已损坏（可能复制时中断），无法解码。{AGAIN}") from None
+    try:
+        if orientation in TRANSPOSE:
+            out = out.transpose(TRANSPOSE[orientation])
+        out.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
+        if out is img:  # fitted in place: only the fitted pixels are copied out of the file's image
+            out = img.copy()
     finally:
         img.close()
-    if orientation in TRANSPOSE:
-        out = out.transpose(TRANSPOSE[orientation])
-    out.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
     return out
 
 
