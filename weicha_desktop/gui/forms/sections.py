@@ -42,12 +42,21 @@ class SectionPage(QScrollArea):
         self._waiting: QWidget | None = None  # the inputs of a page not built yet (add_editors)
         self._maker: Callable[[], list[Editor]] | None = None  # its inputs, when first needed
         self._first: list[QWidget] = []       # inputs above the fields, first on Tab (add_above)
-        self._red = _error_palette()  # the error labels' (one for the page: setPalette copies it)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+
+    def __getattr__(self, name: str):
+        """The page in the scroll area (``_page``), its layouts (``top``, ``form``) and the
+        error labels' palette (``_red``) are made when first asked for: most tabs of an opened
+        case never are (half of making an empty tab)."""
+        if name not in ("_page", "top", "form", "_red"):
+            raise AttributeError(name)
+        if name == "_red":
+            self._red = _error_palette()  # (one for the page: setPalette copies it)
+            return self._red
         self._page = QWidget()
-        self._page.setObjectName(f"section_{section.id}")
-        self.setWidget(self._page)
+        self._page.setObjectName(f"section_{self.section.id}")
+        self.setWidget(self._page)  # (empty: the rows are made in it, top down)
         self.top = QVBoxLayout(self._page)  # room above the fields (the template bar)
         self.form = QFormLayout()
         self.top.addLayout(self.form)
@@ -55,6 +64,7 @@ class SectionPage(QScrollArea):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.form.setVerticalSpacing(10)
+        return getattr(self, name)
 
     def add_editors(self, editors: list[Editor], build: bool = True) -> None:
         """The section's fields, in order (put the page where it goes first: see __init__).
