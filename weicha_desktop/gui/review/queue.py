@@ -100,7 +100,7 @@ class ReviewQueue(QWidget):
         self.placeholder.setWordWrap(True)
         self.form_area = QVBoxLayout()
         self.form_area.setContentsMargins(0, 0, 0, 0)
-        form_holder = QWidget()
+        form_holder = self.form_holder = QWidget()  # the open case's sheet fills it
         form_holder.setLayout(self.form_area)
         detail = QSplitter(Qt.Orientation.Horizontal)
         detail.addWidget(form_holder)
@@ -228,7 +228,8 @@ class ReviewQueue(QWidget):
         """Show the case whole below the queue, ready for a decision."""
         try:
             case = self.cases.get(number_or_id)
-            view = RecordSheet(self.cases, self.photos, case, current_language())
+            view = RecordSheet(self.cases, self.photos, case, current_language(),
+                               width=self.form_holder.width() if self.isVisible() else None)
         except WeichaError as e:
             self.close_case(message_text(e))
             return None

@@ -21,7 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QColor, QImage, QResizeEvent, QTextDocument
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStyle, QTextBrowser, QVBoxLayout, QWidget
 
 from weicha_desktop.core.cases import CaseRecord, CaseService
 from weicha_desktop.core.errors import Problem
@@ -93,9 +93,13 @@ class RecordSheet(QWidget):
     """One version of a case, read-only and whole. ``case``: the CaseRecord shown."""
 
     def __init__(self, cases: CaseService, photos: PhotoService, case: CaseRecord, lang: str = "zh",
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *, width: int | None = None):
+        """``width``: the width the sheet will be shown at, when known (the sheet it replaces):
+        its photo columns are counted for it, so the text is laid out once, not again at the
+        first resize."""
         super().__init__(parent)
         self.setObjectName("reviewSheetView")
+        self._width = width
         self.cases, self.photos, self.case, self.lang = cases, photos, case, lang
         self.spec = cases.spec_for(case)
         self.problems: list[Problem] = cases.check_data(case, case.data, complete=True)
@@ -245,8 +249,14 @@ class RecordSheet(QWidget):
                 + "".join(f"<tr>{r}</tr>" for r in rows) + "</table>")
 
     def _photo_columns(self) -> int:
-        """As many thumbnails across as the sheet's width takes (never a sideways scroll)."""
-        return max(1, (self.browser.viewport().width() - 24) // PHOTO_CELL)
+        """As many thumbnails across as the sheet's width takes (never a sideways scroll).
+        Before the sheet is shown: as many as the width it will be shown at takes, its
+        scroll bar standing (a whole case is longer than the window)."""
+        viewport = self.browser.viewport().width()
+        if self._width is not None and not self.browser.isVisible():
+            bar = self.browser.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self.browser)
+            viewport = self._width - 2 * self.browser.frameWidth() - bar
+        return max(1, (viewport - 24) // PHOTO_CELL)
 
     def _resized(self) -> None:
         columns = self._photo_columns()
