@@ -55,3 +55,22 @@ def test_a_connection_cut_while_busy_fails_one_request_and_the_pool_renews(engin
         pid_of(engine)
     assert failed.value.connection_invalidated
     assert pid_of(engine) not in (None, first)
+
+
+def test_a_ping_that_fails_any_way_replaces_the_connection(engine, monkeypatch):
+    """A backend ended while the idle ping was on its way failed the ping with a ProgrammingError
+    (SQLAlchemy's ping could not put the connection's autocommit back: "connection in transaction
+    status ACTIVE"), which was raised to the request instead of the connection being replaced."""
+    import psycopg
+
+    first = pid_of(engine)
+    monkeypatch.setattr(db, "IDLE_PING_S", 0.0)
+    real = engine.dialect.do_ping
+
+    def ping(conn):
+        monkeypatch.setattr(engine.dialect, "do_ping", real)  # once
+        cut(first)
+        raise psycopg.ProgrammingError("can't change 'autocommit' now: connection in transaction status ACTIVE")
+
+    monkeypatch.setattr(engine.dialect, "do_ping", ping)
+    assert pid_of(engine) not in (None, first)  # replaced before the query ran

@@ -354,10 +354,10 @@ def _ping_when_idle(engine: Engine) -> None:
             return
         try:
             dialect.do_ping(dbapi_conn)
-        except dialect.loaded_dbapi.Error as e:
-            if dialect.is_disconnect(e, dbapi_conn, None):
-                raise sa.exc.DisconnectionError(str(e)) from e
-            raise
+        except dialect.loaded_dbapi.Error as e:  # any: a SELECT 1 that fails is no connection to use
+            # (a backend ended while the ping was on its way may say so as a ProgrammingError —
+            # "can't change 'autocommit' now" — when SQLAlchemy's ping puts the connection back)
+            raise sa.exc.DisconnectionError(str(e)) from e
 
 
 READ = "weicha_read"
