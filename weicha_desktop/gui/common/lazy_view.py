@@ -24,7 +24,7 @@ class _StandIn(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)
-        QTimer.singleShot(0, self._page.widget)  # not while the stack is switching to it
+        QTimer.singleShot(0, self, self._page.widget)  # not while the stack switches to it (nor once gone)
 
 
 class LazyPage:
@@ -40,12 +40,14 @@ class LazyPage:
     def widget(self) -> QWidget:
         """The page, built now (and put in the stand-in's place) if it was not yet."""
         if self._widget is None:
+            if not shiboken6.isValid(self.stand_in):
+                raise RuntimeError("LazyPage.widget(): the window it stood in is gone")
             build, self._build = self._build, None
             stand_in, self.stand_in = self.stand_in, None
             page = self._widget = build()
             page.setStyleSheet(stand_in.styleSheet() + page.styleSheet())  # its own rules after: they win
             stack = stand_in.parentWidget()
-            if isinstance(stack, QStackedWidget) and shiboken6.isValid(stand_in):
+            if isinstance(stack, QStackedWidget):
                 current = stack.currentWidget() is stand_in
                 stack.insertWidget(stack.indexOf(stand_in), page)
                 if current:
