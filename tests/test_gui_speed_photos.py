@@ -109,3 +109,12 @@ def test_a_cell_says_what_its_photo_says_and_is_worked_out_once_per_photo(app, q
     caption = model.photos[0].caption
     assert delegate.face(model.index(0))[2] == grid_model.wrap_lines(caption, font, grid_model.CELL - 2 * grid_model.PAD)[0]
     assert delegate.face(model.index(0))[2] != lines
+    measured = []
+    measure = grid_model.PhotoDelegate.caption_lines
+    monkeypatch.setattr(grid_model.PhotoDelegate, "caption_lines",
+                        lambda self, index: measured.append(index.row()) or measure(self, index))
+    [extra] = photos.import_files(case.id, card(tmp_path / "MORE", 3, size=(480, 640))[2:], workers=1)
+    photos.update(extra.photo_id, caption="现场东侧围墙外的泥地上有一行朝北的运动鞋足迹" * 4)
+    model.append(photos.get(extra.photo_id))  # what the log does as an import commits a photo
+    assert measured == [2]  # the new photo's caption measured, not every photo's again
+    assert grid.caption_lines == len(delegate.face(model.index(2))[2]) == grid_model.CAPTION_LINES  # grown

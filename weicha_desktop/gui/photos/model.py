@@ -388,8 +388,9 @@ class PhotoGrid(QListView):
         delegate = self.itemDelegate()
         if isinstance(delegate, PhotoDelegate):
             model.modelReset.connect(delegate.forget)
-        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
+        for signal in (model.modelReset, model.rowsRemoved):
             signal.connect(self.fit_cells)
+        model.rowsInserted.connect(self._rows_inserted)
         model.dataChanged.connect(self._data_changed)
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -403,12 +404,21 @@ class PhotoGrid(QListView):
         if list(roles) != [Qt.ItemDataRole.DecorationRole]:  # a thumbnail arriving: no text changed
             self.fit_cells()
 
-    def fit_cells(self, *_args) -> None:
-        """Cells tall enough for the longest caption (up to CAPTION_LINES lines)."""
+    def _rows_inserted(self, _parent, first: int, last: int) -> None:
+        """Photos added (an import adds them one by one): only theirs are measured; the
+        others' lines are known (``caption_lines``)."""
+        self.fit_cells(rows=range(first, last + 1), at_least=self.caption_lines)
+
+    def fit_cells(self, *_args, rows: range | None = None, at_least: int = 0) -> None:
+        """Cells tall enough for the longest caption (up to CAPTION_LINES lines): of every
+        row, or of ``rows`` when the others need ``at_least`` lines."""
         model = self.model()
         delegate = self.itemDelegate()
-        lines = max((len(delegate.caption_lines(model.index(r, 0))[0]) for r in range(model.rowCount())),
-                    default=0) if model is not None and isinstance(delegate, PhotoDelegate) else 0
+        if rows is None and model is not None:
+            rows = range(model.rowCount())
+        lines = max((len(delegate.caption_lines(model.index(r, 0))[0]) for r in rows), default=0) \
+            if model is not None and isinstance(delegate, PhotoDelegate) else 0
+        lines = max(lines, at_least)
         metrics = QFontMetrics(self.font())
         size = QSize(CELL, PAD + ICON + PAD + metrics.height() + lines * metrics.lineSpacing() + 2 * PAD)
         if size != self.gridSize():
