@@ -238,7 +238,7 @@ def _cli_engines() -> Iterator[None]:
     database; a SQLite one's connections are closed after each command (nothing stays open
     on a file a test may replace or copy), a PostgreSQL one's stay for the next command
     (a command's ``dispose`` keeps them: ``_kept``) until ``release`` or the database is
-    given back (``pg_database``)."""
+    given back (``pg_database``, which ends its sessions first)."""
     from weicha_server import db as server_db
 
     made = server_db.make_engine
@@ -279,7 +279,8 @@ def _kept(close: bool = True) -> None:
 
 def release(url: str | None) -> None:
     """Close the in-process CLI's connections to the database at ``url`` (its engine is kept):
-    before the database is copied as a template or renamed, which no other session may be in."""
+    before the database is copied as a template or renamed, which no other session may be in
+    (the seeded campaign's backups and restores)."""
     engine = _CLI_ENGINES.get(url) if url else None
     if engine is not None:
         sa.Engine.dispose(engine)
@@ -414,7 +415,6 @@ def init_server(data_dir: Path, db: str | None, settings: dict[str, Any] | None 
         _templates.copy_sqlite(data_dir)
     run = server_cli(data_dir, "init", db=db)
     assert run.code == 0, run.err
-    release(normalize_db_url(db) if db else None)  # (a server's database may be copied as a template)
     if settings:
         path = data_dir / SETTINGS_FILE
         stored = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

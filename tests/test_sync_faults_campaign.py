@@ -61,7 +61,7 @@ from weicha_desktop.core.verify import verify
 
 from tests.fault_proxy import (UP, DOWN, Cut, FaultProxy, Hurried, Killed, KillingTransport, Recording,
                                Tally, ThreadServer)
-from tests.server_support import HEADERS, Laptop, backend_db, pg_admin_url
+from tests.server_support import HEADERS, Laptop, backend_db, pg_admin_url, release
 from tests.support import PASSWORD, new_store
 from tests.sync_oracle import EDITS, Oracle, Workload
 
@@ -261,6 +261,7 @@ class Chain:
             for sql in statements:
                 while True:
                     self.server.engine.dispose()
+                    release(self.server.config.db_url)  # (the in-process CLI's connection: init's)
                     try:
                         conn.exec_driver_sql(sql)
                         break
