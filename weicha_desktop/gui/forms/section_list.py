@@ -24,6 +24,8 @@ class SectionList(QListWidget):
         self.tabs = tabs
         self._titles = titles if titles is not None else [tabs.tabText(i) for i in range(tabs.count())]
         self._counts: dict[int, int] = {}
+        # what each row shows: (count, returned, comment); a row not in it shows its plain title
+        self._shown: dict[int, tuple[int, bool, str]] = {row: (0, False, "") for row in range(len(self._titles))}
         self.returned_row: int | None = None  # the section a return comment is about
         self._comment = ""
         for title in self._titles:
@@ -69,13 +71,20 @@ class SectionList(QListWidget):
             self.setCurrentRow(index)
 
     def show_counts(self, counts: dict[int, int]) -> None:
-        """Problems per section (index → count); sections without any show their plain title."""
+        """Problems per section (index → count); sections without any show their plain title.
+        Only a row whose count or mark changed is touched: each item setter is a dataChanged,
+        and the word-wrapped list lays itself out and repaints again for each (the live check
+        runs after every pause in typing)."""
         self._counts = dict(counts)
         for row, title in enumerate(self._titles):
             n = counts.get(row, 0)
+            returned = row == self.returned_row
+            state = (n, returned, self._comment if returned else "")
+            if self._shown.get(row) == state:
+                continue
+            self._shown[row] = state
             item = self.item(row)
             item.setText(f"{title}（{n}）" if n else title)
-            returned = row == self.returned_row
             item.setForeground(Qt.GlobalColor.darkRed if n or returned else self.palette().text())
             item.setBackground(QColor(RETURNED_BACKGROUND) if returned else QColor(Qt.GlobalColor.transparent))
             font = item.font()
