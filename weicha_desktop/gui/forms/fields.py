@@ -9,6 +9,7 @@ live ``relevant``); ``focus_widgets()`` are its inputs in tab order. Labels foll
 ("zh" / "en", from the form's YAML); fixed texts go through Qt's translation."""
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -190,6 +191,17 @@ class TextAreaEditor(TextEditor):
         return [self.widget.textChanged]
 
 
+_SPIN_LIMIT = 2**31 - 2  # a QSpinBox holds a C int (and one below its minimum: empty)
+
+
+def _shown_as_integer(value: Any) -> bool:
+    """Whether an integer spin box shows ``value`` exactly (10**12, NaN, 2.5 it cannot)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return (isinstance(value, int) or (math.isfinite(value) and value.is_integer())) \
+        and abs(value) <= _SPIN_LIMIT
+
+
 class IntegerEditor(Editor):
     def build(self) -> QWidget:
         c = self.field.constraint
@@ -202,13 +214,18 @@ class IntegerEditor(Editor):
         return spin
 
     def value(self) -> Any:
+        holding, held = self.widget.held()
+        if holding:
+            return held
         return None if self.widget.is_empty() else self.widget.value()
 
     def set_value(self, value: Any) -> None:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            self.widget.set_number(int(value))
-        else:
+        if is_empty(value):
             self.widget.clear_value()
+        elif _shown_as_integer(value):
+            self.widget.set_number(int(value))
+        else:  # (10**12, NaN, 2.5, text: shown and kept as stored, validation says why)
+            self.widget.hold(value)
 
     def set_readonly(self, readonly: bool) -> None:
         self.widget.setReadOnly(readonly)
@@ -232,6 +249,9 @@ class DecimalEditor(IntegerEditor):
         return spin
 
     def value(self) -> Any:
+        holding, held = self.widget.held()
+        if holding:
+            return held
         if self.widget.is_empty():
             return None
         shown = round(self.widget.value(), self.DECIMALS)
@@ -242,10 +262,12 @@ class DecimalEditor(IntegerEditor):
 
     def set_value(self, value: Any) -> None:
         self._loaded = value
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            self.widget.set_number(float(value))
-        else:
+        if is_empty(value):
             self.widget.clear_value()
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            self.widget.set_number(float(value))
+        else:  # (NaN, text: shown and kept as stored, as IntegerEditor)
+            self.widget.hold(value)
 
 
 class DateEditor(Editor):
@@ -306,7 +328,12 @@ class _OtherMixin:
         self.other.setObjectName(f"{self.name}_other")
         self.other.setPlaceholderText(QCoreApplication.translate("FormEditors", "选“其他”时请注明"))
         self.other.setEnabled(False)
+        self._other_raw: Any = None  # a “其他” text stored as something else (a number): kept
         return self.other
+
+    def _load_other(self, other: Any) -> None:
+        self._other_raw = None if other is None or isinstance(other, str) or is_empty(other) else other
+        self.other.setText("" if is_empty(other) else str(other))
 
     def _other_signals(self) -> list[SignalInstance]:
         return [self.other.textChanged] if self.field.other_key else []
@@ -316,6 +343,8 @@ class _OtherMixin:
 
     def _other_values(self, chose_other: bool) -> dict[str, Any]:
         text = self.other.text() if self.field.other_key else ""
+        if self._other_raw is not None and text == str(self._other_raw):  # (as stored: unchanged)
+            return {self.field.other_key: self._other_raw} if chose_other else {}
         return {self.field.other_key: text} if chose_other and text.strip() else {}
 
 
@@ -367,7 +396,7 @@ class ChoiceEditor(_OtherMixin, Editor):
     def load(self, data: dict[str, Any]) -> None:
         self.set_value(data.get(self.field.id))
         if self.field.other_key:
-            self.other.setText(data.get(self.field.other_key) or "")
+            self._load_other(data.get(self.field.other_key))
 
     def set_readonly(self, readonly: bool) -> None:
         self.widget.setEnabled(not readonly)

@@ -260,7 +260,9 @@ class FormView(LazyInputs, QWidget):
     def changes(self) -> dict[str, Any]:
         """What ``CaseService.update`` needs: changed keys, and None for keys emptied here."""
         new = self.values()
-        out = {k: v for k, v in new.items() if self.case.data.get(k) != v}
+        old = self.case.data
+        # (``is``: a value kept as loaded is unchanged even where it is not equal to itself, NaN)
+        out = {k: v for k, v in new.items() if old.get(k) is not v and old.get(k) != v}
         out.update({k: None for k in self._keys if k not in new and k in self.case.data})
         return out
 

@@ -58,20 +58,42 @@ def _wants_clear(widget, event: QKeyEvent) -> bool:
 class _OptionalNumberMixin:
     """Shared by the two spin boxes: empty = one below the allowed minimum."""
 
+    _holding, _held = False, None  # a stored value the box cannot show (``hold``)
+
     def _setup(self, lo, hi) -> None:
         self._start = 0 if lo <= 0 <= hi else lo
         self.setRange(lo - 1, hi)
         self.setSpecialValueText(EMPTY_TEXT)
         self.setToolTip(clear_tip())
         self.clear_value()
+        self.valueChanged.connect(lambda value: self._release() if value != self.minimum() else None)
 
     def is_empty(self) -> bool:
         return self.value() == self.minimum()
 
+    def hold(self, value: Any) -> None:
+        """A stored value the box cannot hold (10**12 in an integer box, NaN, text written by an
+        older version): shown as it is, in place of the empty text, and given back unchanged
+        (``held``) until the user changes the box or empties it (validation names it)."""
+        self.clear_value()
+        self._holding, self._held = True, value
+        self.setSpecialValueText(str(value))
+
+    def held(self) -> tuple[bool, Any]:
+        """Whether the box holds a value it cannot show, and that value."""
+        return self._holding, self._held
+
+    def _release(self) -> None:
+        if self._holding:
+            self._holding, self._held = False, None
+            self.setSpecialValueText(EMPTY_TEXT)
+
     def clear_value(self) -> None:
+        self._release()
         self.setValue(self.minimum())
 
     def set_number(self, value) -> None:
+        self._release()
         if value <= self.minimum() or value > self.maximum():  # keep wrong data visible
             self.setRange(min(self.minimum(), value - 1), max(self.maximum(), value))
         self.setValue(value)
@@ -84,7 +106,10 @@ class _OptionalNumberMixin:
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if _wants_clear(self, event):
+            holding = self._holding
             self.clear_value()
+            if holding:  # (emptied without a change of value: the form is told)
+                self.valueChanged.emit(self.value())
         else:
             super().keyPressEvent(event)
 

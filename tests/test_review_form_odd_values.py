@@ -1,0 +1,86 @@
+"""Hostile review (issue 9, lazy inputs): a record written by an older version, a sync or an
+import may hold values the form's inputs cannot show (an integer of 10**12, NaN, a number
+as the “其他” text). The form opens it, shows what is stored, changes nothing the user did
+not touch, and the save says in Chinese what is wrong; the user can still empty the field."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit
+
+from form_support import open_view, problems
+from gui_support import app, child, dialogs, type_into  # noqa: F401  (fixtures)
+from module_folder import admin, cases, store  # noqa: F401  (each test makes its own case)
+from support import raw_writes
+
+pytestmark = pytest.mark.usefixtures("dialogs")
+
+
+def stored_by_an_older_version(cases, values: dict) -> str:
+    """A draft whose stored data holds ``values`` as they are (no validation on the way)."""
+    case = cases.new_case()
+    data = {**case.data, **values}
+    with raw_writes(cases.store), cases.store.conn:
+        cases.store.conn.execute("UPDATE record_versions SET data = ? WHERE id = ?",
+                                 (json.dumps(data, ensure_ascii=False), case.version_id))
+    return case.id
+
+
+def same(a, b) -> bool:
+    return a == b or (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
+
+
+ODD = [  # field, stored value, the text its input shows, the tab
+    pytest.param("humidity", 10**12, "1000000000000", "conditions", id="integer-10**12"),
+    pytest.param("sketch_count", -10**12, "-1000000000000", "counts", id="integer--10**12"),
+    pytest.param("humidity", float("nan"), "nan", "conditions", id="integer-NaN"),
+    pytest.param("analysis_offenders", float("inf"), "inf", "analysis", id="integer-inf"),
+    pytest.param("humidity", "80", "80", "conditions", id="integer-a-string"),
+    pytest.param("temperature", float("nan"), "nan", "conditions", id="decimal-NaN"),
+    pytest.param("temperature", "21度", "21度", "conditions", id="decimal-a-string"),
+]
+
+
+@pytest.mark.parametrize("field_id, value, text, section", ODD)
+def test_a_number_its_input_cannot_hold_opens_is_shown_and_is_kept(app, qtbot, cases, field_id, value,
+                                                                    text, section):
+    case_id = stored_by_an_older_version(cases, {field_id: value})
+    view = open_view(qtbot, cases, case_id)  # (crashed: OverflowError, ValueError)
+    assert view.changes() == {}  # nothing the user did not touch would change
+    view.tabs.setCurrentIndex([s.id for s in view.spec.sections].index(section))
+    spin = child(view, QAbstractSpinBox, f"field_{field_id}")
+    assert spin.text().strip() == text  # shown as stored, not an empty box, not 60.0
+    assert view.changes() == {}
+    edit = child(view, QLineEdit, "field_assigning_unit")
+    type_into(qtbot, edit, "钦北派出所")
+    assert view.save() is False  # the stored value is wrong: the save says so, in Chinese
+    assert any(("应为" in p or "不能大于" in p or "不能小于" in p) for p in problems(view)), problems(view)
+    assert same(cases.get(case_id).data[field_id], value)  # kept, byte for byte
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClick(spin, Qt.Key.Key_Delete)  # the user may still empty it
+    assert spin.text().strip() == ""
+    assert view.changes()[field_id] is None
+    assert view.save() is True
+    assert field_id not in cases.get(case_id).data and cases.get(case_id).data["assigning_unit"] == "钦北派出所"
+
+
+@pytest.mark.parametrize("other", [5, 0, 2.5])
+def test_a_number_as_the_other_text_opens_is_shown_and_is_kept(app, qtbot, cases, other):
+    case_id = stored_by_an_older_version(cases, {"weather": "other", "weather_other": other})
+    view = open_view(qtbot, cases, case_id)  # (crashed: QLineEdit.setText(int); 0 was lost)
+    assert view.changes() == {}
+    view.tabs.setCurrentIndex([s.id for s in view.spec.sections].index("conditions"))
+    line = child(view, QLineEdit, "field_weather_other")
+    assert line.text() == str(other)
+    assert view.changes() == {}
+    assert view.save() is True  # nothing changed: nothing to refuse
+    assert cases.get(case_id).data["weather_other"] == other and type(cases.get(case_id).data["weather_other"]) is type(other)
+    line.selectAll()
+    type_into(qtbot, line, "雾")
+    line.setText("雾")
+    assert view.changes() == {"weather_other": "雾"}
+    assert view.save() is True and cases.get(case_id).data["weather_other"] == "雾"
