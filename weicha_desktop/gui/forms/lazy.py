@@ -279,6 +279,10 @@ class LazyInputs:
                 settled = settle(field, data)
                 if settled is None:
                     unsure.add(self._section_of[field.id])
+                    # as loaded until its tab is made below (a table's cells that follow
+                    # relevance read the whole form as their tab is made: KeyError before)
+                    self._unmade[field.id] = {k: data[k] for k in (field.id, field.other_key)
+                                              if k and not is_empty(data.get(k))}
                 else:
                     self._unmade[field.id] = settled
         for index in sorted(unsure):
