@@ -49,10 +49,16 @@ def read_exif(fh: BinaryIO) -> ExifInfo:
     return parse_tags(tags)
 
 
+# The most entries a directory inside one APP1 block (at most 65,533 bytes) can hold.
+MAX_IFD_ENTRIES = (0xFFFF - 2 - 6 - 8 - 2) // 12
+
+
 def _impossible_ifd0(fh: BinaryIO) -> bool:
-    """A JPEG whose EXIF block (APP1) says its first directory has more entries than the block
-    holds: garbage (a damaged card, a hostile file). exifread would walk all of them — up to
-    65,535 entries past the block, ~0.3 s of CPU for nothing it could use. Reads the JPEG's
+    """A JPEG whose EXIF block (APP1) says its first directory has more entries than any EXIF
+    block can hold: garbage (a damaged card, a hostile file). exifread would walk all of them —
+    up to 65,535 entries past the block, ~0.3 s of CPU for nothing it could use. A count only
+    somewhat past its own block (a damaged count, its first entries sound) is still exifread's:
+    it reads the turn, time and place from them as before (≤ ~20 ms). Reads the JPEG's
     segment headers up to the EXIF block only; the file position is left where it was."""
     start = fh.tell()
     try:
@@ -77,7 +83,7 @@ def _impossible_ifd0(fh: BinaryIO) -> bool:
             if ifd0 + 2 > len(tiff):
                 return False  # pointing elsewhere: exifread's to judge
             entries = int.from_bytes(tiff[ifd0:ifd0 + 2], order)
-            return ifd0 + 2 + 12 * entries > len(tiff)
+            return ifd0 + 2 + 12 * entries > len(tiff) and entries > MAX_IFD_ENTRIES
     finally:
         fh.seek(start)
 
