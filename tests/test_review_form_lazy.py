@@ -31,3 +31,34 @@ def test_a_table_its_tab_makes_at_the_open_does_not_crash_the_form(app, qtbot, c
     table = child(view, QTableWidget, "field_evidence")
     names = [table.item(r, 1).text() if table.item(r, 1) else "" for r in range(table.rowCount())]
     assert ("撬棍" in names) == isinstance(odd["evidence"], list)
+
+
+def test_a_patrol_typed_on_one_tab_keeps_its_route_never_shown(app, qtbot, store, admin, tmp_path):
+    """巡逻 reuses the form view: the 小结 typed on the last tab, a GPX imported from the 小结
+    view (the form committed first, then loaded again), the route's tab never shown — then
+    shown: the stored route (6-decimal points, times with offsets) is what the table gives back."""
+    from weicha_desktop.core.patrol import PatrolService
+    from weicha_desktop.gui.patrol.page import PatrolForm
+    from support import forms
+    from test_patrol_gpx import GPX11
+
+    service = PatrolService(store, forms(), admin)
+    record = service.create({"area": "文峰路一带"})
+    service.add_points(record.id, [{"lat": 21.953012, "lon": 108.624071, "time": "2026-11-26T09:05:00+08:00",
+                                    "note": "路口 ____"}])
+    form = PatrolForm(service, service.get(record.id))
+    qtbot.addWidget(form)
+    form.show()
+    ids = [s.id for s in form.spec.sections]
+    form.tabs.setCurrentIndex(ids.index("observations"))
+    from PySide6.QtWidgets import QPlainTextEdit
+    child(form, QPlainTextEdit, "field_summary").setPlainText("一切正常")
+    (tmp_path / "t.gpx").write_bytes(GPX11.replace(b"2026-12-01", b"2026-11-26"))
+    assert form.import_gpx(tmp_path / "t.gpx")
+    stored = service.get(record.id).data
+    assert stored["summary"] == "一切正常" and len(stored["route"]) == 5 and stored["area"] == "文峰路一带"
+    assert form.changes() == {}
+    form.tabs.setCurrentIndex(ids.index("route"))
+    assert child(form, QTableWidget, "field_route").rowCount() >= 5
+    assert form.changes() == {}  # the route read back from its table is the stored route
+    assert form.save() and service.get(record.id).data == stored

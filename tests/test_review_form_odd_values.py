@@ -84,3 +84,48 @@ def test_a_number_as_the_other_text_opens_is_shown_and_is_kept(app, qtbot, cases
     line.setText("雾")
     assert view.changes() == {"weather_other": "雾"}
     assert view.save() is True and cases.get(case_id).data["weather_other"] == "雾"
+
+
+@pytest.mark.parametrize("values", [
+    pytest.param({"analysis_date": "2024-02-30"}, id="date-no-such-day"),
+    pytest.param({"occurred_from": 5}, id="datetime-a-number"),
+    pytest.param({"occurred_from": "下午三点"}, id="datetime-words"),
+    pytest.param({"protection_measures": ["cordon", "zzz"]}, id="multichoice-unknown-code"),
+    pytest.param({"protection_measures": "cordon"}, id="multichoice-not-a-list"),
+    pytest.param({"protection_measures": ["guarded", "cordon"]}, id="multichoice-order"),
+    pytest.param({"scene_location": {"lat": float("nan"), "lon": 108.1}}, id="geopoint-NaN"),
+    pytest.param({"scene_location": {"lat": "22", "lon": 108.1}}, id="geopoint-text"),
+    pytest.param({"reporter": {"name": "甲", "phone": 13800000000}}, id="person-number-as-text"),
+    pytest.param({"recorder": 5, "no_witness_reason": ["x"]}, id="text-not-text"),
+])
+def test_what_an_input_cannot_show_is_not_changed_by_opening_the_case(app, qtbot, cases, values):
+    """Opened, every tab shown, nothing typed: the form would change nothing (was: a date that
+    is no date, a time as a number or words, an unknown 保护措施 code deleted or dropped, NaN
+    latitude saved as 90.0, numbers turned into text) — the save of any other edit wrote it."""
+    case_id = stored_by_an_older_version(cases, values)
+    view = open_view(qtbot, cases, case_id)
+    assert view.changes() == {}
+    for index in range(len(view.pages)):
+        view.tabs.setCurrentIndex(index)
+    assert view.changes() == {}
+    stored = cases.get(case_id).data
+    view.save()  # (refused or not: the stored values stay)
+    assert all(same(cases.get(case_id).data[k], stored[k]) or cases.get(case_id).data[k] == stored[k]
+               for k in values)
+
+
+def test_a_date_that_is_no_date_is_shown_and_the_user_may_empty_or_replace_it(app, qtbot, cases):
+    case_id = stored_by_an_older_version(cases, {"analysis_date": "2024-02-30", "occurred_from": "下午三点"})
+    view = open_view(qtbot, cases, case_id)
+    view.tabs.setCurrentIndex([s.id for s in view.spec.sections].index("analysis"))
+    date = child(view, QAbstractSpinBox, "field_analysis_date")
+    assert date.text() == "2024-02-30"
+    date.setFocus()
+    date.selectAll()
+    qtbot.keyClick(date, Qt.Key.Key_Delete)
+    assert date.text().strip() == "" and view.changes() == {"analysis_date": None}
+    view.tabs.setCurrentIndex([s.id for s in view.spec.sections].index("cause"))
+    when = child(view, QAbstractSpinBox, "field_occurred_from")
+    assert when.text() == "下午三点"
+    when.stepBy(1)  # an arrow from 'empty' starts from now, as on an empty input
+    assert view.changes()["occurred_from"] not in (None, "下午三点")

@@ -119,12 +119,20 @@ class TextEditor(Editor):
     def signals(self) -> list[SignalInstance]:
         return [self.widget.textChanged]
 
+    _raw: Any = None  # a value stored as something else than text (a number): kept
+
     def value(self) -> Any:
-        text = self.widget.text()
-        return text if text.strip() else None
+        return self._given_back(self.widget.text())
 
     def set_value(self, value: Any) -> None:
+        self._raw = None if value is None or isinstance(value, str) or is_empty(value) else value
         self.widget.setText("" if value is None else str(value))
+
+    def _given_back(self, text: str) -> Any:
+        """The text typed, or what was stored (not text: 5, True) while it is shown unchanged."""
+        if self._raw is not None and text == str(self._raw):
+            return self._raw
+        return text if text.strip() else None
 
     def set_readonly(self, readonly: bool) -> None:
         self.widget.setReadOnly(readonly or self.field.readonly)
@@ -159,10 +167,10 @@ class TextAreaEditor(TextEditor):
         return edit
 
     def value(self) -> Any:
-        text = self.widget.toPlainText()
-        return text if text.strip() else None
+        return self._given_back(self.widget.toPlainText())
 
     def set_value(self, value: Any) -> None:
+        self._raw = None if value is None or isinstance(value, str) or is_empty(value) else value
         self.widget.setPlainText("" if value is None else str(value))
 
     def text(self) -> str:
@@ -277,14 +285,19 @@ class DateEditor(Editor):
         return edit
 
     def value(self) -> Any:
+        holding, held = self.widget.held()
+        if holding:
+            return held
         return None if self.widget.is_empty() else self.widget.date().toString(Qt.DateFormat.ISODate)
 
     def set_value(self, value: Any) -> None:
         date = QDate.fromString(value, Qt.DateFormat.ISODate) if isinstance(value, str) else QDate()
         if date.isValid():
             self.widget.setDate(date)
-        else:
+        elif is_empty(value):
             self.widget.clear_value()
+        else:  # (2024-02-30, a number: shown and kept as stored, as IntegerEditor)
+            self.widget.hold(value)
 
     def set_readonly(self, readonly: bool) -> None:
         self.widget.setReadOnly(readonly)
@@ -303,6 +316,9 @@ class DateTimeEditor(DateEditor):
         return edit
 
     def value(self) -> Any:
+        holding, held = self.widget.held()
+        if holding:
+            return held
         if self.widget.is_empty():
             return None
         wall: datetime = self.widget.dateTime().toPython().replace(second=0, microsecond=0)
@@ -314,10 +330,12 @@ class DateTimeEditor(DateEditor):
     def set_value(self, value: Any) -> None:
         self._loaded = value if isinstance(value, str) else None
         wall = wall_time(value) if isinstance(value, str) else None
-        if wall is None:
-            self.widget.clear_value()
-        else:
+        if wall is not None:
             self.widget.setDateTime(wall)
+        elif is_empty(value):
+            self.widget.clear_value()
+        else:  # (下午三点, a number: shown and kept as stored)
+            self.widget.hold(value)
 
 
 class _OtherMixin:
@@ -429,6 +447,9 @@ class MultiChoiceEditor(_OtherMixin, Editor):
 
     def value(self) -> Any:
         chosen = [c.property("choiceValue") for c in self.boxes if c.isChecked()]
+        as_loaded, loaded = self._as_loaded
+        if chosen == as_loaded and not is_empty(loaded):
+            return loaded  # the boxes as loaded: codes it has no box for, the order, kept
         return chosen or None
 
     def signals(self) -> list[SignalInstance]:
@@ -440,10 +461,13 @@ class MultiChoiceEditor(_OtherMixin, Editor):
     def focus(self, rest: str = "") -> None:
         self.boxes[0].setFocus(Qt.FocusReason.OtherFocusReason)
 
+    _as_loaded: tuple[list[Any], Any] = ([], None)  # the boxes checked by the load, the value
+
     def set_value(self, value: Any) -> None:
         chosen = value if isinstance(value, list) else []
         for check in self.boxes:
             check.setChecked(check.property("choiceValue") in chosen)
+        self._as_loaded = ([c.property("choiceValue") for c in self.boxes if c.isChecked()], value)
 
     values = ChoiceEditor.values
     load = ChoiceEditor.load

@@ -2,6 +2,7 @@
 picks the editor for a field's type. Person sub-fields use the same editors, recursively."""
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -54,6 +55,10 @@ class GeoPointEditor(Editor):
     def value(self) -> Any:
         out = {}
         for key, spin in (("lat", self.lat), ("lon", self.lon)):
+            holding, held = spin.held()
+            if holding:  # (NaN, text: kept as stored)
+                out[key] = held
+                continue
             if spin.is_empty():
                 continue
             shown, loaded = round(spin.value(), 6), self._loaded.get(key)
@@ -68,10 +73,12 @@ class GeoPointEditor(Editor):
         self._loaded = value
         for key, spin in (("lat", self.lat), ("lon", self.lon)):
             number = value.get(key)
-            if isinstance(number, (int, float)) and not isinstance(number, bool):
+            if isinstance(number, (int, float)) and not isinstance(number, bool) and math.isfinite(number):
                 spin.set_number(float(number))
-            else:
+            elif is_empty(number):
                 spin.clear_value()
+            else:  # (NaN, “22”: shown and kept as stored, as the number fields)
+                spin.hold(number)
 
     def set_readonly(self, readonly: bool) -> None:
         self.lat.setReadOnly(readonly)

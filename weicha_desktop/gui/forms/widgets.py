@@ -55,10 +55,42 @@ def _wants_clear(widget, event: QKeyEvent) -> bool:
             and edit.hasSelectedText() and edit.selectedText() == edit.text())
 
 
-class _OptionalNumberMixin:
-    """Shared by the two spin boxes: empty = one below the allowed minimum."""
+class _HoldMixin:
+    """A stored value the input cannot hold (10**12 in an integer box, NaN, a date that is no
+    date, text written by an older version): shown as it is, in place of the empty text, and
+    given back unchanged (``held``) until the user changes the input or empties it (validation
+    names it). Used by the spin boxes and the date edits, whose “empty” is their minimum."""
 
-    _holding, _held = False, None  # a stored value the box cannot show (``hold``)
+    _holding, _held = False, None
+
+    def hold(self, value: Any) -> None:
+        self.clear_value()
+        self._holding, self._held = True, value
+        self.setSpecialValueText(str(value))
+
+    def held(self) -> tuple[bool, Any]:
+        """Whether the input holds a value it cannot show, and that value."""
+        return self._holding, self._held
+
+    def _release(self) -> None:
+        if self._holding:
+            self._holding, self._held = False, None
+            self.setSpecialValueText(EMPTY_TEXT)
+
+    def _released_on_change(self, signal) -> None:
+        signal.connect(lambda *_: None if self.is_empty() else self._release())
+
+    def _cleared_by_user(self, changed) -> None:
+        """Delete on the whole text: emptied; a held value emptied changes no value, so the
+        form is told (``changed``: the input's change signal)."""
+        holding = self._holding
+        self.clear_value()
+        if holding:
+            changed()
+
+
+class _OptionalNumberMixin(_HoldMixin):
+    """Shared by the two spin boxes: empty = one below the allowed minimum."""
 
     def _setup(self, lo, hi) -> None:
         self._start = 0 if lo <= 0 <= hi else lo
@@ -66,27 +98,10 @@ class _OptionalNumberMixin:
         self.setSpecialValueText(EMPTY_TEXT)
         self.setToolTip(clear_tip())
         self.clear_value()
-        self.valueChanged.connect(lambda value: self._release() if value != self.minimum() else None)
+        self._released_on_change(self.valueChanged)
 
     def is_empty(self) -> bool:
         return self.value() == self.minimum()
-
-    def hold(self, value: Any) -> None:
-        """A stored value the box cannot hold (10**12 in an integer box, NaN, text written by an
-        older version): shown as it is, in place of the empty text, and given back unchanged
-        (``held``) until the user changes the box or empties it (validation names it)."""
-        self.clear_value()
-        self._holding, self._held = True, value
-        self.setSpecialValueText(str(value))
-
-    def held(self) -> tuple[bool, Any]:
-        """Whether the box holds a value it cannot show, and that value."""
-        return self._holding, self._held
-
-    def _release(self) -> None:
-        if self._holding:
-            self._holding, self._held = False, None
-            self.setSpecialValueText(EMPTY_TEXT)
 
     def clear_value(self) -> None:
         self._release()
@@ -106,10 +121,7 @@ class _OptionalNumberMixin:
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if _wants_clear(self, event):
-            holding = self._holding
-            self.clear_value()
-            if holding:  # (emptied without a change of value: the form is told)
-                self.valueChanged.emit(self.value())
+            self._cleared_by_user(lambda: self.valueChanged.emit(self.value()))
         else:
             super().keyPressEvent(event)
 
@@ -127,7 +139,7 @@ class OptionalDoubleSpinBox(_OptionalNumberMixin, QDoubleSpinBox):
         self._setup(float(lo), float(hi))
 
 
-class _OptionalDateMixin:
+class _OptionalDateMixin(_HoldMixin):
     """Shared by the date and date-time edits: empty = the minimum, a click fills "now"."""
 
     def _setup(self) -> None:
@@ -137,6 +149,7 @@ class _OptionalDateMixin:
         self.setToolTip(QCoreApplication.translate("FieldWidgets", "点击填入当前日期；{clear}").format(
             clear=clear_tip()))
         self.clear_value()
+        self._released_on_change(self.dateTimeChanged)
         # a click on the text lands on the inner line edit, not on this widget
         self.lineEdit().installEventFilter(self)
 
@@ -153,6 +166,7 @@ class _OptionalDateMixin:
         return self.dateTime() == self.minimumDateTime()
 
     def clear_value(self) -> None:
+        self._release()
         self.setDateTime(self.minimumDateTime())
 
     def fill_now(self) -> None:
@@ -172,7 +186,7 @@ class _OptionalDateMixin:
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if _wants_clear(self, event):
-            self.clear_value()
+            self._cleared_by_user(lambda: self.dateTimeChanged.emit(self.dateTime()))
             return
         if event.text().isdigit() and self._may_fill():
             self.fill_now()  # typing into an empty date starts from today, section by section
