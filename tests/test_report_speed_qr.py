@@ -31,12 +31,29 @@ def _image(matrix: list[bytes], scale: int = 4) -> Image.Image:
 @pytest.mark.parametrize("data, level", [(PAYLOAD, "m"), ("K4501000000002026110001-W03", "m"),
                                          ("物证-07", "q"), ("x", "h")])
 def test_the_matrix_is_a_qr_code_of_the_exact_text_at_the_level_asked(data, level):
+    asked = qr_matrix(data, level, boost=False)
     matrix = qr_matrix(data, level)
-    n = len(matrix)
-    assert n >= 21 and (n - 17) % 4 == 0 and all(len(row) == n for row in matrix)
-    assert set(b"".join(matrix)) == {0, 1}
-    (read,) = zxingcpp.read_barcodes(_image(matrix), formats=zxingcpp.BarcodeFormat.QRCode)
-    assert read.valid and read.text == data and read.ec_level == level.upper()
+    for symbol, exact in ((asked, True), (matrix, False)):
+        n = len(symbol)
+        assert n >= 21 and (n - 17) % 4 == 0 and all(len(row) == n for row in symbol)
+        assert set(b"".join(symbol)) == {0, 1}
+        (read,) = zxingcpp.read_barcodes(_image(symbol), formats=zxingcpp.BarcodeFormat.QRCode)
+        assert read.valid and read.text == data
+        if exact:
+            assert read.ec_level == level.upper()
+        else:  # boosted as segno did: the strongest level of the same size, never weaker
+            assert len(symbol) == len(asked) and "LMQH".index(read.ec_level) >= "LMQH".index(level.upper())
+            stronger = "LMQH"[min("LMQH".index(read.ec_level) + 1, 3)]
+            assert stronger == read.ec_level or len(qr_matrix(data, stronger.lower(), boost=False)) > len(asked)
+
+
+def test_an_evidence_number_is_boosted_to_the_level_its_symbol_holds():
+    """A label's number asked at M, in a symbol that also holds it at Q: printed at Q
+    (segno did so; a scratched label still reads) — the level read back, not only the size."""
+    number = "K4501000000002026110001-W03"
+    read = zxingcpp.read_barcodes(_image(qr_matrix(number, "m")), formats=zxingcpp.BarcodeFormat.QRCode)[0]
+    plain = zxingcpp.read_barcodes(_image(qr_matrix(number, "m", boost=False)), formats=zxingcpp.BarcodeFormat.QRCode)[0]
+    assert plain.ec_level == "M" and read.ec_level in ("Q", "H")
 
 
 def test_the_code_is_one_filled_path_of_whole_module_runs():

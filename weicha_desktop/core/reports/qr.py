@@ -10,16 +10,28 @@ from __future__ import annotations
 from reportlab.pdfgen.canvas import Canvas
 
 QUIET = 2  # modules of white around the symbol
+LEVELS = "lmqh"  # error correction, weakest first
 _DARK = bytes([1] + [0] * 255)  # a grey level → 1 where black
 
 
-def qr_matrix(data: str, error: str = "m") -> list[bytes]:
-    """The QR symbol of ``data`` (error correction L/M/Q/H), one row of bytes per module
-    row, non-zero where the module is dark; no quiet zone."""
+def qr_matrix(data: str, error: str = "m", *, boost: bool = True) -> list[bytes]:
+    """The QR symbol of ``data`` (error correction L/M/Q/H at least), one row of bytes per
+    module row, non-zero where the module is dark; no quiet zone. ``boost``: the highest
+    level whose symbol is no larger than the one ``error`` gives — as segno made them before
+    (its boost_error): a scratched label still reads, at no cost in module size."""
     import zxingcpp
 
-    code = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.QRCode, ec_level=error.upper())
-    image = code.to_image(scale=1, add_quiet_zones=False)
+    def symbol(level: str):
+        code = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.QRCode, ec_level=level.upper())
+        return code.to_image(scale=1, add_quiet_zones=False)
+
+    image = symbol(error)
+    if boost:
+        for level in reversed(LEVELS[LEVELS.index(error.lower()) + 1:]):  # H first, then Q …
+            boosted = symbol(level)
+            if boosted.shape[0] == image.shape[0]:
+                image = boosted
+                break
     n = image.shape[0]
     dark = bytes(memoryview(image)).translate(_DARK)  # the image: 0 black, 255 white
     return [dark[r * n:(r + 1) * n] for r in range(n)]
