@@ -3,7 +3,7 @@ of, opened by a technician; what is saved must be what the form with every input
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QTableWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QTableWidget
 
 from form_support import open_view
 from gui_support import app, child, dialogs  # noqa: F401  (fixtures)
@@ -62,3 +62,70 @@ def test_a_patrol_typed_on_one_tab_keeps_its_route_never_shown(app, qtbot, store
     assert child(form, QTableWidget, "field_route").rowCount() >= 5
     assert form.changes() == {}  # the route read back from its table is the stored route
     assert form.save() and service.get(record.id).data == stored
+
+
+def test_photos_imported_while_the_count_tab_is_not_made_follow_into_it(app, qtbot, cases, tmp_path):
+    """照片 (张数) follows the photo log while it holds what the form knew: a photo imported (by
+    a worker, anywhere in the program) with the 图像资料 tab never shown is counted there, saved,
+    and a count typed by the technician is never overwritten."""
+    from media_support import make_photo
+    from weicha_desktop.core.photos import PhotoService
+
+    case = cases.new_case()
+    view = open_view(qtbot, cases, case.id)
+    ids = [s.id for s in view.spec.sections]
+    assert not view.pages[ids.index("counts")].made
+    photos = PhotoService(cases.store, cases.actor)
+    photos.import_files(case.id, [make_photo(tmp_path / "a.jpg", seed=1)], workers=1)
+    qtbot.waitUntil(lambda: view.changes().get("photo_total") == 1, timeout=3000)
+    assert view.save() and cases.get(case.id).data["photo_total"] == 1
+    view.tabs.setCurrentIndex(ids.index("counts"))
+    spin = child(view, QAbstractSpinBox, "field_photo_total")
+    assert spin.text().strip().startswith("1")
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "7")  # typed by the technician: no longer follows
+    photos.import_files(case.id, [make_photo(tmp_path / "b.jpg", seed=2)], workers=1)
+    app.processEvents()
+    assert len(photos.list(case.id)) == 2 and view.changes().get("photo_total") == 7
+
+
+@pytest.mark.parametrize("kind, values, tab, name, typed", [
+    ("person", {"name": "黄丽", "gender": "female", "id_number": "450702199001011234", "phone": "13807770001",
+                "address": "永福路 12 号", "notes": "第一行\n\n第二行 ____", "other_ids": [{"doc_type": "passport",
+                                                                                       "doc_number": "E123"}]},
+     "contact", "field_workplace", "钦州港"),
+    ("vehicle", {"plate": "桂N12345", "vehicle_type": "small_car", "colour": "white",
+                 "owner": {"name": "李四", "phone": "13807770002"}, "notes": "左后门有划痕"},
+     "other", "field_notes", "已核对"),
+])
+def test_a_collect_record_typed_on_one_tab_keeps_the_others(app, qtbot, store, admin, kind, values, tab,
+                                                           name, typed):
+    """采集 reuses the form view: a value typed on a tab first shown keeps every other tab's
+    values (id_region, made by the system, included) as stored, saved and opened again."""
+    from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
+    from support import forms
+    from weicha_desktop.core.collect import PersonService, VehicleService
+    from weicha_desktop.gui.collect.form import CollectForm
+    from gui_support import type_into
+
+    service = {"person": PersonService, "vehicle": VehicleService}[kind](store, forms(), admin)
+    record = service.create(values)
+    before = service.get(record.id).data
+    form = CollectForm(service, service.get(record.id))
+    qtbot.addWidget(form)
+    form.show()
+    form.tabs.setCurrentIndex([s.id for s in form.spec.sections].index(tab))
+    edit = form.findChild(QLineEdit, name) or form.findChild(QPlainTextEdit, name)
+    if isinstance(edit, QLineEdit):
+        type_into(qtbot, edit, typed)
+    else:
+        edit.setPlainText(typed)
+    key = name.removeprefix("field_")
+    assert form.changes() == {key: typed}
+    assert form.save()
+    assert service.get(record.id).data == {**before, key: typed}
+    again = CollectForm(service, service.get(record.id))
+    qtbot.addWidget(again)
+    again.make_all()
+    assert again.changes() == {}
