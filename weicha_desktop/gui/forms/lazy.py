@@ -32,11 +32,15 @@ def _text(field: Field, value: Any) -> bool:
     if not isinstance(value, str) or not value.strip() or len(value) >= _MAX_LINE \
             or any(c in _CHANGED_BY_QT for c in value):
         return False
+    return _encodable(value) and (field.type == "textarea" or not any(c < " " for c in value))
+
+
+def _encodable(value: str) -> bool:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: Qt replaces it
         return False
-    return field.type == "textarea" or not any(c < " " for c in value)
+    return True
 
 
 def _number(field: Field, value: Any, decimals: int | None) -> bool:
@@ -166,7 +170,7 @@ def _rows(field: Field, value: Any) -> dict[str, Any] | None:
         if not isinstance(row, dict):
             return UNSURE
         kept = {k: v for k, v in row.items() if k not in shown or not is_empty(v)}
-        if any(isinstance(v, str) and "\x00" in v for v in kept.values()):
+        if any(isinstance(v, str) and ("\x00" in v or not _encodable(v)) for v in kept.values()):
             return UNSURE
         if kept:
             rows.append(kept)
