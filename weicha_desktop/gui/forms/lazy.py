@@ -23,8 +23,9 @@ from weicha_desktop.gui.forms.widgets import grey_readonly, wall_time
 
 UNSURE = None  # settle(): the editor must say
 # characters a Qt input does not give back as it was given them (QPlainTextEdit turns
-# U+00A0 into a space and separators into newlines; QLineEdit keeps one line)
-_CHANGED_BY_QT = frozenset("\r\x00\xa0\u2028\u2029")
+# U+00A0 into a space and separators into newlines; QLineEdit keeps one line; both drop a
+# leading U+FEFF, the byte-order mark a pasted or imported text may begin with)
+_CHANGED_BY_QT = frozenset("\r\x00\xa0\u2028\u2029\ufeff")
 _MAX_LINE = 32767  # QLineEdit's maxLength: longer text is cut
 
 
