@@ -24,8 +24,9 @@ from weicha_desktop.gui.forms.widgets import grey_readonly, wall_time
 UNSURE = None  # settle(): the editor must say
 # characters a Qt input does not give back as it was given them (QPlainTextEdit turns
 # U+00A0 into a space and separators into newlines; QLineEdit keeps one line; both drop a
-# leading U+FEFF, the byte-order mark a pasted or imported text may begin with)
-_CHANGED_BY_QT = frozenset("\r\x00\xa0\u2028\u2029\ufeff")
+# leading U+FEFF, the byte-order mark a pasted or imported text may begin with, and U+FFFE;
+# a text document takes U+FDD0/U+FDD1 for its frames. Every BMP character checked so)
+_CHANGED_BY_QT = frozenset("\r\x00\xa0\u2028\u2029\ufeff\ufffe\ufdd0\ufdd1")
 _MAX_LINE = 32767  # QLineEdit's maxLength: longer text is cut
 
 
