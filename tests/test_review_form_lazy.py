@@ -166,3 +166,43 @@ def test_a_text_beginning_with_a_byte_order_mark_is_read_as_its_input_gives_it_b
     lazy = view.changes()
     view.make_all()
     assert view.changes() == lazy
+
+
+@pytest.fixture
+def local_zone(monkeypatch):
+    """This computer's time zone set to ``zone`` (Qt follows TZ as it changes); back after."""
+    import time
+
+    def set_zone(zone: str) -> None:
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("zone, stored", [
+    ("Europe/Berlin", "2026-03-29T02:30:00+01:00"),   # the spring-forward night there
+    ("Asia/Shanghai", "1991-04-14T02:10:00+08:00"),   # China's daylight saving, 1986-1991
+])
+def test_a_time_in_this_computers_daylight_saving_gap_is_shown_and_kept(app, local_zone, zone, stored):
+    """A 时间 whose wall-clock time does not exist on this computer's clock (its zone skipped
+    that hour) was moved an hour on as its tab was made: saved with any other edit, and
+    what was saved depended on whether the tab had been shown. Shown and kept as recorded;
+    a time filled with 'now' is still this computer's wall clock."""
+    from datetime import datetime
+    from support import forms
+    from weicha_desktop.gui.forms.groups import make_editor
+    from weicha_desktop.gui.forms.lazy import settle
+
+    local_zone(zone)
+    field = forms().latest("scene_investigation").field("received_at")
+    editor = make_editor(field)
+    editor.load({field.id: stored})
+    assert editor.values() == {field.id: stored} == settle(field, {field.id: stored})
+    assert editor.widget.text() == stored[:16].replace("T", " ")
+    editor.load({})
+    before = datetime.now().replace(second=0, microsecond=0)
+    editor.widget.fill_now()
+    filled = datetime.fromisoformat(editor.value()).replace(tzinfo=None)
+    assert before <= filled <= datetime.now()  # (this computer's wall clock, not UTC's)

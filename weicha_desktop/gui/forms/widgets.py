@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QEvent, Qt, QTime
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QEvent, Qt, QTime, QTimeZone
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPalette
 from PySide6.QtWidgets import (QAbstractSpinBox, QDateEdit, QDateTimeEdit, QDoubleSpinBox, QLineEdit,
                                QPlainTextEdit, QSpinBox, QWidget)
@@ -211,8 +211,19 @@ class OptionalDateEdit(_OptionalDateMixin, QDateEdit):
 class OptionalDateTimeEdit(_OptionalDateMixin, QDateTimeEdit):
     def __init__(self, parent=None):
         QDateTimeEdit.__init__(self, parent)
+        # a wall-clock time as recorded, on no zone of this computer's: a time in its
+        # daylight-saving gap (02:30 on a spring-forward night) was moved an hour on
+        self.setTimeZone(QTimeZone.utc())
         self.setDisplayFormat("yyyy-MM-dd HH:mm")
         self._setup()
+
+    def setDateTime(self, value: QDateTime | datetime) -> None:  # noqa: N802 (Qt's name)
+        """Shows the wall-clock time of ``value`` as it is, whatever zone it comes in (a naive
+        ``datetime``, a QDateTime of this computer's clock)."""
+        if isinstance(value, datetime):
+            value = QDateTime(QDate(value.year, value.month, value.day),
+                              QTime(value.hour, value.minute, value.second), QTimeZone.utc())
+        super().setDateTime(QDateTime(value.date(), value.time(), QTimeZone.utc()))
 
 
 # ---- time values ------------------------------------------------------------------------------
