@@ -129,3 +129,19 @@ def test_a_date_that_is_no_date_is_shown_and_the_user_may_empty_or_replace_it(ap
     assert when.text() == "下午三点"
     when.stepBy(1)  # an arrow from 'empty' starts from now, as on an empty input
     assert view.changes()["occurred_from"] not in (None, "下午三点")
+
+
+def test_a_long_stored_text_in_a_number_or_date_field_does_not_widen_the_form(app, qtbot, cases):
+    """A held value is shown as the input's text, and an input is as wide as its text: 5,000
+    characters made the 湿度 input (and the form) 35,000 px wide. Its beginning is shown,
+    the whole is kept."""
+    text = "旧版本" * 2000
+    case_id = stored_by_an_older_version(cases, {"humidity": text, "analysis_date": "x\n" * 100})
+    view = open_view(qtbot, cases, case_id)
+    view.tabs.setCurrentIndex([s.id for s in view.spec.sections].index("conditions"))
+    spin = child(view, QAbstractSpinBox, "field_humidity")
+    assert spin.minimumSizeHint().width() < 600 and spin.text().startswith("旧版本旧版本")
+    view.tabs.setCurrentIndex([s.id for s in view.spec.sections].index("analysis"))
+    date = child(view, QAbstractSpinBox, "field_analysis_date")
+    assert date.minimumSizeHint().width() < 600 and "\n" not in date.text()
+    assert view.changes() == {} and view.values()["humidity"] == text

@@ -62,11 +62,13 @@ class _HoldMixin:
     names it). Used by the spin boxes and the date edits, whose “empty” is their minimum."""
 
     _holding, _held = False, None
+    SHOWN = 40  # characters of a held value shown (the input is as wide as its text)
 
     def hold(self, value: Any) -> None:
         self.clear_value()
         self._holding, self._held = True, value
-        self.setSpecialValueText(str(value))
+        text = " ".join(str(value).split()) or str(value)  # (one line)
+        self.setSpecialValueText(text if len(text) <= self.SHOWN else text[:self.SHOWN - 1] + "…")
 
     def held(self) -> tuple[bool, Any]:
         """Whether the input holds a value it cannot show, and that value."""
