@@ -188,6 +188,7 @@ def test_backup_while_another_thread_writes_is_one_consistent_snapshot(env, tmp_
                 other.log_read(admin, "case.export", "case", None, f"核查 {len(written)}",
                                {"pad": "。" * 3000})
                 written.append(1)
+                time.sleep(0.002)  # steady, not flat out: what the copy must catch is the writes between its steps
 
     thread = threading.Thread(target=writer)
     thread.start()
