@@ -36,6 +36,7 @@ import sqlalchemy as sa
 
 from weicha_desktop.core.demo import scene_values
 from weicha_desktop.core.ids import new_id
+from weicha_desktop.core.numbering import SlotPlan
 from weicha_desktop.core.store import Store
 from weicha_desktop.core.store.audit import entries as audit_entries
 from weicha_desktop.core.store.oplog import outbox_envelope
@@ -576,3 +577,12 @@ def upload(client: httpx.Client, sha: str, data: bytes, chunk: int = 64 * 1024) 
             return r
         offset = r.json()["offset"]
     return r
+
+
+def picked_one_by_one(slots: int, taken: list[tuple[int, int]]) -> int | None:
+    """The search as it was: the lowest block overlapping none of the ranges taken."""
+    for slot in range(1, slots + 1):
+        plan = SlotPlan(slot, slots)
+        if all(plan.last < first or plan.first > last for first, last in taken):
+            return slot
+    return None

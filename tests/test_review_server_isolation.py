@@ -19,7 +19,7 @@ from weicha_server import config as settings
 from weicha_server.app import create_app
 from weicha_server.numbers import _free_slot
 
-from tests.server_support import HEADERS, UNIT, init_server, pg_database
+from tests.server_support import HEADERS, UNIT, init_server, pg_database, picked_one_by_one
 
 
 def _enroll(client, app, device_id: str) -> dict:
@@ -96,14 +96,6 @@ def test_two_apps_in_one_process_never_answer_with_the_other_ones_settings(two_a
         again.state.api.engine.dispose()
 
 
-def _one_by_one(slots: int, taken: list[tuple[int, int]]) -> int | None:  # the search before e10d98d
-    for slot in range(1, slots + 1):
-        plan = SlotPlan(slot, slots)
-        if all(plan.last < f or plan.first > l for f, l in taken):
-            return slot
-    return None
-
-
 def test_the_one_pass_free_block_is_the_one_by_one_search_on_random_layouts():
     rng = random.Random(9)
     seen = set()
@@ -118,7 +110,7 @@ def test_the_one_pass_free_block_is_the_one_by_one_search_on_random_layouts():
             free = rng.randint(0, slots)
             taken += [(SlotPlan(d, slots).first, SlotPlan(d, slots).last) for d in range(1, slots + 1) if d != free]
         rng.shuffle(taken)
-        want = _one_by_one(slots, taken)
+        want = picked_one_by_one(slots, taken)  # the search before e10d98d
         seen.add(want is None)
         assert _free_slot(slots, taken) == want, (slots, taken)
     assert seen == {True, False}

@@ -13,16 +13,7 @@ import sqlalchemy as sa
 from weicha_desktop.core.numbering import SlotPlan
 from weicha_server import auth, db, numbers
 
-from tests.server_support import server_cli
-
-
-def picked_one_by_one(slots: int, taken: list[tuple[int, int]]) -> int | None:
-    """The search as it was: the lowest block overlapping none of the ranges taken."""
-    for slot in range(1, slots + 1):
-        plan = SlotPlan(slot, slots)
-        if all(plan.last < first or plan.first > last for first, last in taken):
-            return slot
-    return None
+from tests.server_support import picked_one_by_one, server_cli
 
 
 def test_the_free_block_is_the_one_the_one_by_one_search_picks():
