@@ -4,11 +4,18 @@
 records every box and answers from ``dialogs.answers`` (default: Discard / Ok)."""
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +29,19 @@ from weicha_desktop.core.cases import CaseService
 from weicha_desktop.gui.shell.app import make_app
 
 UNIT_NAME = "钦州市公安局钦南分局刑侦大队"
+ENGLISH_TS = Path(__file__).resolve().parent.parent / "resources" / "translations" / "weicha_en.ts"
+
+
+@lru_cache(maxsize=1)
+def english_qm_dir() -> Path:
+    """A folder holding weicha_en.qm built from resources/translations/weicha_en.ts with
+    pyside6-lrelease: made once per test process (the tests that speak English share it: ~0.1
+    CPU-s a build), so no test depends on `make translations` having run."""
+    folder = Path(tempfile.mkdtemp(prefix="weicha-qm-"))
+    atexit.register(shutil.rmtree, folder, True)
+    subprocess.run([str(Path(sys.executable).parent / "pyside6-lrelease"), str(ENGLISH_TS), "-qm",
+                    str(folder / "weicha_en.qm")], check=True, capture_output=True)
+    return folder
 
 
 @dataclass

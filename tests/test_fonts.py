@@ -182,7 +182,7 @@ def shell_windows(qapp, qtbot, tmp_path, request):
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QWizard
 
-    from gui_support import complete_values, forms
+    from gui_support import complete_values, english_qm_dir, forms
     from support import PASSWORD, migrated_folder, new_store
     from weicha_desktop.core.cases import CaseService
     from weicha_desktop.core.store import Store
@@ -197,13 +197,7 @@ def shell_windows(qapp, qtbot, tmp_path, request):
 
     app = make_app()
     language = request.param
-    if language == "en":
-        import subprocess
-
-        ts = resources.resources_dir() / "translations" / "weicha_en.ts"
-        subprocess.run([str(Path(sys.executable).parent / "pyside6-lrelease"), str(ts), "-qm",
-                        str(tmp_path / "weicha_en.qm")], check=True, capture_output=True)
-    i18n.install_language(app, language, tmp_path)
+    i18n.install_language(app, language, english_qm_dir())  # the English build of weicha_en.ts
     store = new_store(tmp_path / "data")
     admin = UserService(store).authenticate("admin", PASSWORD)
     UserService(store).add(admin, "zhou", "supervisor", PASSWORD, display_name="周建国", badge_no="200001")

@@ -2,8 +2,8 @@
 resources/translations/weicha_en.ts, every tr() string of the GUI is in that file, and the
 English build changes what the window shows.
 
-The English .qm is built here from the .ts (into a temporary folder), so these tests do not
-depend on `make translations` having run."""
+The English .qm is built from the .ts (into a temporary folder, once per test process:
+gui_support.english_qm_dir), so these tests do not depend on `make translations` having run."""
 from __future__ import annotations
 
 import re
@@ -16,7 +16,8 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QTranslator
 from PySide6.QtWidgets import QLabel, QListWidget, QTabWidget
 
-from gui_support import UNIT_NAME, admin, app, child, dialogs, forms, store  # noqa: F401
+from gui_support import (ENGLISH_TS, UNIT_NAME, admin, app, child, dialogs, english_qm_dir, forms,  # noqa: F401
+                         store)
 from support import PASSWORD
 from weicha_desktop.core import labels
 from weicha_desktop.core.users import UserService
@@ -26,7 +27,7 @@ from weicha_desktop.gui.shell import app as gui_app
 from weicha_desktop.gui.shell.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parent.parent
-TS = ROOT / "resources" / "translations" / "weicha_en.ts"
+TS = ENGLISH_TS
 GUI = ROOT / "weicha_desktop" / "gui"
 TOOLS = Path(sys.executable).parent
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}|%n")
@@ -44,11 +45,9 @@ def translations(message: ET.Element) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def qm_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("qm")
-    subprocess.run([str(TOOLS / "pyside6-lrelease"), str(TS), "-qm", str(out / "weicha_en.qm")],
-                   check=True, capture_output=True)
-    return out
+def qm_dir() -> Path:
+    """The English build of TS (made once per test process: gui_support.english_qm_dir)."""
+    return english_qm_dir()
 
 
 @pytest.fixture
