@@ -2,6 +2,7 @@
 finalized patrol with a comment (a draft again, first in the 巡逻 list) and approves a
 finalized request; the queues hold only finalized records of their kind; nobody reviews a
 record of their own (the buttons off, the reason said before a try)."""
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPlainTextEdit, QPushButton, QTableView, QTableWidget
 
 from weicha_desktop.core.patrol import PatrolService
@@ -32,8 +33,10 @@ def test_a_supervisor_returns_a_patrol_and_approves_a_request(app, qtbot, store,
     qtbot.addWidget(window)
     window.show()
     review = window.show_page("review")
+    assert review.findChildren(CollectReviewQueue) == []  # the other kinds' queues: made when first chosen
     child(review, QPushButton, "reviewKindPatrol").click()
     queue = child(review, CollectReviewQueue, "patrolReviewPage")
+    assert queue.isVisible() and len(review.findChildren(CollectReviewQueue)) == 1
     table = child(queue, QTableWidget, "collectReviewQueue")
     qtbot.waitUntil(lambda: table.rowCount() == 1)
     assert table.item(0, 0).text() == "巡逻" and "文峰路一带" in table.item(0, 1).text()
@@ -49,8 +52,11 @@ def test_a_supervisor_returns_a_patrol_and_approves_a_request(app, qtbot, store,
     assert patrol_list.index(0, 0).data(256) == patrol.id
 
     review = window.show_page("review")
-    child(review, QPushButton, "reviewKindRequest").click()
+    request_choice = child(review, QPushButton, "reviewKindRequest")
+    request_choice.setFocus()
+    qtbot.keyClick(request_choice, Qt.Key.Key_Space)  # chosen by the keyboard: made and shown too
     queue = child(review, CollectReviewQueue, "requestReviewPage")
+    assert queue.isVisible()
     table = child(queue, QTableWidget, "collectReviewQueue")
     qtbot.waitUntil(lambda: table.rowCount() == 1)
     assert table.item(0, 0).text() == "群众诉求" and queue.form.case.id == request.id

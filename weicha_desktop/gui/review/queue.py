@@ -18,6 +18,8 @@ elsewhere joins it) and is read again whenever it is shown. A returned case beco
 draft version carrying the comment; the technician's list shows it first."""
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
@@ -32,12 +34,14 @@ from weicha_desktop.gui.cases.addresses import show_addresses
 from weicha_desktop.gui.cases.list import COLUMNS, CaseTableModel
 from weicha_desktop.gui.common.i18n import current_language, message_text
 from weicha_desktop.gui.common.labels import status_name
+from weicha_desktop.gui.common.lazy_view import LazyPage
 from weicha_desktop.gui.common.settings import Settings
 from weicha_desktop.gui.common.store_events import StoreEvents
 from weicha_desktop.gui.common.tables import record_rows
 from weicha_desktop.gui.review.sheet import RecordSheet, section_choices
 
 ERROR_STYLE = "color: #b00020;"
+Kind = QWidget | Callable[[], QWidget]  # another kind's queue, or what makes it when first shown
 COLUMN_WIDTHS = {"勘验号": 220, "案件性质": 120, "勘验时间": 140, "勘验人": 160}
 
 
@@ -46,11 +50,13 @@ class ReviewQueue(QWidget):
 
     def __init__(self, cases: CaseService, parent: QWidget | None = None, *,
                  photos: PhotoService | None = None, settings: Settings | None = None,
-                 events: StoreEvents | None = None, collect: QWidget | None = None,
-                 more: tuple[tuple[str, str, QWidget], ...] = ()):
+                 events: StoreEvents | None = None, collect: Kind | None = None,
+                 more: tuple[tuple[str, str, Kind], ...] = ()):
         """``events``: the window's (None: one of its own on the cases' store). ``collect``:
-        the 采集 records' queue (collect.py), shown in a tab beside the cases'; ``more``: the
-        queues of other kinds with a review (words, object name, widget: 巡逻, 互动)."""
+        the 采集 records' queue (collect.py), shown beside the cases' by a switch; ``more``: the
+        queues of other kinds with a review (words, object name, widget: 巡逻, 互动). A queue
+        given as a function that makes it is made when its switch is first pressed (most
+        reviews are of cases: the page opens without reading the other kinds' queues)."""
         super().__init__(parent)
         self.setObjectName("reviewPage")
         self.cases = cases
@@ -129,8 +135,13 @@ class ReviewQueue(QWidget):
             switch = QHBoxLayout()
             for i, (text, name, widget) in enumerate(((self.tr("勘验"), "reviewKindCases", splitter),
                                                       (self.tr("采集"), "reviewKindCollect", collect), *more)):
-                self.kinds.addWidget(widget)
                 choice = QPushButton(text)
+                if isinstance(widget, QWidget):
+                    self.kinds.addWidget(widget)
+                else:  # made when first wanted: pressed comes before the click that shows it
+                    lazy = LazyPage(widget)
+                    self.kinds.addWidget(lazy.stand_in)
+                    choice.pressed.connect(lazy.widget)
                 choice.setObjectName(name)
                 choice.setCheckable(True)
                 choice.setAutoExclusive(True)

@@ -59,8 +59,11 @@ def _build_review(window: "MainWindow") -> QWidget:
     from weicha_desktop.gui.review.collect import CollectReviewQueue
     from weicha_desktop.gui.review.queue import ReviewQueue
 
-    collect, patrols, requests = (CollectReviewQueue(window.store, window.forms, window.actor, events=window.events,
-                                                     scope=scope) for scope in ("collect", "patrol", "request"))
+    def queue(scope: str) -> Callable[[], QWidget]:  # made when its switch is first pressed
+        return lambda: CollectReviewQueue(window.store, window.forms, window.actor, events=window.events,
+                                          scope=scope)
+
+    collect, patrols, requests = (queue(scope) for scope in ("collect", "patrol", "request"))
     page = ReviewQueue(window.cases, photos=window.photos, settings=window.settings,
                        events=window.events, collect=collect,
                        more=((QCoreApplication.translate("MainWindow", "巡逻"), "reviewKindPatrol", patrols),
