@@ -13,21 +13,34 @@ from pathlib import Path
 import pytest
 
 import weicha_desktop.core
+from support import PASSWORD, new_store
 
 CORE_DIR = Path(weicha_desktop.core.__file__).resolve().parent
 REPO = CORE_DIR.parent.parent
 QT_PREFIXES = ("PySide", "shiboken", "PyQt")
 
-# Imports every module under weicha_desktop.core in a fresh interpreter and reports, per
-# module, the Qt modules that arrived with it. A module that fails to import is listed in
-# "errors" (its own tests own that failure; the static scan below still reads its source).
-# The same interpreter then imports Qt and runs the probe once more ("after_qt"): the probe
-# itself must be able to fail (one interpreter for both: ~0.4 s of imports, not twice).
+# A fresh interpreter first logs in, as the program's first step does ("login": what a login
+# imports: no sqlite-utils, no Qt; tests/test_startup_imports.py has the rest of the start).
+# It then imports every module under weicha_desktop.core and reports, per module, the Qt
+# modules that arrived with it (Qt already there, by the login, is blamed on the package).
+# A module that fails to import is listed in "errors" (its own tests own that failure; the
+# static scan below still reads its source). The same interpreter then imports Qt and runs
+# the probe once more ("after_qt"): the probe itself must be able to fail (one interpreter
+# for all three: ~0.5 s of imports, not three times).
 PROBE = r"""
 import importlib, json, pkgutil, sys, traceback
 
 def qt_loaded():
     return {{m for m in sys.modules if m.startswith({prefixes!r})}}
+
+def log_in():
+    from pathlib import Path
+    from weicha_desktop.core.store import Store
+    from weicha_desktop.core.users import UserService
+
+    with Store.open(Path({data!r})) as store:
+        user = UserService(store).authenticate("admin", {password!r})
+    return {{"user": user.name, "modules": sorted(sys.modules)}}
 
 def probe():
     import weicha_desktop.core as core
@@ -52,15 +65,18 @@ def probe():
         seen = now
     return {{"imported": imported, "errors": errors, "culprits": culprits, "qt": sorted(seen)}}
 
+login = log_in()
 clean = probe()
 import PySide6.QtCore
-print(json.dumps({{"clean": clean, "after_qt": probe()}}))
+print(json.dumps({{"login": login, "clean": clean, "after_qt": probe()}}))
 """
 
 
 @pytest.fixture(scope="module")
-def probed() -> dict:
-    code = PROBE.format(prefixes=QT_PREFIXES)
+def probed(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("login") / "data"
+    new_store(folder).close()
+    code = PROBE.format(prefixes=QT_PREFIXES, data=str(folder), password=PASSWORD)
     proc = subprocess.run(
         [sys.executable, "-c", code],
         cwd=REPO,
@@ -85,6 +101,16 @@ def test_importing_all_of_core_loads_no_qt(probed) -> None:
         "Qt loaded by importing weicha_desktop.core: "
         + "; ".join(f"{mod} -> {qt[:3]}" for mod, qt in result["culprits"].items())
     )
+
+
+def test_a_login_needs_no_sqlite_utils(probed) -> None:
+    """A login (which logs a change: the registry, the device key) imports neither
+    sqlite-utils (~40 ms, at the first insert) nor Qt."""
+    result = probed["login"]
+    assert result["user"] == "admin"
+    assert "weicha_desktop.core.users" in result["modules"]
+    assert not any(m.split(".")[0] == "sqlite_utils" for m in result["modules"])
+    assert not any(m.startswith(QT_PREFIXES) for m in result["modules"])
 
 
 def test_probe_detects_qt(probed) -> None:

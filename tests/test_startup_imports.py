@@ -4,9 +4,9 @@ images (Pillow, pillow-heif, exifread), keys (cryptography), worker processes
 metadata, sqlite-utils, filelock, PyYAML (the forms were read as they parsed before: their
 ``__parsed__/`` files, written by the module fixture's reading), and the pages no window shows
 at its start; and before the older form versions (forms/archive/) are read, which happens
-right after it. A login (which logs a
-change: the registry, the device key) needs no sqlite-utils either. Each is imported where it is
-first used (benchmarks/bench_startup.py measures what that buys: issue 10 §6).
+right after it. Each is imported where it is first used (benchmarks/bench_startup.py measures
+what that buys: issue 10 §6). That a login needs no sqlite-utils either is checked in the
+interpreter tests/test_core_no_qt.py starts (it logs in before it imports all of core).
 
 Checked in a fresh interpreter, as the program starts: gui/shell/app.py's steps on a folder
 with one case, the window shown, ``sys.modules`` read when the case list has been painted
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from support import PASSWORD, forms, new_store
+from support import forms, new_store
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.core.users import UserService
 
@@ -149,24 +149,3 @@ def test_the_probe_sees_a_heavy_import(painted):
     result = painted[1]
     assert result["absent_before"] == ["reportlab", "PIL"]  # not there before the self-check
     assert {"reportlab", "PIL"} <= set(heavy(result["modules"]))
-
-
-LOGIN = r"""
-import json, sys
-from pathlib import Path
-from weicha_desktop.core.store import Store
-from weicha_desktop.core.users import UserService
-
-with Store.open(Path({data!r})) as store:
-    user = UserService(store).authenticate("admin", {password!r})
-print(json.dumps({{"user": user.name, "modules": sorted(sys.modules)}}))
-"""
-
-
-def test_a_login_needs_no_sqlite_utils(folder):
-    proc = subprocess.run([sys.executable, "-c", LOGIN.format(data=str(folder), password=PASSWORD)],
-                          cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert result["user"] == "admin"
-    assert not any(m.split(".")[0] == "sqlite_utils" for m in result["modules"])
