@@ -83,6 +83,18 @@ def _encode(path: Path, size, fmt: str, seed: int, **exif) -> None:
         img.save(path, fmt, exif=block, **({"quality": 90} if fmt == "JPEG" else {}))
 
 
+def with_comment(jpeg: bytes, note: bytes) -> bytes:
+    """The same JPEG with a comment (COM) segment after its APPn segments (EXIF stays where
+    readers look for it): other bytes and SHA-256, the same pixels and EXIF. Many distinct
+    big photos for the price of one encoding, where a test needs their number and size, not
+    their looks."""
+    assert jpeg[:2] == b"\xff\xd8", "not a JPEG"
+    at = 2
+    while jpeg[at] == 0xFF and 0xE0 <= jpeg[at + 1] <= 0xEF:  # APP0..APP15
+        at += 2 + int.from_bytes(jpeg[at + 2:at + 4], "big")
+    return jpeg[:at] + b"\xff\xfe" + (len(note) + 2).to_bytes(2, "big") + note + jpeg[at:]
+
+
 def truncated(path: Path, source: Path, keep: float = 0.5) -> Path:
     data = Path(source).read_bytes()
     Path(path).write_bytes(data[: int(len(data) * keep)])

@@ -217,7 +217,7 @@ def test_the_gui_keeps_breathing_while_20_photos_import(app, qtbot, cases, tmp_p
     _view, pages = open_pages(qtbot, cases, case.id)
     log = pages.show_photos()
     log.import_bar.workers = None  # as in the program: one worker process per core
-    card(tmp_path / "DCIM", 20, size=(2400, 1800), gps=(21.95, 108.62, 5.0))
+    card(tmp_path / "DCIM", 20, size=(2400, 1800), one_picture=True, gps=(21.95, 108.62, 5.0))
     with Heartbeat(qtbot) as beat:
         assert log.import_paths([str(tmp_path / "DCIM")])
         wait_import(qtbot, pages, timeout=60000)

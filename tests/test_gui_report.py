@@ -54,9 +54,9 @@ def fakes() -> Fakes:
     return Fakes()
 
 
-def with_photos(cases, tmp_path: Path, n: int, size=(800, 600), **values):
+def with_photos(cases, tmp_path: Path, n: int, size=(800, 600), one_picture: bool = False, **values):
     case = cases.new_case({**complete_values(), **values})
-    files = card(tmp_path / "card", n, size=size)
+    files = card(tmp_path / "card", n, size=size, one_picture=one_picture)
     PhotoService(cases.store, cases.actor, cases.forms).import_files(case.id, files, workers=1 if n < 4 else None)
     return cases.get(case.id)
 
@@ -387,7 +387,7 @@ def test_the_gui_keeps_breathing_while_a_12_photo_report_renders(app, qtbot, cas
     """A 10 ms heartbeat on the GUI thread: between two beats while rendering, the GUI thread is
     never busy (its own CPU time) nor blocked for long; the waits for a CPU on a loaded machine are
     not ours and do not count (gui_support.Heartbeat)."""
-    case = with_photos(cases, tmp_path, 12, size=(2400, 1800))
+    case = with_photos(cases, tmp_path, 12, size=(2400, 1800), one_picture=True)
     dialog = open_dialog(qtbot, cases, case, fakes)
     with Heartbeat(qtbot) as beat:
         click(qtbot, dialog, "previewButton")
