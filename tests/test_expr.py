@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from weicha_desktop.core.forms import ExprError, compile_expr
 
+from tests.support import parsed
+
 
 def ev(src, **env):
     return compile_expr(src).evaluate(env)
@@ -161,12 +163,13 @@ def test_non_string_source():
 def test_the_forms_package_never_calls_eval_exec_or_compile():
     package = Path(__file__).parents[1] / "weicha_desktop" / "core" / "forms"
     for path in package.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        nodes = parsed(path)  # (each file parsed once per test process: tests/support.py)
+        for node in nodes.get(ast.Call, ()):
+            if isinstance(node.func, ast.Name):
                 assert node.func.id not in {"eval", "exec", "compile", "__import__"}, path
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
-                assert not any("PySide" in n or "importlib" in n for n in names), path
+        for node in [*nodes.get(ast.Import, ()), *nodes.get(ast.ImportFrom, ())]:
+            names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
+            assert not any("PySide" in n or "importlib" in n for n in names), path
 
 
 TOKENS = ["a", "b.c", "1", "2.5", "'x'", '"y"', "true", "false", "null", "(", ")", "[", "]",

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import weicha_desktop
 
+from tests.support import ast_index, parsed
+
 CORE = Path(weicha_desktop.__file__).parent / "core"
 
 # Process-wide memos that are allowed, and why: none of them is what a service passed in
@@ -22,18 +24,23 @@ ALLOWED_CACHES = {
 }
 
 
-def clock_reads(source: str) -> list[str]:
+def _nodes(source: str | Path) -> dict[type, list[ast.AST]]:
+    """The nodes of a module's source (text) or file (parsed once per test process) by type,
+    each in ast.walk's order (tests/support.py)."""
+    return parsed(source) if isinstance(source, Path) else ast_index(ast.parse(source))
+
+
+def clock_reads(source: str | Path) -> list[str]:
     """Calls of date.today(), datetime.now(), datetime.today(), datetime.utcnow() (also as
     datetime.datetime.now() or an alias of the class)."""
-    tree = ast.parse(source)
+    nodes = _nodes(source)
     names = {"date", "datetime"}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "datetime":
+    for node in nodes.get(ast.ImportFrom, ()):
+        if node.module == "datetime":
             names |= {a.asname for a in node.names if a.asname and a.name in ("date", "datetime")}
     found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                and node.func.attr in ("today", "now", "utcnow"):
+    for node in nodes.get(ast.Call, ()):
+        if isinstance(node.func, ast.Attribute) and node.func.attr in ("today", "now", "utcnow"):
             owner = node.func.value
             name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", None)
             if name in names:
@@ -41,21 +48,22 @@ def clock_reads(source: str) -> list[str]:
     return found
 
 
-def cached_functions(source: str) -> set[str]:
+def cached_functions(source: str | Path) -> set[str]:
     """Functions decorated with functools' lru_cache / cache (a process-wide memo)."""
     found = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for deco in node.decorator_list:
-                target = deco.func if isinstance(deco, ast.Call) else deco
-                name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
-                if name in ("lru_cache", "cache"):
-                    found.add(node.name)
+    nodes = _nodes(source)
+    for node in [*nodes.get(ast.FunctionDef, ()), *nodes.get(ast.AsyncFunctionDef, ())]:
+        for deco in node.decorator_list:
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+            if name in ("lru_cache", "cache"):
+                found.add(node.name)
     return found
 
 
-def core_modules() -> dict[str, str]:
-    return {str(p.relative_to(CORE)): p.read_text(encoding="utf-8") for p in sorted(CORE.rglob("*.py"))}
+def core_modules() -> dict[str, Path]:
+    """The core's modules by their path in it: each file parsed once per test process."""
+    return {str(p.relative_to(CORE)): p for p in sorted(CORE.rglob("*.py"))}
 
 
 def test_the_scanners_find_what_they_look_for():

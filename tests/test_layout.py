@@ -9,40 +9,45 @@ from pathlib import Path
 
 import weicha_desktop
 
-from tests.support import gc_paused
+from tests.support import ast_index, parsed
 
 PACKAGE = Path(weicha_desktop.__file__).resolve().parent
 CLI = PACKAGE / "cli"
 GUI = PACKAGE / "gui"
 
 
-def private_imports(source: str, package: str = "weicha_desktop.cli") -> list[str]:
+def _nodes(source: str | Path) -> dict[type, list[ast.AST]]:
+    """The nodes of a module's source (text) or file (parsed once per test process) by type,
+    each in ast.walk's order (tests/support.py)."""
+    return parsed(source) if isinstance(source, Path) else ast_index(ast.parse(source))
+
+
+def private_imports(source: str | Path, package: str = "weicha_desktop.cli") -> list[str]:
     """Private names (``_name``) that ``source`` takes from ``package`` or its modules: by
     ``from … import _name`` or as ``module._name`` of a module imported from it."""
-    tree = ast.parse(source)
+    nodes = _nodes(source)
     found, modules = [], set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(package):
+    for node in nodes.get(ast.ImportFrom, ()):
+        if (node.module or "").startswith(package):
             for alias in node.names:
                 if alias.name.startswith("_"):
                     found.append(f"{node.module}.{alias.name}")
                 else:
                     modules.add(alias.asname or alias.name)
-        elif isinstance(node, ast.Import):
-            modules.update(a.asname or a.name for a in node.names if a.name.startswith(package))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and \
-                ast.unparse(node.value) in modules:
+    for node in nodes.get(ast.Import, ()):
+        modules.update(a.asname or a.name for a in node.names if a.name.startswith(package))
+    for node in nodes.get(ast.Attribute, ()):
+        if node.attr.startswith("_") and ast.unparse(node.value) in modules:
             found.append(f"{ast.unparse(node.value)}.{node.attr}")
     return found
 
 
-def gui_imports(source: str) -> set[str]:
+def gui_imports(source: str | Path) -> set[str]:
     """The packages of weicha_desktop.gui that ``source`` imports from (``shell``, ``common``…)."""
     found = set()
-    for node in ast.walk(ast.parse(source)):
-        names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
-            [a.name for a in node.names] if isinstance(node, ast.Import) else []
+    nodes = _nodes(source)
+    for node in [*nodes.get(ast.ImportFrom, ()), *nodes.get(ast.Import, ())]:
+        names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
         for name in names:
             parts = name.split(".")
             if parts[:2] == ["weicha_desktop", "gui"] and len(parts) > 2:
@@ -54,7 +59,7 @@ def test_the_command_modules_take_no_private_helper_of_each_other():
     modules = sorted(CLI.glob("*.py"))
     assert {p.stem for p in modules} >= {"__init__", "context", "users", "cases", "photos", "backup"}
     offenders = {p.name: found for p in modules
-                 if (found := private_imports(p.read_text(encoding="utf-8")))}
+                 if (found := private_imports(p))}
     assert offenders == {}, "a helper two command modules share belongs, public, in cli/context.py"
 
 
@@ -75,9 +80,7 @@ def test_the_gui_packages_depend_inwards_only():
     assert {"shell", "common", "cases", "forms", "photos", "evidence", "reports"} <= set(packages)
     assert [p.name for p in GUI.glob("*.py")] == ["__init__.py"]  # every module in a package
     wrong = []
-    with gc_paused():  # (parsing every module of gui/ makes no cycles)
-        imports = {path: gui_imports(path.read_text(encoding="utf-8"))
-                   for package in packages for path in sorted((GUI / package).rglob("*.py"))}
+    imports = {path: gui_imports(path) for package in packages for path in sorted((GUI / package).rglob("*.py"))}
     for package in packages:
         for path in sorted((GUI / package).rglob("*.py")):
             used = imports[path] - {package}

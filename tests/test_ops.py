@@ -18,7 +18,7 @@ from weicha_desktop.core.store import SYSTEM
 from weicha_desktop.core.users import UserService
 
 from tests.outbox_support import example, id_key, payload
-from tests.support import PASSWORD, gc_paused, new_store
+from tests.support import PASSWORD, new_store, parsed
 
 PACKAGE = Path(weicha_desktop.__file__).resolve().parent
 DOC = PACKAGE.parent / "docs" / "sync-protocol.md"
@@ -148,19 +148,20 @@ def _names_in(path: Path) -> dict[str, set[str]]:
     ``patterns``, f-strings at call sites as regular expressions; ``literals``: every string
     that looks like a name (a name used anywhere counts as used)."""
     at_calls, listed, patterns, literals = set(), set(), set(), set()
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nodes = parsed(path)  # by type, each in ast.walk's order (tests/support.py)
     strings = _strings
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and NAME.fullmatch(node.value):
-            literals.add(node.value)  # (what _strings(tree) finds, in this one walk)
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and LISTS.fullmatch(t.id)
-                                                for t in node.targets):
+    for node in nodes.get(ast.Constant, ()):
+        if isinstance(node.value, str) and NAME.fullmatch(node.value):
+            literals.add(node.value)  # (what _strings(tree) finds, in this one pass)
+    for node in nodes.get(ast.Assign, ()):
+        if any(isinstance(t, ast.Name) and LISTS.fullmatch(t.id) for t in node.targets):
             listed |= strings(node.value)
-        elif isinstance(node, ast.Compare) and any(
-                isinstance(n, (ast.Name, ast.Attribute)) and (getattr(n, "id", None) or getattr(n, "attr", None)) == "action"
-                for n in [node.left, *node.comparators]):
+    for node in nodes.get(ast.Compare, ()):
+        if any(isinstance(n, (ast.Name, ast.Attribute)) and (getattr(n, "id", None) or getattr(n, "attr", None)) == "action"
+               for n in [node.left, *node.comparators]):
             listed |= strings(node)
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+    for node in nodes.get(ast.Call, ()):
+        if not isinstance(node.func, ast.Attribute):
             continue
         attr, receiver = node.func.attr, node.func.value
         position = {"log": 0, "log_read": 1, "enqueue": 2}.get(attr)
@@ -179,11 +180,10 @@ def _names_in(path: Path) -> dict[str, set[str]]:
 @lru_cache(maxsize=1)  # two tests read the same scan of the package (~0.4 s to parse it all)
 def _scan() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {"calls": set(), "listed": set(), "patterns": set(), "literals": set()}
-    with gc_paused():  # parsing makes no cycles; the collections it set off were 2/3 of the scan
-        for path in sorted(PACKAGE.rglob("*.py")):
-            if path.name != "ops.py" or path.parent.name != "core":
-                for key, names in _names_in(path).items():
-                    found[key] |= names
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name != "ops.py" or path.parent.name != "core":
+            for key, names in _names_in(path).items():
+                found[key] |= names
     return found
 
 
