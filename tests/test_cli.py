@@ -49,6 +49,9 @@ def test_init_twice_is_refused(data):
 def test_init_rejects_a_bad_unit_code(tmp_path):
     r = run_cli(tmp_path, "init", "--unit-code", "4507", "--unit-name", "x", "--admin", "admin", "--admin-badge", "100001")
     assert r.returncode == 1 and "12 位数字" in r.stderr
+    r = run_cli(tmp_path, "init", "--unit-code", UNIT, "--unit-name", "x", "--admin", "admin", "--admin-badge", "1")
+    assert r.returncode == 1 and "警号须为" in r.stderr
+    assert list(tmp_path.iterdir()) == []  # refused before a folder or database is made
 
 
 def test_wrong_password_and_missing_user(data):

@@ -41,8 +41,14 @@ def register(sub) -> None:
 
 
 def cmd_init(args) -> int:
+    from weicha_desktop.core.numbering import check_unit_code
     from weicha_desktop.core.setup import initialize
+    from weicha_desktop.core.users import normalize_badge
 
+    # a bad unit code or 警号 is refused before a folder and its database are made (and before
+    # the password is asked for); initialize checks everything again
+    check_unit_code(args.unit_code)
+    normalize_badge(args.admin_badge)
     with open_store(args) as store:
         initialize(store, unit_code=args.unit_code, unit_name=args.unit_name,
                    admin_name=args.admin, admin_badge=args.admin_badge,

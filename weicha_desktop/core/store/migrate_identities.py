@@ -63,12 +63,14 @@ def step(conn: sqlite3.Connection) -> None:
     from weicha_desktop.core.forms import FormNotFound, FormRegistry
     from weicha_desktop.resources import forms_dir
 
-    forms = FormRegistry(forms_dir())
-    users = people.match_users(conn)
     rows = conn.execute(
         "SELECT r.id, v.form_id, v.form_version, v.data, c.case_type FROM records r "
         "JOIN record_versions v ON v.record_id = r.id AND v.version = r.current_version "
         "LEFT JOIN cases c ON c.id = r.id").fetchall()
+    if not rows:  # a new folder: no forms to read (~3 ms of every first start)
+        return
+    forms = FormRegistry(forms_dir())
+    users = people.match_users(conn)
     for record_id, form_id, version, text, case_type in rows:
         try:
             spec = forms.get(form_id, version)
