@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QTabWidget
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QTabWidget, QWidget
 
 
 RETURNED_BACKGROUND = "#fdecea"  # as the form's return notice (forms/view.py)
@@ -16,10 +16,10 @@ SIDE_PADDING = 6  # pixels left and right of the titles
 
 
 class SectionList(QListWidget):
-    def __init__(self, tabs: QTabWidget, titles: list[str] | None = None):
+    def __init__(self, tabs: QTabWidget, titles: list[str] | None = None, parent: QWidget | None = None):
         """``titles``: the pages' titles, when the list is made before the pages are put in
         (default: the titles of ``tabs``); it follows ``tabs`` as they are added."""
-        super().__init__()
+        super().__init__(parent)
         self.setObjectName("sectionList")
         self.tabs = tabs
         self._titles = titles if titles is not None else [tabs.tabText(i) for i in range(tabs.count())]
