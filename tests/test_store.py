@@ -7,7 +7,7 @@ from weicha_desktop.core.store import SCHEMA_VERSION, Store
 from weicha_desktop.core.users import UserService
 
 from tests.outbox_support import payload
-from tests.support import PASSWORD, new_store, raw_writes
+from tests.support import PASSWORD, migrated_folder, new_store, raw_writes
 
 
 def test_open_sets_pragmas_and_schema(tmp_path):
@@ -39,19 +39,27 @@ def test_sqlite_utils_plugins_never_see_the_connection(tmp_path):
     plugin = Plugin()
     pm.register(plugin)
     try:
-        with Store.open(tmp_path / "d") as store:
+        with Store.open(migrated_folder(tmp_path / "d")) as store:
             assert store.db.execute("SELECT 1").fetchone() == (1,)
     finally:
         pm.unregister(plugin)
     assert handed == []
 
 def test_second_open_of_same_folder_is_refused_in_chinese(tmp_path):
+    import os
+    import socket
+
+    migrated_folder(tmp_path)
+    owner = tmp_path / "weicha.lock.owner"  # what an earlier holder wrote, longer than today's
+    owner.write_text("进程 4194304，主机 " + "一台名字很长的电脑" * 20, encoding="utf-8")
     first = Store.open(tmp_path)
     try:
         with pytest.raises(StoreLocked) as err:
             Store.open(tmp_path)
         assert "正被另一个微察程序使用" in str(err.value)
-        assert "进程" in str(err.value)
+        holder = f"进程 {os.getpid()}，主机 {socket.gethostname()}"
+        assert f"（{holder}）" in str(err.value)
+        assert owner.read_text(encoding="utf-8") == holder  # written over and cut to its length
     finally:
         first.close()
     Store.open(tmp_path).close()  # released on close
