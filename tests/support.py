@@ -184,9 +184,19 @@ def run_cli(data: Path, *args: str, user: str | None = None, password: str = PAS
             out[name] = stream.buffer.getvalue().decode("utf-8")
     finally:
         sys.stdin, sys.stdout, sys.stderr = saved["stdin"], saved["stdout"], saved["stderr"]
-        os.environ.clear()
-        os.environ.update(saved_env)
+        _restore_environ(saved_env)
     return CliResult(code, out["stdout"], out["stderr"])
+
+
+def _restore_environ(saved: dict[str, str]) -> None:
+    """os.environ as ``saved`` again, setting only what differs (clearing and refilling it
+    is a putenv per variable: ~0.3 ms a command)."""
+    now = dict(os.environ)
+    for key in now.keys() - saved.keys():
+        del os.environ[key]
+    for key, value in saved.items():
+        if now.get(key) != value:
+            os.environ[key] = value
 
 
 def raw_writes(store: Store):
