@@ -83,6 +83,10 @@ def test_every_form_fits_the_width_the_window_gives_it(app, qm_dir, qtbot, recor
         for size in ((1024, 768), (1366, 768)):
             win = MainWindow(store, forms(), admin)
             qtbot.addWidget(win)
+            # only widths are looked at: painting (~40 % of this test) changes none of them
+            # (every visible widget's geometry on every tab compared, painted and not: the
+            # same). One window is painted as a person sees it: Chinese at 1024×768.
+            win.setUpdatesEnabled((language, size) == ("zh", (1024, 768)))
             win.resize(*size)
             win.show()
             bad = {}
