@@ -22,6 +22,7 @@ from weicha_desktop.core import numbering
 from weicha_desktop.core.bundle.container import Entry, open_container, utc_iso, write_container
 from weicha_desktop.core.canonical import canonical_json
 from weicha_desktop.core.clock import Clock
+from weicha_desktop.core.sync.anchoring import entries_after
 from weicha_desktop.core.sync.queue import OutboxQueue
 from weicha_server import auth, db
 from weicha_server import config as settings
@@ -74,18 +75,27 @@ class BundleServer:
                    {"server_id": self.server_id, "numbers": {k: block[k] for k in ("slot", "slots", "first", "last")}})
 
     def snapshot(self) -> dict[str, Any]:
-        """Every table but the audit chain, row by row (what a refused import must not change)."""
+        """Every table but the audit chain, row by row, every column (what a refused import
+        must not change): in primary-key order, read by the driver (the shared bundle server
+        holds every bundle test's rows; SQLAlchemy's row objects cost more than the query)."""
         out = {}
         with db.read(self.engine) as conn:
+            cur = conn.connection.driver_connection.cursor()
             for t in (db.devices, db.ops, db.records, db.reviews, db.blobs, db.bundle_imports):
-                out[t.name] = sorted(tuple(str(v) for v in r) for r in conn.execute(sa.select(t)))
+                cur.execute(f"SELECT * FROM {t.name} ORDER BY {', '.join(c.name for c in t.primary_key.columns)}")
+                out[t.name] = cur.fetchall()
+            cur.close()
         return out
 
     def audit(self, action: str | None = None) -> list[dict[str, Any]]:
         from weicha_server import audit
 
         with db.read(self.engine) as conn:
-            return [e for e in audit.entries(conn) if action is None or e["action"] == action]
+            if action is None:
+                return audit.entries(conn)
+            rows = conn.execute(sa.select(db.server_audit).where(db.server_audit.c.action == action)
+                                .order_by(db.server_audit.c.seq))  # (as audit.entries reads them)
+            return [dict(r._mapping, details=json.loads(r.details)) for r in rows]
 
 
 # The bundle servers of this test process, one per backend. A fixture imported into several
@@ -136,7 +146,7 @@ def ops_bundle(lt: Laptop, key: Ed25519PrivateKey, srv: BundleServer, dst: Path,
     exported = OutboxQueue(lt.store, lt.actor).export_bundle()
     envs = exported["ops"] if ops is None else ops
     info = {k: v for k, v in exported.items() if k != "ops"}  # before audit_seq is added
-    entries_audit = lt.audit(audit_after)
+    entries_audit = entries_after(lt.store.conn, audit_after, 10**9)  # (Laptop.audit: read whole, then cut)
     exported["audit_seq"] = entries_audit[-1]["seq"] if entries_audit else None
     entries = [Entry.of_bytes("ops.jsonl", b"".join(canonical_json(e) + b"\n" for e in envs)),
                Entry.of_bytes("audit.jsonl", b"".join(canonical_json(e) + b"\n" for e in entries_audit)),
