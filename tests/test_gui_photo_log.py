@@ -77,7 +77,7 @@ def test_cancel_stops_the_batch_and_keeps_what_was_stored(app, qtbot, cases, tmp
     case = cases.new_case()
     _view, pages = open_pages(qtbot, cases, case.id)
     log = pages.show_photos()
-    files = card(tmp_path / "DCIM", 12, size=(1600, 1200))
+    files = card(tmp_path / "DCIM", 12, size=(1600, 1200), one_picture=True)
     cancel = child(log, QPushButton, "cancelImportButton")
     log.import_bar.photoImported.connect(lambda _id: cancel.isEnabled() and cancel.click())
     assert log.import_paths([str(tmp_path / "DCIM")])
