@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QTableView
 from weicha_desktop.core.collect import PersonService
 from weicha_desktop.core.collect.list_query import RecordFilters, RecordQuery
 from weicha_desktop.gui.cases.list import PAGE_SIZE
-from weicha_desktop.gui.collect.page import CollectKindPage
+from weicha_desktop.gui.collect.page import FIT_ROWS, CollectKindPage
 
 from tests.gui_support import app, child, dialogs  # noqa: F401 (fixtures)
 from tests.support import admin, forms, raw_writes, store  # noqa: F401 (fixtures)
@@ -92,6 +92,12 @@ def test_the_window_list_fetches_more_as_it_scrolls_returned_first(app, qtbot, s
     model.budget = None
     model.refresh()
     assert model.rowCount() == PAGE_SIZE  # one page, not the first 500 nor all
+    words = []  # a column's measure reads the words of up to 200 rows (FIT_ROWS)
+    model.data = lambda index, role=0, data=model.data: (role == 0 and words.append(index.column())) or data(index, role)
+    page._rows_changed()  # the columns fitted as rows arrive: each measured once, not once per use
+    del model.data
+    assert sorted(set(words)) == list(range(len(page.columns)))
+    assert len(words) <= len(page.columns) * FIT_ROWS, (len(words), [words.count(c) for c in set(words)])
     assert [model.index(r, 4).data() for r in range(len(RETURNED))] == ["退回补正"] * len(RETURNED)
     assert model.index(len(RETURNED), 4).data() != "退回补正"
     count = child(page, QLabel, "collectCount_person")

@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from weicha_desktop.gui.collect.page import KindPage
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+# the roles ``data`` answers, as ints (a view asks each cell for ~10 roles, often per measure of
+# a column's width: the others are turned away before any work; an enum compares equal too)
+DISPLAY, TOOLTIP, FOREGROUND, ID = (int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                                                     Qt.ItemDataRole.ForegroundRole, ID_ROLE))
+ANSWERED = frozenset((DISPLAY, TOOLTIP, FOREGROUND, ID))
 
 
 class Row(dict):
@@ -66,17 +71,16 @@ class RecordTableModel(CaseTableModel):
             return self.page.column_title(self.page.columns[section])
         return None
 
-    def data(self, index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+    def data(self, index, role: int = DISPLAY) -> Any:
+        if role not in ANSWERED or not index.isValid() or index.row() >= len(self._rows):
             return None
         row, column = self._rows[index.row()], self.page.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY:
             return self.page.cell(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TOOLTIP:
             return self.page.tooltip(row, column)
-        if role == ID_ROLE:
+        if role == ID:
             return row.id
-        if role == Qt.ItemDataRole.ForegroundRole and (column == "status" and row["returned"]
-                                                       or self.page.alarming(row, column)):
+        if role == FOREGROUND and (column == "status" and row["returned"] or self.page.alarming(row, column)):
             return QColor(RETURNED_COLOR)
         return None

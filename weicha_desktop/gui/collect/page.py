@@ -13,6 +13,8 @@ is the cases' lazy list (gui/collect/list.py): returned drafts first, then the l
 a page at a time as it scrolls, with its filters and its count. The page has no SQL."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QSplitter,
                                QStackedWidget, QTableView, QTabWidget, QVBoxLayout, QWidget)
@@ -69,6 +71,18 @@ class CollectPage(QTabWidget):
         return all([page.commit_open() for page in self.kinds.values()])
 
 
+class ListView(QTableView):
+    """A kind's list: its columns measured by its page (``KindPage.measure``), for Qt's
+    ResizeToContents as for the page's own fit."""
+
+    def __init__(self, page: "KindPage"):
+        super().__init__()
+        self._page = page
+
+    def sizeHintForColumn(self, column: int) -> int:  # noqa: N802 (Qt's name)
+        return self._page.measure(column)
+
+
 class KindPage(QWidget):
     """The list of one kind and the form of the record chosen (other modules' kinds subclass
     it with their ``columns`` and ``form_class``: gui/patrol, gui/requests)."""
@@ -92,6 +106,8 @@ class KindPage(QWidget):
         self.setObjectName(f"collect_{self.kind}")
         self.lang = current_language()
         self.spec = service.forms.latest(service.form_id)
+        self._fields: dict[str, object] = {}  # column → its field of ``spec`` (each cell asks)
+        self._measures: dict | None = None  # columns' widths, while one fit runs (_measuring)
         self.form: CollectForm | None = None
         self.key = QLineEdit()
         self.key.setObjectName(f"collectKey_{self.kind}")
@@ -108,7 +124,7 @@ class KindPage(QWidget):
         self._typing.timeout.connect(self.refresh)
         self.search.textChanged.connect(self._typing.start)
         self.model = RecordTableModel(self, parent=self)
-        self.table = QTableView()
+        self.table = ListView(self)
         self.table.setObjectName(f"collectList_{self.kind}")
         self.table.setModel(self.model)
         record_rows(self.table)
@@ -176,12 +192,45 @@ class KindPage(QWidget):
         """The width the list's pane needs: every column shown (or every column but ``skip``)
         but the elided one as wide as its words, the elided one STRETCH_WANT, the scroll bar
         and the frame."""
-        header, table = self.table.horizontalHeader(), self.table
-        words = sum(max(header.sectionSizeFromContents(i).width(), table.sizeHintForColumn(i))
-                    for i, column in enumerate(self.columns) if column != self.stretch
+        table = self.table
+        words = sum(self._words(i) for i, column in enumerate(self.columns) if column != self.stretch
                     and (column not in skip if skip is not None else not table.isColumnHidden(i)))
         return (words + STRETCH_WANT + table.verticalScrollBar().sizeHint().width() + 2 * table.frameWidth()
                 + 2)
+
+    def _words(self, i: int) -> int:
+        """Column ``i`` as wide as its title and the words of its rows (the view's measure)."""
+        return max(self.table.horizontalHeader().sectionSizeFromContents(i).width(), self.table.sizeHintForColumn(i))
+
+    def measure(self, i: int) -> int:
+        """The view's measure of column ``i``: the words of its rows, all of them up to FIT_ROWS,
+        else FIT_ROWS around those shown (which the view's scrolling, height and visibility
+        say). Taken once for those rows while a fit runs (``_measuring``: the header's
+        ResizeToContents and the fit ask for each column up to five times, and the fit's
+        resizes may bring a scroll bar), each time otherwise."""
+        table = self.table
+        if self._measures is None:
+            return QTableView.sizeHintForColumn(table, i)
+        rows = self.model.rowCount()
+        key = (i, rows) if rows <= FIT_ROWS else (i, rows, table.verticalHeader().visualIndexAt(0),
+                                                  table.viewport().height(), table.isVisible())
+        width = self._measures.get(key)
+        if width is None:
+            width = self._measures[key] = QTableView.sizeHintForColumn(table, i)
+        return width
+
+    @contextmanager
+    def _measuring(self):
+        """The columns' widths kept while the block runs (nothing else changes the rows then:
+        no event is handled but the resizes the fit itself makes), forgotten after it."""
+        outer = self._measures is not None
+        if not outer:
+            self._measures = {}
+        try:
+            yield
+        finally:
+            if not outer:
+                self._measures = None
 
     def fit_list(self, width: int | None = None) -> None:
         """The list's pane as wide as its columns need, the long text whole where it can be
@@ -193,31 +242,34 @@ class KindPage(QWidget):
         total = (self.splitter.width() if width is None else width) - self.splitter.handleWidth()
         if self.stretch is None or total <= 0 or self._dragged:
             return
-        whole = self.table.sizeHintForColumn(self.columns.index(self.stretch))  # its longest text whole
-        left = min(max(self.list_width(()) + max(0, whole - STRETCH_WANT), 420), int(total * LIST_SHARE))
-        if self.form is not None:
-            wanted = max(self.form_width, self.form.minimumSizeHint().width())
-            left = min(left, max(total - wanted, min(self.list_width(self.narrow_hidden), total - FORM_MIN)))
-        self.splitter.setSizes([left, total - left])
+        with self._measuring():
+            whole = self.table.sizeHintForColumn(self.columns.index(self.stretch))  # its longest text whole
+            left = min(max(self.list_width(()) + max(0, whole - STRETCH_WANT), 420), int(total * LIST_SHARE))
+            if self.form is not None:
+                wanted = max(self.form_width, self.form.minimumSizeHint().width())
+                left = min(left, max(total - wanted, min(self.list_width(self.narrow_hidden), total - FORM_MIN)))
+            self.splitter.setSizes([left, total - left])
 
     def _rows_changed(self) -> None:
         """Rows arrived or changed: the columns measured again, then the pane fitted. Qt
         measures its ResizeToContents columns only when the list is resized or reset, not when
         rows are appended — a later page, or the rest of a first page its time budget cut short
         on a busy machine (0 rows first): the columns stayed at their 60 px minimum for good."""
-        self.table.horizontalHeader().resizeSections()
-        self.fit_list()
-        self._hide_for(self.splitter.widget(0).width())
+        with self._measuring():
+            self.table.horizontalHeader().resizeSections()
+            self.fit_list()
+            self._hide_for(self.splitter.widget(0).width())
 
     def _hide_for(self, room: int) -> None:
         """The columns of ``narrow_hidden`` hidden, in order, while the pane (``room`` wide)
         is too narrow for them (the pane's resize event calls it)."""
         for i in range(len(self.columns)):
             self.table.setColumnHidden(i, False)
-        for column in self.narrow_hidden:
-            if self.list_width() <= room:
-                return
-            self.table.setColumnHidden(self.columns.index(column), True)
+        with self._measuring():
+            for column in self.narrow_hidden:
+                if self.list_width() <= room:
+                    return
+                self.table.setColumnHidden(self.columns.index(column), True)
 
     def _moved(self, *_args) -> None:
         self._dragged = True
@@ -266,12 +318,19 @@ class KindPage(QWidget):
         if column == "status":
             return list_status_name(row["status"], row["returned"])
         value = row.get(column)
-        field = self.spec.field(column)
+        field = self.field_of(column)
         if value and field.choices:
             return field.choice_label(value, self.lang)
         if isinstance(value, str) and field.type == "datetime":  # 12-01 08:05 this year (巡逻, 互动)
             return self.short_time(value)
         return "" if value is None else str(value)
+
+    def field_of(self, column: str):
+        """The field of ``spec`` a column shows (looked up once: each cell asks)."""
+        field = self._fields.get(column)
+        if field is None:
+            field = self._fields[column] = self.spec.field(column)
+        return field
 
     def alarming(self, row: dict, column: str) -> bool:
         """A cell shown in red besides a returned draft's status (gui/requests: 超期)."""
@@ -280,7 +339,7 @@ class KindPage(QWidget):
     def tooltip(self, row: dict, column: str) -> str:
         """A cell's whole text (a time with its year, a long text not elided)."""
         value = row.get(column)
-        if isinstance(value, str) and column != "status" and self.spec.field(column).type == "datetime":
+        if isinstance(value, str) and column != "status" and self.field_of(column).type == "datetime":
             return value[:16].replace("T", " ")
         return self.cell(row, column)
 
