@@ -5,6 +5,7 @@ refusals through cli.main in this process (support.run_cli), where a process pro
 more. The entry point itself: tests/test_cli.py."""
 from __future__ import annotations
 
+import gc
 import hashlib
 from pathlib import Path
 
@@ -71,6 +72,7 @@ def test_screenshots_of_the_main_window_a_case_form_and_the_review_queue(app, da
     before = snapshot(folder)
     (tmp_path / "deep").mkdir()  # a missing folder is refused, not made (tests/test_safe_output.py)
     main, form, review = (tmp_path / "deep" / f"{n}.png" for n in ("main", "form", "review"))
+    gc.collect()  # widgets earlier tests left in garbage cycles go now, not while the screenshots run
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     widgets = len(app.allWidgets())
     for out, extra in ((main, []), (form, ["--case", number]),
