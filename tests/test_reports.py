@@ -183,7 +183,7 @@ def test_draft_has_the_watermark_and_finalized_has_not_but_the_hash(env, tmp_pat
     assert not any("草稿" in p for p in pages)
     assert done.content_hash in pages[-1].replace("\n", "")
     last = page_images(final, dpi=200, first=len(pages), last=len(pages))[0]
-    codes = zxingcpp.read_barcodes(last)
+    codes = zxingcpp.read_barcodes(last, formats=zxingcpp.BarcodeFormat.QRCode)  # not every format: ~10x less CPU
     payload = json.loads(codes[0].text)
     assert payload == {"app": "weicha", "case": done.id, "number": done.number, "version": 1,
                        "sha256": done.content_hash, "final": True}
