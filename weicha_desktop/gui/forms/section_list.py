@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QTabWidget, QWidget
 
 RETURNED_BACKGROUND = "#fdecea"  # as the form's return notice (forms/view.py)
 SIDE_PADDING = 6  # pixels left and right of the titles
+_TWO_LINE_WIDTHS: dict[tuple[str, int, str], int] = {}  # (font, dpi, title) → width: _two_line_width
 
 
 class SectionList(QListWidget):
@@ -49,7 +50,15 @@ class SectionList(QListWidget):
         tabs.currentChanged.connect(self._follow)
 
     def _two_line_width(self, title: str) -> int:
-        """The narrowest width at which ``title`` wraps onto at most two lines."""
+        """The narrowest width at which ``title`` wraps onto at most two lines (measured once
+        per font, screen resolution and title: a third of making the list, at every case opened)."""
+        key = (self.font().key(), self.logicalDpiY(), title)
+        width = _TWO_LINE_WIDTHS.get(key)
+        if width is None:
+            width = _TWO_LINE_WIDTHS[key] = self._measure_two_lines(title)
+        return width
+
+    def _measure_two_lines(self, title: str) -> int:
         metrics = self.fontMetrics()
         flags = Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere
         full = metrics.horizontalAdvance(title)

@@ -27,7 +27,11 @@ from weicha_desktop.gui.forms.fields import Editor
 class TemplateBar(QWidget):
     def __init__(self, templates: list[NarrativeTemplate], spec: FormSpec,
                  editors: dict[str, Editor], data: Callable[[], dict[str, Any]],
-                 lang: str = "zh", error: str = "", parent: QWidget | None = None):
+                 lang: str = "zh", error: str = "", parent: QWidget | None = None,
+                 offer_parent: QWidget | None = None):
+        """``parent``/``offer_parent``: where the bar and the offer go (made there, not moved
+        there: a styled widget moved is styled again). The templates are offered as the form
+        loads a case (``refresh``)."""
         super().__init__(parent)
         self.setObjectName("templateBar")
         self.templates, self.spec, self.editors, self.data = templates, spec, editors, data
@@ -50,21 +54,22 @@ class TemplateBar(QWidget):
         row.addWidget(self.choice)
         row.addWidget(self.button)
         row.addStretch(1)
-        self.offer = TemplateOffer(self.accept_offer)
-        self.refresh()
+        self.offer = TemplateOffer(self.accept_offer, offer_parent)
 
     @classmethod
     def for_form(cls, forms: FormRegistry, spec: FormSpec, editors: dict[str, Editor],
-                 data: Callable[[], dict[str, Any]], lang: str = "zh") -> "TemplateBar | None":
+                 data: Callable[[], dict[str, Any]], lang: str = "zh", parent: QWidget | None = None,
+                 offer_parent: QWidget | None = None) -> "TemplateBar | None":
         """The bar for ``spec``'s narrative section (None if the form has none), with the
         registry's templates (``forms/templates``, read once per registry while the files
         stay the same); a broken file disables it and says why."""
         if not any(s.id == NARRATIVE_SECTION for s in spec.sections):
             return None
         try:
-            return cls(forms.narrative_templates(spec), spec, editors, data, lang)
+            return cls(forms.narrative_templates(spec), spec, editors, data, lang, parent=parent,
+                       offer_parent=offer_parent)
         except FormError as e:
-            return cls([], spec, editors, data, lang, error=str(e))
+            return cls([], spec, editors, data, lang, error=str(e), parent=parent, offer_parent=offer_parent)
 
     def focus_widgets(self) -> list[QWidget]:
         return [self.choice, self.button]

@@ -109,10 +109,11 @@ class FormView(LazyInputs, QWidget):
             self.pages.append(page)
             self.tabs.addTab(page, titles[index])
             page.make_later(lambda index=index: self._make_section(index))
-        self.template_bar = TemplateBar.for_form(
-            cases.forms, self.spec, self.editors, self.current_data, lang)
-        self._narrative = [s.id for s in self.spec.sections].index(NARRATIVE_SECTION) \
-            if self.template_bar is not None else -1
+        ids = [s.id for s in self.spec.sections]
+        self._narrative = ids.index(NARRATIVE_SECTION) if NARRATIVE_SECTION in ids else -1
+        self.template_bar = TemplateBar.for_form(  # (None without a narrative section)
+            cases.forms, self.spec, self.editors, self.current_data, lang,
+            parent=self.pages[self._narrative]._page if self._narrative >= 0 else None, offer_parent=self)
         if self.template_bar is not None:
             self.pages[self._narrative].add_above(self.template_bar, self.template_bar.focus_widgets())
             layout.insertWidget(1, self.template_bar.offer)  # 插入“入室盗窃”模板？ once a case type is chosen
