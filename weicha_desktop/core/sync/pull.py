@@ -146,7 +146,13 @@ def pull_all(store: Store, client: SyncClient, *, actor: Actor = SYSTEM, server_
                 result.applied[table] = pull_reference(store, client, table, actor=actor, server_id=server_id)
             except PullRefused as e:
                 result.problems.append(str(e))
-        forms = local_forms(store)  # with what the server published, as just pulled
+        made: list[Any] = []
+
+        def forms() -> Any:  # with what the server published, as just pulled: made once, when rows come
+            if not made:
+                made.append(local_forms(store))
+            return made[0]
+
         if review if review is not None else reviews.has_supervisor(store):
             reviews.pull_unit_records(store, client, result, actor=actor, server_id=server_id, forms=forms)
         reviews.pull_decisions(store, client, result, server_id=server_id, forms=forms)

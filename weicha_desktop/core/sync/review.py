@@ -43,6 +43,12 @@ from weicha_desktop.core.sync.pull import NAMES, PullResult, fetch, keep_cursor,
 from weicha_desktop.core.sync.reference import local_forms
 
 
+def _registry(store: Store, forms: Any) -> Any:
+    """The form registry to apply with: ``forms`` (a registry, or a function making one — pull_all's,
+    made only when a table brings rows), else ``local_forms``."""
+    return forms() if callable(forms) else forms or local_forms(store)
+
+
 def has_supervisor(store: Store) -> bool:
     """Does someone who may log in here review (an active supervisor)?"""
     return store.conn.execute("SELECT 1 FROM users WHERE role = 'supervisor' AND active = 1 "
@@ -68,7 +74,7 @@ def pull_unit_records(store: Store, client: SyncClient, result: PullResult, *, a
     own = store.meta("device_id")
     envs = [e for e in got.rows if e.get("device_id") != own]
     covered = {d: tuple(span) for d, span in got.covered.items() if d != own}
-    forms, applied, stops = forms or local_forms(store), 0, []
+    forms, applied, stops = _registry(store, forms), 0, []
     late = _late(store, envs)  # a record's ops passed while it was a draft, come with its finalize
     if late:
         report = apply_late(store, late, forms)
@@ -155,7 +161,7 @@ def pull_decisions(store: Store, client: SyncClient, result: PullResult, *,
     got = fetch(client, "decisions", before)
     if not got.rows:
         return
-    forms, failed, applied = forms or local_forms(store), False, 0
+    forms, failed, applied = _registry(store, forms), False, 0
     with store.batch():
         for env in got.rows:
             try:
