@@ -111,6 +111,16 @@ def test_filters_by_status_dates_and_text(view, qtbot):
     assert model.rowCount() == 0 and label.text() == "没有符合条件的勘验。"
 
 
+def test_a_list_of_one_status_reads_only_it_from_the_first_page(view, cases, monkeypatch):
+    """(the review queue's: its finalized cases, not every case read first and then filtered)"""
+    read = []
+    page = CaseQuery.page
+    monkeypatch.setattr(CaseQuery, "page", lambda self, filters, *args, **kwargs: read.append(filters.status)
+                        or page(self, filters, *args, **kwargs))
+    model = CaseTableModel(cases, status="finalized")
+    assert numbers(model) == ["K4507020000002026110002"] and read == ["finalized"]
+
+
 def test_pages_grow_as_the_view_asks_and_the_total_comes_from_a_worker(app, qtbot, cases):
     insert(cases.store, numbered(450))
     model = CaseTableModel(cases, page_size=200)

@@ -38,6 +38,11 @@ COLUMNS = (QT_TRANSLATE_NOOP("CaseTableModel", "勘验号"),  # literal, for lup
 COLUMN_SORTS = ("number", "case_type", "address", "investigated_at", "status", "investigator")
 NEWEST_FIRST = {"number", "investigated_at"}  # the first click on these sorts descending
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole
+# the roles a list's ``data`` answers, as ints (a view asks each cell for ~10 roles as it paints
+# or measures: the others are turned away before any work; an enum compares equal too)
+DISPLAY, TOOLTIP, FOREGROUND, ID = (int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                                                     Qt.ItemDataRole.ForegroundRole, CASE_ID_ROLE))
+ANSWERED = frozenset((DISPLAY, TOOLTIP, FOREGROUND, ID))
 RETURNED_COLOR = "#b00020"
 CELL_PADDING, HEADER_PADDING = 16, 28  # a cell's margins; a header's and its sort arrow
 DATE_FORMAT = "yyyy-MM-dd"
@@ -58,7 +63,9 @@ class CaseTableModel(QAbstractTableModel):
     totalChanged = Signal()
 
     def __init__(self, cases: CaseService, page_size: int = PAGE_SIZE, parent=None, *,
-                 budget: float | None = FETCH_BUDGET, query: CaseQuery | None = None):
+                 budget: float | None = FETCH_BUDGET, query: CaseQuery | None = None,
+                 status: str | None = None):
+        """``status``: the cases of that status only, from the first page read (``set_filter``)."""
         super().__init__(parent)
         self.query = query or CaseQuery(cases.store)
         self.store = cases.store
@@ -88,7 +95,10 @@ class CaseTableModel(QAbstractTableModel):
         self._count_later.timeout.connect(self._start_count)
         self.case_types = cases.case_types()  # the list holds codes; shown in words
         self.addresses = SharedPrefix()  # what every address loaded starts with (addresses.py)
-        self.refresh()
+        if status:
+            self.set_filter(status=status)
+        else:
+            self.refresh()
 
     # ---- what is shown ---------------------------------------------------------------------
     def set_filter(self, text: str | None = None, status: str | None = None,
@@ -193,21 +203,21 @@ class CaseTableModel(QAbstractTableModel):
             return (Qt.SortOrder.DescendingOrder if newest else Qt.SortOrder.AscendingOrder).value
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+    def data(self, index: _Index, role: int = DISPLAY) -> Any:
+        if role not in ANSWERED or not index.isValid() or index.row() >= len(self._rows):
             return None
         row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY:
             return self.cell_text(row, index.column())
-        if role == CASE_ID_ROLE:
+        if role == ID:
             return row.id
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TOOLTIP:
             if index.column() == 4 and row.returned:
                 return self.tr("退回意见：{comment}").format(comment=row.returned_comment)
             if index.column() == 2:
                 return row.address or None  # the whole address (the cell may drop its start)
             return self.cell_text(row, index.column()) or None
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 4 and row.returned:
+        if role == FOREGROUND and index.column() == 4 and row.returned:
             return QColor(RETURNED_COLOR)
         return None
 

@@ -12,18 +12,14 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from weicha_desktop.core.collect.list_query import LATEST, RecordFilters, RecordQuery
-from weicha_desktop.gui.cases.list import PAGE_SIZE, RETURNED_COLOR, CaseTableModel
+from weicha_desktop.gui.cases.list import (ANSWERED, DISPLAY, FOREGROUND, ID, PAGE_SIZE, RETURNED_COLOR, TOOLTIP,
+                                           CaseTableModel)
 from weicha_desktop.gui.common.ops import BackgroundOp
 
 if TYPE_CHECKING:
     from weicha_desktop.gui.collect.page import KindPage
 
 ID_ROLE = Qt.ItemDataRole.UserRole
-# the roles ``data`` answers, as ints (a view asks each cell for ~10 roles, often per measure of
-# a column's width: the others are turned away before any work; an enum compares equal too)
-DISPLAY, TOOLTIP, FOREGROUND, ID = (int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                                                     Qt.ItemDataRole.ForegroundRole, ID_ROLE))
-ANSWERED = frozenset((DISPLAY, TOOLTIP, FOREGROUND, ID))
 
 
 class Row(dict):
