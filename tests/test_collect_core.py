@@ -37,6 +37,19 @@ def env(tmp_path):
     store.close()
 
 
+def test_the_person_services_of_one_form_registry_share_its_region_table(env):
+    """Made per case (the demo) or per page, they read the 3,700 lines of regions.tsv once."""
+    from weicha_desktop.core.forms import FormRegistry
+    from weicha_desktop.resources import forms_dir
+
+    store, tech, boss = env
+    first, second = PersonService(store, forms(), tech), PersonService(store, forms(), boss)
+    assert first.regions is second.regions
+    assert first.create({"name": "李四", "id_number": LI}).data["id_region"] == "广西壮族自治区钦州市钦南区"
+    other = PersonService(store, FormRegistry(forms_dir()), tech).regions  # another registry: its own
+    assert other is not first.regions and other.region(LI) == first.regions.region(LI)
+
+
 def test_a_person_takes_gender_birth_date_and_region_from_the_id_number(env):
     store, tech, _ = env
     people = PersonService(store, forms(), tech)

@@ -27,7 +27,7 @@ class PersonService(CollectService):
     def __init__(self, store: Store, forms: FormRegistry, actor: Actor,
                  regions: RegionTable | None = None):
         super().__init__(store, forms, actor)
-        self.regions = regions or RegionTable(forms.forms_dir)
+        self.regions = regions or RegionTable.of(forms)
 
     def normalize(self, values: dict[str, Any]) -> dict[str, Any]:
         out = dict(values)
