@@ -10,7 +10,7 @@ import pytest
 from weicha_desktop.core.bundle import container as C
 from tests import bundle_support as B
 from tests.server_bundle_support import ops_bundle, srv  # noqa: F401
-from tests.test_server_bundle_refusals import lt, refused  # noqa: F401 — one enrolled laptop, the checks
+from tests.test_server_bundle_refusals import lt, refused, small_frames  # noqa: F401 — one enrolled laptop, its bundle, the checks
 
 
 ORDERS = {"moved": lambda n: [1, 0, *range(2, n)], "dropped": lambda n: [0, *range(2, n)],
@@ -18,10 +18,9 @@ ORDERS = {"moved": lambda n: [1, 0, *range(2, n)], "dropped": lambda n: [0, *ran
 
 
 @pytest.mark.parametrize("how", ORDERS)
-def test_a_chunk_moved_or_dropped_imports_nothing(srv, lt, tmp_path, how):
+def test_a_chunk_moved_or_dropped_imports_nothing(srv, lt, small_frames, tmp_path, how):
     path = tmp_path / "f.wcb"
-    ops_bundle(lt, lt.key, srv, path, chunk_size=512)
-    data = path.read_bytes()
+    data = small_frames  # frames of 512 bytes
     frames = len(B.layout(data).frames)
     assert frames >= 4
     path.write_bytes(B.reframe(data, ORDERS[how](frames), lt.key))  # signed again by the device: the frames speak

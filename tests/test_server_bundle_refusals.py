@@ -34,6 +34,16 @@ def lt(srv, tmp_path_factory):
     store.close()
 
 
+@pytest.fixture(scope="module")
+def small_frames(srv, lt, tmp_path_factory) -> bytes:
+    """The laptop's ops bundle in frames of 512 bytes (many), written once per backend: each
+    test damages a copy of its own (a refused import records nothing of the bundle, its id
+    included: the next copy is judged afresh)."""
+    path = tmp_path_factory.mktemp("framed") / "t.wcb"
+    ops_bundle(lt, lt.key, srv, path, chunk_size=512)
+    return path.read_bytes()
+
+
 def audit_tail(srv) -> tuple[int, dict]:
     """How many entries the server's audit chain has, and its last one (the chain of the
     shared bundle server grows with every bundle test of the process: not read whole)."""
@@ -94,10 +104,9 @@ def test_wrong_server_key_wrong_recipient_expired(srv, lt, tmp_path):
 
 
 @pytest.mark.parametrize("where", ["magic", "header", "manifest", "middle", "last frame", "signature", "cut"])
-def test_a_flipped_byte_anywhere_or_a_cut_file(srv, lt, tmp_path, where):
+def test_a_flipped_byte_anywhere_or_a_cut_file(srv, small_frames, tmp_path, where):
     path = tmp_path / "t.wcb"
-    ops_bundle(lt, lt.key, srv, path, chunk_size=512)  # frames of 512 bytes: many
-    data = bytearray(path.read_bytes())
+    data = bytearray(small_frames)  # frames of 512 bytes: many
     n = int.from_bytes(data[5:9], "big")
     at = {"magic": 1, "header": 9 + n // 2, "manifest": 9 + n + 40, "middle": len(data) // 2,
           "last frame": len(data) - 80, "signature": len(data) - 10}.get(where)
