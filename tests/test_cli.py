@@ -13,7 +13,7 @@ import pytest
 from weicha_desktop.core.demo import scene_values
 from weicha_desktop.resources import forms_dir
 
-from tests.support import PASSWORD, UNIT, run_cli, tamper
+from tests.support import PASSWORD, UNIT, migrated_folder, run_cli, tamper
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -124,7 +124,7 @@ def test_case_life_cycle_through_the_cli(data, tmp_path):
 
 
 def test_verify_names_an_altered_finalized_record_and_audit_row(tmp_path):
-    d = tmp_path / "d"
+    d = migrated_folder(tmp_path / "d")
     assert run_cli(d, "demo", "--cases", "6").returncode == 0
     assert run_cli(d, "verify").returncode == 0
     copy = tmp_path / "copy"
@@ -207,16 +207,16 @@ def test_a_long_demo_fill_reports_progress(tmp_path, monkeypatch):
     # the same rule on a small fill (a 1000-case fill costs seconds): from 10 cases, per 5
     monkeypatch.setattr(demo, "PROGRESS_FROM", 10)
     monkeypatch.setattr(demo, "PROGRESS_BATCH", 5)
-    r = run_cli(tmp_path / "d", "demo", "--cases", "10")
+    r = run_cli(migrated_folder(tmp_path / "d"), "demo", "--cases", "10")  # (the demo sets it up)
     assert r.returncode == 0, r.stderr
     assert "已生成 5/10 起" in r.stderr and "已生成 10/10 起" in r.stderr
     assert "10 起勘验" in r.stdout
-    r = run_cli(tmp_path / "short", "demo", "--cases", "9")  # below the threshold: quiet
+    r = run_cli(migrated_folder(tmp_path / "short"), "demo", "--cases", "9")  # below the threshold: quiet
     assert r.returncode == 0 and "已生成" not in r.stderr, r.stderr
 
 
 def test_demo_in_a_real_folder_needs_the_admin_and_never_shows_or_reuses_his_password(tmp_path):
-    d, secret = tmp_path / "d", "Admin-Geheim-77"
+    d, secret = migrated_folder(tmp_path / "d"), "Admin-Geheim-77"  # (init on an empty folder: data)
     r = run_cli(d, "init", "--unit-code", UNIT, "--unit-name", "某单位", "--admin", "boss", "--admin-badge", "100001",
                password="qwerty123")  # the policy: a common password is refused
     assert r.returncode == 1 and "常见密码" in r.stderr

@@ -13,7 +13,7 @@ from weicha_desktop.core.store import SYSTEM, Store
 from weicha_desktop.core.store import audit
 from weicha_desktop.core.verify import verify
 
-from tests.support import PASSWORD, UNIT, fixed_clock, new_store
+from tests.support import PASSWORD, UNIT, fixed_clock, migrated_folder, new_store
 
 
 def _faults(store) -> list:
@@ -74,7 +74,7 @@ def test_a_rolled_back_change_then_a_good_one_chain_from_the_committed_head(tmp_
 def test_a_rolled_back_device_is_not_the_device_of_later_entries(tmp_path, fails_once_appended):
     """A change that made a device row and logged, then failed (as an init that fails late
     would), leaves nothing kept: the folder's real device names the entries after it."""
-    store = Store.open(tmp_path / "data", clock=fixed_clock())
+    store = Store.open(migrated_folder(tmp_path / "data"), clock=fixed_clock())
     try:
         fails_once_appended.armed = True
         with pytest.raises(RuntimeError):

@@ -12,7 +12,7 @@ from weicha_desktop.core.store import Store
 from weicha_desktop.core import users as users_module
 from weicha_desktop.core.users import UserService, check_password, hash_password
 
-from tests.support import PASSWORD, UNIT, new_store, raw_writes
+from tests.support import PASSWORD, UNIT, migrated_folder, new_store, raw_writes
 from tests.support import forms as shipped_forms
 
 
@@ -120,7 +120,7 @@ def test_the_common_list_is_shipped_and_init_obeys_the_policy(tmp_path):
     assert password_problem("admin", "weicha-demo-2026") is None  # the demo password passes
     spec = (Path(__file__).resolve().parent.parent / "build_installer.spec").read_text(encoding="utf-8")
     assert '"resources" / "passwords"' in spec  # the bundle carries the list
-    with Store.open(tmp_path) as store:
+    with Store.open(migrated_folder(tmp_path)) as store:
         for weak, reason in (("1qaz2wsx", "常见密码"), ("my-admin-pw", "用户名"), ("1234567", "至少 8 位")):
             with pytest.raises(WeichaError, match=reason):
                 initialize(store, unit_code=UNIT, unit_name="某单位", admin_name="admin",
@@ -157,6 +157,6 @@ def test_demo_users_never_get_the_administrators_password(tmp_path):
     assert "密码未改动" in fill_demo(store, forms, cases=1)  # users exist: no admin needed
     store.close()
 
-    with Store.open(tmp_path / "fresh") as fresh:  # a folder the demo sets up itself
+    with Store.open(migrated_folder(tmp_path / "fresh")) as fresh:  # a folder the demo sets up itself
         assert f"密码均为演示密码 {DEMO_PASSWORD}" in fill_demo(fresh, forms, cases=1)
         assert UserService(fresh).authenticate("admin", DEMO_PASSWORD).role == "admin"

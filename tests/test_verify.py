@@ -7,6 +7,8 @@ from weicha_desktop.core.store import Store
 from weicha_desktop.core.verify import verify
 from weicha_desktop.resources import forms_dir
 
+from tests.support import migrated_folder
+
 NEEDLE = "中心现场位于室内卧室".encode()
 
 
@@ -27,7 +29,7 @@ def _flip(path, how):
 
 @pytest.mark.parametrize("how", ["valid", "invalid"])
 def test_a_flipped_byte_in_a_finalized_record_is_named(tmp_path, how):
-    with Store.open(tmp_path) as store:
+    with Store.open(migrated_folder(tmp_path)) as store:
         fill_demo(store, FormRegistry(forms_dir()), cases=4, seed=11)
         finalized = [r["number"] for r in store.db.query(
             "SELECT DISTINCT c.number FROM cases c JOIN record_versions v ON v.record_id = c.id "

@@ -11,6 +11,8 @@ from weicha_desktop.core.users import UserService
 from weicha_desktop.core.verify import open_for_verify, verify
 from weicha_desktop.resources import forms_dir
 
+from tests.support import migrated_folder
+
 
 def _write_until(store: Store, stop: threading.Event, counts: list[int]) -> None:
     actor = UserService(store).authenticate("admin", DEMO_PASSWORD)
@@ -26,7 +28,7 @@ def test_a_commit_before_every_query_of_verify_is_not_taken_for_tampering(tmp_pa
     """Deterministic: another connection commits (and moves the checkpoint) just before each
     statement verify runs. Each query would see more than the one before, and a checkpoint
     read after the first query would be ahead of what the queries see."""
-    data = tmp_path / "data"
+    data = migrated_folder(tmp_path / "data")  # (the demo sets it up)
     with Store.open(data) as store:
         fill_demo(store, FormRegistry(forms_dir()), cases=3, seed=5)
         actor = UserService(store).authenticate("admin", DEMO_PASSWORD)
@@ -49,7 +51,7 @@ def test_a_commit_before_every_query_of_verify_is_not_taken_for_tampering(tmp_pa
 
 
 def test_verify_while_another_writer_commits_is_clean_every_time(tmp_path):
-    data = tmp_path / "data"
+    data = migrated_folder(tmp_path / "data")  # (the demo sets it up)
     store = Store.open(data)
     fill_demo(store, FormRegistry(forms_dir()), cases=3, seed=5)
     stop, counts, failed = threading.Event(), [0], []

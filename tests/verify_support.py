@@ -22,6 +22,7 @@ from weicha_desktop.core.verify import VerifyReport, open_for_verify, verify
 from weicha_desktop.resources import forms_dir
 
 from tests.media_support import make_photo
+from tests.support import migrated_folder
 
 
 def make_golden(root: Path) -> tuple[Path, Path]:
@@ -42,7 +43,7 @@ def _built_golden() -> tuple[Path, Path]:
     root = Path(tempfile.mkdtemp(prefix="weicha-golden-"))
     atexit.register(shutil.rmtree, root, True)
     data, config = root / "data", root / "config"
-    with Store.open(data, anchor=Anchor(config)) as store:
+    with Store.open(migrated_folder(data), anchor=Anchor(config)) as store:
         fill_demo(store, FormRegistry(forms_dir()), cases=12, seed=3)
         actor = UserService(store).authenticate("admin", DEMO_PASSWORD)
         case = CaseService(store, FormRegistry(forms_dir()), actor).new_case()
