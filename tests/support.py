@@ -6,6 +6,7 @@ import atexit
 import gc
 import io
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -236,12 +237,21 @@ def log_text(path: Path) -> str:
     return "".join(p.read_text(encoding="utf-8") for p in sorted(path.parent.glob(path.name + "*")))
 
 
+_WRITTEN_TABLE = re.compile(r"\s*(?:UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM|(?:INSERT(?:\s+OR\s+\w+)?|REPLACE)\s+INTO)"
+                            r"\s+[\"`\[]?(\w+)[\"`\]]?[\s(]", re.IGNORECASE)
+
+
 def tamper(db_path: Path, sql: str, *args) -> None:
-    """Change the database behind the program's back: a raw connection, triggers dropped."""
+    """Change the database behind the program's back: a raw connection, triggers dropped —
+    those of the table an UPDATE, DELETE or INSERT writes (only they fire: the raw connection
+    has no foreign-key actions), all of them for any other statement."""
     import sqlite3
 
     conn = sqlite3.connect(db_path)
-    triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    written = _WRITTEN_TABLE.match(sql)
+    triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+                            + (" AND tbl_name = ? COLLATE NOCASE" if written else ""),
+                            written.groups() if written else ()).fetchall()
     for name, _ in triggers:
         conn.execute(f"DROP TRIGGER {name}")
     conn.execute(sql, args)
