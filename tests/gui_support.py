@@ -165,19 +165,25 @@ def _model_texts(model: QAbstractItemModel) -> set[str]:
 
 def invisible_chars(text: str, family: str) -> set[str]:
     """Characters the font has no glyph for, or whose glyph is empty (draws nothing)."""
+    return {ch for ch in set(text) if not ch.isspace() and _invisible(ch, family)}
+
+
+@lru_cache(maxsize=None)
+def _invisible(ch: str, family: str) -> bool:
+    """(each character looked up once per test process: the walks check thousands of texts
+    made of a few hundred characters)"""
+    raw = _raw_font(family)
+    glyphs = raw.glyphIndexesForString(ch)
+    return not raw.supportsCharacter(ord(ch)) or not glyphs or glyphs[0] == 0 \
+        or raw.pathForGlyph(glyphs[0]).elementCount() == 0
+
+
+@lru_cache(maxsize=None)
+def _raw_font(family: str) -> QRawFont:
     font = QFont(family)
     font.setPixelSize(32)
     font.setStyleStrategy(QFont.StyleStrategy.NoFontMerging)
-    raw = QRawFont.fromFont(font)
-    bad = set()
-    for ch in set(text):
-        if ch.isspace():
-            continue
-        glyphs = raw.glyphIndexesForString(ch)
-        if not raw.supportsCharacter(ord(ch)) or not glyphs or glyphs[0] == 0 \
-                or raw.pathForGlyph(glyphs[0]).elementCount() == 0:
-            bad.add(ch)
-    return bad
+    return QRawFont.fromFont(font)
 
 
 def _cpu_waits() -> dict[str, int]:
