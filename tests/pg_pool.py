@@ -128,6 +128,7 @@ class DatabasePool:
         self._free: list[str] = []
         self._fresh: tuple[str, _Contents] | None = None  # (fingerprint, contents) of a fresh one
         self.made = self.reused = self.dropped = 0
+        self.rename_tries = 50  # (10 ms apart) for the sessions of a database given back to end
 
     def _engine(self, name: str) -> sa.Engine:
         return sa.create_engine(self._admin.url.set(database=name), poolclass=sa.NullPool)
@@ -168,7 +169,7 @@ class DatabasePool:
     def _rename(self, name: str) -> str | None:
         """End the database's sessions and rename it; None when a session will not go."""
         new = f"{self._prefix}{secrets.token_hex(6)}"
-        for _ in range(50):
+        for _ in range(self.rename_tries):
             try:
                 with self._admin.connect() as conn:
                     # the tests' sessions (an autovacuum worker is the cluster's, not ours to
