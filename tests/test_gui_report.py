@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QLabe
 
 from gui_support import (Heartbeat, admin, app, cases, child, complete_values, forms, invisible_chars,  # noqa: F401
                          store, type_into, visible_texts)
-from pdf_support import text
+from pdf_support import page_count, text
 from photo_gui_support import card, logged, open_pages
 from support import PASSWORD
 from weicha_desktop.core.photos import PhotoService
@@ -216,7 +216,7 @@ def test_print_asks_printer_and_copies_then_hands_the_pdf_to_the_backend(app, qt
     assert shown == ["reportPrintDialog"]
     [(path, name, copies, was_pdf)] = fakes.printed
     assert (name, copies, was_pdf) == (PRINTER, 3, True)
-    assert message == f"已送往打印机 {PRINTER}：{len(text(path))} 页，3 份。"
+    assert message == f"已送往打印机 {PRINTER}：{page_count(path)} 页，3 份。"
     [entry] = logged(cases.store, "report.print")
     assert entry.details["parts"] == ["note"] and entry.details["draft"] is False
     # the user closes the print dialog: nothing printed, nothing logged
@@ -377,7 +377,7 @@ def test_a_reviewer_prints_a_finalized_case_from_the_review_page(app, qtbot, sto
     export_to(monkeypatch, out)
     click(qtbot, dialog, "exportButton")
     wait_done(qtbot, dialog)
-    assert "草稿" not in text(out)[0]
+    assert "草稿" not in text(out, pages=[0])[0]
     [entry] = logged(store, "report.export")
     assert entry.user_name == "zhou" and entry.details["draft"] is False
 
