@@ -70,11 +70,13 @@ def _check_fields(fields, data: Mapping, env: Mapping, prefix: str, where: _Name
                   complete: bool, today: date) -> list[Problem]:
     problems: list[Problem] = []
     for field in fields:
+        value = data.get(field.id)
+        other = field.other_key
+        if is_empty(value) and not (complete and field.required) and (not other or data.get(other) is None):
+            continue  # nothing to say of it, relevant or not (a new record: most fields)
         if field.relevant and not compile_expr(field.relevant).holds(env):
             continue
-        value = data.get(field.id)
         problems += _check_field(field, value, env, prefix + field.id, where, complete, today)
-        other = field.other_key
         if other:
             problems += _check_other(field, value, data.get(other), prefix + other, where, complete)
     problems += _identity_consistency(fields, data, prefix, where, {p.path for p in problems},
