@@ -63,6 +63,13 @@ def assert_drawn(png: Path, size: tuple[int, int]) -> Image.Image:
     return image
 
 
+def zlib_level(png: Path) -> str:
+    """The compression level the PNG's first IDAT chunk says (its zlib header's FLEVEL)."""
+    data = png.read_bytes()
+    flags = data[data.index(b"IDAT") + 5]
+    return ("fastest", "fast", "default", "maximum")[flags >> 6]
+
+
 def test_screenshots_of_the_main_window_a_case_form_and_the_review_queue(app, data, tmp_path):
     """Also: the window each screenshot builds is deleted, not only closed, before the command
     returns: a process taking many (make screenshots, the tests) does not keep them all."""
@@ -84,6 +91,8 @@ def test_screenshots_of_the_main_window_a_case_form_and_the_review_queue(app, da
         assert f"已写入 {out}（1024×700）" in done.stdout
         assert len(app.allWidgets()) == widgets  # no window of it left in this process
     pictures = [assert_drawn(p, (1024, 700)).tobytes() for p in (main, form, review)]
+    # zlib's fastest level (PNG_QUALITY): for screens smaller than its default, and faster
+    assert [zlib_level(p) for p in (main, form, review)] == ["fastest"] * 3
     assert len(set(pictures)) == 3  # three different screens
     assert snapshot(folder) == before  # read-only: the data folder is untouched
 
