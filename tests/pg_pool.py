@@ -75,7 +75,7 @@ def drop_database(admin: sa.Engine, name: str, *, seconds: float = 10) -> None:
             time.sleep(0.02)
 
 
-class _Contents:
+class Contents:
     """What a fresh database holds besides its definition: each table's rows (as JSON) and
     each sequence's position."""
 
@@ -104,10 +104,10 @@ class _Contents:
             conn.exec_driver_sql(f"DELETE FROM {table}")
         for table in reversed(self.tables):
             rows = self.rows[table]
-            for row in rows:  # (a few rows: schema_version, server_meta, counters)
+            if rows:  # (one statement a table: a pooled database's few rows, a campaign's backup)
                 conn.exec_driver_sql(
-                    f"INSERT INTO {table} SELECT * FROM json_populate_record(NULL::{table}, %(r)s::json)",
-                    {"r": row})
+                    f"INSERT INTO {table} SELECT * FROM json_populate_recordset(NULL::{table}, %(r)s::json)",
+                    {"r": "[" + ",".join(rows) + "]"})
         for name, last in self.sequences:  # (last_value: None when never used)
             if last is None:
                 conn.exec_driver_sql(f"ALTER SEQUENCE {name} RESTART")
@@ -126,7 +126,7 @@ class DatabasePool:
         self._empty = empty
         self._prefix = prefix
         self._free: list[str] = []
-        self._fresh: tuple[str, _Contents] | None = None  # (fingerprint, contents) of a fresh one
+        self._fresh: tuple[str, Contents] | None = None  # (fingerprint, contents) of a fresh one
         self.made = self.reused = self.dropped = 0
         self.rename_tries = 50  # (10 ms apart) for the sessions of a database given back to end
 
@@ -145,7 +145,7 @@ class DatabasePool:
             engine = self._engine(name)
             try:
                 with engine.connect() as conn:
-                    self._fresh = (conn.exec_driver_sql(FINGERPRINT).scalar(), _Contents(conn))
+                    self._fresh = (conn.exec_driver_sql(FINGERPRINT).scalar(), Contents(conn))
             finally:
                 engine.dispose()
         return name

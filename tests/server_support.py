@@ -238,8 +238,8 @@ def _cli_engines() -> Iterator[None]:
     connection (SCRAM: ~4 ms CPU here and ~5 ms of the cluster's). An engine is kept per
     database; a SQLite one's connections are closed after each command (nothing stays open
     on a file a test may replace or copy), a PostgreSQL one's stay for the next command
-    (a command's ``dispose`` keeps them: ``_kept``) until ``release`` or the database is
-    given back (``pg_database``, which ends its sessions first)."""
+    (a command's ``dispose`` keeps them: ``_kept``) until the database is given back
+    (``pg_database``, which ends its sessions first)."""
     from weicha_server import db as server_db
 
     made = server_db.make_engine
@@ -276,15 +276,6 @@ def _cli_engine(url: str, *, pool_size: int = 5) -> sa.Engine:
 
 def _kept(close: bool = True) -> None:
     """A command's ``engine.dispose()`` on a kept PostgreSQL engine: its connection stays."""
-
-
-def release(url: str | None) -> None:
-    """Close the in-process CLI's connections to the database at ``url`` (its engine is kept):
-    before the database is copied as a template or renamed, which no other session may be in
-    (the seeded campaign's backups and restores)."""
-    engine = _CLI_ENGINES.get(url) if url else None
-    if engine is not None:
-        sa.Engine.dispose(engine)
 
 
 def _drop_cli_engines(database: str) -> None:

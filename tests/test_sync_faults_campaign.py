@@ -24,8 +24,11 @@ return, amendment: sync_oracle.Workload) and one or two faults:
 The runs of a chain share their laptops and server history (a restore needs a past); each
 chain starts with fresh laptops (fresh device ids) on the worker's one server of its backend
 (weicha_server's app in a thread): SQLite, and PostgreSQL (a fresh database on the cluster of
-WEICHA_TEST_PG_URL; a backup there is ``CREATE DATABASE … TEMPLATE`` the live one, a restore
-drops the live one and makes it again from the backup, the app's idle pool disposed first).
+WEICHA_TEST_PG_URL; a backup there is every table's rows and every sequence's position, read
+under a lock that waits for writes on their way; a restore empties every table and writes the
+backup's rows back in one transaction that locks out the server until it is done — the
+database's state as a copy would have it, without copying the cluster's catalogs each time:
+tests/test_sync_faults.py restores one with pg_dump and pg_restore).
 A failure names the backend, the seed and how to replay it. ``make soak`` runs SOAK_RUNS
 (1,000) runs on each backend from SOAK_SEED, in chains of SOAK_CHAIN; the faults injected are
 counted (SOAK_REPORT: a file that gets one JSON line per chain). ``make test`` runs one chain
@@ -61,7 +64,8 @@ from weicha_desktop.core.verify import verify
 
 from tests.fault_proxy import (UP, DOWN, Cut, FaultProxy, Hurried, Killed, KillingTransport, Recording,
                                Tally, ThreadServer)
-from tests.server_support import HEADERS, Laptop, backend_db, pg_admin_url, release
+from tests.pg_pool import Contents
+from tests.server_support import HEADERS, Laptop, backend_db
 from tests.support import PASSWORD, new_store
 from tests.sync_oracle import EDITS, Oracle, Workload
 
@@ -149,13 +153,13 @@ class Chain:
         self.replay = new_store(tmp / "replay")
         self.replay.anchor = None  # a scratch store: no signed checkpoint after each commit
         self.oracle = Oracle(self.replay, server.engine, server.config.blob_dir)
-        self.backups: list[Path | str | None] = []  # SQLite files, or PostgreSQL databases' names
+        self.backups: list[Path | Contents | None] = []  # SQLite files, or PostgreSQL contents
         self.restorable = restorable(seeds)  # the backups a restore of these runs can pick (others: None)
-        self.latest: Path | str | None = None
+        self.latest: Path | Contents | None = None
         self.pg = sa.make_url(server.config.db_url) if server.config.db_url.startswith("postgresql") else None
         self.backend = "sqlite" if self.pg is None else "postgresql"
-        self.admin = None if self.pg is None else sa.create_engine(
-            pg_admin_url(), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+        # (the administrator's own connection to the live database, as psql would be)
+        self.live = None if self.pg is None else sa.create_engine(self.pg, pool_size=1)
         self.clocks = [lt.store.clock for lt in self.laptops]
         for i in (0, 1):  # every laptop quiet from the start: a run syncs those it touches
             self.quiet(i, seed)
@@ -164,11 +168,8 @@ class Chain:
         for lt in self.laptops:
             lt.store.close()
         self.replay.close()
-        if self.admin is not None:
-            with self.admin.connect() as conn:
-                for name in filter(None, self.backups):
-                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-            self.admin.dispose()
+        if self.live is not None:
+            self.live.dispose()
 
     # ---- one sync ------------------------------------------------------------------------------
     def client(self, i: int, url: str | None = None, **kw) -> SyncClient:
@@ -215,61 +216,44 @@ class Chain:
         raise AssertionError(f"seed {seed}: laptop {i + 1} did not get quiet: {r and r.to_json()}")
 
     # ---- backups of the server's database -----------------------------------------------------
-    def backup(self) -> Path | str | None:
+    def backup(self) -> Path | Contents | None:
         if len(self.backups) not in self.restorable:  # no restore of the chain can pick it: not copied
-            path: Path | str | None = None
-        elif self.pg is not None:  # a copy of the live database, made while nothing is connected to it
-            path = f"{self.pg.database}_b{len(self.backups)}"
-            self._pg(f'CREATE DATABASE "{path}" TEMPLATE "{self.pg.database}"')
+            path: Path | Contents | None = None
+        elif self.pg is not None:  # the live database's rows, once the writes on their way are done
+            path = self._pg("SHARE", None)
         else:
             path = self.tmp / f"backup-{len(self.backups)}.db"
             _copy_db(self.server.config.data_dir / "server.db", path)
         self.backups.append(path)
         return path
 
-    def restore(self, path: Path | str) -> None:
-        if self.pg is not None:  # the live database's content dropped, made again from the backup
-            self._pg(f'DROP DATABASE "{self.pg.database}" WITH (FORCE)',
-                     f'CREATE DATABASE "{self.pg.database}" TEMPLATE "{path}"')
+    def restore(self, path: Path | Contents) -> None:
+        if self.pg is not None:  # the live database's rows replaced by the backup's
+            self._pg("ACCESS EXCLUSIVE", path)
         else:
             _copy_db(path, self.server.config.data_dir / "server.db")
 
     def restore_older(self, rng: random.Random) -> None:
         """The server put back to one of the last few backups, the live database kept aside first
         as the newest (``latest``: what the administrator restores if the older one lacks too
-        much). PostgreSQL: the live database renamed to that backup (no copy), the older one
-        copied in its place."""
-        if self.pg is None:
-            self.restorable.add(len(self.backups))  # (copied: an OpsLost restores it)
-            self.latest = self.backup()
-            self.restore(_picked(rng, self.backups))
-            return
-        self.latest = f"{self.pg.database}_b{len(self.backups)}"
-        self.backups.append(self.latest)
-        older = _picked(rng, self.backups)
-        self._pg(f'ALTER DATABASE "{self.pg.database}" RENAME TO "{self.latest}"',
-                 f'CREATE DATABASE "{self.pg.database}" TEMPLATE "{older}"')
+        much)."""
+        self.restorable.add(len(self.backups))  # (kept: an OpsLost restores it)
+        self.latest = self.backup()
+        self.restore(_picked(rng, self.backups))
 
-    def _pg(self, *statements: str) -> None:
-        """Run ``statements`` on the cluster once the server's app (idle between syncs) holds no
-        connection to the live database: its pool disposed, connecting again on its next request.
-        A request a pause held may still be running once the client gave up on it (its
-        connection checked out, so not disposed): a copy (or renaming) of the live database
-        waits for it (PostgreSQL refuses a template, or a rename, in use: 55006, object in use)."""
-        deadline = time.monotonic() + 10
-        with self.admin.connect() as conn:
-            for sql in statements:
-                while True:
-                    self.server.engine.dispose()
-                    release(self.server.config.db_url)  # (the in-process CLI's connection: init's)
-                    try:
-                        conn.exec_driver_sql(sql)
-                        break
-                    except sa.exc.DBAPIError as e:  # 42501: an autovacuum worker FORCE may not end
-                        if getattr(e.orig, "sqlstate", None) not in ("55006", "42501") or time.monotonic() > deadline:
-                            raise
-                        self.tally.add("template_busy")
-                        time.sleep(0.02)
+    def _pg(self, lock: str, back: Contents | None) -> Contents | None:
+        """Every table of the live database locked (``SHARE``: a backup, once the writes on
+        their way are committed — a request a pause held may still be running once the client
+        gave up on it; ``ACCESS EXCLUSIVE``: a restore, the server's requests waiting until it
+        is done), then its contents read, or ``back`` written in their place."""
+        with self.live.begin() as conn:
+            tables = conn.exec_driver_sql("SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
+                                          "WHERE schemaname = 'public'").scalar()
+            conn.exec_driver_sql(f"LOCK TABLE {tables} IN {lock} MODE")
+            if back is None:
+                return Contents(conn)
+            back.write_back(conn)
+            return None
 
     # ---- one run -------------------------------------------------------------------------------
     def run(self, seed: int) -> None:
