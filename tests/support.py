@@ -145,7 +145,12 @@ def parsed(path: Path) -> dict[type, list[ast.AST]]:
 @lru_cache(maxsize=None)
 def _parsed(path: str) -> dict[type, list[ast.AST]]:
     with gc_paused():  # (parsing makes no cycles: see gc_paused)
-        return ast_index(ast.parse(Path(path).read_text(encoding="utf-8")))
+        index = ast_index(ast.parse(Path(path).read_text(encoding="utf-8")))
+    # kept for the rest of the process: out of the cycle collector's sight, as conftest.py
+    # freezes what collection left (with the package's ~300,000 nodes in the heap a full
+    # collection took ~165 ms instead of ~5)
+    gc.freeze()
+    return index
 
 
 @dataclass
