@@ -29,6 +29,9 @@ def window(app, qtbot, store, admin, dialogs):
 def test_a_person_captured_through_the_window(window, qtbot, store, admin, dialogs):
     page = window.show_page("collect")
     assert isinstance(page, CollectPage) and page.tabText(0) == "人员"
+    assert list(page.kinds) == ["person"]  # 车辆 and 场所: made when their tab is first chosen
+    page.tabBar().setCurrentIndex(2)  # a click on 场所
+    assert list(page.kinds) == ["person", "place"] and page.kinds["place"].isVisible()
     people = page.show_kind("person")
     type_into(qtbot, child(people, QLineEdit, "collectKey_person"), LI.lower())
     child(people, QPushButton, "collectNew_person").click()

@@ -50,20 +50,51 @@ COLUMNS = {  # the list's columns: field id, or "status"
 }
 
 
+class _Kinds(dict):
+    """kind → its page, made when first asked for (``kinds["vehicle"]``)."""
+
+    def __init__(self, make):
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, kind: str) -> "KindPage":
+        return self._make(kind)
+
+
 class CollectPage(QTabWidget):
+    """The first kind's list is made with the page; another's when its tab is first chosen
+    (or the kind asked for: ``kinds[kind]``, ``show_kind``), in the holder its tab shows."""
+
     def __init__(self, store, forms, actor, events: StoreEvents | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("collectTabs")
-        self.kinds: dict[str, KindPage] = {}
-        for kind, cls in SERVICES.items():
-            page = CollectKindPage(cls(store, forms, actor), events)
-            self.kinds[kind] = page
-            self.addTab(page, QCoreApplication.translate("CollectPage", TITLES[kind]))
+        self._services, self._events = {k: cls(store, forms, actor) for k, cls in SERVICES.items()}, events
+        self.kinds: dict[str, KindPage] = _Kinds(self._make)
+        self._holders: dict[str, QWidget] = {}
+        for i, kind in enumerate(SERVICES):
+            title = QCoreApplication.translate("CollectPage", TITLES[kind])
+            if i == 0:
+                self.addTab(self._make(kind), title)
+            else:
+                holder = self._holders[kind] = QWidget()
+                QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+                self.addTab(holder, title)
+        self.currentChanged.connect(lambda index: self.kinds[list(SERVICES)[index]] if index >= 0 else None)
+
+    def _make(self, kind: str) -> "KindPage":
+        page = self.kinds[kind] = CollectKindPage(self._services[kind], self._events)
+        holder = self._holders.get(kind)
+        if holder is not None:
+            holder.layout().addWidget(page)
+            if holder.isVisible():
+                page.show()  # now, not on the next turn of the event loop
+        return page
 
     def show_kind(self, kind: str) -> "KindPage":
-        self.setCurrentWidget(self.kinds[kind])
-        return self.kinds[kind]
+        page = self.kinds[kind]
+        self.setCurrentIndex(list(SERVICES).index(kind))
+        return page
 
     def commit_all(self) -> bool:
         """Commit every open form's session (the window closes): False if one has errors
