@@ -15,7 +15,7 @@ from weicha_desktop.gui.cases.list import PAGE_SIZE
 from weicha_desktop.gui.collect.page import FIT_ROWS, CollectKindPage
 
 from tests.gui_support import app, child, dialogs  # noqa: F401 (fixtures)
-from tests.support import admin, forms, raw_writes, store  # noqa: F401 (fixtures)
+from tests.support import admin, forms, new_store, raw_writes  # noqa: F401 (fixtures)
 
 N = 3000
 RETURNED = {i for i in range(N) if i % 250 == 7}  # 12 returned drafts, spread over the times
@@ -45,6 +45,15 @@ def fill(store, n: int = N) -> None:
         store.conn.execute("COMMIT")
 
 
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """One folder of N persons for the module (filled once: the tests only read it)."""
+    store = new_store(tmp_path_factory.mktemp("lazy") / "data")
+    fill(store)
+    yield store
+    store.close()
+
+
 def expected(store, where: str = "1") -> list[str]:
     return [r[0] for r in store.conn.execute(
         f"SELECT id FROM records WHERE kind = 'person' AND {where} ORDER BY "
@@ -61,7 +70,6 @@ def walk(query: RecordQuery, filters: RecordFilters, limit: int, budget: float |
 
 
 def test_pages_go_through_every_record_returned_first_through_the_kinds_indexes(store):
-    fill(store)
     query = RecordQuery(store)
     assert walk(query, RecordFilters("person"), 97) == expected(store)  # pages end inside ties
     assert walk(query, RecordFilters("person"), 97)[:len(RETURNED)] == [f"p{i:05d}" for i in sorted(RETURNED, reverse=True)]
@@ -80,7 +88,6 @@ def test_pages_go_through_every_record_returned_first_through_the_kinds_indexes(
 
 
 def test_the_window_list_fetches_more_as_it_scrolls_returned_first(app, qtbot, store, admin, dialogs):
-    fill(store)
     page = CollectKindPage(PersonService(store, forms(), admin))
     qtbot.addWidget(page)
     page.resize(900, 600)
