@@ -226,8 +226,9 @@ def timeline(count: int, rng: random.Random) -> list[datetime]:
     spread back from DEMO_END, at most about CASES_PER_MONTH a month."""
     days = max(180, math.ceil(count / CASES_PER_MONTH * 30.4))
     first = DEMO_END.replace(hour=0, minute=0) - timedelta(days=days)
-    return sorted(first + timedelta(days=rng.randrange(days), minutes=rng.randrange(7 * 60, 22 * 60))
-                  for _ in range(count))
+    draw = rng.randrange  # (minutes from ``first`` as ints, sorted, then made times: ~2x faster)
+    minutes = sorted(draw(days) * 1440 + draw(7 * 60, 22 * 60) for _ in range(count))
+    return [first + timedelta(minutes=m) for m in minutes]
 
 
 def fill_demo(store: Store, forms: FormRegistry, *, cases: int, seed: int = 7,
