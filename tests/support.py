@@ -135,22 +135,34 @@ def ast_index(tree: ast.AST) -> dict[type, list[ast.AST]]:
 
 
 def parsed(path: Path) -> dict[type, list[ast.AST]]:
-    """The nodes of a source file by type (``ast_index``), parsed once per test process:
-    test_ops, test_layout, test_injected and test_expr scan the same modules of the package
-    (all of it: ~0.3 s to parse and ~0.2 s to walk; a file's tests and the others in the
-    same worker share one parse). The file must not change while the tests run."""
-    return _parsed(os.path.realpath(path))
+    """The nodes of a source file by type (``ast_index``). The package's modules are parsed
+    once per test process, all at once (``_package_sources``): test_ops, test_layout,
+    test_injected and test_expr scan them (the whole package: ~0.3 s to parse, ~0.2 s to walk
+    with ast.walk); any other file (a test's own) is parsed each time."""
+    real = os.path.realpath(path)
+    found = _package_sources().get(real) if real.startswith(_PACKAGE + os.sep) else None
+    if found is None:
+        with gc_paused():
+            found = ast_index(ast.parse(Path(real).read_text(encoding="utf-8")))
+    return found
 
 
-@lru_cache(maxsize=None)
-def _parsed(path: str) -> dict[type, list[ast.AST]]:
+_PACKAGE = os.path.realpath(os.path.dirname(sys.modules[Store.__module__.split(".")[0]].__file__))
+
+
+@lru_cache(maxsize=1)
+def _package_sources() -> dict[str, dict[type, list[ast.AST]]]:
+    """Every module of the package, parsed and indexed in one go, then kept out of the cycle
+    collector's sight (gc.freeze, as conftest.py does after collection): with its ~300,000
+    nodes in the heap a full collection took ~165 ms instead of ~5. Collected just before,
+    so no garbage cycle an earlier test left is frozen with them (and kept for good)."""
+    gc.collect()
     with gc_paused():  # (parsing makes no cycles: see gc_paused)
-        index = ast_index(ast.parse(Path(path).read_text(encoding="utf-8")))
-    # kept for the rest of the process: out of the cycle collector's sight, as conftest.py
-    # freezes what collection left (with the package's ~300,000 nodes in the heap a full
-    # collection took ~165 ms instead of ~5)
+        found = {path: ast_index(ast.parse(Path(path).read_text(encoding="utf-8")))
+                 for path in (os.path.join(folder, name) for folder, _, names in os.walk(_PACKAGE)
+                              for name in names if name.endswith(".py"))}
     gc.freeze()
-    return index
+    return found
 
 
 @dataclass
