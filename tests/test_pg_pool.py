@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.pg_pool import DatabasePool
+from tests.pg_pool import DatabasePool, drop_database
 from tests.server_support import _admin, _templates
 
 
@@ -54,9 +54,20 @@ def pools():
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     made = [DatabasePool(admin, from_template), DatabasePool(admin, empty, empty=True)]
+    handed: list[str] = []  # every name a pool gave a test
+
+    def recording(take):
+        def took() -> str:
+            handed.append(take())
+            return handed[-1]
+        return took
+    for pool in made:
+        pool.take = recording(pool.take)
     yield admin, made
     for pool in made:
         pool.close()
+    for name in handed:  # one a test kept (never given back) is dropped too, not left on the
+        drop_database(admin, name)  # cluster (~8 MB each); a name given back is gone already
 
 
 def test_a_database_given_back_comes_again_as_new(pools):
