@@ -14,9 +14,15 @@ def open_view(qtbot, cases: CaseService, case_id: str, **kwargs) -> FormView:
     view = FormView(cases, cases.get(case_id), **kwargs)
     qtbot.addWidget(view)
     view.resize(1280, 800)
+    # not painted while it becomes active: it is painted when the test next lets events run, in
+    # the state it has then (a test that opens and acts without running events painted it twice)
+    view.setUpdatesEnabled(False)
     view.show()
     view.activateWindow()
-    qtbot.waitUntil(view.isActiveWindow, timeout=2000)
+    try:
+        qtbot.waitUntil(view.isActiveWindow, timeout=2000)
+    finally:
+        view.setUpdatesEnabled(True)
     return view
 
 
