@@ -155,6 +155,9 @@ class KindPage(QWidget):
         self._typing.timeout.connect(self.refresh)
         self.search.textChanged.connect(self._typing.start)
         self.model = RecordTableModel(self, parent=self)
+        for signal in (self.model.modelReset, self.model.rowsInserted, self.model.dataChanged,
+                       self.model.layoutChanged):  # rows that change while a fit runs: measured again
+            signal.connect(lambda *_args: self._measures.clear() if self._measures else None)
         self.table = ListView(self)
         self.table.setObjectName(f"collectList_{self.kind}")
         self.table.setModel(self.model)
