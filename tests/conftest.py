@@ -170,9 +170,15 @@ FORKED_WORKERS_PRELOAD = ["weicha_desktop.core.media.pool", "weicha_desktop.core
                           "weicha_desktop.core.media.pil", "PIL.JpegImagePlugin", "PIL.PngImagePlugin", "exifread"]
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-qt's, which imports PySide6
 def pytest_configure(config):
     config.addinivalue_line("markers", "spawned_workers: the pool's workers start as in the program "
                                        "(spawn), not forked from the tests' forkserver")
+    # as the program does (gui/shell/app.py): PySide6's import hook does not read the source
+    # of every module the tests import after Qt (~0.15 CPU-s of each worker's collection)
+    from weicha_desktop.gui.common import import_hook
+
+    import_hook.skip_source_scan()
 
 
 # The cycle collector in a test process: with Python's thresholds (700, 10, 10) it ran ~3,200

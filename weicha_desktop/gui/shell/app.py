@@ -10,9 +10,8 @@ import logging
 import sys
 from pathlib import Path
 
-# The Qt-free core before PySide6: PySide6 reads the source of every module an import statement
-# names after it (its __feature__ import hook), which costs a start from source ~20 ms for these
-# and theirs (benchmarks/bench_startup.py) — and ~3 ms for the main window's (cases, photos)
+# The Qt-free core before PySide6: PySide6's import hook sees every module imported after it
+# (gui/common/import_hook.py spares it reading their source, but its own call remains)
 from weicha_desktop.core import applog
 from weicha_desktop.core import cases as _cases, photos as _photos  # noqa: F401 - see above
 from weicha_desktop.core.errors import StoreLocked, WeichaError
@@ -26,7 +25,11 @@ from PySide6.QtCore import (QCoreApplication, QMessageLogContext, QT_TRANSLATE_N
                             qInstallMessageHandler)
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
-from weicha_desktop.gui.common.settings import Settings
+from weicha_desktop.gui.common import import_hook
+
+import_hook.skip_source_scan()  # before the imports that follow and the pages' lazy ones
+
+from weicha_desktop.gui.common.settings import Settings  # noqa: E402 - after the line above
 
 APP_NAME = "微察桌面版"
 ORG_NAME = "WeiCha"
