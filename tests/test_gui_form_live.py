@@ -130,3 +130,23 @@ def test_save_problems_are_listed_and_follow_the_fixes(app, qtbot, cases):
     assert "可以保存" in child(view, QLabel, "formMessage").text()
     child(view, QPlainTextEdit, "field_remarks").setPlainText("无")
     assert view.save() and cases.get(view.case.id).data["remarks"] == "无"
+
+
+def test_the_same_problems_again_leave_the_list_as_it_is(app, qtbot, cases):
+    """The live check after every pause in typing: the same problems again keep the list's
+    items and the one chosen (made again, the list was laid out and painted again each time,
+    and its scroll went back to the top); other problems make it again."""
+    view = open_view(qtbot, cases, cases.new_case().id)
+    view.check()  # what blocks finalizing; the list then follows the edits
+    items = view.panel.list
+    before = problems(view)
+    assert len(before) > 3 and "报警时间" in "".join(before)
+    items.item(0).setData(Qt.ItemDataRole.UserRole + 77, "the same item")
+    items.setCurrentRow(2)
+    child(view, QPlainTextEdit, "field_remarks").setPlainText("无")  # no problem comes or goes
+    view.flush()
+    assert problems(view) == before and items.currentRow() == 2
+    assert items.item(0).data(Qt.ItemDataRole.UserRole + 77) == "the same item"
+    type_into(qtbot, child(view, QLineEdit, "field_assigning_unit"), "钦南派出所")  # one fixed
+    view.flush()
+    assert len(problems(view)) == len(before) - 1 and items.item(0).data(Qt.ItemDataRole.UserRole + 77) is None

@@ -38,6 +38,7 @@ class ProblemPanel(QWidget):
         self.describe = describe
         self._gap: int | None = None  # where a fixed problem stood (F8 goes on from there)
         self._next: tuple[str, str] | None = None  # the problem F8 goes to then
+        self._entries: list[tuple[str, str, bool]] = []  # (path, text, notice) of the list's items
         self.message = QLabel()
         self.message.setObjectName("formMessage")
         self.message.setWordWrap(True)
@@ -116,21 +117,32 @@ class ProblemPanel(QWidget):
         self.show_message(message, kind)
         old = [self._key(self.list.item(r)) for r in range(self.list.count())]
         row = self.list.currentRow()
-        self.list.clear()
-        for problem in problems:
-            item = QListWidgetItem(self.describe(problem))
-            item.setData(PATH_ROLE, problem.path)
-            if problem.path:
-                item.setToolTip(self.tr("单击或按回车定位到该栏目"))
-            self.list.addItem(item)
-        for notice in notices:
-            self.list.addItem(self._notice_item(notice))
-        self._follow(old, row)
+        entries = [(p.path or "", self.describe(p), False) for p in problems] + \
+                  [(n.path or "", self._notice_text(n), True) for n in notices]
+        if entries == self._entries:  # the same list (the live check after every pause in
+            self._follow(old, row)    # typing): kept, not made again (a relayout and repaint)
+            if 0 <= row < len(old):
+                self._next = None  # (as the current row set again on a list made again did)
+        else:
+            self._entries = entries
+            self.list.clear()
+            for problem in problems:
+                item = QListWidgetItem(self.describe(problem))
+                item.setData(PATH_ROLE, problem.path)
+                if problem.path:
+                    item.setToolTip(self.tr("单击或按回车定位到该栏目"))
+                self.list.addItem(item)
+            for notice in notices:
+                self.list.addItem(self._notice_item(notice))
+            self._follow(old, row)
         self.list.setVisible(bool(problems) or bool(notices))
+
+    def _notice_text(self, notice: Problem) -> str:
+        return self.tr("提示：{text}").format(text=self.describe(notice))
 
     def _notice_item(self, notice: Problem) -> QListWidgetItem:
         item = QListWidgetItem(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation),
-                               self.tr("提示：{text}").format(text=self.describe(notice)))
+                               self._notice_text(notice))
         item.setData(PATH_ROLE, notice.path)
         item.setData(NOTICE_ROLE, True)
         font = item.font()
