@@ -487,10 +487,13 @@ def acquire_folder_lock(data_dir: Path) -> FolderLock:
 def _write_owner(path: Path, text: bytes) -> None:
     """Who holds the folder, written over the last holder's words and cut to length — not
     opened with truncation: on ext4 mounted with ``discard`` emptying the file first cost
-    ~2.4 ms of every open of the folder (its text is mostly as long as the last one's)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)
+    ~2.4 ms of every open of the folder (its text is mostly as long as the last one's).
+    Written over the whole of the old text, blank-padded: a second program reading before the
+    cut (or after a crash there) is shown these words, never the old text's tail (a wrong host,
+    or a character cut in two); os.write, not pwrite, which Windows' os does not have."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        os.pwrite(fd, text, 0)
+        os.write(fd, text + b" " * (os.fstat(fd).st_size - len(text)))
         os.ftruncate(fd, len(text))
     finally:
         os.close(fd)
