@@ -62,7 +62,7 @@ def test_lazy_kind_made_when_asked_shows_records_saved_before(collect, qtbot, st
     VehicleService(store, forms(), admin).create({"plate": "桂A12345"})
     assert "vehicle" not in collect.kinds
     page = collect.show_kind("vehicle")
-    assert collect.kinds["vehicle"] is page and page.isAncestorOf(page) and collect.currentWidget().isAncestorOf(page)
+    assert collect.kinds["vehicle"] is page and collect.currentWidget().isAncestorOf(page)
     collect.show()
     table = child(page, QTableView, "collectList_vehicle")
     qtbot.waitUntil(lambda: table.model().rowCount() == 1)
