@@ -51,6 +51,19 @@ def test_a_second_program_is_shown_the_holder_exactly_while_the_owner_file_is_re
         lock.release()
 
 
+def test_a_damaged_owner_file_still_says_the_folder_is_in_use(tmp_path):
+    """Bytes that are not UTF-8 in the owner file (a damaged disk, another program's
+    leftovers): the second program is still told, in Chinese, that the folder is in use."""
+    lock = acquire_folder_lock(tmp_path)
+    try:
+        (tmp_path / "weicha.lock.owner").write_bytes(b"\xff\xfe\xe8\xbf holder")
+        with pytest.raises(StoreLocked) as err:
+            acquire_folder_lock(tmp_path)
+        assert "正被另一个微察程序使用" in str(err.value) and "holder" in str(err.value)
+    finally:
+        lock.release()
+
+
 def test_the_folder_lock_is_taken_where_os_has_no_pwrite(tmp_path, monkeypatch):
     """Windows' os module has no pwrite: every Store.open raised AttributeError there."""
     monkeypatch.delattr(os, "pwrite", raising=False)

@@ -471,7 +471,9 @@ def acquire_folder_lock(data_dir: Path) -> FolderLock:
     if not lock.acquire():
         owner = ""
         try:
-            owner = owner_file.read_text(encoding="utf-8").strip()
+            # bytes that are not UTF-8 (a damaged file) shown as replacement characters: the
+            # message still says the folder is in use, not a traceback
+            owner = owner_file.read_text(encoding="utf-8", errors="replace").strip()
         except OSError:
             pass
         raise StoreLocked(
