@@ -6,7 +6,9 @@ as the form itself. ``LazyPage`` puts an empty stand-in in the page's place; ``w
 builds the page and puts it where the stand-in was (same index, the style sheet the stack's
 owner gave the stand-in), and the stand-in goes. The owner calls ``widget()`` before the page
 is switched to (the button's ``pressed``, which comes before its ``clicked``); a stand-in
-shown anyway builds the page as soon as it is shown."""
+shown anyway builds the page as soon as it is shown. A build that fails (its error goes where
+errors go: the caller, or the program's error handler) leaves the stand-in in place and is
+tried again the next time the page is needed."""
 from __future__ import annotations
 
 from typing import Callable
@@ -32,6 +34,7 @@ class LazyPage:
         """``build()`` makes the page; ``stand_in`` goes into the stack in its place."""
         self._build: Callable[[], QWidget] | None = build
         self._widget: QWidget | None = None
+        self._building = False
         self.stand_in: QWidget | None = _StandIn(self)
 
     def is_built(self) -> bool:
@@ -42,9 +45,15 @@ class LazyPage:
         if self._widget is None:
             if not shiboken6.isValid(self.stand_in):
                 raise RuntimeError("LazyPage.widget(): the window it stood in is gone")
-            build, self._build = self._build, None
-            stand_in, self.stand_in = self.stand_in, None
-            page = self._widget = build()
+            if self._building:
+                raise RuntimeError("LazyPage.widget(): asked for while the page is being built")
+            build, stand_in = self._build, self.stand_in
+            self._building = True
+            try:
+                page = build()  # if it raises, nothing changed: the stand-in stays, the next request builds again
+            finally:
+                self._building = False
+            self._build, self.stand_in, self._widget = None, None, page
             page.setStyleSheet(stand_in.styleSheet() + page.styleSheet())  # its own rules after: they win
             stack = stand_in.parentWidget()
             if isinstance(stack, QStackedWidget):
