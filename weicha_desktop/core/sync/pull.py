@@ -18,6 +18,7 @@ does not know) is a problem of the result: nothing of it is applied, the others 
 Nothing is written when nothing new came (an idle laptop adds no log entry)."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -146,13 +147,8 @@ def pull_all(store: Store, client: SyncClient, *, actor: Actor = SYSTEM, server_
                 result.applied[table] = pull_reference(store, client, table, actor=actor, server_id=server_id)
             except PullRefused as e:
                 result.problems.append(str(e))
-        made: list[Any] = []
-
-        def forms() -> Any:  # with what the server published, as just pulled: made once, when rows come
-            if not made:
-                made.append(local_forms(store))
-            return made[0]
-
+        # with what the server published, as just pulled: made once, and only when rows come
+        forms = functools.cache(lambda: local_forms(store))
         if review if review is not None else reviews.has_supervisor(store):
             reviews.pull_unit_records(store, client, result, actor=actor, server_id=server_id, forms=forms)
         reviews.pull_decisions(store, client, result, server_id=server_id, forms=forms)
