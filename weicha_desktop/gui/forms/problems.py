@@ -126,8 +126,8 @@ class ProblemPanel(QWidget):
         else:
             self._entries = entries
             self.list.clear()
-            for problem in problems:
-                item = QListWidgetItem(self.describe(problem))
+            for problem, (_path, text, _notice) in zip(problems, entries):
+                item = QListWidgetItem(text)  # described once, above
                 item.setData(PATH_ROLE, problem.path)
                 if problem.path:
                     item.setToolTip(self.tr("单击或按回车定位到该栏目"))
