@@ -77,7 +77,7 @@ def default_config_dir() -> Path:
     """WEICHA_CONFIG_DIR, else the platform's per-user config folder — never the default data
     folder (on Windows and macOS platformdirs gives the same folder for both: then a sibling)."""
     if os.environ.get(ENV_CONFIG_DIR):
-        return Path(os.environ[ENV_CONFIG_DIR]).expanduser()
+        return Path(os.path.expanduser(os.environ[ENV_CONFIG_DIR]))
     config = Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR, roaming=True))
     data = default_data_dir()
     if _inside(config, data) or _inside(data, config):
@@ -117,7 +117,7 @@ class Anchor:
     def __init__(self, config_dir: str | os.PathLike, *, keyring: Any = AUTO,
                  clock: Clock | None = None):
         """``clock``: when a checkpoint was written (``written_at``: the computer's time)."""
-        self.config_dir = Path(config_dir).expanduser().resolve()
+        self.config_dir = Path(os.path.realpath(os.path.expanduser(config_dir)))  # (Path.resolve's, less parsing)
         self._keyring = keyring
         self.clock = clock or Clock()
         self._private: Ed25519PrivateKey | None = None

@@ -19,15 +19,16 @@ def line_and_head(conn: sqlite3.Connection, seq: int | None = None) -> tuple[Any
     """(device id, folder id, head) in one query: what every commit's checkpoint starts from.
     With ``seq``: also the hash of the entry ``seq`` (None if there is none), read in the same
     statement, for ``compare`` with the checkpoint written last (a commit's second query)."""
-    row = (conn.execute(_LINE_AND_HEAD) if seq is None else conn.execute(_LINE_HEAD_AND_AT, (seq,))).fetchone()
+    # one statement text for both (seq 0 names no entry): a connection prepares it once
+    row = conn.execute(_LINE_HEAD_AND_AT, (0 if seq is None else seq,)).fetchone()
     line = row[0], row[1], (tuple(row[2:5]) if row[2] is not None else None)
     return line if seq is None else (*line, row[5])
 
 
-_LINE_AND_HEAD, _LINE_HEAD_AND_AT = (
+_LINE_HEAD_AND_AT = (
     f"SELECT (SELECT value FROM meta WHERE key = 'device_id'), (SELECT value FROM meta WHERE key = '{FOLDER_KEY}'), "
-    f"a.seq, a.hash, a.at, {at} FROM (SELECT 1) LEFT JOIN audit_log a ON a.seq = (SELECT max(seq) FROM audit_log)"
-    for at in ("NULL", "(SELECT hash FROM audit_log WHERE seq = ?)"))
+    "a.seq, a.hash, a.at, (SELECT hash FROM audit_log WHERE seq = ?) "
+    "FROM (SELECT 1) LEFT JOIN audit_log a ON a.seq = (SELECT max(seq) FROM audit_log)")
 
 
 def device_and_head(conn: sqlite3.Connection) -> tuple[str | None, tuple[int, str, str] | None]:

@@ -96,16 +96,23 @@ def sweep(base: Path) -> int:
 def clean_leftovers(data_dir: Path) -> int:
     """Everything temporary a crash left in the data folder (see the module docstring).
     Call only while holding the data folder's lock. Best effort: never raises."""
-    data_dir = Path(data_dir)
-    removed = sum(sweep(data_dir / work) for work in (STAGING, REPORT_WORK, BACKUP_WORK))
-    blobs = data_dir / "blobs"
-    for pattern, root in (("*.part", blobs), ("*.tmp", data_dir / THUMBS_TMP)):
+    # os.path and one scandir a folder, not pathlib and glob: this runs at every open of a
+    # folder, where mostly nothing is left (~0.15 ms of pathlib for nothing)
+    top = os.fspath(data_dir)
+    removed = 0
+    for work in (STAGING, REPORT_WORK, BACKUP_WORK):
+        base = os.path.join(top, work)
+        if os.path.isdir(base):  # (sweep finds nothing where there is no folder)
+            removed += sweep(Path(base))
+    for suffix, root in ((".part", "blobs"), (".tmp", THUMBS_TMP)):
         try:
-            found = [p for p in root.glob(pattern) if p.is_file() and not p.is_symlink()]
+            with os.scandir(os.path.join(top, root)) as entries:  # as glob("*" + suffix): not hidden ones
+                found = [e.path for e in entries if e.name.endswith(suffix) and not e.name.startswith(".")
+                         and e.is_file(follow_symlinks=False)]
         except OSError:
             continue
         for path in found:  # copies outside a batch folder (older versions), thumbnails
-            _unlink(path)
+            _unlink(Path(path))
             removed += 1
     return removed
 

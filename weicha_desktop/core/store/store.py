@@ -72,6 +72,7 @@ class Store:
         self._reanchor = False
         self._restoring = False  # no checkpoint until acknowledge_restore gives the folder its line
         self._anchoring = False  # committing the checkpoint's own data.anchor entry
+        self._anchored_changes = -1  # conn.total_changes when the checkpoint last followed
         self._init_events_and_guard()
 
     # ---- opening ---------------------------------------------------------------------------
@@ -83,7 +84,8 @@ class Store:
         or the user's config folder, never inside the data folder). ``restoring``: a folder
         just restored from a backup (core/restore.py), which gets its folder id and its
         checkpoint from ``checkpoint.acknowledge_restore`` and none before."""
-        data_dir = Path(data_dir).expanduser().resolve()
+        # os.path, not Path.expanduser().resolve(): the same path, without pathlib's parsing
+        data_dir = Path(os.path.realpath(os.path.expanduser(data_dir)))
         anchor = anchor or Anchor.default()
         db_path = data_dir / DB_NAME
         if readonly:
@@ -96,8 +98,9 @@ class Store:
             # characters so the hash checks report the row instead of the reader crashing.
             conn.text_factory = lambda b: b.decode("utf-8", "replace")
             return cls(data_dir, conn, None, clock or Clock(), True, anchor)
-        data_dir.mkdir(parents=True, exist_ok=True)
-        (data_dir / "blobs").mkdir(exist_ok=True)
+        blobs = os.path.join(data_dir, "blobs")
+        if not os.path.isdir(blobs):  # there already at every open but the first: one stat
+            os.makedirs(blobs, exist_ok=True)
         file_lock = acquire_folder_lock(data_dir) if lock else None
         try:
             conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False,
@@ -126,7 +129,7 @@ class Store:
 
     def close(self) -> None:
         try:
-            if not self.readonly and not self.conn.in_transaction:
+            if not self.readonly and not self.conn.in_transaction and not self._anchored():
                 self._advance_checkpoint()  # a checkpoint a failed write left behind
         except sqlite3.ProgrammingError:  # closed already
             pass
@@ -258,6 +261,14 @@ class Store:
             force, self._reanchor = self._reanchor, False
             self._restoring = self._restoring and not force
             self.anchor.advance(self.conn, self.data_dir, force=force, log=self._log_anchor)
+            self._anchored_changes = self.conn.total_changes
+
+    def _anchored(self) -> bool:
+        """The last checkpoint advance left no problem and nothing was written on this
+        connection since (its ``total_changes`` counts every row a statement wrote, also
+        rolled back ones): a close need not ask again (the next open does in any case)."""
+        return (self.anchor is not None and self.anchor.problem is None and not self._reanchor
+                and self._anchored_changes == self.conn.total_changes)
 
     def _log_anchor(self, summary: str, details: dict[str, Any]) -> None:
         """The checkpoint keeper's ``data.anchor`` entry (core/checkpoint_log.py): a change of
