@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from weicha_desktop.core.forms import ExprError, compile_expr
 
-from tests.support import parsed
+from tests.support import ast_index, gc_paused
 
 
 def ev(src, **env):
@@ -163,7 +163,10 @@ def test_non_string_source():
 def test_the_forms_package_never_calls_eval_exec_or_compile():
     package = Path(__file__).parents[1] / "weicha_desktop" / "core" / "forms"
     for path in package.glob("*.py"):
-        nodes = parsed(path)  # (each file parsed once per test process: tests/support.py)
+        # these ~20 files only (~30 ms), not tests/support.parsed's whole package (~0.5 s the
+        # first time in a process: paid here whenever no other scanning test shares the worker)
+        with gc_paused():
+            nodes = ast_index(ast.parse(path.read_text(encoding="utf-8")))
         for node in nodes.get(ast.Call, ()):
             if isinstance(node.func, ast.Name):
                 assert node.func.id not in {"eval", "exec", "compile", "__import__"}, path
