@@ -9,15 +9,14 @@ a client without a token learns nothing else. The OpenAPI (/openapi.json) docume
 errors: every operation's 422 and ``default`` answer is the ``Error`` object."""
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from typing import TYPE_CHECKING, Any
 
 from weicha_server.config import PROTOCOL
+
+if TYPE_CHECKING:  # FastAPI is imported by ``install`` (the app): ApiError is all the command
+    # line needs of this module, and importing FastAPI is ~0.23 s of a command's CPU
+    from fastapi import FastAPI, Request
+    from fastapi.responses import JSONResponse
 
 STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media",
@@ -63,6 +62,10 @@ ERROR_SCHEMA = {"title": "Error", "type": "object", "required": ["error", "messa
 def install(app: FastAPI, log_exception) -> None:
     """JSON for every error (``log_exception(request, exc)`` records an unexpected one), and
     those errors in the OpenAPI."""
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
     _document(app)
 
     @app.exception_handler(ApiError)
@@ -98,6 +101,9 @@ async def _token_refusal(request: Request) -> JSONResponse | None:
     """The 401 of a request to an endpoint that needs a device token and has no valid one
     (None: it has one, or needs none). The handlers check the token themselves; this is for
     a request the API refuses before a handler runs."""
+    from fastapi.concurrency import run_in_threadpool
+    from fastapi.responses import JSONResponse
+
     path = request.url.path
     api = getattr(request.app.state, "api", None)
     if api is None or not path.startswith("/v1/") or path in OPEN_PATHS:
