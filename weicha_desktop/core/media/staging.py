@@ -106,9 +106,8 @@ def clean_leftovers(data_dir: Path) -> int:
             removed += sweep(Path(base))
     for suffix, root in ((".part", "blobs"), (".tmp", THUMBS_TMP)):
         try:
-            with os.scandir(os.path.join(top, root)) as entries:  # as glob("*" + suffix): not hidden ones
-                found = [e.path for e in entries if e.name.endswith(suffix) and not e.name.startswith(".")
-                         and e.is_file(follow_symlinks=False)]
+            with os.scandir(os.path.join(top, root)) as entries:  # as Path.glob("*" + suffix): hidden ones too
+                found = [e.path for e in entries if e.name.endswith(suffix) and e.is_file(follow_symlinks=False)]
         except OSError:
             continue
         for path in found:  # copies outside a batch folder (older versions), thumbnails
