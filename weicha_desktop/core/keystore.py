@@ -8,6 +8,7 @@ Used by the device's signing key (core/checkpoint.py) and the laptop's bundle en
 ``OsKeyring`` is the OS keyring they use, found only when a key is read from or written to it."""
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
@@ -98,6 +99,14 @@ class OsKeyring:
         raise RuntimeError("no usable keyring")
 
 
+@functools.lru_cache(maxsize=4)
+def _parsed_pem(data: bytes) -> Any:
+    """The key these PEM bytes hold, parsed once per process: the file is read at every load
+    (a key replaced or removed is seen at once), only parsing the same bytes again is spared
+    (~0.1 ms at every folder opened and written; a key object cannot be changed)."""
+    return serialization.load_pem_private_key(data, password=None)
+
+
 @dataclass(frozen=True)
 class KeySlot:
     """Where one key lives and what is said when it cannot be read. ``words`` are format
@@ -122,7 +131,7 @@ class KeySlot:
         key_file, marker = self.key_file, self.folder / self.marker_name
         if key_file.exists():
             try:
-                key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
+                key = _parsed_pem(key_file.read_bytes())
             except (OSError, ValueError, TypeError) as e:
                 raise self.error(self.words["file_unreadable"].format(file=key_file, error=e)) from None
             if not isinstance(key, self.key_type):
