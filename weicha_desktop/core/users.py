@@ -211,14 +211,19 @@ class UserService:
         unit = unit_code or self.store.meta("unit_code")
         if not unit:
             raise WeichaError("数据文件夹尚未初始化（没有单位代码），不能添加用户。")
-        if self.get(name) is not None:
-            raise WeichaError(f"用户“{name}”已存在。")
-        holder = ch.conn.execute("SELECT name FROM users WHERE unit_code = ? AND badge_no = ?",
-                                 (unit, badge)).fetchone()
-        if holder is not None:
-            raise WeichaError(f"警号 {badge} 已属于用户“{holder[0]}”：一个警号只能有一个用户。")
         user = Actor(user_id(unit, badge), name, role, display_name or name)
-        if ch.conn.execute("SELECT 1 FROM users WHERE id = ?", (user.id,)).fetchone():
+        # the name, the 警号 of the unit and the id, asked in one statement (three were ~60 µs
+        # of setting up a folder); refused in this order, as before
+        clashes = ch.conn.execute(
+            "SELECT name = ?1, unit_code = ?2 AND badge_no = ?3, id = ?4, name FROM users "
+            "WHERE name = ?1 OR (unit_code = ?2 AND badge_no = ?3) OR id = ?4",
+            (name, unit, badge, user.id)).fetchall()
+        if any(row[0] for row in clashes):
+            raise WeichaError(f"用户“{name}”已存在。")
+        holder = next((row for row in clashes if row[1]), None)
+        if holder is not None:
+            raise WeichaError(f"警号 {badge} 已属于用户“{holder[3]}”：一个警号只能有一个用户。")
+        if any(row[2] for row in clashes):
             raise WeichaError(f"警号 {badge} 的用户已存在（用户编号 {user.id}）。")
         # plain SQL: sqlite-utils' Database (made on first use) and its insert were ~1 ms of
         # setting up a folder, a fifth of it
