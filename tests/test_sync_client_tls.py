@@ -102,3 +102,20 @@ def test_an_http_client_builds_no_tls_context(servers, contexts):
     with SyncClient(url(http, "http"), token="t") as c:
         assert c.health() == {"status": "ok"} and c.health() == {"status": "ok"}
     assert contexts == []
+
+
+def test_http_clients_share_one_context_that_trusts_nothing(servers):
+    """Plain-http clients (a sync every few minutes) make no TLS context each: one per process
+    (httpx's ``verify=False`` built one per client), and it trusts nothing — asked to speak
+    TLS, to the https server with a certificate it never pinned, it refuses."""
+    http, https = url(servers["http"], "http"), url(servers["https"], "https")
+    with SyncClient(http, token="t") as a, SyncClient(http, token="t") as b:
+        assert a.health() == {"status": "ok"} == b.health()
+        shared = a._http._transport._pool._ssl_context
+        assert shared is b._http._transport._pool._ssl_context is client_module._no_tls()
+    assert shared.verify_mode == ssl.CERT_REQUIRED and shared.check_hostname
+    assert shared.cert_store_stats()["x509_ca"] == 0
+    import httpx
+
+    with httpx.Client(verify=shared, trust_env=False) as raw, pytest.raises(httpx.ConnectError):
+        raw.get(https + "/v1/health")
