@@ -119,6 +119,7 @@ class Anchor:
         """``clock``: when a checkpoint was written (``written_at``: the computer's time)."""
         self.config_dir = Path(os.path.realpath(os.path.expanduser(config_dir)))  # (Path.resolve's, less parsing)
         self._keyring = keyring
+        self._checkpoints_dir: tuple[Path, Path] | None = None
         self.clock = clock or Clock()
         self._private: Ed25519PrivateKey | None = None
         self._key_created = False  # the key was made by this instance (logged as such)
@@ -146,7 +147,10 @@ class Anchor:
 
     @property
     def checkpoints_dir(self) -> Path:
-        return self.config_dir / "checkpoints"
+        made = self._checkpoints_dir  # (config dir, its checkpoints/): asked ~4 times an open
+        if made is None or made[0] is not self.config_dir:
+            made = self._checkpoints_dir = (self.config_dir, self.config_dir / "checkpoints")
+        return made[1]
 
     def path(self, device_id: str, folder_id: str | None = None) -> Path:
         """The checkpoint of one line (device id + folder id); without a folder id, the one

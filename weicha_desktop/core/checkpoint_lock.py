@@ -56,8 +56,11 @@ class DeviceLock:
         deadline = time.monotonic() + LOCK_TIMEOUT
         while True:
             if self._fd is None:
-                private_dir(self.path.parent)
-                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                try:  # the folder is there and owner-only (core/checkpoint.py made it so first)
+                    self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                except FileNotFoundError:  # wiped meanwhile: made again, owner-only
+                    private_dir(self.path.parent)
+                    self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             try:
                 fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
