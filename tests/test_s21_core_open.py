@@ -71,3 +71,37 @@ def test_the_leftover_scan_removes_only_plain_files_glob_named(tmp_path):
     assert all(p.exists() for p in kept)
     assert (blobs / "dir.part").is_dir() and os.path.islink(blobs / "link.part")
     assert outside.read_bytes() == b"keep"
+
+
+def test_verify_holds_the_folder_while_it_checks_and_leaves_it_to_a_holder(tmp_path):
+    """open_for_verify takes the folder lock (the store's flock now, filelock before) when it
+    is free, so no program starts writing mid-check, and lets go of it when closed; while a
+    program holds the folder it checks without it (and without writing a byte)."""
+    import filelock
+    import pytest
+
+    from weicha_desktop.core.errors import StoreLocked
+    from weicha_desktop.core.verify import open_for_verify, verify
+
+    new_store(tmp_path / "d").close()
+    with open_for_verify(tmp_path / "d") as ro:
+        with pytest.raises(StoreLocked):
+            Store.open(tmp_path / "d")
+        with pytest.raises(filelock.Timeout):  # an older program's (or tool's) filelock too
+            filelock.FileLock(str(tmp_path / "d" / "weicha.lock"), timeout=0).acquire()
+        assert verify(ro).ok
+    Store.open(tmp_path / "d").close()  # released
+    with Store.open(tmp_path / "d") as holder:
+        with open_for_verify(tmp_path / "d") as ro:
+            assert verify(ro).ok and ro._lock is None
+        assert holder.meta("unit_code")
+
+
+def test_a_work_folder_is_held_until_its_batch_ends_and_a_sweep_passes_it_by(tmp_path):
+    from weicha_desktop.core.media.staging import sweep, work_folder
+
+    base = tmp_path / "work"
+    with work_folder(base) as one, work_folder(base) as two:
+        assert one != two and one.is_dir() and two.is_dir()
+        assert sweep(base) == 0 and one.is_dir() and two.is_dir()
+    assert list(base.iterdir()) == []

