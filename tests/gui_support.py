@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QFont, QRawFont
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QGroupBox, QLabel,
                                QLineEdit, QMessageBox, QTabWidget, QWidget)
@@ -72,8 +72,13 @@ def dialogs(monkeypatch) -> Dialogs:
 
 @pytest.fixture
 def app(qapp):
-    """The QApplication as the program sets it up (name, Chinese font)."""
-    return make_app()
+    """The QApplication as the program sets it up (name, Chinese font). After the test the
+    windows pytest-qt closed (``deleteLater``) are deleted: its ``processEvents`` outside an
+    event loop leaves them alive until some later test runs one (``qtbot.wait``), and up to
+    ~7,000 widgets of earlier tests' windows were kept so — walked on every window
+    activation (QApplication::topLevelWidgets) and by the garbage collector."""
+    yield make_app()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture
