@@ -1,4 +1,5 @@
-"""Looking at PDFs as a reader would: fonts (pdffonts), text (pypdf), pixels (pdftoppm)."""
+"""Looking at PDFs as a reader would: fonts (pdffonts), text (pypdf; pdftotext where only
+which page a word is on matters), pixels (pdftoppm)."""
 from __future__ import annotations
 
 import subprocess
@@ -25,6 +26,16 @@ def text(pdf: Path, pages: Sequence[int] | None = None) -> list[str]:
     that order: pypdf reads ~10 ms a report page, a test that looks at two need not read all."""
     every = PdfReader(str(pdf)).pages
     return [page.extract_text() or "" for page in (every if pages is None else [every[i] for i in pages])]
+
+
+def words_on_pages(pdf: Path) -> list[str]:
+    """The text of every page as poppler's pdftotext reads it: ~1 ms a report page instead of
+    pypdf's ~10. Its reading order (lines of a table, a cell's lines) differs from pypdf's,
+    so it is for asserting that a word is on a page, not where on it or after what; a word
+    drawn in one piece is found whole by both."""
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                         check=True).stdout.decode("utf-8")
+    return out.split("\f")[:-1]  # a form feed ends every page
 
 
 def page_count(pdf: Path) -> int:

@@ -4,7 +4,7 @@ from weicha_desktop.core.demo import scene_values
 from weicha_desktop.core.reports.fonts import missing_glyphs
 from weicha_desktop.core.reports.labels import LAYOUTS, LabelItem, items_from_case, write_labels
 
-from tests.pdf_support import fonts, page_images, text
+from tests.pdf_support import fonts, page_images, words_on_pages
 
 
 def _items(n):
@@ -21,7 +21,7 @@ def test_label_sheet_carries_each_number_as_text_and_readable_qr(tmp_path):
     assert write_labels(items, pdf, "3x8") == 2  # 24 per page
     listed = fonts(pdf)
     assert all(f["emb"] == "yes" for f in listed) and listed
-    pages = text(pdf)
+    pages = words_on_pages(pdf)
     for item in items:
         assert any(item.number in p for p in pages)
     decoded = set()
@@ -36,7 +36,7 @@ def test_skip_leaves_used_labels_empty(tmp_path):
     pdf = tmp_path / "skip.pdf"
     write_labels(items, pdf, "2x7", skip=12)
     assert write_labels(items, tmp_path / "again.pdf", "2x7", skip=12) == 2
-    first, second = text(pdf)
+    first, second = words_on_pages(pdf)
     assert items[0].number in first and items[1].number in first
     assert items[2].number in second
 

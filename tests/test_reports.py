@@ -16,7 +16,7 @@ from weicha_desktop.core.reports.service import ReportService
 from weicha_desktop.core.users import UserService
 
 from tests.media_support import make_photo
-from tests.pdf_support import fonts, page_images, text
+from tests.pdf_support import fonts, page_images, text, words_on_pages
 from tests.support import PASSWORD, new_store
 from tests.support import forms as shipped_forms
 
@@ -175,11 +175,11 @@ def test_draft_has_the_watermark_and_finalized_has_not_but_the_hash(env, tmp_pat
     case = _case(cases, photos, tmp_path, n_photos=4)  # printed: the note only
     draft = tmp_path / "draft.pdf"
     reports.render(case.id, draft, parts=["note"])
-    assert all("草稿" in p for p in text(draft))
+    assert all("草稿" in p for p in words_on_pages(draft))  # on which pages, not where
     done = cases.finalize(case.id)
     final = tmp_path / "final.pdf"
     reports.render(case.id, final, parts=["note"])
-    pages = text(final)
+    pages = words_on_pages(final)
     assert not any("草稿" in p for p in pages)
     assert done.content_hash in pages[-1].replace("\n", "")
     last = page_images(final, dpi=200, first=len(pages), last=len(pages))[0]
@@ -193,7 +193,8 @@ def test_parts_are_chosen_and_checked(env, full_report, tmp_path):
     reports, case = env[3], full_report["case"]  # its photos are not printed here
     out = tmp_path / "a.pdf"
     reports.render(case.id, out, parts="analysis,register")
-    first, last = text(out, pages=[0, -1])
+    pages = words_on_pages(out)
+    first, last = pages[0], pages[-1]
     assert "提取痕迹、物证登记表" in first and "不随案移交" in last
     with pytest.raises(WeichaError, match="报告部分"):
         reports.render(case.id, out, parts="note,cover")
