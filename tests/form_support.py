@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QListWidget, QPushButton, QWidget
 
-from gui_support import child
+from gui_support import activate, child
 from weicha_desktop.core.cases import CaseService
 from weicha_desktop.gui.forms.view import FormView
 
@@ -18,9 +18,8 @@ def open_view(qtbot, cases: CaseService, case_id: str, **kwargs) -> FormView:
     # the state it has then (a test that opens and acts without running events painted it twice)
     view.setUpdatesEnabled(False)
     view.show()
-    view.activateWindow()
     try:
-        qtbot.waitUntil(view.isActiveWindow, timeout=2000)
+        activate(qtbot, view)
     finally:
         view.setUpdatesEnabled(True)
     return view

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QFont, QRawFont
-from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QGroupBox, QLabel,
-                               QLineEdit, QMessageBox, QTabWidget, QWidget)
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication, QComboBox, QGroupBox,
+                               QLabel, QLineEdit, QMessageBox, QTabWidget, QWidget)
 
 from support import PASSWORD, admin, forms, new_store, store  # noqa: F401  (fixtures, forms: used by importers)
 from weicha_desktop.core.cases import CaseService
@@ -84,6 +84,15 @@ def app(qapp):
 @pytest.fixture
 def cases(store, admin) -> CaseService:
     return CaseService(store, forms(), admin)
+
+
+def activate(qtbot, window: QWidget) -> None:
+    """``window`` made the active window (shortcuts and the focus need one), waited for. The
+    offscreen platform activates it as the events next run: one pass of them first, so
+    waitUntil finds it active at once instead of looking again after its first 10 ms wait."""
+    window.activateWindow()
+    QApplication.processEvents()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
 
 
 def child(parent: QWidget, cls: type, name: str):

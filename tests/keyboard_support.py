@@ -8,6 +8,8 @@ from PySide6.QtGui import QInputMethodEvent, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from gui_support import activate
+
 
 class Keyboard:
     """What a person does, one counted action at a time, always to the focused widget."""
@@ -58,8 +60,7 @@ class Keyboard:
 def reactivate(qtbot, window: QWidget) -> None:
     """What the window manager does when a modal dialog closes (the offscreen platform does
     not): the window under it active again, its focus where it was. Not an action."""
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    activate(qtbot, window)
 
 
 def on_dialog(qtbot, kind: type, fn) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QLabel, QLineEdit, QPlainTextE
                                QTabWidget)
 
 from form_support import open_view, shown
-from gui_support import (admin, app, cases, child, dialogs, forms,  # noqa: F401
+from gui_support import (activate, admin, app, cases, child, dialogs, forms,  # noqa: F401
                          store, type_into)
 from support import PASSWORD, new_store
 from tests.forked_programs import start
@@ -88,8 +88,7 @@ def test_ctrl_s_commits_and_invalid_values_stay_journalled(app, qtbot, cases, st
     assert child(reopened, QFrame, "recoveryNotice").isVisible()
     reopened.close()
 
-    view.activateWindow()
-    qtbot.waitUntil(view.isActiveWindow, timeout=2000)
+    activate(qtbot, view)
     edit = child(view, QLineEdit, "field_reporter.phone")
     edit.clear()
     type_into(qtbot, edit, "13807770001")

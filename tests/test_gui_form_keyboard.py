@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QDateEdit, QDate
                                QLineEdit, QPushButton, QTableWidget)
 
 from form_support import focused, open_view
-from gui_support import admin, app, cases, child, dialogs, store  # noqa: F401
+from gui_support import activate, admin, app, cases, child, dialogs, store  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("dialogs")
 
@@ -100,8 +100,7 @@ def test_new_case_puts_the_focus_on_the_first_empty_required_field_and_ctrl_n_ma
     win = MainWindow(store, forms(), admin)
     qtbot.addWidget(win)
     win.show()
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    activate(qtbot, win)
     qtbot.mouseClick(child(win, QPushButton, "newCaseButton"), Qt.MouseButton.LeftButton)
     view = child(win, QTabWidget, "mainTabs").currentWidget()
     widget = focused()
@@ -142,8 +141,7 @@ def test_keys_for_check_problems_views_and_report(app, qtbot, cases, monkeypatch
     opened = []
     monkeypatch.setattr(CasePages, "open_report", lambda self: opened.append(self) or None)
     view, pages = open_pages(qtbot, cases, cases.new_case().id)
-    view.activateWindow()
-    qtbot.waitUntil(view.isActiveWindow, timeout=2000)
+    activate(qtbot, view)
     view.focus_first_empty()
     key(qtbot, "F7")  # 检查: the list of what blocks finalizing
     problems = child(view, QListWidget, "problemList")

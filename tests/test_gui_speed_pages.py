@@ -6,7 +6,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QStackedWidget
 
-from gui_support import admin, app, cases, child, complete_values, dialogs, store  # noqa: F401
+from gui_support import activate, admin, app, cases, child, complete_values, dialogs, store  # noqa: F401
 from photo_gui_support import card, evidence, open_pages
 from weicha_desktop.core.photos import PhotoService
 from weicha_desktop.gui.evidence.register import EvidenceRegister
@@ -25,8 +25,7 @@ def test_the_views_beside_the_form_are_built_when_first_shown(app, qtbot, cases,
     assert group.button(1).text() == "照片（4）" and group.button(2).text() == "物证登记（0）"
     stack = child(view, QStackedWidget, "caseViews")
     assert stack.count() == 3
-    view.activateWindow()
-    qtbot.waitUntil(view.isActiveWindow, timeout=2000)
+    activate(qtbot, view)
     view.focus_first_empty()
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     [log] = view.findChildren(PhotoLog)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QLabel, QListWidget, QMessageBox, QPla
                                QPushButton, QTabWidget)
 
 from form_support import focused
-from gui_support import (admin, app, cases, child, complete_values, dialogs, forms,  # noqa: F401
+from gui_support import (activate, admin, app, cases, child, complete_values, dialogs, forms,  # noqa: F401
                          store)
 from support import PASSWORD, new_store, tamper
 from outbox_support import outbox_rows
@@ -115,8 +115,7 @@ def window_as(qtbot, store, actor) -> MainWindow:
     win = MainWindow(store, forms(), actor)
     qtbot.addWidget(win)
     win.show()
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    activate(qtbot, win)
     return win
 
 

@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QLabel, QWidget
 
 from form_support import open_view
-from gui_support import app, child, dialogs  # noqa: F401  (fixtures)
+from gui_support import activate, app, child, dialogs  # noqa: F401  (fixtures)
 from module_folder import admin, cases, store  # noqa: F401  (each test makes its own case)
 from keyboard_support import Keyboard, on_dialog, reactivate
 from pdf_support import text as pdf_text
@@ -65,8 +65,7 @@ def window(app, qtbot, store, monkeypatch, dialogs):
     qtbot.addWidget(win)
     win.resize(1024, 768)
     win.show()
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    activate(qtbot, win)
     return win
 
 
