@@ -221,7 +221,10 @@ def test_kill_9_mid_commit_leaves_at_most_one_temp_file_and_the_next_write_remov
     for i in range(6):  # each a process of its own, forked from a pre-imported parent
         proc = start(KILLED, str(tmp_path / "data"))
         assert proc.readline().strip() == "ready", proc.output()
-        time.sleep(0.05 + 0.013 * i)
+        # a kill lands in a checkpoint write as often as the writer spends in one, however
+        # long it has run: 10-25 ms is several commits (the writer runs flat out: the sleep
+        # is its CPU; 50-115 ms cost ~0.5 CPU-s)
+        time.sleep(0.01 + 0.003 * i)
         assert proc.kill() == -9
         assert len(temps()) <= 1  # each program's first write removed the one before
     _commit(tmp_path / "data")
