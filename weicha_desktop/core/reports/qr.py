@@ -7,8 +7,6 @@ The modules are drawn as one filled path in module units (one ``re`` per horizon
 whole numbers), not a reportlab ``rect`` call per run."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 from reportlab.pdfgen.canvas import Canvas
 
 QUIET = 2  # modules of white around the symbol
@@ -20,18 +18,14 @@ def qr_matrix(data: str, error: str = "m", *, boost: bool = True) -> list[bytes]
     """The QR symbol of ``data`` (error correction L/M/Q/H at least), one row of bytes per
     module row, non-zero where the module is dark; no quiet zone. ``boost``: the highest
     level whose symbol is no larger than the one ``error`` gives — as segno made them before
-    (its boost_error): a scratched label still reads, at no cost in module size."""
-    return list(_matrix(data, error.lower(), boost))
-
-
-@lru_cache(maxsize=256)
-def _matrix(data: str, error: str, boost: bool) -> tuple[bytes, ...]:
-    """qr_matrix's rows, kept for the next report of the same text (a preview, then the
-    print: ~2 ms a symbol). Boosting goes up one level at a time: a stronger level never
-    gives a smaller symbol, so the first that is larger ends the search (M, then Q — larger:
-    M, as for a report's code or a label's; the same size: H next). Searching down from H
-    made the same choice with one symbol more (~2 ms) whenever Q was larger already."""
+    (its boost_error): a scratched label still reads, at no cost in module size. Boosting
+    goes up one level at a time: a stronger level never gives a smaller symbol, so the first
+    that is larger ends the search (M, then Q — larger: M, as for a report's code or a
+    label's; the same size: H next). Searching down from H made the same choice with one
+    symbol more (~1 ms) whenever Q was larger already."""
     import zxingcpp
+
+    error = error.lower()
 
     def symbol(level: str):
         code = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.QRCode, ec_level=level.upper())
@@ -46,7 +40,7 @@ def _matrix(data: str, error: str, boost: bool) -> tuple[bytes, ...]:
             image = boosted
     n = image.shape[0]
     dark = bytes(memoryview(image)).translate(_DARK)  # the image: 0 black, 255 white
-    return tuple(dark[r * n:(r + 1) * n] for r in range(n))
+    return [dark[r * n:(r + 1) * n] for r in range(n)]
 
 
 def draw_qr(c: Canvas, data: str, x: float, y: float, size: float, *, error: str = "m") -> None:
