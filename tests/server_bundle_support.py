@@ -108,7 +108,7 @@ _SERVERS: dict[str, BundleServer] = {}
 def _bundle_server(backend: str, tmp_path_factory, config) -> BundleServer:
     if backend not in _SERVERS:
         stack = ExitStack()
-        url = stack.enter_context(backend_db(backend))
+        url = stack.enter_context(backend_db(backend, migrated=True))  # (PostgreSQL: the template's copy)
         # the tests' number blocks (server_support.LIMITS): every bundle module of the process
         # enrolls laptops of the one unit on this server, each offline enrollment takes a block
         s = BundleServer.make(tmp_path_factory.mktemp(f"bundles-{backend}") / "srv", url,

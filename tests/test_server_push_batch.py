@@ -28,7 +28,7 @@ from tests.server_support import BACKENDS, backend_db, closes_laptops, init_serv
 def engine(request, tmp_path_factory):
     """One database per backend for the module (each test enrolls devices of its own)."""
     tmp = tmp_path_factory.mktemp("push-batch")
-    with backend_db(request.param) as db:
+    with backend_db(request.param, migrated=True) as db:  # (PostgreSQL: a copy of the migrated template)
         init_server(tmp / "server", db)
         engine = make_engine(db or f"sqlite:///{tmp / 'server' / 'server.db'}")
         try:

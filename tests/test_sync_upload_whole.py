@@ -55,7 +55,7 @@ class Counted:
 @pytest.fixture(scope="module", params=BACKENDS)
 def app(request, tmp_path_factory):
     data = tmp_path_factory.mktemp("srv")
-    with backend_db(request.param) as db:
+    with backend_db(request.param, migrated=True) as db:  # (PostgreSQL: a copy of the migrated template)
         init_server(data, db, LIMITS)
         application = create_app(settings.load(data, db))
         engine = application.state.api.engine
