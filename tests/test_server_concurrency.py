@@ -20,7 +20,7 @@ LAPTOPS, CASES, BATCH = 4, 5, 4
 
 
 def test_two_servers_on_one_postgresql_take_every_op_exactly_once(tmp_path):
-    with pg_database() as db:
+    with pg_database(migrated=True) as db:  # (a copy of the migrated template: no migrations under test here)
         a = launch_server(tmp_path / "a", db)  # both start at once; the laptops are made meanwhile
         b = launch_server(tmp_path / "b", db, init=False, workers=2)
         try:
