@@ -21,6 +21,10 @@ ALLOWED_CACHES = {
     "reports/styles.py": {"styles"},  # paragraph styles on that registered font
     "forms/expr.py": {"_compile"},  # a pure function's memo: expression text -> parsed tree
     "passwords.py": {"common_passwords"},  # the program's own list (resources/), no service's
+    # pure memos, no service's state: the same PEM bytes give the same (immutable) key object
+    # (the file itself is read at every load); a plain-http client's TLS context trusts nothing
+    "keystore.py": {"_parsed_pem"},
+    "sync/client.py": {"_no_tls"},
 }
 
 
