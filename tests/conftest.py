@@ -187,12 +187,25 @@ def pytest_configure(config):
 # process: frozen, no collection walks it again; and a collection starts every 10,000 new
 # objects, not 700 (1,000 tests: ~770 collections, a third of the time). Garbage cycles a test
 # leaves are still collected, a little later. The programs and workers tests start keep theirs.
+# And, as in the program (gui/common/gc_guard.py), never in another thread: a collection a
+# worker thread (an anyio portal, a pool's decode) happened to start freed Qt objects there and
+# crashed the test process (a segmentation fault "Garbage-collecting" in anyio's thread). The
+# automatic collector is off once collection ends; the same thresholds are checked on the main
+# thread after each phase of each test (pytest_runtest_logreport).
 gc.set_threshold(10_000, 20, 20)
 
 
 def pytest_collection_finish(session):
     gc.collect()
     gc.freeze()
+    gc.disable()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_logreport(report):
+    from weicha_desktop.gui.common.gc_guard import collect_due
+
+    collect_due()
 
 
 @pytest.fixture(autouse=True, scope="module")

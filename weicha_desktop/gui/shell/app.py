@@ -29,6 +29,7 @@ from weicha_desktop.gui.common import import_hook
 
 import_hook.skip_source_scan()  # before the imports that follow and the pages' lazy ones
 
+from weicha_desktop.gui.common.gc_guard import MainThreadCollector  # noqa: E402 - after the line above
 from weicha_desktop.gui.common.settings import Settings  # noqa: E402 - after the line above
 
 APP_NAME = "微察桌面版"
@@ -154,6 +155,8 @@ def run_gui(data_dir: Path | None = None, settings: Settings | None = None) -> i
     log_qt_messages()
     settings = settings or Settings.for_user()
     app = make_app()
+    # garbage cycles freed on this thread only, never in a worker's (gui/common/gc_guard.py)
+    collector = MainThreadCollector(app)
     apply_language(app, settings.language)
     folder = data_folder(data_dir)
     if ask_running_instance(folder):
@@ -187,3 +190,4 @@ def run_gui(data_dir: Path | None = None, settings: Settings | None = None) -> i
         server.close()
         server.deleteLater()
         store.close()
+        collector.stop()
